@@ -1,0 +1,52 @@
+"""Publication settings (pipeline.toml): licence, publisher, version, defaults for sources."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError
+
+DEFAULT_CONFIG_PATH = Path("pipeline.toml")
+
+
+@dataclass(frozen=True)
+class License:
+    id: str = "CC-BY-4.0"
+    title: str = "クリエイティブ・コモンズ 表示 4.0 国際"
+    url: str = "https://creativecommons.org/licenses/by/4.0/"
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str = "plan-opendata"
+    title: str = "ICT推進プラン 取組・指標データ"
+    title_en: str = "ICT plan: initiatives and indicators"
+    description: str = ""
+    version: str = "1.0.0"
+    language: str = "ja"
+    publisher: str = ""
+    publisher_code: str = ""
+    license: License = field(default_factory=License)
+    default_source: dict = field(default_factory=dict)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read pipeline.toml; without a file the built-in defaults apply (CC BY 4.0)."""
+    path = path or DEFAULT_CONFIG_PATH
+    if not path.exists():
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8")).get("publication", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"invalid TOML: {exc}", path) from None
+    license_data = data.pop("license", {})
+    known = set(Config.__dataclass_fields__) - {"license"}
+    unknown = set(data) - known
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in [publication]: {', '.join(sorted(unknown))}", path)
+    try:
+        return Config(**data, license=License(**license_data))
+    except TypeError as exc:
+        raise ConfigError(f"invalid [publication.license]: {exc}", path) from None

@@ -1,0 +1,41 @@
+"""The pipeline's own exception types: every one names the file (and line where known)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PipelineError(Exception):
+    """An error in the input or the run, reported to the user as one line."""
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+
+    def __str__(self) -> str:
+        where = self.path or ""
+        if where and self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.message}" if where else self.message
+
+
+class SourceError(PipelineError):
+    """A raw source file cannot be read or decoded (empty, binary, unknown encoding)."""
+
+
+class ExtractionError(PipelineError):
+    """The text of a source does not have the structure of a plan document."""
+
+
+class ConfigError(PipelineError):
+    """The configuration or the sources manifest is invalid."""
+
+
+class ValidationFailed(PipelineError):
+    """The built tables do not satisfy their Table Schemas; `findings` lists each problem."""
+
+    def __init__(self, message: str, findings: list[str], path: str | Path | None = None):
+        super().__init__(message, path)
+        self.findings = findings
