@@ -1,0 +1,242 @@
+"""Pure text normalisers for PDF-to-text dumps of Japanese plan documents.
+
+Structure only: nothing here knows the content of any particular document.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# --- width -----------------------------------------------------------------
+
+# Full-width ASCII U+FF01..U+FF5D -> ASCII; U+FF5E "～" (range mark) is kept.
+_WIDTH_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5E)} | {0x3000: " "}
+_HALF_KANA = re.compile(r"[\uFF61-\uFF9F]+")
+
+
+def normalize_width(text: str) -> str:
+    """Fold full-width ASCII (全角英数字) to ASCII and the ideographic space
+    (全角スペース) to " "; widen half-width katakana (半角カナ) with NFKC.
+    "～" (波ダッシュ, range mark) and Japanese punctuation are kept."""
+    text = text.translate(_WIDTH_TABLE)
+    return _HALF_KANA.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+
+
+# --- markup ----------------------------------------------------------------
+
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+
+
+def strip_html(text: str, sep: str = " ") -> str:
+    """Replace each HTML tag with sep (a space), unescape entities and drop
+    the markdown bold marker "**". URLs in angle brackets (<http://...>) stay."""
+    return html.unescape(_TAG.sub(sep, text)).replace("**", "")
+
+
+# --- PDF letter spacing ----------------------------------------------------
+
+_WORD_START = re.compile(r"[A-Za-z]{2}")
+_WORD_END = re.compile(r"[A-Za-z]{2}$")
+
+
+def _is_single(token: str) -> bool:
+    return len(token) == 1 and (token == "*" or (token.isascii() and token.isalnum()))
+
+
+def _glue(left: str, right: str) -> bool:
+    """True when the space between two tokens is PDF letter spacing."""
+    if _is_single(left) and (_is_single(right) or not _WORD_START.match(right)):
+        return True
+    return _is_single(right) and not _WORD_END.search(left)
+
+
+def remove_letter_spacing(text: str) -> str:
+    """Undo PDF letter spacing (字間スペース): "H 2 6" -> "H26",
+    "平成 2 9 年" -> "平成29年". A lone ASCII character or "*" is glued to its
+    neighbours unless the neighbour is an English word (2+ ASCII letters at
+    the touching side). Other space runs collapse to one; ends are stripped."""
+    tokens = [t for t in text.split(" ") if t]
+    if not tokens:
+        return ""
+    out = [tokens[0]]
+    for left, right in zip(tokens, tokens[1:]):
+        out.append(right if _glue(left, right) else " " + right)
+    return "".join(out)
+
+
+# --- glossary marks --------------------------------------------------------
+
+_ASCII_TERM = re.compile(r"[A-Za-z0-9.\-]*[A-Za-z0-9]$")
+_JA_TERM = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\u3005\u3006"
+                      r"\u30A1-\u30FF\u31F0-\u31FF]+$")  # kanji, katakana, ー, ・
+_MARKS = re.compile(r"\*+")
+
+
+def _opener(text: str, opens: str, closes: str) -> int:
+    """Index of the unmatched opening bracket closed at the end of text, or -1."""
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        if text[i] in closes:
+            depth += 1
+        elif text[i] in opens:
+            if depth == 0:
+                return i
+            depth -= 1
+    return -1
+
+
+def _term_before(before: str, after: str) -> str:
+    """The glossary term that ends right before a "*" mark ("" if none)."""
+    if after.startswith("」") and (start := _opener(before, "「", "」")) >= 0:
+        return before[start + 1:]
+    if before.endswith((")", "）")):
+        start = _opener(before[:-1], "(（", ")）")
+        return before[start + 1:-1] if start >= 0 else ""
+    if m := _ASCII_TERM.search(before):
+        return m.group().lstrip(".-")
+    m = _JA_TERM.search(before)
+    return m.group().lstrip("・") if m else ""
+
+
+def extract_glossary_terms(text: str) -> tuple[str, list[str]]:
+    """Remove glossary marks ("*" or "^{*}" after a term, 用語解説の注記) and
+    return (text without marks, terms in order). Marks with no term before
+    them (e.g. after "※", at line start, "**") stay in the text."""
+    text = text.replace("^{*}", "*")
+    out, terms, pos = "", [], 0
+    for m in _MARKS.finditer(text):
+        out += text[pos:m.start()]
+        pos = m.end()
+        term = _term_before(out, text[pos:pos + 1]) if m.group() == "*" else ""
+        if term:
+            terms.append(term)
+        else:
+            out += m.group()
+    return out + text[pos:], terms
+
+
+def clean_text(text: str) -> tuple[str, list[str]]:
+    """Full cell cleaner: strip_html, normalize_width, remove_letter_spacing,
+    extract_glossary_terms, then collapse spaces/tabs. Returns (text, terms).
+    Tags become tabs until the end, so letter spacing never joins across
+    table cells ("<td>H 2 6</td><td>H 2 7</td>" -> "H26 H27")."""
+    text = remove_letter_spacing(normalize_width(strip_html(text, "\t")))
+    text, terms = extract_glossary_terms(text)
+    return re.sub(r"[ \t]+", " ", text).strip(), terms
+
+
+# --- paragraphs ------------------------------------------------------------
+
+_SENTENCE_END = ("。", "」", ")", "）", "！", "？", "!", "?", ".")
+
+
+def _join_two(prev: str, nxt: str) -> str:
+    cut = max(prev.rfind("、"), prev.rfind("。"))
+    fragment = prev[cut + 1:] if cut >= 0 else ""
+    if fragment and nxt.startswith(fragment):  # page-break echo (改ページの重複)
+        return prev[:cut + 1] + nxt
+    if prev[-1:].isascii() and prev[-1:].isalnum() and nxt[:1].isascii() and nxt[:1].isalnum():
+        return prev + " " + nxt
+    return prev + nxt
+
+
+def join_lines(parts: list[str]) -> str:
+    """Join the lines of one paragraph without separator (Japanese), dropping
+    a page-break echo: the fragment after the last "、"/"。" repeated at the
+    start of the next part. ASCII alnum on both sides is joined by a space."""
+    text = ""
+    for part in parts:
+        if part:
+            text = _join_two(text, part) if text else part
+    return text
+
+
+def is_paragraph_end(text: str) -> bool:
+    """True when text ends with sentence-final punctuation (句点 "。", "」",
+    closing bracket, "！", "？", "!", "?", ".")."""
+    return text.rstrip().endswith(_SENTENCE_END)
+
+
+# --- Japanese eras (和暦) --------------------------------------------------
+
+ERA_OFFSETS = {"昭和": 1925, "平成": 1988, "令和": 2018}
+ERA_LETTERS = {"S": "昭和", "H": "平成", "R": "令和"}
+_ERA = r"(?P<era>昭和|平成|令和|[SHR])?(?P<year>\d{1,4}|元)"
+_YEAR_ONLY = re.compile(_ERA + r"(?:年度?)?")
+_DATE = re.compile(_ERA + r"年(?:(?P<fy>度)(?P<fyend>末)?|(?P<yend>末)|"
+                   r"(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日|(?P<mend>末))?)?")
+
+
+def _year(era: str | None, number: str, default_era: str | None) -> int | None:
+    """Gregorian year of an era year; a 4-digit bare number is Gregorian."""
+    if not era and len(number) == 4:
+        return int(number)
+    era = ERA_LETTERS.get(era or default_era or "", era or default_era)
+    n = 1 if number == "元" else int(number)
+    if era not in ERA_OFFSETS or not 1 <= n <= 99:
+        return None
+    return ERA_OFFSETS[era] + n
+
+
+def _compact(text: object) -> str:
+    if not isinstance(text, str):
+        return ""
+    return re.sub(r"\s+", "", normalize_width(text)).strip("()")
+
+
+def era_year(text: str, default_era: str | None = "平成") -> int | None:
+    """Gregorian year of a Japanese era year (和暦): "H26"/"平成26"/"26" ->
+    2014, "R2" -> 2020, "元" = year 1 (元年). A leading "～" (from/until mark)
+    is ignored. Bare numbers use default_era (None: era required)."""
+    m = _YEAR_ONLY.fullmatch(_compact(text).lstrip("～~"))
+    return _year(m["era"], m["year"], default_era) if m else None
+
+
+def parse_era_date(text: str, default_era: str | None = "平成") -> datetime.date | None:
+    """Parse an era date: 年 year, 月 month, 日 day, 末 end of period, 年度
+    fiscal year (April-March). "H26年3月末" -> 2014-03-31, "28年度末" ->
+    2017-03-31, "H26年度" -> 2014-04-01, "平成29年7月" -> 2017-07-01."""
+    m = _DATE.fullmatch(_compact(text))
+    year = _year(m["era"], m["year"], default_era) if m else None
+    if year is None:
+        return None
+    try:
+        if m["fy"]:
+            return datetime.date(year + 1, 3, 31) if m["fyend"] else datetime.date(year, 4, 1)
+        if not m["month"]:
+            return datetime.date(year, 12, 31) if m["yend"] else datetime.date(year, 1, 1)
+        month = int(m["month"])
+        if m["mend"]:
+            return datetime.date(year, month, calendar.monthrange(year, month)[1])
+        return datetime.date(year, month, int(m["day"] or 1))
+    except (ValueError, calendar.IllegalMonthError):
+        return None
+
+
+# --- indicator values ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Quantity:
+    """An indicator value split into number, unit (単位) and remaining note."""
+    value: int | float | None
+    unit: str
+    note: str
+
+
+_QUANTITY = re.compile(r"(?P<num>[+-]?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>[^\s(（]*)\s*(?P<note>.*)",
+                       re.DOTALL)
+
+
+def parse_quantity(text: str) -> Quantity:
+    """Split "12,883件" -> (12883, "件", ""), "1回/年 (15システム)" ->
+    (1, "回/年", "(15システム)"). Non-numeric text -> (None, "", "")."""
+    m = _QUANTITY.fullmatch(normalize_width(text).strip()) if isinstance(text, str) else None
+    if not m:
+        return Quantity(None, "", "")
+    num = m["num"].replace(",", "")
+    value = float(num) if "." in num else int(num)
+    return Quantity(value, m["unit"], m["note"].strip())

@@ -1,0 +1,332 @@
+"""Specification of pipeline.normalize (examples taken from the raw ICT plan text)."""
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from pipeline.normalize import (
+    Quantity,
+    clean_text,
+    era_year,
+    extract_glossary_terms,
+    is_paragraph_end,
+    join_lines,
+    normalize_width,
+    parse_era_date,
+    parse_quantity,
+    remove_letter_spacing,
+    strip_html,
+)
+
+ODD_INPUTS = ["", " ", "*", "**", "^{*}", "年度末", "H", "<", ">", "<>", "</", "「", "」*",
+              ")*", "（*", "～", "、", "。", "\t", "&", "&amp", "\u3000", "ﾞ", "*」", "-*", ".*"]
+
+
+# --- normalize_width ---------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    ("総合行政ネットワーク（LGWAN）", "総合行政ネットワーク(LGWAN)"),
+    ("（社）全国地方税電子化協議会，国", "(社)全国地方税電子化協議会,国"),
+    ("１２", "12"),
+    ("ＡＢＣｘｙｚ！？＃％＆＊｛｝", "ABCxyz!?#%&*{}"),
+    ("～H25", "～H25"),                      # U+FF5E range mark is kept
+    ("安全・安心\u3000快適", "安全・安心 快適"),  # ideographic space -> ASCII space
+    ("ｶﾞｲﾄﾞﾗｲﾝ", "ガイドライン"),              # half-width katakana incl. voiced marks
+    ("ﾊﾟｿｺﾝ研修", "パソコン研修"),
+    ("｢ﾃｽﾄ｣､ﾃｽﾄ｡", "「テスト」、テスト。"),
+    ("、。「」・", "、。「」・"),
+    ("平成２６年３月末", "平成26年3月末"),
+    ("①ⅡＨ", "①ⅡH"),                        # only the FF01..FF5D block is folded
+    ("", ""),
+])
+def test_normalize_width(raw, expected):
+    assert normalize_width(raw) == expected
+
+
+# --- strip_html --------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    ("<p>主体 県</p>", " 主体 県 "),
+    ("<td>H 2 6</td>", " H 2 6 "),
+    ('<div style="text-align: center;">運用</div>', " 運用 "),
+    ("改行<br>後", "改行 後"),
+    ("改行<br/>後<BR />", "改行 後 "),
+    ("A &amp; B &lt;x&gt;", "A & B <x>"),
+    ("参考 <http://www.pref.miyagi.jp/x.html>", "参考 <http://www.pref.miyagi.jp/x.html>"),
+    ("<p>関連URL <https://example.jp/a?b=1&amp;c=2></p>", " 関連URL <https://example.jp/a?b=1&c=2> "),
+    ("みやぎ復興プレス **ウェブメルマガ**", "みやぎ復興プレス ウェブメルマガ"),
+    ("1 < 2", "1 < 2"),
+    ("<", "<"),
+    ("", ""),
+])
+def test_strip_html(raw, expected):
+    assert strip_html(raw) == expected
+
+
+def test_strip_html_custom_separator():
+    assert strip_html("<td>H 2 6</td><td>H 2 7</td>", sep="\t") == "\tH 2 6\t\tH 2 7\t"
+
+
+# --- remove_letter_spacing ---------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    ("H 2 6", "H26"),
+    ("～ H 2 5", "～H25"),
+    ("～H 2 5", "～H25"),
+    ("平成 2 9 年 7 月", "平成29年7月"),
+    ("災害対策の 3 分野に", "災害対策の3分野に"),
+    ("また I p v 4 * の枯渇問題から I p v 6 * に対応", "またIpv4*の枯渇問題からIpv6*に対応"),
+    ("市町村 I Tアドバイザーの設置", "市町村ITアドバイザーの設置"),
+    ("H 2 6\tH 2 7", "H26\tH27"),            # tabs are not spaces: cells stay apart
+    ("a  b", "ab"),
+    ("  前後の  空白  ", "前後の 空白"),      # other space runs collapse to one
+])
+def test_remove_letter_spacing_joins(raw, expected):
+    assert remove_letter_spacing(raw) == expected
+
+
+@pytest.mark.parametrize("raw", [
+    "Open Government Data Movement の略",
+    "a Movement",
+    "Windows 7 system",
+    "震災復興・企画部 情報システム課",
+    "安全・安心なくらし 快適・便利なくらし",
+    "現状値 (H26年3月末)",
+    "1回/年 (15システム)",
+    "(社) 全国地方税電子化協議会, 国",
+    "12,883件",
+])
+def test_remove_letter_spacing_keeps_real_spaces(raw):
+    assert remove_letter_spacing(raw) == raw
+
+
+# --- extract_glossary_terms ---------------------------------------------------
+
+@pytest.mark.parametrize("raw, text, terms", [
+    # (a) "*" before "」": everything since the matching "「"
+    ("網「霞が関WAN*」とも", "網「霞が関WAN」とも", ["霞が関WAN"]),
+    ("「情報セキュリティポリシー*」を策定", "「情報セキュリティポリシー」を策定", ["情報セキュリティポリシー"]),
+    ("共同で「LGWAN-ASP*」を活用", "共同で「LGWAN-ASP」を活用", ["LGWAN-ASP"]),
+    ("「総合行政ネットワーク(LGWAN)*」等", "「総合行政ネットワーク(LGWAN)」等", ["総合行政ネットワーク(LGWAN)"]),
+    ("「外「内」側*」", "「外「内」側」", ["外「内」側"]),
+    # (b) "*" after a closing bracket: the bracketed content
+    ("「みやぎハイパーウェブ(広域通信回線網(WAN)*)」", "「みやぎハイパーウェブ(広域通信回線網(WAN))」", ["WAN"]),
+    ("広域通信回線網（WAN）*）", "広域通信回線網（WAN））", ["WAN"]),
+    # (c) ASCII term
+    ("ASP*サービスの導入", "ASPサービスの導入", ["ASP"]),
+    ("システム(CMS*)を導入", "システム(CMS)を導入", ["CMS"]),
+    ("業務継続計画(i-BCP*)」を策定", "業務継続計画(i-BCP)」を策定", ["i-BCP"]),
+    ("Ipv6*に対応", "Ipv6に対応", ["Ipv6"]),
+    ("XML^{*}やRDF^{*}等の", "XMLやRDF等の", ["XML", "RDF"]),
+    # (d) run of kanji / katakana / ー / ・
+    ("策定し、仮想化*技術を活用", "策定し、仮想化技術を活用", ["仮想化"]),
+    ("を行う公的個人認証サービス*の適切な", "を行う公的個人認証サービスの適切な", ["公的個人認証サービス"]),
+    ("やデータセンター*活用", "やデータセンター活用", ["データセンター"]),
+    ("。アクセシビリティ*(使いやすさ)", "。アクセシビリティ(使いやすさ)", ["アクセシビリティ"]),
+    ("確保し、ユーザビリティ*を向上", "確保し、ユーザビリティを向上", ["ユーザビリティ"]),
+    # marks without a term stay
+    ("※*印は用語解説", "※*印は用語解説", []),
+    ("* 注記", "* 注記", []),
+    ("**強調**", "**強調**", []),
+    ("です。*", "です。*", []),
+    ("「*」", "「*」", []),
+    ("", "", []),
+])
+def test_extract_glossary_terms(raw, text, terms):
+    assert extract_glossary_terms(raw) == (text, terms)
+
+
+def test_glossary_terms_keep_input_width():
+    assert extract_glossary_terms("「総合行政ネットワーク（LGWAN）*」") == (
+        "「総合行政ネットワーク（LGWAN）」", ["総合行政ネットワーク（LGWAN）"])
+
+
+def test_glossary_terms_in_order_of_occurrence():
+    raw = "また Ipv4*の枯渇問題からIpv6*に対応し、仮想化*技術"
+    assert extract_glossary_terms(raw)[1] == ["Ipv4", "Ipv6", "仮想化"]
+
+
+# --- clean_text ----------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    ("<p>また I p v 4 * の</p>", ("またIpv4の", ["Ipv4"])),
+    ("<td>～H 2 5</td>", ("～H25", [])),
+    ("<tr> <td>H 2 6</td> <td>H 2 7</td><td>～H 2 5</td> </tr>", ("H26 H27 ～H25", [])),
+    ("<p>関連URL http://www.pref.miyagi.jp/</p>", ("関連URL http://www.pref.miyagi.jp/", [])),
+    ("「総合行政ネットワーク（ＬＧＷＡＮ）*」", ("「総合行政ネットワーク(LGWAN)」", ["総合行政ネットワーク(LGWAN)"])),
+    ("市町村\u3000I\u3000Tアドバイザー", ("市町村ITアドバイザー", [])),
+    ("ｶﾞｲﾄﾞﾗｲﾝ *", ("ガイドライン", ["ガイドライン"])),
+    ("情報発信 **メルマガ**", ("情報発信 メルマガ", [])),
+    ("現状値\t\t (H26年3月末) ", ("現状値 (H26年3月末)", [])),
+    ("", ("", [])),
+])
+def test_clean_text(raw, expected):
+    assert clean_text(raw) == expected
+
+
+def test_clean_text_full_width_digits_become_half_width():
+    assert clean_text("<td>平成２６年３月末　１２，８８３件</td>") == ("平成26年3月末 12,883件", [])
+
+
+# --- join_lines / is_paragraph_end --------------------------------------------
+
+@pytest.mark.parametrize("parts, expected", [
+    (["稼働開始し、イ", "インターネットを通じた"], "稼働開始し、インターネットを通じた"),  # echo dropped
+    (["に基づき、平", "成25年度末までに"], "に基づき、平成25年度末までに"),
+    (["整備します。冗長", "冗長化等により"], "整備します。冗長化等により"),
+    (["行政事務の", "効率化を図る"], "行政事務の効率化を図る"),
+    (["", "本県では、", "", "運用します。"], "本県では、運用します。"),
+    (["Open Government", "Data"], "Open Government Data"),
+    (["H26", "27"], "H26 27"),
+    (["ICT", "を活用"], "ICTを活用"),
+    (["a", "b", "c"], "a b c"),
+    ([], ""),
+    ([""], ""),
+])
+def test_join_lines(parts, expected):
+    assert join_lines(parts) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("運用していきます。", True),
+    ("「攻めの情報発信」", True),
+    ("(使いやすさ)", True),
+    ("（使いやすさ）", True),
+    ("本当ですか？", True),
+    ("Yes!", True),
+    ("Really?", True),
+    ("etc.", True),
+    ("完了しました。  ", True),
+    ("…に基づき、平", False),
+    ("本県では、", False),
+    ("ICT", False),
+    ("", False),
+])
+def test_is_paragraph_end(text, expected):
+    assert is_paragraph_end(text) is expected
+
+
+# --- eras ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("H26", 2014), ("平成26", 2014), ("26", 2014), ("～H25", 2013), ("～ H25", 2013),
+    ("H1", 1989), ("平成元", 1989), ("R2", 2020), ("令和2", 2020), ("令和元", 2019),
+    ("S64", 1989), ("昭和50", 1975), ("Ｈ２６", 2014), ("(H26)", 2014), ("H26年度", 2014),
+    ("2014", 2014),
+    ("", None), ("H", None), ("平成", None), ("X26", None), ("H0", None), ("H123", None),
+    ("26年3月", None), ("H26H27", None), ("～", None), ("*", None),
+])
+def test_era_year(text, expected):
+    assert era_year(text) == expected
+
+
+@pytest.mark.parametrize("text, default_era, expected", [
+    ("2", "令和", 2020), ("2", "R", 2020), ("50", "昭和", 1975),
+    ("26", None, None), ("H26", None, 2014), ("26", "明治", None),
+])
+def test_era_year_default_era(text, default_era, expected):
+    assert era_year(text, default_era=default_era) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("H26年3月末", dt.date(2014, 3, 31)),
+    ("24年3月末", dt.date(2012, 3, 31)),
+    ("H24年3月末", dt.date(2012, 3, 31)),
+    ("25年10月末", dt.date(2013, 10, 31)),
+    ("H24年2月末", dt.date(2012, 2, 29)),          # leap year via calendar.monthrange
+    ("28年度末", dt.date(2017, 3, 31)),            # 年度末: 31 March of the next year
+    ("H26年度", dt.date(2014, 4, 1)),               # 年度: fiscal year starts 1 April
+    ("平成29年7月", dt.date(2017, 7, 1)),
+    ("平成25年5月24日", dt.date(2013, 5, 24)),
+    ("(H26年3月末)", dt.date(2014, 3, 31)),
+    (" （H26年3月末） ", dt.date(2014, 3, 31)),
+    ("平成 2 9 年 7 月", dt.date(2017, 7, 1)),
+    ("平成２９年７月", dt.date(2017, 7, 1)),
+    ("令和元年5月1日", dt.date(2019, 5, 1)),
+    ("R2年度末", dt.date(2021, 3, 31)),
+    ("S64年1月7日", dt.date(1989, 1, 7)),
+    ("H26年", dt.date(2014, 1, 1)),
+    ("H26年末", dt.date(2014, 12, 31)),
+])
+def test_parse_era_date(text, expected):
+    assert parse_era_date(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "", "年度末", "H", "H26", "H26年13月", "H26年2月30日", "H26年0月末", "平成年3月",
+    "H26年3月末頃", "～H25年度", "現状値", "<", "*", "26年度末末",
+])
+def test_parse_era_date_unparseable_is_none(text):
+    assert parse_era_date(text) is None
+
+
+def test_parse_era_date_default_era():
+    assert parse_era_date("2年4月", default_era="令和") == dt.date(2020, 4, 1)
+    assert parse_era_date("24年3月末", default_era=None) is None
+
+
+# --- parse_quantity ------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("12,883件", Quantity(12883, "件", "")),
+    ("38.25%", Quantity(38.25, "%", "")),
+    ("43%", Quantity(43, "%", "")),
+    ("1回/年 (15システム)", Quantity(1, "回/年", "(15システム)")),
+    ("1回/年（15システム）", Quantity(1, "回/年", "(15システム)")),
+    ("0グループ", Quantity(0, "グループ", "")),
+    ("113所属", Quantity(113, "所属", "")),
+    ("１２３件", Quantity(123, "件", "")),
+    ("３８．２５％", Quantity(38.25, "%", "")),
+    ("20", Quantity(20, "", "")),
+    (" 5 件 ", Quantity(5, "件", "")),
+    ("全所属", Quantity(None, "", "")),
+    ("全外部公開システム", Quantity(None, "", "")),
+    ("", Quantity(None, "", "")),
+    ("%", Quantity(None, "", "")),
+    ("*", Quantity(None, "", "")),
+    (".5件", Quantity(None, "", "")),
+])
+def test_parse_quantity(text, expected):
+    assert parse_quantity(text) == expected
+
+
+@pytest.mark.parametrize("text, kind", [("43%", int), ("12,883件", int), ("38.25%", float), ("1.0回", float)])
+def test_parse_quantity_number_type(text, kind):
+    assert type(parse_quantity(text).value) is kind
+
+
+def test_parse_quantity_full_width_digits_are_half_width_numbers():
+    assert parse_quantity("１２，８８３件") == Quantity(12883, "件", "")
+
+
+def test_quantity_is_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        parse_quantity("1件").value = 2  # type: ignore[misc]
+
+
+# --- robustness: no exceptions, never None where a string is promised ---------
+
+@pytest.mark.parametrize("text", ODD_INPUTS)
+def test_string_functions_return_strings_on_odd_input(text):
+    for func in (normalize_width, strip_html, remove_letter_spacing):
+        assert isinstance(func(text), str)
+    assert isinstance(join_lines([text, text]), str)
+    cleaned, terms = clean_text(text)
+    assert isinstance(cleaned, str) and isinstance(terms, list)
+    stripped, marks = extract_glossary_terms(text)
+    assert isinstance(stripped, str) and all(isinstance(t, str) and t for t in marks)
+    assert isinstance(is_paragraph_end(text), bool)
+
+
+@pytest.mark.parametrize("text", ODD_INPUTS)
+def test_parsers_never_raise_on_odd_input(text):
+    assert era_year(text) is None
+    assert parse_era_date(text) is None
+    assert parse_quantity(text) == Quantity(None, "", "")
+
+
+@pytest.mark.parametrize("value", [None, 26, 3.5])
+def test_parsers_tolerate_non_strings(value):
+    assert era_year(value) is None
+    assert parse_era_date(value) is None
+    assert parse_quantity(value) == Quantity(None, "", "")
