@@ -1,0 +1,67 @@
+"""Extraction: one source text -> the records of a `Document`.
+
+layout (lines -> rows) -> structure (rows -> blocks) -> readers (blocks -> records).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..errors import ExtractionError
+from ..model import Document
+from ..sources import SourceDocument
+from .initiatives import Incomplete, read_initiative
+from .layout import read_rows
+from .sections import read_section
+from .sites import read_sites, split_media
+from .structure import split_blocks
+
+
+def extract_document(source: SourceDocument) -> Document:
+    """All records of one source; incomplete initiatives are left out with a warning."""
+    name = source.name
+    document = Document(name)
+    ordinals: Counter = Counter()
+    seen: dict[str, int] = {}
+    for block in split_blocks(read_rows(source.text), name):
+        if block.kind == "initiative":
+            _add_initiative(document, block, name, seen)
+        elif block.kind == "sites":
+            first = sum(1 for s in document.sites if s.field_no == block.context.field_no) + 1
+            sites, terms = read_sites(block, first, name)
+            document.sites += sites
+            document.terms += terms
+        else:
+            key = (block.context.field_no, block.context.item_no, block.kind)
+            ordinals[key] += 1
+            result = read_section(block, ordinals[key], name)
+            if result:
+                document.sections.append(result[0])
+                document.terms += result[1]
+            else:
+                ordinals[key] -= 1
+    split_media(document.sites)
+    if not document.initiatives:
+        raise ExtractionError("no initiatives (取組) found", name)
+    return document
+
+
+def _add_initiative(document: Document, block, name: str, seen: dict[str, int]) -> None:
+    ctx = block.context
+    ident = f"{ctx.field_no}-{ctx.item_no}-{block.number}"
+    if ident in seen:
+        raise ExtractionError(f"initiative {ident} appears twice (also at line {seen[ident]})",
+                              name, block.heading.line)
+    seen[ident] = block.heading.line
+    try:
+        records = read_initiative(block, name)
+    except Incomplete as missing:
+        document.warnings.append(
+            f"{name}:{block.heading.line}: initiative {ident} 「{block.title}」 is incomplete "
+            f"(no {missing}); left out")
+        return
+    document.initiatives.append(records.initiative)
+    document.indicators += records.indicators
+    document.schedules += records.schedules
+    document.references += records.references
+    document.terms += records.terms

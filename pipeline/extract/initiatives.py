@@ -1,0 +1,217 @@
+"""取組 (initiative) blocks: label/value pairs in any of the three layouts.
+
+Labels of the plan template: 目的・概要 (purpose and summary), 性質・手法 (method:
+システム, 情報発信, その他 …), 重点目標 (priority goals), 主体 (actors), 関連URL, スケジュール,
+指標 (indicators), 担当 (responsible department and division), 参考 (references).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import Indicator, Initiative, Reference, ScheduleEntry, Term, line_range
+from ..normalize import join_lines
+from .indicators import read_indicators
+from .layout import Row
+from .schedule import read_schedule
+from .structure import LABELS, Block
+
+URL = re.compile(r"https?://[^\s<>\"]+")
+INITIATIVE_ID = re.compile(r"(\d+-\d+-\d+)")
+PROSE_MARKS = re.compile(r"[。、,「」]")
+METHOD_MAX_LENGTH = 15
+
+# Which column a label's text (and its glossary terms) ends up in.
+LABEL_COLUMNS = {
+    "目的・概要": "summary", "性質・手法": "summary", "重点目標": "priority_goal_options",
+    "主体": "actors", "関連URL": "urls", "スケジュール": "schedules", "指標": "indicators",
+    "担当": "department", "参考": "references",
+}
+
+
+@dataclass
+class Entry:
+    """One value printed under a label: positional cells, a text, or a table grid."""
+
+    line: int
+    cells: list[str] = field(default_factory=list)
+    grid: list[list[str]] | None = None
+    terms: list[str] = field(default_factory=list)
+
+    @property
+    def values(self) -> list[str]:
+        if self.grid is not None:
+            return [cell for row in self.grid for cell in row if cell]
+        return [cell for cell in self.cells if cell]
+
+
+@dataclass
+class InitiativeRecords:
+    initiative: Initiative
+    indicators: list[Indicator]
+    schedules: list[ScheduleEntry]
+    references: list[Reference]
+    terms: list[Term]
+
+
+class Incomplete(Exception):
+    """A block that lacks a required part (a cut document); carries the missing labels."""
+
+
+def read_initiative(block: Block, source: str) -> InitiativeRecords:
+    ctx = block.context
+    ident = f"{ctx.field_no}-{ctx.item_no}-{block.number}"
+    fields, notes = _label_entries(block.rows)
+    methods, summary = _methods_and_summary(fields.get("目的・概要", []) + fields.get("性質・手法", []))
+    responsible = fields.get("担当", [])
+    missing = [label for label, present in (("目的・概要", summary), ("担当", responsible)) if not present]
+    if missing:
+        raise Incomplete("、".join(missing))
+    department, division = _split_responsible(" ".join(responsible[0].values))
+    notes += [" ".join(e.values) for e in responsible[1:]]
+    status, schedules = _schedules(ident, fields.get("スケジュール", []), source)
+    lines = block.lines
+    initiative = Initiative(
+        id=ident, field_no=ctx.field_no, field_title=ctx.field_title, item_no=ctx.item_no,
+        item_title=ctx.item_title, number=block.number, title=block.title, summary=summary,
+        methods=methods, actors=_actors(fields.get("主体", [])), urls=_urls(fields.get("関連URL", [])),
+        department=department, division=division, status=status, priority_goals=None,
+        priority_goal_options=[v for e in fields.get("重点目標", []) for c in e.values for v in c.split()],
+        notes="\n".join(notes), source=source, source_lines=line_range(lines))
+    return InitiativeRecords(
+        initiative,
+        _indicators(ident, fields.get("指標", []), source),
+        schedules,
+        _references(ident, fields.get("参考", []), source),
+        _terms(ident, block, fields, source))
+
+
+def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str]]:
+    """Values grouped by the label they are printed under; unlabelled text goes to notes."""
+    fields: dict[str, list[Entry]] = {}
+    notes: list[str] = []
+    label: str | None = None
+    for row in rows:
+        if row.blank:
+            continue
+        if row.grid is not None:
+            first = next((cell for r in row.grid for cell in r if cell), "")
+            label = first if first in LABELS else label
+            if label:
+                fields.setdefault(label, []).append(Entry(row.line, grid=row.grid, terms=row.terms))
+            continue
+        segments = _segments(row, label)
+        for seg_label, cells in segments:
+            label = seg_label
+            if not any(cells):
+                continue
+            if label is None:
+                notes.append(" ".join(c for c in cells if c))
+            else:
+                fields.setdefault(label, []).append(Entry(row.line, cells, terms=row.terms))
+    return fields, notes
+
+
+def _segments(row: Row, label: str | None) -> list[tuple[str | None, list[str]]]:
+    """Split a row where labels start; keeps cell positions (schedule grids need them)."""
+    segments: list[tuple[str | None, list[str]]] = [(label, [])]
+    for cell in row.cells:
+        while True:
+            found = next((lab for lab in LABELS if cell == lab or cell.startswith(lab + " ")), None)
+            if not found:
+                break
+            segments.append((found, [""] * len(segments[-1][1])))
+            cell = cell[len(found):].strip()
+        segments[-1][1].append(cell)
+    return [s for s in segments if s[0] is not None or any(s[1])] or [(label, [])]
+
+
+def _methods_and_summary(entries: list[Entry]) -> tuple[list[str], str]:
+    """性質・手法 tokens come first and are short; the 目的・概要 prose follows them."""
+    methods, prose = [], []
+    for entry in entries:
+        for value in entry.values:
+            tokens = value.split()
+            if not prose and all(_is_method_token(t) for t in tokens):
+                methods.extend(tokens)
+            else:
+                prose.append(value)
+    return methods, join_lines(prose)
+
+
+def _is_method_token(token: str) -> bool:
+    return len(token) <= METHOD_MAX_LENGTH and not PROSE_MARKS.search(token)
+
+
+def _actors(entries: list[Entry]) -> list[str]:
+    """主体: comma-separated (outside parentheses), possibly wrapped over lines."""
+    text = join_lines([v for e in entries for v in e.values])
+    actors, depth, current = [], 0, ""
+    for ch in text:
+        depth += ch in "(（" 
+        depth -= ch in ")）"
+        if ch in ",、" and depth <= 0:
+            actors.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    actors.append(current.strip())
+    return [a for a in actors if a]
+
+
+def _urls(entries: list[Entry]) -> list[str]:
+    return [url for e in entries for v in e.values for url in URL.findall(v)]
+
+
+def _split_responsible(text: str) -> tuple[str, str]:
+    """担当 `部局 課` -> (department, division)."""
+    department, _, division = text.partition(" ")
+    return department.strip(), division.strip()
+
+
+def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[str | None, list[ScheduleEntry]]:
+    tables = [e for e in entries if e.grid is not None]
+    grid = tables[0].grid if tables else [e.cells for e in entries]
+    used = tables[:1] or entries
+    if not grid:
+        return None, []
+    status, periods = read_schedule(grid)
+    lines = line_range([e.line for e in used])
+    return status, [ScheduleEntry(ident, p.period, p.fiscal_year, p.phase, p.raw, source, lines)
+                    for p in periods]
+
+
+def _indicators(ident: str, entries: list[Entry], source: str) -> list[Indicator]:
+    tokens = [(e.line, v) for e in entries for v in e.values]
+    return [Indicator(ident, seq, d.name, **d.values, source=source, source_lines=line_range(d.lines))
+            for seq, d in enumerate(read_indicators(tokens), 1)]
+
+
+def _references(ident: str, entries: list[Entry], source: str) -> list[Reference]:
+    """参考: initiative ids (`2-1-9庁内…`), document names and URLs."""
+    found: list[tuple[str | None, str, str, int]] = []
+    for entry in entries:
+        for value in entry.values:
+            for url in URL.findall(value):
+                found.append((None, url, url, entry.line))
+            text = URL.sub("", value).replace("<>", " ")
+            parts = INITIATIVE_ID.split(text)
+            if parts[0].strip():
+                found.append((None, parts[0].strip(), "", entry.line))
+            for to_id, label in zip(parts[1::2], parts[2::2]):
+                found.append((to_id, label.strip(), "", entry.line))
+    return [Reference(ident, seq, to_id, to_id, label, url, source, line_range([line]))
+            for seq, (to_id, label, url, line) in enumerate(found, 1)]
+
+
+def _terms(ident: str, block: Block, fields: dict[str, list[Entry]], source: str) -> list[Term]:
+    occurrences: dict[tuple[str, str], list[int]] = {}
+    for term in block.heading.terms:
+        occurrences.setdefault((term, "title"), []).append(block.heading.line)
+    for label, entries in fields.items():
+        for entry in entries:
+            for term in entry.terms:
+                occurrences.setdefault((term, LABEL_COLUMNS[label]), []).append(entry.line)
+    return [Term(term, "initiative", ident, column, sorted(set(lines)), source)
+            for (term, column), lines in occurrences.items()]

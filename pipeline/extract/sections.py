@@ -1,0 +1,52 @@
+"""Narrative sections (【現状、課題と取組の方向性】 with (1), (2) … subsections) and
+トピックス (topic columns): headings with paragraphs of prose."""
+
+from __future__ import annotations
+
+from ..model import Section, Term, line_range
+from ..normalize import is_paragraph_end, join_lines
+from .structure import Block
+
+
+def read_section(block: Block, ordinal: int, source: str) -> tuple[Section, list[Term]] | None:
+    """The section of a narrative or topic block; None for an empty lead-in block."""
+    paragraphs = _paragraphs(block)
+    if not paragraphs:
+        return None
+    ctx = block.context
+    item = ctx.item_no if ctx.item_no is not None else 0
+    ident = f"{ctx.field_no}-{item}-{block.kind}-{ordinal}"
+    section = Section(
+        id=ident, kind=block.kind, field_no=ctx.field_no, item_no=ctx.item_no, part=block.part,
+        number=block.number, heading=block.title, body="\n".join(paragraphs),
+        source=source, source_lines=line_range(block.lines))
+    return section, _terms(ident, block, source)
+
+
+def _paragraphs(block: Block) -> list[str]:
+    """Lines between blank lines form a paragraph; a paragraph that stops mid-sentence
+    (cut by a page break) is joined to the next one."""
+    groups: list[list[str]] = [[]]
+    for row in block.rows:
+        if row.blank:
+            groups.append([])
+        else:
+            groups[-1].append(row.text)
+    paragraphs: list[str] = []
+    for text in (join_lines(group) for group in groups if group):
+        if paragraphs and not is_paragraph_end(paragraphs[-1]):
+            paragraphs[-1] = join_lines([paragraphs[-1], text])
+        else:
+            paragraphs.append(text)
+    return paragraphs
+
+
+def _terms(ident: str, block: Block, source: str) -> list[Term]:
+    occurrences: dict[tuple[str, str], list[int]] = {}
+    for term in block.heading.terms:
+        occurrences.setdefault((term, "heading"), []).append(block.heading.line)
+    for row in block.rows:
+        for term in row.terms:
+            occurrences.setdefault((term, "body"), []).append(row.line)
+    return [Term(term, "section", ident, column, sorted(set(lines)), source)
+            for (term, column), lines in occurrences.items()]

@@ -1,0 +1,103 @@
+"""情報発信サイト等 (publishing sites and media) lists.
+
+Each site is printed as: a name line (often followed by a repeated logo text and media
+badges in **bold**), optional badge lines, a summary, `URL <…>` and `担当 部局 課`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import Site, Term, line_range
+from ..normalize import clean_text, join_lines
+from .initiatives import URL, _is_method_token, _split_responsible
+from .layout import Row
+from .structure import Block, starts_with_label
+
+URL_LABEL, RESPONSIBLE_LABEL = "URL", "担当"
+BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+@dataclass
+class _Draft:
+    head: list[Row] = field(default_factory=list)
+    url: str | None = None
+    responsible: str | None = None
+    lines: list[int] = field(default_factory=list)
+    awaiting: str = ""
+
+
+def read_sites(block: Block, first_seq: int, source: str) -> tuple[list[Site], list[Term]]:
+    sites, terms = [], []
+    for seq, draft in enumerate(_drafts(block.rows), first_seq):
+        site, site_terms = _site(draft, block.context.field_no, seq, source)
+        sites.append(site)
+        terms.extend(site_terms)
+    return sites, terms
+
+
+def split_media(sites: list[Site]) -> None:
+    """Split badges that the text extraction ran together (`ウェブメルマガ`) into badges
+    printed on their own elsewhere in the same document (`ウェブ`, `メルマガ`)."""
+    known = {m for s in sites for m in s.media}
+    for site in sites:
+        site.media = [part for badge in site.media for part in _split_badge(badge, known)]
+
+
+def _split_badge(badge: str, known: set[str]) -> list[str]:
+    for other in sorted(known, key=len, reverse=True):
+        if other != badge and badge.startswith(other):
+            return [other, *_split_badge(badge[len(other):], known)]
+        if other != badge and badge.endswith(other):
+            return [*_split_badge(badge[: -len(other)], known), other]
+    return [badge]
+
+
+def _drafts(rows: list[Row]) -> list[_Draft]:
+    drafts, current = [], _Draft()
+    for row in (r for r in rows if not r.blank):
+        text = row.text
+        current.lines.append(row.line)
+        for label, slot in ((URL_LABEL, "url"), (RESPONSIBLE_LABEL, "responsible")):
+            if starts_with_label(text, label):
+                current.awaiting, text = slot, text[len(label):].strip()
+                break
+        if current.awaiting and text:
+            setattr(current, current.awaiting, text)
+            current.awaiting = ""
+        elif not current.awaiting:
+            current.head.append(row)
+        if current.responsible is not None:
+            drafts.append(current)
+            current = _Draft()
+    return drafts
+
+
+def _site(draft: _Draft, field_no: int, seq: int, source: str) -> tuple[Site, list[Term]]:
+    name, badges = _name_and_badges(draft.head[0].raw[0] if draft.head else "")
+    badge_rows = [r.text for r in draft.head[1:] if _is_method_token(r.text)]
+    summary_rows = [r.text for r in draft.head[1:] if not _is_method_token(r.text)]
+    media = badges + badge_rows
+    urls = URL.findall(draft.url or "")
+    department, division = _split_responsible(draft.responsible or "")
+    ident = f"{field_no}-site-{seq}"
+    site = Site(ident, field_no, seq, name, media, " ".join(media), join_lines(summary_rows),
+                urls[0] if urls else (draft.url or ""), department, division, source,
+                line_range(draft.lines))
+    terms = {}
+    for row in draft.head:
+        for term in row.terms:
+            terms.setdefault(term, []).append(row.line)
+    return site, [Term(t, "site", ident, "summary", sorted(set(lines)), source)
+                  for t, lines in terms.items()]
+
+
+def _name_and_badges(raw: str) -> tuple[str, list[str]]:
+    """Name without the repeated logo text; the last bold part is the media badge."""
+    bold = [clean_text(b)[0] for b in BOLD.findall(raw)]
+    plain = clean_text(BOLD.sub(" ", raw))[0]
+    segments = plain.split()
+    name = segments[0] if len(segments) > 1 and all(s in segments[0] for s in segments[1:]) else plain
+    badges = [b for b in bold[:-1] if b not in name] + bold[-1:]
+    return name, badges

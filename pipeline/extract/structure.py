@@ -1,0 +1,132 @@
+"""Structure reader: splits the row stream into blocks (initiatives, narrative/topic sections,
+site lists) and tracks the 分野 (field) / 項目 (item) context from page headers and headings.
+
+It recognises only the plan template's own markers, never the content:
+- page headers `分野 2 行政の情報化 項目 1 …` (tab, pipe or space separated),
+- item headings `1 <title>` followed by a `【…】` part marker,
+- initiative headings `12 <title>` (also `12 | <title>`) followed by the 目的・概要 label,
+- `【…】` narrative parts with `(1) <heading>` subsections, `トピックス` columns,
+- `情報発信サイト等` site lists.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import ExtractionError
+from .layout import Row
+
+PURPOSE_LABEL = "目的・概要"
+LABELS = ("目的・概要", "性質・手法", "重点目標", "主体", "関連URL", "スケジュール", "指標", "担当", "参考")
+TOPIC_LABEL = "トピックス"
+SITES_LABEL = "情報発信サイト等"
+
+PAGE_HEADER = re.compile(r"^分野\s*(\d+)\s*(\S+?)(?:\s*項目\s*(\d+)\s*(\S.*?))?$")
+# The cleaner glues a lone digit to the following word, so the separator is optional.
+NUMBERED = re.compile(r"^(\d{1,3})\s*(?![\d\-.])(\S.*)$")
+PART = re.compile(r"^【(.+)】$")
+SUBSECTION = re.compile(r"^\((\d+)\)\s*(\S.*)$")
+
+
+@dataclass
+class Context:
+    """Where in the plan a block sits: 分野 (field) and 項目 (item)."""
+
+    field_no: int | None = None
+    field_title: str = ""
+    item_no: int | None = None
+    item_title: str = ""
+
+
+@dataclass
+class Block:
+    kind: str                      # initiative | narrative | topic | sites
+    context: Context
+    heading: Row
+    number: int | None = None
+    title: str = ""
+    part: str = ""
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[int]:
+        return [self.heading.line] + [row.line for row in self.rows if not row.blank]
+
+
+def flat_text(row: Row) -> str:
+    """A row's cells joined with single spaces."""
+    return row.text.strip()
+
+
+def starts_with_label(text: str, label: str) -> bool:
+    return text == label or text.startswith(label + " ")
+
+
+def split_blocks(rows: list[Row], path: str) -> list[Block]:
+    """Blocks in document order; raises ExtractionError when no 分野 header is found."""
+    context, blocks = Context(), []
+    current: Block | None = None
+    part = ""
+    seen_header = False
+    for index, row in enumerate(rows):
+        if row.blank:
+            if current:
+                current.rows.append(row)
+            continue
+        text = flat_text(row)
+        header = PAGE_HEADER.match(text)
+        if header:
+            seen_header = True
+            context = _context_from_header(header, context)
+            current, part = None, ""
+            continue
+        following = _next_text(rows, index)
+        numbered = NUMBERED.match(text)
+        if text == SITES_LABEL:
+            current = Block("sites", context, row)
+        elif row.values[0] == TOPIC_LABEL:
+            current = Block("topic", context, row, title=" ".join(row.values[1:]), part=TOPIC_LABEL)
+        elif numbered and PART.match(following):
+            context = Context(context.field_no, context.field_title, int(numbered[1]), numbered[2])
+            current, part = None, ""
+            continue
+        elif numbered and starts_with_label(following, PURPOSE_LABEL):
+            _require_context(context, path, row.line)
+            current = Block("initiative", context, row, int(numbered[1]), numbered[2])
+        elif PART.match(text):
+            part = PART.match(text)[1]
+            current = Block("narrative", context, row, title=part, part=part)
+        elif part and SUBSECTION.match(text):
+            sub = SUBSECTION.match(text)
+            current = Block("narrative", context, row, int(sub[1]), sub[2], part=part)
+        elif current:
+            current.rows.append(row)
+            continue
+        else:
+            continue
+        blocks.append(current)
+    if not seen_header:
+        raise ExtractionError("no 分野 (field) header found: not a plan document in the expected layout", path)
+    return blocks
+
+
+def _context_from_header(match: re.Match, previous: Context) -> Context:
+    field_no, field_title = int(match[1]), match[2]
+    if match[3]:
+        return Context(field_no, field_title, int(match[3]), match[4])
+    if previous.field_no == field_no:
+        return Context(field_no, field_title, previous.item_no, previous.item_title)
+    return Context(field_no, field_title)
+
+
+def _require_context(context: Context, path: str, line: int) -> None:
+    if context.field_no is None or context.item_no is None:
+        raise ExtractionError("initiative heading before any 分野/項目 header", path, line)
+
+
+def _next_text(rows: list[Row], index: int) -> str:
+    for row in rows[index + 1: index + 4]:
+        if not row.blank:
+            return flat_text(row)
+    return ""

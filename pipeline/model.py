@@ -1,0 +1,153 @@
+"""The records of a publication: plain data classes whose field names are the schema columns.
+
+Every record keeps its provenance (`source` file name and `source_lines` range).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass
+class Initiative:
+    """取組 (initiative): one numbered entry of an item's table."""
+
+    id: str
+    field_no: int
+    field_title: str
+    item_no: int
+    item_title: str
+    number: int
+    title: str
+    summary: str = ""                 # 目的・概要
+    methods: list[str] = field(default_factory=list)   # 性質・手法
+    actors: list[str] = field(default_factory=list)    # 主体
+    urls: list[str] = field(default_factory=list)      # 関連URL
+    department: str = ""              # 担当 (部局)
+    division: str = ""                # 担当 (課)
+    status: str | None = None         # 新 / 継続
+    priority_goals: str | None = None  # 重点目標: selection not recoverable, always unknown
+    priority_goal_options: list[str] = field(default_factory=list)
+    notes: str = ""
+    source: str = ""
+    source_lines: str = ""
+
+
+@dataclass
+class Indicator:
+    """指標 (indicator) with 現状値 (baseline) and 目標値 (target)."""
+
+    initiative_id: str
+    seq: int
+    name: str
+    baseline_text: str = ""
+    baseline_value: int | float | None = None
+    baseline_unit: str = ""
+    baseline_note: str = ""
+    baseline_date: date | None = None
+    baseline_date_text: str = ""
+    target_text: str = ""
+    target_value: int | float | None = None
+    target_unit: str = ""
+    target_note: str = ""
+    target_date: date | None = None
+    target_date_text: str = ""
+    source: str = ""
+    source_lines: str = ""
+
+
+@dataclass
+class ScheduleEntry:
+    """スケジュール: what an initiative does in one period column."""
+
+    initiative_id: str
+    period: str
+    fiscal_year: int | None
+    phase: str
+    raw: str
+    source: str = ""
+    source_lines: str = ""
+
+
+@dataclass
+class Reference:
+    """参考: a cross-reference to another initiative, a document or a URL."""
+
+    from_id: str
+    seq: int
+    cited_id: str | None      # the initiative number as printed
+    to_id: str | None         # cited_id when that initiative is in the publication
+    label: str
+    url: str = ""
+    source: str = ""
+    source_lines: str = ""
+
+
+@dataclass
+class Site:
+    """情報発信サイト等: a web site or medium the field's departments publish through."""
+
+    id: str
+    field_no: int
+    seq: int
+    name: str
+    media: list[str] = field(default_factory=list)
+    media_text: str = ""
+    summary: str = ""
+    url: str = ""
+    department: str = ""
+    division: str = ""
+    source: str = ""
+    source_lines: str = ""
+
+
+@dataclass
+class Section:
+    """A narrative part (【現状、課題と取組の方向性】 (1), (2) …) or a トピックス column."""
+
+    id: str
+    kind: str                # narrative | topic
+    field_no: int
+    item_no: int | None
+    part: str
+    number: int | None
+    heading: str
+    body: str = ""
+    source: str = ""
+    source_lines: str = ""
+
+
+@dataclass
+class Term:
+    """A glossary-marked term (`LGWAN*`) and where it occurs."""
+
+    term: str
+    record_kind: str
+    record_id: str
+    column: str
+    lines: list[int]
+    source: str = ""
+
+
+@dataclass
+class Document:
+    """Everything extracted from one source file."""
+
+    source: str
+    initiatives: list[Initiative] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    schedules: list[ScheduleEntry] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+TABLES = ("initiatives", "indicators", "schedules", "references", "sites", "sections", "terms")
+
+
+def line_range(lines: list[int]) -> str:
+    """'59-82' from the line numbers a record was read from."""
+    return f"{min(lines)}-{max(lines)}"
