@@ -1,0 +1,44 @@
+"""CSV (UTF-8, header row of schema names, RFC 4180 line ends) and the Excel variant."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from ..schema import csv_cell, field_names
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_csv(path: Path, schema: dict, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(field_names(schema))
+        writer.writerows([csv_cell(row[name]) for name in field_names(schema)] for row in rows)
+
+
+def write_excel_csv(path: Path, schema: dict, rows: list[dict]) -> None:
+    """For staff who open CSV in Excel: Japanese column titles, UTF-8 with BOM, and cells that
+    Excel would run as formulas neutralised with a leading apostrophe."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(f["title"] for f in schema["fields"])
+        writer.writerows([_neutralise(csv_cell(row[name])) for name in field_names(schema)]
+                         for row in rows)
+
+
+def excel_schema(schema: dict) -> dict:
+    """The Table Schema of the Excel variant: Japanese titles as names, every cell text."""
+    return {
+        "name": f"{schema['name']}-excel",
+        "title": f"{schema['title']}（Excel用）",
+        "description": f"{schema['name']}.csv と同じ内容。列名は日本語、文字コードはBOM付きUTF-8。"
+                       "=、+、-、@ で始まるセルは数式として実行されないよう先頭に ' を付けている。",
+        "fields": [{"name": f["title"], "type": "string", "title": f["title"],
+                    "description": f"{f['name']}: {f['description']}"} for f in schema["fields"]],
+        "missingValues": [""],
+    }
+
+
+def _neutralise(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell

@@ -1,0 +1,68 @@
+"""The Table Schemas in schemas/: the single source of truth for columns, types and titles."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, fields, is_dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from .errors import ConfigError
+from .model import TABLES
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+
+@cache
+def load_schema(table: str) -> dict:
+    path = SCHEMA_DIR / f"{table}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"cannot load Table Schema: {exc}", path) from None
+
+
+def load_schemas() -> dict[str, dict]:
+    return {table: load_schema(table) for table in TABLES}
+
+
+def field_names(schema: dict) -> list[str]:
+    return [f["name"] for f in schema["fields"]]
+
+
+def record_values(record, schema: dict) -> dict:
+    """A record as {column: value} in schema order; a column the model lacks is an error."""
+    values = asdict(record) if is_dataclass(record) else dict(record)
+    missing = [name for name in field_names(schema) if name not in values]
+    if missing:
+        raise ConfigError(f"schema {schema['name']} has columns the records lack: {missing}",
+                          SCHEMA_DIR / f"{schema['name']}.json")
+    return {name: values[name] for name in field_names(schema)}
+
+
+def check_model_matches(record_type, schema: dict) -> list[str]:
+    """Model fields that the schema does not publish (empty when they agree)."""
+    return [f.name for f in fields(record_type) if f.name not in field_names(schema)]
+
+
+def json_value(value):
+    """A value as JSON: dates as ISO strings, lists as arrays, empty as null."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if value == "" or value == []:
+        return None
+    return value
+
+
+def csv_cell(value, delimiter: str = ";") -> str:
+    """A value as a CSV cell: lists joined with `;`, dates ISO, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return delimiter.join(str(item) for item in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
