@@ -1,0 +1,293 @@
+"""Extraction of the real source: every published value must match the plan text."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract import extract_document
+from pipeline.sources import SourceDocument, SourceMeta
+
+RAW = Path(__file__).resolve().parent.parent / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt"
+
+
+def document_from_text(text: str, name: str = "plan.txt"):
+    data = text.encode("utf-8")
+    source = SourceDocument(Path(name), text, "utf-8", hashlib.sha256(data).hexdigest(), len(data),
+                            SourceMeta(file=name))
+    return extract_document(source)
+
+
+@pytest.fixture(scope="module")
+def doc():
+    return document_from_text(RAW.read_text(encoding="utf-8"), RAW.name)
+
+
+@pytest.fixture(scope="module")
+def initiatives(doc):
+    return {i.id: i for i in doc.initiatives}
+
+
+# (id, title, department, division, methods, status)
+EXPECTED_INITIATIVES = [
+    ("2-1-1", "みやぎハイパーウェブの運用", "震災復興・企画部", "情報システム課", ["システム"], None),
+    ("2-1-2", "総合情報ネットワークの運用", "震災復興・企画部", "情報システム課", ["システム"], None),
+    ("2-1-3", "インターネット・イントラネットシステムの再構築", "震災復興・企画部", "情報システム課", ["システム"], "新"),
+    ("2-1-4", "社会保障・税番号制度に関する情報ネットワークシステムの構築", "震災復興・企画部", "情報政策課", ["システム"], "新"),
+    ("2-1-5", "宮城県電子県庁共通基盤システムの運用", "震災復興・企画部", "情報システム課", ["システム"], "継続"),
+    ("2-1-6", "宮城県電子申請システムの運用", "震災復興・企画部", "情報システム課", ["システム"], "継続"),
+    ("2-1-7", "宮城県庶務業務支援システムの運用", "震災復興・企画部", "情報システム課", ["システム"], "継続"),
+    ("2-1-8", "情報システム調達の統括管理", "震災復興・企画部", "情報政策課", ["システム", "その他"], "継続"),
+    ("2-1-9", "庁内ITアドバイザーの設置", "震災復興・企画部", "情報政策課", ["その他"], "継続"),
+    ("2-1-10", "情報システム調達研修の実施", "震災復興・企画部", "情報政策課", ["その他"], "継続"),
+    ("2-1-11", "庁内情報共有システムの運用「M-SQUARE(エムスクエア)」", "震災復興・企画部", "震災復興政策課", ["情報発信"], "継続"),
+    ("2-1-12", "情報セキュリティ監査の実施", "震災復興・企画部", "情報政策課", ["その他"], "継続"),
+    ("2-1-13", "情報セキュリティ研修の実施", "震災復興・企画部", "情報政策課", ["その他"], "継続"),
+    ("2-1-14", "情報システムに係る業務継続計画(i-BCP)に基づく業務継続確保", "震災復興・企画部", "情報政策課", ["その他"], "継続"),
+    ("2-2-1", "県ホームページの運用", "総務部", "広報課", ["システム", "情報発信"], "継続"),
+    ("2-2-2", "県議会ホームページの運用", "議会事務局", "政務調査課", ["システム", "情報発信"], "継続"),
+    ("2-2-3", "県警察ホームページの運用", "警察本部", "広報広聴課", ["システム", "情報発信"], "継続"),
+    ("2-2-4", "多文化共生に対応した行政情報等の多言語化の推進", "経済商工観光部", "国際経済・交流課", ["情報発信"], "継続"),
+    ("2-2-5", "電子申請オンライン利用の促進", "震災復興・企画部", "情報政策課", ["その他"], "継続"),
+    ("2-2-6", "電子認証基盤の運用(地方公共団体組織認証基盤,公的個人認証基盤)", "震災復興・企画部", "情報政策課", ["システム"], "継続"),
+    ("2-2-7", "宮城県建設工事等電子入札システムの運用", "出納局", "契約課", ["システム"], "継続"),
+    ("2-2-8", "宮城県物品等電子調達システムの運用", "出納局", "契約課", ["システム"], "継続"),
+    ("2-2-9", "電子決済システムの導入", "出納局", "会計課", ["システム"], "継続"),
+    ("2-2-10", "地方税電子申告システムの運用", "総務部", "税務課", ["システム"], "継続"),
+    ("2-2-11", "マルチペイメントネットワーク(MPN)による県税収納", "総務部", "税務課", ["システム"], "継続"),
+    ("2-2-12", "自動車税クレジット収納システムの運用", "総務部", "税務課", ["システム"], "継続"),
+    ("2-2-13", "自動車保有関係手続のワンストップサービスシステム(OSS)の整備", "総務部", "税務課", ["システム"], "継続"),
+    ("2-2-14", "インターネット公売の実施", "総務部", "税務課", ["情報発信"], "継続"),
+    ("2-3-1", "総合行政ネットワーク(LGWAN)の運用", "震災復興・企画部", "情報政策課", ["システム"], "継続"),
+    ("2-3-2", "住民基本台帳ネットワークシステムの運用", "総務部", "市町村課", ["システム"], "継続"),
+    ("2-3-3", "市町村業務システムの共同クラウド化の推進", "震災復興・企画部", "情報政策課", ["その他"], "継続"),
+    ("2-3-4", "市町村ITアドバイザーの設置", "震災復興・企画部", "情報政策課", ["その他"], "継続"),
+    ("2-3-5", "市町村職員への研修機会の提供", "震災復興・企画部", "情報政策課", ["その他"], "継続"),
+]
+
+
+def test_all_33_initiatives_in_document_order(doc):
+    assert [i.id for i in doc.initiatives] == [row[0] for row in EXPECTED_INITIATIVES]
+
+
+@pytest.mark.parametrize("ident,title,department,division,methods,status", EXPECTED_INITIATIVES)
+def test_initiative(initiatives, ident, title, department, division, methods, status):
+    initiative = initiatives[ident]
+    assert (initiative.title, initiative.department, initiative.division) == (title, department, division)
+    assert initiative.methods == methods
+    assert initiative.status == status
+
+
+def test_field_and_item_context(initiatives):
+    assert {(i.field_no, i.field_title) for i in initiatives.values()} == {(2, "行政の情報化")}
+    assert initiatives["2-1-1"].item_title == "行政情報通信ネットワークと電子県庁の運用"
+    assert initiatives["2-2-14"].item_title == "行政情報の発信と行政手続のオンライン化"
+    assert initiatives["2-3-5"].item_title == "市町村行政の情報化"
+
+
+def test_summary_is_joined_and_cleaned(initiatives):
+    assert initiatives["2-1-3"].summary.startswith("電子政府や電子自治体の推進に伴い")
+    # letter-spaced "I p v 4 *" becomes "Ipv4" and the glossary mark goes to terms
+    assert "またIpv4の枯渇問題からIpv6に対応するなど" in initiatives["2-1-3"].summary
+    assert "平成29年7月の本格運用開始" in initiatives["2-1-4"].summary
+    assert "災害対策の3分野" in initiatives["2-1-4"].summary
+    # two printed lines of one summary are joined, the HTML tags removed
+    assert initiatives["2-2-14"].summary == (
+        "公売執行機関である県税事務所が差押財産(不動産,自動車,動産)をインターネット公売するための"
+        "システム管理等を行っています。インターネット公売の実施により,売却率・売却額の増加や,"
+        "県税滞納による財産差押について周知することで滞納の未然防止につなげます。")
+    assert "<p>" not in initiatives["2-1-1"].summary
+    assert "ユーザビリティを向上する" in initiatives["2-2-1"].summary
+
+
+def test_no_full_width_ascii_or_glossary_marks_left(doc):
+    texts = [i.title + i.summary for i in doc.initiatives] + [s.body for s in doc.sections]
+    for text in texts:
+        assert not any(0xFF01 <= ord(ch) <= 0xFF5D for ch in text)
+        assert "*" not in text
+
+
+def test_actors_split_outside_parentheses(initiatives):
+    assert initiatives["2-1-1"].actors == ["県", "県内市町村"]
+    assert initiatives["2-2-10"].actors == ["(社) 全国地方税電子化協議会", "国", "各都道府県及び市町村"]
+    assert initiatives["2-2-14"].actors == ["県", "インターネットオークションシステム運営主体(ヤフー(株))"]
+    assert initiatives["2-3-3"].actors == ["宮城県電子自治体推進協議会自治体クラウド専門部会(県と全市町村で構成)"]
+    assert initiatives["2-2-3"].actors == ["県警"]
+
+
+def test_urls_exactly_as_printed(initiatives):
+    # typos (iyoho, ivoho, guidelinel) are kept: URLs are never repaired
+    assert initiatives["2-1-1"].urls == ["http://www.pref.miyagi.jp/soshiki/iyoho-s/miyagihw.html"]
+    assert initiatives["2-1-6"].urls == ["http://www.pref.miyagi.jp/soshiki/ivoho-s/ds.html"]
+    assert initiatives["2-1-8"].urls == ["http://www.pref.miyagi.jp/soshiki/jyoho/guidelinel.html"]
+    assert initiatives["2-2-14"].urls == ["http://www.pref.miyagi.jp/soshiki/zeimu/koubaijohou.html",
+                                          "http://www.pref.miyagi.jp/soshiki/choutai/"]
+    assert initiatives["2-1-2"].urls == []
+
+
+def test_priority_goals_are_unknown_never_selected(doc):
+    assert all(i.priority_goals is None for i in doc.initiatives)
+    assert doc.initiatives[0].priority_goal_options == [
+        "安全・安心なくらし", "快適・便利なくらし", "活力ある豊かな地域", "行政運営の最適化", "情報活用力の向上"]
+    assert all(len(i.priority_goal_options) == 5 for i in doc.initiatives)
+
+
+def test_text_outside_any_label_is_kept_as_notes(initiatives):
+    assert initiatives["2-1-5"].notes == "宮城県電子県庁構築イメージ"
+    assert initiatives["2-1-5"].department == "震災復興・企画部"
+
+
+def test_provenance_line_ranges(initiatives):
+    assert initiatives["2-1-1"].source == "miyagi-ict-plan-2014-2016-field2.txt"
+    assert initiatives["2-1-1"].source_lines == "59-70"
+    assert initiatives["2-1-12"].source_lines == "436-450"
+    assert initiatives["2-3-3"].source_lines == "981-1021"
+
+
+# ---- indicators -------------------------------------------------------------
+
+EXPECTED_INDICATORS = [
+    # id, seq, name, baseline (text, value, unit, note, date), target (text, value, unit, date)
+    ("2-1-12", 1, "情報セキュリティ内部監査実施済み所属数",
+     ("113所属", 113, "所属", "", date(2014, 3, 31)), ("全所属", None, "", date(2017, 3, 31))),
+    ("2-1-12", 2, "情報セキュリティ外部監査実施回数",
+     ("1回/年 (15システム)", 1, "回/年", "(15システム)", date(2014, 3, 31)),
+     ("全外部公開システム", None, "", date(2017, 3, 31))),
+    ("2-2-5", 1, "電子申請利用率(県)",
+     ("38.25%", 38.25, "%", "", date(2012, 3, 31)), ("43%", 43, "%", date(2017, 3, 31))),
+    ("2-2-6", 1, "電子証明書の有効件数",
+     ("12,883件", 12883, "件", "", date(2012, 3, 31)), ("16,000件", 16000, "件", date(2017, 3, 31))),
+    ("2-2-8", 1, "システム登録率(システム登録業者数/業者登録者数)",
+     ("68%", 68, "%", "", date(2013, 10, 31)), ("70%", 70, "%", date(2017, 3, 31))),
+    ("2-3-3", 1, "市町村の共同利用クラウドグループ数",
+     ("0グループ", 0, "グループ", "", date(2012, 3, 31)), ("2グループ", 2, "グループ", date(2017, 3, 31))),
+]
+
+
+def test_six_indicators(doc):
+    assert [(i.initiative_id, i.seq) for i in doc.indicators] == [e[:2] for e in EXPECTED_INDICATORS]
+
+
+@pytest.mark.parametrize("ident,seq,name,baseline,target", EXPECTED_INDICATORS)
+def test_indicator_values(doc, ident, seq, name, baseline, target):
+    indicator = next(i for i in doc.indicators if (i.initiative_id, i.seq) == (ident, seq))
+    assert indicator.name == name
+    assert (indicator.baseline_text, indicator.baseline_value, indicator.baseline_unit,
+            indicator.baseline_note, indicator.baseline_date) == baseline
+    assert (indicator.target_text, indicator.target_value, indicator.target_unit,
+            indicator.target_date) == target
+
+
+def test_indicator_keeps_printed_dates(doc):
+    indicator = next(i for i in doc.indicators if i.initiative_id == "2-2-5")
+    assert (indicator.baseline_date_text, indicator.target_date_text) == ("24年3月末", "28年度末")
+    assert isinstance(indicator.baseline_value, float) and indicator.baseline_value == 38.25
+
+
+# ---- schedules --------------------------------------------------------------
+
+def schedule(doc, ident):
+    return [(s.period, s.fiscal_year, s.phase, s.raw) for s in doc.schedules if s.initiative_id == ident]
+
+
+def test_schedule_with_continuation_arrow(doc):
+    assert schedule(doc, "2-2-5") == [
+        ("H26", 2014, "運用・利用促進", "運用・利用促進"),
+        ("H27", 2015, "運用・利用促進", "→"),
+        ("H28", 2016, "運用・利用促進", "→"),
+    ]
+
+
+def test_schedule_of_a_new_initiative_with_phases_per_year(doc):
+    assert schedule(doc, "2-1-3") == [
+        ("～H25", 2013, "現システム運用再構築設計", "現システム運用再構築設計"),
+        ("H26", 2014, "現システム運用・新システム構築", "現システム運用・新システム構築"),
+        ("H27", 2015, "新システム運用", "新システム運用"),
+        ("H28", 2016, "新システム運用", "→"),
+    ]
+
+
+def test_schedule_from_html_table_is_not_doubled_by_its_echo(doc):
+    assert schedule(doc, "2-1-12") == [("H26", 2014, "実施", "実施"), ("H27", 2015, "実施", "→"),
+                                       ("H28", 2016, "実施", "→")]
+    assert schedule(doc, "2-2-3") == schedule(doc, "2-2-1")
+
+
+def test_schedule_columns_lost_in_extraction_are_not_invented(doc):
+    # the dump lost the H28 column of these tables: no H28 row is made up
+    assert schedule(doc, "2-1-1") == [("H26", 2014, "運用", "運用"), ("H27", 2015, "運用", "→")]
+    assert schedule(doc, "2-3-1") == [("H26", 2014, "システムの維持・運用", "システムの維持・運用")]
+
+
+# ---- references -------------------------------------------------------------
+
+def references(doc, ident):
+    return [(r.cited_id, r.label, r.url) for r in doc.references if r.from_id == ident]
+
+
+def test_references_between_initiatives_and_documents(doc):
+    assert references(doc, "2-1-8") == [
+        (None, "宮城県情報システム最適化計画", ""),
+        ("2-1-9", "庁内ITアドバイザーの設置", ""),
+        ("2-1-10", "情報システム調達研修の実施", ""),
+    ]
+    assert references(doc, "2-1-12") == [(None, "宮城県情報セキュリティ基本方針", ""),
+                                         ("2-1-13", "情報セキュリティ研修の実施", "")]
+    assert references(doc, "2-1-6") == [("2-2-5", "電子申請オンライン利用の促進", "")]
+    url = "http://www.cas.go.jp/jp/seisaku/bangoseido/index.html"
+    assert references(doc, "2-1-4") == [(None, url, url)]
+    assert len(doc.references) == 19
+
+
+# ---- sites, sections, terms ---------------------------------------------------
+
+def test_eight_sites(doc):
+    assert [(s.name, s.media, s.url, s.division) for s in doc.sites] == [
+        ("みやぎ復興プレス", ["ウェブ", "メルマガ"], "http://www.pref.miyagi.jp/site/ej-earthquake/press.html", "震災復興推進課"),
+        ("震災復興ポスター(宮城から感謝をこめて)", ["ポスター", "ウェブ"], "https://sites.google.com/site/kanshamiyagi/", "震災復興推進課"),
+        ("復興応援ブログ「ココロプレス」", ["ブログ"], "http://kokoropress.blogspot.jp/", "震災復興推進課"),
+        ("Facebook「宮城県広報課」", ["フェイスブック"], "https://www.facebook.com/pref.miyagi", "広報課"),
+        ("メルマガ・みやぎ", ["メルマガ"], "http://www.pref.miyagi.jp/site/mailmaga/", "広報課"),
+        ("みやぎニュースクリップ", ["ウェブ"], "http://www.pref.miyagi.jp/site/newsclip/", "広報課"),
+        ("パブリックコメント", ["ウェブ"], "http://www.pref.miyagi.jp/soshiki/gyokei/publiccomnew.html", "行政経営推進課"),
+        ("知事への提案「明日のみやぎに一筆啓上!」", ["電子申請システム"], "http://www.pref.miyagi.jp/site/gvroom/ippitu.html", "行政経営推進課"),
+    ]
+    assert doc.sites[0].media_text == "ウェブメルマガ"
+    assert doc.sites[0].summary.startswith("震災後、県外に避難されている方")
+
+
+def test_narrative_sections_and_topics(doc):
+    assert [(s.id, s.number, s.heading) for s in doc.sections] == [
+        ("2-1-narrative-1", 1, "情報通信ネットワークの安定運用"),
+        ("2-1-narrative-2", 2, "内部共通事務システムによる効率化"),
+        ("2-1-narrative-3", 3, "情報システムの全体最適化"),
+        ("2-1-narrative-4", 4, "情報セキュリティ対策"),
+        ("2-1-narrative-5", 5, "情報システムの業務継続"),
+        ("2-2-narrative-1", 1, "行政情報の発信"),
+        ("2-2-narrative-2", 2, "行政手続のオンライン化"),
+        ("2-2-topic-1", None, "オープンデータ"),
+        ("2-3-narrative-1", None, "現状、課題と取組の方向性"),
+        ("2-3-topic-1", None, "社会保障・税番号制度"),
+    ]
+
+
+def test_paragraphs_cut_by_a_page_break_are_joined(doc):
+    sections = {s.id: s for s in doc.sections}
+    assert "に基づき、平成25年度末までに既存情報システム" in sections["2-1-narrative-3"].body
+    # the page break repeated "イ" at the top of the next page: the echo is dropped
+    assert "稼働開始し、インターネットを通じた各種申請" in sections["2-2-narrative-2"].body
+    assert sections["2-1-narrative-1"].body.count("\n") == 2     # three paragraphs
+
+
+def test_glossary_terms_with_their_lines(doc):
+    found = {(t.term, t.record_id, tuple(t.lines)) for t in doc.terms}
+    assert ("Ipv4", "2-1-3", (93,)) in found
+    assert ("Ipv6", "2-1-3", (93,)) in found
+    assert ("ユーザビリティ", "2-2-1", (546,)) in found
+    assert ("仮想化", "2-1-narrative-3", (33,)) in found
+    assert ("XML", "2-2-topic-1", (927,)) in found
+    assert ("LGWAN-ASP", "2-3-narrative-1", (939,)) in found
+    assert len(doc.terms) == 17
