@@ -16,6 +16,8 @@ class License:
     id: str = "CC-BY-4.0"
     title: str = "クリエイティブ・コモンズ 表示 4.0 国際"
     url: str = "https://creativecommons.org/licenses/by/4.0/"
+    note: str = ("公共データ利用規約（第1.0版）（PDL1.0）及び政府標準利用規約（第2.0版）と互換。"
+                 "利用の際は出典を記載してください。")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from ..config import Config
 
 
 def license_descriptor(config: Config) -> dict:
-    return {"name": config.license.id, "path": config.license.url, "title": config.license.title}
+    return {"name": config.license.id, "path": config.license.url, "title": config.license.title,
+            "description": config.license.note}
 
 
 def file_stats(path: Path) -> dict:
