@@ -30,6 +30,15 @@ class Config:
     language: str = "ja"
     publisher: str = ""
     publisher_code: str = ""
+    # Linked data: stable URIs are minted under base_uri; files are downloaded from download_base.
+    # The defaults are obvious placeholders (RFC 2606 example.org), never an official domain.
+    base_uri: str = "https://example.org/plan-opendata/id/"
+    download_base: str = "https://example.org/plan-opendata/"
+    contact_name: str = ""
+    contact_url: str = ""
+    contact_email: str = ""
+    accrual_periodicity: str = "http://publications.europa.eu/resource/authority/frequency/WEEKLY"
+    keywords: tuple[str, ...] = ("ICT", "計画", "取組", "指標", "オープンデータ")
     license: License = field(default_factory=License)
     default_source: dict = field(default_factory=dict)
 
@@ -48,6 +57,8 @@ def load_config(path: Path | None = None) -> Config:
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"unknown setting(s) in [publication]: {', '.join(sorted(unknown))}", path)
+    if "keywords" in data:
+        data["keywords"] = tuple(data["keywords"])
     try:
         return Config(**data, license=License(**license_data))
     except TypeError as exc:

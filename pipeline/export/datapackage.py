@@ -44,7 +44,7 @@ def package_descriptor(publication: Publication, config: Config, resources: list
         "version": config.version,
         "created": created,
         "language": config.language,
-        "keywords": ["ICT", "計画", "取組", "指標", "オープンデータ"],
+        "keywords": list(config.keywords),
         "licenses": [license_descriptor(config)],
         "attribution": attribution,
         "contributors": [{"title": config.publisher, "role": "publisher",
