@@ -32,7 +32,6 @@ def stderr_log(message: str) -> None:
 class PublishResult:
     publication: Publication
     out_dir: Path
-    files: list[str]
 
 
 def build(raw_dir: Path, config: Config, log: Log = stderr_log) -> Publication:
@@ -56,15 +55,19 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log)
     staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        files = write_publication(publication, config, staging, created_timestamp())
-        log(f"export: {len(files)} files written to staging")
+        write_publication(publication, config, staging, created_timestamp())
+        log(f"export: {_count_files(staging)} files written to staging")
         checked = validate_package(staging)
         log(f"validate: frictionless found the package valid ({checked} resources)")
         _swap(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     log(f"publish: {out_dir}")
-    return PublishResult(publication, out_dir, files)
+    return PublishResult(publication, out_dir)
+
+
+def _count_files(folder: Path) -> int:
+    return sum(1 for path in folder.rglob("*") if path.is_file())
 
 
 def created_timestamp() -> str:

@@ -17,7 +17,7 @@ from .errors import ConfigError, SourceError
 
 MANIFEST_NAME = "sources.toml"
 MANIFEST_KEYS = {
-    "file", "title", "title_en", "plan_title", "publisher", "publisher_en", "publisher_code",
+    "file", "title", "title_en", "plan_id", "plan_title", "publisher", "publisher_en", "publisher_code",
     "page", "url", "period_start_fy", "period_end_fy", "license",
 }
 
@@ -29,6 +29,7 @@ class SourceMeta:
     file: str
     title: str = ""
     title_en: str = ""
+    plan_id: str = ""
     plan_title: str = ""
     publisher: str = ""
     publisher_en: str = ""

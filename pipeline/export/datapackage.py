@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..assemble import Publication
 from ..config import Config
+from ..sources import SourceDocument
 
 
 def license_descriptor(config: Config) -> dict:
@@ -30,12 +30,18 @@ def tabular_resource(name: str, path: str, schema_path: str, schema: dict, out: 
     }
 
 
+MEDIA_TYPES = {".json": ("json", "application/json"), ".jsonld": ("jsonld", "application/ld+json"),
+               ".ttl": ("ttl", "text/turtle"), ".nt": ("nt", "application/n-triples"),
+               ".rdf": ("rdf", "application/rdf+xml")}
+
+
 def file_resource(name: str, path: str, title: str, out: Path) -> dict:
-    return {"name": name, "path": path, "type": "file", "title": title, "format": "json",
-            "mediatype": "application/json", "encoding": "utf-8", **file_stats(out / path)}
+    fmt, mediatype = MEDIA_TYPES[Path(path).suffix]
+    return {"name": name, "path": path, "type": "file", "title": title, "format": fmt,
+            "mediatype": mediatype, "encoding": "utf-8", **file_stats(out / path)}
 
 
-def package_descriptor(publication: Publication, config: Config, resources: list[dict],
+def package_descriptor(config: Config, sources: list[dict], resources: list[dict],
                        attribution: str, created: str) -> dict:
     return {
         "name": config.name,
@@ -49,20 +55,25 @@ def package_descriptor(publication: Publication, config: Config, resources: list
         "attribution": attribution,
         "contributors": [{"title": config.publisher, "role": "publisher",
                           "organization": config.publisher_code}] if config.publisher else [],
-        "sources": [_source(s) for s in publication.sources],
+        "sources": sources,
         "resources": resources,
     }
 
 
-def _source(source) -> dict:
+def source_descriptor(source: SourceDocument) -> dict:
+    """A raw source as listed in datapackage.json `sources`, with its sha256."""
     meta = source.meta
     described = {
         "title": meta.title, "path": meta.page or meta.url or source.name,
-        "file": f"data/raw/{source.name}", "sha256": source.sha256, "bytes": source.size,
+        "file": source.name, "sha256": source.sha256, "bytes": source.size,
         "encoding": source.encoding, "publisher": meta.publisher,
         "publisher_code": meta.publisher_code, "license": meta.license,
         "in_manifest": meta.in_manifest,
     }
+    if meta.plan_title:
+        described["plan_title"] = meta.plan_title
+    if meta.plan_id:
+        described["plan_id"] = meta.plan_id
     if meta.period_start_fy:
         described["period"] = {"start_fiscal_year": meta.period_start_fy,
                                "end_fiscal_year": meta.period_end_fy}

@@ -1,0 +1,323 @@
+"""One RDF graph of a publication, built from the validated table rows (never raw text).
+
+Simple columns follow the declarative `rdf` annotations of the Table Schemas (predicate,
+language, concept scheme, link); the structure the tables only imply is added here:
+plan → field → item → initiative, departments and divisions as W3C ORG organisations,
+references, glossary terms, indicator observations (RDF Data Cube) and PROV-O provenance.
+URIs depend only on identifiers and labels, so the same input gives the same URIs whatever
+the row order.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import quote
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
+
+from ..config import Config
+from .vocabulary import (ORG, QB, SDMX_DIMENSION, SDMX_MEASURE, SPDX, bind_prefixes, curie,
+                         vocabulary_namespace)
+
+SCHEMES = {  # concept scheme slug: (ja, en)
+    "method": ("性質・手法", "Methods"),
+    "status": ("新規・継続", "Status"),
+    "medium": ("媒体", "Media"),
+    "section-kind": ("記述の種別", "Section kinds"),
+    "value-kind": ("値の種別", "Value kinds"),
+    "glossary": ("用語", "Glossary terms"),
+}
+VALUE_KINDS = {"baseline": ("現状値", "baseline"), "target": ("目標値", "target")}
+
+
+def slug(value) -> str:
+    """A path segment for a URI: identifiers stay readable, Japanese is percent-encoded."""
+    return quote(str(value), safe="-_.~")
+
+
+class GraphBuilder:
+    def __init__(self, config: Config, schemas: dict[str, dict]):
+        self.base = Namespace(config.base_uri)
+        self.pv = vocabulary_namespace(config.base_uri)
+        self.config = config
+        self.schemas = schemas
+        self.graph = Graph()
+        bind_prefixes(self.graph, self.pv)
+
+    # ---- URIs ---------------------------------------------------------------
+    def uri(self, path: str) -> URIRef:
+        return self.base[path]
+
+    def concept(self, scheme: str, label: str) -> URIRef:
+        node = self.uri(f"concept/{scheme}/{slug(label)}")
+        self.add(node, RDF.type, SKOS.Concept)
+        self.add(node, SKOS.prefLabel, Literal(label, lang="ja"))
+        self.add(node, SKOS.inScheme, self.scheme(scheme))
+        return node
+
+    def scheme(self, name: str) -> URIRef:
+        node = self.uri(f"scheme/{name}")
+        ja, en = SCHEMES[name]
+        self.add(node, RDF.type, SKOS.ConceptScheme)
+        self.add(node, SKOS.prefLabel, Literal(ja, lang="ja"))
+        self.add(node, SKOS.prefLabel, Literal(en, lang="en"))
+        return node
+
+    def organization(self, path: str, label: str) -> URIRef:
+        node = self.uri(path)
+        self.add(node, RDF.type, ORG.Organization)
+        self.add(node, SKOS.prefLabel, Literal(label, lang="ja"))
+        return node
+
+    def add(self, s, p, o) -> None:
+        self.graph.add((s, p, o))
+
+    # ---- declarative mapping -------------------------------------------------
+    def map_row(self, table: str, row: dict) -> URIRef:
+        """Triples for the annotated columns of one row; returns the row's subject."""
+        schema = self.schemas[table]
+        subject = self.uri(schema["rdf"]["subject"].format(**{k: slug(v) for k, v in row.items()}))
+        self.add(subject, RDF.type, curie(schema["rdf"]["class"], self.pv))
+        for field in schema["fields"]:
+            mapping, value = field.get("rdf"), row[field["name"]]
+            if mapping is None or value in (None, "", []):
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                self.map_value(subject, mapping, field["type"], item)
+        return subject
+
+    def map_value(self, subject: URIRef, mapping: dict, field_type: str, value) -> None:
+        predicate = curie(mapping["predicate"], self.pv)
+        if "concept" in mapping:
+            obj = self.concept(mapping["concept"], value)
+        elif "organization" in mapping:
+            obj = self.organization(f"organization/{mapping['organization']}/{slug(value)}", value)
+        elif "ref" in mapping:
+            obj = self.uri(mapping["ref"].format(value=slug(value)))
+        elif mapping.get("link"):
+            obj = URIRef(value)
+        else:
+            obj = literal(value, field_type, mapping)
+        if mapping.get("inverse"):
+            self.add(obj, predicate, subject)
+        else:
+            self.add(subject, predicate, obj)
+
+
+def literal(value, field_type: str, mapping: dict) -> Literal:
+    if "lang" in mapping:
+        return Literal(value, lang=mapping["lang"])
+    if "datatype" in mapping:
+        return Literal(str(value), datatype=curie(mapping["datatype"], None))
+    if field_type == "number":
+        return decimal_literal(value)
+    if field_type == "integer":
+        return Literal(int(value), datatype=XSD.integer)
+    return Literal(value)
+
+
+def decimal_literal(value) -> Literal:
+    """xsd:decimal in canonical form (`43.0`, `38.25`), as every serialiser writes it back."""
+    text = format(Decimal(str(value)), "f")
+    return Literal(text if "." in text else f"{text}.0", datatype=XSD.decimal)
+
+
+def build_graph(tables: dict[str, list[dict]], sources: list[dict], config: Config,
+                schemas: dict[str, dict]) -> Graph:
+    """The publication's graph: plan, fields, items, initiatives and everything they link to."""
+    b = GraphBuilder(config, schemas)
+    source_nodes = {s["file"].rsplit("/", 1)[-1]: _source(b, s) for s in sources}
+    plans = {name: _plan(b, s) for name, s in zip(source_nodes, sources)}
+    publishers = {name: _publisher(b, s) for name, s in zip(source_nodes, sources)}
+    for row in tables["initiatives"]:
+        node = b.map_row("initiatives", row)
+        item = _field_and_item(b, row, plans.get(row["source"]))
+        b.add(node, DCTERMS.isPartOf, item)
+        b.add(item, DCTERMS.hasPart, node)
+        b.add(node, b.pv.priorityGoalsUnknown, Literal(True))
+        _responsible(b, node, row, publishers.get(row["source"]))
+        _provenance(b, node, row, source_nodes)
+    for row in tables["schedules"]:
+        node = b.map_row("schedules", row)
+        b.add(node, b.pv.continued, Literal(row["raw"] == "→"))
+        _provenance(b, node, row, source_nodes)
+    _indicators(b, tables["indicators"], source_nodes)
+    for row in tables["references"]:
+        _reference(b, row)
+    for row in tables["sites"]:
+        node = b.map_row("sites", row)
+        _responsible(b, node, row, publishers.get(row["source"]))
+        _provenance(b, node, row, source_nodes)
+    for row in tables["sections"]:
+        node = b.map_row("sections", row)
+        parent = b.uri(f"item/{row['field_no']}-{row['item_no']}" if row["item_no"] else f"field/{row['field_no']}")
+        b.add(node, DCTERMS.isPartOf, parent)
+        _provenance(b, node, row, source_nodes)
+    for row in tables["terms"]:
+        _term(b, row)
+    return b.graph
+
+
+def _source(b: GraphBuilder, source: dict) -> URIRef:
+    """The raw text file as a prov:Entity with its sha256 checksum."""
+    node = b.uri(f"source/{slug(source['file'].rsplit('/', 1)[-1])}")
+    b.add(node, RDF.type, PROV.Entity)
+    b.add(node, RDF.type, FOAF.Document)
+    b.add(node, DCTERMS.title, Literal(source["title"], lang="ja"))
+    checksum = b.uri(f"source/{slug(source['file'].rsplit('/', 1)[-1])}/sha256")
+    b.add(node, SPDX.checksum, checksum)
+    b.add(checksum, RDF.type, SPDX.Checksum)
+    b.add(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256)
+    b.add(checksum, SPDX.checksumValue, Literal(source["sha256"], datatype=XSD.hexBinary))
+    if source.get("path", "").startswith("http"):
+        b.add(node, DCTERMS.source, URIRef(source["path"]))
+    return node
+
+
+def _plan(b: GraphBuilder, source: dict) -> URIRef:
+    title = source.get("plan_title") or source["title"]
+    node = b.uri(f"plan/{slug(source.get('plan_id') or b.config.name)}")
+    b.add(node, RDF.type, b.pv.Plan)
+    b.add(node, DCTERMS.title, Literal(title, lang="ja"))
+    period = source.get("period")
+    if period:
+        b.add(node, b.pv.fiscalYear, Literal(str(period["start_fiscal_year"]), datatype=XSD.gYear))
+        b.add(node, b.pv.fiscalYear, Literal(str(period["end_fiscal_year"]), datatype=XSD.gYear))
+    return node
+
+
+def _publisher(b: GraphBuilder, source: dict) -> URIRef | None:
+    if not source.get("publisher"):
+        return None
+    code = source.get("publisher_code") or slug(source["publisher"])
+    node = b.organization(f"organization/lg-{code}", source["publisher"])
+    if source.get("publisher_code"):
+        b.add(node, DCTERMS.identifier, Literal(source["publisher_code"]))
+    return node
+
+
+def _field_and_item(b: GraphBuilder, row: dict, plan: URIRef | None) -> URIRef:
+    field = b.uri(f"field/{row['field_no']}")
+    b.add(field, RDF.type, b.pv.Field)
+    b.add(field, SKOS.notation, Literal(str(row["field_no"])))
+    b.add(field, DCTERMS.title, Literal(row["field_title"], lang="ja"))
+    if plan is not None:
+        b.add(field, DCTERMS.isPartOf, plan)
+        b.add(plan, DCTERMS.hasPart, field)
+    item = b.uri(f"item/{row['field_no']}-{row['item_no']}")
+    b.add(item, RDF.type, b.pv.Item)
+    b.add(item, SKOS.notation, Literal(f"{row['field_no']}-{row['item_no']}"))
+    if row["item_title"]:
+        b.add(item, DCTERMS.title, Literal(row["item_title"], lang="ja"))
+    b.add(item, DCTERMS.isPartOf, field)
+    b.add(field, DCTERMS.hasPart, item)
+    return item
+
+
+def _responsible(b: GraphBuilder, node: URIRef, row: dict, publisher: URIRef | None) -> None:
+    """担当: division subOrganizationOf department subOrganizationOf the publisher."""
+    if not row["department"]:
+        return
+    department = b.organization(f"organization/{slug(row['department'])}", row["department"])
+    if publisher is not None:
+        b.add(department, ORG.subOrganizationOf, publisher)
+        b.add(publisher, ORG.hasSubOrganization, department)
+    unit = department
+    if row["division"]:
+        unit = b.organization(f"organization/{slug(row['department'])}/{slug(row['division'])}",
+                              row["division"])
+        b.add(unit, ORG.subOrganizationOf, department)
+        b.add(department, ORG.hasSubOrganization, unit)
+    b.add(node, b.pv.responsibleUnit, unit)
+
+
+def _provenance(b: GraphBuilder, node: URIRef, row: dict, sources: dict[str, URIRef]) -> None:
+    """record prov:wasDerivedFrom <source/FILE/lines/59-70>, a part of the source file."""
+    source = sources.get(row["source"])
+    if source is None:
+        return
+    part = URIRef(f"{source}/lines/{row['source_lines']}")
+    start, _, end = row["source_lines"].partition("-")
+    b.add(node, PROV.wasDerivedFrom, part)
+    b.add(part, RDF.type, b.pv.SourcePart)
+    b.add(part, RDF.type, PROV.Entity)
+    b.add(part, DCTERMS.isPartOf, source)
+    b.add(part, b.pv.lineRange, Literal(row["source_lines"]))
+    b.add(part, b.pv.startLine, Literal(int(start), datatype=XSD.positiveInteger))
+    b.add(part, b.pv.endLine, Literal(int(end), datatype=XSD.positiveInteger))
+
+
+def _indicators(b: GraphBuilder, rows: list[dict], sources: dict[str, URIRef]) -> None:
+    """Indicators with baseline and target as RDF Data Cube observations."""
+    if not rows:
+        return
+    dataset, structure = b.uri("cube/indicators"), b.uri("cube/indicators/structure")
+    b.add(dataset, RDF.type, QB.DataSet)
+    b.add(dataset, QB.structure, structure)
+    b.add(dataset, DCTERMS.title, Literal("指標の現状値と目標値", lang="ja"))
+    b.add(dataset, DCTERMS.title, Literal("Indicator baselines and targets", lang="en"))
+    b.add(structure, RDF.type, QB.DataStructureDefinition)
+    components = [(QB.dimension, b.pv.indicator), (QB.dimension, b.pv.valueKind),
+                  (QB.dimension, SDMX_DIMENSION.refPeriod), (QB.measure, SDMX_MEASURE.obsValue),
+                  (QB.attribute, b.pv.unit), (QB.attribute, b.pv.valueText),
+                  (QB.attribute, b.pv.valueNote), (QB.attribute, b.pv.dateText)]
+    for order, (role, prop) in enumerate(components, 1):
+        component = b.uri(f"cube/indicators/structure/component/{order}")
+        b.add(structure, QB.component, component)
+        b.add(component, role, prop)
+        b.add(component, QB.order, Literal(order))
+    for row in rows:
+        indicator = b.map_row("indicators", row)
+        initiative = b.uri(f"initiative/{slug(row['initiative_id'])}")
+        b.add(initiative, b.pv.indicator, indicator)
+        _provenance(b, indicator, row, sources)
+        for kind, (ja, en) in VALUE_KINDS.items():
+            _observation(b, dataset, indicator, row, kind, ja, en)
+
+
+def _observation(b, dataset, indicator, row, kind, ja, en) -> None:
+    if not row[f"{kind}_text"]:
+        return
+    obs = URIRef(f"{indicator}/{kind}")
+    value_kind = b.uri(f"concept/value-kind/{kind}")
+    b.add(value_kind, RDF.type, SKOS.Concept)
+    b.add(value_kind, SKOS.prefLabel, Literal(ja, lang="ja"))
+    b.add(value_kind, SKOS.prefLabel, Literal(en, lang="en"))
+    b.add(value_kind, SKOS.inScheme, b.scheme("value-kind"))
+    b.add(obs, RDF.type, QB.Observation)
+    b.add(obs, QB.dataSet, dataset)
+    b.add(obs, b.pv.indicator, indicator)
+    b.add(obs, b.pv.valueKind, value_kind)
+    b.add(obs, b.pv.valueText, Literal(row[f"{kind}_text"], lang="ja"))
+    if row[f"{kind}_value"] is not None:
+        b.add(obs, SDMX_MEASURE.obsValue, decimal_literal(row[f"{kind}_value"]))
+    if row[f"{kind}_unit"]:
+        b.add(obs, b.pv.unit, Literal(row[f"{kind}_unit"], lang="ja"))
+    if row[f"{kind}_note"]:
+        b.add(obs, b.pv.valueNote, Literal(row[f"{kind}_note"], lang="ja"))
+    if row[f"{kind}_date"] is not None:
+        b.add(obs, SDMX_DIMENSION.refPeriod, Literal(row[f"{kind}_date"], datatype=XSD.date))
+    if row[f"{kind}_date_text"]:
+        b.add(obs, b.pv.dateText, Literal(row[f"{kind}_date_text"], lang="ja"))
+
+
+def _reference(b: GraphBuilder, row: dict) -> None:
+    """参考: dcterms:references to an initiative, a named document or a URL."""
+    source = b.uri(f"initiative/{slug(row['from_id'])}")
+    if row["to_id"]:
+        target = b.uri(f"initiative/{slug(row['to_id'])}")
+    elif row["url"]:
+        target = URIRef(row["url"])
+        b.add(target, RDF.type, FOAF.Document)
+    else:
+        target = b.uri(f"document/{slug(row['label'])}")
+        b.add(target, RDF.type, FOAF.Document)
+        b.add(target, DCTERMS.title, Literal(row["label"], lang="ja"))
+    b.add(source, DCTERMS.references, target)
+
+
+def _term(b: GraphBuilder, row: dict) -> None:
+    paths = {"initiative": "initiative", "section": "section", "site": "site", "indicator": "indicator"}
+    record = b.uri(f"{paths[row['record_kind']]}/{slug(row['record_id'])}")
+    b.add(record, DCTERMS.subject, b.concept("glossary", row["term"]))
