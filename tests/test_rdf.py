@@ -1,0 +1,189 @@
+"""Linked data: the published graph, its serialisations, URIs, vocabulary and provenance."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, RDF, RDFS
+
+from pipeline.config import load_config
+from pipeline.export.datapackage import source_descriptor
+from pipeline.export.tables import table_rows
+from pipeline.publish import build
+from pipeline.rdf.graph import build_graph
+from pipeline.schema import load_schemas
+
+BASE = Namespace("https://example.org/plan-opendata/id/")
+PV = Namespace(str(BASE) + "vocab/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+FORMATS = {"graph.ttl": "turtle", "graph.nt": "nt", "graph.rdf": "xml", "graph.jsonld": "json-ld"}
+OXIGRAPH = {"graph.ttl": pyoxigraph.RdfFormat.TURTLE, "graph.nt": pyoxigraph.RdfFormat.N_TRIPLES,
+            "graph.rdf": pyoxigraph.RdfFormat.RDF_XML, "graph.jsonld": pyoxigraph.RdfFormat.JSON_LD}
+
+
+@pytest.fixture(scope="module")
+def built(project_root):
+    """The graph as built in memory from the real source, and its inputs."""
+    config = load_config(project_root / "pipeline.toml")
+    publication = build(project_root / "data" / "raw", config, lambda message: None)
+    rows = table_rows(publication)
+    sources = [source_descriptor(s) for s in publication.sources]
+    return build_graph(rows, sources, config, load_schemas()), rows, sources, config
+
+
+def parse(published: Path, name: str) -> Graph:
+    graph = Graph()
+    path = published / "rdf" / name
+    if name.endswith(".jsonld"):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        # the published document points at its @context by URL; resolve it from the folder
+        document["@context"] = json.loads((published / "rdf" / "context.jsonld").read_text())["@context"]
+        graph.parse(data=json.dumps(document), format="json-ld")
+    else:
+        graph.parse(path, format=FORMATS[name])
+    return graph
+
+
+@pytest.fixture(scope="module")
+def turtle(published) -> Graph:
+    return parse(published, "graph.ttl")
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_every_serialisation_is_isomorphic_to_the_built_graph(published, built, name):
+    assert isomorphic(parse(published, name), built[0])
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_pyoxigraph_reads_the_same_number_of_triples(published, built, name):
+    path = published / "rdf" / name
+    if name.endswith(".jsonld"):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        document["@context"] = json.loads((published / "rdf" / "context.jsonld").read_text())["@context"]
+        quads = list(pyoxigraph.parse(json.dumps(document).encode(), format=OXIGRAPH[name]))
+    else:
+        quads = list(pyoxigraph.parse(path=str(path), format=OXIGRAPH[name]))
+    assert len(quads) == len(built[0]) > 2000
+
+
+def test_jsonld_reads_as_plain_json(published):
+    document = json.loads((published / "rdf" / "graph.jsonld").read_text(encoding="utf-8"))
+    assert document["@context"] == "https://example.org/plan-opendata/rdf/context.jsonld"
+    node = next(n for n in document["@graph"] if n["id"] == str(BASE["initiative/2-2-5"]))
+    assert node["identifier"] == "2-2-5"
+    assert node["title"] == "電子申請オンライン利用の促進"
+    assert node["references"] == str(BASE["initiative/2-1-6"])
+
+
+def test_sparql_finds_33_initiatives(turtle):
+    result = turtle.query("""
+        PREFIX pv: <https://example.org/plan-opendata/id/vocab/>
+        SELECT (COUNT(?i) AS ?n) WHERE { ?i a pv:Initiative }""")
+    assert int(next(iter(result))[0]) == 33
+
+
+def test_sparql_indicator_values_equal_indicators_csv(turtle, published):
+    result = turtle.query("""
+        PREFIX pv: <https://example.org/plan-opendata/id/vocab/>
+        PREFIX qb: <http://purl.org/linked-data/cube#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
+        PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
+        SELECT ?id ?kind ?text ?value ?date WHERE {
+            ?obs a qb:Observation ; pv:indicator ?indicator ; pv:valueKind ?k ;
+                 pv:valueText ?text ; sdmx-dimension:refPeriod ?date .
+            ?indicator pv:initiative/dcterms:identifier ?initiative ; schema:position ?seq .
+            BIND(CONCAT(STR(?initiative), "-", STR(?seq)) AS ?id)
+            BIND(REPLACE(STR(?k), "^.*/", "") AS ?kind)
+            OPTIONAL { ?obs sdmx-measure:obsValue ?value }
+        }""", initNs={"schema": Namespace("https://schema.org/")})
+    from_graph = {(str(r.id), str(r.kind)): (str(r.text), None if r.value is None else Decimal(str(r.value)), str(r.date))
+                  for r in result}
+    with (published / "indicators.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 6 and len(from_graph) == 12
+    for row in rows:
+        ident = f"{row['initiative_id']}-{row['seq']}"
+        for kind in ("baseline", "target"):
+            value = Decimal(row[f"{kind}_value"]) if row[f"{kind}_value"] else None
+            assert from_graph[(ident, kind)] == (row[f"{kind}_text"], value, row[f"{kind}_date"])
+    assert from_graph[("2-2-5-1", "baseline")] == ("38.25%", Decimal("38.25"), "2012-03-31")
+
+
+def test_sparql_finds_the_reference_2_1_8_to_2_1_9(turtle):
+    assert (BASE["initiative/2-1-8"], DCTERMS.references, BASE["initiative/2-1-9"]) in turtle
+    assert (BASE["initiative/2-1-8"], DCTERMS.references, BASE["initiative/2-1-10"]) in turtle
+    documents = [str(t) for t in turtle.objects(None, DCTERMS.title)
+                 if str(t) == "宮城県情報システム最適化計画"]
+    assert documents == ["宮城県情報システム最適化計画"]
+
+
+def test_plan_field_item_initiative_hierarchy(turtle):
+    initiative = BASE["initiative/2-1-12"]
+    item = turtle.value(initiative, DCTERMS.isPartOf)
+    field = turtle.value(item, DCTERMS.isPartOf)
+    plan = turtle.value(field, DCTERMS.isPartOf)
+    assert (item, field) == (BASE["item/2-1"], BASE["field/2"])
+    assert str(turtle.value(plan, DCTERMS.title)) == "みやぎICT推進プラン(2014～2016)"
+    assert (plan, RDF.type, PV.Plan) in turtle
+
+
+def test_division_department_prefecture_are_organisations(turtle):
+    unit = turtle.value(BASE["initiative/2-1-12"], PV.responsibleUnit)
+    department = turtle.value(unit, ORG.subOrganizationOf)
+    prefecture = turtle.value(department, ORG.subOrganizationOf)
+    labels = [str(turtle.value(node, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")))
+              for node in (unit, department, prefecture)]
+    assert labels == ["情報政策課", "震災復興・企画部", "宮城県"]
+    assert str(turtle.value(prefecture, DCTERMS.identifier)) == "040002"
+    assert all((node, RDF.type, ORG.Organization) in turtle for node in (unit, department, prefecture))
+
+
+def test_provenance_to_source_lines_and_checksum(turtle, source_path):
+    part = turtle.value(BASE["initiative/2-1-1"], PROV.wasDerivedFrom)
+    assert str(turtle.value(part, PV.lineRange)) == "59-70"
+    source = turtle.value(part, DCTERMS.isPartOf)
+    checksum = turtle.value(source, URIRef("http://spdx.org/rdf/terms#checksum"))
+    value = turtle.value(checksum, URIRef("http://spdx.org/rdf/terms#checksumValue"))
+    assert str(value) == hashlib.sha256(source_path.read_bytes()).hexdigest()
+
+
+def test_methods_and_status_are_skos_concepts(turtle):
+    skos = Namespace("http://www.w3.org/2004/02/skos/core#")
+    status = turtle.value(BASE["initiative/2-1-3"], PV.status)
+    assert str(turtle.value(status, skos.prefLabel)) == "新"
+    assert (status, skos.inScheme, BASE["scheme/status"]) in turtle
+    methods = {str(turtle.value(m, skos.prefLabel)) for m in turtle.objects(BASE["initiative/2-1-8"], PV.method)}
+    assert methods == {"システム", "その他"}
+
+
+def test_same_input_same_uris_whatever_the_row_order(built, project_root):
+    graph, rows, sources, config = built
+    shuffled = {table: random.Random(7).sample(table_rows, len(table_rows)) for table, table_rows in rows.items()}
+    assert set(build_graph(shuffled, sources, config, load_schemas())) == set(graph)
+
+
+def test_vocabulary_labels_every_pv_term_in_ja_and_en(published, turtle):
+    vocabulary = Graph().parse(published / "rdf" / "vocabulary.ttl")
+    used = {term for triple in turtle for term in triple
+            if isinstance(term, URIRef) and str(term).startswith(str(PV))}
+    assert used
+    for term in used:
+        languages = {label.language for label in vocabulary.objects(term, RDFS.label)}
+        assert languages == {"ja", "en"}, term
+
+
+def test_uris_use_the_configured_placeholder_base(turtle):
+    subjects = {str(s) for s in turtle.subjects(RDF.type, PV.Initiative)}
+    assert str(BASE["initiative/2-1-12"]) in subjects
+    assert all(s.startswith("https://example.org/") for s in subjects)
