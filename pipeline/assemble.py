@@ -21,12 +21,13 @@ class Publication:
 def assemble(sources: list[SourceDocument], documents: list[Document]) -> Publication:
     """One publication from per-file documents; an initiative id may occur in one file only."""
     owners: dict[str, str] = {}
+    paths = {source.name: str(source.path) for source in sources}
     for document in documents:
         for initiative in document.initiatives:
             if initiative.id in owners:
                 raise ExtractionError(
                     f"initiative {initiative.id} appears in both {owners[initiative.id]} "
-                    f"and {document.source}", document.source)
+                    f"and {document.source}", paths.get(document.source, document.source))
             owners[initiative.id] = document.source
     publication = Publication(sources)
     for table in TABLES:

@@ -70,13 +70,13 @@ def find_sources(raw_dir: Path) -> list[Path]:
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:
     """Decode UTF-8 (BOM optional) or CP932; normalise line ends to LF."""
-    if not data.strip():
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise SourceError("file is empty", path)
     if b"\x00" in data:
         offset = data.index(b"\x00")
         raise SourceError(f"binary data, not text (NUL byte at offset {offset})", path)
     if data.startswith(b"\xef\xbb\xbf"):
-        text, encoding = _strict(data[3:], "utf-8", path), "utf-8-sig"
+        text, encoding = _strict(data, "utf-8", path, skip=3), "utf-8-sig"
     else:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
@@ -87,10 +87,12 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
-def _strict(data: bytes, encoding: str, path: Path) -> str:
+def _strict(data: bytes, encoding: str, path: Path, skip: int = 0) -> str:
+    """Decode data[skip:] strictly; an error names the byte, its offset in the file and line."""
     try:
-        return data.decode(encoding)
+        return data[skip:].decode(encoding)
     except UnicodeDecodeError as exc:
+        exc.start += skip
         line = data[: exc.start].count(b"\n") + 1
         raise SourceError(
             f"neither UTF-8 nor CP932 text (undecodable byte 0x{data[exc.start]:02x} "

@@ -19,13 +19,13 @@ from .structure import split_blocks
 
 def extract_document(source: SourceDocument) -> Document:
     """All records of one source; incomplete initiatives are left out with a warning."""
-    name = source.name
+    name, path = source.name, str(source.path)
     document = Document(name)
     ordinals: Counter = Counter()
     seen: dict[str, int] = {}
-    for block in split_blocks(read_rows(source.text), name):
+    for block in split_blocks(read_rows(source.text), path):
         if block.kind == "initiative":
-            _add_initiative(document, block, name, seen)
+            _add_initiative(document, block, name, path, seen)
         elif block.kind == "sites":
             first = sum(1 for s in document.sites if s.field_no == block.context.field_no) + 1
             sites, terms = read_sites(block, first, name)
@@ -42,22 +42,22 @@ def extract_document(source: SourceDocument) -> Document:
                 ordinals[key] -= 1
     split_media(document.sites)
     if not document.initiatives:
-        raise ExtractionError("no initiatives (取組) found", name)
+        raise ExtractionError("no initiatives (取組) found", path)
     return document
 
 
-def _add_initiative(document: Document, block, name: str, seen: dict[str, int]) -> None:
+def _add_initiative(document: Document, block, name: str, path: str, seen: dict[str, int]) -> None:
     ctx = block.context
     ident = f"{ctx.field_no}-{ctx.item_no}-{block.number}"
     if ident in seen:
         raise ExtractionError(f"initiative {ident} appears twice (also at line {seen[ident]})",
-                              name, block.heading.line)
+                              path, block.heading.line)
     seen[ident] = block.heading.line
     try:
         records = read_initiative(block, name)
     except Incomplete as missing:
         document.warnings.append(
-            f"{name}:{block.heading.line}: initiative {ident} 「{block.title}」 is incomplete "
+            f"{path}:{block.heading.line}: initiative {ident} 「{block.title}」 is incomplete "
             f"(no {missing}); left out")
         return
     document.initiatives.append(records.initiative)

@@ -1,0 +1,395 @@
+"""End-to-end specification of the command line `python -m pipeline publish|validate`.
+
+Every test runs the CLI as a subprocess from the project root, on the real source text
+(data/raw/miyagi-ict-plan-2014-2016-field2.txt) or on variants of it written to tmp folders.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+TABLES = ["initiatives", "indicators", "schedules", "references", "sites", "sections", "terms"]
+CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
+STAGES = ["read:", "extract:", "export:", "validate:", "publish:"]
+FIELD_HEADER = "分野\t2\t行政の情報化"                      # line 3 of the real source
+ITEM_2_HEADING = "2 行政情報の発信と行政手続のオンライン化"    # line 510
+IDS_2_1 = [f"2-1-{n}" for n in range(1, 15)]
+IDS_2_2 = [f"2-2-{n}" for n in range(1, 15)]
+IDS_2_3 = [f"2-3-{n}" for n in range(1, 6)]
+
+
+# --- helpers -----------------------------------------------------------------
+
+def read_rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Relative path -> bytes of every file below folder."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def stderr_lines(result: subprocess.CompletedProcess, prefix: str) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith(prefix)]
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess) -> str:
+    """Exit 1, exactly one `error:` line and no traceback; returns that line."""
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = stderr_lines(result, "error:")
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+def leftovers(out: Path) -> list[str]:
+    """Staging / previous folders of out that a publish may have left beside it."""
+    return sorted(p.name for p in out.parent.glob(f".{out.name}.*"))
+
+
+def write_raw(folder: Path, files: dict[str, bytes | str]) -> Path:
+    folder.mkdir(parents=True)
+    for name, content in files.items():
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        (folder / name).write_bytes(data)
+    return folder
+
+
+# --- 1. help -------------------------------------------------------------------
+
+def test_help_documents_both_commands(run_cli):
+    result = run_cli("--help")
+    assert result.returncode == 0
+    assert re.search(r"^\s+publish\s+\S", result.stdout, re.M), result.stdout
+    assert re.search(r"^\s+validate\s+\S", result.stdout, re.M), result.stdout
+    assert "python -m pipeline publish --raw-dir data/raw --out-dir data/published" in result.stdout
+
+
+def test_publish_help_documents_raw_and_out_folders(run_cli):
+    result = run_cli("publish", "--help")
+    assert result.returncode == 0
+    assert "--raw-dir" in result.stdout
+    assert "--out-dir" in result.stdout
+    assert "default: data/raw" in result.stdout
+    assert "default: data/published" in result.stdout
+
+
+def test_validate_help_documents_out_folder(run_cli):
+    result = run_cli("validate", "--help")
+    assert result.returncode == 0
+    assert "--out-dir" in result.stdout
+
+
+# --- 2. publishing the real source ---------------------------------------------
+
+def test_publish_reports_every_stage_in_order(published_run, published, project_root, source_name):
+    assert published_run.returncode == 0
+    stages = [line.split(" ", 1)[0] for line in published_run.stderr.splitlines()
+              if line.split(" ", 1)[0] in STAGES]
+    assert stages == STAGES, published_run.stderr
+    assert stderr_lines(published_run, "read:") == [
+        f"read: 1 source file(s) from {project_root / 'data' / 'raw'} ({source_name} [utf-8])"]
+    assert stderr_lines(published_run, "extract:") == [
+        "extract: 33 initiatives, 6 indicators, 91 schedules, 19 references, 8 sites, "
+        "10 sections, 17 terms"]
+    resources = len(json.loads((published / "datapackage.json").read_text(encoding="utf-8"))["resources"])
+    assert resources >= 21                                   # 7 tables x (CSV, Excel CSV, JSON)
+    assert stderr_lines(published_run, "validate:") == [
+        f"validate: frictionless found the package valid ({resources} resources)"]
+    assert stderr_lines(published_run, "publish:") == [f"publish: {published}"]
+    assert stderr_lines(published_run, "warning:") == []
+    assert stderr_lines(published_run, "error:") == []
+    assert published_run.stdout == ""
+
+
+def test_publish_writes_csv_json_excel_schemas_and_datapackage(published):
+    files = set(snapshot(published))
+    for table in TABLES:
+        assert f"{table}.csv" in files
+        assert f"{table}.json" in files
+        assert f"excel/{table}.csv" in files
+        assert f"schemas/{table}.json" in files
+    assert "datapackage.json" in files
+
+
+@pytest.mark.parametrize("table, rows", [
+    ("initiatives", 33), ("indicators", 6), ("schedules", 91), ("references", 19),
+    ("sites", 8), ("sections", 10), ("terms", 17),
+])
+def test_published_tables_have_the_extracted_rows(published, table, rows):
+    assert len(read_rows(published / f"{table}.csv")) == rows
+    assert len(json.loads((published / f"{table}.json").read_text(encoding="utf-8"))["records"]) == rows
+    excel = (published / "excel" / f"{table}.csv").read_bytes()
+    assert excel.startswith(b"\xef\xbb\xbf")                      # BOM for Excel
+    assert len(list(csv.reader(io.StringIO(excel.decode("utf-8-sig"))))) == rows + 1
+
+
+def test_published_initiatives_are_the_33_of_field_2(published, source_name):
+    rows = read_rows(published / "initiatives.csv")
+    assert [r["id"] for r in rows] == IDS_2_1 + IDS_2_2 + IDS_2_3
+    first = rows[0]
+    assert (first["field_no"], first["field_title"], first["item_no"], first["number"]) == \
+        ("2", "行政の情報化", "1", "1")
+    assert first["item_title"] == "行政情報通信ネットワークと電子県庁の運用"
+    assert first["title"] == "みやぎハイパーウェブの運用"
+    assert {r["source"] for r in rows} == {source_name}
+    nine = next(r for r in rows if r["id"] == "2-2-9")
+    assert nine["title"] == "電子決済システムの導入"
+
+
+def test_publish_leaves_no_staging_or_previous_folder(published):
+    assert leftovers(published) == []
+    assert [p.name for p in published.parent.iterdir()] == ["out"]
+
+
+def test_validate_command_accepts_the_publication(run_cli, published):
+    result = run_cli("validate", "--out-dir", published)
+    assert result.returncode == 0, result.stderr
+    resources = len(json.loads((published / "datapackage.json").read_text(encoding="utf-8"))["resources"])
+    assert result.stderr.splitlines() == [
+        f"valid: {published / 'datapackage.json'} ({resources} resources)"]
+
+
+def test_frictionless_cli_accepts_the_publication(published):
+    frictionless = Path(sys.executable).parent / "frictionless"
+    result = subprocess.run([str(frictionless), "validate", str(published / "datapackage.json")],
+                            text=True, capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "INVALID" not in result.stdout
+
+
+# --- 3. encodings --------------------------------------------------------------
+
+ENCODINGS = {
+    "utf-8": lambda text: text.encode("utf-8"),
+    "utf-8-sig": lambda text: b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"),
+    "cp932": lambda text: text.encode("cp932"),
+}
+
+
+@pytest.fixture(scope="module")
+def encoded_publications(tmp_path_factory, run_cli, source_text, source_name):
+    """The real text saved as UTF-8 (LF), UTF-8 with BOM and CRLF, and CP932, each published
+    from its own raw folder under the same file name: encoding -> (result, out dir)."""
+    base = tmp_path_factory.mktemp("encodings")
+
+    def publish(encoding: str):
+        raw = write_raw(base / f"raw-{encoding}", {source_name: ENCODINGS[encoding](source_text)})
+        out = base / f"out-{encoding}"
+        return run_cli("publish", "--raw-dir", raw, "--out-dir", out), out
+
+    with ThreadPoolExecutor(len(ENCODINGS)) as pool:
+        return dict(zip(ENCODINGS, pool.map(publish, ENCODINGS)))
+
+
+def test_every_encoding_publishes_and_is_detected(encoded_publications, source_name):
+    for encoding, (result, out) in encoded_publications.items():
+        assert result.returncode == 0, result.stderr
+        assert f"({source_name} [{encoding}])" in stderr_lines(result, "read:")[0]
+        package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+        assert package["sources"][0]["encoding"] == encoding
+
+
+@pytest.mark.parametrize("name", [f"{t}.{ext}" for t in TABLES for ext in ("csv", "json")])
+def test_tables_are_byte_identical_whatever_the_source_encoding(encoded_publications, name):
+    outputs = {encoding: (out / name).read_bytes()
+               for encoding, (result, out) in encoded_publications.items()}
+    assert outputs["utf-8-sig"] == outputs["utf-8"]
+    assert outputs["cp932"] == outputs["utf-8"]
+
+
+def test_wave_dash_survives_the_cp932_round_trip(encoded_publications, source_text):
+    cp932_bytes = ENCODINGS["cp932"](source_text)
+    assert "～H 2 5" in source_text                       # U+FF5E FULLWIDTH TILDE
+    assert "\uff5e" not in cp932_bytes.decode("shift_jis")  # why the cp932 codec is required
+    result, out = encoded_publications["cp932"]
+    rows = read_rows(out / "schedules.csv")
+    early = [r for r in rows if r["period"] == "～H25"]
+    assert early, "no ～H25 schedule period after the CP932 round trip"
+    assert all(r["fiscal_year"] == "2013" for r in early)
+    assert [(r["initiative_id"], r["phase"]) for r in early] == [
+        ("2-1-3", "現システム運用再構築設計"), ("2-1-4", "各種調査")]
+    assert not any("〜" in r["period"] for r in rows)          # U+301C WAVE DASH
+
+
+# --- 4. several documents merge ------------------------------------------------
+
+def test_two_documents_merge_into_one_publication(tmp_path, run_cli, source_text, published):
+    lines = source_text.split("\n")
+    assert lines[2] == FIELD_HEADER and lines[509] == ITEM_2_HEADING
+    raw = write_raw(tmp_path / "raw", {
+        "part1.txt": "\n".join(lines[:509]) + "\n",                 # lines 1-509
+        "part2.txt": "\n".join([FIELD_HEADER] + lines[509:]),       # header + lines 510-end
+    })
+    out = tmp_path / "out"
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    assert "read: 2 source file(s)" in result.stderr
+    assert "(part1.txt [utf-8], part2.txt [utf-8])" in result.stderr
+    rows = read_rows(out / "initiatives.csv")
+    assert len(rows) == 33
+    assert [r["id"] for r in rows] == [r["id"] for r in read_rows(published / "initiatives.csv")]
+    sources = {r["id"]: r["source"] for r in rows}
+    assert {i for i, s in sources.items() if s == "part1.txt"} == set(IDS_2_1)
+    assert {i for i, s in sources.items() if s == "part2.txt"} == set(IDS_2_2 + IDS_2_3)
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    assert [s["file"].rsplit("/", 1)[-1] for s in package["sources"]] == ["part1.txt", "part2.txt"]
+
+
+# --- 5. the same document twice -------------------------------------------------
+
+def test_the_same_initiatives_in_two_files_are_refused(tmp_path, run_cli, source_text):
+    raw = write_raw(tmp_path / "raw", {"first.txt": source_text, "second.txt": source_text})
+    out = tmp_path / "out"
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
+    error = assert_one_line_error(result)
+    assert "2-1-1" in error
+    assert "first.txt" in error and "second.txt" in error
+    assert error == f"error: {raw / 'second.txt'}: initiative 2-1-1 appears in both first.txt and second.txt"
+    assert not out.exists()
+    assert leftovers(out) == []
+
+
+# --- 6. bad inputs never touch the previous publication --------------------------
+
+def _binary() -> bytes:
+    noise = random.Random(20140401).randbytes(2000)
+    return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + noise
+
+
+BAD_INPUTS = {
+    # case: (file name, bytes, phrase the error must contain)
+    "empty": ("empty.txt", b"", "empty"),
+    "binary": ("x.txt", _binary(), "binary"),
+    "no-plan-structure": ("hello.txt", b"hello\nworld\n", "not a plan document"),
+    "undecodable": ("garbled.txt", b"\x82\xff\xff" * 100, "neither UTF-8 nor CP932"),
+}
+
+
+@pytest.fixture
+def previous_publication(tmp_path, published) -> Path:
+    """A good publication of the real source at <tmp>/site/out (a copy of `published`)."""
+    out = tmp_path / "site" / "out"
+    shutil.copytree(published, out)
+    return out
+
+
+@pytest.mark.parametrize("with_good_source", [False, True], ids=["alone", "beside-good-source"])
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_a_bad_input_fails_with_one_line_and_keeps_the_previous_publication(
+        tmp_path, run_cli, previous_publication, source_path, case, with_good_source):
+    name, data, phrase = BAD_INPUTS[case]
+    files = {name: data}
+    if with_good_source:
+        files[source_path.name] = source_path.read_bytes()
+    raw = write_raw(tmp_path / "raw", files)
+    before = snapshot(previous_publication)
+
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", previous_publication)
+
+    error = assert_one_line_error(result)
+    assert re.match(rf"error: (.*/)?{re.escape(name)}(:\d+)?: \S", error), error
+    assert phrase in error
+    assert snapshot(previous_publication) == before
+    assert leftovers(previous_publication) == []
+    assert stderr_lines(result, "publish:") == []
+
+
+# --- 7. a document cut in the middle of an initiative ---------------------------
+
+def test_an_initiative_cut_off_is_left_out_with_a_warning(tmp_path, run_cli, source_text):
+    lines = source_text.split("\n")
+    assert lines[659] == "9 電子決済システムの導入"           # 2-2-9 starts at line 660
+    assert lines[676] == "担当 出納局 会計課"                 # and its 担当 is at line 677
+    raw = write_raw(tmp_path / "raw", {"cut.txt": "\n".join(lines[:668]) + "\n"})
+    out = tmp_path / "out"
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    warnings = [w for w in stderr_lines(result, "warning:") if "2-2-9" in w]
+    assert len(warnings) == 1, result.stderr
+    assert "cut.txt:660" in warnings[0]
+    assert "left out" in warnings[0]
+    assert "担当" in warnings[0]
+    ids = [r["id"] for r in read_rows(out / "initiatives.csv")]
+    assert ids == IDS_2_1 + IDS_2_2[:8]
+    assert len(ids) == 22
+    assert not any(r["initiative_id"] == "2-2-9" for r in read_rows(out / "schedules.csv"))
+
+
+# --- 8. make publish -----------------------------------------------------------
+
+def test_make_publish_passes_raw_and_out_through(tmp_path, project_root, source_path):
+    raw = write_raw(tmp_path / "raw dir", {source_path.name: source_path.read_bytes()})
+    out = tmp_path / "out dir"
+    # -o: do not rebuild the .venv stamp (no pip install during the test)
+    result = subprocess.run(["make", "-o", ".venv/.installed", "publish", f"RAW={raw}", f"OUT={out}"],
+                            cwd=project_root, text=True, capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"--raw-dir '{raw}' --out-dir '{out}'" in result.stdout
+    assert (out / "initiatives.csv").exists()
+    assert len(read_rows(out / "initiatives.csv")) == 33
+
+
+# --- 9. missing folders ---------------------------------------------------------
+
+def test_a_missing_raw_folder_is_one_line_error(tmp_path, run_cli):
+    missing = tmp_path / "no-such-raw"
+    out = tmp_path / "out"
+    result = run_cli("publish", "--raw-dir", missing, "--out-dir", out)
+    error = assert_one_line_error(result)
+    assert error == f"error: {missing}: raw folder does not exist"
+    assert not out.exists()
+
+
+def test_a_raw_folder_without_txt_files_is_one_line_error(tmp_path, run_cli):
+    raw = write_raw(tmp_path / "raw", {"notes.md": "# not a source\n"})
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", tmp_path / "out")
+    error = assert_one_line_error(result)
+    assert error == f"error: {raw}: no .txt source files found"
+
+
+def test_validate_without_a_publication_is_one_line_error(tmp_path, run_cli):
+    result = run_cli("validate", "--out-dir", tmp_path)
+    error = assert_one_line_error(result)
+    assert error == f"error: {tmp_path}: no datapackage.json: publish first"
+
+
+# --- 10. licence and provenance --------------------------------------------------
+
+@pytest.mark.parametrize("table", TABLES)
+def test_every_json_table_carries_licence_and_attribution(published, table):
+    document = json.loads((published / f"{table}.json").read_text(encoding="utf-8"))
+    assert document["license"]["name"] == "CC-BY-4.0"
+    assert document["license"]["path"] == CC_BY_4
+    attribution = document["attribution"]
+    assert attribution.startswith("出典：")
+    assert "加工して作成" in attribution
+    assert "宮城県「みやぎICT推進プラン(2014～2016) 分野2 行政の情報化」" in attribution
+
+
+def test_datapackage_names_the_licence_and_the_source_checksum(published, source_path):
+    package = json.loads((published / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["licenses"][0]["path"] == CC_BY_4
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+    assert package["attribution"].startswith("出典：")
+    (source,) = package["sources"]
+    data = source_path.read_bytes()
+    assert source["sha256"] == hashlib.sha256(data).hexdigest()
+    assert source["bytes"] == len(data)
+    assert source["encoding"] == "utf-8"
+    assert source["in_manifest"] is True
+    assert source["period"] == {"start_fiscal_year": 2014, "end_fiscal_year": 2016}
