@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
@@ -49,6 +50,13 @@ def json_ld_context(graph: Graph) -> dict:
     return {"@context": context}
 
 
+def sorted_triples(graph: Graph) -> list:
+    """The graph's triples as pyoxigraph triples in a stable (sorted) order."""
+    data = graph.serialize(format="nt", encoding="utf-8")
+    triples = list(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES))
+    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
 def _local_name(uri: URIRef) -> str:
     text = str(uri)
     return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
@@ -60,10 +68,14 @@ def write_graph(graph: Graph, folder: Path, context_url: str) -> list[str]:
     context = json_ld_context(graph)
     (folder / CONTEXT_FILE).write_text(json.dumps(context, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                        encoding="utf-8")
+    triples = sorted_triples(graph)
+    prefixes = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix in context["@context"]}
     for name, fmt in FORMATS.items():
-        if fmt == "nt":
-            lines = sorted(set(graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()))
-            (folder / name).write_text("\n".join(line for line in lines if line) + "\n", encoding="utf-8")
+        if fmt in ("nt", "xml"):
+            # pyoxigraph writes the sorted triples in a stable order (rdflib's order follows hashing)
+            target = pyoxigraph.RdfFormat.N_TRIPLES if fmt == "nt" else pyoxigraph.RdfFormat.RDF_XML
+            (folder / name).write_bytes(pyoxigraph.serialize(
+                triples, format=target, prefixes=prefixes if fmt == "xml" else None))
         elif fmt == "json-ld":
             document = json.loads(graph.serialize(format="json-ld", context=context["@context"],
                                                   auto_compact=True))
