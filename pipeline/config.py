@@ -39,6 +39,8 @@ class Config:
     contact_email: str = ""
     accrual_periodicity: str = "http://publications.europa.eu/resource/authority/frequency/WEEKLY"
     keywords: tuple[str, ...] = ("ICT", "計画", "取組", "指標", "オープンデータ")
+    # Spatial coverage as an enclosing box (west, south, east, north; WGS84 degrees), optional.
+    spatial_bbox: tuple[float, ...] = ()
     license: License = field(default_factory=License)
     default_source: dict = field(default_factory=dict)
 
@@ -57,8 +59,11 @@ def load_config(path: Path | None = None) -> Config:
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"unknown setting(s) in [publication]: {', '.join(sorted(unknown))}", path)
-    if "keywords" in data:
-        data["keywords"] = tuple(data["keywords"])
+    for key in ("keywords", "spatial_bbox"):
+        if key in data:
+            data[key] = tuple(data[key])
+    if data.get("spatial_bbox") and len(data["spatial_bbox"]) != 4:
+        raise ConfigError("spatial_bbox needs four numbers: west, south, east, north", path)
     try:
         return Config(**data, license=License(**license_data))
     except TypeError as exc:

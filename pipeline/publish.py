@@ -17,6 +17,9 @@ from typing import Callable
 from .assemble import Publication, assemble
 from .config import Config
 from .export import write_publication
+from .export.ckan import write_ckan
+from .export.dcat import build_catalog, write_catalog
+from .shacl import check_catalog
 from .extract import extract_document
 from .sources import read_sources
 from .validate import validate_package
@@ -59,6 +62,14 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log)
         log(f"export: {_count_files(staging)} files written to staging")
         checked = validate_package(staging)
         log(f"validate: frictionless found the package valid ({checked} resources)")
+        write_ckan(staging, config)
+        catalog = build_catalog(staging, config)
+        warnings = check_catalog(catalog, staging / "catalog.ttl")
+        for warning in warnings:
+            log(f"warning: DCAT-AP recommended: {warning}")
+        write_catalog(staging, config, catalog)
+        log(f"catalog: DCAT-AP 3.0.1 SHACL shapes conform ({len(catalog)} triples, "
+            f"{len(warnings)} recommendation warnings); CKAN metadata written")
         _swap(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,170 @@
+"""CKAN metadata: one package_create-ready JSON file per dataset, plus the licence register.
+
+`ckan/<dataset-name>.json` is a package dict that `ckanapi action package_create -I <file>`
+accepts unchanged: no `id`, only keys of CKAN's default create schema, plus the package_show
+keys `license_title`, `license_url` and `organization`, which package_create ignores (its schema
+sends unknown top-level keys to `__extras: [ignore]`). The organization must exist on the portal
+(`owner_org`); `ckan/licenses.json` is the register a portal loads through `licenses_group_url`
+so that `license_id` resolves.
+
+Extras use the keys ckanext-dcat reads and writes (publisher_*, spatial_*, temporal_*, language,
+theme, frequency, issued, modified, uri). `version` is a core field, so it is never an extra
+(CKAN rejects extras named like a core field).
+
+Must run after every other file is written and before the DCAT catalogue, which describes
+these files. The packages cannot describe themselves, so their resources leave out `ckan/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from ..config import Config
+from ..errors import ConfigError
+from .datasets import DatasetSpec, file_url, load_package, publication_datasets
+from .dcat import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, dataset_uri, language_uri,
+                   license_info, location_uri, organization_name, publication_dates,
+                   publication_period, publisher_type, source_page)
+
+CKAN_FOLDER = "ckan"
+LICENSES_FILE = "licenses.json"
+
+# Keys of CKAN's default_create_package_schema (ckan/logic/schema.py) ...
+PACKAGE_CREATE_KEYS = frozenset({
+    "name", "title", "author", "author_email", "maintainer", "maintainer_email", "license_id",
+    "notes", "url", "version", "state", "type", "owner_org", "private", "resources", "tags",
+    "tag_string", "plugin_data", "extras", "groups", "relationships_as_object",
+    "relationships_as_subject",
+})
+# ... and the package_show keys package_create accepts and ignores.
+PACKAGE_SHOW_KEYS_IGNORED_BY_CREATE = frozenset({"license_title", "license_url", "organization"})
+RESOURCE_CORE_KEYS = frozenset({
+    "url", "description", "format", "hash", "name", "resource_type", "url_type", "mimetype",
+    "mimetype_inner", "cache_url", "size", "created", "last_modified", "cache_last_updated",
+})
+NAME_PATTERN = re.compile(r"^[a-z0-9_-]{2,100}$")
+# ckan/logic/validators.py: tag_length_validator (2..100) and tag_name_validator.
+TAG_PATTERN = re.compile(r"^[\w \-.]{2,100}$")
+
+
+def write_ckan(out: Path, config: Config) -> list[str]:
+    """Write ckan/<name>.json per dataset and ckan/licenses.json; returns the relative paths."""
+    folder = out / CKAN_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for dataset in publication_datasets(out, config):
+        package = ckan_package(dataset, out, config)
+        written.append(_write(folder / f"{dataset.name}.json", package, out))
+    written.append(_write(folder / LICENSES_FILE, license_register(config), out))
+    return written
+
+
+def ckan_package(dataset: DatasetSpec, out: Path, config: Config) -> dict:
+    package = load_package(out)
+    licence = license_info(config)
+    issued, modified = publication_dates(package)
+    period = publication_period(package)
+    notes = dataset.description_ja
+    if dataset.description_en:
+        notes = f"{notes}\n\n{dataset.description_en}" if notes else dataset.description_en
+    result = {
+        "name": dataset.name,
+        "title": dataset.title_ja,
+        "notes": notes,
+        "url": source_page(package),
+        "version": config.version,
+        "license_id": licence["id"],
+        "license_title": licence["title"],
+        "license_url": licence["url"],
+        "owner_org": organization_name(config),
+        "organization": {"name": organization_name(config), "title": config.publisher},
+        "maintainer": config.contact_name,
+        "tags": [{"name": keyword} for keyword in _tags(config)],
+        "extras": _extras(dataset, package, config, issued, modified, period),
+        "resources": [_resource(f, out, config, licence, package, issued, modified)
+                      for f in dataset.files if not f.path.startswith(f"{CKAN_FOLDER}/")],
+    }
+    if config.contact_email:
+        result["maintainer_email"] = config.contact_email
+    return {key: value for key, value in result.items() if value not in ("", None)}
+
+
+def license_register(config: Config) -> list[dict]:
+    """The licence list as ckan.model.license.License reads it from licenses_group_url."""
+    licence = license_info(config)
+    return [{
+        "id": licence["id"], "title": licence["title"], "url": licence["url"],
+        "domain_content": True, "domain_data": True, "domain_software": False,
+        "family": "", "is_generic": False,
+        "od_conformance": licence["od_conformance"], "osd_conformance": "not reviewed",
+        "maintainer": "", "status": "active",
+    }]
+
+
+def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, modified: str,
+            period: tuple[str, str] | None) -> list[dict]:
+    extras = {
+        "identifier": dataset.name,
+        "uri": str(dataset_uri(config, dataset.name)),
+        "publisher_name": config.publisher,
+        "publisher_code": config.publisher_code,
+        "publisher_uri": str(agent_uri(config)) if config.publisher_code else "",
+        "publisher_type": str(publisher_type(config.publisher_code) or ""),
+        "contact_url": config.contact_url,
+        "spatial_text": config.publisher,
+        "spatial_uri": str(location_uri(config)) if config.publisher_code else "",
+        "temporal_start": period[0] if period else "",
+        "temporal_end": period[1] if period else "",
+        "language": json.dumps([str(language_uri(config.language))]),
+        "theme": json.dumps([str(DATA_THEME_GOVE)]),
+        "frequency": config.accrual_periodicity,
+        "issued": issued,
+        "modified": modified,
+        "attribution": package.get("attribution", ""),
+        "title_en": dataset.title_en,
+    }
+    return [{"key": key, "value": value} for key, value in extras.items() if value]
+
+
+def _resource(file, out: Path, config: Config, licence: dict, package: dict,
+              issued: str, modified: str) -> dict:
+    data = (out / file.path).read_bytes()
+    resource = {
+        "name": file.title,
+        "description": file.description,
+        "url": file_url(config.download_base, file.path),
+        "format": file.format,
+        "mimetype": file.media_type,
+        "size": len(data),
+        "hash": hashlib.sha256(data).hexdigest(),
+        # resource extras (kept by CKAN, read by ckanext-dcat)
+        "hash_algorithm": str(SPDX_SHA256),
+        "license": licence["url"],
+        "rights": package.get("attribution", ""),
+        "issued": issued,
+        "modified": modified,
+    }
+    if file.conforms_to:
+        resource["conforms_to"] = json.dumps([_absolute(file.conforms_to, config)])
+    return {key: value for key, value in resource.items() if value not in ("", None)}
+
+
+def _absolute(target: str, config: Config) -> str:
+    return target if "://" in target else file_url(config.download_base, target)
+
+
+def _tags(config: Config) -> list[str]:
+    bad = [k for k in config.keywords if not TAG_PATTERN.match(k)]
+    if bad:
+        raise ConfigError(f"keyword(s) CKAN rejects as tags (2-100 letters, digits, space, - _ .): "
+                          f"{', '.join(map(repr, bad))}", "pipeline.toml")
+    return list(dict.fromkeys(config.keywords))
+
+
+def _write(path: Path, data, out: Path) -> str:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path.relative_to(out).as_posix()
+

@@ -1,0 +1,287 @@
+"""The datasets of a publication and the published files that belong to each.
+
+Derived from datapackage.json and the published folder, never from the source's content:
+
+- one dataset per table (a tabular resource `<t>` at `<t>.csv`): `<t>.csv`, `<t>.json`,
+  `excel/<t>.csv`, `schemas/<t>.json`, `schemas/<t>-excel.json`;
+- `linked-data`: every file under `rdf/`;
+- `metadata`: `datapackage.json`, everything under `ckan/` and any file no other rule claims.
+
+The DCAT catalogue (`catalog.ttl`, `catalog.jsonld`) describes the others and is in no dataset.
+Every other file belongs to exactly one dataset. Titles and descriptions come from the Table
+Schemas, the datapackage.json resources and the publication settings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
+
+from ..config import Config
+from ..errors import PipelineError
+
+CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
+TABLE_FILES = ("{t}.csv", "{t}.json", "excel/{t}.csv", "schemas/{t}.json", "schemas/{t}-excel.json")
+LINKED_DATA = "linked-data"
+LINKED_DATA_FOLDER = "rdf/"
+METADATA = "metadata"
+METADATA_FILES = ("datapackage.json",)
+METADATA_FOLDERS = ("ckan/",)
+
+# Extension -> (IANA media type, human format).
+MEDIA_TYPES = {
+    ".csv": ("text/csv", "CSV"),
+    ".json": ("application/json", "JSON"),
+    ".jsonld": ("application/ld+json", "JSON-LD"),
+    ".ttl": ("text/turtle", "Turtle"),
+    ".nt": ("application/n-triples", "N-Triples"),
+    ".rdf": ("application/rdf+xml", "RDF/XML"),
+    ".html": ("text/html", "HTML"),
+    ".md": ("text/markdown", "Markdown"),
+    ".txt": ("text/plain", "TXT"),
+}
+OCTET_STREAM = "application/octet-stream"
+
+# Specifications a file conforms to, by its role (absolute URLs; relative paths are files here).
+TABLE_SCHEMA_SPEC = "https://specs.frictionlessdata.io/table-schema/"
+DATA_PACKAGE_SPEC = "https://specs.frictionlessdata.io/data-package/"
+JSON_LD_SPEC = "https://www.w3.org/TR/json-ld11/"
+
+NAME_MAX = 100
+_NAME_JUNK = re.compile(r"[^a-z0-9_-]+")
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    path: str                       # relative POSIX path inside the published folder
+    title: str                      # ja
+    description: str                # ja
+    media_type: str
+    format: str                     # human format: CSV, JSON, Turtle ...
+    conforms_to: str = ""           # relative path of a published file, or an absolute URL
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.path).suffix.lower()
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    key: str                        # table name, "linked-data" or "metadata"
+    name: str                       # ASCII identifier and CKAN name
+    title_ja: str
+    title_en: str
+    description_ja: str
+    description_en: str
+    files: tuple[PublishedFile, ...]
+
+
+def media_type(path: str) -> tuple[str, str]:
+    """(IANA media type, human format) of a file name, by its extension."""
+    suffix = PurePosixPath(path).suffix.lower()
+    if suffix in MEDIA_TYPES:
+        return MEDIA_TYPES[suffix]
+    return OCTET_STREAM, suffix.lstrip(".").upper() or "BIN"
+
+
+def ascii_name(*parts: str) -> str:
+    """A CKAN-valid name: lowercase [a-z0-9_-], at most 100 characters, never empty."""
+    name = _NAME_JUNK.sub("-", "-".join(parts).lower()).strip("-_")
+    name = re.sub(r"-{2,}", "-", name)[:NAME_MAX].rstrip("-_")
+    if len(name) < 2:
+        raise PipelineError(f"cannot derive an ASCII dataset name from {parts!r}")
+    return name
+
+
+def file_url(base: str, path: str) -> str:
+    """The download URL of a published file (non-ASCII characters percent-encoded)."""
+    return base + quote(path, safe="/-_.~")
+
+
+def published_files(out: Path) -> list[str]:
+    """Every file of the published folder except the catalogue, as sorted POSIX paths."""
+    files = (p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    return sorted(f for f in files if f not in CATALOG_FILES)
+
+
+def load_package(out: Path) -> dict:
+    path = out / "datapackage.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise PipelineError(f"cannot read the data package: {exc}", path) from None
+
+
+def publication_datasets(out: Path, config: Config) -> list[DatasetSpec]:
+    """The datasets of the published folder `out`, each with its files (see module doc)."""
+    package = load_package(out)
+    resources = {r["path"]: r for r in package.get("resources", [])}
+    tables = [r["name"] for r in package.get("resources", [])
+              if r.get("profile") == "tabular-data-resource" and r["path"] == f"{r['name']}.csv"]
+    files = published_files(out)
+    claimed: dict[str, str] = {}
+    groups: dict[str, list[str]] = {}
+
+    def claim(key: str, path: str) -> None:
+        if path in claimed:          # the rules are disjoint; this guards later edits
+            raise PipelineError(f"{path} belongs to both {claimed[path]} and {key}", out)
+        claimed[path] = key
+        groups.setdefault(key, []).append(path)
+
+    for table in tables:
+        for pattern in TABLE_FILES:
+            path = pattern.format(t=table)
+            if path in files:
+                claim(table, path)
+    for path in files:
+        if path not in claimed and path.startswith(LINKED_DATA_FOLDER):
+            claim(LINKED_DATA, path)
+    for path in files:
+        if path not in claimed:
+            claim(METADATA, path)
+
+    texts = _Texts(out, package, config, resources, tables, files)
+    datasets = []
+    for key in [*tables, LINKED_DATA, METADATA]:
+        paths = groups.get(key)
+        if not paths:
+            continue
+        paths.sort(key=lambda p: (p.count("/"), p))
+        title_ja, title_en, description_ja, description_en = texts.dataset(key, paths)
+        datasets.append(DatasetSpec(
+            key=key, name=ascii_name(package.get("name") or config.name, key),
+            title_ja=title_ja, title_en=title_en,
+            description_ja=description_ja, description_en=description_en,
+            files=tuple(texts.file(path) for path in paths)))
+    names = [d.name for d in datasets]
+    if len(set(names)) != len(names):
+        raise PipelineError(f"two datasets get the same name: {names}", out)
+    return datasets
+
+
+class _Texts:
+    """Titles and descriptions from the schemas, datapackage.json and the settings."""
+
+    def __init__(self, out: Path, package: dict, config: Config, resources: dict[str, dict],
+                 tables: list[str], files: list[str]):
+        self.out, self.package, self.config = out, package, config
+        self.resources, self.tables, self.files = resources, tables, files
+        self.title = package.get("title") or config.title
+        self.title_en = config.title_en
+        self.schemas: dict[str, dict] = {}
+
+    def schema(self, path: str) -> dict:
+        if path not in self.schemas:
+            try:
+                self.schemas[path] = json.loads((self.out / path).read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                self.schemas[path] = {}
+        return self.schemas[path]
+
+    def table_schema(self, table: str) -> dict:
+        schema_path = self.resources.get(f"{table}.csv", {}).get("schema")
+        return self.schema(schema_path if isinstance(schema_path, str) else f"schemas/{table}.json")
+
+    def _with_publication(self, title: str, publication: str) -> str:
+        return f"{title}（{publication}）" if publication else title
+
+    def dataset(self, key: str, paths: list[str]) -> tuple[str, str, str, str]:
+        if key in self.tables:
+            schema = self.table_schema(key)
+            title = schema.get("title") or key
+            title_en = schema.get("title_en") or key
+            return (self._with_publication(title, self.title),
+                    f"{title_en} ({self.title_en})" if self.title_en else title_en,
+                    schema.get("description") or self.resources[f"{key}.csv"].get("description", ""),
+                    schema.get("description_en", ""))
+        formats = "、".join(dict.fromkeys(media_type(p)[1] for p in paths))
+        formats_en = ", ".join(dict.fromkeys(media_type(p)[1] for p in paths))
+        if key == LINKED_DATA:
+            names = "、".join(self.table_schema(t).get("title") or t for t in self.tables)
+            return (self._with_publication("リンクトデータ", self.title),
+                    f"Linked data ({self.title_en})" if self.title_en else "Linked data",
+                    f"このデータの表（{names}）をRDFで表したリンクトデータと、その語彙・コンテキストです。"
+                    f"形式：{formats}。",
+                    f"The tables of this publication as linked data (RDF), with the vocabulary "
+                    f"and context they use. Formats: {formats_en}.")
+        return (self._with_publication("メタデータ", self.title),
+                f"Metadata ({self.title_en})" if self.title_en else "Metadata",
+                "このデータの構成・ライセンス・出典を記述したメタデータです。datapackage.json は全ファイル・"
+                "Table Schema・ライセンス・出典を列挙する Data Package 記述子、ckan/ はCKANへ登録するための"
+                f"データセット定義とライセンス定義です。形式：{formats}。",
+                "Metadata of this publication: datapackage.json (Frictionless Data Package "
+                "descriptor listing every file, Table Schema, licence and source) and, under ckan/, "
+                f"the dataset and licence definitions for a CKAN portal. Formats: {formats_en}.")
+
+    def file(self, path: str) -> PublishedFile:
+        mime, fmt = media_type(path)
+        resource = self.resources.get(path, {})
+        title, description, conforms = resource.get("title", ""), resource.get("description", ""), ""
+        parts = PurePosixPath(path)
+        name = parts.name
+        if isinstance(resource.get("schema"), str):
+            conforms = resource["schema"]
+        if path.startswith("schemas/") and path.endswith(".json"):
+            described = self._described_by_schema(path)
+            title = title or f"{self.schema(path).get('title') or parts.stem}（Table Schema）"
+            description = description or (
+                f"{described} の列名・型・制約を定義する Table Schema（Frictionless）です。"
+                if described else "Table Schema（Frictionless）です。")
+            conforms = TABLE_SCHEMA_SPEC
+        elif path.startswith(LINKED_DATA_FOLDER):
+            title = title or f"リンクトデータ {name}（{fmt}）"
+            description = description or self._linked_data_description(name, fmt)
+            vocabulary = self._vocabulary()
+            if parts.stem == "context" and fmt == "JSON-LD":
+                conforms = JSON_LD_SPEC
+            elif vocabulary and path != vocabulary:
+                conforms = vocabulary
+        elif path == "datapackage.json":
+            title = title or "Data Package 記述子（datapackage.json）"
+            description = description or ("全ファイル・Table Schema・ライセンス・出典を列挙する "
+                                          "Data Package 記述子（Frictionless）です。")
+            conforms = DATA_PACKAGE_SPEC
+        elif path == "ckan/licenses.json":
+            title = title or "CKAN ライセンス定義（licenses.json）"
+            description = description or ("CKAN の licenses_group_url に指定するライセンス一覧です。"
+                                          "各データセットの license_id はここに定義されています。")
+        elif path.startswith("ckan/") and path.endswith(".json"):
+            title = title or f"CKAN データセット定義 {parts.stem}"
+            description = description or (f"CKAN の package_create にそのまま渡せるデータセット"
+                                          f"「{parts.stem}」の定義（JSON）です。")
+        elif path.endswith(".json") and parts.stem in self.tables:
+            table_title = self.table_schema(parts.stem).get("title") or parts.stem
+            title = title or f"{table_title}（JSON）"
+            description = description or (
+                f"{parts.stem}.csv と同じレコードのJSONです。数値・日付・リストは型付きで、"
+                "license と attribution を含みます。")
+        title = title or f"{name}（{fmt}）"
+        if not title.endswith("）"):
+            title = f"{title}（{fmt}）"          # 取組 -> 取組（CSV）
+        description = description or f"{path}（{fmt}）"
+        return PublishedFile(path=path, title=title, description=description, media_type=mime,
+                             format=fmt, conforms_to=conforms)
+
+    def _described_by_schema(self, schema_path: str) -> str:
+        for path, resource in self.resources.items():
+            if resource.get("schema") == schema_path:
+                return path
+        return ""
+
+    def _vocabulary(self) -> str:
+        candidates = sorted(p for p in self.files if p.startswith(LINKED_DATA_FOLDER)
+                            and PurePosixPath(p).stem == "vocabulary")
+        turtle = [p for p in candidates if p.endswith(".ttl")]
+        return (turtle or candidates or [""])[0]
+
+    @staticmethod
+    def _linked_data_description(name: str, fmt: str) -> str:
+        stem = PurePosixPath(name).stem
+        if stem == "vocabulary":
+            return f"リンクトデータで使う独自の語彙（クラス・プロパティ）の定義です（{fmt}）。"
+        if stem == "context":
+            return f"このフォルダのJSON-LDファイルが使うコンテキストです（{fmt}）。"
+        return f"このデータの全表をRDFで表したリンクトデータです（{fmt}）。"

@@ -1,0 +1,391 @@
+"""DCAT-AP 3 catalogue of a published folder: catalog.ttl and catalog.jsonld.
+
+One dcat:Catalog (`<base_uri>catalog`) lists the datasets of `datasets.py`; every published file
+except the catalogue itself is one dcat:Distribution with its download URL, media type, size and
+SHA-256. Everything is read from the folder (datapackage.json, Table Schemas, the files) and the
+publication settings; nothing about the source's content is written here.
+
+The values of object properties carry explicit rdf:type triples (licence, language, media type,
+agent, document, contact point ...) because the DCAT-AP range shapes check classes without
+inference. Every node is an IRI (no blank nodes), so the output is stable from run to run.
+Check the graph with `pipeline.shacl.check_catalog` before writing it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
+
+from ..config import Config
+from .datasets import (CATALOG_FILES, DatasetSpec, PublishedFile, ascii_name, file_url,
+                       load_package, publication_datasets)
+
+CATALOG_TTL, CATALOG_JSONLD = CATALOG_FILES
+
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+GSP = Namespace("http://www.opengis.net/ont/geosparql#")
+LOCN = Namespace("http://www.w3.org/ns/locn#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+EU = "http://publications.europa.eu/resource/authority/"
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+
+SPDX_SHA256 = SPDX.checksumAlgorithm_sha256
+DCAT_VERSION = URIRef(str(DCAT) + "version")      # DCAT 3; rdflib's closed DCAT namespace lacks it
+DATA_THEME = URIRef(EU + "data-theme")
+DATA_THEME_GOVE = URIRef(EU + "data-theme/GOVE")
+STABLE = URIRef(EU + "planned-availability/STABLE")
+LANGUAGES = {"ja": "JPN", "en": "ENG"}          # ISO 639-1 -> EU language authority code
+EU_FILE_TYPES = {".csv": "CSV", ".json": "JSON", ".jsonld": "JSON_LD", ".ttl": "RDF_TURTLE",
+                 ".nt": "RDF_N_TRIPLES", ".rdf": "RDF_XML", ".html": "HTML"}
+# Labels of the controlled-vocabulary concepts used (skos:Concept needs skos:prefLabel).
+CONCEPT_LABELS = {
+    DATA_THEME_GOVE: "Government and public sector",
+    STABLE: "Stable",
+}
+ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
+ADMS_LICENCE_TYPE = "http://purl.org/adms/licencetype/"
+# SPDX licence id -> (Open Definition conformance, ADMS licence types).
+KNOWN_LICENSES = {
+    "CC-BY-4.0": ("approved", ("Attribution",)),
+    "CC-BY-SA-4.0": ("approved", ("Attribution", "ShareAlike")),
+    "CC0-1.0": ("approved", ("PublicDomain",)),
+    "ODC-By-1.0": ("approved", ("Attribution",)),
+    "ODbL-1.0": ("approved", ("Attribution", "ShareAlike")),
+    "PDDL-1.0": ("approved", ("PublicDomain",)),
+}
+# Bounding boxes (WGS84 lon/lat: west, south, east, north) by 全国地方公共団体コード, rounded
+# outwards to 0.1 degree from the published extreme points of the authority's territory, so the
+# box contains the whole area. The centroid written is the centre of this box (approximate).
+# An authority missing here gets a dct:Location without geometry (a recommended-shape warning).
+CONTEXT = {
+    "adms": str(ADMS), "dcat": str(DCAT), "dcatap": str(DCATAP), "dcterms": str(DCTERMS),
+    "foaf": str(FOAF), "gsp": str(GSP), "locn": str(LOCN), "owl": str(OWL), "rdf": str(RDF),
+    "rdfs": str(RDFS), "skos": str(SKOS), "spdx": str(SPDX), "vcard": str(VCARD),
+    "xsd": str(XSD),
+}
+
+
+# ---- URIs and values shared with ckan.py -------------------------------------------------
+
+def organization_name(config: Config) -> str:
+    """ASCII name of the publisher: `lg-<全国地方公共団体コード>` (CKAN organization name)."""
+    if config.publisher_code:
+        return ascii_name("lg", config.publisher_code)
+    return ascii_name(config.name, "publisher")
+
+
+def agent_uri(config: Config) -> URIRef:
+    """The publisher; the same URI as the publisher in the linked data (rdf/)."""
+    return URIRef(config.base_uri + f"organization/{organization_name(config)}")
+
+
+def catalog_uri(config: Config) -> URIRef:
+    return URIRef(config.base_uri + "catalog")
+
+
+def dataset_uri(config: Config, name: str) -> URIRef:
+    return URIRef(config.base_uri + f"dataset/{name}")
+
+
+def distribution_uri(config: Config, path: str) -> URIRef:
+    return URIRef(config.base_uri + "distribution/" + quote(path, safe="/-_.~"))
+
+
+def location_uri(config: Config) -> URIRef:
+    return URIRef(config.base_uri + f"location/{config.publisher_code or organization_name(config)}")
+
+
+def language_uri(language: str) -> URIRef:
+    code = LANGUAGES.get(language.lower(), language.upper())
+    return URIRef(EU + f"language/{code}")
+
+
+def publisher_type(code: str) -> URIRef | None:
+    """ADMS publisher type from a 全国地方公共団体コード: prefectures (NN000C) are regional."""
+    if len(code) != 6 or not code.isdigit():
+        return None
+    kind = "RegionalAuthority" if code[2:5] == "000" else "LocalAuthority"
+    return URIRef(ADMS_PUBLISHER_TYPE + kind)
+
+
+def license_info(config: Config) -> dict:
+    od, types = KNOWN_LICENSES.get(config.license.id, ("not reviewed", ("UnknownIPR",)))
+    return {"id": config.license.id, "title": config.license.title, "url": config.license.url,
+            "od_conformance": od, "types": [URIRef(ADMS_LICENCE_TYPE + t) for t in types]}
+
+
+def publication_dates(package: dict) -> tuple[str, str]:
+    """(issued, modified) of the publication: datapackage.json `created` (ISO 8601 UTC)."""
+    created = package.get("created", "")
+    return created, created
+
+
+def publication_period(package: dict) -> tuple[str, str] | None:
+    """The sources' fiscal years as dates: FY N runs from N-04-01 to (N+1)-03-31."""
+    periods = [s["period"] for s in package.get("sources", []) if s.get("period")]
+    starts = [int(p["start_fiscal_year"]) for p in periods if p.get("start_fiscal_year")]
+    ends = [int(p.get("end_fiscal_year") or p["start_fiscal_year"]) for p in periods
+            if p.get("start_fiscal_year")]
+    if not starts:
+        return None
+    return f"{min(starts)}-04-01", f"{max(ends) + 1}-03-31"
+
+
+# ---- the catalogue ---------------------------------------------------------------------
+
+def build_catalog(out: Path, config: Config) -> Graph:
+    """The DCAT-AP 3 catalogue of the published folder `out` (catalog files excluded)."""
+    return _CatalogBuilder(out, config).build()
+
+
+def write_catalog(out: Path, config: Config, graph: Graph | None = None) -> list[str]:
+    """Write catalog.ttl and catalog.jsonld (building the graph unless given one)."""
+    graph = graph if graph is not None else build_catalog(out, config)
+    (out / CATALOG_TTL).write_text(graph.serialize(format="turtle"), encoding="utf-8")
+    (out / CATALOG_JSONLD).write_text(catalog_jsonld(graph), encoding="utf-8")
+    return [CATALOG_TTL, CATALOG_JSONLD]
+
+
+def catalog_jsonld(graph: Graph) -> str:
+    """Compact JSON-LD with an inline @context; nodes sorted by @id for stable output."""
+    data = json.loads(graph.serialize(format="json-ld", context=CONTEXT, auto_compact=True))
+    nodes = data.get("@graph", [data] if "@id" in data else [])
+    nodes = sorted(({k: v for k, v in n.items() if k != "@context"} for n in nodes),
+                   key=lambda n: n["@id"])
+    return json.dumps({"@context": CONTEXT, "@graph": nodes}, ensure_ascii=False, indent=2) + "\n"
+
+
+class _CatalogBuilder:
+    def __init__(self, out: Path, config: Config):
+        self.out, self.config = out, config
+        self.package = load_package(out)
+        self.graph = Graph(bind_namespaces="none")
+        for prefix, namespace in CONTEXT.items():
+            self.graph.bind(prefix, Namespace(namespace))
+        self.issued, self.modified = publication_dates(self.package)
+        self.licence = license_info(config)
+
+    def add(self, s, p, o) -> None:
+        self.graph.add((s, p, o))
+
+    def typed(self, node: URIRef, *classes: URIRef) -> URIRef:
+        for cls in classes:
+            self.add(node, RDF.type, cls)
+        return node
+
+    def date(self, value: str) -> Literal:
+        datatype = XSD.dateTime if "T" in value else XSD.date
+        return Literal(value, datatype=datatype, normalize=False)   # keep the `Z` as written
+
+    def concept(self, uri: URIRef, label: str, scheme: URIRef | None = None) -> URIRef:
+        self.typed(uri, SKOS.Concept)
+        self.add(uri, SKOS.prefLabel, Literal(label, lang="en"))
+        if scheme is not None:
+            self.add(uri, SKOS.inScheme, scheme)
+        return uri
+
+    # ---- shared nodes ----------------------------------------------------------------
+    def build(self) -> Graph:
+        c = self.config
+        self.publisher = self._publisher()
+        self.contact = self._contact()
+        self.location = self._location()
+        self.period = self._period()
+        self.language = self.typed(language_uri(c.language), DCTERMS.LinguisticSystem)
+        self.license = self._license()
+        self.rights = self._rights()
+        self.frequency = self.typed(URIRef(c.accrual_periodicity), DCTERMS.Frequency) \
+            if c.accrual_periodicity else None
+        self.add(DATA_THEME, RDF.type, SKOS.ConceptScheme)
+        self.add(DATA_THEME, DCTERMS.title, Literal("Data theme", lang="en"))
+        self.theme = self.concept(DATA_THEME_GOVE, CONCEPT_LABELS[DATA_THEME_GOVE], DATA_THEME)
+        self.availability = self.concept(STABLE, CONCEPT_LABELS[STABLE])
+
+        catalog = self.typed(catalog_uri(c), DCAT.Catalog)
+        self.add(catalog, DCTERMS.identifier, Literal(self.package.get("name") or c.name))
+        self.add(catalog, DCTERMS.title, Literal(self.package.get("title") or c.title, lang="ja"))
+        if c.title_en:
+            self.add(catalog, DCTERMS.title, Literal(c.title_en, lang="en"))
+        description = self.package.get("description") or c.description or c.title
+        self.add(catalog, DCTERMS.description, Literal(description, lang="ja"))
+        self.add(catalog, FOAF.homepage, self.typed(URIRef(c.download_base), FOAF.Document))
+        self.common(catalog)
+        self.add(catalog, DCAT.themeTaxonomy, DATA_THEME)
+        for dataset in publication_datasets(self.out, c):
+            self.add(catalog, DCAT.dataset, self.dataset(dataset))
+        return self.graph
+
+    def common(self, node: URIRef) -> None:
+        """Properties the catalogue and every dataset share."""
+        if self.publisher is not None:
+            self.add(node, DCTERMS.publisher, self.publisher)
+        self.add(node, DCTERMS.language, self.language)
+        self.add(node, DCTERMS.license, self.license)
+        if self.rights is not None:
+            self.add(node, DCTERMS.rights, self.rights)
+        if self.location is not None:
+            self.add(node, DCTERMS.spatial, self.location)
+        self.dates(node)
+
+    def dates(self, node: URIRef) -> None:
+        if self.issued:
+            self.add(node, DCTERMS.issued, self.date(self.issued))
+        if self.modified:
+            self.add(node, DCTERMS.modified, self.date(self.modified))
+
+    def _publisher(self) -> URIRef | None:
+        c = self.config
+        if not c.publisher:
+            return None
+        node = self.typed(agent_uri(c), FOAF.Agent, FOAF.Organization)
+        self.add(node, FOAF.name, Literal(c.publisher, lang="ja"))
+        if c.publisher_code:
+            self.add(node, DCTERMS.identifier, Literal(c.publisher_code))
+        kind = publisher_type(c.publisher_code)
+        if kind is not None:
+            self.add(node, DCTERMS.type, self.concept(kind, _split_camel(kind.rsplit("/", 1)[1])))
+        return node
+
+    def _contact(self) -> URIRef | None:
+        c = self.config
+        if not (c.contact_name or c.contact_url or c.contact_email):
+            return None
+        node = self.typed(URIRef(c.base_uri + f"contact/{organization_name(c)}"),
+                          VCARD.Organization, VCARD.Kind)
+        self.add(node, VCARD.fn, Literal(c.contact_name or c.publisher, lang="ja"))
+        if c.contact_url:
+            self.add(node, VCARD.hasURL, URIRef(c.contact_url))
+        if c.contact_email:
+            self.add(node, VCARD.hasEmail, URIRef(f"mailto:{c.contact_email}"))
+        return node
+
+    def _location(self) -> URIRef | None:
+        c = self.config
+        if not (c.publisher or c.publisher_code):
+            return None
+        node = self.typed(location_uri(c), DCTERMS.Location)
+        if c.publisher:
+            self.add(node, SKOS.prefLabel, Literal(c.publisher, lang="ja"))
+        if c.publisher_code:
+            self.add(node, DCTERMS.identifier, Literal(c.publisher_code))
+        extent = c.spatial_bbox
+        if extent:
+            west, south, east, north = extent
+            polygon = (f"POLYGON(({west} {south}, {east} {south}, {east} {north}, "
+                       f"{west} {north}, {west} {south}))")
+            centre = f"POINT({round((west + east) / 2, 4)} {round((south + north) / 2, 4)})"
+            self.add(node, DCAT.bbox, Literal(polygon, datatype=GSP.wktLiteral))
+            self.add(node, DCAT.centroid, Literal(centre, datatype=GSP.wktLiteral))
+        return node
+
+    def _period(self) -> URIRef | None:
+        period = publication_period(self.package)
+        if period is None:
+            return None
+        start, end = period
+        node = self.typed(URIRef(self.config.base_uri + f"period/{start}_{end}"),
+                          DCTERMS.PeriodOfTime)
+        self.add(node, DCAT.startDate, Literal(start, datatype=XSD.date))
+        self.add(node, DCAT.endDate, Literal(end, datatype=XSD.date))
+        return node
+
+    def _license(self) -> URIRef:
+        node = self.typed(URIRef(self.licence["url"]), DCTERMS.LicenseDocument)
+        self.add(node, RDFS.label, Literal(self.licence["title"], lang="ja"))
+        self.add(node, DCTERMS.identifier, Literal(self.licence["id"]))
+        for kind in self.licence["types"]:
+            self.add(node, DCTERMS.type, self.concept(kind, _split_camel(kind.rsplit("/", 1)[1])))
+        return node
+
+    def _rights(self) -> URIRef | None:
+        attribution = self.package.get("attribution")
+        if not attribution:
+            return None
+        node = self.typed(URIRef(self.config.base_uri + "rights/attribution"),
+                          DCTERMS.RightsStatement)
+        self.add(node, RDFS.label, Literal(attribution, lang="ja"))
+        return node
+
+    # ---- datasets and distributions ----------------------------------------------------
+    def dataset(self, spec: DatasetSpec) -> URIRef:
+        c = self.config
+        node = self.typed(dataset_uri(c, spec.name), DCAT.Dataset)
+        self.add(node, DCTERMS.identifier, Literal(spec.name))
+        self.add(node, DCTERMS.title, Literal(spec.title_ja, lang="ja"))
+        if spec.title_en:
+            self.add(node, DCTERMS.title, Literal(spec.title_en, lang="en"))
+        self.add(node, DCTERMS.description, Literal(spec.description_ja or spec.title_ja, lang="ja"))
+        if spec.description_en:
+            self.add(node, DCTERMS.description, Literal(spec.description_en, lang="en"))
+        for keyword in dict.fromkeys(c.keywords):
+            self.add(node, DCAT.keyword, Literal(keyword, lang="ja"))
+        self.add(node, DCAT.theme, self.theme)
+        self.common(node)
+        if self.contact is not None:
+            self.add(node, DCAT.contactPoint, self.contact)
+        if self.period is not None:
+            self.add(node, DCTERMS.temporal, self.period)
+        if self.frequency is not None:
+            self.add(node, DCTERMS.accrualPeriodicity, self.frequency)
+        if c.version:
+            self.add(node, DCAT_VERSION, Literal(c.version))
+            self.add(node, OWL.versionInfo, Literal(c.version))
+        page = source_page(self.package)
+        if page:
+            self.add(node, DCAT.landingPage, self.typed(URIRef(page), FOAF.Document))
+        for file in spec.files:
+            self.add(node, DCAT.distribution, self.distribution(file))
+        return node
+
+    def distribution(self, file: PublishedFile) -> URIRef:
+        c = self.config
+        data = (self.out / file.path).read_bytes()
+        node = self.typed(distribution_uri(c, file.path), DCAT.Distribution)
+        self.add(node, DCTERMS.title, Literal(file.title, lang="ja"))
+        self.add(node, DCTERMS.description, Literal(file.description, lang="ja"))
+        url = URIRef(file_url(c.download_base, file.path))
+        self.add(node, DCAT.downloadURL, url)
+        self.add(node, DCAT.accessURL, url)
+        media = self.typed(URIRef(IANA_MEDIA_TYPES + file.media_type), DCTERMS.MediaType)
+        self.add(node, DCAT.mediaType, media)
+        file_type = EU_FILE_TYPES.get(file.suffix)
+        fmt = URIRef(EU + f"file-type/{file_type}") if file_type else media
+        self.add(node, DCTERMS["format"], self.typed(fmt, DCTERMS.MediaTypeOrExtent))
+        self.add(node, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger))
+        checksum = self.typed(URIRef(f"{node}#sha256"), SPDX.Checksum)
+        self.add(checksum, SPDX.algorithm, SPDX_SHA256)
+        self.add(checksum, SPDX.checksumValue,
+                 Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary))
+        self.add(node, SPDX.checksum, checksum)
+        self.dates(node)
+        self.add(node, DCTERMS.license, self.license)
+        if self.rights is not None:
+            self.add(node, DCTERMS.rights, self.rights)
+        self.add(node, DCATAP.availability, self.availability)
+        if file.conforms_to:
+            target = file.conforms_to if "://" in file.conforms_to \
+                else file_url(c.download_base, file.conforms_to)
+            self.add(node, DCTERMS.conformsTo, self.typed(URIRef(target), DCTERMS.Standard))
+        return node
+
+
+def source_page(package: dict) -> str:
+    """The web page of the first source (CKAN `url`, DCAT landing page)."""
+    for source in package.get("sources", []):
+        path = source.get("path", "")
+        if path.startswith(("http://", "https://")):
+            return path
+    return ""
+
+
+def _split_camel(name: str) -> str:
+    """`RegionalAuthority` -> `Regional Authority` (label of an ADMS concept)."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)

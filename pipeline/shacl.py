@@ -1,0 +1,86 @@
+"""Check a DCAT catalogue against the vendored DCAT-AP 3.0.1 SHACL shapes, offline.
+
+Two runs of pySHACL (no inference, no advanced features):
+1. `shapes.ttl` + `range.ttl`: any sh:Violation fails with ValidationFailed, one line per finding;
+2. `shapes_recommended.ttl`: its findings (sh:Warning) are returned as readable lines.
+The shape graphs are parsed once per process.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pyshacl import validate
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+from .errors import ValidationFailed
+
+SHACL_DIR = Path(__file__).resolve().parent.parent / "schemas" / "shacl" / "dcat-ap-3.0.1"
+MANDATORY = ("shapes.ttl", "range.ttl")
+RECOMMENDED = ("shapes_recommended.ttl",)
+
+
+@cache
+def shapes_graph(names: tuple[str, ...]) -> Graph:
+    graph = Graph()
+    for name in names:
+        graph.parse(SHACL_DIR / name, format="turtle")
+    return graph
+
+
+def check_catalog(graph: Graph, path: str | Path | None = None) -> list[str]:
+    """Raise ValidationFailed on any DCAT-AP violation; return the recommended-shape warnings
+    (and any non-violation finding of the mandatory shapes) as readable lines."""
+    violations, notes = _run(graph, MANDATORY)
+    if violations:
+        raise ValidationFailed(f"the DCAT catalogue violates DCAT-AP 3.0.1 "
+                               f"({len(violations)} finding(s))", violations, path)
+    warnings, infos = _run(graph, RECOMMENDED)
+    return notes + warnings + infos
+
+
+def _run(graph: Graph, names: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(violations, other findings) of one pySHACL run, each as sorted readable lines."""
+    _, report, _ = validate(graph, shacl_graph=shapes_graph(names), inference="none",
+                            advanced=False, abort_on_first=False, allow_warnings=True,
+                            allow_infos=True, meta_shacl=False)
+    prefixes = _prefixes(graph)
+    violations, others = set(), set()
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        line = _describe(report, result, prefixes)
+        (violations if report.value(result, SH.resultSeverity) == SH.Violation else others).add(line)
+    return sorted(violations), sorted(others)
+
+
+def _describe(report: Graph, result: Node, prefixes: list[tuple[str, str]]) -> str:
+    def short(node) -> str:
+        if node is None:
+            return "-"
+        if isinstance(node, URIRef):
+            text = str(node)
+            for prefix, namespace in prefixes:
+                if text.startswith(namespace) and len(text) > len(namespace):
+                    return f"{prefix}:{text[len(namespace):]}"
+            return f"<{text}>"
+        return repr(str(node))
+
+    severity = report.value(result, SH.resultSeverity)
+    focus = report.value(result, SH.focusNode)
+    path = report.value(result, SH.resultPath)
+    messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+    value = report.value(result, SH.value)
+    level = str(severity).rsplit("#", 1)[-1] if severity is not None else "Result"
+    line = f"{level}: {short(focus)}: {short(path)}: {'; '.join(messages) or 'constraint not met'}"
+    if value is not None and value != focus:
+        line += f" (value {short(value)})"
+    return line
+
+
+def _prefixes(graph: Graph) -> list[tuple[str, str]]:
+    """The graph's prefixes, longest namespace first (for compact readable IRIs)."""
+    pairs = [(prefix, str(ns)) for prefix, ns in graph.namespaces() if prefix]
+    return sorted(pairs, key=lambda pair: -len(pair[1]))
+

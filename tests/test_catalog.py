@@ -1,0 +1,304 @@
+"""The DCAT-AP 3 catalogue (catalog.ttl, catalog.jsonld) and the CKAN metadata (ckan/) of a
+publication of the real source: SHACL conformance, one distribution per published file with
+matching size and SHA-256, serialisations that agree, and package_create-ready CKAN packages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from urllib.parse import unquote
+
+import pyoxigraph
+import pytest
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, FOAF, RDF
+
+from pipeline.config import load_config
+from pipeline.errors import ValidationFailed
+from pipeline.export.ckan import (NAME_PATTERN, PACKAGE_CREATE_KEYS,
+                                  PACKAGE_SHOW_KEYS_IGNORED_BY_CREATE, write_ckan)
+from pipeline.export.datasets import CATALOG_FILES, publication_datasets
+from pipeline.export.dcat import build_catalog, catalog_uri, write_catalog
+from pipeline.shacl import check_catalog
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Plain namespaces: pytest's collection probes module attributes, which rdflib's closed
+# DefinedNamespaces (DCAT, XSD) answer with warnings.
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+CC_BY_4 = URIRef("https://creativecommons.org/licenses/by/4.0/")
+ASCII_ID = re.compile(r"^[a-z0-9_-]{2,100}$")
+RDF_FILES = ("graph.ttl", "graph.nt", "graph.rdf", "graph.jsonld", "context.jsonld",
+             "vocabulary.ttl")
+# Keys ckan.model.license.License reads from a licenses_group_url register.
+CKAN_LICENSE_KEYS = {"id", "title", "url", "od_conformance", "osd_conformance", "status",
+                     "domain_content", "domain_data", "domain_software", "family", "is_generic",
+                     "maintainer"}
+
+
+def _dummy_linked_data(folder: Path) -> None:
+    """Small valid RDF files standing in for the linked-data export until it exists."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ex = Namespace("https://example.org/plan-opendata/id/")
+    graph = Graph()
+    graph.add((ex["initiative/2-1-1"], DCTERMS.title, Literal("テスト", lang="ja")))
+    for name, fmt in (("graph.ttl", "turtle"), ("graph.nt", "nt"), ("graph.rdf", "xml"),
+                      ("graph.jsonld", "json-ld"), ("vocabulary.ttl", "turtle")):
+        (folder / name).write_text(graph.serialize(format=fmt), encoding="utf-8")
+    (folder / "context.jsonld").write_text(
+        json.dumps({"@context": {"dcterms": str(DCTERMS)}}) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def config():
+    return load_config(PROJECT_ROOT / "pipeline.toml")
+
+
+@pytest.fixture(scope="session")
+def catalogued(tmp_path_factory, config) -> Path:
+    """A publication of the real source with its RDF files, CKAN metadata and catalogue."""
+    out = tmp_path_factory.mktemp("catalogued") / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "publish", "--raw-dir", PROJECT_ROOT / "data" / "raw",
+         "--out-dir", out], cwd=PROJECT_ROOT, text=True, capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    if not any((out / "rdf" / name).exists() for name in RDF_FILES):
+        _dummy_linked_data(out / "rdf")
+    if not (out / "catalog.ttl").exists():      # until publish writes the catalogue itself
+        write_ckan(out, config)
+        write_catalog(out, config)
+    return out
+
+
+@pytest.fixture(scope="session")
+def catalog(catalogued) -> Graph:
+    return Graph().parse(catalogued / "catalog.ttl", format="turtle")
+
+
+@pytest.fixture(scope="session")
+def ckan_packages(catalogued) -> dict[str, dict]:
+    return {p.name: json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted((catalogued / "ckan").glob("*.json")) if p.name != "licenses.json"}
+
+
+def published_files(folder: Path) -> list[str]:
+    files = (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return sorted(f for f in files if f not in CATALOG_FILES)
+
+
+def local_path(url: str, config) -> str:
+    assert url.startswith(config.download_base), url
+    return unquote(url[len(config.download_base):])
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def datasets_by_identifier(catalog: Graph) -> dict[str, URIRef]:
+    return {str(catalog.value(d, DCTERMS.identifier)): d
+            for d in catalog.subjects(RDF.type, DCAT.Dataset)}
+
+
+# --- SHACL ---------------------------------------------------------------------------------
+
+def test_catalogue_conforms_to_dcat_ap_without_warnings(catalog):
+    assert check_catalog(catalog) == []
+
+
+def test_a_violation_fails_with_one_readable_line_per_finding(catalog, config):
+    broken = Graph()
+    for triple in catalog:
+        broken.add(triple)
+    broken.remove((catalog_uri(config), DCTERMS.title, None))
+    with pytest.raises(ValidationFailed) as failure:
+        check_catalog(broken, "catalog.ttl")
+    assert failure.value.path == "catalog.ttl"
+    assert len(failure.value.findings) == 1
+    finding = failure.value.findings[0]
+    assert "Violation" in finding and str(catalog_uri(config)) in finding and "dcterms:title" in finding
+
+
+# --- distributions and files ---------------------------------------------------------------
+
+def test_every_published_file_is_exactly_one_distribution(catalogued, catalog, config):
+    urls = Counter(local_path(str(url), config)
+                   for url in catalog.objects(None, DCAT.downloadURL))
+    assert sorted(urls) == published_files(catalogued)
+    assert [path for path, count in urls.items() if count != 1] == []
+    for distribution in catalog.subjects(RDF.type, DCAT.Distribution):
+        assert len(list(catalog.subjects(DCAT.distribution, distribution))) == 1, distribution
+
+
+def test_catalogue_and_ckan_metadata_are_described(catalogued, catalog, config):
+    described = {local_path(str(u), config) for u in catalog.objects(None, DCAT.downloadURL)}
+    assert "datapackage.json" in described and "ckan/licenses.json" in described
+    assert not described & set(CATALOG_FILES)
+
+
+def test_size_and_checksum_of_every_distribution_match_the_file(catalogued, catalog, config):
+    distributions = list(catalog.subjects(RDF.type, DCAT.Distribution))
+    assert len(distributions) == len(published_files(catalogued))
+    for distribution in distributions:
+        path = catalogued / local_path(str(catalog.value(distribution, DCAT.downloadURL)), config)
+        size = catalog.value(distribution, DCAT.byteSize)
+        assert size.datatype == XSD.nonNegativeInteger and int(size) == path.stat().st_size
+        checksum = catalog.value(distribution, SPDX.checksum)
+        assert catalog.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
+        value = catalog.value(checksum, SPDX.checksumValue)
+        assert value.datatype == XSD.hexBinary and str(value) == sha256(path), path
+        assert catalog.value(distribution, DCAT.accessURL) == catalog.value(distribution, DCAT.downloadURL)
+        assert str(catalog.value(distribution, DCAT.mediaType)).startswith(
+            "https://www.iana.org/assignments/media-types/")
+
+
+def test_csv_distributions_conform_to_their_table_schema(catalogued, catalog, config):
+    for distribution in catalog.subjects(RDF.type, DCAT.Distribution):
+        path = local_path(str(catalog.value(distribution, DCAT.downloadURL)), config)
+        if path.endswith(".csv"):
+            schema = local_path(str(catalog.value(distribution, DCTERMS.conformsTo)), config)
+            assert schema.startswith("schemas/") and (catalogued / schema).is_file(), path
+            assert (catalog.value(distribution, DCTERMS.format)
+                    == URIRef("http://publications.europa.eu/resource/authority/file-type/CSV"))
+
+
+def test_files_are_partitioned_between_the_datasets(catalogued, config):
+    datasets = publication_datasets(catalogued, config)
+    paths = [f.path for d in datasets for f in d.files]
+    assert sorted(paths) == published_files(catalogued)
+    by_key = {d.key: {f.path for f in d.files} for d in datasets}
+    assert by_key["initiatives"] == {"initiatives.csv", "initiatives.json", "excel/initiatives.csv",
+                                     "schemas/initiatives.json", "schemas/initiatives-excel.json"}
+    assert by_key["linked-data"] == {p for p in paths if p.startswith("rdf/")}
+    assert {"datapackage.json", "ckan/licenses.json"} <= by_key["metadata"]
+
+
+# --- serialisations --------------------------------------------------------------------------
+
+def test_jsonld_is_the_same_graph_as_turtle(catalogued, catalog):
+    document = json.loads((catalogued / "catalog.jsonld").read_text(encoding="utf-8"))
+    assert isinstance(document["@context"], dict)          # inline, no remote context
+    jsonld = Graph().parse(catalogued / "catalog.jsonld", format="json-ld")
+    assert isomorphic(jsonld, catalog)
+
+
+def test_oxigraph_reads_the_same_number_of_triples(catalogued, catalog):
+    with (catalogued / "catalog.ttl").open("rb") as handle:
+        triples = list(pyoxigraph.parse(handle, format=pyoxigraph.RdfFormat.TURTLE))
+    assert len(triples) == len(catalog)
+
+
+def test_building_again_gives_the_same_catalogue(catalogued, catalog, config):
+    rebuilt = build_catalog(catalogued, config).serialize(format="turtle")
+    assert rebuilt == (catalogued / "catalog.ttl").read_text(encoding="utf-8")
+
+
+# --- catalogue content -----------------------------------------------------------------------
+
+def test_catalogue_lists_the_datasets(catalog, config):
+    catalogs = list(catalog.subjects(RDF.type, DCAT.Catalog))
+    assert catalogs == [catalog_uri(config)]
+    identifiers = datasets_by_identifier(catalog)
+    assert len(identifiers) >= 3
+    for key in ("initiatives", "indicators", "linked-data"):
+        assert f"{config.name}-{key}" in identifiers
+    assert set(catalog.objects(catalogs[0], DCAT.dataset)) == set(identifiers.values())
+    assert {t.language for t in catalog.objects(catalogs[0], DCTERMS.title)} == {"ja", "en"}
+
+
+def test_every_dataset_has_identifier_titles_licence_publisher_and_period(catalog):
+    for identifier, dataset in datasets_by_identifier(catalog).items():
+        assert ASCII_ID.match(identifier), identifier
+        languages = {t.language for t in catalog.objects(dataset, DCTERMS.title)}
+        assert {"ja", "en"} <= languages, identifier
+        assert catalog.value(dataset, DCTERMS.license) == CC_BY_4
+        assert (CC_BY_4, RDF.type, DCTERMS.LicenseDocument) in catalog
+        publisher = catalog.value(dataset, DCTERMS.publisher)
+        assert (publisher, RDF.type, FOAF.Agent) in catalog
+        assert str(catalog.value(publisher, DCTERMS.identifier)) == "040002"
+        period = catalog.value(dataset, DCTERMS.temporal)
+        assert catalog.value(period, DCAT.startDate) == Literal("2014-04-01", datatype=XSD.date)
+        assert catalog.value(period, DCAT.endDate) == Literal("2017-03-31", datatype=XSD.date)
+        assert list(catalog.objects(dataset, DCAT.keyword)), identifier
+
+
+def test_table_datasets_take_titles_and_descriptions_from_the_schemas(catalogued, catalog, config):
+    schema = json.loads((catalogued / "schemas" / "initiatives.json").read_text(encoding="utf-8"))
+    dataset = datasets_by_identifier(catalog)[f"{config.name}-initiatives"]
+    titles = {t.language: str(t) for t in catalog.objects(dataset, DCTERMS.title)}
+    assert schema["title"] in titles["ja"] and config.title in titles["ja"]
+    assert schema["title_en"] in titles["en"]
+    assert str(catalog.value(dataset, DCTERMS.description)) == schema["description"]
+
+
+def test_rights_carry_the_attribution_of_the_data_package(catalogued, catalog, config):
+    attribution = json.loads((catalogued / "datapackage.json").read_text(encoding="utf-8"))["attribution"]
+    rights = catalog.value(catalog_uri(config), DCTERMS.rights)
+    assert (rights, RDF.type, DCTERMS.RightsStatement) in catalog
+    assert str(catalog.value(rights, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))) == attribution
+
+
+# --- CKAN ------------------------------------------------------------------------------------
+
+def _keys_named_id(value) -> list:
+    if isinstance(value, dict):
+        return (["id"] if "id" in value else []) + [k for v in value.values() for k in _keys_named_id(v)]
+    if isinstance(value, list):
+        return [k for v in value for k in _keys_named_id(v)]
+    return []
+
+
+def test_one_ckan_package_per_dataset(catalog, ckan_packages):
+    assert sorted(ckan_packages) == sorted(f"{i}.json" for i in datasets_by_identifier(catalog))
+
+
+def test_ckan_packages_are_package_create_ready(catalogued, ckan_packages, config):
+    licenses = json.loads((catalogued / "ckan" / "licenses.json").read_text(encoding="utf-8"))
+    license_ids = {entry["id"] for entry in licenses}
+    allowed = PACKAGE_CREATE_KEYS | PACKAGE_SHOW_KEYS_IGNORED_BY_CREATE
+    for file_name, package in ckan_packages.items():
+        assert set(package) <= allowed, (file_name, set(package) - allowed)
+        assert _keys_named_id(package) == [], file_name
+        assert re.match(r"^[a-z0-9_-]{2,100}$", package["name"]) and NAME_PATTERN.match(package["name"])
+        assert file_name == f"{package['name']}.json"
+        assert package["license_id"] == config.license.id and package["license_id"] in license_ids
+        assert package["owner_org"] == "lg-040002"
+        assert package["organization"] == {"name": "lg-040002", "title": config.publisher}
+        assert package["title"] and package["notes"] and package["url"].startswith("https://")
+        for tag in package["tags"]:
+            assert set(tag) == {"name"} and re.match(r"^[\w \-.]{2,100}$", tag["name"])
+        keys = [extra["key"] for extra in package["extras"]]
+        assert len(keys) == len(set(keys)) and not set(keys) & (allowed | {"id"}), keys
+        assert all(isinstance(extra["value"], str) for extra in package["extras"])
+        extras = {extra["key"]: extra["value"] for extra in package["extras"]}
+        assert extras["publisher_code"] == "040002"
+        assert (extras["temporal_start"], extras["temporal_end"]) == ("2014-04-01", "2017-03-31")
+
+
+def test_ckan_resources_match_the_files(catalogued, ckan_packages, config):
+    for file_name, package in ckan_packages.items():
+        assert package["resources"], file_name
+        for resource in package["resources"]:
+            path = local_path(resource["url"], config)
+            assert not path.startswith("ckan/") and path not in CATALOG_FILES
+            data = (catalogued / path).read_bytes()
+            assert resource["size"] == len(data), path
+            assert resource["hash"] == hashlib.sha256(data).hexdigest(), path
+            assert resource["name"] and resource["format"] and resource["mimetype"]
+            assert json.loads(json.dumps(resource)) == resource        # extras are plain JSON
+
+
+def test_ckan_licence_register_has_the_keys_ckan_reads(catalogued, config):
+    licenses = json.loads((catalogued / "ckan" / "licenses.json").read_text(encoding="utf-8"))
+    assert isinstance(licenses, list) and [entry["id"] for entry in licenses] == [config.license.id]
+    for entry in licenses:
+        assert CKAN_LICENSE_KEYS <= set(entry)
+        assert entry["url"] == config.license.url and entry["status"] == "active"
+        assert entry["od_conformance"] == "approved"
