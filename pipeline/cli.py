@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline publish|validate`.
+"""Command line: `python -m pipeline publish|validate|fetch|linkcheck`.
 
 Errors in the input are reported as one line naming the file (and line), exit status 1.
 """
@@ -21,11 +21,18 @@ commands:
              JSON, Excel-friendly CSV and datapackage.json, validate them with frictionless and
              only then replace the published folder.
   validate   validate an existing published folder (datapackage.json) with frictionless.
+  fetch      download every source of data/raw/sources.toml that has a `url` (checked: status,
+             content type, size, UTF-8/CP932 text) and record it in sources.lock.json; a raw
+             file is replaced only after every check passed. Exit 1 if any source failed.
+  linkcheck  check every URL of the published tables (HEAD, then GET), politely per host, and
+             write a JSON report beside the published folder; the data are never changed.
 
 examples:
   python -m pipeline publish
   python -m pipeline publish --raw-dir data/raw --out-dir data/published
   python -m pipeline validate --out-dir data/published
+  python -m pipeline fetch --raw-dir data/raw
+  python -m pipeline linkcheck --out-dir data/published --report data/linkcheck.json
 """
 
 
@@ -45,6 +52,29 @@ def parser() -> argparse.ArgumentParser:
                                    description="Validate datapackage.json of a published folder.")
     validate.add_argument("--out-dir", type=Path, default=Path("data/published"),
                           help="published folder (default: data/published)")
+    fetch = commands.add_parser("fetch", help="download the sources that sources.toml gives a url for",
+                                description="Download every [[source]] with a url into the raw folder; "
+                                            "a failed fetch keeps the last good file.")
+    fetch.add_argument("--raw-dir", type=Path, default=Path("data/raw"),
+                       help="folder with sources.toml; files and sources.lock.json are written here "
+                            "(default: data/raw)")
+    linkcheck = commands.add_parser("linkcheck", help="check the URLs cited by the published tables",
+                                    description="Check every URL of initiatives.csv, sites.csv and "
+                                                "references.csv and write a JSON report.")
+    linkcheck.add_argument("--out-dir", type=Path, default=Path("data/published"),
+                           help="published folder to read (never written) (default: data/published)")
+    linkcheck.add_argument("--report", type=Path, default=None,
+                           help="report file, outside the published folder "
+                                "(default: linkcheck.json beside the published folder)")
+    linkcheck.add_argument("--fail-on-broken", action="store_true",
+                           help="exit with status 1 when a link is broken (default: exit 0, it is a report)")
+    linkcheck.add_argument("--workers", type=int, default=4,
+                           help="hosts checked at the same time (default: 4)")
+    linkcheck.add_argument("--delay", type=float, default=1.0,
+                           help="seconds between two requests to the same host (default: 1)")
+    linkcheck.add_argument("--timeout", type=float, default=15.0,
+                           help="read timeout per request in seconds; connect timeout is at most 5 "
+                                "(default: 15)")
     return main
 
 
@@ -75,4 +105,14 @@ def run(args: argparse.Namespace) -> int:
             raise PipelineError("no datapackage.json: publish first", args.out_dir)
         count = validate_package(args.out_dir)
         print(f"valid: {descriptor} ({count} resources)", file=sys.stderr)
+    elif args.command == "fetch":
+        from .fetch import fetch_sources
+        outcomes = fetch_sources(args.raw_dir)
+        return 1 if any(o.status == "failed" for o in outcomes) else 0
+    elif args.command == "linkcheck":
+        from .linkcheck import check_links
+        results, _ = check_links(args.out_dir, args.report, workers=args.workers, delay=args.delay,
+                                 timeout=(min(5.0, args.timeout), args.timeout))
+        if args.fail_on_broken and any(not r.ok for r in results):
+            return 1
     return 0

@@ -187,3 +187,22 @@ def test_uris_use_the_configured_placeholder_base(turtle):
     subjects = {str(s) for s in turtle.subjects(RDF.type, PV.Initiative)}
     assert str(BASE["initiative/2-1-12"]) in subjects
     assert all(s.startswith("https://example.org/") for s in subjects)
+
+
+def test_every_json_file_states_the_licence(published):
+    url = "https://creativecommons.org/licenses/by/4.0/"
+    files = sorted(p for p in published.rglob("*") if p.suffix in (".json", ".jsonld"))
+    assert len(files) > 30
+    for path in files:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(document, list):                      # ckan/licenses.json, the register
+            assert [entry["url"] for entry in document] == [url], path
+        elif "license" in document:
+            license = document["license"]
+            assert (license["path"] if isinstance(license, dict) else license) == url, path
+        elif "licenses" in document:                        # datapackage.json
+            assert document["licenses"][0]["path"] == url, path
+        elif "license_id" in document:                      # CKAN package
+            assert document["license_url"] == url, path
+        else:                                               # catalog.jsonld states it in RDF
+            assert path.name == "catalog.jsonld" and url in path.read_text(encoding="utf-8"), path

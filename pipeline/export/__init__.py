@@ -6,13 +6,12 @@ the Table Schemas in schemas/.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from ..assemble import Publication
 from ..config import Config
 from ..rdf import write_linked_data
-from ..schema import SCHEMA_DIR, load_schemas
+from ..schema import load_schemas
 from .csv import excel_schema, write_csv, write_excel_csv
 from .datapackage import (file_resource, license_descriptor, package_descriptor,
                           source_descriptor, tabular_resource)
@@ -29,7 +28,7 @@ def write_publication(publication: Publication, config: Config, out: Path, creat
     rows, schemas = table_rows(publication), load_schemas()
     resources = write_tables(rows, schemas, out, license, credit)
     sources = [source_descriptor(s) for s in publication.sources]
-    for path in write_linked_data(rows, sources, config, schemas, out):
+    for path in write_linked_data(rows, sources, config, schemas, out, license):
         kind = RDF_TITLES.get(Path(path).suffix, "RDF")
         resources.append(file_resource(path.replace("/", "-").replace(".", "-"), path,
                                        f"リンクトデータ {Path(path).name}（{kind}）", out))
@@ -44,11 +43,11 @@ def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Pat
     tables, files = [], []
     for table, table_rows_ in rows.items():
         schema = schemas[table]
-        shutil.copyfile(SCHEMA_DIR / f"{table}.json", out / "schemas" / f"{table}.json")
+        write_json_file(out / "schemas" / f"{table}.json", {**schema, "license": license})
         write_csv(out / f"{table}.csv", schema, table_rows_)
         write_json(out / f"{table}.json", schema, table_rows_, license, credit)
         excel = excel_schema(schema)
-        write_json_file(out / "schemas" / f"{table}-excel.json", excel)
+        write_json_file(out / "schemas" / f"{table}-excel.json", {**excel, "license": license})
         write_excel_csv(out / "excel" / f"{table}.csv", schema, table_rows_)
         tables.append(tabular_resource(table, f"{table}.csv", f"schemas/{table}.json", schema, out))
         tables.append(tabular_resource(f"{table}-excel", f"excel/{table}.csv",

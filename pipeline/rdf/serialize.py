@@ -17,6 +17,7 @@ FORMATS = {  # file name: rdflib format
     "graph.jsonld": "json-ld",
 }
 CONTEXT_FILE = "context.jsonld"
+LICENSE_KEY = "license"
 
 
 def json_ld_context(graph: Graph) -> dict:
@@ -62,12 +63,17 @@ def _local_name(uri: URIRef) -> str:
     return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def write_graph(graph: Graph, folder: Path, context_url: str) -> list[str]:
-    """Write every serialisation of the graph plus its JSON-LD context; returns file names."""
+def write_graph(graph: Graph, folder: Path, context_url: str, license: dict) -> list[str]:
+    """Write every serialisation of the graph plus its JSON-LD context; returns file names.
+
+    Both JSON files carry a top-level `license` key for plain-JSON readers; the context
+    defines no `license` term, so JSON-LD processors ignore it."""
     folder.mkdir(parents=True, exist_ok=True)
     context = json_ld_context(graph)
-    (folder / CONTEXT_FILE).write_text(json.dumps(context, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                                       encoding="utf-8")
+    context["@context"].pop(LICENSE_KEY, None)
+    (folder / CONTEXT_FILE).write_text(
+        json.dumps({**context, LICENSE_KEY: license}, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+        encoding="utf-8")
     triples = sorted_triples(graph)
     prefixes = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix in context["@context"]}
     for name, fmt in FORMATS.items():
@@ -80,6 +86,7 @@ def write_graph(graph: Graph, folder: Path, context_url: str) -> list[str]:
             document = json.loads(graph.serialize(format="json-ld", context=context["@context"],
                                                   auto_compact=True))
             document["@context"] = context_url
+            document[LICENSE_KEY] = license
             document["@graph"] = sorted(document.get("@graph", []), key=lambda node: node.get("id", ""))
             (folder / name).write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n",
                                        encoding="utf-8")
