@@ -7,8 +7,10 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 RAW    ?= data/raw
 OUT    ?= data/published
+# Reproducible output: dates in the published files come from the last commit, not the clock.
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 
-.PHONY: publish test validate setup clean
+.PHONY: publish test validate fetch linkcheck setup clean
 
 setup: $(STAMP)
 
@@ -23,6 +25,12 @@ publish: $(STAMP)
 
 validate: $(STAMP)
 	$(PY) -m pipeline validate --out-dir '$(OUT)'
+
+fetch: $(STAMP)
+	$(PY) -m pipeline fetch --raw-dir '$(RAW)'
+
+linkcheck: $(STAMP)
+	$(PY) -m pipeline linkcheck --out-dir '$(OUT)'
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -1,0 +1,293 @@
+"""Download the raw sources that the manifest (sources.toml) gives a `url` for.
+
+`python -m pipeline fetch` fetches every `[[source]]` with a `url` into `<raw-dir>/<file>`.
+A download replaces the raw file only after every check has passed, by writing a temporary
+file in the same folder and renaming it over the old one (os.replace), so a failed or
+interrupted fetch always leaves the last good raw file as it was.
+
+Checks, in order: HTTP status 200 (after at most MAX_REDIRECTS redirects; connection errors,
+timeouts and 5xx are retried with exponential backoff), content type (text/* or
+application/octet-stream, never text/html), size (streamed and aborted past the limit) and
+encoding (the same strict UTF-8/BOM/CP932 decoding as `publish`, `pipeline.sources.decode`).
+The bytes are stored exactly as served.
+
+`<raw-dir>/sources.lock.json` records per file the url, sha256, bytes, ETag, Last-Modified,
+content type and encoding of the last good download. The next run sends If-None-Match /
+If-Modified-Since from it, as long as the raw file on disk is still the one the lock
+describes; a 304 keeps the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+import requests
+
+from .errors import PipelineError
+from .sources import MANIFEST_NAME, decode, load_manifest
+
+LOCK_NAME = "sources.lock.json"
+LOCK_VERSION = 1
+USER_AGENT = "plan-opendata-pipeline/0.1 (fetch)"
+DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds; read is per socket read
+DEFAULT_TRIES = 3
+DEFAULT_BACKOFF = 1.0  # seconds before the 2nd try; doubled before each further try
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+MAX_REDIRECTS = 10
+CHUNK = 64 * 1024
+REFUSED_TYPES = {"text/html", "application/xhtml+xml"}
+ACCEPTED_TYPES = {"application/octet-stream"}  # and every text/* except text/html
+
+
+class FetchError(PipelineError):
+    """A source could not be downloaded or the download failed a check; `path` is the URL."""
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """What happened to one manifest entry: fetched, not-modified, local or failed."""
+
+    file: str
+    url: str
+    status: str
+    error: FetchError | None = None
+
+
+def fetch_sources(raw_dir: Path, *, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+                  tries: int = DEFAULT_TRIES, backoff: float = DEFAULT_BACKOFF,
+                  max_bytes: int = DEFAULT_MAX_BYTES, max_redirects: int = MAX_REDIRECTS,
+                  log: Callable[[str], None] | None = None) -> list[FetchOutcome]:
+    """Fetch every manifest entry with a url into raw_dir; update the lock file.
+
+    Progress and one `error: <url>: <reason>` line per failure go to `log` (stderr by
+    default). A failure does not stop the other sources; the caller decides the exit status
+    from the outcomes. A missing or invalid manifest raises (ConfigError / FetchError).
+    """
+    log = log or (lambda line: print(line, file=sys.stderr))
+    if not raw_dir.is_dir():
+        raise FetchError("raw folder does not exist", raw_dir)
+    if not (raw_dir / MANIFEST_NAME).exists():
+        raise FetchError(f"no {MANIFEST_NAME}: nothing to fetch", raw_dir)
+    manifest = load_manifest(raw_dir)
+    lock_path = raw_dir / LOCK_NAME
+    lock = _read_lock(lock_path)
+    outcomes: list[FetchOutcome] = []
+    with requests.Session() as session:
+        session.max_redirects = max_redirects
+        session.headers["User-Agent"] = USER_AGENT
+        for name, meta in manifest.items():
+            if not meta.url:
+                log(f"fetch: {name}: local file, not fetched")
+                outcomes.append(FetchOutcome(name, "", "local"))
+                continue
+            try:
+                status, entry = _fetch_one(session, raw_dir, name, meta.url, lock.get(name),
+                                           timeout=timeout, tries=tries, backoff=backoff,
+                                           max_bytes=max_bytes, max_redirects=max_redirects,
+                                           log=log)
+            except FetchError as error:
+                log(f"error: {error}")
+                outcomes.append(FetchOutcome(name, meta.url, "failed", error))
+                continue
+            lock[name] = entry
+            outcomes.append(FetchOutcome(name, meta.url, status))
+    with_url = {o.file for o in outcomes if o.url}
+    _write_lock(lock_path, {name: entry for name, entry in lock.items() if name in with_url})
+    counts = {key: sum(o.status == key for o in outcomes)
+              for key in ("fetched", "not-modified", "local", "failed")}
+    log("fetch: " + ", ".join(f"{n} {key.replace('-', ' ')}" for key, n in counts.items()))
+    return outcomes
+
+
+def _fetch_one(session: requests.Session, raw_dir: Path, name: str, url: str,
+               locked: dict | None, *, timeout, tries, backoff, max_bytes, max_redirects,
+               log) -> tuple[str, dict]:
+    if Path(name).name != name or name in (".", "..") or name == LOCK_NAME:
+        raise FetchError(f"manifest file name {name!r} is not a plain file name in the raw folder", url)
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise FetchError("not an http(s) URL", url)
+    target = raw_dir / name
+    headers = {}
+    if locked and locked.get("url") == url and _sha256_of(target) == locked.get("sha256"):
+        if locked.get("etag"):
+            headers["If-None-Match"] = locked["etag"]
+        if locked.get("last_modified"):
+            headers["If-Modified-Since"] = locked["last_modified"]
+    response = _get(session, url, headers, timeout=timeout, tries=tries, backoff=backoff,
+                    max_redirects=max_redirects)
+    with response:
+        if response.status_code == 304:
+            if not headers:
+                raise FetchError("HTTP 304 Not Modified to an unconditional request", url)
+            log(f"fetch: {name}: 304 not modified")
+            entry = dict(locked)
+            for key, header in (("etag", "ETag"), ("last_modified", "Last-Modified")):
+                if response.headers.get(header):
+                    entry[key] = response.headers[header]
+            return "not-modified", entry
+        if response.status_code != 200:
+            raise FetchError(f"HTTP {response.status_code} {response.reason or ''}".rstrip(), url)
+        content_type = response.headers.get("Content-Type", "")
+        _check_type(content_type, url)
+        data = _read_limited(response, url, max_bytes, timeout)
+    try:
+        _, encoding = decode(data, Path(name))
+    except PipelineError as error:
+        raise FetchError(error.message, url) from None
+    digest = hashlib.sha256(data).hexdigest()
+    unchanged = target.is_file() and _sha256_of(target) == digest
+    if not unchanged:
+        _replace_atomically(target, data)
+    entry = {
+        "url": url,
+        "sha256": digest,
+        "bytes": len(data),
+        "etag": response.headers.get("ETag"),
+        "last_modified": response.headers.get("Last-Modified"),
+        "content_type": content_type or None,
+        "encoding": encoding,
+    }
+    note = " (content unchanged)" if unchanged else ""
+    log(f"fetch: {name}: 200 OK, {len(data)} bytes, {encoding}, sha256 {digest[:12]}…{note}")
+    return "fetched", entry
+
+
+def _get(session: requests.Session, url: str, headers: dict, *, timeout, tries, backoff,
+         max_redirects) -> requests.Response:
+    """GET with retries on connection errors, timeouts and 5xx; redirects followed."""
+    tries = max(1, tries)
+    for attempt in range(1, tries + 1):
+        last = attempt == tries
+        try:
+            response = session.get(url, headers=headers, timeout=timeout, stream=True,
+                                   allow_redirects=True)
+        except requests.TooManyRedirects:
+            raise FetchError(f"too many redirects (more than {max_redirects}; a redirect loop?)",
+                             url) from None
+        except requests.exceptions.SSLError as exc:
+            raise FetchError(f"TLS error: {describe_exception(exc)}", url) from None
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            if last:
+                raise FetchError(f"{_network_reason(exc, timeout)} (after {tries} tries)",
+                                 url) from None
+        except requests.RequestException as exc:  # invalid URL, bad redirect target, ...
+            raise FetchError(describe_exception(exc), url) from None
+        else:
+            if response.status_code < 500:
+                return response
+            response.close()
+            if last:
+                raise FetchError(f"HTTP {response.status_code} {response.reason or ''}".rstrip()
+                                 + f" (after {tries} tries)", url)
+        time.sleep(backoff * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
+
+
+def _check_type(content_type: str, url: str) -> None:
+    media = content_type.split(";", 1)[0].strip().lower()
+    if not media:
+        return  # no Content-Type: treated as application/octet-stream (RFC 9110 8.3)
+    if media in REFUSED_TYPES:
+        raise FetchError(f"content type {media} (a web page, not the text file)", url)
+    if not (media.startswith("text/") or media in ACCEPTED_TYPES):
+        raise FetchError(f"content type {media} (expected text/* or application/octet-stream)", url)
+
+
+def _read_limited(response: requests.Response, url: str, max_bytes: int, timeout) -> bytes:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(f"larger than the size limit of {_size(max_bytes)} "
+                         f"(Content-Length {int(declared)} bytes)", url)
+    chunks, total = [], 0
+    try:
+        for chunk in response.iter_content(CHUNK):
+            total += len(chunk)
+            if total > max_bytes:
+                raise FetchError(f"larger than the size limit of {_size(max_bytes)} "
+                                 f"(stopped after {total} bytes)", url)
+            chunks.append(chunk)
+    except (requests.ConnectionError, requests.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError) as exc:
+        raise FetchError(f"download interrupted: {_network_reason(exc, timeout)}", url) from None
+    return b"".join(chunks)
+
+
+def _replace_atomically(target: Path, data: bytes) -> None:
+    """Write data to a temp file beside target, fsync, then rename it over target."""
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _read_lock(path: Path) -> dict[str, dict]:
+    if not path.exists():
+        return {}
+    try:
+        files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
+        raise FetchError(f"invalid lock file ({exc}); delete it to fetch everything again", path) from None
+    return {name: entry for name, entry in files.items() if isinstance(entry, dict)}
+
+
+def _write_lock(path: Path, files: dict[str, dict]) -> None:
+    text = json.dumps({"version": LOCK_VERSION, "files": files}, ensure_ascii=False,
+                      sort_keys=True, indent=2) + "\n"
+    if not path.exists() and not files:
+        return
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
+    _replace_atomically(path, text.encode("utf-8"))
+
+
+def _sha256_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _network_reason(exc: Exception, timeout) -> str:
+    connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"connection timed out (connect timeout {connect:g} s)"
+    if isinstance(exc, requests.exceptions.ReadTimeout) or "timed out" in str(exc).lower():
+        return f"no data within the read timeout of {read:g} s"
+    return f"connection failed: {describe_exception(exc)}"
+
+
+def describe_exception(exc: Exception) -> str:
+    """One line, at most 200 characters, of a requests exception's message.
+
+    A connection error's message is urllib3's "HTTPConnectionPool(...): Max retries exceeded
+    ... (Caused by ...)"; only the innermost reason, without the connection's repr, is kept.
+    """
+    inner = exc.args[0] if exc.args else None
+    reason = getattr(inner, "reason", None) or exc
+    text = " ".join(str(reason).split()) or type(exc).__name__
+    text = re.sub(r"^(<[^>]*>|\w+\(host=[^)]*\)):\s*", "", text)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n % (1024 * 1024) == 0 else f"{n} bytes"

@@ -1,0 +1,243 @@
+"""`python -m pipeline fetch` against a real HTTP server on 127.0.0.1 (tests/httpserver.py).
+
+No mocks: requests talks to a ThreadingHTTPServer with scripted routes. Timeouts, retries
+and the size limit are made small through fetch_sources' arguments so every test is fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from httpserver import BIG_BYTES, LAST_MODIFIED, PLAN, SJIS, ScriptedServer
+from pipeline.fetch import LOCK_NAME, fetch_sources
+
+FAST = {"timeout": (1.0, 0.3), "tries": 2, "backoff": 0.01, "max_bytes": 1000}
+GOOD = "前回の正しい原文\n～H25 みやぎ\n".encode("utf-8")
+
+
+@pytest.fixture
+def server(monkeypatch):
+    """A scripted HTTP server on 127.0.0.1; proxies are bypassed for it (also in subprocesses)."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    with ScriptedServer() as scripted:
+        yield scripted
+
+
+def write_manifest(raw: Path, *entries: dict[str, str]) -> None:
+    raw.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for entry in entries:
+        lines.append("[[source]]")
+        lines += [f'{key} = "{value}"' for key, value in entry.items()]
+        lines.append("")
+    (raw / "sources.toml").write_text("\n".join(lines), encoding="utf-8")
+
+
+def fetch(raw: Path, **options):
+    lines: list[str] = []
+    outcomes = fetch_sources(raw, log=lines.append, **{**FAST, **options})
+    return outcomes, lines
+
+
+def lock_of(raw: Path) -> dict:
+    return json.loads((raw / LOCK_NAME).read_text(encoding="utf-8"))["files"]
+
+
+def test_200_writes_the_file_and_a_deterministic_lock(tmp_path, server):
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "plan.txt", "url": server.url("/plan.txt")})
+    outcomes, lines = fetch(raw)
+    assert [o.status for o in outcomes] == ["fetched"]
+    assert (raw / "plan.txt").read_bytes() == PLAN
+    digest = hashlib.sha256(PLAN).hexdigest()
+    assert lock_of(raw)["plan.txt"] == {
+        "url": server.url("/plan.txt"), "sha256": digest, "bytes": len(PLAN),
+        "etag": server.etag, "last_modified": LAST_MODIFIED,
+        "content_type": "text/plain; charset=utf-8", "encoding": "utf-8",
+    }
+    text = (raw / LOCK_NAME).read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    assert f"fetch: plan.txt: 200 OK, {len(PLAN)} bytes, utf-8, sha256 {digest[:12]}…" in lines
+    assert not list(raw.glob(".*.part"))
+
+
+def test_second_run_is_conditional_and_304_keeps_the_file(tmp_path, server):
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "plan.txt", "url": server.url("/plan.txt")})
+    fetch(raw)
+    stat, lock_text = (raw / "plan.txt").stat(), (raw / LOCK_NAME).read_text(encoding="utf-8")
+    outcomes, lines = fetch(raw)
+    assert [o.status for o in outcomes] == ["not-modified"]
+    last = server.seen("/plan.txt")[-1]
+    assert last.headers.get("If-None-Match") == server.etag
+    assert last.headers.get("If-Modified-Since") == LAST_MODIFIED
+    assert "fetch: plan.txt: 304 not modified" in lines
+    assert (raw / "plan.txt").read_bytes() == PLAN
+    assert (raw / "plan.txt").stat().st_mtime_ns == stat.st_mtime_ns
+    assert (raw / LOCK_NAME).read_text(encoding="utf-8") == lock_text
+
+
+def test_new_version_on_the_server_replaces_the_file(tmp_path, server):
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "plan.txt", "url": server.url("/plan.txt")})
+    fetch(raw)
+    server.plan, server.etag = PLAN + "追記\n".encode("utf-8"), '"plan-v2"'
+    outcomes, _ = fetch(raw)
+    assert [o.status for o in outcomes] == ["fetched"]
+    assert (raw / "plan.txt").read_bytes() == server.plan
+    assert lock_of(raw)["plan.txt"]["etag"] == '"plan-v2"'
+
+
+def test_a_locally_changed_raw_file_is_fetched_unconditionally(tmp_path, server):
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "plan.txt", "url": server.url("/plan.txt")})
+    fetch(raw)
+    (raw / "plan.txt").write_bytes(b"edited by hand\n")
+    outcomes, _ = fetch(raw)
+    assert [o.status for o in outcomes] == ["fetched"]
+    assert "If-None-Match" not in server.seen("/plan.txt")[-1].headers
+    assert (raw / "plan.txt").read_bytes() == PLAN
+
+
+@pytest.mark.parametrize("path, reason", [
+    ("/missing.txt", "HTTP 404 Not Found"),
+    ("/loop-a", "too many redirects"),
+    ("/slow.txt", "read timeout of 0.3 s (after 2 tries)"),
+    ("/big.txt", f"larger than the size limit of 1000 bytes (Content-Length {BIG_BYTES} bytes)"),
+    ("/big-stream.txt", "larger than the size limit of 1000 bytes (stopped after"),
+    ("/page.html", "content type text/html"),
+    ("/binary.bin", "neither UTF-8 nor CP932"),
+])
+def test_a_failed_fetch_names_url_and_reason_and_keeps_the_good_file(tmp_path, server, path, reason):
+    raw = tmp_path / "raw"
+    url = server.url(path)
+    write_manifest(raw, {"file": "plan.txt", "url": url})
+    (raw / "plan.txt").write_bytes(GOOD)
+    outcomes, lines = fetch(raw)
+    assert [o.status for o in outcomes] == ["failed"]
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert len(errors) == 1 and errors[0].startswith(f"error: {url}: "), lines
+    assert reason in errors[0]
+    assert "\n" not in errors[0]
+    assert (raw / "plan.txt").read_bytes() == GOOD
+    assert not list(raw.glob(".*.part"))
+
+
+def closed_port_url() -> str:
+    """A URL on 127.0.0.1 whose port nobody listens on (connection refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/plan.txt"
+
+
+def test_a_refused_connection_is_retried_then_reported_in_one_line(tmp_path, server):
+    raw = tmp_path / "raw"
+    url = closed_port_url()
+    write_manifest(raw, {"file": "plan.txt", "url": url})
+    (raw / "plan.txt").write_bytes(GOOD)
+    outcomes, lines = fetch(raw)
+    assert [o.status for o in outcomes] == ["failed"]
+    error = next(line for line in lines if line.startswith("error: "))
+    assert error.startswith(f"error: {url}: connection failed: ")
+    assert "refused" in error and error.endswith("(after 2 tries)")
+    assert "HTTPConnectionPool" not in error
+    assert (raw / "plan.txt").read_bytes() == GOOD
+
+
+def test_a_failure_keeps_the_lock_entry_of_the_last_good_download(tmp_path, server):
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "plan.txt", "url": server.url("/plan.txt")})
+    fetch(raw)
+    before = lock_of(raw)
+    server.etag = '"plan-v2"'  # a new version, refused below by the size limit
+    write_manifest(raw, {"file": "plan.txt", "url": server.url("/plan.txt")},
+                   {"file": "other.txt", "url": server.url("/missing.txt")})
+    fetch(raw, max_bytes=3)
+    assert lock_of(raw) == before
+    assert (raw / "plan.txt").read_bytes() == PLAN
+
+
+def test_500_then_200_succeeds_after_a_retry(tmp_path, server):
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "flaky.txt", "url": server.url("/flaky.txt")})
+    outcomes, _ = fetch(raw, tries=3)
+    assert [o.status for o in outcomes] == ["fetched"]
+    assert server.hits("/flaky.txt") == 2
+    assert (raw / "flaky.txt").read_bytes() == PLAN
+
+
+def test_cp932_body_is_accepted_and_stored_unchanged(tmp_path, server):
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "sjis.txt", "url": server.url("/sjis.txt")})
+    outcomes, _ = fetch(raw)
+    assert [o.status for o in outcomes] == ["fetched"]
+    assert (raw / "sjis.txt").read_bytes() == SJIS
+    assert lock_of(raw)["sjis.txt"]["encoding"] == "cp932"
+
+
+def test_a_redirect_to_a_200_is_followed(tmp_path, server):
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "plan.txt", "url": server.url("/moved.txt")})
+    outcomes, _ = fetch(raw)
+    assert [o.status for o in outcomes] == ["fetched"]
+    assert (raw / "plan.txt").read_bytes() == PLAN
+    assert lock_of(raw)["plan.txt"]["url"] == server.url("/moved.txt")  # as in the manifest
+
+
+def test_an_entry_without_url_is_a_local_file(tmp_path, server):
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "local.txt", "title": "手元のファイル"})
+    (raw / "local.txt").write_bytes(GOOD)
+    outcomes, lines = fetch(raw)
+    assert [o.status for o in outcomes] == ["local"]
+    assert "fetch: local.txt: local file, not fetched" in lines
+    assert server.seen() == []
+    assert (raw / "local.txt").read_bytes() == GOOD
+    assert not (raw / LOCK_NAME).exists()
+
+
+def test_a_manifest_file_name_outside_the_raw_folder_is_refused(tmp_path, server):
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "../escape.txt", "url": server.url("/plan.txt")})
+    outcomes, lines = fetch(raw)
+    assert [o.status for o in outcomes] == ["failed"]
+    assert "not a plain file name" in lines[0]
+    assert not (tmp_path / "escape.txt").exists()
+
+
+def test_cli_tries_every_source_and_exits_1_with_one_line_per_failure(tmp_path, server, run_cli):
+    raw = tmp_path / "raw"
+    missing, html = server.url("/missing.txt"), server.url("/page.html")
+    write_manifest(raw, {"file": "a.txt", "url": missing}, {"file": "b.txt", "url": html},
+                   {"file": "c.txt", "url": server.url("/plan.txt")}, {"file": "d.txt"})
+    result = run_cli("fetch", "--raw-dir", raw)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert f"error: {missing}: HTTP 404 Not Found" in lines
+    assert any(line.startswith(f"error: {html}: content type text/html") for line in lines)
+    assert "fetch: d.txt: local file, not fetched" in lines
+    assert (raw / "c.txt").read_bytes() == PLAN
+    assert sorted(lock_of(raw)) == ["c.txt"]
+
+
+def test_cli_exits_0_when_every_source_is_fetched(tmp_path, server, run_cli):
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "plan.txt", "url": server.url("/plan.txt")})
+    result = run_cli("fetch", "--raw-dir", raw)
+    assert result.returncode == 0, result.stderr
+    assert "fetch: 1 fetched, 0 not modified, 0 local, 0 failed" in result.stderr.splitlines()
+
+
+def test_cli_without_manifest_is_one_error_line(tmp_path, run_cli):
+    (tmp_path / "raw").mkdir()
+    result = run_cli("fetch", "--raw-dir", tmp_path / "raw")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [f"error: {tmp_path / 'raw'}: no sources.toml: nothing to fetch"]

@@ -1,0 +1,174 @@
+"""`python -m pipeline linkcheck` against a real HTTP server on 127.0.0.1 (tests/httpserver.py).
+
+The published folder is a tiny one written here (initiatives, sites, references); the check
+must never change it, and writes its report beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from httpserver import ScriptedServer
+from pipeline.linkcheck import LinkcheckError, check_links
+
+FAST = {"timeout": (1.0, 1.0), "delay": 0.0}
+RESULT_KEYS = {"url", "status", "ok", "final_url", "redirected", "error", "where", "checked_by"}
+
+
+@pytest.fixture
+def server(monkeypatch):
+    """A scripted HTTP server on 127.0.0.1; proxies are bypassed for it (also in subprocesses)."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    with ScriptedServer() as scripted:
+        yield scripted
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    def cell(value: str) -> str:
+        return f'"{value}"' if any(c in value for c in ',"\r\n') else value
+    lines = [",".join(map(cell, row)) for row in [header, *rows]]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+
+
+def publish_tiny(out: Path, server: ScriptedServer) -> Path:
+    out.mkdir(parents=True)
+    u = server.url
+    write_csv(out / "initiatives.csv", ["id", "title", "urls"], [
+        ["2-1-1", "ハイパーウェブ", f"{u('/plan.txt')};{u('/missing.txt')}"],
+        ["2-1-2", "移転", u("/moved.txt")],
+        ["2-1-3", "URLなし", ""],
+        ["2-1-4", "同じURL", u("/plan.txt")],
+    ])
+    write_csv(out / "sites.csv", ["id", "name", "url"], [
+        ["2-site-1", "HEADお断り", u("/head-405.txt")],
+        ["2-site-2", "手書き", "www.example.jp/typo"],
+    ])
+    write_csv(out / "references.csv", ["from_id", "seq", "cited_id", "label", "url"], [
+        ["2-1-1", "1", "", "ループ", u("/loop-a")],
+        ["2-1-2", "1", "2-1-1", "ハイパーウェブ", ""],
+    ])
+    return out
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_report_statuses_redirects_and_where(tmp_path, server):
+    out = publish_tiny(tmp_path / "published", server)
+    before = snapshot(out)
+    lines: list[str] = []
+    results, report = check_links(out, tmp_path / "report.json", log=lines.append, **FAST)
+    assert snapshot(out) == before
+    document = json.loads(report.read_text(encoding="utf-8"))
+    by_url = {r["url"]: r for r in document["results"]}
+    assert all(set(r) == RESULT_KEYS for r in document["results"])
+    u = server.url
+
+    plan = by_url[u("/plan.txt")]
+    assert (plan["status"], plan["ok"], plan["checked_by"], plan["redirected"]) == (200, True, "HEAD", False)
+    assert plan["final_url"] == u("/plan.txt") and plan["error"] is None
+    assert plan["where"] == ["initiatives:2-1-1", "initiatives:2-1-4"]
+
+    missing = by_url[u("/missing.txt")]
+    assert (missing["status"], missing["ok"], missing["checked_by"]) == (404, False, "HEAD")
+    assert missing["error"] == "HTTP 404 Not Found"
+    assert missing["where"] == ["initiatives:2-1-1"]
+
+    moved = by_url[u("/moved.txt")]
+    assert (moved["status"], moved["ok"], moved["redirected"]) == (200, True, True)
+    assert moved["final_url"] == u("/plan.txt")
+
+    head = by_url[u("/head-405.txt")]
+    assert (head["status"], head["ok"], head["checked_by"]) == (200, True, "GET")
+    assert head["where"] == ["sites:2-site-1"]
+    assert [s.method for s in server.seen("/head-405.txt")] == ["HEAD", "GET"]
+
+    loop = by_url[u("/loop-a")]
+    assert loop["ok"] is False and "too many redirects" in loop["error"]
+    assert loop["where"] == ["references:2-1-1/1"]
+    assert all(s.method == "HEAD" for s in server.seen("/loop-a"))  # a loop is not retried with GET
+
+    typo = by_url["www.example.jp/typo"]  # reported exactly as published, never "fixed"
+    assert (typo["status"], typo["ok"], typo["checked_by"]) == (None, False, None)
+    assert "not an http(s) URL" in typo["error"]
+
+    assert len(by_url) == 6
+    assert document["summary"] == {"urls": 6, "ok": 3, "broken": 3}
+    assert lines[-1].startswith("linkcheck: 6 URLs, 3 ok, 3 broken")
+    assert [r.url for r in results] == sorted(by_url)
+
+
+def test_default_report_is_beside_the_published_folder_never_inside(tmp_path, server):
+    out = publish_tiny(tmp_path / "published", server)
+    _, report = check_links(out, log=lambda line: None, **FAST)
+    assert report == tmp_path / "linkcheck.json" and report.is_file()
+    assert not (out / "linkcheck.json").exists()
+    with pytest.raises(LinkcheckError, match="inside the published folder"):
+        check_links(out, out / "linkcheck.json", log=lambda line: None, **FAST)
+
+
+def test_per_host_politeness_spaces_requests_to_one_host(tmp_path, server):
+    out = tmp_path / "published"
+    out.mkdir()
+    urls = [server.url(p) for p in ("/plan.txt", "/missing.txt", "/page.html")]
+    write_csv(out / "initiatives.csv", ["id", "urls"], [["2-1-1", ";".join(urls)]])
+    write_csv(out / "sites.csv", ["id", "url"], [])
+    write_csv(out / "references.csv", ["from_id", "seq", "url"], [])
+    started = time.monotonic()
+    check_links(out, tmp_path / "report.json", log=lambda line: None, timeout=(1.0, 1.0),
+                delay=0.2, workers=4)
+    assert time.monotonic() - started >= 0.4
+    times = sorted(s.time for s in server.seen())
+    assert len(times) == 3
+    assert all(later - earlier >= 0.15 for earlier, later in zip(times, times[1:]))
+
+
+def test_an_unreachable_host_is_tried_with_head_then_get(tmp_path, server):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/gone"
+    out = tmp_path / "published"
+    out.mkdir()
+    write_csv(out / "initiatives.csv", ["id", "urls"], [["2-1-1", url]])
+    write_csv(out / "sites.csv", ["id", "url"], [])
+    write_csv(out / "references.csv", ["from_id", "seq", "url"], [])
+    results, _ = check_links(out, tmp_path / "report.json", log=lambda line: None, **FAST)
+    [result] = results
+    assert (result.status, result.ok, result.checked_by) == (None, False, "GET")
+    assert result.error.startswith("connection failed: ") and "refused" in result.error
+
+
+def test_a_missing_table_is_one_error(tmp_path, run_cli):
+    out = tmp_path / "published"
+    out.mkdir()
+    write_csv(out / "initiatives.csv", ["id", "urls"], [])
+    result = run_cli("linkcheck", "--out-dir", out)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"error: {out}: no sites.csv in the published folder: publish first"]
+
+
+def test_cli_exits_0_with_broken_links_unless_fail_on_broken(tmp_path, server, run_cli):
+    out = tmp_path / "published"
+    out.mkdir()
+    write_csv(out / "initiatives.csv", ["id", "urls"],
+              [["2-1-1", f"{server.url('/plan.txt')};{server.url('/missing.txt')}"]])
+    write_csv(out / "sites.csv", ["id", "url"], [])
+    write_csv(out / "references.csv", ["from_id", "seq", "url"], [])
+    report = tmp_path / "checks" / "links.json"
+    options = ["linkcheck", "--out-dir", out, "--report", report, "--delay", "0", "--timeout", "2"]
+    result = run_cli(*options)
+    assert result.returncode == 0, result.stderr
+    assert f"linkcheck: 2 URLs, 1 ok, 1 broken (report: {report})" in result.stderr.splitlines()
+    assert json.loads(report.read_text(encoding="utf-8"))["summary"]["broken"] == 1
+    result = run_cli(*options, "--fail-on-broken")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
