@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -17,6 +17,11 @@ from typing import Callable
 from .assemble import Publication, assemble
 from .config import Config
 from .export import write_publication
+from .export.datapackage import license_descriptor
+from .export.tables import table_rows
+from .lock import publish_lock
+from .schema import load_schemas
+from .versions import choose_edition, json_records, load_previous, write_change_report
 from .export.ckan import write_ckan
 from .export.dcat import build_catalog, write_catalog
 from .shacl import check_catalog
@@ -35,6 +40,8 @@ def stderr_log(message: str) -> None:
 class PublishResult:
     publication: Publication
     out_dir: Path
+    version: str
+    changed: bool
 
 
 def build(raw_dir: Path, config: Config, log: Log = stderr_log) -> Publication:
@@ -52,33 +59,59 @@ def build(raw_dir: Path, config: Config, log: Log = stderr_log) -> Publication:
 
 
 def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log) -> PublishResult:
-    publication = build(raw_dir, config, log)
+    """Build, validate and swap in a new edition; one run at a time per output folder."""
     out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with publish_lock(out_dir):
+        return _publish(raw_dir, out_dir, config, log)
+
+
+def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log) -> PublishResult:
+    publication = build(raw_dir, config, log)
+    schemas, rows = load_schemas(), table_rows(publication)
+    previous = load_previous(out_dir, list(schemas))
+    edition = choose_edition(previous, json_records(rows), schemas, config.version, created_timestamp())
+    config = replace(config, version=edition.version)
     staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        write_publication(publication, config, staging, created_timestamp())
+        write_publication(publication, rows, config, staging, edition.created)
+        write_change_report(staging, edition, previous, license_descriptor(config))
         log(f"export: {_count_files(staging)} files written to staging")
         checked = validate_package(staging)
         log(f"validate: frictionless found the package valid ({checked} resources)")
-        write_ckan(staging, config)
-        catalog = build_catalog(staging, config)
-        warnings = check_catalog(catalog, staging / "catalog.ttl")
-        for warning in warnings:
-            log(f"warning: DCAT-AP recommended: {warning}")
-        write_catalog(staging, config, catalog)
-        log(f"catalog: DCAT-AP 3.0.1 SHACL shapes conform ({len(catalog)} triples, "
-            f"{len(warnings)} recommendation warnings); CKAN metadata written")
+        _write_portal_metadata(staging, config, log)
+        if previous is not None and _same_files(staging, out_dir):
+            log(f"publish: no change; {out_dir} left as it was (version {edition.version})")
+            return PublishResult(publication, out_dir, edition.version, changed=False)
         _swap(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    log(f"publish: {out_dir}")
-    return PublishResult(publication, out_dir)
+    what = "content changed" if edition.changes else "same content, files updated"
+    log(f"publish: {out_dir} (version {edition.version}, {what})")
+    return PublishResult(publication, out_dir, edition.version, changed=True)
+
+
+def _write_portal_metadata(staging: Path, config: Config, log: Log) -> None:
+    """CKAN package JSON, then the DCAT-AP catalogue, checked with the official SHACL shapes."""
+    write_ckan(staging, config)
+    catalog = build_catalog(staging, config)
+    warnings = check_catalog(catalog, staging / "catalog.ttl")
+    for warning in warnings:
+        log(f"warning: DCAT-AP recommended: {warning}")
+    write_catalog(staging, config, catalog)
+    log(f"catalog: DCAT-AP 3.0.1 SHACL shapes conform ({len(catalog)} triples, "
+        f"{len(warnings)} recommendation warnings); CKAN metadata written")
 
 
 def _count_files(folder: Path) -> int:
     return sum(1 for path in folder.rglob("*") if path.is_file())
+
+
+def _same_files(new: Path, old: Path) -> bool:
+    """True when both folders hold the same files with the same bytes."""
+    def listing(folder: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    return old.is_dir() and listing(new) == listing(old)
 
 
 def created_timestamp() -> str:

@@ -110,7 +110,8 @@ def test_publish_reports_every_stage_in_order(published_run, published, project_
     assert resources >= 21                                   # 7 tables x (CSV, Excel CSV, JSON)
     assert stderr_lines(published_run, "validate:") == [
         f"validate: frictionless found the package valid ({resources} resources)"]
-    assert stderr_lines(published_run, "publish:") == [f"publish: {published}"]
+    assert stderr_lines(published_run, "publish:") == [
+        f"publish: {published} (version 1.0.0, content changed)"]
     assert stderr_lines(published_run, "warning:") == []
     assert stderr_lines(published_run, "error:") == []
     assert published_run.stdout == ""

@@ -16,16 +16,17 @@ from .csv import excel_schema, write_csv, write_excel_csv
 from .datapackage import (file_resource, license_descriptor, package_descriptor,
                           source_descriptor, tabular_resource)
 from .json import write_json, write_json_file
-from .tables import attribution, table_rows
+from .tables import attribution
 
 RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD"}
 
 
-def write_publication(publication: Publication, config: Config, out: Path, created: str) -> None:
+def write_publication(publication: Publication, rows: dict[str, list[dict]], config: Config,
+                      out: Path, created: str) -> None:
     """Tables as CSV, JSON and Excel CSV, the linked-data files, and datapackage.json."""
     credit = attribution(publication)
     license = license_descriptor(config)
-    rows, schemas = table_rows(publication), load_schemas()
+    schemas = load_schemas()
     resources = write_tables(rows, schemas, out, license, credit)
     sources = [source_descriptor(s) for s in publication.sources]
     for path in write_linked_data(rows, sources, config, schemas, out, license):

@@ -1,0 +1,51 @@
+"""One publish at a time per output folder: an exclusive lock file beside it (flock).
+
+The lock file exists only while a publish runs; it is removed on release, and a run that
+locked a file just being removed tries again on the new one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import PipelineError
+
+
+@contextmanager
+def publish_lock(out_dir: Path):
+    """Hold `.<out>.lock` next to out_dir; a second concurrent run is refused at once."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    path = out_dir.parent / f".{out_dir.name}.lock"
+    handle = _acquire(path, out_dir)
+    try:
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _acquire(path: Path, out_dir: Path):
+    while True:
+        handle = open(path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise PipelineError(f"another publish into {out_dir.name} is running (pid {holder}); "
+                                "try again when it has finished", path) from None
+        try:
+            if os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino:
+                handle.seek(0)
+                handle.truncate()
+                return handle
+        except FileNotFoundError:
+            pass
+        handle.close()          # the file was removed by the holder meanwhile: lock the new one

@@ -1,0 +1,147 @@
+"""Editions: compare a new build with the previous publication, choose its version and
+describe what changed (changes.json, CHANGELOG.md).
+
+Content is compared table by table, record by record (by primary key), on the published
+JSON records, so a publish with no content change keeps the previous version and dates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .schema import json_value
+
+CHANGES_FILE, CHANGELOG_FILE = "changes.json", "CHANGELOG.md"
+# Where a record was read from: a change here alone is listed only as a count.
+PROVENANCE_COLUMNS = ("source", "source_lines")
+
+
+@dataclass
+class Previous:
+    version: str
+    created: str
+    tables: dict[str, list[dict]]
+    changes: str | None
+    changelog: str | None
+
+
+@dataclass
+class Edition:
+    version: str
+    created: str
+    changes: dict | None          # None: same content as the previous publication
+
+
+def load_previous(out_dir: Path, tables: list[str]) -> Previous | None:
+    """The previous publication's version, date and records; None when there is none."""
+    try:
+        package = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
+        records = {t: json.loads((out_dir / f"{t}.json").read_text(encoding="utf-8"))["records"]
+                   for t in tables}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return Previous(package.get("version", "0.0.0"), package.get("created", ""), records,
+                    _read(out_dir / CHANGES_FILE), _read(out_dir / CHANGELOG_FILE))
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def json_records(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    return {t: [{k: json_value(v) for k, v in row.items()} for row in table] for t, table in rows.items()}
+
+
+def diff_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
+                schemas: dict[str, dict]) -> dict[str, dict]:
+    """Per table: keys added and removed, and (key, column, old, new) for changed values."""
+    report = {}
+    for table, schema in schemas.items():
+        key_fields = schema["primaryKey"]
+        before = {_key(r, key_fields): r for r in old.get(table, [])}
+        after = {_key(r, key_fields): r for r in new.get(table, [])}
+        changed = [{"key": key, "column": column, "old": before[key].get(column), "new": value}
+                   for key in after if key in before
+                   for column, value in after[key].items() if before[key].get(column) != value]
+        moved = sorted({c["key"] for c in changed if c["column"] in PROVENANCE_COLUMNS})
+        entry = {"added": [k for k in after if k not in before],
+                 "removed": [k for k in before if k not in after],
+                 "changed": [c for c in changed if c["column"] not in PROVENANCE_COLUMNS],
+                 "provenance_changed": moved}
+        if any(entry.values()):
+            report[table] = entry
+    return report
+
+
+def _key(record: dict, fields: list[str]) -> str:
+    return "/".join(str(record.get(f)) for f in fields)
+
+
+def next_version(version: str) -> str:
+    """1.0.0 -> 1.0.1: every content change is a new edition."""
+    parts = version.split(".")
+    if parts and parts[-1].isdigit():
+        return ".".join(parts[:-1] + [str(int(parts[-1]) + 1)])
+    return f"{version}.1"
+
+
+def _numeric(version: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else 0 for p in version.split("."))
+
+
+def choose_edition(previous: Previous | None, records: dict[str, list[dict]],
+                   schemas: dict[str, dict], base_version: str, now: str) -> Edition:
+    if previous is None:
+        counts = {t: len(r) for t, r in records.items()}
+        return Edition(base_version, now, {"version": base_version, "previous_version": None,
+                                           "created": now, "initial": True, "counts": counts})
+    tables = diff_tables(previous.tables, records, schemas)
+    if not tables:
+        return Edition(previous.version, previous.created, None)
+    version = max(next_version(previous.version), base_version, key=_numeric)
+    return Edition(version, now, {"version": version, "previous_version": previous.version,
+                                  "created": now, "initial": False, "tables": tables})
+
+
+def write_change_report(out: Path, edition: Edition, previous: Previous | None, license: dict) -> None:
+    """changes.json (the latest edition's changes) and CHANGELOG.md (all editions, newest first)."""
+    if edition.changes is None and previous is not None:
+        for name, text in ((CHANGES_FILE, previous.changes), (CHANGELOG_FILE, previous.changelog)):
+            if text is not None:
+                (out / name).write_text(text, encoding="utf-8")
+        return
+    changes = {**edition.changes, "license": license}
+    (out / CHANGES_FILE).write_text(json.dumps(changes, ensure_ascii=False, indent=2) + "\n",
+                                    encoding="utf-8")
+    history = previous.changelog if previous and previous.changelog else "# CHANGELOG\n"
+    head, _, rest = history.partition("\n")
+    (out / CHANGELOG_FILE).write_text(f"{head}\n\n{changelog_entry(edition.changes)}{rest.lstrip()}",
+                                      encoding="utf-8")
+
+
+def changelog_entry(changes: dict) -> str:
+    lines = [f"## {changes['version']} ({changes['created'][:10]})", ""]
+    if changes.get("initial"):
+        counts = ", ".join(f"{n} {t}" for t, n in changes["counts"].items())
+        lines.append(f"- 初版 (first edition): {counts}")
+    for table, entry in changes.get("tables", {}).items():
+        for key in entry["added"]:
+            lines.append(f"- {table} {key}: 追加 (added)")
+        for key in entry["removed"]:
+            lines.append(f"- {table} {key}: 削除 (removed)")
+        for change in entry["changed"]:
+            lines.append(f"- {table} {change['key']} {change['column']}: "
+                         f"{_show(change['old'])} → {_show(change['new'])}")
+        if entry["provenance_changed"]:
+            lines.append(f"- {table}: 出典ファイル・行の変更 (source file or lines changed) "
+                         f"for {len(entry['provenance_changed'])} record(s)")
+    return "\n".join(lines) + "\n\n"
+
+
+def _show(value) -> str:
+    if value is None:
+        return "(空)"
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) <= 80 else text[:77] + "…"
