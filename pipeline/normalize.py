@@ -76,6 +76,10 @@ _JA_TERM = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\u3005\u3006"
 _MARKS = re.compile(r"\*+")
 
 
+# How far before a mark a glossary term may start (terms are short; this bounds the work).
+TERM_LOOKBACK = 80
+
+
 def _opener(text: str, opens: str, closes: str) -> int:
     """Index of the unmatched opening bracket closed at the end of text, or -1."""
     depth = 0
@@ -107,16 +111,20 @@ def extract_glossary_terms(text: str) -> tuple[str, list[str]]:
     return (text without marks, terms in order). Marks with no term before
     them (e.g. after "※", at line start, "**") stay in the text."""
     text = text.replace("^{*}", "*")
-    out, terms, pos = "", [], 0
+    out, terms, pos, tail = [], [], 0, ""
     for m in _MARKS.finditer(text):
-        out += text[pos:m.start()]
+        piece = text[pos:m.start()]
+        out.append(piece)
+        tail = (tail + piece)[-TERM_LOOKBACK:]     # bounded look-back keeps this linear
         pos = m.end()
-        term = _term_before(out, text[pos:pos + 1]) if m.group() == "*" else ""
+        term = _term_before(tail, text[pos:pos + 1]) if m.group() == "*" else ""
         if term:
             terms.append(term)
         else:
-            out += m.group()
-    return out + text[pos:], terms
+            out.append(m.group())
+            tail = (tail + m.group())[-TERM_LOOKBACK:]
+    out.append(text[pos:])
+    return "".join(out), terms
 
 
 def clean_text(text: str) -> tuple[str, list[str]]:
@@ -124,9 +132,20 @@ def clean_text(text: str) -> tuple[str, list[str]]:
     extract_glossary_terms, then collapse spaces/tabs. Returns (text, terms).
     Tags become tabs until the end, so letter spacing never joins across
     table cells ("<td>H 2 6</td><td>H 2 7</td>" -> "H26 H27")."""
-    text = remove_letter_spacing(normalize_width(strip_html(text, "\t")))
-    text, terms = extract_glossary_terms(text)
-    return re.sub(r"[ \t]+", " ", text).strip(), terms
+    if "<" in text or "&" in text or "**" in text:
+        text = strip_html(text, "\t")
+    if _NEEDS_WIDTH.search(text):
+        text = normalize_width(text)
+    if " " in text:
+        text = remove_letter_spacing(text)
+    terms: list[str] = []
+    if "*" in text:
+        text, terms = extract_glossary_terms(text)
+    return _SPACES.sub(" ", text).strip(), terms
+
+
+_NEEDS_WIDTH = re.compile(r"[\uFF01-\uFF5D\u3000\uFF61-\uFF9F]")
+_SPACES = re.compile(r"[ \t]+")
 
 
 # --- paragraphs ------------------------------------------------------------

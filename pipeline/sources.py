@@ -8,6 +8,7 @@ differently and would silently change characters such as ～.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,9 +100,11 @@ def _strict(data: bytes, encoding: str, path: Path, skip: int = 0) -> str:
             f"at offset {exc.start})", path, line) from None
 
 
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _control_ratio(text: str) -> float:
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return controls / max(len(text), 1)
+    return len(CONTROL_CHARS.findall(text)) / max(len(text), 1)
 
 
 def load_manifest(raw_dir: Path) -> dict[str, SourceMeta]:

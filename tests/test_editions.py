@@ -1,0 +1,106 @@
+"""Editions: reproducible output, versions only on content change, change reports, one run at a time."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.lock import publish_lock
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt"
+
+
+def publish(raw: Path, out: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"} | env
+    return subprocess.run([sys.executable, "-m", "pipeline", "publish", "--raw-dir", str(raw),
+                           "--out-dir", str(out)], cwd=ROOT, env=environment, text=True,
+                          capture_output=True, timeout=300)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def raw_dir(tmp_path: Path, text: str) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir(exist_ok=True)
+    (raw / "plan.txt").write_text(text, encoding="utf-8")
+    return raw
+
+
+@pytest.fixture
+def source_text() -> str:
+    return SOURCE.read_text(encoding="utf-8")
+
+
+def test_same_sources_same_code_give_byte_identical_files(tmp_path, source_text):
+    raw = raw_dir(tmp_path, source_text)
+    first = publish(raw, tmp_path / "a", SOURCE_DATE_EPOCH="1700000000", PYTHONHASHSEED="1")
+    second = publish(raw, tmp_path / "b", SOURCE_DATE_EPOCH="1700000000", PYTHONHASHSEED="2")
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    a, b = snapshot(tmp_path / "a"), snapshot(tmp_path / "b")
+    assert len(a) > 40 and a == b
+    package = json.loads(a["datapackage.json"])
+    assert package["created"] == "2023-11-14T22:13:20Z"
+
+
+def test_a_publish_without_content_change_changes_nothing(tmp_path, source_text):
+    raw, out = raw_dir(tmp_path, source_text), tmp_path / "out"
+    assert publish(raw, out).returncode == 0
+    before = snapshot(out)
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    again = publish(raw, out)            # no SOURCE_DATE_EPOCH: the clock has moved on
+    assert again.returncode == 0, again.stderr
+    assert "publish: no change" in again.stderr
+    assert snapshot(out) == before
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == mtimes
+    assert json.loads(before["changes.json"])["initial"] is True
+
+
+def test_a_content_change_is_a_new_version_with_a_change_report(tmp_path, source_text):
+    raw, out = raw_dir(tmp_path, source_text), tmp_path / "out"
+    assert publish(raw, out).returncode == 0
+    changed = (source_text.replace("38.25%", "40.5%")
+               .replace("14 インターネット公売の実施", "14 インターネット公売の拡充"))
+    cut = changed[: changed.index("5\t市町村職員への研修機会の提供")]     # 2-3-5 removed
+    raw_dir(tmp_path, cut)
+    result = publish(raw, out)
+    assert result.returncode == 0, result.stderr
+    assert "version 1.0.1, content changed" in result.stderr
+    assert json.loads((out / "datapackage.json").read_text())["version"] == "1.0.1"
+    changes = json.loads((out / "changes.json").read_text(encoding="utf-8"))
+    assert (changes["version"], changes["previous_version"]) == ("1.0.1", "1.0.0")
+    initiatives = changes["tables"]["initiatives"]
+    assert initiatives["removed"] == ["2-3-5"] and initiatives["added"] == []
+    assert {"key": "2-2-14", "column": "title", "old": "インターネット公売の実施",
+            "new": "インターネット公売の拡充"} in initiatives["changed"]
+    indicator_changes = {(c["key"], c["column"]): (c["old"], c["new"])
+                         for c in changes["tables"]["indicators"]["changed"]}
+    assert indicator_changes[("2-2-5/1", "baseline_value")] == (38.25, 40.5)
+    assert indicator_changes[("2-2-5/1", "baseline_text")] == ("38.25%", "40.5%")
+    changelog = (out / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.index("## 1.0.1") < changelog.index("## 1.0.0")
+    assert "- initiatives 2-3-5: 削除 (removed)" in changelog
+    assert "- indicators 2-2-5/1 baseline_value: 38.25 → 40.5" in changelog
+    assert 'owl:versionInfo "1.0.1"' in (out / "catalog.ttl").read_text(encoding="utf-8")
+
+
+def test_a_second_concurrent_publish_is_refused(tmp_path, source_text):
+    raw, out = raw_dir(tmp_path, source_text), tmp_path / "out"
+    assert publish(raw, out).returncode == 0
+    before = snapshot(out)
+    with publish_lock(out.resolve()):
+        refused = publish(raw, out)
+    assert refused.returncode == 1
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert f"another publish into out is running (pid {os.getpid()})" in lines[0]
+    assert snapshot(out) == before
+    assert not (tmp_path / ".out.lock").exists()
+    assert publish(raw, out).returncode == 0          # the lock is free again
