@@ -10,7 +10,7 @@ OUT    ?= data/published
 # Reproducible output: dates in the published files come from the last commit, not the clock.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 
-.PHONY: publish test validate fetch linkcheck setup clean
+.PHONY: publish test validate fetch linkcheck serve setup clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,11 @@ fetch: $(STAMP)
 
 linkcheck: $(STAMP)
 	$(PY) -m pipeline linkcheck --out-dir '$(OUT)'
+
+# The published folder with its web portal on http://127.0.0.1:8000/ (Ctrl-C stops it).
+serve:
+	@test -f '$(OUT)/index.html' || { echo "error: $(OUT)/index.html missing; run make publish first" >&2; exit 1; }
+	$(PYTHON) -m http.server --bind 127.0.0.1 --directory '$(OUT)' 8000
 
 test: $(STAMP)
 	$(PY) -m pytest

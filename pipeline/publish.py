@@ -24,6 +24,7 @@ from .schema import load_schemas
 from .versions import choose_edition, json_records, load_previous, write_change_report
 from .export.ckan import write_ckan
 from .export.dcat import build_catalog, write_catalog
+from .export.site import write_site
 from .shacl import check_catalog
 from .extract import extract_document
 from .sources import read_sources
@@ -79,6 +80,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log) -> PublishR
         log(f"export: {_count_files(staging)} files written to staging")
         checked = validate_package(staging)
         log(f"validate: frictionless found the package valid ({checked} resources)")
+        pages = write_site(staging, config)
+        log(f"site: {len(pages)} files of the web portal written")
         _write_portal_metadata(staging, config, log)
         if previous is not None and _same_files(staging, out_dir):
             log(f"publish: no change; {out_dir} left as it was (version {edition.version})")

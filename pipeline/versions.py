@@ -98,8 +98,13 @@ def choose_edition(previous: Previous | None, records: dict[str, list[dict]],
         return Edition(base_version, now, {"version": base_version, "previous_version": None,
                                            "created": now, "initial": True, "counts": counts})
     tables = diff_tables(previous.tables, records, schemas)
-    if not tables:
+    if not tables and previous.changelog is not None:
         return Edition(previous.version, previous.created, None)
+    if not tables:                  # a publication from before change reports: start its history
+        counts = {t: len(r) for t, r in records.items()}
+        return Edition(previous.version, previous.created,
+                       {"version": previous.version, "previous_version": None,
+                        "created": previous.created, "initial": True, "counts": counts})
     version = max(next_version(previous.version), base_version, key=_numeric)
     return Edition(version, now, {"version": version, "previous_version": previous.version,
                                   "created": now, "initial": False, "tables": tables})

@@ -5,6 +5,8 @@ Derived from datapackage.json and the published folder, never from the source's 
 - one dataset per table (a tabular resource `<t>` at `<t>.csv`): `<t>.csv`, `<t>.json`,
   `excel/<t>.csv`, `schemas/<t>.json`, `schemas/<t>-excel.json`;
 - `linked-data`: every file under `rdf/`;
+- `site`: the web pages of `site.py` (`index.html`, `assets/`, `datasets/`, `departments/`,
+  `initiatives/`);
 - `metadata`: `datapackage.json`, everything under `ckan/` and any file no other rule claims.
 
 The DCAT catalogue (`catalog.ttl`, `catalog.jsonld`) describes the others and is in no dataset.
@@ -27,6 +29,9 @@ CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
 TABLE_FILES = ("{t}.csv", "{t}.json", "excel/{t}.csv", "schemas/{t}.json", "schemas/{t}-excel.json")
 LINKED_DATA = "linked-data"
 LINKED_DATA_FOLDER = "rdf/"
+SITE = "site"
+SITE_FILES = ("index.html",)
+SITE_FOLDERS = ("assets/", "datasets/", "departments/", "initiatives/")
 METADATA = "metadata"
 METADATA_FILES = ("datapackage.json",)
 METADATA_FOLDERS = ("ckan/",)
@@ -40,6 +45,8 @@ MEDIA_TYPES = {
     ".nt": ("application/n-triples", "N-Triples"),
     ".rdf": ("application/rdf+xml", "RDF/XML"),
     ".html": ("text/html", "HTML"),
+    ".css": ("text/css", "CSS"),
+    ".js": ("text/javascript", "JavaScript"),
     ".md": ("text/markdown", "Markdown"),
     ".txt": ("text/plain", "TXT"),
 }
@@ -140,12 +147,15 @@ def publication_datasets(out: Path, config: Config) -> list[DatasetSpec]:
         if path not in claimed and path.startswith(LINKED_DATA_FOLDER):
             claim(LINKED_DATA, path)
     for path in files:
+        if path not in claimed and (path in SITE_FILES or path.startswith(SITE_FOLDERS)):
+            claim(SITE, path)
+    for path in files:
         if path not in claimed:
             claim(METADATA, path)
 
     texts = _Texts(out, package, config, resources, tables, files)
     datasets = []
-    for key in [*tables, LINKED_DATA, METADATA]:
+    for key in [*tables, LINKED_DATA, SITE, METADATA]:
         paths = groups.get(key)
         if not paths:
             continue
@@ -207,6 +217,15 @@ class _Texts:
                     f"形式：{formats}。",
                     f"The tables of this publication as linked data (RDF), with the vocabulary "
                     f"and context they use. Formats: {formats_en}.")
+        if key == SITE:
+            return (self._with_publication("ウェブサイト", self.title),
+                    f"Website ({self.title_en})" if self.title_en else "Website",
+                    "このデータを閲覧・検索・ダウンロードするためのウェブページ（データセットの一覧と説明・"
+                    "プレビュー、取組の検索と取組ごと・担当部局ごとのページ）と、そのスタイルシート・"
+                    f"スクリプトです。形式：{formats}。",
+                    "Web pages to browse, search and download this publication (datasets with "
+                    "descriptions and previews, initiative search, one page per initiative and per "
+                    f"department) with their stylesheet and script. Formats: {formats_en}.")
         return (self._with_publication("メタデータ", self.title),
                 f"Metadata ({self.title_en})" if self.title_en else "Metadata",
                 "このデータの構成・ライセンス・出典を記述したメタデータです。datapackage.json は全ファイル・"
@@ -239,6 +258,9 @@ class _Texts:
                 conforms = JSON_LD_SPEC
             elif vocabulary and path != vocabulary:
                 conforms = vocabulary
+        elif path in SITE_FILES or path.startswith(SITE_FOLDERS):
+            title = title or f"ウェブサイト {path}（{fmt}）"
+            description = description or f"このデータのウェブサイトのファイル {path}（{fmt}）です。"
         elif path == "datapackage.json":
             title = title or "Data Package 記述子（datapackage.json）"
             description = description or ("全ファイル・Table Schema・ライセンス・出典を列挙する "

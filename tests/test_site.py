@@ -1,0 +1,542 @@
+"""The static web portal (pipeline/export/site.py): pages, links, metadata, accessibility and
+escaping, on a publication of the real source and on one with a hostile initiative title.
+
+The pages are read with the standard library's html.parser into a small tree; nothing here
+needs a browser.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.export.datasets import file_url, publication_datasets
+from pipeline.export.site import (SITE_FILES, SITE_FOLDERS, department_slug, is_listed,
+                                  is_site_path, json_script, write_site)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RAW_DIR = PROJECT_ROOT / "data" / "raw"
+HOSTILE_TITLE = "<script>alert(1)</script>"
+HOSTILE_RAW = "&lt;script&gt;alert(1)&lt;/script&gt;"
+VOID = {"meta", "link", "input", "br", "hr", "img", "wbr", "source", "area", "base", "col"}
+
+
+# --- a small DOM ------------------------------------------------------------------------
+
+class Node:
+    def __init__(self, tag: str, attrs: dict, parent: "Node | None"):
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Node | str] = []
+
+    def iter(self, tag: str | None = None):
+        for child in self.children:
+            if isinstance(child, Node):
+                if tag is None or child.tag == tag:
+                    yield child
+                yield from child.iter(tag)
+
+    def find_all(self, tag: str | None = None, **attrs) -> list["Node"]:
+        wanted = {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}
+        return [n for n in self.iter(tag)
+                if all(n.attrs.get(k) == v for k, v in wanted.items())]
+
+    def find(self, tag: str | None = None, **attrs) -> "Node | None":
+        found = self.find_all(tag, **attrs)
+        return found[0] if found else None
+
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+
+    def ancestors(self):
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {}, None)
+        self.current = self.root
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, {k: ("" if v is None else v) for k, v in attrs}, self.current)
+        self.current.children.append(node)
+        if tag not in VOID:
+            self.current = node
+
+    def handle_startendtag(self, tag, attrs):
+        self.current.children.append(Node(tag, {k: ("" if v is None else v) for k, v in attrs},
+                                          self.current))
+
+    def handle_endtag(self, tag):
+        node = self.current
+        while node is not None and node.tag != tag:
+            node = node.parent
+        assert node is not None, f"</{tag}> closes nothing"
+        self.current = node.parent
+
+    def handle_data(self, data):
+        self.current.children.append(data)
+
+
+def parse(text: str) -> Node:
+    builder = _TreeBuilder()
+    builder.feed(text)
+    builder.close()
+    assert builder.current is builder.root, f"unclosed <{builder.current.tag}>"
+    return builder.root
+
+
+class Page:
+    def __init__(self, path: Path, rel: str):
+        self.path, self.rel = path, rel
+        self.source = path.read_text(encoding="utf-8")
+        self.dom = parse(self.source)
+
+    def by_id(self, identifier: str) -> Node | None:
+        return self.dom.find(id=identifier)
+
+    def text(self) -> str:
+        return self.dom.text()
+
+    def json_scripts(self, kind: str) -> list:
+        return [json.loads(s.text()) for s in self.dom.find_all("script", type=kind)]
+
+
+# --- fixtures ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def site_config():
+    return load_config(PROJECT_ROOT / "pipeline.toml")
+
+
+def _ensure_site(out: Path, config) -> None:
+    """Until publish writes the site itself, write it on the published folder."""
+    if not (out / "index.html").exists():
+        write_site(out, config)
+
+
+@pytest.fixture(scope="session")
+def site(published, tmp_path_factory, site_config) -> Path:
+    """A copy of the publication of the real source (conftest `published`) with its site."""
+    out = tmp_path_factory.mktemp("site") / "out"
+    shutil.copytree(published, out)
+    _ensure_site(out, site_config)
+    return out
+
+
+def site_pages(out: Path) -> dict[str, Page]:
+    return {p.relative_to(out).as_posix(): Page(p, p.relative_to(out).as_posix())
+            for p in sorted(out.rglob("*.html"))}
+
+
+@pytest.fixture(scope="session")
+def pages(site) -> dict[str, Page]:
+    return site_pages(site)
+
+
+@pytest.fixture(scope="session")
+def records(site) -> dict[str, list[dict]]:
+    return {t: json.loads((site / f"{t}.json").read_text(encoding="utf-8"))["records"]
+            for t in ("initiatives", "indicators", "references", "sites")}
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory, published, site_config) -> tuple[Path, str]:
+    """A publication whose first initiative is titled `&lt;script&gt;alert(1)&lt;/script&gt;`
+    in the raw text (the normaliser unescapes it, so the data hold a real `<script>`)."""
+    first = json.loads((published / "initiatives.json").read_text(encoding="utf-8"))["records"][0]
+    base = tmp_path_factory.mktemp("hostile")
+    raw = base / "raw"
+    raw.mkdir()
+    shutil.copy(RAW_DIR / "sources.toml", raw / "sources.toml")
+    source = RAW_DIR / first["source"]
+    lines = source.read_bytes().decode("utf-8").split("\n")
+    start = int(first["source_lines"].split("-")[0]) - 1
+    line = next(i for i in range(start, len(lines)) if first["title"] in lines[i])
+    lines[line] = lines[line].replace(first["title"], HOSTILE_RAW, 1)
+    (raw / first["source"]).write_bytes("\n".join(lines).encode("utf-8"))
+    out = base / "out"
+    result = subprocess.run([sys.executable, "-m", "pipeline", "publish", "--raw-dir", raw,
+                             "--out-dir", out], cwd=PROJECT_ROOT, text=True, capture_output=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    titles = {r["id"]: r["title"] for r in
+              json.loads((out / "initiatives.json").read_text(encoding="utf-8"))["records"]}
+    assert titles[first["id"]] == HOSTILE_TITLE          # the data really hold the markup
+    _ensure_site(out, site_config)
+    return out, first["id"]
+
+
+def site_datasets(out: Path, config):
+    result = []
+    for spec in publication_datasets(out, config):
+        files = [f for f in spec.files if is_listed(f.path)]
+        if files:
+            result.append((spec, files))
+    return result
+
+
+# --- pages exist ------------------------------------------------------------------------
+
+def test_every_initiative_dataset_and_department_has_a_page(site, pages, records, site_config):
+    initiatives = records["initiatives"]
+    assert len(initiatives) == 33
+    for record in initiatives:
+        assert f"initiatives/{record['id']}.html" in pages
+    datasets = site_datasets(site, site_config)
+    assert len(datasets) >= 9
+    for spec, _ in datasets:
+        assert f"datasets/{spec.name}.html" in pages
+        assert re.fullmatch(r"[a-z0-9_-]+", spec.name)
+    departments = {r["department"] for r in initiatives + records["sites"] if r["department"]}
+    assert len(departments) >= 2
+    for name in departments:
+        slug = department_slug(name)
+        assert re.fullmatch(r"d-[0-9a-f]{12}", slug)
+        page = pages[f"departments/{slug}.html"]
+        assert page.dom.find("h1").text() == name
+    for index in ("index.html", "initiatives/index.html", "departments/index.html"):
+        assert index in pages
+    assert (site / "assets" / "style.css").is_file() and (site / "assets" / "search.js").is_file()
+
+
+def test_write_site_returns_the_paths_it_wrote_and_is_reproducible(site, site_config, tmp_path):
+    """Written again into the finished publication (ckan/ and the catalogue present, the site
+    already there), the site comes out byte-identical, and a stale page is removed."""
+    copy = tmp_path / "out"
+    shutil.copytree(site, copy)
+    (copy / "initiatives" / "stale.html").write_text("old", encoding="utf-8")
+    written = write_site(copy, site_config)
+    on_disk = sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*")
+                     if p.is_file() and is_site_path(p.relative_to(copy).as_posix()))
+    assert sorted(written) == on_disk                    # the stale page is gone
+    assert len(written) == len(set(written))
+    assert all(not w.startswith("/") and is_site_path(w) for w in written)
+    for path in written:                                 # same input, same bytes
+        assert (copy / path).read_bytes() == (site / path).read_bytes(), path
+    assert set(SITE_FILES) <= set(written)
+    assert {w.split("/")[0] + "/" for w in written if "/" in w} == set(SITE_FOLDERS)
+
+
+# --- content ------------------------------------------------------------------------------
+
+def test_indicator_of_2_2_5_shows_baseline_and_target_with_iso_dates(pages):
+    page = pages["initiatives/2-2-5.html"]
+    table = page.by_id("indicators")
+    assert table is not None
+    text = table.text()
+    for value in ("38.25%", "43%", "2012-03-31", "2017-03-31", "→"):
+        assert value in text
+    row = table.find("tbody").find("tr")
+    cells = [c.text() for c in row.children if isinstance(c, Node)]
+    assert cells[1] == "38.25%" and cells[4] == "43%"
+    assert cells[2].startswith("2012-03-31") and cells[5].startswith("2017-03-31")
+    assert [c.text() for c in table.find("thead").find_all("th")] == \
+        ["指標", "現状値", "時点", "→", "目標値", "時点"]
+
+
+def test_catalogue_shows_licence_attribution_version_and_every_dataset(pages, site, site_config):
+    page = pages["index.html"]
+    package = json.loads((site / "datapackage.json").read_text(encoding="utf-8"))
+    text = page.text()
+    assert site_config.license.title in text             # クリエイティブ・コモンズ 表示 4.0 国際
+    assert "CC-BY-4.0" in text
+    assert package["attribution"] in text
+    assert package["version"] in text
+    assert package["created"][:10] in text
+    licence_links = [a for a in page.dom.find_all("a") if a.attrs.get("href") == site_config.license.url]
+    assert licence_links
+    articles = page.dom.find_all("article", class_="dataset")
+    datasets = site_datasets(site, site_config)
+    assert len(articles) == len(datasets)
+    for article, (spec, files) in zip(articles, datasets):
+        link = article.find("h2").find("a")
+        assert link.attrs["href"] == f"datasets/{spec.name}.html"
+        assert link.text() == spec.title_ja
+        body = article.text()
+        # (the descriptions of linked-data/metadata list the formats of the folder, site included)
+        assert spec.description_ja.split("。")[0] in body
+        assert package["attribution"] in body and site_config.license.title in body
+        for keyword in site_config.keywords:
+            assert keyword in body
+        for fmt in {f.format for f in files}:
+            assert fmt in body
+
+
+def test_dataset_pages_embed_schema_org_json_ld_matching_the_downloads(pages, site, site_config):
+    for spec, files in site_datasets(site, site_config):
+        page = pages[f"datasets/{spec.name}.html"]
+        (document,) = page.json_scripts("application/ld+json")
+        assert document["@context"].rstrip("/") == "https://schema.org"
+        assert document["@type"] == "Dataset"
+        assert document["name"] == spec.title_ja
+        assert document["license"] == site_config.license.url
+        assert document["inLanguage"] == "ja"
+        assert document["publisher"]["name"] == site_config.publisher
+        assert document["temporalCoverage"] == "2014-04-01/2017-03-31"
+        assert document["keywords"] == list(dict.fromkeys(site_config.keywords))
+        assert document["dateModified"]
+        expected = {file_url(site_config.download_base, f.path) for f in files}
+        distributions = document["distribution"]
+        assert all(d["@type"] == "DataDownload" for d in distributions)
+        assert {d["contentUrl"] for d in distributions} == expected
+        for d in distributions:
+            path = unquote(d["contentUrl"][len(site_config.download_base):])
+            assert d["contentSize"] == f"{(site / path).stat().st_size} B"
+            assert d["encodingFormat"]
+        downloads = {a.attrs["href"] for a in page.dom.find_all("a", class_="download")}
+        assert {file_url(site_config.download_base, h.removeprefix("../")) for h in downloads} == expected
+        for a in page.dom.find_all("a", class_="download"):
+            assert "download" in a.attrs
+        alternates = {(l.attrs["type"], l.attrs["href"]) for l in page.dom.find_all("link", rel="alternate")}
+        assert {(f.media_type, f"../{f.path}") for f in files} == alternates
+
+
+def test_dataset_pages_have_metadata_resources_and_csv_previews(pages, site, site_config):
+    import hashlib
+    spec, files = next((s, f) for s, f in site_datasets(site, site_config) if s.key == "initiatives")
+    page = pages[f"datasets/{spec.name}.html"]
+    labels = [th.text() for th in page.by_id("metadata").find_all("th")]
+    for label in ("タイトル", "説明", "発行者", "ライセンス", "出典表記", "バージョン", "最終更新",
+                  "対象期間", "対象地域", "言語", "識別子"):
+        assert label in labels
+    metadata = page.by_id("metadata").text()
+    assert site_config.publisher_code in metadata and "2014-04-01" in metadata
+    resources = page.by_id("resources")
+    assert resources.find("caption") is not None
+    text = resources.text()
+    for f in files:
+        data = (site / f.path).read_bytes()
+        assert hashlib.sha256(data).hexdigest() in text
+        assert f"{len(data):,} バイト" in text
+    previews = page.dom.find_all("table", class_="preview")
+    csv_files = [f for f in files if f.format == "CSV"]
+    assert len(previews) == len(csv_files) == 2
+    schema = json.loads((site / "schemas" / "initiatives.json").read_text(encoding="utf-8"))
+    for table, f in zip(previews, csv_files):
+        assert f.path in table.find("caption").text()
+        assert len(table.find("tbody").find_all("tr")) == 10
+        region = table.parent
+        assert region.attrs.get("tabindex") == "0" and region.attrs.get("role") == "region"
+        assert region.attrs.get("aria-label")
+    headers = [th.text() for th in previews[0].find("thead").find_all("th")]
+    assert headers[0].startswith(schema["fields"][0]["title"])        # 取組ID (id)
+    assert all(th.attrs.get("scope") == "col" for th in previews[0].find("thead").find_all("th"))
+
+
+def test_initiative_page_shows_every_field(pages, records, site_config):
+    for record in records["initiatives"]:
+        page = pages[f"initiatives/{record['id']}.html"]
+        h1 = page.dom.find("h1").text()
+        assert record["id"] in h1 and record["title"] in h1
+        fields = page.by_id("fields")
+        labels = [th.text() for th in fields.find_all("th")]
+        for label in ("分野", "項目", "目的・概要", "性質・手法", "主体", "関連URL", "新規・継続",
+                      "重点目標", "担当", "備考", "出典"):
+            assert label in labels, (record["id"], label)
+        text = fields.text()
+        assert "不明" in text                              # priority goals: unknown
+        assert f"{record['source']} {record['source_lines']}行" in text
+        for url in record["urls"] or []:
+            assert fields.find("a", href=url) is not None   # exactly as printed
+        department = next(a for a in fields.find_all("a")
+                          if a.attrs["href"].startswith("../departments/"))
+        assert department.attrs["href"] == f"../departments/{department_slug(record['department'])}.html"
+        uri = f"{site_config.base_uri}initiative/{record['id']}"
+        assert page.dom.find("a", href=uri) is not None
+        assert page.dom.find("link", rel="alternate", type="text/turtle", href="../rdf/graph.ttl")
+        assert page.dom.find("link", rel="alternate", type="application/ld+json")
+    statuses = {pages[f"initiatives/{r['id']}.html"].by_id("fields").text() for r in records["initiatives"]
+                if not r["status"]}
+    assert statuses and all("記載なし" in s for s in statuses)
+
+
+def test_references_link_to_the_cited_initiative_pages(pages, records):
+    for reference in records["references"]:
+        page = pages[f"initiatives/{reference['from_id']}.html"]
+        if reference["to_id"]:
+            assert page.dom.find("a", href=f"{reference['to_id']}.html") is not None
+        elif reference["url"]:
+            assert page.dom.find("a", href=reference["url"]) is not None
+        else:
+            assert reference["label"] in page.text()
+    schedule = pages["initiatives/2-1-3.html"].by_id("schedule")
+    assert [th.text() for th in schedule.find("thead").find_all("th")][:3] == ["期間", "年度", "実施内容"]
+    assert "2014年度" in schedule.text()
+
+
+def test_initiative_search_page(pages, records):
+    page = pages["initiatives/index.html"]
+    form = page.by_id("filters")
+    assert page.by_id("q").attrs["type"] == "search"
+    for control in ("q", "department", "method", "status"):
+        assert form.find("label", **{"for": control}) is not None, control
+    initiatives = records["initiatives"]
+
+    def options(name):
+        return [o.text() for o in page.by_id(name).find_all("option")]
+
+    assert options("department") == ["すべて", *dict.fromkeys(r["department"] for r in initiatives)]
+    assert set(options("method")) == {"すべて", *(m for r in initiatives for m in r["methods"])}
+    assert set(options("status")) == {"すべて", "新", "継続", "記載なし"}
+    count = page.by_id("count")
+    assert count.attrs["aria-live"] == "polite" and "33" in count.text()
+    items = page.by_id("results").find_all("li")
+    assert len(items) == 33                              # the full list without JavaScript
+    for item, record in zip(items, initiatives):
+        link = item.find("a")
+        assert link.attrs["href"] == f"{record['id']}.html"
+        assert link.text() == f"{record['id']} {record['title']}"
+    (data,) = page.json_scripts("application/json")
+    assert [d["id"] for d in data] == [r["id"] for r in initiatives]
+    assert {"id", "title", "summary", "department", "division", "methods", "status"} <= set(data[0])
+    script = page.dom.find("script", src="../assets/search.js")
+    assert script is not None
+
+
+def test_department_pages_list_divisions_and_initiatives(pages, records):
+    index = pages["departments/index.html"]
+    by_department: dict[str, dict[str, list[str]]] = {}
+    for r in records["initiatives"]:
+        by_department.setdefault(r["department"], {}).setdefault(r["division"], []).append(r["id"])
+    for department, divisions in by_department.items():
+        slug = department_slug(department)
+        assert index.dom.find("a", href=f"{slug}.html").text() == department
+        page = pages[f"departments/{slug}.html"]
+        headings = [h2.text() for h2 in page.dom.find_all("h2")]
+        for division, ids in divisions.items():
+            assert division in headings
+            for identifier in ids:
+                assert page.dom.find("a", href=f"../initiatives/{identifier}.html") is not None
+
+
+# --- links, accessibility, self-containment ------------------------------------------------
+
+def test_every_local_link_resolves(pages, site):
+    checked = 0
+    for rel, page in pages.items():
+        ids = {n.attrs["id"] for n in page.dom.iter() if "id" in n.attrs}
+        for node in page.dom.iter():
+            for attribute in ("href", "src"):
+                target = node.attrs.get(attribute)
+                if target is None:
+                    continue
+                parts = urlsplit(target)
+                if parts.scheme or target.startswith("//"):
+                    assert parts.scheme in ("http", "https", "mailto"), target
+                    continue
+                if not parts.path:
+                    assert parts.fragment in ids, (rel, target)
+                    continue
+                resolved = (page.path.parent / unquote(parts.path)).resolve()
+                assert resolved.is_file(), (rel, target)
+                assert resolved.is_relative_to(site.resolve()), (rel, target)
+                checked += 1
+    assert checked > 500
+
+
+def test_pages_are_accessible(pages):
+    for rel, page in pages.items():
+        html_element = page.dom.find("html")
+        assert html_element.attrs.get("lang") == "ja", rel
+        assert page.source.startswith("<!DOCTYPE html>"), rel
+        assert len(page.dom.find_all("h1")) == 1, rel
+        mains = page.dom.find_all("main")
+        assert len(mains) == 1 and mains[0].attrs.get("id") == "main", rel
+        assert page.dom.find("a", href="#main") is not None, rel          # skip link
+        assert page.dom.find("header") is not None and page.dom.find("footer") is not None, rel
+        assert all(nav.attrs.get("aria-label") for nav in page.dom.find_all("nav")), rel
+        levels = [int(n.tag[1]) for n in page.dom.iter() if re.fullmatch(r"h[1-6]", n.tag)]
+        assert levels[0] == 1, rel
+        assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), (rel, levels)
+        for table in page.dom.find_all("table"):
+            first = next(c for c in table.children if isinstance(c, Node))
+            assert first.tag == "caption" and first.text().strip(), rel
+            for th in table.find_all("th"):
+                assert th.attrs.get("scope") in ("col", "row"), rel
+        labels = {n.attrs.get("for") for n in page.dom.find_all("label")}
+        for control in page.dom.find_all("input") + page.dom.find_all("select"):
+            assert control.attrs.get("id") in labels, (rel, control.attrs)
+        for region in page.dom.find_all("div", class_="table-scroll"):
+            assert region.attrs.get("tabindex") == "0" and region.attrs.get("role") == "region"
+            assert region.attrs.get("aria-label"), rel
+        for link in page.dom.find_all("a"):
+            assert link.text().strip(), (rel, link.attrs)                   # no empty link text
+        footer = page.dom.find("footer").text()
+        assert "出典：" in footer, rel
+
+
+def test_site_is_self_contained(pages, site):
+    for rel, page in pages.items():
+        for node in page.dom.iter():
+            if node.tag in ("script", "img", "iframe", "source", "video", "audio"):
+                assert not urlsplit(node.attrs.get("src", "")).scheme, (rel, node.attrs)
+            if node.tag == "link" and node.attrs.get("rel") in ("stylesheet", "preload", "icon"):
+                assert not urlsplit(node.attrs["href"]).scheme, (rel, node.attrs)
+            assert "style" not in node.attrs, (rel, node.tag)                  # no inline CSS
+            assert not any(a.startswith("on") for a in node.attrs), (rel, node.tag)  # no handlers
+        inline = [s for s in page.dom.find_all("script") if "src" not in s.attrs]
+        assert all(s.attrs.get("type") in ("application/json", "application/ld+json")
+                   for s in inline), rel                                          # data only
+    css = (site / "assets" / "style.css").read_text(encoding="utf-8")
+    assert "@import" not in css and "url(" not in css and "@font-face" not in css
+    assert ":focus-visible" in css and "3px" in css
+    for family in ("Hiragino Sans", "Noto Sans JP", "Yu Gothic", "sans-serif"):
+        assert family in css
+    assert ".skip-link" in css and "nth-child(even)" in css and "@media" in css
+    js = (site / "assets" / "search.js").read_text(encoding="utf-8")
+    for forbidden in ("fetch(", "XMLHttpRequest", "import(", "innerHTML", "eval(", "http://", "https://"):
+        assert forbidden not in js
+
+
+# --- escaping ------------------------------------------------------------------------------
+
+def test_json_script_cannot_close_its_element():
+    data = {"a": "</script><!--<script>x", "b": "&amp; > <"}
+    element = json_script(data, type="application/json")
+    body = element[element.index(">") + 1:element.rindex("</script>")]
+    assert "<" not in body and ">" not in body
+    assert json.loads(body) == data
+
+
+def test_a_hostile_title_is_text_on_every_page(hostile, site_config):
+    out, identifier = hostile
+    pages = site_pages(out)
+    for rel, page in pages.items():
+        assert "<script>alert" not in page.source, rel
+        assert "alert(1)</script>" not in page.source, rel
+        for script in page.dom.find_all("script"):
+            assert "src" in script.attrs or script.attrs.get("type") in (
+                "application/json", "application/ld+json"), rel
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    initiative = pages[f"initiatives/{identifier}.html"]
+    assert escaped in initiative.source
+    assert HOSTILE_TITLE in initiative.dom.find("h1").text()
+    index = pages["initiatives/index.html"]
+    assert escaped in index.source
+    link = index.dom.find("a", href=f"{identifier}.html")
+    assert link.text() == f"{identifier} {HOSTILE_TITLE}"
+    (data,) = index.json_scripts("application/json")
+    assert next(d for d in data if d["id"] == identifier)["title"] == HOSTILE_TITLE
+    raw_json = index.dom.find("script", id="initiative-data").text()
+    assert "</" not in raw_json and "<script" not in raw_json
+    record = next(r for r in json.loads((out / "initiatives.json").read_text(encoding="utf-8"))["records"]
+                  if r["id"] == identifier)
+    department = pages[f"departments/{department_slug(record['department'])}.html"]
+    assert escaped in department.source
+    assert department.dom.find("a", href=f"../initiatives/{identifier}.html").text() \
+        == f"{identifier} {HOSTILE_TITLE}"
+    neighbour = index.by_id("results").find_all("li")[1].find("a").attrs["href"]
+    assert escaped in pages[f"initiatives/{neighbour}"].source          # the pager
