@@ -20,6 +20,7 @@ from .export import write_publication
 from .export.datapackage import license_descriptor
 from .export.tables import table_rows
 from .lock import publish_lock
+from .rdf import check_linked_data
 from .schema import load_schemas
 from .versions import choose_edition, json_records, load_previous, write_change_report
 from .export.ckan import write_ckan
@@ -80,6 +81,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log) -> PublishR
         log(f"export: {_count_files(staging)} files written to staging")
         checked = validate_package(staging)
         log(f"validate: frictionless found the package valid ({checked} resources)")
+        triples = check_linked_data(staging)
+        log(f"validate: the four RDF serialisations agree ({triples} triples, read by pyoxigraph)")
         pages = write_site(staging, config)
         log(f"site: {len(pages)} files of the web portal written")
         _write_portal_metadata(staging, config, log)

@@ -104,3 +104,33 @@ def test_a_second_concurrent_publish_is_refused(tmp_path, source_text):
     assert snapshot(out) == before
     assert not (tmp_path / ".out.lock").exists()
     assert publish(raw, out).returncode == 0          # the lock is free again
+
+
+def test_a_validation_failure_lists_the_findings_and_publishes_nothing(tmp_path, source_text, monkeypatch, capsys):
+    """If a written table breaks its schema (here: a status outside 新/継続 slipped into the
+    CSV), frictionless stops the publish and the previous publication stays as it was."""
+    from pipeline import publish as publishing
+    from pipeline.cli import main
+
+    raw, out = raw_dir(tmp_path, source_text), tmp_path / "out"
+    assert publish(raw, out).returncode == 0
+    before = snapshot(out)
+    write = publishing.write_publication
+
+    def write_then_corrupt(publication, rows, config, staging, created):
+        write(publication, rows, config, staging, created)
+        csv = staging / "initiatives.csv"
+        csv.write_text(csv.read_text(encoding="utf-8").replace(",新,", ",新規,", 1), encoding="utf-8")
+
+    monkeypatch.setattr(publishing, "write_publication", write_then_corrupt)
+    monkeypatch.chdir(ROOT)
+    status = main(["publish", "--raw-dir", str(raw), "--out-dir", str(out)])
+    stderr = capsys.readouterr().err
+    assert status == 1
+    assert "Traceback" not in stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "frictionless found" in errors[0] and "nothing was published" in errors[0]
+    assert any("initiatives" in line and "status" in line and "constraint-error" in line
+               for line in stderr.splitlines() if line.startswith("  "))
+    assert snapshot(out) == before
+    assert not list(tmp_path.glob(".out.staging-*"))
