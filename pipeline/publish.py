@@ -22,6 +22,7 @@ from .export.tables import table_rows
 from .lock import publish_lock
 from .rdf import check_linked_data
 from .schema import load_schemas
+from .timing import Stopwatch
 from .versions import choose_edition, json_records, load_previous, write_change_report
 from .export.ckan import write_ckan
 from .export.dcat import build_catalog, write_catalog
@@ -44,15 +45,20 @@ class PublishResult:
     out_dir: Path
     version: str
     changed: bool
+    seconds: dict[str, float]
 
 
-def build(raw_dir: Path, config: Config, log: Log = stderr_log) -> Publication:
+def build(raw_dir: Path, config: Config, log: Log = stderr_log,
+          watch: Stopwatch | None = None) -> Publication:
     """Read and extract every source of the raw folder into one publication."""
-    sources = read_sources(raw_dir, config)
+    watch = watch or Stopwatch()
+    with watch.stage("read"):
+        sources = read_sources(raw_dir, config)
     log(f"read: {len(sources)} source file(s) from {raw_dir} "
         f"({', '.join(f'{s.name} [{s.encoding}]' for s in sources)})")
-    documents = [extract_document(source) for source in sources]
-    publication = assemble(sources, documents)
+    with watch.stage("extract"):
+        documents = [extract_document(source) for source in sources]
+        publication = assemble(sources, documents)
     counts = ", ".join(f"{len(rows)} {table}" for table, rows in publication.tables.items())
     log(f"extract: {counts}")
     for warning in publication.warnings:
@@ -64,37 +70,46 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log)
     """Build, validate and swap in a new edition; one run at a time per output folder."""
     out_dir = out_dir.resolve()
     with publish_lock(out_dir):
-        return _publish(raw_dir, out_dir, config, log)
+        return _publish(raw_dir, out_dir, config, log, Stopwatch())
 
 
-def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log) -> PublishResult:
-    publication = build(raw_dir, config, log)
-    schemas, rows = load_schemas(), table_rows(publication)
-    previous = load_previous(out_dir, list(schemas))
-    edition = choose_edition(previous, json_records(rows), schemas, config.version, created_timestamp())
+def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stopwatch) -> PublishResult:
+    publication = build(raw_dir, config, log, watch)
+    with watch.stage("tables"):
+        schemas, rows = load_schemas(), table_rows(publication)
+        previous = load_previous(out_dir, list(schemas))
+        edition = choose_edition(previous, json_records(rows), schemas, config.version,
+                                 created_timestamp())
     config = replace(config, version=edition.version)
     staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        write_publication(publication, rows, config, staging, edition.created)
+        write_publication(publication, rows, config, staging, edition.created, watch)
         write_change_report(staging, edition, previous, license_descriptor(config))
         log(f"export: {_count_files(staging)} files written to staging")
-        checked = validate_package(staging)
+        with watch.stage("validate"):
+            checked = validate_package(staging)
         log(f"validate: frictionless found the package valid ({checked} resources)")
-        triples = check_linked_data(staging)
+        with watch.stage("rdf-check"):
+            triples = check_linked_data(staging)
         log(f"validate: the four RDF serialisations agree ({triples} triples, read by pyoxigraph)")
-        pages = write_site(staging, config)
+        with watch.stage("site"):
+            pages = write_site(staging, config)
         log(f"site: {len(pages)} files of the web portal written")
-        _write_portal_metadata(staging, config, log)
-        if previous is not None and _same_files(staging, out_dir):
-            log(f"publish: no change; {out_dir} left as it was (version {edition.version})")
-            return PublishResult(publication, out_dir, edition.version, changed=False)
-        _swap(staging, out_dir)
+        with watch.stage("catalogue"):
+            _write_portal_metadata(staging, config, log)
+        with watch.stage("swap"):
+            unchanged = previous is not None and _same_files(staging, out_dir)
+            if not unchanged:
+                _swap(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    what = "content changed" if edition.changes else "same content, files updated"
-    log(f"publish: {out_dir} (version {edition.version}, {what})")
-    return PublishResult(publication, out_dir, edition.version, changed=True)
+    if unchanged:
+        log(f"publish: no change; {out_dir} left as it was (version {edition.version})")
+    else:
+        what = "content changed" if edition.changes else "same content, files updated"
+        log(f"publish: {out_dir} (version {edition.version}, {what})")
+    return PublishResult(publication, out_dir, edition.version, not unchanged, watch.seconds)
 
 
 def _write_portal_metadata(staging: Path, config: Config, log: Log) -> None:

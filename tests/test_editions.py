@@ -117,8 +117,8 @@ def test_a_validation_failure_lists_the_findings_and_publishes_nothing(tmp_path,
     before = snapshot(out)
     write = publishing.write_publication
 
-    def write_then_corrupt(publication, rows, config, staging, created):
-        write(publication, rows, config, staging, created)
+    def write_then_corrupt(publication, rows, config, staging, created, watch=None):
+        write(publication, rows, config, staging, created, watch)
         csv = staging / "initiatives.csv"
         csv.write_text(csv.read_text(encoding="utf-8").replace(",新,", ",新規,", 1), encoding="utf-8")
 

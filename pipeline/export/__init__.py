@@ -12,6 +12,7 @@ from ..assemble import Publication
 from ..config import Config
 from ..rdf import write_linked_data
 from ..schema import load_schemas
+from ..timing import Stopwatch
 from .csv import excel_schema, write_csv, write_excel_csv
 from .datapackage import (file_resource, license_descriptor, package_descriptor,
                           source_descriptor, tabular_resource)
@@ -22,14 +23,18 @@ RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld"
 
 
 def write_publication(publication: Publication, rows: dict[str, list[dict]], config: Config,
-                      out: Path, created: str) -> None:
+                      out: Path, created: str, watch: Stopwatch | None = None) -> None:
     """Tables as CSV, JSON and Excel CSV, the linked-data files, and datapackage.json."""
+    watch = watch or Stopwatch()
     credit = attribution(publication)
     license = license_descriptor(config)
     schemas = load_schemas()
-    resources = write_tables(rows, schemas, out, license, credit)
+    with watch.stage("csv-json"):
+        resources = write_tables(rows, schemas, out, license, credit)
     sources = [source_descriptor(s) for s in publication.sources]
-    for path in write_linked_data(rows, sources, config, schemas, out, license):
+    with watch.stage("rdf"):
+        rdf_paths = write_linked_data(rows, sources, config, schemas, out, license)
+    for path in rdf_paths:
         kind = RDF_TITLES.get(Path(path).suffix, "RDF")
         resources.append(file_resource(path.replace("/", "-").replace(".", "-"), path,
                                        f"リンクトデータ {Path(path).name}（{kind}）", out))

@@ -9,9 +9,9 @@ import pyoxigraph
 
 from ..config import Config
 from ..errors import ValidationFailed
-from .graph import build_graph
+from .graph import build_ntriples
 from .serialize import CONTEXT_FILE, FORMATS, write_graph
-from .vocabulary import vocabulary_graph
+from .vocabulary import PREFIXES, vocabulary_graph, vocabulary_namespace
 
 RDF_DIR = "rdf"
 VOCABULARY_FILE = "vocabulary.ttl"
@@ -21,8 +21,11 @@ def write_linked_data(tables: dict[str, list[dict]], sources: list[dict], config
                       schemas: dict[str, dict], out: Path, license: dict) -> list[str]:
     """Write rdf/graph.{ttl,nt,rdf,jsonld}, rdf/context.jsonld and rdf/vocabulary.ttl."""
     folder = out / RDF_DIR
-    graph = build_graph(tables, sources, config, schemas)
-    names = write_graph(graph, folder, f"{config.download_base}{RDF_DIR}/context.jsonld", license)
+    lines = build_ntriples(tables, sources, config, schemas)
+    prefixes = {prefix: str(ns) for prefix, ns in
+                {**PREFIXES, "pv": vocabulary_namespace(config.base_uri)}.items()}
+    names = write_graph(lines, prefixes, folder, f"{config.download_base}{RDF_DIR}/context.jsonld",
+                        license)
     vocabulary_graph(config.base_uri).serialize(destination=str(folder / VOCABULARY_FILE),
                                                 format="turtle", encoding="utf-8")
     return [f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]]

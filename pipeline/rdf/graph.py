@@ -10,11 +10,13 @@ the row order.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from decimal import Decimal
 from urllib.parse import quote
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
 from ..config import Config
 from .vocabulary import (ORG, QB, SDMX_DIMENSION, SDMX_MEASURE, SPDX, bind_prefixes, curie,
@@ -31,6 +33,35 @@ SCHEMES = {  # concept scheme slug: (ja, en)
 VALUE_KINDS = {"baseline": ("現状値", "baseline"), "target": ("目標値", "target")}
 
 
+class NT(str):
+    """A literal already written in N-Triples syntax."""
+
+
+NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def Literal(value, lang: str | None = None, datatype=None) -> NT:  # noqa: N802 (rdflib's name)
+    """A literal as N-Triples text; types as rdflib would infer them for bool, int and date."""
+    if datatype is None and lang is None:
+        if isinstance(value, bool):
+            value, datatype = "true" if value else "false", XSD.boolean
+        elif isinstance(value, int):
+            datatype = XSD.integer
+        elif isinstance(value, date):
+            value, datatype = value.isoformat(), XSD.date
+    text = '"' + str(value).translate(NT_ESCAPES) + '"'
+    if lang:
+        return NT(f"{text}@{lang}")
+    return NT(f"{text}^^<{datatype}>" if datatype else text)
+
+
+def link(url: str):
+    """A URL printed in the source as a resource; a URL that is no valid IRI (spaces, quotes)
+    stays a literal of type xsd:anyURI rather than being "fixed"."""
+    return URIRef(url) if not IRI_FORBIDDEN.search(url) else Literal(url, datatype=XSD.anyURI)
+
+
 def slug(value) -> str:
     """A path segment for a URI: identifiers stay readable, Japanese is percent-encoded."""
     return quote(str(value), safe="-_.~")
@@ -42,8 +73,7 @@ class GraphBuilder:
         self.pv = vocabulary_namespace(config.base_uri)
         self.config = config
         self.schemas = schemas
-        self.graph = Graph()
-        bind_prefixes(self.graph, self.pv)
+        self.lines: set[str] = set()
 
     # ---- URIs ---------------------------------------------------------------
     def uri(self, path: str) -> URIRef:
@@ -71,7 +101,7 @@ class GraphBuilder:
         return node
 
     def add(self, s, p, o) -> None:
-        self.graph.add((s, p, o))
+        self.lines.add(f"<{s}> <{p}> {o} ." if isinstance(o, NT) else f"<{s}> <{p}> <{o}> .")
 
     # ---- declarative mapping -------------------------------------------------
     def map_row(self, table: str, row: dict) -> URIRef:
@@ -96,7 +126,7 @@ class GraphBuilder:
         elif "ref" in mapping:
             obj = self.uri(mapping["ref"].format(value=slug(value)))
         elif mapping.get("link"):
-            obj = URIRef(value)
+            obj = link(value)
         else:
             obj = literal(value, field_type, mapping)
         if mapping.get("inverse"):
@@ -105,7 +135,7 @@ class GraphBuilder:
             self.add(subject, predicate, obj)
 
 
-def literal(value, field_type: str, mapping: dict) -> Literal:
+def literal(value, field_type: str, mapping: dict) -> NT:
     if "lang" in mapping:
         return Literal(value, lang=mapping["lang"])
     if "datatype" in mapping:
@@ -117,7 +147,7 @@ def literal(value, field_type: str, mapping: dict) -> Literal:
     return Literal(value)
 
 
-def decimal_literal(value) -> Literal:
+def decimal_literal(value) -> NT:
     """xsd:decimal in canonical form (`43.0`, `38.25`), as every serialiser writes it back."""
     text = format(Decimal(str(value)), "f")
     return Literal(text if "." in text else f"{text}.0", datatype=XSD.decimal)
@@ -125,7 +155,17 @@ def decimal_literal(value) -> Literal:
 
 def build_graph(tables: dict[str, list[dict]], sources: list[dict], config: Config,
                 schemas: dict[str, dict]) -> Graph:
-    """The publication's graph: plan, fields, items, initiatives and everything they link to."""
+    """The publication's graph as an rdflib Graph (for tests and small uses)."""
+    graph = Graph()
+    bind_prefixes(graph, vocabulary_namespace(config.base_uri))
+    graph.parse(data="\n".join(build_ntriples(tables, sources, config, schemas)), format="nt")
+    return graph
+
+
+def build_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: Config,
+                   schemas: dict[str, dict]) -> list[str]:
+    """The publication's graph as sorted N-Triples lines: plan, fields, items, initiatives and
+    everything they link to. Written as text directly, which is fast and stable at scale."""
     b = GraphBuilder(config, schemas)
     source_nodes = {s["file"].rsplit("/", 1)[-1]: _source(b, s) for s in sources}
     plans = {name: _plan(b, s) for name, s in zip(source_nodes, sources)}
@@ -156,7 +196,7 @@ def build_graph(tables: dict[str, list[dict]], sources: list[dict], config: Conf
         _provenance(b, node, row, source_nodes)
     for row in tables["terms"]:
         _term(b, row)
-    return b.graph
+    return sorted(b.lines)
 
 
 def _source(b: GraphBuilder, source: dict) -> URIRef:
@@ -171,7 +211,7 @@ def _source(b: GraphBuilder, source: dict) -> URIRef:
     b.add(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256)
     b.add(checksum, SPDX.checksumValue, Literal(source["sha256"], datatype=XSD.hexBinary))
     if source.get("path", "").startswith("http"):
-        b.add(node, DCTERMS.source, URIRef(source["path"]))
+        b.add(node, DCTERMS.source, link(source["path"]))
     return node
 
 
@@ -307,7 +347,7 @@ def _reference(b: GraphBuilder, row: dict) -> None:
     source = b.uri(f"initiative/{slug(row['from_id'])}")
     if row["to_id"]:
         target = b.uri(f"initiative/{slug(row['to_id'])}")
-    elif row["url"]:
+    elif row["url"] and not isinstance(link(row["url"]), NT):
         target = URIRef(row["url"])
         b.add(target, RDF.type, FOAF.Document)
     else:

@@ -1,0 +1,1 @@
+"""Benchmarks (never published): a synthetic corpus and timed publishes."""
