@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline publish|validate|fetch|linkcheck`.
+"""Command line: `python -m pipeline publish|validate|fetch|linkcheck|load-store|query`.
 
 Errors in the input are reported as one line naming the file (and line), exit status 1.
 """
@@ -26,6 +26,13 @@ commands:
              file is replaced only after every check passed. Exit 1 if any source failed.
   linkcheck  check every URL of the published tables (HEAD, then GET), politely per host, and
              write a JSON report beside the published folder; the data are never changed.
+  load-store replace the publication's named graph in a SPARQL 1.1 Graph Store Protocol
+             endpoint with rdf/graph.nt, atomically (batches into a staging graph, then one
+             SPARQL Update MOVE, or one PUT without an update endpoint). Endpoints from
+             SPARQL_GSP_ENDPOINT / SPARQL_UPDATE_ENDPOINT, basic auth from SPARQL_USER /
+             SPARQL_PASSWORD, or [store] in pipeline.toml.
+  query      run a SPARQL query over the published rdf/graph.nt in memory (no endpoint):
+             SELECT as a table (or csv/json), ASK as true/false, CONSTRUCT as N-Triples.
 
 examples:
   python -m pipeline publish
@@ -33,6 +40,8 @@ examples:
   python -m pipeline validate --out-dir data/published
   python -m pipeline fetch --raw-dir data/raw
   python -m pipeline linkcheck --out-dir data/published --report data/linkcheck.json
+  python -m pipeline load-store --endpoint http://127.0.0.1:7878/store --update-endpoint http://127.0.0.1:7878/update
+  python -m pipeline query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
 """
 
 
@@ -48,6 +57,10 @@ def parser() -> argparse.ArgumentParser:
                          help="folder with the source .txt files and sources.toml (default: data/raw)")
     publish.add_argument("--out-dir", type=Path, default=Path("data/published"),
                          help="folder to publish into; replaced only after validation (default: data/published)")
+    publish.add_argument("--cache-dir", type=Path, default=Path(".cache/extract"),
+                         help="extraction cache keyed by content hash: unchanged documents are not "
+                              "re-extracted (default: .cache/extract)")
+    publish.add_argument("--no-cache", action="store_true", help="extract every document afresh")
     validate = commands.add_parser("validate", help="validate a published folder with frictionless",
                                    description="Validate datapackage.json of a published folder.")
     validate.add_argument("--out-dir", type=Path, default=Path("data/published"),
@@ -75,6 +88,44 @@ def parser() -> argparse.ArgumentParser:
     linkcheck.add_argument("--timeout", type=float, default=15.0,
                            help="read timeout per request in seconds; connect timeout is at most 5 "
                                 "(default: 15)")
+    load_store = commands.add_parser(
+        "load-store", help="replace the publication's graph in a SPARQL store (Graph Store Protocol)",
+        description="Upload rdf/graph.nt of a published folder into a named graph of a SPARQL 1.1 "
+                    "Graph Store Protocol endpoint, replacing it atomically. Settings: command "
+                    "line > environment (SPARQL_GSP_ENDPOINT, SPARQL_UPDATE_ENDPOINT, SPARQL_USER, "
+                    "SPARQL_PASSWORD) > [store] in pipeline.toml.")
+    load_store.add_argument("--out-dir", type=Path, default=Path("data/published"),
+                            help="published folder to read (never written) (default: data/published)")
+    load_store.add_argument("--endpoint", default=None, metavar="URL",
+                            help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store "
+                                 "(default: $SPARQL_GSP_ENDPOINT or [store] gsp_endpoint)")
+    load_store.add_argument("--update-endpoint", default=None, metavar="URL",
+                            help="SPARQL Update endpoint for the atomic MOVE, e.g. "
+                                 "http://127.0.0.1:7878/update (default: $SPARQL_UPDATE_ENDPOINT or "
+                                 "[store] update_endpoint; without one the graph is replaced by one PUT)")
+    load_store.add_argument("--gsp-only", action="store_true",
+                            help="never use an update endpoint: replace the graph with one PUT")
+    load_store.add_argument("--graph", default=None, metavar="IRI",
+                            help="named graph to replace (default: [store] graph, else "
+                                 "<base_uri>graph/<publication name>)")
+    load_store.add_argument("--batch-size", type=int, default=None, metavar="LINES",
+                            help="N-Triples lines per upload request (default: 50000)")
+    load_store.add_argument("--tries", type=int, default=None,
+                            help="tries per request on connection errors and 5xx (default: 3)")
+    load_store.add_argument("--backoff", type=float, default=None, metavar="SECONDS",
+                            help="pause before the 2nd try, doubled before each further one (default: 1)")
+    load_store.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                            help="read timeout per request in seconds (default: 300)")
+    query = commands.add_parser(
+        "query", help="run a SPARQL query over the published graph (in memory, no endpoint)",
+        description="Load rdf/graph.nt into an in-memory store (as the default graph and as the "
+                    "publication's named graph) and run one SPARQL query.")
+    query.add_argument("sparql", metavar="SPARQL", help="the query text ('-' reads it from stdin)")
+    query.add_argument("--out-dir", type=Path, default=Path("data/published"),
+                       help="published folder to read (default: data/published)")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                       help="SELECT results as an aligned table, SPARQL CSV or SPARQL JSON "
+                            "(default: table)")
     return main
 
 
@@ -97,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.command == "publish":
         from .publish import publish
-        publish(args.raw_dir, args.out_dir, load_config(args.config))
+        publish(args.raw_dir, args.out_dir, load_config(args.config),
+                cache_dir=None if args.no_cache else args.cache_dir)
     elif args.command == "validate":
         from .validate import validate_package
         descriptor = args.out_dir / "datapackage.json"
@@ -115,4 +167,15 @@ def run(args: argparse.Namespace) -> int:
                                  timeout=(min(5.0, args.timeout), args.timeout))
         if args.fail_on_broken and any(not r.ok for r in results):
             return 1
+    elif args.command == "load-store":
+        from .store import load_store, resolve_settings
+        settings = resolve_settings(load_config(args.config), endpoint=args.endpoint,
+                                    update_endpoint=args.update_endpoint, gsp_only=args.gsp_only,
+                                    graph=args.graph, batch_size=args.batch_size, tries=args.tries,
+                                    backoff=args.backoff, timeout=args.timeout)
+        load_store(args.out_dir, settings)
+    elif args.command == "query":
+        from .store import run_query
+        text = sys.stdin.read() if args.sparql == "-" else args.sparql
+        run_query(args.out_dir, text, load_config(args.config), args.format)
     return 0

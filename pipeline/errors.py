@@ -14,6 +14,10 @@ class PipelineError(Exception):
         self.path = str(path) if path is not None else None
         self.line = line
 
+    def __reduce__(self):
+        """Keep file and line when the error crosses a process boundary (parallel extraction)."""
+        return (self.__class__, (self.message, self.path, self.line))
+
     def __str__(self) -> str:
         where = self.path or ""
         if where and self.line is not None:
@@ -39,3 +43,6 @@ class ValidationFailed(PipelineError):
     def __init__(self, message: str, findings: list[str], path: str | Path | None = None):
         super().__init__(message, path)
         self.findings = findings
+
+    def __reduce__(self):
+        return (self.__class__, (self.message, self.findings, self.path))

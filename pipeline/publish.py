@@ -28,7 +28,7 @@ from .export.ckan import write_ckan
 from .export.dcat import build_catalog, write_catalog
 from .export.site import write_site
 from .shacl import check_catalog
-from .extract import extract_document
+from .extract.batch import extract_all
 from .sources import read_sources
 from .validate import validate_package
 
@@ -49,16 +49,20 @@ class PublishResult:
 
 
 def build(raw_dir: Path, config: Config, log: Log = stderr_log,
-          watch: Stopwatch | None = None) -> Publication:
-    """Read and extract every source of the raw folder into one publication."""
+          watch: Stopwatch | None = None, cache_dir: Path | None = None) -> Publication:
+    """Read and extract every source of the raw folder into one publication; documents whose
+    bytes (and the extraction code) are unchanged come from the cache in cache_dir."""
     watch = watch or Stopwatch()
     with watch.stage("read"):
         sources = read_sources(raw_dir, config)
     log(f"read: {len(sources)} source file(s) from {raw_dir} "
         f"({', '.join(f'{s.name} [{s.encoding}]' for s in sources)})")
     with watch.stage("extract"):
-        documents = [extract_document(source) for source in sources]
+        documents, stats = extract_all(sources, cache_dir)
         publication = assemble(sources, documents)
+    if len(sources) > 1 or stats.cached:
+        log(f"cache: {stats.extracted} document(s) extracted ({stats.workers} process(es)), "
+            f"{stats.cached} unchanged taken from the cache")
     counts = ", ".join(f"{len(rows)} {table}" for table, rows in publication.tables.items())
     log(f"extract: {counts}")
     for warning in publication.warnings:
@@ -66,15 +70,17 @@ def build(raw_dir: Path, config: Config, log: Log = stderr_log,
     return publication
 
 
-def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log) -> PublishResult:
+def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
+            cache_dir: Path | None = None) -> PublishResult:
     """Build, validate and swap in a new edition; one run at a time per output folder."""
     out_dir = out_dir.resolve()
     with publish_lock(out_dir):
-        return _publish(raw_dir, out_dir, config, log, Stopwatch())
+        return _publish(raw_dir, out_dir, config, log, Stopwatch(), cache_dir)
 
 
-def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stopwatch) -> PublishResult:
-    publication = build(raw_dir, config, log, watch)
+def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stopwatch,
+             cache_dir: Path | None) -> PublishResult:
+    publication = build(raw_dir, config, log, watch, cache_dir)
     with watch.stage("tables"):
         schemas, rows = load_schemas(), table_rows(publication)
         previous = load_previous(out_dir, list(schemas))

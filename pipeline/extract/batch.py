@@ -1,0 +1,96 @@
+"""Extract many sources: a cache keyed by content hash (only changed documents are
+re-extracted) and, for larger batches, several processes (one per core)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ..model import Document
+from ..sources import SourceDocument
+from . import extract_document
+
+PACKAGE = Path(__file__).resolve().parent.parent
+# Code whose change invalidates cached extractions.
+CODE_FILES = ("model.py", "normalize.py", "errors.py", "extract")
+PARALLEL_FROM = 4           # below this many misses, one process is faster
+
+
+@dataclass
+class BatchStats:
+    extracted: int = 0
+    cached: int = 0
+    workers: int = 1
+
+
+@cache
+def code_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in CODE_FILES:
+        path = PACKAGE / name
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.name.encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_key(source: SourceDocument) -> str:
+    """Content hash, the file's path (records and warnings name it) and the code version."""
+    name = hashlib.sha256(str(source.path.resolve()).encode("utf-8")).hexdigest()[:12]
+    return f"{source.sha256}-{name}-{code_fingerprint()}"
+
+
+def extract_all(sources: list[SourceDocument], cache_dir: Path | None = None,
+                workers: int | None = None) -> tuple[list[Document], BatchStats]:
+    """Documents in source order; cached ones are loaded, the others extracted (in parallel
+    when there are enough of them) and stored."""
+    stats = BatchStats()
+    documents: dict[int, Document] = {}
+    misses = []
+    for index, source in enumerate(sources):
+        cached = _load(cache_dir, source)
+        if cached is not None:
+            documents[index] = cached
+            stats.cached += 1
+        else:
+            misses.append(index)
+    stats.workers = min(workers or os.cpu_count() or 1, len(misses)) if len(misses) >= PARALLEL_FROM else 1
+    todo = [sources[i] for i in misses]
+    if stats.workers > 1:
+        with ProcessPoolExecutor(stats.workers) as pool:
+            results = list(pool.map(extract_document, todo, chunksize=max(1, len(todo) // (stats.workers * 8))))
+    else:
+        results = [extract_document(source) for source in todo]
+    for index, document in zip(misses, results):
+        documents[index] = document
+        _store(cache_dir, sources[index], document)
+    stats.extracted = len(misses)
+    return [documents[i] for i in range(len(sources))], stats
+
+
+def _load(cache_dir: Path | None, source: SourceDocument) -> Document | None:
+    if cache_dir is None:
+        return None
+    try:
+        with (cache_dir / f"{cache_key(source)}.pickle").open("rb") as handle:
+            return pickle.load(handle)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+        return None
+
+
+def _store(cache_dir: Path | None, source: SourceDocument, document: Document) -> None:
+    if cache_dir is None:
+        return
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        target = cache_dir / f"{cache_key(source)}.pickle"
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, target)
+    except OSError:
+        pass                # a cache that cannot be written only costs time
