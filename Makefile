@@ -10,7 +10,7 @@ OUT    ?= data/published
 # Reproducible output: dates in the published files come from the last commit, not the clock.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 
-.PHONY: publish test validate fetch linkcheck serve setup clean
+.PHONY: publish test validate fetch linkcheck serve setup clean load-store
 
 setup: $(STAMP)
 
@@ -31,6 +31,11 @@ fetch: $(STAMP)
 
 linkcheck: $(STAMP)
 	$(PY) -m pipeline linkcheck --out-dir '$(OUT)'
+
+# Replace the publication's named graph in a SPARQL store: endpoints from SPARQL_GSP_ENDPOINT
+# (and SPARQL_UPDATE_ENDPOINT, SPARQL_USER, SPARQL_PASSWORD) or [store] in pipeline.toml.
+load-store: $(STAMP)
+	$(PY) -m pipeline load-store --out-dir '$(OUT)'
 
 # The published folder with its web portal on http://127.0.0.1:8000/ (Ctrl-C stops it).
 serve:

@@ -43,6 +43,9 @@ class Config:
     spatial_bbox: tuple[float, ...] = ()
     license: License = field(default_factory=License)
     default_source: dict = field(default_factory=dict)
+    # [store] of pipeline.toml (a top-level table, not in [publication]): SPARQL store settings,
+    # read by pipeline/store.py.
+    store: dict = field(default_factory=dict)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -51,11 +54,12 @@ def load_config(path: Path | None = None) -> Config:
     if not path.exists():
         return Config()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8")).get("publication", {})
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = document.get("publication", {})
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"invalid TOML: {exc}", path) from None
     license_data = data.pop("license", {})
-    known = set(Config.__dataclass_fields__) - {"license"}
+    known = set(Config.__dataclass_fields__) - {"license", "store"}
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"unknown setting(s) in [publication]: {', '.join(sorted(unknown))}", path)
@@ -64,7 +68,10 @@ def load_config(path: Path | None = None) -> Config:
             data[key] = tuple(data[key])
     if data.get("spatial_bbox") and len(data["spatial_bbox"]) != 4:
         raise ConfigError("spatial_bbox needs four numbers: west, south, east, north", path)
+    store = document.get("store", {})
+    if not isinstance(store, dict):
+        raise ConfigError("[store] must be a table", path)
     try:
-        return Config(**data, license=License(**license_data))
+        return Config(**data, license=License(**license_data), store=store)
     except TypeError as exc:
         raise ConfigError(f"invalid [publication.license]: {exc}", path) from None

@@ -1,0 +1,454 @@
+"""The SPARQL store stage: push the published graph into a triple store, or query it locally.
+
+`python -m pipeline load-store` sends `<out-dir>/rdf/graph.nt` (read as bytes, never rebuilt)
+to any SPARQL 1.1 Graph Store Protocol (GSP) endpoint, as one named graph per publication
+(default `<base_uri>graph/<name>` from pipeline.toml). The graph is replaced atomically, so a
+reader never sees it half-loaded or mixed with the previous edition:
+
+1. the N-Triples lines are uploaded in batches (BATCH_SIZE lines per request, so a huge graph
+   never needs one giant request) into a staging graph `<graph>-staging-<pid>`: the first batch
+   with HTTP PUT (which empties a leftover graph of that name), the others with POST;
+2. with a SPARQL Update endpoint, one request `MOVE <staging> TO <graph>` swaps it in (one
+   update request is one transaction); without one, one HTTP PUT of the whole file replaces
+   the target graph (atomic per the protocol, if the store implements PUT as one
+   transaction) and the staging graph is deleted.
+
+A failure before the swap leaves the target graph as it was (the staging graph is deleted on
+a best-effort basis). Connection errors, timeouts and 5xx are retried with exponential backoff;
+a request that may have been carried out (the MOVE after a read timeout) is not repeated.
+Lines that use blank nodes are never split over several requests: a blank node label is
+scoped to one document, so a graph with blank nodes is sent as one batch.
+
+`python -m pipeline query 'SPARQL'` answers from the published files, without any endpoint:
+graph.nt is loaded into an in-memory pyoxigraph store, both as the default graph and as the
+named graph of the publication, so a query written for the store (`GRAPH <…> { … }`) works
+unchanged.
+
+Settings, from lowest to highest precedence: built-in defaults, `[store]` in pipeline.toml,
+the environment (SPARQL_GSP_ENDPOINT, SPARQL_UPDATE_ENDPOINT, SPARQL_USER, SPARQL_PASSWORD),
+the command line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterator, Mapping
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+from .config import Config
+from .errors import PipelineError
+
+GRAPH_FILE = Path("rdf") / "graph.nt"
+N_TRIPLES = "application/n-triples"
+SPARQL_UPDATE = "application/sparql-update"
+USER_AGENT = "plan-opendata-pipeline/0.1 (load-store)"
+BATCH_SIZE = 50_000               # N-Triples lines per request
+DEFAULT_TRIES = 3
+DEFAULT_BACKOFF = 1.0             # seconds before the 2nd try; doubled before each further try
+DEFAULT_TIMEOUT = (10.0, 300.0)   # (connect, read) seconds; read is per socket read
+CLEANUP_TIMEOUT = (5.0, 30.0)
+QUERY_FORMATS = ("table", "csv", "json")
+
+ENV_GSP = "SPARQL_GSP_ENDPOINT"
+ENV_UPDATE = "SPARQL_UPDATE_ENDPOINT"
+ENV_USER = "SPARQL_USER"
+ENV_PASSWORD = "SPARQL_PASSWORD"
+STORE_KEYS = {"gsp_endpoint": str, "update_endpoint": str, "graph": str, "user": str,
+              "password": str, "batch_size": int, "tries": int, "backoff": (int, float),
+              "timeout": (int, float)}
+
+# A blank node as subject, or as object (the line then ends `_:label .`; a literal object
+# always ends with `"`, a language tag or `>` before the final dot).
+_BLANK_NODE = re.compile(rb'^\s*_:|\s_:[^\s"<>]+\s*\.\s*(#.*)?$')
+
+
+class StoreError(PipelineError):
+    """The graph could not be loaded into the store, or a query failed; `path` is the
+    endpoint (without credentials) or the file."""
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    gsp_endpoint: str
+    graph: str
+    update_endpoint: str | None = None
+    user: str | None = None
+    password: str | None = None
+    batch_size: int = BATCH_SIZE
+    tries: int = DEFAULT_TRIES
+    backoff: float = DEFAULT_BACKOFF
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT
+
+
+def default_graph_iri(config: Config) -> str:
+    """One named graph per publication: `<base_uri>graph/<name>`."""
+    base = config.base_uri if config.base_uri.endswith(("/", "#")) else config.base_uri + "/"
+    return f"{base}graph/{config.name}"
+
+
+def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,
+                     endpoint: str | None = None, update_endpoint: str | None = None,
+                     gsp_only: bool = False, graph: str | None = None,
+                     batch_size: int | None = None, tries: int | None = None,
+                     backoff: float | None = None, timeout: float | None = None) -> StoreSettings:
+    """Defaults < `[store]` of pipeline.toml < environment < command line."""
+    env = os.environ if env is None else env
+    table = dict(getattr(config, "store", None) or {})
+    for key, value in table.items():
+        if key not in STORE_KEYS:
+            raise StoreError(f"unknown setting in [store]: {key} (known: {', '.join(sorted(STORE_KEYS))})",
+                             "pipeline.toml")
+        if not isinstance(value, STORE_KEYS[key]) or isinstance(value, bool):
+            raise StoreError(f"[store] {key} has the wrong type ({type(value).__name__})",
+                             "pipeline.toml")
+
+    def pick(cli, env_name, key):
+        if cli is not None:
+            return cli
+        if env_name and env.get(env_name):
+            return env[env_name]
+        return table.get(key)
+
+    gsp = pick(endpoint, ENV_GSP, "gsp_endpoint")
+    if not gsp:
+        raise StoreError(f"no Graph Store endpoint: set {ENV_GSP} (e.g. http://127.0.0.1:7878/store), "
+                         "gsp_endpoint in [store] of pipeline.toml, or --endpoint")
+    update = None if gsp_only else pick(update_endpoint, ENV_UPDATE, "update_endpoint")
+    for url in (gsp, update):
+        if url and urlsplit(url).scheme.lower() not in ("http", "https"):
+            raise StoreError("not an http(s) URL", redact(url))
+    settings = StoreSettings(
+        gsp_endpoint=gsp,
+        update_endpoint=update or None,
+        graph=pick(graph, None, "graph") or default_graph_iri(config),
+        user=pick(None, ENV_USER, "user") or None,
+        password=pick(None, ENV_PASSWORD, "password"),
+        batch_size=_first(pick(batch_size, None, "batch_size"), BATCH_SIZE),
+        tries=_first(pick(tries, None, "tries"), DEFAULT_TRIES),
+        backoff=float(_first(pick(backoff, None, "backoff"), DEFAULT_BACKOFF)),
+    )
+    read = pick(timeout, None, "timeout")
+    if read is not None:
+        if read <= 0:
+            raise StoreError("the timeout must be positive")
+        settings = replace(settings, timeout=(min(DEFAULT_TIMEOUT[0], float(read)), float(read)))
+    if settings.batch_size < 1 or settings.tries < 1 or settings.backoff < 0:
+        raise StoreError("batch_size and tries must be at least 1, backoff at least 0")
+    if not _is_absolute_iri(settings.graph):
+        raise StoreError(f"graph {settings.graph!r} is not an absolute IRI")
+    return settings
+
+
+def _first(value, default):
+    return default if value is None else value
+
+
+def redact(url: str) -> str:
+    """The URL without user:password@ (never print credentials)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+# --- load-store -------------------------------------------------------------------------------
+
+def load_store(out_dir: Path, settings: StoreSettings,
+               log: Callable[[str], None] | None = None) -> int:
+    """Replace the named graph `settings.graph` with `<out_dir>/rdf/graph.nt`; returns the
+    number of triples. Raises StoreError (one line naming the endpoint) on any failure."""
+    log = log or (lambda line: print(line, file=sys.stderr))
+    source = out_dir / GRAPH_FILE
+    if not source.is_file():
+        raise StoreError(f"no {GRAPH_FILE.as_posix()}: publish first", out_dir)
+    triples, blank_nodes = _scan(source)
+    batch_size = triples + 1 if blank_nodes else settings.batch_size
+    batches = max(1, -(-triples // batch_size))
+    endpoint = redact(settings.gsp_endpoint)
+    staging = f"{settings.graph}-staging-{os.getpid()}"
+    if blank_nodes and triples > settings.batch_size:
+        log(f"store: {GRAPH_FILE.as_posix()} has blank nodes; sent in one request so that "
+            "each keeps its identity")
+    client = _Client(settings)
+    with client:
+        staged = True  # from the first request on, a staging graph may exist
+        try:
+            sent = 0
+            for number, batch in enumerate(_batches(source, batch_size), start=1):
+                client.gsp("PUT" if number == 1 else "POST", staging, batch,
+                           what=f"batch {number}/{batches} into the staging graph")
+                sent = number
+                if batches > 1:
+                    log(f"store: batch {number}/{batches} uploaded to {staging}")
+            if not sent:  # an empty graph: the target is still replaced, by an empty graph
+                client.gsp("PUT", staging, b"", what="the staging graph")
+            if settings.update_endpoint:
+                client.update(f"MOVE <{staging}> TO <{settings.graph}>",
+                              what="swapping the staging graph in (MOVE)")
+                staged = False
+                how = f"swapped in with MOVE at {redact(settings.update_endpoint)}"
+            else:
+                client.gsp("PUT", settings.graph, source, what="replacing the graph (PUT)")
+                how = "replaced with one PUT"
+                client.gsp("DELETE", staging, None,
+                           what=f"the graph was replaced, but deleting the staging graph {staging} failed")
+                staged = False
+        except BaseException:
+            if staged:
+                client.discard(staging)
+            raise
+    log(f"store: {triples} triples in {batches} batch{'es' if batches != 1 else ''} "
+        f"into {settings.graph} at {endpoint} ({how})")
+    return triples
+
+
+def _scan(path: Path) -> tuple[int, bool]:
+    """(number of triples, whether any line has a blank node), reading line by line."""
+    count, blank = 0, False
+    with path.open("rb") as lines:
+        for line in lines:
+            if _is_statement(line):
+                count += 1
+                if not blank and b"_:" in line and _BLANK_NODE.search(line.rstrip(b"\r\n")):
+                    blank = True
+    return count, blank
+
+
+def _is_statement(line: bytes) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith(b"#")
+
+
+def _batches(path: Path, size: int) -> Iterator[bytes]:
+    """The file's statements, `size` lines per chunk, every chunk ending with a newline."""
+    chunk: list[bytes] = []
+    with path.open("rb") as lines:
+        for line in lines:
+            if not _is_statement(line):
+                continue
+            chunk.append(line if line.endswith(b"\n") else line + b"\n")
+            if len(chunk) == size:
+                yield b"".join(chunk)
+                chunk = []
+    if chunk:
+        yield b"".join(chunk)
+
+
+def _is_absolute_iri(value: str) -> bool:
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", value))
+
+
+class _Client:
+    """requests with retries, timeouts and one-line StoreErrors naming the endpoint."""
+
+    def __init__(self, settings: StoreSettings):
+        self.settings = settings
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        if settings.user:  # UTF-8 (RFC 7617), so a non-Latin-1 password works too
+            self.session.auth = (settings.user.encode("utf-8"),
+                                 (settings.password or "").encode("utf-8"))
+
+    def __enter__(self) -> "_Client":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.session.close()
+
+    def gsp(self, method: str, graph: str, body: bytes | Path | None, *, what: str) -> None:
+        headers = {"Content-Type": N_TRIPLES} if body is not None else {}
+        self._send(method, self.settings.gsp_endpoint, params={"graph": graph}, body=body,
+                   headers=headers, what=what, idempotent=True)
+
+    def update(self, text: str, *, what: str) -> None:
+        self._send("POST", self.settings.update_endpoint, params=None, body=text.encode("utf-8"),
+                   headers={"Content-Type": f"{SPARQL_UPDATE}; charset=utf-8"}, what=what,
+                   idempotent=False)
+
+    def discard(self, graph: str) -> None:
+        """Best effort: delete a staging graph after a failure (one try, short timeout)."""
+        try:
+            self.session.delete(self.settings.gsp_endpoint, params={"graph": graph},
+                                timeout=CLEANUP_TIMEOUT, allow_redirects=False).close()
+        except requests.RequestException:
+            pass
+
+    def _send(self, method, url, *, params, body, headers, what, idempotent) -> None:
+        settings = self.settings
+        where = redact(url)
+        for attempt in range(1, settings.tries + 1):
+            last = attempt == settings.tries
+            try:
+                if isinstance(body, Path):  # streamed from the file, re-opened for each try
+                    with body.open("rb") as data:
+                        response = self.session.request(method, url, params=params, data=data,
+                                                         headers=headers, timeout=settings.timeout,
+                                                         allow_redirects=False)
+                else:
+                    response = self.session.request(method, url, params=params, data=body,
+                                                    headers=headers, timeout=settings.timeout,
+                                                    allow_redirects=False)
+            except requests.exceptions.SSLError as exc:
+                raise StoreError(f"{what}: TLS error: {_describe(exc)}", where) from None
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                maybe_done = not idempotent and not _not_sent(exc)
+                if last or maybe_done:
+                    note = (" (the request may have been carried out; check the graph, then "
+                            "run load-store again)" if maybe_done else
+                            f" (after {settings.tries} tr{'ies' if settings.tries > 1 else 'y'})")
+                    raise StoreError(f"{what}: {_network_reason(exc, settings.timeout)}{note}",
+                                     where) from None
+            except (requests.RequestException, ValueError) as exc:  # invalid URL, header, …
+                raise StoreError(f"{what}: {_describe(exc)}", where) from None
+            else:
+                with response:
+                    status = response.status_code
+                    if 200 <= status < 300:
+                        return
+                    retryable = status >= 500 and (idempotent or status == 503)
+                    if not retryable or last:
+                        raise StoreError(f"{what}: {_http_reason(response)}"
+                                         + (f" (after {settings.tries} tries)" if retryable else ""),
+                                         where)
+            time.sleep(settings.backoff * 2 ** (attempt - 1))
+
+
+def _not_sent(exc: Exception) -> bool:
+    """True when the request certainly never reached the server (no connection was made)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    text = str(exc)
+    return "NewConnectionError" in text or "Connection refused" in text or "Name or service" in text
+
+
+def _http_reason(response: requests.Response) -> str:
+    reason = f"HTTP {response.status_code} {response.reason or ''}".rstrip()
+    if response.status_code in (401, 403):
+        return f"{reason} (check {ENV_USER} / {ENV_PASSWORD})"
+    if 300 <= response.status_code < 400:
+        location = response.headers.get("Location")
+        return f"{reason} (redirected{' to ' + redact(location) if location else ''}; " \
+               "give the final URL)"
+    try:
+        text = " ".join(response.text.split())
+    except Exception:  # an undecodable body: the status says enough
+        text = ""
+    if text:
+        reason += ": " + (text if len(text) <= 200 else text[:199] + "…")
+    return reason
+
+
+def _network_reason(exc: Exception, timeout: tuple[float, float]) -> str:
+    connect, read = timeout
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"connection timed out (connect timeout {connect:g} s)"
+    if isinstance(exc, requests.exceptions.ReadTimeout) or "timed out" in str(exc).lower():
+        return f"no answer within the read timeout of {read:g} s"
+    return f"connection failed: {_describe(exc)}"
+
+
+def _describe(exc: Exception) -> str:
+    from .fetch import describe_exception
+    return describe_exception(exc)
+
+
+# --- query ------------------------------------------------------------------------------------
+
+def run_query(out_dir: Path, query: str, config: Config, output_format: str = "table",
+              out=None) -> None:
+    """Run a SPARQL query over `<out_dir>/rdf/graph.nt` in memory and print the result:
+    SELECT as a table (or SPARQL CSV / JSON results), ASK as true/false (JSON: a boolean
+    result), CONSTRUCT/DESCRIBE as N-Triples."""
+    import pyoxigraph
+
+    out = out or sys.stdout
+    if output_format not in QUERY_FORMATS:
+        raise StoreError(f"unknown format {output_format!r} (one of {', '.join(QUERY_FORMATS)})")
+    source = out_dir / GRAPH_FILE
+    if not source.is_file():
+        raise StoreError(f"no {GRAPH_FILE.as_posix()}: publish first", out_dir)
+    store = pyoxigraph.Store()
+    try:
+        store.load(path=str(source), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        store.load(path=str(source), format=pyoxigraph.RdfFormat.N_TRIPLES,
+                   to_graph=pyoxigraph.NamedNode(default_graph_iri(config)))
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise StoreError(f"cannot read the graph: {_one_line(exc)}", source) from None
+    try:
+        result = store.query(query)
+    except SyntaxError as exc:
+        raise StoreError(f"SPARQL syntax error: {_one_line(exc)}") from None
+    except (ValueError, OSError, RuntimeError) as exc:
+        raise StoreError(f"query failed: {_one_line(exc)}") from None
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        if output_format == "json":
+            _write(out, result.serialize(format=pyoxigraph.QueryResultsFormat.JSON) + b"\n")
+        else:
+            _write(out, b"true\n" if bool(result) else b"false\n")
+    elif isinstance(result, pyoxigraph.QueryTriples):
+        _write(out, result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES))
+    elif output_format == "csv":
+        _write(out, result.serialize(format=pyoxigraph.QueryResultsFormat.CSV))
+    elif output_format == "json":
+        _write(out, result.serialize(format=pyoxigraph.QueryResultsFormat.JSON) + b"\n")
+    else:
+        names = [v.value for v in result.variables]
+        rows = [[_cell(solution[name]) for name in names] for solution in result]
+        out.write(format_table(names, rows))
+
+
+def format_table(header: list[str], rows: list[list[str]]) -> str:
+    """An aligned text table; Japanese (wide) characters count as two columns."""
+    widths = [_width(name) for name in header]
+    for row in rows:
+        widths = [max(w, _width(cell)) for w, cell in zip(widths, row)]
+    lines = [header, ["-" * w for w in widths], *rows]
+    text = ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(line, widths)).rstrip()
+            for line in lines]
+    return "\n".join(text) + "\n"
+
+
+def _cell(term) -> str:
+    """IRIs and literals by their value (no quotes, tags or datatypes), blank nodes as _:id,
+    unbound as empty; line breaks and tabs shown as \\n, \\t so a row stays one line."""
+    if term is None:
+        return ""
+    import pyoxigraph
+    text = f"_:{term.value}" if isinstance(term, pyoxigraph.BlankNode) else term.value
+    return text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else
+               0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def _write(out, data: bytes) -> None:
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None:
+        out.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:
+        out.write(data.decode("utf-8"))
+
+
+def _one_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+__all__ = ["StoreError", "StoreSettings", "default_graph_iri", "format_table", "load_store",
+           "redact", "resolve_settings", "run_query"]

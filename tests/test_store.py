@@ -1,0 +1,502 @@
+"""`python -m pipeline load-store` against a real Oxigraph server, and `query` (no server).
+
+The module fixture `oxigraph` starts `<venv bin>/oxigraph serve` (the PyPI package `oxigraph`,
+installed by the `test` extra) on a free port of 127.0.0.1 with a store in a temporary folder,
+and stops it at the end. Without the binary the server tests are skipped, unless
+REQUIRE_STORE=1 (set by .ci/run), where a missing binary is a failure. The `query` tests need
+no server. No mocks: the only other server is a small forwarding proxy on 127.0.0.1 that
+fails or demands a password on purpose.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import unicodedata
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+import requests
+
+from pipeline.config import Config, load_config
+from pipeline.store import StoreError, default_graph_iri, redact, resolve_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG = load_config(PROJECT_ROOT / "pipeline.toml")
+GRAPH = default_graph_iri(CONFIG)           # https://example.org/plan-opendata/id/graph/miyagi-ict-plan
+BASE = CONFIG.base_uri
+PREFIXES = (f"PREFIX pv: <{BASE}vocab/> PREFIX dcterms: <http://purl.org/dc/terms/> "
+            "PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> ")
+INITIATIVES = PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?i a pv:Initiative }"
+BASELINE_225 = PREFIXES + (
+    "SELECT ?name ?value WHERE { ?ind pv:initiative ?i ; dcterms:title ?name . "
+    '?i dcterms:identifier "2-2-5" . ?obs pv:indicator ?ind ; '
+    f"pv:valueKind <{BASE}concept/value-kind/baseline> ; sdmx-measure:obsValue ?value }}")
+REMOVED_INITIATIVE = f"<{BASE}initiative/2-1-1> "
+FAST = ("--tries", "2", "--backoff", "0.05", "--timeout", "20")
+CLI_TIMEOUT = 300
+
+
+def _oxigraph_binary() -> str | None:
+    beside = Path(sys.executable).parent / "oxigraph"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("oxigraph")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Oxigraph:
+    """A running `oxigraph serve`: its endpoints and a small SPARQL client."""
+
+    def __init__(self, port: int, process: subprocess.Popen):
+        self.base = f"http://127.0.0.1:{port}"
+        self.port = port
+        self.process = process
+        self.store = f"{self.base}/store"
+        self.update = f"{self.base}/update"
+        self.session = requests.Session()
+        self.session.trust_env = False   # never through a proxy of the environment
+
+    def select(self, query: str) -> list[dict]:
+        response = self.session.post(f"{self.base}/query", data={"query": query},
+                                     headers={"Accept": "application/sparql-results+json"},
+                                     timeout=30)
+        response.raise_for_status()
+        return [{k: v["value"] for k, v in row.items()}
+                for row in response.json()["results"]["bindings"]]
+
+    def count(self, graph: str) -> int:
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(rows[0]["n"])
+
+    def graphs(self) -> set[str]:
+        """Every named graph: the ones with triples and the (possibly empty) ones the store
+        knows of."""
+        with_triples = {r["g"] for r in self.select(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+        known = {r["g"] for r in self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")}
+        return with_triples | known
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory):
+    binary = _oxigraph_binary()
+    if binary is None:
+        if os.environ.get("REQUIRE_STORE"):
+            pytest.fail("the oxigraph server binary is missing (pip install oxigraph; "
+                        "it is in the test extra) and REQUIRE_STORE is set")
+        pytest.skip("oxigraph server binary not installed (pip install oxigraph)")
+    location = tmp_path_factory.mktemp("oxigraph")
+    log = (location.parent / f"{location.name}.log").open("w+b")
+    for _ in range(3):  # a free port can be taken between the check and the bind: try again
+        port = _free_port()
+        process = subprocess.Popen([binary, "serve", "--location", str(location / "db"),
+                                    "--bind", f"127.0.0.1:{port}"],
+                                   stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        server = Oxigraph(port, process)
+        deadline = time.monotonic() + 30
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                if server.session.get(f"{server.base}/", timeout=1).status_code < 500:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        if process.poll() is None:
+            break
+    else:
+        log.seek(0)
+        pytest.fail(f"oxigraph serve did not start: {log.read().decode(errors='replace')[-500:]}")
+    if process.poll() is not None or time.monotonic() >= deadline:
+        process.kill()
+        pytest.fail("oxigraph serve did not answer within 30 s")
+    try:
+        yield server
+    finally:
+        server.session.close()
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
+
+
+def load_store(out_dir: Path, *args: str, gsp: str, update: str | None = None,
+               user: str | None = None, password: str | None = None) -> subprocess.CompletedProcess:
+    """`python -m pipeline load-store` in a subprocess with the endpoints in the environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPARQL_")}
+    env.update({"SPARQL_GSP_ENDPOINT": gsp, "NO_PROXY": "127.0.0.1,localhost",
+                "no_proxy": "127.0.0.1,localhost"})
+    for name, value in (("SPARQL_UPDATE_ENDPOINT", update), ("SPARQL_USER", user),
+                        ("SPARQL_PASSWORD", password)):
+        if value is not None:
+            env[name] = value
+    return subprocess.run([sys.executable, "-m", "pipeline", "load-store", "--out-dir",
+                           str(out_dir), *args], cwd=PROJECT_ROOT, env=env, text=True,
+                          capture_output=True, timeout=CLI_TIMEOUT)
+
+
+def query(out_dir: Path, sparql: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", "query", sparql, "--out-dir",
+                           str(out_dir), *args], cwd=PROJECT_ROOT, text=True,
+                          capture_output=True, timeout=CLI_TIMEOUT)
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def lines_of(out_dir: Path) -> int:
+    return len((out_dir / "rdf" / "graph.nt").read_bytes().splitlines())
+
+
+@pytest.fixture(scope="module")
+def reduced(published, tmp_path_factory) -> Path:
+    """A copy of the publication whose graph.nt lacks initiative 2-1-1's own triples."""
+    copy = tmp_path_factory.mktemp("reduced") / "out"
+    shutil.copytree(published, copy)
+    graph = copy / "rdf" / "graph.nt"
+    kept = [line for line in graph.read_bytes().splitlines(keepends=True)
+            if not line.startswith(REMOVED_INITIATIVE.encode())]
+    assert len(kept) < lines_of(published)
+    graph.write_bytes(b"".join(kept))
+    return copy
+
+
+def initiatives_in(server: Oxigraph, graph: str) -> int:
+    rows = server.select(PREFIXES + f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> "
+                                    "{ ?i a pv:Initiative } }")
+    return int(rows[0]["n"])
+
+
+def assert_no_staging(server: Oxigraph) -> None:
+    assert not [g for g in server.graphs() if "-staging-" in g]
+
+
+# --- load-store against Oxigraph --------------------------------------------------------------
+
+def test_load_store_puts_the_graph_into_the_publications_named_graph(published, oxigraph):
+    result = load_store(published, *FAST, gsp=oxigraph.store, update=oxigraph.update)
+    assert result.returncode == 0, result.stderr
+    triples = lines_of(published)
+    assert (f"store: {triples} triples in 1 batch into {GRAPH} at {oxigraph.store}"
+            in result.stderr)
+    assert oxigraph.count(GRAPH) == triples
+    assert initiatives_in(oxigraph, GRAPH) == 33
+    rows = oxigraph.select(
+        "PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> "
+        f"SELECT ?v (DATATYPE(?v) AS ?t) WHERE {{ GRAPH <{GRAPH}> "
+        f"{{ <{BASE}indicator/2-2-5-1/baseline> sdmx-measure:obsValue ?v }} }}")
+    assert rows == [{"v": "38.25", "t": "http://www.w3.org/2001/XMLSchema#decimal"}]
+    # Only the named graph: the default graph stays empty, no staging graph is left.
+    assert oxigraph.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == [{"n": "0"}]
+    assert_no_staging(oxigraph)
+
+
+@pytest.mark.parametrize("path", ["move", "gsp-only"])
+def test_a_second_load_replaces_the_graph(published, reduced, oxigraph, path):
+    graph = f"https://example.org/test/replace-{path}"
+    update = oxigraph.update if path == "move" else None
+    first = load_store(published, "--graph", graph, *FAST, gsp=oxigraph.store, update=update)
+    assert first.returncode == 0, first.stderr
+    assert oxigraph.count(graph) == lines_of(published)
+    second = load_store(reduced, "--graph", graph, *FAST, gsp=oxigraph.store, update=update)
+    assert second.returncode == 0, second.stderr
+    assert ("(swapped in with MOVE" if path == "move" else "(replaced with one PUT)") in second.stderr
+    # Replaced, not merged: exactly the new file's triples, initiative 2-1-1 gone.
+    assert oxigraph.count(graph) == lines_of(reduced) < lines_of(published)
+    assert initiatives_in(oxigraph, graph) == 32
+    assert_no_staging(oxigraph)
+
+
+def test_gsp_only_flag_ignores_a_configured_update_endpoint(reduced, oxigraph):
+    graph = "https://example.org/test/gsp-only-flag"
+    result = load_store(reduced, "--graph", graph, "--gsp-only", *FAST, gsp=oxigraph.store,
+                        update="http://127.0.0.1:9/never-used")
+    assert result.returncode == 0, result.stderr
+    assert "(replaced with one PUT)" in result.stderr
+    assert oxigraph.count(graph) == lines_of(reduced)
+    assert_no_staging(oxigraph)
+
+
+@pytest.mark.parametrize("update", [True, False], ids=["move", "gsp-only"])
+def test_batches_give_the_same_graph(published, oxigraph, update):
+    graph = f"https://example.org/test/batches-{update}"
+    result = load_store(published, "--graph", graph, "--batch-size", "500", *FAST,
+                        gsp=oxigraph.store, update=oxigraph.update if update else None)
+    assert result.returncode == 0, result.stderr
+    triples = lines_of(published)
+    batches = -(-triples // 500)
+    assert batches > 1
+    assert f"store: {triples} triples in {batches} batches into {graph}" in result.stderr
+    assert oxigraph.count(graph) == triples
+    assert initiatives_in(oxigraph, graph) == 33
+    assert_no_staging(oxigraph)
+
+
+def test_readers_never_see_a_half_loaded_graph(published, reduced, oxigraph):
+    """While the graph is replaced again and again (in batches, swapped with MOVE), a reader
+    polling the triple count only ever sees the full or the reduced graph."""
+    graph = "https://example.org/test/atomic"
+    full, small = lines_of(published), lines_of(reduced)
+    assert load_store(published, "--graph", graph, *FAST, gsp=oxigraph.store,
+                      update=oxigraph.update).returncode == 0
+    seen: list[int] = []
+    done = threading.Event()
+
+    def reader():
+        deadline = time.monotonic() + 120
+        while not done.is_set() and time.monotonic() < deadline:
+            seen.append(oxigraph.count(graph))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for out in (reduced, published, reduced, published):
+            result = load_store(out, "--graph", graph, "--batch-size", "300", *FAST,
+                                gsp=oxigraph.store, update=oxigraph.update)
+            assert result.returncode == 0, result.stderr
+    finally:
+        done.set()
+        thread.join(timeout=30)
+    assert seen and set(seen) <= {full, small}, sorted(set(seen))
+    assert oxigraph.count(graph) == full
+    assert_no_staging(oxigraph)
+
+
+def test_blank_nodes_are_never_split_over_requests(tmp_path, oxigraph):
+    """A blank node label is scoped to one document: a graph with blank nodes goes in one
+    request whatever the batch size, so `_:b0` stays one node."""
+    graph_file = tmp_path / "out" / "rdf" / "graph.nt"
+    graph_file.parent.mkdir(parents=True)
+    graph_file.write_bytes(b"".join(
+        f"<https://example.org/s{i}> <https://example.org/p> _:b0 .\n".encode() for i in range(5))
+        + b'_:b0 <https://example.org/label> "one node" .\n')
+    graph = "https://example.org/test/blank-nodes"
+    result = load_store(tmp_path / "out", "--graph", graph, "--batch-size", "2", *FAST,
+                        gsp=oxigraph.store, update=oxigraph.update)
+    assert result.returncode == 0, result.stderr
+    assert "store: 6 triples in 1 batch into" in result.stderr
+    rows = oxigraph.select(f"SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE {{ GRAPH <{graph}> "
+                           "{ ?s <https://example.org/p> ?b . ?b <https://example.org/label> ?l } }")
+    assert rows == [{"n": "1"}]
+
+
+def test_a_failed_swap_leaves_the_graph_and_no_staging_graph(published, reduced, oxigraph):
+    graph = "https://example.org/test/failed-swap"
+    assert load_store(reduced, "--graph", graph, *FAST, gsp=oxigraph.store,
+                      update=oxigraph.update).returncode == 0
+    broken_update = f"{oxigraph.base}/no-such-update-endpoint"
+    result = load_store(published, "--graph", graph, *FAST, gsp=oxigraph.store,
+                        update=broken_update)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith(f"error: {broken_update}: swapping the "
+                                                     "staging graph in (MOVE): HTTP 404")
+    assert oxigraph.count(graph) == lines_of(reduced)
+    assert_no_staging(oxigraph)
+
+
+def test_unreachable_endpoint_is_one_line_and_exit_1(published):
+    endpoint = f"http://127.0.0.1:{_free_port()}/store"   # nothing listens there
+    result = load_store(published, "--tries", "2", "--backoff", "0", gsp=endpoint,
+                        update=endpoint.replace("/store", "/update"))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: {endpoint}: ")
+    assert "connection failed" in lines[0] and "after 2 tries" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_endpoint_is_one_line_and_exit_1(published):
+    result = subprocess.run([sys.executable, "-m", "pipeline", "load-store", "--out-dir",
+                             str(published)], cwd=PROJECT_ROOT, text=True, capture_output=True,
+                            env={k: v for k, v in os.environ.items() if not k.startswith("SPARQL_")},
+                            timeout=CLI_TIMEOUT)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "SPARQL_GSP_ENDPOINT" in result.stderr
+
+
+def test_missing_graph_file_is_one_line_and_exit_1(tmp_path):
+    result = load_store(tmp_path, gsp="http://127.0.0.1:9/store")
+    assert result.returncode == 1
+    assert result.stderr == f"error: {tmp_path}: no rdf/graph.nt: publish first\n"
+
+
+class _Proxy:
+    """A forwarding proxy on 127.0.0.1 in front of Oxigraph that answers 500 to the first
+    `fail_first` requests and, with `password`, demands HTTP basic auth."""
+
+    def __init__(self, target: str, *, fail_first: int = 0, password: str | None = None):
+        proxy = self
+        self.target, self.fail_first, self.password = target, fail_first, password
+        self.requests: list[tuple[str, str, str | None]] = []
+        self.lock = threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _handle(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                auth = self.headers.get("Authorization")
+                with proxy.lock:
+                    proxy.requests.append((self.command, self.path, auth))
+                    number = len(proxy.requests)
+                if number <= proxy.fail_first:
+                    return self._answer(500, b"injected failure")
+                expected = "Basic " + base64.b64encode(f"loader:{proxy.password}".encode()).decode()
+                if proxy.password is not None and auth != expected:
+                    return self._answer(401, b"")
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() in ("content-type", "accept")}
+                with requests.Session() as session:
+                    session.trust_env = False
+                    answer = session.request(self.command, proxy.target + self.path, data=body,
+                                             headers=headers, timeout=30)
+                self._answer(answer.status_code, answer.content)
+
+            def _answer(self, status: int, body: bytes):
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_PUT = do_POST = do_DELETE = _handle
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_5xx_is_retried(published, oxigraph):
+    graph = "https://example.org/test/retry"
+    with _Proxy(oxigraph.base, fail_first=1) as proxy:
+        result = load_store(published, "--graph", graph, *FAST, gsp=f"{proxy.url}/store",
+                            update=f"{proxy.url}/update")
+    assert result.returncode == 0, result.stderr
+    assert [method for method, _, _ in proxy.requests] == ["PUT", "PUT", "POST"]
+    assert oxigraph.count(graph) == lines_of(published)
+
+
+def test_5xx_every_time_fails_after_the_tries_and_leaves_the_graph(published, reduced, oxigraph):
+    graph = "https://example.org/test/failing"
+    assert load_store(reduced, "--graph", graph, *FAST, gsp=oxigraph.store,
+                      update=oxigraph.update).returncode == 0
+    with _Proxy(oxigraph.base, fail_first=1000) as proxy:
+        result = load_store(published, "--graph", graph, "--tries", "3", "--backoff", "0",
+                            gsp=f"{proxy.url}/store", update=f"{proxy.url}/update")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: {proxy.url}/store: batch 1/1 into the staging graph: HTTP 500 Internal Server "
+        "Error: injected failure (after 3 tries)"]
+    assert oxigraph.count(graph) == lines_of(reduced)   # the previous graph, untouched
+    assert_no_staging(oxigraph)
+
+
+def test_basic_auth_from_the_environment(published, oxigraph):
+    graph = "https://example.org/test/auth"
+    secret = "s3cret-パス"
+    with _Proxy(oxigraph.base, password=secret) as proxy:
+        denied = load_store(published, "--graph", graph, *FAST, gsp=f"{proxy.url}/store",
+                            update=f"{proxy.url}/update")
+        allowed = load_store(published, "--graph", graph, *FAST, gsp=f"{proxy.url}/store",
+                             update=f"{proxy.url}/update", user="loader", password=secret)
+    assert denied.returncode == 1
+    assert "HTTP 401" in denied.stderr and "SPARQL_USER" in denied.stderr
+    assert allowed.returncode == 0, allowed.stderr
+    assert secret not in allowed.stderr + allowed.stdout
+    assert oxigraph.count(graph) == lines_of(published)
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+def test_settings_precedence_and_default_graph(tmp_path):
+    toml = tmp_path / "pipeline.toml"
+    toml.write_text('[publication]\nname = "plan-x"\nbase_uri = "https://data.example.jp/id/"\n'
+                    '[store]\ngsp_endpoint = "http://config/store"\nupdate_endpoint = "http://config/update"\n'
+                    'batch_size = 7\ntries = 5\n', encoding="utf-8")
+    config = load_config(toml)
+    settings = resolve_settings(config, {})
+    assert settings.graph == "https://data.example.jp/id/graph/plan-x"
+    assert (settings.gsp_endpoint, settings.update_endpoint) == ("http://config/store", "http://config/update")
+    assert (settings.batch_size, settings.tries) == (7, 5)
+    env = {"SPARQL_GSP_ENDPOINT": "http://env/store", "SPARQL_USER": "u", "SPARQL_PASSWORD": "p"}
+    settings = resolve_settings(config, env)
+    assert settings.gsp_endpoint == "http://env/store" and (settings.user, settings.password) == ("u", "p")
+    settings = resolve_settings(config, env, endpoint="http://cli/store", gsp_only=True, batch_size=500)
+    assert (settings.gsp_endpoint, settings.update_endpoint, settings.batch_size) == ("http://cli/store", None, 500)
+    with pytest.raises(StoreError, match="SPARQL_GSP_ENDPOINT"):
+        resolve_settings(Config(), {})
+    with pytest.raises(StoreError, match="unknown setting in \\[store\\]: endpoint"):
+        resolve_settings(Config(store={"endpoint": "http://x/"}), {})
+    assert redact("http://user:pw@127.0.0.1:7878/store") == "http://127.0.0.1:7878/store"
+
+
+# --- query (no server) ------------------------------------------------------------------------
+
+def test_query_counts_the_initiatives(published):
+    result = query(published, INITIATIVES)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["n", "--", "33"]
+
+
+def test_query_select_prints_the_baseline_of_2_2_5(published):
+    result = query(published, BASELINE_225)
+    assert result.returncode == 0, result.stderr
+    header, rule, row = result.stdout.splitlines()
+    assert header.split() == ["name", "value"] and set(rule.replace(" ", "")) == {"-"}
+    assert row.split() == ["電子申請利用率(県)", "38.25"]
+    # Aligned: the value starts below its header although the name is in wide characters.
+    assert display_width(row[:row.index("38.25")]) == header.index("value")
+    csv = subprocess.run([sys.executable, "-m", "pipeline", "query", BASELINE_225, "--out-dir",
+                          str(published), "--format", "csv"], cwd=PROJECT_ROOT,
+                         capture_output=True, timeout=CLI_TIMEOUT)
+    assert csv.stdout == "name,value\r\n電子申請利用率(県),38.25\r\n".encode("utf-8")  # RFC 4180
+    json_result = query(published, BASELINE_225, "--format", "json")
+    assert '"value":"38.25"' in json_result.stdout.replace(" ", "")
+
+
+def test_query_ask_and_construct(published):
+    ask = query(published, PREFIXES + 'ASK { ?i a pv:Initiative ; dcterms:identifier "2-2-5" }')
+    assert (ask.returncode, ask.stdout) == (0, "true\n")
+    no = query(published, PREFIXES + 'ASK { ?i dcterms:identifier "9-9-9" }')
+    assert (no.returncode, no.stdout) == (0, "false\n")
+    construct = query(published, PREFIXES + "CONSTRUCT { ?obs sdmx-measure:obsValue ?v } WHERE { "
+                      f"<{BASE}indicator/2-2-5-1/baseline> sdmx-measure:obsValue ?v "
+                      f"BIND(<{BASE}indicator/2-2-5-1/baseline> AS ?obs) }}")
+    assert construct.returncode == 0, construct.stderr
+    triples = list(pyoxigraph.parse(construct.stdout.encode(), format=pyoxigraph.RdfFormat.N_TRIPLES))
+    assert len(triples) == 1 and triples[0].object.value == "38.25"
+    # The named graph of the publication is there too, for queries written for the store.
+    named = query(published, f"ASK {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}")
+    assert named.stdout == "true\n"
+
+
+def test_query_syntax_error_is_one_line_and_exit_1(published):
+    result = query(published, "SELECT ?x WHERE { ?x")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: SPARQL syntax error: ")
