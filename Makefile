@@ -10,7 +10,7 @@ OUT    ?= data/published
 # Reproducible output: dates in the published files come from the last commit, not the clock.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 
-.PHONY: publish test validate fetch linkcheck serve setup clean load-store
+.PHONY: publish test validate fetch linkcheck serve setup clean load-store bench
 
 setup: $(STAMP)
 
@@ -47,3 +47,8 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Benchmark (never published): synthetic corpora of N documents, stage times, peak memory.
+BENCH_SIZES ?= 10 100 1000
+bench: $(STAMP)
+	$(PY) -m benchmarks.run --sizes $(BENCH_SIZES)

@@ -1,0 +1,113 @@
+"""`make bench`: publish synthetic corpora of N documents and print throughput, peak memory
+and stage times beside the floor (the time to import the libraries), and the real source's
+publish time against the floor. Results also go to a JSON file so commits can be compared.
+
+    python -m benchmarks.run [--sizes 10 100 1000] [--output benchmarks/results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .corpus import write_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOOR_COMMAND = [sys.executable, "-c", "import pandas, rdflib, frictionless, pyshacl"]
+STAGES = ("read", "extract", "validate", "csv-json", "rdf", "catalogue")
+
+
+def wall(command: list[str], repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def publish_once(raw: Path, out: Path, cache: Path | None = None) -> dict:
+    """One publish in a fresh process; adds the peak RSS of the largest process (MB)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    command = [sys.executable, "-m", "benchmarks.run_one", str(raw), str(out)]
+    if cache:
+        command.append(str(cache))
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark publish failed: {done.stderr.strip().splitlines()[-1:]}")
+    figures = json.loads(done.stdout)
+    figures["peak_rss_mb"] = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return figures
+
+
+def run(sizes: list[int], work: Path) -> dict:
+    floor = wall(FLOOR_COMMAND)
+    real = min(wall([sys.executable, "-m", "pipeline", "publish", "--no-cache",
+                     "--out-dir", str(work / "real" / str(i))], repeat=1) for i in range(3))
+    results = {"floor_seconds": floor, "real_source_publish_seconds": real, "runs": []}
+    print(f"floor (import pandas, rdflib, frictionless, pyshacl): {floor:.2f} s")
+    print(f"real source, `python -m pipeline publish`: {real:.2f} s = {real / floor:.1f} x floor")
+    print(f"{'N':>6} {'MB':>6} {'total s':>8} {'docs/s':>7} {'init/s':>8} {'triples/s':>10} {'RSS MB':>7}  "
+          + " ".join(f"{s:>9}" for s in STAGES))
+    for size in sizes:
+        raw, out = work / f"raw-{size}", work / f"out-{size}"
+        write_corpus(raw, size)
+        figures = publish_once(raw, out)
+        seconds = figures["seconds"]
+        row = {"n": size, **figures, "docs_per_s": size / seconds,
+               "initiatives_per_s": figures["initiatives"] / seconds,
+               "triples_per_s": figures["triples"] / seconds}
+        results["runs"].append(row)
+        print(f"{size:>6} {figures['bytes'] / 1e6:>6.1f} {seconds:>8.2f} {row['docs_per_s']:>7.1f} "
+              f"{row['initiatives_per_s']:>8.0f} {row['triples_per_s']:>10.0f} {figures['peak_rss_mb']:>7.0f}  "
+              + " ".join(f"{figures['stages'].get(s, 0):>9.2f}" for s in STAGES))
+        shutil.rmtree(out, ignore_errors=True)
+    largest = max(sizes)
+    results["incremental"] = incremental(work / f"raw-{largest}", work, largest)
+    print(f"incremental (N={largest}, one document changed, cache warm): "
+          f"{results['incremental']['seconds']:.2f} s total, extract {results['incremental']['extract_seconds']:.2f} s")
+    if len(sizes) > 1 and min(sizes) * 10 <= largest:
+        by_n = {r["n"]: r["seconds"] for r in results["runs"]}
+        small = max(n for n in sizes if n * 10 <= largest)
+        ratio = by_n[largest] / by_n[small]
+        results["linearity"] = {"from": small, "to": largest, "time_ratio": ratio}
+        print(f"time N={largest} / N={small}: {ratio:.1f} (linear would be {largest / small:.0f})")
+    return results
+
+
+def incremental(raw: Path, work: Path, size: int) -> dict:
+    cache, out = work / "cache", work / "incremental"
+    publish_once(raw, out, cache)                      # warm the cache
+    first = sorted(raw.glob("*.txt"))[0]
+    first.write_text(first.read_text(encoding="utf-8").replace("運用", "運営"), encoding="utf-8")
+    figures = publish_once(raw, out, cache)
+    return {"n": size, "seconds": figures["seconds"], "extract_seconds": figures["stages"]["extract"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.json")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-") as work:
+        results = run(args.sizes, Path(work))
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    results.update({"commit": commit, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "machine": {"cpus": os.cpu_count(), "python": platform.python_version()}})
+    args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"results: {args.output}")
+
+
+if __name__ == "__main__":
+    main()

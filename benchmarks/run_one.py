@@ -1,0 +1,28 @@
+"""Publish one raw folder and print its stage timings as JSON (run by benchmarks.run)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from pipeline.config import load_config
+from pipeline.publish import publish
+
+
+def main() -> None:
+    raw, out = Path(sys.argv[1]), Path(sys.argv[2])
+    cache = Path(sys.argv[3]) if len(sys.argv) > 3 else None
+    start = time.perf_counter()
+    result = publish(raw, out, load_config(), log=lambda message: None, cache_dir=cache)
+    total = time.perf_counter() - start
+    tables = result.publication.tables
+    triples = sum(1 for _ in (out / "rdf" / "graph.nt").open("rb"))
+    print(json.dumps({"seconds": total, "stages": result.seconds, "documents": len(result.publication.sources),
+                      "initiatives": len(tables["initiatives"]), "triples": triples,
+                      "bytes": sum(s.size for s in result.publication.sources)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""The benchmark runs (at N = 10) so it cannot rot; its figures are printed, not asserted."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_benchmark_at_n_10_publishes_the_synthetic_corpus(tmp_path, capsys):
+    output = tmp_path / "results.json"
+    done = subprocess.run([sys.executable, "-m", "benchmarks.run", "--sizes", "10", "--output", str(output)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with capsys.disabled():
+        print("\n" + done.stdout)
+    results = json.loads(output.read_text())
+    (run,) = results["runs"]
+    assert run["n"] == run["documents"] == 10
+    assert run["initiatives"] > 200 and run["triples"] > 10_000
+    assert set(run["stages"]) >= {"read", "extract", "validate", "csv-json", "rdf", "catalogue"}
+    assert results["floor_seconds"] > 0 and results["real_source_publish_seconds"] > 0
+    assert results["incremental"]["n"] == 10
