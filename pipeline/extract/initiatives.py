@@ -18,6 +18,7 @@ from .schedule import read_schedule
 from .structure import LABELS, Block
 
 URL = re.compile(r"https?://[^\s<>\"]+")
+LABEL_START = re.compile("^(" + "|".join(map(re.escape, LABELS)) + ")(?: |$)")
 INITIATIVE_ID = re.compile(r"(\d+-\d+-\d+)")
 PROSE_MARKS = re.compile(r"[。、,「」]")
 METHOD_MAX_LENGTH = 15
@@ -117,12 +118,9 @@ def _segments(row: Row, label: str | None) -> list[tuple[str | None, list[str]]]
     """Split a row where labels start; keeps cell positions (schedule grids need them)."""
     segments: list[tuple[str | None, list[str]]] = [(label, [])]
     for cell in row.cells:
-        while True:
-            found = next((lab for lab in LABELS if cell == lab or cell.startswith(lab + " ")), None)
-            if not found:
-                break
-            segments.append((found, [""] * len(segments[-1][1])))
-            cell = cell[len(found):].strip()
+        while (found := LABEL_START.match(cell)):
+            segments.append((found[1], [""] * len(segments[-1][1])))
+            cell = cell[found.end():].strip()
         segments[-1][1].append(cell)
     return [s for s in segments if s[0] is not None or any(s[1])] or [(label, [])]
 

@@ -33,20 +33,18 @@ class Row:
     terms: list[str] = field(default_factory=list)
     grid: list[list[str]] | None = None   # table rows, colspans expanded
 
-    @property
-    def values(self) -> list[str]:
-        """Non-empty cells in reading order (a table: its cells row by row)."""
+    # Rows are not changed once read: their non-empty cells and text are computed once.
+    values: list[str] = field(init=False, repr=False)   # non-empty cells in reading order
+    text: str = field(init=False, repr=False)
+    blank: bool = field(init=False, repr=False)
+
+    def __post_init__(self):
         if self.grid is not None:
-            return [cell for row in self.grid for cell in row if cell]
-        return [cell for cell in self.cells if cell]
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.values)
-
-    @property
-    def blank(self) -> bool:
-        return not self.values
+            self.values = [cell for row in self.grid for cell in row if cell]
+        else:
+            self.values = [cell for cell in self.cells if cell]
+        self.text = " ".join(self.values)
+        self.blank = not self.values
 
 
 def read_rows(text: str) -> list[Row]:
