@@ -1,12 +1,15 @@
 """The DCAT-AP 3 catalogue (catalog.ttl, catalog.jsonld) and the CKAN metadata (ckan/) of a
-publication of the real source: SHACL conformance, one distribution per published file with
-matching size and SHA-256, serialisations that agree, and package_create-ready CKAN packages."""
+publication of the real source: SHACL conformance, every published file described exactly once
+with matching size and SHA-256 (as a distribution, or listed in the site manifest, which is one),
+the web portal as a constant number of distributions, serialisations that agree, and
+package_create-ready CKAN packages."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -20,10 +23,11 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, RDF
 
 from pipeline.config import load_config
-from pipeline.errors import ValidationFailed
+from pipeline.errors import PipelineError, ValidationFailed
 from pipeline.export.ckan import (NAME_PATTERN, PACKAGE_CREATE_KEYS,
                                   PACKAGE_SHOW_KEYS_IGNORED_BY_CREATE, write_ckan)
-from pipeline.export.datasets import CATALOG_FILES, publication_datasets
+from pipeline.export.datasets import (CATALOG_FILES, SITE_LANDING_PAGE, SITE_MANIFEST,
+                                      publication_datasets)
 from pipeline.export.dcat import build_catalog, catalog_uri, write_catalog
 from pipeline.shacl import check_catalog
 
@@ -102,6 +106,16 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def site_manifest(folder: Path) -> dict[str, dict]:
+    """The site manifest's entries by path (every site file except the manifest itself)."""
+    manifest = json.loads((folder / SITE_MANIFEST).read_text(encoding="utf-8"))
+    return {entry["path"]: entry for entry in manifest["files"]}
+
+
+def download_paths(catalog: Graph, config) -> Counter:
+    return Counter(local_path(str(url), config) for url in catalog.objects(None, DCAT.downloadURL))
+
+
 def datasets_by_identifier(catalog: Graph) -> dict[str, URIRef]:
     return {str(catalog.value(d, DCTERMS.identifier)): d
             for d in catalog.subjects(RDF.type, DCAT.Dataset)}
@@ -128,24 +142,112 @@ def test_a_violation_fails_with_one_readable_line_per_finding(catalog, config):
 
 # --- distributions and files ---------------------------------------------------------------
 
-def test_every_published_file_is_exactly_one_distribution(catalogued, catalog, config):
-    urls = Counter(local_path(str(url), config)
-                   for url in catalog.objects(None, DCAT.downloadURL))
-    assert sorted(urls) == published_files(catalogued)
+def test_every_published_file_is_described_exactly_once(catalogued, catalog, config):
+    """Each file is a distribution (its download URL) or is listed in the site manifest, which
+    is itself a distribution; never both, never twice, never left out."""
+    urls = download_paths(catalog, config)
+    listed = site_manifest(catalogued)
+    assert SITE_MANIFEST in urls and SITE_MANIFEST not in listed
     assert [path for path, count in urls.items() if count != 1] == []
+    assert not set(urls) & set(listed)
+    assert sorted([*urls, *listed]) == published_files(catalogued)
     for distribution in catalog.subjects(RDF.type, DCAT.Distribution):
         assert len(list(catalog.subjects(DCAT.distribution, distribution))) == 1, distribution
 
 
+def test_site_manifest_lists_every_page_with_size_checksum_and_media_type(catalogued):
+    manifest = json.loads((catalogued / SITE_MANIFEST).read_text(encoding="utf-8"))
+    paths = [entry["path"] for entry in manifest["files"]]
+    assert paths == sorted(paths) and len(paths) == len(set(paths))
+    assert SITE_LANDING_PAGE in paths and "initiatives/2-2-5.html" in paths
+    assert "assets/style.css" in paths and "assets/search.js" in paths
+    assert manifest["count"] == len(paths)
+    assert manifest["bytes"] == sum(entry["bytes"] for entry in manifest["files"])
+    for entry in manifest["files"]:
+        data = (catalogued / entry["path"]).read_bytes()
+        assert entry["bytes"] == len(data), entry["path"]
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest(), entry["path"]
+    types = {entry["path"]: entry["mediatype"] for entry in manifest["files"]}
+    assert types[SITE_LANDING_PAGE] == "text/html" and types["assets/style.css"] == "text/css"
+    assert types["assets/search.js"] == "text/javascript"
+
+
+def test_the_site_is_two_distributions_however_many_pages(catalogued, catalog, config):
+    """The portal (access URL: its landing page, no download) and the manifest."""
+    dataset = datasets_by_identifier(catalog)[f"{config.name}-site"]
+    distributions = list(catalog.objects(dataset, DCAT.distribution))
+    assert len(distributions) == 2
+    pages = sum(1 for path in site_manifest(catalogued) if path.endswith(".html"))
+    assert pages > 40
+    portal = next(d for d in distributions if catalog.value(d, DCAT.downloadURL) is None)
+    manifest = next(d for d in distributions if d != portal)
+    assert catalog.value(portal, DCAT.accessURL) == URIRef(config.download_base + SITE_LANDING_PAGE)
+    assert catalog.value(portal, DCAT.mediaType) == URIRef(
+        "https://www.iana.org/assignments/media-types/text/html")
+    assert catalog.value(portal, DCTERMS.format) == URIRef(
+        "http://publications.europa.eu/resource/authority/file-type/HTML")
+    assert catalog.value(portal, DCAT.byteSize) is None and catalog.value(portal, SPDX.checksum) is None
+    assert catalog.value(portal, DCTERMS.license) == CC_BY_4
+    assert local_path(str(catalog.value(manifest, DCAT.downloadURL)), config) == SITE_MANIFEST
+
+
+def _site_copy(catalogued: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "out"
+    shutil.copytree(catalogued, copy)
+    return copy
+
+
+def test_the_catalogue_does_not_grow_with_the_pages(catalogued, catalog, config, tmp_path):
+    """Fifty more initiative pages (listed in the manifest) leave the catalogue, and so the
+    SHACL check, the same size: only the manifest's size and checksum change."""
+    copy = _site_copy(catalogued, tmp_path)
+    manifest = json.loads((copy / SITE_MANIFEST).read_text(encoding="utf-8"))
+    for number in range(50):
+        path = f"initiatives/9-9-{number}.html"
+        data = f"<!DOCTYPE html><title>{number}</title>".encode("utf-8")
+        (copy / path).write_bytes(data)
+        manifest["files"].append({"path": path, "bytes": len(data), "mediatype": "text/html",
+                                  "sha256": hashlib.sha256(data).hexdigest()})
+    manifest["files"].sort(key=lambda entry: entry["path"])
+    (copy / SITE_MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    bigger = build_catalog(copy, config)
+    assert len(bigger) == len(catalog)
+    assert len(list(bigger.subjects(RDF.type, DCAT.Distribution))) == \
+        len(list(catalog.subjects(RDF.type, DCAT.Distribution)))
+
+
+def test_a_site_file_the_manifest_does_not_list_is_a_distribution_of_its_own(catalogued, config,
+                                                                             tmp_path):
+    copy = _site_copy(catalogued, tmp_path)
+    (copy / "assets" / "extra.txt").write_text("added by hand\n", encoding="utf-8")
+    site = next(d for d in publication_datasets(copy, config) if d.key == "site")
+    assert [f.path for f in site.files] == [SITE_LANDING_PAGE, SITE_MANIFEST, "assets/extra.txt"]
+    urls = download_paths(build_catalog(copy, config), config)
+    assert sorted([*urls, *site_manifest(copy)]) == published_files(copy)
+
+
+def test_a_stale_site_manifest_is_an_error(catalogued, config, tmp_path):
+    copy = _site_copy(catalogued, tmp_path)
+    page = copy / "initiatives" / "2-2-5.html"
+    page.write_bytes(page.read_bytes() + b"<!-- edited -->")
+    with pytest.raises(PipelineError, match="out of date: initiatives/2-2-5.html"):
+        build_catalog(copy, config)
+    page.unlink()
+    with pytest.raises(PipelineError, match="out of date: initiatives/2-2-5.html"):
+        write_ckan(copy, config)
+
+
 def test_catalogue_and_ckan_metadata_are_described(catalogued, catalog, config):
-    described = {local_path(str(u), config) for u in catalog.objects(None, DCAT.downloadURL)}
+    described = set(download_paths(catalog, config))
     assert "datapackage.json" in described and "ckan/licenses.json" in described
     assert not described & set(CATALOG_FILES)
+    assert not set(site_manifest(catalogued)) & set(CATALOG_FILES)
 
 
 def test_size_and_checksum_of_every_distribution_match_the_file(catalogued, catalog, config):
-    distributions = list(catalog.subjects(RDF.type, DCAT.Distribution))
-    assert len(distributions) == len(published_files(catalogued))
+    distributions = [d for d in catalog.subjects(RDF.type, DCAT.Distribution)
+                     if catalog.value(d, DCAT.downloadURL) is not None]        # not the portal
+    assert len(distributions) == len(published_files(catalogued)) - len(site_manifest(catalogued))
     for distribution in distributions:
         path = catalogued / local_path(str(catalog.value(distribution, DCAT.downloadURL)), config)
         size = catalog.value(distribution, DCAT.byteSize)
@@ -161,7 +263,7 @@ def test_size_and_checksum_of_every_distribution_match_the_file(catalogued, cata
 
 def test_csv_distributions_conform_to_their_table_schema(catalogued, catalog, config):
     for distribution in catalog.subjects(RDF.type, DCAT.Distribution):
-        path = local_path(str(catalog.value(distribution, DCAT.downloadURL)), config)
+        path = local_path(str(catalog.value(distribution, DCAT.accessURL)), config)
         if path.endswith(".csv"):
             schema = local_path(str(catalog.value(distribution, DCTERMS.conformsTo)), config)
             assert schema.startswith("schemas/") and (catalogued / schema).is_file(), path
@@ -171,9 +273,11 @@ def test_csv_distributions_conform_to_their_table_schema(catalogued, catalog, co
 
 def test_files_are_partitioned_between_the_datasets(catalogued, config):
     datasets = publication_datasets(catalogued, config)
-    paths = [f.path for d in datasets for f in d.files]
-    assert sorted(paths) == published_files(catalogued)
+    paths = [f.path for d in datasets for f in d.files if f.download]
+    assert sorted([*paths, *site_manifest(catalogued)]) == published_files(catalogued)
     by_key = {d.key: {f.path for f in d.files} for d in datasets}
+    assert by_key["site"] == {SITE_LANDING_PAGE, SITE_MANIFEST}
+    assert [f.path for d in datasets for f in d.files if not f.download] == [SITE_LANDING_PAGE]
     assert by_key["initiatives"] == {"initiatives.csv", "initiatives.json", "excel/initiatives.csv",
                                      "schemas/initiatives.json", "schemas/initiatives-excel.json"}
     assert by_key["linked-data"] == {p for p in paths if p.startswith("rdf/")}
@@ -288,11 +392,21 @@ def test_ckan_resources_match_the_files(catalogued, ckan_packages, config):
         for resource in package["resources"]:
             path = local_path(resource["url"], config)
             assert not path.startswith("ckan/") and path not in CATALOG_FILES
+            if path == SITE_LANDING_PAGE:            # the portal: a landing page, not a file
+                assert "hash" not in resource and "size" not in resource
+                assert resource["format"] == "HTML" and resource["mimetype"] == "text/html"
+                continue
             data = (catalogued / path).read_bytes()
             assert resource["size"] == len(data), path
             assert resource["hash"] == hashlib.sha256(data).hexdigest(), path
             assert resource["name"] and resource["format"] and resource["mimetype"]
             assert json.loads(json.dumps(resource)) == resource        # extras are plain JSON
+
+
+def test_ckan_site_package_has_the_landing_page_and_the_manifest(ckan_packages, config):
+    package = ckan_packages[f"{config.name}-site.json"]
+    urls = [resource["url"] for resource in package["resources"]]
+    assert urls == [config.download_base + SITE_LANDING_PAGE, config.download_base + SITE_MANIFEST]
 
 
 def test_ckan_licence_register_has_the_keys_ckan_reads(catalogued, config):

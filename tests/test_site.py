@@ -7,6 +7,7 @@ needs a browser.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -19,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from pipeline.config import load_config
-from pipeline.export.datasets import file_url, publication_datasets
+from pipeline.export.datasets import SITE_MANIFEST, file_url, publication_datasets
 from pipeline.export.site import (SITE_FILES, SITE_FOLDERS, department_slug, is_listed,
                                   is_site_path, json_script, write_site)
 
@@ -230,6 +231,80 @@ def test_write_site_returns_the_paths_it_wrote_and_is_reproducible(site, site_co
     assert {w.split("/")[0] + "/" for w in written if "/" in w} == set(SITE_FOLDERS)
 
 
+def test_the_site_manifest_lists_every_file_written_with_size_and_checksum(site, site_config):
+    manifest = json.loads((site / SITE_MANIFEST).read_text(encoding="utf-8"))
+    on_disk = sorted(p.relative_to(site).as_posix() for p in site.rglob("*")
+                     if p.is_file() and is_site_path(p.relative_to(site).as_posix()))
+    paths = [entry["path"] for entry in manifest["files"]]
+    assert paths == [p for p in on_disk if p != SITE_MANIFEST]          # sorted, not itself
+    for entry in manifest["files"]:
+        data = (site / entry["path"]).read_bytes()
+        assert (entry["bytes"], entry["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
+        assert entry["mediatype"] in ("text/html", "text/css", "text/javascript")
+    assert manifest["license"]["path"] == site_config.license.url
+    assert manifest["count"] == len(paths)
+
+
+def test_previews_read_only_the_first_rows(site, site_config, tmp_path):
+    """A CSV whose tail cannot be decoded still previews: only its first rows are read, and the
+    total comes from the table's records."""
+    copy = tmp_path / "out"
+    shutil.copytree(site, copy)
+    csv_path = copy / "initiatives.csv"
+    size = csv_path.stat().st_size
+    with csv_path.open("ab") as handle:
+        handle.write(b"\xff\xfe" * 65536)                               # not UTF-8
+    write_site(copy, site_config)
+    page = Page(copy / "datasets" / f"{site_config.name}-initiatives.html", "")
+    table = page.dom.find_all("table", class_="preview")[0]
+    assert "initiatives.csv の先頭10行（全33行）" in table.find("caption").text()
+    assert len(table.find("tbody").find_all("tr")) == 10
+    assert size < csv_path.stat().st_size
+
+
+def test_worker_processes_write_the_same_site(site, site_config, tmp_path, monkeypatch):
+    """A large publication's initiative pages are written by forked workers: the same files."""
+    from pipeline.export import site as site_module
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(site_module, "CHUNK_PAGES", 10)
+    if site_module.page_workers(33) < 2:
+        pytest.skip("one core: no worker processes")
+    copy = tmp_path / "out"
+    shutil.copytree(site, copy)
+    written = write_site(copy, site_config)
+    assert sorted(written) == sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*")
+                                     if p.is_file() and is_site_path(p.relative_to(copy).as_posix()))
+    for path in written:
+        assert (copy / path).read_bytes() == (site / path).read_bytes(), path
+
+
+def test_footers_of_a_many_source_publication_stay_short(site, site_config, tmp_path):
+    """The attribution names every source document; with more than a few, a page footer names
+    the document of its own data (initiative pages) or the first and the count (other pages),
+    linking to the catalogue, whose dataset cards keep the whole sentence."""
+    copy = tmp_path / "out"
+    shutil.copytree(site, copy)
+    package = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
+    real = package["sources"][0]
+    extra = [{**real, "file": f"other-{n}.txt", "title": f"別の計画{n}", "path": f"other-{n}.txt"}
+             for n in range(5)]
+    package["sources"] = [real, *extra]
+    package["attribution"] = package["attribution"].replace(
+        "を加工して作成", "".join(f"、宮城県「別の計画{n}」" for n in range(5)) + "を加工して作成")
+    (copy / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
+    write_site(copy, site_config)
+    own = f"出典：宮城県「{real['title']}」（{real['path']}）を加工して作成（全6件の出典表記："
+    initiative = Page(copy / "initiatives" / "2-2-5.html", "initiatives/2-2-5.html")
+    credit = initiative.dom.find("p", class_="attribution")
+    assert credit.text() == own + "データセット一覧）"
+    assert credit.find("a").attrs["href"] == "../index.html"
+    catalogue = Page(copy / "index.html", "index.html")
+    credit = catalogue.dom.find("footer").find("p", class_="attribution")
+    assert credit.text().startswith(f"出典：宮城県「{real['title']}」（{real['path']}）ほか5件を加工して作成")
+    for article in catalogue.dom.find_all("article", class_="dataset"):
+        assert package["attribution"] in article.text()          # the whole sentence
+
+
 # --- content ------------------------------------------------------------------------------
 
 def test_indicator_of_2_2_5_shows_baseline_and_target_with_iso_dates(pages):
@@ -325,8 +400,10 @@ def test_dataset_pages_have_metadata_resources_and_csv_previews(pages, site, sit
     csv_files = [f for f in files if f.format == "CSV"]
     assert len(previews) == len(csv_files) == 2
     schema = json.loads((site / "schemas" / "initiatives.json").read_text(encoding="utf-8"))
+    rows = len(json.loads((site / "initiatives.json").read_text(encoding="utf-8"))["records"])
     for table, f in zip(previews, csv_files):
         assert f.path in table.find("caption").text()
+        assert f"の先頭10行（全{rows}行）" in table.find("caption").text()
         assert len(table.find("tbody").find_all("tr")) == 10
         region = table.parent
         assert region.attrs.get("tabindex") == "0" and region.attrs.get("role") == "region"

@@ -13,18 +13,19 @@ theme, frequency, issued, modified, uri). `version` is a core field, so it is ne
 
 Must run after every other file is written and before the DCAT catalogue, which describes
 these files. The packages cannot describe themselves, so their resources leave out `ckan/`.
+The web portal's package has two resources whatever its number of pages: the landing page
+(`index.html`, format HTML) and the site manifest listing every page with size and SHA-256.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
 
 from ..config import Config
 from ..errors import ConfigError
-from .datasets import DatasetSpec, file_url, load_package, publication_datasets
+from .datasets import DatasetSpec, file_digest, file_url, load_package, publication_datasets
 from .dcat import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, dataset_uri, language_uri,
                    license_info, location_uri, organization_name, publication_dates,
                    publication_period, publisher_type, source_page)
@@ -131,17 +132,19 @@ def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, mo
 
 def _resource(file, out: Path, config: Config, licence: dict, package: dict,
               issued: str, modified: str) -> dict:
-    data = (out / file.path).read_bytes()
+    """A file's resource with size and SHA-256; the web portal's (`file.download` False) is its
+    landing page, with neither (its pages are in the site manifest, a resource of its own)."""
+    size, sha256 = file_digest(out / file.path) if file.download else (None, None)
     resource = {
         "name": file.title,
         "description": file.description,
         "url": file_url(config.download_base, file.path),
         "format": file.format,
         "mimetype": file.media_type,
-        "size": len(data),
-        "hash": hashlib.sha256(data).hexdigest(),
+        "size": size,
+        "hash": sha256,
         # resource extras (kept by CKAN, read by ckanext-dcat)
-        "hash_algorithm": str(SPDX_SHA256),
+        "hash_algorithm": str(SPDX_SHA256) if file.download else None,
         "license": licence["url"],
         "rights": package.get("attribution", ""),
         "issued": issued,

@@ -5,18 +5,24 @@ Derived from datapackage.json and the published folder, never from the source's 
 - one dataset per table (a tabular resource `<t>` at `<t>.csv`): `<t>.csv`, `<t>.json`,
   `excel/<t>.csv`, `schemas/<t>.json`, `schemas/<t>-excel.json`;
 - `linked-data`: every file under `rdf/`;
-- `site`: the web pages of `site.py` (`index.html`, `assets/`, `datasets/`, `departments/`,
-  `initiatives/`);
+- `site`: the web portal of `site.py` (`index.html`, `assets/`, `datasets/`, `departments/`,
+  `initiatives/`) as two distributions, however many pages it has: the portal itself (an access
+  point: its landing page `index.html`, no download) and `site-manifest.json`, which lists every
+  other file of the site with its size, SHA-256 and media type. A file of the site folders that
+  the manifest does not list (none after `write_site`) is a distribution of its own;
 - `metadata`: `datapackage.json`, everything under `ckan/` and any file no other rule claims.
 
 The DCAT catalogue (`catalog.ttl`, `catalog.jsonld`) describes the others and is in no dataset.
-Every other file belongs to exactly one dataset. Titles and descriptions come from the Table
+Every other file is accounted for exactly once: it is a (downloadable) file of one dataset or it
+is listed in the site manifest, which is one. Titles and descriptions come from the Table
 Schemas, the datapackage.json resources and the publication settings.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -30,7 +36,9 @@ TABLE_FILES = ("{t}.csv", "{t}.json", "excel/{t}.csv", "schemas/{t}.json", "sche
 LINKED_DATA = "linked-data"
 LINKED_DATA_FOLDER = "rdf/"
 SITE = "site"
-SITE_FILES = ("index.html",)
+SITE_LANDING_PAGE = "index.html"
+SITE_MANIFEST = "site-manifest.json"
+SITE_FILES = (SITE_LANDING_PAGE, SITE_MANIFEST)
 SITE_FOLDERS = ("assets/", "datasets/", "departments/", "initiatives/")
 METADATA = "metadata"
 METADATA_FILES = ("datapackage.json",)
@@ -69,6 +77,8 @@ class PublishedFile:
     media_type: str
     format: str                     # human format: CSV, JSON, Turtle ...
     conforms_to: str = ""           # relative path of a published file, or an absolute URL
+    download: bool = True           # False: an access point (the portal), reached at `path`
+                                    # but not the file `path` itself (no size, no checksum)
 
     @property
     def suffix(self) -> str:
@@ -88,10 +98,17 @@ class DatasetSpec:
 
 def media_type(path: str) -> tuple[str, str]:
     """(IANA media type, human format) of a file name, by its extension."""
-    suffix = PurePosixPath(path).suffix.lower()
+    suffix = _suffix(path).lower()
     if suffix in MEDIA_TYPES:
         return MEDIA_TYPES[suffix]
     return OCTET_STREAM, suffix.lstrip(".").upper() or "BIN"
+
+
+def _suffix(path: str) -> str:
+    """`PurePosixPath(path).suffix` without building a path object (called once per page)."""
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def ascii_name(*parts: str) -> str:
@@ -110,8 +127,96 @@ def file_url(base: str, path: str) -> str:
 
 def published_files(out: Path) -> list[str]:
     """Every file of the published folder except the catalogue, as sorted POSIX paths."""
-    files = (p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    return sorted(f for f in files if f not in CATALOG_FILES)
+    return sorted(f for f in _walk(out) if f not in CATALOG_FILES)
+
+
+def _walk(out: Path) -> list[str]:
+    """Relative POSIX paths of the files under `out` (os.scandir: no stat per file)."""
+    found: list[str] = []
+    stack = [(os.fspath(out), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file():
+                    found.append(prefix + entry.name)
+    return found
+
+
+_DIGESTS: dict[tuple, tuple[int, str]] = {}
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    """(size in bytes, SHA-256 hex) of a file. The site, the CKAN metadata and the catalogue all
+    describe the same files in one publish, so each file is read once per process: the result is
+    kept under the file's identity (device, inode, size, mtime and ctime in ns), which any
+    rewrite of the file changes."""
+    stat = os.stat(path)
+    key = (os.fspath(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns,
+           stat.st_ctime_ns)
+    known = _DIGESTS.get(key)
+    if known is None:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        known = _DIGESTS[key] = (stat.st_size, digest.hexdigest())
+        if len(_DIGESTS) > 100_000:          # a long-lived process: forget the oldest
+            del _DIGESTS[next(iter(_DIGESTS))]
+    return known
+
+
+def read_site_manifest(out: Path) -> dict | None:
+    """The site manifest of `out` (see site.py), or None when there is none."""
+    path = out / SITE_MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise PipelineError(f"cannot read the site manifest: {exc}", path) from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
+        raise PipelineError("the site manifest has no list of files", path)
+    return manifest
+
+
+def _site_listing(out: Path, files: list[str]) -> set[str]:
+    """The site files the manifest accounts for. Every listed file must exist with the size the
+    manifest gives (a stale manifest is an error, never a silent mis-description)."""
+    manifest = read_site_manifest(out) if SITE_MANIFEST in files else None
+    if manifest is None:
+        return set()
+    present = set(files)
+    base = os.fspath(out)
+    listed: set[str] = set()
+    for entry in manifest["files"]:
+        path = entry.get("path") if isinstance(entry, dict) else None
+        if not isinstance(path, str) or not _is_site_file(path) or path == SITE_MANIFEST:
+            raise PipelineError(f"the site manifest lists {path!r}, which is not a site file",
+                                out / SITE_MANIFEST)
+        if path not in present or os.stat(os.path.join(base, path)).st_size != entry.get("bytes"):
+            raise PipelineError(f"the site manifest is out of date: {path} is missing or has "
+                                f"changed; write the site again", out / SITE_MANIFEST)
+        listed.add(path)
+    return listed
+
+
+def _formats(paths) -> list[str]:
+    """The human formats of `paths`, in the order of their first file by (depth, path); one
+    pass, no sort (the site lists thousands of pages)."""
+    first: dict[str, tuple[int, str]] = {}
+    for path in paths:
+        fmt = media_type(path)[1]
+        key = (path.count("/"), path)
+        if fmt not in first or key < first[fmt]:
+            first[fmt] = key
+    return sorted(first, key=first.__getitem__)
+
+
+def _is_site_file(path: str) -> bool:
+    return path in SITE_FILES or path.startswith(SITE_FOLDERS)
 
 
 def load_package(out: Path) -> dict:
@@ -146,11 +251,12 @@ def publication_datasets(out: Path, config: Config) -> list[DatasetSpec]:
     for path in files:
         if path not in claimed and path.startswith(LINKED_DATA_FOLDER):
             claim(LINKED_DATA, path)
+    listed = _site_listing(out, files)     # accounted for by the manifest, not one by one
     for path in files:
-        if path not in claimed and (path in SITE_FILES or path.startswith(SITE_FOLDERS)):
+        if path not in claimed and path not in listed and _is_site_file(path):
             claim(SITE, path)
     for path in files:
-        if path not in claimed:
+        if path not in claimed and path not in listed:
             claim(METADATA, path)
 
     texts = _Texts(out, package, config, resources, tables, files)
@@ -160,12 +266,16 @@ def publication_datasets(out: Path, config: Config) -> list[DatasetSpec]:
         if not paths:
             continue
         paths.sort(key=lambda p: (p.count("/"), p))
-        title_ja, title_en, description_ja, description_en = texts.dataset(key, paths)
+        described = [*paths, *listed] if key == SITE else paths
+        title_ja, title_en, description_ja, description_en = texts.dataset(key, described)
+        site_files = []
+        if key == SITE and SITE_LANDING_PAGE in listed:
+            site_files.append(texts.portal())
         datasets.append(DatasetSpec(
             key=key, name=ascii_name(package.get("name") or config.name, key),
             title_ja=title_ja, title_en=title_en,
             description_ja=description_ja, description_en=description_en,
-            files=tuple(texts.file(path) for path in paths)))
+            files=(*site_files, *(texts.file(path) for path in paths))))
     names = [d.name for d in datasets]
     if len(set(names)) != len(names):
         raise PipelineError(f"two datasets get the same name: {names}", out)
@@ -207,8 +317,8 @@ class _Texts:
                     f"{title_en} ({self.title_en})" if self.title_en else title_en,
                     schema.get("description") or self.resources[f"{key}.csv"].get("description", ""),
                     schema.get("description_en", ""))
-        formats = "、".join(dict.fromkeys(media_type(p)[1] for p in paths))
-        formats_en = ", ".join(dict.fromkeys(media_type(p)[1] for p in paths))
+        formats = "、".join(_formats(paths))
+        formats_en = ", ".join(_formats(paths))
         if key == LINKED_DATA:
             names = "、".join(self.table_schema(t).get("title") or t for t in self.tables)
             return (self._with_publication("リンクトデータ", self.title),
@@ -222,10 +332,13 @@ class _Texts:
                     f"Website ({self.title_en})" if self.title_en else "Website",
                     "このデータを閲覧・検索・ダウンロードするためのウェブページ（データセットの一覧と説明・"
                     "プレビュー、取組の検索と取組ごと・担当部局ごとのページ）と、そのスタイルシート・"
-                    f"スクリプトです。形式：{formats}。",
+                    f"スクリプトです。入口は {SITE_LANDING_PAGE}、全ファイルのサイズとSHA-256は "
+                    f"{SITE_MANIFEST} にあります。形式：{formats}。",
                     "Web pages to browse, search and download this publication (datasets with "
                     "descriptions and previews, initiative search, one page per initiative and per "
-                    f"department) with their stylesheet and script. Formats: {formats_en}.")
+                    f"department) with their stylesheet and script. The entry page is "
+                    f"{SITE_LANDING_PAGE}; {SITE_MANIFEST} lists every file with its size and "
+                    f"SHA-256. Formats: {formats_en}.")
         return (self._with_publication("メタデータ", self.title),
                 f"Metadata ({self.title_en})" if self.title_en else "Metadata",
                 "このデータの構成・ライセンス・出典を記述したメタデータです。datapackage.json は全ファイル・"
@@ -258,6 +371,11 @@ class _Texts:
                 conforms = JSON_LD_SPEC
             elif vocabulary and path != vocabulary:
                 conforms = vocabulary
+        elif path == SITE_MANIFEST:
+            title = title or "ウェブサイトのファイル一覧（site-manifest.json）"
+            description = description or (
+                "ウェブサイトの全ファイル（このファイル自身を除く）のパス・バイト数・SHA-256・"
+                "メディアタイプを列挙したJSONです。ページごとのサイズとチェックサムはここにあります。")
         elif path in SITE_FILES or path.startswith(SITE_FOLDERS):
             title = title or f"ウェブサイト {path}（{fmt}）"
             description = description or f"このデータのウェブサイトのファイル {path}（{fmt}）です。"
@@ -286,6 +404,16 @@ class _Texts:
         description = description or f"{path}（{fmt}）"
         return PublishedFile(path=path, title=title, description=description, media_type=mime,
                              format=fmt, conforms_to=conforms)
+
+    def portal(self) -> PublishedFile:
+        """The web portal as one access point: its landing page, not a file to download."""
+        mime, fmt = media_type(SITE_LANDING_PAGE)
+        return PublishedFile(
+            path=SITE_LANDING_PAGE, title=f"ウェブサイト（{fmt}）",
+            description=("このデータを閲覧・検索・ダウンロードするためのウェブサイトです。"
+                         f"入口の {SITE_LANDING_PAGE}（データセットの一覧）から全ページをたどれます。"
+                         f"全ファイルのサイズとSHA-256は {SITE_MANIFEST} に列挙しています。"),
+            media_type=mime, format=fmt, download=False)
 
     def _described_by_schema(self, schema_path: str) -> str:
         for path, resource in self.resources.items():

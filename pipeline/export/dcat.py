@@ -1,9 +1,13 @@
 """DCAT-AP 3 catalogue of a published folder: catalog.ttl and catalog.jsonld.
 
 One dcat:Catalog (`<base_uri>catalog`) lists the datasets of `datasets.py`; every published file
-except the catalogue itself is one dcat:Distribution with its download URL, media type, size and
-SHA-256. Everything is read from the folder (datapackage.json, Table Schemas, the files) and the
-publication settings; nothing about the source's content is written here.
+except the catalogue itself and the pages of the web portal is one dcat:Distribution with its
+download URL, media type, size and SHA-256. The portal is one distribution whatever its number of
+pages (access URL: its landing page) and its files are listed, with size and SHA-256, in the site
+manifest, which is a distribution like any other file; so the catalogue, and the SHACL check of
+it, have the same size for 30 initiatives or 30,000. Everything is read from the folder
+(datapackage.json, Table Schemas, the files) and the publication settings; nothing about the
+source's content is written here.
 
 The values of object properties carry explicit rdf:type triples (licence, language, media type,
 agent, document, contact point ...) because the DCAT-AP range shapes check classes without
@@ -13,7 +17,6 @@ Check the graph with `pipeline.shacl.check_catalog` before writing it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -23,8 +26,8 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from ..config import Config
-from .datasets import (CATALOG_FILES, DatasetSpec, PublishedFile, ascii_name, file_url,
-                       load_package, publication_datasets)
+from .datasets import (CATALOG_FILES, DatasetSpec, PublishedFile, ascii_name, file_digest,
+                       file_url, load_package, publication_datasets)
 
 CATALOG_TTL, CATALOG_JSONLD = CATALOG_FILES
 
@@ -346,25 +349,28 @@ class _CatalogBuilder:
         return node
 
     def distribution(self, file: PublishedFile) -> URIRef:
+        """A file to download (download URL, size, SHA-256) or, for `file.download == False`,
+        an access point (the web portal: access URL only)."""
         c = self.config
-        data = (self.out / file.path).read_bytes()
         node = self.typed(distribution_uri(c, file.path), DCAT.Distribution)
         self.add(node, DCTERMS.title, Literal(file.title, lang="ja"))
         self.add(node, DCTERMS.description, Literal(file.description, lang="ja"))
         url = URIRef(file_url(c.download_base, file.path))
-        self.add(node, DCAT.downloadURL, url)
+        if file.download:
+            self.add(node, DCAT.downloadURL, url)
         self.add(node, DCAT.accessURL, url)
         media = self.typed(URIRef(IANA_MEDIA_TYPES + file.media_type), DCTERMS.MediaType)
         self.add(node, DCAT.mediaType, media)
         file_type = EU_FILE_TYPES.get(file.suffix)
         fmt = URIRef(EU + f"file-type/{file_type}") if file_type else media
         self.add(node, DCTERMS["format"], self.typed(fmt, DCTERMS.MediaTypeOrExtent))
-        self.add(node, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger))
-        checksum = self.typed(URIRef(f"{node}#sha256"), SPDX.Checksum)
-        self.add(checksum, SPDX.algorithm, SPDX_SHA256)
-        self.add(checksum, SPDX.checksumValue,
-                 Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary))
-        self.add(node, SPDX.checksum, checksum)
+        if file.download:
+            size, sha256 = file_digest(self.out / file.path)
+            self.add(node, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger))
+            checksum = self.typed(URIRef(f"{node}#sha256"), SPDX.Checksum)
+            self.add(checksum, SPDX.algorithm, SPDX_SHA256)
+            self.add(checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary))
+            self.add(node, SPDX.checksum, checksum)
         self.dates(node)
         self.add(node, DCTERMS.license, self.license)
         if self.rights is not None:
