@@ -24,7 +24,8 @@ from .corpus import write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR_COMMAND = [sys.executable, "-c", "import pandas, rdflib, frictionless, pyshacl"]
-STAGES = ("read", "extract", "validate", "csv-json", "rdf", "catalogue")
+STAGES = ("read", "extract", "tables", "csv-json", "rdf", "validate", "rdf-check", "site",
+          "catalogue", "swap")
 
 
 def wall(command: list[str], repeat: int = 3) -> float:
@@ -58,7 +59,7 @@ def run(sizes: list[int], work: Path) -> dict:
     print(f"floor (import pandas, rdflib, frictionless, pyshacl): {floor:.2f} s")
     print(f"real source, `python -m pipeline publish`: {real:.2f} s = {real / floor:.1f} x floor")
     print(f"{'N':>6} {'MB':>6} {'total s':>8} {'docs/s':>7} {'init/s':>8} {'triples/s':>10} {'RSS MB':>7}  "
-          + " ".join(f"{s:>9}" for s in STAGES))
+          + " ".join(f"{s:>9}" for s in STAGES) + "   (stage seconds)")
     for size in sizes:
         raw, out = work / f"raw-{size}", work / f"out-{size}"
         write_corpus(raw, size)

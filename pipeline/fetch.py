@@ -178,7 +178,7 @@ def _get(session: requests.Session, url: str, headers: dict, *, timeout, tries, 
             raise FetchError(f"TLS error: {describe_exception(exc)}", url) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
             if last:
-                raise FetchError(f"{_network_reason(exc, timeout)} (after {tries} tries)",
+                raise FetchError(f"{network_reason(exc, timeout)} (after {tries} tries)",
                                  url) from None
         except requests.RequestException as exc:  # invalid URL, bad redirect target, ...
             raise FetchError(describe_exception(exc), url) from None
@@ -219,7 +219,7 @@ def _read_limited(response: requests.Response, url: str, max_bytes: int, timeout
     except (requests.ConnectionError, requests.Timeout,
             requests.exceptions.ChunkedEncodingError,
             requests.exceptions.ContentDecodingError) as exc:
-        raise FetchError(f"download interrupted: {_network_reason(exc, timeout)}", url) from None
+        raise FetchError(f"download interrupted: {network_reason(exc, timeout)}", url) from None
     return b"".join(chunks)
 
 
@@ -266,7 +266,8 @@ def _sha256_of(path: Path) -> str | None:
         return None
 
 
-def _network_reason(exc: Exception, timeout) -> str:
+def network_reason(exc: Exception, timeout) -> str:
+    """One line saying why a request got no answer (connect or read timeout, refused …)."""
     connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return f"connection timed out (connect timeout {connect:g} s)"

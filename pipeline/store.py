@@ -45,6 +45,7 @@ import requests
 
 from .config import Config
 from .errors import PipelineError
+from .fetch import describe_exception, network_reason
 
 GRAPH_FILE = Path("rdf") / "graph.nt"
 N_TRIPLES = "application/n-triples"
@@ -301,17 +302,17 @@ class _Client:
                                                     headers=headers, timeout=settings.timeout,
                                                     allow_redirects=False)
             except requests.exceptions.SSLError as exc:
-                raise StoreError(f"{what}: TLS error: {_describe(exc)}", where) from None
+                raise StoreError(f"{what}: TLS error: {describe_exception(exc)}", where) from None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 maybe_done = not idempotent and not _not_sent(exc)
                 if last or maybe_done:
                     note = (" (the request may have been carried out; check the graph, then "
                             "run load-store again)" if maybe_done else
                             f" (after {settings.tries} tr{'ies' if settings.tries > 1 else 'y'})")
-                    raise StoreError(f"{what}: {_network_reason(exc, settings.timeout)}{note}",
+                    raise StoreError(f"{what}: {network_reason(exc, settings.timeout)}{note}",
                                      where) from None
             except (requests.RequestException, ValueError) as exc:  # invalid URL, header, …
-                raise StoreError(f"{what}: {_describe(exc)}", where) from None
+                raise StoreError(f"{what}: {describe_exception(exc)}", where) from None
             else:
                 with response:
                     status = response.status_code
@@ -348,20 +349,6 @@ def _http_reason(response: requests.Response) -> str:
     if text:
         reason += ": " + (text if len(text) <= 200 else text[:199] + "…")
     return reason
-
-
-def _network_reason(exc: Exception, timeout: tuple[float, float]) -> str:
-    connect, read = timeout
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return f"connection timed out (connect timeout {connect:g} s)"
-    if isinstance(exc, requests.exceptions.ReadTimeout) or "timed out" in str(exc).lower():
-        return f"no answer within the read timeout of {read:g} s"
-    return f"connection failed: {_describe(exc)}"
-
-
-def _describe(exc: Exception) -> str:
-    from .fetch import describe_exception
-    return describe_exception(exc)
 
 
 # --- query ------------------------------------------------------------------------------------
