@@ -17,20 +17,20 @@ from typing import Callable
 from .assemble import Publication, assemble
 from .config import Config
 from .export import write_publication
+from .export.ckan import write_ckan
 from .export.datapackage import license_descriptor
+from .export.dcat import build_catalog, write_catalog
+from .export.site import write_site
 from .export.tables import table_rows
+from .extract.batch import extract_all
 from .lock import publish_lock
 from .rdf import check_linked_data
 from .schema import load_schemas
-from .timing import Stopwatch
-from .versions import choose_edition, json_records, load_previous, write_change_report
-from .export.ckan import write_ckan
-from .export.dcat import build_catalog, write_catalog
-from .export.site import write_site
 from .shacl import check_catalog
-from .extract.batch import extract_all
-from .sources import read_sources
+from .sources import SourceDocument, read_sources
+from .timing import Stopwatch
 from .validate import validate_package
+from .versions import choose_edition, json_records, load_previous, write_change_report
 
 Log = Callable[[str], None]
 
@@ -55,8 +55,7 @@ def build(raw_dir: Path, config: Config, log: Log = stderr_log,
     watch = watch or Stopwatch()
     with watch.stage("read"):
         sources = read_sources(raw_dir, config)
-    log(f"read: {len(sources)} source file(s) from {raw_dir} "
-        f"({', '.join(f'{s.name} [{s.encoding}]' for s in sources)})")
+    log(f"read: {len(sources)} source file(s) from {raw_dir} ({_describe_sources(sources)})")
     with watch.stage("extract"):
         documents, stats = extract_all(sources, cache_dir)
         publication = assemble(sources, documents)
@@ -68,6 +67,16 @@ def build(raw_dir: Path, config: Config, log: Log = stderr_log,
     for warning in publication.warnings:
         log(f"warning: {warning}")
     return publication
+
+
+def _describe_sources(sources: list[SourceDocument], listed: int = 5) -> str:
+    """`a.txt [utf-8], b.txt [cp932]`; for many files, the count per encoding."""
+    if len(sources) <= listed:
+        return ", ".join(f"{s.name} [{s.encoding}]" for s in sources)
+    encodings: dict[str, int] = {}
+    for source in sources:
+        encodings[source.encoding] = encodings.get(source.encoding, 0) + 1
+    return ", ".join(f"{count} {encoding}" for encoding, count in sorted(encodings.items()))
 
 
 def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
