@@ -12,15 +12,44 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
+from string import Formatter
 from decimal import Decimal
 from urllib.parse import quote
 
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
+from rdflib import Graph
+from rdflib import namespace as rdflib_namespaces
 
 from ..config import Config
-from .vocabulary import (ORG, QB, SDMX_DIMENSION, SDMX_MEASURE, SPDX, bind_prefixes, curie,
-                         vocabulary_namespace)
+from . import vocabulary
+from .vocabulary import bind_prefixes, vocabulary_namespace
+
+
+class Names:
+    """A namespace whose terms are plain strings, computed once (rdflib's Namespace builds and
+    validates a URIRef on every attribute access, which dominates at millions of triples)."""
+
+    def __init__(self, base):
+        self._base = str(base)
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = self.__dict__[name] = self._base + name
+        return value
+
+    def __getitem__(self, name: str) -> str:
+        return self._base + name
+
+    def __str__(self) -> str:
+        return self._base
+
+
+DCTERMS, FOAF, PROV, RDF, SKOS, XSD = (Names(getattr(rdflib_namespaces, name)) for name in
+                                       ("DCTERMS", "FOAF", "PROV", "RDF", "SKOS", "XSD"))
+ORG, QB, SPDX = Names(vocabulary.ORG), Names(vocabulary.QB), Names(vocabulary.SPDX)
+SDMX_DIMENSION, SDMX_MEASURE = Names(vocabulary.SDMX_DIMENSION), Names(vocabulary.SDMX_MEASURE)
+URIRef = str                # IRIs are plain strings here; `add` writes them as <…>
 
 SCHEMES = {  # concept scheme slug: (ja, en)
     "method": ("性質・手法", "Methods"),
@@ -62,6 +91,13 @@ def link(url: str):
     return URIRef(url) if not IRI_FORBIDDEN.search(url) else Literal(url, datatype=XSD.anyURI)
 
 
+@lru_cache(maxsize=None)
+def template_fields(template: str) -> tuple[str, ...]:
+    """The column names a URI template uses: `initiative/{id}` -> ("id",)."""
+    return tuple(name for _, name, _, _ in Formatter().parse(template) if name)
+
+
+@lru_cache(maxsize=1 << 16)
 def slug(value) -> str:
     """A path segment for a URI: identifiers stay readable, Japanese is percent-encoded."""
     return quote(str(value), safe="-_.~")
@@ -69,15 +105,22 @@ def slug(value) -> str:
 
 class GraphBuilder:
     def __init__(self, config: Config, schemas: dict[str, dict]):
-        self.base = Namespace(config.base_uri)
-        self.pv = vocabulary_namespace(config.base_uri)
+        self.base = Names(config.base_uri)
+        self.pv = Names(vocabulary_namespace(config.base_uri))
         self.config = config
         self.schemas = schemas
         self.lines: set[str] = set()
+        self._curies: dict[str, str] = {}
 
     # ---- URIs ---------------------------------------------------------------
     def uri(self, path: str) -> URIRef:
         return self.base[path]
+
+    def curie(self, text: str) -> str:
+        """`dcterms:title` or `pv:method` as a full IRI (cached)."""
+        if text not in self._curies:
+            self._curies[text] = str(vocabulary.curie(text, vocabulary_namespace(str(self.base))))
+        return self._curies[text]
 
     def concept(self, scheme: str, label: str) -> URIRef:
         node = self.uri(f"concept/{scheme}/{slug(label)}")
@@ -107,8 +150,9 @@ class GraphBuilder:
     def map_row(self, table: str, row: dict) -> URIRef:
         """Triples for the annotated columns of one row; returns the row's subject."""
         schema = self.schemas[table]
-        subject = self.uri(schema["rdf"]["subject"].format(**{k: slug(v) for k, v in row.items()}))
-        self.add(subject, RDF.type, curie(schema["rdf"]["class"], self.pv))
+        template = schema["rdf"]["subject"]
+        subject = self.uri(template.format(**{k: slug(row[k]) for k in template_fields(template)}))
+        self.add(subject, RDF.type, self.curie(schema["rdf"]["class"]))
         for field in schema["fields"]:
             mapping, value = field.get("rdf"), row[field["name"]]
             if mapping is None or value in (None, "", []):
@@ -118,7 +162,7 @@ class GraphBuilder:
         return subject
 
     def map_value(self, subject: URIRef, mapping: dict, field_type: str, value) -> None:
-        predicate = curie(mapping["predicate"], self.pv)
+        predicate = self.curie(mapping["predicate"])
         if "concept" in mapping:
             obj = self.concept(mapping["concept"], value)
         elif "organization" in mapping:
@@ -139,7 +183,7 @@ def literal(value, field_type: str, mapping: dict) -> NT:
     if "lang" in mapping:
         return Literal(value, lang=mapping["lang"])
     if "datatype" in mapping:
-        return Literal(str(value), datatype=curie(mapping["datatype"], None))
+        return Literal(str(value), datatype=vocabulary.curie(mapping["datatype"], None))
     if field_type == "number":
         return decimal_literal(value)
     if field_type == "integer":
