@@ -63,3 +63,15 @@ def published(published_run) -> Path:
     """Out dir of a successful publication of the real source. Treat it as read-only."""
     assert published_run.returncode == 0, published_run.stderr
     return published_run.out_dir
+
+
+@pytest.fixture
+def server(monkeypatch):
+    """A scripted HTTP server on 127.0.0.1 (tests/httpserver.py); proxies are bypassed for it,
+    also in subprocesses."""
+    from httpserver import ScriptedServer
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    with ScriptedServer() as scripted:
+        yield scripted

@@ -13,20 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from httpserver import BIG_BYTES, LAST_MODIFIED, PLAN, SJIS, ScriptedServer
+from httpserver import BIG_BYTES, LAST_MODIFIED, PLAN, SJIS
 from pipeline.fetch import LOCK_NAME, fetch_sources
 
 FAST = {"timeout": (1.0, 0.3), "tries": 2, "backoff": 0.01, "max_bytes": 1000}
 GOOD = "前回の正しい原文\n～H25 みやぎ\n".encode("utf-8")
-
-
-@pytest.fixture
-def server(monkeypatch):
-    """A scripted HTTP server on 127.0.0.1; proxies are bypassed for it (also in subprocesses)."""
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    with ScriptedServer() as scripted:
-        yield scripted
 
 
 def write_manifest(raw: Path, *entries: dict[str, str]) -> None:

@@ -21,15 +21,6 @@ FAST = {"timeout": (1.0, 1.0), "delay": 0.0}
 RESULT_KEYS = {"url", "status", "ok", "final_url", "redirected", "error", "where", "checked_by"}
 
 
-@pytest.fixture
-def server(monkeypatch):
-    """A scripted HTTP server on 127.0.0.1; proxies are bypassed for it (also in subprocesses)."""
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    with ScriptedServer() as scripted:
-        yield scripted
-
-
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
     def cell(value: str) -> str:
         return f'"{value}"' if any(c in value for c in ',"\r\n') else value
