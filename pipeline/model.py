@@ -148,6 +148,16 @@ class Document:
 TABLES = ("initiatives", "indicators", "schedules", "references", "sites", "sections", "terms")
 
 
+def collect_terms(occurrences, record_kind: str, record_id: str, source: str) -> list[Term]:
+    """Terms from (term, column, line) occurrences: one Term per term and column, with the
+    sorted distinct lines it occurs on, in order of first occurrence."""
+    lines: dict[tuple[str, str], list[int]] = {}
+    for term, column, line in occurrences:
+        lines.setdefault((term, column), []).append(line)
+    return [Term(term, record_kind, record_id, column, sorted(set(found)), source)
+            for (term, column), found in lines.items()]
+
+
 def line_range(lines: list[int]) -> str:
     """'59-82' from the line numbers a record was read from."""
     return f"{min(lines)}-{max(lines)}"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Indicator, Initiative, Reference, ScheduleEntry, Term, line_range
+from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, collect_terms,
+                     line_range)
 from ..normalize import join_lines
 from .indicators import read_indicators
 from .layout import Row
@@ -69,7 +70,7 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
     missing = [label for label, present in (("目的・概要", summary), ("担当", responsible)) if not present]
     if missing:
         raise Incomplete("、".join(missing))
-    department, division = _split_responsible(" ".join(responsible[0].values))
+    department, division = split_responsible(" ".join(responsible[0].values))
     notes += [" ".join(e.values) for e in responsible[1:]]
     status, schedules = _schedules(ident, fields.get("スケジュール", []), source)
     lines = block.lines
@@ -131,14 +132,15 @@ def _methods_and_summary(entries: list[Entry]) -> tuple[list[str], str]:
     for entry in entries:
         for value in entry.values:
             tokens = value.split()
-            if not prose and all(_is_method_token(t) for t in tokens):
+            if not prose and all(is_short_label(t) for t in tokens):
                 methods.extend(tokens)
             else:
                 prose.append(value)
     return methods, join_lines(prose)
 
 
-def _is_method_token(token: str) -> bool:
+def is_short_label(token: str) -> bool:
+    """A short label (性質・手法 value, media badge) rather than prose."""
     return len(token) <= METHOD_MAX_LENGTH and not PROSE_MARKS.search(token)
 
 
@@ -162,7 +164,7 @@ def _urls(entries: list[Entry]) -> list[str]:
     return [url for e in entries for v in e.values for url in URL.findall(v)]
 
 
-def _split_responsible(text: str) -> tuple[str, str]:
+def split_responsible(text: str) -> tuple[str, str]:
     """担当 `部局 課` -> (department, division)."""
     department, _, division = text.partition(" ")
     return department.strip(), division.strip()
@@ -204,12 +206,7 @@ def _references(ident: str, entries: list[Entry], source: str) -> list[Reference
 
 
 def _terms(ident: str, block: Block, fields: dict[str, list[Entry]], source: str) -> list[Term]:
-    occurrences: dict[tuple[str, str], list[int]] = {}
-    for term in block.heading.terms:
-        occurrences.setdefault((term, "title"), []).append(block.heading.line)
-    for label, entries in fields.items():
-        for entry in entries:
-            for term in entry.terms:
-                occurrences.setdefault((term, LABEL_COLUMNS[label]), []).append(entry.line)
-    return [Term(term, "initiative", ident, column, sorted(set(lines)), source)
-            for (term, column), lines in occurrences.items()]
+    occurrences = [(term, "title", block.heading.line) for term in block.heading.terms]
+    occurrences += [(term, LABEL_COLUMNS[label], entry.line) for label, entries in fields.items()
+                    for entry in entries for term in entry.terms]
+    return collect_terms(occurrences, "initiative", ident, source)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..model import Section, Term, line_range
+from ..model import Section, Term, collect_terms, line_range
 from ..normalize import is_paragraph_end, join_lines
 from .structure import Block
 
@@ -42,11 +42,6 @@ def _paragraphs(block: Block) -> list[str]:
 
 
 def _terms(ident: str, block: Block, source: str) -> list[Term]:
-    occurrences: dict[tuple[str, str], list[int]] = {}
-    for term in block.heading.terms:
-        occurrences.setdefault((term, "heading"), []).append(block.heading.line)
-    for row in block.rows:
-        for term in row.terms:
-            occurrences.setdefault((term, "body"), []).append(row.line)
-    return [Term(term, "section", ident, column, sorted(set(lines)), source)
-            for (term, column), lines in occurrences.items()]
+    occurrences = [(term, "heading", block.heading.line) for term in block.heading.terms]
+    occurrences += [(term, "body", row.line) for row in block.rows for term in row.terms]
+    return collect_terms(occurrences, "section", ident, source)

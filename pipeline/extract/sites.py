@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Site, Term, line_range
+from ..model import Site, Term, collect_terms, line_range
 from ..normalize import clean_text, join_lines
-from .initiatives import URL, _is_method_token, _split_responsible
+from .initiatives import URL, is_short_label, split_responsible
 from .layout import Row
 from .structure import Block, starts_with_label
 
@@ -76,21 +76,17 @@ def _drafts(rows: list[Row]) -> list[_Draft]:
 
 def _site(draft: _Draft, field_no: int, seq: int, source: str) -> tuple[Site, list[Term]]:
     name, badges = _name_and_badges(draft.head[0].raw[0] if draft.head else "")
-    badge_rows = [r.text for r in draft.head[1:] if _is_method_token(r.text)]
-    summary_rows = [r.text for r in draft.head[1:] if not _is_method_token(r.text)]
+    badge_rows = [r.text for r in draft.head[1:] if is_short_label(r.text)]
+    summary_rows = [r.text for r in draft.head[1:] if not is_short_label(r.text)]
     media = badges + badge_rows
     urls = URL.findall(draft.url or "")
-    department, division = _split_responsible(draft.responsible or "")
+    department, division = split_responsible(draft.responsible or "")
     ident = f"{field_no}-site-{seq}"
     site = Site(ident, field_no, seq, name, media, " ".join(media), join_lines(summary_rows),
                 urls[0] if urls else (draft.url or ""), department, division, source,
                 line_range(draft.lines))
-    terms = {}
-    for row in draft.head:
-        for term in row.terms:
-            terms.setdefault(term, []).append(row.line)
-    return site, [Term(t, "site", ident, "summary", sorted(set(lines)), source)
-                  for t, lines in terms.items()]
+    occurrences = [(term, "summary", row.line) for row in draft.head for term in row.terms]
+    return site, collect_terms(occurrences, "site", ident, source)
 
 
 def _name_and_badges(raw: str) -> tuple[str, list[str]]:
