@@ -6,6 +6,7 @@ in full; any failure leaves it untouched.
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import sys
@@ -144,10 +145,13 @@ def _count_files(folder: Path) -> int:
 
 
 def _same_files(new: Path, old: Path) -> bool:
-    """True when both folders hold the same files with the same bytes."""
-    def listing(folder: Path) -> dict[str, bytes]:
-        return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-    return old.is_dir() and listing(new) == listing(old)
+    """True when both folders hold the same files with the same bytes: names and sizes first,
+    then contents file by file, stopping at the first difference."""
+    def sizes(folder: Path) -> dict[str, int]:
+        return {str(p.relative_to(folder)): p.stat().st_size for p in folder.rglob("*") if p.is_file()}
+    if not old.is_dir() or sizes(new) != sizes(old):
+        return False
+    return all(filecmp.cmp(new / name, old / name, shallow=False) for name in sorted(sizes(new)))
 
 
 def created_timestamp() -> str:
