@@ -149,9 +149,10 @@ def _same_files(new: Path, old: Path) -> bool:
     then contents file by file, stopping at the first difference."""
     def sizes(folder: Path) -> dict[str, int]:
         return {str(p.relative_to(folder)): p.stat().st_size for p in folder.rglob("*") if p.is_file()}
-    if not old.is_dir() or sizes(new) != sizes(old):
+    listing = sizes(new)
+    if not old.is_dir() or listing != sizes(old):
         return False
-    return all(filecmp.cmp(new / name, old / name, shallow=False) for name in sorted(sizes(new)))
+    return all(filecmp.cmp(new / name, old / name, shallow=False) for name in sorted(listing))
 
 
 def created_timestamp() -> str:
