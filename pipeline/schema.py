@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, fields, is_dataclass
+from dataclasses import fields, is_dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -32,13 +32,18 @@ def field_names(schema: dict) -> list[str]:
 
 
 def record_values(record, schema: dict) -> dict:
-    """A record as {column: value} in schema order; a column the model lacks is an error."""
-    values = asdict(record) if is_dataclass(record) else dict(record)
-    missing = [name for name in field_names(schema) if name not in values]
-    if missing:
+    """A record as {column: value} in schema order; a column the model lacks is an error.
+    Values are shared with the record, not copied (rows are read, never changed)."""
+    names = field_names(schema)
+    try:
+        if is_dataclass(record):
+            return {name: getattr(record, name) for name in names}
+        return {name: record[name] for name in names}
+    except (AttributeError, KeyError):
+        missing = [name for name in names if not hasattr(record, name) and
+                   not (isinstance(record, dict) and name in record)]
         raise ConfigError(f"schema {schema['name']} has columns the records lack: {missing}",
-                          SCHEMA_DIR / f"{schema['name']}.json")
-    return {name: values[name] for name in field_names(schema)}
+                          SCHEMA_DIR / f"{schema['name']}.json") from None
 
 
 def check_model_matches(record_type, schema: dict) -> list[str]:

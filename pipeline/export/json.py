@@ -5,19 +5,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..jsonfile import write_json
 from ..schema import json_value
 
 
-def write_json(path: Path, schema: dict, rows: list[dict], license: dict, attribution: str) -> None:
+def write_table_json(path: Path, schema: dict, rows: list[dict], license: dict, attribution: str) -> None:
     document = {
         "name": schema["name"],
         "title": schema["title"],
         "schema": f"schemas/{schema['name']}.json",
         "license": license,
         "attribution": attribution,
-        "records": [{k: json_value(v) for k, v in row.items()} for row in rows],
+        "records": None,
     }
-    write_json_file(path, document)
+    records = ({k: json_value(v) for k, v in row.items()} for row in rows)
+    write_json(path, document, "records", records)
 
 
 def write_json_file(path: Path, document: dict) -> None:

@@ -1,0 +1,34 @@
+"""JSON files written fast and readable at any size: small values indented, and one long
+array (the records, the graph's nodes) streamed one item per line with the C encoder
+(`json.dumps` with `indent` falls back to pure Python, which dominated at scale)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable
+
+_ITEM = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def write_json(path: Path, document: dict, stream_key: str | None = None,
+               items: Iterable | None = None) -> int:
+    """Write document; if stream_key is given, that key's array is `items` (any iterable,
+    consumed once), placed where the key stands in document. Returns the number of items."""
+    count = 0
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("{")
+        for position, (key, value) in enumerate(document.items()):
+            handle.write(",\n  " if position else "\n  ")
+            handle.write(_ITEM(key) + ": ")
+            if key != stream_key:
+                handle.write(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+                continue
+            handle.write("[")
+            for item in items if items is not None else value:
+                handle.write(",\n    " if count else "\n    ")
+                handle.write(_ITEM(item))
+                count += 1
+            handle.write("\n  ]" if count else "]")
+        handle.write("\n}\n")
+    return count
