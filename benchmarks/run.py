@@ -24,7 +24,7 @@ from .corpus import write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR_COMMAND = [sys.executable, "-c", "import pandas, rdflib, frictionless, pyshacl"]
-STAGES = ("read", "extract", "tables", "csv-json", "rdf", "validate", "rdf-check", "site",
+STAGES = ("read", "extract", "tables", "csv-json", "rdf", "validate", "site",
           "catalogue", "swap")
 
 

@@ -115,14 +115,15 @@ def test_a_validation_failure_lists_the_findings_and_publishes_nothing(tmp_path,
     raw, out = raw_dir(tmp_path, source_text), tmp_path / "out"
     assert publish(raw, out).returncode == 0
     before = snapshot(out)
-    write = publishing.write_publication
+    write = publishing.write_tables_package
 
-    def write_then_corrupt(publication, rows, config, staging, created, watch=None):
-        write(publication, rows, config, staging, created, watch)
+    def write_then_corrupt(publication, rows, config, staging, created):
+        package = write(publication, rows, config, staging, created)
         csv = staging / "initiatives.csv"
         csv.write_text(csv.read_text(encoding="utf-8").replace(",新,", ",新規,", 1), encoding="utf-8")
+        return package
 
-    monkeypatch.setattr(publishing, "write_publication", write_then_corrupt)
+    monkeypatch.setattr(publishing, "write_tables_package", write_then_corrupt)
     monkeypatch.chdir(ROOT)
     status = main(["publish", "--raw-dir", str(raw), "--out-dir", str(out)])
     stderr = capsys.readouterr().err

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from ..schema import csv_cell, field_names
 
+EXCEL_SUFFIX = "-excel"      # resource name of the Excel variant: NAME-excel
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -20,17 +22,24 @@ def write_csv(path: Path, schema: dict, rows: list[dict]) -> None:
 def write_excel_csv(path: Path, schema: dict, rows: list[dict]) -> None:
     """For staff who open CSV in Excel: Japanese column titles, UTF-8 with BOM, and cells that
     Excel would run as formulas neutralised with a leading apostrophe."""
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(f["title"] for f in schema["fields"])
-        writer.writerows([_neutralise(csv_cell(row[name])) for name in field_names(schema)]
-                         for row in rows)
+    names = field_names(schema)
+    cells = ([csv_cell(row[name]) for name in names] for row in rows)
+    path.write_text(excel_csv_text(schema, cells), encoding="utf-8-sig", newline="")
+
+
+def excel_csv_text(schema: dict, cells) -> str:
+    """The Excel variant's text from the canonical cells (lists of strings, schema order)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(f["title"] for f in schema["fields"])
+    writer.writerows([_neutralise(cell) for cell in row] for row in cells)
+    return buffer.getvalue()
 
 
 def excel_schema(schema: dict) -> dict:
     """The Table Schema of the Excel variant: Japanese titles as names, every cell text."""
     return {
-        "name": f"{schema['name']}-excel",
+        "name": f"{schema['name']}{EXCEL_SUFFIX}",
         "title": f"{schema['title']}（Excel用）",
         "description": f"{schema['name']}.csv と同じ内容。列名は日本語、文字コードはBOM付きUTF-8。"
                        "=、+、-、@ で始まるセルは数式として実行されないよう先頭に ' を付けている。",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from ..config import Config
 from ..sources import SourceDocument
+from .datasets import file_digest
 
 
 def license_descriptor(config: Config) -> dict:
@@ -15,8 +15,9 @@ def license_descriptor(config: Config) -> dict:
 
 
 def file_stats(path: Path) -> dict:
-    data = path.read_bytes()
-    return {"bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
+    """bytes and sha256 of a written file (read once per process: see datasets.file_digest)."""
+    size, sha256 = file_digest(path)
+    return {"bytes": size, "hash": "sha256:" + sha256}
 
 
 def tabular_resource(name: str, path: str, schema_path: str, schema: dict, out: Path,

@@ -66,8 +66,18 @@ class NT(str):
     """A literal already written in N-Triples syntax."""
 
 
-NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def nt_escape(value: str) -> str:
+    """Text as an N-Triples string body (backslash, quote and line breaks escaped)."""
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if '"' in value:
+        value = value.replace('"', '\\"')
+    if "\n" in value or "\r" in value or "\t" in value:
+        value = value.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return value
 
 
 def Literal(value, lang: str | None = None, datatype=None) -> NT:  # noqa: N802 (rdflib's name)
@@ -79,7 +89,7 @@ def Literal(value, lang: str | None = None, datatype=None) -> NT:  # noqa: N802 
             datatype = XSD.integer
         elif isinstance(value, date):
             value, datatype = value.isoformat(), XSD.date
-    text = '"' + str(value).translate(NT_ESCAPES) + '"'
+    text = '"' + nt_escape(str(value)) + '"'
     if lang:
         return NT(f"{text}@{lang}")
     return NT(f"{text}^^<{datatype}>" if datatype else text)
@@ -111,6 +121,16 @@ class GraphBuilder:
         self.schemas = schemas
         self.lines: set[str] = set()
         self._curies: dict[str, str] = {}
+        self._described: set[str] = set()
+        self._columns: dict[str, list[tuple[str, dict, str]]] = {}
+
+    def first_time(self, node: str) -> bool:
+        """True once per node: the triples that describe a shared node (a concept, an
+        organisation, a field) are added once, not for every row that links to it."""
+        if node in self._described:
+            return False
+        self._described.add(node)
+        return True
 
     # ---- URIs ---------------------------------------------------------------
     def uri(self, path: str) -> URIRef:
@@ -124,6 +144,8 @@ class GraphBuilder:
 
     def concept(self, scheme: str, label: str) -> URIRef:
         node = self.uri(f"concept/{scheme}/{slug(label)}")
+        if not self.first_time(node):
+            return node
         self.add(node, RDF.type, SKOS.Concept)
         self.add(node, SKOS.prefLabel, Literal(label, lang="ja"))
         self.add(node, SKOS.inScheme, self.scheme(scheme))
@@ -131,6 +153,8 @@ class GraphBuilder:
 
     def scheme(self, name: str) -> URIRef:
         node = self.uri(f"scheme/{name}")
+        if not self.first_time(node):
+            return node
         ja, en = SCHEMES[name]
         self.add(node, RDF.type, SKOS.ConceptScheme)
         self.add(node, SKOS.prefLabel, Literal(ja, lang="ja"))
@@ -139,12 +163,21 @@ class GraphBuilder:
 
     def organization(self, path: str, label: str) -> URIRef:
         node = self.uri(path)
+        if not self.first_time(node):
+            return node
         self.add(node, RDF.type, ORG.Organization)
         self.add(node, SKOS.prefLabel, Literal(label, lang="ja"))
         return node
 
     def add(self, s, p, o) -> None:
-        self.lines.add(f"<{s}> <{p}> {o} ." if isinstance(o, NT) else f"<{s}> <{p}> <{o}> .")
+        self.lines.add(f"<{s}> <{p}> {o} ." if o.__class__ is NT else f"<{s}> <{p}> <{o}> .")
+
+    def columns(self, table: str) -> list[tuple[str, dict, str]]:
+        """(name, rdf mapping, type) of the columns of a table that the schema maps to RDF."""
+        if table not in self._columns:
+            self._columns[table] = [(f["name"], f["rdf"], f["type"])
+                                    for f in self.schemas[table]["fields"] if f.get("rdf")]
+        return self._columns[table]
 
     # ---- declarative mapping -------------------------------------------------
     def map_row(self, table: str, row: dict) -> URIRef:
@@ -153,12 +186,12 @@ class GraphBuilder:
         template = schema["rdf"]["subject"]
         subject = self.uri(template.format(**{k: slug(row[k]) for k in template_fields(template)}))
         self.add(subject, RDF.type, self.curie(schema["rdf"]["class"]))
-        for field in schema["fields"]:
-            mapping, value = field.get("rdf"), row[field["name"]]
-            if mapping is None or value in (None, "", []):
+        for name, mapping, field_type in self.columns(table):
+            value = row[name]
+            if value is None or value == "" or value == []:
                 continue
             for item in value if isinstance(value, list) else [value]:
-                self.map_value(subject, mapping, field["type"], item)
+                self.map_value(subject, mapping, field_type, item)
         return subject
 
     def map_value(self, subject: URIRef, mapping: dict, field_type: str, value) -> None:
@@ -209,8 +242,14 @@ def build_graph(tables: dict[str, list[dict]], sources: list[dict], config: Conf
 def build_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: Config,
                    schemas: dict[str, dict]) -> list[str]:
     """The publication's graph as sorted N-Triples lines: plan, fields, items, initiatives and
-    everything they link to. Written as text directly, which is fast and stable at scale."""
-    b = GraphBuilder(config, schemas)
+    everything they link to. Written as text directly, which is fast and stable at scale.
+
+    The rows may be any part of a publication that holds whole documents with their sources:
+    the lines of the parts, merged without duplicates, are the lines of the whole."""
+    return sorted(_lines(GraphBuilder(config, schemas), tables, sources))
+
+
+def _lines(b: GraphBuilder, tables: dict[str, list[dict]], sources: list[dict]) -> set[str]:
     source_nodes = {s["file"].rsplit("/", 1)[-1]: _source(b, s) for s in sources}
     plans = {name: _plan(b, s) for name, s in zip(source_nodes, sources)}
     publishers = {name: _publisher(b, s) for name, s in zip(source_nodes, sources)}
@@ -240,7 +279,7 @@ def build_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: C
         _provenance(b, node, row, source_nodes)
     for row in tables["terms"]:
         _term(b, row)
-    return sorted(b.lines)
+    return b.lines
 
 
 def _source(b: GraphBuilder, source: dict) -> URIRef:
@@ -283,19 +322,21 @@ def _publisher(b: GraphBuilder, source: dict) -> URIRef | None:
 
 def _field_and_item(b: GraphBuilder, row: dict, plan: URIRef | None) -> URIRef:
     field = b.uri(f"field/{row['field_no']}")
-    b.add(field, RDF.type, b.pv.Field)
-    b.add(field, SKOS.notation, Literal(str(row["field_no"])))
+    if b.first_time(field):
+        b.add(field, RDF.type, b.pv.Field)
+        b.add(field, SKOS.notation, Literal(str(row["field_no"])))
     b.add(field, DCTERMS.title, Literal(row["field_title"], lang="ja"))
     if plan is not None:
         b.add(field, DCTERMS.isPartOf, plan)
         b.add(plan, DCTERMS.hasPart, field)
     item = b.uri(f"item/{row['field_no']}-{row['item_no']}")
-    b.add(item, RDF.type, b.pv.Item)
-    b.add(item, SKOS.notation, Literal(f"{row['field_no']}-{row['item_no']}"))
+    if b.first_time(item):
+        b.add(item, RDF.type, b.pv.Item)
+        b.add(item, SKOS.notation, Literal(f"{row['field_no']}-{row['item_no']}"))
+        b.add(item, DCTERMS.isPartOf, field)
+        b.add(field, DCTERMS.hasPart, item)
     if row["item_title"]:
         b.add(item, DCTERMS.title, Literal(row["item_title"], lang="ja"))
-    b.add(item, DCTERMS.isPartOf, field)
-    b.add(field, DCTERMS.hasPart, item)
     return item
 
 
@@ -365,10 +406,11 @@ def _observation(b, dataset, indicator, row, kind, ja, en) -> None:
         return
     obs = URIRef(f"{indicator}/{kind}")
     value_kind = b.uri(f"concept/value-kind/{kind}")
-    b.add(value_kind, RDF.type, SKOS.Concept)
-    b.add(value_kind, SKOS.prefLabel, Literal(ja, lang="ja"))
-    b.add(value_kind, SKOS.prefLabel, Literal(en, lang="en"))
-    b.add(value_kind, SKOS.inScheme, b.scheme("value-kind"))
+    if b.first_time(value_kind):
+        b.add(value_kind, RDF.type, SKOS.Concept)
+        b.add(value_kind, SKOS.prefLabel, Literal(ja, lang="ja"))
+        b.add(value_kind, SKOS.prefLabel, Literal(en, lang="en"))
+        b.add(value_kind, SKOS.inScheme, b.scheme("value-kind"))
     b.add(obs, RDF.type, QB.Observation)
     b.add(obs, QB.dataSet, dataset)
     b.add(obs, b.pv.indicator, indicator)

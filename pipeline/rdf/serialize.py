@@ -1,18 +1,24 @@
 """Serialisations of one graph: Turtle, N-Triples, RDF/XML and JSON-LD with a published
 @context, so that the JSON-LD reads as plain JSON (`"title": …`, `"isPartOf": "…"`).
 
-The graph arrives as sorted N-Triples lines; pyoxigraph (Rust) writes Turtle and RDF/XML,
-and the compact JSON-LD is written here, node by node, so every file is stable and fast to
-produce at millions of triples.
+The graph arrives as a sorted N-Triples file (see stream.py); pyoxigraph (Rust) streams it
+into Turtle and RDF/XML, and the compact JSON-LD is written here, node by node, so every file
+is stable and fast to produce, in little memory, at millions of triples. Each writer counts
+the triples it wrote; the JSON-LD, written by our own code, is read back by pyoxigraph.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from concurrent.futures import Executor
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import pyoxigraph
+
+from ..errors import ValidationFailed
+from ..jsonfile import write_json
+from .stream import literal_text, object_kind, read_lines, split_triple
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 FORMATS = {  # file name: format
@@ -27,45 +33,99 @@ LANGUAGE = "ja"
 RESERVED = {"id", "type", LICENSE_KEY}
 
 
-def write_graph(lines: list[str], prefixes: dict[str, str], folder: Path, context_url: str,
-                license: dict) -> list[str]:
-    """Write every serialisation plus the JSON-LD context; returns file names.
+OXIGRAPH_FORMATS = {"turtle": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+                    "xml": pyoxigraph.RdfFormat.RDF_XML, "json-ld": pyoxigraph.RdfFormat.JSON_LD}
+
+
+def write_graph(nt_path: Path, triples: int, kinds: dict[str, set[str]], prefixes: dict[str, str],
+                context_url: str, license: dict, pool: Executor | None = None) -> list[str]:
+    """From the sorted N-Triples file (with `triples` lines), write the JSON-LD context and
+    the Turtle, RDF/XML and JSON-LD files beside it (in parallel with a pool); returns the file
+    names. Raises ValidationFailed unless every file holds the same number of triples.
 
     Both JSON files carry a top-level `license` key for plain-JSON readers; the context
     defines no `license` term, so JSON-LD processors ignore it."""
-    folder.mkdir(parents=True, exist_ok=True)
-    ntriples = ("\n".join(lines) + "\n").encode("utf-8")
-    triples = list(pyoxigraph.parse(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES))
-    context = json_ld_context(triples, prefixes)
-    _write_json(folder / CONTEXT_FILE, {"@context": context, LICENSE_KEY: license}, sort_keys=True)
-    (folder / "graph.nt").write_bytes(ntriples)
-    for name, fmt in (("graph.ttl", pyoxigraph.RdfFormat.TURTLE),
-                      ("graph.rdf", pyoxigraph.RdfFormat.RDF_XML)):
-        (folder / name).write_bytes(pyoxigraph.serialize(triples, format=fmt, prefixes=prefixes))
-    document = {"@context": context_url, "@graph": json_ld_nodes(triples, context), LICENSE_KEY: license}
-    _write_json(folder / "graph.jsonld", document)
+    folder = nt_path.parent
+    context = json_ld_context(kinds, prefixes)
+    write_json(folder / CONTEXT_FILE, {"@context": context, LICENSE_KEY: license})
+    jobs = [(convert, nt_path, folder / "graph.ttl", "turtle", prefixes),
+            (convert, nt_path, folder / "graph.rdf", "xml", prefixes),
+            (write_json_ld, nt_path, folder / "graph.jsonld", context, context_url, license)]
+    if pool is None:
+        counts = [job[0](*job[1:]) for job in jobs]
+    else:
+        counts = [future.result() for future in [pool.submit(*job) for job in jobs]]
+    found = {"graph.nt": triples, **{job[2].name: count for job, count in zip(jobs, counts)}}
+    if len(set(found.values())) > 1:
+        raise ValidationFailed("the linked-data files are inconsistent; nothing was published",
+                               ["serialisations differ in triple count: "
+                                + ", ".join(f"{n} {c}" for n, c in found.items())], folder)
     return [CONTEXT_FILE, *FORMATS]
 
 
-def _write_json(path: Path, document: dict, sort_keys: bool = False) -> None:
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=sort_keys) + "\n",
-                    encoding="utf-8")
+def convert(nt_path: Path, out: Path, fmt: str, prefixes: dict[str, str]) -> int:
+    """Stream the N-Triples file into another format with pyoxigraph; returns the triples
+    read (a line that does not parse stops it with ValidationFailed)."""
+    count = 0
+
+    def counted(triples):
+        nonlocal count
+        for triple in triples:
+            count += 1
+            yield triple
+    try:
+        pyoxigraph.serialize(counted(pyoxigraph.parse(path=str(nt_path), format=OXIGRAPH_FORMATS["nt"])),
+                             output=str(out), format=OXIGRAPH_FORMATS[fmt], prefixes=prefixes)
+    except (SyntaxError, ValueError) as error:
+        raise ValidationFailed("the linked-data files are inconsistent; nothing was published",
+                               [f"{nt_path.name}: does not parse: {error}"], nt_path) from None
+    return count
 
 
-def json_ld_context(triples: list, prefixes: dict[str, str]) -> dict:
+def write_json_ld(nt_path: Path, out: Path, context: dict, context_url: str, license: dict) -> int:
+    """graph.jsonld, one node per line; returns the triples pyoxigraph reads back from it."""
+    document = {"@context": context_url, "@graph": None, LICENSE_KEY: license}
+    write_json(out, document, "@graph", json_ld_nodes(read_lines(nt_path), context))
+    return count_json_ld(out, context)
+
+
+def count_json_ld(path: Path, context: dict, nodes_per_read: int = 20_000) -> int:
+    """The triples pyoxigraph reads from a JSON-LD file written by write_json_ld (one node per
+    line), with its @context (published as a URL) given inline. The nodes are read in groups,
+    each as a document of its own, so memory stays small whatever the size of the graph
+    (pyoxigraph holds a whole document while it reads JSON-LD)."""
+    opening = '{"@context": ' + json.dumps(context, ensure_ascii=False) + ', "@graph": [\n'
+    count, group = 0, []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("    {"):
+                group.append(line.rstrip().rstrip(","))
+                if len(group) == nodes_per_read:
+                    count += _count_nodes(opening, group, path)
+                    group = []
+    return count + (_count_nodes(opening, group, path) if group else 0)
+
+
+def _count_nodes(opening: str, nodes: list[str], path: Path) -> int:
+    document = (opening + ",\n".join(nodes) + "]}").encode("utf-8")
+    try:
+        return sum(1 for _ in pyoxigraph.parse(document, format=OXIGRAPH_FORMATS["json-ld"]))
+    except (SyntaxError, ValueError) as error:
+        raise ValidationFailed("the linked-data files are inconsistent; nothing was published",
+                               [f"{path.name}: does not parse: {error}"], path) from None
+
+
+def json_ld_context(kinds: dict[str, set[str]], prefixes: dict[str, str]) -> dict:
     """Prefixes, `id`/`type` aliases, `ja` as the default language, and a short key (the local
     name) for every predicate whose local name is unambiguous; a key whose objects are all
-    resources is typed @id, one whose literals share a datatype is typed with it."""
+    resources is typed @id, one whose literals share a datatype is typed with it. `kinds` gives,
+    per predicate, the kinds of its objects (stream.object_kind)."""
     context: dict = dict(prefixes)
     context.update({"id": "@id", "type": "@type", "@language": LANGUAGE})
-    kinds: dict[str, set] = defaultdict(set)
-    for triple in triples:
-        predicate = triple.predicate.value
-        if predicate != RDF_TYPE:
-            kinds[predicate].add(_kind(triple.object))
-    by_name: dict[str, list[str]] = defaultdict(list)
+    by_name: dict[str, list[str]] = {}
     for predicate in kinds:
-        by_name[local_name(predicate)].append(predicate)
+        if predicate != RDF_TYPE:
+            by_name.setdefault(local_name(predicate), []).append(predicate)
     for name, predicates in sorted(by_name.items()):
         if len(predicates) > 1 or name in context or name in RESERVED:
             continue
@@ -80,45 +140,41 @@ def json_ld_context(triples: list, prefixes: dict[str, str]) -> dict:
         elif found == {"@none"}:
             definition["@language"] = None
         context[name] = definition
-    return context
-
-
-def _kind(term) -> str:
-    """@id for a resource; else the literal's language (with @ for non-default), datatype,
-    or @none for a plain string."""
-    if isinstance(term, (pyoxigraph.NamedNode, pyoxigraph.BlankNode)):
-        return "@id"
-    if term.language:
-        return LANGUAGE if term.language == LANGUAGE else "@" + term.language
-    datatype = term.datatype.value
-    return "@none" if datatype == "http://www.w3.org/2001/XMLSchema#string" else datatype
+    return dict(sorted(context.items()))
 
 
 def local_name(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def json_ld_nodes(triples: list, context: dict) -> list[dict]:
-    """One JSON object per subject (sorted by id), keys from the context."""
+def json_ld_nodes(lines: Iterable[str], context: dict) -> Iterator[dict]:
+    """One JSON object per subject, keys from the context, from sorted N-Triples lines (a
+    subject's lines are consecutive)."""
     keys = {definition["@id"]: (name, definition) for name, definition in context.items()
             if isinstance(definition, dict) and "@id" in definition}
     namespaces = sorted(((ns, prefix) for prefix, ns in context.items() if isinstance(ns, str)
                          and ns.startswith("http")), key=lambda item: -len(item[0]))
-    nodes: dict[str, dict] = {}
-    for triple in triples:
-        subject = triple.subject.value
-        node = nodes.setdefault(subject, {"id": subject})
-        predicate = triple.predicate.value
+    node: dict = {}
+    for line in lines:
+        subject, predicate, obj = split_triple(line)
+        if node.get("id") != subject:
+            if node:
+                yield _single_values(node)
+            node = {"id": subject}
         if predicate == RDF_TYPE:
-            node.setdefault("type", []).append(_compact(triple.object.value, namespaces))
+            node.setdefault("type", []).append(_compact(obj[1:-1], namespaces))
             continue
-        name, definition = keys.get(predicate, (_compact(predicate, namespaces), {}))
-        node.setdefault(name, []).append(_value(triple.object, definition))
-    for node in nodes.values():
-        for key, values in node.items():
-            if isinstance(values, list) and len(values) == 1:
-                node[key] = values[0]
-    return [nodes[subject] for subject in sorted(nodes)]
+        name, definition = keys.get(predicate) or (_compact(predicate, namespaces), {})
+        node.setdefault(name, []).append(_value(obj, definition))
+    if node:
+        yield _single_values(node)
+
+
+def _single_values(node: dict) -> dict:
+    for key, values in node.items():
+        if isinstance(values, list) and len(values) == 1:
+            node[key] = values[0]
+    return node
 
 
 def _compact(iri: str, namespaces: list[tuple[str, str]]) -> str:
@@ -128,19 +184,20 @@ def _compact(iri: str, namespaces: list[tuple[str, str]]) -> str:
     return iri
 
 
-def _value(term, definition: dict):
-    if isinstance(term, (pyoxigraph.NamedNode, pyoxigraph.BlankNode)):
-        return term.value if definition.get("@type") == "@id" else {"id": term.value}
-    kind = _kind(term)
+def _value(obj: str, definition: dict):
+    """An object (as written in N-Triples) as a JSON-LD value under its key's definition."""
+    if obj[0] == "<":
+        return obj[1:-1] if definition.get("@type") == "@id" else {"id": obj[1:-1]}
+    kind, text = object_kind(obj), literal_text(obj)
     if kind == LANGUAGE and "@language" not in definition and "@type" not in definition:
-        return term.value
+        return text
     if kind == "@none" and definition.get("@language", "unset") is None:
-        return term.value
+        return text
     if definition.get("@type") == kind:
-        return term.value
-    if term.language:
-        return {"@value": term.value, "@language": term.language}
+        return text
+    if kind == LANGUAGE or kind.startswith("@") and kind != "@none":
+        return {"@value": text, "@language": kind.lstrip("@")}
     if kind == "@none":
-        return {"@value": term.value, "@language": None} if "@language" not in definition \
-            else {"@value": term.value}
-    return {"@value": term.value, "@type": kind}
+        return {"@value": text, "@language": None} if "@language" not in definition \
+            else {"@value": text}
+    return {"@value": text, "@type": kind}

@@ -1,0 +1,165 @@
+"""The graph of a publication of any size, written without holding it in memory.
+
+The rows are cut into parts of whole documents; each part's N-Triples lines are built and
+sorted on their own (in forked worker processes where there is more than one core) and kept in
+a temporary file; the parts are then merged into one sorted `graph.nt` without duplicates,
+which is exactly `sorted(set(lines of the whole))`. The other serialisations are streamed
+from that file.
+"""
+
+from __future__ import annotations
+
+import heapq
+import multiprocessing
+import os
+import tempfile
+from collections import defaultdict
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from ..config import Config
+from .graph import build_ntriples
+
+DOCUMENTS_PER_PART = 25
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+UNESCAPES = {"\\\\": "\\", '\\"': '"', "\\n": "\n", "\\r": "\r", "\\t": "\t"}
+
+_PARTS: list = []            # what forked workers inherit (set before the pool starts)
+
+
+@contextmanager
+def worker_pool(parts: int) -> Iterator[Executor | None]:
+    """Forked worker processes, one per core (at most one per part), or None where there is
+    one core, one part or no fork."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = min(cores or 1, parts)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def partition(tables: dict[str, list[dict]], sources: list[dict],
+              size: int = DOCUMENTS_PER_PART) -> list[tuple[dict[str, list[dict]], list[dict]]]:
+    """(rows, sources) of consecutive groups of `size` documents; rows follow their `source`
+    column (rows of an unlisted source go with the first part)."""
+    count = max(1, -(-len(sources) // size))
+    part_of = {source_name(s): i // size for i, s in enumerate(sources)}
+    parts = [({table: [] for table in tables}, sources[i * size:(i + 1) * size]) for i in range(count)]
+    for table, rows in tables.items():
+        for row in rows:
+            parts[part_of.get(row.get("source"), 0)][0][table].append(row)
+    return parts
+
+
+def source_name(source: dict) -> str:
+    return source["file"].rsplit("/", 1)[-1]
+
+
+def write_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: Config,
+                   schemas: dict[str, dict], path: Path,
+                   pool: Executor | None) -> tuple[int, dict[str, set[str]]]:
+    """Write the sorted, duplicate-free N-Triples of the publication to path; returns the
+    number of triples and, per predicate, the kinds of its objects (see `object_kind`)."""
+    global _PARTS
+    _PARTS = [(rows, part_sources, config, schemas) for rows, part_sources in
+              partition(tables, sources)]
+    with tempfile.TemporaryDirectory(prefix=".parts-", dir=path.parent) as folder:
+        jobs = [(index, Path(folder) / f"{index}.nt") for index in range(len(_PARTS))]
+        try:
+            results = list(pool.map(_write_part, jobs)) if pool and len(jobs) > 1 \
+                else [_write_part(job) for job in jobs]
+        finally:
+            _PARTS = []
+        kinds: dict[str, set[str]] = defaultdict(set)
+        for part_kinds in results:
+            for predicate, found in part_kinds.items():
+                kinds[predicate] |= found
+        count = merge_sorted([file for _, file in jobs], path)
+    return count, dict(kinds)
+
+
+def _write_part(job: tuple[int, Path]) -> dict[str, set[str]]:
+    index, file = job
+    rows, part_sources, config, schemas = _PARTS[index]
+    lines = build_ntriples(rows, part_sources, config, schemas)
+    kinds: dict[str, set[str]] = defaultdict(set)
+    with file.open("w", encoding="utf-8", newline="\n") as handle:
+        for line in lines:
+            handle.write(line + "\n")
+            _, predicate, obj = split_triple(line)
+            kinds[predicate].add(object_kind(obj))
+    return kinds
+
+
+def merge_sorted(files: list[Path], path: Path) -> int:
+    """Merge sorted line files into path, each distinct line once; returns the line count."""
+    handles = [file.open(encoding="utf-8", newline="\n") for file in files]
+    count, previous = 0, None
+    try:
+        with path.open("w", encoding="utf-8", newline="\n") as out:
+            for line in heapq.merge(*handles):
+                if line != previous:
+                    out.write(line)
+                    count += 1
+                    previous = line
+    finally:
+        for handle in handles:
+            handle.close()
+    return count
+
+
+def read_lines(path: Path) -> Iterator[str]:
+    with path.open(encoding="utf-8", newline="\n") as handle:
+        for line in handle:
+            yield line.rstrip("\n")
+
+
+# ---- the N-Triples lines this package writes -----------------------------------------------
+# Every line is `<s> <p> <o> .` or `<s> <p> "text"[@lang|^^<datatype>] .`; IRIs hold no space
+# or `>` (see graph.link), so a line splits at its first two spaces.
+
+def split_triple(line: str) -> tuple[str, str, str]:
+    """(subject IRI, predicate IRI, object as written) of one line."""
+    subject, predicate, obj = line.split(" ", 2)
+    return subject[1:-1], predicate[1:-1], obj[:-2]
+
+
+def object_kind(obj: str) -> str:
+    """@id for a resource; a literal's language (with @ unless it is `ja`), its datatype IRI,
+    or @none for a plain string: the distinctions a JSON-LD context can type."""
+    if obj[0] == "<":
+        return "@id"
+    suffix = obj[obj.rindex('"') + 1:]
+    if not suffix:
+        return "@none"
+    if suffix[0] == "@":
+        return suffix[1:] if suffix == "@ja" else suffix
+    datatype = suffix[3:-1]
+    return "@none" if datatype == XSD_STRING else datatype
+
+
+def literal_text(obj: str) -> str:
+    """The text of a literal as written (`"a\\"b"@ja` -> `a"b`)."""
+    text = obj[1:obj.rindex('"')]
+    if "\\" not in text:
+        return text
+    out, position = [], 0
+    while (found := text.find("\\", position)) >= 0:
+        out.append(text[position:found])
+        escape = text[found:found + 2]
+        if escape in UNESCAPES:
+            out.append(UNESCAPES[escape])
+            position = found + 2
+        else:                               # \uXXXX / \UXXXXXXXX
+            width = 6 if escape == "\\u" else 10
+            out.append(chr(int(text[found + 2:found + width], 16)))
+            position = found + width
+    out.append(text[position:])
+    return "".join(out)

@@ -1,0 +1,106 @@
+"""The graph written at scale: built in parts of documents, merged, streamed into the other
+serialisations, and the JSON-LD read back by pyoxigraph in groups of nodes."""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph
+import pytest
+
+from benchmarks.corpus import write_corpus
+from pipeline.config import load_config
+from pipeline.errors import ValidationFailed
+from pipeline.export.datapackage import source_descriptor
+from pipeline.export.tables import table_rows
+from pipeline.publish import build
+from pipeline.rdf import stream
+from pipeline.rdf.graph import XSD, Literal, build_ntriples
+from pipeline.rdf.serialize import count_json_ld, json_ld_context, write_graph
+from pipeline.rdf.vocabulary import PREFIXES as NAMESPACES
+from pipeline.schema import load_schemas
+
+
+PREFIXES = {prefix: str(namespace) for prefix, namespace in NAMESPACES.items()}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, project_root):
+    """Three synthetic documents (benchmarks/corpus.py) as table rows and source descriptors."""
+    raw = tmp_path_factory.mktemp("corpus")
+    write_corpus(raw, 3)
+    config = load_config(project_root / "pipeline.toml")
+    publication = build(raw, config, lambda message: None)
+    return table_rows(publication), [source_descriptor(s) for s in publication.sources], config
+
+
+def test_parts_merged_equal_the_graph_built_at_once(corpus, tmp_path, monkeypatch):
+    rows, sources, config = corpus
+    whole = build_ntriples(rows, sources, config, load_schemas())
+    monkeypatch.setattr(stream, "DOCUMENTS_PER_PART", 1)
+    assert len(stream.partition(rows, sources, 1)) == 3
+    with stream.worker_pool(3) as pool:
+        count, kinds = stream.write_ntriples(rows, sources, config, load_schemas(),
+                                             tmp_path / "graph.nt", pool)
+    written = (tmp_path / "graph.nt").read_text(encoding="utf-8").splitlines()
+    assert written == whole and count == len(whole) > 5_000
+    assert len(set(written)) == len(written)                  # shared nodes once
+    assert kinds["http://purl.org/dc/terms/title"] == {"ja", "@en"}
+    assert kinds["http://purl.org/dc/terms/isPartOf"] == {"@id"}
+    assert not list(tmp_path.glob(".parts-*"))                # the parts are removed
+
+
+def test_partition_keeps_every_row_with_its_document(corpus):
+    rows, sources, _ = corpus
+    parts = stream.partition(rows, sources, 2)
+    assert [len(part_sources) for _, part_sources in parts] == [2, 1]
+    for part_rows, part_sources in parts:
+        names = {stream.source_name(s) for s in part_sources}
+        assert all(row["source"] in names for table in part_rows.values() for row in table)
+    assert sum(len(r) for part_rows, _ in parts for r in part_rows.values()) == \
+        sum(len(r) for r in rows.values())
+
+
+@pytest.mark.parametrize("value, lang, datatype, kind", [
+    ('引用 "名" \\ 改行\nタブ\tと\r', "ja", None, "ja"),
+    ("Indicator baselines", "en", None, "@en"),
+    ("38.25", None, XSD.decimal, XSD.decimal),
+    ("plain", None, None, "@none"),
+])
+def test_literals_read_back_as_written(value, lang, datatype, kind):
+    line = f"<http://x/s> <http://x/p> {Literal(value, lang=lang, datatype=datatype)} ."
+    subject, predicate, obj = stream.split_triple(line)
+    assert (subject, predicate) == ("http://x/s", "http://x/p")
+    assert stream.object_kind(obj) == kind
+    assert stream.literal_text(obj) == value
+    parsed = next(iter(pyoxigraph.parse(line.encode(), format=pyoxigraph.RdfFormat.N_TRIPLES)))
+    assert parsed.object.value == value                       # the same as an RDF parser reads
+
+
+def test_unicode_escapes_are_read_like_an_rdf_parser():
+    assert stream.literal_text('"a\\u00e9b\\U0001F600c"') == "a\u00e9b\U0001F600c"
+
+
+def test_the_serialisations_agree_and_the_json_ld_is_read_back_in_groups(corpus, tmp_path):
+    rows, sources, config = corpus
+    with stream.worker_pool(3) as pool:
+        count, kinds = stream.write_ntriples(rows, sources, config, load_schemas(),
+                                             tmp_path / "graph.nt", pool)
+        write_graph(tmp_path / "graph.nt", count, kinds, PREFIXES, "context.jsonld", {}, pool)
+    context = json_ld_context(kinds, PREFIXES)
+    assert count_json_ld(tmp_path / "graph.jsonld", context, nodes_per_read=7) == count
+    for name, fmt in (("graph.ttl", pyoxigraph.RdfFormat.TURTLE),
+                      ("graph.rdf", pyoxigraph.RdfFormat.RDF_XML)):
+        assert sum(1 for _ in pyoxigraph.parse(path=str(tmp_path / name), format=fmt)) == count
+    nodes = [json.loads(line.rstrip().rstrip(",")) for line in
+             (tmp_path / "graph.jsonld").read_text(encoding="utf-8").splitlines()
+             if line.startswith("    {")]
+    assert len({node["id"] for node in nodes}) == len(nodes)  # one object per subject
+
+
+def test_a_count_that_disagrees_stops_the_publish(corpus, tmp_path):
+    rows, sources, config = corpus
+    count, kinds = stream.write_ntriples(rows, sources, config, load_schemas(),
+                                         tmp_path / "graph.nt", None)
+    with pytest.raises(ValidationFailed, match="inconsistent"):
+        write_graph(tmp_path / "graph.nt", count + 1, kinds, PREFIXES, "context.jsonld", {})
