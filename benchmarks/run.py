@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,17 +39,65 @@ def wall(command: list[str], repeat: int = 3) -> float:
 
 
 def publish_once(raw: Path, out: Path, cache: Path | None = None) -> dict:
-    """One publish in a fresh process; adds the peak RSS of the largest process (MB)."""
+    """One publish in a fresh process; adds the peak RSS of its largest process and the peak
+    memory of the publish with all its worker processes together (proportional set size, so
+    pages that forked workers share are counted once), both in MB."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     command = [sys.executable, "-m", "benchmarks.run_one", str(raw), str(out)]
     if cache:
         command.append(str(cache))
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"benchmark publish failed: {done.stderr.strip().splitlines()[-1:]}")
-    figures = json.loads(done.stdout)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = MemorySampler(process.pid)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    sampler.stop()
+    if process.returncode != 0:
+        raise SystemExit(f"benchmark publish failed: {stderr.strip().splitlines()[-1:]}")
+    figures = json.loads(stdout)
     figures["peak_rss_mb"] = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    figures["peak_total_pss_mb"] = sampler.peak_kb / 1024
     return figures
+
+
+class MemorySampler(threading.Thread):
+    """Every 50 ms, the summed PSS of a process and all its descendants (Linux /proc)."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb, self.done = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.05):
+            self.peak_kb = max(self.peak_kb, sum(map(_pss_kb, _tree(self.pid))))
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    found, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    stack.extend(int(child) for child in handle.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def run(sizes: list[int], work: Path) -> dict:
@@ -58,7 +107,7 @@ def run(sizes: list[int], work: Path) -> dict:
     results = {"floor_seconds": floor, "real_source_publish_seconds": real, "runs": []}
     print(f"floor (import pandas, rdflib, frictionless, pyshacl): {floor:.2f} s")
     print(f"real source, `python -m pipeline publish`: {real:.2f} s = {real / floor:.1f} x floor")
-    print(f"{'N':>6} {'MB':>6} {'total s':>8} {'docs/s':>7} {'init/s':>8} {'triples/s':>10} {'RSS MB':>7}  "
+    print(f"{'N':>6} {'MB':>6} {'total s':>8} {'docs/s':>7} {'init/s':>8} {'triples/s':>10} {'RSS MB':>7} {'PSS MB':>7}  "
           + " ".join(f"{s:>9}" for s in STAGES) + "   (stage seconds)")
     for size in sizes:
         raw, out = work / f"raw-{size}", work / f"out-{size}"
@@ -70,7 +119,7 @@ def run(sizes: list[int], work: Path) -> dict:
                "triples_per_s": figures["triples"] / seconds}
         results["runs"].append(row)
         print(f"{size:>6} {figures['bytes'] / 1e6:>6.1f} {seconds:>8.2f} {row['docs_per_s']:>7.1f} "
-              f"{row['initiatives_per_s']:>8.0f} {row['triples_per_s']:>10.0f} {figures['peak_rss_mb']:>7.0f}  "
+              f"{row['initiatives_per_s']:>8.0f} {row['triples_per_s']:>10.0f} {figures['peak_rss_mb']:>7.0f} {figures['peak_total_pss_mb']:>7.0f}  "
               + " ".join(f"{figures['stages'].get(s, 0):>9.2f}" for s in STAGES))
         shutil.rmtree(out, ignore_errors=True)
     largest = max(sizes)
