@@ -120,6 +120,7 @@ class GraphBuilder:
         self.config = config
         self.schemas = schemas
         self.lines: set[str] = set()
+        self.shapes: set[tuple[str, str]] = set()   # (predicate, "<" or a literal's tail)
         self._curies: dict[str, str] = {}
         self._described: set[str] = set()
         self._columns: dict[str, list[tuple[str, dict, str]]] = {}
@@ -170,7 +171,12 @@ class GraphBuilder:
         return node
 
     def add(self, s, p, o) -> None:
-        self.lines.add(f"<{s}> <{p}> {o} ." if o.__class__ is NT else f"<{s}> <{p}> <{o}> .")
+        if o.__class__ is NT:
+            self.lines.add(f"<{s}> <{p}> {o} .")
+            self.shapes.add((p, o[o.rindex('"') + 1:]))
+        else:
+            self.lines.add(f"<{s}> <{p}> <{o}> .")
+            self.shapes.add((p, "<"))
 
     def columns(self, table: str) -> list[tuple[str, dict, str]]:
         """(name, rdf mapping, type) of the columns of a table that the schema maps to RDF."""
@@ -247,6 +253,14 @@ def build_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: C
     The rows may be any part of a publication that holds whole documents with their sources:
     the lines of the parts, merged without duplicates, are the lines of the whole."""
     return sorted(_lines(GraphBuilder(config, schemas), tables, sources))
+
+
+def build_ntriples_and_shapes(tables: dict[str, list[dict]], sources: list[dict], config: Config,
+                              schemas: dict[str, dict]) -> tuple[list[str], set[tuple[str, str]]]:
+    """build_ntriples, and the (predicate, object shape) pairs of its lines: "<" for a
+    resource, else the literal's tail after its closing quote (`@ja`, `^^<…#decimal>`, ``)."""
+    builder = GraphBuilder(config, schemas)
+    return sorted(_lines(builder, tables, sources)), builder.shapes
 
 
 def _lines(b: GraphBuilder, tables: dict[str, list[dict]], sources: list[dict]) -> set[str]:

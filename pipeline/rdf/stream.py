@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..config import Config
-from .graph import build_ntriples
+from .graph import build_ntriples_and_shapes
 
 DOCUMENTS_PER_PART = 25
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -88,13 +88,14 @@ def write_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: C
 def _write_part(job: tuple[int, Path]) -> dict[str, set[str]]:
     index, file = job
     rows, part_sources, config, schemas = _PARTS[index]
-    lines = build_ntriples(rows, part_sources, config, schemas)
+    lines, shapes = build_ntriples_and_shapes(rows, part_sources, config, schemas)
+    if lines:
+        file.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
+    else:
+        file.touch()
     kinds: dict[str, set[str]] = defaultdict(set)
-    with file.open("w", encoding="utf-8", newline="\n") as handle:
-        for line in lines:
-            handle.write(line + "\n")
-            _, predicate, obj = split_triple(line)
-            kinds[predicate].add(object_kind(obj))
+    for predicate, shape in shapes:
+        kinds[predicate].add("@id" if shape == "<" else tail_kind(shape))
     return kinds
 
 
@@ -134,9 +135,11 @@ def split_triple(line: str) -> tuple[str, str, str]:
 def object_kind(obj: str) -> str:
     """@id for a resource; a literal's language (with @ unless it is `ja`), its datatype IRI,
     or @none for a plain string: the distinctions a JSON-LD context can type."""
-    if obj[0] == "<":
-        return "@id"
-    suffix = obj[obj.rindex('"') + 1:]
+    return "@id" if obj[0] == "<" else tail_kind(obj[obj.rindex('"') + 1:])
+
+
+def tail_kind(suffix: str) -> str:
+    """object_kind of a literal from what follows its closing quote."""
     if not suffix:
         return "@none"
     if suffix[0] == "@":
