@@ -104,7 +104,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stop
             package = write_tables_package(publication, rows, config, staging, edition.created)
         validation = BackgroundValidation(staging, package)      # the tables, while RDF is written
         with watch.stage("rdf"):
-            triples = add_linked_data(package, publication, rows, config, staging)
+            triples = add_linked_data(package, publication, rows, config, staging, watch)
         log(f"rdf: the four RDF serialisations agree ({triples} triples, counted by pyoxigraph)")
         write_change_report(staging, edition, previous, license_descriptor(config))
         log(f"export: {_count_files(staging)} files written to staging")

@@ -30,7 +30,7 @@ def write_publication(publication: Publication, rows: dict[str, list[dict]], con
     with watch.stage("csv-json"):
         package = write_tables_package(publication, rows, config, out, created)
     with watch.stage("rdf"):
-        return add_linked_data(package, publication, rows, config, out)
+        return add_linked_data(package, publication, rows, config, out, watch)
 
 
 def write_tables_package(publication: Publication, rows: dict[str, list[dict]], config: Config,
@@ -46,11 +46,11 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
 
 
 def add_linked_data(package: dict, publication: Publication, rows: dict[str, list[dict]],
-                    config: Config, out: Path) -> int:
+                    config: Config, out: Path, watch: Stopwatch | None = None) -> int:
     """The linked-data files, added to the package and its datapackage.json; returns the
     number of triples in the graph."""
     linked = write_linked_data(rows, package["sources"], config, load_schemas(), out,
-                               license_descriptor(config))
+                               license_descriptor(config), watch)
     for path in linked.paths:
         kind = RDF_TITLES.get(Path(path).suffix, "RDF")
         package["resources"].append(file_resource(path.replace("/", "-").replace(".", "-"), path,
