@@ -12,9 +12,10 @@ _ITEM = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def write_json(path: Path, document: dict, stream_key: str | None = None,
-               items: Iterable | None = None) -> int:
+               items: Iterable | None = None, encoded: bool = False) -> int:
     """Write document; if stream_key is given, that key's array is `items` (any iterable,
-    consumed once), placed where the key stands in document. Returns the number of items."""
+    consumed once; JSON texts already if `encoded`), placed where the key stands in document.
+    Returns the number of items."""
     count = 0
     with path.open("w", encoding="utf-8") as handle:
         handle.write("{")
@@ -27,7 +28,7 @@ def write_json(path: Path, document: dict, stream_key: str | None = None,
             handle.write("[")
             for item in items if items is not None else value:
                 handle.write(",\n    " if count else "\n    ")
-                handle.write(_ITEM(item))
+                handle.write(item if encoded else _ITEM(item))
                 count += 1
             handle.write("\n  ]" if count else "]")
         handle.write("\n}\n")

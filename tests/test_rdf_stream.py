@@ -40,13 +40,12 @@ def test_parts_merged_equal_the_graph_built_at_once(corpus, tmp_path, monkeypatc
     monkeypatch.setattr(stream, "DOCUMENTS_PER_PART", 1)
     assert len(stream.partition(rows, sources, 1)) == 3
     with stream.worker_pool(3) as pool:
-        count, kinds = stream.write_ntriples(rows, sources, config, load_schemas(),
-                                             tmp_path / "graph.nt", pool)
+        graph = stream.write_ntriples(rows, sources, config, load_schemas(), tmp_path / "graph.nt", pool)
     written = (tmp_path / "graph.nt").read_text(encoding="utf-8").splitlines()
-    assert written == whole and count == len(whole) > 5_000
+    assert written == whole and graph.triples == len(whole) > 5_000
     assert len(set(written)) == len(written)                  # shared nodes once
-    assert kinds["http://purl.org/dc/terms/title"] == {"ja", "@en"}
-    assert kinds["http://purl.org/dc/terms/isPartOf"] == {"@id"}
+    assert graph.kinds["http://purl.org/dc/terms/title"] == {"ja", "@en"}
+    assert graph.kinds["http://purl.org/dc/terms/isPartOf"] == {"@id"}
     assert not list(tmp_path.glob(".parts-*"))                # the parts are removed
 
 
@@ -81,26 +80,57 @@ def test_unicode_escapes_are_read_like_an_rdf_parser():
     assert stream.literal_text('"a\\u00e9b\\U0001F600c"') == "a\u00e9b\U0001F600c"
 
 
-def test_the_serialisations_agree_and_the_json_ld_is_read_back_in_groups(corpus, tmp_path):
+def write_all(corpus, folder, chunk_lines):
     rows, sources, config = corpus
     with stream.worker_pool(3) as pool:
-        count, kinds = stream.write_ntriples(rows, sources, config, load_schemas(),
-                                             tmp_path / "graph.nt", pool)
-        write_graph(tmp_path / "graph.nt", count, kinds, PREFIXES, "context.jsonld", {}, pool)
-    context = json_ld_context(kinds, PREFIXES)
-    assert count_json_ld(tmp_path / "graph.jsonld", context, nodes_per_read=7) == count
+        parts = stream.write_ntriples(rows, sources, config, load_schemas(), folder / "graph.nt", None)
+        count, chunks = stream.merge_sorted([folder / "graph.nt"], folder / "graph.nt.sorted", chunk_lines)
+        (folder / "graph.nt.sorted").replace(folder / "graph.nt")
+        graph = stream.NTriples(folder / "graph.nt", count, parts.kinds, chunks)
+        write_graph(graph, PREFIXES, "context.jsonld", {}, pool)
+    return graph
+
+
+def test_chunks_hold_whole_subjects(corpus, tmp_path):
+    graph = write_all(corpus, tmp_path, 500)
+    data = (tmp_path / "graph.nt").read_bytes()
+    assert len(graph.chunks) > 10 and graph.chunks[0][0] == 0 and graph.chunks[-1][1] == len(data)
+    assert all(a[1] == b[0] for a, b in zip(graph.chunks, graph.chunks[1:]))
+    for start, _ in graph.chunks[1:]:
+        before = data[:start].rsplit(b"\n", 2)[-2]
+        after = data[start:data.index(b"\n", start)]
+        assert before.split(b" ")[0] != after.split(b" ")[0]
+
+
+def test_files_joined_from_chunks_equal_one_pass(corpus, tmp_path):
+    """Turtle and RDF/XML joined from many chunks are byte for byte the files written in one
+    chunk; the JSON-LD has the same nodes."""
+    (tmp_path / "many").mkdir()
+    (tmp_path / "one").mkdir()
+    many = write_all(corpus, tmp_path / "many", 500)
+    one = write_all(corpus, tmp_path / "one", 10 ** 9)
+    assert len(one.chunks) == 1 and len(many.chunks) > 10
+    for name in ("graph.ttl", "graph.rdf", "graph.jsonld", "context.jsonld"):
+        assert (tmp_path / "many" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
+
+
+def test_the_serialisations_agree_and_the_json_ld_is_read_back_in_groups(corpus, tmp_path):
+    graph = write_all(corpus, tmp_path, 700)
+    context = json_ld_context(graph.kinds, PREFIXES)
+    assert count_json_ld(tmp_path / "graph.jsonld", context, nodes_per_read=7) == graph.triples
     for name, fmt in (("graph.ttl", pyoxigraph.RdfFormat.TURTLE),
                       ("graph.rdf", pyoxigraph.RdfFormat.RDF_XML)):
-        assert sum(1 for _ in pyoxigraph.parse(path=str(tmp_path / name), format=fmt)) == count
+        assert sum(1 for _ in pyoxigraph.parse(path=str(tmp_path / name), format=fmt)) == graph.triples
     nodes = [json.loads(line.rstrip().rstrip(",")) for line in
              (tmp_path / "graph.jsonld").read_text(encoding="utf-8").splitlines()
              if line.startswith("    {")]
     assert len({node["id"] for node in nodes}) == len(nodes)  # one object per subject
+    assert not list(tmp_path.glob(".chunks-*"))
 
 
 def test_a_count_that_disagrees_stops_the_publish(corpus, tmp_path):
     rows, sources, config = corpus
-    count, kinds = stream.write_ntriples(rows, sources, config, load_schemas(),
-                                         tmp_path / "graph.nt", None)
+    graph = stream.write_ntriples(rows, sources, config, load_schemas(), tmp_path / "graph.nt", None)
+    graph.triples += 1
     with pytest.raises(ValidationFailed, match="inconsistent"):
-        write_graph(tmp_path / "graph.nt", count + 1, kinds, PREFIXES, "context.jsonld", {})
+        write_graph(graph, PREFIXES, "context.jsonld", {})

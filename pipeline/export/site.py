@@ -196,9 +196,16 @@ def json_script(data, **attrs) -> Html:
 _json_line = json.JSONEncoder(ensure_ascii=False).encode     # json.dumps(x, ensure_ascii=False)
 
 
-@lru_cache(maxsize=1 << 17)
+URL_SAFE_PATH = re.compile(r"[A-Za-z0-9/_.~-]*\Z")
+
+
 def href(path: str) -> str:
     """A relative link to a file of the site (non-ASCII characters percent-encoded)."""
+    return path if URL_SAFE_PATH.match(path) else _quoted(path)
+
+
+@lru_cache(maxsize=1 << 17)
+def _quoted(path: str) -> str:
     return quote(path, safe="/-_.~")
 
 

@@ -35,13 +35,13 @@ def write_linked_data(tables: dict[str, list[dict]], sources: list[dict], config
     watch = watch or Stopwatch()
     with worker_pool(len(sources)) as pool:
         with watch.stage("rdf.ntriples"):
-            triples, kinds = write_ntriples(tables, sources, config, schemas, folder / "graph.nt", pool)
+            graph = write_ntriples(tables, sources, config, schemas, folder / "graph.nt", pool)
         with watch.stage("rdf.formats"):
-            names = write_graph(folder / "graph.nt", triples, kinds, prefixes,
-                                f"{config.download_base}{RDF_DIR}/{CONTEXT_FILE}", license, pool)
+            names = write_graph(graph, prefixes, f"{config.download_base}{RDF_DIR}/{CONTEXT_FILE}",
+                                license, pool)
     vocabulary_graph(config.base_uri).serialize(destination=str(folder / VOCABULARY_FILE),
                                                 format="turtle", encoding="utf-8")
-    return LinkedData([f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]], triples)
+    return LinkedData([f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]], graph.triples)
 
 
 __all__ = ["FORMATS", "LinkedData", "RDF_DIR", "write_linked_data"]

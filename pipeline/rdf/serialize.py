@@ -1,16 +1,19 @@
 """Serialisations of one graph: Turtle, N-Triples, RDF/XML and JSON-LD with a published
 @context, so that the JSON-LD reads as plain JSON (`"title": …`, `"isPartOf": "…"`).
 
-The graph arrives as a sorted N-Triples file (see stream.py); pyoxigraph (Rust) streams it
-into Turtle and RDF/XML, and the compact JSON-LD is written here, node by node, so every file
-is stable and fast to produce, in little memory, at millions of triples. Each writer counts
-the triples it wrote; the JSON-LD, written by our own code, is read back by pyoxigraph.
+The graph arrives as a sorted N-Triples file (see stream.py), cut into chunks of whole
+subjects; pyoxigraph (Rust) writes each chunk as Turtle and RDF/XML, and the compact JSON-LD is
+written here, node by node, so every file is stable and fast to produce, in little memory, at
+millions of triples. Every chunk is counted as pyoxigraph reads it; the JSON-LD, written by our
+own code, is read back by pyoxigraph and counted too.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -18,7 +21,7 @@ import pyoxigraph
 
 from ..errors import ValidationFailed
 from ..jsonfile import write_json
-from .stream import literal_text, object_kind, read_lines, split_triple
+from .stream import NTriples, literal_text, read_lines, split_triple, tail_kind
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 FORMATS = {  # file name: format
@@ -37,25 +40,34 @@ OXIGRAPH_FORMATS = {"turtle": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfF
                     "xml": pyoxigraph.RdfFormat.RDF_XML, "json-ld": pyoxigraph.RdfFormat.JSON_LD}
 
 
-def write_graph(nt_path: Path, triples: int, kinds: dict[str, set[str]], prefixes: dict[str, str],
-                context_url: str, license: dict, pool: Executor | None = None) -> list[str]:
-    """From the sorted N-Triples file (with `triples` lines), write the JSON-LD context and
-    the Turtle, RDF/XML and JSON-LD files beside it (in parallel with a pool); returns the file
-    names. Raises ValidationFailed unless every file holds the same number of triples.
+def write_graph(graph: NTriples, prefixes: dict[str, str], context_url: str, license: dict,
+                pool: Executor | None = None) -> list[str]:
+    """From the sorted N-Triples file, write the JSON-LD context and the Turtle, RDF/XML and
+    JSON-LD files beside it; returns the file names. Raises ValidationFailed unless every file
+    holds the same number of triples.
+
+    The file is converted chunk by chunk (in parallel with a pool), each chunk read once by
+    pyoxigraph for both Turtle and RDF/XML; as a chunk holds whole subjects, the joined
+    chunks are byte for byte what one pass over the whole file writes.
 
     Both JSON files carry a top-level `license` key for plain-JSON readers; the context
     defines no `license` term, so JSON-LD processors ignore it."""
-    folder = nt_path.parent
-    context = json_ld_context(kinds, prefixes)
+    folder = graph.path.parent
+    context = json_ld_context(graph.kinds, prefixes)
     write_json(folder / CONTEXT_FILE, {"@context": context, LICENSE_KEY: license})
-    jobs = [(convert, nt_path, folder / "graph.ttl", "turtle", prefixes),
-            (convert, nt_path, folder / "graph.rdf", "xml", prefixes),
-            (write_json_ld, nt_path, folder / "graph.jsonld", context, context_url, license)]
-    if pool is None:
-        counts = [job[0](*job[1:]) for job in jobs]
-    else:
-        counts = [future.result() for future in [pool.submit(*job) for job in jobs]]
-    found = {"graph.nt": triples, **{job[2].name: count for job, count in zip(jobs, counts)}}
+    with tempfile.TemporaryDirectory(prefix=".chunks-", dir=folder) as work:
+        jobs = [(graph.path, start, end, Path(work) / str(index), prefixes, context)
+                for index, (start, end) in enumerate(graph.chunks)]
+        done = list(pool.map(_convert_chunk, jobs)) if pool and len(jobs) > 1 \
+            else [_convert_chunk(job) for job in jobs]
+        found = {"graph.nt": graph.triples,
+                 "graph.ttl": _join(folder / "graph.ttl", jobs, ".ttl", done, "turtle"),
+                 "graph.rdf": _join(folder / "graph.rdf", jobs, ".rdf", done, "xml"),
+                 "graph.jsonld": sum(chunk.json_ld for chunk in done)}
+        document = {"@context": context_url, "@graph": None, LICENSE_KEY: license}
+        write_json(folder / "graph.jsonld", document, "@graph",
+                   (line for job in jobs for line in read_lines(job[3].with_suffix(".jsonl"))),
+                   encoded=True)
     if len(set(found.values())) > 1:
         raise ValidationFailed("the linked-data files are inconsistent; nothing was published",
                                ["serialisations differ in triple count: "
@@ -63,51 +75,99 @@ def write_graph(nt_path: Path, triples: int, kinds: dict[str, set[str]], prefixe
     return [CONTEXT_FILE, *FORMATS]
 
 
-def convert(nt_path: Path, out: Path, fmt: str, prefixes: dict[str, str]) -> int:
-    """Stream the N-Triples file into another format with pyoxigraph; returns the triples
-    read (a line that does not parse stops it with ValidationFailed)."""
-    count = 0
+@dataclass
+class Chunk:
+    triples: int                    # read by pyoxigraph from the N-Triples chunk
+    json_ld: int                    # read by pyoxigraph back from the chunk's JSON-LD nodes
+    frames: dict[str, tuple[int, int]]   # per format: (header, footer) lengths in bytes
 
-    def counted(triples):
-        nonlocal count
-        for triple in triples:
-            count += 1
-            yield triple
+
+def _convert_chunk(job) -> Chunk:
+    """One chunk of graph.nt as Turtle, RDF/XML and JSON-LD node lines, in files beside
+    `stem`; the Turtle and RDF/XML files are whole documents, to be joined by _join."""
+    nt_path, start, end, stem, prefixes, context = job
+    with nt_path.open("rb") as handle:
+        handle.seek(start)
+        data = handle.read(end - start)
     try:
-        pyoxigraph.serialize(counted(pyoxigraph.parse(path=str(nt_path), format=OXIGRAPH_FORMATS["nt"])),
-                             output=str(out), format=OXIGRAPH_FORMATS[fmt], prefixes=prefixes)
+        triples = list(pyoxigraph.parse(data, format=OXIGRAPH_FORMATS["nt"]))
     except (SyntaxError, ValueError) as error:
         raise ValidationFailed("the linked-data files are inconsistent; nothing was published",
                                [f"{nt_path.name}: does not parse: {error}"], nt_path) from None
-    return count
+    frames = {}
+    for suffix, fmt in ((".ttl", "turtle"), (".rdf", "xml")):
+        text = pyoxigraph.serialize(triples, format=OXIGRAPH_FORMATS[fmt], prefixes=prefixes)
+        stem.with_suffix(suffix).write_bytes(text)
+        frames[fmt] = _frame(text, fmt)
+    count = len(triples)
+    del triples
+    nodes = [_NODE(node) for node in json_ld_nodes(data.decode("utf-8").splitlines(), context)]
+    stem.with_suffix(".jsonl").write_text("".join(node + "\n" for node in nodes), encoding="utf-8")
+    return Chunk(count, _count_nodes(context, nodes, nt_path.with_suffix(".jsonld")), frames)
 
 
-def write_json_ld(nt_path: Path, out: Path, context: dict, context_url: str, license: dict) -> int:
-    """graph.jsonld, one node per line; returns the triples pyoxigraph reads back from it."""
-    document = {"@context": context_url, "@graph": None, LICENSE_KEY: license}
-    write_json(out, document, "@graph", json_ld_nodes(read_lines(nt_path), context))
-    return count_json_ld(out, context)
+XML_FOOTER = b"</rdf:RDF>"
+
+
+def _frame(text: bytes, fmt: str) -> tuple[int, int]:
+    """(header, footer) lengths of a serialised chunk: Turtle's @prefix lines; the XML
+    declaration with the rdf:RDF start tag, and its end tag."""
+    if fmt == "turtle":
+        header = 0
+        while text.startswith(b"@prefix ", header):
+            header = text.index(b"\n", header) + 1
+        return header, 0
+    header = text.index(b">\n", text.index(b"<rdf:RDF")) + 2
+    if not text.endswith(XML_FOOTER):
+        raise ValidationFailed("RDF/XML chunk without its end tag", [], None)
+    return header, len(XML_FOOTER)
+
+
+def _join(path: Path, jobs: list, suffix: str, done: list[Chunk], fmt: str) -> int:
+    """Join the chunks of one format: the first header, every body, the last footer. Every
+    chunk must have the same header (the prefixes); returns the triples of the chunks."""
+    headers = set()
+    with path.open("wb") as out:
+        for position, (job, chunk) in enumerate(zip(jobs, done)):
+            data = job[3].with_suffix(suffix).read_bytes()
+            header, footer = chunk.frames[fmt]
+            headers.add(data[:header])
+            if position == 0:
+                out.write(data[:header])
+            out.write(data[header:len(data) - footer])
+            if position == len(jobs) - 1:
+                out.write(data[len(data) - footer:])
+    if len(headers) > 1:
+        raise ValidationFailed(f"{path.name}: the chunks were written with different headers",
+                               [h.decode("utf-8", "replace")[:200] for h in headers], path)
+    return sum(chunk.triples for chunk in done)
+
+
+_NODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def count_json_ld(path: Path, context: dict, nodes_per_read: int = 20_000) -> int:
-    """The triples pyoxigraph reads from a JSON-LD file written by write_json_ld (one node per
+    """The triples pyoxigraph reads from a JSON-LD file written by write_graph (one node per
     line), with its @context (published as a URL) given inline. The nodes are read in groups,
     each as a document of its own, so memory stays small whatever the size of the graph
     (pyoxigraph holds a whole document while it reads JSON-LD)."""
-    opening = '{"@context": ' + json.dumps(context, ensure_ascii=False) + ', "@graph": [\n'
     count, group = 0, []
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             if line.startswith("    {"):
                 group.append(line.rstrip().rstrip(","))
                 if len(group) == nodes_per_read:
-                    count += _count_nodes(opening, group, path)
+                    count += _count_nodes(context, group, path)
                     group = []
-    return count + (_count_nodes(opening, group, path) if group else 0)
+    return count + (_count_nodes(context, group, path) if group else 0)
 
 
-def _count_nodes(opening: str, nodes: list[str], path: Path) -> int:
-    document = (opening + ",\n".join(nodes) + "]}").encode("utf-8")
+def _count_nodes(context: dict, nodes: list[str], path: Path) -> int:
+    """The triples pyoxigraph reads from JSON-LD node objects (JSON text) under context."""
+    if not nodes:
+        return 0
+    document = ('{"@context": ' + json.dumps(context, ensure_ascii=False) + ', "@graph": [\n'
+                + ",\n".join(nodes) + "]}").encode("utf-8")
     try:
         return sum(1 for _ in pyoxigraph.parse(document, format=OXIGRAPH_FORMATS["json-ld"]))
     except (SyntaxError, ValueError) as error:
@@ -154,6 +214,8 @@ def json_ld_nodes(lines: Iterable[str], context: dict) -> Iterator[dict]:
             if isinstance(definition, dict) and "@id" in definition}
     namespaces = sorted(((ns, prefix) for prefix, ns in context.items() if isinstance(ns, str)
                          and ns.startswith("http")), key=lambda item: -len(item[0]))
+    compact = {}
+    values = _Values()
     node: dict = {}
     for line in lines:
         subject, predicate, obj = split_triple(line)
@@ -162,10 +224,15 @@ def json_ld_nodes(lines: Iterable[str], context: dict) -> Iterator[dict]:
                 yield _single_values(node)
             node = {"id": subject}
         if predicate == RDF_TYPE:
-            node.setdefault("type", []).append(_compact(obj[1:-1], namespaces))
+            iri = obj[1:-1]
+            if iri not in compact:
+                compact[iri] = _compact(iri, namespaces)
+            node.setdefault("type", []).append(compact[iri])
             continue
-        name, definition = keys.get(predicate) or (_compact(predicate, namespaces), {})
-        node.setdefault(name, []).append(_value(obj, definition))
+        if predicate not in keys:
+            keys[predicate] = (_compact(predicate, namespaces), {})
+        name, definition = keys[predicate]
+        node.setdefault(name, []).append(values.of(obj, name, definition))
     if node:
         yield _single_values(node)
 
@@ -184,20 +251,42 @@ def _compact(iri: str, namespaces: list[tuple[str, str]]) -> str:
     return iri
 
 
-def _value(obj: str, definition: dict):
-    """An object (as written in N-Triples) as a JSON-LD value under its key's definition."""
-    if obj[0] == "<":
-        return obj[1:-1] if definition.get("@type") == "@id" else {"id": obj[1:-1]}
-    kind, text = object_kind(obj), literal_text(obj)
+class _Values:
+    """JSON-LD values of objects (as written in N-Triples) under their key's definition; how
+    a key shows a kind of object is worked out once per (key, kind)."""
+
+    def __init__(self):
+        self.forms: dict[tuple[str, str], tuple] = {}
+
+    def of(self, obj: str, name: str, definition: dict):
+        if obj[0] == "<":
+            tail, text = "<", obj[1:-1]
+        else:
+            quote = obj.rindex('"')
+            tail, text = obj[quote + 1:], obj[1:quote]
+            if "\\" in text:
+                text = literal_text(obj)
+        form = self.forms.get((name, tail))
+        if form is None:
+            form = self.forms[(name, tail)] = _form("@id" if tail == "<" else tail_kind(tail),
+                                                    definition)
+        if form[0] is None:
+            return text
+        return {form[0]: text, **form[1]}
+
+
+def _form(kind: str, definition: dict) -> tuple:
+    """(None, {}) when a value shows as its bare text, else (key for the text, other keys)."""
+    if kind == "@id":
+        return (None, {}) if definition.get("@type") == "@id" else ("id", {})
     if kind == LANGUAGE and "@language" not in definition and "@type" not in definition:
-        return text
+        return None, {}
     if kind == "@none" and definition.get("@language", "unset") is None:
-        return text
+        return None, {}
     if definition.get("@type") == kind:
-        return text
+        return None, {}
     if kind == LANGUAGE or kind.startswith("@") and kind != "@none":
-        return {"@value": text, "@language": kind.lstrip("@")}
+        return "@value", {"@language": kind.lstrip("@")}
     if kind == "@none":
-        return {"@value": text, "@language": None} if "@language" not in definition \
-            else {"@value": text}
-    return {"@value": text, "@type": kind}
+        return ("@value", {"@language": None}) if "@language" not in definition else ("@value", {})
+    return "@value", {"@type": kind}

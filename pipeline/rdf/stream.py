@@ -16,6 +16,7 @@ import tempfile
 from collections import defaultdict
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -23,6 +24,7 @@ from ..config import Config
 from .graph import build_ntriples_and_shapes
 
 DOCUMENTS_PER_PART = 25
+CHUNK_LINES = 100_000          # lines per chunk when the other serialisations are written
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 UNESCAPES = {"\\\\": "\\", '\\"': '"', "\\n": "\n", "\\r": "\r", "\\t": "\t"}
 
@@ -62,14 +64,23 @@ def source_name(source: dict) -> str:
     return source["file"].rsplit("/", 1)[-1]
 
 
+@dataclass
+class NTriples:
+    """graph.nt as written: its triples, per predicate the kinds of its objects (see
+    object_kind), and byte ranges of chunks of whole subjects to convert in parallel."""
+
+    path: Path
+    triples: int
+    kinds: dict[str, set[str]]
+    chunks: list[tuple[int, int]]
+
+
 def write_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: Config,
-                   schemas: dict[str, dict], path: Path,
-                   pool: Executor | None) -> tuple[int, dict[str, set[str]]]:
-    """Write the sorted, duplicate-free N-Triples of the publication to path; returns the
-    number of triples and, per predicate, the kinds of its objects (see `object_kind`)."""
+                   schemas: dict[str, dict], path: Path, pool: Executor | None) -> NTriples:
+    """Write the sorted, duplicate-free N-Triples of the publication to path."""
     global _PARTS
     _PARTS = [(rows, part_sources, config, schemas) for rows, part_sources in
-              partition(tables, sources)]
+              partition(tables, sources, DOCUMENTS_PER_PART)]
     with tempfile.TemporaryDirectory(prefix=".parts-", dir=path.parent) as folder:
         jobs = [(index, Path(folder) / f"{index}.nt") for index in range(len(_PARTS))]
         try:
@@ -81,8 +92,8 @@ def write_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: C
         for part_kinds in results:
             for predicate, found in part_kinds.items():
                 kinds[predicate] |= found
-        count = merge_sorted([file for _, file in jobs], path)
-    return count, dict(kinds)
+        count, chunks = merge_sorted([file for _, file in jobs], path)
+    return NTriples(path, count, dict(kinds), chunks)
 
 
 def _write_part(job: tuple[int, Path]) -> dict[str, set[str]]:
@@ -99,21 +110,37 @@ def _write_part(job: tuple[int, Path]) -> dict[str, set[str]]:
     return kinds
 
 
-def merge_sorted(files: list[Path], path: Path) -> int:
-    """Merge sorted line files into path, each distinct line once; returns the line count."""
-    handles = [file.open(encoding="utf-8", newline="\n") for file in files]
-    count, previous = 0, None
+def merge_sorted(files: list[Path], path: Path,
+                 chunk_lines: int = CHUNK_LINES) -> tuple[int, list[tuple[int, int]]]:
+    """Merge sorted line files into path, each distinct line once (bytes compare as the code
+    points of UTF-8 text do). Returns the line count and the byte ranges of chunks of about
+    chunk_lines lines, each cut where the subject changes (so a subject's lines stay in one
+    chunk)."""
+    handles = [file.open("rb") for file in files]
+    count, previous, offset, start, chunks = 0, None, 0, 0, []
     try:
-        with path.open("w", encoding="utf-8", newline="\n") as out:
+        with path.open("wb") as out:
             for line in heapq.merge(*handles):
-                if line != previous:
-                    out.write(line)
-                    count += 1
-                    previous = line
+                if line == previous:
+                    continue
+                if count - len(chunks) * chunk_lines >= chunk_lines and \
+                        _subject(line) != _subject(previous):
+                    chunks.append((start, offset))
+                    start = offset
+                out.write(line)
+                offset += len(line)
+                count += 1
+                previous = line
     finally:
         for handle in handles:
             handle.close()
-    return count
+    if offset > start:
+        chunks.append((start, offset))
+    return count, chunks
+
+
+def _subject(line: bytes) -> bytes:
+    return line[:line.index(b" ")]
 
 
 def read_lines(path: Path) -> Iterator[str]:
