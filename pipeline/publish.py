@@ -17,14 +17,15 @@ from typing import Callable
 
 from .assemble import Publication, assemble
 from .config import Config
-from .export import add_linked_data, write_tables_package
+from .export import describe_linked_data, write_tables_package
 from .export.ckan import write_ckan
-from .export.datapackage import license_descriptor
+from .export.datapackage import license_descriptor, source_descriptor
 from .export.dcat import build_catalog, write_catalog
 from .export.site import write_site
 from .export.tables import table_rows
 from .extract.batch import extract_all
 from .lock import publish_lock
+from .rdf import LinkedDataWriter
 from .schema import load_schemas
 from .shacl import check_catalog
 from .sources import SourceDocument, read_sources
@@ -100,12 +101,16 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stop
     shutil.rmtree(staging, ignore_errors=True)
     validation = None
     try:
-        with watch.stage("csv-json"):
-            package = write_tables_package(publication, rows, config, staging, edition.created)
-        validation = BackgroundValidation(staging, package)      # the tables, while RDF is written
-        with watch.stage("rdf"):
-            triples = add_linked_data(package, publication, rows, config, staging, watch)
-        log(f"rdf: the four RDF serialisations agree ({triples} triples, counted by pyoxigraph)")
+        sources, license = [source_descriptor(s) for s in publication.sources], license_descriptor(config)
+        with LinkedDataWriter(rows, sources, config, schemas, staging, license, watch) as rdf:
+            # worker processes build the graph's parts while the tables are written here
+            with watch.stage("csv-json"):
+                package = write_tables_package(publication, rows, config, staging, edition.created)
+            validation = BackgroundValidation(staging, package)   # the tables, while RDF is written
+            with watch.stage("rdf"):
+                linked = rdf.finish()
+        describe_linked_data(package, linked, staging)
+        log(f"rdf: the four RDF serialisations agree ({linked.triples} triples, counted by pyoxigraph)")
         write_change_report(staging, edition, previous, license_descriptor(config))
         log(f"export: {_count_files(staging)} files written to staging")
         with watch.stage("validate"):

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import copy
 import csv
-import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
 import hashlib
 import io
 import json
@@ -19,6 +22,7 @@ from .errors import ValidationFailed
 from .export.csv import EXCEL_SUFFIX, excel_csv_text
 
 MAX_FINDINGS = 50
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent   # the folder that holds pipeline/
 
 
 def validate_package(folder: Path, package_descriptor: dict | None = None) -> tuple[int, int]:
@@ -85,51 +89,59 @@ def check_excel_variants(folder: Path, descriptor: dict) -> list[str]:
 
 
 class BackgroundValidation:
-    """validate_package in a forked process, so that the tables are validated while the
-    caller writes the linked data; `result()` waits and returns or raises as validate_package
-    would. Without fork, validation runs in `result()`. The descriptor is fixed at the start:
-    later changes to the folder's datapackage.json do not reach the validation."""
+    """validate_package in a separate Python process (`python -m pipeline.validate`), so that
+    the tables are validated while the caller writes the linked data; `result()` waits and
+    returns or raises as validate_package would. A fresh interpreter, not a fork: safe
+    whatever threads the caller runs, and independent of how the caller was started. The
+    descriptor is fixed at the start: later changes to datapackage.json do not reach it."""
 
     def __init__(self, folder: Path, package_descriptor: dict):
-        self.folder, self.descriptor = folder, copy.deepcopy(package_descriptor)
-        self.process = self.reply = None
-        if "fork" in multiprocessing.get_all_start_methods():
-            self.reply, sender = multiprocessing.Pipe(duplex=False)
-            context = multiprocessing.get_context("fork")
-            self.process = context.Process(target=_validate_and_send, daemon=True,
-                                           args=(folder, package_descriptor, sender))
-            self.process.start()
-            sender.close()
+        self.folder = folder
+        handle, name = tempfile.mkstemp(prefix="datapackage-", suffix=".json")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(package_descriptor, out, ensure_ascii=False)
+        self.descriptor_file = Path(name)
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.validate", str(folder), name],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
 
     def result(self) -> tuple[int, int]:
-        if self.process is None:
-            return validate_package(self.folder, self.descriptor)
         try:
-            kind, value = self.reply.recv()
-        except EOFError:
-            kind, value = "stopped", f"exit code {self.process.exitcode}"
+            stdout, stderr = self.process.communicate()
         finally:
-            self.process.join()
-            self.reply.close()
-        if kind == "ok":
-            return value
-        if kind == "failed":
-            raise value
-        raise ValidationFailed(f"the validation process stopped unexpectedly ({value}); "
-                               "nothing was published", [], self.folder / "datapackage.json")
+            self.descriptor_file.unlink(missing_ok=True)
+        try:
+            reply = json.loads(stdout)
+        except ValueError:
+            last = (stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
+            raise ValidationFailed(f"the validation process stopped unexpectedly "
+                                   f"(exit code {self.process.returncode}: {last}); nothing was "
+                                   "published", [], self.folder / "datapackage.json") from None
+        if "failed" in reply:
+            failed = reply["failed"]
+            raise ValidationFailed(failed["message"], failed["findings"], failed["path"])
+        return reply["checked"], reply["variants"]
 
     def cancel(self) -> None:
-        if self.process is not None and self.process.is_alive():
+        if self.process.poll() is None:
             self.process.kill()
-            self.process.join()
+            self.process.communicate()
+        self.descriptor_file.unlink(missing_ok=True)
 
 
-def _validate_and_send(folder: Path, package_descriptor: dict, sender) -> None:
+def _main(folder: str, descriptor_file: str) -> None:
+    """`python -m pipeline.validate FOLDER DESCRIPTOR.json`: one JSON line on stdout."""
+    descriptor = json.loads(Path(descriptor_file).read_text(encoding="utf-8"))
     try:
-        sender.send(("ok", validate_package(folder, package_descriptor)))
+        checked, variants = validate_package(Path(folder), descriptor)
+        reply = {"checked": checked, "variants": variants}
     except ValidationFailed as failure:
-        sender.send(("failed", failure))
-    except Exception as error:  # noqa: BLE001 (reported in the parent as one line)
-        sender.send(("error", f"{type(error).__name__}: {error}"))
-    finally:
-        sender.close()
+        reply = {"failed": {"message": failure.message, "findings": failure.findings,
+                            "path": str(failure.path) if failure.path else None}}
+    print(json.dumps(reply, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    _main(*sys.argv[1:3])

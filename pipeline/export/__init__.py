@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..assemble import Publication
 from ..config import Config
-from ..rdf import write_linked_data
+from ..rdf import LinkedData, write_linked_data
 from ..schema import load_schemas
 from ..timing import Stopwatch
 from .csv import EXCEL_SUFFIX, excel_schema, write_csv, write_excel_csv
@@ -30,7 +30,10 @@ def write_publication(publication: Publication, rows: dict[str, list[dict]], con
     with watch.stage("csv-json"):
         package = write_tables_package(publication, rows, config, out, created)
     with watch.stage("rdf"):
-        return add_linked_data(package, publication, rows, config, out, watch)
+        linked = write_linked_data(rows, package["sources"], config, load_schemas(), out,
+                                   license_descriptor(config), watch)
+    describe_linked_data(package, linked, out)
+    return linked.triples
 
 
 def write_tables_package(publication: Publication, rows: dict[str, list[dict]], config: Config,
@@ -45,18 +48,13 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
     return package
 
 
-def add_linked_data(package: dict, publication: Publication, rows: dict[str, list[dict]],
-                    config: Config, out: Path, watch: Stopwatch | None = None) -> int:
-    """The linked-data files, added to the package and its datapackage.json; returns the
-    number of triples in the graph."""
-    linked = write_linked_data(rows, package["sources"], config, load_schemas(), out,
-                               license_descriptor(config), watch)
+def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
+    """Add the linked-data files to the package and its datapackage.json."""
     for path in linked.paths:
         kind = RDF_TITLES.get(Path(path).suffix, "RDF")
         package["resources"].append(file_resource(path.replace("/", "-").replace(".", "-"), path,
                                                   f"リンクトデータ {Path(path).name}（{kind}）", out))
     write_json_file(out / "datapackage.json", package)
-    return linked.triples
 
 
 def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Path,

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..config import Config
 from ..timing import Stopwatch
 from .serialize import CONTEXT_FILE, FORMATS, write_graph
-from .stream import worker_pool, write_ntriples
+from .stream import start_ntriples, worker_pool
 from .vocabulary import PREFIXES, vocabulary_graph, vocabulary_namespace
 
 RDF_DIR = "rdf"
@@ -28,20 +28,54 @@ def write_linked_data(tables: dict[str, list[dict]], sources: list[dict], config
     every core (timed as the sub-stages rdf.ntriples and rdf.formats); raises
     ValidationFailed unless the four serialisations hold the same number of triples (the
     JSON-LD, written by our own code, is read back by pyoxigraph to count)."""
-    folder = out / RDF_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    prefixes = {prefix: str(ns) for prefix, ns in
-                {**PREFIXES, "pv": vocabulary_namespace(config.base_uri)}.items()}
-    watch = watch or Stopwatch()
-    with worker_pool(len(sources)) as pool:
-        with watch.stage("rdf.ntriples"):
-            graph = write_ntriples(tables, sources, config, schemas, folder / "graph.nt", pool)
-        with watch.stage("rdf.formats"):
+    with LinkedDataWriter(tables, sources, config, schemas, out, license, watch) as writer:
+        return writer.finish()
+
+
+class LinkedDataWriter:
+    """write_linked_data in two steps, so that the caller can work in between: entering
+    starts worker processes on the graph's parts; finish() merges them and writes every
+    serialisation. Leaving stops the workers and removes what was not finished."""
+
+    def __init__(self, tables: dict[str, list[dict]], sources: list[dict], config: Config,
+                 schemas: dict[str, dict], out: Path, license: dict,
+                 watch: Stopwatch | None = None):
+        self.folder = out / RDF_DIR
+        self.config, self.license = config, license
+        self.watch = watch or Stopwatch()
+        self.arguments = (tables, sources, config, schemas)
+        self.pools = worker_pool(len(sources))
+        self.pending = None
+
+    def __enter__(self) -> "LinkedDataWriter":
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.pool = self.pools.__enter__()
+        try:
+            with self.watch.stage("rdf.start"):
+                self.pending = start_ntriples(*self.arguments, self.folder / "graph.nt", self.pool)
+        except BaseException:
+            self.pools.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pending is not None:
+            self.pending.discard()
+        self.pools.__exit__(*exc)
+
+    def finish(self) -> LinkedData:
+        config = self.config
+        prefixes = {prefix: str(ns) for prefix, ns in
+                    {**PREFIXES, "pv": vocabulary_namespace(config.base_uri)}.items()}
+        with self.watch.stage("rdf.ntriples"):
+            graph = self.pending.finish()
+        with self.watch.stage("rdf.formats"):
             names = write_graph(graph, prefixes, f"{config.download_base}{RDF_DIR}/{CONTEXT_FILE}",
-                                license, pool)
-    vocabulary_graph(config.base_uri).serialize(destination=str(folder / VOCABULARY_FILE),
-                                                format="turtle", encoding="utf-8")
-    return LinkedData([f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]], graph.triples)
+                                self.license, self.pool)
+        vocabulary_graph(config.base_uri).serialize(
+            destination=str(self.folder / VOCABULARY_FILE), format="turtle", encoding="utf-8")
+        return LinkedData([f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]],
+                          graph.triples)
 
 
-__all__ = ["FORMATS", "LinkedData", "RDF_DIR", "write_linked_data"]
+__all__ = ["FORMATS", "LinkedData", "LinkedDataWriter", "RDF_DIR", "write_linked_data"]

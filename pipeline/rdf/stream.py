@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import multiprocessing
 import os
+import shutil
 import tempfile
 from collections import defaultdict
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -24,7 +25,7 @@ from ..config import Config
 from .graph import build_ntriples_and_shapes
 
 DOCUMENTS_PER_PART = 25
-CHUNK_LINES = 100_000          # lines per chunk when the other serialisations are written
+CHUNK_LINES = 25_000          # lines per chunk when the other serialisations are written
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 UNESCAPES = {"\\\\": "\\", '\\"': '"', "\\n": "\n", "\\r": "\r", "\\t": "\t"}
 
@@ -78,22 +79,52 @@ class NTriples:
 def write_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: Config,
                    schemas: dict[str, dict], path: Path, pool: Executor | None) -> NTriples:
     """Write the sorted, duplicate-free N-Triples of the publication to path."""
+    return start_ntriples(tables, sources, config, schemas, path, pool).finish()
+
+
+def start_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: Config,
+                   schemas: dict[str, dict], path: Path, pool: Executor | None) -> "PendingNTriples":
+    """Have the pool's workers start building the parts; `finish()` merges them."""
     global _PARTS
     _PARTS = [(rows, part_sources, config, schemas) for rows, part_sources in
               partition(tables, sources, DOCUMENTS_PER_PART)]
-    with tempfile.TemporaryDirectory(prefix=".parts-", dir=path.parent) as folder:
-        jobs = [(index, Path(folder) / f"{index}.nt") for index in range(len(_PARTS))]
+    folder = Path(tempfile.mkdtemp(prefix=".parts-", dir=path.parent))
+    jobs = [(index, folder / f"{index}.nt") for index in range(len(_PARTS))]
+    futures = None
+    try:
+        futures = [pool.submit(_write_part, job) for job in jobs] if pool and len(jobs) > 1 else None
+    finally:
+        if futures is not None:
+            _PARTS = []                 # the workers, forked at the first submission, have them
+    return PendingNTriples(path, folder, jobs, futures)
+
+
+@dataclass
+class PendingNTriples:
+    path: Path
+    folder: Path                        # the part files, removed by finish()
+    jobs: list[tuple[int, Path]]
+    futures: list | None                # None: the parts are built here, by finish()
+
+    def finish(self) -> NTriples:
+        global _PARTS
         try:
-            results = list(pool.map(_write_part, jobs)) if pool and len(jobs) > 1 \
-                else [_write_part(job) for job in jobs]
+            if self.futures is None:
+                results = [_write_part(job) for job in self.jobs]
+                _PARTS = []
+            else:
+                results = [future.result() for future in self.futures]
+            kinds: dict[str, set[str]] = defaultdict(set)
+            for part_kinds in results:
+                for predicate, found in part_kinds.items():
+                    kinds[predicate] |= found
+            count, chunks = merge_sorted([file for _, file in self.jobs], self.path)
         finally:
-            _PARTS = []
-        kinds: dict[str, set[str]] = defaultdict(set)
-        for part_kinds in results:
-            for predicate, found in part_kinds.items():
-                kinds[predicate] |= found
-        count, chunks = merge_sorted([file for _, file in jobs], path)
-    return NTriples(path, count, dict(kinds), chunks)
+            self.discard()
+        return NTriples(self.path, count, dict(kinds), chunks)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _write_part(job: tuple[int, Path]) -> dict[str, set[str]]:
