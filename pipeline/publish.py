@@ -91,6 +91,11 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
 def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stopwatch,
              cache_dir: Path | None) -> PublishResult:
     publication = build(raw_dir, config, log, watch, cache_dir)
+    return _export(publication, out_dir, config, log, watch)
+
+
+def _export(publication: Publication, out_dir: Path, config: Config, log: Log,
+            watch: Stopwatch) -> PublishResult:
     with watch.stage("tables"):
         schemas, rows = load_schemas(), table_rows(publication)
         previous = load_previous(out_dir, list(schemas))
