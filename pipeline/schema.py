@@ -53,15 +53,19 @@ def check_model_matches(record_type, schema: dict) -> list[str]:
 
 def json_value(value):
     """A value as JSON: dates as ISO strings, lists as arrays, empty as null."""
+    if value.__class__ is str:          # most cells: checked first
+        return value or None
     if isinstance(value, date):
         return value.isoformat()
-    if value == "" or value == []:
+    if value == []:
         return None
     return value
 
 
 def csv_cell(value, delimiter: str = ";") -> str:
     """A value as a CSV cell: lists joined with `;`, dates ISO, None empty."""
+    if value.__class__ is str:          # most cells: checked first
+        return value
     if value is None:
         return ""
     if isinstance(value, list):
@@ -71,3 +75,9 @@ def csv_cell(value, delimiter: str = ";") -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def csv_cells(schema: dict, rows: list[dict]) -> list[list[str]]:
+    """Every row's cells in schema column order (see csv_cell)."""
+    names = field_names(schema)
+    return [[csv_cell(row[name]) for name in names] for row in rows]

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..assemble import Publication
 from ..config import Config
 from ..rdf import LinkedData, write_linked_data
-from ..schema import load_schemas
+from ..schema import csv_cells, load_schemas
 from ..timing import Stopwatch
 from .csv import EXCEL_SUFFIX, excel_schema, write_csv, write_excel_csv
 from .datapackage import (file_resource, license_descriptor, package_descriptor,
@@ -65,11 +65,12 @@ def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Pat
     for table, table_rows_ in rows.items():
         schema = schemas[table]
         write_json_file(out / "schemas" / f"{table}.json", {**schema, "license": license})
-        write_csv(out / f"{table}.csv", schema, table_rows_)
+        cells = csv_cells(schema, table_rows_)
+        write_csv(out / f"{table}.csv", schema, cells)
         write_table_json(out / f"{table}.json", schema, table_rows_, license, credit)
         excel = excel_schema(schema)
         write_json_file(out / "schemas" / f"{table}-excel.json", {**excel, "license": license})
-        write_excel_csv(out / "excel" / f"{table}.csv", schema, table_rows_)
+        write_excel_csv(out / "excel" / f"{table}.csv", schema, cells)
         tables.append(tabular_resource(table, f"{table}.csv", f"schemas/{table}.json", schema, out))
         tables.append(tabular_resource(f"{table}{EXCEL_SUFFIX}", f"excel/{table}.csv",
                                        f"schemas/{table}-excel.json", excel, out, "utf-8-sig"))

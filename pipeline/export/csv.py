@@ -6,24 +6,23 @@ import csv
 import io
 from pathlib import Path
 
-from ..schema import csv_cell, field_names
+from ..schema import field_names
 
 EXCEL_SUFFIX = "-excel"      # resource name of the Excel variant: NAME-excel
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = "=+-@\t\r"   # first characters that make Excel run a cell as a formula
 
 
-def write_csv(path: Path, schema: dict, rows: list[dict]) -> None:
+def write_csv(path: Path, schema: dict, cells: list[list[str]]) -> None:
+    """The canonical CSV from the cells of schema.csv_cells."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(field_names(schema))
-        writer.writerows([csv_cell(row[name]) for name in field_names(schema)] for row in rows)
+        writer.writerows(cells)
 
 
-def write_excel_csv(path: Path, schema: dict, rows: list[dict]) -> None:
+def write_excel_csv(path: Path, schema: dict, cells: list[list[str]]) -> None:
     """For staff who open CSV in Excel: Japanese column titles, UTF-8 with BOM, and cells that
     Excel would run as formulas neutralised with a leading apostrophe."""
-    names = field_names(schema)
-    cells = ([csv_cell(row[name]) for name in names] for row in rows)
     path.write_text(excel_csv_text(schema, cells), encoding="utf-8-sig", newline="")
 
 
@@ -50,4 +49,4 @@ def excel_schema(schema: dict) -> dict:
 
 
 def _neutralise(cell: str) -> str:
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    return "'" + cell if cell and cell[0] in FORMULA_FIRST else cell
