@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 # Full-width ASCII U+FF01..U+FF5D -> ASCII; U+FF5E "～" (range mark) is kept.
 _WIDTH_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5E)} | {0x3000: " "}
+# Runs of the characters in _WIDTH_TABLE: translate() is slow on characters it does not map.
+_FULL_WIDTH = re.compile(r"[\uFF01-\uFF5D\u3000]+")
 _HALF_KANA = re.compile(r"[\uFF61-\uFF9F]+")
 
 
@@ -22,7 +24,7 @@ def normalize_width(text: str) -> str:
     """Fold full-width ASCII (全角英数字) to ASCII and the ideographic space
     (全角スペース) to " "; widen half-width katakana (半角カナ) with NFKC.
     "～" (波ダッシュ, range mark) and Japanese punctuation are kept."""
-    text = text.translate(_WIDTH_TABLE)
+    text = _FULL_WIDTH.sub(lambda m: m.group().translate(_WIDTH_TABLE), text)
     return _HALF_KANA.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
 
 
@@ -41,6 +43,10 @@ def strip_html(text: str, sep: str = " ") -> str:
 
 _WORD_START = re.compile(r"[A-Za-z]{2}")
 _WORD_END = re.compile(r"[A-Za-z]{2}$")
+
+
+# A lone ASCII letter, digit or "*" between spaces (or the ends of the text).
+_SINGLE = re.compile(r"(?<![^ ])[A-Za-z0-9*](?![^ ])")
 
 
 def _is_single(token: str) -> bool:
@@ -62,6 +68,8 @@ def remove_letter_spacing(text: str) -> str:
     tokens = [t for t in text.split(" ") if t]
     if not tokens:
         return ""
+    if not _SINGLE.search(text):       # no lone character: nothing to glue
+        return " ".join(tokens)
     out = [tokens[0]]
     for left, right in zip(tokens, tokens[1:]):
         out.append(right if _glue(left, right) else " " + right)
@@ -132,6 +140,8 @@ def clean_text(text: str) -> tuple[str, list[str]]:
     extract_glossary_terms, then collapse spaces/tabs. Returns (text, terms).
     Tags become tabs until the end, so letter spacing never joins across
     table cells ("<td>H 2 6</td><td>H 2 7</td>" -> "H26 H27")."""
+    if not _NEEDS_CLEANING.search(text):   # most cells: plain text, only stripped
+        return text.strip(), []
     if "<" in text or "&" in text or "**" in text:
         text = strip_html(text, "\t")
     if _NEEDS_WIDTH.search(text):
@@ -141,10 +151,14 @@ def clean_text(text: str) -> tuple[str, list[str]]:
     terms: list[str] = []
     if "*" in text:
         text, terms = extract_glossary_terms(text)
-    return _SPACES.sub(" ", text).strip(), terms
+    if "\t" in text or "  " in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip(), terms
 
 
 _NEEDS_WIDTH = re.compile(r"[\uFF01-\uFF5D\u3000\uFF61-\uFF9F]")
+# Any character one of the steps of clean_text acts on.
+_NEEDS_CLEANING = re.compile(r"[<&*\uFF01-\uFF5D\u3000\uFF61-\uFF9F \t]")
 _SPACES = re.compile(r"[ \t]+")
 
 
@@ -201,10 +215,13 @@ def _year(era: str | None, number: str, default_era: str | None) -> int | None:
     return ERA_OFFSETS[era] + n
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def _compact(text: object) -> str:
     if not isinstance(text, str):
         return ""
-    return re.sub(r"\s+", "", normalize_width(text)).strip("()")
+    return _WHITESPACE.sub("", normalize_width(text)).strip("()")
 
 
 def era_year(text: str, default_era: str | None = "平成") -> int | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..model import Document
 from ..sources import SourceDocument
-from . import extract_document
+from . import collector_paused, extract_document
 
 PACKAGE = Path(__file__).resolve().parent.parent
 # Code whose change invalidates cached extractions.
@@ -45,6 +45,7 @@ def cache_key(source: SourceDocument) -> str:
     return f"{source.sha256}-{name}-{code_fingerprint()}"
 
 
+@collector_paused()     # the main process unpickles every document (from workers or the cache)
 def extract_all(sources: list[SourceDocument], cache_dir: Path | None = None,
                 workers: int | None = None) -> tuple[list[Document], BatchStats]:
     """Documents in source order; cached ones are loaded, the others extracted (in parallel

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..normalize import parse_era_date, parse_quantity
 
 BASELINE, TARGET = "現状値", "目標値"
 VALUE_LABEL = re.compile(rf"^({BASELINE}|{TARGET})\s*[(（]?\s*(.*?)\s*[)）]?$")
+# Dates of values ("H26年3月末") repeat from indicator to indicator.
+_date = lru_cache(maxsize=1024)(parse_era_date)
 
 
 @dataclass
@@ -28,7 +31,7 @@ def read_indicators(tokens: list[tuple[int, str]]) -> list[IndicatorDraft]:
         if label and drafts:
             pending = "baseline" if label[1] == BASELINE else "target"
             drafts[-1].values[f"{pending}_date_text"] = label[2]
-            drafts[-1].values[f"{pending}_date"] = parse_era_date(label[2])
+            drafts[-1].values[f"{pending}_date"] = _date(label[2])
             drafts[-1].lines.append(line)
         elif pending:
             _set_value(drafts[-1], pending, text)

@@ -20,6 +20,7 @@ from .structure import LABELS, Block
 
 URL = re.compile(r"https?://[^\s<>\"]+")
 LABEL_START = re.compile("^(" + "|".join(map(re.escape, LABELS)) + ")(?: |$)")
+LABEL_INITIALS = frozenset(label[0] for label in LABELS)
 INITIATIVE_ID = re.compile(r"(\d+-\d+-\d+)")
 PROSE_MARKS = re.compile(r"[。、,「」]")
 METHOD_MAX_LENGTH = 15
@@ -98,10 +99,10 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str]]:
         if row.blank:
             continue
         if row.grid is not None:
-            first = next((cell for r in row.grid for cell in r if cell), "")
+            first = row.values[0]               # a table row that is not blank
             label = first if first in LABELS else label
             if label:
-                fields.setdefault(label, []).append(Entry(row.line, grid=row.grid, terms=row.terms))
+                fields.setdefault(label, []).append(Entry(row.line, [], row.grid, row.terms))
             continue
         segments = _segments(row, label)
         for seg_label, cells in segments:
@@ -111,18 +112,22 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str]]:
             if label is None:
                 notes.append(" ".join(c for c in cells if c))
             else:
-                fields.setdefault(label, []).append(Entry(row.line, cells, terms=row.terms))
+                fields.setdefault(label, []).append(Entry(row.line, cells, None, row.terms))
     return fields, notes
 
 
 def _segments(row: Row, label: str | None) -> list[tuple[str | None, list[str]]]:
     """Split a row where labels start; keeps cell positions (schedule grids need them)."""
-    segments: list[tuple[str | None, list[str]]] = [(label, [])]
+    cells: list[str] = []
+    segments: list[tuple[str | None, list[str]]] = [(label, cells)]
     for cell in row.cells:
-        while (found := LABEL_START.match(cell)):
-            segments.append((found[1], [""] * len(segments[-1][1])))
+        while cell[:1] in LABEL_INITIALS and (found := LABEL_START.match(cell)):
+            cells = [""] * len(cells)
+            segments.append((found[1], cells))
             cell = cell[found.end():].strip()
-        segments[-1][1].append(cell)
+        cells.append(cell)
+    if len(segments) == 1:                  # most rows: no label in them
+        return segments if label is not None or any(cells) else [(label, [])]
     return [s for s in segments if s[0] is not None or any(s[1])] or [(label, [])]
 
 

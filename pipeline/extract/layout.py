@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 
 from ..normalize import clean_text
@@ -20,45 +21,71 @@ HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
 PIPE = re.compile(r"\s+\|\s+")
 RULE_LINE = re.compile(r"^[\s|:]*-{3,}[\s|:-]*$")
+# Plain markup read without HTMLParser: end tags and start tags whose attributes are
+# double-quoted without entities. A fragment with anything else goes to HTMLParser.
+PLAIN_TAG = re.compile(r'<(?:/([a-zA-Z][a-zA-Z0-9]*) *|([a-zA-Z][a-zA-Z0-9]*)'
+                       r'((?: +[a-zA-Z][a-zA-Z0-9-]*="[^"<>&]*")*) *(/?))>')
+PLAIN_ATTR = re.compile(r' +([a-zA-Z][a-zA-Z0-9-]*)="([^"]*)"')
+RAW_TEXT_TAG = re.compile(r"<(?:script|style)[ />]", re.IGNORECASE)    # content is not markup
 
 
-@dataclass
+@dataclass(init=False)
 class Row:
-    """One logical row of the source: its line number, cleaned cells and glossary terms."""
+    """One logical row of the source: its line number, cleaned cells and glossary terms.
+
+    Rows are not changed once read: their non-empty cells and text are computed once, and the
+    rows of a repeated line share their lists."""
 
     line: int
     kind: str                         # tab | text | table | blank
-    cells: list[str] = field(default_factory=list)
-    raw: list[str] = field(default_factory=list)
-    terms: list[str] = field(default_factory=list)
-    grid: list[list[str]] | None = None   # table rows, colspans expanded
+    cells: list[str]
+    raw: list[str]
+    terms: list[str]
+    grid: list[list[str]] | None      # table rows, colspans expanded
+    values: list[str] = field(repr=False)   # non-empty cells in reading order
+    text: str = field(repr=False)
+    blank: bool = field(repr=False)
 
-    # Rows are not changed once read: their non-empty cells and text are computed once.
-    values: list[str] = field(init=False, repr=False)   # non-empty cells in reading order
-    text: str = field(init=False, repr=False)
-    blank: bool = field(init=False, repr=False)
+    # Written out rather than generated with a __post_init__: a row is made for every line.
+    def __init__(self, line: int, kind: str, cells: list[str] | None = None,
+                 raw: list[str] | None = None, terms: list[str] | None = None,
+                 grid: list[list[str]] | None = None):
+        self.line, self.kind, self.grid = line, kind, grid
+        self.cells = [] if cells is None else cells
+        self.raw = [] if raw is None else raw
+        self.terms = [] if terms is None else terms
+        cells = self.cells if grid is None else [cell for row in grid for cell in row]
+        # The cells themselves when none is empty (most rows): one list less to allocate.
+        self.values = values = cells if "" not in cells else [cell for cell in cells if cell]
+        self.text = " ".join(values)
+        self.blank = not values
 
-    def __post_init__(self):
-        if self.grid is not None:
-            self.values = [cell for row in self.grid for cell in row if cell]
-        else:
-            self.values = [cell for cell in self.cells if cell]
-        self.text = " ".join(self.values)
-        self.blank = not self.values
+    def at(self, line: int) -> Row:
+        """The same row at another line (a repeated line): it shares the lists and the text."""
+        row = object.__new__(Row)
+        row.line, row.kind, row.cells, row.raw, row.terms, row.grid = (
+            line, self.kind, self.cells, self.raw, self.terms, self.grid)
+        row.values, row.text, row.blank = self.values, self.text, self.blank
+        return row
 
 
 def read_rows(text: str) -> list[Row]:
     """All rows of a document, in order; table echoes and rule lines removed."""
     rows: list[Row] = []
     echo: list[str] = []
+    memo = _Memo()
     for number, line in enumerate(text.split("\n"), 1):
-        if RULE_LINE.match(line):
+        seen = memo.rows.get(line)
+        if seen is not None:            # a repeated plain line (most often a blank one)
+            row = seen.at(number)
+        elif "---" in line and RULE_LINE.match(line):
             continue
-        if HTML_START.search(line):
-            line_rows, echo = _html_rows(number, line)
+        elif "<" in line and HTML_START.search(line):
+            line_rows, echo = _html_rows(number, line, memo)
             rows.extend(line_rows)
             continue
-        row = _plain_row(number, line)
+        else:
+            row = memo.rows[line] = _plain_row(number, line, memo)
         if echo and row.values and echo[: len(row.values)] == row.values:
             echo = echo[len(row.values):]
             continue
@@ -68,58 +95,85 @@ def read_rows(text: str) -> list[Row]:
     return rows
 
 
-def _plain_row(number: int, line: str) -> Row:
+class _Memo:
+    """Cleaned lines and cells of one document by their raw text: labels, table headers
+    and table echoes repeat the same lines and cells many times."""
+
+    def __init__(self):
+        self.cells: dict[str, tuple[str, list[str]]] = {}   # raw cell -> clean_text(cell)
+        self.rows: dict[str, Row] = {}      # plain line (no rule, no HTML) -> its first row
+
+    def clean(self, cell: str) -> tuple[str, list[str]]:
+        """clean_text(cell), computed once per distinct cell."""
+        cleaned = self.cells.get(cell)
+        if cleaned is None:
+            cleaned = self.cells[cell] = clean_text(cell)
+        return cleaned
+
+
+def _plain_row(number: int, line: str, memo: _Memo) -> Row:
     """A tab- or pipe-separated table row, or a loose line of text (one cell)."""
     if "\t" in line:
         raw = line.split("\t")
-    elif PIPE.search(line):
+    elif "|" in line and PIPE.search(line):
         raw = PIPE.split(line)
     else:
         raw = [line]
-    cells, terms = _clean_cells(raw)
+    cells, terms = _clean_cells(raw, memo)
     kind = "blank" if not any(cells) else ("tab" if len(raw) > 1 else "text")
     return Row(number, kind, cells, raw, terms)
 
 
-def _clean_cells(raw: list[str]) -> tuple[list[str], list[str]]:
+def _clean_cells(raw: list[str], memo: _Memo) -> tuple[list[str], list[str]]:
+    """Cleaned cells and their glossary terms."""
     cells, terms = [], []
     for cell in raw:
-        text, found = clean_text(cell)
-        cells.append(text)
-        terms.extend(found)
+        cleaned = memo.cells.get(cell) or memo.clean(cell)
+        cells.append(cleaned[0])
+        if cleaned[1]:
+            terms.extend(cleaned[1])
     return cells, terms
 
 
-def _html_rows(number: int, line: str) -> tuple[list[Row], list[str]]:
+def _html_rows(number: int, line: str, memo: _Memo) -> tuple[list[Row], list[str]]:
     """Rows of a line holding an HTML fragment, and the table cells its echo will repeat."""
     start = HTML_START.search(line).start()
-    ends = list(HTML_END.finditer(line))
-    end = ends[-1].end() if ends else len(line)
+    end = _last_end_tag(line)
     prefix, fragment, suffix = line[:start], line[start:end], line[end:]
     rows = []
     if prefix.strip():
-        rows.append(_plain_row(number, prefix))
+        rows.append(_plain_row(number, prefix, memo))
     parser = _FragmentParser()
-    parser.feed(fragment)
+    parser.read(fragment)
     parser.close()
     echo: list[str] = []
     for kind, content in parser.blocks:
         if kind == "text":
-            text, terms = clean_text(content)
+            text, terms = memo.clean(content)
             if text:
                 rows.append(Row(number, "text", [text], [content], terms))
         else:
             grid, terms = [], []
             for raw_row in content:
-                cells, found = _clean_cells([cell for cell, _ in raw_row])
+                cells, found = _clean_cells([cell for cell, _ in raw_row], memo)
                 terms.extend(found)
                 echo.extend(cell for cell in cells if cell)
                 grid.append([cell for cell, (_, span) in zip(cells, raw_row) for _ in range(span)])
             rows.append(Row(number, "table", [], [], terms, grid))
-    tail = _plain_row(number, suffix)
+    tail = _plain_row(number, suffix, memo)
     if not tail.blank and echo[: len(tail.values)] != tail.values:
         rows.append(tail)
     return rows, echo
+
+
+def _last_end_tag(line: str) -> int:
+    """Where the last block end tag (`</table>` …) of a line ends; the line's end if none."""
+    start = line.rfind("</")
+    while start >= 0:
+        if match := HTML_END.match(line, start):
+            return match.end()
+        start = line.rfind("</", 0, start)
+    return len(line)
 
 
 class _FragmentParser(HTMLParser):
@@ -134,6 +188,29 @@ class _FragmentParser(HTMLParser):
         self.table: list[list[tuple[str, int]]] | None = None
         self.cell: list[str] | None = None
         self.span = 1
+
+    def read(self, fragment: str) -> None:
+        """feed() with a fast path: plain markup is split here, making the same handler calls
+        (with the same data chunks) as HTMLParser would."""
+        parts = PLAIN_TAG.split(fragment)   # data, then the 4 groups of a tag, ..., data
+        if fragment.count("<") != len(parts) // 5 or RAW_TEXT_TAG.search(fragment):
+            self.feed(fragment)             # a "<" that starts no plain tag, or script/style
+            return
+        tokens = iter(parts)
+        for data, end, start, attrs, empty in zip(tokens, tokens, tokens, tokens, tokens):
+            if data:
+                self.handle_data(unescape(data) if "&" in data else data)
+            if end:
+                self.handle_endtag(end.lower())
+                continue
+            start = start.lower()
+            cell = start in ("td", "th")    # only table cells use an attribute (colspan)
+            self.handle_starttag(start, [(key.lower(), value) for key, value in
+                                         PLAIN_ATTR.findall(attrs)] if attrs and cell else [])
+            if empty:
+                self.handle_endtag(start)
+        if parts[-1]:
+            self.handle_data(unescape(parts[-1]) if "&" in parts[-1] else parts[-1])
 
     def handle_starttag(self, tag, attrs):
         if tag == "table":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..normalize import era_year
 
@@ -29,7 +30,7 @@ class Period:
 
 def read_schedule(grid: list[list[str]]) -> tuple[str | None, list[Period]]:
     """(status, periods) of one schedule grid; periods in column order."""
-    width = max((len(row) for row in grid), default=0)
+    width = max(map(len, grid), default=0)
     rows = [[("" if cell == SCHEDULE_LABEL else cell) for cell in row] + [""] * (width - len(row))
             for row in grid]
     status = next((cell for row in rows for cell in row if cell in STATUS_MARKERS), None)
@@ -41,7 +42,7 @@ def read_schedule(grid: list[list[str]]) -> tuple[str | None, list[Period]]:
     arrow_from: int | None = None
     for row in rows[header + 1:]:
         for column, cell in enumerate(row):
-            if not cell or PERIOD.match(cell) or cell in STATUS_MARKERS:
+            if not cell or _period_mark(cell) is not None or cell in STATUS_MARKERS:
                 continue
             if ARROW.match(cell):
                 arrow_from = column if arrow_from is None else min(arrow_from, column)
@@ -52,9 +53,17 @@ def read_schedule(grid: list[list[str]]) -> tuple[str | None, list[Period]]:
     return status, _periods(labels, content, arrow_from)
 
 
-def _plan_period(cell: str) -> bool:
+@lru_cache(maxsize=4096)
+def _period_mark(cell: str) -> str | None:
+    """None unless cell is a period label; then its from/until mark (`～`), "" for a plan period.
+    Cached: a schedule's period labels and phases repeat in every initiative."""
     match = PERIOD.match(cell)
-    return bool(match) and not match[1]
+    return (match[1] or "") if match else None
+
+
+def _plan_period(cell: str) -> bool:
+    """A period of the plan itself, not a `～` (up to) label."""
+    return _period_mark(cell) == ""
 
 
 def _column_labels(rows: list[list[str]], header: int) -> list[str]:
@@ -62,7 +71,7 @@ def _column_labels(rows: list[list[str]], header: int) -> list[str]:
     labels = [cell if _plan_period(cell) else "" for cell in rows[header]]
     for row in rows:
         for column, cell in enumerate(row):
-            if not labels[column] and PERIOD.match(cell) and PERIOD.match(cell)[1]:
+            if not labels[column] and _period_mark(cell):
                 labels[column] = cell
     return labels
 
@@ -87,5 +96,6 @@ def _periods(labels: list[str], content: dict[int, str], arrow_from: int | None)
     return periods
 
 
+@lru_cache(maxsize=1024)
 def _fiscal_year(label: str) -> int | None:
     return era_year(label.lstrip("～~").strip())

@@ -27,6 +27,8 @@ PAGE_HEADER = re.compile(r"^分野\s*(\d+)\s*(\S+?)(?:\s*項目\s*(\d+)\s*(\S.*?
 NUMBERED = re.compile(r"^(\d{1,3})\s*(?![\d\-.])(\S.*)$")
 PART = re.compile(r"^【(.+)】$")
 SUBSECTION = re.compile(r"^\((\d+)\)\s*(\S.*)$")
+# First characters of the markers above (besides digits): other rows are plain content.
+MARKER_INITIALS = frozenset(["分", "【", "(", SITES_LABEL[0], TOPIC_LABEL[0]])
 
 
 @dataclass
@@ -55,8 +57,8 @@ class Block:
 
 
 def flat_text(row: Row) -> str:
-    """A row's cells joined with single spaces."""
-    return row.text.strip()
+    """A row's cells joined with single spaces (cleaned cells are stripped already)."""
+    return row.text
 
 
 def starts_with_label(text: str, label: str) -> bool:
@@ -75,14 +77,18 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
                 current.rows.append(row)
             continue
         text = flat_text(row)
-        header = PAGE_HEADER.match(text)
+        if text[0] not in MARKER_INITIALS and not text[0].isdecimal():   # most rows: content
+            if current:
+                current.rows.append(row)
+            continue
+        header = PAGE_HEADER.match(text) if text.startswith("分野") else None
         if header:
             seen_header = True
             context = _context_from_header(header, context)
             current, part = None, ""
             continue
-        following = _next_text(rows, index)
         numbered = NUMBERED.match(text)
+        following = _next_text(rows, index) if numbered else ""     # only read after a number
         if text == SITES_LABEL:
             current = Block("sites", context, row)
         elif row.values[0] == TOPIC_LABEL:
@@ -94,10 +100,10 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
         elif numbered and starts_with_label(following, PURPOSE_LABEL):
             _require_context(context, path, row.line)
             current = Block("initiative", context, row, int(numbered[1]), numbered[2])
-        elif PART.match(text):
+        elif text.startswith("【") and PART.match(text):
             part = PART.match(text)[1]
             current = Block("narrative", context, row, title=part, part=part)
-        elif part and SUBSECTION.match(text):
+        elif part and text.startswith("(") and SUBSECTION.match(text):
             sub = SUBSECTION.match(text)
             current = Block("narrative", context, row, int(sub[1]), sub[2], part=part)
         elif current:
