@@ -60,14 +60,15 @@ def publish_once(raw: Path, out: Path, cache: Path | None = None) -> dict:
 
 
 class MemorySampler(threading.Thread):
-    """Every 50 ms, the summed PSS of a process and all its descendants (Linux /proc)."""
+    """Every 0.25 s, the summed PSS of a process and all its descendants (Linux /proc; reading
+    it walks the page tables, so more often would slow the measured publish)."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.pid, self.peak_kb, self.done = pid, 0, threading.Event()
 
     def run(self) -> None:
-        while not self.done.wait(0.05):
+        while not self.done.wait(0.25):
             self.peak_kb = max(self.peak_kb, sum(map(_pss_kb, _tree(self.pid))))
 
     def stop(self) -> None:
