@@ -5,11 +5,10 @@ layout (lines -> rows) -> structure (rows -> blocks) -> readers (blocks -> recor
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from contextlib import contextmanager
 
 from ..errors import ExtractionError
+from ..heap import collector_paused
 from ..model import Document
 from ..sources import SourceDocument
 from .initiatives import Incomplete, read_initiative
@@ -17,21 +16,6 @@ from .layout import read_rows
 from .sections import read_section
 from .sites import read_sites, split_media
 from .structure import split_blocks
-
-
-@contextmanager
-def collector_paused():
-    """Pause the cyclic garbage collector. Extracting (or unpickling) documents allocates many
-    small objects but makes no reference cycles: the collector would only scan them again and
-    again, the more often the more documents are kept. Usable as a decorator."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 @collector_paused()

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from ..model import Document
 from ..sources import SourceDocument
-from . import collector_paused, extract_document
+from ..heap import collector_paused
+from . import extract_document
 
 PACKAGE = Path(__file__).resolve().parent.parent
 # Code whose change invalidates cached extractions.
