@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import copy
 import csv
+import hashlib
+import json
 import os
 import subprocess
 import sys
 import tempfile
-import hashlib
-import io
-import json
 from pathlib import Path
 
 from .errors import ValidationFailed

@@ -10,9 +10,8 @@ from pathlib import Path
 
 from ..assemble import Publication
 from ..config import Config
-from ..rdf import LinkedData, write_linked_data
+from ..rdf import LinkedData
 from ..schema import csv_cells, load_schemas
-from ..timing import Stopwatch
 from .csv import EXCEL_SUFFIX, excel_schema, write_csv, write_excel_csv
 from .datapackage import (file_resource, license_descriptor, package_descriptor,
                           source_descriptor, tabular_resource)
@@ -20,20 +19,6 @@ from .json import write_json_file, write_table_json
 from .tables import attribution
 
 RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD"}
-
-
-def write_publication(publication: Publication, rows: dict[str, list[dict]], config: Config,
-                      out: Path, created: str, watch: Stopwatch | None = None) -> int:
-    """Tables as CSV, JSON and Excel CSV, the linked-data files, and datapackage.json; returns
-    the number of triples in the graph."""
-    watch = watch or Stopwatch()
-    with watch.stage("csv-json"):
-        package = write_tables_package(publication, rows, config, out, created)
-    with watch.stage("rdf"):
-        linked = write_linked_data(rows, package["sources"], config, load_schemas(), out,
-                                   license_descriptor(config), watch)
-    describe_linked_data(package, linked, out)
-    return linked.triples
 
 
 def write_tables_package(publication: Publication, rows: dict[str, list[dict]], config: Config,
