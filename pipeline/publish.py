@@ -91,11 +91,6 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
 def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stopwatch,
              cache_dir: Path | None) -> PublishResult:
     publication = build(raw_dir, config, log, watch, cache_dir)
-    return _export(publication, out_dir, config, log, watch)
-
-
-def _export(publication: Publication, out_dir: Path, config: Config, log: Log,
-            watch: Stopwatch) -> PublishResult:
     with watch.stage("tables"):
         schemas, rows = load_schemas(), table_rows(publication)
         previous = load_previous(out_dir, list(schemas))
@@ -116,7 +111,7 @@ def _export(publication: Publication, out_dir: Path, config: Config, log: Log,
                 linked = rdf.finish()
         describe_linked_data(package, linked, staging)
         log(f"rdf: the four RDF serialisations agree ({linked.triples} triples, counted by pyoxigraph)")
-        write_change_report(staging, edition, previous, license_descriptor(config))
+        write_change_report(staging, edition, previous, license)
         log(f"export: {_count_files(staging)} files written to staging")
         with watch.stage("validate"):
             checked, variants = validation.result()

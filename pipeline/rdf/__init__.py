@@ -21,21 +21,14 @@ class LinkedData:
     triples: int            # in each of the four serialisations of the graph
 
 
-def write_linked_data(tables: dict[str, list[dict]], sources: list[dict], config: Config,
-                      schemas: dict[str, dict], out: Path, license: dict,
-                      watch: Stopwatch | None = None) -> LinkedData:
-    """Write rdf/graph.{nt,ttl,rdf,jsonld}, rdf/context.jsonld and rdf/vocabulary.ttl, using
-    every core (timed as the sub-stages rdf.ntriples and rdf.formats); raises
-    ValidationFailed unless the four serialisations hold the same number of triples (the
-    JSON-LD, written by our own code, is read back by pyoxigraph to count)."""
-    with LinkedDataWriter(tables, sources, config, schemas, out, license, watch) as writer:
-        return writer.finish()
-
-
 class LinkedDataWriter:
-    """write_linked_data in two steps, so that the caller can work in between: entering
-    starts worker processes on the graph's parts; finish() merges them and writes every
-    serialisation. Leaving stops the workers and removes what was not finished."""
+    """Writes rdf/graph.{nt,ttl,rdf,jsonld}, rdf/context.jsonld and rdf/vocabulary.ttl using
+    every core, in two steps so that the caller can work in between: entering starts worker
+    processes on the graph's parts; finish() merges them and writes every serialisation (timed
+    as the sub-stages rdf.ntriples and rdf.formats), raising ValidationFailed unless the four
+    serialisations hold the same number of triples (the JSON-LD, written by our own code, is
+    read back by pyoxigraph to count). Leaving stops the workers and removes what was not
+    finished."""
 
     def __init__(self, tables: dict[str, list[dict]], sources: list[dict], config: Config,
                  schemas: dict[str, dict], out: Path, license: dict,
@@ -78,4 +71,4 @@ class LinkedDataWriter:
                           graph.triples)
 
 
-__all__ = ["FORMATS", "LinkedData", "LinkedDataWriter", "RDF_DIR", "write_linked_data"]
+__all__ = ["FORMATS", "LinkedData", "LinkedDataWriter", "RDF_DIR"]
