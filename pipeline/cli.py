@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
         descriptor = args.out_dir / "datapackage.json"
         if not descriptor.exists():
             raise PipelineError("no datapackage.json: publish first", args.out_dir)
-        count, _ = validate_package(args.out_dir)
+        count, _, _ = validate_package(args.out_dir)
         print(f"valid: {descriptor} ({count} resources)", file=sys.stderr)
     elif args.command == "fetch":
         from .fetch import fetch_sources
