@@ -1,4 +1,4 @@
-"""The static web portal (pipeline/export/site.py): pages, links, metadata, accessibility and
+"""The static web portal (pipeline/export/site/): pages, links, metadata, accessibility and
 escaping, on a publication of the real source and on one with a hostile initiative title.
 
 The pages are read with the standard library's html.parser into a small tree; nothing here
@@ -264,7 +264,7 @@ def test_previews_read_only_the_first_rows(site, site_config, tmp_path):
 
 def test_worker_processes_write_the_same_site(site, site_config, tmp_path, monkeypatch):
     """A large publication's initiative pages are written by forked workers: the same files."""
-    from pipeline.export import site as site_module
+    from pipeline.export.site import writer as site_module
     monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
     monkeypatch.setattr(site_module, "CHUNK_PAGES", 10)
     if site_module.page_workers(33) < 2:

@@ -5,7 +5,7 @@ Derived from datapackage.json and the published folder, never from the source's 
 - one dataset per table (a tabular resource `<t>` at `<t>.csv`): `<t>.csv`, `<t>.json`,
   `excel/<t>.csv`, `schemas/<t>.json`, `schemas/<t>-excel.json`;
 - `linked-data`: every file under `rdf/`;
-- `site`: the web portal of `site.py` (`index.html`, `assets/`, `datasets/`, `departments/`,
+- `site`: the web portal of `site/` (`index.html`, `assets/`, `datasets/`, `departments/`, `plans/`,
   `initiatives/`) as two distributions, however many pages it has: the portal itself (an access
   point: its landing page `index.html`, no download) and `site-manifest.json`, which lists every
   other file of the site with its size, SHA-256 and media type. A file of the site folders that
@@ -39,7 +39,7 @@ SITE = "site"
 SITE_LANDING_PAGE = "index.html"
 SITE_MANIFEST = "site-manifest.json"
 SITE_FILES = (SITE_LANDING_PAGE, SITE_MANIFEST)
-SITE_FOLDERS = ("assets/", "datasets/", "departments/", "initiatives/")
+SITE_FOLDERS = ("assets/", "datasets/", "departments/", "initiatives/", "plans/")
 METADATA = "metadata"
 METADATA_FILES = ("datapackage.json",)
 METADATA_FOLDERS = ("ckan/",)

@@ -1,0 +1,230 @@
+"""Every page of the portal: its path, its template and the (small) context the template needs.
+`Pages.all()` yields the pages other than the initiative pages; `Pages.initiative()` renders one
+of those, nearly all of the site, in this process or in a forked worker.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from itertools import islice
+from typing import Iterator
+
+from jinja2 import Environment
+
+from ..datasets import DatasetSpec, file_digest
+from ..dcat import dataset_uri, publication_period
+from . import charts
+from .context import NO_STATUS, Department, Item, Plan, Publication, as_list
+from .jsonld import dataset_jsonld
+
+PREVIEW_ROWS = 10
+PREVIEW_CELL_CHARS = 80        # a longer preview cell shows this much, the rest one click away
+LANGUAGE_NAMES = {"ja": "日本語", "en": "英語"}
+FREQUENCIES = {"DAILY": "毎日", "WEEKLY": "毎週", "MONTHLY": "毎月", "QUARTERLY": "四半期ごと",
+               "ANNUAL": "毎年", "IRREG": "不定期", "UNKNOWN": "不明", "NEVER": "更新なし",
+               "CONT": "随時", "UPDATE_CONT": "随時"}
+STATUS_CLASSES = {"新": "bar-new", "継続": "bar-continuing", NO_STATUS: "bar-none"}
+ROOT, PLAN_ROOT = "../", "../../"
+HOME = ("データセット", "index.html")
+
+
+class Pages:
+    def __init__(self, site: Publication, env: Environment):
+        self.site, self.env = site, env
+        self.templates = {name: env.get_template(f"{name}.html") for name in (
+            "catalogue", "dataset", "initiatives", "initiative", "departments", "department",
+            "plans", "plan", "item")}
+        titles = site.column_titles("initiatives")
+        self.labels = {**titles, **{c: titles.get(c) or d for c, d in (
+            ("title", "取組名"), ("summary", "目的・概要"), ("methods", "性質・手法"),
+            ("actors", "主体"), ("urls", "関連URL"), ("status", "新規・継続"),
+            ("priority_goals", "重点目標"), ("notes", "備考"),
+            ("priority_goal_options", "重点目標の選択肢"))}}
+        schedule_titles = site.column_titles("schedules")
+        self.schedule_labels = {c: schedule_titles.get(c) or d for c, d in (
+            ("period", "期間"), ("fiscal_year", "年度"), ("phase", "実施内容"), ("raw", "セルの表記"))}
+        self.plan_of = {r["id"]: plan for plan in site.plans.values() for r in plan.initiatives}
+        self.item_of = {r["id"]: item for plan in site.plans.values()
+                        for item in plan.items.values() for r in item.initiatives}
+        self.axes: dict[str, tuple[list[int], dict[int, str]]] = {}
+
+    def render(self, name: str, root: str, title: str, section: str, crumbs=(), **context) -> str:
+        home = (HOME[0], root + HOME[1])
+        return self.templates[name].render(
+            site=self.site, root=root, title=title, section=section,
+            crumbs=(home, *crumbs) if crumbs else (), description=context.pop("description", ""),
+            source=context.pop("source", None), **context)
+
+    def all(self) -> Iterator[tuple[str, str]]:
+        """(path, document) of every page but the initiative pages."""
+        site = self.site
+        yield "index.html", self.render("catalogue", "", site.title, "catalogue",
+                                        description=site.description, cards=[
+            {"spec": s, "formats": formats(s), "count": site.record_count(s)}
+            for s in site.datasets])
+        for spec in site.datasets:
+            yield f"datasets/{spec.name}.html", self.dataset(spec)
+        yield "initiatives/index.html", self.initiatives()
+        yield "departments/index.html", self.render(
+            "departments", ROOT, "担当部局", "departments", (("担当部局", None),),
+            departments=list(site.departments.values()))
+        for department in site.departments.values():
+            yield f"departments/{department.slug}.html", self.department(department)
+        yield "plans/index.html", self.plans()
+        for plan in site.plans.values():
+            yield f"plans/{plan.slug}/index.html", self.plan(plan)
+            for item in plan.items.values():
+                yield f"plans/{plan.slug}/{item.slug}.html", self.item(plan, item)
+
+    # ---- datasets --------------------------------------------------------------------------
+    def dataset(self, spec: DatasetSpec) -> str:
+        site, c = self.site, self.site.config
+        files = [(f, *file_digest(site.out / f.path)) for f in spec.files]
+        frequency = c.accrual_periodicity.rsplit("/", 1)[-1] if c.accrual_periodicity else ""
+        contact = [(name, url) for name, url in (
+            (c.contact_name, None), (c.contact_url, c.contact_url),
+            (c.contact_email, f"mailto:{c.contact_email}" if c.contact_email else None)) if name]
+        return self.render(
+            "dataset", ROOT, spec.title_ja, "catalogue", ((spec.title_ja, None),),
+            description=spec.description_ja, spec=spec, files=files, formats=formats(spec),
+            previews=[self.preview(f.path) for f, _, _ in files if f.format == "CSV"],
+            jsonld=dataset_jsonld(site, spec, files), dataset_uri=str(dataset_uri(c, spec.name)),
+            period=publication_period(site.package), contact=contact,
+            frequency=FREQUENCIES.get(frequency, frequency),
+            language=f"{LANGUAGE_NAMES.get(site.language, site.language)}（{site.language}）",
+            cell_chars=PREVIEW_CELL_CHARS)
+
+    def preview(self, path: str) -> dict:
+        """The header and first rows of a published CSV (never the whole file)."""
+        site = self.site
+        encoding = site.resources.get(path, {}).get("encoding") or "utf-8"
+        if encoding.lower().replace("_", "-") in ("utf-8", "utf-8-sig"):
+            encoding = "utf-8-sig"
+        try:
+            with (site.out / path).open(encoding=encoding, newline="") as handle:
+                rows = list(islice(csv.reader(handle), PREVIEW_ROWS + 2))
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return {"path": path, "rows": None, "problem": "はプレビューできません。"}
+        if not rows:
+            return {"path": path, "rows": None, "problem": "は空です。"}
+        header, shown = rows[0], rows[1:PREVIEW_ROWS + 1]
+        more = len(rows) > PREVIEW_ROWS + 1
+        total = site.csv_rows(path) if more else len(shown)
+        if not more:
+            caption = f"{path} の全{total:,}行"
+        elif total is not None:
+            caption = f"{path} の先頭{len(shown)}行（全{total:,}行）"
+        else:
+            caption = f"{path} の先頭{len(shown)}行"
+        titles = {x.get("name"): x.get("title") for x in site.schema_for(path).get("fields", [])}
+        return {"path": path, "caption": caption, "rows": shown,
+                "header": [(titles.get(name) or name, name) for name in header]}
+
+    # ---- initiatives -----------------------------------------------------------------------
+    def initiatives(self) -> str:
+        site = self.site
+        records = [search_record(r) for r in site.initiatives]
+        statuses = list(dict.fromkeys(r["status"] for r in records))
+        statuses.sort(key=lambda s: s == NO_STATUS)       # 記載なし last, order otherwise kept
+        filters = [
+            ("department", self.labels.get("department") or "担当部局",
+             list(dict.fromkeys(r["department"] for r in records if r["department"]))),
+            ("method", self.labels["methods"], list(dict.fromkeys(m for r in records for m in r["methods"]))),
+            ("status", self.labels["status"], statuses)]
+        return self.render("initiatives", ROOT, "取組一覧", "initiatives", (("取組一覧", None),),
+                           items=list(zip(site.initiatives, records)), records=records,
+                           filters=filters)
+
+    def initiative(self, position: int) -> str:
+        site = self.site
+        record = site.initiatives[position]
+        identifier, title = record["id"], record.get("title") or ""
+        plan, item = self.plan_of[identifier], self.item_of[identifier]
+        schedule = site.schedules_of.get(identifier, ())
+        years, labels = self.axis(plan)
+        bars = charts.schedule_bars(schedule)
+        department = (record.get("department") or "").strip()
+        total = len(site.initiatives)
+        return self.render(
+            "initiative", ROOT, f"{identifier} {title}", "initiatives",
+            (("取組一覧", "index.html"), (f"{identifier} {title}", None)),
+            description=record.get("summary") or "", source=record.get("source"),
+            record=record, labels=self.labels, schedule_labels=self.schedule_labels,
+            plan=plan, item=item, department=site.departments[department].slug if department else "",
+            source_entry=site.sources.get(record.get("source"), {}), indicators=[(i, charts.indicator_chart(i))
+                                           for i in site.indicators_of.get(identifier, ())],
+            schedule=schedule, timeline=charts.timeline([(b.label, [b]) for b in bars], years, labels,
+                                                        label_width=170) if bars else None,
+            references=site.references_of.get(identifier, ()), cited_by=site.cited_by.get(identifier, ()),
+            terms=site.terms_of.get(identifier, ()), uri=f"{site.config.base_uri}initiative/{identifier}",
+            previous=site.initiatives[position - 1] if position > 0 else None,
+            next=site.initiatives[position + 1] if position + 1 < total else None)
+
+    # ---- departments -----------------------------------------------------------------------
+    def department(self, department: Department) -> str:
+        return self.render("department", ROOT, department.name, "departments",
+                           (("担当部局", "index.html"), (department.name, None)),
+                           department=department,
+                           sites_title=self.site.table_title("sites", "情報発信サイト等"))
+
+    # ---- plans -----------------------------------------------------------------------------
+    def axis(self, plan: Plan) -> tuple[list[int], dict[int, str]]:
+        """The fiscal years of a plan's charts and their printed periods, computed once."""
+        if plan.id not in self.axes:
+            schedules = [self.site.schedules_of.get(r["id"], ()) for r in plan.initiatives]
+            self.axes[plan.id] = (charts.fiscal_years(plan.start_year, plan.end_year, schedules),
+                                  charts.period_labels(schedules))
+        return self.axes[plan.id]
+
+    def overview(self, plan: Plan, records: list[dict]) -> dict:
+        """The Gantt chart of `records` and the same periods as table cells per fiscal year."""
+        years, labels = self.axis(plan)
+        rows, table = [], []
+        for record in records:
+            schedule = self.site.schedules_of.get(record["id"], ())
+            rows.append((f"{record['id']} {record.get('title') or ''}", charts.schedule_bars(schedule)))
+            cells = {r.get("fiscal_year"): r.get("raw") or r.get("phase") or "" for r in schedule}
+            table.append((record, [cells.get(year, "") for year in years]))
+        return {"chart": charts.timeline(rows, years, labels), "rows": table,
+                "years": [(y, labels.get(y, "")) for y in years],
+                "span": f"{years[0]}～{years[-1]}年度" if years else ""}
+
+    def plans(self) -> str:
+        publishers: dict[tuple[str, str], list[Plan]] = {}
+        for plan in self.site.plans.values():
+            publishers.setdefault((plan.publisher, plan.publisher_code), []).append(plan)
+        return self.render("plans", ROOT, "計画", "plans", (("計画", None),), publishers=[
+            ({"name": name, "code": code}, plans) for (name, code), plans in publishers.items()])
+
+    def plan(self, plan: Plan) -> str:
+        statuses = Counter(r.get("status") or NO_STATUS for r in plan.initiatives)
+        departments = Counter((r.get("department") or "").strip() or "（記載なし）"
+                              for r in plan.initiatives)
+        status_counts = [(s, statuses[s]) for s in ("新", "継続", NO_STATUS) if statuses[s]]
+        status_counts += [(s, n) for s, n in statuses.items() if s not in STATUS_CLASSES]
+        indicators = [i for r in plan.initiatives for i in self.site.indicators_of.get(r["id"], ())]
+        return self.render(
+            "plan", PLAN_ROOT, plan.title, "plans", (("計画", "../index.html"), (plan.title, None)),
+            plan=plan, indicators=indicators, overview=self.overview(plan, plan.initiatives),
+            status_chart=charts.bar_chart(status_counts, STATUS_CLASSES),
+            department_chart=charts.bar_chart(departments.most_common()),
+            datasets=[s for s in self.site.datasets if s.key in ("initiatives", "indicators", "schedules")])
+
+    def item(self, plan: Plan, item: Item) -> str:
+        return self.render(
+            "item", PLAN_ROOT, f"{item.key} {item.title}", "plans",
+            (("計画", "../index.html"), (plan.title, "index.html"), (f"{item.key} {item.title}", None)),
+            plan=plan, item=item, overview=self.overview(plan, item.initiatives))
+
+
+def formats(spec: DatasetSpec) -> list[str]:
+    return list(dict.fromkeys(f.format for f in spec.files))
+
+
+def search_record(record: dict) -> dict:
+    """What the in-browser search of initiatives/index.html reads of an initiative."""
+    return {"id": record["id"], "title": record.get("title") or "",
+            "summary": record.get("summary") or "", "department": record.get("department") or "",
+            "division": record.get("division") or "", "methods": as_list(record.get("methods")),
+            "status": record.get("status") or NO_STATUS}
