@@ -617,3 +617,140 @@ def test_a_hostile_title_is_text_on_every_page(hostile, site_config):
         == f"{identifier} {HOSTILE_TITLE}"
     neighbour = index.by_id("results").find_all("li")[1].find("a").attrs["href"]
     assert escaped in pages[f"initiatives/{neighbour}"].source          # the pager
+
+
+# --- pictures -------------------------------------------------------------------------------
+
+def svg_images(node: Node) -> list[Node]:
+    return [svg for svg in node.iter("svg") if svg.attrs.get("role") == "img"]
+
+
+def section(page: Page, heading: str) -> Node:
+    return next(s for s in page.dom.iter("section") if s.attrs.get("aria-labelledby") == heading)
+
+
+def test_indicator_of_2_2_5_is_drawn_with_its_values_units_and_years(pages):
+    page = pages["initiatives/2-2-5.html"]
+    (svg,) = svg_images(section(page, "indicators-heading"))
+    title = svg.find("title")
+    assert title is not None and svg.attrs["aria-labelledby"] == title.attrs["id"]
+    drawn = svg.text()
+    for value in ("38.25", "43", "%", "2012", "2017"):
+        assert value in drawn, value
+    assert [t.text() for t in svg.find_all("text", class_="value-label")] == ["38.25%", "43%"]
+    baseline, target = (svg.find("circle", class_=f"point point-{k}") for k in ("baseline", "target"))
+    assert float(target.attrs["cy"]) < float(baseline.attrs["cy"])       # 43 drawn above 38.25
+    assert float(baseline.attrs["cx"]) < float(target.attrs["cx"])        # 2012 left of 2017
+
+
+def test_a_text_only_target_is_drawn_as_text(pages):
+    """2-1-12's target 全所属 (every office) has no number: shown as its text, not as a height."""
+    svgs = svg_images(section(pages["initiatives/2-1-12.html"], "indicators-heading"))
+    assert svgs
+    labels = [t.text() for t in svgs[0].find_all("text", class_="value-label")]
+    assert labels == ["113所属", "全所属"]
+    assert svgs[0].find("rect", class_="point point-target point-text") is not None
+    assert svgs[0].find("line", class_="trend") is None
+
+
+def test_a_schedule_continued_over_three_years_is_one_bar(pages, records):
+    """2-1-5 is 運用 in H26 and continued (→) in H27 and H28: one bar across three fiscal years,
+    three year columns wide."""
+    page = pages["initiatives/2-1-5.html"]
+    (svg,) = svg_images(section(page, "schedule-heading"))
+    (bar,) = svg.find_all("rect", class_="bar bar-0")
+    assert (bar.attrs["data-first"], bar.attrs["data-last"], bar.attrs["data-years"]) == \
+        ("2014", "2016", "3")
+    bands = {int(t.text()[:4]): t for t in svg.find_all("text", class_="year-label")}
+    column = float(svg.find("rect", class_="year-band year-band-1").attrs["width"])
+    assert abs(float(bar.attrs["width"]) - 3 * column) < 5
+    assert "運用" in svg.text() and {2014, 2015, 2016} <= set(bands)
+    schedule = page.by_id("schedule").text()                  # the same periods in the table
+    assert "H26" in schedule and "H28" in schedule and "→" in schedule
+
+
+def test_plan_and_item_pages_give_the_overview_and_counts(pages, records):
+    initiatives = records["initiatives"]
+    (plan_path,) = [p for p in pages if re.fullmatch(r"plans/[^/]+/index\.html", p)]
+    plan = pages[plan_path]
+    gantt = svg_images(section(plan, "overview-heading"))[0]
+    assert len(gantt.find_all("text", class_="row-label")) == len(initiatives) == 33
+    overview = plan.dom.find("table", class_="overview")
+    links = [a.attrs["href"] for a in overview.find_all("a")]
+    assert links == [f"../../initiatives/{r['id']}.html" for r in initiatives]
+    counts = section(plan, "counts-heading")
+    status, departments = counts.find_all("table", class_="counts")
+    statuses = {r["status"] or "記載なし" for r in initiatives}
+    for name in statuses:
+        count = sum(1 for r in initiatives if (r["status"] or "記載なし") == name)
+        assert f"{name}{count}件" in status.text()
+    assert f"{len(initiatives)}件" in plan.dom.find("dl", class_="summary").text()
+    heads = [svg.find("title").text() for svg in svg_images(counts)]
+    assert any("継続" in t for t in heads) and len(heads) == 2
+    for department in {r["department"] for r in initiatives}:
+        count = sum(1 for r in initiatives if r["department"] == department)
+        assert f"{department}{count}件" in departments.text()
+    items = [p for p in pages if p.startswith(plan_path.rsplit("/", 1)[0] + "/item-")]
+    assert len(items) == len({(r["field_no"], r["item_no"]) for r in initiatives})
+    item = pages[plan_path.replace("index.html", "item-2-2.html")]
+    rows = svg_images(item.dom)[0].find_all("text", class_="row-label")
+    assert len(rows) == sum(1 for r in initiatives if r["item_no"] == 2)
+    assert pages["plans/index.html"].dom.find("a", href=plan_path.removeprefix("plans/"))
+
+
+def test_every_picture_has_a_title_and_no_script(pages):
+    drawn = 0
+    for rel, page in pages.items():
+        for svg in page.dom.iter("svg"):
+            assert svg.attrs.get("role") == "img", rel
+            title = svg.find("title")
+            assert title is not None and title.text().strip(), rel
+            assert svg.attrs["aria-labelledby"] == title.attrs["id"], rel
+            assert not svg.find_all("script") and not svg.find_all("foreignobject"), rel
+            drawn += 1
+    assert drawn >= 33 + 6 + 2
+
+
+# --- templates ------------------------------------------------------------------------------
+
+HEADER = re.compile(r'<header class="site-header">.*?</header>', re.S)
+
+
+def test_a_division_template_folder_changes_every_header_and_nothing_else(site, tmp_path):
+    """[site] templates in pipeline.toml names a folder whose partials/header.html replaces the
+    project's: every page shows the new header text, and every page is otherwise the same."""
+    from pipeline.export.site.templating import TEMPLATES
+
+    folder = tmp_path / "division" / "partials"
+    folder.mkdir(parents=True)
+    header = (TEMPLATES / "partials" / "header.html").read_text(encoding="utf-8")
+    marked = header.replace('<nav class="site-nav"', '<p class="division">情報政策課のオープンデータ</p>\n'
+                            '<nav class="site-nav"', 1)
+    assert marked != header
+    (folder / "header.html").write_text(marked, encoding="utf-8")
+    (tmp_path / "pipeline.toml").write_text(
+        (PROJECT_ROOT / "pipeline.toml").read_text(encoding="utf-8")
+        + '\n[site]\ntemplates = "division"\n', encoding="utf-8")
+    config = load_config(tmp_path / "pipeline.toml")
+    assert config.site["templates"] == str((tmp_path / "division").resolve())
+    copy = tmp_path / "out"
+    shutil.copytree(site, copy)
+    written = write_site(copy, config)
+    pages_ = [p for p in written if p.endswith(".html")]
+    assert len(pages_) > 50
+    for path in pages_:
+        before, after = (site / path).read_text(encoding="utf-8"), (copy / path).read_text(encoding="utf-8")
+        assert "情報政策課のオープンデータ" in after and "情報政策課のオープンデータ" not in before, path
+        (old,), (new,) = HEADER.findall(before), HEADER.findall(after)
+        assert after == before.replace(old, new), path            # nothing else changed
+    for path in written:
+        if not path.endswith((".html", ".json")):
+            assert (copy / path).read_bytes() == (site / path).read_bytes(), path
+
+
+def test_a_missing_template_folder_is_a_config_error(tmp_path):
+    from pipeline.errors import ConfigError
+
+    (tmp_path / "pipeline.toml").write_text('[site]\ntemplates = "nowhere"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="nowhere"):
+        load_config(tmp_path / "pipeline.toml")

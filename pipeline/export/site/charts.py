@@ -19,7 +19,7 @@ CONTINUATION = "→"
 PALETTE = 3            # bar colours, classes bar-0 .. bar-2 in style.css (white text >= 4.5:1)
 FONT = 13              # px of the charts' text
 ROW = 30               # px per row of a timeline or bar chart
-CHART_WIDTH = 640
+CHART_WIDTH = 440      # px of the viewBox of an indicator or count chart (fits a phone)
 
 
 def text_width(text: str, size: int = FONT) -> float:
@@ -55,7 +55,7 @@ def indicator_chart(indicator: dict) -> dict | None:
     start, end = _day(indicator.get("baseline_date")), _day(indicator.get("target_date"))
     if start is None or end is None or end < start:
         return None
-    width, height, left, right, top, bottom = CHART_WIDTH, 210, 56, 40, 34, 40
+    width, height, left, right, top, bottom = CHART_WIDTH, 200, 36, 30, 34, 40
     first, last = date(start.year, 1, 1), date(end.year + 1, 1, 1)
     span = (last - first).days
 
@@ -133,12 +133,12 @@ def period_labels(schedules) -> dict[int, str]:
 
 
 def timeline(rows: list[tuple[str, list[Bar]]], years: list[int], labels: dict[int, str],
-             label_width: int = 200) -> dict | None:
+             width: int = 880, label_width: int = 280) -> dict | None:
     """A Gantt chart: one row per (label, bars), one column per fiscal year; a bar's text is
     shown where it fits (the table beside always has it)."""
     if not years or not rows:
         return None
-    head, column = 44, (CHART_WIDTH - label_width - 8) / len(years)
+    head, column = 44, (width - label_width - 8) / len(years)
     first = years[0]
     columns = [{"x": round(label_width + column * i, 1), "year": year,
                 "period": labels.get(year, ""), "middle": round(label_width + column * (i + .5), 1)}
@@ -152,14 +152,14 @@ def timeline(rows: list[tuple[str, list[Bar]]], years: list[int], labels: dict[i
             stop = min(bar.last, years[-1]) - first + 1
             if stop <= start:
                 continue
-            x, width = label_width + column * start + 2, column * (stop - start) - 4
-            shapes.append({"x": round(x, 1), "width": round(width, 1), "colour": n % PALETTE,
-                           "text": clip(bar.label, width - 10), "label": bar.label,
+            x, length = label_width + column * start + 2, column * (stop - start) - 4
+            shapes.append({"x": round(x, 1), "width": round(length, 1), "colour": n % PALETTE,
+                           "text": clip(bar.label, length - 10), "label": bar.label,
                            "first": bar.first, "last": bar.last, "periods": "・".join(bar.periods),
                            "years": bar.last - bar.first + 1})
         drawn.append({"y": y, "label": clip(label, label_width - 12), "full": label,
                       "bars": shapes})
-    return {"width": CHART_WIDTH, "height": head + len(rows) * ROW + 6, "head": head,
+    return {"width": width, "height": head + len(rows) * ROW + 6, "head": head,
             "label_width": label_width, "column": round(column, 1), "columns": columns,
             "rows": drawn, "years": f"{years[0]}年度～{years[-1]}年度"}
 
@@ -167,12 +167,12 @@ def timeline(rows: list[tuple[str, list[Bar]]], years: list[int], labels: dict[i
 # ---- counts ----------------------------------------------------------------------------------
 
 def bar_chart(counts: list[tuple[str, int]], classes: dict[str, str] | None = None,
-              label_width: int = 190) -> dict | None:
+              label_width: int = 150) -> dict | None:
     """Horizontal bars of counts, longest = the widest bar; `classes` colours some labels."""
     if not counts:
         return None
     top = max(c for _, c in counts) or 1
-    room = CHART_WIDTH - label_width - 60
+    room = CHART_WIDTH - label_width - 50
     rows = [{"y": 8 + i * ROW, "label": clip(label, label_width - 10), "full": label,
              "count": count, "width": round(max(room * count / top, 2), 1),
              "class": (classes or {}).get(label, "bar-0")}

@@ -154,8 +154,8 @@ class Pages:
             plan=plan, item=item, department=site.departments[department].slug if department else "",
             source_entry=site.sources.get(record.get("source"), {}), indicators=[(i, charts.indicator_chart(i))
                                            for i in site.indicators_of.get(identifier, ())],
-            schedule=schedule, timeline=charts.timeline([(b.label, [b]) for b in bars], years, labels,
-                                                        label_width=170) if bars else None,
+            schedule=schedule, timeline=charts.timeline([(period_range(b), [b]) for b in bars], years, labels,
+                                                        width=600, label_width=90) if bars else None,
             references=site.references_of.get(identifier, ()), cited_by=site.cited_by.get(identifier, ()),
             terms=site.terms_of.get(identifier, ()), uri=f"{site.config.base_uri}initiative/{identifier}",
             previous=site.initiatives[position - 1] if position > 0 else None,
@@ -216,6 +216,12 @@ class Pages:
             "item", PLAN_ROOT, f"{item.key} {item.title}", "plans",
             (("計画", "../index.html"), (plan.title, "index.html"), (f"{item.key} {item.title}", None)),
             plan=plan, item=item, overview=self.overview(plan, item.initiatives))
+
+
+def period_range(bar: charts.Bar) -> str:
+    """The periods of a bar as printed: `H26`, `H27～H28`."""
+    first, last = bar.periods[0], bar.periods[-1]
+    return first if first == last else f"{first}～{last.lstrip('～')}"
 
 
 def formats(spec: DatasetSpec) -> list[str]:
