@@ -11,6 +11,7 @@ from itertools import islice
 from typing import Iterator
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from ..datasets import DatasetSpec, file_digest
 from ..dcat import dataset_uri, publication_period
@@ -48,13 +49,31 @@ class Pages:
         self.item_of = {r["id"]: item for plan in site.plans.values()
                         for item in plan.items.values() for r in item.initiatives}
         self.axes: dict[str, tuple[list[int], dict[int, str]]] = {}
+        self.chrome_cache: dict[tuple[str, str, str | None], Markup] = {}
+        self.schedule_charts: dict[tuple, Markup | None] = {}
+        self.chart_macros = env.get_template("partials/charts.html").module
 
     def render(self, name: str, root: str, title: str, section: str, crumbs=(), **context) -> str:
         home = (HOME[0], root + HOME[1])
+        source = context.pop("source", None)
         return self.templates[name].render(
             site=self.site, root=root, title=title, section=section,
             crumbs=(home, *crumbs) if crumbs else (), description=context.pop("description", ""),
-            source=context.pop("source", None), **context)
+            header=self.chrome("header", root, section), footer=self.chrome("footer", root, source),
+            **context)
+
+    def chrome(self, part: str, root: str, key: str | None) -> Markup:
+        """`partials/<part>.html`, the same on many pages, rendered once per folder depth and
+        menu section (header) or credited source document (footer, see `Publication.credit`)."""
+        site = self.site
+        if part == "footer":
+            key = key if site.short_credit and key in site.credits else None
+        cached = self.chrome_cache.get((part, root, key))
+        if cached is None:
+            cached = Markup(self.env.get_template(f"partials/{part}.html").render(
+                site=site, root=root, section=key, source=key))
+            self.chrome_cache[(part, root, key)] = cached
+        return cached
 
     def all(self) -> Iterator[tuple[str, str]]:
         """(path, document) of every page but the initiative pages."""
@@ -142,7 +161,6 @@ class Pages:
         identifier, title = record["id"], record.get("title") or ""
         plan, item = self.plan_of[identifier], self.item_of[identifier]
         schedule = site.schedules_of.get(identifier, ())
-        years, labels = self.axis(plan)
         bars = charts.schedule_bars(schedule)
         department = (record.get("department") or "").strip()
         total = len(site.initiatives)
@@ -154,12 +172,27 @@ class Pages:
             plan=plan, item=item, department=site.departments[department].slug if department else "",
             source_entry=site.sources.get(record.get("source"), {}), indicators=[(i, charts.indicator_chart(i))
                                            for i in site.indicators_of.get(identifier, ())],
-            schedule=schedule, timeline=charts.timeline([(period_range(b), [b]) for b in bars], years, labels,
-                                                        width=600, label_width=90) if bars else None,
+            schedule=schedule, schedule_chart=self.schedule_chart(plan, bars),
             references=site.references_of.get(identifier, ()), cited_by=site.cited_by.get(identifier, ()),
             terms=site.terms_of.get(identifier, ()), uri=f"{site.config.base_uri}initiative/{identifier}",
             previous=site.initiatives[position - 1] if position > 0 else None,
             next=site.initiatives[position + 1] if position + 1 < total else None)
+
+    def schedule_chart(self, plan: Plan, bars: list[charts.Bar]) -> Markup | None:
+        """The timeline of an initiative's schedule (the `timeline` macro of partials/charts.html),
+        drawn once for every initiative of the plan with the same phases in the same years."""
+        if not bars:
+            return None
+        key = (plan.id, *((b.label, b.first, b.last, *b.periods) for b in bars))
+        drawn = self.schedule_charts.get(key)
+        if drawn is None:
+            years, labels = self.axis(plan)
+            chart = charts.timeline([(period_range(b), [b]) for b in bars], years, labels,
+                                    width=600, label_width=90)
+            drawn = self.schedule_charts[key] = self.chart_macros.timeline(
+                chart, "schedule-chart", f"スケジュール（{chart['years']}）", "schedule") \
+                if chart else None
+        return drawn
 
     # ---- departments -----------------------------------------------------------------------
     def department(self, department: Department) -> str:
