@@ -1,35 +1,67 @@
-"""Merge the documents of several sources into one publication and check them together."""
+"""Merge the documents of several sources into one publication and check them together.
+
+A publication holds many plans (計画) of many publishers (発行者, identified by their
+全国地方公共団体コード). Files with the same `plan_id` in the manifest are one plan; every plan
+numbers its initiatives from `1-1-1`, so an initiative is identified by (plan_id, id) and
+references (参考) resolve inside their own plan only.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import ExtractionError
+from .errors import ConfigError, ExtractionError
 from .model import TABLES, Document
 from .sources import SourceDocument
+
+# What every file of one plan must agree on (the plan's identity and its publisher).
+PLAN_KEYS = ("plan_title", "publisher", "publisher_code", "period_start_fy", "period_end_fy")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """計画: one plan of one publisher, possibly printed over several source files."""
+
+    plan_id: str
+    title: str
+    publisher: str
+    publisher_en: str
+    publisher_code: str
+    period_start_fy: int | None
+    period_end_fy: int | None
+    page: str
+    sources: tuple[str, ...]       # file names, in source order
 
 
 @dataclass
 class Publication:
-    """All records of a publication, table by table, plus the sources they came from."""
+    """All records of a publication, table by table, plus the sources and plans they came from."""
 
     sources: list[SourceDocument]
     tables: dict[str, list] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    plans: dict[str, Plan] = field(default_factory=dict)
 
 
 def assemble(sources: list[SourceDocument], documents: list[Document]) -> Publication:
-    """One publication from per-file documents; an initiative id may occur in one file only."""
-    owners: dict[str, str] = {}
-    paths = {source.name: str(source.path) for source in sources}
-    for document in documents:
+    """One publication from per-file documents (in source order): every record gets its
+    plan's id; an initiative id may occur once per plan."""
+    publication = Publication(sources, plans=group_plans(sources))
+    owners: dict[tuple[str, str], tuple[str, str]] = {}
+    for source, document in zip(sources, documents):
+        plan_id = source.meta.plan_id
+        for table in TABLES:
+            for record in getattr(document, table):
+                record.plan_id = plan_id
         for initiative in document.initiatives:
-            if initiative.id in owners:
+            key = (plan_id, initiative.id)
+            where = (document.source, initiative.source_lines.split("-")[0])
+            if key in owners:
+                first = ":".join(owners[key])
                 raise ExtractionError(
-                    f"initiative {initiative.id} appears in both {owners[initiative.id]} "
-                    f"and {document.source}", paths.get(document.source, document.source))
-            owners[initiative.id] = document.source
-    publication = Publication(sources)
+                    f"initiative {initiative.id} of plan {plan_id} appears in both {first} "
+                    f"and {':'.join(where)}", source.path, int(where[1]))
+            owners[key] = where
     for table in TABLES:
         publication.tables[table] = [record for d in documents for record in getattr(d, table)]
     publication.warnings = [w for d in documents for w in d.warnings]
@@ -37,15 +69,43 @@ def assemble(sources: list[SourceDocument], documents: list[Document]) -> Public
     return publication
 
 
-def _resolve_references(references: list, known_ids: set[str]) -> list[str]:
-    """Link each cited initiative number to an initiative of this publication, if present."""
+def group_plans(sources: list[SourceDocument]) -> dict[str, Plan]:
+    """The plans of the sources by plan_id, in order of first appearance; files of one plan
+    that disagree on its title, publisher or period are a manifest error naming both."""
+    members: dict[str, list[SourceDocument]] = {}
+    for source in sources:
+        members.setdefault(source.meta.plan_id, []).append(source)
+    plans = {}
+    for plan_id, files in members.items():
+        first = files[0].meta
+        for other in files[1:]:
+            for key in PLAN_KEYS:
+                mine, theirs = getattr(first, key), getattr(other.meta, key)
+                if mine and theirs and mine != theirs:
+                    raise ConfigError(
+                        f"plan {plan_id}: {key} is {mine!r} for {first.file} but {theirs!r} for "
+                        f"{other.meta.file} (files of one plan must agree)", other.path.parent / "sources.toml")
+
+        def first_set(key: str):
+            return next((getattr(f.meta, key) for f in files if getattr(f.meta, key)), None)
+        plans[plan_id] = Plan(plan_id, first_set("plan_title") or first.title,
+                              first_set("publisher") or "", first_set("publisher_en") or "",
+                              first_set("publisher_code") or "", first_set("period_start_fy"),
+                              first_set("period_end_fy"), first_set("page") or "",
+                              tuple(f.name for f in files))
+    return plans
+
+
+def _resolve_references(references: list, known: set[tuple[str, str]]) -> list[str]:
+    """Link each cited initiative number to an initiative of the same plan, if present."""
     warnings = []
     for reference in references:
-        if reference.cited_id and reference.cited_id not in known_ids:
-            reference.to_id = None
+        if reference.cited_id and (reference.plan_id, reference.cited_id) not in known:
+            reference.to_id = reference.to_plan_id = None
             warnings.append(f"{reference.source}:{reference.source_lines.split('-')[0]}: "
-                            f"{reference.from_id} cites {reference.cited_id}, which is not in this "
-                            f"publication (kept as cited_id only)")
+                            f"{reference.from_id} cites {reference.cited_id}, which is not in plan "
+                            f"{reference.plan_id} as published (kept as cited_id only)")
         else:
             reference.to_id = reference.cited_id
+            reference.to_plan_id = reference.plan_id if reference.cited_id else None
     return warnings

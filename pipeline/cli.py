@@ -26,9 +26,11 @@ commands:
              file is replaced only after every check passed. Exit 1 if any source failed.
   linkcheck  check every URL of the published tables (HEAD, then GET), politely per host, and
              write a JSON report beside the published folder; the data are never changed.
-  load-store replace the publication's named graph in a SPARQL 1.1 Graph Store Protocol
-             endpoint with rdf/graph.nt, atomically (batches into a staging graph, then one
-             SPARQL Update MOVE, or one PUT without an update endpoint). Endpoints from
+  load-store load every plan into its own named graph (<base_uri>graph/plan/<plan_id>) of a
+             SPARQL 1.1 Graph Store Protocol endpoint, replacing only the plans that changed
+             since the last load, or with --graph IRI the whole rdf/graph.nt into one graph;
+             each graph atomically (batches into a staging graph, then one SPARQL Update
+             MOVE, or one PUT without an update endpoint). Endpoints from
              SPARQL_GSP_ENDPOINT / SPARQL_UPDATE_ENDPOINT, basic auth from SPARQL_USER /
              SPARQL_PASSWORD, or [store] in pipeline.toml.
   query      run a SPARQL query over the published rdf/graph.nt in memory (no endpoint):
@@ -89,9 +91,11 @@ def parser() -> argparse.ArgumentParser:
                            help="read timeout per request in seconds; connect timeout is at most 5 "
                                 "(default: 15)")
     load_store = commands.add_parser(
-        "load-store", help="replace the publication's graph in a SPARQL store (Graph Store Protocol)",
-        description="Upload rdf/graph.nt of a published folder into a named graph of a SPARQL 1.1 "
-                    "Graph Store Protocol endpoint, replacing it atomically. Settings: command "
+        "load-store", help="replace the plans' graphs in a SPARQL store (Graph Store Protocol)",
+        description="Upload each plans/<plan_id>/graph.nt of a published folder into its own named "
+                    "graph of a SPARQL 1.1 Graph Store Protocol endpoint (only the plans that "
+                    "changed since the last load), or rdf/graph.nt into the one graph given by "
+                    "--graph, replacing each atomically. Settings: command "
                     "line > environment (SPARQL_GSP_ENDPOINT, SPARQL_UPDATE_ENDPOINT, SPARQL_USER, "
                     "SPARQL_PASSWORD) > [store] in pipeline.toml.")
     load_store.add_argument("--out-dir", type=Path, default=Path("data/published"),
@@ -106,8 +110,8 @@ def parser() -> argparse.ArgumentParser:
     load_store.add_argument("--gsp-only", action="store_true",
                             help="never use an update endpoint: replace the graph with one PUT")
     load_store.add_argument("--graph", default=None, metavar="IRI",
-                            help="named graph to replace (default: [store] graph, else "
-                                 "<base_uri>graph/<publication name>)")
+                            help="load the whole rdf/graph.nt into this one named graph (default: "
+                                 "[store] graph, else one graph per plan, <base_uri>graph/plan/<plan_id>)")
     load_store.add_argument("--batch-size", type=int, default=None, metavar="LINES",
                             help="N-Triples lines per upload request (default: 50000)")
     load_store.add_argument("--tries", type=int, default=None,
@@ -155,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         descriptor = args.out_dir / "datapackage.json"
         if not descriptor.exists():
             raise PipelineError("no datapackage.json: publish first", args.out_dir)
-        count, _ = validate_package(args.out_dir)
+        count, _, _ = validate_package(args.out_dir)
         print(f"valid: {descriptor} ({count} resources)", file=sys.stderr)
     elif args.command == "fetch":
         from .fetch import fetch_sources
@@ -169,11 +173,12 @@ def run(args: argparse.Namespace) -> int:
             return 1
     elif args.command == "load-store":
         from .store import load_store, resolve_settings
-        settings = resolve_settings(load_config(args.config), endpoint=args.endpoint,
+        config = load_config(args.config)
+        settings = resolve_settings(config, endpoint=args.endpoint,
                                     update_endpoint=args.update_endpoint, gsp_only=args.gsp_only,
                                     graph=args.graph, batch_size=args.batch_size, tries=args.tries,
                                     backoff=args.backoff, timeout=args.timeout)
-        load_store(args.out_dir, settings)
+        load_store(args.out_dir, settings, config)
     elif args.command == "query":
         from .store import run_query
         text = sys.stdin.read() if args.sparql == "-" else args.sparql

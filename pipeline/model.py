@@ -32,6 +32,7 @@ class Initiative:
     notes: str = ""
     source: str = ""
     source_lines: str = ""
+    plan_id: str = ""        # the plan (sources.toml plan_id) the record belongs to
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Indicator:
     target_date_text: str = ""
     source: str = ""
     source_lines: str = ""
+    plan_id: str = ""        # the plan (sources.toml plan_id) the record belongs to
 
 
 @dataclass
@@ -68,6 +70,7 @@ class ScheduleEntry:
     raw: str
     source: str = ""
     source_lines: str = ""
+    plan_id: str = ""        # the plan (sources.toml plan_id) the record belongs to
 
 
 @dataclass
@@ -77,11 +80,13 @@ class Reference:
     from_id: str
     seq: int
     cited_id: str | None      # the initiative number as printed
-    to_id: str | None         # cited_id when that initiative is in the publication
+    to_id: str | None         # cited_id when that initiative is in the same plan
     label: str
     url: str = ""
     source: str = ""
     source_lines: str = ""
+    plan_id: str = ""        # the plan (sources.toml plan_id) the record belongs to
+    to_plan_id: str | None = None   # plan_id when to_id is set (references resolve in their plan)
 
 
 @dataclass
@@ -100,6 +105,7 @@ class Site:
     division: str = ""
     source: str = ""
     source_lines: str = ""
+    plan_id: str = ""        # the plan (sources.toml plan_id) the record belongs to
 
 
 @dataclass
@@ -116,6 +122,7 @@ class Section:
     body: str = ""
     source: str = ""
     source_lines: str = ""
+    plan_id: str = ""        # the plan (sources.toml plan_id) the record belongs to
 
 
 @dataclass
@@ -128,6 +135,7 @@ class Term:
     column: str
     lines: list[int]
     source: str = ""
+    plan_id: str = ""
 
 
 @dataclass

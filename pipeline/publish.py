@@ -31,7 +31,8 @@ from .shacl import check_catalog
 from .sources import SourceDocument, read_sources
 from .timing import Stopwatch
 from .validate import BackgroundValidation
-from .versions import choose_edition, json_records, load_previous, write_change_report
+from .versions import (choose_edition, json_records, load_previous, with_plan_ids,
+                       write_change_report)
 
 Log = Callable[[str], None]
 
@@ -57,6 +58,12 @@ def build(raw_dir: Path, config: Config, log: Log = stderr_log,
     with watch.stage("read"):
         sources = read_sources(raw_dir, config)
     log(f"read: {len(sources)} source file(s) from {raw_dir} ({_describe_sources(sources)})")
+    for source in sources:
+        if not source.meta.in_manifest:
+            meta = source.meta
+            publisher = f"{meta.publisher} ({meta.publisher_code})" if meta.publisher_code else meta.publisher
+            log(f"read: {source.name} has no entry in sources.toml: published as plan {meta.plan_id}"
+                f" of {publisher or 'no publisher'}, the defaults of pipeline.toml")
     with watch.stage("extract"):
         documents, stats = extract_all(sources, cache_dir)
         publication = assemble(sources, documents)
@@ -94,6 +101,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stop
     with watch.stage("tables"):
         schemas, rows = load_schemas(), table_rows(publication)
         previous = load_previous(out_dir, list(schemas))
+        if previous is not None:
+            previous = with_plan_ids(previous, {s.name: s.meta.plan_id for s in publication.sources})
         records = json_records(rows) if previous is not None else rows   # compared only with a previous edition
         edition = choose_edition(previous, records, schemas, config.version, created_timestamp())
     config = replace(config, version=edition.version)
@@ -114,9 +123,10 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stop
         write_change_report(staging, edition, previous, license)
         log(f"export: {_count_files(staging)} files written to staging")
         with watch.stage("validate"):
-            checked, variants = validation.result()
-        log(f"validate: frictionless found the {checked} table resources valid (the {variants} "
-            "Excel variants: each is its validated CSV rendered for Excel, byte for byte)")
+            checked, variants, slices = validation.result()
+        log(f"validate: frictionless found the {checked} resources valid (the {variants} "
+            f"Excel variants and {slices} plan slices: each is its validated CSV rendered for "
+            "Excel or cut to its plan, byte for byte)")
         with watch.stage("site"):
             pages = write_site(staging, config)
         log(f"site: {len(pages)} files of the web portal written")

@@ -17,6 +17,8 @@ from .config import Config
 from .errors import ConfigError, SourceError
 
 MANIFEST_NAME = "sources.toml"
+# A plan id is part of URIs and file paths (plans/<plan_id>/): ASCII letters, digits, . _ -
+PLAN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 MANIFEST_KEYS = {
     "file", "title", "title_en", "plan_id", "plan_title", "publisher", "publisher_en", "publisher_code",
     "page", "url", "period_start_fy", "period_end_fy", "license",
@@ -122,8 +124,18 @@ def load_manifest(raw_dir: Path) -> dict[str, SourceMeta]:
         if "file" not in entry or unknown:
             problem = f"unknown keys {sorted(unknown)}" if unknown else "no 'file' key"
             raise ConfigError(f"[[source]] entry {number}: {problem}", path)
+        if "plan_id" in entry and not PLAN_ID.match(str(entry["plan_id"])):
+            raise ConfigError(f"[[source]] entry {number} ({entry['file']}): plan_id "
+                              f"{entry['plan_id']!r} must be ASCII letters, digits, '.', '_' or '-'", path)
         manifest[entry["file"]] = SourceMeta(**entry, in_manifest=True)
     return manifest
+
+
+def default_plan_id(file: str) -> str:
+    """The plan of a file the manifest does not list: its name made URI-safe (`第2分野.txt`
+    gives `2`; a name with no ASCII at all gives `plan-` and a short hash of the name)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(file).stem).strip("-._")
+    return stem or "plan-" + hashlib.sha256(file.encode("utf-8")).hexdigest()[:8]
 
 
 def with_defaults(meta: SourceMeta, config: Config) -> SourceMeta:
@@ -134,6 +146,8 @@ def with_defaults(meta: SourceMeta, config: Config) -> SourceMeta:
               for name in SourceMeta.__dataclass_fields__}
     if not values["title"]:
         values["title"] = Path(meta.file).stem
+    if not values["plan_id"]:
+        values["plan_id"] = default_plan_id(meta.file)
     return SourceMeta(**values)
 
 

@@ -1,9 +1,13 @@
 """The SPARQL store stage: push the published graph into a triple store, or query it locally.
 
-`python -m pipeline load-store` sends `<out-dir>/rdf/graph.nt` (read as bytes, never rebuilt)
-to any SPARQL 1.1 Graph Store Protocol (GSP) endpoint, as one named graph per publication
-(default `<base_uri>graph/<name>` from pipeline.toml). The graph is replaced atomically, so a
-reader never sees it half-loaded or mixed with the previous edition:
+`python -m pipeline load-store` sends the published N-Triples (read as bytes, never rebuilt) to
+any SPARQL 1.1 Graph Store Protocol (GSP) endpoint. By default every plan has its own named
+graph, `<base_uri>graph/plan/<plan_id>`, loaded from `plans/<plan_id>/graph.nt`; an index graph
+`<base_uri>graph/<name>/plans` records the SHA-256 of what each holds, so a later run replaces
+only the graphs of the plans that changed (and drops those of plans no longer published). With
+`--graph IRI` (or `graph` in [store]) the whole `rdf/graph.nt` goes into that one graph instead.
+Each graph is replaced atomically, so a reader never sees it half-loaded or mixed with the
+previous edition:
 
 1. the N-Triples lines are uploaded in batches (BATCH_SIZE lines per request, so a huge graph
    never needs one giant request) into a staging graph `<graph>-staging-<pid>`: the first batch
@@ -31,6 +35,7 @@ the command line.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
@@ -48,6 +53,8 @@ from .errors import PipelineError
 from .fetch import describe_exception, network_reason
 
 GRAPH_FILE = Path("rdf") / "graph.nt"
+PLAN_GRAPHS = "plans/*/graph.nt"
+CHECKSUM_VALUE = "http://spdx.org/rdf/terms#checksumValue"
 N_TRIPLES = "application/n-triples"
 SPARQL_UPDATE = "application/sparql-update"
 USER_AGENT = "plan-opendata-pipeline/0.1 (load-store)"
@@ -79,7 +86,7 @@ class StoreError(PipelineError):
 @dataclass(frozen=True)
 class StoreSettings:
     gsp_endpoint: str
-    graph: str
+    graph: str | None               # None: one named graph per plan
     update_endpoint: str | None = None
     user: str | None = None
     password: str | None = None
@@ -90,9 +97,22 @@ class StoreSettings:
 
 
 def default_graph_iri(config: Config) -> str:
-    """One named graph per publication: `<base_uri>graph/<name>`."""
-    base = config.base_uri if config.base_uri.endswith(("/", "#")) else config.base_uri + "/"
-    return f"{base}graph/{config.name}"
+    """The whole publication's graph: `<base_uri>graph/<name>` (`query` names it so)."""
+    return f"{_base(config)}graph/{config.name}"
+
+
+def plan_graph_iri(config: Config, plan_id: str) -> str:
+    """One plan's named graph: `<base_uri>graph/plan/<plan_id>`."""
+    return f"{_base(config)}graph/plan/{plan_id}"
+
+
+def index_graph_iri(config: Config) -> str:
+    """The graph listing each loaded plan graph with the SHA-256 of its N-Triples."""
+    return f"{default_graph_iri(config)}/plans"
+
+
+def _base(config: Config) -> str:
+    return config.base_uri if config.base_uri.endswith(("/", "#")) else config.base_uri + "/"
 
 
 def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,
@@ -129,7 +149,7 @@ def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,
     settings = StoreSettings(
         gsp_endpoint=gsp,
         update_endpoint=update or None,
-        graph=pick(graph, None, "graph") or default_graph_iri(config),
+        graph=pick(graph, None, "graph") or None,
         user=pick(None, ENV_USER, "user") or None,
         password=pick(None, ENV_PASSWORD, "password"),
         batch_size=_first(pick(batch_size, None, "batch_size"), BATCH_SIZE),
@@ -143,7 +163,7 @@ def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,
         settings = replace(settings, timeout=(min(DEFAULT_TIMEOUT[0], float(read)), float(read)))
     if settings.batch_size < 1 or settings.tries < 1 or settings.backoff < 0:
         raise StoreError("batch_size and tries must be at least 1, backoff at least 0")
-    if not _is_absolute_iri(settings.graph):
+    if settings.graph is not None and not _is_absolute_iri(settings.graph):
         raise StoreError(f"graph {settings.graph!r} is not an absolute IRI")
     return settings
 
@@ -166,53 +186,101 @@ def redact(url: str) -> str:
 
 # --- load-store -------------------------------------------------------------------------------
 
-def load_store(out_dir: Path, settings: StoreSettings,
+def load_store(out_dir: Path, settings: StoreSettings, config: Config | None = None,
                log: Callable[[str], None] | None = None) -> int:
-    """Replace the named graph `settings.graph` with `<out_dir>/rdf/graph.nt`; returns the
-    number of triples. Raises StoreError (one line naming the endpoint) on any failure."""
+    """Load the publication into the store: each plan's graph into its own named graph (only
+    the changed ones), or with `settings.graph` the whole graph into that one. Returns the
+    number of triples sent. Raises StoreError (one line naming the endpoint) on any failure."""
     log = log or (lambda line: print(line, file=sys.stderr))
+    if settings.graph is None:
+        return _load_plans(out_dir, settings, config or Config(), log)
     source = out_dir / GRAPH_FILE
     if not source.is_file():
         raise StoreError(f"no {GRAPH_FILE.as_posix()}: publish first", out_dir)
+    with _Client(settings) as client:
+        triples, batches, how = _replace_graph(client, source, settings.graph, log)
+    log(f"store: {triples} triples in {batches} batch{'es' if batches != 1 else ''} "
+        f"into {settings.graph} at {redact(settings.gsp_endpoint)} ({how})")
+    return triples
+
+
+def _load_plans(out_dir: Path, settings: StoreSettings, config: Config,
+                log: Callable[[str], None]) -> int:
+    """Replace the named graph of every plan whose graph.nt differs from what the index graph
+    says was loaded; drop the graphs of plans no longer published; then write the index."""
+    files = {path.parent.name: path for path in sorted(out_dir.glob(PLAN_GRAPHS))}
+    if not files:
+        raise StoreError("no plans/<plan_id>/graph.nt: publish first", out_dir)
+    digests = {plan: hashlib.sha256(path.read_bytes()).hexdigest() for plan, path in files.items()}
+    wanted = {plan_graph_iri(config, plan): plan for plan in files}
+    index = index_graph_iri(config)
+    sent = replaced = 0
+    with _Client(settings) as client:
+        loaded = _read_index(client.get(index, what="reading the index of loaded plan graphs"))
+        for graph, plan in wanted.items():
+            if loaded.get(graph) == digests[plan]:
+                continue
+            triples, _, _ = _replace_graph(client, files[plan], graph, log)
+            sent, replaced = sent + triples, replaced + 1
+        gone = sorted(set(loaded) - set(wanted))
+        for graph in gone:
+            client.gsp("DELETE", graph, None, what=f"dropping the graph of a plan no longer published ({graph})")
+        text = "".join(f'<{graph}> <{CHECKSUM_VALUE}> "{digests[plan]}" .\n' for graph, plan in wanted.items())
+        client.gsp("PUT", index, text.encode("utf-8"), what="writing the index of loaded plan graphs")
+    log(f"store: {replaced} plan graph(s) replaced ({sent} triples), {len(wanted) - replaced} "
+        f"unchanged, {len(gone)} dropped, at {redact(settings.gsp_endpoint)} (index {index})")
+    return sent
+
+
+def _read_index(text: str | None) -> dict[str, str]:
+    """{plan graph IRI: SHA-256} from the index graph's N-Triples (empty when there is none)."""
+    found = {}
+    for line in (text or "").splitlines():
+        match = re.match(r'^<([^>]+)> <' + re.escape(CHECKSUM_VALUE) + r'> "([0-9a-f]{64})"', line)
+        if match:
+            found[match[1]] = match[2]
+    return found
+
+
+def _replace_graph(client: "_Client", source: Path, graph: str,
+                   log: Callable[[str], None]) -> tuple[int, int, str]:
+    """Replace one named graph by the file's triples, staged and swapped (see module doc);
+    returns (triples, batches, how it was swapped)."""
+    settings = client.settings
     triples, blank_nodes = _scan(source)
     batch_size = triples + 1 if blank_nodes else settings.batch_size
     batches = max(1, -(-triples // batch_size))
-    endpoint = redact(settings.gsp_endpoint)
-    staging = f"{settings.graph}-staging-{os.getpid()}"
+    staging = f"{graph}-staging-{os.getpid()}"
     if blank_nodes and triples > settings.batch_size:
-        log(f"store: {GRAPH_FILE.as_posix()} has blank nodes; sent in one request so that "
+        log(f"store: {source.name} has blank nodes; sent in one request so that "
             "each keeps its identity")
-    client = _Client(settings)
-    with client:
-        staged = True  # from the first request on, a staging graph may exist
-        try:
-            sent = 0
-            for number, batch in enumerate(_batches(source, batch_size), start=1):
-                client.gsp("PUT" if number == 1 else "POST", staging, batch,
-                           what=f"batch {number}/{batches} into the staging graph")
-                sent = number
-                if batches > 1:
-                    log(f"store: batch {number}/{batches} uploaded to {staging}")
-            if not sent:  # an empty graph: the target is still replaced, by an empty graph
-                client.gsp("PUT", staging, b"", what="the staging graph")
-            if settings.update_endpoint:
-                client.update(f"MOVE <{staging}> TO <{settings.graph}>",
-                              what="swapping the staging graph in (MOVE)")
-                staged = False
-                how = f"swapped in with MOVE at {redact(settings.update_endpoint)}"
-            else:
-                client.gsp("PUT", settings.graph, source, what="replacing the graph (PUT)")
-                how = "replaced with one PUT"
-                client.gsp("DELETE", staging, None,
-                           what=f"the graph was replaced, but deleting the staging graph {staging} failed")
-                staged = False
-        except BaseException:
-            if staged:
-                client.discard(staging)
-            raise
-    log(f"store: {triples} triples in {batches} batch{'es' if batches != 1 else ''} "
-        f"into {settings.graph} at {endpoint} ({how})")
-    return triples
+    staged = True  # from the first request on, a staging graph may exist
+    try:
+        sent = 0
+        for number, batch in enumerate(_batches(source, batch_size), start=1):
+            client.gsp("PUT" if number == 1 else "POST", staging, batch,
+                       what=f"batch {number}/{batches} into the staging graph")
+            sent = number
+            if batches > 1:
+                log(f"store: batch {number}/{batches} uploaded to {staging}")
+        if not sent:  # an empty graph: the target is still replaced, by an empty graph
+            client.gsp("PUT", staging, b"", what="the staging graph")
+        if settings.update_endpoint:
+            client.update(f"MOVE <{staging}> TO <{graph}>",
+                          what="swapping the staging graph in (MOVE)")
+            staged = False
+            how = f"swapped in with MOVE at {redact(settings.update_endpoint)}"
+        else:
+            client.gsp("PUT", graph, source, what="replacing the graph (PUT)")
+            how = "replaced with one PUT"
+            client.gsp("DELETE", staging, None,
+                       what=f"the graph was replaced, but deleting the staging graph {staging} failed")
+            staged = False
+    except BaseException:
+        if staged:
+            client.discard(staging)
+        raise
+    return triples, batches, how
 
 
 def _scan(path: Path) -> tuple[int, bool]:
@@ -273,6 +341,11 @@ class _Client:
         self._send(method, self.settings.gsp_endpoint, params={"graph": graph}, body=body,
                    headers=headers, what=what, idempotent=True)
 
+    def get(self, graph: str, *, what: str) -> str | None:
+        """A graph as N-Triples text, or None when the store has no such graph (404)."""
+        return self._send("GET", self.settings.gsp_endpoint, params={"graph": graph}, body=None,
+                          headers={"Accept": N_TRIPLES}, what=what, idempotent=True, missing_ok=True)
+
     def update(self, text: str, *, what: str) -> None:
         self._send("POST", self.settings.update_endpoint, params=None, body=text.encode("utf-8"),
                    headers={"Content-Type": f"{SPARQL_UPDATE}; charset=utf-8"}, what=what,
@@ -286,7 +359,8 @@ class _Client:
         except requests.RequestException:
             pass
 
-    def _send(self, method, url, *, params, body, headers, what, idempotent) -> None:
+    def _send(self, method, url, *, params, body, headers, what, idempotent,
+              missing_ok: bool = False) -> str | None:
         settings = self.settings
         where = redact(url)
         for attempt in range(1, settings.tries + 1):
@@ -317,7 +391,9 @@ class _Client:
                 with response:
                     status = response.status_code
                     if 200 <= status < 300:
-                        return
+                        return response.text if method == "GET" else None
+                    if missing_ok and status == 404:
+                        return None
                     retryable = status >= 500 and (idempotent or status == 503)
                     if not retryable or last:
                         raise StoreError(f"{what}: {_http_reason(response)}"

@@ -1,9 +1,10 @@
 """Validation of a written publication with frictionless (schemas, keys, bytes, hashes).
 
 The Excel variants (`excel/*.csv`) hold the same cells as the canonical CSVs, all typed as
-text. Rather than having frictionless read every row a second time, each variant is checked to
-be exactly what the exporter makes from its validated CSV, byte for byte, with its stated size
-and sha256."""
+text, and each plan's slice (`plans/<plan_id>/<table>.csv`) holds the canonical CSV's rows of that
+plan. Rather than having frictionless read every row a second time, each variant and slice is
+checked to be exactly what the exporter makes from its validated CSV, byte for byte, with its
+stated size and sha256."""
 
 from __future__ import annotations
 
@@ -18,15 +19,17 @@ import tempfile
 from pathlib import Path
 
 from .errors import ValidationFailed
-from .export.csv import EXCEL_SUFFIX, excel_csv_text
+from .export.csv import EXCEL_SUFFIX, csv_text, excel_csv_text
+from .export.plans import SLICE_KEY
 
 MAX_FINDINGS = 50
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent   # the folder that holds pipeline/
 
 
-def validate_package(folder: Path, package_descriptor: dict | None = None) -> tuple[int, int]:
+def validate_package(folder: Path, package_descriptor: dict | None = None) -> tuple[int, int, int]:
     """Validate folder/datapackage.json (or the given descriptor of files in folder); returns
-    the number of resources checked and, of those, the Excel variants.
+    the number of resources checked and, of those, the Excel variants and the plan slices
+    (each checked byte for byte against its validated CSV).
 
     Raises ValidationFailed with one readable line per finding."""
     from frictionless import Package  # imported here: it is slow to import
@@ -35,8 +38,10 @@ def validate_package(folder: Path, package_descriptor: dict | None = None) -> tu
     if package_descriptor is None:
         package_descriptor = json.loads(descriptor.read_text(encoding="utf-8"))
     package = Package(copy.deepcopy(package_descriptor), basepath=str(folder))
-    variants = [name for name in package.resource_names if name.endswith(EXCEL_SUFFIX)]
-    for name in variants:
+    resources = package_descriptor.get("resources", [])
+    variants = [r["name"] for r in resources if r["name"].endswith(EXCEL_SUFFIX)]
+    slices = [r["name"] for r in resources if SLICE_KEY in r]
+    for name in variants + slices:
         package.remove_resource(name)
     report = package.validate()
     findings = []
@@ -51,8 +56,9 @@ def validate_package(folder: Path, package_descriptor: dict | None = None) -> tu
     findings += [f"package: {error.type}: {error.message}" for error in report.errors]
     if not findings:
         findings = check_excel_variants(folder, package_descriptor)
+        findings += check_plan_slices(folder, package_descriptor)
     if not findings:
-        return len(report.tasks) + len(variants), len(variants)
+        return len(resources), len(variants), len(slices)
     shown = findings[:MAX_FINDINGS]
     if len(findings) > MAX_FINDINGS:
         shown.append(f"… and {len(findings) - MAX_FINDINGS} more")
@@ -87,6 +93,48 @@ def check_excel_variants(folder: Path, descriptor: dict) -> list[str]:
     return findings
 
 
+def check_plan_slices(folder: Path, descriptor: dict) -> list[str]:
+    """Each plan's slice must be the validated combined CSV's rows of that plan (its first
+    column, plan_id), byte for byte, with the bytes and hash its descriptor states."""
+    resources = descriptor.get("resources", [])
+    canonical = {r["schema"]: r for r in resources
+                 if r.get("profile") == "tabular-data-resource" and SLICE_KEY not in r
+                 and not r["name"].endswith(EXCEL_SUFFIX)}
+    expected: dict[str, dict[str, bytes]] = {}
+    findings = []
+    for resource in resources:
+        if SLICE_KEY not in resource:
+            continue
+        table = canonical.get(resource.get("schema"))
+        if table is None:
+            findings.append(f"{resource['name']}: no combined table to compare with")
+            continue
+        if table["path"] not in expected:
+            expected[table["path"]] = _slices(folder / table["path"])
+        data = (folder / resource["path"]).read_bytes()
+        header = expected[table["path"]]["\0header"]
+        if data != expected[table["path"]].get(resource[SLICE_KEY], header):
+            findings.append(f"{resource['name']}: {resource['path']} is not the rows of plan "
+                            f"{resource[SLICE_KEY]} in {table['path']}")
+        elif resource.get("bytes") != len(data) or \
+                resource.get("hash") != "sha256:" + hashlib.sha256(data).hexdigest():
+            findings.append(f"{resource['name']}: {resource['path']} does not match its stated bytes/hash")
+    return findings
+
+
+def _slices(path: Path) -> dict[str, bytes]:
+    """The CSV text of each plan's rows of a combined CSV (and its header alone)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        groups: dict[str, list[list[str]]] = {}
+        for row in reader:
+            groups.setdefault(row[0], []).append(row)
+    slices = {plan: csv_text(header, rows).encode("utf-8") for plan, rows in groups.items()}
+    slices["\0header"] = csv_text(header, []).encode("utf-8")
+    return slices
+
+
 class BackgroundValidation:
     """validate_package in a separate Python process (`python -m pipeline.validate`), so that
     the tables are validated while the caller writes the linked data; `result()` waits and
@@ -106,7 +154,7 @@ class BackgroundValidation:
             [sys.executable, "-m", "pipeline.validate", str(folder), name],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
 
-    def result(self) -> tuple[int, int]:
+    def result(self) -> tuple[int, int, int]:
         try:
             stdout, stderr = self.process.communicate()
         finally:
@@ -121,7 +169,7 @@ class BackgroundValidation:
         if "failed" in reply:
             failed = reply["failed"]
             raise ValidationFailed(failed["message"], failed["findings"], failed["path"])
-        return reply["checked"], reply["variants"]
+        return reply["checked"], reply["variants"], reply["slices"]
 
     def cancel(self) -> None:
         if self.process.poll() is None:
@@ -134,8 +182,8 @@ def _main(folder: str, descriptor_file: str) -> None:
     """`python -m pipeline.validate FOLDER DESCRIPTOR.json`: one JSON line on stdout."""
     descriptor = json.loads(Path(descriptor_file).read_text(encoding="utf-8"))
     try:
-        checked, variants = validate_package(Path(folder), descriptor)
-        reply = {"checked": checked, "variants": variants}
+        checked, variants, slices = validate_package(Path(folder), descriptor)
+        reply = {"checked": checked, "variants": variants, "slices": slices}
     except ValidationFailed as failure:
         reply = {"failed": {"message": failure.message, "findings": failure.findings,
                             "path": str(failure.path) if failure.path else None}}

@@ -25,6 +25,30 @@ class Previous:
     tables: dict[str, list[dict]]
     changes: str | None
     changelog: str | None
+    identifiers_changed: bool = False     # keyed by plan since this edition (see with_plan_ids)
+
+
+IDENTIFIERS_NOTE = ("識別子の変更 (identifiers changed, content unchanged): every record now "
+                    "carries its plan_id and is keyed by (plan_id, id); linked-data URIs moved "
+                    "from BASE/initiative/{id} to BASE/plan/{plan_id}/initiative/{id} (likewise "
+                    "indicators, sections, sites, fields and items), and organisations are minted "
+                    "under their publisher (BASE/organization/lg-{code}/…)")
+
+
+def with_plan_ids(previous: Previous, plan_of_source: dict[str, str]) -> Previous:
+    """A previous edition from before plans were identified: each record gets the plan of the
+    file it was read from (its `source`), a resolved reference its own plan, so that records
+    are compared by content; the edition then notes that identifiers changed."""
+    initiatives = previous.tables.get("initiatives", [])
+    if not initiatives or "plan_id" in initiatives[0]:
+        return previous
+    for records in previous.tables.values():
+        for record in records:
+            record["plan_id"] = plan_of_source.get(record.get("source"))
+            if "to_id" in record:
+                record["to_plan_id"] = record["plan_id"] if record["to_id"] else None
+    previous.identifiers_changed = True
+    return previous
 
 
 @dataclass
@@ -98,6 +122,11 @@ def choose_edition(previous: Previous | None, records: dict[str, list[dict]],
         return Edition(base_version, now, {"version": base_version, "previous_version": None,
                                            "created": now, "initial": True, "counts": counts})
     tables = diff_tables(previous.tables, records, schemas)
+    if not tables and previous.identifiers_changed:
+        version = max(next_version(previous.version), base_version, key=_numeric)
+        return Edition(version, now, {"version": version, "previous_version": previous.version,
+                                      "created": now, "initial": False, "tables": {},
+                                      "identifiers": IDENTIFIERS_NOTE})
     if not tables and previous.changelog is not None:
         return Edition(previous.version, previous.created, None)
     if not tables:                  # a publication from before change reports: start its history
@@ -106,8 +135,19 @@ def choose_edition(previous: Previous | None, records: dict[str, list[dict]],
                        {"version": previous.version, "previous_version": None,
                         "created": previous.created, "initial": True, "counts": counts})
     version = max(next_version(previous.version), base_version, key=_numeric)
-    return Edition(version, now, {"version": version, "previous_version": previous.version,
-                                  "created": now, "initial": False, "tables": tables})
+    changes = {"version": version, "previous_version": previous.version, "created": now,
+               "initial": False, "plans": changed_plans(tables), "tables": tables}
+    if previous.identifiers_changed:
+        changes["identifiers"] = IDENTIFIERS_NOTE
+    return Edition(version, now, changes)
+
+
+def changed_plans(tables: dict[str, dict]) -> list[str]:
+    """The plans with a change: every key starts with its plan_id (`miyagi-…/2-2-5/1`)."""
+    keys = [k for entry in tables.values()
+            for k in [*entry["added"], *entry["removed"], *entry["provenance_changed"],
+                      *(c["key"] for c in entry["changed"])]]
+    return sorted({key.split("/", 1)[0] for key in keys})
 
 
 def write_change_report(out: Path, edition: Edition, previous: Previous | None, license: dict) -> None:
@@ -131,6 +171,10 @@ def changelog_entry(changes: dict) -> str:
     if changes.get("initial"):
         counts = ", ".join(f"{n} {t}" for t, n in changes["counts"].items())
         lines.append(f"- 初版 (first edition): {counts}")
+    if changes.get("identifiers"):
+        lines.append(f"- {changes['identifiers']}")
+    if changes.get("plans"):
+        lines.append(f"- 変更のあった計画 (plans changed): {', '.join(changes['plans'])}")
     for table, entry in changes.get("tables", {}).items():
         for key in entry["added"]:
             lines.append(f"- {table} {key}: 追加 (added)")

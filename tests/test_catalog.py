@@ -89,7 +89,8 @@ def catalog(catalogued) -> Graph:
 @pytest.fixture(scope="session")
 def ckan_packages(catalogued) -> dict[str, dict]:
     return {p.name: json.loads(p.read_text(encoding="utf-8"))
-            for p in sorted((catalogued / "ckan").glob("*.json")) if p.name != "licenses.json"}
+            for p in sorted((catalogued / "ckan").glob("*.json"))
+            if p.name not in ("licenses.json", "organizations.json")}
 
 
 def published_files(folder: Path) -> list[str]:
@@ -384,6 +385,15 @@ def test_ckan_packages_are_package_create_ready(catalogued, ckan_packages, confi
         extras = {extra["key"]: extra["value"] for extra in package["extras"]}
         assert extras["publisher_code"] == "040002"
         assert (extras["temporal_start"], extras["temporal_end"]) == ("2014-04-01", "2017-03-31")
+
+
+def test_ckan_organisations_to_create_first(catalogued, ckan_packages):
+    """ckan/organizations.json: every owner_org, as organization_create takes it."""
+    listed = json.loads((catalogued / "ckan" / "organizations.json").read_text(encoding="utf-8"))
+    assert listed["organizations"] == [
+        {"name": "lg-040002", "title": "宮城県", "extras": [{"key": "publisher_code", "value": "040002"}]}]
+    assert {p["owner_org"] for p in ckan_packages.values()} == {"lg-040002"}
+    assert "plan-miyagi-ict-plan-2014-2016.json" in ckan_packages
 
 
 def test_ckan_resources_match_the_files(catalogued, ckan_packages, config):

@@ -107,11 +107,13 @@ def test_publish_reports_every_stage_in_order(published_run, published, project_
         "extract: 33 initiatives, 6 indicators, 91 schedules, 19 references, 8 sites, "
         "10 sections, 17 terms"]
     resources = json.loads((published / "datapackage.json").read_text(encoding="utf-8"))["resources"]
-    tables = [r for r in resources if not r["path"].startswith("rdf/")]
+    tables = [r for r in resources if not r["path"].startswith(("rdf/", "plans/"))]
     assert len(tables) == 21                                 # 7 tables x (CSV, Excel CSV, JSON)
-    assert stderr_lines(published_run, "validate:") == [
-        "validate: frictionless found the 21 table resources valid (the 7 Excel variants: "
-        "each is its validated CSV rendered for Excel, byte for byte)"]
+    plan = [r["path"] for r in resources if r["path"].startswith("plans/")]
+    assert len(plan) == 15                                   # the plan's 7 CSV + 7 JSON + graph.nt
+    assert stderr_lines(published_run, "validate:") == [         # tables and slices, CSV and JSON
+        "validate: frictionless found the 35 resources valid (the 7 Excel variants and 7 "
+        "plan slices: each is its validated CSV rendered for Excel or cut to its plan, byte for byte)"]
     triples = sum(1 for _ in (published / "rdf" / "graph.nt").open(encoding="utf-8"))
     assert stderr_lines(published_run, "rdf:") == [
         f"rdf: the four RDF serialisations agree ({triples} triples, counted by pyoxigraph)"]
@@ -258,14 +260,15 @@ def test_two_documents_merge_into_one_publication(tmp_path, run_cli, source_text
 
 # --- 5. the same document twice -------------------------------------------------
 
-def test_the_same_initiatives_in_two_files_are_refused(tmp_path, run_cli, source_text):
-    raw = write_raw(tmp_path / "raw", {"first.txt": source_text, "second.txt": source_text})
+def test_the_same_initiatives_in_two_files_of_one_plan_are_refused(tmp_path, run_cli, source_text):
+    manifest = "".join(f'[[source]]\nfile = "{name}"\nplan_id = "one-plan"\n\n' for name in ("first.txt", "second.txt"))
+    raw = write_raw(tmp_path / "raw", {"first.txt": source_text, "second.txt": source_text,
+                                       "sources.toml": manifest})
     out = tmp_path / "out"
     result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
     error = assert_one_line_error(result)
-    assert "2-1-1" in error
-    assert "first.txt" in error and "second.txt" in error
-    assert error == f"error: {raw / 'second.txt'}: initiative 2-1-1 appears in both first.txt and second.txt"
+    assert error == (f"error: {raw / 'second.txt'}:59: initiative 2-1-1 of plan one-plan appears in "
+                     "both first.txt:59 and second.txt:59")
     assert not out.exists()
     assert leftovers(out) == []
 

@@ -76,19 +76,43 @@ def test_a_content_change_is_a_new_version_with_a_change_report(tmp_path, source
     assert json.loads((out / "datapackage.json").read_text())["version"] == "1.0.1"
     changes = json.loads((out / "changes.json").read_text(encoding="utf-8"))
     assert (changes["version"], changes["previous_version"]) == ("1.0.1", "1.0.0")
+    # keys start with the plan (plan.txt has no manifest entry: plan `plan`)
+    assert changes["plans"] == ["plan"]
     initiatives = changes["tables"]["initiatives"]
-    assert initiatives["removed"] == ["2-3-5"] and initiatives["added"] == []
-    assert {"key": "2-2-14", "column": "title", "old": "インターネット公売の実施",
+    assert initiatives["removed"] == ["plan/2-3-5"] and initiatives["added"] == []
+    assert {"key": "plan/2-2-14", "column": "title", "old": "インターネット公売の実施",
             "new": "インターネット公売の拡充"} in initiatives["changed"]
     indicator_changes = {(c["key"], c["column"]): (c["old"], c["new"])
                          for c in changes["tables"]["indicators"]["changed"]}
-    assert indicator_changes[("2-2-5/1", "baseline_value")] == (38.25, 40.5)
-    assert indicator_changes[("2-2-5/1", "baseline_text")] == ("38.25%", "40.5%")
+    assert indicator_changes[("plan/2-2-5/1", "baseline_value")] == (38.25, 40.5)
+    assert indicator_changes[("plan/2-2-5/1", "baseline_text")] == ("38.25%", "40.5%")
     changelog = (out / "CHANGELOG.md").read_text(encoding="utf-8")
     assert changelog.index("## 1.0.1") < changelog.index("## 1.0.0")
-    assert "- initiatives 2-3-5: 削除 (removed)" in changelog
-    assert "- indicators 2-2-5/1 baseline_value: 38.25 → 40.5" in changelog
+    assert "- 変更のあった計画 (plans changed): plan" in changelog
+    assert "- initiatives plan/2-3-5: 削除 (removed)" in changelog
+    assert "- indicators plan/2-2-5/1 baseline_value: 38.25 → 40.5" in changelog
     assert 'owl:versionInfo "1.0.1"' in (out / "catalog.ttl").read_text(encoding="utf-8")
+
+
+def test_an_edition_from_before_plan_ids_notes_that_identifiers_changed(tmp_path, source_text):
+    """A publication written before records carried plan_id (keys were the bare ids): the next
+    edition compares content by the plan of each record's source file and says that only the
+    identifiers changed."""
+    raw, out = raw_dir(tmp_path, source_text), tmp_path / "out"
+    assert publish(raw, out).returncode == 0
+    for table in out.glob("*.json"):
+        document = json.loads(table.read_text(encoding="utf-8"))
+        if isinstance(document, dict) and "records" in document:
+            for record in document["records"]:
+                record.pop("plan_id", None)
+                record.pop("to_plan_id", None)
+            table.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    result = publish(raw, out)
+    assert result.returncode == 0, result.stderr
+    changes = json.loads((out / "changes.json").read_text(encoding="utf-8"))
+    assert (changes["version"], changes["tables"]) == ("1.0.1", {})
+    assert changes["identifiers"].startswith("識別子の変更 (identifiers changed, content unchanged)")
+    assert "BASE/plan/{plan_id}/initiative/{id}" in (out / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
 def test_a_second_concurrent_publish_is_refused(tmp_path, source_text):

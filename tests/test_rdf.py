@@ -24,6 +24,7 @@ from pipeline.schema import load_schemas
 
 BASE = Namespace("https://example.org/plan-opendata/id/")
 PV = Namespace(str(BASE) + "vocab/")
+PLAN = "plan/miyagi-ict-plan-2014-2016/"          # every plan's records are minted under it
 ORG = Namespace("http://www.w3.org/ns/org#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 FORMATS = {"graph.ttl": "turtle", "graph.nt": "nt", "graph.rdf": "xml", "graph.jsonld": "json-ld"}
@@ -79,10 +80,10 @@ def test_pyoxigraph_reads_the_same_number_of_triples(published, built, name):
 def test_jsonld_reads_as_plain_json(published):
     document = json.loads((published / "rdf" / "graph.jsonld").read_text(encoding="utf-8"))
     assert document["@context"] == "https://example.org/plan-opendata/rdf/context.jsonld"
-    node = next(n for n in document["@graph"] if n["id"] == str(BASE["initiative/2-2-5"]))
+    node = next(n for n in document["@graph"] if n["id"] == str(BASE[PLAN + "initiative/2-2-5"]))
     assert node["identifier"] == "2-2-5"
     assert node["title"] == "電子申請オンライン利用の促進"
-    assert node["references"] == str(BASE["initiative/2-1-6"])
+    assert node["references"] == str(BASE[PLAN + "initiative/2-1-6"])
 
 
 def test_sparql_finds_33_initiatives(turtle):
@@ -121,36 +122,40 @@ def test_sparql_indicator_values_equal_indicators_csv(turtle, published):
 
 
 def test_sparql_finds_the_reference_2_1_8_to_2_1_9(turtle):
-    assert (BASE["initiative/2-1-8"], DCTERMS.references, BASE["initiative/2-1-9"]) in turtle
-    assert (BASE["initiative/2-1-8"], DCTERMS.references, BASE["initiative/2-1-10"]) in turtle
+    assert (BASE[PLAN + "initiative/2-1-8"], DCTERMS.references, BASE[PLAN + "initiative/2-1-9"]) in turtle
+    assert (BASE[PLAN + "initiative/2-1-8"], DCTERMS.references, BASE[PLAN + "initiative/2-1-10"]) in turtle
     documents = [str(t) for t in turtle.objects(None, DCTERMS.title)
                  if str(t) == "宮城県情報システム最適化計画"]
     assert documents == ["宮城県情報システム最適化計画"]
 
 
 def test_plan_field_item_initiative_hierarchy(turtle):
-    initiative = BASE["initiative/2-1-12"]
+    initiative = BASE[PLAN + "initiative/2-1-12"]
     item = turtle.value(initiative, DCTERMS.isPartOf)
     field = turtle.value(item, DCTERMS.isPartOf)
     plan = turtle.value(field, DCTERMS.isPartOf)
-    assert (item, field) == (BASE["item/2-1"], BASE["field/2"])
+    assert (item, field) == (BASE[PLAN + "item/2-1"], BASE[PLAN + "field/2"])
     assert str(turtle.value(plan, DCTERMS.title)) == "みやぎICT推進プラン(2014～2016)"
     assert (plan, RDF.type, PV.Plan) in turtle
 
 
 def test_division_department_prefecture_are_organisations(turtle):
-    unit = turtle.value(BASE["initiative/2-1-12"], PV.responsibleUnit)
+    unit = turtle.value(BASE[PLAN + "initiative/2-1-12"], PV.responsibleUnit)
     department = turtle.value(unit, ORG.subOrganizationOf)
     prefecture = turtle.value(department, ORG.subOrganizationOf)
     labels = [str(turtle.value(node, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")))
               for node in (unit, department, prefecture)]
     assert labels == ["情報政策課", "震災復興・企画部", "宮城県"]
     assert str(turtle.value(prefecture, DCTERMS.identifier)) == "040002"
+    # organisations are minted under their publisher's 全国地方公共団体コード
+    assert [str(node) for node in (prefecture, department)] == [
+        str(BASE["organization/lg-040002"]),
+        str(BASE["organization/lg-040002/%E9%9C%87%E7%81%BD%E5%BE%A9%E8%88%88%E3%83%BB%E4%BC%81%E7%94%BB%E9%83%A8"])]
     assert all((node, RDF.type, ORG.Organization) in turtle for node in (unit, department, prefecture))
 
 
 def test_provenance_to_source_lines_and_checksum(turtle, source_path):
-    part = turtle.value(BASE["initiative/2-1-1"], PROV.wasDerivedFrom)
+    part = turtle.value(BASE[PLAN + "initiative/2-1-1"], PROV.wasDerivedFrom)
     assert str(turtle.value(part, PV.lineRange)) == "59-70"
     source = turtle.value(part, DCTERMS.isPartOf)
     checksum = turtle.value(source, URIRef("http://spdx.org/rdf/terms#checksum"))
@@ -160,10 +165,10 @@ def test_provenance_to_source_lines_and_checksum(turtle, source_path):
 
 def test_methods_and_status_are_skos_concepts(turtle):
     skos = Namespace("http://www.w3.org/2004/02/skos/core#")
-    status = turtle.value(BASE["initiative/2-1-3"], PV.status)
+    status = turtle.value(BASE[PLAN + "initiative/2-1-3"], PV.status)
     assert str(turtle.value(status, skos.prefLabel)) == "新"
     assert (status, skos.inScheme, BASE["scheme/status"]) in turtle
-    methods = {str(turtle.value(m, skos.prefLabel)) for m in turtle.objects(BASE["initiative/2-1-8"], PV.method)}
+    methods = {str(turtle.value(m, skos.prefLabel)) for m in turtle.objects(BASE[PLAN + "initiative/2-1-8"], PV.method)}
     assert methods == {"システム", "その他"}
 
 
@@ -185,7 +190,7 @@ def test_vocabulary_labels_every_pv_term_in_ja_and_en(published, turtle):
 
 def test_uris_use_the_configured_placeholder_base(turtle):
     subjects = {str(s) for s in turtle.subjects(RDF.type, PV.Initiative)}
-    assert str(BASE["initiative/2-1-12"]) in subjects
+    assert str(BASE[PLAN + "initiative/2-1-12"]) in subjects
     assert all(s.startswith("https://example.org/") for s in subjects)
 
 

@@ -134,3 +134,19 @@ def test_a_count_that_disagrees_stops_the_publish(corpus, tmp_path):
     graph.triples += 1
     with pytest.raises(ValidationFailed, match="inconsistent"):
         write_graph(graph, PREFIXES, "context.jsonld", {})
+
+
+def test_each_plan_gets_its_own_graph_and_together_they_are_the_whole(corpus, tmp_path):
+    rows, sources, config = corpus
+    whole = build_ntriples(rows, sources, config, load_schemas())
+    stream.write_ntriples(rows, sources, config, load_schemas(), tmp_path / "graph.nt", None,
+                          plans_dir=tmp_path / "plans")
+    plans = sorted(p.name for p in (tmp_path / "plans").iterdir())
+    assert plans == sorted({s["plan_id"] for s in sources}) and len(plans) == 3
+    union = set()
+    for plan in plans:
+        lines = (tmp_path / "plans" / plan / "graph.nt").read_text(encoding="utf-8").splitlines()
+        assert lines == sorted(set(lines))
+        assert all(f"/plan/{other}/" not in line for other in plans if other != plan for line in lines)
+        union |= set(lines)
+    assert sorted(union) == whole

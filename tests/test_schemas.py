@@ -13,28 +13,29 @@ SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 TABLES = ["initiatives", "indicators", "schedules", "references", "sites", "sections", "terms"]
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
+PLAN = "miyagi-ict-plan-2014-2016"
 EXPECTED_FIELDS = {
     "initiatives": [
-        "id", "field_no", "field_title", "item_no", "item_title", "number", "title",
+        "plan_id", "id", "field_no", "field_title", "item_no", "item_title", "number", "title",
         "summary", "methods", "actors", "urls", "department", "division", "status",
         "priority_goals", "priority_goal_options", "notes", "source", "source_lines",
     ],
     "indicators": [
-        "initiative_id", "seq", "name",
+        "plan_id", "initiative_id", "seq", "name",
         "baseline_text", "baseline_value", "baseline_unit", "baseline_note",
         "baseline_date", "baseline_date_text",
         "target_text", "target_value", "target_unit", "target_note",
         "target_date", "target_date_text",
         "source", "source_lines",
     ],
-    "schedules": ["initiative_id", "period", "fiscal_year", "phase", "raw",
+    "schedules": ["plan_id", "initiative_id", "period", "fiscal_year", "phase", "raw",
                   "source", "source_lines"],
-    "references": ["from_id", "seq", "cited_id", "to_id", "label", "url", "source", "source_lines"],
-    "sites": ["id", "field_no", "seq", "name", "media", "media_text", "summary", "url",
+    "references": ["plan_id", "from_id", "seq", "cited_id", "to_plan_id", "to_id", "label", "url", "source", "source_lines"],
+    "sites": ["plan_id", "id", "field_no", "seq", "name", "media", "media_text", "summary", "url",
               "department", "division", "source", "source_lines"],
-    "sections": ["id", "kind", "field_no", "item_no", "part", "number", "heading", "body",
+    "sections": ["plan_id", "id", "kind", "field_no", "item_no", "part", "number", "heading", "body",
                  "source", "source_lines"],
-    "terms": ["term", "record_kind", "record_id", "column", "lines", "source"],
+    "terms": ["plan_id", "term", "record_kind", "record_id", "column", "lines", "source"],
 }
 
 
@@ -117,23 +118,26 @@ def test_keys_refer_to_existing_fields(table):
 
 
 def test_stated_keys():
-    assert load_descriptor("initiatives")["primaryKey"] == ["id"]
-    assert load_descriptor("indicators")["primaryKey"] == ["initiative_id", "seq"]
-    assert load_descriptor("schedules")["primaryKey"] == ["initiative_id", "period"]
-    assert load_descriptor("references")["primaryKey"] == ["from_id", "seq"]
-    assert load_descriptor("sites")["primaryKey"] == ["id"]
-    assert load_descriptor("sections")["primaryKey"] == ["id"]
-    assert load_descriptor("terms")["primaryKey"] == ["term", "record_id", "column"]
+    """Every plan numbers its records from 1: keys are scoped by plan_id."""
+    assert load_descriptor("initiatives")["primaryKey"] == ["plan_id", "id"]
+    assert load_descriptor("indicators")["primaryKey"] == ["plan_id", "initiative_id", "seq"]
+    assert load_descriptor("schedules")["primaryKey"] == ["plan_id", "initiative_id", "period"]
+    assert load_descriptor("references")["primaryKey"] == ["plan_id", "from_id", "seq"]
+    assert load_descriptor("sites")["primaryKey"] == ["plan_id", "id"]
+    assert load_descriptor("sections")["primaryKey"] == ["plan_id", "id"]
+    assert load_descriptor("terms")["primaryKey"] == ["plan_id", "term", "record_id", "column"]
     fks = {
         t: sorted(
-            (fk["fields"][0], fk["reference"]["resource"], fk["reference"]["fields"][0])
+            (tuple(fk["fields"]), fk["reference"]["resource"], tuple(fk["reference"]["fields"]))
             for fk in load_descriptor(t).get("foreignKeys", [])
         )
         for t in TABLES
     }
-    assert fks["indicators"] == [("initiative_id", "initiatives", "id")]
-    assert fks["schedules"] == [("initiative_id", "initiatives", "id")]
-    assert fks["references"] == [("from_id", "initiatives", "id"), ("to_id", "initiatives", "id")]
+    by_plan = ("plan_id", "id")
+    assert fks["indicators"] == [(("plan_id", "initiative_id"), "initiatives", by_plan)]
+    assert fks["schedules"] == [(("plan_id", "initiative_id"), "initiatives", by_plan)]
+    assert fks["references"] == [(("plan_id", "from_id"), "initiatives", by_plan),
+                                 (("to_plan_id", "to_id"), "initiatives", by_plan)]
 
 
 def test_list_fields_use_semicolon():
@@ -153,13 +157,13 @@ def test_priority_goals_documented_as_unknown():
 
 INITIATIVES_HEADER = ",".join(EXPECTED_FIELDS["initiatives"])
 ROW_NEW = (
-    "2-1-3,2,行政の情報化,1,行政情報通信ネットワークと電子県庁の運用,3,"
+    f"{PLAN},2-1-3,2,行政の情報化,1,行政情報通信ネットワークと電子県庁の運用,3,"
     "インターネット・イントラネットシステムの再構築,新たなシステムを整備します。,システム,県,,"
     "震災復興・企画部,情報システム課,新,,安全・安心なくらし;行政運営の最適化,,"
     "miyagi-ict-plan-2014-2016-field2.txt,104-117"
 )
 ROW_LISTS = (
-    "2-1-12,2,行政の情報化,1,行政情報通信ネットワークと電子県庁の運用,12,"
+    f"{PLAN},2-1-12,2,行政の情報化,1,行政情報通信ネットワークと電子県庁の運用,12,"
     "情報セキュリティ監査の実施,,システム;その他,県;県内市町村,"
     "http://www.pref.miyagi.jp/soshiki/iyoho/securitytaisaku.html,"
     "震災復興・企画部,情報政策課,,,,宮城県電子県庁構築イメージ,"
@@ -197,7 +201,7 @@ def test_status_enum_rejects_shinki(tmp_path):
 
 
 def test_bad_id_pattern_rejected(tmp_path):
-    _, report = validate_initiatives(tmp_path, [ROW_NEW.replace("2-1-3,", "2-1,", 1)])
+    _, report = validate_initiatives(tmp_path, [ROW_NEW.replace(",2-1-3,", ",2-1,", 1)])
     assert ["id", "constraint-error"] in report.flatten(["fieldName", "type"])
 
 
@@ -213,13 +217,17 @@ def test_foreign_keys_in_a_package(tmp_path):
     src = "miyagi-ict-plan-2014-2016-field2.txt"
     good = write(tmp_path, "references.csv", [
         ref_header,
-        f"2-1-12,1,,,宮城県情報セキュリティ基本方針,,{src},450-450",
-        f"2-1-12,2,2-1-3,2-1-3,インターネット・イントラネットシステムの再構築,,{src},450-450",
-        f"2-1-3,1,,,http://www.cas.go.jp/,http://www.cas.go.jp/,{src},133-133",
+        f"{PLAN},2-1-12,1,,,,宮城県情報セキュリティ基本方針,,{src},450-450",
+        f"{PLAN},2-1-12,2,2-1-3,{PLAN},2-1-3,インターネット・イントラネットシステムの再構築,,{src},450-450",
+        f"{PLAN},2-1-3,1,,,,http://www.cas.go.jp/,http://www.cas.go.jp/,{src},133-133",
     ])
     bad = write(tmp_path, "references_bad.csv", [
         ref_header,
-        f"2-1-12,1,2-9-9,2-9-9,存在しない取組,,{src},450-450",
+        f"{PLAN},2-1-12,1,2-9-9,{PLAN},2-9-9,存在しない取組,,{src},450-450",
+    ])
+    other_plan = write(tmp_path, "references_other_plan.csv", [
+        ref_header,       # 2-1-3 exists, but in this plan only: references resolve inside their plan
+        f"{PLAN},2-1-12,2,2-1-3,fukushima-plan,2-1-3,インターネット・イントラネットシステムの再構築,,{src},450-450",
     ])
 
     def package(ref_path: str) -> Package:
@@ -232,15 +240,16 @@ def test_foreign_keys_in_a_package(tmp_path):
 
     report = package(good).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
-    report = package(bad).validate()
-    assert not report.valid
-    assert "foreign-key" in {e[0] for e in report.flatten(["type"])}
+    for wrong in (bad, other_plan):
+        report = package(wrong).validate()
+        assert not report.valid
+        assert "foreign-key" in {e[0] for e in report.flatten(["type"])}
 
 
 def test_terms_lines_are_integer_lists(tmp_path):
     path = write(tmp_path, "terms.csv", [
         ",".join(EXPECTED_FIELDS["terms"]),
-        "ASP,section,2-1-narrative-3,body,26;30,miyagi-ict-plan-2014-2016-field2.txt",
+        f"{PLAN},ASP,section,2-1-narrative-3,body,26;30,miyagi-ict-plan-2014-2016-field2.txt",
     ])
     resource = Resource(path=path, basepath=str(tmp_path), schema=load_schema("terms"))
     report = resource.validate()

@@ -27,7 +27,7 @@ import pytest
 import requests
 
 from pipeline.config import Config, load_config
-from pipeline.store import StoreError, default_graph_iri, redact, resolve_settings
+from pipeline.store import StoreError, default_graph_iri, plan_graph_iri, redact, resolve_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG = load_config(PROJECT_ROOT / "pipeline.toml")
@@ -40,7 +40,7 @@ BASELINE_225 = PREFIXES + (
     "SELECT ?name ?value WHERE { ?ind pv:initiative ?i ; dcterms:title ?name . "
     '?i dcterms:identifier "2-2-5" . ?obs pv:indicator ?ind ; '
     f"pv:valueKind <{BASE}concept/value-kind/baseline> ; sdmx-measure:obsValue ?value }}")
-REMOVED_INITIATIVE = f"<{BASE}initiative/2-1-1> "
+REMOVED_INITIATIVE = f"<{BASE}plan/miyagi-ict-plan-2014-2016/initiative/2-1-1> "
 FAST = ("--tries", "2", "--backoff", "0.05", "--timeout", "20")
 CLI_TIMEOUT = 300
 
@@ -190,7 +190,7 @@ def assert_no_staging(server: Oxigraph) -> None:
 # --- load-store against Oxigraph --------------------------------------------------------------
 
 def test_load_store_puts_the_graph_into_the_publications_named_graph(published, oxigraph):
-    result = load_store(published, *FAST, gsp=oxigraph.store, update=oxigraph.update)
+    result = load_store(published, "--graph", GRAPH, *FAST, gsp=oxigraph.store, update=oxigraph.update)
     assert result.returncode == 0, result.stderr
     triples = lines_of(published)
     assert (f"store: {triples} triples in 1 batch into {GRAPH} at {oxigraph.store}"
@@ -200,10 +200,48 @@ def test_load_store_puts_the_graph_into_the_publications_named_graph(published, 
     rows = oxigraph.select(
         "PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> "
         f"SELECT ?v (DATATYPE(?v) AS ?t) WHERE {{ GRAPH <{GRAPH}> "
-        f"{{ <{BASE}indicator/2-2-5-1/baseline> sdmx-measure:obsValue ?v }} }}")
+        f"{{ <{BASE}plan/miyagi-ict-plan-2014-2016/indicator/2-2-5-1/baseline> sdmx-measure:obsValue ?v }} }}")
     assert rows == [{"v": "38.25", "t": "http://www.w3.org/2001/XMLSchema#decimal"}]
     # Only the named graph: the default graph stays empty, no staging graph is left.
     assert oxigraph.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == [{"n": "0"}]
+    assert_no_staging(oxigraph)
+
+
+def test_each_plan_has_its_own_graph_and_only_changed_plans_are_replaced(published, tmp_path, oxigraph):
+    """By default every plan goes into <base>graph/plan/<plan_id>; the index graph records what
+    was loaded, so republishing one plan replaces only that plan's graph."""
+    copy = tmp_path / "out"
+    shutil.copytree(published, copy)
+    miyagi = copy / "plans" / "miyagi-ict-plan-2014-2016" / "graph.nt"
+    other = copy / "plans" / "other-plan" / "graph.nt"
+    other.parent.mkdir()
+    other.write_bytes(miyagi.read_bytes().replace(b"/plan/miyagi-ict-plan-2014-2016/", b"/plan/other-plan/"))
+    plan_graph = {plan: f"{BASE}graph/plan/{plan}" for plan in ("miyagi-ict-plan-2014-2016", "other-plan")}
+    index = f"{GRAPH}/plans"
+
+    first = load_store(copy, *FAST, gsp=oxigraph.store, update=oxigraph.update)
+    assert first.returncode == 0, first.stderr
+    triples = len(miyagi.read_bytes().splitlines())
+    assert (f"store: 2 plan graph(s) replaced ({2 * triples} triples), 0 unchanged, 0 dropped, "
+            f"at {oxigraph.store} (index {index})") in first.stderr
+    assert [oxigraph.count(g) for g in plan_graph.values()] == [triples, triples]
+    assert initiatives_in(oxigraph, plan_graph["other-plan"]) == 33
+    assert oxigraph.count(index) == 2
+
+    kept = [line for line in other.read_bytes().splitlines(keepends=True)
+            if not line.startswith(f"<{BASE}plan/other-plan/initiative/2-1-1>".encode())]
+    other.write_bytes(b"".join(kept))
+    second = load_store(copy, *FAST, gsp=oxigraph.store, update=oxigraph.update)
+    assert second.returncode == 0, second.stderr
+    assert "store: 1 plan graph(s) replaced" in second.stderr and "1 unchanged, 0 dropped" in second.stderr
+    assert initiatives_in(oxigraph, plan_graph["other-plan"]) == 32
+    assert initiatives_in(oxigraph, plan_graph["miyagi-ict-plan-2014-2016"]) == 33
+
+    shutil.rmtree(other.parent)
+    third = load_store(copy, *FAST, gsp=oxigraph.store, update=oxigraph.update)
+    assert third.returncode == 0, third.stderr
+    assert "store: 0 plan graph(s) replaced (0 triples), 1 unchanged, 1 dropped" in third.stderr
+    assert oxigraph.count(plan_graph["other-plan"]) == 0 and oxigraph.count(index) == 1
     assert_no_staging(oxigraph)
 
 
@@ -334,6 +372,8 @@ def test_missing_endpoint_is_one_line_and_exit_1(published):
 def test_missing_graph_file_is_one_line_and_exit_1(tmp_path):
     result = load_store(tmp_path, gsp="http://127.0.0.1:9/store")
     assert result.returncode == 1
+    assert result.stderr == f"error: {tmp_path}: no plans/<plan_id>/graph.nt: publish first\n"
+    result = load_store(tmp_path, "--graph", GRAPH, gsp="http://127.0.0.1:9/store")
     assert result.stderr == f"error: {tmp_path}: no rdf/graph.nt: publish first\n"
 
 
@@ -439,7 +479,9 @@ def test_settings_precedence_and_default_graph(tmp_path):
                     'batch_size = 7\ntries = 5\n', encoding="utf-8")
     config = load_config(toml)
     settings = resolve_settings(config, {})
-    assert settings.graph == "https://data.example.jp/id/graph/plan-x"
+    assert settings.graph is None                  # one named graph per plan
+    assert plan_graph_iri(config, "p1") == "https://data.example.jp/id/graph/plan/p1"
+    assert default_graph_iri(config) == "https://data.example.jp/id/graph/plan-x"
     assert (settings.gsp_endpoint, settings.update_endpoint) == ("http://config/store", "http://config/update")
     assert (settings.batch_size, settings.tries) == (7, 5)
     env = {"SPARQL_GSP_ENDPOINT": "http://env/store", "SPARQL_USER": "u", "SPARQL_PASSWORD": "p"}
@@ -484,8 +526,8 @@ def test_query_ask_and_construct(published):
     no = query(published, PREFIXES + 'ASK { ?i dcterms:identifier "9-9-9" }')
     assert (no.returncode, no.stdout) == (0, "false\n")
     construct = query(published, PREFIXES + "CONSTRUCT { ?obs sdmx-measure:obsValue ?v } WHERE { "
-                      f"<{BASE}indicator/2-2-5-1/baseline> sdmx-measure:obsValue ?v "
-                      f"BIND(<{BASE}indicator/2-2-5-1/baseline> AS ?obs) }}")
+                      f"<{BASE}plan/miyagi-ict-plan-2014-2016/indicator/2-2-5-1/baseline> sdmx-measure:obsValue ?v "
+                      f"BIND(<{BASE}plan/miyagi-ict-plan-2014-2016/indicator/2-2-5-1/baseline> AS ?obs) }}")
     assert construct.returncode == 0, construct.stderr
     triples = list(pyoxigraph.parse(construct.stdout.encode(), format=pyoxigraph.RdfFormat.N_TRIPLES))
     assert len(triples) == 1 and triples[0].object.value == "38.25"

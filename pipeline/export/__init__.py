@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..assemble import Publication
+from ..assemble import Plan, Publication
 from ..config import Config
 from ..rdf import LinkedData
 from ..schema import csv_cells, load_schemas
@@ -16,6 +16,7 @@ from .csv import EXCEL_SUFFIX, excel_schema, write_csv, write_excel_csv
 from .datapackage import (file_resource, license_descriptor, package_descriptor,
                           source_descriptor, tabular_resource)
 from .json import write_json_file, write_table_json
+from .plans import write_plan_tables
 from .tables import attribution
 
 RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD"}
@@ -26,7 +27,8 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
     """The tables (CSV, JSON, Excel CSV, Table Schemas) and a datapackage.json describing them;
     returns that descriptor."""
     credit = attribution(publication)
-    resources = write_tables(rows, load_schemas(), out, license_descriptor(config), credit)
+    resources = write_tables(rows, load_schemas(), out, license_descriptor(config), credit,
+                             publication.plans)
     sources = [source_descriptor(s) for s in publication.sources]
     package = package_descriptor(config, sources, resources, credit, created)
     write_json_file(out / "datapackage.json", package)
@@ -39,14 +41,20 @@ def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
         kind = RDF_TITLES.get(Path(path).suffix, "RDF")
         package["resources"].append(file_resource(path.replace("/", "-").replace(".", "-"), path,
                                                   f"リンクトデータ {Path(path).name}（{kind}）", out))
+    for path in linked.plan_paths:
+        plan_id = path.split("/")[1]
+        package["resources"].append(file_resource(f"graph-plan-{plan_id.lower()}", path,
+                                                  f"リンクトデータ（計画 {plan_id}、N-Triples）", out))
     write_json_file(out / "datapackage.json", package)
 
 
 def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Path,
-                 license: dict, credit: str) -> list[dict]:
+                 license: dict, credit: str, plans: dict[str, Plan]) -> list[dict]:
+    """Every table as CSV, JSON and Excel CSV, with its Table Schema, and each plan's slices
+    under plans/<plan_id>/; returns their datapackage resources."""
     (out / "schemas").mkdir(parents=True, exist_ok=True)
     (out / "excel").mkdir(exist_ok=True)
-    tables, files = [], []
+    tables, files, slices = [], [], []
     for table, table_rows_ in rows.items():
         schema = schemas[table]
         write_json_file(out / "schemas" / f"{table}.json", {**schema, "license": license})
@@ -60,4 +68,5 @@ def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Pat
         tables.append(tabular_resource(f"{table}{EXCEL_SUFFIX}", f"excel/{table}.csv",
                                        f"schemas/{table}-excel.json", excel, out, "utf-8-sig"))
         files.append(file_resource(f"{table}-json", f"{table}.json", f"{schema['title']}（JSON）", out))
-    return tables + files
+        slices += write_plan_tables(table, schema, table_rows_, cells, plans, out, license, credit)
+    return tables + files + slices

@@ -26,12 +26,13 @@ from pathlib import Path
 from ..config import Config
 from ..errors import ConfigError
 from .datasets import DatasetSpec, file_digest, file_url, load_package, publication_datasets
-from .dcat import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, dataset_uri, language_uri,
-                   license_info, location_uri, organization_name, publication_dates,
-                   publication_period, publisher_type, source_page)
+from .dcat import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, authority_name, authority_uri,
+                   dataset_uri, language_uri, license_info, location_uri, organization_name,
+                   publication_dates, publication_period, publisher_type, source_page)
 
 CKAN_FOLDER = "ckan"
 LICENSES_FILE = "licenses.json"
+ORGANIZATIONS_FILE = "organizations.json"
 
 # Keys of CKAN's default_create_package_schema (ckan/logic/schema.py) ...
 PACKAGE_CREATE_KEYS = frozenset({
@@ -55,19 +56,40 @@ def write_ckan(out: Path, config: Config) -> list[str]:
     """Write ckan/<name>.json per dataset and ckan/licenses.json; returns the relative paths."""
     folder = out / CKAN_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    written, organizations = [], {}
     for dataset in publication_datasets(out, config):
         package = ckan_package(dataset, out, config)
+        organizations.setdefault(package["owner_org"], owner(dataset, config))
         written.append(_write(folder / f"{dataset.name}.json", package, out))
     written.append(_write(folder / LICENSES_FILE, license_register(config), out))
+    written.append(_write(folder / ORGANIZATIONS_FILE,
+                          {"organizations": list(organizations.values()),
+                           "license": {"name": config.license.id, "path": config.license.url,
+                                       "title": config.license.title}}, out))
     return written
+
+
+def owner(dataset: DatasetSpec, config: Config) -> dict:
+    """The CKAN organization owning a dataset, as organization_create takes it: a plan's
+    publisher (`lg-<code>`) for a plan's own dataset, the publication's operator for the
+    combined ones; the 全国地方公共団体コード as an extra."""
+    publisher = dataset.plan.publisher if dataset.plan else None
+    if publisher is not None:
+        name, title, code = authority_name(publisher), publisher.name, publisher.code
+    else:
+        name, title, code = organization_name(config), config.publisher, config.publisher_code
+    organization = {"name": name, "title": title}
+    if code:
+        organization["extras"] = [{"key": "publisher_code", "value": code}]
+    return organization
 
 
 def ckan_package(dataset: DatasetSpec, out: Path, config: Config) -> dict:
     package = load_package(out)
     licence = license_info(config)
     issued, modified = publication_dates(package)
-    period = publication_period(package)
+    period = dataset.plan.period if dataset.plan else publication_period(package)
+    organization = {key: owner(dataset, config)[key] for key in ("name", "title")}
     notes = dataset.description_ja
     if dataset.description_en:
         notes = f"{notes}\n\n{dataset.description_en}" if notes else dataset.description_en
@@ -75,13 +97,13 @@ def ckan_package(dataset: DatasetSpec, out: Path, config: Config) -> dict:
         "name": dataset.name,
         "title": dataset.title_ja,
         "notes": notes,
-        "url": source_page(package),
+        "url": dataset.plan.page if dataset.plan else source_page(package),
         "version": config.version,
         "license_id": licence["id"],
         "license_title": licence["title"],
         "license_url": licence["url"],
-        "owner_org": organization_name(config),
-        "organization": {"name": organization_name(config), "title": config.publisher},
+        "owner_org": organization["name"],
+        "organization": organization,
         "maintainer": config.contact_name,
         "tags": [{"name": keyword} for keyword in _tags(config)],
         "extras": _extras(dataset, package, config, issued, modified, period),
@@ -107,16 +129,25 @@ def license_register(config: Config) -> list[dict]:
 
 def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, modified: str,
             period: tuple[str, str] | None) -> list[dict]:
+    publisher = dataset.plan.publisher if dataset.plan else None
+    if publisher is not None:
+        name, code, uri = publisher.name, publisher.code, str(authority_uri(config, publisher))
+        location = config.base_uri + f"location/{code}" if code else ""
+    else:
+        name, code = config.publisher, config.publisher_code
+        uri = str(agent_uri(config)) if code else ""
+        location = str(location_uri(config)) if code else ""
     extras = {
         "identifier": dataset.name,
         "uri": str(dataset_uri(config, dataset.name)),
-        "publisher_name": config.publisher,
-        "publisher_code": config.publisher_code,
-        "publisher_uri": str(agent_uri(config)) if config.publisher_code else "",
-        "publisher_type": str(publisher_type(config.publisher_code) or ""),
+        "plan_id": dataset.plan.plan_id if dataset.plan else "",
+        "publisher_name": name,
+        "publisher_code": code,
+        "publisher_uri": uri if code else "",
+        "publisher_type": str(publisher_type(code) or ""),
         "contact_url": config.contact_url,
-        "spatial_text": config.publisher,
-        "spatial_uri": str(location_uri(config)) if config.publisher_code else "",
+        "spatial_text": name,
+        "spatial_uri": location,
         "temporal_start": period[0] if period else "",
         "temporal_end": period[1] if period else "",
         "language": json.dumps([str(language_uri(config.language))]),

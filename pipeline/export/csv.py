@@ -15,9 +15,20 @@ FORMULA_FIRST = "=+-@\t\r"   # first characters that make Excel run a cell as a 
 def write_csv(path: Path, schema: dict, cells: list[list[str]]) -> None:
     """The canonical CSV from the cells of schema.csv_cells."""
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(field_names(schema))
-        writer.writerows(cells)
+        _write_rows(handle, field_names(schema), cells)
+
+
+def csv_text(header: list[str], cells) -> str:
+    """What write_csv writes, as text."""
+    buffer = io.StringIO()
+    _write_rows(buffer, header, cells)
+    return buffer.getvalue()
+
+
+def _write_rows(handle, header, cells) -> None:
+    writer = csv.writer(handle, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(cells)
 
 
 def write_excel_csv(path: Path, schema: dict, cells: list[list[str]]) -> None:

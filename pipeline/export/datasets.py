@@ -5,7 +5,10 @@ Derived from datapackage.json and the published folder, never from the source's 
 - one dataset per table (a tabular resource `<t>` at `<t>.csv`): `<t>.csv`, `<t>.json`,
   `excel/<t>.csv`, `schemas/<t>.json`, `schemas/<t>-excel.json`;
 - `linked-data`: every file under `rdf/`;
-- `site`: the web portal of `site/` (`index.html`, `assets/`, `datasets/`, `departments/`, `plans/`,
+- one dataset per plan (計画), published by the plan's own authority: every file under
+  `plans/<plan_id>/` (the plan's rows of each table as CSV and JSON, and its graph);
+- `site`: the web portal of `site/` (`index.html`, `assets/`, `datasets/`, `departments/`,
+  `publishers/`,
   `initiatives/`) as two distributions, however many pages it has: the portal itself (an access
   point: its landing page `index.html`, no download) and `site-manifest.json`, which lists every
   other file of the site with its size, SHA-256 and media type. A file of the site folders that
@@ -34,12 +37,14 @@ from ..errors import PipelineError
 CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
 TABLE_FILES = ("{t}.csv", "{t}.json", "excel/{t}.csv", "schemas/{t}.json", "schemas/{t}-excel.json")
 LINKED_DATA = "linked-data"
+PLANS_FOLDER = "plans/"
+PLAN_KEY = "plan/"
 LINKED_DATA_FOLDER = "rdf/"
 SITE = "site"
 SITE_LANDING_PAGE = "index.html"
 SITE_MANIFEST = "site-manifest.json"
 SITE_FILES = (SITE_LANDING_PAGE, SITE_MANIFEST)
-SITE_FOLDERS = ("assets/", "datasets/", "departments/", "initiatives/", "plans/")
+SITE_FOLDERS = ("assets/", "datasets/", "departments/", "initiatives/", "publishers/")
 METADATA = "metadata"
 METADATA_FILES = ("datapackage.json",)
 METADATA_FOLDERS = ("ckan/",)
@@ -86,14 +91,35 @@ class PublishedFile:
 
 
 @dataclass(frozen=True)
+class Publisher:
+    """発行者: an authority by its 全国地方公共団体コード (code) and name."""
+
+    name: str
+    code: str
+    name_en: str = ""
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    """What a plan's dataset says of the plan: its publisher, period and web page."""
+
+    plan_id: str
+    title: str
+    publisher: Publisher | None
+    period: tuple[str, str] | None  # ISO dates: FY start to FY end
+    page: str
+
+
+@dataclass(frozen=True)
 class DatasetSpec:
-    key: str                        # table name, "linked-data" or "metadata"
+    key: str                        # table name, "plan/<plan_id>", "linked-data" or "metadata"
     name: str                       # ASCII identifier and CKAN name
     title_ja: str
     title_en: str
     description_ja: str
     description_en: str
     files: tuple[PublishedFile, ...]
+    plan: PlanInfo | None = None    # a plan's own dataset; None: the publication's operator
 
 
 def media_type(path: str) -> tuple[str, str]:
@@ -219,6 +245,42 @@ def _is_site_file(path: str) -> bool:
     return path in SITE_FILES or path.startswith(SITE_FOLDERS)
 
 
+def package_plans(package: dict) -> dict[str, PlanInfo]:
+    """The plans of a publication from datapackage.json `sources`, in order of appearance."""
+    grouped: dict[str, list[dict]] = {}
+    for source in package.get("sources", []):
+        if source.get("plan_id"):
+            grouped.setdefault(source["plan_id"], []).append(source)
+    plans = {}
+    for plan_id, sources in grouped.items():
+        first = sources[0]
+        publisher = Publisher(first.get("publisher", ""), first.get("publisher_code", ""),
+                              first.get("publisher_en", "")) if first.get("publisher") else None
+        plans[plan_id] = PlanInfo(plan_id, first.get("plan_title") or first.get("title") or plan_id,
+                                  publisher, fiscal_period(sources), source_page({"sources": sources}))
+    return plans
+
+
+def fiscal_period(sources: list[dict]) -> tuple[str, str] | None:
+    """The sources' fiscal years as dates: FY N runs from N-04-01 to (N+1)-03-31."""
+    periods = [s["period"] for s in sources if s.get("period")]
+    starts = [int(p["start_fiscal_year"]) for p in periods if p.get("start_fiscal_year")]
+    ends = [int(p.get("end_fiscal_year") or p["start_fiscal_year"]) for p in periods
+            if p.get("start_fiscal_year")]
+    if not starts:
+        return None
+    return f"{min(starts)}-04-01", f"{max(ends) + 1}-03-31"
+
+
+def source_page(package: dict) -> str:
+    """The web page of the first source (CKAN `url`, DCAT landing page)."""
+    for source in package.get("sources", []):
+        path = source.get("path", "")
+        if path.startswith(("http://", "https://")):
+            return path
+    return ""
+
+
 def load_package(out: Path) -> dict:
     path = out / "datapackage.json"
     try:
@@ -248,6 +310,12 @@ def publication_datasets(out: Path, config: Config) -> list[DatasetSpec]:
             path = pattern.format(t=table)
             if path in files:
                 claim(table, path)
+    plans = package_plans(package)
+    for path in files:
+        if path not in claimed and path.startswith(PLANS_FOLDER):
+            plan_id = path.split("/")[1]
+            if plan_id in plans:
+                claim(f"{PLAN_KEY}{plan_id}", path)
     for path in files:
         if path not in claimed and path.startswith(LINKED_DATA_FOLDER):
             claim(LINKED_DATA, path)
@@ -261,21 +329,27 @@ def publication_datasets(out: Path, config: Config) -> list[DatasetSpec]:
 
     texts = _Texts(out, package, config, resources, tables, files)
     datasets = []
-    for key in [*tables, LINKED_DATA, SITE, METADATA]:
+    plan_keys = [f"{PLAN_KEY}{plan_id}" for plan_id in plans]
+    for key in [*tables, *plan_keys, LINKED_DATA, SITE, METADATA]:
         paths = groups.get(key)
         if not paths:
             continue
         paths.sort(key=lambda p: (p.count("/"), p))
         described = [*paths, *listed] if key == SITE else paths
-        title_ja, title_en, description_ja, description_en = texts.dataset(key, described)
+        plan = plans[key[len(PLAN_KEY):]] if key.startswith(PLAN_KEY) else None
+        if plan is not None:
+            title_ja, title_en, description_ja, description_en = texts.plan_dataset(plan, described)
+            name = ascii_name("plan", plan.plan_id)
+        else:
+            title_ja, title_en, description_ja, description_en = texts.dataset(key, described)
+            name = ascii_name(package.get("name") or config.name, key)
         site_files = []
         if key == SITE and SITE_LANDING_PAGE in listed:
             site_files.append(texts.portal())
         datasets.append(DatasetSpec(
-            key=key, name=ascii_name(package.get("name") or config.name, key),
-            title_ja=title_ja, title_en=title_en,
+            key=key, name=name, title_ja=title_ja, title_en=title_en,
             description_ja=description_ja, description_en=description_en,
-            files=(*site_files, *(texts.file(path) for path in paths))))
+            files=(*site_files, *(texts.file(path) for path in paths)), plan=plan))
     names = [d.name for d in datasets]
     if len(set(names)) != len(names):
         raise PipelineError(f"two datasets get the same name: {names}", out)
@@ -347,6 +421,16 @@ class _Texts:
                 "Metadata of this publication: datapackage.json (Frictionless Data Package "
                 "descriptor listing every file, Table Schema, licence and source) and, under ckan/, "
                 f"the dataset and licence definitions for a CKAN portal. Formats: {formats_en}.")
+
+    def plan_dataset(self, plan: PlanInfo, paths: list[str]) -> tuple[str, str, str, str]:
+        names = "、".join(self.table_schema(t).get("title") or t for t in self.tables)
+        formats, formats_en = "、".join(_formats(paths)), ", ".join(_formats(paths))
+        publisher = plan.publisher.name if plan.publisher else ""
+        return (f"{plan.title}（計画別データ）", f"{plan.plan_id} (one plan)",
+                f"{publisher}「{plan.title}」だけの表（{names}）とリンクトデータです。全計画をまとめた表と"
+                f"同じ列・同じ Table Schema で、この計画の行だけを収録しています。形式：{formats}。",
+                f"The tables and linked data of the plan {plan.plan_id} alone, with the columns "
+                f"and Table Schemas of the combined tables. Formats: {formats_en}.")
 
     def file(self, path: str) -> PublishedFile:
         mime, fmt = media_type(path)

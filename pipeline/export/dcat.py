@@ -27,8 +27,9 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from ..config import Config
 from ..rdf.vocabulary import SPDX
-from .datasets import (CATALOG_FILES, DatasetSpec, PublishedFile, ascii_name, file_digest,
-                       file_url, load_package, publication_datasets)
+from .datasets import (CATALOG_FILES, DatasetSpec, Publisher, PublishedFile, ascii_name,
+                       file_digest, file_url, fiscal_period, load_package, publication_datasets,
+                       source_page)
 
 CATALOG_TTL, CATALOG_JSONLD = CATALOG_FILES
 
@@ -132,14 +133,18 @@ def publication_dates(package: dict) -> tuple[str, str]:
 
 
 def publication_period(package: dict) -> tuple[str, str] | None:
-    """The sources' fiscal years as dates: FY N runs from N-04-01 to (N+1)-03-31."""
-    periods = [s["period"] for s in package.get("sources", []) if s.get("period")]
-    starts = [int(p["start_fiscal_year"]) for p in periods if p.get("start_fiscal_year")]
-    ends = [int(p.get("end_fiscal_year") or p["start_fiscal_year"]) for p in periods
-            if p.get("start_fiscal_year")]
-    if not starts:
-        return None
-    return f"{min(starts)}-04-01", f"{max(ends) + 1}-03-31"
+    """The fiscal years of all the sources as dates (see datasets.fiscal_period)."""
+    return fiscal_period(package.get("sources", []))
+
+
+def authority_uri(config: Config, publisher: Publisher) -> URIRef:
+    """A plan's publisher: `organization/lg-<code>`, as in the linked data."""
+    return URIRef(config.base_uri + f"organization/{authority_name(publisher)}")
+
+
+def authority_name(publisher: Publisher) -> str:
+    """CKAN organization name of a plan's publisher: `lg-<全国地方公共団体コード>`."""
+    return ascii_name("lg", publisher.code) if publisher.code else ascii_name("lg", publisher.name.encode().hex()[:16])
 
 
 # ---- the catalogue ---------------------------------------------------------------------
@@ -226,17 +231,40 @@ class _CatalogBuilder:
             self.add(catalog, DCAT.dataset, self.dataset(dataset))
         return self.graph
 
-    def common(self, node: URIRef) -> None:
-        """Properties the catalogue and every dataset share."""
-        if self.publisher is not None:
-            self.add(node, DCTERMS.publisher, self.publisher)
+    def common(self, node: URIRef, plan=None) -> None:
+        """Properties the catalogue and every dataset share; a plan's dataset is published by
+        the plan's own authority and covers its territory."""
+        publisher, location = self.publisher, self.location
+        if plan is not None and plan.publisher is not None:
+            publisher, location = self._authority(plan.publisher)
+        if publisher is not None:
+            self.add(node, DCTERMS.publisher, publisher)
         self.add(node, DCTERMS.language, self.language)
         self.add(node, DCTERMS.license, self.license)
         if self.rights is not None:
             self.add(node, DCTERMS.rights, self.rights)
-        if self.location is not None:
-            self.add(node, DCTERMS.spatial, self.location)
+        if location is not None:
+            self.add(node, DCTERMS.spatial, location)
         self.dates(node)
+
+    def _authority(self, publisher: Publisher) -> tuple[URIRef, URIRef]:
+        """(agent, location) of a plan's publisher; the operator's own when it is the same
+        authority (which carries the configured bounding box)."""
+        c = self.config
+        if publisher.code and publisher.code == c.publisher_code and self.publisher is not None:
+            return self.publisher, self.location
+        agent = self.typed(authority_uri(c, publisher), FOAF.Agent, FOAF.Organization)
+        self.add(agent, FOAF.name, Literal(publisher.name, lang="ja"))
+        location = self.typed(URIRef(c.base_uri + f"location/{publisher.code or authority_name(publisher)}"),
+                              DCTERMS.Location)
+        self.add(location, SKOS.prefLabel, Literal(publisher.name, lang="ja"))
+        if publisher.code:
+            self.add(agent, DCTERMS.identifier, Literal(publisher.code))
+            self.add(location, DCTERMS.identifier, Literal(publisher.code))
+            kind = publisher_type(publisher.code)
+            if kind is not None:
+                self.add(agent, DCTERMS.type, self.concept(kind, _split_camel(kind.rsplit("/", 1)[1])))
+        return agent, location
 
     def dates(self, node: URIRef) -> None:
         if self.issued:
@@ -289,8 +317,8 @@ class _CatalogBuilder:
             self.add(node, DCAT.centroid, Literal(centre, datatype=GSP.wktLiteral))
         return node
 
-    def _period(self) -> URIRef | None:
-        period = publication_period(self.package)
+    def _period(self, period: tuple[str, str] | None = None) -> URIRef | None:
+        period = period or publication_period(self.package)
         if period is None:
             return None
         start, end = period
@@ -331,17 +359,18 @@ class _CatalogBuilder:
         for keyword in dict.fromkeys(c.keywords):
             self.add(node, DCAT.keyword, Literal(keyword, lang="ja"))
         self.add(node, DCAT.theme, self.theme)
-        self.common(node)
+        self.common(node, spec.plan)
         if self.contact is not None:
             self.add(node, DCAT.contactPoint, self.contact)
-        if self.period is not None:
-            self.add(node, DCTERMS.temporal, self.period)
+        period = self._period(spec.plan.period) if spec.plan else self.period
+        if period is not None:
+            self.add(node, DCTERMS.temporal, period)
         if self.frequency is not None:
             self.add(node, DCTERMS.accrualPeriodicity, self.frequency)
         if c.version:
             self.add(node, DCAT_VERSION, Literal(c.version))
             self.add(node, OWL.versionInfo, Literal(c.version))
-        page = source_page(self.package)
+        page = spec.plan.page if spec.plan else source_page(self.package)
         if page:
             self.add(node, DCAT.landingPage, self.typed(URIRef(page), FOAF.Document))
         for file in spec.files:
@@ -381,15 +410,6 @@ class _CatalogBuilder:
                 else file_url(c.download_base, file.conforms_to)
             self.add(node, DCTERMS.conformsTo, self.typed(URIRef(target), DCTERMS.Standard))
         return node
-
-
-def source_page(package: dict) -> str:
-    """The web page of the first source (CKAN `url`, DCAT landing page)."""
-    for source in package.get("sources", []):
-        path = source.get("path", "")
-        if path.startswith(("http://", "https://")):
-            return path
-    return ""
 
 
 def _split_camel(name: str) -> str:

@@ -9,11 +9,12 @@ from ..jsonfile import write_json
 from ..schema import json_value
 
 
-def write_table_json(path: Path, schema: dict, rows: list[dict], license: dict, attribution: str) -> None:
+def write_table_json(path: Path, schema: dict, rows: list[dict], license: dict, attribution: str,
+                     schema_path: str | None = None) -> None:
     document = {
         "name": schema["name"],
         "title": schema["title"],
-        "schema": f"schemas/{schema['name']}.json",
+        "schema": schema_path or f"schemas/{schema['name']}.json",
         "license": license,
         "attribution": attribution,
         "records": None,

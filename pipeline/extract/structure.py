@@ -83,8 +83,10 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
             continue
         header = PAGE_HEADER.match(text) if text.startswith("分野") else None
         if header:
-            seen_header = True
             context = _context_from_header(header, context)
+            if not seen_header:     # a field may open with its narrative before any header
+                _complete_opening(blocks, context)
+            seen_header = True
             current, part = None, ""
             continue
         numbered = NUMBERED.match(text)
@@ -121,9 +123,21 @@ def _context_from_header(match: re.Match, previous: Context) -> Context:
     field_no, field_title = int(match[1]), match[2]
     if match[3]:
         return Context(field_no, field_title, int(match[3]), match[4])
-    if previous.field_no == field_no:
+    if previous.field_no in (field_no, None):    # same field, or the item heading came first
         return Context(field_no, field_title, previous.item_no, previous.item_title)
     return Context(field_no, field_title)
+
+
+def _complete_opening(blocks: list[Block], first: Context) -> None:
+    """Blocks read before the first 分野 header (an item heading and its 【…】 narrative open
+    many fields) take the field from that header, and the item from it where their own
+    heading gave none."""
+    for block in blocks:
+        context = block.context
+        if context.field_no is None:
+            block.context = Context(first.field_no, first.field_title,
+                                    context.item_no if context.item_no is not None else first.item_no,
+                                    context.item_title or first.item_title)
 
 
 def _require_context(context: Context, path: str, line: int) -> None:

@@ -8,10 +8,11 @@ from pathlib import Path
 from ..config import Config
 from ..timing import Stopwatch
 from .serialize import CONTEXT_FILE, FORMATS, write_graph
-from .stream import start_ntriples, worker_pool
+from .stream import PLAN_GRAPH, start_ntriples, worker_pool
 from .vocabulary import PREFIXES, vocabulary_graph, vocabulary_namespace
 
 RDF_DIR = "rdf"
+PLANS_DIR = "plans"          # each plan's own files: plans/<plan_id>/ (see export/plans.py)
 VOCABULARY_FILE = "vocabulary.ttl"
 
 
@@ -19,6 +20,7 @@ VOCABULARY_FILE = "vocabulary.ttl"
 class LinkedData:
     paths: list[str]        # relative to the published folder
     triples: int            # in each of the four serialisations of the graph
+    plan_paths: list[str]   # each plan's own graph (N-Triples): plans/<plan_id>/graph.nt
 
 
 class LinkedDataWriter:
@@ -34,6 +36,7 @@ class LinkedDataWriter:
                  schemas: dict[str, dict], out: Path, license: dict,
                  watch: Stopwatch | None = None):
         self.folder = out / RDF_DIR
+        self.plans_dir = out / PLANS_DIR
         self.config, self.license = config, license
         self.watch = watch or Stopwatch()
         self.arguments = (tables, sources, config, schemas)
@@ -45,7 +48,8 @@ class LinkedDataWriter:
         self.pool = self.pools.__enter__()
         try:
             with self.watch.stage("rdf.start"):
-                self.pending = start_ntriples(*self.arguments, self.folder / "graph.nt", self.pool)
+                self.pending = start_ntriples(*self.arguments, self.folder / "graph.nt", self.pool,
+                                              self.plans_dir)
         except BaseException:
             self.pools.__exit__(None, None, None)
             raise
@@ -67,8 +71,9 @@ class LinkedDataWriter:
                                 self.license, self.pool)
         vocabulary_graph(config.base_uri).serialize(
             destination=str(self.folder / VOCABULARY_FILE), format="turtle", encoding="utf-8")
+        plans = dict.fromkeys(source["plan_id"] for source in self.arguments[1])
         return LinkedData([f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]],
-                          graph.triples)
+                          graph.triples, [f"{PLANS_DIR}/{plan}/{PLAN_GRAPH}" for plan in plans])
 
 
-__all__ = ["FORMATS", "LinkedData", "LinkedDataWriter", "RDF_DIR"]
+__all__ = ["FORMATS", "LinkedData", "LinkedDataWriter", "PLANS_DIR", "RDF_DIR"]

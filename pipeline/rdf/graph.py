@@ -124,6 +124,9 @@ class GraphBuilder:
         self._curies: dict[str, str] = {}
         self._described: set[str] = set()
         self._columns: dict[str, list[tuple[str, dict, str]]] = {}
+        # plan_id -> the URI path its organisations are minted under (`organization/lg-040002`):
+        # department names repeat across publishers, so they never merge by name alone
+        self.org_scope: dict[str, str] = {}
 
     def first_time(self, node: str) -> bool:
         """True once per node: the triples that describe a shared node (a concept, an
@@ -197,17 +200,17 @@ class GraphBuilder:
             if value is None or value == "" or value == []:
                 continue
             for item in value if isinstance(value, list) else [value]:
-                self.map_value(subject, mapping, field_type, item)
+                self.map_value(subject, mapping, field_type, item, row["plan_id"])
         return subject
 
-    def map_value(self, subject: URIRef, mapping: dict, field_type: str, value) -> None:
+    def map_value(self, subject: URIRef, mapping: dict, field_type: str, value, plan_id: str) -> None:
         predicate = self.curie(mapping["predicate"])
         if "concept" in mapping:
             obj = self.concept(mapping["concept"], value)
         elif "organization" in mapping:
-            obj = self.organization(f"organization/{mapping['organization']}/{slug(value)}", value)
+            obj = self.organization(f"{self.org_scope[plan_id]}/{mapping['organization']}/{slug(value)}", value)
         elif "ref" in mapping:
-            obj = self.uri(mapping["ref"].format(value=slug(value)))
+            obj = self.uri(mapping["ref"].format(value=slug(value), plan_id=slug(plan_id)))
         elif mapping.get("link"):
             obj = link(value)
         else:
@@ -265,15 +268,19 @@ def build_ntriples_and_shapes(tables: dict[str, list[dict]], sources: list[dict]
 
 def _lines(b: GraphBuilder, tables: dict[str, list[dict]], sources: list[dict]) -> set[str]:
     source_nodes = {s["file"].rsplit("/", 1)[-1]: _source(b, s) for s in sources}
-    plans = {name: _plan(b, s) for name, s in zip(source_nodes, sources)}
-    publishers = {name: _publisher(b, s) for name, s in zip(source_nodes, sources)}
+    plans = {s["plan_id"]: _plan(b, s) for s in sources}
+    publishers = {s["plan_id"]: _publisher(b, s) for s in sources}
+    for s in sources:
+        b.org_scope[s["plan_id"]] = publisher_path(s) or f"{plan_path(s['plan_id'])}/organization"
+        if publishers[s["plan_id"]] is not None:
+            b.add(plans[s["plan_id"]], DCTERMS.publisher, publishers[s["plan_id"]])
     for row in tables["initiatives"]:
         node = b.map_row("initiatives", row)
-        item = _field_and_item(b, row, plans.get(row["source"]))
+        item = _field_and_item(b, row, plans[row["plan_id"]])
         b.add(node, DCTERMS.isPartOf, item)
         b.add(item, DCTERMS.hasPart, node)
         b.add(node, b.pv.priorityGoalsUnknown, Literal(True))
-        _responsible(b, node, row, publishers.get(row["source"]))
+        _responsible(b, node, row, publishers[row["plan_id"]])
         _provenance(b, node, row, source_nodes)
     for row in tables["schedules"]:
         node = b.map_row("schedules", row)
@@ -284,11 +291,13 @@ def _lines(b: GraphBuilder, tables: dict[str, list[dict]], sources: list[dict]) 
         _reference(b, row)
     for row in tables["sites"]:
         node = b.map_row("sites", row)
-        _responsible(b, node, row, publishers.get(row["source"]))
+        _responsible(b, node, row, publishers[row["plan_id"]])
         _provenance(b, node, row, source_nodes)
     for row in tables["sections"]:
         node = b.map_row("sections", row)
-        parent = b.uri(f"item/{row['field_no']}-{row['item_no']}" if row["item_no"] else f"field/{row['field_no']}")
+        plan = plan_path(row["plan_id"])
+        parent = b.uri(f"{plan}/item/{row['field_no']}-{row['item_no']}" if row["item_no"]
+                       else f"{plan}/field/{row['field_no']}")
         b.add(node, DCTERMS.isPartOf, parent)
         _provenance(b, node, row, source_nodes)
     for row in tables["terms"]:
@@ -314,7 +323,7 @@ def _source(b: GraphBuilder, source: dict) -> URIRef:
 
 def _plan(b: GraphBuilder, source: dict) -> URIRef:
     title = source.get("plan_title") or source["title"]
-    node = b.uri(f"plan/{slug(source.get('plan_id') or b.config.name)}")
+    node = b.uri(plan_path(source["plan_id"]))
     b.add(node, RDF.type, b.pv.Plan)
     b.add(node, DCTERMS.title, Literal(title, lang="ja"))
     period = source.get("period")
@@ -324,26 +333,39 @@ def _plan(b: GraphBuilder, source: dict) -> URIRef:
     return node
 
 
+def publisher_path(source: dict) -> str | None:
+    """`organization/lg-040002`: a publisher (発行者) by its 全国地方公共団体コード (by its name
+    only where the manifest gives no code)."""
+    if not source.get("publisher"):
+        return None
+    return f"organization/lg-{source.get('publisher_code') or slug(source['publisher'])}"
+
+
 def _publisher(b: GraphBuilder, source: dict) -> URIRef | None:
     if not source.get("publisher"):
         return None
-    code = source.get("publisher_code") or slug(source["publisher"])
-    node = b.organization(f"organization/lg-{code}", source["publisher"])
+    node = b.organization(publisher_path(source), source["publisher"])
     if source.get("publisher_code"):
         b.add(node, DCTERMS.identifier, Literal(source["publisher_code"]))
     return node
 
 
-def _field_and_item(b: GraphBuilder, row: dict, plan: URIRef | None) -> URIRef:
-    field = b.uri(f"field/{row['field_no']}")
+def plan_path(plan_id: str) -> str:
+    """`plan/miyagi-ict-plan-2014-2016`: every plan's records are minted under its path,
+    since every plan numbers its fields, items and initiatives from 1."""
+    return f"plan/{slug(plan_id)}"
+
+
+def _field_and_item(b: GraphBuilder, row: dict, plan: URIRef) -> URIRef:
+    scope = plan_path(row["plan_id"])
+    field = b.uri(f"{scope}/field/{row['field_no']}")
     if b.first_time(field):
         b.add(field, RDF.type, b.pv.Field)
         b.add(field, SKOS.notation, Literal(str(row["field_no"])))
     b.add(field, DCTERMS.title, Literal(row["field_title"], lang="ja"))
-    if plan is not None:
-        b.add(field, DCTERMS.isPartOf, plan)
-        b.add(plan, DCTERMS.hasPart, field)
-    item = b.uri(f"item/{row['field_no']}-{row['item_no']}")
+    b.add(field, DCTERMS.isPartOf, plan)
+    b.add(plan, DCTERMS.hasPart, field)
+    item = b.uri(f"{scope}/item/{row['field_no']}-{row['item_no']}")
     if b.first_time(item):
         b.add(item, RDF.type, b.pv.Item)
         b.add(item, SKOS.notation, Literal(f"{row['field_no']}-{row['item_no']}"))
@@ -358,13 +380,14 @@ def _responsible(b: GraphBuilder, node: URIRef, row: dict, publisher: URIRef | N
     """担当: division subOrganizationOf department subOrganizationOf the publisher."""
     if not row["department"]:
         return
-    department = b.organization(f"organization/{slug(row['department'])}", row["department"])
+    scope = b.org_scope[row["plan_id"]]
+    department = b.organization(f"{scope}/{slug(row['department'])}", row["department"])
     if publisher is not None:
         b.add(department, ORG.subOrganizationOf, publisher)
         b.add(publisher, ORG.hasSubOrganization, department)
     unit = department
     if row["division"]:
-        unit = b.organization(f"organization/{slug(row['department'])}/{slug(row['division'])}",
+        unit = b.organization(f"{scope}/{slug(row['department'])}/{slug(row['division'])}",
                               row["division"])
         b.add(unit, ORG.subOrganizationOf, department)
         b.add(department, ORG.hasSubOrganization, unit)
@@ -408,7 +431,7 @@ def _indicators(b: GraphBuilder, rows: list[dict], sources: dict[str, URIRef]) -
         b.add(component, QB.order, Literal(order))
     for row in rows:
         indicator = b.map_row("indicators", row)
-        initiative = b.uri(f"initiative/{slug(row['initiative_id'])}")
+        initiative = b.uri(f"{plan_path(row['plan_id'])}/initiative/{slug(row['initiative_id'])}")
         b.add(initiative, b.pv.indicator, indicator)
         _provenance(b, indicator, row, sources)
         for kind, (ja, en) in VALUE_KINDS.items():
@@ -444,14 +467,15 @@ def _observation(b, dataset, indicator, row, kind, ja, en) -> None:
 
 def _reference(b: GraphBuilder, row: dict) -> None:
     """参考: dcterms:references to an initiative, a named document or a URL."""
-    source = b.uri(f"initiative/{slug(row['from_id'])}")
+    plan = plan_path(row["plan_id"])
+    source = b.uri(f"{plan}/initiative/{slug(row['from_id'])}")
     if row["to_id"]:
-        target = b.uri(f"initiative/{slug(row['to_id'])}")
+        target = b.uri(f"{plan_path(row['to_plan_id'])}/initiative/{slug(row['to_id'])}")
     elif row["url"] and not isinstance(link(row["url"]), NT):
         target = URIRef(row["url"])
         b.add(target, RDF.type, FOAF.Document)
     else:
-        target = b.uri(f"document/{slug(row['label'])}")
+        target = b.uri(f"{plan}/document/{slug(row['label'])}")
         b.add(target, RDF.type, FOAF.Document)
         b.add(target, DCTERMS.title, Literal(row["label"], lang="ja"))
     b.add(source, DCTERMS.references, target)
@@ -459,5 +483,5 @@ def _reference(b: GraphBuilder, row: dict) -> None:
 
 def _term(b: GraphBuilder, row: dict) -> None:
     paths = {"initiative": "initiative", "section": "section", "site": "site", "indicator": "indicator"}
-    record = b.uri(f"{paths[row['record_kind']]}/{slug(row['record_id'])}")
+    record = b.uri(f"{plan_path(row['plan_id'])}/{paths[row['record_kind']]}/{slug(row['record_id'])}")
     b.add(record, DCTERMS.subject, b.concept("glossary", row["term"]))

@@ -27,6 +27,7 @@ from ..heap import frozen_heap
 from .graph import build_ntriples_and_shapes
 
 DOCUMENTS_PER_PART = 25
+PLAN_GRAPH = "graph.nt"       # each plan's own graph: plans/<plan_id>/graph.nt
 CHUNK_LINES = 25_000          # lines per chunk when the other serialisations are written
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 UNESCAPES = {"\\\\": "\\", '\\"': '"', "\\n": "\n", "\\r": "\r", "\\t": "\t"}
@@ -59,15 +60,34 @@ def worker_pool(parts: int) -> Iterator[Executor | None]:
 
 def partition(tables: dict[str, list[dict]], sources: list[dict],
               size: int = DOCUMENTS_PER_PART) -> list[tuple[dict[str, list[dict]], list[dict]]]:
-    """(rows, sources) of consecutive groups of `size` documents; rows follow their `source`
-    column (rows of an unlisted source go with the first part)."""
-    count = max(1, -(-len(sources) // size))
-    part_of = {source_name(s): i // size for i, s in enumerate(sources)}
-    parts = [({table: [] for table in tables}, sources[i * size:(i + 1) * size]) for i in range(count)]
+    """(rows, sources) of groups of whole plans of about `size` documents; rows follow their
+    `plan_id` column."""
+    part_of: dict[str, int] = {}
+    part, documents = 0, 0
+    for source in sources:
+        if source["plan_id"] not in part_of:
+            if documents >= size:
+                part, documents = part + 1, 0
+            part_of[source["plan_id"]] = part
+        documents += 1
+    parts = [({table: [] for table in tables}, []) for _ in range(part + 1)]
+    for source in sources:
+        parts[part_of[source["plan_id"]]][1].append(source)
     for table, rows in tables.items():
         for row in rows:
-            parts[part_of.get(row.get("source"), 0)][0][table].append(row)
+            parts[part_of[row["plan_id"]]][0][table].append(row)
     return parts
+
+
+def by_plan(tables: dict[str, list[dict]], sources: list[dict]):
+    """(plan_id, rows, sources) of each plan of a part."""
+    plans = {s["plan_id"]: ({table: [] for table in tables}, []) for s in sources}
+    for source in sources:
+        plans[source["plan_id"]][1].append(source)
+    for table, rows in tables.items():
+        for row in rows:
+            plans[row["plan_id"]][0][table].append(row)
+    return [(plan_id, rows, plan_sources) for plan_id, (rows, plan_sources) in plans.items()]
 
 
 def source_name(source: dict) -> str:
@@ -86,16 +106,19 @@ class NTriples:
 
 
 def write_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: Config,
-                   schemas: dict[str, dict], path: Path, pool: Executor | None) -> NTriples:
-    """Write the sorted, duplicate-free N-Triples of the publication to path."""
-    return start_ntriples(tables, sources, config, schemas, path, pool).finish()
+                   schemas: dict[str, dict], path: Path, pool: Executor | None,
+                   plans_dir: Path | None = None) -> NTriples:
+    """Write the sorted, duplicate-free N-Triples of the publication to path (and each plan's
+    own to plans_dir/<plan_id>/graph.nt when given)."""
+    return start_ntriples(tables, sources, config, schemas, path, pool, plans_dir).finish()
 
 
 def start_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: Config,
-                   schemas: dict[str, dict], path: Path, pool: Executor | None) -> "PendingNTriples":
+                   schemas: dict[str, dict], path: Path, pool: Executor | None,
+                   plans_dir: Path | None = None) -> "PendingNTriples":
     """Have the pool's workers start building the parts; `finish()` merges them."""
     global _PARTS
-    _PARTS = [(rows, part_sources, config, schemas) for rows, part_sources in
+    _PARTS = [(rows, part_sources, config, schemas, plans_dir) for rows, part_sources in
               partition(tables, sources, DOCUMENTS_PER_PART)]
     folder = Path(tempfile.mkdtemp(prefix=".parts-", dir=path.parent))
     jobs = [(index, folder / f"{index}.nt") for index in range(len(_PARTS))]
@@ -137,13 +160,25 @@ class PendingNTriples:
 
 
 def _write_part(job: tuple[int, Path]) -> dict[str, set[str]]:
+    """A part's sorted lines (the union of its plans' graphs, each line once) to file, and
+    each plan's own graph to plans_dir/<plan_id>/graph.nt."""
     index, file = job
-    rows, part_sources, config, schemas = _PARTS[index]
-    lines, shapes = build_ntriples_and_shapes(rows, part_sources, config, schemas)
-    if lines:
-        file.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
-    else:
-        file.touch()
+    rows, part_sources, config, schemas, plans_dir = _PARTS[index]
+    graphs, shapes = [], set()
+    for plan_id, plan_rows, plan_sources in by_plan(rows, part_sources):
+        lines, plan_shapes = build_ntriples_and_shapes(plan_rows, plan_sources, config, schemas)
+        text = "".join(line + "\n" for line in lines)
+        if plans_dir is not None:
+            (plans_dir / plan_id).mkdir(parents=True, exist_ok=True)
+            (plans_dir / plan_id / PLAN_GRAPH).write_text(text, encoding="utf-8", newline="\n")
+        graphs.append(lines)
+        shapes |= plan_shapes
+    with file.open("w", encoding="utf-8", newline="\n") as out:
+        previous = None
+        for line in heapq.merge(*graphs):
+            if line != previous:
+                out.write(line + "\n")
+                previous = line
     kinds: dict[str, set[str]] = defaultdict(set)
     for predicate, shape in shapes:
         kinds[predicate].add("@id" if shape == "<" else tail_kind(shape))

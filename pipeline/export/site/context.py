@@ -25,9 +25,11 @@ NO_STATUS = "記載なし"    # an initiative without 新 (new) or 継続 (conti
 TABLES = ("initiatives", "indicators", "schedules", "references", "sites", "terms")
 
 
-def department_slug(name: str) -> str:
-    """Stable ASCII file name of a department page: `d-` + 12 hex digits of its SHA-1."""
-    return "d-" + hashlib.sha1(name.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
+def department_slug(name: str, publisher_code: str = "") -> str:
+    """Stable ASCII file name of a department page: `d-` + 12 hex digits of the SHA-1 of the
+    publisher's code and the name (the same name under two publishers is two departments)."""
+    key = f"{publisher_code}/{name}" if publisher_code else name
+    return "d-" + hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
 
 
 def file_stem(name: str, prefix: str) -> str:
@@ -61,10 +63,8 @@ def as_list(value) -> list:
 
 
 @dataclass
-class Department:
-    """担当部局 (responsible department) with its divisions (担当課) and their records."""
-    name: str
-    slug: str
+class Divisions:
+    """The divisions (担当課) of a department in one plan, each with its initiatives and sites."""
     divisions: dict[str, dict[str, list[dict]]] = field(default_factory=dict)
 
     def division(self, name: str) -> dict[str, list[dict]]:
@@ -77,6 +77,20 @@ class Department:
     @property
     def named_divisions(self) -> int:
         return len([n for n in self.divisions if n])
+
+
+@dataclass
+class Department:
+    """担当部局 (responsible department) of a publisher, with its divisions in each plan."""
+    name: str
+    slug: str
+    publisher: str
+    publisher_code: str
+    plans: dict[str, Divisions] = field(default_factory=dict)
+
+    @property
+    def initiative_count(self) -> int:
+        return sum(d.initiative_count for d in self.plans.values())
 
 
 @dataclass
@@ -103,6 +117,7 @@ class Plan:
     sources: list[dict] = field(default_factory=list)
     items: dict[str, Item] = field(default_factory=dict)
     initiatives: list[dict] = field(default_factory=list)
+    departments: list[Department] = field(default_factory=list)
 
     def fields(self) -> list[tuple[str, str, list[Item]]]:
         """(field number, field title, its items) in order."""
@@ -142,15 +157,18 @@ class Publication:
         self.schemas: dict[str, dict] = {}
         self.record_totals: dict[str, int | None] = {}
         self.tables = {t: self._records(t) for t in TABLES}
-        self.initiatives = sorted(self.tables["initiatives"], key=lambda r: initiative_key(r["id"]))
+        order = {plan_id: n for n, plan_id in enumerate(dict.fromkeys(
+            self.plan_id(s) for s in self.sources.values()))}
+        self.initiatives = sorted(self.tables["initiatives"], key=lambda r: (
+            order.get(self.plan_id(r), len(order)), self.plan_id(r), initiative_key(r["id"])))
         for record in self.initiatives:       # the id names a file: never a path or a dot name
             if not SAFE_FILE_STEM.fullmatch(str(record["id"])) or ".." in str(record["id"]):
                 raise PipelineError(f"initiative id {record['id']!r} cannot name a web page",
                                     out / "initiatives.json")
-        self.titles = {r["id"]: r.get("title") or "" for r in self.initiatives}
+        self.titles = {(self.plan_id(r), r["id"]): r.get("title") or "" for r in self.initiatives}
         self._group_by_initiative()
-        self.departments = self._departments()
         self.plans = self._plans()
+        self.departments = self._departments()
         self.datasets = self._datasets()
 
     # ---- reading ---------------------------------------------------------------------------
@@ -211,11 +229,14 @@ class Publication:
 
     # ---- grouping --------------------------------------------------------------------------
     def _group_by_initiative(self) -> None:
-        """The rows of every initiative, grouped once (never filtered per page)."""
+        """The rows of every initiative, by (plan_id, initiative id), grouped once (never
+        filtered per page)."""
+        plan_id = self.plan_id
+
         def group(rows, key, order):
-            grouped: dict[str, list[dict]] = {}
+            grouped: dict[tuple[str, str], list[dict]] = {}
             for row in rows:
-                grouped.setdefault(row.get(key), []).append(row)
+                grouped.setdefault((plan_id(row), row.get(key)), []).append(row)
             for items in grouped.values():
                 items.sort(key=order)
             return grouped
@@ -226,30 +247,43 @@ class Publication:
                                   lambda r: (r.get("fiscal_year") or 0, r.get("period") or ""))
         self.references_of = group(self.tables["references"], "from_id",
                                    lambda r: r.get("seq") or 0)
-        cited: dict[str, set[str]] = {}
+        cited: dict[tuple[str, str], set[tuple[str, str]]] = {}
         for r in self.tables["references"]:
             if r.get("to_id") and r.get("from_id"):
-                cited.setdefault(r["to_id"], set()).add(r["from_id"])
-        self.cited_by = {k: sorted(v, key=initiative_key) for k, v in cited.items()}
-        self.terms_of: dict[str, list[dict]] = {}
+                target = (r.get("to_plan_id") or plan_id(r), r["to_id"])
+                cited.setdefault(target, set()).add((plan_id(r), r["from_id"]))
+        self.cited_by = {k: sorted(v, key=lambda key: (key[0], initiative_key(key[1])))
+                         for k, v in cited.items()}
+        self.terms_of: dict[tuple[str, str], list[dict]] = {}
         for r in self.tables["terms"]:
             if r.get("record_kind") == "initiative":
-                self.terms_of.setdefault(r.get("record_id"), []).append(r)
+                self.terms_of.setdefault((plan_id(r), r.get("record_id")), []).append(r)
 
-    def _departments(self) -> dict[str, Department]:
-        departments: dict[str, Department] = {}
+    def _departments(self) -> dict[tuple[str, str], Department]:
+        """Departments by (publisher code, name), each with its divisions in every plan."""
+        departments: dict[tuple[str, str], Department] = {}
         for kind, records in (("initiatives", self.initiatives), ("sites", self.tables["sites"])):
             for record in records:
                 name = (record.get("department") or "").strip()
-                if not name:
+                plan = self.plans.get(self.plan_id(record))
+                if not name or plan is None:
                     continue
-                department = departments.setdefault(name, Department(name, department_slug(name)))
-                department.division((record.get("division") or "").strip())[kind].append(record)
+                key = (plan.publisher_code, name)
+                department = departments.get(key)
+                if department is None:
+                    department = departments[key] = Department(
+                        name, department_slug(name, plan.publisher_code), plan.publisher,
+                        plan.publisher_code)
+                if plan.id not in department.plans:
+                    department.plans[plan.id] = Divisions()
+                    plan.departments.append(department)
+                division = (record.get("division") or "").strip()
+                department.plans[plan.id].division(division)[kind].append(record)
         return departments
 
     def plan_id(self, record: dict) -> str:
-        """The plan of a record: its own `plan_id`, else its source document's, else the
-        publication's name."""
+        """The plan of a record (or of a source): its own `plan_id`, else its source
+        document's, else the publication's name."""
         return (record.get("plan_id") or self.sources.get(record.get("source"), {}).get("plan_id")
                 or self.config.name)
 

@@ -16,8 +16,9 @@ from markupsafe import Markup
 from ..datasets import DatasetSpec, file_digest
 from ..dcat import dataset_uri, publication_period
 from . import charts
-from .context import NO_STATUS, Department, Item, Plan, Publication, as_list
+from .context import NO_STATUS, Department, Item, Plan, Publication, as_list, department_slug
 from .jsonld import dataset_jsonld
+from .templating import json_text
 
 PREVIEW_ROWS = 10
 PREVIEW_CELL_CHARS = 80        # a longer preview cell shows this much, the rest one click away
@@ -27,6 +28,8 @@ FREQUENCIES = {"DAILY": "毎日", "WEEKLY": "毎週", "MONTHLY": "毎月", "QUAR
                "CONT": "随時", "UPDATE_CONT": "随時"}
 STATUS_CLASSES = {"新": "bar-new", "継続": "bar-continuing", NO_STATUS: "bar-none"}
 ROOT, PLAN_ROOT = "../", "../../"
+SEARCH_INDEX = "search-index.js"
+LOAD_ALL_UP_TO = 3000          # the search page loads every plan's index up to this many initiatives
 HOME = ("データセット", "index.html")
 
 
@@ -35,7 +38,7 @@ class Pages:
         self.site, self.env = site, env
         self.templates = {name: env.get_template(f"{name}.html") for name in (
             "catalogue", "dataset", "initiatives", "initiative", "departments", "department",
-            "plans", "plan", "item")}
+            "publishers", "plan", "item")}
         titles = site.column_titles("initiatives")
         self.labels = {**titles, **{c: titles.get(c) or d for c, d in (
             ("title", "取組名"), ("summary", "目的・概要"), ("methods", "性質・手法"),
@@ -45,12 +48,10 @@ class Pages:
         schedule_titles = site.column_titles("schedules")
         self.schedule_labels = {c: schedule_titles.get(c) or d for c, d in (
             ("period", "期間"), ("fiscal_year", "年度"), ("phase", "実施内容"), ("raw", "セルの表記"))}
-        self.plan_of = {r["id"]: plan for plan in site.plans.values() for r in plan.initiatives}
-        self.item_of = {r["id"]: item for plan in site.plans.values()
-                        for item in plan.items.values() for r in item.initiatives}
         self.axes: dict[str, tuple[list[int], dict[int, str]]] = {}
         self.chrome_cache: dict[tuple[str, str, str | None], Markup] = {}
         self.schedule_charts: dict[tuple, Markup | None] = {}
+        self.sites_title = site.table_title("sites", "情報発信サイト等")
         self.chart_macros = env.get_template("partials/charts.html").module
 
     def render(self, name: str, root: str, title: str, section: str, crumbs=(), **context) -> str:
@@ -85,16 +86,22 @@ class Pages:
         for spec in site.datasets:
             yield f"datasets/{spec.name}.html", self.dataset(spec)
         yield "initiatives/index.html", self.initiatives()
+        for plan in site.plans.values():
+            yield f"initiatives/{plan.slug}/{SEARCH_INDEX}", search_index(plan)
         yield "departments/index.html", self.render(
             "departments", ROOT, "担当部局", "departments", (("担当部局", None),),
             departments=list(site.departments.values()))
         for department in site.departments.values():
             yield f"departments/{department.slug}.html", self.department(department)
-        yield "plans/index.html", self.plans()
+        yield "publishers/index.html", self.publishers()
         for plan in site.plans.values():
-            yield f"plans/{plan.slug}/index.html", self.plan(plan)
+            yield f"publishers/{plan.slug}/index.html", self.plan(plan)
             for item in plan.items.values():
-                yield f"plans/{plan.slug}/{item.slug}.html", self.item(plan, item)
+                yield f"publishers/{plan.slug}/{item.slug}.html", self.item(plan, item)
+
+    def initiative_path(self, position: int) -> str:
+        record = self.site.initiatives[position]
+        return f"initiatives/{self.site.plans[self.site.plan_id(record)].slug}/{record['id']}.html"
 
     # ---- datasets --------------------------------------------------------------------------
     def dataset(self, spec: DatasetSpec) -> str:
@@ -142,41 +149,70 @@ class Pages:
 
     # ---- initiatives -----------------------------------------------------------------------
     def initiatives(self) -> str:
+        """The search page: its filters list every publisher, plan, department, method and
+        status; the initiatives themselves come from the plans' search indexes, loaded by
+        assets/search.js only for the plans a search needs."""
         site = self.site
-        records = [search_record(r) for r in site.initiatives]
-        statuses = list(dict.fromkeys(r["status"] for r in records))
+        records = site.initiatives
+        statuses = list(dict.fromkeys(r.get("status") or NO_STATUS for r in records))
         statuses.sort(key=lambda s: s == NO_STATUS)       # 記載なし last, order otherwise kept
+        publishers = list(dict.fromkeys((p.publisher_code, p.publisher) for p in site.plans.values()))
         filters = [
             ("department", self.labels.get("department") or "担当部局",
-             list(dict.fromkeys(r["department"] for r in records if r["department"]))),
-            ("method", self.labels["methods"], list(dict.fromkeys(m for r in records for m in r["methods"]))),
-            ("status", self.labels["status"], statuses)]
+             [(n, n) for n in dict.fromkeys((r.get("department") or "").strip() for r in records) if n]),
+            ("method", self.labels["methods"],
+             [(m, m) for m in dict.fromkeys(m for r in records for m in as_list(r.get("methods")))]),
+            ("status", self.labels["status"], [(s, s) for s in statuses])]
         return self.render("initiatives", ROOT, "取組一覧", "initiatives", (("取組一覧", None),),
-                           items=list(zip(site.initiatives, records)), records=records,
-                           filters=filters)
+                           publishers=publishers, plans=list(site.plans.values()), filters=filters,
+                           total=len(records), load_all=len(records) <= LOAD_ALL_UP_TO)
 
     def initiative(self, position: int) -> str:
         site = self.site
         record = site.initiatives[position]
-        identifier, title = record["id"], record.get("title") or ""
-        plan, item = self.plan_of[identifier], self.item_of[identifier]
-        schedule = site.schedules_of.get(identifier, ())
-        bars = charts.schedule_bars(schedule)
+        plan_id, identifier, title = site.plan_id(record), record["id"], record.get("title") or ""
+        key = (plan_id, identifier)
+        plan = site.plans[plan_id]
+        item = plan.items[f"{record.get('field_no')}-{record.get('item_no')}"]
+        schedule = site.schedules_of.get(key, ())
         department = (record.get("department") or "").strip()
-        total = len(site.initiatives)
+        neighbours = [site.initiatives[n] if 0 <= n < len(site.initiatives) else None
+                      for n in (position - 1, position + 1)]
+        previous, following = (r if r is not None and site.plan_id(r) == plan_id else None
+                               for r in neighbours)
         return self.render(
-            "initiative", ROOT, f"{identifier} {title}", "initiatives",
-            (("取組一覧", "index.html"), (f"{identifier} {title}", None)),
+            "initiative", PLAN_ROOT, f"{identifier} {title}", "initiatives",
+            (("取組一覧", "../index.html"), (plan.title, f"{PLAN_ROOT}publishers/{plan.slug}/index.html"),
+             (f"{item.key} {item.title}", f"{PLAN_ROOT}publishers/{plan.slug}/{item.slug}.html"),
+             (f"{identifier} {title}", None)),
             description=record.get("summary") or "", source=record.get("source"),
-            record=record, labels=self.labels, schedule_labels=self.schedule_labels,
-            plan=plan, item=item, department=site.departments[department].slug if department else "",
-            source_entry=site.sources.get(record.get("source"), {}), indicators=[(i, charts.indicator_chart(i))
-                                           for i in site.indicators_of.get(identifier, ())],
-            schedule=schedule, schedule_chart=self.schedule_chart(plan, bars),
-            references=site.references_of.get(identifier, ()), cited_by=site.cited_by.get(identifier, ()),
-            terms=site.terms_of.get(identifier, ()), uri=f"{site.config.base_uri}initiative/{identifier}",
-            previous=site.initiatives[position - 1] if position > 0 else None,
-            next=site.initiatives[position + 1] if position + 1 < total else None)
+            record=record, labels=self.labels, schedule_labels=self.schedule_labels, plan=plan,
+            item=item, department=department_slug(department, plan.publisher_code) if department else "",
+            source_entry=site.sources.get(record.get("source"), {}),
+            indicators=[(i, charts.indicator_chart(i)) for i in site.indicators_of.get(key, ())],
+            schedule=schedule, schedule_chart=self.schedule_chart(plan, charts.schedule_bars(schedule)),
+            references=[self.reference(plan, r) for r in site.references_of.get(key, ())],
+            cited_by=[self.link(plan, other) for other in site.cited_by.get(key, ())],
+            terms=site.terms_of.get(key, ()),
+            uri=f"{site.config.base_uri}plan/{plan_id}/initiative/{identifier}",
+            previous=previous, next=following)
+
+    def link(self, plan: Plan, key: tuple[str, str]) -> dict | None:
+        """(folder, id, title) of an initiative linked from a page of `plan`'s initiatives, or
+        None when it is not published."""
+        title = self.site.titles.get(key)
+        target = self.site.plans.get(key[0])
+        if title is None or target is None:
+            return None
+        folder = "" if target is plan else f"../{target.slug}/"
+        return {"folder": folder, "id": key[1], "title": title}
+
+    def reference(self, plan: Plan, row: dict) -> dict:
+        """A reference (参考) of an initiative with the page it links to, if any."""
+        target = None
+        if row.get("to_id"):
+            target = self.link(plan, (row.get("to_plan_id") or plan.id, row["to_id"]))
+        return {**row, "target": target}
 
     def schedule_chart(self, plan: Plan, bars: list[charts.Bar]) -> Markup | None:
         """The timeline of an initiative's schedule (the `timeline` macro of partials/charts.html),
@@ -198,14 +234,14 @@ class Pages:
     def department(self, department: Department) -> str:
         return self.render("department", ROOT, department.name, "departments",
                            (("担当部局", "index.html"), (department.name, None)),
-                           department=department,
-                           sites_title=self.site.table_title("sites", "情報発信サイト等"))
+                           department=department, plans=self.site.plans,
+                           sites_title=self.sites_title)
 
-    # ---- plans -----------------------------------------------------------------------------
+    # ---- publishers and plans --------------------------------------------------------------
     def axis(self, plan: Plan) -> tuple[list[int], dict[int, str]]:
         """The fiscal years of a plan's charts and their printed periods, computed once."""
         if plan.id not in self.axes:
-            schedules = [self.site.schedules_of.get(r["id"], ()) for r in plan.initiatives]
+            schedules = [self.site.schedules_of.get((plan.id, r["id"]), ()) for r in plan.initiatives]
             self.axes[plan.id] = (charts.fiscal_years(plan.start_year, plan.end_year, schedules),
                                   charts.period_labels(schedules))
         return self.axes[plan.id]
@@ -215,7 +251,7 @@ class Pages:
         years, labels = self.axis(plan)
         rows, table = [], []
         for record in records:
-            schedule = self.site.schedules_of.get(record["id"], ())
+            schedule = self.site.schedules_of.get((plan.id, record["id"]), ())
             rows.append((f"{record['id']} {record.get('title') or ''}", charts.schedule_bars(schedule)))
             cells = {r.get("fiscal_year"): r.get("raw") or r.get("phase") or "" for r in schedule}
             table.append((record, [cells.get(year, "") for year in years]))
@@ -223,32 +259,56 @@ class Pages:
                 "years": [(y, labels.get(y, "")) for y in years],
                 "span": f"{years[0]}～{years[-1]}年度" if years else ""}
 
-    def plans(self) -> str:
+    def publishers(self) -> str:
         publishers: dict[tuple[str, str], list[Plan]] = {}
         for plan in self.site.plans.values():
             publishers.setdefault((plan.publisher, plan.publisher_code), []).append(plan)
-        return self.render("plans", ROOT, "計画", "plans", (("計画", None),), publishers=[
-            ({"name": name, "code": code}, plans) for (name, code), plans in publishers.items()])
+        return self.render("publishers", ROOT, "発行者と計画", "publishers", (("発行者と計画", None),),
+                           publishers=[({"name": name, "code": code, "anchor": anchor(code, name)}, plans)
+                                       for (name, code), plans in publishers.items()])
+
+    def plan_crumbs(self, plan: Plan, *more) -> tuple:
+        return (("発行者と計画", "../index.html"),
+                (plan.publisher, f"../index.html#{anchor(plan.publisher_code, plan.publisher)}"),
+                *more)
 
     def plan(self, plan: Plan) -> str:
+        site = self.site
         statuses = Counter(r.get("status") or NO_STATUS for r in plan.initiatives)
         departments = Counter((r.get("department") or "").strip() or "（記載なし）"
                               for r in plan.initiatives)
         status_counts = [(s, statuses[s]) for s in ("新", "継続", NO_STATUS) if statuses[s]]
         status_counts += [(s, n) for s, n in statuses.items() if s not in STATUS_CLASSES]
-        indicators = [i for r in plan.initiatives for i in self.site.indicators_of.get(r["id"], ())]
+        indicators = [i for r in plan.initiatives
+                      for i in site.indicators_of.get((plan.id, r["id"]), ())]
+        own = [s for s in site.datasets if s.plan is not None and s.plan.plan_id == plan.id]
         return self.render(
-            "plan", PLAN_ROOT, plan.title, "plans", (("計画", "../index.html"), (plan.title, None)),
+            "plan", PLAN_ROOT, plan.title, "publishers", self.plan_crumbs(plan, (plan.title, None)),
             plan=plan, indicators=indicators, overview=self.overview(plan, plan.initiatives),
+            sites_title=self.sites_title,
             status_chart=charts.bar_chart(status_counts, STATUS_CLASSES),
             department_chart=charts.bar_chart(departments.most_common()),
-            datasets=[s for s in self.site.datasets if s.key in ("initiatives", "indicators", "schedules")])
+            datasets=own + [s for s in site.datasets if s.plan is None and s.key in (
+                "initiatives", "indicators", "schedules")])
 
     def item(self, plan: Plan, item: Item) -> str:
         return self.render(
-            "item", PLAN_ROOT, f"{item.key} {item.title}", "plans",
-            (("計画", "../index.html"), (plan.title, "index.html"), (f"{item.key} {item.title}", None)),
+            "item", PLAN_ROOT, f"{item.key} {item.title}", "publishers",
+            self.plan_crumbs(plan, (plan.title, "index.html"), (f"{item.key} {item.title}", None)),
             plan=plan, item=item, overview=self.overview(plan, item.initiatives))
+
+
+def anchor(code: str, name: str) -> str:
+    """The id of a publisher's section on publishers/index.html."""
+    return f"lg-{code}" if code else department_slug(name)
+
+
+def search_index(plan: Plan) -> str:
+    """initiatives/<plan>/search-index.js: what the search page needs of a plan's initiatives,
+    as a script that hands them to assets/search.js (a script, not JSON, so that it loads from
+    file:// as well as from a web server)."""
+    records = [search_record(r) for r in plan.initiatives]
+    return f"initiativeIndex({json_text(plan.slug)}, {json_text(records)});\n"
 
 
 def period_range(bar: charts.Bar) -> str:

@@ -88,7 +88,8 @@ class Writer:
         """Every page, then the manifest."""
         for name in ASSET_FILES:
             self.emit_bytes(f"assets/{name}", (ASSETS / name).read_bytes())
-        self.folder("initiatives")
+        for plan in self.site.plans.values():     # before the workers fork: no race
+            self.folder(f"initiatives/{plan.slug}")
         pool, results = self.start_workers()
         done = False
         try:
@@ -111,9 +112,9 @@ class Writer:
         return self.written
 
     def write_initiatives(self, start: int, stop: int) -> None:
-        page, initiatives = self.pages.initiative, self.site.initiatives
+        page, path = self.pages.initiative, self.pages.initiative_path
         for position in range(start, stop):
-            self.emit(f"initiatives/{initiatives[position]['id']}.html", page(position))
+            self.emit(path(position), page(position))
 
     def start_workers(self):
         """(executor, results in order) of the forked workers writing the initiative pages in

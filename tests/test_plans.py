@@ -1,0 +1,188 @@
+"""Many plans of many publishers in one publication (specification by example).
+
+Two plans of two publishers are built from the real source: Miyagi's field 2 as it is, and the
+same text as "Fukushima's" plan (publisher 福島県, 全国地方公共団体コード 070009) with the
+summary of 2-1-1 changed. Both number their initiatives from 2-1-1, as real plans do.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+MIYAGI = "miyagi-ict-plan-2014-2016"
+FUKUSHIMA = "fukushima-ict-plan-2015-2017"
+BASE = "https://example.org/plan-opendata/id/"
+SUMMARY_2_1_1 = "県内の公共機関(県や市町村等)を結ぶネットワーク"
+
+
+def read_rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def manifest(*entries: dict) -> str:
+    lines = []
+    for entry in entries:
+        lines.append("[[source]]")
+        lines += [f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in entry.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def miyagi_entry(file: str, **extra) -> dict:
+    return {"file": file, "title": "みやぎICT推進プラン 分野2", "plan_id": MIYAGI,
+            "plan_title": "みやぎICT推進プラン(2014～2016)", "publisher": "宮城県",
+            "publisher_code": "040002", "period_start_fy": 2014, "period_end_fy": 2016, **extra}
+
+
+def fukushima_entry(file: str) -> dict:
+    return {"file": file, "title": "福島県ICT計画 分野2", "plan_id": FUKUSHIMA,
+            "plan_title": "福島県ICT計画(2015～2017)", "publisher": "福島県",
+            "publisher_code": "070009", "period_start_fy": 2015, "period_end_fy": 2017}
+
+
+def field_3(text: str) -> str:
+    """The real field 2 renumbered as field 3 (its page headers say 分野 3)."""
+    return text.replace("分野\t2\t", "分野\t3\t").replace("分野 2 ", "分野 3 ")
+
+
+@pytest.fixture(scope="module")
+def two_plans(tmp_path_factory, run_cli, source_text) -> Path:
+    """Publication of two plans of two publishers with identical numbering."""
+    raw = tmp_path_factory.mktemp("two-plans") / "raw"
+    raw.mkdir()
+    (raw / "miyagi.txt").write_text(source_text, encoding="utf-8")
+    (raw / "fukushima.txt").write_text(source_text.replace(SUMMARY_2_1_1, "福島" + SUMMARY_2_1_1, 1),
+                                       encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("miyagi.txt"),
+                                               fukushima_entry("fukushima.txt")), encoding="utf-8")
+    out = raw.parent / "out"
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    out.stderr = result.stderr
+    return out
+
+
+def test_two_plans_with_the_same_numbering_publish_together(two_plans):
+    rows = read_rows(two_plans / "initiatives.csv")
+    assert len(rows) == 66
+    first = {r["plan_id"]: r for r in rows if r["id"] == "2-1-1"}
+    assert set(first) == {MIYAGI, FUKUSHIMA}
+    assert first[MIYAGI]["summary"].startswith(SUMMARY_2_1_1)
+    assert first[FUKUSHIMA]["summary"].startswith("福島" + SUMMARY_2_1_1)
+    assert first[MIYAGI]["department"] == first[FUKUSHIMA]["department"] == "震災復興・企画部"
+    indicators = read_rows(two_plans / "indicators.csv")
+    assert {(r["plan_id"], r["baseline_value"]) for r in indicators if r["initiative_id"] == "2-2-5"} \
+        == {(MIYAGI, "38.25"), (FUKUSHIMA, "38.25")}
+
+
+def test_every_table_has_a_plan_id_and_keys_include_it(two_plans):
+    for table in ("initiatives", "indicators", "schedules", "references", "sites", "sections", "terms"):
+        schema = json.loads((two_plans / "schemas" / f"{table}.json").read_text(encoding="utf-8"))
+        assert schema["fields"][0]["name"] == "plan_id"
+        assert schema["primaryKey"][0] == "plan_id"
+        for key in schema.get("foreignKeys", []):
+            assert key["reference"]["fields"] == ["plan_id", "id"]
+        rows = read_rows(two_plans / f"{table}.csv")
+        assert {r["plan_id"] for r in rows} == {MIYAGI, FUKUSHIMA}, table
+
+
+def test_references_resolve_inside_their_own_plan(two_plans):
+    rows = read_rows(two_plans / "references.csv")
+    cited = [r for r in rows if r["from_id"] == "2-1-6" and r["cited_id"] == "2-2-5"]
+    assert {(r["plan_id"], r["to_plan_id"], r["to_id"]) for r in cited} == {
+        (MIYAGI, MIYAGI, "2-2-5"), (FUKUSHIMA, FUKUSHIMA, "2-2-5")}
+
+
+def test_uris_are_scoped_by_plan_and_organisations_by_publisher(two_plans):
+    graph = (two_plans / "rdf" / "graph.nt").read_text(encoding="utf-8")
+    for plan in (MIYAGI, FUKUSHIMA):
+        assert f"<{BASE}plan/{plan}/initiative/2-1-1> <http://purl.org/dc/terms/identifier> \"2-1-1\" ." in graph
+    assert f"<{BASE}initiative/2-1-1>" not in graph
+    # the same department name under two publishers: two organisations, each under its publisher
+    for code in ("040002", "070009"):
+        department = f"<{BASE}organization/lg-{code}/%E9%9C%87%E7%81%BD%E5%BE%A9%E8%88%88%E3%83%BB%E4%BC%81%E7%94%BB%E9%83%A8>"
+        assert (f"{department} <http://www.w3.org/ns/org#subOrganizationOf> "
+                f"<{BASE}organization/lg-{code}> .") in graph
+    assert (f"<{BASE}plan/{FUKUSHIMA}> <http://purl.org/dc/terms/publisher> "
+            f"<{BASE}organization/lg-070009> .") in graph
+
+
+def test_one_plan_over_two_files_is_one_plan(tmp_path, run_cli, source_text):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "field2.txt").write_text(source_text, encoding="utf-8")
+    (raw / "field3.txt").write_text(field_3(source_text), encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("field3.txt"), miyagi_entry("field2.txt")),
+                                      encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    rows = read_rows(out / "initiatives.csv")
+    assert {r["plan_id"] for r in rows} == {MIYAGI}
+    assert {"2-1-1", "3-1-1", "2-3-5", "3-3-5"} <= {r["id"] for r in rows}
+    assert len(rows) == 66
+
+
+def test_a_duplicate_id_inside_one_plan_names_both_files(tmp_path, run_cli, source_text):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "first.txt").write_text(source_text, encoding="utf-8")
+    (raw / "second.txt").write_text(source_text, encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("first.txt"), miyagi_entry("second.txt")),
+                                      encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {raw / 'second.txt'}:59: initiative 2-1-1 of plan {MIYAGI} appears "
+                      f"in both first.txt:59 and second.txt:59"], result.stderr
+    assert not out.exists()
+
+
+def test_files_of_one_plan_must_agree_on_the_publisher(tmp_path, run_cli, source_text):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "field2.txt").write_text(source_text, encoding="utf-8")
+    (raw / "field3.txt").write_text(field_3(source_text), encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest(
+        miyagi_entry("field2.txt"), miyagi_entry("field3.txt", publisher_code="070009")), encoding="utf-8")
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", tmp_path / "out")
+    assert result.returncode == 1
+    assert (f"error: {raw / 'sources.toml'}: plan {MIYAGI}: publisher_code is '040002' for "
+            f"field2.txt but '070009' for field3.txt") in result.stderr
+
+
+def test_a_file_without_manifest_entry_says_which_plan_it_went_to(tmp_path, run_cli, source_text):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "fukushima-field2.txt").write_text(source_text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    assert ("read: fukushima-field2.txt has no entry in sources.toml: published as plan "
+            "fukushima-field2 of 宮城県 (040002), the defaults of pipeline.toml") in result.stderr
+    assert {r["plan_id"] for r in read_rows(out / "initiatives.csv")} == {"fukushima-field2"}
+
+
+def test_a_field_opening_with_its_narrative_before_the_first_header(tmp_path, run_cli, source_text):
+    """The seed without its first page header (lines 1-4): the item heading and the
+    【現状、課題と取組の方向性】 narrative come before any `分野 … 項目 …` header."""
+    lines = source_text.split("\n")
+    assert lines[2] == "分野\t2\t行政の情報化"
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "field2.txt").write_text("\n".join(lines[4:]), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    sections = read_rows(out / "sections.csv")
+    assert len(sections) == 10
+    assert all(r["field_no"] == "2" for r in sections)
+    opening = [r for r in sections if r["heading"] == "情報通信ネットワークの安定運用"]
+    assert [(r["field_no"], r["item_no"]) for r in opening] == [("2", "1")]
+    assert len(read_rows(out / "initiatives.csv")) == 33
