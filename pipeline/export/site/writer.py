@@ -14,13 +14,15 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from jinja2 import TemplateError, TemplateSyntaxError
+
 from ...config import Config
 from ...errors import PipelineError
 from ...heap import collector_paused
 from ..datasets import SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE, SITE_MANIFEST, media_type
 from .context import Publication
 from .pages import Pages
-from .templating import environment
+from .templating import TEMPLATES, environment
 
 ASSETS = Path(__file__).resolve().with_name("assets")
 ASSET_FILES = ("style.css", "search.js")
@@ -34,10 +36,15 @@ def write_site(out: Path, config: Config) -> list[str]:
     the manifest and the site folders) is removed first, so the pages never describe an earlier
     site and the same folder always gives the same bytes."""
     remove_site(out)
-    with collector_paused():
-        site = Publication(out, config)
-        writer = Writer(out, Pages(site, environment(config_templates(config))))
-        return writer.write()
+    templates = config_templates(config)
+    try:
+        with collector_paused():
+            site = Publication(out, config)
+            return Writer(out, Pages(site, environment(templates))).write()
+    except TemplateSyntaxError as exc:          # a division's template: file and line
+        raise PipelineError(f"template: {exc.message}", exc.filename, exc.lineno) from None
+    except TemplateError as exc:
+        raise PipelineError(f"template: {exc.message}", templates or TEMPLATES) from None
 
 
 def config_templates(config: Config) -> Path | None:
