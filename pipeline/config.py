@@ -46,6 +46,9 @@ class Config:
     # [store] of pipeline.toml (a top-level table, not in [publication]): SPARQL store settings,
     # read by pipeline/store.py.
     store: dict = field(default_factory=dict)
+    # [site] of pipeline.toml: `templates`, a folder of templates overriding the portal's own
+    # (resolved against the folder of pipeline.toml), read by pipeline/export/site/.
+    site: dict = field(default_factory=dict)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -59,7 +62,7 @@ def load_config(path: Path | None = None) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"invalid TOML: {exc}", path) from None
     license_data = data.pop("license", {})
-    known = set(Config.__dataclass_fields__) - {"license", "store"}
+    known = set(Config.__dataclass_fields__) - {"license", "store", "site"}
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"unknown setting(s) in [publication]: {', '.join(sorted(unknown))}", path)
@@ -71,7 +74,23 @@ def load_config(path: Path | None = None) -> Config:
     store = document.get("store", {})
     if not isinstance(store, dict):
         raise ConfigError("[store] must be a table", path)
+    site = _site_settings(document.get("site", {}), path)
     try:
-        return Config(**data, license=License(**license_data), store=store)
+        return Config(**data, license=License(**license_data), store=store, site=site)
     except TypeError as exc:
         raise ConfigError(f"invalid [publication.license]: {exc}", path) from None
+
+
+def _site_settings(site, path: Path) -> dict:
+    """[site]: `templates` made absolute (relative to pipeline.toml) and checked to be a folder."""
+    if not isinstance(site, dict):
+        raise ConfigError("[site] must be a table", path)
+    unknown = set(site) - {"templates"}
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in [site]: {', '.join(sorted(unknown))}", path)
+    if "templates" not in site:
+        return {}
+    folder = (path.parent / str(site["templates"])).resolve()
+    if not folder.is_dir():
+        raise ConfigError(f"[site] templates: {folder} is not a folder", path)
+    return {"templates": str(folder)}

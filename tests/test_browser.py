@@ -1,8 +1,9 @@
 """The generated portal in a real headless Chromium (Debian's chromium + chromedriver),
 driven by selenium, with axe-core checking accessibility on every page type.
 
-Screenshots of the catalogue, a dataset and an initiative page are saved in
-test-artifacts/screenshots/. Without Chromium the tests are skipped, except in CI
+Every page kind is opened at 1280 px and at 375 px (a phone): the page is never wider than the
+viewport, axe finds no serious or critical violation, and a screenshot of each is saved in
+test-artifacts/screenshots/ (`<kind>-<width>.png`). Without Chromium the tests are skipped, except in CI
 (REQUIRE_BROWSER=1, set by .ci/run), where a missing browser is a failure.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import subprocess
@@ -26,6 +28,28 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 SOURCE = ROOT / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt"
 SCRIPT_TITLE = "<script>alert(1)</script>"
+PLAN = "miyagi-ict-plan-2014-2016"
+OTHER_PLAN = "fukushima-ict-plan-2015-2017"
+TWO_PLANS = f"""[[source]]
+file = "miyagi.txt"
+title = "みやぎICT推進プラン 分野2"
+plan_id = "{PLAN}"
+plan_title = "みやぎICT推進プラン(2014～2016)"
+publisher = "宮城県"
+publisher_code = "040002"
+period_start_fy = 2014
+period_end_fy = 2016
+
+[[source]]
+file = "fukushima.txt"
+title = "福島県ICT計画 分野2"
+plan_id = "{OTHER_PLAN}"
+plan_title = "福島県ICT計画(2015～2017)"
+publisher = "福島県"
+publisher_code = "070009"
+period_start_fy = 2015
+period_end_fy = 2017
+"""
 
 missing = [name for name, found in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER),
                                     ("axe-core (npm ci)", AXE.exists())) if not found]
@@ -48,18 +72,24 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The real source and a test source whose 2-1-1 title is a script, each published and
-    served on 127.0.0.1: yields {"real": (url, folder), "script": (url, folder)}."""
+    """The real source, a test source whose 2-1-1 title is a script, and two plans of two
+    publishers numbered alike, each published and served on 127.0.0.1: yields
+    {"real": (url, folder), "script": (url, folder), "two": (url, folder)}."""
     root = tmp_path_factory.mktemp("site")
     text = SOURCE.read_text(encoding="utf-8")
-    sources = {"real": text,
-               "script": text.replace("みやぎハイパーウェブの運用", "&lt;script&gt;alert(1)&lt;/script&gt;")}
+    manifest = (SOURCE.parent / "sources.toml").read_text(encoding="utf-8")
+    sources = {"real": ({SOURCE.name: text}, manifest),
+               "script": ({SOURCE.name: text.replace("みやぎハイパーウェブの運用",
+                                                     "&lt;script&gt;alert(1)&lt;/script&gt;")}, manifest),
+               "two": ({"miyagi.txt": text, "fukushima.txt": text.replace(
+                   "みやぎハイパーウェブの運用", "ふくしまハイパーウェブの運用")}, TWO_PLANS)}
     servers, served = [], {}
-    for name, source in sources.items():
+    for name, (files, manifest) in sources.items():
         raw = root / name / "raw"
         raw.mkdir(parents=True)
-        (raw / SOURCE.name).write_text(source, encoding="utf-8")
-        shutil.copyfile(SOURCE.parent / "sources.toml", raw / "sources.toml")
+        for file, source in files.items():
+            (raw / file).write_text(source, encoding="utf-8")
+        (raw / "sources.toml").write_text(manifest, encoding="utf-8")
         out = root / name / "published"
         publish(raw, out)
         handler = functools.partial(QuietHandler, directory=str(out))
@@ -91,17 +121,28 @@ def browser(tmp_path_factory):
     driver.execute_cdp_cmd("Browser.setDownloadBehavior",
                            {"behavior": "allow", "downloadPath": str(downloads)})
     driver.set_page_load_timeout(30)
+    set_width(driver, 1280)
     driver.downloads = downloads
     yield driver
     driver.quit()
 
 
-def screenshot(driver, name: str) -> None:
+WIDTHS = (1280, 375)
+
+
+def set_width(driver, width: int, height: int = 1000) -> None:
+    """The viewport `width` CSS px wide (a phone's at 375: mobile emulation, as a browser window
+    cannot be made that narrow)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+
+
+def screenshot(driver, name: str, width: int = 1280) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1280, min(max(height, 800), 4000))
+    set_width(driver, width, min(max(height, 800), 4000))
     driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
-    driver.set_window_size(1280, 1000)
+    set_width(driver, 1280)
 
 
 def axe_violations(driver) -> list[str]:
@@ -160,7 +201,7 @@ def test_filter_to_2_2_5_and_read_its_indicator(browser, site):
     url, _ = site["real"]
     browser.get(url + "initiatives/index.html")
     results = lambda: browser.find_elements(By.CSS_SELECTOR, "#results li a")   # noqa: E731
-    assert len(results()) == 33
+    WebDriverWait(browser, 10).until(lambda d: len(results()) == 33)      # the plan's index loaded
     Select(browser.find_element(By.ID, "status")).select_by_visible_text("継続")
     browser.find_element(By.ID, "q").send_keys("電子申請")
     WebDriverWait(browser, 5).until(lambda d: 0 < len(results()) < 33)
@@ -176,41 +217,106 @@ def test_filter_to_2_2_5_and_read_its_indicator(browser, site):
 
 def test_a_script_title_is_shown_as_text(browser, site):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     url, _ = site["script"]
-    browser.get(url + "initiatives/2-1-1.html")
+    browser.get(url + f"initiatives/{PLAN}/2-1-1.html")
     assert SCRIPT_TITLE in browser.find_element(By.TAG_NAME, "h1").text
     assert browser.execute_script(
         "return [...document.scripts].filter(s => s.textContent.includes('alert(1)') "
         "&& s.type !== 'application/json' && s.type !== 'application/ld+json').length") == 0
     browser.get(url + "initiatives/index.html")
-    assert SCRIPT_TITLE in browser.find_element(By.ID, "results").text
+    WebDriverWait(browser, 10).until(lambda d: SCRIPT_TITLE in d.find_element(By.ID, "results").text)
+    assert not browser.find_elements(By.CSS_SELECTOR, "#results script")
 
 
-PAGE_TYPES = {
-    "catalogue": "index.html",
-    "dataset": "datasets/miyagi-ict-plan-indicators.html",
-    "initiatives": "initiatives/index.html",
-    "initiative": "initiatives/2-1-12.html",
-    "departments": "departments/index.html",
-}
+def page_kinds(out: Path) -> dict[str, str]:
+    """One page of every kind of the portal in `out`."""
+    from pipeline.export.site import department_slug
+
+    initiative = json.loads((out / "initiatives.json").read_text(encoding="utf-8"))["records"][11]
+    item = next(p.name for p in sorted((out / "publishers" / PLAN).glob("item-*.html")))
+    return {
+        "catalogue": "index.html",
+        "dataset": "datasets/miyagi-ict-plan-indicators.html",
+        "dataset-initiatives": "datasets/miyagi-ict-plan-initiatives.html",
+        "initiatives": "initiatives/index.html",
+        "initiative": f"initiatives/{PLAN}/2-2-5.html",
+        "initiative-12": f"initiatives/{PLAN}/{initiative['id']}.html",
+        "departments": "departments/index.html",
+        "department": f"departments/{department_slug(initiative['department'], '040002')}.html",
+        "publishers": "publishers/index.html",
+        "plan": f"publishers/{PLAN}/index.html",
+        "item": f"publishers/{PLAN}/{item}",
+    }
 
 
-@pytest.mark.parametrize("page", PAGE_TYPES)
-def test_no_serious_accessibility_violations(browser, site, page):
-    url, _ = site["real"]
-    browser.get(url + PAGE_TYPES[page])
-    assert axe_violations(browser) == []
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_kind_fits_the_viewport_and_passes_axe(browser, site, width):
+    """At 1280 px and at 375 px: no page scrolls sideways (wide tables and charts scroll inside
+    their frames), the main menu is on screen, and axe finds no serious or critical violation."""
+    from selenium.webdriver.common.by import By
+
+    url, out = site["real"]
+    set_width(browser, width)
+    try:
+        for kind, path in page_kinds(out).items():
+            browser.get(url + path)
+            wide = browser.execute_script(
+                "return [document.documentElement.scrollWidth, window.innerWidth]")
+            assert wide[0] <= wide[1], (kind, width, wide)
+            menu = browser.find_elements(By.CSS_SELECTOR, ".site-nav a")
+            assert len(menu) == 4 and all(a.is_displayed() for a in menu), kind
+            right = browser.execute_script(
+                "return Math.max(...[...document.querySelectorAll('.site-nav a')]"
+                ".map(a => a.getBoundingClientRect().right))")
+            assert right <= width, (kind, width, right)
+            assert axe_violations(browser) == [], (kind, width)
+            screenshot(browser, f"{kind}-{width}", width)
+            set_width(browser, width)
+    finally:
+        set_width(browser, 1280)
 
 
-def test_no_serious_accessibility_violations_on_a_department_page(browser, site):
+def test_charts_are_drawn_with_their_numbers(browser, site):
+    """The indicator of 2-2-5 and its schedule are drawn as SVG images with a title."""
     from selenium.webdriver.common.by import By
 
     url, _ = site["real"]
-    browser.get(url + "departments/index.html")
-    browser.find_element(By.CSS_SELECTOR, "main a[href$='.html']").click()
-    assert browser.find_element(By.TAG_NAME, "h1").text
-    assert axe_violations(browser) == []
+    browser.get(url + f"initiatives/{PLAN}/2-2-5.html")
+    charts = browser.find_elements(By.CSS_SELECTOR, "svg[role='img']")
+    assert len(charts) >= 2
+    for chart in charts:
+        assert chart.size["width"] > 300 and chart.size["height"] > 80
+    title = charts[0].find_element(By.TAG_NAME, "title").get_attribute("textContent")
+    assert "38.25%" in title and "43%" in title
+
+
+def test_the_search_filtered_to_one_plan_shows_only_its_initiatives(browser, site):
+    """Two plans numbered alike (2-1-1 …): choosing a plan loads its search index and lists its
+    initiatives alone, linked to its own pages; a publisher chooses its plans."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    url, out = site["two"]
+    browser.get(url + "initiatives/index.html")
+    results = lambda: browser.find_elements(By.CSS_SELECTOR, "#results li")   # noqa: E731
+    WebDriverWait(browser, 10).until(lambda d: len(results()) == 66)
+    Select(browser.find_element(By.ID, "plan")).select_by_value(OTHER_PLAN)
+    WebDriverWait(browser, 10).until(lambda d: len(results()) == 33)
+    assert {li.get_attribute("data-plan") for li in results()} == {OTHER_PLAN}
+    links = [li.find_element(By.TAG_NAME, "a") for li in results()]
+    assert all(f"/initiatives/{OTHER_PLAN}/" in a.get_attribute("href") for a in links)
+    assert "ふくしまハイパーウェブの運用" in links[0].text
+    assert not any("みやぎハイパーウェブ" in a.text for a in links)
+    assert "33" in browser.find_element(By.ID, "count").text
+    Select(browser.find_element(By.ID, "plan")).select_by_value("")
+    Select(browser.find_element(By.ID, "publisher")).select_by_value("040002")
+    WebDriverWait(browser, 10).until(
+        lambda d: {li.get_attribute("data-plan") for li in results()} == {PLAN})
+    browser.get(url + f"initiatives/{OTHER_PLAN}/2-1-1.html")
+    assert "ふくしまハイパーウェブの運用" in browser.find_element(By.TAG_NAME, "h1").text
+    screenshot(browser, "search-two-plans")
 
 
 def test_keyboard_reaches_the_search_box_with_a_visible_focus(browser, site):

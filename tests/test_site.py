@@ -1,4 +1,4 @@
-"""The static web portal (pipeline/export/site.py): pages, links, metadata, accessibility and
+"""The static web portal (pipeline/export/site/): pages, links, metadata, accessibility and
 escaping, on a publication of the real source and on one with a hostile initiative title.
 
 The pages are read with the standard library's html.parser into a small tree; nothing here
@@ -27,6 +27,8 @@ from pipeline.export.site import (SITE_FILES, SITE_FOLDERS, department_slug, is_
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = PROJECT_ROOT / "data" / "raw"
 HOSTILE_TITLE = "<script>alert(1)</script>"
+PLAN = "miyagi-ict-plan-2014-2016"       # the plan of the real source (its initiative pages' folder)
+CODE = "040002"                          # its publisher, 宮城県
 HOSTILE_RAW = "&lt;script&gt;alert(1)&lt;/script&gt;"
 VOID = {"meta", "link", "input", "br", "hr", "img", "wbr", "source", "area", "base", "col"}
 
@@ -195,7 +197,7 @@ def test_every_initiative_dataset_and_department_has_a_page(site, pages, records
     initiatives = records["initiatives"]
     assert len(initiatives) == 33
     for record in initiatives:
-        assert f"initiatives/{record['id']}.html" in pages
+        assert f"initiatives/{PLAN}/{record['id']}.html" in pages
     datasets = site_datasets(site, site_config)
     assert len(datasets) >= 9
     for spec, _ in datasets:
@@ -204,7 +206,7 @@ def test_every_initiative_dataset_and_department_has_a_page(site, pages, records
     departments = {r["department"] for r in initiatives + records["sites"] if r["department"]}
     assert len(departments) >= 2
     for name in departments:
-        slug = department_slug(name)
+        slug = department_slug(name, CODE)
         assert re.fullmatch(r"d-[0-9a-f]{12}", slug)
         page = pages[f"departments/{slug}.html"]
         assert page.dom.find("h1").text() == name
@@ -264,7 +266,7 @@ def test_previews_read_only_the_first_rows(site, site_config, tmp_path):
 
 def test_worker_processes_write_the_same_site(site, site_config, tmp_path, monkeypatch):
     """A large publication's initiative pages are written by forked workers: the same files."""
-    from pipeline.export import site as site_module
+    from pipeline.export.site import writer as site_module
     monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
     monkeypatch.setattr(site_module, "CHUNK_PAGES", 10)
     if site_module.page_workers(33) < 2:
@@ -294,10 +296,10 @@ def test_footers_of_a_many_source_publication_stay_short(site, site_config, tmp_
     (copy / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
     write_site(copy, site_config)
     own = f"出典：宮城県「{real['title']}」（{real['path']}）を加工して作成（全6件の出典表記："
-    initiative = Page(copy / "initiatives" / "2-2-5.html", "initiatives/2-2-5.html")
+    initiative = Page(copy / "initiatives" / PLAN / "2-2-5.html", f"initiatives/{PLAN}/2-2-5.html")
     credit = initiative.dom.find("p", class_="attribution")
     assert credit.text() == own + "データセット一覧）"
-    assert credit.find("a").attrs["href"] == "../index.html"
+    assert credit.find("a").attrs["href"] == "../../index.html"
     catalogue = Page(copy / "index.html", "index.html")
     credit = catalogue.dom.find("footer").find("p", class_="attribution")
     assert credit.text().startswith(f"出典：宮城県「{real['title']}」（{real['path']}）ほか5件を加工して作成")
@@ -308,7 +310,7 @@ def test_footers_of_a_many_source_publication_stay_short(site, site_config, tmp_
 # --- content ------------------------------------------------------------------------------
 
 def test_indicator_of_2_2_5_shows_baseline_and_target_with_iso_dates(pages):
-    page = pages["initiatives/2-2-5.html"]
+    page = pages[f"initiatives/{PLAN}/2-2-5.html"]
     table = page.by_id("indicators")
     assert table is not None
     text = table.text()
@@ -415,7 +417,7 @@ def test_dataset_pages_have_metadata_resources_and_csv_previews(pages, site, sit
 
 def test_initiative_page_shows_every_field(pages, records, site_config):
     for record in records["initiatives"]:
-        page = pages[f"initiatives/{record['id']}.html"]
+        page = pages[f"initiatives/{PLAN}/{record['id']}.html"]
         h1 = page.dom.find("h1").text()
         assert record["id"] in h1 and record["title"] in h1
         fields = page.by_id("fields")
@@ -429,74 +431,81 @@ def test_initiative_page_shows_every_field(pages, records, site_config):
         for url in record["urls"] or []:
             assert fields.find("a", href=url) is not None   # exactly as printed
         department = next(a for a in fields.find_all("a")
-                          if a.attrs["href"].startswith("../departments/"))
-        assert department.attrs["href"] == f"../departments/{department_slug(record['department'])}.html"
-        uri = f"{site_config.base_uri}initiative/{record['id']}"
+                          if a.attrs["href"].startswith("../../departments/"))
+        assert department.attrs["href"] == \
+            f"../../departments/{department_slug(record['department'], CODE)}.html"
+        uri = f"{site_config.base_uri}plan/{PLAN}/initiative/{record['id']}"
         assert page.dom.find("a", href=uri) is not None
-        assert page.dom.find("link", rel="alternate", type="text/turtle", href="../rdf/graph.ttl")
+        assert page.dom.find("link", rel="alternate", type="text/turtle", href="../../rdf/graph.ttl")
+        assert page.dom.find("a", href=f"../../plans/{PLAN}/graph.nt") is not None
         assert page.dom.find("link", rel="alternate", type="application/ld+json")
-    statuses = {pages[f"initiatives/{r['id']}.html"].by_id("fields").text() for r in records["initiatives"]
+    statuses = {pages[f"initiatives/{PLAN}/{r['id']}.html"].by_id("fields").text() for r in records["initiatives"]
                 if not r["status"]}
     assert statuses and all("記載なし" in s for s in statuses)
 
 
 def test_references_link_to_the_cited_initiative_pages(pages, records):
     for reference in records["references"]:
-        page = pages[f"initiatives/{reference['from_id']}.html"]
+        page = pages[f"initiatives/{PLAN}/{reference['from_id']}.html"]
         if reference["to_id"]:
             assert page.dom.find("a", href=f"{reference['to_id']}.html") is not None
         elif reference["url"]:
             assert page.dom.find("a", href=reference["url"]) is not None
         else:
             assert reference["label"] in page.text()
-    schedule = pages["initiatives/2-1-3.html"].by_id("schedule")
+    schedule = pages[f"initiatives/{PLAN}/2-1-3.html"].by_id("schedule")
     assert [th.text() for th in schedule.find("thead").find_all("th")][:3] == ["期間", "年度", "実施内容"]
     assert "2014年度" in schedule.text()
 
 
-def test_initiative_search_page(pages, records):
+def test_initiative_search_page(pages, records, site):
+    """The page holds the filters (publisher, plan, department, method, status); the
+    initiatives come from the plan's search index, a script loaded only when needed."""
     page = pages["initiatives/index.html"]
     form = page.by_id("filters")
     assert page.by_id("q").attrs["type"] == "search"
-    for control in ("q", "department", "method", "status"):
+    for control in ("q", "publisher", "plan", "department", "method", "status"):
         assert form.find("label", **{"for": control}) is not None, control
     initiatives = records["initiatives"]
 
     def options(name):
         return [o.text() for o in page.by_id(name).find_all("option")]
 
+    assert options("publisher") == ["すべて", "宮城県"]
+    assert options("plan") == ["すべて", "みやぎICT推進プラン(2014～2016)"]
+    assert page.by_id("plan").find_all("option")[1].attrs == {"value": PLAN, "data-publisher": CODE}
     assert options("department") == ["すべて", *dict.fromkeys(r["department"] for r in initiatives)]
     assert set(options("method")) == {"すべて", *(m for r in initiatives for m in r["methods"])}
     assert set(options("status")) == {"すべて", "新", "継続", "記載なし"}
+    assert form.attrs["data-load-all"] == "true"                      # 33 initiatives: all loaded
     count = page.by_id("count")
     assert count.attrs["aria-live"] == "polite" and "33" in count.text()
-    items = page.by_id("results").find_all("li")
-    assert len(items) == 33                              # the full list without JavaScript
-    for item, record in zip(items, initiatives):
-        link = item.find("a")
-        assert link.attrs["href"] == f"{record['id']}.html"
-        assert link.text() == f"{record['id']} {record['title']}"
-    (data,) = page.json_scripts("application/json")
+    assert page.dom.find("script", src="../assets/search.js") is not None
+    index = (site / "initiatives" / PLAN / "search-index.js").read_text(encoding="utf-8")
+    head, _, data = index.partition(", ")
+    assert head == f'initiativeIndex("{PLAN}"'
+    data = json.loads(data.removesuffix(");\n"))
     assert [d["id"] for d in data] == [r["id"] for r in initiatives]
     assert {"id", "title", "summary", "department", "division", "methods", "status"} <= set(data[0])
-    script = page.dom.find("script", src="../assets/search.js")
-    assert script is not None
 
 
-def test_department_pages_list_divisions_and_initiatives(pages, records):
+def test_department_pages_lead_to_the_divisions_and_initiatives_of_each_plan(pages, records):
     index = pages["departments/index.html"]
+    plan = pages[f"publishers/{PLAN}/index.html"]
     by_department: dict[str, dict[str, list[str]]] = {}
     for r in records["initiatives"]:
         by_department.setdefault(r["department"], {}).setdefault(r["division"], []).append(r["id"])
     for department, divisions in by_department.items():
-        slug = department_slug(department)
+        slug = department_slug(department, CODE)
         assert index.dom.find("a", href=f"{slug}.html").text() == department
         page = pages[f"departments/{slug}.html"]
-        headings = [h2.text() for h2 in page.dom.find_all("h2")]
-        for division, ids in divisions.items():
-            assert division in headings
-            for identifier in ids:
-                assert page.dom.find("a", href=f"../initiatives/{identifier}.html") is not None
+        link = page.dom.find("a", href=f"../publishers/{PLAN}/index.html#{slug}")
+        assert f"取組{sum(map(len, divisions.values()))}件" in link.text()
+        assert all(division in page.text() for division in divisions)
+        heading = plan.by_id(slug)
+        assert heading.tag == "h3" and heading.text().startswith(department)
+        for identifier in (i for ids in divisions.values() for i in ids):
+            assert plan.dom.find("a", href=f"../../initiatives/{PLAN}/{identifier}.html") is not None
 
 
 # --- links, accessibility, self-containment ------------------------------------------------
@@ -598,22 +607,171 @@ def test_a_hostile_title_is_text_on_every_page(hostile, site_config):
             assert "src" in script.attrs or script.attrs.get("type") in (
                 "application/json", "application/ld+json"), rel
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
-    initiative = pages[f"initiatives/{identifier}.html"]
+    initiative = pages[f"initiatives/{PLAN}/{identifier}.html"]
     assert escaped in initiative.source
     assert HOSTILE_TITLE in initiative.dom.find("h1").text()
-    index = pages["initiatives/index.html"]
-    assert escaped in index.source
-    link = index.dom.find("a", href=f"{identifier}.html")
+    plan = pages[f"publishers/{PLAN}/index.html"]
+    assert escaped in plan.source
+    link = plan.dom.find("a", href=f"../../initiatives/{PLAN}/{identifier}.html")
     assert link.text() == f"{identifier} {HOSTILE_TITLE}"
-    (data,) = index.json_scripts("application/json")
+    index = (out / "initiatives" / PLAN / "search-index.js").read_text(encoding="utf-8")
+    assert "</" not in index and "<script" not in index and "\\u003cscript\\u003e" in index
+    data = json.loads(index.partition(", ")[2].removesuffix(");\n"))
     assert next(d for d in data if d["id"] == identifier)["title"] == HOSTILE_TITLE
-    raw_json = index.dom.find("script", id="initiative-data").text()
-    assert "</" not in raw_json and "<script" not in raw_json
-    record = next(r for r in json.loads((out / "initiatives.json").read_text(encoding="utf-8"))["records"]
-                  if r["id"] == identifier)
-    department = pages[f"departments/{department_slug(record['department'])}.html"]
-    assert escaped in department.source
-    assert department.dom.find("a", href=f"../initiatives/{identifier}.html").text() \
-        == f"{identifier} {HOSTILE_TITLE}"
-    neighbour = index.by_id("results").find_all("li")[1].find("a").attrs["href"]
-    assert escaped in pages[f"initiatives/{neighbour}"].source          # the pager
+    neighbour = next(r["id"] for r in data if r["id"] != identifier)
+    assert escaped in pages[f"initiatives/{PLAN}/{neighbour}.html"].source          # the pager
+
+
+# --- pictures -------------------------------------------------------------------------------
+
+def svg_images(node: Node) -> list[Node]:
+    return [svg for svg in node.iter("svg") if svg.attrs.get("role") == "img"]
+
+
+def section(page: Page, heading: str) -> Node:
+    return next(s for s in page.dom.iter("section") if s.attrs.get("aria-labelledby") == heading)
+
+
+def test_indicator_of_2_2_5_is_drawn_with_its_values_units_and_years(pages):
+    page = pages[f"initiatives/{PLAN}/2-2-5.html"]
+    (svg,) = svg_images(section(page, "indicators-heading"))
+    title = svg.find("title")
+    assert title is not None and svg.attrs["aria-labelledby"] == title.attrs["id"]
+    drawn = svg.text()
+    for value in ("38.25", "43", "%", "2012", "2017"):
+        assert value in drawn, value
+    assert [t.text() for t in svg.find_all("text", class_="value-label")] == ["38.25%", "43%"]
+    baseline, target = (svg.find("circle", class_=f"point point-{k}") for k in ("baseline", "target"))
+    assert float(target.attrs["cy"]) < float(baseline.attrs["cy"])       # 43 drawn above 38.25
+    assert float(baseline.attrs["cx"]) < float(target.attrs["cx"])        # 2012 left of 2017
+
+
+def test_a_text_only_target_is_drawn_as_text(pages):
+    """2-1-12's target 全所属 (every office) has no number: shown as its text, not as a height."""
+    svgs = svg_images(section(pages[f"initiatives/{PLAN}/2-1-12.html"], "indicators-heading"))
+    assert svgs
+    labels = [t.text() for t in svgs[0].find_all("text", class_="value-label")]
+    assert labels == ["113所属", "全所属"]
+    assert svgs[0].find("rect", class_="point point-target point-text") is not None
+    assert svgs[0].find("line", class_="trend") is None
+
+
+def test_a_schedule_continued_over_three_years_is_one_bar(pages, records):
+    """2-1-5 is 運用 in H26 and continued (→) in H27 and H28: one bar across three fiscal years,
+    three year columns wide."""
+    page = pages[f"initiatives/{PLAN}/2-1-5.html"]
+    (svg,) = svg_images(section(page, "schedule-heading"))
+    (bar,) = svg.find_all("rect", class_="bar bar-0")
+    assert (bar.attrs["data-first"], bar.attrs["data-last"], bar.attrs["data-years"]) == \
+        ("2014", "2016", "3")
+    bands = {int(t.text()[:4]): t for t in svg.find_all("text", class_="year-label")}
+    column = float(svg.find("rect", class_="year-band year-band-1").attrs["width"])
+    assert abs(float(bar.attrs["width"]) - 3 * column) < 5
+    assert "運用" in svg.text() and {2014, 2015, 2016} <= set(bands)
+    schedule = page.by_id("schedule").text()                  # the same periods in the table
+    assert "H26" in schedule and "H28" in schedule and "→" in schedule
+
+
+def test_plan_and_item_pages_give_the_overview_and_counts(pages, records):
+    initiatives = records["initiatives"]
+    (plan_path,) = [p for p in pages if re.fullmatch(r"publishers/[^/]+/index\.html", p)]
+    assert plan_path == f"publishers/{PLAN}/index.html"
+    plan = pages[plan_path]
+    gantt = svg_images(section(plan, "overview-heading"))[0]
+    assert len(gantt.find_all("text", class_="row-label")) == len(initiatives) == 33
+    overview = plan.dom.find("table", class_="overview")
+    links = [a.attrs["href"] for a in overview.find_all("a")]
+    assert links == [f"../../initiatives/{PLAN}/{r['id']}.html" for r in initiatives]
+    counts = section(plan, "counts-heading")
+    status, departments = counts.find_all("table", class_="counts")
+    statuses = {r["status"] or "記載なし" for r in initiatives}
+    for name in statuses:
+        count = sum(1 for r in initiatives if (r["status"] or "記載なし") == name)
+        assert f"{name}{count}件" in status.text()
+    assert f"{len(initiatives)}件" in plan.dom.find("dl", class_="summary").text()
+    heads = [svg.find("title").text() for svg in svg_images(counts)]
+    assert any("継続" in t for t in heads) and len(heads) == 2
+    for department in {r["department"] for r in initiatives}:
+        count = sum(1 for r in initiatives if r["department"] == department)
+        assert f"{department}{count}件" in departments.text()
+    items = [p for p in pages if p.startswith(plan_path.rsplit("/", 1)[0] + "/item-")]
+    assert len(items) == len({(r["field_no"], r["item_no"]) for r in initiatives})
+    item = pages[plan_path.replace("index.html", "item-2-2.html")]
+    rows = svg_images(item.dom)[0].find_all("text", class_="row-label")
+    assert len(rows) == sum(1 for r in initiatives if r["item_no"] == 2)
+    assert pages["publishers/index.html"].dom.find("a", href=plan_path.removeprefix("publishers/"))
+
+
+def test_every_picture_has_a_title_and_no_script(pages):
+    drawn = 0
+    for rel, page in pages.items():
+        for svg in page.dom.iter("svg"):
+            assert svg.attrs.get("role") == "img", rel
+            title = svg.find("title")
+            assert title is not None and title.text().strip(), rel
+            assert svg.attrs["aria-labelledby"] == title.attrs["id"], rel
+            assert not svg.find_all("script") and not svg.find_all("foreignobject"), rel
+            drawn += 1
+    assert drawn >= 33 + 6 + 2
+
+
+# --- templates ------------------------------------------------------------------------------
+
+HEADER = re.compile(r'<header class="site-header">.*?</header>', re.S)
+
+
+def test_a_division_template_folder_changes_every_header_and_nothing_else(site, tmp_path):
+    """[site] templates in pipeline.toml names a folder whose partials/header.html replaces the
+    project's: every page shows the new header text, and every page is otherwise the same."""
+    from pipeline.export.site.templating import TEMPLATES
+
+    folder = tmp_path / "division" / "partials"
+    folder.mkdir(parents=True)
+    header = (TEMPLATES / "partials" / "header.html").read_text(encoding="utf-8")
+    marked = header.replace('<nav class="site-nav"', '<p class="division">情報政策課のオープンデータ</p>\n'
+                            '<nav class="site-nav"', 1)
+    assert marked != header
+    (folder / "header.html").write_text(marked, encoding="utf-8")
+    (tmp_path / "pipeline.toml").write_text(
+        (PROJECT_ROOT / "pipeline.toml").read_text(encoding="utf-8")
+        + '\n[site]\ntemplates = "division"\n', encoding="utf-8")
+    config = load_config(tmp_path / "pipeline.toml")
+    assert config.site["templates"] == str((tmp_path / "division").resolve())
+    copy = tmp_path / "out"
+    shutil.copytree(site, copy)
+    written = write_site(copy, config)
+    pages_ = [p for p in written if p.endswith(".html")]
+    assert len(pages_) > 50
+    for path in pages_:
+        before, after = (site / path).read_text(encoding="utf-8"), (copy / path).read_text(encoding="utf-8")
+        assert "情報政策課のオープンデータ" in after and "情報政策課のオープンデータ" not in before, path
+        (old,), (new,) = HEADER.findall(before), HEADER.findall(after)
+        assert after == before.replace(old, new), path            # nothing else changed
+    for path in written:
+        if not path.endswith((".html", ".json")):
+            assert (copy / path).read_bytes() == (site / path).read_bytes(), path
+
+
+def test_a_missing_template_folder_is_a_config_error(tmp_path):
+    from pipeline.errors import ConfigError
+
+    (tmp_path / "pipeline.toml").write_text('[site]\ntemplates = "nowhere"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="nowhere"):
+        load_config(tmp_path / "pipeline.toml")
+
+
+def test_a_broken_division_template_is_one_error_line(site, tmp_path, run_cli):
+    """A template with a syntax error stops the publish with the template's file and line."""
+    folder = tmp_path / "division" / "partials"
+    folder.mkdir(parents=True)
+    (folder / "footer.html").write_text("<footer>\n{% if %}\n</footer>\n", encoding="utf-8")
+    config = tmp_path / "pipeline.toml"
+    config.write_text((PROJECT_ROOT / "pipeline.toml").read_text(encoding="utf-8")
+                      + '\n[site]\ntemplates = "division"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("--config", config, "publish", "--raw-dir", RAW_DIR, "--out-dir", out)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (line,) = [l for l in result.stderr.splitlines() if l.startswith("error:")]
+    assert line.startswith(f"error: {folder / 'footer.html'}:2: template:"), line
+    assert not out.exists()

@@ -7,7 +7,8 @@ Derived from datapackage.json and the published folder, never from the source's 
 - `linked-data`: every file under `rdf/`;
 - one dataset per plan (計画), published by the plan's own authority: every file under
   `plans/<plan_id>/` (the plan's rows of each table as CSV and JSON, and its graph);
-- `site`: the web portal of `site.py` (`index.html`, `assets/`, `datasets/`, `departments/`,
+- `site`: the web portal of `site/` (`index.html`, `assets/`, `datasets/`, `departments/`,
+  `publishers/`,
   `initiatives/`) as two distributions, however many pages it has: the portal itself (an access
   point: its landing page `index.html`, no download) and `site-manifest.json`, which lists every
   other file of the site with its size, SHA-256 and media type. A file of the site folders that
@@ -43,7 +44,7 @@ SITE = "site"
 SITE_LANDING_PAGE = "index.html"
 SITE_MANIFEST = "site-manifest.json"
 SITE_FILES = (SITE_LANDING_PAGE, SITE_MANIFEST)
-SITE_FOLDERS = ("assets/", "datasets/", "departments/", "initiatives/")
+SITE_FOLDERS = ("assets/", "datasets/", "departments/", "initiatives/", "publishers/")
 METADATA = "metadata"
 METADATA_FILES = ("datapackage.json",)
 METADATA_FOLDERS = ("ckan/",)

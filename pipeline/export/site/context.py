@@ -1,0 +1,357 @@
+"""What the portal's pages are made of, read once from the published folder: the package
+description, the records of the tables grouped by initiative, plans (計画) with their fields
+(分野) and items (項目), departments (担当部局), and the footer's attribution.
+
+Nothing about the source's content is here: every label comes from the data, the Table Schemas
+or the publication settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from ...config import Config
+from ...errors import PipelineError
+from ..ckan import CKAN_FOLDER
+from ..datasets import SITE_FILES, SITE_FOLDERS, DatasetSpec, load_package, publication_datasets
+
+SAFE_FILE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+FOOTER_SOURCES = 3      # a page footer names at most this many source documents (see `credit`)
+NO_STATUS = "記載なし"    # an initiative without 新 (new) or 継続 (continuing)
+TABLES = ("initiatives", "indicators", "schedules", "references", "sites", "terms")
+
+
+def department_slug(name: str, publisher_code: str = "") -> str:
+    """Stable ASCII file name of a department page: `d-` + 12 hex digits of the SHA-1 of the
+    publisher's code and the name (the same name under two publishers is two departments)."""
+    key = f"{publisher_code}/{name}" if publisher_code else name
+    return "d-" + hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
+
+
+def file_stem(name: str, prefix: str) -> str:
+    """`name` itself when it can name a file safely, else `prefix` + a digest of it."""
+    if SAFE_FILE_STEM.fullmatch(name) and ".." not in name:
+        return name
+    return prefix + hashlib.sha1(name.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
+
+
+def initiative_key(identifier: str):
+    parts = str(identifier).split("-")
+    return (0, tuple(int(p) for p in parts)) if all(p.isdigit() for p in parts) \
+        else (1, (str(identifier),))
+
+
+def is_site_path(path: str) -> bool:
+    return path in SITE_FILES or path.startswith(SITE_FOLDERS)
+
+
+def is_listed(path: str) -> bool:
+    """Files the pages list: not the site itself (it cannot give its own checksums) and not the
+    portal metadata written after it (ckan/; the catalogue is in no dataset anyway), so the pages
+    are the same whether publish writes them before or after those."""
+    return not is_site_path(path) and not path.startswith(f"{CKAN_FOLDER}/")
+
+
+def as_list(value) -> list:
+    if value in (None, ""):
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+@dataclass
+class Divisions:
+    """The divisions (担当課) of a department in one plan, each with its initiatives and sites."""
+    divisions: dict[str, dict[str, list[dict]]] = field(default_factory=dict)
+
+    def division(self, name: str) -> dict[str, list[dict]]:
+        return self.divisions.setdefault(name, {"initiatives": [], "sites": []})
+
+    @property
+    def initiative_count(self) -> int:
+        return sum(len(d["initiatives"]) for d in self.divisions.values())
+
+    @property
+    def named_divisions(self) -> int:
+        return len([n for n in self.divisions if n])
+
+
+@dataclass
+class Department:
+    """担当部局 (responsible department) of a publisher, with its divisions in each plan."""
+    name: str
+    slug: str
+    publisher: str
+    publisher_code: str
+    plans: dict[str, Divisions] = field(default_factory=dict)
+
+    @property
+    def initiative_count(self) -> int:
+        return sum(d.initiative_count for d in self.plans.values())
+
+
+@dataclass
+class Item:
+    """項目 (item) of a field: its number `2-1`, title and initiatives."""
+    key: str
+    title: str
+    field_no: str
+    field_title: str
+    slug: str
+    initiatives: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """計画 (plan) as its sources describe it: id, title, publisher, fiscal years, items."""
+    id: str
+    slug: str
+    title: str
+    publisher: str
+    publisher_code: str
+    start_year: int | None
+    end_year: int | None
+    sources: list[dict] = field(default_factory=list)
+    items: dict[str, Item] = field(default_factory=dict)
+    initiatives: list[dict] = field(default_factory=list)
+    departments: list[Department] = field(default_factory=list)
+
+    def fields(self) -> list[tuple[str, str, list[Item]]]:
+        """(field number, field title, its items) in order."""
+        grouped: dict[str, tuple[str, str, list[Item]]] = {}
+        for item in self.items.values():
+            grouped.setdefault(item.field_no, (item.field_no, item.field_title, []))[2].append(item)
+        return list(grouped.values())
+
+
+class Publication:
+    """The published folder as the pages need it, read once."""
+
+    def __init__(self, out: Path, config: Config):
+        self.out, self.config = out, config
+        self.package = package = load_package(out)
+        self.resources = {r.get("path"): r for r in package.get("resources", [])}
+        self.title = package.get("title") or config.title
+        self.version = package.get("version") or config.version
+        self.created = package.get("created", "")
+        self.attribution = package.get("attribution", "")
+        self.description = package.get("description") or config.description
+        first = (package.get("licenses") or [{}])[0] or {}
+        self.licence = {"id": first.get("name") or config.license.id,
+                        "title": first.get("title") or config.license.title,
+                        "url": first.get("path") or config.license.url,
+                        "note": first.get("description") or config.license.note}
+        publisher = next((c for c in package.get("contributors", [])
+                          if c.get("role") == "publisher"), {})
+        self.publisher = publisher.get("title") or config.publisher
+        self.publisher_code = publisher.get("organization") or config.publisher_code
+        self.keywords = list(dict.fromkeys(package.get("keywords") or config.keywords))
+        self.language = package.get("language") or config.language
+        self.sources = {s.get("file"): s for s in package.get("sources", [])}
+        self.credits = self._source_credits()
+        self.cited = list(dict.fromkeys(self.credits.values()))
+        self.short_credit = len(self.cited) > FOOTER_SOURCES and len(self.credits) == len(self.sources)
+        self.schemas: dict[str, dict] = {}
+        self.record_totals: dict[str, int | None] = {}
+        self.tables = {t: self._records(t) for t in TABLES}
+        order = {plan_id: n for n, plan_id in enumerate(dict.fromkeys(
+            self.plan_id(s) for s in self.sources.values()))}
+        self.initiatives = sorted(self.tables["initiatives"], key=lambda r: (
+            order.get(self.plan_id(r), len(order)), self.plan_id(r), initiative_key(r["id"])))
+        for record in self.initiatives:       # the id names a file: never a path or a dot name
+            if not SAFE_FILE_STEM.fullmatch(str(record["id"])) or ".." in str(record["id"]):
+                raise PipelineError(f"initiative id {record['id']!r} cannot name a web page",
+                                    out / "initiatives.json")
+        self.titles = {(self.plan_id(r), r["id"]): r.get("title") or "" for r in self.initiatives}
+        self._group_by_initiative()
+        self.plans = self._plans()
+        self.departments = self._departments()
+        self.datasets = self._datasets()
+
+    # ---- reading ---------------------------------------------------------------------------
+    def _records(self, table: str) -> list[dict]:
+        path = self.out / f"{table}.json"
+        if not path.exists():
+            return []
+        return json.loads(path.read_text(encoding="utf-8")).get("records", [])
+
+    def schema_for(self, path: str) -> dict:
+        """The Table Schema of a published CSV (from its datapackage.json resource)."""
+        schema_path = self.resources.get(path, {}).get("schema")
+        if not isinstance(schema_path, str):
+            return {}
+        if schema_path not in self.schemas:
+            try:
+                self.schemas[schema_path] = json.loads(
+                    (self.out / schema_path).read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                self.schemas[schema_path] = {}
+        return self.schemas[schema_path]
+
+    def column_titles(self, table: str) -> dict[str, str]:
+        """Column name -> its Japanese title (the Table Schema's `title`)."""
+        return {f.get("name"): f.get("title") or f.get("name")
+                for f in self.schema_for(f"{table}.csv").get("fields", [])}
+
+    def table_title(self, table: str, default: str) -> str:
+        return self.schema_for(f"{table}.csv").get("title") or default
+
+    def record_total(self, table: str) -> int | None:
+        """Records of `<table>.json` (the rows of `<table>.csv` and `excel/<table>.csv`, written
+        from the same records), read once."""
+        if table in self.tables:
+            return len(self.tables[table])
+        if table not in self.record_totals:
+            try:
+                records = json.loads((self.out / f"{table}.json").read_text(encoding="utf-8"))
+                records = records.get("records")
+            except (OSError, json.JSONDecodeError, AttributeError):
+                records = None
+            self.record_totals[table] = len(records) if isinstance(records, list) else None
+        return self.record_totals[table]
+
+    def csv_rows(self, path: str) -> int | None:
+        """Data rows of a published table CSV, known without reading it (None: unknown)."""
+        posix = PurePosixPath(path)
+        resource = self.resources.get(path, {})
+        if resource.get("profile") != "tabular-data-resource" or \
+                path not in (f"{posix.stem}.csv", f"excel/{posix.stem}.csv"):
+            return None
+        return self.record_total(posix.stem)
+
+    def record_count(self, spec: DatasetSpec) -> int | None:
+        if any(f.path == f"{spec.key}.csv" for f in spec.files) or spec.key in self.tables:
+            return self.record_total(spec.key)
+        return None
+
+    # ---- grouping --------------------------------------------------------------------------
+    def _group_by_initiative(self) -> None:
+        """The rows of every initiative, by (plan_id, initiative id), grouped once (never
+        filtered per page)."""
+        plan_id = self.plan_id
+
+        def group(rows, key, order):
+            grouped: dict[tuple[str, str], list[dict]] = {}
+            for row in rows:
+                grouped.setdefault((plan_id(row), row.get(key)), []).append(row)
+            for items in grouped.values():
+                items.sort(key=order)
+            return grouped
+
+        self.indicators_of = group(self.tables["indicators"], "initiative_id",
+                                   lambda r: r.get("seq") or 0)
+        self.schedules_of = group(self.tables["schedules"], "initiative_id",
+                                  lambda r: (r.get("fiscal_year") or 0, r.get("period") or ""))
+        self.references_of = group(self.tables["references"], "from_id",
+                                   lambda r: r.get("seq") or 0)
+        cited: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        for r in self.tables["references"]:
+            if r.get("to_id") and r.get("from_id"):
+                target = (r.get("to_plan_id") or plan_id(r), r["to_id"])
+                cited.setdefault(target, set()).add((plan_id(r), r["from_id"]))
+        self.cited_by = {k: sorted(v, key=lambda key: (key[0], initiative_key(key[1])))
+                         for k, v in cited.items()}
+        self.terms_of: dict[tuple[str, str], list[dict]] = {}
+        for r in self.tables["terms"]:
+            if r.get("record_kind") == "initiative":
+                self.terms_of.setdefault((plan_id(r), r.get("record_id")), []).append(r)
+
+    def _departments(self) -> dict[tuple[str, str], Department]:
+        """Departments by (publisher code, name), each with its divisions in every plan."""
+        departments: dict[tuple[str, str], Department] = {}
+        for kind, records in (("initiatives", self.initiatives), ("sites", self.tables["sites"])):
+            for record in records:
+                name = (record.get("department") or "").strip()
+                plan = self.plans.get(self.plan_id(record))
+                if not name or plan is None:
+                    continue
+                key = (plan.publisher_code, name)
+                department = departments.get(key)
+                if department is None:
+                    department = departments[key] = Department(
+                        name, department_slug(name, plan.publisher_code), plan.publisher,
+                        plan.publisher_code)
+                if plan.id not in department.plans:
+                    department.plans[plan.id] = Divisions()
+                    plan.departments.append(department)
+                division = (record.get("division") or "").strip()
+                department.plans[plan.id].division(division)[kind].append(record)
+        return departments
+
+    def plan_id(self, record: dict) -> str:
+        """The plan of a record (or of a source): its own `plan_id`, else its source
+        document's, else the publication's name."""
+        return (record.get("plan_id") or self.sources.get(record.get("source"), {}).get("plan_id")
+                or self.config.name)
+
+    def _plans(self) -> dict[str, Plan]:
+        plans: dict[str, Plan] = {}
+        for source in self.sources.values():
+            self._plan(plans, source.get("plan_id") or self.config.name, source)
+        for record in self.initiatives:
+            plan = self._plan(plans, self.plan_id(record), self.sources.get(record.get("source"), {}))
+            key = f"{record.get('field_no')}-{record.get('item_no')}"
+            item = plan.items.get(key)
+            if item is None:
+                item = plan.items[key] = Item(key, record.get("item_title") or "",
+                                              str(record.get("field_no") or ""),
+                                              record.get("field_title") or "",
+                                              file_stem(f"item-{key}", "item-"))
+            item.initiatives.append(record)
+            plan.initiatives.append(record)
+        return {k: p for k, p in plans.items() if p.initiatives}
+
+    def _plan(self, plans: dict[str, Plan], plan_id: str, source: dict) -> Plan:
+        plan = plans.get(plan_id)
+        if plan is None:
+            period = source.get("period") or {}
+            plan = plans[plan_id] = Plan(
+                plan_id, file_stem(plan_id, "p-"),
+                source.get("plan_title") or source.get("title") or self.title,
+                source.get("publisher") or self.publisher,
+                source.get("publisher_code") or self.publisher_code,
+                period.get("start_fiscal_year"), period.get("end_fiscal_year"))
+        if source and source not in plan.sources:
+            plan.sources.append(source)
+        return plan
+
+    def _datasets(self) -> list[DatasetSpec]:
+        result = []
+        for spec in publication_datasets(self.out, self.config):
+            files = tuple(f for f in spec.files if is_listed(f.path))
+            if files:
+                result.append(DatasetSpec(spec.key, spec.name, spec.title_ja, spec.title_en,
+                                          spec.description_ja, spec.description_en, files))
+        return result
+
+    # ---- the footer's attribution ------------------------------------------------------------
+    def _source_credits(self) -> dict[str, str]:
+        """Source file -> the words of the attribution sentence that cite it (`publisher「title」`
+        and the page in brackets, as the exporter wrote them); files whose words are not found
+        are left out."""
+        credits = {}
+        for file, source in self.sources.items():
+            cited = f"{source.get('publisher') or ''}「{source.get('title') or ''}」"
+            for words in (f"{cited}（{source.get('path')}）", cited):
+                if words in self.attribution:
+                    credits[file] = words
+                    break
+        return credits
+
+    def credit(self, source: str | None = None) -> dict | None:
+        """The attribution of a page footer: {"text", "count"} (count: sources in all, when the
+        footer names only some of them and links to the catalogue for the whole sentence). The
+        full sentence names every source document, so on an aggregator of hundreds of plans it
+        would make every page as long as the number of plans. Up to FOOTER_SOURCES documents it
+        is shown as it is; beyond, a page whose data come from one document (an initiative's)
+        credits that document, any other page the first one and the count."""
+        if not self.attribution:
+            return None
+        if not self.short_credit:                 # short, or not in the usual wording
+            return {"text": self.attribution, "count": None}
+        cited = self.cited
+        named = self.credits[source] if source in self.credits else f"{cited[0]}ほか{len(cited) - 1}件"
+        return {"text": f"出典：{named}を加工して作成", "count": len(cited)}

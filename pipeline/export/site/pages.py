@@ -1,0 +1,329 @@
+"""Every page of the portal: its path, its template and the (small) context the template needs.
+`Pages.all()` yields the pages other than the initiative pages; `Pages.initiative()` renders one
+of those, nearly all of the site, in this process or in a forked worker.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from itertools import islice
+from typing import Iterator
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from ..datasets import DatasetSpec, file_digest
+from ..dcat import dataset_uri, publication_period
+from . import charts
+from .context import NO_STATUS, Department, Item, Plan, Publication, as_list, department_slug
+from .jsonld import dataset_jsonld
+from .templating import json_text
+
+PREVIEW_ROWS = 10
+PREVIEW_CELL_CHARS = 80        # a longer preview cell shows this much, the rest one click away
+LANGUAGE_NAMES = {"ja": "日本語", "en": "英語"}
+FREQUENCIES = {"DAILY": "毎日", "WEEKLY": "毎週", "MONTHLY": "毎月", "QUARTERLY": "四半期ごと",
+               "ANNUAL": "毎年", "IRREG": "不定期", "UNKNOWN": "不明", "NEVER": "更新なし",
+               "CONT": "随時", "UPDATE_CONT": "随時"}
+STATUS_CLASSES = {"新": "bar-new", "継続": "bar-continuing", NO_STATUS: "bar-none"}
+ROOT, PLAN_ROOT = "../", "../../"
+SEARCH_INDEX = "search-index.js"
+LOAD_ALL_UP_TO = 3000          # the search page loads every plan's index up to this many initiatives
+HOME = ("データセット", "index.html")
+
+
+class Pages:
+    def __init__(self, site: Publication, env: Environment):
+        self.site, self.env = site, env
+        self.templates = {name: env.get_template(f"{name}.html") for name in (
+            "catalogue", "dataset", "initiatives", "initiative", "departments", "department",
+            "publishers", "plan", "item")}
+        titles = site.column_titles("initiatives")
+        self.labels = {**titles, **{c: titles.get(c) or d for c, d in (
+            ("title", "取組名"), ("summary", "目的・概要"), ("methods", "性質・手法"),
+            ("actors", "主体"), ("urls", "関連URL"), ("status", "新規・継続"),
+            ("priority_goals", "重点目標"), ("notes", "備考"),
+            ("priority_goal_options", "重点目標の選択肢"))}}
+        schedule_titles = site.column_titles("schedules")
+        self.schedule_labels = {c: schedule_titles.get(c) or d for c, d in (
+            ("period", "期間"), ("fiscal_year", "年度"), ("phase", "実施内容"), ("raw", "セルの表記"))}
+        self.axes: dict[str, tuple[list[int], dict[int, str]]] = {}
+        self.chrome_cache: dict[tuple[str, str, str | None], Markup] = {}
+        self.schedule_charts: dict[tuple, Markup | None] = {}
+        self.sites_title = site.table_title("sites", "情報発信サイト等")
+        self.chart_macros = env.get_template("partials/charts.html").module
+
+    def render(self, name: str, root: str, title: str, section: str, crumbs=(), **context) -> str:
+        home = (HOME[0], root + HOME[1])
+        source = context.pop("source", None)
+        return self.templates[name].render(
+            site=self.site, root=root, title=title, section=section,
+            crumbs=(home, *crumbs) if crumbs else (), description=context.pop("description", ""),
+            header=self.chrome("header", root, section), footer=self.chrome("footer", root, source),
+            **context)
+
+    def chrome(self, part: str, root: str, key: str | None) -> Markup:
+        """`partials/<part>.html`, the same on many pages, rendered once per folder depth and
+        menu section (header) or credited source document (footer, see `Publication.credit`)."""
+        site = self.site
+        if part == "footer":
+            key = key if site.short_credit and key in site.credits else None
+        cached = self.chrome_cache.get((part, root, key))
+        if cached is None:
+            cached = Markup(self.env.get_template(f"partials/{part}.html").render(
+                site=site, root=root, section=key, source=key))
+            self.chrome_cache[(part, root, key)] = cached
+        return cached
+
+    def all(self) -> Iterator[tuple[str, str]]:
+        """(path, document) of every page but the initiative pages."""
+        site = self.site
+        yield "index.html", self.render("catalogue", "", site.title, "catalogue",
+                                        description=site.description, cards=[
+            {"spec": s, "formats": formats(s), "count": site.record_count(s)}
+            for s in site.datasets])
+        for spec in site.datasets:
+            yield f"datasets/{spec.name}.html", self.dataset(spec)
+        yield "initiatives/index.html", self.initiatives()
+        for plan in site.plans.values():
+            yield f"initiatives/{plan.slug}/{SEARCH_INDEX}", search_index(plan)
+        yield "departments/index.html", self.render(
+            "departments", ROOT, "担当部局", "departments", (("担当部局", None),),
+            departments=list(site.departments.values()))
+        for department in site.departments.values():
+            yield f"departments/{department.slug}.html", self.department(department)
+        yield "publishers/index.html", self.publishers()
+        for plan in site.plans.values():
+            yield f"publishers/{plan.slug}/index.html", self.plan(plan)
+            for item in plan.items.values():
+                yield f"publishers/{plan.slug}/{item.slug}.html", self.item(plan, item)
+
+    def initiative_path(self, position: int) -> str:
+        record = self.site.initiatives[position]
+        return f"initiatives/{self.site.plans[self.site.plan_id(record)].slug}/{record['id']}.html"
+
+    # ---- datasets --------------------------------------------------------------------------
+    def dataset(self, spec: DatasetSpec) -> str:
+        site, c = self.site, self.site.config
+        files = [(f, *file_digest(site.out / f.path)) for f in spec.files]
+        frequency = c.accrual_periodicity.rsplit("/", 1)[-1] if c.accrual_periodicity else ""
+        contact = [(name, url) for name, url in (
+            (c.contact_name, None), (c.contact_url, c.contact_url),
+            (c.contact_email, f"mailto:{c.contact_email}" if c.contact_email else None)) if name]
+        return self.render(
+            "dataset", ROOT, spec.title_ja, "catalogue", ((spec.title_ja, None),),
+            description=spec.description_ja, spec=spec, files=files, formats=formats(spec),
+            previews=[self.preview(f.path) for f, _, _ in files if f.format == "CSV"],
+            jsonld=dataset_jsonld(site, spec, files), dataset_uri=str(dataset_uri(c, spec.name)),
+            period=publication_period(site.package), contact=contact,
+            frequency=FREQUENCIES.get(frequency, frequency),
+            language=f"{LANGUAGE_NAMES.get(site.language, site.language)}（{site.language}）",
+            cell_chars=PREVIEW_CELL_CHARS)
+
+    def preview(self, path: str) -> dict:
+        """The header and first rows of a published CSV (never the whole file)."""
+        site = self.site
+        encoding = site.resources.get(path, {}).get("encoding") or "utf-8"
+        if encoding.lower().replace("_", "-") in ("utf-8", "utf-8-sig"):
+            encoding = "utf-8-sig"
+        try:
+            with (site.out / path).open(encoding=encoding, newline="") as handle:
+                rows = list(islice(csv.reader(handle), PREVIEW_ROWS + 2))
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return {"path": path, "rows": None, "problem": "はプレビューできません。"}
+        if not rows:
+            return {"path": path, "rows": None, "problem": "は空です。"}
+        header, shown = rows[0], rows[1:PREVIEW_ROWS + 1]
+        more = len(rows) > PREVIEW_ROWS + 1
+        total = site.csv_rows(path) if more else len(shown)
+        if not more:
+            caption = f"{path} の全{total:,}行"
+        elif total is not None:
+            caption = f"{path} の先頭{len(shown)}行（全{total:,}行）"
+        else:
+            caption = f"{path} の先頭{len(shown)}行"
+        titles = {x.get("name"): x.get("title") for x in site.schema_for(path).get("fields", [])}
+        return {"path": path, "caption": caption, "rows": shown,
+                "header": [(titles.get(name) or name, name) for name in header]}
+
+    # ---- initiatives -----------------------------------------------------------------------
+    def initiatives(self) -> str:
+        """The search page: its filters list every publisher, plan, department, method and
+        status; the initiatives themselves come from the plans' search indexes, loaded by
+        assets/search.js only for the plans a search needs."""
+        site = self.site
+        records = site.initiatives
+        statuses = list(dict.fromkeys(r.get("status") or NO_STATUS for r in records))
+        statuses.sort(key=lambda s: s == NO_STATUS)       # 記載なし last, order otherwise kept
+        publishers = list(dict.fromkeys((p.publisher_code, p.publisher) for p in site.plans.values()))
+        filters = [
+            ("department", self.labels.get("department") or "担当部局",
+             [(n, n) for n in dict.fromkeys((r.get("department") or "").strip() for r in records) if n]),
+            ("method", self.labels["methods"],
+             [(m, m) for m in dict.fromkeys(m for r in records for m in as_list(r.get("methods")))]),
+            ("status", self.labels["status"], [(s, s) for s in statuses])]
+        return self.render("initiatives", ROOT, "取組一覧", "initiatives", (("取組一覧", None),),
+                           publishers=publishers, plans=list(site.plans.values()), filters=filters,
+                           total=len(records), load_all=len(records) <= LOAD_ALL_UP_TO)
+
+    def initiative(self, position: int) -> str:
+        site = self.site
+        record = site.initiatives[position]
+        plan_id, identifier, title = site.plan_id(record), record["id"], record.get("title") or ""
+        key = (plan_id, identifier)
+        plan = site.plans[plan_id]
+        item = plan.items[f"{record.get('field_no')}-{record.get('item_no')}"]
+        schedule = site.schedules_of.get(key, ())
+        department = (record.get("department") or "").strip()
+        neighbours = [site.initiatives[n] if 0 <= n < len(site.initiatives) else None
+                      for n in (position - 1, position + 1)]
+        previous, following = (r if r is not None and site.plan_id(r) == plan_id else None
+                               for r in neighbours)
+        return self.render(
+            "initiative", PLAN_ROOT, f"{identifier} {title}", "initiatives",
+            (("取組一覧", "../index.html"), (plan.title, f"{PLAN_ROOT}publishers/{plan.slug}/index.html"),
+             (f"{item.key} {item.title}", f"{PLAN_ROOT}publishers/{plan.slug}/{item.slug}.html"),
+             (f"{identifier} {title}", None)),
+            description=record.get("summary") or "", source=record.get("source"),
+            record=record, labels=self.labels, schedule_labels=self.schedule_labels, plan=plan,
+            item=item, department=department_slug(department, plan.publisher_code) if department else "",
+            source_entry=site.sources.get(record.get("source"), {}),
+            indicators=[(i, charts.indicator_chart(i)) for i in site.indicators_of.get(key, ())],
+            schedule=schedule, schedule_chart=self.schedule_chart(plan, charts.schedule_bars(schedule)),
+            references=[self.reference(plan, r) for r in site.references_of.get(key, ())],
+            cited_by=[self.link(plan, other) for other in site.cited_by.get(key, ())],
+            terms=site.terms_of.get(key, ()),
+            uri=f"{site.config.base_uri}plan/{plan_id}/initiative/{identifier}",
+            previous=previous, next=following)
+
+    def link(self, plan: Plan, key: tuple[str, str]) -> dict | None:
+        """(folder, id, title) of an initiative linked from a page of `plan`'s initiatives, or
+        None when it is not published."""
+        title = self.site.titles.get(key)
+        target = self.site.plans.get(key[0])
+        if title is None or target is None:
+            return None
+        folder = "" if target is plan else f"../{target.slug}/"
+        return {"folder": folder, "id": key[1], "title": title}
+
+    def reference(self, plan: Plan, row: dict) -> dict:
+        """A reference (参考) of an initiative with the page it links to, if any."""
+        target = None
+        if row.get("to_id"):
+            target = self.link(plan, (row.get("to_plan_id") or plan.id, row["to_id"]))
+        return {**row, "target": target}
+
+    def schedule_chart(self, plan: Plan, bars: list[charts.Bar]) -> Markup | None:
+        """The timeline of an initiative's schedule (the `timeline` macro of partials/charts.html),
+        drawn once for every initiative of the plan with the same phases in the same years."""
+        if not bars:
+            return None
+        key = (plan.id, *((b.label, b.first, b.last, *b.periods) for b in bars))
+        drawn = self.schedule_charts.get(key)
+        if drawn is None:
+            years, labels = self.axis(plan)
+            chart = charts.timeline([(period_range(b), [b]) for b in bars], years, labels,
+                                    width=600, label_width=90)
+            drawn = self.schedule_charts[key] = self.chart_macros.timeline(
+                chart, "schedule-chart", f"スケジュール（{chart['years']}）", "schedule") \
+                if chart else None
+        return drawn
+
+    # ---- departments -----------------------------------------------------------------------
+    def department(self, department: Department) -> str:
+        return self.render("department", ROOT, department.name, "departments",
+                           (("担当部局", "index.html"), (department.name, None)),
+                           department=department, plans=self.site.plans,
+                           sites_title=self.sites_title)
+
+    # ---- publishers and plans --------------------------------------------------------------
+    def axis(self, plan: Plan) -> tuple[list[int], dict[int, str]]:
+        """The fiscal years of a plan's charts and their printed periods, computed once."""
+        if plan.id not in self.axes:
+            schedules = [self.site.schedules_of.get((plan.id, r["id"]), ()) for r in plan.initiatives]
+            self.axes[plan.id] = (charts.fiscal_years(plan.start_year, plan.end_year, schedules),
+                                  charts.period_labels(schedules))
+        return self.axes[plan.id]
+
+    def overview(self, plan: Plan, records: list[dict]) -> dict:
+        """The Gantt chart of `records` and the same periods as table cells per fiscal year."""
+        years, labels = self.axis(plan)
+        rows, table = [], []
+        for record in records:
+            schedule = self.site.schedules_of.get((plan.id, record["id"]), ())
+            rows.append((f"{record['id']} {record.get('title') or ''}", charts.schedule_bars(schedule)))
+            cells = {r.get("fiscal_year"): r.get("raw") or r.get("phase") or "" for r in schedule}
+            table.append((record, [cells.get(year, "") for year in years]))
+        return {"chart": charts.timeline(rows, years, labels), "rows": table,
+                "years": [(y, labels.get(y, "")) for y in years],
+                "span": f"{years[0]}～{years[-1]}年度" if years else ""}
+
+    def publishers(self) -> str:
+        publishers: dict[tuple[str, str], list[Plan]] = {}
+        for plan in self.site.plans.values():
+            publishers.setdefault((plan.publisher, plan.publisher_code), []).append(plan)
+        return self.render("publishers", ROOT, "発行者と計画", "publishers", (("発行者と計画", None),),
+                           publishers=[({"name": name, "code": code, "anchor": anchor(code, name)}, plans)
+                                       for (name, code), plans in publishers.items()])
+
+    def plan_crumbs(self, plan: Plan, *more) -> tuple:
+        return (("発行者と計画", "../index.html"),
+                (plan.publisher, f"../index.html#{anchor(plan.publisher_code, plan.publisher)}"),
+                *more)
+
+    def plan(self, plan: Plan) -> str:
+        site = self.site
+        statuses = Counter(r.get("status") or NO_STATUS for r in plan.initiatives)
+        departments = Counter((r.get("department") or "").strip() or "（記載なし）"
+                              for r in plan.initiatives)
+        status_counts = [(s, statuses[s]) for s in ("新", "継続", NO_STATUS) if statuses[s]]
+        status_counts += [(s, n) for s, n in statuses.items() if s not in STATUS_CLASSES]
+        indicators = [i for r in plan.initiatives
+                      for i in site.indicators_of.get((plan.id, r["id"]), ())]
+        own = [s for s in site.datasets if s.plan is not None and s.plan.plan_id == plan.id]
+        return self.render(
+            "plan", PLAN_ROOT, plan.title, "publishers", self.plan_crumbs(plan, (plan.title, None)),
+            plan=plan, indicators=indicators, overview=self.overview(plan, plan.initiatives),
+            sites_title=self.sites_title,
+            status_chart=charts.bar_chart(status_counts, STATUS_CLASSES),
+            department_chart=charts.bar_chart(departments.most_common()),
+            datasets=own + [s for s in site.datasets if s.plan is None and s.key in (
+                "initiatives", "indicators", "schedules")])
+
+    def item(self, plan: Plan, item: Item) -> str:
+        return self.render(
+            "item", PLAN_ROOT, f"{item.key} {item.title}", "publishers",
+            self.plan_crumbs(plan, (plan.title, "index.html"), (f"{item.key} {item.title}", None)),
+            plan=plan, item=item, overview=self.overview(plan, item.initiatives))
+
+
+def anchor(code: str, name: str) -> str:
+    """The id of a publisher's section on publishers/index.html."""
+    return f"lg-{code}" if code else department_slug(name)
+
+
+def search_index(plan: Plan) -> str:
+    """initiatives/<plan>/search-index.js: what the search page needs of a plan's initiatives,
+    as a script that hands them to assets/search.js (a script, not JSON, so that it loads from
+    file:// as well as from a web server)."""
+    records = [search_record(r) for r in plan.initiatives]
+    return f"initiativeIndex({json_text(plan.slug)}, {json_text(records)});\n"
+
+
+def period_range(bar: charts.Bar) -> str:
+    """The periods of a bar as printed: `H26`, `H27～H28`."""
+    first, last = bar.periods[0], bar.periods[-1]
+    return first if first == last else f"{first}～{last.lstrip('～')}"
+
+
+def formats(spec: DatasetSpec) -> list[str]:
+    return list(dict.fromkeys(f.format for f in spec.files))
+
+
+def search_record(record: dict) -> dict:
+    """What the in-browser search of initiatives/index.html reads of an initiative."""
+    return {"id": record["id"], "title": record.get("title") or "",
+            "summary": record.get("summary") or "", "department": record.get("department") or "",
+            "division": record.get("division") or "", "methods": as_list(record.get("methods")),
+            "status": record.get("status") or NO_STATUS}

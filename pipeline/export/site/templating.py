@@ -1,0 +1,95 @@
+"""The Jinja2 environment of the portal: autoescaping on, the project's templates
+(`templates/`) behind an optional folder of a division's own templates that override any of
+them by name (`[site] templates` in pipeline.toml), compiled once and shared by the worker
+processes, and the few filters the templates use.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+TEMPLATES = Path(__file__).resolve().with_name("templates")
+URL_SAFE_PATH = re.compile(r"[A-Za-z0-9/_.~-]*\Z")
+
+
+class PortalEnvironment(Environment):
+    """`record.title` reads a dict's key first: the records are dicts, and Jinja's usual order
+    (the attribute, then the key) costs an exception per lookup on the hot path of the pages."""
+
+    def getattr(self, obj, attribute):
+        if obj.__class__ is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+def environment(override: Path | None = None) -> Environment:
+    """Templates from `override` first (a division's restyling), then the project's own."""
+    folders = [override] if override else []
+    env = PortalEnvironment(loader=ChoiceLoader([FileSystemLoader(str(f)) for f in (*folders, TEMPLATES)]),
+                      autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True, undefined=StrictUndefined, auto_reload=False,
+                      cache_size=-1)
+    env.filters.update(href=href, json_script=json_script, thousands="{:,}".format,
+                       day=lambda timestamp: (timestamp or "")[:10], human_size=human_size)
+    env.tests["web_url"] = is_web_url
+    return env
+
+
+def href(path: str) -> str:
+    """A relative link to a file of the site (non-ASCII characters percent-encoded)."""
+    return path if URL_SAFE_PATH.match(path) else _quoted(path)
+
+
+@lru_cache(maxsize=1 << 17)
+def _quoted(path: str) -> str:
+    return quote(path, safe="/-_.~")
+
+
+def is_web_url(url) -> bool:
+    """An http(s) URL with a host: linked as printed; anything else is shown as text."""
+    return bool(url) and _is_web_url(str(url))
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_web_url(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+_json_line = json.JSONEncoder(ensure_ascii=False).encode     # json.dumps(x, ensure_ascii=False)
+
+
+def json_text(data) -> str:
+    """JSON that cannot end a <script> element: `<`, `>` and `&` become \\u escapes (so no value
+    closes the element or opens a comment); JSON.parse reads it as is. A list is written one
+    item per line (the C encoder, fast for thousands of records)."""
+    if isinstance(data, list):
+        text = "[\n" + ",\n".join(map(_json_line, data)) + "\n]"
+    else:
+        text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def json_script(data, type: str = "application/json", id: str | None = None) -> Markup:
+    """`data` in a `<script type=…>` element (see `json_text`)."""
+    identifier = Markup(' id="{}"').format(id) if id else ""
+    return Markup('<script type="{}"{}>\n').format(type, identifier) + \
+        Markup(json_text(data)) + Markup("\n</script>")
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    for unit in ("KB", "MB", "GB"):
+        size /= 1024
+        if size < 1024 or unit == "GB":
+            return f"{size:,.1f} {unit}"
+    return f"{size} B"

@@ -1,0 +1,191 @@
+"""Writing the portal: every page once, the initiative pages (nearly all of the site) by forked
+worker processes from PARALLEL_FROM pages on, while this process writes the others; each page
+encoded once, hashed for the manifest from memory and written with one call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from jinja2 import TemplateError, TemplateSyntaxError
+
+from ...config import Config
+from ...errors import PipelineError
+from ...heap import collector_paused
+from ..datasets import SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE, SITE_MANIFEST, media_type
+from .context import Publication
+from .pages import Pages
+from .templating import TEMPLATES, environment
+
+ASSETS = Path(__file__).resolve().with_name("assets")
+ASSET_FILES = ("style.css", "search.js")
+PARALLEL_FROM = 2000    # from this many initiative pages on, they are written by worker processes
+CHUNK_PAGES = 1000      # initiative pages per task of a worker
+
+
+def write_site(out: Path, config: Config) -> list[str]:
+    """Write the static portal into the published folder `out`; returns the relative paths
+    written (the pages, the assets and the site manifest). Any earlier site in `out` (index.html,
+    the manifest and the site folders) is removed first, so the pages never describe an earlier
+    site and the same folder always gives the same bytes."""
+    remove_site(out)
+    templates = config_templates(config)
+    try:
+        with collector_paused():
+            site = Publication(out, config)
+            return Writer(out, Pages(site, environment(templates))).write()
+    except TemplateSyntaxError as exc:          # a division's template: file and line
+        raise PipelineError(f"template: {exc.message}", exc.filename, exc.lineno) from None
+    except TemplateError as exc:
+        raise PipelineError(f"template: {exc.message}", templates or TEMPLATES) from None
+
+
+def config_templates(config: Config) -> Path | None:
+    """The folder of a division's own templates (`[site] templates` in pipeline.toml)."""
+    folder = config.site.get("templates")
+    return Path(folder) if folder else None
+
+
+def remove_site(out: Path) -> None:
+    for path in SITE_FILES:
+        (out / path).unlink(missing_ok=True)
+    for folder in SITE_FOLDERS:
+        shutil.rmtree(out / folder, ignore_errors=True)
+
+
+def page_workers(pages: int) -> int:
+    """Worker processes for `pages` initiative pages: one per available core from
+    PARALLEL_FROM pages on (fork only: the workers share the parent's tables and compiled
+    templates, never copied or reloaded), else 0 (written in this process)."""
+    if pages < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:                   # not Linux
+        cores = os.cpu_count() or 1
+    return min(cores, -(-pages // CHUNK_PAGES)) if cores > 1 else 0
+
+
+_FORKED: "Writer | None" = None             # the writer a forked worker writes pages of
+
+
+def _write_initiative_pages(bounds: tuple[int, int]) -> tuple[list[str], list[dict]]:
+    """In a worker: write the initiative pages [start, stop); return (paths, manifest entries)."""
+    writer = _FORKED
+    writer.written, writer.manifest = [], []
+    writer.write_initiatives(*bounds)
+    return writer.written, writer.manifest
+
+
+class Writer:
+    def __init__(self, out: Path, pages: Pages):
+        self.out, self.pages, self.site = out, pages, pages.site
+        self.written: list[str] = []
+        self.manifest: list[dict] = []
+        self.folders: set[str] = set()
+
+    def write(self) -> list[str]:
+        """Every page, then the manifest."""
+        for name in ASSET_FILES:
+            self.emit_bytes(f"assets/{name}", (ASSETS / name).read_bytes())
+        for plan in self.site.plans.values():     # before the workers fork: no race
+            self.folder(f"initiatives/{plan.slug}")
+        pool, results = self.start_workers()
+        done = False
+        try:
+            for path, document in self.pages.all():
+                self.emit(path, document)
+            if pool is None:
+                self.write_initiatives(0, len(self.site.initiatives))
+            try:
+                for written, manifest in results or ():
+                    self.written.extend(written)
+                    self.manifest.extend(manifest)
+            except BrokenProcessPool as exc:     # killed (out of memory?): one readable line
+                raise PipelineError(f"a worker process writing the initiative pages stopped "
+                                    f"unexpectedly ({exc})", self.out / "initiatives") from None
+            done = True
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=done, cancel_futures=not done)
+        self.write_manifest()
+        return self.written
+
+    def write_initiatives(self, start: int, stop: int) -> None:
+        page, path = self.pages.initiative, self.pages.initiative_path
+        for position in range(start, stop):
+            self.emit(path(position), page(position))
+
+    def start_workers(self):
+        """(executor, results in order) of the forked workers writing the initiative pages in
+        chunks of CHUNK_PAGES, or (None, None): too few pages, one core, or no fork here. With
+        fork, the executor starts all its workers at the first submission, before any thread of
+        its own; a worker that dies fails the publish (BrokenProcessPool), never hangs it."""
+        count = len(self.site.initiatives)
+        workers = page_workers(count)
+        if not workers:
+            return None, None
+        chunks = [(start, min(start + CHUNK_PAGES, count)) for start in range(0, count, CHUNK_PAGES)]
+        global _FORKED
+        _FORKED = self                       # what the workers inherit
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        try:
+            results = pool.map(_write_initiative_pages, chunks)
+        except OSError:                      # no processes left: write the pages here
+            pool.shutdown(wait=False, cancel_futures=True)
+            return None, None
+        finally:
+            _FORKED = None
+        return pool, results
+
+    def folder(self, folder: str) -> None:
+        if folder and folder not in self.folders:
+            (self.out / folder).mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
+
+    def emit(self, path: str, document: str) -> None:
+        self.emit_bytes(path, document.encode("utf-8"))
+
+    def emit_bytes(self, path: str, data: bytes) -> None:
+        """Write one file of the site (one open, one write) and note it for the manifest."""
+        self.folder(path.rpartition("/")[0])
+        with open(os.path.join(self.out, path), "wb") as handle:
+            handle.write(data)
+        self.written.append(path)
+        self.manifest.append({"path": path, "bytes": len(data),
+                              "sha256": hashlib.sha256(data).hexdigest(),
+                              "mediatype": media_type(path)[0]})
+
+    def write_manifest(self) -> None:
+        """site-manifest.json: every file just written (not itself), sorted by path, one per
+        line. The catalogue describes the site by this file instead of page by page."""
+        site = self.site
+        entries = sorted(self.manifest, key=lambda e: e["path"])
+        licence = (site.package.get("licenses") or [{}])[0] or {
+            "name": site.licence["id"], "path": site.licence["url"], "title": site.licence["title"]}
+        head = {
+            "name": f"{site.package.get('name') or site.config.name}-site-manifest",
+            "title": f"ウェブサイトのファイル一覧（{site.title}）",
+            "description": "ウェブサイトの全ファイル（このファイル自身を除く）のパス・バイト数・SHA-256・"
+                           "メディアタイプ（パス順）。入口は index.html。",
+            "version": site.version,
+            "created": site.created,
+            "license": licence,
+            "attribution": site.attribution,
+            "landing_page": SITE_LANDING_PAGE,
+            "count": len(entries),
+            "bytes": sum(e["bytes"] for e in entries),
+        }
+        dump = json.JSONEncoder(ensure_ascii=False).encode
+        lines = [f" {dump(k)}: {dump(v)}," for k, v in head.items() if v not in (None, "")]
+        files = ",\n".join(f"  {dump(e)}" for e in entries)
+        document = "{\n" + "\n".join(lines) + '\n "files": [\n' + files + "\n ]\n}\n"
+        (self.out / SITE_MANIFEST).write_bytes(document.encode("utf-8"))
+        self.written.append(SITE_MANIFEST)
