@@ -20,7 +20,6 @@ SCHEMAS = PACKAGE.parent / "schemas"
 LIBRARIES = ("rdflib", "pyoxigraph", "frictionless", "pyshacl", "jinja2")
 
 
-@cache
 def tree_digest(*paths: Path) -> str:
     """SHA-256 (16 hex digits) of the files below paths (or of the files themselves): names
     and bytes, compiled caches left out."""
@@ -34,12 +33,19 @@ def tree_digest(*paths: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+@cache
+def code_digest() -> str:
+    """The code, templates and Table Schemas of this installation (read once per process)."""
+    return tree_digest(PACKAGE, SCHEMAS)
+
+
 def inputs_digest(sources, config, extra_folders: tuple[Path, ...] = ()) -> str:
     """`sha256:…` of everything a publish reads: the code and schemas, the versions of the
     libraries that write the files, the settings (and any folder they point to, such as a
     template override), and every source's name, bytes (SHA-256) and manifest entry."""
     digest = hashlib.sha256()
-    digest.update(tree_digest(PACKAGE, SCHEMAS, *extra_folders).encode())
+    digest.update(code_digest().encode())
+    digest.update(tree_digest(*extra_folders).encode())
     for library in LIBRARIES:
         try:
             digest.update(f"{library}={metadata.version(library)}\n".encode())

@@ -111,7 +111,8 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
 def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stopwatch,
              cache_dir: Path | None) -> PublishResult:
     sources = read(raw_dir, config, log, watch)
-    inputs = inputs_digest(sources, config)
+    overrides = (Path(config.site["templates"]),) if config.site.get("templates") else ()
+    inputs = inputs_digest(sources, config, overrides)
     previous_version = published_from(out_dir, inputs)
     if previous_version is not None:
         log(f"publish: no change; {out_dir} left as it was (version {previous_version}: the same "

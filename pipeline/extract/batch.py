@@ -8,6 +8,7 @@ import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from ..fingerprint import tree_digest
@@ -29,6 +30,7 @@ class BatchStats:
     workers: int = 1
 
 
+@cache
 def code_fingerprint() -> str:
     return tree_digest(*(PACKAGE / name for name in CODE_FILES))
 
