@@ -9,11 +9,17 @@ the Table Schemas, the Japanese title and description of every table and column.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
+
+from ..errors import PipelineError
 
 from .tables import METADATA_TABLE
 
 DATASETTE_METADATA = "datasette/metadata.json"
+# Datasette's defaults, stated so that they are seen: a query stops after 1 s, a page of JSON
+# holds at most 1,000 rows.
+LIMITS = {"sql_time_limit_ms": "1000", "max_returned_rows": "1000"}
 
 
 def datasette_metadata(database: str, schemas: dict[str, dict], package: dict) -> dict:
@@ -55,3 +61,16 @@ def write_datasette_metadata(out: Path, database: str, schemas: dict[str, dict],
     (out / DATASETTE_METADATA).write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n",
                                           encoding="utf-8")
     return DATASETTE_METADATA
+
+
+def datasette_command(out: Path, host: str, port: int) -> list[str]:
+    """The command serving the published database of `out` read-only: `-i` opens it immutable
+    (Datasette never writes it, and its SQL endpoint runs only SELECT), with the metadata."""
+    databases = sorted(out.glob("*.sqlite"))
+    metadata = out / DATASETTE_METADATA
+    if len(databases) != 1 or not metadata.is_file():
+        raise PipelineError("no published database (one .sqlite and datasette/metadata.json): "
+                            "run make publish first", out)
+    settings = [arg for name, value in LIMITS.items() for arg in ("--setting", name, value)]
+    return [sys.executable, "-m", "datasette", "serve", "-i", str(databases[0]),
+            "-m", str(metadata), "--host", host, "--port", str(port), "--cors", *settings]
