@@ -188,3 +188,18 @@ def test_posting_rows_is_refused(api):
     keys = api.get(f"/{DATABASE}.json", {"sql": "select key from metadata where key = 'x'",
                                         "_shape": "array"}).json()
     assert keys == []
+
+
+def test_dataset_pages_link_the_api_only_when_its_url_is_configured(published, run_cli, tmp_path):
+    row = '<th scope="row">API</th>'
+    assert row not in (published / "datasets" / "miyagi-ict-plan-indicators.html").read_text(encoding="utf-8")
+    config = tmp_path / "pipeline.toml"
+    config.write_text((ROOT / "pipeline.toml").read_text(encoding="utf-8").replace(
+        'api_url = ""', 'api_url = "https://api.example.org/"'), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("--config", config, "publish", "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    page = (out / "datasets" / "miyagi-ict-plan-indicators.html").read_text(encoding="utf-8")
+    assert row in page
+    for suffix in ("", ".json", ".csv"):
+        assert f'href="https://api.example.org/miyagi-ict-plan/indicators{suffix}"' in page

@@ -878,6 +878,7 @@ class _Site:
             ("キーワード", join(self.keywords, "、") if self.keywords else None),
             ("更新頻度", FREQUENCIES.get(frequency, frequency) if frequency else None),
             ("形式", join(self.formats(spec), "、")),
+            ("API", self.api_links(spec) if c.api_url else None),
             ("メタデータ", [h("a", "CKAN（package_show 形式 JSON）",
                               href="../" + href(f"ckan/{spec.name}.json")), "・",
                          h("a", "DCATカタログ（Turtle）", href="../catalog.ttl")]),
@@ -886,6 +887,15 @@ class _Site:
                 for label, value in rows if value not in (None, "", [])]
         return h("table", h("caption", "データセットのメタデータ"), Html("\n"),
                  h("tbody", Html("\n"), lines(*body)), id="metadata", class_="fields")
+
+    def api_links(self, spec: DatasetSpec) -> Html | None:
+        """Example requests of the JSON/SQL API (`api_url`, Datasette) for a table's dataset."""
+        base = f"{self.config.api_url.rstrip('/')}/{self.package.get('name') or self.config.name}"
+        if not any(f.path == f"{spec.key}.csv" for f in spec.files):
+            return None
+        links = ((f"{base}/{spec.key}", "検索・絞り込み"), (f"{base}/{spec.key}.json", "JSON"),
+                 (f"{base}/{spec.key}.csv", "CSV"))
+        return join([web_link(url, label) for url, label in links], "・")
 
     def resources_table(self, files: list[tuple[PublishedFile, int, str]], root: str) -> Html:
         head = h("thead", h("tr", [h("th", text, scope="col") for text in
