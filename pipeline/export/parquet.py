@@ -6,9 +6,9 @@ nulls, as in the JSON tables. The file's key-value metadata carries the licence,
 attribution (出典) and the sources (see tables.distribution_metadata), and the Table Schema
 itself under `table_schema`, so a file that travels alone keeps its titles and its terms of use.
 
-pyarrow rather than DuckDB: measured in README (Parquet distribution), it writes these rows
-faster from Python objects and needs no SQL round trip; it is also what pandas reads
-Parquet with.
+pyarrow rather than DuckDB (README, "API": "Why pyarrow"): measured, it writes these rows
+faster from Python objects, types them straight from the schema without SQL casts, and it is
+what pandas reads Parquet with anyway.
 """
 
 from __future__ import annotations

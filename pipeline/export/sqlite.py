@@ -3,8 +3,8 @@
 Everything comes from the Table Schemas: column types (integer → INTEGER, number → REAL, the
 rest TEXT: dates as ISO 8601, list fields as JSON arrays), NOT NULL for required columns,
 primary keys, foreign keys (checked by `PRAGMA foreign_key_check`), an index on every foreign
-key that does not lead the primary key, and a full-text index `<table>_fts` over the fields marked `"fullText": true` (titles,
-summaries, methods, section bodies). The full-text indexes use FTS5's `trigram` tokenizer
+key that does not lead the primary key, and a full-text index `<table>_fts` over the fields
+marked `"fullText": true` (titles, summaries, methods, section bodies). The full-text indexes use FTS5's `trigram` tokenizer
 (SQLite 3.34+): Japanese has no spaces between words, so the default tokenizer would index
 whole sentences, while trigrams find any substring of three or more characters (`クラウド`).
 
@@ -27,11 +27,10 @@ from ..schema import foreign_keys, full_text_fields, json_value, tables_in_key_o
 from .tables import METADATA_TABLE, distribution_metadata
 
 SQLITE_SUFFIX = ".sqlite"
-FTS_SUFFIX = "_fts"
 # SQLite column affinity per Table Schema type (sqlite-utils accepts Python types).
 COLUMN_TYPES = {"integer": int, "number": float, "boolean": int}
 TRIGRAM_SQLITE = (3, 34, 0)
-CONVERTED_TYPES = ("list", "date", "datetime", "time")
+CONVERTED_TYPES = ("list", "date", "datetime")   # the rest SQLite takes as they are
 
 
 def database_name(package: dict) -> str:
