@@ -148,3 +148,23 @@ def test_parquet_carries_licence_and_attribution(published):
     assert metadata[b"license_url"].decode() == LICENSE_URL
     assert metadata[b"attribution"].decode().startswith("出典：宮城県")
     assert json.loads(metadata[b"table_schema"])["primaryKey"] == SCHEMAS["sections"]["primaryKey"]
+
+
+def test_a_value_the_schema_type_cannot_hold_is_one_error_line(tmp_path):
+    """Parquet and SQLite writers fail with the pipeline's error naming the file, never a
+    traceback (a row whose integer column holds text)."""
+    from pipeline.errors import PipelineError
+    from pipeline.export.parquet import write_parquet
+    from pipeline.export.sqlite import write_sqlite
+
+    schemas = {"sites": SCHEMAS["sites"]}
+    row = {f["name"]: "" for f in SCHEMAS["sites"]["fields"]}
+    row.update({"id": "2-site-1", "field_no": "二", "seq": 1, "name": "x", "media": [],
+                "source": "a.txt", "source_lines": "1-2"})
+    package = {"name": "p", "licenses": [{"name": "CC-BY-4.0"}], "sources": []}
+    with pytest.raises(PipelineError, match="Parquet") as raised:
+        write_parquet(tmp_path, {"sites": [row]}, schemas, package)
+    assert raised.value.path == str(tmp_path / "parquet" / "sites.parquet")
+    row["field_no"], row["name"] = 2, None          # NOT NULL column `name`
+    with pytest.raises(PipelineError, match="SQLite"):
+        write_sqlite(tmp_path / "p.sqlite", {"sites": [row]}, schemas, package)

@@ -19,6 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..errors import PipelineError
 from .tables import distribution_metadata
 
 PARQUET_FOLDER = "parquet"
@@ -55,8 +56,11 @@ def write_parquet(out: Path, rows: dict[str, list[dict]], schemas: dict[str, dic
         table_rows = rows.get(table, [])
         columns = {f["name"]: [_cell(row[f["name"]]) for row in table_rows]
                    for f in schema["fields"]}
-        data = pa.Table.from_pydict(columns, schema=arrow_schema(schema, package))
-        pq.write_table(data, out / parquet_path(table), compression="zstd")
+        try:
+            data = pa.Table.from_pydict(columns, schema=arrow_schema(schema, package))
+            pq.write_table(data, out / parquet_path(table), compression="zstd")
+        except pa.ArrowException as error:
+            raise PipelineError(f"cannot write the Parquet file: {error}", out / parquet_path(table)) from None
         written.append(parquet_path(table))
     return written
 

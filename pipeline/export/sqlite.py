@@ -46,6 +46,13 @@ def write_sqlite(path: Path, rows: dict[str, list[dict]], schemas: dict[str, dic
         raise PipelineError(f"SQLite {sqlite3.sqlite_version} has no FTS5 trigram tokenizer "
                            "(3.34 or later needed)")
     path.unlink(missing_ok=True)
+    try:
+        _write(path, rows, schemas, package)
+    except sqlite3.Error as error:
+        raise PipelineError(f"cannot write the SQLite database: {error}", path) from None
+
+
+def _write(path: Path, rows: dict[str, list[dict]], schemas: dict[str, dict], package: dict) -> None:
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         # a new file in the staging folder: a failed write fails the publish, so no journal
