@@ -18,10 +18,11 @@ from typing import Callable
 
 from .assemble import Publication, assemble
 from .config import Config
-from .export import describe_linked_data, write_tables_package
+from .export import describe_linked_data, write_database, write_tables_package
 from .export.ckan import write_ckan
 from .export.datapackage import INPUTS_KEY, license_descriptor, source_descriptor
 from .export.dcat import build_catalog, write_catalog
+from .export.parquet import write_parquet
 from .export.site import write_site
 from .export.tables import table_rows
 from .extract.batch import extract_all
@@ -138,6 +139,12 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stop
                 package = write_tables_package(publication, rows, config, staging, edition.created,
                                                inputs)
             validation = BackgroundValidation(staging, package)   # the tables, while RDF is written
+            with watch.stage("sqlite"):
+                database = write_database(staging, rows, schemas, package)
+            with watch.stage("parquet"):
+                parquet = write_parquet(staging, rows, schemas, package)
+            log(f"databases: {database} (SQLite, with its Datasette metadata) and "
+                f"{len(parquet)} Parquet files written")
             with watch.stage("rdf"):
                 linked = rdf.finish()
         describe_linked_data(package, linked, staging)

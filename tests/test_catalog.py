@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -25,10 +26,10 @@ from rdflib.namespace import DCTERMS, FOAF, RDF
 from pipeline.config import load_config
 from pipeline.errors import PipelineError, ValidationFailed
 from pipeline.export.ckan import (NAME_PATTERN, PACKAGE_CREATE_KEYS,
-                                  PACKAGE_SHOW_KEYS_IGNORED_BY_CREATE, write_ckan)
+                                  PACKAGE_SHOW_KEYS_IGNORED_BY_CREATE, ckan_package, write_ckan)
 from pipeline.export.datasets import (CATALOG_FILES, SITE_LANDING_PAGE, SITE_MANIFEST,
                                       publication_datasets)
-from pipeline.export.dcat import build_catalog, catalog_uri, write_catalog
+from pipeline.export.dcat import build_catalog, catalog_uri, distribution_uri, write_catalog
 from pipeline.shacl import check_catalog
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -280,7 +281,9 @@ def test_files_are_partitioned_between_the_datasets(catalogued, config):
     assert by_key["site"] == {SITE_LANDING_PAGE, SITE_MANIFEST}
     assert [f.path for d in datasets for f in d.files if not f.download] == [SITE_LANDING_PAGE]
     assert by_key["initiatives"] == {"initiatives.csv", "initiatives.json", "excel/initiatives.csv",
-                                     "schemas/initiatives.json", "schemas/initiatives-excel.json"}
+                                     "parquet/initiatives.parquet", "schemas/initiatives.json",
+                                     "schemas/initiatives-excel.json"}
+    assert by_key["database"] == {"miyagi-ict-plan.sqlite", "datasette/metadata.json"}
     assert by_key["linked-data"] == {p for p in paths if p.startswith("rdf/")}
     assert {"datapackage.json", "ckan/licenses.json"} <= by_key["metadata"]
 
@@ -426,3 +429,46 @@ def test_ckan_licence_register_has_the_keys_ckan_reads(catalogued, config):
         assert CKAN_LICENSE_KEYS <= set(entry)
         assert entry["url"] == config.license.url and entry["status"] == "active"
         assert entry["od_conformance"] == "approved"
+
+
+# --- databases and data services ----------------------------------------------------------------
+
+IANA = "https://www.iana.org/assignments/media-types/"
+
+
+def test_sqlite_and_parquet_are_distributions_with_media_type_size_and_checksum(catalogued,
+                                                                                catalog, config):
+    for path, media in (("miyagi-ict-plan.sqlite", "application/vnd.sqlite3"),
+                        ("parquet/indicators.parquet", "application/vnd.apache.parquet")):
+        node = distribution_uri(config, path)
+        assert catalog.value(node, DCAT.mediaType) == URIRef(IANA + media), path
+        assert int(catalog.value(node, DCAT.byteSize)) == (catalogued / path).stat().st_size
+        checksum = catalog.value(node, SPDX.checksum)
+        assert str(catalog.value(checksum, SPDX.checksumValue)) == sha256(catalogued / path)
+    assert not list(catalog.subjects(RDF.type, DCAT.DataService))    # no API URL configured
+
+
+def test_configured_api_and_sparql_endpoint_are_data_services(catalogued, config, tmp_path):
+    configured = replace(config, api_url="https://api.example.org/",
+                         sparql_url="https://example.org/sparql")
+    graph = build_catalog(catalogued, configured)
+    assert check_catalog(graph, tmp_path / "catalog.ttl") == []      # 0 violations, 0 warnings
+    services = {str(graph.value(s, DCAT.endpointURL)): s
+                for s in graph.subjects(RDF.type, DCAT.DataService)}
+    assert set(services) == {"https://api.example.org/", "https://example.org/sparql"}
+    identifiers = datasets_by_identifier(graph)
+    api_serves = set(graph.objects(services["https://api.example.org/"], DCAT.servesDataset))
+    assert {identifiers[f"{config.name}-database"], identifiers[f"{config.name}-indicators"]} <= api_serves
+    assert set(graph.objects(services["https://example.org/sparql"], DCAT.servesDataset)) == \
+        {identifiers[f"{config.name}-linked-data"]}
+    for service in services.values():
+        assert graph.value(service, DCTERMS.license) == CC_BY_4
+        assert (catalog_uri(config), DCAT.service, service) in graph
+
+
+def test_ckan_database_package_lists_the_api_when_configured(catalogued, config):
+    configured = replace(config, api_url="https://api.example.org/")
+    dataset = next(d for d in publication_datasets(catalogued, configured) if d.key == "database")
+    resources = ckan_package(dataset, catalogued, configured)["resources"]
+    assert [r["format"] for r in resources] == ["SQLite", "JSON", "API"]
+    assert resources[-1]["url"] == "https://api.example.org/" and resources[-1]["resource_type"] == "api"
