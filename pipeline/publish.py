@@ -25,6 +25,7 @@ from .export.site import write_site
 from .export.tables import table_rows
 from .extract.batch import extract_all
 from .lock import publish_lock
+from .outfolder import check_out_dir, clean_leftovers
 from .rdf import LinkedDataWriter
 from .schema import load_schemas
 from .shacl import check_catalog
@@ -82,9 +83,12 @@ def _describe_sources(sources: list[SourceDocument], listed: int = 5) -> str:
 
 def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
             cache_dir: Path | None = None) -> PublishResult:
-    """Build, validate and swap in a new edition; one run at a time per output folder."""
+    """Build, validate and swap in a new edition; one run at a time per output folder, which
+    must be absent, empty or a publication of this pipeline (see outfolder.py)."""
     out_dir = out_dir.resolve()
-    with publish_lock(out_dir):
+    check_out_dir(out_dir, raw_dir)
+    with publish_lock(out_dir, log):
+        clean_leftovers(out_dir, log)
         return _publish(raw_dir, out_dir, config, log, Stopwatch(), cache_dir)
 
 
