@@ -6,8 +6,10 @@ import hashlib
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -109,3 +111,37 @@ def test_a_20_mb_single_line_is_refused_cleanly_within_bounded_memory(capsys):
         print(f"\n20 MB single line: {figures['seconds']:.1f} s, peak RSS {figures['peak_mb']:.0f} MB")
     assert figures["outcome"].startswith("error: mutated.txt")
     assert "分野" in figures["outcome"]
+
+
+PURPOSE_LINE = next(n for n, line in enumerate(LINES) if line.startswith("目的・概要"))
+
+
+def test_a_cell_over_the_limit_is_an_error_naming_file_and_line():
+    lines = list(LINES)
+    lines.insert(PURPOSE_LINE + 1, "あ" * 1_000_001)
+    with pytest.raises(PipelineError) as error:
+        extract_bytes("\n".join(lines).encode())
+    assert str(error.value) == (f"mutated.txt:{PURPOSE_LINE + 2}: a cell of 1,000,001 characters: "
+                                "longer than the limit of 1,000,000 (is this a plan's text?)")
+
+
+def test_a_value_joined_over_the_limit_is_an_error_naming_the_record():
+    lines = list(LINES)
+    lines[PURPOSE_LINE + 1:PURPOSE_LINE + 1] = ["い" * 600_000, "う" * 600_000]
+    with pytest.raises(PipelineError) as error:
+        extract_bytes("\n".join(lines).encode())
+    message = str(error.value)
+    assert message.startswith("mutated.txt:59: summary of initiative 2-1-1 is 1,200,")
+    assert message.endswith("characters long: over the limit of 1,000,000")
+
+
+def test_a_megabyte_line_of_pipes_in_a_schedule_takes_linear_time():
+    """A 1 MB line of ` | ` (and of `運用 | `) under a スケジュール label: hundreds of thousands of
+    cells shifted into unlabelled columns, each placed in near-constant time."""
+    at = LINES.index("スケジュール\t\tH 2 6\tH 2 7") + 1
+    for unit in (" | ", "運用 | "):
+        lines = LINES[:at] + [unit * (1_000_000 // len(unit))] + LINES[at:]
+        start = time.perf_counter()
+        document = extract_bytes("\n".join(lines).encode())
+        assert time.perf_counter() - start < 20          # was over 120 s (quadratic)
+        assert len(document.initiatives) == 33

@@ -12,7 +12,7 @@ from ..heap import collector_paused
 from ..model import Document
 from ..sources import SourceDocument
 from .initiatives import Incomplete, read_initiative
-from .layout import read_rows
+from .layout import MAX_VALUE_CHARS, read_rows
 from .sections import read_section
 from .sites import read_sites, split_media
 from .structure import split_blocks
@@ -25,7 +25,7 @@ def extract_document(source: SourceDocument) -> Document:
     document = Document(name)
     ordinals: Counter = Counter()
     seen: dict[str, int] = {}
-    for block in split_blocks(read_rows(source.text), path):
+    for block in split_blocks(read_rows(source.text, path), path):
         if block.kind == "initiative":
             _add_initiative(document, block, name, path, seen)
         elif block.kind == "sites":
@@ -45,7 +45,29 @@ def extract_document(source: SourceDocument) -> Document:
     split_media(document.sites)
     if not document.initiatives:
         raise ExtractionError("no initiatives (取組) found", path)
+    _check_value_sizes(document, path)
     return document
+
+
+def _check_value_sizes(document: Document, path: str) -> None:
+    """A value joined from many lines may exceed the limit that each cell keeps."""
+    for records in (document.initiatives, document.indicators, document.schedules,
+                    document.references, document.sites, document.sections):
+        for record in records:
+            for column, value in vars(record).items():
+                values = value if isinstance(value, list) else [value]
+                longest = max((len(v) for v in values if isinstance(v, str)), default=0)
+                if longest > MAX_VALUE_CHARS:
+                    line = int(record.source_lines.partition("-")[0] or 0) or None
+                    raise ExtractionError(
+                        f"{column} of {type(record).__name__.lower()} {_record_name(record)} is "
+                        f"{longest:,} characters long: over the limit of {MAX_VALUE_CHARS:,}",
+                        path, line)
+
+
+def _record_name(record) -> str:
+    return getattr(record, "id", None) or getattr(record, "initiative_id", None) \
+        or getattr(record, "from_id", "")
 
 
 def _add_initiative(document: Document, block, name: str, path: str, seen: dict[str, int]) -> None:

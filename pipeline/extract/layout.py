@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
 
+from ..errors import ExtractionError
 from ..normalize import clean_text
 
 HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
@@ -27,6 +28,9 @@ PLAIN_TAG = re.compile(r'<(?:/([a-zA-Z][a-zA-Z0-9]*) *|([a-zA-Z][a-zA-Z0-9]*)'
                        r'((?: +[a-zA-Z][a-zA-Z0-9-]*="[^"<>&]*")*) *(/?))>')
 PLAIN_ATTR = re.compile(r' +([a-zA-Z][a-zA-Z0-9-]*)="([^"]*)"')
 RAW_TEXT_TAG = re.compile(r"<(?:script|style)[ />]", re.IGNORECASE)    # content is not markup
+# The longest value read: a cell of the text, or a field of a record joined from several lines
+# (pyoxigraph refuses a literal over 16 MiB; a plan's longest value is a few thousand).
+MAX_VALUE_CHARS = 1_000_000
 
 
 @dataclass(init=False)
@@ -69,12 +73,15 @@ class Row:
         return row
 
 
-def read_rows(text: str) -> list[Row]:
-    """All rows of a document, in order; table echoes and rule lines removed."""
+def read_rows(text: str, path: str | None = None) -> list[Row]:
+    """All rows of a document, in order; table echoes and rule lines removed. A cell over
+    MAX_VALUE_CHARS is an ExtractionError naming path and line."""
     rows: list[Row] = []
     echo: list[str] = []
     memo = _Memo()
     for number, line in enumerate(text.split("\n"), 1):
+        if len(line) > MAX_VALUE_CHARS:
+            _check_cells(number, line, memo, path)
         seen = memo.rows.get(line)
         if seen is not None:            # a repeated plain line (most often a blank one)
             row = seen.at(number)
@@ -93,6 +100,14 @@ def read_rows(text: str) -> list[Row]:
             echo = []
         rows.append(row)
     return rows
+
+
+def _check_cells(number: int, line: str, memo: _Memo, path: str | None) -> None:
+    rows = _html_rows(number, line, memo)[0] if HTML_START.search(line) else [_plain_row(number, line, memo)]
+    longest = max((len(cell) for row in rows for cell in row.values), default=0)
+    if longest > MAX_VALUE_CHARS:
+        raise ExtractionError(f"a cell of {longest:,} characters: longer than the limit of "
+                              f"{MAX_VALUE_CHARS:,} (is this a plan's text?)", path, number)
 
 
 class _Memo:
