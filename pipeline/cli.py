@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from .config import load_config
-from .errors import PipelineError, ValidationFailed
+from .errors import PipelineError, ValidationFailed, describe
 
 DESCRIPTION = """\
 Turn the text of Japanese local-government ICT plans into validated open data.
@@ -142,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; the previous publication is unchanged", file=sys.stderr)
         return 130
+    except Exception as error:          # never a traceback: one line naming input and command
+        where = getattr(args, "raw_dir", None) or getattr(args, "out_dir", None) or args.command
+        print(f"error: {where}: {args.command} failed: {describe(error)}", file=sys.stderr)
     return 1
 
 

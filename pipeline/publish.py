@@ -20,16 +20,17 @@ from .config import Config
 from .export import describe_linked_data, write_tables_package
 from .export.ckan import write_ckan
 from .export.datapackage import license_descriptor, source_descriptor
-from .export.dcat import build_catalog, write_catalog
+from .export.dcat import KNOWN_LICENSES, build_catalog, write_catalog
 from .export.site import write_site
 from .export.tables import table_rows
 from .extract.batch import extract_all
+from .errors import PipelineError, describe
 from .lock import publish_lock
 from .outfolder import check_out_dir, clean_leftovers
 from .rdf import LinkedDataWriter
 from .schema import load_schemas
 from .shacl import check_catalog
-from .sources import SourceDocument, read_sources
+from .sources import SourceDocument, ignored_files, read_sources
 from .timing import Stopwatch
 from .validate import BackgroundValidation
 from .versions import choose_edition, json_records, load_previous, write_change_report
@@ -56,8 +57,10 @@ def build(raw_dir: Path, config: Config, log: Log = stderr_log,
     bytes (and the extraction code) are unchanged come from the cache in cache_dir."""
     watch = watch or Stopwatch()
     with watch.stage("read"):
-        sources = read_sources(raw_dir, config)
+        sources = read_sources(raw_dir, config, set(KNOWN_LICENSES))
     log(f"read: {len(sources)} source file(s) from {raw_dir} ({_describe_sources(sources)})")
+    for warning in ignored_files(raw_dir):
+        log(f"warning: {warning}")
     with watch.stage("extract"):
         documents, stats = extract_all(sources, cache_dir)
         publication = assemble(sources, documents)
@@ -89,7 +92,14 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
     check_out_dir(out_dir, raw_dir)
     with publish_lock(out_dir, log):
         clean_leftovers(out_dir, log)
-        return _publish(raw_dir, out_dir, config, log, Stopwatch(), cache_dir)
+        watch = Stopwatch()
+        try:
+            return _publish(raw_dir, out_dir, config, log, watch, cache_dir)
+        except (PipelineError, KeyboardInterrupt):
+            raise
+        except Exception as error:      # a bug or a library's limit: one line, nothing published
+            raise PipelineError(f"{watch.failed or 'publish'} stage failed: {describe(error)}; "
+                                "nothing was published", raw_dir) from error
 
 
 def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stopwatch,

@@ -178,3 +178,35 @@ def test_a_run_killed_between_its_renames_gets_its_publication_back(tmp_path, so
     assert f"cleanup: out restored from .out.previous-{pid}" in stderr
     assert "publish: no change" in stderr          # the restored edition was the same
     assert not previous.exists()
+
+
+def test_a_foreign_exception_in_a_stage_is_one_line_naming_input_and_stage(tmp_path, source_text, capsys,
+                                                                          publication, monkeypatch):
+    from pipeline import publish as publishing
+
+    def broken(*args, **kwargs):
+        raise ValueError("boom\nsecond line of a library's message")
+
+    out = tmp_path / "out"
+    shutil.copytree(publication, out)
+    (out / "initiatives.csv").write_text("stale", encoding="utf-8")
+    before = snapshot(out)
+    raw = raw_dir(tmp_path / "raw", source_text)
+    monkeypatch.setattr(publishing, "write_site", broken)
+    status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    assert status == 1 and errors == [f"error: {raw}: site stage failed: ValueError: boom; "
+                                      "nothing was published"]
+    assert snapshot(out) == before and not list(tmp_path.glob(".out.staging-*"))
+
+
+def test_a_foreign_exception_in_extraction_names_the_file(tmp_path, source_text, capsys, monkeypatch):
+    import pipeline.extract as extraction
+
+    def broken(rows, path):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(extraction, "split_blocks", broken)
+    raw = raw_dir(tmp_path / "raw", source_text)
+    status, errors, _ = run(capsys, "--raw-dir", raw, "--out-dir", tmp_path / "out")
+    assert status == 1
+    assert errors == [f"error: {raw / 'plan.txt'}: extraction failed: IndexError: list index out of range"]

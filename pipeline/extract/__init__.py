@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..errors import ExtractionError
+from ..errors import ExtractionError, PipelineError, describe
 from ..heap import collector_paused
 from ..model import Document
 from ..sources import SourceDocument
@@ -20,7 +20,17 @@ from .structure import split_blocks
 
 @collector_paused()
 def extract_document(source: SourceDocument) -> Document:
-    """All records of one source; incomplete initiatives are left out with a warning."""
+    """All records of one source; incomplete initiatives are left out with a warning. Any
+    failure is an ExtractionError naming the source."""
+    try:
+        return _extract(source)
+    except PipelineError:
+        raise
+    except Exception as error:      # a bug: still one line naming the file, never a traceback
+        raise ExtractionError(f"extraction failed: {describe(error)}", str(source.path)) from error
+
+
+def _extract(source: SourceDocument) -> Document:
     name, path = source.name, str(source.path)
     document = Document(name)
     ordinals: Counter = Counter()
