@@ -17,7 +17,8 @@ from pipeline.errors import PipelineError
 from pipeline.extract import extract_document
 from pipeline.sources import SourceDocument, SourceMeta, decode
 
-SOURCE = Path(__file__).resolve().parent.parent / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt"
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt"
 LINES = SOURCE.read_text(encoding="utf-8").split("\n")
 
 
@@ -145,3 +146,97 @@ def test_a_megabyte_line_of_pipes_in_a_schedule_takes_linear_time():
         document = extract_bytes("\n".join(lines).encode())
         assert time.perf_counter() - start < 20          # was over 120 s (quadratic)
         assert len(document.initiatives) == 33
+
+
+# --- the whole command line on mutated copies of the seed -------------------------------------
+
+NOISE = ["\x07", "\x0c", "\x1c", "\x1e", "\x85", "\u2028", "\u2029", "\u200b", "\u200f", "\u202e",
+         "\ufeff", "\u3000", "\xa0", "\u2009", "\t", "  ", "\r", "|", "<p>", "**", "*", "～", "→"]
+line_at = st.integers(0, len(LINES) - 1)
+text_mutation = st.one_of(
+    st.tuples(st.sampled_from(["delete", "duplicate", "swap"]), line_at, st.integers(1, 60)),
+    st.tuples(st.just("noise"), line_at, st.sampled_from(NOISE)),
+    st.tuples(st.just("long"), line_at, st.sampled_from([" | ", "あ", "H 2 6\t", "<p>x</p>"])),
+)
+byte_mutation = st.one_of(
+    st.tuples(st.just("truncate"), st.floats(0.05, 0.999)),
+    st.tuples(st.just("flip"), st.floats(0, 0.999), st.integers(0, 255)),
+)
+
+
+def mutate_text(lines: list[str], operations) -> str:
+    lines = list(lines)
+    for kind, at, arg in operations:
+        at = min(at, max(len(lines) - 1, 0))
+        if kind == "delete":
+            del lines[at:at + arg]
+        elif kind == "duplicate":
+            lines[at:at] = lines[at:at + arg]
+        elif kind == "swap":
+            lines[at:at + 2 * arg] = lines[at + arg:at + 2 * arg] + lines[at:at + arg]
+        elif kind == "noise" and lines:
+            lines[at] = lines[at][: len(lines[at]) // 2] + arg + lines[at][len(lines[at]) // 2:]
+        elif kind == "long" and lines:
+            lines[at] += arg * (300_000 // len(arg))
+    return "\n".join(lines)
+
+
+def encode(text: str, encoding: str) -> bytes:
+    if encoding == "euc-jp":
+        text = text.replace("～", "\u301c")
+    return text.encode(encoding, errors="replace")
+
+
+def mutate_bytes(data: bytes, operations) -> bytes:
+    for operation in operations:
+        if operation[0] == "truncate":
+            data = data[: int(len(data) * operation[1])]
+        elif data:
+            at = int(len(data) * operation[1])
+            data = data[:at] + bytes([operation[2]]) + data[at + 1:]
+    return data
+
+
+@pytest.fixture(scope="module")
+def previous(tmp_path_factory):
+    """A publication of the seed, the one every mutated run may replace."""
+    from pipeline.cli import main
+
+    base = tmp_path_factory.mktemp("fuzz")
+    (base / "raw").mkdir()
+    (base / "raw" / "plan.txt").write_bytes(SOURCE.read_bytes())
+    assert main(["--config", str(ROOT / "pipeline.toml"), "publish", "--no-cache",
+                 "--raw-dir", str(base / "raw"), "--out-dir", str(base / "out")]) == 0
+    return base
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@settings(max_examples=25, deadline=None,     # about 3 s each: a whole publish
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(text_mutation, max_size=4), st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp932", "euc-jp"]),
+       st.lists(byte_mutation, max_size=2))
+def test_the_command_line_on_a_mutated_seed_exits_0_or_1_with_at_most_one_error_line(
+        previous, capfd, text_operations, encoding, byte_operations):
+    """Whatever the mutation: exit 0 or 1, never a traceback, at most one `error:` line, and
+    on failure the previous publication byte for byte as it was."""
+    from pipeline.cli import main
+
+    raw, out = previous / "raw", previous / "out"
+    data = mutate_bytes(encode(mutate_text(LINES, text_operations), encoding), byte_operations)
+    (raw / "plan.txt").write_bytes(data)
+    before = snapshot(out)
+    capfd.readouterr()
+    status = main(["--config", str(ROOT / "pipeline.toml"), "publish", "--no-cache",
+                   "--raw-dir", str(raw), "--out-dir", str(out)])
+    captured = capfd.readouterr()
+    stderr = captured.err + captured.out
+    assert status in (0, 1), stderr[-2000:]
+    assert "Traceback" not in stderr, stderr[-3000:]
+    errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) <= 1 and (status == 0) == (not errors), stderr[-2000:]
+    if status == 1:
+        assert snapshot(out) == before, errors
+    assert not list(previous.glob(".out.*")), stderr[-2000:]
