@@ -61,6 +61,9 @@ def parser() -> argparse.ArgumentParser:
                          help="extraction cache keyed by content hash: unchanged documents are not "
                               "re-extracted (default: .cache/extract)")
     publish.add_argument("--no-cache", action="store_true", help="extract every document afresh")
+    publish.add_argument("--strict", action="store_true",
+                         help="treat every warning as an error: exit 1 and publish nothing (for "
+                              "scheduled runs that must not publish partial data)")
     validate = commands.add_parser("validate", help="validate a published folder with frictionless",
                                    description="Validate datapackage.json of a published folder.")
     validate.add_argument("--out-dir", type=Path, default=Path("data/published"),
@@ -152,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "publish":
         from .publish import publish
         publish(args.raw_dir, args.out_dir, load_config(args.config),
-                cache_dir=None if args.no_cache else args.cache_dir)
+                cache_dir=None if args.no_cache else args.cache_dir, strict=args.strict)
     elif args.command == "validate":
         from .validate import validate_package
         descriptor = args.out_dir / "datapackage.json"

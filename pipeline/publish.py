@@ -30,7 +30,7 @@ from .outfolder import check_out_dir, clean_leftovers
 from .rdf import LinkedDataWriter
 from .schema import load_schemas
 from .shacl import check_catalog
-from .sources import SourceDocument, ignored_files, read_sources
+from .sources import MANIFEST_NAME, SourceDocument, ignored_files, read_sources
 from .timing import Stopwatch
 from .validate import BackgroundValidation
 from .versions import choose_edition, json_records, load_previous, write_change_report
@@ -61,6 +61,11 @@ def build(raw_dir: Path, config: Config, log: Log = stderr_log,
     log(f"read: {len(sources)} source file(s) from {raw_dir} ({_describe_sources(sources)})")
     for warning in ignored_files(raw_dir):
         log(f"warning: {warning}")
+    for source in sources:
+        if source.meta.period_start_fy is None:
+            entry = "its [[source]] entry" if source.meta.in_manifest else f"a [[source]] entry in {MANIFEST_NAME}"
+            log(f"warning: {source.path}: no plan period: add period_start_fy and period_end_fy to "
+                f"{entry} (the catalogue states no temporal coverage)")
     with watch.stage("extract"):
         documents, stats = extract_all(sources, cache_dir)
         publication = assemble(sources, documents)
@@ -84,17 +89,45 @@ def _describe_sources(sources: list[SourceDocument], listed: int = 5) -> str:
     return ", ".join(f"{count} {encoding}" for encoding, count in sorted(encodings.items()))
 
 
+class WarningCount:
+    """A log that counts its `warning:` lines; with strict, stop() refuses to go on after one."""
+
+    def __init__(self, log: Log, strict: bool):
+        self.log, self.strict, self.count = log, strict, 0
+
+    def __call__(self, message: str) -> None:
+        self.count += message.startswith("warning:")
+        self.log(message)
+
+    def stop(self, raw_dir: Path) -> None:
+        if self.strict and self.count:
+            raise PipelineError(f"--strict: {_warnings(self.count)} (see above); nothing was "
+                                "published", raw_dir)
+
+    def summary(self) -> None:
+        if self.count:
+            self.log(f"{_warnings(self.count)}: see above")
+
+
+def _warnings(count: int) -> str:
+    return f"{count} warning{'s' if count > 1 else ''}"
+
+
 def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
-            cache_dir: Path | None = None) -> PublishResult:
+            cache_dir: Path | None = None, strict: bool = False) -> PublishResult:
     """Build, validate and swap in a new edition; one run at a time per output folder, which
-    must be absent, empty or a publication of this pipeline (see outfolder.py)."""
+    must be absent, empty or a publication of this pipeline (see outfolder.py). With strict,
+    any warning stops the run before anything is published."""
     out_dir = out_dir.resolve()
     check_out_dir(out_dir, raw_dir)
+    log = WarningCount(log, strict)
     with publish_lock(out_dir, log):
         clean_leftovers(out_dir, log)
         watch = Stopwatch()
         try:
-            return _publish(raw_dir, out_dir, config, log, watch, cache_dir)
+            result = _publish(raw_dir, out_dir, config, log, watch, cache_dir)
+            log.summary()
+            return result
         except (PipelineError, KeyboardInterrupt):
             raise
         except Exception as error:      # a bug or a library's limit: one line, nothing published
@@ -102,9 +135,10 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
                                 "nothing was published", raw_dir) from error
 
 
-def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stopwatch,
+def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, watch: Stopwatch,
              cache_dir: Path | None) -> PublishResult:
     publication = build(raw_dir, config, log, watch, cache_dir)
+    log.stop(raw_dir)
     with watch.stage("tables"):
         schemas, rows = load_schemas(), table_rows(publication)
         previous = load_previous(out_dir, list(schemas))
@@ -136,6 +170,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stop
         log(f"site: {len(pages)} files of the web portal written")
         with watch.stage("catalogue"):
             _write_portal_metadata(staging, config, log)
+        log.stop(raw_dir)
         with watch.stage("swap"):
             unchanged = previous is not None and _same_files(staging, out_dir)
             if not unchanged:
