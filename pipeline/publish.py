@@ -24,7 +24,7 @@ from .export.dcat import KNOWN_LICENSES, build_catalog, write_catalog
 from .export.site import write_site
 from .export.tables import table_rows
 from .extract.batch import extract_all
-from .errors import PipelineError, describe
+from .errors import ConfigError, PipelineError, describe
 from .lock import publish_lock
 from .outfolder import check_out_dir, clean_leftovers
 from .rdf import LinkedDataWriter
@@ -120,6 +120,9 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
     any warning stops the run before anything is published."""
     out_dir = out_dir.resolve()
     check_out_dir(out_dir, raw_dir)
+    if not config.publisher:
+        raise ConfigError("no publisher: the catalogue must name one; set publisher and "
+                          "publisher_code in [publication] of pipeline.toml (or pass --config)")
     log = WarningCount(log, strict)
     with publish_lock(out_dir, log):
         clean_leftovers(out_dir, log)
