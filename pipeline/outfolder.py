@@ -60,6 +60,11 @@ def check_out_dir(out_dir: Path, raw_dir: Path | None = None) -> None:
 
 # --- what killed runs leave behind ------------------------------------------------------
 
+def staging_dir(out_dir: Path) -> Path:
+    """Where this process builds the new edition: `.<out>.staging-<pid>` beside out_dir."""
+    return out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+
+
 def leftover_pattern(out_dir: Path) -> re.Pattern:
     """`.<out>.staging-<pid>` and `.<out>.previous-<pid>` beside out_dir."""
     return re.compile(rf"^\.{re.escape(out_dir.name)}\.(staging|previous)-(\d+)$")

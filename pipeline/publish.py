@@ -26,7 +26,7 @@ from .export.tables import table_rows
 from .extract.batch import extract_all
 from .errors import ConfigError, PipelineError, describe
 from .lock import publish_lock
-from .outfolder import check_out_dir, clean_leftovers
+from .outfolder import check_out_dir, clean_leftovers, staging_dir
 from .rdf import LinkedDataWriter
 from .schema import load_schemas
 from .shacl import check_catalog
@@ -131,7 +131,10 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
             result = _publish(raw_dir, out_dir, config, log, watch, cache_dir)
             log.summary()
             return result
-        except (PipelineError, KeyboardInterrupt):
+        except PipelineError as error:
+            _name_as_published(error, out_dir)
+            raise
+        except KeyboardInterrupt:
             raise
         except Exception as error:      # a bug or a library's limit: one line, nothing published
             raise PipelineError(f"{watch.failed or 'publish'} stage failed: {describe(error)}; "
@@ -148,7 +151,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         records = json_records(rows) if previous is not None else rows   # compared only with a previous edition
         edition = choose_edition(previous, records, schemas, config.version, created_timestamp())
     config = replace(config, version=edition.version)
-    staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+    staging = staging_dir(out_dir)
     shutil.rmtree(staging, ignore_errors=True)
     validation = None
     try:
@@ -188,6 +191,14 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         what = "content changed" if edition.changes else "same content, files updated"
         log(f"publish: {out_dir} (version {edition.version}, {what})")
     return PublishResult(publication, out_dir, edition.version, not unchanged, watch.seconds)
+
+
+def _name_as_published(error: PipelineError, out_dir: Path) -> None:
+    """An error about a file of the staging folder (removed by now) names it as it would have
+    been published."""
+    staging = str(staging_dir(out_dir))
+    if error.path and error.path.startswith(staging):
+        error.path = f"{out_dir}{error.path[len(staging):]} (new edition, not published)"
 
 
 def _write_portal_metadata(staging: Path, config: Config, log: Log) -> None:

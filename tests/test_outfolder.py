@@ -210,3 +210,20 @@ def test_a_foreign_exception_in_extraction_names_the_file(tmp_path, source_text,
     status, errors, _ = run(capsys, "--raw-dir", raw, "--out-dir", tmp_path / "out")
     assert status == 1
     assert errors == [f"error: {raw / 'plan.txt'}: extraction failed: IndexError: list index out of range"]
+
+
+def test_an_error_about_a_staged_file_names_it_as_published_not_the_removed_staging(
+        tmp_path, source_text, capsys, monkeypatch):
+    from pipeline import publish as publishing
+    from pipeline.errors import ValidationFailed
+
+    def violated(catalog, path):
+        raise ValidationFailed("the DCAT catalogue violates DCAT-AP 3.0.1 (1 finding(s))",
+                               ["Violation: <catalog>: dcterms:publisher: Less than 1 values"], path)
+
+    monkeypatch.setattr(publishing, "check_catalog", violated)
+    out = tmp_path / "out"
+    status, errors, stderr = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text), "--out-dir", out)
+    assert status == 1 and ".staging-" not in stderr
+    assert errors == [f"error: {out / 'catalog.ttl'} (new edition, not published): the DCAT catalogue "
+                      "violates DCAT-AP 3.0.1 (1 finding(s))"]

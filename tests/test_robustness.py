@@ -210,3 +210,13 @@ def test_the_command_line_on_a_mutated_seed_exits_0_or_1_with_at_most_one_error_
     if status == 1:
         assert snapshot(out) == before, errors
     assert not list(previous.glob(".out.*")), stderr[-2000:]
+
+
+def test_a_20_mb_line_without_tabs_is_refused_before_any_rdf():
+    """Was `MemoryError: Reached the buffer maximal size` from pyoxigraph at the RDF stage."""
+    lines = list(LINES)
+    lines.insert(PURPOSE_LINE + 1, "本県では、H 2 6 LGWAN* の運用 " * (20_000_000 // 24))
+    with pytest.raises(PipelineError) as error:
+        extract_bytes("\n".join(lines).encode())
+    assert str(error.value).startswith(f"mutated.txt:{PURPOSE_LINE + 2}: a cell of ")
+    assert str(error.value).endswith("characters: longer than the limit of 1,000,000 (is this a plan's text?)")

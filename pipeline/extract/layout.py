@@ -124,8 +124,12 @@ def canonical_line(line: str) -> str:
 
 
 def _check_cells(number: int, line: str, memo: _Memo, path: str | None) -> None:
-    rows = _html_rows(number, line, memo)[0] if HTML_START.search(line) else [_plain_row(number, line, memo)]
-    longest = max((len(cell) for row in rows for cell in row.values), default=0)
+    """The cells of a plain line as printed; those of an HTML line as read from its markup."""
+    if HTML_START.search(line):
+        cells = [cell for row in _html_rows(number, line, memo)[0] for cell in row.values]
+    else:
+        cells = _split_cells(line, memo)
+    longest = max(map(len, cells), default=0)
     if longest > MAX_VALUE_CHARS:
         raise ExtractionError(f"a cell of {longest:,} characters: longer than the limit of "
                               f"{MAX_VALUE_CHARS:,} (is this a plan's text?)", path, number)
@@ -158,17 +162,21 @@ class _Memo:
 
 def _plain_row(number: int, line: str, memo: _Memo) -> Row:
     """A tab- or pipe-separated table row, or a loose line of text (one cell)."""
-    if "  " in line:
-        line = SPACE_RUN.sub(lambda run: "\t" * max(1, round(len(run[0]) / memo.tab)), line)
-    if "\t" in line:
-        raw = line.split("\t")
-    elif "|" in line and PIPE.search(line):
-        raw = PIPE.split(line)
-    else:
-        raw = [line]
+    raw = _split_cells(line, memo)
     cells, terms = _clean_cells(raw, memo)
     kind = "blank" if not any(cells) else ("tab" if len(raw) > 1 else "text")
     return Row(number, kind, cells, raw, terms)
+
+
+def _split_cells(line: str, memo: _Memo) -> list[str]:
+    """The raw cells of a plain line: tab-, space-run- or pipe-separated, else the line."""
+    if "  " in line:
+        line = SPACE_RUN.sub(lambda run: "\t" * max(1, round(len(run[0]) / memo.tab)), line)
+    if "\t" in line:
+        return line.split("\t")
+    if "|" in line and PIPE.search(line):
+        return PIPE.split(line)
+    return [line]
 
 
 def _clean_cells(raw: list[str], memo: _Memo) -> tuple[list[str], list[str]]:
