@@ -93,8 +93,9 @@ def read_rows(text: str, path: str | None = None) -> list[Row]:
     rows: list[Row] = []
     echo: list[str] = []
     memo = _Memo(_tab_width(text))
+    unusual = UNUSUAL.search(text) is not None      # one scan of the text: most have none
     for number, line in enumerate(text.split("\n"), 1):
-        if UNUSUAL.search(line):
+        if unusual and UNUSUAL.search(line):
             line = canonical_line(line)
         if len(line) > MAX_VALUE_CHARS:
             _check_cells(number, line, memo, path)
