@@ -20,6 +20,7 @@ def tables_of(tmp_path: Path, data: bytes, warnings: list[str] | None = None) ->
     raw = tmp_path / "raw"
     raw.mkdir(exist_ok=True)
     (raw / NAME).write_bytes(data)
+    (raw / "sources.toml").write_bytes((ROOT / "data" / "raw" / "sources.toml").read_bytes())
     log = warnings.append if warnings is not None else (lambda message: None)
     return table_rows(build(raw, load_config(ROOT / "pipeline.toml"), log))
 
