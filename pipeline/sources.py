@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config
+from .config import DEFAULT_CONFIG_PATH, Config
 from .errors import ConfigError, SourceError
 
 MANIFEST_NAME = "sources.toml"
@@ -201,7 +201,9 @@ def load_manifest(raw_dir: Path) -> dict[str, SourceMeta]:
         raise ConfigError(f"{problem}; write one [[source]] table per file", path)
     manifest: dict[str, SourceMeta] = {}
     for number, entry in enumerate(entries, 1):
-        meta = _entry_meta(entry, number, path)
+        name = entry.get("file")
+        where = f"[[source]] entry {number}" + (f" ({name})" if isinstance(name, str) and name else "")
+        meta = _entry_meta(entry, where, path)
         if meta.file in manifest:
             raise ConfigError(f"[[source]] entry {number} ({meta.file}): file: listed twice", path)
         manifest[meta.file] = meta
@@ -212,10 +214,9 @@ PERIOD_RANGE = (1900, 2200)         # fiscal years a plan period may name
 TEXT_KEYS = MANIFEST_KEYS - {"period_start_fy", "period_end_fy"}
 
 
-def _entry_meta(entry: dict, number: int, path: Path) -> SourceMeta:
+def _entry_meta(entry: dict, where: str, path: Path) -> SourceMeta:
     """One [[source]] table, checked: types, a plain file name, http(s) pages, the period."""
     name = entry.get("file")
-    where = f"[[source]] entry {number}" + (f" ({name})" if isinstance(name, str) and name else "")
 
     def refuse(key: str, problem: str):
         raise ConfigError(f"{where}: {key}: {problem}", path)
@@ -252,6 +253,15 @@ def _check_period(entry: dict, refuse) -> None:
         refuse(missing, "missing: a period needs both period_start_fy and period_end_fy")
     if start is not None and end < start:
         refuse("period_end_fy", f"{end} is before period_start_fy {start}")
+
+
+def check_default_source(config: Config) -> None:
+    """[publication.default_source] of pipeline.toml follows the rules of a [[source]] entry."""
+    if "file" in config.default_source:
+        raise ConfigError("[publication.default_source]: file: not allowed here (it applies to "
+                          "every file without an entry)", DEFAULT_CONFIG_PATH)
+    _entry_meta({**config.default_source, "file": "-"}, "[publication.default_source]",
+                DEFAULT_CONFIG_PATH)
 
 
 def check_manifest(manifest: dict[str, SourceMeta], raw_dir: Path, known_licenses: set[str]) -> None:
@@ -291,6 +301,7 @@ def read_sources(raw_dir: Path, config: Config, known_licenses: set[str] = froze
     """All sources of a raw folder, decoded, with manifest metadata (or defaults); licence ids
     must be the publication's or one of known_licenses."""
     manifest = load_manifest(raw_dir)
+    check_default_source(config)
     check_manifest(manifest, raw_dir, {config.license.id, *known_licenses})
     return [read_source(p, with_defaults(manifest.get(p.name, SourceMeta(file=p.name)), config))
             for p in find_sources(raw_dir)]

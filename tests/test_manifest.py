@@ -120,3 +120,15 @@ def test_files_that_are_not_read_are_named(tmp_path, source_text, capsys):
     stderr = capsys.readouterr().err
     assert status == 0
     assert f"warning: {raw / 'plan.pdf'}: PDF is not read; convert it to text first (see README)" in stderr
+
+
+def test_the_default_source_of_pipeline_toml_follows_the_same_rules(tmp_path):
+    from dataclasses import replace
+
+    raw = raw_with(tmp_path, ENTRY)
+    config = replace(load_config(ROOT / "pipeline.toml"), default_source={"period_start_fy": 2014,
+                                                                          "period_end_fy": 99999})
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, config)
+    assert str(error.value) == ("pipeline.toml: [publication.default_source]: period_end_fy: 99999 "
+                                "is not a fiscal year between 1900 and 2200")
