@@ -17,6 +17,7 @@ from typing import Callable
 
 from .assemble import Publication, assemble
 from .config import Config
+from .errors import ConfigError, PipelineError, describe
 from .export import describe_linked_data, write_tables_package
 from .export.ckan import write_ckan
 from .export.datapackage import license_descriptor, source_descriptor
@@ -24,7 +25,6 @@ from .export.dcat import KNOWN_LICENSES, build_catalog, write_catalog
 from .export.site import write_site
 from .export.tables import table_rows
 from .extract.batch import extract_all
-from .errors import ConfigError, PipelineError, describe
 from .lock import publish_lock
 from .outfolder import check_out_dir, clean_leftovers, staging_dir
 from .rdf import LinkedDataWriter
@@ -63,7 +63,8 @@ def build(raw_dir: Path, config: Config, log: Log = stderr_log,
         log(f"warning: {warning}")
     for source in sources:
         if source.meta.period_start_fy is None:
-            entry = "its [[source]] entry" if source.meta.in_manifest else f"a [[source]] entry in {MANIFEST_NAME}"
+            entry = "its [[source]] entry" if source.meta.in_manifest else \
+                f"a [[source]] entry in {MANIFEST_NAME}"
             log(f"warning: {source.path}: no plan period: add period_start_fy and period_end_fy to "
                 f"{entry} (the catalogue states no temporal coverage)")
     with watch.stage("extract"):
@@ -133,8 +134,6 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
             return result
         except PipelineError as error:
             _name_as_published(error, out_dir)
-            raise
-        except KeyboardInterrupt:
             raise
         except Exception as error:      # a bug or a library's limit: one line, nothing published
             raise PipelineError(f"{watch.failed or 'publish'} stage failed: {describe(error)}; "

@@ -65,7 +65,8 @@ def _on_nodes(finding: tuple[str, str], nodes: set[str], shown: int = 2) -> str:
     return f"{finding[0]}: {finding[1]} (on {len(nodes)} nodes: {listed})"
 
 
-def _describe(report: Graph, result: Node, prefixes: list[tuple[str, str]]) -> tuple[str, tuple[str, str]]:
+def _describe(report: Graph, result: Node,
+              prefixes: list[tuple[str, str]]) -> tuple[str, tuple[str, str]]:
     """(focus node, (severity, path: message (value))) of one finding, readable."""
     def short(node) -> str:
         if node is None:
@@ -82,7 +83,8 @@ def _describe(report: Graph, result: Node, prefixes: list[tuple[str, str]]) -> t
     focus = report.value(result, SH.focusNode)
     path = report.value(result, SH.resultPath)
     # a message naming its focus node reads the same for every node it applies to
-    messages = sorted(str(m).replace(f"<{focus}>", "the node") for m in report.objects(result, SH.resultMessage))
+    messages = sorted(str(m).replace(f"<{focus}>", "the node")
+                      for m in report.objects(result, SH.resultMessage))
     value = report.value(result, SH.value)
     level = str(severity).rsplit("#", 1)[-1] if severity is not None else "Result"
     line = f"{short(path)}: {'; '.join(messages) or 'constraint not met'}"

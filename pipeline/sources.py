@@ -197,7 +197,8 @@ def load_manifest(raw_dir: Path) -> dict[str, SourceMeta]:
     unknown = sorted(set(document) - {"source"})
     entries = document.get("source", [])
     if unknown or not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        problem = f"unknown top-level keys {unknown}" if unknown else "'source' is not a list of [[source]] tables"
+        problem = f"unknown top-level keys {unknown}" if unknown else \
+            "'source' is not a list of [[source]] tables"
         raise ConfigError(f"{problem}; write one [[source]] table per file", path)
     manifest: dict[str, SourceMeta] = {}
     for number, entry in enumerate(entries, 1):
@@ -247,7 +248,8 @@ def _check_period(entry: dict, refuse) -> None:
         if not isinstance(value, int) or isinstance(value, bool):
             refuse(key, f"must be a fiscal year as a number (2014), not {value!r}")
         if not PERIOD_RANGE[0] <= value <= PERIOD_RANGE[1]:
-            refuse(key, f"{value} is not a fiscal year between {PERIOD_RANGE[0]} and {PERIOD_RANGE[1]}")
+            refuse(key, f"{value} is not a fiscal year between {PERIOD_RANGE[0]} and "
+                        f"{PERIOD_RANGE[1]}")
     if (start is None) != (end is None):
         missing = "period_start_fy" if start is None else "period_end_fy"
         refuse(missing, "missing: a period needs both period_start_fy and period_end_fy")
@@ -297,7 +299,8 @@ def read_source(path: Path, meta: SourceMeta) -> SourceDocument:
                           sha256=hashlib.sha256(data).hexdigest(), size=len(data), meta=meta)
 
 
-def read_sources(raw_dir: Path, config: Config, known_licenses: set[str] = frozenset()) -> list[SourceDocument]:
+def read_sources(raw_dir: Path, config: Config,
+                 known_licenses: set[str] = frozenset()) -> list[SourceDocument]:
     """All sources of a raw folder, decoded, with manifest metadata (or defaults); licence ids
     must be the publication's or one of known_licenses."""
     manifest = load_manifest(raw_dir)

@@ -132,7 +132,8 @@ def _add_initiative(document: Document, block, name: str, path: str, seen: dict[
             f"(no {missing}); left out" + ("; the document ends inside it (cut?)" if last else ""))
         return
     for gap in records.gaps:
-        document.warnings.append(f"{path}:{block.heading.line}: initiative {ident} 「{block.title}」: {gap}")
+        document.warnings.append(
+            f"{path}:{block.heading.line}: initiative {ident} 「{block.title}」: {gap}")
     document.initiatives.append(records.initiative)
     document.indicators += records.indicators
     document.schedules += records.schedules

@@ -77,7 +77,8 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
     filled = {LABEL_COLUMNS[label] for label, entries in fields.items() if entries}
     gaps = [f"label {label} has no value" for label, entries in fields.items()
             if not entries and LABEL_COLUMNS[label] not in filled]    # 目的・概要 shares with 性質・手法
-    gaps += [f"no {label} (printed for every initiative)" for label in ALWAYS_PRINTED if label not in fields]
+    gaps += [f"no {label} (printed for every initiative)"
+             for label in ALWAYS_PRINTED if label not in fields]
     department, division = split_responsible(" ".join(responsible[0].values))
     notes += [" ".join(e.values) for e in responsible[1:]]
     status, schedules = _schedules(ident, fields.get("スケジュール", []), source)
