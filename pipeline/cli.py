@@ -8,10 +8,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
-from .config import load_config
-from .errors import PipelineError, ValidationFailed
+from .config import Config, describe_defaults, find_config, load_config
+from .errors import PipelineError, ValidationFailed, describe
 
 DESCRIPTION = """\
 Turn the text of Japanese local-government ICT plans into validated open data.
@@ -49,22 +50,34 @@ examples:
 """
 
 
+CONFIG_HELP = ("publication settings: licence, publisher, version (default: pipeline.toml in the "
+               "working directory, else above the raw folder: data/raw -> data/, the project "
+               "folder; else built-in defaults, which name no publisher)")
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m pipeline", description=DESCRIPTION,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    main.add_argument("--config", type=Path, default=Path("pipeline.toml"),
-                      help="publication settings: licence, publisher, version (default: pipeline.toml)")
+    main.add_argument("--config", type=Path, default=None, help=CONFIG_HELP)
+    # --config also after the subcommand; there it overrides one given before
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=CONFIG_HELP)
     commands = main.add_subparsers(dest="command", required=True, metavar="command")
+    commands.add_parser = partial(commands.add_parser, parents=[config])
     publish = commands.add_parser("publish", help="extract, validate and publish the tables",
                                   description="Extract every .txt source and publish the validated tables.")
     publish.add_argument("--raw-dir", type=Path, default=Path("data/raw"),
                          help="folder with the source .txt files and sources.toml (default: data/raw)")
     publish.add_argument("--out-dir", type=Path, default=Path("data/published"),
                          help="folder to publish into; replaced only after validation (default: data/published)")
-    publish.add_argument("--cache-dir", type=Path, default=Path(".cache/extract"),
+    publish.add_argument("--cache-dir", type=Path, default=None,
                          help="extraction cache keyed by content hash: unchanged documents are not "
-                              "re-extracted (default: .cache/extract)")
+                              "re-extracted (default: $XDG_CACHE_HOME/plan-opendata/extract, "
+                              "that is ~/.cache/plan-opendata/extract)")
     publish.add_argument("--no-cache", action="store_true", help="extract every document afresh")
+    publish.add_argument("--strict", action="store_true",
+                         help="treat every warning as an error: exit 1 and publish nothing (for "
+                              "scheduled runs that must not publish partial data)")
     validate = commands.add_parser("validate", help="validate a published folder with frictionless",
                                    description="Validate datapackage.json of a published folder.")
     validate.add_argument("--out-dir", type=Path, default=Path("data/published"),
@@ -156,14 +169,37 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; the previous publication is unchanged", file=sys.stderr)
         return 130
+    except Exception as error:          # never a traceback: one line naming input and command
+        where = getattr(args, "raw_dir", None) or getattr(args, "out_dir", None) or args.command
+        print(f"error: {where}: {args.command} failed: {describe(error)}", file=sys.stderr)
     return 1
+
+
+def publication_settings(args: argparse.Namespace) -> Config:
+    """The settings file given, or found (see find_config); which one is said on stderr."""
+    near = getattr(args, "raw_dir", None) or getattr(args, "out_dir", None)
+    path, looked = find_config(args.config, near)
+    if path is None:
+        print(f"config: no {looked[0].name} in {', '.join(str(p.parent) for p in looked)}; "
+              f"{describe_defaults()}", file=sys.stderr)
+        return Config()
+    if args.config is None and path.parent != Path.cwd():
+        print(f"config: {path}", file=sys.stderr)
+    return load_config(path)
+
+
+def default_cache_dir() -> Path:
+    """The extraction cache: $XDG_CACHE_HOME (or ~/.cache) /plan-opendata/extract."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "plan-opendata" / "extract"
 
 
 def run(args: argparse.Namespace) -> int:
     if args.command == "publish":
         from .publish import publish
-        publish(args.raw_dir, args.out_dir, load_config(args.config),
-                cache_dir=None if args.no_cache else args.cache_dir)
+        cache = None if args.no_cache else (args.cache_dir or default_cache_dir())
+        publish(args.raw_dir, args.out_dir, publication_settings(args), cache_dir=cache,
+                strict=args.strict)
     elif args.command == "validate":
         from .validate import validate_package
         descriptor = args.out_dir / "datapackage.json"
@@ -183,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
     elif args.command == "load-store":
         from .store import load_store, resolve_settings
-        config = load_config(args.config)
+        config = publication_settings(args)
         settings = resolve_settings(config, endpoint=args.endpoint,
                                     update_endpoint=args.update_endpoint, gsp_only=args.gsp_only,
                                     graph=args.graph, batch_size=args.batch_size, tries=args.tries,
@@ -196,5 +232,5 @@ def run(args: argparse.Namespace) -> int:
     elif args.command == "query":
         from .store import run_query
         text = sys.stdin.read() if args.sparql == "-" else args.sparql
-        run_query(args.out_dir, text, load_config(args.config), args.format)
+        run_query(args.out_dir, text, publication_settings(args), args.format)
     return 0

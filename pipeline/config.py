@@ -55,6 +55,25 @@ class Config:
     site: dict = field(default_factory=dict)
 
 
+def find_config(explicit: Path | None, near: Path | None) -> tuple[Path | None, list[Path]]:
+    """(the settings file to use, the places looked at): an explicit --config must exist;
+    otherwise pipeline.toml in the working directory, then above `near` (the raw folder's
+    parent and grandparent: data/raw -> data/, the project folder)."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError("no such settings file (--config)", explicit)
+        return explicit, [explicit]
+    places = [Path.cwd()] + ([near.resolve().parent, near.resolve().parent.parent] if near else [])
+    candidates = list(dict.fromkeys(folder / DEFAULT_CONFIG_PATH.name for folder in places))
+    return next((path for path in candidates if path.is_file()), None), candidates
+
+
+def describe_defaults() -> str:
+    defaults = Config()
+    return (f"built-in defaults: licence {defaults.license.id}, no publisher, placeholder base_uri "
+            f"{defaults.base_uri}")
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read pipeline.toml; without a file the built-in defaults apply (CC BY 4.0)."""
     path = path or DEFAULT_CONFIG_PATH

@@ -46,3 +46,9 @@ class ValidationFailed(PipelineError):
 
     def __reduce__(self):
         return (self.__class__, (self.message, self.findings, self.path))
+
+
+def describe(error: BaseException) -> str:
+    """A foreign exception in one line: its type and the first line of its message."""
+    lines = str(error).strip().split("\n")
+    return f"{type(error).__name__}: {lines[0]}" if lines[0] else type(error).__name__

@@ -8,7 +8,7 @@ interrupted fetch always leaves the last good raw file as it was.
 Checks, in order: HTTP status 200 (after at most MAX_REDIRECTS redirects; connection errors,
 timeouts and 5xx are retried with exponential backoff), content type (text/* or
 application/octet-stream, never text/html), size (streamed and aborted past the limit) and
-encoding (the same strict UTF-8/BOM/CP932 decoding as `publish`, `pipeline.sources.decode`).
+encoding (the same strict UTF-8/UTF-16/CP932/EUC-JP decoding as `publish`, `pipeline.sources.decode`).
 The bytes are stored exactly as served.
 
 `<raw-dir>/sources.lock.json` records per file the url, sha256, bytes, ETag, Last-Modified,

@@ -10,16 +10,19 @@ import fcntl
 import os
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 from .errors import PipelineError
+from .outfolder import process_alive
 
 
 @contextmanager
-def publish_lock(out_dir: Path):
-    """Hold `.<out>.lock` next to out_dir; a second concurrent run is refused at once."""
+def publish_lock(out_dir: Path, log: Callable[[str], None] = lambda message: None):
+    """Hold `.<out>.lock` next to out_dir; a second concurrent run is refused at once. A lock
+    file left by a killed run (its process is gone) is taken over, and the log says so."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     path = out_dir.parent / f".{out_dir.name}.lock"
-    handle = _acquire(path, out_dir)
+    handle = _acquire(path, out_dir, log)
     try:
         handle.write(str(os.getpid()))
         handle.flush()
@@ -30,7 +33,7 @@ def publish_lock(out_dir: Path):
         handle.close()
 
 
-def _acquire(path: Path, out_dir: Path):
+def _acquire(path: Path, out_dir: Path, log: Callable[[str], None]):
     while True:
         handle = open(path, "a+", encoding="utf-8")
         try:
@@ -43,6 +46,10 @@ def _acquire(path: Path, out_dir: Path):
                                 "try again when it has finished", path) from None
         try:
             if os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino:
+                handle.seek(0)
+                holder = handle.read().strip()
+                if holder.isdigit() and not process_alive(int(holder)):
+                    log(f"cleanup: took over {path.name}, left by process {holder}, which is gone")
                 handle.seek(0)
                 handle.truncate()
                 return handle

@@ -18,20 +18,22 @@ from typing import Callable
 
 from .assemble import Publication, assemble
 from .config import Config
+from .errors import ConfigError, PipelineError, describe
 from .export import describe_linked_data, write_database, write_tables_package
 from .export.ckan import write_ckan
 from .export.datapackage import INPUTS_KEY, license_descriptor, source_descriptor
-from .export.dcat import build_catalog, write_catalog
+from .export.dcat import KNOWN_LICENSES, build_catalog, write_catalog
 from .export.parquet import write_parquet
 from .export.site import write_site
 from .export.tables import table_rows
 from .extract.batch import extract_all
 from .fingerprint import inputs_digest
 from .lock import publish_lock
+from .outfolder import check_out_dir, clean_leftovers, staging_dir
 from .rdf import LinkedDataWriter
 from .schema import load_schemas
 from .shacl import check_catalog
-from .sources import SourceDocument, read_sources
+from .sources import MANIFEST_NAME, SourceDocument, ignored_files, read_sources
 from .timing import Stopwatch
 from .validate import BackgroundValidation
 from .versions import (choose_edition, json_records, load_previous, with_plan_ids,
@@ -64,14 +66,21 @@ def build(raw_dir: Path, config: Config, log: Log = stderr_log,
 def read(raw_dir: Path, config: Config, log: Log, watch: Stopwatch) -> list[SourceDocument]:
     """The sources of the raw folder, decoded, with their manifest entries (or defaults)."""
     with watch.stage("read"):
-        sources = read_sources(raw_dir, config)
+        sources = read_sources(raw_dir, config, set(KNOWN_LICENSES))
     log(f"read: {len(sources)} source file(s) from {raw_dir} ({_describe_sources(sources)})")
+    for warning in ignored_files(raw_dir):
+        log(f"warning: {warning}")
     for source in sources:
-        if not source.meta.in_manifest:
-            meta = source.meta
+        meta = source.meta
+        if not meta.in_manifest:
             publisher = f"{meta.publisher} ({meta.publisher_code})" if meta.publisher_code else meta.publisher
             log(f"read: {source.name} has no entry in sources.toml: published as plan {meta.plan_id}"
                 f" of {publisher or 'no publisher'}, the defaults of pipeline.toml")
+        if meta.period_start_fy is None:
+            entry = "its [[source]] entry" if meta.in_manifest else \
+                f"a [[source]] entry in {MANIFEST_NAME}"
+            log(f"warning: {source.path}: no plan period: add period_start_fy and period_end_fy to "
+                f"{entry} (the catalogue states no temporal coverage)")
     return sources
 
 
@@ -101,15 +110,57 @@ def _describe_sources(sources: list[SourceDocument], listed: int = 5) -> str:
     return ", ".join(f"{count} {encoding}" for encoding, count in sorted(encodings.items()))
 
 
+class WarningCount:
+    """A log that counts its `warning:` lines; with strict, stop() refuses to go on after one."""
+
+    def __init__(self, log: Log, strict: bool):
+        self.log, self.strict, self.count = log, strict, 0
+
+    def __call__(self, message: str) -> None:
+        self.count += message.startswith("warning:")
+        self.log(message)
+
+    def stop(self, raw_dir: Path) -> None:
+        if self.strict and self.count:
+            raise PipelineError(f"--strict: {_warnings(self.count)} (see above); nothing was "
+                                "published", raw_dir)
+
+    def summary(self) -> None:
+        if self.count:
+            self.log(f"{_warnings(self.count)}: see above")
+
+
+def _warnings(count: int) -> str:
+    return f"{count} warning{'s' if count > 1 else ''}"
+
+
 def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
-            cache_dir: Path | None = None) -> PublishResult:
-    """Build, validate and swap in a new edition; one run at a time per output folder."""
+            cache_dir: Path | None = None, strict: bool = False) -> PublishResult:
+    """Build, validate and swap in a new edition; one run at a time per output folder, which
+    must be absent, empty or a publication of this pipeline (see outfolder.py). With strict,
+    any warning stops the run before anything is published."""
     out_dir = out_dir.resolve()
-    with publish_lock(out_dir):
-        return _publish(raw_dir, out_dir, config, log, Stopwatch(), cache_dir)
+    check_out_dir(out_dir, raw_dir)
+    if not config.publisher:
+        raise ConfigError("no publisher: the catalogue must name one; set publisher and "
+                          "publisher_code in [publication] of pipeline.toml (or pass --config)")
+    log = WarningCount(log, strict)
+    with publish_lock(out_dir, log):
+        clean_leftovers(out_dir, log)
+        watch = Stopwatch()
+        try:
+            result = _publish(raw_dir, out_dir, config, log, watch, cache_dir)
+            log.summary()
+            return result
+        except PipelineError as error:
+            _name_as_published(error, out_dir)
+            raise
+        except Exception as error:      # a bug or a library's limit: one line, nothing published
+            raise PipelineError(f"{watch.failed or 'publish'} stage failed: {describe(error)}; "
+                                "nothing was published", raw_dir) from error
 
 
-def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stopwatch,
+def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, watch: Stopwatch,
              cache_dir: Path | None) -> PublishResult:
     sources = read(raw_dir, config, log, watch)
     overrides = (Path(config.site["templates"]),) if config.site.get("templates") else ()
@@ -120,6 +171,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stop
             "sources, code and settings as the published edition)")
         return PublishResult(None, out_dir, previous_version, False, watch.seconds)
     publication = extract(sources, log, watch, cache_dir)
+    log.stop(raw_dir)
     with watch.stage("tables"):
         schemas, rows = load_schemas(), table_rows(publication)
         previous = load_previous(out_dir, list(schemas))
@@ -128,7 +180,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stop
         records = json_records(rows) if previous is not None else rows   # compared only with a previous edition
         edition = choose_edition(previous, records, schemas, config.version, created_timestamp())
     config = replace(config, version=edition.version)
-    staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+    staging = staging_dir(out_dir)
     shutil.rmtree(staging, ignore_errors=True)
     validation = None
     try:
@@ -161,6 +213,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stop
         log(f"site: {len(pages)} files of the web portal written")
         with watch.stage("catalogue"):
             _write_portal_metadata(staging, config, log)
+        log.stop(raw_dir)
         with watch.stage("swap"):
             unchanged = previous is not None and _same_files(staging, out_dir)
             if not unchanged:
@@ -187,6 +240,12 @@ def published_from(out_dir: Path, inputs: str) -> str | None:
     if isinstance(package, dict) and package.get(INPUTS_KEY) == inputs:
         return str(package.get("version", ""))
     return None
+def _name_as_published(error: PipelineError, out_dir: Path) -> None:
+    """An error about a file of the staging folder (removed by now) names it as it would have
+    been published."""
+    staging = str(staging_dir(out_dir))
+    if error.path and error.path.startswith(staging):
+        error.path = f"{out_dir}{error.path[len(staging):]} (new edition, not published)"
 
 
 def _write_portal_metadata(staging: Path, config: Config, log: Log) -> None:

@@ -48,14 +48,26 @@ def _run(graph: Graph, names: tuple[str, ...]) -> tuple[list[str], list[str]]:
                             advanced=False, abort_on_first=False, allow_warnings=True,
                             allow_infos=True, meta_shacl=False)
     prefixes = _prefixes(graph)
-    violations, others = set(), set()
+    violations, others = set(), {}
     for result in report.subjects(RDF.type, SH.ValidationResult):
-        line = _describe(report, result, prefixes)
-        (violations if report.value(result, SH.resultSeverity) == SH.Violation else others).add(line)
-    return sorted(violations), sorted(others)
+        focus, finding = _describe(report, result, prefixes)
+        if report.value(result, SH.resultSeverity) == SH.Violation:
+            violations.add(f"{finding[0]}: {focus}: {finding[1]}")
+        else:                       # the same finding on many nodes is one line
+            others.setdefault(finding, set()).add(focus)
+    return sorted(violations), sorted(_on_nodes(finding, nodes) for finding, nodes in others.items())
 
 
-def _describe(report: Graph, result: Node, prefixes: list[tuple[str, str]]) -> str:
+def _on_nodes(finding: tuple[str, str], nodes: set[str], shown: int = 2) -> str:
+    if len(nodes) == 1:
+        return f"{finding[0]}: {next(iter(nodes))}: {finding[1]}"
+    listed = ", ".join(sorted(nodes)[:shown]) + (", …" if len(nodes) > shown else "")
+    return f"{finding[0]}: {finding[1]} (on {len(nodes)} nodes: {listed})"
+
+
+def _describe(report: Graph, result: Node,
+              prefixes: list[tuple[str, str]]) -> tuple[str, tuple[str, str]]:
+    """(focus node, (severity, path: message (value))) of one finding, readable."""
     def short(node) -> str:
         if node is None:
             return "-"
@@ -70,13 +82,15 @@ def _describe(report: Graph, result: Node, prefixes: list[tuple[str, str]]) -> s
     severity = report.value(result, SH.resultSeverity)
     focus = report.value(result, SH.focusNode)
     path = report.value(result, SH.resultPath)
-    messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+    # a message naming its focus node reads the same for every node it applies to
+    messages = sorted(str(m).replace(f"<{focus}>", "the node")
+                      for m in report.objects(result, SH.resultMessage))
     value = report.value(result, SH.value)
     level = str(severity).rsplit("#", 1)[-1] if severity is not None else "Result"
-    line = f"{level}: {short(focus)}: {short(path)}: {'; '.join(messages) or 'constraint not met'}"
+    line = f"{short(path)}: {'; '.join(messages) or 'constraint not met'}"
     if value is not None and value != focus:
         line += f" (value {short(value)})"
-    return line
+    return short(focus), (level, line)
 
 
 def _prefixes(graph: Graph) -> list[tuple[str, str]]:

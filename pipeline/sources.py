@@ -1,8 +1,9 @@
 """Find, decode and checksum the raw source texts, and read their manifest (sources.toml).
 
-Japanese offices save text as UTF-8 (with or without BOM) or as CP932 (Windows Shift_JIS).
-CP932 is decoded with Python's cp932 codec: the plain shift_jis codec maps the wave dash
-differently and would silently change characters such as ～.
+Japanese offices save text as UTF-8 (with or without BOM), UTF-16 with BOM (Notepad's
+"Unicode"), CP932 (Windows Shift_JIS) or EUC-JP. CP932 is decoded with Python's cp932 codec: the
+plain shift_jis codec maps the wave dash differently and would silently change characters such
+as ～. The manifest is checked strictly: one error names the entry and the key.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config
+from .config import DEFAULT_CONFIG_PATH, Config
 from .errors import ConfigError, SourceError
 
 MANIFEST_NAME = "sources.toml"
@@ -61,6 +63,29 @@ class SourceDocument:
         return self.path.name
 
 
+# Files people keep beside the text: why each is not read.
+NOT_READ = {".pdf": "PDF", ".docx": "Word", ".doc": "Word", ".xlsx": "Excel", ".xls": "Excel",
+            ".rtf": "RTF", ".odt": "OpenDocument", ".ods": "OpenDocument", ".html": "HTML",
+            ".htm": "HTML", ".jtd": "Ichitaro", ".csv": "CSV"}
+OWN_FILES = {MANIFEST_NAME, "sources.lock.json"}
+
+
+def ignored_files(raw_dir: Path) -> list[str]:
+    """A warning for every file of the raw folder that is not read (not .txt, not ours)."""
+    warnings = []
+    for path in sorted(raw_dir.iterdir()) if raw_dir.is_dir() else []:
+        if path.name in OWN_FILES or path.name.startswith(".") or path.suffix.lower() == ".txt":
+            continue
+        kind = NOT_READ.get(path.suffix.lower())
+        if path.is_dir():
+            warnings.append(f"{path}: a folder; sub-folders are not read")
+        elif kind:
+            warnings.append(f"{path}: {kind} is not read; convert it to text first (see README)")
+        else:
+            warnings.append(f"{path}: not a .txt file; not read")
+    return warnings
+
+
 def find_sources(raw_dir: Path) -> list[Path]:
     """Every .txt file in the raw folder, in name order."""
     if not raw_dir.is_dir():
@@ -71,35 +96,83 @@ def find_sources(raw_dir: Path) -> list[Path]:
     return paths
 
 
+BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+# Tried in this order on text without a BOM. EUC-JP read as CP932 often decodes, into
+# half-width katakana: of two that decode, the one with fewer half-width kana is taken.
+ENCODINGS = ("utf-8", "cp932", "euc-jp")
+HALF_WIDTH_KANA = re.compile("[\uff61-\uff9f]")
+# Python's euc-jp codec follows JIS where Windows (cp932) differs: 〜 for ～, − for －, ‖ for ∥…
+# Mapped to what cp932 gives, so the same document reads the same in either encoding.
+EUC_AS_CP932 = str.maketrans("\u301c\u2212\u2016\u00a2\u00a3\u00ac",
+                             "\uff5e\uff0d\u2225\uffe0\uffe1\uffe2")
+
+
 def decode(data: bytes, path: Path) -> tuple[str, str]:
-    """Decode UTF-8 (BOM optional) or CP932; normalise line ends to LF."""
-    if not data.removeprefix(b"\xef\xbb\xbf").strip():
+    """Decode UTF-8 (BOM optional), UTF-16 with BOM, CP932 or EUC-JP; normalise line ends to LF."""
+    bom, encoding = next(((b, e) for b, e in BOMS if data.startswith(b)), (b"", ""))
+    if not data[len(bom):].strip(b" \t\r\n\x00" if encoding == "utf-16" else b" \t\r\n"):
         raise SourceError("file is empty", path)
-    if b"\x00" in data:
-        offset = data.index(b"\x00")
-        raise SourceError(f"binary data, not text (NUL byte at offset {offset})", path)
-    if data.startswith(b"\xef\xbb\xbf"):
-        text, encoding = _strict(data, "utf-8", path, skip=3), "utf-8-sig"
+    if encoding:
+        text = _strict(data, encoding, path, len(bom))
     else:
-        try:
-            text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            text, encoding = _strict(data, "cp932", path), "cp932"
+        if b"\x00" in data:
+            offset = data.index(b"\x00")
+            hint = "; UTF-16 without a BOM? save it as UTF-8" if _looks_utf16(data) else ""
+            raise SourceError(f"binary data, not text (NUL byte at offset {offset}){hint}", path)
+        text, encoding = _first_fitting(data, path)
     if _control_ratio(text) > 0.01:
         raise SourceError(f"binary data, not text (decoded as {encoding})", path)
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
-def _strict(data: bytes, encoding: str, path: Path, skip: int = 0) -> str:
+def _looks_utf16(data: bytes) -> bool:
+    sample = data[:4000]
+    return sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4
+
+
+def _first_fitting(data: bytes, path: Path) -> tuple[str, str]:
+    decoded, failures = [], []
+    for encoding in ENCODINGS:
+        try:
+            decoded.append((data.decode(encoding), encoding))
+        except UnicodeDecodeError as exc:
+            failures.append((exc.start, encoding, exc))
+            if encoding == "utf-8" and exc.reason == "unexpected end of data":
+                raise SourceError(f"UTF-8 text that ends inside a character: the file was cut "
+                                  f"({_undecodable(data, exc.start, exc.reason)})", path,
+                                  _line_of(data, exc.start)) from None
+        if encoding == "utf-8" and decoded:
+            return decoded[0]
+    if decoded:
+        text, encoding = min(decoded, key=lambda pair: len(HALF_WIDTH_KANA.findall(pair[0])))
+        return (text.translate(EUC_AS_CP932) if encoding == "euc-jp" else text), encoding
+    offset, _, _ = max(failures, key=lambda failure: failure[0])
+    tried = "; ".join(f"{encoding.upper()}: {_undecodable(data, exc.start, exc.reason)}"
+                      for _, encoding, exc in failures)
+    raise SourceError(f"not text in any encoding tried ({tried})", path, _line_of(data, offset))
+
+
+def _undecodable(data: bytes, offset: int, reason: str) -> str:
+    where = f"offset {offset}, line {_line_of(data, offset)}"
+    if reason == "unexpected end of data":
+        return f"cut inside a character at {where}"
+    return f"byte 0x{data[offset]:02x} at {where}"
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data[:offset].count(b"\n") + 1
+
+
+def _strict(data: bytes, encoding: str, path: Path, skip: int) -> str:
     """Decode data[skip:] strictly; an error names the byte, its offset in the file and line."""
     try:
-        return data[skip:].decode(encoding)
+        return data[skip:].decode(encoding.removesuffix("-sig"))
     except UnicodeDecodeError as exc:
-        exc.start += skip
-        line = data[: exc.start].count(b"\n") + 1
-        raise SourceError(
-            f"neither UTF-8 nor CP932 text (undecodable byte 0x{data[exc.start]:02x} "
-            f"at offset {exc.start})", path, line) from None
+        offset = exc.start + skip
+        name = "UTF-16" if encoding == "utf-16" else "UTF-8"
+        raise SourceError(f"not {name} text after its byte order mark: "
+                          f"{_undecodable(data, offset, exc.reason)}", path,
+                          _line_of(data, offset)) from None
 
 
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
@@ -110,25 +183,104 @@ def _control_ratio(text: str) -> float:
 
 
 def load_manifest(raw_dir: Path) -> dict[str, SourceMeta]:
-    """Read data/raw/sources.toml (optional) into metadata keyed by file name."""
+    """Read data/raw/sources.toml (optional) into metadata keyed by file name; an invalid
+    manifest is a ConfigError naming the entry and the key."""
     path = raw_dir / MANIFEST_NAME
     if not path.exists():
         return {}
+    if not path.is_file():
+        raise ConfigError("is not a file: the manifest must be a TOML file", path)
     try:
-        entries = tomllib.loads(path.read_text(encoding="utf-8")).get("source", [])
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"invalid TOML: {exc}", path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path) from None
+    unknown = sorted(set(document) - {"source"})
+    entries = document.get("source", [])
+    if unknown or not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        problem = f"unknown top-level keys {unknown}" if unknown else \
+            "'source' is not a list of [[source]] tables"
+        raise ConfigError(f"{problem}; write one [[source]] table per file", path)
     manifest: dict[str, SourceMeta] = {}
     for number, entry in enumerate(entries, 1):
-        unknown = set(entry) - MANIFEST_KEYS
-        if "file" not in entry or unknown:
-            problem = f"unknown keys {sorted(unknown)}" if unknown else "no 'file' key"
-            raise ConfigError(f"[[source]] entry {number}: {problem}", path)
-        if "plan_id" in entry and not PLAN_ID.match(str(entry["plan_id"])):
-            raise ConfigError(f"[[source]] entry {number} ({entry['file']}): plan_id "
-                              f"{entry['plan_id']!r} must be ASCII letters, digits, '.', '_' or '-'", path)
-        manifest[entry["file"]] = SourceMeta(**entry, in_manifest=True)
+        name = entry.get("file")
+        where = f"[[source]] entry {number}" + (f" ({name})" if isinstance(name, str) and name else "")
+        meta = _entry_meta(entry, where, path)
+        if meta.file in manifest:
+            raise ConfigError(f"[[source]] entry {number} ({meta.file}): file: listed twice", path)
+        manifest[meta.file] = meta
     return manifest
+
+
+PERIOD_RANGE = (1900, 2200)         # fiscal years a plan period may name
+TEXT_KEYS = MANIFEST_KEYS - {"period_start_fy", "period_end_fy"}
+
+
+def _entry_meta(entry: dict, where: str, path: Path) -> SourceMeta:
+    """One [[source]] table, checked: types, a plain file name, http(s) pages, the period."""
+    name = entry.get("file")
+
+    def refuse(key: str, problem: str):
+        raise ConfigError(f"{where}: {key}: {problem}", path)
+
+    for key in sorted(set(entry) - MANIFEST_KEYS):
+        refuse(key, f"unknown key (known: {', '.join(sorted(MANIFEST_KEYS))})")
+    if "file" not in entry:
+        refuse("file", "missing: every entry names its .txt file")
+    for key in sorted(TEXT_KEYS & set(entry)):
+        if not isinstance(entry[key], str):
+            refuse(key, f"must be a string, not {type(entry[key]).__name__}")
+    if not name.strip() or Path(name).name != name or name in (".", ".."):
+        refuse("file", f"{name!r} is not a file name in the raw folder")
+    for key in ("page", "url"):
+        value = entry.get(key, "")
+        parts = urlsplit(value)
+        if value and (parts.scheme not in ("http", "https") or not parts.netloc or " " in value):
+            refuse(key, f"{value!r} is not an http(s) URL")
+    if "plan_id" in entry and not PLAN_ID.match(entry["plan_id"]):
+        refuse("plan_id", f"{entry['plan_id']!r} must be ASCII letters, digits, '.', '_' or '-' "
+                          "(it is part of URIs and paths)")
+    _check_period(entry, refuse)
+    return SourceMeta(**entry, in_manifest=True)
+
+
+def _check_period(entry: dict, refuse) -> None:
+    start, end = entry.get("period_start_fy"), entry.get("period_end_fy")
+    for key, value in (("period_start_fy", start), ("period_end_fy", end)):
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool):
+            refuse(key, f"must be a fiscal year as a number (2014), not {value!r}")
+        if not PERIOD_RANGE[0] <= value <= PERIOD_RANGE[1]:
+            refuse(key, f"{value} is not a fiscal year between {PERIOD_RANGE[0]} and "
+                        f"{PERIOD_RANGE[1]}")
+    if (start is None) != (end is None):
+        missing = "period_start_fy" if start is None else "period_end_fy"
+        refuse(missing, "missing: a period needs both period_start_fy and period_end_fy")
+    if start is not None and end < start:
+        refuse("period_end_fy", f"{end} is before period_start_fy {start}")
+
+
+def check_default_source(config: Config) -> None:
+    """[publication.default_source] of pipeline.toml follows the rules of a [[source]] entry."""
+    if "file" in config.default_source:
+        raise ConfigError("[publication.default_source]: file: not allowed here (it applies to "
+                          "every file without an entry)", DEFAULT_CONFIG_PATH)
+    _entry_meta({**config.default_source, "file": "-"}, "[publication.default_source]",
+                DEFAULT_CONFIG_PATH)
+
+
+def check_manifest(manifest: dict[str, SourceMeta], raw_dir: Path, known_licenses: set[str]) -> None:
+    """What only a publish can check: every entry's file exists, every licence id is known."""
+    path = raw_dir / MANIFEST_NAME
+    for number, meta in enumerate(manifest.values(), 1):
+        where = f"[[source]] entry {number} ({meta.file})"
+        if not (raw_dir / meta.file).is_file():
+            raise ConfigError(f"{where}: file: no such file in {raw_dir}", path)
+        if meta.license and meta.license not in known_licenses:
+            raise ConfigError(f"{where}: license: unknown licence id {meta.license!r} (known: "
+                              f"{', '.join(sorted(known_licenses))})", path)
 
 
 def default_plan_id(file: str) -> str:
@@ -161,8 +313,12 @@ def read_source(path: Path, meta: SourceMeta) -> SourceDocument:
                           sha256=hashlib.sha256(data).hexdigest(), size=len(data), meta=meta)
 
 
-def read_sources(raw_dir: Path, config: Config) -> list[SourceDocument]:
-    """All sources of a raw folder, decoded, with manifest metadata (or defaults)."""
+def read_sources(raw_dir: Path, config: Config,
+                 known_licenses: set[str] = frozenset()) -> list[SourceDocument]:
+    """All sources of a raw folder, decoded, with manifest metadata (or defaults); licence ids
+    must be the publication's or one of known_licenses."""
     manifest = load_manifest(raw_dir)
+    check_default_source(config)
+    check_manifest(manifest, raw_dir, {config.license.id, *known_licenses})
     return [read_source(p, with_defaults(manifest.get(p.name, SourceMeta(file=p.name)), config))
             for p in find_sources(raw_dir)]

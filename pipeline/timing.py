@@ -11,11 +11,15 @@ class Stopwatch:
 
     def __init__(self):
         self.seconds: dict[str, float] = {}
+        self.failed: str | None = None      # the innermost stage an exception left
 
     @contextmanager
     def stage(self, name: str):
         start = time.perf_counter()
         try:
             yield
+        except BaseException:
+            self.failed = self.failed or name
+            raise
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start

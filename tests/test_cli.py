@@ -285,7 +285,7 @@ BAD_INPUTS = {
     "empty": ("empty.txt", b"", "empty"),
     "binary": ("x.txt", _binary(), "binary"),
     "no-plan-structure": ("hello.txt", b"hello\nworld\n", "not a plan document"),
-    "undecodable": ("garbled.txt", b"\x82\xff\xff" * 100, "neither UTF-8 nor CP932"),
+    "undecodable": ("garbled.txt", b"\x82\xff\xff" * 100, "not text in any encoding tried (UTF-8"),
 }
 
 

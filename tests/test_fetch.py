@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from httpserver import BIG_BYTES, LAST_MODIFIED, PLAN, SJIS
+from pipeline.errors import ConfigError
 from pipeline.fetch import LOCK_NAME, fetch_sources
 
 FAST = {"timeout": (1.0, 0.3), "tries": 2, "backoff": 0.01, "max_bytes": 1000}
@@ -103,7 +104,7 @@ def test_a_locally_changed_raw_file_is_fetched_unconditionally(tmp_path, server)
     ("/big.txt", f"larger than the size limit of 1000 bytes (Content-Length {BIG_BYTES} bytes)"),
     ("/big-stream.txt", "larger than the size limit of 1000 bytes (stopped after"),
     ("/page.html", "content type text/html"),
-    ("/binary.bin", "neither UTF-8 nor CP932"),
+    ("/binary.bin", "not text in any encoding tried (UTF-8: byte"),
 ])
 def test_a_failed_fetch_names_url_and_reason_and_keeps_the_good_file(tmp_path, server, path, reason):
     raw = tmp_path / "raw"
@@ -197,9 +198,9 @@ def test_an_entry_without_url_is_a_local_file(tmp_path, server):
 def test_a_manifest_file_name_outside_the_raw_folder_is_refused(tmp_path, server):
     raw = tmp_path / "raw"
     write_manifest(raw, {"file": "../escape.txt", "url": server.url("/plan.txt")})
-    outcomes, lines = fetch(raw)
-    assert [o.status for o in outcomes] == ["failed"]
-    assert "not a plain file name" in lines[0]
+    with pytest.raises(ConfigError, match=r"entry 1 \(\.\./escape.txt\): file: '\.\./escape.txt' is not a "
+                                          "file name in the raw folder"):
+        fetch(raw)                  # the manifest is refused before anything is fetched
     assert not (tmp_path / "escape.txt").exists()
 
 

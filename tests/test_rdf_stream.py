@@ -155,3 +155,21 @@ def test_each_plan_gets_its_own_graph_and_together_they_are_the_whole(corpus, tm
         assert all(f"/plan/{other}/" not in line for other in plans if other != plan for line in lines)
         union |= set(lines)
     assert sorted(union) == whole
+
+
+def test_line_and_page_separators_inside_values_reach_every_serialisation(corpus, tmp_path):
+    """U+2028, U+2029, form feed, record separator and NEL are line breaks for str.splitlines,
+    not for N-Triples: a value holding them is written and read back whole."""
+    rows, sources, config = corpus
+    rows = {table: [dict(row) for row in records] for table, records in rows.items()}
+    value = "前\u2028後\x0c頁\x1c記録\x85次\u2029段\x0b終"
+    rows["initiatives"][0]["summary"] = value
+    graph = write_all((rows, sources, config), tmp_path, 10 ** 9)
+    context = json_ld_context(graph.kinds, PREFIXES)
+    assert count_json_ld(tmp_path / "graph.jsonld", context) == graph.triples
+    for name, fmt in (("graph.ttl", pyoxigraph.RdfFormat.TURTLE),
+                      ("graph.rdf", pyoxigraph.RdfFormat.RDF_XML),
+                      ("graph.nt", pyoxigraph.RdfFormat.N_TRIPLES)):
+        values = {t.object.value for t in pyoxigraph.parse(path=str(tmp_path / name), format=fmt)}
+        assert value in values, name
+    assert json.dumps(value, ensure_ascii=False) in (tmp_path / "graph.jsonld").read_text(encoding="utf-8")

@@ -6,8 +6,10 @@ import hashlib
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +17,8 @@ from pipeline.errors import PipelineError
 from pipeline.extract import extract_document
 from pipeline.sources import SourceDocument, SourceMeta, decode
 
-SOURCE = Path(__file__).resolve().parent.parent / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt"
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt"
 LINES = SOURCE.read_text(encoding="utf-8").split("\n")
 
 
@@ -28,40 +31,57 @@ def extract_bytes(data: bytes):
     return extract_document(source)
 
 
-mutation = st.one_of(
-    st.tuples(st.just("delete"), st.integers(0, len(LINES) - 1), st.integers(1, 40)),
-    st.tuples(st.just("duplicate"), st.integers(0, len(LINES) - 1), st.integers(1, 40)),
-    st.tuples(st.just("shuffle"), st.integers(0, len(LINES) - 1), st.integers(2, 40)),
-    st.tuples(st.just("bytes"), st.integers(0, len(LINES) - 1), st.binary(min_size=1, max_size=24)),
+NOISE = ["\x07", "\x0c", "\x1c", "\x1e", "\x85", "\u2028", "\u2029", "\u200b", "\u200f", "\u202e",
+         "\ufeff", "\u3000", "\xa0", "\u2009", "\t", "  ", "\r", "|", "<p>", "**", "*", "～", "→"]
+line_at = st.integers(0, len(LINES) - 1)
+text_mutation = st.one_of(
+    st.tuples(st.sampled_from(["delete", "duplicate", "swap"]), line_at, st.integers(1, 60)),
+    st.tuples(st.just("noise"), line_at, st.sampled_from(NOISE)),
+    st.tuples(st.just("long"), line_at, st.sampled_from([" | ", "あ", "H 2 6\t", "<p>x</p>"])),
+)
+byte_mutation = st.one_of(
+    st.tuples(st.just("truncate"), st.floats(0.05, 0.999)),
+    st.tuples(st.just("flip"), st.floats(0, 0.999), st.integers(0, 255)),
 )
 
 
-def mutate(lines: list[str], operations) -> bytes:
+def mutate_text(lines: list[str], operations) -> str:
     lines = list(lines)
-    inserted: list[tuple[int, bytes]] = []
     for kind, at, arg in operations:
         at = min(at, max(len(lines) - 1, 0))
         if kind == "delete":
             del lines[at:at + arg]
         elif kind == "duplicate":
             lines[at:at] = lines[at:at + arg]
-        elif kind == "shuffle":
-            block = lines[at:at + arg]
-            lines[at:at + arg] = block[1::2] + block[0::2]
-        else:
-            inserted.append((at, arg))
-    encoded = [line.encode("utf-8") for line in lines]
-    for at, junk in inserted:
-        if encoded:
-            index = min(at, len(encoded) - 1)
-            encoded[index] = encoded[index][: len(encoded[index]) // 2] + junk + encoded[index][len(encoded[index]) // 2:]
-    return b"\n".join(encoded)
+        elif kind == "swap":
+            lines[at:at + 2 * arg] = lines[at + arg:at + 2 * arg] + lines[at:at + arg]
+        elif kind == "noise" and lines:
+            lines[at] = lines[at][: len(lines[at]) // 2] + arg + lines[at][len(lines[at]) // 2:]
+        elif kind == "long" and lines:
+            lines[at] += arg * (300_000 // len(arg))
+    return "\n".join(lines)
+
+
+def encode(text: str, encoding: str) -> bytes:
+    if encoding == "euc-jp":
+        text = text.replace("～", "\u301c")
+    return text.encode(encoding, errors="replace")
+
+
+def mutate_bytes(data: bytes, operations) -> bytes:
+    for operation in operations:
+        if operation[0] == "truncate":
+            data = data[: int(len(data) * operation[1])]
+        elif data:
+            at = int(len(data) * operation[1])
+            data = data[:at] + bytes([operation[2]]) + data[at + 1:]
+    return data
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(mutation, min_size=1, max_size=4))
-def test_mutated_sources_give_tables_or_a_pipeline_error(operations):
-    data = mutate(LINES, operations)
+@given(st.lists(text_mutation, min_size=1, max_size=4), st.lists(byte_mutation, max_size=2))
+def test_mutated_sources_give_tables_or_a_pipeline_error(text_operations, byte_operations):
+    data = mutate_bytes(mutate_text(LINES, text_operations).encode("utf-8"), byte_operations)
     try:
         document = extract_bytes(data)
     except PipelineError as error:
@@ -109,3 +129,94 @@ def test_a_20_mb_single_line_is_refused_cleanly_within_bounded_memory(capsys):
         print(f"\n20 MB single line: {figures['seconds']:.1f} s, peak RSS {figures['peak_mb']:.0f} MB")
     assert figures["outcome"].startswith("error: mutated.txt")
     assert "分野" in figures["outcome"]
+
+
+PURPOSE_LINE = next(n for n, line in enumerate(LINES) if line.startswith("目的・概要"))
+
+
+def test_a_cell_over_the_limit_is_an_error_naming_file_and_line():
+    lines = list(LINES)
+    lines.insert(PURPOSE_LINE + 1, "あ" * 1_000_001)
+    with pytest.raises(PipelineError) as error:
+        extract_bytes("\n".join(lines).encode())
+    assert str(error.value) == (f"mutated.txt:{PURPOSE_LINE + 2}: a cell of 1,000,001 characters: "
+                                "longer than the limit of 1,000,000 (is this a plan's text?)")
+
+
+def test_a_value_joined_over_the_limit_is_an_error_naming_the_record():
+    lines = list(LINES)
+    lines[PURPOSE_LINE + 1:PURPOSE_LINE + 1] = ["い" * 600_000, "う" * 600_000]
+    with pytest.raises(PipelineError) as error:
+        extract_bytes("\n".join(lines).encode())
+    message = str(error.value)
+    assert message.startswith("mutated.txt:59: summary of initiative 2-1-1 is 1,200,")
+    assert message.endswith("characters long: over the limit of 1,000,000")
+
+
+def test_a_megabyte_line_of_pipes_in_a_schedule_takes_linear_time():
+    """A 1 MB line of ` | ` (and of `運用 | `) under a スケジュール label: hundreds of thousands of
+    cells shifted into unlabelled columns, each placed in near-constant time."""
+    at = LINES.index("スケジュール\t\tH 2 6\tH 2 7") + 1
+    for unit in (" | ", "運用 | "):
+        lines = LINES[:at] + [unit * (1_000_000 // len(unit))] + LINES[at:]
+        start = time.perf_counter()
+        document = extract_bytes("\n".join(lines).encode())
+        assert time.perf_counter() - start < 20          # was over 120 s (quadratic)
+        assert len(document.initiatives) == 33
+
+
+# --- the whole command line on mutated copies of the seed -------------------------------------
+
+@pytest.fixture(scope="module")
+def previous(tmp_path_factory):
+    """A publication of the seed, the one every mutated run may replace."""
+    from pipeline.cli import main
+
+    base = tmp_path_factory.mktemp("fuzz")
+    (base / "raw").mkdir()
+    (base / "raw" / "plan.txt").write_bytes(SOURCE.read_bytes())
+    assert main(["--config", str(ROOT / "pipeline.toml"), "publish", "--no-cache",
+                 "--raw-dir", str(base / "raw"), "--out-dir", str(base / "out")]) == 0
+    return base
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@settings(max_examples=25, deadline=None,     # about 3 s each: a whole publish
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(text_mutation, max_size=4), st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp932", "euc-jp"]),
+       st.lists(byte_mutation, max_size=2))
+def test_the_command_line_on_a_mutated_seed_exits_0_or_1_with_at_most_one_error_line(
+        previous, capfd, text_operations, encoding, byte_operations):
+    """Whatever the mutation: exit 0 or 1, never a traceback, at most one `error:` line, and
+    on failure the previous publication byte for byte as it was."""
+    from pipeline.cli import main
+
+    raw, out = previous / "raw", previous / "out"
+    data = mutate_bytes(encode(mutate_text(LINES, text_operations), encoding), byte_operations)
+    (raw / "plan.txt").write_bytes(data)
+    before = snapshot(out)
+    capfd.readouterr()
+    status = main(["--config", str(ROOT / "pipeline.toml"), "publish", "--no-cache",
+                   "--raw-dir", str(raw), "--out-dir", str(out)])
+    captured = capfd.readouterr()
+    stderr = captured.err + captured.out
+    assert status in (0, 1), stderr[-2000:]
+    assert "Traceback" not in stderr, stderr[-3000:]
+    errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) <= 1 and (status == 0) == (not errors), stderr[-2000:]
+    if status == 1:
+        assert snapshot(out) == before, errors
+    assert not list(previous.glob(".out.*")), stderr[-2000:]
+
+
+def test_a_20_mb_line_without_tabs_is_refused_before_any_rdf():
+    """Was `MemoryError: Reached the buffer maximal size` from pyoxigraph at the RDF stage."""
+    lines = list(LINES)
+    lines.insert(PURPOSE_LINE + 1, "本県では、H 2 6 LGWAN* の運用 " * (20_000_000 // 24))
+    with pytest.raises(PipelineError) as error:
+        extract_bytes("\n".join(lines).encode())
+    assert str(error.value).startswith(f"mutated.txt:{PURPOSE_LINE + 2}: a cell of ")
+    assert str(error.value).endswith("characters: longer than the limit of 1,000,000 (is this a plan's text?)")

@@ -1,4 +1,5 @@
-"""Decoding raw sources: UTF-8 (BOM optional), CP932, line ends, and clear refusals."""
+"""Decoding raw sources (UTF-8 with or without BOM, UTF-16 with BOM, CP932, EUC-JP, line ends),
+the manifest's rules, and clear refusals."""
 
 from pathlib import Path
 
@@ -14,6 +15,8 @@ PATH = Path("raw/plan.txt")
     ("スケジュール\t～H25\n".encode("utf-8"), "utf-8"),
     (b"\xef\xbb\xbf" + "スケジュール\t～H25\r\n".encode("utf-8"), "utf-8-sig"),
     ("スケジュール\t～H25\r\n".encode("cp932"), "cp932"),
+    ("スケジュール\t～H25\r\n".encode("utf-16"), "utf-16"),           # Notepad's "Unicode"
+    ("スケジュール\t\u301cH25\r\n".encode("euc-jp"), "euc-jp"),     # ～ as EUC-JP writes it
 ])
 def test_decodes_to_the_same_text(data, encoding):
     assert decode(data, PATH) == ("スケジュール\t～H25\n", encoding)
@@ -30,14 +33,39 @@ def test_cp932_keeps_the_full_width_tilde():
     (b" \n\n", "file is empty"),
     (b"\xef\xbb\xbf", "file is empty"),
     (b"\x89PNG\r\n\x1a\n\x00\x00", "binary data, not text (NUL byte at offset 8)"),
-    (b"abc\n\x82\xff\xff", "neither UTF-8 nor CP932 text (undecodable byte 0x82 at offset 4)"),
+    (b"\xff\xfe", "file is empty"),
+    (b"a\x00b\x00c\x00", "binary data, not text (NUL byte at offset 1); UTF-16 without a BOM? "
+                         "save it as UTF-8"),
 ])
 def test_refuses_with_a_message_naming_the_file(data, message):
     with pytest.raises(SourceError) as error:
         decode(data, PATH)
-    assert str(error.value) == f"{PATH}" + (":2" if "offset 4" in message else "") + f": {message}"
+    assert str(error.value) == f"{PATH}: {message}"
+
+
+def test_no_fitting_encoding_says_which_were_tried_and_where_each_failed():
+    with pytest.raises(SourceError) as error:
+        decode(b"abc\n\x82\xff\xff", PATH)
+    assert str(error.value) == (
+        f"{PATH}:2: not text in any encoding tried (UTF-8: byte 0x82 at offset 4, line 2; "
+        "CP932: byte 0x82 at offset 4, line 2; EUC-JP: byte 0x82 at offset 4, line 2)")
+
+
+def test_a_utf8_file_cut_inside_a_character_names_its_last_line():
+    """Not "undecodable byte at line 3" from another encoding: the damage is at the end."""
+    data = "一行目\n二行目\n三行目".encode("utf-8")[:-1]
+    with pytest.raises(SourceError) as error:
+        decode(data, PATH)
+    assert str(error.value) == (f"{PATH}:3: UTF-8 text that ends inside a character: the file was "
+                                "cut (cut inside a character at offset 26, line 3)")
 
 
 def test_undecodable_offset_counts_the_bom():
-    with pytest.raises(SourceError, match=r"byte 0xff at offset 4\)"):
+    with pytest.raises(SourceError, match=r"byte 0xff at offset 4, line 1$"):
         decode(b"\xef\xbb\xbfa\xff", PATH)
+
+
+def test_the_real_source_reads_the_same_in_every_encoding(source_text):
+    for encoding in ("utf-8-sig", "utf-16", "cp932"):
+        assert decode(source_text.encode(encoding), PATH) == (source_text, encoding)
+    assert decode(source_text.replace("～", "\u301c").encode("euc-jp"), PATH) == (source_text, "euc-jp")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import Config
+from ..outfolder import GENERATOR, GENERATOR_KEY
 from ..sources import SourceDocument
 from .datasets import file_digest
 
@@ -53,6 +54,7 @@ def package_descriptor(config: Config, sources: list[dict], resources: list[dict
         "description": config.description,
         "version": config.version,
         "created": created,
+        GENERATOR_KEY: GENERATOR,       # marks the folder as ours: a later publish may replace it
         "language": config.language,
         "keywords": list(config.keywords),
         "licenses": [license_descriptor(config)],

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..errors import ExtractionError
+from ..errors import ExtractionError, PipelineError, describe
 from ..heap import collector_paused
 from ..model import Document
 from ..sources import SourceDocument
 from .initiatives import Incomplete, read_initiative
-from .layout import read_rows
+from .layout import MAX_VALUE_CHARS, read_rows
 from .sections import read_section
 from .sites import read_sites, split_media
 from .structure import split_blocks
@@ -20,19 +20,34 @@ from .structure import split_blocks
 
 @collector_paused()
 def extract_document(source: SourceDocument) -> Document:
-    """All records of one source; incomplete initiatives are left out with a warning."""
+    """All records of one source; incomplete initiatives are left out with a warning. Any
+    failure is an ExtractionError naming the source."""
+    try:
+        return _extract(source)
+    except PipelineError:
+        raise
+    except Exception as error:      # a bug: still one line naming the file, never a traceback
+        raise ExtractionError(f"extraction failed: {describe(error)}", str(source.path)) from error
+
+
+def _extract(source: SourceDocument) -> Document:
     name, path = source.name, str(source.path)
     document = Document(name)
     ordinals: Counter = Counter()
     seen: dict[str, int] = {}
-    for block in split_blocks(read_rows(source.text), path):
+    items: dict[tuple, int] = {}            # (field, item) -> first line of any block in it
+    blocks = split_blocks(read_rows(source.text, path), path)
+    for block in blocks:
+        if block.context.item_no is not None:
+            items.setdefault((block.context.field_no, block.context.item_no), block.heading.line)
         if block.kind == "initiative":
-            _add_initiative(document, block, name, path, seen)
+            _add_initiative(document, block, name, path, seen, block is blocks[-1])
         elif block.kind == "sites":
             first = sum(1 for s in document.sites if s.field_no == block.context.field_no) + 1
-            sites, terms = read_sites(block, first, name)
+            sites, terms, warnings = read_sites(block, first, name)
             document.sites += sites
             document.terms += terms
+            document.warnings += [f"{path}:{line}: {warning}" for line, warning in warnings]
         else:
             key = (block.context.field_no, block.context.item_no, block.kind)
             ordinals[key] += 1
@@ -45,10 +60,64 @@ def extract_document(source: SourceDocument) -> Document:
     split_media(document.sites)
     if not document.initiatives:
         raise ExtractionError("no initiatives (取組) found", path)
+    document.warnings += _numbering_gaps(seen, items, path)
+    if len(source.text) > MAX_VALUE_CHARS:         # else no value can be that long
+        _check_value_sizes(document, path)
     return document
 
 
-def _add_initiative(document: Document, block, name: str, path: str, seen: dict[str, int]) -> None:
+def _numbering_gaps(headings: dict[str, int], items: dict[tuple, int], path: str) -> list[str]:
+    """Plans number the items of a field and the initiatives of an item 1, 2, 3 …: every number
+    missing below the highest one is named, and every item without initiatives (a lost
+    heading, a damaged or cut document)."""
+    numbers: dict[str, dict[int, int]] = {f"{field}-{item}": {} for field, item in items}
+    for ident, line in headings.items():
+        item, _, number = ident.rpartition("-")
+        numbers.setdefault(item, {})[int(number)] = line
+    warnings = []
+    by_field: dict[str, set[int]] = {}
+    for item, found in numbers.items():
+        field, _, item_no = item.partition("-")
+        by_field.setdefault(field, set()).add(int(item_no))
+        if not found:
+            line = items.get(tuple(map(int, item.split("-"))))
+            warnings.append(f"{path}:{line}: item {item} has no initiative (a lost heading or a cut "
+                            "document?)")
+            continue
+        for missing in sorted(set(range(1, max(found) + 1)) - set(found)):
+            after = min(n for n in found if n > missing)
+            warnings.append(f"{path}:{found[after]}: initiative {item}-{missing} is missing: the "
+                            f"numbering of item {item} goes on to {item}-{after} (a lost heading?)")
+    for field, item_numbers in by_field.items():
+        for missing in sorted(set(range(1, max(item_numbers) + 1)) - item_numbers):
+            warnings.append(f"{path}: item {field}-{missing} is missing: field {field} numbers its "
+                            f"items up to {max(item_numbers)}")
+    return warnings
+
+
+def _check_value_sizes(document: Document, path: str) -> None:
+    """A value joined from many lines may exceed the limit that each cell keeps."""
+    for records in (document.initiatives, document.indicators, document.schedules,
+                    document.references, document.sites, document.sections):
+        for record in records:
+            for column, value in vars(record).items():
+                values = value if isinstance(value, list) else [value]
+                longest = max((len(v) for v in values if isinstance(v, str)), default=0)
+                if longest > MAX_VALUE_CHARS:
+                    line = int(record.source_lines.partition("-")[0] or 0) or None
+                    raise ExtractionError(
+                        f"{column} of {type(record).__name__.lower()} {_record_name(record)} is "
+                        f"{longest:,} characters long: over the limit of {MAX_VALUE_CHARS:,}",
+                        path, line)
+
+
+def _record_name(record) -> str:
+    return getattr(record, "id", None) or getattr(record, "initiative_id", None) \
+        or getattr(record, "from_id", "")
+
+
+def _add_initiative(document: Document, block, name: str, path: str, seen: dict[str, int],
+                    last: bool) -> None:
     ctx = block.context
     ident = f"{ctx.field_no}-{ctx.item_no}-{block.number}"
     if ident in seen:
@@ -60,8 +129,11 @@ def _add_initiative(document: Document, block, name: str, path: str, seen: dict[
     except Incomplete as missing:
         document.warnings.append(
             f"{path}:{block.heading.line}: initiative {ident} 「{block.title}」 is incomplete "
-            f"(no {missing}); left out")
+            f"(no {missing}); left out" + ("; the document ends inside it (cut?)" if last else ""))
         return
+    for gap in records.gaps:
+        document.warnings.append(
+            f"{path}:{block.heading.line}: initiative {ident} 「{block.title}」: {gap}")
     document.initiatives.append(records.initiative)
     document.indicators += records.indicators
     document.schedules += records.schedules

@@ -21,6 +21,8 @@ from .structure import LABELS, Block
 URL = re.compile(r"https?://[^\s<>\"]+")
 LABEL_START = re.compile("^(" + "|".join(map(re.escape, LABELS)) + ")(?: |$)")
 LABEL_INITIALS = frozenset(label[0] for label in LABELS)
+# Labels the template prints for every initiative (the others only where there is a value).
+ALWAYS_PRINTED = ("目的・概要", "重点目標", "主体", "スケジュール", "担当")
 INITIATIVE_ID = re.compile(r"(\d+-\d+-\d+)")
 PROSE_MARKS = re.compile(r"[。、,「」]")
 METHOD_MAX_LENGTH = 15
@@ -56,6 +58,7 @@ class InitiativeRecords:
     schedules: list[ScheduleEntry]
     references: list[Reference]
     terms: list[Term]
+    gaps: list[str]         # what the template prints for every initiative and this one lacks
 
 
 class Incomplete(Exception):
@@ -71,6 +74,11 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
     missing = [label for label, present in (("目的・概要", summary), ("担当", responsible)) if not present]
     if missing:
         raise Incomplete("、".join(missing))
+    filled = {LABEL_COLUMNS[label] for label, entries in fields.items() if entries}
+    gaps = [f"label {label} has no value" for label, entries in fields.items()
+            if not entries and LABEL_COLUMNS[label] not in filled]    # 目的・概要 shares with 性質・手法
+    gaps += [f"no {label} (printed for every initiative)"
+             for label in ALWAYS_PRINTED if label not in fields]
     department, division = split_responsible(" ".join(responsible[0].values))
     notes += [" ".join(e.values) for e in responsible[1:]]
     status, schedules = _schedules(ident, fields.get("スケジュール", []), source)
@@ -87,11 +95,13 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
         _indicators(ident, fields.get("指標", []), source),
         schedules,
         _references(ident, fields.get("参考", []), source),
-        _terms(ident, block, fields, source))
+        _terms(ident, block, fields, source),
+        gaps)
 
 
 def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str]]:
-    """Values grouped by the label they are printed under; unlabelled text goes to notes."""
+    """Values grouped by the label they are printed under (an empty list: the label is printed
+    without a value); unlabelled text goes to notes."""
     fields: dict[str, list[Entry]] = {}
     notes: list[str] = []
     label: str | None = None
@@ -107,6 +117,8 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str]]:
         segments = _segments(row, label)
         for seg_label, cells in segments:
             label = seg_label
+            if label is not None:
+                fields.setdefault(label, [])        # a label printed, with or without a value
             if not any(cells):
                 continue
             if label is None:

@@ -11,10 +11,12 @@ Each line becomes one or more `Row`s with cleaned cells; HTML echoes are dropped
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
 
+from ..errors import ExtractionError
 from ..normalize import clean_text
 
 HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
@@ -27,6 +29,22 @@ PLAIN_TAG = re.compile(r'<(?:/([a-zA-Z][a-zA-Z0-9]*) *|([a-zA-Z][a-zA-Z0-9]*)'
                        r'((?: +[a-zA-Z][a-zA-Z0-9-]*="[^"<>&]*")*) *(/?))>')
 PLAIN_ATTR = re.compile(r' +([a-zA-Z][a-zA-Z0-9-]*)="([^"]*)"')
 RAW_TEXT_TAG = re.compile(r"<(?:script|style)[ />]", re.IGNORECASE)    # content is not markup
+# What PDF-to-text converters write differently: control and format characters (bidi marks,
+# zero-width characters, BEL, a BOM inside the text) are removed; every Unicode space and the
+# line-breaking controls that are not LF (form feed, U+2028 …) stand for a space.
+INVISIBLE_CHARS = ("\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f"
+                   "\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb")
+SPACE_CHARS = "\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]+")
+SPACES = re.compile(f"[{SPACE_CHARS}]")
+UNUSUAL = re.compile(f"[{INVISIBLE_CHARS}{SPACE_CHARS}]")
+# A run of two or more spaces is a column break where a tab would be (pdftotext -layout, or
+# tabs written as spaces): n spaces are round(n / w) breaks, at least one, where w is the most
+# common length of such runs in the document (4 when every tab became 4 spaces).
+SPACE_RUN = re.compile(r" {2,}")
+# The longest value read: a cell of the text, or a field of a record joined from several lines
+# (pyoxigraph refuses a literal over 16 MiB; a plan's longest value is a few thousand).
+MAX_VALUE_CHARS = 1_000_000
 
 
 @dataclass(init=False)
@@ -69,12 +87,18 @@ class Row:
         return row
 
 
-def read_rows(text: str) -> list[Row]:
-    """All rows of a document, in order; table echoes and rule lines removed."""
+def read_rows(text: str, path: str | None = None) -> list[Row]:
+    """All rows of a document, in order; table echoes and rule lines removed. A cell over
+    MAX_VALUE_CHARS is an ExtractionError naming path and line."""
     rows: list[Row] = []
     echo: list[str] = []
-    memo = _Memo()
+    memo = _Memo(_tab_width(text))
+    unusual = UNUSUAL.search(text) is not None      # one scan of the text: most have none
     for number, line in enumerate(text.split("\n"), 1):
+        if unusual and UNUSUAL.search(line):
+            line = canonical_line(line)
+        if len(line) > MAX_VALUE_CHARS:
+            _check_cells(number, line, memo, path)
         seen = memo.rows.get(line)
         if seen is not None:            # a repeated plain line (most often a blank one)
             row = seen.at(number)
@@ -95,11 +119,37 @@ def read_rows(text: str) -> list[Row]:
     return rows
 
 
+def canonical_line(line: str) -> str:
+    """The line without invisible characters, every kind of space an ASCII space."""
+    return SPACES.sub(" ", INVISIBLE.sub("", line))
+
+
+def _check_cells(number: int, line: str, memo: _Memo, path: str | None) -> None:
+    """The cells of a plain line as printed; those of an HTML line as read from its markup."""
+    if HTML_START.search(line):
+        cells = [cell for row in _html_rows(number, line, memo)[0] for cell in row.values]
+    else:
+        cells = _split_cells(line, memo)
+    longest = max(map(len, cells), default=0)
+    if longest > MAX_VALUE_CHARS:
+        raise ExtractionError(f"a cell of {longest:,} characters: longer than the limit of "
+                              f"{MAX_VALUE_CHARS:,} (is this a plan's text?)", path, number)
+
+
+def _tab_width(text: str) -> int:
+    """The most common length of a run of spaces standing for a tab (the shortest of equals)."""
+    if "  " not in text:
+        return 1
+    counts = Counter(len(run) for run in SPACE_RUN.findall(text))
+    return min(counts, key=lambda length: (-counts[length], length))
+
+
 class _Memo:
     """Cleaned lines and cells of one document by their raw text: labels, table headers
     and table echoes repeat the same lines and cells many times."""
 
-    def __init__(self):
+    def __init__(self, tab_width: int = 1):
+        self.tab = tab_width
         self.cells: dict[str, tuple[str, list[str]]] = {}   # raw cell -> clean_text(cell)
         self.rows: dict[str, Row] = {}      # plain line (no rule, no HTML) -> its first row
 
@@ -113,15 +163,21 @@ class _Memo:
 
 def _plain_row(number: int, line: str, memo: _Memo) -> Row:
     """A tab- or pipe-separated table row, or a loose line of text (one cell)."""
-    if "\t" in line:
-        raw = line.split("\t")
-    elif "|" in line and PIPE.search(line):
-        raw = PIPE.split(line)
-    else:
-        raw = [line]
+    raw = _split_cells(line, memo)
     cells, terms = _clean_cells(raw, memo)
     kind = "blank" if not any(cells) else ("tab" if len(raw) > 1 else "text")
     return Row(number, kind, cells, raw, terms)
+
+
+def _split_cells(line: str, memo: _Memo) -> list[str]:
+    """The raw cells of a plain line: tab-, space-run- or pipe-separated, else the line."""
+    if "  " in line:
+        line = SPACE_RUN.sub(lambda run: "\t" * max(1, round(len(run[0]) / memo.tab)), line)
+    if "\t" in line:
+        return line.split("\t")
+    if "|" in line and PIPE.search(line):
+        return PIPE.split(line)
+    return [line]
 
 
 def _clean_cells(raw: list[str], memo: _Memo) -> tuple[list[str], list[str]]:

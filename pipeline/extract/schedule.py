@@ -38,6 +38,7 @@ def read_schedule(grid: list[list[str]]) -> tuple[str | None, list[Period]]:
     if header is None:
         return status, []
     labels = _column_labels(rows, header)
+    free = _FreeLabels(labels)
     content: dict[int, str] = {}
     arrow_from: int | None = None
     for row in rows[header + 1:]:
@@ -47,9 +48,10 @@ def read_schedule(grid: list[list[str]]) -> tuple[str | None, list[Period]]:
             if ARROW.match(cell):
                 arrow_from = column if arrow_from is None else min(arrow_from, column)
                 continue
-            target = column if labels[column] else _nearest_free_label(labels, content, column)
+            target = column if labels[column] else free.nearest(column)
             if target is not None:
                 content[target] = f"{content[target]} {cell}" if target in content else cell
+                free.take(target)
     return status, _periods(labels, content, arrow_from)
 
 
@@ -76,11 +78,37 @@ def _column_labels(rows: list[list[str]], header: int) -> list[str]:
     return labels
 
 
-def _nearest_free_label(labels: list[str], content: dict[int, str], column: int) -> int | None:
-    """A cell the text extraction shifted into an unlabelled column: nearest labelled column,
-    looking right first (extraction drops empty cells on the left)."""
-    order = list(range(column + 1, len(labels))) + list(range(column - 1, -1, -1))
-    return next((c for c in order if labels[c] and c not in content), None)
+class _FreeLabels:
+    """Labelled columns that hold no text yet. A cell the text extraction shifted into an
+    unlabelled column goes to the nearest free one, looking right first (extraction drops empty
+    cells on the left). Two "next free column" chains (union-find with path halving) keep a
+    row of any width linear."""
+
+    def __init__(self, labels: list[str]):
+        width = len(labels)
+        # right[c]: c if column c is free, else a pointer towards the next free one (width: none)
+        self.right = [c if c == width or labels[c] else c + 1 for c in range(width + 1)]
+        # left[c + 1]: the same towards the left, shifted by one (0: none)
+        self.left = [0] + [c + 1 if labels[c] else c for c in range(width)]
+        self.width = width
+
+    @staticmethod
+    def _find(chain: list[int], index: int) -> int:
+        while chain[index] != index:
+            chain[index] = chain[chain[index]]
+            index = chain[index]
+        return index
+
+    def nearest(self, column: int) -> int | None:
+        right = self._find(self.right, column + 1)
+        if right < self.width:
+            return right
+        left = self._find(self.left, column)        # column - 1, shifted by one
+        return left - 1 if left > 0 else None
+
+    def take(self, column: int) -> None:
+        self.right[column] = column + 1
+        self.left[column + 1] = column
 
 
 def _periods(labels: list[str], content: dict[int, str], arrow_from: int | None) -> list[Period]:

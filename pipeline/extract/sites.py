@@ -28,13 +28,19 @@ class _Draft:
     awaiting: str = ""
 
 
-def read_sites(block: Block, first_seq: int, source: str) -> tuple[list[Site], list[Term]]:
+def read_sites(block: Block, first_seq: int, source: str) -> tuple[list[Site], list[Term], list[str]]:
+    """Sites, their glossary terms, and a warning for an entry left without its 担当."""
     sites, terms = [], []
-    for seq, draft in enumerate(_drafts(block.rows), first_seq):
+    drafts, unfinished = _drafts(block.rows)
+    for seq, draft in enumerate(drafts, first_seq):
         site, site_terms = _site(draft, block.context.field_no, seq, source)
         sites.append(site)
         terms.extend(site_terms)
-    return sites, terms
+    warnings = []
+    if unfinished.head:
+        warnings.append((unfinished.lines[0], f"site entry 「{unfinished.head[0].text[:40]}」 has "
+                         "no 担当 (department); left out"))
+    return sites, terms, warnings
 
 
 def split_media(sites: list[Site]) -> None:
@@ -54,7 +60,8 @@ def _split_badge(badge: str, known: set[str]) -> list[str]:
     return [badge]
 
 
-def _drafts(rows: list[Row]) -> list[_Draft]:
+def _drafts(rows: list[Row]) -> tuple[list[_Draft], _Draft]:
+    """Finished entries (each ends with its 担当) and what follows the last one."""
     drafts, current = [], _Draft()
     for row in (r for r in rows if not r.blank):
         text = row.text
@@ -71,7 +78,7 @@ def _drafts(rows: list[Row]) -> list[_Draft]:
         if current.responsible is not None:
             drafts.append(current)
             current = _Draft()
-    return drafts
+    return drafts, current
 
 
 def _site(draft: _Draft, field_no: int, seq: int, source: str) -> tuple[Site, list[Term]]:

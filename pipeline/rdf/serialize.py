@@ -101,7 +101,8 @@ def _convert_chunk(job) -> Chunk:
         frames[fmt] = _frame(text, fmt)
     count = len(triples)
     del triples
-    nodes = [_NODE(node) for node in json_ld_nodes(data.decode("utf-8").splitlines(), context)]
+    lines = data.decode("utf-8").removesuffix("\n").split("\n")     # LF only: U+2028 is in values
+    nodes = [_NODE(node) for node in json_ld_nodes(lines, context)]
     stem.with_suffix(".jsonl").write_text("".join(node + "\n" for node in nodes), encoding="utf-8")
     return Chunk(count, _count_nodes(context, nodes, nt_path.with_suffix(".jsonld")), frames)
 

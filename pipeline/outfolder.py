@@ -1,0 +1,101 @@
+"""The output folder (OUT): what a publish may replace, and what killed runs left beside it.
+
+A publish replaces OUT only when it is absent, empty, or a publication written by this
+pipeline: its datapackage.json carries the mark `"generator": GENERATOR`. Anything else (a
+folder of documents, the working directory, the raw folder, a file) is refused, so that a
+mistyped `--out-dir` never deletes a user's files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Callable
+
+from .errors import PipelineError
+
+GENERATOR_KEY, GENERATOR = "generator", "plan-opendata-pipeline"
+SHOWN_FILES = 3
+
+
+def is_publication(folder: Path) -> bool:
+    """True when folder/datapackage.json (a real file, not a link) carries this pipeline's mark."""
+    descriptor = folder / "datapackage.json"
+    if descriptor.is_symlink() or not descriptor.is_file():
+        return False
+    try:
+        package = json.loads(descriptor.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(package, dict) and package.get(GENERATOR_KEY) == GENERATOR
+
+
+def check_out_dir(out_dir: Path, raw_dir: Path | None = None) -> None:
+    """Refuse an OUT that a publish must not replace; out_dir is absolute (resolved)."""
+    if raw_dir is not None:
+        raw = raw_dir.resolve()
+        if out_dir == raw or raw in out_dir.parents:
+            raise PipelineError("the output folder is (inside) the raw folder "
+                                f"{raw}; publishing would replace the sources: choose another --out-dir",
+                                out_dir)
+        if out_dir in raw.parents:
+            raise PipelineError(f"the output folder contains the raw folder {raw}; publishing "
+                                "would replace the sources: choose another --out-dir", out_dir)
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise PipelineError("exists and is not a folder; refusing to replace it: choose a new "
+                            "or empty folder as --out-dir", out_dir)
+    entries = sorted(entry.name for entry in out_dir.iterdir())
+    if entries and not is_publication(out_dir):
+        shown = ", ".join(entries[:SHOWN_FILES])
+        more = f" and {len(entries) - SHOWN_FILES} more" if len(entries) > SHOWN_FILES else ""
+        raise PipelineError(f"not a publication of this pipeline (it holds {shown}{more}); "
+                            "refusing to replace it: choose a new or empty folder as --out-dir",
+                            out_dir)
+
+
+# --- what killed runs leave behind ------------------------------------------------------
+
+def staging_dir(out_dir: Path) -> Path:
+    """Where this process builds the new edition: `.<out>.staging-<pid>` beside out_dir."""
+    return out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+
+
+def leftover_pattern(out_dir: Path) -> re.Pattern:
+    """`.<out>.staging-<pid>` and `.<out>.previous-<pid>` beside out_dir."""
+    return re.compile(rf"^\.{re.escape(out_dir.name)}\.(staging|previous)-(\d+)$")
+
+
+def process_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True             # someone else's process
+    return True
+
+
+def clean_leftovers(out_dir: Path, log: Callable[[str], None]) -> None:
+    """Remove staging folders of dead runs; a `previous` folder of a run killed between its two
+    renames is the last publication: it is put back when OUT is missing, else removed."""
+    if not out_dir.parent.is_dir():
+        return
+    pattern = leftover_pattern(out_dir)
+    for entry in sorted(out_dir.parent.iterdir()):
+        match = pattern.match(entry.name)
+        if not match or process_alive(int(match[2])) or entry.is_symlink() or not entry.is_dir():
+            continue
+        if match[1] == "previous" and not out_dir.exists() and is_publication(entry):
+            entry.rename(out_dir)
+            log(f"cleanup: {out_dir.name} restored from {entry.name} "
+                f"(left by process {match[2]}, which is gone)")
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        log(f"cleanup: removed {entry.name} (left by process {match[2]}, which is gone)")

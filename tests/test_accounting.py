@@ -1,0 +1,126 @@
+"""Every record accounted for: what is lost is named in a warning (file, line, record), the run
+counts the warnings, and --strict turns them into an error that publishes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.extract import extract_document
+from pipeline.sources import SourceDocument, SourceMeta
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt"
+LINES = SOURCE.read_text(encoding="utf-8").split("\n")
+PATH = "raw/plan.txt"
+
+
+def extract(lines: list[str]):
+    text = "\n".join(lines)
+    data = text.encode("utf-8")
+    return extract_document(SourceDocument(Path(PATH), text, "utf-8", hashlib.sha256(data).hexdigest(),
+                                           len(data), SourceMeta(file="plan.txt")))
+
+
+def edited(**changes) -> list[str]:
+    """The seed with lines (1-based) replaced; None deletes the line."""
+    lines = list(LINES)
+    for number in sorted((int(k[1:]) for k in changes), reverse=True):
+        value = changes[f"l{number}"]
+        if value is None:
+            del lines[number - 1]
+        else:
+            lines[number - 1] = value
+    return lines
+
+
+def test_the_seed_gives_no_warning():
+    assert extract(LINES).warnings == []
+
+
+def test_a_lost_heading_is_a_numbering_gap_naming_the_initiative():
+    assert LINES[593].startswith("5\t電子申請オンライン利用の促進")
+    document = extract(edited(l594=None))
+    assert "2-2-5" not in {i.id for i in document.initiatives}
+    assert document.warnings == [f"{PATH}:609: initiative 2-2-5 is missing: the numbering of item "
+                                 "2-2 goes on to 2-2-6 (a lost heading?)"]
+
+
+def test_a_heading_behind_a_bidi_mark_and_bel_is_still_read():
+    document = extract(edited(l594="\u202e\x07" + LINES[593]))
+    assert len(document.initiatives) == 33 and document.warnings == []
+
+
+def test_a_label_without_its_value_and_a_missing_label_are_named():
+    assert LINES[64].startswith("主体\t\t県，県内市町村") and LINES[77].startswith("主体\t\t県")
+    document = extract(edited(l65="主体\t\t\t", l78=None))
+    assert document.warnings == [
+        f"{PATH}:59: initiative 2-1-1 「みやぎハイパーウェブの運用」: label 主体 has no value",
+        f"{PATH}:72: initiative 2-1-2 「総合情報ネットワークの運用」: no 主体 (printed for every initiative)",
+    ]
+    assert [i.actors for i in document.initiatives[:2]] == [[], []]
+
+
+def test_a_site_without_its_department_is_named():
+    assert LINES[915] == "担当" and LINES[917].startswith("総務部 行政経営推進課")
+    document = extract(edited(l916=None, l918=None))
+    assert len(document.sites) == 7
+    assert document.warnings == [f"{PATH}:906: site entry 「知事への提案「明日のみやぎに一筆啓上!」」 has no "
+                                 "担当 (department); left out"]
+
+
+def test_a_document_cut_before_an_items_initiatives_names_the_item():
+    document = extract(LINES[:950])
+    assert len(document.initiatives) == 28                  # items 2-1 and 2-2 whole
+    assert f"{PATH}:937: item 2-3 has no initiative (a lost heading or a cut document?)" in document.warnings
+
+
+def test_a_document_cut_inside_an_initiative_names_it():
+    document = extract(LINES[:983])
+    assert document.warnings == [f"{PATH}:981: initiative 2-3-3 「市町村業務システムの共同クラウド化の推進」 "
+                                 "is incomplete (no 目的・概要、担当); left out; the document ends inside it (cut?)"]
+
+
+@pytest.fixture
+def damaged_raw(tmp_path) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "plan.txt").write_text("\n".join(edited(l65="主体\t\t\t", l78=None)), encoding="utf-8")
+    manifest = (ROOT / "data" / "raw" / "sources.toml").read_text(encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest.replace(SOURCE.name, "plan.txt"), encoding="utf-8")
+    return raw
+
+
+def publish(raw: Path, out: Path, capsys, *options: str) -> tuple[int, str]:
+    status = main(["--config", str(ROOT / "pipeline.toml"), "publish", "--no-cache", *options,
+                   "--raw-dir", str(raw), "--out-dir", str(out)])
+    return status, capsys.readouterr().err
+
+
+def test_the_run_counts_its_warnings_and_strict_publishes_nothing(damaged_raw, tmp_path, capsys):
+    out = tmp_path / "out"
+    status, stderr = publish(damaged_raw, out, capsys, "--strict")
+    assert status == 1 and not out.exists()
+    assert stderr.splitlines()[-1] == f"error: {damaged_raw}: --strict: 2 warnings (see above); nothing was published"
+    status, stderr = publish(damaged_raw, out, capsys)
+    assert status == 0 and (out / "initiatives.csv").exists()
+    assert stderr.splitlines()[-1] == "2 warnings: see above"
+    assert sum(line.startswith("warning:") for line in stderr.splitlines()) == 2
+
+
+def test_a_source_without_a_period_is_one_warning_and_one_grouped_catalogue_line(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "plan.txt").write_bytes(SOURCE.read_bytes())
+    status, stderr = publish(raw, tmp_path / "out", capsys)
+    warnings = [line for line in stderr.splitlines() if line.startswith("warning:")]
+    assert status == 0 and len(warnings) == 2, stderr
+    assert warnings[0] == (f"warning: {raw / 'plan.txt'}: no plan period: add period_start_fy and "
+                           "period_end_fy to a [[source]] entry in sources.toml (the catalogue states "
+                           "no temporal coverage)")
+    assert warnings[1].startswith("warning: DCAT-AP recommended: Warning: dcterms:temporal: ")
+    assert "(on 10 nodes: " in warnings[1]
+    assert stderr.splitlines()[-1] == "2 warnings: see above"

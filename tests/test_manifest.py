@@ -1,0 +1,134 @@
+"""sources.toml is checked strictly: one error naming the entry and the key; and files beside
+the text that are not read are named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.config import load_config
+from pipeline.errors import ConfigError
+from pipeline.sources import ignored_files, load_manifest, read_sources
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRY = """[[source]]
+file = "plan.txt"
+title = "みやぎICT推進プラン(2014～2016) 分野2 行政の情報化"
+title_en = "Miyagi ICT Promotion Plan"
+plan_id = "miyagi-ict-plan-2014-2016"
+plan_title = "みやぎICT推進プラン(2014～2016)"
+publisher = "宮城県"
+publisher_en = "Miyagi Prefecture"
+publisher_code = "040002"
+page = "https://www.pref.miyagi.jp/soshiki/jyoho/indexictplan2014.html"
+url = "https://example.org/plan.txt"
+period_start_fy = 2014
+period_end_fy = 2016
+license = "CC-BY-4.0"
+"""
+
+
+def raw_with(tmp_path: Path, manifest: str, source_text: str = "text") -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "plan.txt").write_text(source_text, encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest, encoding="utf-8")
+    return raw
+
+
+def test_every_documented_key_is_accepted(tmp_path):
+    meta = load_manifest(raw_with(tmp_path, ENTRY))["plan.txt"]
+    assert (meta.plan_id, meta.publisher_code, meta.period_start_fy, meta.period_end_fy) == \
+        ("miyagi-ict-plan-2014-2016", "040002", 2014, 2016)
+
+
+@pytest.mark.parametrize("change,message", [
+    (("period_end_fy = 2016", "period_end_fy = 99999"),
+     "[[source]] entry 1 (plan.txt): period_end_fy: 99999 is not a fiscal year between 1900 and 2200"),
+    (("period_end_fy = 2016", "period_end_fy = 2013"),
+     "[[source]] entry 1 (plan.txt): period_end_fy: 2013 is before period_start_fy 2014"),
+    (("period_start_fy = 2014\n", ""),
+     "[[source]] entry 1 (plan.txt): period_start_fy: missing: a period needs both "
+     "period_start_fy and period_end_fy"),
+    (("period_start_fy = 2014", 'period_start_fy = "2014"'),
+     "[[source]] entry 1 (plan.txt): period_start_fy: must be a fiscal year as a number (2014), not '2014'"),
+    (("publisher_code = \"040002\"", "publisher_code = 40002"),
+     "[[source]] entry 1 (plan.txt): publisher_code: must be a string, not int"),
+    (("page = \"https://www.pref.miyagi.jp/soshiki/jyoho/indexictplan2014.html\"", 'page = "www.pref.miyagi.jp"'),
+     "[[source]] entry 1 (plan.txt): page: 'www.pref.miyagi.jp' is not an http(s) URL"),
+    (("url = \"https://example.org/plan.txt\"", 'url = "file:///etc/passwd"'),
+     "[[source]] entry 1 (plan.txt): url: 'file:///etc/passwd' is not an http(s) URL"),
+    (('file = "plan.txt"', 'file = "../plan.txt"'),
+     "[[source]] entry 1 (../plan.txt): file: '../plan.txt' is not a file name in the raw folder"),
+    (('license = "CC-BY-4.0"', 'license = "CC-BY-4.0"\nlicence = "CC-BY-4.0"'),
+     "[[source]] entry 1 (plan.txt): licence: unknown key (known: file, license,"),
+])
+def test_a_bad_entry_is_one_error_naming_entry_and_key(tmp_path, change, message):
+    raw = raw_with(tmp_path, ENTRY.replace(*change))
+    with pytest.raises(ConfigError) as error:
+        load_manifest(raw)
+    assert str(error.value).startswith(f"{raw / 'sources.toml'}: {message}")
+
+
+def test_duplicate_entries_are_refused(tmp_path):
+    raw = raw_with(tmp_path, ENTRY + "\n" + ENTRY)
+    with pytest.raises(ConfigError, match=r"entry 2 \(plan.txt\): file: listed twice$"):
+        load_manifest(raw)
+
+
+def test_an_entry_for_a_missing_file_or_an_unknown_licence_is_refused_by_a_publish(tmp_path):
+    raw = raw_with(tmp_path, ENTRY.replace('file = "plan.txt"', 'file = "plan-2.txt"'))
+    with pytest.raises(ConfigError, match=r"entry 1 \(plan-2.txt\): file: no such file in "):
+        read_sources(raw, load_config(ROOT / "pipeline.toml"))
+    (raw / "sources.toml").write_text(ENTRY.replace('"CC-BY-4.0"', '"CC-BY-9.9"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"entry 1 \(plan.txt\): license: unknown licence id 'CC-BY-9.9' "):
+        read_sources(raw, load_config(ROOT / "pipeline.toml"))
+
+
+@pytest.mark.parametrize("manifest", ["folder", "period"])
+def test_the_command_line_prints_one_line_and_publishes_nothing(tmp_path, source_text, capsys, manifest):
+    raw = raw_with(tmp_path, ENTRY.replace("period_end_fy = 2016", "period_end_fy = 99999"), source_text)
+    if manifest == "folder":
+        (raw / "sources.toml").unlink()
+        (raw / "sources.toml").mkdir()
+    out = tmp_path / "out"
+    status = main(["--config", str(ROOT / "pipeline.toml"), "publish", "--raw-dir", str(raw),
+                   "--out-dir", str(out), "--no-cache"])
+    stderr = capsys.readouterr().err
+    assert status == 1 and "Traceback" not in stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+    expected = "is not a file: the manifest must be a TOML file" if manifest == "folder" else \
+        "period_end_fy: 99999 is not a fiscal year"
+    assert len(errors) == 1 and expected in errors[0] and str(raw / "sources.toml") in errors[0]
+    assert not out.exists()
+
+
+def test_files_that_are_not_read_are_named(tmp_path, source_text, capsys):
+    raw = raw_with(tmp_path, ENTRY, source_text)
+    for name in ("plan.pdf", "plan.docx", "notes.md"):
+        (raw / name).write_bytes(b"x")
+    (raw / "sources.lock.json").write_text("{}", encoding="utf-8")
+    assert ignored_files(raw) == [
+        f"{raw / 'notes.md'}: not a .txt file; not read",
+        f"{raw / 'plan.docx'}: Word is not read; convert it to text first (see README)",
+        f"{raw / 'plan.pdf'}: PDF is not read; convert it to text first (see README)",
+    ]
+    status = main(["--config", str(ROOT / "pipeline.toml"), "publish", "--raw-dir", str(raw),
+                   "--out-dir", str(tmp_path / "out"), "--no-cache"])
+    stderr = capsys.readouterr().err
+    assert status == 0
+    assert f"warning: {raw / 'plan.pdf'}: PDF is not read; convert it to text first (see README)" in stderr
+
+
+def test_the_default_source_of_pipeline_toml_follows_the_same_rules(tmp_path):
+    from dataclasses import replace
+
+    raw = raw_with(tmp_path, ENTRY)
+    config = replace(load_config(ROOT / "pipeline.toml"), default_source={"period_start_fy": 2014,
+                                                                          "period_end_fy": 99999})
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, config)
+    assert str(error.value) == ("pipeline.toml: [publication.default_source]: period_end_fy: 99999 "
+                                "is not a fiscal year between 1900 and 2200")

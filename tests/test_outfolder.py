@@ -1,0 +1,229 @@
+"""OUT safety: a publish never replaces a folder it did not write, and cleans up after killed
+runs. Runs `pipeline.cli.main` in-process (a refusal happens before anything is built)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.outfolder import GENERATOR, GENERATOR_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+def raw_dir(folder: Path, source_text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "plan.txt").write_text(source_text, encoding="utf-8")
+    return folder
+
+
+def run(capsys, *args) -> tuple[int, list[str], str]:
+    status = main(["--config", str(ROOT / "pipeline.toml"), "publish", "--no-cache", *map(str, args)])
+    stderr = capsys.readouterr().err
+    assert "Traceback" not in stderr
+    return status, [line for line in stderr.splitlines() if line.startswith("error:")], stderr
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+@pytest.fixture(scope="module")
+def publication(tmp_path_factory, source_text) -> Path:
+    """One publication of the real source, copied by the tests that publish again."""
+    base = tmp_path_factory.mktemp("outfolder")
+    out = base / "out"
+    assert main(["--config", str(ROOT / "pipeline.toml"), "publish", "--no-cache",
+                 "--raw-dir", str(raw_dir(base / "raw", source_text)), "--out-dir", str(out)]) == 0
+    return out
+
+
+def test_a_publication_is_marked_as_written_by_the_pipeline(publication):
+    package = json.loads((publication / "datapackage.json").read_text(encoding="utf-8"))
+    assert package[GENERATOR_KEY] == GENERATOR
+
+
+def test_a_folder_of_documents_is_refused_and_kept(tmp_path, source_text, capsys):
+    documents = tmp_path / "Documents" / "plan"
+    documents.mkdir(parents=True)
+    (documents / "notes.docx").write_bytes(b"PK\x03\x04 my notes")
+    (documents / "budget.xlsx").write_bytes(b"PK\x03\x04 my budget")
+    status, errors, _ = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text),
+                            "--out-dir", documents)
+    assert status == 1 and len(errors) == 1
+    assert str(documents) in errors[0]
+    assert "not a publication of this pipeline (it holds budget.xlsx, notes.docx)" in errors[0]
+    assert snapshot(documents) == {"notes.docx": b"PK\x03\x04 my notes",
+                                   "budget.xlsx": b"PK\x03\x04 my budget"}
+    assert sorted(p.name for p in documents.parent.iterdir()) == ["plan"]   # no lock, no staging
+
+
+def test_the_working_directory_is_refused(tmp_path, source_text, capsys, monkeypatch):
+    work = tmp_path / "work"
+    raw = raw_dir(work / "raw", source_text)
+    (work / "thesis.tex").write_text("my thesis", encoding="utf-8")
+    monkeypatch.chdir(work)
+    status, errors, _ = run(capsys, "--raw-dir", raw, "--out-dir", ".")
+    assert status == 1 and len(errors) == 1
+    assert "contains the raw folder" in errors[0]
+    assert (work / "thesis.tex").read_text(encoding="utf-8") == "my thesis"
+    assert (raw / "plan.txt").exists()
+
+
+@pytest.mark.parametrize("where,message", [
+    ("raw", "is (inside) the raw folder"),
+    ("raw/out", "is (inside) the raw folder"),
+    ("..", "contains the raw folder"),
+])
+def test_out_overlapping_raw_is_refused(tmp_path, source_text, capsys, where, message):
+    raw = raw_dir(tmp_path / "data" / "raw", source_text)
+    before = snapshot(tmp_path)
+    status, errors, _ = run(capsys, "--raw-dir", raw, "--out-dir", raw.parent / where)
+    assert status == 1 and len(errors) == 1 and message in errors[0]
+    assert snapshot(tmp_path) == before
+
+
+def test_an_existing_file_is_refused(tmp_path, source_text, capsys):
+    target = tmp_path / "published"
+    target.write_text("not a folder", encoding="utf-8")
+    status, errors, _ = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text),
+                            "--out-dir", target)
+    assert status == 1 and len(errors) == 1
+    assert errors[0] == f"error: {target}: exists and is not a folder; refusing to replace it: " \
+                        "choose a new or empty folder as --out-dir"
+    assert target.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_an_unmarked_datapackage_is_not_enough(tmp_path, source_text, capsys, publication):
+    """A folder holding someone else's datapackage.json is not ours."""
+    out = tmp_path / "out"
+    shutil.copytree(publication, out)
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    del package[GENERATOR_KEY]
+    (out / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    before = snapshot(out)
+    status, errors, _ = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text), "--out-dir", out)
+    assert status == 1 and "not a publication of this pipeline" in errors[0]
+    assert snapshot(out) == before
+
+
+def test_an_empty_folder_and_our_own_publication_are_replaced(tmp_path, source_text, capsys, publication):
+    raw = raw_dir(tmp_path / "raw", source_text)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run(capsys, "--raw-dir", raw, "--out-dir", empty)[0] == 0
+    assert (empty / "initiatives.csv").exists()
+    source = json.loads((publication / "datapackage.json").read_text(encoding="utf-8"))["sources"]
+    republished = tmp_path / "again"
+    shutil.copytree(publication, republished)
+    (republished / "initiatives.csv").write_text("stale", encoding="utf-8")
+    assert run(capsys, "--raw-dir", raw, "--out-dir", republished)[0] == 0
+    assert (republished / "initiatives.csv").read_bytes() == (publication / "initiatives.csv").read_bytes()
+    assert json.loads((republished / "datapackage.json").read_text(encoding="utf-8"))["sources"] == source
+
+
+def test_a_symlink_inside_out_is_never_followed_when_replacing(tmp_path, source_text, capsys, publication):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("keep me", encoding="utf-8")
+    out = tmp_path / "out"
+    shutil.copytree(publication, out)
+    (out / "link").symlink_to(outside, target_is_directory=True)
+    (out / "initiatives.csv").write_text("stale", encoding="utf-8")      # forces a real swap
+    status, errors, _ = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text), "--out-dir", out)
+    assert status == 0, errors
+    assert (outside / "precious.txt").read_text(encoding="utf-8") == "keep me"
+    assert not (out / "link").exists()
+
+
+def test_leftovers_of_killed_runs_are_removed_and_reported(tmp_path, source_text, capsys, publication):
+    out = tmp_path / "out"
+    shutil.copytree(publication, out)
+    pid = dead_pid()
+    staging = tmp_path / f".out.staging-{pid}"
+    shutil.copytree(publication, staging)
+    lock = tmp_path / ".out.lock"
+    lock.write_text(str(pid), encoding="utf-8")
+    mine = tmp_path / f".out.staging-{os.getppid()}"
+    mine.mkdir()
+    status, _, stderr = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text), "--out-dir", out)
+    assert status == 0
+    assert not staging.exists() and mine.exists()      # a live process's folder stays
+    assert f"cleanup: removed .out.staging-{pid} (left by process {pid}, which is gone)" in stderr
+    assert f"cleanup: took over .out.lock, left by process {pid}, which is gone" in stderr
+    assert not lock.exists()
+
+
+def test_a_run_killed_between_its_renames_gets_its_publication_back(tmp_path, source_text, capsys, publication):
+    pid = dead_pid()
+    previous = tmp_path / f".out.previous-{pid}"
+    shutil.copytree(publication, previous)
+    out = tmp_path / "out"
+    status, _, stderr = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text), "--out-dir", out)
+    assert status == 0
+    assert f"cleanup: out restored from .out.previous-{pid}" in stderr
+    assert "publish: no change" in stderr          # the restored edition was the same
+    assert not previous.exists()
+
+
+def test_a_foreign_exception_in_a_stage_is_one_line_naming_input_and_stage(tmp_path, source_text, capsys,
+                                                                          publication, monkeypatch):
+    from pipeline import publish as publishing
+
+    def broken(*args, **kwargs):
+        raise ValueError("boom\nsecond line of a library's message")
+
+    out = tmp_path / "out"
+    shutil.copytree(publication, out)
+    (out / "initiatives.csv").write_text("stale", encoding="utf-8")
+    before = snapshot(out)
+    raw = raw_dir(tmp_path / "raw", source_text)
+    monkeypatch.setattr(publishing, "write_site", broken)
+    status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    assert status == 1 and errors == [f"error: {raw}: site stage failed: ValueError: boom; "
+                                      "nothing was published"]
+    assert snapshot(out) == before and not list(tmp_path.glob(".out.staging-*"))
+
+
+def test_a_foreign_exception_in_extraction_names_the_file(tmp_path, source_text, capsys, monkeypatch):
+    import pipeline.extract as extraction
+
+    def broken(rows, path):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(extraction, "split_blocks", broken)
+    raw = raw_dir(tmp_path / "raw", source_text)
+    status, errors, _ = run(capsys, "--raw-dir", raw, "--out-dir", tmp_path / "out")
+    assert status == 1
+    assert errors == [f"error: {raw / 'plan.txt'}: extraction failed: IndexError: list index out of range"]
+
+
+def test_an_error_about_a_staged_file_names_it_as_published_not_the_removed_staging(
+        tmp_path, source_text, capsys, monkeypatch):
+    from pipeline import publish as publishing
+    from pipeline.errors import ValidationFailed
+
+    def violated(catalog, path):
+        raise ValidationFailed("the DCAT catalogue violates DCAT-AP 3.0.1 (1 finding(s))",
+                               ["Violation: <catalog>: dcterms:publisher: Less than 1 values"], path)
+
+    monkeypatch.setattr(publishing, "check_catalog", violated)
+    out = tmp_path / "out"
+    status, errors, stderr = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text), "--out-dir", out)
+    assert status == 1 and ".staging-" not in stderr
+    assert errors == [f"error: {out / 'catalog.ttl'} (new edition, not published): the DCAT catalogue "
+                      "violates DCAT-AP 3.0.1 (1 finding(s))"]

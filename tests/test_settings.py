@@ -1,0 +1,77 @@
+"""Which settings a run uses: --config before or after the subcommand, pipeline.toml looked up
+in the working directory and above the raw folder, the defaults named when none is found; and
+the extraction cache in its documented place, never in the working directory."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main, parser, publication_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["--config", "a.toml", "publish"], "a.toml"),
+    (["publish", "--config", "b.toml"], "b.toml"),
+    (["--config", "a.toml", "publish", "--config", "b.toml"], "b.toml"),
+    (["query", "--config", "c.toml", "ASK {}"], "c.toml"),
+    (["publish"], None),
+])
+def test_config_is_accepted_before_and_after_the_subcommand(argv, expected):
+    config = parser().parse_args(argv).config
+    assert config == (Path(expected) if expected else None)
+
+
+@pytest.fixture
+def project(tmp_path, source_text) -> Path:
+    """project/pipeline.toml and project/data/raw/plan.txt; the run starts in another folder."""
+    project = tmp_path / "project"
+    (project / "data" / "raw").mkdir(parents=True)
+    (project / "data" / "raw" / "plan.txt").write_text(source_text, encoding="utf-8")
+    shutil.copy(ROOT / "pipeline.toml", project / "pipeline.toml")
+    (tmp_path / "elsewhere").mkdir()
+    return project
+
+
+def test_pipeline_toml_above_the_raw_folder_is_found_and_named(project, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    args = parser().parse_args(["publish", "--raw-dir", str(project / "data" / "raw")])
+    config = publication_settings(args)
+    assert config.publisher == "宮城県"
+    assert capsys.readouterr().err == f"config: {project / 'pipeline.toml'}\n"
+
+
+def test_without_settings_the_defaults_are_named_and_a_publish_says_why_it_stops(project, tmp_path,
+                                                                                 monkeypatch, capsys):
+    (project / "pipeline.toml").unlink()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    out = tmp_path / "out"
+    status = main(["publish", "--no-cache", "--raw-dir", str(project / "data" / "raw"), "--out-dir", str(out)])
+    lines = capsys.readouterr().err.splitlines()
+    assert status == 1 and not out.exists()
+    assert lines[0] == (f"config: no pipeline.toml in {tmp_path / 'elsewhere'}, {project / 'data'}, "
+                        f"{project}; built-in defaults: licence CC-BY-4.0, no publisher, placeholder "
+                        "base_uri https://example.org/plan-opendata/id/")
+    assert lines[1:] == ["error: no publisher: the catalogue must name one; set publisher and "
+                         "publisher_code in [publication] of pipeline.toml (or pass --config)"]
+
+
+def test_a_missing_config_file_is_an_error(tmp_path, capsys):
+    status = main(["publish", "--config", str(tmp_path / "nothere.toml")])
+    assert status == 1
+    assert capsys.readouterr().err == f"error: {tmp_path / 'nothere.toml'}: no such settings file (--config)\n"
+
+
+def test_a_publish_from_another_folder_caches_in_the_cache_home_not_the_working_directory(
+        project, tmp_path, monkeypatch, capsys):
+    cache_home = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    status = main(["publish", "--raw-dir", str(project / "data" / "raw"), "--out-dir", str(tmp_path / "out")])
+    assert status == 0, capsys.readouterr().err
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+    assert len(list((cache_home / "plan-opendata" / "extract").glob("*.pickle"))) == 1

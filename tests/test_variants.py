@@ -1,0 +1,59 @@
+"""The same plan as different converters and editors write it gives exactly the same tables:
+tabs written as runs of spaces, ideographic / no-break / thin spaces, CRLF with a BOM, invisible
+control and format characters (bidi marks, BEL, zero-width space) at line starts and ends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.export.tables import table_rows
+from pipeline.publish import build
+
+ROOT = Path(__file__).resolve().parent.parent
+NAME = "miyagi-ict-plan-2014-2016-field2.txt"
+
+
+def tables_of(tmp_path: Path, data: bytes, warnings: list[str] | None = None) -> dict[str, list[dict]]:
+    raw = tmp_path / "raw"
+    raw.mkdir(exist_ok=True)
+    (raw / NAME).write_bytes(data)
+    (raw / "sources.toml").write_bytes((ROOT / "data" / "raw" / "sources.toml").read_bytes())
+    log = warnings.append if warnings is not None else (lambda message: None)
+    return table_rows(build(raw, load_config(ROOT / "pipeline.toml"), log))
+
+
+@pytest.fixture(scope="module")
+def expected(tmp_path_factory, source_text):
+    return tables_of(tmp_path_factory.mktemp("seed"), source_text.encode("utf-8"))
+
+
+def with_invisibles(text: str) -> str:
+    return "\n".join(("\u200f\x07" + line + "\u200b" if number % 40 == 0 else "\u202b" + line + "\ufeff")
+                     for number, line in enumerate(text.split("\n")))
+
+
+VARIANTS = {
+    "tabs as 4 spaces (pdftotext -layout)": lambda t: t.replace("\t", "    ").encode("utf-8"),
+    "tabs as 2 spaces": lambda t: t.replace("\t", "  ").encode("utf-8"),
+    "ideographic spaces U+3000": lambda t: t.replace(" ", "\u3000").encode("utf-8"),
+    "no-break spaces": lambda t: t.replace(" ", "\u00a0").encode("utf-8"),
+    "thin spaces": lambda t: t.replace(" ", "\u2009").encode("utf-8"),
+    "CRLF with BOM": lambda t: t.replace("\n", "\r\n").encode("utf-8-sig"),
+    "CRLF UTF-16": lambda t: t.replace("\n", "\r\n").encode("utf-16"),
+    "bidi marks, BEL, zero-width": lambda t: with_invisibles(t).encode("utf-8"),
+    "all at once, CP932": lambda t: t.replace("\t", "    ").replace(" ", "\u3000")
+                                     .replace("\n", "\r\n").encode("cp932"),
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_variant_gives_exactly_the_same_tables(tmp_path, source_text, expected, variant):
+    warnings: list[str] = []
+    got = tables_of(tmp_path, VARIANTS[variant](source_text), warnings)
+    for table, rows in expected.items():
+        assert got[table] == rows, table
+    assert [w for w in warnings if w.startswith("warning:")] == []
+    assert sum(len(rows) for rows in got.values()) == 184     # 33 initiatives, 91 schedules …
