@@ -3,7 +3,7 @@
 Derived from datapackage.json and the published folder, never from the source's content:
 
 - one dataset per table (a tabular resource `<t>` at `<t>.csv`): `<t>.csv`, `<t>.json`,
-  `excel/<t>.csv`, `schemas/<t>.json`, `schemas/<t>-excel.json`;
+  `excel/<t>.csv`, `excel/<t>.xlsx`, `schemas/<t>.json`, `schemas/<t>-excel.json`;
 - `linked-data`: every file under `rdf/`;
 - `site`: the web portal of `site.py` (`index.html`, `assets/`, `datasets/`, `departments/`,
   `initiatives/`) as two distributions, however many pages it has: the portal itself (an access
@@ -32,7 +32,8 @@ from ..config import Config
 from ..errors import PipelineError
 
 CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
-TABLE_FILES = ("{t}.csv", "{t}.json", "excel/{t}.csv", "schemas/{t}.json", "schemas/{t}-excel.json")
+TABLE_FILES = ("{t}.csv", "{t}.json", "excel/{t}.csv", "excel/{t}.xlsx", "schemas/{t}.json",
+               "schemas/{t}-excel.json")
 LINKED_DATA = "linked-data"
 LINKED_DATA_FOLDER = "rdf/"
 SITE = "site"
@@ -57,6 +58,7 @@ MEDIA_TYPES = {
     ".js": ("text/javascript", "JavaScript"),
     ".md": ("text/markdown", "Markdown"),
     ".txt": ("text/plain", "TXT"),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"),
 }
 OCTET_STREAM = "application/octet-stream"
 

@@ -47,7 +47,7 @@ DATA_THEME_GOVE = URIRef(EU + "data-theme/GOVE")
 STABLE = URIRef(EU + "planned-availability/STABLE")
 LANGUAGES = {"ja": "JPN", "en": "ENG"}          # ISO 639-1 -> EU language authority code
 EU_FILE_TYPES = {".csv": "CSV", ".json": "JSON", ".jsonld": "JSON_LD", ".ttl": "RDF_TURTLE",
-                 ".nt": "RDF_N_TRIPLES", ".rdf": "RDF_XML", ".html": "HTML"}
+                 ".nt": "RDF_N_TRIPLES", ".rdf": "RDF_XML", ".html": "HTML", ".xlsx": "XLSX"}
 # Labels of the controlled-vocabulary concepts used (skos:Concept needs skos:prefLabel).
 CONCEPT_LABELS = {
     DATA_THEME_GOVE: "Government and public sector",
