@@ -279,7 +279,7 @@ def test_files_are_partitioned_between_the_datasets(catalogued, config):
     assert by_key["site"] == {SITE_LANDING_PAGE, SITE_MANIFEST}
     assert [f.path for d in datasets for f in d.files if not f.download] == [SITE_LANDING_PAGE]
     assert by_key["initiatives"] == {"initiatives.csv", "initiatives.json", "excel/initiatives.csv",
-                                     "schemas/initiatives.json", "schemas/initiatives-excel.json"}
+                                     "excel/initiatives.xlsx", "schemas/initiatives.json", "schemas/initiatives-excel.json"}
     assert by_key["linked-data"] == {p for p in paths if p.startswith("rdf/")}
     assert {"datapackage.json", "ckan/licenses.json"} <= by_key["metadata"]
 

@@ -108,9 +108,9 @@ def test_publish_reports_every_stage_in_order(published_run, published, project_
         "10 sections, 17 terms"]
     resources = json.loads((published / "datapackage.json").read_text(encoding="utf-8"))["resources"]
     tables = [r for r in resources if not r["path"].startswith("rdf/")]
-    assert len(tables) == 21                                 # 7 tables x (CSV, Excel CSV, JSON)
+    assert len(tables) == 28                                 # 7 tables x (CSV, Excel CSV, JSON, .xlsx)
     assert stderr_lines(published_run, "validate:") == [
-        "validate: frictionless found the 21 table resources valid (the 7 Excel variants: "
+        "validate: frictionless found the 28 table resources valid (the 7 Excel variants: "
         "each is its validated CSV rendered for Excel, byte for byte)"]
     triples = sum(1 for _ in (published / "rdf" / "graph.nt").open(encoding="utf-8"))
     assert stderr_lines(published_run, "rdf:") == [
@@ -128,6 +128,7 @@ def test_publish_writes_csv_json_excel_schemas_and_datapackage(published):
         assert f"{table}.csv" in files
         assert f"{table}.json" in files
         assert f"excel/{table}.csv" in files
+        assert f"excel/{table}.xlsx" in files
         assert f"schemas/{table}.json" in files
     assert "datapackage.json" in files
 

@@ -17,6 +17,7 @@ from .datapackage import (file_resource, license_descriptor, package_descriptor,
                           source_descriptor, tabular_resource)
 from .json import write_json_file, write_table_json
 from .tables import attribution
+from .xlsx import XLSX_SUFFIX, write_xlsx
 
 RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD"}
 
@@ -26,7 +27,7 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
     """The tables (CSV, JSON, Excel CSV, Table Schemas) and a datapackage.json describing them;
     returns that descriptor."""
     credit = attribution(publication)
-    resources = write_tables(rows, load_schemas(), out, license_descriptor(config), credit)
+    resources = write_tables(rows, load_schemas(), out, license_descriptor(config), credit, created)
     sources = [source_descriptor(s) for s in publication.sources]
     package = package_descriptor(config, sources, resources, credit, created)
     write_json_file(out / "datapackage.json", package)
@@ -43,7 +44,7 @@ def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
 
 
 def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Path,
-                 license: dict, credit: str) -> list[dict]:
+                 license: dict, credit: str, created: str) -> list[dict]:
     (out / "schemas").mkdir(parents=True, exist_ok=True)
     (out / "excel").mkdir(exist_ok=True)
     tables, files = [], []
@@ -56,8 +57,11 @@ def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Pat
         excel = excel_schema(schema)
         write_json_file(out / "schemas" / f"{table}-excel.json", {**excel, "license": license})
         write_excel_csv(out / "excel" / f"{table}.csv", schema, cells)
+        workbook = f"excel/{table}{XLSX_SUFFIX}"
+        write_xlsx(out / workbook, schema, table_rows_, license, credit, created)
         tables.append(tabular_resource(table, f"{table}.csv", f"schemas/{table}.json", schema, out))
         tables.append(tabular_resource(f"{table}{EXCEL_SUFFIX}", f"excel/{table}.csv",
                                        f"schemas/{table}-excel.json", excel, out, "utf-8-sig"))
         files.append(file_resource(f"{table}-json", f"{table}.json", f"{schema['title']}（JSON）", out))
+        files.append(file_resource(f"{table}-xlsx", workbook, f"{schema['title']}（Excel）", out))
     return tables + files
