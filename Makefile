@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.package-lock.json
 RAW    ?= data/raw
 OUT    ?= data/published
 # Reproducible output: dates in the published files come from the last commit, not the clock.
@@ -42,8 +43,14 @@ serve:
 	@test -f '$(OUT)/index.html' || { echo "error: $(OUT)/index.html missing; run make publish first" >&2; exit 1; }
 	$(PYTHON) -m http.server --bind 127.0.0.1 --directory '$(OUT)' 8000
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
+
+# The browser tests' JavaScript (axe-core, jsonld) from package-lock.json, when npm is present;
+# without npm those tests are skipped (their skip message names what is missing).
+$(NODE_STAMP): package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: tests that need node_modules/ (axe-core, jsonld) will be skipped" >&2; fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info
