@@ -102,7 +102,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stop
     validation = None
     try:
         sources, license = [source_descriptor(s) for s in publication.sources], license_descriptor(config)
-        with LinkedDataWriter(rows, sources, config, schemas, staging, license, watch) as rdf:
+        with LinkedDataWriter(rows, sources, config, schemas, staging, watch) as rdf:
             # worker processes build the graph's parts while the tables are written here
             with watch.stage("csv-json"):
                 package = write_tables_package(publication, rows, config, staging, edition.created)
