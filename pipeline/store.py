@@ -46,6 +46,7 @@ import requests
 from .config import Config
 from .errors import PipelineError
 from .fetch import describe_exception, network_reason
+from .rdf.vocabulary import default_graph_iri
 
 GRAPH_FILE = Path("rdf") / "graph.nt"
 N_TRIPLES = "application/n-triples"
@@ -87,12 +88,6 @@ class StoreSettings:
     tries: int = DEFAULT_TRIES
     backoff: float = DEFAULT_BACKOFF
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
-
-
-def default_graph_iri(config: Config) -> str:
-    """One named graph per publication: `<base_uri>graph/<name>`."""
-    base = config.base_uri if config.base_uri.endswith(("/", "#")) else config.base_uri + "/"
-    return f"{base}graph/{config.name}"
 
 
 def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..timing import Stopwatch
-from .serialize import CONTEXT_FILE, FORMATS, write_graph
+from .serialize import FORMATS, write_graph
 from .stream import start_ntriples, worker_pool
 from .vocabulary import PREFIXES, vocabulary_graph, vocabulary_namespace
 
@@ -31,10 +31,10 @@ class LinkedDataWriter:
     finished."""
 
     def __init__(self, tables: dict[str, list[dict]], sources: list[dict], config: Config,
-                 schemas: dict[str, dict], out: Path, license: dict,
+                 schemas: dict[str, dict], out: Path,
                  watch: Stopwatch | None = None):
         self.folder = out / RDF_DIR
-        self.config, self.license = config, license
+        self.config = config
         self.watch = watch or Stopwatch()
         self.arguments = (tables, sources, config, schemas)
         self.pools = worker_pool(len(sources))
@@ -63,8 +63,7 @@ class LinkedDataWriter:
         with self.watch.stage("rdf.ntriples"):
             graph = self.pending.finish()
         with self.watch.stage("rdf.formats"):
-            names = write_graph(graph, prefixes, f"{config.download_base}{RDF_DIR}/{CONTEXT_FILE}",
-                                self.license, self.pool)
+            names = write_graph(graph, prefixes, self.pool)
         vocabulary_graph(config.base_uri).serialize(
             destination=str(self.folder / VOCABULARY_FILE), format="turtle", encoding="utf-8")
         return LinkedData([f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]],

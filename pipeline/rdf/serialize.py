@@ -1,5 +1,7 @@
-"""Serialisations of one graph: Turtle, N-Triples, RDF/XML and JSON-LD with a published
-@context, so that the JSON-LD reads as plain JSON (`"title": …`, `"isPartOf": "…"`).
+"""Serialisations of one graph: Turtle, N-Triples, RDF/XML and JSON-LD whose @context is
+written inline (so that a downloaded copy reads offline in any JSON-LD processor, with no
+document loader) and is also published on its own as context.jsonld; the JSON-LD reads as
+plain JSON (`"title": …`, `"isPartOf": "…"`).
 
 The graph arrives as a sorted N-Triples file (see stream.py), cut into chunks of whole
 subjects; pyoxigraph (Rust) writes each chunk as Turtle and RDF/XML, and the compact JSON-LD is
@@ -31,16 +33,15 @@ FORMATS = {  # file name: format
     "graph.jsonld": "json-ld",
 }
 CONTEXT_FILE = "context.jsonld"
-LICENSE_KEY = "license"
 LANGUAGE = "ja"
-RESERVED = {"id", "type", LICENSE_KEY}
+RESERVED = {"id", "type"}
 
 
 OXIGRAPH_FORMATS = {"turtle": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
                     "xml": pyoxigraph.RdfFormat.RDF_XML, "json-ld": pyoxigraph.RdfFormat.JSON_LD}
 
 
-def write_graph(graph: NTriples, prefixes: dict[str, str], context_url: str, license: dict,
+def write_graph(graph: NTriples, prefixes: dict[str, str],
                 pool: Executor | None = None) -> list[str]:
     """From the sorted N-Triples file, write the JSON-LD context and the Turtle, RDF/XML and
     JSON-LD files beside it; returns the file names. Raises ValidationFailed unless every file
@@ -50,11 +51,12 @@ def write_graph(graph: NTriples, prefixes: dict[str, str], context_url: str, lic
     pyoxigraph for both Turtle and RDF/XML; as a chunk holds whole subjects, the joined
     chunks are byte for byte what one pass over the whole file writes.
 
-    Both JSON files carry a top-level `license` key for plain-JSON readers; the context
-    defines no `license` term, so JSON-LD processors ignore it."""
+    The licence is a triple of the graph (`<graph> dcterms:license <URL>`), so the JSON-LD
+    shows it as a node with a `license` key; the document has no other top-level key, which
+    would make the graph a named graph. context.jsonld holds the context alone."""
     folder = graph.path.parent
     context = json_ld_context(graph.kinds, prefixes)
-    write_json(folder / CONTEXT_FILE, {"@context": context, LICENSE_KEY: license})
+    write_json(folder / CONTEXT_FILE, {"@context": context})
     with tempfile.TemporaryDirectory(prefix=".chunks-", dir=folder) as work:
         jobs = [(graph.path, start, end, Path(work) / str(index), prefixes, context)
                 for index, (start, end) in enumerate(graph.chunks)]
@@ -64,7 +66,7 @@ def write_graph(graph: NTriples, prefixes: dict[str, str], context_url: str, lic
                  "graph.ttl": _join(folder / "graph.ttl", jobs, ".ttl", done, "turtle"),
                  "graph.rdf": _join(folder / "graph.rdf", jobs, ".rdf", done, "xml"),
                  "graph.jsonld": sum(chunk.json_ld for chunk in done)}
-        document = {"@context": context_url, "@graph": None, LICENSE_KEY: license}
+        document = {"@context": context, "@graph": None}
         write_json(folder / "graph.jsonld", document, "@graph",
                    (line for job in jobs for line in read_lines(job[3].with_suffix(".jsonl"))),
                    encoded=True)
@@ -148,7 +150,7 @@ _NODE = json.JSONEncoder(ensure_ascii=False).encode
 
 def count_json_ld(path: Path, context: dict, nodes_per_read: int = 20_000) -> int:
     """The triples pyoxigraph reads from a JSON-LD file written by write_graph (one node per
-    line), with its @context (published as a URL) given inline. The nodes are read in groups,
+    line) under its @context. The nodes are read in groups,
     each as a document of its own, so memory stays small whatever the size of the graph
     (pyoxigraph holds a whole document while it reads JSON-LD)."""
     count, group = 0, []
