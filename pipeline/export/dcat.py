@@ -368,7 +368,7 @@ class _CatalogBuilder:
             size, sha256 = file_digest(self.out / file.path)
             self.add(node, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger))
             checksum = self.typed(URIRef(f"{node}#sha256"), SPDX.Checksum)
-            self.add(checksum, SPDX.algorithm, SPDX_SHA256)
+            self.add(checksum, SPDX.algorithm, self.typed(SPDX_SHA256, SPDX.ChecksumAlgorithm))
             self.add(checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary))
             self.add(node, SPDX.checksum, checksum)
         self.dates(node)
