@@ -135,9 +135,39 @@ def test_a_violation_fails_with_one_readable_line_per_finding(catalog, config):
     with pytest.raises(ValidationFailed) as failure:
         check_catalog(broken, "catalog.ttl")
     assert failure.value.path == "catalog.ttl"
-    assert len(failure.value.findings) == 1
-    finding = failure.value.findings[0]
-    assert "Violation" in finding and str(catalog_uri(config)) in finding and "dcterms:title" in finding
+    assert len(failure.value.findings) == 2              # one per official shape set
+    for finding in failure.value.findings:
+        assert "Violation" in finding and str(catalog_uri(config)) in finding and "dcterms:title" in finding
+
+
+def test_the_single_file_shape_set_checks_the_checksum_algorithm_class(catalog):
+    """Only the `shacl/` set (dcat-ap-SHACL.ttl + ranges.ttl) checks that spdx:algorithm values
+    are spdx:ChecksumAlgorithm: untyped, every checksum is a violation and the publish stops."""
+    from rdflib.namespace import RDF
+    from pipeline.rdf.vocabulary import SPDX
+    from pipeline.shacl import MANDATORY, SINGLE_FILE, _run
+    untyped = Graph()
+    for triple in catalog:
+        if triple[2] != SPDX.ChecksumAlgorithm:
+            untyped.add(triple)
+    assert _run(untyped, MANDATORY)[0] == []                  # the html/shacl set passes it
+    checksums = set(untyped.subjects(RDF.type, SPDX.Checksum))
+    violations = _run(untyped, SINGLE_FILE)[0]
+    assert len(violations) == len(checksums) > 40
+    assert all("algorithm" in v and "ChecksumAlgorithm" in v for v in violations)
+    with pytest.raises(ValidationFailed):
+        check_catalog(untyped)
+
+
+def test_the_vendored_single_file_set_is_the_official_one():
+    shared = Path(__file__).resolve().parent.parent.parent / "shared" / "dcat-ap" / "3.0.1" / "shacl"
+    vendored = Path(__file__).resolve().parent.parent / "schemas" / "shacl" / "dcat-ap-3.0.1-shacl"
+    digests = {"dcat-ap-SHACL.ttl": "990d3e42721de6a4be8cc338a7171559f195e62dea89c0b56531356b78cc026f",
+               "ranges.ttl": "a6eed0fae8d0f5ca977fe2098ca12081ac60b0efe1ddce802d5c08e49505ebcc"}
+    for name, digest in digests.items():
+        assert sha256(vendored / name) == digest
+        if shared.is_dir():
+            assert (shared / name).read_bytes() == (vendored / name).read_bytes()
 
 
 # --- distributions and files ---------------------------------------------------------------
