@@ -20,7 +20,7 @@ import pyoxigraph
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, FOAF, RDF
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS
 
 from pipeline.config import load_config
 from pipeline.errors import PipelineError, ValidationFailed
@@ -446,3 +446,81 @@ def test_ckan_licence_register_has_the_keys_ckan_reads(catalogued, config):
         assert CKAN_LICENSE_KEYS <= set(entry)
         assert entry["url"] == config.license.url and entry["status"] == "active"
         assert entry["od_conformance"] == "approved"
+
+
+# --- harvesting by CKAN (ckanext-dcat) -------------------------------------------------------
+# ckanext-dcat cannot be imported without CKAN itself, so the logic of its RDF parser's
+# RDFProfile._distribution_format (ckanext/dcat/profiles/base.py) and of the helpers it calls
+# is restated here, step by step, without CKAN's resource-format normalisation (which maps
+# only media types and labels it knows and leaves the others as they are).
+
+def _ckan_object(graph: Graph, subject, predicate):
+    """RDFProfile._object: the first object, or None."""
+    return next(iter(graph.objects(subject, predicate)), None)
+
+
+def _ckan_object_value(graph: Graph, subject, predicate, default_lang: str = "ja") -> str:
+    """RDFProfile._object_value: a literal in the default language, else one without a
+    language, else (for a resource) its IRI; "" when there is none."""
+    fallback = ""
+    for value in graph.objects(subject, predicate):
+        if isinstance(value, Literal):
+            if value.language and value.language == default_lang:
+                return str(value)
+            if not fallback:
+                fallback = str(value)
+        else:
+            return str(value)
+    return fallback
+
+
+def ckan_distribution_format(graph: Graph, distribution) -> tuple[str | None, str | None]:
+    """(mimetype, format) as ckanext-dcat's `_distribution_format` reads them."""
+    imt = _ckan_object_value(graph, distribution, DCAT.mediaType) or None
+    label = None
+    fmt = _ckan_object(graph, distribution, DCTERMS["format"])
+    if isinstance(fmt, Literal):
+        if not imt and "/" in fmt:
+            imt = str(fmt)
+        else:
+            label = str(fmt)
+    elif isinstance(fmt, URIRef):
+        if _ckan_object(graph, fmt, RDF.type) == DCTERMS.IMT:
+            if not imt:
+                imt = str(graph.value(fmt, default=None))
+            label = _ckan_object_value(graph, fmt, RDFS.label) or None
+        elif "iana.org/assignments/media-types" in str(fmt) and not imt:
+            imt = str(fmt)
+        else:
+            label = str(fmt)
+    return imt, label
+
+
+def test_harvested_resources_get_format_labels_and_iana_media_types(catalog, config):
+    expected = {"indicators.csv": "CSV", "excel/indicators.csv": "CSV",
+                "excel/indicators.xlsx": "XLSX", "indicators.json": "JSON",
+                "rdf/graph.ttl": "Turtle", "rdf/graph.rdf": "RDF/XML",
+                "rdf/graph.nt": "N-Triples", "rdf/graph.jsonld": "JSON-LD",
+                "CHANGELOG.md": "Markdown", "index.html": "HTML"}
+    media = {"CSV": "text/csv", "XLSX": "application/vnd.openxmlformats-officedocument."
+             "spreadsheetml.sheet", "JSON": "application/json", "Turtle": "text/turtle",
+             "RDF/XML": "application/rdf+xml", "N-Triples": "application/n-triples",
+             "JSON-LD": "application/ld+json", "Markdown": "text/markdown", "HTML": "text/html"}
+    found = {}
+    for distribution in catalog.subjects(RDF.type, DCAT.Distribution):
+        path = local_path(str(catalog.value(distribution, DCAT.accessURL)), config)
+        mimetype, label = ckan_distribution_format(catalog, distribution)
+        assert label and "://" not in label, (path, label)            # never a format URI
+        assert mimetype.startswith("https://www.iana.org/assignments/media-types/"), path
+        if label in media:
+            assert mimetype.endswith("/media-types/" + media[label]), path
+        found[path] = label
+    assert {path: found[path] for path in expected} == expected
+    assert check_catalog(catalog) == []                                # both shape sets pass
+
+
+def test_ckan_json_is_readable_utf8(catalogued):
+    for path in sorted((catalogued / "ckan").glob("*.json")):
+        text = path.read_text(encoding="utf-8")
+        assert "\\u" not in text, path
+    assert "指標" in (catalogued / "ckan" / "miyagi-ict-plan-indicators.json").read_text(encoding="utf-8")
