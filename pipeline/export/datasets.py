@@ -4,7 +4,9 @@ Derived from datapackage.json and the published folder, never from the source's 
 
 - one dataset per table (a tabular resource `<t>` at `<t>.csv`): `<t>.csv`, `<t>.json`,
   `excel/<t>.csv`, `excel/<t>.xlsx`, `schemas/<t>.json`, `schemas/<t>-excel.json`;
-- `linked-data`: every file under `rdf/`;
+- `linked-data`: every file under `rdf/`; among them `rdf/uri-documents.json`, which lists the
+  documents the URIs under `base_uri` resolve to (HTML, Turtle, JSON-LD per URI), so that they
+  are accounted for without a distribution each, as the site's pages are;
 - `site`: the web portal of `site.py` (`index.html`, `assets/`, `datasets/`, `departments/`,
   `initiatives/`) as two distributions, however many pages it has: the portal itself (an access
   point: its landing page `index.html`, no download) and `site-manifest.json`, which lists every
@@ -36,6 +38,7 @@ TABLE_FILES = ("{t}.csv", "{t}.json", "excel/{t}.csv", "excel/{t}.xlsx", "schema
                "schemas/{t}-excel.json")
 LINKED_DATA = "linked-data"
 LINKED_DATA_FOLDER = "rdf/"
+URI_DOCUMENTS = "rdf/uri-documents.json"   # lists the documents the URIs resolve to
 SITE = "site"
 SITE_LANDING_PAGE = "index.html"
 SITE_MANIFEST = "site-manifest.json"
@@ -205,6 +208,26 @@ def _site_listing(out: Path, files: list[str]) -> set[str]:
     return listed
 
 
+def _documents_listing(out: Path, files: list[str]) -> set[str]:
+    """The URI documents (rdf/uri-documents.json, see rdf/documents.py) the linked data's
+    manifest accounts for; each must exist with the size it gives."""
+    if URI_DOCUMENTS not in files:
+        return set()
+    path = out / URI_DOCUMENTS
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PipelineError(f"cannot read the URI documents manifest: {exc}", path) from None
+    present, listed = set(files), set()
+    for entry in entries:
+        name = entry.get("path") if isinstance(entry, dict) else None
+        if name not in present or name.startswith(LINKED_DATA_FOLDER) or _is_site_file(name) \
+                or os.stat(out / name).st_size != entry.get("bytes"):
+            raise PipelineError(f"the URI documents manifest is out of date at {name!r}", path)
+        listed.add(name)
+    return listed
+
+
 def _formats(paths) -> list[str]:
     """The human formats of `paths`, in the order of their first file by (depth, path); one
     pass, no sort (the site lists thousands of pages)."""
@@ -257,8 +280,9 @@ def publication_datasets(out: Path, config: Config) -> list[DatasetSpec]:
     for path in files:
         if path not in claimed and path not in listed and _is_site_file(path):
             claim(SITE, path)
+    documents = _documents_listing(out, files)   # the URI documents: rdf/uri-documents.json
     for path in files:
-        if path not in claimed and path not in listed:
+        if path not in claimed and path not in listed and path not in documents:
             claim(METADATA, path)
 
     texts = _Texts(out, package, config, resources, tables, files)
