@@ -108,7 +108,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stop
                 package = write_tables_package(publication, rows, config, staging, edition.created)
             validation = BackgroundValidation(staging, package)   # the tables, while RDF is written
             with watch.stage("rdf"):
-                linked = rdf.finish()
+                linked = rdf.finish(package.get("attribution", ""))
         describe_linked_data(package, linked, staging)
         log(f"rdf: the four RDF serialisations agree ({linked.triples} triples, counted by pyoxigraph)")
         write_change_report(staging, edition, previous, license)
