@@ -38,10 +38,10 @@ linkcheck: $(STAMP)
 load-store: $(STAMP)
 	$(PY) -m pipeline load-store --out-dir '$(OUT)'
 
-# The published folder with its web portal on http://127.0.0.1:8000/ (Ctrl-C stops it).
-serve:
-	@test -f '$(OUT)/index.html' || { echo "error: $(OUT)/index.html missing; run make publish first" >&2; exit 1; }
-	$(PYTHON) -m http.server --bind 127.0.0.1 --directory '$(OUT)' 8000
+# The published folder with its web portal on http://127.0.0.1:8000/, the URIs answered with
+# HTML, Turtle or JSON-LD by the Accept header as the shipped server configs do (Ctrl-C stops).
+serve: $(STAMP)
+	$(PY) -m pipeline.serve --out-dir '$(OUT)' --port 8000
 
 test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest

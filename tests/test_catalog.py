@@ -112,6 +112,13 @@ def site_manifest(folder: Path) -> dict[str, dict]:
     return {entry["path"]: entry for entry in manifest["files"]}
 
 
+def manifest_listed(folder: Path) -> dict[str, dict]:
+    """The files accounted for by a manifest instead of a distribution each: the site's pages
+    (site-manifest.json) and the URI documents (rdf/uri-documents.json)."""
+    documents = json.loads((folder / "rdf" / "uri-documents.json").read_text(encoding="utf-8"))
+    return {**site_manifest(folder), **{entry["path"]: entry for entry in documents["files"]}}
+
+
 def download_paths(catalog: Graph, config) -> Counter:
     return Counter(local_path(str(url), config) for url in catalog.objects(None, DCAT.downloadURL))
 
@@ -176,8 +183,9 @@ def test_every_published_file_is_described_exactly_once(catalogued, catalog, con
     """Each file is a distribution (its download URL) or is listed in the site manifest, which
     is itself a distribution; never both, never twice, never left out."""
     urls = download_paths(catalog, config)
-    listed = site_manifest(catalogued)
+    listed = manifest_listed(catalogued)
     assert SITE_MANIFEST in urls and SITE_MANIFEST not in listed
+    assert "rdf/uri-documents.json" in urls and "id/initiative/2-2-5.ttl" in listed
     assert [path for path, count in urls.items() if count != 1] == []
     assert not set(urls) & set(listed)
     assert sorted([*urls, *listed]) == published_files(catalogued)
@@ -253,7 +261,7 @@ def test_a_site_file_the_manifest_does_not_list_is_a_distribution_of_its_own(cat
     site = next(d for d in publication_datasets(copy, config) if d.key == "site")
     assert [f.path for f in site.files] == [SITE_LANDING_PAGE, SITE_MANIFEST, "assets/extra.txt"]
     urls = download_paths(build_catalog(copy, config), config)
-    assert sorted([*urls, *site_manifest(copy)]) == published_files(copy)
+    assert sorted([*urls, *manifest_listed(copy)]) == published_files(copy)
 
 
 def test_a_stale_site_manifest_is_an_error(catalogued, config, tmp_path):
@@ -277,7 +285,7 @@ def test_catalogue_and_ckan_metadata_are_described(catalogued, catalog, config):
 def test_size_and_checksum_of_every_distribution_match_the_file(catalogued, catalog, config):
     distributions = [d for d in catalog.subjects(RDF.type, DCAT.Distribution)
                      if catalog.value(d, DCAT.downloadURL) is not None]        # not the portal
-    assert len(distributions) == len(published_files(catalogued)) - len(site_manifest(catalogued))
+    assert len(distributions) == len(published_files(catalogued)) - len(manifest_listed(catalogued))
     for distribution in distributions:
         path = catalogued / local_path(str(catalog.value(distribution, DCAT.downloadURL)), config)
         size = catalog.value(distribution, DCAT.byteSize)
@@ -304,7 +312,7 @@ def test_csv_distributions_conform_to_their_table_schema(catalogued, catalog, co
 def test_files_are_partitioned_between_the_datasets(catalogued, config):
     datasets = publication_datasets(catalogued, config)
     paths = [f.path for d in datasets for f in d.files if f.download]
-    assert sorted([*paths, *site_manifest(catalogued)]) == published_files(catalogued)
+    assert sorted([*paths, *manifest_listed(catalogued)]) == published_files(catalogued)
     by_key = {d.key: {f.path for f in d.files} for d in datasets}
     assert by_key["site"] == {SITE_LANDING_PAGE, SITE_MANIFEST}
     assert [f.path for d in datasets for f in d.files if not f.download] == [SITE_LANDING_PAGE]

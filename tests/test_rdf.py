@@ -183,7 +183,12 @@ def test_every_json_file_states_the_licence(published):
     url = "https://creativecommons.org/licenses/by/4.0/"
     files = sorted(p for p in published.rglob("*") if p.suffix in (".json", ".jsonld"))
     assert len(files) > 30
+    documents = json.loads((published / "rdf" / "uri-documents.json").read_text(encoding="utf-8"))
+    assert documents["license"]["path"] == url              # states the licence of the URIs' documents
+    listed = {published / entry["path"] for entry in documents["files"]}
     for path in files:
+        if path in listed:
+            continue
         document = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(document, list):                      # ckan/licenses.json, the register
             assert [entry["url"] for entry in document] == [url], path

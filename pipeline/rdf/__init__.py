@@ -7,6 +7,8 @@ from pathlib import Path
 
 from ..config import Config
 from ..timing import Stopwatch
+from .documents import DocumentTarget, documents_folder
+from .negotiation import write_server_configs
 from .serialize import FORMATS, write_graph
 from .stream import start_ntriples, worker_pool
 from .vocabulary import PREFIXES, vocabulary_graph, vocabulary_namespace
@@ -56,16 +58,25 @@ class LinkedDataWriter:
             self.pending.discard()
         self.pools.__exit__(*exc)
 
-    def finish(self) -> LinkedData:
+    def finish(self, credit: str = "") -> LinkedData:
+        """Everything written; `credit` (the attribution sentence) goes in the footer of the
+        URIs' HTML documents."""
         config = self.config
         prefixes = {prefix: str(ns) for prefix, ns in
                     {**PREFIXES, "pv": vocabulary_namespace(config.base_uri)}.items()}
         with self.watch.stage("rdf.ntriples"):
             graph = self.pending.finish()
         with self.watch.stage("rdf.formats"):
-            names = write_graph(graph, prefixes, self.pool)
-        vocabulary_graph(config.base_uri).serialize(
-            destination=str(self.folder / VOCABULARY_FILE), format="turtle", encoding="utf-8")
+            target = DocumentTarget(self.folder.parent, documents_folder(
+                config.base_uri, config.download_base), config.base_uri, credit,
+                {"name": config.license.id, "path": config.license.url,
+                 "title": config.license.title})
+            vocabulary = vocabulary_graph(config.base_uri)
+            vocabulary.serialize(destination=str(self.folder / VOCABULARY_FILE), format="turtle",
+                                 encoding="utf-8")
+            names = write_graph(graph, prefixes, self.pool, target,
+                                vocabulary.serialize(format="nt", encoding="utf-8"))
+            write_server_configs(self.folder.parent, target, config.download_base)
         return LinkedData([f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]],
                           graph.triples)
 

@@ -23,6 +23,7 @@ import pyoxigraph
 
 from ..errors import ValidationFailed
 from ..jsonfile import write_json
+from .documents import DOCUMENTS_MANIFEST, DocumentTarget, write_documents, write_manifest
 from .stream import NTriples, literal_text, read_lines, split_triple, tail_kind
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -41,11 +42,14 @@ OXIGRAPH_FORMATS = {"turtle": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfF
                     "xml": pyoxigraph.RdfFormat.RDF_XML, "json-ld": pyoxigraph.RdfFormat.JSON_LD}
 
 
-def write_graph(graph: NTriples, prefixes: dict[str, str],
-                pool: Executor | None = None) -> list[str]:
+def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None = None,
+                documents: DocumentTarget | None = None, described: bytes = b"") -> list[str]:
     """From the sorted N-Triples file, write the JSON-LD context and the Turtle, RDF/XML and
     JSON-LD files beside it; returns the file names. Raises ValidationFailed unless every file
-    holds the same number of triples.
+    holds the same number of triples. With `documents`, every URI under its base gets its
+    documents (documents.py), written from the same parsed chunks, and rdf/uri-documents.json;
+    so do the subjects of `described` (N-Triples of what the publication mints beside the
+    graph: the vocabulary's terms).
 
     The file is converted chunk by chunk (in parallel with a pool), each chunk read once by
     pyoxigraph for both Turtle and RDF/XML; as a chunk holds whole subjects, the joined
@@ -58,7 +62,7 @@ def write_graph(graph: NTriples, prefixes: dict[str, str],
     context = json_ld_context(graph.kinds, prefixes)
     write_json(folder / CONTEXT_FILE, {"@context": context})
     with tempfile.TemporaryDirectory(prefix=".chunks-", dir=folder) as work:
-        jobs = [(graph.path, start, end, Path(work) / str(index), prefixes, context)
+        jobs = [(graph.path, start, end, Path(work) / str(index), prefixes, context, documents)
                 for index, (start, end) in enumerate(graph.chunks)]
         done = list(pool.map(_convert_chunk, jobs)) if pool and len(jobs) > 1 \
             else [_convert_chunk(job) for job in jobs]
@@ -70,11 +74,21 @@ def write_graph(graph: NTriples, prefixes: dict[str, str],
         write_json(folder / "graph.jsonld", document, "@graph",
                    (line for job in jobs for line in read_lines(job[3].with_suffix(".jsonl"))),
                    encoded=True)
+    names = [CONTEXT_FILE, *FORMATS]
+    if documents is not None:
+        own = sorted(pyoxigraph.parse(described, format=OXIGRAPH_FORMATS["nt"]), key=str)
+        entries = [entry for chunk in done for entry in chunk.documents]
+        entries += write_documents(own, documents, prefixes)
+        if len({e["path"] for e in entries}) != len(entries):
+            raise ValidationFailed("the URI documents are inconsistent; nothing was published",
+                                   ["a document was written from two chunks"], folder)
+        write_manifest(folder / DOCUMENTS_MANIFEST, entries, documents)
+        names.append(DOCUMENTS_MANIFEST)
     if len(set(found.values())) > 1:
         raise ValidationFailed("the linked-data files are inconsistent; nothing was published",
                                ["serialisations differ in triple count: "
                                 + ", ".join(f"{n} {c}" for n, c in found.items())], folder)
-    return [CONTEXT_FILE, *FORMATS]
+    return names
 
 
 @dataclass
@@ -82,12 +96,13 @@ class Chunk:
     triples: int                    # read by pyoxigraph from the N-Triples chunk
     json_ld: int                    # read by pyoxigraph back from the chunk's JSON-LD nodes
     frames: dict[str, tuple[int, int]]   # per format: (header, footer) lengths in bytes
+    documents: list[dict]           # manifest entries of the chunk's URI documents
 
 
 def _convert_chunk(job) -> Chunk:
     """One chunk of graph.nt as Turtle, RDF/XML and JSON-LD node lines, in files beside
     `stem`; the Turtle and RDF/XML files are whole documents, to be joined by _join."""
-    nt_path, start, end, stem, prefixes, context = job
+    nt_path, start, end, stem, prefixes, context, documents = job
     with nt_path.open("rb") as handle:
         handle.seek(start)
         data = handle.read(end - start)
@@ -102,10 +117,12 @@ def _convert_chunk(job) -> Chunk:
         stem.with_suffix(suffix).write_bytes(text)
         frames[fmt] = _frame(text, fmt)
     count = len(triples)
+    written = write_documents(triples, documents, prefixes) if documents is not None else []
     del triples
     nodes = [_NODE(node) for node in json_ld_nodes(data.decode("utf-8").splitlines(), context)]
     stem.with_suffix(".jsonl").write_text("".join(node + "\n" for node in nodes), encoding="utf-8")
-    return Chunk(count, _count_nodes(context, nodes, nt_path.with_suffix(".jsonld")), frames)
+    return Chunk(count, _count_nodes(context, nodes, nt_path.with_suffix(".jsonld")), frames,
+                 written)
 
 
 XML_FOOTER = b"</rdf:RDF>"
