@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -106,56 +107,96 @@ def _safe(name: str) -> bool:
 def write_documents(triples: list, target: DocumentTarget, prefixes: dict[str, str]) -> list[dict]:
     """The documents of the subjects in `triples` (pyoxigraph triples, a subject's
     consecutive); returns their manifest entries. Subjects whose URIs share a document (a
-    fragment) must be in the same call."""
+    fragment) must be in the same call. Hundreds of thousands of small files at scale: names
+    and short IRIs are computed once per IRI, folders created once, files written with os."""
     entries = []
     by_name: dict[str, list] = {}
+    names = _Names(target.base_uri, prefixes)
     for subject, group in groupby(triples, key=lambda t: t.subject.value):
-        name = document_name(subject, target.base_uri)
+        name = names.document(subject)
         if name is not None:
             by_name.setdefault(name, []).extend(group)
+    folders: set[str] = set()
+    out = os.fspath(target.out)
     for name, own in by_name.items():
         depth = target.folder.count("/") + name.count("/")
-        documents = {
-            ".ttl": pyoxigraph.serialize(own, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes),
-            ".jsonld": pyoxigraph.serialize(own, format=pyoxigraph.RdfFormat.JSON_LD),
-            ".html": _page(name, own, target, "../" * depth, prefixes).encode("utf-8"),
-        }
-        for suffix, data in documents.items():
-            path = f"{target.folder}{name}{suffix}"
-            file = target.out / path
-            file.parent.mkdir(parents=True, exist_ok=True)
-            file.write_bytes(data)
+        used = names.prefixes(own)
+        documents = (
+            (".ttl", pyoxigraph.serialize(own, format=pyoxigraph.RdfFormat.TURTLE, prefixes=used)),
+            (".jsonld", pyoxigraph.serialize(own, format=pyoxigraph.RdfFormat.JSON_LD)),
+            (".html", _page(name, own, target, "../" * depth, names).encode("utf-8")),
+        )
+        stem = f"{target.folder}{name}"
+        folder = stem.rpartition("/")[0]
+        if folder not in folders:
+            os.makedirs(os.path.join(out, folder), exist_ok=True)
+            folders.add(folder)
+        for suffix, data in documents:
+            path = stem + suffix
+            handle = os.open(os.path.join(out, path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            try:
+                os.write(handle, data)
+            finally:
+                os.close(handle)
             entries.append({"path": path, "bytes": len(data),
                             "sha256": hashlib.sha256(data).hexdigest(), "mediatype": SUFFIXES[suffix]})
     return entries
 
 
-def _page(name: str, triples: list, target: DocumentTarget, root: str, prefixes) -> str:
-    namespaces = sorted(((ns, p) for p, ns in prefixes.items()), key=lambda item: -len(item[0]))
+class _Names:
+    """Per IRI, computed once: its document name and its short form (`dcterms:title`)."""
+
+    def __init__(self, base_uri: str, prefixes: dict[str, str]):
+        self.base_uri = base_uri
+        self.namespaces = prefixes
+        self.by_namespace = {namespace: prefix for prefix, namespace in prefixes.items()}
+        self.documents: dict[str, str | None] = {}
+        self.shorts: dict[str, tuple[str, str | None]] = {}
+
+    def document(self, iri: str) -> str | None:
+        if iri not in self.documents:
+            self.documents[iri] = document_name(iri, self.base_uri)
+        return self.documents[iri]
+
+    def short(self, iri: str) -> tuple[str, str | None]:
+        """(short form, prefix used or None): split at the last `#` or `/`."""
+        known = self.shorts.get(iri)
+        if known is None:
+            cut = max(iri.rfind("#"), iri.rfind("/")) + 1
+            prefix = self.by_namespace.get(iri[:cut]) if 0 < cut < len(iri) else None
+            known = self.shorts[iri] = (f"{prefix}:{iri[cut:]}", prefix) if prefix else (iri, None)
+        return known
+
+    def prefixes(self, triples: list) -> dict[str, str]:
+        """The prefixes the Turtle of `triples` can use (of predicates and IRI objects)."""
+        used = {}
+        for triple in triples:
+            for node in (triple.predicate, triple.object):
+                if isinstance(node, pyoxigraph.NamedNode):
+                    prefix = self.short(node.value)[1]
+                    if prefix is not None:
+                        used[prefix] = self.namespaces[prefix]
+        return dict(sorted(used.items()))
+
+
+def _page(name: str, triples: list, target: DocumentTarget, root: str, names: _Names) -> str:
     rows = []
     for triple in sorted(triples, key=lambda t: (t.predicate.value != RDF_TYPE, t.predicate.value)):
         obj = triple.object
         href = None
         if isinstance(obj, pyoxigraph.NamedNode):
-            value = _short(obj.value, namespaces)
-            other = document_name(obj.value, target.base_uri)
+            value = names.short(obj.value)[0]
+            other = names.document(obj.value)
             href = f"{root}{target.folder}{other}.html" if other else obj.value
         else:
             value = obj.value
-        rows.append((_short(triple.predicate.value, namespaces), value, href))
+        rows.append((names.short(triple.predicate.value)[0], value, href))
     uri = triples[0].subject.value
     labels = {t.predicate.value: t.object.value for t in triples
               if isinstance(t.object, pyoxigraph.Literal)}
     label = next((labels[p] for p in LABELS if p in labels), uri)
     return PAGE.render(label=label, uri=uri, name=name.rsplit("/", 1)[-1], root=root, rows=rows,
                        credit=target.credit)
-
-
-def _short(iri: str, namespaces: list[tuple[str, str]]) -> str:
-    for namespace, prefix in namespaces:
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
 
 
 def write_manifest(path: Path, entries: list[dict], target: DocumentTarget) -> None:
