@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.package-lock.json
 RAW    ?= data/raw
 OUT    ?= data/published
 # Reproducible output: dates in the published files come from the last commit, not the clock.
@@ -37,10 +38,10 @@ linkcheck: $(STAMP)
 load-store: $(STAMP)
 	$(PY) -m pipeline load-store --out-dir '$(OUT)'
 
-# The published folder with its web portal on http://127.0.0.1:8000/ (Ctrl-C stops it).
-serve:
-	@test -f '$(OUT)/index.html' || { echo "error: $(OUT)/index.html missing; run make publish first" >&2; exit 1; }
-	$(PYTHON) -m http.server --bind 127.0.0.1 --directory '$(OUT)' 8000
+# The published folder with its web portal on http://127.0.0.1:8000/, the URIs answered with
+# HTML, Turtle or JSON-LD by the Accept header as the shipped server configs do (Ctrl-C stops).
+serve: $(STAMP)
+	$(PY) -m pipeline.serve --out-dir '$(OUT)' --port 8000
 
 # The published SQLite database as a read-only JSON/SQL API (Datasette, immutable) on
 # http://127.0.0.1:$(API_PORT)/ (Ctrl-C stops it).
@@ -48,8 +49,14 @@ API_PORT ?= 8001
 api: $(STAMP)
 	$(PY) -m pipeline api --out-dir '$(OUT)' --port $(API_PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
+
+# The browser tests' JavaScript (axe-core, jsonld) from package-lock.json, when npm is present;
+# without npm those tests are skipped (their skip message names what is missing).
+$(NODE_STAMP): package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: tests that need node_modules/ (axe-core, jsonld) will be skipped" >&2; fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info

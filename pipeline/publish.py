@@ -185,7 +185,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
     validation = None
     try:
         sources, license = [source_descriptor(s) for s in publication.sources], license_descriptor(config)
-        with LinkedDataWriter(rows, sources, config, schemas, staging, license, watch) as rdf:
+        with LinkedDataWriter(rows, sources, config, schemas, staging, watch) as rdf:
             # worker processes build the graph's parts while the tables are written here
             with watch.stage("csv-json"):
                 package = write_tables_package(publication, rows, config, staging, edition.created,
@@ -198,7 +198,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             log(f"databases: {database} (SQLite, with its Datasette metadata) and "
                 f"{len(parquet)} Parquet files written")
             with watch.stage("rdf"):
-                linked = rdf.finish()
+                linked = rdf.finish(package.get("attribution", ""))
         describe_linked_data(package, linked, staging)
         log(f"rdf: the four RDF serialisations agree ({linked.triples} triples, counted by pyoxigraph)")
         write_change_report(staging, edition, previous, license)

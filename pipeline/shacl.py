@@ -1,8 +1,11 @@
-"""Check a DCAT catalogue against the vendored DCAT-AP 3.0.1 SHACL shapes, offline.
+"""Check a DCAT catalogue against both official DCAT-AP 3.0.1 SHACL shape sets, offline.
 
-Two runs of pySHACL (no inference, no advanced features):
-1. `shapes.ttl` + `range.ttl`: any sh:Violation fails with ValidationFailed, one line per finding;
-2. `shapes_recommended.ttl`: its findings (sh:Warning) are returned as readable lines.
+Three runs of pySHACL (no inference, no advanced features):
+1. `dcat-ap-3.0.1/shapes.ttl` + `range.ttl` (the `html/shacl` set): any sh:Violation fails
+   with ValidationFailed, one line per finding;
+2. `dcat-ap-3.0.1-shacl/dcat-ap-SHACL.ttl` + `ranges.ttl` (the single-file `shacl` set): the
+   same, after the workaround of `_usable`;
+3. `shapes_recommended.ttl`: its findings (sh:Warning) are returned as readable lines.
 The shape graphs are parsed once per process.
 """
 
@@ -18,9 +21,10 @@ from rdflib.term import Node
 
 from .errors import ValidationFailed
 
-SHACL_DIR = Path(__file__).resolve().parent.parent / "schemas" / "shacl" / "dcat-ap-3.0.1"
-MANDATORY = ("shapes.ttl", "range.ttl")
-RECOMMENDED = ("shapes_recommended.ttl",)
+SHACL_DIR = Path(__file__).resolve().parent.parent / "schemas" / "shacl"
+MANDATORY = ("dcat-ap-3.0.1/shapes.ttl", "dcat-ap-3.0.1/range.ttl")
+SINGLE_FILE = ("dcat-ap-3.0.1-shacl/dcat-ap-SHACL.ttl", "dcat-ap-3.0.1-shacl/ranges.ttl")
+RECOMMENDED = ("dcat-ap-3.0.1/shapes_recommended.ttl",)
 
 
 @cache
@@ -28,13 +32,27 @@ def shapes_graph(names: tuple[str, ...]) -> Graph:
     graph = Graph()
     for name in names:
         graph.parse(SHACL_DIR / name, format="turtle")
-    return graph
+    return _usable(graph)
+
+
+def _usable(shapes: Graph) -> Graph:
+    """Workaround for the single-file set as published (upstream issue SEMICeu/DCAT-AP#448):
+    `dcat-ap-SHACL.ttl` links node shapes with sh:property to property shapes that have no
+    sh:path, and `ranges.ttl` links to property shapes defined nowhere (so they have no path
+    either); pySHACL refuses such a shapes graph. Those links constrain nothing, so they are
+    dropped; every other shape is used as published. A no-op for the other sets."""
+    for node, shape in list(shapes.subject_objects(SH.property)):
+        if shapes.value(shape, SH.path) is None:
+            shapes.remove((node, SH.property, shape))
+    return shapes
 
 
 def check_catalog(graph: Graph, path: str | Path | None = None) -> list[str]:
     """Raise ValidationFailed on any DCAT-AP violation; return the recommended-shape warnings
     (and any non-violation finding of the mandatory shapes) as readable lines."""
     violations, notes = _run(graph, MANDATORY)
+    single_file, single_notes = _run(graph, SINGLE_FILE)
+    violations, notes = sorted(set(violations + single_file)), sorted(set(notes + single_notes))
     if violations:
         raise ValidationFailed(f"the DCAT catalogue violates DCAT-AP 3.0.1 "
                                f"({len(violations)} finding(s))", violations, path)

@@ -51,6 +51,7 @@ import requests
 from .config import Config
 from .errors import PipelineError
 from .fetch import describe_exception, network_reason
+from .rdf.vocabulary import default_graph_iri
 
 GRAPH_FILE = Path("rdf") / "graph.nt"
 PLAN_GRAPHS = "plans/*/graph.nt"
@@ -94,11 +95,6 @@ class StoreSettings:
     tries: int = DEFAULT_TRIES
     backoff: float = DEFAULT_BACKOFF
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
-
-
-def default_graph_iri(config: Config) -> str:
-    """The whole publication's graph: `<base_uri>graph/<name>` (`query` names it so)."""
-    return f"{_base(config)}graph/{config.name}"
 
 
 def plan_graph_iri(config: Config, plan_id: str) -> str:

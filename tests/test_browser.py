@@ -51,8 +51,11 @@ period_start_fy = 2015
 period_end_fy = 2017
 """
 
-missing = [name for name, found in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER),
-                                    ("axe-core (npm ci)", AXE.exists())) if not found]
+AXE_MISSING = (f"axe-core ({AXE.relative_to(ROOT)}: `make test` runs `npm ci` "
+               f"{'but it has not been run' if shutil.which('npm') else 'when npm is installed; npm is not'})")
+missing = [name for name, found in (("chromium (Debian package chromium)", CHROMIUM),
+                                    ("chromedriver (Debian package chromium-driver)", CHROMEDRIVER),
+                                    (AXE_MISSING, AXE.exists())) if not found]
 if missing and os.environ.get("REQUIRE_BROWSER"):
     raise RuntimeError(f"browser tests need {', '.join(missing)} (installed by .ci/run)")
 pytestmark = pytest.mark.skipif(bool(missing), reason=f"not installed: {', '.join(missing)}")

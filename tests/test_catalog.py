@@ -21,7 +21,7 @@ import pyoxigraph
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, FOAF, RDF
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS
 
 from pipeline.config import load_config
 from pipeline.errors import PipelineError, ValidationFailed
@@ -114,6 +114,13 @@ def site_manifest(folder: Path) -> dict[str, dict]:
     return {entry["path"]: entry for entry in manifest["files"]}
 
 
+def manifest_listed(folder: Path) -> dict[str, dict]:
+    """The files accounted for by a manifest instead of a distribution each: the site's pages
+    (site-manifest.json) and the URI documents (rdf/uri-documents.json)."""
+    documents = json.loads((folder / "rdf" / "uri-documents.json").read_text(encoding="utf-8"))
+    return {**site_manifest(folder), **{entry["path"]: entry for entry in documents["files"]}}
+
+
 def download_paths(catalog: Graph, config) -> Counter:
     return Counter(local_path(str(url), config) for url in catalog.objects(None, DCAT.downloadURL))
 
@@ -137,9 +144,39 @@ def test_a_violation_fails_with_one_readable_line_per_finding(catalog, config):
     with pytest.raises(ValidationFailed) as failure:
         check_catalog(broken, "catalog.ttl")
     assert failure.value.path == "catalog.ttl"
-    assert len(failure.value.findings) == 1
-    finding = failure.value.findings[0]
-    assert "Violation" in finding and str(catalog_uri(config)) in finding and "dcterms:title" in finding
+    assert len(failure.value.findings) == 2              # one per official shape set
+    for finding in failure.value.findings:
+        assert "Violation" in finding and str(catalog_uri(config)) in finding and "dcterms:title" in finding
+
+
+def test_the_single_file_shape_set_checks_the_checksum_algorithm_class(catalog):
+    """Only the `shacl/` set (dcat-ap-SHACL.ttl + ranges.ttl) checks that spdx:algorithm values
+    are spdx:ChecksumAlgorithm: untyped, every checksum is a violation and the publish stops."""
+    from rdflib.namespace import RDF
+    from pipeline.rdf.vocabulary import SPDX
+    from pipeline.shacl import MANDATORY, SINGLE_FILE, _run
+    untyped = Graph()
+    for triple in catalog:
+        if triple[2] != SPDX.ChecksumAlgorithm:
+            untyped.add(triple)
+    assert _run(untyped, MANDATORY)[0] == []                  # the html/shacl set passes it
+    checksums = set(untyped.subjects(RDF.type, SPDX.Checksum))
+    violations = _run(untyped, SINGLE_FILE)[0]
+    assert len(violations) == len(checksums) > 40
+    assert all("algorithm" in v and "ChecksumAlgorithm" in v for v in violations)
+    with pytest.raises(ValidationFailed):
+        check_catalog(untyped)
+
+
+def test_the_vendored_single_file_set_is_the_official_one():
+    shared = Path(__file__).resolve().parent.parent.parent / "shared" / "dcat-ap" / "3.0.1" / "shacl"
+    vendored = Path(__file__).resolve().parent.parent / "schemas" / "shacl" / "dcat-ap-3.0.1-shacl"
+    digests = {"dcat-ap-SHACL.ttl": "990d3e42721de6a4be8cc338a7171559f195e62dea89c0b56531356b78cc026f",
+               "ranges.ttl": "a6eed0fae8d0f5ca977fe2098ca12081ac60b0efe1ddce802d5c08e49505ebcc"}
+    for name, digest in digests.items():
+        assert sha256(vendored / name) == digest
+        if shared.is_dir():
+            assert (shared / name).read_bytes() == (vendored / name).read_bytes()
 
 
 # --- distributions and files ---------------------------------------------------------------
@@ -148,8 +185,9 @@ def test_every_published_file_is_described_exactly_once(catalogued, catalog, con
     """Each file is a distribution (its download URL) or is listed in the site manifest, which
     is itself a distribution; never both, never twice, never left out."""
     urls = download_paths(catalog, config)
-    listed = site_manifest(catalogued)
+    listed = manifest_listed(catalogued)
     assert SITE_MANIFEST in urls and SITE_MANIFEST not in listed
+    assert "rdf/uri-documents.json" in urls and "id/initiative/2-2-5.ttl" in listed
     assert [path for path, count in urls.items() if count != 1] == []
     assert not set(urls) & set(listed)
     assert sorted([*urls, *listed]) == published_files(catalogued)
@@ -225,7 +263,7 @@ def test_a_site_file_the_manifest_does_not_list_is_a_distribution_of_its_own(cat
     site = next(d for d in publication_datasets(copy, config) if d.key == "site")
     assert [f.path for f in site.files] == [SITE_LANDING_PAGE, SITE_MANIFEST, "assets/extra.txt"]
     urls = download_paths(build_catalog(copy, config), config)
-    assert sorted([*urls, *site_manifest(copy)]) == published_files(copy)
+    assert sorted([*urls, *manifest_listed(copy)]) == published_files(copy)
 
 
 def test_a_stale_site_manifest_is_an_error(catalogued, config, tmp_path):
@@ -249,7 +287,7 @@ def test_catalogue_and_ckan_metadata_are_described(catalogued, catalog, config):
 def test_size_and_checksum_of_every_distribution_match_the_file(catalogued, catalog, config):
     distributions = [d for d in catalog.subjects(RDF.type, DCAT.Distribution)
                      if catalog.value(d, DCAT.downloadURL) is not None]        # not the portal
-    assert len(distributions) == len(published_files(catalogued)) - len(site_manifest(catalogued))
+    assert len(distributions) == len(published_files(catalogued)) - len(manifest_listed(catalogued))
     for distribution in distributions:
         path = catalogued / local_path(str(catalog.value(distribution, DCAT.downloadURL)), config)
         size = catalog.value(distribution, DCAT.byteSize)
@@ -276,12 +314,13 @@ def test_csv_distributions_conform_to_their_table_schema(catalogued, catalog, co
 def test_files_are_partitioned_between_the_datasets(catalogued, config):
     datasets = publication_datasets(catalogued, config)
     paths = [f.path for d in datasets for f in d.files if f.download]
-    assert sorted([*paths, *site_manifest(catalogued)]) == published_files(catalogued)
+    assert sorted([*paths, *manifest_listed(catalogued)]) == published_files(catalogued)
     by_key = {d.key: {f.path for f in d.files} for d in datasets}
     assert by_key["site"] == {SITE_LANDING_PAGE, SITE_MANIFEST}
     assert [f.path for d in datasets for f in d.files if not f.download] == [SITE_LANDING_PAGE]
     assert by_key["initiatives"] == {"initiatives.csv", "initiatives.json", "excel/initiatives.csv",
-                                     "parquet/initiatives.parquet", "schemas/initiatives.json",
+                                     "excel/initiatives.xlsx", "parquet/initiatives.parquet",
+                                     "schemas/initiatives.json",
                                      "schemas/initiatives-excel.json"}
     assert by_key["database"] == {"miyagi-ict-plan.sqlite", "datasette/metadata.json"}
     assert by_key["linked-data"] == {p for p in paths if p.startswith("rdf/")}
@@ -472,3 +511,81 @@ def test_ckan_database_package_lists_the_api_when_configured(catalogued, config)
     resources = ckan_package(dataset, catalogued, configured)["resources"]
     assert [r["format"] for r in resources] == ["SQLite", "JSON", "API"]
     assert resources[-1]["url"] == "https://api.example.org/" and resources[-1]["resource_type"] == "api"
+
+
+# --- harvesting by CKAN (ckanext-dcat) -------------------------------------------------------
+# ckanext-dcat cannot be imported without CKAN itself, so the logic of its RDF parser's
+# RDFProfile._distribution_format (ckanext/dcat/profiles/base.py) and of the helpers it calls
+# is restated here, step by step, without CKAN's resource-format normalisation (which maps
+# only media types and labels it knows and leaves the others as they are).
+
+def _ckan_object(graph: Graph, subject, predicate):
+    """RDFProfile._object: the first object, or None."""
+    return next(iter(graph.objects(subject, predicate)), None)
+
+
+def _ckan_object_value(graph: Graph, subject, predicate, default_lang: str = "ja") -> str:
+    """RDFProfile._object_value: a literal in the default language, else one without a
+    language, else (for a resource) its IRI; "" when there is none."""
+    fallback = ""
+    for value in graph.objects(subject, predicate):
+        if isinstance(value, Literal):
+            if value.language and value.language == default_lang:
+                return str(value)
+            if not fallback:
+                fallback = str(value)
+        else:
+            return str(value)
+    return fallback
+
+
+def ckan_distribution_format(graph: Graph, distribution) -> tuple[str | None, str | None]:
+    """(mimetype, format) as ckanext-dcat's `_distribution_format` reads them."""
+    imt = _ckan_object_value(graph, distribution, DCAT.mediaType) or None
+    label = None
+    fmt = _ckan_object(graph, distribution, DCTERMS["format"])
+    if isinstance(fmt, Literal):
+        if not imt and "/" in fmt:
+            imt = str(fmt)
+        else:
+            label = str(fmt)
+    elif isinstance(fmt, URIRef):
+        if _ckan_object(graph, fmt, RDF.type) == DCTERMS.IMT:
+            if not imt:
+                imt = str(graph.value(fmt, default=None))
+            label = _ckan_object_value(graph, fmt, RDFS.label) or None
+        elif "iana.org/assignments/media-types" in str(fmt) and not imt:
+            imt = str(fmt)
+        else:
+            label = str(fmt)
+    return imt, label
+
+
+def test_harvested_resources_get_format_labels_and_iana_media_types(catalog, config):
+    expected = {"indicators.csv": "CSV", "excel/indicators.csv": "CSV",
+                "excel/indicators.xlsx": "XLSX", "indicators.json": "JSON",
+                "rdf/graph.ttl": "Turtle", "rdf/graph.rdf": "RDF/XML",
+                "rdf/graph.nt": "N-Triples", "rdf/graph.jsonld": "JSON-LD",
+                "CHANGELOG.md": "Markdown", "index.html": "HTML"}
+    media = {"CSV": "text/csv", "XLSX": "application/vnd.openxmlformats-officedocument."
+             "spreadsheetml.sheet", "JSON": "application/json", "Turtle": "text/turtle",
+             "RDF/XML": "application/rdf+xml", "N-Triples": "application/n-triples",
+             "JSON-LD": "application/ld+json", "Markdown": "text/markdown", "HTML": "text/html"}
+    found = {}
+    for distribution in catalog.subjects(RDF.type, DCAT.Distribution):
+        path = local_path(str(catalog.value(distribution, DCAT.accessURL)), config)
+        mimetype, label = ckan_distribution_format(catalog, distribution)
+        assert label and "://" not in label, (path, label)            # never a format URI
+        assert mimetype.startswith("https://www.iana.org/assignments/media-types/"), path
+        if label in media:
+            assert mimetype.endswith("/media-types/" + media[label]), path
+        found[path] = label
+    assert {path: found[path] for path in expected} == expected
+    assert check_catalog(catalog) == []                                # both shape sets pass
+
+
+def test_ckan_json_is_readable_utf8(catalogued):
+    for path in sorted((catalogued / "ckan").glob("*.json")):
+        text = path.read_text(encoding="utf-8")
+        assert "\\u" not in text, path
+    assert "指標" in (catalogued / "ckan" / "miyagi-ict-plan-indicators.json").read_text(encoding="utf-8")

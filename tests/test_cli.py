@@ -108,11 +108,11 @@ def test_publish_reports_every_stage_in_order(published_run, published, project_
         "10 sections, 17 terms"]
     resources = json.loads((published / "datapackage.json").read_text(encoding="utf-8"))["resources"]
     tables = [r for r in resources if not r["path"].startswith(("rdf/", "plans/"))]
-    assert len(tables) == 21                                 # 7 tables x (CSV, Excel CSV, JSON)
+    assert len(tables) == 28                                 # 7 tables x (CSV, Excel CSV, JSON, .xlsx)
     plan = [r["path"] for r in resources if r["path"].startswith("plans/")]
     assert len(plan) == 15                                   # the plan's 7 CSV + 7 JSON + graph.nt
     assert stderr_lines(published_run, "validate:") == [         # tables and slices, CSV and JSON
-        "validate: frictionless found the 35 resources valid (the 7 Excel variants and 7 "
+        "validate: frictionless found the 42 resources valid (the 7 Excel variants and 7 "
         "plan slices: each is its validated CSV rendered for Excel or cut to its plan, byte for byte)"]
     triples = sum(1 for _ in (published / "rdf" / "graph.nt").open(encoding="utf-8"))
     assert stderr_lines(published_run, "rdf:") == [
@@ -130,6 +130,7 @@ def test_publish_writes_csv_json_excel_schemas_and_datapackage(published):
         assert f"{table}.csv" in files
         assert f"{table}.json" in files
         assert f"excel/{table}.csv" in files
+        assert f"excel/{table}.xlsx" in files
         assert f"schemas/{table}.json" in files
     assert "datapackage.json" in files
 

@@ -92,7 +92,7 @@ def write_all(corpus, folder, chunk_lines):
         count, chunks = stream.merge_sorted([folder / "graph.nt"], folder / "graph.nt.sorted", chunk_lines)
         (folder / "graph.nt.sorted").replace(folder / "graph.nt")
         graph = stream.NTriples(folder / "graph.nt", count, parts.kinds, chunks)
-        write_graph(graph, PREFIXES, "context.jsonld", {}, pool)
+        write_graph(graph, PREFIXES, pool)
     return graph
 
 
@@ -138,7 +138,7 @@ def test_a_count_that_disagrees_stops_the_publish(corpus, tmp_path):
     graph = stream.write_ntriples(rows, sources, config, load_schemas(), tmp_path / "graph.nt", None)
     graph.triples += 1
     with pytest.raises(ValidationFailed, match="inconsistent"):
-        write_graph(graph, PREFIXES, "context.jsonld", {})
+        write_graph(graph, PREFIXES)
 
 
 def test_each_plan_gets_its_own_graph_and_together_they_are_the_whole(corpus, tmp_path):

@@ -20,6 +20,7 @@ from .json import write_json_file, write_table_json
 from .plans import write_plan_tables
 from .sqlite import database_name, write_sqlite
 from .tables import attribution
+from .xlsx import XLSX_SUFFIX, write_xlsx
 
 RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD"}
 
@@ -30,7 +31,7 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
     returns that descriptor."""
     credit = attribution(publication)
     resources = write_tables(rows, load_schemas(), out, license_descriptor(config), credit,
-                             publication.plans)
+                             created, publication.plans)
     sources = [source_descriptor(s) for s in publication.sources]
     package = package_descriptor(config, sources, resources, credit, created, inputs)
     write_json_file(out / "datapackage.json", package)
@@ -60,9 +61,9 @@ def write_database(out: Path, rows: dict[str, list[dict]], schemas: dict[str, di
 
 
 def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Path,
-                 license: dict, credit: str, plans: dict[str, Plan]) -> list[dict]:
-    """Every table as CSV, JSON and Excel CSV, with its Table Schema, and each plan's slices
-    under plans/<plan_id>/; returns their datapackage resources."""
+                 license: dict, credit: str, created: str, plans: dict[str, Plan]) -> list[dict]:
+    """Every table as CSV, JSON, Excel CSV and .xlsx, with its Table Schema, and each plan's
+    slices under plans/<plan_id>/; returns their datapackage resources."""
     (out / "schemas").mkdir(parents=True, exist_ok=True)
     (out / "excel").mkdir(exist_ok=True)
     tables, files, slices = [], [], []
@@ -75,9 +76,12 @@ def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Pat
         excel = excel_schema(schema)
         write_json_file(out / "schemas" / f"{table}-excel.json", {**excel, "license": license})
         write_excel_csv(out / "excel" / f"{table}.csv", schema, cells)
+        workbook = f"excel/{table}{XLSX_SUFFIX}"
+        write_xlsx(out / workbook, schema, table_rows_, license, credit, created)
         tables.append(tabular_resource(table, f"{table}.csv", f"schemas/{table}.json", schema, out))
         tables.append(tabular_resource(f"{table}{EXCEL_SUFFIX}", f"excel/{table}.csv",
                                        f"schemas/{table}-excel.json", excel, out, "utf-8-sig"))
         files.append(file_resource(f"{table}-json", f"{table}.json", f"{schema['title']}（JSON）", out))
+        files.append(file_resource(f"{table}-xlsx", workbook, f"{schema['title']}（Excel）", out))
         slices += write_plan_tables(table, schema, table_rows_, cells, plans, out, license, credit)
     return tables + files + slices

@@ -34,13 +34,15 @@ def tabular_resource(name: str, path: str, schema_path: str, schema: dict, out: 
 
 MEDIA_TYPES = {".json": ("json", "application/json"), ".jsonld": ("jsonld", "application/ld+json"),
                ".ttl": ("ttl", "text/turtle"), ".nt": ("nt", "application/n-triples"),
-               ".rdf": ("rdf", "application/rdf+xml")}
+               ".rdf": ("rdf", "application/rdf+xml"),
+               ".xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
 
 
 def file_resource(name: str, path: str, title: str, out: Path) -> dict:
     fmt, mediatype = MEDIA_TYPES[Path(path).suffix]
+    encoding = {} if fmt == "xlsx" else {"encoding": "utf-8"}      # a zip file has no encoding
     return {"name": name, "path": path, "type": "file", "title": title, "format": fmt,
-            "mediatype": mediatype, "encoding": "utf-8", **file_stats(out / path)}
+            "mediatype": mediatype, **encoding, **file_stats(out / path)}
 
 
 INPUTS_KEY = "pipeline_inputs"     # fingerprint of what the publication was made from

@@ -3,10 +3,13 @@
 Derived from datapackage.json and the published folder, never from the source's content:
 
 - one dataset per table (a tabular resource `<t>` at `<t>.csv`): `<t>.csv`, `<t>.json`,
-  `excel/<t>.csv`, `parquet/<t>.parquet`, `schemas/<t>.json`, `schemas/<t>-excel.json`;
+  `excel/<t>.csv`, `excel/<t>.xlsx`, `parquet/<t>.parquet`, `schemas/<t>.json`,
+  `schemas/<t>-excel.json`;
 - `database`: the SQLite database of all tables (`*.sqlite`) and the Datasette metadata that
   serves it as an API (`datasette/`);
-- `linked-data`: every file under `rdf/`;
+- `linked-data`: every file under `rdf/`; among them `rdf/uri-documents.json`, which lists the
+  documents the URIs under `base_uri` resolve to (HTML, Turtle, JSON-LD per URI), so that they
+  are accounted for without a distribution each, as the site's pages are;
 - one dataset per plan (計画), published by the plan's own authority: every file under
   `plans/<plan_id>/` (the plan's rows of each table as CSV and JSON, and its graph);
 - `site`: the web portal of `site/` (`index.html`, `assets/`, `datasets/`, `departments/`,
@@ -37,8 +40,8 @@ from ..config import Config
 from ..errors import PipelineError
 
 CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
-TABLE_FILES = ("{t}.csv", "{t}.json", "excel/{t}.csv", "parquet/{t}.parquet", "schemas/{t}.json",
-               "schemas/{t}-excel.json")
+TABLE_FILES = ("{t}.csv", "{t}.json", "excel/{t}.csv", "excel/{t}.xlsx", "parquet/{t}.parquet",
+               "schemas/{t}.json", "schemas/{t}-excel.json")
 DATABASE = "database"
 DATABASE_SUFFIX = ".sqlite"
 DATABASE_FOLDER = "datasette/"
@@ -46,6 +49,7 @@ LINKED_DATA = "linked-data"
 PLANS_FOLDER = "plans/"
 PLAN_KEY = "plan/"
 LINKED_DATA_FOLDER = "rdf/"
+URI_DOCUMENTS = "rdf/uri-documents.json"   # lists the documents the URIs resolve to
 SITE = "site"
 SITE_LANDING_PAGE = "index.html"
 SITE_MANIFEST = "site-manifest.json"
@@ -70,6 +74,7 @@ MEDIA_TYPES = {
     ".txt": ("text/plain", "TXT"),
     ".sqlite": ("application/vnd.sqlite3", "SQLite"),
     ".parquet": ("application/vnd.apache.parquet", "Parquet"),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"),
 }
 OCTET_STREAM = "application/octet-stream"
 
@@ -237,6 +242,26 @@ def _site_listing(out: Path, files: list[str]) -> set[str]:
     return listed
 
 
+def _documents_listing(out: Path, files: list[str]) -> set[str]:
+    """The URI documents (rdf/uri-documents.json, see rdf/documents.py) the linked data's
+    manifest accounts for; each must exist (their sizes are not read again: hundreds of
+    thousands of files at scale, written and listed in the same stage)."""
+    if URI_DOCUMENTS not in files:
+        return set()
+    path = out / URI_DOCUMENTS
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PipelineError(f"cannot read the URI documents manifest: {exc}", path) from None
+    present, listed = set(files), set()
+    for entry in entries:
+        name = entry.get("path") if isinstance(entry, dict) else None
+        if name not in present or name.startswith(LINKED_DATA_FOLDER) or _is_site_file(name):
+            raise PipelineError(f"the URI documents manifest is out of date at {name!r}", path)
+        listed.add(name)
+    return listed
+
+
 def _formats(paths) -> list[str]:
     """The human formats of `paths`, in the order of their first file by (depth, path); one
     pass, no sort (the site lists thousands of pages)."""
@@ -337,8 +362,9 @@ def publication_datasets(out: Path, config: Config) -> list[DatasetSpec]:
     for path in files:
         if path not in claimed and path not in listed and _is_site_file(path):
             claim(SITE, path)
+    documents = _documents_listing(out, files)   # the URI documents: rdf/uri-documents.json
     for path in files:
-        if path not in claimed and path not in listed:
+        if path not in claimed and path not in listed and path not in documents:
             claim(METADATA, path)
 
     texts = _Texts(out, package, config, resources, tables, files)

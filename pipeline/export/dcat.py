@@ -48,7 +48,8 @@ DATA_THEME_GOVE = URIRef(EU + "data-theme/GOVE")
 STABLE = URIRef(EU + "planned-availability/STABLE")
 LANGUAGES = {"ja": "JPN", "en": "ENG"}          # ISO 639-1 -> EU language authority code
 EU_FILE_TYPES = {".csv": "CSV", ".json": "JSON", ".jsonld": "JSON_LD", ".ttl": "RDF_TURTLE",
-                 ".nt": "RDF_N_TRIPLES", ".rdf": "RDF_XML", ".html": "HTML", ".parquet": "PARQUET"}
+                 ".nt": "RDF_N_TRIPLES", ".rdf": "RDF_XML", ".html": "HTML", ".parquet": "PARQUET",
+                 ".xlsx": "XLSX"}
 # What the data services conform to (dct:conformsTo) and where their interface is described.
 DATASETTE_JSON_API = "https://docs.datasette.io/en/stable/json_api.html"
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
@@ -350,6 +351,22 @@ class _CatalogBuilder:
         self.add(node, RDFS.label, Literal(attribution, lang="ja"))
         return node
 
+    def file_format(self, file: PublishedFile) -> URIRef:
+        """The dct:format node as CKAN's DCAT harvester (ckanext-dcat `_distribution_format`)
+        reads a format label: typed dct:IMT (its only type) with rdfs:label `CSV`, `XLSX`,
+        `Turtle`… and rdf:value the IANA type. The node is the EU file type where there is
+        one, else `<base_uri>format/<label>`. dct:IMT is declared a subclass of
+        dct:MediaTypeOrExtent, the class DCAT-AP asks of a format (SHACL follows
+        rdfs:subClassOf in the data)."""
+        file_type = EU_FILE_TYPES.get(file.suffix)
+        node = URIRef(EU + f"file-type/{file_type}") if file_type \
+            else URIRef(self.config.base_uri + "format/" + quote(file.format, safe=""))
+        self.add(DCTERMS.IMT, RDFS.subClassOf, DCTERMS.MediaTypeOrExtent)
+        self.typed(node, DCTERMS.IMT)
+        self.add(node, RDFS.label, Literal(file.format))
+        self.add(node, RDF.value, Literal(file.media_type))
+        return node
+
     # ---- datasets and distributions ----------------------------------------------------
     def dataset(self, spec: DatasetSpec) -> URIRef:
         c = self.config
@@ -395,14 +412,12 @@ class _CatalogBuilder:
         self.add(node, DCAT.accessURL, url)
         media = self.typed(URIRef(IANA_MEDIA_TYPES + file.media_type), DCTERMS.MediaType)
         self.add(node, DCAT.mediaType, media)
-        file_type = EU_FILE_TYPES.get(file.suffix)
-        fmt = URIRef(EU + f"file-type/{file_type}") if file_type else media
-        self.add(node, DCTERMS["format"], self.typed(fmt, DCTERMS.MediaTypeOrExtent))
+        self.add(node, DCTERMS["format"], self.file_format(file))
         if file.download:
             size, sha256 = file_digest(self.out / file.path)
             self.add(node, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger))
             checksum = self.typed(URIRef(f"{node}#sha256"), SPDX.Checksum)
-            self.add(checksum, SPDX.algorithm, SPDX_SHA256)
+            self.add(checksum, SPDX.algorithm, self.typed(SPDX_SHA256, SPDX.ChecksumAlgorithm))
             self.add(checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary))
             self.add(node, SPDX.checksum, checksum)
         self.dates(node)

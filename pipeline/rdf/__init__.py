@@ -7,7 +7,9 @@ from pathlib import Path
 
 from ..config import Config
 from ..timing import Stopwatch
-from .serialize import CONTEXT_FILE, FORMATS, write_graph
+from .documents import DocumentTarget, documents_folder
+from .negotiation import write_server_configs
+from .serialize import FORMATS, write_graph
 from .stream import PLAN_GRAPH, start_ntriples, worker_pool
 from .vocabulary import PREFIXES, vocabulary_graph, vocabulary_namespace
 
@@ -33,11 +35,11 @@ class LinkedDataWriter:
     finished."""
 
     def __init__(self, tables: dict[str, list[dict]], sources: list[dict], config: Config,
-                 schemas: dict[str, dict], out: Path, license: dict,
+                 schemas: dict[str, dict], out: Path,
                  watch: Stopwatch | None = None):
         self.folder = out / RDF_DIR
         self.plans_dir = out / PLANS_DIR
-        self.config, self.license = config, license
+        self.config = config
         self.watch = watch or Stopwatch()
         self.arguments = (tables, sources, config, schemas)
         self.pools = worker_pool(len(sources))
@@ -60,17 +62,25 @@ class LinkedDataWriter:
             self.pending.discard()
         self.pools.__exit__(*exc)
 
-    def finish(self) -> LinkedData:
+    def finish(self, credit: str = "") -> LinkedData:
+        """Everything written; `credit` (the attribution sentence) goes in the footer of the
+        URIs' HTML documents."""
         config = self.config
         prefixes = {prefix: str(ns) for prefix, ns in
                     {**PREFIXES, "pv": vocabulary_namespace(config.base_uri)}.items()}
         with self.watch.stage("rdf.ntriples"):
             graph = self.pending.finish()
         with self.watch.stage("rdf.formats"):
-            names = write_graph(graph, prefixes, f"{config.download_base}{RDF_DIR}/{CONTEXT_FILE}",
-                                self.license, self.pool)
-        vocabulary_graph(config.base_uri).serialize(
-            destination=str(self.folder / VOCABULARY_FILE), format="turtle", encoding="utf-8")
+            target = DocumentTarget(self.folder.parent, documents_folder(
+                config.base_uri, config.download_base), config.base_uri, credit,
+                {"name": config.license.id, "path": config.license.url,
+                 "title": config.license.title})
+            vocabulary = vocabulary_graph(config.base_uri)
+            vocabulary.serialize(destination=str(self.folder / VOCABULARY_FILE), format="turtle",
+                                 encoding="utf-8")
+            names = write_graph(graph, prefixes, self.pool, target,
+                                vocabulary.serialize(format="nt", encoding="utf-8"))
+            write_server_configs(self.folder.parent, target, config.download_base)
         plans = dict.fromkeys(source["plan_id"] for source in self.arguments[1])
         return LinkedData([f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]],
                           graph.triples, [f"{PLANS_DIR}/{plan}/{PLAN_GRAPH}" for plan in plans])

@@ -22,7 +22,7 @@ from rdflib import namespace as rdflib_namespaces
 
 from ..config import Config
 from . import vocabulary
-from .vocabulary import bind_prefixes, vocabulary_namespace
+from .vocabulary import bind_prefixes, default_graph_iri, vocabulary_namespace
 
 
 class Names:
@@ -267,6 +267,7 @@ def build_ntriples_and_shapes(tables: dict[str, list[dict]], sources: list[dict]
 
 
 def _lines(b: GraphBuilder, tables: dict[str, list[dict]], sources: list[dict]) -> set[str]:
+    b.add(URIRef(default_graph_iri(b.config)), DCTERMS.license, URIRef(b.config.license.url))
     source_nodes = {s["file"].rsplit("/", 1)[-1]: _source(b, s) for s in sources}
     plans = {s["plan_id"]: _plan(b, s) for s in sources}
     publishers = {s["plan_id"]: _publisher(b, s) for s in sources}

@@ -1,5 +1,7 @@
-"""Serialisations of one graph: Turtle, N-Triples, RDF/XML and JSON-LD with a published
-@context, so that the JSON-LD reads as plain JSON (`"title": …`, `"isPartOf": "…"`).
+"""Serialisations of one graph: Turtle, N-Triples, RDF/XML and JSON-LD whose @context is
+written inline (so that a downloaded copy reads offline in any JSON-LD processor, with no
+document loader) and is also published on its own as context.jsonld; the JSON-LD reads as
+plain JSON (`"title": …`, `"isPartOf": "…"`).
 
 The graph arrives as a sorted N-Triples file (see stream.py), cut into chunks of whole
 subjects; pyoxigraph (Rust) writes each chunk as Turtle and RDF/XML, and the compact JSON-LD is
@@ -21,6 +23,7 @@ import pyoxigraph
 
 from ..errors import ValidationFailed
 from ..jsonfile import write_json
+from .documents import DOCUMENTS_MANIFEST, DocumentTarget, write_documents, write_manifest
 from .stream import NTriples, literal_text, read_lines, split_triple, tail_kind
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -31,32 +34,35 @@ FORMATS = {  # file name: format
     "graph.jsonld": "json-ld",
 }
 CONTEXT_FILE = "context.jsonld"
-LICENSE_KEY = "license"
 LANGUAGE = "ja"
-RESERVED = {"id", "type", LICENSE_KEY}
+RESERVED = {"id", "type"}
 
 
 OXIGRAPH_FORMATS = {"turtle": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
                     "xml": pyoxigraph.RdfFormat.RDF_XML, "json-ld": pyoxigraph.RdfFormat.JSON_LD}
 
 
-def write_graph(graph: NTriples, prefixes: dict[str, str], context_url: str, license: dict,
-                pool: Executor | None = None) -> list[str]:
+def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None = None,
+                documents: DocumentTarget | None = None, described: bytes = b"") -> list[str]:
     """From the sorted N-Triples file, write the JSON-LD context and the Turtle, RDF/XML and
     JSON-LD files beside it; returns the file names. Raises ValidationFailed unless every file
-    holds the same number of triples.
+    holds the same number of triples. With `documents`, every URI under its base gets its
+    documents (documents.py), written from the same parsed chunks, and rdf/uri-documents.json;
+    so do the subjects of `described` (N-Triples of what the publication mints beside the
+    graph: the vocabulary's terms).
 
     The file is converted chunk by chunk (in parallel with a pool), each chunk read once by
     pyoxigraph for both Turtle and RDF/XML; as a chunk holds whole subjects, the joined
     chunks are byte for byte what one pass over the whole file writes.
 
-    Both JSON files carry a top-level `license` key for plain-JSON readers; the context
-    defines no `license` term, so JSON-LD processors ignore it."""
+    The licence is a triple of the graph (`<graph> dcterms:license <URL>`), so the JSON-LD
+    shows it as a node with a `license` key; the document has no other top-level key, which
+    would make the graph a named graph. context.jsonld holds the context alone."""
     folder = graph.path.parent
     context = json_ld_context(graph.kinds, prefixes)
-    write_json(folder / CONTEXT_FILE, {"@context": context, LICENSE_KEY: license})
+    write_json(folder / CONTEXT_FILE, {"@context": context})
     with tempfile.TemporaryDirectory(prefix=".chunks-", dir=folder) as work:
-        jobs = [(graph.path, start, end, Path(work) / str(index), prefixes, context)
+        jobs = [(graph.path, start, end, Path(work) / str(index), prefixes, context, documents)
                 for index, (start, end) in enumerate(graph.chunks)]
         done = list(pool.map(_convert_chunk, jobs)) if pool and len(jobs) > 1 \
             else [_convert_chunk(job) for job in jobs]
@@ -64,15 +70,25 @@ def write_graph(graph: NTriples, prefixes: dict[str, str], context_url: str, lic
                  "graph.ttl": _join(folder / "graph.ttl", jobs, ".ttl", done, "turtle"),
                  "graph.rdf": _join(folder / "graph.rdf", jobs, ".rdf", done, "xml"),
                  "graph.jsonld": sum(chunk.json_ld for chunk in done)}
-        document = {"@context": context_url, "@graph": None, LICENSE_KEY: license}
+        document = {"@context": context, "@graph": None}
         write_json(folder / "graph.jsonld", document, "@graph",
                    (line for job in jobs for line in read_lines(job[3].with_suffix(".jsonl"))),
                    encoded=True)
+    names = [CONTEXT_FILE, *FORMATS]
+    if documents is not None:
+        own = sorted(pyoxigraph.parse(described, format=OXIGRAPH_FORMATS["nt"]), key=str)
+        entries = [entry for chunk in done for entry in chunk.documents]
+        entries += write_documents(own, documents, prefixes)
+        if len({e["path"] for e in entries}) != len(entries):
+            raise ValidationFailed("the URI documents are inconsistent; nothing was published",
+                                   ["a document was written from two chunks"], folder)
+        write_manifest(folder / DOCUMENTS_MANIFEST, entries, documents)
+        names.append(DOCUMENTS_MANIFEST)
     if len(set(found.values())) > 1:
         raise ValidationFailed("the linked-data files are inconsistent; nothing was published",
                                ["serialisations differ in triple count: "
                                 + ", ".join(f"{n} {c}" for n, c in found.items())], folder)
-    return [CONTEXT_FILE, *FORMATS]
+    return names
 
 
 @dataclass
@@ -80,12 +96,13 @@ class Chunk:
     triples: int                    # read by pyoxigraph from the N-Triples chunk
     json_ld: int                    # read by pyoxigraph back from the chunk's JSON-LD nodes
     frames: dict[str, tuple[int, int]]   # per format: (header, footer) lengths in bytes
+    documents: list[dict]           # manifest entries of the chunk's URI documents
 
 
 def _convert_chunk(job) -> Chunk:
     """One chunk of graph.nt as Turtle, RDF/XML and JSON-LD node lines, in files beside
     `stem`; the Turtle and RDF/XML files are whole documents, to be joined by _join."""
-    nt_path, start, end, stem, prefixes, context = job
+    nt_path, start, end, stem, prefixes, context, documents = job
     with nt_path.open("rb") as handle:
         handle.seek(start)
         data = handle.read(end - start)
@@ -100,11 +117,13 @@ def _convert_chunk(job) -> Chunk:
         stem.with_suffix(suffix).write_bytes(text)
         frames[fmt] = _frame(text, fmt)
     count = len(triples)
+    written = write_documents(triples, documents, prefixes) if documents is not None else []
     del triples
     lines = data.decode("utf-8").removesuffix("\n").split("\n")     # LF only: U+2028 is in values
     nodes = [_NODE(node) for node in json_ld_nodes(lines, context)]
     stem.with_suffix(".jsonl").write_text("".join(node + "\n" for node in nodes), encoding="utf-8")
-    return Chunk(count, _count_nodes(context, nodes, nt_path.with_suffix(".jsonld")), frames)
+    return Chunk(count, _count_nodes(context, nodes, nt_path.with_suffix(".jsonld")), frames,
+                 written)
 
 
 XML_FOOTER = b"</rdf:RDF>"
@@ -149,7 +168,7 @@ _NODE = json.JSONEncoder(ensure_ascii=False).encode
 
 def count_json_ld(path: Path, context: dict, nodes_per_read: int = 20_000) -> int:
     """The triples pyoxigraph reads from a JSON-LD file written by write_graph (one node per
-    line), with its @context (published as a URL) given inline. The nodes are read in groups,
+    line) under its @context. The nodes are read in groups,
     each as a document of its own, so memory stays small whatever the size of the graph
     (pyoxigraph holds a whole document while it reads JSON-LD)."""
     count, group = 0, []

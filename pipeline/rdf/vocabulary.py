@@ -101,3 +101,11 @@ def bind_prefixes(graph: Graph, pv: Namespace) -> None:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     graph.bind("pv", pv)
+
+
+def default_graph_iri(config) -> str:
+    """One named graph per publication: `<base_uri>graph/<name>`. The graph states its own
+    licence (`<graph> dcterms:license <licence URL>`) and the SPARQL store loads it under
+    this name."""
+    base = config.base_uri if config.base_uri.endswith(("/", "#")) else config.base_uri + "/"
+    return f"{base}graph/{config.name}"

@@ -1,0 +1,70 @@
+"""`python -m pipeline.serve [--out-dir DIR] [--port 8000]`: the published folder on
+http://127.0.0.1:PORT/ with the content negotiation the shipped nginx / Apache configuration
+does (rdf/negotiation.py): a path that is no file but has `.html` / `.ttl` / `.jsonld`
+documents answers with the one the Accept header asks for, with `Vary: Accept`."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import os
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .rdf.documents import SUFFIXES
+from .rdf.negotiation import MEDIA_TYPES, choose_suffix
+
+
+class NegotiatingHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      **{f".{suffix}": media for suffix, media in MEDIA_TYPES.items()}}
+    negotiated = False
+
+    def send_head(self):
+        path = unquote(urlsplit(self.path).path)
+        local = Path(self.translate_path(self.path))
+        self.negotiated = False
+        if not local.is_file() and not path.endswith("/"):
+            documents = {suffix: local.with_name(local.name + suffix) for suffix in SUFFIXES}
+            if all(file.is_file() for file in documents.values()):
+                self.path = path + choose_suffix(self.headers.get("Accept"))
+                self.negotiated = True
+        return super().send_head()
+
+    def end_headers(self):
+        if self.negotiated:
+            self.send_header("Vary", "Accept")
+        super().end_headers()
+
+    def log_message(self, format, *args):
+        if os.environ.get("SERVE_QUIET") is None:
+            super().log_message(format, *args)
+
+
+def make_server(folder: Path, port: int = 8000, host: str = "127.0.0.1") -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(NegotiatingHandler, directory=str(folder))
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.serve", description=__doc__)
+    parser.add_argument("--out-dir", type=Path, default=Path("data/published"))
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+    if not (args.out_dir / "index.html").is_file():
+        print(f"error: {args.out_dir}/index.html missing; run make publish first", file=sys.stderr)
+        return 1
+    with make_server(args.out_dir, args.port) as server:
+        print(f"serving {args.out_dir} on http://127.0.0.1:{server.server_address[1]}/ "
+              "(URIs negotiated by Accept; Ctrl-C stops)", file=sys.stderr)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

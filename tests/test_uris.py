@@ -1,0 +1,197 @@
+"""Every URI the publication mints resolves: a document per subject of graph.nt under base_uri
+(HTML, Turtle, JSON-LD), the local server negotiating them by Accept as the shipped nginx and
+Apache configurations do, and the nginx configuration accepted by `nginx -t`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+
+from pipeline.config import load_config
+from pipeline.rdf.documents import document_name
+from pipeline.rdf.negotiation import choose_suffix
+from pipeline.serve import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = load_config(ROOT / "pipeline.toml")
+BASE = CONFIG.base_uri
+NT = pyoxigraph.RdfFormat.N_TRIPLES
+
+
+def subjects(published: Path) -> dict[str, set[str]]:
+    """The triples (as N-Triples text) of every subject under base_uri of graph.nt and of the
+    vocabulary (the terms of pv:, minted under base_uri too)."""
+    found: dict[str, set[str]] = {}
+    for name, fmt in (("graph.nt", NT), ("vocabulary.ttl", pyoxigraph.RdfFormat.TURTLE)):
+        for triple in pyoxigraph.parse((published / "rdf" / name).read_bytes(), format=fmt):
+            if isinstance(triple.subject, pyoxigraph.NamedNode) and document_name(triple.subject.value, BASE):
+                found.setdefault(triple.subject.value, set()).add(str(triple))
+    return found
+
+
+def test_every_minted_uri_has_html_turtle_and_json_ld(published):
+    minted = subjects(published)
+    assert len(minted) > 300 and f"{BASE}initiative/2-2-5" in minted
+    assert f"{BASE}vocab/Initiative" in minted
+    listed = json.loads((published / "rdf" / "uri-documents.json").read_text(encoding="utf-8"))
+    paths = {entry["path"] for entry in listed["files"]}
+    for uri, triples in minted.items():
+        name = "id/" + document_name(uri, BASE)
+        for suffix in (".html", ".ttl", ".jsonld"):
+            assert f"{name}{suffix}" in paths, uri
+        turtle = pyoxigraph.parse((published / f"{name}.ttl").read_bytes(),
+                                  format=pyoxigraph.RdfFormat.TURTLE)
+        assert {str(t) for t in turtle} == triples, uri
+        json_ld = pyoxigraph.parse((published / f"{name}.jsonld").read_bytes(),
+                                   format=pyoxigraph.RdfFormat.JSON_LD)
+        assert {str(t) for t in json_ld} == triples, uri
+    assert len(paths) == 3 * len(minted)
+
+
+def test_the_html_document_shows_the_resource_and_links_its_neighbours(published):
+    page = (published / "id" / "initiative" / "2-2-5.html").read_text(encoding="utf-8")
+    assert "<title>電子申請オンライン利用の促進</title>" in page
+    assert 'href="2-2-5.ttl"' in page and 'href="2-2-5.jsonld"' in page
+    assert 'href="../../id/initiative/2-1-6.html"' in page          # dcterms:references
+    glossary = next((published / "id" / "concept" / "glossary").glob("*.html"))
+    assert "%" not in glossary.name                                 # decoded, as servers map paths
+
+
+@pytest.fixture(scope="module")
+def served(published):
+    with make_server(published, port=0) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        server.shutdown()
+
+
+def fetch(url: str, accept: str | None) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), b""
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("path", ["initiative/2-2-5", "indicator/2-2-5-1/baseline"])
+@pytest.mark.parametrize("accept, media, fmt", [
+    ("text/turtle", "text/turtle", pyoxigraph.RdfFormat.TURTLE),
+    ("application/ld+json", "application/ld+json", pyoxigraph.RdfFormat.JSON_LD),
+    ("text/turtle;q=0.9, application/ld+json", "application/ld+json", pyoxigraph.RdfFormat.JSON_LD),
+    (BROWSER, "text/html", None),
+    (None, "text/html", None),
+])
+def test_the_local_server_negotiates_each_uri(published, served, path, accept, media, fmt):
+    status, headers, body = fetch(served + "id/" + path, accept)
+    assert status == 200
+    assert headers["Content-type"].split(";")[0] == media
+    assert headers["Vary"] == "Accept"
+    if fmt is None:
+        assert body.startswith(b"<!DOCTYPE html>") and f"{BASE}{path}".encode() in body
+    else:
+        triples = {str(t) for t in pyoxigraph.parse(body, format=fmt)}
+        assert triples == subjects(published)[BASE + path]
+
+
+def test_the_local_server_serves_files_and_refuses_unknown_uris(served, published):
+    status, headers, body = fetch(served + "rdf/graph.ttl", "text/html")
+    assert status == 200 and body == (published / "rdf" / "graph.ttl").read_bytes()
+    assert fetch(served + "id/initiative/9-9-9", "text/turtle")[0] == 404
+
+
+def test_accept_headers_choose_the_document():
+    assert choose_suffix("text/turtle") == ".ttl"
+    assert choose_suffix("application/ld+json;q=0.5, text/turtle;q=0.4") == ".jsonld"
+    assert choose_suffix("text/html, text/turtle;q=0.5") == ".html"
+    assert choose_suffix("text/turtle;q=0") == ".html"
+    assert choose_suffix("*/*") == ".html"
+
+
+def test_the_server_configurations_are_generated_from_base_uri(published):
+    nginx = (published / "server" / "nginx.conf").read_text(encoding="utf-8")
+    assert "location /plan-opendata/id/ {" in nginx
+    assert "try_files $uri $uri$plan_document_suffix =404;" in nginx
+    htaccess = (published / "id" / ".htaccess").read_text(encoding="utf-8")
+    assert "RewriteRule ^(.+)$ $1.ttl [L]" in htaccess and "text/turtle" in htaccess
+
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+def test_nginx_accepts_the_generated_configuration(published, tmp_path):
+    if NGINX is None:
+        if os.environ.get("REQUIRE_NGINX"):
+            raise RuntimeError("nginx is missing (installed by .ci/run)")
+        pytest.skip("not installed: nginx (Debian package nginx-light)")
+    config = (published / "server" / "nginx.conf").read_text(encoding="utf-8")
+    config = config.replace("listen 80;", "listen 127.0.0.1:8089;")
+    (tmp_path / "site.conf").write_text(config, encoding="utf-8")
+    main = tmp_path / "nginx.conf"
+    main.write_text(f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+                    f"http {{\n  access_log off;\n  include {tmp_path}/site.conf;\n}}\n")
+    result = subprocess.run([NGINX, "-t", "-c", str(main), "-p", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
+
+
+def test_nginx_negotiates_the_uris_with_the_generated_configuration(published, tmp_path):
+    """The generated configuration in a real nginx: the published folder at the path of
+    download_base, a URI answered by Accept."""
+    if NGINX is None:
+        if os.environ.get("REQUIRE_NGINX"):
+            raise RuntimeError("nginx is missing (installed by .ci/run)")
+        pytest.skip("not installed: nginx (Debian package nginx-light)")
+    www = tmp_path / "www"
+    www.mkdir()
+    (www / "plan-opendata").symlink_to(published)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = (published / "server" / "nginx.conf").read_text(encoding="utf-8")
+    config = config.replace("listen 80;", f"listen 127.0.0.1:{port};").replace(
+        "root /srv/www;", f"root {www};")
+    (tmp_path / "site.conf").write_text(config, encoding="utf-8")
+    main = tmp_path / "nginx.conf"
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    main.write_text(f"{user}daemon off;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
+                    f"events {{}}\nhttp {{\n  access_log off;\n  include {tmp_path}/site.conf;\n}}\n")
+    server = subprocess.Popen([NGINX, "-c", str(main), "-p", str(tmp_path)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}/plan-opendata/id/initiative/2-2-5"
+        for _ in range(50):
+            try:
+                status, headers, body = fetch(url, "text/turtle")
+                break
+            except urllib.error.URLError:
+                time.sleep(0.1)
+        assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+        assert {str(t) for t in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE)} == \
+            subjects(published)[f"{BASE}initiative/2-2-5"]
+        status, headers, body = fetch(url, BROWSER)
+        assert headers["Content-Type"].startswith("text/html") and b"<!DOCTYPE html>" in body
+        assert headers["Vary"] == "Accept"
+        status, headers, _ = fetch(url, "application/ld+json")
+        assert headers["Content-Type"].startswith("application/ld+json")
+        assert fetch(f"http://127.0.0.1:{port}/plan-opendata/indicators.csv", None)[0] == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
