@@ -1,7 +1,9 @@
 """The output folder (OUT): what a publish may replace, and what killed runs left beside it.
 
 A publish replaces OUT only when it is absent, empty, or a publication written by this
-pipeline: its datapackage.json carries the mark `"generator": GENERATOR`. Anything else (a
+pipeline: its datapackage.json carries the mark `"generator": GENERATOR` (or, for editions
+written before the mark, the layout only this pipeline writes: the initiatives table in
+datapackage.json, site-manifest.json and catalog.ttl). Anything else (a
 folder of documents, the working directory, the raw folder, a file) is refused, so that a
 mistyped `--out-dir` never deletes a user's files.
 """
@@ -30,7 +32,20 @@ def is_publication(folder: Path) -> bool:
         package = json.loads(descriptor.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(package, dict) and package.get(GENERATOR_KEY) == GENERATOR
+    if not isinstance(package, dict):
+        return False
+    return package.get(GENERATOR_KEY) == GENERATOR or _earlier_edition(folder, package)
+
+
+def _earlier_edition(folder: Path, package: dict) -> bool:
+    """An edition of this pipeline from before the mark (the weekly workflow restores one)."""
+    resources = package.get("resources")
+    tables = [r for r in resources if isinstance(r, dict)] if isinstance(resources, list) else []
+    return ("attribution" in package
+            and any(r.get("name") == "initiatives" and r.get("path") == "initiatives.csv"
+                    and r.get("profile") == "tabular-data-resource" for r in tables)
+            and all((folder / name).is_file() and not (folder / name).is_symlink()
+                    for name in ("site-manifest.json", "catalog.ttl")))
 
 
 def check_out_dir(out_dir: Path, raw_dir: Path | None = None) -> None:

@@ -232,14 +232,21 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
 
 def published_from(out_dir: Path, inputs: str) -> str | None:
     """The version of the publication in out_dir if it was made from exactly these inputs
-    (datapackage.json `pipeline_inputs`, see fingerprint.py), else None."""
+    (datapackage.json `pipeline_inputs`, see fingerprint.py) and every file it lists is still
+    there with the size it states (a cheap check that nobody replaced or cut one), else None."""
     try:
         package = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if isinstance(package, dict) and package.get(INPUTS_KEY) == inputs:
-        return str(package.get("version", ""))
-    return None
+    if not isinstance(package, dict) or package.get(INPUTS_KEY) != inputs:
+        return None
+    for resource in package.get("resources", []):
+        try:
+            if (out_dir / resource["path"]).stat().st_size != resource["bytes"]:
+                return None
+        except (OSError, KeyError, TypeError):
+            return None
+    return str(package.get("version", ""))
 def _name_as_published(error: PipelineError, out_dir: Path) -> None:
     """An error about a file of the staging folder (removed by now) names it as it would have
     been published."""

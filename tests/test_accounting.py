@@ -122,5 +122,5 @@ def test_a_source_without_a_period_is_one_warning_and_one_grouped_catalogue_line
                            "period_end_fy to a [[source]] entry in sources.toml (the catalogue states "
                            "no temporal coverage)")
     assert warnings[1].startswith("warning: DCAT-AP recommended: Warning: dcterms:temporal: ")
-    assert "(on 10 nodes: " in warnings[1]
+    assert "(on 12 nodes: " in warnings[1]          # the catalogue and its datasets
     assert stderr.splitlines()[-1] == "2 warnings: see above"

@@ -111,14 +111,35 @@ def test_an_existing_file_is_refused(tmp_path, source_text, capsys):
 def test_an_unmarked_datapackage_is_not_enough(tmp_path, source_text, capsys, publication):
     """A folder holding someone else's datapackage.json is not ours."""
     out = tmp_path / "out"
-    shutil.copytree(publication, out)
-    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
-    del package[GENERATOR_KEY]
-    (out / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    out.mkdir()
+    (out / "datapackage.json").write_text(json.dumps(
+        {"name": "budget", "resources": [{"name": "initiatives", "path": "initiatives.csv"}]}),
+        encoding="utf-8")
+    (out / "initiatives.csv").write_text("id\n1\n", encoding="utf-8")
     before = snapshot(out)
     status, errors, _ = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text), "--out-dir", out)
     assert status == 1 and "not a publication of this pipeline" in errors[0]
     assert snapshot(out) == before
+
+
+def test_an_edition_from_before_the_mark_is_ours(tmp_path, source_text, capsys, publication):
+    """The weekly workflow restores the previous edition, written before the mark existed:
+    its layout (initiatives table, site manifest, catalogue) says it is ours."""
+    out = tmp_path / "out"
+    shutil.copytree(publication, out)
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    del package[GENERATOR_KEY]
+    (out / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    changed = source_text + "\n"                           # a new edition is written
+    status, errors, _ = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", changed), "--out-dir", out)
+    assert status == 0, errors
+    assert json.loads((out / "datapackage.json").read_text(encoding="utf-8"))[GENERATOR_KEY] == GENERATOR
+    (out / "site-manifest.json").unlink()               # no longer the layout of an edition
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    del package[GENERATOR_KEY]
+    (out / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    status, errors, _ = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw2", source_text), "--out-dir", out)
+    assert status == 1 and "not a publication of this pipeline" in errors[0]
 
 
 def test_an_empty_folder_and_our_own_publication_are_replaced(tmp_path, source_text, capsys, publication):
