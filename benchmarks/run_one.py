@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 from pipeline.config import load_config
+
+SETTINGS = Path(__file__).resolve().parent / "pipeline.toml"     # an aggregator of many plans
 from pipeline.publish import publish
 
 
@@ -15,7 +17,7 @@ def main() -> None:
     raw, out = Path(sys.argv[1]), Path(sys.argv[2])
     cache = Path(sys.argv[3]) if len(sys.argv) > 3 else None
     start = time.perf_counter()
-    result = publish(raw, out, load_config(), log=lambda message: None, cache_dir=cache)
+    result = publish(raw, out, load_config(SETTINGS), log=lambda message: None, cache_dir=cache)
     total = time.perf_counter() - start
     if result.publication is None:          # the same inputs as the published edition
         print(json.dumps({"seconds": total, "stages": result.seconds, "unchanged": True}))

@@ -36,6 +36,9 @@ class Config:
     download_base: str = "https://example.org/plan-opendata/"
     # Base URLs of services that serve the published data, when they run: the Datasette JSON/SQL
     # API (`make api`) and a SPARQL endpoint (`make load-store`). Empty: none is announced.
+    # Dereferenceable URIs: an HTML, Turtle and JSON-LD document per URI under base_uri (three
+    # files per URI: about 0.8 million files for a thousand plan documents).
+    uri_documents: bool = True
     api_url: str = ""
     sparql_url: str = ""
     contact_name: str = ""

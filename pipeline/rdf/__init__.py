@@ -74,13 +74,14 @@ class LinkedDataWriter:
             target = DocumentTarget(self.folder.parent, documents_folder(
                 config.base_uri, config.download_base), config.base_uri, credit,
                 {"name": config.license.id, "path": config.license.url,
-                 "title": config.license.title})
+                 "title": config.license.title}) if config.uri_documents else None
             vocabulary = vocabulary_graph(config.base_uri)
             vocabulary.serialize(destination=str(self.folder / VOCABULARY_FILE), format="turtle",
                                  encoding="utf-8")
             names = write_graph(graph, prefixes, self.pool, target,
                                 vocabulary.serialize(format="nt", encoding="utf-8"))
-            write_server_configs(self.folder.parent, target, config.download_base)
+            if target is not None:
+                write_server_configs(self.folder.parent, target, config.download_base)
         plans = dict.fromkeys(source["plan_id"] for source in self.arguments[1])
         return LinkedData([f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]],
                           graph.triples, [f"{PLANS_DIR}/{plan}/{PLAN_GRAPH}" for plan in plans])
