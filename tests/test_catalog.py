@@ -187,7 +187,7 @@ def test_every_published_file_is_described_exactly_once(catalogued, catalog, con
     urls = download_paths(catalog, config)
     listed = manifest_listed(catalogued)
     assert SITE_MANIFEST in urls and SITE_MANIFEST not in listed
-    assert "rdf/uri-documents.json" in urls and "id/initiative/2-2-5.ttl" in listed
+    assert "rdf/uri-documents.json" in urls and "id/plan/miyagi-ict-plan-2014-2016/initiative/2-2-5.ttl" in listed
     assert [path for path, count in urls.items() if count != 1] == []
     assert not set(urls) & set(listed)
     assert sorted([*urls, *listed]) == published_files(catalogued)

@@ -32,14 +32,14 @@ def workbook(published):
 def test_xlsx_keeps_ids_as_text_and_types_numbers_and_dates(published, workbook):
     sheet = workbook.worksheets[0]
     header = [cell.value for cell in sheet[1]]
-    assert header[:3] == ["取組ID", "分野番号", "分野名"]
-    ids = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
-    cell = ids["2-1-12"][0]
+    assert header[:3] == ["計画ID", "取組ID", "分野番号"]
+    ids = {row[1].value: row for row in sheet.iter_rows(min_row=2)}     # after the plan id
+    cell = ids["2-1-12"][1]
     assert cell.data_type == "s" and cell.value == "2-1-12"      # never the date 2002/1/12
     assert ids["2-1-12"][header.index("分野番号")].value == 2
     indicators = openpyxl.load_workbook(published / "excel" / "indicators.xlsx").worksheets[0]
     titles = [cell.value for cell in indicators[1]]
-    row = next(r for r in indicators.iter_rows(min_row=2) if r[0].value == "2-2-5")
+    row = next(r for r in indicators.iter_rows(min_row=2) if r[1].value == "2-2-5")
     baseline = row[titles.index("現状値（数値）")]
     assert baseline.data_type == "n" and baseline.value == 38.25
     when = row[titles.index("現状値の時点")]

@@ -26,6 +26,7 @@ from pipeline.serve import make_server
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = load_config(ROOT / "pipeline.toml")
 BASE = CONFIG.base_uri
+PLAN = "plan/miyagi-ict-plan-2014-2016/"            # every plan's records are minted under it
 NT = pyoxigraph.RdfFormat.N_TRIPLES
 
 
@@ -42,7 +43,7 @@ def subjects(published: Path) -> dict[str, set[str]]:
 
 def test_every_minted_uri_has_html_turtle_and_json_ld(published):
     minted = subjects(published)
-    assert len(minted) > 300 and f"{BASE}initiative/2-2-5" in minted
+    assert len(minted) > 300 and f"{BASE}{PLAN}initiative/2-2-5" in minted
     assert f"{BASE}vocab/Initiative" in minted
     listed = json.loads((published / "rdf" / "uri-documents.json").read_text(encoding="utf-8"))
     paths = {entry["path"] for entry in listed["files"]}
@@ -60,10 +61,10 @@ def test_every_minted_uri_has_html_turtle_and_json_ld(published):
 
 
 def test_the_html_document_shows_the_resource_and_links_its_neighbours(published):
-    page = (published / "id" / "initiative" / "2-2-5.html").read_text(encoding="utf-8")
+    page = (published / "id" / "plan" / "miyagi-ict-plan-2014-2016" / "initiative" / "2-2-5.html").read_text(encoding="utf-8")
     assert "<title>電子申請オンライン利用の促進</title>" in page
     assert 'href="2-2-5.ttl"' in page and 'href="2-2-5.jsonld"' in page
-    assert 'href="../../id/initiative/2-1-6.html"' in page          # dcterms:references
+    assert 'href="../../../../id/plan/miyagi-ict-plan-2014-2016/initiative/2-1-6.html"' in page   # dcterms:references
     glossary = next((published / "id" / "concept" / "glossary").glob("*.html"))
     assert "%" not in glossary.name                                 # decoded, as servers map paths
 
@@ -90,7 +91,7 @@ def fetch(url: str, accept: str | None) -> tuple[int, dict, bytes]:
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 
 
-@pytest.mark.parametrize("path", ["initiative/2-2-5", "indicator/2-2-5-1/baseline"])
+@pytest.mark.parametrize("path", [f"{PLAN}initiative/2-2-5", f"{PLAN}indicator/2-2-5-1/baseline"])
 @pytest.mark.parametrize("accept, media, fmt", [
     ("text/turtle", "text/turtle", pyoxigraph.RdfFormat.TURTLE),
     ("application/ld+json", "application/ld+json", pyoxigraph.RdfFormat.JSON_LD),
@@ -176,7 +177,7 @@ def test_nginx_negotiates_the_uris_with_the_generated_configuration(published, t
     server = subprocess.Popen([NGINX, "-c", str(main), "-p", str(tmp_path)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        url = f"http://127.0.0.1:{port}/plan-opendata/id/initiative/2-2-5"
+        url = f"http://127.0.0.1:{port}/plan-opendata/id/{PLAN}initiative/2-2-5"
         for _ in range(50):
             try:
                 status, headers, body = fetch(url, "text/turtle")
@@ -185,7 +186,7 @@ def test_nginx_negotiates_the_uris_with_the_generated_configuration(published, t
                 time.sleep(0.1)
         assert status == 200 and headers["Content-Type"].startswith("text/turtle")
         assert {str(t) for t in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE)} == \
-            subjects(published)[f"{BASE}initiative/2-2-5"]
+            subjects(published)[f"{BASE}{PLAN}initiative/2-2-5"]
         status, headers, body = fetch(url, BROWSER)
         assert headers["Content-Type"].startswith("text/html") and b"<!DOCTYPE html>" in body
         assert headers["Vary"] == "Accept"

@@ -462,8 +462,8 @@ class _CatalogBuilder:
         self.add(node, DCTERMS.identifier, Literal(ascii_name(c.name, key)))
         self.add(node, DCTERMS.title, Literal(title, lang="ja"))
         self.add(node, DCTERMS.description, Literal(description, lang="ja"))
-        self.add(node, DCAT.endpointURL, URIRef(url))
-        self.add(node, DCAT.endpointDescription, URIRef(standard))
+        self.add(node, DCAT.endpointURL, self.typed(URIRef(url), RDFS.Resource))
+        self.add(node, DCAT.endpointDescription, self.typed(URIRef(standard), RDFS.Resource))
         self.add(node, DCTERMS.conformsTo, self.typed(URIRef(standard), DCTERMS.Standard))
         for dataset in served:
             self.add(node, DCAT.servesDataset, dataset)
