@@ -31,6 +31,8 @@ SQLITE_SUFFIX = ".sqlite"
 COLUMN_TYPES = {"integer": int, "number": float, "boolean": int}
 TRIGRAM_SQLITE = (3, 34, 0)
 CONVERTED_TYPES = ("list", "date", "datetime")   # the rest SQLite takes as they are
+# One encoder for every list cell (json.dumps with options builds a new encoder per call).
+_JSON_ARRAY = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def database_name(package: dict) -> str:
@@ -110,7 +112,7 @@ def _insert_rows(connection: sqlite3.Connection, schema: dict, rows: list[dict])
 def sqlite_value(value):
     """A list as JSON array text (NULL when empty), a date as ISO 8601, "" as NULL."""
     value = json_value(value)
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+    return _JSON_ARRAY(value) if isinstance(value, list) else value
 
 
 def _write_metadata(db: sqlite_utils.Database, package: dict) -> None:
