@@ -21,6 +21,7 @@ from .jsonld import dataset_jsonld
 from .templating import json_text
 
 PREVIEW_ROWS = 10
+PREVIEW_FILES = 2              # CSV files previewed on a dataset page (a table's CSV and Excel CSV)
 PREVIEW_CELL_CHARS = 80        # a longer preview cell shows this much, the rest one click away
 LANGUAGE_NAMES = {"ja": "日本語", "en": "英語"}
 FREQUENCIES = {"DAILY": "毎日", "WEEKLY": "毎週", "MONTHLY": "毎月", "QUARTERLY": "四半期ごと",
@@ -29,7 +30,7 @@ FREQUENCIES = {"DAILY": "毎日", "WEEKLY": "毎週", "MONTHLY": "毎月", "QUAR
 STATUS_CLASSES = {"新": "bar-new", "継続": "bar-continuing", NO_STATUS: "bar-none"}
 ROOT, PLAN_ROOT = "../", "../../"
 SEARCH_INDEX = "search-index.js"
-LOAD_ALL_UP_TO = 3000          # the search page loads every plan's index up to this many initiatives
+LOAD_UP_TO = 3000              # the search page loads plans' indexes up to this many initiatives
 HOME = ("データセット", "index.html")
 
 
@@ -82,7 +83,8 @@ class Pages:
         yield "index.html", self.render("catalogue", "", site.title, "catalogue",
                                         description=site.description, cards=[
             {"spec": s, "formats": formats(s), "count": site.record_count(s)}
-            for s in site.datasets])
+            for s in site.datasets if s.plan is None],
+            plan_datasets=sum(1 for s in site.datasets if s.plan is not None))
         for spec in site.datasets:
             yield f"datasets/{spec.name}.html", self.dataset(spec)
         yield "initiatives/index.html", self.initiatives()
@@ -107,6 +109,9 @@ class Pages:
     def dataset(self, spec: DatasetSpec) -> str:
         site, c = self.site, self.site.config
         files = [(f, *file_digest(site.out / f.path)) for f in spec.files]
+        plan = site.plans.get(spec.plan.plan_id) if spec.plan is not None else None
+        sources = plan.sources if plan is not None else list(site.sources.values())
+        attribution = site.attribution_of(sources) if plan is not None else site.attribution
         frequency = c.accrual_periodicity.rsplit("/", 1)[-1] if c.accrual_periodicity else ""
         contact = [(name, url) for name, url in (
             (c.contact_name, None), (c.contact_url, c.contact_url),
@@ -114,12 +119,12 @@ class Pages:
         return self.render(
             "dataset", ROOT, spec.title_ja, "catalogue", ((spec.title_ja, None),),
             description=spec.description_ja, spec=spec, files=files, formats=formats(spec),
-            previews=[self.preview(f.path) for f, _, _ in files if f.format == "CSV"],
-            jsonld=dataset_jsonld(site, spec, files), dataset_uri=str(dataset_uri(c, spec.name)),
+            previews=[self.preview(f.path) for f, _, _ in files if f.format == "CSV"][:PREVIEW_FILES],
+            jsonld=dataset_jsonld(site, spec, files, attribution), sources=sources,
+            attribution=attribution, dataset_uri=str(dataset_uri(c, spec.name)),
             period=publication_period(site.package), contact=contact,
             frequency=FREQUENCIES.get(frequency, frequency),
-            language=f"{LANGUAGE_NAMES.get(site.language, site.language)}（{site.language}）",
-            cell_chars=PREVIEW_CELL_CHARS)
+            language=f"{LANGUAGE_NAMES.get(site.language, site.language)}（{site.language}）")
 
     def preview(self, path: str) -> dict:
         """The header and first rows of a published CSV (never the whole file)."""
@@ -144,7 +149,9 @@ class Pages:
         else:
             caption = f"{path} の先頭{len(shown)}行"
         titles = {x.get("name"): x.get("title") for x in site.schema_for(path).get("fields", [])}
-        return {"path": path, "caption": caption, "rows": shown,
+        cut = PREVIEW_CELL_CHARS
+        return {"path": path, "caption": caption,
+                "rows": [[(v[:cut] if len(v) > cut else None, v) for v in row] for row in shown],
                 "header": [(titles.get(name) or name, name) for name in header]}
 
     # ---- initiatives -----------------------------------------------------------------------
@@ -165,7 +172,7 @@ class Pages:
             ("status", self.labels["status"], [(s, s) for s in statuses])]
         return self.render("initiatives", ROOT, "取組一覧", "initiatives", (("取組一覧", None),),
                            publishers=publishers, plans=list(site.plans.values()), filters=filters,
-                           total=len(records), load_all=len(records) <= LOAD_ALL_UP_TO)
+                           total=len(records), load_up_to=LOAD_UP_TO)
 
     def initiative(self, position: int) -> str:
         site = self.site
