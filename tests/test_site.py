@@ -504,10 +504,13 @@ def test_department_pages_lead_to_the_divisions_and_initiatives_of_each_plan(pag
         assert index.dom.find("a", href=f"{slug}.html").text() == department
         page = pages[f"departments/{slug}.html"]
         link = page.dom.find("a", href=f"../publishers/{PLAN}/index.html#{slug}")
-        assert f"取組{sum(map(len, divisions.values()))}件" in link.text()
-        assert all(division in page.text() for division in divisions)
+        line = link.parent.text()
+        assert f"取組{sum(map(len, divisions.values()))}件" in line
+        assert all(division in line for division in divisions)
         heading = plan.by_id(slug)
         assert heading.tag == "h3" and heading.text().startswith(department)
+        section_ = heading.parent
+        assert all(division in section_.text() for division in divisions)
         for identifier in (i for ids in divisions.values() for i in ids):
             assert plan.dom.find("a", href=f"../../initiatives/{PLAN}/{identifier}.html") is not None
 

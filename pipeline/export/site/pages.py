@@ -18,7 +18,7 @@ from ..dcat import dataset_uri, publication_period
 from . import charts
 from .context import NO_STATUS, Department, Item, Plan, Publication, as_list, department_slug
 from .jsonld import dataset_jsonld
-from .templating import json_text
+from .templating import href, json_text
 
 PREVIEW_ROWS = 10
 PREVIEW_FILES = 2              # CSV files previewed on a dataset page (a table's CSV and Excel CSV)
@@ -53,6 +53,7 @@ class Pages:
         self.chrome_cache: dict[tuple[str, str, str | None], Markup] = {}
         self.schedule_charts: dict[tuple, Markup | None] = {}
         self.sites_title = site.table_title("sites", "情報発信サイト等")
+        self.item_links: dict[tuple[str, str], dict[str, str]] = {}
         self.chart_macros = env.get_template("partials/charts.html").module
 
     def render(self, name: str, root: str, title: str, section: str, crumbs=(), **context) -> str:
@@ -187,14 +188,14 @@ class Pages:
                       for n in (position - 1, position + 1)]
         previous, following = (r if r is not None and site.plan_id(r) == plan_id else None
                                for r in neighbours)
+        links = self.plan_links(plan, item)
         return self.render(
             "initiative", PLAN_ROOT, f"{identifier} {title}", "initiatives",
-            (("取組一覧", "../index.html"), (plan.title, f"{PLAN_ROOT}publishers/{plan.slug}/index.html"),
-             (f"{item.key} {item.title}", f"{PLAN_ROOT}publishers/{plan.slug}/{item.slug}.html"),
-             (f"{identifier} {title}", None)),
+            (("取組一覧", "../index.html"), (plan.title, links["plan"]),
+             (f"{item.key} {item.title}", links["item"]), (f"{identifier} {title}", None)),
             description=record.get("summary") or "", source=record.get("source"),
             record=record, labels=self.labels, schedule_labels=self.schedule_labels, plan=plan,
-            item=item, department=department_slug(department, plan.publisher_code) if department else "",
+            item=item, links=links, department=department_slug(department, plan.publisher_code) if department else "",
             source_entry=site.sources.get(record.get("source"), {}),
             indicators=[(i, charts.indicator_chart(i)) for i in site.indicators_of.get(key, ())],
             schedule=schedule, schedule_chart=self.schedule_chart(plan, charts.schedule_bars(schedule)),
@@ -203,6 +204,19 @@ class Pages:
             terms=site.terms_of.get(key, ()),
             uri=f"{site.config.base_uri}plan/{plan_id}/initiative/{identifier}",
             previous=previous, next=following)
+
+    def plan_links(self, plan: Plan, item: Item) -> dict[str, str]:
+        """The links of an initiative page to its plan, its item and the plan's files, made
+        once per item."""
+        links = self.item_links.get((plan.id, item.key))
+        if links is None:
+            data = href(f"{PLAN_ROOT}plans/{plan.id}/")
+            links = self.item_links[(plan.id, item.key)] = {
+                "plan": href(f"{PLAN_ROOT}publishers/{plan.slug}/index.html"),
+                "item": href(f"{PLAN_ROOT}publishers/{plan.slug}/{item.slug}.html"),
+                "csv": data + "initiatives.csv", "json": data + "initiatives.json",
+                "graph": data + "graph.nt"}
+        return links
 
     def link(self, plan: Plan, key: tuple[str, str]) -> dict | None:
         """(folder, id, title) of an initiative linked from a page of `plan`'s initiatives, or
