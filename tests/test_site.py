@@ -303,10 +303,15 @@ def test_footers_of_a_many_source_publication_stay_short(site, site_config, tmp_
     catalogue = Page(copy / "index.html", "index.html")
     credit = catalogue.dom.find("footer").find("p", class_="attribution")
     assert credit.text().startswith(f"出典：宮城県「{real['title']}」（{real['path']}）ほか5件を加工して作成")
-    assert catalogue.by_id("attribution").text() == f"出典表記：{package['attribution']}"  # once
+    assert catalogue.by_id("attribution").text() == package["attribution"]               # once
     for article in catalogue.dom.find_all("article", class_="dataset"):
         assert package["attribution"] not in article.text()      # not once per dataset
         assert article.find("a", href="#attribution").text() == "全6件の出典の表記"
+    dataset = Page(copy / "datasets" / f"{site_config.name}-initiatives.html", "")
+    assert package["attribution"] not in dataset.dom.find("table", id="metadata").text()
+    assert dataset.dom.find("a", href="../index.html#attribution") is not None
+    (document,) = dataset.json_scripts("application/ld+json")
+    assert document["creditText"] == package["attribution"]
 
 
 # --- content ------------------------------------------------------------------------------

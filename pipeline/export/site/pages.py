@@ -1,6 +1,7 @@
 """Every page of the portal: its path, its template and the (small) context the template needs.
-`Pages.all()` yields the pages other than the initiative pages; `Pages.initiative()` renders one
-of those, nearly all of the site, in this process or in a forked worker.
+`Pages.shared()` yields the pages about the whole publication and the dataset pages,
+`Pages.of_plan()` a plan's own pages and `Pages.initiative()` renders an initiative's, nearly all of the site (the last two in
+this process or in a forked worker).
 """
 
 from __future__ import annotations
@@ -78,29 +79,31 @@ class Pages:
             self.chrome_cache[(part, root, key)] = cached
         return cached
 
-    def all(self) -> Iterator[tuple[str, str]]:
-        """(path, document) of every page but the initiative pages."""
+    def shared(self) -> Iterator[tuple[str, str]]:
+        """(path, document) of the pages about the whole publication and of every dataset."""
         site = self.site
         yield "index.html", self.render("catalogue", "", site.title, "catalogue",
                                         description=site.description, cards=[
             {"spec": s, "formats": formats(s), "count": site.record_count(s)}
             for s in site.datasets if s.plan is None],
             plan_datasets=sum(1 for s in site.datasets if s.plan is not None))
-        for spec in site.datasets:
-            yield f"datasets/{spec.name}.html", self.dataset(spec)
+        for spec in site.datasets:      # here: the digests of the files stay in this process,
+            yield f"datasets/{spec.name}.html", self.dataset(spec)   # for the DCAT catalogue
         yield "initiatives/index.html", self.initiatives()
-        for plan in site.plans.values():
-            yield f"initiatives/{plan.slug}/{SEARCH_INDEX}", search_index(plan)
         yield "departments/index.html", self.render(
             "departments", ROOT, "担当部局", "departments", (("担当部局", None),),
             departments=list(site.departments.values()))
         for department in site.departments.values():
             yield f"departments/{department.slug}.html", self.department(department)
         yield "publishers/index.html", self.publishers()
-        for plan in site.plans.values():
-            yield f"publishers/{plan.slug}/index.html", self.plan(plan)
-            for item in plan.items.values():
-                yield f"publishers/{plan.slug}/{item.slug}.html", self.item(plan, item)
+
+    def of_plan(self, plan: Plan) -> Iterator[tuple[str, str]]:
+        """(path, document) of a plan's own pages but its initiatives' (and its dataset's, which
+        `shared` writes): the plan, its items and its search index."""
+        yield f"publishers/{plan.slug}/index.html", self.plan(plan)
+        for item in plan.items.values():
+            yield f"publishers/{plan.slug}/{item.slug}.html", self.item(plan, item)
+        yield f"initiatives/{plan.slug}/{SEARCH_INDEX}", search_index(plan)
 
     def initiative_path(self, position: int) -> str:
         record = self.site.initiatives[position]
@@ -113,6 +116,7 @@ class Pages:
         plan = site.plans.get(spec.plan.plan_id) if spec.plan is not None else None
         sources = plan.sources if plan is not None else list(site.sources.values())
         attribution = site.attribution_of(sources) if plan is not None else site.attribution
+        many = plan is None and site.short_credit      # sources named on the catalogue, once
         frequency = c.accrual_periodicity.rsplit("/", 1)[-1] if c.accrual_periodicity else ""
         contact = [(name, url) for name, url in (
             (c.contact_name, None), (c.contact_url, c.contact_url),
@@ -121,8 +125,9 @@ class Pages:
             "dataset", ROOT, spec.title_ja, "catalogue", ((spec.title_ja, None),),
             description=spec.description_ja, spec=spec, files=files, formats=formats(spec),
             previews=[self.preview(f.path) for f, _, _ in files if f.format == "CSV"][:PREVIEW_FILES],
-            jsonld=dataset_jsonld(site, spec, files, attribution), sources=sources,
-            attribution=attribution, dataset_uri=str(dataset_uri(c, spec.name)),
+            jsonld=dataset_jsonld(site, spec, files, attribution),
+            sources=[] if many else sources, attribution=None if many else attribution,
+            source_count=len(sources), dataset_uri=str(dataset_uri(c, spec.name)),
             period=publication_period(site.package), contact=contact,
             frequency=FREQUENCIES.get(frequency, frequency),
             language=f"{LANGUAGE_NAMES.get(site.language, site.language)}（{site.language}）")
