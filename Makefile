@@ -10,7 +10,7 @@ OUT    ?= data/published
 # Reproducible output: dates in the published files come from the last commit, not the clock.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 
-.PHONY: publish test validate fetch linkcheck serve setup clean load-store bench
+.PHONY: publish test validate fetch linkcheck serve api setup clean load-store bench
 
 setup: $(STAMP)
 
@@ -41,6 +41,12 @@ load-store: $(STAMP)
 serve:
 	@test -f '$(OUT)/index.html' || { echo "error: $(OUT)/index.html missing; run make publish first" >&2; exit 1; }
 	$(PYTHON) -m http.server --bind 127.0.0.1 --directory '$(OUT)' 8000
+
+# The published SQLite database as a read-only JSON/SQL API (Datasette, immutable) on
+# http://127.0.0.1:$(API_PORT)/ (Ctrl-C stops it).
+API_PORT ?= 8001
+api: $(STAMP)
+	$(PY) -m pipeline api --out-dir '$(OUT)' --port $(API_PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -1,10 +1,13 @@
 """A synthetic corpus for benchmarks only (never published): N plan documents made by
-recombining the item segments of the real source, with renumbered fields and items.
+recombining the item segments of the real source, as real plans are laid out.
 
-Each document k is field k; its items are a random sequence (seeded, so corpora are
+The documents are the fields of plans: each plan (of a prefecture, by its 全国地方公共団体コード,
+the 47 in turn) has 3 to 6 fields numbered from 1, one document per field, so initiative ids
+(`1-1-1`, `2-1-1` …) repeat across plans as they do in reality; a `sources.toml` manifest names
+each file's plan and publisher. A field's items are a random sequence (seeded, so corpora are
 reproducible) of the real source's item segments — each with its narrative, initiatives in
 their mixed layouts (tab, HTML, loose), sites and topics — renumbered 1..m. References are
-renumbered with their item; a reference into an item that a document lacks stays printed and is
+renumbered with their item; a reference into an item that a field lacks stays printed and is
 published as cited_id only.
 """
 
@@ -49,14 +52,39 @@ def document(field: int, rng: random.Random, text: str) -> str:
     return "\n".join([head, *body]) + "\n"
 
 
+def local_government_code(prefecture: int) -> str:
+    """全国地方公共団体コード of a prefecture (01 to 47): `NN000` and its check digit."""
+    digits = [int(d) for d in f"{prefecture:02d}000"]
+    remainder = sum(d * w for d, w in zip(digits, (6, 5, 4, 3, 2))) % 11
+    return f"{prefecture:02d}000{(11 - remainder) % 10}"
+
+
+def plan_layout(count: int, rng: random.Random) -> list[tuple[int, int]]:
+    """(plan number, field number) of each of `count` documents: plans of 3 to 6 fields."""
+    layout, plan = [], 0
+    while len(layout) < count:
+        plan += 1
+        layout += [(plan, field) for field in range(1, rng.randint(3, 6) + 1)]
+    return layout[:count]
+
+
 def write_corpus(folder: Path, count: int, seed: int = 2014) -> int:
-    """Write `count` documents into folder; returns the total size in bytes."""
+    """Write `count` documents and their sources.toml into folder; returns the total size of
+    the documents in bytes."""
     folder.mkdir(parents=True, exist_ok=True)
     text = SOURCE.read_text(encoding="utf-8")
     rng = random.Random(seed)
-    size = 0
-    for field in range(1, count + 1):
+    size, manifest = 0, []
+    for plan, field in plan_layout(count, rng):
+        prefecture = (plan - 1) % 47 + 1
+        name = f"plan-{plan:04d}-field-{field}.txt"
         data = document(field, rng, text).encode("utf-8")
-        (folder / f"plan-{field:05d}.txt").write_bytes(data)
+        (folder / name).write_bytes(data)
         size += len(data)
+        manifest.append(
+            f'[[source]]\nfile = "{name}"\ntitle = "計画{plan} 分野{field}"\n'
+            f'plan_id = "pref{prefecture:02d}-plan-{plan:04d}"\nplan_title = "計画{plan}"\n'
+            f'publisher = "県{prefecture:02d}"\npublisher_code = "{local_government_code(prefecture)}"\n'
+            f"period_start_fy = {2010 + plan % 10}\nperiod_end_fy = {2012 + plan % 10}\n")
+    (folder / "sources.toml").write_text("\n".join(manifest), encoding="utf-8")
     return size

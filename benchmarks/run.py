@@ -25,8 +25,9 @@ from .corpus import write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR_COMMAND = [sys.executable, "-c", "import pandas, rdflib, frictionless, pyshacl"]
-STAGES = ("read", "extract", "tables", "csv-json", "rdf", "validate", "site",
+STAGES = ("read", "extract", "tables", "csv-json", "sqlite", "parquet", "rdf", "validate", "site",
           "catalogue", "swap")
+DATABASE_STAGES = ("sqlite", "parquet")
 
 
 def wall(command: list[str], repeat: int = 3) -> float:
@@ -123,10 +124,17 @@ def run(sizes: list[int], work: Path) -> dict:
               f"{row['initiatives_per_s']:>8.0f} {row['triples_per_s']:>10.0f} {figures['peak_rss_mb']:>7.0f} {figures['peak_total_pss_mb']:>7.0f}  "
               + " ".join(f"{figures['stages'].get(s, 0):>9.2f}" for s in STAGES))
         shutil.rmtree(out, ignore_errors=True)
+    for row in results["runs"]:
+        databases = sum(row["stages"].get(stage, 0) for stage in DATABASE_STAGES)
+        print(f"N={row['n']}: SQLite + Parquet stages {databases:.2f} s = "
+              f"{100 * databases / row['seconds']:.1f} % of the publish (they run while the RDF "
+              "workers do, so the publish grows by at most this)")
     largest = max(sizes)
     results["incremental"] = incremental(work / f"raw-{largest}", work, largest)
-    print(f"incremental (N={largest}, one document changed, cache warm): "
+    print(f"incremental (N={largest}, one plan's document changed, cache warm): "
           f"{results['incremental']['seconds']:.2f} s total, extract {results['incremental']['extract_seconds']:.2f} s")
+    print(f"unchanged (N={largest}, same sources, code and settings): "
+          f"{results['incremental']['unchanged_seconds']:.2f} s to say no change")
     if len(sizes) > 1 and min(sizes) * 10 <= largest:
         by_n = {r["n"]: r["seconds"] for r in results["runs"]}
         small = max(n for n in sizes if n * 10 <= largest)
@@ -137,12 +145,18 @@ def run(sizes: list[int], work: Path) -> dict:
 
 
 def incremental(raw: Path, work: Path, size: int) -> dict:
+    """A republish after one plan's file changed (cache warm), then a scheduled run over the
+    same sources, code and settings (which must say no change)."""
     cache, out = work / "cache", work / "incremental"
     publish_once(raw, out, cache)                      # warm the cache
     first = sorted(raw.glob("*.txt"))[0]
     first.write_text(first.read_text(encoding="utf-8").replace("運用", "運営"), encoding="utf-8")
     figures = publish_once(raw, out, cache)
-    return {"n": size, "seconds": figures["seconds"], "extract_seconds": figures["stages"]["extract"]}
+    again = publish_once(raw, out, cache)
+    if not again.get("unchanged"):
+        raise SystemExit("benchmark: a run over unchanged inputs rebuilt the publication")
+    return {"n": size, "seconds": figures["seconds"], "extract_seconds": figures["stages"]["extract"],
+            "unchanged_seconds": again["seconds"]}
 
 
 def main() -> None:

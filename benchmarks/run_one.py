@@ -17,10 +17,14 @@ def main() -> None:
     start = time.perf_counter()
     result = publish(raw, out, load_config(), log=lambda message: None, cache_dir=cache)
     total = time.perf_counter() - start
+    if result.publication is None:          # the same inputs as the published edition
+        print(json.dumps({"seconds": total, "stages": result.seconds, "unchanged": True}))
+        return
     tables = result.publication.tables
     triples = sum(1 for _ in (out / "rdf" / "graph.nt").open("rb"))
     print(json.dumps({"seconds": total, "stages": result.seconds, "documents": len(result.publication.sources),
                       "initiatives": len(tables["initiatives"]), "triples": triples,
+                      "plans": len(result.publication.plans), "unchanged": False,
                       "bytes": sum(s.size for s in result.publication.sources)}))
 
 

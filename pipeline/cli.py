@@ -6,6 +6,7 @@ Errors in the input are reported as one line naming the file (and line), exit st
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -43,6 +44,7 @@ examples:
   python -m pipeline fetch --raw-dir data/raw
   python -m pipeline linkcheck --out-dir data/published --report data/linkcheck.json
   python -m pipeline load-store --endpoint http://127.0.0.1:7878/store --update-endpoint http://127.0.0.1:7878/update
+  python -m pipeline api --out-dir data/published --port 8001
   python -m pipeline query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
 """
 
@@ -120,6 +122,14 @@ def parser() -> argparse.ArgumentParser:
                             help="pause before the 2nd try, doubled before each further one (default: 1)")
     load_store.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                             help="read timeout per request in seconds (default: 300)")
+    api = commands.add_parser(
+        "api", help="serve the published SQLite database as a read-only JSON/SQL API (Datasette)",
+        description="Run Datasette on the published database, immutable (-i), with the metadata "
+                    "generated from the Table Schemas (titles, licence, source).")
+    api.add_argument("--out-dir", type=Path, default=Path("data/published"),
+                     help="published folder to serve (never written) (default: data/published)")
+    api.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    api.add_argument("--port", type=int, default=8001, help="port (default: 8001)")
     query = commands.add_parser(
         "query", help="run a SPARQL query over the published graph (in memory, no endpoint)",
         description="Load rdf/graph.nt into an in-memory store (as the default graph and as the "
@@ -179,6 +189,10 @@ def run(args: argparse.Namespace) -> int:
                                     graph=args.graph, batch_size=args.batch_size, tries=args.tries,
                                     backoff=args.backoff, timeout=args.timeout)
         load_store(args.out_dir, settings, config)
+    elif args.command == "api":
+        from .export.datasette import datasette_command
+        command = datasette_command(args.out_dir, args.host, args.port)
+        os.execv(command[0], command)        # Datasette replaces this process
     elif args.command == "query":
         from .store import run_query
         text = sys.stdin.read() if args.sparql == "-" else args.sparql

@@ -34,6 +34,10 @@ class Config:
     # The defaults are obvious placeholders (RFC 2606 example.org), never an official domain.
     base_uri: str = "https://example.org/plan-opendata/id/"
     download_base: str = "https://example.org/plan-opendata/"
+    # Base URLs of services that serve the published data, when they run: the Datasette JSON/SQL
+    # API (`make api`) and a SPARQL endpoint (`make load-store`). Empty: none is announced.
+    api_url: str = ""
+    sparql_url: str = ""
     contact_name: str = ""
     contact_url: str = ""
     contact_email: str = ""

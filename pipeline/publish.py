@@ -7,6 +7,7 @@ in full; any failure leaves it untouched.
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import shutil
 import sys
@@ -17,13 +18,15 @@ from typing import Callable
 
 from .assemble import Publication, assemble
 from .config import Config
-from .export import describe_linked_data, write_tables_package
+from .export import describe_linked_data, write_database, write_tables_package
 from .export.ckan import write_ckan
-from .export.datapackage import license_descriptor, source_descriptor
+from .export.datapackage import INPUTS_KEY, license_descriptor, source_descriptor
 from .export.dcat import build_catalog, write_catalog
+from .export.parquet import write_parquet
 from .export.site import write_site
 from .export.tables import table_rows
 from .extract.batch import extract_all
+from .fingerprint import inputs_digest
 from .lock import publish_lock
 from .rdf import LinkedDataWriter
 from .schema import load_schemas
@@ -43,7 +46,7 @@ def stderr_log(message: str) -> None:
 
 @dataclass
 class PublishResult:
-    publication: Publication
+    publication: Publication | None     # None: the inputs were those of the previous edition
     out_dir: Path
     version: str
     changed: bool
@@ -55,6 +58,11 @@ def build(raw_dir: Path, config: Config, log: Log = stderr_log,
     """Read and extract every source of the raw folder into one publication; documents whose
     bytes (and the extraction code) are unchanged come from the cache in cache_dir."""
     watch = watch or Stopwatch()
+    return extract(read(raw_dir, config, log, watch), log, watch, cache_dir)
+
+
+def read(raw_dir: Path, config: Config, log: Log, watch: Stopwatch) -> list[SourceDocument]:
+    """The sources of the raw folder, decoded, with their manifest entries (or defaults)."""
     with watch.stage("read"):
         sources = read_sources(raw_dir, config)
     log(f"read: {len(sources)} source file(s) from {raw_dir} ({_describe_sources(sources)})")
@@ -64,6 +72,12 @@ def build(raw_dir: Path, config: Config, log: Log = stderr_log,
             publisher = f"{meta.publisher} ({meta.publisher_code})" if meta.publisher_code else meta.publisher
             log(f"read: {source.name} has no entry in sources.toml: published as plan {meta.plan_id}"
                 f" of {publisher or 'no publisher'}, the defaults of pipeline.toml")
+    return sources
+
+
+def extract(sources: list[SourceDocument], log: Log, watch: Stopwatch,
+            cache_dir: Path | None) -> Publication:
+    """Every source's records, assembled into one publication."""
     with watch.stage("extract"):
         documents, stats = extract_all(sources, cache_dir)
         publication = assemble(sources, documents)
@@ -97,7 +111,15 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
 
 def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stopwatch,
              cache_dir: Path | None) -> PublishResult:
-    publication = build(raw_dir, config, log, watch, cache_dir)
+    sources = read(raw_dir, config, log, watch)
+    overrides = (Path(config.site["templates"]),) if config.site.get("templates") else ()
+    inputs = inputs_digest(sources, config, overrides)
+    previous_version = published_from(out_dir, inputs)
+    if previous_version is not None:
+        log(f"publish: no change; {out_dir} left as it was (version {previous_version}: the same "
+            "sources, code and settings as the published edition)")
+        return PublishResult(None, out_dir, previous_version, False, watch.seconds)
+    publication = extract(sources, log, watch, cache_dir)
     with watch.stage("tables"):
         schemas, rows = load_schemas(), table_rows(publication)
         previous = load_previous(out_dir, list(schemas))
@@ -114,8 +136,15 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stop
         with LinkedDataWriter(rows, sources, config, schemas, staging, license, watch) as rdf:
             # worker processes build the graph's parts while the tables are written here
             with watch.stage("csv-json"):
-                package = write_tables_package(publication, rows, config, staging, edition.created)
+                package = write_tables_package(publication, rows, config, staging, edition.created,
+                                               inputs)
             validation = BackgroundValidation(staging, package)   # the tables, while RDF is written
+            with watch.stage("sqlite"):
+                database = write_database(staging, rows, schemas, package)
+            with watch.stage("parquet"):
+                parquet = write_parquet(staging, rows, schemas, package)
+            log(f"databases: {database} (SQLite, with its Datasette metadata) and "
+                f"{len(parquet)} Parquet files written")
             with watch.stage("rdf"):
                 linked = rdf.finish()
         describe_linked_data(package, linked, staging)
@@ -146,6 +175,18 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: Log, watch: Stop
         what = "content changed" if edition.changes else "same content, files updated"
         log(f"publish: {out_dir} (version {edition.version}, {what})")
     return PublishResult(publication, out_dir, edition.version, not unchanged, watch.seconds)
+
+
+def published_from(out_dir: Path, inputs: str) -> str | None:
+    """The version of the publication in out_dir if it was made from exactly these inputs
+    (datapackage.json `pipeline_inputs`, see fingerprint.py), else None."""
+    try:
+        package = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(package, dict) and package.get(INPUTS_KEY) == inputs:
+        return str(package.get("version", ""))
+    return None
 
 
 def _write_portal_metadata(staging: Path, config: Config, log: Log) -> None:

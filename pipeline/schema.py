@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -44,6 +44,50 @@ def record_values(record, schema: dict) -> dict:
                    not (isinstance(record, dict) and name in record)]
         raise ConfigError(f"schema {schema['name']} has columns the records lack: {missing}",
                           SCHEMA_DIR / f"{schema['name']}.json") from None
+
+
+def full_text_fields(schema: dict) -> list[str]:
+    """The columns a full-text index covers: fields marked `"fullText": true` (titles,
+    summaries, methods, section bodies)."""
+    return [f["name"] for f in schema["fields"] if f.get("fullText")]
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """A foreign key of a Table Schema: `columns` of `table` reference `other_columns` of
+    `other_table` (a self-reference, resource "", names the table itself)."""
+    columns: tuple[str, ...]
+    other_table: str
+    other_columns: tuple[str, ...]
+
+
+def foreign_keys(schema: dict) -> list[ForeignKey]:
+    found = []
+    for key in schema.get("foreignKeys", []):
+        columns, reference = key["fields"], key["reference"]
+        other = reference["fields"]
+        found.append(ForeignKey(
+            tuple([columns] if isinstance(columns, str) else columns),
+            reference.get("resource") or schema["name"],
+            tuple([other] if isinstance(other, str) else other)))
+    return found
+
+
+def tables_in_key_order(schemas: dict[str, dict]) -> list[str]:
+    """The tables, each after the tables its foreign keys reference (schema order otherwise)."""
+    ordered: list[str] = []
+
+    def visit(table: str, path: tuple[str, ...]) -> None:
+        if table in ordered or table in path:
+            return
+        for key in foreign_keys(schemas[table]):
+            if key.other_table in schemas:
+                visit(key.other_table, (*path, table))
+        ordered.append(table)
+
+    for table in schemas:
+        visit(table, ())
+    return ordered
 
 
 def check_model_matches(record_type, schema: dict) -> list[str]:

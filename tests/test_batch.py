@@ -29,7 +29,9 @@ def test_parallel_extraction_equals_sequential(corpus):
     sequential = [extract_all([source])[0][0] for source in sources]
     assert stats.workers == 2 and stats.extracted == 6
     assert parallel == sequential
-    assert [d.source for d in parallel] == [f"plan-{k:05d}.txt" for k in range(1, 7)]
+    assert [d.source for d in parallel] == sorted(p.name for p in corpus.glob("*.txt"))
+    # plans of 3 to 6 fields, each numbering its fields from 1
+    assert [d.source for d in parallel[:3]] == [f"plan-0001-field-{k}.txt" for k in (1, 2, 3)]
     assert parallel[2].initiatives[0].id.startswith("3-1-")
 
 

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -25,10 +26,10 @@ from rdflib.namespace import DCTERMS, FOAF, RDF
 from pipeline.config import load_config
 from pipeline.errors import PipelineError, ValidationFailed
 from pipeline.export.ckan import (NAME_PATTERN, PACKAGE_CREATE_KEYS,
-                                  PACKAGE_SHOW_KEYS_IGNORED_BY_CREATE, write_ckan)
+                                  PACKAGE_SHOW_KEYS_IGNORED_BY_CREATE, ckan_package, write_ckan)
 from pipeline.export.datasets import (CATALOG_FILES, SITE_LANDING_PAGE, SITE_MANIFEST,
                                       publication_datasets)
-from pipeline.export.dcat import build_catalog, catalog_uri, write_catalog
+from pipeline.export.dcat import build_catalog, catalog_uri, distribution_uri, write_catalog
 from pipeline.shacl import check_catalog
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,8 +46,6 @@ RDF_FILES = ("graph.ttl", "graph.nt", "graph.rdf", "graph.jsonld", "context.json
 CKAN_LICENSE_KEYS = {"id", "title", "url", "od_conformance", "osd_conformance", "status",
                      "domain_content", "domain_data", "domain_software", "family", "is_generic",
                      "maintainer"}
-
-PLAN_PAGES = "miyagi-ict-plan-2014-2016"     # the folder of the real plan's initiative pages
 
 
 def _dummy_linked_data(folder: Path) -> None:
@@ -162,7 +161,7 @@ def test_site_manifest_lists_every_page_with_size_checksum_and_media_type(catalo
     manifest = json.loads((catalogued / SITE_MANIFEST).read_text(encoding="utf-8"))
     paths = [entry["path"] for entry in manifest["files"]]
     assert paths == sorted(paths) and len(paths) == len(set(paths))
-    assert SITE_LANDING_PAGE in paths and f"initiatives/{PLAN_PAGES}/2-2-5.html" in paths
+    assert SITE_LANDING_PAGE in paths and "initiatives/miyagi-ict-plan-2014-2016/2-2-5.html" in paths
     assert "assets/style.css" in paths and "assets/search.js" in paths
     assert manifest["count"] == len(paths)
     assert manifest["bytes"] == sum(entry["bytes"] for entry in manifest["files"])
@@ -231,12 +230,12 @@ def test_a_site_file_the_manifest_does_not_list_is_a_distribution_of_its_own(cat
 
 def test_a_stale_site_manifest_is_an_error(catalogued, config, tmp_path):
     copy = _site_copy(catalogued, tmp_path)
-    page = copy / "initiatives" / PLAN_PAGES / "2-2-5.html"
+    page = copy / "initiatives" / "miyagi-ict-plan-2014-2016" / "2-2-5.html"
     page.write_bytes(page.read_bytes() + b"<!-- edited -->")
-    with pytest.raises(PipelineError, match=f"out of date: initiatives/{PLAN_PAGES}/2-2-5.html"):
+    with pytest.raises(PipelineError, match="out of date: initiatives/miyagi-ict-plan-2014-2016/2-2-5.html"):
         build_catalog(copy, config)
     page.unlink()
-    with pytest.raises(PipelineError, match=f"out of date: initiatives/{PLAN_PAGES}/2-2-5.html"):
+    with pytest.raises(PipelineError, match="out of date: initiatives/miyagi-ict-plan-2014-2016/2-2-5.html"):
         write_ckan(copy, config)
 
 
@@ -282,7 +281,9 @@ def test_files_are_partitioned_between_the_datasets(catalogued, config):
     assert by_key["site"] == {SITE_LANDING_PAGE, SITE_MANIFEST}
     assert [f.path for d in datasets for f in d.files if not f.download] == [SITE_LANDING_PAGE]
     assert by_key["initiatives"] == {"initiatives.csv", "initiatives.json", "excel/initiatives.csv",
-                                     "schemas/initiatives.json", "schemas/initiatives-excel.json"}
+                                     "parquet/initiatives.parquet", "schemas/initiatives.json",
+                                     "schemas/initiatives-excel.json"}
+    assert by_key["database"] == {"miyagi-ict-plan.sqlite", "datasette/metadata.json"}
     assert by_key["linked-data"] == {p for p in paths if p.startswith("rdf/")}
     assert {"datapackage.json", "ckan/licenses.json"} <= by_key["metadata"]
 
@@ -428,3 +429,46 @@ def test_ckan_licence_register_has_the_keys_ckan_reads(catalogued, config):
         assert CKAN_LICENSE_KEYS <= set(entry)
         assert entry["url"] == config.license.url and entry["status"] == "active"
         assert entry["od_conformance"] == "approved"
+
+
+# --- databases and data services ----------------------------------------------------------------
+
+IANA = "https://www.iana.org/assignments/media-types/"
+
+
+def test_sqlite_and_parquet_are_distributions_with_media_type_size_and_checksum(catalogued,
+                                                                                catalog, config):
+    for path, media in (("miyagi-ict-plan.sqlite", "application/vnd.sqlite3"),
+                        ("parquet/indicators.parquet", "application/vnd.apache.parquet")):
+        node = distribution_uri(config, path)
+        assert catalog.value(node, DCAT.mediaType) == URIRef(IANA + media), path
+        assert int(catalog.value(node, DCAT.byteSize)) == (catalogued / path).stat().st_size
+        checksum = catalog.value(node, SPDX.checksum)
+        assert str(catalog.value(checksum, SPDX.checksumValue)) == sha256(catalogued / path)
+    assert not list(catalog.subjects(RDF.type, DCAT.DataService))    # no API URL configured
+
+
+def test_configured_api_and_sparql_endpoint_are_data_services(catalogued, config, tmp_path):
+    configured = replace(config, api_url="https://api.example.org/",
+                         sparql_url="https://example.org/sparql")
+    graph = build_catalog(catalogued, configured)
+    assert check_catalog(graph, tmp_path / "catalog.ttl") == []      # 0 violations, 0 warnings
+    services = {str(graph.value(s, DCAT.endpointURL)): s
+                for s in graph.subjects(RDF.type, DCAT.DataService)}
+    assert set(services) == {"https://api.example.org/", "https://example.org/sparql"}
+    identifiers = datasets_by_identifier(graph)
+    api_serves = set(graph.objects(services["https://api.example.org/"], DCAT.servesDataset))
+    assert {identifiers[f"{config.name}-database"], identifiers[f"{config.name}-indicators"]} <= api_serves
+    assert set(graph.objects(services["https://example.org/sparql"], DCAT.servesDataset)) == \
+        {identifiers[f"{config.name}-linked-data"]}
+    for service in services.values():
+        assert graph.value(service, DCTERMS.license) == CC_BY_4
+        assert (catalog_uri(config), DCAT.service, service) in graph
+
+
+def test_ckan_database_package_lists_the_api_when_configured(catalogued, config):
+    configured = replace(config, api_url="https://api.example.org/")
+    dataset = next(d for d in publication_datasets(catalogued, configured) if d.key == "database")
+    resources = ckan_package(dataset, catalogued, configured)["resources"]
+    assert [r["format"] for r in resources] == ["SQLite", "JSON", "API"]
+    assert resources[-1]["url"] == "https://api.example.org/" and resources[-1]["resource_type"] == "api"

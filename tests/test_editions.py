@@ -34,6 +34,14 @@ def raw_dir(tmp_path: Path, text: str) -> Path:
     return raw
 
 
+def forget_inputs(out: Path) -> None:
+    """Drop the fingerprint of the inputs from a publication, as one from older code lacks it."""
+    path = out / "datapackage.json"
+    package = json.loads(path.read_text(encoding="utf-8"))
+    del package["pipeline_inputs"]
+    path.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
 @pytest.fixture
 def source_text() -> str:
     return SOURCE.read_text(encoding="utf-8")
@@ -61,6 +69,25 @@ def test_a_publish_without_content_change_changes_nothing(tmp_path, source_text)
     assert snapshot(out) == before
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == mtimes
     assert json.loads(before["changes.json"])["initial"] is True
+
+
+def test_a_scheduled_run_over_the_same_inputs_builds_nothing(tmp_path, source_text):
+    """Same source bytes, code and settings as the published edition: `no change` at once,
+    without extracting; a changed setting or source byte builds again."""
+    raw, out = raw_dir(tmp_path, source_text), tmp_path / "out"
+    assert publish(raw, out).returncode == 0
+    inputs = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))["pipeline_inputs"]
+    assert inputs.startswith("sha256:") and len(inputs) == 71
+    again = publish(raw, out)
+    assert again.returncode == 0, again.stderr
+    assert {line.split(":")[0] for line in again.stderr.splitlines()} == {"read", "publish"}
+    assert again.stderr.splitlines()[-1] == (
+        f"publish: no change; {out} left as it was (version 1.0.0: the same sources, code and "
+        "settings as the published edition)")
+    (raw / "plan.txt").write_text(source_text + "\n", encoding="utf-8")     # one byte more
+    rebuilt = publish(raw, out)
+    assert "extract:" in rebuilt.stderr and rebuilt.returncode == 0, rebuilt.stderr
+    assert json.loads((out / "datapackage.json").read_text(encoding="utf-8"))["pipeline_inputs"] != inputs
 
 
 def test_a_content_change_is_a_new_version_with_a_change_report(tmp_path, source_text):
@@ -100,6 +127,7 @@ def test_an_edition_from_before_plan_ids_notes_that_identifiers_changed(tmp_path
     identifiers changed."""
     raw, out = raw_dir(tmp_path, source_text), tmp_path / "out"
     assert publish(raw, out).returncode == 0
+    forget_inputs(out)                        # an old edition: made by other code
     for table in out.glob("*.json"):
         document = json.loads(table.read_text(encoding="utf-8"))
         if isinstance(document, dict) and "records" in document:
@@ -138,11 +166,12 @@ def test_a_validation_failure_lists_the_findings_and_publishes_nothing(tmp_path,
 
     raw, out = raw_dir(tmp_path, source_text), tmp_path / "out"
     assert publish(raw, out).returncode == 0
+    forget_inputs(out)                        # so that the same inputs are built again
     before = snapshot(out)
     write = publishing.write_tables_package
 
-    def write_then_corrupt(publication, rows, config, staging, created):
-        package = write(publication, rows, config, staging, created)
+    def write_then_corrupt(publication, rows, config, staging, *args):
+        package = write(publication, rows, config, staging, *args)
         csv = staging / "initiatives.csv"
         csv.write_text(csv.read_text(encoding="utf-8").replace(",新,", ",新規,", 1), encoding="utf-8")
         return package

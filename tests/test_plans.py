@@ -56,14 +56,14 @@ def two_plans(tmp_path_factory, run_cli, source_text) -> Path:
     raw = tmp_path_factory.mktemp("two-plans") / "raw"
     raw.mkdir()
     (raw / "miyagi.txt").write_text(source_text, encoding="utf-8")
-    (raw / "fukushima.txt").write_text(source_text.replace(SUMMARY_2_1_1, "福島" + SUMMARY_2_1_1, 1),
+    assert source_text.count("県内の公共機関") == 1                     # 2-1-1's summary, line 61
+    (raw / "fukushima.txt").write_text(source_text.replace("県内の公共機関", "福島県内の公共機関"),
                                        encoding="utf-8")
     (raw / "sources.toml").write_text(manifest(miyagi_entry("miyagi.txt"),
                                                fukushima_entry("fukushima.txt")), encoding="utf-8")
     out = raw.parent / "out"
     result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
     assert result.returncode == 0, result.stderr
-    out.stderr = result.stderr
     return out
 
 
@@ -186,3 +186,25 @@ def test_a_field_opening_with_its_narrative_before_the_first_header(tmp_path, ru
     opening = [r for r in sections if r["heading"] == "情報通信ネットワークの安定運用"]
     assert [(r["field_no"], r["item_no"]) for r in opening] == [("2", "1")]
     assert len(read_rows(out / "initiatives.csv")) == 33
+
+
+def test_each_plan_downloads_alone_and_is_owned_by_its_publisher(two_plans):
+    for plan, code in ((MIYAGI, "040002"), (FUKUSHIMA, "070009")):
+        rows = read_rows(two_plans / "plans" / plan / "initiatives.csv")
+        assert len(rows) == 33 and {r["plan_id"] for r in rows} == {plan}
+        combined = [r for r in read_rows(two_plans / "initiatives.csv") if r["plan_id"] == plan]
+        assert rows == combined
+        graph = (two_plans / "plans" / plan / "graph.nt").read_text(encoding="utf-8")
+        other = FUKUSHIMA if plan == MIYAGI else MIYAGI
+        assert f"/plan/{plan}/initiative/2-1-1>" in graph and f"/plan/{other}/" not in graph
+        package = json.loads((two_plans / "ckan" / f"plan-{plan}.json").read_text(encoding="utf-8"))
+        assert package["owner_org"] == f"lg-{code}"
+        extras = {e["key"]: e["value"] for e in package["extras"]}
+        assert (extras["plan_id"], extras["publisher_code"]) == (plan, code)
+        urls = [r["url"] for r in package["resources"]]
+        assert len(urls) == 15 and all(f"/plans/{plan}/" in url for url in urls)
+    organizations = json.loads((two_plans / "ckan" / "organizations.json").read_text(encoding="utf-8"))
+    assert [(o["name"], o["title"]) for o in organizations["organizations"]] == [
+        ("lg-040002", "宮城県"), ("lg-070009", "福島県")]
+    catalog = (two_plans / "catalog.ttl").read_text(encoding="utf-8")
+    assert "organization/lg-070009" in catalog and f"dataset/plan-{FUKUSHIMA}" in catalog

@@ -202,6 +202,8 @@ def test_every_json_file_states_the_licence(published):
         document = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(document, list):                      # ckan/licenses.json, the register
             assert [entry["url"] for entry in document] == [url], path
+        elif "license_url" in document:                     # datasette/metadata.json: name + URL
+            assert document["license_url"] == url, path
         elif "license" in document:
             license = document["license"]
             assert (license["path"] if isinstance(license, dict) else license) == url, path

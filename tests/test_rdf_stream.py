@@ -26,9 +26,10 @@ PREFIXES = {prefix: str(namespace) for prefix, namespace in NAMESPACES.items()}
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory, project_root):
-    """Three synthetic documents (benchmarks/corpus.py) as table rows and source descriptors."""
+    """Eight synthetic documents (benchmarks/corpus.py: two plans, of five and three fields)
+    as table rows and source descriptors."""
     raw = tmp_path_factory.mktemp("corpus")
-    write_corpus(raw, 3)
+    write_corpus(raw, 8)
     config = load_config(project_root / "pipeline.toml")
     publication = build(raw, config, lambda message: None)
     return table_rows(publication), [source_descriptor(s) for s in publication.sources], config
@@ -38,7 +39,8 @@ def test_parts_merged_equal_the_graph_built_at_once(corpus, tmp_path, monkeypatc
     rows, sources, config = corpus
     whole = build_ntriples(rows, sources, config, load_schemas())
     monkeypatch.setattr(stream, "DOCUMENTS_PER_PART", 1)
-    assert len(stream.partition(rows, sources, 1)) == 3
+    plans = {s["plan_id"] for s in sources}
+    assert len(stream.partition(rows, sources, 1)) == len(plans) == 2     # whole plans per part
     with stream.worker_pool(3) as pool:
         graph = stream.write_ntriples(rows, sources, config, load_schemas(), tmp_path / "graph.nt", pool)
     written = (tmp_path / "graph.nt").read_text(encoding="utf-8").splitlines()
@@ -49,13 +51,16 @@ def test_parts_merged_equal_the_graph_built_at_once(corpus, tmp_path, monkeypatc
     assert not list(tmp_path.glob(".parts-*"))                # the parts are removed
 
 
-def test_partition_keeps_every_row_with_its_document(corpus):
+def test_partition_keeps_every_row_with_its_plan(corpus):
     rows, sources, _ = corpus
-    parts = stream.partition(rows, sources, 2)
-    assert [len(part_sources) for _, part_sources in parts] == [2, 1]
+    parts = stream.partition(rows, sources, 5)
+    sizes = [len(part_sources) for _, part_sources in parts]
+    assert sizes == [5, 3]                              # a plan is never cut
     for part_rows, part_sources in parts:
         names = {stream.source_name(s) for s in part_sources}
-        assert all(row["source"] in names for table in part_rows.values() for row in table)
+        plans = {s["plan_id"] for s in part_sources}
+        assert all(row["source"] in names and row["plan_id"] in plans
+                   for table in part_rows.values() for row in table)
     assert sum(len(r) for part_rows, _ in parts for r in part_rows.values()) == \
         sum(len(r) for r in rows.values())
 
@@ -142,7 +147,7 @@ def test_each_plan_gets_its_own_graph_and_together_they_are_the_whole(corpus, tm
     stream.write_ntriples(rows, sources, config, load_schemas(), tmp_path / "graph.nt", None,
                           plans_dir=tmp_path / "plans")
     plans = sorted(p.name for p in (tmp_path / "plans").iterdir())
-    assert plans == sorted({s["plan_id"] for s in sources}) and len(plans) == 3
+    assert plans == sorted({s["plan_id"] for s in sources}) and len(plans) == 2
     union = set()
     for plan in plans:
         lines = (tmp_path / "plans" / plan / "graph.nt").read_text(encoding="utf-8").splitlines()

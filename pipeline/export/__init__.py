@@ -13,24 +13,26 @@ from ..config import Config
 from ..rdf import LinkedData
 from ..schema import csv_cells, load_schemas
 from .csv import EXCEL_SUFFIX, excel_schema, write_csv, write_excel_csv
+from .datasette import write_datasette_metadata
 from .datapackage import (file_resource, license_descriptor, package_descriptor,
                           source_descriptor, tabular_resource)
 from .json import write_json_file, write_table_json
 from .plans import write_plan_tables
+from .sqlite import database_name, write_sqlite
 from .tables import attribution
 
 RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD"}
 
 
 def write_tables_package(publication: Publication, rows: dict[str, list[dict]], config: Config,
-                         out: Path, created: str) -> dict:
+                         out: Path, created: str, inputs: str = "") -> dict:
     """The tables (CSV, JSON, Excel CSV, Table Schemas) and a datapackage.json describing them;
     returns that descriptor."""
     credit = attribution(publication)
     resources = write_tables(rows, load_schemas(), out, license_descriptor(config), credit,
                              publication.plans)
     sources = [source_descriptor(s) for s in publication.sources]
-    package = package_descriptor(config, sources, resources, credit, created)
+    package = package_descriptor(config, sources, resources, credit, created, inputs)
     write_json_file(out / "datapackage.json", package)
     return package
 
@@ -46,6 +48,15 @@ def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
         package["resources"].append(file_resource(f"graph-plan-{plan_id.lower()}", path,
                                                   f"リンクトデータ（計画 {plan_id}、N-Triples）", out))
     write_json_file(out / "datapackage.json", package)
+
+
+def write_database(out: Path, rows: dict[str, list[dict]], schemas: dict[str, dict],
+                   package: dict) -> str:
+    """The SQLite distribution and the Datasette metadata that serves it; returns its name."""
+    name = database_name(package)
+    write_sqlite(out / name, rows, schemas, package)
+    write_datasette_metadata(out, name, schemas, package)
+    return name
 
 
 def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Path,

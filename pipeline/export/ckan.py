@@ -25,7 +25,8 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import ConfigError
-from .datasets import DatasetSpec, file_digest, file_url, load_package, publication_datasets
+from .datasets import (DATABASE, DatasetSpec, file_digest, file_url, load_package,
+                       publication_datasets)
 from .dcat import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, authority_name, authority_uri,
                    dataset_uri, language_uri, license_info, location_uri, organization_name,
                    publication_dates, publication_period, publisher_type, source_page)
@@ -110,6 +111,8 @@ def ckan_package(dataset: DatasetSpec, out: Path, config: Config) -> dict:
         "resources": [_resource(f, out, config, licence, package, issued, modified)
                       for f in dataset.files if not f.path.startswith(f"{CKAN_FOLDER}/")],
     }
+    if dataset.key == DATABASE and config.api_url:
+        result["resources"].append(_api_resource(config, licence, package))
     if config.contact_email:
         result["maintainer_email"] = config.contact_email
     return {key: value for key, value in result.items() if value not in ("", None)}
@@ -184,6 +187,17 @@ def _resource(file, out: Path, config: Config, licence: dict, package: dict,
     if file.conforms_to:
         resource["conforms_to"] = json.dumps([_absolute(file.conforms_to, config)])
     return {key: value for key, value in resource.items() if value not in ("", None)}
+
+
+def _api_resource(config: Config, licence: dict, package: dict) -> dict:
+    """The read-only JSON/SQL API serving the database (Datasette), a resource of type api."""
+    return {
+        "name": "JSON/SQL API（Datasette）",
+        "description": "全表を絞り込み・ファセット・全文検索・SQL（読み取り専用）で問い合わせ、JSON "
+                       "または CSV で受け取れる API です。",
+        "url": config.api_url, "format": "API", "resource_type": "api",
+        "license": licence["url"], "rights": package.get("attribution", ""),
+    }
 
 
 def _absolute(target: str, config: Config) -> str:

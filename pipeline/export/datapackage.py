@@ -42,8 +42,11 @@ def file_resource(name: str, path: str, title: str, out: Path) -> dict:
             "mediatype": mediatype, "encoding": "utf-8", **file_stats(out / path)}
 
 
+INPUTS_KEY = "pipeline_inputs"     # fingerprint of what the publication was made from
+
+
 def package_descriptor(config: Config, sources: list[dict], resources: list[dict],
-                       attribution: str, created: str) -> dict:
+                       attribution: str, created: str, inputs: str = "") -> dict:
     return {
         "name": config.name,
         "title": config.title,
@@ -58,6 +61,7 @@ def package_descriptor(config: Config, sources: list[dict], resources: list[dict
                           "organization": config.publisher_code}] if config.publisher else [],
         "sources": sources,
         "resources": resources,
+        INPUTS_KEY: inputs,
     }
 
 

@@ -3,7 +3,9 @@
 Derived from datapackage.json and the published folder, never from the source's content:
 
 - one dataset per table (a tabular resource `<t>` at `<t>.csv`): `<t>.csv`, `<t>.json`,
-  `excel/<t>.csv`, `schemas/<t>.json`, `schemas/<t>-excel.json`;
+  `excel/<t>.csv`, `parquet/<t>.parquet`, `schemas/<t>.json`, `schemas/<t>-excel.json`;
+- `database`: the SQLite database of all tables (`*.sqlite`) and the Datasette metadata that
+  serves it as an API (`datasette/`);
 - `linked-data`: every file under `rdf/`;
 - one dataset per plan (計画), published by the plan's own authority: every file under
   `plans/<plan_id>/` (the plan's rows of each table as CSV and JSON, and its graph);
@@ -35,7 +37,11 @@ from ..config import Config
 from ..errors import PipelineError
 
 CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
-TABLE_FILES = ("{t}.csv", "{t}.json", "excel/{t}.csv", "schemas/{t}.json", "schemas/{t}-excel.json")
+TABLE_FILES = ("{t}.csv", "{t}.json", "excel/{t}.csv", "parquet/{t}.parquet", "schemas/{t}.json",
+               "schemas/{t}-excel.json")
+DATABASE = "database"
+DATABASE_SUFFIX = ".sqlite"
+DATABASE_FOLDER = "datasette/"
 LINKED_DATA = "linked-data"
 PLANS_FOLDER = "plans/"
 PLAN_KEY = "plan/"
@@ -62,6 +68,8 @@ MEDIA_TYPES = {
     ".js": ("text/javascript", "JavaScript"),
     ".md": ("text/markdown", "Markdown"),
     ".txt": ("text/plain", "TXT"),
+    ".sqlite": ("application/vnd.sqlite3", "SQLite"),
+    ".parquet": ("application/vnd.apache.parquet", "Parquet"),
 }
 OCTET_STREAM = "application/octet-stream"
 
@@ -241,6 +249,10 @@ def _formats(paths) -> list[str]:
     return sorted(first, key=first.__getitem__)
 
 
+def _is_database_file(path: str) -> bool:
+    return ("/" not in path and path.endswith(DATABASE_SUFFIX)) or path.startswith(DATABASE_FOLDER)
+
+
 def _is_site_file(path: str) -> bool:
     return path in SITE_FILES or path.startswith(SITE_FOLDERS)
 
@@ -319,6 +331,8 @@ def publication_datasets(out: Path, config: Config) -> list[DatasetSpec]:
     for path in files:
         if path not in claimed and path.startswith(LINKED_DATA_FOLDER):
             claim(LINKED_DATA, path)
+        elif path not in claimed and _is_database_file(path):
+            claim(DATABASE, path)
     listed = _site_listing(out, files)     # accounted for by the manifest, not one by one
     for path in files:
         if path not in claimed and path not in listed and _is_site_file(path):
@@ -330,7 +344,7 @@ def publication_datasets(out: Path, config: Config) -> list[DatasetSpec]:
     texts = _Texts(out, package, config, resources, tables, files)
     datasets = []
     plan_keys = [f"{PLAN_KEY}{plan_id}" for plan_id in plans]
-    for key in [*tables, *plan_keys, LINKED_DATA, SITE, METADATA]:
+    for key in [*tables, DATABASE, *plan_keys, LINKED_DATA, SITE, METADATA]:
         paths = groups.get(key)
         if not paths:
             continue
@@ -401,6 +415,18 @@ class _Texts:
                     f"形式：{formats}。",
                     f"The tables of this publication as linked data (RDF), with the vocabulary "
                     f"and context they use. Formats: {formats_en}.")
+        if key == DATABASE:
+            names = "、".join(self.table_schema(t).get("title") or t for t in self.tables)
+            return (self._with_publication("データベース（SQLite）", self.title),
+                    f"Database (SQLite) ({self.title_en})" if self.title_en else "Database (SQLite)",
+                    f"このデータの全表（{names}）を1つにまとめたSQLiteデータベースです。主キー・外部キー・"
+                    "索引と、日本語の部分一致で検索できる全文検索索引（FTS5 trigram）を備え、表 metadata に"
+                    "ライセンスと出典を収めています。datasette/metadata.json は、これを読み取り専用の"
+                    f"JSON/SQL API として公開する Datasette の設定です。形式：{formats}。",
+                    "All tables of this publication in one SQLite database, with primary and foreign "
+                    "keys, indexes, full-text indexes that find Japanese substrings (FTS5 trigram) and "
+                    "the licence and source in its table `metadata`; datasette/metadata.json serves it "
+                    f"as a read-only JSON/SQL API with Datasette. Formats: {formats_en}.")
         if key == SITE:
             return (self._with_publication("ウェブサイト", self.title),
                     f"Website ({self.title_en})" if self.title_en else "Website",
@@ -476,6 +502,24 @@ class _Texts:
             title = title or f"CKAN データセット定義 {parts.stem}"
             description = description or (f"CKAN の package_create にそのまま渡せるデータセット"
                                           f"「{parts.stem}」の定義（JSON）です。")
+        elif path.endswith(DATABASE_SUFFIX) and "/" not in path:
+            title = title or "データベース（SQLite）"
+            description = description or (
+                "全表を収めたSQLiteデータベースです。列の型・主キー・外部キーは Table Schema のとおりで、"
+                "<表>_fts は全文検索索引（FTS5 trigram）、metadata はライセンス・出典です。")
+        elif path.startswith(DATABASE_FOLDER):
+            title = title or f"Datasette 設定 {name}"
+            description = description or (
+                "データベースを読み取り専用の JSON/SQL API として公開する Datasette のメタデータ"
+                "（表・列の日本語名と説明、ライセンス、出典）です。")
+        elif path.startswith("parquet/") and parts.stem in self.tables:
+            table_title = self.table_schema(parts.stem).get("title") or parts.stem
+            title = title or f"{table_title}（Parquet）"
+            conforms = f"schemas/{parts.stem}.json"
+            description = description or (
+                f"{parts.stem}.csv と同じレコードの Parquet ファイルです。列の型は Table Schema から"
+                "（日付は日付型、数値は数値型、リストはリスト型）、ライセンスと出典はファイルの"
+                "キー・バリュー・メタデータにあります。")
         elif path.endswith(".json") and parts.stem in self.tables:
             table_title = self.table_schema(parts.stem).get("title") or parts.stem
             title = title or f"{table_title}（JSON）"

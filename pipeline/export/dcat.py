@@ -27,9 +27,9 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from ..config import Config
 from ..rdf.vocabulary import SPDX
-from .datasets import (CATALOG_FILES, DatasetSpec, Publisher, PublishedFile, ascii_name,
-                       file_digest, file_url, fiscal_period, load_package, publication_datasets,
-                       source_page)
+from .datasets import (CATALOG_FILES, DATABASE, LINKED_DATA, DatasetSpec, Publisher,
+                       PublishedFile, ascii_name, file_digest, file_url, fiscal_period,
+                       load_package, publication_datasets, source_page)
 
 CATALOG_TTL, CATALOG_JSONLD = CATALOG_FILES
 
@@ -48,7 +48,10 @@ DATA_THEME_GOVE = URIRef(EU + "data-theme/GOVE")
 STABLE = URIRef(EU + "planned-availability/STABLE")
 LANGUAGES = {"ja": "JPN", "en": "ENG"}          # ISO 639-1 -> EU language authority code
 EU_FILE_TYPES = {".csv": "CSV", ".json": "JSON", ".jsonld": "JSON_LD", ".ttl": "RDF_TURTLE",
-                 ".nt": "RDF_N_TRIPLES", ".rdf": "RDF_XML", ".html": "HTML"}
+                 ".nt": "RDF_N_TRIPLES", ".rdf": "RDF_XML", ".html": "HTML", ".parquet": "PARQUET"}
+# What the data services conform to (dct:conformsTo) and where their interface is described.
+DATASETTE_JSON_API = "https://docs.datasette.io/en/stable/json_api.html"
+SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 # Labels of the controlled-vocabulary concepts used (skos:Concept needs skos:prefLabel).
 CONCEPT_LABELS = {
     DATA_THEME_GOVE: "Government and public sector",
@@ -227,8 +230,10 @@ class _CatalogBuilder:
         self.add(catalog, FOAF.homepage, self.typed(URIRef(c.download_base), FOAF.Document))
         self.common(catalog)
         self.add(catalog, DCAT.themeTaxonomy, DATA_THEME)
-        for dataset in publication_datasets(self.out, c):
-            self.add(catalog, DCAT.dataset, self.dataset(dataset))
+        datasets = {spec.key: self.dataset(spec) for spec in publication_datasets(self.out, c)}
+        for node in datasets.values():
+            self.add(catalog, DCAT.dataset, node)
+        self.services(catalog, datasets)
         return self.graph
 
     def common(self, node: URIRef, plan=None) -> None:
@@ -409,6 +414,54 @@ class _CatalogBuilder:
             target = file.conforms_to if "://" in file.conforms_to \
                 else file_url(c.download_base, file.conforms_to)
             self.add(node, DCTERMS.conformsTo, self.typed(URIRef(target), DCTERMS.Standard))
+        return node
+
+
+    # ---- data services ---------------------------------------------------------------
+    def services(self, catalog: URIRef, datasets: dict[str, URIRef]) -> None:
+        """The JSON/SQL API (Datasette, serving the database and so every table) and the SPARQL
+        endpoint (serving the linked data), each only when its URL is configured."""
+        c = self.config
+        if c.api_url:
+            tables = [uri for key, uri in datasets.items() if key in self.package_tables()]
+            served = [datasets[k] for k in (DATABASE,) if k in datasets] + tables
+            self.add(catalog, DCAT.service, self.service(
+                "api", c.api_url, "JSON/SQL API（Datasette）",
+                "このデータの全表を、絞り込み・ファセット・全文検索・SQL（読み取り専用）で問い合わせ、"
+                "JSON または CSV で受け取れる API です（Datasette）。", DATASETTE_JSON_API, served))
+        if c.sparql_url:
+            served = [datasets[k] for k in (LINKED_DATA,) if k in datasets]
+            self.add(catalog, DCAT.service, self.service(
+                "sparql", c.sparql_url, "SPARQLエンドポイント",
+                "このデータのリンクトデータを SPARQL 1.1 で問い合わせるエンドポイントです。",
+                SPARQL_PROTOCOL, served))
+
+    def package_tables(self) -> set[str]:
+        return {r["name"] for r in self.package.get("resources", [])
+                if r.get("profile") == "tabular-data-resource"}
+
+    def service(self, key: str, url: str, title: str, description: str, standard: str,
+                served: list[URIRef]) -> URIRef:
+        c = self.config
+        node = self.typed(URIRef(c.base_uri + f"service/{key}"), DCAT.DataService)
+        self.add(node, DCTERMS.identifier, Literal(ascii_name(c.name, key)))
+        self.add(node, DCTERMS.title, Literal(title, lang="ja"))
+        self.add(node, DCTERMS.description, Literal(description, lang="ja"))
+        self.add(node, DCAT.endpointURL, URIRef(url))
+        self.add(node, DCAT.endpointDescription, URIRef(standard))
+        self.add(node, DCTERMS.conformsTo, self.typed(URIRef(standard), DCTERMS.Standard))
+        for dataset in served:
+            self.add(node, DCAT.servesDataset, dataset)
+        self.add(node, DCTERMS.license, self.license)
+        if self.rights is not None:
+            self.add(node, DCTERMS.rights, self.rights)
+        if self.publisher is not None:
+            self.add(node, DCTERMS.publisher, self.publisher)
+        if self.contact is not None:
+            self.add(node, DCAT.contactPoint, self.contact)
+        self.add(node, DCAT.theme, self.theme)
+        for keyword in dict.fromkeys(c.keywords):
+            self.add(node, DCAT.keyword, Literal(keyword, lang="ja"))
         return node
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from ..fingerprint import tree_digest
 from ..model import Document
 from ..sources import SourceDocument
 from ..heap import collector_paused
@@ -31,13 +32,7 @@ class BatchStats:
 
 @cache
 def code_fingerprint() -> str:
-    digest = hashlib.sha256()
-    for name in CODE_FILES:
-        path = PACKAGE / name
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            digest.update(file.name.encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:16]
+    return tree_digest(*(PACKAGE / name for name in CODE_FILES))
 
 
 def cache_key(source: SourceDocument) -> str:

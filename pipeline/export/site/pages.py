@@ -124,6 +124,7 @@ class Pages:
         return self.render(
             "dataset", ROOT, spec.title_ja, "catalogue", ((spec.title_ja, None),),
             description=spec.description_ja, spec=spec, files=files, formats=formats(spec),
+            api=api_links(c, site.package, spec),
             previews=[self.preview(f.path) for f, _, _ in files if f.format == "CSV"][:PREVIEW_FILES],
             jsonld=dataset_jsonld(site, spec, files, attribution),
             sources=[] if many else sources, attribution=None if many else attribution,
@@ -341,6 +342,16 @@ def period_range(bar: charts.Bar) -> str:
     """The periods of a bar as printed: `H26`, `H27～H28`."""
     first, last = bar.periods[0], bar.periods[-1]
     return first if first == last else f"{first}～{last.lstrip('～')}"
+
+
+def api_links(config, package: dict, spec: DatasetSpec) -> list[tuple[str, str]]:
+    """Example requests of the JSON/SQL API (`api_url`, Datasette) for a table's dataset:
+    (URL, label) pairs, none without an API or for a dataset that is not one table."""
+    if not config.api_url or not any(f.path == f"{spec.key}.csv" for f in spec.files):
+        return []
+    base = f"{config.api_url.rstrip('/')}/{package.get('name') or config.name}"
+    return [(f"{base}/{spec.key}", "検索・絞り込み"), (f"{base}/{spec.key}.json", "JSON"),
+            (f"{base}/{spec.key}.csv", "CSV")]
 
 
 def formats(spec: DatasetSpec) -> list[str]:

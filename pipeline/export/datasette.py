@@ -1,0 +1,76 @@
+"""Datasette metadata for the SQLite distribution: `datasette/metadata.json`.
+
+Datasette (https://datasette.io) serves the published database as a read-only JSON/SQL API
+(`make api`). This file gives it the publication's title, licence and source (出典), which
+Datasette shows on every page and adds to every JSON response of the default shape, and, from
+the Table Schemas, the Japanese title and description of every table and column.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..errors import PipelineError
+
+from .tables import METADATA_TABLE
+
+DATASETTE_METADATA = "datasette/metadata.json"
+# Datasette's defaults, stated so that they are seen: a query stops after 1 s, a page of JSON
+# holds at most 1,000 rows.
+LIMITS = {"sql_time_limit_ms": "1000", "max_returned_rows": "1000"}
+
+
+def datasette_metadata(database: str, schemas: dict[str, dict], package: dict) -> dict:
+    """Datasette's metadata.json for the database file `database` (its stem names it)."""
+    license = (package.get("licenses") or [{}])[0]
+    source_url = next((s["path"] for s in package.get("sources", [])
+                       if str(s.get("path", "")).startswith(("http://", "https://"))), "")
+    tables = {name: _table(schema) for name, schema in schemas.items()}
+    tables[METADATA_TABLE] = {
+        "title": "メタデータ",
+        "description": "このデータベースのタイトル・版・ライセンス・出典（key と value の組）。",
+    }
+    described = {
+        "title": package.get("title", ""),
+        "description": package.get("description", ""),
+        "license": license.get("title") or license.get("name", ""),
+        "license_url": license.get("path", ""),
+        "source": package.get("attribution", ""),
+        "source_url": source_url,
+        "databases": {Path(database).stem: {"title": package.get("title", ""),
+                                            "tables": tables}},
+    }
+    return {key: value for key, value in described.items() if value}
+
+
+def _table(schema: dict) -> dict:
+    return {
+        "title": schema.get("title", schema["name"]),
+        "description": schema.get("description", ""),
+        "columns": {f["name"]: f"{f.get('title', f['name'])}：{f.get('description', '')}".rstrip("：")
+                    for f in schema["fields"]},
+    }
+
+
+def write_datasette_metadata(out: Path, database: str, schemas: dict[str, dict],
+                             package: dict) -> str:
+    (out / DATASETTE_METADATA).parent.mkdir(parents=True, exist_ok=True)
+    metadata = datasette_metadata(database, schemas, package)
+    (out / DATASETTE_METADATA).write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n",
+                                          encoding="utf-8")
+    return DATASETTE_METADATA
+
+
+def datasette_command(out: Path, host: str, port: int) -> list[str]:
+    """The command serving the published database of `out` read-only: `-i` opens it immutable
+    (Datasette never writes it, and its SQL endpoint runs only SELECT), with the metadata."""
+    databases = sorted(out.glob("*.sqlite"))
+    metadata = out / DATASETTE_METADATA
+    if len(databases) != 1 or not metadata.is_file():
+        raise PipelineError("no published database (one .sqlite and datasette/metadata.json): "
+                            "run make publish first", out)
+    settings = [arg for name, value in LIMITS.items() for arg in ("--setting", name, value)]
+    return [sys.executable, "-m", "datasette", "serve", "-i", str(databases[0]),
+            "-m", str(metadata), "--host", host, "--port", str(port), "--cors", *settings]

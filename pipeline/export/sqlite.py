@@ -1,0 +1,119 @@
+"""SQLite distribution: every table of the publication in one database file (sqlite-utils).
+
+Everything comes from the Table Schemas: column types (integer → INTEGER, number → REAL, the
+rest TEXT: dates as ISO 8601, list fields as JSON arrays), NOT NULL for required columns,
+primary keys, foreign keys (checked by `PRAGMA foreign_key_check`), an index on every foreign
+key that does not lead the primary key, and a full-text index `<table>_fts` over the fields
+marked `"fullText": true` (titles, summaries, methods, section bodies). The full-text indexes use FTS5's `trigram` tokenizer
+(SQLite 3.34+): Japanese has no spaces between words, so the default tokenizer would index
+whole sentences, while trigrams find any substring of three or more characters (`クラウド`).
+
+Empty cells are NULL, as in the JSON tables. The table `metadata` (key, value) carries the
+licence, the attribution sentence and the sources, so a copy that travels alone still says
+where the data come from and how they may be used.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from operator import itemgetter
+from pathlib import Path
+
+import sqlite_utils
+
+from ..errors import PipelineError
+from ..schema import foreign_keys, full_text_fields, json_value, tables_in_key_order
+from .tables import METADATA_TABLE, distribution_metadata
+
+SQLITE_SUFFIX = ".sqlite"
+# SQLite column affinity per Table Schema type (sqlite-utils accepts Python types).
+COLUMN_TYPES = {"integer": int, "number": float, "boolean": int}
+TRIGRAM_SQLITE = (3, 34, 0)
+CONVERTED_TYPES = ("list", "date", "datetime")   # the rest SQLite takes as they are
+
+
+def database_name(package: dict) -> str:
+    """The file name of the database: `<publication name>.sqlite` (Datasette's database name
+    is the stem)."""
+    return f"{package['name']}{SQLITE_SUFFIX}"
+
+
+def write_sqlite(path: Path, rows: dict[str, list[dict]], schemas: dict[str, dict],
+                 package: dict) -> None:
+    """Write the database at `path` (replaced if present) from the rows the publish holds."""
+    if sqlite3.sqlite_version_info < TRIGRAM_SQLITE:
+        raise PipelineError(f"SQLite {sqlite3.sqlite_version} has no FTS5 trigram tokenizer "
+                           "(3.34 or later needed)")
+    path.unlink(missing_ok=True)
+    try:
+        _write(path, rows, schemas, package)
+    except sqlite3.Error as error:
+        raise PipelineError(f"cannot write the SQLite database: {error}", path) from None
+
+
+def _write(path: Path, rows: dict[str, list[dict]], schemas: dict[str, dict], package: dict) -> None:
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        # a new file in the staging folder: a failed write fails the publish, so no journal
+        connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
+                                 "PRAGMA cache_size = -65536;")
+        db = sqlite_utils.Database(connection)
+        connection.execute("BEGIN")
+        for table in tables_in_key_order(schemas):
+            _create_table(db, schemas[table])
+            _insert_rows(connection, schemas[table], rows.get(table, []))
+        _write_metadata(db, package)
+        connection.execute("COMMIT")
+        for table in schemas:
+            columns = full_text_fields(schemas[table])
+            if columns:
+                db[table].enable_fts(columns, tokenize="trigram")
+    finally:
+        connection.close()
+
+
+def _create_table(db: sqlite_utils.Database, schema: dict) -> None:
+    name, fields = schema["name"], schema["fields"]
+    columns = {f["name"]: COLUMN_TYPES.get(f["type"], str) for f in fields}
+    required = [f["name"] for f in fields if f.get("constraints", {}).get("required")]
+    keys, primary = foreign_keys(schema), tuple(schema.get("primaryKey") or ())
+    db[name].create(columns, pk=primary or None, not_null=required,
+                    foreign_keys=[(k.columns, k.other_table, k.other_columns) for k in keys])
+    for key in keys:
+        if primary[:len(key.columns)] != key.columns:     # else the primary key's index serves
+            db[name].create_index(list(key.columns), find_unique_name=True)
+
+
+def _insert_rows(connection: sqlite3.Connection, schema: dict, rows: list[dict]) -> None:
+    """One executemany per table. Text goes in as it is and NULLIF turns "" into NULL inside
+    SQLite; only list and date columns are converted here (see sqlite_value)."""
+    fields = schema["fields"]
+    names = [f["name"] for f in fields]
+    quoted = ", ".join(f'"{n}"' for n in names)
+    slots = ", ".join("NULLIF(?, '')" if f["type"] == "string" else "?" for f in fields)
+    sql = f'INSERT INTO "{schema["name"]}" ({quoted}) VALUES ({slots})'
+    converted = [i for i, f in enumerate(fields) if f["type"] in CONVERTED_TYPES]
+    values = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    if not converted:
+        connection.executemany(sql, map(values, rows))
+        return
+
+    def cells(row: dict) -> list:
+        converted_row = list(values(row))
+        for i in converted:
+            converted_row[i] = sqlite_value(converted_row[i])
+        return converted_row
+    connection.executemany(sql, map(cells, rows))
+
+
+def sqlite_value(value):
+    """A list as JSON array text (NULL when empty), a date as ISO 8601, "" as NULL."""
+    value = json_value(value)
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+
+
+def _write_metadata(db: sqlite_utils.Database, package: dict) -> None:
+    entries = distribution_metadata(package)
+    db[METADATA_TABLE].create({"key": str, "value": str}, pk="key", not_null=["value"])
+    db[METADATA_TABLE].insert_all({"key": key, "value": value} for key, value in entries.items())

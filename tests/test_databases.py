@@ -1,0 +1,170 @@
+"""The SQLite and Parquet distributions of the real source's publication.
+
+Both are written from the rows the publish holds; they must say what the JSON tables say
+(same rows, same types), carry the keys of the Table Schemas, and carry the licence."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.schema import foreign_keys, full_text_fields, load_schemas
+
+SCHEMAS = load_schemas()
+LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+
+@pytest.fixture(scope="module")
+def database(published: Path):
+    files = list(published.glob("*.sqlite"))
+    assert [f.name for f in files] == ["miyagi-ict-plan.sqlite"]
+    connection = sqlite3.connect(f"file:{files[0]}?mode=ro", uri=True)
+    yield connection
+    connection.close()
+
+
+def json_records(published: Path, table: str) -> list[dict]:
+    return json.loads((published / f"{table}.json").read_text(encoding="utf-8"))["records"]
+
+
+def test_indicator_2_2_5_has_its_baseline_and_target(database):
+    rows = database.execute("SELECT baseline_value, target_value, baseline_date, target_date "
+                            "FROM indicators WHERE initiative_id = '2-2-5'").fetchall()
+    assert rows == [(38.25, 43, "2012-03-31", "2017-03-31")]
+
+
+def test_every_table_holds_the_json_records(database, published):
+    for table, schema in SCHEMAS.items():
+        names = [f["name"] for f in schema["fields"]]
+        quoted = ", ".join(f'"{n}"' for n in names)
+        cursor = database.execute(f'SELECT {quoted} FROM "{table}" ORDER BY rowid')
+        lists = {f["name"] for f in schema["fields"] if f["type"] == "list"}
+        rows = [{n: json.loads(v) if n in lists and v is not None else v for n, v in zip(names, row)}
+                for row in cursor]
+        assert rows == json_records(published, table), table
+
+
+def test_keys_and_types_come_from_the_table_schemas(database):
+    affinity = {"integer": "INTEGER", "number": "REAL"}
+    for table, schema in SCHEMAS.items():
+        info = database.execute(f'PRAGMA table_info("{table}")').fetchall()
+        assert [c[1] for c in info] == [f["name"] for f in schema["fields"]]
+        assert [c[2] for c in info] == [affinity.get(f["type"], "TEXT") for f in schema["fields"]]
+        primary = [c[1] for c in sorted(info, key=lambda c: c[5]) if c[5]]
+        assert primary == schema["primaryKey"], table
+        declared = {(k.columns, k.other_table, k.other_columns) for k in foreign_keys(schema)}
+        found: dict[int, list] = {}
+        for key in database.execute(f'PRAGMA foreign_key_list("{table}")'):
+            found.setdefault(key[0], []).append(key)
+        stored = {(tuple(k[3] for k in parts), parts[0][2], tuple(k[4] for k in parts))
+                  for parts in found.values()}
+        assert stored == declared, table
+        indexed = [tuple(c[2] for c in database.execute(f'PRAGMA index_info("{index[1]}")'))
+                   for index in database.execute(f'PRAGMA index_list("{table}")').fetchall()]
+        for columns, _, _ in declared:
+            assert any(index[:len(columns)] == columns for index in indexed), (table, columns)
+
+
+def test_foreign_keys_hold(database):
+    assert database.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert database.execute("SELECT count(*) FROM \"references\" WHERE to_id IS NOT NULL").fetchone()[0] > 0
+
+
+def test_full_text_search_finds_katakana_substrings(database, published):
+    """Trigram FTS5 finds `クラウド` inside Japanese text, exactly in the initiatives whose
+    indexed text contains it (2-3-3 共同クラウド化)."""
+    columns = full_text_fields(SCHEMAS["initiatives"])
+    assert columns[:3] == ["title", "summary", "methods"]
+    expected = sorted(r["id"] for r in json_records(published, "initiatives")
+                      if any("クラウド" in json.dumps(r[c], ensure_ascii=False) for c in columns))
+    found = sorted(row[0] for row in database.execute(
+        "SELECT id FROM initiatives WHERE rowid IN "
+        "(SELECT rowid FROM initiatives_fts WHERE initiatives_fts MATCH '\"クラウド\"')"))
+    assert found == expected and "2-3-3" in found
+    sections = database.execute("SELECT count(*) FROM sections_fts WHERE sections_fts MATCH "
+                                "'\"情報セキュリティ\"'").fetchone()[0]
+    assert sections == sum("情報セキュリティ" in (r["heading"] + (r["body"] or ""))
+                           for r in json_records(published, "sections"))
+    tokenizer = database.execute("SELECT sql FROM sqlite_master WHERE name = 'initiatives_fts'").fetchone()[0]
+    assert "trigram" in tokenizer
+
+
+def test_the_database_carries_licence_attribution_and_source(database):
+    metadata = dict(database.execute("SELECT key, value FROM metadata"))
+    assert metadata["license"] == "CC-BY-4.0" and metadata["license_url"] == LICENSE_URL
+    assert metadata["attribution"].startswith("出典：宮城県「みやぎICT推進プラン(2014～2016)")
+    assert json.loads(metadata["sources"])[0]["path"] == \
+        "https://www.pref.miyagi.jp/soshiki/jyoho/indexictplan2014.html"
+
+
+def _plain(value):
+    """A pandas cell as the JSON tables write it: arrays as lists, dates ISO, NaN/NaT null."""
+    if hasattr(value, "tolist") and not isinstance(value, (int, float)):
+        value = value.tolist()
+    if isinstance(value, list):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return None
+    return value
+
+
+def test_parquet_reads_with_pandas_to_the_json_rows(published):
+    for table, schema in SCHEMAS.items():
+        frame = pd.read_parquet(published / "parquet" / f"{table}.parquet")
+        assert list(frame.columns) == [f["name"] for f in schema["fields"]]
+        rows = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+        assert rows == json_records(published, table), table
+
+
+def test_parquet_is_typed_from_the_schemas(published):
+    initiatives = pq.read_table(published / "parquet" / "initiatives.parquet")
+    methods = initiatives.schema.field("methods").type
+    assert pa.types.is_list(methods) and methods.value_type == pa.string()
+    assert initiatives.column("methods").to_pylist()[0] == ["システム"]
+    terms = pq.read_table(published / "parquet" / "terms.parquet")
+    lines = terms.schema.field("lines").type
+    assert pa.types.is_list(lines) and lines.value_type == pa.int64()
+    indicators = pq.read_table(published / "parquet" / "indicators.parquet").to_pylist()
+    row = next(r for r in indicators if r["initiative_id"] == "2-2-5")
+    assert (row["baseline_value"], row["target_value"]) == (38.25, 43)
+    assert row["baseline_date"] == date(2012, 3, 31) and row["seq"] == 1
+    types = {f.name: str(f.type) for f in pq.read_schema(published / "parquet" / "indicators.parquet")}
+    assert types["seq"] == "int64" and types["baseline_value"] == "double"
+    assert types["baseline_date"] == "date32[day]"
+
+
+def test_parquet_carries_licence_and_attribution(published):
+    metadata = pq.read_schema(published / "parquet" / "sections.parquet").metadata
+    assert metadata[b"license"] == b"CC-BY-4.0"
+    assert metadata[b"license_url"].decode() == LICENSE_URL
+    assert metadata[b"attribution"].decode().startswith("出典：宮城県")
+    assert json.loads(metadata[b"table_schema"])["primaryKey"] == SCHEMAS["sections"]["primaryKey"]
+
+
+def test_a_value_the_schema_type_cannot_hold_is_one_error_line(tmp_path):
+    """Parquet and SQLite writers fail with the pipeline's error naming the file, never a
+    traceback (a row whose integer column holds text)."""
+    from pipeline.errors import PipelineError
+    from pipeline.export.parquet import write_parquet
+    from pipeline.export.sqlite import write_sqlite
+
+    schemas = {"sites": SCHEMAS["sites"]}
+    row = {f["name"]: "" for f in SCHEMAS["sites"]["fields"]}
+    row.update({"id": "2-site-1", "field_no": "二", "seq": 1, "name": "x", "media": [],
+                "source": "a.txt", "source_lines": "1-2"})
+    package = {"name": "p", "licenses": [{"name": "CC-BY-4.0"}], "sources": []}
+    with pytest.raises(PipelineError, match="Parquet") as raised:
+        write_parquet(tmp_path, {"sites": [row]}, schemas, package)
+    assert raised.value.path == str(tmp_path / "parquet" / "sites.parquet")
+    row["field_no"], row["name"] = 2, None          # NOT NULL column `name`
+    with pytest.raises(PipelineError, match="SQLite"):
+        write_sqlite(tmp_path / "p.sqlite", {"sites": [row]}, schemas, package)
