@@ -31,8 +31,9 @@ FILTER = (f"/{DATABASE}/indicators.json", {"initiative_id": "2-2-5", "_shape": "
 FACET = (f"/{DATABASE}/initiatives.json", {"_facet": "department", "_size": "0"})
 SEARCH = (f"/{DATABASE}/initiatives.json", {"_search": "クラウド", "_col": "title", "_shape": "objects"})
 JOIN_SQL = ("select i.id, i.title, x.name, x.baseline_value, x.target_value "
-            "from indicators x join initiatives i on i.id = x.initiative_id "
-            "order by x.initiative_id, x.seq")
+            "from indicators x join initiatives i "
+            "on i.plan_id = x.plan_id and i.id = x.initiative_id "
+            "order by x.plan_id, x.initiative_id, x.seq")
 JOIN = (f"/{DATABASE}.json", {"sql": JOIN_SQL, "_shape": "objects"})
 CSV_EXPORT = (f"/{DATABASE}/schedules.csv", {"initiative_id": "2-2-5"})
 WRITES = ("insert into metadata (key, value) values ('x', 'y')",
@@ -136,7 +137,8 @@ def test_facet_counts_initiatives_per_department(api, published):
 
 def test_full_text_search_finds_the_cloud_initiative(api):
     document = api.get(*SEARCH).json()
-    assert document["rows"] == [{"id": "2-3-3", "title": "市町村業務システムの共同クラウド化の推進"}]
+    assert document["rows"] == [{"plan_id": "miyagi-ict-plan-2014-2016", "id": "2-3-3",
+                                 "title": "市町村業務システムの共同クラウド化の推進"}]
     shows_licence(document)
 
 
@@ -154,8 +156,8 @@ def test_csv_export_of_a_filtered_table(api):
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] in ("text/plain", "text/csv")
     lines = response.text.splitlines()
-    assert lines[0] == "initiative_id,period,fiscal_year,phase,raw,source,source_lines"
-    assert [line.split(",")[1:5] for line in lines[1:]] == [
+    assert lines[0] == "plan_id,initiative_id,period,fiscal_year,phase,raw,source,source_lines"
+    assert [line.split(",")[2:6] for line in lines[1:]] == [
         ["H26", "2014", "運用・利用促進", "運用・利用促進"], ["H27", "2015", "運用・利用促進", "→"],
         ["H28", "2016", "運用・利用促進", "→"]]
 
