@@ -257,7 +257,8 @@ def page_kinds(out: Path) -> dict[str, str]:
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_kind_fits_the_viewport_and_passes_axe(browser, site, width):
     """At 1280 px and at 375 px: no page scrolls sideways (wide tables and charts scroll inside
-    their frames), the main menu is on screen, and axe finds no serious or critical violation."""
+    their frames), the main menu is on screen, no preview row is taller than 10 lines, and axe
+    finds no serious or critical violation."""
     from selenium.webdriver.common.by import By
 
     url, out = site["real"]
@@ -275,6 +276,12 @@ def test_every_page_kind_fits_the_viewport_and_passes_axe(browser, site, width):
                 ".map(a => a.getBoundingClientRect().right))")
             assert right <= width, (kind, width, right)
             assert axe_violations(browser) == [], (kind, width)
+            lines = browser.execute_script(   # preview rows, in lines of their text
+                "return [...document.querySelectorAll('table.preview tbody tr')].map(r =>"
+                " r.getBoundingClientRect().height / parseFloat(getComputedStyle(r).lineHeight))")
+            assert max(lines, default=0) <= 10, (kind, width, max(lines))
+            if kind == "dataset-initiatives":
+                assert len(lines) == 20
             screenshot(browser, f"{kind}-{width}", width)
             set_width(browser, width)
     finally:

@@ -303,8 +303,15 @@ def test_footers_of_a_many_source_publication_stay_short(site, site_config, tmp_
     catalogue = Page(copy / "index.html", "index.html")
     credit = catalogue.dom.find("footer").find("p", class_="attribution")
     assert credit.text().startswith(f"出典：宮城県「{real['title']}」（{real['path']}）ほか5件を加工して作成")
+    assert catalogue.by_id("attribution").text() == package["attribution"]               # once
     for article in catalogue.dom.find_all("article", class_="dataset"):
-        assert package["attribution"] in article.text()          # the whole sentence
+        assert package["attribution"] not in article.text()      # not once per dataset
+        assert article.find("a", href="#attribution").text() == "全6件の出典の表記"
+    dataset = Page(copy / "datasets" / f"{site_config.name}-initiatives.html", "")
+    assert package["attribution"] not in dataset.dom.find("table", id="metadata").text()
+    assert dataset.dom.find("a", href="../index.html#attribution") is not None
+    (document,) = dataset.json_scripts("application/ld+json")
+    assert document["creditText"] == package["attribution"]
 
 
 # --- content ------------------------------------------------------------------------------
@@ -336,8 +343,9 @@ def test_catalogue_shows_licence_attribution_version_and_every_dataset(pages, si
     licence_links = [a for a in page.dom.find_all("a") if a.attrs.get("href") == site_config.license.url]
     assert licence_links
     articles = page.dom.find_all("article", class_="dataset")
-    datasets = site_datasets(site, site_config)
-    assert len(articles) == len(datasets)
+    datasets = [(spec, files) for spec, files in site_datasets(site, site_config) if spec.plan is None]
+    assert len(articles) == len(datasets)                # the plan's own dataset: on its page
+    assert "計画ごとのもの1件" in page.by_id("main").text()
     for article, (spec, files) in zip(articles, datasets):
         link = article.find("h2").find("a")
         assert link.attrs["href"] == f"datasets/{spec.name}.html"
@@ -473,11 +481,12 @@ def test_initiative_search_page(pages, records, site):
 
     assert options("publisher") == ["すべて", "宮城県"]
     assert options("plan") == ["すべて", "みやぎICT推進プラン(2014～2016)"]
-    assert page.by_id("plan").find_all("option")[1].attrs == {"value": PLAN, "data-publisher": CODE}
+    assert page.by_id("plan").find_all("option")[1].attrs == {
+        "value": PLAN, "data-publisher": CODE, "data-count": "33"}
     assert options("department") == ["すべて", *dict.fromkeys(r["department"] for r in initiatives)]
     assert set(options("method")) == {"すべて", *(m for r in initiatives for m in r["methods"])}
     assert set(options("status")) == {"すべて", "新", "継続", "記載なし"}
-    assert form.attrs["data-load-all"] == "true"                      # 33 initiatives: all loaded
+    assert int(form.attrs["data-load-up-to"]) >= 33                  # 33 initiatives: all loaded
     count = page.by_id("count")
     assert count.attrs["aria-live"] == "polite" and "33" in count.text()
     assert page.dom.find("script", src="../assets/search.js") is not None
@@ -500,10 +509,13 @@ def test_department_pages_lead_to_the_divisions_and_initiatives_of_each_plan(pag
         assert index.dom.find("a", href=f"{slug}.html").text() == department
         page = pages[f"departments/{slug}.html"]
         link = page.dom.find("a", href=f"../publishers/{PLAN}/index.html#{slug}")
-        assert f"取組{sum(map(len, divisions.values()))}件" in link.text()
-        assert all(division in page.text() for division in divisions)
+        line = link.parent.text()
+        assert f"取組{sum(map(len, divisions.values()))}件" in line
+        assert all(division in line for division in divisions)
         heading = plan.by_id(slug)
         assert heading.tag == "h3" and heading.text().startswith(department)
+        section_ = heading.parent
+        assert all(division in section_.text() for division in divisions)
         for identifier in (i for ids in divisions.values() for i in ids):
             assert plan.dom.find("a", href=f"../../initiatives/{PLAN}/{identifier}.html") is not None
 

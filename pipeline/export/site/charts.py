@@ -22,21 +22,23 @@ ROW = 30               # px per row of a timeline or bar chart
 CHART_WIDTH = 440      # px of the viewBox of an indicator or count chart (fits a phone)
 
 
-def text_width(text: str, size: int = FONT) -> float:
-    """Approximate width in px of a text: full-width characters 1 em, others 0.6 em."""
-    return sum(size if unicodedata.east_asian_width(c) in "WF" else size * 0.6 for c in text)
+def char_width(character: str, size: int = FONT) -> float:
+    """Approximate width in px of a character: full-width 1 em, others 0.6 em."""
+    return size if unicodedata.east_asian_width(character) in "WF" else size * 0.6
 
 
 def clip(text: str, width: float, size: int = FONT) -> str:
     """`text` cut with … to fit `width` px ('' when not even one character fits)."""
-    if text_width(text, size) <= width:
-        return text
-    shown = ""
-    for character in text:
-        if text_width(shown + character + "…", size) > width:
+    room, used, fits = width - size, 0.0, 0          # room for the text before the ellipsis
+    for end, character in enumerate(text):
+        used += char_width(character, size)
+        if used > width:
             break
-        shown += character
-    return shown + "…" if shown else ""
+        if used <= room:
+            fits = end + 1
+    else:
+        return text
+    return text[:fits] + "…" if room > 0 and fits else ""
 
 
 # ---- indicators ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from ...config import Config
@@ -323,8 +323,7 @@ class Publication:
         for spec in publication_datasets(self.out, self.config):
             files = tuple(f for f in spec.files if is_listed(f.path))
             if files:
-                result.append(DatasetSpec(spec.key, spec.name, spec.title_ja, spec.title_en,
-                                          spec.description_ja, spec.description_en, files))
+                result.append(replace(spec, files=files))
         return result
 
     # ---- the footer's attribution ------------------------------------------------------------
@@ -340,6 +339,14 @@ class Publication:
                     credits[file] = words
                     break
         return credits
+
+    def attribution_of(self, sources: list[dict]) -> str:
+        """The attribution sentence for data from `sources` alone (a plan's dataset): the
+        publication's sentence cut to their words, or the whole sentence when it cannot be."""
+        if not self.short_credit:
+            return self.attribution
+        words = [self.credits[s.get("file")] for s in sources if s.get("file") in self.credits]
+        return f"出典：{'、'.join(dict.fromkeys(words))}を加工して作成" if words else self.attribution
 
     def credit(self, source: str | None = None) -> dict | None:
         """The attribution of a page footer: {"text", "count"} (count: sources in all, when the

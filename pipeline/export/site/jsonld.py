@@ -9,7 +9,7 @@ from .context import Publication
 
 
 def dataset_jsonld(site: Publication, spec: DatasetSpec,
-                   files: list[tuple[PublishedFile, int, str]]) -> dict:
+                   files: list[tuple[PublishedFile, int, str]], attribution: str) -> dict:
     c = site.config
     organisation = None
     if site.publisher:
@@ -28,7 +28,7 @@ def dataset_jsonld(site: Publication, spec: DatasetSpec,
         "description": spec.description_ja or spec.title_ja,
         "url": file_url(c.download_base, f"datasets/{spec.name}.html"),
         "license": site.licence["url"],
-        "creditText": site.attribution or None,
+        "creditText": attribution or None,
         "creator": organisation,
         "publisher": organisation,
         "version": site.version,

@@ -1,6 +1,7 @@
 """Every page of the portal: its path, its template and the (small) context the template needs.
-`Pages.all()` yields the pages other than the initiative pages; `Pages.initiative()` renders one
-of those, nearly all of the site, in this process or in a forked worker.
+`Pages.shared()` yields the pages about the whole publication and the dataset pages,
+`Pages.of_plan()` a plan's own pages and `Pages.initiative()` renders an initiative's, nearly all of the site (the last two in
+this process or in a forked worker).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from ..dcat import dataset_uri, publication_period
 from . import charts
 from .context import NO_STATUS, Department, Item, Plan, Publication, as_list, department_slug
 from .jsonld import dataset_jsonld
-from .templating import json_text
+from .templating import href, json_text
 
 PREVIEW_ROWS = 10
+PREVIEW_FILES = 2              # CSV files previewed on a dataset page (a table's CSV and Excel CSV)
 PREVIEW_CELL_CHARS = 80        # a longer preview cell shows this much, the rest one click away
 LANGUAGE_NAMES = {"ja": "日本語", "en": "英語"}
 FREQUENCIES = {"DAILY": "毎日", "WEEKLY": "毎週", "MONTHLY": "毎月", "QUARTERLY": "四半期ごと",
@@ -29,7 +31,7 @@ FREQUENCIES = {"DAILY": "毎日", "WEEKLY": "毎週", "MONTHLY": "毎月", "QUAR
 STATUS_CLASSES = {"新": "bar-new", "継続": "bar-continuing", NO_STATUS: "bar-none"}
 ROOT, PLAN_ROOT = "../", "../../"
 SEARCH_INDEX = "search-index.js"
-LOAD_ALL_UP_TO = 3000          # the search page loads every plan's index up to this many initiatives
+LOAD_UP_TO = 3000              # the search page loads plans' indexes up to this many initiatives
 HOME = ("データセット", "index.html")
 
 
@@ -52,6 +54,7 @@ class Pages:
         self.chrome_cache: dict[tuple[str, str, str | None], Markup] = {}
         self.schedule_charts: dict[tuple, Markup | None] = {}
         self.sites_title = site.table_title("sites", "情報発信サイト等")
+        self.item_links: dict[tuple[str, str], dict[str, str]] = {}
         self.chart_macros = env.get_template("partials/charts.html").module
 
     def render(self, name: str, root: str, title: str, section: str, crumbs=(), **context) -> str:
@@ -76,28 +79,31 @@ class Pages:
             self.chrome_cache[(part, root, key)] = cached
         return cached
 
-    def all(self) -> Iterator[tuple[str, str]]:
-        """(path, document) of every page but the initiative pages."""
+    def shared(self) -> Iterator[tuple[str, str]]:
+        """(path, document) of the pages about the whole publication and of every dataset."""
         site = self.site
         yield "index.html", self.render("catalogue", "", site.title, "catalogue",
                                         description=site.description, cards=[
             {"spec": s, "formats": formats(s), "count": site.record_count(s)}
-            for s in site.datasets])
-        for spec in site.datasets:
-            yield f"datasets/{spec.name}.html", self.dataset(spec)
+            for s in site.datasets if s.plan is None],
+            plan_datasets=sum(1 for s in site.datasets if s.plan is not None))
+        for spec in site.datasets:      # here: the digests of the files stay in this process,
+            yield f"datasets/{spec.name}.html", self.dataset(spec)   # for the DCAT catalogue
         yield "initiatives/index.html", self.initiatives()
-        for plan in site.plans.values():
-            yield f"initiatives/{plan.slug}/{SEARCH_INDEX}", search_index(plan)
         yield "departments/index.html", self.render(
             "departments", ROOT, "担当部局", "departments", (("担当部局", None),),
             departments=list(site.departments.values()))
         for department in site.departments.values():
             yield f"departments/{department.slug}.html", self.department(department)
         yield "publishers/index.html", self.publishers()
-        for plan in site.plans.values():
-            yield f"publishers/{plan.slug}/index.html", self.plan(plan)
-            for item in plan.items.values():
-                yield f"publishers/{plan.slug}/{item.slug}.html", self.item(plan, item)
+
+    def of_plan(self, plan: Plan) -> Iterator[tuple[str, str]]:
+        """(path, document) of a plan's own pages but its initiatives' (and its dataset's, which
+        `shared` writes): the plan, its items and its search index."""
+        yield f"publishers/{plan.slug}/index.html", self.plan(plan)
+        for item in plan.items.values():
+            yield f"publishers/{plan.slug}/{item.slug}.html", self.item(plan, item)
+        yield f"initiatives/{plan.slug}/{SEARCH_INDEX}", search_index(plan)
 
     def initiative_path(self, position: int) -> str:
         record = self.site.initiatives[position]
@@ -107,6 +113,10 @@ class Pages:
     def dataset(self, spec: DatasetSpec) -> str:
         site, c = self.site, self.site.config
         files = [(f, *file_digest(site.out / f.path)) for f in spec.files]
+        plan = site.plans.get(spec.plan.plan_id) if spec.plan is not None else None
+        sources = plan.sources if plan is not None else list(site.sources.values())
+        attribution = site.attribution_of(sources) if plan is not None else site.attribution
+        many = plan is None and site.short_credit      # sources named on the catalogue, once
         frequency = c.accrual_periodicity.rsplit("/", 1)[-1] if c.accrual_periodicity else ""
         contact = [(name, url) for name, url in (
             (c.contact_name, None), (c.contact_url, c.contact_url),
@@ -115,12 +125,13 @@ class Pages:
             "dataset", ROOT, spec.title_ja, "catalogue", ((spec.title_ja, None),),
             description=spec.description_ja, spec=spec, files=files, formats=formats(spec),
             api=api_links(c, site.package, spec),
-            previews=[self.preview(f.path) for f, _, _ in files if f.format == "CSV"],
-            jsonld=dataset_jsonld(site, spec, files), dataset_uri=str(dataset_uri(c, spec.name)),
+            previews=[self.preview(f.path) for f, _, _ in files if f.format == "CSV"][:PREVIEW_FILES],
+            jsonld=dataset_jsonld(site, spec, files, attribution),
+            sources=[] if many else sources, attribution=None if many else attribution,
+            source_count=len(sources), dataset_uri=str(dataset_uri(c, spec.name)),
             period=publication_period(site.package), contact=contact,
             frequency=FREQUENCIES.get(frequency, frequency),
-            language=f"{LANGUAGE_NAMES.get(site.language, site.language)}（{site.language}）",
-            cell_chars=PREVIEW_CELL_CHARS)
+            language=f"{LANGUAGE_NAMES.get(site.language, site.language)}（{site.language}）")
 
     def preview(self, path: str) -> dict:
         """The header and first rows of a published CSV (never the whole file)."""
@@ -145,7 +156,9 @@ class Pages:
         else:
             caption = f"{path} の先頭{len(shown)}行"
         titles = {x.get("name"): x.get("title") for x in site.schema_for(path).get("fields", [])}
-        return {"path": path, "caption": caption, "rows": shown,
+        cut = PREVIEW_CELL_CHARS
+        return {"path": path, "caption": caption,
+                "rows": [[(v[:cut] if len(v) > cut else None, v) for v in row] for row in shown],
                 "header": [(titles.get(name) or name, name) for name in header]}
 
     # ---- initiatives -----------------------------------------------------------------------
@@ -166,7 +179,7 @@ class Pages:
             ("status", self.labels["status"], [(s, s) for s in statuses])]
         return self.render("initiatives", ROOT, "取組一覧", "initiatives", (("取組一覧", None),),
                            publishers=publishers, plans=list(site.plans.values()), filters=filters,
-                           total=len(records), load_all=len(records) <= LOAD_ALL_UP_TO)
+                           total=len(records), load_up_to=LOAD_UP_TO)
 
     def initiative(self, position: int) -> str:
         site = self.site
@@ -181,14 +194,14 @@ class Pages:
                       for n in (position - 1, position + 1)]
         previous, following = (r if r is not None and site.plan_id(r) == plan_id else None
                                for r in neighbours)
+        links = self.plan_links(plan, item)
         return self.render(
             "initiative", PLAN_ROOT, f"{identifier} {title}", "initiatives",
-            (("取組一覧", "../index.html"), (plan.title, f"{PLAN_ROOT}publishers/{plan.slug}/index.html"),
-             (f"{item.key} {item.title}", f"{PLAN_ROOT}publishers/{plan.slug}/{item.slug}.html"),
-             (f"{identifier} {title}", None)),
+            (("取組一覧", "../index.html"), (plan.title, links["plan"]),
+             (f"{item.key} {item.title}", links["item"]), (f"{identifier} {title}", None)),
             description=record.get("summary") or "", source=record.get("source"),
             record=record, labels=self.labels, schedule_labels=self.schedule_labels, plan=plan,
-            item=item, department=department_slug(department, plan.publisher_code) if department else "",
+            item=item, links=links, department=department_slug(department, plan.publisher_code) if department else "",
             source_entry=site.sources.get(record.get("source"), {}),
             indicators=[(i, charts.indicator_chart(i)) for i in site.indicators_of.get(key, ())],
             schedule=schedule, schedule_chart=self.schedule_chart(plan, charts.schedule_bars(schedule)),
@@ -197,6 +210,19 @@ class Pages:
             terms=site.terms_of.get(key, ()),
             uri=f"{site.config.base_uri}plan/{plan_id}/initiative/{identifier}",
             previous=previous, next=following)
+
+    def plan_links(self, plan: Plan, item: Item) -> dict[str, str]:
+        """The links of an initiative page to its plan, its item and the plan's files, made
+        once per item."""
+        links = self.item_links.get((plan.id, item.key))
+        if links is None:
+            data = href(f"{PLAN_ROOT}plans/{plan.id}/")
+            links = self.item_links[(plan.id, item.key)] = {
+                "plan": href(f"{PLAN_ROOT}publishers/{plan.slug}/index.html"),
+                "item": href(f"{PLAN_ROOT}publishers/{plan.slug}/{item.slug}.html"),
+                "csv": data + "initiatives.csv", "json": data + "initiatives.json",
+                "graph": data + "graph.nt"}
+        return links
 
     def link(self, plan: Plan, key: tuple[str, str]) -> dict | None:
         """(folder, id, title) of an initiative linked from a page of `plan`'s initiatives, or

@@ -1,6 +1,9 @@
-"""Writing the portal: every page once, the initiative pages (nearly all of the site) by forked
-worker processes from PARALLEL_FROM pages on, while this process writes the others; each page
-encoded once, hashed for the manifest from memory and written with one call.
+"""Writing the portal: every page once; from PARALLEL_FROM initiatives on, the pages of the
+plans (their initiatives, items and search indexes: nearly all of the site) by forked worker
+processes in chunks of CHUNK_PAGES initiatives, while this process writes the pages about the
+whole publication and the dataset pages (the files' digests, computed once per process, then
+serve the DCAT catalogue); each page encoded once, hashed for the manifest from memory and written
+with one call.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from .templating import TEMPLATES, environment
 
 ASSETS = Path(__file__).resolve().with_name("assets")
 ASSET_FILES = ("style.css", "search.js")
-PARALLEL_FROM = 2000    # from this many initiative pages on, they are written by worker processes
+PARALLEL_FROM = 2000    # from this many initiatives on, the plans' pages are written by worker processes
 CHUNK_PAGES = 1000      # initiative pages per task of a worker
 
 
@@ -76,11 +79,12 @@ def page_workers(pages: int) -> int:
 _FORKED: "Writer | None" = None             # the writer a forked worker writes pages of
 
 
-def _write_initiative_pages(bounds: tuple[int, int]) -> tuple[list[str], list[dict]]:
-    """In a worker: write the initiative pages [start, stop); return (paths, manifest entries)."""
+def _write_chunk(bounds: tuple[int, int]) -> tuple[list[str], list[dict]]:
+    """In a worker: write a chunk of the plans' pages (see `Writer.write_chunk`); return (paths,
+    manifest entries)."""
     writer = _FORKED
     writer.written, writer.manifest = [], []
-    writer.write_initiatives(*bounds)
+    writer.write_chunk(*bounds)
     return writer.written, writer.manifest
 
 
@@ -100,10 +104,10 @@ class Writer:
         pool, results = self.start_workers()
         done = False
         try:
-            for path, document in self.pages.all():
+            for path, document in self.pages.shared():
                 self.emit(path, document)
             if pool is None:
-                self.write_initiatives(0, len(self.site.initiatives))
+                self.write_chunk(0, len(self.site.initiatives))
             try:
                 for written, manifest in results or ():
                     self.written.extend(written)
@@ -118,14 +122,20 @@ class Writer:
         self.write_manifest()
         return self.written
 
-    def write_initiatives(self, start: int, stop: int) -> None:
-        page, path = self.pages.initiative, self.pages.initiative_path
+    def write_chunk(self, start: int, stop: int) -> None:
+        """The initiative pages [start, stop) and the other pages of every plan whose first
+        initiative is among them."""
+        site, pages = self.site, self.pages
         for position in range(start, stop):
-            self.emit(path(position), page(position))
+            self.emit(pages.initiative_path(position), pages.initiative(position))
+            plan_id = site.plan_id(site.initiatives[position])
+            if position == 0 or site.plan_id(site.initiatives[position - 1]) != plan_id:
+                for path, document in pages.of_plan(site.plans[plan_id]):
+                    self.emit(path, document)
 
     def start_workers(self):
-        """(executor, results in order) of the forked workers writing the initiative pages in
-        chunks of CHUNK_PAGES, or (None, None): too few pages, one core, or no fork here. With
+        """(executor, results in order) of the forked workers writing the plans' pages in chunks
+        of CHUNK_PAGES initiatives, or (None, None): too few pages, one core, or no fork here. With
         fork, the executor starts all its workers at the first submission, before any thread of
         its own; a worker that dies fails the publish (BrokenProcessPool), never hangs it."""
         count = len(self.site.initiatives)
@@ -137,7 +147,7 @@ class Writer:
         _FORKED = self                       # what the workers inherit
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         try:
-            results = pool.map(_write_initiative_pages, chunks)
+            results = pool.map(_write_chunk, chunks)
         except OSError:                      # no processes left: write the pages here
             pool.shutdown(wait=False, cancel_futures=True)
             return None, None

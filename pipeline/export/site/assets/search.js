@@ -1,8 +1,9 @@
 /* Search and filter the initiatives on initiatives/index.html, in the browser only.
    Every plan has a small search index, initiatives/<plan>/search-index.js, a script that hands
-   its records to initiativeIndex(). Only the indexes a search needs are loaded: every plan's
-   when the form says data-load-all="true" (few initiatives), else those of the chosen publisher
-   or plan, so nothing a visitor downloads grows with the number of plans. Results are built
+   its records to initiativeIndex(). Only the indexes a search needs are loaded: of every plan
+   when all together hold at most data-load-up-to initiatives (an attribute of the form), else
+   of the chosen plan, or of the chosen publisher's plans within that bound, so nothing a
+   visitor downloads grows with the number of plans. Results are built
    with textContent (never markup from data), no request leaves the site, and it works from any
    web server and from file://. Without JavaScript, the plans' pages list every initiative. */
 (function () {
@@ -15,18 +16,19 @@
   var empty = document.getElementById("no-results");
   if (!form || !list || !count) { return; }
 
-  var loadAll = form.getAttribute("data-load-all") === "true";
+  var bound = parseInt(form.getAttribute("data-load-up-to"), 10) || 0;
   var query = document.getElementById("q");
   var names = ["publisher", "plan", "department", "method", "status"];
   var selects = {};
   names.forEach(function (name) { selects[name] = document.getElementById(name); });
 
-  var plans = [];                       // {slug, publisher} in page order
+  var plans = [];                       // {slug, publisher, count} in page order
   var planTitles = {};
   if (selects.plan) {
     Array.prototype.forEach.call(selects.plan.options, function (option) {
       if (!option.value) { return; }
-      plans.push({ slug: option.value, publisher: option.getAttribute("data-publisher") || "" });
+      plans.push({ slug: option.value, publisher: option.getAttribute("data-publisher") || "",
+                   count: parseInt(option.getAttribute("data-count"), 10) || 0 });
       planTitles[option.value] = option.textContent;
     });
   }
@@ -66,11 +68,12 @@
   }
 
   function plansFor(state) {
-    return plans.filter(function (plan) {
+    var chosen = plans.filter(function (plan) {
       if (state.plan) { return plan.slug === state.plan; }
-      if (state.publisher) { return plan.publisher === state.publisher; }
-      return loadAll;
+      return !state.publisher || plan.publisher === state.publisher;
     });
+    var initiatives = chosen.reduce(function (sum, plan) { return sum + plan.count; }, 0);
+    return state.plan || initiatives <= bound ? chosen : [];
   }
 
   function matches(entry, terms, state) {
