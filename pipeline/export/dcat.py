@@ -17,6 +17,7 @@ Check the graph with `pipeline.shacl.check_catalog` before writing it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -26,6 +27,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from ..config import Config
+from ..rdf.graph import publisher_path
 from ..rdf.vocabulary import SPDX
 from .datasets import (CATALOG_FILES, DATABASE, LINKED_DATA, DatasetSpec, Publisher,
                        PublishedFile, ascii_name, file_digest, file_url, fiscal_period,
@@ -143,12 +145,16 @@ def publication_period(package: dict) -> tuple[str, str] | None:
 
 def authority_uri(config: Config, publisher: Publisher) -> URIRef:
     """A plan's publisher: `organization/lg-<code>`, as in the linked data."""
-    return URIRef(config.base_uri + f"organization/{authority_name(publisher)}")
+    return URIRef(config.base_uri + publisher_path({"publisher": publisher.name,
+                                                    "publisher_code": publisher.code}))
 
 
 def authority_name(publisher: Publisher) -> str:
-    """CKAN organization name of a plan's publisher: `lg-<全国地方公共団体コード>`."""
-    return ascii_name("lg", publisher.code) if publisher.code else ascii_name("lg", publisher.name.encode().hex()[:16])
+    """CKAN organization name of a plan's publisher: `lg-<全国地方公共団体コード>` (a publisher the
+    manifest gives no code gets an ASCII name from a hash of its name)."""
+    if publisher.code:
+        return ascii_name("lg", publisher.code)
+    return ascii_name("publisher", hashlib.sha256(publisher.name.encode("utf-8")).hexdigest()[:12])
 
 
 # ---- the catalogue ---------------------------------------------------------------------
