@@ -24,6 +24,8 @@ Routes (every one answers HEAD like GET, without the body, unless noted):
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import threading
 import time
 from dataclasses import dataclass
@@ -185,3 +187,23 @@ class ScriptedServer:
             h._send(405, content_type="text/plain", headers={"Allow": "GET"}, body=False)
         else:
             h._send(200, PLAN, "text/plain", body=body)
+
+
+# --- helpers for the tests that start a real server process (Datasette, Oxigraph) -----------
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (it may be taken again before use:
+    callers retry)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Terminate a server process, killing it if it does not end within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)

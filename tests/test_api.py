@@ -13,7 +13,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from httpserver import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "miyagi-ict-plan"
@@ -47,11 +47,6 @@ if importlib.util.find_spec("datasette") is None:
     pytestmark = pytest.mark.skip(reason="datasette not installed")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 class Api:
     def __init__(self, port: int):
@@ -68,7 +63,7 @@ def api(published: Path, tmp_path_factory):
     log_path = tmp_path_factory.mktemp("datasette") / "datasette.log"
     with log_path.open("w+b") as log:
         for _ in range(3):     # a free port can be taken between the check and the bind
-            server = Api(_free_port())
+            server = Api(free_port())
             process = subprocess.Popen(
                 [sys.executable, "-m", "pipeline", "api", "--out-dir", str(published),
                  "--port", server.base.rsplit(":", 1)[1]],
@@ -90,12 +85,7 @@ def api(published: Path, tmp_path_factory):
             yield server
         finally:
             server.session.close()
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            stop_process(process)
 
 
 def records(published: Path, table: str) -> list[dict]:

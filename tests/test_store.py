@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 import requests
+from httpserver import free_port, stop_process
 
 from pipeline.config import Config, load_config
 from pipeline.store import StoreError, default_graph_iri, plan_graph_iri, redact, resolve_settings
@@ -51,11 +51,6 @@ def _oxigraph_binary() -> str | None:
         return str(beside)
     return shutil.which("oxigraph")
 
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Oxigraph:
@@ -102,7 +97,7 @@ def oxigraph(tmp_path_factory):
     location = tmp_path_factory.mktemp("oxigraph")
     log = (location.parent / f"{location.name}.log").open("w+b")
     for _ in range(3):  # a free port can be taken between the check and the bind: try again
-        port = _free_port()
+        port = free_port()
         process = subprocess.Popen([binary, "serve", "--location", str(location / "db"),
                                     "--bind", f"127.0.0.1:{port}"],
                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -126,12 +121,7 @@ def oxigraph(tmp_path_factory):
         yield server
     finally:
         server.session.close()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)
         log.close()
 
 
@@ -349,7 +339,7 @@ def test_a_failed_swap_leaves_the_graph_and_no_staging_graph(published, reduced,
 
 
 def test_unreachable_endpoint_is_one_line_and_exit_1(published):
-    endpoint = f"http://127.0.0.1:{_free_port()}/store"   # nothing listens there
+    endpoint = f"http://127.0.0.1:{free_port()}/store"   # nothing listens there
     result = load_store(published, "--tries", "2", "--backoff", "0", gsp=endpoint,
                         update=endpoint.replace("/store", "/update"))
     assert result.returncode == 1
