@@ -22,6 +22,8 @@ def test_benchmark_at_n_10_publishes_the_synthetic_corpus(tmp_path, capsys):
     assert set(run["stages"]) >= {"read", "extract", "validate", "csv-json", "rdf", "catalogue"}
     assert results["floor_seconds"] > 0 and results["real_source_publish_seconds"] > 0
     assert results["incremental"]["n"] == 10
+    # CPU of the publish with its workers: at least the main process's share of the wall time
+    assert run["cpu_seconds"] > 0.3 * run["seconds"] and results["incremental"]["cpu_seconds"] > 0
     assert results["incremental"]["unchanged_seconds"] < results["incremental"]["seconds"]
     # a realistic corpus: plans of 3 to 6 fields each, every plan numbering its fields from 1
     assert 2 <= run["plans"] <= 4
