@@ -31,19 +31,48 @@ def validate_package(folder: Path, package_descriptor: dict | None = None) -> tu
     the number of resources checked and, of those, the Excel variants and the plan slices
     (each checked byte for byte against its validated CSV).
 
-    Raises ValidationFailed with one readable line per finding."""
+    frictionless checks the descriptor of every resource and validates the canonical tables in
+    full (schemas, keys, foreign keys, bytes, hash); every other file (JSON, RDF) is checked
+    against its stated bytes and sha256 here, which is all frictionless would check of a file
+    that is not a table. Raises ValidationFailed with one readable line
+    per finding."""
     from frictionless import Package  # imported here: it is slow to import
 
     descriptor = folder / "datapackage.json"
     if package_descriptor is None:
         package_descriptor = json.loads(descriptor.read_text(encoding="utf-8"))
-    package = Package(copy.deepcopy(package_descriptor), basepath=str(folder))
     resources = package_descriptor.get("resources", [])
-    variants = [r["name"] for r in resources if r["name"].endswith(EXCEL_SUFFIX)]
-    slices = [r["name"] for r in resources if SLICE_KEY in r]
-    for name in variants + slices:
-        package.remove_resource(name)
-    report = package.validate()
+    tables = [r for r in resources if _is_canonical_table(r)]
+    findings = [f"package: {error.type}: {error.message}"
+                for error in Package.metadata_validate(copy.deepcopy(package_descriptor))]
+    if not findings:
+        package = Package(copy.deepcopy({**package_descriptor, "resources": tables}),
+                          basepath=str(folder))
+        findings = _report_lines(package.validate())
+    if not findings:
+        findings = check_excel_variants(folder, package_descriptor)
+        findings += check_plan_slices(folder, package_descriptor)
+        findings += check_files(folder, [r for r in resources if not _is_canonical_table(r)
+                                         and not r["name"].endswith(EXCEL_SUFFIX)
+                                         and SLICE_KEY not in r])
+    if not findings:
+        return (len(resources), sum(r["name"].endswith(EXCEL_SUFFIX) for r in resources),
+                sum(SLICE_KEY in r for r in resources))
+    shown = findings[:MAX_FINDINGS]
+    if len(findings) > MAX_FINDINGS:
+        shown.append(f"… and {len(findings) - MAX_FINDINGS} more")
+    raise ValidationFailed(f"frictionless found {len(findings)} problem(s); nothing was published",
+                           shown, descriptor)
+
+
+def _is_canonical_table(resource: dict) -> bool:
+    """A combined table (not its Excel variant, not a plan's slice)."""
+    return resource.get("profile") == "tabular-data-resource" and SLICE_KEY not in resource \
+        and not resource["name"].endswith(EXCEL_SUFFIX)
+
+
+def _report_lines(report) -> list[str]:
+    """One readable line per finding of a frictionless report."""
     findings = []
     for task in report.tasks:
         for error in task.errors:
@@ -53,17 +82,30 @@ def validate_package(folder: Path, package_descriptor: dict | None = None) -> tu
             if getattr(error, "field_name", None):
                 where.append(f"column {error.field_name}")
             findings.append(f"{', '.join(map(str, where))}: {error.type}: {error.message}")
-    findings += [f"package: {error.type}: {error.message}" for error in report.errors]
-    if not findings:
-        findings = check_excel_variants(folder, package_descriptor)
-        findings += check_plan_slices(folder, package_descriptor)
-    if not findings:
-        return len(resources), len(variants), len(slices)
-    shown = findings[:MAX_FINDINGS]
-    if len(findings) > MAX_FINDINGS:
-        shown.append(f"… and {len(findings) - MAX_FINDINGS} more")
-    raise ValidationFailed(f"frictionless found {len(findings)} problem(s); nothing was published",
-                           shown, descriptor)
+    return findings + [f"package: {error.type}: {error.message}" for error in report.errors]
+
+
+def check_files(folder: Path, resources: list[dict]) -> list[str]:
+    """Each file must exist with the bytes and sha256 its descriptor states."""
+    findings = []
+    for resource in resources:
+        path = folder / resource["path"]
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            findings.append(f"{resource['name']}: {resource['path']}: cannot be read "
+                            f"({error.strerror or error})")
+            continue
+        if "bytes" in resource and resource["bytes"] != len(data):
+            findings.append(f"{resource['name']}: {resource['path']} has {len(data)} bytes, "
+                            f"its descriptor states {resource['bytes']}")
+        elif "hash" in resource and resource["hash"] != _sha256(data):
+            findings.append(f"{resource['name']}: {resource['path']} does not match its stated hash")
+    return findings
+
+
+def _sha256(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def check_excel_variants(folder: Path, descriptor: dict) -> list[str]:
@@ -88,7 +130,7 @@ def check_excel_variants(folder: Path, descriptor: dict) -> list[str]:
             findings.append(f"{name}: {variant['path']} differs from {canonical['path']} "
                             "rendered for Excel")
         elif variant.get("bytes") != len(data) or \
-                variant.get("hash") != "sha256:" + hashlib.sha256(data).hexdigest():
+                variant.get("hash") != _sha256(data):
             findings.append(f"{name}: {variant['path']} does not match its stated bytes/hash")
     return findings
 
@@ -117,7 +159,7 @@ def check_plan_slices(folder: Path, descriptor: dict) -> list[str]:
             findings.append(f"{resource['name']}: {resource['path']} is not the rows of plan "
                             f"{resource[SLICE_KEY]} in {table['path']}")
         elif resource.get("bytes") != len(data) or \
-                resource.get("hash") != "sha256:" + hashlib.sha256(data).hexdigest():
+                resource.get("hash") != _sha256(data):
             findings.append(f"{resource['name']}: {resource['path']} does not match its stated bytes/hash")
     return findings
 

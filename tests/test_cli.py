@@ -173,6 +173,22 @@ def test_validate_command_accepts_the_publication(run_cli, published):
         f"valid: {published / 'datapackage.json'} ({resources} resources)"]
 
 
+def test_validate_command_names_a_changed_file_and_a_broken_descriptor(run_cli, previous_publication):
+    """Files that are not tables (JSON, RDF) are checked against their stated bytes and sha256,
+    and every resource's descriptor by frictionless."""
+    out = previous_publication
+    (out / "indicators.json").write_bytes((out / "indicators.json").read_bytes().replace(b"38.25", b"38.26"))
+    result = run_cli("validate", "--out-dir", out)
+    assert result.returncode == 1
+    assert "indicators-json: indicators.json does not match its stated hash" in result.stderr
+    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"][-1]["bytes"] = "many"
+    (out / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    result = run_cli("validate", "--out-dir", out)
+    assert result.returncode == 1
+    assert "'many' is not of type 'integer' at property 'bytes'" in result.stderr
+
+
 def test_frictionless_cli_accepts_the_publication(published):
     frictionless = Path(sys.executable).parent / "frictionless"
     result = subprocess.run([str(frictionless), "validate", str(published / "datapackage.json")],
