@@ -77,7 +77,7 @@ def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Pat
         write_json_file(out / "schemas" / f"{table}-excel.json", {**excel, "license": license})
         write_excel_csv(out / "excel" / f"{table}.csv", schema, cells)
         workbook = f"excel/{table}{XLSX_SUFFIX}"
-        write_xlsx(out / workbook, schema, table_rows_, license, credit, created)
+        write_xlsx(out / workbook, schema, table_rows_, cells, license, credit, created)
         tables.append(tabular_resource(table, f"{table}.csv", f"schemas/{table}.json", schema, out))
         tables.append(tabular_resource(f"{table}{EXCEL_SUFFIX}", f"excel/{table}.csv",
                                        f"schemas/{table}-excel.json", excel, out, "utf-8-sig"))
