@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-_ITEM = json.JSONEncoder(ensure_ascii=False).encode
+encode_item = json.JSONEncoder(ensure_ascii=False).encode   # one item, on one line
 
 
 def write_json(path: Path, document: dict, stream_key: str | None = None,
@@ -21,14 +21,14 @@ def write_json(path: Path, document: dict, stream_key: str | None = None,
         handle.write("{")
         for position, (key, value) in enumerate(document.items()):
             handle.write(",\n  " if position else "\n  ")
-            handle.write(_ITEM(key) + ": ")
+            handle.write(encode_item(key) + ": ")
             if key != stream_key:
                 handle.write(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  "))
                 continue
             handle.write("[")
-            for item in items if items is not None else value:
-                handle.write(",\n    " if count else "\n    ")
-                handle.write(item if encoded else _ITEM(item))
+            listed = items if items is not None else value
+            for text in listed if encoded else map(encode_item, listed):
+                handle.write((",\n    " if count else "\n    ") + text)
                 count += 1
             handle.write("\n  ]" if count else "]")
         handle.write("\n}\n")

@@ -4,31 +4,34 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from pathlib import Path
-
-from ..schema import field_names
 
 EXCEL_SUFFIX = "-excel"      # resource name of the Excel variant: NAME-excel
 FORMULA_FIRST = "=+-@\t\r"   # first characters that make Excel run a cell as a formula
 
 
-def write_csv(path: Path, schema: dict, cells: list[list[str]]) -> None:
-    """The canonical CSV from the cells of schema.csv_cells."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        _write_rows(handle, field_names(schema), cells)
+def write_csv(path: Path, header: list[str], lines: list[str]) -> None:
+    """The canonical CSV: a header row of schema names and the rows' lines (csv_lines)."""
+    path.write_text(csv_text(header, []) + "".join(lines), encoding="utf-8", newline="")
 
 
 def csv_text(header: list[str], cells) -> str:
-    """What write_csv writes, as text."""
-    buffer = io.StringIO()
-    _write_rows(buffer, header, cells)
-    return buffer.getvalue()
+    """What write_csv writes, as text, from a header and rows of cells."""
+    return "".join(csv_lines(itertools.chain([header], cells)))
 
 
-def _write_rows(handle, header, cells) -> None:
-    writer = csv.writer(handle, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(cells)
+class _Lines(list):
+    """A list that csv.writer can write to: each row's line becomes one item."""
+    write = list.append
+
+
+def csv_lines(cells) -> list[str]:
+    """Each row of cells as its CSV line (RFC 4180 quoting, CRLF), rendered once: the combined
+    table and each plan's slice are joined from the same lines."""
+    lines = _Lines()
+    csv.writer(lines, lineterminator="\r\n").writerows(cells)
+    return lines
 
 
 def write_excel_csv(path: Path, schema: dict, cells: list[list[str]]) -> None:
