@@ -76,7 +76,7 @@ def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Pat
         write_table_json(out / f"{table}.json", schema, records, license, credit)
         excel = excel_schema(schema)
         write_json_file(out / "schemas" / f"{table}-excel.json", {**excel, "license": license})
-        write_excel_csv(out / "excel" / f"{table}.csv", schema, cells)
+        write_excel_csv(out / "excel" / f"{table}.csv", schema, cells, lines)
         workbook = f"excel/{table}{XLSX_SUFFIX}"
         write_xlsx(out / workbook, schema, table_rows_, cells, license, credit, created)
         tables.append(tabular_resource(table, f"{table}.csv", f"schemas/{table}.json", schema, out))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
-import io
 import itertools
+import re
 from pathlib import Path
 
 EXCEL_SUFFIX = "-excel"      # resource name of the Excel variant: NAME-excel
 FORMULA_FIRST = "=+-@\t\r"   # first characters that make Excel run a cell as a formula
+# A CSV line with a cell that may start with one (a false alarm only costs rendering it again)
+FORMULA_CELL = re.compile(r'(?:^|,)"?[=+\-@\t\r]')
 
 
 def write_csv(path: Path, header: list[str], lines: list[str]) -> None:
@@ -34,19 +36,20 @@ def csv_lines(cells) -> list[str]:
     return lines
 
 
-def write_excel_csv(path: Path, schema: dict, cells: list[list[str]]) -> None:
+def write_excel_csv(path: Path, schema: dict, cells: list[list[str]], lines: list[str]) -> None:
     """For staff who open CSV in Excel: Japanese column titles, UTF-8 with BOM, and cells that
     Excel would run as formulas neutralised with a leading apostrophe."""
-    path.write_text(excel_csv_text(schema, cells), encoding="utf-8-sig", newline="")
+    path.write_text(excel_csv_text(schema, cells, lines), encoding="utf-8-sig", newline="")
 
 
-def excel_csv_text(schema: dict, cells) -> str:
-    """The Excel variant's text from the canonical cells (lists of strings, schema order)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(f["title"] for f in schema["fields"])
-    writer.writerows([_neutralise(cell) for cell in row] for row in cells)
-    return buffer.getvalue()
+def excel_csv_text(schema: dict, cells: list[list[str]], lines: list[str]) -> str:
+    """The Excel variant's text from the canonical cells and their lines (csv_lines): the
+    canonical line, unless a cell of it may start a formula."""
+    header = csv_lines([[f["title"] for f in schema["fields"]]])
+    risky = FORMULA_CELL.search
+    return "".join(header + [line if risky(line) is None else
+                             csv_lines([[_neutralise(cell) for cell in row]])[0]
+                             for row, line in zip(cells, lines)])
 
 
 def excel_schema(schema: dict) -> dict:

@@ -182,7 +182,9 @@ def _widths(fields: list[dict], cells: list[list[str]]) -> list[float]:
     for index, field in enumerate(fields):
         longest = _display_width(field["title"])
         for row in cells[:WIDTH_SAMPLE]:
-            longest = max(longest, _display_width(row[index][:WIDTH_MAX * 2]))
+            text = row[index]
+            if len(text) * 2 > longest and longest < WIDTH_MAX:  # else it cannot change the width
+                longest = max(longest, _display_width(text[:WIDTH_MAX * 2]))
         widths.append(min(max(longest + 2, WIDTH_MIN), WIDTH_MAX))
     return widths
 
