@@ -4,10 +4,12 @@ array (the records, the graph's nodes) streamed one item per line with the C enc
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Iterable
 
+CHUNK = 1_000        # items written at a time
 encode_item = json.JSONEncoder(ensure_ascii=False).encode   # one item, on one line
 
 
@@ -27,9 +29,10 @@ def write_json(path: Path, document: dict, stream_key: str | None = None,
                 continue
             handle.write("[")
             listed = items if items is not None else value
-            for text in listed if encoded else map(encode_item, listed):
-                handle.write((",\n    " if count else "\n    ") + text)
-                count += 1
+            texts = iter(listed) if encoded else map(encode_item, listed)
+            while chunk := list(itertools.islice(texts, CHUNK)):     # one write per chunk
+                handle.write(("," if count else "") + "\n    " + ",\n    ".join(chunk))
+                count += len(chunk)
             handle.write("\n  ]" if count else "]")
         handle.write("\n}\n")
     return count

@@ -68,6 +68,16 @@ def test_text_cells_keep_every_character_and_are_never_formulas(sheets):
     assert sheet["A2"].number_format == "@"
 
 
+def test_whitespace_at_either_end_is_kept_in_a_column_with_nothing_to_escape(tmp_path):
+    rows = _rows()[:2]
+    rows[0]["tags"], rows[1]["tags"] = [" lead"], ["trail\n"]
+    with zipfile.ZipFile(_write(tmp_path / "space.xlsx", rows)) as package:
+        sheet = package.read("xl/worksheets/sheet1.xml").decode()
+    assert '<c r="E2" s="2" t="inlineStr"><is><t xml:space="preserve"> lead</t></is></c>' in sheet
+    assert '<t xml:space="preserve">trail\n</t>' in sheet
+    assert '<c r="A2" s="2" t="inlineStr"><is><t>2-1-12</t></is></c>' in sheet
+
+
 def test_numbers_dates_booleans_and_empty_cells_are_typed(sheets):
     sheet = sheets.worksheets[0]
     assert [c.value for c in sheet[1]] == ["ID", "件数", "割合", "時点", "タグ", "公開"]

@@ -12,7 +12,8 @@ from ..schema import json_value
 def json_records(rows: list[dict]) -> list[str]:
     """Each row as its JSON text, encoded once: the combined table and each plan's slice are
     joined from the same texts."""
-    return [encode_item({k: json_value(v) for k, v in row.items()}) for row in rows]
+    return [encode_item({k: (v or None) if v.__class__ is str else json_value(v)  # str: inline
+                         for k, v in row.items()}) for row in rows]
 
 
 def write_table_json(path: Path, schema: dict, records: list[str], license: dict,

@@ -45,6 +45,8 @@ ZIP_LEVEL = 1      # deflate level: 6 makes the workbooks ~25% smaller for twice
 # and non-characters (written _xHHHH_), a literal _xHHHH_ (its underscore escaped, so that
 # Excel reads it back unchanged), or leading or trailing whitespace (kept by xml:space).
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\s|\s\Z")
+_ESCAPABLE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff_]")   # any of those but whitespace
+PRESERVE = ' xml:space="preserve"'
 
 
 def write_xlsx(path: Path, schema: dict, rows: list[dict], cells: list[list[str]],
@@ -80,12 +82,22 @@ def _block(schema: dict, rows: list[dict], cells: list[list[str]], start: int) -
         if _is_text(field):
             texts = [row[index] for row in cells[start:stop]]
             _check_lengths(schema, field, texts, start)
-            columns.append([f'<c r="{letter}{n}" s="{TEXT}" t="inlineStr">{_inline(t)}</c>'
-                            if t else "" for n, t in zip(numbers, texts)])
+            columns.append(_text_column(letter, numbers, texts))
         else:
             values = [row[field["name"]] for row in rows[start:stop]]
             columns.append(_typed_column(schema, field, letter, numbers, values))
     return "".join(_row(n, row) for n, row in zip(numbers, zip(*columns)))
+
+
+def _text_column(letter: str, numbers: range, texts: list[str]) -> list[str]:
+    """The cells of a text column ("": no cell). Characters to escape are looked for once in
+    the whole block: most blocks have none, and their cells need only the whitespace check."""
+    if _ESCAPABLE.search("\n".join(texts)) is not None:
+        return [f'<c r="{letter}{n}" s="{TEXT}" t="inlineStr">{_inline(t)}</c>' if t else ""
+                for n, t in zip(numbers, texts)]
+    return [f'<c r="{letter}{n}" s="{TEXT}" t="inlineStr"><is>'
+            f'<t{PRESERVE if t[0].isspace() or t[-1].isspace() else ""}>{t}</t></is></c>'
+            if t else "" for n, t in zip(numbers, texts)]
 
 
 def _typed_column(schema: dict, field: dict, letter: str, numbers: range, values: list) -> list[str]:
@@ -147,7 +159,7 @@ def _inline(text: str) -> str:
     """A cell text as the <is> of an inline-string cell."""
     if _SPECIAL.search(text) is None:
         return f"<is><t>{text}</t></is>"
-    space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+    space = PRESERVE if text[0].isspace() or text[-1].isspace() else ""
     return f"<is><t{space}>{xlsxparts.xml_text(text)}</t></is>"
 
 
