@@ -37,12 +37,12 @@ def validate_package(folder: Path, package_descriptor: dict | None = None) -> tu
     descriptor = folder / "datapackage.json"
     if package_descriptor is None:
         package_descriptor = json.loads(descriptor.read_text(encoding="utf-8"))
-    package = Package(copy.deepcopy(package_descriptor), basepath=str(folder))
     resources = package_descriptor.get("resources", [])
     variants = [r["name"] for r in resources if r["name"].endswith(EXCEL_SUFFIX)]
     slices = [r["name"] for r in resources if SLICE_KEY in r]
-    for name in variants + slices:
-        package.remove_resource(name)
+    compared = set(variants + slices)       # left out before frictionless reads the descriptor
+    package = Package(copy.deepcopy({**package_descriptor, "resources": [
+        r for r in resources if r["name"] not in compared]}), basepath=str(folder))
     report = package.validate()
     findings = []
     for task in report.tasks:
