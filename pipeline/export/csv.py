@@ -9,8 +9,9 @@ from pathlib import Path
 
 EXCEL_SUFFIX = "-excel"      # resource name of the Excel variant: NAME-excel
 FORMULA_FIRST = "=+-@\t\r"   # first characters that make Excel run a cell as a formula
-# A CSV line with a cell that may start with one (a false alarm only costs rendering it again)
-FORMULA_CELL = re.compile(r'(?:^|,)"?[=+\-@\t\r]')
+# In "," + a CSV line: a cell that may start with one (a false alarm only costs rendering the
+# line again; a literal first character keeps the search fast)
+FORMULA_CELL = re.compile(r',"?[=+\-@\t\r]')
 
 
 def write_csv(path: Path, header: list[str], lines: list[str]) -> None:
@@ -47,7 +48,7 @@ def excel_csv_text(schema: dict, cells: list[list[str]], lines: list[str]) -> st
     canonical line, unless a cell of it may start a formula."""
     header = csv_lines([[f["title"] for f in schema["fields"]]])
     risky = FORMULA_CELL.search
-    return "".join(header + [line if risky(line) is None else
+    return "".join(header + [line if risky("," + line) is None else
                              csv_lines([[_neutralise(cell) for cell in row]])[0]
                              for row, line in zip(cells, lines)])
 
