@@ -4,11 +4,13 @@ array (the records, the graph's nodes) streamed one item per line with the C enc
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Iterable
 
-_ITEM = json.JSONEncoder(ensure_ascii=False).encode
+CHUNK = 1_000        # items written at a time
+encode_item = json.JSONEncoder(ensure_ascii=False).encode   # one item, on one line
 
 
 def write_json(path: Path, document: dict, stream_key: str | None = None,
@@ -21,15 +23,16 @@ def write_json(path: Path, document: dict, stream_key: str | None = None,
         handle.write("{")
         for position, (key, value) in enumerate(document.items()):
             handle.write(",\n  " if position else "\n  ")
-            handle.write(_ITEM(key) + ": ")
+            handle.write(encode_item(key) + ": ")
             if key != stream_key:
                 handle.write(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  "))
                 continue
             handle.write("[")
-            for item in items if items is not None else value:
-                handle.write(",\n    " if count else "\n    ")
-                handle.write(item if encoded else _ITEM(item))
-                count += 1
+            listed = items if items is not None else value
+            texts = iter(listed) if encoded else map(encode_item, listed)
+            while chunk := list(itertools.islice(texts, CHUNK)):     # one write per chunk
+                handle.write(("," if count else "") + "\n    " + ",\n    ".join(chunk))
+                count += len(chunk)
             handle.write("\n  ]" if count else "]")
         handle.write("\n}\n")
     return count

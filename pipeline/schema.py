@@ -124,4 +124,5 @@ def csv_cell(value, delimiter: str = ";") -> str:
 def csv_cells(schema: dict, rows: list[dict]) -> list[list[str]]:
     """Every row's cells in schema column order (see csv_cell)."""
     names = field_names(schema)
-    return [[csv_cell(row[name]) for name in names] for row in rows]
+    return [[value if value.__class__ is str else csv_cell(value)     # str: inline, the most
+             for value in map(row.__getitem__, names)] for row in rows]

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import ValidationFailed
-from .export.csv import EXCEL_SUFFIX, csv_text, excel_csv_text
+from .export.csv import EXCEL_SUFFIX, csv_lines, csv_text, excel_csv_text
 from .export.plans import SLICE_KEY
 
 MAX_FINDINGS = 50
@@ -34,8 +34,7 @@ def validate_package(folder: Path, package_descriptor: dict | None = None) -> tu
     frictionless checks the descriptor of every resource and validates the canonical tables in
     full (schemas, keys, foreign keys, bytes, hash); every other file (JSON, RDF) is checked
     against its stated bytes and sha256 here, which is all frictionless would check of a file
-    that is not a table. Raises ValidationFailed with one readable line
-    per finding."""
+    that is not a table. Raises ValidationFailed with one readable line per finding."""
     from frictionless import Package  # imported here: it is slow to import
 
     descriptor = folder / "datapackage.json"
@@ -123,9 +122,8 @@ def check_excel_variants(folder: Path, descriptor: dict) -> list[str]:
             continue
         schema = json.loads((folder / canonical["schema"]).read_text(encoding="utf-8"))
         with (folder / canonical["path"]).open(encoding="utf-8", newline="") as handle:
-            reader = csv.reader(handle)
-            next(reader, None)
-            expected = excel_csv_text(schema, reader).encode("utf-8-sig")
+            rows = list(csv.reader(handle))[1:]
+        expected = excel_csv_text(schema, rows, csv_lines(rows)).encode("utf-8-sig")
         if data != expected:
             findings.append(f"{name}: {variant['path']} differs from {canonical['path']} "
                             "rendered for Excel")

@@ -11,12 +11,12 @@ from pathlib import Path
 from ..assemble import Plan, Publication
 from ..config import Config
 from ..rdf import LinkedData
-from ..schema import csv_cells, load_schemas
-from .csv import EXCEL_SUFFIX, excel_schema, write_csv, write_excel_csv
+from ..schema import csv_cells, field_names, load_schemas
+from .csv import EXCEL_SUFFIX, csv_lines, excel_schema, write_csv, write_excel_csv
 from .datasette import write_datasette_metadata
 from .datapackage import (file_resource, license_descriptor, package_descriptor,
                           source_descriptor, tabular_resource)
-from .json import write_json_file, write_table_json
+from .json import json_records, write_json_file, write_table_json
 from .plans import write_plan_tables
 from .sqlite import database_name, write_sqlite
 from .tables import attribution
@@ -71,17 +71,19 @@ def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Pat
         schema = schemas[table]
         write_json_file(out / "schemas" / f"{table}.json", {**schema, "license": license})
         cells = csv_cells(schema, table_rows_)
-        write_csv(out / f"{table}.csv", schema, cells)
-        write_table_json(out / f"{table}.json", schema, table_rows_, license, credit)
+        lines, records = csv_lines(cells), json_records(table_rows_)
+        write_csv(out / f"{table}.csv", field_names(schema), lines)
+        write_table_json(out / f"{table}.json", schema, records, license, credit)
         excel = excel_schema(schema)
         write_json_file(out / "schemas" / f"{table}-excel.json", {**excel, "license": license})
-        write_excel_csv(out / "excel" / f"{table}.csv", schema, cells)
+        write_excel_csv(out / "excel" / f"{table}.csv", schema, cells, lines)
         workbook = f"excel/{table}{XLSX_SUFFIX}"
-        write_xlsx(out / workbook, schema, table_rows_, license, credit, created)
+        write_xlsx(out / workbook, schema, table_rows_, cells, license, credit, created)
         tables.append(tabular_resource(table, f"{table}.csv", f"schemas/{table}.json", schema, out))
         tables.append(tabular_resource(f"{table}{EXCEL_SUFFIX}", f"excel/{table}.csv",
                                        f"schemas/{table}-excel.json", excel, out, "utf-8-sig"))
         files.append(file_resource(f"{table}-json", f"{table}.json", f"{schema['title']}（JSON）", out))
         files.append(file_resource(f"{table}-xlsx", workbook, f"{schema['title']}（Excel）", out))
-        slices += write_plan_tables(table, schema, table_rows_, cells, plans, out, license, credit)
+        slices += write_plan_tables(table, schema, table_rows_, lines, records, plans, out,
+                                    license, credit)
     return tables + files + slices

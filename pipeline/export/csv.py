@@ -3,47 +3,54 @@
 from __future__ import annotations
 
 import csv
-import io
+import itertools
+import re
 from pathlib import Path
-
-from ..schema import field_names
 
 EXCEL_SUFFIX = "-excel"      # resource name of the Excel variant: NAME-excel
 FORMULA_FIRST = "=+-@\t\r"   # first characters that make Excel run a cell as a formula
+# In "," + a CSV line: a cell that may start with one (a false alarm only costs rendering the
+# line again; a literal first character keeps the search fast)
+FORMULA_CELL = re.compile(r',"?[=+\-@\t\r]')
 
 
-def write_csv(path: Path, schema: dict, cells: list[list[str]]) -> None:
-    """The canonical CSV from the cells of schema.csv_cells."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        _write_rows(handle, field_names(schema), cells)
+def write_csv(path: Path, header: list[str], lines: list[str]) -> None:
+    """The canonical CSV: a header row of schema names and the rows' lines (csv_lines)."""
+    path.write_text(csv_text(header, []) + "".join(lines), encoding="utf-8", newline="")
 
 
 def csv_text(header: list[str], cells) -> str:
-    """What write_csv writes, as text."""
-    buffer = io.StringIO()
-    _write_rows(buffer, header, cells)
-    return buffer.getvalue()
+    """What write_csv writes, as text, from a header and rows of cells."""
+    return "".join(csv_lines(itertools.chain([header], cells)))
 
 
-def _write_rows(handle, header, cells) -> None:
-    writer = csv.writer(handle, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(cells)
+class _Lines(list):
+    """A list that csv.writer can write to: each row's line becomes one item."""
+    write = list.append
 
 
-def write_excel_csv(path: Path, schema: dict, cells: list[list[str]]) -> None:
+def csv_lines(cells) -> list[str]:
+    """Each row of cells as its CSV line (RFC 4180 quoting, CRLF), rendered once: the combined
+    table and each plan's slice are joined from the same lines."""
+    lines = _Lines()
+    csv.writer(lines, lineterminator="\r\n").writerows(cells)
+    return lines
+
+
+def write_excel_csv(path: Path, schema: dict, cells: list[list[str]], lines: list[str]) -> None:
     """For staff who open CSV in Excel: Japanese column titles, UTF-8 with BOM, and cells that
     Excel would run as formulas neutralised with a leading apostrophe."""
-    path.write_text(excel_csv_text(schema, cells), encoding="utf-8-sig", newline="")
+    path.write_text(excel_csv_text(schema, cells, lines), encoding="utf-8-sig", newline="")
 
 
-def excel_csv_text(schema: dict, cells) -> str:
-    """The Excel variant's text from the canonical cells (lists of strings, schema order)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(f["title"] for f in schema["fields"])
-    writer.writerows([_neutralise(cell) for cell in row] for row in cells)
-    return buffer.getvalue()
+def excel_csv_text(schema: dict, cells: list[list[str]], lines: list[str]) -> str:
+    """The Excel variant's text from the canonical cells and their lines (csv_lines): the
+    canonical line, unless a cell of it may start a formula."""
+    header = csv_lines([[f["title"] for f in schema["fields"]]])
+    risky = FORMULA_CELL.search
+    return "".join(header + [line if risky("," + line) is None else
+                             csv_lines([[_neutralise(cell) for cell in row]])[0]
+                             for row, line in zip(cells, lines)])
 
 
 def excel_schema(schema: dict) -> dict:

@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..jsonfile import write_json
+from ..jsonfile import encode_item, write_json
 from ..schema import json_value
 
 
-def write_table_json(path: Path, schema: dict, rows: list[dict], license: dict, attribution: str,
-                     schema_path: str | None = None) -> None:
+def json_records(rows: list[dict]) -> list[str]:
+    """Each row as its JSON text, encoded once: the combined table and each plan's slice are
+    joined from the same texts."""
+    return [encode_item({k: (v or None) if v.__class__ is str else json_value(v)  # str: inline
+                         for k, v in row.items()}) for row in rows]
+
+
+def write_table_json(path: Path, schema: dict, records: list[str], license: dict,
+                     attribution: str, schema_path: str | None = None) -> None:
+    """The table's JSON document; `records` from json_records."""
     document = {
         "name": schema["name"],
         "title": schema["title"],
@@ -19,8 +27,7 @@ def write_table_json(path: Path, schema: dict, rows: list[dict], license: dict, 
         "attribution": attribution,
         "records": None,
     }
-    records = ({k: json_value(v) for k, v in row.items()} for row in rows)
-    write_json(path, document, "records", records)
+    write_json(path, document, "records", records, encoded=True)
 
 
 def write_json_file(path: Path, document: dict) -> None:

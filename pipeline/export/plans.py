@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..assemble import Plan
 from ..rdf import PLANS_DIR
+from ..schema import field_names
 from .csv import write_csv
 from .datapackage import file_resource, tabular_resource
 from .json import write_table_json
@@ -33,18 +34,20 @@ def rows_by_plan(rows: list[dict]) -> dict[str, list[int]]:
     return groups
 
 
-def write_plan_tables(table: str, schema: dict, rows: list[dict], cells: list[list[str]],
-                      plans: dict[str, Plan], out: Path, license: dict, credit: str) -> list[dict]:
-    """One table's slice for every plan (a plan without rows gets the header alone); returns
-    the datapackage resources describing them."""
+def write_plan_tables(table: str, schema: dict, rows: list[dict], lines: list[str],
+                      records: list[str], plans: dict[str, Plan], out: Path, license: dict,
+                      credit: str) -> list[dict]:
+    """One table's slice for every plan (a plan without rows gets the header alone), cut from
+    the combined table's CSV lines and JSON records; returns the datapackage resources
+    describing them."""
     groups = rows_by_plan(rows)
     resources = []
     for plan_id, plan in plans.items():
         folder = plan_folder(plan_id)
         (out / folder).mkdir(parents=True, exist_ok=True)
         positions = groups.get(plan_id, [])
-        write_csv(out / folder / f"{table}.csv", schema, [cells[i] for i in positions])
-        write_table_json(out / folder / f"{table}.json", schema, [rows[i] for i in positions],
+        write_csv(out / folder / f"{table}.csv", field_names(schema), [lines[i] for i in positions])
+        write_table_json(out / folder / f"{table}.json", schema, [records[i] for i in positions],
                          license, credit, schema_path=f"../../schemas/{table}.json")
         name = slice_name(table, plan_id)
         csv_resource = tabular_resource(name, f"{folder}/{table}.csv", f"schemas/{table}.json",

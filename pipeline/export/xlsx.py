@@ -1,5 +1,5 @@
-"""Excel workbooks (.xlsx, written with XlsxWriter): one per table, for staff who open files in
-Excel, typed from the Table Schema so that Excel never guesses.
+"""Excel workbooks (.xlsx): one per table, for staff who open files in Excel, typed from the
+Table Schema so that Excel never guesses.
 
 - sheet 1 (the table's Japanese title): a header row of Japanese column titles, frozen, with an
   autofilter; ids and every text or list column as text cells (`2-1-12` stays `2-1-12`, never
@@ -8,121 +8,195 @@ Excel, typed from the Table Schema so that Excel never guesses.
 - sheet 2 `説明` (about): title, description, licence, attribution (出典) and, per column, its
   name, Japanese title, type and description.
 
-Written in constant-memory mode (row by row) and reproducibly: the document properties carry
-the publication's `created` time, and XlsxWriter stamps every zip member with a fixed date.
+Written here as SpreadsheetML (ECMA-376 Part 1, §18): a zip of XML parts with inline-string
+cells. The worksheet is rendered a block of rows at a time, column by column (one escape check
+per text cell), and streamed into the zip. Reproducible: the document properties carry the
+publication's `created` time and every zip member has a fixed date.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+import zipfile
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-import xlsxwriter
-
 from ..errors import PipelineError
-from ..schema import csv_cell
+from . import xlsxparts
 
 XLSX_SUFFIX = ".xlsx"
 ABOUT_SHEET = "説明"
 CELL_MAX = 32_767            # the most characters an Excel cell holds
 WIDTH_MIN, WIDTH_MAX = 6, 60  # column widths in characters of the default font
 WIDTH_SAMPLE = 2_000          # rows measured for the column widths
+BLOCK = 2_000                 # rows rendered at a time
 NUMBER_TYPES = {"integer", "number"}
 SHEET_NAME_JUNK = re.compile(r"[\[\]:*?/\\]")
 TYPE_TITLES = {"string": "文字列", "integer": "整数", "number": "数値", "date": "日付",
                "list": "文字列（; 区切りのリスト）", "boolean": "真偽値"}
+HEADER, TEXT, DATE, WRAP = 1, 2, 3, 4     # cell formats: indexes into styles.xml cellXfs
+DAY_ZERO = date(1899, 12, 30).toordinal()  # Excel's day 0 (1900 date system, after its 1900-02-29)
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)           # every member's date: the same bytes on every run
+ZIP_LEVEL = 1      # deflate level: 6 makes the workbooks ~25% smaller for twice the CPU
+
+# A cell text that needs more than wrapping in <t>: XML's own characters, control characters
+# and non-characters (written _xHHHH_), a literal _xHHHH_ (its underscore escaped, so that
+# Excel reads it back unchanged), or leading or trailing whitespace (kept by xml:space).
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\s|\s\Z")
+_ESCAPABLE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff_]")   # any of those but whitespace
+PRESERVE = ' xml:space="preserve"'
 
 
-def write_xlsx(path: Path, schema: dict, rows: list[dict], license: dict, credit: str,
-               created: str) -> None:
-    """The workbook of one table; `rows` are the table's records as {column: value}."""
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                               "strings_to_formulas": False, "strings_to_urls": False})
-    try:
-        workbook.set_properties({"title": schema["title"], "comments": credit,
-                                 "created": _moment(created)})
-        formats = {"header": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top",
-                                                  "bg_color": "#DDEBF7", "border": 1}),
-                   "text": workbook.add_format({"num_format": "@"}),
-                   "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
-                   "wrap": workbook.add_format({"text_wrap": True, "valign": "top"})}
-        _table_sheet(workbook, formats, schema, rows)
-        _about_sheet(workbook, formats, schema, license, credit)
-    finally:
-        workbook.close()
-
-
-def _table_sheet(workbook, formats: dict, schema: dict, rows: list[dict]) -> None:
+def write_xlsx(path: Path, schema: dict, rows: list[dict], cells: list[list[str]],
+               license: dict, credit: str, created: str) -> None:
+    """The workbook of one table: `rows` are its records as {column: value}, `cells` the same
+    rows as CSV cells (schema.csv_cells), which the text columns show."""
     fields = schema["fields"]
-    sheet = workbook.add_worksheet(SHEET_NAME_JUNK.sub("_", schema["title"])[:31])
-    for column, width in enumerate(_widths(fields, rows)):
-        sheet.set_column(column, column, width, formats["text"] if _is_text(fields[column]) else None)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(len(rows), 1), len(fields) - 1)
-    for column, field in enumerate(fields):
-        sheet.write_string(0, column, field["title"], formats["header"])
-    for number, row in enumerate(rows, start=1):
-        for column, field in enumerate(fields):
-            value = row[field["name"]]
-            if value is None or value == "" or value == []:
-                continue
-            if field["type"] in NUMBER_TYPES and not isinstance(value, bool):
-                sheet.write_number(number, column, value)
-            elif field["type"] == "date":
-                sheet.write_datetime(number, column, value, formats["date"])
-            elif field["type"] == "boolean":
-                sheet.write_boolean(number, column, value)
-            else:
-                sheet.write_string(number, column, _text(value, schema, field, number), formats["text"])
+    title = SHEET_NAME_JUNK.sub("_", schema["title"])[:31]
+    last = f"{column_letter(len(fields) - 1)}{max(len(rows), 1) + 1}"   # autofilter's corner
+    parts = xlsxparts.package_parts(title, ABOUT_SHEET, last, schema["title"], credit,
+                                    _moment(created))
+    with zipfile.ZipFile(path, "w") as package:
+        for name, text in parts.items():
+            _member(package, name, text)
+        with package.open(_info("xl/worksheets/sheet1.xml"), "w") as part:
+            part.write(xlsxparts.sheet_head(_widths(fields, cells), [_is_text(f) for f in fields],
+                                            f"A1:{last}", frozen=True).encode())
+            part.write(_row(1, [_text_cell(f"{column_letter(c)}1", f["title"], HEADER)
+                                for c, f in enumerate(fields)]).encode())
+            for start in range(0, len(rows), BLOCK):
+                part.write(_block(schema, rows, cells, start).encode())
+            part.write(xlsxparts.sheet_tail(f"A1:{last}").encode())
+        _member(package, "xl/worksheets/sheet2.xml", _about_sheet(schema, license, credit))
 
 
-def _about_sheet(workbook, formats: dict, schema: dict, license: dict, credit: str) -> None:
+def _block(schema: dict, rows: list[dict], cells: list[list[str]], start: int) -> str:
+    """The <row> elements of rows[start:start + BLOCK], rendered column by column."""
+    stop = min(start + BLOCK, len(rows))
+    numbers = range(start + 2, stop + 2)           # sheet row numbers, after the header
+    columns = []
+    for index, field in enumerate(schema["fields"]):
+        letter = column_letter(index)
+        if _is_text(field):
+            texts = [row[index] for row in cells[start:stop]]
+            _check_lengths(schema, field, texts, start)
+            columns.append(_text_column(letter, numbers, texts))
+        else:
+            values = [row[field["name"]] for row in rows[start:stop]]
+            columns.append(_typed_column(schema, field, letter, numbers, values))
+    return "".join(_row(n, row) for n, row in zip(numbers, zip(*columns)))
+
+
+def _text_column(letter: str, numbers: range, texts: list[str]) -> list[str]:
+    """The cells of a text column ("": no cell). Characters to escape are looked for once in
+    the whole block: most blocks have none, and their cells need only the whitespace check."""
+    if _ESCAPABLE.search("\n".join(texts)) is not None:
+        return [f'<c r="{letter}{n}" s="{TEXT}" t="inlineStr">{_inline(t)}</c>' if t else ""
+                for n, t in zip(numbers, texts)]
+    return [f'<c r="{letter}{n}" s="{TEXT}" t="inlineStr"><is>'
+            f'<t{PRESERVE if t[0].isspace() or t[-1].isspace() else ""}>{t}</t></is></c>'
+            if t else "" for n, t in zip(numbers, texts)]
+
+
+def _typed_column(schema: dict, field: dict, letter: str, numbers: range, values: list) -> list[str]:
+    """The cells of a number, date or boolean column (None: no cell)."""
+    kind = field["type"]
+    if kind == "date":
+        return [f'<c r="{letter}{n}" s="{DATE}"><v>{v.toordinal() - DAY_ZERO}</v></c>'
+                if v is not None else "" for n, v in zip(numbers, values)]
+    if kind == "boolean":
+        return [f'<c r="{letter}{n}" t="b"><v>{int(v)}</v></c>' if v is not None else ""
+                for n, v in zip(numbers, values)]
+    present = [v for v in values if v is not None]
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present) or \
+            not all(map(math.isfinite, present)):
+        raise PipelineError(f"{schema['name']} column {field['name']}: a value that is not a "
+                            "finite number cannot be an Excel number")
+    return [f'<c r="{letter}{n}"><v>{v!r}</v></c>' if v is not None else ""
+            for n, v in zip(numbers, values)]
+
+
+def _about_sheet(schema: dict, license: dict, credit: str) -> str:
     """Title, licence, attribution and the column descriptions of the Table Schema."""
-    sheet = workbook.add_worksheet(ABOUT_SHEET)
-    sheet.set_column(0, 0, 18)
-    sheet.set_column(1, 1, 28)
-    sheet.set_column(2, 2, 22)
-    sheet.set_column(3, 3, 80, formats["wrap"])
     about = [("表", schema["title"]), ("説明", schema.get("description", "")),
              ("ライセンス", f"{license['title']}（{license['path']}）"),
              ("ライセンスの注記", license.get("description", "")), ("出典", credit)]
-    for number, (label, value) in enumerate(about):
-        sheet.write_string(number, 0, label, formats["header"])
-        sheet.write_string(number, 1, value)
-    start = len(about) + 1
-    for column, title in enumerate(("列名", "項目名", "型", "説明")):
-        sheet.write_string(start, column, title, formats["header"])
-    for number, field in enumerate(schema["fields"], start=start + 1):
-        sheet.write_string(number, 0, field["name"])
-        sheet.write_string(number, 1, field["title"])
-        sheet.write_string(number, 2, TYPE_TITLES.get(field["type"], field["type"]))
-        sheet.write_string(number, 3, field.get("description", ""), formats["wrap"])
+    rows = {n: [_text_cell(f"A{n}", label, HEADER), _text_cell(f"B{n}", value)]
+            for n, (label, value) in enumerate(about, start=1)}
+    start = len(about) + 2                       # after an empty row
+    rows[start] = [_text_cell(f"{column_letter(c)}{start}", title, HEADER)
+                   for c, title in enumerate(("列名", "項目名", "型", "説明"))]
+    for n, field in enumerate(schema["fields"], start=start + 1):
+        rows[n] = [_text_cell(f"A{n}", field["name"]), _text_cell(f"B{n}", field["title"]),
+                   _text_cell(f"C{n}", TYPE_TITLES.get(field["type"], field["type"])),
+                   _text_cell(f"D{n}", field.get("description", ""), WRAP)]
+    return (xlsxparts.sheet_head([18, 28, 22, 80], [False] * 4, f"A1:D{max(rows)}", wrapped=3)
+            + "".join(_row(n, cells) for n, cells in rows.items()) + xlsxparts.sheet_tail())
+
+
+def column_letter(index: int) -> str:
+    """A, B, …, Z, AA, … for the column at a zero-based index."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _row(number: int, cells) -> str:
+    return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+def _text_cell(ref: str, text: str, style: int = 0) -> str:
+    styled = f' s="{style}"' if style else ""
+    return f'<c r="{ref}"{styled} t="inlineStr">{_inline(text)}</c>' if text else ""
+
+
+def _inline(text: str) -> str:
+    """A cell text as the <is> of an inline-string cell."""
+    if _SPECIAL.search(text) is None:
+        return f"<is><t>{text}</t></is>"
+    space = PRESERVE if text[0].isspace() or text[-1].isspace() else ""
+    return f"<is><t{space}>{xlsxparts.xml_text(text)}</t></is>"
+
+
+def _check_lengths(schema: dict, field: dict, texts: list[str], start: int) -> None:
+    if texts and max(map(len, texts)) > CELL_MAX:
+        row = next(i for i, t in enumerate(texts) if len(t) > CELL_MAX)
+        raise PipelineError(f"{schema['name']} row {start + row + 1} column {field['name']}: "
+                            f"{len(texts[row])} characters, more than an Excel cell holds "
+                            f"({CELL_MAX})")
+
+
+def _member(package: zipfile.ZipFile, name: str, text: str) -> None:
+    package.writestr(_info(name), text.encode())
+
+
+def _info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = ZIP_LEVEL         # what ZipFile(compresslevel=) sets, for a ZipInfo given
+    info.external_attr = 0o600 << 16
+    return info
 
 
 def _is_text(field: dict) -> bool:
     return field["type"] not in NUMBER_TYPES | {"date", "boolean"}
 
 
-def _text(value, schema: dict, field: dict, row: int) -> str:
-    text = csv_cell(value)
-    if len(text) > CELL_MAX:
-        raise PipelineError(f"{schema['name']} row {row} column {field['name']}: {len(text)} "
-                            f"characters, more than an Excel cell holds ({CELL_MAX})")
-    return text
-
-
-def _widths(fields: list[dict], rows: list[dict]) -> list[float]:
+def _widths(fields: list[dict], cells: list[list[str]]) -> list[float]:
     """Per column: the display width of the title or the longest of the first rows' cells
     (full-width characters count double), within WIDTH_MIN..WIDTH_MAX."""
     widths = []
-    for field in fields:
+    for index, field in enumerate(fields):
         longest = _display_width(field["title"])
-        for row in rows[:WIDTH_SAMPLE]:
-            value = row[field["name"]]
-            cell = csv_cell(value) if not isinstance(value, date) else "0000-00-00"
-            longest = max(longest, _display_width(cell[:WIDTH_MAX * 2]))
+        for row in cells[:WIDTH_SAMPLE]:
+            text = row[index]
+            if len(text) * 2 > longest and longest < WIDTH_MAX:  # else it cannot change the width
+                longest = max(longest, _display_width(text[:WIDTH_MAX * 2]))
         widths.append(min(max(longest + 2, WIDTH_MIN), WIDTH_MAX))
     return widths
 
