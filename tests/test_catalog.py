@@ -342,9 +342,10 @@ def test_oxigraph_reads_the_same_number_of_triples(catalogued, catalog):
     assert len(triples) == len(catalog)
 
 
-def test_building_again_gives_the_same_catalogue(catalogued, catalog, config):
-    rebuilt = build_catalog(catalogued, config).serialize(format="turtle")
-    assert rebuilt == (catalogued / "catalog.ttl").read_text(encoding="utf-8")
+def test_building_again_gives_the_same_catalogue(catalogued, catalog, config, tmp_path):
+    assert write_catalog(tmp_path, config, build_catalog(catalogued, config)) == list(CATALOG_FILES)
+    for name in CATALOG_FILES:
+        assert (tmp_path / name).read_bytes() == (catalogued / name).read_bytes(), name
 
 
 # --- catalogue content -----------------------------------------------------------------------
@@ -589,3 +590,66 @@ def test_ckan_json_is_readable_utf8(catalogued):
         text = path.read_text(encoding="utf-8")
         assert "\\u" not in text, path
     assert "指標" in (catalogued / "ckan" / "miyagi-ict-plan-indicators.json").read_text(encoding="utf-8")
+
+
+# ---- the SHACL check in parts (pipeline/shacl_parts.py) ------------------------------------
+
+def _copy(graph: Graph) -> Graph:
+    copy = Graph()
+    for prefix, namespace in graph.namespaces():
+        copy.bind(prefix, namespace)
+    for triple in graph:
+        copy.add(triple)
+    return copy
+
+
+def test_the_dcat_ap_shapes_are_node_local_so_the_catalogue_is_checked_in_parts(catalog):
+    from rdflib.namespace import SH
+    from pipeline.shacl import SHAPE_SETS, shapes_graph
+    from pipeline.shacl_parts import node_local, split
+    checks = [node_local(shapes_graph(names)) for names in SHAPE_SETS]
+    assert [local for local, _ in checks] == [True, True, True]
+    assert set().union(*(inverse for _, inverse in checks)) == {DCAT.inSeries}
+    parts = split(catalog, {DCAT.inSeries}, 4)
+    owned = [part.owned for part in parts]
+    assert len(parts) == 4 and sum(map(len, owned)) == len(set(catalog.subjects()))
+    for dataset in catalog.subjects(RDF.type, DCAT.Dataset):     # a dataset owns its files
+        part = next(p for p in owned if dataset in p)
+        assert all(d in part for d in catalog.objects(dataset, DCAT.distribution))
+    targeted = _copy(shapes_graph(SHAPE_SETS[0]))
+    targeted.add((URIRef("urn:x:shape"), SH.targetNode, URIRef("urn:x:node")))
+    assert node_local(targeted) == (False, set())             # then one part: the whole graph
+
+
+def test_a_broken_distribution_fails_naming_it_whatever_part_checks_it(catalog):
+    dataset = sorted(catalog.subjects(RDF.type, DCAT.Dataset))[-1]
+    distribution = sorted(catalog.objects(dataset, DCAT.distribution))[0]
+    broken = _copy(catalog)
+    broken.remove((distribution, DCAT.accessURL, None))
+    with pytest.raises(ValidationFailed) as failure:
+        check_catalog(broken)
+    assert failure.value.findings and all(str(distribution) in f and "dcat:accessURL" in f
+                                          for f in failure.value.findings)
+
+
+def test_the_parts_find_exactly_what_the_whole_graph_finds(catalog):
+    """Breakages of every kind (missing, mistyped, wrong kind of value) in several datasets:
+    the findings of the parts are those of pySHACL on the whole graph, set by set."""
+    from pipeline.shacl import SHAPE_SETS, _findings, _prefixes, check_parts
+    broken = _copy(catalog)
+    for index, dataset in enumerate(sorted(catalog.subjects(RDF.type, DCAT.Dataset))):
+        distribution = sorted(catalog.objects(dataset, DCAT.distribution))[0]
+        kind = index % 3
+        if kind == 0:
+            broken.remove((distribution, DCTERMS.issued, None))
+            broken.add((distribution, DCTERMS.issued, Literal("2020", datatype=XSD.string)))
+        elif kind == 1:
+            broken.remove((dataset, DCTERMS.publisher, None))
+            broken.add((dataset, DCTERMS.publisher, Literal("a name")))
+        else:
+            broken.remove((distribution, RDF.type, None))
+    broken.remove((None, RDF.type, DCTERMS.LicenseDocument))   # a shared node, in the common part
+    found = check_parts(broken)
+    whole = {names: _findings(broken, names, None, _prefixes(broken)) for names in SHAPE_SETS}
+    assert found == whole
+    assert sum(violation for violation, _, _ in found[SHAPE_SETS[0]]) > 10

@@ -18,7 +18,6 @@ Check the graph with `pipeline.shacl.check_catalog` before writing it.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -27,7 +26,9 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from ..config import Config
+from ..jsonfile import write_json
 from ..rdf.graph import publisher_path
+from ..rdf.serialize import small_graph
 from ..rdf.vocabulary import SPDX
 from .datasets import (CATALOG_FILES, DATABASE, LINKED_DATA, DatasetSpec, Publisher,
                        PublishedFile, ascii_name, file_digest, file_url, fiscal_period,
@@ -165,20 +166,14 @@ def build_catalog(out: Path, config: Config) -> Graph:
 
 
 def write_catalog(out: Path, config: Config, graph: Graph | None = None) -> list[str]:
-    """Write catalog.ttl and catalog.jsonld (building the graph unless given one)."""
+    """Write catalog.ttl and catalog.jsonld (building the graph unless given one), as the
+    linked data is written (rdf/serialize.py), from the graph's sorted N-Triples."""
     graph = graph if graph is not None else build_catalog(out, config)
-    (out / CATALOG_TTL).write_text(graph.serialize(format="turtle"), encoding="utf-8")
-    (out / CATALOG_JSONLD).write_text(catalog_jsonld(graph), encoding="utf-8")
+    lines = sorted({line for line in graph.serialize(format="nt").split("\n") if line})
+    turtle, document = small_graph(lines, CONTEXT)
+    (out / CATALOG_TTL).write_bytes(turtle)
+    write_json(out / CATALOG_JSONLD, document, "@graph", document["@graph"])
     return [CATALOG_TTL, CATALOG_JSONLD]
-
-
-def catalog_jsonld(graph: Graph) -> str:
-    """Compact JSON-LD with an inline @context; nodes sorted by @id for stable output."""
-    data = json.loads(graph.serialize(format="json-ld", context=CONTEXT, auto_compact=True))
-    nodes = data.get("@graph", [data] if "@id" in data else [])
-    nodes = sorted(({k: v for k, v in n.items() if k != "@context"} for n in nodes),
-                   key=lambda n: n["@id"])
-    return json.dumps({"@context": CONTEXT, "@graph": nodes}, ensure_ascii=False, indent=2) + "\n"
 
 
 class _CatalogBuilder:

@@ -24,7 +24,7 @@ import pyoxigraph
 from ..errors import ValidationFailed
 from ..jsonfile import write_json
 from .documents import DOCUMENTS_MANIFEST, DocumentTarget, write_documents, write_manifest
-from .stream import NTriples, literal_text, read_lines, split_triple, tail_kind
+from .stream import NTriples, literal_text, object_kind, read_lines, split_triple, tail_kind
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 FORMATS = {  # file name: format
@@ -89,6 +89,21 @@ def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None
                                ["serialisations differ in triple count: "
                                 + ", ".join(f"{n} {c}" for n, c in found.items())], folder)
     return names
+
+
+def small_graph(lines: list[str], prefixes: dict[str, str]) -> tuple[bytes, dict]:
+    """(Turtle, JSON-LD document) of a graph small enough to hold, from its sorted N-Triples
+    lines, written as write_graph writes each chunk: pyoxigraph's Turtle, our JSON-LD with an
+    inline @context built from the lines."""
+    text = "".join(line + "\n" for line in lines).encode("utf-8")
+    turtle = pyoxigraph.serialize(pyoxigraph.parse(text, format=OXIGRAPH_FORMATS["nt"]),
+                                  format=OXIGRAPH_FORMATS["turtle"], prefixes=prefixes)
+    kinds: dict[str, set[str]] = {}
+    for line in lines:
+        _, predicate, obj = split_triple(line)
+        kinds.setdefault(predicate, set()).add(object_kind(obj))
+    context = json_ld_context(kinds, prefixes)
+    return turtle, {"@context": context, "@graph": list(json_ld_nodes(lines, context))}
 
 
 @dataclass
@@ -307,6 +322,6 @@ def _form(kind: str, definition: dict) -> tuple:
         return None, {}
     if kind == LANGUAGE or kind.startswith("@") and kind != "@none":
         return "@value", {"@language": kind.lstrip("@")}
-    if kind == "@none":
-        return ("@value", {"@language": None}) if "@language" not in definition else ("@value", {})
+    if kind == "@none":     # a value object takes no default language: a plain string
+        return "@value", {}
     return "@value", {"@type": kind}

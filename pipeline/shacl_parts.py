@@ -1,0 +1,132 @@
+"""A DCAT catalogue cut into parts that SHACL can check one by one, with the same findings.
+
+Every subject of the catalogue is owned by one part: each dataset (an object of dcat:dataset)
+owns itself and the nodes only it reaches (its distributions, their checksums, a plan's own
+authority...); the catalog, its services and the nodes several datasets share (licence,
+contact point, media types...) make the common part. A part's graph holds its owned subjects'
+triples, the rdf:type triples of every node they refer to, the class hierarchy
+(rdfs:subClassOf) and, for a shape's inverse path, the triples pointing at an owned node with
+the types of their subjects. A finding of a shape with targets counts only on an owned focus node: the other nodes of
+a part appear with their types alone (for sh:class) and are checked by their owner; those of
+the shapes checked on a value node (sh:node ...) count wherever they arise.
+
+That is the whole graph as far as a shape looks from an owned node when the shapes are
+node-local: targets are sh:targetClass only, paths are predicates or inverse predicates, and no
+shape checked on a value node (sh:node, sh:or ... under a property shape) follows a path of its
+own or has targets. `node_local` checks this of the shapes graph; where it does not hold the catalogue is one
+part.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCAT, RDF, RDFS, SH
+from rdflib.term import Node
+
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+NESTED = (SH.node, SH["not"], SH.qualifiedValueShape, SH.property)
+LISTS = (SH["or"], SH["and"], SH.xone)
+
+
+@dataclass
+class Part:
+    owned: frozenset[Node] | None      # None: every node (a catalogue not cut)
+    triples: list[tuple[Node, Node, Node]]
+
+    def graph(self, prefixes: Graph) -> Graph:
+        """The part as a graph with the namespaces of `prefixes`."""
+        graph = Graph(bind_namespaces="none")
+        for prefix, namespace in prefixes.namespaces():
+            graph.bind(prefix, namespace)
+        for triple in self.triples:
+            graph.add(triple)
+        return graph
+
+
+def node_local(shapes: Graph) -> tuple[bool, set[Node]]:
+    """(whether the shapes look only at a focus node and its values, the predicates of their
+    inverse paths)."""
+    if any((None, predicate, None) in shapes for predicate in (*TARGETS[1:], SH.sparql)):
+        return False, set()
+    if (None, RDF.type, RDFS.Class) in shapes:          # implicit class targets
+        return False, set()
+    inverse = set()
+    for shape, path in shapes.subject_objects(SH.path):
+        if isinstance(path, BNode):
+            predicate = shapes.value(path, SH.inversePath)
+            if not isinstance(predicate, URIRef) or len(list(shapes.predicates(path))) != 1:
+                return False, set()
+            inverse.add(predicate)
+        if any((nested, predicate, None) in shapes for nested in _nested(shapes, shape)
+               for predicate in (SH.path, *TARGETS)):
+            return False, set()
+    return True, inverse
+
+
+def _nested(shapes: Graph, shape: Node) -> set[Node]:
+    """The shapes checked on the value nodes of a property shape, at any depth."""
+    found: set[Node] = set()
+    todo = [shape]
+    while todo:
+        node = todo.pop()
+        members = [o for p in NESTED for o in shapes.objects(node, p)]
+        members += [m for p in LISTS for items in shapes.objects(node, p)
+                    for m in Collection(shapes, items)]
+        for member in members:
+            if member not in found:
+                found.add(member)
+                todo.append(member)
+    return found
+
+
+def split(graph: Graph, inverse: set[Node], groups: int) -> list[Part]:
+    """The catalogue's parts, gathered into at most `groups` parts of similar size (a union of
+    parts is a part)."""
+    owners = _owners(graph)
+    sizes: dict[int, int] = defaultdict(int)
+    for subject, owner in owners.items():
+        sizes[owner] += sum(1 for _ in graph.predicate_objects(subject))
+    group_of, loads = {}, [0] * max(1, groups)
+    for owner in sorted(sizes, key=lambda o: (-sizes[o], o)):    # largest first, to the lightest
+        group_of[owner] = loads.index(min(loads))
+        loads[group_of[owner]] += sizes[owner]
+    owned: list[set[Node]] = [set() for _ in loads]
+    for subject, owner in owners.items():
+        owned[group_of[owner]].add(subject)
+    hierarchy = list(graph.triples((None, RDFS.subClassOf, None)))
+    return [Part(frozenset(nodes), _triples(graph, nodes, inverse) + hierarchy)
+            for nodes in owned if nodes]
+
+
+def _owners(graph: Graph) -> dict[Node, int]:
+    """Owner of every subject: 1 + the index of the one dataset that reaches it, else 0."""
+    seeds = sorted(set(graph.objects(None, DCAT.dataset)))
+    reached: dict[Node, set[int]] = defaultdict(set)
+    for index, seed in enumerate(seeds, start=1):
+        todo, seen = [seed], {seed}
+        while todo:
+            node = todo.pop()
+            reached[node].add(index)
+            for value in graph.objects(node, None):
+                if isinstance(value, (URIRef, BNode)) and value not in seen and value not in seeds:
+                    seen.add(value)
+                    todo.append(value)
+    owners = {}
+    for subject in set(graph.subjects()):
+        found = reached.get(subject, ())
+        owners[subject] = next(iter(found)) if len(found) == 1 else 0
+    return owners
+
+
+def _triples(graph: Graph, owned: set[Node], inverse: set[Node]) -> list:
+    """The owned subjects' triples, those of the inverse paths into them, and the types of
+    every node these refer to."""
+    triples = {t for subject in owned for t in graph.triples((subject, None, None))}
+    triples |= {t for node in owned for p in inverse for t in graph.triples((None, p, node))}
+    referred = {node for s, _, o in triples for node in (s, o) if isinstance(node, (URIRef, BNode))}
+    triples |= {t for node in referred - owned for t in graph.triples((node, RDF.type, None))}
+    return list(triples)
