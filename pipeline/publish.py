@@ -203,10 +203,10 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                 linked = rdf.finish(package.get("attribution", ""))
         describe_linked_data(package, linked, staging)
         log(f"rdf: the four RDF serialisations agree ({linked.triples} triples, counted by pyoxigraph)")
-        if cache_dir is not None:
-            log(f"rdf: {linked.cache.plans_built} plan graph(s) and {linked.cache.chunks_built} "
-                f"chunk(s) built, {linked.cache.plans_reused} and {linked.cache.chunks_reused} "
-                "taken from the cache")
+        if linked.cache.plans_reused or linked.cache.chunks_reused:
+            log(f"cache: linked data: {linked.cache.plans_built} plan graph(s) and "
+                f"{linked.cache.chunks_built} chunk(s) built, {linked.cache.plans_reused} and "
+                f"{linked.cache.chunks_reused} unchanged taken from the cache")
         write_change_report(staging, edition, previous, license)
         log(f"export: {_count_files(staging)} files written to staging")
         with watch.stage("validate"):
