@@ -4,7 +4,8 @@ The rows are cut into parts of whole documents; each part's N-Triples lines are 
 sorted on their own (in forked worker processes where there is more than one core) and kept in
 a temporary file; the parts are then merged into one sorted `graph.nt` without duplicates,
 which is exactly `sorted(set(lines of the whole))`. The other serialisations are streamed
-from that file.
+from that file in chunks whose ends depend on the subjects (see merge_sorted). With a cache
+(cache.py), a plan whose rows, sources, settings and code are unchanged is not built again.
 """
 
 from __future__ import annotations
@@ -214,7 +215,7 @@ def merge_sorted(files: list[Path], path: Path,
     chunk_lines = chunk_lines or CHUNK_LINES
     handles = [file.open("rb") for file in files]
     count, previous, offset, start, chunks, since = 0, None, 0, 0, [], 0
-    least, divisor = chunk_lines // 2, max(1, chunk_lines // 32)
+    least, divisor = max(1, chunk_lines // 2), max(1, chunk_lines // 32)
     try:
         with path.open("wb") as out:
             for line in heapq.merge(*handles):
