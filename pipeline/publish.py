@@ -30,7 +30,7 @@ from .extract.batch import extract_all
 from .fingerprint import inputs_digest
 from .lock import publish_lock
 from .outfolder import check_out_dir, clean_leftovers, staging_dir
-from .rdf import LinkedDataWriter
+from .rdf import CacheStats, LinkedDataWriter, cache_folder
 from .schema import load_schemas
 from .shacl import check_catalog
 from .sources import MANIFEST_NAME, SourceDocument, ignored_files, read_sources
@@ -53,6 +53,7 @@ class PublishResult:
     version: str
     changed: bool
     seconds: dict[str, float]
+    linked_data: CacheStats | None = None    # RDF plans and chunks built / taken from the cache
 
 
 def build(raw_dir: Path, config: Config, log: Log = stderr_log,
@@ -185,7 +186,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
     validation = None
     try:
         sources, license = [source_descriptor(s) for s in publication.sources], license_descriptor(config)
-        with LinkedDataWriter(rows, sources, config, schemas, staging, watch) as rdf:
+        with LinkedDataWriter(rows, sources, config, schemas, staging, watch,
+                              cache_folder(cache_dir, out_dir)) as rdf:
             # worker processes build the graph's parts while the tables are written here
             with watch.stage("csv-json"):
                 package = write_tables_package(publication, rows, config, staging, edition.created,
@@ -201,6 +203,10 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                 linked = rdf.finish(package.get("attribution", ""))
         describe_linked_data(package, linked, staging)
         log(f"rdf: the four RDF serialisations agree ({linked.triples} triples, counted by pyoxigraph)")
+        if linked.cache.plans_reused or linked.cache.chunks_reused:
+            log(f"cache: linked data: {linked.cache.plans_built} plan graph(s) and "
+                f"{linked.cache.chunks_built} chunk(s) built, {linked.cache.plans_reused} and "
+                f"{linked.cache.chunks_reused} unchanged taken from the cache")
         write_change_report(staging, edition, previous, license)
         log(f"export: {_count_files(staging)} files written to staging")
         with watch.stage("validate"):
@@ -227,7 +233,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
     else:
         what = "content changed" if edition.changes else "same content, files updated"
         log(f"publish: {out_dir} (version {edition.version}, {what})")
-    return PublishResult(publication, out_dir, edition.version, not unchanged, watch.seconds)
+    return PublishResult(publication, out_dir, edition.version, not unchanged, watch.seconds,
+                         linked.cache)
 
 
 def published_from(out_dir: Path, inputs: str) -> str | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..timing import Stopwatch
+from .cache import CacheStats, PartCache, cache_folder
 from .documents import DocumentTarget, documents_folder
 from .negotiation import write_server_configs
 from .serialize import FORMATS, write_graph
@@ -23,6 +24,7 @@ class LinkedData:
     paths: list[str]        # relative to the published folder
     triples: int            # in each of the four serialisations of the graph
     plan_paths: list[str]   # each plan's own graph (N-Triples): plans/<plan_id>/graph.nt
+    cache: CacheStats       # plans and chunks built, and taken from the cache
 
 
 class LinkedDataWriter:
@@ -32,13 +34,16 @@ class LinkedDataWriter:
     as the sub-stages rdf.ntriples and rdf.formats), raising ValidationFailed unless the four
     serialisations hold the same number of triples (the JSON-LD, written by our own code, is
     read back by pyoxigraph to count). Leaving stops the workers and removes what was not
-    finished."""
+    finished. With a cache folder, each plan's lines and each chunk's serialisations are kept
+    there and taken from it when what they are made from is unchanged (cache.py); the entries
+    this run did not use are then removed."""
 
     def __init__(self, tables: dict[str, list[dict]], sources: list[dict], config: Config,
                  schemas: dict[str, dict], out: Path,
-                 watch: Stopwatch | None = None):
+                 watch: Stopwatch | None = None, cache_dir: Path | None = None):
         self.folder = out / RDF_DIR
         self.plans_dir = out / PLANS_DIR
+        self.cache = PartCache(cache_dir)
         self.config = config
         self.watch = watch or Stopwatch()
         self.arguments = (tables, sources, config, schemas)
@@ -51,7 +56,7 @@ class LinkedDataWriter:
         try:
             with self.watch.stage("rdf.start"):
                 self.pending = start_ntriples(*self.arguments, self.folder / "graph.nt", self.pool,
-                                              self.plans_dir)
+                                              self.plans_dir, self.cache)
         except BaseException:
             self.pools.__exit__(None, None, None)
             raise
@@ -79,12 +84,14 @@ class LinkedDataWriter:
             vocabulary.serialize(destination=str(self.folder / VOCABULARY_FILE), format="turtle",
                                  encoding="utf-8")
             names = write_graph(graph, prefixes, self.pool, target,
-                                vocabulary.serialize(format="nt", encoding="utf-8"))
+                                vocabulary.serialize(format="nt", encoding="utf-8"), self.cache)
+            self.cache.prune(graph.stats.used)
             if target is not None:
                 write_server_configs(self.folder.parent, target, config.download_base)
         plans = dict.fromkeys(source["plan_id"] for source in self.arguments[1])
         return LinkedData([f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]],
-                          graph.triples, [f"{PLANS_DIR}/{plan}/{PLAN_GRAPH}" for plan in plans])
+                          graph.triples, [f"{PLANS_DIR}/{plan}/{PLAN_GRAPH}" for plan in plans],
+                          graph.stats)
 
 
-__all__ = ["FORMATS", "LinkedData", "LinkedDataWriter", "PLANS_DIR", "RDF_DIR"]
+__all__ = ["CacheStats", "FORMATS", "cache_folder", "LinkedData", "LinkedDataWriter", "PLANS_DIR", "RDF_DIR"]

@@ -12,10 +12,11 @@ own code, is read back by pyoxigraph and counted too.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -23,6 +24,7 @@ import pyoxigraph
 
 from ..errors import ValidationFailed
 from ..jsonfile import write_json
+from .cache import CacheStats, PartCache
 from .documents import DOCUMENTS_MANIFEST, DocumentTarget, write_documents, write_manifest
 from .stream import NTriples, literal_text, object_kind, read_lines, split_triple, tail_kind
 
@@ -43,7 +45,8 @@ OXIGRAPH_FORMATS = {"turtle": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfF
 
 
 def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None = None,
-                documents: DocumentTarget | None = None, described: bytes = b"") -> list[str]:
+                documents: DocumentTarget | None = None, described: bytes = b"",
+                cache: PartCache = PartCache(None)) -> list[str]:
     """From the sorted N-Triples file, write the JSON-LD context and the Turtle, RDF/XML and
     JSON-LD files beside it; returns the file names. Raises ValidationFailed unless every file
     holds the same number of triples. With `documents`, every URI under its base gets its
@@ -53,7 +56,9 @@ def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None
 
     The file is converted chunk by chunk (in parallel with a pool), each chunk read once by
     pyoxigraph for both Turtle and RDF/XML; as a chunk holds whole subjects, the joined
-    chunks are byte for byte what one pass over the whole file writes.
+    chunks are byte for byte what one pass over the whole file writes. Without `documents`, a
+    chunk found in `cache` (same bytes, context and code: cache.py) is taken from it, and the
+    chunks built and reused are counted in graph.stats.
 
     The licence is a triple of the graph (`<graph> dcterms:license <URL>`), so the JSON-LD
     shows it as a node with a `license` key; the document has no other top-level key, which
@@ -62,10 +67,13 @@ def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None
     context = json_ld_context(graph.kinds, prefixes)
     write_json(folder / CONTEXT_FILE, {"@context": context})
     with tempfile.TemporaryDirectory(prefix=".chunks-", dir=folder) as work:
-        jobs = [(graph.path, start, end, Path(work) / str(index), prefixes, context, documents)
-                for index, (start, end) in enumerate(graph.chunks)]
+        cache = cache if documents is None else PartCache(None)
+        jobs = [(graph.path, start, end, Path(work) / str(index), prefixes, context, documents,
+                 cache) for index, (start, end) in enumerate(graph.chunks)]
         done = list(pool.map(_convert_chunk, jobs)) if pool and len(jobs) > 1 \
             else [_convert_chunk(job) for job in jobs]
+        for chunk in done:
+            graph.stats.add(chunk.stats)
         found = {"graph.nt": graph.triples,
                  "graph.ttl": _join(folder / "graph.ttl", jobs, ".ttl", done, "turtle"),
                  "graph.rdf": _join(folder / "graph.rdf", jobs, ".rdf", done, "xml"),
@@ -112,33 +120,60 @@ class Chunk:
     json_ld: int                    # read by pyoxigraph back from the chunk's JSON-LD nodes
     frames: dict[str, tuple[int, int]]   # per format: (header, footer) lengths in bytes
     documents: list[dict]           # manifest entries of the chunk's URI documents
+    stats: CacheStats = field(default_factory=CacheStats)
+
+
+CHUNK_FILES = (".ttl", ".rdf", ".jsonl")
 
 
 def _convert_chunk(job) -> Chunk:
     """One chunk of graph.nt as Turtle, RDF/XML and JSON-LD node lines, in files beside
-    `stem`; the Turtle and RDF/XML files are whole documents, to be joined by _join."""
-    nt_path, start, end, stem, prefixes, context, documents = job
+    `stem` (taken from the cache when it holds them); the Turtle and RDF/XML files are whole
+    documents, to be joined by _join."""
+    nt_path, start, end, stem, prefixes, context, documents, cache = job
     with nt_path.open("rb") as handle:
         handle.seek(start)
         data = handle.read(end - start)
+    stats = CacheStats()
+    name = cache.entry("chunk", hashlib.sha256(data).hexdigest(), context, prefixes) \
+        if cache.folder else ""
+    found = cache.load(name, stats) if name else None
+    if found is None:
+        chunk, texts = _convert(data, nt_path, prefixes, context, documents)
+        if chunk.triples == chunk.json_ld == data.count(b"\n"):      # only what agrees is kept
+            cache.store(name, (chunk.triples, chunk.json_ld, chunk.frames, texts), stats)
+        stats.chunks_built += 1
+    else:
+        triples, json_ld, frames, texts = found
+        chunk = Chunk(triples, json_ld, frames, [])
+        stats.chunks_reused += 1
+    for suffix, text in zip(CHUNK_FILES, texts):
+        stem.with_suffix(suffix).write_bytes(text)
+    chunk.stats = stats
+    return chunk
+
+
+def _convert(data: bytes, nt_path: Path, prefixes: dict[str, str], context: dict,
+             documents: DocumentTarget | None) -> tuple[Chunk, tuple[bytes, bytes, bytes]]:
+    """A chunk's Turtle, RDF/XML and JSON-LD node lines (and its URI documents, written)."""
     try:
         triples = list(pyoxigraph.parse(data, format=OXIGRAPH_FORMATS["nt"]))
     except (SyntaxError, ValueError) as error:
         raise ValidationFailed("the linked-data files are inconsistent; nothing was published",
                                [f"{nt_path.name}: does not parse: {error}"], nt_path) from None
-    frames = {}
-    for suffix, fmt in ((".ttl", "turtle"), (".rdf", "xml")):
+    frames, texts = {}, []
+    for fmt in ("turtle", "xml"):
         text = pyoxigraph.serialize(triples, format=OXIGRAPH_FORMATS[fmt], prefixes=prefixes)
-        stem.with_suffix(suffix).write_bytes(text)
+        texts.append(text)
         frames[fmt] = _frame(text, fmt)
     count = len(triples)
     written = write_documents(triples, documents, prefixes) if documents is not None else []
     del triples
     lines = data.decode("utf-8").removesuffix("\n").split("\n")     # LF only: U+2028 is in values
     nodes = [_NODE(node) for node in json_ld_nodes(lines, context)]
-    stem.with_suffix(".jsonl").write_text("".join(node + "\n" for node in nodes), encoding="utf-8")
+    texts.append("".join(node + "\n" for node in nodes).encode("utf-8"))
     return Chunk(count, _count_nodes(context, nodes, nt_path.with_suffix(".jsonld")), frames,
-                 written)
+                 written), tuple(texts)
 
 
 XML_FOOTER = b"</rdf:RDF>"

@@ -4,7 +4,8 @@ The rows are cut into parts of whole documents; each part's N-Triples lines are 
 sorted on their own (in forked worker processes where there is more than one core) and kept in
 a temporary file; the parts are then merged into one sorted `graph.nt` without duplicates,
 which is exactly `sorted(set(lines of the whole))`. The other serialisations are streamed
-from that file.
+from that file in chunks whose ends depend on the subjects (see merge_sorted). With a cache
+(cache.py), a plan whose rows, sources, settings and code are unchanged is not built again.
 """
 
 from __future__ import annotations
@@ -15,20 +16,22 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import zlib
 from collections import defaultdict
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 from ..config import Config
 from ..heap import frozen_heap
+from .cache import CacheStats, PartCache
 from .graph import build_ntriples_and_shapes
 
 DOCUMENTS_PER_PART = 25
 PLAN_GRAPH = "graph.nt"       # each plan's own graph: plans/<plan_id>/graph.nt
-CHUNK_LINES = 25_000          # lines per chunk when the other serialisations are written
+CHUNK_LINES = 10_000          # about this many lines per chunk when the other serialisations are written
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 UNESCAPES = {"\\\\": "\\", '\\"': '"', "\\n": "\n", "\\r": "\r", "\\t": "\t"}
 
@@ -103,22 +106,25 @@ class NTriples:
     triples: int
     kinds: dict[str, set[str]]
     chunks: list[tuple[int, int]]
+    stats: CacheStats = field(default_factory=CacheStats)   # plans built and taken from a cache
 
 
 def write_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: Config,
                    schemas: dict[str, dict], path: Path, pool: Executor | None,
-                   plans_dir: Path | None = None) -> NTriples:
+                   plans_dir: Path | None = None, cache: PartCache = PartCache(None)) -> NTriples:
     """Write the sorted, duplicate-free N-Triples of the publication to path (and each plan's
-    own to plans_dir/<plan_id>/graph.nt when given)."""
-    return start_ntriples(tables, sources, config, schemas, path, pool, plans_dir).finish()
+    own to plans_dir/<plan_id>/graph.nt when given); a plan's lines found in cache are not
+    built again."""
+    return start_ntriples(tables, sources, config, schemas, path, pool, plans_dir, cache).finish()
 
 
 def start_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: Config,
                    schemas: dict[str, dict], path: Path, pool: Executor | None,
-                   plans_dir: Path | None = None) -> "PendingNTriples":
+                   plans_dir: Path | None = None,
+                   cache: PartCache = PartCache(None)) -> "PendingNTriples":
     """Have the pool's workers start building the parts; `finish()` merges them."""
     global _PARTS
-    _PARTS = [(rows, part_sources, config, schemas, plans_dir) for rows, part_sources in
+    _PARTS = [(rows, part_sources, config, schemas, plans_dir, cache) for rows, part_sources in
               partition(tables, sources, DOCUMENTS_PER_PART)]
     folder = Path(tempfile.mkdtemp(prefix=".parts-", dir=path.parent))
     jobs = [(index, folder / f"{index}.nt") for index in range(len(_PARTS))]
@@ -147,64 +153,82 @@ class PendingNTriples:
             else:
                 results = [future.result() for future in self.futures]
             kinds: dict[str, set[str]] = defaultdict(set)
-            for part_kinds in results:
+            stats = CacheStats()
+            for part_kinds, part_stats in results:
+                stats.add(part_stats)
                 for predicate, found in part_kinds.items():
                     kinds[predicate] |= found
             count, chunks = merge_sorted([file for _, file in self.jobs], self.path)
         finally:
             self.discard()
-        return NTriples(self.path, count, dict(kinds), chunks)
+        return NTriples(self.path, count, dict(kinds), chunks, stats)
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _write_part(job: tuple[int, Path]) -> dict[str, set[str]]:
+def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats]:
     """A part's sorted lines (the union of its plans' graphs, each line once) to file, and
-    each plan's own graph to plans_dir/<plan_id>/graph.nt."""
+    each plan's own graph to plans_dir/<plan_id>/graph.nt; a plan whose entry is in the cache
+    is taken from it."""
     index, file = job
-    rows, part_sources, config, schemas, plans_dir = _PARTS[index]
-    graphs, shapes = [], set()
+    rows, part_sources, config, schemas, plans_dir, cache = _PARTS[index]
+    stats, lines, shapes = CacheStats(), [], set()
+    settings = (config.base_uri, config.name, config.license.url)
     for plan_id, plan_rows, plan_sources in by_plan(rows, part_sources):
-        lines, plan_shapes = build_ntriples_and_shapes(plan_rows, plan_sources, config, schemas)
-        text = "".join(line + "\n" for line in lines)
+        name = cache.entry("plan", settings, plan_rows, plan_sources) if cache.folder else ""
+        found = cache.load(name, stats) if name else None
+        if found is None:
+            plan_lines, plan_shapes = build_ntriples_and_shapes(plan_rows, plan_sources, config,
+                                                                schemas)
+            text = "\n".join(plan_lines) + "\n" if plan_lines else ""
+            cache.store(name, (sorted(plan_shapes), text), stats)
+            stats.plans_built += 1
+        else:
+            plan_shapes, text = found
+            plan_lines = text.split("\n")[:-1]
+            stats.plans_reused += 1
         if plans_dir is not None:
             (plans_dir / plan_id).mkdir(parents=True, exist_ok=True)
             (plans_dir / plan_id / PLAN_GRAPH).write_text(text, encoding="utf-8", newline="\n")
-        graphs.append(lines)
-        shapes |= plan_shapes
-    with file.open("w", encoding="utf-8", newline="\n") as out:
-        previous = None
-        for line in heapq.merge(*graphs):
-            if line != previous:
-                out.write(line + "\n")
-                previous = line
+        lines += plan_lines
+        shapes.update(plan_shapes)
+    # each plan's lines are a sorted run, which sorted() merges fast; then each line once
+    lines = list(dict.fromkeys(sorted(lines)))
+    file.write_text("\n".join(lines) + "\n" if lines else "", encoding="utf-8", newline="\n")
     kinds: dict[str, set[str]] = defaultdict(set)
     for predicate, shape in shapes:
         kinds[predicate].add("@id" if shape == "<" else tail_kind(shape))
-    return kinds
+    return kinds, stats
 
 
 def merge_sorted(files: list[Path], path: Path,
-                 chunk_lines: int = CHUNK_LINES) -> tuple[int, list[tuple[int, int]]]:
+                 chunk_lines: int | None = None) -> tuple[int, list[tuple[int, int]]]:
     """Merge sorted line files into path, each distinct line once (bytes compare as the code
-    points of UTF-8 text do). Returns the line count and the byte ranges of chunks of about
-    chunk_lines lines, each cut where the subject changes (so a subject's lines stay in one
-    chunk)."""
+    points of UTF-8 text do). Returns the line count and the byte ranges of chunks of whole
+    subjects (a subject's lines stay in one chunk), about chunk_lines lines each.
+
+    Where a chunk ends depends on the subjects, not on line counts from the start of the file:
+    after half of chunk_lines, a chunk ends before a subject whose CRC-32 is a multiple of
+    chunk_lines / 32 (at the latest at twice chunk_lines). A change in one plan so changes
+    only the chunks that hold its subjects, and the others are found again in the cache."""
+    chunk_lines = chunk_lines or CHUNK_LINES
     handles = [file.open("rb") for file in files]
-    count, previous, offset, start, chunks = 0, None, 0, 0, []
+    count, previous, offset, start, chunks, since = 0, None, 0, 0, [], 0
+    least, divisor = max(1, chunk_lines // 2), max(1, chunk_lines // 32)
     try:
         with path.open("wb") as out:
             for line in heapq.merge(*handles):
                 if line == previous:
                     continue
-                if count - len(chunks) * chunk_lines >= chunk_lines and \
-                        _subject(line) != _subject(previous):
+                if since >= least and (subject := _subject(line)) != _subject(previous) and \
+                        (since >= 2 * chunk_lines or zlib.crc32(subject) % divisor == 0):
                     chunks.append((start, offset))
-                    start = offset
+                    start, since = offset, 0
                 out.write(line)
                 offset += len(line)
                 count += 1
+                since += 1
                 previous = line
     finally:
         for handle in handles:

@@ -1,0 +1,116 @@
+"""The linked data's cache (pipeline/rdf/cache.py): a republish after one plan changed builds
+only that plan's graph and the chunks it reaches, and writes the bytes a run without cache
+writes; a damaged entry is rebuilt, never used; entries a run did not use are removed."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+
+import pytest
+
+from benchmarks.corpus import write_corpus
+from pipeline.config import load_config
+from pipeline.export.datapackage import source_descriptor
+from pipeline.export.tables import table_rows
+from pipeline.publish import build, publish
+from pipeline.rdf import LinkedDataWriter, stream
+from pipeline.schema import load_schemas
+
+CHANGED = "plan-0002-field-1.txt"       # benchmarks/corpus.py: plan 2 of two
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(stream, "CHUNK_LINES", 400)     # many chunks from eight documents
+
+
+def linked_files(out):
+    files = sorted([*out.glob("rdf/*"), *out.glob("plans/*/graph.nt")])
+    return {str(path.relative_to(out)): path.read_bytes() for path in files}
+
+
+def change_one_plan(raw):
+    path = raw / CHANGED
+    text = path.read_text(encoding="utf-8")
+    assert "電子県庁の運用" in text
+    path.write_text(text.replace("電子県庁の運用", "電子県庁の運用と改善", 1), encoding="utf-8")
+
+
+def test_a_republish_after_one_plan_changed_rebuilds_it_alone_with_the_same_bytes(
+        tmp_path, project_root, small_chunks, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    # the chunks are cached where no URI documents are written (the benchmark's settings)
+    config = replace(load_config(project_root / "pipeline.toml"), uri_documents=False)
+    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    write_corpus(raw, 8)
+    quiet = lambda message: None  # noqa: E731
+    first = publish(raw, tmp_path / "cached", config, quiet, cache_dir=cache).linked_data
+    assert (first.plans_built, first.plans_reused, first.chunks_reused) == (2, 0, 0)
+    assert first.chunks_built > 10
+    before = linked_files(tmp_path / "cached")
+    publish(raw, tmp_path / "uncached", config, quiet)
+
+    change_one_plan(raw)
+    again = publish(raw, tmp_path / "cached", config, quiet, cache_dir=cache).linked_data
+    assert (again.plans_built, again.plans_reused) == (1, 1)
+    assert 0 < again.chunks_built < first.chunks_built / 2
+    assert again.chunks_built + again.chunks_reused > 10
+    publish(raw, tmp_path / "uncached", config, quiet)
+    cached, uncached = linked_files(tmp_path / "cached"), linked_files(tmp_path / "uncached")
+    assert list(cached) == list(uncached) and len(cached) == 6 + 2
+    for name in cached:
+        assert cached[name] == uncached[name], name
+    assert cached["plans/pref01-plan-0001/graph.nt"] == before["plans/pref01-plan-0001/graph.nt"]
+    assert cached["plans/pref02-plan-0002/graph.nt"] != before["plans/pref02-plan-0002/graph.nt"]
+    assert cached["rdf/graph.ttl"] != before["rdf/graph.ttl"]
+    # one publication's entries, those of the last run only
+    entries = [path.name for path in cache.glob("rdf/*/*")]
+    assert len(entries) == 2 + again.chunks_built + again.chunks_reused
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, project_root):
+    raw = tmp_path_factory.mktemp("corpus")
+    write_corpus(raw, 8)
+    config = replace(load_config(project_root / "pipeline.toml"), uri_documents=False)
+    publication = build(raw, config, lambda message: None)
+    return table_rows(publication), [source_descriptor(s) for s in publication.sources], config
+
+
+def write_linked_data(corpus, out, cache):
+    rows, sources, config = corpus
+    shutil.rmtree(out, ignore_errors=True)
+    with LinkedDataWriter(rows, sources, config, load_schemas(), out, cache_dir=cache) as writer:
+        return writer.finish()
+
+
+def test_a_damaged_entry_is_rebuilt_and_never_published(corpus, tmp_path, small_chunks):
+    cache = tmp_path / "cache"
+    plain = linked_files(tmp_path / "plain") if write_linked_data(corpus, tmp_path / "plain", None) else {}
+    write_linked_data(corpus, tmp_path / "out", cache)
+    plan = next(cache.glob("plan-*"))
+    chunk = sorted(cache.glob("chunk-*"))[3]
+    plan.write_bytes(plan.read_bytes()[:-100])                         # cut short
+    data = bytearray(chunk.read_bytes())
+    data[-10] ^= 1                                                     # one bit changed
+    chunk.write_bytes(bytes(data))
+    stats = write_linked_data(corpus, tmp_path / "out", cache).cache
+    assert (stats.plans_built, stats.plans_reused, stats.chunks_built) == (1, 1, 1)
+    assert stats.chunks_reused > 10
+    assert linked_files(tmp_path / "out") == plain
+    again = write_linked_data(corpus, tmp_path / "out", cache).cache     # the entries are whole again
+    assert (again.plans_built, again.chunks_built) == (0, 0)
+
+
+def test_entries_the_last_run_did_not_use_are_removed(corpus, tmp_path, small_chunks):
+    cache = tmp_path / "cache"
+    write_linked_data(corpus, tmp_path / "out", cache)
+    stale = cache / "chunk-0000.entry"
+    stale.write_bytes(b"left by an older run")
+    (cache / ".plan-1.entry.123.tmp").write_bytes(b"cut short by a crash")
+    count = len(list(cache.iterdir()))
+    stats = write_linked_data(corpus, tmp_path / "out", cache).cache
+    assert stats.plans_built == stats.chunks_built == 0
+    assert len(list(cache.iterdir())) == count - 2 == 2 + stats.chunks_reused
+    assert not stale.exists()
