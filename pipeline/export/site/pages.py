@@ -15,10 +15,10 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from ..datasets import DatasetSpec, file_digest
-from ..dcat import dataset_uri, publication_period
+from ..identifiers import dataset_uri, publication_period
+from ..schemaorg import dataset_jsonld
 from . import charts
 from .context import NO_STATUS, Department, Item, Plan, Publication, as_list, department_slug
-from .jsonld import dataset_jsonld
 from .templating import href, json_text
 
 PREVIEW_ROWS = 10
@@ -126,7 +126,7 @@ class Pages:
             description=spec.description_ja, spec=spec, files=files, formats=formats(spec),
             api=api_links(c, site.package, spec),
             previews=[self.preview(f.path) for f, _, _ in files if f.format == "CSV"][:PREVIEW_FILES],
-            jsonld=dataset_jsonld(site, spec, files, attribution),
+            jsonld=dataset_jsonld(site.view, spec, files, attribution),
             sources=[] if many else sources, attribution=None if many else attribution,
             source_count=len(sources), dataset_uri=str(dataset_uri(c, spec.name)),
             period=publication_period(site.package), contact=contact,
