@@ -56,6 +56,8 @@ class Pages:
         self.sites_title = site.table_title("sites", "情報発信サイト等")
         self.item_links: dict[tuple[str, str], dict[str, str]] = {}
         self.chart_macros = env.get_template("partials/charts.html").module
+        self.web_link = env.get_template("partials/web_link.html").module.web_link
+        self.source_links: dict[str, Markup | None] = {}
 
     def render(self, name: str, root: str, title: str, section: str, crumbs=(), **context) -> str:
         home = (HOME[0], root + HOME[1])
@@ -202,7 +204,7 @@ class Pages:
             description=record.get("summary") or "", source=record.get("source"),
             record=record, labels=self.labels, schedule_labels=self.schedule_labels, plan=plan,
             item=item, links=links, department=department_slug(department, plan.publisher_code) if department else "",
-            source_entry=site.sources.get(record.get("source"), {}),
+            source_link=self.source_link(record.get("source")),
             indicators=[(i, charts.indicator_chart(i)) for i in site.indicators_of.get(key, ())],
             schedule=schedule, schedule_chart=self.schedule_chart(plan, charts.schedule_bars(schedule)),
             references=[self.reference(plan, r) for r in site.references_of.get(key, ())],
@@ -224,15 +226,24 @@ class Pages:
                 "graph": data + "graph.nt"}
         return links
 
+    def source_link(self, source: str | None) -> Markup | None:
+        """The link to a source document's page (`web_link` of partials/web_link.html), the
+        same on every page of its initiatives: drawn once per source."""
+        if source not in self.source_links:
+            entry = self.site.sources.get(source, {})
+            self.source_links[source] = self.web_link(entry.get("path"), entry.get("title")) \
+                if entry.get("title") else None
+        return self.source_links[source]
+
     def link(self, plan: Plan, key: tuple[str, str]) -> dict | None:
-        """(folder, id, title) of an initiative linked from a page of `plan`'s initiatives, or
+        """(href, id, title) of an initiative linked from a page of `plan`'s initiatives, or
         None when it is not published."""
         title = self.site.titles.get(key)
         target = self.site.plans.get(key[0])
         if title is None or target is None:
             return None
         folder = "" if target is plan else f"../{target.slug}/"
-        return {"folder": folder, "id": key[1], "title": title}
+        return {"href": href(f"{folder}{key[1]}.html"), "id": key[1], "title": title}
 
     def reference(self, plan: Plan, row: dict) -> dict:
         """A reference (参考) of an initiative with the page it links to, if any."""
