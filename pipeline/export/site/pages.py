@@ -254,13 +254,15 @@ class Pages:
 
     def schedule_chart(self, plan: Plan, bars: list[charts.Bar]) -> Markup | None:
         """The timeline of an initiative's schedule (the `timeline` macro of partials/charts.html),
-        drawn once for every initiative of the plan with the same phases in the same years."""
+        drawn once for every initiative with the same phases in the same years on the same axis
+        (a plan's fiscal years and printed periods: the same for many plans)."""
         if not bars:
             return None
-        key = (plan.id, *((b.label, b.first, b.last, *b.periods) for b in bars))
+        years, labels = self.axis(plan)
+        key = (tuple(years), tuple(labels.items()),
+               *((b.label, b.first, b.last, *b.periods) for b in bars))
         drawn = self.schedule_charts.get(key)
         if drawn is None:
-            years, labels = self.axis(plan)
             chart = charts.timeline([(period_range(b), [b]) for b in bars], years, labels,
                                     width=600, label_width=90)
             drawn = self.schedule_charts[key] = self.chart_macros.timeline(
