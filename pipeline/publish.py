@@ -22,7 +22,9 @@ from .errors import ConfigError, PipelineError, describe
 from .export import describe_linked_data, write_database, write_tables_package
 from .export.ckan import write_ckan
 from .export.datapackage import INPUTS_KEY, license_descriptor, source_descriptor
-from .export.dcat import KNOWN_LICENSES, build_catalog, write_catalog
+from .export.dcat import build_catalog, write_catalog
+from .export.description import Description, describe_publication
+from .export.identifiers import KNOWN_LICENSES
 from .export.parquet import write_parquet
 from .export.site import write_site
 from .export.tables import table_rows
@@ -166,7 +168,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
     sources = read(raw_dir, config, log, watch)
     overrides = (Path(config.site["templates"]),) if config.site.get("templates") else ()
     inputs = inputs_digest(sources, config, overrides)
-    previous_version = published_from(out_dir, inputs)
+    published = published_package(out_dir)
+    previous_version = published_from(out_dir, published, inputs)
     if previous_version is not None:
         log(f"publish: no change; {out_dir} left as it was (version {previous_version}: the same "
             "sources, code and settings as the published edition)")
@@ -175,10 +178,10 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
     log.stop(raw_dir)
     with watch.stage("tables"):
         schemas, rows = load_schemas(), table_rows(publication)
-        previous = load_previous(out_dir, list(schemas))
+        previous = load_previous(out_dir, published, list(schemas))
         if previous is not None:
             previous = with_plan_ids(previous, {s.name: s.meta.plan_id for s in publication.sources})
-        records = json_records(rows) if previous is not None else rows   # compared only with a previous edition
+        records = json_records(rows)    # as <table>.json holds them: compared, and the portal's
         edition = choose_edition(previous, records, schemas, config.version, created_timestamp())
     config = replace(config, version=edition.version)
     staging = staging_dir(out_dir)
@@ -215,10 +218,11 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             f"Excel variants and {slices} plan slices: each is its validated CSV rendered for "
             "Excel or cut to its plan, byte for byte)")
         with watch.stage("site"):
-            pages = write_site(staging, config)
+            description = describe_publication(staging, config, package, publication.plans, records)
+            pages = write_site(staging, description)
         log(f"site: {len(pages)} files of the web portal written")
         with watch.stage("catalogue"):
-            _write_portal_metadata(staging, config, log)
+            _write_portal_metadata(staging, description, log)
         log.stop(raw_dir)
         with watch.stage("swap"):
             unchanged = previous is not None and _same_files(staging, out_dir)
@@ -237,15 +241,22 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                          linked.cache)
 
 
-def published_from(out_dir: Path, inputs: str) -> str | None:
-    """The version of the publication in out_dir if it was made from exactly these inputs
-    (datapackage.json `pipeline_inputs`, see fingerprint.py) and every file it lists is still
-    there with the size it states (a cheap check that nobody replaced or cut one), else None."""
+def published_package(out_dir: Path) -> dict | None:
+    """datapackage.json of the publication in out_dir, None when there is none (or no
+    readable one): read once per publish."""
     try:
         package = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(package, dict) or package.get(INPUTS_KEY) != inputs:
+    return package if isinstance(package, dict) else None
+
+
+def published_from(out_dir: Path, package: dict | None, inputs: str) -> str | None:
+    """The version of the publication in out_dir (its datapackage.json read as `package`) if it
+    was made from exactly these inputs (`pipeline_inputs`, see fingerprint.py) and every file it
+    lists is still there with the size it states (a cheap check that nobody replaced or cut
+    one), else None."""
+    if package is None or package.get(INPUTS_KEY) != inputs:
         return None
     for resource in package.get("resources", []):
         try:
@@ -262,14 +273,14 @@ def _name_as_published(error: PipelineError, out_dir: Path) -> None:
         error.path = f"{out_dir}{error.path[len(staging):]} (new edition, not published)"
 
 
-def _write_portal_metadata(staging: Path, config: Config, log: Log) -> None:
+def _write_portal_metadata(staging: Path, description: Description, log: Log) -> None:
     """CKAN package JSON, then the DCAT-AP catalogue, checked with the official SHACL shapes."""
-    write_ckan(staging, config)
-    catalog = build_catalog(staging, config)
+    write_ckan(staging, description)
+    catalog = build_catalog(staging, description)
     warnings = check_catalog(catalog, staging / "catalog.ttl")
     for warning in warnings:
         log(f"warning: DCAT-AP recommended: {warning}")
-    write_catalog(staging, config, catalog)
+    write_catalog(staging, description, catalog)
     log(f"catalog: DCAT-AP 3.0.1 SHACL shapes conform ({len(catalog)} triples, "
         f"{len(warnings)} recommendation warnings); CKAN metadata written")
 

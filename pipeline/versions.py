@@ -58,10 +58,12 @@ class Edition:
     changes: dict | None          # None: same content as the previous publication
 
 
-def load_previous(out_dir: Path, tables: list[str]) -> Previous | None:
-    """The previous publication's version, date and records; None when there is none."""
+def load_previous(out_dir: Path, package: dict | None, tables: list[str]) -> Previous | None:
+    """The previous publication in out_dir (its datapackage.json read as `package`, None when
+    there is none): its version, date and records; None when there is none."""
+    if package is None:
+        return None
     try:
-        package = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
         records = {t: json.loads((out_dir / f"{t}.json").read_text(encoding="utf-8"))["records"]
                    for t in tables}
     except (OSError, ValueError, KeyError, TypeError):

@@ -26,10 +26,11 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS
 from pipeline.config import load_config
 from pipeline.errors import PipelineError, ValidationFailed
 from pipeline.export.ckan import (NAME_PATTERN, PACKAGE_CREATE_KEYS,
-                                  PACKAGE_SHOW_KEYS_IGNORED_BY_CREATE, ckan_package, write_ckan)
-from pipeline.export.datasets import (CATALOG_FILES, SITE_LANDING_PAGE, SITE_MANIFEST,
-                                      publication_datasets)
+                                  PACKAGE_SHOW_KEYS_IGNORED_BY_CREATE, ckan_package, owner,
+                                  write_ckan)
+from pipeline.export.datasets import CATALOG_FILES, SITE_LANDING_PAGE, SITE_MANIFEST
 from pipeline.export.dcat import build_catalog, catalog_uri, distribution_uri, write_catalog
+from pipeline.export.description import read_description
 from pipeline.shacl import check_catalog
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -77,8 +78,8 @@ def catalogued(tmp_path_factory, config) -> Path:
     if not any((out / "rdf" / name).exists() for name in RDF_FILES):
         _dummy_linked_data(out / "rdf")
     if not (out / "catalog.ttl").exists():      # until publish writes the catalogue itself
-        write_ckan(out, config)
-        write_catalog(out, config)
+        write_ckan(out, read_description(out, config))
+        write_catalog(out, read_description(out, config))
     return out
 
 
@@ -250,7 +251,7 @@ def test_the_catalogue_does_not_grow_with_the_pages(catalogued, catalog, config,
                                   "sha256": hashlib.sha256(data).hexdigest()})
     manifest["files"].sort(key=lambda entry: entry["path"])
     (copy / SITE_MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    bigger = build_catalog(copy, config)
+    bigger = build_catalog(copy, read_description(copy, config))
     assert len(bigger) == len(catalog)
     assert len(list(bigger.subjects(RDF.type, DCAT.Distribution))) == \
         len(list(catalog.subjects(RDF.type, DCAT.Distribution)))
@@ -260,9 +261,9 @@ def test_a_site_file_the_manifest_does_not_list_is_a_distribution_of_its_own(cat
                                                                              tmp_path):
     copy = _site_copy(catalogued, tmp_path)
     (copy / "assets" / "extra.txt").write_text("added by hand\n", encoding="utf-8")
-    site = next(d for d in publication_datasets(copy, config) if d.key == "site")
+    site = next(d for d in read_description(copy, config).datasets if d.key == "site")
     assert [f.path for f in site.files] == [SITE_LANDING_PAGE, SITE_MANIFEST, "assets/extra.txt"]
-    urls = download_paths(build_catalog(copy, config), config)
+    urls = download_paths(build_catalog(copy, read_description(copy, config)), config)
     assert sorted([*urls, *manifest_listed(copy)]) == published_files(copy)
 
 
@@ -271,10 +272,10 @@ def test_a_stale_site_manifest_is_an_error(catalogued, config, tmp_path):
     page = copy / "initiatives" / "miyagi-ict-plan-2014-2016" / "2-2-5.html"
     page.write_bytes(page.read_bytes() + b"<!-- edited -->")
     with pytest.raises(PipelineError, match="out of date: initiatives/miyagi-ict-plan-2014-2016/2-2-5.html"):
-        build_catalog(copy, config)
+        build_catalog(copy, read_description(copy, config))
     page.unlink()
     with pytest.raises(PipelineError, match="out of date: initiatives/miyagi-ict-plan-2014-2016/2-2-5.html"):
-        write_ckan(copy, config)
+        write_ckan(copy, read_description(copy, config))
 
 
 def test_catalogue_and_ckan_metadata_are_described(catalogued, catalog, config):
@@ -312,7 +313,7 @@ def test_csv_distributions_conform_to_their_table_schema(catalogued, catalog, co
 
 
 def test_files_are_partitioned_between_the_datasets(catalogued, config):
-    datasets = publication_datasets(catalogued, config)
+    datasets = read_description(catalogued, config).datasets
     paths = [f.path for d in datasets for f in d.files if f.download]
     assert sorted([*paths, *manifest_listed(catalogued)]) == published_files(catalogued)
     by_key = {d.key: {f.path for f in d.files} for d in datasets}
@@ -343,7 +344,9 @@ def test_oxigraph_reads_the_same_number_of_triples(catalogued, catalog):
 
 
 def test_building_again_gives_the_same_catalogue(catalogued, catalog, config, tmp_path):
-    assert write_catalog(tmp_path, config, build_catalog(catalogued, config)) == list(CATALOG_FILES)
+    description = read_description(catalogued, config)
+    assert write_catalog(tmp_path, description, build_catalog(catalogued, description)) == \
+        list(CATALOG_FILES)
     for name in CATALOG_FILES:
         assert (tmp_path / name).read_bytes() == (catalogued / name).read_bytes(), name
 
@@ -491,7 +494,7 @@ def test_sqlite_and_parquet_are_distributions_with_media_type_size_and_checksum(
 def test_configured_api_and_sparql_endpoint_are_data_services(catalogued, config, tmp_path):
     configured = replace(config, api_url="https://api.example.org/",
                          sparql_url="https://example.org/sparql")
-    graph = build_catalog(catalogued, configured)
+    graph = build_catalog(catalogued, read_description(catalogued, configured))
     assert check_catalog(graph, tmp_path / "catalog.ttl") == []      # 0 violations, 0 warnings
     services = {str(graph.value(s, DCAT.endpointURL)): s
                 for s in graph.subjects(RDF.type, DCAT.DataService)}
@@ -508,8 +511,9 @@ def test_configured_api_and_sparql_endpoint_are_data_services(catalogued, config
 
 def test_ckan_database_package_lists_the_api_when_configured(catalogued, config):
     configured = replace(config, api_url="https://api.example.org/")
-    dataset = next(d for d in publication_datasets(catalogued, configured) if d.key == "database")
-    resources = ckan_package(dataset, catalogued, configured)["resources"]
+    dataset = next(d for d in read_description(catalogued, configured).datasets if d.key == "database")
+    description = read_description(catalogued, configured)
+    resources = ckan_package(dataset, catalogued, description, owner(dataset, configured))["resources"]
     assert [r["format"] for r in resources] == ["SQLite", "JSON", "API"]
     assert resources[-1]["url"] == "https://api.example.org/" and resources[-1]["resource_type"] == "api"
 

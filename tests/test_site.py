@@ -20,7 +20,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from pipeline.config import load_config
-from pipeline.export.datasets import SITE_MANIFEST, file_url, publication_datasets
+from pipeline.export.datasets import SITE_MANIFEST, file_url
+from pipeline.export.description import read_description
 from pipeline.export.site import (SITE_FILES, SITE_FOLDERS, department_slug, is_listed,
                                   is_site_path, json_script, write_site)
 
@@ -127,7 +128,7 @@ def site_config():
 def _ensure_site(out: Path, config) -> None:
     """Until publish writes the site itself, write it on the published folder."""
     if not (out / "index.html").exists():
-        write_site(out, config)
+        write_site(out, read_description(out, config))
 
 
 @pytest.fixture(scope="session")
@@ -184,7 +185,7 @@ def hostile(tmp_path_factory, published, site_config) -> tuple[Path, str]:
 
 def site_datasets(out: Path, config):
     result = []
-    for spec in publication_datasets(out, config):
+    for spec in read_description(out, config).datasets:
         files = [f for f in spec.files if is_listed(f.path)]
         if files:
             result.append((spec, files))
@@ -221,7 +222,7 @@ def test_write_site_returns_the_paths_it_wrote_and_is_reproducible(site, site_co
     copy = tmp_path / "out"
     shutil.copytree(site, copy)
     (copy / "initiatives" / "stale.html").write_text("old", encoding="utf-8")
-    written = write_site(copy, site_config)
+    written = write_site(copy, read_description(copy, site_config))
     on_disk = sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*")
                      if p.is_file() and is_site_path(p.relative_to(copy).as_posix()))
     assert sorted(written) == on_disk                    # the stale page is gone
@@ -256,7 +257,7 @@ def test_previews_read_only_the_first_rows(site, site_config, tmp_path):
     size = csv_path.stat().st_size
     with csv_path.open("ab") as handle:
         handle.write(b"\xff\xfe" * 65536)                               # not UTF-8
-    write_site(copy, site_config)
+    write_site(copy, read_description(copy, site_config))
     page = Page(copy / "datasets" / f"{site_config.name}-initiatives.html", "")
     table = page.dom.find_all("table", class_="preview")[0]
     assert "initiatives.csv の先頭10行（全33行）" in table.find("caption").text()
@@ -273,7 +274,7 @@ def test_worker_processes_write_the_same_site(site, site_config, tmp_path, monke
         pytest.skip("one core: no worker processes")
     copy = tmp_path / "out"
     shutil.copytree(site, copy)
-    written = write_site(copy, site_config)
+    written = write_site(copy, read_description(copy, site_config))
     assert sorted(written) == sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*")
                                      if p.is_file() and is_site_path(p.relative_to(copy).as_posix()))
     for path in written:
@@ -294,7 +295,7 @@ def test_footers_of_a_many_source_publication_stay_short(site, site_config, tmp_
     package["attribution"] = package["attribution"].replace(
         "を加工して作成", "".join(f"、宮城県「別の計画{n}」" for n in range(5)) + "を加工して作成")
     (copy / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
-    write_site(copy, site_config)
+    write_site(copy, read_description(copy, site_config))
     own = f"出典：宮城県「{real['title']}」（{real['path']}）を加工して作成（全6件の出典表記："
     initiative = Page(copy / "initiatives" / PLAN / "2-2-5.html", f"initiatives/{PLAN}/2-2-5.html")
     credit = initiative.dom.find("p", class_="attribution")
@@ -751,7 +752,7 @@ def test_a_division_template_folder_changes_every_header_and_nothing_else(site, 
     assert config.site["templates"] == str((tmp_path / "division").resolve())
     copy = tmp_path / "out"
     shutil.copytree(site, copy)
-    written = write_site(copy, config)
+    written = write_site(copy, read_description(copy, config))
     pages_ = [p for p in written if p.endswith(".html")]
     assert len(pages_) > 50
     for path in pages_:

@@ -25,15 +25,13 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import ConfigError
-from .datasets import (DATABASE, DatasetSpec, file_digest, file_url, load_package,
-                       publication_datasets)
-from .dcat import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, authority_name, authority_uri,
-                   dataset_uri, language_uri, license_info, location_uri, organization_name,
-                   publication_dates, publication_period, publisher_type, source_page)
-
-CKAN_FOLDER = "ckan"
-LICENSES_FILE = "licenses.json"
-ORGANIZATIONS_FILE = "organizations.json"
+from .datasets import (CKAN_FOLDER, CKAN_LICENSES, CKAN_ORGANIZATIONS, DATABASE, DatasetSpec,
+                       file_digest, file_url, source_page)
+from .description import Description
+from .identifiers import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, authority_name, authority_uri,
+                          dataset_uri, language_uri, license_info, location_uri,
+                          organization_name, publication_dates, publication_period,
+                          publisher_type)
 
 # Keys of CKAN's default_create_package_schema (ckan/logic/schema.py) ...
 PACKAGE_CREATE_KEYS = frozenset({
@@ -53,20 +51,22 @@ NAME_PATTERN = re.compile(r"^[a-z0-9_-]{2,100}$")
 TAG_PATTERN = re.compile(r"^[\w \-.]{2,100}$")
 
 
-def write_ckan(out: Path, config: Config) -> list[str]:
-    """Write ckan/<name>.json per dataset and ckan/licenses.json; returns the relative paths."""
-    folder = out / CKAN_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
+def write_ckan(out: Path, description: Description) -> list[str]:
+    """Write ckan/<name>.json per dataset of `description`, the licence register and the
+    organisations into the published folder `out`; returns the relative paths."""
+    config = description.config
+    (out / CKAN_FOLDER).mkdir(parents=True, exist_ok=True)
     written, organizations = [], {}
-    for dataset in publication_datasets(out, config):
-        package = ckan_package(dataset, out, config)
-        organizations.setdefault(package["owner_org"], owner(dataset, config))
-        written.append(_write(folder / f"{dataset.name}.json", package, out))
-    written.append(_write(folder / LICENSES_FILE, license_register(config), out))
-    written.append(_write(folder / ORGANIZATIONS_FILE,
+    for dataset in description.datasets:
+        organization = owner(dataset, config)
+        package = ckan_package(dataset, out, description, organization)
+        organizations.setdefault(organization["name"], organization)
+        written.append(_write(out, f"{CKAN_FOLDER}/{dataset.name}.json", package))
+    written.append(_write(out, CKAN_LICENSES, license_register(config)))
+    written.append(_write(out, CKAN_ORGANIZATIONS,
                           {"organizations": list(organizations.values()),
                            "license": {"name": config.license.id, "path": config.license.url,
-                                       "title": config.license.title}}, out))
+                                       "title": config.license.title}}))
     return written
 
 
@@ -85,12 +85,14 @@ def owner(dataset: DatasetSpec, config: Config) -> dict:
     return organization
 
 
-def ckan_package(dataset: DatasetSpec, out: Path, config: Config) -> dict:
-    package = load_package(out)
+def ckan_package(dataset: DatasetSpec, out: Path, description: Description,
+                 organization: dict) -> dict:
+    """The package_create dict of a dataset owned by `organization` (see `owner`)."""
+    config, package = description.config, description.package
     licence = license_info(config)
     issued, modified = publication_dates(package)
     period = dataset.plan.period if dataset.plan else publication_period(package)
-    organization = {key: owner(dataset, config)[key] for key in ("name", "title")}
+    organization = {key: organization[key] for key in ("name", "title")}
     notes = dataset.description_ja
     if dataset.description_en:
         notes = f"{notes}\n\n{dataset.description_en}" if notes else dataset.description_en
@@ -212,7 +214,7 @@ def _tags(config: Config) -> list[str]:
     return list(dict.fromkeys(config.keywords))
 
 
-def _write(path: Path, data, out: Path) -> str:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return path.relative_to(out).as_posix()
+def _write(out: Path, path: str, data) -> str:
+    (out / path).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
+from ..assemble import Plan
 from ..config import Config
 from ..errors import PipelineError
 
@@ -55,9 +56,12 @@ SITE_LANDING_PAGE = "index.html"
 SITE_MANIFEST = "site-manifest.json"
 SITE_FILES = (SITE_LANDING_PAGE, SITE_MANIFEST)
 SITE_FOLDERS = ("assets/", "datasets/", "departments/", "initiatives/", "publishers/")
+SITE_ASSETS = ("assets/style.css", "assets/search.js")   # written with every site, as its pages
 METADATA = "metadata"
 METADATA_FILES = ("datapackage.json",)
-METADATA_FOLDERS = ("ckan/",)
+CKAN_FOLDER = "ckan"
+CKAN_LICENSES = f"{CKAN_FOLDER}/licenses.json"
+CKAN_ORGANIZATIONS = f"{CKAN_FOLDER}/organizations.json"
 
 # Extension -> (IANA media type, human format).
 MEDIA_TYPES = {
@@ -109,18 +113,39 @@ class Publisher:
 
     name: str
     code: str
-    name_en: str = ""
 
 
 @dataclass(frozen=True)
 class PlanInfo:
-    """What a plan's dataset says of the plan: its publisher, period and web page."""
+    """計画: what the datasets, the catalogue and the portal say of a plan: its title,
+    publisher, fiscal years, web page and source files."""
 
     plan_id: str
     title: str
     publisher: Publisher | None
-    period: tuple[str, str] | None  # ISO dates: FY start to FY end
+    start_year: int | None          # fiscal years of the plan
+    end_year: int | None
     page: str
+    sources: tuple[str, ...]        # its source files, in source order
+
+    @property
+    def period(self) -> tuple[str, str] | None:
+        """The fiscal years as ISO dates: FY N runs from N-04-01 to (N+1)-03-31."""
+        if self.start_year is None:
+            return None
+        return f"{self.start_year}-04-01", f"{(self.end_year or self.start_year) + 1}-03-31"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The files of a published folder (the catalogue's own excepted, sorted POSIX paths) and
+    those two manifests account for: the site's (site-manifest.json) and the URI documents'
+    (rdf/uri-documents.json)."""
+
+    files: list[str]
+    site: frozenset[str] = frozenset()
+    documents: frozenset[str] = frozenset()
+    ckan_to_come: bool = False      # the CKAN package of each dataset is yet to be written
 
 
 @dataclass(frozen=True)
@@ -282,8 +307,16 @@ def _is_site_file(path: str) -> bool:
     return path in SITE_FILES or path.startswith(SITE_FOLDERS)
 
 
+def plan_info(plan: Plan) -> PlanInfo:
+    """The description of a plan as publish assembled it from the sources (assemble.py)."""
+    publisher = Publisher(plan.publisher, plan.publisher_code) if plan.publisher else None
+    return PlanInfo(plan.plan_id, plan.title or plan.plan_id, publisher, plan.period_start_fy,
+                    plan.period_end_fy, plan.page, plan.sources)
+
+
 def package_plans(package: dict) -> dict[str, PlanInfo]:
-    """The plans of a publication from datapackage.json `sources`, in order of appearance."""
+    """The plans of a published folder from its datapackage.json `sources`, in order of
+    appearance (a command working from the folder has nothing else to read them from)."""
     grouped: dict[str, list[dict]] = {}
     for source in package.get("sources", []):
         if source.get("plan_id"):
@@ -291,10 +324,13 @@ def package_plans(package: dict) -> dict[str, PlanInfo]:
     plans = {}
     for plan_id, sources in grouped.items():
         first = sources[0]
-        publisher = Publisher(first.get("publisher", ""), first.get("publisher_code", ""),
-                              first.get("publisher_en", "")) if first.get("publisher") else None
+        publisher = Publisher(first.get("publisher", ""), first.get("publisher_code", "")) \
+            if first.get("publisher") else None
+        period = first.get("period") or {}
         plans[plan_id] = PlanInfo(plan_id, first.get("plan_title") or first.get("title") or plan_id,
-                                  publisher, fiscal_period(sources), source_page({"sources": sources}))
+                                  publisher, period.get("start_fiscal_year"),
+                                  period.get("end_fiscal_year"), source_page({"sources": sources}),
+                                  tuple(s.get("file", "") for s in sources))
     return plans
 
 
@@ -326,13 +362,34 @@ def load_package(out: Path) -> dict:
         raise PipelineError(f"cannot read the data package: {exc}", path) from None
 
 
-def publication_datasets(out: Path, config: Config) -> list[DatasetSpec]:
-    """The datasets of the published folder `out`, each with its files (see module doc)."""
-    package = load_package(out)
+def folder_listing(out: Path) -> Listing:
+    """The listing of a published folder as it is on disk (the manifests read and checked)."""
+    files = published_files(out)
+    return Listing(files, frozenset(_site_listing(out, files)),
+                   frozenset(_documents_listing(out, files)))
+
+
+def planned_listing(out: Path) -> Listing:
+    """The listing of a folder publish is writing, as it will be once the portal and its
+    metadata are written: the files present, the site (its landing page, assets and manifest,
+    which lists its pages) and the CKAN licence register and organisations (the CKAN package of
+    each dataset is added by `publication_datasets`, which names the datasets)."""
+    present = published_files(out)
+    site = frozenset((SITE_LANDING_PAGE, *SITE_ASSETS))
+    files = sorted({*present, *site, SITE_MANIFEST, CKAN_LICENSES, CKAN_ORGANIZATIONS})
+    return Listing(files, site, frozenset(_documents_listing(out, present)), ckan_to_come=True)
+
+
+def publication_datasets(out: Path, listing: Listing, package: dict,
+                         plans: dict[str, PlanInfo], config: Config) -> list[DatasetSpec]:
+    """The datasets of the publication in `out`, each with its files of `listing` (see module
+    doc); titles from `package` (datapackage.json as written), the Table Schemas and `plans`.
+    A listing that plans the CKAN metadata (see `planned_listing`) gets the package of every
+    dataset, `ckan/<name>.json`, in the metadata dataset."""
     resources = {r["path"]: r for r in package.get("resources", [])}
     tables = [r["name"] for r in package.get("resources", [])
               if r.get("profile") == "tabular-data-resource" and r["path"] == f"{r['name']}.csv"]
-    files = published_files(out)
+    files, listed, documents = listing.files, listing.site, listing.documents
     claimed: dict[str, str] = {}
     groups: dict[str, list[str]] = {}
 
@@ -347,7 +404,6 @@ def publication_datasets(out: Path, config: Config) -> list[DatasetSpec]:
             path = pattern.format(t=table)
             if path in files:
                 claim(table, path)
-    plans = package_plans(package)
     for path in files:
         if path not in claimed and path.startswith(PLANS_FOLDER):
             plan_id = path.split("/")[1]
@@ -358,36 +414,39 @@ def publication_datasets(out: Path, config: Config) -> list[DatasetSpec]:
             claim(LINKED_DATA, path)
         elif path not in claimed and _is_database_file(path):
             claim(DATABASE, path)
-    listed = _site_listing(out, files)     # accounted for by the manifest, not one by one
-    for path in files:
+    for path in files:               # the site manifest accounts for `listed`, not one by one
         if path not in claimed and path not in listed and _is_site_file(path):
             claim(SITE, path)
-    documents = _documents_listing(out, files)   # the URI documents: rdf/uri-documents.json
-    for path in files:
+    for path in files:               # the URI documents: rdf/uri-documents.json
         if path not in claimed and path not in listed and path not in documents:
             claim(METADATA, path)
 
+    def name(key: str) -> str:
+        if key.startswith(PLAN_KEY):
+            return ascii_name("plan", key[len(PLAN_KEY):])
+        return ascii_name(package.get("name") or config.name, key)
+
+    keys = [key for key in [*tables, DATABASE, *(f"{PLAN_KEY}{p}" for p in plans), LINKED_DATA,
+                            SITE, METADATA] if groups.get(key)]
+    if listing.ckan_to_come:
+        for key in keys:
+            claim(METADATA, f"{CKAN_FOLDER}/{name(key)}.json")
     texts = _Texts(out, package, config, resources, tables, files)
     datasets = []
-    plan_keys = [f"{PLAN_KEY}{plan_id}" for plan_id in plans]
-    for key in [*tables, DATABASE, *plan_keys, LINKED_DATA, SITE, METADATA]:
-        paths = groups.get(key)
-        if not paths:
-            continue
+    for key in keys:
+        paths = groups[key]
         paths.sort(key=lambda p: (p.count("/"), p))
         described = [*paths, *listed] if key == SITE else paths
         plan = plans[key[len(PLAN_KEY):]] if key.startswith(PLAN_KEY) else None
         if plan is not None:
             title_ja, title_en, description_ja, description_en = texts.plan_dataset(plan, described)
-            name = ascii_name("plan", plan.plan_id)
         else:
             title_ja, title_en, description_ja, description_en = texts.dataset(key, described)
-            name = ascii_name(package.get("name") or config.name, key)
         site_files = []
         if key == SITE and SITE_LANDING_PAGE in listed:
             site_files.append(texts.portal())
         datasets.append(DatasetSpec(
-            key=key, name=name, title_ja=title_ja, title_en=title_en,
+            key=key, name=name(key), title_ja=title_ja, title_en=title_en,
             description_ja=description_ja, description_en=description_en,
             files=(*site_files, *(texts.file(path) for path in paths)), plan=plan))
     names = [d.name for d in datasets]

@@ -17,7 +17,6 @@ Check the graph with `pipeline.shacl.check_catalog` before writing it.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -27,12 +26,15 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from ..config import Config
 from ..jsonfile import write_json
-from ..rdf.graph import publisher_path
 from ..rdf.serialize import small_graph
 from ..rdf.vocabulary import SPDX
-from .datasets import (CATALOG_FILES, DATABASE, LINKED_DATA, DatasetSpec, Publisher,
-                       PublishedFile, ascii_name, file_digest, file_url, fiscal_period,
-                       load_package, publication_datasets, source_page)
+from .datasets import (CATALOG_FILES, DATABASE, LINKED_DATA, DatasetSpec, PublishedFile,
+                       Publisher, ascii_name, file_digest, file_url, source_page)
+from .description import Description
+from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, authority_name,
+                          authority_uri, dataset_uri, language_uri, license_info, location_uri,
+                          organization_name, publication_dates, publication_period,
+                          publisher_type)
 
 CATALOG_TTL, CATALOG_JSONLD = CATALOG_FILES
 
@@ -41,15 +43,11 @@ DCATAP = Namespace("http://data.europa.eu/r5r/")
 GSP = Namespace("http://www.opengis.net/ont/geosparql#")
 LOCN = Namespace("http://www.w3.org/ns/locn#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-EU = "http://publications.europa.eu/resource/authority/"
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
-SPDX_SHA256 = SPDX.checksumAlgorithm_sha256
 DCAT_VERSION = URIRef(str(DCAT) + "version")      # DCAT 3; rdflib's closed DCAT namespace lacks it
 DATA_THEME = URIRef(EU + "data-theme")
-DATA_THEME_GOVE = URIRef(EU + "data-theme/GOVE")
 STABLE = URIRef(EU + "planned-availability/STABLE")
-LANGUAGES = {"ja": "JPN", "en": "ENG"}          # ISO 639-1 -> EU language authority code
 EU_FILE_TYPES = {".csv": "CSV", ".json": "JSON", ".jsonld": "JSON_LD", ".ttl": "RDF_TURTLE",
                  ".nt": "RDF_N_TRIPLES", ".rdf": "RDF_XML", ".html": "HTML", ".parquet": "PARQUET",
                  ".xlsx": "XLSX"}
@@ -60,17 +58,6 @@ SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 CONCEPT_LABELS = {
     DATA_THEME_GOVE: "Government and public sector",
     STABLE: "Stable",
-}
-ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
-ADMS_LICENCE_TYPE = "http://purl.org/adms/licencetype/"
-# SPDX licence id -> (Open Definition conformance, ADMS licence types).
-KNOWN_LICENSES = {
-    "CC-BY-4.0": ("approved", ("Attribution",)),
-    "CC-BY-SA-4.0": ("approved", ("Attribution", "ShareAlike")),
-    "CC0-1.0": ("approved", ("PublicDomain",)),
-    "ODC-By-1.0": ("approved", ("Attribution",)),
-    "ODbL-1.0": ("approved", ("Attribution", "ShareAlike")),
-    "PDDL-1.0": ("approved", ("PublicDomain",)),
 }
 # Bounding boxes (WGS84 lon/lat: west, south, east, north) by 全国地方公共団体コード, rounded
 # outwards to 0.1 degree from the published extreme points of the authority's territory, so the
@@ -84,91 +71,26 @@ CONTEXT = {
 }
 
 
-# ---- URIs and values shared with ckan.py -------------------------------------------------
-
-def organization_name(config: Config) -> str:
-    """ASCII name of the publisher: `lg-<全国地方公共団体コード>` (CKAN organization name)."""
-    if config.publisher_code:
-        return ascii_name("lg", config.publisher_code)
-    return ascii_name(config.name, "publisher")
-
-
-def agent_uri(config: Config) -> URIRef:
-    """The publisher; the same URI as the publisher in the linked data (rdf/)."""
-    return URIRef(config.base_uri + f"organization/{organization_name(config)}")
-
-
 def catalog_uri(config: Config) -> URIRef:
     return URIRef(config.base_uri + "catalog")
-
-
-def dataset_uri(config: Config, name: str) -> URIRef:
-    return URIRef(config.base_uri + f"dataset/{name}")
 
 
 def distribution_uri(config: Config, path: str) -> URIRef:
     return URIRef(config.base_uri + "distribution/" + quote(path, safe="/-_.~"))
 
 
-def location_uri(config: Config) -> URIRef:
-    return URIRef(config.base_uri + f"location/{config.publisher_code or organization_name(config)}")
-
-
-def language_uri(language: str) -> URIRef:
-    code = LANGUAGES.get(language.lower(), language.upper())
-    return URIRef(EU + f"language/{code}")
-
-
-def publisher_type(code: str) -> URIRef | None:
-    """ADMS publisher type from a 全国地方公共団体コード: prefectures (NN000C) are regional."""
-    if len(code) != 6 or not code.isdigit():
-        return None
-    kind = "RegionalAuthority" if code[2:5] == "000" else "LocalAuthority"
-    return URIRef(ADMS_PUBLISHER_TYPE + kind)
-
-
-def license_info(config: Config) -> dict:
-    od, types = KNOWN_LICENSES.get(config.license.id, ("not reviewed", ("UnknownIPR",)))
-    return {"id": config.license.id, "title": config.license.title, "url": config.license.url,
-            "od_conformance": od, "types": [URIRef(ADMS_LICENCE_TYPE + t) for t in types]}
-
-
-def publication_dates(package: dict) -> tuple[str, str]:
-    """(issued, modified) of the publication: datapackage.json `created` (ISO 8601 UTC)."""
-    created = package.get("created", "")
-    return created, created
-
-
-def publication_period(package: dict) -> tuple[str, str] | None:
-    """The fiscal years of all the sources as dates (see datasets.fiscal_period)."""
-    return fiscal_period(package.get("sources", []))
-
-
-def authority_uri(config: Config, publisher: Publisher) -> URIRef:
-    """A plan's publisher: `organization/lg-<code>`, as in the linked data."""
-    return URIRef(config.base_uri + publisher_path({"publisher": publisher.name,
-                                                    "publisher_code": publisher.code}))
-
-
-def authority_name(publisher: Publisher) -> str:
-    """CKAN organization name of a plan's publisher: `lg-<全国地方公共団体コード>` (a publisher the
-    manifest gives no code gets an ASCII name from a hash of its name)."""
-    if publisher.code:
-        return ascii_name("lg", publisher.code)
-    return ascii_name("publisher", hashlib.sha256(publisher.name.encode("utf-8")).hexdigest()[:12])
-
-
 # ---- the catalogue ---------------------------------------------------------------------
 
-def build_catalog(out: Path, config: Config) -> Graph:
-    """The DCAT-AP 3 catalogue of the published folder `out` (catalog files excluded)."""
-    return _CatalogBuilder(out, config).build()
+def build_catalog(out: Path, description: Description) -> Graph:
+    """The DCAT-AP 3 catalogue of the publication `description` describes, published in `out`
+    (the files' sizes and SHA-256 are read there)."""
+    return _CatalogBuilder(out, description).build()
 
 
-def write_catalog(out: Path, config: Config, graph: Graph | None = None) -> list[str]:
+def write_catalog(out: Path, description: Description, graph: Graph | None = None) -> list[str]:
     """Write catalog.ttl and catalog.jsonld (building the graph unless given one), as the
     linked data is written (rdf/serialize.py), from the graph's sorted N-Triples."""
-    graph = graph if graph is not None else build_catalog(out, config)
+    graph = graph if graph is not None else build_catalog(out, description)
     lines = sorted({line for line in graph.serialize(format="nt").split("\n") if line})
     turtle, document = small_graph(lines, CONTEXT)
     (out / CATALOG_TTL).write_bytes(turtle)
@@ -177,9 +99,10 @@ def write_catalog(out: Path, config: Config, graph: Graph | None = None) -> list
 
 
 class _CatalogBuilder:
-    def __init__(self, out: Path, config: Config):
-        self.out, self.config = out, config
-        self.package = load_package(out)
+    def __init__(self, out: Path, description: Description):
+        self.out, self.config, self.description = out, description.config, description
+        self.package = description.package
+        config = self.config
         self.graph = Graph(bind_namespaces="none")
         for prefix, namespace in CONTEXT.items():
             self.graph.bind(prefix, Namespace(namespace))
@@ -232,7 +155,7 @@ class _CatalogBuilder:
         self.add(catalog, FOAF.homepage, self.typed(URIRef(c.download_base), FOAF.Document))
         self.common(catalog)
         self.add(catalog, DCAT.themeTaxonomy, DATA_THEME)
-        datasets = {spec.key: self.dataset(spec) for spec in publication_datasets(self.out, c)}
+        datasets = {spec.key: self.dataset(spec) for spec in self.description.datasets}
         for node in datasets.values():
             self.add(catalog, DCAT.dataset, node)
         self.services(catalog, datasets)

@@ -1,6 +1,7 @@
-"""Static web portal of a published folder: HTML pages a person can read, search and download
-from, written from the published files only (datapackage.json, the table JSON files, the Table
-Schemas and the files themselves) and the publication settings.
+"""Static web portal of a publication: HTML pages a person can read, search and download from,
+written from the description of the publication publish holds in memory (export/description.py:
+the package, the plans, the tables' records and the datasets with their files), the Table
+Schemas, the files themselves and the publication settings.
 
 Every page comes from the Jinja2 templates in `templates/` (autoescaping on: every text from the
 data is escaped; JSON in a page escapes `<`, `>` and `&`): `base.html` is the layout, the
@@ -30,10 +31,11 @@ The pages describe the files present when `write_site` runs, except the site its
 portal metadata (`ckan/`, `catalog.*`), so they come out the same whether they are written before
 or after those.
 
-Modules: `context.py` reads the publication once (records grouped by initiative, plans, items,
-departments, the footer's credit); `pages.py` gives each page its template and small context;
-`charts.py` computes the pictures' geometry; `jsonld.py` the schema.org description;
-`templating.py` the Jinja2 environment; `writer.py` writes the files (initiative pages by forked
+Modules: `context.py` derives what the pages need from the description once (records grouped
+by initiative, plans, items, departments, the footer's credit); `pages.py` gives each page its
+template and small context; `charts.py` computes the pictures' geometry; the schema.org
+description of a dataset page comes from `export/schemaorg.py`; `templating.py` the Jinja2
+environment; `writer.py` writes the files (initiative pages by forked
 workers for large publications) and the manifest.
 """
 

@@ -1,6 +1,7 @@
-"""What the portal's pages are made of, read once from the published folder: the package
-description, the records of the tables grouped by initiative, plans (計画) with their fields
-(分野) and items (項目), departments (担当部局), and the footer's attribution.
+"""What the portal's pages are made of, derived once from the description of the publication
+(export/description.py: the package, the plans, the records and the datasets publish holds in
+memory): the records of the tables grouped by initiative, plans (計画) with their fields (分野)
+and items (項目), departments (担当部局), and the footer's attribution.
 
 Nothing about the source's content is here: every label comes from the data, the Table Schemas
 or the publication settings.
@@ -14,10 +15,9 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from ...config import Config
 from ...errors import PipelineError
-from ..ckan import CKAN_FOLDER
-from ..datasets import SITE_FILES, SITE_FOLDERS, DatasetSpec, load_package, publication_datasets
+from ..datasets import CKAN_FOLDER, SITE_FILES, SITE_FOLDERS, DatasetSpec, PlanInfo
+from ..description import Description
 
 SAFE_FILE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 FOOTER_SOURCES = 3      # a page footer names at most this many source documents (see `credit`)
@@ -128,37 +128,24 @@ class Plan:
 
 
 class Publication:
-    """The published folder as the pages need it, read once."""
+    """The publication as the pages need it, derived once from its description."""
 
-    def __init__(self, out: Path, config: Config):
-        self.out, self.config = out, config
-        self.package = package = load_package(out)
+    def __init__(self, out: Path, description: Description):
+        self.out, self.config, self.view = out, description.config, description
+        self.package = package = description.package
         self.resources = {r.get("path"): r for r in package.get("resources", [])}
-        self.title = package.get("title") or config.title
-        self.version = package.get("version") or config.version
-        self.created = package.get("created", "")
-        self.attribution = package.get("attribution", "")
-        self.description = package.get("description") or config.description
-        first = (package.get("licenses") or [{}])[0] or {}
-        self.licence = {"id": first.get("name") or config.license.id,
-                        "title": first.get("title") or config.license.title,
-                        "url": first.get("path") or config.license.url,
-                        "note": first.get("description") or config.license.note}
-        publisher = next((c for c in package.get("contributors", [])
-                          if c.get("role") == "publisher"), {})
-        self.publisher = publisher.get("title") or config.publisher
-        self.publisher_code = publisher.get("organization") or config.publisher_code
-        self.keywords = list(dict.fromkeys(package.get("keywords") or config.keywords))
-        self.language = package.get("language") or config.language
+        self.title, self.version = description.title, description.version
+        self.created, self.attribution = description.created, description.attribution
+        self.description, self.licence = description.summary, description.licence
+        self.publisher, self.publisher_code = description.publisher
+        self.keywords, self.language = description.keywords, description.language
         self.sources = {s.get("file"): s for s in package.get("sources", [])}
         self.credits = self._source_credits()
         self.cited = list(dict.fromkeys(self.credits.values()))
         self.short_credit = len(self.cited) > FOOTER_SOURCES and len(self.credits) == len(self.sources)
         self.schemas: dict[str, dict] = {}
-        self.record_totals: dict[str, int | None] = {}
-        self.tables = {t: self._records(t) for t in TABLES}
-        order = {plan_id: n for n, plan_id in enumerate(dict.fromkeys(
-            self.plan_id(s) for s in self.sources.values()))}
+        self.tables = {t: description.records.get(t, []) for t in TABLES}
+        order = {plan_id: n for n, plan_id in enumerate(description.plans)}
         self.initiatives = sorted(self.tables["initiatives"], key=lambda r: (
             order.get(self.plan_id(r), len(order)), self.plan_id(r), initiative_key(r["id"])))
         for record in self.initiatives:       # the id names a file: never a path or a dot name
@@ -172,12 +159,6 @@ class Publication:
         self.datasets = self._datasets()
 
     # ---- reading ---------------------------------------------------------------------------
-    def _records(self, table: str) -> list[dict]:
-        path = self.out / f"{table}.json"
-        if not path.exists():
-            return []
-        return json.loads(path.read_text(encoding="utf-8")).get("records", [])
-
     def schema_for(self, path: str) -> dict:
         """The Table Schema of a published CSV (from its datapackage.json resource)."""
         schema_path = self.resources.get(path, {}).get("schema")
@@ -199,28 +180,19 @@ class Publication:
     def table_title(self, table: str, default: str) -> str:
         return self.schema_for(f"{table}.csv").get("title") or default
 
-    def record_total(self, table: str) -> int | None:
-        """Records of `<table>.json` (the rows of `<table>.csv` and `excel/<table>.csv`, written
-        from the same records), read once."""
-        if table in self.tables:
-            return len(self.tables[table])
-        if table not in self.record_totals:
-            try:
-                records = json.loads((self.out / f"{table}.json").read_text(encoding="utf-8"))
-                records = records.get("records")
-            except (OSError, json.JSONDecodeError, AttributeError):
-                records = None
-            self.record_totals[table] = len(records) if isinstance(records, list) else None
-        return self.record_totals[table]
-
     def csv_rows(self, path: str) -> int | None:
-        """Data rows of a published table CSV, known without reading it (None: unknown)."""
+        """Data rows of a published table CSV (the records of `<table>.json`, written from the
+        same records as `<table>.csv` and `excel/<table>.csv`), None: unknown."""
         posix = PurePosixPath(path)
         resource = self.resources.get(path, {})
         if resource.get("profile") != "tabular-data-resource" or \
                 path not in (f"{posix.stem}.csv", f"excel/{posix.stem}.csv"):
             return None
         return self.record_total(posix.stem)
+
+    def record_total(self, table: str) -> int | None:
+        records = self.view.records.get(table)
+        return None if records is None else len(records)
 
     def record_count(self, spec: DatasetSpec) -> int | None:
         if any(f.path == f"{spec.key}.csv" for f in spec.files) or spec.key in self.tables:
@@ -288,11 +260,14 @@ class Publication:
                 or self.config.name)
 
     def _plans(self) -> dict[str, Plan]:
-        plans: dict[str, Plan] = {}
-        for source in self.sources.values():
-            self._plan(plans, source.get("plan_id") or self.config.name, source)
+        """The plans of the description that have initiatives, each with its items."""
+        plans = {plan_id: self._plan(info) for plan_id, info in self.view.plans.items()}
         for record in self.initiatives:
-            plan = self._plan(plans, self.plan_id(record), self.sources.get(record.get("source"), {}))
+            plan_id = self.plan_id(record)
+            plan = plans.get(plan_id)
+            if plan is None:               # a record of no described plan: the publication's
+                plan = plans[plan_id] = Plan(plan_id, file_stem(plan_id, "p-"), self.title,
+                                             self.publisher, self.publisher_code, None, None)
             key = f"{record.get('field_no')}-{record.get('item_no')}"
             item = plan.items.get(key)
             if item is None:
@@ -304,23 +279,17 @@ class Publication:
             plan.initiatives.append(record)
         return {k: p for k, p in plans.items() if p.initiatives}
 
-    def _plan(self, plans: dict[str, Plan], plan_id: str, source: dict) -> Plan:
-        plan = plans.get(plan_id)
-        if plan is None:
-            period = source.get("period") or {}
-            plan = plans[plan_id] = Plan(
-                plan_id, file_stem(plan_id, "p-"),
-                source.get("plan_title") or source.get("title") or self.title,
-                source.get("publisher") or self.publisher,
-                source.get("publisher_code") or self.publisher_code,
-                period.get("start_fiscal_year"), period.get("end_fiscal_year"))
-        if source and source not in plan.sources:
-            plan.sources.append(source)
-        return plan
+    def _plan(self, info: PlanInfo) -> Plan:
+        publisher = info.publisher
+        return Plan(info.plan_id, file_stem(info.plan_id, "p-"), info.title,
+                    publisher.name if publisher else self.publisher,
+                    publisher.code if publisher else self.publisher_code,
+                    info.start_year, info.end_year,
+                    [self.sources[f] for f in info.sources if f in self.sources])
 
     def _datasets(self) -> list[DatasetSpec]:
         result = []
-        for spec in publication_datasets(self.out, self.config):
+        for spec in self.view.datasets:
             files = tuple(f for f in spec.files if is_listed(f.path))
             if files:
                 result.append(replace(spec, files=files))

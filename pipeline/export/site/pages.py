@@ -15,10 +15,10 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from ..datasets import DatasetSpec, file_digest
-from ..dcat import dataset_uri, publication_period
+from ..identifiers import dataset_uri, publication_period
+from ..schemaorg import dataset_jsonld
 from . import charts
 from .context import NO_STATUS, Department, Item, Plan, Publication, as_list, department_slug
-from .jsonld import dataset_jsonld
 from .templating import href, json_text
 
 PREVIEW_ROWS = 10
@@ -56,6 +56,8 @@ class Pages:
         self.sites_title = site.table_title("sites", "情報発信サイト等")
         self.item_links: dict[tuple[str, str], dict[str, str]] = {}
         self.chart_macros = env.get_template("partials/charts.html").module
+        self.web_link = env.get_template("partials/web_link.html").module.web_link
+        self.source_links: dict[str, Markup | None] = {}
 
     def render(self, name: str, root: str, title: str, section: str, crumbs=(), **context) -> str:
         home = (HOME[0], root + HOME[1])
@@ -126,7 +128,7 @@ class Pages:
             description=spec.description_ja, spec=spec, files=files, formats=formats(spec),
             api=api_links(c, site.package, spec),
             previews=[self.preview(f.path) for f, _, _ in files if f.format == "CSV"][:PREVIEW_FILES],
-            jsonld=dataset_jsonld(site, spec, files, attribution),
+            jsonld=dataset_jsonld(site.view, spec, files, attribution),
             sources=[] if many else sources, attribution=None if many else attribution,
             source_count=len(sources), dataset_uri=str(dataset_uri(c, spec.name)),
             period=publication_period(site.package), contact=contact,
@@ -202,7 +204,7 @@ class Pages:
             description=record.get("summary") or "", source=record.get("source"),
             record=record, labels=self.labels, schedule_labels=self.schedule_labels, plan=plan,
             item=item, links=links, department=department_slug(department, plan.publisher_code) if department else "",
-            source_entry=site.sources.get(record.get("source"), {}),
+            source_link=self.source_link(record.get("source")),
             indicators=[(i, charts.indicator_chart(i)) for i in site.indicators_of.get(key, ())],
             schedule=schedule, schedule_chart=self.schedule_chart(plan, charts.schedule_bars(schedule)),
             references=[self.reference(plan, r) for r in site.references_of.get(key, ())],
@@ -224,15 +226,24 @@ class Pages:
                 "graph": data + "graph.nt"}
         return links
 
+    def source_link(self, source: str | None) -> Markup | None:
+        """The link to a source document's page (`web_link` of partials/web_link.html), the
+        same on every page of its initiatives: drawn once per source."""
+        if source not in self.source_links:
+            entry = self.site.sources.get(source, {})
+            self.source_links[source] = self.web_link(entry.get("path"), entry.get("title")) \
+                if entry.get("title") else None
+        return self.source_links[source]
+
     def link(self, plan: Plan, key: tuple[str, str]) -> dict | None:
-        """(folder, id, title) of an initiative linked from a page of `plan`'s initiatives, or
+        """(href, id, title) of an initiative linked from a page of `plan`'s initiatives, or
         None when it is not published."""
         title = self.site.titles.get(key)
         target = self.site.plans.get(key[0])
         if title is None or target is None:
             return None
         folder = "" if target is plan else f"../{target.slug}/"
-        return {"folder": folder, "id": key[1], "title": title}
+        return {"href": href(f"{folder}{key[1]}.html"), "id": key[1], "title": title}
 
     def reference(self, plan: Plan, row: dict) -> dict:
         """A reference (参考) of an initiative with the page it links to, if any."""
@@ -243,13 +254,15 @@ class Pages:
 
     def schedule_chart(self, plan: Plan, bars: list[charts.Bar]) -> Markup | None:
         """The timeline of an initiative's schedule (the `timeline` macro of partials/charts.html),
-        drawn once for every initiative of the plan with the same phases in the same years."""
+        drawn once for every initiative with the same phases in the same years on the same axis
+        (a plan's fiscal years and printed periods: the same for many plans)."""
         if not bars:
             return None
-        key = (plan.id, *((b.label, b.first, b.last, *b.periods) for b in bars))
+        years, labels = self.axis(plan)
+        key = (tuple(years), tuple(labels.items()),
+               *((b.label, b.first, b.last, *b.periods) for b in bars))
         drawn = self.schedule_charts.get(key)
         if drawn is None:
-            years, labels = self.axis(plan)
             chart = charts.timeline([(period_range(b), [b]) for b in bars], years, labels,
                                     width=600, label_width=90)
             drawn = self.schedule_charts[key] = self.chart_macros.timeline(

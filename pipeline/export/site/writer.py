@@ -22,27 +22,29 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from ...config import Config
 from ...errors import PipelineError
 from ...heap import collector_paused
-from ..datasets import SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE, SITE_MANIFEST, media_type
+from ..datasets import (SITE_ASSETS, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE, SITE_MANIFEST,
+                        media_type)
+from ..description import Description
 from .context import Publication
 from .pages import Pages
 from .templating import TEMPLATES, environment
 
 ASSETS = Path(__file__).resolve().with_name("assets")
-ASSET_FILES = ("style.css", "search.js")
 PARALLEL_FROM = 2000    # from this many initiatives on, the plans' pages are written by worker processes
 CHUNK_PAGES = 1000      # initiative pages per task of a worker
 
 
-def write_site(out: Path, config: Config) -> list[str]:
-    """Write the static portal into the published folder `out`; returns the relative paths
-    written (the pages, the assets and the site manifest). Any earlier site in `out` (index.html,
-    the manifest and the site folders) is removed first, so the pages never describe an earlier
-    site and the same folder always gives the same bytes."""
+def write_site(out: Path, description: Description) -> list[str]:
+    """Write the static portal of the publication `description` describes into its published
+    folder `out`; returns the relative paths written (the pages, the assets and the site
+    manifest). Any earlier site in `out` (index.html, the manifest and the site folders) is
+    removed first, so the pages never describe an earlier site and the same folder always gives
+    the same bytes."""
     remove_site(out)
-    templates = config_templates(config)
+    templates = config_templates(description.config)
     try:
         with collector_paused():
-            site = Publication(out, config)
+            site = Publication(out, description)
             return Writer(out, Pages(site, environment(templates))).write()
     except TemplateSyntaxError as exc:          # a division's template: file and line
         raise PipelineError(f"template: {exc.message}", exc.filename, exc.lineno) from None
@@ -97,8 +99,8 @@ class Writer:
 
     def write(self) -> list[str]:
         """Every page, then the manifest."""
-        for name in ASSET_FILES:
-            self.emit_bytes(f"assets/{name}", (ASSETS / name).read_bytes())
+        for path in SITE_ASSETS:
+            self.emit_bytes(path, (ASSETS / path.rpartition("/")[2]).read_bytes())
         for plan in self.site.plans.values():     # before the workers fork: no race
             self.folder(f"initiatives/{plan.slug}")
         pool, results = self.start_workers()

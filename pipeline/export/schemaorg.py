@@ -1,23 +1,27 @@
-"""The schema.org `Dataset` description embedded in a dataset page (JSON-LD), which search
-engines read: name, licence, publisher, coverage and one `DataDownload` per file."""
+"""The schema.org `Dataset` description of a dataset (JSON-LD), which the portal embeds in the
+dataset's page for search engines: name, licence, publisher, coverage and one `DataDownload` per
+file. A profile of its own beside the DCAT catalogue (dcat.py), as ckanext-dcat keeps schema.org
+apart from DCAT-AP; the URIs are the catalogue's (identifiers.py)."""
 
 from __future__ import annotations
 
-from ..datasets import DatasetSpec, PublishedFile, file_url
-from ..dcat import agent_uri, dataset_uri, publication_period, source_page
-from .context import Publication
+from .datasets import DatasetSpec, PublishedFile, file_url, source_page
+from .description import Description
+from .identifiers import agent_uri, dataset_uri, publication_period
 
 
-def dataset_jsonld(site: Publication, spec: DatasetSpec,
+def dataset_jsonld(description: Description, spec: DatasetSpec,
                    files: list[tuple[PublishedFile, int, str]], attribution: str) -> dict:
-    c = site.config
+    """schema.org `Dataset` of `spec`, with its files as (file, bytes, SHA-256)."""
+    c = description.config
+    publisher, code = description.publisher
     organisation = None
-    if site.publisher:
-        organisation = {"@type": "GovernmentOrganization", "name": site.publisher}
-        if site.publisher_code:
+    if publisher:
+        organisation = {"@type": "GovernmentOrganization", "name": publisher}
+        if code:
             organisation["@id"] = str(agent_uri(c))
-            organisation["identifier"] = site.publisher_code
-    period = publication_period(site.package)
+            organisation["identifier"] = code
+    period = publication_period(description.package)
     document = {
         "@context": "https://schema.org/",
         "@type": "Dataset",
@@ -27,18 +31,18 @@ def dataset_jsonld(site: Publication, spec: DatasetSpec,
         "alternateName": spec.title_en or None,
         "description": spec.description_ja or spec.title_ja,
         "url": file_url(c.download_base, f"datasets/{spec.name}.html"),
-        "license": site.licence["url"],
+        "license": description.licence["url"],
         "creditText": attribution or None,
         "creator": organisation,
         "publisher": organisation,
-        "version": site.version,
-        "dateModified": site.created or None,
-        "keywords": site.keywords or None,
-        "inLanguage": site.language,
-        "isBasedOn": source_page(site.package) or None,
+        "version": description.version,
+        "dateModified": description.created or None,
+        "keywords": description.keywords or None,
+        "inLanguage": description.language,
+        "isBasedOn": source_page(description.package) or None,
         "temporalCoverage": f"{period[0]}/{period[1]}" if period else None,
-        "spatialCoverage": spatial(site) or None,
-        "includedInDataCatalog": {"@type": "DataCatalog", "name": site.title,
+        "spatialCoverage": spatial(publisher, c.spatial_bbox) or None,
+        "includedInDataCatalog": {"@type": "DataCatalog", "name": description.title,
                                   "url": file_url(c.download_base, "index.html")},
         "distribution": [{
             "@type": "DataDownload",
@@ -53,12 +57,13 @@ def dataset_jsonld(site: Publication, spec: DatasetSpec,
     return _drop_empty(document)
 
 
-def spatial(site: Publication) -> dict:
-    if not site.publisher:
+def spatial(publisher: str, bbox) -> dict:
+    """The publisher's territory (its bounding box, when configured)."""
+    if not publisher:
         return {}
-    place = {"@type": "Place", "name": site.publisher}
-    if len(site.config.spatial_bbox) == 4:
-        west, south, east, north = site.config.spatial_bbox
+    place = {"@type": "Place", "name": publisher}
+    if len(bbox) == 4:
+        west, south, east, north = bbox
         place["geo"] = {"@type": "GeoShape", "box": f"{south} {west} {north} {east}"}
     return place
 

@@ -1,0 +1,108 @@
+"""One view of a publication: what publish wrote, described once and handed to the writers that
+describe it in turn, the web portal (site/), the CKAN metadata (ckan.py) and the DCAT catalogue
+(dcat.py), so that they say the same and none of them reads the folder again for it.
+
+`describe_publication` is publish's: the data package and the records it holds in memory, the plans as
+assembled from the sources (assemble.py) and the datasets of the folder as it will be once the
+portal and its metadata are written (the files' sizes and SHA-256 are read once per process, see
+`datasets.file_digest`). `read_description` is for a folder published earlier, which has nothing
+in memory: it reads datapackage.json and the tables' JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..assemble import Plan
+from ..config import Config
+from ..errors import PipelineError
+from .datasets import (DatasetSpec, Listing, PlanInfo, folder_listing, load_package,
+                       package_plans, plan_info, planned_listing, publication_datasets)
+
+
+@dataclass(frozen=True)
+class Description:
+    """A publication as its metadata and portal describe it."""
+
+    config: Config
+    package: dict                       # datapackage.json as written
+    plans: dict[str, PlanInfo]          # every plan (計画), in source order
+    records: dict[str, list[dict]]      # each table's records as <table>.json holds them
+    datasets: tuple[DatasetSpec, ...]   # every dataset with its files
+
+    @property
+    def title(self) -> str:
+        return self.package.get("title") or self.config.title
+
+    @property
+    def summary(self) -> str:
+        return self.package.get("description") or self.config.description
+
+    @property
+    def version(self) -> str:
+        return self.package.get("version") or self.config.version
+
+    @property
+    def created(self) -> str:
+        return self.package.get("created", "")
+
+    @property
+    def attribution(self) -> str:
+        return self.package.get("attribution", "")
+
+    @property
+    def licence(self) -> dict:
+        """id, title, url and note of the licence."""
+        first = (self.package.get("licenses") or [{}])[0] or {}
+        c = self.config.license
+        return {"id": first.get("name") or c.id, "title": first.get("title") or c.title,
+                "url": first.get("path") or c.url, "note": first.get("description") or c.note}
+
+    @property
+    def publisher(self) -> tuple[str, str]:
+        """(name, 全国地方公共団体コード) of the publication's publisher."""
+        found = next((c for c in self.package.get("contributors", [])
+                      if c.get("role") == "publisher"), {})
+        return (found.get("title") or self.config.publisher,
+                found.get("organization") or self.config.publisher_code)
+
+    @property
+    def keywords(self) -> list[str]:
+        return list(dict.fromkeys(self.package.get("keywords") or self.config.keywords))
+
+    @property
+    def language(self) -> str:
+        return self.package.get("language") or self.config.language
+
+
+def describe_publication(out: Path, config: Config, package: dict, plans: dict[str, Plan],
+             records: dict[str, list[dict]]) -> Description:
+    """publish's description of the folder it is writing (see `datasets.planned_listing`)."""
+    return _description(out, config, package, {k: plan_info(p) for k, p in plans.items()},
+                        records, planned_listing(out))
+
+
+def read_description(out: Path, config: Config) -> Description:
+    """The description of a folder published earlier, read from its datapackage.json, its
+    tables' JSON and its files."""
+    package = load_package(out)
+    records = {}
+    for resource in package.get("resources", []):
+        name = resource.get("name")
+        if resource.get("profile") == "tabular-data-resource" and resource.get("path") == f"{name}.csv":
+            path = out / f"{name}.json"
+            try:
+                records[name] = json.loads(path.read_text(encoding="utf-8"))["records"]
+            except FileNotFoundError:
+                continue
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise PipelineError(f"cannot read the records: {exc}", path) from None
+    return _description(out, config, package, package_plans(package), records, folder_listing(out))
+
+
+def _description(out: Path, config: Config, package: dict, plans: dict[str, PlanInfo],
+                 records: dict[str, list[dict]], listing: Listing) -> Description:
+    datasets = publication_datasets(out, listing, package, plans, config)
+    return Description(config, package, plans, records, tuple(datasets))

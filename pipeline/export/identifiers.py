@@ -1,0 +1,96 @@
+"""The identifiers and values the portal metadata shares: the DCAT catalogue (dcat.py), the CKAN
+metadata (ckan.py) and the schema.org description of the dataset pages (schemaorg.py) name the
+same publisher, datasets, licence and dates with the same URIs and names, from here. Sibling
+exporters never import each other; what they share lives in this module, below all three.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from rdflib import URIRef
+
+from ..config import Config
+from ..rdf.graph import publisher_path
+from ..rdf.vocabulary import SPDX
+from .datasets import Publisher, ascii_name, fiscal_period
+
+EU = "http://publications.europa.eu/resource/authority/"
+SPDX_SHA256 = SPDX.checksumAlgorithm_sha256
+DATA_THEME_GOVE = URIRef(EU + "data-theme/GOVE")
+LANGUAGES = {"ja": "JPN", "en": "ENG"}          # ISO 639-1 -> EU language authority code
+ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
+ADMS_LICENCE_TYPE = "http://purl.org/adms/licencetype/"
+# SPDX licence id -> (Open Definition conformance, ADMS licence types).
+KNOWN_LICENSES = {
+    "CC-BY-4.0": ("approved", ("Attribution",)),
+    "CC-BY-SA-4.0": ("approved", ("Attribution", "ShareAlike")),
+    "CC0-1.0": ("approved", ("PublicDomain",)),
+    "ODC-By-1.0": ("approved", ("Attribution",)),
+    "ODbL-1.0": ("approved", ("Attribution", "ShareAlike")),
+    "PDDL-1.0": ("approved", ("PublicDomain",)),
+}
+
+
+def organization_name(config: Config) -> str:
+    """ASCII name of the publisher: `lg-<全国地方公共団体コード>` (CKAN organization name)."""
+    if config.publisher_code:
+        return ascii_name("lg", config.publisher_code)
+    return ascii_name(config.name, "publisher")
+
+
+def agent_uri(config: Config) -> URIRef:
+    """The publisher; the same URI as the publisher in the linked data (rdf/)."""
+    return URIRef(config.base_uri + f"organization/{organization_name(config)}")
+
+
+def dataset_uri(config: Config, name: str) -> URIRef:
+    return URIRef(config.base_uri + f"dataset/{name}")
+
+
+def location_uri(config: Config) -> URIRef:
+    return URIRef(config.base_uri + f"location/{config.publisher_code or organization_name(config)}")
+
+
+def language_uri(language: str) -> URIRef:
+    code = LANGUAGES.get(language.lower(), language.upper())
+    return URIRef(EU + f"language/{code}")
+
+
+def publisher_type(code: str) -> URIRef | None:
+    """ADMS publisher type from a 全国地方公共団体コード: prefectures (NN000C) are regional."""
+    if len(code) != 6 or not code.isdigit():
+        return None
+    kind = "RegionalAuthority" if code[2:5] == "000" else "LocalAuthority"
+    return URIRef(ADMS_PUBLISHER_TYPE + kind)
+
+
+def license_info(config: Config) -> dict:
+    od, types = KNOWN_LICENSES.get(config.license.id, ("not reviewed", ("UnknownIPR",)))
+    return {"id": config.license.id, "title": config.license.title, "url": config.license.url,
+            "od_conformance": od, "types": [URIRef(ADMS_LICENCE_TYPE + t) for t in types]}
+
+
+def publication_dates(package: dict) -> tuple[str, str]:
+    """(issued, modified) of the publication: datapackage.json `created` (ISO 8601 UTC)."""
+    created = package.get("created", "")
+    return created, created
+
+
+def publication_period(package: dict) -> tuple[str, str] | None:
+    """The fiscal years of all the sources as dates (see datasets.fiscal_period)."""
+    return fiscal_period(package.get("sources", []))
+
+
+def authority_uri(config: Config, publisher: Publisher) -> URIRef:
+    """A plan's publisher: `organization/lg-<code>`, as in the linked data."""
+    return URIRef(config.base_uri + publisher_path({"publisher": publisher.name,
+                                                    "publisher_code": publisher.code}))
+
+
+def authority_name(publisher: Publisher) -> str:
+    """CKAN organization name of a plan's publisher: `lg-<全国地方公共団体コード>` (a publisher the
+    manifest gives no code gets an ASCII name from a hash of its name)."""
+    if publisher.code:
+        return ascii_name("lg", publisher.code)
+    return ascii_name("publisher", hashlib.sha256(publisher.name.encode("utf-8")).hexdigest()[:12])
