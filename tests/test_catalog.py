@@ -28,7 +28,7 @@ from pipeline.errors import PipelineError, ValidationFailed
 from pipeline.export.ckan import (NAME_PATTERN, PACKAGE_CREATE_KEYS,
                                   PACKAGE_SHOW_KEYS_IGNORED_BY_CREATE, ckan_package, owner,
                                   write_ckan)
-from pipeline.export.datasets import CATALOG_FILES, SITE_LANDING_PAGE, SITE_MANIFEST
+from pipeline.export.listing import CATALOG_FILES, SITE_LANDING_PAGE, SITE_MANIFEST
 from pipeline.export.dcat import build_catalog, catalog_uri, distribution_uri, write_catalog
 from pipeline.export.description import read_description
 from pipeline.shacl import check_catalog

@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS
 from pipeline import publish as publishing
 from pipeline.config import load_config
 from pipeline.errors import PipelineError
-from pipeline.export import datasets, description as describing
+from pipeline.export import description as describing, listing
 from pipeline.export.ckan import write_ckan
 from pipeline.export.datasets import PlanInfo, plan_info
 from pipeline.export.dcat import build_catalog, catalog_uri
@@ -54,7 +54,7 @@ def test_publish_reads_no_description_back(tmp_path, config, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("publish read a description back from a folder")
 
-    for module in (datasets, describing):
+    for module in (listing, describing):
         monkeypatch.setattr(module, "load_package", refuse)
     monkeypatch.setattr(describing, "read_description", refuse)
     staging = staging_dir(out)

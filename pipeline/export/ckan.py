@@ -25,8 +25,8 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import ConfigError
-from .datasets import (CKAN_FOLDER, CKAN_LICENSES, CKAN_ORGANIZATIONS, DATABASE, DatasetSpec,
-                       file_digest, file_url, source_page)
+from .datasets import DATABASE, DatasetSpec, file_url, source_page
+from .listing import CKAN_FOLDER, CKAN_LICENSES, CKAN_ORGANIZATIONS, file_digest
 from .description import Description
 from .identifiers import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, authority_name, authority_uri,
                           dataset_uri, language_uri, license_info, location_uri,

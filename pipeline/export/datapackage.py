@@ -7,7 +7,7 @@ from pathlib import Path
 from ..config import Config
 from ..outfolder import GENERATOR, GENERATOR_KEY
 from ..sources import SourceDocument
-from .datasets import file_digest
+from .listing import file_digest
 
 
 def license_descriptor(config: Config) -> dict:
@@ -16,7 +16,7 @@ def license_descriptor(config: Config) -> dict:
 
 
 def file_stats(path: Path) -> dict:
-    """bytes and sha256 of a written file (read once per process: see datasets.file_digest)."""
+    """bytes and sha256 of a written file (read once per process: see listing.file_digest)."""
     size, sha256 = file_digest(path)
     return {"bytes": size, "hash": "sha256:" + sha256}
 

@@ -28,8 +28,9 @@ from ..config import Config
 from ..jsonfile import write_json
 from ..rdf.serialize import small_graph
 from ..rdf.vocabulary import SPDX
-from .datasets import (CATALOG_FILES, DATABASE, LINKED_DATA, DatasetSpec, PublishedFile,
-                       Publisher, ascii_name, file_digest, file_url, source_page)
+from .datasets import (DATABASE, LINKED_DATA, DatasetSpec, PublishedFile, Publisher, ascii_name,
+                       file_url, source_page)
+from .listing import CATALOG_FILES, file_digest
 from .description import Description
 from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, authority_name,
                           authority_uri, dataset_uri, language_uri, license_info, location_uri,

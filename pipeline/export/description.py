@@ -5,7 +5,7 @@ describe it in turn, the web portal (site/), the CKAN metadata (ckan.py) and the
 `describe_publication` is publish's: the data package and the records it holds in memory, the plans as
 assembled from the sources (assemble.py) and the datasets of the folder as it will be once the
 portal and its metadata are written (the files' sizes and SHA-256 are read once per process, see
-`datasets.file_digest`). `read_description` is for a folder published earlier, which has nothing
+`listing.file_digest`). `read_description` is for a folder published earlier, which has nothing
 in memory: it reads datapackage.json and the tables' JSON.
 """
 
@@ -18,8 +18,8 @@ from pathlib import Path
 from ..assemble import Plan
 from ..config import Config
 from ..errors import PipelineError
-from .datasets import (DatasetSpec, Listing, PlanInfo, folder_listing, load_package,
-                       package_plans, plan_info, planned_listing, publication_datasets)
+from .datasets import DatasetSpec, PlanInfo, package_plans, plan_info, publication_datasets
+from .listing import Listing, folder_listing, load_package, planned_listing
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ environment; `writer.py` writes the files (initiative pages by forked
 workers for large publications) and the manifest.
 """
 
-from ..datasets import SITE_FILES, SITE_FOLDERS
+from ..listing import SITE_FILES, SITE_FOLDERS
 from .context import department_slug, is_listed, is_site_path
 from .templating import json_script
 from .writer import page_workers, remove_site, write_site

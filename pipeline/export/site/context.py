@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from ...errors import PipelineError
-from ..datasets import CKAN_FOLDER, SITE_FILES, SITE_FOLDERS, DatasetSpec, PlanInfo
+from ..datasets import DatasetSpec, PlanInfo
+from ..listing import CKAN_FOLDER, SITE_FILES, SITE_FOLDERS
 from ..description import Description
 
 SAFE_FILE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")

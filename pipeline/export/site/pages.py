@@ -14,7 +14,8 @@ from typing import Iterator
 from jinja2 import Environment
 from markupsafe import Markup
 
-from ..datasets import DatasetSpec, file_digest
+from ..datasets import DatasetSpec
+from ..listing import file_digest
 from ..identifiers import dataset_uri, publication_period
 from ..schemaorg import dataset_jsonld
 from . import charts

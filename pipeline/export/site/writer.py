@@ -22,8 +22,8 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from ...config import Config
 from ...errors import PipelineError
 from ...heap import collector_paused
-from ..datasets import (SITE_ASSETS, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE, SITE_MANIFEST,
-                        media_type)
+from ..datasets import media_type
+from ..listing import SITE_ASSETS, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE, SITE_MANIFEST
 from ..description import Description
 from .context import Publication
 from .pages import Pages

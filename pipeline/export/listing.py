@@ -1,0 +1,169 @@
+"""The files of a published folder: its layout (the catalogue's, the site's, the CKAN
+metadata's files and folders), the listing of what it holds or will hold once publish has
+written the portal and its metadata, and each file's size and SHA-256 (read once per process).
+
+datasets.py groups the listed files into datasets; the site, CKAN and DCAT writers name the
+same files by these constants.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import PipelineError
+
+CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
+LINKED_DATA_FOLDER = "rdf/"
+URI_DOCUMENTS = "rdf/uri-documents.json"   # lists the documents the URIs resolve to
+SITE_LANDING_PAGE = "index.html"
+SITE_MANIFEST = "site-manifest.json"
+SITE_FILES = (SITE_LANDING_PAGE, SITE_MANIFEST)
+SITE_FOLDERS = ("assets/", "datasets/", "departments/", "initiatives/", "publishers/")
+SITE_ASSETS = ("assets/style.css", "assets/search.js")   # written with every site, as its pages
+CKAN_FOLDER = "ckan"
+CKAN_LICENSES = f"{CKAN_FOLDER}/licenses.json"
+CKAN_ORGANIZATIONS = f"{CKAN_FOLDER}/organizations.json"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The files of a published folder (the catalogue's own excepted, sorted POSIX paths) and
+    those two manifests account for: the site's (site-manifest.json) and the URI documents'
+    (rdf/uri-documents.json)."""
+
+    files: list[str]
+    site: frozenset[str] = frozenset()
+    documents: frozenset[str] = frozenset()
+    ckan_to_come: bool = False      # the CKAN package of each dataset is yet to be written
+
+
+def published_files(out: Path) -> list[str]:
+    """Every file of the published folder except the catalogue, as sorted POSIX paths."""
+    return sorted(f for f in _walk(out) if f not in CATALOG_FILES)
+
+
+def _walk(out: Path) -> list[str]:
+    """Relative POSIX paths of the files under `out` (os.scandir: no stat per file)."""
+    found: list[str] = []
+    stack = [(os.fspath(out), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file():
+                    found.append(prefix + entry.name)
+    return found
+
+
+_DIGESTS: dict[tuple, tuple[int, str]] = {}
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    """(size in bytes, SHA-256 hex) of a file. The site, the CKAN metadata and the catalogue all
+    describe the same files in one publish, so each file is read once per process: the result is
+    kept under the file's identity (device, inode, size, mtime and ctime in ns), which any
+    rewrite of the file changes."""
+    stat = os.stat(path)
+    key = (os.fspath(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns,
+           stat.st_ctime_ns)
+    known = _DIGESTS.get(key)
+    if known is None:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        known = _DIGESTS[key] = (stat.st_size, digest.hexdigest())
+        if len(_DIGESTS) > 100_000:          # a long-lived process: forget the oldest
+            del _DIGESTS[next(iter(_DIGESTS))]
+    return known
+
+
+def read_site_manifest(out: Path) -> dict | None:
+    """The site manifest of `out` (see site.py), or None when there is none."""
+    path = out / SITE_MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise PipelineError(f"cannot read the site manifest: {exc}", path) from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
+        raise PipelineError("the site manifest has no list of files", path)
+    return manifest
+
+
+def _site_listing(out: Path, files: list[str]) -> set[str]:
+    """The site files the manifest accounts for. Every listed file must exist with the size the
+    manifest gives (a stale manifest is an error, never a silent mis-description)."""
+    manifest = read_site_manifest(out) if SITE_MANIFEST in files else None
+    if manifest is None:
+        return set()
+    present = set(files)
+    base = os.fspath(out)
+    listed: set[str] = set()
+    for entry in manifest["files"]:
+        path = entry.get("path") if isinstance(entry, dict) else None
+        if not isinstance(path, str) or not is_site_file(path) or path == SITE_MANIFEST:
+            raise PipelineError(f"the site manifest lists {path!r}, which is not a site file",
+                                out / SITE_MANIFEST)
+        if path not in present or os.stat(os.path.join(base, path)).st_size != entry.get("bytes"):
+            raise PipelineError(f"the site manifest is out of date: {path} is missing or has "
+                                f"changed; write the site again", out / SITE_MANIFEST)
+        listed.add(path)
+    return listed
+
+
+def _documents_listing(out: Path, files: list[str]) -> set[str]:
+    """The URI documents (rdf/uri-documents.json, see rdf/documents.py) the linked data's
+    manifest accounts for; each must exist (their sizes are not read again: hundreds of
+    thousands of files at scale, written and listed in the same stage)."""
+    if URI_DOCUMENTS not in files:
+        return set()
+    path = out / URI_DOCUMENTS
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PipelineError(f"cannot read the URI documents manifest: {exc}", path) from None
+    present, listed = set(files), set()
+    for entry in entries:
+        name = entry.get("path") if isinstance(entry, dict) else None
+        if name not in present or name.startswith(LINKED_DATA_FOLDER) or is_site_file(name):
+            raise PipelineError(f"the URI documents manifest is out of date at {name!r}", path)
+        listed.add(name)
+    return listed
+
+
+def is_site_file(path: str) -> bool:
+    return path in SITE_FILES or path.startswith(SITE_FOLDERS)
+
+
+def load_package(out: Path) -> dict:
+    path = out / "datapackage.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise PipelineError(f"cannot read the data package: {exc}", path) from None
+
+
+def folder_listing(out: Path) -> Listing:
+    """The listing of a published folder as it is on disk (the manifests read and checked)."""
+    files = published_files(out)
+    return Listing(files, frozenset(_site_listing(out, files)),
+                   frozenset(_documents_listing(out, files)))
+
+
+def planned_listing(out: Path) -> Listing:
+    """The listing of a folder publish is writing, as it will be once the portal and its
+    metadata are written: the files present, the site (its landing page, assets and manifest,
+    which lists its pages) and the CKAN licence register and organisations (the CKAN package of
+    each dataset is added by `publication_datasets`, which names the datasets)."""
+    present = published_files(out)
+    site = frozenset((SITE_LANDING_PAGE, *SITE_ASSETS))
+    files = sorted({*present, *site, SITE_MANIFEST, CKAN_LICENSES, CKAN_ORGANIZATIONS})
+    return Listing(files, site, frozenset(_documents_listing(out, present)), ckan_to_come=True)
