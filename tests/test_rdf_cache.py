@@ -114,3 +114,19 @@ def test_entries_the_last_run_did_not_use_are_removed(corpus, tmp_path, small_ch
     assert stats.plans_built == stats.chunks_built == 0
     assert len(list(cache.iterdir())) == count - 2 == 2 + stats.chunks_reused
     assert not stale.exists()
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_time(tmp_path, project_root, monkeypatch):
+    """A cache_dir that is a file (or read-only): the publish goes on without a cache and
+    writes what a run without cache writes."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    config = replace(load_config(project_root / "pipeline.toml"), uri_documents=False)
+    raw, blocked = tmp_path / "raw", tmp_path / "not-a-folder"
+    write_corpus(raw, 4)
+    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
+    quiet = lambda message: None  # noqa: E731
+    stats = publish(raw, tmp_path / "cached", config, quiet, cache_dir=blocked).linked_data
+    assert (stats.plans_built, stats.plans_reused, stats.chunks_reused) == (1, 0, 0)
+    publish(raw, tmp_path / "uncached", config, quiet)
+    assert linked_files(tmp_path / "cached") == linked_files(tmp_path / "uncached")
+    assert blocked.read_text(encoding="utf-8") == "a file where the cache folder would be"

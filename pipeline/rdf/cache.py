@@ -111,10 +111,13 @@ class PartCache:
         if self.folder is None or not self.folder.is_dir():
             return 0
         removed = 0
-        for path in self.folder.iterdir():
-            if path.name not in used and path.is_file():
-                path.unlink(missing_ok=True)
-                removed += 1
+        try:
+            for path in self.folder.iterdir():
+                if path.name not in used and path.is_file():
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        except OSError:                         # left for the next run: only costs disk space
+            pass
         return removed
 
 
