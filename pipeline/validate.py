@@ -49,8 +49,9 @@ def validate_package(folder: Path, package_descriptor: dict | None = None) -> tu
                           basepath=str(folder))
         findings = _report_lines(package.validate())
     if not findings:
-        findings = check_excel_variants(folder, package_descriptor)
-        findings += check_plan_slices(folder, package_descriptor)
+        parsed: Parsed = {}
+        findings = check_excel_variants(folder, package_descriptor, parsed)
+        findings += check_plan_slices(folder, package_descriptor, parsed)
         findings += check_files(folder, [r for r in resources if not _is_canonical_table(r)
                                          and not r["name"].endswith(EXCEL_SUFFIX)
                                          and SLICE_KEY not in r])
@@ -107,9 +108,27 @@ def _sha256(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def check_excel_variants(folder: Path, descriptor: dict) -> list[str]:
+def _as_stated(resource: dict, data: bytes) -> bool:
+    """True when data has the bytes and hash the resource's descriptor states (both required)."""
+    return resource.get("bytes") == len(data) and resource.get("hash") == _sha256(data)
+
+
+Parsed = dict[str, tuple[list[str], list[list[str]]]]   # combined CSV path -> (header, rows)
+
+
+def _parsed(folder: Path, path: str, parsed: Parsed) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of a validated combined CSV, read once for both byte checks."""
+    if path not in parsed:
+        with (folder / path).open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        parsed[path] = (rows[0] if rows else [], rows[1:])
+    return parsed[path]
+
+
+def check_excel_variants(folder: Path, descriptor: dict, parsed: Parsed | None = None) -> list[str]:
     """Each `NAME-excel` resource must be the exporter's rendering of the validated `NAME`
     resource, with the bytes and hash its descriptor states."""
+    parsed = {} if parsed is None else parsed
     resources = {r["name"]: r for r in descriptor.get("resources", [])}
     findings = []
     for name, variant in resources.items():
@@ -121,25 +140,22 @@ def check_excel_variants(folder: Path, descriptor: dict) -> list[str]:
             findings.append(f"{name}: no resource {name[: -len(EXCEL_SUFFIX)]} to compare with")
             continue
         schema = json.loads((folder / canonical["schema"]).read_text(encoding="utf-8"))
-        with (folder / canonical["path"]).open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.reader(handle))[1:]
+        _, rows = _parsed(folder, canonical["path"], parsed)
         expected = excel_csv_text(schema, rows, csv_lines(rows)).encode("utf-8-sig")
         if data != expected:
             findings.append(f"{name}: {variant['path']} differs from {canonical['path']} "
                             "rendered for Excel")
-        elif variant.get("bytes") != len(data) or \
-                variant.get("hash") != _sha256(data):
+        elif not _as_stated(variant, data):
             findings.append(f"{name}: {variant['path']} does not match its stated bytes/hash")
     return findings
 
 
-def check_plan_slices(folder: Path, descriptor: dict) -> list[str]:
+def check_plan_slices(folder: Path, descriptor: dict, parsed: Parsed | None = None) -> list[str]:
     """Each plan's slice must be the validated combined CSV's rows of that plan (its first
     column, plan_id), byte for byte, with the bytes and hash its descriptor states."""
+    parsed = {} if parsed is None else parsed
     resources = descriptor.get("resources", [])
-    canonical = {r["schema"]: r for r in resources
-                 if r.get("profile") == "tabular-data-resource" and SLICE_KEY not in r
-                 and not r["name"].endswith(EXCEL_SUFFIX)}
+    canonical = {r["schema"]: r for r in resources if _is_canonical_table(r)}
     expected: dict[str, dict[str, bytes]] = {}
     findings = []
     for resource in resources:
@@ -150,26 +166,22 @@ def check_plan_slices(folder: Path, descriptor: dict) -> list[str]:
             findings.append(f"{resource['name']}: no combined table to compare with")
             continue
         if table["path"] not in expected:
-            expected[table["path"]] = _slices(folder / table["path"])
+            expected[table["path"]] = _slices(*_parsed(folder, table["path"], parsed))
         data = (folder / resource["path"]).read_bytes()
         header = expected[table["path"]]["\0header"]
         if data != expected[table["path"]].get(resource[SLICE_KEY], header):
             findings.append(f"{resource['name']}: {resource['path']} is not the rows of plan "
                             f"{resource[SLICE_KEY]} in {table['path']}")
-        elif resource.get("bytes") != len(data) or \
-                resource.get("hash") != _sha256(data):
+        elif not _as_stated(resource, data):
             findings.append(f"{resource['name']}: {resource['path']} does not match its stated bytes/hash")
     return findings
 
 
-def _slices(path: Path) -> dict[str, bytes]:
+def _slices(header: list[str], rows: list[list[str]]) -> dict[str, bytes]:
     """The CSV text of each plan's rows of a combined CSV (and its header alone)."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        groups: dict[str, list[list[str]]] = {}
-        for row in reader:
-            groups.setdefault(row[0], []).append(row)
+    groups: dict[str, list[list[str]]] = {}
+    for row in rows:
+        groups.setdefault(row[0], []).append(row)
     slices = {plan: csv_text(header, rows).encode("utf-8") for plan, rows in groups.items()}
     slices["\0header"] = csv_text(header, []).encode("utf-8")
     return slices

@@ -189,6 +189,19 @@ def test_validate_command_names_a_changed_file_and_a_broken_descriptor(run_cli, 
     assert "'many' is not of type 'integer' at property 'bytes'" in result.stderr
 
 
+def test_validate_command_names_a_changed_plan_slice_and_excel_variant(run_cli, previous_publication):
+    """Both are checked byte for byte against the validated combined CSV, read once for both."""
+    out = previous_publication
+    (slice_,) = out.glob("plans/*/indicators.csv")
+    slice_.write_bytes(slice_.read_bytes().replace(b"38.25", b"38.26"))
+    variant = out / "excel" / "indicators.csv"
+    variant.write_bytes(variant.read_bytes().replace(b"38.25", b"38.26"))
+    result = run_cli("validate", "--out-dir", out)
+    assert result.returncode == 1
+    assert f"{slice_.relative_to(out).as_posix()} is not the rows of plan" in result.stderr
+    assert "excel/indicators.csv differs from indicators.csv rendered for Excel" in result.stderr
+
+
 def test_frictionless_cli_accepts_the_publication(published):
     frictionless = Path(sys.executable).parent / "frictionless"
     result = subprocess.run([str(frictionless), "validate", str(published / "datapackage.json")],
