@@ -265,6 +265,8 @@ def published_from(out_dir: Path, package: dict | None, inputs: str) -> str | No
         except (OSError, KeyError, TypeError):
             return None
     return str(package.get("version", ""))
+
+
 def _name_as_published(error: PipelineError, out_dir: Path) -> None:
     """An error about a file of the staging folder (removed by now) names it as it would have
     been published."""

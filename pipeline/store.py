@@ -51,7 +51,7 @@ import requests
 from .config import Config
 from .errors import PipelineError
 from .fetch import describe_exception, network_reason
-from .rdf.vocabulary import default_graph_iri
+from .rdf.vocabulary import default_graph_iri, graph_base
 
 GRAPH_FILE = Path("rdf") / "graph.nt"
 PLAN_GRAPHS = "plans/*/graph.nt"
@@ -99,16 +99,12 @@ class StoreSettings:
 
 def plan_graph_iri(config: Config, plan_id: str) -> str:
     """One plan's named graph: `<base_uri>graph/plan/<plan_id>`."""
-    return f"{_base(config)}graph/plan/{plan_id}"
+    return f"{graph_base(config)}plan/{plan_id}"
 
 
 def index_graph_iri(config: Config) -> str:
     """The graph listing each loaded plan graph with the SHA-256 of its N-Triples."""
     return f"{default_graph_iri(config)}/plans"
-
-
-def _base(config: Config) -> str:
-    return config.base_uri if config.base_uri.endswith(("/", "#")) else config.base_uri + "/"
 
 
 def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,

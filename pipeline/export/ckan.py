@@ -28,6 +28,7 @@ from ..errors import ConfigError
 from .datasets import DATABASE, DatasetSpec, file_url, source_page
 from .listing import CKAN_FOLDER, CKAN_LICENSES, CKAN_ORGANIZATIONS, file_digest
 from .description import Description
+from .json import write_json_file
 from .identifiers import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, authority_name, authority_uri,
                           dataset_uri, language_uri, license_info, location_uri,
                           organization_name, publication_dates, publication_period,
@@ -42,10 +43,6 @@ PACKAGE_CREATE_KEYS = frozenset({
 })
 # ... and the package_show keys package_create accepts and ignores.
 PACKAGE_SHOW_KEYS_IGNORED_BY_CREATE = frozenset({"license_title", "license_url", "organization"})
-RESOURCE_CORE_KEYS = frozenset({
-    "url", "description", "format", "hash", "name", "resource_type", "url_type", "mimetype",
-    "mimetype_inner", "cache_url", "size", "created", "last_modified", "cache_last_updated",
-})
 NAME_PATTERN = re.compile(r"^[a-z0-9_-]{2,100}$")
 # ckan/logic/validators.py: tag_length_validator (2..100) and tag_name_validator.
 TAG_PATTERN = re.compile(r"^[\w \-.]{2,100}$")
@@ -215,6 +212,6 @@ def _tags(config: Config) -> list[str]:
 
 
 def _write(out: Path, path: str, data) -> str:
-    (out / path).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_json_file(out / path, data)
     return path
 

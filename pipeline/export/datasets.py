@@ -50,7 +50,6 @@ PLANS_FOLDER = "plans/"
 PLAN_KEY = "plan/"
 SITE = "site"
 METADATA = "metadata"
-METADATA_FILES = ("datapackage.json",)
 
 # Extension -> (IANA media type, human format).
 MEDIA_TYPES = {

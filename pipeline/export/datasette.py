@@ -8,12 +8,12 @@ the Table Schemas, the Japanese title and description of every table and column.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from ..errors import PipelineError
 
+from .json import write_json_file
 from .tables import METADATA_TABLE
 
 DATASETTE_METADATA = "datasette/metadata.json"
@@ -58,8 +58,7 @@ def write_datasette_metadata(out: Path, database: str, schemas: dict[str, dict],
                              package: dict) -> str:
     (out / DATASETTE_METADATA).parent.mkdir(parents=True, exist_ok=True)
     metadata = datasette_metadata(database, schemas, package)
-    (out / DATASETTE_METADATA).write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n",
-                                          encoding="utf-8")
+    write_json_file(out / DATASETTE_METADATA, metadata)
     return DATASETTE_METADATA
 
 

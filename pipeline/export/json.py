@@ -30,5 +30,5 @@ def write_table_json(path: Path, schema: dict, records: list[str], license: dict
     write_json(path, document, "records", records, encoded=True)
 
 
-def write_json_file(path: Path, document: dict) -> None:
+def write_json_file(path: Path, document: dict | list) -> None:
     path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -357,6 +357,11 @@ def plan_path(plan_id: str) -> str:
     return f"plan/{slug(plan_id)}"
 
 
+def initiative_path(plan_id: str, initiative_id: str) -> str:
+    """`plan/<plan_id>/initiative/2-1-12`: an initiative's URI below base_uri."""
+    return f"{plan_path(plan_id)}/initiative/{slug(initiative_id)}"
+
+
 def _field_and_item(b: GraphBuilder, row: dict, plan: URIRef) -> URIRef:
     scope = plan_path(row["plan_id"])
     field = b.uri(f"{scope}/field/{row['field_no']}")
@@ -432,7 +437,7 @@ def _indicators(b: GraphBuilder, rows: list[dict], sources: dict[str, URIRef]) -
         b.add(component, QB.order, Literal(order))
     for row in rows:
         indicator = b.map_row("indicators", row)
-        initiative = b.uri(f"{plan_path(row['plan_id'])}/initiative/{slug(row['initiative_id'])}")
+        initiative = b.uri(initiative_path(row["plan_id"], row["initiative_id"]))
         b.add(initiative, b.pv.indicator, indicator)
         _provenance(b, indicator, row, sources)
         for kind, (ja, en) in VALUE_KINDS.items():
@@ -469,9 +474,9 @@ def _observation(b, dataset, indicator, row, kind, ja, en) -> None:
 def _reference(b: GraphBuilder, row: dict) -> None:
     """参考: dcterms:references to an initiative, a named document or a URL."""
     plan = plan_path(row["plan_id"])
-    source = b.uri(f"{plan}/initiative/{slug(row['from_id'])}")
+    source = b.uri(initiative_path(row["plan_id"], row["from_id"]))
     if row["to_id"]:
-        target = b.uri(f"{plan_path(row['to_plan_id'])}/initiative/{slug(row['to_id'])}")
+        target = b.uri(initiative_path(row["to_plan_id"], row["to_id"]))
     elif row["url"] and not isinstance(link(row["url"]), NT):
         target = URIRef(row["url"])
         b.add(target, RDF.type, FOAF.Document)

@@ -93,10 +93,6 @@ def by_plan(tables: dict[str, list[dict]], sources: list[dict]):
     return [(plan_id, rows, plan_sources) for plan_id, (rows, plan_sources) in plans.items()]
 
 
-def source_name(source: dict) -> str:
-    return source["file"].rsplit("/", 1)[-1]
-
-
 @dataclass
 class NTriples:
     """graph.nt as written: its triples, per predicate the kinds of its objects (see

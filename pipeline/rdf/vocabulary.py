@@ -103,9 +103,14 @@ def bind_prefixes(graph: Graph, pv: Namespace) -> None:
     graph.bind("pv", pv)
 
 
+def graph_base(config) -> str:
+    """`<base_uri>graph/`, under which the publication's and each plan's named graphs are."""
+    base = config.base_uri if config.base_uri.endswith(("/", "#")) else config.base_uri + "/"
+    return f"{base}graph/"
+
+
 def default_graph_iri(config) -> str:
     """One named graph per publication: `<base_uri>graph/<name>`. The graph states its own
     licence (`<graph> dcterms:license <licence URL>`) and the SPARQL store loads it under
     this name."""
-    base = config.base_uri if config.base_uri.endswith(("/", "#")) else config.base_uri + "/"
-    return f"{base}graph/{config.name}"
+    return f"{graph_base(config)}{config.name}"

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from ...errors import PipelineError
 from ..datasets import DatasetSpec, PlanInfo
-from ..listing import CKAN_FOLDER, SITE_FILES, SITE_FOLDERS
+from ..listing import CKAN_FOLDER, is_site_file as is_site_path
 from ..description import Description
 
 SAFE_FILE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -44,10 +44,6 @@ def initiative_key(identifier: str):
     parts = str(identifier).split("-")
     return (0, tuple(int(p) for p in parts)) if all(p.isdigit() for p in parts) \
         else (1, (str(identifier),))
-
-
-def is_site_path(path: str) -> bool:
-    return path in SITE_FILES or path.startswith(SITE_FOLDERS)
 
 
 def is_listed(path: str) -> bool:

@@ -14,6 +14,7 @@ from typing import Iterator
 from jinja2 import Environment
 from markupsafe import Markup
 
+from ...rdf.graph import initiative_path as initiative_uri_path
 from ..datasets import DatasetSpec
 from ..listing import file_digest
 from ..identifiers import dataset_uri, publication_period
@@ -128,7 +129,8 @@ class Pages:
             "dataset", ROOT, spec.title_ja, "catalogue", ((spec.title_ja, None),),
             description=spec.description_ja, spec=spec, files=files, formats=formats(spec),
             api=api_links(c, site.package, spec),
-            previews=[self.preview(f.path) for f, _, _ in files if f.format == "CSV"][:PREVIEW_FILES],
+            previews=list(islice((self.preview(f.path) for f, _, _ in files if f.format == "CSV"),
+                                  PREVIEW_FILES)),
             jsonld=dataset_jsonld(site.view, spec, files, attribution),
             sources=[] if many else sources, attribution=None if many else attribution,
             source_count=len(sources), dataset_uri=str(dataset_uri(c, spec.name)),
@@ -211,7 +213,7 @@ class Pages:
             references=[self.reference(plan, r) for r in site.references_of.get(key, ())],
             cited_by=[self.link(plan, other) for other in site.cited_by.get(key, ())],
             terms=site.terms_of.get(key, ()),
-            uri=f"{site.config.base_uri}plan/{plan_id}/initiative/{identifier}",
+            uri=site.config.base_uri + initiative_uri_path(plan_id, identifier),
             previous=previous, next=following)
 
     def plan_links(self, plan: Plan, item: Item) -> dict[str, str]:
