@@ -33,6 +33,17 @@ def tree_digest(*paths: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def library_versions(names: tuple[str, ...]) -> str:
+    """`name=version` of each library, one per line (`none` when it is not installed)."""
+    lines = []
+    for name in names:
+        try:
+            lines.append(f"{name}={metadata.version(name)}\n")
+        except metadata.PackageNotFoundError:
+            lines.append(f"{name}=none\n")
+    return "".join(lines)
+
+
 @cache
 def code_digest() -> str:
     """The code, templates and Table Schemas of this installation (read once per process)."""
@@ -46,11 +57,7 @@ def inputs_digest(sources, config, extra_folders: tuple[Path, ...] = ()) -> str:
     digest = hashlib.sha256()
     digest.update(code_digest().encode())
     digest.update(tree_digest(*extra_folders).encode())
-    for library in LIBRARIES:
-        try:
-            digest.update(f"{library}={metadata.version(library)}\n".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{library}=none\n".encode())
+    digest.update(library_versions(LIBRARIES).encode())
     digest.update(repr(config).encode("utf-8"))
     for source in sources:
         digest.update(f"\n{source.name}\0{source.sha256}\0{source.meta!r}".encode("utf-8"))

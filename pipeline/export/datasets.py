@@ -37,16 +37,16 @@ from urllib.parse import quote
 from ..assemble import Plan
 from ..config import Config
 from ..errors import PipelineError
+from ..rdf import PLANS_DIR
 from .listing import (CKAN_FOLDER, LINKED_DATA_FOLDER, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE,
                       SITE_MANIFEST, Listing, is_site_file)
+from .sqlite import SQLITE_SUFFIX
 
 TABLE_FILES = ("{t}.csv", "{t}.json", "excel/{t}.csv", "excel/{t}.xlsx", "parquet/{t}.parquet",
                "schemas/{t}.json", "schemas/{t}-excel.json")
 DATABASE = "database"
-DATABASE_SUFFIX = ".sqlite"
 DATABASE_FOLDER = "datasette/"
 LINKED_DATA = "linked-data"
-PLANS_FOLDER = "plans/"
 PLAN_KEY = "plan/"
 SITE = "site"
 METADATA = "metadata"
@@ -178,7 +178,7 @@ def _formats(paths) -> list[str]:
 
 
 def _is_database_file(path: str) -> bool:
-    return ("/" not in path and path.endswith(DATABASE_SUFFIX)) or path.startswith(DATABASE_FOLDER)
+    return ("/" not in path and path.endswith(SQLITE_SUFFIX)) or path.startswith(DATABASE_FOLDER)
 
 
 def plan_info(plan: Plan) -> PlanInfo:
@@ -253,7 +253,7 @@ def publication_datasets(out: Path, listing: Listing, package: dict,
             if path in files:
                 claim(table, path)
     for path in files:
-        if path not in claimed and path.startswith(PLANS_FOLDER):
+        if path not in claimed and path.startswith(f"{PLANS_DIR}/"):
             plan_id = path.split("/")[1]
             if plan_id in plans:
                 claim(f"{PLAN_KEY}{plan_id}", path)
@@ -435,7 +435,7 @@ class _Texts:
             title = title or f"CKAN データセット定義 {parts.stem}"
             description = description or (f"CKAN の package_create にそのまま渡せるデータセット"
                                           f"「{parts.stem}」の定義（JSON）です。")
-        elif path.endswith(DATABASE_SUFFIX) and "/" not in path:
+        elif path.endswith(SQLITE_SUFFIX) and "/" not in path:
             title = title or "データベース（SQLite）"
             description = description or (
                 "全表を収めたSQLiteデータベースです。列の型・主キー・外部キーは Table Schema のとおりで、"

@@ -22,10 +22,9 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
-from ..fingerprint import SCHEMAS, tree_digest
+from ..fingerprint import SCHEMAS, library_versions, tree_digest
 
 RDF_CODE = Path(__file__).resolve().parent
 LIBRARIES = ("pyoxigraph", "rdflib")
@@ -35,8 +34,7 @@ SUFFIX = ".entry"
 @cache
 def code_version() -> str:
     """The RDF code, the Table Schemas (their `rdf` mappings) and the libraries' versions."""
-    versions = ",".join(f"{name}={metadata.version(name)}" for name in LIBRARIES)
-    return f"{tree_digest(RDF_CODE, SCHEMAS)}:{versions}"
+    return f"{tree_digest(RDF_CODE, SCHEMAS)}:{library_versions(LIBRARIES)}"
 
 
 def digest_of(*parts) -> str:
