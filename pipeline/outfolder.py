@@ -10,10 +10,13 @@ mistyped `--out-dir` never deletes a user's files.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -81,8 +84,43 @@ def staging_dir(out_dir: Path) -> Path:
 
 
 def leftover_pattern(out_dir: Path) -> re.Pattern:
-    """`.<out>.staging-<pid>` and `.<out>.previous-<pid>` beside out_dir."""
-    return re.compile(rf"^\.{re.escape(out_dir.name)}\.(staging|previous)-(\d+)$")
+    """`.<out>.staging-<pid>`, `.<out>.previous-<pid>` and `.<out>.retired-<pid>-<n>` beside
+    out_dir."""
+    return re.compile(rf"^\.{re.escape(out_dir.name)}\.(staging|previous|retired)-(\d+)(?:-\d+)?$")
+
+
+_retired = itertools.count(1)
+_removals: list[subprocess.Popen] = []
+_REMOVE = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+
+
+def retire(folder: Path, out_dir: Path) -> None:
+    """Remove a folder of publish's own (the replaced edition, a staging folder that was not
+    published, a dead run's leftover) without waiting for it: renamed to `.<out>.retired-<pid>-<n>` it is removed by a
+    detached process, so a publish does not wait while the disk deletes tens of thousands of
+    files. A removal cut short is finished by the next run's clean_leftovers."""
+    target = out_dir.parent / f".{out_dir.name}.retired-{os.getpid()}-{next(_retired)}"
+    try:
+        folder.rename(target)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    _remove_detached(target)
+
+
+def _remove_detached(folder: Path) -> None:
+    try:
+        _removals.append(subprocess.Popen(
+            [sys.executable, "-c", _REMOVE, str(folder)], start_new_session=True,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    except OSError:                         # no process to spare: remove it here
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def wait_for_removals() -> None:
+    """Wait until the folders this process retired are gone (tests; a caller that must know)."""
+    while _removals:
+        _removals.pop().wait()
 
 
 def process_alive(pid: int) -> bool:
@@ -98,8 +136,9 @@ def process_alive(pid: int) -> bool:
 
 
 def clean_leftovers(out_dir: Path, log: Callable[[str], None]) -> None:
-    """Remove staging folders of dead runs; a `previous` folder of a run killed between its two
-    renames is the last publication: it is put back when OUT is missing, else removed."""
+    """Retire staging and retired folders of dead runs (see retire); a
+    `previous` folder of a run killed between its two renames is the last publication: it is put
+    back when OUT is missing, else removed."""
     if not out_dir.parent.is_dir():
         return
     pattern = leftover_pattern(out_dir)
@@ -112,5 +151,5 @@ def clean_leftovers(out_dir: Path, log: Callable[[str], None]) -> None:
             log(f"cleanup: {out_dir.name} restored from {entry.name} "
                 f"(left by process {match[2]}, which is gone)")
             continue
-        shutil.rmtree(entry, ignore_errors=True)
+        retire(entry, out_dir)
         log(f"cleanup: removed {entry.name} (left by process {match[2]}, which is gone)")

@@ -31,7 +31,7 @@ from .export.tables import table_rows
 from .extract.batch import extract_all
 from .fingerprint import inputs_digest
 from .lock import publish_lock
-from .outfolder import check_out_dir, clean_leftovers, staging_dir
+from .outfolder import check_out_dir, clean_leftovers, retire, staging_dir
 from .rdf import CacheStats, LinkedDataWriter, cache_folder
 from .schema import load_schemas
 from .shacl import check_catalog
@@ -231,7 +231,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
     finally:
         if validation is not None:
             validation.cancel()
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging.exists():
+            retire(staging, out_dir)
     if unchanged:
         log(f"publish: no change; {out_dir} left as it was (version {edition.version})")
     else:
@@ -316,7 +317,7 @@ def created_timestamp() -> str:
 
 
 def _swap(staging: Path, out_dir: Path) -> None:
-    """Replace out_dir by staging with two renames; the old folder is removed afterwards."""
+    """Replace out_dir by staging with two renames; the old folder is retired afterwards."""
     previous = out_dir.parent / f".{out_dir.name}.previous-{os.getpid()}"
     if out_dir.exists():
         out_dir.rename(previous)
@@ -326,4 +327,5 @@ def _swap(staging: Path, out_dir: Path) -> None:
         if previous.exists():
             previous.rename(out_dir)
         raise
-    shutil.rmtree(previous, ignore_errors=True)
+    if previous.exists():
+        retire(previous, out_dir)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.outfolder import GENERATOR, GENERATOR_KEY
+from pipeline.outfolder import GENERATOR, GENERATOR_KEY, wait_for_removals
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -187,6 +187,27 @@ def test_leftovers_of_killed_runs_are_removed_and_reported(tmp_path, source_text
     assert f"cleanup: removed .out.staging-{pid} (left by process {pid}, which is gone)" in stderr
     assert f"cleanup: took over .out.lock, left by process {pid}, which is gone" in stderr
     assert not lock.exists()
+    wait_for_removals()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".out.staging-{os.getppid()}", "out", "raw"]
+
+
+def test_the_replaced_edition_is_removed_after_the_publish_without_delaying_it(
+        tmp_path, source_text, capsys, publication):
+    """The previous edition is renamed out of the way at the swap and deleted by a detached
+    process; a removal cut short (its process killed) is finished by the next run."""
+    out = tmp_path / "out"
+    shutil.copytree(publication, out)
+    (out / "initiatives.csv").write_text("stale", encoding="utf-8")     # so a new edition is swapped in
+    pid = dead_pid()
+    cut_short = tmp_path / f".out.retired-{pid}-1"
+    (cut_short / "plans").mkdir(parents=True)
+    (cut_short / "plans" / "initiatives.csv").write_text("half removed", encoding="utf-8")
+    status, _, stderr = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text), "--out-dir", out)
+    assert status == 0 and "publish: " in stderr
+    assert f"cleanup: removed .out.retired-{pid}-1 (left by process {pid}, which is gone)" in stderr
+    assert (out / "initiatives.csv").read_text(encoding="utf-8").startswith("plan_id,")
+    wait_for_removals()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "raw"]
 
 
 def test_a_run_killed_between_its_renames_gets_its_publication_back(tmp_path, source_text, capsys, publication):

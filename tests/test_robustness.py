@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from pipeline.errors import PipelineError
 from pipeline.extract import extract_document
+from pipeline.outfolder import wait_for_removals
 from pipeline.sources import SourceDocument, SourceMeta, decode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,6 +210,7 @@ def test_the_command_line_on_a_mutated_seed_exits_0_or_1_with_at_most_one_error_
     assert len(errors) <= 1 and (status == 0) == (not errors), stderr[-2000:]
     if status == 1:
         assert snapshot(out) == before, errors
+    wait_for_removals()
     assert not list(previous.glob(".out.*")), stderr[-2000:]
 
 
