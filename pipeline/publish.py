@@ -38,7 +38,7 @@ from .shacl import check_catalog
 from .sources import MANIFEST_NAME, SourceDocument, ignored_files, read_sources
 from .timing import Stopwatch
 from .validate import BackgroundValidation
-from .versions import (choose_edition, json_records, load_previous, with_plan_ids,
+from .versions import (choose_edition, load_previous, records_as_json, with_plan_ids,
                        write_change_report)
 
 Log = Callable[[str], None]
@@ -181,7 +181,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         previous = load_previous(out_dir, published, list(schemas))
         if previous is not None:
             previous = with_plan_ids(previous, {s.name: s.meta.plan_id for s in publication.sources})
-        records = json_records(rows)    # as <table>.json holds them: compared, and the portal's
+        records = records_as_json(rows)
         edition = choose_edition(previous, records, schemas, config.version, created_timestamp())
     config = replace(config, version=edition.version)
     staging = staging_dir(out_dir)

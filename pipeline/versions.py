@@ -76,7 +76,9 @@ def _read(path: Path) -> str | None:
     return path.read_text(encoding="utf-8") if path.exists() else None
 
 
-def json_records(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
+def records_as_json(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Every table's rows with the values <table>.json holds (dates ISO, empty null), as dicts;
+    compared with the previous edition's and shown by the portal."""
     return {t: [{k: json_value(v) for k, v in row.items()} for row in table] for t, table in rows.items()}
 
 
