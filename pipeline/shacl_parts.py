@@ -106,13 +106,14 @@ def _owners(graph: Graph) -> dict[Node, int]:
     """Owner of every subject: 1 + the index of the one dataset that reaches it, else 0."""
     seeds = sorted(set(graph.objects(None, DCAT.dataset)))
     reached: dict[Node, set[int]] = defaultdict(set)
+    stops = set(seeds)
     for index, seed in enumerate(seeds, start=1):
         todo, seen = [seed], {seed}
         while todo:
             node = todo.pop()
             reached[node].add(index)
             for value in graph.objects(node, None):
-                if isinstance(value, (URIRef, BNode)) and value not in seen and value not in seeds:
+                if isinstance(value, (URIRef, BNode)) and value not in seen and value not in stops:
                     seen.add(value)
                     todo.append(value)
     owners = {}
