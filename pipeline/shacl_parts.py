@@ -86,10 +86,11 @@ def _nested(shapes: Graph, shape: Node) -> set[Node]:
 def split(graph: Graph, inverse: set[Node], groups: int) -> list[Part]:
     """The catalogue's parts, gathered into at most `groups` parts of similar size (a union of
     parts is a part)."""
-    owners = _owners(graph)
+    by_subject = _by_subject(graph)
+    owners = _owners(graph, by_subject)
     sizes: dict[int, int] = defaultdict(int)
     for subject, owner in owners.items():
-        sizes[owner] += sum(1 for _ in graph.predicate_objects(subject))
+        sizes[owner] += len(by_subject[subject])
     group_of, loads = {}, [0] * max(1, groups)
     for owner in sorted(sizes, key=lambda o: (-sizes[o], o)):    # largest first, to the lightest
         group_of[owner] = loads.index(min(loads))
@@ -97,36 +98,49 @@ def split(graph: Graph, inverse: set[Node], groups: int) -> list[Part]:
     owned: list[set[Node]] = [set() for _ in loads]
     for subject, owner in owners.items():
         owned[group_of[owner]].add(subject)
+    pointing: dict[Node, list] = defaultdict(list)       # the inverse paths' triples by object
+    for predicate in inverse:
+        for triple in graph.triples((None, predicate, None)):
+            pointing[triple[2]].append(triple)
     hierarchy = list(graph.triples((None, RDFS.subClassOf, None)))
-    return [Part(frozenset(nodes), _triples(graph, nodes, inverse) + hierarchy)
+    return [Part(frozenset(nodes), _triples(by_subject, pointing, nodes) + hierarchy)
             for nodes in owned if nodes]
 
 
-def _owners(graph: Graph) -> dict[Node, int]:
+def _by_subject(graph: Graph) -> dict[Node, list]:
+    """The graph's triples by subject, read once (faster than a lookup per node)."""
+    index: dict[Node, list] = defaultdict(list)
+    for triple in graph:
+        index[triple[0]].append(triple)
+    return index
+
+
+def _owners(graph: Graph, by_subject: dict[Node, list]) -> dict[Node, int]:
     """Owner of every subject: 1 + the index of the one dataset that reaches it, else 0."""
     seeds = sorted(set(graph.objects(None, DCAT.dataset)))
     reached: dict[Node, set[int]] = defaultdict(set)
+    stops = set(seeds)
     for index, seed in enumerate(seeds, start=1):
         todo, seen = [seed], {seed}
         while todo:
             node = todo.pop()
             reached[node].add(index)
-            for value in graph.objects(node, None):
-                if isinstance(value, (URIRef, BNode)) and value not in seen and value not in seeds:
+            for _, _, value in by_subject.get(node, ()):
+                if isinstance(value, (URIRef, BNode)) and value not in seen and value not in stops:
                     seen.add(value)
                     todo.append(value)
     owners = {}
-    for subject in set(graph.subjects()):
+    for subject in by_subject:
         found = reached.get(subject, ())
         owners[subject] = next(iter(found)) if len(found) == 1 else 0
     return owners
 
 
-def _triples(graph: Graph, owned: set[Node], inverse: set[Node]) -> list:
+def _triples(by_subject: dict[Node, list], pointing: dict[Node, list], owned: set[Node]) -> list:
     """The owned subjects' triples, those of the inverse paths into them, and the types of
     every node these refer to."""
-    triples = {t for subject in owned for t in graph.triples((subject, None, None))}
-    triples |= {t for node in owned for p in inverse for t in graph.triples((None, p, node))}
+    triples = {t for subject in owned for t in by_subject[subject]}
+    triples |= {t for node in owned for t in pointing.get(node, ())}
     referred = {node for s, _, o in triples for node in (s, o) if isinstance(node, (URIRef, BNode))}
-    triples |= {t for node in referred - owned for t in graph.triples((node, RDF.type, None))}
+    triples |= {t for node in referred - owned for t in by_subject.get(node, ()) if t[1] == RDF.type}
     return list(triples)

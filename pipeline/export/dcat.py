@@ -104,7 +104,7 @@ class _CatalogBuilder:
         self.out, self.config, self.description = out, description.config, description
         self.package = description.package
         config = self.config
-        self.graph = Graph(bind_namespaces="none")
+        self.graph = Graph(store="SimpleMemory", bind_namespaces="none")   # the fastest to fill
         for prefix, namespace in CONTEXT.items():
             self.graph.bind(prefix, Namespace(namespace))
         self.issued, self.modified = publication_dates(self.package)
