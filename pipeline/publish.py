@@ -195,7 +195,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             with watch.stage("csv-json"):
                 package = write_tables_package(publication, rows, config, staging, edition.created,
                                                inputs)
-            validation = BackgroundValidation(staging, package)   # the tables, while RDF is written
+            validation = BackgroundValidation(staging, package,   # the tables, while RDF is written
+                                              cache_folder(cache_dir, out_dir, "tables"))
             with watch.stage("sqlite"):
                 database = write_database(staging, rows, schemas, package)
             with watch.stage("parquet"):

@@ -9,7 +9,6 @@ stated size and sha256."""
 from __future__ import annotations
 
 import copy
-import csv
 import hashlib
 import json
 import os
@@ -18,44 +17,53 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import ValidationFailed
-from .export.csv import EXCEL_SUFFIX, csv_lines, csv_text, excel_csv_text
+from .errors import ValidationFailed, describe
+from .export.csv import EXCEL_SUFFIX, csv_text, excel_csv_text
 from .export.plans import SLICE_KEY
+from .rdf.cache import PartCache
+from .validate_groups import Table, read_table, validate_tables
 
 MAX_FINDINGS = 50
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent   # the folder that holds pipeline/
 
 
-def validate_package(folder: Path, package_descriptor: dict | None = None) -> tuple[int, int, int]:
+def validate_package(folder: Path, package_descriptor: dict | None = None,
+                     cache_dir: Path | None = None) -> tuple[int, int, int]:
     """Validate folder/datapackage.json (or the given descriptor of files in folder); returns
     the number of resources checked and, of those, the Excel variants and the plan slices
     (each checked byte for byte against its validated CSV).
 
-    frictionless checks the descriptor of every resource and validates the canonical tables in
-    full (schemas, keys, foreign keys, bytes, hash); every other file (JSON, RDF) is checked
-    against its stated bytes and sha256 here, which is all frictionless would check of a file
-    that is not a table. Raises ValidationFailed with one readable line per finding."""
+    frictionless checks the descriptor of every resource and validates every row of the
+    canonical tables (types, constraints, primary keys) in groups of whole plans whose findings
+    are kept in cache_dir; their foreign keys are checked over the whole tables
+    (validate_groups.py); each table's bytes and hash are checked here, and every
+    other file (JSON, RDF) against its stated bytes and sha256, which is all frictionless would
+    check of a file that is not a table. Raises ValidationFailed with one readable line per
+    finding."""
     from frictionless import Package  # imported here: it is slow to import
 
     descriptor = folder / "datapackage.json"
     if package_descriptor is None:
         package_descriptor = json.loads(descriptor.read_text(encoding="utf-8"))
     resources = package_descriptor.get("resources", [])
-    tables = [r for r in resources if _is_canonical_table(r)]
+    cache = PartCache(cache_dir)
     findings = [f"package: {error.type}: {error.message}"
                 for error in Package.metadata_validate(copy.deepcopy(package_descriptor))]
+    tables: Parsed = {}
     if not findings:
-        package = Package(copy.deepcopy({**package_descriptor, "resources": tables}),
-                          basepath=str(folder))
-        findings = _report_lines(package.validate())
+        findings = read_tables(folder, [r for r in resources if _is_canonical_table(r)], tables)
     if not findings:
-        parsed: Parsed = {}
-        findings = check_excel_variants(folder, package_descriptor, parsed)
-        findings += check_plan_slices(folder, package_descriptor, parsed)
+        findings, stats = validate_tables(list(tables.values()), cache)
+        findings = [f"{t.name}: {t.resource['path']} does not match its stated bytes/hash"
+                    for t in tables.values() if not _as_stated(t.resource, t.data)] + findings
+    if not findings:
+        findings = check_excel_variants(folder, package_descriptor, tables)
+        findings += check_plan_slices(folder, package_descriptor, tables)
         findings += check_files(folder, [r for r in resources if not _is_canonical_table(r)
                                          and not r["name"].endswith(EXCEL_SUFFIX)
                                          and SLICE_KEY not in r])
     if not findings:
+        cache.prune(stats.used)
         return (len(resources), sum(r["name"].endswith(EXCEL_SUFFIX) for r in resources),
                 sum(SLICE_KEY in r for r in resources))
     shown = findings[:MAX_FINDINGS]
@@ -65,24 +73,32 @@ def validate_package(folder: Path, package_descriptor: dict | None = None) -> tu
                            shown, descriptor)
 
 
+Parsed = dict[str, Table]   # combined CSV path -> the table read from it
+
+
+def read_tables(folder: Path, resources: list[dict], tables: Parsed) -> list[str]:
+    """Read each combined table (and its schema) into tables; findings for those that cannot
+    be read."""
+    findings = []
+    for resource in resources:
+        try:
+            schema = json.loads((folder / resource["schema"]).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            findings.append(f"{resource['name']}: its schema {resource['schema']} cannot be read "
+                            f"({describe(error)})")
+            continue
+        table = read_table(folder, resource, schema)
+        if isinstance(table, str):
+            findings.append(table)
+        else:
+            tables[resource["path"]] = table
+    return findings
+
+
 def _is_canonical_table(resource: dict) -> bool:
     """A combined table (not its Excel variant, not a plan's slice)."""
     return resource.get("profile") == "tabular-data-resource" and SLICE_KEY not in resource \
         and not resource["name"].endswith(EXCEL_SUFFIX)
-
-
-def _report_lines(report) -> list[str]:
-    """One readable line per finding of a frictionless report."""
-    findings = []
-    for task in report.tasks:
-        for error in task.errors:
-            where = [task.name or task.place]
-            if getattr(error, "row_number", None):
-                where.append(f"row {error.row_number}")
-            if getattr(error, "field_name", None):
-                where.append(f"column {error.field_name}")
-            findings.append(f"{', '.join(map(str, where))}: {error.type}: {error.message}")
-    return findings + [f"package: {error.type}: {error.message}" for error in report.errors]
 
 
 def check_files(folder: Path, resources: list[dict]) -> list[str]:
@@ -113,22 +129,9 @@ def _as_stated(resource: dict, data: bytes) -> bool:
     return resource.get("bytes") == len(data) and resource.get("hash") == _sha256(data)
 
 
-Parsed = dict[str, tuple[list[str], list[list[str]]]]   # combined CSV path -> (header, rows)
-
-
-def _parsed(folder: Path, path: str, parsed: Parsed) -> tuple[list[str], list[list[str]]]:
-    """The header and rows of a validated combined CSV, read once for both byte checks."""
-    if path not in parsed:
-        with (folder / path).open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.reader(handle))
-        parsed[path] = (rows[0] if rows else [], rows[1:])
-    return parsed[path]
-
-
-def check_excel_variants(folder: Path, descriptor: dict, parsed: Parsed | None = None) -> list[str]:
+def check_excel_variants(folder: Path, descriptor: dict, tables: Parsed) -> list[str]:
     """Each `NAME-excel` resource must be the exporter's rendering of the validated `NAME`
-    resource, with the bytes and hash its descriptor states."""
-    parsed = {} if parsed is None else parsed
+    resource (read into tables), with the bytes and hash its descriptor states."""
     resources = {r["name"]: r for r in descriptor.get("resources", [])}
     findings = []
     for name, variant in resources.items():
@@ -136,13 +139,12 @@ def check_excel_variants(folder: Path, descriptor: dict, parsed: Parsed | None =
             continue
         canonical = resources.get(name[: -len(EXCEL_SUFFIX)])
         data = (folder / variant["path"]).read_bytes()
-        if canonical is None:
+        if canonical is None or canonical["path"] not in tables:
             findings.append(f"{name}: no resource {name[: -len(EXCEL_SUFFIX)]} to compare with")
             continue
-        schema = json.loads((folder / canonical["schema"]).read_text(encoding="utf-8"))
-        _, rows = _parsed(folder, canonical["path"], parsed)
-        expected = excel_csv_text(schema, rows, csv_lines(rows)).encode("utf-8-sig")
-        if data != expected:
+        table = tables[canonical["path"]]
+        expected = excel_csv_text(table.schema, table.rows, table.file_lines())
+        if data != expected.encode("utf-8-sig"):
             findings.append(f"{name}: {variant['path']} differs from {canonical['path']} "
                             "rendered for Excel")
         elif not _as_stated(variant, data):
@@ -150,13 +152,11 @@ def check_excel_variants(folder: Path, descriptor: dict, parsed: Parsed | None =
     return findings
 
 
-def check_plan_slices(folder: Path, descriptor: dict, parsed: Parsed | None = None) -> list[str]:
+def check_plan_slices(folder: Path, descriptor: dict, tables: Parsed) -> list[str]:
     """Each plan's slice must be the validated combined CSV's rows of that plan (its first
     column, plan_id), byte for byte, with the bytes and hash its descriptor states."""
-    parsed = {} if parsed is None else parsed
     resources = descriptor.get("resources", [])
-    canonical = {r["schema"]: r for r in resources if _is_canonical_table(r)}
-    expected: dict[str, dict[str, bytes]] = {}
+    canonical = {r["schema"]: tables.get(r["path"]) for r in resources if _is_canonical_table(r)}
     findings = []
     for resource in resources:
         if SLICE_KEY not in resource:
@@ -165,26 +165,14 @@ def check_plan_slices(folder: Path, descriptor: dict, parsed: Parsed | None = No
         if table is None:
             findings.append(f"{resource['name']}: no combined table to compare with")
             continue
-        if table["path"] not in expected:
-            expected[table["path"]] = _slices(*_parsed(folder, table["path"], parsed))
         data = (folder / resource["path"]).read_bytes()
-        header = expected[table["path"]]["\0header"]
-        if data != expected[table["path"]].get(resource[SLICE_KEY], header):
+        expected = csv_text(table.header, []) + table.bodies.get(resource[SLICE_KEY], "")
+        if data != expected.encode("utf-8"):
             findings.append(f"{resource['name']}: {resource['path']} is not the rows of plan "
-                            f"{resource[SLICE_KEY]} in {table['path']}")
+                            f"{resource[SLICE_KEY]} in {table.resource['path']}")
         elif not _as_stated(resource, data):
             findings.append(f"{resource['name']}: {resource['path']} does not match its stated bytes/hash")
     return findings
-
-
-def _slices(header: list[str], rows: list[list[str]]) -> dict[str, bytes]:
-    """The CSV text of each plan's rows of a combined CSV (and its header alone)."""
-    groups: dict[str, list[list[str]]] = {}
-    for row in rows:
-        groups.setdefault(row[0], []).append(row)
-    slices = {plan: csv_text(header, rows).encode("utf-8") for plan, rows in groups.items()}
-    slices["\0header"] = csv_text(header, []).encode("utf-8")
-    return slices
 
 
 class BackgroundValidation:
@@ -194,7 +182,7 @@ class BackgroundValidation:
     whatever threads the caller runs, and independent of how the caller was started. The
     descriptor is fixed at the start: later changes to datapackage.json do not reach it."""
 
-    def __init__(self, folder: Path, package_descriptor: dict):
+    def __init__(self, folder: Path, package_descriptor: dict, cache_dir: Path | None = None):
         self.folder = folder
         handle, name = tempfile.mkstemp(prefix="datapackage-", suffix=".json")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -203,7 +191,8 @@ class BackgroundValidation:
         environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
             filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.validate", str(folder), name],
+            [sys.executable, "-m", "pipeline.validate", str(folder), name,
+             *([str(cache_dir)] if cache_dir else [])],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
 
     def result(self) -> tuple[int, int, int]:
@@ -230,11 +219,12 @@ class BackgroundValidation:
         self.descriptor_file.unlink(missing_ok=True)
 
 
-def _main(folder: str, descriptor_file: str) -> None:
-    """`python -m pipeline.validate FOLDER DESCRIPTOR.json`: one JSON line on stdout."""
+def _main(folder: str, descriptor_file: str, cache_dir: str | None = None) -> None:
+    """`python -m pipeline.validate FOLDER DESCRIPTOR.json [CACHE]`: one JSON line on stdout."""
     descriptor = json.loads(Path(descriptor_file).read_text(encoding="utf-8"))
     try:
-        checked, variants, slices = validate_package(Path(folder), descriptor)
+        checked, variants, slices = validate_package(Path(folder), descriptor,
+                                                     Path(cache_dir) if cache_dir else None)
         reply = {"checked": checked, "variants": variants, "slices": slices}
     except ValidationFailed as failure:
         reply = {"failed": {"message": failure.message, "findings": failure.findings,
@@ -243,4 +233,4 @@ def _main(folder: str, descriptor_file: str) -> None:
 
 
 if __name__ == "__main__":
-    _main(*sys.argv[1:3])
+    _main(*sys.argv[1:4])

@@ -119,9 +119,10 @@ class PartCache:
         return removed
 
 
-def cache_folder(cache_dir: Path | None, out_dir: Path) -> Path | None:
-    """The folder of one publication's entries under a publish's cache_dir (pruning one
-    publication's entries leaves another's, sharing the cache_dir, alone)."""
+def cache_folder(cache_dir: Path | None, out_dir: Path, kind: str = "rdf") -> Path | None:
+    """The folder of one publication's entries of a kind (rdf, tables) under a publish's
+    cache_dir (pruning one publication's entries leaves another's, sharing the cache_dir,
+    alone)."""
     if cache_dir is None:
         return None
-    return cache_dir / "rdf" / hashlib.sha256(str(out_dir).encode("utf-8")).hexdigest()[:16]
+    return cache_dir / kind / hashlib.sha256(str(out_dir).encode("utf-8")).hexdigest()[:16]

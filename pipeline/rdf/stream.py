@@ -16,7 +16,6 @@ import multiprocessing
 import os
 import shutil
 import tempfile
-import zlib
 from collections import defaultdict
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..config import Config
+from ..cuts import cut_before
 from ..heap import frozen_heap
 from .cache import CacheStats, PartCache
 from .graph import build_ntriples_and_shapes
@@ -218,7 +218,7 @@ def merge_sorted(files: list[Path], path: Path,
                 if line == previous:
                     continue
                 if since >= least and (subject := _subject(line)) != _subject(previous) and \
-                        (since >= 2 * chunk_lines or zlib.crc32(subject) % divisor == 0):
+                        cut_before(subject, since, chunk_lines, divisor):
                     chunks.append((start, offset))
                     start, since = offset, 0
                 out.write(line)

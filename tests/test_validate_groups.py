@@ -1,0 +1,190 @@
+"""The tables validated in groups of whole plans (pipeline/validate_groups.py): the same findings,
+named by the combined file and its row number, as frictionless finds in the whole tables; a
+group's findings taken from the cache are those of a run without it; a damaged entry is
+rebuilt; a change in one plan validates one group again."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+
+import pytest
+
+from benchmarks.corpus import write_corpus
+from pipeline import validate_groups
+from pipeline.config import load_config
+from pipeline.errors import ValidationFailed
+from pipeline.export import write_tables_package
+from pipeline.export.csv import csv_text
+from pipeline.export.tables import table_rows
+from pipeline.publish import build
+from pipeline.rdf.cache import PartCache
+from pipeline.validate import _is_canonical_table, read_tables, validate_package
+from pipeline.validate_groups import (is_plan_scoped, keys_checked_here, plan_groups,
+                                      validate_tables, within_plan)
+
+SMALL = 600         # rows of all tables per group: the corpus below makes several groups
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory, project_root):
+    """The tables of a synthetic corpus of five plans (24 documents), as a publish writes them."""
+    base = tmp_path_factory.mktemp("groups")
+    write_corpus(base / "raw", 24)
+    config = load_config(project_root / "pipeline.toml")
+    publication = build(base / "raw", config, lambda message: None)
+    write_tables_package(publication, table_rows(publication), config, base / "out",
+                         "2024-01-01T00:00:00Z")
+    return base / "out"
+
+
+@pytest.fixture
+def tables_of(monkeypatch):
+    monkeypatch.setattr(validate_groups, "GROUP_ROWS", SMALL)
+
+    def read(folder):
+        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        tables = {}
+        assert read_tables(folder, [r for r in descriptor["resources"]
+                                    if _is_canonical_table(r)], tables) == []
+        return list(tables.values())
+    return read
+
+
+def findings_of(folder, cache_dir=None):
+    with pytest.raises(ValidationFailed) as failure:
+        validate_package(folder, cache_dir=cache_dir)
+    return failure.value.findings
+
+
+def frictionless_whole(folder):
+    """What frictionless finds validating the combined tables whole, as validate.py words it."""
+    from frictionless import Package
+
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    tables = [{k: v for k, v in r.items() if k not in ("bytes", "hash")}
+              for r in descriptor["resources"] if _is_canonical_table(r)]
+    report = Package({"name": "whole", "resources": tables}, basepath=str(folder)).validate()
+    lines = []
+    for task in report.tasks:
+        for error in task.errors:
+            where = [task.name, f"row {error.row_number}"]
+            if getattr(error, "field_name", None):
+                where.append(f"column {error.field_name}")
+            lines.append(f"{', '.join(where)}: {error.type}: {error.message}")
+    return lines
+
+
+def replace_cell(folder, table, plan, column, value) -> int:
+    """Set a cell of the last row of plan in table.csv; returns that row's number (header: 1)."""
+    path = folder / f"{table}.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    index = max(i for i, row in enumerate(rows) if row[0] == plan)
+    rows[index][rows[0].index(column)] = value
+    path.write_text(csv_text(rows[0], rows[1:]), encoding="utf-8", newline="")
+    return index + 1
+
+
+def test_the_schemas_hold_no_key_across_plans_but_the_references_to_other_plans(tables_of,
+                                                                                 written):
+    """Every primary key begins with plan_id and nothing is unique alone, so groups of whole
+    plans are self-contained; the one foreign key that may leave its plan is checked here."""
+    tables = {t.name: t for t in tables_of(written)}
+    across = [(name, key["fields"]) for name, table in tables.items()
+              for key in table.schema.get("foreignKeys", []) if not within_plan(key)]
+    assert across == [("references", ["to_plan_id", "to_id"])]
+    for name, table in tables.items():
+        checked = keys_checked_here(table, tables)
+        assert checked == table.schema.get("foreignKeys", [])
+        assert is_plan_scoped(table.schema, checked)
+        assert is_plan_scoped(table.schema, []) == (name != "references")
+    assert not is_plan_scoped({"fields": [{"name": "id", "constraints": {"unique": True}}]}, [])
+    assert not is_plan_scoped({"fields": [], "primaryKey": ["id"]}, [])
+
+
+def test_a_valid_publication_is_valid_in_groups(tables_of, written):
+    tables = tables_of(written)
+    groups = plan_groups(tables, SMALL)
+    assert len(groups) >= 3 and sum(map(len, groups)) == 5
+    findings, stats = validate_tables(tables, PartCache(None), SMALL)
+    assert findings == [] and stats.chunks_built == len(groups)
+    assert validate_package(written)[0] > 50
+
+
+def test_a_bad_value_is_named_by_the_combined_file_and_row_as_frictionless_names_it(
+        tables_of, written, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(written, out)
+    plans = plan_groups(tables_of(out), SMALL)
+    late = plans[-1][0]                       # in the last group: its row number counts the others
+    number = replace_cell(out, "initiatives", late, "status", "新規")
+    foreign = replace_cell(out, "references", late, "to_id", "9-9-9")
+    findings = findings_of(out)
+    status = [f for f in findings if "column status" in f]
+    assert status == [f'initiatives, row {number}, column status: constraint-error: The cell '
+                      f'"新規" in row at position "{number}" and field "status" at position "15" '
+                      'does not conform to a constraint: constraint "enum" is "[\'新\', \'継続\']"']
+    assert any(f.startswith(f"references, row {foreign}: foreign-key: ") and "9-9-9" in f
+               for f in findings)
+    assert "initiatives: initiatives.csv does not match its stated bytes/hash" in findings
+    whole = frictionless_whole(out)
+    assert sorted(f for f in findings if ", row " in f) == sorted(whole)
+
+
+def test_rows_out_of_plan_order_are_an_error(tables_of, written, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(written, out)
+    path = out / "sections.csv"
+    lines = path.read_bytes().split(b"\r\n")
+    lines[1], lines[-2] = lines[-2], lines[1]
+    path.write_bytes(b"\r\n".join(lines))
+    assert findings_of(out) == ["sections: sections.csv does not match its stated bytes/hash",
+                                "sections: sections.csv does not hold its rows plan by plan in "
+                                "the order of the other tables"]
+
+
+def test_a_table_not_as_the_exporter_writes_it_is_an_error_and_still_validated(written, tmp_path):
+    """Line ends changed (LF) and a bad value: both are found, the row counted as before."""
+    out = tmp_path / "out"
+    shutil.copytree(written, out)
+    number = replace_cell(out, "initiatives", "pref02-plan-0002", "status", "新規")
+    path = out / "initiatives.csv"
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n"))
+    findings = findings_of(out)
+    assert "initiatives: initiatives.csv is not its header and rows as the CSV exporter writes " \
+           "them" in findings
+    assert any(f.startswith(f"initiatives, row {number}, column status: constraint-error")
+               for f in findings)
+
+
+def test_cached_findings_are_those_of_a_run_without_cache_and_a_cut_entry_is_rebuilt(
+        tables_of, written, tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(written, out)
+    replace_cell(out, "indicators", plan_groups(tables_of(out), SMALL)[1][0], "seq", "0")
+    uncached = findings_of(out)
+    assert findings_of(out, cache) == uncached
+    entries = sorted(cache.iterdir())
+    assert len(entries) == len(plan_groups(tables_of(out), SMALL))
+    assert findings_of(out, cache) == uncached                  # every group from the cache
+    findings, stats = validate_tables(tables_of(out), PartCache(cache), SMALL)
+    assert (stats.chunks_built, stats.chunks_reused) == (0, len(entries))
+    entries[0].write_bytes(entries[0].read_bytes()[:-10])       # cut short: rebuilt, not used
+    findings, stats = validate_tables(tables_of(out), PartCache(cache), SMALL)
+    assert (stats.chunks_built, stats.chunks_reused) == (1, len(entries) - 1)
+    assert findings_of(out, cache) == uncached
+
+
+def test_a_change_in_one_plan_validates_its_group_again(tables_of, written, tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(written, out)
+    validate_package(out, cache_dir=cache)
+    groups = plan_groups(tables_of(out), SMALL)
+    path = out / "initiatives.csv"
+    path.write_bytes(path.read_bytes().replace("電子県庁".encode(), "電子県庁等".encode(), 1))
+    tables = tables_of(out)
+    assert plan_groups(tables, SMALL) == groups
+    findings, stats = validate_tables(tables, PartCache(cache), SMALL)
+    assert findings == [] and (stats.chunks_built, stats.chunks_reused) == (1, len(groups) - 1)
