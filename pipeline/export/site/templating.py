@@ -26,9 +26,13 @@ _escape_str = getattr(markupsafe, "_escape_inner", escape)
 
 def escaped_output(value) -> str:
     """A value printed by `{{ … }}`, HTML-escaped as markupsafe's `escape` does it (a Markup
-    as it is), but a str is returned as a plain str: the page is joined into one str anyway, and
-    wrapping each of its hundreds of values in a Markup object first cost a quarter of a page."""
-    return _escape_str(value) if type(value) is str else escape(value)
+    as it is, a number as its text), returned as a plain str: the page is joined into one str
+    anyway, and wrapping each of its hundreds of values in a Markup object first cost a quarter
+    of a page."""
+    if type(value) is str:
+        return _escape_str(value)
+    html = getattr(value, "__html__", None)             # a Markup: already HTML
+    return html() if html is not None else _escape_str(str(value))
 
 
 class PortalCodeGenerator(CodeGenerator):
