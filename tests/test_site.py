@@ -611,6 +611,18 @@ def test_json_script_cannot_close_its_element():
     assert json.loads(body) == data
 
 
+def test_printed_values_are_escaped_as_markupsafe_escapes_them():
+    from markupsafe import Markup, escape
+
+    from pipeline.export.site.templating import environment
+    template = environment().from_string(
+        "{{ a }}|{{ b }}|{{ c }}|{{ d }}{% set e %}<i>{{ a }}</i>{% endset %}|{{ e }}")
+    values = {"a": "<b a='1' b=\"2\">&amp;", "b": Markup("<em>safe</em>"), "c": 12, "d": None}
+    assert template.render(**values) == "|".join(str(escape(v)) for v in values.values()) + \
+        "|<i>&lt;b a=&#39;1&#39; b=&#34;2&#34;&gt;&amp;amp;</i>"
+    assert "escaped_output(" in environment().compile("{{ a }}", raw=True)
+
+
 def test_a_hostile_title_is_text_on_every_page(hostile, site_config):
     out, identifier = hostile
     pages = site_pages(out)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 CONTINUATION = "→"
 PALETTE = 3            # bar colours, classes bar-0 .. bar-2 in style.css (white text >= 4.5:1)
@@ -27,8 +28,10 @@ def char_width(character: str, size: int = FONT) -> float:
     return size if unicodedata.east_asian_width(character) in "WF" else size * 0.6
 
 
+@lru_cache(maxsize=1 << 16)
 def clip(text: str, width: float, size: int = FONT) -> str:
-    """`text` cut with … to fit `width` px ('' when not even one character fits)."""
+    """`text` cut with … to fit `width` px ('' when not even one character fits); cached: a
+    plan's page and its item's page clip the same titles."""
     room, used, fits = width - size, 0.0, 0          # room for the text before the ellipsis
     for end, character in enumerate(text):
         used += char_width(character, size)
