@@ -143,6 +143,18 @@ def test_a_count_that_disagrees_stops_the_publish(corpus, tmp_path):
         write_graph(graph, PREFIXES)
 
 
+def test_an_invalid_iri_in_the_graph_stops_the_publish(corpus, tmp_path):
+    """graph.nt is read leniently for Turtle and RDF/XML; the JSON-LD, read back strictly,
+    drops the triple whose IRI is not valid, and the counts disagree."""
+    rows, sources, plans, config = corpus
+    graph = stream.write_ntriples(rows, sources, plans, config, load_schemas(), tmp_path / "graph.nt", None)
+    data = graph.path.read_bytes()
+    end = data.index(b"> .\n", data.index(b"> <http://purl.org/dc/terms/isPartOf> <"))
+    graph.path.write_bytes(data[:end - 1] + b"|" + data[end:])       # the same length
+    with pytest.raises(ValidationFailed, match="inconsistent"):
+        write_graph(graph, PREFIXES)
+
+
 def test_each_plan_gets_its_own_graph_and_together_they_are_the_whole(corpus, tmp_path):
     rows, sources, plans, config = corpus
     whole = build_ntriples(rows, sources, plans, config, load_schemas())

@@ -213,22 +213,26 @@ def merge_sorted(files: list[Path], path: Path,
     only the chunks that hold its subjects, and the others are found again in the cache."""
     chunk_lines = chunk_lines or CHUNK_LINES
     handles = [file.open("rb") for file in files]
-    count, previous, offset, start, chunks, since = 0, None, 0, 0, [], 0
+    count, previous, offset, start, chunks, since, block = 0, b"", 0, 0, [], 0, []
     least, divisor = max(1, chunk_lines // 2), max(1, chunk_lines // 32)
     try:
         with path.open("wb") as out:
             for line in heapq.merge(*handles):
                 if line == previous:
                     continue
-                if since >= least and (subject := _subject(line)) != _subject(previous) and \
+                # a subject ends in ">", so a line of the same subject starts with it
+                if since >= least and not previous.startswith(subject := _subject(line)) and \
                         (since >= 2 * chunk_lines or zlib.crc32(subject) % divisor == 0):
                     chunks.append((start, offset))
                     start, since = offset, 0
-                out.write(line)
+                    out.write(b"".join(block))      # a chunk at a time: fewer, larger writes
+                    block = []
+                block.append(line)
                 offset += len(line)
                 count += 1
                 since += 1
                 previous = line
+            out.write(b"".join(block))
     finally:
         for handle in handles:
             handle.close()
