@@ -165,7 +165,7 @@ class PendingNTriples:
 
 
 def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats]:
-    """A part's sorted lines (the union of its plans' graphs, each line once) to file, and
+    """A part's sorted lines (its plans' graphs together, sorted) to file, and
     each plan's own graph to plans_dir/<plan_id>/graph.nt; a plan whose entry is in the cache
     is taken from it."""
     index, file = job
@@ -192,8 +192,9 @@ def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats]
             (plans_dir / plan_id / PLAN_GRAPH).write_text(text, encoding="utf-8", newline="\n")
         lines += plan_lines
         shapes.update(plan_shapes)
-    # each plan's lines are a sorted run, which sorted() merges fast; then each line once
-    lines = list(dict.fromkeys(sorted(lines)))
+    # each plan's lines are a sorted run, which sorted() merges fast; a line that two plans
+    # share (a concept) is then written twice, and once by merge_sorted
+    lines.sort()
     file.write_text("\n".join(lines) + "\n" if lines else "", encoding="utf-8", newline="\n")
     kinds: dict[str, set[str]] = defaultdict(set)
     for predicate, shape in shapes:
