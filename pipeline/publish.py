@@ -189,7 +189,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
     validation = None
     try:
         sources, license = [source_descriptor(s) for s in publication.sources], license_descriptor(config)
-        with LinkedDataWriter(rows, sources, config, schemas, staging, watch,
+        with LinkedDataWriter(rows, sources, publication.plans, config, schemas, staging, watch,
                               cache_folder(cache_dir, out_dir)) as rdf:
             # worker processes build the graph's parts while the tables are written here
             with watch.stage("csv-json"):

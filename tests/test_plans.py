@@ -128,6 +128,28 @@ def test_one_plan_over_two_files_is_one_plan(tmp_path, run_cli, source_text):
     assert len(rows) == 66
 
 
+def test_a_plan_over_two_files_has_the_title_of_its_plan_where_one_file_leaves_it_unset(
+        tmp_path, run_cli, source_text):
+    """The graph takes a plan's title from the plan (the first file that sets it), as the
+    tables do, not from whichever file is read last."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "field2.txt").write_text(source_text, encoding="utf-8")
+    (raw / "field3.txt").write_text(field_3(source_text), encoding="utf-8")
+    untitled = {key: value for key, value in miyagi_entry("field3.txt").items() if key != "plan_title"}
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("field2.txt"), untitled), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    plan = f"<{BASE}plan/{MIYAGI}>"
+    for graph in (out / "rdf" / "graph.nt", out / "plans" / MIYAGI / "graph.nt"):
+        titles = [line for line in graph.read_text(encoding="utf-8").splitlines()
+                  if line.startswith(f"{plan} <http://purl.org/dc/terms/title> ")]
+        assert titles == [f'{plan} <http://purl.org/dc/terms/title> "みやぎICT推進プラン(2014～2016)"@ja .']
+    package = json.loads((out / "ckan" / f"plan-{MIYAGI}.json").read_text(encoding="utf-8"))
+    assert "みやぎICT推進プラン(2014～2016)" in package["title"]
+
+
 def test_a_duplicate_id_inside_one_plan_names_both_files(tmp_path, run_cli, source_text):
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -39,7 +39,8 @@ def built(project_root):
     publication = build(project_root / "data" / "raw", config, lambda message: None)
     rows = table_rows(publication)
     sources = [source_descriptor(s) for s in publication.sources]
-    return build_graph(rows, sources, config, load_schemas()), rows, sources, config
+    return (build_graph(rows, sources, publication.plans, config, load_schemas()), rows, sources,
+            publication.plans, config)
 
 
 def parse(published: Path, name: str) -> Graph:
@@ -163,9 +164,9 @@ def test_methods_and_status_are_skos_concepts(turtle):
 
 
 def test_same_input_same_uris_whatever_the_row_order(built, project_root):
-    graph, rows, sources, config = built
+    graph, rows, sources, plans, config = built
     shuffled = {table: random.Random(7).sample(table_rows, len(table_rows)) for table, table_rows in rows.items()}
-    assert set(build_graph(shuffled, sources, config, load_schemas())) == set(graph)
+    assert set(build_graph(shuffled, sources, plans, config, load_schemas())) == set(graph)
 
 
 def test_vocabulary_labels_every_pv_term_in_ja_and_en(published, turtle):

@@ -69,19 +69,50 @@ def test_a_republish_after_one_plan_changed_rebuilds_it_alone_with_the_same_byte
     assert len(entries) == 2 + again.chunks_built + again.chunks_reused
 
 
+def test_with_uri_documents_a_republish_reuses_chunks_and_writes_the_same_documents(
+        tmp_path, project_root, small_chunks, monkeypatch):
+    """The default settings write a document per URI: the chunks are cached all the same, and
+    a chunk taken from the cache still gets its documents, byte for byte."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    config = load_config(project_root / "pipeline.toml")
+    assert config.uri_documents
+    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    write_corpus(raw, 8)
+    quiet = lambda message: None  # noqa: E731
+    first = publish(raw, tmp_path / "cached", config, quiet, cache_dir=cache).linked_data
+    assert first.chunks_built > 10 and first.chunks_reused == 0
+    change_one_plan(raw)
+    again = publish(raw, tmp_path / "cached", config, quiet, cache_dir=cache).linked_data
+    assert 0 < again.chunks_built < first.chunks_built / 2 < again.chunks_reused
+    publish(raw, tmp_path / "uncached", config, quiet)
+    cached, uncached = (documented_files(tmp_path / name) for name in ("cached", "uncached"))
+    assert len([name for name in cached if name.startswith("id/")]) > 1000
+    assert "rdf/uri-documents.json" in cached
+    assert list(cached) == list(uncached)
+    for name in cached:
+        assert cached[name] == uncached[name], name
+
+
+def documented_files(out):
+    """The linked data with the URIs' documents and their manifest."""
+    files = sorted(path for path in (out / "id").rglob("*") if path.is_file())
+    return {**linked_files(out), **{str(path.relative_to(out)): path.read_bytes() for path in files}}
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory, project_root):
     raw = tmp_path_factory.mktemp("corpus")
     write_corpus(raw, 8)
     config = replace(load_config(project_root / "pipeline.toml"), uri_documents=False)
     publication = build(raw, config, lambda message: None)
-    return table_rows(publication), [source_descriptor(s) for s in publication.sources], config
+    return (table_rows(publication), [source_descriptor(s) for s in publication.sources],
+            publication.plans, config)
 
 
 def write_linked_data(corpus, out, cache):
-    rows, sources, config = corpus
+    rows, sources, plans, config = corpus
     shutil.rmtree(out, ignore_errors=True)
-    with LinkedDataWriter(rows, sources, config, load_schemas(), out, cache_dir=cache) as writer:
+    with LinkedDataWriter(rows, sources, plans, config, load_schemas(), out, cache_dir=cache) as writer:
         return writer.finish()
 
 

@@ -32,17 +32,17 @@ def corpus(tmp_path_factory, project_root):
     write_corpus(raw, 8)
     config = load_config(project_root / "pipeline.toml")
     publication = build(raw, config, lambda message: None)
-    return table_rows(publication), [source_descriptor(s) for s in publication.sources], config
+    return (table_rows(publication), [source_descriptor(s) for s in publication.sources],
+            publication.plans, config)
 
 
 def test_parts_merged_equal_the_graph_built_at_once(corpus, tmp_path, monkeypatch):
-    rows, sources, config = corpus
-    whole = build_ntriples(rows, sources, config, load_schemas())
+    rows, sources, plans, config = corpus
+    whole = build_ntriples(rows, sources, plans, config, load_schemas())
     monkeypatch.setattr(stream, "DOCUMENTS_PER_PART", 1)
-    plans = {s["plan_id"] for s in sources}
-    assert len(stream.partition(rows, sources, 1)) == len(plans) == 2     # whole plans per part
+    assert len(stream.partition(rows, sources, plans, 1)) == len(plans) == 2   # whole plans per part
     with stream.worker_pool(3) as pool:
-        graph = stream.write_ntriples(rows, sources, config, load_schemas(), tmp_path / "graph.nt", pool)
+        graph = stream.write_ntriples(rows, sources, plans, config, load_schemas(), tmp_path / "graph.nt", pool)
     written = (tmp_path / "graph.nt").read_text(encoding="utf-8").splitlines()
     assert written == whole and graph.triples == len(whole) > 5_000
     assert len(set(written)) == len(written)                  # shared nodes once
@@ -52,17 +52,19 @@ def test_parts_merged_equal_the_graph_built_at_once(corpus, tmp_path, monkeypatc
 
 
 def test_partition_keeps_every_row_with_its_plan(corpus):
-    rows, sources, _ = corpus
-    parts = stream.partition(rows, sources, 5)
-    sizes = [len(part_sources) for _, part_sources in parts]
-    assert sizes == [5, 3]                              # a plan is never cut
-    for part_rows, part_sources in parts:
-        names = {s["file"].rsplit("/", 1)[-1] for s in part_sources}
-        plans = {s["plan_id"] for s in part_sources}
-        assert all(row["source"] in names and row["plan_id"] in plans
-                   for table in part_rows.values() for row in table)
-    assert sum(len(r) for part_rows, _ in parts for r in part_rows.values()) == \
+    rows, sources, plans, _ = corpus
+    parts = stream.partition(rows, sources, plans, 5)
+    assert [[len(group.sources) for group in part] for part in parts] == [[5], [3]]  # never cut
+    for part in parts:
+        for group in part:
+            names = {s["file"].rsplit("/", 1)[-1] for s in group.sources}
+            assert {s["plan_id"] for s in group.sources} == {group.plan.plan_id}
+            assert all(row["source"] in names and row["plan_id"] == group.plan.plan_id
+                       for table in group.rows.values() for row in table)
+    assert [group.plan for part in parts for group in part] == list(plans.values())
+    assert sum(len(r) for part in parts for group in part for r in group.rows.values()) == \
         sum(len(r) for r in rows.values())
+    assert [len(part) for part in stream.partition(rows, sources, plans, 9)] == [2]
 
 
 @pytest.mark.parametrize("value, lang, datatype, kind", [
@@ -86,9 +88,9 @@ def test_unicode_escapes_are_read_like_an_rdf_parser():
 
 
 def write_all(corpus, folder, chunk_lines):
-    rows, sources, config = corpus
+    rows, sources, plans, config = corpus
     with stream.worker_pool(3) as pool:
-        parts = stream.write_ntriples(rows, sources, config, load_schemas(), folder / "graph.nt", None)
+        parts = stream.write_ntriples(rows, sources, plans, config, load_schemas(), folder / "graph.nt", None)
         count, chunks = stream.merge_sorted([folder / "graph.nt"], folder / "graph.nt.sorted", chunk_lines)
         (folder / "graph.nt.sorted").replace(folder / "graph.nt")
         graph = stream.NTriples(folder / "graph.nt", count, parts.kinds, chunks)
@@ -134,17 +136,29 @@ def test_the_serialisations_agree_and_the_json_ld_is_read_back_in_groups(corpus,
 
 
 def test_a_count_that_disagrees_stops_the_publish(corpus, tmp_path):
-    rows, sources, config = corpus
-    graph = stream.write_ntriples(rows, sources, config, load_schemas(), tmp_path / "graph.nt", None)
+    rows, sources, plans, config = corpus
+    graph = stream.write_ntriples(rows, sources, plans, config, load_schemas(), tmp_path / "graph.nt", None)
     graph.triples += 1
     with pytest.raises(ValidationFailed, match="inconsistent"):
         write_graph(graph, PREFIXES)
 
 
+def test_an_invalid_iri_in_the_graph_stops_the_publish(corpus, tmp_path):
+    """graph.nt is read leniently for Turtle and RDF/XML; the JSON-LD, read back strictly,
+    drops the triple whose IRI is not valid, and the counts disagree."""
+    rows, sources, plans, config = corpus
+    graph = stream.write_ntriples(rows, sources, plans, config, load_schemas(), tmp_path / "graph.nt", None)
+    data = graph.path.read_bytes()
+    end = data.index(b"> .\n", data.index(b"> <http://purl.org/dc/terms/isPartOf> <"))
+    graph.path.write_bytes(data[:end - 1] + b"|" + data[end:])       # the same length
+    with pytest.raises(ValidationFailed, match="inconsistent"):
+        write_graph(graph, PREFIXES)
+
+
 def test_each_plan_gets_its_own_graph_and_together_they_are_the_whole(corpus, tmp_path):
-    rows, sources, config = corpus
-    whole = build_ntriples(rows, sources, config, load_schemas())
-    stream.write_ntriples(rows, sources, config, load_schemas(), tmp_path / "graph.nt", None,
+    rows, sources, plans, config = corpus
+    whole = build_ntriples(rows, sources, plans, config, load_schemas())
+    stream.write_ntriples(rows, sources, plans, config, load_schemas(), tmp_path / "graph.nt", None,
                           plans_dir=tmp_path / "plans")
     plans = sorted(p.name for p in (tmp_path / "plans").iterdir())
     assert plans == sorted({s["plan_id"] for s in sources}) and len(plans) == 2
@@ -160,11 +174,11 @@ def test_each_plan_gets_its_own_graph_and_together_they_are_the_whole(corpus, tm
 def test_line_and_page_separators_inside_values_reach_every_serialisation(corpus, tmp_path):
     """U+2028, U+2029, form feed, record separator and NEL are line breaks for str.splitlines,
     not for N-Triples: a value holding them is written and read back whole."""
-    rows, sources, config = corpus
+    rows, sources, plans, config = corpus
     rows = {table: [dict(row) for row in records] for table, records in rows.items()}
     value = "前\u2028後\x0c頁\x1c記録\x85次\u2029段\x0b終"
     rows["initiatives"][0]["summary"] = value
-    graph = write_all((rows, sources, config), tmp_path, 10 ** 9)
+    graph = write_all((rows, sources, plans, config), tmp_path, 10 ** 9)
     context = json_ld_context(graph.kinds, PREFIXES)
     assert count_json_ld(tmp_path / "graph.jsonld", context) == graph.triples
     for name, fmt in (("graph.ttl", pyoxigraph.RdfFormat.TURTLE),

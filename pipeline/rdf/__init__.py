@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..assemble import Plan
 from ..config import Config
 from ..timing import Stopwatch
 from .cache import CacheStats, PartCache, cache_folder
@@ -38,15 +39,15 @@ class LinkedDataWriter:
     there and taken from it when what they are made from is unchanged (cache.py); the entries
     this run did not use are then removed."""
 
-    def __init__(self, tables: dict[str, list[dict]], sources: list[dict], config: Config,
-                 schemas: dict[str, dict], out: Path,
+    def __init__(self, tables: dict[str, list[dict]], sources: list[dict],
+                 plans: dict[str, Plan], config: Config, schemas: dict[str, dict], out: Path,
                  watch: Stopwatch | None = None, cache_dir: Path | None = None):
         self.folder = out / RDF_DIR
         self.plans_dir = out / PLANS_DIR
         self.cache = PartCache(cache_dir)
         self.config = config
         self.watch = watch or Stopwatch()
-        self.arguments = (tables, sources, config, schemas)
+        self.arguments = (tables, sources, plans, config, schemas)
         self.pools = worker_pool(len(sources))
         self.pending = None
 
@@ -88,7 +89,7 @@ class LinkedDataWriter:
             self.cache.prune(graph.stats.used)
             if target is not None:
                 write_server_configs(self.folder.parent, target, config.download_base)
-        plans = dict.fromkeys(source["plan_id"] for source in self.arguments[1])
+        plans = self.arguments[2]
         return LinkedData([f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]],
                           graph.triples, [f"{PLANS_DIR}/{plan}/{PLAN_GRAPH}" for plan in plans],
                           graph.stats)

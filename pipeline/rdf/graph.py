@@ -20,6 +20,7 @@ from urllib.parse import quote
 from rdflib import Graph
 from rdflib import namespace as rdflib_namespaces
 
+from ..assemble import Plan
 from ..config import Config
 from . import vocabulary
 from .vocabulary import bind_prefixes, default_graph_iri, vocabulary_namespace
@@ -239,45 +240,49 @@ def decimal_literal(value) -> NT:
     return Literal(text if "." in text else f"{text}.0", datatype=XSD.decimal)
 
 
-def build_graph(tables: dict[str, list[dict]], sources: list[dict], config: Config,
-                schemas: dict[str, dict]) -> Graph:
+def build_graph(tables: dict[str, list[dict]], sources: list[dict], plans: dict[str, Plan],
+                config: Config, schemas: dict[str, dict]) -> Graph:
     """The publication's graph as an rdflib Graph (for tests and small uses)."""
     graph = Graph()
     bind_prefixes(graph, vocabulary_namespace(config.base_uri))
-    graph.parse(data="\n".join(build_ntriples(tables, sources, config, schemas)), format="nt")
+    graph.parse(data="\n".join(build_ntriples(tables, sources, plans, config, schemas)), format="nt")
     return graph
 
 
-def build_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: Config,
-                   schemas: dict[str, dict]) -> list[str]:
+def build_ntriples(tables: dict[str, list[dict]], sources: list[dict], plans: dict[str, Plan],
+                   config: Config, schemas: dict[str, dict]) -> list[str]:
     """The publication's graph as sorted N-Triples lines: plan, fields, items, initiatives and
     everything they link to. Written as text directly, which is fast and stable at scale.
 
-    The rows may be any part of a publication that holds whole documents with their sources:
-    the lines of the parts, merged without duplicates, are the lines of the whole."""
-    return sorted(_lines(GraphBuilder(config, schemas), tables, sources))
+    The rows may be any part of a publication that holds whole plans with their sources; a
+    plan's title, publisher and period are those of `plans` (assemble.group_plans), as in the
+    tables. The lines of the parts, merged without duplicates, are the lines of the whole."""
+    return build_ntriples_and_shapes(tables, sources, plans, config, schemas)[0]
 
 
-def build_ntriples_and_shapes(tables: dict[str, list[dict]], sources: list[dict], config: Config,
-                              schemas: dict[str, dict]) -> tuple[list[str], set[tuple[str, str]]]:
+def build_ntriples_and_shapes(tables: dict[str, list[dict]], sources: list[dict],
+                              plans: dict[str, Plan], config: Config, schemas: dict[str, dict]
+                              ) -> tuple[list[str], set[tuple[str, str]]]:
     """build_ntriples, and the (predicate, object shape) pairs of its lines: "<" for a
     resource, else the literal's tail after its closing quote (`@ja`, `^^<…#decimal>`, ``)."""
     builder = GraphBuilder(config, schemas)
-    return sorted(_lines(builder, tables, sources)), builder.shapes
+    return sorted(_lines(builder, tables, sources, plans)), builder.shapes
 
 
-def _lines(b: GraphBuilder, tables: dict[str, list[dict]], sources: list[dict]) -> set[str]:
+def _lines(b: GraphBuilder, tables: dict[str, list[dict]], sources: list[dict],
+           plans: dict[str, Plan]) -> set[str]:
     b.add(URIRef(default_graph_iri(b.config)), DCTERMS.license, URIRef(b.config.license.url))
     source_nodes = {s["file"].rsplit("/", 1)[-1]: _source(b, s) for s in sources}
-    plans = {s["plan_id"]: _plan(b, s) for s in sources}
-    publishers = {s["plan_id"]: _publisher(b, s) for s in sources}
-    for s in sources:
-        b.org_scope[s["plan_id"]] = publisher_path(s) or f"{plan_path(s['plan_id'])}/organization"
-        if publishers[s["plan_id"]] is not None:
-            b.add(plans[s["plan_id"]], DCTERMS.publisher, publishers[s["plan_id"]])
+    nodes, publishers = {}, {}
+    for plan_id in dict.fromkeys(s["plan_id"] for s in sources):
+        plan = plans[plan_id]
+        nodes[plan_id], publishers[plan_id] = _plan(b, plan), _publisher(b, plan)
+        b.org_scope[plan_id] = publisher_path(_owner(plan)) or f"{plan_path(plan_id)}/organization"
+        if publishers[plan_id] is not None:
+            b.add(nodes[plan_id], DCTERMS.publisher, publishers[plan_id])
     for row in tables["initiatives"]:
         node = b.map_row("initiatives", row)
-        item = _field_and_item(b, row, plans[row["plan_id"]])
+        item = _field_and_item(b, row, nodes[row["plan_id"]])
         b.add(node, DCTERMS.isPartOf, item)
         b.add(item, DCTERMS.hasPart, node)
         b.add(node, b.pv.priorityGoalsUnknown, Literal(True))
@@ -322,16 +327,18 @@ def _source(b: GraphBuilder, source: dict) -> URIRef:
     return node
 
 
-def _plan(b: GraphBuilder, source: dict) -> URIRef:
-    title = source.get("plan_title") or source["title"]
-    node = b.uri(plan_path(source["plan_id"]))
+def _plan(b: GraphBuilder, plan: Plan) -> URIRef:
+    node = b.uri(plan_path(plan.plan_id))
     b.add(node, RDF.type, b.pv.Plan)
-    b.add(node, DCTERMS.title, Literal(title, lang="ja"))
-    period = source.get("period")
-    if period:
-        b.add(node, b.pv.fiscalYear, Literal(str(period["start_fiscal_year"]), datatype=XSD.gYear))
-        b.add(node, b.pv.fiscalYear, Literal(str(period["end_fiscal_year"]), datatype=XSD.gYear))
+    b.add(node, DCTERMS.title, Literal(plan.title, lang="ja"))
+    if plan.period_start_fy:
+        for year in (plan.period_start_fy, plan.period_end_fy):
+            b.add(node, b.pv.fiscalYear, Literal(str(year), datatype=XSD.gYear))
     return node
+
+
+def _owner(plan: Plan) -> dict:
+    return {"publisher": plan.publisher, "publisher_code": plan.publisher_code}
 
 
 def publisher_path(source: dict) -> str | None:
@@ -342,12 +349,12 @@ def publisher_path(source: dict) -> str | None:
     return f"organization/lg-{source.get('publisher_code') or slug(source['publisher'])}"
 
 
-def _publisher(b: GraphBuilder, source: dict) -> URIRef | None:
-    if not source.get("publisher"):
+def _publisher(b: GraphBuilder, plan: Plan) -> URIRef | None:
+    if not plan.publisher:
         return None
-    node = b.organization(publisher_path(source), source["publisher"])
-    if source.get("publisher_code"):
-        b.add(node, DCTERMS.identifier, Literal(source["publisher_code"]))
+    node = b.organization(publisher_path(_owner(plan)), plan.publisher)
+    if plan.publisher_code:
+        b.add(node, DCTERMS.identifier, Literal(plan.publisher_code))
     return node
 
 

@@ -56,9 +56,9 @@ def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None
 
     The file is converted chunk by chunk (in parallel with a pool), each chunk read once by
     pyoxigraph for both Turtle and RDF/XML; as a chunk holds whole subjects, the joined
-    chunks are byte for byte what one pass over the whole file writes. Without `documents`, a
-    chunk found in `cache` (same bytes, context and code: cache.py) is taken from it, and the
-    chunks built and reused are counted in graph.stats.
+    chunks are byte for byte what one pass over the whole file writes. A chunk found in `cache`
+    (same bytes, context and code: cache.py) is taken from it, and the chunks built and reused
+    are counted in graph.stats; its URI documents are written all the same.
 
     The licence is a triple of the graph (`<graph> dcterms:license <URL>`), so the JSON-LD
     shows it as a node with a `license` key; the document has no other top-level key, which
@@ -67,7 +67,6 @@ def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None
     context = json_ld_context(graph.kinds, prefixes)
     write_json(folder / CONTEXT_FILE, {"@context": context})
     with tempfile.TemporaryDirectory(prefix=".chunks-", dir=folder) as work:
-        cache = cache if documents is None else PartCache(None)
         jobs = [(graph.path, start, end, Path(work) / str(index), prefixes, context, documents,
                  cache) for index, (start, end) in enumerate(graph.chunks)]
         done = list(pool.map(_convert_chunk, jobs)) if pool and len(jobs) > 1 \
@@ -128,7 +127,8 @@ CHUNK_FILES = (".ttl", ".rdf", ".jsonl")
 
 def _convert_chunk(job) -> Chunk:
     """One chunk of graph.nt as Turtle, RDF/XML and JSON-LD node lines, in files beside
-    `stem` (taken from the cache when it holds them); the Turtle and RDF/XML files are whole
+    `stem` (taken from the cache when it holds them), and its URI documents (written from the
+    chunk's triples, whether converted or found); the Turtle and RDF/XML files are whole
     documents, to be joined by _join."""
     nt_path, start, end, stem, prefixes, context, documents, cache = job
     with nt_path.open("rb") as handle:
@@ -138,42 +138,50 @@ def _convert_chunk(job) -> Chunk:
     name = cache.entry("chunk", hashlib.sha256(data).hexdigest(), context, prefixes) \
         if cache.folder else ""
     found = cache.load(name, stats) if name else None
+    triples = None
     if found is None:
-        chunk, texts = _convert(data, nt_path, prefixes, context, documents)
+        triples = _parse(data, nt_path)
+        chunk, texts = _convert(triples, data, nt_path, prefixes, context)
         if chunk.triples == chunk.json_ld == data.count(b"\n"):      # only what agrees is kept
             cache.store(name, (chunk.triples, chunk.json_ld, chunk.frames, texts), stats)
         stats.chunks_built += 1
     else:
-        triples, json_ld, frames, texts = found
-        chunk = Chunk(triples, json_ld, frames, [])
+        triples_count, json_ld, frames, texts = found
+        chunk = Chunk(triples_count, json_ld, frames, [])
         stats.chunks_reused += 1
+    if documents is not None:
+        chunk.documents = write_documents(triples if triples is not None
+                                          else _parse(data, nt_path), documents, prefixes)
     for suffix, text in zip(CHUNK_FILES, texts):
         stem.with_suffix(suffix).write_bytes(text)
     chunk.stats = stats
     return chunk
 
 
-def _convert(data: bytes, nt_path: Path, prefixes: dict[str, str], context: dict,
-             documents: DocumentTarget | None) -> tuple[Chunk, tuple[bytes, bytes, bytes]]:
-    """A chunk's Turtle, RDF/XML and JSON-LD node lines (and its URI documents, written)."""
+def _parse(data: bytes, nt_path: Path) -> list:
+    """The triples pyoxigraph reads from a chunk of graph.nt. Read leniently (the IRIs are not
+    validated here, which took two thirds of the time): the chunk's JSON-LD, read back
+    strictly, drops a triple whose IRI is not valid, so its count then disagrees."""
     try:
-        triples = list(pyoxigraph.parse(data, format=OXIGRAPH_FORMATS["nt"]))
+        return list(pyoxigraph.parse(data, format=OXIGRAPH_FORMATS["nt"], lenient=True))
     except (SyntaxError, ValueError) as error:
         raise ValidationFailed("the linked-data files are inconsistent; nothing was published",
                                [f"{nt_path.name}: does not parse: {error}"], nt_path) from None
+
+
+def _convert(triples: list, data: bytes, nt_path: Path, prefixes: dict[str, str],
+             context: dict) -> tuple[Chunk, tuple[bytes, bytes, bytes]]:
+    """A chunk's Turtle, RDF/XML and JSON-LD node lines from its triples and its bytes."""
     frames, texts = {}, []
     for fmt in ("turtle", "xml"):
         text = pyoxigraph.serialize(triples, format=OXIGRAPH_FORMATS[fmt], prefixes=prefixes)
         texts.append(text)
         frames[fmt] = _frame(text, fmt)
-    count = len(triples)
-    written = write_documents(triples, documents, prefixes) if documents is not None else []
-    del triples
     lines = data.decode("utf-8").removesuffix("\n").split("\n")     # LF only: U+2028 is in values
     nodes = [_NODE(node) for node in json_ld_nodes(lines, context)]
     texts.append("".join(node + "\n" for node in nodes).encode("utf-8"))
-    return Chunk(count, _count_nodes(context, nodes, nt_path.with_suffix(".jsonld")), frames,
-                 written), tuple(texts)
+    return Chunk(len(triples), _count_nodes(context, nodes, nt_path.with_suffix(".jsonld")),
+                 frames, []), tuple(texts)
 
 
 XML_FOOTER = b"</rdf:RDF>"

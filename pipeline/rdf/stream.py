@@ -19,10 +19,11 @@ import tempfile
 from collections import defaultdict
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from ..assemble import Plan
 from ..config import Config
 from ..cuts import cut_before
 from ..heap import frozen_heap
@@ -61,36 +62,35 @@ def worker_pool(parts: int) -> Iterator[Executor | None]:
             pool.shutdown(cancel_futures=True)
 
 
-def partition(tables: dict[str, list[dict]], sources: list[dict],
-              size: int = DOCUMENTS_PER_PART) -> list[tuple[dict[str, list[dict]], list[dict]]]:
-    """(rows, sources) of groups of whole plans of about `size` documents; rows follow their
-    `plan_id` column."""
-    part_of: dict[str, int] = {}
-    part, documents = 0, 0
+@dataclass
+class PlanGroup:
+    """One plan with its rows of every table and its sources' descriptors."""
+
+    plan: Plan
+    rows: dict[str, list[dict]]
+    sources: list[dict]
+
+
+def partition(tables: dict[str, list[dict]], sources: list[dict], plans: dict[str, Plan],
+              size: int = DOCUMENTS_PER_PART) -> list[list[PlanGroup]]:
+    """The plans, each with its rows (which follow their `plan_id` column) and sources, packed
+    into parts of whole plans of about `size` documents."""
+    groups = {s["plan_id"]: PlanGroup(plans[s["plan_id"]], {table: [] for table in tables}, [])
+              for s in sources}
     for source in sources:
-        if source["plan_id"] not in part_of:
-            if documents >= size:
-                part, documents = part + 1, 0
-            part_of[source["plan_id"]] = part
-        documents += 1
-    parts = [({table: [] for table in tables}, []) for _ in range(part + 1)]
-    for source in sources:
-        parts[part_of[source["plan_id"]]][1].append(source)
+        groups[source["plan_id"]].sources.append(source)
     for table, rows in tables.items():
         for row in rows:
-            parts[part_of[row["plan_id"]]][0][table].append(row)
+            groups[row["plan_id"]].rows[table].append(row)
+    parts: list[list[PlanGroup]] = []
+    documents = size
+    for group in groups.values():
+        if documents >= size:
+            parts.append([])
+            documents = 0
+        parts[-1].append(group)
+        documents += len(group.sources)
     return parts
-
-
-def by_plan(tables: dict[str, list[dict]], sources: list[dict]):
-    """(plan_id, rows, sources) of each plan of a part."""
-    plans = {s["plan_id"]: ({table: [] for table in tables}, []) for s in sources}
-    for source in sources:
-        plans[source["plan_id"]][1].append(source)
-    for table, rows in tables.items():
-        for row in rows:
-            plans[row["plan_id"]][0][table].append(row)
-    return [(plan_id, rows, plan_sources) for plan_id, (rows, plan_sources) in plans.items()]
 
 
 @dataclass
@@ -105,23 +105,24 @@ class NTriples:
     stats: CacheStats = field(default_factory=CacheStats)   # plans built and taken from a cache
 
 
-def write_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: Config,
-                   schemas: dict[str, dict], path: Path, pool: Executor | None,
+def write_ntriples(tables: dict[str, list[dict]], sources: list[dict], plans: dict[str, Plan],
+                   config: Config, schemas: dict[str, dict], path: Path, pool: Executor | None,
                    plans_dir: Path | None = None, cache: PartCache = PartCache(None)) -> NTriples:
     """Write the sorted, duplicate-free N-Triples of the publication to path (and each plan's
     own to plans_dir/<plan_id>/graph.nt when given); a plan's lines found in cache are not
     built again."""
-    return start_ntriples(tables, sources, config, schemas, path, pool, plans_dir, cache).finish()
+    return start_ntriples(tables, sources, plans, config, schemas, path, pool, plans_dir,
+                          cache).finish()
 
 
-def start_ntriples(tables: dict[str, list[dict]], sources: list[dict], config: Config,
-                   schemas: dict[str, dict], path: Path, pool: Executor | None,
+def start_ntriples(tables: dict[str, list[dict]], sources: list[dict], plans: dict[str, Plan],
+                   config: Config, schemas: dict[str, dict], path: Path, pool: Executor | None,
                    plans_dir: Path | None = None,
                    cache: PartCache = PartCache(None)) -> "PendingNTriples":
     """Have the pool's workers start building the parts; `finish()` merges them."""
     global _PARTS
-    _PARTS = [(rows, part_sources, config, schemas, plans_dir, cache) for rows, part_sources in
-              partition(tables, sources, DOCUMENTS_PER_PART)]
+    _PARTS = [(groups, config, schemas, plans_dir, cache)
+              for groups in partition(tables, sources, plans, DOCUMENTS_PER_PART)]
     folder = Path(tempfile.mkdtemp(prefix=".parts-", dir=path.parent))
     jobs = [(index, folder / f"{index}.nt") for index in range(len(_PARTS))]
     futures = None
@@ -164,19 +165,21 @@ class PendingNTriples:
 
 
 def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats]:
-    """A part's sorted lines (the union of its plans' graphs, each line once) to file, and
+    """A part's sorted lines (its plans' graphs together, sorted) to file, and
     each plan's own graph to plans_dir/<plan_id>/graph.nt; a plan whose entry is in the cache
     is taken from it."""
     index, file = job
-    rows, part_sources, config, schemas, plans_dir, cache = _PARTS[index]
+    groups, config, schemas, plans_dir, cache = _PARTS[index]
     stats, lines, shapes = CacheStats(), [], set()
     settings = (config.base_uri, config.name, config.license.url)
-    for plan_id, plan_rows, plan_sources in by_plan(rows, part_sources):
-        name = cache.entry("plan", settings, plan_rows, plan_sources) if cache.folder else ""
+    for group in groups:
+        plan_id = group.plan.plan_id
+        name = cache.entry("plan", settings, asdict(group.plan), group.rows, group.sources) \
+            if cache.folder else ""
         found = cache.load(name, stats) if name else None
         if found is None:
-            plan_lines, plan_shapes = build_ntriples_and_shapes(plan_rows, plan_sources, config,
-                                                                schemas)
+            plan_lines, plan_shapes = build_ntriples_and_shapes(
+                group.rows, group.sources, {plan_id: group.plan}, config, schemas)
             text = "\n".join(plan_lines) + "\n" if plan_lines else ""
             cache.store(name, (sorted(plan_shapes), text), stats)
             stats.plans_built += 1
@@ -189,8 +192,9 @@ def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats]
             (plans_dir / plan_id / PLAN_GRAPH).write_text(text, encoding="utf-8", newline="\n")
         lines += plan_lines
         shapes.update(plan_shapes)
-    # each plan's lines are a sorted run, which sorted() merges fast; then each line once
-    lines = list(dict.fromkeys(sorted(lines)))
+    # each plan's lines are a sorted run, which sorted() merges fast; a line that two plans
+    # share (a concept) is then written twice, and once by merge_sorted
+    lines.sort()
     file.write_text("\n".join(lines) + "\n" if lines else "", encoding="utf-8", newline="\n")
     kinds: dict[str, set[str]] = defaultdict(set)
     for predicate, shape in shapes:
@@ -210,22 +214,26 @@ def merge_sorted(files: list[Path], path: Path,
     only the chunks that hold its subjects, and the others are found again in the cache."""
     chunk_lines = chunk_lines or CHUNK_LINES
     handles = [file.open("rb") for file in files]
-    count, previous, offset, start, chunks, since = 0, None, 0, 0, [], 0
+    count, previous, offset, start, chunks, since, block = 0, b"", 0, 0, [], 0, []
     least, divisor = max(1, chunk_lines // 2), max(1, chunk_lines // 32)
     try:
         with path.open("wb") as out:
             for line in heapq.merge(*handles):
                 if line == previous:
                     continue
-                if since >= least and (subject := _subject(line)) != _subject(previous) and \
+                # a subject ends in ">", so a line of the same subject starts with it
+                if since >= least and not previous.startswith(subject := _subject(line)) and \
                         cut_before(subject, since, chunk_lines, divisor):
                     chunks.append((start, offset))
                     start, since = offset, 0
-                out.write(line)
+                    out.write(b"".join(block))      # a chunk at a time: fewer, larger writes
+                    block = []
+                block.append(line)
                 offset += len(line)
                 count += 1
                 since += 1
                 previous = line
+            out.write(b"".join(block))
     finally:
         for handle in handles:
             handle.close()
