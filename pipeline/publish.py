@@ -32,7 +32,8 @@ from .extract.batch import extract_all
 from .fingerprint import inputs_digest
 from .lock import publish_lock
 from .outfolder import check_out_dir, clean_leftovers, retire, staging_dir
-from .rdf import CacheStats, LinkedDataWriter, cache_folder
+from .partcache import CacheStats, cache_folder
+from .rdf import LinkedDataWriter
 from .schema import load_schemas
 from .shacl import check_catalog
 from .sources import MANIFEST_NAME, SourceDocument, ignored_files, read_sources

@@ -20,8 +20,7 @@ from pathlib import Path
 from .errors import ValidationFailed, describe
 from .export.csv import EXCEL_SUFFIX, csv_text, excel_csv_text
 from .export.plans import SLICE_KEY
-from .rdf.cache import PartCache
-from .validate_groups import Table, read_table, validate_tables
+from .validate_groups import Table, read_table, tables_cache, validate_tables
 
 MAX_FINDINGS = 50
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent   # the folder that holds pipeline/
@@ -46,7 +45,7 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
     if package_descriptor is None:
         package_descriptor = json.loads(descriptor.read_text(encoding="utf-8"))
     resources = package_descriptor.get("resources", [])
-    cache = PartCache(cache_dir)
+    cache = tables_cache(cache_dir)
     findings = [f"package: {error.type}: {error.message}"
                 for error in Package.metadata_validate(copy.deepcopy(package_descriptor))]
     tables: Parsed = {}

@@ -29,7 +29,7 @@ from pathlib import Path
 from .cuts import cut_before
 from .export.csv import csv_lines, csv_text
 from .fingerprint import library_versions, tree_digest
-from .rdf.cache import CacheStats, PartCache, digest_of
+from .partcache import CacheStats, PartCache
 
 GROUP_ROWS = 24_000     # about this many rows of all tables per group (at least half, at most twice)
 GROUP_DIVISOR = 8       # from half of GROUP_ROWS on, a group ends before one plan in about 8
@@ -149,7 +149,7 @@ def validate_tables(tables: list[Table], cache: PartCache,
     for group in groups:
         texts = {table.name: csv_text(table.header, []) + "".join(
             table.bodies[plan] for plan in group if plan in table.bodies) for table in tables}
-        name = f"table-group-{digest_of(_versions(), texts, schemas)[:40]}.entry"
+        name = cache.entry("table-group", texts, schemas)
         errors = cache.load(name, stats)
         if errors is None:
             errors = _frictionless_errors(tables, texts, schemas)
@@ -163,6 +163,11 @@ def validate_tables(tables: list[Table], cache: PartCache,
     for table in tables:
         findings += foreign_key_findings(table, by_name, here[table.name])
     return list(dict.fromkeys(findings)), stats
+
+
+def tables_cache(folder: Path | None) -> PartCache:
+    """The validated groups' entries in folder (None: no cache)."""
+    return PartCache(folder, _versions() if folder is not None else "")
 
 
 @functools.cache

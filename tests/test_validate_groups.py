@@ -20,9 +20,9 @@ from pipeline.export import write_tables_package
 from pipeline.export.csv import csv_text
 from pipeline.export.tables import table_rows
 from pipeline.publish import build
-from pipeline.rdf.cache import PartCache
+from pipeline.partcache import PartCache
 from pipeline.validate import _is_canonical_table, read_tables, validate_package
-from pipeline.validate_groups import (is_plan_scoped, keys_checked_here, plan_groups,
+from pipeline.validate_groups import (is_plan_scoped, keys_checked_here, plan_groups, tables_cache,
                                       validate_tables, within_plan)
 
 SMALL = 600         # rows of all tables per group: the corpus below makes several groups
@@ -169,10 +169,10 @@ def test_cached_findings_are_those_of_a_run_without_cache_and_a_cut_entry_is_reb
     entries = sorted(cache.iterdir())
     assert len(entries) == len(plan_groups(tables_of(out), SMALL))
     assert findings_of(out, cache) == uncached                  # every group from the cache
-    findings, stats = validate_tables(tables_of(out), PartCache(cache), SMALL)
+    findings, stats = validate_tables(tables_of(out), tables_cache(cache), SMALL)
     assert (stats.chunks_built, stats.chunks_reused) == (0, len(entries))
     entries[0].write_bytes(entries[0].read_bytes()[:-10])       # cut short: rebuilt, not used
-    findings, stats = validate_tables(tables_of(out), PartCache(cache), SMALL)
+    findings, stats = validate_tables(tables_of(out), tables_cache(cache), SMALL)
     assert (stats.chunks_built, stats.chunks_reused) == (1, len(entries) - 1)
     assert findings_of(out, cache) == uncached
 
@@ -186,5 +186,5 @@ def test_a_change_in_one_plan_validates_its_group_again(tables_of, written, tmp_
     path.write_bytes(path.read_bytes().replace("電子県庁".encode(), "電子県庁等".encode(), 1))
     tables = tables_of(out)
     assert plan_groups(tables, SMALL) == groups
-    findings, stats = validate_tables(tables, PartCache(cache), SMALL)
+    findings, stats = validate_tables(tables, tables_cache(cache), SMALL)
     assert findings == [] and (stats.chunks_built, stats.chunks_reused) == (1, len(groups) - 1)

@@ -8,7 +8,8 @@ from pathlib import Path
 from ..assemble import Plan
 from ..config import Config
 from ..timing import Stopwatch
-from .cache import CacheStats, PartCache, cache_folder
+from ..partcache import CacheStats
+from .cache import rdf_cache
 from .documents import DocumentTarget, documents_folder
 from .negotiation import write_server_configs
 from .serialize import FORMATS, write_graph
@@ -44,7 +45,7 @@ class LinkedDataWriter:
                  watch: Stopwatch | None = None, cache_dir: Path | None = None):
         self.folder = out / RDF_DIR
         self.plans_dir = out / PLANS_DIR
-        self.cache = PartCache(cache_dir)
+        self.cache = rdf_cache(cache_dir)
         self.config = config
         self.watch = watch or Stopwatch()
         self.arguments = (tables, sources, plans, config, schemas)
@@ -95,4 +96,4 @@ class LinkedDataWriter:
                           graph.stats)
 
 
-__all__ = ["CacheStats", "FORMATS", "cache_folder", "LinkedData", "LinkedDataWriter", "PLANS_DIR", "RDF_DIR"]
+__all__ = ["FORMATS", "LinkedData", "LinkedDataWriter", "PLANS_DIR", "RDF_DIR"]

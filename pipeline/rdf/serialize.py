@@ -24,7 +24,7 @@ import pyoxigraph
 
 from ..errors import ValidationFailed
 from ..jsonfile import write_json
-from .cache import CacheStats, PartCache
+from ..partcache import CacheStats, PartCache
 from .documents import DOCUMENTS_MANIFEST, DocumentTarget, write_documents, write_manifest
 from .stream import NTriples, literal_text, object_kind, read_lines, split_triple, tail_kind
 

@@ -27,7 +27,7 @@ from ..assemble import Plan
 from ..config import Config
 from ..cuts import cut_before
 from ..heap import frozen_heap
-from .cache import CacheStats, PartCache
+from ..partcache import CacheStats, PartCache
 from .graph import build_ntriples_and_shapes
 
 DOCUMENTS_PER_PART = 25
