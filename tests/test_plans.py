@@ -230,3 +230,19 @@ def test_each_plan_downloads_alone_and_is_owned_by_its_publisher(two_plans):
         ("lg-040002", "宮城県"), ("lg-070009", "福島県")]
     catalog = (two_plans / "catalog.ttl").read_text(encoding="utf-8")
     assert "organization/lg-070009" in catalog and f"dataset/plan-{FUKUSHIMA}" in catalog
+
+
+def test_a_plans_dataset_page_states_the_plans_publisher_and_period_as_the_catalogue_does(two_plans):
+    """The portal's dataset page and its schema.org JSON-LD say what CKAN and DCAT say of a
+    plan's dataset: its authority (福島県, 070009) and its plan period (FY2015-2017)."""
+    page = (two_plans / "datasets" / f"plan-{FUKUSHIMA}.html").read_text(encoding="utf-8")
+    document = json.loads(page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0])
+    assert document["temporalCoverage"] == "2015-04-01/2018-03-31"
+    assert (document["publisher"]["name"], document["publisher"]["identifier"]) == ("福島県", "070009")
+    assert document["publisher"]["@id"].endswith("/organization/lg-070009")
+    assert '<time datetime="2015-04-01">2015-04-01</time> ～ <time datetime="2018-03-31">' in page
+    package = json.loads((two_plans / "ckan" / f"plan-{FUKUSHIMA}.json").read_text(encoding="utf-8"))
+    extras = {e["key"]: e["value"] for e in package["extras"]}
+    assert (extras["temporal_start"], extras["temporal_end"]) == ("2015-04-01", "2018-03-31")
+    miyagi = (two_plans / "datasets" / f"plan-{MIYAGI}.html").read_text(encoding="utf-8")
+    assert '<time datetime="2014-04-01">2014-04-01</time> ～ <time datetime="2017-03-31">' in miyagi

@@ -31,7 +31,7 @@ from .description import Description
 from .json import write_json_file
 from .identifiers import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, authority_name, authority_uri,
                           dataset_uri, language_uri, license_info, location_uri,
-                          organization_name, publication_dates, publication_period,
+                          organization_name, publication_dates, dataset_period,
                           publisher_type)
 
 # Keys of CKAN's default_create_package_schema (ckan/logic/schema.py) ...
@@ -88,7 +88,7 @@ def ckan_package(dataset: DatasetSpec, out: Path, description: Description,
     config, package = description.config, description.package
     licence = license_info(config)
     issued, modified = publication_dates(package)
-    period = dataset.plan.period if dataset.plan else publication_period(package)
+    period = dataset_period(dataset, package)
     organization = {key: organization[key] for key in ("name", "title")}
     notes = dataset.description_ja
     if dataset.description_en:

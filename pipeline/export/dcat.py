@@ -33,8 +33,8 @@ from .datasets import (DATABASE, LINKED_DATA, DatasetSpec, PublishedFile, Publis
 from .listing import CATALOG_FILES, file_digest
 from .description import Description
 from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, authority_name,
-                          authority_uri, dataset_uri, language_uri, license_info, location_uri,
-                          organization_name, publication_dates, publication_period,
+                          authority_uri, dataset_uri, is_operator, language_uri, license_info,
+                          location_uri, organization_name, publication_dates, publication_period,
                           publisher_type)
 
 CATALOG_TTL, CATALOG_JSONLD = CATALOG_FILES
@@ -182,7 +182,7 @@ class _CatalogBuilder:
         """(agent, location) of a plan's publisher; the operator's own when it is the same
         authority (which carries the configured bounding box)."""
         c = self.config
-        if publisher.code and publisher.code == c.publisher_code and self.publisher is not None:
+        if is_operator(c, publisher) and self.publisher is not None:
             return self.publisher, self.location
         agent = self.typed(authority_uri(c, publisher), FOAF.Agent, FOAF.Organization)
         self.add(agent, FOAF.name, Literal(publisher.name, lang="ja"))

@@ -13,7 +13,7 @@ from rdflib import URIRef
 from ..config import Config
 from ..rdf.graph import publisher_path
 from ..rdf.vocabulary import SPDX
-from .datasets import Publisher, ascii_name, fiscal_period
+from .datasets import DatasetSpec, Publisher, ascii_name, fiscal_period
 
 EU = "http://publications.europa.eu/resource/authority/"
 SPDX_SHA256 = SPDX.checksumAlgorithm_sha256
@@ -82,10 +82,26 @@ def publication_period(package: dict) -> tuple[str, str] | None:
     return fiscal_period(package.get("sources", []))
 
 
+def dataset_period(spec: DatasetSpec, package: dict) -> tuple[str, str] | None:
+    """A plan's dataset covers the plan's period; a combined table, the publication's."""
+    return spec.plan.period if spec.plan is not None else publication_period(package)
+
+
 def authority_uri(config: Config, publisher: Publisher) -> URIRef:
     """A plan's publisher: `organization/lg-<code>`, as in the linked data."""
     return URIRef(config.base_uri + publisher_path({"publisher": publisher.name,
                                                     "publisher_code": publisher.code}))
+
+
+def is_operator(config: Config, publisher: Publisher) -> bool:
+    """Whether a plan's publisher is the publication's operator ([publication]), the same
+    全国地方公共団体コード: then the catalogue names one agent for both (agent_uri)."""
+    return bool(publisher.code) and publisher.code == config.publisher_code
+
+
+def publisher_uri(config: Config, publisher: Publisher) -> URIRef:
+    """The agent of a plan's publisher in the catalogue: the operator's, or its authority's."""
+    return agent_uri(config) if is_operator(config, publisher) else authority_uri(config, publisher)
 
 
 def authority_name(publisher: Publisher) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .datasets import DatasetSpec, PublishedFile, file_url, source_page
 from .description import Description
-from .identifiers import agent_uri, dataset_uri, publication_period
+from .identifiers import agent_uri, dataset_period, dataset_uri, publisher_uri
 
 
 def dataset_jsonld(description: Description, spec: DatasetSpec,
@@ -16,12 +16,18 @@ def dataset_jsonld(description: Description, spec: DatasetSpec,
     c = description.config
     publisher, code = description.publisher
     organisation = None
-    if publisher:
+    if spec.plan is not None and spec.plan.publisher is not None:    # a plan: its authority
+        authority = spec.plan.publisher
+        publisher, code = authority.name, authority.code
+        organisation = {"@type": "GovernmentOrganization", "name": publisher,
+                        "@id": str(publisher_uri(c, authority))}
+    elif publisher:
         organisation = {"@type": "GovernmentOrganization", "name": publisher}
         if code:
             organisation["@id"] = str(agent_uri(c))
-            organisation["identifier"] = code
-    period = publication_period(description.package)
+    if organisation is not None and code:
+        organisation["identifier"] = code
+    period = dataset_period(spec, description.package)
     document = {
         "@context": "https://schema.org/",
         "@type": "Dataset",
