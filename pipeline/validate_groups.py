@@ -48,11 +48,14 @@ class Table:
     rows: list[list[str]]
     plans: dict[str, list[list[str]]]       # plan_id -> its rows, in file order
     lines: dict[str, list[str]]             # plan_id -> its rows' CSV lines (csv_lines)
-    bodies: dict[str, str]                  # plan_id -> its rows' CSV text
 
     @property
     def name(self) -> str:
         return self.resource["name"]
+
+    def body(self, plan: str) -> str:
+        """A plan's rows as CSV text (joined when asked: the tables are held once, as lines)."""
+        return "".join(self.lines.get(plan, ()))
 
     def file_lines(self) -> list[str]:
         """The rows' CSV lines in file order (once the file is known to be its rows plan by
@@ -74,9 +77,8 @@ def read_table(folder: Path, resource: dict, schema: dict) -> Table | str:
     plans: dict[str, list[list[str]]] = {}
     for row in rows:
         plans.setdefault(row[0] if row else "", []).append(row)
-    lines = {plan: csv_lines(rows) for plan, rows in plans.items()}
-    return Table(resource, schema, data, header, rows, plans, lines,
-                 {plan: "".join(plan_lines) for plan, plan_lines in lines.items()})
+    return Table(resource, schema, data, header, rows, plans,
+                 {plan: csv_lines(rows) for plan, rows in plans.items()})
 
 
 def plan_groups(tables: list[Table], size: int | None = GROUP_ROWS) -> list[list[str]]:
@@ -148,7 +150,7 @@ def validate_tables(tables: list[Table], cache: PartCache,
     before = {table.name: 0 for table in tables}
     for group in groups:
         texts = {table.name: csv_text(table.header, []) + "".join(
-            table.bodies[plan] for plan in group if plan in table.bodies) for table in tables}
+            table.body(plan) for plan in group) for table in tables}
         name = cache.entry("table-group", texts, schemas)
         errors = cache.load(name, stats)
         if errors is None:
@@ -193,9 +195,19 @@ def _layout_findings(tables: list[Table]) -> list[str]:
     """Each combined CSV must be its header and its plans' rows (so the groups' rows, in
     order) as the CSV exporter writes them, byte for byte."""
     return [f"{table.name}: {table.resource['path']} is not its header and rows as the CSV "
-            "exporter writes them" for table in tables
-            if (csv_text(table.header, []) + "".join(table.bodies.values())).encode("utf-8")
-            != table.data]
+            "exporter writes them" for table in tables if not _as_written(table)]
+
+
+def _as_written(table: Table) -> bool:
+    """Whether the file's bytes are its header and then each plan's body, compared part by part
+    (no second copy of the whole table)."""
+    data, offset = memoryview(table.data), 0
+    for text in (csv_text(table.header, []), *map(table.body, table.lines)):
+        part = text.encode("utf-8")
+        if data[offset:offset + len(part)] != part:
+            return False
+        offset += len(part)
+    return offset == len(data)
 
 
 def _without(schema: dict, keys: list[dict]) -> dict:
