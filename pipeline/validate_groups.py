@@ -47,20 +47,20 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     plans: dict[str, list[list[str]]]       # plan_id -> its rows, in file order
-    lines: dict[str, list[str]]             # plan_id -> its rows' CSV lines (csv_lines)
 
     @property
     def name(self) -> str:
         return self.resource["name"]
 
     def body(self, plan: str) -> str:
-        """A plan's rows as CSV text (joined when asked: the tables are held once, as lines)."""
-        return "".join(self.lines.get(plan, ()))
+        """A plan's rows as the CSV exporter writes them (rendered when asked: a table is held
+        once, as its parsed rows, beside its bytes)."""
+        return "".join(csv_lines(self.plans.get(plan, ())))
 
     def file_lines(self) -> list[str]:
         """The rows' CSV lines in file order (once the file is known to be its rows plan by
         plan: see validate_tables)."""
-        return [line for plan_lines in self.lines.values() for line in plan_lines]
+        return csv_lines(self.rows)
 
 
 def read_table(folder: Path, resource: dict, schema: dict) -> Table | str:
@@ -77,8 +77,7 @@ def read_table(folder: Path, resource: dict, schema: dict) -> Table | str:
     plans: dict[str, list[list[str]]] = {}
     for row in rows:
         plans.setdefault(row[0] if row else "", []).append(row)
-    return Table(resource, schema, data, header, rows, plans,
-                 {plan: csv_lines(rows) for plan, rows in plans.items()})
+    return Table(resource, schema, data, header, rows, plans)
 
 
 def plan_groups(tables: list[Table], size: int | None = GROUP_ROWS) -> list[list[str]]:
@@ -202,7 +201,7 @@ def _as_written(table: Table) -> bool:
     """Whether the file's bytes are its header and then each plan's body, compared part by part
     (no second copy of the whole table)."""
     data, offset = memoryview(table.data), 0
-    for text in (csv_text(table.header, []), *map(table.body, table.lines)):
+    for text in (csv_text(table.header, []), *map(table.body, table.plans)):
         part = text.encode("utf-8")
         if data[offset:offset + len(part)] != part:
             return False
