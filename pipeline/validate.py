@@ -54,7 +54,7 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
     if not findings:
         findings, stats = validate_tables(list(tables.values()), cache)
         findings = [f"{t.name}: {t.resource['path']} does not match its stated bytes/hash"
-                    for t in tables.values() if not _as_stated(t.resource, t.data)] + findings
+                    for t in tables.values() if not _stated(t.resource, t.size, t.sha256)] + findings
     if not findings:
         findings = check_excel_variants(folder, package_descriptor, tables)
         findings += check_plan_slices(folder, package_descriptor, tables)
@@ -131,7 +131,11 @@ def _sha256(data: bytes) -> str:
 
 def _as_stated(resource: dict, data: bytes) -> bool:
     """True when data has the bytes and hash the resource's descriptor states (both required)."""
-    return resource.get("bytes") == len(data) and resource.get("hash") == _sha256(data)
+    return _stated(resource, len(data), _sha256(data))
+
+
+def _stated(resource: dict, size: int, sha256: str) -> bool:
+    return resource.get("bytes") == size and resource.get("hash") == sha256
 
 
 def check_excel_variants(folder: Path, descriptor: dict, tables: Parsed) -> list[str]:

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
+import hashlib
 import io
 import json
 import tempfile
 from dataclasses import dataclass
-import functools
 from pathlib import Path
 
 from .cuts import cut_before
@@ -39,14 +40,18 @@ CODE = Path(__file__)
 
 @dataclass
 class Table:
-    """A combined CSV as read: its resource, schema, bytes, header and each plan's rows."""
+    """A combined CSV as read: its resource, schema, header and each plan's rows, the size and
+    SHA-256 of its bytes, and whether they are its rows as the CSV exporter writes them (the
+    bytes themselves are not kept)."""
 
     resource: dict
     schema: dict
-    data: bytes
     header: list[str]
     rows: list[list[str]]
     plans: dict[str, list[list[str]]]       # plan_id -> its rows, in file order
+    size: int = 0
+    sha256: str = ""                        # "sha256:<hex>", as datapackage.json states it
+    as_written: bool = True
 
     @property
     def name(self) -> str:
@@ -54,7 +59,7 @@ class Table:
 
     def body(self, plan: str) -> str:
         """A plan's rows as the CSV exporter writes them (rendered when asked: a table is held
-        once, as its parsed rows, beside its bytes)."""
+        once, as its parsed rows)."""
         return "".join(csv_lines(self.plans.get(plan, ())))
 
     def file_lines(self) -> list[str]:
@@ -77,7 +82,10 @@ def read_table(folder: Path, resource: dict, schema: dict) -> Table | str:
     plans: dict[str, list[list[str]]] = {}
     for row in rows:
         plans.setdefault(row[0] if row else "", []).append(row)
-    return Table(resource, schema, data, header, rows, plans)
+    table = Table(resource, schema, header, rows, plans, len(data),
+                  "sha256:" + hashlib.sha256(data).hexdigest())
+    table.as_written = _as_written(table, data)
+    return table
 
 
 def plan_groups(tables: list[Table], size: int | None = GROUP_ROWS) -> list[list[str]]:
@@ -194,13 +202,13 @@ def _layout_findings(tables: list[Table]) -> list[str]:
     """Each combined CSV must be its header and its plans' rows (so the groups' rows, in
     order) as the CSV exporter writes them, byte for byte."""
     return [f"{table.name}: {table.resource['path']} is not its header and rows as the CSV "
-            "exporter writes them" for table in tables if not _as_written(table)]
+            "exporter writes them" for table in tables if not table.as_written]
 
 
-def _as_written(table: Table) -> bool:
+def _as_written(table: Table, data: bytes) -> bool:
     """Whether the file's bytes are its header and then each plan's body, compared part by part
     (no second copy of the whole table)."""
-    data, offset = memoryview(table.data), 0
+    data, offset = memoryview(data), 0
     for text in (csv_text(table.header, []), *map(table.body, table.plans)):
         part = text.encode("utf-8")
         if data[offset:offset + len(part)] != part:
