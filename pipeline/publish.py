@@ -182,8 +182,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         previous = load_previous(out_dir, published, list(schemas))
         if previous is not None:
             previous = with_plan_ids(previous, {s.name: s.meta.plan_id for s in publication.sources})
-        records = records_as_json(rows)
-        edition = choose_edition(previous, records, schemas, config.version, created_timestamp())
+        edition = choose_edition(previous, rows, schemas, config.version, created_timestamp())
     config = replace(config, version=edition.version)
     staging = staging_dir(out_dir)
     shutil.rmtree(staging, ignore_errors=True)
@@ -220,7 +219,9 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             f"Excel variants and {slices} plan slices: each is its validated CSV rendered for "
             "Excel or cut to its plan, byte for byte)")
         with watch.stage("site"):
-            description = describe_publication(staging, config, package, publication.plans, records)
+            # the records made here, after the linked data: its workers never hold a copy
+            description = describe_publication(staging, config, package, publication.plans,
+                                               records_as_json(rows))
             pages = write_site(staging, description)
         log(f"site: {len(pages)} files of the web portal written")
         with watch.stage("catalogue"):

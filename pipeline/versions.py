@@ -119,13 +119,15 @@ def _numeric(version: str) -> tuple:
     return tuple(int(p) if p.isdigit() else 0 for p in version.split("."))
 
 
-def choose_edition(previous: Previous | None, records: dict[str, list[dict]],
+def choose_edition(previous: Previous | None, rows: dict[str, list[dict]],
                    schemas: dict[str, dict], base_version: str, now: str) -> Edition:
+    """The version and change report of a new edition: the rows (table -> rows) compared with
+    the previous edition's records (as records_as_json gives them)."""
+    counts = {t: len(r) for t, r in rows.items()}
     if previous is None:
-        counts = {t: len(r) for t, r in records.items()}
         return Edition(base_version, now, {"version": base_version, "previous_version": None,
                                            "created": now, "initial": True, "counts": counts})
-    tables = diff_tables(previous.tables, records, schemas)
+    tables = diff_tables(previous.tables, records_as_json(rows), schemas)
     if not tables and previous.identifiers_changed:
         version = max(next_version(previous.version), base_version, key=_numeric)
         return Edition(version, now, {"version": version, "previous_version": previous.version,
@@ -134,7 +136,6 @@ def choose_edition(previous: Previous | None, records: dict[str, list[dict]],
     if not tables and previous.changelog is not None:
         return Edition(previous.version, previous.created, None)
     if not tables:                  # a publication from before change reports: start its history
-        counts = {t: len(r) for t, r in records.items()}
         return Edition(previous.version, previous.created,
                        {"version": previous.version, "previous_version": None,
                         "created": previous.created, "initial": True, "counts": counts})
