@@ -33,9 +33,9 @@ from .datasets import (DATABASE, LINKED_DATA, DatasetSpec, PublishedFile, Publis
 from .listing import CATALOG_FILES, file_digest
 from .description import Description
 from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, authority_name,
-                          authority_uri, dataset_uri, is_operator, language_uri, license_info,
-                          location_uri, organization_name, publication_dates, publication_period,
-                          publisher_type)
+                          authority_uri, dataset_period, dataset_uri, is_operator, language_uri,
+                          license_info, location_uri, organization_name, publication_dates,
+                          publication_period, publisher_type)
 
 CATALOG_TTL, CATALOG_JSONLD = CATALOG_FILES
 
@@ -135,7 +135,7 @@ class _CatalogBuilder:
         self.publisher = self._publisher()
         self.contact = self._contact()
         self.location = self._location()
-        self.period = self._period()
+        self.period = self._period(publication_period(self.package))
         self.language = self.typed(language_uri(c.language), DCTERMS.LinguisticSystem)
         self.license = self._license()
         self.rights = self._rights()
@@ -248,8 +248,7 @@ class _CatalogBuilder:
             self.add(node, DCAT.centroid, Literal(centre, datatype=GSP.wktLiteral))
         return node
 
-    def _period(self, period: tuple[str, str] | None = None) -> URIRef | None:
-        period = period or publication_period(self.package)
+    def _period(self, period: tuple[str, str] | None) -> URIRef | None:
         if period is None:
             return None
         start, end = period
@@ -309,7 +308,7 @@ class _CatalogBuilder:
         self.common(node, spec.plan)
         if self.contact is not None:
             self.add(node, DCAT.contactPoint, self.contact)
-        period = self._period(spec.plan.period) if spec.plan else self.period
+        period = self._period(dataset_period(spec, self.package)) if spec.plan else self.period
         if period is not None:
             self.add(node, DCTERMS.temporal, period)
         if self.frequency is not None:
