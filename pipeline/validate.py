@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .errors import ValidationFailed, describe
 from .export.csv import EXCEL_SUFFIX, csv_text, excel_csv_text
+from .export.listing import file_digest
 from .export.plans import SLICE_KEY
 from .validate_groups import Table, read_table, tables_cache, validate_tables
 
@@ -105,24 +106,18 @@ def check_files(folder: Path, resources: list[dict]) -> list[str]:
     read: the RDF files run to hundreds of MB)."""
     findings = []
     for resource in resources:
-        path = folder / resource["path"]
         try:
-            size = path.stat().st_size
-            if "bytes" in resource and resource["bytes"] != size:
-                findings.append(f"{resource['name']}: {resource['path']} has {size} bytes, "
-                                f"its descriptor states {resource['bytes']}")
-            elif "hash" in resource and resource["hash"] != _file_sha256(path):
-                findings.append(f"{resource['name']}: {resource['path']} does not match its "
-                                "stated hash")
+            size, sha256 = file_digest(folder / resource["path"])
         except OSError as error:
             findings.append(f"{resource['name']}: {resource['path']}: cannot be read "
                             f"({error.strerror or error})")
+            continue
+        if "bytes" in resource and resource["bytes"] != size:
+            findings.append(f"{resource['name']}: {resource['path']} has {size} bytes, "
+                            f"its descriptor states {resource['bytes']}")
+        elif "hash" in resource and resource["hash"] != f"sha256:{sha256}":
+            findings.append(f"{resource['name']}: {resource['path']} does not match its stated hash")
     return findings
-
-
-def _file_sha256(path: Path) -> str:
-    with path.open("rb") as file:
-        return "sha256:" + hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def _sha256(data: bytes) -> str:
