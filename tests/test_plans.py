@@ -232,6 +232,21 @@ def test_each_plan_downloads_alone_and_is_owned_by_its_publisher(two_plans):
     assert "organization/lg-070009" in catalog and f"dataset/plan-{FUKUSHIMA}" in catalog
 
 
+def test_each_plan_slice_is_attributed_to_its_own_plans_sources_alone(two_plans):
+    """A plan's JSON slice names its own source only; the combined table names both."""
+    miyagi = "出典：宮城県「みやぎICT推進プラン 分野2」を加工して作成"
+    fukushima = "出典：福島県「福島県ICT計画 分野2」を加工して作成"
+    for table in ("initiatives", "indicators", "sections"):
+        for plan, expected in ((MIYAGI, miyagi), (FUKUSHIMA, fukushima)):
+            document = json.loads((two_plans / "plans" / plan / f"{table}.json").read_text(
+                encoding="utf-8"))
+            assert document["attribution"] == expected
+            assert {record["plan_id"] for record in document["records"]} == {plan}
+        combined = json.loads((two_plans / f"{table}.json").read_text(encoding="utf-8"))
+        assert combined["attribution"] == \
+            "出典：福島県「福島県ICT計画 分野2」、宮城県「みやぎICT推進プラン 分野2」を加工して作成"
+
+
 def test_a_plans_dataset_page_states_the_plans_publisher_and_period_as_the_catalogue_does(two_plans):
     """The portal's dataset page and its schema.org JSON-LD say what CKAN and DCAT say of a
     plan's dataset: its authority (福島県, 070009) and its plan period (FY2015-2017)."""

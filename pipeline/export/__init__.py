@@ -19,7 +19,7 @@ from .datapackage import (file_resource, license_descriptor, package_descriptor,
 from .json import json_records, write_json_file, write_table_json
 from .plans import write_plan_tables
 from .sqlite import database_name, write_sqlite
-from .tables import attribution
+from .tables import attribution, plan_attributions
 from .xlsx import XLSX_SUFFIX, write_xlsx
 
 RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD"}
@@ -29,9 +29,9 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
                          out: Path, created: str, inputs: str = "") -> dict:
     """The tables (CSV, JSON, Excel CSV, Table Schemas) and a datapackage.json describing them;
     returns that descriptor."""
-    credit = attribution(publication)
+    credit = attribution(publication.sources)
     resources = write_tables(rows, load_schemas(), out, license_descriptor(config), credit,
-                             created, publication.plans)
+                             created, publication.plans, plan_attributions(publication.sources))
     sources = [source_descriptor(s) for s in publication.sources]
     package = package_descriptor(config, sources, resources, credit, created, inputs)
     write_json_file(out / "datapackage.json", package)
@@ -61,9 +61,11 @@ def write_database(out: Path, rows: dict[str, list[dict]], schemas: dict[str, di
 
 
 def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Path,
-                 license: dict, credit: str, created: str, plans: dict[str, Plan]) -> list[dict]:
+                 license: dict, credit: str, created: str, plans: dict[str, Plan],
+                 plan_credits: dict[str, str]) -> list[dict]:
     """Every table as CSV, JSON, Excel CSV and .xlsx, with its Table Schema, and each plan's
-    slices under plans/<plan_id>/; returns their datapackage resources."""
+    slices under plans/<plan_id>/ (attributed to that plan's sources: plan_credits); returns
+    their datapackage resources."""
     (out / "schemas").mkdir(parents=True, exist_ok=True)
     (out / "excel").mkdir(exist_ok=True)
     tables, files, slices = [], [], []
@@ -85,5 +87,5 @@ def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Pat
         files.append(file_resource(f"{table}-json", f"{table}.json", f"{schema['title']}（JSON）", out))
         files.append(file_resource(f"{table}-xlsx", workbook, f"{schema['title']}（Excel）", out))
         slices += write_plan_tables(table, schema, table_rows_, lines, records, plans, out,
-                                    license, credit)
+                                    license, plan_credits)
     return tables + files + slices

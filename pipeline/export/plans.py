@@ -36,10 +36,10 @@ def rows_by_plan(rows: list[dict]) -> dict[str, list[int]]:
 
 def write_plan_tables(table: str, schema: dict, rows: list[dict], lines: list[str],
                       records: list[str], plans: dict[str, Plan], out: Path, license: dict,
-                      credit: str) -> list[dict]:
+                      credits: dict[str, str]) -> list[dict]:
     """One table's slice for every plan (a plan without rows gets the header alone), cut from
-    the combined table's CSV lines and JSON records; returns the datapackage resources
-    describing them."""
+    the combined table's CSV lines and JSON records, its JSON attributed to the plan's own
+    sources (credits[plan_id]); returns the datapackage resources describing them."""
     groups = rows_by_plan(rows)
     resources = []
     for plan_id, plan in plans.items():
@@ -48,7 +48,7 @@ def write_plan_tables(table: str, schema: dict, rows: list[dict], lines: list[st
         positions = groups.get(plan_id, [])
         write_csv(out / folder / f"{table}.csv", field_names(schema), [lines[i] for i in positions])
         write_table_json(out / folder / f"{table}.json", schema, [records[i] for i in positions],
-                         license, credit, schema_path=f"../../schemas/{table}.json")
+                         license, credits[plan_id], schema_path=f"../../schemas/{table}.json")
         name = slice_name(table, plan_id)
         csv_resource = tabular_resource(name, f"{folder}/{table}.csv", f"schemas/{table}.json",
                                         schema, out)

@@ -6,6 +6,7 @@ import json
 
 from ..assemble import Publication
 from ..schema import load_schemas, record_values
+from ..sources import SourceDocument
 
 # The table of the SQLite distribution holding distribution_metadata (key, value).
 METADATA_TABLE = "metadata"
@@ -17,14 +18,23 @@ def table_rows(publication: Publication) -> dict[str, list[dict]]:
             for table, schema in load_schemas().items()}
 
 
-def attribution(publication: Publication) -> str:
-    """The Japanese attribution sentence that PDL1.0 / 政府標準利用規約 ask users to show."""
+def attribution(sources: list[SourceDocument]) -> str:
+    """The Japanese attribution sentence that PDL1.0 / 政府標準利用規約 ask users to show for
+    data made from these sources (the whole publication's, or one plan's)."""
     cited = []
-    for source in publication.sources:
+    for source in sources:
         meta = source.meta
         where = f"（{meta.page}）" if meta.page else ""
         cited.append(f"{meta.publisher}「{meta.title}」{where}")
     return f"出典：{'、'.join(dict.fromkeys(cited))}を加工して作成"
+
+
+def plan_attributions(sources: list[SourceDocument]) -> dict[str, str]:
+    """{plan_id: the attribution sentence of that plan's sources alone}."""
+    by_plan: dict[str, list[SourceDocument]] = {}
+    for source in sources:
+        by_plan.setdefault(source.meta.plan_id, []).append(source)
+    return {plan_id: attribution(plan_sources) for plan_id, plan_sources in by_plan.items()}
 
 
 def distribution_metadata(package: dict) -> dict[str, str]:
