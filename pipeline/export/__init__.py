@@ -11,12 +11,14 @@ from pathlib import Path
 from ..assemble import Plan, Publication
 from ..config import Config
 from ..rdf import LinkedData
-from ..schema import csv_cells, field_names, load_schemas
-from .csv import EXCEL_SUFFIX, csv_lines, excel_schema, write_csv, write_excel_csv
+from ..partcache import CacheStats, PartCache
+from ..schema import field_names, load_schemas
+from .csv import EXCEL_SUFFIX, excel_schema, write_csv, write_excel_csv
 from .datasette import write_datasette_metadata
 from .datapackage import (file_resource, license_descriptor, package_descriptor,
                           source_descriptor, tabular_resource)
-from .json import json_records, write_json_file, write_table_json
+from .json import write_json_file, write_table_json
+from .pieces import pieces_cache, table_pieces
 from .plans import write_plan_tables
 from .sqlite import database_name, write_sqlite
 from .tables import attribution, plan_attributions
@@ -26,12 +28,17 @@ RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld"
 
 
 def write_tables_package(publication: Publication, rows: dict[str, list[dict]], config: Config,
-                         out: Path, created: str, inputs: str = "") -> dict:
-    """The tables (CSV, JSON, Excel CSV, Table Schemas) and a datapackage.json describing them;
-    returns that descriptor."""
+                         out: Path, created: str, inputs: str = "",
+                         cache_folder: Path | None = None) -> dict:
+    """The tables (CSV, JSON, Excel CSV, Table Schemas) and a datapackage.json describing them,
+    the tables' unchanged pieces taken from cache_folder (None: no cache); returns that
+    descriptor."""
     credit = attribution(publication.sources)
+    cache, stats = pieces_cache(cache_folder), CacheStats()
     resources = write_tables(rows, load_schemas(), out, license_descriptor(config), credit,
-                             created, publication.plans, plan_attributions(publication.sources))
+                             created, publication.plans, plan_attributions(publication.sources),
+                             cache, stats)
+    cache.prune(stats.used)
     sources = [source_descriptor(s) for s in publication.sources]
     package = package_descriptor(config, sources, resources, credit, created, inputs)
     write_json_file(out / "datapackage.json", package)
@@ -62,30 +69,31 @@ def write_database(out: Path, rows: dict[str, list[dict]], schemas: dict[str, di
 
 def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Path,
                  license: dict, credit: str, created: str, plans: dict[str, Plan],
-                 plan_credits: dict[str, str]) -> list[dict]:
+                 plan_credits: dict[str, str], cache: PartCache = pieces_cache(None),
+                 stats: CacheStats | None = None) -> list[dict]:
     """Every table as CSV, JSON, Excel CSV and .xlsx, with its Table Schema, and each plan's
-    slices under plans/<plan_id>/ (attributed to that plan's sources: plan_credits); returns
-    their datapackage resources."""
+    slices under plans/<plan_id>/ (attributed to that plan's sources: plan_credits), joined
+    from the tables' pieces (unchanged ones from cache); returns their datapackage resources."""
     (out / "schemas").mkdir(parents=True, exist_ok=True)
     (out / "excel").mkdir(exist_ok=True)
     tables, files, slices = [], [], []
     for table, table_rows_ in rows.items():
         schema = schemas[table]
+        pieces = table_pieces(schema, table_rows_, cache, stats or CacheStats())
         write_json_file(out / "schemas" / f"{table}.json", {**schema, "license": license})
-        cells = csv_cells(schema, table_rows_)
-        lines, records = csv_lines(cells), json_records(table_rows_)
-        write_csv(out / f"{table}.csv", field_names(schema), lines)
-        write_table_json(out / f"{table}.json", schema, records, license, credit)
+        write_csv(out / f"{table}.csv", field_names(schema), [p.csv for p in pieces])
+        write_table_json(out / f"{table}.json", schema,
+                         (record for p in pieces for record in p.records), license, credit)
         excel = excel_schema(schema)
         write_json_file(out / "schemas" / f"{table}-excel.json", {**excel, "license": license})
-        write_excel_csv(out / "excel" / f"{table}.csv", schema, cells, lines)
+        write_excel_csv(out / "excel" / f"{table}.csv", schema, [p.excel_text for p in pieces])
         workbook = f"excel/{table}{XLSX_SUFFIX}"
-        write_xlsx(out / workbook, schema, table_rows_, cells, license, credit, created)
+        write_xlsx(out / workbook, schema, table_rows_, (row for p in pieces for row in p.sheet),
+                   license, credit, created)
         tables.append(tabular_resource(table, f"{table}.csv", f"schemas/{table}.json", schema, out))
         tables.append(tabular_resource(f"{table}{EXCEL_SUFFIX}", f"excel/{table}.csv",
                                        f"schemas/{table}-excel.json", excel, out, "utf-8-sig"))
         files.append(file_resource(f"{table}-json", f"{table}.json", f"{schema['title']}（JSON）", out))
         files.append(file_resource(f"{table}-xlsx", workbook, f"{schema['title']}（Excel）", out))
-        slices += write_plan_tables(table, schema, table_rows_, lines, records, plans, out,
-                                    license, plan_credits)
+        slices += write_plan_tables(table, schema, pieces, plans, out, license, plan_credits)
     return tables + files + slices

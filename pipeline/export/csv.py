@@ -6,6 +6,7 @@ import csv
 import itertools
 import re
 from pathlib import Path
+from typing import Iterable
 
 EXCEL_SUFFIX = "-excel"      # resource name of the Excel variant: NAME-excel
 FORMULA_FIRST = "=+-@\t\r"   # first characters that make Excel run a cell as a formula
@@ -37,20 +38,30 @@ def csv_lines(cells) -> list[str]:
     return lines
 
 
-def write_excel_csv(path: Path, schema: dict, cells: list[list[str]], lines: list[str]) -> None:
+def write_excel_csv(path: Path, schema: dict, lines: Iterable[str]) -> None:
     """For staff who open CSV in Excel: Japanese column titles, UTF-8 with BOM, and cells that
-    Excel would run as formulas neutralised with a leading apostrophe."""
-    path.write_text(excel_csv_text(schema, cells, lines), encoding="utf-8-sig", newline="")
+    Excel would run as formulas neutralised with a leading apostrophe; `lines` from
+    excel_lines."""
+    path.write_text(excel_header(schema) + "".join(lines), encoding="utf-8-sig", newline="")
 
 
 def excel_csv_text(schema: dict, cells: list[list[str]], lines: list[str]) -> str:
-    """The Excel variant's text from the canonical cells and their lines (csv_lines): the
-    canonical line, unless a cell of it may start a formula."""
-    header = csv_lines([[f["title"] for f in schema["fields"]]])
+    """The Excel variant's text from the canonical cells and their lines (csv_lines)."""
+    return excel_header(schema) + "".join(excel_lines(cells, lines))
+
+
+def excel_header(schema: dict) -> str:
+    return csv_lines([[f["title"] for f in schema["fields"]]])[0]
+
+
+def excel_lines(cells: list[list[str]], lines: list[str]) -> list[str]:
+    """Each row's Excel line: its canonical line, unless a cell of it may start a formula
+    (looked for in all lines at once first: most tables have none)."""
     risky = FORMULA_CELL.search
-    return "".join(header + [line if risky("," + line) is None else
-                             csv_lines([[_neutralise(cell) for cell in row]])[0]
-                             for row, line in zip(cells, lines)])
+    if risky("," + ",".join(lines)) is None:
+        return lines
+    return [line if risky("," + line) is None else
+            csv_lines([[_neutralise(cell) for cell in row]])[0] for row, line in zip(cells, lines)]
 
 
 def excel_schema(schema: dict) -> dict:

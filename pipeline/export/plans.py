@@ -13,6 +13,7 @@ from ..schema import field_names
 from .csv import write_csv
 from .datapackage import file_resource, tabular_resource
 from .json import write_table_json
+from .pieces import Piece
 
 SLICE_KEY = "plan_id"       # a resource with this key is its table's slice for that plan
 
@@ -26,29 +27,23 @@ def slice_name(table: str, plan_id: str) -> str:
     return f"{table}-plan-{plan_id.lower()}"
 
 
-def rows_by_plan(rows: list[dict]) -> dict[str, list[int]]:
-    """Row positions of each plan, in table order."""
-    groups: dict[str, list[int]] = {}
-    for position, row in enumerate(rows):
-        groups.setdefault(row["plan_id"], []).append(position)
-    return groups
-
-
-def write_plan_tables(table: str, schema: dict, rows: list[dict], lines: list[str],
-                      records: list[str], plans: dict[str, Plan], out: Path, license: dict,
-                      credits: dict[str, str]) -> list[dict]:
-    """One table's slice for every plan (a plan without rows gets the header alone), cut from
-    the combined table's CSV lines and JSON records, its JSON attributed to the plan's own
-    sources (credits[plan_id]); returns the datapackage resources describing them."""
-    groups = rows_by_plan(rows)
+def write_plan_tables(table: str, schema: dict, pieces: list[Piece], plans: dict[str, Plan],
+                      out: Path, license: dict, credits: dict[str, str]) -> list[dict]:
+    """One table's slice for every plan (a plan without rows gets the header alone), joined
+    from the plan's pieces of the combined table, its JSON attributed to the plan's own sources
+    (credits[plan_id]); returns the datapackage resources describing them."""
+    by_plan: dict[str, list[Piece]] = {}
+    for piece in pieces:
+        by_plan.setdefault(piece.plan_id, []).append(piece)
     resources = []
     for plan_id, plan in plans.items():
         folder = plan_folder(plan_id)
         (out / folder).mkdir(parents=True, exist_ok=True)
-        positions = groups.get(plan_id, [])
-        write_csv(out / folder / f"{table}.csv", field_names(schema), [lines[i] for i in positions])
-        write_table_json(out / folder / f"{table}.json", schema, [records[i] for i in positions],
-                         license, credits[plan_id], schema_path=f"../../schemas/{table}.json")
+        own = by_plan.get(plan_id, [])
+        write_csv(out / folder / f"{table}.csv", field_names(schema), [p.csv for p in own])
+        write_table_json(out / folder / f"{table}.json", schema,
+                         (record for p in own for record in p.records), license,
+                         credits[plan_id], schema_path=f"../../schemas/{table}.json")
         name = slice_name(table, plan_id)
         csv_resource = tabular_resource(name, f"{folder}/{table}.csv", f"schemas/{table}.json",
                                         schema, out)

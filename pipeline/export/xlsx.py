@@ -9,21 +9,26 @@ Table Schema so that Excel never guesses.
   name, Japanese title, type and description.
 
 Written here as SpreadsheetML (ECMA-376 Part 1, §18): a zip of XML parts with inline-string
-cells. The worksheet is rendered a block of rows at a time, column by column (one escape check
-per text cell), and streamed into the zip. Reproducible: the document properties carry the
+cells. The worksheet's rows are rendered a block at a time, column by column (one escape check
+per text cell), with a mark for their row numbers, so that a plan's rows render the same
+wherever they stand (pieces.py keeps them between runs); they are numbered as they are
+streamed into the zip. Reproducible: the document properties carry the
 publication's `created` time and every zip member has a fixed date.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
 import zipfile
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Iterable
 
 from ..errors import PipelineError
+from ..schema import csv_cells
 from . import xlsxparts
 
 XLSX_SUFFIX = ".xlsx"
@@ -31,7 +36,8 @@ ABOUT_SHEET = "説明"
 CELL_MAX = 32_767            # the most characters an Excel cell holds
 WIDTH_MIN, WIDTH_MAX = 6, 60  # column widths in characters of the default font
 WIDTH_SAMPLE = 2_000          # rows measured for the column widths
-BLOCK = 2_000                 # rows rendered at a time
+BLOCK = 2_000                 # rows rendered (and numbered) at a time
+ROW_MARK = "\x00"   # stands for a row's number in sheet_rows (never in a cell: written _x0000_)
 NUMBER_TYPES = {"integer", "number"}
 SHEET_NAME_JUNK = re.compile(r"[\[\]:*?/\\]")
 TYPE_TITLES = {"string": "文字列", "integer": "整数", "number": "数値", "date": "日付",
@@ -47,75 +53,83 @@ ZIP_LEVEL = 1      # deflate level: 6 makes the workbooks ~25% smaller for twice
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\s|\s\Z")
 _ESCAPABLE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff_]")   # any of those but whitespace
 PRESERVE = ' xml:space="preserve"'
+_EDGE_SPACE = re.compile(r"\A\s|\s\x00|\x00\s|\s\Z")    # in texts joined by \x00
 
 
-def write_xlsx(path: Path, schema: dict, rows: list[dict], cells: list[list[str]],
+def write_xlsx(path: Path, schema: dict, rows: list[dict], sheet: Iterable[str],
                license: dict, credit: str, created: str) -> None:
-    """The workbook of one table: `rows` are its records as {column: value}, `cells` the same
-    rows as CSV cells (schema.csv_cells), which the text columns show."""
+    """The workbook of one table: `rows` are its records as {column: value}, `sheet` the same
+    rows' <row> elements from sheet_rows (in table order, joined from pieces of any size)."""
     fields = schema["fields"]
     title = SHEET_NAME_JUNK.sub("_", schema["title"])[:31]
     last = f"{column_letter(len(fields) - 1)}{max(len(rows), 1) + 1}"   # autofilter's corner
     parts = xlsxparts.package_parts(title, ABOUT_SHEET, last, schema["title"], credit,
                                     _moment(created))
+    widths = _widths(fields, csv_cells(schema, rows[:WIDTH_SAMPLE]))
     with zipfile.ZipFile(path, "w") as package:
         for name, text in parts.items():
             _member(package, name, text)
         with package.open(_info("xl/worksheets/sheet1.xml"), "w") as part:
-            part.write(xlsxparts.sheet_head(_widths(fields, cells), [_is_text(f) for f in fields],
+            part.write(xlsxparts.sheet_head(widths, [_is_text(f) for f in fields],
                                             f"A1:{last}", frozen=True).encode())
             part.write(_row(1, [_text_cell(f"{column_letter(c)}1", f["title"], HEADER)
                                 for c, f in enumerate(fields)]).encode())
-            for start in range(0, len(rows), BLOCK):
-                part.write(_block(schema, rows, cells, start).encode())
+            numbered = zip(itertools.count(2), sheet)
+            while block := list(itertools.islice(numbered, BLOCK)):
+                part.write("".join(row.replace(ROW_MARK, str(n)) for n, row in block).encode())
             part.write(xlsxparts.sheet_tail(f"A1:{last}").encode())
         _member(package, "xl/worksheets/sheet2.xml", _about_sheet(schema, license, credit))
 
 
-def _block(schema: dict, rows: list[dict], cells: list[list[str]], start: int) -> str:
-    """The <row> elements of rows[start:start + BLOCK], rendered column by column."""
-    stop = min(start + BLOCK, len(rows))
-    numbers = range(start + 2, stop + 2)           # sheet row numbers, after the header
-    columns = []
-    for index, field in enumerate(schema["fields"]):
-        letter = column_letter(index)
-        if _is_text(field):
-            texts = [row[index] for row in cells[start:stop]]
-            _check_lengths(schema, field, texts, start)
-            columns.append(_text_column(letter, numbers, texts))
-        else:
-            values = [row[field["name"]] for row in rows[start:stop]]
-            columns.append(_typed_column(schema, field, letter, numbers, values))
-    return "".join(_row(n, row) for n, row in zip(numbers, zip(*columns)))
+def sheet_rows(schema: dict, rows: list[dict], cells: list[list[str]], first: int = 0) -> list[str]:
+    """The worksheet's <row> elements of rows (`cells`: the same rows as CSV cells, which the
+    text columns show), their row number left as ROW_MARK: the same rows render the same
+    wherever they stand in the table. `first`: the table row of rows[0], for an error's
+    message. Rendered BLOCK rows at a time, column by column."""
+    rendered = []
+    for start in range(0, len(rows), BLOCK):
+        stop = min(start + BLOCK, len(rows))
+        columns = []
+        for index, field in enumerate(schema["fields"]):
+            head = f'<c r="{column_letter(index)}{ROW_MARK}"'
+            if _is_text(field):
+                texts = [row[index] for row in cells[start:stop]]
+                _check_lengths(schema, field, texts, first + start)
+                columns.append(_text_column(head, texts))
+            else:
+                values = [row[field["name"]] for row in rows[start:stop]]
+                columns.append(_typed_column(schema, field, head, values))
+        rendered += [f'<row r="{ROW_MARK}">{"".join(row)}</row>' for row in zip(*columns)]
+    return rendered
 
 
-def _text_column(letter: str, numbers: range, texts: list[str]) -> list[str]:
-    """The cells of a text column ("": no cell). Characters to escape are looked for once in
-    the whole block: most blocks have none, and their cells need only the whitespace check."""
+def _text_column(head: str, texts: list[str]) -> list[str]:
+    """The cells of a text column ("": no cell). Characters to escape, then whitespace at
+    either end of a cell, are looked for once in the whole block: most blocks have neither."""
     if _ESCAPABLE.search("\n".join(texts)) is not None:
-        return [f'<c r="{letter}{n}" s="{TEXT}" t="inlineStr">{_inline(t)}</c>' if t else ""
-                for n, t in zip(numbers, texts)]
-    return [f'<c r="{letter}{n}" s="{TEXT}" t="inlineStr"><is>'
-            f'<t{PRESERVE if t[0].isspace() or t[-1].isspace() else ""}>{t}</t></is></c>'
-            if t else "" for n, t in zip(numbers, texts)]
+        return [f'{head} s="{TEXT}" t="inlineStr">{_inline(t)}</c>' if t else "" for t in texts]
+    if _EDGE_SPACE.search("\x00".join(texts)) is not None:     # \x00: escapable, so in no text
+        return [f'{head} s="{TEXT}" t="inlineStr"><is>'
+                f'<t{PRESERVE if t[0].isspace() or t[-1].isspace() else ""}>{t}</t></is></c>'
+                if t else "" for t in texts]
+    start, end = f'{head} s="{TEXT}" t="inlineStr"><is><t>', "</t></is></c>"
+    return [start + t + end if t else "" for t in texts]
 
 
-def _typed_column(schema: dict, field: dict, letter: str, numbers: range, values: list) -> list[str]:
+def _typed_column(schema: dict, field: dict, head: str, values: list) -> list[str]:
     """The cells of a number, date or boolean column (None: no cell)."""
     kind = field["type"]
     if kind == "date":
-        return [f'<c r="{letter}{n}" s="{DATE}"><v>{v.toordinal() - DAY_ZERO}</v></c>'
-                if v is not None else "" for n, v in zip(numbers, values)]
+        return [f'{head} s="{DATE}"><v>{v.toordinal() - DAY_ZERO}</v></c>'
+                if v is not None else "" for v in values]
     if kind == "boolean":
-        return [f'<c r="{letter}{n}" t="b"><v>{int(v)}</v></c>' if v is not None else ""
-                for n, v in zip(numbers, values)]
+        return [f'{head} t="b"><v>{int(v)}</v></c>' if v is not None else "" for v in values]
     present = [v for v in values if v is not None]
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present) or \
             not all(map(math.isfinite, present)):
         raise PipelineError(f"{schema['name']} column {field['name']}: a value that is not a "
                             "finite number cannot be an Excel number")
-    return [f'<c r="{letter}{n}"><v>{v!r}</v></c>' if v is not None else ""
-            for n, v in zip(numbers, values)]
+    return [f'{head}><v>{v!r}</v></c>' if v is not None else "" for v in values]
 
 
 def _about_sheet(schema: dict, license: dict, credit: str) -> str:
@@ -201,8 +215,16 @@ def _widths(fields: list[dict], cells: list[list[str]]) -> list[float]:
     return widths
 
 
+_CHAR_WIDTHS: dict[str, int] = {}     # character -> 2 (East Asian wide or full-width) or 1
+
+
 def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    try:
+        return sum(map(_CHAR_WIDTHS.__getitem__, text))
+    except KeyError:                    # characters not met before: looked up once each
+        _CHAR_WIDTHS.update((c, 2 if unicodedata.east_asian_width(c) in "WF" else 1)
+                            for c in set(text))
+        return sum(map(_CHAR_WIDTHS.__getitem__, text))
 
 
 def _moment(created: str) -> datetime:

@@ -1,0 +1,103 @@
+"""Each plan's rows of a table rendered once for every file that holds them (the combined CSV,
+JSON, Excel CSV and workbook, and the plan's slices), and kept between runs (see partcache.py):
+a republish after one plan changed renders that plan's rows alone and joins the rest from the
+cache.
+
+A piece is one run of consecutive rows of one plan (the tables hold their rows plan by plan: one
+run per plan). Its entry is named by a digest of the Table Schema, the rows' values (pickled:
+their types and values) and the version of the code that renders them (the modules below, and
+Python's); an entry holds exactly what rendering
+the rows gives, so a file joined from entries is byte for byte the file rendered without cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import platform
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ..fingerprint import tree_digest
+from ..partcache import CacheStats, PartCache, digest_of
+from ..schema import csv_cells
+from .csv import csv_lines, excel_lines
+from .json import json_records
+from .xlsx import sheet_rows
+
+HERE = Path(__file__).resolve().parent
+CODE = (HERE / "pieces.py", HERE / "csv.py", HERE / "json.py", HERE / "xlsx.py",
+        HERE / "xlsxparts.py", HERE.parent / "schema.py", HERE.parent / "jsonfile.py")
+PLAN_KEY = "plan_id"
+
+
+@dataclass
+class Piece:
+    """One run of a plan's rows of one table, rendered."""
+
+    plan_id: str
+    csv: str                # the rows' CSV lines
+    records: list[str]      # the rows' JSON texts
+    excel: str | None       # the rows' Excel CSV lines (None: the same as csv)
+    sheet: list[str]        # the rows' worksheet <row> elements (xlsx.sheet_rows)
+
+    @property
+    def excel_text(self) -> str:
+        return self.csv if self.excel is None else self.excel
+
+
+def table_pieces(schema: dict, rows: list[dict], pieces_cache: PartCache,
+                 stats: CacheStats) -> list[Piece]:
+    """The table's pieces in table order, from the cache where their rows are unchanged."""
+    schema_digest = digest_of(schema) if pieces_cache.folder is not None else ""
+    pieces = []
+    for start, stop in plan_runs(rows):
+        part = rows[start:stop]
+        name = pieces_cache.entry("table-rows", schema_digest, rows_digest(part)) \
+            if pieces_cache.folder is not None else ""
+        piece = pieces_cache.load(name, stats) if name else None
+        if isinstance(piece, Piece):
+            stats.chunks_reused += 1
+        else:
+            piece = render_piece(schema, part, start)
+            pieces_cache.store(name, piece, stats)
+            stats.chunks_built += 1
+        pieces.append(piece)
+    return pieces
+
+
+def plan_runs(rows: list[dict]) -> list[tuple[int, int]]:
+    """(start, stop) of each run of consecutive rows of one plan."""
+    starts = [i for i in range(len(rows)) if i == 0 or rows[i][PLAN_KEY] != rows[i - 1][PLAN_KEY]]
+    return list(zip(starts, starts[1:] + [len(rows)]))
+
+
+def rows_digest(rows: list[dict]) -> str:
+    """SHA-256 of the rows pickled without memo (so the bytes depend on the values alone, not
+    on which of them are one object)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump(rows)
+    return hashlib.sha256(buffer.getbuffer()).hexdigest()
+
+
+def render_piece(schema: dict, rows: list[dict], first: int) -> Piece:
+    """The rows (rows[0] being row `first` of the table) rendered for every file."""
+    cells = csv_cells(schema, rows)
+    lines = csv_lines(cells)
+    text, excel = "".join(lines), "".join(excel_lines(cells, lines))
+    return Piece(rows[0][PLAN_KEY], text, json_records(rows), None if excel == text else excel,
+                 sheet_rows(schema, rows, cells, first))
+
+
+def pieces_cache(folder: Path | None) -> PartCache:
+    """The pieces' entries in folder (None: no cache)."""
+    return PartCache(folder, _version() if folder is not None else "")
+
+
+@cache
+def _version() -> str:
+    return f"{tree_digest(*CODE)}:{platform.python_version()}"

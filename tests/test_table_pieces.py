@@ -1,0 +1,120 @@
+"""The tables' pieces kept between runs (pipeline/export/pieces.py): a republish after one plan
+changed renders that plan's rows alone and writes the bytes a run without cache writes (the
+combined CSV, JSON, Excel CSV and workbooks, and the plans' slices); a damaged entry is
+rebuilt, never used; entries the last run did not use are removed."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import shutil
+
+import pytest
+
+from benchmarks.corpus import write_corpus
+from pipeline.config import load_config
+from pipeline.export import write_tables_package
+from pipeline.export.pieces import plan_runs, rows_digest
+from pipeline.export.tables import table_rows
+from pipeline.publish import build
+
+CREATED = "2026-12-01T00:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, project_root):
+    raw = tmp_path_factory.mktemp("corpus")
+    write_corpus(raw, 8)
+    config = load_config(project_root / "pipeline.toml")
+    publication = build(raw, config, lambda message: None)
+    return publication, table_rows(publication), config
+
+
+def table_files(out):
+    """Every file the tables write, by its path in the folder."""
+    return {str(path.relative_to(out)): path.read_bytes()
+            for path in sorted(out.rglob("*")) if path.is_file()}
+
+
+def write(corpus, out, cache, rows=None):
+    publication, plain_rows, config = corpus
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    return write_tables_package(publication, rows or plain_rows, config, out, CREATED, "", cache)
+
+
+def entries(cache):
+    return sorted(path.name for path in cache.glob("*.entry"))
+
+
+def changed_rows(corpus) -> dict[str, list[dict]]:
+    """The rows with one initiative's summary of the second plan changed."""
+    publication, rows, _ = corpus
+    rows = copy.deepcopy(rows)
+    second = list(publication.plans)[1]
+    row = next(r for r in rows["initiatives"] if r["plan_id"] == second)
+    row["summary"] += "（改）"
+    return rows
+
+
+def test_tables_from_the_cache_are_the_bytes_written_without_it(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    write(corpus, tmp_path / "plain", None)
+    plain = table_files(tmp_path / "plain")
+    assert len([name for name in plain if name.startswith("plans/")]) == 2 * 7 * 2
+    write(corpus, tmp_path / "cold", cache)
+    first = entries(cache)
+    assert len(first) == 2 * 7                     # one piece per plan and table
+    assert table_files(tmp_path / "cold") == plain
+    stamps = {name: (cache / name).stat().st_mtime_ns for name in first}
+    write(corpus, tmp_path / "warm", cache)
+    assert table_files(tmp_path / "warm") == plain
+    assert entries(cache) == first and all((cache / n).stat().st_mtime_ns == stamps[n] for n in first)
+
+
+def test_after_one_plan_changed_only_its_piece_is_rendered_again(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    write(corpus, tmp_path / "out", cache)
+    first = set(entries(cache))
+    rows = changed_rows(corpus)
+    write(corpus, tmp_path / "out", cache, rows)
+    again = set(entries(cache))
+    assert len(again - first) == 1 and len(first - again) == 1     # the old piece is pruned
+    write(corpus, tmp_path / "plain", None, rows)
+    cached, plain = table_files(tmp_path / "out"), table_files(tmp_path / "plain")
+    assert cached == plain
+    second = list(corpus[0].plans)[1]
+    assert "（改）" in cached[f"plans/{second}/initiatives.csv"].decode("utf-8")
+    assert "（改）" in cached["initiatives.json"].decode("utf-8")
+
+
+def test_a_damaged_entry_is_rebuilt_and_never_published(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    write(corpus, tmp_path / "plain", None)
+    write(corpus, tmp_path / "out", cache)
+    first, second = (cache / name for name in entries(cache)[:2])
+    first.write_bytes(first.read_bytes()[:-100])                      # cut short
+    data = bytearray(second.read_bytes())
+    data[-10] ^= 1                                                    # one bit changed
+    second.write_bytes(bytes(data))
+    stamps = {name: (cache / name).stat().st_mtime_ns for name in entries(cache)}
+    write(corpus, tmp_path / "out", cache)
+    assert table_files(tmp_path / "out") == table_files(tmp_path / "plain")
+    rewritten = [name for name in entries(cache) if (cache / name).stat().st_mtime_ns != stamps[name]]
+    assert sorted(rewritten) == sorted([first.name, second.name])
+
+
+def test_a_digest_of_rows_depends_on_their_values_not_on_shared_objects():
+    text = "".join(["県", "庁"])
+    shared = [{"plan_id": "p", "a": text, "b": text}]
+    copied = [{"plan_id": "p", "a": "県庁", "b": "".join(["県", "庁"])}]
+    assert rows_digest(shared) == rows_digest(copied)
+    assert rows_digest([{"plan_id": "p", "n": 1}]) != rows_digest([{"plan_id": "p", "n": "1"}])
+    assert rows_digest([{"d": datetime.date(2020, 1, 1)}]) != rows_digest([{"d": "2020-01-01"}])
+    assert rows_digest([{"n": 1.0}]) != rows_digest([{"n": 1}])
+
+
+def test_each_run_of_a_plans_rows_is_one_piece():
+    rows = [{"plan_id": plan} for plan in ("a", "a", "b", "a")]
+    assert plan_runs(rows) == [(0, 2), (2, 3), (3, 4)]
+    assert plan_runs([]) == []
