@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -198,14 +199,18 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                                                inputs, edition.plans)
             validation = BackgroundValidation(staging, package,   # the tables, while RDF is written
                                               cache_folder(cache_dir, out_dir, "tables"))
-            with watch.stage("sqlite"):
-                database = write_database(staging, rows, schemas, package)
-            with watch.stage("parquet"):
-                parquet = write_parquet(staging, rows, schemas, package)
+            # SQLite builds its tables and full-text indexes in C, mostly without the GIL: in a
+            # thread, while the Parquet files are written and the linked data is finished
+            with ThreadPoolExecutor(1) as background:
+                writing = background.submit(write_database, staging, rows, schemas, package)
+                with watch.stage("parquet"):
+                    parquet = write_parquet(staging, rows, schemas, package)
+                with watch.stage("rdf"):
+                    linked = rdf.finish(package.get("attribution", ""))
+                with watch.stage("sqlite"):
+                    database = writing.result()
             log(f"databases: {database} (SQLite, with its Datasette metadata) and "
                 f"{len(parquet)} Parquet files written")
-            with watch.stage("rdf"):
-                linked = rdf.finish(package.get("attribution", ""))
         describe_linked_data(package, linked, staging)
         log(f"rdf: the four RDF serialisations agree ({linked.triples} triples, counted by pyoxigraph)")
         if linked.cache.plans_reused or linked.cache.chunks_reused:
