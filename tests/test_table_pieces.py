@@ -40,7 +40,8 @@ def write(corpus, out, cache, rows=None):
     publication, plain_rows, config = corpus
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    return write_tables_package(publication, rows or plain_rows, config, out, CREATED, "", cache)
+    return write_tables_package(publication, rows or plain_rows, config, out, CREATED, "",
+                                cache_folder=cache)
 
 
 def entries(cache):

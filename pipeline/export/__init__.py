@@ -29,10 +29,11 @@ RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld"
 
 def write_tables_package(publication: Publication, rows: dict[str, list[dict]], config: Config,
                          out: Path, created: str, inputs: str = "",
+                         plan_editions: dict[str, dict] | None = None,
                          cache_folder: Path | None = None) -> dict:
-    """The tables (CSV, JSON, Excel CSV, Table Schemas) and a datapackage.json describing them,
-    the tables' unchanged pieces taken from cache_folder (None: no cache); returns that
-    descriptor."""
+    """The tables (CSV, JSON, Excel CSV, Table Schemas) and a datapackage.json describing them
+    (with each plan's edition, see versions.plan_editions), the tables' unchanged pieces taken
+    from cache_folder (None: no cache); returns that descriptor."""
     credit = attribution(publication.sources)
     cache, stats = pieces_cache(cache_folder), CacheStats()
     resources = write_tables(rows, load_schemas(), out, license_descriptor(config), credit,
@@ -40,7 +41,8 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
                              cache, stats)
     cache.prune(stats.used)
     sources = [source_descriptor(s) for s in publication.sources]
-    package = package_descriptor(config, sources, resources, credit, created, inputs)
+    package = package_descriptor(config, sources, resources, credit, created, inputs,
+                                 plan_editions or {})
     write_json_file(out / "datapackage.json", package)
     return package
 
