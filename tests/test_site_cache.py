@@ -141,3 +141,43 @@ def test_a_damaged_entry_is_rebuilt_never_used(two_plans, config, tmp_path):
     assert (stats.plans_built, stats.plans_reused) == (2, 0)
     assert after == before
     assert written(folder, description, cache)[1].plans_reused == 2
+
+
+def footer_edition(page: bytes) -> str:
+    (line,) = [l for l in page.decode().splitlines() if l.startswith('<p class="edition">')]
+    return line.split("・<a ")[0].removeprefix('<p class="edition">')
+
+
+def test_a_plans_pages_keep_its_edition_while_another_plan_changes(tmp_path, run_cli, source_text):
+    """The pages of one plan name the plan's edition (plan_editions), the others the
+    publication's: republished after only Fukushima's text changed, Miyagi's pages are the
+    same bytes, taken from the cache, and still name the first edition."""
+    raw, out, cache = tmp_path / "raw", tmp_path / "out", tmp_path / "cache"
+    raw.mkdir()
+    (raw / "miyagi.txt").write_text(source_text, encoding="utf-8")
+    (raw / "fukushima.txt").write_text(source_text, encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("miyagi.txt"),
+                                               fukushima_entry("fukushima.txt")), encoding="utf-8")
+    publish = ("publish", "--raw-dir", raw, "--out-dir", out, "--cache-dir", cache)
+    first = run_cli(*publish, env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert first.returncode == 0, first.stderr
+    before = site_files(out)
+    (raw / "fukushima.txt").write_text(source_text.replace("県内の公共機関", "福島県内の公共機関"),
+                                       encoding="utf-8")
+    second = run_cli(*publish, env={"SOURCE_DATE_EPOCH": "1800000000"})
+    assert second.returncode == 0, second.stderr
+    assert "cache: site: 1 plans' pages rendered, 1 unchanged taken from the cache" in \
+        second.stdout + second.stderr
+    after = site_files(out)
+    assert plan_pages(after, MIYAGI) == plan_pages(before, MIYAGI)
+    assert len(plan_pages(after, MIYAGI)) == 33 + 1 + 1 + 3     # initiatives, search index, plan, items
+    old = '・最終更新 <time datetime="2023-11-14T22:13:20Z">2023-11-14</time>'
+    new = '・最終更新 <time datetime="2027-01-15T08:00:00Z">2027-01-15</time>'
+    for path in (f"initiatives/{MIYAGI}/2-1-1.html", f"publishers/{MIYAGI}/index.html",
+                 f"datasets/plan-{MIYAGI}.html"):
+        assert footer_edition(after[path]) == "この計画のデータ：バージョン 1.0.0" + old, path
+    for path in (f"initiatives/{FUKUSHIMA}/2-1-1.html", f"publishers/{FUKUSHIMA}/item-2-1.html"):
+        assert footer_edition(before[path]) == "この計画のデータ：バージョン 1.0.0" + old, path
+        assert footer_edition(after[path]) == "この計画のデータ：バージョン 1.0.1" + new, path
+    for path in ("index.html", "initiatives/index.html", "publishers/index.html"):
+        assert footer_edition(after[path]) == "バージョン 1.0.1" + new, path

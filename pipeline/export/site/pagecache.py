@@ -7,7 +7,9 @@ the slice is its first), keyed by a digest of everything those pages are made fr
   (fingerprint.code_digest), a division's template folder, the Jinja2 and markupsafe versions;
 - what the publication shows on every page: its title, publisher, licence, attribution and the
   sources it credits, the settings, the column titles, the publication-wide datasets a plan
-  page lists (name, title and files) and the edition the footer names;
+  page lists (name, title and files);
+- the edition the footer names: the plan's own (the publication's only for a plan whose edition
+  is not known), so a new edition in which a plan did not change leaves its pages as they are;
 - the plan: its description (title, publisher, fiscal years, sources), its rows of every table
   in order, the descriptors of the sources its rows name, its own datasets, and the initiatives
   of other plans its pages link to (their titles and plan folders) or that cite its own.
@@ -15,6 +17,8 @@ the slice is its first), keyed by a digest of everything those pages are made fr
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -47,7 +51,7 @@ class PageKeys:
         self.site = site
         self.shared = digest_of(
             site.title, site.publisher, site.publisher_code, site.licence, site.attribution,
-            site.credits, site.short_credit, site.version, site.created, labels,
+            site.credits, site.short_credit, labels,
             schedule_labels, sites_title, repr(replace(site.config, version="")),
             [dataset_shown(s) for s in site.datasets if s.plan is None])
         self.rows: dict[str, dict[str, list[dict]]] | None = None
@@ -75,7 +79,8 @@ class PageKeys:
                     if s.plan is not None and s.plan.plan_id == plan.id]
         description = (plan.id, plan.slug, plan.title, plan.publisher, plan.publisher_code,
                        plan.start_year, plan.end_year, plan.sources)
-        return description, rows, sources, citing, targets, datasets
+        edition = (plan.version, plan.modified) if plan.version else (site.version, site.created)
+        return description, edition, rows_digest(rows), sources, citing, targets, datasets
 
     def rows_of(self, plan_id: str) -> dict[str, list[dict]]:
         """A plan's rows of every table the pages read, in table order (grouped once)."""
@@ -85,6 +90,16 @@ class PageKeys:
                 for row in self.site.tables[table]:
                     self.rows.setdefault(self.site.plan_id(row), {}).setdefault(table, []).append(row)
         return self.rows.get(plan_id, {})
+
+
+def rows_digest(rows: dict[str, list[dict]]) -> str:
+    """SHA-256 of a plan's rows (JSON values): marshal's format 2, which writes equal values as
+    equal bytes (no references between objects), costs a third of the JSON text `digest_of`
+    makes; a value marshal cannot write is digested as JSON."""
+    try:
+        return hashlib.sha256(marshal.dumps(rows, 2)).hexdigest()
+    except ValueError:
+        return digest_of(rows)
 
 
 def dataset_shown(spec) -> tuple:
