@@ -181,3 +181,31 @@ def test_a_plans_pages_keep_its_edition_while_another_plan_changes(tmp_path, run
         assert footer_edition(after[path]) == "この計画のデータ：バージョン 1.0.1" + new, path
     for path in ("index.html", "initiatives/index.html", "publishers/index.html"):
         assert footer_edition(after[path]) == "バージョン 1.0.1" + new, path
+
+
+def test_the_order_of_the_credited_sources_is_in_the_key(two_plans, config, tmp_path):
+    """With many sources a plan page's footer credits the first one and the count: the same
+    sources in another order render the plans' pages again, as a run without cache does."""
+    folder, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(two_plans, folder)
+    description = read_description(folder, config)
+    package = description.package
+    extra = [{**package["sources"][0], "file": f"other-{n}.txt", "title": f"別の計画{n}",
+              "path": f"other-{n}.txt", "plan_id": f"other-{n}"} for n in range(3)]
+    sources = [*package["sources"], *extra]
+    cited = [f"{s['publisher']}「{s['title']}」（{s['path']}）" for s in sources]
+
+    def credited(order: list[dict]):
+        words = [cited[sources.index(s)] for s in order]
+        return replace(description, package={**package, "sources": order,
+                                             "attribution": f"出典：{'、'.join(words)}を加工して作成"})
+
+    first, stats = written(folder, credited(sources), cache)
+    assert (stats.plans_built, stats.plans_reused) == (2, 0)
+    page = f"publishers/{MIYAGI}/index.html"
+    assert f"出典：{cited[0]}ほか4件を加工して作成" in first[page].decode()
+    reordered = credited(sources[::-1])
+    again, stats = written(folder, reordered, cache)
+    assert (stats.plans_built, stats.plans_reused) == (2, 0)
+    assert f"出典：{cited[-1]}ほか4件を加工して作成" in again[page].decode()
+    assert again == written(tmp_path / "out", reordered, None)[0]

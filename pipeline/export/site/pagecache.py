@@ -51,7 +51,7 @@ class PageKeys:
         self.site = site
         self.shared = digest_of(
             site.title, site.publisher, site.publisher_code, site.licence, site.attribution,
-            site.credits, site.short_credit, labels,
+            list(site.credits.items()), site.cited, site.short_credit, labels,   # in order
             schedule_labels, sites_title, repr(replace(site.config, version="")),
             [dataset_shown(s) for s in site.datasets if s.plan is None])
         self.rows: dict[str, dict[str, list[dict]]] | None = None
