@@ -229,8 +229,13 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             # the records made here, after the linked data: its workers never hold a copy
             description = describe_publication(staging, config, package, publication.plans,
                                                records_as_json(rows))
-            pages = write_site(staging, description)
+            site_cache = CacheStats()
+            pages = write_site(staging, description, cache_folder(cache_dir, out_dir, "site"),
+                               site_cache)
         log(f"site: {len(pages)} files of the web portal written")
+        if site_cache.plans_reused:
+            log(f"cache: site: {site_cache.plans_built} plans' pages rendered, "
+                f"{site_cache.plans_reused} unchanged taken from the cache")
         with watch.stage("catalogue"):
             _write_portal_metadata(staging, description, log)
         log.stop(raw_dir)

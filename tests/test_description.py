@@ -71,9 +71,9 @@ def test_publish_reads_no_description_back(tmp_path, config, monkeypatch):
     handed = {}
     write = publishing.write_site
 
-    def spy(folder, description):
+    def spy(folder, description, *cache):
         handed["description"] = description
-        return write(folder, description)
+        return write(folder, description, *cache)
 
     monkeypatch.setattr(publishing, "write_site", spy)
     result = publishing.publish(ROOT / "data" / "raw", out, config, log=lambda message: None)

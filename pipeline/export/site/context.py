@@ -103,7 +103,8 @@ class Item:
 
 @dataclass
 class Plan:
-    """計画 (plan) as its sources describe it: id, title, publisher, fiscal years, items."""
+    """計画 (plan) as its sources describe it: id, title, publisher, fiscal years, items, and the
+    version and date of the edition in which its records last changed (empty: not known)."""
     id: str
     slug: str
     title: str
@@ -112,6 +113,8 @@ class Plan:
     start_year: int | None
     end_year: int | None
     sources: list[dict] = field(default_factory=list)
+    version: str = ""
+    modified: str = ""
     items: dict[str, Item] = field(default_factory=dict)
     initiatives: list[dict] = field(default_factory=list)
     departments: list[Department] = field(default_factory=list)
@@ -282,7 +285,8 @@ class Publication:
                     publisher.name if publisher else self.publisher,
                     publisher.code if publisher else self.publisher_code,
                     info.start_year, info.end_year,
-                    [self.sources[f] for f in info.sources if f in self.sources])
+                    [self.sources[f] for f in info.sources if f in self.sources],
+                    info.version, info.modified)
 
     def _datasets(self) -> list[DatasetSpec]:
         result = []

@@ -53,7 +53,7 @@ class Pages:
         self.schedule_labels = {c: schedule_titles.get(c) or d for c, d in (
             ("period", "期間"), ("fiscal_year", "年度"), ("phase", "実施内容"), ("raw", "セルの表記"))}
         self.axes: dict[str, tuple[list[int], dict[int, str]]] = {}
-        self.chrome_cache: dict[tuple[str, str, str | None], Markup] = {}
+        self.chrome_cache: dict[tuple, Markup] = {}
         self.schedule_charts: dict[tuple, Markup | None] = {}
         self.sites_title = site.table_title("sites", "情報発信サイト等")
         self.item_links: dict[tuple[str, str], dict[str, str]] = {}
@@ -67,20 +67,23 @@ class Pages:
         return self.templates[name].render(
             site=self.site, root=root, title=title, section=section,
             crumbs=(home, *crumbs) if crumbs else (), description=context.pop("description", ""),
-            header=self.chrome("header", root, section), footer=self.chrome("footer", root, source),
-            **context)
+            header=self.chrome("header", root, section),
+            footer=self.chrome("footer", root, source, context.get("plan")), **context)
 
-    def chrome(self, part: str, root: str, key: str | None) -> Markup:
+    def chrome(self, part: str, root: str, key: str | None, plan: Plan | None = None) -> Markup:
         """`partials/<part>.html`, the same on many pages, rendered once per folder depth and
-        menu section (header) or credited source document (footer, see `Publication.credit`)."""
+        menu section (header) or credited source document and plan edition (footer, see
+        `Publication.credit`; `plan`: the page's own, if it belongs to one)."""
         site = self.site
+        edition = None
         if part == "footer":
             key = key if site.short_credit and key in site.credits else None
-        cached = self.chrome_cache.get((part, root, key))
+            edition = (plan.version, plan.modified) if plan is not None and plan.version else None
+        cached = self.chrome_cache.get((part, root, key, edition))
         if cached is None:
             cached = Markup(self.env.get_template(f"partials/{part}.html").render(
-                site=site, root=root, section=key, source=key))
-            self.chrome_cache[(part, root, key)] = cached
+                site=site, root=root, section=key, source=key, plan=plan if edition else None))
+            self.chrome_cache[(part, root, key, edition)] = cached
         return cached
 
     def shared(self) -> Iterator[tuple[str, str]]:
@@ -134,7 +137,7 @@ class Pages:
             jsonld=dataset_jsonld(site.view, spec, files, attribution),
             sources=[] if many else sources, attribution=None if many else attribution,
             source_count=len(sources), dataset_uri=str(dataset_uri(c, spec.name)),
-            period=dataset_period(spec, site.package), contact=contact,
+            period=dataset_period(spec, site.package), contact=contact, plan=plan,
             frequency=FREQUENCIES.get(frequency, frequency),
             language=f"{LANGUAGE_NAMES.get(site.language, site.language)}（{site.language}）")
 

@@ -1,9 +1,10 @@
 """Writing the portal: every page once; from PARALLEL_FROM initiatives on, the pages of the
 plans (their initiatives, items and search indexes: nearly all of the site) by forked worker
-processes in chunks of CHUNK_PAGES initiatives, while this process writes the pages about the
-whole publication and the dataset pages (the files' digests, computed once per process, then
+processes in tasks of about CHUNK_PAGES initiatives, while this process writes the pages about
+the whole publication and the dataset pages (the files' digests, computed once per process, then
 serve the DCAT catalogue); each page encoded once, hashed for the manifest from memory and written
-with one call.
+with one call. With a cache folder, the pages of a plan (a slice of at most CHUNK_PAGES of its
+initiatives) whose inputs are unchanged are copied from the cache (pagecache.py).
 """
 
 from __future__ import annotations
@@ -22,34 +23,45 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from ...config import Config
 from ...errors import PipelineError
 from ...heap import collector_paused
+from ...partcache import CacheStats, PartCache
 from ..datasets import media_type
 from ..listing import SITE_ASSETS, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE, SITE_MANIFEST
 from ..description import Description
 from .context import Publication
+from .pagecache import PageKeys, site_cache
 from .pages import Pages
 from .templating import TEMPLATES, environment
 
 ASSETS = Path(__file__).resolve().with_name("assets")
 PARALLEL_FROM = 2000    # from this many initiatives on, the plans' pages are written by worker processes
-CHUNK_PAGES = 1000      # initiative pages per task of a worker
+CHUNK_PAGES = 1000      # initiative pages per task of a worker (and per cache entry, at most)
+Slice = tuple[str, int, int, int]   # (plan id, position of its first initiative, start, stop)
 
 
-def write_site(out: Path, description: Description) -> list[str]:
+def write_site(out: Path, description: Description, cache_folder: Path | None = None,
+               stats: CacheStats | None = None) -> list[str]:
     """Write the static portal of the publication `description` describes into its published
     folder `out`; returns the relative paths written (the pages, the assets and the site
     manifest). Any earlier site in `out` (index.html, the manifest and the site folders) is
     removed first, so the pages never describe an earlier site and the same folder always gives
-    the same bytes."""
+    the same bytes. With `cache_folder`, unchanged plans' pages come from there (the same bytes);
+    `stats` gets the plans' pages rendered and reused."""
     remove_site(out)
     templates = config_templates(description.config)
+    cache = site_cache(cache_folder, templates)
     try:
         with collector_paused():
             site = Publication(out, description)
-            return Writer(out, Pages(site, environment(templates))).write()
+            writer = Writer(out, Pages(site, environment(templates)), cache)
+            written = writer.write()
     except TemplateSyntaxError as exc:          # a division's template: file and line
         raise PipelineError(f"template: {exc.message}", exc.filename, exc.lineno) from None
     except TemplateError as exc:
         raise PipelineError(f"template: {exc.message}", templates or TEMPLATES) from None
+    cache.prune(writer.stats.used)
+    if stats is not None:
+        stats.add(writer.stats)
+    return written
 
 
 def config_templates(config: Config) -> Path | None:
@@ -81,21 +93,50 @@ def page_workers(pages: int) -> int:
 _FORKED: "Writer | None" = None             # the writer a forked worker writes pages of
 
 
-def _write_chunk(bounds: tuple[int, int]) -> tuple[list[str], list[dict]]:
-    """In a worker: write a chunk of the plans' pages (see `Writer.write_chunk`); return (paths,
-    manifest entries)."""
+def _write_slices(slices: list[Slice]) -> tuple[list[str], list[dict], CacheStats]:
+    """In a worker: write slices of the plans' pages (see `Writer.write_slice`); return (paths,
+    manifest entries, cache statistics)."""
     writer = _FORKED
-    writer.written, writer.manifest = [], []
-    writer.write_chunk(*bounds)
-    return writer.written, writer.manifest
+    writer.written, writer.manifest, writer.stats = [], [], CacheStats()
+    for piece in slices:
+        writer.write_slice(*piece)
+    return writer.written, writer.manifest, writer.stats
+
+
+def plan_slices(site: Publication) -> list[Slice]:
+    """The initiatives of each plan (consecutive in `site.initiatives`) in slices of at most
+    CHUNK_PAGES."""
+    records, slices, first = site.initiatives, [], 0
+    for position in range(1, len(records) + 1):
+        plan_id = site.plan_id(records[first])
+        if position == len(records) or site.plan_id(records[position]) != plan_id:
+            slices += [(plan_id, first, start, min(start + CHUNK_PAGES, position))
+                       for start in range(first, position, CHUNK_PAGES)]
+            first = position
+    return slices
+
+
+def worker_tasks(slices: list[Slice]) -> list[list[Slice]]:
+    """Consecutive slices grouped into tasks of about CHUNK_PAGES initiatives."""
+    tasks, size = [], CHUNK_PAGES
+    for piece in slices:
+        if size >= CHUNK_PAGES:
+            tasks.append([])
+            size = 0
+        tasks[-1].append(piece)
+        size += piece[3] - piece[2]
+    return tasks
 
 
 class Writer:
-    def __init__(self, out: Path, pages: Pages):
-        self.out, self.pages, self.site = out, pages, pages.site
+    def __init__(self, out: Path, pages: Pages, cache: PartCache = PartCache(None)):
+        self.out, self.pages, self.site, self.cache = out, pages, pages.site, cache
         self.written: list[str] = []
         self.manifest: list[dict] = []
         self.folders: set[str] = set()
+        self.stats = CacheStats()
+        self.keys = PageKeys(self.site, pages.labels, pages.schedule_labels, pages.sites_title) \
+            if cache.folder is not None else None
 
     def write(self) -> list[str]:
         """Every page, then the manifest."""
@@ -109,11 +150,13 @@ class Writer:
             for path, document in self.pages.shared():
                 self.emit(path, document)
             if pool is None:
-                self.write_chunk(0, len(self.site.initiatives))
+                for piece in plan_slices(self.site):
+                    self.write_slice(*piece)
             try:
-                for written, manifest in results or ():
+                for written, manifest, stats in results or ():
                     self.written.extend(written)
                     self.manifest.extend(manifest)
+                    self.stats.add(stats)
             except BrokenProcessPool as exc:     # killed (out of memory?): one readable line
                 raise PipelineError(f"a worker process writing the initiative pages stopped "
                                     f"unexpectedly ({exc})", self.out / "initiatives") from None
@@ -124,32 +167,48 @@ class Writer:
         self.write_manifest()
         return self.written
 
-    def write_chunk(self, start: int, stop: int) -> None:
-        """The initiative pages [start, stop) and the other pages of every plan whose first
-        initiative is among them."""
-        site, pages = self.site, self.pages
+    def write_slice(self, plan_id: str, first: int, start: int, stop: int) -> None:
+        """The initiative pages [start, stop) of a plan whose first initiative is at `first`,
+        and the plan's other pages when start is first: from the cache when there."""
+        plan = self.site.plans[plan_id]
+        if self.keys is None:
+            for path, document in self.render_slice(plan, first, start, stop):
+                self.emit(path, document)
+            return
+        name = self.cache.entry("pages", self.keys.of_plan(plan), start - first, stop - first)
+        files = self.cache.load(name, self.stats)
+        if files is None:
+            files = [(path, document.encode("utf-8")) for path, document in
+                     self.render_slice(plan, first, start, stop)]
+            self.cache.store(name, files, self.stats)
+            self.stats.plans_built += 1
+        else:
+            self.stats.plans_reused += 1
+        for path, data in files:
+            self.emit_bytes(path, data)
+
+    def render_slice(self, plan, first: int, start: int, stop: int):
+        pages = self.pages
         for position in range(start, stop):
-            self.emit(pages.initiative_path(position), pages.initiative(position))
-            plan_id = site.plan_id(site.initiatives[position])
-            if position == 0 or site.plan_id(site.initiatives[position - 1]) != plan_id:
-                for path, document in pages.of_plan(site.plans[plan_id]):
-                    self.emit(path, document)
+            yield pages.initiative_path(position), pages.initiative(position)
+            if position == first:
+                yield from pages.of_plan(plan)
 
     def start_workers(self):
-        """(executor, results in order) of the forked workers writing the plans' pages in chunks
-        of CHUNK_PAGES initiatives, or (None, None): too few pages, one core, or no fork here. With
+        """(executor, results in order) of the forked workers writing the plans' pages in tasks
+        of about CHUNK_PAGES initiatives, or (None, None): too few pages, one core, or no fork here. With
         fork, the executor starts all its workers at the first submission, before any thread of
         its own; a worker that dies fails the publish (BrokenProcessPool), never hangs it."""
         count = len(self.site.initiatives)
         workers = page_workers(count)
         if not workers:
             return None, None
-        chunks = [(start, min(start + CHUNK_PAGES, count)) for start in range(0, count, CHUNK_PAGES)]
+        tasks = worker_tasks(plan_slices(self.site))
         global _FORKED
         _FORKED = self                       # what the workers inherit
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         try:
-            results = pool.map(_write_chunk, chunks)
+            results = pool.map(_write_slices, tasks)
         except OSError:                      # no processes left: write the pages here
             pool.shutdown(wait=False, cancel_futures=True)
             return None, None

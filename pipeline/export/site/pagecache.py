@@ -1,0 +1,107 @@
+"""Rendered pages of the plans kept between runs (see partcache.py), so that a republish after
+one plan changed renders only that plan's pages and copies the others' bytes from the cache.
+
+An entry holds the pages of a slice of one plan's initiatives (with the plan's own pages when
+the slice is its first), keyed by a digest of everything those pages are made from:
+- the code and the libraries that render them: the project's code, templates and Table Schemas
+  (fingerprint.code_digest), a division's template folder, the Jinja2 and markupsafe versions;
+- what the publication shows on every page: its title, publisher, licence, attribution and the
+  sources it credits, the settings, the column titles, the publication-wide datasets a plan
+  page lists (name, title and files);
+- the edition the footer names: the plan's own (the publication's only for a plan whose edition
+  is not known), so a new edition in which a plan did not change leaves its pages as they are;
+- the plan: its description (title, publisher, fiscal years, sources), its rows of every table
+  in order, the descriptors of the sources its rows name, its own datasets, and the initiatives
+  of other plans its pages link to (their titles and plan folders) or that cite its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+from ...fingerprint import code_digest, library_versions, tree_digest
+from ...partcache import PartCache, digest_of
+from .context import TABLES, Plan, Publication
+
+LIBRARIES = ("jinja2", "markupsafe")
+
+
+@cache
+def code_version() -> str:
+    return f"{code_digest()}:{library_versions(LIBRARIES)}"
+
+
+def site_cache(folder: Path | None, templates: Path | None) -> PartCache:
+    """The portal's entries in folder (None: no cache) for pages rendered with the project's
+    templates behind a division's folder `templates` (if any)."""
+    if folder is None:
+        return PartCache(None)
+    override = tree_digest(templates) if templates is not None else ""
+    return PartCache(folder, f"{code_version()}:{override}")
+
+
+class PageKeys:
+    """The inputs digest of each plan's pages (computed once per plan and process)."""
+
+    def __init__(self, site: Publication, labels: dict, schedule_labels: dict, sites_title: str):
+        self.site = site
+        self.shared = digest_of(
+            site.title, site.publisher, site.publisher_code, site.licence, site.attribution,
+            list(site.credits.items()), site.cited, site.short_credit, labels,   # in order
+            schedule_labels, sites_title, repr(replace(site.config, version="")),
+            [dataset_shown(s) for s in site.datasets if s.plan is None])
+        self.rows: dict[str, dict[str, list[dict]]] | None = None
+        self.digests: dict[str, str] = {}
+
+    def of_plan(self, plan: Plan) -> str:
+        digest = self.digests.get(plan.id)
+        if digest is None:
+            digest = self.digests[plan.id] = digest_of(self.shared, *self.plan_inputs(plan))
+        return digest
+
+    def plan_inputs(self, plan: Plan) -> tuple:
+        site = self.site
+        rows = self.rows_of(plan.id)
+        named = {r.get("source") for table in rows.values() for r in table}
+        sources = sorted((name, site.sources[name]) for name in named if name in site.sources)
+        own = [(plan.id, r["id"]) for r in plan.initiatives]
+        linked = [(r.get("to_plan_id") or plan.id, r["to_id"])
+                  for r in rows.get("references", ()) if r.get("to_id")]
+        citing = [(key, site.cited_by.get(key, ())) for key in own]
+        linked += [source for _, sources_of in citing for source in sources_of]
+        targets = sorted({(k, site.titles.get(k), site.plans[k[0]].slug if k[0] in site.plans
+                           else None) for k in linked})
+        datasets = [dataset_shown(s) for s in site.datasets
+                    if s.plan is not None and s.plan.plan_id == plan.id]
+        description = (plan.id, plan.slug, plan.title, plan.publisher, plan.publisher_code,
+                       plan.start_year, plan.end_year, plan.sources)
+        edition = (plan.version, plan.modified) if plan.version else (site.version, site.created)
+        return description, edition, rows_digest(rows), sources, citing, targets, datasets
+
+    def rows_of(self, plan_id: str) -> dict[str, list[dict]]:
+        """A plan's rows of every table the pages read, in table order (grouped once)."""
+        if self.rows is None:
+            self.rows = {}
+            for table in TABLES:
+                for row in self.site.tables[table]:
+                    self.rows.setdefault(self.site.plan_id(row), {}).setdefault(table, []).append(row)
+        return self.rows.get(plan_id, {})
+
+
+def rows_digest(rows: dict[str, list[dict]]) -> str:
+    """SHA-256 of a plan's rows (JSON values): marshal's format 2, which writes equal values as
+    equal bytes (no references between objects), costs a third of the JSON text `digest_of`
+    makes; a value marshal cannot write is digested as JSON."""
+    try:
+        return hashlib.sha256(marshal.dumps(rows, 2)).hexdigest()
+    except ValueError:
+        return digest_of(rows)
+
+
+def dataset_shown(spec) -> tuple:
+    """What a plan page shows of a dataset it lists."""
+    return spec.name, spec.title_ja, spec.plan is not None, [(f.format, f.path) for f in spec.files]

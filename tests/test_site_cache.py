@@ -1,0 +1,211 @@
+"""The portal's page cache (pipeline/export/site/pagecache.py): on a publication of two plans
+(tests/test_plans.py's Miyagi and "Fukushima"), pages taken from the cache are the bytes a run
+without cache writes; a changed record or template renders again exactly the plans whose pages
+show it; a damaged entry is rebuilt, never used.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.export.description import read_description
+from pipeline.export.site import is_site_path, write_site
+from pipeline.partcache import CacheStats
+from test_plans import FUKUSHIMA, MIYAGI, fukushima_entry, manifest, miyagi_entry
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def two_plans(tmp_path_factory, run_cli, source_text) -> Path:
+    raw = tmp_path_factory.mktemp("site-cache") / "raw"
+    raw.mkdir()
+    (raw / "miyagi.txt").write_text(source_text, encoding="utf-8")
+    (raw / "fukushima.txt").write_text(source_text.replace("県内の公共機関", "福島県内の公共機関"),
+                                       encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("miyagi.txt"),
+                                               fukushima_entry("fukushima.txt")), encoding="utf-8")
+    out = raw.parent / "out"
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", out, "--no-cache")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(PROJECT_ROOT / "pipeline.toml")
+
+
+def site_files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and is_site_path(p.relative_to(out).as_posix())}
+
+
+def written(folder: Path, description, cache: Path | None) -> tuple[dict[str, bytes], CacheStats]:
+    stats = CacheStats()
+    write_site(folder, description, cache, stats)
+    return site_files(folder), stats
+
+
+def plan_pages(files: dict[str, bytes], plan: str) -> dict[str, bytes]:
+    return {p: data for p, data in files.items()
+            if p.startswith((f"initiatives/{plan}/", f"publishers/{plan}/"))}
+
+
+def retitled(description, plan: str, identifier: str, title: str):
+    """The description with one initiative of one plan titled `title`."""
+    records = [{**r, "title": title} if (r["plan_id"], r["id"]) == (plan, identifier) else r
+               for r in description.records["initiatives"]]
+    return replace(description, records={**description.records, "initiatives": records})
+
+
+def test_pages_from_the_cache_are_the_pages_written_without_it(two_plans, config, tmp_path):
+    folder = tmp_path / "out"
+    shutil.copytree(two_plans, folder)
+    description = read_description(folder, config)
+    plain, stats = written(folder, description, None)
+    assert (stats.plans_built, stats.plans_reused) == (0, 0)          # no cache: nothing kept
+    cache = tmp_path / "cache"
+    cold, stats = written(folder, description, cache)
+    assert (stats.plans_built, stats.plans_reused) == (2, 0)
+    assert len(list(cache.glob("*.entry"))) == 2
+    hit, stats = written(folder, description, cache)
+    assert (stats.plans_built, stats.plans_reused) == (0, 2)
+    assert len([p for p in plain if p.startswith("initiatives/")]) == 66 + 2 + 1
+    assert cold == plain and hit == plain                             # every file, manifest too
+
+
+def test_a_changed_record_renders_again_only_its_plans_pages(two_plans, config, tmp_path):
+    folder, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(two_plans, folder)
+    description = read_description(folder, config)
+    before, _ = written(folder, description, cache)
+    changed = retitled(description, FUKUSHIMA, "2-1-1", "福島の新しい取組名")
+    after, stats = written(folder, changed, cache)
+    assert (stats.plans_built, stats.plans_reused) == (1, 1)
+    assert plan_pages(after, MIYAGI) == plan_pages(before, MIYAGI)
+    page = f"initiatives/{FUKUSHIMA}/2-1-1.html"
+    assert "福島の新しい取組名" in after[page].decode() and "福島の新しい取組名" not in before[page].decode()
+    assert "福島の新しい取組名" in after[f"publishers/{FUKUSHIMA}/index.html"].decode()
+    uncached, _ = written(tmp_path / "out", changed, None)
+    assert after == uncached
+    assert len(list(cache.glob("*.entry"))) == 2                      # the old entry pruned
+
+
+def test_a_publication_wide_change_renders_every_plan_again(two_plans, config, tmp_path):
+    folder, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(two_plans, folder)
+    description = read_description(folder, config)
+    written(folder, description, cache)
+    package = {**description.package, "title": "別の題名のデータ"}
+    after, stats = written(folder, replace(description, package=package), cache)
+    assert (stats.plans_built, stats.plans_reused) == (2, 0)
+    assert "別の題名のデータ" in after[f"initiatives/{MIYAGI}/2-2-5.html"].decode()
+
+
+def test_a_changed_division_template_renders_every_plan_again(two_plans, tmp_path):
+    folder, cache, division = tmp_path / "out", tmp_path / "cache", tmp_path / "division"
+    shutil.copytree(two_plans, folder)
+    (division / "partials").mkdir(parents=True)
+    header = division / "partials" / "header.html"
+    (tmp_path / "pipeline.toml").write_text(
+        (PROJECT_ROOT / "pipeline.toml").read_text(encoding="utf-8")
+        + '\n[site]\ntemplates = "division"\n', encoding="utf-8")
+    description = read_description(folder, load_config(tmp_path / "pipeline.toml"))
+    for text in ("<header>情報政策課</header>\n", "<header>情報政策課（改）</header>\n"):
+        header.write_text(text, encoding="utf-8")
+        files, stats = written(folder, description, cache)
+        assert (stats.plans_built, stats.plans_reused) == (2, 0)
+        assert text in files[f"initiatives/{MIYAGI}/2-2-5.html"].decode()
+    files, stats = written(folder, description, cache)
+    assert (stats.plans_built, stats.plans_reused) == (0, 2)
+
+
+def test_a_damaged_entry_is_rebuilt_never_used(two_plans, config, tmp_path):
+    folder, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(two_plans, folder)
+    description = read_description(folder, config)
+    before, _ = written(folder, description, cache)
+    cut, changed = sorted(cache.glob("*.entry"))
+    cut.write_bytes(cut.read_bytes()[:-100])
+    data = bytearray(changed.read_bytes())
+    position = data.index("取組".encode())                           # a byte of a page
+    data[position] ^= 1
+    changed.write_bytes(bytes(data))
+    after, stats = written(folder, description, cache)
+    assert (stats.plans_built, stats.plans_reused) == (2, 0)
+    assert after == before
+    assert written(folder, description, cache)[1].plans_reused == 2
+
+
+def footer_edition(page: bytes) -> str:
+    (line,) = [l for l in page.decode().splitlines() if l.startswith('<p class="edition">')]
+    return line.split("・<a ")[0].removeprefix('<p class="edition">')
+
+
+def test_a_plans_pages_keep_its_edition_while_another_plan_changes(tmp_path, run_cli, source_text):
+    """The pages of one plan name the plan's edition (plan_editions), the others the
+    publication's: republished after only Fukushima's text changed, Miyagi's pages are the
+    same bytes, taken from the cache, and still name the first edition."""
+    raw, out, cache = tmp_path / "raw", tmp_path / "out", tmp_path / "cache"
+    raw.mkdir()
+    (raw / "miyagi.txt").write_text(source_text, encoding="utf-8")
+    (raw / "fukushima.txt").write_text(source_text, encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("miyagi.txt"),
+                                               fukushima_entry("fukushima.txt")), encoding="utf-8")
+    publish = ("publish", "--raw-dir", raw, "--out-dir", out, "--cache-dir", cache)
+    first = run_cli(*publish, env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert first.returncode == 0, first.stderr
+    before = site_files(out)
+    (raw / "fukushima.txt").write_text(source_text.replace("県内の公共機関", "福島県内の公共機関"),
+                                       encoding="utf-8")
+    second = run_cli(*publish, env={"SOURCE_DATE_EPOCH": "1800000000"})
+    assert second.returncode == 0, second.stderr
+    assert "cache: site: 1 plans' pages rendered, 1 unchanged taken from the cache" in \
+        second.stdout + second.stderr
+    after = site_files(out)
+    assert plan_pages(after, MIYAGI) == plan_pages(before, MIYAGI)
+    assert len(plan_pages(after, MIYAGI)) == 33 + 1 + 1 + 3     # initiatives, search index, plan, items
+    old = '・最終更新 <time datetime="2023-11-14T22:13:20Z">2023-11-14</time>'
+    new = '・最終更新 <time datetime="2027-01-15T08:00:00Z">2027-01-15</time>'
+    for path in (f"initiatives/{MIYAGI}/2-1-1.html", f"publishers/{MIYAGI}/index.html",
+                 f"datasets/plan-{MIYAGI}.html"):
+        assert footer_edition(after[path]) == "この計画のデータ：バージョン 1.0.0" + old, path
+    for path in (f"initiatives/{FUKUSHIMA}/2-1-1.html", f"publishers/{FUKUSHIMA}/item-2-1.html"):
+        assert footer_edition(before[path]) == "この計画のデータ：バージョン 1.0.0" + old, path
+        assert footer_edition(after[path]) == "この計画のデータ：バージョン 1.0.1" + new, path
+    for path in ("index.html", "initiatives/index.html", "publishers/index.html"):
+        assert footer_edition(after[path]) == "バージョン 1.0.1" + new, path
+
+
+def test_the_order_of_the_credited_sources_is_in_the_key(two_plans, config, tmp_path):
+    """With many sources a plan page's footer credits the first one and the count: the same
+    sources in another order render the plans' pages again, as a run without cache does."""
+    folder, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(two_plans, folder)
+    description = read_description(folder, config)
+    package = description.package
+    extra = [{**package["sources"][0], "file": f"other-{n}.txt", "title": f"別の計画{n}",
+              "path": f"other-{n}.txt", "plan_id": f"other-{n}"} for n in range(3)]
+    sources = [*package["sources"], *extra]
+    cited = [f"{s['publisher']}「{s['title']}」（{s['path']}）" for s in sources]
+
+    def credited(order: list[dict]):
+        words = [cited[sources.index(s)] for s in order]
+        return replace(description, package={**package, "sources": order,
+                                             "attribution": f"出典：{'、'.join(words)}を加工して作成"})
+
+    first, stats = written(folder, credited(sources), cache)
+    assert (stats.plans_built, stats.plans_reused) == (2, 0)
+    page = f"publishers/{MIYAGI}/index.html"
+    assert f"出典：{cited[0]}ほか4件を加工して作成" in first[page].decode()
+    reordered = credited(sources[::-1])
+    again, stats = written(folder, reordered, cache)
+    assert (stats.plans_built, stats.plans_reused) == (2, 0)
+    assert f"出典：{cited[-1]}ほか4件を加工して作成" in again[page].decode()
+    assert again == written(tmp_path / "out", reordered, None)[0]
