@@ -182,7 +182,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         previous = load_previous(out_dir, published, list(schemas))
         if previous is not None:
             previous = with_plan_ids(previous, {s.name: s.meta.plan_id for s in publication.sources})
-        edition = choose_edition(previous, rows, schemas, config.version, created_timestamp())
+        edition = choose_edition(previous, rows, schemas, config.version, created_timestamp(),
+                                 list(publication.plans))
     config = replace(config, version=edition.version)
     staging = staging_dir(out_dir)
     shutil.rmtree(staging, ignore_errors=True)
@@ -194,7 +195,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             # worker processes build the graph's parts while the tables are written here
             with watch.stage("csv-json"):
                 package = write_tables_package(publication, rows, config, staging, edition.created,
-                                               inputs)
+                                               inputs, edition.plans)
             validation = BackgroundValidation(staging, package,   # the tables, while RDF is written
                                               cache_folder(cache_dir, out_dir, "tables"))
             with watch.stage("sqlite"):
