@@ -269,7 +269,8 @@ def _describe(report: Graph, result: Node,
 
 
 def _prefixes(graph: Graph) -> list[tuple[str, str]]:
-    """The graph's prefixes, longest namespace first (for compact readable IRIs)."""
+    """The graph's prefixes, longest namespace first (for compact readable IRIs), in an order
+    that does not depend on the order of binding (they are part of a cache key)."""
     pairs = [(prefix, str(ns)) for prefix, ns in graph.namespaces() if prefix]
-    return sorted(pairs, key=lambda pair: -len(pair[1]))
+    return sorted(pairs, key=lambda pair: (-len(pair[1]), pair))
 

@@ -34,8 +34,8 @@ from .listing import CATALOG_FILES, file_digest
 from .description import Description
 from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, authority_name,
                           authority_uri, dataset_period, dataset_uri, is_operator, language_uri,
-                          license_info, location_uri, organization_name, publication_dates,
-                          publication_period, publisher_type)
+                          dataset_edition, license_info, location_uri, organization_name,
+                          publication_dates, publication_period, publisher_type)
 
 CATALOG_TTL, CATALOG_JSONLD = CATALOG_FILES
 
@@ -155,6 +155,7 @@ class _CatalogBuilder:
         self.add(catalog, DCTERMS.description, Literal(description, lang="ja"))
         self.add(catalog, FOAF.homepage, self.typed(URIRef(c.download_base), FOAF.Document))
         self.common(catalog)
+        self.dates(catalog, self.issued, self.modified)
         self.add(catalog, DCAT.themeTaxonomy, DATA_THEME)
         datasets = {spec.key: self.dataset(spec) for spec in self.description.datasets}
         for node in datasets.values():
@@ -163,8 +164,8 @@ class _CatalogBuilder:
         return self.graph
 
     def common(self, node: URIRef, plan=None) -> None:
-        """Properties the catalogue and every dataset share; a plan's dataset is published by
-        the plan's own authority and covers its territory."""
+        """Properties the catalogue and every dataset share (their dates aside); a plan's
+        dataset is published by the plan's own authority and covers its territory."""
         publisher, location = self.publisher, self.location
         if plan is not None and plan.publisher is not None:
             publisher, location = self._authority(plan.publisher)
@@ -176,7 +177,6 @@ class _CatalogBuilder:
             self.add(node, DCTERMS.rights, self.rights)
         if location is not None:
             self.add(node, DCTERMS.spatial, location)
-        self.dates(node)
 
     def _authority(self, publisher: Publisher) -> tuple[URIRef, URIRef]:
         """(agent, location) of a plan's publisher; the operator's own when it is the same
@@ -197,11 +197,11 @@ class _CatalogBuilder:
                 self.add(agent, DCTERMS.type, self.concept(kind, _split_camel(kind.rsplit("/", 1)[1])))
         return agent, location
 
-    def dates(self, node: URIRef) -> None:
-        if self.issued:
-            self.add(node, DCTERMS.issued, self.date(self.issued))
-        if self.modified:
-            self.add(node, DCTERMS.modified, self.date(self.modified))
+    def dates(self, node: URIRef, issued: str, modified: str) -> None:
+        if issued:
+            self.add(node, DCTERMS.issued, self.date(issued))
+        if modified:
+            self.add(node, DCTERMS.modified, self.date(modified))
 
     def _publisher(self) -> URIRef | None:
         c = self.config
@@ -306,6 +306,8 @@ class _CatalogBuilder:
             self.add(node, DCAT.keyword, Literal(keyword, lang="ja"))
         self.add(node, DCAT.theme, self.theme)
         self.common(node, spec.plan)
+        version, issued, modified = dataset_edition(spec, self.package, c.version)
+        self.dates(node, issued, modified)
         if self.contact is not None:
             self.add(node, DCAT.contactPoint, self.contact)
         period = self._period(dataset_period(spec, self.package)) if spec.plan else self.period
@@ -313,19 +315,19 @@ class _CatalogBuilder:
             self.add(node, DCTERMS.temporal, period)
         if self.frequency is not None:
             self.add(node, DCTERMS.accrualPeriodicity, self.frequency)
-        if c.version:
-            self.add(node, DCAT_VERSION, Literal(c.version))
-            self.add(node, OWL.versionInfo, Literal(c.version))
+        if version:
+            self.add(node, DCAT_VERSION, Literal(version))
+            self.add(node, OWL.versionInfo, Literal(version))
         page = spec.plan.page if spec.plan else source_page(self.package)
         if page:
             self.add(node, DCAT.landingPage, self.typed(URIRef(page), FOAF.Document))
         for file in spec.files:
-            self.add(node, DCAT.distribution, self.distribution(file))
+            self.add(node, DCAT.distribution, self.distribution(file, issued, modified))
         return node
 
-    def distribution(self, file: PublishedFile) -> URIRef:
+    def distribution(self, file: PublishedFile, issued: str, modified: str) -> URIRef:
         """A file to download (download URL, size, SHA-256) or, for `file.download == False`,
-        an access point (the web portal: access URL only)."""
+        an access point (the web portal: access URL only), with its dataset's dates."""
         c = self.config
         node = self.typed(distribution_uri(c, file.path), DCAT.Distribution)
         self.add(node, DCTERMS.title, Literal(file.title, lang="ja"))
@@ -344,7 +346,7 @@ class _CatalogBuilder:
             self.add(checksum, SPDX.algorithm, self.typed(SPDX_SHA256, SPDX.ChecksumAlgorithm))
             self.add(checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary))
             self.add(node, SPDX.checksum, checksum)
-        self.dates(node)
+        self.dates(node, issued, modified)
         self.add(node, DCTERMS.license, self.license)
         if self.rights is not None:
             self.add(node, DCTERMS.rights, self.rights)
