@@ -140,7 +140,8 @@ def check_parts(graph: Graph, cache: PartCache | None = None) \
     else:
         parts = [Part(None, list(graph))]
     prefixes = _prefixes(graph)
-    names = [cache.entry("shacl-part", part.digest(), prefixes) if cache.folder else ""
+    texts: dict = {}
+    names = [cache.entry("shacl-part", part.digest(texts), prefixes) if cache.folder else ""
              for part in parts]
     found = [cache.load(name, stats) if name else None for name in names]
     missed = [index for index, findings in enumerate(found) if findings is None]

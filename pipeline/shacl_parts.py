@@ -43,17 +43,20 @@ class Part:
     owned: frozenset[Node] | None      # None: every node (a catalogue not cut)
     triples: list[tuple[Node, Node, Node]]
 
-    def digest(self) -> str:
+    def digest(self, texts: dict[Node, str] | None = None) -> str:
         """SHA-256 of the part in a canonical form, the same for the same part in any run: its
         triples and a mark on each owned node as sorted N-Triples lines, blank nodes (if any)
-        labelled from the part's content by rdflib's canonical labelling."""
+        labelled from the part's content by rdflib's canonical labelling. `texts` holds the
+        N-Triples of the terms met so far (parts share most terms: each is written once)."""
         triples = self.triples + [(node, OWNED, OWNED) for node in self.owned or ()]
-        if any(isinstance(term, BNode) for triple in triples for term in triple):
+        if any(isinstance(s, BNode) or isinstance(o, BNode) for s, _, o in triples):
             canonical = Graph()
             for triple in triples:
                 canonical.add(triple)
-            triples = list(to_canonical_graph(canonical))
-        lines = sorted({" ".join(term.n3() for term in triple) for triple in triples})
+            triples, texts = list(to_canonical_graph(canonical)), {}
+        texts = {} if texts is None else texts
+        lines = sorted({" ".join([texts.get(term) or texts.setdefault(term, term.n3())
+                                  for term in triple]) for triple in triples})
         whole = "whole\n" if self.owned is None else ""
         return hashlib.sha256((whole + "\n".join(lines)).encode("utf-8")).hexdigest()
 

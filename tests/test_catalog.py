@@ -740,3 +740,11 @@ def test_a_part_digest_is_its_content_blank_nodes_labelled_from_it():
     assert Part(frozenset(), list(first)).digest() != digest         # what is owned counts
     changed = Graph().parse(data=text.replace('"a"', '"b"'), format="turtle")
     assert Part(frozenset({ex.d}), list(changed)).digest() != digest
+
+
+def test_part_digests_sharing_the_terms_texts_are_those_computed_alone(catalog):
+    from pipeline.shacl_parts import split
+    parts = split(catalog, {DCAT.inSeries})
+    texts: dict = {}
+    assert [part.digest(texts) for part in parts] == [part.digest() for part in parts]
+    assert len(set(part.digest() for part in parts)) == len(parts) and texts

@@ -18,6 +18,7 @@ Check the graph with `pipeline.shacl.check_catalog` before writing it.
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -109,6 +110,7 @@ class _CatalogBuilder:
             self.graph.bind(prefix, Namespace(namespace))
         self.issued, self.modified = publication_dates(self.package)
         self.licence = license_info(config)
+        self.formats: dict[tuple[str, str, str], URIRef] = {}     # dct:format nodes made
 
     def add(self, s, p, o) -> None:
         self.graph.add((s, p, o))
@@ -119,8 +121,7 @@ class _CatalogBuilder:
         return node
 
     def date(self, value: str) -> Literal:
-        datatype = XSD.dateTime if "T" in value else XSD.date
-        return Literal(value, datatype=datatype, normalize=False)   # keep the `Z` as written
+        return _date(value)
 
     def concept(self, uri: URIRef, label: str, scheme: URIRef | None = None) -> URIRef:
         self.typed(uri, SKOS.Concept)
@@ -282,6 +283,9 @@ class _CatalogBuilder:
         one, else `<base_uri>format/<label>`. dct:IMT is declared a subclass of
         dct:MediaTypeOrExtent, the class DCAT-AP asks of a format (SHACL follows
         rdfs:subClassOf in the data)."""
+        key = (file.suffix, file.format, file.media_type)
+        if key in self.formats:                 # its triples are in the graph already
+            return self.formats[key]
         file_type = EU_FILE_TYPES.get(file.suffix)
         node = URIRef(EU + f"file-type/{file_type}") if file_type \
             else URIRef(self.config.base_uri + "format/" + quote(file.format, safe=""))
@@ -289,6 +293,7 @@ class _CatalogBuilder:
         self.typed(node, DCTERMS.IMT)
         self.add(node, RDFS.label, Literal(file.format))
         self.add(node, RDF.value, Literal(file.media_type))
+        self.formats[key] = node
         return node
 
     # ---- datasets and distributions ----------------------------------------------------
@@ -404,6 +409,13 @@ class _CatalogBuilder:
         for keyword in dict.fromkeys(c.keywords):
             self.add(node, DCAT.keyword, Literal(keyword, lang="ja"))
         return node
+
+
+@cache
+def _date(value: str) -> Literal:
+    """An xsd:dateTime or xsd:date as written (a catalogue has a few dates, on every file)."""
+    datatype = XSD.dateTime if "T" in value else XSD.date
+    return Literal(value, datatype=datatype, normalize=False)   # keep the `Z` as written
 
 
 def _split_camel(name: str) -> str:
