@@ -33,10 +33,10 @@ from .extract.batch import extract_all
 from .fingerprint import inputs_digest
 from .lock import publish_lock
 from .outfolder import check_out_dir, clean_leftovers, retire, staging_dir
-from .partcache import CacheStats, cache_folder
+from .partcache import CacheStats, PartCache, cache_folder
 from .rdf import LinkedDataWriter
 from .schema import load_schemas
-from .shacl import check_catalog
+from .shacl import catalogue_cache, check_catalog
 from .sources import MANIFEST_NAME, SourceDocument, ignored_files, read_sources
 from .timing import Stopwatch
 from .validate import BackgroundValidation
@@ -237,7 +237,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             log(f"cache: site: {site_cache.plans_built} plans' pages rendered, "
                 f"{site_cache.plans_reused} unchanged taken from the cache")
         with watch.stage("catalogue"):
-            _write_portal_metadata(staging, description, log)
+            _write_portal_metadata(staging, description, log,
+                                   catalogue_cache(cache_folder(cache_dir, out_dir, "catalogue")))
         log.stop(raw_dir)
         with watch.stage("swap"):
             unchanged = previous is not None and _same_files(staging, out_dir)
@@ -291,11 +292,13 @@ def _name_as_published(error: PipelineError, out_dir: Path) -> None:
         error.path = f"{out_dir}{error.path[len(staging):]} (new edition, not published)"
 
 
-def _write_portal_metadata(staging: Path, description: Description, log: Log) -> None:
-    """CKAN package JSON, then the DCAT-AP catalogue, checked with the official SHACL shapes."""
+def _write_portal_metadata(staging: Path, description: Description, log: Log,
+                           cache: PartCache) -> None:
+    """CKAN package JSON, then the DCAT-AP catalogue, checked with the official SHACL shapes
+    (the parts of it checked in a previous run taken from cache)."""
     write_ckan(staging, description)
     catalog = build_catalog(staging, description)
-    warnings = check_catalog(catalog, staging / "catalog.ttl")
+    warnings = check_catalog(catalog, staging / "catalog.ttl", cache)
     for warning in warnings:
         log(f"warning: DCAT-AP recommended: {warning}")
     write_catalog(staging, description, catalog)

@@ -8,7 +8,8 @@ Three shape sets, each checked by pySHACL (no inference, no advanced features):
 3. `shapes_recommended.ttl`: its findings (sh:Warning) are returned as readable lines.
 The shape graphs are parsed once per process. The catalogue is checked in parts (see
 shacl_parts.py: the same findings as the whole graph), in forked worker processes where there
-is more than one core.
+is more than one core; with a cache (partcache.py), each part's findings are kept under the
+digest of its triples, so a republish checks only the parts that changed.
 """
 
 from __future__ import annotations
@@ -22,10 +23,14 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from .errors import ValidationFailed
+from .fingerprint import library_versions, tree_digest
+from .partcache import CacheStats, PartCache
 from .rdf.stream import worker_pool
-from .shacl_parts import TARGETS, Part, node_local, split
+from .shacl_parts import TARGETS, Part, gather, node_local, parts_graph, split
 
-SHACL_DIR = Path(__file__).resolve().parent.parent / "schemas" / "shacl"
+CODE = Path(__file__).resolve()
+SHACL_DIR = CODE.parent.parent / "schemas" / "shacl"
+LIBRARIES = ("pyshacl", "rdflib")
 MANDATORY = ("dcat-ap-3.0.1/shapes.ttl", "dcat-ap-3.0.1/range.ttl")
 SINGLE_FILE = ("dcat-ap-3.0.1-shacl/dcat-ap-SHACL.ttl", "dcat-ap-3.0.1-shacl/ranges.ttl")
 RECOMMENDED = ("dcat-ap-3.0.1/shapes_recommended.ttl",)
@@ -37,7 +42,7 @@ ANNOTATIONS = {SH.name, SH.description, SH.order, SH.group, RDFS.label, RDFS.com
                RDFS.seeAlso}
 
 Finding = tuple[bool, str, tuple[str, str]]     # (a violation, focus node, (severity, line))
-_JOB: tuple = ()            # (catalogue, parts): what forked workers inherit
+_JOB: tuple = ()            # (catalogue, parts, groups): what forked workers inherit
 
 
 @cache
@@ -91,64 +96,130 @@ def _usable(shapes: Graph) -> Graph:
     return shapes
 
 
-def check_catalog(graph: Graph, path: str | Path | None = None) -> list[str]:
+def check_catalog(graph: Graph, path: str | Path | None = None,
+                  cache: PartCache | None = None) -> list[str]:
     """Raise ValidationFailed on any DCAT-AP violation; return the recommended-shape warnings
-    (and any non-violation finding of the mandatory shapes) as readable lines."""
-    found = check_parts(graph)
+    (and any non-violation finding of the mandatory shapes) as readable lines. With a cache,
+    the parts checked before are taken from it, and once the catalogue conforms the entries
+    this check did not use are removed."""
+    cache = cache or PartCache(None)
+    found, stats = check_parts(graph, cache)
     (violations, notes), (single_file, single_notes) = (_readable(found[names])
                                                         for names in (MANDATORY, SINGLE_FILE))
     violations, notes = sorted(set(violations + single_file)), sorted(set(notes + single_notes))
     if violations:
         raise ValidationFailed(f"the DCAT catalogue violates DCAT-AP 3.0.1 "
                                f"({len(violations)} finding(s))", violations, path)
+    cache.prune(stats.used)
     warnings, infos = _readable(found[RECOMMENDED])
     return notes + warnings + infos
 
 
-def check_parts(graph: Graph) -> dict[tuple[str, ...], set[Finding]]:
-    """The findings of every shape set on the catalogue, checked part by part."""
+def catalogue_cache(folder: Path | None) -> PartCache:
+    """The checked parts' entries in folder (None: no cache), under the version of this code,
+    of the shape sets and of pySHACL and rdflib."""
+    return PartCache(folder, _version() if folder is not None else "")
+
+
+@cache
+def _version() -> str:
+    return f"{tree_digest(CODE, CODE.with_name('shacl_parts.py'), SHACL_DIR)}:" \
+           f"{library_versions(LIBRARIES)}"
+
+
+def check_parts(graph: Graph, cache: PartCache | None = None) \
+        -> tuple[dict[tuple[str, ...], set[Finding]], CacheStats]:
+    """The findings of every shape set on the catalogue, part by part: each part's taken from
+    the cache under its digest, or checked (the parts missed gathered into at most PARTS
+    pySHACL runs, in worker processes) and stored there."""
     global _JOB
+    cache, stats = cache or PartCache(None), CacheStats()
     checks = [node_local(shapes_graph(names)) for names in SHAPE_SETS]
     if all(local for local, _ in checks):
-        parts = split(graph, set().union(*(inverse for _, inverse in checks)), PARTS)
+        parts = split(graph, set().union(*(inverse for _, inverse in checks)))
     else:
         parts = [Part(None, list(graph))]
-    _JOB = (graph, parts)
+    prefixes = _prefixes(graph)
+    texts: dict = {}
+    names = [cache.entry("shacl-part", part.digest(texts), prefixes) if cache.folder else ""
+             for part in parts]
+    found = [cache.load(name, stats) if name else None for name in names]
+    missed = [index for index, findings in enumerate(found) if findings is None]
+    groups = [[missed[i] for i in group] for group in gather([parts[i] for i in missed], PARTS)]
+    _JOB = (graph, parts, groups)
     try:
-        with worker_pool(len(parts)) as pool:
-            results = list(pool.map(_check_part, range(len(parts)))) if pool \
-                else [_check_part(index) for index in range(len(parts))]
+        with worker_pool(len(groups)) as pool:
+            results = list(pool.map(_check_group, range(len(groups)))) if pool \
+                else [_check_group(index) for index in range(len(groups))]
     finally:
         _JOB = ()
-    return {names: set().union(*(result[names] for result in results)) for names in SHAPE_SETS}
+    for group, result in zip(groups, results):
+        for index, findings in zip(group, result):
+            found[index] = findings
+            if names[index]:
+                cache.store(names[index], findings, stats)
+    if cache.folder is not None:
+        stats.chunks_built, stats.chunks_reused = len(missed), len(parts) - len(missed)
+    return {names: set().union(*(part[names] for part in found)) for names in SHAPE_SETS}, stats
 
 
-def _check_part(index: int) -> dict[tuple[str, ...], set[Finding]]:
-    graph, parts = _JOB
-    part, prefixes = parts[index], _prefixes(graph)
-    data = part.graph(graph)
-    return {names: _findings(data, names, part.owned, prefixes) for names in SHAPE_SETS}
+def _check_group(index: int) -> list[dict[tuple[str, ...], set[Finding]]]:
+    """The findings of each part of one group, checked together."""
+    graph, parts, groups = _JOB
+    members = [parts[i] for i in groups[index]]
+    data, prefixes = parts_graph(members, graph), _prefixes(graph)
+    return [dict(zip(SHAPE_SETS, findings)) for findings in
+            zip(*(_by_part(data, names, members, prefixes) for names in SHAPE_SETS))]
+
+
+def _by_part(graph: Graph, names: tuple[str, ...], members: list[Part],
+             prefixes: list[tuple[str, str]]) -> list[set[Finding]]:
+    """The findings of one pySHACL run on the union of parts, each given to its part: those
+    of the shapes with targets to the part owning the focus node (none: not counted), those of
+    shapes checked on a value node (sh:node ...) to the part owning it, else to every part
+    that holds it."""
+    owner = {node: position for position, part in enumerate(members) for node in part.owned or ()}
+    found: list[set[Finding]] = [set() for _ in members]
+    for focus, targeted, finding in _results(graph, names, prefixes):
+        if members[0].owned is None:
+            positions = [0]
+        elif focus in owner:
+            positions = [owner[focus]]
+        elif targeted:
+            positions = []
+        else:
+            positions = [i for i, part in enumerate(members)
+                         if any(focus in (s, o) for s, _, o in part.triples)]
+        for position in positions:
+            found[position].add(finding)
+    return found
 
 
 def _run(graph: Graph, names: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """(violations, other findings) of one shape set on the whole graph, as readable lines."""
-    return _readable(_findings(graph, names, None, _prefixes(graph)))
+    return _readable(_findings(graph, names, _prefixes(graph)))
 
 
-def _findings(graph: Graph, names: tuple[str, ...], owned: frozenset[Node] | None,
+def _findings(graph: Graph, names: tuple[str, ...],
               prefixes: list[tuple[str, str]]) -> set[Finding]:
-    """The findings of one pySHACL run: those of the shapes with targets on focus nodes in
-    `owned` (None: on any node), and those of shapes checked on a value node (sh:node ...)."""
+    """The findings of one shape set on the whole graph."""
+    return {finding for _, _, finding in _results(graph, names, prefixes)}
+
+
+def _results(graph: Graph, names: tuple[str, ...],
+             prefixes: list[tuple[str, str]]) -> list[tuple[Node, bool, Finding]]:
+    """(focus node, whether the shape has targets, finding) of each result of one pySHACL run."""
     _, report, _ = validate(graph, shacl_graph=shapes_graph(names), inference="none",
                             advanced=False, abort_on_first=False, allow_warnings=True,
                             allow_infos=True, meta_shacl=False)
-    found, targeted = set(), targeted_shapes(names)
+    results, targeted = [], targeted_shapes(names)
     for result in report.subjects(RDF.type, SH.ValidationResult):
-        if owned is None or report.value(result, SH.focusNode) in owned \
-                or report.value(result, SH.sourceShape) not in targeted:
-            focus, finding = _describe(report, result, prefixes)
-            found.add((report.value(result, SH.resultSeverity) == SH.Violation, focus, finding))
-    return found
+        focus, finding = _describe(report, result, prefixes)
+        violation = report.value(result, SH.resultSeverity) == SH.Violation
+        results.append((report.value(result, SH.focusNode),
+                        report.value(result, SH.sourceShape) in targeted,
+                        (violation, focus, finding)))
+    return results
 
 
 def _readable(found: set[Finding]) -> tuple[list[str], list[str]]:
@@ -199,7 +270,8 @@ def _describe(report: Graph, result: Node,
 
 
 def _prefixes(graph: Graph) -> list[tuple[str, str]]:
-    """The graph's prefixes, longest namespace first (for compact readable IRIs)."""
+    """The graph's prefixes, longest namespace first (for compact readable IRIs), in an order
+    that does not depend on the order of binding (they are part of a cache key)."""
     pairs = [(prefix, str(ns)) for prefix, ns in graph.namespaces() if prefix]
-    return sorted(pairs, key=lambda pair: -len(pair[1]))
+    return sorted(pairs, key=lambda pair: (-len(pair[1]), pair))
 

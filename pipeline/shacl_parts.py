@@ -6,30 +6,36 @@ authority...); the catalog, its services and the nodes several datasets share (l
 contact point, media types...) make the common part. A part's graph holds its owned subjects'
 triples, the rdf:type triples of every node they refer to, the class hierarchy
 (rdfs:subClassOf) and, for a shape's inverse path, the triples pointing at an owned node with
-the types of their subjects. A finding of a shape with targets counts only on an owned focus node: the other nodes of
-a part appear with their types alone (for sh:class) and are checked by their owner; those of
-the shapes checked on a value node (sh:node ...) count wherever they arise.
+the types of their subjects. A finding of a shape with targets counts only on an owned focus
+node: the other nodes of a part appear with their types alone (for sh:class) and are checked by
+their owner; those of the shapes checked on a value node (sh:node ...) count wherever they
+arise.
 
 That is the whole graph as far as a shape looks from an owned node when the shapes are
 node-local: targets are sh:targetClass only, paths are predicates or inverse predicates, and no
 shape checked on a value node (sh:node, sh:or ... under a property shape) follows a path of its
-own or has targets. `node_local` checks this of the shapes graph; where it does not hold the catalogue is one
-part.
+own or has targets. `node_local` checks this of the shapes graph; where it does not hold the
+catalogue is one part. A part's findings so depend on its triples alone: they are kept under
+its digest (`Part.digest`), and the parts to check are gathered into a few groups (`gather`),
+a union of parts being a part.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, RDF, RDFS, SH
 from rdflib.term import Node
 
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 NESTED = (SH.node, SH["not"], SH.qualifiedValueShape, SH.property)
 LISTS = (SH["or"], SH["and"], SH.xone)
+OWNED = URIRef("urn:x-shacl-part:owned")     # marks an owned node in a part's digest
 
 
 @dataclass
@@ -37,14 +43,33 @@ class Part:
     owned: frozenset[Node] | None      # None: every node (a catalogue not cut)
     triples: list[tuple[Node, Node, Node]]
 
-    def graph(self, prefixes: Graph) -> Graph:
-        """The part as a graph with the namespaces of `prefixes`."""
-        graph = Graph(bind_namespaces="none")
-        for prefix, namespace in prefixes.namespaces():
-            graph.bind(prefix, namespace)
-        for triple in self.triples:
+    def digest(self, texts: dict[Node, str] | None = None) -> str:
+        """SHA-256 of the part in a canonical form, the same for the same part in any run: its
+        triples and a mark on each owned node as sorted N-Triples lines, blank nodes (if any)
+        labelled from the part's content by rdflib's canonical labelling. `texts` holds the
+        N-Triples of the terms met so far (parts share most terms: each is written once)."""
+        triples = self.triples + [(node, OWNED, OWNED) for node in self.owned or ()]
+        if any(isinstance(s, BNode) or isinstance(o, BNode) for s, _, o in triples):
+            canonical = Graph()
+            for triple in triples:
+                canonical.add(triple)
+            triples, texts = list(to_canonical_graph(canonical)), {}
+        texts = {} if texts is None else texts
+        lines = sorted({" ".join([texts.get(term) or texts.setdefault(term, term.n3())
+                                  for term in triple]) for triple in triples})
+        whole = "whole\n" if self.owned is None else ""
+        return hashlib.sha256((whole + "\n".join(lines)).encode("utf-8")).hexdigest()
+
+
+def parts_graph(parts: list[Part], prefixes: Graph) -> Graph:
+    """The union of parts (itself a part) as a graph with the namespaces of `prefixes`."""
+    graph = Graph(bind_namespaces="none")
+    for prefix, namespace in prefixes.namespaces():
+        graph.bind(prefix, namespace)
+    for part in parts:
+        for triple in part.triples:
             graph.add(triple)
-        return graph
+    return graph
 
 
 def node_local(shapes: Graph) -> tuple[bool, set[Node]]:
@@ -83,28 +108,31 @@ def _nested(shapes: Graph, shape: Node) -> set[Node]:
     return found
 
 
-def split(graph: Graph, inverse: set[Node], groups: int) -> list[Part]:
-    """The catalogue's parts, gathered into at most `groups` parts of similar size (a union of
-    parts is a part)."""
+def split(graph: Graph, inverse: set[Node]) -> list[Part]:
+    """The catalogue's parts: the common part, then one per dataset (by the datasets' IRIs)."""
     by_subject = _by_subject(graph)
-    owners = _owners(graph, by_subject)
-    sizes: dict[int, int] = defaultdict(int)
-    for subject, owner in owners.items():
-        sizes[owner] += len(by_subject[subject])
-    group_of, loads = {}, [0] * max(1, groups)
-    for owner in sorted(sizes, key=lambda o: (-sizes[o], o)):    # largest first, to the lightest
-        group_of[owner] = loads.index(min(loads))
-        loads[group_of[owner]] += sizes[owner]
-    owned: list[set[Node]] = [set() for _ in loads]
-    for subject, owner in owners.items():
-        owned[group_of[owner]].add(subject)
+    owned: dict[int, set[Node]] = defaultdict(set)
+    for subject, owner in _owners(graph, by_subject).items():
+        owned[owner].add(subject)
     pointing: dict[Node, list] = defaultdict(list)       # the inverse paths' triples by object
     for predicate in inverse:
         for triple in graph.triples((None, predicate, None)):
             pointing[triple[2]].append(triple)
     hierarchy = list(graph.triples((None, RDFS.subClassOf, None)))
-    return [Part(frozenset(nodes), _triples(by_subject, pointing, nodes) + hierarchy)
-            for nodes in owned if nodes]
+    return [Part(frozenset(owned[owner]), _triples(by_subject, pointing, owned[owner]) + hierarchy)
+            for owner in sorted(owned)]
+
+
+def gather(parts: list[Part], groups: int) -> list[list[int]]:
+    """The indexes of parts gathered into at most `groups` groups of similar size (largest
+    first, each to the lightest group), each group in index order."""
+    members: list[list[int]] = [[] for _ in range(max(1, groups))]
+    loads = [0] * len(members)
+    for index in sorted(range(len(parts)), key=lambda i: (-len(parts[i].triples), i)):
+        lightest = loads.index(min(loads))
+        members[lightest].append(index)
+        loads[lightest] += len(parts[index].triples)
+    return [sorted(group) for group in members if group]
 
 
 def _by_subject(graph: Graph) -> dict[Node, list]:

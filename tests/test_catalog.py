@@ -610,13 +610,19 @@ def _copy(graph: Graph) -> Graph:
 def test_the_dcat_ap_shapes_are_node_local_so_the_catalogue_is_checked_in_parts(catalog):
     from rdflib.namespace import SH
     from pipeline.shacl import SHAPE_SETS, shapes_graph
-    from pipeline.shacl_parts import node_local, split
+    from pipeline.shacl_parts import gather, node_local, split
     checks = [node_local(shapes_graph(names)) for names in SHAPE_SETS]
     assert [local for local, _ in checks] == [True, True, True]
     assert set().union(*(inverse for _, inverse in checks)) == {DCAT.inSeries}
-    parts = split(catalog, {DCAT.inSeries}, 4)
+    parts = split(catalog, {DCAT.inSeries})
     owned = [part.owned for part in parts]
-    assert len(parts) == 4 and sum(map(len, owned)) == len(set(catalog.subjects()))
+    datasets = set(catalog.subjects(RDF.type, DCAT.Dataset))
+    assert len(parts) == 1 + len(datasets) and sum(map(len, owned)) == len(set(catalog.subjects()))
+    assert catalog_uri_of(catalog) in owned[0] and not owned[0] & datasets   # the common part
+    groups = gather(parts, 4)
+    assert len(groups) == 4 and sorted(i for g in groups for i in g) == list(range(len(parts)))
+    loads = [sum(len(parts[i].triples) for i in group) for group in groups]
+    assert max(loads) - min(loads) <= max(len(part.triples) for part in parts)
     for dataset in catalog.subjects(RDF.type, DCAT.Dataset):     # a dataset owns its files
         part = next(p for p in owned if dataset in p)
         assert all(d in part for d in catalog.objects(dataset, DCAT.distribution))
@@ -653,7 +659,92 @@ def test_the_parts_find_exactly_what_the_whole_graph_finds(catalog):
         else:
             broken.remove((distribution, RDF.type, None))
     broken.remove((None, RDF.type, DCTERMS.LicenseDocument))   # a shared node, in the common part
-    found = check_parts(broken)
-    whole = {names: _findings(broken, names, None, _prefixes(broken)) for names in SHAPE_SETS}
+    found, _ = check_parts(broken)
+    whole = {names: _findings(broken, names, _prefixes(broken)) for names in SHAPE_SETS}
     assert found == whole
     assert sum(violation for violation, _, _ in found[SHAPE_SETS[0]]) > 10
+
+
+def catalog_uri_of(catalog: Graph) -> URIRef:
+    return next(catalog.subjects(RDF.type, DCAT.Catalog))
+
+
+# ---- the SHACL check's cache -----------------------------------------------------------------
+
+def _broken(catalog: Graph) -> tuple[Graph, URIRef]:
+    """The catalogue with one distribution lacking its access URL (a violation), and it."""
+    dataset = sorted(catalog.subjects(RDF.type, DCAT.Dataset))[0]
+    distribution = sorted(catalog.objects(dataset, DCAT.distribution))[0]
+    broken = _copy(catalog)
+    broken.remove((distribution, DCAT.accessURL, None))
+    return broken, distribution
+
+
+def test_cached_parts_give_the_findings_of_a_check_without_cache(catalog, tmp_path):
+    from pipeline.shacl import SHAPE_SETS, catalogue_cache, check_parts
+    broken, distribution = _broken(catalog)
+    cache = catalogue_cache(tmp_path / "cache")
+    for graph in (catalog, broken):
+        without, stats = check_parts(graph)
+        assert (stats.chunks_built, stats.chunks_reused) == (0, 0)
+        first, cold = check_parts(_copy(graph), cache)
+        again, warm = check_parts(_copy(graph), cache)
+        assert first == again == without
+        assert warm.chunks_built == 0 and warm.chunks_reused == cold.chunks_built + cold.chunks_reused
+    violations = {f for f in without[SHAPE_SETS[0]] if f[0]}
+    assert violations and all(str(distribution) in focus for _, focus, _ in violations)
+    # the broken catalogue differs in one dataset's part: that part alone was checked again
+    assert cold.chunks_built == 1 and cold.chunks_reused == warm.chunks_reused - 1
+
+
+def test_check_catalog_with_cache_fails_on_a_cached_violation_and_prunes_on_success(catalog,
+                                                                                     tmp_path):
+    from pipeline.shacl import catalogue_cache
+    broken, distribution = _broken(catalog)
+    cache = catalogue_cache(tmp_path / "cache")
+    for attempt in range(2):                 # checked, then taken from the cache: the same failure
+        with pytest.raises(ValidationFailed) as failure:
+            check_catalog(broken, "catalog.ttl", cache)
+        assert failure.value.findings and all(str(distribution) in f for f in failure.value.findings)
+    entries = set(p.name for p in (tmp_path / "cache").iterdir())
+    assert check_catalog(catalog, "catalog.ttl", cache) == []
+    left = set(p.name for p in (tmp_path / "cache").iterdir())
+    assert len(left) == len(entries) and left != entries     # the broken part's entry pruned
+
+
+def test_a_corrupt_or_cut_cache_entry_is_checked_again(catalog, tmp_path):
+    from pipeline.shacl import catalogue_cache, check_parts
+    cache = catalogue_cache(tmp_path / "cache")
+    expected, _ = check_parts(catalog, cache)
+    entries = sorted((tmp_path / "cache").iterdir())
+    entries[0].write_bytes(entries[0].read_bytes()[:-5])            # cut short
+    data = bytearray(entries[1].read_bytes())
+    data[-3] ^= 0xFF                                                # changed
+    entries[1].write_bytes(bytes(data))
+    found, stats = check_parts(catalog, cache)
+    assert found == expected and stats.chunks_built == 2
+    assert sorted((tmp_path / "cache").iterdir()) == entries         # both written again
+    assert check_parts(catalog, cache)[1].chunks_built == 0
+
+
+def test_a_part_digest_is_its_content_blank_nodes_labelled_from_it():
+    from pipeline.shacl_parts import Part
+    text = """@prefix ex: <urn:x:> .
+        ex:d ex:file [ ex:size 1 ; ex:sum [ ex:value "a" ] ] , [ ex:size 2 ] ."""
+    first, second = Graph().parse(data=text, format="turtle"), Graph().parse(data=text, format="turtle")
+    assert set(first) != set(second)                                 # other blank node labels
+    ex = Namespace("urn:x:")
+    digest = Part(frozenset({ex.d}), list(first)).digest()
+    assert Part(frozenset({ex.d}), list(second)).digest() == digest
+    assert Part(frozenset({ex.d}), list(first)[::-1]).digest() == digest     # order aside
+    assert Part(frozenset(), list(first)).digest() != digest         # what is owned counts
+    changed = Graph().parse(data=text.replace('"a"', '"b"'), format="turtle")
+    assert Part(frozenset({ex.d}), list(changed)).digest() != digest
+
+
+def test_part_digests_sharing_the_terms_texts_are_those_computed_alone(catalog):
+    from pipeline.shacl_parts import split
+    parts = split(catalog, {DCAT.inSeries})
+    texts: dict = {}
+    assert [part.digest(texts) for part in parts] == [part.digest() for part in parts]
+    assert len(set(part.digest() for part in parts)) == len(parts) and texts

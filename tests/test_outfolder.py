@@ -259,7 +259,7 @@ def test_an_error_about_a_staged_file_names_it_as_published_not_the_removed_stag
     from pipeline import publish as publishing
     from pipeline.errors import ValidationFailed
 
-    def violated(catalog, path):
+    def violated(catalog, path, cache=None):
         raise ValidationFailed("the DCAT catalogue violates DCAT-AP 3.0.1 (1 finding(s))",
                                ["Violation: <catalog>: dcterms:publisher: Less than 1 values"], path)
 

@@ -30,9 +30,8 @@ from .listing import CKAN_FOLDER, CKAN_LICENSES, CKAN_ORGANIZATIONS, file_digest
 from .description import Description
 from .json import write_json_file
 from .identifiers import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, authority_name, authority_uri,
-                          dataset_uri, language_uri, license_info, location_uri,
-                          organization_name, publication_dates, dataset_period,
-                          publisher_type)
+                          dataset_edition, dataset_uri, language_uri, license_info, location_uri,
+                          organization_name, dataset_period, publisher_type)
 
 # Keys of CKAN's default_create_package_schema (ckan/logic/schema.py) ...
 PACKAGE_CREATE_KEYS = frozenset({
@@ -84,10 +83,11 @@ def owner(dataset: DatasetSpec, config: Config) -> dict:
 
 def ckan_package(dataset: DatasetSpec, out: Path, description: Description,
                  organization: dict) -> dict:
-    """The package_create dict of a dataset owned by `organization` (see `owner`)."""
+    """The package_create dict of a dataset owned by `organization` (see `owner`), with its
+    edition's version and dates (a plan's own, see identifiers.dataset_edition)."""
     config, package = description.config, description.package
     licence = license_info(config)
-    issued, modified = publication_dates(package)
+    version, issued, modified = dataset_edition(dataset, package, config.version)
     period = dataset_period(dataset, package)
     organization = {key: organization[key] for key in ("name", "title")}
     notes = dataset.description_ja
@@ -98,7 +98,7 @@ def ckan_package(dataset: DatasetSpec, out: Path, description: Description,
         "title": dataset.title_ja,
         "notes": notes,
         "url": dataset.plan.page if dataset.plan else source_page(package),
-        "version": config.version,
+        "version": version,
         "license_id": licence["id"],
         "license_title": licence["title"],
         "license_url": licence["url"],

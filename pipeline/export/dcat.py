@@ -18,6 +18,7 @@ Check the graph with `pipeline.shacl.check_catalog` before writing it.
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -34,8 +35,8 @@ from .listing import CATALOG_FILES, file_digest
 from .description import Description
 from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, authority_name,
                           authority_uri, dataset_period, dataset_uri, is_operator, language_uri,
-                          license_info, location_uri, organization_name, publication_dates,
-                          publication_period, publisher_type)
+                          dataset_edition, license_info, location_uri, organization_name,
+                          publication_dates, publication_period, publisher_type)
 
 CATALOG_TTL, CATALOG_JSONLD = CATALOG_FILES
 
@@ -109,6 +110,7 @@ class _CatalogBuilder:
             self.graph.bind(prefix, Namespace(namespace))
         self.issued, self.modified = publication_dates(self.package)
         self.licence = license_info(config)
+        self.formats: dict[tuple[str, str, str], URIRef] = {}     # dct:format nodes made
 
     def add(self, s, p, o) -> None:
         self.graph.add((s, p, o))
@@ -119,8 +121,7 @@ class _CatalogBuilder:
         return node
 
     def date(self, value: str) -> Literal:
-        datatype = XSD.dateTime if "T" in value else XSD.date
-        return Literal(value, datatype=datatype, normalize=False)   # keep the `Z` as written
+        return _date(value)
 
     def concept(self, uri: URIRef, label: str, scheme: URIRef | None = None) -> URIRef:
         self.typed(uri, SKOS.Concept)
@@ -155,6 +156,7 @@ class _CatalogBuilder:
         self.add(catalog, DCTERMS.description, Literal(description, lang="ja"))
         self.add(catalog, FOAF.homepage, self.typed(URIRef(c.download_base), FOAF.Document))
         self.common(catalog)
+        self.dates(catalog, self.issued, self.modified)
         self.add(catalog, DCAT.themeTaxonomy, DATA_THEME)
         datasets = {spec.key: self.dataset(spec) for spec in self.description.datasets}
         for node in datasets.values():
@@ -163,8 +165,8 @@ class _CatalogBuilder:
         return self.graph
 
     def common(self, node: URIRef, plan=None) -> None:
-        """Properties the catalogue and every dataset share; a plan's dataset is published by
-        the plan's own authority and covers its territory."""
+        """Properties the catalogue and every dataset share (their dates aside); a plan's
+        dataset is published by the plan's own authority and covers its territory."""
         publisher, location = self.publisher, self.location
         if plan is not None and plan.publisher is not None:
             publisher, location = self._authority(plan.publisher)
@@ -176,7 +178,6 @@ class _CatalogBuilder:
             self.add(node, DCTERMS.rights, self.rights)
         if location is not None:
             self.add(node, DCTERMS.spatial, location)
-        self.dates(node)
 
     def _authority(self, publisher: Publisher) -> tuple[URIRef, URIRef]:
         """(agent, location) of a plan's publisher; the operator's own when it is the same
@@ -197,11 +198,11 @@ class _CatalogBuilder:
                 self.add(agent, DCTERMS.type, self.concept(kind, _split_camel(kind.rsplit("/", 1)[1])))
         return agent, location
 
-    def dates(self, node: URIRef) -> None:
-        if self.issued:
-            self.add(node, DCTERMS.issued, self.date(self.issued))
-        if self.modified:
-            self.add(node, DCTERMS.modified, self.date(self.modified))
+    def dates(self, node: URIRef, issued: str, modified: str) -> None:
+        if issued:
+            self.add(node, DCTERMS.issued, self.date(issued))
+        if modified:
+            self.add(node, DCTERMS.modified, self.date(modified))
 
     def _publisher(self) -> URIRef | None:
         c = self.config
@@ -282,6 +283,9 @@ class _CatalogBuilder:
         one, else `<base_uri>format/<label>`. dct:IMT is declared a subclass of
         dct:MediaTypeOrExtent, the class DCAT-AP asks of a format (SHACL follows
         rdfs:subClassOf in the data)."""
+        key = (file.suffix, file.format, file.media_type)
+        if key in self.formats:                 # its triples are in the graph already
+            return self.formats[key]
         file_type = EU_FILE_TYPES.get(file.suffix)
         node = URIRef(EU + f"file-type/{file_type}") if file_type \
             else URIRef(self.config.base_uri + "format/" + quote(file.format, safe=""))
@@ -289,6 +293,7 @@ class _CatalogBuilder:
         self.typed(node, DCTERMS.IMT)
         self.add(node, RDFS.label, Literal(file.format))
         self.add(node, RDF.value, Literal(file.media_type))
+        self.formats[key] = node
         return node
 
     # ---- datasets and distributions ----------------------------------------------------
@@ -306,6 +311,8 @@ class _CatalogBuilder:
             self.add(node, DCAT.keyword, Literal(keyword, lang="ja"))
         self.add(node, DCAT.theme, self.theme)
         self.common(node, spec.plan)
+        version, issued, modified = dataset_edition(spec, self.package, c.version)
+        self.dates(node, issued, modified)
         if self.contact is not None:
             self.add(node, DCAT.contactPoint, self.contact)
         period = self._period(dataset_period(spec, self.package)) if spec.plan else self.period
@@ -313,19 +320,19 @@ class _CatalogBuilder:
             self.add(node, DCTERMS.temporal, period)
         if self.frequency is not None:
             self.add(node, DCTERMS.accrualPeriodicity, self.frequency)
-        if c.version:
-            self.add(node, DCAT_VERSION, Literal(c.version))
-            self.add(node, OWL.versionInfo, Literal(c.version))
+        if version:
+            self.add(node, DCAT_VERSION, Literal(version))
+            self.add(node, OWL.versionInfo, Literal(version))
         page = spec.plan.page if spec.plan else source_page(self.package)
         if page:
             self.add(node, DCAT.landingPage, self.typed(URIRef(page), FOAF.Document))
         for file in spec.files:
-            self.add(node, DCAT.distribution, self.distribution(file))
+            self.add(node, DCAT.distribution, self.distribution(file, issued, modified))
         return node
 
-    def distribution(self, file: PublishedFile) -> URIRef:
+    def distribution(self, file: PublishedFile, issued: str, modified: str) -> URIRef:
         """A file to download (download URL, size, SHA-256) or, for `file.download == False`,
-        an access point (the web portal: access URL only)."""
+        an access point (the web portal: access URL only), with its dataset's dates."""
         c = self.config
         node = self.typed(distribution_uri(c, file.path), DCAT.Distribution)
         self.add(node, DCTERMS.title, Literal(file.title, lang="ja"))
@@ -344,7 +351,7 @@ class _CatalogBuilder:
             self.add(checksum, SPDX.algorithm, self.typed(SPDX_SHA256, SPDX.ChecksumAlgorithm))
             self.add(checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary))
             self.add(node, SPDX.checksum, checksum)
-        self.dates(node)
+        self.dates(node, issued, modified)
         self.add(node, DCTERMS.license, self.license)
         if self.rights is not None:
             self.add(node, DCTERMS.rights, self.rights)
@@ -402,6 +409,13 @@ class _CatalogBuilder:
         for keyword in dict.fromkeys(c.keywords):
             self.add(node, DCAT.keyword, Literal(keyword, lang="ja"))
         return node
+
+
+@cache
+def _date(value: str) -> Literal:
+    """An xsd:dateTime or xsd:date as written (a catalogue has a few dates, on every file)."""
+    datatype = XSD.dateTime if "T" in value else XSD.date
+    return Literal(value, datatype=datatype, normalize=False)   # keep the `Z` as written
 
 
 def _split_camel(name: str) -> str:

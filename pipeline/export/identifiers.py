@@ -77,6 +77,16 @@ def publication_dates(package: dict) -> tuple[str, str]:
     return created, created
 
 
+def dataset_edition(spec: DatasetSpec, package: dict, version: str) -> tuple[str, str, str]:
+    """(version, issued, modified) of a dataset: a plan's own edition (that in which its records
+    last changed, see versions.plan_editions); the publication's (`version` and its dates) for a
+    combined dataset or a plan of a folder published before plan editions."""
+    plan = spec.plan
+    if plan is not None and plan.version:
+        return plan.version, plan.issued, plan.modified
+    return (version, *publication_dates(package))
+
+
 def publication_period(package: dict) -> tuple[str, str] | None:
     """The fiscal years of all the sources as dates (see datasets.fiscal_period)."""
     return fiscal_period(package.get("sources", []))

@@ -1,13 +1,14 @@
 """The schema.org `Dataset` description of a dataset (JSON-LD), which the portal embeds in the
-dataset's page for search engines: name, licence, publisher, coverage and one `DataDownload` per
-file. A profile of its own beside the DCAT catalogue (dcat.py), as ckanext-dcat keeps schema.org
-apart from DCAT-AP; the URIs are the catalogue's (identifiers.py)."""
+dataset's page for search engines: name, licence, publisher, coverage, version and dates (a
+plan's own edition, as in DCAT and CKAN) and one `DataDownload` per file. A profile of its own
+beside the DCAT catalogue (dcat.py), as ckanext-dcat keeps schema.org apart from DCAT-AP; the
+URIs are the catalogue's (identifiers.py)."""
 
 from __future__ import annotations
 
 from .datasets import DatasetSpec, PublishedFile, file_url, source_page
 from .description import Description
-from .identifiers import agent_uri, dataset_period, dataset_uri, publisher_uri
+from .identifiers import agent_uri, dataset_edition, dataset_period, dataset_uri, publisher_uri
 
 
 def dataset_jsonld(description: Description, spec: DatasetSpec,
@@ -28,6 +29,7 @@ def dataset_jsonld(description: Description, spec: DatasetSpec,
     if organisation is not None and code:
         organisation["identifier"] = code
     period = dataset_period(spec, description.package)
+    version, issued, modified = dataset_edition(spec, description.package, description.version)
     document = {
         "@context": "https://schema.org/",
         "@type": "Dataset",
@@ -41,8 +43,9 @@ def dataset_jsonld(description: Description, spec: DatasetSpec,
         "creditText": attribution or None,
         "creator": organisation,
         "publisher": organisation,
-        "version": description.version,
-        "dateModified": description.created or None,
+        "version": version,
+        "datePublished": issued or None,
+        "dateModified": modified or None,
         "keywords": description.keywords or None,
         "inLanguage": description.language,
         "isBasedOn": source_page(description.package) or None,
