@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+from bisect import bisect_right
 import multiprocessing
 import os
 import shutil
@@ -20,6 +21,8 @@ from collections import defaultdict
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Iterator
 
@@ -218,7 +221,7 @@ def merge_sorted(files: list[Path], path: Path,
     least, divisor = max(1, chunk_lines // 2), max(1, chunk_lines // 32)
     try:
         with path.open("wb") as out:
-            for line in heapq.merge(*handles):
+            for line in chain.from_iterable(merged_runs(handles)):
                 if line == previous:
                     continue
                 # a subject ends in ">", so a line of the same subject starts with it
@@ -240,6 +243,35 @@ def merge_sorted(files: list[Path], path: Path,
     if offset > start:
         chunks.append((start, offset))
     return count, chunks
+
+
+def merged_runs(handles: list, block_bytes: int = 1 << 20) -> Iterator[list[bytes]]:
+    """The lines of sorted files, in order, as runs of lines taken from one file at a time:
+    a run ends before another file's next line (found by bisect), so the lines are not
+    compared one by one in Python as heapq.merge does. Lines equal across files follow each
+    other. Each file is read a block of lines at a time."""
+    blocks = [iter(partial(handle.readlines, block_bytes), []) for handle in handles]
+    current: list[tuple[list[bytes], int]] = []     # per file: its block, the next position
+    heap = []
+    for index, reader in enumerate(blocks):
+        block = next(reader, [])
+        current.append((block, 0))
+        if block:
+            heap.append((block[0], index))
+    heapq.heapify(heap)
+    while heap:
+        index = heap[0][1]
+        block, position = current[index]
+        bound = min(heap[1:3])[0] if len(heap) > 1 else None   # the next head of another file
+        end = len(block) if bound is None else bisect_right(block, bound, position)
+        yield block[position:end]
+        if end == len(block):
+            block, end = next(blocks[index], []), 0
+            if not block:
+                heapq.heappop(heap)
+                continue
+        current[index] = (block, end)
+        heapq.heapreplace(heap, (block[end], index))
 
 
 def _subject(line: bytes) -> bytes:
