@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -182,7 +183,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         previous = load_previous(out_dir, published, list(schemas))
         if previous is not None:
             previous = with_plan_ids(previous, {s.name: s.meta.plan_id for s in publication.sources})
-        edition = choose_edition(previous, rows, schemas, config.version, created_timestamp())
+        edition = choose_edition(previous, rows, schemas, config.version, created_timestamp(),
+                                 list(publication.plans))
     config = replace(config, version=edition.version)
     staging = staging_dir(out_dir)
     shutil.rmtree(staging, ignore_errors=True)
@@ -194,17 +196,21 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             # worker processes build the graph's parts while the tables are written here
             with watch.stage("csv-json"):
                 package = write_tables_package(publication, rows, config, staging, edition.created,
-                                               inputs)
+                                               inputs, edition.plans)
             validation = BackgroundValidation(staging, package,   # the tables, while RDF is written
                                               cache_folder(cache_dir, out_dir, "tables"))
-            with watch.stage("sqlite"):
-                database = write_database(staging, rows, schemas, package)
-            with watch.stage("parquet"):
-                parquet = write_parquet(staging, rows, schemas, package)
+            # SQLite builds its tables and full-text indexes in C, mostly without the GIL: in a
+            # thread, while the Parquet files are written and the linked data is finished
+            with ThreadPoolExecutor(1) as background:
+                writing = background.submit(write_database, staging, rows, schemas, package)
+                with watch.stage("parquet"):
+                    parquet = write_parquet(staging, rows, schemas, package)
+                with watch.stage("rdf"):
+                    linked = rdf.finish(package.get("attribution", ""))
+                with watch.stage("sqlite"):
+                    database = writing.result()
             log(f"databases: {database} (SQLite, with its Datasette metadata) and "
                 f"{len(parquet)} Parquet files written")
-            with watch.stage("rdf"):
-                linked = rdf.finish(package.get("attribution", ""))
         describe_linked_data(package, linked, staging)
         log(f"rdf: the four RDF serialisations agree ({linked.triples} triples, counted by pyoxigraph)")
         if linked.cache.plans_reused or linked.cache.chunks_reused:

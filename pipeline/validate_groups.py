@@ -80,12 +80,22 @@ def read_table(folder: Path, resource: dict, schema: dict) -> Table | str:
         return f"{resource['name']}: {path}: not a UTF-8 CSV file ({error})"
     header, rows = (rows[0], rows[1:]) if rows else ([], [])
     plans: dict[str, list[list[str]]] = {}
+    column = plan_column(header)
     for row in rows:
-        plans.setdefault(row[0] if row else "", []).append(row)
+        plans.setdefault(_cell(row, column), []).append(row)
     table = Table(resource, schema, header, rows, plans, len(data),
                   "sha256:" + hashlib.sha256(data).hexdigest())
     table.as_written = _as_written(table, data)
     return table
+
+
+def plan_column(header: list[str]) -> int | None:
+    """Where the header has plan_id (None: nowhere, the table is one plan "")."""
+    return header.index(PLAN_KEY) if PLAN_KEY in header else None
+
+
+def _cell(row: list[str], column: int | None) -> str:
+    return row[column] if column is not None and column < len(row) else ""
 
 
 def plan_groups(tables: list[Table], size: int | None = GROUP_ROWS) -> list[list[str]]:
@@ -190,8 +200,9 @@ def _order_findings(tables: list[Table], order: list[str]) -> list[str]:
     finding's row number is counted so)."""
     findings = []
     for table in tables:
-        runs = [row[0] if row else "" for index, row in enumerate(table.rows)
-                if index == 0 or (row[:1] != table.rows[index - 1][:1])]
+        column = plan_column(table.header)
+        plans = [_cell(row, column) for row in table.rows]
+        runs = [plan for index, plan in enumerate(plans) if index == 0 or plan != plans[index - 1]]
         if len(runs) != len(set(runs)) or runs != [plan for plan in order if plan in table.plans]:
             findings.append(f"{table.name}: {table.resource['path']} does not hold its rows "
                             "plan by plan in the order of the other tables")

@@ -3,12 +3,16 @@ describe what changed (changes.json, CHANGELOG.md).
 
 Content is compared table by table, record by record (by primary key), on the published
 JSON records, so a publish with no content change keeps the previous version and dates.
+
+Each plan (計画) has its own edition too (`plan_editions` of datapackage.json): the version and
+date of the edition in which its records last changed, and the date it was first published, so
+that a plan nobody touched keeps its dates while another plan of the publication changes.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .schema import json_value
@@ -26,6 +30,7 @@ class Previous:
     changes: str | None
     changelog: str | None
     identifiers_changed: bool = False     # keyed by plan since this edition (see with_plan_ids)
+    plan_editions: dict[str, "PlanEdition"] = field(default_factory=dict)
 
 
 IDENTIFIERS_NOTE = ("識別子の変更 (identifiers changed, content unchanged): every record now "
@@ -56,6 +61,54 @@ class Edition:
     version: str
     created: str
     changes: dict | None          # None: same content as the previous publication
+    plans: dict[str, dict] = field(default_factory=dict)    # plan_id -> PlanEdition.as_dict()
+
+
+@dataclass(frozen=True)
+class PlanEdition:
+    """A plan's own edition: the version and date (ISO) of the edition in which its records
+    last changed, and the date of the edition that first published it."""
+
+    version: str
+    issued: str
+    modified: str
+
+    def as_dict(self) -> dict:
+        return {"version": self.version, "issued": self.issued, "modified": self.modified}
+
+
+PLAN_EDITIONS_KEY = "plan_editions"      # datapackage.json: {plan_id: PlanEdition.as_dict()}
+
+
+def read_plan_editions(package: dict | None) -> dict[str, PlanEdition]:
+    """The plans' editions a datapackage.json states; entries not of the expected shape are
+    left out (their plan then counts as without history)."""
+    found = (package or {}).get(PLAN_EDITIONS_KEY)
+    editions = {}
+    for plan_id, entry in (found.items() if isinstance(found, dict) else ()):
+        values = [entry.get(k) for k in ("version", "issued", "modified")] \
+            if isinstance(entry, dict) else []
+        if values and all(isinstance(v, str) and v for v in values):
+            editions[plan_id] = PlanEdition(*values)
+    return editions
+
+
+def plan_editions(plan_ids: list[str], changed: set[str] | None, version: str, created: str,
+                  previous: Previous | None) -> dict[str, dict]:
+    """Each plan's edition in a new edition (`version`, `created`): a changed plan (all of them
+    when `changed` is None) takes the new edition's version and date and keeps its first date;
+    an unchanged one keeps its edition. An unchanged plan without history (a publication from
+    before plan editions) keeps what that publication stated for it: its version and date."""
+    before = previous.plan_editions if previous else {}
+    editions = {}
+    for plan_id in plan_ids:
+        old = before.get(plan_id)
+        if changed is None or plan_id in changed or previous is None:
+            edition = PlanEdition(version, old.issued if old else created, created)
+        else:
+            edition = old or PlanEdition(previous.version, previous.created, previous.created)
+        editions[plan_id] = edition.as_dict()
+    return editions
 
 
 def load_previous(out_dir: Path, package: dict | None, tables: list[str]) -> Previous | None:
@@ -69,7 +122,8 @@ def load_previous(out_dir: Path, package: dict | None, tables: list[str]) -> Pre
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return Previous(package.get("version", "0.0.0"), package.get("created", ""), records,
-                    _read(out_dir / CHANGES_FILE), _read(out_dir / CHANGELOG_FILE))
+                    _read(out_dir / CHANGES_FILE), _read(out_dir / CHANGELOG_FILE),
+                    plan_editions=read_plan_editions(package))
 
 
 def _read(path: Path) -> str | None:
@@ -120,9 +174,22 @@ def _numeric(version: str) -> tuple:
 
 
 def choose_edition(previous: Previous | None, rows: dict[str, list[dict]],
-                   schemas: dict[str, dict], base_version: str, now: str) -> Edition:
-    """The version and change report of a new edition: the rows (table -> rows) compared with
-    the previous edition's records (as records_as_json gives them)."""
+                   schemas: dict[str, dict], base_version: str, now: str,
+                   plan_ids: list[str] = ()) -> Edition:
+    """The version, change report and plans' editions of a new edition: the rows (table ->
+    rows) compared with the previous edition's records (as records_as_json gives them)."""
+    edition = _edition(previous, rows, schemas, base_version, now)
+    if edition.changes is None:         # the same content: every plan keeps its edition
+        changed: set[str] | None = set()
+    else:                               # no list of plans: every plan is new or changed
+        changed = set(edition.changes["plans"]) if "plans" in edition.changes else None
+    edition.plans = plan_editions(list(plan_ids), changed, edition.version, edition.created,
+                                  previous)
+    return edition
+
+
+def _edition(previous: Previous | None, rows: dict[str, list[dict]],
+             schemas: dict[str, dict], base_version: str, now: str) -> Edition:
     counts = {t: len(r) for t, r in rows.items()}
     if previous is None:
         return Edition(base_version, now, {"version": base_version, "previous_version": None,

@@ -3,6 +3,7 @@ publication of the real source that every test file may reuse (`published`)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +16,13 @@ SOURCE_NAME = "miyagi-ict-plan-2014-2016-field2.txt"
 CLI_TIMEOUT = 300
 
 
-def _run_cli(*args: str | Path, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess:
-    """`python -m pipeline ARGS` from the project root (so pipeline.toml is found)."""
+def _run_cli(*args: str | Path, cwd: Path = PROJECT_ROOT,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`python -m pipeline ARGS` from the project root (so pipeline.toml is found), with `env`
+    added to the environment."""
     return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=cwd,
-                          text=True, capture_output=True, timeout=CLI_TIMEOUT)
+                          text=True, capture_output=True, timeout=CLI_TIMEOUT,
+                          env={**os.environ, **env} if env else None)
 
 
 @pytest.fixture(scope="session")

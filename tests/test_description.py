@@ -24,6 +24,7 @@ from pipeline.export.dcat import build_catalog, catalog_uri
 from pipeline.export.description import read_description
 from pipeline.export.site import write_site
 from pipeline.outfolder import staging_dir
+from pipeline.versions import PlanEdition
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = "miyagi-ict-plan-2014-2016"
@@ -79,7 +80,8 @@ def test_publish_reads_no_description_back(tmp_path, config, monkeypatch):
     monkeypatch.undo()
     assert result.changed and reads == [str(out / "datapackage.json")] * 2
     view = handed["description"]
-    assert view.plans == {k: plan_info(p) for k, p in result.publication.plans.items()}
+    first = PlanEdition(result.version, view.created, view.created)     # a first edition
+    assert view.plans == {k: plan_info(p, first) for k, p in result.publication.plans.items()}
     assert view.records["initiatives"] == \
         json.loads((out / "initiatives.json").read_text(encoding="utf-8"))["records"]
     # the folder publish described before writing the portal and its metadata is the folder

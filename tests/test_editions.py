@@ -189,3 +189,27 @@ def test_a_validation_failure_lists_the_findings_and_publishes_nothing(tmp_path,
                for line in stderr.splitlines() if line.startswith("  "))
     assert snapshot(out) == before
     assert not list(tmp_path.glob(".out.staging-*"))
+
+
+def test_each_plan_keeps_the_edition_in_which_its_records_last_changed():
+    """versions.plan_editions: a changed or new plan takes the new edition's version and date
+    (keeping its first date), an unchanged one keeps its own, and an unchanged plan of a
+    publication from before plan editions keeps what that publication stated."""
+    from pipeline.versions import PlanEdition, Previous, plan_editions
+
+    previous = Previous("1.0.3", "2026-03-01T00:00:00Z", {}, None, None, plan_editions={
+        "a": PlanEdition("1.0.1", "2025-04-01T00:00:00Z", "2025-06-01T00:00:00Z"),
+        "b": PlanEdition("1.0.3", "2025-04-01T00:00:00Z", "2026-03-01T00:00:00Z")})
+    now = "2026-12-02T00:00:00Z"
+    editions = plan_editions(["a", "b", "c", "old"], {"b", "c"}, "1.0.4", now, previous)
+    assert editions == {
+        "a": {"version": "1.0.1", "issued": "2025-04-01T00:00:00Z", "modified": "2025-06-01T00:00:00Z"},
+        "b": {"version": "1.0.4", "issued": "2025-04-01T00:00:00Z", "modified": now},
+        "c": {"version": "1.0.4", "issued": now, "modified": now},
+        "old": {"version": "1.0.3", "issued": "2026-03-01T00:00:00Z",
+                "modified": "2026-03-01T00:00:00Z"}}
+    # every plan changed (a first edition, identifiers changed): all take the new edition
+    assert plan_editions(["a"], None, "1.0.4", now, previous)["a"] == \
+        {"version": "1.0.4", "issued": "2025-04-01T00:00:00Z", "modified": now}
+    assert plan_editions(["a"], set(), "1.0.0", now, None)["a"] == \
+        {"version": "1.0.0", "issued": now, "modified": now}

@@ -246,3 +246,33 @@ def test_a_plans_dataset_page_states_the_plans_publisher_and_period_as_the_catal
     assert (extras["temporal_start"], extras["temporal_end"]) == ("2015-04-01", "2018-03-31")
     miyagi = (two_plans / "datasets" / f"plan-{MIYAGI}.html").read_text(encoding="utf-8")
     assert '<time datetime="2014-04-01">2014-04-01</time> ～ <time datetime="2017-03-31">' in miyagi
+
+
+def test_a_plan_keeps_its_edition_while_another_plan_changes(tmp_path, run_cli, source_text):
+    """plan_editions of datapackage.json: after a republish in which only Fukushima's text
+    changed, Miyagi's plan keeps the version and date of the first edition, Fukushima's takes
+    the new edition's (and keeps the date it was first published)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "miyagi.txt").write_text(source_text, encoding="utf-8")
+    (raw / "fukushima.txt").write_text(source_text, encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("miyagi.txt"),
+                                               fukushima_entry("fukushima.txt")), encoding="utf-8")
+    out = tmp_path / "out"
+    first = run_cli("publish", "--raw-dir", raw, "--out-dir", out,
+                    env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert first.returncode == 0, first.stderr
+    (raw / "fukushima.txt").write_text(source_text.replace("県内の公共機関", "福島県内の公共機関"),
+                                       encoding="utf-8")
+    second = run_cli("publish", "--raw-dir", raw, "--out-dir", out,
+                     env={"SOURCE_DATE_EPOCH": "1800000000"})
+    assert second.returncode == 0, second.stderr
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    assert (package["version"], package["created"]) == ("1.0.1", "2027-01-15T08:00:00Z")
+    assert package["plan_editions"] == {
+        MIYAGI: {"version": "1.0.0", "issued": "2023-11-14T22:13:20Z",
+                 "modified": "2023-11-14T22:13:20Z"},
+        FUKUSHIMA: {"version": "1.0.1", "issued": "2023-11-14T22:13:20Z",
+                    "modified": "2027-01-15T08:00:00Z"}}
+    changes = json.loads((out / "changes.json").read_text(encoding="utf-8"))
+    assert changes["plans"] == [FUKUSHIMA]

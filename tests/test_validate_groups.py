@@ -188,3 +188,13 @@ def test_a_change_in_one_plan_validates_its_group_again(tables_of, written, tmp_
     assert plan_groups(tables, SMALL) == groups
     findings, stats = validate_tables(tables, tables_cache(cache), SMALL)
     assert findings == [] and (stats.chunks_built, stats.chunks_reused) == (1, len(groups) - 1)
+
+
+def test_a_row_belongs_to_the_plan_named_under_the_plan_id_header(tmp_path):
+    """The plan of a row is read under the header `plan_id`, wherever that column stands."""
+    (tmp_path / "t.csv").write_text("id,plan_id\n1,a\n2,b\n3,b\n", encoding="utf-8")
+    table = validate_groups.read_table(tmp_path, {"name": "t", "path": "t.csv"}, {})
+    assert {plan: [row[0] for row in rows] for plan, rows in table.plans.items()} == \
+        {"a": ["1"], "b": ["2", "3"]}
+    (tmp_path / "u.csv").write_text("id,title\n1,x\n", encoding="utf-8")     # no plan_id: one plan
+    assert list(validate_groups.read_table(tmp_path, {"name": "u", "path": "u.csv"}, {}).plans) == [""]

@@ -26,14 +26,16 @@ RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld"
 
 
 def write_tables_package(publication: Publication, rows: dict[str, list[dict]], config: Config,
-                         out: Path, created: str, inputs: str = "") -> dict:
-    """The tables (CSV, JSON, Excel CSV, Table Schemas) and a datapackage.json describing them;
-    returns that descriptor."""
+                         out: Path, created: str, inputs: str = "",
+                         plan_editions: dict[str, dict] | None = None) -> dict:
+    """The tables (CSV, JSON, Excel CSV, Table Schemas) and a datapackage.json describing them
+    (with each plan's edition, see versions.plan_editions); returns that descriptor."""
     credit = attribution(publication)
     resources = write_tables(rows, load_schemas(), out, license_descriptor(config), credit,
                              created, publication.plans)
     sources = [source_descriptor(s) for s in publication.sources]
-    package = package_descriptor(config, sources, resources, credit, created, inputs)
+    package = package_descriptor(config, sources, resources, credit, created, inputs,
+                                 plan_editions or {})
     write_json_file(out / "datapackage.json", package)
     return package
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from ..config import Config
 from ..outfolder import GENERATOR, GENERATOR_KEY
 from ..sources import SourceDocument
+from ..versions import PLAN_EDITIONS_KEY
 from .listing import file_digest
 
 
@@ -49,7 +50,8 @@ INPUTS_KEY = "pipeline_inputs"     # fingerprint of what the publication was mad
 
 
 def package_descriptor(config: Config, sources: list[dict], resources: list[dict],
-                       attribution: str, created: str, inputs: str = "") -> dict:
+                       attribution: str, created: str, inputs: str = "",
+                       plan_editions: dict[str, dict] | None = None) -> dict:
     return {
         "name": config.name,
         "title": config.title,
@@ -64,6 +66,7 @@ def package_descriptor(config: Config, sources: list[dict], resources: list[dict
         "contributors": [{"title": config.publisher, "role": "publisher",
                           "organization": config.publisher_code}] if config.publisher else [],
         "sources": sources,
+        PLAN_EDITIONS_KEY: plan_editions or {},
         "resources": resources,
         INPUTS_KEY: inputs,
     }

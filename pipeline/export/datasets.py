@@ -38,6 +38,7 @@ from ..assemble import Plan
 from ..config import Config
 from ..errors import PipelineError
 from ..rdf import PLANS_DIR
+from ..versions import PlanEdition, read_plan_editions
 from .listing import (CKAN_FOLDER, LINKED_DATA_FOLDER, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE,
                       SITE_MANIFEST, Listing, is_site_file)
 from .sqlite import SQLITE_SUFFIX
@@ -106,7 +107,9 @@ class Publisher:
 @dataclass(frozen=True)
 class PlanInfo:
     """計画: what the datasets, the catalogue and the portal say of a plan: its title,
-    publisher, fiscal years, web page and source files."""
+    publisher, fiscal years, web page, source files and its own edition (the version and date
+    of the edition in which its records last changed, the date it was first published; empty
+    for a folder published before plan editions, see versions.plan_editions)."""
 
     plan_id: str
     title: str
@@ -115,6 +118,9 @@ class PlanInfo:
     end_year: int | None
     page: str
     sources: tuple[str, ...]        # its source files, in source order
+    version: str = ""
+    issued: str = ""                # ISO timestamps, like datapackage.json `created`
+    modified: str = ""
 
     @property
     def period(self) -> tuple[str, str] | None:
@@ -181,11 +187,16 @@ def _is_database_file(path: str) -> bool:
     return ("/" not in path and path.endswith(SQLITE_SUFFIX)) or path.startswith(DATABASE_FOLDER)
 
 
-def plan_info(plan: Plan) -> PlanInfo:
-    """The description of a plan as publish assembled it from the sources (assemble.py)."""
+def plan_info(plan: Plan, edition: PlanEdition | None = None) -> PlanInfo:
+    """The description of a plan as publish assembled it from the sources (assemble.py), with
+    its edition."""
     publisher = Publisher(plan.publisher, plan.publisher_code) if plan.publisher else None
     return PlanInfo(plan.plan_id, plan.title or plan.plan_id, publisher, plan.period_start_fy,
-                    plan.period_end_fy, plan.page, plan.sources)
+                    plan.period_end_fy, plan.page, plan.sources, *_edition_fields(edition))
+
+
+def _edition_fields(edition: PlanEdition | None) -> tuple[str, str, str]:
+    return (edition.version, edition.issued, edition.modified) if edition else ("", "", "")
 
 
 def package_plans(package: dict) -> dict[str, PlanInfo]:
@@ -195,7 +206,7 @@ def package_plans(package: dict) -> dict[str, PlanInfo]:
     for source in package.get("sources", []):
         if source.get("plan_id"):
             grouped.setdefault(source["plan_id"], []).append(source)
-    plans = {}
+    plans, editions = {}, read_plan_editions(package)
     for plan_id, sources in grouped.items():
         first = sources[0]
         publisher = Publisher(first.get("publisher", ""), first.get("publisher_code", "")) \
@@ -204,7 +215,8 @@ def package_plans(package: dict) -> dict[str, PlanInfo]:
         plans[plan_id] = PlanInfo(plan_id, first.get("plan_title") or first.get("title") or plan_id,
                                   publisher, period.get("start_fiscal_year"),
                                   period.get("end_fiscal_year"), source_page({"sources": sources}),
-                                  tuple(s.get("file", "") for s in sources))
+                                  tuple(s.get("file", "") for s in sources),
+                                  *_edition_fields(editions.get(plan_id)))
     return plans
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..assemble import Plan
 from ..config import Config
 from ..errors import PipelineError
+from ..versions import read_plan_editions
 from .datasets import DatasetSpec, PlanInfo, package_plans, plan_info, publication_datasets
 from .listing import Listing, folder_listing, load_package, planned_listing
 
@@ -80,7 +81,9 @@ class Description:
 def describe_publication(out: Path, config: Config, package: dict, plans: dict[str, Plan],
              records: dict[str, list[dict]]) -> Description:
     """publish's description of the folder it is writing (see `datasets.planned_listing`)."""
-    return _description(out, config, package, {k: plan_info(p) for k, p in plans.items()},
+    editions = read_plan_editions(package)
+    return _description(out, config, package,
+                        {k: plan_info(p, editions.get(k)) for k, p in plans.items()},
                         records, planned_listing(out))
 
 
