@@ -178,8 +178,8 @@ def _convert(triples: list, data: bytes, nt_path: Path, prefixes: dict[str, str]
         texts.append(text)
         frames[fmt] = _frame(text, fmt)
     lines = data.decode("utf-8").removesuffix("\n").split("\n")     # LF only: U+2028 is in values
-    nodes = [_NODE(node) for node in json_ld_nodes(lines, context)]
-    texts.append("".join(node + "\n" for node in nodes).encode("utf-8"))
+    nodes = [_NODE(node).encode("utf-8") for node in json_ld_nodes(lines, context)]
+    texts.append(b"".join(node + b"\n" for node in nodes))
     return Chunk(len(triples), _count_nodes(context, nodes, nt_path.with_suffix(".jsonld")),
                  frames, []), tuple(texts)
 
@@ -230,22 +230,23 @@ def count_json_ld(path: Path, context: dict, nodes_per_read: int = 20_000) -> in
     each as a document of its own, so memory stays small whatever the size of the graph
     (pyoxigraph holds a whole document while it reads JSON-LD)."""
     count, group = 0, []
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:
         for line in handle:
-            if line.startswith("    {"):
-                group.append(line.rstrip().rstrip(","))
+            if line.startswith(b"    {"):
+                group.append(line.rstrip().rstrip(b","))
                 if len(group) == nodes_per_read:
                     count += _count_nodes(context, group, path)
                     group = []
     return count + (_count_nodes(context, group, path) if group else 0)
 
 
-def _count_nodes(context: dict, nodes: list[str], path: Path) -> int:
-    """The triples pyoxigraph reads from JSON-LD node objects (JSON text) under context."""
+def _count_nodes(context: dict, nodes: list[bytes], path: Path) -> int:
+    """The triples pyoxigraph reads from JSON-LD node objects (JSON text, UTF-8) under
+    context."""
     if not nodes:
         return 0
-    document = ('{"@context": ' + json.dumps(context, ensure_ascii=False) + ', "@graph": [\n'
-                + ",\n".join(nodes) + "]}").encode("utf-8")
+    document = b"".join((b'{"@context": ', json.dumps(context, ensure_ascii=False).encode("utf-8"),
+                         b', "@graph": [\n', b",\n".join(nodes), b"]}"))
     try:
         return sum(1 for _ in pyoxigraph.parse(document, format=OXIGRAPH_FORMATS["json-ld"]))
     except (SyntaxError, ValueError) as error:

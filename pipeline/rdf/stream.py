@@ -188,17 +188,18 @@ def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats]
             stats.plans_built += 1
         else:
             plan_shapes, text = found
-            plan_lines = text.split("\n")[:-1]
             stats.plans_reused += 1
+        data = text.encode("utf-8")         # once: the plan's file and the part's lines
         if plans_dir is not None:
             (plans_dir / plan_id).mkdir(parents=True, exist_ok=True)
-            (plans_dir / plan_id / PLAN_GRAPH).write_text(text, encoding="utf-8", newline="\n")
-        lines += plan_lines
+            (plans_dir / plan_id / PLAN_GRAPH).write_bytes(data)
+        lines += data.split(b"\n")[:-1]
         shapes.update(plan_shapes)
-    # each plan's lines are a sorted run, which sorted() merges fast; a line that two plans
-    # share (a concept) is then written twice, and once by merge_sorted
+    # each plan's lines are a sorted run, which sorted() merges fast (bytes sort as the code
+    # points of UTF-8 text do); a line that two plans share (a concept) is then written twice,
+    # and once by merge_sorted
     lines.sort()
-    file.write_text("\n".join(lines) + "\n" if lines else "", encoding="utf-8", newline="\n")
+    file.write_bytes(b"\n".join(lines) + b"\n" if lines else b"")
     kinds: dict[str, set[str]] = defaultdict(set)
     for predicate, shape in shapes:
         kinds[predicate].add("@id" if shape == "<" else tail_kind(shape))
