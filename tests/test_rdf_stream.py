@@ -51,6 +51,26 @@ def test_parts_merged_equal_the_graph_built_at_once(corpus, tmp_path, monkeypatc
     assert not list(tmp_path.glob(".parts-*"))                # the parts are removed
 
 
+def test_sorted_files_merge_in_runs_like_one_sort(tmp_path):
+    """Runs end wherever another file's next line comes first, across blocks of any size;
+    lines two files share follow each other (merge_sorted keeps one)."""
+    files = {"a": [b"<a> p 1\n", b"<b> p 1\n", b"<b> p 2\n", b"<x> p 1\n", b"<y> p 1\n"],
+             "b": [b"<b> p 1\n", b"<c> p 1\n", b"<x> p 0\n"], "c": [], "d": [b"<z> p 1\n"]}
+    for name, lines in files.items():
+        (tmp_path / name).write_bytes(b"".join(lines))
+    expected = sorted(line for lines in files.values() for line in lines)
+    for block_bytes in (1, 12, 1 << 20):
+        handles = [(tmp_path / name).open("rb") for name in files]
+        runs = list(stream.merged_runs(handles, block_bytes))
+        for handle in handles:
+            handle.close()
+        assert [line for run in runs for line in run] == expected
+    assert runs == [[b"<a> p 1\n", b"<b> p 1\n"], [b"<b> p 1\n"], [b"<b> p 2\n"],
+                    [b"<c> p 1\n", b"<x> p 0\n"], [b"<x> p 1\n", b"<y> p 1\n"], [b"<z> p 1\n"]]
+    count, chunks = stream.merge_sorted([tmp_path / name for name in files], tmp_path / "all")
+    assert (tmp_path / "all").read_bytes() == b"".join(dict.fromkeys(expected)) and count == 8
+
+
 def test_partition_keeps_every_row_with_its_plan(corpus):
     rows, sources, plans, _ = corpus
     parts = stream.partition(rows, sources, plans, 5)

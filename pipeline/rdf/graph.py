@@ -63,10 +63,6 @@ SCHEMES = {  # concept scheme slug: (ja, en)
 VALUE_KINDS = {"baseline": ("現状値", "baseline"), "target": ("目標値", "target")}
 
 
-class NT(str):
-    """A literal already written in N-Triples syntax."""
-
-
 IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
@@ -81,19 +77,24 @@ def nt_escape(value: str) -> str:
     return value
 
 
-def Literal(value, lang: str | None = None, datatype=None) -> NT:  # noqa: N802 (rdflib's name)
-    """A literal as N-Triples text; types as rdflib would infer them for bool, int and date."""
-    if datatype is None and lang is None:
+def Literal(value, lang: str | None = None, datatype=None) -> str:  # noqa: N802 (rdflib's name)
+    """A literal as N-Triples text (it starts with `"`, which no IRI does); types as rdflib
+    would infer them for bool, int and date."""
+    if datatype is None and lang is None and value.__class__ is not str:
         if isinstance(value, bool):
             value, datatype = "true" if value else "false", XSD.boolean
         elif isinstance(value, int):
             datatype = XSD.integer
         elif isinstance(value, date):
             value, datatype = value.isoformat(), XSD.date
-    text = '"' + nt_escape(str(value)) + '"'
+    text = nt_escape(value if value.__class__ is str else str(value))
     if lang:
-        return NT(f"{text}@{lang}")
-    return NT(f"{text}^^<{datatype}>" if datatype else text)
+        return f'"{text}"@{lang}'
+    return f'"{text}"^^<{datatype}>' if datatype else f'"{text}"'
+
+
+def is_literal(node: str) -> bool:
+    return node[0] == '"'
 
 
 def link(url: str):
@@ -175,7 +176,7 @@ class GraphBuilder:
         return node
 
     def add(self, s, p, o) -> None:
-        if o.__class__ is NT:
+        if o[0] == '"':
             self.lines.add(f"<{s}> <{p}> {o} .")
             self.shapes.add((p, o[o.rindex('"') + 1:]))
         else:
@@ -222,7 +223,7 @@ class GraphBuilder:
             self.add(subject, predicate, obj)
 
 
-def literal(value, field_type: str, mapping: dict) -> NT:
+def literal(value, field_type: str, mapping: dict) -> str:
     if "lang" in mapping:
         return Literal(value, lang=mapping["lang"])
     if "datatype" in mapping:
@@ -234,7 +235,7 @@ def literal(value, field_type: str, mapping: dict) -> NT:
     return Literal(value)
 
 
-def decimal_literal(value) -> NT:
+def decimal_literal(value) -> str:
     """xsd:decimal in canonical form (`43.0`, `38.25`), as every serialiser writes it back."""
     text = format(Decimal(str(value)), "f")
     return Literal(text if "." in text else f"{text}.0", datatype=XSD.decimal)
@@ -484,7 +485,7 @@ def _reference(b: GraphBuilder, row: dict) -> None:
     source = b.uri(initiative_path(row["plan_id"], row["from_id"]))
     if row["to_id"]:
         target = b.uri(initiative_path(row["to_plan_id"], row["to_id"]))
-    elif row["url"] and not isinstance(link(row["url"]), NT):
+    elif row["url"] and not is_literal(link(row["url"])):
         target = URIRef(row["url"])
         b.add(target, RDF.type, FOAF.Document)
     else:

@@ -178,8 +178,8 @@ def _convert(triples: list, data: bytes, nt_path: Path, prefixes: dict[str, str]
         texts.append(text)
         frames[fmt] = _frame(text, fmt)
     lines = data.decode("utf-8").removesuffix("\n").split("\n")     # LF only: U+2028 is in values
-    nodes = [_NODE(node) for node in json_ld_nodes(lines, context)]
-    texts.append("".join(node + "\n" for node in nodes).encode("utf-8"))
+    nodes = [_NODE(node).encode("utf-8") for node in json_ld_nodes(lines, context)]
+    texts.append(b"".join(node + b"\n" for node in nodes))
     return Chunk(len(triples), _count_nodes(context, nodes, nt_path.with_suffix(".jsonld")),
                  frames, []), tuple(texts)
 
@@ -230,22 +230,23 @@ def count_json_ld(path: Path, context: dict, nodes_per_read: int = 20_000) -> in
     each as a document of its own, so memory stays small whatever the size of the graph
     (pyoxigraph holds a whole document while it reads JSON-LD)."""
     count, group = 0, []
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:
         for line in handle:
-            if line.startswith("    {"):
-                group.append(line.rstrip().rstrip(","))
+            if line.startswith(b"    {"):
+                group.append(line.rstrip().rstrip(b","))
                 if len(group) == nodes_per_read:
                     count += _count_nodes(context, group, path)
                     group = []
     return count + (_count_nodes(context, group, path) if group else 0)
 
 
-def _count_nodes(context: dict, nodes: list[str], path: Path) -> int:
-    """The triples pyoxigraph reads from JSON-LD node objects (JSON text) under context."""
+def _count_nodes(context: dict, nodes: list[bytes], path: Path) -> int:
+    """The triples pyoxigraph reads from JSON-LD node objects (JSON text, UTF-8) under
+    context."""
     if not nodes:
         return 0
-    document = ('{"@context": ' + json.dumps(context, ensure_ascii=False) + ', "@graph": [\n'
-                + ",\n".join(nodes) + "]}").encode("utf-8")
+    document = b"".join((b'{"@context": ', json.dumps(context, ensure_ascii=False).encode("utf-8"),
+                         b', "@graph": [\n', b",\n".join(nodes), b"]}"))
     try:
         return sum(1 for _ in pyoxigraph.parse(document, format=OXIGRAPH_FORMATS["json-ld"]))
     except (SyntaxError, ValueError) as error:
@@ -287,39 +288,55 @@ def local_name(iri: str) -> str:
 
 def json_ld_nodes(lines: Iterable[str], context: dict) -> Iterator[dict]:
     """One JSON object per subject, keys from the context, from sorted N-Triples lines (a
-    subject's lines are consecutive)."""
+    subject's lines are consecutive). How a predicate's objects of one shape (`<` for a
+    resource, else a literal's tail after its closing quote) show is worked out once."""
     keys = {definition["@id"]: (name, definition) for name, definition in context.items()
             if isinstance(definition, dict) and "@id" in definition}
     namespaces = sorted(((ns, prefix) for prefix, ns in context.items() if isinstance(ns, str)
                          and ns.startswith("http")), key=lambda item: -len(item[0]))
-    compact = {}
-    values = _Values()
+    forms: dict[tuple[str, str], tuple] = {}     # (<predicate>, shape): (key, text key, others)
+    types: dict[str, str] = {}                   # <class>: its compact form
     node: dict = {}
+    current = ""
     for line in lines:
-        subject, predicate, obj = split_triple(line)
-        if node.get("id") != subject:
+        subject, predicate, obj = line.split(" ", 2)
+        if subject != current:
             if node:
-                yield _single_values(node)
-            node = {"id": subject}
-        if predicate == RDF_TYPE:
-            iri = obj[1:-1]
-            if iri not in compact:
-                compact[iri] = _compact(iri, namespaces)
-            node.setdefault("type", []).append(compact[iri])
-            continue
-        if predicate not in keys:
-            keys[predicate] = (_compact(predicate, namespaces), {})
-        name, definition = keys[predicate]
-        node.setdefault(name, []).append(values.of(obj, name, definition))
+                yield node
+            current, node = subject, {"id": subject[1:-1]}
+        if obj[0] == "<":
+            shape, text = "<", obj[1:-3]
+        else:
+            quote = obj.rindex('"')
+            shape, text = obj[quote + 1:-2], obj[1:quote]
+            if "\\" in text:
+                text = literal_text(obj[:-2])
+        form = forms.get((predicate, shape))
+        if form is None:
+            form = forms[(predicate, shape)] = _key_form(predicate[1:-1], shape, keys, namespaces)
+        name, text_key, others = form
+        if name == "type":
+            text = types.get(text) or types.setdefault(text, _compact(text, namespaces))
+        value = text if text_key is None else {text_key: text, **others}
+        found = node.get(name)      # one value bare, several in a list (a value is no list)
+        if found is None:
+            node[name] = value
+        elif found.__class__ is list:
+            found.append(value)
+        else:
+            node[name] = [found, value]
     if node:
-        yield _single_values(node)
+        yield node
 
 
-def _single_values(node: dict) -> dict:
-    for key, values in node.items():
-        if isinstance(values, list) and len(values) == 1:
-            node[key] = values[0]
-    return node
+def _key_form(predicate: str, shape: str, keys: dict, namespaces: list) -> tuple:
+    """(key, text key, other keys) of a predicate's objects of one shape (see _form)."""
+    if predicate == RDF_TYPE:
+        return "type", None, {}
+    if predicate not in keys:
+        keys[predicate] = (_compact(predicate, namespaces), {})
+    name, definition = keys[predicate]
+    return (name, *_form("@id" if shape == "<" else tail_kind(shape), definition))
 
 
 def _compact(iri: str, namespaces: list[tuple[str, str]]) -> str:
@@ -327,30 +344,6 @@ def _compact(iri: str, namespaces: list[tuple[str, str]]) -> str:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace):]}"
     return iri
-
-
-class _Values:
-    """JSON-LD values of objects (as written in N-Triples) under their key's definition; how
-    a key shows a kind of object is worked out once per (key, kind)."""
-
-    def __init__(self):
-        self.forms: dict[tuple[str, str], tuple] = {}
-
-    def of(self, obj: str, name: str, definition: dict):
-        if obj[0] == "<":
-            tail, text = "<", obj[1:-1]
-        else:
-            quote = obj.rindex('"')
-            tail, text = obj[quote + 1:], obj[1:quote]
-            if "\\" in text:
-                text = literal_text(obj)
-        form = self.forms.get((name, tail))
-        if form is None:
-            form = self.forms[(name, tail)] = _form("@id" if tail == "<" else tail_kind(tail),
-                                                    definition)
-        if form[0] is None:
-            return text
-        return {form[0]: text, **form[1]}
 
 
 def _form(kind: str, definition: dict) -> tuple:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+from bisect import bisect_right
 import multiprocessing
 import os
 import shutil
@@ -20,6 +21,8 @@ from collections import defaultdict
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Iterator
 
@@ -185,17 +188,18 @@ def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats]
             stats.plans_built += 1
         else:
             plan_shapes, text = found
-            plan_lines = text.split("\n")[:-1]
             stats.plans_reused += 1
+        data = text.encode("utf-8")         # once: the plan's file and the part's lines
         if plans_dir is not None:
             (plans_dir / plan_id).mkdir(parents=True, exist_ok=True)
-            (plans_dir / plan_id / PLAN_GRAPH).write_text(text, encoding="utf-8", newline="\n")
-        lines += plan_lines
+            (plans_dir / plan_id / PLAN_GRAPH).write_bytes(data)
+        lines += data.split(b"\n")[:-1]
         shapes.update(plan_shapes)
-    # each plan's lines are a sorted run, which sorted() merges fast; a line that two plans
-    # share (a concept) is then written twice, and once by merge_sorted
+    # each plan's lines are a sorted run, which sorted() merges fast (bytes sort as the code
+    # points of UTF-8 text do); a line that two plans share (a concept) is then written twice,
+    # and once by merge_sorted
     lines.sort()
-    file.write_text("\n".join(lines) + "\n" if lines else "", encoding="utf-8", newline="\n")
+    file.write_bytes(b"\n".join(lines) + b"\n" if lines else b"")
     kinds: dict[str, set[str]] = defaultdict(set)
     for predicate, shape in shapes:
         kinds[predicate].add("@id" if shape == "<" else tail_kind(shape))
@@ -218,7 +222,7 @@ def merge_sorted(files: list[Path], path: Path,
     least, divisor = max(1, chunk_lines // 2), max(1, chunk_lines // 32)
     try:
         with path.open("wb") as out:
-            for line in heapq.merge(*handles):
+            for line in chain.from_iterable(merged_runs(handles)):
                 if line == previous:
                     continue
                 # a subject ends in ">", so a line of the same subject starts with it
@@ -240,6 +244,35 @@ def merge_sorted(files: list[Path], path: Path,
     if offset > start:
         chunks.append((start, offset))
     return count, chunks
+
+
+def merged_runs(handles: list, block_bytes: int = 1 << 20) -> Iterator[list[bytes]]:
+    """The lines of sorted files, in order, as runs of lines taken from one file at a time:
+    a run ends before another file's next line (found by bisect), so the lines are not
+    compared one by one in Python as heapq.merge does. Lines equal across files follow each
+    other. Each file is read a block of lines at a time."""
+    blocks = [iter(partial(handle.readlines, block_bytes), []) for handle in handles]
+    current: list[tuple[list[bytes], int]] = []     # per file: its block, the next position
+    heap = []
+    for index, reader in enumerate(blocks):
+        block = next(reader, [])
+        current.append((block, 0))
+        if block:
+            heap.append((block[0], index))
+    heapq.heapify(heap)
+    while heap:
+        index = heap[0][1]
+        block, position = current[index]
+        bound = min(heap[1:3])[0] if len(heap) > 1 else None   # the next head of another file
+        end = len(block) if bound is None else bisect_right(block, bound, position)
+        yield block[position:end]
+        if end == len(block):
+            block, end = next(blocks[index], []), 0
+            if not block:
+                heapq.heappop(heap)
+                continue
+        current[index] = (block, end)
+        heapq.heapreplace(heap, (block[end], index))
 
 
 def _subject(line: bytes) -> bytes:
