@@ -126,6 +126,25 @@ def test_a_changed_division_template_renders_every_plan_again(two_plans, tmp_pat
     assert (stats.plans_built, stats.plans_reused) == (0, 2)
 
 
+def test_with_a_division_template_a_new_publication_version_is_never_stale(two_plans, tmp_path):
+    """A division's templates may show the publication's version on a plan's pages: with a
+    template folder, that version is part of every plan's key."""
+    folder, cache, division = tmp_path / "out", tmp_path / "cache", tmp_path / "division"
+    shutil.copytree(two_plans, folder)
+    (division / "partials").mkdir(parents=True)
+    (division / "partials" / "header.html").write_text(
+        "<header>公開版 {{ site.version }}</header>\n", encoding="utf-8")
+    (tmp_path / "pipeline.toml").write_text(
+        (PROJECT_ROOT / "pipeline.toml").read_text(encoding="utf-8")
+        + '\n[site]\ntemplates = "division"\n', encoding="utf-8")
+    description = read_description(folder, load_config(tmp_path / "pipeline.toml"))
+    written(folder, description, cache)
+    newer = replace(description, package={**description.package, "version": "9.9.9"})
+    files, stats = written(folder, newer, cache)
+    assert (stats.plans_built, stats.plans_reused) == (2, 0)
+    assert "公開版 9.9.9" in files[f"initiatives/{MIYAGI}/2-2-5.html"].decode()
+
+
 def test_a_damaged_entry_is_rebuilt_never_used(two_plans, config, tmp_path):
     folder, cache = tmp_path / "out", tmp_path / "cache"
     shutil.copytree(two_plans, folder)

@@ -10,6 +10,8 @@ the slice is its first), keyed by a digest of everything those pages are made fr
   page lists (name, title and files);
 - the edition the footer names: the plan's own (the publication's only for a plan whose edition
   is not known), so a new edition in which a plan did not change leaves its pages as they are;
+  with a division's template folder, the publication's edition too (its templates may show
+  `site.version` on any page: never a stale one);
 - the plan: its description (title, publisher, fiscal years, sources), its rows of every table
   in order, the descriptors of the sources its rows name, its own datasets, and the initiatives
   of other plans its pages link to (their titles and plan folders) or that cite its own.
@@ -47,9 +49,11 @@ def site_cache(folder: Path | None, templates: Path | None) -> PartCache:
 class PageKeys:
     """The inputs digest of each plan's pages (computed once per plan and process)."""
 
-    def __init__(self, site: Publication, labels: dict, schedule_labels: dict, sites_title: str):
+    def __init__(self, site: Publication, labels: dict, schedule_labels: dict, sites_title: str,
+                 overridden: bool = False):
         self.site = site
-        self.shared = digest_of(
+        edition = (site.version, site.created) if overridden else ()
+        self.shared = digest_of(edition, 
             site.title, site.publisher, site.publisher_code, site.licence, site.attribution,
             list(site.credits.items()), site.cited, site.short_credit, labels,   # in order
             schedule_labels, sites_title, repr(replace(site.config, version="")),

@@ -52,7 +52,8 @@ def write_site(out: Path, description: Description, cache_folder: Path | None = 
     try:
         with collector_paused():
             site = Publication(out, description)
-            writer = Writer(out, Pages(site, environment(templates)), cache)
+            writer = Writer(out, Pages(site, environment(templates)), cache,
+                            overridden=templates is not None)
             written = writer.write()
     except TemplateSyntaxError as exc:          # a division's template: file and line
         raise PipelineError(f"template: {exc.message}", exc.filename, exc.lineno) from None
@@ -129,14 +130,15 @@ def worker_tasks(slices: list[Slice]) -> list[list[Slice]]:
 
 
 class Writer:
-    def __init__(self, out: Path, pages: Pages, cache: PartCache = PartCache(None)):
+    def __init__(self, out: Path, pages: Pages, cache: PartCache = PartCache(None),
+                 overridden: bool = False):
         self.out, self.pages, self.site, self.cache = out, pages, pages.site, cache
         self.written: list[str] = []
         self.manifest: list[dict] = []
         self.folders: set[str] = set()
         self.stats = CacheStats()
-        self.keys = PageKeys(self.site, pages.labels, pages.schedule_labels, pages.sites_title) \
-            if cache.folder is not None else None
+        self.keys = PageKeys(self.site, pages.labels, pages.schedule_labels, pages.sites_title,
+                             overridden) if cache.folder is not None else None
 
     def write(self) -> list[str]:
         """Every page, then the manifest."""
