@@ -28,7 +28,7 @@ from .export.description import Description, describe_publication
 from .export.identifiers import KNOWN_LICENSES
 from .export.parquet import write_parquet
 from .export.site import write_site
-from .export.tables import table_rows
+from .export.tables import plan_attributions, table_rows
 from .extract.batch import extract_all
 from .fingerprint import inputs_digest
 from .lock import publish_lock
@@ -207,7 +207,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                 with watch.stage("parquet"):
                     parquet = write_parquet(staging, rows, schemas, package)
                 with watch.stage("rdf"):
-                    linked = rdf.finish(package.get("attribution", ""))
+                    linked = rdf.finish(package.get("attribution", ""),
+                                        plan_attributions(publication.sources))
                 with watch.stage("sqlite"):
                     database = writing.result()
             log(f"databases: {database} (SQLite, with its Datasette metadata) and "

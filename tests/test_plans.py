@@ -291,3 +291,17 @@ def test_a_plan_keeps_its_edition_while_another_plan_changes(tmp_path, run_cli, 
                     "modified": "2027-01-15T08:00:00Z"}}
     changes = json.loads((out / "changes.json").read_text(encoding="utf-8"))
     assert changes["plans"] == [FUKUSHIMA]
+
+
+def test_a_plans_uri_documents_credit_its_own_sources_alone(two_plans):
+    """The footer of a plan's URI documents credits that plan's source; documents of no plan
+    (the vocabulary's terms) credit the publication's sources."""
+    miyagi = "出典：宮城県「みやぎICT推進プラン 分野2」を加工して作成"
+    fukushima = "出典：福島県「福島県ICT計画 分野2」を加工して作成"
+    for plan, own, other in ((MIYAGI, miyagi, fukushima), (FUKUSHIMA, fukushima, miyagi)):
+        page = (two_plans / "id" / "plan" / plan / "initiative" / "2-1-1.html").read_text(
+            encoding="utf-8")
+        assert f"<footer><p>{own}</p></footer>" in page and other not in page
+    terms = sorted((two_plans / "id" / "vocab").rglob("*.html"))     # sources in file order
+    assert terms and "<footer><p>出典：福島県「福島県ICT計画 分野2」、宮城県「みやぎICT推進プラン 分野2」" \
+        "を加工して作成</p></footer>" in terms[0].read_text(encoding="utf-8")

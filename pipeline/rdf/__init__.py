@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from ..assemble import Plan
 from ..config import Config
@@ -11,6 +12,7 @@ from ..timing import Stopwatch
 from ..partcache import CacheStats
 from .cache import rdf_cache
 from .documents import DocumentTarget, documents_folder
+from .graph import plan_path
 from .negotiation import write_server_configs
 from .serialize import FORMATS, write_graph
 from .stream import PLAN_GRAPH, start_ntriples, worker_pool
@@ -69,9 +71,10 @@ class LinkedDataWriter:
             self.pending.discard()
         self.pools.__exit__(*exc)
 
-    def finish(self, credit: str = "") -> LinkedData:
+    def finish(self, credit: str = "", plan_credits: dict[str, str] | None = None) -> LinkedData:
         """Everything written; `credit` (the attribution sentence) goes in the footer of the
-        URIs' HTML documents."""
+        URIs' HTML documents, those of a plan's URIs carrying its own (`plan_credits`, by
+        plan_id)."""
         config = self.config
         prefixes = {prefix: str(ns) for prefix, ns in
                     {**PREFIXES, "pv": vocabulary_namespace(config.base_uri)}.items()}
@@ -81,7 +84,9 @@ class LinkedDataWriter:
             target = DocumentTarget(self.folder.parent, documents_folder(
                 config.base_uri, config.download_base), config.base_uri, credit,
                 {"name": config.license.id, "path": config.license.url,
-                 "title": config.license.title}) if config.uri_documents else None
+                 "title": config.license.title},
+                {unquote(plan_path(plan)): text for plan, text in (plan_credits or {}).items()}) \
+                if config.uri_documents else None
             vocabulary = vocabulary_graph(config.base_uri)
             vocabulary.serialize(destination=str(self.folder / VOCABULARY_FILE), format="turtle",
                                  encoding="utf-8")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 from urllib.parse import unquote
@@ -77,6 +77,13 @@ class DocumentTarget:
     base_uri: str
     credit: str = ""            # the attribution sentence (出典：…), in every page's footer
     license: dict | None = None  # the licence (name, path, title), stated in the manifest
+    plan_credits: dict[str, str] = field(default_factory=dict)  # a plan's path -> its own credit
+
+    def credit_of(self, name: str) -> str:
+        """The credit in the footer of document `name`: a plan's documents (under its path,
+        `plan/<plan_id>/…`) credit that plan's sources alone, the others the publication's."""
+        plan = "/".join(name.split("/", 2)[:2])
+        return self.plan_credits.get(plan, self.credit)
 
 
 def documents_folder(base_uri: str, download_base: str) -> str:
@@ -196,7 +203,7 @@ def _page(name: str, triples: list, target: DocumentTarget, root: str, names: _N
               if isinstance(t.object, pyoxigraph.Literal)}
     label = next((labels[p] for p in LABELS if p in labels), uri)
     return PAGE.render(label=label, uri=uri, name=name.rsplit("/", 1)[-1], root=root, rows=rows,
-                       credit=target.credit)
+                       credit=target.credit_of(name))
 
 
 def write_manifest(path: Path, entries: list[dict], target: DocumentTarget) -> None:
