@@ -12,6 +12,7 @@ prune() removes every entry that run did not use, which bounds the folder by one
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -25,6 +26,16 @@ def digest_of(*parts) -> str:
     """SHA-256 of JSON-encodable parts (dates and decimals as their text)."""
     text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def rows_digest(rows: list[dict]) -> str:
+    """SHA-256 of the rows pickled without memo (so the bytes depend on the values alone, not
+    on which of them are one object)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump(rows)
+    return hashlib.sha256(buffer.getbuffer()).hexdigest()
 
 
 @dataclass

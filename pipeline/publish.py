@@ -27,6 +27,7 @@ from .export.dcat import build_catalog, write_catalog
 from .export.description import Description, describe_publication
 from .export.identifiers import KNOWN_LICENSES
 from .export.parquet import write_parquet
+from .export.pieces import plan_digests, table_runs
 from .export.site import write_site
 from .export.tables import plan_attributions, table_rows
 from .extract.batch import extract_all
@@ -180,7 +181,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
     log.stop(raw_dir)
     with watch.stage("tables"):
         schemas, rows = load_schemas(), table_rows(publication)
-        previous = load_previous(out_dir, published, list(schemas))
+        runs = {table: table_runs(table_rows_) for table, table_rows_ in rows.items()}
+        previous = load_previous(out_dir, published, list(schemas), plan_digests(runs))
         if previous is not None:
             previous = with_plan_ids(previous, {s.name: s.meta.plan_id for s in publication.sources})
         edition = choose_edition(previous, rows, schemas, config.version, created_timestamp(),
@@ -197,7 +199,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             with watch.stage("csv-json"):
                 package = write_tables_package(publication, rows, config, staging, edition.created,
                                                inputs, edition.plans,
-                                               cache_folder(cache_dir, out_dir, "pieces"))
+                                               cache_folder(cache_dir, out_dir, "pieces"), runs)
             validation = BackgroundValidation(staging, package,   # the tables, while RDF is written
                                               cache_folder(cache_dir, out_dir, "tables"))
             # SQLite builds its tables and full-text indexes in C, mostly without the GIL: in a

@@ -7,6 +7,8 @@ JSON records, so a publish with no content change keeps the previous version and
 Each plan (計画) has its own edition too (`plan_editions` of datapackage.json): the version and
 date of the edition in which its records last changed, and the date it was first published, so
 that a plan nobody touched keeps its dates while another plan of the publication changes.
+`plan_digests` states a digest of each plan's rows: the next publish compares only the plans
+whose digest differs, reading their records from the plans' own JSON files.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .rdf import PLANS_DIR
 from .schema import json_value
 
 CHANGES_FILE, CHANGELOG_FILE = "changes.json", "CHANGELOG.md"
@@ -31,6 +34,7 @@ class Previous:
     changelog: str | None
     identifiers_changed: bool = False     # keyed by plan since this edition (see with_plan_ids)
     plan_editions: dict[str, "PlanEdition"] = field(default_factory=dict)
+    compared: list[str] | None = None     # the plans whose records `tables` holds (None: all)
 
 
 IDENTIFIERS_NOTE = ("識別子の変更 (identifiers changed, content unchanged): every record now "
@@ -78,6 +82,7 @@ class PlanEdition:
 
 
 PLAN_EDITIONS_KEY = "plan_editions"      # datapackage.json: {plan_id: PlanEdition.as_dict()}
+PLAN_DIGESTS_KEY = "plan_digests"        # datapackage.json: {plan_id: digest of its rows}
 
 
 def read_plan_editions(package: dict | None) -> dict[str, PlanEdition]:
@@ -111,19 +116,41 @@ def plan_editions(plan_ids: list[str], changed: set[str] | None, version: str, c
     return editions
 
 
-def load_previous(out_dir: Path, package: dict | None, tables: list[str]) -> Previous | None:
+def load_previous(out_dir: Path, package: dict | None, tables: list[str],
+                  digests: dict[str, str] | None = None) -> Previous | None:
     """The previous publication in out_dir (its datapackage.json read as `package`, None when
-    there is none): its version, date and records; None when there is none."""
+    there is none): its version, date and records; None when there is none. With the new
+    edition's plan digests (pieces.plan_digests), only the records of the plans whose digest
+    differs (changed, added or removed plans) are read, from the plans' own JSON files."""
     if package is None:
         return None
+    compared = plans_to_compare(package, digests)
+    published = package.get(PLAN_DIGESTS_KEY) or {}
     try:
-        records = {t: json.loads((out_dir / f"{t}.json").read_text(encoding="utf-8"))["records"]
-                   for t in tables}
+        records = {t: _records(out_dir / f"{t}.json") for t in tables} if compared is None else \
+            {t: [r for plan in compared if plan in published
+                 for r in _records(out_dir / PLANS_DIR / plan / f"{t}.json")] for t in tables}
     except (OSError, ValueError, KeyError, TypeError):
+        if compared is not None:        # a plan's file is unreadable: compare every record
+            return load_previous(out_dir, package, tables)
         return None
     return Previous(package.get("version", "0.0.0"), package.get("created", ""), records,
                     _read(out_dir / CHANGES_FILE), _read(out_dir / CHANGELOG_FILE),
-                    plan_editions=read_plan_editions(package))
+                    plan_editions=read_plan_editions(package), compared=compared)
+
+
+def plans_to_compare(package: dict, digests: dict[str, str] | None) -> list[str] | None:
+    """The plans of either edition whose digests differ (or which only one of them has); None
+    (compare every record) when either edition states no digests."""
+    before = package.get(PLAN_DIGESTS_KEY)
+    if not digests or not isinstance(before, dict) or not before:
+        return None
+    return [plan for plan in before if before[plan] != digests.get(plan)] + \
+        [plan for plan in digests if plan not in before]
+
+
+def _records(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["records"]
 
 
 def _read(path: Path) -> str | None:
@@ -134,6 +161,11 @@ def records_as_json(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """Every table's rows with the values <table>.json holds (dates ISO, empty null), as dicts;
     compared with the previous edition's and shown by the portal."""
     return {t: [{k: json_value(v) for k, v in row.items()} for row in table] for t, table in rows.items()}
+
+
+def plan_rows(rows: dict[str, list[dict]], plans: set[str]) -> dict[str, list[dict]]:
+    """The rows of these plans in every table."""
+    return {t: [row for row in table if row["plan_id"] in plans] for t, table in rows.items()}
 
 
 def diff_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
@@ -194,7 +226,8 @@ def _edition(previous: Previous | None, rows: dict[str, list[dict]],
     if previous is None:
         return Edition(base_version, now, {"version": base_version, "previous_version": None,
                                            "created": now, "initial": True, "counts": counts})
-    tables = diff_tables(previous.tables, records_as_json(rows), schemas)
+    compared = rows if previous.compared is None else plan_rows(rows, set(previous.compared))
+    tables = diff_tables(previous.tables, records_as_json(compared), schemas)
     if not tables and previous.identifiers_changed:
         version = max(next_version(previous.version), base_version, key=_numeric)
         return Edition(version, now, {"version": version, "previous_version": previous.version,

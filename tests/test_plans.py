@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -291,6 +292,44 @@ def test_a_plan_keeps_its_edition_while_another_plan_changes(tmp_path, run_cli, 
                     "modified": "2027-01-15T08:00:00Z"}}
     changes = json.loads((out / "changes.json").read_text(encoding="utf-8"))
     assert changes["plans"] == [FUKUSHIMA]
+
+
+def test_a_republish_compares_only_the_plans_whose_records_changed(two_plans, project_root,
+                                                                   source_text, tmp_path):
+    """datapackage.json states a digest of each plan's rows (`plan_digests`); the next publish
+    reads back only the records of the plans whose digest differs (from their own JSON files)
+    and reports exactly what comparing every record reports."""
+    from pipeline.config import load_config
+    from pipeline.export.pieces import plan_digests, table_runs
+    from pipeline.export.tables import table_rows
+    from pipeline.publish import build
+    from pipeline.schema import load_schemas
+    from pipeline.versions import choose_edition, load_previous
+
+    package = json.loads((two_plans / "datapackage.json").read_text(encoding="utf-8"))
+    assert set(package["plan_digests"]) == {MIYAGI, FUKUSHIMA}
+    raw = tmp_path / "raw"
+    shutil.copytree(two_plans.parent / "raw", raw)
+    (raw / "fukushima.txt").write_text(source_text.replace("県内の公共機関", "福島県の公共機関"),
+                                       encoding="utf-8")
+    publication = build(raw, load_config(project_root / "pipeline.toml"), lambda message: None)
+    rows, schemas = table_rows(publication), load_schemas()
+    digests = plan_digests({table: table_runs(r) for table, r in rows.items()})
+    assert digests[MIYAGI] == package["plan_digests"][MIYAGI]
+    assert digests[FUKUSHIMA] != package["plan_digests"][FUKUSHIMA]
+
+    compared = load_previous(two_plans, package, list(schemas), digests)
+    everything = load_previous(two_plans, package, list(schemas))
+    assert compared.compared == [FUKUSHIMA] and everything.compared is None
+    assert {r["plan_id"] for r in compared.tables["initiatives"]} == {FUKUSHIMA}
+    assert {r["plan_id"] for r in everything.tables["initiatives"]} == {MIYAGI, FUKUSHIMA}
+    now = "2026-12-02T00:00:00Z"
+    changes = choose_edition(compared, rows, schemas, "1.0.0", now, list(publication.plans)).changes
+    assert changes == choose_edition(everything, rows, schemas, "1.0.0", now,
+                                     list(publication.plans)).changes
+    assert changes["plans"] == [FUKUSHIMA]
+    assert [(c["key"], c["column"]) for c in changes["tables"]["initiatives"]["changed"]] == \
+        [(f"{FUKUSHIMA}/2-1-1", "summary")]
 
 
 def test_a_plans_uri_documents_credit_its_own_sources_alone(two_plans):

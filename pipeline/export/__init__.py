@@ -18,7 +18,7 @@ from .datasette import write_datasette_metadata
 from .datapackage import (file_resource, license_descriptor, package_descriptor,
                           source_descriptor, tabular_resource)
 from .json import write_json_file, write_table_json
-from .pieces import pieces_cache, table_pieces
+from .pieces import Run, pieces_cache, plan_digests, table_pieces, table_runs
 from .plans import write_plan_tables
 from .sqlite import database_name, write_sqlite
 from .tables import attribution, plan_attributions
@@ -30,19 +30,22 @@ RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld"
 def write_tables_package(publication: Publication, rows: dict[str, list[dict]], config: Config,
                          out: Path, created: str, inputs: str = "",
                          plan_editions: dict[str, dict] | None = None,
-                         cache_folder: Path | None = None) -> dict:
+                         cache_folder: Path | None = None,
+                         runs: dict[str, list[Run]] | None = None) -> dict:
     """The tables (CSV, JSON, Excel CSV, Table Schemas) and a datapackage.json describing them
-    (with each plan's edition, see versions.plan_editions), the tables' unchanged pieces taken
-    from cache_folder (None: no cache); returns that descriptor."""
+    (with each plan's edition, see versions.plan_editions, and the digest of its records), the
+    tables' unchanged pieces taken from cache_folder (None: no cache); returns that descriptor.
+    runs: each table's runs of one plan's rows (pieces.table_runs), when already made."""
     credit = attribution(publication.sources)
     cache, stats = pieces_cache(cache_folder), CacheStats()
-    resources = write_tables(rows, load_schemas(), out, license_descriptor(config), credit,
+    runs = runs if runs is not None else {table: table_runs(r) for table, r in rows.items()}
+    resources = write_tables(rows, runs, load_schemas(), out, license_descriptor(config), credit,
                              created, publication.plans, plan_attributions(publication.sources),
                              cache, stats)
     cache.prune(stats.used)
     sources = [source_descriptor(s) for s in publication.sources]
     package = package_descriptor(config, sources, resources, credit, created, inputs,
-                                 plan_editions or {})
+                                 plan_editions or {}, plan_digests(runs))
     write_json_file(out / "datapackage.json", package)
     return package
 
@@ -69,7 +72,8 @@ def write_database(out: Path, rows: dict[str, list[dict]], schemas: dict[str, di
     return name
 
 
-def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Path,
+def write_tables(rows: dict[str, list[dict]], runs: dict[str, list[Run]],
+                 schemas: dict[str, dict], out: Path,
                  license: dict, credit: str, created: str, plans: dict[str, Plan],
                  plan_credits: dict[str, str], cache: PartCache = pieces_cache(None),
                  stats: CacheStats | None = None) -> list[dict]:
@@ -81,7 +85,7 @@ def write_tables(rows: dict[str, list[dict]], schemas: dict[str, dict], out: Pat
     tables, files, slices = [], [], []
     for table, table_rows_ in rows.items():
         schema = schemas[table]
-        pieces = table_pieces(schema, table_rows_, cache, stats or CacheStats())
+        pieces = table_pieces(schema, table_rows_, runs[table], cache, stats or CacheStats())
         write_json_file(out / "schemas" / f"{table}.json", {**schema, "license": license})
         write_csv(out / f"{table}.csv", field_names(schema), [p.csv for p in pieces])
         write_table_json(out / f"{table}.json", schema,

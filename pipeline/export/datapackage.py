@@ -7,7 +7,7 @@ from pathlib import Path
 from ..config import Config
 from ..outfolder import GENERATOR, GENERATOR_KEY
 from ..sources import SourceDocument
-from ..versions import PLAN_EDITIONS_KEY
+from ..versions import PLAN_DIGESTS_KEY, PLAN_EDITIONS_KEY
 from .listing import file_digest
 
 
@@ -51,7 +51,8 @@ INPUTS_KEY = "pipeline_inputs"     # fingerprint of what the publication was mad
 
 def package_descriptor(config: Config, sources: list[dict], resources: list[dict],
                        attribution: str, created: str, inputs: str = "",
-                       plan_editions: dict[str, dict] | None = None) -> dict:
+                       plan_editions: dict[str, dict] | None = None,
+                       plan_digests: dict[str, str] | None = None) -> dict:
     return {
         "name": config.name,
         "title": config.title,
@@ -67,6 +68,7 @@ def package_descriptor(config: Config, sources: list[dict], resources: list[dict
                           "organization": config.publisher_code}] if config.publisher else [],
         "sources": sources,
         PLAN_EDITIONS_KEY: plan_editions or {},
+        PLAN_DIGESTS_KEY: plan_digests or {},
         "resources": resources,
         INPUTS_KEY: inputs,
     }

@@ -12,16 +12,13 @@ the rows gives, so a file joined from entries is byte for byte the file rendered
 
 from __future__ import annotations
 
-import hashlib
-import io
-import pickle
 import platform
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from ..fingerprint import tree_digest
-from ..partcache import CacheStats, PartCache, digest_of
+from ..partcache import CacheStats, PartCache, digest_of, rows_digest
 from ..schema import csv_cells
 from .csv import csv_lines, excel_lines
 from .json import json_records
@@ -48,14 +45,42 @@ class Piece:
         return self.csv if self.excel is None else self.excel
 
 
-def table_pieces(schema: dict, rows: list[dict], pieces_cache: PartCache,
+@dataclass(frozen=True)
+class Run:
+    """Rows start..stop of a table, all of one plan, and the digest of their values."""
+
+    start: int
+    stop: int
+    plan_id: str
+    digest: str
+
+
+def table_runs(rows: list[dict]) -> list[Run]:
+    """The table's runs of consecutive rows of one plan (one run per plan: the tables hold
+    their rows plan by plan)."""
+    return [Run(start, stop, rows[start][PLAN_KEY], rows_digest(rows[start:stop]))
+            for start, stop in plan_runs(rows)]
+
+
+def plan_digests(runs: dict[str, list[Run]]) -> dict[str, str]:
+    """Per plan, a digest of its rows in every table (table -> runs) and of the code that
+    renders them: a plan with the same digest in two editions published the same records."""
+    parts: dict[str, list[str]] = {}
+    for table, table_runs_ in runs.items():
+        for run in table_runs_:
+            parts.setdefault(run.plan_id, []).append(f"{table}:{run.digest}")
+    return {plan_id: digest_of(_version(), *own) for plan_id, own in parts.items()}
+
+
+def table_pieces(schema: dict, rows: list[dict], runs: list[Run], pieces_cache: PartCache,
                  stats: CacheStats) -> list[Piece]:
-    """The table's pieces in table order, from the cache where their rows are unchanged."""
+    """The table's pieces (one per run) in table order, from the cache where their rows are
+    unchanged."""
     schema_digest = digest_of(schema) if pieces_cache.folder is not None else ""
     pieces = []
-    for start, stop in plan_runs(rows):
-        part = rows[start:stop]
-        name = pieces_cache.entry("table-rows", schema_digest, rows_digest(part)) \
+    for run in runs:
+        start, part = run.start, rows[run.start:run.stop]
+        name = pieces_cache.entry("table-rows", schema_digest, run.digest) \
             if pieces_cache.folder is not None else ""
         piece = pieces_cache.load(name, stats) if name else None
         if isinstance(piece, Piece):
@@ -72,16 +97,6 @@ def plan_runs(rows: list[dict]) -> list[tuple[int, int]]:
     """(start, stop) of each run of consecutive rows of one plan."""
     starts = [i for i in range(len(rows)) if i == 0 or rows[i][PLAN_KEY] != rows[i - 1][PLAN_KEY]]
     return list(zip(starts, starts[1:] + [len(rows)]))
-
-
-def rows_digest(rows: list[dict]) -> str:
-    """SHA-256 of the rows pickled without memo (so the bytes depend on the values alone, not
-    on which of them are one object)."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.fast = True
-    pickler.dump(rows)
-    return hashlib.sha256(buffer.getbuffer()).hexdigest()
 
 
 def render_piece(schema: dict, rows: list[dict], first: int) -> Piece:
