@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import Config
+from ..mediatypes import MEDIA_TYPES
 from ..outfolder import GENERATOR, GENERATOR_KEY
 from ..sources import SourceDocument
 from ..versions import PLAN_DIGESTS_KEY, PLAN_EDITIONS_KEY
@@ -33,14 +34,9 @@ def tabular_resource(name: str, path: str, schema_path: str, schema: dict, out: 
     }
 
 
-MEDIA_TYPES = {".json": ("json", "application/json"), ".jsonld": ("jsonld", "application/ld+json"),
-               ".ttl": ("ttl", "text/turtle"), ".nt": ("nt", "application/n-triples"),
-               ".rdf": ("rdf", "application/rdf+xml"),
-               ".xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
-
-
 def file_resource(name: str, path: str, title: str, out: Path) -> dict:
-    fmt, mediatype = MEDIA_TYPES[Path(path).suffix]
+    suffix = Path(path).suffix
+    fmt, mediatype = suffix[1:], MEDIA_TYPES[suffix][0]
     encoding = {} if fmt == "xlsx" else {"encoding": "utf-8"}      # a zip file has no encoding
     return {"name": name, "path": path, "type": "file", "title": title, "format": fmt,
             "mediatype": mediatype, **encoding, **file_stats(out / path)}

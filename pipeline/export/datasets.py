@@ -37,6 +37,7 @@ from urllib.parse import quote
 from ..assemble import Plan
 from ..config import Config
 from ..errors import PipelineError
+from ..mediatypes import MEDIA_TYPES, OCTET_STREAM
 from ..rdf import PLANS_DIR
 from ..versions import PlanEdition, read_plan_editions
 from .listing import (CKAN_FOLDER, LINKED_DATA_FOLDER, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE,
@@ -51,25 +52,6 @@ LINKED_DATA = "linked-data"
 PLAN_KEY = "plan/"
 SITE = "site"
 METADATA = "metadata"
-
-# Extension -> (IANA media type, human format).
-MEDIA_TYPES = {
-    ".csv": ("text/csv", "CSV"),
-    ".json": ("application/json", "JSON"),
-    ".jsonld": ("application/ld+json", "JSON-LD"),
-    ".ttl": ("text/turtle", "Turtle"),
-    ".nt": ("application/n-triples", "N-Triples"),
-    ".rdf": ("application/rdf+xml", "RDF/XML"),
-    ".html": ("text/html", "HTML"),
-    ".css": ("text/css", "CSS"),
-    ".js": ("text/javascript", "JavaScript"),
-    ".md": ("text/markdown", "Markdown"),
-    ".txt": ("text/plain", "TXT"),
-    ".sqlite": ("application/vnd.sqlite3", "SQLite"),
-    ".parquet": ("application/vnd.apache.parquet", "Parquet"),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"),
-}
-OCTET_STREAM = "application/octet-stream"
 
 # Specifications a file conforms to, by its role (absolute URLs; relative paths are files here).
 TABLE_SCHEMA_SPEC = "https://specs.frictionlessdata.io/table-schema/"

@@ -24,8 +24,10 @@ from urllib.parse import unquote
 import jinja2
 import pyoxigraph
 
+from ..mediatypes import media_types
+
 DOCUMENTS_MANIFEST = "uri-documents.json"     # in rdf/
-SUFFIXES = {".html": "text/html", ".ttl": "text/turtle", ".jsonld": "application/ld+json"}
+SUFFIXES = media_types(".html", ".ttl", ".jsonld")
 LABELS = ("http://purl.org/dc/terms/title", "http://www.w3.org/2004/02/skos/core#prefLabel",
           "http://www.w3.org/2000/01/rdf-schema#label", "http://xmlns.com/foaf/0.1/name",
           "http://purl.org/dc/terms/identifier")

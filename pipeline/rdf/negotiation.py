@@ -13,17 +13,15 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..mediatypes import media_types
 from .documents import DocumentTarget
 
 NGINX_CONFIG = "server/nginx.conf"
 # Media types the server configuration declares, by suffix (without the dot).
-MEDIA_TYPES = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json",
-               "nt": "application/n-triples", "rdf": "application/rdf+xml",
-               "json": "application/json", "csv": "text/csv", "css": "text/css",
-               "js": "text/javascript", "md": "text/markdown",
-               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MEDIA_TYPES = {suffix[1:]: media for suffix, media in media_types(
+    ".html", ".ttl", ".jsonld", ".nt", ".rdf", ".json", ".csv", ".css", ".js", ".md", ".xlsx").items()}
 # (media type asked for, suffix served), in order of preference; HTML is the default.
-NEGOTIATED = (("text/turtle", ".ttl"), ("application/ld+json", ".jsonld"))
+NEGOTIATED = tuple((media, suffix) for suffix, media in media_types(".ttl", ".jsonld").items())
 DEFAULT_SUFFIX = ".html"
 
 
