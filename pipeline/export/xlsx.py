@@ -30,6 +30,7 @@ from typing import Iterable
 from ..errors import PipelineError
 from ..schema import csv_cells
 from . import xlsxparts
+from .xlsxparts import DATE, HEADER, TEXT, WRAP
 
 XLSX_SUFFIX = ".xlsx"
 ABOUT_SHEET = "説明"
@@ -42,7 +43,6 @@ NUMBER_TYPES = {"integer", "number"}
 SHEET_NAME_JUNK = re.compile(r"[\[\]:*?/\\]")
 TYPE_TITLES = {"string": "文字列", "integer": "整数", "number": "数値", "date": "日付",
                "list": "文字列（; 区切りのリスト）", "boolean": "真偽値"}
-HEADER, TEXT, DATE, WRAP = 1, 2, 3, 4     # cell formats: indexes into styles.xml cellXfs
 DAY_ZERO = date(1899, 12, 30).toordinal()  # Excel's day 0 (1900 date system, after its 1900-02-29)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)           # every member's date: the same bytes on every run
 ZIP_LEVEL = 1      # deflate level: 6 makes the workbooks ~25% smaller for twice the CPU

@@ -41,6 +41,7 @@ WORKBOOK_RELS = (
     '</Relationships>')
 
 # cellXfs: 0 default, 1 header (bold, wrapped, top, fill, border), 2 text (@), 3 date, 4 wrapped
+HEADER, TEXT, DATE, WRAP = 1, 2, 3, 4     # cell formats: indexes into STYLES' cellXfs
 _THIN = '<color auto="1"/>'
 STYLES = (
     XML + f'<styleSheet xmlns="{MAIN}">'
@@ -67,7 +68,6 @@ STYLES = (
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     '<dxfs count="0"/><tableStyles count="0"/></styleSheet>')
 
-TEXT_STYLE, WRAP_STYLE = 2, 4
 _ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 PAGE_MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
@@ -91,7 +91,7 @@ def sheet_head(widths: list[float], text_columns: list[bool], dimension: str,
     `wrapped` wrapped; `frozen`: the first sheet, selected, its header row frozen."""
     cols = []
     for index, (width, text) in enumerate(zip(widths, text_columns)):
-        style = TEXT_STYLE if text else WRAP_STYLE if index == wrapped else 0
+        style = TEXT if text else WRAP if index == wrapped else 0
         styled = f' style="{style}"' if style else ""
         cols.append(f'<col min="{index + 1}" max="{index + 1}" width="{_excel_width(width)}"'
                     f'{styled} customWidth="1"/>')
