@@ -224,6 +224,7 @@ def test_each_plan_downloads_alone_and_is_owned_by_its_publisher(two_plans):
         assert package["owner_org"] == f"lg-{code}"
         extras = {e["key"]: e["value"] for e in package["extras"]}
         assert (extras["plan_id"], extras["publisher_code"]) == (plan, code)
+        assert extras["spatial_uri"] == f"{BASE}location/{code}"      # the catalogue's, below
         urls = [r["url"] for r in package["resources"]]
         assert len(urls) == 15 and all(f"/plans/{plan}/" in url for url in urls)
     organizations = json.loads((two_plans / "ckan" / "organizations.json").read_text(encoding="utf-8"))
@@ -231,6 +232,12 @@ def test_each_plan_downloads_alone_and_is_owned_by_its_publisher(two_plans):
         ("lg-040002", "宮城県"), ("lg-070009", "福島県")]
     catalog = (two_plans / "catalog.ttl").read_text(encoding="utf-8")
     assert "organization/lg-070009" in catalog and f"dataset/plan-{FUKUSHIMA}" in catalog
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import DCTERMS
+    graph = Graph().parse(data=catalog, format="turtle")
+    fukushima = URIRef(f"{BASE}location/070009")
+    assert (fukushima, DCTERMS.identifier, Literal("070009")) in graph
+    assert (URIRef(f"{BASE}dataset/plan-{FUKUSHIMA}"), DCTERMS.spatial, fukushima) in graph
 
 
 def test_each_plan_slice_is_attributed_to_its_own_plans_sources_alone(two_plans):

@@ -29,9 +29,10 @@ from .datasets import DATABASE, DatasetSpec, file_url, source_page
 from .listing import CKAN_FOLDER, CKAN_LICENSES, CKAN_ORGANIZATIONS, file_digest
 from .description import Description
 from .json import write_json_file
-from .identifiers import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, authority_name, authority_uri,
-                          dataset_edition, dataset_uri, language_uri, license_info, location_uri,
-                          organization_name, dataset_period, publisher_type)
+from .identifiers import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, authority_location_uri,
+                          authority_name, authority_uri, dataset_edition, dataset_period,
+                          dataset_uri, language_uri, license_info, location_uri,
+                          organization_name, publisher_type)
 
 # Keys of CKAN's default_create_package_schema (ckan/logic/schema.py) ...
 PACKAGE_CREATE_KEYS = frozenset({
@@ -134,7 +135,7 @@ def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, mo
     publisher = dataset.plan.publisher if dataset.plan else None
     if publisher is not None:
         name, code, uri = publisher.name, publisher.code, str(authority_uri(config, publisher))
-        location = config.base_uri + f"location/{code}" if code else ""
+        location = str(authority_location_uri(config, publisher)) if code else ""
     else:
         name, code = config.publisher, config.publisher_code
         uri = str(agent_uri(config)) if code else ""

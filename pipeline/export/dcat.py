@@ -33,7 +33,7 @@ from .datasets import (DATABASE, LINKED_DATA, DatasetSpec, PublishedFile, Publis
                        file_url, source_page)
 from .listing import CATALOG_FILES, file_digest
 from .description import Description
-from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, authority_name,
+from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, authority_location_uri,
                           authority_uri, dataset_period, dataset_uri, is_operator, language_uri,
                           dataset_edition, license_info, location_uri, organization_name,
                           publication_dates, publication_period, publisher_type)
@@ -187,8 +187,7 @@ class _CatalogBuilder:
             return self.publisher, self.location
         agent = self.typed(authority_uri(c, publisher), FOAF.Agent, FOAF.Organization)
         self.add(agent, FOAF.name, Literal(publisher.name, lang="ja"))
-        location = self.typed(URIRef(c.base_uri + f"location/{publisher.code or authority_name(publisher)}"),
-                              DCTERMS.Location)
+        location = self.typed(authority_location_uri(c, publisher), DCTERMS.Location)
         self.add(location, SKOS.prefLabel, Literal(publisher.name, lang="ja"))
         if publisher.code:
             self.add(agent, DCTERMS.identifier, Literal(publisher.code))

@@ -97,6 +97,11 @@ def dataset_period(spec: DatasetSpec, package: dict) -> tuple[str, str] | None:
     return spec.plan.period if spec.plan is not None else publication_period(package)
 
 
+def authority_location_uri(config: Config, publisher: Publisher) -> URIRef:
+    """The area a plan's publisher governs (dct:spatial of its plan's datasets)."""
+    return URIRef(config.base_uri + f"location/{publisher.code or authority_name(publisher)}")
+
+
 def authority_uri(config: Config, publisher: Publisher) -> URIRef:
     """A plan's publisher: `organization/lg-<code>`, as in the linked data."""
     return URIRef(config.base_uri + publisher_path({"publisher": publisher.name,
