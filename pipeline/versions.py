@@ -124,8 +124,8 @@ def load_previous(out_dir: Path, package: dict | None, tables: list[str],
     differs (changed, added or removed plans) are read, from the plans' own JSON files."""
     if package is None:
         return None
-    compared = plans_to_compare(package, digests)
-    published = package.get(PLAN_DIGESTS_KEY) or {}
+    published = package.get(PLAN_DIGESTS_KEY)
+    compared = plans_to_compare(published, digests)
     try:
         records = {t: _records(out_dir / f"{t}.json") for t in tables} if compared is None else \
             {t: [r for plan in compared if plan in published
@@ -139,10 +139,10 @@ def load_previous(out_dir: Path, package: dict | None, tables: list[str],
                     plan_editions=read_plan_editions(package), compared=compared)
 
 
-def plans_to_compare(package: dict, digests: dict[str, str] | None) -> list[str] | None:
+def plans_to_compare(before, digests: dict[str, str] | None) -> list[str] | None:
     """The plans of either edition whose digests differ (or which only one of them has); None
-    (compare every record) when either edition states no digests."""
-    before = package.get(PLAN_DIGESTS_KEY)
+    (compare every record) when either edition states no digests (`before`: the published
+    edition's `plan_digests`, as read)."""
     if not digests or not isinstance(before, dict) or not before:
         return None
     return [plan for plan in before if before[plan] != digests.get(plan)] + \

@@ -22,12 +22,12 @@ from ..partcache import CacheStats, PartCache, digest_of, rows_digest
 from ..schema import csv_cells
 from .csv import csv_lines, excel_lines
 from .json import json_records
+from .tables import PLAN_KEY, plan_runs
 from .xlsx import sheet_rows
 
 HERE = Path(__file__).resolve().parent
 CODE = (HERE / "pieces.py", HERE / "csv.py", HERE / "json.py", HERE / "xlsx.py",
         HERE / "xlsxparts.py", HERE.parent / "schema.py", HERE.parent / "jsonfile.py")
-PLAN_KEY = "plan_id"
 
 
 @dataclass
@@ -91,12 +91,6 @@ def table_pieces(schema: dict, rows: list[dict], runs: list[Run], pieces_cache: 
             stats.chunks_built += 1
         pieces.append(piece)
     return pieces
-
-
-def plan_runs(rows: list[dict]) -> list[tuple[int, int]]:
-    """(start, stop) of each run of consecutive rows of one plan."""
-    starts = [i for i in range(len(rows)) if i == 0 or rows[i][PLAN_KEY] != rows[i - 1][PLAN_KEY]]
-    return list(zip(starts, starts[1:] + [len(rows)]))
 
 
 def render_piece(schema: dict, rows: list[dict], first: int) -> Piece:

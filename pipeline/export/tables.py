@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from operator import itemgetter
+from typing import Callable
 
 from ..assemble import Publication
 from ..schema import load_schemas, record_values
@@ -10,12 +12,21 @@ from ..sources import SourceDocument
 
 # The table of the SQLite distribution holding distribution_metadata (key, value).
 METADATA_TABLE = "metadata"
+PLAN_KEY = "plan_id"
 
 
 def table_rows(publication: Publication) -> dict[str, list[dict]]:
     """{table: [ {column: value} ]} for every table of the publication."""
     return {table: [record_values(r, schema) for r in publication.tables[table]]
             for table, schema in load_schemas().items()}
+
+
+def plan_runs(rows: list[dict], plan_of: Callable[[dict], str] = itemgetter(PLAN_KEY)) \
+        -> list[tuple[int, int]]:
+    """(start, stop) of each run of consecutive rows of one plan (`plan_of` a row): the tables
+    hold their rows plan by plan."""
+    starts = [i for i in range(len(rows)) if i == 0 or plan_of(rows[i]) != plan_of(rows[i - 1])]
+    return list(zip(starts, starts[1:] + [len(rows)]))
 
 
 def attribution(sources: list[SourceDocument]) -> str:

@@ -119,6 +119,11 @@ class Plan:
     initiatives: list[dict] = field(default_factory=list)
     departments: list[Department] = field(default_factory=list)
 
+    @property
+    def edition(self) -> tuple[str, str] | None:
+        """(version, modified) of the plan's own edition; None when it is not known."""
+        return (self.version, self.modified) if self.version else None
+
     def fields(self) -> list[tuple[str, str, list[Item]]]:
         """(field number, field title, its items) in order."""
         grouped: dict[str, tuple[str, str, list[Item]]] = {}

@@ -83,7 +83,7 @@ class PageKeys:
                     if s.plan is not None and s.plan.plan_id == plan.id]
         description = (plan.id, plan.slug, plan.title, plan.publisher, plan.publisher_code,
                        plan.start_year, plan.end_year, plan.sources)
-        edition = (plan.version, plan.modified) if plan.version else (site.version, site.created)
+        edition = plan.edition or (site.version, site.created)
         return description, edition, rows_digest(rows), sources, citing, targets, datasets
 
     def rows_of(self, plan_id: str) -> dict[str, list[dict]]:

@@ -78,7 +78,7 @@ class Pages:
         edition = None
         if part == "footer":
             key = key if site.short_credit and key in site.credits else None
-            edition = (plan.version, plan.modified) if plan is not None and plan.version else None
+            edition = plan.edition if plan is not None else None
         cached = self.chrome_cache.get((part, root, key, edition))
         if cached is None:
             cached = Markup(self.env.get_template(f"partials/{part}.html").render(

@@ -27,6 +27,7 @@ from ...partcache import CacheStats, PartCache
 from ..datasets import media_type
 from ..listing import SITE_ASSETS, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE, SITE_MANIFEST
 from ..description import Description
+from ..tables import plan_runs
 from .context import Publication
 from .pagecache import PageKeys, site_cache
 from .pages import Pages
@@ -107,14 +108,10 @@ def _write_slices(slices: list[Slice]) -> tuple[list[str], list[dict], CacheStat
 def plan_slices(site: Publication) -> list[Slice]:
     """The initiatives of each plan (consecutive in `site.initiatives`) in slices of at most
     CHUNK_PAGES."""
-    records, slices, first = site.initiatives, [], 0
-    for position in range(1, len(records) + 1):
-        plan_id = site.plan_id(records[first])
-        if position == len(records) or site.plan_id(records[position]) != plan_id:
-            slices += [(plan_id, first, start, min(start + CHUNK_PAGES, position))
-                       for start in range(first, position, CHUNK_PAGES)]
-            first = position
-    return slices
+    records = site.initiatives
+    return [(site.plan_id(records[first]), first, start, min(start + CHUNK_PAGES, stop))
+            for first, stop in plan_runs(records, site.plan_id)
+            for start in range(first, stop, CHUNK_PAGES)]
 
 
 def worker_tasks(slices: list[Slice]) -> list[list[Slice]]:
