@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
 
-from test_plans import BASE, FUKUSHIMA, MIYAGI, fukushima_entry, manifest, miyagi_entry
+from test_plans import BASE, FUKUSHIMA, MIYAGI, write_two_plans
 
 FIRST, SECOND = "2023-11-14T22:13:20Z", "2027-01-15T08:00:00Z"     # the two SOURCE_DATE_EPOCHs
 DCAT_VERSION = URIRef(str(DCAT) + "version")
@@ -27,11 +27,7 @@ def editions(tmp_path_factory, run_cli, source_text) -> tuple[Path, Path, Path, 
     Fukushima's text changed."""
     folder = tmp_path_factory.mktemp("editions")
     raw, out, cache = folder / "raw", folder / "out", folder / "cache"
-    raw.mkdir()
-    (raw / "miyagi.txt").write_text(source_text, encoding="utf-8")
-    (raw / "fukushima.txt").write_text(source_text, encoding="utf-8")
-    (raw / "sources.toml").write_text(manifest(miyagi_entry("miyagi.txt"),
-                                               fukushima_entry("fukushima.txt")), encoding="utf-8")
+    write_two_plans(raw, source_text, source_text)
     first = run_cli("publish", "--raw-dir", raw, "--out-dir", out, "--cache-dir", cache,
                     env={"SOURCE_DATE_EPOCH": "1700000000"})
     assert first.returncode == 0, first.stderr

@@ -51,17 +51,22 @@ def field_3(text: str) -> str:
     return text.replace("分野\t2\t", "分野\t3\t").replace("分野 2 ", "分野 3 ")
 
 
+def write_two_plans(raw: Path, miyagi: str, fukushima: str) -> None:
+    """A raw folder of Miyagi's plan and "Fukushima's" (their texts as given), with the
+    manifest naming both."""
+    raw.mkdir(parents=True, exist_ok=True)
+    (raw / "miyagi.txt").write_text(miyagi, encoding="utf-8")
+    (raw / "fukushima.txt").write_text(fukushima, encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("miyagi.txt"),
+                                               fukushima_entry("fukushima.txt")), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def two_plans(tmp_path_factory, run_cli, source_text) -> Path:
     """Publication of two plans of two publishers with identical numbering."""
     raw = tmp_path_factory.mktemp("two-plans") / "raw"
-    raw.mkdir()
-    (raw / "miyagi.txt").write_text(source_text, encoding="utf-8")
     assert source_text.count("県内の公共機関") == 1                     # 2-1-1's summary, line 61
-    (raw / "fukushima.txt").write_text(source_text.replace("県内の公共機関", "福島県内の公共機関"),
-                                       encoding="utf-8")
-    (raw / "sources.toml").write_text(manifest(miyagi_entry("miyagi.txt"),
-                                               fukushima_entry("fukushima.txt")), encoding="utf-8")
+    write_two_plans(raw, source_text, source_text.replace("県内の公共機関", "福島県内の公共機関"))
     out = raw.parent / "out"
     result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
     assert result.returncode == 0, result.stderr
@@ -276,11 +281,7 @@ def test_a_plan_keeps_its_edition_while_another_plan_changes(tmp_path, run_cli, 
     changed, Miyagi's plan keeps the version and date of the first edition, Fukushima's takes
     the new edition's (and keeps the date it was first published)."""
     raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "miyagi.txt").write_text(source_text, encoding="utf-8")
-    (raw / "fukushima.txt").write_text(source_text, encoding="utf-8")
-    (raw / "sources.toml").write_text(manifest(miyagi_entry("miyagi.txt"),
-                                               fukushima_entry("fukushima.txt")), encoding="utf-8")
+    write_two_plans(raw, source_text, source_text)
     out = tmp_path / "out"
     first = run_cli("publish", "--raw-dir", raw, "--out-dir", out,
                     env={"SOURCE_DATE_EPOCH": "1700000000"})

@@ -16,7 +16,7 @@ from pipeline.config import load_config
 from pipeline.export.description import read_description
 from pipeline.export.site import is_site_path, write_site
 from pipeline.partcache import CacheStats
-from test_plans import FUKUSHIMA, MIYAGI, fukushima_entry, manifest, miyagi_entry
+from test_plans import FUKUSHIMA, MIYAGI, write_two_plans
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,12 +24,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def two_plans(tmp_path_factory, run_cli, source_text) -> Path:
     raw = tmp_path_factory.mktemp("site-cache") / "raw"
-    raw.mkdir()
-    (raw / "miyagi.txt").write_text(source_text, encoding="utf-8")
-    (raw / "fukushima.txt").write_text(source_text.replace("県内の公共機関", "福島県内の公共機関"),
-                                       encoding="utf-8")
-    (raw / "sources.toml").write_text(manifest(miyagi_entry("miyagi.txt"),
-                                               fukushima_entry("fukushima.txt")), encoding="utf-8")
+    write_two_plans(raw, source_text, source_text.replace("県内の公共機関", "福島県内の公共機関"))
     out = raw.parent / "out"
     result = run_cli("publish", "--raw-dir", raw, "--out-dir", out, "--no-cache")
     assert result.returncode == 0, result.stderr
@@ -172,11 +167,7 @@ def test_a_plans_pages_keep_its_edition_while_another_plan_changes(tmp_path, run
     publication's: republished after only Fukushima's text changed, Miyagi's pages are the
     same bytes, taken from the cache, and still name the first edition."""
     raw, out, cache = tmp_path / "raw", tmp_path / "out", tmp_path / "cache"
-    raw.mkdir()
-    (raw / "miyagi.txt").write_text(source_text, encoding="utf-8")
-    (raw / "fukushima.txt").write_text(source_text, encoding="utf-8")
-    (raw / "sources.toml").write_text(manifest(miyagi_entry("miyagi.txt"),
-                                               fukushima_entry("fukushima.txt")), encoding="utf-8")
+    write_two_plans(raw, source_text, source_text)
     publish = ("publish", "--raw-dir", raw, "--out-dir", out, "--cache-dir", cache)
     first = run_cli(*publish, env={"SOURCE_DATE_EPOCH": "1700000000"})
     assert first.returncode == 0, first.stderr
