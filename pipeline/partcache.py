@@ -7,6 +7,11 @@ An entry file is `<sha256 of its payload>\\n<payload>`; one whose payload does n
 digest (cut short, changed) is removed and rebuilt, never used. Entries are written to a
 temporary file and renamed, so a reader sees a whole entry or none. After a successful run,
 prune() removes every entry that run did not use, which bounds the folder by one publication.
+
+An entry may keep files of a publication beside it (store_files): hard links to the files
+written, so keeping them costs no bytes, and a later run links them into its new edition
+instead of writing them again. A file that changed since it was kept (its inode, size or
+modification time differ, as after an edit in place of the published copy) voids its entry.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ import io
 import json
 import os
 import pickle
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SUFFIX = ".entry"
+FILES = ".files"               # beside an entry: the folder of the files it keeps
 
 
 def digest_of(*parts) -> str:
@@ -101,19 +108,93 @@ class PartCache:
         except OSError:
             pass                                # a cache that cannot be written only costs time
 
+    def store_files(self, name: str, folder: Path, paths: list[str], value,
+                    stats: CacheStats) -> None:
+        """Store value under name with the files folder/<path> of paths, each hard-linked
+        (copied where the cache is on another file system) into the entry's own folder."""
+        if self.folder is None:
+            return
+        files = self.folder / f"{name}{FILES}"
+        temporary = self.folder / f".{name}.{os.getpid()}{FILES}.tmp"
+        try:
+            shutil.rmtree(temporary, ignore_errors=True)
+            temporary.mkdir(parents=True)
+            identities = []
+            for index, path in enumerate(paths):
+                _link_or_copy(folder / path, temporary / str(index))
+                identities.append(_identity(temporary / str(index)))
+            shutil.rmtree(files, ignore_errors=True)
+            os.replace(temporary, files)
+        except OSError:                         # a cache that cannot be written only costs time
+            shutil.rmtree(temporary, ignore_errors=True)
+            return
+        self.store(name, (paths, identities, value), stats)
+
+    def load_files(self, name: str, folder: Path, stats: CacheStats):
+        """The value stored under name by store_files, its files linked (or copied) into folder
+        at their paths; None, with nothing linked, when the entry is absent or damaged or any
+        of its files changed since it was kept."""
+        found = self.load(name, stats)
+        if found is None:
+            return None
+        paths, identities, value = found
+        files = self.folder / f"{name}{FILES}"
+        linked: list[Path] = []
+        try:
+            if any(_identity(files / str(index)) != identity
+                   for index, identity in enumerate(identities)):
+                return None
+            parents: set[Path] = set()
+            for index, path in enumerate(paths):
+                target = folder / path
+                if target.parent not in parents:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    parents.add(target.parent)
+                _link_or_copy(files / str(index), target)
+                linked.append(target)
+        except OSError:
+            for target in linked:
+                target.unlink(missing_ok=True)
+            return None
+        return value
+
     def prune(self, used: set[str]) -> int:
-        """Remove every entry (and leftover temporary file) not in used; returns how many."""
+        """Remove every entry (with its files) and leftover temporary file not in used;
+        returns how many."""
         if self.folder is None or not self.folder.is_dir():
             return 0
         removed = 0
         try:
             for path in self.folder.iterdir():
-                if path.name not in used and path.is_file():
+                if path.name in used or path.name.removesuffix(FILES) in used:
+                    continue
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed += 1
+                elif path.is_file():
                     path.unlink(missing_ok=True)
                     removed += 1
         except OSError:                         # left for the next run: only costs disk space
             pass
         return removed
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    """What changes when a file is replaced or written in place."""
+    stat = os.stat(path)
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """target as a hard link to source, or a copy where no link can be made; never written
+    into an existing target (it may be a link to a published file)."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        with source.open("rb") as reading, target.open("xb") as writing:
+            shutil.copyfileobj(reading, writing)
 
 
 def cache_folder(cache_dir: Path | None, out_dir: Path, kind: str = "rdf") -> Path | None:

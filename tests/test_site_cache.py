@@ -145,16 +145,32 @@ def test_a_damaged_entry_is_rebuilt_never_used(two_plans, config, tmp_path):
     shutil.copytree(two_plans, folder)
     description = read_description(folder, config)
     before, _ = written(folder, description, cache)
-    cut, changed = sorted(cache.glob("*.entry"))
-    cut.write_bytes(cut.read_bytes()[:-100])
-    data = bytearray(changed.read_bytes())
-    position = data.index("取組".encode())                           # a byte of a page
-    data[position] ^= 1
-    changed.write_bytes(bytes(data))
+    for entry in cache.glob("*.entry"):
+        entry.write_bytes(entry.read_bytes()[:-100])                  # cut short
     after, stats = written(folder, description, cache)
     assert (stats.plans_built, stats.plans_reused) == (2, 0)
     assert after == before
     assert written(folder, description, cache)[1].plans_reused == 2
+
+
+def test_the_cache_keeps_links_to_the_pages_and_an_edited_page_is_never_carried(
+        two_plans, config, tmp_path):
+    """The cache keeps a plan's pages as hard links to the files written (no bytes of its
+    own); a page edited in place afterwards (here the published copy, so the cache's link too)
+    voids its plan's entry: the next run renders that plan's pages again."""
+    folder, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(two_plans, folder)
+    description = read_description(folder, config)
+    before, _ = written(folder, description, cache)
+    page = folder / f"initiatives/{MIYAGI}/2-2-5.html"
+    kept = [p for p in cache.glob("*.files/*") if p.samefile(page)]
+    assert len(kept) == 1 and page.stat().st_nlink == 2
+    with page.open("r+b") as handle:                                  # an edit in place
+        handle.seek(200)
+        handle.write(b"X")
+    after, stats = written(folder, description, cache)
+    assert (stats.plans_built, stats.plans_reused) == (1, 1)
+    assert after == before and b"X" not in after[f"initiatives/{MIYAGI}/2-2-5.html"][200:201]
 
 
 def footer_edition(page: bytes) -> str:
@@ -191,6 +207,7 @@ def test_a_plans_pages_keep_its_edition_while_another_plan_changes(tmp_path, run
         assert footer_edition(after[path]) == "この計画のデータ：バージョン 1.0.1" + new, path
     for path in ("index.html", "initiatives/index.html", "publishers/index.html"):
         assert footer_edition(after[path]) == "バージョン 1.0.1" + new, path
+
 
 
 def test_the_order_of_the_credited_sources_is_in_the_key(two_plans, config, tmp_path):

@@ -1,5 +1,7 @@
 """Rendered pages of the plans kept between runs (see partcache.py), so that a republish after
-one plan changed renders only that plan's pages and copies the others' bytes from the cache.
+one plan changed renders only that plan's pages and links the others' files from the cache. The
+cache keeps the pages as hard links to the files written (partcache.store_files): it holds no
+bytes of its own, and a page edited in place after it was written voids its plan's entry.
 
 An entry holds the pages of a slice of one plan's initiatives (with the plan's own pages when
 the slice is its first), keyed by a digest of everything those pages are made from:

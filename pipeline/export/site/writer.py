@@ -4,7 +4,8 @@ processes in tasks of about CHUNK_PAGES initiatives, while this process writes t
 the whole publication and the dataset pages (the files' digests, computed once per process, then
 serve the DCAT catalogue); each page encoded once, hashed for the manifest from memory and written
 with one call. With a cache folder, the pages of a plan (a slice of at most CHUNK_PAGES of its
-initiatives) whose inputs are unchanged are copied from the cache (pagecache.py).
+initiatives) whose inputs are unchanged are hard-linked from the cache, which keeps them as links
+to the files written (pagecache.py, partcache.store_files).
 """
 
 from __future__ import annotations
@@ -175,16 +176,19 @@ class Writer:
                 self.emit(path, document)
             return
         name = self.cache.entry("pages", self.keys.of_plan(plan), start - first, stop - first)
-        files = self.cache.load(name, self.stats)
-        if files is None:
-            files = [(path, document.encode("utf-8")) for path, document in
-                     self.render_slice(plan, first, start, stop)]
-            self.cache.store(name, files, self.stats)
-            self.stats.plans_built += 1
-        else:
+        manifest = self.cache.load_files(name, self.out, self.stats)
+        if manifest is not None:                # the pages linked from the cache
+            self.written.extend(entry["path"] for entry in manifest)
+            self.manifest.extend(manifest)
             self.stats.plans_reused += 1
-        for path, data in files:
-            self.emit_bytes(path, data)
+            return
+        before = len(self.manifest)
+        for path, document in self.render_slice(plan, first, start, stop):
+            self.emit(path, document)
+        manifest = self.manifest[before:]
+        self.cache.store_files(name, self.out, [entry["path"] for entry in manifest], manifest,
+                               self.stats)
+        self.stats.plans_built += 1
 
     def render_slice(self, plan, first: int, start: int, stop: int):
         pages = self.pages
@@ -226,7 +230,7 @@ class Writer:
     def emit_bytes(self, path: str, data: bytes) -> None:
         """Write one file of the site (one open, one write) and note it for the manifest."""
         self.folder(path.rpartition("/")[0])
-        with open(os.path.join(self.out, path), "wb") as handle:
+        with open(os.path.join(self.out, path), "xb") as handle:    # never through a link
             handle.write(data)
         self.written.append(path)
         self.manifest.append({"path": path, "bytes": len(data),
