@@ -207,7 +207,11 @@ def test_a_plans_pages_keep_its_edition_while_another_plan_changes(tmp_path, run
         assert footer_edition(after[path]) == "この計画のデータ：バージョン 1.0.1" + new, path
     for path in ("index.html", "initiatives/index.html", "publishers/index.html"):
         assert footer_edition(after[path]) == "バージョン 1.0.1" + new, path
-
+    # a dataset page states its dataset's edition, as the catalogue does
+    row = '<tr><th scope="row">バージョン</th><td>{}</td></tr>'
+    assert row.format("1.0.0") in after[f"datasets/plan-{MIYAGI}.html"].decode()
+    assert row.format("1.0.1") in after[f"datasets/plan-{FUKUSHIMA}.html"].decode()
+    assert row.format("1.0.1") in after["datasets/miyagi-ict-plan-initiatives.html"].decode()
 
 
 def test_the_order_of_the_credited_sources_is_in_the_key(two_plans, config, tmp_path):

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from ...rdf.graph import initiative_path as initiative_uri_path
 from ..datasets import DatasetSpec
 from ..listing import file_digest
-from ..identifiers import dataset_period, dataset_uri
+from ..identifiers import dataset_edition, dataset_period, dataset_uri
 from ..schemaorg import dataset_jsonld
 from . import charts
 from .context import NO_STATUS, Department, Item, Plan, Publication, as_list, department_slug
@@ -138,6 +138,7 @@ class Pages:
             sources=[] if many else sources, attribution=None if many else attribution,
             source_count=len(sources), dataset_uri=str(dataset_uri(c, spec.name)),
             period=dataset_period(spec, site.package), contact=contact, plan=plan,
+            edition=dataset_edition(spec, site.package, site.version),
             frequency=FREQUENCIES.get(frequency, frequency),
             language=f"{LANGUAGE_NAMES.get(site.language, site.language)}（{site.language}）")
 
