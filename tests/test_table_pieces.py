@@ -1,7 +1,8 @@
 """The tables' pieces kept between runs (pipeline/export/pieces.py): a republish after one plan
 changed renders that plan's rows alone and writes the bytes a run without cache writes (the
-combined CSV, JSON, Excel CSV and workbooks, and the plans' slices); a damaged entry is
-rebuilt, never used; entries the last run did not use are removed."""
+combined CSV, JSON, Excel CSV and workbooks, and the plans' slices, whose unchanged files are
+linked from the cache); a damaged entry or an edited slice is rebuilt, never used; entries the
+last run did not use are removed."""
 
 from __future__ import annotations
 
@@ -45,8 +46,9 @@ def write(corpus, out, cache, rows=None):
                                 cache_folder=cache)
 
 
-def entries(cache):
-    return sorted(path.name for path in cache.glob("*.entry"))
+def entries(cache, kind="table-rows"):
+    """The names of the cache's entries of a kind: table-rows (pieces) or plan-slice."""
+    return sorted(path.name for path in cache.glob(f"{kind}-*.entry"))
 
 
 def changed_rows(corpus) -> dict[str, list[dict]]:
@@ -72,16 +74,20 @@ def test_tables_from_the_cache_are_the_bytes_written_without_it(corpus, tmp_path
     write(corpus, tmp_path / "warm", cache)
     assert table_files(tmp_path / "warm") == plain
     assert entries(cache) == first and all((cache / n).stat().st_mtime_ns == stamps[n] for n in first)
+    assert len(entries(cache, "plan-slice")) == 2 * 7  # one per plan and table: its CSV and JSON
+    for name in (name for name in plain if name.startswith("plans/")):
+        assert (tmp_path / "warm" / name).samefile(tmp_path / "cold" / name)   # linked, not written
 
 
 def test_after_one_plan_changed_only_its_piece_is_rendered_again(corpus, tmp_path):
     cache = tmp_path / "cache"
     write(corpus, tmp_path / "out", cache)
-    first = set(entries(cache))
+    first, slices = set(entries(cache)), set(entries(cache, "plan-slice"))
     rows = changed_rows(corpus)
     write(corpus, tmp_path / "out", cache, rows)
     again = set(entries(cache))
     assert len(again - first) == 1 and len(first - again) == 1     # the old piece is pruned
+    assert len(set(entries(cache, "plan-slice")) ^ slices) == 2     # one slice's entry replaced
     write(corpus, tmp_path / "plain", None, rows)
     cached, plain = table_files(tmp_path / "out"), table_files(tmp_path / "plain")
     assert cached == plain
@@ -104,6 +110,21 @@ def test_a_damaged_entry_is_rebuilt_and_never_published(corpus, tmp_path):
     assert table_files(tmp_path / "out") == table_files(tmp_path / "plain")
     rewritten = [name for name in entries(cache) if (cache / name).stat().st_mtime_ns != stamps[name]]
     assert sorted(rewritten) == sorted([first.name, second.name])
+
+
+def test_a_slice_edited_in_place_is_written_again_never_carried(corpus, tmp_path):
+    """A plan's slice, kept by the cache as a link to the file written, edited in place
+    afterwards (the published copy: the cache's link too) is written again by the next run."""
+    cache = tmp_path / "cache"
+    write(corpus, tmp_path / "plain", None)
+    write(corpus, tmp_path / "out", cache)
+    second = list(corpus[0].plans)[1]
+    edited = tmp_path / "out" / "plans" / second / "indicators.csv"
+    with edited.open("r+b") as handle:
+        handle.seek(0)
+        handle.write(b"X")
+    write(corpus, tmp_path / "again", cache)
+    assert table_files(tmp_path / "again") == table_files(tmp_path / "plain")
 
 
 def test_a_digest_of_rows_depends_on_their_values_not_on_shared_objects():

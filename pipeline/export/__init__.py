@@ -80,12 +80,13 @@ def write_tables(rows: dict[str, list[dict]], runs: dict[str, list[Run]],
     """Every table as CSV, JSON, Excel CSV and .xlsx, with its Table Schema, and each plan's
     slices under plans/<plan_id>/ (attributed to that plan's sources: plan_credits), joined
     from the tables' pieces (unchanged ones from cache); returns their datapackage resources."""
+    stats = stats if stats is not None else CacheStats()
     (out / "schemas").mkdir(parents=True, exist_ok=True)
     (out / "excel").mkdir(exist_ok=True)
     tables, files, slices = [], [], []
     for table, table_rows_ in rows.items():
         schema = schemas[table]
-        pieces = table_pieces(schema, table_rows_, runs[table], cache, stats or CacheStats())
+        pieces = table_pieces(schema, table_rows_, runs[table], cache, stats)
         write_json_file(out / "schemas" / f"{table}.json", {**schema, "license": license})
         write_csv(out / f"{table}.csv", field_names(schema), [p.csv for p in pieces])
         write_table_json(out / f"{table}.json", schema,
@@ -101,5 +102,6 @@ def write_tables(rows: dict[str, list[dict]], runs: dict[str, list[Run]],
                                        f"schemas/{table}-excel.json", excel, out, "utf-8-sig"))
         files.append(file_resource(f"{table}-json", f"{table}.json", f"{schema['title']}（JSON）", out))
         files.append(file_resource(f"{table}-xlsx", workbook, f"{schema['title']}（Excel）", out))
-        slices += write_plan_tables(table, schema, pieces, plans, out, license, plan_credits)
+        slices += write_plan_tables(table, schema, pieces, runs[table], plans, out, license,
+                                    plan_credits, cache, stats)
     return tables + files + slices

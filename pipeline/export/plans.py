@@ -8,12 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..assemble import Plan
+from ..partcache import CacheStats, PartCache, digest_of
 from ..rdf import PLANS_DIR
 from ..schema import field_names
 from .csv import write_csv
 from .datapackage import file_resource, tabular_resource
 from .json import write_table_json
-from .pieces import Piece
+from .pieces import Piece, Run
 
 SLICE_KEY = "plan_id"       # a resource with this key is its table's slice for that plan
 
@@ -27,29 +28,48 @@ def slice_name(table: str, plan_id: str) -> str:
     return f"{table}-plan-{plan_id.lower()}"
 
 
-def write_plan_tables(table: str, schema: dict, pieces: list[Piece], plans: dict[str, Plan],
-                      out: Path, license: dict, credits: dict[str, str]) -> list[dict]:
+def write_plan_tables(table: str, schema: dict, pieces: list[Piece], runs: list[Run],
+                      plans: dict[str, Plan], out: Path, license: dict, credits: dict[str, str],
+                      cache: PartCache = PartCache(None),
+                      stats: CacheStats | None = None) -> list[dict]:
     """One table's slice for every plan (a plan without rows gets the header alone), joined
-    from the plan's pieces of the combined table, its JSON attributed to the plan's own sources
-    (credits[plan_id]); returns the datapackage resources describing them."""
-    by_plan: dict[str, list[Piece]] = {}
-    for piece in pieces:
-        by_plan.setdefault(piece.plan_id, []).append(piece)
+    from the plan's pieces of the combined table (`runs`: the runs they were rendered from, in
+    the same order), its JSON attributed to the plan's own sources (credits[plan_id]); returns
+    the datapackage resources describing them. A plan's slices whose rows, schema, licence and
+    credit are unchanged are linked from the cache with their resources (partcache.store_files)."""
+    stats = stats if stats is not None else CacheStats()
+    by_plan: dict[str, list[tuple[str, Piece]]] = {}
+    for run, piece in zip(runs, pieces):
+        by_plan.setdefault(piece.plan_id, []).append((run.digest, piece))
+    schema_digest = digest_of(schema) if cache.folder is not None else ""
     resources = []
     for plan_id, plan in plans.items():
-        folder = plan_folder(plan_id)
-        (out / folder).mkdir(parents=True, exist_ok=True)
         own = by_plan.get(plan_id, [])
-        write_csv(out / folder / f"{table}.csv", field_names(schema), [p.csv for p in own])
-        write_table_json(out / folder / f"{table}.json", schema,
-                         (record for p in own for record in p.records), license,
-                         credits[plan_id], schema_path=f"../../schemas/{table}.json")
-        name = slice_name(table, plan_id)
-        csv_resource = tabular_resource(name, f"{folder}/{table}.csv", f"schemas/{table}.json",
-                                        schema, out)
-        csv_resource["title"] = f"{schema['title']}（{plan.title}）"
-        csv_resource[SLICE_KEY] = plan_id
-        resources.append(csv_resource)
-        resources.append(file_resource(f"{name}-json", f"{folder}/{table}.json",
-                                       f"{schema['title']}（{plan.title}、JSON）", out))
+        name = cache.entry("plan-slice", table, schema_digest, [digest for digest, _ in own],
+                           license, credits[plan_id], plan_id, plan.title) \
+            if cache.folder is not None else ""
+        found = cache.load_files(name, out, stats) if name else None
+        if found is None:
+            found = _write_slice(table, schema, [piece for _, piece in own], plan, out, license,
+                                 credits[plan_id])
+            cache.store_files(name, out, [resource["path"] for resource in found], found, stats)
+        resources += found
     return resources
+
+
+def _write_slice(table: str, schema: dict, own: list[Piece], plan: Plan, out: Path,
+                 license: dict, credit: str) -> list[dict]:
+    """A plan's slice of one table as CSV and JSON; their two resources."""
+    folder = plan_folder(plan.plan_id)
+    (out / folder).mkdir(parents=True, exist_ok=True)
+    write_csv(out / folder / f"{table}.csv", field_names(schema), [p.csv for p in own])
+    write_table_json(out / folder / f"{table}.json", schema,
+                     (record for p in own for record in p.records), license, credit,
+                     schema_path=f"../../schemas/{table}.json")
+    name = slice_name(table, plan.plan_id)
+    csv_resource = tabular_resource(name, f"{folder}/{table}.csv", f"schemas/{table}.json",
+                                    schema, out)
+    csv_resource["title"] = f"{schema['title']}（{plan.title}）"
+    csv_resource[SLICE_KEY] = plan.plan_id
+    return [csv_resource, file_resource(f"{name}-json", f"{folder}/{table}.json",
+                                        f"{schema['title']}（{plan.title}、JSON）", out)]
