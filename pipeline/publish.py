@@ -298,13 +298,14 @@ def _name_as_published(error: PipelineError, out_dir: Path) -> None:
 def _write_portal_metadata(staging: Path, description: Description, log: Log,
                            cache: PartCache) -> None:
     """CKAN package JSON, then the DCAT-AP catalogue, checked with the official SHACL shapes
-    (the parts of it checked in a previous run taken from cache)."""
-    write_ckan(staging, description)
+    (the parts of it checked in a previous run taken from cache) while its files are written
+    (a violation still fails the publish: nothing is published)."""
+    write_ckan(staging, description)                # before the catalogue, which describes it
     catalog = build_catalog(staging, description)
-    warnings = check_catalog(catalog, staging / "catalog.ttl", cache)
+    warnings = check_catalog(catalog, staging / "catalog.ttl", cache,   # written while checked
+                             meanwhile=lambda: write_catalog(staging, description, catalog))
     for warning in warnings:
         log(f"warning: DCAT-AP recommended: {warning}")
-    write_catalog(staging, description, catalog)
     log(f"catalog: DCAT-AP 3.0.1 SHACL shapes conform ({len(catalog)} triples, "
         f"{len(warnings)} recommendation warnings); CKAN metadata written")
 

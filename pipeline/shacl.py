@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Callable
 
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
@@ -97,13 +98,15 @@ def _usable(shapes: Graph) -> Graph:
 
 
 def check_catalog(graph: Graph, path: str | Path | None = None,
-                  cache: PartCache | None = None) -> list[str]:
+                  cache: PartCache | None = None,
+                  meanwhile: Callable[[], None] | None = None) -> list[str]:
     """Raise ValidationFailed on any DCAT-AP violation; return the recommended-shape warnings
     (and any non-violation finding of the mandatory shapes) as readable lines. With a cache,
     the parts checked before are taken from it, and once the catalogue conforms the entries
-    this check did not use are removed."""
+    this check did not use are removed. `meanwhile` is called while the worker processes
+    check (the caller's own work, such as writing the catalogue's files)."""
     cache = cache or PartCache(None)
-    found, stats = check_parts(graph, cache)
+    found, stats = check_parts(graph, cache, meanwhile)
     (violations, notes), (single_file, single_notes) = (_readable(found[names])
                                                         for names in (MANDATORY, SINGLE_FILE))
     violations, notes = sorted(set(violations + single_file)), sorted(set(notes + single_notes))
@@ -127,11 +130,13 @@ def _version() -> str:
            f"{library_versions(LIBRARIES)}"
 
 
-def check_parts(graph: Graph, cache: PartCache | None = None) \
+def check_parts(graph: Graph, cache: PartCache | None = None,
+                meanwhile: Callable[[], None] | None = None) \
         -> tuple[dict[tuple[str, ...], set[Finding]], CacheStats]:
     """The findings of every shape set on the catalogue, part by part: each part's taken from
     the cache under its digest, or checked (the parts missed gathered into at most PARTS
-    pySHACL runs, in worker processes) and stored there."""
+    pySHACL runs, in worker processes) and stored there; `meanwhile` runs here while the
+    workers check."""
     global _JOB
     cache, stats = cache or PartCache(None), CacheStats()
     checks = [node_local(shapes_graph(names)) for names in SHAPE_SETS]
@@ -149,7 +154,10 @@ def check_parts(graph: Graph, cache: PartCache | None = None) \
     _JOB = (graph, parts, groups)
     try:
         with worker_pool(len(groups)) as pool:
-            results = list(pool.map(_check_group, range(len(groups)))) if pool \
+            pending = pool.map(_check_group, range(len(groups))) if pool else None
+            if meanwhile is not None:
+                meanwhile()
+            results = list(pending) if pending is not None \
                 else [_check_group(index) for index in range(len(groups))]
     finally:
         _JOB = ()

@@ -259,13 +259,49 @@ def test_an_error_about_a_staged_file_names_it_as_published_not_the_removed_stag
     from pipeline import publish as publishing
     from pipeline.errors import ValidationFailed
 
-    def violated(catalog, path, cache=None):
+    def violated(catalog, path, cache=None, meanwhile=None):
+        meanwhile()                 # the catalogue's files are written while it is checked
         raise ValidationFailed("the DCAT catalogue violates DCAT-AP 3.0.1 (1 finding(s))",
                                ["Violation: <catalog>: dcterms:publisher: Less than 1 values"], path)
 
+    out, raw = tmp_path / "out", raw_dir(tmp_path / "raw", source_text)
+    assert run(capsys, "--raw-dir", raw, "--out-dir", out)[0] == 0
+    before = snapshot(out)
+    (raw / "plan.txt").write_text(source_text.replace("県内の公共機関", "県内の公共団体"), encoding="utf-8")
     monkeypatch.setattr(publishing, "check_catalog", violated)
-    out = tmp_path / "out"
-    status, errors, stderr = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text), "--out-dir", out)
+    status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
     assert status == 1 and ".staging-" not in stderr
     assert errors == [f"error: {out / 'catalog.ttl'} (new edition, not published): the DCAT catalogue "
                       "violates DCAT-AP 3.0.1 (1 finding(s))"]
+    assert snapshot(out) == before                  # the published edition, byte for byte
+
+
+def test_a_failed_republish_with_a_cache_leaves_the_linked_files_as_published(
+        tmp_path, source_text, capsys, monkeypatch):
+    """With a cache, the new edition's unchanged pages and slices are hard links to the files
+    of the published one: a republish that fails after they were linked leaves the published
+    edition byte for byte as it was (the staging folder's links are removed, never written)."""
+    from pipeline import publish as publishing
+    from pipeline.errors import ValidationFailed
+
+    def violated(catalog, path, cache=None, meanwhile=None):
+        raise ValidationFailed("the DCAT catalogue violates DCAT-AP 3.0.1 (1 finding(s))", [], path)
+
+    from test_plans import MIYAGI, write_two_plans
+
+    out, cache, raw = tmp_path / "out", tmp_path / "cache", tmp_path / "raw"
+    write_two_plans(raw, source_text, source_text)
+    publish = ["--config", str(ROOT / "pipeline.toml"), "publish", "--raw-dir", str(raw),
+               "--out-dir", str(out), "--cache-dir", str(cache)]
+    assert main(publish) == 0
+    before = snapshot(out)
+    page, piece = out / f"initiatives/{MIYAGI}/2-2-5.html", out / f"plans/{MIYAGI}/initiatives.csv"
+    assert page.stat().st_nlink == piece.stat().st_nlink == 2    # kept by the cache as links
+    (raw / "fukushima.txt").write_text(source_text.replace("県内の公共機関", "福島県内の公共機関"),
+                                       encoding="utf-8")
+    monkeypatch.setattr(publishing, "check_catalog", violated)
+    assert main(publish) == 1
+    assert "violates DCAT-AP" in capsys.readouterr().err
+    assert snapshot(out) == before
+    wait_for_removals()
+    assert page.stat().st_nlink == piece.stat().st_nlink == 2    # the staging's links removed
