@@ -18,13 +18,14 @@ from ..fingerprint import SCHEMAS, library_versions, tree_digest
 from ..partcache import PartCache
 
 RDF_CODE = Path(__file__).resolve().parent
+JSON_CODE = RDF_CODE.parent / "jsonfile.py"      # the layout of the JSON-LD nodes a chunk keeps
 LIBRARIES = ("pyoxigraph", "rdflib")
 
 
 @cache
 def code_version() -> str:
     """The RDF code, the Table Schemas (their `rdf` mappings) and the libraries' versions."""
-    return f"{tree_digest(RDF_CODE, SCHEMAS)}:{library_versions(LIBRARIES)}"
+    return f"{tree_digest(RDF_CODE, JSON_CODE, SCHEMAS)}:{library_versions(LIBRARIES)}"
 
 
 def rdf_cache(folder: Path | None) -> PartCache:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -23,10 +24,10 @@ from typing import Iterable, Iterator
 import pyoxigraph
 
 from ..errors import ValidationFailed
-from ..jsonfile import write_json
+from ..jsonfile import ITEM_INDENT, close_array, json_frame, write_json
 from ..partcache import CacheStats, PartCache
 from .documents import DOCUMENTS_MANIFEST, DocumentTarget, write_documents, write_manifest
-from .stream import NTriples, literal_text, object_kind, read_lines, split_triple, tail_kind
+from .stream import NTriples, literal_text, object_kind, split_triple, tail_kind
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 FORMATS = {  # file name: format
@@ -77,10 +78,7 @@ def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None
                  "graph.ttl": _join(folder / "graph.ttl", jobs, ".ttl", done, "turtle"),
                  "graph.rdf": _join(folder / "graph.rdf", jobs, ".rdf", done, "xml"),
                  "graph.jsonld": sum(chunk.json_ld for chunk in done)}
-        document = {"@context": context, "@graph": None}
-        write_json(folder / "graph.jsonld", document, "@graph",
-                   (line for job in jobs for line in read_lines(job[3].with_suffix(".jsonl"))),
-                   encoded=True)
+        _join_json_ld(folder / "graph.jsonld", context, [job[3].with_suffix(".jsonl") for job in jobs])
     names = [CONTEXT_FILE, *FORMATS]
     if documents is not None:
         own = sorted(pyoxigraph.parse(described, format=OXIGRAPH_FORMATS["nt"]), key=str)
@@ -123,6 +121,7 @@ class Chunk:
 
 
 CHUNK_FILES = (".ttl", ".rdf", ".jsonl")
+NODE_INDENT = ITEM_INDENT.encode("utf-8")
 
 
 def _convert_chunk(job) -> Chunk:
@@ -179,7 +178,7 @@ def _convert(triples: list, data: bytes, nt_path: Path, prefixes: dict[str, str]
         frames[fmt] = _frame(text, fmt)
     lines = data.decode("utf-8").removesuffix("\n").split("\n")     # LF only: U+2028 is in values
     nodes = [_NODE(node).encode("utf-8") for node in json_ld_nodes(lines, context)]
-    texts.append(b"".join(node + b"\n" for node in nodes))
+    texts.append(b"".join(NODE_INDENT + node + b",\n" for node in nodes))   # as in graph.jsonld
     return Chunk(len(triples), _count_nodes(context, nodes, nt_path.with_suffix(".jsonld")),
                  frames, []), tuple(texts)
 
@@ -202,23 +201,61 @@ def _frame(text: bytes, fmt: str) -> tuple[int, int]:
 
 
 def _join(path: Path, jobs: list, suffix: str, done: list[Chunk], fmt: str) -> int:
-    """Join the chunks of one format: the first header, every body, the last footer. Every
-    chunk must have the same header (the prefixes); returns the triples of the chunks."""
+    """Join the chunks of one format: the first header, every body, the last footer (copied by
+    the kernel, never through Python). Every chunk must have the same header (the prefixes);
+    returns the triples of the chunks."""
     headers = set()
-    with path.open("wb") as out:
+    with path.open("wb", buffering=0) as out:
         for position, (job, chunk) in enumerate(zip(jobs, done)):
-            data = job[3].with_suffix(suffix).read_bytes()
+            file = job[3].with_suffix(suffix)
             header, footer = chunk.frames[fmt]
-            headers.add(data[:header])
-            if position == 0:
-                out.write(data[:header])
-            out.write(data[header:len(data) - footer])
-            if position == len(jobs) - 1:
-                out.write(data[len(data) - footer:])
+            size = file.stat().st_size
+            with file.open("rb") as source:
+                headers.add(source.read(header))
+                _copy(source, out, 0 if position == 0 else header,
+                      size if position == len(jobs) - 1 else size - footer)
     if len(headers) > 1:
         raise ValidationFailed(f"{path.name}: the chunks were written with different headers",
                                [h.decode("utf-8", "replace")[:200] for h in headers], path)
     return sum(chunk.triples for chunk in done)
+
+
+def _join_json_ld(path: Path, context: dict, files: list[Path]) -> None:
+    """graph.jsonld as jsonfile.write_json writes it, its @graph joined from the chunks' node
+    lines (each `NODE_INDENT node,\n`; the last node loses its comma)."""
+    head, tail = json_frame({"@context": context, "@graph": None}, "@graph")
+    sizes = [file.stat().st_size for file in files]
+    last = max((index for index, size in enumerate(sizes) if size), default=-1)
+    with path.open("wb", buffering=0) as out:
+        _write(out, head.encode("utf-8") + (b"\n" if last >= 0 else b""))
+        for index in range(last + 1):
+            with files[index].open("rb") as source:
+                _copy(source, out, 0, sizes[index] - (2 if index == last else 0))
+        _write(out, (close_array(last + 1) + tail).encode("utf-8"))
+
+
+def _copy(source, out, start: int, end: int) -> None:
+    """Bytes start..end of the open file source appended to the unbuffered file out: copied
+    by the kernel (copy_file_range) where it can, else read and written."""
+    copy_range = getattr(os, "copy_file_range", None)
+    while start < end:
+        try:
+            copied = copy_range(source.fileno(), out.fileno(), end - start, start) \
+                if copy_range else 0
+        except OSError:                 # not between these files here: read and write
+            copied = 0
+        if not copied:
+            source.seek(start)
+            _write(out, source.read(end - start))
+            return
+        start += copied
+
+
+def _write(out, data: bytes) -> None:
+    """All of data to an unbuffered file (whose write may take part of it)."""
+    view = memoryview(data)
+    while view:
+        view = view[out.write(view):]
 
 
 _NODE = json.JSONEncoder(ensure_ascii=False).encode

@@ -279,12 +279,6 @@ def _subject(line: bytes) -> bytes:
     return line[:line.index(b" ")]
 
 
-def read_lines(path: Path) -> Iterator[str]:
-    with path.open(encoding="utf-8", newline="\n") as handle:
-        for line in handle:
-            yield line.rstrip("\n")
-
-
 # ---- the N-Triples lines this package writes -----------------------------------------------
 # Every line is `<s> <p> <o> .` or `<s> <p> "text"[@lang|^^<datatype>] .`; IRIs hold no space
 # or `>` (see graph.link), so a line splits at its first two spaces.
