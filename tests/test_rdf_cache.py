@@ -65,8 +65,9 @@ def test_a_republish_after_one_plan_changed_rebuilds_it_alone_with_the_same_byte
     assert cached["plans/pref02-plan-0002/graph.nt"] != before["plans/pref02-plan-0002/graph.nt"]
     assert cached["rdf/graph.ttl"] != before["rdf/graph.ttl"]
     # one publication's entries, those of the last run only
-    entries = [path.name for path in cache.glob("rdf/*/*")]
+    entries = [path.name for path in cache.glob("rdf/*/*.entry")]
     assert len(entries) == 2 + again.chunks_built + again.chunks_reused
+    assert all(path.with_name(path.name + ".files").is_dir() for path in cache.glob("rdf/*/chunk-*.entry"))
 
 
 def test_with_uri_documents_a_republish_reuses_chunks_and_writes_the_same_documents(
@@ -121,13 +122,16 @@ def test_a_damaged_entry_is_rebuilt_and_never_published(corpus, tmp_path, small_
     plain = linked_files(tmp_path / "plain") if write_linked_data(corpus, tmp_path / "plain", None) else {}
     write_linked_data(corpus, tmp_path / "out", cache)
     plan = next(cache.glob("plan-*"))
-    chunk = sorted(cache.glob("chunk-*"))[3]
+    chunk, edited = sorted(cache.glob("chunk-*.entry"))[3:5]
     plan.write_bytes(plan.read_bytes()[:-100])                         # cut short
     data = bytearray(chunk.read_bytes())
     data[-10] ^= 1                                                     # one bit changed
     chunk.write_bytes(bytes(data))
+    kept = edited.with_name(edited.name + ".files") / "0"             # a kept chunk file,
+    with kept.open("r+b") as handle:                                   # edited in place
+        handle.write(b"#")
     stats = write_linked_data(corpus, tmp_path / "out", cache).cache
-    assert (stats.plans_built, stats.plans_reused, stats.chunks_built) == (1, 1, 1)
+    assert (stats.plans_built, stats.plans_reused, stats.chunks_built) == (1, 1, 2)
     assert stats.chunks_reused > 10
     assert linked_files(tmp_path / "out") == plain
     again = write_linked_data(corpus, tmp_path / "out", cache).cache     # the entries are whole again
@@ -143,7 +147,7 @@ def test_entries_the_last_run_did_not_use_are_removed(corpus, tmp_path, small_ch
     count = len(list(cache.iterdir()))
     stats = write_linked_data(corpus, tmp_path / "out", cache).cache
     assert stats.plans_built == stats.chunks_built == 0
-    assert len(list(cache.iterdir())) == count - 2 == 2 + stats.chunks_reused
+    assert len(list(cache.iterdir())) == count - 2 == 2 + 2 * stats.chunks_reused  # entry, files
     assert not stale.exists()
 
 

@@ -126,9 +126,9 @@ NODE_INDENT = ITEM_INDENT.encode("utf-8")
 
 def _convert_chunk(job) -> Chunk:
     """One chunk of graph.nt as Turtle, RDF/XML and JSON-LD node lines, in files beside
-    `stem` (taken from the cache when it holds them), and its URI documents (written from the
-    chunk's triples, whether converted or found); the Turtle and RDF/XML files are whole
-    documents, to be joined by _join."""
+    `stem` (linked from the cache when it holds them: partcache.store_files), and its URI
+    documents (written from the chunk's triples, whether converted or found); the Turtle and
+    RDF/XML files are whole documents, to be joined by _join."""
     nt_path, start, end, stem, prefixes, context, documents, cache = job
     with nt_path.open("rb") as handle:
         handle.seek(start)
@@ -136,23 +136,25 @@ def _convert_chunk(job) -> Chunk:
     stats = CacheStats()
     name = cache.entry("chunk", hashlib.sha256(data).hexdigest(), context, prefixes) \
         if cache.folder else ""
-    found = cache.load(name, stats) if name else None
+    files = [stem.name + suffix for suffix in CHUNK_FILES]
+    found = cache.load_files(name, stem.parent, stats) if name else None
     triples = None
     if found is None:
         triples = _parse(data, nt_path)
         chunk, texts = _convert(triples, data, nt_path, prefixes, context)
+        for file, text in zip(files, texts):
+            (stem.parent / file).write_bytes(text)
         if chunk.triples == chunk.json_ld == data.count(b"\n"):      # only what agrees is kept
-            cache.store(name, (chunk.triples, chunk.json_ld, chunk.frames, texts), stats)
+            cache.store_files(name, stem.parent, files,
+                              (chunk.triples, chunk.json_ld, chunk.frames), stats)
         stats.chunks_built += 1
     else:
-        triples_count, json_ld, frames, texts = found
+        triples_count, json_ld, frames = found
         chunk = Chunk(triples_count, json_ld, frames, [])
         stats.chunks_reused += 1
     if documents is not None:
         chunk.documents = write_documents(triples if triples is not None
                                           else _parse(data, nt_path), documents, prefixes)
-    for suffix, text in zip(CHUNK_FILES, texts):
-        stem.with_suffix(suffix).write_bytes(text)
     chunk.stats = stats
     return chunk
 
