@@ -20,7 +20,7 @@ from typing import Callable
 from .assemble import Publication, assemble
 from .config import Config
 from .errors import ConfigError, PipelineError, describe
-from .export import describe_linked_data, write_database, write_tables_package
+from .export import describe_linked_data, package_head, write_database, write_tables_package
 from .export.ckan import write_ckan
 from .export.datapackage import INPUTS_KEY, license_descriptor, source_descriptor
 from .export.dcat import build_catalog, write_catalog
@@ -193,26 +193,27 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
     validation = None
     try:
         sources, license = [source_descriptor(s) for s in publication.sources], license_descriptor(config)
+        head = package_head(publication, config, edition.created, inputs, edition.plans, runs)
         with LinkedDataWriter(rows, sources, publication.plans, config, schemas, staging, watch,
-                              cache_folder(cache_dir, out_dir)) as rdf:
-            # worker processes build the graph's parts while the tables are written here
+                              cache_folder(cache_dir, out_dir)) as rdf, \
+                ThreadPoolExecutor(1) as background:
+            # worker processes build the graph's parts (forked before this thread starts) and
+            # SQLite builds its tables and full-text indexes in C, mostly without the GIL, in a
+            # thread, while the tables and the Parquet files are written here
+            writing = background.submit(write_database, staging, rows, schemas, head)
             with watch.stage("csv-json"):
                 package = write_tables_package(publication, rows, config, staging, edition.created,
                                                inputs, edition.plans,
                                                cache_folder(cache_dir, out_dir, "pieces"), runs)
             validation = BackgroundValidation(staging, package,   # the tables, while RDF is written
                                               cache_folder(cache_dir, out_dir, "tables"))
-            # SQLite builds its tables and full-text indexes in C, mostly without the GIL: in a
-            # thread, while the Parquet files are written and the linked data is finished
-            with ThreadPoolExecutor(1) as background:
-                writing = background.submit(write_database, staging, rows, schemas, package)
-                with watch.stage("parquet"):
-                    parquet = write_parquet(staging, rows, schemas, package)
-                with watch.stage("rdf"):
-                    linked = rdf.finish(package.get("attribution", ""),
-                                        plan_attributions(publication.sources))
-                with watch.stage("sqlite"):
-                    database = writing.result()
+            with watch.stage("parquet"):
+                parquet = write_parquet(staging, rows, schemas, package)
+            with watch.stage("rdf"):
+                linked = rdf.finish(package.get("attribution", ""),
+                                    plan_attributions(publication.sources))
+            with watch.stage("sqlite"):
+                database = writing.result()
             log(f"databases: {database} (SQLite, with its Datasette metadata) and "
                 f"{len(parquet)} Parquet files written")
         describe_linked_data(package, linked, staging)

@@ -33,21 +33,28 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
                          cache_folder: Path | None = None,
                          runs: dict[str, list[Run]] | None = None) -> dict:
     """The tables (CSV, JSON, Excel CSV, Table Schemas) and a datapackage.json describing them
-    (with each plan's edition, see versions.plan_editions, and the digest of its records), the
-    tables' unchanged pieces taken from cache_folder (None: no cache); returns that descriptor.
-    runs: each table's runs of one plan's rows (pieces.table_runs), when already made."""
-    credit = attribution(publication.sources)
+    (package_head with the tables' resources), the tables' unchanged pieces taken from
+    cache_folder (None: no cache); returns that descriptor. runs: each table's runs of one
+    plan's rows (pieces.table_runs), when already made."""
     cache, stats = pieces_cache(cache_folder), CacheStats()
     runs = runs if runs is not None else {table: table_runs(r) for table, r in rows.items()}
-    resources = write_tables(rows, runs, load_schemas(), out, license_descriptor(config), credit,
-                             created, publication.plans, plan_attributions(publication.sources),
-                             cache, stats)
+    package = package_head(publication, config, created, inputs, plan_editions, runs)
+    package["resources"] = write_tables(
+        rows, runs, load_schemas(), out, license_descriptor(config), package["attribution"],
+        created, publication.plans, plan_attributions(publication.sources), cache, stats)
     cache.prune(stats.used)
-    sources = [source_descriptor(s) for s in publication.sources]
-    package = package_descriptor(config, sources, resources, credit, created, inputs,
-                                 plan_editions or {}, plan_digests(runs))
     write_json_file(out / "datapackage.json", package)
     return package
+
+
+def package_head(publication: Publication, config: Config, created: str, inputs: str,
+                 plan_editions: dict[str, dict] | None, runs: dict[str, list[Run]]) -> dict:
+    """datapackage.json's descriptor before its files are written (no resources yet): what
+    the publication is, its licence, sources, attribution, each plan's edition and the digest
+    of its records; all a database or Parquet file states about itself."""
+    sources = [source_descriptor(s) for s in publication.sources]
+    return package_descriptor(config, sources, [], attribution(publication.sources), created,
+                              inputs, plan_editions or {}, plan_digests(runs))
 
 
 def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
