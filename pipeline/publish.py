@@ -194,6 +194,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
     try:
         sources, license = [source_descriptor(s) for s in publication.sources], license_descriptor(config)
         head = package_head(publication, config, edition.created, inputs, edition.plans, runs)
+        validation = BackgroundValidation(staging, cache_folder(cache_dir, out_dir, "tables"))
         with LinkedDataWriter(rows, sources, publication.plans, config, schemas, staging, watch,
                               cache_folder(cache_dir, out_dir)) as rdf, \
                 ThreadPoolExecutor(1) as background:
@@ -205,8 +206,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                 package = write_tables_package(publication, rows, config, staging, edition.created,
                                                inputs, edition.plans,
                                                cache_folder(cache_dir, out_dir, "pieces"), runs)
-            validation = BackgroundValidation(staging, package,   # the tables, while RDF is written
-                                              cache_folder(cache_dir, out_dir, "tables"))
+            validation.check(package)           # the tables, while the linked data is written
             with watch.stage("parquet"):
                 parquet = write_parquet(staging, rows, schemas, package)
             with watch.stage("rdf"):

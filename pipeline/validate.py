@@ -180,30 +180,43 @@ def check_plan_slices(folder: Path, descriptor: dict, tables: Parsed) -> list[st
 
 
 class BackgroundValidation:
-    """validate_package in a separate Python process (`python -m pipeline.validate`), so that
-    the tables are validated while the caller writes the linked data; `result()` waits and
-    returns or raises as validate_package would. A fresh interpreter, not a fork: safe
-    whatever threads the caller runs, and independent of how the caller was started. The
-    descriptor is fixed at the start: later changes to datapackage.json do not reach it."""
+    """validate_package in a separate Python process (`python -m pipeline.validate`), started
+    before the tables are written so that the interpreter and frictionless load meanwhile;
+    `check(descriptor)` hands it the descriptor of the written tables, which it then validates
+    while the caller writes the linked data; `result()` waits and returns or raises as
+    validate_package would. A fresh interpreter, not a fork: safe whatever threads the caller
+    runs, and independent of how the caller was started. The descriptor is fixed when handed
+    over: later changes to datapackage.json do not reach it."""
 
-    def __init__(self, folder: Path, package_descriptor: dict, cache_dir: Path | None = None):
+    def __init__(self, folder: Path, cache_dir: Path | None = None):
         self.folder = folder
+        self.descriptor_file: Path | None = None
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.validate", str(folder), FROM_STDIN,
+             *([str(cache_dir)] if cache_dir else [])],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=environment)
+
+    def check(self, package_descriptor: dict) -> None:
+        """Start validating the tables package_descriptor describes (its file's name goes to
+        the waiting process, one line)."""
         handle, name = tempfile.mkstemp(prefix="datapackage-", suffix=".json")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(package_descriptor, out, ensure_ascii=False)
         self.descriptor_file = Path(name)
-        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.validate", str(folder), name,
-             *([str(cache_dir)] if cache_dir else [])],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
+        try:
+            self.process.stdin.write(name.encode("utf-8") + b"\n")
+            self.process.stdin.flush()
+        except OSError:                 # it stopped already: result() says why
+            pass
 
     def result(self) -> tuple[int, int, int]:
         try:
             stdout, stderr = self.process.communicate()
         finally:
-            self.descriptor_file.unlink(missing_ok=True)
+            self._remove_descriptor()
         try:
             reply = json.loads(stdout)
         except ValueError:
@@ -220,11 +233,25 @@ class BackgroundValidation:
         if self.process.poll() is None:
             self.process.kill()
             self.process.communicate()
-        self.descriptor_file.unlink(missing_ok=True)
+        self._remove_descriptor()
+
+    def _remove_descriptor(self) -> None:
+        if self.descriptor_file is not None:
+            self.descriptor_file.unlink(missing_ok=True)
+
+
+FROM_STDIN = "-"        # the descriptor file's name comes on standard input, once loaded
 
 
 def _main(folder: str, descriptor_file: str, cache_dir: str | None = None) -> None:
-    """`python -m pipeline.validate FOLDER DESCRIPTOR.json [CACHE]`: one JSON line on stdout."""
+    """`python -m pipeline.validate FOLDER DESCRIPTOR.json [CACHE]`: one JSON line on stdout.
+    With `-` for DESCRIPTOR.json, its name is read from standard input after frictionless is
+    loaded (nothing is done when none comes)."""
+    if descriptor_file == FROM_STDIN:
+        import frictionless  # noqa: F401  loaded while the caller writes the tables
+        descriptor_file = sys.stdin.readline().strip()
+        if not descriptor_file:
+            return
     descriptor = json.loads(Path(descriptor_file).read_text(encoding="utf-8"))
     try:
         checked, variants, slices = validate_package(Path(folder), descriptor,

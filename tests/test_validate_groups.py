@@ -198,3 +198,27 @@ def test_a_row_belongs_to_the_plan_named_under_the_plan_id_header(tmp_path):
         {"a": ["1"], "b": ["2", "3"]}
     (tmp_path / "u.csv").write_text("id,title\n1,x\n", encoding="utf-8")     # no plan_id: one plan
     assert list(validate_groups.read_table(tmp_path, {"name": "u", "path": "u.csv"}, {}).plans) == [""]
+
+
+def test_the_background_process_waits_for_the_tables_and_finds_what_validate_package_finds(
+        written, tmp_path):
+    """The process starts before the tables exist (loading frictionless meanwhile), checks
+    what check() hands it, and reports as validate_package does; cancelled before check() it
+    goes without a word."""
+    from pipeline.validate import BackgroundValidation
+    out = tmp_path / "out"
+    idle = BackgroundValidation(out)
+    idle.cancel()
+    assert idle.process.returncode is not None and not list(tmp_path.iterdir())
+    waiting = BackgroundValidation(out)
+    shutil.copytree(written, out)
+    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    waiting.check(descriptor)
+    assert waiting.result() == validate_package(out, descriptor)
+    assert not waiting.descriptor_file.exists()
+    replace_cell(out, "initiatives", next(iter(descriptor["plan_digests"])), "status", "新規")
+    failing = BackgroundValidation(out)
+    failing.check(descriptor)
+    with pytest.raises(ValidationFailed) as failure:
+        failing.result()
+    assert any("column status" in finding for finding in failure.value.findings)
