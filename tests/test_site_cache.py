@@ -68,7 +68,7 @@ def test_pages_from_the_cache_are_the_pages_written_without_it(two_plans, config
     cache = tmp_path / "cache"
     cold, stats = written(folder, description, cache)
     assert (stats.plans_built, stats.plans_reused) == (2, 0)
-    assert len(list(cache.glob("*.entry"))) == 2
+    assert len(list(cache.glob("pages-*.entry"))) == len(list(cache.glob("dataset-page-*.entry"))) == 2
     hit, stats = written(folder, description, cache)
     assert (stats.plans_built, stats.plans_reused) == (0, 2)
     assert len([p for p in plain if p.startswith("initiatives/")]) == 66 + 2 + 1
@@ -80,16 +80,22 @@ def test_a_changed_record_renders_again_only_its_plans_pages(two_plans, config, 
     shutil.copytree(two_plans, folder)
     description = read_description(folder, config)
     before, _ = written(folder, description, cache)
+    datasets = {plan: folder / f"datasets/plan-{plan}.html" for plan in (MIYAGI, FUKUSHIMA)}
+    inodes = {plan: page.stat().st_ino for plan, page in datasets.items()}
     changed = retitled(description, FUKUSHIMA, "2-1-1", "福島の新しい取組名")
     after, stats = written(folder, changed, cache)
     assert (stats.plans_built, stats.plans_reused) == (1, 1)
     assert plan_pages(after, MIYAGI) == plan_pages(before, MIYAGI)
+    # a plan's dataset page too: Miyagi's linked from the cache (the same file), Fukushima's new
+    assert datasets[MIYAGI].stat().st_ino == inodes[MIYAGI]
+    assert datasets[FUKUSHIMA].stat().st_ino != inodes[FUKUSHIMA]
+    assert len(list(cache.glob("dataset-page-*.entry"))) == 2
     page = f"initiatives/{FUKUSHIMA}/2-1-1.html"
     assert "福島の新しい取組名" in after[page].decode() and "福島の新しい取組名" not in before[page].decode()
     assert "福島の新しい取組名" in after[f"publishers/{FUKUSHIMA}/index.html"].decode()
     uncached, _ = written(tmp_path / "out", changed, None)
     assert after == uncached
-    assert len(list(cache.glob("*.entry"))) == 2                      # the old entry pruned
+    assert len(list(cache.glob("pages-*.entry"))) == 2                      # the old entry pruned
 
 
 def test_a_publication_wide_change_renders_every_plan_again(two_plans, config, tmp_path):

@@ -17,6 +17,8 @@ the slice is its first), keyed by a digest of everything those pages are made fr
 - the plan: its description (title, publisher, fiscal years, sources), its rows of every table
   in order, the descriptors of the sources its rows name, its own datasets, and the initiatives
   of other plans its pages link to (their titles and plan folders) or that cite its own.
+The page of a plan's dataset has an entry of its own, keyed by its plan's key and every value
+the page is rendered from (its files' digests among them: dataset_shows).
 """
 
 from __future__ import annotations
@@ -106,6 +108,14 @@ def rows_digest(rows: dict[str, list[dict]]) -> str:
         return hashlib.sha256(marshal.dumps(rows, 2)).hexdigest()
     except ValueError:
         return digest_of(rows)
+
+
+def dataset_shows(context: dict) -> list:
+    """What the page of a plan's dataset shows beyond its plan's pages' inputs: every value it
+    is rendered from (Pages.dataset_context: the dataset, its files with their bytes and
+    SHA-256, the previews of its CSV files, its JSON-LD, edition, period, API links and
+    attribution) but the plan, whose inputs the plan's key holds."""
+    return [(key, value) for key, value in context.items() if key != "plan"]
 
 
 def dataset_shown(spec) -> tuple:

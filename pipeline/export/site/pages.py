@@ -87,15 +87,17 @@ class Pages:
         return cached
 
     def shared(self) -> Iterator[tuple[str, str]]:
-        """(path, document) of the pages about the whole publication and of every dataset."""
+        """(path, document) of the pages about the whole publication and of its combined
+        datasets."""
         site = self.site
         yield "index.html", self.render("catalogue", "", site.title, "catalogue",
                                         description=site.description, cards=[
             {"spec": s, "formats": formats(s), "count": site.record_count(s)}
             for s in site.datasets if s.plan is None],
             plan_datasets=sum(1 for s in site.datasets if s.plan is not None))
-        for spec in site.datasets:      # here: the digests of the files stay in this process,
-            yield f"datasets/{spec.name}.html", self.dataset(spec)   # for the DCAT catalogue
+        for spec in site.datasets:      # a plan's: written with its plan (Writer.write_dataset)
+            if spec.plan is None:
+                yield dataset_path(spec), self.dataset(spec)
         yield "initiatives/index.html", self.initiatives()
         yield "departments/index.html", self.render(
             "departments", ROOT, "担当部局", "departments", (("担当部局", None),),
@@ -118,6 +120,10 @@ class Pages:
 
     # ---- datasets --------------------------------------------------------------------------
     def dataset(self, spec: DatasetSpec) -> str:
+        return self.render(**self.dataset_context(spec))
+
+    def dataset_context(self, spec: DatasetSpec) -> dict:
+        """What the page of a dataset is rendered from (`render`'s arguments)."""
         site, c = self.site, self.site.config
         files = [(f, *file_digest(site.out / f.path)) for f in spec.files]
         plan = site.plans.get(spec.plan.plan_id) if spec.plan is not None else None
@@ -128,8 +134,9 @@ class Pages:
         contact = [(name, url) for name, url in (
             (c.contact_name, None), (c.contact_url, c.contact_url),
             (c.contact_email, f"mailto:{c.contact_email}" if c.contact_email else None)) if name]
-        return self.render(
-            "dataset", ROOT, spec.title_ja, "catalogue", ((spec.title_ja, None),),
+        return dict(
+            name="dataset", root=ROOT, title=spec.title_ja, section="catalogue",
+            crumbs=((spec.title_ja, None),),
             description=spec.description_ja, spec=spec, files=files, formats=formats(spec),
             api=api_links(c, site.package, spec),
             previews=list(islice((self.preview(f.path) for f, _, _ in files if f.format == "CSV"),
@@ -362,6 +369,10 @@ def period_range(bar: charts.Bar) -> str:
     """The periods of a bar as printed: `H26`, `H27～H28`."""
     first, last = bar.periods[0], bar.periods[-1]
     return first if first == last else f"{first}～{last.lstrip('～')}"
+
+
+def dataset_path(spec: DatasetSpec) -> str:
+    return f"datasets/{spec.name}.html"
 
 
 def api_links(config, package: dict, spec: DatasetSpec) -> list[tuple[str, str]]:

@@ -30,8 +30,8 @@ from ..listing import SITE_ASSETS, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE, 
 from ..description import Description
 from ..tables import plan_runs
 from .context import Publication
-from .pagecache import PageKeys, site_cache
-from .pages import Pages
+from .pagecache import PageKeys, dataset_shows, site_cache
+from .pages import Pages, dataset_path
 from .templating import TEMPLATES, environment
 
 ASSETS = Path(__file__).resolve().with_name("assets")
@@ -149,6 +149,9 @@ class Writer:
         try:
             for path, document in self.pages.shared():
                 self.emit(path, document)
+            for spec in self.site.datasets:     # here: the digests of their files stay in
+                if spec.plan is not None:       # this process, for the DCAT catalogue
+                    self.write_dataset(spec)
             if pool is None:
                 for piece in plan_slices(self.site):
                     self.write_slice(*piece)
@@ -176,19 +179,39 @@ class Writer:
                 self.emit(path, document)
             return
         name = self.cache.entry("pages", self.keys.of_plan(plan), start - first, stop - first)
+        if self.from_cache(name, lambda: self.render_slice(plan, first, start, stop)):
+            self.stats.plans_reused += 1
+        else:
+            self.stats.plans_built += 1
+
+    def write_dataset(self, spec) -> None:
+        """The page of a plan's dataset: from the cache when its plan's pages and what it
+        shows of the dataset (files with their digests, previews, metadata) are unchanged."""
+        context = self.pages.dataset_context(spec)
+        page = lambda: [(dataset_path(spec), self.pages.render(**context))]  # noqa: E731
+        if self.keys is None:
+            for path, document in page():
+                self.emit(path, document)
+            return
+        plan = self.site.plans[spec.plan.plan_id]
+        self.from_cache(self.cache.entry("dataset-page", self.keys.of_plan(plan),
+                                         dataset_shows(context)), page)
+
+    def from_cache(self, name: str, render) -> bool:
+        """The files of cache entry `name` linked here (True), or the pages render() gives
+        written and kept in the cache under that name (False)."""
         manifest = self.cache.load_files(name, self.out, self.stats)
-        if manifest is not None:                # the pages linked from the cache
+        if manifest is not None:
             self.written.extend(entry["path"] for entry in manifest)
             self.manifest.extend(manifest)
-            self.stats.plans_reused += 1
-            return
+            return True
         before = len(self.manifest)
-        for path, document in self.render_slice(plan, first, start, stop):
+        for path, document in render():
             self.emit(path, document)
         manifest = self.manifest[before:]
         self.cache.store_files(name, self.out, [entry["path"] for entry in manifest], manifest,
                                self.stats)
-        self.stats.plans_built += 1
+        return False
 
     def render_slice(self, plan, first: int, start: int, stop: int):
         pages = self.pages
