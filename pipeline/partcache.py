@@ -152,6 +152,8 @@ class PartCache:
                     parents.add(target.parent)
                 _link_or_copy(files / str(index), target)
                 linked.append(target)
+        except FileExistsError:                 # never written through: the caller's error
+            raise
         except OSError:
             for target in linked:
                 target.unlink(missing_ok=True)

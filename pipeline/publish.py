@@ -198,9 +198,11 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         with LinkedDataWriter(rows, sources, publication.plans, config, schemas, staging, watch,
                               cache_folder(cache_dir, out_dir)) as rdf, \
                 ThreadPoolExecutor(1) as background:
-            # worker processes build the graph's parts (forked before this thread starts) and
-            # SQLite builds its tables and full-text indexes in C, mostly without the GIL, in a
-            # thread, while the tables and the Parquet files are written here
+            # worker processes build the graph's parts and SQLite builds its tables and
+            # full-text indexes in C, mostly without the GIL, in a thread, while the tables and
+            # the Parquet files are written here (the workers fork at their first task: here
+            # with more than one part, else in rdf.finish, which forks while this thread runs,
+            # as the linked data's chunks always did; the workers touch nothing it holds)
             writing = background.submit(write_database, staging, rows, schemas, head)
             with watch.stage("csv-json"):
                 package = write_tables_package(publication, rows, config, staging, edition.created,

@@ -203,12 +203,11 @@ class BackgroundValidation:
         """Start validating the tables package_descriptor describes (its file's name goes to
         the waiting process, one line)."""
         handle, name = tempfile.mkstemp(prefix="datapackage-", suffix=".json")
+        self.descriptor_file = Path(name)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(package_descriptor, out, ensure_ascii=False)
-        self.descriptor_file = Path(name)
-        try:
-            self.process.stdin.write(name.encode("utf-8") + b"\n")
-            self.process.stdin.flush()
+        try:                            # unbuffered: nothing left to flush if it stopped
+            os.write(self.process.stdin.fileno(), name.encode("utf-8") + b"\n")
         except OSError:                 # it stopped already: result() says why
             pass
 
@@ -230,9 +229,14 @@ class BackgroundValidation:
         return reply["checked"], reply["variants"], reply["slices"]
 
     def cancel(self) -> None:
+        """Stop the process if it runs, and close its pipes (once result() has not)."""
         if self.process.poll() is None:
             self.process.kill()
-            self.process.communicate()
+        if not self.process.stdout.closed:
+            try:
+                self.process.communicate()
+            except (OSError, ValueError):
+                pass
         self._remove_descriptor()
 
     def _remove_descriptor(self) -> None:

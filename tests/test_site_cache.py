@@ -246,3 +246,20 @@ def test_the_order_of_the_credited_sources_is_in_the_key(two_plans, config, tmp_
     assert (stats.plans_built, stats.plans_reused) == (2, 0)
     assert f"出典：{cited[-1]}ほか4件を加工して作成" in again[page].decode()
     assert again == written(tmp_path / "out", reordered, None)[0]
+
+
+def test_a_plan_without_initiatives_gets_its_dataset_page_with_a_cache_as_without(
+        two_plans, config, tmp_path):
+    """A plan whose records hold no initiative has no pages of its own, but its dataset (its
+    slices hold the header alone) has its page: the same with a cache as without."""
+    folder, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(two_plans, folder)
+    description = read_description(folder, config)
+    records = {table: [r for r in rows if r.get("plan_id") != FUKUSHIMA]
+               for table, rows in description.records.items()}
+    empty = replace(description, records=records)
+    plain, _ = written(folder, empty, None)
+    assert f"datasets/plan-{FUKUSHIMA}.html" in plain
+    assert not plan_pages(plain, FUKUSHIMA) and plan_pages(plain, MIYAGI)
+    for _ in range(2):                                          # the cache filled, then used
+        assert written(folder, empty, cache)[0] == plain

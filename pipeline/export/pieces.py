@@ -27,7 +27,9 @@ from .xlsx import sheet_rows
 
 HERE = Path(__file__).resolve().parent
 CODE = (HERE / "pieces.py", HERE / "csv.py", HERE / "json.py", HERE / "xlsx.py",
-        HERE / "xlsxparts.py", HERE.parent / "schema.py", HERE.parent / "jsonfile.py")
+        HERE / "xlsxparts.py", HERE / "plans.py", HERE / "datapackage.py",
+        HERE.parent / "schema.py", HERE.parent / "jsonfile.py",
+        HERE.parent / "mediatypes.py")     # plans.py, datapackage.py: a slice's files and entry
 
 
 @dataclass

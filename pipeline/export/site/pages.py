@@ -108,7 +108,7 @@ class Pages:
 
     def of_plan(self, plan: Plan) -> Iterator[tuple[str, str]]:
         """(path, document) of a plan's own pages but its initiatives' (and its dataset's, which
-        `shared` writes): the plan, its items and its search index."""
+        `Writer.write_dataset` writes): the plan, its items and its search index."""
         yield f"publishers/{plan.slug}/index.html", self.plan(plan)
         for item in plan.items.values():
             yield f"publishers/{plan.slug}/{item.slug}.html", self.item(plan, item)

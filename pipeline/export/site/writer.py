@@ -189,11 +189,11 @@ class Writer:
         shows of the dataset (files with their digests, previews, metadata) are unchanged."""
         context = self.pages.dataset_context(spec)
         page = lambda: [(dataset_path(spec), self.pages.render(**context))]  # noqa: E731
-        if self.keys is None:
+        plan = self.site.plans.get(spec.plan.plan_id)     # None: a plan without initiatives
+        if self.keys is None or plan is None:
             for path, document in page():
                 self.emit(path, document)
             return
-        plan = self.site.plans[spec.plan.plan_id]
         self.from_cache(self.cache.entry("dataset-page", self.keys.of_plan(plan),
                                          dataset_shows(context)), page)
 
