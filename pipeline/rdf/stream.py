@@ -30,7 +30,7 @@ from ..assemble import Plan
 from ..config import Config
 from ..cuts import cut_before
 from ..heap import frozen_heap
-from ..partcache import CacheStats, PartCache
+from ..partcache import CacheStats, PartCache, rows_digest
 from .graph import build_ntriples_and_shapes
 
 DOCUMENTS_PER_PART = 25
@@ -177,8 +177,9 @@ def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats]
     settings = (config.base_uri, config.name, config.license.url)
     for group in groups:
         plan_id = group.plan.plan_id
-        name = cache.entry("plan", settings, asdict(group.plan), group.rows, group.sources) \
-            if cache.folder else ""
+        name = cache.entry("plan", settings, asdict(group.plan), group.sources,   # rows: their
+                           {table: rows_digest(rows) for table, rows in group.rows.items()}) \
+            if cache.folder else ""                                 # digests, a fifth of JSON's
         found = cache.load(name, stats) if name else None
         if found is None:
             plan_lines, plan_shapes = build_ntriples_and_shapes(
