@@ -187,15 +187,14 @@ class Writer:
     def write_dataset(self, spec) -> None:
         """The page of a plan's dataset: from the cache when its plan's pages and what it
         shows of the dataset (files with their digests, previews, metadata) are unchanged."""
-        context = self.pages.dataset_context(spec)
-        page = lambda: [(dataset_path(spec), self.pages.render(**context))]  # noqa: E731
+        context, path = self.pages.dataset_context(spec), dataset_path(spec)
         plan = self.site.plans.get(spec.plan.plan_id)     # None: a plan without initiatives
         if self.keys is None or plan is None:
-            for path, document in page():
-                self.emit(path, document)
+            self.emit(path, self.pages.render(**context))
             return
         self.from_cache(self.cache.entry("dataset-page", self.keys.of_plan(plan),
-                                         dataset_shows(context)), page)
+                                         dataset_shows(context)),
+                        lambda: [(path, self.pages.render(**context))])
 
     def from_cache(self, name: str, render) -> bool:
         """The files of cache entry `name` linked here (True), or the pages render() gives
