@@ -1,10 +1,15 @@
 """The garbage collector at scale: a publication of a thousand documents is millions of small
 objects that live to the end of the publish and hold no reference cycles, so the cyclic
 collector only costs time there: it is paused while documents are extracted (collector_paused)
-and the heap is frozen out of it around forked workers (frozen_heap)."""
+and the heap is frozen out of it around forked workers (frozen_heap). Memory freed after a
+stage's large texts is handed back to the system (release_free_memory), so that the processes
+that run side by side do not hold it at once."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import gc
 from contextlib import contextmanager
 
@@ -37,3 +42,33 @@ def collector_paused():
         yield
     finally:
         gc.enable()
+
+
+def release_free_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's malloc_trim; nothing where the
+    C library has none). A stage that renders a table's texts frees hundreds of MB at its end,
+    but glibc keeps freed pages that lie below pages still in use, so the process would hold
+    them while the linked-data workers and the validation process run beside it."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def releasing_memory(task):
+    """A worker's task that hands its freed memory back to the system once it returns (its
+    locals gone): a worker lives for many tasks and would otherwise keep the largest one's."""
+    @functools.wraps(task)
+    def run(*args, **kwargs):
+        try:
+            return task(*args, **kwargs)
+        finally:
+            release_free_memory()
+    return run
+
+
+@functools.cache
+def _malloc_trim():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None

@@ -20,7 +20,7 @@ from typing import Callable
 from .assemble import Publication, assemble
 from .config import Config
 from .errors import ConfigError, PipelineError, describe
-from .export import describe_linked_data, package_head, write_database, write_tables_package
+from .export.package import describe_linked_data, package_head, write_database, write_tables_package
 from .export.ckan import write_ckan
 from .export.datapackage import INPUTS_KEY, license_descriptor, source_descriptor
 from .export.dcat import build_catalog, write_catalog
@@ -32,6 +32,7 @@ from .export.site import write_site
 from .export.tables import plan_attributions, table_rows
 from .extract.batch import extract_all
 from .fingerprint import inputs_digest
+from .heap import release_free_memory
 from .lock import publish_lock
 from .outfolder import check_out_dir, clean_leftovers, retire, staging_dir
 from .partcache import CacheStats, PartCache, cache_folder
@@ -208,9 +209,11 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                 package = write_tables_package(publication, rows, config, staging, edition.created,
                                                inputs, edition.plans,
                                                cache_folder(cache_dir, out_dir, "pieces"), runs)
+                release_free_memory()       # the tables' texts: not held while the rest runs
             validation.check(package)           # the tables, while the linked data is written
             with watch.stage("parquet"):
                 parquet = write_parquet(staging, rows, schemas, package)
+                release_free_memory()
             with watch.stage("rdf"):
                 linked = rdf.finish(package.get("attribution", ""),
                                     plan_attributions(publication.sources))

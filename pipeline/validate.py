@@ -20,7 +20,8 @@ from pathlib import Path
 from .errors import ValidationFailed, describe
 from .export.csv import EXCEL_SUFFIX, csv_text, excel_csv_text
 from .export.listing import file_digest
-from .export.plans import SLICE_KEY
+from .export.tables import SLICE_KEY
+from .heap import release_free_memory
 from .validate_groups import Table, read_table, tables_cache, validate_tables
 
 MAX_FINDINGS = 50
@@ -52,6 +53,7 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
     tables: Parsed = {}
     if not findings:
         findings = read_tables(folder, [r for r in resources if _is_canonical_table(r)], tables)
+        release_free_memory()           # the files' bytes and texts, parsed into rows
     if not findings:
         findings, stats = validate_tables(list(tables.values()), cache)
         findings = [f"{t.name}: {t.resource['path']} does not match its stated bytes/hash"

@@ -29,12 +29,12 @@ from pathlib import Path
 
 from .cuts import cut_before
 from .export.csv import csv_lines, csv_text
+from .export.tables import PLAN_KEY
 from .fingerprint import library_versions, tree_digest
 from .partcache import CacheStats, PartCache
 
 GROUP_ROWS = 24_000     # about this many rows of all tables per group (at least half, at most twice)
 GROUP_DIVISOR = 8       # from half of GROUP_ROWS on, a group ends before one plan in about 8
-PLAN_KEY = "plan_id"
 CODE = Path(__file__)
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks.corpus import write_corpus
 from pipeline.config import load_config
-from pipeline.export import write_tables_package
+from pipeline.export.package import write_tables_package
 from pipeline.export.pieces import plan_runs
 from pipeline.partcache import rows_digest
 from pipeline.export.tables import table_rows

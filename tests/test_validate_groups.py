@@ -16,7 +16,7 @@ from benchmarks.corpus import write_corpus
 from pipeline import validate_groups
 from pipeline.config import load_config
 from pipeline.errors import ValidationFailed
-from pipeline.export import write_tables_package
+from pipeline.export.package import write_tables_package
 from pipeline.export.csv import csv_text
 from pipeline.export.tables import table_rows
 from pipeline.publish import build

@@ -62,6 +62,7 @@ def write_parquet(out: Path, rows: dict[str, list[dict]], schemas: dict[str, dic
         except pa.ArrowException as error:
             raise PipelineError(f"cannot write the Parquet file: {error}", out / parquet_path(table)) from None
         written.append(parquet_path(table))
+    pa.default_memory_pool().release_unused()   # Arrow's allocator keeps freed pages otherwise
     return written
 
 

@@ -15,8 +15,8 @@ from .csv import write_csv
 from .datapackage import file_resource, tabular_resource
 from .json import write_table_json
 from .pieces import Piece, Run
+from .tables import SLICE_KEY
 
-SLICE_KEY = "plan_id"       # a resource with this key is its table's slice for that plan
 
 
 def plan_folder(plan_id: str) -> str:

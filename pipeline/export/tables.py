@@ -13,6 +13,7 @@ from ..sources import SourceDocument
 # The table of the SQLite distribution holding distribution_metadata (key, value).
 METADATA_TABLE = "metadata"
 PLAN_KEY = "plan_id"
+SLICE_KEY = PLAN_KEY     # a resource with this key is its table's slice for that plan
 
 
 def table_rows(publication: Publication) -> dict[str, list[dict]]:

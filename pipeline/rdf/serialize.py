@@ -24,6 +24,7 @@ from typing import Iterable, Iterator
 import pyoxigraph
 
 from ..errors import ValidationFailed
+from ..heap import releasing_memory
 from ..jsonfile import ITEM_INDENT, close_array, json_frame, write_json
 from ..partcache import CacheStats, PartCache
 from .documents import DOCUMENTS_MANIFEST, DocumentTarget, write_documents, write_manifest
@@ -124,6 +125,7 @@ CHUNK_FILES = (".ttl", ".rdf", ".jsonl")
 NODE_INDENT = ITEM_INDENT.encode("utf-8")
 
 
+@releasing_memory
 def _convert_chunk(job) -> Chunk:
     """One chunk of graph.nt as Turtle, RDF/XML and JSON-LD node lines, in files beside
     `stem` (linked from the cache when it holds them: partcache.store_files), and its URI

@@ -29,7 +29,7 @@ from typing import Iterator
 from ..assemble import Plan
 from ..config import Config
 from ..cuts import cut_before
-from ..heap import frozen_heap
+from ..heap import frozen_heap, releasing_memory
 from ..partcache import CacheStats, PartCache, rows_digest
 from .graph import build_ntriples_and_shapes
 
@@ -167,6 +167,7 @@ class PendingNTriples:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+@releasing_memory
 def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats]:
     """A part's sorted lines (its plans' graphs together, sorted) to file, and
     each plan's own graph to plans_dir/<plan_id>/graph.nt; a plan whose entry is in the cache

@@ -1,0 +1,112 @@
+"""The tables of a publication written into a folder (CSV, JSON, Excel CSV, workbooks, each
+plan's slices) with the datapackage.json that describes them; the databases and the
+linked-data files added to that description."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..assemble import Plan, Publication
+from ..config import Config
+from ..rdf import LinkedData
+from ..partcache import CacheStats, PartCache
+from ..schema import field_names, load_schemas
+from .csv import EXCEL_SUFFIX, excel_schema, write_csv, write_excel_csv
+from .datasette import write_datasette_metadata
+from .datapackage import (file_resource, license_descriptor, package_descriptor,
+                          source_descriptor, tabular_resource)
+from .json import write_json_file, write_table_json
+from .pieces import Run, pieces_cache, plan_digests, table_pieces, table_runs
+from .plans import write_plan_tables
+from .sqlite import database_name, write_sqlite
+from .tables import attribution, plan_attributions
+from .xlsx import XLSX_SUFFIX, write_xlsx
+
+RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD"}
+
+
+def write_tables_package(publication: Publication, rows: dict[str, list[dict]], config: Config,
+                         out: Path, created: str, inputs: str = "",
+                         plan_editions: dict[str, dict] | None = None,
+                         cache_folder: Path | None = None,
+                         runs: dict[str, list[Run]] | None = None) -> dict:
+    """The tables (CSV, JSON, Excel CSV, Table Schemas) and a datapackage.json describing them
+    (package_head with the tables' resources), the tables' unchanged pieces taken from
+    cache_folder (None: no cache); returns that descriptor. runs: each table's runs of one
+    plan's rows (pieces.table_runs), when already made."""
+    cache, stats = pieces_cache(cache_folder), CacheStats()
+    runs = runs if runs is not None else {table: table_runs(r) for table, r in rows.items()}
+    package = package_head(publication, config, created, inputs, plan_editions, runs)
+    package["resources"] = write_tables(
+        rows, runs, load_schemas(), out, license_descriptor(config), package["attribution"],
+        created, publication.plans, plan_attributions(publication.sources), cache, stats)
+    cache.prune(stats.used)
+    write_json_file(out / "datapackage.json", package)
+    return package
+
+
+def package_head(publication: Publication, config: Config, created: str, inputs: str,
+                 plan_editions: dict[str, dict] | None, runs: dict[str, list[Run]]) -> dict:
+    """datapackage.json's descriptor before its files are written (no resources yet): what
+    the publication is, its licence, sources, attribution, each plan's edition and the digest
+    of its records; all a database or Parquet file states about itself."""
+    sources = [source_descriptor(s) for s in publication.sources]
+    return package_descriptor(config, sources, [], attribution(publication.sources), created,
+                              inputs, plan_editions or {}, plan_digests(runs))
+
+
+def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
+    """Add the linked-data files to the package and its datapackage.json."""
+    for path in linked.paths:
+        kind = RDF_TITLES.get(Path(path).suffix, "RDF")
+        package["resources"].append(file_resource(path.replace("/", "-").replace(".", "-"), path,
+                                                  f"リンクトデータ {Path(path).name}（{kind}）", out))
+    for path in linked.plan_paths:
+        plan_id = path.split("/")[1]
+        package["resources"].append(file_resource(f"graph-plan-{plan_id.lower()}", path,
+                                                  f"リンクトデータ（計画 {plan_id}、N-Triples）", out))
+    write_json_file(out / "datapackage.json", package)
+
+
+def write_database(out: Path, rows: dict[str, list[dict]], schemas: dict[str, dict],
+                   package: dict) -> str:
+    """The SQLite distribution and the Datasette metadata that serves it; returns its name."""
+    name = database_name(package)
+    write_sqlite(out / name, rows, schemas, package)
+    write_datasette_metadata(out, name, schemas, package)
+    return name
+
+
+def write_tables(rows: dict[str, list[dict]], runs: dict[str, list[Run]],
+                 schemas: dict[str, dict], out: Path,
+                 license: dict, credit: str, created: str, plans: dict[str, Plan],
+                 plan_credits: dict[str, str], cache: PartCache = pieces_cache(None),
+                 stats: CacheStats | None = None) -> list[dict]:
+    """Every table as CSV, JSON, Excel CSV and .xlsx, with its Table Schema, and each plan's
+    slices under plans/<plan_id>/ (attributed to that plan's sources: plan_credits), joined
+    from the tables' pieces (unchanged ones from cache); returns their datapackage resources."""
+    stats = stats if stats is not None else CacheStats()
+    (out / "schemas").mkdir(parents=True, exist_ok=True)
+    (out / "excel").mkdir(exist_ok=True)
+    tables, files, slices = [], [], []
+    for table, table_rows_ in rows.items():
+        schema = schemas[table]
+        pieces = table_pieces(schema, table_rows_, runs[table], cache, stats)
+        write_json_file(out / "schemas" / f"{table}.json", {**schema, "license": license})
+        write_csv(out / f"{table}.csv", field_names(schema), [p.csv for p in pieces])
+        write_table_json(out / f"{table}.json", schema,
+                         (record for p in pieces for record in p.records), license, credit)
+        excel = excel_schema(schema)
+        write_json_file(out / "schemas" / f"{table}-excel.json", {**excel, "license": license})
+        write_excel_csv(out / "excel" / f"{table}.csv", schema, [p.excel_text for p in pieces])
+        workbook = f"excel/{table}{XLSX_SUFFIX}"
+        write_xlsx(out / workbook, schema, table_rows_, (row for p in pieces for row in p.sheet),
+                   license, credit, created)
+        tables.append(tabular_resource(table, f"{table}.csv", f"schemas/{table}.json", schema, out))
+        tables.append(tabular_resource(f"{table}{EXCEL_SUFFIX}", f"excel/{table}.csv",
+                                       f"schemas/{table}-excel.json", excel, out, "utf-8-sig"))
+        files.append(file_resource(f"{table}-json", f"{table}.json", f"{schema['title']}（JSON）", out))
+        files.append(file_resource(f"{table}-xlsx", workbook, f"{schema['title']}（Excel）", out))
+        slices += write_plan_tables(table, schema, pieces, runs[table], plans, out, license,
+                                    plan_credits, cache, stats)
+    return tables + files + slices

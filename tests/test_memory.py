@@ -1,0 +1,51 @@
+"""What the processes of a publish hold: freed memory goes back to the system, and the
+validation process loads only what validating needs (they run beside the linked-data workers,
+and all of them together must stay under the benchmark's memory target)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.heap import release_free_memory, releasing_memory
+
+HEAVY = ("pandas", "pyarrow", "numpy", "rdflib", "pyoxigraph", "pyshacl", "jinja2", "sqlite_utils")
+
+
+def resident_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc and glibc's heap")
+def test_freed_texts_go_back_to_the_system():
+    texts = [bytes(1000) + index.to_bytes(4, "little") for index in range(100_000)]   # ~100 MB
+    pinned = bytes(2000) + b"x"         # allocated after them: the heap's top stays in use
+    del texts
+    kept = resident_mb()
+    release_free_memory()
+    assert resident_mb() < kept - 50, "glibc kept the freed pages below the pinned one"
+    assert pinned.endswith(b"x")
+
+
+def test_a_releasing_task_returns_its_result():
+    @releasing_memory
+    def task(value):
+        return [value] * 3
+
+    assert task(7) == [7, 7, 7]
+    assert task.__name__ == "task"      # pickled by name for the worker processes
+
+
+def test_the_validation_process_loads_no_exporter_library():
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, json, pipeline.validate; "
+         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"],
+        capture_output=True, text=True, check=True).stdout
+    assert json.loads(loaded) == []
