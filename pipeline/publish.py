@@ -208,7 +208,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             with watch.stage("csv-json"):
                 package = write_tables_package(publication, rows, config, staging, edition.created,
                                                inputs, edition.plans,
-                                               cache_folder(cache_dir, out_dir, "pieces"), runs)
+                                               cache_folder(cache_dir, out_dir, "pieces"), runs,
+                                               cache_folder(cache_dir, out_dir, "workbooks"))
                 release_free_memory()       # the tables' texts: not held while the rest runs
             validation.check(package)           # the tables, while the linked data is written
             with watch.stage("parquet"):

@@ -1,19 +1,23 @@
 """The tables' pieces kept between runs (pipeline/export/pieces.py): a republish after one plan
 changed renders that plan's rows alone and writes the bytes a run without cache writes (the
-combined CSV, JSON, Excel CSV and workbooks, and the plans' slices, whose unchanged files are
-linked from the cache); a damaged entry or an edited slice is rebuilt, never used; entries the
+combined CSV, JSON, Excel CSV and workbooks (whose worksheets are joined from compressed pieces
+kept apart: workbooks.py), and the plans' slices, whose unchanged files are linked from the
+cache); a damaged entry or an edited slice is rebuilt, never used; entries the
 last run did not use are removed."""
 
 from __future__ import annotations
 
 import copy
 import datetime
+import hashlib
 import shutil
 
 import pytest
 
 from benchmarks.corpus import write_corpus
 from pipeline.config import load_config
+from pipeline.errors import PipelineError
+from pipeline.export.xlsx import CELL_MAX
 from pipeline.export.package import write_tables_package
 from pipeline.export.pieces import plan_runs
 from pipeline.partcache import rows_digest
@@ -141,3 +145,56 @@ def test_each_run_of_a_plans_rows_is_one_piece():
     rows = [{"plan_id": plan} for plan in ("a", "a", "b", "a")]
     assert plan_runs(rows) == [(0, 2), (2, 3), (3, 4)]
     assert plan_runs([]) == []
+
+
+def write_with_workbooks(corpus, out, cache, rows=None):
+    publication, plain_rows, config = corpus
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    return write_tables_package(publication, rows or plain_rows, config, out, CREATED, "",
+                                cache_folder=cache / "pieces", workbook_cache=cache / "workbooks")
+
+
+def workbooks(out):
+    return {path.name: path.read_bytes() for path in sorted((out / "excel").glob("*.xlsx"))}
+
+
+def test_workbooks_joined_from_kept_pieces_are_the_bytes_written_without_them(corpus, tmp_path):
+    """Each run of a plan's rows is one compressed piece of its worksheet, kept under its rows
+    and the row it starts at: a change in the second plan's summary compresses that run
+    again; one more row in the first plan moves the runs after it, which are compressed again
+    at their new rows; the workbooks are always those of a run without cache."""
+    cache = tmp_path / "cache"
+    write(corpus, tmp_path / "plain", None)
+    write_with_workbooks(corpus, tmp_path / "cold", cache)
+    first = set(entries(cache / "workbooks", "sheet-piece"))
+    assert len(first) == 2 * 7 and workbooks(tmp_path / "cold") == workbooks(tmp_path / "plain")
+    package = write_with_workbooks(corpus, tmp_path / "warm", cache)
+    assert set(entries(cache / "workbooks", "sheet-piece")) == first
+    assert workbooks(tmp_path / "warm") == workbooks(tmp_path / "plain")
+    stated = {r["path"]: r for r in package["resources"] if r["path"].endswith(".xlsx")}
+    data = (tmp_path / "warm" / "excel" / "initiatives.xlsx").read_bytes()
+    assert stated["excel/initiatives.xlsx"]["bytes"] == len(data)
+    assert stated["excel/initiatives.xlsx"]["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+
+    rows = changed_rows(corpus)
+    write_with_workbooks(corpus, tmp_path / "warm", cache, rows)
+    assert len(set(entries(cache / "workbooks", "sheet-piece")) ^ first) == 2   # one replaced
+    write(corpus, tmp_path / "plain", None, rows)
+    assert workbooks(tmp_path / "warm") == workbooks(tmp_path / "plain")
+
+    first_plan = list(corpus[0].plans)[0]
+    at = max(i for i, r in enumerate(rows["schedules"]) if r["plan_id"] == first_plan)
+    rows["schedules"].insert(at + 1, dict(rows["schedules"][at]))
+    before = set(entries(cache / "workbooks", "sheet-piece"))
+    write_with_workbooks(corpus, tmp_path / "warm", cache, rows)
+    assert len(set(entries(cache / "workbooks", "sheet-piece")) - before) == 2  # both plans' runs
+    write(corpus, tmp_path / "plain", None, rows)
+    assert workbooks(tmp_path / "warm") == workbooks(tmp_path / "plain")
+
+
+def test_a_cell_excel_cannot_hold_stops_the_workbook_process_with_its_row(corpus, tmp_path):
+    rows = copy.deepcopy(corpus[1])
+    rows["initiatives"][2]["summary"] = "あ" * (CELL_MAX + 1)
+    with pytest.raises(PipelineError, match=r"initiatives row 3 column summary: 32768 characters"):
+        write_with_workbooks(corpus, tmp_path / "out", tmp_path / "cache", rows)

@@ -3,6 +3,7 @@ openpyxl: typed cells, escaped text, limits and reproducible bytes."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import warnings
 import zipfile
@@ -12,7 +13,7 @@ import openpyxl
 import pytest
 
 from pipeline.errors import PipelineError
-from pipeline.export.xlsx import CELL_MAX, column_letter, sheet_rows, write_xlsx
+from pipeline.export.xlsx import CELL_MAX, column_letter, sheet_piece, sheet_rows, write_xlsx
 from pipeline.schema import csv_cells
 
 SCHEMA = {
@@ -44,7 +45,7 @@ def _as_excel_reads(text: str) -> str:
 
 
 def _write(path, rows, created="2026-01-02T03:04:05Z"):
-    sheet = sheet_rows(SCHEMA, rows, csv_cells(SCHEMA, rows))
+    sheet = [sheet_piece(SCHEMA, rows, csv_cells(SCHEMA, rows), 0)]
     write_xlsx(path, SCHEMA, rows, sheet, LICENSE, "出典：県「計画」を加工して作成", created)
     return path
 
@@ -145,20 +146,28 @@ def test_column_letters():
     assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
 
 
-def test_rows_rendered_in_pieces_make_the_same_workbook_and_errors_name_the_table_row(tmp_path):
-    """A table's rows rendered plan by plan (pieces.py) number and read as rendered at once."""
+def test_rows_compressed_in_pieces_make_the_same_workbook_and_errors_name_the_table_row(tmp_path):
+    """A table's rows rendered and compressed plan by plan (workbooks.py) join into the
+    worksheet rendered at once: the same members, numbered alike, read alike."""
     rows = [dict(_rows()[n % len(TEXTS)], id=f"{n} 県 {TEXTS[n % len(TEXTS)]}", count=n)
             for n in range(25)]
-    whole = _write(tmp_path / "whole.xlsx", rows).read_bytes()
+    _write(tmp_path / "whole.xlsx", rows)
     cells = csv_cells(SCHEMA, rows)
-    pieces = [sheet_rows(SCHEMA, rows[a:b], cells[a:b], a) for a, b in ((0, 7), (7, 8), (8, 25))]
-    write_xlsx(tmp_path / "pieces.xlsx", SCHEMA, rows, [row for piece in pieces for row in piece],
-               LICENSE, "出典：県「計画」を加工して作成", "2026-01-02T03:04:05Z")
-    assert (tmp_path / "pieces.xlsx").read_bytes() == whole
-    with zipfile.ZipFile(tmp_path / "pieces.xlsx") as package:
-        sheet = package.read("xl/worksheets/sheet1.xml").decode()
+    pieces = [sheet_piece(SCHEMA, rows[a:b], cells[a:b], a) for a, b in ((0, 7), (7, 8), (8, 25))]
+    size, sha256 = write_xlsx(tmp_path / "pieces.xlsx", SCHEMA, rows, pieces, LICENSE,
+                              "出典：県「計画」を加工して作成", "2026-01-02T03:04:05Z")
+    data = (tmp_path / "pieces.xlsx").read_bytes()
+    assert (size, sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    with zipfile.ZipFile(tmp_path / "whole.xlsx") as whole, \
+            zipfile.ZipFile(tmp_path / "pieces.xlsx") as joined:
+        assert joined.testzip() is None
+        assert joined.namelist() == whole.namelist()
+        assert all(joined.read(name) == whole.read(name) for name in whole.namelist())
+        sheet = joined.read("xl/worksheets/sheet1.xml").decode()
     assert '<row r="10"><c r="A10" s="2" t="inlineStr"><is><t>8 県 +81</t></is></c>' in sheet
-    assert "\x00" not in sheet
+    values = [row[0] for row in openpyxl.load_workbook(tmp_path / "pieces.xlsx").worksheets[0]
+              .iter_rows(min_row=2, values_only=True)]
+    assert len(values) == 25 and values[8] == "8 県 +81"
     rows[9]["id"] = "あ" * (CELL_MAX + 1)
     with pytest.raises(PipelineError, match=r"things row 10 column id: 32768 characters"):
         sheet_rows(SCHEMA, rows[8:], csv_cells(SCHEMA, rows[8:]), 8)

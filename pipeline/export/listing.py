@@ -69,18 +69,35 @@ def file_digest(path: Path) -> tuple[int, str]:
     describe the same files in one publish, so each file is read once per process: the result is
     kept under the file's identity (device, inode, size, mtime and ctime in ns), which any
     rewrite of the file changes."""
-    stat = os.stat(path)
-    key = (os.fspath(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns,
-           stat.st_ctime_ns)
+    key = _identity(path)
     known = _DIGESTS.get(key)
     if known is None:
         digest = hashlib.sha256()
         with open(path, "rb") as handle:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
-        known = _DIGESTS[key] = (stat.st_size, digest.hexdigest())
-        if len(_DIGESTS) > 100_000:          # a long-lived process: forget the oldest
-            del _DIGESTS[next(iter(_DIGESTS))]
+        known = _remember(key, key[3], digest.hexdigest())
+    return known
+
+
+def remember_digest(path: Path, size: int, sha256: str) -> None:
+    """What another process that wrote the file found of it as it wrote it (file_digest then
+    reads the file only if it changed since)."""
+    key = _identity(path)
+    if key[3] == size:
+        _remember(key, size, sha256)
+
+
+def _identity(path: Path) -> tuple:
+    stat = os.stat(path)
+    return (os.fspath(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns,
+            stat.st_ctime_ns)
+
+
+def _remember(key: tuple, size: int, sha256: str) -> tuple[int, str]:
+    known = _DIGESTS[key] = (size, sha256)
+    if len(_DIGESTS) > 100_000:          # a long-lived process: forget the oldest
+        del _DIGESTS[next(iter(_DIGESTS))]
     return known
 
 

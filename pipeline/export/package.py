@@ -19,8 +19,9 @@ from .json import write_json_file, write_table_json
 from .pieces import Run, pieces_cache, plan_digests, table_pieces, table_runs
 from .plans import write_plan_tables
 from .sqlite import database_name, write_sqlite
+from .listing import remember_digest
 from .tables import attribution, plan_attributions
-from .xlsx import XLSX_SUFFIX, write_xlsx
+from .workbooks import WorkbookWriter, workbook_path
 
 RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD"}
 
@@ -29,17 +30,20 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
                          out: Path, created: str, inputs: str = "",
                          plan_editions: dict[str, dict] | None = None,
                          cache_folder: Path | None = None,
-                         runs: dict[str, list[Run]] | None = None) -> dict:
-    """The tables (CSV, JSON, Excel CSV, Table Schemas) and a datapackage.json describing them
-    (package_head with the tables' resources), the tables' unchanged pieces taken from
-    cache_folder (None: no cache); returns that descriptor. runs: each table's runs of one
-    plan's rows (pieces.table_runs), when already made."""
+                         runs: dict[str, list[Run]] | None = None,
+                         workbook_cache: Path | None = None) -> dict:
+    """The tables (CSV, JSON, Excel CSV and workbooks, Table Schemas) and a datapackage.json
+    describing them (package_head with the tables' resources), the tables' unchanged pieces
+    taken from cache_folder and the workbooks' from workbook_cache (None: no cache); returns
+    that descriptor. runs: each table's runs of one plan's rows (pieces.table_runs), when
+    already made."""
     cache, stats = pieces_cache(cache_folder), CacheStats()
     runs = runs if runs is not None else {table: table_runs(r) for table, r in rows.items()}
     package = package_head(publication, config, created, inputs, plan_editions, runs)
     package["resources"] = write_tables(
         rows, runs, load_schemas(), out, license_descriptor(config), package["attribution"],
-        created, publication.plans, plan_attributions(publication.sources), cache, stats)
+        created, publication.plans, plan_attributions(publication.sources), cache, stats,
+        workbook_cache)
     cache.prune(stats.used)
     write_json_file(out / "datapackage.json", package)
     return package
@@ -81,14 +85,37 @@ def write_tables(rows: dict[str, list[dict]], runs: dict[str, list[Run]],
                  schemas: dict[str, dict], out: Path,
                  license: dict, credit: str, created: str, plans: dict[str, Plan],
                  plan_credits: dict[str, str], cache: PartCache = pieces_cache(None),
-                 stats: CacheStats | None = None) -> list[dict]:
+                 stats: CacheStats | None = None, workbook_cache: Path | None = None) -> list[dict]:
     """Every table as CSV, JSON, Excel CSV and .xlsx, with its Table Schema, and each plan's
     slices under plans/<plan_id>/ (attributed to that plan's sources: plan_credits), joined
-    from the tables' pieces (unchanged ones from cache); returns their datapackage resources."""
+    from the tables' pieces (unchanged ones from cache; the workbooks written meanwhile by
+    their own process, workbooks.py); returns their datapackage resources."""
     stats = stats if stats is not None else CacheStats()
     (out / "schemas").mkdir(parents=True, exist_ok=True)
     (out / "excel").mkdir(exist_ok=True)
-    tables, files, slices = [], [], []
+    workbooks = WorkbookWriter(out, rows, runs, schemas, license, credit, created, workbook_cache)
+    try:
+        tables, json_files, slices = _write_table_files(
+            rows, runs, schemas, out, license, credit, plans, plan_credits, cache, stats)
+        written = workbooks.result()
+    finally:
+        workbooks.close()
+    files = []
+    for table in rows:
+        path = workbook_path(table)
+        remember_digest(out / path, *written[path])      # hashed as written: not read again
+        files += [json_files[table], file_resource(f"{table}-xlsx", path,
+                                                   f"{schemas[table]['title']}（Excel）", out)]
+    return tables + files + slices
+
+
+def _write_table_files(rows: dict[str, list[dict]], runs: dict[str, list[Run]],
+                       schemas: dict[str, dict], out: Path, license: dict, credit: str,
+                       plans: dict[str, Plan], plan_credits: dict[str, str], cache: PartCache,
+                       stats: CacheStats) -> tuple[list[dict], dict[str, dict], list[dict]]:
+    """The CSV, JSON and Excel CSV files of every table and its plans' slices; returns their
+    resources: the tables', each table's JSON file's and the slices'."""
+    tables, json_files, slices = [], {}, []
     for table, table_rows_ in rows.items():
         schema = schemas[table]
         pieces = table_pieces(schema, table_rows_, runs[table], cache, stats)
@@ -99,14 +126,11 @@ def write_tables(rows: dict[str, list[dict]], runs: dict[str, list[Run]],
         excel = excel_schema(schema)
         write_json_file(out / "schemas" / f"{table}-excel.json", {**excel, "license": license})
         write_excel_csv(out / "excel" / f"{table}.csv", schema, [p.excel_text for p in pieces])
-        workbook = f"excel/{table}{XLSX_SUFFIX}"
-        write_xlsx(out / workbook, schema, table_rows_, (row for p in pieces for row in p.sheet),
-                   license, credit, created)
         tables.append(tabular_resource(table, f"{table}.csv", f"schemas/{table}.json", schema, out))
         tables.append(tabular_resource(f"{table}{EXCEL_SUFFIX}", f"excel/{table}.csv",
                                        f"schemas/{table}-excel.json", excel, out, "utf-8-sig"))
-        files.append(file_resource(f"{table}-json", f"{table}.json", f"{schema['title']}（JSON）", out))
-        files.append(file_resource(f"{table}-xlsx", workbook, f"{schema['title']}（Excel）", out))
+        json_files[table] = file_resource(f"{table}-json", f"{table}.json",
+                                          f"{schema['title']}（JSON）", out)
         slices += write_plan_tables(table, schema, pieces, runs[table], plans, out, license,
                                     plan_credits, cache, stats)
-    return tables + files + slices
+    return tables, json_files, slices

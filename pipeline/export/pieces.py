@@ -1,5 +1,5 @@
 """Each plan's rows of a table rendered once for every file that holds them (the combined CSV,
-JSON, Excel CSV and workbook, and the plan's slices), and kept between runs (see partcache.py):
+JSON and Excel CSV, and the plan's slices; the workbooks keep their own: workbooks.py), and kept between runs (see partcache.py):
 a republish after one plan changed renders that plan's rows alone and joins the rest from the
 cache.
 
@@ -23,11 +23,10 @@ from ..schema import csv_cells
 from .csv import csv_lines, excel_lines
 from .json import json_records
 from .tables import PLAN_KEY, plan_runs
-from .xlsx import sheet_rows
 
 HERE = Path(__file__).resolve().parent
-CODE = (HERE / "pieces.py", HERE / "csv.py", HERE / "json.py", HERE / "xlsx.py",
-        HERE / "xlsxparts.py", HERE / "plans.py", HERE / "datapackage.py",
+CODE = (HERE / "pieces.py", HERE / "csv.py", HERE / "json.py", HERE / "plans.py",
+        HERE / "datapackage.py",
         HERE.parent / "schema.py", HERE.parent / "jsonfile.py",
         HERE.parent / "mediatypes.py")     # plans.py, datapackage.py: a slice's files and entry
 
@@ -40,7 +39,6 @@ class Piece:
     csv: str                # the rows' CSV lines
     records: list[str]      # the rows' JSON texts
     excel: str | None       # the rows' Excel CSV lines (None: the same as csv)
-    sheet: list[str]        # the rows' worksheet <row> elements (xlsx.sheet_rows)
 
     @property
     def excel_text(self) -> str:
@@ -81,27 +79,25 @@ def table_pieces(schema: dict, rows: list[dict], runs: list[Run], pieces_cache: 
     schema_digest = digest_of(schema) if pieces_cache.folder is not None else ""
     pieces = []
     for run in runs:
-        start, part = run.start, rows[run.start:run.stop]
         name = pieces_cache.entry("table-rows", schema_digest, run.digest) \
             if pieces_cache.folder is not None else ""
         piece = pieces_cache.load(name, stats) if name else None
         if isinstance(piece, Piece):
             stats.chunks_reused += 1
         else:
-            piece = render_piece(schema, part, start)
+            piece = render_piece(schema, rows[run.start:run.stop])
             pieces_cache.store(name, piece, stats)
             stats.chunks_built += 1
         pieces.append(piece)
     return pieces
 
 
-def render_piece(schema: dict, rows: list[dict], first: int) -> Piece:
-    """The rows (rows[0] being row `first` of the table) rendered for every file."""
+def render_piece(schema: dict, rows: list[dict]) -> Piece:
+    """The rows rendered for every file."""
     cells = csv_cells(schema, rows)
     lines = csv_lines(cells)
     text, excel = "".join(lines), "".join(excel_lines(cells, lines))
-    return Piece(rows[0][PLAN_KEY], text, json_records(rows), None if excel == text else excel,
-                 sheet_rows(schema, rows, cells, first))
+    return Piece(rows[0][PLAN_KEY], text, json_records(rows), None if excel == text else excel)
 
 
 def pieces_cache(folder: Path | None) -> PartCache:

@@ -10,35 +10,32 @@ Table Schema so that Excel never guesses.
 
 Written here as SpreadsheetML (ECMA-376 Part 1, §18): a zip of XML parts with inline-string
 cells. The worksheet's rows are rendered a block at a time, column by column (one escape check
-per text cell), with a mark for their row numbers, so that a plan's rows render the same
-wherever they stand (pieces.py keeps them between runs); they are numbered as they are
-streamed into the zip. Reproducible: the document properties carry the
-publication's `created` time and every zip member has a fixed date.
+per text cell), and compressed a run of rows at a time (sheet_piece): the worksheet is joined
+from those pieces (zipstream.py), which workbooks.py keeps between runs. Reproducible: the
+document properties carry the publication's `created` time and every zip member has a fixed
+date.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 import unicodedata
-import zipfile
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Iterable
 
 from ..errors import PipelineError
 from ..schema import csv_cells
 from . import xlsxparts
 from .xlsxparts import DATE, HEADER, TEXT, WRAP
+from .zipstream import Deflated, deflate, joined, write_zip
 
 XLSX_SUFFIX = ".xlsx"
 ABOUT_SHEET = "説明"
 CELL_MAX = 32_767            # the most characters an Excel cell holds
 WIDTH_MIN, WIDTH_MAX = 6, 60  # column widths in characters of the default font
 WIDTH_SAMPLE = 2_000          # rows measured for the column widths
-BLOCK = 2_000                 # rows rendered (and numbered) at a time
-ROW_MARK = "\x00"   # stands for a row's number in sheet_rows (never in a cell: written _x0000_)
+BLOCK = 2_000                 # rows rendered at a time
 NUMBER_TYPES = {"integer", "number"}
 SHEET_NAME_JUNK = re.compile(r"[\[\]:*?/\\]")
 TYPE_TITLES = {"string": "文字列", "integer": "整数", "number": "数値", "date": "日付",
@@ -56,80 +53,88 @@ PRESERVE = ' xml:space="preserve"'
 _EDGE_SPACE = re.compile(r"\A\s|\s\x00|\x00\s|\s\Z")    # in texts joined by \x00
 
 
-def write_xlsx(path: Path, schema: dict, rows: list[dict], sheet: Iterable[str],
-               license: dict, credit: str, created: str) -> None:
+def write_xlsx(path: Path, schema: dict, rows: list[dict], sheet: list[Deflated],
+               license: dict, credit: str, created: str) -> tuple[int, str]:
     """The workbook of one table: `rows` are its records as {column: value}, `sheet` the same
-    rows' <row> elements from sheet_rows (in table order, joined from pieces of any size)."""
+    rows' compressed pieces from sheet_piece, in table order. Returns the file's size and
+    SHA-256."""
     fields = schema["fields"]
     title = SHEET_NAME_JUNK.sub("_", schema["title"])[:31]
     last = f"{column_letter(len(fields) - 1)}{max(len(rows), 1) + 1}"   # autofilter's corner
     parts = xlsxparts.package_parts(title, ABOUT_SHEET, last, schema["title"], credit,
                                     _moment(created))
     widths = _widths(fields, csv_cells(schema, rows[:WIDTH_SAMPLE]))
-    with zipfile.ZipFile(path, "w") as package:
-        for name, text in parts.items():
-            _member(package, name, text)
-        with package.open(_info("xl/worksheets/sheet1.xml"), "w") as part:
-            part.write(xlsxparts.sheet_head(widths, [_is_text(f) for f in fields],
-                                            f"A1:{last}", frozen=True).encode())
-            part.write(_row(1, [_text_cell(f"{column_letter(c)}1", f["title"], HEADER)
-                                for c, f in enumerate(fields)]).encode())
-            numbered = zip(itertools.count(2), sheet)
-            while block := list(itertools.islice(numbered, BLOCK)):
-                part.write("".join(row.replace(ROW_MARK, str(n)) for n, row in block).encode())
-            part.write(xlsxparts.sheet_tail(f"A1:{last}").encode())
-        _member(package, "xl/worksheets/sheet2.xml", _about_sheet(schema, license, credit))
+    head = xlsxparts.sheet_head(widths, [_is_text(f) for f in fields], f"A1:{last}", frozen=True) \
+        + _row(1, [_text_cell(f"{column_letter(c)}1", f["title"], HEADER)
+                   for c, f in enumerate(fields)])
+    members = [(name, _member(text)) for name, text in parts.items()]
+    members.append(("xl/worksheets/sheet1.xml", joined(
+        [deflate(head.encode(), ZIP_LEVEL), *sheet,
+         deflate(xlsxparts.sheet_tail(f"A1:{last}").encode(), ZIP_LEVEL)])))
+    members.append(("xl/worksheets/sheet2.xml", _member(_about_sheet(schema, license, credit))))
+    return write_zip(path, members, ZIP_DATE)
+
+
+def sheet_piece(schema: dict, rows: list[dict], cells: list[list[str]], first: int) -> Deflated:
+    """Rows rows[0] of which is row `first` of the table (0: the first after the header),
+    rendered (sheet_rows) and compressed as one piece of the worksheet."""
+    return deflate("".join(sheet_rows(schema, rows, cells, first)).encode(), ZIP_LEVEL)
 
 
 def sheet_rows(schema: dict, rows: list[dict], cells: list[list[str]], first: int = 0) -> list[str]:
     """The worksheet's <row> elements of rows (`cells`: the same rows as CSV cells, which the
-    text columns show), their row number left as ROW_MARK: the same rows render the same
-    wherever they stand in the table. `first`: the table row of rows[0], for an error's
-    message. Rendered BLOCK rows at a time, column by column."""
+    text columns show); rows[0] is row `first` of the table (0: the first after the header),
+    which numbers them and an error's message. Rendered BLOCK rows at a time, column by
+    column."""
     rendered = []
     for start in range(0, len(rows), BLOCK):
         stop = min(start + BLOCK, len(rows))
+        numbers = range(first + start + 2, first + stop + 2)    # the header is row 1
         columns = []
         for index, field in enumerate(schema["fields"]):
-            head = f'<c r="{column_letter(index)}{ROW_MARK}"'
+            letter = column_letter(index)
+            heads = [f'<c r="{letter}{n}"' for n in numbers]
             if _is_text(field):
                 texts = [row[index] for row in cells[start:stop]]
                 _check_lengths(schema, field, texts, first + start)
-                columns.append(_text_column(head, texts))
+                columns.append(_text_column(heads, texts))
             else:
                 values = [row[field["name"]] for row in rows[start:stop]]
-                columns.append(_typed_column(schema, field, head, values))
-        rendered += [f'<row r="{ROW_MARK}">{"".join(row)}</row>' for row in zip(*columns)]
+                columns.append(_typed_column(schema, field, heads, values))
+        rendered += [f'<row r="{n}">{"".join(row)}</row>' for n, *row in zip(numbers, *columns)]
     return rendered
 
 
-def _text_column(head: str, texts: list[str]) -> list[str]:
-    """The cells of a text column ("": no cell). Characters to escape, then whitespace at
-    either end of a cell, are looked for once in the whole block: most blocks have neither."""
+def _text_column(heads: list[str], texts: list[str]) -> list[str]:
+    """The cells of a text column ("": no cell), each opened by its head (`<c r="A2"`).
+    Characters to escape, then whitespace at either end of a cell, are looked for once in the
+    whole block: most blocks have neither."""
     if _ESCAPABLE.search("\n".join(texts)) is not None:
-        return [f'{head} s="{TEXT}" t="inlineStr">{_inline(t)}</c>' if t else "" for t in texts]
+        return [f'{h} s="{TEXT}" t="inlineStr">{_inline(t)}</c>' if t else ""
+                for h, t in zip(heads, texts)]
     if _EDGE_SPACE.search("\x00".join(texts)) is not None:     # \x00: escapable, so in no text
-        return [f'{head} s="{TEXT}" t="inlineStr"><is>'
+        return [f'{h} s="{TEXT}" t="inlineStr"><is>'
                 f'<t{PRESERVE if t[0].isspace() or t[-1].isspace() else ""}>{t}</t></is></c>'
-                if t else "" for t in texts]
-    start, end = f'{head} s="{TEXT}" t="inlineStr"><is><t>', "</t></is></c>"
-    return [start + t + end if t else "" for t in texts]
+                if t else "" for h, t in zip(heads, texts)]
+    start, end = f' s="{TEXT}" t="inlineStr"><is><t>', "</t></is></c>"
+    return [h + start + t + end if t else "" for h, t in zip(heads, texts)]
 
 
-def _typed_column(schema: dict, field: dict, head: str, values: list) -> list[str]:
+def _typed_column(schema: dict, field: dict, heads: list[str], values: list) -> list[str]:
     """The cells of a number, date or boolean column (None: no cell)."""
     kind = field["type"]
     if kind == "date":
-        return [f'{head} s="{DATE}"><v>{v.toordinal() - DAY_ZERO}</v></c>'
-                if v is not None else "" for v in values]
+        return [f'{h} s="{DATE}"><v>{v.toordinal() - DAY_ZERO}</v></c>'
+                if v is not None else "" for h, v in zip(heads, values)]
     if kind == "boolean":
-        return [f'{head} t="b"><v>{int(v)}</v></c>' if v is not None else "" for v in values]
+        return [f'{h} t="b"><v>{int(v)}</v></c>' if v is not None else ""
+                for h, v in zip(heads, values)]
     present = [v for v in values if v is not None]
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present) or \
             not all(map(math.isfinite, present)):
         raise PipelineError(f"{schema['name']} column {field['name']}: a value that is not a "
                             "finite number cannot be an Excel number")
-    return [f'{head}><v>{v!r}</v></c>' if v is not None else "" for v in values]
+    return [f'{h}><v>{v!r}</v></c>' if v is not None else "" for h, v in zip(heads, values)]
 
 
 def _about_sheet(schema: dict, license: dict, credit: str) -> str:
@@ -185,16 +190,8 @@ def _check_lengths(schema: dict, field: dict, texts: list[str], start: int) -> N
                             f"({CELL_MAX})")
 
 
-def _member(package: zipfile.ZipFile, name: str, text: str) -> None:
-    package.writestr(_info(name), text.encode())
-
-
-def _info(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info._compresslevel = ZIP_LEVEL         # what ZipFile(compresslevel=) sets, for a ZipInfo given
-    info.external_attr = 0o600 << 16
-    return info
+def _member(text: str) -> Deflated:
+    return joined([deflate(text.encode(), ZIP_LEVEL)])
 
 
 def _is_text(field: dict) -> bool:
