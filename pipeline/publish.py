@@ -20,18 +20,19 @@ from typing import Callable
 from .assemble import Publication, assemble
 from .config import Config
 from .errors import ConfigError, PipelineError, describe
-from .export.package import describe_linked_data, package_head, write_database, write_tables_package
+from .export.package import (describe_linked_data, package_head, side_files, write_database,
+                             write_tables_package)
 from .export.ckan import write_ckan
 from .export.datapackage import INPUTS_KEY, license_descriptor, source_descriptor
 from .export.dcat import build_catalog, write_catalog
 from .export.description import Description, describe_publication
 from .export.identifiers import KNOWN_LICENSES
-from .export.parquet import write_parquet
 from .export.pieces import plan_digests, table_runs
 from .export.site import write_site
 from .export.tables import plan_attributions, table_rows
 from .extract.batch import extract_all
 from .fingerprint import inputs_digest
+from .forked import Forked
 from .heap import release_free_memory
 from .lock import publish_lock
 from .outfolder import check_out_dir, clean_leftovers, retire, staging_dir
@@ -196,25 +197,27 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         sources, license = [source_descriptor(s) for s in publication.sources], license_descriptor(config)
         head = package_head(publication, config, edition.created, inputs, edition.plans, runs)
         validation = BackgroundValidation(staging, cache_folder(cache_dir, out_dir, "tables"))
-        with LinkedDataWriter(rows, sources, publication.plans, config, schemas, staging, watch,
-                              cache_folder(cache_dir, out_dir)) as rdf, \
+        # a forked process writes the workbooks and then the Parquet files, worker processes
+        # build the graph's parts, and SQLite builds its tables and full-text indexes in C,
+        # mostly without the GIL, in a thread, while the CSV and JSON tables are written here
+        # (the workers fork at their first task: here with more than one part, else in
+        # rdf.finish, which forks while this thread runs, as the linked data's chunks always
+        # did; the workers touch nothing it holds)
+        with Forked(side_files, staging, rows, runs, schemas, head, license,
+                    cache_folder(cache_dir, out_dir, "workbooks"), where=staging) as side, \
+                LinkedDataWriter(rows, sources, publication.plans, config, schemas, staging, watch,
+                                 cache_folder(cache_dir, out_dir)) as rdf, \
                 ThreadPoolExecutor(1) as background:
-            # worker processes build the graph's parts and SQLite builds its tables and
-            # full-text indexes in C, mostly without the GIL, in a thread, while the tables and
-            # the Parquet files are written here (the workers fork at their first task: here
-            # with more than one part, else in rdf.finish, which forks while this thread runs,
-            # as the linked data's chunks always did; the workers touch nothing it holds)
             writing = background.submit(write_database, staging, rows, schemas, head)
             with watch.stage("csv-json"):
                 package = write_tables_package(publication, rows, config, staging, edition.created,
                                                inputs, edition.plans,
                                                cache_folder(cache_dir, out_dir, "pieces"), runs,
-                                               cache_folder(cache_dir, out_dir, "workbooks"))
+                                               side.next)
                 release_free_memory()       # the tables' texts: not held while the rest runs
             validation.check(package)           # the tables, while the linked data is written
             with watch.stage("parquet"):
-                parquet = write_parquet(staging, rows, schemas, package)
-                release_free_memory()
+                parquet = side.next()
             with watch.stage("rdf"):
                 linked = rdf.finish(package.get("attribution", ""),
                                     plan_attributions(publication.sources))

@@ -193,7 +193,7 @@ def test_workbooks_joined_from_kept_pieces_are_the_bytes_written_without_them(co
     assert workbooks(tmp_path / "warm") == workbooks(tmp_path / "plain")
 
 
-def test_a_cell_excel_cannot_hold_stops_the_workbook_process_with_its_row(corpus, tmp_path):
+def test_a_cell_excel_cannot_hold_is_an_error_naming_its_row(corpus, tmp_path):
     rows = copy.deepcopy(corpus[1])
     rows["initiatives"][2]["summary"] = "あ" * (CELL_MAX + 1)
     with pytest.raises(PipelineError, match=r"initiatives row 3 column summary: 32768 characters"):

@@ -5,11 +5,13 @@ linked-data files added to that description."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable, Iterator
 
 from ..assemble import Plan, Publication
 from ..config import Config
 from ..rdf import LinkedData
 from ..partcache import CacheStats, PartCache
+from ..heap import release_free_memory
 from ..schema import field_names, load_schemas
 from .csv import EXCEL_SUFFIX, excel_schema, write_csv, write_excel_csv
 from .datasette import write_datasette_metadata
@@ -21,7 +23,8 @@ from .plans import write_plan_tables
 from .sqlite import database_name, write_sqlite
 from .listing import remember_digest
 from .tables import attribution, plan_attributions
-from .workbooks import WorkbookWriter, workbook_path
+from .parquet import write_parquet
+from .workbooks import Written, workbook_path, write_workbooks
 
 RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD"}
 
@@ -31,22 +34,37 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
                          plan_editions: dict[str, dict] | None = None,
                          cache_folder: Path | None = None,
                          runs: dict[str, list[Run]] | None = None,
+                         workbooks: Callable[[], Written] | None = None,
                          workbook_cache: Path | None = None) -> dict:
     """The tables (CSV, JSON, Excel CSV and workbooks, Table Schemas) and a datapackage.json
     describing them (package_head with the tables' resources), the tables' unchanged pieces
-    taken from cache_folder and the workbooks' from workbook_cache (None: no cache); returns
-    that descriptor. runs: each table's runs of one plan's rows (pieces.table_runs), when
-    already made."""
+    taken from cache_folder (None: no cache); returns that descriptor. runs: each table's runs
+    of one plan's rows (pieces.table_runs), when already made. workbooks: what another process
+    wrote of them (side_files), asked for once the rest is written; None: they are written
+    here, after the rest, their pieces taken from workbook_cache."""
     cache, stats = pieces_cache(cache_folder), CacheStats()
     runs = runs if runs is not None else {table: table_runs(r) for table, r in rows.items()}
     package = package_head(publication, config, created, inputs, plan_editions, runs)
     package["resources"] = write_tables(
         rows, runs, load_schemas(), out, license_descriptor(config), package["attribution"],
         created, publication.plans, plan_attributions(publication.sources), cache, stats,
-        workbook_cache)
+        workbooks, workbook_cache)
     cache.prune(stats.used)
     write_json_file(out / "datapackage.json", package)
     return package
+
+
+def side_files(out: Path, rows: dict[str, list[dict]], runs: dict[str, list[Run]],
+               schemas: dict[str, dict], head: dict, license: dict,
+               workbook_cache: Path | None) -> Iterator:
+    """What a process beside the tables' writer writes (forked.Forked): the workbooks, then the
+    Parquet files; yields what write_workbooks returns, then the Parquet files' paths. `head`:
+    package_head, the publication's description."""
+    written = write_workbooks(out, rows, runs, schemas, license, head["attribution"],
+                              head["created"], workbook_cache)
+    release_free_memory()               # the worksheets' texts, before the Parquet columns
+    yield written
+    yield write_parquet(out, rows, schemas, head)
 
 
 def package_head(publication: Publication, config: Config, created: str, inputs: str,
@@ -85,21 +103,19 @@ def write_tables(rows: dict[str, list[dict]], runs: dict[str, list[Run]],
                  schemas: dict[str, dict], out: Path,
                  license: dict, credit: str, created: str, plans: dict[str, Plan],
                  plan_credits: dict[str, str], cache: PartCache = pieces_cache(None),
-                 stats: CacheStats | None = None, workbook_cache: Path | None = None) -> list[dict]:
+                 stats: CacheStats | None = None, workbooks: Callable[[], Written] | None = None,
+                 workbook_cache: Path | None = None) -> list[dict]:
     """Every table as CSV, JSON, Excel CSV and .xlsx, with its Table Schema, and each plan's
     slices under plans/<plan_id>/ (attributed to that plan's sources: plan_credits), joined
-    from the tables' pieces (unchanged ones from cache; the workbooks written meanwhile by
-    their own process, workbooks.py); returns their datapackage resources."""
+    from the tables' pieces (unchanged ones from cache); the workbooks as write_tables_package
+    says; returns their datapackage resources."""
     stats = stats if stats is not None else CacheStats()
     (out / "schemas").mkdir(parents=True, exist_ok=True)
     (out / "excel").mkdir(exist_ok=True)
-    workbooks = WorkbookWriter(out, rows, runs, schemas, license, credit, created, workbook_cache)
-    try:
-        tables, json_files, slices = _write_table_files(
-            rows, runs, schemas, out, license, credit, plans, plan_credits, cache, stats)
-        written = workbooks.result()
-    finally:
-        workbooks.close()
+    tables, json_files, slices = _write_table_files(
+        rows, runs, schemas, out, license, credit, plans, plan_credits, cache, stats)
+    written = workbooks() if workbooks is not None else \
+        write_workbooks(out, rows, runs, schemas, license, credit, created, workbook_cache)
     files = []
     for table in rows:
         path = workbook_path(table)
