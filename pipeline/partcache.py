@@ -130,14 +130,20 @@ class PartCache:
             return
         self.store(name, (paths, identities, value), stats)
 
-    def load_files(self, name: str, folder: Path, stats: CacheStats):
+    def load_files(self, name: str, folder: Path, stats: CacheStats,
+                   paths: list[str] | None = None):
         """The value stored under name by store_files, its files linked (or copied) into folder
-        at their paths; None, with nothing linked, when the entry is absent or damaged or any
-        of its files changed since it was kept."""
+        at their paths (or at the given paths, as many, where a file's place changes from run
+        to run); None, with nothing linked, when the entry is absent or damaged or any of its
+        files changed since it was kept."""
         found = self.load(name, stats)
         if found is None:
             return None
-        paths, identities, value = found
+        kept, identities, value = found
+        if paths is None:
+            paths = kept
+        elif len(paths) != len(kept):
+            return None
         files = self.folder / f"{name}{FILES}"
         linked: list[Path] = []
         try:

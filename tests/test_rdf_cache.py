@@ -39,7 +39,10 @@ def change_one_plan(raw):
 
 def test_a_republish_after_one_plan_changed_rebuilds_it_alone_with_the_same_bytes(
         tmp_path, project_root, small_chunks, monkeypatch):
+    """Each plan in a part of its own: the unchanged plan's part (its sorted lines and its
+    graph.nt) is linked from the cache, not written again."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(stream, "DOCUMENTS_PER_PART", 4)    # four documents per plan
     # the chunks are cached where no URI documents are written (the benchmark's settings)
     config = replace(load_config(project_root / "pipeline.toml"), uri_documents=False)
     raw, cache = tmp_path / "raw", tmp_path / "cache"
@@ -49,6 +52,8 @@ def test_a_republish_after_one_plan_changed_rebuilds_it_alone_with_the_same_byte
     assert (first.plans_built, first.plans_reused, first.chunks_reused) == (2, 0, 0)
     assert first.chunks_built > 10
     before = linked_files(tmp_path / "cached")
+    inodes = {plan: (tmp_path / "cached" / "plans" / plan / "graph.nt").stat().st_ino
+              for plan in ("pref01-plan-0001", "pref02-plan-0002")}
     publish(raw, tmp_path / "uncached", config, quiet)
 
     change_one_plan(raw)
@@ -64,9 +69,12 @@ def test_a_republish_after_one_plan_changed_rebuilds_it_alone_with_the_same_byte
     assert cached["plans/pref01-plan-0001/graph.nt"] == before["plans/pref01-plan-0001/graph.nt"]
     assert cached["plans/pref02-plan-0002/graph.nt"] != before["plans/pref02-plan-0002/graph.nt"]
     assert cached["rdf/graph.ttl"] != before["rdf/graph.ttl"]
-    # one publication's entries, those of the last run only
+    graphs = {plan: tmp_path / "cached" / "plans" / plan / "graph.nt" for plan in inodes}
+    assert graphs["pref01-plan-0001"].stat().st_ino == inodes["pref01-plan-0001"]    # linked
+    assert graphs["pref02-plan-0002"].stat().st_ino != inodes["pref02-plan-0002"]
+    # one publication's entries, those of the last run only: two plans, two parts, the chunks
     entries = [path.name for path in cache.glob("rdf/*/*.entry")]
-    assert len(entries) == 2 + again.chunks_built + again.chunks_reused
+    assert len(entries) == 2 + 2 + again.chunks_built + again.chunks_reused
     assert all(path.with_name(path.name + ".files").is_dir() for path in cache.glob("rdf/*/chunk-*.entry"))
 
 
@@ -121,9 +129,10 @@ def test_a_damaged_entry_is_rebuilt_and_never_published(corpus, tmp_path, small_
     cache = tmp_path / "cache"
     plain = linked_files(tmp_path / "plain") if write_linked_data(corpus, tmp_path / "plain", None) else {}
     write_linked_data(corpus, tmp_path / "out", cache)
-    plan = next(cache.glob("plan-*"))
+    plan, part = next(cache.glob("plan-*")), next(cache.glob("part-*.entry"))
     chunk, edited = sorted(cache.glob("chunk-*.entry"))[3:5]
     plan.write_bytes(plan.read_bytes()[:-100])                         # cut short
+    part.write_bytes(part.read_bytes()[:-100])                         # its part's too
     data = bytearray(chunk.read_bytes())
     data[-10] ^= 1                                                     # one bit changed
     chunk.write_bytes(bytes(data))
@@ -147,7 +156,8 @@ def test_entries_the_last_run_did_not_use_are_removed(corpus, tmp_path, small_ch
     count = len(list(cache.iterdir()))
     stats = write_linked_data(corpus, tmp_path / "out", cache).cache
     assert stats.plans_built == stats.chunks_built == 0
-    assert len(list(cache.iterdir())) == count - 2 == 2 + 2 * stats.chunks_reused  # entry, files
+    # the plans' entries; the part's entry and its files; each chunk's entry and its files
+    assert len(list(cache.iterdir())) == count - 2 == 2 + 2 + 2 * stats.chunks_reused
     assert not stale.exists()
 
 

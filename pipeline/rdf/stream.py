@@ -171,16 +171,27 @@ class PendingNTriples:
 def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats]:
     """A part's sorted lines (its plans' graphs together, sorted) to file, and
     each plan's own graph to plans_dir/<plan_id>/graph.nt; a plan whose entry is in the cache
-    is taken from it."""
+    is taken from it, and a part all of whose plans are has its files linked from the cache
+    (partcache.store_files) instead of being sorted and written again."""
     index, file = job
     groups, config, schemas, plans_dir, cache = _PARTS[index]
     stats, lines, shapes = CacheStats(), [], set()
     settings = (config.base_uri, config.name, config.license.url)
-    for group in groups:
+    names = [cache.entry("plan", settings, asdict(group.plan), group.sources,   # rows: their
+                         {table: rows_digest(rows) for table, rows in group.rows.items()})
+             if cache.folder else "" for group in groups]           # digests, a fifth of JSON's
+    written = [file, *(plans_dir / group.plan.plan_id / PLAN_GRAPH for group in groups
+                       if plans_dir is not None)]
+    base = Path(os.path.commonpath(written)) if len(written) > 1 else file.parent
+    paths = [os.path.relpath(path, base) for path in written]   # the part's file: a new folder
+    part = cache.entry("part", names, plans_dir is not None) if cache.folder else ""
+    found = cache.load_files(part, base, stats, paths) if part else None
+    if found is not None:                   # every plan of the part unchanged: its files linked
+        stats.used.update(names)
+        stats.plans_reused += len(groups)
+        return {predicate: set(kinds) for predicate, kinds in found.items()}, stats
+    for group, name in zip(groups, names):
         plan_id = group.plan.plan_id
-        name = cache.entry("plan", settings, asdict(group.plan), group.sources,   # rows: their
-                           {table: rows_digest(rows) for table, rows in group.rows.items()}) \
-            if cache.folder else ""                                 # digests, a fifth of JSON's
         found = cache.load(name, stats) if name else None
         if found is None:
             plan_lines, plan_shapes = build_ntriples_and_shapes(
@@ -205,6 +216,8 @@ def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats]
     kinds: dict[str, set[str]] = defaultdict(set)
     for predicate, shape in shapes:
         kinds[predicate].add("@id" if shape == "<" else tail_kind(shape))
+    if part:
+        cache.store_files(part, base, paths, {p: sorted(k) for p, k in kinds.items()}, stats)
     return kinds, stats
 
 
