@@ -5,6 +5,7 @@ describe is what a reader of the finished folder finds."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from dataclasses import replace
@@ -139,3 +140,16 @@ def test_a_published_folder_is_described_from_its_files(copy, config):
     (copy / "datapackage.json").unlink()
     with pytest.raises(PipelineError, match="cannot read the data package"):
         read_description(copy, config)
+
+
+def test_files_hashed_at_once_in_threads_are_each_read_once(tmp_path, monkeypatch):
+    """The linked data's files are hashed side by side (file_digests); what the writers ask of
+    them afterwards (file_digest) is taken from what was found, not read again."""
+    files = [tmp_path / f"graph{n}.nt" for n in range(3)]
+    for n, path in enumerate(files):
+        path.write_bytes(f"<urn:s{n}> <urn:p> <urn:o> .\n".encode() * (n + 1) * 100_000)
+    listing.file_digests(files)
+    monkeypatch.setattr(listing, "open", lambda *args: pytest.fail("read again"), raising=False)
+    for path in files:
+        data = path.read_bytes()
+        assert listing.file_digest(path) == (len(data), hashlib.sha256(data).hexdigest())

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +64,8 @@ def _walk(out: Path) -> list[str]:
 
 
 _DIGESTS: dict[tuple, tuple[int, str]] = {}
+_REMEMBERING = threading.Lock()
+DIGEST_THREADS = 4
 
 
 def file_digest(path: Path) -> tuple[int, str]:
@@ -80,6 +84,13 @@ def file_digest(path: Path) -> tuple[int, str]:
     return known
 
 
+def file_digests(paths: list[Path]) -> None:
+    """file_digest of several files at once, in threads (reading and hashing a file release
+    the GIL, so they run on other cores: the linked data's files run to hundreds of MB)."""
+    with ThreadPoolExecutor(max(1, min(len(paths), DIGEST_THREADS))) as pool:
+        list(pool.map(file_digest, paths))
+
+
 def remember_digest(path: Path, size: int, sha256: str) -> None:
     """What another process that wrote the file found of it as it wrote it (file_digest then
     reads the file only if it changed since)."""
@@ -95,9 +106,10 @@ def _identity(path: Path) -> tuple:
 
 
 def _remember(key: tuple, size: int, sha256: str) -> tuple[int, str]:
-    known = _DIGESTS[key] = (size, sha256)
-    if len(_DIGESTS) > 100_000:          # a long-lived process: forget the oldest
-        del _DIGESTS[next(iter(_DIGESTS))]
+    with _REMEMBERING:
+        known = _DIGESTS[key] = (size, sha256)
+        if len(_DIGESTS) > 100_000:      # a long-lived process: forget the oldest
+            del _DIGESTS[next(iter(_DIGESTS))]
     return known
 
 

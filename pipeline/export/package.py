@@ -21,7 +21,7 @@ from .json import write_json_file, write_table_json
 from .pieces import Run, pieces_cache, plan_digests, table_pieces, table_runs
 from .plans import write_plan_tables
 from .sqlite import database_name, write_sqlite
-from .listing import remember_digest
+from .listing import file_digests, remember_digest
 from .tables import attribution, plan_attributions
 from .parquet import write_parquet
 from .workbooks import Written, workbook_path, write_workbooks
@@ -79,6 +79,7 @@ def package_head(publication: Publication, config: Config, created: str, inputs:
 
 def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
     """Add the linked-data files to the package and its datapackage.json."""
+    file_digests([out / path for path in [*linked.paths, *linked.plan_paths]])
     for path in linked.paths:
         kind = RDF_TITLES.get(Path(path).suffix, "RDF")
         package["resources"].append(file_resource(path.replace("/", "-").replace(".", "-"), path,
