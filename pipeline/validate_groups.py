@@ -24,7 +24,7 @@ import hashlib
 import io
 import json
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cuts import cut_before
@@ -41,8 +41,9 @@ CODE = Path(__file__)
 @dataclass
 class Table:
     """A combined CSV as read: its resource, schema, header and each plan's rows, the size and
-    SHA-256 of its bytes, and whether they are its rows as the CSV exporter writes them (the
-    bytes themselves are not kept)."""
+    SHA-256 of its bytes, and whether they are its rows as the CSV exporter writes them; then
+    where each plan's rows lie in the file (the bytes themselves are not kept: read again where
+    needed, from the file verified to be them)."""
 
     resource: dict
     schema: dict
@@ -52,15 +53,27 @@ class Table:
     size: int = 0
     sha256: str = ""                        # "sha256:<hex>", as datapackage.json states it
     as_written: bool = True
+    path: Path | None = None                # the file read
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # plan_id -> its bytes
 
     @property
     def name(self) -> str:
         return self.resource["name"]
 
     def body(self, plan: str) -> str:
-        """A plan's rows as the CSV exporter writes them (rendered when asked: a table is held
-        once, as its parsed rows)."""
+        """A plan's rows as the CSV exporter writes them (rendered: a table is held once, as
+        its parsed rows)."""
         return "".join(csv_lines(self.plans.get(plan, ())))
+
+    def written(self, plans: list[str]) -> bytes:
+        """The bytes of these plans' rows, consecutive in the file, as the CSV exporter writes
+        them: read from the file where it is exactly that (as_written), else rendered."""
+        spans = [self.spans[plan] for plan in plans if plan in self.spans]
+        if not self.as_written or self.path is None or not spans:
+            return "".join(map(self.body, plans)).encode("utf-8")
+        with self.path.open("rb") as handle:
+            handle.seek(spans[0][0])
+            return handle.read(spans[-1][1] - spans[0][0])
 
     def file_lines(self) -> list[str]:
         """The rows' CSV lines in file order (once the file is known to be its rows plan by
@@ -84,7 +97,7 @@ def read_table(folder: Path, resource: dict, schema: dict) -> Table | str:
     for row in rows:
         plans.setdefault(_cell(row, column), []).append(row)
     table = Table(resource, schema, header, rows, plans, len(data),
-                  "sha256:" + hashlib.sha256(data).hexdigest())
+                  "sha256:" + hashlib.sha256(data).hexdigest(), path=folder / path)
     table.as_written = _as_written(table, data)
     return table
 
@@ -166,8 +179,8 @@ def validate_tables(tables: list[Table], cache: PartCache,
     schemas = {table.name: _without(table.schema, here[table.name]) for table in tables}
     before = {table.name: 0 for table in tables}
     for group in groups:
-        texts = {table.name: csv_text(table.header, []) + "".join(
-            table.body(plan) for plan in group) for table in tables}
+        texts = {table.name: csv_text(table.header, []) + table.written(group).decode("utf-8")
+                 for table in tables}
         name = cache.entry("table-group", texts, schemas)
         errors = cache.load(name, stats)
         if errors is None:
@@ -218,12 +231,16 @@ def _layout_findings(tables: list[Table]) -> list[str]:
 
 def _as_written(table: Table, data: bytes) -> bool:
     """Whether the file's bytes are its header and then each plan's body, compared part by part
-    (no second copy of the whole table)."""
-    data, offset = memoryview(data), 0
-    for text in (csv_text(table.header, []), *map(table.body, table.plans)):
-        part = text.encode("utf-8")
+    (no second copy of the whole table); records where each plan's body lies."""
+    data = memoryview(data)
+    offset = len(csv_text(table.header, []).encode("utf-8"))
+    if data[:offset] != csv_text(table.header, []).encode("utf-8"):
+        return False
+    for plan in table.plans:
+        part = table.body(plan).encode("utf-8")
         if data[offset:offset + len(part)] != part:
             return False
+        table.spans[plan] = (offset, offset + len(part))
         offset += len(part)
     return offset == len(data)
 

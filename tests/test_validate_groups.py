@@ -222,3 +222,41 @@ def test_the_background_process_waits_for_the_tables_and_finds_what_validate_pac
     with pytest.raises(ValidationFailed) as failure:
         failing.result()
     assert any("column status" in finding for finding in failure.value.findings)
+
+
+def test_slices_and_excel_variants_are_compared_with_the_bytes_of_the_validated_file(
+        written, tmp_path):
+    """A plan's slice and an Excel variant are compared with the combined CSV's own bytes where
+    it is exactly what the exporter writes (each plan's place in it found as it was checked):
+    one byte changed in either is named; with a cell that may start a formula, the variant is
+    compared with the rows rendered for Excel."""
+    out = tmp_path / "out"
+    shutil.copytree(written, out)
+    assert validate_package(out)[2] == 5 * 7                           # five plans' slices
+    plan = sorted(out.glob("plans/*"))[2]
+    slice_, variant = plan / "initiatives.csv", out / "excel" / "schedules.csv"
+    slice_.write_bytes(slice_.read_bytes()[:-3] + b"X\r\n")
+    variant.write_bytes(variant.read_bytes().replace(b"H26", b"H27", 1))
+    found = findings_of(out)
+    assert f"initiatives-plan-{plan.name}: plans/{plan.name}/initiatives.csv is not the rows of plan " \
+           f"{plan.name} in initiatives.csv" in found
+    assert "schedules-excel: excel/schedules.csv differs from schedules.csv rendered for Excel" \
+        in found
+    assert len(found) == 2
+
+
+def test_an_excel_variant_with_formula_cells_is_checked_against_the_rows_rendered_for_excel(
+        tmp_path, project_root):
+    raw = tmp_path / "raw"
+    write_corpus(raw, 4)
+    config = load_config(project_root / "pipeline.toml")
+    publication = build(raw, config, lambda message: None)
+    rows = table_rows(publication)
+    rows["terms"][0]["term"] = "=SUM(A1)"
+    write_tables_package(publication, rows, config, tmp_path / "out", "2024-01-01T00:00:00Z")
+    variant = tmp_path / "out" / "excel" / "terms.csv"
+    assert ",'=SUM(A1)," in variant.read_text(encoding="utf-8-sig")
+    assert validate_package(tmp_path / "out")[1] == 7
+    variant.write_bytes(variant.read_bytes().replace(b"'=SUM(A1)", b"=SUM(A1)"))
+    assert findings_of(tmp_path / "out") == [
+        "terms-excel: excel/terms.csv differs from terms.csv rendered for Excel"]

@@ -57,11 +57,18 @@ def excel_header(schema: dict) -> str:
 def excel_lines(cells: list[list[str]], lines: list[str]) -> list[str]:
     """Each row's Excel line: its canonical line, unless a cell of it may start a formula
     (looked for in all lines at once first: most tables have none)."""
-    risky = FORMULA_CELL.search
-    if risky("," + ",".join(lines)) is None:
+    if not may_start_formula("".join(lines)):
         return lines
+    risky = FORMULA_CELL.search
     return [line if risky("," + line) is None else
             csv_lines([[_neutralise(cell) for cell in row]])[0] for row, line in zip(cells, lines)]
+
+
+def may_start_formula(text: str) -> bool:
+    """Whether a cell of these CSV lines may start a formula in Excel: each line's first cell
+    is looked at as if a comma preceded it (a line break inside a quoted cell can only add a
+    false alarm, after which each line is looked at alone)."""
+    return FORMULA_CELL.search("," + text.replace("\r\n", "\r\n,")) is not None
 
 
 def excel_schema(schema: dict) -> dict:
