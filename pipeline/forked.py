@@ -1,21 +1,37 @@
 """Work done in a forked process beside the caller: the process inherits what the caller holds
 (the publication's rows) instead of receiving a copy, and sends back what each step returns.
 
-Forked, not spawned: only where the platform forks and there is more than one core; elsewhere
-the steps run in the caller when their results are asked for. The child makes no reference
-cycles, so its garbage collector is off (a collection would copy the inherited pages).
+Forked, not spawned: only where the platform forks and there is more than one core (and the
+fork succeeds); elsewhere the steps run in the caller when their results are asked for. The
+child makes no reference cycles, so its garbage collector is off (a collection would copy the
+inherited pages); it leaves Ctrl-C to the caller, which stops it, and dies with the caller
+(it holds the caller's descriptors, the publish lock's among them).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import multiprocessing
 import os
+import signal
 from typing import Callable, Iterator
 
 from .errors import PipelineError, describe
 
 _STEPS: tuple = ()      # the generator function and its arguments, inherited by the child
+PR_SET_PDEATHSIG = 1    # Linux prctl: the signal a process gets when its parent dies
+
+
+def fork_cores() -> int:
+    """The cores this process may use where worker processes can be forked, else 1."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:                   # not Linux
+        return os.cpu_count() or 1
 
 
 class Forked:
@@ -27,16 +43,21 @@ class Forked:
         global _STEPS
         self.steps, self.arguments, self.where = steps, arguments, where
         self.process, self.answers, self.inline = None, None, None
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        if (cores or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if fork_cores() < 2:
             return
         context = multiprocessing.get_context("fork")
         self.answers, answer = context.Pipe(duplex=False)
         _STEPS = (steps, arguments)
-        try:
-            self.process = context.Process(target=_run, args=(answer, where), daemon=True)
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})   # until the child
+        try:                                                                  # ignores it
+            self.process = context.Process(target=_run, args=(answer, where, os.getpid()),
+                                           daemon=True)
             self.process.start()
+        except OSError:                 # no fork (out of memory, too many processes): run here
+            self.process = None
+            self.answers.close()
         finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             _STEPS = ()
             answer.close()
 
@@ -70,10 +91,13 @@ class Forked:
         self.close()
 
 
-def _run(answer, where) -> None:
+def _run(answer, where, parent: int) -> None:
     """The forked process: each step's result sent back as ("done", value), or the first
     exception as ("error", a PipelineError)."""
     gc.disable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    _die_with(parent)
     steps, arguments = _STEPS
     try:
         for value in steps(*arguments):
@@ -82,3 +106,15 @@ def _run(answer, where) -> None:
         answer.send(("error", error if isinstance(error, PipelineError)
                      else PipelineError(describe(error), where)))
     answer.close()
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux; elsewhere the parent's
+    close() stops it), and stop now if the parent is already gone."""
+    library = ctypes.util.find_library("c")
+    try:
+        ctypes.CDLL(library or "libc.so.6").prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)

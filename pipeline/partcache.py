@@ -188,8 +188,11 @@ class PartCache:
 
 
 def _identity(path: Path) -> tuple[int, int, int, int]:
+    return identity(os.stat(path))
+
+
+def identity(stat: os.stat_result) -> tuple[int, int, int, int]:
     """What changes when a file is replaced or written in place."""
-    stat = os.stat(path)
     return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 

@@ -23,6 +23,7 @@ import functools
 import hashlib
 import io
 import json
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,7 @@ from .cuts import cut_before
 from .export.csv import csv_lines, csv_text
 from .export.tables import PLAN_KEY
 from .fingerprint import library_versions, tree_digest
-from .partcache import CacheStats, PartCache
+from .partcache import CacheStats, PartCache, identity
 
 GROUP_ROWS = 24_000     # about this many rows of all tables per group (at least half, at most twice)
 GROUP_DIVISOR = 8       # from half of GROUP_ROWS on, a group ends before one plan in about 8
@@ -43,7 +44,7 @@ class Table:
     """A combined CSV as read: its resource, schema, header and each plan's rows, the size and
     SHA-256 of its bytes, and whether they are its rows as the CSV exporter writes them; then
     where each plan's rows lie in the file (the bytes themselves are not kept: read again where
-    needed, from the file verified to be them)."""
+    needed, from the file read, unless it changed since)."""
 
     resource: dict
     schema: dict
@@ -54,6 +55,7 @@ class Table:
     sha256: str = ""                        # "sha256:<hex>", as datapackage.json states it
     as_written: bool = True
     path: Path | None = None                # the file read
+    identity: tuple = ()                    # its identity when read (partcache.identity)
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # plan_id -> its bytes
 
     @property
@@ -69,11 +71,12 @@ class Table:
         """The bytes of these plans' rows, consecutive in the file, as the CSV exporter writes
         them: read from the file where it is exactly that (as_written), else rendered."""
         spans = [self.spans[plan] for plan in plans if plan in self.spans]
-        if not self.as_written or self.path is None or not spans:
-            return "".join(map(self.body, plans)).encode("utf-8")
-        with self.path.open("rb") as handle:
-            handle.seek(spans[0][0])
-            return handle.read(spans[-1][1] - spans[0][0])
+        if self.as_written and self.path is not None and spans:
+            with self.path.open("rb") as handle:
+                if identity(os.fstat(handle.fileno())) == self.identity:
+                    handle.seek(spans[0][0])
+                    return handle.read(spans[-1][1] - spans[0][0])
+        return "".join(map(self.body, plans)).encode("utf-8")
 
     def file_lines(self) -> list[str]:
         """The rows' CSV lines in file order (once the file is known to be its rows plan by
@@ -85,7 +88,8 @@ def read_table(folder: Path, resource: dict, schema: dict) -> Table | str:
     """The combined CSV of a resource, or a finding saying why it cannot be read."""
     path = resource["path"]
     try:
-        data = (folder / path).read_bytes()
+        with (folder / path).open("rb") as handle:
+            read_as, data = identity(os.fstat(handle.fileno())), handle.read()
         rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     except OSError as error:
         return f"{resource['name']}: {path}: cannot be read ({error.strerror or error})"
@@ -97,7 +101,8 @@ def read_table(folder: Path, resource: dict, schema: dict) -> Table | str:
     for row in rows:
         plans.setdefault(_cell(row, column), []).append(row)
     table = Table(resource, schema, header, rows, plans, len(data),
-                  "sha256:" + hashlib.sha256(data).hexdigest(), path=folder / path)
+                  "sha256:" + hashlib.sha256(data).hexdigest(), path=folder / path,
+                  identity=read_as)
     table.as_written = _as_written(table, data)
     return table
 

@@ -54,3 +54,60 @@ def test_a_process_that_died_is_reported():
         with pytest.raises(PipelineError, match="out: a writing process stopped unexpectedly "
                                                 r"\(exit code -9\)"):
             side.next()
+
+
+def sleeping(seconds: float):
+    import time
+    time.sleep(seconds)
+    yield "woke"
+
+
+def test_the_process_dies_with_its_caller_and_leaves_ctrl_c_to_it(tmp_path):
+    """It holds the caller's descriptors (the publish lock's among them): killed with the
+    caller, never left running; Ctrl-C is the caller's to handle (no traceback of its own)."""
+    import subprocess
+    import sys
+    import textwrap
+    import time
+    script = tmp_path / "caller.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, sys, time
+        sys.path.insert(0, {str(__import__("pathlib").Path(__file__).parent)!r})
+        from test_forked import sleeping
+        from pipeline.forked import Forked
+        side = Forked(sleeping, 30)
+        print(side.process.pid, flush=True)
+        time.sleep(30)
+        """), encoding="utf-8")
+    caller = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    child = int(caller.stdout.readline())
+    os.kill(child, signal.SIGINT)               # ignored by the child
+    time.sleep(0.3)
+    assert running(child)
+    caller.kill()
+    caller.wait()
+    for _ in range(50):
+        if not running(child):
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the forked process outlived its caller")
+    assert "Traceback" not in caller.stderr.read()
+
+
+def test_without_a_fork_the_steps_run_in_the_caller(monkeypatch):
+    monkeypatch.setattr("pipeline.forked.fork_cores", lambda: 1)
+    with Forked(steps, "rows", "?") as side:
+        assert side.process is None
+        assert side.next() == ["2-1-1?", "2-1-2?"]
+        assert side.next() == os.getpid()
+
+
+def running(pid: int) -> bool:
+    """A process that exists and has not ended (a zombie left for init to reap has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False

@@ -260,3 +260,19 @@ def test_an_excel_variant_with_formula_cells_is_checked_against_the_rows_rendere
     variant.write_bytes(variant.read_bytes().replace(b"'=SUM(A1)", b"=SUM(A1)"))
     assert findings_of(tmp_path / "out") == [
         "terms-excel: excel/terms.csv differs from terms.csv rendered for Excel"]
+
+
+def test_a_file_replaced_after_it_was_read_is_never_read_back(tables_of, written, tmp_path):
+    """The plans' bytes are read back from the file read, only while it is unchanged: a file
+    replaced since (as by a publish swapping the folder) gives the rows as read, rendered."""
+    out = tmp_path / "out"
+    shutil.copytree(written, out)
+    table = next(t for t in tables_of(out) if t.name == "initiatives")
+    plans = list(table.plans)[:2]
+    as_read = table.written(plans)
+    assert as_read == "".join(map(table.body, plans)).encode("utf-8")
+    path = out / "initiatives.csv"
+    replaced = path.read_bytes().replace(b"2-1-1,", b"9-9-9,")
+    path.unlink()
+    path.write_bytes(replaced)
+    assert table.written(plans) == as_read

@@ -171,3 +171,11 @@ def test_rows_compressed_in_pieces_make_the_same_workbook_and_errors_name_the_ta
     rows[9]["id"] = "あ" * (CELL_MAX + 1)
     with pytest.raises(PipelineError, match=r"things row 10 column id: 32768 characters"):
         sheet_rows(SCHEMA, rows[8:], csv_cells(SCHEMA, rows[8:]), 8)
+
+
+def test_a_member_a_zip_without_zip64_cannot_hold_is_an_error_naming_it(tmp_path):
+    from pipeline.export.zipstream import ZIP_LIMIT, Deflated, write_zip
+    too_large = Deflated(b"\x03\x00", 0, ZIP_LIMIT)          # stated size: 4 GiB - 1
+    with pytest.raises(PipelineError, match="sheet1.xml makes the file larger than a zip"):
+        write_zip(tmp_path / "big.xlsx", [("xl/worksheets/sheet1.xml", too_large)],
+                  (1980, 1, 1, 0, 0, 0))

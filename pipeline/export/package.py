@@ -9,21 +9,21 @@ from typing import Callable, Iterator
 
 from ..assemble import Plan, Publication
 from ..config import Config
-from ..rdf import LinkedData
-from ..partcache import CacheStats, PartCache
 from ..heap import release_free_memory
+from ..partcache import CacheStats, PartCache
+from ..rdf import LinkedData
 from ..schema import field_names, load_schemas
 from .csv import EXCEL_SUFFIX, excel_schema, write_csv, write_excel_csv
-from .datasette import write_datasette_metadata
 from .datapackage import (file_resource, license_descriptor, package_descriptor,
                           source_descriptor, tabular_resource)
+from .datasette import write_datasette_metadata
 from .json import write_json_file, write_table_json
+from .listing import file_digests, remember_digest
+from .parquet import write_parquet
 from .pieces import Run, pieces_cache, plan_digests, table_pieces, table_runs
 from .plans import write_plan_tables
 from .sqlite import database_name, write_sqlite
-from .listing import file_digests, remember_digest
 from .tables import attribution, plan_attributions
-from .parquet import write_parquet
 from .workbooks import Written, workbook_path, write_workbooks
 
 RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD"}

@@ -1,7 +1,7 @@
 """Each plan's rows of a table rendered once for every file that holds them (the combined CSV,
-JSON and Excel CSV, and the plan's slices; the workbooks keep their own: workbooks.py), and kept between runs (see partcache.py):
-a republish after one plan changed renders that plan's rows alone and joins the rest from the
-cache.
+JSON and Excel CSV, and the plan's slices; the workbooks keep their own: workbooks.py), and
+kept between runs (see partcache.py): a republish after one plan changed renders that plan's
+rows alone and joins the rest from the cache.
 
 A piece is one run of consecutive rows of one plan (the tables hold their rows plan by plan: one
 run per plan). Its entry is named by a digest of the Table Schema, the rows' values (pickled:

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import PipelineError
 
 FINAL_BLOCK = zlib.compressobj(1, zlib.DEFLATED, -15).flush()    # an empty final block
-ZIP_LIMIT = 0xFFFF_FFFF         # sizes and offsets beyond this need ZIP64, not written here
+ZIP_LIMIT = 0xFFFF_FFFF         # sizes and offsets from this on need ZIP64, not written here
 VERSION = 20                    # 2.0: deflate
 MADE_ON_UNIX = 3 << 8
 POLYNOMIAL = 0xEDB88320         # CRC-32, reflected
@@ -64,8 +64,9 @@ def write_zip(path: Path, members: list[tuple[str, Deflated]], date_time: tuple)
 
         for name, member in members:
             encoded = name.encode("ascii")
-            if max(len(member.data), member.size, offset) > ZIP_LIMIT:
-                raise PipelineError(f"{name} is larger than a zip file without ZIP64 holds", path)
+            if max(len(member.data), member.size, offset + len(member.data)) >= ZIP_LIMIT:
+                raise PipelineError(f"{name} makes the file larger than a zip without ZIP64 "
+                                    "holds (4 GiB)", path)
             fields = (VERSION, 0, zlib.DEFLATED, time, date, member.crc, len(member.data),
                       member.size, len(encoded))
             directory.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, MADE_ON_UNIX | VERSION,
@@ -73,6 +74,9 @@ def write_zip(path: Path, members: list[tuple[str, Deflated]], date_time: tuple)
             put(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + encoded)
             put(member.data)
         start = offset
+        if start + sum(map(len, directory)) >= ZIP_LIMIT:
+            raise PipelineError("the zip's directory would lie beyond what a zip without ZIP64 "
+                                "holds (4 GiB)", path)
         for entry in directory:
             put(entry)
         put(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members),

@@ -29,6 +29,7 @@ from typing import Iterator
 from ..assemble import Plan
 from ..config import Config
 from ..cuts import cut_before
+from ..forked import fork_cores
 from ..heap import frozen_heap, releasing_memory
 from ..partcache import CacheStats, PartCache, rows_digest
 from .graph import build_ntriples_and_shapes
@@ -51,9 +52,8 @@ def worker_pool(parts: int) -> Iterator[Executor | None]:
     heap.frozen_heap) while the pool runs, and the workers, which make no reference cycles,
     do not collect: otherwise each worker's collections walk the whole inherited publication,
     copying its pages, which made the workers twice as slow at a thousand documents."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    workers = min(cores or 1, parts)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    workers = min(fork_cores(), parts)
+    if workers < 2:
         yield None
         return
     with frozen_heap():

@@ -23,6 +23,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from ...config import Config
 from ...errors import PipelineError
+from ...forked import fork_cores
 from ...heap import collector_paused
 from ...partcache import CacheStats, PartCache
 from ..datasets import media_type
@@ -84,13 +85,10 @@ def page_workers(pages: int) -> int:
     """Worker processes for `pages` initiative pages: one per available core from
     PARALLEL_FROM pages on (fork only: the workers share the parent's tables and compiled
     templates, never copied or reloaded), else 0 (written in this process)."""
-    if pages < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    cores = fork_cores()
+    if pages < PARALLEL_FROM or cores < 2:
         return 0
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:                   # not Linux
-        cores = os.cpu_count() or 1
-    return min(cores, -(-pages // CHUNK_PAGES)) if cores > 1 else 0
+    return min(cores, -(-pages // CHUNK_PAGES))
 
 
 _FORKED: "Writer | None" = None             # the writer a forked worker writes pages of
