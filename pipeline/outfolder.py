@@ -17,8 +17,9 @@ import re
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from .errors import PipelineError
 
@@ -81,6 +82,19 @@ def check_out_dir(out_dir: Path, raw_dir: Path | None = None) -> None:
 def staging_dir(out_dir: Path) -> Path:
     """Where this process builds the new edition: `.<out>.staging-<pid>` beside out_dir."""
     return out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+
+
+@contextmanager
+def fresh_staging(out_dir: Path) -> Iterator[Path]:
+    """An empty staging folder for out_dir's new edition; on leaving, retired unless it was
+    swapped in (renamed to out_dir) meanwhile."""
+    staging = staging_dir(out_dir)
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        yield staging
+    finally:
+        if staging.exists():
+            retire(staging, out_dir)
 
 
 def leftover_pattern(out_dir: Path) -> re.Pattern:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import filecmp
 import json
 import os
-import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -35,7 +34,7 @@ from .fingerprint import inputs_digest
 from .forked import Forked
 from .heap import collector_paused, frozen_heap, release_free_memory
 from .lock import publish_lock
-from .outfolder import check_out_dir, clean_leftovers, retire, staging_dir
+from .outfolder import check_out_dir, clean_leftovers, fresh_staging, retire, staging_dir
 from .partcache import CacheStats, PartCache, cache_folder
 from .rdf import LinkedDataWriter
 from .schema import load_schemas
@@ -190,81 +189,73 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         edition = choose_edition(previous, rows, schemas, config.version, created_timestamp(),
                                  list(publication.plans))
     config = replace(config, version=edition.version)
-    staging = staging_dir(out_dir)
-    shutil.rmtree(staging, ignore_errors=True)
-    validation = None
-    with frozen_heap():     # the publication, held to the end: out of the collector's walks
-        try:
-            sources = [source_descriptor(s) for s in publication.sources]
-            license = license_descriptor(config)
-            head = package_head(publication, config, edition.created, inputs, edition.plans, runs)
-            validation = BackgroundValidation(staging, cache_folder(cache_dir, out_dir, "tables"))
-            # a forked process writes the workbooks and then the Parquet files, worker processes
-            # build the graph's parts, and SQLite builds its tables and full-text indexes in C,
-            # mostly without the GIL, in a thread, while the CSV and JSON tables are written here
-            # (the workers fork at their first task: here with more than one part, else in
-            # rdf.finish, which forks while this thread runs, as the linked data's chunks always
-            # did; the workers touch nothing it holds)
-            with Forked(side_files, staging, rows, runs, schemas, head, license,
-                        cache_folder(cache_dir, out_dir, "workbooks"), where=staging) as side, \
-                    LinkedDataWriter(rows, sources, publication.plans, config, schemas, staging,
-                                     watch, cache_folder(cache_dir, out_dir)) as rdf, \
-                    ThreadPoolExecutor(1) as background:
-                writing = background.submit(write_database, staging, rows, schemas, head)
-                with watch.stage("csv-json"):
-                    package = write_tables_package(
-                        publication, rows, config, staging, edition.created, inputs,
-                        edition.plans, cache_folder(cache_dir, out_dir, "pieces"), runs, side.next)
-                    release_free_memory()       # the tables' texts: not held while the rest runs
-                validation.check(package)           # the tables, while the linked data is written
-                with watch.stage("parquet"):
-                    parquet = side.next()
-                with watch.stage("rdf"):
-                    linked = rdf.finish(package.get("attribution", ""),
-                                        plan_attributions(publication.sources))
-                with watch.stage("sqlite"):
-                    database = writing.result()
-                log(f"databases: {database} (SQLite, with its Datasette metadata) and "
-                    f"{len(parquet)} Parquet files written")
-            describe_linked_data(package, linked, staging)
-            log(f"rdf: the four RDF serialisations agree ({linked.triples} triples, counted by "
-                "pyoxigraph)")
-            if linked.cache.plans_reused or linked.cache.chunks_reused:
-                log(f"cache: linked data: {linked.cache.plans_built} plan graph(s) and "
-                    f"{linked.cache.chunks_built} chunk(s) built, {linked.cache.plans_reused} and "
-                    f"{linked.cache.chunks_reused} unchanged taken from the cache")
-            write_change_report(staging, edition, previous, license)
-            log(f"export: {_count_files(staging)} files written to staging")
-            with watch.stage("validate"):
-                checked, variants, slices = validation.result()
-            log(f"validate: frictionless found the {checked} resources valid (the {variants} "
-                f"Excel variants and {slices} plan slices: each is its validated CSV rendered for "
-                "Excel or cut to its plan, byte for byte)")
-            with watch.stage("site"):
-                # the records made here, after the linked data: its workers never hold a copy
-                description = describe_publication(staging, config, package, publication.plans,
-                                                   records_as_json(rows))
-                site_cache = CacheStats()
-                pages = write_site(staging, description, cache_folder(cache_dir, out_dir, "site"),
-                                   site_cache)
-            log(f"site: {len(pages)} files of the web portal written")
-            if site_cache.plans_reused:
-                log(f"cache: site: {site_cache.plans_built} plans' pages rendered, "
-                    f"{site_cache.plans_reused} unchanged taken from the cache")
-            with watch.stage("catalogue"):
-                _write_portal_metadata(
-                    staging, description, log,
-                    catalogue_cache(cache_folder(cache_dir, out_dir, "catalogue")))
-            log.stop(raw_dir)
-            with watch.stage("swap"):
-                unchanged = previous is not None and _same_files(staging, out_dir)
-                if not unchanged:
-                    _swap(staging, out_dir)
-        finally:
-            if validation is not None:
-                validation.cancel()
-            if staging.exists():
-                retire(staging, out_dir)
+    # the publication is held to the end: frozen out of the collector's walks
+    with frozen_heap(), fresh_staging(out_dir) as staging, BackgroundValidation(
+            staging, cache_folder(cache_dir, out_dir, "tables")) as validation:
+        sources = [source_descriptor(s) for s in publication.sources]
+        license = license_descriptor(config)
+        head = package_head(publication, config, edition.created, inputs, edition.plans, runs)
+        # a forked process writes the workbooks and then the Parquet files, worker processes
+        # build the graph's parts, and SQLite builds its tables and full-text indexes in C,
+        # mostly without the GIL, in a thread, while the CSV and JSON tables are written here
+        # (the workers fork at their first task: here with more than one part, else in
+        # rdf.finish, which forks while this thread runs, as the linked data's chunks always
+        # did; the workers touch nothing it holds)
+        with Forked(side_files, staging, rows, runs, schemas, head, license,
+                    cache_folder(cache_dir, out_dir, "workbooks"), where=staging) as side, \
+                LinkedDataWriter(rows, sources, publication.plans, config, schemas, staging,
+                                 watch, cache_folder(cache_dir, out_dir)) as rdf, \
+                ThreadPoolExecutor(1) as background:
+            writing = background.submit(write_database, staging, rows, schemas, head)
+            with watch.stage("csv-json"):
+                package = write_tables_package(
+                    publication, rows, config, staging, edition.created, inputs,
+                    edition.plans, cache_folder(cache_dir, out_dir, "pieces"), runs, side.next)
+                release_free_memory()       # the tables' texts: not held while the rest runs
+            validation.check(package)           # the tables, while the linked data is written
+            with watch.stage("parquet"):
+                parquet = side.next()
+            with watch.stage("rdf"):
+                linked = rdf.finish(package.get("attribution", ""),
+                                    plan_attributions(publication.sources))
+            with watch.stage("sqlite"):
+                database = writing.result()
+            log(f"databases: {database} (SQLite, with its Datasette metadata) and "
+                f"{len(parquet)} Parquet files written")
+        describe_linked_data(package, linked, staging)
+        log(f"rdf: the four RDF serialisations agree ({linked.triples} triples, counted by "
+            "pyoxigraph)")
+        if linked.cache.plans_reused or linked.cache.chunks_reused:
+            log(f"cache: linked data: {linked.cache.plans_built} plan graph(s) and "
+                f"{linked.cache.chunks_built} chunk(s) built, {linked.cache.plans_reused} and "
+                f"{linked.cache.chunks_reused} unchanged taken from the cache")
+        write_change_report(staging, edition, previous, license)
+        log(f"export: {_count_files(staging)} files written to staging")
+        with watch.stage("validate"):
+            checked, variants, slices = validation.result()
+        log(f"validate: frictionless found the {checked} resources valid (the {variants} "
+            f"Excel variants and {slices} plan slices: each is its validated CSV rendered for "
+            "Excel or cut to its plan, byte for byte)")
+        with watch.stage("site"):
+            # the records made here, after the linked data: its workers never hold a copy
+            description = describe_publication(staging, config, package, publication.plans,
+                                               records_as_json(rows))
+            site_cache = CacheStats()
+            pages = write_site(staging, description, cache_folder(cache_dir, out_dir, "site"),
+                               site_cache)
+        log(f"site: {len(pages)} files of the web portal written")
+        if site_cache.plans_reused:
+            log(f"cache: site: {site_cache.plans_built} plans' pages rendered, "
+                f"{site_cache.plans_reused} unchanged taken from the cache")
+        with watch.stage("catalogue"):
+            _write_portal_metadata(
+                staging, description, log,
+                catalogue_cache(cache_folder(cache_dir, out_dir, "catalogue")))
+        log.stop(raw_dir)
+        with watch.stage("swap"):
+            unchanged = previous is not None and _same_files(staging, out_dir)
+            if not unchanged:
+                _swap(staging, out_dir)
     if unchanged:
         log(f"publish: no change; {out_dir} left as it was (version {edition.version})")
     else:

@@ -188,8 +188,8 @@ class BackgroundValidation:
     before the tables are written so that the interpreter and frictionless load meanwhile;
     `check(descriptor)` hands it the descriptor of the written tables, which it then validates
     while the caller writes the linked data; `result()` waits and returns or raises as
-    validate_package would. A fresh interpreter, not a fork: safe whatever threads the caller
-    runs, and independent of how the caller was started. The descriptor is fixed when handed
+    validate_package would; leaving a `with` block cancels it. A fresh interpreter, not a fork:
+    safe whatever threads the caller runs, and independent of how the caller was started. The descriptor is fixed when handed
     over: later changes to datapackage.json do not reach it."""
 
     def __init__(self, folder: Path, cache_dir: Path | None = None):
@@ -242,6 +242,12 @@ class BackgroundValidation:
             except (OSError, ValueError):
                 pass
         self._remove_descriptor()
+
+    def __enter__(self) -> "BackgroundValidation":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.cancel()
 
     def _remove_descriptor(self) -> None:
         if self.descriptor_file is not None:

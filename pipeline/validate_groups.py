@@ -237,9 +237,9 @@ def _layout_findings(tables: list[Table]) -> list[str]:
 def _as_written(table: Table, data: bytes) -> bool:
     """Whether the file's bytes are its header and then each plan's body, compared part by part
     (no second copy of the whole table); records where each plan's body lies."""
-    data = memoryview(data)
-    offset = len(csv_text(table.header, []).encode("utf-8"))
-    if data[:offset] != csv_text(table.header, []).encode("utf-8"):
+    data, header = memoryview(data), csv_text(table.header, []).encode("utf-8")
+    offset = len(header)
+    if data[:offset] != header:
         return False
     for plan in table.plans:
         part = table.body(plan).encode("utf-8")
