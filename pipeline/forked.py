@@ -10,8 +10,6 @@ inherited pages); it leaves Ctrl-C to the caller, which stops it, and dies with 
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import multiprocessing
 import os
@@ -19,6 +17,7 @@ import signal
 from typing import Callable, Iterator
 
 from .errors import PipelineError, describe
+from .heap import c_library
 
 _STEPS: tuple = ()      # the generator function and its arguments, inherited by the child
 PR_SET_PDEATHSIG = 1    # Linux prctl: the signal a process gets when its parent dies
@@ -111,10 +110,8 @@ def _run(answer, where, parent: int) -> None:
 def _die_with(parent: int) -> None:
     """Have the kernel kill this process when its parent dies (Linux; elsewhere the parent's
     close() stops it), and stop now if the parent is already gone."""
-    library = ctypes.util.find_library("c")
-    try:
-        ctypes.CDLL(library or "libc.so.6").prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
+    prctl = getattr(c_library(), "prctl", None)
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
         os._exit(1)

@@ -49,7 +49,7 @@ def release_free_memory() -> None:
     C library has none). A stage that renders a table's texts frees hundreds of MB at its end,
     but glibc keeps freed pages that lie below pages still in use, so the process would hold
     them while the linked-data workers and the validation process run beside it."""
-    trim = _malloc_trim()
+    trim = getattr(c_library(), "malloc_trim", None)
     if trim is not None:
         trim(0)
 
@@ -67,8 +67,10 @@ def releasing_memory(task):
 
 
 @functools.cache
-def _malloc_trim():
+def c_library() -> ctypes.CDLL | None:
+    """The C library (for glibc's malloc_trim and Linux's prctl), None where it cannot be
+    loaded."""
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
         return None
