@@ -144,6 +144,10 @@ def run(sizes: list[int], work: Path) -> dict:
           + ", ".join(f"{stage} {again['stages'].get(stage, 0):.2f}" for stage in STAGES))
     print(f"unchanged (N={largest}, same sources, code and settings): "
           f"{results['incremental']['unchanged_seconds']:.2f} s to say no change")
+    results["initiative_page"] = page = initiative_page(work / "incremental")
+    print(f"one initiative page (N={largest}): {page['cpu_seconds_per_page'] * 1e6:.0f} µs CPU "
+          f"(best of 3 × {page['pages']:,} pages); all {page['initiatives']:,} ≈ "
+          f"{page['cpu_seconds_per_page'] * page['initiatives']:.1f} CPU s, shared by the site's workers")
     if len(sizes) > 1 and min(sizes) * 10 <= largest:
         by_n = {r["n"]: r["seconds"] for r in results["runs"]}
         small = max(n for n in sizes if n * 10 <= largest)
@@ -167,6 +171,15 @@ def incremental(raw: Path, work: Path, size: int) -> dict:
     return {"n": size, "seconds": figures["seconds"], "cpu_seconds": figures["cpu_seconds"],
             "stages": figures["stages"], "extract_seconds": figures["stages"]["extract"],
             "unchanged_seconds": again["seconds"]}
+
+
+def initiative_page(out: Path) -> dict:
+    """The CPU cost of one initiative page of the publication in out (benchmarks/pages.py)."""
+    done = subprocess.run([sys.executable, "-m", "benchmarks.pages", str(out)], cwd=ROOT,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark pages failed: {done.stderr.strip().splitlines()[-1:]}")
+    return json.loads(done.stdout)
 
 
 def main() -> None:

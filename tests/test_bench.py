@@ -25,5 +25,8 @@ def test_benchmark_at_n_10_publishes_the_synthetic_corpus(tmp_path, capsys):
     # CPU of the publish with its workers: at least the main process's share of the wall time
     assert run["cpu_seconds"] > 0.3 * run["seconds"] and results["incremental"]["cpu_seconds"] > 0
     assert results["incremental"]["unchanged_seconds"] < results["incremental"]["seconds"]
+    page = results["initiative_page"]       # every initiative of the N = 10 publication
+    assert page["pages"] == page["initiatives"] == run["initiatives"]
+    assert 0 < page["cpu_seconds_per_page"] < 0.1
     # a realistic corpus: plans of 3 to 6 fields each, every plan numbering its fields from 1
     assert 2 <= run["plans"] <= 4
