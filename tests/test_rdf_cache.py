@@ -4,6 +4,8 @@ writes; a damaged entry is rebuilt, never used; entries a run did not use are re
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from dataclasses import replace
 
@@ -11,6 +13,7 @@ import pytest
 
 from benchmarks.corpus import write_corpus
 from pipeline.config import load_config
+from pipeline.export import listing
 from pipeline.export.datapackage import source_descriptor
 from pipeline.export.tables import table_rows
 from pipeline.publish import build, publish
@@ -175,3 +178,33 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_time(tmp_path, project
     publish(raw, tmp_path / "uncached", config, quiet)
     assert linked_files(tmp_path / "cached") == linked_files(tmp_path / "uncached")
     assert blocked.read_text(encoding="utf-8") == "a file where the cache folder would be"
+
+
+def test_a_republish_describes_the_unchanged_plans_files_without_reading_them(
+        tmp_path, project_root, monkeypatch):
+    """The bytes and SHA-256 of an unchanged plan's files come back with them from the cache
+    (its slices of the tables, with their resources; its graph.nt, with its part of the
+    graph), and those of a changed plan's files from what wrote them: the datasets, the pages
+    and the catalogue describing them never read a plan's files again to hash them."""
+    monkeypatch.setattr(stream, "DOCUMENTS_PER_PART", 4)    # each plan a part of its own
+    config = replace(load_config(project_root / "pipeline.toml"), uri_documents=False)
+    raw, cache, out = tmp_path / "raw", tmp_path / "cache", tmp_path / "out"
+    write_corpus(raw, 8)
+    quiet = lambda message: None  # noqa: E731
+    publish(raw, out, config, quiet, cache_dir=cache)
+    change_one_plan(raw)
+    hashed = []
+
+    def recording_open(path, *args, **kwargs):     # file_digest reading a file to hash it
+        hashed.append(str(path))
+        return open(path, *args, **kwargs)
+    monkeypatch.setattr(listing, "open", recording_open, raising=False)
+    publish(raw, out, config, quiet, cache_dir=cache)
+    assert any(path.endswith("/rdf/graph.ttl") for path in hashed)        # joined by the kernel
+    assert not [path for path in hashed if "/plans/" in path]
+    published = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in published["resources"]:                                # still true digests
+        if resource["path"].startswith("plans/"):
+            data = (out / resource["path"]).read_bytes()
+            assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+            assert resource["bytes"] == len(data)

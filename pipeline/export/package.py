@@ -78,7 +78,10 @@ def package_head(publication: Publication, config: Config, created: str, inputs:
 
 
 def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
-    """Add the linked-data files to the package and its datapackage.json."""
+    """Add the linked-data files to the package and its datapackage.json (the files whose
+    digests the linked data's writers found as they wrote them are not read again)."""
+    for path, (size, sha256) in linked.digests.items():
+        remember_digest(out / path, size, sha256)
     file_digests([out / path for path in [*linked.paths, *linked.plan_paths]])
     for path in linked.paths:
         kind = RDF_TITLES.get(Path(path).suffix, "RDF")

@@ -14,9 +14,9 @@ from ..schema import field_names
 from .csv import write_csv
 from .datapackage import file_resource, tabular_resource
 from .json import write_table_json
+from .listing import remember_digest
 from .pieces import Piece, Run
 from .tables import SLICE_KEY
-
 
 
 def plan_folder(plan_id: str) -> str:
@@ -53,8 +53,19 @@ def write_plan_tables(table: str, schema: dict, pieces: list[Piece], runs: list[
             found = _write_slice(table, schema, [piece for _, piece in own], plan, out, license,
                                  credits[plan_id])
             cache.store_files(name, out, [resource["path"] for resource in found], found, stats)
+        remember_resources(out, found)
         resources += found
     return resources
+
+
+def remember_resources(out: Path, resources: list[dict]) -> None:
+    """The bytes and SHA-256 the resources state of their files (written or linked from the
+    cache just now), remembered for the file (listing.remember_digest), so that the pages and
+    the catalogue describing the files do not read them again."""
+    for resource in resources:
+        algorithm, _, digest = resource["hash"].partition(":")
+        if algorithm == "sha256":
+            remember_digest(out / resource["path"], resource["bytes"], digest)
 
 
 def _write_slice(table: str, schema: dict, own: list[Piece], plan: Plan, out: Path,

@@ -29,6 +29,7 @@ class LinkedData:
     triples: int            # in each of the four serialisations of the graph
     plan_paths: list[str]   # each plan's own graph (N-Triples): plans/<plan_id>/graph.nt
     cache: CacheStats       # plans and chunks built, and taken from the cache
+    digests: dict[str, tuple[int, str]]     # path: (bytes, SHA-256) of the files known as written
 
 
 class LinkedDataWriter:
@@ -98,7 +99,8 @@ class LinkedDataWriter:
         plans = self.arguments[2]
         return LinkedData([f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]],
                           graph.triples, [f"{PLANS_DIR}/{plan}/{PLAN_GRAPH}" for plan in plans],
-                          graph.stats)
+                          graph.stats, {f"{PLANS_DIR}/{plan}/{PLAN_GRAPH}": digest
+                                        for plan, digest in graph.plan_digests.items()})
 
 
 __all__ = ["FORMATS", "LinkedData", "LinkedDataWriter", "PLANS_DIR", "RDF_DIR"]

@@ -11,6 +11,7 @@ from that file in chunks whose ends depend on the subjects (see merge_sorted). W
 from __future__ import annotations
 
 import gc
+import hashlib
 import heapq
 from bisect import bisect_right
 import multiprocessing
@@ -106,6 +107,8 @@ class NTriples:
     kinds: dict[str, set[str]]
     chunks: list[tuple[int, int]]
     stats: CacheStats = field(default_factory=CacheStats)   # plans built and taken from a cache
+    # each plan's graph.nt as written: plan_id -> (bytes, SHA-256)
+    plan_digests: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 def write_ntriples(tables: dict[str, list[dict]], sources: list[dict], plans: dict[str, Plan],
@@ -153,26 +156,31 @@ class PendingNTriples:
             else:
                 results = [future.result() for future in self.futures]
             kinds: dict[str, set[str]] = defaultdict(set)
-            stats = CacheStats()
-            for part_kinds, part_stats in results:
+            stats, digests = CacheStats(), {}
+            for part_kinds, part_stats, part_digests in results:
                 stats.add(part_stats)
+                digests.update(part_digests)
                 for predicate, found in part_kinds.items():
                     kinds[predicate] |= found
             count, chunks = merge_sorted([file for _, file in self.jobs], self.path)
         finally:
             self.discard()
-        return NTriples(self.path, count, dict(kinds), chunks, stats)
+        return NTriples(self.path, count, dict(kinds), chunks, stats, digests)
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @releasing_memory
-def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats]:
+def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats,
+                                                dict[str, tuple[int, str]]]:
     """A part's sorted lines (its plans' graphs together, sorted) to file, and
     each plan's own graph to plans_dir/<plan_id>/graph.nt; a plan whose entry is in the cache
     is taken from it, and a part all of whose plans are has its files linked from the cache
-    (partcache.store_files) instead of being sorted and written again."""
+    (partcache.store_files) instead of being sorted and written again. Returns the kinds of
+    the objects of each predicate, the cache's statistics and the bytes and SHA-256 of each
+    plan's graph (hashed as it is written, kept with the part's files), so that nobody reads
+    the plans' graphs again to describe them."""
     index, file = job
     groups, config, schemas, plans_dir, cache = _PARTS[index]
     stats, lines, shapes = CacheStats(), [], set()
@@ -189,7 +197,9 @@ def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats]
     if found is not None:                   # every plan of the part unchanged: its files linked
         stats.used.update(names)
         stats.plans_reused += len(groups)
-        return {predicate: set(kinds) for predicate, kinds in found.items()}, stats
+        kept_kinds, digests = found
+        return {predicate: set(kinds) for predicate, kinds in kept_kinds.items()}, stats, digests
+    digests: dict[str, tuple[int, str]] = {}
     for group, name in zip(groups, names):
         plan_id = group.plan.plan_id
         found = cache.load(name, stats) if name else None
@@ -206,6 +216,7 @@ def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats]
         if plans_dir is not None:
             (plans_dir / plan_id).mkdir(parents=True, exist_ok=True)
             (plans_dir / plan_id / PLAN_GRAPH).write_bytes(data)
+            digests[plan_id] = len(data), hashlib.sha256(data).hexdigest()
         lines += data.split(b"\n")[:-1]
         shapes.update(plan_shapes)
     # each plan's lines are a sorted run, which sorted() merges fast (bytes sort as the code
@@ -217,8 +228,9 @@ def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats]
     for predicate, shape in shapes:
         kinds[predicate].add("@id" if shape == "<" else tail_kind(shape))
     if part:
-        cache.store_files(part, base, paths, {p: sorted(k) for p, k in kinds.items()}, stats)
-    return kinds, stats
+        cache.store_files(part, base, paths, ({p: sorted(k) for p, k in kinds.items()}, digests),
+                          stats)
+    return kinds, stats, digests
 
 
 def merge_sorted(files: list[Path], path: Path,
