@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
@@ -56,6 +58,8 @@ class Config:
     # [site] of pipeline.toml: `templates`, a folder of templates overriding the portal's own
     # (resolved against the folder of pipeline.toml), read by pipeline/export/site/.
     site: dict = field(default_factory=dict)
+    # the settings file these came from (messages name it); not a setting: no digest sees it
+    origin: Path | None = field(default=None, repr=False, compare=False)
 
 
 def find_config(explicit: Path | None, near: Path | None) -> tuple[Path | None, list[Path]]:
@@ -84,27 +88,82 @@ def load_config(path: Path | None = None) -> Config:
         return Config()
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
-        data = document.get("publication", {})
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"invalid TOML: {exc}", path) from None
+    data = document.get("publication", {})
+    if not isinstance(data, dict):
+        raise ConfigError("[publication] must be a table", path)
     license_data = data.pop("license", {})
-    known = set(Config.__dataclass_fields__) - {"license", "store", "site"}
+    if not isinstance(license_data, dict):
+        raise ConfigError("[publication.license] must be a table", path)
+    known = set(Config.__dataclass_fields__) - {"license", "store", "site", "origin"}
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"unknown setting(s) in [publication]: {', '.join(sorted(unknown))}", path)
+    unknown = set(license_data) - set(License.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in [publication.license]: "
+                          f"{', '.join(sorted(unknown))}", path)
+    _check_settings(data, license_data, path)
     for key in ("keywords", "spatial_bbox"):
         if key in data:
             data[key] = tuple(data[key])
-    if data.get("spatial_bbox") and len(data["spatial_bbox"]) != 4:
-        raise ConfigError("spatial_bbox needs four numbers: west, south, east, north", path)
     store = document.get("store", {})
     if not isinstance(store, dict):
         raise ConfigError("[store] must be a table", path)
     site = _site_settings(document.get("site", {}), path)
-    try:
-        return Config(**data, license=License(**license_data), store=store, site=site)
-    except TypeError as exc:
-        raise ConfigError(f"invalid [publication.license]: {exc}", path) from None
+    from .sources import check_default_source      # sources.py reads Config: imported here
+    check_default_source(data.get("default_source", {}), path)
+    return Config(**data, license=License(**license_data), store=store, site=site, origin=path)
+
+
+URL_SETTINGS = ("base_uri", "download_base", "accrual_periodicity", "api_url", "sparql_url",
+                "contact_url")
+EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+
+
+def _check_settings(data: dict, license_data: dict, path: Path) -> None:
+    """Each setting of the type of its default (text, a yes/no, a list of words or of four
+    numbers, a table), the addresses http(s) URLs: a wrong value is named here, by its key,
+    not by the library that would stumble on it while the publication is written."""
+    def refuse(key: str, problem: str):
+        raise ConfigError(f"{key}: {problem}", path)
+
+    defaults = Config()
+    for key, value in data.items():
+        default = getattr(defaults, key)
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                refuse(key, f"must be true or false, not {value!r}")
+        elif isinstance(default, str) and not isinstance(value, str):
+            refuse(key, f"must be text, not {type(value).__name__}")
+        elif isinstance(default, dict) and not isinstance(value, dict):
+            refuse(key, "must be a table")
+    for key, value in license_data.items():
+        if not isinstance(value, str):
+            refuse(f"[publication.license] {key}", f"must be text, not {type(value).__name__}")
+    keywords = data.get("keywords", ())
+    if not isinstance(keywords, list) or not all(isinstance(k, str) and k for k in keywords):
+        if "keywords" in data:
+            refuse("keywords", "must be a list of words, such as [\"ICT\", \"計画\"]")
+    bbox = data.get("spatial_bbox", ())
+    if "spatial_bbox" in data and (not isinstance(bbox, list) or bbox and (len(bbox) != 4 or not all(
+            isinstance(n, (int, float)) and not isinstance(n, bool) for n in bbox))):
+        refuse("spatial_bbox", "needs four numbers: west, south, east, north")
+    for key, value in [*((k, data.get(k, "")) for k in URL_SETTINGS),
+                       ("[publication.license] url", license_data.get("url", ""))]:
+        if value and not is_http_url(value):
+            refuse(key, f"{value!r} is not an http(s) URL")
+    email = data.get("contact_email", "")
+    if email and not EMAIL.fullmatch(email):
+        refuse("contact_email", f"{email!r} is not an e-mail address")
+
+
+def is_http_url(value: str) -> bool:
+    """An absolute http(s) URL with a host and no character an IRI may not hold."""
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and \
+        not any(c in value for c in ' <>"{}|\\^`') and value.isprintable()
 
 
 def _site_settings(site, path: Path) -> dict:

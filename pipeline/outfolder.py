@@ -64,6 +64,11 @@ def check_out_dir(out_dir: Path, raw_dir: Path | None = None) -> None:
             raise PipelineError(f"the output folder contains the raw folder {raw}; publishing "
                                 "would replace the sources: choose another --out-dir", out_dir)
     if not out_dir.exists():
+        blocking = next((parent for parent in out_dir.parents
+                         if parent.exists() and not parent.is_dir()), None)
+        if blocking is not None:
+            raise PipelineError(f"cannot be made: {blocking} is a file, not a folder: choose "
+                                "another --out-dir", out_dir)
         return
     if not out_dir.is_dir():
         raise PipelineError("exists and is not a folder; refusing to replace it: choose a new "

@@ -11,16 +11,15 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import DEFAULT_CONFIG_PATH, Config
+from .config import DEFAULT_CONFIG_PATH, Config, is_http_url
 from .errors import ConfigError, SourceError
 
 MANIFEST_NAME = "sources.toml"
 # A plan id is part of URIs and file paths (plans/<plan_id>/): ASCII letters, digits, . _ -
-PLAN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 MANIFEST_KEYS = {
     "file", "title", "title_en", "plan_id", "plan_title", "publisher", "publisher_en", "publisher_code",
     "page", "url", "period_start_fy", "period_end_fy", "license",
@@ -74,7 +73,12 @@ def ignored_files(raw_dir: Path) -> list[str]:
     """A warning for every file of the raw folder that is not read (not .txt, not ours)."""
     warnings = []
     for path in sorted(raw_dir.iterdir()) if raw_dir.is_dir() else []:
-        if path.name in OWN_FILES or path.name.startswith(".") or path.suffix.lower() == ".txt":
+        if path.name in OWN_FILES or path.name.startswith("."):
+            continue
+        if path.suffix.lower() == ".txt":
+            if not path.is_file():          # a folder, a FIFO, a link to nothing
+                warnings.append(f"{path}: not a regular file (a folder, a device or a broken "
+                                "link); not read")
             continue
         kind = NOT_READ.get(path.suffix.lower())
         if path.is_dir():
@@ -96,7 +100,9 @@ def find_sources(raw_dir: Path) -> list[Path]:
     return paths
 
 
-BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+# the byte order mark and how the text after it is decoded (UTF-16 little or big endian)
+BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16-be"))
+CODECS = {"utf-8-sig": "utf-8", "utf-16": "utf-16-le", "utf-16-be": "utf-16-be"}
 # Tried in this order on text without a BOM. EUC-JP read as CP932 often decodes, into
 # half-width katakana: of two that decode, the one with fewer half-width kana is taken.
 ENCODINGS = ("utf-8", "cp932", "euc-jp")
@@ -110,7 +116,7 @@ EUC_AS_CP932 = str.maketrans("\u301c\u2212\u2016\u00a2\u00a3\u00ac",
 def decode(data: bytes, path: Path) -> tuple[str, str]:
     """Decode UTF-8 (BOM optional), UTF-16 with BOM, CP932 or EUC-JP; normalise line ends to LF."""
     bom, encoding = next(((b, e) for b, e in BOMS if data.startswith(b)), (b"", ""))
-    if not data[len(bom):].strip(b" \t\r\n\x00" if encoding == "utf-16" else b" \t\r\n"):
+    if not data[len(bom):].strip(b" \t\r\n\x00" if encoding.startswith("utf-16") else b" \t\r\n"):
         raise SourceError("file is empty", path)
     if encoding:
         text = _strict(data, encoding, path, len(bom))
@@ -166,10 +172,10 @@ def _line_of(data: bytes, offset: int) -> int:
 def _strict(data: bytes, encoding: str, path: Path, skip: int) -> str:
     """Decode data[skip:] strictly; an error names the byte, its offset in the file and line."""
     try:
-        return data[skip:].decode(encoding.removesuffix("-sig"))
+        return data[skip:].decode(CODECS[encoding])
     except UnicodeDecodeError as exc:
         offset = exc.start + skip
-        name = "UTF-16" if encoding == "utf-16" else "UTF-8"
+        name = "UTF-16" if encoding.startswith("utf-16") else "UTF-8"
         raise SourceError(f"not {name} text after its byte order mark: "
                           f"{_undecodable(data, offset, exc.reason)}", path,
                           _line_of(data, offset)) from None
@@ -235,10 +241,9 @@ def _entry_meta(entry: dict, where: str, path: Path) -> SourceMeta:
         refuse("file", f"{name!r} is not a file name in the raw folder")
     for key in ("page", "url"):
         value = entry.get(key, "")
-        parts = urlsplit(value)
-        if value and (parts.scheme not in ("http", "https") or not parts.netloc or " " in value):
+        if value and not is_http_url(value):
             refuse(key, f"{value!r} is not an http(s) URL")
-    if "plan_id" in entry and not PLAN_ID.match(entry["plan_id"]):
+    if "plan_id" in entry and not PLAN_ID.fullmatch(entry["plan_id"]):
         refuse("plan_id", f"{entry['plan_id']!r} must be ASCII letters, digits, '.', '_' or '-' "
                           "(it is part of URIs and paths)")
     _check_period(entry, refuse)
@@ -262,13 +267,18 @@ def _check_period(entry: dict, refuse) -> None:
         refuse("period_end_fy", f"{end} is before period_start_fy {start}")
 
 
-def check_default_source(config: Config) -> None:
-    """[publication.default_source] of pipeline.toml follows the rules of a [[source]] entry."""
-    if "file" in config.default_source:
-        raise ConfigError("[publication.default_source]: file: not allowed here (it applies to "
-                          "every file without an entry)", DEFAULT_CONFIG_PATH)
-    _entry_meta({**config.default_source, "file": "-"}, "[publication.default_source]",
-                DEFAULT_CONFIG_PATH)
+def check_default_source(default_source: dict, path: Path,
+                         known_licenses: set[str] | None = None) -> None:
+    """[publication.default_source] of the settings file `path` follows the rules of a
+    [[source]] entry (its licence one of known_licenses, when given)."""
+    where = "[publication.default_source]"
+    if "file" in default_source:
+        raise ConfigError(f"{where}: file: not allowed here (it applies to every file without "
+                          "an entry)", path)
+    meta = _entry_meta({**default_source, "file": "-"}, where, path)
+    if known_licenses is not None and meta.license and meta.license not in known_licenses:
+        raise ConfigError(f"{where}: license: unknown licence id {meta.license!r} (known: "
+                          f"{', '.join(sorted(known_licenses))})", path)
 
 
 def check_manifest(manifest: dict[str, SourceMeta], raw_dir: Path, known_licenses: set[str]) -> None:
@@ -318,7 +328,23 @@ def read_sources(raw_dir: Path, config: Config,
     """All sources of a raw folder, decoded, with manifest metadata (or defaults); licence ids
     must be the publication's or one of known_licenses."""
     manifest = load_manifest(raw_dir)
-    check_default_source(config)
-    check_manifest(manifest, raw_dir, {config.license.id, *known_licenses})
-    return [read_source(p, with_defaults(manifest.get(p.name, SourceMeta(file=p.name)), config))
-            for p in find_sources(raw_dir)]
+    licenses = {config.license.id, *known_licenses}
+    check_default_source(config.default_source, config.origin or DEFAULT_CONFIG_PATH, licenses)
+    check_manifest(manifest, raw_dir, licenses)
+    sources = [read_source(p, with_defaults(manifest.get(p.name, SourceMeta(file=p.name)), config))
+               for p in find_sources(raw_dir)]
+    check_plan_ids(sources, raw_dir / MANIFEST_NAME)
+    return sources
+
+
+def check_plan_ids(sources: list[SourceDocument], manifest: Path) -> None:
+    """Two plans whose ids differ only in case would share their files' names on a
+    case-insensitive disk and their resources' names (lowercase) in datapackage.json."""
+    seen: dict[str, SourceDocument] = {}
+    for source in sources:
+        plan_id = source.meta.plan_id
+        first = seen.setdefault(plan_id.lower(), source)
+        if first.meta.plan_id != plan_id:
+            raise ConfigError(f"plan_id: {first.meta.plan_id!r} ({first.name}) and {plan_id!r} "
+                              f"({source.name}) differ only in case; give them one id, or two "
+                              "that differ in more than case", manifest)

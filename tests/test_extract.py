@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.errors import ExtractionError
 from pipeline.extract import extract_document
 from pipeline.sources import SourceDocument, SourceMeta
 
@@ -291,3 +292,23 @@ def test_glossary_terms_with_their_lines(doc):
     assert ("XML", "2-2-topic-1", (927,)) in found
     assert ("LGWAN-ASP", "2-3-narrative-1", (939,)) in found
     assert len(doc.terms) == 17
+
+
+def test_a_page_header_with_an_impossible_number_is_refused_with_its_line():
+    """A field or item of more than three digits is no plan's (it would also ask for a check of
+    every number below it): an error naming the file and line, not an overflow."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[948].startswith("分野\t2\t")
+    lines[948] = lines[948].replace("項目\t3", "項目\t1000000000000")
+    with pytest.raises(ExtractionError) as error:
+        document_from_text("\n".join(lines), RAW.name)
+    assert (error.value.path, error.value.line) == (RAW.name, 949)
+    assert "numbers a field or item 1000000000000…: not a number of a plan" in str(error.value)
+
+
+def test_noncharacters_are_removed_as_artefacts(initiatives):
+    """U+FFFE and U+FFFF are in no text (and not allowed in XML, so not in graph.rdf)."""
+    text = RAW.read_text(encoding="utf-8").replace("みやぎハイパーウェブの運用",
+                                                   "みやぎ\uffffハイパーウェブ\ufffeの運用", 1)
+    changed = {i.id: i for i in document_from_text(text, RAW.name).initiatives}
+    assert changed["2-1-1"].title == initiatives["2-1-1"].title == "みやぎハイパーウェブの運用"

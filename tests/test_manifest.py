@@ -3,6 +3,7 @@ the text that are not read are named."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -130,5 +131,61 @@ def test_the_default_source_of_pipeline_toml_follows_the_same_rules(tmp_path):
                                                                           "period_end_fy": 99999})
     with pytest.raises(ConfigError) as error:
         read_sources(raw, config)
-    assert str(error.value) == ("pipeline.toml: [publication.default_source]: period_end_fy: 99999 "
-                                "is not a fiscal year between 1900 and 2200")
+    assert str(error.value) == (f"{ROOT / 'pipeline.toml'}: [publication.default_source]: "
+                                "period_end_fy: 99999 is not a fiscal year between 1900 and 2200")
+
+
+def test_the_default_source_is_checked_where_its_settings_file_is_read(tmp_path):
+    """An error in [publication.default_source] names the settings file it is in (--config),
+    and its licence must be known, as an entry's must."""
+    settings = tmp_path / "other.toml"
+    settings.write_text('[publication]\npublisher = "宮城県"\n[publication.default_source]\n'
+                        'plan_id = 7\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(settings)
+    assert str(error.value) == f"{settings}: [publication.default_source]: plan_id: must be a " \
+                               "string, not int"
+    settings.write_text('[publication]\npublisher = "宮城県"\n[publication.default_source]\n'
+                        'license = "ZZZ"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"other.toml: \[publication.default_source\]: license: "
+                                          r"unknown licence id 'ZZZ'"):
+        read_sources(raw_with(tmp_path, ENTRY.replace('license = "CC-BY-4.0"\n', "")),
+                     load_config(settings))
+
+
+@pytest.mark.parametrize("key,value,problem", [
+    ("plan_id", '"miyagi\\n"', "must be ASCII letters"),                # no line end after it
+    ("page", '"https://www.pref.miyagi.jp/a\\nb"', "is not an http(s) URL"),
+    ("page", '"https://www.pref.miyagi.jp/a<b>{c}"', "is not an http(s) URL"),
+])
+def test_an_entry_value_that_would_break_a_uri_is_refused_with_its_key(tmp_path, key, value, problem):
+    manifest = "\n".join(f"{key} = {value}" if line.startswith(f"{key} =") else line
+                         for line in ENTRY.splitlines())
+    with pytest.raises(ConfigError) as error:
+        load_manifest(raw_with(tmp_path, manifest))
+    assert f"[[source]] entry 1 (plan.txt): {key}: " in str(error.value)
+    assert problem in str(error.value)
+
+
+def test_two_plan_ids_that_differ_only_in_case_are_refused(tmp_path, source_text):
+    raw = raw_with(tmp_path, ENTRY.replace("miyagi-ict-plan-2014-2016", "p1"), source_text)
+    (raw / "second.txt").write_text(source_text, encoding="utf-8")
+    (raw / "sources.toml").write_text(ENTRY.replace("miyagi-ict-plan-2014-2016", "p1") + "\n" + ENTRY
+                                      .replace("miyagi-ict-plan-2014-2016", "P1")
+                                      .replace('file = "plan.txt"', 'file = "second.txt"'),
+                                      encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, load_config(ROOT / "pipeline.toml"))
+    assert str(error.value) == (f"{raw / 'sources.toml'}: plan_id: 'p1' (plan.txt) and 'P1' "
+                                "(second.txt) differ only in case; give them one id, or two that "
+                                "differ in more than case")
+
+
+def test_a_txt_entry_that_is_not_a_regular_file_is_named(tmp_path):
+    raw = raw_with(tmp_path, ENTRY)
+    (raw / "broken.txt").symlink_to(tmp_path / "nowhere.txt")
+    (raw / "folder.txt").mkdir()
+    os.mkfifo(raw / "pipe.txt")
+    assert ignored_files(raw) == [
+        f"{raw / name}: not a regular file (a folder, a device or a broken link); not read"
+        for name in ("broken.txt", "folder.txt", "pipe.txt")]

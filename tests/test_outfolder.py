@@ -108,6 +108,18 @@ def test_an_existing_file_is_refused(tmp_path, source_text, capsys):
     assert target.read_text(encoding="utf-8") == "not a folder"
 
 
+def test_an_out_dir_under_a_file_is_refused_by_its_name(tmp_path, source_text, capsys):
+    blocking = tmp_path / "afile"
+    blocking.write_text("not a folder", encoding="utf-8")
+    target = blocking / "published"
+    status, errors, _ = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text),
+                            "--out-dir", target)
+    assert status == 1
+    assert errors == [f"error: {target}: cannot be made: {blocking} is a file, not a folder: "
+                      "choose another --out-dir"]
+    assert blocking.read_text(encoding="utf-8") == "not a folder"
+
+
 def test_an_unmarked_datapackage_is_not_enough(tmp_path, source_text, capsys, publication):
     """A folder holding someone else's datapackage.json is not ours."""
     out = tmp_path / "out"

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main, parser, publication_settings
+from pipeline.config import load_config
+from pipeline.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,3 +77,31 @@ def test_a_publish_from_another_folder_caches_in_the_cache_home_not_the_working_
     assert status == 0, capsys.readouterr().err
     assert list((tmp_path / "elsewhere").iterdir()) == []
     assert len(list((cache_home / "plan-opendata" / "extract").glob("*.pickle"))) == 1
+
+
+@pytest.mark.parametrize("setting,problem", [
+    ('keywords = 5', 'keywords: must be a list of words'),
+    ('spatial_bbox = 5', 'spatial_bbox: needs four numbers: west, south, east, north'),
+    ('spatial_bbox = ["a", "b", "c", "d"]', 'spatial_bbox: needs four numbers'),
+    ('title = 5', 'title: must be text, not int'),
+    ('uri_documents = "no"', "uri_documents: must be true or false, not 'no'"),
+    ('base_uri = "not a uri"', "base_uri: 'not a uri' is not an http(s) URL"),
+    ('accrual_periodicity = "weekly"', "accrual_periodicity: 'weekly' is not an http(s) URL"),
+    ('api_url = "ftp://x y"', "api_url: 'ftp://x y' is not an http(s) URL"),
+    ('contact_email = "not an email"', "contact_email: 'not an email' is not an e-mail address"),
+    ('[publication.license]\nid = 7', '[publication.license] id: must be text, not int'),
+])
+def test_a_setting_of_the_wrong_kind_is_named_by_its_key_in_its_file(tmp_path, setting, problem):
+    """Not by the library that would stumble on it halfway through a publish."""
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'[publication]\npublisher = "宮城県"\n{setting}\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(settings)
+    assert str(error.value).startswith(f"{settings}: {problem}")
+
+
+def test_a_publication_that_is_not_a_table_is_named(tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text("publication = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"settings.toml: \[publication\] must be a table"):
+        load_config(settings)

@@ -16,6 +16,7 @@ PATH = Path("raw/plan.txt")
     (b"\xef\xbb\xbf" + "スケジュール\t～H25\r\n".encode("utf-8"), "utf-8-sig"),
     ("スケジュール\t～H25\r\n".encode("cp932"), "cp932"),
     ("スケジュール\t～H25\r\n".encode("utf-16"), "utf-16"),           # Notepad's "Unicode"
+    (b"\xfe\xff" + "スケジュール\t～H25\r\n".encode("utf-16-be"), "utf-16-be"),  # big endian
     ("スケジュール\t\u301cH25\r\n".encode("euc-jp"), "euc-jp"),     # ～ as EUC-JP writes it
 ])
 def test_decodes_to_the_same_text(data, encoding):

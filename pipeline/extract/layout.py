@@ -30,10 +30,12 @@ PLAIN_TAG = re.compile(r'<(?:/([a-zA-Z][a-zA-Z0-9]*) *|([a-zA-Z][a-zA-Z0-9]*)'
 PLAIN_ATTR = re.compile(r' +([a-zA-Z][a-zA-Z0-9-]*)="([^"]*)"')
 RAW_TEXT_TAG = re.compile(r"<(?:script|style)[ />]", re.IGNORECASE)    # content is not markup
 # What PDF-to-text converters write differently: control and format characters (bidi marks,
-# zero-width characters, BEL, a BOM inside the text) are removed; every Unicode space and the
-# line-breaking controls that are not LF (form feed, U+2028 …) stand for a space.
+# zero-width characters, BEL, a BOM inside the text) and the noncharacters U+FDD0–U+FDEF,
+# U+FFFE and U+FFFF (no text holds them; XML forbids the last two) are removed; every Unicode
+# space and the line-breaking controls that are not LF (form feed, U+2028 …) stand for a space.
 INVISIBLE_CHARS = ("\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f"
-                   "\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb")
+                   "\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufdd0-\ufdef"
+                   "\ufeff\ufff9-\ufffb\ufffe\uffff")
 SPACE_CHARS = "\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]+")
 SPACES = re.compile(f"[{SPACE_CHARS}]")

@@ -23,6 +23,7 @@ TOPIC_LABEL = "トピックス"
 SITES_LABEL = "情報発信サイト等"
 
 PAGE_HEADER = re.compile(r"^分野\s*(\d+)\s*(\S+?)(?:\s*項目\s*(\d+)\s*(\S.*?))?$")
+MAX_DIGITS = 3                  # fields, items and initiatives are numbered 1 … 999
 # The cleaner glues a lone digit to the following word, so the separator is optional.
 NUMBERED = re.compile(r"^(\d{1,3})\s*(?![\d\-.])(\S.*)$")
 PART = re.compile(r"^【(.+)】$")
@@ -83,6 +84,11 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
             continue
         header = PAGE_HEADER.match(text) if text.startswith("分野") else None
         if header:
+            too_long = next((n for n in (header[1], header[3]) if n and len(n) > MAX_DIGITS), None)
+            if too_long:
+                raise ExtractionError(f"page header numbers a field or item {too_long[:20]}…: "
+                                      f"not a number of a plan (at most {MAX_DIGITS} digits)",
+                                      path, row.line)
             context = _context_from_header(header, context)
             if not seen_header:     # a field may open with its narrative before any header
                 _complete_opening(blocks, context)
