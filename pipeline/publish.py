@@ -22,7 +22,7 @@ from .errors import ConfigError, PipelineError, describe
 from .export.package import (describe_linked_data, package_head, side_files, write_database,
                              write_tables_package)
 from .export.ckan import write_ckan
-from .export.datapackage import INPUTS_KEY, license_descriptor, source_descriptor
+from .export.datapackage import INPUTS_KEY, WARNINGS_KEY, license_descriptor, source_descriptor
 from .export.dcat import build_catalog, write_catalog
 from .export.description import Description, describe_publication
 from .export.identifiers import KNOWN_LICENSES
@@ -175,6 +175,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
     published = published_package(out_dir)
     previous_version = published_from(out_dir, published, inputs)
     if previous_version is not None:
+        log.stop(raw_dir)               # what reading the sources warned of: said above
         log(f"publish: no change; {out_dir} left as it was (version {previous_version}: the same "
             "sources, code and settings as the published edition)")
         return PublishResult(None, out_dir, previous_version, False, watch.seconds)
@@ -209,8 +210,9 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             writing = background.submit(write_database, staging, rows, schemas, head)
             with watch.stage("csv-json"):
                 package = write_tables_package(
-                    publication, rows, config, staging, edition.created, inputs,
-                    edition.plans, cache_folder(cache_dir, out_dir, "pieces"), runs, side.next)
+                    publication, rows, config, staging, edition.created,
+                    cache_folder=cache_folder(cache_dir, out_dir, "pieces"), runs=runs,
+                    workbooks=side.next, head=head)
                 release_free_memory()       # the tables' texts: not held while the rest runs
             validation.check(package)           # the tables, while the linked data is written
             with watch.stage("parquet"):
@@ -279,8 +281,9 @@ def published_from(out_dir: Path, package: dict | None, inputs: str) -> str | No
     """The version of the publication in out_dir (its datapackage.json read as `package`) if it
     was made from exactly these inputs (`pipeline_inputs`, see fingerprint.py) and every file it
     lists is still there with the size it states (a cheap check that nobody replaced or cut
-    one), else None."""
-    if package is None or package.get(INPUTS_KEY) != inputs:
+    one), else None. A publication whose extraction gave warnings is never taken as it is:
+    the run goes on and says them again (and --strict refuses them)."""
+    if package is None or package.get(INPUTS_KEY) != inputs or package.get(WARNINGS_KEY):
         return None
     for resource in package.get("resources", []):
         try:

@@ -93,6 +93,31 @@ def test_a_scheduled_run_over_the_same_inputs_builds_nothing(tmp_path, source_te
     assert json.loads((out / "datapackage.json").read_text(encoding="utf-8"))["pipeline_inputs"] != inputs
 
 
+def test_a_run_over_inputs_that_gave_warnings_says_them_again(tmp_path, source_text):
+    """Silence means everything in the source is in the tables: a publication made with
+    warnings is never waved through as `no change` before they are said again, and --strict
+    refuses them on every run, not only on the first."""
+    lines = source_text.split("\n")
+    assert lines[81].startswith("担当\t")                              # of initiative 2-1-2
+    raw, out = raw_dir(tmp_path, "\n".join(lines[:81] + lines[82:])), tmp_path / "out"
+    first = publish(raw, out)
+    warned = [line for line in first.stderr.splitlines() if line.startswith("warning:")]
+    assert first.returncode == 0, first.stderr
+    assert f"warning: {raw / 'plan.txt'}:72: initiative 2-1-2 「総合情報ネットワークの運用」 is " \
+           "incomplete (no 担当); left out" in warned
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["pipeline_warnings"] == 1           # the extraction's (not the catalogue's)
+    before = snapshot(out)
+    again = publish(raw, out)
+    assert again.returncode == 0, again.stderr
+    assert [line for line in again.stderr.splitlines() if line.startswith("warning:")] == warned
+    assert "publish: no change" in again.stderr and snapshot(out) == before
+    strict = subprocess.run([sys.executable, "-m", "pipeline", "publish", "--strict", "--raw-dir",
+                             str(raw), "--out-dir", str(out)], cwd=ROOT, text=True,
+                            capture_output=True, timeout=300)
+    assert strict.returncode == 1 and "--strict" in strict.stderr and snapshot(out) == before
+
+
 def test_a_content_change_is_a_new_version_with_a_change_report(tmp_path, source_text):
     raw, out = raw_dir(tmp_path, source_text), tmp_path / "out"
     assert publish(raw, out).returncode == 0
@@ -173,8 +198,8 @@ def test_a_validation_failure_lists_the_findings_and_publishes_nothing(tmp_path,
     before = snapshot(out)
     write = publishing.write_tables_package
 
-    def write_then_corrupt(publication, rows, config, staging, *args):
-        package = write(publication, rows, config, staging, *args)
+    def write_then_corrupt(publication, rows, config, staging, *args, **kwargs):
+        package = write(publication, rows, config, staging, *args, **kwargs)
         csv = staging / "initiatives.csv"
         csv.write_text(csv.read_text(encoding="utf-8").replace(",新,", ",新規,", 1), encoding="utf-8")
         return package

@@ -14,7 +14,7 @@ from ..partcache import CacheStats, PartCache
 from ..rdf import LinkedData
 from ..schema import field_names, load_schemas
 from .csv import EXCEL_SUFFIX, excel_schema, write_csv, write_excel_csv
-from .datapackage import (file_resource, license_descriptor, package_descriptor,
+from .datapackage import (WARNINGS_KEY, file_resource, license_descriptor, package_descriptor,
                           source_descriptor, tabular_resource)
 from .datasette import write_datasette_metadata
 from .json import write_json_file, write_table_json
@@ -35,16 +35,18 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
                          cache_folder: Path | None = None,
                          runs: dict[str, list[Run]] | None = None,
                          workbooks: Callable[[], Written] | None = None,
-                         workbook_cache: Path | None = None) -> dict:
+                         workbook_cache: Path | None = None, head: dict | None = None) -> dict:
     """The tables (CSV, JSON, Excel CSV and workbooks, Table Schemas) and a datapackage.json
     describing them (package_head with the tables' resources), the tables' unchanged pieces
     taken from cache_folder (None: no cache); returns that descriptor. runs: each table's runs
     of one plan's rows (pieces.table_runs), when already made. workbooks: what another process
     wrote of them (side_files), asked for once the rest is written; None: they are written
-    here, after the rest, their pieces taken from workbook_cache."""
+    here, after the rest, their pieces taken from workbook_cache. head: package_head as the
+    caller made it (None: made here from created, inputs and plan_editions)."""
     cache, stats = pieces_cache(cache_folder), CacheStats()
     runs = runs if runs is not None else {table: table_runs(r) for table, r in rows.items()}
-    package = package_head(publication, config, created, inputs, plan_editions, runs)
+    package = {**head} if head is not None else \
+        package_head(publication, config, created, inputs, plan_editions, runs)
     package["resources"] = write_tables(
         rows, runs, load_schemas(), out, license_descriptor(config), package["attribution"],
         created, publication.plans, plan_attributions(publication.sources), cache, stats,
@@ -71,10 +73,16 @@ def package_head(publication: Publication, config: Config, created: str, inputs:
                  plan_editions: dict[str, dict] | None, runs: dict[str, list[Run]]) -> dict:
     """datapackage.json's descriptor before its files are written (no resources yet): what
     the publication is, its licence, sources, attribution, each plan's edition and the digest
-    of its records; all a database or Parquet file states about itself."""
+    of its records; all a database or Parquet file states about itself. When extracting the
+    sources gave warnings (records seen but not complete, gaps in the numbering), their number
+    too: a run over the same inputs then extracts again and says them again, never just
+    `no change`."""
     sources = [source_descriptor(s) for s in publication.sources]
-    return package_descriptor(config, sources, [], attribution(publication.sources), created,
+    head = package_descriptor(config, sources, [], attribution(publication.sources), created,
                               inputs, plan_editions or {}, plan_digests(runs))
+    if publication.warnings:
+        head[WARNINGS_KEY] = len(publication.warnings)
+    return head
 
 
 def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
