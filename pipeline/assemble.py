@@ -64,7 +64,13 @@ def assemble(sources: list[SourceDocument], documents: list[Document]) -> Public
             owners[key] = where
     for table in TABLES:
         publication.tables[table] = [record for d in documents for record in getattr(d, table)]
-    publication.warnings = [w for d in documents for w in d.warnings]
+    items: dict[str, set[tuple[int, int]]] = {}
+    for source, document in zip(sources, documents):
+        items.setdefault(source.meta.plan_id, set()).update(document.items)
+    publication.warnings = [warning for source, document in zip(sources, documents)
+                            for warning in [*document.warnings, *(
+                                gap for field, item, gap in document.item_gaps
+                                if (field, item) not in items[source.meta.plan_id])]]
     publication.warnings += _resolve_references(publication.tables["references"], set(owners))
     return publication
 

@@ -312,3 +312,52 @@ def test_noncharacters_are_removed_as_artefacts(initiatives):
                                                    "みやぎ\uffffハイパーウェブ\ufffeの運用", 1)
     changed = {i.id: i for i in document_from_text(text, RAW.name).initiatives}
     assert changed["2-1-1"].title == initiatives["2-1-1"].title == "みやぎハイパーウェブの運用"
+
+
+def without_lines(*numbers: int) -> str:
+    """The real source without the given (1-based) lines."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    return "\n".join(line for number, line in enumerate(lines, 1) if number not in numbers)
+
+
+def test_the_real_source_gives_no_warning(doc):
+    assert doc.warnings == []
+
+
+def test_an_initiative_that_absorbs_the_next_one_is_named_with_the_lines(doc):
+    """The 目的・概要 label of 2-3-5 lost: its heading is read as text of 2-3-4, whose labels
+    are then printed twice; a warning names them (2-3-5 is the last of its item, so no gap in
+    the numbering shows it)."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[1041].startswith("目的・概要")
+    changed = document_from_text(without_lines(1042), RAW.name)
+    assert "2-3-5" not in {i.id for i in changed.initiatives}
+    assert changed.warnings == [
+        f"{RAW.name}:1028: initiative 2-3-4 「市町村ITアドバイザーの設置」: labels printed once per "
+        "initiative are printed again (重点目標 at lines 1031, 1043; 主体 at lines 1034, 1046; "
+        "スケジュール at lines 1036, 1047; 担当 at lines 1039, 1050): the heading of the next "
+        "initiative lost? Its text is kept in this one"]
+
+
+def test_a_site_entry_without_its_department_is_named_not_merged_into_the_next(doc):
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[823].startswith("担当 震災復興・企画部")
+    changed = document_from_text(without_lines(824), RAW.name)
+    assert [s.name for s in changed.sites] == [s.name for s in doc.sites][1:]
+    assert changed.sites[0].summary == doc.sites[1].summary          # its own, nothing added
+    assert changed.warnings == [f"{RAW.name}:818: site entry 「みやぎ復興プレス みやぎ復興プレス "
+                                "ウェブメルマガ」 has no 担当 (department); left out"]
+
+
+def test_a_schedule_without_its_fiscal_years_and_an_indicator_without_values_are_named():
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert "H 2 6" in lines[600] and lines[603].startswith("指標")
+    schedule = lines[:600] + ["スケジュール"] + lines[601:]
+    changed = document_from_text("\n".join(schedule), RAW.name)
+    assert changed.warnings == [f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: "
+                                "the schedule at line 602 has no row of fiscal years (H26 …); its "
+                                "values are not in the tables"]
+    changed = document_from_text(without_lines(605, 606), RAW.name)      # its two values
+    assert [w.rpartition(": ")[2] for w in changed.warnings] == [
+        "indicator 1 「電子申請利用率(県)」 has no baseline value",
+        "indicator 1 「電子申請利用率(県)」 has no target value"]

@@ -134,6 +134,30 @@ def test_one_plan_over_two_files_is_one_plan(tmp_path, run_cli, source_text):
     assert len(rows) == 66
 
 
+def test_a_field_whose_items_come_in_two_files_of_one_plan_has_no_gap(tmp_path, run_cli, source_text):
+    """Item 2-1 in one file, items 2-2 and 2-3 in another: no item of field 2 is missing from
+    the plan, so no warning says so (each file alone would look like a gap)."""
+    lines = source_text.split("\n")
+    item_2 = next(n for n, line in enumerate(lines) if line.startswith("2 行政情報の発信"))
+    assert lines[2] == "分野\t2\t行政の情報化"
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("\n".join(lines[:item_2]), encoding="utf-8")          # item 2-1
+    (raw / "b.txt").write_text("\n".join(lines[:3] + lines[item_2:]), encoding="utf-8")  # 2-2, 2-3
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("a.txt"), miyagi_entry("b.txt")),
+                                      encoding="utf-8")
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert len(read_rows(tmp_path / "out" / "initiatives.csv")) == 33
+    assert [line for line in result.stderr.splitlines()
+            if line.startswith("warning:") and "DCAT-AP" not in line] == []
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("b.txt")), encoding="utf-8")
+    (raw / "a.txt").unlink()                                    # item 2-1 gone from the plan
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", tmp_path / "out")
+    assert f"warning: {raw / 'b.txt'}: item 2-1 is missing: field 2 numbers its items up to 3" \
+        in result.stderr.splitlines()
+
+
 def test_a_plan_over_two_files_has_the_title_of_its_plan_where_one_file_leaves_it_unset(
         tmp_path, run_cli, source_text):
     """The graph takes a plan's title from the plan (the first file that sets it), as the

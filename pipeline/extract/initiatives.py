@@ -68,7 +68,7 @@ class Incomplete(Exception):
 def read_initiative(block: Block, source: str) -> InitiativeRecords:
     ctx = block.context
     ident = f"{ctx.field_no}-{ctx.item_no}-{block.number}"
-    fields, notes = _label_entries(block.rows)
+    fields, notes, printed = _label_entries(block.rows)
     methods, summary = _methods_and_summary(fields.get("目的・概要", []) + fields.get("性質・手法", []))
     responsible = fields.get("担当", [])
     missing = [label for label, present in (("目的・概要", summary), ("担当", responsible)) if not present]
@@ -79,9 +79,22 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
             if not entries and LABEL_COLUMNS[label] not in filled]    # 目的・概要 shares with 性質・手法
     gaps += [f"no {label} (printed for every initiative)"
              for label in ALWAYS_PRINTED if label not in fields]
+    repeated = [f"{label} at lines {', '.join(map(str, lines))}" for label, lines in printed.items()
+                if label in ALWAYS_PRINTED and len(lines) > 1]
+    if repeated:        # two initiatives' labels in one block: a heading lost between them
+        gaps.append(f"labels printed once per initiative are printed again ({'; '.join(repeated)}): "
+                    "the heading of the next initiative lost? Its text is kept in this one")
     department, division = split_responsible(" ".join(responsible[0].values))
     notes += [" ".join(e.values) for e in responsible[1:]]
     status, schedules = _schedules(ident, fields.get("スケジュール", []), source)
+    if fields.get("スケジュール") and not schedules:
+        line = fields["スケジュール"][0].line
+        gaps.append(f"the schedule at line {line} has no row of fiscal years (H26 …); its "
+                    "values are not in the tables")
+    indicators = _indicators(ident, fields.get("指標", []), source)
+    gaps += [f"indicator {i.seq} 「{i.name}」 has no {what} value"
+             for i in indicators for what, value in (("baseline", i.baseline_text),
+                                                      ("target", i.target_text)) if not value]
     lines = block.lines
     initiative = Initiative(
         id=ident, field_no=ctx.field_no, field_title=ctx.field_title, item_no=ctx.item_no,
@@ -92,30 +105,35 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
         notes="\n".join(notes), source=source, source_lines=line_range(lines))
     return InitiativeRecords(
         initiative,
-        _indicators(ident, fields.get("指標", []), source),
+        indicators,
         schedules,
         _references(ident, fields.get("参考", []), source),
         _terms(ident, block, fields, source),
         gaps)
 
 
-def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str]]:
+def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str],
+                                              dict[str, list[int]]]:
     """Values grouped by the label they are printed under (an empty list: the label is printed
-    without a value); unlabelled text goes to notes."""
+    without a value); unlabelled text goes to notes; and the lines each label is printed on."""
     fields: dict[str, list[Entry]] = {}
     notes: list[str] = []
+    printed: dict[str, list[int]] = {}
     label: str | None = None
     for row in rows:
         if row.blank:
             continue
         if row.grid is not None:
             first = row.values[0]               # a table row that is not blank
-            label = first if first in LABELS else label
+            if first in LABELS:
+                label = first
+                printed.setdefault(label, []).append(row.line)
             if label:
                 fields.setdefault(label, []).append(Entry(row.line, [], row.grid, row.terms))
             continue
-        segments = _segments(row, label)
-        for seg_label, cells in segments:
+        for seg_label, cells, started in _segments(row, label):
+            if started:
+                printed.setdefault(seg_label, []).append(row.line)
             label = seg_label
             if label is not None:
                 fields.setdefault(label, [])        # a label printed, with or without a value
@@ -125,22 +143,23 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str]]:
                 notes.append(" ".join(c for c in cells if c))
             else:
                 fields.setdefault(label, []).append(Entry(row.line, cells, None, row.terms))
-    return fields, notes
+    return fields, notes, printed
 
 
-def _segments(row: Row, label: str | None) -> list[tuple[str | None, list[str]]]:
-    """Split a row where labels start; keeps cell positions (schedule grids need them)."""
+def _segments(row: Row, label: str | None) -> list[tuple[str | None, list[str], bool]]:
+    """Split a row where labels start: (label, cells, whether the label is printed here rather
+    than going on from the row before); keeps cell positions (schedule grids need them)."""
     cells: list[str] = []
-    segments: list[tuple[str | None, list[str]]] = [(label, cells)]
+    segments: list[tuple[str | None, list[str], bool]] = [(label, cells, False)]
     for cell in row.cells:
         while cell[:1] in LABEL_INITIALS and (found := LABEL_START.match(cell)):
             cells = [""] * len(cells)
-            segments.append((found[1], cells))
+            segments.append((found[1], cells, True))
             cell = cell[found.end():].strip()
         cells.append(cell)
     if len(segments) == 1:                  # most rows: no label in them
-        return segments if label is not None or any(cells) else [(label, [])]
-    return [s for s in segments if s[0] is not None or any(s[1])] or [(label, [])]
+        return segments if label is not None or any(cells) else [(label, [], False)]
+    return [s for s in segments if s[0] is not None or any(s[1])] or [(label, [], False)]
 
 
 def _methods_and_summary(entries: list[Entry]) -> tuple[list[str], str]:

@@ -26,20 +26,19 @@ class _Draft:
     responsible: str | None = None
     lines: list[int] = field(default_factory=list)
     awaiting: str = ""
+    url_at: tuple[int, int] = (0, 0)        # len(head), len(lines) where its URL label came
 
 
 def read_sites(block: Block, first_seq: int, source: str) -> tuple[list[Site], list[Term], list[str]]:
-    """Sites, their glossary terms, and a warning for an entry left without its 担当."""
+    """Sites, their glossary terms, and a warning for each entry left without its 担当."""
     sites, terms = [], []
     drafts, unfinished = _drafts(block.rows)
     for seq, draft in enumerate(drafts, first_seq):
         site, site_terms = _site(draft, block.context.field_no, seq, source)
         sites.append(site)
         terms.extend(site_terms)
-    warnings = []
-    if unfinished.head:
-        warnings.append((unfinished.lines[0], f"site entry 「{unfinished.head[0].text[:40]}」 has "
-                         "no 担当 (department); left out"))
+    warnings = [(draft.lines[0], f"site entry 「{draft.head[0].text[:40]}」 has no 担当 "
+                                 "(department); left out") for draft in unfinished if draft.head]
     return sites, terms, warnings
 
 
@@ -60,15 +59,25 @@ def _split_badge(badge: str, known: set[str]) -> list[str]:
     return [badge]
 
 
-def _drafts(rows: list[Row]) -> tuple[list[_Draft], _Draft]:
-    """Finished entries (each ends with its 担当) and what follows the last one."""
-    drafts, current = [], _Draft()
+def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
+    """Finished entries (each ends with its 担当) and the unfinished ones: an entry whose URL
+    is followed by the next entry's URL before any 担当 (the rows after its URL are the next
+    entry's name and summary), and what follows the last 担当."""
+    drafts, unfinished, current = [], [], _Draft()
     for row in (r for r in rows if not r.blank):
         text = row.text
+        if current.url is not None and starts_with_label(text, URL_LABEL):
+            heads, lines = current.url_at
+            following = _Draft(current.head[heads:], lines=current.lines[lines:])
+            current.head, current.lines = current.head[:heads], current.lines[:lines]
+            unfinished.append(current)
+            current = following
         current.lines.append(row.line)
         for label, slot in ((URL_LABEL, "url"), (RESPONSIBLE_LABEL, "responsible")):
             if starts_with_label(text, label):
                 current.awaiting, text = slot, text[len(label):].strip()
+                if slot == "url":
+                    current.url_at = (len(current.head), len(current.lines))
                 break
         if current.awaiting and text:
             setattr(current, current.awaiting, text)
@@ -78,7 +87,7 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], _Draft]:
         if current.responsible is not None:
             drafts.append(current)
             current = _Draft()
-    return drafts, current
+    return drafts, [*unfinished, current]
 
 
 def _site(draft: _Draft, field_no: int, seq: int, source: str) -> tuple[Site, list[Term]]:
