@@ -175,7 +175,10 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
     published = published_package(out_dir)
     previous_version = published_from(out_dir, published, inputs)
     if previous_version is not None:
-        log.stop(raw_dir)               # what reading the sources warned of: said above
+        warned = published.get(WARNINGS_KEY)              # what extracting them warned of
+        for warning in warned if isinstance(warned, list) else ():
+            log(f"warning: {warning}")
+        log.stop(raw_dir)
         log(f"publish: no change; {out_dir} left as it was (version {previous_version}: the same "
             "sources, code and settings as the published edition)")
         return PublishResult(None, out_dir, previous_version, False, watch.seconds)
@@ -281,9 +284,8 @@ def published_from(out_dir: Path, package: dict | None, inputs: str) -> str | No
     """The version of the publication in out_dir (its datapackage.json read as `package`) if it
     was made from exactly these inputs (`pipeline_inputs`, see fingerprint.py) and every file it
     lists is still there with the size it states (a cheap check that nobody replaced or cut
-    one), else None. A publication whose extraction gave warnings is never taken as it is:
-    the run goes on and says them again (and --strict refuses them)."""
-    if package is None or package.get(INPUTS_KEY) != inputs or package.get(WARNINGS_KEY):
+    one), else None."""
+    if package is None or package.get(INPUTS_KEY) != inputs:
         return None
     for resource in package.get("resources", []):
         try:

@@ -43,7 +43,7 @@ def file_resource(name: str, path: str, title: str, out: Path) -> dict:
 
 
 INPUTS_KEY = "pipeline_inputs"     # fingerprint of what the publication was made from
-WARNINGS_KEY = "pipeline_warnings"  # how many warnings reading and extracting the sources gave
+WARNINGS_KEY = "pipeline_warnings"  # what extracting the sources warned of
 
 
 def package_descriptor(config: Config, sources: list[dict], resources: list[dict],

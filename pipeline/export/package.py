@@ -4,6 +4,7 @@ linked-data files added to that description."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -74,15 +75,23 @@ def package_head(publication: Publication, config: Config, created: str, inputs:
     """datapackage.json's descriptor before its files are written (no resources yet): what
     the publication is, its licence, sources, attribution, each plan's edition and the digest
     of its records; all a database or Parquet file states about itself. When extracting the
-    sources gave warnings (records seen but not complete, gaps in the numbering), their number
-    too: a run over the same inputs then extracts again and says them again, never just
-    `no change`."""
+    sources gave warnings (records seen but not complete, gaps in the numbering, references to
+    initiatives not published), those too, each naming its file by name alone: a reader sees
+    what the tables lack, and a run over the same inputs says them again with its `no change`."""
     sources = [source_descriptor(s) for s in publication.sources]
     head = package_descriptor(config, sources, [], attribution(publication.sources), created,
                               inputs, plan_editions or {}, plan_digests(runs))
     if publication.warnings:
-        head[WARNINGS_KEY] = len(publication.warnings)
+        folders = {f"{source.path.parent}{os.sep}" for source in publication.sources}
+        head[WARNINGS_KEY] = [_without_folder(warning, folders) for warning in publication.warnings]
     return head
+
+
+def _without_folder(warning: str, folders: set[str]) -> str:
+    """A warning that starts with a source's path, starting with its file name instead (the
+    raw folder's place on this machine is no part of the publication)."""
+    return next((warning[len(folder):] for folder in folders if warning.startswith(folder)),
+                warning)
 
 
 def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
