@@ -142,13 +142,12 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
     for key, value in license_data.items():
         if not isinstance(value, str):
             refuse(f"[publication.license] {key}", f"must be text, not {type(value).__name__}")
-    keywords = data.get("keywords", ())
+    keywords, bbox = data.get("keywords", []), data.get("spatial_bbox", [])
     if not isinstance(keywords, list) or not all(isinstance(k, str) and k for k in keywords):
-        if "keywords" in data:
-            refuse("keywords", "must be a list of words, such as [\"ICT\", \"計画\"]")
-    bbox = data.get("spatial_bbox", ())
-    if "spatial_bbox" in data and (not isinstance(bbox, list) or bbox and (len(bbox) != 4 or not all(
-            isinstance(n, (int, float)) and not isinstance(n, bool) for n in bbox))):
+        refuse("keywords", "must be a list of words, such as [\"ICT\", \"計画\"]")
+    numbers = isinstance(bbox, list) and all(
+        isinstance(n, (int, float)) and not isinstance(n, bool) for n in bbox)
+    if not numbers or len(bbox) not in (0, 4):
         refuse("spatial_bbox", "needs four numbers: west, south, east, north")
     for key, value in [*((k, data.get(k, "")) for k in URL_SETTINGS),
                        ("[publication.license] url", license_data.get("url", ""))]:

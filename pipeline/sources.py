@@ -276,7 +276,12 @@ def check_default_source(default_source: dict, path: Path,
         raise ConfigError(f"{where}: file: not allowed here (it applies to every file without "
                           "an entry)", path)
     meta = _entry_meta({**default_source, "file": "-"}, where, path)
-    if known_licenses is not None and meta.license and meta.license not in known_licenses:
+    if known_licenses is not None:
+        _check_license(meta, where, known_licenses, path)
+
+
+def _check_license(meta: SourceMeta, where: str, known_licenses: set[str], path: Path) -> None:
+    if meta.license and meta.license not in known_licenses:
         raise ConfigError(f"{where}: license: unknown licence id {meta.license!r} (known: "
                           f"{', '.join(sorted(known_licenses))})", path)
 
@@ -288,9 +293,7 @@ def check_manifest(manifest: dict[str, SourceMeta], raw_dir: Path, known_license
         where = f"[[source]] entry {number} ({meta.file})"
         if not (raw_dir / meta.file).is_file():
             raise ConfigError(f"{where}: file: no such file in {raw_dir}", path)
-        if meta.license and meta.license not in known_licenses:
-            raise ConfigError(f"{where}: license: unknown licence id {meta.license!r} (known: "
-                              f"{', '.join(sorted(known_licenses))})", path)
+        _check_license(meta, where, known_licenses, path)
 
 
 def default_plan_id(file: str) -> str:

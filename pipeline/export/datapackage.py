@@ -9,7 +9,7 @@ from ..mediatypes import MEDIA_TYPES
 from ..outfolder import GENERATOR, GENERATOR_KEY
 from ..sources import SourceDocument
 from ..versions import PLAN_DIGESTS_KEY, PLAN_EDITIONS_KEY
-from .listing import file_digest
+from .listing import file_digest, remember_digest
 
 
 def license_descriptor(config: Config) -> dict:
@@ -21,6 +21,16 @@ def file_stats(path: Path) -> dict:
     """bytes and sha256 of a written file (read once per process: see listing.file_digest)."""
     size, sha256 = file_digest(path)
     return {"bytes": size, "hash": "sha256:" + sha256}
+
+
+def remember_resources(out: Path, resources: list[dict]) -> None:
+    """What resources state of their files (file_stats: written or linked from a cache just
+    now) remembered for the files (listing.remember_digest), so that the pages and the
+    catalogue describing them do not read them again."""
+    for resource in resources:
+        algorithm, _, digest = resource["hash"].partition(":")
+        if algorithm == "sha256":
+            remember_digest(out / resource["path"], resource["bytes"], digest)
 
 
 def tabular_resource(name: str, path: str, schema_path: str, schema: dict, out: Path,

@@ -12,9 +12,8 @@ from ..partcache import CacheStats, PartCache, digest_of
 from ..rdf import PLANS_DIR
 from ..schema import field_names
 from .csv import write_csv
-from .datapackage import file_resource, tabular_resource
+from .datapackage import file_resource, remember_resources, tabular_resource
 from .json import write_table_json
-from .listing import remember_digest
 from .pieces import Piece, Run
 from .tables import SLICE_KEY
 
@@ -56,16 +55,6 @@ def write_plan_tables(table: str, schema: dict, pieces: list[Piece], runs: list[
         remember_resources(out, found)
         resources += found
     return resources
-
-
-def remember_resources(out: Path, resources: list[dict]) -> None:
-    """The bytes and SHA-256 the resources state of their files (written or linked from the
-    cache just now), remembered for the file (listing.remember_digest), so that the pages and
-    the catalogue describing the files do not read them again."""
-    for resource in resources:
-        algorithm, _, digest = resource["hash"].partition(":")
-        if algorithm == "sha256":
-            remember_digest(out / resource["path"], resource["bytes"], digest)
 
 
 def _write_slice(table: str, schema: dict, own: list[Piece], plan: Plan, out: Path,
