@@ -284,6 +284,30 @@ def test_each_plan_slice_is_attributed_to_its_own_plans_sources_alone(two_plans)
             "出典：福島県「福島県ICT計画 分野2」、宮城県「みやぎICT推進プラン 分野2」を加工して作成"
 
 
+def test_a_plans_dataset_and_files_state_its_own_attribution_in_ckan_and_dcat(two_plans):
+    """What the plan's slices say of themselves (their own sources alone), its CKAN package
+    and its DCAT dataset and distributions say too; the combined datasets keep both sources."""
+    fukushima = "出典：福島県「福島県ICT計画 分野2」を加工して作成"
+    both = "出典：福島県「福島県ICT計画 分野2」、宮城県「みやぎICT推進プラン 分野2」を加工して作成"
+    package = json.loads((two_plans / "ckan" / f"plan-{FUKUSHIMA}.json").read_text(encoding="utf-8"))
+    assert {e["key"]: e["value"] for e in package["extras"]}["attribution"] == fukushima
+    assert {r["rights"] for r in package["resources"]} == {fukushima}
+    combined = json.loads((two_plans / "ckan" / "miyagi-ict-plan-initiatives.json").read_text(
+        encoding="utf-8"))
+    assert {r["rights"] for r in combined["resources"]} == {both}
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import DCAT, DCTERMS, RDFS
+    graph = Graph().parse(two_plans / "catalog.ttl", format="turtle")
+    dataset = URIRef(f"{BASE}dataset/plan-{FUKUSHIMA}")
+    rights = graph.value(dataset, DCTERMS.rights)
+    assert rights == URIRef(f"{BASE}rights/attribution/{FUKUSHIMA}")
+    assert str(graph.value(rights, RDFS.label)) == fukushima
+    files = list(graph.objects(dataset, DCAT.distribution))
+    assert len(files) == 15 and {graph.value(f, DCTERMS.rights) for f in files} == {rights}
+    page = (two_plans / "datasets" / f"plan-{FUKUSHIMA}.html").read_text(encoding="utf-8")
+    assert f'<th scope="row">出典表記</th><td>{fukushima}</td>' in page
+
+
 def test_a_plans_dataset_page_states_the_plans_publisher_and_period_as_the_catalogue_does(two_plans):
     """The portal's dataset page and its schema.org JSON-LD say what CKAN and DCAT say of a
     plan's dataset: its authority (福島県, 070009) and its plan period (FY2015-2017)."""

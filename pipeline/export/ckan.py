@@ -88,6 +88,7 @@ def ckan_package(dataset: DatasetSpec, out: Path, description: Description,
     edition's version and dates (a plan's own, see identifiers.dataset_edition)."""
     config, package = description.config, description.package
     licence = license_info(config)
+    rights = description.plan_attribution(dataset.plan) if dataset.plan else description.attribution
     version, issued, modified = dataset_edition(dataset, package, config.version)
     period = dataset_period(dataset, package)
     organization = {key: organization[key] for key in ("name", "title")}
@@ -107,12 +108,12 @@ def ckan_package(dataset: DatasetSpec, out: Path, description: Description,
         "organization": organization,
         "maintainer": config.contact_name,
         "tags": [{"name": keyword} for keyword in _tags(config)],
-        "extras": _extras(dataset, package, config, issued, modified, period),
-        "resources": [_resource(f, out, config, licence, package, issued, modified)
+        "extras": _extras(dataset, package, config, issued, modified, period, rights),
+        "resources": [_resource(f, out, config, licence, rights, issued, modified)
                       for f in dataset.files if not f.path.startswith(f"{CKAN_FOLDER}/")],
     }
     if dataset.key == DATABASE and config.api_url:
-        result["resources"].append(_api_resource(config, licence, package))
+        result["resources"].append(_api_resource(config, licence, rights))
     if config.contact_email:
         result["maintainer_email"] = config.contact_email
     return {key: value for key, value in result.items() if value not in ("", None)}
@@ -131,7 +132,7 @@ def license_register(config: Config) -> list[dict]:
 
 
 def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, modified: str,
-            period: tuple[str, str] | None) -> list[dict]:
+            period: tuple[str, str] | None, rights: str) -> list[dict]:
     publisher = dataset.plan.publisher if dataset.plan else None
     if publisher is not None:
         name, code, uri = publisher.name, publisher.code, str(authority_uri(config, publisher))
@@ -158,13 +159,13 @@ def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, mo
         "frequency": config.accrual_periodicity,
         "issued": issued,
         "modified": modified,
-        "attribution": package.get("attribution", ""),
+        "attribution": rights,
         "title_en": dataset.title_en,
     }
     return [{"key": key, "value": value} for key, value in extras.items() if value]
 
 
-def _resource(file, out: Path, config: Config, licence: dict, package: dict,
+def _resource(file, out: Path, config: Config, licence: dict, rights: str,
               issued: str, modified: str) -> dict:
     """A file's resource with size and SHA-256; the web portal's (`file.download` False) is its
     landing page, with neither (its pages are in the site manifest, a resource of its own)."""
@@ -180,7 +181,7 @@ def _resource(file, out: Path, config: Config, licence: dict, package: dict,
         # resource extras (kept by CKAN, read by ckanext-dcat)
         "hash_algorithm": str(SPDX_SHA256) if file.download else None,
         "license": licence["url"],
-        "rights": package.get("attribution", ""),
+        "rights": rights,
         "issued": issued,
         "modified": modified,
     }
@@ -189,14 +190,14 @@ def _resource(file, out: Path, config: Config, licence: dict, package: dict,
     return {key: value for key, value in resource.items() if value not in ("", None)}
 
 
-def _api_resource(config: Config, licence: dict, package: dict) -> dict:
+def _api_resource(config: Config, licence: dict, rights: str) -> dict:
     """The read-only JSON/SQL API serving the database (Datasette), a resource of type api."""
     return {
         "name": "JSON/SQL API（Datasette）",
         "description": "全表を絞り込み・ファセット・全文検索・SQL（読み取り専用）で問い合わせ、JSON "
                        "または CSV で受け取れる API です。",
         "url": config.api_url, "format": "API", "resource_type": "api",
-        "license": licence["url"], "rights": package.get("attribution", ""),
+        "license": licence["url"], "rights": rights,
     }
 
 

@@ -29,8 +29,8 @@ from ..config import Config
 from ..jsonfile import write_json
 from ..rdf.serialize import small_graph
 from ..rdf.vocabulary import SPDX
-from .datasets import (DATABASE, LINKED_DATA, DatasetSpec, PublishedFile, Publisher, ascii_name,
-                       file_url, source_page)
+from .datasets import (DATABASE, LINKED_DATA, DatasetSpec, PlanInfo, PublishedFile, Publisher,
+                       ascii_name, file_url, source_page)
 from .listing import CATALOG_FILES, file_digest
 from .description import Description
 from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, authority_location_uri,
@@ -139,7 +139,7 @@ class _CatalogBuilder:
         self.period = self._period(publication_period(self.package))
         self.language = self.typed(language_uri(c.language), DCTERMS.LinguisticSystem)
         self.license = self._license()
-        self.rights = self._rights()
+        self.rights = self._rights(self.description.attribution)
         self.frequency = self.typed(URIRef(c.accrual_periodicity), DCTERMS.Frequency) \
             if c.accrual_periodicity else None
         self.add(DATA_THEME, RDF.type, SKOS.ConceptScheme)
@@ -174,8 +174,9 @@ class _CatalogBuilder:
             self.add(node, DCTERMS.publisher, publisher)
         self.add(node, DCTERMS.language, self.language)
         self.add(node, DCTERMS.license, self.license)
-        if self.rights is not None:
-            self.add(node, DCTERMS.rights, self.rights)
+        rights = self.rights_of(plan)
+        if rights is not None:
+            self.add(node, DCTERMS.rights, rights)
         if location is not None:
             self.add(node, DCTERMS.spatial, location)
 
@@ -266,14 +267,25 @@ class _CatalogBuilder:
             self.add(node, DCTERMS.type, self.concept(kind, _split_camel(kind.rsplit("/", 1)[1])))
         return node
 
-    def _rights(self) -> URIRef | None:
-        attribution = self.package.get("attribution")
+    def _rights(self, attribution: str, plan_id: str | None = None) -> URIRef | None:
+        """The rights statement of the attribution sentence (出典表記): the publication's, or
+        one plan's (`rights/attribution/<plan_id>`)."""
         if not attribution:
             return None
-        node = self.typed(URIRef(self.config.base_uri + "rights/attribution"),
-                          DCTERMS.RightsStatement)
+        path = "rights/attribution" + (f"/{quote(plan_id, safe='')}" if plan_id else "")
+        node = self.typed(URIRef(self.config.base_uri + path), DCTERMS.RightsStatement)
         self.add(node, RDFS.label, Literal(attribution, lang="ja"))
         return node
+
+    def rights_of(self, plan: PlanInfo | None) -> URIRef | None:
+        """The rights of a plan's dataset and files: its own sources' attribution (the
+        publication's statement when that is the same sentence)."""
+        if plan is None:
+            return self.rights
+        attribution = self.description.plan_attribution(plan)
+        if attribution == self.description.attribution:
+            return self.rights
+        return self._rights(attribution, plan.plan_id)
 
     def file_format(self, file: PublishedFile) -> URIRef:
         """The dct:format node as CKAN's DCAT harvester (ckanext-dcat `_distribution_format`)
@@ -325,11 +337,13 @@ class _CatalogBuilder:
         page = spec.plan.page if spec.plan else source_page(self.package)
         if page:
             self.add(node, DCAT.landingPage, self.typed(URIRef(page), FOAF.Document))
+        rights = self.rights_of(spec.plan)
         for file in spec.files:
-            self.add(node, DCAT.distribution, self.distribution(file, issued, modified))
+            self.add(node, DCAT.distribution, self.distribution(file, issued, modified, rights))
         return node
 
-    def distribution(self, file: PublishedFile, issued: str, modified: str) -> URIRef:
+    def distribution(self, file: PublishedFile, issued: str, modified: str,
+                     rights: URIRef | None) -> URIRef:
         """A file to download (download URL, size, SHA-256) or, for `file.download == False`,
         an access point (the web portal: access URL only), with its dataset's dates."""
         c = self.config
@@ -352,8 +366,8 @@ class _CatalogBuilder:
             self.add(node, SPDX.checksum, checksum)
         self.dates(node, issued, modified)
         self.add(node, DCTERMS.license, self.license)
-        if self.rights is not None:
-            self.add(node, DCTERMS.rights, self.rights)
+        if rights is not None:
+            self.add(node, DCTERMS.rights, rights)
         self.add(node, DCATAP.availability, self.availability)
         if file.conforms_to:
             target = file.conforms_to if "://" in file.conforms_to \

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..assemble import Plan
@@ -21,6 +22,7 @@ from ..errors import PipelineError
 from ..versions import read_plan_editions
 from .datasets import DatasetSpec, PlanInfo, package_plans, plan_info, publication_datasets
 from .listing import Listing, folder_listing, load_package, planned_listing
+from .tables import credit_sentence
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,27 @@ class Description:
     @property
     def attribution(self) -> str:
         return self.package.get("attribution", "")
+
+    @cached_property
+    def credits(self) -> dict[str, str]:
+        """Source file -> the words of the attribution sentence that cite it (`publisher「title」`
+        and the page in brackets, as the exporter wrote them); files whose words are not found
+        are left out."""
+        credits = {}
+        for source in self.package.get("sources", []):
+            cited = f"{source.get('publisher') or ''}「{source.get('title') or ''}」"
+            for words in (f"{cited}（{source.get('path')}）", cited):
+                if words in self.attribution:
+                    credits[source.get("file")] = words
+                    break
+        return credits
+
+    def plan_attribution(self, plan: PlanInfo) -> str:
+        """The attribution sentence of one plan's data (its slices, graph and dataset): the
+        publication's sentence cut to the words citing that plan's sources, the whole sentence
+        where they cannot all be found."""
+        words = [self.credits.get(file) for file in plan.sources]
+        return credit_sentence(words) if words and None not in words else self.attribution
 
     @property
     def licence(self) -> dict:

@@ -38,6 +38,11 @@ def attribution(sources: list[SourceDocument]) -> str:
         meta = source.meta
         where = f"（{meta.page}）" if meta.page else ""
         cited.append(f"{meta.publisher}「{meta.title}」{where}")
+    return credit_sentence(cited)
+
+
+def credit_sentence(cited: list[str]) -> str:
+    """出典：<the words citing each source, once each>を加工して作成."""
     return f"出典：{'、'.join(dict.fromkeys(cited))}を加工して作成"
 
 

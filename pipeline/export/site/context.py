@@ -19,6 +19,7 @@ from ...errors import PipelineError
 from ..datasets import DatasetSpec, PlanInfo
 from ..listing import CKAN_FOLDER, is_site_file as is_site_path
 from ..description import Description
+from ..tables import credit_sentence
 
 SAFE_FILE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 FOOTER_SOURCES = 3      # a page footer names at most this many source documents (see `credit`)
@@ -145,7 +146,7 @@ class Publication:
         self.publisher, self.publisher_code = description.publisher
         self.keywords, self.language = description.keywords, description.language
         self.sources = {s.get("file"): s for s in package.get("sources", [])}
-        self.credits = self._source_credits()
+        self.credits = description.credits
         self.cited = list(dict.fromkeys(self.credits.values()))
         self.short_credit = len(self.cited) > FOOTER_SOURCES and len(self.credits) == len(self.sources)
         self.schemas: dict[str, dict] = {}
@@ -302,27 +303,6 @@ class Publication:
         return result
 
     # ---- the footer's attribution ------------------------------------------------------------
-    def _source_credits(self) -> dict[str, str]:
-        """Source file -> the words of the attribution sentence that cite it (`publisher「title」`
-        and the page in brackets, as the exporter wrote them); files whose words are not found
-        are left out."""
-        credits = {}
-        for file, source in self.sources.items():
-            cited = f"{source.get('publisher') or ''}「{source.get('title') or ''}」"
-            for words in (f"{cited}（{source.get('path')}）", cited):
-                if words in self.attribution:
-                    credits[file] = words
-                    break
-        return credits
-
-    def attribution_of(self, sources: list[dict]) -> str:
-        """The attribution sentence for data from `sources` alone (a plan's dataset): the
-        publication's sentence cut to their words, or the whole sentence when it cannot be."""
-        if not self.short_credit:
-            return self.attribution
-        words = [self.credits[s.get("file")] for s in sources if s.get("file") in self.credits]
-        return f"出典：{'、'.join(dict.fromkeys(words))}を加工して作成" if words else self.attribution
-
     def credit(self, source: str | None = None) -> dict | None:
         """The attribution of a page footer: {"text", "count"} (count: sources in all, when the
         footer names only some of them and links to the catalogue for the whole sentence). The
@@ -336,4 +316,4 @@ class Publication:
             return {"text": self.attribution, "count": None}
         cited = self.cited
         named = self.credits[source] if source in self.credits else f"{cited[0]}ほか{len(cited) - 1}件"
-        return {"text": f"出典：{named}を加工して作成", "count": len(cited)}
+        return {"text": credit_sentence([named]), "count": len(cited)}

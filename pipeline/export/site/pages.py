@@ -128,7 +128,7 @@ class Pages:
         files = [(f, *file_digest(site.out / f.path)) for f in spec.files]
         plan = site.plans.get(spec.plan.plan_id) if spec.plan is not None else None
         sources = plan.sources if plan is not None else list(site.sources.values())
-        attribution = site.attribution_of(sources) if plan is not None else site.attribution
+        attribution = site.view.plan_attribution(spec.plan) if plan is not None else site.attribution
         many = plan is None and site.short_credit      # sources named on the catalogue, once
         frequency = c.accrual_periodicity.rsplit("/", 1)[-1] if c.accrual_periodicity else ""
         contact = [(name, url) for name, url in (
