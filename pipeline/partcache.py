@@ -53,6 +53,7 @@ class CacheStats:
     plans_reused: int = 0
     chunks_built: int = 0
     chunks_reused: int = 0
+    spliced: int = 0            # files made from their previous edition's (rdf/splice.py)
     used: set[str] = field(default_factory=set, repr=False)   # entry names this run read or wrote
 
     def add(self, other: "CacheStats") -> None:
@@ -60,6 +61,7 @@ class CacheStats:
         self.plans_reused += other.plans_reused
         self.chunks_built += other.chunks_built
         self.chunks_reused += other.chunks_reused
+        self.spliced += other.spliced
         self.used |= other.used
 
 
@@ -130,33 +132,46 @@ class PartCache:
             return
         self.store(name, (paths, identities, value), stats)
 
+    def kept(self, name: str, stats: CacheStats) -> tuple[list[str], list[Path], object] | None:
+        """(paths, kept files, value) of an entry stored by store_files: the paths it was
+        stored with, its files in the cache (to read, never to write) and its value; None when
+        the entry is absent or damaged or any of its files changed since it was kept."""
+        found = self.load(name, stats)
+        if found is None:
+            return None
+        paths, identities, value = found
+        folder = self.folder / f"{name}{FILES}"
+        files = [folder / str(index) for index in range(len(identities))]
+        try:
+            if any(_identity(file) != identity for file, identity in zip(files, identities)):
+                return None
+        except OSError:
+            return None
+        return paths, files, value
+
     def load_files(self, name: str, folder: Path, stats: CacheStats,
                    paths: list[str] | None = None):
         """The value stored under name by store_files, its files linked (or copied) into folder
         at their paths (or at the given paths, as many, where a file's place changes from run
         to run); None, with nothing linked, when the entry is absent or damaged or any of its
         files changed since it was kept."""
-        found = self.load(name, stats)
+        found = self.kept(name, stats)
         if found is None:
             return None
-        kept, identities, value = found
+        kept, files, value = found
         if paths is None:
             paths = kept
         elif len(paths) != len(kept):
             return None
-        files = self.folder / f"{name}{FILES}"
         linked: list[Path] = []
         try:
-            if any(_identity(files / str(index)) != identity
-                   for index, identity in enumerate(identities)):
-                return None
             parents: set[Path] = set()
-            for index, path in enumerate(paths):
+            for file, path in zip(files, paths):
                 target = folder / path
                 if target.parent not in parents:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     parents.add(target.parent)
-                _link_or_copy(files / str(index), target)
+                _link_or_copy(file, target)
                 linked.append(target)
         except FileExistsError:                 # never written through: the caller's error
             raise

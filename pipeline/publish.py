@@ -233,7 +233,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         if linked.cache.plans_reused or linked.cache.chunks_reused:
             log(f"cache: linked data: {linked.cache.plans_built} plan graph(s) and "
                 f"{linked.cache.chunks_built} chunk(s) built, {linked.cache.plans_reused} and "
-                f"{linked.cache.chunks_reused} unchanged taken from the cache")
+                f"{linked.cache.chunks_reused} unchanged taken from the cache"
+                + ("; rdf/graph.nt spliced from the previous one" if linked.cache.spliced else ""))
         write_change_report(staging, edition, previous, license)
         log(f"export: {_count_files(staging)} files written to staging")
         with watch.stage("validate"):

@@ -62,6 +62,7 @@ def test_a_republish_after_one_plan_changed_rebuilds_it_alone_with_the_same_byte
     change_one_plan(raw)
     again = publish(raw, tmp_path / "cached", config, quiet, cache_dir=cache).linked_data
     assert (again.plans_built, again.plans_reused) == (1, 1)
+    assert (first.spliced, again.spliced) == (0, 1)     # graph.nt: from the first run's
     assert 0 < again.chunks_built < first.chunks_built / 2
     assert again.chunks_built + again.chunks_reused > 10
     publish(raw, tmp_path / "uncached", config, quiet)
@@ -75,9 +76,10 @@ def test_a_republish_after_one_plan_changed_rebuilds_it_alone_with_the_same_byte
     graphs = {plan: tmp_path / "cached" / "plans" / plan / "graph.nt" for plan in inodes}
     assert graphs["pref01-plan-0001"].stat().st_ino == inodes["pref01-plan-0001"]    # linked
     assert graphs["pref02-plan-0002"].stat().st_ino != inodes["pref02-plan-0002"]
-    # one publication's entries, those of the last run only: two plans, two parts, the chunks
+    # one publication's entries, those of the last run only: two plans, two parts, the merge,
+    # the chunks
     entries = [path.name for path in cache.glob("rdf/*/*.entry")]
-    assert len(entries) == 2 + 2 + again.chunks_built + again.chunks_reused
+    assert len(entries) == 2 + 2 + 1 + again.chunks_built + again.chunks_reused
     assert all(path.with_name(path.name + ".files").is_dir() for path in cache.glob("rdf/*/chunk-*.entry"))
 
 
@@ -159,8 +161,9 @@ def test_entries_the_last_run_did_not_use_are_removed(corpus, tmp_path, small_ch
     count = len(list(cache.iterdir()))
     stats = write_linked_data(corpus, tmp_path / "out", cache).cache
     assert stats.plans_built == stats.chunks_built == 0
-    # the plans' entries; the part's entry and its files; each chunk's entry and its files
-    assert len(list(cache.iterdir())) == count - 2 == 2 + 2 + 2 * stats.chunks_reused
+    # the plans' entries; the part's entry and its files; the merge's (graph.nt, kept for the
+    # next run's splice); each chunk's entry and its files
+    assert len(list(cache.iterdir())) == count - 2 == 2 + 2 + 2 + 2 * stats.chunks_reused
     assert not stale.exists()
 
 

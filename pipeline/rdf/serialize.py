@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import tempfile
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import Iterable, Iterator
 
 import pyoxigraph
 
+from ..bytefiles import copy_range, write_all
 from ..errors import ValidationFailed
 from ..heap import releasing_memory
 from ..jsonfile import ITEM_INDENT, close_array, json_frame, write_json
@@ -216,7 +216,7 @@ def _join(path: Path, jobs: list, suffix: str, done: list[Chunk], fmt: str) -> i
             size = file.stat().st_size
             with file.open("rb") as source:
                 headers.add(source.read(header))
-                _copy(source, out, 0 if position == 0 else header,
+                copy_range(source, out, 0 if position == 0 else header,
                       size if position == len(jobs) - 1 else size - footer)
     if len(headers) > 1:
         raise ValidationFailed(f"{path.name}: the chunks were written with different headers",
@@ -231,35 +231,11 @@ def _join_json_ld(path: Path, context: dict, files: list[Path]) -> None:
     sizes = [file.stat().st_size for file in files]
     last = max((index for index, size in enumerate(sizes) if size), default=-1)
     with path.open("wb", buffering=0) as out:
-        _write(out, head.encode("utf-8") + (b"\n" if last >= 0 else b""))
+        write_all(out, head.encode("utf-8") + (b"\n" if last >= 0 else b""))
         for index in range(last + 1):
             with files[index].open("rb") as source:
-                _copy(source, out, 0, sizes[index] - (2 if index == last else 0))
-        _write(out, (close_array(last + 1) + tail).encode("utf-8"))
-
-
-def _copy(source, out, start: int, end: int) -> None:
-    """Bytes start..end of the open file source appended to the unbuffered file out: copied
-    by the kernel (copy_file_range) where it can, else read and written."""
-    copy_range = getattr(os, "copy_file_range", None)
-    while start < end:
-        try:
-            copied = copy_range(source.fileno(), out.fileno(), end - start, start) \
-                if copy_range else 0
-        except OSError:                 # not between these files here: read and write
-            copied = 0
-        if not copied:
-            source.seek(start)
-            _write(out, source.read(end - start))
-            return
-        start += copied
-
-
-def _write(out, data: bytes) -> None:
-    """All of data to an unbuffered file (whose write may take part of it)."""
-    view = memoryview(data)
-    while view:
-        view = view[out.write(view):]
+                copy_range(source, out, 0, sizes[index] - (2 if index == last else 0))
+        write_all(out, (close_array(last + 1) + tail).encode("utf-8"))
 
 
 _NODE = json.JSONEncoder(ensure_ascii=False).encode

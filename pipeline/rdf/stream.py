@@ -34,6 +34,7 @@ from ..forked import fork_cores
 from ..heap import frozen_heap, releasing_memory
 from ..partcache import CacheStats, PartCache, rows_digest
 from .graph import build_ntriples_and_shapes
+from .splice import keep_merge, spliced
 
 DOCUMENTS_PER_PART = 25
 PLAN_GRAPH = "graph.nt"       # each plan's own graph: plans/<plan_id>/graph.nt
@@ -137,7 +138,7 @@ def start_ntriples(tables: dict[str, list[dict]], sources: list[dict], plans: di
     finally:
         if futures is not None:
             _PARTS = []                 # the workers, forked at the first submission, have them
-    return PendingNTriples(path, folder, jobs, futures)
+    return PendingNTriples(path, folder, jobs, futures, cache)
 
 
 @dataclass
@@ -146,6 +147,7 @@ class PendingNTriples:
     folder: Path                        # the part files, removed by finish()
     jobs: list[tuple[int, Path]]
     futures: list | None                # None: the parts are built here, by finish()
+    cache: PartCache = PartCache(None)
 
     def finish(self) -> NTriples:
         global _PARTS
@@ -156,13 +158,18 @@ class PendingNTriples:
             else:
                 results = [future.result() for future in self.futures]
             kinds: dict[str, set[str]] = defaultdict(set)
-            stats, digests = CacheStats(), {}
-            for part_kinds, part_stats, part_digests in results:
+            stats, digests, names = CacheStats(), {}, []
+            for part_kinds, part_stats, part_digests, name in results:
                 stats.add(part_stats)
                 digests.update(part_digests)
+                names.append(name)
                 for predicate, found in part_kinds.items():
                     kinds[predicate] |= found
-            count, chunks = merge_sorted([file for _, file in self.jobs], self.path)
+            files = [file for _, file in self.jobs]
+            merged = spliced(self.cache, names, files, self.path, CHUNK_LINES)
+            count, chunks = merged or merge_sorted(files, self.path, CHUNK_LINES)
+            stats.spliced += merged is not None
+            keep_merge(self.cache, names, count, chunks, self.path, CHUNK_LINES, stats)
         finally:
             self.discard()
         return NTriples(self.path, count, dict(kinds), chunks, stats, digests)
@@ -173,14 +180,15 @@ class PendingNTriples:
 
 @releasing_memory
 def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats,
-                                                dict[str, tuple[int, str]]]:
+                                                dict[str, tuple[int, str]], str]:
     """A part's sorted lines (its plans' graphs together, sorted) to file, and
     each plan's own graph to plans_dir/<plan_id>/graph.nt; a plan whose entry is in the cache
     is taken from it, and a part all of whose plans are has its files linked from the cache
     (partcache.store_files) instead of being sorted and written again. Returns the kinds of
     the objects of each predicate, the cache's statistics and the bytes and SHA-256 of each
     plan's graph (hashed as it is written, kept with the part's files), so that nobody reads
-    the plans' graphs again to describe them."""
+    the plans' graphs again to describe them, and the name of the part's cache entry ("" without
+    a cache), by which the next run finds the merge it was part of (splice.py)."""
     index, file = job
     groups, config, schemas, plans_dir, cache = _PARTS[index]
     stats, lines, shapes = CacheStats(), [], set()
@@ -198,7 +206,8 @@ def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats,
         stats.used.update(names)
         stats.plans_reused += len(groups)
         kept_kinds, digests = found
-        return {predicate: set(kinds) for predicate, kinds in kept_kinds.items()}, stats, digests
+        return {predicate: set(kinds) for predicate, kinds in kept_kinds.items()}, stats, \
+            digests, part
     digests: dict[str, tuple[int, str]] = {}
     for group, name in zip(groups, names):
         plan_id = group.plan.plan_id
@@ -230,7 +239,7 @@ def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats,
     if part:
         cache.store_files(part, base, paths, ({p: sorted(k) for p, k in kinds.items()}, digests),
                           stats)
-    return kinds, stats, digests
+    return kinds, stats, digests, part
 
 
 def merge_sorted(files: list[Path], path: Path,
