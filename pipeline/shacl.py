@@ -139,7 +139,7 @@ def check_parts(graph: Graph, cache: PartCache | None = None,
     workers check."""
     global _JOB
     cache, stats = cache or PartCache(None), CacheStats()
-    checks = [node_local(shapes_graph(names)) for names in SHAPE_SETS]
+    checks = _node_local(cache, stats)
     if all(local for local, _ in checks):
         parts = split(graph, set().union(*(inverse for _, inverse in checks)))
     else:
@@ -150,6 +150,9 @@ def check_parts(graph: Graph, cache: PartCache | None = None,
              for part in parts]
     found = [cache.load(name, stats) if name else None for name in names]
     missed = [index for index, findings in enumerate(found) if findings is None]
+    if missed:                              # parsed here once, before the workers fork
+        for shape_set in SHAPE_SETS:
+            shapes_graph(shape_set)
     groups = [[missed[i] for i in group] for group in gather([parts[i] for i in missed], PARTS)]
     _JOB = (graph, parts, groups)
     try:
@@ -169,6 +172,18 @@ def check_parts(graph: Graph, cache: PartCache | None = None,
     if cache.folder is not None:
         stats.chunks_built, stats.chunks_reused = len(missed), len(parts) - len(missed)
     return {names: set().union(*(part[names] for part in found)) for names in SHAPE_SETS}, stats
+
+
+def _node_local(cache: PartCache, stats: CacheStats) -> list[tuple[bool, set[Node]]]:
+    """shacl_parts.node_local of each shape set, kept in the cache (its version covers the
+    shape files): a republish whose parts are all found there parses no shapes at all."""
+    name = cache.entry("shapes-local") if cache.folder else ""
+    checks = cache.load(name, stats) if name else None
+    if checks is None:
+        checks = [node_local(shapes_graph(names)) for names in SHAPE_SETS]
+        if name:
+            cache.store(name, checks, stats)
+    return checks
 
 
 def _check_group(index: int) -> list[dict[tuple[str, ...], set[Finding]]]:

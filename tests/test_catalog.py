@@ -697,6 +697,18 @@ def test_cached_parts_give_the_findings_of_a_check_without_cache(catalog, tmp_pa
     assert cold.chunks_built == 1 and cold.chunks_reused == warm.chunks_reused - 1
 
 
+def test_a_check_whose_parts_are_all_cached_parses_no_shapes(catalog, tmp_path, monkeypatch):
+    import pipeline.shacl as shacl
+    cache = shacl.catalogue_cache(tmp_path / "cache")
+    expected, _ = shacl.check_parts(catalog, cache)
+
+    def unparsed(names):
+        raise AssertionError(f"shapes parsed: {names}")
+    monkeypatch.setattr(shacl, "shapes_graph", unparsed)
+    found, stats = shacl.check_parts(_copy(catalog), cache)
+    assert found == expected and stats.chunks_built == 0 and stats.chunks_reused > 10
+
+
 def test_check_catalog_with_cache_fails_on_a_cached_violation_and_prunes_on_success(catalog,
                                                                                      tmp_path):
     from pipeline.shacl import catalogue_cache
