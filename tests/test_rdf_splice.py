@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from pathlib import Path
 
@@ -72,8 +73,12 @@ def test_a_spliced_file_is_the_merge_of_the_new_parts_byte_for_byte_and_chunk_fo
     removed = splice._not_held(unchanged, before - after)
     got = splice.splice(tmp_path / "old.nt", count, chunks, removed, sorted(after - before),
                         tmp_path / "spliced.nt", CHUNK_LINES)
-    assert (tmp_path / "spliced.nt").read_bytes() == (tmp_path / "merged.nt").read_bytes()
-    assert got == expected
+    data, old = (tmp_path / "spliced.nt").read_bytes(), (tmp_path / "old.nt").read_bytes()
+    assert data == (tmp_path / "merged.nt").read_bytes()
+    assert got[:2] == expected
+    copied = [(new, old_chunk) for new, old_chunk in zip(got[1], got[2]) if old_chunk]
+    assert 0 < len(copied) < len(got[1])                # chunks copied, and chunks cut again
+    assert all(data[a:b] == old[c:d] for (a, b), (c, d) in copied)
 
 
 def test_a_removed_line_missing_from_the_old_file_stops_the_splice(tmp_path):
@@ -99,15 +104,23 @@ def test_the_next_run_splices_from_the_kept_merge_and_never_from_an_edited_one(t
         names.append(name)
     files = [tmp_path / "p" / f"part{index}" for index in range(len(parts))]
     count, chunks = merge_sorted(files, tmp_path / "graph.nt", CHUNK_LINES)
-    splice.keep_merge(cache, names, count, chunks, tmp_path / "graph.nt", CHUNK_LINES, stats)
+    data = (tmp_path / "graph.nt").read_bytes()
+    digests = [hashlib.sha256(data[start:end]).hexdigest() for start, end in chunks]
+    splice.keep_merge(cache, names, count, chunks, digests, tmp_path / "graph.nt", CHUNK_LINES,
+                      stats)
 
     parts[2] = changed_part(rng, parts[2], parts[:2] + parts[3:])
     (tmp_path / "p" / "part2").unlink()
     (tmp_path / "p" / "part2").write_bytes(b"".join(parts[2]))
     names[2] = cache.entry("part", "2, changed")
     expected = merge_sorted(files, tmp_path / "merged.nt", CHUNK_LINES)
-    assert splice.spliced(cache, names, files, tmp_path / "new.nt", CHUNK_LINES) == expected
-    assert (tmp_path / "new.nt").read_bytes() == (tmp_path / "merged.nt").read_bytes()
+    count, chunks, known = splice.spliced(cache, names, files, tmp_path / "new.nt", CHUNK_LINES)
+    assert (count, chunks) == expected
+    data = (tmp_path / "new.nt").read_bytes()
+    assert data == (tmp_path / "merged.nt").read_bytes()
+    assert None in known and any(known)         # the old digests of the chunks copied
+    assert all(hashlib.sha256(data[start:end]).hexdigest() == digest
+               for (start, end), digest in zip(chunks, known) if digest)
 
     assert splice.spliced(cache, names[:2] + ["other"] * 4, files, tmp_path / "x.nt",
                           CHUNK_LINES) is None          # most parts changed: a merge

@@ -69,17 +69,20 @@ def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None
     context = json_ld_context(graph.kinds, prefixes)
     write_json(folder / CONTEXT_FILE, {"@context": context})
     with tempfile.TemporaryDirectory(prefix=".chunks-", dir=folder) as work:
-        jobs = [(graph.path, start, end, Path(work) / str(index), prefixes, context, documents,
-                 cache) for index, (start, end) in enumerate(graph.chunks)]
+        known = graph.chunk_digests or [None] * len(graph.chunks)
+        jobs = [(graph.path, start, end, digest, Path(work) / str(index), prefixes, context,
+                 documents, cache)
+                for index, ((start, end), digest) in enumerate(zip(graph.chunks, known))]
         done = list(pool.map(_convert_chunk, jobs)) if pool and len(jobs) > 1 \
             else [_convert_chunk(job) for job in jobs]
         for chunk in done:
             graph.stats.add(chunk.stats)
+        graph.chunk_digests = [chunk.digest for chunk in done]
         found = {"graph.nt": graph.triples,
                  "graph.ttl": _join(folder / "graph.ttl", jobs, ".ttl", done, "turtle"),
                  "graph.rdf": _join(folder / "graph.rdf", jobs, ".rdf", done, "xml"),
                  "graph.jsonld": sum(chunk.json_ld for chunk in done)}
-        _join_json_ld(folder / "graph.jsonld", context, [job[3].with_suffix(".jsonl") for job in jobs])
+        _join_json_ld(folder / "graph.jsonld", context, [job[4].with_suffix(".jsonl") for job in jobs])
     names = [CONTEXT_FILE, *FORMATS]
     if documents is not None:
         own = sorted(pyoxigraph.parse(described, format=OXIGRAPH_FORMATS["nt"]), key=str)
@@ -119,6 +122,7 @@ class Chunk:
     frames: dict[str, tuple[int, int]]   # per format: (header, footer) lengths in bytes
     documents: list[dict]           # manifest entries of the chunk's URI documents
     stats: CacheStats = field(default_factory=CacheStats)
+    digest: str = ""                # SHA-256 of the chunk's N-Triples
 
 
 CHUNK_FILES = (".ttl", ".rdf", ".jsonl")
@@ -131,17 +135,16 @@ def _convert_chunk(job) -> Chunk:
     `stem` (linked from the cache when it holds them: partcache.store_files), and its URI
     documents (written from the chunk's triples, whether converted or found); the Turtle and
     RDF/XML files are whole documents, to be joined by _join."""
-    nt_path, start, end, stem, prefixes, context, documents, cache = job
-    with nt_path.open("rb") as handle:
-        handle.seek(start)
-        data = handle.read(end - start)
+    nt_path, start, end, digest, stem, prefixes, context, documents, cache = job
+    data = None if digest and documents is None else _read(nt_path, start, end)
+    digest = digest or hashlib.sha256(data).hexdigest()
     stats = CacheStats()
-    name = cache.entry("chunk", hashlib.sha256(data).hexdigest(), context, prefixes) \
-        if cache.folder else ""
+    name = cache.entry("chunk", digest, context, prefixes) if cache.folder else ""
     files = [stem.name + suffix for suffix in CHUNK_FILES]
     found = cache.load_files(name, stem.parent, stats) if name else None
     triples = None
     if found is None:
+        data = data if data is not None else _read(nt_path, start, end)
         triples = _parse(data, nt_path)
         chunk, texts = _convert(triples, data, nt_path, prefixes, context)
         for file, text in zip(files, texts):
@@ -157,8 +160,14 @@ def _convert_chunk(job) -> Chunk:
     if documents is not None:
         chunk.documents = write_documents(triples if triples is not None
                                           else _parse(data, nt_path), documents, prefixes)
-    chunk.stats = stats
+    chunk.stats, chunk.digest = stats, digest
     return chunk
+
+
+def _read(path: Path, start: int, end: int) -> bytes:
+    with path.open("rb") as handle:
+        handle.seek(start)
+        return handle.read(end - start)
 
 
 def _parse(data: bytes, nt_path: Path) -> list:
@@ -211,7 +220,7 @@ def _join(path: Path, jobs: list, suffix: str, done: list[Chunk], fmt: str) -> i
     headers = set()
     with path.open("wb", buffering=0) as out:
         for position, (job, chunk) in enumerate(zip(jobs, done)):
-            file = job[3].with_suffix(suffix)
+            file = job[4].with_suffix(suffix)
             header, footer = chunk.frames[fmt]
             size = file.stat().st_size
             with file.open("rb") as source:

@@ -34,17 +34,18 @@ def merge_entry(cache: PartCache, chunk_lines: int) -> str:
     return cache.entry("graph-merge", chunk_lines)
 
 
-def spliced(cache: PartCache, names: list[str], files: list[Path], path: Path,
-            chunk_lines: int) -> tuple[int, list[tuple[int, int]]] | None:
-    """(line count, chunks) of path written from the last merge kept in cache, whose parts
-    were those named `names` (this run's, whose files are `files`) but a few; None, with
-    nothing written, when there is no such merge (then merge_sorted makes the file)."""
+def spliced(cache: PartCache, names: list[str], files: list[Path], path: Path, chunk_lines: int) \
+        -> tuple[int, list[tuple[int, int]], list[str | None]] | None:
+    """(line count, chunks, their SHA-256s) of path written from the last merge kept in cache,
+    whose parts were those named `names` (this run's, whose files are `files`) but a few; a
+    chunk copied unchanged has its old digest, one cut again None. None, with nothing
+    written, when there is no such merge (then merge_sorted makes the file)."""
     if cache.folder is None or not names or not all(names):
         return None
     last = cache.kept(merge_entry(cache, chunk_lines), CacheStats())
     if last is None:
         return None
-    _, (merged,), (old_names, count, chunks) = last
+    _, (merged,), (old_names, count, chunks, digests) = last
     changed = [index for index, (old, new) in enumerate(zip(old_names, names)) if old != new]
     if len(old_names) != len(names) or not chunks or len(changed) * SPLICED_PARTS > len(names):
         return None
@@ -57,24 +58,31 @@ def spliced(cache: PartCache, names: list[str], files: list[Path], path: Path,
     after = set().union(*(_lines(files[index]) for index in changed))
     unchanged = [file for index, file in enumerate(files) if index not in changed]
     removed = _not_held(unchanged, before - after)
-    return splice(merged, count, chunks, removed, sorted(after - before), path, chunk_lines)
+    done = splice(merged, count, chunks, removed, sorted(after - before), path, chunk_lines)
+    if done is None:
+        return None
+    known = dict(zip(chunks, digests))
+    new_count, new_chunks, copied = done
+    return new_count, new_chunks, [known.get(old) if old else None for old in copied]
 
 
 def keep_merge(cache: PartCache, names: list[str], count: int, chunks: list[tuple[int, int]],
-               path: Path, chunk_lines: int, stats: CacheStats) -> None:
-    """Keep the merge just written (path) for the next run's splice."""
+               digests: list[str], path: Path, chunk_lines: int, stats: CacheStats) -> None:
+    """Keep the merge just written (path), with its chunks' SHA-256s, for the next run's
+    splice."""
     if cache.folder is not None and names and all(names):
         cache.store_files(merge_entry(cache, chunk_lines), path.parent, [path.name],
-                          (names, count, chunks), stats)
+                          (names, count, chunks, digests), stats)
 
 
 def splice(old_path: Path, count: int, chunks: list[tuple[int, int]], removed: list[bytes],
-           added: list[bytes], path: Path,
-           chunk_lines: int) -> tuple[int, list[tuple[int, int]]] | None:
+           added: list[bytes], path: Path, chunk_lines: int) \
+        -> tuple[int, list[tuple[int, int]], list[tuple[int, int] | None]] | None:
     """Write path: the sorted lines of old_path (count lines in `chunks`) without `removed`
     and with `added` (both sorted, each line with its newline), cut as merge_sorted cuts;
-    returns its line count and chunks, or None (nothing written) when a removed line is not
-    in the old file (it is then not the file the caller thinks it is)."""
+    returns its line count, its chunks and for each the old chunk it is a copy of (None: cut
+    again), or None (nothing written) when a removed line is not in the old file (it is then
+    not the file the caller thinks it is)."""
     with old_path.open("rb") as source:
         if not chunks or source.seek(0, 2) != chunks[-1][1]:
             return None
@@ -83,9 +91,10 @@ def splice(old_path: Path, count: int, chunks: list[tuple[int, int]], removed: l
             if edits is None:
                 return None
             with path.open("wb", buffering=0) as out:
-                new_chunks = _Splicer(old, source, out, chunks, edits, chunk_lines).run()
+                splicer = _Splicer(old, source, out, chunks, edits, chunk_lines)
+                new_chunks = splicer.run()
     inserted = sum(1 for _, kind, _ in edits if kind == INSERT)
-    return count + inserted - (len(edits) - inserted), new_chunks
+    return count + inserted - (len(edits) - inserted), new_chunks, splicer.copied
 
 
 class _Splicer:
@@ -99,6 +108,7 @@ class _Splicer:
         self.starts = [start for start, _ in chunks]
         self.dirty = _dirty(edits, self.starts)
         self.new: list[tuple[int, int]] = []
+        self.copied: list[tuple[int, int] | None] = []      # per new chunk: the old one copied
         self.written = 0
         self.pending = 0                    # the next edit
         self.offset = 0                     # in the old file, of the next line to re-cut
@@ -112,6 +122,7 @@ class _Splicer:
             start, end = self.chunks[index]
             copy_range(self.source, self.out, start, end)
             self.new.append((self.written, self.written + end - start))
+            self.copied.append((start, end))
             self.written += end - start
             index += 1
         return self.new
@@ -172,6 +183,7 @@ class _Splicer:
         self.written += len(data)
         if self.written > first:
             self.new.append((first, self.written))
+            self.copied.append(None)
 
 
 def _edits(old: mmap.mmap, removed: list[bytes], added: list[bytes]) -> list[Edit] | None:

@@ -34,7 +34,7 @@ from ..forked import fork_cores
 from ..heap import frozen_heap, releasing_memory
 from ..partcache import CacheStats, PartCache, rows_digest
 from .graph import build_ntriples_and_shapes
-from .splice import keep_merge, spliced
+from .splice import spliced
 
 DOCUMENTS_PER_PART = 25
 PLAN_GRAPH = "graph.nt"       # each plan's own graph: plans/<plan_id>/graph.nt
@@ -110,6 +110,9 @@ class NTriples:
     stats: CacheStats = field(default_factory=CacheStats)   # plans built and taken from a cache
     # each plan's graph.nt as written: plan_id -> (bytes, SHA-256)
     plan_digests: dict[str, tuple[int, str]] = field(default_factory=dict)
+    parts: list[str] = field(default_factory=list)          # the parts' cache entries merged
+    # each chunk's SHA-256 where known before it is read (a chunk spliced unchanged), else None
+    chunk_digests: list[str | None] = field(default_factory=list)
 
 
 def write_ntriples(tables: dict[str, list[dict]], sources: list[dict], plans: dict[str, Plan],
@@ -167,12 +170,16 @@ class PendingNTriples:
                     kinds[predicate] |= found
             files = [file for _, file in self.jobs]
             merged = spliced(self.cache, names, files, self.path, CHUNK_LINES)
-            count, chunks = merged or merge_sorted(files, self.path, CHUNK_LINES)
-            stats.spliced += merged is not None
-            keep_merge(self.cache, names, count, chunks, self.path, CHUNK_LINES, stats)
+            if merged is None:
+                count, chunks = merge_sorted(files, self.path, CHUNK_LINES)
+                chunk_digests: list[str | None] = [None] * len(chunks)
+            else:
+                count, chunks, chunk_digests = merged
+                stats.spliced += 1
         finally:
             self.discard()
-        return NTriples(self.path, count, dict(kinds), chunks, stats, digests)
+        return NTriples(self.path, count, dict(kinds), chunks, stats, digests, names,
+                        chunk_digests)
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
