@@ -19,6 +19,7 @@ from pipeline.config import load_config
 from pipeline.errors import PipelineError
 from pipeline.export.xlsx import CELL_MAX
 from pipeline.export.package import write_tables_package
+from pipeline.export import pieces
 from pipeline.export.pieces import plan_runs
 from pipeline.partcache import rows_digest
 from pipeline.export.tables import table_rows
@@ -110,10 +111,42 @@ def test_a_damaged_entry_is_rebuilt_and_never_published(corpus, tmp_path):
     data[-10] ^= 1                                                    # one bit changed
     second.write_bytes(bytes(data))
     stamps = {name: (cache / name).stat().st_mtime_ns for name in entries(cache)}
+    for kept in cache.glob("joined-*"):        # no combined file to copy from: every piece read
+        shutil.rmtree(kept) if kept.is_dir() else kept.unlink()
     write(corpus, tmp_path / "out", cache)
     assert table_files(tmp_path / "out") == table_files(tmp_path / "plain")
     rewritten = [name for name in entries(cache) if (cache / name).stat().st_mtime_ns != stamps[name]]
     assert sorted(rewritten) == sorted([first.name, second.name])
+
+
+def test_a_republish_copies_the_unchanged_plans_rows_of_the_combined_files(corpus, tmp_path,
+                                                                           monkeypatch):
+    """The combined CSV, JSON and Excel CSV keep the place of each plan's rows: after one plan
+    changed, the others' bytes are copied from the previous files and only the changed plan's
+    pieces are read (one per table), and the files are those written without any cache."""
+    cache = tmp_path / "cache"
+    write(corpus, tmp_path / "out", cache)
+    read = []
+    original = pieces.Pieces._piece
+    monkeypatch.setattr(pieces.Pieces, "_piece",
+                        lambda self, index: read.append(self.runs[index].plan_id) or original(self, index))
+    rows = changed_rows(corpus)
+    write(corpus, tmp_path / "out", cache, rows)
+    second = list(corpus[0].plans)[1]
+    assert read == [second]                     # initiatives: the only table that changed
+    write(corpus, tmp_path / "plain", None, rows)
+    assert table_files(tmp_path / "out") == table_files(tmp_path / "plain")
+
+
+def test_a_combined_file_edited_in_place_is_joined_again_never_carried(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    write(corpus, tmp_path / "plain", None)
+    write(corpus, tmp_path / "out", cache)
+    with (tmp_path / "out" / "initiatives.json").open("r+b") as handle:
+        handle.seek(200)
+        handle.write(b"X")
+    write(corpus, tmp_path / "again", cache)
+    assert table_files(tmp_path / "again") == table_files(tmp_path / "plain")
 
 
 def test_a_slice_edited_in_place_is_written_again_never_carried(corpus, tmp_path):

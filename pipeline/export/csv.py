@@ -6,7 +6,6 @@ import csv
 import itertools
 import re
 from pathlib import Path
-from typing import Iterable
 
 EXCEL_SUFFIX = "-excel"      # resource name of the Excel variant: NAME-excel
 FORMULA_FIRST = "=+-@\t\r"   # first characters that make Excel run a cell as a formula
@@ -38,19 +37,15 @@ def csv_lines(cells) -> list[str]:
     return lines
 
 
-def write_excel_csv(path: Path, schema: dict, lines: Iterable[str]) -> None:
-    """For staff who open CSV in Excel: Japanese column titles, UTF-8 with BOM, and cells that
-    Excel would run as formulas neutralised with a leading apostrophe; `lines` from
-    excel_lines."""
-    path.write_text(excel_header(schema) + "".join(lines), encoding="utf-8-sig", newline="")
-
-
 def excel_csv_text(schema: dict, cells: list[list[str]], lines: list[str]) -> str:
     """The Excel variant's text from the canonical cells and their lines (csv_lines)."""
     return excel_header(schema) + "".join(excel_lines(cells, lines))
 
 
 def excel_header(schema: dict) -> str:
+    """The header line of the Excel variant, for staff who open CSV in Excel: Japanese column
+    titles (the file is UTF-8 with a BOM, its lines from excel_lines: cells that Excel would run
+    as formulas neutralised with a leading apostrophe)."""
     return csv_lines([[f["title"] for f in schema["fields"]]])[0]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..jsonfile import encode_item, write_json
+from ..jsonfile import ITEM_INDENT, close_array, encode_item, json_frame, write_json
 from ..schema import json_value
 
 
@@ -19,7 +19,24 @@ def json_records(rows: list[dict]) -> list[str]:
 def write_table_json(path: Path, schema: dict, records: list[str], license: dict,
                      attribution: str, schema_path: str | None = None) -> None:
     """The table's JSON document; `records` from json_records."""
-    document = {
+    write_json(path, table_document(schema, license, attribution, schema_path), "records",
+               records, encoded=True)
+
+
+def table_json_frame(schema: dict, records: int, license: dict,
+                     attribution: str) -> tuple[bytes, bytes, bytes]:
+    """(what comes before the first record, between two records, after the last) in the
+    combined table's JSON file as write_table_json writes it with this many records."""
+    head, tail = json_frame(table_document(schema, license, attribution), "records")
+    separator = "\n" + ITEM_INDENT
+    return ((head + (separator if records else "")).encode(), ("," + separator).encode(),
+            (close_array(records) + tail).encode())
+
+
+def table_document(schema: dict, license: dict, attribution: str,
+                   schema_path: str | None = None) -> dict:
+    """The table's JSON document, its records aside."""
+    return {
         "name": schema["name"],
         "title": schema["title"],
         "schema": schema_path or f"schemas/{schema['name']}.json",
@@ -27,7 +44,6 @@ def write_table_json(path: Path, schema: dict, records: list[str], license: dict
         "attribution": attribution,
         "records": None,
     }
-    write_json(path, document, "records", records, encoded=True)
 
 
 def write_json_file(path: Path, document: dict | list) -> None:

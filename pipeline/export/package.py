@@ -4,6 +4,7 @@ linked-data files added to that description."""
 
 from __future__ import annotations
 
+import codecs
 import os
 from pathlib import Path
 from typing import Callable, Iterator
@@ -11,17 +12,18 @@ from typing import Callable, Iterator
 from ..assemble import Plan, Publication
 from ..config import Config
 from ..heap import release_free_memory
-from ..partcache import CacheStats, PartCache
+from ..partcache import CacheStats, PartCache, digest_of
 from ..rdf import LinkedData
 from ..schema import field_names, load_schemas
-from .csv import EXCEL_SUFFIX, excel_schema, write_csv, write_excel_csv
+from .csv import EXCEL_SUFFIX, csv_text, excel_header, excel_schema
 from .datapackage import (WARNINGS_KEY, file_resource, license_descriptor, package_descriptor,
                           source_descriptor, tabular_resource)
 from .datasette import write_datasette_metadata
-from .json import write_json_file, write_table_json
+from .json import table_json_frame, write_json_file
 from .listing import file_digests, remember_digest
 from .parquet import write_parquet
-from .pieces import Run, pieces_cache, plan_digests, table_pieces, table_runs
+from .pieces import (Pieces, Run, pieces_cache, plan_digests, table_pieces, table_runs,
+                     write_joined)
 from .plans import write_plan_tables
 from .sqlite import database_name, write_sqlite
 from .tables import attribution, plan_attributions
@@ -157,12 +159,10 @@ def _write_table_files(rows: dict[str, list[dict]], runs: dict[str, list[Run]],
         schema = schemas[table]
         pieces = table_pieces(schema, table_rows_, runs[table], cache, stats)
         write_json_file(out / "schemas" / f"{table}.json", {**schema, "license": license})
-        write_csv(out / f"{table}.csv", field_names(schema), [p.csv for p in pieces])
-        write_table_json(out / f"{table}.json", schema,
-                         (record for p in pieces for record in p.records), license, credit)
+        _write_combined(out, table, schema, len(table_rows_), pieces, runs[table], license,
+                        credit, cache, stats)
         excel = excel_schema(schema)
         write_json_file(out / "schemas" / f"{table}-excel.json", {**excel, "license": license})
-        write_excel_csv(out / "excel" / f"{table}.csv", schema, [p.excel_text for p in pieces])
         tables.append(tabular_resource(table, f"{table}.csv", f"schemas/{table}.json", schema, out))
         tables.append(tabular_resource(f"{table}{EXCEL_SUFFIX}", f"excel/{table}.csv",
                                        f"schemas/{table}-excel.json", excel, out, "utf-8-sig"))
@@ -171,3 +171,20 @@ def _write_table_files(rows: dict[str, list[dict]], runs: dict[str, list[Run]],
         slices += write_plan_tables(table, schema, pieces, runs[table], plans, out, license,
                                     plan_credits, cache, stats)
     return tables, json_files, slices
+
+
+def _write_combined(out: Path, table: str, schema: dict, records: int, pieces: Pieces,
+                    runs: list[Run], license: dict, credit: str, cache: PartCache,
+                    stats: CacheStats) -> None:
+    """The table's CSV, JSON and Excel CSV, joined from its pieces (see pieces.write_joined:
+    in a republish, the unchanged plans' blocks copied from the previous files)."""
+    version = digest_of(schema) if cache.folder is not None else ""
+    for path, head, separator, tail, block in (
+            (f"{table}.csv", csv_text(field_names(schema), []).encode(), b"", b"",
+             lambda index: pieces[index].csv.encode()),
+            (f"{table}.json", *table_json_frame(schema, records, license, credit),
+             lambda index: ",\n    ".join(pieces[index].records).encode()),
+            (f"excel/{table}.csv", codecs.BOM_UTF8 + excel_header(schema).encode(), b"", b"",
+             lambda index: pieces[index].excel_text.encode())):
+        name = cache.entry("joined", path, version) if cache.folder is not None else ""
+        write_joined(out / path, head, separator, tail, runs, block, cache, name, stats)

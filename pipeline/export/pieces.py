@@ -8,15 +8,24 @@ run per plan). Its entry is named by a digest of the Table Schema, the rows' val
 their types and values) and the version of the code that renders them (the modules below, and
 Python's); an entry holds exactly what rendering
 the rows gives, so a file joined from entries is byte for byte the file rendered without cache.
+
+The combined files are joined by write_joined, which keeps each file in the cache (a hard link)
+with the place of every run's rows in it: a republish copies the unchanged runs' bytes from
+there and reads (or renders) the pieces of the changed runs alone; the pieces of the others stay
+in the cache, unread, for a run that cannot copy them (a file edited in place since).
 """
 
 from __future__ import annotations
 
+import contextlib
 import platform
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Callable
 
+from ..bytefiles import copy_range, write_all
 from ..fingerprint import tree_digest
 from ..partcache import CacheStats, PartCache, digest_of, rows_digest
 from ..schema import csv_cells
@@ -73,23 +82,81 @@ def plan_digests(runs: dict[str, list[Run]]) -> dict[str, str]:
 
 
 def table_pieces(schema: dict, rows: list[dict], runs: list[Run], pieces_cache: PartCache,
-                 stats: CacheStats) -> list[Piece]:
-    """The table's pieces (one per run) in table order, from the cache where their rows are
-    unchanged."""
-    schema_digest = digest_of(schema) if pieces_cache.folder is not None else ""
-    pieces = []
-    for run in runs:
-        name = pieces_cache.entry("table-rows", schema_digest, run.digest) \
-            if pieces_cache.folder is not None else ""
-        piece = pieces_cache.load(name, stats) if name else None
+                 stats: CacheStats) -> "Pieces":
+    """The table's pieces (one per run) in table order, each from the cache where its rows are
+    unchanged, loaded or rendered when first used."""
+    return Pieces(schema, rows, runs, pieces_cache, stats)
+
+
+class Pieces(Sequence):
+    """A table's pieces, loaded (or rendered and kept) one by one as they are asked for: a
+    republish that splices the combined files (write_joined) needs the changed plans' alone."""
+
+    def __init__(self, schema: dict, rows: list[dict], runs: list[Run], cache: PartCache,
+                 stats: CacheStats):
+        self.schema, self.rows, self.runs, self.cache, self.stats = schema, rows, runs, cache, stats
+        schema_digest = digest_of(schema) if cache.folder is not None else ""
+        self.names = [cache.entry("table-rows", schema_digest, run.digest)
+                      if cache.folder is not None else "" for run in runs]
+        stats.used.update(self.names)       # kept, loaded or not: the next run may need them
+        self.loaded: dict[int, Piece] = {}
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        piece = self.loaded.get(index)
+        if piece is None:
+            piece = self.loaded[index] = self._piece(index)
+        return piece
+
+    def _piece(self, index: int) -> Piece:
+        cache, stats, name, run = self.cache, self.stats, self.names[index], self.runs[index]
+        piece = cache.load(name, stats) if name else None
         if isinstance(piece, Piece):
             stats.chunks_reused += 1
-        else:
-            piece = render_piece(schema, rows[run.start:run.stop])
-            pieces_cache.store(name, piece, stats)
-            stats.chunks_built += 1
-        pieces.append(piece)
-    return pieces
+            return piece
+        piece = render_piece(self.schema, self.rows[run.start:run.stop])
+        cache.store(name, piece, stats)
+        stats.chunks_built += 1
+        return piece
+
+
+def write_joined(path: Path, head: bytes, separator: bytes, tail: bytes, runs: list[Run],
+                 block: Callable[[int], bytes], cache: PartCache, name: str,
+                 stats: CacheStats) -> None:
+    """Write path: head, the blocks of the runs (block(index): a run's bytes) with separator
+    between them, tail. The file is kept in the cache under name with the place of each run's
+    block, so the next run copies the block of a run with the same rows (digest) from it, by
+    the kernel, instead of loading the piece and writing it again."""
+    kept = cache.kept(name, CacheStats()) if name else None
+    places = dict(zip(*kept[2])) if kept is not None else {}
+    places_now: list[tuple[int, int]] = []
+    with contextlib.ExitStack() as files:
+        source = files.enter_context(kept[1][0].open("rb")) if kept is not None else None
+        out = files.enter_context(path.open("wb", buffering=0))
+        write_all(out, head)
+        offset = len(head)
+        for index, run in enumerate(runs):
+            if index:
+                write_all(out, separator)
+                offset += len(separator)
+            if run.digest in places and source is not None:
+                start, end = places[run.digest]
+                copy_range(source, out, start, end)
+                length = end - start
+            else:
+                data = block(index)
+                write_all(out, data)
+                length = len(data)
+            places_now.append((offset, offset + length))
+            offset += length
+        write_all(out, tail)
+    if name:
+        cache.store_files(name, path.parent, [path.name],
+                          ([run.digest for run in runs], places_now), stats)
 
 
 def render_piece(schema: dict, rows: list[dict]) -> Piece:

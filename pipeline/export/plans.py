@@ -5,6 +5,7 @@ combined CSV, see validate.check_plan_slices)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..assemble import Plan
@@ -27,7 +28,7 @@ def slice_name(table: str, plan_id: str) -> str:
     return f"{table}-plan-{plan_id.lower()}"
 
 
-def write_plan_tables(table: str, schema: dict, pieces: list[Piece], runs: list[Run],
+def write_plan_tables(table: str, schema: dict, pieces: Sequence[Piece], runs: list[Run],
                       plans: dict[str, Plan], out: Path, license: dict, credits: dict[str, str],
                       cache: PartCache = PartCache(None),
                       stats: CacheStats | None = None) -> list[dict]:
@@ -37,19 +38,19 @@ def write_plan_tables(table: str, schema: dict, pieces: list[Piece], runs: list[
     the datapackage resources describing them. A plan's slices whose rows, schema, licence and
     credit are unchanged are linked from the cache with their resources (partcache.store_files)."""
     stats = stats if stats is not None else CacheStats()
-    by_plan: dict[str, list[tuple[str, Piece]]] = {}
-    for run, piece in zip(runs, pieces):
-        by_plan.setdefault(piece.plan_id, []).append((run.digest, piece))
+    by_plan: dict[str, list[int]] = {}          # the plan's runs (pieces are loaded if needed)
+    for index, run in enumerate(runs):
+        by_plan.setdefault(run.plan_id, []).append(index)
     schema_digest = digest_of(schema) if cache.folder is not None else ""
     resources = []
     for plan_id, plan in plans.items():
         own = by_plan.get(plan_id, [])
-        name = cache.entry("plan-slice", table, schema_digest, [digest for digest, _ in own],
+        name = cache.entry("plan-slice", table, schema_digest, [runs[i].digest for i in own],
                            license, credits[plan_id], plan_id, plan.title) \
             if cache.folder is not None else ""
         found = cache.load_files(name, out, stats) if name else None
         if found is None:
-            found = _write_slice(table, schema, [piece for _, piece in own], plan, out, license,
+            found = _write_slice(table, schema, [pieces[i] for i in own], plan, out, license,
                                  credits[plan_id])
             cache.store_files(name, out, [resource["path"] for resource in found], found, stats)
         remember_resources(out, found)
