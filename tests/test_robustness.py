@@ -132,6 +132,31 @@ def test_a_20_mb_single_line_is_refused_cleanly_within_bounded_memory(capsys):
     assert "分野" in figures["outcome"]
 
 
+WIDE_AND_TALL_SCHEDULE_SCRIPT = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))
+sys.path.insert(0, {tests!r})
+from test_robustness import LINES, extract_bytes, mutate_text
+at = LINES.index("スケジュール\\t\\tH 2 6\\tH 2 7")
+data = mutate_text(LINES, [("long", at, " | "), ("long", at, "<p>x</p>")]).encode()
+try:
+    print(json.dumps({{"initiatives": len(extract_bytes(data).initiatives)}}))
+except MemoryError:
+    print(json.dumps({{"error": "MemoryError"}}))
+"""
+
+
+def test_a_schedule_one_cell_wide_in_most_rows_and_100_000_in_one_stays_small():
+    """Found by this file's fuzzing (it took the test process to 24 GB): a schedule line of
+    100,000 cells followed by 37,500 rows of one cell was padded to a grid of 3.75 billion
+    cells; a missing cell is an empty one, so no row is padded now. Under a 1.5 GiB limit."""
+    script = WIDE_AND_TALL_SCHEDULE_SCRIPT.format(tests=str(Path(__file__).parent))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout) == {"initiatives": 33}
+
+
 PURPOSE_LINE = next(n for n, line in enumerate(LINES) if line.startswith("目的・概要"))
 
 

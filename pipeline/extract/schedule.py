@@ -30,14 +30,15 @@ class Period:
 
 def read_schedule(grid: list[list[str]]) -> tuple[str | None, list[Period]]:
     """(status, periods) of one schedule grid; periods in column order."""
+    # Rows are not padded to the widest one: a missing cell is an empty one, and padding
+    # made rows x width cells (one 100,000-cell line and 37,500 one-cell lines: 30 GB).
     width = max(map(len, grid), default=0)
-    rows = [[("" if cell == SCHEDULE_LABEL else cell) for cell in row] + [""] * (width - len(row))
-            for row in grid]
+    rows = [[("" if cell == SCHEDULE_LABEL else cell) for cell in row] for row in grid]
     status = next((cell for row in rows for cell in row if cell in STATUS_MARKERS), None)
     header = next((i for i, row in enumerate(rows) if any(_plan_period(c) for c in row)), None)
     if header is None:
         return status, []
-    labels = _column_labels(rows, header)
+    labels = _column_labels(rows, header, width)
     free = _FreeLabels(labels)
     content: dict[int, str] = {}
     arrow_from: int | None = None
@@ -68,9 +69,10 @@ def _plan_period(cell: str) -> bool:
     return _period_mark(cell) == ""
 
 
-def _column_labels(rows: list[list[str]], header: int) -> list[str]:
+def _column_labels(rows: list[list[str]], header: int, width: int) -> list[str]:
     """Period label of each column: the header cell, or a `～` cell printed in that column."""
     labels = [cell if _plan_period(cell) else "" for cell in rows[header]]
+    labels += [""] * (width - len(labels))
     for row in rows:
         for column, cell in enumerate(row):
             if not labels[column] and _period_mark(cell):
