@@ -223,19 +223,21 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             with watch.stage("rdf"):
                 linked = rdf.finish(package.get("attribution", ""),
                                     plan_attributions(publication.sources))
+            # what needs no database, while SQLite finishes in its thread
+            describe_linked_data(package, linked, staging)
+            log(f"rdf: the four RDF serialisations agree ({linked.triples} triples, counted by "
+                "pyoxigraph)")
+            if linked.cache.plans_reused or linked.cache.chunks_reused:
+                log(f"cache: linked data: {linked.cache.plans_built} plan graph(s) and "
+                    f"{linked.cache.chunks_built} chunk(s) built, {linked.cache.plans_reused} "
+                    f"and {linked.cache.chunks_reused} unchanged taken from the cache"
+                    + ("; rdf/graph.nt spliced from the previous one" if linked.cache.spliced
+                       else ""))
+            write_change_report(staging, edition, previous, license)
             with watch.stage("sqlite"):
                 database = writing.result()
             log(f"databases: {database} (SQLite, with its Datasette metadata) and "
                 f"{len(parquet)} Parquet files written")
-        describe_linked_data(package, linked, staging)
-        log(f"rdf: the four RDF serialisations agree ({linked.triples} triples, counted by "
-            "pyoxigraph)")
-        if linked.cache.plans_reused or linked.cache.chunks_reused:
-            log(f"cache: linked data: {linked.cache.plans_built} plan graph(s) and "
-                f"{linked.cache.chunks_built} chunk(s) built, {linked.cache.plans_reused} and "
-                f"{linked.cache.chunks_reused} unchanged taken from the cache"
-                + ("; rdf/graph.nt spliced from the previous one" if linked.cache.spliced else ""))
-        write_change_report(staging, edition, previous, license)
         log(f"export: {_count_files(staging)} files written to staging")
         with watch.stage("validate"):
             checked, variants, slices = validation.result()
