@@ -17,7 +17,11 @@ def copy_range(source, out, start: int, end: int) -> None:
             copied = 0
         if not copied:
             source.seek(start)
-            write_all(out, source.read(end - start))
+            data = source.read(end - start)
+            if len(data) != end - start:
+                raise OSError(f"{source.name}: {end - start} bytes to copy from {start}, "
+                              f"{len(data)} there")
+            write_all(out, data)
             return
         start += copied
 

@@ -53,7 +53,7 @@ class CacheStats:
     plans_reused: int = 0
     chunks_built: int = 0
     chunks_reused: int = 0
-    spliced: int = 0            # files made from their previous edition's (rdf/splice.py)
+    spliced: int = 0            # graph.nt made from the previous one (rdf/splice.py): 1
     used: set[str] = field(default_factory=set, repr=False)   # entry names this run read or wrote
 
     def add(self, other: "CacheStats") -> None:

@@ -21,7 +21,7 @@ from pipeline.export.xlsx import CELL_MAX
 from pipeline.export.package import write_tables_package
 from pipeline.export import pieces
 from pipeline.export.pieces import plan_runs
-from pipeline.partcache import rows_digest
+from pipeline.partcache import CacheStats, PartCache, rows_digest
 from pipeline.export.tables import table_rows
 from pipeline.publish import build
 
@@ -136,6 +136,20 @@ def test_a_republish_copies_the_unchanged_plans_rows_of_the_combined_files(corpu
     assert read == [second]                     # initiatives: the only table that changed
     write(corpus, tmp_path / "plain", None, rows)
     assert table_files(tmp_path / "out") == table_files(tmp_path / "plain")
+
+
+def test_joining_onto_the_kept_file_itself_copies_from_it_never_through_it(tmp_path):
+    """write_joined into the very path the cache keeps a link of (a folder written again in
+    place) replaces the file: the kept bytes it copies from stay whole."""
+    cache = PartCache(tmp_path / "cache", "v1")
+    runs = [pieces.Run(0, 1, "a", "digest-a"), pieces.Run(1, 2, "b", "digest-b")]
+    blocks = {0: b"a,1\r\n", 1: b"b,2\r\n"}
+    path, name = tmp_path / "t.csv", cache.entry("joined", "t.csv")
+    pieces.write_joined(path, b"h\r\n", b"", b"", runs, blocks.__getitem__, cache, name, CacheStats())
+    runs[1] = pieces.Run(1, 2, "b", "digest-b2")
+    blocks = {1: b"b,3\r\n"}                       # run a: copied from the kept file
+    pieces.write_joined(path, b"h\r\n", b"", b"", runs, blocks.__getitem__, cache, name, CacheStats())
+    assert path.read_bytes() == b"h\r\na,1\r\nb,3\r\n"
 
 
 def test_a_combined_file_edited_in_place_is_joined_again_never_carried(corpus, tmp_path):

@@ -22,8 +22,7 @@ from .datasette import write_datasette_metadata
 from .json import table_json_frame, write_json_file
 from .listing import file_digests, remember_digest
 from .parquet import write_parquet
-from .pieces import (Pieces, Run, pieces_cache, plan_digests, table_pieces, table_runs,
-                     write_joined)
+from .pieces import Pieces, Run, pieces_cache, plan_digests, table_runs, write_joined
 from .plans import write_plan_tables
 from .sqlite import database_name, write_sqlite
 from .tables import attribution, plan_attributions
@@ -157,7 +156,7 @@ def _write_table_files(rows: dict[str, list[dict]], runs: dict[str, list[Run]],
     tables, json_files, slices = [], {}, []
     for table, table_rows_ in rows.items():
         schema = schemas[table]
-        pieces = table_pieces(schema, table_rows_, runs[table], cache, stats)
+        pieces = Pieces(schema, table_rows_, runs[table], cache, stats)
         write_json_file(out / "schemas" / f"{table}.json", {**schema, "license": license})
         _write_combined(out, table, schema, len(table_rows_), pieces, runs[table], license,
                         credit, cache, stats)
@@ -179,11 +178,12 @@ def _write_combined(out: Path, table: str, schema: dict, records: int, pieces: P
     """The table's CSV, JSON and Excel CSV, joined from its pieces (see pieces.write_joined:
     in a republish, the unchanged plans' blocks copied from the previous files)."""
     version = digest_of(schema) if cache.folder is not None else ""
+    json_head, between, json_tail = table_json_frame(schema, records, license, credit)
     for path, head, separator, tail, block in (
             (f"{table}.csv", csv_text(field_names(schema), []).encode(), b"", b"",
              lambda index: pieces[index].csv.encode()),
-            (f"{table}.json", *table_json_frame(schema, records, license, credit),
-             lambda index: ",\n    ".join(pieces[index].records).encode()),
+            (f"{table}.json", json_head, between, json_tail,
+             lambda index: between.decode().join(pieces[index].records).encode()),
             (f"excel/{table}.csv", codecs.BOM_UTF8 + excel_header(schema).encode(), b"", b"",
              lambda index: pieces[index].excel_text.encode())):
         name = cache.entry("joined", path, version) if cache.folder is not None else ""

@@ -35,7 +35,7 @@ from .tables import PLAN_KEY, plan_runs
 
 HERE = Path(__file__).resolve().parent
 CODE = (HERE / "pieces.py", HERE / "csv.py", HERE / "json.py", HERE / "plans.py",
-        HERE / "datapackage.py",
+        HERE / "datapackage.py", HERE / "package.py",
         HERE.parent / "schema.py", HERE.parent / "jsonfile.py",
         HERE.parent / "mediatypes.py")     # plans.py, datapackage.py: a slice's files and entry
 
@@ -81,13 +81,6 @@ def plan_digests(runs: dict[str, list[Run]]) -> dict[str, str]:
     return {plan_id: digest_of(_version(), *own) for plan_id, own in parts.items()}
 
 
-def table_pieces(schema: dict, rows: list[dict], runs: list[Run], pieces_cache: PartCache,
-                 stats: CacheStats) -> "Pieces":
-    """The table's pieces (one per run) in table order, each from the cache where its rows are
-    unchanged, loaded or rendered when first used."""
-    return Pieces(schema, rows, runs, pieces_cache, stats)
-
-
 class Pieces(Sequence):
     """A table's pieces, loaded (or rendered and kept) one by one as they are asked for: a
     republish that splices the combined files (write_joined) needs the changed plans' alone."""
@@ -130,33 +123,48 @@ def write_joined(path: Path, head: bytes, separator: bytes, tail: bytes, runs: l
     """Write path: head, the blocks of the runs (block(index): a run's bytes) with separator
     between them, tail. The file is kept in the cache under name with the place of each run's
     block, so the next run copies the block of a run with the same rows (digest) from it, by
-    the kernel, instead of loading the piece and writing it again."""
+    the kernel, instead of loading the piece and writing it again; a kept file that cannot be
+    read only costs that (every block is then made)."""
     kept = cache.kept(name, CacheStats()) if name else None
-    places = dict(zip(*kept[2])) if kept is not None else {}
-    places_now: list[tuple[int, int]] = []
+    try:
+        places = _join(path, head, separator, tail, runs, block, kept)
+    except OSError:
+        if kept is None:
+            raise
+        places = _join(path, head, separator, tail, runs, block, None)
+    if name:
+        cache.store_files(name, path.parent, [path.name], ([run.digest for run in runs], places),
+                          stats)
+
+
+def _join(path: Path, head: bytes, separator: bytes, tail: bytes, runs: list[Run],
+          block: Callable[[int], bytes], kept) -> list[tuple[int, int]]:
+    """write_joined's file, the blocks found in the kept file (its entry) copied from it;
+    returns the place of each run's block."""
+    old = dict(zip(*kept[2])) if kept is not None else {}
+    places: list[tuple[int, int]] = []
+    path.unlink(missing_ok=True)                # never written through (a link to the kept file?)
     with contextlib.ExitStack() as files:
         source = files.enter_context(kept[1][0].open("rb")) if kept is not None else None
-        out = files.enter_context(path.open("wb", buffering=0))
+        out = files.enter_context(path.open("xb", buffering=0))
         write_all(out, head)
         offset = len(head)
         for index, run in enumerate(runs):
             if index:
                 write_all(out, separator)
                 offset += len(separator)
-            if run.digest in places and source is not None:
-                start, end = places[run.digest]
+            if run.digest in old:
+                start, end = old[run.digest]
                 copy_range(source, out, start, end)
                 length = end - start
             else:
                 data = block(index)
                 write_all(out, data)
                 length = len(data)
-            places_now.append((offset, offset + length))
+            places.append((offset, offset + length))
             offset += length
         write_all(out, tail)
-    if name:
-        cache.store_files(name, path.parent, [path.name],
-                          ([run.digest for run in runs], places_now), stats)
+    return places
 
 
 def render_piece(schema: dict, rows: list[dict]) -> Piece:

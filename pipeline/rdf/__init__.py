@@ -15,7 +15,6 @@ from .documents import DocumentTarget, documents_folder
 from .graph import plan_path
 from .negotiation import write_server_configs
 from .serialize import FORMATS, write_graph
-from . import stream
 from .splice import keep_merge
 from .stream import PLAN_GRAPH, start_ntriples, worker_pool
 from .vocabulary import PREFIXES, vocabulary_graph, vocabulary_namespace
@@ -96,7 +95,7 @@ class LinkedDataWriter:
             names = write_graph(graph, prefixes, self.pool, target,
                                 vocabulary.serialize(format="nt", encoding="utf-8"), self.cache)
             keep_merge(self.cache, graph.parts, graph.triples, graph.chunks, graph.chunk_digests,
-                       graph.path, stream.CHUNK_LINES, graph.stats)
+                       graph.path, graph.chunk_lines, graph.stats)
             self.cache.prune(graph.stats.used)
             if target is not None:
                 write_server_configs(self.folder.parent, target, config.download_base)

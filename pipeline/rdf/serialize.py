@@ -60,7 +60,10 @@ def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None
     pyoxigraph for both Turtle and RDF/XML; as a chunk holds whole subjects, the joined
     chunks are byte for byte what one pass over the whole file writes. A chunk found in `cache`
     (same bytes, context and code: cache.py) is taken from it, and the chunks built and reused
-    are counted in graph.stats; its URI documents are written all the same.
+    are counted in graph.stats; its URI documents are written all the same. A chunk whose
+    SHA-256 graph.chunk_digests knows (copied unchanged by a splice) is looked up by it without
+    being read, where no URI documents are written; graph.chunk_digests is then set to every
+    chunk's SHA-256, for the next run's splice (splice.keep_merge).
 
     The licence is a triple of the graph (`<graph> dcterms:license <URL>`), so the JSON-LD
     shows it as a node with a `license` key; the document has no other top-level key, which
@@ -137,14 +140,17 @@ def _convert_chunk(job) -> Chunk:
     RDF/XML files are whole documents, to be joined by _join."""
     nt_path, start, end, digest, stem, prefixes, context, documents, cache = job
     data = None if digest and documents is None else _read(nt_path, start, end)
-    digest = digest or hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256(data).hexdigest() if data is not None else digest
     stats = CacheStats()
     name = cache.entry("chunk", digest, context, prefixes) if cache.folder else ""
     files = [stem.name + suffix for suffix in CHUNK_FILES]
     found = cache.load_files(name, stem.parent, stats) if name else None
     triples = None
     if found is None:
-        data = data if data is not None else _read(nt_path, start, end)
+        if data is None:            # kept under the digest of the bytes read, never another
+            data = _read(nt_path, start, end)
+            digest = hashlib.sha256(data).hexdigest()
+            name = cache.entry("chunk", digest, context, prefixes) if cache.folder else ""
         triples = _parse(data, nt_path)
         chunk, texts = _convert(triples, data, nt_path, prefixes, context)
         for file, text in zip(files, texts):

@@ -24,7 +24,7 @@ from ..bytefiles import copy_range, write_all
 from ..cuts import cut_before
 from ..partcache import CacheStats, PartCache
 
-SPLICED_PARTS = 2           # at most one part in this many changed: splice, else merge
+CHANGED_AT_MOST = 0.5       # of the parts: with more changed, a merge is no slower
 INSERT, REMOVE = 0, 1       # an edit's kind (at one offset, insertions come first)
 
 Edit = tuple[int, int, bytes]       # (offset in the old file, kind, line with its newline)
@@ -39,15 +39,24 @@ def spliced(cache: PartCache, names: list[str], files: list[Path], path: Path, c
     """(line count, chunks, their SHA-256s) of path written from the last merge kept in cache,
     whose parts were those named `names` (this run's, whose files are `files`) but a few; a
     chunk copied unchanged has its old digest, one cut again None. None, with nothing
-    written, when there is no such merge (then merge_sorted makes the file)."""
+    written, when there is no such merge or it cannot be read (then merge_sorted makes the
+    file: a cache only ever costs time)."""
     if cache.folder is None or not names or not all(names):
         return None
+    try:
+        return _spliced(cache, names, files, path, chunk_lines)
+    except OSError:
+        return None
+
+
+def _spliced(cache: PartCache, names: list[str], files: list[Path], path: Path,
+             chunk_lines: int) -> tuple[int, list[tuple[int, int]], list[str | None]] | None:
     last = cache.kept(merge_entry(cache, chunk_lines), CacheStats())
     if last is None:
         return None
     _, (merged,), (old_names, count, chunks, digests) = last
     changed = [index for index, (old, new) in enumerate(zip(old_names, names)) if old != new]
-    if len(old_names) != len(names) or not chunks or len(changed) * SPLICED_PARTS > len(names):
+    if len(old_names) != len(names) or not chunks or len(changed) > CHANGED_AT_MOST * len(names):
         return None
     before: set[bytes] = set()
     for name in (old_names[index] for index in changed):
@@ -90,7 +99,8 @@ def splice(old_path: Path, count: int, chunks: list[tuple[int, int]], removed: l
             edits = _edits(old, removed, added)
             if edits is None:
                 return None
-            with path.open("wb", buffering=0) as out:
+            path.unlink(missing_ok=True)        # never written through (a link to old_path?)
+            with path.open("xb", buffering=0) as out:
                 splicer = _Splicer(old, source, out, chunks, edits, chunk_lines)
                 new_chunks = splicer.run()
     inserted = sum(1 for _, kind, _ in edits if kind == INSERT)
@@ -246,4 +256,6 @@ def _not_held(files: list[Path], lines: set[bytes]) -> list[bytes]:
 
 
 def _lines(path: Path) -> list[bytes]:
-    return path.read_bytes().splitlines(keepends=True)
+    """The lines of a file, each with its newline (split at newlines only, as merge_sorted)."""
+    with path.open("rb") as handle:
+        return handle.readlines()

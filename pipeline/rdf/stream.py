@@ -111,6 +111,7 @@ class NTriples:
     # each plan's graph.nt as written: plan_id -> (bytes, SHA-256)
     plan_digests: dict[str, tuple[int, str]] = field(default_factory=dict)
     parts: list[str] = field(default_factory=list)          # the parts' cache entries merged
+    chunk_lines: int = 0                                     # what the chunks were cut for
     # each chunk's SHA-256 where known before it is read (a chunk spliced unchanged), else None
     chunk_digests: list[str | None] = field(default_factory=list)
 
@@ -179,7 +180,7 @@ class PendingNTriples:
         finally:
             self.discard()
         return NTriples(self.path, count, dict(kinds), chunks, stats, digests, names,
-                        chunk_digests)
+                        CHUNK_LINES, chunk_digests)
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
