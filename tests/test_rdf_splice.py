@@ -88,9 +88,11 @@ def test_a_removed_line_missing_from_the_old_file_stops_the_splice(tmp_path):
     assert not (tmp_path / "new.nt").exists()
 
 
-def test_the_next_run_splices_from_the_kept_merge_and_never_from_an_edited_one(tmp_path):
-    """The merge kept under the parts' names is found again when a part changed; after the
-    published copy (a hard link to the kept one) is edited in place, it is not."""
+def test_the_next_run_splices_from_the_kept_merge_and_never_from_an_edited_one(tmp_path,
+                                                                             monkeypatch):
+    """The merge kept under the parts' names is found again when a part changed; one that
+    cannot be read, or whose published copy (a hard link to the kept one) was edited in place,
+    is not (the caller merges)."""
     rng = random.Random(7)
     parts = random_parts(rng)
     cache = PartCache(tmp_path / "cache", "v1")
@@ -124,6 +126,14 @@ def test_the_next_run_splices_from_the_kept_merge_and_never_from_an_edited_one(t
 
     assert splice.spliced(cache, names[:2] + ["other"] * 4, files, tmp_path / "x.nt",
                           CHUNK_LINES) is None          # most parts changed: a merge
+    kept = PartCache.kept
+
+    def unreadable(self, name, stats):          # found and intact, then unreadable (EIO, ...)
+        found = kept(self, name, stats)
+        return found and (found[0], [tmp_path / "gone"] * len(found[1]), found[2])
+    monkeypatch.setattr(PartCache, "kept", unreadable)
+    assert splice.spliced(cache, names, files, tmp_path / "z.nt", CHUNK_LINES) is None
+    monkeypatch.undo()
     with (tmp_path / "graph.nt").open("r+b") as published:      # an edit in place
         published.write(b"#")
     assert splice.spliced(cache, names, files, tmp_path / "y.nt", CHUNK_LINES) is None

@@ -152,6 +152,19 @@ def test_joining_onto_the_kept_file_itself_copies_from_it_never_through_it(tmp_p
     assert path.read_bytes() == b"h\r\na,1\r\nb,3\r\n"
 
 
+def test_a_kept_file_that_cannot_be_read_only_costs_a_full_join(tmp_path, monkeypatch):
+    cache = PartCache(tmp_path / "cache", "v1")
+    runs = [pieces.Run(0, 1, "a", "digest-a")]
+    path, name = tmp_path / "t.csv", cache.entry("joined", "t.csv")
+    pieces.write_joined(path, b"h\r\n", b"", b"", runs, {0: b"a,1\r\n"}.__getitem__, cache, name,
+                        CacheStats())
+    gone = tmp_path / "gone"                    # found and intact, then unreadable (EIO, ...)
+    monkeypatch.setattr(PartCache, "kept", lambda self, n, stats: ([], [gone], (["digest-a"], [(3, 8)])))
+    pieces.write_joined(path, b"h\r\n", b"", b"", runs, {0: b"a,1\r\n"}.__getitem__, cache, name,
+                        CacheStats())
+    assert path.read_bytes() == b"h\r\na,1\r\n"
+
+
 def test_a_combined_file_edited_in_place_is_joined_again_never_carried(corpus, tmp_path):
     cache = tmp_path / "cache"
     write(corpus, tmp_path / "plain", None)
