@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 from ..assemble import Plan, Publication
 from ..config import Config
 from ..heap import release_free_memory
-from ..partcache import CacheStats, PartCache, digest_of
+from ..partcache import CacheStats, PartCache
 from ..rdf import LinkedData
 from ..schema import field_names, load_schemas
 from .csv import EXCEL_SUFFIX, csv_text, excel_header, excel_schema
@@ -158,8 +158,7 @@ def _write_table_files(rows: dict[str, list[dict]], runs: dict[str, list[Run]],
         schema = schemas[table]
         pieces = Pieces(schema, table_rows_, runs[table], cache, stats)
         write_json_file(out / "schemas" / f"{table}.json", {**schema, "license": license})
-        _write_combined(out, table, schema, len(table_rows_), pieces, runs[table], license,
-                        credit, cache, stats)
+        _write_combined(out, table, len(table_rows_), pieces, license, credit)
         excel = excel_schema(schema)
         write_json_file(out / "schemas" / f"{table}-excel.json", {**excel, "license": license})
         tables.append(tabular_resource(table, f"{table}.csv", f"schemas/{table}.json", schema, out))
@@ -167,17 +166,15 @@ def _write_table_files(rows: dict[str, list[dict]], runs: dict[str, list[Run]],
                                        f"schemas/{table}-excel.json", excel, out, "utf-8-sig"))
         json_files[table] = file_resource(f"{table}-json", f"{table}.json",
                                           f"{schema['title']}（JSON）", out)
-        slices += write_plan_tables(table, schema, pieces, runs[table], plans, out, license,
-                                    plan_credits, cache, stats)
+        slices += write_plan_tables(table, pieces, plans, out, license, plan_credits)
     return tables, json_files, slices
 
 
-def _write_combined(out: Path, table: str, schema: dict, records: int, pieces: Pieces,
-                    runs: list[Run], license: dict, credit: str, cache: PartCache,
-                    stats: CacheStats) -> None:
+def _write_combined(out: Path, table: str, records: int, pieces: Pieces, license: dict,
+                    credit: str) -> None:
     """The table's CSV, JSON and Excel CSV, joined from its pieces (see pieces.write_joined:
     in a republish, the unchanged plans' blocks copied from the previous files)."""
-    version = digest_of(schema) if cache.folder is not None else ""
+    schema, cache = pieces.schema, pieces.cache
     json_head, between, json_tail = table_json_frame(schema, records, license, credit)
     for path, head, separator, tail, block in (
             (f"{table}.csv", csv_text(field_names(schema), []).encode(), b"", b"",
@@ -186,5 +183,6 @@ def _write_combined(out: Path, table: str, schema: dict, records: int, pieces: P
              lambda index: between.decode().join(pieces[index].records).encode()),
             (f"excel/{table}.csv", codecs.BOM_UTF8 + excel_header(schema).encode(), b"", b"",
              lambda index: pieces[index].excel_text.encode())):
-        name = cache.entry("joined", path, version) if cache.folder is not None else ""
-        write_joined(out / path, head, separator, tail, runs, block, cache, name, stats)
+        name = cache.entry("joined", path, pieces.schema_digest) if cache.folder else ""
+        write_joined(out / path, head, separator, tail, pieces.runs, block, cache, name,
+                     pieces.stats)

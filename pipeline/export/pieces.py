@@ -88,8 +88,9 @@ class Pieces(Sequence):
     def __init__(self, schema: dict, rows: list[dict], runs: list[Run], cache: PartCache,
                  stats: CacheStats):
         self.schema, self.rows, self.runs, self.cache, self.stats = schema, rows, runs, cache, stats
-        schema_digest = digest_of(schema) if cache.folder is not None else ""
-        self.names = [cache.entry("table-rows", schema_digest, run.digest)
+        # "" without a cache; the slices' and joined files' entries are named by it too
+        self.schema_digest = digest_of(schema) if cache.folder is not None else ""
+        self.names = [cache.entry("table-rows", self.schema_digest, run.digest)
                       if cache.folder is not None else "" for run in runs]
         stats.used.update(self.names)       # kept, loaded or not: the next run may need them
         self.loaded: dict[int, Piece] = {}

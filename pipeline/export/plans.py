@@ -5,17 +5,15 @@ combined CSV, see validate.check_plan_slices)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from ..assemble import Plan
-from ..partcache import CacheStats, PartCache, digest_of
 from ..rdf import PLANS_DIR
 from ..schema import field_names
 from .csv import write_csv
 from .datapackage import file_resource, remember_resources, tabular_resource
 from .json import write_table_json
-from .pieces import Piece, Run
+from .pieces import Piece, Pieces
 from .tables import SLICE_KEY
 
 
@@ -28,24 +26,21 @@ def slice_name(table: str, plan_id: str) -> str:
     return f"{table}-plan-{plan_id.lower()}"
 
 
-def write_plan_tables(table: str, schema: dict, pieces: Sequence[Piece], runs: list[Run],
-                      plans: dict[str, Plan], out: Path, license: dict, credits: dict[str, str],
-                      cache: PartCache = PartCache(None),
-                      stats: CacheStats | None = None) -> list[dict]:
+def write_plan_tables(table: str, pieces: Pieces, plans: dict[str, Plan], out: Path,
+                      license: dict, credits: dict[str, str]) -> list[dict]:
     """One table's slice for every plan (a plan without rows gets the header alone), joined
-    from the plan's pieces of the combined table (`runs`: the runs they were rendered from, in
-    the same order), its JSON attributed to the plan's own sources (credits[plan_id]); returns
-    the datapackage resources describing them. A plan's slices whose rows, schema, licence and
-    credit are unchanged are linked from the cache with their resources (partcache.store_files)."""
-    stats = stats if stats is not None else CacheStats()
-    by_plan: dict[str, list[int]] = {}          # the plan's runs (pieces are loaded if needed)
+    from the plan's pieces of the combined table (loaded only for a slice written), its JSON
+    attributed to the plan's own sources (credits[plan_id]); returns the datapackage resources
+    describing them. A plan's slices whose rows, schema, licence and credit are unchanged are
+    linked from the pieces' cache with their resources (partcache.store_files)."""
+    schema, runs, cache, stats = pieces.schema, pieces.runs, pieces.cache, pieces.stats
+    by_plan: dict[str, list[int]] = {}          # the plan's runs
     for index, run in enumerate(runs):
         by_plan.setdefault(run.plan_id, []).append(index)
-    schema_digest = digest_of(schema) if cache.folder is not None else ""
     resources = []
     for plan_id, plan in plans.items():
         own = by_plan.get(plan_id, [])
-        name = cache.entry("plan-slice", table, schema_digest, [runs[i].digest for i in own],
+        name = cache.entry("plan-slice", table, pieces.schema_digest, [runs[i].digest for i in own],
                            license, credits[plan_id], plan_id, plan.title) \
             if cache.folder is not None else ""
         found = cache.load_files(name, out, stats) if name else None
