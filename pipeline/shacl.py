@@ -104,7 +104,8 @@ def check_catalog(graph: Graph, path: str | Path | None = None,
     (and any non-violation finding of the mandatory shapes) as readable lines. With a cache,
     the parts checked before are taken from it, and once the catalogue conforms the entries
     this check did not use are removed. `meanwhile` is called while the worker processes
-    check (the caller's own work, such as writing the catalogue's files)."""
+    check (the caller's own work, such as writing the catalogue's files). `graph`: an rdflib
+    Graph, or any iterable of triples with a Graph's namespaces() (dcat.CatalogTriples)."""
     cache = cache or PartCache(None)
     found, stats = check_parts(graph, cache, meanwhile)
     (violations, notes), (single_file, single_notes) = (_readable(found[names])

@@ -108,17 +108,26 @@ def _nested(shapes: Graph, shape: Node) -> set[Node]:
     return found
 
 
-def split(graph: Graph, inverse: set[Node]) -> list[Part]:
-    """The catalogue's parts: the common part, then one per dataset (by the datasets' IRIs)."""
+def split(graph, inverse: set[Node]) -> list[Part]:
+    """The catalogue's parts: the common part, then one per dataset (by the datasets' IRIs).
+    `graph`: an rdflib Graph or any other iterable of triples, read once."""
     by_subject = _by_subject(graph)
-    owned: dict[int, set[Node]] = defaultdict(set)
-    for subject, owner in _owners(graph, by_subject).items():
-        owned[owner].add(subject)
     pointing: dict[Node, list] = defaultdict(list)       # the inverse paths' triples by object
-    for predicate in inverse:
-        for triple in graph.triples((None, predicate, None)):
-            pointing[triple[2]].append(triple)
-    hierarchy = list(graph.triples((None, RDFS.subClassOf, None)))
+    hierarchy, seeds = [], set()
+    watched = {*inverse, RDFS.subClassOf, DCAT.dataset}   # one lookup per triple: terms hash slowly
+    for triples in by_subject.values():
+        for triple in triples:
+            if triple[1] not in watched:
+                continue
+            if triple[1] in inverse:
+                pointing[triple[2]].append(triple)
+            if triple[1] == RDFS.subClassOf:
+                hierarchy.append(triple)
+            elif triple[1] == DCAT.dataset:
+                seeds.add(triple[2])
+    owned: dict[int, set[Node]] = defaultdict(set)
+    for subject, owner in _owners(sorted(seeds), by_subject).items():
+        owned[owner].add(subject)
     return [Part(frozenset(owned[owner]), _triples(by_subject, pointing, owned[owner]) + hierarchy)
             for owner in sorted(owned)]
 
@@ -135,7 +144,7 @@ def gather(parts: list[Part], groups: int) -> list[list[int]]:
     return [sorted(group) for group in members if group]
 
 
-def _by_subject(graph: Graph) -> dict[Node, list]:
+def _by_subject(graph) -> dict[Node, list]:
     """The graph's triples by subject, read once (faster than a lookup per node)."""
     index: dict[Node, list] = defaultdict(list)
     for triple in graph:
@@ -143,9 +152,9 @@ def _by_subject(graph: Graph) -> dict[Node, list]:
     return index
 
 
-def _owners(graph: Graph, by_subject: dict[Node, list]) -> dict[Node, int]:
-    """Owner of every subject: 1 + the index of the one dataset that reaches it, else 0."""
-    seeds = sorted(set(graph.objects(None, DCAT.dataset)))
+def _owners(seeds: list[Node], by_subject: dict[Node, list]) -> dict[Node, int]:
+    """Owner of every subject: 1 + the index of the one dataset (of the sorted seeds) that
+    reaches it, else 0."""
     reached: dict[Node, set[int]] = defaultdict(set)
     stops = set(seeds)
     for index, seed in enumerate(seeds, start=1):

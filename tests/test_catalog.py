@@ -337,6 +337,26 @@ def test_jsonld_is_the_same_graph_as_turtle(catalogued, catalog):
     assert isomorphic(jsonld, catalog)
 
 
+def test_the_catalogues_triples_are_checked_and_written_as_its_graph_would_be(catalogued,
+                                                                           config, tmp_path):
+    """publish keeps the catalogue as a set of triples (no rdflib Graph): its parts, their
+    digests and its files are those of the same triples in a Graph."""
+    from pipeline.export.dcat import catalog_triples, ntriples_lines
+    from pipeline.shacl_parts import split
+    description = read_description(catalogued, config)
+    triples = catalog_triples(catalogued, description)
+    graph = build_catalog(catalogued, description)
+    assert len(triples) == len(graph) > 1000 and set(triples) == set(graph)
+    assert ntriples_lines(triples) == sorted(
+        line for line in graph.serialize(format="nt").split("\n") if line)
+    assert [(part.owned, part.digest()) for part in split(triples, {DCAT.inSeries})] == \
+        [(part.owned, part.digest()) for part in split(graph, {DCAT.inSeries})]
+    assert check_catalog(triples) == []
+    write_catalog(tmp_path, description, triples)
+    for name in CATALOG_FILES:
+        assert (tmp_path / name).read_bytes() == (catalogued / name).read_bytes(), name
+
+
 def test_oxigraph_reads_the_same_number_of_triples(catalogued, catalog):
     with (catalogued / "catalog.ttl").open("rb") as handle:
         triples = list(pyoxigraph.parse(handle, format=pyoxigraph.RdfFormat.TURTLE))

@@ -12,7 +12,9 @@ source's content is written here.
 The values of object properties carry explicit rdf:type triples (licence, language, media type,
 agent, document, contact point ...) because the DCAT-AP range shapes check classes without
 inference. Every node is an IRI (no blank nodes), so the output is stable from run to run.
-Check the graph with `pipeline.shacl.check_catalog` before writing it.
+Check the catalogue with `pipeline.shacl.check_catalog` before writing it. It is built as a set
+of triples (CatalogTriples), not an rdflib Graph: SHACL reads it part by part and its files are
+written from its N-Triples lines, so a Graph's indexes would only cost time (`graph()` gives one).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from ..config import Config
@@ -83,21 +86,57 @@ def distribution_uri(config: Config, path: str) -> URIRef:
 
 # ---- the catalogue ---------------------------------------------------------------------
 
-def build_catalog(out: Path, description: Description) -> Graph:
+class CatalogTriples(set):
+    """The catalogue's triples (rdflib terms) with its prefixes (`namespaces()`, as a Graph
+    gives them): what shacl.check_catalog checks and write_catalog writes."""
+
+    def namespaces(self):
+        return ((prefix, URIRef(namespace)) for prefix, namespace in CONTEXT.items())
+
+    def graph(self) -> Graph:
+        graph = Graph(bind_namespaces="none")
+        for prefix, namespace in self.namespaces():
+            graph.bind(prefix, namespace)
+        for triple in self:
+            graph.add(triple)
+        return graph
+
+
+def catalog_triples(out: Path, description: Description) -> CatalogTriples:
     """The DCAT-AP 3 catalogue of the publication `description` describes, published in `out`
     (the files' sizes and SHA-256 are read there)."""
     return _CatalogBuilder(out, description).build()
 
 
-def write_catalog(out: Path, description: Description, graph: Graph | None = None) -> list[str]:
-    """Write catalog.ttl and catalog.jsonld (building the graph unless given one), as the
-    linked data is written (rdf/serialize.py), from the graph's sorted N-Triples."""
-    graph = graph if graph is not None else build_catalog(out, description)
-    lines = sorted({line for line in graph.serialize(format="nt").split("\n") if line})
-    turtle, document = small_graph(lines, CONTEXT)
+def build_catalog(out: Path, description: Description) -> Graph:
+    """The catalogue of catalog_triples as an rdflib Graph."""
+    return catalog_triples(out, description).graph()
+
+
+def write_catalog(out: Path, description: Description,
+                  catalog: CatalogTriples | Graph | None = None) -> list[str]:
+    """Write catalog.ttl and catalog.jsonld (building the catalogue unless given it), as the
+    linked data is written (rdf/serialize.py), from its sorted N-Triples lines."""
+    catalog = catalog if catalog is not None else catalog_triples(out, description)
+    turtle, document = small_graph(ntriples_lines(catalog), CONTEXT)
     (out / CATALOG_TTL).write_bytes(turtle)
     write_json(out / CATALOG_JSONLD, document, "@graph", document["@graph"])
     return [CATALOG_TTL, CATALOG_JSONLD]
+
+
+def ntriples_lines(triples) -> list[str]:
+    """The triples' N-Triples lines (without their line ends), sorted and each once, in the
+    forms rdflib's N-Triples serialiser writes; each term's text is made once (the catalogue's
+    terms recur on every file)."""
+    texts: dict = {}
+
+    def text(term) -> str:
+        found = texts.get(term)
+        if found is None:
+            found = texts[term] = _quoteLiteral(term) if isinstance(term, Literal) else term.n3()
+        return found
+
+    return sorted({f"{text(s)} {text(p)} {text(o)} ." for s, p, o in triples})
 
 
 class _CatalogBuilder:
@@ -105,15 +144,13 @@ class _CatalogBuilder:
         self.out, self.config, self.description = out, description.config, description
         self.package = description.package
         config = self.config
-        self.graph = Graph(store="SimpleMemory", bind_namespaces="none")   # the fastest to fill
-        for prefix, namespace in CONTEXT.items():
-            self.graph.bind(prefix, Namespace(namespace))
+        self.triples = CatalogTriples()
         self.issued, self.modified = publication_dates(self.package)
         self.licence = license_info(config)
         self.formats: dict[tuple[str, str, str], URIRef] = {}     # dct:format nodes made
 
     def add(self, s, p, o) -> None:
-        self.graph.add((s, p, o))
+        self.triples.add((s, p, o))
 
     def typed(self, node: URIRef, *classes: URIRef) -> URIRef:
         for cls in classes:
@@ -131,7 +168,7 @@ class _CatalogBuilder:
         return uri
 
     # ---- shared nodes ----------------------------------------------------------------
-    def build(self) -> Graph:
+    def build(self) -> CatalogTriples:
         c = self.config
         self.publisher = self._publisher()
         self.contact = self._contact()
@@ -162,7 +199,7 @@ class _CatalogBuilder:
         for node in datasets.values():
             self.add(catalog, DCAT.dataset, node)
         self.services(catalog, datasets)
-        return self.graph
+        return self.triples
 
     def common(self, node: URIRef, plan=None) -> None:
         """Properties the catalogue and every dataset share (their dates aside); a plan's
@@ -295,7 +332,7 @@ class _CatalogBuilder:
         dct:MediaTypeOrExtent, the class DCAT-AP asks of a format (SHACL follows
         rdfs:subClassOf in the data)."""
         key = (file.suffix, file.format, file.media_type)
-        if key in self.formats:                 # its triples are in the graph already
+        if key in self.formats:                 # its triples are in the catalogue already
             return self.formats[key]
         file_type = EU_FILE_TYPES.get(file.suffix)
         node = URIRef(EU + f"file-type/{file_type}") if file_type \
