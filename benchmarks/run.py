@@ -25,8 +25,8 @@ from .corpus import write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR_COMMAND = [sys.executable, "-c", "import pandas, rdflib, frictionless, pyshacl"]
-STAGES = ("read", "extract", "tables", "csv-json", "sqlite", "parquet", "rdf", "validate", "site",
-          "catalogue", "swap")
+STAGES = ("read", "extract", "tables", "csv-json", "rdf", "sqlite", "parquet", "site", "catalogue",
+          "validate", "swap")
 DATABASE_STAGES = ("sqlite", "parquet")
 
 

@@ -10,7 +10,6 @@ import filecmp
 import json
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,11 +18,11 @@ from typing import Callable
 from .assemble import Publication, assemble
 from .config import Config
 from .errors import ConfigError, PipelineError, describe
-from .export.package import (describe_linked_data, package_head, side_files, write_database,
-                             write_tables_package)
+from .export.listing import remember_digest
+from .export.package import describe_linked_data, package_head, side_files, write_tables_package
 from .export.ckan import write_ckan
 from .export.datapackage import INPUTS_KEY, WARNINGS_KEY, license_descriptor, source_descriptor
-from .export.dcat import build_catalog, write_catalog
+from .export.dcat import catalog_triples, write_catalog
 from .export.description import Description, describe_publication
 from .export.identifiers import KNOWN_LICENSES
 from .export.pieces import plan_digests, table_runs
@@ -199,31 +198,27 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         sources = [source_descriptor(s) for s in publication.sources]
         license = license_descriptor(config)
         head = package_head(publication, config, edition.created, inputs, edition.plans, runs)
-        # a forked process writes the workbooks and then the Parquet files, worker processes
-        # build the graph's parts, and SQLite builds its tables and full-text indexes in C,
-        # mostly without the GIL, in a thread, while the CSV and JSON tables are written here
-        # (the workers fork at their first task: here with more than one part, else in
-        # rdf.finish, which forks while this thread runs, as the linked data's chunks always
-        # did; the workers touch nothing it holds)
+        # a forked process writes the workbooks, the SQLite database (its tables and full-text
+        # indexes) and then the Parquet files, worker processes build the graph's parts, while
+        # the CSV and JSON tables are written here (the workers fork at their first task: here
+        # with more than one part, else in rdf.finish; they touch nothing it holds)
         with Forked(side_files, staging, rows, runs, schemas, head, license,
                     cache_folder(cache_dir, out_dir, "workbooks"), where=staging) as side, \
                 LinkedDataWriter(rows, sources, publication.plans, config, schemas, staging,
-                                 watch, cache_folder(cache_dir, out_dir)) as rdf, \
-                ThreadPoolExecutor(1) as background:
-            writing = background.submit(write_database, staging, rows, schemas, head)
+                                 watch, cache_folder(cache_dir, out_dir)) as rdf:
             with watch.stage("csv-json"):
                 package = write_tables_package(
                     publication, rows, config, staging, edition.created,
                     cache_folder=cache_folder(cache_dir, out_dir, "pieces"), runs=runs,
                     workbooks=side.next, head=head)
                 release_free_memory()       # the tables' texts: not held while the rest runs
-            validation.check(package)           # the tables, while the linked data is written
-            with watch.stage("parquet"):
-                parquet = side.next()
             with watch.stage("rdf"):
                 linked = rdf.finish(package.get("attribution", ""),
                                     plan_attributions(publication.sources))
-            # what needs no database, while SQLite finishes in its thread
+            # the tables, checked while the rest is written; not while the linked data's
+            # workers and the process writing the databases hold their memory (the peak)
+            validation.check(package)
+            # what needs no database, while the other process finishes them
             describe_linked_data(package, linked, staging)
             log(f"rdf: the four RDF serialisations agree ({linked.triples} triples, counted by "
                 "pyoxigraph)")
@@ -235,15 +230,13 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                        else ""))
             write_change_report(staging, edition, previous, license)
             with watch.stage("sqlite"):
-                database = writing.result()
+                database, (size, sha256) = side.next()
+                remember_digest(staging / database, size, sha256)
+            with watch.stage("parquet"):
+                parquet = side.next()
             log(f"databases: {database} (SQLite, with its Datasette metadata) and "
                 f"{len(parquet)} Parquet files written")
         log(f"export: {_count_files(staging)} files written to staging")
-        with watch.stage("validate"):
-            checked, variants, slices = validation.result()
-        log(f"validate: frictionless found the {checked} resources valid (the {variants} "
-            f"Excel variants and {slices} plan slices: each is its validated CSV rendered for "
-            "Excel or cut to its plan, byte for byte)")
         with watch.stage("site"):
             # the records made here, after the linked data: its workers never hold a copy
             description = describe_publication(staging, config, package, publication.plans,
@@ -259,6 +252,12 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             _write_portal_metadata(
                 staging, description, log,
                 catalogue_cache(cache_folder(cache_dir, out_dir, "catalogue")))
+        # frictionless has checked the tables meanwhile, in its own process
+        with watch.stage("validate"):
+            checked, variants, slices = validation.result()
+        log(f"validate: frictionless found the {checked} resources valid (the {variants} "
+            f"Excel variants and {slices} plan slices: each is its validated CSV rendered for "
+            "Excel or cut to its plan, byte for byte)")
         log.stop(raw_dir)
         with watch.stage("swap"):
             unchanged = previous is not None and _same_files(staging, out_dir)
@@ -313,7 +312,7 @@ def _write_portal_metadata(staging: Path, description: Description, log: Log,
     (the parts of it checked in a previous run taken from cache) while its files are written
     (a violation still fails the publish: nothing is published)."""
     write_ckan(staging, description)                # before the catalogue, which describes it
-    catalog = build_catalog(staging, description)
+    catalog = catalog_triples(staging, description)
     warnings = check_catalog(catalog, staging / "catalog.ttl", cache,   # written while checked
                              meanwhile=lambda: write_catalog(staging, description, catalog))
     for warning in warnings:

@@ -22,7 +22,7 @@ import pytest
 
 TABLES = ["initiatives", "indicators", "schedules", "references", "sites", "sections", "terms"]
 CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
-STAGES = ["read:", "extract:", "rdf:", "export:", "validate:", "site:", "catalog:", "publish:"]
+STAGES = ["read:", "extract:", "rdf:", "export:", "site:", "catalog:", "validate:", "publish:"]
 FIELD_HEADER = "分野\t2\t行政の情報化"                      # line 3 of the real source
 ITEM_2_HEADING = "2 行政情報の発信と行政手続のオンライン化"    # line 510
 IDS_2_1 = [f"2-1-{n}" for n in range(1, 15)]

@@ -20,7 +20,7 @@ from .datapackage import (WARNINGS_KEY, file_resource, license_descriptor, packa
                           source_descriptor, tabular_resource)
 from .datasette import write_datasette_metadata
 from .json import table_json_frame, write_json_file
-from .listing import file_digests, remember_digest
+from .listing import file_digest, file_digests, remember_digest
 from .parquet import write_parquet
 from .pieces import Pieces, Run, pieces_cache, plan_digests, table_runs, write_joined
 from .plans import write_plan_tables
@@ -61,13 +61,18 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
 def side_files(out: Path, rows: dict[str, list[dict]], runs: dict[str, list[Run]],
                schemas: dict[str, dict], head: dict, license: dict,
                workbook_cache: Path | None) -> Iterator:
-    """What a process beside the tables' writer writes (forked.Forked): the workbooks, then the
-    Parquet files; yields what write_workbooks returns, then the Parquet files' paths. `head`:
-    package_head, the publication's description."""
+    """What a process beside the tables' writer writes (forked.Forked): the workbooks, the
+    SQLite database, then the Parquet files; yields what write_workbooks returns, what
+    write_database returns, then the Parquet files' paths. `head`: package_head, the
+    publication's description. The database is built here rather than in a thread of the
+    caller: its rows go in through Python, which would hold the caller's interpreter lock
+    half the time, while this process holds them already."""
     written = write_workbooks(out, rows, runs, schemas, license, head["attribution"],
                               head["created"], workbook_cache)
-    release_free_memory()               # the worksheets' texts, before the Parquet columns
+    release_free_memory()               # the worksheets' texts, before the database
     yield written
+    yield write_database(out, rows, schemas, head)
+    release_free_memory()               # the database's pages, before the Parquet columns
     yield write_parquet(out, rows, schemas, head)
 
 
@@ -113,12 +118,13 @@ def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
 
 
 def write_database(out: Path, rows: dict[str, list[dict]], schemas: dict[str, dict],
-                   package: dict) -> str:
-    """The SQLite distribution and the Datasette metadata that serves it; returns its name."""
+                   package: dict) -> tuple[str, tuple[int, str]]:
+    """The SQLite distribution and the Datasette metadata that serves it; returns its name
+    and (size, SHA-256) as written (for listing.remember_digest: another process writes it)."""
     name = database_name(package)
     write_sqlite(out / name, rows, schemas, package)
     write_datasette_metadata(out, name, schemas, package)
-    return name
+    return name, file_digest(out / name)
 
 
 def write_tables(rows: dict[str, list[dict]], runs: dict[str, list[Run]],
