@@ -203,7 +203,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         # the CSV and JSON tables are written here (the workers fork at their first task: here
         # with more than one part, else in rdf.finish; they touch nothing it holds)
         with Forked(side_files, staging, rows, runs, schemas, head, license,
-                    cache_folder(cache_dir, out_dir, "workbooks"), where=staging) as side, \
+                    cache_folder(cache_dir, out_dir, "workbooks"),
+                    cache_folder(cache_dir, out_dir, "parquet"), where=staging) as side, \
                 LinkedDataWriter(rows, sources, publication.plans, config, schemas, staging,
                                  watch, cache_folder(cache_dir, out_dir)) as rdf:
             with watch.stage("csv-json"):

@@ -24,6 +24,7 @@ from pipeline.export.pieces import plan_runs
 from pipeline.partcache import CacheStats, PartCache, rows_digest
 from pipeline.export.tables import table_rows
 from pipeline.publish import build
+from pipeline.schema import load_schemas
 
 CREATED = "2026-12-01T00:00:00Z"
 
@@ -251,6 +252,43 @@ def test_workbooks_joined_from_kept_pieces_are_the_bytes_written_without_them(co
     assert len(set(entries(cache / "workbooks", "sheet-piece")) - before) == 2  # both plans' runs
     write(corpus, tmp_path / "plain", None, rows)
     assert workbooks(tmp_path / "warm") == workbooks(tmp_path / "plain")
+
+
+def parquet_files(corpus, out, cache, rows=None):
+    """The Parquet files written from the rows (the corpus's unless given), by file name."""
+    from pipeline.export.datapackage import license_descriptor
+    from pipeline.export.parquet import write_parquet
+    publication, plain_rows, config = corpus
+    shutil.rmtree(out, ignore_errors=True)
+    package = {"name": "p", "licenses": [license_descriptor(config)], "sources": [],
+               "attribution": "出典"}
+    write_parquet(out, rows or plain_rows, load_schemas(), package, cache_folder=cache)
+    return {path.name: path.read_bytes() for path in sorted((out / "parquet").glob("*.parquet"))}
+
+
+def test_parquet_joined_from_kept_runs_is_the_bytes_written_without_them(corpus, tmp_path):
+    """Each run of a plan's rows is converted to Arrow once and kept under its rows and the
+    Table Schema: a change in the second plan's summary converts that run again, and the files
+    are always those of a run without cache, holding the rows as they are."""
+    import pyarrow.parquet as pq
+    cache = tmp_path / "cache"
+    plain = parquet_files(corpus, tmp_path / "plain", None)
+    assert parquet_files(corpus, tmp_path / "cold", cache) == plain and len(plain) == 7
+    first = set(entries(cache, "parquet-piece"))
+    assert len(first) == 2 * 7
+    assert parquet_files(corpus, tmp_path / "warm", cache) == plain
+    assert set(entries(cache, "parquet-piece")) == first
+    initiatives = pq.read_table(tmp_path / "warm" / "parquet" / "initiatives.parquet")
+    assert initiatives.column("id").to_pylist() == [r["id"] for r in corpus[1]["initiatives"]]
+    assert initiatives.schema.metadata[b"attribution"].decode() == "出典"
+
+    rows = changed_rows(corpus)
+    changed = parquet_files(corpus, tmp_path / "warm", cache, rows)
+    assert len(set(entries(cache, "parquet-piece")) ^ first) == 2               # one replaced
+    assert changed == parquet_files(corpus, tmp_path / "plain", None, rows) != plain
+    summaries = pq.read_table(tmp_path / "warm" / "parquet" / "initiatives.parquet")
+    assert summaries.column("summary").to_pylist() == \
+        [r["summary"] or None for r in rows["initiatives"]]
 
 
 def test_a_cell_excel_cannot_hold_is_an_error_naming_its_row(corpus, tmp_path):

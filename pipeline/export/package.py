@@ -60,7 +60,7 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
 
 def side_files(out: Path, rows: dict[str, list[dict]], runs: dict[str, list[Run]],
                schemas: dict[str, dict], head: dict, license: dict,
-               workbook_cache: Path | None) -> Iterator:
+               workbook_cache: Path | None, parquet_cache: Path | None) -> Iterator:
     """What a process beside the tables' writer writes (forked.Forked): the workbooks, the
     SQLite database, then the Parquet files; yields what write_workbooks returns, what
     write_database returns, then the Parquet files' paths. `head`: package_head, the
@@ -73,7 +73,7 @@ def side_files(out: Path, rows: dict[str, list[dict]], runs: dict[str, list[Run]
     yield written
     yield write_database(out, rows, schemas, head)
     release_free_memory()               # the database's pages, before the Parquet columns
-    yield write_parquet(out, rows, schemas, head)
+    yield write_parquet(out, rows, schemas, head, runs, parquet_cache)
 
 
 def package_head(publication: Publication, config: Config, created: str, inputs: str,
