@@ -24,6 +24,7 @@ import pickle
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 SUFFIX = ".entry"
 FILES = ".files"               # beside an entry: the folder of the files it keeps
@@ -95,6 +96,15 @@ class PartCache:
             path.unlink(missing_ok=True)
             return None
         stats.used.add(name)
+        return value
+
+    def made(self, name: str, kind: type, make: Callable[[], object], stats: CacheStats):
+        """The `kind` stored under name ("": none), else what make() returns, stored there."""
+        value = self.load(name, stats) if name else None
+        if not isinstance(value, kind):
+            value = make()
+            if name:
+                self.store(name, value, stats)
         return value
 
     def store(self, name: str, value, stats: CacheStats) -> None:

@@ -179,12 +179,8 @@ def _node_local(cache: PartCache, stats: CacheStats) -> list[tuple[bool, set[Nod
     """shacl_parts.node_local of each shape set, kept in the cache (its version covers the
     shape files): a republish whose parts are all found there parses no shapes at all."""
     name = cache.entry("shapes-local") if cache.folder else ""
-    checks = cache.load(name, stats) if name else None
-    if checks is None:
-        checks = [node_local(shapes_graph(names)) for names in SHAPE_SETS]
-        if name:
-            cache.store(name, checks, stats)
-    return checks
+    return cache.made(name, list, lambda: [node_local(shapes_graph(names)) for names in SHAPE_SETS],
+                      stats)
 
 
 def _check_group(index: int) -> list[dict[tuple[str, ...], set[Finding]]]:

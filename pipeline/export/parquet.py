@@ -93,13 +93,10 @@ def _piece(schema: dict, columns: pa.Schema, schema_digest: str, rows: list[dict
            cache: PartCache, stats: CacheStats) -> pa.Table:
     """One run's rows as an Arrow table: from the cache when there."""
     name = cache.entry("parquet-piece", schema_digest, run.digest) if cache.folder is not None else ""
-    piece = cache.load(name, stats) if name else None
-    if not isinstance(piece, pa.Table):
-        part = rows[run.start:run.stop]
-        piece = pa.Table.from_pydict({f["name"]: [_cell(row[f["name"]]) for row in part]
-                                      for f in schema["fields"]}, schema=columns)
-        cache.store(name, piece, stats)
-    return piece
+    part = rows[run.start:run.stop]
+    return cache.made(name, pa.Table, lambda: pa.Table.from_pydict(
+        {f["name"]: [_cell(row[f["name"]]) for row in part] for f in schema["fields"]},
+        schema=columns), stats)
 
 
 def parquet_cache(folder: Path | None) -> PartCache:

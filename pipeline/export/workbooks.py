@@ -57,12 +57,9 @@ def _piece(schema: dict, schema_digest: str, rows: list[dict], run: Run, cache: 
            stats: CacheStats) -> Deflated:
     name = cache.entry("sheet-piece", schema_digest, run.digest, run.start) \
         if cache.folder is not None else ""
-    piece = cache.load(name, stats) if name else None
-    if not isinstance(piece, Deflated):
-        part = rows[run.start:run.stop]
-        piece = sheet_piece(schema, part, csv_cells(schema, part), run.start)
-        cache.store(name, piece, stats)
-    return piece
+    part = rows[run.start:run.stop]
+    return cache.made(name, Deflated,
+                      lambda: sheet_piece(schema, part, csv_cells(schema, part), run.start), stats)
 
 
 def workbooks_cache(folder: Path | None) -> PartCache:
