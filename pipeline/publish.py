@@ -230,6 +230,9 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                     + ("; rdf/graph.nt spliced from the previous one" if linked.cache.spliced
                        else ""))
             write_change_report(staging, edition, previous, license)
+            # the records the portal shows, made after the linked data (its workers never
+            # hold a copy) and while the other process finishes the databases
+            records = records_as_json(rows)
             with watch.stage("sqlite"):
                 database, (size, sha256) = side.next()
                 remember_digest(staging / database, size, sha256)
@@ -239,9 +242,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                 f"{len(parquet)} Parquet files written")
         log(f"export: {_count_files(staging)} files written to staging")
         with watch.stage("site"):
-            # the records made here, after the linked data: its workers never hold a copy
             description = describe_publication(staging, config, package, publication.plans,
-                                               records_as_json(rows))
+                                               records)
             site_cache = CacheStats()
             pages = write_site(staging, description, cache_folder(cache_dir, out_dir, "site"),
                                site_cache)
