@@ -25,11 +25,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from ..config import Config
 from ..jsonfile import write_json
+from ..rdf.graph import Literal as nt_literal
 from ..rdf.serialize import small_graph
 from ..rdf.vocabulary import SPDX
 from .datasets import (DATABASE, LINKED_DATA, DatasetSpec, PlanInfo, PublishedFile, Publisher,
@@ -125,15 +125,16 @@ def write_catalog(out: Path, description: Description,
 
 
 def ntriples_lines(triples) -> list[str]:
-    """The triples' N-Triples lines (without their line ends), sorted and each once, in the
-    forms rdflib's N-Triples serialiser writes; each term's text is made once (the catalogue's
-    terms recur on every file)."""
+    """The triples' N-Triples lines (without their line ends), sorted and each once, literals
+    written as the linked data's (rdf/graph.py); each term's text is made once (the
+    catalogue's terms recur on every file)."""
     texts: dict = {}
 
     def text(term) -> str:
         found = texts.get(term)
         if found is None:
-            found = texts[term] = _quoteLiteral(term) if isinstance(term, Literal) else term.n3()
+            found = texts[term] = nt_literal(str(term), term.language, term.datatype) \
+                if isinstance(term, Literal) else term.n3()
         return found
 
     return sorted({f"{text(s)} {text(p)} {text(o)} ." for s, p, o in triples})
