@@ -134,8 +134,8 @@ def run(sizes: list[int], work: Path) -> dict:
     for row in results["runs"]:
         databases = sum(row["stages"].get(stage, 0) for stage in DATABASE_STAGES)
         print(f"N={row['n']}: the publish waited {databases:.2f} s for SQLite and Parquet = "
-              f"{100 * databases / row['seconds']:.1f} % of the publish (SQLite is built in a "
-              "thread, Parquet in the workbooks' process, while the tables are written)")
+              f"{100 * databases / row['seconds']:.1f} % of the publish (both are written by the "
+              "workbooks' process, after the workbooks, while the tables and linked data are written)")
     largest = max(sizes)
     results["incremental"] = incremental(work / f"raw-{largest}", work, largest)
     again = results["incremental"]
