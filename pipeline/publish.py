@@ -199,9 +199,9 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         license = license_descriptor(config)
         head = package_head(publication, config, edition.created, inputs, edition.plans, runs)
         # a forked process writes the workbooks, the SQLite database (its tables and full-text
-        # indexes) and then the Parquet files, worker processes build the graph's parts, while
-        # the CSV and JSON tables are written here (the workers fork at their first task: here
-        # with more than one part, else in rdf.finish; they touch nothing it holds)
+        # indexes) and then the Parquet files, and worker processes build the graph's parts,
+        # while the CSV and JSON tables are written here (the workers fork at their first task:
+        # here with more than one part, else in rdf.finish, which stops them when done)
         with Forked(side_files, staging, rows, runs, schemas, head, license,
                     cache_folder(cache_dir, out_dir, "workbooks"),
                     cache_folder(cache_dir, out_dir, "parquet"), where=staging) as side, \
@@ -216,8 +216,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             with watch.stage("rdf"):
                 linked = rdf.finish(package.get("attribution", ""),
                                     plan_attributions(publication.sources))
-            # the tables, checked while the rest is written; not while the linked data's
-            # workers and the process writing the databases hold their memory (the peak)
+            # the tables, checked while the rest is written, once the linked data's workers
+            # have freed their memory (else the validation's would add to the publish's peak)
             validation.check(package)
             # what needs no database, while the other process finishes them
             describe_linked_data(package, linked, staging)
@@ -232,7 +232,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             write_change_report(staging, edition, previous, license)
             # the records the portal shows, made after the linked data (its workers never
             # hold a copy) and while the other process finishes the databases
-            records = records_as_json(rows)
+            with watch.stage("site"):
+                records = records_as_json(rows)
             with watch.stage("sqlite"):
                 database, (size, sha256) = side.next()
                 remember_digest(staging / database, size, sha256)
@@ -241,20 +242,12 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             log(f"databases: {database} (SQLite, with its Datasette metadata) and "
                 f"{len(parquet)} Parquet files written")
         log(f"export: {_count_files(staging)} files written to staging")
-        with watch.stage("site"):
-            description = describe_publication(staging, config, package, publication.plans,
-                                               records)
-            site_cache = CacheStats()
-            pages = write_site(staging, description, cache_folder(cache_dir, out_dir, "site"),
-                               site_cache)
-        log(f"site: {len(pages)} files of the web portal written")
-        if site_cache.plans_reused:
-            log(f"cache: site: {site_cache.plans_built} plans' pages rendered, "
-                f"{site_cache.plans_reused} unchanged taken from the cache")
-        with watch.stage("catalogue"):
-            _write_portal_metadata(
-                staging, description, log,
-                catalogue_cache(cache_folder(cache_dir, out_dir, "catalogue")))
+        try:
+            _write_portal(staging, config, package, publication, records, log, watch, cache_dir,
+                          out_dir)
+        except PipelineError:
+            validation.result()     # the tables' own findings, if any, say what went wrong first
+            raise
         # frictionless has checked the tables meanwhile, in its own process
         with watch.stage("validate"):
             checked, variants, slices = validation.result()
@@ -273,6 +266,24 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         log(f"publish: {out_dir} (version {edition.version}, {what})")
     return PublishResult(publication, out_dir, edition.version, not unchanged, watch.seconds,
                          linked.cache)
+
+
+def _write_portal(staging: Path, config: Config, package: dict, publication: Publication,
+                  records: dict[str, list[dict]], log: Log, watch: Stopwatch,
+                  cache_dir: Path | None, out_dir: Path) -> None:
+    """The web portal, then the CKAN metadata and the DCAT catalogue, of the staged edition."""
+    with watch.stage("site"):
+        description = describe_publication(staging, config, package, publication.plans, records)
+        site_cache = CacheStats()
+        pages = write_site(staging, description, cache_folder(cache_dir, out_dir, "site"),
+                           site_cache)
+    log(f"site: {len(pages)} files of the web portal written")
+    if site_cache.plans_reused:
+        log(f"cache: site: {site_cache.plans_built} plans' pages rendered, "
+            f"{site_cache.plans_reused} unchanged taken from the cache")
+    with watch.stage("catalogue"):
+        _write_portal_metadata(staging, description, log,
+                               catalogue_cache(cache_folder(cache_dir, out_dir, "catalogue")))
 
 
 def published_package(out_dir: Path) -> dict | None:

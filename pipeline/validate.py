@@ -187,7 +187,8 @@ class BackgroundValidation:
     """validate_package in a separate Python process (`python -m pipeline.validate`), started
     before the tables are written so that the interpreter and frictionless load meanwhile;
     `check(descriptor)` hands it the descriptor of the written tables, which it then validates
-    while the caller writes the linked data; `result()` waits and returns or raises as
+    while the caller writes the rest (the databases, the portal, the catalogue); `result()`
+    waits and returns or raises as
     validate_package would; leaving a `with` block cancels it. A fresh interpreter, not a fork:
     safe whatever threads the caller runs, and independent of how the caller was started. The descriptor is fixed when handed
     over: later changes to datapackage.json do not reach it."""

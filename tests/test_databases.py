@@ -168,3 +168,6 @@ def test_a_value_the_schema_type_cannot_hold_is_one_error_line(tmp_path):
     row["field_no"], row["name"] = 2, None          # NOT NULL column `name`
     with pytest.raises(PipelineError, match="SQLite"):
         write_sqlite(tmp_path / "p.sqlite", {"sites": [row]}, schemas, package)
+    row["name"], row["seq"] = "x", 2 ** 63          # past SQLite's 64-bit INTEGER
+    with pytest.raises(PipelineError, match="SQLite.*too large"):
+        write_sqlite(tmp_path / "q.sqlite", {"sites": [row]}, schemas, package)

@@ -253,6 +253,33 @@ def test_a_foreign_exception_in_a_stage_is_one_line_naming_input_and_stage(tmp_p
     assert snapshot(out) == before and not list(tmp_path.glob(".out.staging-*"))
 
 
+def test_when_the_portal_fails_the_tables_findings_come_first(tmp_path, source_text, capsys,
+                                                            monkeypatch):
+    """The tables are validated while the portal and catalogue are written: when one of those
+    fails too, the validation's findings (about the tables, the likelier cause) are the error;
+    when the tables are valid, the portal's own error is."""
+    from pipeline import publish as publishing
+    from pipeline.errors import PipelineError, ValidationFailed
+    from pipeline.validate import BackgroundValidation
+
+    def broken(*args, **kwargs):
+        raise PipelineError("template: broken", tmp_path / "templates")
+
+    def invalid(self):
+        raise ValidationFailed("frictionless found 1 problem(s); nothing was published",
+                               ["initiatives, row 2: type-error"], self.folder / "datapackage.json")
+
+    out, raw = tmp_path / "out", raw_dir(tmp_path / "raw", source_text)
+    monkeypatch.setattr(publishing, "write_site", broken)
+    status, errors, _ = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    assert status == 1 and errors == [f"error: {tmp_path / 'templates'}: template: broken"]
+    monkeypatch.setattr(BackgroundValidation, "result", invalid)
+    status, errors, _ = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    assert status == 1 and errors[0] == f"error: {out / 'datapackage.json'} (new edition, not " \
+        "published): frictionless found 1 problem(s); nothing was published"
+    assert not out.exists() or not any(out.iterdir())
+
+
 def test_a_foreign_exception_in_extraction_names_the_file(tmp_path, source_text, capsys, monkeypatch):
     import pipeline.extract as extraction
 

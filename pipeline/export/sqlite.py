@@ -53,7 +53,7 @@ def write_sqlite(path: Path, rows: dict[str, list[dict]], schemas: dict[str, dic
     path.unlink(missing_ok=True)
     try:
         _write(path, rows, schemas, package)
-    except sqlite3.Error as error:
+    except (sqlite3.Error, OverflowError) as error:    # OverflowError: an integer past 64 bits
         raise PipelineError(f"cannot write the SQLite database: {error}", path) from None
 
 

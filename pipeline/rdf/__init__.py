@@ -39,8 +39,8 @@ class LinkedDataWriter:
     processes on the graph's parts; finish() merges them and writes every serialisation (timed
     as the sub-stages rdf.ntriples and rdf.formats), raising ValidationFailed unless the four
     serialisations hold the same number of triples (the JSON-LD, written by our own code, is
-    read back by pyoxigraph to count). Leaving stops the workers and removes what was not
-    finished. With a cache folder, each plan's lines and each chunk's serialisations are kept
+    read back by pyoxigraph to count). finish() stops the workers once all is written;
+    leaving stops them (if still running) and removes what was not finished. With a cache folder, each plan's lines and each chunk's serialisations are kept
     there and taken from it when what they are made from is unchanged (cache.py); the entries
     this run did not use are then removed."""
 
@@ -71,7 +71,14 @@ class LinkedDataWriter:
     def __exit__(self, *exc) -> None:
         if self.pending is not None:
             self.pending.discard()
-        self.pools.__exit__(*exc)
+        self.stop_workers(*exc)
+
+    def stop_workers(self, *exc) -> None:
+        """Stop the worker processes (once; finish does when all is written, so that their
+        memory is freed while the publish goes on)."""
+        if self.pools is not None:
+            pools, self.pools = self.pools, None
+            pools.__exit__(*(exc or (None, None, None)))
 
     def finish(self, credit: str = "", plan_credits: dict[str, str] | None = None) -> LinkedData:
         """Everything written; `credit` (the attribution sentence) goes in the footer of the
@@ -99,6 +106,7 @@ class LinkedDataWriter:
             self.cache.prune(graph.stats.used)
             if target is not None:
                 write_server_configs(self.folder.parent, target, config.download_base)
+        self.stop_workers()
         plans = self.arguments[2]
         return LinkedData([f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]],
                           graph.triples, [f"{PLANS_DIR}/{plan}/{PLAN_GRAPH}" for plan in plans],
