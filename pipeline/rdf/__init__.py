@@ -40,9 +40,10 @@ class LinkedDataWriter:
     as the sub-stages rdf.ntriples and rdf.formats), raising ValidationFailed unless the four
     serialisations hold the same number of triples (the JSON-LD, written by our own code, is
     read back by pyoxigraph to count). finish() stops the workers once all is written;
-    leaving stops them (if still running) and removes what was not finished. With a cache folder, each plan's lines and each chunk's serialisations are kept
-    there and taken from it when what they are made from is unchanged (cache.py); the entries
-    this run did not use are then removed."""
+    leaving stops them (if still running) and removes what was not finished. With a cache
+    folder, each plan's lines and each chunk's serialisations are kept there and taken from it
+    when what they are made from is unchanged (cache.py); the entries this run did not use are
+    then removed."""
 
     def __init__(self, tables: dict[str, list[dict]], sources: list[dict],
                  plans: dict[str, Plan], config: Config, schemas: dict[str, dict], out: Path,

@@ -142,7 +142,11 @@ def _convert_chunk(job) -> Chunk:
     data = None if digest and documents is None else _read(nt_path, start, end)
     digest = hashlib.sha256(data).hexdigest() if data is not None else digest
     stats = CacheStats()
-    name = cache.entry("chunk", digest, context, prefixes) if cache.folder else ""
+
+    def entry(digest: str) -> str:
+        return cache.entry("chunk", digest, context, prefixes) if cache.folder else ""
+
+    name = entry(digest)
     files = [stem.name + suffix for suffix in CHUNK_FILES]
     found = cache.load_files(name, stem.parent, stats) if name else None
     triples = None
@@ -150,7 +154,7 @@ def _convert_chunk(job) -> Chunk:
         if data is None:            # kept under the digest of the bytes read, never another
             data = _read(nt_path, start, end)
             digest = hashlib.sha256(data).hexdigest()
-            name = cache.entry("chunk", digest, context, prefixes) if cache.folder else ""
+            name = entry(digest)
         triples = _parse(data, nt_path)
         chunk, texts = _convert(triples, data, nt_path, prefixes, context)
         for file, text in zip(files, texts):
