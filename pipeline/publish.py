@@ -186,7 +186,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
     with watch.stage("tables"), collector_paused():
         schemas, rows = load_schemas(), table_rows(publication)
         runs = {table: table_runs(table_rows_) for table, table_rows_ in rows.items()}
-        previous = load_previous(out_dir, published, list(schemas), plan_digests(runs))
+        digests = plan_digests(runs)
+        previous = load_previous(out_dir, published, list(schemas), digests)
         if previous is not None:
             previous = with_plan_ids(previous, {s.name: s.meta.plan_id for s in publication.sources})
         edition = choose_edition(previous, rows, schemas, config.version, created_timestamp(),
@@ -243,8 +244,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                 f"{len(parquet)} Parquet files written")
         log(f"export: {_count_files(staging)} files written to staging")
         try:
-            _write_portal(staging, config, package, publication, records, log, watch, cache_dir,
-                          out_dir)
+            _write_portal(staging, config, package, publication, records, digests, log, watch,
+                          cache_dir, out_dir)
         except PipelineError:
             validation.result()     # the tables' own findings, if any, say what went wrong first
             raise
@@ -269,11 +270,13 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
 
 
 def _write_portal(staging: Path, config: Config, package: dict, publication: Publication,
-                  records: dict[str, list[dict]], log: Log, watch: Stopwatch,
-                  cache_dir: Path | None, out_dir: Path) -> None:
-    """The web portal, then the CKAN metadata and the DCAT catalogue, of the staged edition."""
+                  records: dict[str, list[dict]], digests: dict[str, str], log: Log,
+                  watch: Stopwatch, cache_dir: Path | None, out_dir: Path) -> None:
+    """The web portal, then the CKAN metadata and the DCAT catalogue, of the staged edition
+    (`digests`: each plan's rows, pieces.plan_digests)."""
     with watch.stage("site"):
-        description = describe_publication(staging, config, package, publication.plans, records)
+        description = describe_publication(staging, config, package, publication.plans, records,
+                                           digests)
         site_cache = CacheStats()
         pages = write_site(staging, description, cache_folder(cache_dir, out_dir, "site"),
                            site_cache)

@@ -12,7 +12,7 @@ in memory: it reads datapackage.json and the tables' JSON.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from ..errors import PipelineError
 from ..versions import read_plan_editions
 from .datasets import DatasetSpec, PlanInfo, package_plans, plan_info, publication_datasets
 from .listing import Listing, folder_listing, load_package, planned_listing
+from .pieces import plan_digests, table_runs
 from .tables import credit_sentence
 
 
@@ -34,6 +35,16 @@ class Description:
     plans: dict[str, PlanInfo]          # every plan (計画), in source order
     records: dict[str, list[dict]]      # each table's records as <table>.json holds them
     datasets: tuple[DatasetSpec, ...]   # every dataset with its files
+    row_digests: dict[str, str] | None = None   # publish's pieces.plan_digests of the rows
+
+    @cached_property
+    def plan_digests(self) -> dict[str, str]:
+        """Per plan, a digest of its records in every table (the portal's page cache is keyed
+        by it): publish's, made once from the rows the records were made from, else made here
+        from the records."""
+        if self.row_digests is not None:
+            return self.row_digests
+        return plan_digests({table: table_runs(records) for table, records in self.records.items()})
 
     @property
     def title(self) -> str:
@@ -102,12 +113,13 @@ class Description:
 
 
 def describe_publication(out: Path, config: Config, package: dict, plans: dict[str, Plan],
-             records: dict[str, list[dict]]) -> Description:
-    """publish's description of the folder it is writing (see `datasets.planned_listing`)."""
+                         records: dict[str, list[dict]], row_digests: dict[str, str]) -> Description:
+    """publish's description of the folder it is writing (see `datasets.planned_listing`);
+    `row_digests`: pieces.plan_digests of the rows the records were made from."""
     editions = read_plan_editions(package)
-    return _description(out, config, package,
-                        {k: plan_info(p, editions.get(k)) for k, p in plans.items()},
-                        records, planned_listing(out))
+    return replace(_description(out, config, package,
+                                {k: plan_info(p, editions.get(k)) for k, p in plans.items()},
+                                records, planned_listing(out)), row_digests=row_digests)
 
 
 def read_description(out: Path, config: Config) -> Description:

@@ -146,6 +146,7 @@ class Publication:
         self.publisher, self.publisher_code = description.publisher
         self.keywords, self.language = description.keywords, description.language
         self.sources = {s.get("file"): s for s in package.get("sources", [])}
+        self.plan_digests = description.plan_digests      # each plan's rows, digested
         self.credits = description.credits
         self.cited = list(dict.fromkeys(self.credits.values()))
         self.short_credit = len(self.cited) > FOOTER_SOURCES and len(self.credits) == len(self.sources)

@@ -14,24 +14,23 @@ the slice is its first), keyed by a digest of everything those pages are made fr
   is not known), so a new edition in which a plan did not change leaves its pages as they are;
   with a division's template folder, the publication's edition too (its templates may show
   `site.version` on any page: never a stale one);
-- the plan: its description (title, publisher, fiscal years, sources), its rows of every table
-  in order, the descriptors of the sources its rows name, its own datasets, and the initiatives
-  of other plans its pages link to (their titles and plan folders) or that cite its own.
+- the plan: its description (title, publisher, fiscal years, the descriptors of its sources),
+  the digest of its records of every table (Description.plan_digests: publish's, made once from
+  the rows it holds), its own datasets, and the initiatives of other plans its pages link to
+  (their titles and plan folders) or that cite its own.
 The page of a plan's dataset has an entry of its own, keyed by its plan's key and every value
 the page is rendered from (its files' digests among them: dataset_shows).
 """
 
 from __future__ import annotations
 
-import hashlib
-import marshal
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 from ...fingerprint import code_digest, library_versions, tree_digest
 from ...partcache import PartCache, digest_of
-from .context import TABLES, Plan, Publication
+from .context import Plan, Publication
 
 LIBRARIES = ("jinja2", "markupsafe")
 
@@ -57,12 +56,11 @@ class PageKeys:
                  overridden: bool = False):
         self.site = site
         edition = (site.version, site.created) if overridden else ()
-        self.shared = digest_of(edition, 
+        self.shared = digest_of(edition,
             site.title, site.publisher, site.publisher_code, site.licence, site.attribution,
             list(site.credits.items()), site.cited, site.short_credit, labels,   # in order
             schedule_labels, sites_title, repr(replace(site.config, version="")),
             [dataset_shown(s) for s in site.datasets if s.plan is None])
-        self.rows: dict[str, dict[str, list[dict]]] | None = None
         self.digests: dict[str, str] = {}
 
     def of_plan(self, plan: Plan) -> str:
@@ -73,12 +71,10 @@ class PageKeys:
 
     def plan_inputs(self, plan: Plan) -> tuple:
         site = self.site
-        rows = self.rows_of(plan.id)
-        named = {r.get("source") for table in rows.values() for r in table}
-        sources = sorted((name, site.sources[name]) for name in named if name in site.sources)
+        rows = site.plan_digests.get(plan.id)
         own = [(plan.id, r["id"]) for r in plan.initiatives]
         linked = [(r.get("to_plan_id") or plan.id, r["to_id"])
-                  for r in rows.get("references", ()) if r.get("to_id")]
+                  for key in own for r in site.references_of.get(key, ()) if r.get("to_id")]
         citing = [(key, site.cited_by.get(key, ())) for key in own]
         linked += [source for _, sources_of in citing for source in sources_of]
         targets = sorted({(k, site.titles.get(k), site.plans[k[0]].slug if k[0] in site.plans
@@ -88,26 +84,7 @@ class PageKeys:
         description = (plan.id, plan.slug, plan.title, plan.publisher, plan.publisher_code,
                        plan.start_year, plan.end_year, plan.sources)
         edition = plan.edition or (site.version, site.created)
-        return description, edition, rows_digest(rows), sources, citing, targets, datasets
-
-    def rows_of(self, plan_id: str) -> dict[str, list[dict]]:
-        """A plan's rows of every table the pages read, in table order (grouped once)."""
-        if self.rows is None:
-            self.rows = {}
-            for table in TABLES:
-                for row in self.site.tables[table]:
-                    self.rows.setdefault(self.site.plan_id(row), {}).setdefault(table, []).append(row)
-        return self.rows.get(plan_id, {})
-
-
-def rows_digest(rows: dict[str, list[dict]]) -> str:
-    """SHA-256 of a plan's rows (JSON values): marshal's format 2, which writes equal values as
-    equal bytes (no references between objects), costs a third of the JSON text `digest_of`
-    makes; a value marshal cannot write is digested as JSON."""
-    try:
-        return hashlib.sha256(marshal.dumps(rows, 2)).hexdigest()
-    except ValueError:
-        return digest_of(rows)
+        return description, edition, rows, citing, targets, datasets
 
 
 def dataset_shows(context: dict) -> list:
