@@ -18,8 +18,10 @@ from typing import Callable
 from .assemble import Publication, assemble
 from .config import Config
 from .errors import ConfigError, PipelineError, describe
+from .export.datasette import DATASETTE_METADATA
 from .export.listing import remember_digest
-from .export.package import describe_linked_data, package_head, side_files, write_tables_package
+from .export.package import (describe_linked_data, package_head, side_database_files, side_files,
+                             write_tables_package)
 from .export.ckan import write_ckan
 from .export.datapackage import INPUTS_KEY, WARNINGS_KEY, license_descriptor, source_descriptor
 from .export.dcat import catalog_triples, write_catalog
@@ -232,23 +234,18 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                        else ""))
             write_change_report(staging, edition, previous, license)
             # the records the portal shows, made after the linked data (its workers never
-            # hold a copy) and while the other process finishes the databases
+            # hold a copy); the portal's plan pages are drawn while the other process
+            # finishes the databases, which the pages about the whole publication list
             with watch.stage("site"):
                 records = records_as_json(rows)
-            with watch.stage("sqlite"):
-                database, (size, sha256) = side.next()
-                remember_digest(staging / database, size, sha256)
-            with watch.stage("parquet"):
-                parquet = side.next()
-            log(f"databases: {database} (SQLite, with its Datasette metadata) and "
-                f"{len(parquet)} Parquet files written")
-        log(f"export: {_count_files(staging)} files written to staging")
-        try:
-            _write_portal(staging, config, package, publication, records, digests, log, watch,
-                          cache_dir, out_dir)
-        except PipelineError:
-            validation.result()     # the tables' own findings, if any, say what went wrong first
-            raise
+            databases = DatabaseFiles(side, staging, side_database_files(head, schemas), log, watch)
+            log(f"export: {_count_files(staging, databases.paths)} files written to staging")
+            staged = Staged(staging, config, package, publication, records, digests, databases)
+            try:
+                _write_portal(staged, log, watch, cache_dir, out_dir)
+            except PipelineError:
+                validation.result()     # the tables' own findings, if any, say what went wrong first
+                raise
         # frictionless has checked the tables meanwhile, in its own process
         with watch.stage("validate"):
             checked, variants, slices = validation.result()
@@ -269,23 +266,63 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                          linked.cache)
 
 
-def _write_portal(staging: Path, config: Config, package: dict, publication: Publication,
-                  records: dict[str, list[dict]], digests: dict[str, str], log: Log,
-                  watch: Stopwatch, cache_dir: Path | None, out_dir: Path) -> None:
-    """The web portal, then the CKAN metadata and the DCAT catalogue, of the staged edition
-    (`digests`: each plan's rows, pieces.plan_digests)."""
+class DatabaseFiles:
+    """The SQLite database and the Parquet files the forked process writes after the workbooks
+    (package.side_files), named before they are written: wait() for them (once)."""
+
+    def __init__(self, side: Forked, folder: Path, paths: list[str], log: Log, watch: Stopwatch):
+        self.side, self.folder, self.paths, self.log, self.watch = side, folder, paths, log, watch
+        self.written = False
+
+    def wait(self) -> None:
+        if self.written:
+            return
+        with self.watch.stage("sqlite"):
+            database, (size, sha256) = self.side.next()
+            remember_digest(self.folder / database, size, sha256)
+        with self.watch.stage("parquet"):
+            parquet = self.side.next()
+        if [database, DATASETTE_METADATA, *parquet] != self.paths:      # a bug, never a guess
+            raise PipelineError(f"the databases were written as {[database, *parquet]}, not as "
+                                f"listed ({self.paths})", self.folder)
+        self.written = True
+        self.log(f"databases: {database} (SQLite, with its Datasette metadata) and "
+                 f"{len(parquet)} Parquet files written")
+
+
+@dataclass
+class Staged:
+    """The edition in the staging folder as the portal and its metadata describe it: the
+    package written, the records the portal shows, each plan's rows' digest
+    (pieces.plan_digests) and the database files still being written."""
+
+    folder: Path
+    config: Config
+    package: dict
+    publication: Publication
+    records: dict[str, list[dict]]
+    digests: dict[str, str]
+    databases: DatabaseFiles
+
+
+def _write_portal(staged: Staged, log: Log, watch: Stopwatch, cache_dir: Path | None,
+                  out_dir: Path) -> None:
+    """The web portal (its plans' pages while the databases are written), then the CKAN
+    metadata and the DCAT catalogue, of the staged edition."""
     with watch.stage("site"):
-        description = describe_publication(staging, config, package, publication.plans, records,
-                                           digests)
+        description = describe_publication(
+            staged.folder, staged.config, staged.package, staged.publication.plans,
+            staged.records, staged.digests, tuple(staged.databases.paths))
         site_cache = CacheStats()
-        pages = write_site(staging, description, cache_folder(cache_dir, out_dir, "site"),
-                           site_cache)
+        pages = write_site(staged.folder, description, cache_folder(cache_dir, out_dir, "site"),
+                           site_cache, staged.databases.wait)
+    staged.databases.wait()         # (waited for by write_site already)
     log(f"site: {len(pages)} files of the web portal written")
     if site_cache.plans_reused:
         log(f"cache: site: {site_cache.plans_built} plans' pages rendered, "
             f"{site_cache.plans_reused} unchanged taken from the cache")
     with watch.stage("catalogue"):
-        _write_portal_metadata(staging, description, log,
+        _write_portal_metadata(staged.folder, description, log,
                                catalogue_cache(cache_folder(cache_dir, out_dir, "catalogue")))
 
 
@@ -338,9 +375,16 @@ def _write_portal_metadata(staging: Path, description: Description, log: Log,
         f"{len(warnings)} recommendation warnings); CKAN metadata written")
 
 
-def _count_files(folder: Path) -> int:
-    """The files under folder (os.walk: a twentieth of the time of stat'ing each path)."""
-    return sum(len(files) for _, _, files in os.walk(folder))
+def _count_files(folder: Path, to_come: list[str]) -> int:
+    """The files under folder once the files `to_come` (relative POSIX paths, being written)
+    are there: each counted once whether written yet or not (os.walk: a twentieth of the time of
+    stat'ing each path)."""
+    expected, count = set(to_come), 0
+    for path, _, files in os.walk(folder):
+        prefix = Path(path).relative_to(folder).as_posix()
+        count += sum((f"{prefix}/{name}" if prefix != "." else name) not in expected
+                     for name in files)
+    return count + len(expected)
 
 
 def _same_files(new: Path, old: Path) -> bool:

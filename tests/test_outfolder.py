@@ -280,6 +280,30 @@ def test_when_the_portal_fails_the_tables_findings_come_first(tmp_path, source_t
     assert not out.exists() or not any(out.iterdir())
 
 
+def test_a_database_failing_while_the_portal_is_drawn_fails_the_publish(
+        tmp_path, source_text, capsys, publication, monkeypatch):
+    """The portal's plan pages are drawn while the other process writes the databases, which
+    the pages about the whole publication list: when the database fails meanwhile, its error
+    is the publish's, no portal is finished and the published edition stays as it was."""
+    from pipeline.errors import PipelineError
+    from pipeline.export import package as packaging
+
+    def failing(path, *args):
+        raise PipelineError("cannot write the SQLite database: database or disk is full", path)
+
+    out = tmp_path / "out"
+    shutil.copytree(publication, out)
+    before = snapshot(out)
+    raw = raw_dir(tmp_path / "raw", source_text.replace("県内の公共機関", "県内の公共団体"))
+    monkeypatch.setattr(packaging, "write_sqlite", failing)     # in the forked process too
+    status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    assert status == 1 and errors == [
+        f"error: {out / 'miyagi-ict-plan.sqlite'} (new edition, not published): cannot write "
+        "the SQLite database: database or disk is full"]
+    assert "export:" in stderr and "databases:" not in stderr and "\nsite:" not in stderr
+    assert snapshot(out) == before and not list(tmp_path.glob(".out.staging-*"))
+
+
 def test_a_foreign_exception_in_extraction_names_the_file(tmp_path, source_text, capsys, monkeypatch):
     import pipeline.extract as extraction
 

@@ -113,13 +113,15 @@ class Description:
 
 
 def describe_publication(out: Path, config: Config, package: dict, plans: dict[str, Plan],
-                         records: dict[str, list[dict]], row_digests: dict[str, str]) -> Description:
-    """publish's description of the folder it is writing (see `datasets.planned_listing`);
-    `row_digests`: pieces.plan_digests of the rows the records were made from."""
+                         records: dict[str, list[dict]], row_digests: dict[str, str],
+                         to_come: tuple[str, ...] = ()) -> Description:
+    """publish's description of the folder it is writing (see `listing.planned_listing`: with
+    the files `to_come` that another process is still writing); `row_digests`:
+    pieces.plan_digests of the rows the records were made from."""
     editions = read_plan_editions(package)
     return replace(_description(out, config, package,
                                 {k: plan_info(p, editions.get(k)) for k, p in plans.items()},
-                                records, planned_listing(out)), row_digests=row_digests)
+                                records, planned_listing(out, to_come)), row_digests=row_digests)
 
 
 def read_description(out: Path, config: Config) -> Description:

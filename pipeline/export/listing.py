@@ -187,12 +187,13 @@ def folder_listing(out: Path) -> Listing:
                    frozenset(_documents_listing(out, files)))
 
 
-def planned_listing(out: Path) -> Listing:
+def planned_listing(out: Path, to_come: tuple[str, ...] = ()) -> Listing:
     """The listing of a folder publish is writing, as it will be once the portal and its
-    metadata are written: the files present, the site (its landing page, assets and manifest,
-    which lists its pages) and the CKAN licence register and organisations (the CKAN package of
-    each dataset is added by `publication_datasets`, which names the datasets)."""
+    metadata are written: the files present and `to_come` (being written by another process:
+    the databases), the site (its landing page, assets and manifest, which lists its pages) and
+    the CKAN licence register and organisations (the CKAN package of each dataset is added by
+    `publication_datasets`, which names the datasets)."""
     present = published_files(out)
     site = frozenset((SITE_LANDING_PAGE, *SITE_ASSETS))
-    files = sorted({*present, *site, SITE_MANIFEST, CKAN_LICENSES, CKAN_ORGANIZATIONS})
+    files = sorted({*present, *to_come, *site, SITE_MANIFEST, CKAN_LICENSES, CKAN_ORGANIZATIONS})
     return Listing(files, site, frozenset(_documents_listing(out, present)), ckan_to_come=True)

@@ -18,10 +18,10 @@ from ..schema import field_names, load_schemas
 from .csv import EXCEL_SUFFIX, csv_text, excel_header, excel_schema
 from .datapackage import (WARNINGS_KEY, file_resource, license_descriptor, package_descriptor,
                           source_descriptor, tabular_resource)
-from .datasette import write_datasette_metadata
+from .datasette import DATASETTE_METADATA, write_datasette_metadata
 from .json import table_json_frame, write_json_file
 from .listing import file_digest, file_digests, remember_digest
-from .parquet import write_parquet
+from .parquet import parquet_path, write_parquet
 from .pieces import Pieces, Run, pieces_cache, plan_digests, table_runs, write_joined
 from .plans import write_plan_tables
 from .sqlite import database_name, write_sqlite
@@ -74,6 +74,12 @@ def side_files(out: Path, rows: dict[str, list[dict]], runs: dict[str, list[Run]
     yield write_database(out, rows, schemas, head)
     release_free_memory()               # the database's pages, before the Parquet columns
     yield write_parquet(out, rows, schemas, head, runs, parquet_cache)
+
+
+def side_database_files(head: dict, schemas: dict[str, dict]) -> list[str]:
+    """The files side_files writes after the workbooks, known before they are written (the
+    portal is drawn meanwhile): the database, its Datasette metadata, the Parquet files."""
+    return [database_name(head), DATASETTE_METADATA, *(parquet_path(table) for table in schemas)]
 
 
 def package_head(publication: Publication, config: Config, created: str, inputs: str,

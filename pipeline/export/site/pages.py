@@ -1,7 +1,8 @@
 """Every page of the portal: its path, its template and the (small) context the template needs.
-`Pages.shared()` yields the pages about the whole publication and the dataset pages,
-`Pages.of_plan()` a plan's own pages and `Pages.initiative()` renders an initiative's, nearly all of the site (the last two in
-this process or in a forked worker).
+`Pages.shared()` yields the pages about the whole publication, `Pages.combined_datasets()` its
+datasets' pages, `Pages.dataset()` a plan's dataset page, `Pages.of_plan()` a plan's own pages
+and `Pages.initiative()` renders an initiative's, nearly all of the site (the last two in this
+process or in a forked worker).
 """
 
 from __future__ import annotations
@@ -87,17 +88,14 @@ class Pages:
         return cached
 
     def shared(self) -> Iterator[tuple[str, str]]:
-        """(path, document) of the pages about the whole publication and of its combined
-        datasets."""
+        """(path, document) of the pages about the whole publication, its datasets' pages
+        excepted (see combined_datasets): none of them reads a file."""
         site = self.site
         yield "index.html", self.render("catalogue", "", site.title, "catalogue",
                                         description=site.description, cards=[
             {"spec": s, "formats": formats(s), "count": site.record_count(s)}
             for s in site.datasets if s.plan is None],
             plan_datasets=sum(1 for s in site.datasets if s.plan is not None))
-        for spec in site.datasets:      # a plan's: written with its plan (Writer.write_dataset)
-            if spec.plan is None:
-                yield dataset_path(spec), self.dataset(spec)
         yield "initiatives/index.html", self.initiatives()
         yield "departments/index.html", self.render(
             "departments", ROOT, "担当部局", "departments", (("担当部局", None),),
@@ -105,6 +103,14 @@ class Pages:
         for department in site.departments.values():
             yield f"departments/{department.slug}.html", self.department(department)
         yield "publishers/index.html", self.publishers()
+
+    def combined_datasets(self) -> Iterator[tuple[str, str]]:
+        """(path, document) of the pages of the datasets of the whole publication (a plan's is
+        written with its plan: Writer.write_dataset), which show each file's bytes and SHA-256
+        and preview its CSV."""
+        for spec in self.site.datasets:
+            if spec.plan is None:
+                yield dataset_path(spec), self.dataset(spec)
 
     def of_plan(self, plan: Plan) -> Iterator[tuple[str, str]]:
         """(path, document) of a plan's own pages but its initiatives' (and its dataset's, which

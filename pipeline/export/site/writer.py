@@ -1,9 +1,10 @@
 """Writing the portal: every page once; from PARALLEL_FROM initiatives on, the pages of the
 plans (their initiatives, items and search indexes: nearly all of the site) by forked worker
-processes in tasks of about CHUNK_PAGES initiatives, while this process writes the pages about
-the whole publication and the dataset pages (the files' digests, computed once per process, then
-serve the DCAT catalogue); each page encoded once, hashed for the manifest from memory and written
-with one call. With a cache folder, the pages of a plan (a slice of at most CHUNK_PAGES of its
+processes in tasks of about CHUNK_PAGES initiatives, while this process writes the dataset
+pages of the plans, the pages about the whole publication and, once its files are all written,
+the pages of its datasets (the files' digests, computed once per process, then serve the DCAT
+catalogue); each page encoded once, hashed for the manifest from memory and written with one
+call. With a cache folder, the pages of a plan (a slice of at most CHUNK_PAGES of its
 initiatives) whose inputs are unchanged are hard-linked from the cache, which keeps them as links
 to the files written (pagecache.py, partcache.store_files).
 """
@@ -18,6 +19,7 @@ import shutil
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Callable
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
@@ -42,13 +44,16 @@ Slice = tuple[str, int, int, int]   # (plan id, position of its first initiative
 
 
 def write_site(out: Path, description: Description, cache_folder: Path | None = None,
-               stats: CacheStats | None = None) -> list[str]:
+               stats: CacheStats | None = None, ready: Callable[[], None] | None = None) -> list[str]:
     """Write the static portal of the publication `description` describes into its published
     folder `out`; returns the relative paths written (the pages, the assets and the site
     manifest). Any earlier site in `out` (index.html, the manifest and the site folders) is
     removed first, so the pages never describe an earlier site and the same folder always gives
     the same bytes. With `cache_folder`, unchanged plans' pages come from there (the same bytes);
-    `stats` gets the plans' pages rendered and reused."""
+    `stats` gets the plans' pages rendered and reused. `ready` is called before the pages of
+    the datasets of the whole publication, which show their files' digests, and after every
+    other page but those the worker processes may still be writing: publish waits there for
+    the files another process is still writing."""
     remove_site(out)
     templates = config_templates(description.config)
     cache = site_cache(cache_folder, templates)
@@ -57,7 +62,7 @@ def write_site(out: Path, description: Description, cache_folder: Path | None = 
             site = Publication(out, description)
             writer = Writer(out, Pages(site, environment(templates)), cache,
                             overridden=templates is not None)
-            written = writer.write()
+            written = writer.write(ready or (lambda: None))
     except TemplateSyntaxError as exc:          # a division's template: file and line
         raise PipelineError(f"template: {exc.message}", exc.filename, exc.lineno) from None
     except TemplateError as exc:
@@ -136,8 +141,8 @@ class Writer:
         self.keys = PageKeys(self.site, pages.labels, pages.schedule_labels, pages.sites_title,
                              overridden) if cache.folder is not None else None
 
-    def write(self) -> list[str]:
-        """Every page, then the manifest."""
+    def write(self, ready: Callable[[], None]) -> list[str]:
+        """Every page, then the manifest: the plans' pages first (see write_site for `ready`)."""
         for path in SITE_ASSETS:
             self.emit_bytes(path, (ASSETS / path.rpartition("/")[2]).read_bytes())
         for plan in self.site.plans.values():     # before the workers fork: no race
@@ -145,14 +150,17 @@ class Writer:
         pool, results = self.start_workers()
         done = False
         try:
-            for path, document in self.pages.shared():
-                self.emit(path, document)
             for spec in self.site.datasets:     # here: the digests of their files stay in
                 if spec.plan is not None:       # this process, for the DCAT catalogue
                     self.write_dataset(spec)
             if pool is None:
                 for piece in plan_slices(self.site):
                     self.write_slice(*piece)
+            for path, document in self.pages.shared():
+                self.emit(path, document)
+            ready()
+            for path, document in self.pages.combined_datasets():
+                self.emit(path, document)
             try:
                 for written, manifest, stats in results or ():
                     self.written.extend(written)
