@@ -25,6 +25,7 @@ from rdflib.term import Node
 
 from .errors import ValidationFailed
 from .fingerprint import library_versions, tree_digest
+from .forked import fork_cores
 from .partcache import CacheStats, PartCache
 from .rdf.stream import worker_pool
 from .shacl_parts import TARGETS, Part, gather, node_local, parts_graph, split
@@ -37,6 +38,7 @@ SINGLE_FILE = ("dcat-ap-3.0.1-shacl/dcat-ap-SHACL.ttl", "dcat-ap-3.0.1-shacl/ran
 RECOMMENDED = ("dcat-ap-3.0.1/shapes_recommended.ttl",)
 SHAPE_SETS = (MANDATORY, SINGLE_FILE, RECOMMENDED)
 PARTS = 8                   # parts checked (at most; a few per worker evens out their load)
+GROUP_TRIPLES = 10_000      # below this many triples per group, one group per core (see groups)
 # Annotations that validate nothing (SHACL 2.3.2 non-validating characteristics, RDFS
 # documentation); pySHACL reads every predicate of a shape each time it checks a node.
 ANNOTATIONS = {SH.name, SH.description, SH.order, SH.group, RDFS.label, RDFS.comment,
@@ -154,7 +156,8 @@ def check_parts(graph: Graph, cache: PartCache | None = None,
     if missed:                              # parsed here once, before the workers fork
         for shape_set in SHAPE_SETS:
             shapes_graph(shape_set)
-    groups = [[missed[i] for i in group] for group in gather([parts[i] for i in missed], PARTS)]
+    to_check = [parts[i] for i in missed]
+    groups = [[missed[i] for i in group] for group in gather(to_check, group_count(to_check))]
     _JOB = (graph, parts, groups)
     try:
         with worker_pool(len(groups)) as pool:
@@ -173,6 +176,14 @@ def check_parts(graph: Graph, cache: PartCache | None = None,
     if cache.folder is not None:
         stats.chunks_built, stats.chunks_reused = len(missed), len(parts) - len(missed)
     return {names: set().union(*(part[names] for part in found)) for names in SHAPE_SETS}, stats
+
+
+def group_count(parts: list[Part]) -> int:
+    """The groups the parts are checked in: up to PARTS for a whole catalogue, one per core for
+    the few parts a republish changes (each pySHACL run costs the same whatever its size, three
+    per group: one per shape set)."""
+    triples = sum(len(part.triples) for part in parts)
+    return max(1, min(PARTS, max(fork_cores(), triples // GROUP_TRIPLES)))
 
 
 def _node_local(cache: PartCache, stats: CacheStats) -> list[tuple[bool, set[Node]]]:

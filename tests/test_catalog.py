@@ -688,6 +688,23 @@ def test_the_parts_find_exactly_what_the_whole_graph_finds(catalog):
     assert sum(violation for violation, _, _ in found[SHAPE_SETS[0]]) > 10
 
 
+def test_a_few_changed_parts_are_checked_in_one_group_per_core(catalog, monkeypatch):
+    """Each group is three pySHACL runs (one per shape set) whose cost barely depends on their
+    size: the few parts a republish changes go in one group per core, a whole catalogue of
+    tens of thousands of triples in up to PARTS groups to even out the workers' loads."""
+    from pipeline import shacl
+    from pipeline.shacl_parts import Part, split
+    monkeypatch.setattr(shacl, "fork_cores", lambda: 2)
+    parts = split(catalog, {DCAT.inSeries})
+    assert shacl.group_count(parts[:3]) == 2
+    assert shacl.group_count(parts) == 2                      # the Miyagi catalogue: small
+    whole = Part(None, list(catalog))
+    assert shacl.group_count([whole] * (shacl.PARTS * shacl.GROUP_TRIPLES // len(whole.triples) + 1)) \
+        == shacl.PARTS
+    monkeypatch.setattr(shacl, "fork_cores", lambda: 1)
+    assert shacl.group_count(parts[:3]) == 1
+
+
 def catalog_uri_of(catalog: Graph) -> URIRef:
     return next(catalog.subjects(RDF.type, DCAT.Catalog))
 
