@@ -214,7 +214,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                 package = write_tables_package(
                     publication, rows, config, staging, edition.created,
                     cache_folder=cache_folder(cache_dir, out_dir, "pieces"), runs=runs,
-                    workbooks=side.next, head=head)
+                    workbooks=side.next, head=head, descriptor=False)
                 release_free_memory()       # the tables' texts: not held while the rest runs
             with watch.stage("rdf"):
                 linked = rdf.finish(package.get("attribution", ""),

@@ -37,9 +37,11 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
                          cache_folder: Path | None = None,
                          runs: dict[str, list[Run]] | None = None,
                          workbooks: Callable[[], Written] | None = None,
-                         workbook_cache: Path | None = None, head: dict | None = None) -> dict:
+                         workbook_cache: Path | None = None, head: dict | None = None,
+                         descriptor: bool = True) -> dict:
     """The tables (CSV, JSON, Excel CSV and workbooks, Table Schemas) and a datapackage.json
-    describing them (package_head with the tables' resources), the tables' unchanged pieces
+    describing them (package_head with the tables' resources; not written with `descriptor`
+    False: publish writes it once, when the linked data is added), the tables' unchanged pieces
     taken from cache_folder (None: no cache); returns that descriptor. runs: each table's runs
     of one plan's rows (pieces.table_runs), when already made. workbooks: what another process
     wrote of them (side_files), asked for once the rest is written; None: they are written
@@ -54,7 +56,8 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
         created, publication.plans, plan_attributions(publication.sources), cache, stats,
         workbooks, workbook_cache)
     cache.prune(stats.used)
-    write_json_file(out / "datapackage.json", package)
+    if descriptor:
+        write_json_file(out / "datapackage.json", package)
     return package
 
 
