@@ -20,7 +20,7 @@ from pipeline.export.package import write_tables_package
 from pipeline.export.csv import csv_text
 from pipeline.export.tables import table_rows
 from pipeline.publish import build
-from pipeline.partcache import PartCache
+from pipeline.partcache import CacheStats, PartCache
 from pipeline.validate import _is_canonical_table, read_tables, validate_package
 from pipeline.validate_groups import (is_plan_scoped, keys_checked_here, plan_groups, tables_cache,
                                       validate_tables, within_plan)
@@ -166,7 +166,7 @@ def test_cached_findings_are_those_of_a_run_without_cache_and_a_cut_entry_is_reb
     replace_cell(out, "indicators", plan_groups(tables_of(out), SMALL)[1][0], "seq", "0")
     uncached = findings_of(out)
     assert findings_of(out, cache) == uncached
-    entries = sorted(cache.iterdir())
+    entries = sorted(cache.glob("table-group-*"))         # (and the valid descriptors')
     assert len(entries) == len(plan_groups(tables_of(out), SMALL))
     assert findings_of(out, cache) == uncached                  # every group from the cache
     findings, stats = validate_tables(tables_of(out), tables_cache(cache), SMALL)
@@ -276,3 +276,31 @@ def test_a_file_replaced_after_it_was_read_is_never_read_back(tables_of, written
     path.unlink()
     path.write_bytes(replaced)
     assert table.written(plans) == as_read
+
+
+def test_descriptors_found_valid_before_are_not_checked_again(written, tmp_path, monkeypatch):
+    """frictionless checks only the resources whose descriptors it has not found valid under
+    this cache (a republish changes a few of thousands); a changed descriptor is checked, and a
+    broken one is reported as frictionless reports it on the whole package."""
+    from pipeline import validate
+    package = json.loads((written / "datapackage.json").read_text(encoding="utf-8"))
+    checked = []
+    package_findings = validate._package_findings
+
+    def counting(descriptor):
+        checked.append(len(descriptor["resources"]))
+        return package_findings(descriptor)
+    monkeypatch.setattr(validate, "_package_findings", counting)
+    cache = tables_cache(tmp_path / "cache")
+    findings = lambda descriptor: validate.descriptor_findings(descriptor, cache, CacheStats())  # noqa: E731
+    assert findings(package) == [] and findings(package) == []
+    everything = len(package["resources"])
+    assert everything > 20 and checked == [everything, 1]       # the second run: one, as a stand-in
+    package["resources"][3] = {**package["resources"][3], "title": "表の新しい題名"}
+    assert findings(package) == [] and checked[-1] == 1
+    package["resources"][5] = {**package["resources"][5], "name": 5}
+    checked.clear()
+    found = findings(package)
+    assert found == ["package: resource-error: The data resource has an error: 5 is not of type "
+                     "'string' at property 'name'"]
+    assert checked == [1, everything]                   # found on the one, said of the whole
