@@ -60,11 +60,15 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
     if not findings:
         findings = check_excel_variants(folder, package_descriptor, tables)
         findings += check_plan_slices(folder, package_descriptor, tables)
-        findings += check_files(folder, [r for r in resources if not _is_canonical_table(r)
-                                         and not r["name"].endswith(EXCEL_SUFFIX)
-                                         and SLICE_KEY not in r])
+        others = [r for r in resources if not _is_canonical_table(r)
+                  and not r["name"].endswith(EXCEL_SUFFIX) and SLICE_KEY not in r]
+        hashed = cache.entry("hashed-files") if cache.folder is not None else ""
+        known, seen = cache.load(hashed, stats) if hashed else None, {}
+        findings += check_files(folder, others, known if isinstance(known, dict) else {}, seen)
     if not findings:
         stats.add(described)
+        if hashed:                          # the files of this edition, for the next one
+            cache.store(hashed, seen, stats)
         cache.prune(stats.used)
         return (len(resources), sum(r["name"].endswith(EXCEL_SUFFIX) for r in resources),
                 sum(SLICE_KEY in r for r in resources))
@@ -137,13 +141,16 @@ def _is_canonical_table(resource: dict) -> bool:
         and not resource["name"].endswith(EXCEL_SUFFIX)
 
 
-def check_files(folder: Path, resources: list[dict]) -> list[str]:
+def check_files(folder: Path, resources: list[dict], known: dict | None = None,
+                seen: dict | None = None) -> list[str]:
     """Each file must exist with the bytes and sha256 its descriptor states (hashed as it is
-    read: the RDF files run to hundreds of MB)."""
-    findings = []
+    read: the RDF files run to hundreds of MB). `known`: the SHA-256 a previous validation
+    found of a file, by its identity (see file_identity): an unchanged plan's files are hard
+    links to those of the previous edition, not read again; `seen` gets those of these files."""
+    findings, known, seen = [], known or {}, {} if seen is None else seen
     for resource in resources:
         try:
-            size, sha256 = file_digest(folder / resource["path"])
+            size, sha256 = _digest(folder / resource["path"], known, seen)
         except OSError as error:
             findings.append(f"{resource['name']}: {resource['path']}: cannot be read "
                             f"({error.strerror or error})")
@@ -154,6 +161,24 @@ def check_files(folder: Path, resources: list[dict]) -> list[str]:
         elif "hash" in resource and resource["hash"] != f"sha256:{sha256}":
             findings.append(f"{resource['name']}: {resource['path']} does not match its stated hash")
     return findings
+
+
+def file_identity(path: Path) -> tuple[int, int, int, int]:
+    """(device, inode, size, modification time in ns): a file rewritten or edited in place has
+    another (the change time is left out: linking a file into a new edition changes it)."""
+    stat = os.stat(path)
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def _digest(path: Path, known: dict, seen: dict) -> tuple[int, str]:
+    identity = file_identity(path)
+    sha256 = known.get(identity)
+    if sha256 is None:
+        size, sha256 = file_digest(path)
+        if file_identity(path) != identity:         # changed while read: not remembered
+            return size, sha256
+    seen[identity] = sha256
+    return identity[2], sha256
 
 
 def _sha256(data: bytes) -> str:

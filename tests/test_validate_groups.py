@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 
 import pytest
@@ -304,3 +305,35 @@ def test_descriptors_found_valid_before_are_not_checked_again(written, tmp_path,
     assert found == ["package: resource-error: The data resource has an error: 5 is not of type "
                      "'string' at property 'name'"]
     assert checked == [1, everything]                   # found on the one, said of the whole
+
+
+def test_files_hashed_by_a_previous_validation_are_not_read_again_unless_changed(
+        written, tmp_path, monkeypatch):
+    """The JSON tables, slices and other files are checked against their stated SHA-256; a file
+    the previous validation hashed, with the same inode, size and modification time (an
+    unchanged plan's file, linked into the next edition), is not read again; one edited in
+    place, even to the same size, is, and fails."""
+    from pipeline import validate
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(written, out)
+    read = []
+    file_digest = validate.file_digest
+
+    def reading(path):
+        read.append(path.relative_to(out).as_posix())
+        return file_digest(path)
+    monkeypatch.setattr(validate, "file_digest", reading)
+    validate_package(out, cache_dir=cache)
+    assert "initiatives.json" in read and len(read) > 10
+    read.clear()
+    validate_package(out, cache_dir=cache)
+    assert read == []
+    path = out / "initiatives.json"
+    stamp = path.stat().st_mtime_ns
+    path.write_bytes(path.read_bytes().replace("電子県庁".encode(), "電子市庁".encode(), 1))
+    os.utime(path, ns=(stamp, stamp + 1))
+    with pytest.raises(ValidationFailed) as failure:
+        validate_package(out, cache_dir=cache)
+    assert read == ["initiatives.json"]
+    assert failure.value.findings == ["initiatives-json: initiatives.json does not match its stated "
+                                      "hash"]
