@@ -73,6 +73,8 @@ def test_pages_from_the_cache_are_the_pages_written_without_it(two_plans, config
     assert (stats.plans_built, stats.plans_reused) == (0, 2)
     assert len([p for p in plain if p.startswith("initiatives/")]) == 66 + 2 + 1
     assert cold == plain and hit == plain                             # every file, manifest too
+    (compiled,) = cache.glob("compiled-templates-*")      # Jinja2's, for this code's version
+    assert len(list(compiled.glob("*.cache"))) >= 9       # the page templates and partials
 
 
 def test_a_changed_record_renders_again_only_its_plans_pages(two_plans, config, tmp_path):

@@ -14,7 +14,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import markupsafe
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader,
+                    StrictUndefined)
 from jinja2.compiler import CodeGenerator
 from markupsafe import Markup, escape
 
@@ -61,17 +62,30 @@ class PortalEnvironment(Environment):
         return super().getattr(obj, attribute)
 
 
-def environment(override: Path | None = None) -> Environment:
-    """Templates from `override` first (a division's restyling), then the project's own."""
+def environment(override: Path | None = None, compiled: Path | None = None) -> Environment:
+    """Templates from `override` first (a division's restyling), then the project's own; with
+    `compiled`, a folder where Jinja2 keeps them compiled between runs (keyed by each template's
+    name and source, under Jinja2's and Python's versions: a template changed is compiled
+    again; 0.13 s of each run otherwise)."""
     folders = [override] if override else []
     env = PortalEnvironment(loader=ChoiceLoader([FileSystemLoader(str(f)) for f in (*folders, TEMPLATES)]),
                       autoescape=True, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True, undefined=StrictUndefined, auto_reload=False,
-                      cache_size=-1)
+                      cache_size=-1, bytecode_cache=_bytecode_cache(compiled))
     env.filters.update(href=href, json_script=json_script, thousands="{:,}".format,
                        day=lambda timestamp: (timestamp or "")[:10], human_size=human_size)
     env.tests["web_url"] = is_web_url
     return env
+
+
+def _bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:                     # no cache then: only costs the compiling
+        return None
+    return FileSystemBytecodeCache(str(folder))
 
 
 def href(path: str) -> str:

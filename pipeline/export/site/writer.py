@@ -33,7 +33,7 @@ from ..listing import SITE_ASSETS, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE, 
 from ..description import Description
 from ..tables import plan_runs
 from .context import Publication
-from .pagecache import PageKeys, dataset_shows, site_cache
+from .pagecache import PageKeys, code_version, dataset_shows, site_cache
 from .pages import Pages, dataset_path
 from .templating import TEMPLATES, environment
 
@@ -56,21 +56,30 @@ def write_site(out: Path, description: Description, cache_folder: Path | None = 
     the files another process is still writing."""
     remove_site(out)
     templates = config_templates(description.config)
-    cache = site_cache(cache_folder, templates)
+    cache, compiled = site_cache(cache_folder, templates), compiled_templates(cache_folder)
     try:
         with collector_paused():
             site = Publication(out, description)
-            writer = Writer(out, Pages(site, environment(templates)), cache,
+            writer = Writer(out, Pages(site, environment(templates, compiled)), cache,
                             overridden=templates is not None)
             written = writer.write(ready or (lambda: None))
     except TemplateSyntaxError as exc:          # a division's template: file and line
         raise PipelineError(f"template: {exc.message}", exc.filename, exc.lineno) from None
     except TemplateError as exc:
         raise PipelineError(f"template: {exc.message}", templates or TEMPLATES) from None
-    cache.prune(writer.stats.used)
+    cache.prune(writer.stats.used | ({compiled.name} if compiled is not None else set()))
     if stats is not None:
         stats.add(writer.stats)
     return written
+
+
+def compiled_templates(cache_folder: Path | None) -> Path | None:
+    """The folder of the cache where Jinja2 keeps the templates compiled: one per version of
+    this code (the code Jinja2 generates is partly ours: templating.py), the others pruned."""
+    if cache_folder is None:
+        return None
+    version = hashlib.sha256(code_version().encode("utf-8")).hexdigest()[:16]
+    return cache_folder / f"compiled-templates-{version}"
 
 
 def config_templates(config: Config) -> Path | None:
