@@ -749,6 +749,26 @@ def test_a_check_whose_parts_are_all_cached_parses_no_shapes(catalog, tmp_path, 
     assert found == expected and stats.chunks_built == 0 and stats.chunks_reused > 10
 
 
+def test_a_new_process_takes_the_shapes_from_the_cache_to_check_a_changed_part(
+        catalog, tmp_path, monkeypatch):
+    import pipeline.shacl as shacl
+    cache = shacl.catalogue_cache(tmp_path / "cache")
+    monkeypatch.setattr(shacl, "_SHAPES", {})
+    expected, _ = shacl.check_parts(catalog, cache)
+    assert len(list((tmp_path / "cache").glob("shape-set-*.entry"))) == len(shacl.SHAPE_SETS)
+
+    def parsed(names):
+        raise AssertionError(f"shapes parsed: {names}")
+    monkeypatch.setattr(shacl, "_SHAPES", {})                  # as in a new process
+    monkeypatch.setattr(shacl, "_shape_triples", parsed)
+    broken, distribution = _broken(catalog)
+    found, stats = shacl.check_parts(broken, cache)
+    assert stats.chunks_built == 1
+    assert any(violation and str(distribution) in focus
+               for violation, focus, _ in found[shacl.MANDATORY])
+    assert found[shacl.RECOMMENDED] == expected[shacl.RECOMMENDED]
+
+
 def test_check_catalog_with_cache_fails_on_a_cached_violation_and_prunes_on_success(catalog,
                                                                                      tmp_path):
     from pipeline.shacl import catalogue_cache
