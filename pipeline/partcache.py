@@ -99,12 +99,16 @@ class PartCache:
         return value
 
     def made(self, name: str, kind: type, make: Callable[[], object], stats: CacheStats):
-        """The `kind` stored under name ("": none), else what make() returns, stored there."""
+        """The `kind` stored under name ("": none), else what make() returns, stored there;
+        counted in stats as a chunk reused or built."""
         value = self.load(name, stats) if name else None
-        if not isinstance(value, kind):
-            value = make()
-            if name:
-                self.store(name, value, stats)
+        if isinstance(value, kind):
+            stats.chunks_reused += 1
+            return value
+        value = make()
+        if name:
+            self.store(name, value, stats)
+        stats.chunks_built += 1
         return value
 
     def store(self, name: str, value, stats: CacheStats) -> None:

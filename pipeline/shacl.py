@@ -197,8 +197,9 @@ def check_parts(graph: Graph, cache: PartCache | None = None,
             found[index] = findings
             if names[index]:
                 cache.store(names[index], findings, stats)
-    if cache.folder is not None:
-        stats.chunks_built, stats.chunks_reused = len(missed), len(parts) - len(missed)
+    # the parts checked and taken from the cache (none of either without a cache)
+    stats.chunks_built, stats.chunks_reused = \
+        (len(missed), len(parts) - len(missed)) if cache.folder is not None else (0, 0)
     return {names: set().union(*(part[names] for part in found)) for names in SHAPE_SETS}, stats
 
 

@@ -107,15 +107,10 @@ class Pieces(Sequence):
         return piece
 
     def _piece(self, index: int) -> Piece:
-        cache, stats, name, run = self.cache, self.stats, self.names[index], self.runs[index]
-        piece = cache.load(name, stats) if name else None
-        if isinstance(piece, Piece):
-            stats.chunks_reused += 1
-            return piece
-        piece = render_piece(self.schema, self.rows[run.start:run.stop])
-        cache.store(name, piece, stats)
-        stats.chunks_built += 1
-        return piece
+        run = self.runs[index]
+        return self.cache.made(self.names[index], Piece,
+                               lambda: render_piece(self.schema, self.rows[run.start:run.stop]),
+                               self.stats)
 
 
 def write_joined(path: Path, head: bytes, separator: bytes, tail: bytes, runs: list[Run],
