@@ -135,7 +135,8 @@ def run(sizes: list[int], work: Path) -> dict:
         databases = sum(row["stages"].get(stage, 0) for stage in DATABASE_STAGES)
         print(f"N={row['n']}: the publish waited {databases:.2f} s for SQLite and Parquet = "
               f"{100 * databases / row['seconds']:.1f} % of the publish (both are written by the "
-              "workbooks' process, after the workbooks, while the tables and linked data are written)")
+              "workbooks' process, after the workbooks, while the tables, the linked data and the "
+              "portal's plan pages are written)")
     largest = max(sizes)
     results["incremental"] = incremental(work / f"raw-{largest}", work, largest)
     again = results["incremental"]
