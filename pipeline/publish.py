@@ -244,6 +244,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             try:
                 _write_portal(staged, log, watch, cache_dir, out_dir)
             except PipelineError:
+                side.close()            # (if still writing the databases)
                 validation.result()     # the tables' own findings, if any, say what went wrong first
                 raise
         # frictionless has checked the tables meanwhile, in its own process
@@ -282,9 +283,10 @@ class DatabaseFiles:
             remember_digest(self.folder / database, size, sha256)
         with self.watch.stage("parquet"):
             parquet = self.side.next()
-        if [database, DATASETTE_METADATA, *parquet] != self.paths:      # a bug, never a guess
-            raise PipelineError(f"the databases were written as {[database, *parquet]}, not as "
-                                f"listed ({self.paths})", self.folder)
+        written = [database, DATASETTE_METADATA, *parquet]
+        if written != self.paths:                                       # a bug, never a guess
+            raise PipelineError(f"the databases were written as {written}, not as listed "
+                                f"({self.paths})", self.folder)
         self.written = True
         self.log(f"databases: {database} (SQLite, with its Datasette metadata) and "
                  f"{len(parquet)} Parquet files written")

@@ -22,7 +22,7 @@ from .export.csv import EXCEL_SUFFIX, csv_text, excel_csv_text, excel_header, ma
 from .export.listing import file_digest
 from .export.tables import SLICE_KEY
 from .heap import release_free_memory
-from .partcache import CacheStats, PartCache, digest_of
+from .partcache import CacheStats, PartCache, digest_of, identity
 from .validate_groups import Table, read_table, tables_cache, validate_tables
 
 MAX_FINDINGS = 50
@@ -99,7 +99,7 @@ def descriptor_findings(descriptor: dict, cache: PartCache, stats: CacheStats) -
     names = [r.get("name") for r in resources if isinstance(r, dict)]
     checked = descriptor
     if isinstance(known, set) and "profile" not in head and \
-            len(set(names)) == len(names) == len(resources):
+            all(isinstance(n, str) for n in names) and len(set(names)) == len(names) == len(resources):
         unknown = [r for r, digest in zip(resources, digests) if digest not in known]
         checked = {**head, "resources": unknown or resources[:1]}
     findings = _package_findings(checked)
@@ -164,10 +164,11 @@ def check_files(folder: Path, resources: list[dict], known: dict | None = None,
 
 
 def file_identity(path: Path) -> tuple[int, int, int, int]:
-    """(device, inode, size, modification time in ns): a file rewritten or edited in place has
-    another (the change time is left out: linking a file into a new edition changes it)."""
-    stat = os.stat(path)
-    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
+    """(device, inode, size, modification time in ns), partcache's identity of a file: a file
+    rewritten or edited in place has another (the change time is left out: linking a file into
+    a new edition changes it). As for the cache's kept files, an edit that restores the
+    modification time (`touch -r`) is not seen."""
+    return identity(os.stat(path))
 
 
 def _digest(path: Path, known: dict, seen: dict) -> tuple[int, str]:

@@ -161,6 +161,24 @@ def test_a_damaged_entry_is_rebuilt_never_used(two_plans, config, tmp_path):
     assert written(folder, description, cache)[1].plans_reused == 2
 
 
+def test_damaged_compiled_templates_are_compiled_again_never_a_failure(two_plans, config,
+                                                                        tmp_path):
+    folder, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(two_plans, folder)
+    description = read_description(folder, config)
+    before, _ = written(folder, description, None)
+    written(folder, description, cache)
+    (compiled,) = cache.glob("compiled-templates-*")
+    damaged = sorted(compiled.glob("*.cache"))
+    for path in damaged:
+        path.write_bytes(path.read_bytes()[:40])                      # cut short
+    for entry in cache.glob("pages-*.entry"):
+        entry.unlink()                                                # every page rendered again
+    after, stats = written(folder, description, cache)
+    assert after == before and stats.plans_built == 2
+    assert all(path.stat().st_size > 40 for path in damaged)          # compiled again, kept
+
+
 def test_the_cache_keeps_links_to_the_pages_and_an_edited_page_is_never_carried(
         two_plans, config, tmp_path):
     """The cache keeps a plan's pages as hard links to the files written (no bytes of its

@@ -299,12 +299,15 @@ def test_descriptors_found_valid_before_are_not_checked_again(written, tmp_path,
     assert everything > 20 and checked == [everything, 1]       # the second run: one, as a stand-in
     package["resources"][3] = {**package["resources"][3], "title": "表の新しい題名"}
     assert findings(package) == [] and checked[-1] == 1
-    package["resources"][5] = {**package["resources"][5], "name": 5}
+    package["resources"][5] = {**package["resources"][5], "path": 5}
     checked.clear()
     found = findings(package)
     assert found == ["package: resource-error: The data resource has an error: 5 is not of type "
-                     "'string' at property 'name'"]
+                     "'string' at property 'path'"]
     assert checked == [1, everything]                   # found on the one, said of the whole
+    package["resources"][5] = {**package["resources"][5], "path": "x.json", "name": ["x"]}
+    checked.clear()                                     # a name that is no string: all checked
+    assert findings(package)[0].startswith("package: resource-error: ") and checked == [everything]
 
 
 def test_files_hashed_by_a_previous_validation_are_not_read_again_unless_changed(

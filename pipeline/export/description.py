@@ -35,7 +35,9 @@ class Description:
     plans: dict[str, PlanInfo]          # every plan (計画), in source order
     records: dict[str, list[dict]]      # each table's records as <table>.json holds them
     datasets: tuple[DatasetSpec, ...]   # every dataset with its files
-    row_digests: dict[str, str] | None = None   # publish's pieces.plan_digests of the rows
+    # publish's pieces.plan_digests of the rows `records` were made from (None: made from the
+    # records); a description with other records needs other digests (or None)
+    row_digests: dict[str, str] | None = None
 
     @cached_property
     def plan_digests(self) -> dict[str, str]:

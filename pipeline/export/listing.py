@@ -194,6 +194,8 @@ def planned_listing(out: Path, to_come: tuple[str, ...] = ()) -> Listing:
     the CKAN licence register and organisations (the CKAN package of each dataset is added by
     `publication_datasets`, which names the datasets)."""
     present = published_files(out)
+    if to_come:     # what the other process has written of them so far (or beside: a journal)
+        present = [f for f in present if not f.startswith(tuple(to_come))]
     site = frozenset((SITE_LANDING_PAGE, *SITE_ASSETS))
     files = sorted({*present, *to_come, *site, SITE_MANIFEST, CKAN_LICENSES, CKAN_ORGANIZATIONS})
     return Listing(files, site, frozenset(_documents_listing(out, present)), ckan_to_come=True)

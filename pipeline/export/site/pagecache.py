@@ -71,7 +71,7 @@ class PageKeys:
 
     def plan_inputs(self, plan: Plan) -> tuple:
         site = self.site
-        rows = site.plan_digests.get(plan.id)
+        rows = site.plan_digests[plan.id]
         own = [(plan.id, r["id"]) for r in plan.initiatives]
         linked = [(r.get("to_plan_id") or plan.id, r["to_id"])
                   for key in own for r in site.references_of.get(key, ()) if r.get("to_id")]

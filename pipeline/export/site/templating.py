@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 import markupsafe
 from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader,
                     StrictUndefined)
+from jinja2.bccache import Bucket
 from jinja2.compiler import CodeGenerator
 from markupsafe import Markup, escape
 
@@ -78,14 +79,33 @@ def environment(override: Path | None = None, compiled: Path | None = None) -> E
     return env
 
 
-def _bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
+class CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja2's cache of compiled templates kept as partcache.py keeps its entries: one that
+    cannot be read (cut short, damaged) is removed and the template compiled again, never a
+    failed publish; one that cannot be written only costs the compiling next time."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:               # a damaged file: pickle, marshal or I/O errors alike
+            bucket.reset()
+            Path(self._get_cache_filename(bucket)).unlink(missing_ok=True)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache(folder: Path | None) -> CompiledTemplates | None:
     if folder is None:
         return None
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:                     # no cache then: only costs the compiling
         return None
-    return FileSystemBytecodeCache(str(folder))
+    return CompiledTemplates(str(folder))
 
 
 def href(path: str) -> str:

@@ -179,9 +179,9 @@ class Writer:
                 raise PipelineError(f"a worker process writing the initiative pages stopped "
                                     f"unexpectedly ({exc})", self.out / "initiatives") from None
             done = True
-        finally:
+        finally:        # on failure too, no worker is left writing into the folder
             if pool is not None:
-                pool.shutdown(wait=done, cancel_futures=not done)
+                pool.shutdown(wait=True, cancel_futures=not done)
         self.write_manifest()
         return self.written
 
