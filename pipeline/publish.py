@@ -20,8 +20,8 @@ from .config import Config
 from .errors import ConfigError, PipelineError, describe
 from .export.datasette import DATASETTE_METADATA
 from .export.listing import remember_digest
-from .export.package import (describe_linked_data, package_head, side_database_files, side_files,
-                             write_tables_package)
+from .export.package import (describe_linked_data, hash_linked_data, package_head,
+                             side_database_files, side_files, write_tables_package)
 from .export.ckan import write_ckan
 from .export.datapackage import INPUTS_KEY, WARNINGS_KEY, license_descriptor, source_descriptor
 from .export.dcat import catalog_triples, write_catalog
@@ -219,11 +219,10 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             with watch.stage("rdf"):
                 linked = rdf.finish(package.get("attribution", ""),
                                     plan_attributions(publication.sources))
+            hashed = hash_linked_data(linked, staging)      # in a thread, while the rest goes on
             # the tables, checked while the rest is written, once the linked data's workers
             # have freed their memory (else the validation's would add to the publish's peak)
             validation.check(package)
-            # what needs no database, while the other process finishes them
-            describe_linked_data(package, linked, staging)
             log(f"rdf: the four RDF serialisations agree ({linked.triples} triples, counted by "
                 "pyoxigraph)")
             if linked.cache.plans_reused or linked.cache.chunks_reused:
@@ -238,6 +237,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             # finishes the databases, which the pages about the whole publication list
             with watch.stage("site"):
                 records = records_as_json(rows)
+            hashed()
+            describe_linked_data(package, linked, staging)
             databases = DatabaseFiles(side, staging, side_database_files(head, schemas), log, watch)
             log(f"export: {_count_files(staging, databases.paths)} files written to staging")
             staged = Staged(staging, config, package, publication, records, digests, databases)

@@ -15,6 +15,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ..errors import PipelineError
 
@@ -89,6 +90,15 @@ def file_digests(paths: list[Path]) -> None:
     the GIL, so they run on other cores: the linked data's files run to hundreds of MB)."""
     with ThreadPoolExecutor(max(1, min(len(paths), DIGEST_THREADS))) as pool:
         list(pool.map(file_digest, paths))
+
+
+def digests_meanwhile(paths: list[Path]) -> Callable[[], None]:
+    """file_digests of several files started in a thread, while the caller goes on (reading and
+    hashing release the GIL); returns the wait for it, which raises what it raised."""
+    executor = ThreadPoolExecutor(1)
+    future = executor.submit(file_digests, paths)
+    executor.shutdown(wait=False)       # the hashing goes on; the executor is done with
+    return future.result
 
 
 def remember_digest(path: Path, size: int, sha256: str) -> None:

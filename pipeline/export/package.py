@@ -20,7 +20,7 @@ from .datapackage import (WARNINGS_KEY, file_resource, license_descriptor, packa
                           source_descriptor, tabular_resource)
 from .datasette import DATASETTE_METADATA, write_datasette_metadata
 from .json import table_json_frame, write_json_file
-from .listing import file_digest, file_digests, remember_digest
+from .listing import digests_meanwhile, file_digest, remember_digest
 from .parquet import parquet_path, write_parquet
 from .pieces import Pieces, Run, pieces_cache, plan_digests, table_runs, write_joined
 from .plans import write_plan_tables
@@ -109,12 +109,18 @@ def _without_folder(warning: str, folders: set[str]) -> str:
                 warning)
 
 
-def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
-    """Add the linked-data files to the package and its datapackage.json (the files whose
-    digests the linked data's writers found as they wrote them are not read again)."""
+def hash_linked_data(linked: LinkedData, out: Path) -> Callable[[], None]:
+    """Start hashing the linked-data files in a thread (those whose digests the linked data's
+    writers found as they wrote them are not read again: its four combined files, about 1 GB
+    at N = 1000, are); returns the wait for it, to call before describe_linked_data."""
     for path, (size, sha256) in linked.digests.items():
         remember_digest(out / path, size, sha256)
-    file_digests([out / path for path in [*linked.paths, *linked.plan_paths]])
+    return digests_meanwhile([out / path for path in [*linked.paths, *linked.plan_paths]])
+
+
+def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
+    """Add the linked-data files to the package and its datapackage.json (their digests as
+    hash_linked_data found them)."""
     for path in linked.paths:
         kind = RDF_TITLES.get(Path(path).suffix, "RDF")
         package["resources"].append(file_resource(path.replace("/", "-").replace(".", "-"), path,
