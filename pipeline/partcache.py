@@ -138,7 +138,7 @@ class PartCache:
             identities = []
             for index, path in enumerate(paths):
                 _link_or_copy(folder / path, temporary / str(index))
-                identities.append(_identity(temporary / str(index)))
+                identities.append(file_identity(temporary / str(index)))
             shutil.rmtree(files, ignore_errors=True)
             os.replace(temporary, files)
         except OSError:                         # a cache that cannot be written only costs time
@@ -157,7 +157,7 @@ class PartCache:
         folder = self.folder / f"{name}{FILES}"
         files = [folder / str(index) for index in range(len(identities))]
         try:
-            if any(_identity(file) != identity for file, identity in zip(files, identities)):
+            if any(file_identity(file) != identity for file, identity in zip(files, identities)):
                 return None
         except OSError:
             return None
@@ -216,7 +216,10 @@ class PartCache:
         return removed
 
 
-def _identity(path: Path) -> tuple[int, int, int, int]:
+def file_identity(path: Path) -> tuple[int, int, int, int]:
+    """identity() of the file at path: (device, inode, size, modification time in ns). The
+    change time is left out (linking a file into a new edition changes it); an edit that
+    restores the modification time (`touch -r`) is not seen."""
     return identity(os.stat(path))
 
 

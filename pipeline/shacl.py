@@ -38,7 +38,7 @@ SINGLE_FILE = ("dcat-ap-3.0.1-shacl/dcat-ap-SHACL.ttl", "dcat-ap-3.0.1-shacl/ran
 RECOMMENDED = ("dcat-ap-3.0.1/shapes_recommended.ttl",)
 SHAPE_SETS = (MANDATORY, SINGLE_FILE, RECOMMENDED)
 PARTS = 8                   # parts checked (at most; a few per worker evens out their load)
-GROUP_TRIPLES = 10_000      # below this many triples per group, one group per core (see groups)
+GROUP_TRIPLES = 10_000      # below this many triples per group, one group per core (group_count)
 # Annotations that validate nothing (SHACL 2.3.2 non-validating characteristics, RDFS
 # documentation); pySHACL reads every predicate of a shape each time it checks a node.
 ANNOTATIONS = {SH.name, SH.description, SH.order, SH.group, RDFS.label, RDFS.comment,
@@ -54,19 +54,22 @@ _SHAPES: dict[tuple[str, ...], Graph] = {}     # each shape set's graph, made on
 def shapes_graph(names: tuple[str, ...]) -> Graph:
     """The shape set's graph without annotations, in rdflib's context-free store (pySHACL
     reads the shapes graph for every node it checks; that store answers fastest)."""
-    graph = _SHAPES.get(names)
-    if graph is None:
-        graph = _SHAPES[names] = _lean_graph(*_shape_triples(names))
-    return graph
+    return _shape_graph(names, PartCache(None), CacheStats())
 
 
 def load_shapes(cache: PartCache, stats: CacheStats) -> None:
     """Every shape set's graph made in this process, its triples taken from the cache when
     there (parsed and trimmed, the three sets take 0.22 s; from the cache 0.02 s)."""
     for names in SHAPE_SETS:
-        if names not in _SHAPES:
-            _SHAPES[names] = _lean_graph(*cache.made(
-                _shape_entry(cache, names), tuple, lambda: _shape_triples(names), stats))
+        _shape_graph(names, cache, stats)
+
+
+def _shape_graph(names: tuple[str, ...], cache: PartCache, stats: CacheStats) -> Graph:
+    graph = _SHAPES.get(names)
+    if graph is None:
+        graph = _SHAPES[names] = _lean_graph(*cache.made(
+            _shape_entry(cache, names), tuple, lambda: _shape_triples(names), stats))
+    return graph
 
 
 def _shape_entry(cache: PartCache, names: tuple[str, ...]) -> str:

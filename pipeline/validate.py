@@ -22,7 +22,7 @@ from .export.csv import EXCEL_SUFFIX, csv_text, excel_csv_text, excel_header, ma
 from .export.listing import file_digest
 from .export.tables import SLICE_KEY
 from .heap import release_free_memory
-from .partcache import CacheStats, PartCache, digest_of, identity
+from .partcache import CacheStats, PartCache, digest_of, file_identity
 from .validate_groups import Table, read_table, tables_cache, validate_tables
 
 MAX_FINDINGS = 50
@@ -98,8 +98,8 @@ def descriptor_findings(descriptor: dict, cache: PartCache, stats: CacheStats) -
     known = cache.load(name, stats) if name else None
     names = [r.get("name") for r in resources if isinstance(r, dict)]
     checked = descriptor
-    if isinstance(known, set) and "profile" not in head and \
-            all(isinstance(n, str) for n in names) and len(set(names)) == len(names) == len(resources):
+    distinct = all(isinstance(n, str) for n in names) and len(set(names)) == len(resources)
+    if isinstance(known, set) and "profile" not in head and distinct:
         unknown = [r for r, digest in zip(resources, digests) if digest not in known]
         checked = {**head, "resources": unknown or resources[:1]}
     findings = _package_findings(checked)
@@ -145,8 +145,9 @@ def check_files(folder: Path, resources: list[dict], known: dict | None = None,
                 seen: dict | None = None) -> list[str]:
     """Each file must exist with the bytes and sha256 its descriptor states (hashed as it is
     read: the RDF files run to hundreds of MB). `known`: the SHA-256 a previous validation
-    found of a file, by its identity (see file_identity): an unchanged plan's files are hard
-    links to those of the previous edition, not read again; `seen` gets those of these files."""
+    found of a file, by its identity (partcache.file_identity): an unchanged plan's files are
+    hard links to those of the previous edition, not read again; `seen` gets those of these
+    files."""
     findings, known, seen = [], known or {}, {} if seen is None else seen
     for resource in resources:
         try:
@@ -163,23 +164,15 @@ def check_files(folder: Path, resources: list[dict], known: dict | None = None,
     return findings
 
 
-def file_identity(path: Path) -> tuple[int, int, int, int]:
-    """(device, inode, size, modification time in ns), partcache's identity of a file: a file
-    rewritten or edited in place has another (the change time is left out: linking a file into
-    a new edition changes it). As for the cache's kept files, an edit that restores the
-    modification time (`touch -r`) is not seen."""
-    return identity(os.stat(path))
-
-
 def _digest(path: Path, known: dict, seen: dict) -> tuple[int, str]:
-    identity = file_identity(path)
-    sha256 = known.get(identity)
+    key = file_identity(path)
+    sha256 = known.get(key)
     if sha256 is None:
         size, sha256 = file_digest(path)
-        if file_identity(path) != identity:         # changed while read: not remembered
+        if file_identity(path) != key:              # changed while read: not remembered
             return size, sha256
-    seen[identity] = sha256
-    return identity[2], sha256
+    seen[key] = sha256
+    return key[2], sha256
 
 
 def _sha256(data: bytes) -> str:

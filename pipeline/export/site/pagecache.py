@@ -71,7 +71,7 @@ class PageKeys:
 
     def plan_inputs(self, plan: Plan) -> tuple:
         site = self.site
-        rows = site.plan_digests[plan.id]
+        rows_digest = site.plan_digests[plan.id]
         own = [(plan.id, r["id"]) for r in plan.initiatives]
         linked = [(r.get("to_plan_id") or plan.id, r["to_id"])
                   for key in own for r in site.references_of.get(key, ()) if r.get("to_id")]
@@ -84,7 +84,7 @@ class PageKeys:
         description = (plan.id, plan.slug, plan.title, plan.publisher, plan.publisher_code,
                        plan.start_year, plan.end_year, plan.sources)
         edition = plan.edition or (site.version, site.created)
-        return description, edition, rows, citing, targets, datasets
+        return description, edition, rows_digest, citing, targets, datasets
 
 
 def dataset_shows(context: dict) -> list:
