@@ -30,10 +30,15 @@ def frozen_heap():
 
 
 @contextmanager
-def collector_paused():
+def collector_paused(keep: bool = False):
     """Pause the cyclic garbage collector. Extracting (or unpickling) documents allocates many
     small objects but makes no reference cycles: the collector would only scan them again and
-    again, the more often the more documents are kept. Usable as a decorator."""
+    again, the more often the more documents are kept. Usable as a decorator.
+
+    keep: the objects made meanwhile live as long as the enclosing frozen_heap (the publish's
+    records): inside one, they are frozen before the collector resumes, else its first
+    collection would walk them all (the youngest generation holds every object made while it
+    was paused)."""
     if not gc.isenabled():
         yield
         return
@@ -41,6 +46,8 @@ def collector_paused():
     try:
         yield
     finally:
+        if keep and gc.get_freeze_count() > 0:
+            gc.freeze()
         gc.enable()
 
 

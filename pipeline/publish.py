@@ -95,7 +95,7 @@ def read(raw_dir: Path, config: Config, log: Log, watch: Stopwatch) -> list[Sour
 def extract(sources: list[SourceDocument], log: Log, watch: Stopwatch,
             cache_dir: Path | None) -> Publication:
     """Every source's records, assembled into one publication."""
-    with watch.stage("extract"), collector_paused():     # millions of objects, no cycles
+    with watch.stage("extract"), collector_paused(keep=True):  # millions of objects, no cycles
         documents, stats = extract_all(sources, cache_dir)
         publication = assemble(sources, documents)
     if len(sources) > 1 or stats.cached:
@@ -157,7 +157,8 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
         clean_leftovers(out_dir, log)
         watch = Stopwatch()
         try:
-            result = _publish(raw_dir, out_dir, config, log, watch, cache_dir)
+            with frozen_heap():     # what the publish holds to its end: frozen out of the collector
+                result = _publish(raw_dir, out_dir, config, log, watch, cache_dir)
             log.summary()
             return result
         except PipelineError as error:
@@ -185,7 +186,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         return PublishResult(None, out_dir, previous_version, False, watch.seconds)
     publication = extract(sources, log, watch, cache_dir)
     log.stop(raw_dir)
-    with watch.stage("tables"), collector_paused():
+    with watch.stage("tables"), collector_paused(keep=True):
         schemas, rows = load_schemas(), table_rows(publication)
         runs = {table: table_runs(table_rows_) for table, table_rows_ in rows.items()}
         digests = plan_digests(runs)
@@ -195,8 +196,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         edition = choose_edition(previous, rows, schemas, config.version, created_timestamp(),
                                  list(publication.plans))
     config = replace(config, version=edition.version)
-    # the publication is held to the end: frozen out of the collector's walks
-    with frozen_heap(), fresh_staging(out_dir) as staging, BackgroundValidation(
+    with fresh_staging(out_dir) as staging, BackgroundValidation(
             staging, cache_folder(cache_dir, out_dir, "tables")) as validation:
         sources = [source_descriptor(s) for s in publication.sources]
         license = license_descriptor(config)
@@ -235,7 +235,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             # the records the portal shows, made after the linked data (its workers never
             # hold a copy); the portal's plan pages are drawn while the other process
             # finishes the databases, which the pages about the whole publication list
-            with watch.stage("site"):
+            with watch.stage("site"), collector_paused(keep=True):   # no cycles among them
                 records = records_as_json(rows)
             hashed()
             describe_linked_data(package, linked, staging)

@@ -262,8 +262,8 @@ class BackgroundValidation:
         the waiting process, one line)."""
         handle, name = tempfile.mkstemp(prefix="datapackage-", suffix=".json")
         self.descriptor_file = Path(name)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(package_descriptor, out, ensure_ascii=False)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:     # dumps: json.dump is
+            out.write(json.dumps(package_descriptor, ensure_ascii=False))  # pure Python
         try:                            # unbuffered: nothing left to flush if it stopped
             os.write(self.process.stdin.fileno(), name.encode("utf-8") + b"\n")
         except OSError:                 # it stopped already: result() says why

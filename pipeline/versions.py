@@ -160,7 +160,8 @@ def _read(path: Path) -> str | None:
 def records_as_json(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """Every table's rows with the values <table>.json holds (dates ISO, empty null), as dicts;
     compared with the previous edition's and shown by the portal."""
-    return {t: [{k: json_value(v) for k, v in row.items()} for row in table] for t, table in rows.items()}
+    return {t: [{k: (v or None) if v.__class__ is str else json_value(v)   # str: inline
+                 for k, v in row.items()} for row in table] for t, table in rows.items()}
 
 
 def plan_rows(rows: dict[str, list[dict]], plans: set[str]) -> dict[str, list[dict]]:

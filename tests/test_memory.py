@@ -4,13 +4,14 @@ and all of them together must stay under the benchmark's memory target)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 
 import pytest
 
-from pipeline.heap import release_free_memory, releasing_memory
+from pipeline.heap import collector_paused, frozen_heap, release_free_memory, releasing_memory
 
 HEAVY = ("pandas", "pyarrow", "numpy", "rdflib", "pyoxigraph", "pyshacl", "jinja2", "sqlite_utils")
 
@@ -32,6 +33,27 @@ def test_freed_texts_go_back_to_the_system():
     release_free_memory()
     assert resident_mb() < kept - 50, "glibc kept the freed pages below the pinned one"
     assert pinned.endswith(b"x")
+
+
+def test_records_kept_in_a_frozen_heap_join_it_before_the_collector_resumes():
+    """The publish's records live as long as its frozen heap: the collector's first collection
+    after a paused stage must not walk them all (they would all be in its youngest generation)."""
+    assert gc.get_freeze_count() == 0
+    with frozen_heap():
+        before = gc.get_freeze_count()
+        with collector_paused(keep=True):
+            records = [{"ids": [index]} for index in range(10_000)]    # tracked by the collector
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        kept = gc.get_freeze_count()
+        assert kept >= before + 2 * len(records)    # each dict and its list
+        with collector_paused():        # not kept: left to the collector
+            transient = [{"ids": [index]} for index in range(10_000)]
+        assert gc.get_freeze_count() == kept and len(transient) == 10_000
+    assert gc.get_freeze_count() == 0   # the outermost frozen heap unfreezes all
+    with collector_paused(keep=True):   # no frozen heap around: nothing frozen for good
+        records = [{"ids": [index]} for index in range(100)]
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
 def test_a_releasing_task_returns_its_result():
