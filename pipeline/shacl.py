@@ -28,7 +28,7 @@ from .fingerprint import library_versions, tree_digest
 from .forked import fork_cores
 from .partcache import CacheStats, PartCache
 from .rdf.stream import worker_pool
-from .shacl_parts import TARGETS, Part, gather, node_local, parts_graph, split
+from .shacl_parts import TARGETS, Part, gather, literal_blind, node_local, parts_graph, split
 
 CODE = Path(__file__).resolve()
 SHACL_DIR = CODE.parent.parent / "schemas" / "shacl"
@@ -174,13 +174,13 @@ def check_parts(graph: Graph, cache: PartCache | None = None,
     global _JOB
     cache, stats = cache or PartCache(None), CacheStats()
     checks = _node_local(cache, stats)
-    if all(local for local, _ in checks):
-        parts = split(graph, set().union(*(inverse for _, inverse in checks)))
+    if all(local for local, _, _ in checks):
+        parts = split(graph, set().union(*(inverse for _, inverse, _ in checks)))
     else:
         parts = [Part(None, list(graph))]
-    prefixes = _prefixes(graph)
+    prefixes, blind = _prefixes(graph), all(blind for _, _, blind in checks)
     texts: dict = {}
-    names = [cache.entry("shacl-part", part.digest(texts), prefixes) if cache.folder else ""
+    names = [cache.entry("shacl-part", part.digest(texts, blind), prefixes) if cache.folder else ""
              for part in parts]
     found = [cache.load(name, stats) if name else None for name in names]
     missed = [index for index, findings in enumerate(found) if findings is None]
@@ -200,9 +200,9 @@ def check_parts(graph: Graph, cache: PartCache | None = None,
     finally:
         _JOB = ()
     for group, result in zip(groups, results):
-        for index, findings in zip(group, result):
+        for index, (findings, names_literal) in zip(group, result):
             found[index] = findings
-            if names[index]:
+            if names[index] and not (blind and names_literal):     # (else stale with others)
                 cache.store(names[index], findings, stats)
     # the parts checked and taken from the cache (none of either without a cache)
     stats.chunks_built, stats.chunks_reused = \
@@ -218,35 +218,40 @@ def group_count(parts: list[Part]) -> int:
     return max(1, min(PARTS, max(fork_cores(), triples // GROUP_TRIPLES)))
 
 
-def _node_local(cache: PartCache, stats: CacheStats) -> list[tuple[bool, set[Node]]]:
-    """shacl_parts.node_local of each shape set, kept in the cache (its version covers the
-    shape files): a republish whose parts are all found there parses no shapes at all."""
-    name = cache.entry("shapes-local") if cache.folder else ""
+def _node_local(cache: PartCache, stats: CacheStats) -> list[tuple[bool, set[Node], bool]]:
+    """shacl_parts.node_local and literal_blind of each shape set, kept in the cache (its
+    version covers the shape files): a republish whose parts are all found there parses no
+    shapes at all."""
+    name = cache.entry("shapes-local-blind") if cache.folder else ""
 
     def made() -> list:
         load_shapes(cache, stats)           # (and kept for a run that checks parts)
-        return [node_local(shapes_graph(names)) for names in SHAPE_SETS]
+        return [(*node_local(shapes_graph(names)), literal_blind(shapes_graph(names)))
+                for names in SHAPE_SETS]
     return cache.made(name, list, made, stats)
 
 
-def _check_group(index: int) -> list[dict[tuple[str, ...], set[Finding]]]:
-    """The findings of each part of one group, checked together."""
+def _check_group(index: int) -> list[tuple[dict[tuple[str, ...], set[Finding]], bool]]:
+    """The findings of each part of one group, checked together, and whether any of them
+    names a literal."""
     graph, parts, groups = _JOB
     members = [parts[i] for i in groups[index]]
     data, prefixes = parts_graph(members, graph), _prefixes(graph)
-    return [dict(zip(SHAPE_SETS, findings)) for findings in
-            zip(*(_by_part(data, names, members, prefixes) for names in SHAPE_SETS))]
+    runs = [_by_part(data, names, members, prefixes) for names in SHAPE_SETS]
+    return [(dict(zip(SHAPE_SETS, (found[position] for found, _ in runs))),
+             any(position in naming for _, naming in runs)) for position in range(len(members))]
 
 
 def _by_part(graph: Graph, names: tuple[str, ...], members: list[Part],
-             prefixes: list[tuple[str, str]]) -> list[set[Finding]]:
+             prefixes: list[tuple[str, str]]) -> tuple[list[set[Finding]], set[int]]:
     """The findings of one pySHACL run on the union of parts, each given to its part: those
     of the shapes with targets to the part owning the focus node (none: not counted), those of
     shapes checked on a value node (sh:node ...) to the part owning it, else to every part
-    that holds it."""
+    that holds it; and the parts given a finding that names a literal."""
     owner = {node: position for position, part in enumerate(members) for node in part.owned or ()}
     found: list[set[Finding]] = [set() for _ in members]
-    for focus, targeted, finding in _results(graph, names, prefixes):
+    naming: set[int] = set()
+    for focus, targeted, finding, literal in _results(graph, names, prefixes):
         if members[0].owned is None:
             positions = [0]
         elif focus in owner:
@@ -258,7 +263,9 @@ def _by_part(graph: Graph, names: tuple[str, ...], members: list[Part],
                          if any(focus in (s, o) for s, _, o in part.triples)]
         for position in positions:
             found[position].add(finding)
-    return found
+        if literal:
+            naming.update(positions)
+    return found, naming
 
 
 def _run(graph: Graph, names: tuple[str, ...]) -> tuple[list[str], list[str]]:
@@ -269,12 +276,13 @@ def _run(graph: Graph, names: tuple[str, ...]) -> tuple[list[str], list[str]]:
 def _findings(graph: Graph, names: tuple[str, ...],
               prefixes: list[tuple[str, str]]) -> set[Finding]:
     """The findings of one shape set on the whole graph."""
-    return {finding for _, _, finding in _results(graph, names, prefixes)}
+    return {finding for _, _, finding, _ in _results(graph, names, prefixes)}
 
 
 def _results(graph: Graph, names: tuple[str, ...],
-             prefixes: list[tuple[str, str]]) -> list[tuple[Node, bool, Finding]]:
-    """(focus node, whether the shape has targets, finding) of each result of one pySHACL run."""
+             prefixes: list[tuple[str, str]]) -> list[tuple[Node, bool, Finding, bool]]:
+    """(focus node, whether the shape has targets, finding, whether it names a literal) of
+    each result of one pySHACL run."""
     _, report, _ = validate(graph, shacl_graph=shapes_graph(names), inference="none",
                             advanced=False, abort_on_first=False, allow_warnings=True,
                             allow_infos=True, meta_shacl=False)
@@ -282,9 +290,9 @@ def _results(graph: Graph, names: tuple[str, ...],
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus, finding = _describe(report, result, prefixes)
         violation = report.value(result, SH.resultSeverity) == SH.Violation
-        results.append((report.value(result, SH.focusNode),
-                        report.value(result, SH.sourceShape) in targeted,
-                        (violation, focus, finding)))
+        named = (report.value(result, SH.focusNode), report.value(result, SH.value))
+        results.append((named[0], report.value(result, SH.sourceShape) in targeted,
+                        (violation, focus, finding), any(isinstance(n, Literal) for n in named)))
     return results
 
 

@@ -18,6 +18,14 @@ own or has targets. `node_local` checks this of the shapes graph; where it does 
 catalogue is one part. A part's findings so depend on its triples alone: they are kept under
 its digest (`Part.digest`), and the parts to check are gathered into a few groups (`gather`),
 a union of parts being a part.
+
+Where the shapes look at a literal only for its kind, datatype and language (`literal_blind`:
+no constraint on values, such as sh:pattern, sh:in or sh:minInclusive), a part's findings do
+not depend on which well-typed literals it holds, only on how many distinct ones of each
+datatype and language each subject has for each predicate: the digest can then be taken with
+such literals blinded (`Part.digest(blind=True)`), so that a part whose dates, sizes and
+checksums alone changed (every edition's) is found in the cache. A finding naming a literal
+would then be stale: the caller keeps no such findings under a blind digest.
 """
 
 from __future__ import annotations
@@ -25,17 +33,33 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import to_canonical_graph
-from rdflib.namespace import DCAT, RDF, RDFS, SH
+from rdflib.namespace import DCAT, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 NESTED = (SH.node, SH["not"], SH.qualifiedValueShape, SH.property)
 LISTS = (SH["or"], SH["and"], SH.xone)
 OWNED = URIRef("urn:x-shacl-part:owned")     # marks an owned node in a part's digest
+BLINDED = "urn:x-shacl-part:literal:"        # stands for a literal in a blind digest
+# The SHACL Core parameters that look at a value beyond its kind, datatype and language (value
+# range, string-based, property-pair, sh:in, sh:hasValue, qualified counts of conforming values)
+# and those running SPARQL or other code: with none of them, the shapes are literal-blind.
+VALUE_PARAMETERS = {SH[name] for name in (
+    "minExclusive", "minInclusive", "maxExclusive", "maxInclusive", "minLength", "maxLength",
+    "pattern", "flags", "languageIn", "uniqueLang", "equals", "disjoint", "lessThan",
+    "lessThanOrEquals", "hasValue", "in", "qualifiedValueShape", "qualifiedMinCount",
+    "qualifiedMaxCount", "sparql", "select", "ask", "rule", "target", "js", "expression")}
+DASH = "http://datashapes.org/dash#"
+# The Python type pySHACL requires of a well-typed literal's value for sh:datatype (its
+# DatatypeConstraintComponent); other datatypes ask only that the literal be well-typed.
+NATURAL_TYPES = {XSD.string: str, XSD.integer: int, XSD.float: float, XSD.decimal: Decimal,
+                 XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime}
 
 
 @dataclass
@@ -43,12 +67,15 @@ class Part:
     owned: frozenset[Node] | None      # None: every node (a catalogue not cut)
     triples: list[tuple[Node, Node, Node]]
 
-    def digest(self, texts: dict[Node, str] | None = None) -> str:
+    def digest(self, texts: dict[Node, str] | None = None, blind: bool = False) -> str:
         """SHA-256 of the part in a canonical form, the same for the same part in any run: its
         triples and a mark on each owned node as sorted N-Triples lines, blank nodes (if any)
         labelled from the part's content by rdflib's canonical labelling. `texts` holds the
-        N-Triples of the terms met so far (parts share most terms: each is written once)."""
+        N-Triples of the terms met so far (parts share most terms: each is written once).
+        blind: the well-typed literals blinded (see the module's docstring)."""
         triples = self.triples + [(node, OWNED, OWNED) for node in self.owned or ()]
+        if blind:
+            triples = blinded(triples)
         if any(isinstance(s, BNode) or isinstance(o, BNode) for s, _, o in triples):
             canonical = Graph()
             for triple in triples:
@@ -59,6 +86,45 @@ class Part:
                                   for term in triple]) for triple in triples})
         whole = "whole\n" if self.owned is None else ""
         return hashlib.sha256((whole + "\n".join(lines)).encode("utf-8")).hexdigest()
+
+
+def blinded(triples: list) -> list:
+    """The triples with each well-typed literal replaced by a mark of its datatype, language
+    and rank among the distinct such literals its subject has for its predicate: what
+    literal-blind shapes see of them (how many distinct values of which datatype and
+    language), whatever the values."""
+    kept, literals = [], defaultdict(set)
+    for triple in triples:
+        value = triple[2]
+        if isinstance(value, Literal) and well_typed(value):
+            literals[triple[0], triple[1], value.datatype, value.language].add(value)
+        else:
+            kept.append(triple)
+    for (subject, predicate, datatype, language), values in literals.items():
+        kept += [(subject, predicate, URIRef(f"{BLINDED}{datatype or ''}@{language or ''}#{rank}"))
+                 for rank in range(len(values))]
+    return kept
+
+
+def well_typed(literal: Literal) -> bool:
+    """Whether pySHACL's sh:datatype finds the literal a value of its own datatype, as its
+    DatatypeConstraintComponent decides: not found ill-typed by rdflib (None: made from a
+    Python value, or of a datatype rdflib does not know), and with a value of the Python type
+    it requires of some datatypes (a plain or language-tagged string always is one)."""
+    datatype = literal.datatype
+    if datatype is None:
+        return True
+    if literal.ill_typed is True:
+        return False
+    natural = NATURAL_TYPES.get(datatype)
+    return natural is None or isinstance(literal.value, natural)
+
+
+def literal_blind(shapes: Graph) -> bool:
+    """Whether the shapes see of a literal only its kind, datatype and language (they use no
+    parameter that looks at a value: VALUE_PARAMETERS, DASH's)."""
+    return not any(predicate in VALUE_PARAMETERS or str(predicate).startswith(DASH)
+                   for predicate in set(shapes.predicates()))
 
 
 def parts_graph(parts: list[Part], prefixes: Graph) -> Graph:

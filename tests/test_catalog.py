@@ -820,3 +820,87 @@ def test_part_digests_sharing_the_terms_texts_are_those_computed_alone(catalog):
     texts: dict = {}
     assert [part.digest(texts) for part in parts] == [part.digest() for part in parts]
     assert len(set(part.digest() for part in parts)) == len(parts) and texts
+
+
+# ---- literal-blind digests: a part whose values alone changed is taken from the cache ----------
+
+def test_the_dcat_ap_shapes_see_of_a_literal_only_its_kind_datatype_and_language():
+    from rdflib.namespace import SH
+    from pipeline.shacl import SHAPE_SETS, shapes_graph
+    from pipeline.shacl_parts import literal_blind
+    assert [literal_blind(shapes_graph(names)) for names in SHAPE_SETS] == [True, True, True]
+    for parameter, value in ((SH.pattern, Literal("^[0-9a-f]{64}$")), (SH.minInclusive, Literal(0)),
+                             (SH["in"], URIRef("urn:x:list"))):
+        shapes = _copy(shapes_graph(SHAPE_SETS[0]))
+        shapes.add((URIRef("urn:x:shape"), parameter, value))
+        assert not literal_blind(shapes), parameter
+
+
+def test_a_blind_digest_keeps_the_datatypes_languages_and_counts_of_well_typed_literals():
+    from pipeline.shacl_parts import Part
+    ex = Namespace("urn:x:")
+
+    def digest(*values) -> str:
+        return Part(frozenset({ex.d}), [(ex.d, ex.p, value) for value in values]).digest(blind=True)
+
+    date = digest(Literal("2026-12-03", datatype=XSD.date), Literal("宮城", lang="ja"))
+    assert digest(Literal("2027-01-15", datatype=XSD.date), Literal("福島", lang="ja")) == date
+    assert digest(Literal("2027-01-15", datatype=XSD.dateTime), Literal("福島", lang="ja")) != date
+    assert digest(Literal("2026-12-03", datatype=XSD.date), Literal("宮城", lang="en")) != date
+    assert digest(Literal("2026-12-03", datatype=XSD.date), Literal("宮城", lang="ja"),
+                  Literal("2026-12-04", datatype=XSD.date)) != date       # a second value
+    assert digest(Literal("not a date", datatype=XSD.date), Literal("宮城", lang="ja")) != \
+        digest(Literal("nor this", datatype=XSD.date), Literal("宮城", lang="ja"))  # ill-typed: kept
+    size = digest(Literal("1024", datatype=XSD.nonNegativeInteger), Literal("ab" * 32, datatype=XSD.hexBinary))
+    assert digest(Literal("99", datatype=XSD.nonNegativeInteger), Literal("cd" * 32, datatype=XSD.hexBinary)) == size
+    assert digest(Literal("-1", datatype=XSD.nonNegativeInteger), Literal("cd" * 32, datatype=XSD.hexBinary)) != size
+    assert Part(frozenset({ex.d}), [(ex.d, ex.p, Literal("a"))]).digest() != \
+        Part(frozenset({ex.d}), [(ex.d, ex.p, Literal("b"))]).digest()    # not blind: the values
+
+
+def _new_values(catalog: Graph) -> Graph:
+    """The catalogue of another edition of the same files' layout: every date a day later, every
+    size and checksum another, every title another."""
+    from datetime import timedelta
+    edited = Graph()
+    for prefix, namespace in catalog.namespaces():
+        edited.bind(prefix, namespace)
+    for s, p, o in catalog:
+        if isinstance(o, Literal) and o.datatype in (XSD.date, XSD.dateTime):
+            o = Literal((o.toPython() + timedelta(days=1)).isoformat(), datatype=o.datatype)
+        elif isinstance(o, Literal) and o.datatype == XSD.nonNegativeInteger:
+            o = Literal(str(int(o) + 7), datatype=o.datatype)
+        elif isinstance(o, Literal) and o.datatype == XSD.hexBinary:
+            o = Literal(str(o)[::-1], datatype=o.datatype)
+        elif p == DCTERMS.title:
+            o = Literal(f"{o}（改訂）", lang=o.language)
+        edited.add((s, p, o))
+    return edited
+
+
+def test_a_catalogue_whose_values_alone_changed_is_taken_from_the_cache(catalog, tmp_path):
+    from pipeline.shacl import catalogue_cache, check_parts
+    cache = catalogue_cache(tmp_path / "cache")
+    expected, cold = check_parts(catalog, cache)
+    edited = _new_values(catalog)
+    assert set(edited) != set(catalog)
+    found, warm = check_parts(edited, cache)
+    assert warm.chunks_built == 0 and warm.chunks_reused == cold.chunks_built
+    assert found == check_parts(edited)[0] == expected
+
+
+def test_a_finding_naming_a_literal_is_never_taken_from_a_blind_cache(catalog, tmp_path):
+    """A mistyped value is named in its finding: another mistyped value in its place, the same
+    under a blind digest, is checked again and named as it is."""
+    from pipeline.shacl import catalogue_cache, check_catalog
+    cache = catalogue_cache(tmp_path / "cache")
+    distribution = sorted(catalog.subjects(RDF.type, DCAT.Distribution))[0]
+    for year, other in (("2020", "2021"), ("2021", "2020")):
+        broken = _copy(catalog)
+        broken.remove((distribution, DCTERMS.issued, None))
+        broken.add((distribution, DCTERMS.issued, Literal(year, datatype=XSD.string)))
+        with pytest.raises(ValidationFailed) as failure:
+            check_catalog(broken, "catalog.ttl", cache)
+        findings = failure.value.findings
+        assert any(f"dcterms:issued" in f and f"(value '{year}')" in f for f in findings), findings
+        assert not any(other in f for f in findings)
