@@ -13,7 +13,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, Namespace, URIRef
 
+DCAT_NS = Namespace("http://www.w3.org/ns/dcat#")     # plain: pytest probes module attributes
 MIYAGI = "miyagi-ict-plan-2014-2016"
 FUKUSHIMA = "fukushima-ict-plan-2015-2017"
 BASE = "https://example.org/plan-opendata/id/"
@@ -322,6 +324,30 @@ def test_a_plans_dataset_page_states_the_plans_publisher_and_period_as_the_catal
     assert (extras["temporal_start"], extras["temporal_end"]) == ("2015-04-01", "2018-03-31")
     miyagi = (two_plans / "datasets" / f"plan-{MIYAGI}.html").read_text(encoding="utf-8")
     assert '<time datetime="2014-04-01">2014-04-01</time> ～ <time datetime="2017-03-31">' in miyagi
+
+
+def test_a_plans_dataset_is_drawn_from_its_own_plans_page_in_every_description(tmp_path, run_cli,
+                                                                               source_text):
+    """CKAN's url, DCAT's landing page and schema.org's isBasedOn of a plan's dataset are its
+    own plan's page (the manifest's `page`), not the first source's of the publication."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_two_plans(raw, source_text, source_text)
+    pages = {MIYAGI: "https://www.pref.miyagi.jp/soshiki/jyoho/indexictplan2014.html",
+             FUKUSHIMA: "https://www.pref.fukushima.lg.jp/sec/11025c/ict-plan.html"}
+    (raw / "sources.toml").write_text(manifest(
+        miyagi_entry("miyagi.txt", page=pages[MIYAGI]),
+        {**fukushima_entry("fukushima.txt"), "page": pages[FUKUSHIMA]}), encoding="utf-8")
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    catalog = Graph().parse(out / "catalog.ttl", format="turtle")
+    for plan, page in pages.items():
+        html = (out / "datasets" / f"plan-{plan}.html").read_text(encoding="utf-8")
+        document = json.loads(html.split('<script type="application/ld+json">', 1)[1]
+                              .split("</script>", 1)[0])
+        package = json.loads((out / "ckan" / f"plan-{plan}.json").read_text(encoding="utf-8"))
+        dataset = URIRef(f"{BASE}dataset/plan-{plan}")
+        assert document["isBasedOn"] == package["url"] == page
+        assert catalog.value(dataset, DCAT_NS.landingPage) == URIRef(page)
 
 
 def test_a_plan_keeps_its_edition_while_another_plan_changes(tmp_path, run_cli, source_text):

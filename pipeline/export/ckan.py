@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import ConfigError
-from .datasets import DATABASE, DatasetSpec, file_url, source_page
+from .datasets import DATABASE, DatasetSpec, file_url
 from .listing import CKAN_FOLDER, CKAN_LICENSES, CKAN_ORGANIZATIONS, file_digest
 from .description import Description
 from .json import write_json_file
@@ -99,7 +99,7 @@ def ckan_package(dataset: DatasetSpec, out: Path, description: Description,
         "name": dataset.name,
         "title": dataset.title_ja,
         "notes": notes,
-        "url": dataset.plan.page if dataset.plan else source_page(package),
+        "url": description.landing_page(dataset),
         "version": version,
         "license_id": licence["id"],
         "license_title": licence["title"],

@@ -33,7 +33,7 @@ from ..rdf.graph import Literal as nt_literal
 from ..rdf.serialize import small_graph
 from ..rdf.vocabulary import SPDX
 from .datasets import (DATABASE, LINKED_DATA, DatasetSpec, PlanInfo, PublishedFile, Publisher,
-                       ascii_name, file_url, source_page)
+                       ascii_name, file_url)
 from .listing import CATALOG_FILES, file_digest
 from .description import Description
 from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, authority_location_uri,
@@ -372,7 +372,7 @@ class _CatalogBuilder:
         if version:
             self.add(node, DCAT_VERSION, Literal(version))
             self.add(node, OWL.versionInfo, Literal(version))
-        page = spec.plan.page if spec.plan else source_page(self.package)
+        page = self.description.landing_page(spec)
         if page:
             self.add(node, DCAT.landingPage, self.typed(URIRef(page), FOAF.Document))
         rights = self.rights_of(spec.plan)

@@ -20,7 +20,8 @@ from ..assemble import Plan
 from ..config import Config
 from ..errors import PipelineError
 from ..versions import read_plan_editions
-from .datasets import DatasetSpec, PlanInfo, package_plans, plan_info, publication_datasets
+from .datasets import (DatasetSpec, PlanInfo, package_plans, plan_info, publication_datasets,
+                       source_page)
 from .listing import Listing, folder_listing, load_package, planned_listing
 from .pieces import plan_digests, table_runs
 from .tables import credit_sentence
@@ -81,6 +82,15 @@ class Description:
                     credits[source.get("file")] = words
                     break
         return credits
+
+    def landing_page(self, spec: DatasetSpec) -> str:
+        """The web page a dataset is drawn from (CKAN `url`, DCAT landing page, schema.org
+        isBasedOn): its plan's page, or the publication's first source page."""
+        return spec.plan.page if spec.plan is not None else self.source_page
+
+    @cached_property
+    def source_page(self) -> str:
+        return source_page(self.package)
 
     def plan_attribution(self, plan: PlanInfo) -> str:
         """The attribution sentence of one plan's data (its slices, graph and dataset): the

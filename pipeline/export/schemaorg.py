@@ -6,7 +6,7 @@ URIs are the catalogue's (identifiers.py)."""
 
 from __future__ import annotations
 
-from .datasets import DatasetSpec, PublishedFile, file_url, source_page
+from .datasets import DatasetSpec, PublishedFile, file_url
 from .description import Description
 from .identifiers import agent_uri, dataset_edition, dataset_period, dataset_uri, publisher_uri
 
@@ -48,7 +48,7 @@ def dataset_jsonld(description: Description, spec: DatasetSpec,
         "dateModified": modified or None,
         "keywords": description.keywords or None,
         "inLanguage": description.language,
-        "isBasedOn": source_page(description.package) or None,
+        "isBasedOn": description.landing_page(spec) or None,
         "temporalCoverage": f"{period[0]}/{period[1]}" if period else None,
         "spatialCoverage": spatial(publisher, c.spatial_bbox) or None,
         "includedInDataCatalog": {"@type": "DataCatalog", "name": description.title,

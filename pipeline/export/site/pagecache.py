@@ -62,6 +62,10 @@ class PageKeys:
             schedule_labels, sites_title, repr(replace(site.config, version="")),
             [dataset_shown(s) for s in site.datasets if s.plan is None])
         self.digests: dict[str, str] = {}
+        self.datasets: dict[str, list[tuple]] = {}          # what each plan's pages list
+        for spec in site.datasets:
+            if spec.plan is not None:
+                self.datasets.setdefault(spec.plan.plan_id, []).append(dataset_shown(spec))
 
     def of_plan(self, plan: Plan) -> str:
         digest = self.digests.get(plan.id)
@@ -79,8 +83,7 @@ class PageKeys:
         linked += [source for _, sources_of in citing for source in sources_of]
         targets = sorted({(k, site.titles.get(k), site.plans[k[0]].slug if k[0] in site.plans
                            else None) for k in linked})
-        datasets = [dataset_shown(s) for s in site.datasets
-                    if s.plan is not None and s.plan.plan_id == plan.id]
+        datasets = self.datasets.get(plan.id, [])
         description = (plan.id, plan.slug, plan.title, plan.publisher, plan.publisher_code,
                        plan.start_year, plan.end_year, plan.sources)
         edition = plan.edition or (site.version, site.created)
