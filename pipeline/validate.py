@@ -23,7 +23,8 @@ from .export.listing import file_digest
 from .export.tables import SLICE_KEY
 from .heap import release_free_memory
 from .partcache import CacheStats, PartCache, digest_of, file_identity
-from .validate_groups import Table, read_table, tables_cache, validate_tables
+from .validate_groups import (RenderedPieces, Table, read_table, rendering_version,
+                              tables_cache, validate_tables)
 
 MAX_FINDINGS = 50
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent   # the folder that holds pipeline/
@@ -47,14 +48,19 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
     if package_descriptor is None:
         package_descriptor = json.loads(descriptor.read_text(encoding="utf-8"))
     resources = package_descriptor.get("resources", [])
-    cache, described = tables_cache(cache_dir), CacheStats()
+    cache, described, stats = tables_cache(cache_dir), CacheStats(), CacheStats()
     findings = descriptor_findings(package_descriptor, cache, described)
     tables: Parsed = {}
+    pieces = cache.entry("rendered-pieces", rendering_version()) if cache.folder is not None else ""
+    known = cache.load(pieces, stats) if pieces else None
+    rendered = RenderedPieces(known if isinstance(known, dict) else {})
     if not findings:
-        findings = read_tables(folder, [r for r in resources if _is_canonical_table(r)], tables)
+        findings = read_tables(folder, [r for r in resources if _is_canonical_table(r)], tables,
+                               rendered)
         release_free_memory()           # the files' bytes and texts, parsed into rows
     if not findings:
-        findings, stats = validate_tables(list(tables.values()), cache)
+        findings, grouped = validate_tables(list(tables.values()), cache)
+        stats.add(grouped)
         findings = [f"{t.name}: {t.resource['path']} does not match its stated bytes/hash"
                     for t in tables.values() if not _stated(t.resource, t.size, t.sha256)] + findings
     if not findings:
@@ -69,6 +75,8 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
         stats.add(described)
         if hashed:                          # the files of this edition, for the next one
             cache.store(hashed, seen, stats)
+        if pieces:
+            cache.store(pieces, rendered.seen, stats)
         cache.prune(stats.used)
         return (len(resources), sum(r["name"].endswith(EXCEL_SUFFIX) for r in resources),
                 sum(SLICE_KEY in r for r in resources))
@@ -116,9 +124,10 @@ def _package_findings(descriptor: dict) -> list[str]:
             for error in Package.metadata_validate(copy.deepcopy(descriptor))]
 
 
-def read_tables(folder: Path, resources: list[dict], tables: Parsed) -> list[str]:
+def read_tables(folder: Path, resources: list[dict], tables: Parsed,
+                rendered: RenderedPieces | None = None) -> list[str]:
     """Read each combined table (and its schema) into tables; findings for those that cannot
-    be read."""
+    be read. `rendered`: the plans' rows whose rendering is known (see RenderedPieces)."""
     findings = []
     for resource in resources:
         try:
@@ -127,7 +136,7 @@ def read_tables(folder: Path, resources: list[dict], tables: Parsed) -> list[str
             findings.append(f"{resource['name']}: its schema {resource['schema']} cannot be read "
                             f"({describe(error)})")
             continue
-        table = read_table(folder, resource, schema)
+        table = read_table(folder, resource, schema, rendered)
         if isinstance(table, str):
             findings.append(table)
         else:

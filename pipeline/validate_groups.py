@@ -32,11 +32,12 @@ from .cuts import cut_before
 from .export.csv import csv_lines, csv_text
 from .export.tables import PLAN_KEY
 from .fingerprint import library_versions, tree_digest
-from .partcache import CacheStats, PartCache, identity
+from .partcache import CacheStats, PartCache, identity, rows_digest
 
 GROUP_ROWS = 24_000     # about this many rows of all tables per group (at least half, at most twice)
 GROUP_DIVISOR = 8       # from half of GROUP_ROWS on, a group ends before one plan in about 8
 CODE = (Path(__file__), Path(__file__).with_name("validate.py"))   # what keeps the entries
+RENDERER = Path(__file__).with_name("export") / "csv.py"
 
 
 @dataclass
@@ -84,7 +85,24 @@ class Table:
         return csv_lines(self.rows)
 
 
-def read_table(folder: Path, resource: dict, schema: dict) -> Table | str:
+@dataclass
+class RenderedPieces:
+    """Plans' rows known to be rendered by the CSV exporter as certain bytes: the digest of the
+    rows as parsed (partcache.rows_digest) -> (size, SHA-256) of their rendering; `known` from
+    the last validation, `seen` this one's (kept for the next). A republish's unchanged plans
+    are then checked by hashing their bytes instead of rendering their rows again."""
+
+    known: dict[str, tuple[int, str]] = field(default_factory=dict)
+    seen: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+
+def rendering_version() -> str:
+    """The code that renders rows as CSV (export/csv.py): RenderedPieces hold for it alone."""
+    return tree_digest(RENDERER)
+
+
+def read_table(folder: Path, resource: dict, schema: dict,
+               rendered: RenderedPieces | None = None) -> Table | str:
     """The combined CSV of a resource, or a finding saying why it cannot be read."""
     path = resource["path"]
     try:
@@ -103,7 +121,7 @@ def read_table(folder: Path, resource: dict, schema: dict) -> Table | str:
     table = Table(resource, schema, header, rows, plans, len(data),
                   "sha256:" + hashlib.sha256(data).hexdigest(), path=folder / path,
                   identity=read_as)
-    table.as_written = _as_written(table, data)
+    table.as_written = _as_written(table, data, rendered or RenderedPieces())
     return table
 
 
@@ -234,19 +252,25 @@ def _layout_findings(tables: list[Table]) -> list[str]:
             "exporter writes them" for table in tables if not table.as_written]
 
 
-def _as_written(table: Table, data: bytes) -> bool:
+def _as_written(table: Table, data: bytes, rendered: RenderedPieces) -> bool:
     """Whether the file's bytes are its header and then each plan's body, compared part by part
-    (no second copy of the whole table); records where each plan's body lies."""
+    (no second copy of the whole table); records where each plan's body lies. A plan whose
+    rows `rendered` knows is compared by the size and SHA-256 of their rendering."""
     data, header = memoryview(data), csv_text(table.header, []).encode("utf-8")
     offset = len(header)
     if data[:offset] != header:
         return False
-    for plan in table.plans:
-        part = table.body(plan).encode("utf-8")
-        if data[offset:offset + len(part)] != part:
-            return False
-        table.spans[plan] = (offset, offset + len(part))
-        offset += len(part)
+    for plan, rows in table.plans.items():
+        digest = rows_digest(rows)
+        size, sha256 = rendered.known.get(digest) or (-1, "")
+        if size < 0 or hashlib.sha256(data[offset:offset + size]).hexdigest() != sha256:
+            part = table.body(plan).encode("utf-8")
+            if data[offset:offset + len(part)] != part:
+                return False
+            size, sha256 = len(part), hashlib.sha256(part).hexdigest()
+        rendered.seen[digest] = (size, sha256)
+        table.spans[plan] = (offset, offset + size)
+        offset += size
     return offset == len(data)
 
 

@@ -191,6 +191,40 @@ def test_a_change_in_one_plan_validates_its_group_again(tables_of, written, tmp_
     assert findings == [] and (stats.chunks_built, stats.chunks_reused) == (1, len(groups) - 1)
 
 
+def test_plans_rendered_before_are_compared_by_the_hash_of_their_rendering(written, tmp_path,
+                                                                           monkeypatch):
+    """A republish's unchanged plans: their rows rendered in the last validation are checked by
+    the size and SHA-256 of that rendering, not rendered again; bytes other than the exporter's
+    (LF line ends) are still found not as written."""
+    from pipeline.validate_groups import RenderedPieces
+    out = tmp_path / "out"
+    shutil.copytree(written, out)
+    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    resources = [r for r in descriptor["resources"] if _is_canonical_table(r)]
+
+    def read(rendered):
+        tables = {}
+        assert read_tables(out, resources, tables, rendered) == []
+        return tables
+    first = RenderedPieces()
+    before = read(first)
+    assert all(t.as_written for t in before.values())
+    assert len(first.seen) == sum(len(t.plans) for t in before.values())
+    rendered = []
+    body = validate_groups.Table.body
+    monkeypatch.setattr(validate_groups.Table, "body",
+                        lambda table, plan: rendered.append(plan) or body(table, plan))
+    again = read(RenderedPieces(first.seen))
+    assert rendered == [] and {p: t.spans for p, t in again.items()} == \
+        {p: t.spans for p, t in before.items()}
+    path = out / "initiatives.csv"
+    data = path.read_bytes()
+    path.write_bytes(data[:-2] + b"\n")        # the last row's line end: LF
+    changed = read(RenderedPieces(first.seen))
+    assert not changed["initiatives.csv"].as_written and rendered
+    assert all(t.as_written for p, t in changed.items() if p != "initiatives.csv")
+
+
 def test_a_row_belongs_to_the_plan_named_under_the_plan_id_header(tmp_path):
     """The plan of a row is read under the header `plan_id`, wherever that column stands."""
     (tmp_path / "t.csv").write_text("id,plan_id\n1,a\n2,b\n3,b\n", encoding="utf-8")
