@@ -207,7 +207,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         # here with more than one part, else in rdf.finish, which stops them when done)
         with Forked(side_files, staging, rows, runs, schemas, head, license,
                     cache_folder(cache_dir, out_dir, "workbooks"),
-                    cache_folder(cache_dir, out_dir, "parquet"), where=staging) as side, \
+                    cache_folder(cache_dir, out_dir, "parquet"),
+                    cache_folder(cache_dir, out_dir, "database"), where=staging) as side, \
                 LinkedDataWriter(rows, sources, publication.plans, config, schemas, staging,
                                  watch, cache_folder(cache_dir, out_dir)) as rdf:
             with watch.stage("csv-json"):

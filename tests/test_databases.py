@@ -171,3 +171,56 @@ def test_a_value_the_schema_type_cannot_hold_is_one_error_line(tmp_path):
     row["name"], row["seq"] = "x", 2 ** 63          # past SQLite's 64-bit INTEGER
     with pytest.raises(PipelineError, match="SQLite.*too large"):
         write_sqlite(tmp_path / "q.sqlite", {"sites": [row]}, schemas, package)
+
+
+def test_a_database_built_from_the_previous_one_is_byte_for_byte_one_built_from_the_rows(
+        tmp_path, project_root, monkeypatch):
+    """A republish copies the unchanged plans' rows from the database built last (INSERT …
+    SELECT, run for run) and inserts the changed plan's: the same file as a build from the
+    rows alone; a damaged kept database is not used."""
+    import shutil
+    from benchmarks.corpus import write_corpus
+    from pipeline.config import load_config
+    from pipeline.export import sqlite as sqlite_export
+    from pipeline.export.package import write_database, write_tables_package
+    from pipeline.export.pieces import table_runs
+    from pipeline.export.tables import table_rows
+    from pipeline.publish import build
+
+    write_corpus(tmp_path / "raw", 12)
+    config = load_config(project_root / "pipeline.toml")
+    rows = table_rows(build(tmp_path / "raw", config, lambda message: None))
+    package = write_tables_package(build(tmp_path / "raw", config, lambda message: None), rows,
+                                   config, tmp_path / "tables", "2024-01-01T00:00:00Z")
+    cache = tmp_path / "cache"
+
+    def database(folder, rows, cache_folder):
+        folder.mkdir()
+        runs = {table: table_runs(table_rows_) for table, table_rows_ in rows.items()}
+        name, _ = write_database(folder, rows, SCHEMAS, package, runs, cache_folder)
+        return (folder / name).read_bytes()
+
+    inserted = []
+    insert = sqlite_export._insert_rows
+    monkeypatch.setattr(sqlite_export, "_insert_rows",
+                        lambda connection, schema, rows: inserted.append(len(rows)) or
+                        insert(connection, schema, rows))
+    first = database(tmp_path / "first", rows, cache)
+    total = sum(inserted)
+    changed = {table: [dict(row) for row in table_rows_] for table, table_rows_ in rows.items()}
+    plans = list(dict.fromkeys(row["plan_id"] for row in changed["initiatives"]))
+    assert len(plans) > 2
+    target = next(row for row in changed["initiatives"] if row["plan_id"] == plans[1])
+    target["summary"] += "（改訂）"
+    last = max(i for i, row in enumerate(changed["schedules"]) if row["plan_id"] == plans[1])
+    del changed["schedules"][last]                   # the later plans' rows move up one
+    inserted.clear()
+    again = database(tmp_path / "again", changed, cache)
+    assert 0 < sum(inserted) < total / 2                # the changed plan's rows (and metadata)
+    assert again == database(tmp_path / "rows", changed, None) != first
+    (kept,) = [path for path in cache.rglob("*") if path.is_file() and path.parent.name.endswith(".files")]
+    kept.unlink()                                        # the kept database replaced
+    shutil.copy(tmp_path / "again" / "miyagi-ict-plan.sqlite", kept)
+    inserted.clear()
+    assert database(tmp_path / "damaged", changed, cache) == again
+    assert sum(inserted) >= total / 2

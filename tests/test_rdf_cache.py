@@ -70,6 +70,9 @@ def test_a_republish_after_one_plan_changed_rebuilds_it_alone_with_the_same_byte
     assert list(cached) == list(uncached) and len(cached) == 6 + 2
     for name in cached:
         assert cached[name] == uncached[name], name
+    database = "miyagi-ict-plan.sqlite"         # copied from the first run's but one plan's
+    assert (tmp_path / "cached" / database).read_bytes() == \
+        (tmp_path / "uncached" / database).read_bytes()
     assert cached["plans/pref01-plan-0001/graph.nt"] == before["plans/pref01-plan-0001/graph.nt"]
     assert cached["plans/pref02-plan-0002/graph.nt"] != before["plans/pref02-plan-0002/graph.nt"]
     assert cached["rdf/graph.ttl"] != before["rdf/graph.ttl"]

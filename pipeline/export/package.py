@@ -24,7 +24,8 @@ from .listing import digests_meanwhile, file_digest, remember_digest
 from .parquet import parquet_path, write_parquet
 from .pieces import Pieces, Run, pieces_cache, plan_digests, table_runs, write_joined
 from .plans import write_plan_tables
-from .sqlite import database_name, write_sqlite
+from .sqlite import (built_database, database_cache, database_name, keep_database,
+                     write_sqlite)
 from .tables import attribution, plan_attributions
 from .workbooks import Written, workbook_path, write_workbooks
 
@@ -63,7 +64,8 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
 
 def side_files(out: Path, rows: dict[str, list[dict]], runs: dict[str, list[Run]],
                schemas: dict[str, dict], head: dict, license: dict,
-               workbook_cache: Path | None, parquet_cache: Path | None) -> Iterator:
+               workbook_cache: Path | None, parquet_cache: Path | None,
+               database_cache: Path | None = None) -> Iterator:
     """What a process beside the tables' writer writes (forked.Forked): the workbooks, the
     SQLite database, then the Parquet files; yields what write_workbooks returns, what
     write_database returns, then the Parquet files' paths. `head`: package_head, the
@@ -74,7 +76,7 @@ def side_files(out: Path, rows: dict[str, list[dict]], runs: dict[str, list[Run]
                               head["created"], workbook_cache)
     release_free_memory()               # the worksheets' texts, before the database
     yield written
-    yield write_database(out, rows, schemas, head)
+    yield write_database(out, rows, schemas, head, runs, database_cache)
     release_free_memory()               # the database's pages, before the Parquet columns
     yield write_parquet(out, rows, schemas, head, runs, parquet_cache)
 
@@ -133,11 +135,21 @@ def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
 
 
 def write_database(out: Path, rows: dict[str, list[dict]], schemas: dict[str, dict],
-                   package: dict) -> tuple[str, tuple[int, str]]:
+                   package: dict, runs: dict[str, list[Run]] | None = None,
+                   cache_folder: Path | None = None) -> tuple[str, tuple[int, str]]:
     """The SQLite distribution and the Datasette metadata that serves it; returns its name
-    and (size, SHA-256) as written (for listing.remember_digest: another process writes it)."""
+    and (size, SHA-256) as written (for listing.remember_digest: another process writes it).
+    With cache_folder, the unchanged plans' rows are copied from the database built last."""
     name = database_name(package)
-    write_sqlite(out / name, rows, schemas, package)
+    cache, stats = database_cache(cache_folder), CacheStats()
+    entry = cache.entry("database", name) if cache.folder is not None else ""
+    runs = runs if runs is not None else {table: table_runs(table_rows)
+                                          for table, table_rows in rows.items()}
+    previous = built_database(cache, entry, stats) if entry else None
+    write_sqlite(out / name, rows, schemas, package, runs, previous)
+    if entry:
+        keep_database(cache, entry, out / name, runs, stats)
+        cache.prune(stats.used)
     write_datasette_metadata(out, name, schemas, package)
     return name, file_digest(out / name)
 

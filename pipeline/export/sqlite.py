@@ -11,19 +11,30 @@ whole sentences, while trigrams find any substring of three or more characters (
 Empty cells are NULL, as in the JSON tables. The table `metadata` (key, value) carries the
 licence, the attribution sentence and the sources, so a copy that travels alone still says
 where the data come from and how they may be used.
+
+A republish builds the database anew, in the same order, but copies the rows of the plans whose
+rows did not change from the database built before (`Built`, kept in a cache by
+package.write_database) with `INSERT … SELECT`, run for run: the same rows inserted in the same
+order give the same file, byte for byte, as inserting them from Python (tests); the full-text
+indexes are then filled from the tables as always.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
+from functools import cache
 from operator import itemgetter
 from pathlib import Path
 
 import sqlite_utils
 
 from ..errors import PipelineError
+from ..fingerprint import code_digest, library_versions
+from ..partcache import CacheStats, PartCache
 from ..schema import foreign_keys, full_text_fields, json_value, tables_in_key_order
+from .pieces import Run
 from .tables import METADATA_TABLE, distribution_metadata
 
 SQLITE_SUFFIX = ".sqlite"
@@ -38,6 +49,47 @@ CONVERTED_TYPES = ("list", "date", "datetime")   # the rest SQLite takes as they
 _JSON_ARRAY = json.JSONEncoder(ensure_ascii=False).encode
 
 
+@dataclass(frozen=True)
+class Built:
+    """A database this code built (`path`, never written to) and the runs each table was built
+    from, in order: table -> [(plan_id, digest of the rows, rows)] (pieces.Run)."""
+
+    path: Path
+    runs: dict[str, list[tuple[str, str, int]]]
+
+
+def built_runs(runs: dict[str, list[Run]]) -> dict[str, list[tuple[str, str, int]]]:
+    """What Built keeps of the runs a database is built from."""
+    return {table: [(run.plan_id, run.digest, run.stop - run.start) for run in table_runs]
+            for table, table_runs in runs.items()}
+
+
+def built_database(cache: PartCache, name: str, stats: CacheStats) -> Built | None:
+    """The database built last (kept under `name` by keep_database), None: none."""
+    kept = cache.kept(name, stats) if cache.folder is not None else None
+    if kept is None or len(kept[1]) != 1 or not isinstance(kept[2], dict):
+        return None
+    return Built(kept[1][0], kept[2])
+
+
+def keep_database(cache: PartCache, name: str, path: Path, runs: dict[str, list[Run]],
+                  stats: CacheStats) -> None:
+    """Keep the database just written at `path` (a hard link) for the next build."""
+    if cache.folder is not None:
+        cache.store_files(name, path.parent, [path.name], built_runs(runs), stats)
+
+
+def database_cache(folder: Path | None) -> PartCache:
+    """The database built last in folder (None: no cache), under the version of the code and
+    Table Schemas (its tables' columns), SQLite and sqlite-utils."""
+    return PartCache(folder, _version() if folder is not None else "")
+
+
+@cache
+def _version() -> str:
+    return f"{code_digest()}:{sqlite3.sqlite_version}:{library_versions(('sqlite-utils',))}"
+
+
 def database_name(package: dict) -> str:
     """The file name of the database: `<publication name>.sqlite` (Datasette's database name
     is the stem)."""
@@ -45,29 +97,46 @@ def database_name(package: dict) -> str:
 
 
 def write_sqlite(path: Path, rows: dict[str, list[dict]], schemas: dict[str, dict],
-                 package: dict) -> None:
-    """Write the database at `path` (replaced if present) from the rows the publish holds."""
+                 package: dict, runs: dict[str, list[Run]] | None = None,
+                 previous: Built | None = None) -> None:
+    """Write the database at `path` (replaced if present) from the rows the publish holds
+    (their runs: pieces.table_runs), the runs `previous` was built from copied from it."""
     if sqlite3.sqlite_version_info < TRIGRAM_SQLITE:
         raise PipelineError(f"SQLite {sqlite3.sqlite_version} has no FTS5 trigram tokenizer "
                            "(3.34 or later needed)")
-    path.unlink(missing_ok=True)
     try:
-        _write(path, rows, schemas, package)
+        try:
+            _write(path, rows, schemas, package, runs or {}, previous)
+        except sqlite3.Error:
+            if previous is None:
+                raise
+            _write(path, rows, schemas, package, runs or {}, None)   # a cache only costs time
     except (sqlite3.Error, OverflowError) as error:    # OverflowError: an integer past 64 bits
         raise PipelineError(f"cannot write the SQLite database: {error}", path) from None
 
 
-def _write(path: Path, rows: dict[str, list[dict]], schemas: dict[str, dict], package: dict) -> None:
-    connection = sqlite3.connect(path, isolation_level=None)
+def _write(path: Path, rows: dict[str, list[dict]], schemas: dict[str, dict], package: dict,
+           runs: dict[str, list[Run]], previous: Built | None) -> None:
+    path.unlink(missing_ok=True)
+    connection = sqlite3.connect(path.resolve().as_uri(), uri=True, isolation_level=None)
     try:
         # a new file in the staging folder: a failed write fails the publish, so no journal
         connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
                                  f"PRAGMA cache_size = -{CACHE_KIB};")
+        if previous is not None:
+            connection.execute("ATTACH DATABASE ? AS previous",
+                               (f"{previous.path.resolve().as_uri()}?mode=ro",))
         db = sqlite_utils.Database(connection)
         connection.execute("BEGIN")
         for table in tables_in_key_order(schemas):
             _create_table(db, schemas[table])
-            _insert_rows(connection, schemas[table], rows.get(table, []))
+            table_rows = rows.get(table, [])
+            kept = previous.runs.get(table) if previous is not None else None
+            for copied, first, last in _segments(len(table_rows), runs.get(table), kept):
+                if copied:
+                    _copy_rows(connection, table, first, last)
+                else:
+                    _insert_rows(connection, schemas[table], table_rows[first:last])
         _write_metadata(db, package)
         connection.execute("COMMIT")
         for table in schemas:
@@ -86,6 +155,37 @@ def _create_table(db: sqlite_utils.Database, schema: dict) -> None:
     for key in keys:
         if primary[:len(key.columns)] != key.columns:     # else the primary key's index serves
             db[name].create_index(list(key.columns), find_unique_name=True)
+
+
+def _segments(count: int, runs: list[Run] | None,
+              kept: list[tuple[str, str, int]] | None) -> list[tuple[bool, int, int]]:
+    """The table's rows in order as (copied, first, last): rowids first..last of the previous
+    database to copy (a run it was built from with the same plan, digest and size), or rows
+    first..last-1 of this build to insert."""
+    if not runs or not kept or sum(run.stop - run.start for run in runs) != count:
+        return [(False, 0, count)]
+    at, rowid = {}, 1                   # a table built anew: its rows' rowids are 1, 2, …
+    for plan_id, digest, size in kept:
+        at[plan_id, digest, size] = rowid
+        rowid += size
+    segments: list[tuple[bool, int, int]] = []
+    for run in runs:
+        size = run.stop - run.start
+        first = at.get((run.plan_id, run.digest, size))
+        segment = (True, first, first + size - 1) if first is not None and size \
+            else (False, run.start, run.stop)
+        last = segments[-1] if segments else None
+        if last and last[0] == segment[0] and last[2] + segment[0] == segment[1]:
+            segments[-1] = (last[0], last[1], segment[2])
+        else:
+            segments.append(segment)
+    return segments
+
+
+def _copy_rows(connection: sqlite3.Connection, table: str, first: int, last: int) -> None:
+    name = _quoted(table)
+    connection.execute(f"INSERT INTO main.{name} SELECT * FROM previous.{name} "
+                       "WHERE rowid BETWEEN ? AND ? ORDER BY rowid", (first, last))
 
 
 def _full_text_index(db: sqlite_utils.Database, table: str, columns: list[str]) -> None:
