@@ -202,11 +202,13 @@ def validate_tables(tables: list[Table], cache: PartCache,
     schemas = {table.name: _without(table.schema, here[table.name]) for table in tables}
     before = {table.name: 0 for table in tables}
     for group in groups:
-        texts = {table.name: csv_text(table.header, []) + table.written(group).decode("utf-8")
-                 for table in tables}
-        name = cache.entry("table-group", texts, schemas)
+        data = {table.name: csv_text(table.header, []).encode("utf-8") + table.written(group)
+                for table in tables}
+        name = cache.entry("table-group", schemas,       # named by the SHA-256 of its CSVs
+                           {table: hashlib.sha256(csv).hexdigest() for table, csv in data.items()})
         errors = cache.load(name, stats)
         if errors is None:
+            texts = {table: csv.decode("utf-8") for table, csv in data.items()}
             errors = _frictionless_errors(tables, texts, schemas)
             cache.store(name, errors, stats)
             stats.chunks_built += 1
