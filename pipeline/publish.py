@@ -200,7 +200,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             staging, cache_folder(cache_dir, out_dir, "tables")) as validation:
         sources = [source_descriptor(s) for s in publication.sources]
         license = license_descriptor(config)
-        head = package_head(publication, config, edition.created, inputs, edition.plans, runs)
+        head = package_head(publication, config, edition.created, inputs, edition.plans, digests)
         # a forked process writes the workbooks, the SQLite database (its tables and full-text
         # indexes) and then the Parquet files, and worker processes build the graph's parts,
         # while the CSV and JSON tables are written here (the workers fork at their first task:

@@ -12,7 +12,7 @@ in memory: it reads datapackage.json and the tables' JSON.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -131,9 +131,9 @@ def describe_publication(out: Path, config: Config, package: dict, plans: dict[s
     the files `to_come` that another process is still writing); `row_digests`:
     pieces.plan_digests of the rows the records were made from."""
     editions = read_plan_editions(package)
-    return replace(_description(out, config, package,
-                                {k: plan_info(p, editions.get(k)) for k, p in plans.items()},
-                                records, planned_listing(out, to_come)), row_digests=row_digests)
+    return _description(out, config, package,
+                        {k: plan_info(p, editions.get(k)) for k, p in plans.items()},
+                        records, planned_listing(out, to_come), row_digests)
 
 
 def read_description(out: Path, config: Config) -> Description:
@@ -155,6 +155,7 @@ def read_description(out: Path, config: Config) -> Description:
 
 
 def _description(out: Path, config: Config, package: dict, plans: dict[str, PlanInfo],
-                 records: dict[str, list[dict]], listing: Listing) -> Description:
+                 records: dict[str, list[dict]], listing: Listing,
+                 row_digests: dict[str, str] | None = None) -> Description:
     datasets = publication_datasets(out, listing, package, plans, config)
-    return Description(config, package, plans, records, tuple(datasets))
+    return Description(config, package, plans, records, tuple(datasets), row_digests)

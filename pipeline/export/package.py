@@ -51,7 +51,7 @@ def write_tables_package(publication: Publication, rows: dict[str, list[dict]], 
     cache, stats = pieces_cache(cache_folder), CacheStats()
     runs = runs if runs is not None else {table: table_runs(r) for table, r in rows.items()}
     package = {**head} if head is not None else \
-        package_head(publication, config, created, inputs, plan_editions, runs)
+        package_head(publication, config, created, inputs, plan_editions, plan_digests(runs))
     package["resources"] = write_tables(
         rows, runs, load_schemas(), out, license_descriptor(config), package["attribution"],
         created, publication.plans, plan_attributions(publication.sources), cache, stats,
@@ -88,16 +88,17 @@ def side_database_files(head: dict, schemas: dict[str, dict]) -> list[str]:
 
 
 def package_head(publication: Publication, config: Config, created: str, inputs: str,
-                 plan_editions: dict[str, dict] | None, runs: dict[str, list[Run]]) -> dict:
+                 plan_editions: dict[str, dict] | None, digests: dict[str, str]) -> dict:
     """datapackage.json's descriptor before its files are written (no resources yet): what
     the publication is, its licence, sources, attribution, each plan's edition and the digest
-    of its records; all a database or Parquet file states about itself. When extracting the
+    of its records (`digests`: pieces.plan_digests); all a database or Parquet file states
+    about itself. When extracting the
     sources gave warnings (records seen but not complete, gaps in the numbering, references to
     initiatives not published), those too, each naming its file by name alone: a reader sees
     what the tables lack, and a run over the same inputs says them again with its `no change`."""
     sources = [source_descriptor(s) for s in publication.sources]
     head = package_descriptor(config, sources, [], attribution(publication.sources), created,
-                              inputs, plan_editions or {}, plan_digests(runs))
+                              inputs, plan_editions or {}, digests)
     if publication.warnings:
         folders = {f"{source.path.parent}{os.sep}" for source in publication.sources}
         head[WARNINGS_KEY] = [_without_folder(warning, folders) for warning in publication.warnings]
