@@ -1,7 +1,8 @@
 """The garbage collector at scale: a publication of a thousand documents is millions of small
 objects that live to the end of the publish and hold no reference cycles, so the cyclic
-collector only costs time there: it is paused while documents are extracted (collector_paused)
-and the heap is frozen out of it around forked workers (frozen_heap). Memory freed after a
+collector only costs time there: it is paused while documents are extracted and the tables'
+rows and records are made (collector_paused), and the heap is frozen out of it for the whole
+publish (frozen_heap), what those stages made joining it as each ends. Memory freed after a
 stage's large texts is handed back to the system (release_free_memory), so that the processes
 that run side by side do not hold it at once."""
 
@@ -14,6 +15,9 @@ import gc
 from contextlib import contextmanager
 
 
+_FROZEN = [0]       # frozen_heap's depth in this process
+
+
 @contextmanager
 def frozen_heap():
     """Freeze the objects alive now out of the cyclic garbage collector (gc.freeze), so that
@@ -22,9 +26,11 @@ def frozen_heap():
     enclosing frozen_heap): then the outermost one unfreezes."""
     frozen_before = gc.get_freeze_count() > 0
     gc.freeze()
+    _FROZEN[0] += 1
     try:
         yield
     finally:
+        _FROZEN[0] -= 1
         if not frozen_before:
             gc.unfreeze()
 
@@ -38,7 +44,8 @@ def collector_paused(keep: bool = False):
     keep: the objects made meanwhile live as long as the enclosing frozen_heap (the publish's
     records): inside one, they are frozen before the collector resumes, else its first
     collection would walk them all (the youngest generation holds every object made while it
-    was paused)."""
+    was paused). Whatever else was made meanwhile is frozen with them (another thread's
+    objects, garbage in cycles): kept until the frozen heap ends."""
     if not gc.isenabled():
         yield
         return
@@ -46,7 +53,7 @@ def collector_paused(keep: bool = False):
     try:
         yield
     finally:
-        if keep and gc.get_freeze_count() > 0:
+        if keep and _FROZEN[0]:
             gc.freeze()
         gc.enable()
 

@@ -97,11 +97,11 @@ def blinded(triples: list) -> list:
     for triple in triples:
         value = triple[2]
         if isinstance(value, Literal) and well_typed(value):
-            literals[triple[0], triple[1], value.datatype, value.language].add(value)
+            literals[triple[0], triple[1], value.datatype, (value.language or "").lower()].add(value)
         else:
             kept.append(triple)
     for (subject, predicate, datatype, language), values in literals.items():
-        kept += [(subject, predicate, URIRef(f"{BLINDED}{datatype or ''}@{language or ''}#{rank}"))
+        kept += [(subject, predicate, URIRef(f"{BLINDED}{datatype or ''}@{language}#{rank}"))
                  for rank in range(len(values))]
     return kept
 
@@ -121,10 +121,13 @@ def well_typed(literal: Literal) -> bool:
 
 
 def literal_blind(shapes: Graph) -> bool:
-    """Whether the shapes see of a literal only its kind, datatype and language (they use no
-    parameter that looks at a value: VALUE_PARAMETERS, DASH's)."""
-    return not any(predicate in VALUE_PARAMETERS or str(predicate).startswith(DASH)
-                   for predicate in set(shapes.predicates()))
+    """Whether the shapes see of a literal only its kind, datatype and language, and only as a
+    value of its own subject: they are node-local (a path of several steps would count the
+    literals of several subjects together) and use no parameter that looks at a value
+    (VALUE_PARAMETERS, DASH's)."""
+    return node_local(shapes)[0] and not any(
+        predicate in VALUE_PARAMETERS or str(predicate).startswith(DASH)
+        for predicate in set(shapes.predicates()))
 
 
 def parts_graph(parts: list[Part], prefixes: Graph) -> Graph:

@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import os
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,8 +98,9 @@ class RenderedPieces:
 
 
 def rendering_version() -> str:
-    """The code that renders rows as CSV (export/csv.py): RenderedPieces hold for it alone."""
-    return tree_digest(RENDERER)
+    """The code that renders rows as CSV (export/csv.py, with Python's csv module):
+    RenderedPieces hold for it alone."""
+    return f"{tree_digest(RENDERER)}:{sys.version}"
 
 
 def read_table(folder: Path, resource: dict, schema: dict,
@@ -205,10 +207,10 @@ def validate_tables(tables: list[Table], cache: PartCache,
         data = {table.name: csv_text(table.header, []).encode("utf-8") + table.written(group)
                 for table in tables}
         name = cache.entry("table-group", schemas,       # named by the SHA-256 of its CSVs
-                           {table: hashlib.sha256(csv).hexdigest() for table, csv in data.items()})
+                           {key: hashlib.sha256(part).hexdigest() for key, part in data.items()})
         errors = cache.load(name, stats)
         if errors is None:
-            texts = {table: csv.decode("utf-8") for table, csv in data.items()}
+            texts = {key: part.decode("utf-8") for key, part in data.items()}
             errors = _frictionless_errors(tables, texts, schemas)
             cache.store(name, errors, stats)
             stats.chunks_built += 1

@@ -836,6 +836,18 @@ def test_the_dcat_ap_shapes_see_of_a_literal_only_its_kind_datatype_and_language
         assert not literal_blind(shapes), parameter
 
 
+def test_shapes_whose_paths_cross_nodes_are_not_literal_blind():
+    """sh:maxCount 1 on the path (ex:dist ex:size) counts the sizes of all distributions
+    together: sizes 5 and 5 conform, 5 and 6 do not, so such shapes see literal values."""
+    from pipeline.shacl_parts import literal_blind, node_local
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:x:> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:Dataset ;
+            sh:property [ sh:path ( ex:dist ex:size ) ; sh:maxCount 1 ] .""", format="turtle")
+    assert node_local(shapes)[0] is False
+    assert not literal_blind(shapes)
+
+
 def test_a_blind_digest_keeps_the_datatypes_languages_and_counts_of_well_typed_literals():
     from pipeline.shacl_parts import Part
     ex = Namespace("urn:x:")

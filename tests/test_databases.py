@@ -224,3 +224,14 @@ def test_a_database_built_from_the_previous_one_is_byte_for_byte_one_built_from_
     inserted.clear()
     assert database(tmp_path / "damaged", changed, cache) == again
     assert sum(inserted) >= total / 2
+
+
+def test_rows_are_copied_only_where_a_new_table_numbers_them_in_order():
+    """A table whose primary key is one INTEGER column has that column as its rowids: its rows
+    are never copied by rowid from the database built last."""
+    from pipeline.export.sqlite import _rowids_in_order
+    assert all(_rowids_in_order(schema) for schema in SCHEMAS.values())
+    assert not _rowids_in_order({"name": "t", "primaryKey": ["n"],
+                                 "fields": [{"name": "n", "type": "integer"}]})
+    assert _rowids_in_order({"name": "t", "primaryKey": "id",
+                             "fields": [{"name": "id", "type": "string"}]})

@@ -52,7 +52,7 @@ _JSON_ARRAY = json.JSONEncoder(ensure_ascii=False).encode
 @dataclass(frozen=True)
 class Built:
     """A database this code built (`path`, never written to) and the runs each table was built
-    from, in order: table -> [(plan_id, digest of the rows, rows)] (pieces.Run)."""
+    from, in order: table -> [(plan_id, digest of the rows, row count)] (pieces.Run)."""
 
     path: Path
     runs: dict[str, list[tuple[str, str, int]]]
@@ -131,10 +131,11 @@ def _write(path: Path, rows: dict[str, list[dict]], schemas: dict[str, dict], pa
         for table in tables_in_key_order(schemas):
             _create_table(db, schemas[table])
             table_rows = rows.get(table, [])
-            kept = previous.runs.get(table) if previous is not None else None
+            kept = previous.runs.get(table) if previous is not None and \
+                _rowids_in_order(schemas[table]) else None
             for copied, first, last in _segments(len(table_rows), runs.get(table), kept):
                 if copied:
-                    _copy_rows(connection, table, first, last)
+                    _copy_rows(connection, schemas[table], first, last)
                 else:
                     _insert_rows(connection, schemas[table], table_rows[first:last])
         _write_metadata(db, package)
@@ -182,9 +183,18 @@ def _segments(count: int, runs: list[Run] | None,
     return segments
 
 
-def _copy_rows(connection: sqlite3.Connection, table: str, first: int, last: int) -> None:
-    name = _quoted(table)
-    connection.execute(f"INSERT INTO main.{name} SELECT * FROM previous.{name} "
+def _rowids_in_order(schema: dict) -> bool:
+    """Whether a table built anew numbers its rows 1, 2, … in the order they go in: a rowid
+    table whose primary key is not one INTEGER column (which would be the rowid itself)."""
+    key = schema.get("primaryKey") or []
+    key = [key] if isinstance(key, str) else key
+    types = {f["name"]: f.get("type") for f in schema["fields"]}
+    return not (len(key) == 1 and types.get(key[0]) == "integer")
+
+
+def _copy_rows(connection: sqlite3.Connection, schema: dict, first: int, last: int) -> None:
+    name, columns = _quoted(schema["name"]), ", ".join(_quoted(f["name"]) for f in schema["fields"])
+    connection.execute(f"INSERT INTO main.{name} ({columns}) SELECT {columns} FROM previous.{name} "
                        "WHERE rowid BETWEEN ? AND ? ORDER BY rowid", (first, last))
 
 
