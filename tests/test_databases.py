@@ -235,3 +235,19 @@ def test_rows_are_copied_only_where_a_new_table_numbers_them_in_order():
                                  "fields": [{"name": "n", "type": "integer"}]})
     assert _rowids_in_order({"name": "t", "primaryKey": "id",
                              "fields": [{"name": "id", "type": "string"}]})
+
+
+def test_the_rows_to_copy_and_to_insert_keep_the_tables_order():
+    """_segments: runs the previous build had (plan, digest, size) are copied by rowid, the
+    others inserted, neighbours joined; runs that do not cover the rows one after the other
+    are all inserted."""
+    from pipeline.export.pieces import Run
+    from pipeline.export.sqlite import _segments
+    kept = [("a", "1", 2), ("b", "2", 3), ("c", "3", 1)]        # rowids 1-2, 3-5, 6
+    runs = [Run(0, 2, "a", "1"), Run(2, 5, "b", "2"), Run(5, 7, "c", "new"), Run(7, 8, "d", "4")]
+    assert _segments(8, runs, kept) == [(True, 1, 6), (False, 5, 8)]
+    moved = [Run(0, 3, "b", "2"), Run(3, 5, "a", "1")]          # copied, in this build's order
+    assert _segments(5, moved, kept) == [(True, 3, 6), (True, 1, 3)]
+    assert _segments(5, [Run(0, 2, "a", "1"), Run(3, 5, "b", "2")], kept) == [(False, 0, 5)]
+    assert _segments(3, runs[:2], kept) == [(False, 0, 3)]       # the runs are not the rows
+    assert _segments(2, runs[:1], None) == [(False, 0, 2)]

@@ -133,11 +133,11 @@ def _write(path: Path, rows: dict[str, list[dict]], schemas: dict[str, dict], pa
             table_rows = rows.get(table, [])
             kept = previous.runs.get(table) if previous is not None and \
                 _rowids_in_order(schemas[table]) else None
-            for copied, first, last in _segments(len(table_rows), runs.get(table), kept):
+            for copied, start, stop in _segments(len(table_rows), runs.get(table), kept):
                 if copied:
-                    _copy_rows(connection, schemas[table], first, last)
+                    _copy_rows(connection, schemas[table], start, stop)
                 else:
-                    _insert_rows(connection, schemas[table], table_rows[first:last])
+                    _insert_rows(connection, schemas[table], table_rows[start:stop])
         _write_metadata(db, package)
         connection.execute("COMMIT")
         for table in schemas:
@@ -160,10 +160,12 @@ def _create_table(db: sqlite_utils.Database, schema: dict) -> None:
 
 def _segments(count: int, runs: list[Run] | None,
               kept: list[tuple[str, str, int]] | None) -> list[tuple[bool, int, int]]:
-    """The table's rows in order as (copied, first, last): rowids first..last of the previous
-    database to copy (a run it was built from with the same plan, digest and size), or rows
-    first..last-1 of this build to insert."""
-    if not runs or not kept or sum(run.stop - run.start for run in runs) != count:
+    """The table's rows in order as (copied, start, stop): rowids start..stop-1 of the
+    previous database to copy (a run it was built from with the same plan, digest and size),
+    or rows start..stop-1 of this build to insert. All inserted unless the runs cover the
+    rows, one after the other."""
+    ends = [0] + [run.stop for run in runs or ()]
+    if not kept or not runs or ends[-1] != count or [run.start for run in runs] != ends[:-1]:
         return [(False, 0, count)]
     at, rowid = {}, 1                   # a table built anew: its rows' rowids are 1, 2, …
     for plan_id, digest, size in kept:
@@ -172,14 +174,13 @@ def _segments(count: int, runs: list[Run] | None,
     segments: list[tuple[bool, int, int]] = []
     for run in runs:
         size = run.stop - run.start
-        first = at.get((run.plan_id, run.digest, size))
-        segment = (True, first, first + size - 1) if first is not None and size \
+        first = at.get((run.plan_id, run.digest, size)) if size else None
+        copied, start, stop = (True, first, first + size) if first is not None \
             else (False, run.start, run.stop)
-        last = segments[-1] if segments else None
-        if last and last[0] == segment[0] and last[2] + segment[0] == segment[1]:
-            segments[-1] = (last[0], last[1], segment[2])
+        if segments and segments[-1][0] == copied and segments[-1][2] == start:
+            segments[-1] = (copied, segments[-1][1], stop)      # continues the last one
         else:
-            segments.append(segment)
+            segments.append((copied, start, stop))
     return segments
 
 
@@ -192,10 +193,11 @@ def _rowids_in_order(schema: dict) -> bool:
     return not (len(key) == 1 and types.get(key[0]) == "integer")
 
 
-def _copy_rows(connection: sqlite3.Connection, schema: dict, first: int, last: int) -> None:
+def _copy_rows(connection: sqlite3.Connection, schema: dict, start: int, stop: int) -> None:
+    """Rows start..stop-1 (rowids) of the previous database's table, in order."""
     name, columns = _quoted(schema["name"]), ", ".join(_quoted(f["name"]) for f in schema["fields"])
     connection.execute(f"INSERT INTO main.{name} ({columns}) SELECT {columns} FROM previous.{name} "
-                       "WHERE rowid BETWEEN ? AND ? ORDER BY rowid", (first, last))
+                       "WHERE rowid >= ? AND rowid < ? ORDER BY rowid", (start, stop))
 
 
 def _full_text_index(db: sqlite_utils.Database, table: str, columns: list[str]) -> None:
