@@ -200,9 +200,11 @@ def check_parts(graph: Graph, cache: PartCache | None = None,
     finally:
         _JOB = ()
     for group, result in zip(groups, results):
-        for index, (findings, names_literal) in zip(group, result):
+        for index, (findings, names_a_literal) in zip(group, result):
             found[index] = findings
-            if names[index] and not (blind and names_literal):     # (else stale with others)
+            # under a blind digest, a finding naming a literal would be stale for the next part
+            # with that digest: such findings are checked again each time
+            if names[index] and not (blind and names_a_literal):
                 cache.store(names[index], findings, stats)
     # the parts checked and taken from the cache (none of either without a cache)
     stats.chunks_built, stats.chunks_reused = \
