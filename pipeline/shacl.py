@@ -28,7 +28,8 @@ from .fingerprint import library_versions, tree_digest
 from .forked import fork_cores
 from .partcache import CacheStats, PartCache
 from .rdf.stream import worker_pool
-from .shacl_parts import TARGETS, Part, gather, literal_blind, node_local, parts_graph, split
+from .shacl_parts import (TARGETS, Part, gather, likeness, literal_blind, node_local,
+                          parts_graph, split)
 
 CODE = Path(__file__).resolve()
 SHACL_DIR = CODE.parent.parent / "schemas" / "shacl"
@@ -170,8 +171,8 @@ def check_parts(graph: Graph, cache: PartCache | None = None,
     """The findings of every shape set on the catalogue, part by part: each part's taken from
     the cache under its digest, or checked (the parts missed gathered into at most PARTS
     pySHACL runs, in worker processes) and stored there; `meanwhile` runs here while the
-    workers check."""
-    global _JOB
+    workers check. Where the shapes are literal-blind, of the parts missed that are alike
+    (shacl_parts.likeness) one is checked, and the others only if it has findings."""
     cache, stats = cache or PartCache(None), CacheStats()
     checks = _node_local(cache, stats)
     if all(local for local, _, _ in checks):
@@ -187,8 +188,43 @@ def check_parts(graph: Graph, cache: PartCache | None = None,
     if missed:                              # made here once, before the workers fork
         load_shapes(cache, stats)
     stats.used.update(_shape_entry(cache, names) for names in SHAPE_SETS)   # kept for the next
-    to_check = [parts[i] for i in missed]
-    groups = [[missed[i] for i in group] for group in gather(to_check, group_count(to_check))]
+    alike = _alike(parts, missed) if blind and len(missed) > 1 else {index: [] for index in missed}
+    checked = _check(graph, parts, list(alike), meanwhile)
+    again = [other for index, others in alike.items() if any(checked[index][0].values())
+             for other in others]           # like a part with findings: each checked itself
+    checked.update(_check(graph, parts, again, None))
+    for index, others in alike.items():
+        for other in others:
+            if other not in checked:        # like a part without any finding: none either
+                checked[other] = (checked[index][0], False)
+    for index, (findings, names_a_literal) in checked.items():
+        found[index] = findings
+        # under a blind digest, a finding naming a literal would be stale for the next part
+        # with that digest: such findings are checked again each time
+        if names[index] and not (blind and names_a_literal):
+            cache.store(names[index], findings, stats)
+    # the parts checked and taken from the cache (none of either without a cache)
+    stats.chunks_built, stats.chunks_reused = \
+        (len(missed), len(parts) - len(missed)) if cache.folder is not None else (0, 0)
+    return {names: set().union(*(part[names] for part in found)) for names in SHAPE_SETS}, stats
+
+
+def _alike(parts: list[Part], missed: list[int]) -> dict[int, list[int]]:
+    """The parts missed, by kind (shacl_parts.likeness): the first of each kind -> the others."""
+    kinds: dict[tuple, list[int]] = {}
+    for index, kind in zip(missed, likeness([parts[i] for i in missed])):
+        kinds.setdefault(kind, []).append(index)
+    return {first: others for first, *others in kinds.values()}
+
+
+def _check(graph: Graph, parts: list[Part], indexes: list[int],
+           meanwhile: Callable[[], None] | None) -> dict[int, tuple[dict, bool]]:
+    """The findings of these parts and whether they name a literal, checked in groups in
+    worker processes; `meanwhile` runs here while the workers check."""
+    global _JOB
+    to_check = [parts[i] for i in indexes]
+    groups = [[indexes[i] for i in group] for group in gather(to_check, group_count(to_check))] \
+        if indexes else []
     _JOB = (graph, parts, groups)
     try:
         with worker_pool(len(groups)) as pool:
@@ -199,17 +235,8 @@ def check_parts(graph: Graph, cache: PartCache | None = None,
                 else [_check_group(index) for index in range(len(groups))]
     finally:
         _JOB = ()
-    for group, result in zip(groups, results):
-        for index, (findings, names_a_literal) in zip(group, result):
-            found[index] = findings
-            # under a blind digest, a finding naming a literal would be stale for the next part
-            # with that digest: such findings are checked again each time
-            if names[index] and not (blind and names_a_literal):
-                cache.store(names[index], findings, stats)
-    # the parts checked and taken from the cache (none of either without a cache)
-    stats.chunks_built, stats.chunks_reused = \
-        (len(missed), len(parts) - len(missed)) if cache.folder is not None else (0, 0)
-    return {names: set().union(*(part[names] for part in found)) for names in SHAPE_SETS}, stats
+    return {index: checked for group, result in zip(groups, results)
+            for index, checked in zip(group, result)}
 
 
 def group_count(parts: list[Part]) -> int:

@@ -19,6 +19,11 @@ catalogue is one part. A part's findings so depend on its triples alone: they ar
 its digest (`Part.digest`), and the parts to check are gathered into a few groups (`gather`),
 a union of parts being a part.
 
+Parts that are the same up to the names of their nodes (one plan's dataset and another's, with
+their distributions) get the same findings up to those names, so a run that must check many
+(a first publish) checks one of each kind (`likeness`): where that one has no finding, nor
+have the others.
+
 Where the shapes look at a literal only for its kind, datatype and language (`literal_blind`:
 no constraint on values, such as sh:pattern, sh:in or sh:minInclusive), a part's findings do
 not depend on which well-typed literals it holds, only on how many distinct ones of each
@@ -104,6 +109,67 @@ def blinded(triples: list) -> list:
         kept += [(subject, predicate, URIRef(f"{BLINDED}{datatype or ''}@{language}#{rank}"))
                  for rank in range(len(values))]
     return kept
+
+
+def likeness(parts: list[Part]) -> list[tuple]:
+    """A key per part, equal for parts that are the same graph up to the names of their nodes
+    and the values of their well-typed literals, as far as node-local, literal-blind shapes can
+    tell (they count values and look at types: equal keys, the same findings up to names).
+    Colour refinement (Weisfeiler-Leman) over all the parts at once: each node starts from its
+    kind and whether its part owns it, and is refined by the predicate and colour (or label)
+    of every triple in or out of it, until no colour splits further; classes (objects of
+    rdf:type, either side of rdfs:subClassOf) keep their names and literals their blind marks.
+    A key is the part's multiset of colours and its triples between named terms."""
+    numbers: dict = {}
+
+    def number(key) -> int:
+        found = numbers.get(key)
+        if found is None:
+            found = numbers[key] = len(numbers)
+        return found
+    graphs = [_coloured(part, number) for part in parts]
+    kinds = len({c for colour, _, _ in graphs for c in colour.values()})
+    while True:
+        for graph in graphs:
+            colour, edges, _ = graph
+            graph[0] = {node: number((own, tuple(sorted(
+                (predicate, other_label if other_label is not None else colour[other])
+                for predicate, other, other_label in edges[node])))) for node, own in colour.items()}
+        refined = len({c for colour, _, _ in graphs for c in colour.values()})
+        if refined == kinds:
+            break
+        kinds = refined
+    return [(tuple(sorted(colour.values())), between) for colour, _, between in graphs]
+
+
+def _coloured(part: Part, number) -> list:
+    """[first colour of each node, its triples as (predicate, other end, its label or None),
+    the triples between named terms] of a part (see likeness)."""
+    owned = part.owned or frozenset()
+    named = {o for _, p, o in part.triples if p == RDF.type}
+    named |= {term for s, p, o in part.triples if p == RDFS.subClassOf for term in (s, o)}
+    labels: dict = {}
+
+    def label(term) -> int | None:          # None: a node, coloured
+        if term in named:
+            return number(("class", str(term)))
+        if isinstance(term, Literal):
+            return number(("literal", term.datatype, (term.language or "").lower())
+                          if well_typed(term) else ("ill-typed", term.n3()))
+        return None
+    edges: dict = defaultdict(list)
+    for s, p, o in part.triples:
+        s_label = labels[s] if s in labels else labels.setdefault(s, label(s))
+        o_label = labels[o] if o in labels else labels.setdefault(o, label(o))
+        if s_label is None:
+            edges[s].append((number(("out", str(p))), o, o_label))
+        if o_label is None:
+            edges[o].append((number(("in", str(p))), s, s_label))
+    colour = {node: number((isinstance(node, BNode), node in owned))
+              for node, node_label in labels.items() if node_label is None}
+    between = tuple(sorted((labels[s], str(p), labels[o]) for s, p, o in part.triples
+                           if labels[s] is not None and labels[o] is not None))
+    return [colour, edges, between]
 
 
 def well_typed(literal: Literal) -> bool:

@@ -916,3 +916,76 @@ def test_a_finding_naming_a_literal_is_never_taken_from_a_blind_cache(catalog, t
         findings = failure.value.findings
         assert any(f"dcterms:issued" in f and f"(value '{year}')" in f for f in findings), findings
         assert not any(other in f for f in findings)
+
+
+# ---- alike parts: a first publish checks one of each kind ---------------------------------------
+
+PLAN = "miyagi-ict-plan-2014-2016"
+
+
+def _with_plan_copies(catalog: Graph, copies: int, broken: set[int] = frozenset()) -> Graph:
+    """The catalogue with `copies` more plans' datasets made from the real plan's (its nodes'
+    IRIs naming plan-copy-<n> instead), listed by the catalogue; the copies in `broken` have
+    their first distribution without its access URL."""
+    from pipeline.shacl_parts import split
+    (part,) = [p for p in split(catalog, {DCAT.inSeries})
+               if any(PLAN in str(node) and (node, RDF.type, DCAT.Dataset) in catalog for node in p.owned)]
+    dataset = next(node for node in part.owned if (node, RDF.type, DCAT.Dataset) in catalog)
+    edited = _copy(catalog)
+    for n in range(copies):
+        def renamed(term):
+            return URIRef(str(term).replace(PLAN, f"plan-copy-{n}")) if term in part.owned else term
+        for s, p, o in part.triples:
+            if s in part.owned:
+                edited.add((renamed(s), p, renamed(o)))
+        edited.add((catalog_uri_of(catalog), DCAT.dataset, renamed(dataset)))
+        if n in broken:
+            distribution = renamed(sorted(catalog.objects(dataset, DCAT.distribution))[0])
+            edited.remove((distribution, DCAT.accessURL, None))
+    return edited
+
+
+def test_parts_alike_up_to_their_names_and_values_share_a_kind(catalog):
+    from pipeline.shacl_parts import likeness, split
+    graph = _with_plan_copies(_new_values(catalog), 3, broken={2})
+    parts = split(graph, {DCAT.inSeries})
+    datasets = [[str(n) for n in p.owned if (n, RDF.type, DCAT.Dataset) in graph] for p in parts]
+    plans = {names[0].rsplit("/", 1)[1]: kind for names, kind in zip(datasets, likeness(parts))
+             if names and (PLAN in names[0] or "plan-copy-" in names[0])}
+    assert sorted(plans) == sorted([f"plan-{PLAN}"] + [f"plan-plan-copy-{n}" for n in range(3)])
+    assert plans[f"plan-{PLAN}"] == plans["plan-plan-copy-0"] == plans["plan-plan-copy-1"]
+    assert plans["plan-plan-copy-2"] != plans["plan-plan-copy-0"]    # a missing access URL
+    real = split(catalog, {DCAT.inSeries})       # the seven tables' datasets are alike
+    assert (len(real), len(set(likeness(real)))) == (13, 7)
+
+
+def test_a_first_publish_checks_one_of_the_parts_alike(catalog, monkeypatch):
+    """Twenty-one plans' datasets alike (and the seven tables' datasets): one of each kind is
+    checked, the others take its (no) findings; the same findings as a check of every part."""
+    from pipeline import shacl
+    checked = []
+    check = shacl._check
+    monkeypatch.setattr(shacl, "_check", lambda graph, parts, indexes, meanwhile:
+                        checked.append(len(indexes)) or check(graph, parts, indexes, meanwhile))
+    many = _with_plan_copies(catalog, 20)
+    found, stats = shacl.check_parts(many)
+    assert len(shacl.split(many, {DCAT.inSeries})) == 13 + 20
+    assert checked == [7, 0]                       # 7 kinds of part, none with findings
+    assert found == {names: shacl._findings(many, names, shacl._prefixes(many))
+                     for names in shacl.SHAPE_SETS}
+
+
+def test_parts_alike_a_part_with_findings_are_each_checked(catalog, monkeypatch):
+    """Copies broken alike: the first has findings, so each is checked and named by its own."""
+    from pipeline import shacl
+    checked = []
+    check = shacl._check
+    monkeypatch.setattr(shacl, "_check", lambda graph, parts, indexes, meanwhile:
+                        checked.append(len(indexes)) or check(graph, parts, indexes, meanwhile))
+    broken = _with_plan_copies(catalog, 4, broken={0, 1, 2, 3})
+    with pytest.raises(ValidationFailed) as failure:
+        check_catalog(broken)
+    assert checked[1] == 3                         # the three like the first broken copy
+    for n in range(4):
+        assert any(f"plan-copy-{n}" in finding and "dcat:accessURL" in finding
+                   for finding in failure.value.findings), n
