@@ -100,9 +100,9 @@ def blinded(triples: list) -> list:
     language), whatever the values."""
     kept, literals = [], defaultdict(set)
     for triple in triples:
-        value = triple[2]
-        if isinstance(value, Literal) and well_typed(value):
-            literals[triple[0], triple[1], value.datatype, (value.language or "").lower()].add(value)
+        mark = blind_mark(triple[2]) if isinstance(triple[2], Literal) else None
+        if mark is not None:
+            literals[(triple[0], triple[1], *mark)].add(triple[2])
         else:
             kept.append(triple)
     for (subject, predicate, datatype, language), values in literals.items():
@@ -154,8 +154,8 @@ def _coloured(part: Part, number) -> list:
         if term in named:
             return number(("class", str(term)))
         if isinstance(term, Literal):
-            return number(("literal", term.datatype, (term.language or "").lower())
-                          if well_typed(term) else ("ill-typed", term.n3()))
+            mark = blind_mark(term)
+            return number(("literal", *mark) if mark is not None else ("ill-typed", term.n3()))
         return None
     edges: dict = defaultdict(list)
     for s, p, o in part.triples:
@@ -170,6 +170,12 @@ def _coloured(part: Part, number) -> list:
     between = tuple(sorted((labels[s], str(p), labels[o]) for s, p, o in part.triples
                            if labels[s] is not None and labels[o] is not None))
     return [colour, edges, between]
+
+
+def blind_mark(literal: Literal) -> tuple | None:
+    """What literal-blind shapes see of a well-typed literal: its datatype and language (as
+    rdflib compares language tags); None for an ill-typed one (its value is seen)."""
+    return (literal.datatype, (literal.language or "").lower()) if well_typed(literal) else None
 
 
 def well_typed(literal: Literal) -> bool:

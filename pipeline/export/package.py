@@ -144,8 +144,8 @@ def write_database(out: Path, rows: dict[str, list[dict]], schemas: dict[str, di
     name = database_name(package)
     cache, stats = database_cache(cache_folder), CacheStats()
     entry = cache.entry("database", name) if cache.folder is not None else ""
-    runs = runs if runs is not None else {table: table_runs(table_rows)
-                                          for table, table_rows in rows.items()}
+    if entry and runs is None:          # (only the cache needs them)
+        runs = {table: table_runs(table_rows) for table, table_rows in rows.items()}
     previous = built_database(cache, entry, stats) if entry else None
     write_sqlite(out / name, rows, schemas, package, runs, previous)
     if entry:
