@@ -349,6 +349,39 @@ def test_a_site_entry_without_its_department_is_named_not_merged_into_the_next(d
                                 "ウェブメルマガ」 has no 担当 (department); left out"]
 
 
+def test_an_indicator_table_cut_short_gives_no_value_to_the_wrong_indicator():
+    """2-1-12 prints two indicators; with the first one's 目標値 cell cut, the second one's name
+    would be read as that value and its values given to the first: both are withheld, named."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[445].count("<td>全所属</td>") == lines[445].count("\t全所属") == 1
+    assert lines[446].count("\t全所属") == 1
+    lines[445] = lines[445].replace("<td>全所属</td> ", "").replace("\t全所属", "")
+    lines[446] = lines[446].replace("\t全所属", "")        # the table's tab echoes, cut alike
+    changed = document_from_text("\n".join(lines), RAW.name)
+    shown = [(i.seq, i.name, i.baseline_text, i.target_text)
+             for i in changed.indicators if i.initiative_id == "2-1-12"]
+    assert shown == [(1, "情報セキュリティ内部監査実施済み所属数", "113所属", "")]
+    assert [w.partition("「情報セキュリティ監査の実施」: ")[2] for w in changed.warnings] == [
+        "indicator 1 「情報セキュリティ内部監査実施済み所属数」: 「現状値 (H26年3月末)」 at line 446 "
+        "follows it with no name between: 「情報セキュリティ外部監査実施回数」 (line 446) is its target "
+        "value or the next indicator's name (a cell cut?); not published as either",
+        "values at line 446 belong to no named indicator (baseline 「1回/年 (15システム)」、target "
+        "「全外部公開システム」): left out",
+        "indicator 1 「情報セキュリティ内部監査実施済み所属数」 has no target value"]
+    assert all(w.startswith(f"{RAW.name}:436: initiative 2-1-12 ") for w in changed.warnings)
+
+
+def test_indicator_values_without_a_name_are_left_out_and_named():
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[603] == "指標\t\t電子申請利用率（県）\t\t"
+    lines[603] = "指標\t\t\t\t"
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert [i for i in changed.indicators if i.initiative_id == "2-2-5"] == []
+    assert changed.warnings == [
+        f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: values at lines 605-606 "
+        "belong to no named indicator (baseline 「38.25%」、target 「43%」): left out"]
+
+
 def test_a_schedule_without_its_fiscal_years_and_an_indicator_without_values_are_named():
     lines = RAW.read_text(encoding="utf-8").split("\n")
     assert "H 2 6" in lines[600] and lines[603].startswith("指標")

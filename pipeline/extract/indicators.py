@@ -20,29 +20,78 @@ class IndicatorDraft:
     name: str
     lines: list[int]
     values: dict = field(default_factory=dict)
+    last_value: tuple[str, int] | None = None     # (kind, line) of the value read last
 
 
-def read_indicators(tokens: list[tuple[int, str]]) -> list[IndicatorDraft]:
-    """Indicators from the 指標 cells in reading order: (line, text) pairs."""
+@dataclass
+class IndicatorReading:
+    """The indicators read, and what could not be read into one (a label without its
+    indicator: a name lost, or a value cell cut so that a name was read as that value)."""
+    drafts: list[IndicatorDraft]
+    problems: list[str]
+
+
+def read_indicators(tokens: list[tuple[int, str]]) -> IndicatorReading:
+    """Indicators from the 指標 cells in reading order: (line, text) pairs. A 現状値 or 目標値
+    label printed again for the same indicator starts values whose indicator is unknown: they
+    are left out, and so is the text read as the value before it (the next indicator's name
+    if a value cell was cut), each named in a problem: never given to the wrong indicator."""
     drafts: list[IndicatorDraft] = []
+    problems: list[str] = []
+    orphan: IndicatorDraft | None = None     # values after a label printed again: no indicator
     pending: str | None = None
     for line, text in tokens:
         label = VALUE_LABEL.match(text)
-        if label and drafts:
+        current = orphan or (drafts[-1] if drafts else None)
+        if label:
             pending = "baseline" if label[1] == BASELINE else "target"
-            drafts[-1].values[f"{pending}_date_text"] = label[2]
-            drafts[-1].values[f"{pending}_date"] = _date(label[2])
-            drafts[-1].lines.append(line)
+            if current is None or f"{pending}_date_text" in current.values:
+                if orphan is not None:
+                    problems.append(_orphan_problem(orphan))
+                orphan = current = IndicatorDraft("", [])
+                if drafts and drafts[-1].last_value:
+                    problems.append(_ambiguous_value(drafts, line, text))
+            current.values[f"{pending}_date_text"] = label[2]
+            current.values[f"{pending}_date"] = _date(label[2])
+            current.lines.append(line)
         elif pending:
-            _set_value(drafts[-1], pending, text)
-            drafts[-1].lines.append(line)
+            _set_value(current, pending, text)
+            current.lines.append(line)
+            current.last_value = (pending, line)
             pending = None
-        elif drafts and not drafts[-1].values:
-            drafts[-1].name += text          # a name wrapped onto a second line
-            drafts[-1].lines.append(line)
+        elif current is not None and not current.values:
+            current.name += text          # a name wrapped onto a second line
+            current.lines.append(line)
         else:
+            if orphan is not None:
+                problems.append(_orphan_problem(orphan))
+                orphan = None
             drafts.append(IndicatorDraft(text, [line]))
-    return drafts
+    if orphan is not None:
+        problems.append(_orphan_problem(orphan))
+    return IndicatorReading(drafts, problems)
+
+
+def _ambiguous_value(drafts: list[IndicatorDraft], line: int, label: str) -> str:
+    """The value the previous indicator read last, withdrawn: it may be the next one's name."""
+    draft = drafts[-1]
+    kind, value_line = draft.last_value
+    text = draft.values.get(f"{kind}_text", "")
+    for key in ("text", "value", "unit", "note"):
+        draft.values.pop(f"{kind}_{key}", None)
+    draft.last_value = None
+    return (f"indicator {len(drafts)} 「{draft.name}」: 「{label}」 at line {line} follows it with "
+            f"no name between: 「{text}」 (line {value_line}) is its {kind} value or the next "
+            "indicator's name (a cell cut?); not published as either")
+
+
+def _orphan_problem(orphan: IndicatorDraft) -> str:
+    shown = "、".join(f"{kind} 「{orphan.values[f'{kind}_text']}」" for kind in ("baseline", "target")
+                     if orphan.values.get(f"{kind}_text"))
+    lines = sorted(set(orphan.lines))
+    where = f"line {lines[0]}" if len(lines) == 1 else f"lines {lines[0]}-{lines[-1]}"
+    return (f"values at {where} belong to no named indicator"
+            f"{f' ({shown})' if shown else ''}: left out")
 
 
 def _set_value(draft: IndicatorDraft, kind: str, text: str) -> None:

@@ -91,7 +91,8 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
         line = fields["スケジュール"][0].line
         gaps.append(f"the schedule at line {line} has no row of fiscal years (H26 …); its "
                     "values are not in the tables")
-    indicators = _indicators(ident, fields.get("指標", []), source)
+    indicators, problems = _indicators(ident, fields.get("指標", []), source)
+    gaps += problems
     gaps += [f"indicator {i.seq} 「{i.name}」 has no {what} value"
              for i in indicators for what, value in (("baseline", i.baseline_text),
                                                       ("target", i.target_text)) if not value]
@@ -218,10 +219,10 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[str | Non
                     for p in periods]
 
 
-def _indicators(ident: str, entries: list[Entry], source: str) -> list[Indicator]:
-    tokens = [(e.line, v) for e in entries for v in e.values]
+def _indicators(ident: str, entries: list[Entry], source: str) -> tuple[list[Indicator], list[str]]:
+    reading = read_indicators([(e.line, v) for e in entries for v in e.values])
     return [Indicator(ident, seq, d.name, **d.values, source=source, source_lines=line_range(d.lines))
-            for seq, d in enumerate(read_indicators(tokens), 1)]
+            for seq, d in enumerate(reading.drafts, 1)], reading.problems
 
 
 def _references(ident: str, entries: list[Entry], source: str) -> list[Reference]:
