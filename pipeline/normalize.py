@@ -167,25 +167,55 @@ _SPACES = re.compile(r"[ \t]+")
 _SENTENCE_END = ("。", "」", ")", "）", "！", "？", "!", "?", ".")
 
 
-def _join_two(prev: str, nxt: str) -> str:
-    cut = max(prev.rfind("、"), prev.rfind("。"))
-    fragment = prev[cut + 1:] if cut >= 0 else ""
-    if fragment and nxt.startswith(fragment):  # page-break echo (改ページの重複)
-        return prev[:cut + 1] + nxt
-    if prev[-1:].isascii() and prev[-1:].isalnum() and nxt[:1].isascii() and nxt[:1].isalnum():
-        return prev + " " + nxt
-    return prev + nxt
+_CLAUSE_ENDS = ("、", "。")
+
+
+class _Paragraph:
+    """A paragraph's text as it is joined: the text up to its last 、 or 。 and, in pieces, the
+    fragment after it (the only part a page-break echo can repeat), so that joining stays
+    linear in the length of the text however many lines it has and wherever its commas fall."""
+
+    def __init__(self) -> None:
+        self.done: list[str] = []       # up to and including the last 、/。
+        self.tail: list[str] = []       # the fragment after it
+        self.tail_chars = 0
+        self.last = ""                  # the text's last character
+
+    def add(self, text: str) -> None:
+        cut = max(text.rfind(mark) for mark in _CLAUSE_ENDS)
+        if cut < 0:
+            self.tail.append(text)
+            self.tail_chars += len(text)
+        else:
+            self.done += self.tail
+            self.done.append(text[:cut + 1])
+            self.tail, self.tail_chars = [text[cut + 1:]], len(text) - cut - 1
+        self.last = text[-1]
+
+    def echoed_by(self, part: str) -> bool:
+        """Whether `part` starts with the fragment after the last 、/。 (there is one)."""
+        return bool(self.done) and 0 < self.tail_chars <= len(part) and \
+            part.startswith("".join(self.tail))
+
+    def text(self) -> str:
+        return "".join(self.done + self.tail)
 
 
 def join_lines(parts: list[str]) -> str:
     """Join the lines of one paragraph without separator (Japanese), dropping
     a page-break echo: the fragment after the last "、"/"。" repeated at the
     start of the next part. ASCII alnum on both sides is joined by a space."""
-    text = ""
+    paragraph = _Paragraph()
     for part in parts:
-        if part:
-            text = _join_two(text, part) if text else part
-    return text
+        if not part:
+            continue
+        if paragraph.echoed_by(part):  # page-break echo (改ページの重複)
+            paragraph.tail, paragraph.tail_chars = [], 0
+        elif paragraph.last.isascii() and paragraph.last.isalnum() and \
+                part[0].isascii() and part[0].isalnum():
+            paragraph.add(" ")
+        paragraph.add(part)
+    return paragraph.text()
 
 
 def is_paragraph_end(text: str) -> bool:

@@ -3,6 +3,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from hypothesis import given, strategies as st
 
 from pipeline.normalize import (
     Quantity,
@@ -185,6 +186,33 @@ def test_clean_text_full_width_digits_become_half_width():
 ])
 def test_join_lines(parts, expected):
     assert join_lines(parts) == expected
+
+
+def _join_pairwise(parts: list[str]) -> str:
+    """join_lines as first defined: each line joined to the text so far (quadratic)."""
+    text = ""
+    for part in filter(None, parts):
+        cut = max(text.rfind("、"), text.rfind("。"))
+        fragment = text[cut + 1:] if cut >= 0 else ""
+        if fragment and part.startswith(fragment):
+            text = text[:cut + 1] + part
+        elif text[-1:].isascii() and text[-1:].isalnum() and part[:1].isascii() and part[:1].isalnum():
+            text = text + " " + part
+        else:
+            text = text + part
+    return text
+
+
+@given(st.lists(st.text(alphabet="、。ab1 平成イン", max_size=8), max_size=12))
+def test_join_lines_is_the_pairwise_join(parts):
+    assert join_lines(parts) == _join_pairwise(parts)
+
+
+def test_join_lines_of_a_hundred_thousand_lines_without_a_comma():
+    """Linear: the fragment after the last 、 grows with every line, and is joined only when a
+    line is at least as long (a page-break echo can only then repeat it)."""
+    parts = ["行政"] * 100_000 + ["、続き", "続きの文"]
+    assert join_lines(parts) == "行政" * 100_000 + "、続きの文"
 
 
 @pytest.mark.parametrize("text, expected", [
