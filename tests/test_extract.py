@@ -7,9 +7,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
 from pipeline.errors import ExtractionError
 from pipeline.extract import extract_document
+from pipeline.extract.indicators import read_indicators
 from pipeline.sources import SourceDocument, SourceMeta
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt"
@@ -394,3 +396,35 @@ def test_a_schedule_without_its_fiscal_years_and_an_indicator_without_values_are
     assert [w.rpartition(": ")[2] for w in changed.warnings] == [
         "indicator 1 「電子申請利用率(県)」 has no baseline value",
         "indicator 1 「電子申請利用率(県)」 has no target value"]
+
+
+# ---- indicators read from cells with some cut: never a value given to another indicator ----
+
+@st.composite
+def cut_indicator_tables(draw):
+    """The cells of n indicators (name, 現状値 label, value, 目標値 label, value) in reading
+    order, with any of their names and values cut (the labels are the table's frame: with them
+    cut too, a value is text like a name, and the cells cannot tell which it was)."""
+    count = draw(st.integers(1, 5))
+    cells = []
+    for i in range(1, count + 1):
+        cells += [f"名{i}", "現状値 (H26年3月末)", f"{i}b", "目標値 (28年度末)", f"{i}t"]
+    kept = draw(st.lists(st.booleans(), min_size=len(cells), max_size=len(cells)))
+    return [(line, cell) for line, (cell, keep) in enumerate(zip(cells, kept), 1)
+            if keep or "値" in cell]
+
+
+@given(cut_indicator_tables())
+def test_indicator_values_go_to_their_own_indicator_or_are_named(tokens):
+    reading = read_indicators(tokens)
+    published = []
+    for draft in reading.drafts:
+        owner = draft.name.rpartition("名")[2]       # a name run on from the one before: its last
+        for kind, mark in (("baseline", "b"), ("target", "t")):
+            value = draft.values.get(f"{kind}_text")
+            if value:
+                assert value == f"{owner}{mark}", (draft, tokens)
+                published.append(value)
+    values = [cell for _, cell in tokens if cell[-1] in "bt"]
+    problems = " ".join(reading.problems)
+    assert all(value in published or f"「{value}」" in problems for value in values)
