@@ -18,7 +18,6 @@ from functools import cache
 from pathlib import Path
 from typing import Callable
 
-from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
@@ -56,6 +55,14 @@ def shapes_graph(names: tuple[str, ...]) -> Graph:
     """The shape set's graph without annotations, in rdflib's context-free store (pySHACL
     reads the shapes graph for every node it checks; that store answers fastest)."""
     return _shape_graph(names, PartCache(None), CacheStats())
+
+
+def pyshacl_validate():
+    """pySHACL's validate, imported when a part is first checked (before the workers fork): a
+    republish whose parts are all in the cache loads neither pySHACL nor the SPARQL engine of
+    rdflib it brings."""
+    from pyshacl import validate
+    return validate
 
 
 def load_shapes(cache: PartCache, stats: CacheStats) -> None:
@@ -187,6 +194,7 @@ def check_parts(graph: Graph, cache: PartCache | None = None,
     missed = [index for index, findings in enumerate(found) if findings is None]
     if missed:                              # made here once, before the workers fork
         load_shapes(cache, stats)
+        pyshacl_validate()
     stats.used.update(_shape_entry(cache, names) for names in SHAPE_SETS)   # kept for the next
     alike = _alike(parts, missed) if blind and len(missed) > 1 else {index: [] for index in missed}
     checked = _check(graph, parts, list(alike), meanwhile)
@@ -312,7 +320,7 @@ def _results(graph: Graph, names: tuple[str, ...],
              prefixes: list[tuple[str, str]]) -> list[tuple[Node, bool, Finding, bool]]:
     """(focus node, whether the shape has targets, finding, whether it names a literal) of
     each result of one pySHACL run."""
-    _, report, _ = validate(graph, shacl_graph=shapes_graph(names), inference="none",
+    _, report, _ = pyshacl_validate()(graph, shacl_graph=shapes_graph(names), inference="none",
                             advanced=False, abort_on_first=False, allow_warnings=True,
                             allow_infos=True, meta_shacl=False)
     results, targeted = [], targeted_shapes(names)

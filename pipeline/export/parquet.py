@@ -23,9 +23,6 @@ import json
 from functools import cache
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from ..errors import PipelineError
 from ..fingerprint import library_versions, tree_digest
 from ..partcache import CacheStats, PartCache, digest_of
@@ -33,17 +30,26 @@ from .pieces import Run, table_runs
 from .tables import distribution_metadata
 
 PARQUET_FOLDER = "parquet"
-ARROW_TYPES = {"integer": pa.int64(), "number": pa.float64(), "date": pa.date32(),
-               "boolean": pa.bool_()}
+ARROW_TYPES = {"integer": "int64", "number": "float64", "date": "date32", "boolean": "bool_"}
 CODE = Path(__file__).resolve()
+
+
+@cache
+def _arrow():
+    """pyarrow and pyarrow.parquet, imported where the Parquet files are written (the process
+    that writes the databases), not by every process that imports this module."""
+    import pyarrow
+    import pyarrow.parquet
+    return pyarrow, pyarrow.parquet
 
 
 def parquet_path(table: str) -> str:
     return f"{PARQUET_FOLDER}/{table}.parquet"
 
 
-def arrow_schema(schema: dict) -> pa.Schema:
+def arrow_schema(schema: dict):
     """The Arrow schema of a table's columns (each with its title and description)."""
+    pa, _ = _arrow()
     return pa.schema([pa.field(f["name"], _arrow_type(f), nullable=True,
                                metadata={"title": f.get("title", ""),
                                          "description": f.get("description", "")})
@@ -55,10 +61,11 @@ def file_metadata(schema: dict, package: dict) -> dict[str, str]:
     return {**distribution_metadata(package), "table_schema": json.dumps(schema, ensure_ascii=False)}
 
 
-def _arrow_type(field: dict) -> pa.DataType:
+def _arrow_type(field: dict):
+    pa, _ = _arrow()
     if field["type"] == "list":
-        return pa.list_(ARROW_TYPES.get(field.get("itemType", "string"), pa.string()))
-    return ARROW_TYPES.get(field["type"], pa.string())
+        return pa.list_(getattr(pa, ARROW_TYPES.get(field.get("itemType", "string"), "string"))())
+    return getattr(pa, ARROW_TYPES.get(field["type"], "string"))()
 
 
 def write_parquet(out: Path, rows: dict[str, list[dict]], schemas: dict[str, dict],
@@ -67,6 +74,7 @@ def write_parquet(out: Path, rows: dict[str, list[dict]], schemas: dict[str, dic
     """Write every table under out/parquet/ from its runs (pieces.table_runs, made here when
     not given), the unchanged ones' Arrow columns taken from cache_folder (None: no cache);
     returns the relative paths written."""
+    pa, pq = _arrow()
     (out / PARQUET_FOLDER).mkdir(parents=True, exist_ok=True)
     cache, stats = parquet_cache(cache_folder), CacheStats()
     written = []
@@ -89,9 +97,10 @@ def write_parquet(out: Path, rows: dict[str, list[dict]], schemas: dict[str, dic
     return written
 
 
-def _piece(schema: dict, columns: pa.Schema, schema_digest: str, rows: list[dict], run: Run,
-           cache: PartCache, stats: CacheStats) -> pa.Table:
+def _piece(schema: dict, columns, schema_digest: str, rows: list[dict], run: Run,
+           cache: PartCache, stats: CacheStats):
     """One run's rows as an Arrow table: from the cache when there."""
+    pa, _ = _arrow()
     name = cache.entry("parquet-piece", schema_digest, run.digest) if cache.folder is not None else ""
     part = rows[run.start:run.stop]
     return cache.made(name, pa.Table, lambda: pa.Table.from_pydict(

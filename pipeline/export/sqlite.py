@@ -27,8 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from ..errors import PipelineError
 from ..fingerprint import code_digest, library_versions
@@ -36,6 +35,9 @@ from ..partcache import CacheStats, PartCache
 from ..schema import foreign_keys, full_text_fields, json_value, tables_in_key_order
 from .pieces import Run
 from .tables import METADATA_TABLE, distribution_metadata
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SQLITE_SUFFIX = ".sqlite"
 # SQLite column affinity per Table Schema type (sqlite-utils accepts Python types).
@@ -126,6 +128,7 @@ def _write(path: Path, rows: dict[str, list[dict]], schemas: dict[str, dict], pa
         if previous is not None:
             connection.execute("ATTACH DATABASE ? AS previous",
                                (f"{previous.path.resolve().as_uri()}?mode=ro",))
+        import sqlite_utils     # (with pandas: loaded where a database is written, not by import)
         db = sqlite_utils.Database(connection)
         connection.execute("BEGIN")
         for table in tables_in_key_order(schemas):
