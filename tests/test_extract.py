@@ -373,6 +373,20 @@ def test_an_indicator_table_cut_short_gives_no_value_to_the_wrong_indicator():
     assert all(w.startswith(f"{RAW.name}:436: initiative 2-1-12 ") for w in changed.warnings)
 
 
+def test_indicator_values_whose_label_line_is_lost_never_join_the_schedule(doc):
+    """Line 604 prints 指標 and the indicator's name; without it, the 現状値/目標値 rows
+    would go on under スケジュール and be read as its phases: they are an indicator's table
+    (their labels say so), whose name is lost, so they are left out and named."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[603].startswith("指標") and lines[604].strip().startswith("現状値")
+    changed = document_from_text(without_lines(604), RAW.name)
+    assert schedule(changed, "2-2-5") == schedule(doc, "2-2-5")
+    assert [i for i in changed.indicators if i.initiative_id == "2-2-5"] == []
+    assert changed.warnings == [
+        f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: values at lines 604-605 "
+        "belong to no named indicator (baseline 「38.25%」、target 「43%」): left out"]
+
+
 def test_indicator_values_without_a_name_are_left_out_and_named():
     lines = RAW.read_text(encoding="utf-8").split("\n")
     assert lines[603] == "指標\t\t電子申請利用率（県）\t\t"

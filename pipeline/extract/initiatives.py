@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, collect_terms,
                      line_range)
 from ..normalize import join_lines
-from .indicators import read_indicators
+from .indicators import VALUE_LABEL, read_indicators
 from .layout import Row
 from .schedule import read_schedule
 from .structure import LABELS, Block
@@ -23,6 +23,7 @@ LABEL_START = re.compile("^(" + "|".join(map(re.escape, LABELS)) + ")(?: |$)")
 LABEL_INITIALS = frozenset(label[0] for label in LABELS)
 # Labels the template prints for every initiative (the others only where there is a value).
 ALWAYS_PRINTED = ("目的・概要", "重点目標", "主体", "スケジュール", "担当")
+INDICATORS = "指標"
 INITIATIVE_ID = re.compile(r"(\d+-\d+-\d+)")
 PROSE_MARKS = re.compile(r"[。、,「」]")
 METHOD_MAX_LENGTH = 15
@@ -91,7 +92,7 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
         line = fields["スケジュール"][0].line
         gaps.append(f"the schedule at line {line} has no row of fiscal years (H26 …); its "
                     "values are not in the tables")
-    indicators, problems = _indicators(ident, fields.get("指標", []), source)
+    indicators, problems = _indicators(ident, fields.get(INDICATORS, []), source)
     gaps += problems
     gaps += [f"indicator {i.seq} 「{i.name}」 has no {what} value"
              for i in indicators for what, value in (("baseline", i.baseline_text),
@@ -136,6 +137,8 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str],
             if started:
                 printed.setdefault(seg_label, []).append(row.line)
             label = seg_label
+            if label not in (None, INDICATORS) and any(VALUE_LABEL.match(c) for c in cells):
+                label = INDICATORS      # 現状値/目標値 cells: an indicator's table, its label lost
             if label is not None:
                 fields.setdefault(label, [])        # a label printed, with or without a value
             if not any(cells):
