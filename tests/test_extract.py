@@ -387,6 +387,33 @@ def test_indicator_values_whose_label_line_is_lost_never_join_the_schedule(doc):
         "belong to no named indicator (baseline 「38.25%」、target 「43%」): left out"]
 
 
+def test_a_lost_narrative_heading_is_named_by_the_gap_it_leaves():
+    """Without the heading (2) at line 18, its text reads as part of (1): the outline says so."""
+    changed = document_from_text(without_lines(18), RAW.name)
+    assert changed.warnings == [
+        f"{RAW.name}:23: (3) 「情報システムの全体最適化」 of 【現状、課題と取組の方向性】 of item 2-1: "
+        "(2) is missing (its heading lost? its text is kept in the section before)"]
+
+
+def test_a_lost_item_heading_is_named_by_its_part_printed_again():
+    """Without item 2's heading (line 510), its 【…】 narrative would silently join item 1."""
+    assert RAW.read_text(encoding="utf-8").split("\n")[509].startswith("2 行政情報の発信")
+    changed = document_from_text(without_lines(510), RAW.name)
+    assert changed.warnings == [
+        f"{RAW.name}:511: 【現状、課題と取組の方向性】 of item 2-1 is printed again (first at line "
+        "8): the next item's heading lost? Its sections are kept under item 2-1"]
+
+
+def test_text_outside_any_record_is_named_never_dropped(doc):
+    """Without the 情報発信サイト等 heading (line 816), the first five sites would be read by
+    no reader: their lines are named in one warning."""
+    changed = document_from_text(without_lines(816), RAW.name)
+    assert [s.name for s in changed.sites] == [s.name for s in doc.sites][5:]
+    assert changed.warnings == [
+        f"{RAW.name}:817: text outside any initiative, section or site list (lines 817-863, "
+        "「みやぎ復興プレス みやぎ復興プレス ウェブメルマガ」): not in the tables (its heading lost?)"]
+
+
 def test_indicator_values_without_a_name_are_left_out_and_named():
     lines = RAW.read_text(encoding="utf-8").split("\n")
     assert lines[603] == "指標\t\t電子申請利用率（県）\t\t"

@@ -37,11 +37,14 @@ def _extract(source: SourceDocument) -> Document:
     seen: dict[str, int] = {}
     items: dict[tuple, int] = {}            # (field, item) -> first line of any block in it
     blocks = split_blocks(read_rows(source.text, path), path)
+    outline = _Outline()
     for block in blocks:
         if block.context.item_no is not None:
             items.setdefault((block.context.field_no, block.context.item_no), block.heading.line)
         if block.kind == "initiative":
             _add_initiative(document, block, name, path, seen, block is blocks[-1])
+        elif block.kind == "unplaced":
+            document.warnings.append(_unplaced_warning(block, path))
         elif block.kind == "sites":
             first = sum(1 for s in document.sites if s.field_no == block.context.field_no) + 1
             sites, terms, warnings = read_sites(block, first, name)
@@ -49,6 +52,8 @@ def _extract(source: SourceDocument) -> Document:
             document.terms += terms
             document.warnings += [f"{path}:{line}: {warning}" for line, warning in warnings]
         else:
+            document.warnings += [f"{path}:{block.heading.line}: {problem}"
+                                  for problem in outline.check(block)]
             key = (block.context.field_no, block.context.item_no, block.kind)
             ordinals[key] += 1
             result = read_section(block, ordinals[key], name)
@@ -116,6 +121,49 @@ def _check_value_sizes(document: Document, path: str) -> None:
                         f"{column} of {type(record).__name__.lower()} {_record_name(record)} is "
                         f"{longest:,} characters long: over the limit of {MAX_VALUE_CHARS:,}",
                         path, line)
+
+
+class _Outline:
+    """The narrative's outline as printed: each 【…】 part once per item, its (N) subsections
+    numbered from 1 without a gap. A heading lost merges its text into the section before it
+    (the reading order says nothing else): that is warned of, never silent."""
+
+    def __init__(self) -> None:
+        self.parts: dict[tuple, int] = {}           # (field, item, part) -> line printed
+        self.last: dict[tuple, int] = {}            # (field, item, part) -> last (N) read
+
+    def check(self, block) -> list[str]:
+        if block.kind != "narrative":
+            return []
+        ctx = block.context
+        key, item = (ctx.field_no, ctx.item_no, block.part), f"{ctx.field_no}-{ctx.item_no}"
+        if block.number is None:                    # the part's own heading
+            first = self.parts.setdefault(key, block.heading.line)
+            self.last[key] = 0
+            if first != block.heading.line:
+                return [f"【{block.part}】 of item {item} is printed again (first at line {first}): "
+                        "the next item's heading lost? Its sections are kept under item " + item]
+            return []
+        before, self.last[key] = self.last.get(key, 0), block.number
+        if block.number == before + 1:
+            return []
+        missing = f"({before + 1})" if block.number == before + 2 else \
+            f"({before + 1})-({block.number - 1})" if block.number > before else ""
+        if not missing:
+            return [f"({block.number}) 「{block.title}」 of 【{block.part}】 of item {item} follows "
+                    f"({before}): numbered out of order"]
+        return [f"({block.number}) 「{block.title}」 of 【{block.part}】 of item {item}: {missing} is "
+                "missing (its heading lost? its text is kept in the section before)"]
+
+
+def _unplaced_warning(block, path: str) -> str:
+    """Text the structure could not place in any record: named, never silently dropped."""
+    lines = block.lines
+    where = f"lines {lines[0]}-{lines[-1]}" if len(lines) > 1 else f"line {lines[0]}"
+    shown = block.heading.text
+    shown = shown if len(shown) <= 40 else shown[:40] + "…"
+    return (f"{path}:{lines[0]}: text outside any initiative, section or site list ({where}, "
+            f"「{shown}」): not in the tables (its heading lost?)")
 
 
 def _record_name(record) -> str:

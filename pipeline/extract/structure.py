@@ -44,7 +44,7 @@ class Context:
 
 @dataclass
 class Block:
-    kind: str                      # initiative | narrative | topic | sites
+    kind: str                      # initiative | narrative | topic | sites | unplaced
     context: Context
     heading: Row
     number: int | None = None
@@ -81,6 +81,8 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
         if text[0] not in MARKER_INITIALS and not text[0].isdecimal():   # most rows: content
             if current:
                 current.rows.append(row)
+            else:
+                current = _unplaced(blocks, context, row)
             continue
         header = PAGE_HEADER.match(text) if text.startswith("分野") else None
         if header:
@@ -118,11 +120,20 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
             current.rows.append(row)
             continue
         else:
+            current = _unplaced(blocks, context, row)
             continue
         blocks.append(current)
     if not seen_header:
         raise ExtractionError("no 分野 (field) header found: not a plan document in the expected layout", path)
     return blocks
+
+
+def _unplaced(blocks: list[Block], context: Context, row: Row) -> Block:
+    """A run of text rows outside any initiative, section or site list (after a page header,
+    before the next heading: a heading lost?), kept as a block of its own to be warned of."""
+    block = Block("unplaced", context, row)
+    blocks.append(block)
+    return block
 
 
 def _context_from_header(match: re.Match, previous: Context) -> Context:
