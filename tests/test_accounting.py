@@ -47,7 +47,8 @@ def test_a_lost_heading_is_a_numbering_gap_naming_the_initiative():
     assert "2-2-5" not in {i.id for i in document.initiatives}
     assert document.warnings == [       # its text, in no record, and the gap in the numbering
         f"{PATH}:594: text outside any initiative, section or site list (lines 594-607, "
-        "「目的・概要 性質・手法 その他」): not in the tables (its heading lost?)",
+        "「目的・概要 性質・手法 その他」): not in the tables (a heading lost, or text the plan's template "
+        "does not have)",
         f"{PATH}:609: initiative 2-2-5 is missing: the numbering of item 2-2 goes on to 2-2-6 "
         "(a lost heading?)"]
 

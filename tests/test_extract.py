@@ -411,7 +411,33 @@ def test_text_outside_any_record_is_named_never_dropped(doc):
     assert [s.name for s in changed.sites] == [s.name for s in doc.sites][5:]
     assert changed.warnings == [
         f"{RAW.name}:817: text outside any initiative, section or site list (lines 817-863, "
-        "「みやぎ復興プレス みやぎ復興プレス ウェブメルマガ」): not in the tables (its heading lost?)"]
+        "「みやぎ復興プレス みやぎ復興プレス ウェブメルマガ」): not in the tables (a heading lost, "
+        "or text the plan's template does not have)"]
+
+
+def test_prose_beginning_with_the_word_target_value_is_no_indicator_label(doc):
+    """「目標値の達成に向けて…」 in 2-2-5's 目的・概要 is prose, not a 目標値 label: the summary
+    keeps it and the indicator keeps its name and values."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[595].startswith("<p>県民サービス")
+    prose = "目標値の達成に向けて、利用しやすい手続から順に拡大します。"
+    changed = document_from_text("\n".join(lines[:596] + [prose] + lines[596:]), RAW.name)
+    initiative = next(i for i in changed.initiatives if i.id == "2-2-5")
+    assert initiative.summary.endswith(prose) and changed.warnings == []
+    assert [(i.name, i.baseline_text, i.target_text) for i in changed.indicators
+            if i.initiative_id == "2-2-5"] == [("電子申請利用率(県)", "38.25%", "43%")]
+
+
+def test_a_value_followed_by_its_own_next_label_is_never_withheld():
+    """A's target value and B's name cut: 「1b」 comes before A's own 目標値 label, so it is A's
+    baseline for sure; only what follows that label is B's, whose name is lost."""
+    tokens = [(1, "名A"), (2, "現状値 (H26年3月末)"), (3, "1b"), (4, "目標値 (28年度末)"),
+              (5, "現状値 (H26年3月末)"), (6, "2b"), (7, "目標値 (28年度末)"), (8, "2t")]
+    reading = read_indicators(tokens)
+    assert [(d.name, d.values.get("baseline_text"), d.values.get("target_text"))
+            for d in reading.drafts] == [("名A", "1b", None)]
+    assert reading.problems == ["values at lines 5-8 belong to no named indicator (baseline 「2b」、"
+                                "target 「2t」): left out"]
 
 
 def test_indicator_values_without_a_name_are_left_out_and_named():

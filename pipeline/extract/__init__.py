@@ -163,7 +163,8 @@ def _unplaced_warning(block, path: str) -> str:
     shown = block.heading.text
     shown = shown if len(shown) <= 40 else shown[:40] + "…"
     return (f"{path}:{lines[0]}: text outside any initiative, section or site list ({where}, "
-            f"「{shown}」): not in the tables (its heading lost?)")
+            f"「{shown}」): not in the tables (a heading lost, or text the plan's template "
+            "does not have)")
 
 
 def _record_name(record) -> str:

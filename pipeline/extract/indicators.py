@@ -10,9 +10,19 @@ from functools import lru_cache
 from ..normalize import parse_era_date, parse_quantity
 
 BASELINE, TARGET = "現状値", "目標値"
-VALUE_LABEL = re.compile(rf"^({BASELINE}|{TARGET})\s*[(（]?\s*(.*?)\s*[)）]?$")
+# The label alone, with its date in brackets, or with a date after it (checked: a date).
+VALUE_LABEL = re.compile(rf"^({BASELINE}|{TARGET})\s*(?:[(（]\s*([^()（）]*?)\s*[)）]|(\S*))$")
 # Dates of values ("H26年3月末") repeat from indicator to indicator.
 _date = lru_cache(maxsize=1024)(parse_era_date)
+
+
+def value_label(text: str) -> tuple[str, str] | None:
+    """("baseline" or "target", the date as printed) of a 現状値/目標値 label cell; None for
+    any other cell, prose that merely begins with the word (「目標値の達成に向けて…」) too."""
+    match = VALUE_LABEL.match(text)
+    if match is None or match[3] and _date(match[3]) is None:
+        return None
+    return ("baseline" if match[1] == BASELINE else "target"), match[2] or match[3] or ""
 
 
 @dataclass
@@ -34,25 +44,29 @@ class IndicatorReading:
 def read_indicators(tokens: list[tuple[int, str]]) -> IndicatorReading:
     """Indicators from the 指標 cells in reading order: (line, text) pairs. A 現状値 or 目標値
     label printed again for the same indicator starts values whose indicator is unknown: they
-    are left out, and so is the text read as the value before it (the next indicator's name
-    if a value cell was cut), each named in a problem: never given to the wrong indicator."""
+    are left out, and so is the text read as the value just before it (the next indicator's
+    name if a value cell was cut), each named in a problem. What the cells cannot tell: with
+    a value cut and the next name wrapped over two cells, the name's first cell is read as
+    that value and its second as the name."""
     drafts: list[IndicatorDraft] = []
     problems: list[str] = []
     orphan: IndicatorDraft | None = None     # values after a label printed again: no indicator
     pending: str | None = None
     for line, text in tokens:
-        label = VALUE_LABEL.match(text)
+        label = value_label(text)
         current = orphan or (drafts[-1] if drafts else None)
         if label:
-            pending = "baseline" if label[1] == BASELINE else "target"
+            pending, date_text = label
             if current is None or f"{pending}_date_text" in current.values:
                 if orphan is not None:
                     problems.append(_orphan_problem(orphan))
                 orphan = current = IndicatorDraft("", [])
                 if drafts and drafts[-1].last_value:
                     problems.append(_ambiguous_value(drafts, line, text))
-            current.values[f"{pending}_date_text"] = label[2]
-            current.values[f"{pending}_date"] = _date(label[2])
+            else:
+                current.last_value = None       # its own label follows it: a value, for sure
+            current.values[f"{pending}_date_text"] = date_text
+            current.values[f"{pending}_date"] = _date(date_text)
             current.lines.append(line)
         elif pending:
             _set_value(current, pending, text)
@@ -90,8 +104,9 @@ def _orphan_problem(orphan: IndicatorDraft) -> str:
                      if orphan.values.get(f"{kind}_text"))
     lines = sorted(set(orphan.lines))
     where = f"line {lines[0]}" if len(lines) == 1 else f"lines {lines[0]}-{lines[-1]}"
-    return (f"values at {where} belong to no named indicator"
-            f"{f' ({shown})' if shown else ''}: left out")
+    if not shown:
+        return f"a 現状値/目標値 label at {where} belongs to no named indicator (no value after it)"
+    return f"values at {where} belong to no named indicator ({shown}): left out"
 
 
 def _set_value(draft: IndicatorDraft, kind: str, text: str) -> None:

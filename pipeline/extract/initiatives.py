@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, collect_terms,
                      line_range)
 from ..normalize import join_lines
-from .indicators import VALUE_LABEL, read_indicators
+from .indicators import read_indicators, value_label
 from .layout import Row
 from .schedule import read_schedule
 from .structure import LABELS, Block
@@ -137,7 +137,7 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str],
             if started:
                 printed.setdefault(seg_label, []).append(row.line)
             label = seg_label
-            if label not in (None, INDICATORS) and any(VALUE_LABEL.match(c) for c in cells):
+            if label not in (None, INDICATORS) and any(map(value_label, cells)):
                 label = INDICATORS      # 現状値/目標値 cells: an indicator's table, its label lost
             if label is not None:
                 fields.setdefault(label, [])        # a label printed, with or without a value
