@@ -139,13 +139,13 @@ class _Outline:
         key, item = (ctx.field_no, ctx.item_no, block.part), f"{ctx.field_no}-{ctx.item_no}"
         if block.number is None:                    # the part's own heading
             first = self.parts.setdefault(key, block.heading.line)
-            self.last[key] = 0
+            self.last.setdefault(key, 0)            # printed again: its numbering goes on
             if first != block.heading.line:
                 return [f"【{block.part}】 of item {item} is printed again (first at line {first}): "
                         "the next item's heading lost? Its sections are kept under item " + item]
             return []
         before, self.last[key] = self.last.get(key, 0), block.number
-        if block.number == before + 1:
+        if block.number in (before + 1, 1):         # the next one, or a numbering begun again
             return []
         missing = f"({before + 1})" if block.number == before + 2 else \
             f"({before + 1})-({block.number - 1})" if block.number > before else ""
