@@ -164,10 +164,20 @@ def test_a_line_lost_anywhere_changes_only_its_own_records_or_is_warned_of():
     assert silent == [
         6,          # the first item's heading: its narrative reads as the field's (item unknown)
         46,         # the last (N) heading of a part: its text joins the subsection before
-        214, 297, 343, 391, 504,    # 参考 on its own line: its entries are kept as notes
+        504,        # 参考 on its own line, citing a document by name only: kept as notes
         512,        # 【…】 after an item heading: the heading then reads as text
         528,        # the last (N) heading of a part (item 2)
         885, 902,   # a site's 担当 value (its own line): the next entry's name is read as it
         937,        # 【…】 after an item heading (item 3)
-        1019,       # 参考 on its own line (2-3-3)
     ]
+
+
+def test_references_under_a_lost_label_are_named():
+    """Without the 参考 line (297), 2-1-8's references would be the notes after 担当."""
+    assert LINES[296] == "参考" and LINES[299].startswith("2-1-9")
+    document = extract(edited(l297=None))
+    assert document.warnings == [
+        f"{PATH}:255: initiative 2-1-8 「情報システム調達の統括管理」: lines after 担当 cite "
+        "initiatives or URLs (line 299): 参考 printed without its label? Kept as notes, not as "
+        "references"]
+    assert "2-1-9庁内ITアドバイザーの設置" in document.initiatives[7].notes

@@ -87,6 +87,11 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
                     "the heading of the next initiative lost? Its text is kept in this one")
     department, division = split_responsible(" ".join(responsible[0].values))
     notes += [" ".join(e.values) for e in responsible[1:]]
+    citing = [e.line for e in responsible[1:]
+              if any(INITIATIVE_ID.match(v) or URL.search(v) for v in e.values)]
+    if citing:      # 参考's entries (initiative ids, URLs) under 担当: its label lost
+        gaps.append(f"lines after 担当 cite initiatives or URLs (line {citing[0]}): 参考 printed "
+                    "without its label? Kept as notes, not as references")
     status, schedules = _schedules(ident, fields.get("スケジュール", []), source)
     if fields.get("スケジュール") and not schedules:
         line = fields["スケジュール"][0].line
