@@ -10,12 +10,13 @@ from collections import Counter
 from ..errors import ExtractionError, PipelineError, describe
 from ..heap import collector_paused
 from ..model import Document
+from ..normalize import is_paragraph_end
 from ..sources import SourceDocument
 from .initiatives import Incomplete, read_initiative
 from .layout import MAX_VALUE_CHARS, read_rows
 from .sections import read_section
 from .sites import read_sites, split_media
-from .structure import split_blocks
+from .structure import NUMBERED, split_blocks
 
 
 @collector_paused()
@@ -41,6 +42,9 @@ def _extract(source: SourceDocument) -> Document:
     for block in blocks:
         if block.context.item_no is not None:
             items.setdefault((block.context.field_no, block.context.item_no), block.heading.line)
+        if block.kind != "initiative":
+            document.warnings += [f"{path}:{line}: {problem}"
+                                  for line, problem in _item_headings_in_text(block)]
         if block.kind == "initiative":
             _add_initiative(document, block, name, path, seen, block is blocks[-1])
         elif block.kind == "unplaced":
@@ -154,6 +158,18 @@ class _Outline:
                     f"({before}): numbered out of order"]
         return [f"({block.number}) 「{block.title}」 of 【{block.part}】 of item {item}: {missing} is "
                 "missing (its heading lost? its text is kept in the section before)"]
+
+
+def _item_headings_in_text(block) -> list[tuple[int, str]]:
+    """Rows of a section, site list or unplaced text that read like the next item's heading
+    (`3 市町村行政の情報化` within item 2, not a sentence): a heading whose 【…】 part line was
+    lost is not recognised, and what follows it joins the section before."""
+    following = (block.context.item_no or 0) + 1
+    return [(row.line, f"「{row.text[:40]}」 reads like the heading of item {following} but no "
+                       "【…】 part follows it: read as text of the section before (its part "
+                       "line lost?)")
+            for row in block.rows if not row.blank and (numbered := NUMBERED.match(row.text))
+            and int(numbered[1]) == following and not is_paragraph_end(row.text)]
 
 
 def _unplaced_warning(block, path: str) -> str:
