@@ -42,6 +42,11 @@ def _extract(source: SourceDocument) -> Document:
     for block in blocks:
         if block.context.item_no is not None:
             items.setdefault((block.context.field_no, block.context.item_no), block.heading.line)
+        if block.kind == "damaged-header":
+            document.warnings.append(f"{path}:{block.heading.line}: 「{block.heading.text[:60]}」 "
+                                     "reads like a 分野 … 項目 … page header but not as one: left "
+                                     "out (the field and item go on from the header before)")
+            continue
         if block.kind != "initiative":
             document.warnings += [f"{path}:{line}: {problem}"
                                   for line, problem in _item_headings_in_text(block)]

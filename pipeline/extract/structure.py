@@ -23,6 +23,7 @@ TOPIC_LABEL = "トピックス"
 SITES_LABEL = "情報発信サイト等"
 
 PAGE_HEADER = re.compile(r"^分野\s*(\d+)\s*(\S+?)(?:\s*項目\s*(\d+)\s*(\S.*?))?$")
+HEADER_START = re.compile(r"^分野(?:\s*\d|$)")   # a row's first cell: the page header's own
 MAX_DIGITS = 3                  # fields, items and initiatives are numbered 1 … 999
 # The cleaner glues a lone digit to the following word, so the separator is optional.
 NUMBERED = re.compile(r"^(\d{1,3})\s*(?![\d\-.])(\S.*)$")
@@ -44,7 +45,8 @@ class Context:
 
 @dataclass
 class Block:
-    kind: str                      # initiative | narrative | topic | sites | unplaced
+    kind: str                      # initiative | narrative | topic | sites | unplaced |
+                                   # damaged-header
     context: Context
     heading: Row
     number: int | None = None
@@ -85,6 +87,9 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
                 current = _unplaced(blocks, context, row)
             continue
         header = PAGE_HEADER.match(text) if text.startswith("分野") else None
+        if header is None and _header_like(row.values):
+            blocks.append(Block("damaged-header", context, row))    # warned of, not read
+            continue
         if header:
             too_long = next((n for n in (header[1], header[3]) if n and len(n) > MAX_DIGITS), None)
             if too_long:
@@ -126,6 +131,13 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
     if not seen_header:
         raise ExtractionError("no 分野 (field) header found: not a plan document in the expected layout", path)
     return blocks
+
+
+def _header_like(cells: list[str]) -> bool:
+    """A row with the page header's own cells (`分野 2 …`, or `項目` then a number) that the
+    header pattern does not read: damaged, never read as text of the block before."""
+    return bool(HEADER_START.match(cells[0])) or any(
+        cell == "項目" and following.isdecimal() for cell, following in zip(cells, cells[1:]))
 
 
 def _unplaced(blocks: list[Block], context: Context, row: Row) -> Block:
