@@ -221,3 +221,12 @@ def test_a_damaged_page_header_is_named_never_read_as_text():
         "項目 … page header but not as one: left out (the field and item go on from the header "
         "before)"]
     assert document.initiatives[1].notes == extract(LINES).initiatives[1].notes
+
+
+def test_a_page_header_joined_to_its_rule_line_is_still_read():
+    """A converter that drops the line end between a table's header and its rule (`----`)
+    leaves the rule's cells in the header row: layout, never the item's title."""
+    assert LINES[56].startswith("----\t---")
+    document = extract(edited(l56=LINES[55] + "\t" + LINES[56], l57=""))
+    assert document.warnings == []
+    assert _records(document) == _records(extract(LINES))

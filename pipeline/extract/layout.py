@@ -23,6 +23,7 @@ HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
 PIPE = re.compile(r"\s+\|\s+")
 RULE_LINE = re.compile(r"^[\s|:]*-{3,}[\s|:-]*$")
+RULE_CELL = re.compile(r"^[\s:]*-{3,}[\s:-]*$")    # a rule line's cell in a row joined to it
 # Plain markup read without HTMLParser: end tags and start tags whose attributes are
 # double-quoted without entities. A fragment with anything else goes to HTMLParser.
 PLAIN_TAG = re.compile(r'<(?:/([a-zA-Z][a-zA-Z0-9]*) *|([a-zA-Z][a-zA-Z0-9]*)'
@@ -186,6 +187,9 @@ def _clean_cells(raw: list[str], memo: _Memo) -> tuple[list[str], list[str]]:
     """Cleaned cells and their glossary terms."""
     cells, terms = [], []
     for cell in raw:
+        if "---" in cell and RULE_CELL.match(cell):     # layout, never content
+            cells.append("")
+            continue
         cleaned = memo.cells.get(cell) or memo.clean(cell)
         cells.append(cleaned[0])
         if cleaned[1]:
