@@ -167,8 +167,18 @@ def test_a_line_lost_anywhere_changes_only_its_own_records_or_is_warned_of():
         504,        # 参考 on its own line, citing a document by name only: kept as notes
         512,        # 【…】 after an item heading that follows an initiative: its text, notes
         528,        # the last (N) heading of a part (item 2)
-        885, 902,   # a site's 担当 value (its own line): the next entry's name is read as it
+        902,        # a site's 担当 value (its own line): the next entry's name is read as
+                    # it, and that entry is named by a badge no other entry has
     ]
+
+
+def test_a_site_named_like_a_badge_names_the_entry_that_took_its_name():
+    """Without 2-site-6's 担当 value (line 885), the next entry's name is read as that value
+    and the entry is named by its badge line, ウェブ: warned of."""
+    assert LINES[884] == "総務部 広報課" and LINES[888] == "パブリックコメント"
+    assert extract(edited(l885=None)).warnings == [
+        f"{PATH}:890: site entry 「ウェブ」 is named like a media badge of the list: its name "
+        "line lost? (the entry before took 「パブリックコメント」 as its 担当)"]
 
 
 def test_an_item_heading_without_its_part_line_is_named():

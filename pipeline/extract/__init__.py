@@ -72,6 +72,7 @@ def _extract(source: SourceDocument) -> Document:
             else:
                 ordinals[key] -= 1
     split_media(document.sites)
+    document.warnings += _sites_named_like_badges(document.sites, path)
     if not document.initiatives:
         raise ExtractionError("no initiatives (取組) found", path)
     document.warnings += _numbering_gaps(seen, items, path)
@@ -175,6 +176,22 @@ def _item_headings_in_text(block) -> list[tuple[int, str]]:
                        "line lost?)")
             for row in block.rows if not row.blank and (numbered := NUMBERED.match(row.text))
             and int(numbered[1]) == following and not is_paragraph_end(row.text)]
+
+
+def _sites_named_like_badges(sites: list, path: str) -> list[str]:
+    """A site entry whose name is one of the media badges printed in the list (ウェブ, ブログ…)
+    lost its name line: read as the 担当 of the entry before when that one's value line was
+    lost too. Named, with what the entry before took as its 担当."""
+    badges = {badge for site in sites for badge in site.media}
+    warnings = []
+    for before, site in zip([None, *sites], sites):
+        if site.name in badges:
+            took = f" (the entry before took 「{before.department} {before.division}".rstrip() + \
+                "」 as its 担当)" if before is not None else ""
+            warnings.append(f"{path}:{site.source_lines.partition('-')[0]}: site entry "
+                            f"「{site.name}」 is named like a media badge of the list: its name "
+                            f"line lost?{took}")
+    return warnings
 
 
 def _unplaced_warning(block, path: str) -> str:
