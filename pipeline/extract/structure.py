@@ -7,6 +7,9 @@ It recognises only the plan template's own markers, never the content:
 - initiative headings `12 <title>` (also `12 | <title>`) followed by the 目的・概要 label,
 - `【…】` narrative parts with `(1) <heading>` subsections, `トピックス` columns,
 - `情報発信サイト等` site lists.
+What it cannot place is kept as blocks of their own, which extraction warns of: rows outside
+any block (`unplaced`: after a page header, before the next heading) and rows that read like a
+page header but not as one (`damaged-header`).
 """
 
 from __future__ import annotations
