@@ -169,6 +169,7 @@ def test_a_line_lost_anywhere_changes_only_its_own_records_or_is_warned_of():
         528,        # the last (N) heading of a part (item 2)
         902,        # a site's 担当 value (its own line): the next entry's name is read as
                     # it, and that entry is named by a badge no other entry has
+        1019,       # 参考 on its own line before a URL only (a URL after 担当 may be its page)
     ]
 
 
@@ -186,8 +187,8 @@ def test_an_item_heading_without_its_part_line_is_named():
     トピックス column before it."""
     assert LINES[934].startswith("3") and LINES[936] == "【現状、課題と取組の方向性】"
     assert extract(edited(l937=None)).warnings == [
-        f"{PATH}:935: 「3市町村行政の情報化」 reads like the heading of item 3 but no 【…】 part "
-        "follows it: read as text of the section before (its part line lost?)"]
+        f"{PATH}:935: 「3市町村行政の情報化」 is the heading of item 3 but no 【…】 part follows "
+        "it: read as text of the section before (its part line lost?)"]
 
 
 def test_references_under_a_lost_label_are_named():
@@ -196,8 +197,7 @@ def test_references_under_a_lost_label_are_named():
     document = extract(edited(l297=None))
     assert document.warnings == [
         f"{PATH}:255: initiative 2-1-8 「情報システム調達の統括管理」: lines after 担当 cite "
-        "initiatives or URLs (line 299): 参考 printed without its label? Kept as notes, not as "
-        "references"]
+        "initiatives (line 299): 参考 printed without its label? Kept as notes, not as references"]
     assert "2-1-9庁内ITアドバイザーの設置" in document.initiatives[7].notes
 
 
@@ -240,3 +240,37 @@ def test_a_page_header_joined_to_its_rule_line_is_still_read():
     document = extract(edited(l56=LINES[55] + "\t" + LINES[56], l57=""))
     assert document.warnings == []
     assert _records(document) == _records(extract(LINES))
+
+
+@pytest.mark.parametrize("changes", [
+    # body text that begins with 分野 and a number, a table with a 分野 column in a topic
+    {"l16": LINES[15] + "\n分野 1 「地域の情報化」 の取組とも連携して進めます。"},
+    {"l926": LINES[925] + "\n分野\t取組数\n行政の情報化\t33"},
+    # a phone number after 担当 (not an initiative's id), a numbered line in a topic
+    {"l82": LINES[81] + "\n\t\t022-211-2476\t"},
+    {"l926": LINES[925] + "\n3 今後の展開"},
+    # a site named like a badge after an entry whose 担当 is whole; a site named with a digit
+    {"l906": "電子申請システム"},
+    {"l873": "3Dみやぎマップ"},
+], ids=["body-分野", "topic-table", "phone", "numbered-topic", "site-badge", "site-digit"])
+def test_ordinary_text_is_no_damage(changes):
+    """What the checks for lost lines look for also occurs in plans as plain text: no warning."""
+    assert extract(edited(**changes)).warnings == []
+
+
+def test_a_page_header_glued_into_another_title_is_named():
+    """A converter without tabs: the cleaner glues `分野 2 行政の情報化 1 …` into one title, which
+    would retitle field 2 for 2-1-3 and 2-1-4."""
+    document = extract(edited(l84="分野 2 行政の情報化 1 行政情報通信ネットワークと電子県庁の運用"))
+    assert document.warnings == [
+        f"{PATH}:84: 「分野2行政の情報化1行政情報通信ネットワークと電子県庁の運用」 reads like a 分野 … "
+        "項目 … page header but not as one: left out (the field and item go on from the header "
+        "before)"]
+    assert {i.field_title for i in document.initiatives} == {"行政の情報化"}
+
+
+def test_a_single_dash_cell_is_content_not_a_rule():
+    """`---` alone in a schedule's cell is what the plan printed (none), not a rule line."""
+    document = extract(edited(l602="～H 2 5\t\t運用・利用促進\t\t---"))
+    assert [s.raw for s in document.schedules if s.initiative_id == "2-2-5"] == \
+        ["運用・利用促進", "→", "---"]

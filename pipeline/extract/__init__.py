@@ -10,7 +10,6 @@ from collections import Counter
 from ..errors import ExtractionError, PipelineError, describe
 from ..heap import collector_paused
 from ..model import Document
-from ..normalize import is_paragraph_end
 from ..sources import SourceDocument
 from .initiatives import Incomplete, read_initiative
 from .layout import MAX_VALUE_CHARS, read_rows
@@ -39,6 +38,8 @@ def _extract(source: SourceDocument) -> Document:
     items: dict[tuple, int] = {}            # (field, item) -> first line of any block in it
     blocks = split_blocks(read_rows(source.text, path), path)
     outline = _Outline()
+    item_titles = {(b.context.field_no, b.context.item_no): b.context.item_title
+                   for b in blocks if b.context.item_title}
     for block in blocks:
         if block.context.item_no is not None:
             items.setdefault((block.context.field_no, block.context.item_no), block.heading.line)
@@ -47,9 +48,9 @@ def _extract(source: SourceDocument) -> Document:
                                      "reads like a 分野 … 項目 … page header but not as one: left "
                                      "out (the field and item go on from the header before)")
             continue
-        if block.kind != "initiative":
+        if block.kind not in ("initiative", "unplaced"):
             document.warnings += [f"{path}:{line}: {problem}"
-                                  for line, problem in _item_headings_in_text(block)]
+                                  for line, problem in _item_headings_in_text(block, item_titles)]
         if block.kind == "initiative":
             _add_initiative(document, block, name, path, seen, block is blocks[-1])
         elif block.kind == "unplaced":
@@ -166,31 +167,33 @@ class _Outline:
                 "missing (its heading lost? its text is kept in the section before)"]
 
 
-def _item_headings_in_text(block) -> list[tuple[int, str]]:
-    """Rows of a section, site list or unplaced text that read like the next item's heading
-    (`3 市町村行政の情報化` within item 2, not a sentence): a heading whose 【…】 part line was
-    lost is not recognised, and what follows it joins the section before."""
+def _item_headings_in_text(block, titles: dict[tuple, str]) -> list[tuple[int, str]]:
+    """Rows of a section or site list that are the next item's heading as its page headers
+    title it (`3 市町村行政の情報化` within item 2): a heading whose 【…】 part line was lost
+    is not recognised, and what follows it joins the section before."""
     following = (block.context.item_no or 0) + 1
-    return [(row.line, f"「{row.text[:40]}」 reads like the heading of item {following} but no "
-                       "【…】 part follows it: read as text of the section before (its part "
-                       "line lost?)")
-            for row in block.rows if not row.blank and (numbered := NUMBERED.match(row.text))
-            and int(numbered[1]) == following and not is_paragraph_end(row.text)]
+    title = titles.get((block.context.field_no, following), "").replace(" ", "")
+    return [(row.line, f"「{row.text[:40]}」 is the heading of item {following} but no 【…】 "
+                       "part follows it: read as text of the section before (its part line "
+                       "lost?)")
+            for row in block.rows if title and not row.blank
+            and (numbered := NUMBERED.match(row.text)) and int(numbered[1]) == following
+            and numbered[2].replace(" ", "") == title]
 
 
 def _sites_named_like_badges(sites: list, path: str) -> list[str]:
-    """A site entry whose name is one of the media badges printed in the list (ウェブ, ブログ…)
-    lost its name line: read as the 担当 of the entry before when that one's value line was
-    lost too. Named, with what the entry before took as its 担当."""
+    """A site entry whose name is one of the media badges printed in the list (ウェブ, ブログ…),
+    after an entry whose 担当 is one word (no division): its name line was read as that 担当,
+    whose own value line was lost. Named, with what the entry before took."""
     badges = {badge for site in sites for badge in site.media}
     warnings = []
     for before, site in zip([None, *sites], sites):
-        if site.name in badges:
-            took = f" (the entry before took 「{before.department} {before.division}".rstrip() + \
-                "」 as its 担当)" if before is not None else ""
+        # the entry before took a name (one word, no division) as its 担当
+        if site.name in badges and before is not None and before.field_no == site.field_no \
+                and not before.division:
             warnings.append(f"{path}:{site.source_lines.partition('-')[0]}: site entry "
                             f"「{site.name}」 is named like a media badge of the list: its name "
-                            f"line lost?{took}")
+                            f"line lost? (the entry before took 「{before.department}」 as its 担当)")
     return warnings
 
 

@@ -25,6 +25,7 @@ LABEL_INITIALS = frozenset(label[0] for label in LABELS)
 ALWAYS_PRINTED = ("目的・概要", "重点目標", "主体", "スケジュール", "担当")
 INDICATORS = "指標"
 INITIATIVE_ID = re.compile(r"(\d+-\d+-\d+)")
+CITED_ID = re.compile(r"\d{1,3}-\d{1,3}-\d{1,3}(?!\d)")     # 2-1-9, not a phone number
 PROSE_MARKS = re.compile(r"[。、,「」]")
 METHOD_MAX_LENGTH = 15
 
@@ -87,11 +88,10 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
                     "the heading of the next initiative lost? Its text is kept in this one")
     department, division = split_responsible(" ".join(responsible[0].values))
     notes += [" ".join(e.values) for e in responsible[1:]]
-    citing = [e.line for e in responsible[1:]
-              if any(INITIATIVE_ID.match(v) or URL.search(v) for v in e.values)]
-    if citing:      # 参考's entries (initiative ids, URLs) under 担当: its label lost
-        gaps.append(f"lines after 担当 cite initiatives or URLs (line {citing[0]}): 参考 printed "
-                    "without its label? Kept as notes, not as references")
+    citing = [e.line for e in responsible[1:] if any(map(CITED_ID.match, e.values))]
+    if citing:      # 参考's entries (they begin with an initiative's id) under 担当: its label lost
+        gaps.append(f"lines after 担当 cite initiatives (line {citing[0]}): 参考 printed without "
+                    "its label? Kept as notes, not as references")
     status, schedules = _schedules(ident, fields.get("スケジュール", []), source)
     if fields.get("スケジュール") and not schedules:
         line = fields["スケジュール"][0].line

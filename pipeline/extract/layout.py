@@ -184,10 +184,11 @@ def _split_cells(line: str, memo: _Memo) -> list[str]:
 
 
 def _clean_cells(raw: list[str], memo: _Memo) -> tuple[list[str], list[str]]:
-    """Cleaned cells and their glossary terms."""
+    """Cleaned cells and their glossary terms; a rule line's cells joined to the row blanked."""
     cells, terms = [], []
-    for cell in raw:
-        if "---" in cell and RULE_CELL.match(cell):     # layout, never content
+    rule = _joined_rule(raw)
+    for index, cell in enumerate(raw):
+        if index in rule:               # layout, never content
             cells.append("")
             continue
         cleaned = memo.cells.get(cell) or memo.clean(cell)
@@ -195,6 +196,24 @@ def _clean_cells(raw: list[str], memo: _Memo) -> tuple[list[str], list[str]]:
         if cleaned[1]:
             terms.extend(cleaned[1])
     return cells, terms
+
+
+def _joined_rule(raw: list[str]) -> set[int]:
+    """The cells of a rule line (`----`, two or more) that a converter left at the start or
+    the end of a row, its line end lost; a single `---` cell is content (it may mean none)."""
+    if "---" not in "".join(raw):
+        return set()
+    found: set[int] = set()
+    for order in (range(len(raw)), range(len(raw) - 1, -1, -1)):
+        run = []
+        for index in order:
+            if RULE_CELL.match(raw[index]):
+                run.append(index)
+            elif raw[index].strip():
+                break
+        if len(run) >= 2:
+            found.update(run)
+    return found
 
 
 def _html_rows(number: int, line: str, memo: _Memo) -> tuple[list[Row], list[str]]:

@@ -26,7 +26,10 @@ TOPIC_LABEL = "トピックス"
 SITES_LABEL = "情報発信サイト等"
 
 PAGE_HEADER = re.compile(r"^分野\s*(\d+)\s*(\S+?)(?:\s*項目\s*(\d+)\s*(\S.*?))?$")
-HEADER_START = re.compile(r"^分野(?:\s*\d|$)")   # a row's first cell: the page header's own
+# A page header that lost a cell: 項目 after 分野 or a field number, 分野 N title N title, or
+# 分野 N alone (the rest on the next line).
+HEADER_LIKE = re.compile(r"^(?:(?:分野|\d{1,3}\s).*?(?:\s|\d)項目(?:\s|\d|$)"
+                         r"|分野\s*\d{1,3}(?:\s+\S+\s+\d{1,3}\s+\S+)?$)")
 MAX_DIGITS = 3                  # fields, items and initiatives are numbered 1 … 999
 # The cleaner glues a lone digit to the following word, so the separator is optional.
 NUMBERED = re.compile(r"^(\d{1,3})\s*(?![\d\-.])(\S.*)$")
@@ -74,6 +77,7 @@ def starts_with_label(text: str, label: str) -> bool:
 def split_blocks(rows: list[Row], path: str) -> list[Block]:
     """Blocks in document order; raises ExtractionError when no 分野 header is found."""
     context, blocks = Context(), []
+    titles: dict[int, str] = {}         # field -> its title in the first header that names it
     current: Block | None = None
     part = ""
     seen_header = False
@@ -90,10 +94,13 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
                 current = _unplaced(blocks, context, row)
             continue
         header = PAGE_HEADER.match(text) if text.startswith("分野") else None
-        if header is None and _header_like(row.values):
-            blocks.append(Block("damaged-header", context, row))    # warned of, not read
+        if header is None and HEADER_LIKE.match(text) or header and _retitled(header, titles):
+            # warned of, not read: the field and item go on from the header before
+            blocks.append(Block("damaged-header", context, row))
+            current, part = None, ""
             continue
         if header:
+            titles.setdefault(int(header[1]), header[2])
             too_long = next((n for n in (header[1], header[3]) if n and len(n) > MAX_DIGITS), None)
             if too_long:
                 raise ExtractionError(f"page header numbers a field or item {too_long[:20]}…: "
@@ -136,11 +143,11 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
     return blocks
 
 
-def _header_like(cells: list[str]) -> bool:
-    """A row with the page header's own cells (`分野 2 …`, or `項目` then a number) that the
-    header pattern does not read: damaged, never read as text of the block before."""
-    return bool(HEADER_START.match(cells[0])) or any(
-        cell == "項目" and following.isdecimal() for cell, following in zip(cells, cells[1:]))
+def _retitled(header: re.Match, titles: dict[int, str]) -> bool:
+    """A header without 項目 that gives a field another title than its headers before: its
+    cells glued by the cleaner (`分野2行政の情報化1行政情報…`), never a field's new title."""
+    known = titles.get(int(header[1]))
+    return header[3] is None and known is not None and header[2] != known
 
 
 def _unplaced(blocks: list[Block], context: Context, row: Row) -> Block:
