@@ -165,7 +165,6 @@ def test_a_line_lost_anywhere_changes_only_its_own_records_or_is_warned_of():
         6,          # the first item's heading: its narrative reads as the field's (item unknown)
         46,         # the last (N) heading of a part: its text joins the subsection before
         504,        # 参考 on its own line, citing a document by name only: kept as notes
-        512,        # 【…】 after an item heading that follows an initiative: its text, notes
         528,        # the last (N) heading of a part (item 2)
         902,        # a site's 担当 value (its own line): the next entry's name is read as
                     # it, and that entry is named by a badge no other entry has
@@ -188,7 +187,7 @@ def test_an_item_heading_without_its_part_line_is_named():
     assert LINES[934].startswith("3") and LINES[936] == "【現状、課題と取組の方向性】"
     assert extract(edited(l937=None)).warnings == [
         f"{PATH}:935: 「3市町村行政の情報化」 is the heading of item 3 but no 【…】 part follows "
-        "it: read as text of the section before (its part line lost?)"]
+        "it: read as text of the block before (its part line lost?)"]
 
 
 def test_references_under_a_lost_label_are_named():

@@ -48,7 +48,7 @@ def _extract(source: SourceDocument) -> Document:
                                      "reads like a 分野 … 項目 … page header but not as one: left "
                                      "out (the field and item go on from the header before)")
             continue
-        if block.kind not in ("initiative", "unplaced"):
+        if block.kind != "unplaced":
             document.warnings += [f"{path}:{line}: {problem}"
                                   for line, problem in _item_headings_in_text(block, item_titles)]
         if block.kind == "initiative":
@@ -168,13 +168,13 @@ class _Outline:
 
 
 def _item_headings_in_text(block, titles: dict[tuple, str]) -> list[tuple[int, str]]:
-    """Rows of a section or site list that are the next item's heading as its page headers
-    title it (`3 市町村行政の情報化` within item 2): a heading whose 【…】 part line was lost
-    is not recognised, and what follows it joins the section before."""
+    """Rows of an initiative, section or site list that are the next item's heading as its
+    page headers title it (`3 市町村行政の情報化` within item 2): a heading whose 【…】 part
+    line was lost is not recognised, and what follows it joins the block before."""
     following = (block.context.item_no or 0) + 1
     title = titles.get((block.context.field_no, following), "").replace(" ", "")
     return [(row.line, f"「{row.text[:40]}」 is the heading of item {following} but no 【…】 "
-                       "part follows it: read as text of the section before (its part line "
+                       "part follows it: read as text of the block before (its part line "
                        "lost?)")
             for row in block.rows if title and not row.blank
             and (numbered := NUMBERED.match(row.text)) and int(numbered[1]) == following
