@@ -1,6 +1,7 @@
 """Extraction: one source text -> the records of a `Document`.
 
-layout (lines -> rows) -> structure (rows -> blocks) -> readers (blocks -> records).
+layout (lines -> rows) -> structure (rows -> blocks) -> readers (blocks -> records), with
+losses (blocks -> warnings of text the conversion lost) beside the readers.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from ..model import Document
 from ..sources import SourceDocument
 from .initiatives import Incomplete, read_initiative
 from .layout import MAX_VALUE_CHARS, read_rows
+from .losses import Losses, sites_named_like_badges
 from .sections import read_section
 from .sites import read_sites, split_media
-from .structure import NUMBERED, split_blocks
+from .structure import split_blocks
 
 
 @collector_paused()
@@ -37,24 +39,15 @@ def _extract(source: SourceDocument) -> Document:
     seen: dict[str, int] = {}
     items: dict[tuple, int] = {}            # (field, item) -> first line of any block in it
     blocks = split_blocks(read_rows(source.text, path), path)
-    outline = _Outline()
-    item_titles = {(b.context.field_no, b.context.item_no): b.context.item_title
-                   for b in blocks if b.context.item_title}
+    losses = Losses(blocks)
     for block in blocks:
         if block.context.item_no is not None:
             items.setdefault((block.context.field_no, block.context.item_no), block.heading.line)
-        if block.kind == "damaged-header":
-            document.warnings.append(f"{path}:{block.heading.line}: 「{block.heading.text[:60]}」 "
-                                     "reads like a 分野 … 項目 … page header but not as one: left "
-                                     "out (the field and item go on from the header before)")
-            continue
-        if block.kind != "unplaced":
-            document.warnings += [f"{path}:{line}: {problem}"
-                                  for line, problem in _item_headings_in_text(block, item_titles)]
+        document.warnings += [f"{path}:{line}: {problem}" for line, problem in losses.of(block)]
         if block.kind == "initiative":
             _add_initiative(document, block, name, path, seen, block is blocks[-1])
-        elif block.kind == "unplaced":
-            document.warnings.append(_unplaced_warning(block, path))
+        elif block.kind in ("unplaced", "damaged-header"):
+            continue                            # (warned of by losses.of)
         elif block.kind == "sites":
             first = sum(1 for s in document.sites if s.field_no == block.context.field_no) + 1
             sites, terms, warnings = read_sites(block, first, name)
@@ -62,8 +55,6 @@ def _extract(source: SourceDocument) -> Document:
             document.terms += terms
             document.warnings += [f"{path}:{line}: {warning}" for line, warning in warnings]
         else:
-            document.warnings += [f"{path}:{block.heading.line}: {problem}"
-                                  for problem in outline.check(block)]
             key = (block.context.field_no, block.context.item_no, block.kind)
             ordinals[key] += 1
             result = read_section(block, ordinals[key], name)
@@ -73,7 +64,8 @@ def _extract(source: SourceDocument) -> Document:
             else:
                 ordinals[key] -= 1
     split_media(document.sites)
-    document.warnings += _sites_named_like_badges(document.sites, path)
+    document.warnings += [f"{path}:{line}: {problem}"
+                          for line, problem in sites_named_like_badges(document.sites)]
     if not document.initiatives:
         raise ExtractionError("no initiatives (取組) found", path)
     document.warnings += _numbering_gaps(seen, items, path)
@@ -132,80 +124,6 @@ def _check_value_sizes(document: Document, path: str) -> None:
                         f"{column} of {type(record).__name__.lower()} {_record_name(record)} is "
                         f"{longest:,} characters long: over the limit of {MAX_VALUE_CHARS:,}",
                         path, line)
-
-
-class _Outline:
-    """The narrative's outline as printed: each 【…】 part once per item, its (N) subsections
-    numbered from 1 without a gap. A heading lost merges its text into the section before it
-    (the reading order says nothing else): that is warned of, never silent."""
-
-    def __init__(self) -> None:
-        self.parts: dict[tuple, int] = {}           # (field, item, part) -> line printed
-        self.last: dict[tuple, int] = {}            # (field, item, part) -> last (N) read
-
-    def check(self, block) -> list[str]:
-        if block.kind != "narrative":
-            return []
-        ctx = block.context
-        key, item = (ctx.field_no, ctx.item_no, block.part), f"{ctx.field_no}-{ctx.item_no}"
-        if block.number is None:                    # the part's own heading
-            first = self.parts.setdefault(key, block.heading.line)
-            self.last.setdefault(key, 0)            # printed again: its numbering goes on
-            if first != block.heading.line:
-                return [f"【{block.part}】 of item {item} is printed again (first at line {first}): "
-                        "the next item's heading lost? Its sections are kept under item " + item]
-            return []
-        before, self.last[key] = self.last.get(key, 0), block.number
-        if block.number in (before + 1, 1):         # the next one, or a numbering begun again
-            return []
-        missing = f"({before + 1})" if block.number == before + 2 else \
-            f"({before + 1})-({block.number - 1})" if block.number > before else ""
-        if not missing:
-            return [f"({block.number}) 「{block.title}」 of 【{block.part}】 of item {item} follows "
-                    f"({before}): numbered out of order"]
-        return [f"({block.number}) 「{block.title}」 of 【{block.part}】 of item {item}: {missing} is "
-                "missing (its heading lost? its text is kept in the section before)"]
-
-
-def _item_headings_in_text(block, titles: dict[tuple, str]) -> list[tuple[int, str]]:
-    """Rows of an initiative, section or site list that are the next item's heading as its
-    page headers title it (`3 市町村行政の情報化` within item 2): a heading whose 【…】 part
-    line was lost is not recognised, and what follows it joins the block before."""
-    following = (block.context.item_no or 0) + 1
-    title = titles.get((block.context.field_no, following), "").replace(" ", "")
-    return [(row.line, f"「{row.text[:40]}」 is the heading of item {following} but no 【…】 "
-                       "part follows it: read as text of the block before (its part line "
-                       "lost?)")
-            for row in block.rows if title and not row.blank
-            and (numbered := NUMBERED.match(row.text)) and int(numbered[1]) == following
-            and numbered[2].replace(" ", "") == title]
-
-
-def _sites_named_like_badges(sites: list, path: str) -> list[str]:
-    """A site entry whose name is one of the media badges printed in the list (ウェブ, ブログ…),
-    after an entry whose 担当 is one word (no division): its name line was read as that 担当,
-    whose own value line was lost. Named, with what the entry before took."""
-    badges = {badge for site in sites for badge in site.media}
-    warnings = []
-    for before, site in zip([None, *sites], sites):
-        # the entry before took a name (one word, no division) as its 担当
-        if site.name in badges and before is not None and before.field_no == site.field_no \
-                and not before.division:
-            warnings.append(f"{path}:{site.source_lines.partition('-')[0]}: site entry "
-                            f"「{site.name}」 is named like a media badge of the list: its name "
-                            f"line lost? (the entry before took 「{before.department}」 as its 担当)")
-    return warnings
-
-
-def _unplaced_warning(block, path: str) -> str:
-    """Text the structure could not place in any record: named, never silently dropped."""
-    lines = block.lines
-    where = f"lines {lines[0]}-{lines[-1]}" if len(lines) > 1 else f"line {lines[0]}"
-    shown = block.heading.text
-    shown = shown if len(shown) <= 40 else shown[:40] + "…"
-    return (f"{path}:{lines[0]}: text outside any initiative, section or site list ({where}, "
-            f"「{shown}」): not in the tables (a heading lost, or text the plan's template "
-            "does not have)")
 
 
 def _record_name(record) -> str:

@@ -1,0 +1,99 @@
+"""Signs that the text lost something in conversion, read from the structure alone: each is a
+(line, problem) pair that extraction turns into a warning naming the file, so that text the
+readers cannot place is never dropped, nor given to a record, in silence.
+
+- `unplaced` blocks: rows outside any initiative, section or site list (after a page header,
+  before the next heading);
+- `damaged-header` blocks: a row that reads like a 分野 … 項目 … page header but not as one;
+- the narrative's outline: each 【…】 part once per item, its (N) subsections numbered from
+  1 without a gap (a lost heading merges its text into the section before it);
+- the next item's heading read as text (its 【…】 part line lost), recognised by the title its
+  page headers give it;
+- a site entry named like one of the list's media badges after an entry whose 担当 has no
+  division (its name line read as that 担当, whose own value line was lost).
+"""
+
+from __future__ import annotations
+
+from .structure import NUMBERED, Block
+
+Problem = tuple[int, str]       # (line, what was lost there)
+
+
+class Losses:
+    """The signs of loss in a document's blocks, block by block, in document order."""
+
+    def __init__(self, blocks: list[Block]):
+        self.titles = {(b.context.field_no, b.context.item_no): b.context.item_title
+                       for b in blocks if b.context.item_title}     # from the page headers
+        self.parts: dict[tuple, int] = {}           # (field, item, part) -> line printed
+        self.last: dict[tuple, int] = {}            # (field, item, part) -> last (N) read
+
+    def of(self, block: Block) -> list[Problem]:
+        if block.kind == "unplaced":
+            return [unplaced(block)]
+        if block.kind == "damaged-header":
+            return [(block.heading.line, f"「{block.heading.text[:60]}」 reads like a 分野 … 項目 … "
+                                         "page header but not as one: left out (the field and "
+                                         "item go on from the header before)")]
+        problems = self.item_headings_in_text(block)
+        if block.kind == "narrative":
+            problems += [(block.heading.line, problem) for problem in self.outline(block)]
+        return problems
+
+    def outline(self, block: Block) -> list[str]:
+        ctx = block.context
+        key, item = (ctx.field_no, ctx.item_no, block.part), f"{ctx.field_no}-{ctx.item_no}"
+        if block.number is None:                    # the part's own heading
+            first = self.parts.setdefault(key, block.heading.line)
+            self.last.setdefault(key, 0)            # printed again: its numbering goes on
+            if first != block.heading.line:
+                return [f"【{block.part}】 of item {item} is printed again (first at line {first}): "
+                        "the next item's heading lost? Its sections are kept under item " + item]
+            return []
+        before, self.last[key] = self.last.get(key, 0), block.number
+        if block.number in (before + 1, 1):         # the next one, or a numbering begun again
+            return []
+        missing = f"({before + 1})" if block.number == before + 2 else \
+            f"({before + 1})-({block.number - 1})" if block.number > before else ""
+        if not missing:
+            return [f"({block.number}) 「{block.title}」 of 【{block.part}】 of item {item} follows "
+                    f"({before}): numbered out of order"]
+        return [f"({block.number}) 「{block.title}」 of 【{block.part}】 of item {item}: {missing} is "
+                "missing (its heading lost? its text is kept in the section before)"]
+
+    def item_headings_in_text(self, block: Block) -> list[Problem]:
+        """Rows of an initiative, section or site list that are the next item's heading as
+        its page headers title it (`3 市町村行政の情報化` within item 2): a heading whose 【…】
+        part line was lost is not recognised, and what follows it joins the block before."""
+        following = (block.context.item_no or 0) + 1
+        title = self.titles.get((block.context.field_no, following), "").replace(" ", "")
+        return [(row.line, f"「{row.text[:40]}」 is the heading of item {following} but no 【…】 "
+                           "part follows it: read as text of the block before (its part line "
+                           "lost?)")
+                for row in block.rows if title and not row.blank
+                and (numbered := NUMBERED.match(row.text)) and int(numbered[1]) == following
+                and numbered[2].replace(" ", "") == title]
+
+
+def unplaced(block: Block) -> Problem:
+    """Text the structure could not place in any record: named, never silently dropped."""
+    lines = block.lines
+    where = f"lines {lines[0]}-{lines[-1]}" if len(lines) > 1 else f"line {lines[0]}"
+    shown = block.heading.text
+    shown = shown if len(shown) <= 40 else shown[:40] + "…"
+    return (lines[0], f"text outside any initiative, section or site list ({where}, 「{shown}」): "
+                      "not in the tables (a heading lost, or text the plan's template does not "
+                      "have)")
+
+
+def sites_named_like_badges(sites: list) -> list[Problem]:
+    """A site entry whose name is one of the media badges printed in the list (ウェブ, ブログ…),
+    after an entry of the same field whose 担当 is one word (no division): its name line was
+    read as that 担当, whose own value line was lost. Named, with what that entry took."""
+    badges = {badge for site in sites for badge in site.media}
+    return [(int(site.source_lines.partition("-")[0]),
+             f"site entry 「{site.name}」 is named like a media badge of the list: its name line "
+             f"lost? (the entry before took 「{before.department}」 as its 担当)")
+            for before, site in zip(sites, sites[1:])
+            if site.name in badges and before.field_no == site.field_no and not before.division]
