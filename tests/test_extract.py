@@ -306,6 +306,9 @@ def test_a_page_header_with_an_impossible_number_is_refused_with_its_line():
         document_from_text("\n".join(lines), RAW.name)
     assert (error.value.path, error.value.line) == (RAW.name, 949)
     assert "numbers a field or item 1000000000000…: not a number of a plan" in str(error.value)
+    lines[948] = "分野\t" + "2" * 5000 + "\t行政の情報化"     # past int()'s 4,300 digits
+    with pytest.raises(ExtractionError, match="numbers a field or item 2{20}…"):
+        document_from_text("\n".join(lines), RAW.name)
 
 
 def test_noncharacters_are_removed_as_artefacts(initiatives):

@@ -94,6 +94,12 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
                 current = _unplaced(blocks, context, row)
             continue
         header = PAGE_HEADER.match(text) if text.startswith("分野") else None
+        too_long = header and next((n for n in (header[1], header[3])
+                                    if n and len(n) > MAX_DIGITS), None)
+        if too_long:
+            raise ExtractionError(f"page header numbers a field or item {too_long[:20]}…: "
+                                  f"not a number of a plan (at most {MAX_DIGITS} digits)",
+                                  path, row.line)
         if header is None and HEADER_LIKE.match(text) or header and _retitled(header, titles):
             # warned of, not read: the field and item go on from the header before
             blocks.append(Block("damaged-header", context, row))
@@ -101,11 +107,6 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
             continue
         if header:
             titles.setdefault(int(header[1]), header[2])
-            too_long = next((n for n in (header[1], header[3]) if n and len(n) > MAX_DIGITS), None)
-            if too_long:
-                raise ExtractionError(f"page header numbers a field or item {too_long[:20]}…: "
-                                      f"not a number of a plan (at most {MAX_DIGITS} digits)",
-                                      path, row.line)
             context = _context_from_header(header, context)
             if not seen_header:     # a field may open with its narrative before any header
                 _complete_opening(blocks, context)
