@@ -320,7 +320,8 @@ def _results(graph: Graph, names: tuple[str, ...],
              prefixes: list[tuple[str, str]]) -> list[tuple[Node, bool, Finding, bool]]:
     """(focus node, whether the shape has targets, finding, whether it names a literal) of
     each result of one pySHACL run."""
-    _, report, _ = pyshacl_validate()(graph, shacl_graph=shapes_graph(names), inference="none",
+    validate = pyshacl_validate()
+    _, report, _ = validate(graph, shacl_graph=shapes_graph(names), inference="none",
                             advanced=False, abort_on_first=False, allow_warnings=True,
                             allow_infos=True, meta_shacl=False)
     results, targeted = [], targeted_shapes(names)

@@ -1,12 +1,12 @@
 """Writing the portal: every page once; from PARALLEL_FROM initiative pages to render on (those
-not in the cache), the pages of the plans (their initiatives, items and search indexes: nearly all of the site) by forked worker
-processes in tasks of about CHUNK_PAGES initiatives, while this process writes the dataset
-pages of the plans, the pages about the whole publication and, once its files are all written,
-the pages of its datasets (the files' digests, computed once per process, then serve the DCAT
-catalogue); each page encoded once, hashed for the manifest from memory and written with one
-call. With a cache folder, the pages of a plan (a slice of at most CHUNK_PAGES of its
-initiatives) whose inputs are unchanged are hard-linked from the cache, which keeps them as links
-to the files written (pagecache.py, partcache.store_files).
+not in the cache), the pages of the plans (their initiatives, items and search indexes: nearly
+all of the site) by forked worker processes in tasks of about CHUNK_PAGES initiatives, while
+this process writes the dataset pages of the plans, the pages about the whole publication and,
+once its files are all written, the pages of its datasets (the files' digests, computed once
+per process, then serve the DCAT catalogue); each page encoded once, hashed for the manifest
+from memory and written with one call. With a cache folder, the pages of a plan (a slice of
+at most CHUNK_PAGES of its initiatives) whose inputs are unchanged are hard-linked from the
+cache, which keeps them as links to the files written (pagecache.py, partcache.store_files).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from .pages import Pages, dataset_path
 from .templating import TEMPLATES, environment
 
 ASSETS = Path(__file__).resolve().with_name("assets")
-PARALLEL_FROM = 2000    # from this many pages to render on, the plans' pages are written by worker processes
+PARALLEL_FROM = 2000    # from this many pages to render on, worker processes write the plans' pages
 CHUNK_PAGES = 1000      # initiative pages per task of a worker (and per cache entry, at most)
 Slice = tuple[str, int, int, int]   # (plan id, position of its first initiative, start, stop)
 
@@ -209,7 +209,8 @@ class Writer:
         if self.keys is None:
             return sum(stop - start for _, _, start, stop in slices)
         return sum(stop - start for plan_id, first, start, stop in slices
-                   if not (self.cache.folder / self.slice_entry(plan_id, first, start, stop)).is_file())
+                   if not (self.cache.folder / self.slice_entry(plan_id, first, start, stop))
+                   .is_file())
 
     def write_dataset(self, spec) -> None:
         """The page of a plan's dataset: from the cache when its plan's pages and what it
