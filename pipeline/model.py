@@ -173,3 +173,9 @@ def collect_terms(occurrences, record_kind: str, record_id: str, source: str) ->
 def line_range(lines: list[int]) -> str:
     """'59-82' from the line numbers a record was read from."""
     return f"{min(lines)}-{max(lines)}"
+
+
+def lines_named(lines: list[int]) -> str:
+    """'line 446' or 'lines 604-605': where a warning points to."""
+    first, last = min(lines), max(lines)
+    return f"line {first}" if first == last else f"lines {first}-{last}"

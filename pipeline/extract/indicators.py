@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..model import lines_named
 from ..normalize import parse_era_date, parse_quantity
 
 BASELINE, TARGET = "現状値", "目標値"
@@ -102,8 +103,7 @@ def _ambiguous_value(drafts: list[IndicatorDraft], line: int, label: str) -> str
 def _orphan_problem(orphan: IndicatorDraft) -> str:
     shown = "、".join(f"{kind} 「{orphan.values[f'{kind}_text']}」" for kind in ("baseline", "target")
                      if orphan.values.get(f"{kind}_text"))
-    lines = sorted(set(orphan.lines))
-    where = f"line {lines[0]}" if len(lines) == 1 else f"lines {lines[0]}-{lines[-1]}"
+    where = lines_named(orphan.lines)
     if not shown:
         return f"a 現状値/目標値 label at {where} belongs to no named indicator (no value after it)"
     return f"values at {where} belong to no named indicator ({shown}): left out"

@@ -15,6 +15,7 @@ readers cannot place is never dropped, nor given to a record, in silence.
 
 from __future__ import annotations
 
+from ..model import lines_named
 from .structure import NUMBERED, Block
 
 Problem = tuple[int, str]       # (line, what was lost there)
@@ -78,13 +79,11 @@ class Losses:
 
 def unplaced(block: Block) -> Problem:
     """Text the structure could not place in any record: named, never silently dropped."""
-    lines = block.lines
-    where = f"lines {lines[0]}-{lines[-1]}" if len(lines) > 1 else f"line {lines[0]}"
     shown = block.heading.text
     shown = shown if len(shown) <= 40 else shown[:40] + "…"
-    return (lines[0], f"text outside any initiative, section or site list ({where}, 「{shown}」): "
-                      "not in the tables (a heading lost, or text the plan's template does not "
-                      "have)")
+    return (block.heading.line, f"text outside any initiative, section or site list "
+                                f"({lines_named(block.lines)}, 「{shown}」): not in the tables "
+                                "(a heading lost, or text the plan's template does not have)")
 
 
 def sites_named_like_badges(sites: list) -> list[Problem]:
