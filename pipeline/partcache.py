@@ -150,14 +150,22 @@ class PartCache:
         """(paths, kept files, value) of an entry stored by store_files: the paths it was
         stored with, its files in the cache (to read, never to write) and its value; None when
         the entry is absent or damaged or any of its files changed since it was kept."""
+        found = self._kept(name, stats)
+        if found is None:
+            return None
+        paths, files, value = found
+        return paths, [Path(file) for file in files], value
+
+    def _kept(self, name: str, stats: CacheStats) -> tuple[list[str], list[str], object] | None:
+        """kept(), its files as strings (tens of thousands per run: no Path objects)."""
         found = self.load(name, stats)
         if found is None:
             return None
         paths, identities, value = found
-        folder = self.folder / f"{name}{FILES}"
-        files = [folder / str(index) for index in range(len(identities))]
+        folder = f"{self.folder}/{name}{FILES}/"
+        files = [f"{folder}{index}" for index in range(len(identities))]
         try:
-            if any(file_identity(file) != identity for file, identity in zip(files, identities)):
+            if any(identity(os.stat(file)) != kept for file, kept in zip(files, identities)):
                 return None
         except OSError:
             return None
@@ -169,7 +177,7 @@ class PartCache:
         at their paths (or at the given paths, as many, where a file's place changes from run
         to run); None, with nothing linked, when the entry is absent or damaged or any of its
         files changed since it was kept."""
-        found = self.kept(name, stats)
+        found = self._kept(name, stats)
         if found is None:
             return None
         kept, files, value = found
@@ -177,21 +185,22 @@ class PartCache:
             paths = kept
         elif len(paths) != len(kept):
             return None
-        linked: list[Path] = []
+        linked: list[str] = []
         try:
-            parents: set[Path] = set()
+            parents: set[str] = set()
             for file, path in zip(files, paths):
-                target = folder / path
-                if target.parent not in parents:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    parents.add(target.parent)
+                target = f"{folder}/{path}"
+                parent = target.rpartition("/")[0]
+                if parent not in parents:
+                    os.makedirs(parent, exist_ok=True)
+                    parents.add(parent)
                 _link_or_copy(file, target)
                 linked.append(target)
         except FileExistsError:                 # never written through: the caller's error
             raise
         except OSError:
             for target in linked:
-                target.unlink(missing_ok=True)
+                Path(target).unlink(missing_ok=True)
             return None
         return value
 
@@ -228,7 +237,7 @@ def identity(stat: os.stat_result) -> tuple[int, int, int, int]:
     return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _link_or_copy(source: Path | str, target: Path | str) -> None:
     """target as a hard link to source, or a copy where no link can be made; never written
     into an existing target (it may be a link to a published file)."""
     try:
@@ -236,7 +245,7 @@ def _link_or_copy(source: Path, target: Path) -> None:
     except FileExistsError:
         raise
     except OSError:
-        with source.open("rb") as reading, target.open("xb") as writing:
+        with open(source, "rb") as reading, open(target, "xb") as writing:
             shutil.copyfileobj(reading, writing)
 
 
