@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from .assemble import Publication, assemble
 from .config import Config
@@ -367,16 +367,22 @@ def _name_as_published(error: PipelineError, out_dir: Path) -> None:
 def _write_portal_metadata(staging: Path, description: Description, log: Log,
                            cache: PartCache) -> None:
     """CKAN package JSON, then the DCAT-AP catalogue, checked with the official SHACL shapes
-    (the parts of it checked in a previous run taken from cache) while its files are written
-    (a violation still fails the publish: nothing is published)."""
+    (the parts of it checked in a previous run taken from cache) while a forked process writes
+    its files (a violation still fails the publish: nothing is published)."""
     write_ckan(staging, description)                # before the catalogue, which describes it
     catalog = catalog_triples(staging, description)
-    warnings = check_catalog(catalog, staging / "catalog.ttl", cache,   # written while checked
-                             meanwhile=lambda: write_catalog(staging, description, catalog))
+    with Forked(_catalog_files, staging, description, catalog, where=staging) as files:
+        warnings = check_catalog(catalog, staging / "catalog.ttl", cache)
+        files.next()
     for warning in warnings:
         log(f"warning: DCAT-AP recommended: {warning}")
     log(f"catalog: DCAT-AP 3.0.1 SHACL shapes conform ({len(catalog)} triples, "
         f"{len(warnings)} recommendation warnings); CKAN metadata written")
+
+
+def _catalog_files(staging: Path, description: Description, catalog) -> Iterator[list[str]]:
+    """The catalogue's files (Forked's steps: one)."""
+    yield write_catalog(staging, description, catalog)
 
 
 def _count_files(folder: Path, to_come: list[str]) -> int:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Callable
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
@@ -139,16 +138,14 @@ def _usable(shapes: Graph) -> Graph:
 
 
 def check_catalog(graph: Graph, path: str | Path | None = None,
-                  cache: PartCache | None = None,
-                  meanwhile: Callable[[], None] | None = None) -> list[str]:
+                  cache: PartCache | None = None) -> list[str]:
     """Raise ValidationFailed on any DCAT-AP violation; return the recommended-shape warnings
     (and any non-violation finding of the mandatory shapes) as readable lines. With a cache,
     the parts checked before are taken from it, and once the catalogue conforms the entries
-    this check did not use are removed. `meanwhile` is called while the worker processes
-    check (the caller's own work, such as writing the catalogue's files). `graph`: an rdflib
+    this check did not use are removed. `graph`: an rdflib
     Graph, or any iterable of triples with a Graph's namespaces() (dcat.CatalogTriples)."""
     cache = cache or PartCache(None)
-    found, stats = check_parts(graph, cache, meanwhile)
+    found, stats = check_parts(graph, cache)
     (violations, notes), (single_file, single_notes) = (_readable(found[names])
                                                         for names in (MANDATORY, SINGLE_FILE))
     violations, notes = sorted(set(violations + single_file)), sorted(set(notes + single_notes))
@@ -172,13 +169,11 @@ def _version() -> str:
            f"{library_versions(LIBRARIES)}"
 
 
-def check_parts(graph: Graph, cache: PartCache | None = None,
-                meanwhile: Callable[[], None] | None = None) \
+def check_parts(graph: Graph, cache: PartCache | None = None) \
         -> tuple[dict[tuple[str, ...], set[Finding]], CacheStats]:
     """The findings of every shape set on the catalogue, part by part: each part's taken from
     the cache under its digest, or checked (the parts missed gathered into at most PARTS
-    pySHACL runs, in worker processes) and stored there; `meanwhile` runs here while the
-    workers check. Where the shapes are literal-blind, of the parts missed that are alike
+    pySHACL runs, in worker processes) and stored there. Where the shapes are literal-blind, of the parts missed that are alike
     (shacl_parts.likeness) one is checked, and the others only if it has findings."""
     cache, stats = cache or PartCache(None), CacheStats()
     checks = _node_local(cache, stats)
@@ -197,10 +192,10 @@ def check_parts(graph: Graph, cache: PartCache | None = None,
         pyshacl_validate()
     stats.used.update(_shape_entry(cache, names) for names in SHAPE_SETS)   # kept for the next
     alike = _alike(parts, missed) if blind and len(missed) > 1 else {index: [] for index in missed}
-    checked = _check(graph, parts, list(alike), meanwhile)
+    checked = _check(graph, parts, list(alike))
     again = [other for index, others in alike.items() if any(checked[index][0].values())
              for other in others]           # like a part with findings: each checked itself
-    checked.update(_check(graph, parts, again, None))
+    checked.update(_check(graph, parts, again))
     for index, others in alike.items():
         for other in others:
             if other not in checked:        # like a part without any finding: none either
@@ -225,10 +220,9 @@ def _alike(parts: list[Part], missed: list[int]) -> dict[int, list[int]]:
     return {first: others for first, *others in kinds.values()}
 
 
-def _check(graph: Graph, parts: list[Part], indexes: list[int],
-           meanwhile: Callable[[], None] | None) -> dict[int, tuple[dict, bool]]:
+def _check(graph: Graph, parts: list[Part], indexes: list[int]) -> dict[int, tuple[dict, bool]]:
     """The findings of these parts and whether they name a literal, checked in groups in
-    worker processes; `meanwhile` runs here while the workers check."""
+    worker processes."""
     global _JOB
     to_check = [parts[i] for i in indexes]
     groups = [[indexes[i] for i in group] for group in gather(to_check, group_count(to_check))] \
@@ -236,10 +230,7 @@ def _check(graph: Graph, parts: list[Part], indexes: list[int],
     _JOB = (graph, parts, groups)
     try:
         with worker_pool(len(groups)) as pool:
-            pending = pool.map(_check_group, range(len(groups))) if pool else None
-            if meanwhile is not None:
-                meanwhile()
-            results = list(pending) if pending is not None \
+            results = list(pool.map(_check_group, range(len(groups)))) if pool \
                 else [_check_group(index) for index in range(len(groups))]
     finally:
         _JOB = ()

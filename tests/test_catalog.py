@@ -965,8 +965,8 @@ def test_a_first_publish_checks_one_of_the_parts_alike(catalog, monkeypatch):
     from pipeline import shacl
     checked = []
     check = shacl._check
-    monkeypatch.setattr(shacl, "_check", lambda graph, parts, indexes, meanwhile:
-                        checked.append(len(indexes)) or check(graph, parts, indexes, meanwhile))
+    monkeypatch.setattr(shacl, "_check", lambda graph, parts, indexes:
+                        checked.append(len(indexes)) or check(graph, parts, indexes))
     many = _with_plan_copies(catalog, 20)
     found, stats = shacl.check_parts(many)
     assert len(shacl.split(many, {DCAT.inSeries})) == 13 + 20
@@ -980,8 +980,8 @@ def test_parts_alike_a_part_with_findings_are_each_checked(catalog, monkeypatch)
     from pipeline import shacl
     checked = []
     check = shacl._check
-    monkeypatch.setattr(shacl, "_check", lambda graph, parts, indexes, meanwhile:
-                        checked.append(len(indexes)) or check(graph, parts, indexes, meanwhile))
+    monkeypatch.setattr(shacl, "_check", lambda graph, parts, indexes:
+                        checked.append(len(indexes)) or check(graph, parts, indexes))
     broken = _with_plan_copies(catalog, 4, broken={0, 1, 2, 3})
     with pytest.raises(ValidationFailed) as failure:
         check_catalog(broken)

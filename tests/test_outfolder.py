@@ -322,8 +322,7 @@ def test_an_error_about_a_staged_file_names_it_as_published_not_the_removed_stag
     from pipeline import publish as publishing
     from pipeline.errors import ValidationFailed
 
-    def violated(catalog, path, cache=None, meanwhile=None):
-        meanwhile()                 # the catalogue's files are written while it is checked
+    def violated(catalog, path, cache=None):     # (a forked process writes its files meanwhile)
         raise ValidationFailed("the DCAT catalogue violates DCAT-AP 3.0.1 (1 finding(s))",
                                ["Violation: <catalog>: dcterms:publisher: Less than 1 values"], path)
 
@@ -347,7 +346,7 @@ def test_a_failed_republish_with_a_cache_leaves_the_linked_files_as_published(
     from pipeline import publish as publishing
     from pipeline.errors import ValidationFailed
 
-    def violated(catalog, path, cache=None, meanwhile=None):
+    def violated(catalog, path, cache=None):
         raise ValidationFailed("the DCAT catalogue violates DCAT-AP 3.0.1 (1 finding(s))", [], path)
 
     from test_plans import MIYAGI, write_two_plans
