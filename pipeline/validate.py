@@ -23,8 +23,8 @@ from .export.listing import file_digest
 from .export.tables import SLICE_KEY
 from .heap import release_free_memory
 from .partcache import CacheStats, PartCache, digest_of, file_identity
-from .validate_groups import (RenderedPieces, Table, read_table, rendering_version,
-                              tables_cache, validate_tables)
+from .validate_groups import tables_cache, validate_tables
+from .validate_read import KnownPlans, Table, key_fields, read_table, rendering_version
 
 MAX_FINDINGS = 50
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent   # the folder that holds pipeline/
@@ -51,12 +51,15 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
     cache, described, stats = tables_cache(cache_dir), CacheStats(), CacheStats()
     findings = descriptor_findings(package_descriptor, cache, described)
     tables: Parsed = {}
-    pieces = cache.entry("rendered-pieces", rendering_version()) if cache.folder is not None else ""
-    known = cache.load(pieces, stats) if pieces else None
-    rendered = RenderedPieces(known if isinstance(known, dict) else {})
+    canonical = [r for r in resources if _is_canonical_table(r)]
+    schemas = read_schemas(folder, canonical)
+    fields = key_fields({r["name"]: schemas[r["path"]] for r in canonical
+                         if isinstance(schemas[r["path"]], dict)})
+    plans = cache.entry("plan-rows", rendering_version(), fields) if cache.folder is not None else ""
+    known = cache.load(plans, stats) if plans else None
+    read = KnownPlans(known if isinstance(known, dict) else {})
     if not findings:
-        findings = read_tables(folder, [r for r in resources if _is_canonical_table(r)], tables,
-                               rendered)
+        findings = read_tables(folder, canonical, tables, read, schemas, fields)
         release_free_memory()           # the files' bytes and texts, parsed into rows
     if not findings:
         findings, grouped = validate_tables(list(tables.values()), cache)
@@ -75,8 +78,8 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
         stats.add(described)
         if hashed:                          # the files of this edition, for the next one
             cache.store(hashed, seen, stats)
-        if pieces:
-            cache.store(pieces, rendered.seen, stats)
+        if plans:
+            cache.store(plans, read.seen, stats)
         cache.prune(stats.used)
         return (len(resources), sum(r["name"].endswith(EXCEL_SUFFIX) for r in resources),
                 sum(SLICE_KEY in r for r in resources))
@@ -124,19 +127,36 @@ def _package_findings(descriptor: dict) -> list[str]:
             for error in Package.metadata_validate(copy.deepcopy(descriptor))]
 
 
-def read_tables(folder: Path, resources: list[dict], tables: Parsed,
-                rendered: RenderedPieces | None = None) -> list[str]:
-    """Read each combined table (and its schema) into tables; findings for those that cannot
-    be read. `rendered`: the plans' rows whose rendering is known (see RenderedPieces)."""
-    findings = []
+def read_schemas(folder: Path, resources: list[dict]) -> dict[str, dict | str]:
+    """Each resource's Table Schema by the resource's path, or a finding saying why it cannot
+    be read."""
+    schemas: dict[str, dict | str] = {}
     for resource in resources:
         try:
-            schema = json.loads((folder / resource["schema"]).read_text(encoding="utf-8"))
+            schemas[resource["path"]] = json.loads(
+                (folder / resource["schema"]).read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
-            findings.append(f"{resource['name']}: its schema {resource['schema']} cannot be read "
-                            f"({describe(error)})")
-            continue
-        table = read_table(folder, resource, schema, rendered)
+            schemas[resource["path"]] = f"{resource['name']}: its schema {resource['schema']} " \
+                                        f"cannot be read ({describe(error)})"
+    return schemas
+
+
+def read_tables(folder: Path, resources: list[dict], tables: Parsed,
+                known: KnownPlans | None = None, schemas: dict[str, dict] | None = None,
+                fields: dict[str, list] | None = None) -> list[str]:
+    """Read each combined table into tables (validate_read.read_table: plan by plan where
+    `known` knows its plans' rows); findings for those that cannot be read. `schemas`: each
+    resource's, as read_schemas read them (read here when not given); `fields`: the field
+    lists each table's PlanRows hold (validate_read.key_fields)."""
+    schemas = schemas if schemas is not None else read_schemas(folder, resources)
+    findings = [schema for schema in schemas.values() if isinstance(schema, str)]
+    if findings:
+        return findings
+    fields = fields if fields is not None else \
+        key_fields({r["name"]: schemas[r["path"]] for r in resources})
+    for resource in resources:
+        table = read_table(folder, resource, schemas[resource["path"]], known,
+                           fields.get(resource["name"], []))
         if isinstance(table, str):
             findings.append(table)
         else:

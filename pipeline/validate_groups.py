@@ -18,122 +18,23 @@ group is cut depends on its plans' ids (cuts.py), so a change in one plan change
 from __future__ import annotations
 
 import copy
-import csv
 import functools
 import hashlib
-import io
 import json
-import os
-import sys
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cuts import cut_before
-from .export.csv import csv_lines, csv_text
+from .export.csv import csv_text
 from .export.tables import PLAN_KEY
 from .fingerprint import library_versions, tree_digest
-from .partcache import CacheStats, PartCache, identity, rows_digest
+from .partcache import CacheStats, PartCache
+from .validate_read import Table, row_cells
 
 GROUP_ROWS = 24_000     # about this many rows of all tables per group (at least half, at most twice)
 GROUP_DIVISOR = 8       # from half of GROUP_ROWS on, a group ends before one plan in about 8
-CODE = (Path(__file__), Path(__file__).with_name("validate.py"))   # what keeps the entries
-RENDERER = Path(__file__).with_name("export") / "csv.py"
-
-
-@dataclass
-class Table:
-    """A combined CSV as read: its resource, schema, header and each plan's rows, the size and
-    SHA-256 of its bytes, and whether they are its rows as the CSV exporter writes them; then
-    where each plan's rows lie in the file (the bytes themselves are not kept: read again where
-    needed, from the file read, unless it changed since)."""
-
-    resource: dict
-    schema: dict
-    header: list[str]
-    rows: list[list[str]]
-    plans: dict[str, list[list[str]]]       # plan_id -> its rows, in file order
-    size: int = 0
-    sha256: str = ""                        # "sha256:<hex>", as datapackage.json states it
-    as_written: bool = True
-    path: Path | None = None                # the file read
-    identity: tuple = ()                    # its identity when read (partcache.identity)
-    spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # plan_id -> its bytes
-
-    @property
-    def name(self) -> str:
-        return self.resource["name"]
-
-    def body(self, plan: str) -> str:
-        """A plan's rows as the CSV exporter writes them (rendered: a table is held once, as
-        its parsed rows)."""
-        return "".join(csv_lines(self.plans.get(plan, ())))
-
-    def written(self, plans: list[str]) -> bytes:
-        """The bytes of these plans' rows, consecutive in the file, as the CSV exporter writes
-        them: read from the file where it is exactly that (as_written), else rendered."""
-        spans = [self.spans[plan] for plan in plans if plan in self.spans]
-        if self.as_written and self.path is not None and spans:
-            with self.path.open("rb") as handle:
-                if identity(os.fstat(handle.fileno())) == self.identity:
-                    handle.seek(spans[0][0])
-                    return handle.read(spans[-1][1] - spans[0][0])
-        return "".join(map(self.body, plans)).encode("utf-8")
-
-    def file_lines(self) -> list[str]:
-        """The rows' CSV lines in file order (once the file is known to be its rows plan by
-        plan: see validate_tables)."""
-        return csv_lines(self.rows)
-
-
-@dataclass
-class RenderedPieces:
-    """Plans' rows known to be rendered by the CSV exporter as certain bytes: the digest of the
-    rows as parsed (partcache.rows_digest) -> (size, SHA-256) of their rendering; `known` from
-    the last validation, `seen` this one's (kept for the next). A republish's unchanged plans
-    are then checked by hashing their bytes instead of rendering their rows again."""
-
-    known: dict[str, tuple[int, str]] = field(default_factory=dict)
-    seen: dict[str, tuple[int, str]] = field(default_factory=dict)
-
-
-def rendering_version() -> str:
-    """The code that renders rows as CSV (export/csv.py, with Python's csv module):
-    RenderedPieces hold for it alone."""
-    return f"{tree_digest(RENDERER)}:{sys.version}"
-
-
-def read_table(folder: Path, resource: dict, schema: dict,
-               rendered: RenderedPieces | None = None) -> Table | str:
-    """The combined CSV of a resource, or a finding saying why it cannot be read."""
-    path = resource["path"]
-    try:
-        with (folder / path).open("rb") as handle:
-            read_as, data = identity(os.fstat(handle.fileno())), handle.read()
-        rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
-    except OSError as error:
-        return f"{resource['name']}: {path}: cannot be read ({error.strerror or error})"
-    except (UnicodeDecodeError, csv.Error) as error:
-        return f"{resource['name']}: {path}: not a UTF-8 CSV file ({error})"
-    header, rows = (rows[0], rows[1:]) if rows else ([], [])
-    plans: dict[str, list[list[str]]] = {}
-    column = plan_column(header)
-    for row in rows:
-        plans.setdefault(_cell(row, column), []).append(row)
-    table = Table(resource, schema, header, rows, plans, len(data),
-                  "sha256:" + hashlib.sha256(data).hexdigest(), path=folder / path,
-                  identity=read_as)
-    table.as_written = _as_written(table, data, rendered or RenderedPieces())
-    return table
-
-
-def plan_column(header: list[str]) -> int | None:
-    """Where the header has plan_id (None: nowhere, the table is one plan "")."""
-    return header.index(PLAN_KEY) if PLAN_KEY in header else None
-
-
-def _cell(row: list[str], column: int | None) -> str:
-    return row[column] if column is not None and column < len(row) else ""
+CODE = tuple(Path(__file__).with_name(name) for name in      # what keeps the entries
+             ("validate_groups.py", "validate_read.py", "validate.py"))
 
 
 def plan_groups(tables: list[Table], size: int | None = GROUP_ROWS) -> list[list[str]]:
@@ -147,7 +48,7 @@ def plan_groups(tables: list[Table], size: int | None = GROUP_ROWS) -> list[list
             groups.append([])
             since = 0
         groups[-1].append(plan)
-        since += sum(len(table.plans.get(plan, ())) for table in tables)
+        since += sum(table.count(plan) for table in tables)
     return groups
 
 
@@ -218,7 +119,7 @@ def validate_tables(tables: list[Table], cache: PartCache,
             stats.chunks_reused += 1
         findings += [_line(error, before[error["table"]]) for error in errors]
         for table in tables:
-            before[table.name] += sum(len(table.plans.get(plan, ())) for plan in group)
+            before[table.name] += sum(table.count(plan) for plan in group)
     for table in tables:
         findings += foreign_key_findings(table, by_name, here[table.name])
     return list(dict.fromkeys(findings)), stats
@@ -240,9 +141,7 @@ def _order_findings(tables: list[Table], order: list[str]) -> list[str]:
     finding's row number is counted so)."""
     findings = []
     for table in tables:
-        column = plan_column(table.header)
-        plans = [_cell(row, column) for row in table.rows]
-        runs = [plan for index, plan in enumerate(plans) if index == 0 or plan != plans[index - 1]]
+        runs = table.runs
         if len(runs) != len(set(runs)) or runs != [plan for plan in order if plan in table.plans]:
             findings.append(f"{table.name}: {table.resource['path']} does not hold its rows "
                             "plan by plan in the order of the other tables")
@@ -254,28 +153,6 @@ def _layout_findings(tables: list[Table]) -> list[str]:
     order) as the CSV exporter writes them, byte for byte."""
     return [f"{table.name}: {table.resource['path']} is not its header and rows as the CSV "
             "exporter writes them" for table in tables if not table.as_written]
-
-
-def _as_written(table: Table, data: bytes, rendered: RenderedPieces) -> bool:
-    """Whether the file's bytes are its header and then each plan's body, compared part by part
-    (no second copy of the whole table); records where each plan's body lies. A plan whose
-    rows `rendered` knows is compared by the size and SHA-256 of their rendering."""
-    data, header = memoryview(data), csv_text(table.header, []).encode("utf-8")
-    offset = len(header)
-    if data[:offset] != header:
-        return False
-    for plan, rows in table.plans.items():
-        digest = rows_digest(rows)
-        size, sha256 = rendered.known.get(digest) or (-1, "")
-        if size < 0 or hashlib.sha256(data[offset:offset + size]).hexdigest() != sha256:
-            part = table.body(plan).encode("utf-8")
-            if data[offset:offset + len(part)] != part:
-                return False
-            size, sha256 = len(part), hashlib.sha256(part).hexdigest()
-        rendered.seen[digest] = (size, sha256)
-        table.spans[plan] = (offset, offset + size)
-        offset += size
-    return offset == len(data)
 
 
 def _without(schema: dict, keys: list[dict]) -> dict:
@@ -328,27 +205,36 @@ def _line(error: dict, before: int) -> str:
 
 def foreign_key_findings(table: Table, tables: dict[str, Table], keys: list[dict]) -> list[str]:
     """The given foreign keys checked over the whole tables as frictionless checks one: cells
-    all missing, or found among the referenced rows' cells (those all missing left out)."""
+    all missing, or found among the referenced rows' cells (those all missing left out). Each
+    is checked on the plans' cells (PlanRows) first; the rows are read only for a finding."""
     findings = []
     for key in keys:
         target = tables[key["reference"].get("resource") or table.name]
+        if _resolved(table, target, key):
+            continue
         known = _key_cells(target, key["reference"]["fields"])
         columns = [table.header.index(name) for name in key["fields"]]
         for number, row in enumerate(table.rows, start=2):
-            cells = _cells(row, columns)
+            cells = row_cells(row, columns)
             if cells not in known and set(cells) != {None}:
                 findings.append(_missing_reference(table.name, number, key, cells))
     return findings
 
 
+def _resolved(table: Table, target: Table, key: dict) -> bool:
+    """Whether every plan's cells of the key are all missing or among the target's."""
+    fields, reference = tuple(key["fields"]), tuple(key["reference"]["fields"])
+    try:
+        known = set().union(*(plan.keys[reference] for plan in target.plans.values()))
+        return all(cells in known or set(cells) == {None}
+                   for plan in table.plans.values() for cells in plan.keys[fields])
+    except KeyError:                        # cells not held: read from the rows
+        return False
+
+
 def _key_cells(table: Table, fields: list[str]) -> set[tuple]:
     columns = [table.header.index(name) for name in fields]
-    return {_cells(row, columns) for row in table.rows}
-
-
-def _cells(row: list[str], columns: list[int]) -> tuple:
-    """The row's cells in the columns, None where missing (empty, or a short row)."""
-    return tuple(row[i] or None if i < len(row) else None for i in columns)
+    return {row_cells(row, columns) for row in table.rows}
 
 
 def _missing_reference(table: str, number: int, key: dict, cells: tuple) -> str:

@@ -14,7 +14,7 @@ import shutil
 import pytest
 
 from benchmarks.corpus import write_corpus
-from pipeline import validate_groups
+from pipeline import validate_groups, validate_read
 from pipeline.config import load_config
 from pipeline.errors import ValidationFailed
 from pipeline.export.package import write_tables_package
@@ -23,6 +23,7 @@ from pipeline.export.tables import table_rows
 from pipeline.publish import build
 from pipeline.partcache import CacheStats, PartCache
 from pipeline.validate import _is_canonical_table, read_tables, validate_package
+from pipeline.validate_read import KnownPlans
 from pipeline.validate_groups import (is_plan_scoped, keys_checked_here, plan_groups, tables_cache,
                                       validate_tables, within_plan)
 
@@ -191,48 +192,103 @@ def test_a_change_in_one_plan_validates_its_group_again(tables_of, written, tmp_
     assert findings == [] and (stats.chunks_built, stats.chunks_reused) == (1, len(groups) - 1)
 
 
-def test_plans_rendered_before_are_compared_by_the_hash_of_their_rendering(written, tmp_path,
-                                                                           monkeypatch):
-    """A republish's unchanged plans: their rows rendered in the last validation are checked by
-    the size and SHA-256 of that rendering, not rendered again; bytes other than the exporter's
-    (LF line ends) are still found not as written."""
-    from pipeline.validate_groups import RenderedPieces
+def test_plans_read_before_are_taken_by_the_digest_of_their_bytes(written, tmp_path,
+                                                                   monkeypatch):
+    """A republish's tables are read plan by plan: the plans' rows of the last validation are
+    known by the SHA-256 of their bytes and not parsed again; the rows are parsed only when
+    asked for, and they are those a whole parse gives."""
     out = tmp_path / "out"
     shutil.copytree(written, out)
-    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
-    resources = [r for r in descriptor["resources"] if _is_canonical_table(r)]
+    first = KnownPlans()
+    before = read_canonical(out, first)
+    assert all(t.as_written and t.parsed is not None for t in before.values())
+    assert sum(len(plans) for plans in first.seen.values()) == \
+        sum(len(t.plans) for t in before.values())
+    parsed = []
+    parse_plan = validate_read._parse_plan
+    monkeypatch.setattr(validate_read, "_parse_plan",
+                        lambda data, offset, *rest: parsed.append(offset)
+                        or parse_plan(data, offset, *rest))
+    again = read_canonical(out, KnownPlans(first.seen))
+    assert parsed == [] and all(t.parsed is None for t in again.values())
+    assert_read_alike(again, before)
+    initiatives = again["initiatives.csv"]
+    rows = list(csv.reader(io.StringIO((out / "initiatives.csv").read_text(encoding="utf-8"),
+                                       newline="")))
+    assert initiatives.plans["pref01-plan-0001"].count == \
+        sum(row[0] == "pref01-plan-0001" for row in rows) == 174
+    assert ("pref01-plan-0001", "1-1-1") in \
+        initiatives.plans["pref01-plan-0001"].keys[("plan_id", "id")]
 
-    def read(rendered):
-        tables = {}
-        assert read_tables(out, resources, tables, rendered) == []
-        return tables
-    first = RenderedPieces()
-    before = read(first)
-    assert all(t.as_written for t in before.values())
-    assert len(first.seen) == sum(len(t.plans) for t in before.values())
-    rendered = []
-    body = validate_groups.Table.body
-    monkeypatch.setattr(validate_groups.Table, "body",
-                        lambda table, plan: rendered.append(plan) or body(table, plan))
-    again = read(RenderedPieces(first.seen))
-    assert rendered == [] and {p: t.spans for p, t in again.items()} == \
-        {p: t.spans for p, t in before.items()}
+
+def read_canonical(folder, known):
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    tables = {}
+    assert read_tables(folder, [r for r in descriptor["resources"] if _is_canonical_table(r)],
+                       tables, known) == []
+    return tables
+
+
+def assert_read_alike(tables, expected):
+    """Tables read plan by plan hold what a whole parse gives: plans, runs, places, rows."""
+    assert tables.keys() == expected.keys()
+    for path, table in tables.items():
+        whole = expected[path]
+        assert (table.header, table.plans, table.runs, table.spans, table.as_written,
+                table.size, table.sha256) == (whole.header, whole.plans, whole.runs,
+                                              whole.spans, whole.as_written, whole.size,
+                                              whole.sha256), path
+        assert table.rows == whole.rows, path
+
+
+@pytest.mark.parametrize("edit", ["a cell", "a plan's rows removed", "a row added to a plan",
+                                  "rows moved to another plan's place", "line ends of one plan"])
+def test_plans_changed_since_are_parsed_and_read_as_a_whole_parse_reads_them(written, tmp_path,
+                                                                            edit, monkeypatch):
+    """Whatever changed since the last validation, a table read plan by plan is read as a whole
+    parse reads it: only runs of bytes not known are parsed (the table parsed whole where its
+    bytes are not as the exporter writes them, or a plan's rows lie in two places)."""
+    out = tmp_path / "out"
+    shutil.copytree(written, out)
+    first = KnownPlans()
+    read_canonical(out, first)
     path = out / "initiatives.csv"
-    data = path.read_bytes()
-    path.write_bytes(data[:-2] + b"\n")        # the last row's line end: LF
-    changed = read(RenderedPieces(first.seen))
-    assert not changed["initiatives.csv"].as_written and rendered
-    assert all(t.as_written for p, t in changed.items() if p != "initiatives.csv")
+    lines = path.read_bytes().split(b"\r\n")
+    plans = [line.split(b",")[0] for line in lines]
+    second, third = plans.index(b"pref02-plan-0002"), plans.index(b"pref03-plan-0003")
+    if edit == "a cell":
+        lines[second + 3] = lines[second + 3].replace(b",", b",X", 1)
+    elif edit == "a plan's rows removed":
+        del lines[second:third]
+    elif edit == "a row added to a plan":
+        lines.insert(third, lines[third - 1].replace(b"-", b"-9", 2))
+    elif edit == "rows moved to another plan's place":
+        lines[1], lines[-2] = lines[-2], lines[1]
+    else:
+        lines[second:third] = [b"\n".join(lines[second:third])]
+    path.write_bytes(b"\r\n".join(lines))
+    parsed = []
+    parse_plan = validate_read._parse_plan
+    monkeypatch.setattr(validate_read, "_parse_plan",
+                        lambda data, offset, *rest: parsed.append(offset)
+                        or parse_plan(data, offset, *rest))
+    again = read_canonical(out, KnownPlans(first.seen))
+    assert again["sections.csv"].parsed is None            # unchanged: not parsed
+    assert len(parsed) <= 2 or edit == "rows moved to another plan's place"   # (then read whole)
+    assert_read_alike(again, read_canonical(out, KnownPlans()))
+    assert again["initiatives.csv"].as_written == (edit not in ("line ends of one plan",
+                                                                "rows moved to another plan's place"))
 
 
 def test_a_row_belongs_to_the_plan_named_under_the_plan_id_header(tmp_path):
     """The plan of a row is read under the header `plan_id`, wherever that column stands."""
     (tmp_path / "t.csv").write_text("id,plan_id\n1,a\n2,b\n3,b\n", encoding="utf-8")
-    table = validate_groups.read_table(tmp_path, {"name": "t", "path": "t.csv"}, {})
-    assert {plan: [row[0] for row in rows] for plan, rows in table.plans.items()} == \
+    table = validate_read.read_table(tmp_path, {"name": "t", "path": "t.csv"}, {})
+    assert {plan: [row[0] for row in table.rows_of(plan)] for plan in table.plans} == \
         {"a": ["1"], "b": ["2", "3"]}
+    assert table.count("b") == 2 and table.runs == ["a", "b"]
     (tmp_path / "u.csv").write_text("id,title\n1,x\n", encoding="utf-8")     # no plan_id: one plan
-    assert list(validate_groups.read_table(tmp_path, {"name": "u", "path": "u.csv"}, {}).plans) == [""]
+    assert list(validate_read.read_table(tmp_path, {"name": "u", "path": "u.csv"}, {}).plans) == [""]
 
 
 def test_the_background_process_waits_for_the_tables_and_finds_what_validate_package_finds(
