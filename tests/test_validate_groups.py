@@ -204,11 +204,7 @@ def test_plans_read_before_are_taken_by_the_digest_of_their_bytes(written, tmp_p
     assert all(t.as_written and t.parsed is not None for t in before.values())
     assert sum(len(plans) for plans in first.seen.values()) == \
         sum(len(t.plans) for t in before.values())
-    parsed = []
-    parse_plan = validate_read._parse_plan
-    monkeypatch.setattr(validate_read, "_parse_plan",
-                        lambda data, offset, *rest: parsed.append(offset)
-                        or parse_plan(data, offset, *rest))
+    parsed = count_parsed_runs(monkeypatch)
     again = read_canonical(out, KnownPlans(first.seen))
     assert parsed == [] and all(t.parsed is None for t in again.values())
     assert_read_alike(again, before)
@@ -219,6 +215,16 @@ def test_plans_read_before_are_taken_by_the_digest_of_their_bytes(written, tmp_p
         sum(row[0] == "pref01-plan-0001" for row in rows) == 174
     assert ("pref01-plan-0001", "1-1-1") in \
         initiatives.plans["pref01-plan-0001"].keys[("plan_id", "id")]
+
+
+def count_parsed_runs(monkeypatch) -> list[int]:
+    """The offsets of the runs of rows read_table parses (validate_read._parse_plan)."""
+    parsed = []
+    parse_plan = validate_read._parse_plan
+    monkeypatch.setattr(validate_read, "_parse_plan",
+                        lambda data, offset, *rest: parsed.append(offset)
+                        or parse_plan(data, offset, *rest))
+    return parsed
 
 
 def read_canonical(folder, known):
@@ -267,11 +273,7 @@ def test_plans_changed_since_are_parsed_and_read_as_a_whole_parse_reads_them(wri
     else:
         lines[second:third] = [b"\n".join(lines[second:third])]
     path.write_bytes(b"\r\n".join(lines))
-    parsed = []
-    parse_plan = validate_read._parse_plan
-    monkeypatch.setattr(validate_read, "_parse_plan",
-                        lambda data, offset, *rest: parsed.append(offset)
-                        or parse_plan(data, offset, *rest))
+    parsed = count_parsed_runs(monkeypatch)
     again = read_canonical(out, KnownPlans(first.seen))
     assert again["sections.csv"].parsed is None            # unchanged: not parsed
     assert len(parsed) <= 2 or edit == "rows moved to another plan's place"   # (then read whole)
