@@ -1,6 +1,6 @@
-"""Content-defined cuts: where a sequence of keyed items (the subjects of graph.nt, the plans of
-the tables) is cut into chunks depends on the items' keys, not on counts from the start, so a
-change in one item changes only the chunk that holds it, and a cache finds the others again."""
+"""Content-defined cuts: where a sequence of keyed items (the subjects of graph.nt) is cut into
+chunks depends on the items' keys, not on counts from the start, so a change in one item
+changes only the chunk that holds it, and a cache finds the others again."""
 
 from __future__ import annotations
 

@@ -38,8 +38,8 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
 
     frictionless checks the descriptor of every resource (leaving out those it found valid in
     an earlier run: descriptor_findings) and validates every row of the
-    canonical tables (types, constraints, primary keys) in groups of whole plans whose findings
-    are kept in cache_dir; their foreign keys are checked over the whole tables
+    canonical tables (types, constraints, primary keys) plan by plan, each plan's findings
+    kept in cache_dir; their foreign keys are checked over the whole tables
     (validate_groups.py); each table's bytes and hash are checked here, and every
     other file (JSON, RDF) against its stated bytes and sha256, which is all frictionless would
     check of a file that is not a table. Raises ValidationFailed with one readable line per

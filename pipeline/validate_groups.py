@@ -1,18 +1,20 @@
-"""The combined tables validated by frictionless in groups of whole plans, each group's findings
-kept in a cache under the digest of what was validated.
+"""The combined tables validated by frictionless plan by plan, each plan's findings kept in a
+cache under the digest of its rows' bytes.
 
 Every primary key of the Table Schemas begins with plan_id and no field is `unique` on its own:
-a group of whole plans is self-contained, and frictionless validating each group's rows of all
-tables (types, constraints, primary keys) finds what it finds in the whole tables. The foreign
-keys, between text fields, are checked here over the whole tables as frictionless checks them
-(cells all missing are not looked up): one of them leaves its plan (references.to_plan_id),
-and frictionless would read the referenced table again for each key. Were a schema to hold
-another constraint across plans, all plans would form one group.
+a plan's rows are self-contained, and frictionless validating them alone (types, constraints,
+primary keys) finds what it finds of them in the whole tables. The foreign keys, between text
+fields, are checked here over the whole tables as frictionless checks them (cells all missing
+are not looked up): one of them leaves its plan (references.to_plan_id), and frictionless would
+read the referenced table again for each key. Were a schema to hold another constraint across
+plans, all plans would form one unit.
 
-A group's CSV is the header and its plans' rows as the combined CSV renders them; each combined
-CSV must be exactly its header and the groups' rows in order (so every published row is
-validated, once), and a finding names the combined table and its row number there. Where a
-group is cut depends on its plans' ids (cuts.py), so a change in one plan changes one group.
+The plans not found in the cache are validated in groups of about GROUP_ROWS rows of all tables
+(a first publish: every plan; a republish: the plan that changed), each group's CSV the header
+and its plans' rows as the combined CSV renders them; a finding is kept with its plan, its row
+counted from the plan's first. Each combined CSV must be exactly its header and its plans' rows
+in order (so every published row is validated, once), and a finding names the combined table
+and its row number there.
 """
 
 from __future__ import annotations
@@ -24,31 +26,30 @@ import json
 import tempfile
 from pathlib import Path
 
-from .cuts import cut_before
 from .export.csv import csv_text
 from .export.tables import PLAN_KEY
 from .fingerprint import library_versions, tree_digest
 from .partcache import CacheStats, PartCache
 from .validate_read import Table, row_cells
 
-GROUP_ROWS = 24_000     # about this many rows of all tables per group (at least half, at most twice)
-GROUP_DIVISOR = 8       # from half of GROUP_ROWS on, a group ends before one plan in about 8
+GROUP_ROWS = 24_000     # at most about this many rows of all tables per frictionless run
 CODE = tuple(Path(__file__).with_name(name) for name in      # what keeps the entries
              ("validate_groups.py", "validate_read.py", "validate.py"))
 
 
-def plan_groups(tables: list[Table], size: int | None = GROUP_ROWS) -> list[list[str]]:
-    """The plans in file order, cut into groups of about size rows of all tables (one group
-    when size is None)."""
-    order = list(dict.fromkeys(plan for table in tables for plan in table.plans))
-    groups: list[list[str]] = []
+def unit_groups(indexes: list[int], units: list[list[str]], tables: list[Table],
+                size: int) -> list[list[int]]:
+    """The units of these indexes (each a list of plans), in order, gathered into groups of
+    at most about size rows of all tables."""
+    groups: list[list[int]] = []
     since = 0
-    for plan in order:
-        if not groups or size and cut_before(plan.encode("utf-8"), since, size, GROUP_DIVISOR):
+    for index in indexes:
+        rows = sum(table.count(plan) for table in tables for plan in units[index])
+        if not groups or since and since + rows > size:
             groups.append([])
             since = 0
-        groups[-1].append(plan)
-        since += sum(table.count(plan) for table in tables)
+        groups[-1].append(index)
+        since += rows
     return groups
 
 
@@ -91,48 +92,74 @@ def keys_checked_here(table: Table, tables: dict[str, Table]) -> list[dict]:
 
 def validate_tables(tables: list[Table], cache: PartCache,
                     size: int | None = None) -> tuple[list[str], CacheStats]:
-    """Findings of frictionless on the tables, group by group, and of the foreign keys checked
-    here; the groups found in cache are not validated again."""
+    """Findings of frictionless on the tables, plan by plan, and of the foreign keys checked
+    here; the plans found in the cache are not validated again (stats: the groups validated as
+    chunks built, the plans taken from the cache as chunks reused)."""
     stats = CacheStats()
     by_name = {table.name: table for table in tables}
     here = {table.name: keys_checked_here(table, by_name) for table in tables}
-    grouped = all(is_plan_scoped(table.schema, here[table.name]) for table in tables)
-    groups = plan_groups(tables, (size or GROUP_ROWS) if grouped else None)
-    findings = _order_findings(tables, [plan for group in groups for plan in group])
+    order = list(dict.fromkeys(plan for table in tables for plan in table.plans))
+    findings = _order_findings(tables, order)
     if findings:
         return findings, stats
     findings = _layout_findings(tables)
     schemas = {table.name: _without(table.schema, here[table.name]) for table in tables}
+    grouped = all(is_plan_scoped(table.schema, here[table.name]) for table in tables)
+    units = [[plan] for plan in order] if grouped else [order]
+    heads = {table.name: csv_text(table.header, []).encode("utf-8") for table in tables}
+    names = [cache.entry("table-unit", schemas, {       # named by the SHA-256 of its CSVs
+        table.name: hashlib.sha256(heads[table.name] + table.written(unit)).hexdigest()
+        for table in tables}) for unit in units]
+    errors = [cache.load(name, stats) for name in names]
+    missed = [index for index, found in enumerate(errors) if found is None]
+    for group in unit_groups(missed, units, tables, size or GROUP_ROWS):
+        texts = {table.name: (heads[table.name] + b"".join(
+            table.written(units[index]) for index in group)).decode("utf-8") for table in tables}
+        found = _frictionless_errors(tables, texts, schemas)
+        for index, unit_errors in zip(group, _by_unit(found, [units[i] for i in group], tables)):
+            errors[index] = unit_errors
+            cache.store(names[index], unit_errors, stats)
+        stats.chunks_built += 1
+    stats.chunks_reused = len(units) - len(missed)
     before = {table.name: 0 for table in tables}
-    for group in groups:
-        data = {table.name: csv_text(table.header, []).encode("utf-8") + table.written(group)
-                for table in tables}
-        name = cache.entry("table-group", schemas,       # named by the SHA-256 of its CSVs
-                           {key: hashlib.sha256(part).hexdigest() for key, part in data.items()})
-        errors = cache.load(name, stats)
-        if errors is None:
-            texts = {key: part.decode("utf-8") for key, part in data.items()}
-            errors = _frictionless_errors(tables, texts, schemas)
-            cache.store(name, errors, stats)
-            stats.chunks_built += 1
-        else:
-            stats.chunks_reused += 1
-        findings += [_line(error, before[error["table"]]) for error in errors]
+    for unit, unit_errors in zip(units, errors):
+        findings += [_line(error, before[error["table"]]) for error in unit_errors]
         for table in tables:
-            before[table.name] += sum(table.count(plan) for plan in group)
+            before[table.name] += sum(table.count(plan) for plan in unit)
     for table in tables:
         findings += foreign_key_findings(table, by_name, here[table.name])
     return list(dict.fromkeys(findings)), stats
 
 
+def _by_unit(errors: list[dict], units: list[list[str]], tables: list[Table]) -> list[list[dict]]:
+    """A group's errors by unit, each row counted from the unit's first; an error of no row
+    (of a header, of the package: every group has it) goes with the group's first unit."""
+    counts = {table.name: [sum(table.count(plan) for plan in unit) for unit in units]
+              for table in tables}
+    split: list[list[dict]] = [[] for _ in units]
+    for error in errors:
+        row = error["descriptor"].get("rowNumber") if error["table"] is not None else None
+        if not row:
+            split[0].append(error)
+            continue
+        index, before = 0, 0
+        for index, count in enumerate(counts[error["table"]]):
+            if row - 1 <= before + count:
+                break
+            before += count
+        descriptor = {**error["descriptor"], "rowNumber": row - before}
+        split[index].append({**error, "descriptor": descriptor})
+    return split
+
+
 def tables_cache(folder: Path | None) -> PartCache:
-    """The validated groups' entries in folder (None: no cache)."""
+    """The validated plans' entries in folder (None: no cache)."""
     return PartCache(folder, _versions() if folder is not None else "")
 
 
 @functools.cache
 def _versions() -> str:
-    """This code and frictionless's version: a group's findings depend on both."""
+    """This code and frictionless's version: a plan's findings depend on both."""
     return tree_digest(*CODE) + library_versions(("frictionless",))
 
 

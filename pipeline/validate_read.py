@@ -173,7 +173,7 @@ def _whole(data: bytes, resource: dict, schema: dict, fields: list[Fields]) -> T
     header, rows = (rows[0], rows[1:]) if rows else ([], [])
     column = plan_column(header)
     by_plan = rows_by_plan(rows, column)
-    plans = {plan: plan_rows(plan, plan_rows_, header, fields) for plan, plan_rows_ in by_plan.items()}
+    plans = {plan: plan_rows(plan, rows_, header, fields) for plan, rows_ in by_plan.items()}
     cells = [_cell(row, column) for row in rows]
     runs = [plan for index, plan in enumerate(cells) if index == 0 or plan != cells[index - 1]]
     table = Table(resource, schema, header, plans, runs, parsed=rows, by_plan=by_plan)

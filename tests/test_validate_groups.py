@@ -24,7 +24,7 @@ from pipeline.publish import build
 from pipeline.partcache import CacheStats, PartCache
 from pipeline.validate import _is_canonical_table, read_tables, validate_package
 from pipeline.validate_read import KnownPlans
-from pipeline.validate_groups import (is_plan_scoped, keys_checked_here, plan_groups, tables_cache,
+from pipeline.validate_groups import (is_plan_scoped, keys_checked_here, tables_cache, unit_groups,
                                       validate_tables, within_plan)
 
 SMALL = 600         # rows of all tables per group: the corpus below makes several groups
@@ -108,19 +108,22 @@ def test_the_schemas_hold_no_key_across_plans_but_the_references_to_other_plans(
 
 def test_a_valid_publication_is_valid_in_groups(tables_of, written):
     tables = tables_of(written)
-    groups = plan_groups(tables, SMALL)
+    groups = unit_groups(list(range(5)), [[plan] for plan in plan_order(tables)], tables, SMALL)
     assert len(groups) >= 3 and sum(map(len, groups)) == 5
     findings, stats = validate_tables(tables, PartCache(None), SMALL)
-    assert findings == [] and stats.chunks_built == len(groups)
+    assert findings == [] and (stats.chunks_built, stats.chunks_reused) == (len(groups), 0)
     assert validate_package(written)[0] > 50
+
+
+def plan_order(tables):
+    return list(dict.fromkeys(plan for table in tables for plan in table.plans))
 
 
 def test_a_bad_value_is_named_by_the_combined_file_and_row_as_frictionless_names_it(
         tables_of, written, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(written, out)
-    plans = plan_groups(tables_of(out), SMALL)
-    late = plans[-1][0]                       # in the last group: its row number counts the others
+    late = plan_order(tables_of(out))[-1]     # the last plan: its row number counts the others
     number = replace_cell(out, "initiatives", late, "status", "新規")
     foreign = replace_cell(out, "references", late, "to_id", "9-9-9")
     findings = findings_of(out)
@@ -165,12 +168,12 @@ def test_cached_findings_are_those_of_a_run_without_cache_and_a_cut_entry_is_reb
         tables_of, written, tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache"
     shutil.copytree(written, out)
-    replace_cell(out, "indicators", plan_groups(tables_of(out), SMALL)[1][0], "seq", "0")
+    replace_cell(out, "indicators", plan_order(tables_of(out))[1], "seq", "0")
     uncached = findings_of(out)
     assert findings_of(out, cache) == uncached
-    entries = sorted(cache.glob("table-group-*"))         # (and the valid descriptors')
-    assert len(entries) == len(plan_groups(tables_of(out), SMALL))
-    assert findings_of(out, cache) == uncached                  # every group from the cache
+    entries = sorted(cache.glob("table-unit-*"))          # (and the valid descriptors')
+    assert len(entries) == 5                                    # one per plan
+    assert findings_of(out, cache) == uncached                  # every plan from the cache
     findings, stats = validate_tables(tables_of(out), tables_cache(cache), SMALL)
     assert (stats.chunks_built, stats.chunks_reused) == (0, len(entries))
     entries[0].write_bytes(entries[0].read_bytes()[:-10])       # cut short: rebuilt, not used
@@ -179,17 +182,41 @@ def test_cached_findings_are_those_of_a_run_without_cache_and_a_cut_entry_is_reb
     assert findings_of(out, cache) == uncached
 
 
-def test_a_change_in_one_plan_validates_its_group_again(tables_of, written, tmp_path):
+def test_a_change_in_one_plan_validates_that_plan_alone(tables_of, written, tmp_path,
+                                                        monkeypatch):
     out, cache = tmp_path / "out", tmp_path / "cache"
     shutil.copytree(written, out)
     validate_package(out, cache_dir=cache)
-    groups = plan_groups(tables_of(out), SMALL)
     path = out / "initiatives.csv"
     path.write_bytes(path.read_bytes().replace("電子県庁".encode(), "電子県庁等".encode(), 1))
+    validated = []
+    errors = validate_groups._frictionless_errors
+    monkeypatch.setattr(validate_groups, "_frictionless_errors", lambda tables, texts, schemas:
+                        validated.append(texts["initiatives"].count("\r\n") - 1)
+                        or errors(tables, texts, schemas))
     tables = tables_of(out)
-    assert plan_groups(tables, SMALL) == groups
     findings, stats = validate_tables(tables, tables_cache(cache), SMALL)
-    assert findings == [] and (stats.chunks_built, stats.chunks_reused) == (1, len(groups) - 1)
+    assert findings == [] and (stats.chunks_built, stats.chunks_reused) == (1, 4)
+    changed = next(t for t in tables if t.name == "initiatives").plans["pref01-plan-0001"]
+    assert validated == [changed.count]          # its initiatives' rows, no other plan's
+
+
+def test_findings_of_plans_validated_together_are_kept_plan_by_plan(tables_of, written,
+                                                                     tmp_path):
+    """Bad values in two plans validated in one group: each plan's findings are kept with
+    their rows counted from the plan's first, and read back from the cache plan by plan with
+    the rows of the combined table, as a run without cache names them."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(written, out)
+    first, *_, last = plan_order(tables_of(out))
+    replace_cell(out, "initiatives", first, "status", "新規")
+    replace_cell(out, "schedules", last, "fiscal_year", "x")
+    uncached, _ = validate_tables(tables_of(out), PartCache(None), SMALL)
+    together, stats = validate_tables(tables_of(out), tables_cache(cache), 10 ** 6)
+    assert stats.chunks_built == 1 and together == uncached and len(uncached) == 2
+    from_cache, stats = validate_tables(tables_of(out), tables_cache(cache), SMALL)
+    assert (stats.chunks_built, stats.chunks_reused) == (0, 5) and from_cache == uncached
+    assert sorted(uncached) == sorted(frictionless_whole(out))
 
 
 def test_plans_read_before_are_taken_by_the_digest_of_their_bytes(written, tmp_path,
