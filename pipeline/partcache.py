@@ -187,14 +187,13 @@ class PartCache:
             return None
         linked: list[str] = []
         try:
-            parents: set[str] = set()
             for file, path in zip(files, paths):
                 target = f"{folder}/{path}"
-                parent = target.rpartition("/")[0]
-                if parent not in parents:
-                    os.makedirs(parent, exist_ok=True)
-                    parents.add(parent)
-                _link_or_copy(file, target)
+                try:
+                    _link_or_copy(file, target)
+                except FileNotFoundError:       # its folder is not there yet (or the file)
+                    os.makedirs(target.rpartition("/")[0], exist_ok=True)
+                    _link_or_copy(file, target)
                 linked.append(target)
         except FileExistsError:                 # never written through: the caller's error
             raise
