@@ -51,14 +51,15 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
     cache, described, stats = tables_cache(cache_dir), CacheStats(), CacheStats()
     findings = descriptor_findings(package_descriptor, cache, described)
     tables: Parsed = {}
-    canonical = [r for r in resources if _is_canonical_table(r)]
-    schemas = read_schemas(folder, canonical)
-    fields = key_fields({r["name"]: schemas[r["path"]] for r in canonical
-                         if isinstance(schemas[r["path"]], dict)})
-    plans = cache.entry("plan-rows", rendering_version(), fields) if cache.folder is not None else ""
-    known = cache.load(plans, stats) if plans else None
-    read = KnownPlans(known if isinstance(known, dict) else {})
-    if not findings:
+    plans, read = "", KnownPlans()
+    if not findings:                    # (the descriptor valid: every table has a schema)
+        canonical = [r for r in resources if _is_canonical_table(r)]
+        schemas = read_schemas(folder, canonical)
+        fields = key_fields({r["name"]: schemas[r["path"]] for r in canonical
+                             if isinstance(schemas[r["path"]], dict)})
+        plans = cache.entry("plan-rows", rendering_version(), fields) if cache.folder else ""
+        known = cache.load(plans, stats) if plans else None
+        read = KnownPlans(known if isinstance(known, dict) else {})
         findings = read_tables(folder, canonical, tables, read, schemas, fields)
         release_free_memory()           # the files' bytes and texts, parsed into rows
     if not findings:
@@ -133,8 +134,10 @@ def read_schemas(folder: Path, resources: list[dict]) -> dict[str, dict | str]:
     schemas: dict[str, dict | str] = {}
     for resource in resources:
         try:
-            schemas[resource["path"]] = json.loads(
-                (folder / resource["schema"]).read_text(encoding="utf-8"))
+            schema = json.loads((folder / resource["schema"]).read_text(encoding="utf-8"))
+            if not isinstance(schema, dict):
+                raise ValueError("not a JSON object")
+            schemas[resource["path"]] = schema
         except (OSError, ValueError) as error:
             schemas[resource["path"]] = f"{resource['name']}: its schema {resource['schema']} " \
                                         f"cannot be read ({describe(error)})"

@@ -23,6 +23,7 @@ import copy
 import functools
 import hashlib
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -33,6 +34,8 @@ from .partcache import CacheStats, PartCache
 from .validate_read import Table, row_cells
 
 GROUP_ROWS = 24_000     # at most about this many rows of all tables per frictionless run
+READ_AS = ("type", "profile", "format", "mediatype", "encoding", "dialect")
+OTHER_ROW = re.compile(r"(in the row at position )(\d+)")   # frictionless's note on a repeated key
 CODE = tuple(Path(__file__).with_name(name) for name in      # what keeps the entries
              ("validate_groups.py", "validate_read.py", "validate.py"))
 
@@ -62,8 +65,17 @@ def is_plan_scoped(schema: dict, checked_here: list[dict]) -> bool:
         and all(within_plan(k) for k in schema.get("foreignKeys", []) if k not in checked_here)
 
 
+def well_formed(foreign_key) -> bool:
+    """A foreign key with fields and a reference with fields (any other is left to
+    frictionless, which names what is wrong with it)."""
+    return isinstance(foreign_key, dict) and "fields" in foreign_key and \
+        isinstance(foreign_key.get("reference"), dict) and "fields" in foreign_key["reference"]
+
+
 def within_plan(foreign_key: dict) -> bool:
     """A foreign key from (plan_id, …) to (plan_id, …): it resolves inside its own plan."""
+    if not well_formed(foreign_key):
+        return False
     fields, target = foreign_key["fields"], foreign_key["reference"]["fields"]
     return isinstance(fields, list) and isinstance(target, list) and PLAN_KEY in fields \
         and fields.index(PLAN_KEY) == (target.index(PLAN_KEY) if PLAN_KEY in target else -1)
@@ -79,6 +91,8 @@ def keys_checked_here(table: Table, tables: dict[str, Table]) -> list[dict]:
 
     checked = []
     for key in table.schema.get("foreignKeys", []):
+        if not well_formed(key):
+            continue
         target = tables.get(key["reference"].get("resource") or table.name)
         if target is not None and text_fields(table.schema, key["fields"]) and \
                 text_fields(target.schema, key["reference"]["fields"]) and \
@@ -107,7 +121,8 @@ def validate_tables(tables: list[Table], cache: PartCache,
     grouped = all(is_plan_scoped(table.schema, here[table.name]) for table in tables)
     units = [[plan] for plan in order] if grouped else [order]
     heads = {table.name: csv_text(table.header, []).encode("utf-8") for table in tables}
-    names = [cache.entry("table-unit", schemas, {       # named by the SHA-256 of its CSVs
+    read_as = {table.name: _read_as(table.resource) for table in tables}
+    names = [cache.entry("table-unit", schemas, read_as, {   # named by the SHA-256 of its CSVs
         table.name: hashlib.sha256(heads[table.name] + table.written(unit)).hexdigest()
         for table in tables}) for unit in units]
     errors = [cache.load(name, stats) for name in names]
@@ -123,7 +138,7 @@ def validate_tables(tables: list[Table], cache: PartCache,
     stats.chunks_reused = len(units) - len(missed)
     before = {table.name: 0 for table in tables}
     for unit, unit_errors in zip(units, errors):
-        findings += [_line(error, before[error["table"]]) for error in unit_errors]
+        findings += [_line(error, before.get(error["table"], 0)) for error in unit_errors]
         for table in tables:
             before[table.name] += sum(table.count(plan) for plan in unit)
     for table in tables:
@@ -133,23 +148,38 @@ def validate_tables(tables: list[Table], cache: PartCache,
 
 def _by_unit(errors: list[dict], units: list[list[str]], tables: list[Table]) -> list[list[dict]]:
     """A group's errors by unit, each row counted from the unit's first; an error of no row
-    (of a header, of the package: every group has it) goes with the group's first unit."""
+    (of a header, of the package: every group has it) goes with each unit."""
     counts = {table.name: [sum(table.count(plan) for plan in unit) for unit in units]
               for table in tables}
     split: list[list[dict]] = [[] for _ in units]
     for error in errors:
         row = error["descriptor"].get("rowNumber") if error["table"] is not None else None
         if not row:
-            split[0].append(error)
+            for unit_errors in split:
+                unit_errors.append(error)
             continue
         index, before = 0, 0
         for index, count in enumerate(counts[error["table"]]):
             if row - 1 <= before + count:
                 break
             before += count
-        descriptor = {**error["descriptor"], "rowNumber": row - before}
-        split[index].append({**error, "descriptor": descriptor})
+        split[index].append({**error, "descriptor": _moved(error["descriptor"], -before)})
     return split
+
+
+def _moved(descriptor: dict, rows: int) -> dict:
+    """An error's descriptor with its row, and the other row its note names (a primary key or
+    unique value "the same as in the row at position N": always of the same plan), moved by
+    `rows`."""
+    moved = {**descriptor, "rowNumber": descriptor["rowNumber"] + rows}
+    if isinstance(moved.get("note"), str):
+        moved["note"] = OTHER_ROW.sub(lambda m: f"{m[1]}{int(m[2]) + rows}", moved["note"])
+    return moved
+
+
+def _read_as(resource: dict) -> dict:
+    """What frictionless is told of a table besides its schema (how to read its bytes)."""
+    return {key: resource[key] for key in READ_AS if key in resource}
 
 
 def tables_cache(folder: Path | None) -> PartCache:
@@ -192,7 +222,7 @@ def _without(schema: dict, keys: list[dict]) -> dict:
 def _frictionless_errors(tables: list[Table], texts: dict[str, str],
                          schemas: dict[str, dict]) -> list[dict]:
     """frictionless's errors in one group's tables, as plain data (see _line)."""
-    from frictionless import Package
+    from frictionless import FrictionlessException, Package
 
     with tempfile.TemporaryDirectory(prefix="table-group-") as work:
         resources = []
@@ -201,11 +231,14 @@ def _frictionless_errors(tables: list[Table], texts: dict[str, str],
                                                          newline="")
             (Path(work) / f"{table.name}.schema.json").write_text(
                 json.dumps(schemas[table.name], ensure_ascii=False), encoding="utf-8")
-            resources.append({key: table.resource[key] for key in
-                              ("name", "type", "profile", "format", "mediatype", "encoding",
-                               "dialect") if key in table.resource}
-                             | {"path": f"{table.name}.csv", "schema": f"{table.name}.schema.json"})
-        report = Package({"name": "group", "resources": resources}, basepath=work).validate()
+            resources.append({"name": table.name, **_read_as(table.resource),
+                              "path": f"{table.name}.csv", "schema": f"{table.name}.schema.json"})
+        try:
+            report = Package({"name": "group", "resources": resources},     # every error: a
+                             basepath=work).validate(limit_errors=0)        # plan's kept whole
+        except FrictionlessException as exception:      # a schema it cannot read
+            return [{"table": None, "template": type(exception.error).template,
+                     "descriptor": exception.error.to_descriptor()}]
     errors = [{"table": task.name, "template": type(error).template,
                "descriptor": {k: v for k, v in error.to_descriptor().items() if k != "message"}}
               for task in report.tasks for error in task.errors]
@@ -223,7 +256,7 @@ def _line(error: dict, before: int) -> str:
         return f"package: {descriptor['type']}: {descriptor['message']}"
     where = [error["table"]]
     if descriptor.get("rowNumber"):
-        descriptor["rowNumber"] += before
+        descriptor = _moved(descriptor, before)
         where.append(f"row {descriptor['rowNumber']}")
     if descriptor.get("fieldName"):
         where.append(f"column {descriptor['fieldName']}")

@@ -135,7 +135,9 @@ def key_fields(schemas: dict[str, dict]) -> dict[str, list[Fields]]:
     found: dict[str, set[Fields]] = {name: set() for name in schemas}
     for name, schema in schemas.items():
         for key in schema.get("foreignKeys", []):
-            fields, reference = key.get("fields"), key.get("reference", {})
+            if not isinstance(key, dict) or not isinstance(key.get("reference"), dict):
+                continue                    # (frictionless names what is wrong with it)
+            fields, reference = key.get("fields"), key["reference"]
             target = reference.get("resource") or name
             if isinstance(fields, list) and isinstance(reference.get("fields"), list):
                 found[name].add(tuple(fields))

@@ -459,3 +459,126 @@ def test_files_hashed_by_a_previous_validation_are_not_read_again_unless_changed
     assert read == ["initiatives.json"]
     assert failure.value.findings == ["initiatives-json: initiatives.json does not match its stated "
                                       "hash"]
+
+
+# ---- what a run with the cache must find as a run without it finds (a review's cases) ----------
+
+def edit_rows(folder, table, edit):
+    """Rewrite folder/table.csv as the exporter writes it, its rows (header first) edited."""
+    path = folder / f"{table}.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    edit(rows)
+    path.write_text(csv_text(rows[0], rows[1:]), encoding="utf-8", newline="")
+
+
+def warm_and_cold(folder, cache):
+    """The findings of a validation with the cache and of one without (None: valid)."""
+    def findings(cache_dir):
+        try:
+            validate_package(folder, cache_dir=cache_dir)
+        except ValidationFailed as failure:
+            return failure.findings
+        return None
+    return findings(cache), findings(None)
+
+
+def test_findings_past_frictionless_limit_of_errors_are_all_kept(written, tmp_path,
+                                                                  monkeypatch):
+    """frictionless stops at 1,000 errors unless told not to: a plan after the cut would be
+    kept in the cache as if it had none."""
+    monkeypatch.setattr(validate_groups, "GROUP_ROWS", 10 ** 6)      # all plans in one run
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(written, out)
+    first, second = "pref01-plan-0001", "pref02-plan-0002"
+    original = (out / "schedules.csv").read_bytes()
+
+    def broken(rows):           # three errors on each row of the first plan, one in the second
+        columns = [rows[0].index(name) for name in ("fiscal_year", "source_lines", "initiative_id")]
+        for row in rows[1:]:
+            for column in columns if row[0] == first else ():
+                row[column] = "9x"
+        rows[max(i for i, row in enumerate(rows) if row[0] == second)][columns[0]] = "y"
+    edit_rows(out, "schedules", broken)
+    with pytest.raises(ValidationFailed) as failure:
+        validate_package(out, cache_dir=cache)
+    assert int(failure.value.message.split(" found ")[1].split()[0]) > 1000
+    (out / "schedules.csv").write_bytes(original)
+    edit_rows(out, "schedules", lambda rows: rows[max(
+        i for i, row in enumerate(rows) if row[0] == second)].__setitem__(
+        rows[0].index("fiscal_year"), "y"))                 # the first plan mended
+    warm, cold = warm_and_cold(out, cache)
+    assert warm == cold and any('fiscal_year: type-error: Type error in the cell "y"' in f
+                                for f in cold)
+
+
+def test_a_repeated_key_names_the_other_row_by_its_number_in_the_combined_table(
+        tables_of, written, tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(written, out)
+    validate_package(out, cache_dir=cache)
+    late = plan_order(tables_of(out))[-1]
+    rows = []
+    edit_rows(out, "sites", lambda all_rows: rows.extend(all_rows) or all_rows.insert(
+        max(i for i, row in enumerate(all_rows) if row[0] == late) + 1,
+        list(all_rows[max(i for i, row in enumerate(all_rows) if row[0] == late)])))
+    number = max(i for i, row in enumerate(rows) if row[0] == late) + 1      # header: row 1
+    warm, cold = warm_and_cold(out, cache)
+    repeated = [f for f in cold if "primary-key" in f]
+    assert warm == cold and repeated == [
+        f'sites, row {number + 1}: primary-key: Row at position "{number + 1}" violates the '
+        f'primary key: the same as in the row at position {number}']
+
+
+def test_a_header_finding_is_kept_with_every_plan(written, tmp_path, monkeypatch):
+    """A wrong column name: every plan validated meets it, so each plan's entry keeps it."""
+    monkeypatch.setattr(validate_groups, "GROUP_ROWS", 10 ** 6)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(written, out)
+    edit_rows(out, "sites", lambda rows: rows[0].__setitem__(rows[0].index("source"), "sourcex"))
+    findings_of(out, cache)
+    for table in ("initiatives", "indicators", "schedules", "references", "sites", "sections",
+                  "terms"):                                 # the first plan gone
+        edit_rows(out, table, lambda rows: rows.__setitem__(
+            slice(1, None), [row for row in rows[1:] if row[0] != "pref01-plan-0001"]))
+    warm, cold = warm_and_cold(out, cache)
+    assert warm == cold and any("incorrect-label" in f and "sourcex" in f for f in cold)
+
+
+def test_a_table_read_another_way_is_validated_again(written, tmp_path):
+    """What frictionless is told of a table besides its schema (its dialect here) names the
+    entries too."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(written, out)
+    validate_package(out, cache_dir=cache)
+    path = out / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        if resource["name"] == "sites":
+            resource["dialect"] = {"csv": {"delimiter": ";"}}
+    path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    warm, cold = warm_and_cold(out, cache)
+    assert warm == cold and any("sites, column id: missing-label" in f for f in cold)
+
+
+@pytest.mark.parametrize("damage, finding", [
+    ("no schema", 'package: resource-error: The data resource has an error: profile '
+                  '"tabular-data-resource" requires "schema" to be present'),
+    ("a list", "sites: its schema schemas/sites.json cannot be read (ValueError: not a JSON "
+               "object)"),
+    ("a foreign key not an object", "package: schema-error: Schema is not valid: descriptor is "
+                                    "not valid")])
+def test_a_broken_table_schema_is_a_finding(written, tmp_path, damage, finding):
+    out = tmp_path / "out"
+    shutil.copytree(written, out)
+    schema = out / "schemas" / "sites.json"
+    if damage == "no schema":
+        path = out / "datapackage.json"
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        next(r for r in descriptor["resources"] if r["name"] == "sites").pop("schema")
+        path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    elif damage == "a list":
+        schema.write_text("[]", encoding="utf-8")
+    else:
+        schema.write_text(json.dumps({**json.loads(schema.read_text(encoding="utf-8")),
+                                      "foreignKeys": ["x"]}), encoding="utf-8")
+    assert findings_of(out) == [finding]
