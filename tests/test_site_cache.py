@@ -100,10 +100,11 @@ def test_a_changed_record_renders_again_only_its_plans_pages(two_plans, config, 
     assert len(list(cache.glob("pages-*.entry"))) == 2                      # the old entry pruned
 
 
-def test_worker_processes_are_forked_for_the_pages_to_render_not_those_in_the_cache(
+def test_worker_processes_write_the_plans_pages_whether_rendered_or_linked_from_the_cache(
         two_plans, config, tmp_path, monkeypatch):
-    """66 initiative pages: all to render at first (worker processes from 40 on), then the
-    changed plan's 33 alone, written here; the same files as without the cache."""
+    """66 initiative pages (worker processes from 40 on): all rendered at first, then the
+    changed plan's 33 rendered and the other's linked, by the workers both times; the same
+    files as without the cache."""
     from pipeline.export.site import writer as site_module
     monkeypatch.setattr(site_module, "PARALLEL_FROM", 40)
     monkeypatch.setattr(site_module, "CHUNK_PAGES", 10)
@@ -124,7 +125,7 @@ def test_worker_processes_are_forked_for_the_pages_to_render_not_those_in_the_ca
     assert len(pools) == 1
     changed = retitled(description, FUKUSHIMA, "2-1-1", "福島の新しい取組名")
     after, stats = written(folder, changed, cache)
-    assert len(pools) == 1                      # none forked for the second run
+    assert len(pools) == 2
     assert (stats.plans_built, stats.plans_reused) == (4, 4)        # slices of 10 pages
     shutil.copytree(two_plans, tmp_path / "plain")
     assert after == written(tmp_path / "plain", changed, None)[0]
