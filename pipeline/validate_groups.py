@@ -31,7 +31,7 @@ from .export.csv import csv_text
 from .export.tables import PLAN_KEY
 from .fingerprint import library_versions, tree_digest
 from .partcache import CacheStats, PartCache
-from .validate_read import Table, row_cells
+from .validate_read import Table, row_cells, well_formed
 
 GROUP_ROWS = 24_000     # at most about this many rows of all tables per frictionless run
 READ_AS = ("type", "profile", "format", "mediatype", "encoding", "dialect")
@@ -63,13 +63,6 @@ def is_plan_scoped(schema: dict, checked_here: list[dict]) -> bool:
     key = schema.get("primaryKey", [])
     return not unique and (not key or PLAN_KEY in ([key] if isinstance(key, str) else key)) \
         and all(within_plan(k) for k in schema.get("foreignKeys", []) if k not in checked_here)
-
-
-def well_formed(foreign_key) -> bool:
-    """A foreign key with fields and a reference with fields (any other is left to
-    frictionless, which names what is wrong with it)."""
-    return isinstance(foreign_key, dict) and "fields" in foreign_key and \
-        isinstance(foreign_key.get("reference"), dict) and "fields" in foreign_key["reference"]
 
 
 def within_plan(foreign_key: dict) -> bool:

@@ -135,14 +135,19 @@ def key_fields(schemas: dict[str, dict]) -> dict[str, list[Fields]]:
     found: dict[str, set[Fields]] = {name: set() for name in schemas}
     for name, schema in schemas.items():
         for key in schema.get("foreignKeys", []):
-            if not isinstance(key, dict) or not isinstance(key.get("reference"), dict):
-                continue                    # (frictionless names what is wrong with it)
-            fields, reference = key.get("fields"), key["reference"]
-            target = reference.get("resource") or name
+            fields, reference = (key["fields"], key["reference"]) if well_formed(key) else ([], {})
             if isinstance(fields, list) and isinstance(reference.get("fields"), list):
                 found[name].add(tuple(fields))
-                found.setdefault(target, set()).add(tuple(reference["fields"]))
+                found.setdefault(reference.get("resource") or name, set()).add(
+                    tuple(reference["fields"]))
     return {name: sorted(lists) for name, lists in found.items()}
+
+
+def well_formed(foreign_key) -> bool:
+    """A foreign key with fields and a reference with fields (any other is left to
+    frictionless, which names what is wrong with it)."""
+    return isinstance(foreign_key, dict) and "fields" in foreign_key and \
+        isinstance(foreign_key.get("reference"), dict) and "fields" in foreign_key["reference"]
 
 
 def read_table(folder: Path, resource: dict, schema: dict, known: KnownPlans | None = None,
