@@ -245,6 +245,20 @@ def test_references_between_initiatives_and_documents(doc):
     assert len(doc.references) == 19
 
 
+def test_a_phone_number_or_a_date_in_a_reference_cites_no_initiative(doc):
+    """参考 text with a run of digits and hyphens that is no initiative's id (a phone number, a
+    date) is a document's name, not a citation of `022-211-2411` or `14-3-31`."""
+    text = RAW.read_text(encoding="utf-8").replace(
+        "参考\t\t2-1-10情報システム調達研修の実施",
+        "参考\t\t照会先 022-211-2411 (2014-3-31 改定) 2-1-10情報システム調達研修の実施")
+    changed = document_from_text(text, RAW.name)
+    cited = [r for r in changed.references if r.label.startswith("照会先")]
+    assert [(r.from_id, r.cited_id, r.label) for r in cited] == [
+        (cited[0].from_id, None, "照会先 022-211-2411 (2014-3-31 改定)")]
+    assert (cited[0].from_id, "2-1-10") in {(r.from_id, r.cited_id) for r in changed.references}
+    assert not any("cites" in warning for warning in changed.warnings)
+
+
 # ---- sites, sections, terms ---------------------------------------------------
 
 def test_eight_sites(doc):

@@ -24,8 +24,9 @@ LABEL_INITIALS = frozenset(label[0] for label in LABELS)
 # Labels the template prints for every initiative (the others only where there is a value).
 ALWAYS_PRINTED = ("目的・概要", "重点目標", "主体", "スケジュール", "担当")
 INDICATORS = "指標"
-INITIATIVE_ID = re.compile(r"(\d+-\d+-\d+)")
-CITED_ID = re.compile(r"\d{1,3}-\d{1,3}-\d{1,3}(?!\d)")     # 2-1-9, not a phone number
+# An initiative's id as the plans print it (field-item-number, `2-1-9`), not part of a longer run
+# of digits and hyphens (a phone number `022-211-2411`, a date `2014-3-31`)
+INITIATIVE_ID = re.compile(r"(?<![\d-])(\d{1,3}-\d{1,3}-\d{1,3})(?![\d-])")
 PROSE_MARKS = re.compile(r"[。、,「」]")
 METHOD_MAX_LENGTH = 15
 
@@ -88,7 +89,7 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
                     "the heading of the next initiative lost? Its text is kept in this one")
     department, division = split_responsible(" ".join(responsible[0].values))
     notes += [" ".join(e.values) for e in responsible[1:]]
-    citing = [e.line for e in responsible[1:] if any(map(CITED_ID.match, e.values))]
+    citing = [e.line for e in responsible[1:] if any(map(INITIATIVE_ID.match, e.values))]
     if citing:      # 参考's entries (they begin with an initiative's id) under 担当: its label lost
         gaps.append(f"lines after 担当 cite initiatives (line {citing[0]}): 参考 printed without "
                     "its label? Kept as notes, not as references")
