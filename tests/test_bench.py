@@ -30,3 +30,18 @@ def test_benchmark_at_n_10_publishes_the_synthetic_corpus(tmp_path, capsys):
     assert 0 < page["cpu_seconds_per_page"] < 0.1
     # a realistic corpus: plans of 3 to 6 fields each, every plan numbering its fields from 1
     assert 2 <= run["plans"] <= 4
+
+
+def test_the_before_after_comparison_runs_both_commits_by_turns():
+    """benchmarks/ab.py (the README's interleaved pairs): two commits (here HEAD twice) publish
+    their own copy of one corpus, then republish by turns; no worktree is left behind."""
+    done = subprocess.run([sys.executable, "-m", "benchmarks.ab", "HEAD", "HEAD", "--size", "4",
+                           "--pairs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert [line.split()[:2] for line in lines[1:]] == [
+        ["A", "first"], ["B", "first"], ["A", "republish"], ["B", "republish"],
+        ["A", "republish"], ["B", "republish"], ["A", "mean"], ["B", "mean"]]
+    worktrees = subprocess.run(["git", "worktree", "list"], cwd=ROOT, capture_output=True,
+                               text=True).stdout
+    assert "ab-" not in worktrees
