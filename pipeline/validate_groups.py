@@ -113,22 +113,7 @@ def validate_tables(tables: list[Table], cache: PartCache,
     schemas = {table.name: _without(table.schema, here[table.name]) for table in tables}
     grouped = all(is_plan_scoped(table.schema, here[table.name]) for table in tables)
     units = [[plan] for plan in order] if grouped else [order]
-    heads = {table.name: csv_text(table.header, []).encode("utf-8") for table in tables}
-    read_as = {table.name: _read_as(table.resource) for table in tables}
-    names = [cache.entry("table-unit", schemas, read_as, {   # named by the SHA-256 of its CSVs
-        table.name: hashlib.sha256(heads[table.name] + table.written(unit)).hexdigest()
-        for table in tables}) for unit in units]
-    errors = [cache.load(name, stats) for name in names]
-    missed = [index for index, found in enumerate(errors) if found is None]
-    for group in unit_groups(missed, units, tables, size or GROUP_ROWS):
-        texts = {table.name: (heads[table.name] + b"".join(
-            table.written(units[index]) for index in group)).decode("utf-8") for table in tables}
-        found = _frictionless_errors(tables, texts, schemas)
-        for index, unit_errors in zip(group, _by_unit(found, [units[i] for i in group], tables)):
-            errors[index] = unit_errors
-            cache.store(names[index], unit_errors, stats)
-        stats.chunks_built += 1
-    stats.chunks_reused = len(units) - len(missed)
+    errors = _unit_errors(tables, units, schemas, cache, size or GROUP_ROWS, stats)
     before = {table.name: 0 for table in tables}
     for unit, unit_errors in zip(units, errors):
         findings += [_line(error, before.get(error["table"], 0)) for error in unit_errors]
@@ -137,6 +122,30 @@ def validate_tables(tables: list[Table], cache: PartCache,
     for table in tables:
         findings += foreign_key_findings(table, by_name, here[table.name])
     return list(dict.fromkeys(findings)), stats
+
+
+def _unit_errors(tables: list[Table], units: list[list[str]], schemas: dict[str, dict],
+                 cache: PartCache, size: int, stats: CacheStats) -> list[list[dict]]:
+    """frictionless's errors of each unit (a list of plans), its rows counted from its first:
+    taken from the cache under the SHA-256 of the unit's CSVs, or validated (the units missed
+    together, in groups of about size rows) and stored there."""
+    heads = {table.name: csv_text(table.header, []).encode("utf-8") for table in tables}
+    read_as = {table.name: _read_as(table.resource) for table in tables}
+    names = [cache.entry("table-unit", schemas, read_as, {
+        table.name: hashlib.sha256(heads[table.name] + table.written(unit)).hexdigest()
+        for table in tables}) for unit in units]
+    errors = [cache.load(name, stats) for name in names]
+    missed = [index for index, found in enumerate(errors) if found is None]
+    for group in unit_groups(missed, units, tables, size):
+        texts = {table.name: (heads[table.name] + b"".join(
+            table.written(units[index]) for index in group)).decode("utf-8") for table in tables}
+        found = _frictionless_errors(tables, texts, schemas)
+        for index, unit_errors in zip(group, _by_unit(found, [units[i] for i in group], tables)):
+            errors[index] = unit_errors
+            cache.store(names[index], unit_errors, stats)
+        stats.chunks_built += 1
+    stats.chunks_reused = len(units) - len(missed)
+    return errors
 
 
 def _by_unit(errors: list[dict], units: list[list[str]], tables: list[Table]) -> list[list[dict]]:
