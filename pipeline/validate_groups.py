@@ -131,14 +131,17 @@ def _unit_errors(tables: list[Table], units: list[list[str]], schemas: dict[str,
     together, in groups of about size rows) and stored there."""
     heads = {table.name: csv_text(table.header, []).encode("utf-8") for table in tables}
     read_as = {table.name: _read_as(table.resource) for table in tables}
-    names = [cache.entry("table-unit", schemas, read_as, {
-        table.name: hashlib.sha256(heads[table.name] + table.written(unit)).hexdigest()
-        for table in tables}) for unit in units]
-    errors = [cache.load(name, stats) for name in names]
-    missed = [index for index, found in enumerate(errors) if found is None]
-    for group in unit_groups(missed, units, tables, size):
+    names, errors, missed = [], [], {}
+    for index, unit in enumerate(units):
+        data = {table.name: table.written(unit) for table in tables}     # read once
+        names.append(cache.entry("table-unit", schemas, read_as, {
+            name: hashlib.sha256(heads[name] + part).hexdigest() for name, part in data.items()}))
+        errors.append(cache.load(names[-1], stats))
+        if errors[-1] is None:
+            missed[index] = data                # kept for frictionless: the units missed alone
+    for group in unit_groups(list(missed), units, tables, size):
         texts = {table.name: (heads[table.name] + b"".join(
-            table.written(units[index]) for index in group)).decode("utf-8") for table in tables}
+            missed[index][table.name] for index in group)).decode("utf-8") for table in tables}
         found = _frictionless_errors(tables, texts, schemas)
         for index, unit_errors in zip(group, _by_unit(found, [units[i] for i in group], tables)):
             errors[index] = unit_errors
