@@ -173,8 +173,9 @@ def check_parts(graph: Graph, cache: PartCache | None = None) \
         -> tuple[dict[tuple[str, ...], set[Finding]], CacheStats]:
     """The findings of every shape set on the catalogue, part by part: each part's taken from
     the cache under its digest, or checked (the parts missed gathered into at most PARTS
-    pySHACL runs, in worker processes) and stored there. Where the shapes are literal-blind, of the parts missed that are alike
-    (shacl_parts.likeness) one is checked, and the others only if it has findings."""
+    pySHACL runs, in worker processes) and stored there. Where the shapes are literal-blind,
+    of the parts missed that are alike (shacl_parts.likeness) one is checked, and the others
+    only if it has findings."""
     cache, stats = cache or PartCache(None), CacheStats()
     checks = _node_local(cache, stats)
     if all(local for local, _, _ in checks):

@@ -54,9 +54,7 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
     plans, read = "", KnownPlans()
     if not findings:                    # (the descriptor valid: every table has a schema)
         canonical = [r for r in resources if _is_canonical_table(r)]
-        schemas = read_schemas(folder, canonical)
-        fields = key_fields({r["name"]: schemas[r["path"]] for r in canonical
-                             if isinstance(schemas[r["path"]], dict)})
+        schemas, fields = read_schemas(folder, canonical)
         plans = cache.entry("plan-rows", rendering_version(), fields) if cache.folder else ""
         known = cache.load(plans, stats) if plans else None
         read = KnownPlans(known if isinstance(known, dict) else {})
@@ -128,9 +126,10 @@ def _package_findings(descriptor: dict) -> list[str]:
             for error in Package.metadata_validate(copy.deepcopy(descriptor))]
 
 
-def read_schemas(folder: Path, resources: list[dict]) -> dict[str, dict | str]:
-    """Each resource's Table Schema by the resource's path, or a finding saying why it cannot
-    be read."""
+def read_schemas(folder: Path, resources: list[dict]) -> tuple[dict[str, dict | str],
+                                                                dict[str, list]]:
+    """Each resource's Table Schema by the resource's path (or a finding saying why it cannot
+    be read), and the field lists each table's PlanRows hold (validate_read.key_fields)."""
     schemas: dict[str, dict | str] = {}
     for resource in resources:
         try:
@@ -141,22 +140,21 @@ def read_schemas(folder: Path, resources: list[dict]) -> dict[str, dict | str]:
         except (OSError, ValueError) as error:
             schemas[resource["path"]] = f"{resource['name']}: its schema {resource['schema']} " \
                                         f"cannot be read ({describe(error)})"
-    return schemas
+    return schemas, key_fields({r["name"]: schemas[r["path"]] for r in resources
+                                if isinstance(schemas[r["path"]], dict)})
 
 
 def read_tables(folder: Path, resources: list[dict], tables: Parsed,
                 known: KnownPlans | None = None, schemas: dict[str, dict] | None = None,
                 fields: dict[str, list] | None = None) -> list[str]:
     """Read each combined table into tables (validate_read.read_table: plan by plan where
-    `known` knows its plans' rows); findings for those that cannot be read. `schemas`: each
-    resource's, as read_schemas read them (read here when not given); `fields`: the field
-    lists each table's PlanRows hold (validate_read.key_fields)."""
-    schemas = schemas if schemas is not None else read_schemas(folder, resources)
+    `known` knows its plans' rows); findings for those that cannot be read. `schemas`,
+    `fields`: what read_schemas gives (read here when not given)."""
+    if schemas is None or fields is None:
+        schemas, fields = read_schemas(folder, resources)
     findings = [schema for schema in schemas.values() if isinstance(schema, str)]
     if findings:
         return findings
-    fields = fields if fields is not None else \
-        key_fields({r["name"]: schemas[r["path"]] for r in resources})
     for resource in resources:
         table = read_table(folder, resource, schemas[resource["path"]], known,
                            fields.get(resource["name"], []))
