@@ -27,7 +27,7 @@ from .export.datapackage import INPUTS_KEY, WARNINGS_KEY, license_descriptor, so
 from .export.dcat import catalog_triples, write_catalog
 from .export.description import Description, describe_publication
 from .export.identifiers import KNOWN_LICENSES
-from .export.pieces import plan_digests, table_runs
+from .export.pieces import plan_digests, table_digests, table_runs
 from .export.site import write_site
 from .export.tables import plan_attributions, table_rows
 from .extract.batch import extract_all
@@ -210,7 +210,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                     cache_folder(cache_dir, out_dir, "parquet"),
                     cache_folder(cache_dir, out_dir, "database"), where=staging) as side, \
                 LinkedDataWriter(rows, sources, publication.plans, config, schemas, staging,
-                                 watch, cache_folder(cache_dir, out_dir)) as rdf:
+                                 watch, cache_folder(cache_dir, out_dir),
+                                 table_digests(runs)) as rdf:
             with watch.stage("csv-json"):
                 package = write_tables_package(
                     publication, rows, config, staging, edition.created,

@@ -15,6 +15,7 @@ from benchmarks.corpus import write_corpus
 from pipeline.config import load_config
 from pipeline.export import listing
 from pipeline.export.datapackage import source_descriptor
+from pipeline.export.pieces import table_digests, table_runs
 from pipeline.export.tables import table_rows
 from pipeline.publish import build, publish
 from pipeline.rdf import LinkedDataWriter, stream
@@ -214,3 +215,31 @@ def test_a_republish_describes_the_unchanged_plans_files_without_reading_them(
             data = (out / resource["path"]).read_bytes()
             assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
             assert resource["bytes"] == len(data)
+
+
+def test_the_publish_digests_of_a_plans_rows_name_the_entries_the_workers_would(corpus, tmp_path,
+                                                                                 monkeypatch):
+    """publish hands the workers the digests it made of each plan's rows (pieces.table_digests),
+    so that they do not digest the rows again; the entries keep their names, and with a digest
+    that is not the rows' the plan is built anew, not taken from the cache."""
+    rows, sources, plans, config = corpus
+    cache = tmp_path / "cache"
+    write_linked_data(corpus, tmp_path / "out", cache)
+    digests = table_digests({table: table_runs(table_rows_) for table, table_rows_ in rows.items()})
+    assert sorted(digests) == sorted(plans) and digests["pref01-plan-0001"]["initiatives"]
+    digest = stream.rows_digest
+
+    def digested_again(rows):           # (in the workers too: forked after this)
+        assert rows == [], "a plan's rows digested again"      # (a table without its rows)
+        return digest(rows)
+    monkeypatch.setattr(stream, "rows_digest", digested_again)
+
+    def written(digests):
+        shutil.rmtree(tmp_path / "out")
+        with LinkedDataWriter(rows, sources, plans, config, load_schemas(), tmp_path / "out",
+                              cache_dir=cache, digests=digests) as writer:
+            return writer.finish().cache
+    stats = written(digests)
+    assert (stats.plans_built, stats.plans_reused) == (0, 2)
+    wrong = {plan: {table: "0" * 64 for table in tables} for plan, tables in digests.items()}
+    assert written(wrong).plans_built == 2

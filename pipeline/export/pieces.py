@@ -71,6 +71,21 @@ def table_runs(rows: list[dict]) -> list[Run]:
             for start, stop in plan_runs(rows)]
 
 
+def table_digests(runs: dict[str, list[Run]]) -> dict[str, dict[str, str]]:
+    """Per plan, the digest of its rows in each table where they are one run: rows_digest of
+    the plan's rows of that table, as the linked data's workers name their cache entries."""
+    counts: dict[tuple[str, str], int] = {}
+    for table, table_runs_ in runs.items():
+        for run in table_runs_:
+            counts[run.plan_id, table] = counts.get((run.plan_id, table), 0) + 1
+    digests: dict[str, dict[str, str]] = {}
+    for table, table_runs_ in runs.items():
+        for run in table_runs_:
+            if counts[run.plan_id, table] == 1:
+                digests.setdefault(run.plan_id, {})[table] = run.digest
+    return digests
+
+
 def plan_digests(runs: dict[str, list[Run]]) -> dict[str, str]:
     """Per plan, a digest of its rows in every table (table -> runs) and of the code that
     renders them: a plan with the same digest in two editions published the same records."""

@@ -43,17 +43,20 @@ class LinkedDataWriter:
     leaving stops them (if still running) and removes what was not finished. With a cache
     folder, each plan's lines and each chunk's serialisations are kept there and taken from it
     when what they are made from is unchanged (cache.py); the entries this run did not use are
-    then removed."""
+    then removed. `digests`: each plan's rows' digest per table where the caller knows it
+    (plan_id -> table -> partcache.rows_digest of the plan's rows), which names its entry."""
 
     def __init__(self, tables: dict[str, list[dict]], sources: list[dict],
                  plans: dict[str, Plan], config: Config, schemas: dict[str, dict], out: Path,
-                 watch: Stopwatch | None = None, cache_dir: Path | None = None):
+                 watch: Stopwatch | None = None, cache_dir: Path | None = None,
+                 digests: dict[str, dict[str, str]] | None = None):
         self.folder = out / RDF_DIR
         self.plans_dir = out / PLANS_DIR
         self.cache = rdf_cache(cache_dir)
         self.config = config
         self.watch = watch or Stopwatch()
         self.arguments = (tables, sources, plans, config, schemas)
+        self.digests = digests
         self.pools = worker_pool(len(sources))
         self.pending = None
 
@@ -63,7 +66,7 @@ class LinkedDataWriter:
         try:
             with self.watch.stage("rdf.start"):
                 self.pending = start_ntriples(*self.arguments, self.folder / "graph.nt", self.pool,
-                                              self.plans_dir, self.cache)
+                                              self.plans_dir, self.cache, self.digests)
         except BaseException:
             self.pools.__exit__(None, None, None)
             raise

@@ -69,19 +69,29 @@ def worker_pool(parts: int) -> Iterator[Executor | None]:
 
 @dataclass
 class PlanGroup:
-    """One plan with its rows of every table and its sources' descriptors."""
+    """One plan with its rows of every table and its sources' descriptors, and the digests
+    of its rows (rows_digest) of the tables whose digest the caller knows."""
 
     plan: Plan
     rows: dict[str, list[dict]]
     sources: list[dict]
+    digests: dict[str, str] = field(default_factory=dict)
+
+    def rows_digests(self) -> dict[str, str]:
+        """table -> the digest of the plan's rows in it (those not known, computed here)."""
+        known = self.digests
+        return {table: known.get(table) or rows_digest(rows) for table, rows in self.rows.items()}
 
 
 def partition(tables: dict[str, list[dict]], sources: list[dict], plans: dict[str, Plan],
-              size: int = DOCUMENTS_PER_PART) -> list[list[PlanGroup]]:
+              size: int = DOCUMENTS_PER_PART,
+              digests: dict[str, dict[str, str]] | None = None) -> list[list[PlanGroup]]:
     """The plans, each with its rows (which follow their `plan_id` column) and sources, packed
-    into parts of whole plans of about `size` documents."""
-    groups = {s["plan_id"]: PlanGroup(plans[s["plan_id"]], {table: [] for table in tables}, [])
-              for s in sources}
+    into parts of whole plans of about `size` documents; `digests`: what the caller knows of
+    their rows' digests (plan_id -> table -> rows_digest of the plan's rows in it)."""
+    digests = digests or {}
+    groups = {s["plan_id"]: PlanGroup(plans[s["plan_id"]], {table: [] for table in tables}, [],
+                                      digests.get(s["plan_id"], {})) for s in sources}
     for source in sources:
         groups[source["plan_id"]].sources.append(source)
     for table, rows in tables.items():
@@ -118,22 +128,23 @@ class NTriples:
 
 def write_ntriples(tables: dict[str, list[dict]], sources: list[dict], plans: dict[str, Plan],
                    config: Config, schemas: dict[str, dict], path: Path, pool: Executor | None,
-                   plans_dir: Path | None = None, cache: PartCache = PartCache(None)) -> NTriples:
+                   plans_dir: Path | None = None, cache: PartCache = PartCache(None),
+                   digests: dict[str, dict[str, str]] | None = None) -> NTriples:
     """Write the sorted, duplicate-free N-Triples of the publication to path (and each plan's
     own to plans_dir/<plan_id>/graph.nt when given); a plan's lines found in cache are not
-    built again."""
+    built again (`digests`: see partition)."""
     return start_ntriples(tables, sources, plans, config, schemas, path, pool, plans_dir,
-                          cache).finish()
+                          cache, digests).finish()
 
 
 def start_ntriples(tables: dict[str, list[dict]], sources: list[dict], plans: dict[str, Plan],
                    config: Config, schemas: dict[str, dict], path: Path, pool: Executor | None,
-                   plans_dir: Path | None = None,
-                   cache: PartCache = PartCache(None)) -> "PendingNTriples":
+                   plans_dir: Path | None = None, cache: PartCache = PartCache(None),
+                   digests: dict[str, dict[str, str]] | None = None) -> "PendingNTriples":
     """Have the pool's workers start building the parts; `finish()` merges them."""
     global _PARTS
     _PARTS = [(groups, config, schemas, plans_dir, cache)
-              for groups in partition(tables, sources, plans, DOCUMENTS_PER_PART)]
+              for groups in partition(tables, sources, plans, DOCUMENTS_PER_PART, digests)]
     folder = Path(tempfile.mkdtemp(prefix=".parts-", dir=path.parent))
     jobs = [(index, folder / f"{index}.nt") for index in range(len(_PARTS))]
     futures = None
@@ -202,8 +213,8 @@ def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats,
     stats, lines, shapes = CacheStats(), [], set()
     settings = (config.base_uri, config.name, config.license.url)
     names = [cache.entry("plan", settings, asdict(group.plan), group.sources,   # rows: their
-                         {table: rows_digest(rows) for table, rows in group.rows.items()})
-             if cache.folder else "" for group in groups]           # digests, a fifth of JSON's
+                         group.rows_digests())                      # digests, a fifth of JSON's
+             if cache.folder else "" for group in groups]
     written = [file, *(plans_dir / group.plan.plan_id / PLAN_GRAPH for group in groups
                        if plans_dir is not None)]
     base = Path(os.path.commonpath(written)) if len(written) > 1 else file.parent
