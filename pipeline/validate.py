@@ -232,10 +232,11 @@ def check_excel_variants(folder: Path, descriptor: dict, tables: Parsed) -> list
             findings.append(f"{name}: no resource {name[: -len(EXCEL_SUFFIX)]} to compare with")
             continue
         table = tables[canonical["path"]]
-        body = table.written(list(table.plans)).decode("utf-8")    # the validated CSV's rows
-        expected = excel_header(table.schema) + body if not may_start_formula(body) else \
-            excel_csv_text(table.schema, table.rows, table.file_lines())
-        if data != expected.encode("utf-8-sig"):
+        body = table.written(list(table.plans))     # the validated CSV's rows, as bytes
+        expected = excel_header(table.schema).encode("utf-8-sig") + body \
+            if not may_start_formula(body) else \
+            excel_csv_text(table.schema, table.rows, table.file_lines()).encode("utf-8-sig")
+        if data != expected:
             findings.append(f"{name}: {variant['path']} differs from {canonical['path']} "
                             "rendered for Excel")
         elif not _as_stated(variant, data):

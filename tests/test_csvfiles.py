@@ -9,7 +9,8 @@ import io
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.export.csv import csv_lines, csv_text, excel_csv_text
+from pipeline.export.csv import (csv_lines, csv_text, excel_csv_text, excel_header,
+                                 may_start_formula)
 
 SCHEMA = {"name": "t", "fields": [{"name": "a", "title": "列A"}, {"name": "b", "title": "列B"},
                                   {"name": "c", "title": "列C"}]}
@@ -39,3 +40,20 @@ def test_lines_and_the_excel_variant_are_what_csv_writer_renders(table):
     neutralised = [["'" + c if c and c[0] in "=+-@\t\r" else c for c in row] for row in table]
     assert excel_csv_text(SCHEMA, table, csv_lines(table)) == _rendered(["列A", "列B", "列C"],
                                                                         neutralised)
+
+
+@given(rows)
+def test_a_formula_is_found_alike_in_the_lines_and_in_their_utf8_bytes(table):
+    """The validation looks for formula cells in the bytes it read (may_start_formula of bytes):
+    it finds one exactly where the exporter finds one in the text, and where neither does, the
+    Excel variant's rows are the canonical lines."""
+    text = "".join(csv_lines(table))
+    assert may_start_formula(text.encode("utf-8")) is may_start_formula(text)
+    if not may_start_formula(text):
+        assert excel_csv_text(SCHEMA, table, csv_lines(table)) == excel_header(SCHEMA) + text
+
+
+def test_a_formula_after_a_multibyte_character_is_found_in_bytes():
+    lines = "".join(csv_lines([["あ", "=1", "い"], ["う", "ok", "え"]]))
+    assert may_start_formula(lines.encode("utf-8")) and may_start_formula(lines)
+    assert not may_start_formula("".join(csv_lines([["あ", "1=", "い+"]])).encode("utf-8"))

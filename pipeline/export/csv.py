@@ -12,6 +12,7 @@ FORMULA_FIRST = "=+-@\t\r"   # first characters that make Excel run a cell as a 
 # In "," + a CSV line: a cell that may start with one (a false alarm only costs rendering the
 # line again; a literal first character keeps the search fast)
 FORMULA_CELL = re.compile(r',"?[=+\-@\t\r]')
+FORMULA_CELL_UTF8 = re.compile(FORMULA_CELL.pattern.encode())   # the same, in UTF-8 bytes
 
 
 def write_csv(path: Path, header: list[str], lines: list[str]) -> None:
@@ -59,10 +60,13 @@ def excel_lines(cells: list[list[str]], lines: list[str]) -> list[str]:
             csv_lines([[_neutralise(cell) for cell in row]])[0] for row, line in zip(cells, lines)]
 
 
-def may_start_formula(text: str) -> bool:
-    """Whether a cell of these CSV lines may start a formula in Excel: each line's first cell
-    is looked at as if a comma preceded it (a line break inside a quoted cell can only add a
-    false alarm, after which each line is looked at alone)."""
+def may_start_formula(text: str | bytes) -> bool:
+    """Whether a cell of these CSV lines (text, or its UTF-8 bytes: the characters looked for
+    are ASCII, which no other character's bytes contain) may start a formula in Excel: each
+    line's first cell is looked at as if a comma preceded it (a line break inside a quoted cell
+    can only add a false alarm, after which each line is looked at alone)."""
+    if isinstance(text, bytes):
+        return FORMULA_CELL_UTF8.search(b"," + text.replace(b"\r\n", b"\r\n,")) is not None
     return FORMULA_CELL.search("," + text.replace("\r\n", "\r\n,")) is not None
 
 
