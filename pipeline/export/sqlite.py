@@ -1,4 +1,4 @@
-"""SQLite distribution: every table of the publication in one database file (sqlite-utils).
+"""SQLite distribution: every table of the publication in one database file.
 
 Everything comes from the Table Schemas: column types (integer → INTEGER, number → REAL, the
 rest TEXT: dates as ISO 8601, list fields as JSON arrays), NOT NULL for required columns,
@@ -27,21 +27,17 @@ from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import PipelineError
-from ..fingerprint import code_digest, library_versions
+from ..fingerprint import code_digest
 from ..partcache import CacheStats, PartCache
 from ..schema import foreign_keys, full_text_fields, json_value, tables_in_key_order
 from .pieces import Run
 from .tables import METADATA_TABLE, distribution_metadata
 
-if TYPE_CHECKING:
-    import sqlite_utils
-
 SQLITE_SUFFIX = ".sqlite"
-# SQLite column affinity per Table Schema type (sqlite-utils accepts Python types).
-COLUMN_TYPES = {"integer": int, "number": float, "boolean": int}
+# SQLite column type per Table Schema type (the rest TEXT)
+COLUMN_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 TRIGRAM_SQLITE = (3, 34, 0)
 FTS_SUFFIX = "_fts"
 FTS_HASH_BYTES = 16 * 1024 * 1024
@@ -83,13 +79,13 @@ def keep_database(cache: PartCache, name: str, path: Path, runs: dict[str, list[
 
 def database_cache(folder: Path | None) -> PartCache:
     """The database built last in folder (None: no cache), under the version of the code and
-    Table Schemas (its tables' columns), SQLite and sqlite-utils."""
+    Table Schemas (its tables' columns) and SQLite."""
     return PartCache(folder, _version() if folder is not None else "")
 
 
 @cache
 def _version() -> str:
-    return f"{code_digest()}:{sqlite3.sqlite_version}:{library_versions(('sqlite-utils',))}"
+    return f"{code_digest()}:{sqlite3.sqlite_version}"
 
 
 def database_name(package: dict) -> str:
@@ -128,11 +124,9 @@ def _write(path: Path, rows: dict[str, list[dict]], schemas: dict[str, dict], pa
         if previous is not None:
             connection.execute("ATTACH DATABASE ? AS previous",
                                (f"{previous.path.resolve().as_uri()}?mode=ro",))
-        import sqlite_utils     # (with pandas: loaded where a database is written, not by import)
-        db = sqlite_utils.Database(connection)
         connection.execute("BEGIN")
         for table in tables_in_key_order(schemas):
-            _create_table(db, schemas[table])
+            _create_table(connection, schemas[table])
             table_rows = rows.get(table, [])
             kept = previous.runs.get(table) if previous is not None and \
                 _rowids_in_order(schemas[table]) else None
@@ -141,24 +135,33 @@ def _write(path: Path, rows: dict[str, list[dict]], schemas: dict[str, dict], pa
                     _copy_rows(connection, schemas[table], start, stop)
                 else:
                     _insert_rows(connection, schemas[table], table_rows[start:stop])
-        _write_metadata(db, package)
+        _write_metadata(connection, package)
         connection.execute("COMMIT")
         for table in schemas:
-            _full_text_index(db, table, full_text_fields(schemas[table]))
+            _full_text_index(connection, table, full_text_fields(schemas[table]))
     finally:
         connection.close()
 
 
-def _create_table(db: sqlite_utils.Database, schema: dict) -> None:
-    name, fields = schema["name"], schema["fields"]
-    columns = {f["name"]: COLUMN_TYPES.get(f["type"], str) for f in fields}
-    required = [f["name"] for f in fields if f.get("constraints", {}).get("required")]
-    keys, primary = foreign_keys(schema), tuple(schema.get("primaryKey") or ())
-    db[name].create(columns, pk=primary or None, not_null=required,
-                    foreign_keys=[(k.columns, k.other_table, k.other_columns) for k in keys])
+def _create_table(connection: sqlite3.Connection, schema: dict) -> None:
+    """The table of a Table Schema: its columns' types, NOT NULL where required, its foreign
+    keys, its primary key, and an index on each foreign key that does not lead the primary key
+    (whose own index then serves)."""
+    name = schema["name"]
+    primary = schema.get("primaryKey") or ()
+    primary = (primary,) if isinstance(primary, str) else tuple(primary)
+    keys = foreign_keys(schema)
+    lines = [f'{_quoted(f["name"])} {COLUMN_TYPES.get(f["type"], "TEXT")}'
+             + (" NOT NULL" if f.get("constraints", {}).get("required") else "")
+             for f in schema["fields"]]
+    lines += [f"FOREIGN KEY ({_names(key.columns)}) REFERENCES {_quoted(key.other_table)}"
+              f"({_names(key.other_columns)})" for key in keys]
+    lines += [f"PRIMARY KEY ({_names(primary)})"] if primary else []
+    connection.execute(f"CREATE TABLE {_quoted(name)} (\n   " + ",\n   ".join(lines) + "\n)")
     for key in keys:
-        if primary[:len(key.columns)] != key.columns:     # else the primary key's index serves
-            db[name].create_index(list(key.columns), find_unique_name=True)
+        if primary[:len(key.columns)] != key.columns:
+            index = _quoted(f"idx_{name}_{'_'.join(key.columns)}")
+            connection.execute(f"CREATE INDEX {index}\n    ON {_quoted(name)} ({_names(key.columns)})")
 
 
 def _segments(count: int, runs: list[Run] | None,
@@ -203,7 +206,7 @@ def _copy_rows(connection: sqlite3.Connection, schema: dict, start: int, stop: i
                        "WHERE rowid >= ? AND rowid < ? ORDER BY rowid", (start, stop))
 
 
-def _full_text_index(db: sqlite_utils.Database, table: str, columns: list[str]) -> None:
+def _full_text_index(connection: sqlite3.Connection, table: str, columns: list[str]) -> None:
     """`<table>_fts` (FTS5, trigram, the table as its content), created empty and then filled
     with an in-memory hash of FTS_HASH_BYTES instead of 1 MB: the index is written in a few large
     segments, a third less CPU for the section bodies at N = 1000 (2.5 s -> 1.6 s). 16 MB, with
@@ -211,15 +214,20 @@ def _full_text_index(db: sqlite_utils.Database, table: str, columns: list[str]) 
     either way) and holds 77 MB less: the database is built beside the linked data's workers."""
     if not columns:
         return
-    db.execute(f'CREATE VIRTUAL TABLE "{table}{FTS_SUFFIX}" USING FTS5 '
-               f'({", ".join(_quoted(c) for c in columns)}, tokenize=\'trigram\', content={_quoted(table)})')
     fts = _quoted(f"{table}{FTS_SUFFIX}")
-    db.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
-    db[table].populate_fts(columns)
+    connection.execute(f"CREATE VIRTUAL TABLE {fts} USING FTS5 ({_names(columns)}, "
+                       f"tokenize='trigram', content={_quoted(table)})")
+    connection.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
+    connection.execute(f"INSERT INTO {fts} (rowid, {_names(columns)}) "
+                       f"SELECT rowid, {_names(columns)} FROM {_quoted(table)}")
 
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _names(names) -> str:
+    return ", ".join(map(_quoted, names))
 
 
 def _insert_rows(connection: sqlite3.Connection, schema: dict, rows: list[dict]) -> None:
@@ -250,7 +258,9 @@ def sqlite_value(value):
     return _JSON_ARRAY(value) if isinstance(value, list) else value
 
 
-def _write_metadata(db: sqlite_utils.Database, package: dict) -> None:
-    entries = distribution_metadata(package)
-    db[METADATA_TABLE].create({"key": str, "value": str}, pk="key", not_null=["value"])
-    db[METADATA_TABLE].insert_all({"key": key, "value": value} for key, value in entries.items())
+def _write_metadata(connection: sqlite3.Connection, package: dict) -> None:
+    table = _quoted(METADATA_TABLE)
+    connection.execute(f'CREATE TABLE {table} (\n   "key" TEXT PRIMARY KEY,\n'
+                       '   "value" TEXT NOT NULL\n)')
+    connection.executemany(f'INSERT INTO {table} ("key", "value") VALUES (?, ?)',
+                           distribution_metadata(package).items())
