@@ -25,7 +25,7 @@ from .export.package import (describe_linked_data, hash_linked_data, package_hea
 from .export.ckan import write_ckan
 from .export.datapackage import INPUTS_KEY, WARNINGS_KEY, license_descriptor, source_descriptor
 from .export.dcat import catalog_triples, write_catalog
-from .export.description import Description, describe_publication
+from .export.description import Description, Records, describe_publication
 from .export.identifiers import KNOWN_LICENSES
 from .export.pieces import plan_digests, table_digests, table_runs
 from .export.site import write_site
@@ -43,7 +43,7 @@ from .shacl import catalogue_cache, check_catalog
 from .sources import MANIFEST_NAME, SourceDocument, ignored_files, read_sources
 from .timing import Stopwatch
 from .validate import BackgroundValidation
-from .versions import (choose_edition, load_previous, records_as_json, with_plan_ids,
+from .versions import (choose_edition, load_previous, table_records, with_plan_ids,
                        write_change_report)
 
 Log = Callable[[str], None]
@@ -234,11 +234,11 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                     + ("; rdf/graph.nt spliced from the previous one" if linked.cache.spliced
                        else ""))
             write_change_report(staging, edition, previous, license)
-            # the records the portal shows, made after the linked data (its workers never
-            # hold a copy); the portal's plan pages are drawn while the other process
-            # finishes the databases, which the pages about the whole publication list
-            with watch.stage("site"), collector_paused(keep=True):   # no cycles among them
-                records = records_as_json(rows)
+            # the records the portal shows, converted from the rows as its pages ask for them
+            # (after the linked data: its workers never hold a copy); the portal's plan pages
+            # are drawn while the other process finishes the databases, which the pages about
+            # the whole publication list
+            records = Records(rows, table_records)
             hashed()
             describe_linked_data(package, linked, staging)
             databases = DatabaseFiles(side, staging, side_database_files(head, schemas), log, watch)
@@ -305,7 +305,7 @@ class Staged:
     config: Config
     package: dict
     publication: Publication
-    records: dict[str, list[dict]]
+    records: Records
     digests: dict[str, str]
     databases: DatabaseFiles
 

@@ -160,8 +160,13 @@ def _read(path: Path) -> str | None:
 def records_as_json(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """Every table's rows with the values <table>.json holds (dates ISO, empty null), as dicts;
     compared with the previous edition's and shown by the portal."""
-    return {t: [{k: (v or None) if v.__class__ is str else json_value(v)   # str: inline
-                 for k, v in row.items()} for row in table] for t, table in rows.items()}
+    return {table: table_records(table_rows) for table, table_rows in rows.items()}
+
+
+def table_records(rows: list[dict]) -> list[dict]:
+    """A table's rows (or some of them) as records_as_json gives them."""
+    return [{k: (v or None) if v.__class__ is str else json_value(v)   # str: inline
+             for k, v in row.items()} for row in rows]
 
 
 def plan_rows(rows: dict[str, list[dict]], plans: set[str]) -> dict[str, list[dict]]:

@@ -22,10 +22,10 @@ from pipeline.export import description as describing, listing
 from pipeline.export.ckan import write_ckan
 from pipeline.export.datasets import PlanInfo, plan_info
 from pipeline.export.dcat import build_catalog, catalog_uri
-from pipeline.export.description import read_description
+from pipeline.export.description import Records, read_description
 from pipeline.export.site import write_site
 from pipeline.outfolder import staging_dir
-from pipeline.versions import PlanEdition
+from pipeline.versions import PlanEdition, table_records
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = "miyagi-ict-plan-2014-2016"
@@ -153,3 +153,22 @@ def test_files_hashed_at_once_in_threads_are_each_read_once(tmp_path, monkeypatc
     for path in files:
         data = path.read_bytes()
         assert listing.file_digest(path) == (len(data), hashlib.sha256(data).hexdigest())
+
+
+def test_records_are_converted_whole_or_one_plan_at_a_time_and_counted_without_converting():
+    rows = {"schedules": [{"plan_id": "a", "period": "H26", "raw": ""},
+                          {"plan_id": "b", "period": "H27", "raw": "x"},
+                          {"plan_id": "a", "period": "H28", "raw": ""}]}    # a: two runs
+    converted = []
+
+    def convert(table_rows):
+        converted.append(len(table_rows))
+        return table_records(table_rows)
+    records = Records(rows, convert)
+    assert "schedules" in records and "sections" not in records and records.count("schedules") == 3
+    assert converted == []
+    assert [r["period"] for r in records.of_plan("schedules", "a")] == ["H26", "H28"]
+    assert records.of_plan("schedules", "a")[0]["raw"] is None and converted == [1, 1, 1, 1]
+    assert records["schedules"][1] == {"plan_id": "b", "period": "H27", "raw": "x"}
+    assert records.of_plan("schedules", "b") == [records["schedules"][1]] and converted[4:] == [3]
+    assert records.of_plan("schedules", "c") == [] and records.of_plan("sections", "a") == []

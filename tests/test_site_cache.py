@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import load_config
-from pipeline.export.description import read_description
+from pipeline.export.description import Records, read_description
 from pipeline.export.site import is_site_path, write_site
 from pipeline.partcache import CacheStats
 from test_plans import FUKUSHIMA, MIYAGI, write_two_plans
@@ -314,3 +314,33 @@ def test_a_plan_without_initiatives_gets_its_dataset_page_with_a_cache_as_withou
     assert not plan_pages(plain, FUKUSHIMA) and plan_pages(plain, MIYAGI)
     for _ in range(2):                                          # the cache filled, then used
         assert written(folder, empty, cache)[0] == plain
+
+
+def test_a_republish_converts_the_records_of_the_plans_it_renders_and_of_the_lists(
+        two_plans, config, tmp_path):
+    """The tables the portal lists whole (initiatives, references, sites) are converted whole;
+    the others only plan by plan as the plans' pages are rendered: after a change to Miyagi's
+    initiative, Miyagi's schedules, indicators and terms, and nothing of Fukushima's."""
+    folder, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(two_plans, folder)
+    description = read_description(folder, config)
+    converted = []
+
+    def counted(rows):
+        converted.append(len(rows))
+        return list(rows)
+
+    def write(description):         # (digests as publish has them: made from its rows)
+        converted.clear()
+        write_site(folder, replace(description, records=Records(dict(description.records), counted),
+                                   row_digests=description.plan_digests), cache)
+        return sorted(converted)
+
+    tables = dict(description.records)
+    whole = [len(tables[t]) for t in ("initiatives", "references", "sites")]
+    of_plan = {plan: [sum(r["plan_id"] == plan for r in tables[t])
+                      for t in ("indicators", "schedules", "terms")] for plan in (MIYAGI, FUKUSHIMA)}
+    assert all(of_plan[FUKUSHIMA]) and all(of_plan[MIYAGI])
+    assert write(description) == sorted(whole + of_plan[MIYAGI] + of_plan[FUKUSHIMA])
+    assert write(retitled(description, MIYAGI, "2-1-1", "改めた取組名")) == \
+        sorted(whole + of_plan[MIYAGI])

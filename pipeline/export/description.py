@@ -12,19 +12,73 @@ in memory: it reads datapackage.json and the tables' JSON.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from operator import itemgetter
 from pathlib import Path
+from typing import Callable, Iterator
 
 from ..assemble import Plan
 from ..config import Config
 from ..errors import PipelineError
-from ..versions import read_plan_editions
+from ..versions import read_plan_editions, table_records
 from .datasets import (DatasetSpec, PlanInfo, package_plans, plan_info, publication_datasets,
                        source_page)
 from .listing import Listing, folder_listing, load_package, planned_listing
 from .pieces import plan_digests, table_runs
-from .tables import credit_sentence
+from .tables import credit_sentence, plan_runs
+
+
+class Records(Mapping):
+    """Each table's records as <table>.json holds them (dates ISO, empty null), by table name.
+    Made from publish's rows (`convert`: versions.table_records), a table is converted when
+    first asked for: whole (`records[table]`), or one plan's rows at a time (`of_plan`), so that
+    a republish converts those the portal lists whole and, of the others, only the records of
+    the plans whose pages it renders. Without `convert`, the tables are records already."""
+
+    def __init__(self, tables: Mapping[str, list[dict]],
+                 convert: Callable[[list[dict]], list[dict]] | None = None):
+        self.tables, self.convert = tables, convert
+        self.whole: dict[str, list[dict]] = {}
+        self.spans: dict[tuple, dict[str, list[tuple[int, int]]]] = {}
+
+    @classmethod
+    def of(cls, records: Mapping[str, list[dict]]) -> "Records":
+        return records if isinstance(records, Records) else cls(records)
+
+    def __getitem__(self, table: str) -> list[dict]:
+        found = self.whole.get(table)
+        if found is None:
+            rows = self.tables[table]
+            found = self.whole[table] = rows if self.convert is None else self.convert(rows)
+        return found
+
+    def __contains__(self, table) -> bool:        # (Mapping's would convert the table)
+        return table in self.tables
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tables)
+
+    def __len__(self) -> int:
+        return len(self.tables)
+
+    def count(self, table: str) -> int:
+        """The table's records, counted without converting them."""
+        return len(self.tables[table])
+
+    def of_plan(self, table: str, plan_id: str,
+                plan_of: Callable[[dict], str] = itemgetter("plan_id")) -> list[dict]:
+        """The records of one plan (`plan_of` a record or row) in a table, in order."""
+        rows = self.tables.get(table, [])
+        spans = self.spans.get((table, plan_of))
+        if spans is None:
+            spans = self.spans[table, plan_of] = {}
+            for start, stop in plan_runs(rows, plan_of):
+                spans.setdefault(plan_of(rows[start]), []).append((start, stop))
+        whole, convert = self.whole.get(table), self.convert or list
+        return [record for start, stop in spans.get(plan_id, ())
+                for record in (whole[start:stop] if whole is not None else convert(rows[start:stop]))]
 
 
 @dataclass(frozen=True)
@@ -34,11 +88,14 @@ class Description:
     config: Config
     package: dict                       # datapackage.json as written
     plans: dict[str, PlanInfo]          # every plan (計画), in source order
-    records: dict[str, list[dict]]      # each table's records as <table>.json holds them
+    records: Records                    # each table's records as <table>.json holds them
     datasets: tuple[DatasetSpec, ...]   # every dataset with its files
     # publish's pieces.plan_digests of the rows `records` were made from (None: made from the
     # records); a description with other records needs other digests (or None)
     row_digests: dict[str, str] | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "records", Records.of(self.records))   # (a dict of records)
 
     @cached_property
     def plan_digests(self) -> dict[str, str]:
@@ -125,11 +182,11 @@ class Description:
 
 
 def describe_publication(out: Path, config: Config, package: dict, plans: dict[str, Plan],
-                         records: dict[str, list[dict]], row_digests: dict[str, str],
+                         records: Records, row_digests: dict[str, str],
                          to_come: tuple[str, ...] = ()) -> Description:
     """publish's description of the folder it is writing (see `listing.planned_listing`: with
-    the files `to_come` that another process is still writing); `row_digests`:
-    pieces.plan_digests of the rows the records were made from."""
+    the files `to_come` that another process is still writing); `records`: made from its rows,
+    `row_digests`: pieces.plan_digests of those rows."""
     editions = read_plan_editions(package)
     return _description(out, config, package,
                         {k: plan_info(p, editions.get(k)) for k, p in plans.items()},
@@ -155,7 +212,7 @@ def read_description(out: Path, config: Config) -> Description:
 
 
 def _description(out: Path, config: Config, package: dict, plans: dict[str, PlanInfo],
-                 records: dict[str, list[dict]], listing: Listing,
+                 records: Mapping[str, list[dict]], listing: Listing,
                  row_digests: dict[str, str] | None = None) -> Description:
     datasets = publication_datasets(out, listing, package, plans, config)
     return Description(config, package, plans, records, tuple(datasets), row_digests)

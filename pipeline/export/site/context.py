@@ -14,17 +14,18 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 from ...errors import PipelineError
 from ..datasets import DatasetSpec, PlanInfo
 from ..listing import CKAN_FOLDER, is_site_file as is_site_path
-from ..description import Description
+from ..description import Description, Records
 from ..tables import credit_sentence
 
 SAFE_FILE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 FOOTER_SOURCES = 3      # a page footer names at most this many source documents (see `credit`)
 NO_STATUS = "記載なし"    # an initiative without 新 (new) or 継続 (continuing)
-TABLES = ("initiatives", "indicators", "schedules", "references", "sites", "terms")
+TABLES = ("initiatives", "references", "sites")     # listed whole (the others plan by plan)
 
 
 def department_slug(name: str, publisher_code: str = "") -> str:
@@ -133,6 +134,34 @@ class Plan:
         return list(grouped.values())
 
 
+class ByInitiative:
+    """A table's records of each initiative by (plan_id, initiative id) (`key`: the column that
+    names the initiative; `order`: how an initiative's records sort, None: as in the table;
+    `keep`: which records count), grouped plan by plan when a plan's are first asked for: a
+    republish renders the pages of the plans that changed, and converts their records alone."""
+
+    def __init__(self, records: Records, table: str, key: str, order: Callable | None,
+                 plan_of: Callable[[dict], str], keep: Callable[[dict], bool] | None = None):
+        self.records, self.table, self.key, self.order = records, table, key, order
+        self.plan_of, self.keep = plan_of, keep
+        self.grouped: dict[tuple[str, str], list[dict]] = {}
+        self.plans: set[str] = set()
+
+    def get(self, key: tuple[str, str], default=()):
+        plan_id = key[0]
+        if plan_id not in self.plans:
+            self.plans.add(plan_id)
+            group: dict[tuple[str, str], list[dict]] = {}
+            for record in self.records.of_plan(self.table, plan_id, self.plan_of) \
+                    if self.table in self.records else ():
+                if self.keep is None or self.keep(record):
+                    group.setdefault((plan_id, record.get(self.key)), []).append(record)
+            for items in group.values() if self.order is not None else ():
+                items.sort(key=self.order)
+            self.grouped.update(group)
+        return self.grouped.get(key, default)
+
+
 class Publication:
     """The publication as the pages need it, derived once from its description."""
 
@@ -151,7 +180,8 @@ class Publication:
         self.cited = list(dict.fromkeys(self.credits.values()))
         self.short_credit = len(self.cited) > FOOTER_SOURCES and len(self.credits) == len(self.sources)
         self.schemas: dict[str, dict] = {}
-        self.tables = {t: description.records.get(t, []) for t in TABLES}
+        self.records = description.records
+        self.tables = {t: self.records[t] if t in self.records else [] for t in TABLES}
         order = {plan_id: n for n, plan_id in enumerate(description.plans)}
         self.initiatives = sorted(self.tables["initiatives"], key=lambda r: (
             order.get(self.plan_id(r), len(order)), self.plan_id(r), initiative_key(r["id"])))
@@ -198,8 +228,7 @@ class Publication:
         return self.record_total(posix.stem)
 
     def record_total(self, table: str) -> int | None:
-        records = self.view.records.get(table)
-        return None if records is None else len(records)
+        return self.records.count(table) if table in self.records else None
 
     def record_count(self, spec: DatasetSpec) -> int | None:
         if any(f.path == f"{spec.key}.csv" for f in spec.files) or spec.key in self.tables:
@@ -209,23 +238,21 @@ class Publication:
     # ---- grouping --------------------------------------------------------------------------
     def _group_by_initiative(self) -> None:
         """The rows of every initiative, by (plan_id, initiative id), grouped once (never
-        filtered per page)."""
+        filtered per page): the references of every plan at once (the pages' cache keys name
+        what each plan cites), the other tables plan by plan as their pages ask (ByInitiative)."""
         plan_id = self.plan_id
-
-        def group(rows, key, order):
-            grouped: dict[tuple[str, str], list[dict]] = {}
-            for row in rows:
-                grouped.setdefault((plan_id(row), row.get(key)), []).append(row)
-            for items in grouped.values():
-                items.sort(key=order)
-            return grouped
-
-        self.indicators_of = group(self.tables["indicators"], "initiative_id",
-                                   lambda r: r.get("seq") or 0)
-        self.schedules_of = group(self.tables["schedules"], "initiative_id",
-                                  lambda r: (r.get("fiscal_year") or 0, r.get("period") or ""))
-        self.references_of = group(self.tables["references"], "from_id",
-                                   lambda r: r.get("seq") or 0)
+        self.indicators_of = ByInitiative(self.records, "indicators", "initiative_id",
+                                          lambda r: r.get("seq") or 0, plan_id)
+        self.schedules_of = ByInitiative(self.records, "schedules", "initiative_id",
+                                         lambda r: (r.get("fiscal_year") or 0, r.get("period") or ""),
+                                         plan_id)
+        self.terms_of = ByInitiative(self.records, "terms", "record_id", None, plan_id,
+                                     lambda r: r.get("record_kind") == "initiative")
+        self.references_of: dict[tuple[str, str], list[dict]] = {}
+        for row in self.tables["references"]:
+            self.references_of.setdefault((plan_id(row), row.get("from_id")), []).append(row)
+        for items in self.references_of.values():
+            items.sort(key=lambda r: r.get("seq") or 0)
         cited: dict[tuple[str, str], set[tuple[str, str]]] = {}
         for r in self.tables["references"]:
             if r.get("to_id") and r.get("from_id"):
@@ -233,10 +260,6 @@ class Publication:
                 cited.setdefault(target, set()).add((plan_id(r), r["from_id"]))
         self.cited_by = {k: sorted(v, key=lambda key: (key[0], initiative_key(key[1])))
                          for k, v in cited.items()}
-        self.terms_of: dict[tuple[str, str], list[dict]] = {}
-        for r in self.tables["terms"]:
-            if r.get("record_kind") == "initiative":
-                self.terms_of.setdefault((plan_id(r), r.get("record_id")), []).append(r)
 
     def _departments(self) -> dict[tuple[str, str], Department]:
         """Departments by (publisher code, name), each with its divisions in every plan."""
