@@ -20,7 +20,7 @@ from .config import Config
 from .errors import ConfigError, PipelineError, describe
 from .export.datasette import DATASETTE_METADATA
 from .export.listing import remember_digest
-from .export.package import (describe_linked_data, hash_linked_data, package_head,
+from .export.package import (LinkedDataDigests, describe_linked_data, package_head,
                              side_database_files, side_files, write_tables_package)
 from .export.ckan import write_ckan
 from .export.datapackage import INPUTS_KEY, WARNINGS_KEY, license_descriptor, source_descriptor
@@ -218,10 +218,11 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                     cache_folder=cache_folder(cache_dir, out_dir, "pieces"), runs=runs,
                     workbooks=side.next, head=head, descriptor=False)
                 release_free_memory()       # the tables' texts: not held while the rest runs
+            hashed = LinkedDataDigests(staging)     # in threads, while the rest goes on
             with watch.stage("rdf"):
                 linked = rdf.finish(package.get("attribution", ""),
-                                    plan_attributions(publication.sources))
-            hashed = hash_linked_data(linked, staging)      # in a thread, while the rest goes on
+                                    plan_attributions(publication.sources), hashed.written)
+            hashed.rest(linked)
             # the tables, checked while the rest is written, once the linked data's workers
             # have freed their memory (else the validation's would add to the publish's peak)
             validation.check(package)
@@ -239,7 +240,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             # are drawn while the other process finishes the databases, which the pages about
             # the whole publication list
             records = Records(rows, table_records)
-            hashed()
+            hashed.wait()
             describe_linked_data(package, linked, staging)
             databases = DatabaseFiles(side, staging, side_database_files(head, schemas), log, watch)
             log(f"export: {_count_files(staging, databases.paths)} files written to staging")

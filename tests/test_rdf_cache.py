@@ -243,3 +243,15 @@ def test_the_publish_digests_of_a_plans_rows_name_the_entries_the_workers_would(
     assert (stats.plans_built, stats.plans_reused) == (0, 2)
     wrong = {plan: {table: "0" * 64 for table in tables} for plan, tables in digests.items()}
     assert written(wrong).plans_built == 2
+
+
+def test_each_combined_file_is_announced_as_soon_as_it_is_whole(corpus, tmp_path):
+    """publish hashes the four combined files in threads as the writer finishes each (graph.nt
+    first, while the others are written from it): what it is told of is the file as published."""
+    seen = []
+    out = tmp_path / "out"
+    rows, sources, plans, config = corpus
+    with LinkedDataWriter(rows, sources, plans, config, load_schemas(), out) as writer:
+        writer.finish(written=lambda path: seen.append((path.name, path.read_bytes())))
+    assert [name for name, _ in seen] == ["graph.nt", "graph.ttl", "graph.rdf", "graph.jsonld"]
+    assert all(data == (out / "rdf" / name).read_bytes() and data for name, data in seen)

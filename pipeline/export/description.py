@@ -95,7 +95,8 @@ class Description:
     row_digests: dict[str, str] | None = None
 
     def __post_init__(self):
-        object.__setattr__(self, "records", Records.of(self.records))   # (a dict of records)
+        # records given as a plain dict (read_description's, a test's) are wrapped as they are
+        object.__setattr__(self, "records", Records.of(self.records))
 
     @cached_property
     def plan_digests(self) -> dict[str, str]:

@@ -112,18 +112,34 @@ def _without_folder(warning: str, folders: set[str]) -> str:
                 warning)
 
 
-def hash_linked_data(linked: LinkedData, out: Path) -> Callable[[], None]:
-    """Start hashing the linked-data files in a thread (those whose digests the linked data's
-    writers found as they wrote them are not read again: its four combined files, about 1 GB
-    at N = 1000, are); returns the wait for it, to call before describe_linked_data."""
-    for path, (size, sha256) in linked.digests.items():
-        remember_digest(out / path, size, sha256)
-    return digests_meanwhile([out / path for path in [*linked.paths, *linked.plan_paths]])
+class LinkedDataDigests:
+    """The linked-data files hashed in threads while the publish goes on: each of the four
+    combined files (about 1 GB at N = 1000) as soon as the linked data's writer has it whole
+    (`written`, LinkedDataWriter.finish's callback), the rest once it is done (`rest`, those
+    whose digests the writers found as they wrote them not read again); `wait()` before
+    describe_linked_data."""
+
+    def __init__(self, out: Path):
+        self.out, self.started, self.waits = out, set(), []
+
+    def written(self, path: Path) -> None:
+        self.started.add(path)
+        self.waits.append(digests_meanwhile([path]))
+
+    def rest(self, linked: LinkedData) -> None:
+        for path, (size, sha256) in linked.digests.items():
+            remember_digest(self.out / path, size, sha256)
+        paths = [self.out / path for path in [*linked.paths, *linked.plan_paths]]
+        self.waits.append(digests_meanwhile([p for p in paths if p not in self.started]))
+
+    def wait(self) -> None:
+        for wait in self.waits:
+            wait()
 
 
 def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
     """Add the linked-data files to the package and its datapackage.json (their digests as
-    hash_linked_data found them)."""
+    LinkedDataDigests found them)."""
     for path in linked.paths:
         kind = RDF_TITLES.get(Path(path).suffix, "RDF")
         package["resources"].append(file_resource(path.replace("/", "-").replace(".", "-"), path,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote
 
 from ..assemble import Plan
@@ -84,15 +85,18 @@ class LinkedDataWriter:
             pools, self.pools = self.pools, None
             pools.__exit__(*(exc or (None, None, None)))
 
-    def finish(self, credit: str = "", plan_credits: dict[str, str] | None = None) -> LinkedData:
+    def finish(self, credit: str = "", plan_credits: dict[str, str] | None = None,
+               written: Callable[[Path], None] = lambda path: None) -> LinkedData:
         """Everything written; `credit` (the attribution sentence) goes in the footer of the
         URIs' HTML documents, those of a plan's URIs carrying its own (`plan_credits`, by
-        plan_id)."""
+        plan_id). `written` is told of each of the four combined files as soon as it is whole
+        (graph.nt first, while the others are written from it)."""
         config = self.config
         prefixes = {prefix: str(ns) for prefix, ns in
                     {**PREFIXES, "pv": vocabulary_namespace(config.base_uri)}.items()}
         with self.watch.stage("rdf.ntriples"):
             graph = self.pending.finish()
+        written(graph.path)
         with self.watch.stage("rdf.formats"):
             target = DocumentTarget(self.folder.parent, documents_folder(
                 config.base_uri, config.download_base), config.base_uri, credit,
@@ -104,7 +108,8 @@ class LinkedDataWriter:
             vocabulary.serialize(destination=str(self.folder / VOCABULARY_FILE), format="turtle",
                                  encoding="utf-8")
             names = write_graph(graph, prefixes, self.pool, target,
-                                vocabulary.serialize(format="nt", encoding="utf-8"), self.cache)
+                                vocabulary.serialize(format="nt", encoding="utf-8"), self.cache,
+                                written)
             keep_merge(self.cache, graph.parts, graph.triples, graph.chunks, graph.chunk_digests,
                        graph.path, graph.chunk_lines, graph.stats)
             self.cache.prune(graph.stats.used)

@@ -18,7 +18,7 @@ import tempfile
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pyoxigraph
 
@@ -48,9 +48,11 @@ OXIGRAPH_FORMATS = {"turtle": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfF
 
 def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None = None,
                 documents: DocumentTarget | None = None, described: bytes = b"",
-                cache: PartCache = PartCache(None)) -> list[str]:
+                cache: PartCache = PartCache(None),
+                written: Callable[[Path], None] = lambda path: None) -> list[str]:
     """From the sorted N-Triples file, write the JSON-LD context and the Turtle, RDF/XML and
-    JSON-LD files beside it; returns the file names. Raises ValidationFailed unless every file
+    JSON-LD files beside it (`written` is told of each as soon as it is whole, the caller hashing
+    it while the others are written); returns the file names. Raises ValidationFailed unless every file
     holds the same number of triples. With `documents`, every URI under its base gets its
     documents (documents.py), written from the same parsed chunks, and rdf/uri-documents.json;
     so do the subjects of `described` (N-Triples of what the publication mints beside the
@@ -81,11 +83,13 @@ def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None
         for chunk in done:
             graph.stats.add(chunk.stats)
         graph.chunk_digests = [chunk.digest for chunk in done]
-        found = {"graph.nt": graph.triples,
-                 "graph.ttl": _join(folder / "graph.ttl", jobs, ".ttl", done, "turtle"),
-                 "graph.rdf": _join(folder / "graph.rdf", jobs, ".rdf", done, "xml"),
-                 "graph.jsonld": sum(chunk.json_ld for chunk in done)}
+        found = {"graph.nt": graph.triples}
+        for name, suffix, fmt in (("graph.ttl", ".ttl", "turtle"), ("graph.rdf", ".rdf", "xml")):
+            found[name] = _join(folder / name, jobs, suffix, done, fmt)
+            written(folder / name)
+        found["graph.jsonld"] = sum(chunk.json_ld for chunk in done)
         _join_json_ld(folder / "graph.jsonld", context, [job[4].with_suffix(".jsonl") for job in jobs])
+        written(folder / "graph.jsonld")
     names = [CONTEXT_FILE, *FORMATS]
     if documents is not None:
         own = sorted(pyoxigraph.parse(described, format=OXIGRAPH_FORMATS["nt"]), key=str)
