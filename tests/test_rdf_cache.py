@@ -207,7 +207,8 @@ def test_a_republish_describes_the_unchanged_plans_files_without_reading_them(
         return open(path, *args, **kwargs)
     monkeypatch.setattr(listing, "open", recording_open, raising=False)
     publish(raw, out, config, quiet, cache_dir=cache)
-    assert any(path.endswith("/rdf/graph.ttl") for path in hashed)        # joined by the kernel
+    for name in ("graph.nt", "graph.ttl", "graph.rdf", "graph.jsonld"):  # joined by the kernel:
+        assert sum(path.endswith(f"/rdf/{name}") for path in hashed) == 1, name   # read once
     assert not [path for path in hashed if "/plans/" in path]
     published = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
     for resource in published["resources"]:                                # still true digests

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import PipelineError
+from ..partcache import file_identity
 
 CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
 LINKED_DATA_FOLDER = "rdf/"
@@ -72,8 +73,9 @@ DIGEST_THREADS = 4
 def file_digest(path: Path) -> tuple[int, str]:
     """(size in bytes, SHA-256 hex) of a file. The site, the CKAN metadata and the catalogue all
     describe the same files in one publish, so each file is read once per process: the result is
-    kept under the file's identity (device, inode, size, mtime and ctime in ns), which any
-    rewrite of the file changes."""
+    kept under the file's path and identity (partcache.file_identity: device, inode, size and
+    modification time, which any rewrite changes; not the change time, which linking the file
+    into the cache changes after it was hashed)."""
     key = _identity(path)
     known = _DIGESTS.get(key)
     if known is None:
@@ -110,9 +112,7 @@ def remember_digest(path: Path, size: int, sha256: str) -> None:
 
 
 def _identity(path: Path) -> tuple:
-    stat = os.stat(path)
-    return (os.fspath(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns,
-            stat.st_ctime_ns)
+    return (os.fspath(path), *file_identity(path))
 
 
 def _remember(key: tuple, size: int, sha256: str) -> tuple[int, str]:
