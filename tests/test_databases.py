@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline.export.sqlite import write_sqlite
 from pipeline.schema import foreign_keys, full_text_fields, load_schemas
 
 SCHEMAS = load_schemas()
@@ -251,3 +252,51 @@ def test_the_rows_to_copy_and_to_insert_keep_the_tables_order():
     assert _segments(5, [Run(0, 2, "a", "1"), Run(3, 5, "b", "2")], kept) == [(False, 0, 5)]
     assert _segments(3, runs[:2], kept) == [(False, 0, 3)]       # the runs are not the rows
     assert _segments(2, runs[:1], None) == [(False, 0, 2)]
+
+
+def _field(name, kind="string", required=False):
+    return {"name": name, "type": kind, **({"constraints": {"required": True}} if required else {})}
+
+
+# Schemas a division might write, beyond the project's own (whose keys all span two or more
+# columns): a one-column primary key (as a list and as a string), one-column foreign keys (two
+# on one column), a table name with a space, no key at all.
+ODD_SCHEMAS = [
+    {"name": "p", "fields": [_field("id", required=True), _field("n", "integer")],
+     "primaryKey": ["id"]},
+    {"name": "c", "fields": [_field("id", "integer", True), _field("pid", required=True),
+                             _field("x", "number"), _field("y")], "primaryKey": "id",
+     "foreignKeys": [{"fields": "pid", "reference": {"resource": "p", "fields": "id"}},
+                     {"fields": ["pid"], "reference": {"resource": "p", "fields": ["id"]}}]},
+    {"name": "my t", "fields": [_field("a", required=True), _field("b", required=True),
+                                _field("x"), _field("y", "boolean")], "primaryKey": ["a", "b"],
+     "foreignKeys": [{"fields": ["x"], "reference": {"resource": "p", "fields": ["id"]}},
+                     {"fields": ["a", "x"], "reference": {"resource": "my t", "fields": ["a", "b"]}},
+                     {"fields": ["x", "a"], "reference": {"resource": "my t", "fields": ["a", "b"]}}]},
+    {"name": "q", "fields": [_field("a"), _field("b", "date")]},
+]
+
+
+def test_tables_and_indexes_are_created_with_the_sql_sqlite_utils_wrote(tmp_path):
+    """The database is written with the sqlite3 module alone, with the statements sqlite-utils
+    4.2 generated for the same schemas (recorded from it), so a database is the same file as
+    before, whatever keys a schema has."""
+    path = tmp_path / "odd.sqlite"
+    write_sqlite(path, {}, {schema["name"]: schema for schema in ODD_SCHEMAS}, {"name": "odd"})
+    assert sorted(tuple(row) for row in sqlite3.connect(path).execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name != 'metadata'")) \
+        == sorted([
+        ("table", "p", 'CREATE TABLE "p" (\n   "id" TEXT PRIMARY KEY NOT NULL,\n   "n" INTEGER\n)'),
+        ("table", "c", 'CREATE TABLE "c" (\n   "id" INTEGER PRIMARY KEY NOT NULL,\n'
+                       '   "pid" TEXT NOT NULL REFERENCES "p"("id"),\n   "x" REAL,\n   "y" TEXT\n)'),
+        ("index", "idx_c_pid", 'CREATE INDEX "idx_c_pid"\n    ON "c" ("pid")'),
+        ("index", "idx_c_pid_2", 'CREATE INDEX "idx_c_pid_2"\n    ON "c" ("pid")'),
+        ("table", "my t", 'CREATE TABLE "my t" (\n   "a" TEXT NOT NULL,\n   "b" TEXT NOT NULL,\n'
+                          '   "x" TEXT REFERENCES "p"("id"),\n   "y" INTEGER,\n'
+                          '   FOREIGN KEY ("a", "x") REFERENCES "my t"("a", "b"),\n'
+                          '   FOREIGN KEY ("x", "a") REFERENCES "my t"("a", "b"),\n'
+                          '   PRIMARY KEY ("a", "b")\n)'),
+        ("index", "idx_my_t_x", 'CREATE INDEX "idx_my_t_x"\n    ON "my t" ("x")'),
+        ("index", "idx_my_t_a_x", 'CREATE INDEX "idx_my_t_a_x"\n    ON "my t" ("a", "x")'),
+        ("index", "idx_my_t_x_a", 'CREATE INDEX "idx_my_t_x_a"\n    ON "my t" ("x", "a")'),
+        ("table", "q", 'CREATE TABLE "q" (\n   "a" TEXT,\n   "b" TEXT\n)')])

@@ -144,24 +144,49 @@ def _write(path: Path, rows: dict[str, list[dict]], schemas: dict[str, dict], pa
 
 
 def _create_table(connection: sqlite3.Connection, schema: dict) -> None:
-    """The table of a Table Schema: its columns' types, NOT NULL where required, its foreign
-    keys, its primary key, and an index on each foreign key that does not lead the primary key
-    (whose own index then serves)."""
+    """The table of a Table Schema, as sqlite-utils creates it (the same SQL, so the same file):
+    its columns' types, a one-column primary key, NOT NULL where required and a one-column
+    foreign key on their column; compound foreign keys, then a compound primary key, after
+    them; and an index on each foreign key that does not lead the primary key (whose own index
+    then serves)."""
     name = schema["name"]
     primary = schema.get("primaryKey") or ()
     primary = (primary,) if isinstance(primary, str) else tuple(primary)
     keys = foreign_keys(schema)
-    lines = [f'{_quoted(f["name"])} {COLUMN_TYPES.get(f["type"], "TEXT")}'
-             + (" NOT NULL" if f.get("constraints", {}).get("required") else "")
-             for f in schema["fields"]]
+    inline = {key.columns[0]: key for key in keys if len(key.columns) == 1}
+    lines = []
+    for field in schema["fields"]:
+        column = field["name"]
+        line = f'{_quoted(column)} {COLUMN_TYPES.get(field["type"], "TEXT")}'
+        line += " PRIMARY KEY" if primary == (column,) else ""
+        line += " NOT NULL" if field.get("constraints", {}).get("required") else ""
+        if column in inline:
+            key = inline[column]
+            line += f" REFERENCES {_quoted(key.other_table)}({_quoted(key.other_columns[0])})"
+        lines.append(line)
     lines += [f"FOREIGN KEY ({_names(key.columns)}) REFERENCES {_quoted(key.other_table)}"
-              f"({_names(key.other_columns)})" for key in keys]
-    lines += [f"PRIMARY KEY ({_names(primary)})"] if primary else []
+              f"({_names(key.other_columns)})" for key in keys if len(key.columns) > 1]
+    lines += [f"PRIMARY KEY ({_names(primary)})"] if len(primary) > 1 else []
     connection.execute(f"CREATE TABLE {_quoted(name)} (\n   " + ",\n   ".join(lines) + "\n)")
     for key in keys:
         if primary[:len(key.columns)] != key.columns:
-            index = _quoted(f"idx_{name}_{'_'.join(key.columns)}")
-            connection.execute(f"CREATE INDEX {index}\n    ON {_quoted(name)} ({_names(key.columns)})")
+            _create_index(connection, name, key.columns)
+
+
+def _create_index(connection: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> None:
+    """`idx_<table>_<columns>` (spaces in the table's name as _), numbered from _2 on where an
+    index of that name exists, as sqlite-utils names it."""
+    name, number = f"idx_{table.replace(' ', '_')}_{'_'.join(columns)}", 1
+    while True:
+        index = f"{name}_{number}" if number > 1 else name
+        try:
+            connection.execute(f"CREATE INDEX {_quoted(index)}\n    ON {_quoted(table)} "
+                               f"({_names(columns)})")
+            return
+        except sqlite3.OperationalError as error:
+            if not str(error) == f"index {index} already exists":
+                raise
+            number += 1
 
 
 def _segments(count: int, runs: list[Run] | None,
