@@ -778,6 +778,32 @@ def test_a_division_template_folder_changes_every_header_and_nothing_else(site, 
             assert (copy / path).read_bytes() == (site / path).read_bytes(), path
 
 
+def test_a_division_template_reads_every_table_the_pages_show(site, tmp_path):
+    """`site.tables` holds the records of each table the pages show, whichever the portal
+    itself lists whole or plan by plan: a division's header counting the schedules and terms
+    shows their numbers."""
+    from pipeline.export.site.templating import TEMPLATES
+
+    folder = tmp_path / "division" / "partials"
+    folder.mkdir(parents=True)
+    header = (TEMPLATES / "partials" / "header.html").read_text(encoding="utf-8")
+    (folder / "header.html").write_text(header.replace(
+        '<nav class="site-nav"', '<p class="counts">{{ site.tables.schedules|length }} / '
+        '{{ site.tables["terms"]|length }} / {{ site.tables.indicators|length }}</p>\n'
+        '<nav class="site-nav"', 1), encoding="utf-8")
+    (tmp_path / "pipeline.toml").write_text(
+        (PROJECT_ROOT / "pipeline.toml").read_text(encoding="utf-8")
+        + '\n[site]\ntemplates = "division"\n', encoding="utf-8")
+    copy = tmp_path / "out"
+    shutil.copytree(site, copy)
+    write_site(copy, read_description(copy, load_config(tmp_path / "pipeline.toml")))
+    counts = [len(json.loads((site / f"{t}.json").read_text(encoding="utf-8"))["records"])
+              for t in ("schedules", "terms", "indicators")]
+    assert counts[2] == 6 and all(counts)
+    assert f'<p class="counts">{counts[0]} / {counts[1]} / {counts[2]}</p>' in \
+        (copy / "index.html").read_text(encoding="utf-8")
+
+
 def test_a_missing_template_folder_is_a_config_error(tmp_path):
     from pipeline.errors import ConfigError
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import Callable, Iterator
 
 from ...errors import PipelineError
 from ..datasets import DatasetSpec, PlanInfo
@@ -25,7 +26,7 @@ from ..tables import credit_sentence
 SAFE_FILE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 FOOTER_SOURCES = 3      # a page footer names at most this many source documents (see `credit`)
 NO_STATUS = "記載なし"    # an initiative without 新 (new) or 継続 (continuing)
-TABLES = ("initiatives", "references", "sites")     # listed whole (the others plan by plan)
+TABLES = ("initiatives", "indicators", "schedules", "references", "sites", "terms")
 
 
 def department_slug(name: str, publisher_code: str = "") -> str:
@@ -134,6 +135,29 @@ class Plan:
         return list(grouped.values())
 
 
+class WholeTables(Mapping):
+    """The records of the tables the pages show (TABLES), each converted whole when first asked
+    for ([] for a table the description lacks): the portal lists initiatives, references and
+    sites whole; a division's template may ask for any of them."""
+
+    def __init__(self, records: Records):
+        self.records = records
+
+    def __getitem__(self, table: str) -> list[dict]:
+        if table not in TABLES:
+            raise KeyError(table)
+        return self.records[table] if table in self.records else []
+
+    def __contains__(self, table) -> bool:        # (Mapping's would convert the table)
+        return table in TABLES
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TABLES)
+
+    def __len__(self) -> int:
+        return len(TABLES)
+
+
 class ByInitiative:
     """A table's records of each initiative by (plan_id, initiative id) (`key`: the column that
     names the initiative; `order`: how an initiative's records sort, None: as in the table;
@@ -150,7 +174,6 @@ class ByInitiative:
     def get(self, key: tuple[str, str], default=()):
         plan_id = key[0]
         if plan_id not in self.plans:
-            self.plans.add(plan_id)
             group: dict[tuple[str, str], list[dict]] = {}
             for record in self.records.of_plan(self.table, plan_id, self.plan_of) \
                     if self.table in self.records else ():
@@ -159,6 +182,7 @@ class ByInitiative:
             for items in group.values() if self.order is not None else ():
                 items.sort(key=self.order)
             self.grouped.update(group)
+            self.plans.add(plan_id)
         return self.grouped.get(key, default)
 
 
@@ -181,7 +205,7 @@ class Publication:
         self.short_credit = len(self.cited) > FOOTER_SOURCES and len(self.credits) == len(self.sources)
         self.schemas: dict[str, dict] = {}
         self.records = description.records
-        self.tables = {t: self.records[t] if t in self.records else [] for t in TABLES}
+        self.tables = WholeTables(self.records)
         order = {plan_id: n for n, plan_id in enumerate(description.plans)}
         self.initiatives = sorted(self.tables["initiatives"], key=lambda r: (
             order.get(self.plan_id(r), len(order)), self.plan_id(r), initiative_key(r["id"])))
