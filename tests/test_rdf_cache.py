@@ -14,6 +14,7 @@ import pytest
 from benchmarks.corpus import write_corpus
 from pipeline.config import load_config
 from pipeline.export import listing
+from pipeline.forked import fork_cores
 from pipeline.export.datapackage import source_descriptor
 from pipeline.export.pieces import table_digests, table_runs
 from pipeline.export.tables import table_rows
@@ -246,13 +247,20 @@ def test_the_publish_digests_of_a_plans_rows_name_the_entries_the_workers_would(
     assert written(wrong).plans_built == 2
 
 
-def test_each_combined_file_is_announced_as_soon_as_it_is_whole(corpus, tmp_path):
-    """publish hashes the four combined files in threads as the writer finishes each (graph.nt
-    first, while the others are written from it): what it is told of is the file as published."""
+@pytest.mark.parametrize("documents_per_part", [4, 25])
+def test_each_combined_file_is_announced_as_soon_as_it_is_whole(corpus, tmp_path, monkeypatch,
+                                                                documents_per_part):
+    """publish hashes the four combined files in threads as the writer finishes each: graph.nt
+    first where the workers forked for the graph's parts (two here, of four documents each),
+    else after the other three (the workers fork for their chunks: never beside a thread);
+    what it is told of is the file as published."""
+    monkeypatch.setattr(stream, "DOCUMENTS_PER_PART", documents_per_part)
     seen = []
     out = tmp_path / "out"
     rows, sources, plans, config = corpus
     with LinkedDataWriter(rows, sources, plans, config, load_schemas(), out) as writer:
         writer.finish(written=lambda path: seen.append((path.name, path.read_bytes())))
-    assert [name for name, _ in seen] == ["graph.nt", "graph.ttl", "graph.rdf", "graph.jsonld"]
+    names = ["graph.ttl", "graph.rdf", "graph.jsonld"]
+    first = documents_per_part == 4 or fork_cores() < 2         # (one core: no worker forks)
+    assert [name for name, _ in seen] == (["graph.nt", *names] if first else [*names, "graph.nt"])
     assert all(data == (out / "rdf" / name).read_bytes() and data for name, data in seen)

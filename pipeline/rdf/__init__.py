@@ -90,13 +90,18 @@ class LinkedDataWriter:
         """Everything written; `credit` (the attribution sentence) goes in the footer of the
         URIs' HTML documents, those of a plan's URIs carrying its own (`plan_credits`, by
         plan_id). `written` is told of each of the four combined files as soon as it is whole
-        (graph.nt first, while the others are written from it)."""
+        (graph.nt first, while the others are written from it, where the workers forked for the
+        graph's parts)."""
         config = self.config
         prefixes = {prefix: str(ns) for prefix, ns in
                     {**PREFIXES, "pv": vocabulary_namespace(config.base_uri)}.items()}
         with self.watch.stage("rdf.ntriples"):
             graph = self.pending.finish()
-        written(graph.path)
+        # graph.nt told of now if the workers forked for its parts (or never fork), else after
+        # write_graph, whose workers fork at their first chunk: never fork beside a thread
+        early = self.pending.futures is not None or self.pool is None
+        if early:
+            written(graph.path)
         with self.watch.stage("rdf.formats"):
             target = DocumentTarget(self.folder.parent, documents_folder(
                 config.base_uri, config.download_base), config.base_uri, credit,
@@ -110,6 +115,8 @@ class LinkedDataWriter:
             names = write_graph(graph, prefixes, self.pool, target,
                                 vocabulary.serialize(format="nt", encoding="utf-8"), self.cache,
                                 written)
+            if not early:
+                written(graph.path)
             keep_merge(self.cache, graph.parts, graph.triples, graph.chunks, graph.chunk_digests,
                        graph.path, graph.chunk_lines, graph.stats)
             self.cache.prune(graph.stats.used)
