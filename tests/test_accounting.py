@@ -152,8 +152,9 @@ NEAR = 40       # lines: a warning accounts for a change it names a line this cl
 
 def _accounted_for(warnings: list[str], number: int, lost_lines: list[int]) -> bool:
     """Whether a warning names a line near the changed line `number` or near a lost record's
-    first line (`file:N:` or `line N`): an unrelated warning elsewhere accounts for nothing."""
-    named = [int(n) for warning in warnings for n in re.findall(r"(?:\.txt:|line )(\d+)", warning)]
+    first line (`file:N:`, `line N` or `lines N`): an unrelated warning elsewhere accounts for
+    nothing."""
+    named = [int(n) for warning in warnings for n in re.findall(r"(?:\.txt:|\blines? )(\d+)", warning)]
     return any(abs(line - at) <= NEAR for line in named for at in [number, *lost_lines])
 
 
