@@ -67,12 +67,27 @@ def assemble(sources: list[SourceDocument], documents: list[Document]) -> Public
     items: dict[str, set[tuple[int, int]]] = {}
     for source, document in zip(sources, documents):
         items.setdefault(source.meta.plan_id, set()).update(document.items)
-    publication.warnings = [warning for source, document in zip(sources, documents)
-                            for warning in [*document.warnings, *(
-                                gap for field, item, gap in document.item_gaps
-                                if (field, item) not in items[source.meta.plan_id])]]
+    for source, document in zip(sources, documents):     # a gap another file fills is none
+        covered = items[source.meta.plan_id]
+        publication.warnings += document.warnings
+        publication.warnings += [gap for field, item, gap in
+                                 _item_gaps(document.items, str(source.path))
+                                 if (field, item) not in covered]
     publication.warnings += _resolve_references(publication.tables["references"], set(owners))
     return publication
+
+
+def _item_gaps(items: list[tuple[int, int]], path: str) -> list[tuple[int, int, str]]:
+    """(field, item, warning) for every item number missing below the highest of its field in
+    one file's (分野, 項目) numbers (a field's items may also come in several files of one plan:
+    assemble keeps the gaps none of them fills)."""
+    by_field: dict[int, set[int]] = {}
+    for field, item in items:
+        by_field.setdefault(field, set()).add(item)
+    return [(field, missing, f"{path}: item {field}-{missing} is missing: field {field} numbers "
+                             f"its items up to {max(numbers)}")
+            for field, numbers in by_field.items()
+            for missing in sorted(set(range(1, max(numbers) + 1)) - numbers)]
 
 
 def group_plans(sources: list[SourceDocument]) -> dict[str, Plan]:

@@ -152,9 +152,6 @@ class Document:
     terms: list[Term] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     items: list[tuple[int, int]] = field(default_factory=list)     # its (分野, 項目) numbers
-    # (field, item, warning): an item missing below the highest of its field here, which
-    # another file of the same plan may hold (then it is no gap: see assemble)
-    item_gaps: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 TABLES = ("initiatives", "indicators", "schedules", "references", "sites", "sections", "terms")

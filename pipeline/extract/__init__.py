@@ -70,7 +70,6 @@ def _extract(source: SourceDocument) -> Document:
         raise ExtractionError("no initiatives (取組) found", path)
     document.warnings += _numbering_gaps(seen, items, path)
     document.items = sorted(items)
-    document.item_gaps = _item_gaps(items, path)
     if len(source.text) > MAX_VALUE_CHARS:         # else no value can be that long
         _check_value_sizes(document, path)
     return document
@@ -96,18 +95,6 @@ def _numbering_gaps(headings: dict[str, int], items: dict[tuple, int], path: str
             warnings.append(f"{path}:{found[after]}: initiative {item}-{missing} is missing: the "
                             f"numbering of item {item} goes on to {item}-{after} (a lost heading?)")
     return warnings
-
-
-def _item_gaps(items: dict[tuple, int], path: str) -> list[tuple[int, int, str]]:
-    """Every item number missing below the highest of its field in this file (a field's items
-    may also come in several files of one plan: assemble keeps the gaps none of them fills)."""
-    by_field: dict[int, set[int]] = {}
-    for field, item in items:
-        by_field.setdefault(field, set()).add(item)
-    return [(field, missing, f"{path}: item {field}-{missing} is missing: field {field} numbers "
-                             f"its items up to {max(numbers)}")
-            for field, numbers in by_field.items()
-            for missing in sorted(set(range(1, max(numbers) + 1)) - numbers)]
 
 
 def _check_value_sizes(document: Document, path: str) -> None:
