@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 from ..assemble import Plan
 from ..config import Config
 from ..errors import PipelineError
-from ..versions import read_plan_editions, table_records
+from ..versions import read_plan_editions
 from .datasets import (DatasetSpec, PlanInfo, package_plans, plan_info, publication_datasets,
                        source_page)
 from .listing import Listing, folder_listing, load_package, planned_listing
