@@ -261,9 +261,9 @@ class Publication:
 
     # ---- grouping --------------------------------------------------------------------------
     def _group_by_initiative(self) -> None:
-        """The rows of every initiative, by (plan_id, initiative id), grouped once (never
-        filtered per page): the references of every plan at once (the pages' cache keys name
-        what each plan cites), the other tables plan by plan as their pages ask (ByInitiative)."""
+        """The rows of every initiative, by (plan_id, initiative id), grouped once per plan as
+        its pages (or their cache keys) ask (ByInitiative, never filtered per page); who cites
+        whom, from every plan's references at once."""
         plan_id = self.plan_id
         self.indicators_of = ByInitiative(self.records, "indicators", "initiative_id",
                                           lambda r: r.get("seq") or 0, plan_id)
@@ -272,11 +272,8 @@ class Publication:
                                          plan_id)
         self.terms_of = ByInitiative(self.records, "terms", "record_id", None, plan_id,
                                      lambda r: r.get("record_kind") == "initiative")
-        self.references_of: dict[tuple[str, str], list[dict]] = {}
-        for row in self.tables["references"]:
-            self.references_of.setdefault((plan_id(row), row.get("from_id")), []).append(row)
-        for items in self.references_of.values():
-            items.sort(key=lambda r: r.get("seq") or 0)
+        self.references_of = ByInitiative(self.records, "references", "from_id",
+                                          lambda r: r.get("seq") or 0, plan_id)
         cited: dict[tuple[str, str], set[tuple[str, str]]] = {}
         for r in self.tables["references"]:
             if r.get("to_id") and r.get("from_id"):
