@@ -175,8 +175,7 @@ class ByInitiative:
         plan_id = key[0]
         if plan_id not in self.plans:
             group: dict[tuple[str, str], list[dict]] = {}
-            for record in self.records.of_plan(self.table, plan_id, self.plan_of) \
-                    if self.table in self.records else ():
+            for record in self.records.of_plan(self.table, plan_id, self.plan_of):
                 if self.keep is None or self.keep(record):
                     group.setdefault((plan_id, record.get(self.key)), []).append(record)
             for items in group.values() if self.order is not None else ():
