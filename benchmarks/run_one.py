@@ -22,7 +22,7 @@ def main() -> None:
     if result.publication is None:          # the same inputs as the published edition
         print(json.dumps({"seconds": total, "stages": result.seconds, "unchanged": True}))
         return
-    tables = result.publication.tables
+    tables = result.publication.rows
     triples = sum(1 for _ in (out / "rdf" / "graph.nt").open("rb"))
     print(json.dumps({"seconds": total, "stages": result.seconds, "documents": len(result.publication.sources),
                       "initiatives": len(tables["initiatives"]), "triples": triples,

@@ -39,13 +39,16 @@ class Publication:
 
     sources: list[SourceDocument]
     tables: dict[str, list] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)       # of every source, in source order
     plans: dict[str, Plan] = field(default_factory=dict)
+    source_warnings: dict[str, list[str]] = field(default_factory=dict)    # by source name
 
 
 def assemble(sources: list[SourceDocument], documents: list[Document]) -> Publication:
     """One publication from per-file documents (in source order): every record gets its
-    plan's id; an initiative id may occur once per plan."""
+    plan's id; an initiative id may occur once per plan. Each source's warnings: its
+    document's, the gaps in its item numbers no other file of its plan fills, and its
+    references to initiatives not in its plan."""
     publication = Publication(sources, plans=group_plans(sources))
     owners: dict[tuple[str, str], tuple[str, str]] = {}
     for source, document in zip(sources, documents):
@@ -65,15 +68,17 @@ def assemble(sources: list[SourceDocument], documents: list[Document]) -> Public
     for table in TABLES:
         publication.tables[table] = [record for d in documents for record in getattr(d, table)]
     items: dict[str, set[tuple[int, int]]] = {}
+    known = set(owners)
     for source, document in zip(sources, documents):
         items.setdefault(source.meta.plan_id, set()).update(document.items)
     for source, document in zip(sources, documents):     # a gap another file fills is none
         covered = items[source.meta.plan_id]
-        publication.warnings += document.warnings
-        publication.warnings += [gap for field, item, gap in
-                                 _item_gaps(document.items, str(source.path))
-                                 if (field, item) not in covered]
-    publication.warnings += _resolve_references(publication.tables["references"], set(owners))
+        warnings = publication.source_warnings[source.name] = [
+            *document.warnings,
+            *(gap for field, item, gap in _item_gaps(document.items, str(source.path))
+              if (field, item) not in covered),
+            *_resolve_references(document.references, known)]
+        publication.warnings += warnings
     return publication
 
 

@@ -29,7 +29,7 @@ from .export.description import Description, Records, describe_publication
 from .export.identifiers import KNOWN_LICENSES
 from .export.pieces import plan_digests, table_digests, table_runs
 from .export.site import write_site
-from .export.tables import plan_attributions, table_rows
+from .export.tables import plan_attributions
 from .extract.batch import extract_all
 from .fingerprint import inputs_digest
 from .forked import Forked
@@ -37,6 +37,7 @@ from .heap import collector_paused, frozen_heap, release_free_memory
 from .lock import publish_lock
 from .outfolder import check_out_dir, clean_leftovers, fresh_staging, retire, staging_dir
 from .partcache import CacheStats, PartCache, cache_folder
+from .planrows import Extracted, extract_rows
 from .rdf import LinkedDataWriter
 from .schema import load_schemas
 from .shacl import catalogue_cache, check_catalog
@@ -55,7 +56,7 @@ def stderr_log(message: str) -> None:
 
 @dataclass
 class PublishResult:
-    publication: Publication | None     # None: the inputs were those of the previous edition
+    publication: Extracted | None       # None: the inputs were those of the previous edition
     out_dir: Path
     version: str
     changed: bool
@@ -68,7 +69,13 @@ def build(raw_dir: Path, config: Config, log: Log = stderr_log,
     """Read and extract every source of the raw folder into one publication; documents whose
     bytes (and the extraction code) are unchanged come from the cache in cache_dir."""
     watch = watch or Stopwatch()
-    return extract(read(raw_dir, config, log, watch), log, watch, cache_dir)
+    sources = read(raw_dir, config, log, watch)
+    with watch.stage("extract"), collector_paused(keep=True):
+        documents, _ = extract_all(sources, cache_dir)
+        publication = assemble(sources, documents)
+    for warning in publication.warnings:
+        log(f"warning: {warning}")
+    return publication
 
 
 def read(raw_dir: Path, config: Config, log: Log, watch: Stopwatch) -> list[SourceDocument]:
@@ -93,15 +100,18 @@ def read(raw_dir: Path, config: Config, log: Log, watch: Stopwatch) -> list[Sour
 
 
 def extract(sources: list[SourceDocument], log: Log, watch: Stopwatch,
-            cache_dir: Path | None) -> Publication:
-    """Every source's records, assembled into one publication."""
+            cache_dir: Path | None, rows_folder: Path | None) -> Extracted:
+    """Every source's rows: the plans whose files changed extracted (their unchanged documents
+    from cache_dir) and assembled, the others' rows taken from rows_folder (planrows.py)."""
     with watch.stage("extract"), collector_paused(keep=True):  # millions of objects, no cycles
-        documents, stats = extract_all(sources, cache_dir)
-        publication = assemble(sources, documents)
-    if len(sources) > 1 or stats.cached:
+        publication = extract_rows(sources, cache_dir, rows_folder)
+    stats = publication.documents
+    if len(sources) > 1 or stats.cached or publication.plans_reused:
         log(f"cache: {stats.extracted} document(s) extracted ({stats.workers} process(es)), "
-            f"{stats.cached} unchanged taken from the cache")
-    counts = ", ".join(f"{len(rows)} {table}" for table, rows in publication.tables.items())
+            f"{stats.cached} unchanged taken from the cache"
+            + (f"; the rows of {publication.plans_reused} unchanged plan(s) taken from the cache"
+               if publication.plans_reused else ""))
+    counts = ", ".join(f"{len(rows)} {table}" for table, rows in publication.rows.items())
     log(f"extract: {counts}")
     for warning in publication.warnings:
         log(f"warning: {warning}")
@@ -184,11 +194,12 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         log(f"publish: no change; {out_dir} left as it was (version {previous_version}: the same "
             "sources, code and settings as the published edition)")
         return PublishResult(None, out_dir, previous_version, False, watch.seconds)
-    publication = extract(sources, log, watch, cache_dir)
+    publication = extract(sources, log, watch, cache_dir, cache_folder(cache_dir, out_dir, "rows"))
     log.stop(raw_dir)
     with watch.stage("tables"), collector_paused(keep=True):
-        schemas, rows = load_schemas(), table_rows(publication)
-        runs = {table: table_runs(table_rows_) for table, table_rows_ in rows.items()}
+        schemas, rows = load_schemas(), publication.rows
+        runs = {table: table_runs(table_rows_, publication.digests.get(table))
+                for table, table_rows_ in rows.items()}
         digests = plan_digests(runs)
         previous = load_previous(out_dir, published, list(schemas), digests)
         if previous is not None:
@@ -305,7 +316,7 @@ class Staged:
     folder: Path
     config: Config
     package: dict
-    publication: Publication
+    publication: Extracted
     records: Records
     digests: dict[str, str]
     databases: DatabaseFiles

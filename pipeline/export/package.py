@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..assemble import Plan, Publication
+from ..planrows import Extracted
 from ..config import Config
 from ..heap import release_free_memory
 from ..partcache import CacheStats, PartCache
@@ -32,7 +33,7 @@ from .workbooks import Written, workbook_path, write_workbooks
 RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD"}
 
 
-def write_tables_package(publication: Publication, rows: dict[str, list[dict]], config: Config,
+def write_tables_package(publication: Extracted | Publication, rows: dict[str, list[dict]], config: Config,
                          out: Path, created: str, inputs: str = "",
                          plan_editions: dict[str, dict] | None = None,
                          cache_folder: Path | None = None,
@@ -87,7 +88,7 @@ def side_database_files(head: dict, schemas: dict[str, dict]) -> list[str]:
     return [database_name(head), DATASETTE_METADATA, *(parquet_path(table) for table in schemas)]
 
 
-def package_head(publication: Publication, config: Config, created: str, inputs: str,
+def package_head(publication: Extracted | Publication, config: Config, created: str, inputs: str,
                  plan_editions: dict[str, dict] | None, digests: dict[str, str]) -> dict:
     """datapackage.json's descriptor before its files are written (no resources yet): what
     the publication is, its licence, sources, attribution, each plan's edition and the digest

@@ -64,11 +64,18 @@ class Run:
     digest: str
 
 
-def table_runs(rows: list[dict]) -> list[Run]:
+def table_runs(rows: list[dict], known: dict[str, tuple[int, str]] | None = None) -> list[Run]:
     """The table's runs of consecutive rows of one plan (one run per plan: the tables hold
-    their rows plan by plan)."""
-    return [Run(start, stop, rows[start][PLAN_KEY], rows_digest(rows[start:stop]))
-            for start, stop in plan_runs(rows)]
+    their rows plan by plan). known: each plan's number of rows in the table and their
+    rows_digest (planrows.Extracted.digests), taken for a run that holds all of them."""
+    known = known or {}
+    runs = []
+    for start, stop in plan_runs(rows):
+        plan_id = rows[start][PLAN_KEY]
+        count, digest = known.get(plan_id, (None, ""))
+        runs.append(Run(start, stop, plan_id,
+                        digest if count == stop - start else rows_digest(rows[start:stop])))
+    return runs
 
 
 def table_digests(runs: dict[str, list[Run]]) -> dict[str, dict[str, str]]:
