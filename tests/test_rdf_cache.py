@@ -88,6 +88,32 @@ def test_a_republish_after_one_plan_changed_rebuilds_it_alone_with_the_same_byte
     assert all(path.with_name(path.name + ".files").is_dir() for path in cache.glob("rdf/*/chunk-*.entry"))
 
 
+def without_file(raw, name):
+    """The raw folder without one of its files and that file's manifest entry."""
+    (raw / name).unlink()
+    manifest = raw / "sources.toml"
+    entries = manifest.read_text(encoding="utf-8").split("[[source]]")
+    manifest.write_text("[[source]]".join(e for e in entries if f'"{name}"' not in e),
+                        encoding="utf-8")
+
+
+def test_a_republish_after_a_file_is_removed_takes_the_chunks_at_their_new_places(
+        tmp_path, project_root, small_chunks, monkeypatch):
+    """The chunks after the removed file's lines come one or more places earlier: each is
+    taken from the cache as the chunk it now is (it once failed: `FileNotFoundError: …
+    .chunks-…/2.ttl`, its files linked under the number it had when kept)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    config = replace(load_config(project_root / "pipeline.toml"), uri_documents=False)
+    raw, cache, quiet = tmp_path / "raw", tmp_path / "cache", lambda message: None
+    write_corpus(raw, 8)
+    first = publish(raw, tmp_path / "cached", config, quiet, cache_dir=cache).linked_data
+    without_file(raw, "plan-0001-field-2.txt")
+    again = publish(raw, tmp_path / "cached", config, quiet, cache_dir=cache).linked_data
+    assert again.chunks_reused > 5 and again.chunks_built < first.chunks_built / 2
+    publish(raw, tmp_path / "uncached", config, quiet)
+    assert linked_files(tmp_path / "cached") == linked_files(tmp_path / "uncached")
+
+
 def test_with_uri_documents_a_republish_reuses_chunks_and_writes_the_same_documents(
         tmp_path, project_root, small_chunks, monkeypatch):
     """The default settings write a document per URI: the chunks are cached all the same, and

@@ -152,7 +152,8 @@ def _convert_chunk(job) -> Chunk:
 
     name = entry(digest)
     files = [stem.name + suffix for suffix in CHUNK_FILES]
-    found = cache.load_files(name, stem.parent, stats) if name else None
+    # linked at this chunk's place, which a chunk kept in an earlier run may not have had
+    found = cache.load_files(name, stem.parent, stats, files) if name else None
     triples = None
     if found is None:
         if data is None:            # kept under the digest of the bytes read, never another
