@@ -50,6 +50,25 @@ def test_only_changed_documents_are_extracted_again(corpus, tmp_path):
     assert third[:3] == first[:3] and third[4:] == first[4:] and third[3] != first[3]
 
 
+def test_warnings_name_the_path_as_given_whatever_the_cache_holds(tmp_path, project_root,
+                                                                   source_text, monkeypatch):
+    """A warning names its file by the path the run was given: a document kept by a run given
+    an absolute path is not taken by a run given a relative one (a machine's folders leaked
+    into the published warnings so)."""
+    lines = source_text.split("\n")
+    assert lines[593].startswith("5\t電子申請オンライン利用の促進")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "plan.txt").write_text("\n".join(lines[:593] + lines[594:]), encoding="utf-8")
+    config, cache = load_config(project_root / "pipeline.toml"), tmp_path / "cache"
+    absolute, _ = extract_all(read_sources(raw, config), cache)
+    assert absolute[0].warnings[-1].startswith(f"{raw / 'plan.txt'}:609: initiative 2-2-5 is missing")
+    monkeypatch.chdir(tmp_path)
+    relative, stats = extract_all(read_sources(Path("raw"), config), cache)
+    assert stats.extracted == 1
+    assert relative[0].warnings[-1].startswith(f"{Path('raw') / 'plan.txt'}:609: initiative 2-2-5")
+
+
 def test_an_error_in_a_worker_keeps_file_and_line(corpus, tmp_path):
     sources = read_sources(corpus, load_config())
     broken_text = sources[4].text + "\n1\tもう一度の取組\n目的・概要\t\t性質・手法\tシステム\n"

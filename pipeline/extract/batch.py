@@ -36,8 +36,10 @@ def code_fingerprint() -> str:
 
 
 def cache_key(source: SourceDocument) -> str:
-    """Content hash, the file's path (records and warnings name it) and the code version."""
-    name = hashlib.sha256(str(source.path.resolve()).encode("utf-8")).hexdigest()[:12]
+    """Content hash, the file's path (warnings name it as given, relative or absolute: both
+    forms are in the key) and the code version."""
+    path = f"{source.path.resolve()}\0{source.path}"
+    name = hashlib.sha256(path.encode("utf-8")).hexdigest()[:12]
     return f"{source.sha256}-{name}-{code_fingerprint()}"
 
 
