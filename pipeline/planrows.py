@@ -7,9 +7,10 @@ its warnings (assemble's, per source), and for each table the number of the plan
 digest (partcache.rows_digest: what pieces.table_runs names a plan's run of rows by). It is
 keyed by this version of the code and Table Schemas (fingerprint.code_digest) and by each of
 the plan's files, in source order: its path (warnings name it), name, bytes (SHA-256) and
-manifest entry. Every plan is assembled apart from the others (its ids, gaps and references
-are its own), so the publication's rows are its files' rows in source order, exactly as
-assemble and export.tables.table_rows give them from all documents at once (tested).
+manifest entry. What assemble checks and links is each plan's own (its ids, gaps and
+references), so the plans rebuilt are assembled together without the others, and the
+publication's rows are its files' rows in source order, exactly as assemble and
+export.tables.table_rows give them from all documents at once (tested).
 """
 
 from __future__ import annotations
@@ -41,14 +42,15 @@ class PlanRows:
 class Extracted:
     """What publish works from: the sources and their plans, every table's rows (the sources'
     in source order), the warnings of every source (in source order), each table's Digests,
-    the documents extracted or loaded for the plans not in the cache, and the plans that were."""
+    the extraction's counts for the plans not in the cache (their documents extracted or taken
+    from the extraction cache), and how many plans' rows were taken from this cache."""
 
     sources: list[SourceDocument]
     plans: dict[str, Plan]
     rows: dict[str, list[dict]]
     warnings: list[str]
     digests: dict[str, Digests] = field(default_factory=dict)
-    documents: BatchStats = field(default_factory=BatchStats)
+    batch: BatchStats = field(default_factory=BatchStats)
     plans_reused: int = 0
 
 
@@ -93,7 +95,7 @@ def plan_entries(publication: Publication, documents: list) -> dict[str, PlanRow
 
 
 def combined(sources: list[SourceDocument], plans: dict[str, Plan],
-             entries: dict[str, PlanRows], documents: BatchStats, reused: int) -> Extracted:
+             entries: dict[str, PlanRows], batch: BatchStats, reused: int) -> Extracted:
     """The publication's rows and warnings, source by source, from its plans' entries."""
     tables = list(load_schemas())
     rows: dict[str, list[dict]] = {table: [] for table in tables}
@@ -105,7 +107,7 @@ def combined(sources: list[SourceDocument], plans: dict[str, Plan],
         warnings += entry.warnings[source.name]
     digests = {table: {plan_id: entry.digests[table] for plan_id, entry in entries.items()}
                for table in tables}
-    return Extracted(sources, plans, rows, warnings, digests, documents, reused)
+    return Extracted(sources, plans, rows, warnings, digests, batch, reused)
 
 
 def _identity(source: SourceDocument) -> list[str]:

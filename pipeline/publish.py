@@ -105,7 +105,7 @@ def extract(sources: list[SourceDocument], log: Log, watch: Stopwatch,
     from cache_dir) and assembled, the others' rows taken from rows_folder (planrows.py)."""
     with watch.stage("extract"), collector_paused(keep=True):  # millions of objects, no cycles
         publication = extract_rows(sources, cache_dir, rows_folder)
-    stats = publication.documents
+    stats = publication.batch
     if len(sources) > 1 or stats.cached or publication.plans_reused:
         log(f"cache: {stats.extracted} document(s) extracted ({stats.workers} process(es)), "
             f"{stats.cached} unchanged taken from the cache"
