@@ -337,7 +337,18 @@ def read_sources(raw_dir: Path, config: Config,
     sources = [read_source(p, with_defaults(manifest.get(p.name, SourceMeta(file=p.name)), config))
                for p in find_sources(raw_dir)]
     check_plan_ids(sources, raw_dir / MANIFEST_NAME)
-    return sources
+    return plan_by_plan(sources)
+
+
+def plan_by_plan(sources: list[SourceDocument]) -> list[SourceDocument]:
+    """The sources with the files of each plan together: the plans in the order of their first
+    file, each plan's files in their own order. Every table then holds its rows plan by plan,
+    as the exporters and the validation need, however the files are named
+    (`field1-miyagi.txt`, `field1-fukushima.txt`, `field2-miyagi.txt`)."""
+    first: dict[str, int] = {}
+    for index, source in enumerate(sources):
+        first.setdefault(source.meta.plan_id, index)
+    return sorted(sources, key=lambda source: first[source.meta.plan_id])
 
 
 def check_plan_ids(sources: list[SourceDocument], manifest: Path) -> None:

@@ -48,7 +48,10 @@ def raw(tmp_path, source_text):
 
 
 def sources_of(raw, project_root):
-    return read_sources(raw, load_config(project_root / "pipeline.toml"), set())
+    """In the files' name order (read_sources puts a plan's files together: this module takes
+    any order)."""
+    sources = read_sources(raw, load_config(project_root / "pipeline.toml"), set())
+    return sorted(sources, key=lambda source: source.name)
 
 
 def fresh(sources):
