@@ -61,9 +61,10 @@ def extract_rows(sources: list[SourceDocument], cache_dir: Path | None = None,
     entries); those plans' entries are then stored, and entries this run did not use removed."""
     plans = group_plans(sources)
     cache, stats = PartCache(folder, code_digest() if folder is not None else ""), CacheStats()
-    names = {plan_id: cache.entry("plan-rows", [_identity(s) for s in sources
-                                                if s.meta.plan_id == plan_id])
-             for plan_id in plans}
+    files: dict[str, list[list[str]]] = {}
+    for source in sources:
+        files.setdefault(source.meta.plan_id, []).append(_identity(source))
+    names = {plan_id: cache.entry("plan-rows", files[plan_id]) for plan_id in plans}
     entries: dict[str, PlanRows] = {}
     for plan_id, name in names.items():
         entry = cache.load(name, stats)

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..assemble import Plan, Publication
-from ..planrows import Extracted
 from ..config import Config
 from ..heap import release_free_memory
 from ..partcache import CacheStats, PartCache
+from ..planrows import Extracted
 from ..rdf import LinkedData
 from ..schema import field_names, load_schemas
 from .csv import EXCEL_SUFFIX, csv_text, excel_header, excel_schema
@@ -33,8 +33,8 @@ from .workbooks import Written, workbook_path, write_workbooks
 RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD"}
 
 
-def write_tables_package(publication: Extracted | Publication, rows: dict[str, list[dict]], config: Config,
-                         out: Path, created: str, inputs: str = "",
+def write_tables_package(publication: Extracted | Publication, rows: dict[str, list[dict]],
+                         config: Config, out: Path, created: str, inputs: str = "",
                          plan_editions: dict[str, dict] | None = None,
                          cache_folder: Path | None = None,
                          runs: dict[str, list[Run]] | None = None,
