@@ -6,6 +6,7 @@ show it; a damaged entry is rebuilt, never used.
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from pipeline.config import load_config
 from pipeline.export.description import Records, read_description
 from pipeline.export.site import is_site_path, write_site
+from pipeline.export.site.pagecache import PageKeys
 from pipeline.partcache import CacheStats
 from test_plans import FUKUSHIMA, MIYAGI, write_two_plans
 
@@ -118,6 +120,12 @@ def test_worker_processes_write_the_plans_pages_whether_rendered_or_linked_from_
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(site_module, "ProcessPoolExecutor", CountedPool)
+    parent, plan_inputs = os.getpid(), PageKeys.plan_inputs
+
+    def computed_once(keys, plan):      # each plan's key in the parent, which the workers inherit
+        assert os.getpid() == parent, "a worker computed a plan's key again"
+        return plan_inputs(keys, plan)
+    monkeypatch.setattr(PageKeys, "plan_inputs", computed_once)
     folder, cache = tmp_path / "out", tmp_path / "cache"
     shutil.copytree(two_plans, folder)
     description = read_description(folder, config)

@@ -50,7 +50,8 @@ def site_cache(folder: Path | None, templates: Path | None) -> PartCache:
 
 
 class PageKeys:
-    """The inputs digest of each plan's pages (computed once per plan and process)."""
+    """The inputs digest of each plan's pages, computed once per plan (Writer.write computes
+    them all before the page workers fork, which inherit them)."""
 
     def __init__(self, site: Publication, labels: dict, schedule_labels: dict, sites_title: str,
                  overridden: bool = False):

@@ -156,6 +156,8 @@ class Writer:
             self.emit_bytes(path, (ASSETS / path.rpartition("/")[2]).read_bytes())
         for plan in self.site.plans.values():     # before the workers fork: no race
             self.folder(f"initiatives/{plan.slug}")
+            if self.keys is not None:               # once, here: the workers inherit them
+                self.keys.of_plan(plan)
         pool, results = self.start_workers()
         done = False
         try:
