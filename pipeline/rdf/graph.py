@@ -64,6 +64,7 @@ VALUE_KINDS = {"baseline": ("現状値", "baseline"), "target": ("目標値", "t
 
 
 IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+IRI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")     # an absolute IRI starts so (RFC 3987)
 
 
 def nt_escape(value: str) -> str:
@@ -98,9 +99,13 @@ def is_literal(node: str) -> bool:
 
 
 def link(url: str):
-    """A URL printed in the source as a resource; a URL that is no valid IRI (spaces, quotes)
-    stays a literal of type xsd:anyURI rather than being "fixed"."""
-    return URIRef(url) if not IRI_FORBIDDEN.search(url) else Literal(url, datatype=XSD.anyURI)
+    """A URL printed in the source as a resource; a URL that is no valid absolute IRI (no
+    scheme such as `http:`, as in `www.…` or `-`; spaces, quotes) stays a literal of type
+    xsd:anyURI rather than being "fixed" (a relative IRI would mean another thing in every
+    serialisation, and JSON-LD drops it)."""
+    if IRI_SCHEME.match(url) and not IRI_FORBIDDEN.search(url):
+        return URIRef(url)
+    return Literal(url, datatype=XSD.anyURI)
 
 
 @lru_cache(maxsize=None)
