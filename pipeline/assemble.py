@@ -77,7 +77,7 @@ def assemble(sources: list[SourceDocument], documents: list[Document]) -> Public
             *document.warnings,
             *(gap for field, item, gap in _item_gaps(document.items, str(source.path))
               if (field, item) not in covered),
-            *_resolve_references(document.references, known)]
+            *_resolve_references(document.references, known, str(source.path))]
         publication.warnings += warnings
     return publication
 
@@ -122,13 +122,14 @@ def group_plans(sources: list[SourceDocument]) -> dict[str, Plan]:
     return plans
 
 
-def _resolve_references(references: list, known: set[tuple[str, str]]) -> list[str]:
-    """Link each cited initiative number to an initiative of the same plan, if present."""
+def _resolve_references(references: list, known: set[tuple[str, str]], path: str) -> list[str]:
+    """Link each cited initiative number to an initiative of the same plan, if present; a
+    warning (naming the file by `path`, as its other warnings do) for each one that is not."""
     warnings = []
     for reference in references:
         if reference.cited_id and (reference.plan_id, reference.cited_id) not in known:
             reference.to_id = reference.to_plan_id = None
-            warnings.append(f"{reference.source}:{reference.source_lines.split('-')[0]}: "
+            warnings.append(f"{path}:{reference.source_lines.split('-')[0]}: "
                             f"{reference.from_id} cites {reference.cited_id}, which is not in plan "
                             f"{reference.plan_id} as published (kept as cited_id only)")
         else:

@@ -69,8 +69,8 @@ def test_rows_and_warnings_are_those_of_one_assembly(raw, project_root):
     # each source's warnings in source order: its document's, then its references' (a 参考 at
     # line 216 cites 2-2-5, which Miyagi's plan lacks, in both of its files)
     assert [w.split(": ", 1)[0] for w in warnings] == [
-        f"{raw / 'a-miyagi.txt'}:594", f"{raw / 'a-miyagi.txt'}:609", "a-miyagi.txt:216",
-        "b-fukushima.txt:301", "c-miyagi-3.txt:216"]
+        f"{raw / 'a-miyagi.txt'}:594", f"{raw / 'a-miyagi.txt'}:609", f"{raw / 'a-miyagi.txt'}:216",
+        f"{raw / 'b-fukushima.txt'}:301", f"{raw / 'c-miyagi-3.txt'}:216"]
     assert "initiative 2-2-5 is missing" in warnings[1] and "cites 2-2-5" in warnings[4]
     assert [r["plan_id"] for r in extracted.rows["initiatives"]].count(MIYAGI) == 65
     assert [r["id"] for r in extracted.rows["initiatives"][:2]] == ["2-1-1", "2-1-2"]
