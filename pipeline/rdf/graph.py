@@ -17,6 +17,7 @@ from string import Formatter
 from decimal import Decimal
 from urllib.parse import quote
 
+import pyoxigraph
 from rdflib import Graph
 from rdflib import namespace as rdflib_namespaces
 
@@ -63,8 +64,6 @@ SCHEMES = {  # concept scheme slug: (ja, en)
 VALUE_KINDS = {"baseline": ("現状値", "baseline"), "target": ("目標値", "target")}
 
 
-IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-IRI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")     # an absolute IRI starts so (RFC 3987)
 
 
 def nt_escape(value: str) -> str:
@@ -99,13 +98,15 @@ def is_literal(node: str) -> bool:
 
 
 def link(url: str):
-    """A URL printed in the source as a resource; a URL that is no valid absolute IRI (no
-    scheme such as `http:`, as in `www.…` or `-`; spaces, quotes) stays a literal of type
-    xsd:anyURI rather than being "fixed" (a relative IRI would mean another thing in every
-    serialisation, and JSON-LD drops it)."""
-    if IRI_SCHEME.match(url) and not IRI_FORBIDDEN.search(url):
-        return URIRef(url)
-    return Literal(url, datatype=XSD.anyURI)
+    """A URL printed in the source as a resource; a URL that is no valid absolute IRI as
+    pyoxigraph reads IRIs (no scheme such as `http:`, as in `www.…` or `-`; a space, a quote, a
+    bad percent escape, a second `#`) stays a literal of type xsd:anyURI rather than being
+    "fixed" (every serialisation must hold the same triples, and a reader drops such an IRI)."""
+    try:
+        pyoxigraph.NamedNode(url)
+    except ValueError:
+        return Literal(url, datatype=XSD.anyURI)
+    return URIRef(url)
 
 
 @lru_cache(maxsize=None)
