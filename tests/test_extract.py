@@ -245,6 +245,16 @@ def test_references_between_initiatives_and_documents(doc):
     assert len(doc.references) == 19
 
 
+def test_a_reference_printed_as_an_id_alone_is_labelled_by_the_id(doc):
+    """`2-2-5` printed without its title (or cut from it by a tab): the label is what is printed,
+    the id (the label is required; it once failed the publish in the validation)."""
+    text = RAW.read_text(encoding="utf-8")
+    assert text.count("2-2-5電子申請オンライン利用の促進\n") == 1
+    changed = document_from_text(text.replace("2-2-5電子申請オンライン利用の促進\n", "2-2-5\n"),
+                                 RAW.name)
+    assert references(changed, "2-1-6") == [("2-2-5", "2-2-5", "")]
+
+
 def test_a_phone_number_or_a_date_in_a_reference_cites_no_initiative(doc):
     """参考 text with a run of digits and hyphens that is no initiative's id (a phone number, a
     date) is a document's name, not a citation of `022-211-2411` or `14-3-31`."""

@@ -245,8 +245,8 @@ def _references(ident: str, entries: list[Entry], source: str) -> list[Reference
             parts = INITIATIVE_ID.split(text)
             if parts[0].strip():
                 found.append((None, parts[0].strip(), "", entry.line))
-            for to_id, label in zip(parts[1::2], parts[2::2]):
-                found.append((to_id, label.strip(), "", entry.line))
+            for to_id, label in zip(parts[1::2], parts[2::2]):     # an id printed alone is
+                found.append((to_id, label.strip() or to_id, "", entry.line))   # its own label
     return [Reference(ident, seq, to_id, to_id, label, url, source, line_range([line]))
             for seq, (to_id, label, url, line) in enumerate(found, 1)]
 
