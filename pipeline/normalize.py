@@ -297,12 +297,18 @@ _QUANTITY = re.compile(r"(?P<num>[+-]?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>[^\s(（]*)
                        re.DOTALL)
 
 
+INT64 = 1 << 63      # an integer of the tables (SQLite, Parquet int64) is below this
+
+
 def parse_quantity(text: str) -> Quantity:
     """Split "12,883件" -> (12883, "件", ""), "1回/年 (15システム)" ->
-    (1, "回/年", "(15システム)"). Non-numeric text -> (None, "", "")."""
+    (1, "回/年", "(15システム)"). Non-numeric text -> (None, "", ""), as is a whole number
+    beyond 64 bits, which no table format states as an integer (the text keeps it)."""
     m = _QUANTITY.fullmatch(normalize_width(text).strip()) if isinstance(text, str) else None
     if not m:
         return Quantity(None, "", "")
     num = m["num"].replace(",", "")
     value = float(num) if "." in num else int(num)
+    if isinstance(value, int) and not -INT64 <= value < INT64:
+        return Quantity(None, "", "")
     return Quantity(value, m["unit"], m["note"].strip())

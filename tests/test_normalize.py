@@ -313,6 +313,9 @@ def test_parse_era_date_default_era():
     ("%", Quantity(None, "", "")),
     ("*", Quantity(None, "", "")),
     (".5件", Quantity(None, "", "")),
+    ("9,223,372,036,854,775,807件", Quantity(9223372036854775807, "件", "")),    # 2**63 - 1
+    ("9,223,372,036,854,775,808件", Quantity(None, "", "")),     # no 64-bit integer: text only
+    ("99999999999999999999.5件", Quantity(99999999999999999999.5, "件", "")),
 ])
 def test_parse_quantity(text, expected):
     assert parse_quantity(text) == expected
