@@ -287,3 +287,25 @@ def test_a_single_dash_cell_is_content_not_a_rule():
     document = extract(edited(l602="～H 2 5\t\t運用・利用促進\t\t---"))
     assert [s.raw for s in document.schedules if s.initiative_id == "2-2-5"] == \
         ["運用・利用促進", "→", "---"]
+
+
+@pytest.mark.parametrize("number, printed, zero", [
+    (581, "4\t多文化共生", "0\t多文化共生"),          # an item heading
+    (59, "1\tみやぎハイパーウェブ", "0\tみやぎハイパーウェブ"),   # an initiative heading
+    (10, "(1) 情報通信", "(0) 情報通信"),              # a subsection
+    (3, "分野\t2\t", "分野\t0\t"),                   # a page header's field
+    (56, "項目\t1\t", "項目\t0\t"),                  # a page header's item
+])
+def test_a_heading_numbered_0_is_no_heading_and_is_warned_of(number, printed, zero):
+    """Plans number fields, items, initiatives and sections from 1 (the tables' schemas say so):
+    a heading numbered 0 is read as text, a page header so numbered as a damaged one, each
+    warned of (such a line once failed the publish in the validation: `constraint "minimum"
+    is "1"`)."""
+    assert LINES[number - 1].startswith(printed) or f"\t{printed}" in LINES[number - 1]
+    line = LINES[number - 1].replace(printed, zero, 1)
+    document = extract(edited(**{f"l{number}": line}))
+    numbers = {getattr(record, name) for table in ("initiatives", "sections", "sites")
+               for record in getattr(document, table)
+               for name in ("field_no", "item_no", "number") if hasattr(record, name)}
+    assert 0 not in numbers
+    assert _accounted_for(document.warnings, number, [])

@@ -34,7 +34,7 @@ MAX_DIGITS = 3                  # fields, items and initiatives are numbered 1 �
 # The cleaner glues a lone digit to the following word, so the separator is optional.
 NUMBERED = re.compile(r"^(\d{1,3})\s*(?![\d\-.])(\S.*)$")
 PART = re.compile(r"^【(.+)】$")
-SUBSECTION = re.compile(r"^\((\d+)\)\s*(\S.*)$")
+SUBSECTION = re.compile(r"^\((\d{1,3})\)\s*(\S.*)$")
 # First characters of the markers above (besides digits): other rows are plain content.
 MARKER_INITIALS = frozenset(["分", "【", "(", SITES_LABEL[0], TOPIC_LABEL[0]])
 
@@ -100,7 +100,8 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
             raise ExtractionError(f"page header numbers a field or item {too_long[:20]}…: "
                                   f"not a number of a plan (at most {MAX_DIGITS} digits)",
                                   path, row.line)
-        if header is None and HEADER_LIKE.match(text) or header and _retitled(header, titles):
+        if header is None and HEADER_LIKE.match(text) or header and (
+                _retitled(header, titles) or _numbered_zero(header[1], header[3])):
             # warned of, not read: the field and item go on from the header before
             blocks.append(Block("damaged-header", context, row))
             current, part = None, ""
@@ -114,6 +115,8 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
             current, part = None, ""
             continue
         numbered = NUMBERED.match(text)
+        if numbered and _numbered_zero(numbered[1]):    # plans number from 1: `0 …` is text
+            numbered = None
         following = _next_text(rows, index) if numbered else ""     # only read after a number
         if text == SITES_LABEL:
             current = Block("sites", context, row)
@@ -129,7 +132,8 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
         elif text.startswith("【") and PART.match(text):
             part = PART.match(text)[1]
             current = Block("narrative", context, row, title=part, part=part)
-        elif part and text.startswith("(") and SUBSECTION.match(text):
+        elif part and text.startswith("(") and SUBSECTION.match(text) and \
+                not _numbered_zero(SUBSECTION.match(text)[1]):
             sub = SUBSECTION.match(text)
             current = Block("narrative", context, row, int(sub[1]), sub[2], part=part)
         elif current:
@@ -142,6 +146,12 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
     if not seen_header:
         raise ExtractionError("no 分野 (field) header found: not a plan document in the expected layout", path)
     return blocks
+
+
+def _numbered_zero(*numbers: str | None) -> bool:
+    """A field, item, initiative or section numbered 0 (`0`, `00`): no number of a plan, which
+    numbers them from 1 (its heading is read as text; a page header so numbered is damaged)."""
+    return any(number is not None and not int(number) for number in numbers)
 
 
 def _retitled(header: re.Match, titles: dict[int, str]) -> bool:
