@@ -309,3 +309,16 @@ def test_a_heading_numbered_0_is_no_heading_and_is_warned_of(number, printed, ze
                for name in ("field_no", "item_no", "number") if hasattr(record, name)}
     assert 0 not in numbers
     assert _accounted_for(document.warnings, number, [])
+
+
+def test_a_period_printed_twice_in_a_schedule_keeps_its_first_column_and_is_warned_of():
+    """`H26 H27 H26`: one entry per period (the table's key), the second H26's phase named in
+    a warning (such a row once failed the publish in the validation: `primary-key`)."""
+    assert LINES[126] == "\t\tH 2 6\tH 2 7\tH 2 8"
+    document = extract(edited(l127="\t\tH 2 6\tH 2 7\tH 2 6"))
+    periods = [(s.period, s.raw) for s in document.schedules if s.initiative_id == "2-1-4"]
+    assert [period for period, _ in periods] == ["～H25", "H26", "H27"]
+    assert document.warnings == [
+        f"{PATH}:110: initiative 2-1-4 「社会保障・税番号制度に関する情報ネットワークシステムの構築」: "
+        "the schedule at line 127 prints the period H26 twice: the phase 「→」 of its second "
+        "column is not in the tables"]

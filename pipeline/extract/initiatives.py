@@ -15,7 +15,7 @@ from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, coll
 from ..normalize import join_lines
 from .indicators import read_indicators, value_label
 from .layout import Row
-from .schedule import read_schedule
+from .schedule import Period, read_schedule
 from .structure import LABELS, Block
 
 URL = re.compile(r"https?://[^\s<>\"]+")
@@ -93,7 +93,8 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
     if citing:      # 参考's entries (they begin with an initiative's id) under 担当: its label lost
         gaps.append(f"lines after 担当 cite initiatives (line {citing[0]}): 参考 printed without "
                     "its label? Kept as notes, not as references")
-    status, schedules = _schedules(ident, fields.get("スケジュール", []), source)
+    status, schedules, repeated_periods = _schedules(ident, fields.get("スケジュール", []), source)
+    gaps += repeated_periods
     if fields.get("スケジュール") and not schedules:
         line = fields["スケジュール"][0].line
         gaps.append(f"the schedule at line {line} has no row of fiscal years (H26 …); its "
@@ -216,16 +217,28 @@ def split_responsible(text: str) -> tuple[str, str]:
     return department.strip(), division.strip()
 
 
-def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[str | None, list[ScheduleEntry]]:
+def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
+        str | None, list[ScheduleEntry], list[str]]:
+    """(status, one entry per period, problems): a period printed twice in the row of fiscal
+    years (`H26 H27 H26`) keeps its first column; the other is warned of, not published."""
     tables = [e for e in entries if e.grid is not None]
     grid = tables[0].grid if tables else [e.cells for e in entries]
     used = tables[:1] or entries
     if not grid:
-        return None, []
+        return None, [], []
     status, periods = read_schedule(grid)
     lines = line_range([e.line for e in used])
+    distinct: dict[str, Period] = {}
+    problems = []
+    for period in periods:
+        if period.period in distinct:
+            problems.append(f"the schedule at line {used[0].line} prints the period "
+                            f"{period.period} twice: the phase 「{period.raw}」 of its second "
+                            "column is not in the tables")
+        else:
+            distinct[period.period] = period
     return status, [ScheduleEntry(ident, p.period, p.fiscal_year, p.phase, p.raw, source, lines)
-                    for p in periods]
+                    for p in distinct.values()], problems
 
 
 def _indicators(ident: str, entries: list[Entry], source: str) -> tuple[list[Indicator], list[str]]:
