@@ -115,8 +115,11 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
             current, part = None, ""
             continue
         numbered = NUMBERED.match(text)
+        sub = SUBSECTION.match(text) if part and text.startswith("(") else None
         if numbered and _numbered_zero(numbered[1]):    # plans number from 1: `0 …` is text
             numbered = None
+        if sub and _numbered_zero(sub[1]):
+            sub = None
         following = _next_text(rows, index) if numbered else ""     # only read after a number
         if text == SITES_LABEL:
             current = Block("sites", context, row)
@@ -132,9 +135,7 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
         elif text.startswith("【") and PART.match(text):
             part = PART.match(text)[1]
             current = Block("narrative", context, row, title=part, part=part)
-        elif part and text.startswith("(") and SUBSECTION.match(text) and \
-                not _numbered_zero(SUBSECTION.match(text)[1]):
-            sub = SUBSECTION.match(text)
+        elif sub:
             current = Block("narrative", context, row, int(sub[1]), sub[2], part=part)
         elif current:
             current.rows.append(row)

@@ -64,8 +64,6 @@ SCHEMES = {  # concept scheme slug: (ja, en)
 VALUE_KINDS = {"baseline": ("現状値", "baseline"), "target": ("目標値", "target")}
 
 
-
-
 def nt_escape(value: str) -> str:
     """Text as an N-Triples string body (backslash, quote and line breaks escaped)."""
     if "\\" in value:
