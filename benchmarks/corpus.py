@@ -17,6 +17,8 @@ import random
 import re
 from pathlib import Path
 
+from pipeline.config import local_government_check_digit
+
 SOURCE = Path(__file__).resolve().parent.parent / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt"
 ITEM_HEADING = re.compile(r"^(\d+) (\S.*)$")
 PART_MARKER = "【"
@@ -54,9 +56,7 @@ def document(field: int, rng: random.Random, text: str) -> str:
 
 def local_government_code(prefecture: int) -> str:
     """全国地方公共団体コード of a prefecture (01 to 47): `NN000` and its check digit."""
-    digits = [int(d) for d in f"{prefecture:02d}000"]
-    remainder = sum(d * w for d, w in zip(digits, (6, 5, 4, 3, 2))) % 11
-    return f"{prefecture:02d}000{(11 - remainder) % 10}"
+    return f"{prefecture:02d}000{local_government_check_digit(f'{prefecture:02d}000')}"
 
 
 def plan_layout(count: int, rng: random.Random) -> list[tuple[int, int]]:

@@ -151,11 +151,41 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
         refuse("spatial_bbox", "needs four numbers: west, south, east, north")
     for key, value in [*((k, data.get(k, "")) for k in URL_SETTINGS),
                        ("[publication.license] url", license_data.get("url", ""))]:
-        if value and not is_http_url(value):
+        if (value or key in BASE_SETTINGS and key in data) and not is_http_url(value):
             refuse(key, f"{value!r} is not an http(s) URL")
+    for key in BASE_SETTINGS:
+        value = data.get(key, getattr(defaults, key))
+        if "?" in value or "#" in value or not urlsplit(value).path.endswith("/"):
+            refuse(key, f"{value!r} must end with '/' and have no ?query or #fragment (every "
+                        "URI or file URL is it followed by a path)")
+    name = data.get("name", defaults.name)
+    if not NAME.fullmatch(name) or ".." in name:
+        refuse("name", f"{name!r} must be 1 to 100 lowercase ASCII letters, digits, '.', '_' "
+                       "or '-', starting with a letter or digit (it names the package and files)")
+    code = data.get("publisher_code", "")
+    if code and not is_local_government_code(code):
+        refuse("publisher_code", f"{code!r} is not a 全国地方公共団体コード (six digits, the last "
+                                 "the check digit of the first five: 040002)")
     email = data.get("contact_email", "")
     if email and not EMAIL.fullmatch(email):
         refuse("contact_email", f"{email!r} is not an e-mail address")
+
+
+NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")     # a package name (frictionless, CKAN), a file stem
+BASE_SETTINGS = ("base_uri", "download_base")       # every URI and file URL starts so
+
+
+def local_government_check_digit(first_five: str) -> int:
+    """The check digit of a 全国地方公共団体コード's first five digits (weights 6 5 4 3 2,
+    modulo 11: 04000 → 2, Miyagi's 040002)."""
+    remainder = sum(int(d) * w for d, w in zip(first_five, (6, 5, 4, 3, 2))) % 11
+    return (11 - remainder) % 10
+
+
+def is_local_government_code(code: str) -> bool:
+    """Six ASCII digits whose last is the check digit of the first five."""
+    return len(code) == 6 and code.isascii() and code.isdigit() and \
+        local_government_check_digit(code[:5]) == int(code[5])
 
 
 def is_http_url(value: str) -> bool:

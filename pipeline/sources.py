@@ -14,12 +14,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import DEFAULT_CONFIG_PATH, Config, is_http_url
+from .config import DEFAULT_CONFIG_PATH, Config, is_http_url, is_local_government_code
 from .errors import ConfigError, SourceError
 
 MANIFEST_NAME = "sources.toml"
 # A plan id is part of URIs and file paths (plans/<plan_id>/): ASCII letters, digits, . _ -
-PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 MANIFEST_KEYS = {
     "file", "title", "title_en", "plan_id", "plan_title", "publisher", "publisher_en", "publisher_code",
     "page", "url", "period_start_fy", "period_end_fy", "license",
@@ -243,9 +243,14 @@ def _entry_meta(entry: dict, where: str, path: Path) -> SourceMeta:
         value = entry.get(key, "")
         if value and not is_http_url(value):
             refuse(key, f"{value!r} is not an http(s) URL")
-    if "plan_id" in entry and not PLAN_ID.fullmatch(entry["plan_id"]):
-        refuse("plan_id", f"{entry['plan_id']!r} must be ASCII letters, digits, '.', '_' or '-' "
-                          "(it is part of URIs and paths)")
+    plan_id = entry.get("plan_id")
+    if plan_id is not None and (not PLAN_ID.fullmatch(plan_id) or ".." in plan_id):
+        refuse("plan_id", f"{plan_id!r} must be ASCII letters, digits, '.', '_' or '-' "
+                          "(at most 100, no '..': it is part of URIs and paths)")
+    code = entry.get("publisher_code", "")
+    if code and not is_local_government_code(code):
+        refuse("publisher_code", f"{code!r} is not a 全国地方公共団体コード (six digits, the last "
+                                 "the check digit of the first five: 040002)")
     _check_period(entry, refuse)
     return SourceMeta(**entry, in_manifest=True)
 

@@ -57,6 +57,14 @@ def test_every_documented_key_is_accepted(tmp_path):
      "[[source]] entry 1 (plan.txt): period_start_fy: must be a fiscal year as a number (2014), not '2014'"),
     (("publisher_code = \"040002\"", "publisher_code = 40002"),
      "[[source]] entry 1 (plan.txt): publisher_code: must be a string, not int"),
+    (("publisher_code = \"040002\"", 'publisher_code = "040 002"'),    # once: RDF inconsistent
+     "[[source]] entry 1 (plan.txt): publisher_code: '040 002' is not a 全国地方公共団体コード"),
+    (("publisher_code = \"040002\"", 'publisher_code = "040003"'),     # a wrong check digit
+     "[[source]] entry 1 (plan.txt): publisher_code: '040003' is not a 全国地方公共団体コード"),
+    (('plan_id = "miyagi-ict-plan-2014-2016"', 'plan_id = "a.."'),      # once: unsafe paths
+     "[[source]] entry 1 (plan.txt): plan_id: 'a..' must be ASCII letters"),
+    (('plan_id = "miyagi-ict-plan-2014-2016"', 'plan_id = "' + "p" * 101 + '"'),  # a file name
+     "[[source]] entry 1 (plan.txt): plan_id: '" + "p" * 101 + "' must be ASCII letters"),
     (("page = \"https://www.pref.miyagi.jp/soshiki/jyoho/indexictplan2014.html\"", 'page = "www.pref.miyagi.jp"'),
      "[[source]] entry 1 (plan.txt): page: 'www.pref.miyagi.jp' is not an http(s) URL"),
     (("url = \"https://example.org/plan.txt\"", 'url = "file:///etc/passwd"'),

@@ -90,6 +90,18 @@ def test_a_publish_from_another_folder_caches_in_the_cache_home_not_the_working_
     ('api_url = "ftp://x y"', "api_url: 'ftp://x y' is not an http(s) URL"),
     ('contact_email = "not an email"', "contact_email: 'not an email' is not an e-mail address"),
     ('[publication.license]\nid = 7', '[publication.license] id: must be text, not int'),
+    # each once written as given, failing the publish halfway (or writing outside OUT: ../x)
+    ('name = "../escape"', "name: '../escape' must be 1 to 100 lowercase ASCII letters"),
+    ('name = "a b"', "name: 'a b' must be 1 to 100 lowercase ASCII letters"),
+    ('name = "Miyagi-ICT"', "name: 'Miyagi-ICT' must be 1 to 100 lowercase ASCII letters"),
+    ('name = "' + "n" * 101 + '"', "name: '" + "n" * 101 + "' must be 1 to 100"),
+    ('publisher_code = "040 002"', "publisher_code: '040 002' is not a 全国地方公共団体コード"),
+    ('publisher_code = "040001"', "publisher_code: '040001' is not a 全国地方公共団体コード"),
+    ('base_uri = ""', "base_uri: '' is not an http(s) URL"),
+    ('download_base = ""', "download_base: '' is not an http(s) URL"),
+    ('base_uri = "https://example.org/id"', "base_uri: 'https://example.org/id' must end with '/'"),
+    ('base_uri = "https://example.org/id/#"', "base_uri: 'https://example.org/id/#' must end with"),
+    ('download_base = "https://example.org/?x=1"', "download_base: 'https://example.org/?x=1' must"),
 ])
 def test_a_setting_of_the_wrong_kind_is_named_by_its_key_in_its_file(tmp_path, setting, problem):
     """Not by the library that would stumble on it halfway through a publish."""
