@@ -120,6 +120,8 @@ def load_config(path: Path | None = None) -> Config:
 URL_SETTINGS = ("base_uri", "download_base", "accrual_periodicity", "api_url", "sparql_url",
                 "contact_url")
 EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")     # a package name (frictionless, CKAN), a file stem
+BASE_SETTINGS = ("base_uri", "download_base")       # every URI and file URL starts so
 
 
 def _check_settings(data: dict, license_data: dict, path: Path) -> None:
@@ -162,17 +164,12 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
     if not NAME.fullmatch(name) or ".." in name:
         refuse("name", f"{name!r} must be 1 to 100 lowercase ASCII letters, digits, '.', '_' "
                        "or '-', starting with a letter or digit (it names the package and files)")
-    code = data.get("publisher_code", "")
-    if code and not is_local_government_code(code):
-        refuse("publisher_code", f"{code!r} is not a 全国地方公共団体コード (six digits, the last "
-                                 "the check digit of the first five: 040002)")
+    problem = local_government_code_problem(data.get("publisher_code", ""))
+    if problem:
+        refuse("publisher_code", problem)
     email = data.get("contact_email", "")
     if email and not EMAIL.fullmatch(email):
         refuse("contact_email", f"{email!r} is not an e-mail address")
-
-
-NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")     # a package name (frictionless, CKAN), a file stem
-BASE_SETTINGS = ("base_uri", "download_base")       # every URI and file URL starts so
 
 
 def local_government_check_digit(first_five: str) -> int:
@@ -182,10 +179,14 @@ def local_government_check_digit(first_five: str) -> int:
     return (11 - remainder) % 10
 
 
-def is_local_government_code(code: str) -> bool:
-    """Six ASCII digits whose last is the check digit of the first five."""
-    return len(code) == 6 and code.isascii() and code.isdigit() and \
-        local_government_check_digit(code[:5]) == int(code[5])
+def local_government_code_problem(code: str) -> str | None:
+    """Why `code` is no 全国地方公共団体コード (six ASCII digits, the last the check digit of
+    the first five), None when it is one or is empty (no code given)."""
+    if not code or len(code) == 6 and code.isascii() and code.isdigit() and \
+            local_government_check_digit(code[:5]) == int(code[5]):
+        return None
+    return f"{code!r} is not a 全国地方公共団体コード (six digits, the last the check digit of " \
+           "the first five: 040002)"
 
 
 def is_http_url(value: str) -> bool:

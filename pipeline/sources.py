@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import DEFAULT_CONFIG_PATH, Config, is_http_url, is_local_government_code
+from .config import DEFAULT_CONFIG_PATH, Config, is_http_url, local_government_code_problem
 from .errors import ConfigError, SourceError
 
 MANIFEST_NAME = "sources.toml"
@@ -247,10 +247,9 @@ def _entry_meta(entry: dict, where: str, path: Path) -> SourceMeta:
     if plan_id is not None and (not PLAN_ID.fullmatch(plan_id) or ".." in plan_id):
         refuse("plan_id", f"{plan_id!r} must be ASCII letters, digits, '.', '_' or '-' "
                           "(at most 100, no '..': it is part of URIs and paths)")
-    code = entry.get("publisher_code", "")
-    if code and not is_local_government_code(code):
-        refuse("publisher_code", f"{code!r} is not a 全国地方公共団体コード (six digits, the last "
-                                 "the check digit of the first five: 040002)")
+    problem = local_government_code_problem(entry.get("publisher_code", ""))
+    if problem:
+        refuse("publisher_code", problem)
     _check_period(entry, refuse)
     return SourceMeta(**entry, in_manifest=True)
 
