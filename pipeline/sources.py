@@ -301,10 +301,14 @@ def check_manifest(manifest: dict[str, SourceMeta], raw_dir: Path, known_license
 
 
 def default_plan_id(file: str) -> str:
-    """The plan of a file the manifest does not list: its name made URI-safe (`第2分野.txt`
-    gives `2`; a name with no ASCII at all gives `plan-` and a short hash of the name)."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(file).stem).strip("-._")
-    return stem or "plan-" + hashlib.sha256(file.encode("utf-8")).hexdigest()[:8]
+    """The plan of a file the manifest does not list: its name made a plan id as a manifest's
+    must be (PLAN_ID, no `..`): `第2分野.txt` gives `2`; a name with no ASCII at all gives `plan-`
+    and a short hash of the name, a name over 100 characters its first 91 and that hash."""
+    digest = hashlib.sha256(file.encode("utf-8")).hexdigest()[:8]
+    stem = re.sub(r"\.{2,}", ".", re.sub(r"[^A-Za-z0-9._-]+", "-", Path(file).stem)).strip("-._")
+    if len(stem) > 100:
+        stem = f"{stem[:91].rstrip('-._')}-{digest}"
+    return stem or f"plan-{digest}"
 
 
 def with_defaults(meta: SourceMeta, config: Config) -> SourceMeta:
