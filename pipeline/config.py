@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -75,6 +76,11 @@ def find_config(explicit: Path | None, near: Path | None) -> tuple[Path | None, 
     return next((path for path in candidates if path.is_file()), None), candidates
 
 
+def settings_name(config: Config) -> str:
+    """The settings file a message names: the one read, else the one a run would look for."""
+    return str(config.origin or DEFAULT_CONFIG_PATH)
+
+
 def describe_defaults() -> str:
     defaults = Config()
     return (f"built-in defaults: licence {defaults.license.id}, no publisher, placeholder base_uri "
@@ -122,6 +128,12 @@ URL_SETTINGS = ("base_uri", "download_base", "accrual_periodicity", "api_url", "
 EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")     # a package name (frictionless, CKAN), a file stem
 BASE_SETTINGS = ("base_uri", "download_base")       # every URI and file URL starts so
+VERSION = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9}){0,3}")   # 1.0.0: a content change raises the last
+TAG = re.compile(r"[\w \-.]{2,100}")                   # a keyword CKAN takes as a tag
+# `language` (ISO 639-1) -> (its code in the EU language authority, its name in Japanese)
+LANGUAGES = {"ja": ("JPN", "日本語"), "en": ("ENG", "英語"), "ko": ("KOR", "韓国語"),
+             "zh": ("ZHO", "中国語"), "pt": ("POR", "ポルトガル語"), "es": ("SPA", "スペイン語"),
+             "vi": ("VIE", "ベトナム語"), "fr": ("FRA", "フランス語"), "de": ("DEU", "ドイツ語")}
 
 
 def _check_settings(data: dict, license_data: dict, path: Path) -> None:
@@ -144,13 +156,22 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
     for key, value in license_data.items():
         if not isinstance(value, str):
             refuse(f"[publication.license] {key}", f"must be text, not {type(value).__name__}")
-    keywords, bbox = data.get("keywords", []), data.get("spatial_bbox", [])
+    keywords = data.get("keywords", [])
     if not isinstance(keywords, list) or not all(isinstance(k, str) and k for k in keywords):
         refuse("keywords", "must be a list of words, such as [\"ICT\", \"計画\"]")
-    numbers = isinstance(bbox, list) and all(
-        isinstance(n, (int, float)) and not isinstance(n, bool) for n in bbox)
-    if not numbers or len(bbox) not in (0, 4):
-        refuse("spatial_bbox", "needs four numbers: west, south, east, north")
+    bad = [k for k in keywords if not TAG.fullmatch(k)]
+    if bad:
+        refuse("keywords", f"{', '.join(map(repr, bad))}: a keyword is 2 to 100 letters, digits, "
+                           "spaces, '-', '_' or '.' (CKAN takes keywords as tags)")
+    problem = bbox_problem(data.get("spatial_bbox", []))
+    if problem:
+        refuse("spatial_bbox", problem)
+    version, language = data.get("version", defaults.version), data.get("language", "ja")
+    if not VERSION.fullmatch(version):
+        refuse("version", f"{version!r} must be numbers joined by dots, such as 1.0.0 (each "
+                          "edition with a content change raises the last)")
+    if language not in LANGUAGES:
+        refuse("language", f"{language!r} is not one of {', '.join(LANGUAGES)} (ISO 639-1)")
     for key, value in [*((k, data.get(k, "")) for k in URL_SETTINGS),
                        ("[publication.license] url", license_data.get("url", ""))]:
         if (value or key in BASE_SETTINGS and key in data) and not is_http_url(value):
@@ -170,6 +191,18 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
     email = data.get("contact_email", "")
     if email and not EMAIL.fullmatch(email):
         refuse("contact_email", f"{email!r} is not an e-mail address")
+
+
+def bbox_problem(bbox) -> str | None:
+    """Why `bbox` is no spatial_bbox (none, or four finite WGS84 degrees: west < east within
+    ±180, south < north within ±90), None when it is one."""
+    if not isinstance(bbox, list) or len(bbox) not in (0, 4) or not all(
+            isinstance(n, (int, float)) and not isinstance(n, bool) and math.isfinite(n) for n in bbox):
+        return "needs four numbers: west, south, east, north"
+    if bbox and not (-180 <= bbox[0] < bbox[2] <= 180 and -90 <= bbox[1] < bbox[3] <= 90):
+        return (f"{bbox} is no box: west < east within ±180 and south < north within ±90 "
+                "(WGS84 degrees: west, south, east, north)")
+    return None
 
 
 def local_government_check_digit(first_five: str) -> int:

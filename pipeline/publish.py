@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .assemble import Publication, assemble
-from .config import Config
+from .config import Config, settings_name
 from .errors import ConfigError, PipelineError, describe
 from .export.datasette import DATASETTE_METADATA
 from .export.listing import remember_digest
@@ -90,7 +90,7 @@ def read(raw_dir: Path, config: Config, log: Log, watch: Stopwatch) -> list[Sour
         if not meta.in_manifest:
             publisher = f"{meta.publisher} ({meta.publisher_code})" if meta.publisher_code else meta.publisher
             log(f"read: {source.name} has no entry in sources.toml: published as plan {meta.plan_id}"
-                f" of {publisher or 'no publisher'}, the defaults of pipeline.toml")
+                f" of {publisher or 'no publisher'}, the defaults of {settings_name(config)}")
         if meta.period_start_fy is None:
             entry = "its [[source]] entry" if meta.in_manifest else \
                 f"a [[source]] entry in {MANIFEST_NAME}"
@@ -161,7 +161,8 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
     check_out_dir(out_dir, raw_dir)
     if not config.publisher:
         raise ConfigError("no publisher: the catalogue must name one; set publisher and "
-                          "publisher_code in [publication] of pipeline.toml (or pass --config)")
+                          f"publisher_code in [publication] of {settings_name(config)}"
+                          f"{'' if config.origin else ' (or pass --config)'}")
     log = WarningCount(log, strict)
     with publish_lock(out_dir, log):
         clean_leftovers(out_dir, log)

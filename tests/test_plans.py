@@ -19,6 +19,7 @@ DCAT_NS = Namespace("http://www.w3.org/ns/dcat#")     # plain: pytest probes mod
 MIYAGI = "miyagi-ict-plan-2014-2016"
 FUKUSHIMA = "fukushima-ict-plan-2015-2017"
 BASE = "https://example.org/plan-opendata/id/"
+PROJECT = Path(__file__).resolve().parent.parent     # run_cli runs here: its pipeline.toml
 SUMMARY_2_1_1 = "県内の公共機関(県や市町村等)を結ぶネットワーク"
 
 
@@ -242,7 +243,8 @@ def test_a_file_without_manifest_entry_says_which_plan_it_went_to(tmp_path, run_
     result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
     assert result.returncode == 0, result.stderr
     assert ("read: fukushima-field2.txt has no entry in sources.toml: published as plan "
-            "fukushima-field2 of 宮城県 (040002), the defaults of pipeline.toml") in result.stderr
+            f"fukushima-field2 of 宮城県 (040002), the defaults of {PROJECT / 'pipeline.toml'}") \
+        in result.stderr
     assert {r["plan_id"] for r in read_rows(out / "initiatives.csv")} == {"fukushima-field2"}
 
 

@@ -5,6 +5,7 @@ the extraction cache in its documented place, never in the working directory."""
 from __future__ import annotations
 
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,19 @@ def test_a_publish_from_another_folder_caches_in_the_cache_home_not_the_working_
     ('base_uri = "https://example.org/id"', "base_uri: 'https://example.org/id' must end with '/'"),
     ('base_uri = "https://example.org/id/#"', "base_uri: 'https://example.org/id/#' must end with"),
     ('download_base = "https://example.org/?x=1"', "download_base: 'https://example.org/?x=1' must"),
+    # each once published odd values (a language's URI, a box of nan) or failed the catalogue or
+    # the CKAN export with a line naming no key
+    ('language = "j a"', "language: 'j a' is not one of ja, en,"),
+    ('language = "ja_JP"', "language: 'ja_JP' is not one of ja, en,"),
+    ('language = "日本語"', "language: '日本語' is not one of"),
+    ('spatial_bbox = [nan, 38, 141, 39]', "spatial_bbox: needs four numbers"),
+    ('spatial_bbox = [140, 38, inf, 39]', "spatial_bbox: needs four numbers"),
+    ('spatial_bbox = [141, 38, 140, 39]', "spatial_bbox: [141, 38, 140, 39] is no box: west < east"),
+    ('spatial_bbox = [140, 95, 141, 96]', "spatial_bbox: [140, 95, 141, 96] is no box"),
+    ('version = "v1"', "version: 'v1' must be numbers joined by dots, such as 1.0.0"),
+    ('version = ""', "version: '' must be numbers joined by dots"),
+    ('keywords = ["ICT", "a/b"]', "keywords: 'a/b': a keyword is 2 to 100 letters, digits,"),
+    ('keywords = ["x"]', "keywords: 'x': a keyword is 2 to 100"),
 ])
 def test_a_setting_of_the_wrong_kind_is_named_by_its_key_in_its_file(tmp_path, setting, problem):
     """Not by the library that would stumble on it halfway through a publish."""
@@ -110,6 +124,17 @@ def test_a_setting_of_the_wrong_kind_is_named_by_its_key_in_its_file(tmp_path, s
     with pytest.raises(ConfigError) as error:
         load_config(settings)
     assert str(error.value).startswith(f"{settings}: {problem}")
+
+
+@pytest.mark.parametrize("setting", ['language = "en"', 'version = "2"', 'version = "2.1.0.3"',
+                                     'spatial_bbox = [140.27, 37.77, 141.68, 39.0]',
+                                     'keywords = ["ICT", "行政の情報化", "open data"]'])
+def test_settings_of_the_right_form_are_taken(tmp_path, setting):
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'[publication]\npublisher = "宮城県"\n{setting}\n', encoding="utf-8")
+    (key, value), = tomllib.loads(setting).items()
+    taken = getattr(load_config(settings), key)
+    assert taken == (tuple(value) if isinstance(value, list) else value)
 
 
 def test_a_publication_that_is_not_a_table_is_named(tmp_path):

@@ -24,7 +24,6 @@ import re
 from pathlib import Path
 
 from ..config import Config
-from ..errors import ConfigError
 from .datasets import DATABASE, DatasetSpec, file_url
 from .listing import CKAN_FOLDER, CKAN_LICENSES, CKAN_ORGANIZATIONS, file_digest
 from .description import Description
@@ -45,7 +44,6 @@ PACKAGE_CREATE_KEYS = frozenset({
 PACKAGE_SHOW_KEYS_IGNORED_BY_CREATE = frozenset({"license_title", "license_url", "organization"})
 NAME_PATTERN = re.compile(r"^[a-z0-9_-]{2,100}$")
 # ckan/logic/validators.py: tag_length_validator (2..100) and tag_name_validator.
-TAG_PATTERN = re.compile(r"^[\w \-.]{2,100}$")
 
 
 def write_ckan(out: Path, description: Description) -> list[str]:
@@ -206,10 +204,7 @@ def _absolute(target: str, config: Config) -> str:
 
 
 def _tags(config: Config) -> list[str]:
-    bad = [k for k in config.keywords if not TAG_PATTERN.match(k)]
-    if bad:
-        raise ConfigError(f"keyword(s) CKAN rejects as tags (2-100 letters, digits, space, - _ .): "
-                          f"{', '.join(map(repr, bad))}", "pipeline.toml")
+    """The keywords as CKAN tags (each checked where the settings are read, config.TAG)."""
     return list(dict.fromkeys(config.keywords))
 
 

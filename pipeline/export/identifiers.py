@@ -10,7 +10,7 @@ import hashlib
 
 from rdflib import URIRef
 
-from ..config import Config
+from ..config import LANGUAGES, Config
 from ..rdf.graph import publisher_path
 from ..rdf.vocabulary import SPDX
 from .datasets import DatasetSpec, Publisher, ascii_name, fiscal_period
@@ -18,7 +18,6 @@ from .datasets import DatasetSpec, Publisher, ascii_name, fiscal_period
 EU = "http://publications.europa.eu/resource/authority/"
 SPDX_SHA256 = SPDX.checksumAlgorithm_sha256
 DATA_THEME_GOVE = URIRef(EU + "data-theme/GOVE")
-LANGUAGES = {"ja": "JPN", "en": "ENG"}          # ISO 639-1 -> EU language authority code
 ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
 ADMS_LICENCE_TYPE = "http://purl.org/adms/licencetype/"
 # SPDX licence id -> (Open Definition conformance, ADMS licence types).
@@ -53,8 +52,7 @@ def location_uri(config: Config) -> URIRef:
 
 
 def language_uri(language: str) -> URIRef:
-    code = LANGUAGES.get(language.lower(), language.upper())
-    return URIRef(EU + f"language/{code}")
+    return URIRef(EU + f"language/{LANGUAGES[language][0]}")
 
 
 def publisher_type(code: str) -> URIRef | None:

@@ -15,6 +15,7 @@ from typing import Iterator
 from jinja2 import Environment
 from markupsafe import Markup
 
+from ...config import LANGUAGES
 from ...rdf.graph import initiative_path as initiative_uri_path
 from ..datasets import DatasetSpec
 from ..listing import file_digest
@@ -27,7 +28,6 @@ from .templating import href, json_text
 PREVIEW_ROWS = 10
 PREVIEW_FILES = 2              # CSV files previewed on a dataset page (a table's CSV and Excel CSV)
 PREVIEW_CELL_CHARS = 80        # a longer preview cell shows this much, the rest one click away
-LANGUAGE_NAMES = {"ja": "日本語", "en": "英語"}
 FREQUENCIES = {"DAILY": "毎日", "WEEKLY": "毎週", "MONTHLY": "毎月", "QUARTERLY": "四半期ごと",
                "ANNUAL": "毎年", "IRREG": "不定期", "UNKNOWN": "不明", "NEVER": "更新なし",
                "CONT": "随時", "UPDATE_CONT": "随時"}
@@ -153,7 +153,7 @@ class Pages:
             period=dataset_period(spec, site.package), contact=contact, plan=plan,
             edition=dataset_edition(spec, site.package, site.version),
             frequency=FREQUENCIES.get(frequency, frequency),
-            language=f"{LANGUAGE_NAMES.get(site.language, site.language)}（{site.language}）")
+            language=f"{LANGUAGES[site.language][1]}（{site.language}）")
 
     def preview(self, path: str) -> dict:
         """The header and first rows of a published CSV (never the whole file)."""
