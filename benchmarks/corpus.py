@@ -85,6 +85,6 @@ def write_corpus(folder: Path, count: int, seed: int = 2014) -> int:
             f'[[source]]\nfile = "{name}"\ntitle = "計画{plan} 分野{field}"\n'
             f'plan_id = "pref{prefecture:02d}-plan-{plan:04d}"\nplan_title = "計画{plan}"\n'
             f'publisher = "県{prefecture:02d}"\npublisher_code = "{local_government_code(prefecture)}"\n'
-            f"period_start_fy = {2010 + plan % 10}\nperiod_end_fy = {2012 + plan % 10}\n")
+            "period_start_fy = 2014\nperiod_end_fy = 2016\n")   # the years its schedules print
     (folder / "sources.toml").write_text("\n".join(manifest), encoding="utf-8")
     return size

@@ -109,11 +109,12 @@ def test_the_run_counts_its_warnings_and_strict_publishes_nothing(damaged_raw, t
     out = tmp_path / "out"
     status, stderr = publish(damaged_raw, out, capsys, "--strict")
     assert status == 1 and not out.exists()
-    assert stderr.splitlines()[-1] == f"error: {damaged_raw}: --strict: 2 warnings (see above); nothing was published"
+    # the two edits' warnings and the seed's eight schedules without their H28 column
+    assert stderr.splitlines()[-1] == f"error: {damaged_raw}: --strict: 10 warnings (see above); nothing was published"
     status, stderr = publish(damaged_raw, out, capsys)
     assert status == 0 and (out / "initiatives.csv").exists()
-    assert stderr.splitlines()[-1] == "2 warnings: see above"
-    assert sum(line.startswith("warning:") for line in stderr.splitlines()) == 2
+    assert stderr.splitlines()[-1] == "10 warnings: see above"
+    assert sum(line.startswith("warning:") for line in stderr.splitlines()) == 10
 
 
 def test_a_source_without_a_period_is_one_warning_and_one_grouped_catalogue_line(tmp_path, capsys):
@@ -322,3 +323,30 @@ def test_a_period_printed_twice_in_a_schedule_keeps_its_first_column_and_is_warn
         f"{PATH}:110: initiative 2-1-4 「社会保障・税番号制度に関する情報ネットワークシステムの構築」: "
         "the schedule at line 127 prints the period H26 twice: the phase 「→」 of its second "
         "column is not in the tables"]
+
+
+@pytest.mark.parametrize("period,warned", [
+    ((2014, 2016), ["2-1-1", "2-1-2", "2-2-7", "2-2-8", "2-3-1", "2-3-2", "2-3-4", "2-3-5"]),
+    ((2014, 2015), []),                     # every schedule prints H26 and H27
+    ((2015, 2015), []),
+    (None, []),                             # no period: nothing to hold the columns against
+])
+def test_a_schedule_without_a_column_for_a_year_of_the_plans_period_is_named(
+        tmp_path, capsys, period, warned):
+    """The seed's text lost the H28 column of eight schedules (2-1-1 prints `H26 H27`): no row
+    is made up for FY2016, and each such initiative is named against the manifest's period."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "plan.txt").write_text(SOURCE.read_text(encoding="utf-8"), encoding="utf-8")
+    manifest = (ROOT / "data" / "raw" / "sources.toml").read_text(encoding="utf-8")
+    manifest = manifest.replace(SOURCE.name, "plan.txt").replace("period_start_fy = 2014\n", "")
+    manifest = manifest.replace("period_end_fy = 2016\n", "" if period is None else
+                                f"period_start_fy = {period[0]}\nperiod_end_fy = {period[1]}\n")
+    (raw / "sources.toml").write_text(manifest, encoding="utf-8")
+    status, stderr = publish(raw, tmp_path / "out", capsys)
+    named = re.findall(r"initiative (\S+) 「[^」]*」: the schedule at lines \S+ prints no column",
+                       stderr)
+    assert status == 0 and named == warned, stderr
+    if warned:
+        assert f"warning: {raw / 'plan.txt'}:965: initiative 2-3-2 「住民基本台帳ネットワークシステム" \
+               "の運用」: the schedule at lines 973-975 prints no column for fiscal year 2016" in stderr

@@ -220,9 +220,16 @@ def test_schedule_from_html_table_is_not_doubled_by_its_echo(doc):
 
 
 def test_schedule_columns_lost_in_extraction_are_not_invented(doc):
-    # the dump lost the H28 column of these tables: no H28 row is made up
+    # the dump lost the H28 column of these tables: no H28 row is made up (assemble warns of
+    # it, against the plan's period: tests/test_accounting.py)
     assert schedule(doc, "2-1-1") == [("H26", 2014, "運用", "運用"), ("H27", 2015, "運用", "→")]
-    assert schedule(doc, "2-3-1") == [("H26", 2014, "システムの維持・運用", "システムの維持・運用")]
+
+
+def test_a_period_printed_with_nothing_in_it_is_a_row_with_a_blank_phase(doc):
+    # lines 960-962: `スケジュール  H26 H27`, `～H25 システムの維持・運用`, `継続`: H27 is printed,
+    # its cell empty and no arrow reaches it (one row per initiative and printed period)
+    assert schedule(doc, "2-3-1") == [("H26", 2014, "システムの維持・運用", "システムの維持・運用"),
+                                      ("H27", 2015, "", "")]
 
 
 # ---- references -------------------------------------------------------------

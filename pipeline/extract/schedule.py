@@ -114,6 +114,8 @@ class _FreeLabels:
 
 
 def _periods(labels: list[str], content: dict[int, str], arrow_from: int | None) -> list[Period]:
+    """A period for every column of the row of fiscal years (its phase blank where nothing is
+    printed and no arrow reaches) and for a `～` column that holds a phase."""
     periods, phase = [], ""
     for column, label in enumerate(labels):
         if not label:
@@ -123,6 +125,8 @@ def _periods(labels: list[str], content: dict[int, str], arrow_from: int | None)
             periods.append(Period(label, _fiscal_year(label), phase, phase))
         elif arrow_from is not None and column >= arrow_from and _plan_period(label):
             periods.append(Period(label, _fiscal_year(label), phase, "→"))
+        elif _plan_period(label):
+            periods.append(Period(label, _fiscal_year(label), "", ""))
     return periods
 
 

@@ -104,13 +104,13 @@ class Bar:
 
 def schedule_bars(schedule: list[dict]) -> list[Bar]:
     """The periods of a schedule as bars: a cell printed as a continuation (→) extends the bar
-    before it instead of starting one."""
+    before it instead of starting one; a period with nothing printed has none."""
     bars: list[Bar] = []
     for row in schedule:
         year = row.get("fiscal_year")
-        if year is None:
-            continue
         raw = (row.get("raw") or "").strip()
+        if year is None or not raw:
+            continue
         if bars and raw.startswith(CONTINUATION) and bars[-1].last in (year, year - 1):
             bars[-1].last = year
             bars[-1].periods.append(row.get("period") or "")
