@@ -44,7 +44,7 @@ def subjects(published: Path) -> dict[str, set[str]]:
 def test_every_minted_uri_has_html_turtle_and_json_ld(published):
     minted = subjects(published)
     assert len(minted) > 300 and f"{BASE}{PLAN}initiative/2-2-5" in minted
-    assert f"{BASE}vocab/Initiative" in minted
+    assert f"{BASE}vocab/Initiative" in minted and f"{BASE}vocab" in minted    # the ontology too
     listed = json.loads((published / "rdf" / "uri-documents.json").read_text(encoding="utf-8"))
     paths = {entry["path"] for entry in listed["files"]}
     for uri, triples in minted.items():
@@ -91,7 +91,8 @@ def fetch(url: str, accept: str | None) -> tuple[int, dict, bytes]:
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 
 
-@pytest.mark.parametrize("path", [f"{PLAN}initiative/2-2-5", f"{PLAN}indicator/2-2-5-1/baseline"])
+@pytest.mark.parametrize("path", [f"{PLAN}initiative/2-2-5", f"{PLAN}indicator/2-2-5-1/baseline",
+                                  "vocab", "vocab/Initiative"])
 @pytest.mark.parametrize("accept, media, fmt", [
     ("text/turtle", "text/turtle", pyoxigraph.RdfFormat.TURTLE),
     ("application/ld+json", "application/ld+json", pyoxigraph.RdfFormat.JSON_LD),
@@ -193,6 +194,10 @@ def test_nginx_negotiates_the_uris_with_the_generated_configuration(published, t
         status, headers, _ = fetch(url, "application/ld+json")
         assert headers["Content-Type"].startswith("application/ld+json")
         assert fetch(f"http://127.0.0.1:{port}/plan-opendata/indicators.csv", None)[0] == 200
+        status, headers, body = fetch(f"http://127.0.0.1:{port}/plan-opendata/id/vocab", "text/turtle")
+        assert status == 200 and headers["Content-Type"].startswith("text/turtle")   # the ontology,
+        assert {str(t) for t in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE)} == \
+            subjects(published)[f"{BASE}vocab"]                     # beside its terms' folder
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -70,11 +70,13 @@ def curie(text: str, pv: Namespace) -> URIRef:
 
 
 def vocabulary_graph(base_uri: str) -> Graph:
-    """The pv: vocabulary as an OWL ontology with Japanese and English labels."""
+    """The pv: vocabulary as an OWL ontology with Japanese and English labels. The ontology is
+    `<base_uri>vocab` (its terms `<base_uri>vocab/<term>`): a URI without a final '/' names
+    documents (`id/vocab.ttl`, …) as every other minted URI does, beside the terms' folder."""
     pv = vocabulary_namespace(base_uri)
     graph = Graph()
     bind_prefixes(graph, pv)
-    ontology = URIRef(str(pv))
+    ontology = URIRef(str(pv).rstrip("/"))
     graph.add((ontology, RDF.type, OWL.Ontology))
     graph.add((ontology, DCTERMS.title, Literal("計画オープンデータ語彙", lang="ja")))
     graph.add((ontology, DCTERMS.title, Literal("Plan open data vocabulary", lang="en")))
