@@ -63,6 +63,11 @@ def check_out_dir(out_dir: Path, raw_dir: Path | None = None) -> None:
         if out_dir in raw.parents:
             raise PipelineError(f"the output folder contains the raw folder {raw}; publishing "
                                 "would replace the sources: choose another --out-dir", out_dir)
+    here = Path.cwd().resolve()
+    if out_dir == here or out_dir in here.parents:
+        raise PipelineError("the output folder is (or holds) the working directory; a publish "
+                            "replaces it whole, by renames, leaving this shell in a removed folder: "
+                            "choose a folder below it as --out-dir", out_dir)
     if not out_dir.exists():
         blocking = next((parent for parent in out_dir.parents
                          if parent.exists() and not parent.is_dir()), None)

@@ -84,6 +84,20 @@ def test_the_working_directory_is_refused(tmp_path, source_text, capsys, monkeyp
     assert (raw / "plan.txt").exists()
 
 
+@pytest.mark.parametrize("out", [".", ".."])
+def test_an_empty_working_directory_or_one_above_it_is_refused(tmp_path, source_text, capsys,
+                                                               monkeypatch, out):
+    """Even empty (or a publication): replacing it would leave the shell in a removed folder."""
+    raw = raw_dir(tmp_path / "raw", source_text)
+    work = tmp_path / "published" / "work"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    status, errors, _ = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    assert status == 1 and len(errors) == 1
+    assert "the output folder is (or holds) the working directory" in errors[0]
+    assert work.is_dir() and list(work.iterdir()) == []
+
+
 @pytest.mark.parametrize("where,message", [
     ("raw", "is (inside) the raw folder"),
     ("raw/out", "is (inside) the raw folder"),
