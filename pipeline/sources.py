@@ -132,8 +132,18 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
 
 
 def _looks_utf16(data: bytes) -> bool:
+    """Mostly ASCII with a NUL in every other byte, or (Japanese text has few NULs) lines of
+    printable characters when read as UTF-16 (random bytes so read hold unassigned and private
+    characters, and a line break about once in 65,536 characters)."""
     sample = data[:4000]
-    return sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4
+    if sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4:
+        return True
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = sample[:len(sample) // 2 * 2].decode(encoding, "replace")
+        printable = sum(c.isprintable() and c != "\ufffd" or c in "\t\r\n" for c in text)
+        if printable > 0.95 * len(text) and text.count("\n") * 500 >= len(text):
+            return True
+    return False
 
 
 def _first_fitting(data: bytes, path: Path) -> tuple[str, str]:

@@ -1,6 +1,7 @@
 """Decoding raw sources (UTF-8 with or without BOM, UTF-16 with BOM, CP932, EUC-JP, line ends),
 the manifest's rules, and clear refusals."""
 
+import random
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,18 @@ def test_cp932_keeps_the_full_width_tilde():
     # Python's shift_jis codec would turn 0x8160 into U+301C WAVE DASH; cp932 gives U+FF5E.
     text, _ = decode("～H25\n".encode("cp932"), PATH)
     assert text == "\uff5eH25\n"
+
+
+def test_japanese_utf16_without_a_bom_gets_the_hint_and_random_bytes_do_not():
+    seed = (Path(__file__).resolve().parent.parent / "data" / "raw" /
+            "miyagi-ict-plan-2014-2016-field2.txt").read_text(encoding="utf-8")
+    for encoding in ("utf-16-le", "utf-16-be"):          # few NUL bytes: Japanese text
+        with pytest.raises(SourceError, match="UTF-16 without a BOM\\? save it as UTF-8"):
+            decode(seed.encode(encoding), PATH)
+    noise = random.Random(7).randbytes(4000) + b"\x00"
+    with pytest.raises(SourceError) as error:
+        decode(noise, PATH)
+    assert "UTF-16" not in str(error.value)
 
 
 @pytest.mark.parametrize("data,message", [
