@@ -48,7 +48,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from .config import Config
+from .config import Config, settings_name
 from .errors import PipelineError
 from .fetch import describe_exception, network_reason
 from .rdf.vocabulary import default_graph_iri, graph_base
@@ -118,10 +118,10 @@ def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,
     for key, value in table.items():
         if key not in STORE_KEYS:
             raise StoreError(f"unknown setting in [store]: {key} (known: {', '.join(sorted(STORE_KEYS))})",
-                             "pipeline.toml")
+                             settings_name(config))
         if not isinstance(value, STORE_KEYS[key]) or isinstance(value, bool):
             raise StoreError(f"[store] {key} has the wrong type ({type(value).__name__})",
-                             "pipeline.toml")
+                             settings_name(config))
 
     def pick(cli, env_name, key):
         if cli is not None:
@@ -133,7 +133,7 @@ def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,
     gsp = pick(endpoint, ENV_GSP, "gsp_endpoint")
     if not gsp:
         raise StoreError(f"no Graph Store endpoint: set {ENV_GSP} (e.g. http://127.0.0.1:7878/store), "
-                         "gsp_endpoint in [store] of pipeline.toml, or --endpoint")
+                         f"gsp_endpoint in [store] of {settings_name(config)}, or --endpoint")
     update = None if gsp_only else pick(update_endpoint, ENV_UPDATE, "update_endpoint")
     for url in (gsp, update):
         if url and urlsplit(url).scheme.lower() not in ("http", "https"):

@@ -812,11 +812,16 @@ def test_a_missing_template_folder_is_a_config_error(tmp_path):
         load_config(tmp_path / "pipeline.toml")
 
 
-def test_a_broken_division_template_is_one_error_line(site, tmp_path, run_cli):
-    """A template with a syntax error stops the publish with the template's file and line."""
+@pytest.mark.parametrize("footer,message", [
+    ("<footer>\n{% if %}\n</footer>\n", "template: Expected an expression"),      # syntax
+    ("<footer>\n{{ nosuch.attr }}\n</footer>\n", "template: 'nosuch' is undefined"),  # rendering
+])
+def test_a_broken_division_template_is_one_error_line(site, tmp_path, run_cli, footer, message):
+    """A template with a syntax error, or one that fails as it renders, stops the publish with
+    the template's file and line."""
     folder = tmp_path / "division" / "partials"
     folder.mkdir(parents=True)
-    (folder / "footer.html").write_text("<footer>\n{% if %}\n</footer>\n", encoding="utf-8")
+    (folder / "footer.html").write_text(footer, encoding="utf-8")
     config = tmp_path / "pipeline.toml"
     config.write_text((PROJECT_ROOT / "pipeline.toml").read_text(encoding="utf-8")
                       + '\n[site]\ntemplates = "division"\n', encoding="utf-8")
@@ -825,5 +830,5 @@ def test_a_broken_division_template_is_one_error_line(site, tmp_path, run_cli):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     (line,) = [l for l in result.stderr.splitlines() if l.startswith("error:")]
-    assert line.startswith(f"error: {folder / 'footer.html'}:2: template:"), line
+    assert line.startswith(f"error: {folder / 'footer.html'}:2: {message}"), line
     assert not out.exists()

@@ -486,6 +486,19 @@ def test_settings_precedence_and_default_graph(tmp_path):
     assert redact("http://user:pw@127.0.0.1:7878/store") == "http://127.0.0.1:7878/store"
 
 
+@pytest.mark.parametrize("store,message", [
+    ('batch_size = "ten"', "[store] batch_size has the wrong type (str)"),
+    ('bogus = 1', "unknown setting in [store]: bogus"),
+])
+def test_a_store_setting_is_named_in_the_settings_file_given(tmp_path, store, message):
+    settings = tmp_path / "store.toml"              # as with --config: not pipeline.toml
+    settings.write_text(f'[store]\ngsp_endpoint = "http://127.0.0.1:7878/store"\n{store}\n',
+                        encoding="utf-8")
+    with pytest.raises(StoreError) as error:
+        resolve_settings(load_config(settings), {})
+    assert str(error.value).startswith(f"{settings}: {message}")
+
+
 # --- query (no server) ------------------------------------------------------------------------
 
 def test_query_counts_the_initiatives(published):

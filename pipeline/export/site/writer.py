@@ -15,7 +15,9 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
+import traceback
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -43,6 +45,17 @@ CHUNK_PAGES = 1000      # initiative pages per task of a worker (and per cache e
 Slice = tuple[str, int, int, int]   # (plan id, position of its first initiative, start, stop)
 
 
+def _template_frame(error: BaseException) -> tuple[str | None, int | None]:
+    """(file, line) of the template being rendered when `error` was raised: Jinja gives its
+    frames the template's file and line; a worker process's traceback comes as text."""
+    frames = [(f.filename, f.lineno) for f in traceback.extract_tb(error.__traceback__)
+              if f.filename.endswith(".html")]
+    remote = getattr(error.__cause__, "tb", "")             # concurrent.futures' _RemoteTraceback
+    frames += [(name, int(line)) for name, line in
+               re.findall(r'File "([^"]+\.html)", line (\d+)', remote)]
+    return frames[-1] if frames else (None, None)
+
+
 def write_site(out: Path, description: Description, cache_folder: Path | None = None,
                stats: CacheStats | None = None, ready: Callable[[], None] | None = None) -> list[str]:
     """Write the static portal of the publication `description` describes into its published
@@ -65,8 +78,10 @@ def write_site(out: Path, description: Description, cache_folder: Path | None = 
             written = writer.write(ready or (lambda: None))
     except TemplateSyntaxError as exc:          # a division's template: file and line
         raise PipelineError(f"template: {exc.message}", exc.filename, exc.lineno) from None
-    except TemplateError as exc:
-        raise PipelineError(f"template: {exc.message}", templates or TEMPLATES) from None
+    except TemplateError as exc:                # raised while rendering: the template's line
+        where, line = _template_frame(exc)
+        raise PipelineError(f"template: {exc.message}", where or templates or TEMPLATES,
+                            line) from None
     cache.prune(writer.stats.used | ({compiled.name} if compiled is not None else set()))
     if stats is not None:
         stats.add(writer.stats)
