@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline publish|validate|fetch|linkcheck|load-store|query`.
+"""Command line: `python -m pipeline publish|validate|fetch|linkcheck|load-store|api|query`.
 
 Errors in the input are reported as one line naming the file (and line), exit status 1.
 """
@@ -19,9 +19,11 @@ Turn the text of Japanese local-government ICT plans into validated open data.
 
 commands:
   publish    read every .txt in the raw folder, extract initiatives (取組), indicators (指標),
-             schedules, references, sites, narrative sections and glossary terms, write CSV,
-             JSON, Excel-friendly CSV and datapackage.json, validate them with frictionless and
-             only then replace the published folder.
+             schedules, references, sites, narrative sections and glossary terms, write them
+             as CSV, JSON, Excel CSV and workbooks, SQLite and Parquet, RDF (four
+             serialisations), with datapackage.json, a DCAT-AP catalogue, CKAN metadata and a
+             web portal; validate them (frictionless, DCAT-AP SHACL) and only then replace the
+             published folder.
   validate   validate an existing published folder (datapackage.json) with frictionless.
   fetch      download every source of data/raw/sources.toml that has a `url` (checked: status,
              content type, size, UTF-8/CP932 text) and record it in sources.lock.json; a raw
@@ -35,8 +37,10 @@ commands:
              MOVE, or one PUT without an update endpoint). Endpoints from
              SPARQL_GSP_ENDPOINT / SPARQL_UPDATE_ENDPOINT, basic auth from SPARQL_USER /
              SPARQL_PASSWORD, or [store] in pipeline.toml.
+  api        serve the published SQLite database with Datasette: a read-only JSON/SQL API.
   query      run a SPARQL query over the published rdf/graph.nt in memory (no endpoint):
-             SELECT as a table (or csv/json), ASK as true/false, CONSTRUCT as N-Triples.
+             SELECT as a table (or csv/json), ASK as true/false, CONSTRUCT and DESCRIBE as
+             N-Triples.
 
 examples:
   python -m pipeline publish
@@ -146,7 +150,8 @@ def parser() -> argparse.ArgumentParser:
     query = commands.add_parser(
         "query", help="run a SPARQL query over the published graph (in memory, no endpoint)",
         description="Load rdf/graph.nt into an in-memory store (as the default graph and as the "
-                    "publication's named graph) and run one SPARQL query.")
+                    "publication's named graph) and run one SPARQL query: SELECT, ASK, CONSTRUCT or "
+                    "DESCRIBE.")
     query.add_argument("sparql", metavar="SPARQL", help="the query text ('-' reads it from stdin)")
     query.add_argument("--out-dir", type=Path, default=Path("data/published"),
                        help="published folder to read (default: data/published)")

@@ -50,8 +50,10 @@ def make_server(folder: Path, port: int = 8000, host: str = "127.0.0.1") -> http
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.serve", description=__doc__)
-    parser.add_argument("--out-dir", type=Path, default=Path("data/published"))
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--out-dir", type=Path, default=Path("data/published"),
+                        help="published folder to serve (never written) (default: data/published)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="port on 127.0.0.1 (default: 8000)")
     args = parser.parse_args(argv)
     if not (args.out_dir / "index.html").is_file():
         print(f"error: {args.out_dir}/index.html missing; run make publish first", file=sys.stderr)

@@ -85,8 +85,7 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
     shown = findings[:MAX_FINDINGS]
     if len(findings) > MAX_FINDINGS:
         shown.append(f"… and {len(findings) - MAX_FINDINGS} more")
-    raise ValidationFailed(f"frictionless found {len(findings)} problem(s); nothing was published",
-                           shown, descriptor)
+    raise ValidationFailed(f"frictionless found {len(findings)} problem(s)", shown, descriptor)
 
 
 Parsed = dict[str, Table]   # combined CSV path -> the table read from it
@@ -314,7 +313,8 @@ class BackgroundValidation:
                                    "published", [], self.folder / "datapackage.json") from None
         if "failed" in reply:
             failed = reply["failed"]
-            raise ValidationFailed(failed["message"], failed["findings"], failed["path"])
+            raise ValidationFailed(f"{failed['message']}; nothing was published",
+                                   failed["findings"], failed["path"])
         return reply["checked"], reply["variants"], reply["slices"]
 
     def cancel(self) -> None:

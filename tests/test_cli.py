@@ -189,6 +189,8 @@ def test_validate_command_names_a_changed_file_and_a_broken_descriptor(run_cli, 
     result = run_cli("validate", "--out-dir", out)
     assert result.returncode == 1
     assert "indicators-json: indicators.json does not match its stated hash" in result.stderr
+    assert "frictionless found 1 problem(s)\n" in result.stderr     # (a check publishes nothing)
+    assert "nothing was published" not in result.stderr
     descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["resources"][-1]["bytes"] = "many"
     (out / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
