@@ -43,8 +43,9 @@ def read_sites(block: Block, first_seq: int, source: str) -> tuple[list[Site], l
 
 
 def split_media(sites: list[Site]) -> None:
-    """Split badges that the text extraction ran together (`ウェブメルマガ`) into badges
-    printed on their own elsewhere in the same document (`ウェブ`, `メルマガ`)."""
+    """Split badges that the text extraction ran together (`ウェブメルマガ`) at a badge printed
+    on its own elsewhere in the same document that begins or ends them (`ウェブ`, `メルマガ`;
+    `ポスターウェブ` -> `ポスター`, `ウェブ`: the rest is kept as a badge of its own)."""
     known = {m for s in sites for m in s.media}
     for site in sites:
         site.media = [part for badge in site.media for part in _split_badge(badge, known)]
