@@ -67,11 +67,16 @@ def test_rows_and_warnings_are_those_of_one_assembly(raw, project_root):
     extracted = extract_rows(sources)
     assert extracted.rows == rows and extracted.warnings == warnings
     # each source's warnings in source order: its document's, then its references' (a 参考 at
-    # line 216 cites 2-2-5, which Miyagi's plan lacks, in both of its files)
-    assert [w.split(": ", 1)[0] for w in warnings] == [
+    # line 216 cites 2-2-5, which Miyagi's plan lacks, in both of its files); the seed's eight
+    # schedules without an H28 column aside (in each file, against its plan's period)
+    lost_column = "prints no column for fiscal year"
+    assert [w.split(": ", 1)[0] for w in warnings if lost_column not in w] == [
         f"{raw / 'a-miyagi.txt'}:594", f"{raw / 'a-miyagi.txt'}:609", f"{raw / 'a-miyagi.txt'}:216",
         f"{raw / 'b-fukushima.txt'}:301", f"{raw / 'c-miyagi-3.txt'}:216"]
-    assert "initiative 2-2-5 is missing" in warnings[1] and "cites 2-2-5" in warnings[4]
+    files = [w.split(":", 1)[0] for w in warnings if lost_column in w]
+    assert files == sorted(files) and len(set(files)) == 3
+    others = [w for w in warnings if lost_column not in w]
+    assert "initiative 2-2-5 is missing" in others[1] and "cites 2-2-5" in others[4]
     assert [r["plan_id"] for r in extracted.rows["initiatives"]].count(MIYAGI) == 65
     assert [r["id"] for r in extracted.rows["initiatives"][:2]] == ["2-1-1", "2-1-2"]
     assert extracted.rows["initiatives"][32]["plan_id"] == FUKUSHIMA
