@@ -328,7 +328,7 @@ def test_a_period_printed_twice_in_a_schedule_keeps_its_first_column_and_is_warn
 @pytest.mark.parametrize("period,warned", [
     ((2014, 2016), ["2-1-1", "2-1-2", "2-2-7", "2-2-8", "2-3-1", "2-3-2", "2-3-4", "2-3-5"]),
     ((2014, 2015), []),                     # every schedule prints H26 and H27
-    ((2015, 2015), []),
+    ((2015, 2015), []),                     # a year every schedule prints
     (None, []),                             # no period: nothing to hold the columns against
 ])
 def test_a_schedule_without_a_column_for_a_year_of_the_plans_period_is_named(
