@@ -224,7 +224,10 @@ def local_government_code_problem(code: str) -> str | None:
 
 def is_http_url(value: str) -> bool:
     """An absolute http(s) URL with a host and no character an IRI may not hold."""
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:                  # `http://[::1/x`: an unclosed IPv6 host
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc) and \
         not any(c in value for c in ' <>"{}|\\^`') and value.isprintable()
 

@@ -33,10 +33,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .errors import PipelineError
-from .sources import MANIFEST_NAME, decode, load_manifest
+from .errors import PipelineError, describe
+from .sources import LOCK_NAME, MANIFEST_NAME, decode, load_manifest
 
-LOCK_NAME = "sources.lock.json"
 LOCK_VERSION = 1
 USER_AGENT = "plan-opendata-pipeline/0.1 (fetch)"
 DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds; read is per socket read
@@ -82,27 +81,31 @@ def fetch_sources(raw_dir: Path, *, timeout: tuple[float, float] = DEFAULT_TIMEO
     lock_path = raw_dir / LOCK_NAME
     lock = _read_lock(lock_path)
     outcomes: list[FetchOutcome] = []
-    with requests.Session() as session:
-        session.max_redirects = max_redirects
-        session.headers["User-Agent"] = USER_AGENT
-        for name, meta in manifest.items():
-            if not meta.url:
-                log(f"fetch: {name}: local file, not fetched")
-                outcomes.append(FetchOutcome(name, "", "local"))
-                continue
-            try:
-                status, entry = _fetch_one(session, raw_dir, name, meta.url, lock.get(name),
-                                           timeout=timeout, tries=tries, backoff=backoff,
-                                           max_bytes=max_bytes, max_redirects=max_redirects,
-                                           log=log)
-            except FetchError as error:
-                log(f"error: {error}")
-                outcomes.append(FetchOutcome(name, meta.url, "failed", error))
-                continue
-            lock[name] = entry
-            outcomes.append(FetchOutcome(name, meta.url, status))
-    with_url = {o.file for o in outcomes if o.url}
-    _write_lock(lock_path, {name: entry for name, entry in lock.items() if name in with_url})
+    try:
+        with requests.Session() as session:
+            session.max_redirects = max_redirects
+            session.headers["User-Agent"] = USER_AGENT
+            for name, meta in manifest.items():
+                if not meta.url:
+                    log(f"fetch: {name}: local file, not fetched")
+                    outcomes.append(FetchOutcome(name, "", "local"))
+                    continue
+                try:
+                    status, entry = _fetch_one(session, raw_dir, name, meta.url, lock.get(name),
+                                               timeout=timeout, tries=tries, backoff=backoff,
+                                               max_bytes=max_bytes, max_redirects=max_redirects,
+                                               log=log)
+                except Exception as error:      # a library's limit on odd input too: this source
+                    failure = error if isinstance(error, FetchError) else \
+                        FetchError(describe(error), meta.url)
+                    log(f"error: {failure}")
+                    outcomes.append(FetchOutcome(name, meta.url, "failed", failure))
+                    continue
+                lock[name] = entry
+                outcomes.append(FetchOutcome(name, meta.url, status))
+    finally:        # also when interrupted: the lock describes every file replaced so far
+        with_url = {name for name, meta in manifest.items() if meta.url}
+        _write_lock(lock_path, {name: entry for name, entry in lock.items() if name in with_url})
     counts = {key: sum(o.status == key for o in outcomes)
               for key in ("fetched", "not-modified", "local", "failed")}
     log("fetch: " + ", ".join(f"{n} {key.replace('-', ' ')}" for key, n in counts.items()))
@@ -112,7 +115,7 @@ def fetch_sources(raw_dir: Path, *, timeout: tuple[float, float] = DEFAULT_TIMEO
 def _fetch_one(session: requests.Session, raw_dir: Path, name: str, url: str,
                locked: dict | None, *, timeout, tries, backoff, max_bytes, max_redirects,
                log) -> tuple[str, dict]:
-    if Path(name).name != name or name in (".", "..") or name == LOCK_NAME:
+    if Path(name).name != name or name in (".", "..", LOCK_NAME, MANIFEST_NAME):
         raise FetchError(f"manifest file name {name!r} is not a plain file name in the raw folder", url)
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         raise FetchError("not an http(s) URL", url)

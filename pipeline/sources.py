@@ -18,6 +18,7 @@ from .config import DEFAULT_CONFIG_PATH, Config, is_http_url, local_government_c
 from .errors import ConfigError, SourceError
 
 MANIFEST_NAME = "sources.toml"
+LOCK_NAME = "sources.lock.json"       # what `fetch` downloaded (fetch.py)
 # A plan id is part of URIs and file paths (plans/<plan_id>/): ASCII letters, digits, . _ -
 PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 MANIFEST_KEYS = {
@@ -249,6 +250,8 @@ def _entry_meta(entry: dict, where: str, path: Path) -> SourceMeta:
             refuse(key, f"must be a string, not {type(entry[key]).__name__}")
     if not name.strip() or Path(name).name != name or name in (".", ".."):
         refuse("file", f"{name!r} is not a file name in the raw folder")
+    if name in (MANIFEST_NAME, LOCK_NAME):      # fetch would write the source over it
+        refuse("file", f"{name!r} is the folder's own {name}, not a source")
     for key in ("page", "url"):
         value = entry.get(key, "")
         if value and not is_http_url(value):

@@ -179,6 +179,9 @@ class ScriptedServer:
     def route_loop_b(self, h: _Handler, body: bool) -> None:
         h._send(302, content_type=None, headers={"Location": "/loop-a"}, body=body)
 
+    def route_bad_location_txt(self, h: _Handler, body: bool) -> None:     # an unclosed IPv6 host
+        h._send(302, content_type=None, headers={"Location": "http://[::1/x"}, body=body)
+
     def route_moved_txt(self, h: _Handler, body: bool) -> None:
         h._send(301, content_type=None, headers={"Location": self.url("/plan.txt")}, body=body)
 

@@ -233,3 +233,29 @@ def test_cli_without_manifest_is_one_error_line(tmp_path, run_cli):
     result = run_cli("fetch", "--raw-dir", tmp_path / "raw")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [f"error: {tmp_path / 'raw'}: no sources.toml: nothing to fetch"]
+
+
+def test_a_library_error_on_one_source_fails_that_source_and_the_lock_keeps_the_others(
+        tmp_path, server):
+    """A redirect to `http://[::1/x` (requests raises ValueError) once ended the whole run
+    before the lock was written, which then described plan.txt as it was before."""
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "plan.txt", "url": server.url("/plan.txt")},
+                   {"file": "b.txt", "url": server.url("/bad-location.txt")})
+    outcomes, lines = fetch(raw)
+    assert [o.status for o in outcomes] == ["fetched", "failed"]
+    assert lock_of(raw)["plan.txt"]["sha256"] == hashlib.sha256(PLAN).hexdigest()
+    assert "b.txt" not in lock_of(raw) and not (raw / "b.txt").exists()
+    assert [line for line in lines if line.startswith("error:")] == [
+        f"error: {server.url('/bad-location.txt')}: ValueError: Invalid IPv6 URL"]
+
+
+@pytest.mark.parametrize("name", ["sources.toml", "sources.lock.json"])
+def test_a_manifest_entry_naming_the_folders_own_files_is_refused(tmp_path, server, name):
+    """Fetch once wrote the plan's text over sources.toml itself."""
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": name, "url": server.url("/plan.txt")})
+    manifest = (raw / "sources.toml").read_bytes()
+    with pytest.raises(ConfigError, match=f"file: '{name}' is the folder's own {name}, not a source"):
+        fetch(raw)
+    assert (raw / "sources.toml").read_bytes() == manifest and server.hits("/plan.txt") == 0

@@ -69,6 +69,8 @@ def test_every_documented_key_is_accepted(tmp_path):
      "[[source]] entry 1 (plan.txt): page: 'www.pref.miyagi.jp' is not an http(s) URL"),
     (("url = \"https://example.org/plan.txt\"", 'url = "file:///etc/passwd"'),
      "[[source]] entry 1 (plan.txt): url: 'file:///etc/passwd' is not an http(s) URL"),
+    (("url = \"https://example.org/plan.txt\"", 'url = "http://[::1/x"'),   # once: ValueError
+     "[[source]] entry 1 (plan.txt): url: 'http://[::1/x' is not an http(s) URL"),
     (('file = "plan.txt"', 'file = "../plan.txt"'),
      "[[source]] entry 1 (../plan.txt): file: '../plan.txt' is not a file name in the raw folder"),
     (('license = "CC-BY-4.0"', 'license = "CC-BY-4.0"\nlicence = "CC-BY-4.0"'),
