@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from functools import partial
 from pathlib import Path
 
@@ -161,8 +163,25 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+INTERRUPTED = {     # what a command stopped by Ctrl-C or SIGTERM leaves (each cleans up on its way out)
+    "publish": "the previous publication is unchanged",
+    "fetch": "the files fetched so far are replaced and in sources.lock.json; the others unchanged",
+    "load-store": "each graph is replaced whole or not at all",
+}
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job's timeout, `kill`), raised as Ctrl-C is, so that the run cleans up."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate) \
+        if threading.current_thread() is threading.main_thread() else None
     try:
         return run(args)
     except ValidationFailed as failure:
@@ -171,12 +190,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {failure}", file=sys.stderr)
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
-    except KeyboardInterrupt:
-        print("error: interrupted; the previous publication is unchanged", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as interrupt:
+        left = INTERRUPTED.get(args.command, "nothing was written")
+        print(f"error: interrupted; {left}", file=sys.stderr)
+        return 143 if isinstance(interrupt, Terminated) else 130
     except Exception as error:          # never a traceback: one line naming input and command
         where = getattr(args, "raw_dir", None) or getattr(args, "out_dir", None) or args.command
         print(f"error: {where}: {args.command} failed: {describe(error)}", file=sys.stderr)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 1
 
 

@@ -96,7 +96,7 @@ def _run(answer, where, parent: int) -> None:
     gc.disable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    _die_with(parent)
+    die_with(parent)
     steps, arguments = _STEPS
     try:
         for value in steps(*arguments):
@@ -107,9 +107,13 @@ def _run(answer, where, parent: int) -> None:
     answer.close()
 
 
-def _die_with(parent: int) -> None:
+def die_with(parent: int) -> None:
     """Have the kernel kill this process when its parent dies (Linux; elsewhere the parent's
-    close() stops it), and stop now if the parent is already gone."""
+    close() stops it), and stop now if the parent is already gone; a SIGTERM ends it at once
+    (the parent's handler, inherited by a fork, would raise in it). For every process a publish
+    starts: one left behind would hold the caller's descriptors (its stdout, the lock) for
+    ever."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     prctl = getattr(c_library(), "prctl", None)
     if prctl is not None:
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -51,7 +51,8 @@ Log = Callable[[str], None]
 
 
 def stderr_log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    sys.stderr.write(message + "\n")        # one write: an interrupt never cuts a line's end off
+    sys.stderr.flush()
 
 
 @dataclass

@@ -21,6 +21,7 @@ from .errors import ValidationFailed, describe
 from .export.csv import EXCEL_SUFFIX, csv_text, excel_csv_text, excel_header, may_start_formula
 from .export.listing import file_digest
 from .export.tables import SLICE_KEY
+from .forked import die_with
 from .heap import release_free_memory
 from .partcache import CacheStats, PartCache, digest_of, file_identity
 from .validate_groups import tables_cache, validate_tables
@@ -280,7 +281,8 @@ class BackgroundValidation:
         self.folder = folder
         self.descriptor_file: Path | None = None
         environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))}
+            filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])),
+            PARENT_VARIABLE: str(os.getpid())}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pipeline.validate", str(folder), FROM_STDIN,
              *([str(cache_dir)] if cache_dir else [])],
@@ -340,6 +342,7 @@ class BackgroundValidation:
 
 
 FROM_STDIN = "-"        # the descriptor file's name comes on standard input, once loaded
+PARENT_VARIABLE = "PLAN_PIPELINE_PARENT"    # the publish's pid: the process dies with it
 
 
 def _main(folder: str, descriptor_file: str, cache_dir: str | None = None) -> None:
@@ -363,4 +366,6 @@ def _main(folder: str, descriptor_file: str, cache_dir: str | None = None) -> No
 
 
 if __name__ == "__main__":
+    if os.environ.get(PARENT_VARIABLE, "").isdigit():
+        die_with(int(os.environ[PARENT_VARIABLE]))
     _main(*sys.argv[1:4])

@@ -30,7 +30,7 @@ from typing import Iterator
 from ..assemble import Plan
 from ..config import Config
 from ..cuts import cut_before
-from ..forked import fork_cores
+from ..forked import die_with, fork_cores
 from ..heap import frozen_heap, releasing_memory
 from ..partcache import CacheStats, PartCache, rows_digest
 from .graph import build_ntriples_and_shapes
@@ -60,11 +60,17 @@ def worker_pool(parts: int) -> Iterator[Executor | None]:
         return
     with frozen_heap():
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=gc.disable)
+                                   initializer=_worker_start, initargs=(os.getpid(),))
         try:
             yield pool
         finally:
             pool.shutdown(cancel_futures=True)
+
+
+def _worker_start(parent: int) -> None:
+    """A worker makes no reference cycles: no collections; it dies with the publish."""
+    gc.disable()
+    die_with(parent)
 
 
 @dataclass

@@ -27,7 +27,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from ...config import Config
 from ...errors import PipelineError
-from ...forked import fork_cores
+from ...forked import die_with, fork_cores
 from ...heap import collector_paused
 from ...partcache import CacheStats, PartCache
 from ..datasets import media_type
@@ -271,7 +271,8 @@ class Writer:
         tasks = worker_tasks(slices)
         global _FORKED
         _FORKED = self                       # what the workers inherit
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=die_with, initargs=(os.getpid(),))
         try:
             results = pool.map(_write_slices, tasks)
         except OSError:                      # no processes left: write the pages here

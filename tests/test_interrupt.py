@@ -1,0 +1,138 @@
+"""A publish stopped from outside (Ctrl-C, SIGTERM from a CI job's timeout or `kill`, SIGKILL)
+leaves the previous publication byte for byte as it was, and no process behind: every worker
+and the validation process die with it, so that whoever waits for the run's output (a pipe, a
+CI log) sees it end. A fuzzing helper once found three processes left running after a SIGTERM,
+holding the caller's stdout for ever."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks.corpus import write_corpus
+from pipeline.forked import fork_cores
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "pipeline.toml"        # with the URIs' documents: the workers run longest
+
+
+def listing(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def processes_naming(folder: Path) -> list[str]:
+    """The command lines of the running processes that name `folder` (the publish's workers
+    are forks of it; the validation process names the staging folder beside OUT)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
+            continue
+        if entry.name.isdigit() and str(folder) in command:
+            found.append(command)
+    return found
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """(raw, out, cache): 40 documents published once."""
+    base = tmp_path_factory.mktemp("interrupt")
+    raw, out, cache = base / "raw", base / "out", base / "cache"
+    write_corpus(raw, 40)
+    result = subprocess.run([sys.executable, "-m", "pipeline", "--config", str(CONFIG), "publish",
+                             "--cache-dir", str(cache), "--raw-dir", str(raw), "--out-dir", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return raw, out, cache
+
+
+@pytest.mark.parametrize("signum,status", [(signal.SIGINT, 130), (signal.SIGTERM, 143),
+                                           (signal.SIGKILL, -9)])
+def test_a_republish_stopped_midway_leaves_the_publication_and_no_process(published, signum, status):
+    raw, out, cache = published
+    before = listing(out)
+    first = sorted(raw.glob("*.txt"))[0]
+    text = first.read_text(encoding="utf-8")
+    # a change no run made before (else the plan's graph and pages come from the cache)
+    first.write_text(text.replace("運用", f"運用{signum.name}", 1), encoding="utf-8")
+    try:
+        run = subprocess.Popen([sys.executable, "-m", "pipeline", "--config", str(CONFIG),
+                                "publish", "--cache-dir", str(cache), "--raw-dir", str(raw),
+                                "--out-dir", str(out)], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        lines = []
+        for line in run.stderr:             # stopped once the workers and the validation run
+            lines.append(line)
+            if line.startswith("extract:"):
+                time.sleep(2.5)
+                break
+        run.send_signal(signum)
+        # returns only when every process holding the pipes (a worker left behind) has ended
+        stdout, stderr = run.communicate(timeout=120)
+    finally:
+        first.write_text(text, encoding="utf-8")
+    stderr = "".join(lines) + stderr
+    assert run.returncode == status, stderr[-2000:]
+    assert "Traceback" not in stderr
+    if signum != signal.SIGKILL:
+        assert stderr.splitlines()[-1] == "error: interrupted; the previous publication is unchanged"
+    assert listing(out) == before
+    for _ in range(50):                     # the kernel ends them as their parent ends
+        if not processes_naming(out.parent):
+            break
+        time.sleep(0.1)
+    assert processes_naming(out.parent) == []
+    if signum != signal.SIGKILL:            # (after a SIGKILL the next publish clears them)
+        assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == []
+
+
+LEFT_ALONE = """
+import os, sys, time
+from pathlib import Path
+from pipeline.rdf.stream import worker_pool
+from pipeline.validate import BackgroundValidation
+validation = BackgroundValidation(Path(sys.argv[1]))     # waits for a descriptor on its stdin
+with worker_pool(2) as pool:                             # forked after it: they hold that pipe
+    workers = list(pool.submit(os.getpid).result() for _ in range(4))
+    print(validation.process.pid, *set(workers), flush=True)
+    time.sleep(120)
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"                     # a zombie has ended (its parent, init, reaps it)
+
+
+def test_the_validation_process_and_the_workers_die_with_a_killed_publish(tmp_path):
+    """Deterministic, whatever the timing: a process holding a validation process and forked
+    workers is killed; each of them ends (before, the validation waited for ever on a pipe the
+    orphaned workers held, and the workers on their parent)."""
+    if fork_cores() < 2:
+        pytest.skip("one core: a publish forks no workers")
+    parent = subprocess.Popen([sys.executable, "-c", LEFT_ALONE, str(tmp_path)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    pids = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(pids) >= 2 and all(alive(pid) for pid in pids)
+    parent.kill()
+    parent.wait()
+    for _ in range(100):
+        if not any(alive(pid) for pid in pids):
+            break
+        time.sleep(0.1)
+    left = [pid for pid in pids if alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
