@@ -34,7 +34,7 @@ def is_publication(folder: Path) -> bool:
         return False
     try:
         package = json.loads(descriptor.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):       # (nested beyond the parser's depth)
         return False
     if not isinstance(package, dict):
         return False

@@ -350,7 +350,7 @@ def published_package(out_dir: Path) -> dict | None:
     readable one): read once per publish."""
     try:
         package = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return package if isinstance(package, dict) else None
 

@@ -17,6 +17,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .config import VERSION
+from .errors import PipelineError, describe
 from .rdf import PLANS_DIR
 from .schema import json_value
 
@@ -134,7 +136,12 @@ def load_previous(out_dir: Path, package: dict | None, tables: list[str],
         if compared is not None:        # a plan's file is unreadable: compare every record
             return load_previous(out_dir, package, tables)
         return None
-    return Previous(package.get("version", "0.0.0"), package.get("created", ""), records,
+    version = package.get("version", "0.0.0")
+    if not isinstance(version, str) or not VERSION.fullmatch(version):
+        raise PipelineError(f"version {version!r} is not numbers joined by dots, as this pipeline "
+                            "writes it: a damaged publication? (restore it, or publish into a new "
+                            "folder)", out_dir / "datapackage.json")
+    return Previous(version, package.get("created", ""), records,
                     _read(out_dir / CHANGES_FILE), _read(out_dir / CHANGELOG_FILE),
                     plan_editions=read_plan_editions(package), compared=compared)
 
@@ -154,7 +161,15 @@ def _records(path: Path) -> list[dict]:
 
 
 def _read(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8") if path.exists() else None
+    """The text of a change report the next edition carries on (None: there is none)."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:      # never dropped: the history goes on there
+        raise PipelineError(f"cannot be read as UTF-8 text ({describe(error)}): the editions' "
+                            "history goes on in it; restore it, or publish into a new folder",
+                            path) from None
 
 
 def records_as_json(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:

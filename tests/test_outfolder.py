@@ -168,6 +168,50 @@ def test_an_edition_from_before_the_mark_is_ours(tmp_path, source_text, capsys, 
     assert status == 1 and "not a publication of this pipeline" in errors[0]
 
 
+def damage_version(out: Path) -> None:
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    package["version"] = 5
+    (out / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+
+
+def damage_changelog(out: Path) -> None:
+    (out / "CHANGELOG.md").write_bytes(b"# CHANGELOG\n\x82\xa0\xff\n")
+
+
+def changelog_a_folder(out: Path) -> None:
+    (out / "CHANGELOG.md").unlink()
+    (out / "CHANGELOG.md").mkdir()
+
+
+@pytest.mark.parametrize("damage,file,message", [
+    (damage_version, "datapackage.json", "version 5 is not numbers joined by dots"),
+    (damage_changelog, "CHANGELOG.md", "cannot be read as UTF-8 text"),
+    (changelog_a_folder, "CHANGELOG.md", "cannot be read as UTF-8 text"),
+])
+def test_a_damaged_previous_edition_is_named_and_kept(tmp_path, source_text, capsys, publication,
+                                                      damage, file, message):
+    """Each once failed the publish with a line naming the raw folder and a Python error
+    (`tables stage failed: AttributeError: 'int' object has no attribute 'split'`)."""
+    out = tmp_path / "out"
+    shutil.copytree(publication, out)
+    damage(out)
+    before = snapshot(out)
+    changed = source_text + "\n"                           # a new edition is due
+    status, errors, _ = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", changed), "--out-dir", out)
+    assert status == 1 and len(errors) == 1
+    assert errors[0].startswith(f"error: {out / file}: {message}"), errors
+    assert snapshot(out) == before
+
+
+def test_a_descriptor_nested_beyond_the_parsers_depth_is_no_publication(tmp_path, source_text,
+                                                                        capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "datapackage.json").write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    status, errors, _ = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text), "--out-dir", out)
+    assert status == 1 and "not a publication of this pipeline" in errors[0], errors
+
+
 def test_an_empty_folder_and_our_own_publication_are_replaced(tmp_path, source_text, capsys, publication):
     raw = raw_dir(tmp_path / "raw", source_text)
     empty = tmp_path / "empty"
