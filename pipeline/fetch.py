@@ -25,6 +25,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,8 @@ DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds; read is per socket rea
 DEFAULT_TRIES = 3
 DEFAULT_BACKOFF = 1.0  # seconds before the 2nd try; doubled before each further try
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DOWNLOAD_READS = 10             # a whole download may take ten read timeouts (300 s), no more
+HTML_START = re.compile(r"\s*<(!doctype\s+html|html[\s>])", re.IGNORECASE)
 MAX_REDIRECTS = 10
 CHUNK = 64 * 1024
 REFUSED_TYPES = {"text/html", "application/xhtml+xml"}
@@ -144,9 +147,12 @@ def _fetch_one(session: requests.Session, raw_dir: Path, name: str, url: str,
         _check_type(content_type, url)
         data = _read_limited(response, url, max_bytes, timeout)
     try:
-        _, encoding = decode(data, Path(name))
+        text, encoding = decode(data, Path(name))
     except PipelineError as error:
         raise FetchError(error.message, url) from None
+    if HTML_START.match(text):          # a login or error page served as text/plain
+        raise FetchError("an HTML page (it begins with <!DOCTYPE html> or <html>), not the "
+                         "text file", url)
     digest = hashlib.sha256(data).hexdigest()
     unchanged = target.is_file() and _sha256_of(target) == digest
     if not unchanged:
@@ -212,6 +218,15 @@ def _read_limited(response: requests.Response, url: str, max_bytes: int, timeout
         raise FetchError(f"larger than the size limit of {_size(max_bytes)} "
                          f"(Content-Length {int(declared)} bytes)", url)
     chunks, total = [], 0
+    limit = DOWNLOAD_READS * timeout[1]         # a whole download, however slowly it trickles
+    expired = threading.Event()
+
+    def expire() -> None:               # the next read then fails
+        expired.set()
+        response.close()
+    watchdog = threading.Timer(limit, expire)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         for chunk in response.iter_content(CHUNK):
             total += len(chunk)
@@ -219,10 +234,20 @@ def _read_limited(response: requests.Response, url: str, max_bytes: int, timeout
                 raise FetchError(f"larger than the size limit of {_size(max_bytes)} "
                                  f"(stopped after {total} bytes)", url)
             chunks.append(chunk)
-    except (requests.ConnectionError, requests.Timeout,
-            requests.exceptions.ChunkedEncodingError,
-            requests.exceptions.ContentDecodingError) as exc:
-        raise FetchError(f"download interrupted: {network_reason(exc, timeout)}", url) from None
+    except FetchError:
+        raise
+    except Exception as exc:
+        if expired.is_set():
+            raise FetchError(f"too slow: not downloaded within {limit:g} s (stopped after "
+                             f"{total} bytes)", url) from None
+        if isinstance(exc, (requests.ConnectionError, requests.Timeout,
+                            requests.exceptions.ChunkedEncodingError,
+                            requests.exceptions.ContentDecodingError)):
+            raise FetchError(f"download interrupted: {network_reason(exc, timeout)}",
+                             url) from None
+        raise
+    finally:
+        watchdog.cancel()
     return b"".join(chunks)
 
 

@@ -158,6 +158,23 @@ class ScriptedServer:
         self._stopping.wait(SLOW_SECONDS)
         h._send(200, PLAN, "text/plain", body=body)
 
+    def route_trickle_txt(self, h: _Handler, body: bool) -> None:     # a byte every 0.1 s
+        h.send_response(200)
+        h.send_header("Content-Type", "text/plain")
+        h.send_header("Content-Length", str(len(PLAN)))
+        h.end_headers()
+        for byte in PLAN if body else b"":
+            if self._stopping.wait(0.1):
+                return
+            try:
+                h.wfile.write(bytes([byte]))
+                h.wfile.flush()
+            except OSError:                 # the client gave up
+                return
+
+    def route_login_txt(self, h: _Handler, body: bool) -> None:
+        h._send(200, b"<!DOCTYPE html>\n<html><body>Login</body></html>\n", "text/plain", body=body)
+
     def route_big_txt(self, h: _Handler, body: bool) -> None:
         h._send(200, b"x" * BIG_BYTES, "text/plain", body=body)
 

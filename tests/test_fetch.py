@@ -259,3 +259,26 @@ def test_a_manifest_entry_naming_the_folders_own_files_is_refused(tmp_path, serv
     with pytest.raises(ConfigError, match=f"file: '{name}' is the folder's own {name}, not a source"):
         fetch(raw)
     assert (raw / "sources.toml").read_bytes() == manifest and server.hits("/plan.txt") == 0
+
+
+def test_a_download_that_trickles_past_ten_read_timeouts_stops(tmp_path, server):
+    """A byte every 0.1 s never trips the read timeout (0.3 s here): the whole download is
+    limited to ten of them (3 s here; 300 s by default). It once ran for as long as it trickled."""
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "plan.txt", "url": server.url("/trickle.txt")})
+    outcomes, lines = fetch(raw)
+    assert [o.status for o in outcomes] == ["failed"] and not (raw / "plan.txt").exists()
+    (line,) = [line for line in lines if line.startswith("error:")]
+    assert line.startswith(f"error: {server.url('/trickle.txt')}: too slow: not downloaded within "
+                           "3 s (stopped after ")
+
+
+def test_an_html_page_served_as_text_is_refused(tmp_path, server):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "plan.txt").write_bytes(GOOD)
+    write_manifest(raw, {"file": "plan.txt", "url": server.url("/login.txt")})
+    outcomes, lines = fetch(raw)
+    assert [o.status for o in outcomes] == ["failed"] and (raw / "plan.txt").read_bytes() == GOOD
+    assert f"error: {server.url('/login.txt')}: an HTML page (it begins with <!DOCTYPE html> or " \
+           "<html>), not the text file" in lines
