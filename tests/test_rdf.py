@@ -245,3 +245,23 @@ def test_a_url_that_is_no_absolute_iri_is_a_literal_in_every_serialisation(
                        datatype=URIRef("http://www.w3.org/2001/XMLSchema#anyURI")) in values
         assert Literal("http://kokoropress.blogspot.jp/100%",      # no valid percent escape
                        datatype=URIRef("http://www.w3.org/2001/XMLSchema#anyURI")) in values
+
+
+def test_a_url_with_an_unclosed_ipv6_host_is_published_as_printed(tmp_path, project_root,
+                                                                  source_text):
+    """`http://[::1/x` (urlsplit raises ValueError) once failed the portal ("site stage failed:
+    ValueError: Invalid IPv6 URL"): the tables keep it, the graph states it as a literal, the
+    initiative's page shows it as text, not as a link."""
+    from pipeline.publish import publish
+    printed = "http://www.pref.miyagi.jp/soshiki/iyoho-s/miyagihw.html"
+    assert source_text.count(printed) == 1
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "plan.txt").write_text(source_text.replace(printed, "http://[::1/x"), encoding="utf-8")
+    out = tmp_path / "out"
+    publish(raw, out, load_config(project_root / "pipeline.toml"), lambda message: None)
+    with (out / "initiatives.csv").open(encoding="utf-8", newline="") as handle:
+        assert next(row["urls"] for row in csv.DictReader(handle) if row["id"] == "2-1-1") == \
+            "http://[::1/x"
+    page = next(out.glob("initiatives/*/2-1-1.html")).read_text(encoding="utf-8")
+    assert "http://[::1/x" in page and 'href="http://[::1/x"' not in page

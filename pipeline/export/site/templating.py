@@ -125,7 +125,10 @@ def is_web_url(url) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def _is_web_url(url: str) -> bool:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:                  # `http://[::1/x`: an unclosed IPv6 host
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
