@@ -40,12 +40,13 @@ class ConfigError(PipelineError):
 class ValidationFailed(PipelineError):
     """The built tables do not satisfy their Table Schemas; `findings` lists each problem."""
 
-    def __init__(self, message: str, findings: list[str], path: str | Path | None = None):
-        super().__init__(message, path)
+    def __init__(self, message: str, findings: list[str], path: str | Path | None = None,
+                 line: int | None = None):
+        super().__init__(message, path, line)
         self.findings = findings
 
     def __reduce__(self):
-        return (self.__class__, (self.message, self.findings, self.path))
+        return (self.__class__, (self.message, self.findings, self.path, self.line))
 
 
 def describe(error: BaseException) -> str:

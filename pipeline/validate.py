@@ -8,6 +8,7 @@ stated size and sha256."""
 
 from __future__ import annotations
 
+import codecs
 import copy
 import hashlib
 import json
@@ -17,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import ValidationFailed, describe
+from .errors import PipelineError, ValidationFailed, describe
 from .export.csv import EXCEL_SUFFIX, csv_text, excel_csv_text, excel_header, may_start_formula
 from .export.listing import file_digest
 from .export.tables import SLICE_KEY
@@ -25,7 +26,8 @@ from .forked import die_with
 from .heap import release_free_memory
 from .partcache import CacheStats, PartCache, digest_of, file_identity
 from .validate_groups import tables_cache, validate_tables
-from .validate_read import KnownPlans, Table, key_fields, read_table, rendering_version
+from .validate_read import (KnownPlans, Table, key_fields, open_regular, read_table,
+                            rendering_version)
 
 MAX_FINDINGS = 50
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent   # the folder that holds pipeline/
@@ -44,10 +46,10 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
     (validate_groups.py); each table's bytes and hash are checked here, and every
     other file (JSON, RDF) against its stated bytes and sha256, which is all frictionless would
     check of a file that is not a table. Raises ValidationFailed with one readable line per
-    finding."""
+    finding (and no finding: one line, when datapackage.json is no JSON object)."""
     descriptor = folder / "datapackage.json"
     if package_descriptor is None:
-        package_descriptor = json.loads(descriptor.read_text(encoding="utf-8"))
+        package_descriptor = read_package(descriptor)
     resources = package_descriptor.get("resources", [])
     cache, described, stats = tables_cache(cache_dir), CacheStats(), CacheStats()
     findings = descriptor_findings(package_descriptor, cache, described)
@@ -90,6 +92,46 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
 
 
 Parsed = dict[str, Table]   # combined CSV path -> the table read from it
+JSON_TYPES = {dict: "object", list: "array", str: "string", int: "number", float: "number",
+              bool: "boolean", type(None): "null"}
+
+
+def read_package(path: Path) -> dict:
+    """The package descriptor at path; ValidationFailed (no findings: one line naming the
+    file) when it is no JSON object."""
+    try:
+        package = read_json(path)
+    except PipelineError as error:
+        raise ValidationFailed(error.message, [], path, error.line) from None
+    if not isinstance(package, dict):
+        raise ValidationFailed(f"not a data package: a JSON {JSON_TYPES[type(package)]}, "
+                               "not an object", [], path)
+    return package
+
+
+def read_json(path: Path) -> object:
+    """The value of a JSON file; PipelineError saying why (and where) when it is not a regular
+    file of UTF-8 JSON text."""
+    try:
+        with open_regular(path) as handle:
+            data = handle.read()
+        text = data.decode("utf-8")
+        if data.startswith(codecs.BOM_UTF8):
+            raise PipelineError("begins with a byte order mark (BOM), which JSON text must not",
+                                path)
+        if not text.strip():
+            raise PipelineError("empty file", path)
+        return json.loads(text)
+    except OSError as error:
+        raise PipelineError(f"cannot be read ({error.strerror or error})", path) from None
+    except UnicodeDecodeError as error:
+        raise PipelineError(f"not UTF-8 text (byte {error.start}: {error.reason})",
+                            path) from None
+    except json.JSONDecodeError as error:
+        raise PipelineError(f"not JSON: {error.msg} (column {error.colno})", path,
+                            error.lineno) from None
+    except RecursionError:
+        raise PipelineError("nested too deeply to be read", path) from None
 
 
 def descriptor_findings(descriptor: dict, cache: PartCache, stats: CacheStats) -> list[str]:

@@ -18,6 +18,7 @@ import csv
 import hashlib
 import io
 import os
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +122,21 @@ class Table:
         """The rows' CSV lines in file order (once the file is known to be its rows plan by
         plan: see validate_tables)."""
         return csv_lines(self.rows)
+
+
+def open_regular(path: Path):
+    """path opened for reading (binary) if it is a regular file; OSError if not. A FIFO, a
+    device or a folder is found without reading it (opened without blocking: a FIFO's open
+    would wait for a writer, its read for ever)."""
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise OSError(None, "not a regular file")
+        os.set_blocking(handle, True)
+        return os.fdopen(handle, "rb")
+    except BaseException:
+        os.close(handle)
+        raise
 
 
 def rendering_version() -> str:

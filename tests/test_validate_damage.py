@@ -1,0 +1,116 @@
+"""`validate` on a damaged copy of a publication: one clear line naming the file (and line where
+it can), or the findings that say what is wrong, exit 1, the folder left as it was; never an
+internal error (`validate failed: <PythonException>`), never a fetch, never a hang."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLAN = "miyagi-ict-plan-2014-2016"
+
+
+def snapshot(folder: Path) -> dict[str, bytes | str]:
+    """Relative path -> bytes of every regular file below folder (what else: its kind)."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        found[name] = path.read_bytes() if path.is_file() and not path.is_symlink() else \
+            f"link to {os.readlink(path)}" if path.is_symlink() else "folder" if path.is_dir() \
+            else "other"
+    return found
+
+
+@pytest.fixture
+def damaged(tmp_path, published):
+    """damaged(change) -> (folder, stderr lines): a copy of the publication, changed by
+    change(folder), validated (exit 1 and the folder left unchanged asserted)."""
+    def run(change) -> tuple[Path, list[str]]:
+        out = tmp_path / "out"
+        shutil.copytree(published, out)
+        change(out)
+        before = snapshot(out)
+        result = subprocess.run([sys.executable, "-m", "pipeline", "validate", "--out-dir", out],
+                                cwd=PROJECT_ROOT, text=True, capture_output=True, timeout=60)
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr and "validate failed" not in result.stderr
+        assert snapshot(out) == before
+        return out, result.stderr.splitlines()
+    return run
+
+
+def write(name: str, data: bytes):
+    def change(out: Path) -> None:
+        (out / name).write_bytes(data)
+    return change
+
+
+def edit_package(edit):
+    """A change that edits datapackage.json's value (edit(package) changes it in place)."""
+    def change(out: Path) -> None:
+        package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+        edit(package)
+        (out / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False),
+                                              encoding="utf-8")
+    return change
+
+
+def replace_package(make):
+    """A change that writes make(bytes of datapackage.json) in its place."""
+    def change(out: Path) -> None:
+        path = out / "datapackage.json"
+        path.write_bytes(make(path.read_bytes()))
+    return change
+
+
+def with_folder(out: Path) -> None:
+    (out / "datapackage.json").unlink()
+    (out / "datapackage.json").mkdir()
+
+
+def with_link_to_dev_null(out: Path) -> None:
+    (out / "datapackage.json").unlink()
+    (out / "datapackage.json").symlink_to("/dev/null")
+
+
+# --- 1. a datapackage.json that is no JSON object: one line naming it ---------------------------
+
+UNREADABLE_PACKAGES = {
+    # case: (change, the error after "<out>/datapackage.json")
+    "truncated in a character": (
+        replace_package(lambda data: data[:data.index("みやぎ".encode()) + 1]),
+        ": not UTF-8 text (byte 43: unexpected end of data)"),
+    "truncated": (replace_package(lambda data: data[:40]),
+                  ":3: not JSON: Expecting ':' delimiter (column 10)"),
+    "empty": (replace_package(lambda data: b""), ": empty file"),
+    "CP932": (replace_package(lambda data: data.decode("utf-8").encode("cp932", "replace")),
+              ": not UTF-8 text (byte 43: invalid start byte)"),
+    "with a BOM": (replace_package(lambda data: b"\xef\xbb\xbf" + data),
+                   ": begins with a byte order mark (BOM), which JSON text must not"),
+    "an array": (replace_package(lambda data: b"[]"),
+                 ": not a data package: a JSON array, not an object"),
+    "a string": (replace_package(lambda data: b'"x"'),
+                 ": not a data package: a JSON string, not an object"),
+    "null": (replace_package(lambda data: b"null"),
+             ": not a data package: a JSON null, not an object"),
+    "a number": (replace_package(lambda data: b"3.5\n"),
+                 ": not a data package: a JSON number, not an object"),
+    "nested 200,000 deep": (replace_package(lambda data: b"[" * 200_000 + b"]" * 200_000),
+                            ": nested too deeply to be read"),
+    "a folder": (with_folder, ": cannot be read (not a regular file)"),
+    "a link to /dev/null": (with_link_to_dev_null, ": cannot be read (not a regular file)"),
+}
+
+
+@pytest.mark.parametrize("case", list(UNREADABLE_PACKAGES))
+def test_a_datapackage_json_that_is_no_json_object_is_one_line(damaged, case):
+    change, error = UNREADABLE_PACKAGES[case]
+    out, lines = damaged(change)
+    assert lines == [f"error: {out / 'datapackage.json'}{error}"]
