@@ -141,8 +141,14 @@ def descriptor_findings(descriptor: dict, cache: PartCache, stats: CacheStats) -
     out of the check, unless a check across resources needs them all (the package states a
     profile, or two resources share a name); a finding is then looked for on the whole
     descriptor again, so that it reads as frictionless says it. At N = 1000, 3,334 resources,
-    of which a republish changes a few dozen."""
+    of which a republish changes a few dozen. What frictionless must not be handed
+    (unsafe_findings) is a finding before it is."""
+    findings = unsafe_findings(descriptor)
+    if findings:
+        return findings
     resources = descriptor.get("resources", [])
+    listed = isinstance(resources, list)        # (else frictionless says what it is)
+    resources = resources if listed else []
     head = {key: value for key, value in descriptor.items() if key != "resources"}
     name = cache.entry("valid-descriptors", str(head.get("$schema"))) \
         if cache.folder is not None else ""
@@ -150,7 +156,8 @@ def descriptor_findings(descriptor: dict, cache: PartCache, stats: CacheStats) -
     known = cache.load(name, stats) if name else None
     names = [r.get("name") for r in resources if isinstance(r, dict)]
     checked = descriptor
-    distinct = all(isinstance(n, str) for n in names) and len(set(names)) == len(resources)
+    distinct = listed and all(isinstance(n, str) for n in names) and \
+        len(set(names)) == len(resources)
     if isinstance(known, set) and "profile" not in head and distinct:
         unknown = [r for r, digest in zip(resources, digests) if digest not in known]
         checked = {**head, "resources": unknown or resources[:1]}
@@ -160,6 +167,39 @@ def descriptor_findings(descriptor: dict, cache: PartCache, stats: CacheStats) -
     if not findings and name:
         cache.store(name, set(digests), stats)
     return findings
+
+
+STANDARD_PROFILES = {"package": ("data-package", "tabular-data-package"),
+                     "resource": ("data-resource", "tabular-data-resource")}
+
+
+def unsafe_findings(descriptor: dict) -> list[str]:
+    """What frictionless must not be handed: a profile other than the standard ones or a
+    dialect that is no object (it would fetch a URL, or read a file from the working
+    directory: never done here), a path or schema holding a NUL byte (no file has one)."""
+    findings = _profile_findings("package", descriptor, "package")
+    resources = descriptor.get("resources")
+    for index, resource in enumerate(resources if isinstance(resources, list) else []):
+        if not isinstance(resource, dict):
+            continue
+        name = resource.get("name")
+        name = name if isinstance(name, str) else f"resources/{index}"
+        findings += _profile_findings(name, resource, "resource")
+        if isinstance(resource.get("dialect"), str):
+            findings.append(f"{name}: its dialect {resource['dialect']!r} is not written out "
+                            "in the descriptor: not fetched")
+        findings += [f"{name}: its {key} {resource[key]!r} holds a NUL byte"
+                     for key in ("path", "schema")
+                     if isinstance(resource.get(key), str) and "\0" in resource[key]]
+    return findings
+
+
+def _profile_findings(name: str, descriptor: dict, kind: str) -> list[str]:
+    profile, standard = descriptor.get("profile"), STANDARD_PROFILES[kind]
+    if not isinstance(profile, str) or not profile or profile in standard:
+        return []                   # (a profile that is no string: frictionless says so)
+    return [f"{name}: its profile {profile!r} is not a standard profile "
+            f"({', '.join(standard)}): not fetched"]
 
 
 def _package_findings(descriptor: dict) -> list[str]:

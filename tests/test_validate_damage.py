@@ -114,3 +114,67 @@ def test_a_datapackage_json_that_is_no_json_object_is_one_line(damaged, case):
     change, error = UNREADABLE_PACKAGES[case]
     out, lines = damaged(change)
     assert lines == [f"error: {out / 'datapackage.json'}{error}"]
+
+
+# --- 2. what frictionless must not be handed: findings, read from the descriptor alone ---------
+
+def findings_and_error(out: Path, lines: list[str]) -> tuple[list[str], str]:
+    """The findings validate printed, and its error line (checked to count them)."""
+    findings = [line.strip() for line in lines if line.startswith("  ")]
+    assert lines[-1] == f"error: {out / 'datapackage.json'}: frictionless found " \
+                        f"{len(findings)} problem(s)"
+    return findings, lines[-1]
+
+
+def set_resource(index: int, key: str, value):
+    def edit(package: dict) -> None:
+        package["resources"][index][key] = value
+    return edit
+
+
+def set_package(key: str, value):
+    def edit(package: dict) -> None:
+        package[key] = value
+    return edit
+
+
+REMOTE = "http://127.0.0.1:9/profile.json"    # (nothing listens: a fetch would fail)
+DESCRIPTOR_FINDINGS = {
+    "resources a number": (set_package("resources", 3), [
+        "package: package-error: The data package has an error: 3 is not of type 'array' at "
+        "property 'resources'"]),
+    "resources null": (set_package("resources", None), [
+        "package: package-error: The data package has an error: None is not of type 'array' at "
+        "property 'resources'"]),
+    "a table's path with a NUL byte": (set_resource(0, "path", "initiatives\0.csv"), [
+        "initiatives: its path 'initiatives\\x00.csv' holds a NUL byte"]),
+    "a file's path with a NUL byte": (set_resource(-1, "path", "graph\0.nt"), [
+        f"graph-plan-{PLAN}: its path 'graph\\x00.nt' holds a NUL byte"]),
+    "a schema with a NUL byte": (set_resource(0, "schema", "schemas/x\0.json"), [
+        "initiatives: its schema 'schemas/x\\x00.json' holds a NUL byte"]),
+    "a dialect a URL": (set_resource(0, "dialect", REMOTE), [
+        f"initiatives: its dialect '{REMOTE}' is not written out in the descriptor: not "
+        "fetched"]),
+    "a table's profile a URL": (set_resource(0, "profile", REMOTE), [
+        f"initiatives: its profile '{REMOTE}' is not a standard profile (data-resource, "
+        "tabular-data-resource): not fetched"]),
+    "a file's profile a URL": (set_resource(-1, "profile", REMOTE), [
+        f"graph-plan-{PLAN}: its profile '{REMOTE}' is not a standard profile (data-resource, "
+        "tabular-data-resource): not fetched"]),
+    "a file's profile a local file": (set_resource(-1, "profile", "schemas/terms.json"), [
+        f"graph-plan-{PLAN}: its profile 'schemas/terms.json' is not a standard profile "
+        "(data-resource, tabular-data-resource): not fetched"]),
+    "the package's profile a URL": (set_package("profile", REMOTE), [
+        f"package: its profile '{REMOTE}' is not a standard profile (data-package, "
+        "tabular-data-package): not fetched"]),
+    "the package's profile fiscal": (set_package("profile", "fiscal-data-package"), [
+        "package: its profile 'fiscal-data-package' is not a standard profile (data-package, "
+        "tabular-data-package): not fetched"]),
+}
+
+
+@pytest.mark.parametrize("case", list(DESCRIPTOR_FINDINGS))
+def test_a_descriptor_frictionless_cannot_be_handed_is_a_finding(damaged, case):
+    edit, expected = DESCRIPTOR_FINDINGS[case]
+    out, lines = damaged(edit_package(edit))
+    assert findings_and_error(out, lines)[0] == expected
