@@ -24,10 +24,10 @@ from .export.listing import file_digest
 from .export.tables import SLICE_KEY
 from .forked import die_with
 from .heap import release_free_memory
-from .partcache import CacheStats, PartCache, digest_of, file_identity
+from .partcache import CacheStats, PartCache, digest_of, file_identity, identity
 from .validate_groups import tables_cache, validate_tables
 from .validate_read import (KnownPlans, Table, key_fields, open_regular, read_table,
-                            rendering_version)
+                            rendering_version, unreadable)
 
 MAX_FINDINGS = 50
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent   # the folder that holds pipeline/
@@ -265,8 +265,7 @@ def check_files(folder: Path, resources: list[dict], known: dict | None = None,
         try:
             size, sha256 = _digest(folder / resource["path"], known, seen)
         except OSError as error:
-            findings.append(f"{resource['name']}: {resource['path']}: cannot be read "
-                            f"({error.strerror or error})")
+            findings.append(unreadable(resource, error))
             continue
         if "bytes" in resource and resource["bytes"] != size:
             findings.append(f"{resource['name']}: {resource['path']} has {size} bytes, "
@@ -277,7 +276,8 @@ def check_files(folder: Path, resources: list[dict], known: dict | None = None,
 
 
 def _digest(path: Path, known: dict, seen: dict) -> tuple[int, str]:
-    key = file_identity(path)
+    with open_regular(path) as handle:          # (OSError if no regular file)
+        key = identity(os.fstat(handle.fileno()))
     sha256 = known.get(key)
     if sha256 is None:
         size, sha256 = file_digest(path)
@@ -285,6 +285,15 @@ def _digest(path: Path, known: dict, seen: dict) -> tuple[int, str]:
             return size, sha256
     seen[key] = sha256
     return key[2], sha256
+
+
+def _read(folder: Path, resource: dict) -> bytes | str:
+    """The bytes of a resource's file, or the finding saying why they cannot be read."""
+    try:
+        with open_regular(folder / resource["path"]) as handle:
+            return handle.read()
+    except OSError as error:
+        return unreadable(resource, error)
 
 
 def _sha256(data: bytes) -> str:
@@ -308,8 +317,10 @@ def check_excel_variants(folder: Path, descriptor: dict, tables: Parsed) -> list
     for name, variant in resources.items():
         if not name.endswith(EXCEL_SUFFIX):
             continue
-        canonical = resources.get(name[: -len(EXCEL_SUFFIX)])
-        data = (folder / variant["path"]).read_bytes()
+        canonical, data = resources.get(name[: -len(EXCEL_SUFFIX)]), _read(folder, variant)
+        if isinstance(data, str):
+            findings.append(data)
+            continue
         if canonical is None or canonical["path"] not in tables:
             findings.append(f"{name}: no resource {name[: -len(EXCEL_SUFFIX)]} to compare with")
             continue
@@ -339,7 +350,10 @@ def check_plan_slices(folder: Path, descriptor: dict, tables: Parsed) -> list[st
         if table is None:
             findings.append(f"{resource['name']}: no combined table to compare with")
             continue
-        data = (folder / resource["path"]).read_bytes()
+        data = _read(folder, resource)
+        if isinstance(data, str):
+            findings.append(data)
+            continue
         expected = csv_text(table.header, []).encode("utf-8") + table.written([resource[SLICE_KEY]])
         if data != expected:
             findings.append(f"{resource['name']}: {resource['path']} is not the rows of plan "

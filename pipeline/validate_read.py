@@ -139,6 +139,11 @@ def open_regular(path: Path):
         raise
 
 
+def unreadable(resource: dict, error: OSError) -> str:
+    """The finding of a resource whose file cannot be read (missing, no regular file)."""
+    return f"{resource['name']}: {resource['path']}: cannot be read ({error.strerror or error})"
+
+
 def rendering_version() -> str:
     """The code that renders rows as CSV (export/csv.py, with Python's csv module): the bytes
     KnownPlans know hold for it alone."""
@@ -173,12 +178,12 @@ def read_table(folder: Path, resource: dict, schema: dict, known: KnownPlans | N
     path = resource["path"]
     known = known if known is not None else KnownPlans()
     try:
-        with (folder / path).open("rb") as handle:
+        with open_regular(folder / path) as handle:
             read_as, data = identity(os.fstat(handle.fileno())), handle.read()
         table = _by_plans(data, resource, schema, known, fields) or \
             _whole(data, resource, schema, fields)
     except OSError as error:
-        return f"{resource['name']}: {path}: cannot be read ({error.strerror or error})"
+        return unreadable(resource, error)
     except (UnicodeDecodeError, csv.Error) as error:
         return f"{resource['name']}: {path}: not a UTF-8 CSV file ({error})"
     table.size, table.sha256 = len(data), "sha256:" + hashlib.sha256(data).hexdigest()

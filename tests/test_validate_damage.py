@@ -38,7 +38,7 @@ def damaged(tmp_path, published):
         change(out)
         before = snapshot(out)
         result = subprocess.run([sys.executable, "-m", "pipeline", "validate", "--out-dir", out],
-                                cwd=PROJECT_ROOT, text=True, capture_output=True, timeout=60)
+                                cwd=PROJECT_ROOT, text=True, capture_output=True, timeout=30)
         assert result.returncode == 1, result.stderr
         assert "Traceback" not in result.stderr and "validate failed" not in result.stderr
         assert snapshot(out) == before
@@ -178,3 +178,42 @@ def test_a_descriptor_frictionless_cannot_be_handed_is_a_finding(damaged, case):
     edit, expected = DESCRIPTOR_FINDINGS[case]
     out, lines = damaged(edit_package(edit))
     assert findings_and_error(out, lines)[0] == expected
+
+
+# --- 3. a listed file missing, or no regular file: a finding naming it, never a hang -----------
+
+def delete(name: str):
+    def change(out: Path) -> None:
+        (out / name).unlink()
+    return change
+
+
+def fifo(name: str):
+    """A named pipe in place of the file: reading it would wait for a writer for ever."""
+    def change(out: Path) -> None:
+        (out / name).unlink()
+        os.mkfifo(out / name)
+    return change
+
+
+MISSING, NOT_REGULAR = "No such file or directory", "not a regular file"
+UNREADABLE_FILES = {
+    # case: (change, the resource, its path, why it cannot be read)
+    "an Excel variant deleted": (delete("excel/initiatives.csv"), "initiatives-excel",
+                                 "excel/initiatives.csv", MISSING),
+    "a plan's slice deleted": (delete(f"plans/{PLAN}/initiatives.csv"), f"initiatives-plan-{PLAN}",
+                               f"plans/{PLAN}/initiatives.csv", MISSING),
+    "a table a FIFO": (fifo("initiatives.csv"), "initiatives", "initiatives.csv", NOT_REGULAR),
+    "an Excel variant a FIFO": (fifo("excel/terms.csv"), "terms-excel", "excel/terms.csv",
+                                NOT_REGULAR),
+    "a plan's slice a FIFO": (fifo(f"plans/{PLAN}/terms.csv"), f"terms-plan-{PLAN}",
+                              f"plans/{PLAN}/terms.csv", NOT_REGULAR),
+    "the graph a FIFO": (fifo("rdf/graph.nt"), "rdf-graph-nt", "rdf/graph.nt", NOT_REGULAR),
+}
+
+
+@pytest.mark.parametrize("case", list(UNREADABLE_FILES))
+def test_a_listed_file_missing_or_no_regular_file_is_a_finding(damaged, case):
+    change, resource, path, why = UNREADABLE_FILES[case]
+    out, lines = damaged(change)
+    assert findings_and_error(out, lines)[0] == [f"{resource}: {path}: cannot be read ({why})"]
