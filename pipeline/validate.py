@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import PipelineError, ValidationFailed, describe
+from .errors import PipelineError, ValidationFailed
 from .export.csv import EXCEL_SUFFIX, csv_text, excel_csv_text, excel_header, may_start_formula
 from .export.listing import file_digest
 from .export.tables import SLICE_KEY
@@ -211,19 +211,30 @@ def _package_findings(descriptor: dict) -> list[str]:
 def read_schemas(folder: Path, resources: list[dict]) -> tuple[dict[str, dict | str],
                                                                 dict[str, list]]:
     """Each resource's Table Schema by the resource's path (or a finding saying why it cannot
-    be read), and the field lists each table's PlanRows hold (validate_read.key_fields)."""
-    schemas: dict[str, dict | str] = {}
-    for resource in resources:
-        try:
-            schema = json.loads((folder / resource["schema"]).read_text(encoding="utf-8"))
-            if not isinstance(schema, dict):
-                raise ValueError("not a JSON object")
-            schemas[resource["path"]] = schema
-        except (OSError, ValueError) as error:
-            schemas[resource["path"]] = f"{resource['name']}: its schema {resource['schema']} " \
-                                        f"cannot be read ({describe(error)})"
+    be read, or what frictionless finds wrong with it: the checks here rely on its shape), and
+    the field lists each table's PlanRows hold (validate_read.key_fields)."""
+    schemas = {resource["path"]: _schema(folder, resource) for resource in resources}
     return schemas, key_fields({r["name"]: schemas[r["path"]] for r in resources
                                 if isinstance(schemas[r["path"]], dict)})
+
+
+def _schema(folder: Path, resource: dict) -> dict | str:
+    """A table's Table Schema, or the finding saying what is wrong with it."""
+    from frictionless import Schema  # imported here: it is slow to import
+
+    try:
+        schema = read_json(folder / resource["schema"])
+    except PipelineError as error:
+        problem = f"line {error.line}: {error.message}" if error.line else error.message
+    else:
+        if not isinstance(schema, dict):
+            problem = f"not a Table Schema: a JSON {JSON_TYPES[type(schema)]}, not an object"
+        else:
+            error = next(Schema.metadata_validate(copy.deepcopy(schema)), None)
+            if error is None:
+                return schema
+            problem = f"{error.type}: {error.message}"
+    return f"{resource['name']}: its schema {resource['schema']}: {problem}"
 
 
 def read_tables(folder: Path, resources: list[dict], tables: Parsed,

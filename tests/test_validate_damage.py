@@ -62,12 +62,15 @@ def edit_package(edit):
     return change
 
 
-def replace_package(make):
-    """A change that writes make(bytes of datapackage.json) in its place."""
+def replace(name: str, make):
+    """A change that writes make(the file's bytes) in its place."""
     def change(out: Path) -> None:
-        path = out / "datapackage.json"
-        path.write_bytes(make(path.read_bytes()))
+        (out / name).write_bytes(make((out / name).read_bytes()))
     return change
+
+
+def replace_package(make):
+    return replace("datapackage.json", make)
 
 
 def with_folder(out: Path) -> None:
@@ -217,3 +220,43 @@ def test_a_listed_file_missing_or_no_regular_file_is_a_finding(damaged, case):
     change, resource, path, why = UNREADABLE_FILES[case]
     out, lines = damaged(change)
     assert findings_and_error(out, lines)[0] == [f"{resource}: {path}: cannot be read ({why})"]
+
+
+# --- 4. a Table Schema that is no valid schema: a finding naming it ---------------------------
+
+def edit_schema(table: str, edit):
+    """A change that edits schemas/<table>.json's value (edit(schema) changes it in place)."""
+    def change(out: Path) -> None:
+        path = out / "schemas" / f"{table}.json"
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        edit(schema)
+        path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    return change
+
+
+BAD_SCHEMAS = {
+    # case: (change, the table, what is wrong with its schema)
+    "fields a string": (edit_schema("initiatives", lambda s: s.update(fields="x")), "initiatives",
+                        "schema-error: Schema is not valid: 'x' is not of type 'array' at "
+                        "property 'fields'"),
+    "foreignKeys a number": (edit_schema("indicators", lambda s: s.update(foreignKeys=3)),
+                             "indicators", "schema-error: Schema is not valid: 3 is not of type "
+                             "'array' at property 'foreignKeys'"),
+    "a field without a name": (edit_schema("terms", lambda s: s["fields"][1].pop("name")),
+                               "terms", "field-error: Field is not valid: 'name' is a required "
+                               "property"),
+    "empty": (write("schemas/sites.json", b""), "sites", "empty file"),
+    "nested 200,000 deep": (write("schemas/sites.json", b"[" * 200_000 + b"]" * 200_000), "sites",
+                            "nested too deeply to be read"),
+    "a FIFO": (fifo("schemas/sites.json"), "sites", "cannot be read (not a regular file)"),
+    "truncated": (replace("schemas/sites.json", lambda data: data[:9]), "sites",
+                  "line 2: not JSON: Unterminated string starting at (column 3)"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_SCHEMAS))
+def test_a_table_schema_that_is_no_valid_schema_is_a_finding(damaged, case):
+    change, table, problem = BAD_SCHEMAS[case]
+    out, lines = damaged(change)
+    assert findings_and_error(out, lines)[0] == [f"{table}: its schema schemas/{table}.json: "
+                                                 f"{problem}"]

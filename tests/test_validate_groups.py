@@ -563,10 +563,11 @@ def test_a_table_read_another_way_is_validated_again(written, tmp_path):
 @pytest.mark.parametrize("damage, finding", [
     ("no schema", 'package: resource-error: The data resource has an error: profile '
                   '"tabular-data-resource" requires "schema" to be present'),
-    ("a list", "sites: its schema schemas/sites.json cannot be read (ValueError: not a JSON "
-               "object)"),
-    ("a foreign key not an object", "package: schema-error: Schema is not valid: descriptor is "
-                                    "not valid")])
+    ("a list", "sites: its schema schemas/sites.json: not a Table Schema: a JSON array, not an "
+               "object"),
+    ("a foreign key not an object", "sites: its schema schemas/sites.json: schema-error: Schema "
+                                    "is not valid: 'x' is not of type 'object' at property "
+                                    "'foreignKeys/0'")])
 def test_a_broken_table_schema_is_a_finding(written, tmp_path, damage, finding):
     out = tmp_path / "out"
     shutil.copytree(written, out)
