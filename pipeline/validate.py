@@ -24,6 +24,7 @@ from .export.listing import file_digest
 from .export.tables import SLICE_KEY
 from .forked import die_with
 from .heap import release_free_memory
+from .model import TABLES
 from .partcache import CacheStats, PartCache, digest_of, file_identity, identity
 from .validate_groups import tables_cache, validate_tables
 from .validate_read import (KnownPlans, Table, key_fields, open_regular, read_table,
@@ -52,7 +53,8 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
         package_descriptor = read_package(descriptor)
     resources = package_descriptor.get("resources", [])
     cache, described, stats = tables_cache(cache_dir), CacheStats(), CacheStats()
-    findings = descriptor_findings(package_descriptor, cache, described)
+    findings = descriptor_findings(package_descriptor, cache, described) or \
+        table_findings(resources)
     tables: Parsed = {}
     plans, read = "", KnownPlans()
     if not findings:                    # (the descriptor valid: every table has a schema)
@@ -202,6 +204,17 @@ def _profile_findings(name: str, descriptor: dict, kind: str) -> list[str]:
             f"({', '.join(standard)}): not fetched"]
 
 
+def table_findings(resources: list[dict]) -> list[str]:
+    """Each of the pipeline's tables (model.TABLES) must be listed as the tabular data resource
+    <table>.csv with its schema schemas/<table>.json: the checks of the tables find them so
+    (_is_canonical_table), and one listed otherwise, or not at all, would escape them."""
+    listed = {r.get("name"): r for r in resources}
+    return [f"{table}: {table}.csv is not listed as a tabular data resource with its schema "
+            f"schemas/{table}.json" for table in TABLES
+            if [listed.get(table, {}).get(key) for key in ("profile", "path", "schema")] !=
+            ["tabular-data-resource", f"{table}.csv", f"schemas/{table}.json"]]
+
+
 def _package_findings(descriptor: dict) -> list[str]:
     from frictionless import Package  # imported here: it is slow to import
     return [f"package: {error.type}: {error.message}"
@@ -222,6 +235,8 @@ def _schema(folder: Path, resource: dict) -> dict | str:
     """A table's Table Schema, or the finding saying what is wrong with it."""
     from frictionless import Schema  # imported here: it is slow to import
 
+    if not isinstance(resource["schema"], str):     # (this pipeline's tables name a file)
+        return f"{resource['name']}: its schema is not the name of a file"
     try:
         schema = read_json(folder / resource["schema"])
     except PipelineError as error:
@@ -357,7 +372,8 @@ def check_plan_slices(folder: Path, descriptor: dict, tables: Parsed) -> list[st
     for resource in resources:
         if SLICE_KEY not in resource:
             continue
-        table = canonical.get(resource.get("schema"))
+        schema = resource.get("schema")
+        table = canonical.get(schema) if isinstance(schema, str) else None
         if table is None:
             findings.append(f"{resource['name']}: no combined table to compare with")
             continue

@@ -260,3 +260,76 @@ def test_a_table_schema_that_is_no_valid_schema_is_a_finding(damaged, case):
     out, lines = damaged(change)
     assert findings_and_error(out, lines)[0] == [f"{table}: its schema schemas/{table}.json: "
                                                  f"{problem}"]
+
+
+# --- 5. the pipeline's tables: each listed as a tabular data resource with its schema ----------
+
+TABLES = ("initiatives", "indicators", "schedules", "references", "sites", "sections", "terms")
+
+
+def unlisted(table: str) -> str:
+    return f"{table}: {table}.csv is not listed as a tabular data resource with its schema " \
+           f"schemas/{table}.json"
+
+
+def without_resource(name: str):
+    def edit(package: dict) -> None:
+        package["resources"] = [r for r in package["resources"] if r["name"] != name]
+    return edit
+
+
+def without_key(name: str, key: str):
+    def edit(package: dict) -> None:
+        next(r for r in package["resources"] if r["name"] == name).pop(key)
+    return edit
+
+
+UNLISTED_TABLES = {
+    # case: (edit of datapackage.json, the tables found unlisted)
+    "no resources": (set_package("resources", []), TABLES),
+    "a table left out": (without_resource("sections"), ["sections"]),
+    "a table without its profile": (without_key("initiatives", "profile"), ["initiatives"]),
+    "a table with another profile": (set_resource(0, "profile", "data-resource"),
+                                     ["initiatives"]),
+    "a table with another schema": (set_resource(0, "schema", "schemas/initiatives-excel.json"),
+                                    ["initiatives"]),
+}
+
+
+@pytest.mark.parametrize("case", list(UNLISTED_TABLES))
+def test_every_table_of_the_pipeline_must_be_listed_with_its_schema(damaged, case):
+    """Its checks find the tables by that: one not so listed would escape them."""
+    edit, tables = UNLISTED_TABLES[case]
+    out, lines = damaged(edit_package(edit))
+    assert findings_and_error(out, lines)[0] == [unlisted(table) for table in tables]
+
+
+def add_resource(resource: dict):
+    def edit(package: dict) -> None:
+        package["resources"].append(resource)
+    return edit
+
+
+def set_named(name: str, key: str, value):
+    def edit(package: dict) -> None:
+        next(r for r in package["resources"] if r["name"] == name)[key] = value
+    return edit
+
+
+INLINE = {"fields": [{"name": "plan_id"}]}
+INLINE_SCHEMAS = {
+    # case: (edit of datapackage.json, the finding)
+    "another table's": (add_resource({"name": "more", "path": "terms.csv", "schema": INLINE,
+                                      "profile": "tabular-data-resource"}),
+                        "more: its schema is not the name of a file"),
+    "a plan's slice's": (set_named(f"terms-plan-{PLAN}", "schema", INLINE),
+                         f"terms-plan-{PLAN}: no combined table to compare with"),
+}
+
+
+@pytest.mark.parametrize("case", list(INLINE_SCHEMAS))
+def test_a_schema_written_out_in_the_descriptor_is_a_finding(damaged, case):
+    """frictionless allows it; this pipeline's tables and slices name their schema's file."""
+    edit, finding = INLINE_SCHEMAS[case]
+    out, lines = damaged(edit_package(edit))
+    assert findings_and_error(out, lines)[0] == [finding]
