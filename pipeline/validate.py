@@ -94,6 +94,8 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
 
 
 Parsed = dict[str, Table]   # combined CSV path -> the table read from it
+MAX_NESTING = 100       # levels of JSON arrays and objects read: this pipeline's are few
+TOO_DEEP = f"nested more than {MAX_NESTING} levels deep"
 JSON_TYPES = {dict: "object", list: "array", str: "string", int: "number", float: "number",
               bool: "boolean", type(None): "null"}
 
@@ -123,7 +125,7 @@ def read_json(path: Path) -> object:
                                 path)
         if not text.strip():
             raise PipelineError("empty file", path)
-        return json.loads(text)
+        value = json.loads(text)
     except OSError as error:
         raise PipelineError(f"cannot be read ({error.strerror or error})", path) from None
     except UnicodeDecodeError as error:
@@ -132,8 +134,22 @@ def read_json(path: Path) -> object:
     except json.JSONDecodeError as error:
         raise PipelineError(f"not JSON: {error.msg} (column {error.colno})", path,
                             error.lineno) from None
-    except RecursionError:
-        raise PipelineError("nested too deeply to be read", path) from None
+    except RecursionError:            # (deeper than the parser goes)
+        raise PipelineError(TOO_DEEP, path) from None
+    if not _nested_within(value, MAX_NESTING):      # (frictionless, copy.deepcopy recurse)
+        raise PipelineError(TOO_DEEP, path)
+    return value
+
+
+def _nested_within(value: object, levels: int) -> bool:
+    """Whether value's arrays and objects are nested at most `levels` deep."""
+    level = [value]
+    for _ in range(levels):
+        level = [item for node in level if isinstance(node, (list, dict))
+                 for item in (node.values() if isinstance(node, dict) else node)]
+        if not level:
+            return True
+    return False
 
 
 def descriptor_findings(descriptor: dict, cache: PartCache, stats: CacheStats) -> list[str]:

@@ -106,7 +106,10 @@ UNREADABLE_PACKAGES = {
     "a number": (replace_package(lambda data: b"3.5\n"),
                  ": not a data package: a JSON number, not an object"),
     "nested 200,000 deep": (replace_package(lambda data: b"[" * 200_000 + b"]" * 200_000),
-                            ": nested too deeply to be read"),
+                            ": nested more than 100 levels deep"),
+    "nested 600 deep in a resource": (replace_package(lambda data: data.replace(
+        b'"resources": [\n    {', b'"resources": [\n    {"x": ' + b"[" * 600 + b"]" * 600 + b",", 1)),
+        ": nested more than 100 levels deep"),
     "a folder": (with_folder, ": cannot be read (not a regular file)"),
     "a link to /dev/null": (with_link_to_dev_null, ": cannot be read (not a regular file)"),
 }
@@ -247,7 +250,9 @@ BAD_SCHEMAS = {
                                "property"),
     "empty": (write("schemas/sites.json", b""), "sites", "empty file"),
     "nested 200,000 deep": (write("schemas/sites.json", b"[" * 200_000 + b"]" * 200_000), "sites",
-                            "nested too deeply to be read"),
+                            "nested more than 100 levels deep"),
+    "nested 600 deep in a field": (edit_schema("sites", lambda s: s["fields"][0].update(
+        x=json.loads("[" * 600 + "]" * 600))), "sites", "nested more than 100 levels deep"),
     "a FIFO": (fifo("schemas/sites.json"), "sites", "cannot be read (not a regular file)"),
     "truncated": (replace("schemas/sites.json", lambda data: data[:9]), "sites",
                   "line 2: not JSON: Unterminated string starting at (column 3)"),
