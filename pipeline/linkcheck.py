@@ -11,7 +11,9 @@ seconds have passed since the previous request to the same host ended. At most `
 hosts are checked at the same time.
 
 The report (JSON) goes beside the published folder, never into it, so a check cannot alter
-the publication. URLs are reported exactly as published, typos included: never "fixed".
+the publication, and it replaces only an earlier report (a regular file holding the marker
+`"report": "linkcheck"`, or the shape of the reports written before the marker): never another
+file, a link or a device. URLs are reported exactly as published, typos included: never "fixed".
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import stat
 import sys
 import tempfile
 import threading
@@ -38,6 +41,8 @@ from .errors import PipelineError
 from .fetch import describe_exception
 
 REPORT_NAME = "linkcheck.json"
+REPORT_MARKER = ("report", "linkcheck")  # the key and value that say "a linkcheck report"
+EARLIER_REPORT_KEYS = {"checked_at", "published", "settings", "summary", "results"}  # before it
 USER_AGENT = "plan-opendata-pipeline/0.1 (linkcheck)"
 DEFAULT_TIMEOUT = (5.0, 15.0)  # (connect, read) seconds
 DEFAULT_WORKERS = 4
@@ -131,6 +136,7 @@ def check_links(out_dir: Path, report: Path | None = None, *,
     report = default_report_path(out_dir) if report is None else report
     if report.resolve().is_relative_to(out_dir.resolve()):
         raise LinkcheckError("the report must not be written inside the published folder", report)
+    _refuse_foreign_report(report)  # before the checks: they can take long
     cited = collect_urls(out_dir)
     results = {url: LinkResult(url=url, where=where) for url, where in cited.items()}
     by_host: dict[str, list[LinkResult]] = defaultdict(list)
@@ -242,6 +248,7 @@ def _reason(exc: Exception, timeout) -> str:
 def _write_report(path: Path, out_dir: Path, results: list[LinkResult], *, timeout, delay) -> None:
     broken = sum(not r.ok for r in results)
     document = {
+        REPORT_MARKER[0]: REPORT_MARKER[1],
         "checked_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "published": str(out_dir),
         "settings": {"timeout": list(timeout) if isinstance(timeout, tuple) else timeout,
@@ -250,6 +257,7 @@ def _write_report(path: Path, out_dir: Path, results: list[LinkResult], *, timeo
         "results": [asdict(r) for r in results],
     }
     text = json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    _refuse_foreign_report(path)  # again: the path may have changed during the checks
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
@@ -263,3 +271,37 @@ def _write_report(path: Path, out_dir: Path, results: list[LinkResult], *, timeo
             raise
     except OSError as exc:
         raise LinkcheckError(f"cannot write the report: {exc.strerror or exc}", path) from None
+
+
+def _refuse_foreign_report(path: Path) -> None:
+    """Raise unless `path` is free or holds an earlier report: the tool replaces only what it
+    wrote (never a manifest given by mistake, a symbolic link, a device or a folder)."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise LinkcheckError(f"cannot use the report path: {exc.strerror or exc}", path) from None
+    if not stat.S_ISREG(mode):
+        raise LinkcheckError("the report path exists and is not a regular file; "
+                             "not replaced (give another --report)", path)
+    try:
+        with path.open("rb") as handle:  # a report starts with "{": any other file is not read
+            starts_as_report = handle.read(1) == b"{"
+            handle.seek(0)
+            document = json.load(handle) if starts_as_report else None
+    except (OSError, ValueError, RecursionError):
+        document = None
+    if not _is_report(document):
+        raise LinkcheckError("the report path holds a file that is not a linkcheck report; "
+                             "not replaced (give another --report)", path)
+
+
+def _is_report(document) -> bool:
+    """A report of this tool: with the marker, or (written before it) exactly its keys."""
+    if not isinstance(document, dict):
+        return False
+    if document.get(REPORT_MARKER[0]) == REPORT_MARKER[1]:
+        return True
+    return (set(document) == EARLIER_REPORT_KEYS and isinstance(document["results"], list)
+            and isinstance(document["summary"], dict) and isinstance(document["settings"], dict))

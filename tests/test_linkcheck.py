@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import socket
+import stat
 import time
 from pathlib import Path
 
@@ -163,3 +165,59 @@ def test_cli_exits_0_with_broken_links_unless_fail_on_broken(tmp_path, server, r
     assert json.loads(report.read_text(encoding="utf-8"))["summary"]["broken"] == 1
     result = run_cli(*options, "--fail-on-broken")
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+def test_the_report_replaces_only_an_earlier_report(tmp_path, server):
+    out = publish_tiny(tmp_path / "published", server)
+    report = tmp_path / "report.json"
+    check_links(out, report, log=lambda line: None, **FAST)
+    document = json.loads(report.read_text(encoding="utf-8"))
+    assert document["report"] == "linkcheck"      # the marker that lets the next run replace it
+    check_links(out, report, log=lambda line: None, **FAST)
+    del document["report"]                        # a report written before the marker
+    report.write_text(json.dumps(document), encoding="utf-8")
+    check_links(out, report, log=lambda line: None, **FAST)
+    assert json.loads(report.read_text(encoding="utf-8"))["report"] == "linkcheck"
+
+
+def test_a_report_path_holding_anything_else_is_refused_before_any_check(tmp_path, server):
+    out = publish_tiny(tmp_path / "published", server)
+    manifest = tmp_path / "sources.toml"
+    manifest.write_text('[[source]]\nfile = "plan.txt"\n', encoding="utf-8")
+    package = tmp_path / "datapackage.json"
+    package.write_text('{"name": "plan", "resources": []}\n', encoding="utf-8")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    report = tmp_path / "old.json"
+    check_links(out, report, log=lambda line: None, **FAST)
+    link = tmp_path / "link.json"
+    link.symlink_to(report)
+    requests_before = len(server.seen())
+    for path in (manifest, package):
+        with pytest.raises(LinkcheckError) as error:
+            check_links(out, path, log=lambda line: None, **FAST)
+        assert str(error.value) == (f"{path}: the report path holds a file that is not a "
+                                    "linkcheck report; not replaced (give another --report)")
+    for path in (fifo, folder, link):
+        with pytest.raises(LinkcheckError) as error:
+            check_links(out, path, log=lambda line: None, **FAST)
+        assert str(error.value) == (f"{path}: the report path exists and is not a regular file; "
+                                    "not replaced (give another --report)")
+    assert manifest.read_text(encoding="utf-8") == '[[source]]\nfile = "plan.txt"\n'
+    assert package.read_text(encoding="utf-8") == '{"name": "plan", "resources": []}\n'
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and folder.is_dir() and link.is_symlink()
+    assert len(server.seen()) == requests_before  # refused before a single request
+
+
+def test_cli_refuses_to_overwrite_the_manifest_with_a_report(tmp_path, server, run_cli):
+    out = publish_tiny(tmp_path / "published", server)
+    manifest = tmp_path / "sources.toml"
+    manifest.write_text('[[source]]\nfile = "plan.txt"\n', encoding="utf-8")
+    result = run_cli("linkcheck", "--out-dir", out, "--report", manifest)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: {manifest}: the report path holds a file that is not a linkcheck report; "
+        "not replaced (give another --report)"]
+    assert manifest.read_text(encoding="utf-8") == '[[source]]\nfile = "plan.txt"\n'
