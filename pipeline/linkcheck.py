@@ -141,11 +141,9 @@ def check_links(out_dir: Path, report: Path | None = None, *,
     results = {url: LinkResult(url=url, where=where) for url, where in cited.items()}
     by_host: dict[str, list[LinkResult]] = defaultdict(list)
     for result in results.values():
-        parts = urlsplit(result.url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            result.error = "not an http(s) URL; not checked"
-            continue
-        by_host[parts.hostname].append(result)
+        host, result.error = _host_to_check(result.url)
+        if host:
+            by_host[host].append(result)
     gate = HostGate(delay)
     with requests.Session() as session:
         session.headers["User-Agent"] = USER_AGENT
@@ -175,6 +173,17 @@ def check_links(out_dir: Path, report: Path | None = None, *,
 def default_report_path(out_dir: Path) -> Path:
     """`<out-dir>/../linkcheck.json`: beside the published folder, never inside it."""
     return out_dir.resolve().parent / REPORT_NAME
+
+
+def _host_to_check(url: str) -> tuple[str | None, str | None]:
+    """(host, None) for a URL to check, else (None, why it is a broken link not checked)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. "Invalid IPv6 URL": one broken link, the run goes on
+        return None, f"not a valid URL ({exc}); not checked"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None, "not an http(s) URL; not checked"
+    return parts.hostname, None
 
 
 def _check(session: requests.Session, gate: HostGate, result: LinkResult, timeout,

@@ -221,3 +221,22 @@ def test_cli_refuses_to_overwrite_the_manifest_with_a_report(tmp_path, server, r
         f"error: {manifest}: the report path holds a file that is not a linkcheck report; "
         "not replaced (give another --report)"]
     assert manifest.read_text(encoding="utf-8") == '[[source]]\nfile = "plan.txt"\n'
+
+
+def test_an_unparsable_url_is_a_broken_link_and_the_run_goes_on(tmp_path, server):
+    out = tmp_path / "published"
+    out.mkdir()
+    write_csv(out / "initiatives.csv", ["id", "urls"],
+              [["2-1-1", f"http://[::1/x;{server.url('/plan.txt')}"]])
+    write_csv(out / "sites.csv", ["id", "url"], [["2-site-1", "https://[2001:db8::1/y"]])
+    write_csv(out / "references.csv", ["from_id", "seq", "url"], [])
+    lines: list[str] = []
+    results, _ = check_links(out, tmp_path / "report.json", log=lines.append, **FAST)
+    by_url = {r.url: r for r in results}
+    assert by_url[server.url("/plan.txt")].ok is True
+    for url in ("http://[::1/x", "https://[2001:db8::1/y"):
+        assert (by_url[url].ok, by_url[url].status, by_url[url].checked_by) == (False, None, None)
+        assert by_url[url].error == "not a valid URL (Invalid IPv6 URL); not checked"
+    assert "linkcheck: broken: http://[::1/x: not a valid URL (Invalid IPv6 URL); not checked " \
+           "(initiatives:2-1-1)" in lines
+    assert lines[-1].startswith("linkcheck: 3 URLs, 1 ok, 2 broken")
