@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import stat
 import sys
@@ -133,6 +134,7 @@ def check_links(out_dir: Path, report: Path | None = None, *,
                 log: Callable[[str], None] | None = None) -> tuple[list[LinkResult], Path]:
     """Check every URL of the published folder; write the report; return results and path."""
     log = log or (lambda line: print(line, file=sys.stderr))
+    _check_options(timeout, delay)
     report = default_report_path(out_dir) if report is None else report
     if report.resolve().is_relative_to(out_dir.resolve()):
         raise LinkcheckError("the report must not be written inside the published folder", report)
@@ -168,6 +170,17 @@ def check_links(out_dir: Path, report: Path | None = None, *,
     log(f"linkcheck: {len(ordered)} URLs, {len(ordered) - broken} ok, {broken} broken "
         f"(report: {report})")
     return ordered, report
+
+
+def _check_options(timeout, delay) -> None:
+    """A zero, negative or infinite timeout or delay would make every link "broken"."""
+    for value in timeout if isinstance(timeout, tuple) else (timeout,):
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+            raise LinkcheckError(f"the timeout (--timeout) must be a positive number of seconds, "
+                                 f"not {value:g}")
+    if not (isinstance(delay, (int, float)) and math.isfinite(delay) and delay >= 0):
+        raise LinkcheckError(f"the delay (--delay) must be 0 or a positive number of seconds, "
+                             f"not {delay:g}")
 
 
 def default_report_path(out_dir: Path) -> Path:

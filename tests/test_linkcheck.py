@@ -240,3 +240,33 @@ def test_an_unparsable_url_is_a_broken_link_and_the_run_goes_on(tmp_path, server
     assert "linkcheck: broken: http://[::1/x: not a valid URL (Invalid IPv6 URL); not checked " \
            "(initiatives:2-1-1)" in lines
     assert lines[-1].startswith("linkcheck: 3 URLs, 1 ok, 2 broken")
+
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize("options,message", [   # the timeout as the command line gives it
+    ({"timeout": (0.0, 0.0)}, "the timeout (--timeout) must be a positive number of seconds, not 0"),
+    ({"timeout": (-1.0, -1.0)}, "the timeout (--timeout) must be a positive number of seconds, not -1"),
+    ({"timeout": (5.0, NAN)}, "the timeout (--timeout) must be a positive number of seconds, not nan"),
+    ({"timeout": (5.0, INF)}, "the timeout (--timeout) must be a positive number of seconds, not inf"),
+    ({"delay": -0.5}, "the delay (--delay) must be 0 or a positive number of seconds, not -0.5"),
+    ({"delay": NAN}, "the delay (--delay) must be 0 or a positive number of seconds, not nan"),
+    ({"delay": INF}, "the delay (--delay) must be 0 or a positive number of seconds, not inf"),
+])
+def test_a_timeout_or_delay_that_is_no_number_of_seconds_is_one_error(tmp_path, server, options,
+                                                                      message):
+    out = publish_tiny(tmp_path / "published", server)
+    with pytest.raises(LinkcheckError) as error:
+        check_links(out, tmp_path / "report.json", log=lambda line: None, **{**FAST, **options})
+    assert str(error.value) == message
+    assert server.seen() == [] and not (tmp_path / "report.json").exists()
+
+
+def test_cli_timeout_nan_is_one_line_and_exit_1(tmp_path, server, run_cli):
+    out = publish_tiny(tmp_path / "published", server)
+    result = run_cli("linkcheck", "--out-dir", out, "--report", tmp_path / "report.json",
+                     "--timeout", "nan")
+    assert (result.returncode, result.stderr) == (
+        1, "error: the timeout (--timeout) must be a positive number of seconds, not nan\n")
+    assert server.seen() == []
