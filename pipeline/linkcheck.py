@@ -13,7 +13,8 @@ hosts are checked at the same time.
 The report (JSON) goes beside the published folder, never into it, so a check cannot alter
 the publication, and it replaces only an earlier report (a regular file holding the marker
 `"report": "linkcheck"`, or the shape of the reports written before the marker): never another
-file, a link or a device. URLs are reported exactly as published, typos included: never "fixed".
+file, a link or a device. URLs are reported exactly as published, typos and stray whitespace
+included: never "fixed".
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import unicodedata
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -95,8 +97,8 @@ def collect_urls(out_dir: Path) -> dict[str, list[str]]:
                     cell = row[column] or ""
                     urls = cell.split(";") if multi else [cell]
                     where = f"{path.stem}:" + "/".join(row[c] or "" for c in id_columns)
-                    for url in (u.strip() for u in urls):
-                        if url and where not in cited[url]:
+                    for url in urls:  # as published: whitespace in the cell is part of it
+                        if url.strip() and where not in cited[url]:
                             cited[url].append(where)
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             raise LinkcheckError(f"cannot read: {exc}", path) from None
@@ -165,7 +167,8 @@ def check_links(out_dir: Path, report: Path | None = None, *,
     for result in ordered:
         if not result.ok:
             reason = result.error or f"HTTP {result.status}"
-            log(f"linkcheck: broken: {result.url}: {reason} ({', '.join(result.where)})")
+            log(f"linkcheck: broken: {_visible(result.url)}: {reason} "
+                f"({', '.join(result.where)})")
     broken = sum(not r.ok for r in ordered)
     log(f"linkcheck: {len(ordered)} URLs, {len(ordered) - broken} ok, {broken} broken "
         f"(report: {report})")
@@ -190,6 +193,11 @@ def default_report_path(out_dir: Path) -> Path:
 
 def _host_to_check(url: str) -> tuple[str | None, str | None]:
     """(host, None) for a URL to check, else (None, why it is a broken link not checked)."""
+    odd = next((ch for ch in url if ch.isspace() or not ch.isprintable()), None)
+    if odd is not None:  # not in a URL (RFC 3986); requests would quietly trim or encode it
+        name = unicodedata.name(odd, "a control character")
+        return None, (f"whitespace or an invisible character in the URL (U+{ord(odd):04X} "
+                      f"{name}); not checked")
     try:
         parts = urlsplit(url)
     except ValueError as exc:  # e.g. "Invalid IPv6 URL": one broken link, the run goes on
@@ -197,6 +205,13 @@ def _host_to_check(url: str) -> tuple[str | None, str | None]:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None, "not an http(s) URL; not checked"
     return parts.hostname, None
+
+
+def _visible(text: str) -> str:
+    """`text` on one line, with whitespace other than the space and invisible characters
+    escaped (\\u3000, \\n), so a log line shows the URL as published."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
 
 
 def _check(session: requests.Session, gate: HostGate, result: LinkResult, timeout,

@@ -270,3 +270,31 @@ def test_cli_timeout_nan_is_one_line_and_exit_1(tmp_path, server, run_cli):
     assert (result.returncode, result.stderr) == (
         1, "error: the timeout (--timeout) must be a positive number of seconds, not nan\n")
     assert server.seen() == []
+
+
+def test_a_url_is_checked_and_reported_exactly_as_published_whitespace_included(tmp_path, server):
+    out = tmp_path / "published"
+    out.mkdir()
+    ok = server.url("/plan.txt")
+    write_csv(out / "initiatives.csv", ["id", "urls"], [["2-1-1", f"{ok}\u3000;{ok}"],
+                                                        ["2-1-2", f" {ok}; ;"]])
+    write_csv(out / "sites.csv", ["id", "url"], [["2-site-1", server.url("/a b.txt")]])
+    write_csv(out / "references.csv", ["from_id", "seq", "url"], [["2-1-1", "1", f"{ok}\t"]])
+    lines: list[str] = []
+    results, report = check_links(out, tmp_path / "report.json", log=lines.append, **FAST)
+    by_url = {r.url: r for r in results}
+    assert sorted(by_url) == sorted([ok, f"{ok}\u3000", f" {ok}", server.url("/a b.txt"), f"{ok}\t"])
+    assert (by_url[ok].ok, by_url[ok].where) == (True, ["initiatives:2-1-1"])
+    assert by_url[f"{ok}\u3000"].error == ("whitespace or an invisible character in the URL "
+                                           "(U+3000 IDEOGRAPHIC SPACE); not checked")
+    assert by_url[f" {ok}"].error.endswith("(U+0020 SPACE); not checked")
+    assert by_url[server.url("/a b.txt")].error.endswith("(U+0020 SPACE); not checked")
+    assert by_url[f"{ok}\t"].error.endswith("(U+0009 a control character); not checked")
+    assert not any(r.ok or r.status for url, r in by_url.items() if url != ok)
+    assert [s.path for s in server.seen()] == ["/plan.txt"]   # only the URL as published
+    document = json.loads(report.read_text(encoding="utf-8"))
+    assert {r["url"] for r in document["results"]} == set(by_url)
+    assert (f"linkcheck: broken: {ok}\\u3000: whitespace or an invisible character in the URL "
+            "(U+3000 IDEOGRAPHIC SPACE); not checked (initiatives:2-1-1)") in lines
+    assert f"linkcheck: broken: {ok}\\t: whitespace or an invisible character in the URL " \
+           "(U+0009 a control character); not checked (references:2-1-1/1)" in lines
