@@ -36,6 +36,7 @@ the command line.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import sys
@@ -44,7 +45,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import requests
 
@@ -63,7 +64,8 @@ BATCH_SIZE = 50_000               # N-Triples lines per request
 DEFAULT_TRIES = 3
 DEFAULT_BACKOFF = 1.0             # seconds before the 2nd try; doubled before each further try
 DEFAULT_TIMEOUT = (10.0, 300.0)   # (connect, read) seconds; read is per socket read
-CLEANUP_TIMEOUT = (5.0, 30.0)
+CLEANUP_TIMEOUT = (5.0, 30.0)    # or the --timeout given, if shorter
+MAX_SECONDS = 86_400              # a timeout, backoff or pause (sockets and sleep take no more)
 QUERY_FORMATS = ("table", "csv", "json")
 
 ENV_GSP = "SPARQL_GSP_ENDPOINT"
@@ -73,9 +75,14 @@ ENV_PASSWORD = "SPARQL_PASSWORD"
 STORE_KEYS = {"gsp_endpoint": str, "update_endpoint": str, "graph": str, "user": str,
               "password": str, "batch_size": int, "tries": int, "backoff": (int, float),
               "timeout": (int, float)}
+OPTIONS = {"gsp_endpoint": "--endpoint", "update_endpoint": "--update-endpoint", "graph": "--graph",
+           "batch_size": "--batch-size", "tries": "--tries", "backoff": "--backoff",
+           "timeout": "--timeout"}
 
 # A blank node as subject, or as object (the line then ends `_:label .`; a literal object
 # always ends with `"`, a language tag or `>` before the final dot).
+# scheme://, then the userinfo up to the last @ of the authority (which ends at / ? or #)
+_USERINFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)[^/?#]*@")
 _BLANK_NODE = re.compile(rb'^\s*_:|\s_:[^\s"<>]+\s*\.\s*(#.*)?$')
 
 
@@ -124,56 +131,82 @@ def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,
                              settings_name(config))
 
     def pick(cli, env_name, key):
+        """(value, where): where names the option, variable or settings file it comes from."""
         if cli is not None:
-            return cli
+            return cli, (OPTIONS.get(key, key), None)
         if env_name and env.get(env_name):
-            return env[env_name]
-        return table.get(key)
+            return env[env_name], (f"${env_name}", None)
+        return table.get(key), (f"[store] {key}", settings_name(config))
 
-    gsp = pick(endpoint, ENV_GSP, "gsp_endpoint")
+    def setting(cli, key, check, default):
+        value, where = pick(cli, None, key)
+        return default if value is None else check(value, where)
+
+    gsp, where = pick(endpoint, ENV_GSP, "gsp_endpoint")
     if not gsp:
         raise StoreError(f"no Graph Store endpoint: set {ENV_GSP} (e.g. http://127.0.0.1:7878/store), "
                          f"gsp_endpoint in [store] of {settings_name(config)}, or --endpoint")
-    update = None if gsp_only else pick(update_endpoint, ENV_UPDATE, "update_endpoint")
-    for url in (gsp, update):
-        if url and urlsplit(url).scheme.lower() not in ("http", "https"):
-            raise StoreError("not an http(s) URL", redact(url))
+    _check_url(gsp, where)
+    update, where = (None, None) if gsp_only else pick(update_endpoint, ENV_UPDATE, "update_endpoint")
+    if update:
+        _check_url(update, where)
     settings = StoreSettings(
         gsp_endpoint=gsp,
         update_endpoint=update or None,
-        graph=pick(graph, None, "graph") or None,
-        user=pick(None, ENV_USER, "user") or None,
-        password=pick(None, ENV_PASSWORD, "password"),
-        batch_size=_first(pick(batch_size, None, "batch_size"), BATCH_SIZE),
-        tries=_first(pick(tries, None, "tries"), DEFAULT_TRIES),
-        backoff=float(_first(pick(backoff, None, "backoff"), DEFAULT_BACKOFF)),
+        graph=pick(graph, None, "graph")[0] or None,
+        user=pick(None, ENV_USER, "user")[0] or None,
+        password=pick(None, ENV_PASSWORD, "password")[0],
+        batch_size=setting(batch_size, "batch_size", _count, BATCH_SIZE),
+        tries=setting(tries, "tries", _count, DEFAULT_TRIES),
+        backoff=setting(backoff, "backoff", _pause, DEFAULT_BACKOFF),
     )
-    read = pick(timeout, None, "timeout")
+    read = setting(timeout, "timeout", _timeout, None)
     if read is not None:
-        if read <= 0:
-            raise StoreError("the timeout must be positive")
-        settings = replace(settings, timeout=(min(DEFAULT_TIMEOUT[0], float(read)), float(read)))
-    if settings.batch_size < 1 or settings.tries < 1 or settings.backoff < 0:
-        raise StoreError("batch_size and tries must be at least 1, backoff at least 0")
+        settings = replace(settings, timeout=(min(DEFAULT_TIMEOUT[0], read), read))
     if settings.graph is not None and not _is_absolute_iri(settings.graph):
         raise StoreError(f"graph {settings.graph!r} is not an absolute IRI")
     return settings
 
 
-def _first(value, default):
-    return default if value is None else value
+def _refuse(where: tuple[str, str | None], problem: str):
+    """One line naming the setting (`--timeout`, `$SPARQL_GSP_ENDPOINT`, `[store] timeout` of
+    the settings file) and what is wrong with its value."""
+    label, path = where
+    raise StoreError(f"{label} {problem}", path)
+
+
+def _check_url(url: str, where) -> None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # raises for a port out of range
+    except ValueError as exc:
+        _refuse(where, f"{redact(url)} is not a valid URL ({exc})")
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        _refuse(where, f"{redact(url)} is not an http(s) URL")
+
+
+def _count(value: int, where) -> int:
+    if value < 1:
+        _refuse(where, f"must be at least 1, not {value}")
+    return value
+
+
+def _pause(value: float, where) -> float:
+    if not (math.isfinite(value) and 0 <= value <= MAX_SECONDS):
+        _refuse(where, f"must be a number of seconds from 0 to {MAX_SECONDS}, not {value:g}")
+    return float(value)
+
+
+def _timeout(value: float, where) -> float:
+    if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
+        _refuse(where, f"must be a number of seconds above 0, at most {MAX_SECONDS}, not {value:g}")
+    return float(value)
 
 
 def redact(url: str) -> str:
-    """The URL without user:password@ (never print credentials)."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    """The URL without user:password@ (never print credentials); the rest as it is, so it also
+    serves for a URL that does not parse (http://[::1/x, a port out of range)."""
+    return _USERINFO.sub(r"\1", url, count=1)
 
 
 # --- load-store -------------------------------------------------------------------------------
@@ -347,7 +380,8 @@ class _Client:
         """Best effort: delete a staging graph after a failure (one try, short timeout)."""
         try:
             self.session.delete(self.settings.gsp_endpoint, params={"graph": graph},
-                                timeout=CLEANUP_TIMEOUT, allow_redirects=False).close()
+                                timeout=tuple(map(min, CLEANUP_TIMEOUT, self.settings.timeout)),
+                                allow_redirects=False).close()
         except requests.RequestException:
             pass
 
@@ -391,7 +425,7 @@ class _Client:
                         raise StoreError(f"{what}: {_http_reason(response)}"
                                          + (f" (after {settings.tries} tries)" if retryable else ""),
                                          where)
-            time.sleep(settings.backoff * 2 ** (attempt - 1))
+            time.sleep(min(settings.backoff * 2 ** min(attempt - 1, 32), MAX_SECONDS))
 
 
 def _not_sent(exc: Exception) -> bool:

@@ -28,6 +28,7 @@ from httpserver import free_port, stop_process
 
 from pipeline.config import Config, load_config
 from pipeline.store import StoreError, default_graph_iri, plan_graph_iri, redact, resolve_settings
+from pipeline.store import load_store as load_into_store
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG = load_config(PROJECT_ROOT / "pipeline.toml")
@@ -369,11 +370,14 @@ def test_missing_graph_file_is_one_line_and_exit_1(tmp_path):
 
 class _Proxy:
     """A forwarding proxy on 127.0.0.1 in front of Oxigraph that answers 500 to the first
-    `fail_first` requests and, with `password`, demands HTTP basic auth."""
+    `fail_first` requests, with `password` demands HTTP basic auth, and never answers the
+    requests whose method is in `stall` (until it stops)."""
 
-    def __init__(self, target: str, *, fail_first: int = 0, password: str | None = None):
+    def __init__(self, target: str, *, fail_first: int = 0, password: str | None = None,
+                 stall: tuple[str, ...] = ()):
         proxy = self
-        self.target, self.fail_first, self.password = target, fail_first, password
+        self.target, self.fail_first, self.password, self.stall = target, fail_first, password, stall
+        self.stopping = threading.Event()
         self.requests: list[tuple[str, str, str | None]] = []
         self.lock = threading.Lock()
 
@@ -387,6 +391,9 @@ class _Proxy:
                 with proxy.lock:
                     proxy.requests.append((self.command, self.path, auth))
                     number = len(proxy.requests)
+                if self.command in proxy.stall:
+                    proxy.stopping.wait(60)
+                    return
                 if number <= proxy.fail_first:
                     return self._answer(500, b"injected failure")
                 expected = "Basic " + base64.b64encode(f"loader:{proxy.password}".encode()).decode()
@@ -416,6 +423,7 @@ class _Proxy:
         return self
 
     def __exit__(self, *exc):
+        self.stopping.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -443,6 +451,21 @@ def test_5xx_every_time_fails_after_the_tries_and_leaves_the_graph(published, re
         "Error: injected failure (after 3 tries)"]
     assert oxigraph.count(graph) == lines_of(reduced)   # the previous graph, untouched
     assert_no_staging(oxigraph)
+
+
+def test_the_cleanup_after_a_failure_waits_no_longer_than_the_timeout(tmp_path, monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    (tmp_path / "rdf").mkdir()
+    (tmp_path / "rdf" / "graph.nt").write_text('<http://e/s> <http://e/p> "o" .\n', encoding="utf-8")
+    with _Proxy("http://127.0.0.1:9", fail_first=1000, stall=("DELETE",)) as proxy:
+        settings = resolve_settings(Config(), {}, endpoint=f"{proxy.url}/store", tries=1,
+                                    timeout=1, graph="https://example.org/test/cleanup")
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="batch 1/1 into the staging graph: HTTP 500"):
+            load_into_store(tmp_path, settings, log=lambda line: None)
+        elapsed = time.monotonic() - started
+    assert [method for method, _, _ in proxy.requests] == ["PUT", "DELETE"]  # the cleanup
+    assert elapsed < 5          # the DELETE gave up after --timeout 1, not after 30 s
 
 
 def test_basic_auth_from_the_environment(published, oxigraph):
@@ -489,6 +512,12 @@ def test_settings_precedence_and_default_graph(tmp_path):
 @pytest.mark.parametrize("store,message", [
     ('batch_size = "ten"', "[store] batch_size has the wrong type (str)"),
     ('bogus = 1', "unknown setting in [store]: bogus"),
+    ('timeout = inf', "[store] timeout must be a number of seconds above 0, at most 86400, not inf"),
+    ('timeout = 0', "[store] timeout must be a number of seconds above 0, at most 86400, not 0"),
+    ('backoff = nan', "[store] backoff must be a number of seconds from 0 to 86400, not nan"),
+    ('tries = 0', "[store] tries must be at least 1, not 0"),
+    ('update_endpoint = "http://[::1/update"',
+     "[store] update_endpoint http://[::1/update is not a valid URL (Invalid IPv6 URL)"),
 ])
 def test_a_store_setting_is_named_in_the_settings_file_given(tmp_path, store, message):
     settings = tmp_path / "store.toml"              # as with --config: not pipeline.toml
@@ -497,6 +526,40 @@ def test_a_store_setting_is_named_in_the_settings_file_given(tmp_path, store, me
     with pytest.raises(StoreError) as error:
         resolve_settings(load_config(settings), {})
     assert str(error.value).startswith(f"{settings}: {message}")
+
+
+@pytest.mark.parametrize("options,message", [      # as the command line gives them
+    ({"endpoint": "http://[::1/store"},
+     "--endpoint http://[::1/store is not a valid URL (Invalid IPv6 URL)"),
+    ({"update_endpoint": "http://[::1/update"},
+     "--update-endpoint http://[::1/update is not a valid URL (Invalid IPv6 URL)"),
+    ({"endpoint": "http://user:pw@127.0.0.1:99999/store"},   # never the password
+     "--endpoint http://127.0.0.1:99999/store is not a valid URL (Port out of range 0-65535)"),
+    ({"endpoint": "ftp://127.0.0.1/store"}, "--endpoint ftp://127.0.0.1/store is not an http(s) URL"),
+    ({"backoff": float("nan")}, "--backoff must be a number of seconds from 0 to 86400, not nan"),
+    ({"backoff": float("inf")}, "--backoff must be a number of seconds from 0 to 86400, not inf"),
+    ({"timeout": float("inf")}, "--timeout must be a number of seconds above 0, at most 86400, not inf"),
+    ({"timeout": -1.0}, "--timeout must be a number of seconds above 0, at most 86400, not -1"),
+    ({"batch_size": 0}, "--batch-size must be at least 1, not 0"),
+])
+def test_a_bad_setting_on_the_command_line_is_one_line_naming_it(options, message):
+    with pytest.raises(StoreError) as error:
+        resolve_settings(Config(), {}, **{"endpoint": "http://127.0.0.1:7878/store", **options})
+    assert str(error.value) == message
+
+
+def test_cli_load_store_with_an_unparsable_endpoint_or_backoff_is_one_line(published):
+    for options, message in ((("--endpoint", "http://[::1/store"),
+                              "--endpoint http://[::1/store is not a valid URL (Invalid IPv6 URL)"),
+                             (("--backoff", "nan"),
+                              "--backoff must be a number of seconds from 0 to 86400, not nan")):
+        result = load_store(published, *options, gsp="http://127.0.0.1:9/store")
+        assert (result.returncode, result.stderr) == (1, f"error: {message}\n")
+    env = {"SPARQL_GSP_ENDPOINT": "http://user:pw@127.0.0.1:99999/store"}
+    with pytest.raises(StoreError) as error:
+        resolve_settings(Config(), env)
+    assert str(error.value) == ("$SPARQL_GSP_ENDPOINT http://127.0.0.1:99999/store is not a valid "
+                                "URL (Port out of range 0-65535)")
 
 
 # --- query (no server) ------------------------------------------------------------------------
