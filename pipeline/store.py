@@ -67,6 +67,8 @@ DEFAULT_TIMEOUT = (10.0, 300.0)   # (connect, read) seconds; read is per socket 
 CLEANUP_TIMEOUT = (5.0, 30.0)    # or the --timeout given, if shorter
 MAX_SECONDS = 86_400              # a timeout, backoff or pause (sockets and sleep take no more)
 QUERY_FORMATS = ("table", "csv", "json")
+MAX_NESTING = 200                 # levels of { ( [ in a query: pyoxigraph's parser and
+                                  # evaluator recurse, and crash (a segfault) some 2000 deep
 
 ENV_GSP = "SPARQL_GSP_ENDPOINT"
 ENV_UPDATE = "SPARQL_UPDATE_ENDPOINT"
@@ -78,6 +80,14 @@ STORE_KEYS = {"gsp_endpoint": str, "update_endpoint": str, "graph": str, "user":
 OPTIONS = {"gsp_endpoint": "--endpoint", "update_endpoint": "--update-endpoint", "graph": "--graph",
            "batch_size": "--batch-size", "tries": "--tries", "backoff": "--backoff",
            "timeout": "--timeout"}
+
+# The parts of a SPARQL query in which brackets and keywords are text, skipped by the nesting
+# count: long strings, strings, IRIs, comments (an unclosed string or IRI is not skipped).
+_QUERY_TEXT = "|".join((
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""', r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+    r'"(?:[^"\\\n\r]|\\.)*"', r"'(?:[^'\\\n\r]|\\.)*'",
+    r'<[^<>"{}|^`\\\x00-\x20]*>', r"#[^\n\r]*"))
+_QUERY_TOKENS = re.compile(rf"(?:{_QUERY_TEXT})|(?P<open>[{{(\[])|(?P<close>[}})\]])")
 
 # A blank node as subject, or as object (the line then ends `_:label .`; a literal object
 # always ends with `"`, a language tag or `>` before the final dot).
@@ -465,6 +475,7 @@ def run_query(out_dir: Path, query: str, config: Config, output_format: str = "t
     out = out or sys.stdout
     if output_format not in QUERY_FORMATS:
         raise StoreError(f"unknown format {output_format!r} (one of {', '.join(QUERY_FORMATS)})")
+    _refuse_deep_nesting(query)
     source = out_dir / GRAPH_FILE
     if not source.is_file():
         raise StoreError(f"no {GRAPH_FILE.as_posix()}: publish first", out_dir)
@@ -496,6 +507,21 @@ def run_query(out_dir: Path, query: str, config: Config, output_format: str = "t
         names = [v.value for v in result.variables]
         rows = [[_cell(solution[name]) for name in names] for solution in result]
         out.write(format_table(names, rows))
+
+
+def _refuse_deep_nesting(query: str) -> None:
+    """A query nested deeper than MAX_NESTING levels of brackets is refused before pyoxigraph
+    parses it: a few thousand levels crash the process (exit 139, not a word printed)."""
+    depth = 0
+    for token in _QUERY_TOKENS.finditer(query):
+        if token["open"]:
+            depth += 1
+            if depth > MAX_NESTING:
+                line = query.count("\n", 0, token.start()) + 1
+                raise StoreError(f"the query nests brackets more than {MAX_NESTING} levels deep "
+                                 f"(line {line}); not run")
+        elif token["close"]:
+            depth = max(0, depth - 1)
 
 
 def format_table(header: list[str], rows: list[list[str]]) -> str:

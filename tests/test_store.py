@@ -608,3 +608,23 @@ def test_query_syntax_error_is_one_line_and_exit_1(published):
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("error: SPARQL syntax error: ")
+
+
+def test_query_nested_too_deep_is_refused_before_it_can_crash(published):
+    braces = "SELECT * WHERE " + "{" * 2200 + " ?s ?p ?o " + "}" * 2200
+    optionals = "SELECT * WHERE { ?s ?p ?o " + "OPTIONAL { ?s ?p ?o " * 3000 + "}" * 3001
+    for text in (braces, "\n" + optionals):
+        result = query(published, text)          # pyoxigraph would crash: exit 139, no word
+        assert (result.returncode, result.stdout) == (1, "")
+        assert result.stderr.endswith(f"error: the query nests brackets more than 200 levels deep "
+                                      f"(line {1 + text.startswith(chr(10))}); not run\n")
+        assert result.stderr.count("\n") == 1
+
+
+def test_query_brackets_in_strings_iris_and_comments_are_not_nesting(published):
+    # 200 levels (the most allowed), with hundreds more brackets that are text
+    text = ("ASK { " + "{ " * 198 + "?s ?p ?o FILTER(?o != \"" + "{(" * 300 + "\" && ?o != "
+            "<http://e/" + "(" * 300 + "> && ?o != '''" + "[" * 300 + "''')" + " }" * 198
+            + " # " + "{" * 300 + "\n}")
+    result = query(published, text)
+    assert (result.returncode, result.stdout) == (0, "true\n"), result.stderr
