@@ -81,13 +81,14 @@ OPTIONS = {"gsp_endpoint": "--endpoint", "update_endpoint": "--update-endpoint",
            "batch_size": "--batch-size", "tries": "--tries", "backoff": "--backoff",
            "timeout": "--timeout"}
 
-# The parts of a SPARQL query in which brackets and keywords are text, skipped by the nesting
-# count: long strings, strings, IRIs, comments (an unclosed string or IRI is not skipped).
+# The parts of a SPARQL query in which brackets and keywords are text, skipped by the checks of
+# _check_query: long strings, strings, IRIs, comments (an unclosed string or IRI is not skipped).
 _QUERY_TEXT = "|".join((
     r'"""(?:[^"\\]|\\.|"(?!""))*"""', r"'''(?:[^'\\]|\\.|'(?!''))*'''",
     r'"(?:[^"\\\n\r]|\\.)*"', r"'(?:[^'\\\n\r]|\\.)*'",
     r'<[^<>"{}|^`\\\x00-\x20]*>', r"#[^\n\r]*"))
-_QUERY_TOKENS = re.compile(rf"(?:{_QUERY_TEXT})|(?P<open>[{{(\[])|(?P<close>[}})\]])")
+_QUERY_TOKENS = re.compile(rf"(?:{_QUERY_TEXT})|(?P<open>[{{(\[])|(?P<close>[}})\]])"
+                           r"|(?P<service>(?<![\w?$:.-])(?i:SERVICE)(?![\w:-]))")
 
 # A blank node as subject, or as object (the line then ends `_:label .`; a literal object
 # always ends with `"`, a language tag or `>` before the final dot).
@@ -475,7 +476,7 @@ def run_query(out_dir: Path, query: str, config: Config, output_format: str = "t
     out = out or sys.stdout
     if output_format not in QUERY_FORMATS:
         raise StoreError(f"unknown format {output_format!r} (one of {', '.join(QUERY_FORMATS)})")
-    _refuse_deep_nesting(query)
+    _check_query(query)
     source = out_dir / GRAPH_FILE
     if not source.is_file():
         raise StoreError(f"no {GRAPH_FILE.as_posix()}: publish first", out_dir)
@@ -509,11 +510,16 @@ def run_query(out_dir: Path, query: str, config: Config, output_format: str = "t
         out.write(format_table(names, rows))
 
 
-def _refuse_deep_nesting(query: str) -> None:
-    """A query nested deeper than MAX_NESTING levels of brackets is refused before pyoxigraph
-    parses it: a few thousand levels crash the process (exit 139, not a word printed)."""
+def _check_query(query: str) -> None:
+    """Refuse, before pyoxigraph parses it, a query nested deeper than MAX_NESTING levels of
+    brackets (a few thousand levels crash the process: exit 139, not a word printed), and
+    SERVICE (pyoxigraph would send the request: `query` works on the published files only)."""
     depth = 0
     for token in _QUERY_TOKENS.finditer(query):
+        if token["service"]:
+            line = query.count("\n", 0, token.start()) + 1
+            raise StoreError(f"SERVICE (line {line}) is not run: query answers from the published "
+                             "files only, without any network request")
         if token["open"]:
             depth += 1
             if depth > MAX_NESTING:

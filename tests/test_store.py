@@ -628,3 +628,22 @@ def test_query_brackets_in_strings_iris_and_comments_are_not_nesting(published):
             + " # " + "{" * 300 + "\n}")
     result = query(published, text)
     assert (result.returncode, result.stdout) == (0, "true\n"), result.stderr
+
+
+def test_query_refuses_service_and_sends_no_request(published):
+    with _Proxy("http://127.0.0.1:9", fail_first=1000) as endpoint:   # records every request
+        for text, line in ((f"SELECT * WHERE {{ SERVICE <{endpoint.url}/sparql> {{ ?s ?p ?o }} }}", 1),
+                           (f"SELECT * WHERE {{\n  service silent <{endpoint.url}/sparql> {{ ?s ?p ?o }} }}", 2)):
+            result = query(published, text)
+            assert (result.returncode, result.stdout) == (1, "")
+            assert result.stderr == (f"error: SERVICE (line {line}) is not run: query answers from the "
+                                     "published files only, without any network request\n")
+    assert endpoint.requests == []
+
+
+def test_query_service_as_a_name_or_in_a_string_is_no_service(published):
+    text = ('PREFIX ex: <http://e/> SELECT ?service WHERE { BIND("SERVICE <http://e/>" AS ?service) '
+            'FILTER(?service != ex:SERVICE && ?service != <http://e/SERVICE>) } # SERVICE')
+    result = query(published, text)
+    assert (result.returncode, result.stdout.splitlines()) == (
+        0, ["service", "-" * 19, "SERVICE <http://e/>"]), result.stderr
