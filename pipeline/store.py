@@ -26,7 +26,8 @@ scoped to one document, so a graph with blank nodes is sent as one batch.
 `python -m pipeline query 'SPARQL'` answers from the published files, without any endpoint:
 graph.nt is loaded into an in-memory pyoxigraph store, both as the default graph and as the
 named graph of the publication, so a query written for the store (`GRAPH <…> { … }`) works
-unchanged.
+unchanged. A query with SERVICE (a request elsewhere) or nested deeper than MAX_NESTING is
+refused; a SELECT table is streamed, its widths set by the first TABLE_SAMPLE rows.
 
 Settings, from lowest to highest precedence: built-in defaults, `[store]` in pipeline.toml,
 the environment (SPARQL_GSP_ENDPOINT, SPARQL_UPDATE_ENDPOINT, SPARQL_USER, SPARQL_PASSWORD),
@@ -36,6 +37,8 @@ the command line.
 from __future__ import annotations
 
 import hashlib
+import io
+import itertools
 import math
 import os
 import re
@@ -44,7 +47,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 import requests
@@ -67,6 +70,8 @@ DEFAULT_TIMEOUT = (10.0, 300.0)   # (connect, read) seconds; read is per socket 
 CLEANUP_TIMEOUT = (5.0, 30.0)    # or the --timeout given, if shorter
 MAX_SECONDS = 86_400              # a timeout, backoff or pause (sockets and sleep take no more)
 QUERY_FORMATS = ("table", "csv", "json")
+TABLE_SAMPLE = 1000               # rows of a SELECT table that set its column widths
+MAX_COLUMN_WIDTH = 100            # display columns a column is padded to, at most
 MAX_NESTING = 200                 # levels of { ( [ in a query: pyoxigraph's parser and
                                   # evaluator recurse, and crash (a segfault) some 2000 deep
 
@@ -506,8 +511,7 @@ def run_query(out_dir: Path, query: str, config: Config, output_format: str = "t
         _write(out, result.serialize(format=pyoxigraph.QueryResultsFormat.JSON) + b"\n")
     else:
         names = [v.value for v in result.variables]
-        rows = [[_cell(solution[name]) for name in names] for solution in result]
-        out.write(format_table(names, rows))
+        write_table(names, ([_cell(solution[name]) for name in names] for solution in result), out)
 
 
 def _check_query(query: str) -> None:
@@ -530,15 +534,27 @@ def _check_query(query: str) -> None:
             depth = max(0, depth - 1)
 
 
-def format_table(header: list[str], rows: list[list[str]]) -> str:
-    """An aligned text table; Japanese (wide) characters count as two columns."""
+def write_table(header: list[str], rows: Iterable[list[str]], out) -> None:
+    """An aligned text table, written row by row (a result of millions of rows is never held):
+    the widths come from the header and the first TABLE_SAMPLE rows, at most MAX_COLUMN_WIDTH
+    display columns each; a wider cell is printed whole and shifts the rest of its row.
+    Japanese (wide) characters count as two columns."""
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, TABLE_SAMPLE))
     widths = [_width(name) for name in header]
-    for row in rows:
+    for row in sample:
         widths = [max(w, _width(cell)) for w, cell in zip(widths, row)]
-    lines = [header, ["-" * w for w in widths], *rows]
-    text = ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(line, widths)).rstrip()
-            for line in lines]
-    return "\n".join(text) + "\n"
+    widths = [min(w, MAX_COLUMN_WIDTH) for w in widths]
+    for line in itertools.chain([header, ["-" * w for w in widths]], sample, rows):
+        out.write("  ".join(cell + " " * (w - _width(cell))
+                            for cell, w in zip(line, widths)).rstrip() + "\n")
+
+
+def format_table(header: list[str], rows: Iterable[list[str]]) -> str:
+    """The table of write_table as one string (for a small result)."""
+    text = io.StringIO()
+    write_table(header, rows, text)
+    return text.getvalue()
 
 
 def _cell(term) -> str:
@@ -572,4 +588,4 @@ def _one_line(exc: Exception) -> str:
 
 
 __all__ = ["StoreError", "StoreSettings", "default_graph_iri", "format_table", "load_store",
-           "redact", "resolve_settings", "run_query"]
+           "redact", "resolve_settings", "run_query", "write_table"]

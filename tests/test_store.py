@@ -11,6 +11,7 @@ fails or demands a password on purpose.
 from __future__ import annotations
 
 import base64
+import io
 import os
 import shutil
 import subprocess
@@ -28,7 +29,7 @@ from httpserver import free_port, stop_process
 
 from pipeline.config import Config, load_config
 from pipeline.store import StoreError, default_graph_iri, plan_graph_iri, redact, resolve_settings
-from pipeline.store import load_store as load_into_store
+from pipeline.store import load_store as load_into_store, run_query, write_table
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG = load_config(PROJECT_ROOT / "pipeline.toml")
@@ -647,3 +648,46 @@ def test_query_service_as_a_name_or_in_a_string_is_no_service(published):
     result = query(published, text)
     assert (result.returncode, result.stdout.splitlines()) == (
         0, ["service", "-" * 19, "SERVICE <http://e/>"]), result.stderr
+
+
+def test_query_table_is_streamed_with_widths_from_the_first_1000_rows(tmp_path):
+    (tmp_path / "rdf").mkdir()
+    values = {1100: "a much longer value", 1101: "長" * 60}      # after the first 1000 rows
+    (tmp_path / "rdf" / "graph.nt").write_text("".join(
+        f'<http://e/s{i:04d}> <http://e/p> "{values.get(i, "short")}" .\n' for i in range(1200)),
+        encoding="utf-8")
+    out = io.StringIO()
+    run_query(tmp_path, "SELECT ?s ?v ?n WHERE { ?s <http://e/p> ?v BIND(STRLEN(?v) AS ?n) } "
+              "ORDER BY ?s", CONFIG, out=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 + 1200
+    assert lines[:3] == ["s               v      n", "--------------  -----  -",
+                         "http://e/s0000  short  5"]
+    # a wider cell after the sample is printed whole and shifts the rest of its row
+    assert lines[2 + 1100:2 + 1102] == ["http://e/s1100  a much longer value  19",
+                                        "http://e/s1101  " + "長" * 60 + "  60"]
+
+
+def test_a_table_is_written_row_by_row_and_a_column_padded_to_100_at_most():
+    consumed = 0
+    lines: list[str] = []
+    consumed_at_first_write: list[int] = []
+
+    def rows():
+        nonlocal consumed
+        for number in range(5000):
+            consumed += 1
+            yield [str(number), "x" * (300 if number == 7 else 1), "end"]
+
+    class Out:
+        def write(self, text: str) -> None:
+            consumed_at_first_write[:] = consumed_at_first_write or [consumed]
+            lines.append(text)
+
+    write_table(["n", "text", "last"], rows(), Out())
+    assert consumed_at_first_write == [1000]        # the sample, not all 5000 rows, held first
+    assert len(lines) == 5002
+    assert lines[0] == "n    text" + " " * 96 + "  last\n"   # padded to 100 columns, not 300
+    assert lines[2 + 7] == "7    " + "x" * 300 + "  end\n"    # the long cell whole
+    assert lines[2 + 8] == "8    x" + " " * 99 + "  end\n"
+    assert lines[-1] == "4999  x" + " " * 99 + "  end\n"     # widths of the first 1000 rows
