@@ -61,6 +61,17 @@ CONFIG_HELP = ("publication settings: licence, publisher, version (default: pipe
                "folder; else built-in defaults, which name no publisher)")
 
 
+def at_least_one(text: str) -> int:
+    """A count of at least 1 (argparse type): `--workers 0` is an error, not one worker."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m pipeline", description=DESCRIPTION,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -104,7 +115,7 @@ def parser() -> argparse.ArgumentParser:
                                 "(default: linkcheck.json beside the published folder)")
     linkcheck.add_argument("--fail-on-broken", action="store_true",
                            help="exit with status 1 when a link is broken (default: exit 0, it is a report)")
-    linkcheck.add_argument("--workers", type=int, default=4,
+    linkcheck.add_argument("--workers", type=at_least_one, default=4,
                            help="hosts checked at the same time (default: 4)")
     linkcheck.add_argument("--delay", type=float, default=1.0,
                            help="seconds between two requests to the same host (default: 1)")

@@ -442,3 +442,11 @@ def test_datapackage_names_the_licence_and_the_source_checksum(published, source
     assert source["encoding"] == "utf-8"
     assert source["in_manifest"] is True
     assert source["period"] == {"start_fiscal_year": 2014, "end_fiscal_year": 2016}
+
+
+def test_linkcheck_refuses_no_workers(run_cli, tmp_path):
+    """`--workers 0` once meant one worker, silently."""
+    result = run_cli("linkcheck", "--workers", "0", "--out-dir", tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == \
+        "python -m pipeline linkcheck: error: argument --workers: must be at least 1, not 0"
