@@ -269,7 +269,7 @@ def run(args: argparse.Namespace) -> int:
         command = datasette_command(args.out_dir, args.host, args.port)
         os.execv(command[0], command)        # Datasette replaces this process
     elif args.command == "query":
-        from .store import run_query
+        from .query import run_query
         text = sys.stdin.read() if args.sparql == "-" else args.sparql
         run_query(args.out_dir, text, publication_settings(args), args.format)
     return 0

@@ -29,7 +29,8 @@ from httpserver import free_port, stop_process
 
 from pipeline.config import Config, load_config
 from pipeline.store import StoreError, default_graph_iri, plan_graph_iri, redact, resolve_settings
-from pipeline.store import load_store as load_into_store, run_query, write_table
+from pipeline.query import run_query, write_table
+from pipeline.store import load_store as load_into_store
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG = load_config(PROJECT_ROOT / "pipeline.toml")

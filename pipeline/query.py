@@ -1,0 +1,154 @@
+"""`python -m pipeline query 'SPARQL'`: answers from the published files, without any endpoint.
+
+graph.nt is loaded into an in-memory pyoxigraph store, both as the default graph and as the
+named graph of the publication, so a query written for the store (`GRAPH <…> { … }`) works
+unchanged. A query with SERVICE (a request elsewhere) or nested deeper than MAX_NESTING is
+refused; a SELECT table is streamed, its widths set by the first TABLE_SAMPLE rows.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Iterable
+
+from .config import Config
+from .rdf.vocabulary import default_graph_iri
+from .store import GRAPH_FILE, StoreError
+
+QUERY_FORMATS = ("table", "csv", "json")
+TABLE_SAMPLE = 1000               # rows of a SELECT table that set its column widths
+MAX_COLUMN_WIDTH = 100            # display columns a column is padded to, at most
+MAX_NESTING = 200                 # levels of { ( [ in a query: pyoxigraph's parser and
+                                  # evaluator recurse, and crash (a segfault) some 2000 deep
+
+# The parts of a SPARQL query in which brackets and keywords are text, skipped by the checks of
+# _check_query: long strings, strings, IRIs, comments (an unclosed string or IRI is not skipped).
+_QUERY_TEXT = "|".join((
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""', r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+    r'"(?:[^"\\\n\r]|\\.)*"', r"'(?:[^'\\\n\r]|\\.)*'",
+    r'<[^<>"{}|^`\\\x00-\x20]*>', r"#[^\n\r]*"))
+_QUERY_TOKENS = re.compile(rf"(?:{_QUERY_TEXT})|(?P<open>[{{(\[])|(?P<close>[}})\]])"
+                           r"|(?P<service>(?<![\w?$:.-])(?i:SERVICE)(?![\w:-]))")
+
+# A blank node as subject, or as object (the line then ends `_:label .`; a literal object
+# always ends with `"`, a language tag or `>` before the final dot).
+
+def run_query(out_dir: Path, query: str, config: Config, output_format: str = "table",
+              out=None) -> None:
+    """Run a SPARQL query over `<out_dir>/rdf/graph.nt` in memory and print the result:
+    SELECT as a table (or SPARQL CSV / JSON results), ASK as true/false (JSON: a boolean
+    result), CONSTRUCT/DESCRIBE as N-Triples."""
+    import pyoxigraph
+
+    out = out or sys.stdout
+    if output_format not in QUERY_FORMATS:
+        raise StoreError(f"unknown format {output_format!r} (one of {', '.join(QUERY_FORMATS)})")
+    _check_query(query)
+    source = out_dir / GRAPH_FILE
+    if not source.is_file():
+        raise StoreError(f"no {GRAPH_FILE.as_posix()}: publish first", out_dir)
+    store = pyoxigraph.Store()
+    try:
+        store.load(path=str(source), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        store.load(path=str(source), format=pyoxigraph.RdfFormat.N_TRIPLES,
+                   to_graph=pyoxigraph.NamedNode(default_graph_iri(config)))
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise StoreError(f"cannot read the graph: {_one_line(exc)}", source) from None
+    try:
+        result = store.query(query)
+    except SyntaxError as exc:
+        raise StoreError(f"SPARQL syntax error: {_one_line(exc)}") from None
+    except (ValueError, OSError, RuntimeError) as exc:
+        raise StoreError(f"query failed: {_one_line(exc)}") from None
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        if output_format == "json":
+            _write(out, result.serialize(format=pyoxigraph.QueryResultsFormat.JSON) + b"\n")
+        else:
+            _write(out, b"true\n" if bool(result) else b"false\n")
+    elif isinstance(result, pyoxigraph.QueryTriples):
+        _write(out, result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES))
+    elif output_format == "csv":
+        _write(out, result.serialize(format=pyoxigraph.QueryResultsFormat.CSV))
+    elif output_format == "json":
+        _write(out, result.serialize(format=pyoxigraph.QueryResultsFormat.JSON) + b"\n")
+    else:
+        names = [v.value for v in result.variables]
+        write_table(names, ([_cell(solution[name]) for name in names] for solution in result), out)
+
+
+def _check_query(query: str) -> None:
+    """Refuse, before pyoxigraph parses it, a query nested deeper than MAX_NESTING levels of
+    brackets (a few thousand levels crash the process: exit 139, not a word printed), and
+    SERVICE (pyoxigraph would send the request: `query` works on the published files only)."""
+    depth = 0
+    for token in _QUERY_TOKENS.finditer(query):
+        if token["service"]:
+            line = query.count("\n", 0, token.start()) + 1
+            raise StoreError(f"SERVICE (line {line}) is not run: query answers from the published "
+                             "files only, without any network request")
+        if token["open"]:
+            depth += 1
+            if depth > MAX_NESTING:
+                line = query.count("\n", 0, token.start()) + 1
+                raise StoreError(f"the query nests brackets more than {MAX_NESTING} levels deep "
+                                 f"(line {line}); not run")
+        elif token["close"]:
+            depth = max(0, depth - 1)
+
+
+def write_table(header: list[str], rows: Iterable[list[str]], out) -> None:
+    """An aligned text table, written row by row (a result of millions of rows is never held):
+    the widths come from the header and the first TABLE_SAMPLE rows, at most MAX_COLUMN_WIDTH
+    display columns each; a wider cell is printed whole and shifts the rest of its row.
+    Japanese (wide) characters count as two columns."""
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, TABLE_SAMPLE))
+    widths = [_width(name) for name in header]
+    for row in sample:
+        widths = [max(w, _width(cell)) for w, cell in zip(widths, row)]
+    widths = [min(w, MAX_COLUMN_WIDTH) for w in widths]
+    for line in itertools.chain([header, ["-" * w for w in widths]], sample, rows):
+        out.write("  ".join(cell + " " * (w - _width(cell))
+                            for cell, w in zip(line, widths)).rstrip() + "\n")
+
+
+def format_table(header: list[str], rows: Iterable[list[str]]) -> str:
+    """The table of write_table as one string (for a small result)."""
+    text = io.StringIO()
+    write_table(header, rows, text)
+    return text.getvalue()
+
+
+def _cell(term) -> str:
+    """IRIs and literals by their value (no quotes, tags or datatypes), blank nodes as _:id,
+    unbound as empty; line breaks and tabs shown as \\n, \\t so a row stays one line."""
+    if term is None:
+        return ""
+    import pyoxigraph
+    text = f"_:{term.value}" if isinstance(term, pyoxigraph.BlankNode) else term.value
+    return text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else
+               0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def _write(out, data: bytes) -> None:
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None:
+        out.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:
+        out.write(data.decode("utf-8"))
+
+
+def _one_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 300 else text[:299] + "…"
