@@ -37,7 +37,7 @@ GROUP_ROWS = 24_000     # at most about this many rows of all tables per frictio
 READ_AS = ("type", "profile", "format", "mediatype", "encoding", "dialect")
 OTHER_ROW = re.compile(r"(in the row at position )(\d+)")   # frictionless's note on a repeated key
 CODE = tuple(Path(__file__).with_name(name) for name in      # what keeps the entries
-             ("validate_groups.py", "validate_read.py", "validate.py"))
+             ("validate_groups.py", "validate_read.py", "validate.py", "validate_descriptor.py"))
 
 
 def unit_groups(indexes: list[int], units: list[list[str]], tables: list[Table],

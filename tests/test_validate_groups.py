@@ -402,7 +402,7 @@ def test_descriptors_found_valid_before_are_not_checked_again(written, tmp_path,
     """frictionless checks only the resources whose descriptors it has not found valid under
     this cache (a republish changes a few of thousands); a changed descriptor is checked, and a
     broken one is reported as frictionless reports it on the whole package."""
-    from pipeline import validate
+    from pipeline import validate_descriptor as validate
     package = json.loads((written / "datapackage.json").read_text(encoding="utf-8"))
     checked = []
     package_findings = validate._package_findings
