@@ -227,6 +227,7 @@ def _read_limited(response: requests.Response, url: str, max_bytes: int, timeout
     watchdog = threading.Timer(limit, expire)
     watchdog.daemon = True
     watchdog.start()
+    too_slow = f"too slow: not downloaded within {limit:g} s (stopped after {{}} bytes)"
     try:
         for chunk in response.iter_content(CHUNK):
             total += len(chunk)
@@ -234,12 +235,13 @@ def _read_limited(response: requests.Response, url: str, max_bytes: int, timeout
                 raise FetchError(f"larger than the size limit of {_size(max_bytes)} "
                                  f"(stopped after {total} bytes)", url)
             chunks.append(chunk)
+        if expired.is_set():            # closed as it ended: never a cut file taken as whole
+            raise FetchError(too_slow.format(total), url)
     except FetchError:
         raise
     except Exception as exc:
         if expired.is_set():
-            raise FetchError(f"too slow: not downloaded within {limit:g} s (stopped after "
-                             f"{total} bytes)", url) from None
+            raise FetchError(too_slow.format(total), url) from None
         if isinstance(exc, (requests.ConnectionError, requests.Timeout,
                             requests.exceptions.ChunkedEncodingError,
                             requests.exceptions.ContentDecodingError)):
