@@ -107,6 +107,19 @@ def _run(answer, where, parent: int) -> None:
     answer.close()
 
 
+def process_pool(workers: int, start: Callable[[], None] | None = None):
+    """Forked worker processes that die with this one (die_with), each running `start` first."""
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_worker, initargs=(os.getpid(), start))
+
+
+def _start_worker(parent: int, start: Callable[[], None] | None) -> None:
+    die_with(parent)
+    if start is not None:
+        start()
+
+
 def die_with(parent: int) -> None:
     """Have the kernel kill this process when its parent dies (Linux; elsewhere the parent's
     close() stops it), and stop now if the parent is already gone; a SIGTERM ends it at once

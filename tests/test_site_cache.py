@@ -114,12 +114,13 @@ def test_worker_processes_write_the_plans_pages_whether_rendered_or_linked_from_
         pytest.skip("one core: no worker processes")
     pools = []
 
-    class CountedPool(site_module.ProcessPoolExecutor):
-        def __init__(self, *args, **kwargs):
-            pools.append(args)
-            super().__init__(*args, **kwargs)
+    process_pool = site_module.process_pool
 
-    monkeypatch.setattr(site_module, "ProcessPoolExecutor", CountedPool)
+    def counted_pool(*args, **kwargs):
+        pools.append(args)
+        return process_pool(*args, **kwargs)
+
+    monkeypatch.setattr(site_module, "process_pool", counted_pool)
     parent, plan_inputs = os.getpid(), PageKeys.plan_inputs
 
     def computed_once(keys, plan):      # each plan's key in the parent, which the workers inherit

@@ -6,13 +6,12 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from ..fingerprint import tree_digest
-from ..forked import die_with
+from ..forked import process_pool
 from ..model import Document
 from ..sources import SourceDocument
 from ..heap import collector_paused
@@ -62,8 +61,7 @@ def extract_all(sources: list[SourceDocument], cache_dir: Path | None = None,
     stats.workers = min(workers or os.cpu_count() or 1, len(misses)) if len(misses) >= PARALLEL_FROM else 1
     todo = [sources[i] for i in misses]
     if stats.workers > 1:
-        with ProcessPoolExecutor(stats.workers, initializer=die_with,
-                                 initargs=(os.getpid(),)) as pool:
+        with process_pool(stats.workers) as pool:
             results = list(pool.map(extract_document, todo, chunksize=max(1, len(todo) // (stats.workers * 8))))
     else:
         results = [extract_document(source) for source in todo]

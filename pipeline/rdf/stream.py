@@ -14,12 +14,11 @@ import gc
 import hashlib
 import heapq
 from bisect import bisect_right
-import multiprocessing
 import os
 import shutil
 import tempfile
 from collections import defaultdict
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -30,7 +29,7 @@ from typing import Iterator
 from ..assemble import Plan
 from ..config import Config
 from ..cuts import cut_before
-from ..forked import die_with, fork_cores
+from ..forked import fork_cores, process_pool
 from ..heap import frozen_heap, releasing_memory
 from ..partcache import CacheStats, PartCache, rows_digest
 from .graph import build_ntriples_and_shapes
@@ -59,18 +58,11 @@ def worker_pool(parts: int) -> Iterator[Executor | None]:
         yield None
         return
     with frozen_heap():
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_worker_start, initargs=(os.getpid(),))
+        pool = process_pool(workers, gc.disable)    # no reference cycles: no collections
         try:
             yield pool
         finally:
             pool.shutdown(cancel_futures=True)
-
-
-def _worker_start(parent: int) -> None:
-    """A worker makes no reference cycles: no collections; it dies with the publish."""
-    gc.disable()
-    die_with(parent)
 
 
 @dataclass

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import shutil
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable
@@ -27,7 +25,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from ...config import Config
 from ...errors import PipelineError
-from ...forked import die_with, fork_cores
+from ...forked import fork_cores, process_pool
 from ...heap import collector_paused
 from ...partcache import CacheStats, PartCache
 from ..datasets import media_type
@@ -271,8 +269,7 @@ class Writer:
         tasks = worker_tasks(slices)
         global _FORKED
         _FORKED = self                       # what the workers inherit
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=die_with, initargs=(os.getpid(),))
+        pool = process_pool(workers)
         try:
             results = pool.map(_write_slices, tasks)
         except OSError:                      # no processes left: write the pages here
