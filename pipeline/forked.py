@@ -21,6 +21,7 @@ from .heap import c_library
 
 _STEPS: tuple = ()      # the generator function and its arguments, inherited by the child
 PR_SET_PDEATHSIG = 1    # Linux prctl: the signal a process gets when its parent dies
+HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}      # blocked while a child is forked
 
 
 def fork_cores() -> int:
@@ -44,19 +45,16 @@ class Forked:
         self.process, self.answers, self.inline = None, None, None
         if fork_cores() < 2:
             return
-        context = multiprocessing.get_context("fork")
-        self.answers, answer = context.Pipe(duplex=False)
+        self.answers, answer = _CONTEXT.Pipe(duplex=False)
         _STEPS = (steps, arguments)
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})   # until the child
-        try:                                                                  # ignores it
-            self.process = context.Process(target=_run, args=(answer, where, os.getpid()),
-                                           daemon=True)
+        try:
+            self.process = _CONTEXT.Process(target=_run, args=(answer, where, os.getpid()),
+                                            daemon=True)
             self.process.start()
         except OSError:                 # no fork (out of memory, too many processes): run here
             self.process = None
             self.answers.close()
         finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             _STEPS = ()
             answer.close()
 
@@ -94,9 +92,7 @@ def _run(answer, where, parent: int) -> None:
     """The forked process: each step's result sent back as ("done", value), or the first
     exception as ("error", a PipelineError)."""
     gc.disable()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    die_with(parent)
+    _start_child(parent)
     steps, arguments = _STEPS
     try:
         for value in steps(*arguments):
@@ -108,16 +104,48 @@ def _run(answer, where, parent: int) -> None:
 
 
 def process_pool(workers: int, start: Callable[[], None] | None = None):
-    """Forked worker processes that die with this one (die_with), each running `start` first."""
+    """Forked worker processes that leave Ctrl-C to this one and die with it (_start_child),
+    each running `start` first."""
     from concurrent.futures import ProcessPoolExecutor
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_start_worker, initargs=(os.getpid(), start))
+    return ProcessPoolExecutor(workers, mp_context=_CONTEXT, initializer=_start_worker,
+                               initargs=(os.getpid(), start))
 
 
 def _start_worker(parent: int, start: Callable[[], None] | None) -> None:
-    die_with(parent)
+    _start_child(parent)
     if start is not None:
         start()
+
+
+class _HeldProcess(multiprocessing.context.ForkProcess):
+    """A process forked with Ctrl-C and SIGTERM held (blocked) in the forking thread: the
+    child inherits the caller's handlers, which raise, and a signal arriving before the child
+    has set its own (a close() right after the start sends SIGTERM) would raise in the
+    interpreter's after-fork code (a traceback) or, between the fork and the child's first
+    step, unwind the child into the caller's code, which it would then go on running as a
+    second copy of the publish. The child handles what was held once _start_child has run."""
+
+    def start(self) -> None:
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+        try:
+            super().start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+class _HeldContext(multiprocessing.context.ForkContext):
+    Process = _HeldProcess
+
+
+_CONTEXT = _HeldContext()
+
+
+def _start_child(parent: int) -> None:
+    """A forked child's first step: Ctrl-C ignored (the caller handles it and stops its
+    children), SIGTERM ends it at once, it dies with its parent; then the held signals come."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with(parent)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD_SIGNALS)
 
 
 def die_with(parent: int) -> None:

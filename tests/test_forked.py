@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,48 @@ def running(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
     except OSError:
         return False
+
+
+def test_a_child_stopped_as_soon_as_it_is_forked_neither_raises_nor_runs_the_callers_code(
+        tmp_path):
+    """A SIGTERM sent right after the fork (a close() at once: the catalogue's check failing
+    while its files are being written, a broken worker pool) reached the child while it still
+    had the caller's handler, which raises (the CLI's): a traceback from the interpreter's
+    after-fork code, or, once in CI, a child unwinding into the publish and running it on as a
+    second copy. Held until the child has its own handlers, it just ends the child."""
+    import subprocess
+    import sys
+    import textwrap
+    script = tmp_path / "caller.py"
+    script.write_text(textwrap.dedent(f"""
+        import multiprocessing, os, signal, sys
+        sys.path.insert(0, {str(Path(__file__).parent.parent)!r})
+        from pipeline.forked import Forked, process_pool
+
+        def raising(signum, frame):
+            raise KeyboardInterrupt("SIGTERM")     # as the CLI's handler does
+
+        def steps():
+            yield 1
+
+        signal.signal(signal.SIGTERM, raising)
+        caller = os.getpid()
+        try:
+            for _ in range(1000):
+                Forked(steps).close()
+            for _ in range(100):
+                pool = process_pool(2)
+                pool.submit(os.getpid)
+                for child in multiprocessing.active_children():
+                    child.terminate()
+                pool.shutdown()
+        except BaseException:
+            if os.getpid() != caller:
+                print("a child ran the caller's code", file=sys.stderr)
+                os._exit(0)
+            raise
+        print("done")
+        """), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=300)
+    assert (run.returncode, run.stdout, run.stderr) == (0, "done\n", "")
