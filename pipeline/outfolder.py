@@ -6,6 +6,10 @@ written before the mark, the layout only this pipeline writes: the initiatives t
 datapackage.json, site-manifest.json and catalog.ttl). Anything else (a
 folder of documents, the working directory, the raw folder, a file) is refused, so that a
 mistyped `--out-dir` never deletes a user's files.
+
+Each edition lists the files publish wrote into it (OWN_FILES). A file someone else put into
+OUT (notes, a link-check report) is not in that list: the next publish keeps it, at the same
+path in the new edition, instead of retiring it with the old one.
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import PipelineError
+from .errors import PipelineError, describe
 
 GENERATOR_KEY, GENERATOR = "generator", "plan-opendata-pipeline"
 SHOWN_FILES = 3
+OWN_FILES = ".publish-files.json"   # the files publish wrote into an edition (not published data)
 
 
 def is_publication(folder: Path) -> bool:
@@ -80,11 +85,124 @@ def check_out_dir(out_dir: Path, raw_dir: Path | None = None) -> None:
                             "or empty folder as --out-dir", out_dir)
     entries = sorted(entry.name for entry in out_dir.iterdir())
     if entries and not is_publication(out_dir):
-        shown = ", ".join(entries[:SHOWN_FILES])
-        more = f" and {len(entries) - SHOWN_FILES} more" if len(entries) > SHOWN_FILES else ""
-        raise PipelineError(f"not a publication of this pipeline (it holds {shown}{more}); "
+        raise PipelineError(f"not a publication of this pipeline (it holds {some_of(entries)}); "
                             "refusing to replace it: choose a new or empty folder as --out-dir",
                             out_dir)
+
+
+def some_of(names: list[str]) -> str:
+    """The first SHOWN_FILES names, and how many more there are."""
+    more = f" and {len(names) - SHOWN_FILES} more" if len(names) > SHOWN_FILES else ""
+    return ", ".join(names[:SHOWN_FILES]) + more
+
+
+# --- files publish did not write ---------------------------------------------------------
+
+def record_own_files(staging: Path, license: dict, attribution: str) -> None:
+    """OWN_FILES in the new edition: every file publish wrote there (sorted POSIX paths), so
+    that the next publish tells them from files someone else puts into OUT; with the
+    publication's licence, as every published file states it."""
+    files, _ = walk_entries(staging)
+    document = {GENERATOR_KEY: GENERATOR,
+                "description": "この版でパイプラインが書き出したファイル（このファイル自身を除く）。"
+                               "ここにないファイルは、次の公開でもそのまま残される。",
+                "license": license, "attribution": attribution, "files": files}
+    (staging / OWN_FILES).write_text(json.dumps(document, ensure_ascii=False, indent=0) + "\n",
+                                     encoding="utf-8")
+
+
+def keep_foreign_files(staging: Path, out_dir: Path) -> list[str]:
+    """Link (or copy) into staging, at the same paths, the files and folders of out_dir that
+    its edition's OWN_FILES does not account for, so that the swap keeps them; the paths kept
+    (a folder as `name/`, without what it holds).
+    Nothing is kept from an edition without that list (written before it existed: every file
+    is taken as publish's). One where the new edition has a file of the same name fails the
+    publish: it would be replaced."""
+    own = _recorded_files(out_dir)
+    if own is None:
+        return []
+    own_folders = {folder for path in own for folder in _folders_of(path)}
+    files, folders = walk_entries(out_dir)
+    kept, kept_files = [name for name in folders if name not in own_folders], []
+    for name in kept:               # (sorted: parents first)
+        target = staging / name
+        if not (target.is_dir() and not target.is_symlink()):
+            _refuse_replacing(out_dir / name, target)
+            target.mkdir(parents=True)
+    for name in files:
+        if name in own or name == OWN_FILES:
+            continue
+        kept_files.append(name)
+        _refuse_replacing(out_dir / name, staging / name)
+        try:
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            _keep(out_dir / name, staging / name)
+        except OSError as error:
+            raise PipelineError(f"was not written by this pipeline and could not be kept in the "
+                                f"new edition ({error.strerror or describe(error)})",
+                                out_dir / name) from None
+    return _outermost(kept, kept_files)
+
+
+def _outermost(folders: list[str], files: list[str]) -> list[str]:
+    """The folders (as `name/`) and files not inside one of the folders."""
+    inside = set(folders)
+    return sorted(f"{path}/" if path in inside else path for path in [*folders, *files]
+                  if inside.isdisjoint(_folders_of(path)))
+
+
+def _folders_of(path: str) -> Iterator[str]:
+    """The folders a relative POSIX path is in: `a/b/c` is in `a/b` and `a`."""
+    folder = path.rpartition("/")[0]
+    while folder:
+        yield folder
+        folder = folder.rpartition("/")[0]
+
+
+def walk_entries(folder: Path) -> tuple[list[str], list[str]]:
+    """(the files, the folders) under folder as relative POSIX paths, sorted; a symbolic link or
+    a special file counts as a file (os.scandir: no stat per entry)."""
+    files: list[str] = []
+    folders: list[str] = []
+    stack = [(os.fspath(folder), "")]
+    while stack:
+        path, prefix = stack.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(prefix + entry.name)
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                else:
+                    files.append(prefix + entry.name)
+    return sorted(files), sorted(folders)
+
+
+def _recorded_files(out_dir: Path) -> set[str] | None:
+    """The files OWN_FILES in out_dir lists; None without a readable list."""
+    try:
+        document = json.loads((out_dir / OWN_FILES).read_text(encoding="utf-8"))
+        files = document["files"]
+    except (OSError, ValueError, RecursionError, TypeError, KeyError):
+        return None
+    return {name for name in files if isinstance(name, str)} if isinstance(files, list) else None
+
+
+def _refuse_replacing(source: Path, target: Path) -> None:
+    if os.path.lexists(target):
+        raise PipelineError("was not written by this pipeline, and the new edition has a file of "
+                            "that name; move it out of the published folder and publish again",
+                            source)
+
+
+def _keep(source: Path, target: Path) -> None:
+    """target as a hard link to source (the same file, whatever it is), else a copy."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        if source.is_symlink():
+            os.symlink(os.readlink(source), target)
+        else:
+            shutil.copy2(source, target)
 
 
 # --- what killed runs leave behind ------------------------------------------------------

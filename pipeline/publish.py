@@ -35,7 +35,8 @@ from .fingerprint import inputs_digest
 from .forked import Forked
 from .heap import collector_paused, frozen_heap, release_free_memory
 from .lock import publish_lock
-from .outfolder import check_out_dir, clean_leftovers, fresh_staging, retire, staging_dir
+from .outfolder import (check_out_dir, clean_leftovers, fresh_staging, keep_foreign_files,
+                        record_own_files, retire, some_of, staging_dir)
 from .partcache import CacheStats, PartCache, cache_folder
 from .planrows import Extracted, extract_rows
 from .rdf import LinkedDataWriter
@@ -272,12 +273,17 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             "Excel or cut to its plan, byte for byte)")
         log.stop(raw_dir)
         with watch.stage("swap"):
+            record_own_files(staging, license, package.get("attribution", ""))
+            kept = keep_foreign_files(staging, out_dir) if out_dir.is_dir() else []
             unchanged = previous is not None and _same_files(staging, out_dir)
             if not unchanged:
                 _swap(staging, out_dir)
     if unchanged:
         log(f"publish: no change; {out_dir} left as it was (version {edition.version})")
     else:
+        if kept:
+            log(f"publish: kept {len(kept)} file(s) and folder(s) in {out_dir} that publish did "
+                f"not write: {some_of(kept)}")
         what = "content changed" if edition.changes else "same content, files updated"
         log(f"publish: {out_dir} (version {edition.version}, {what})")
     return PublishResult(publication, out_dir, edition.version, not unchanged, watch.seconds,

@@ -29,6 +29,7 @@ from pipeline.export.ckan import (NAME_PATTERN, PACKAGE_CREATE_KEYS,
                                   PACKAGE_SHOW_KEYS_IGNORED_BY_CREATE, ckan_package, owner,
                                   write_ckan)
 from pipeline.export.listing import CATALOG_FILES, SITE_LANDING_PAGE, SITE_MANIFEST
+from pipeline.outfolder import OWN_FILES
 from pipeline.export.dcat import build_catalog, catalog_uri, distribution_uri, write_catalog
 from pipeline.export.description import read_description
 from pipeline.shacl import check_catalog
@@ -96,8 +97,9 @@ def ckan_packages(catalogued) -> dict[str, dict]:
 
 
 def published_files(folder: Path) -> list[str]:
+    """Every file but the catalogue and publish's list of the files it wrote (bookkeeping)."""
     files = (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    return sorted(f for f in files if f not in CATALOG_FILES)
+    return sorted(f for f in files if f not in CATALOG_FILES and f != OWN_FILES)
 
 
 def local_path(url: str, config) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.outfolder import GENERATOR, GENERATOR_KEY, wait_for_removals
+from pipeline.outfolder import GENERATOR, GENERATOR_KEY, OWN_FILES, wait_for_removals
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -228,6 +228,8 @@ def test_an_empty_folder_and_our_own_publication_are_replaced(tmp_path, source_t
 
 
 def test_a_symlink_inside_out_is_never_followed_when_replacing(tmp_path, source_text, capsys, publication):
+    """A link someone put into OUT is kept as the link it is (publish did not write it); what it
+    points to is neither read nor touched."""
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "precious.txt").write_text("keep me", encoding="utf-8")
@@ -238,7 +240,8 @@ def test_a_symlink_inside_out_is_never_followed_when_replacing(tmp_path, source_
     status, errors, _ = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text), "--out-dir", out)
     assert status == 0, errors
     assert (outside / "precious.txt").read_text(encoding="utf-8") == "keep me"
-    assert not (out / "link").exists()
+    assert (out / "link").is_symlink() and (out / "link").readlink() == outside
+    assert sorted(p.name for p in outside.iterdir()) == ["precious.txt"]
 
 
 def test_leftovers_of_killed_runs_are_removed_and_reported(tmp_path, source_text, capsys, publication):
@@ -425,3 +428,77 @@ def test_a_failed_republish_with_a_cache_leaves_the_linked_files_as_published(
     assert snapshot(out) == before
     wait_for_removals()
     assert page.stat().st_nlink == piece.stat().st_nlink == 2    # the staging's links removed
+
+
+# --- files publish did not write -------------------------------------------------------------
+
+def test_files_someone_else_put_into_out_are_kept_by_every_republish(
+        tmp_path, source_text, capsys, publication):
+    """Publish never deletes what it did not write: a file, a link, an empty folder and a file
+    inside a folder of the portal put into OUT are in the new edition, as they were, and stay
+    outside publish's own list of its files (so that they are kept the next time too)."""
+    out = tmp_path / "out"
+    shutil.copytree(publication, out, symlinks=True)
+    (out / "NOTES.txt").write_text("議事録の置き場所", encoding="utf-8")
+    (out / "NOTES.link").symlink_to("NOTES.txt")
+    (out / "mine" / "empty").mkdir(parents=True)
+    (out / "initiatives" / "extra").mkdir()
+    (out / "initiatives" / "extra" / "a.txt").write_bytes(b"\x00\x01")
+    mine = {"NOTES.txt": "議事録の置き場所".encode("utf-8"), "initiatives/extra/a.txt": b"\x00\x01"}
+    raw = raw_dir(tmp_path / "raw", source_text)
+    for edited in ("宮城県内の公共機関", "みやぎ県内の公共機関"):
+        (raw / "plan.txt").write_text(source_text.replace("県内の公共機関", edited),
+                                      encoding="utf-8")
+        status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
+        assert (status, errors) == (0, [])
+        assert "content changed" in stderr
+        assert (f"publish: kept 4 file(s) and folder(s) in {out} that publish did not write: "
+                "NOTES.link, NOTES.txt, initiatives/extra/ and 1 more") in stderr
+        assert {name: (out / name).read_bytes() for name in mine} == mine
+        assert os.readlink(out / "NOTES.link") == "NOTES.txt"
+        assert (out / "mine" / "empty").is_dir()
+        own = json.loads((out / OWN_FILES).read_text(encoding="utf-8"))["files"]
+        assert "initiatives.csv" in own and not {"NOTES.txt", "NOTES.link"} & set(own)
+        assert not [name for name in own if name.startswith(("mine/", "initiatives/extra/"))]
+
+
+def test_files_publish_wrote_and_no_longer_writes_are_removed(tmp_path, source_text, capsys):
+    """The pages of a plan taken out of the raw folder are publish's own: they go."""
+    from test_plans import FUKUSHIMA, write_two_plans
+    out, raw = tmp_path / "out", tmp_path / "raw"
+    write_two_plans(raw, source_text, source_text)
+    assert run(capsys, "--raw-dir", raw, "--out-dir", out)[0] == 0
+    assert (out / "initiatives" / FUKUSHIMA / "2-1-1.html").is_file()
+    write_miyagi_alone(raw)
+    status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    assert (status, errors) == (0, []), stderr
+    assert "kept" not in stderr
+    assert not (out / "initiatives" / FUKUSHIMA).exists()
+    assert not (out / "plans" / FUKUSHIMA).exists()
+
+
+def test_a_file_someone_else_put_where_the_new_edition_writes_one_fails_the_publish(
+        tmp_path, source_text, capsys):
+    """It would be replaced: the publish stops, naming it, and the publication stays as it was."""
+    from test_plans import FUKUSHIMA, write_two_plans
+    out, raw = tmp_path / "out", tmp_path / "raw"
+    write_two_plans(raw, source_text, source_text)
+    write_miyagi_alone(raw)
+    assert run(capsys, "--raw-dir", raw, "--out-dir", out)[0] == 0
+    page = out / "initiatives" / FUKUSHIMA / "2-1-1.html"
+    page.parent.mkdir()
+    page.write_text("<p>下書き</p>", encoding="utf-8")
+    before = snapshot(out)
+    write_two_plans(raw, source_text, source_text)
+    status, errors, _ = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    assert status == 1
+    assert errors == [f"error: {page}: was not written by this pipeline, and the new edition has "
+                      "a file of that name; move it out of the published folder and publish again"]
+    assert snapshot(out) == before
+
+
+def write_miyagi_alone(raw: Path) -> None:
+    """The raw folder of write_two_plans without Fukushima's plan."""
+    from test_plans import manifest, miyagi_entry
+    (raw / "fukushima.txt").unlink()
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("miyagi.txt")), encoding="utf-8")

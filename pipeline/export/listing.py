@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import PipelineError
+from ..outfolder import OWN_FILES
 from ..partcache import file_identity
 
 CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
@@ -46,8 +47,9 @@ class Listing:
 
 
 def published_files(out: Path) -> list[str]:
-    """Every file of the published folder except the catalogue, as sorted POSIX paths."""
-    return sorted(f for f in _walk(out) if f not in CATALOG_FILES)
+    """Every file of the published folder except the catalogue and publish's list of its own
+    files, as sorted POSIX paths."""
+    return sorted(f for f in _walk(out) if f not in CATALOG_FILES and f != OWN_FILES)
 
 
 def _walk(out: Path) -> list[str]:
