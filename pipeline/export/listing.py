@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import PipelineError
-from ..outfolder import OWN_FILES
+from ..outfolder import OWN_FILES, walk_entries
 from ..partcache import file_identity
 
 CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
@@ -49,22 +49,8 @@ class Listing:
 def published_files(out: Path) -> list[str]:
     """Every file of the published folder except the catalogue and publish's list of its own
     files, as sorted POSIX paths."""
-    return sorted(f for f in _walk(out) if f not in CATALOG_FILES and f != OWN_FILES)
-
-
-def _walk(out: Path) -> list[str]:
-    """Relative POSIX paths of the files under `out` (os.scandir: no stat per file)."""
-    found: list[str] = []
-    stack = [(os.fspath(out), "")]
-    while stack:
-        folder, prefix = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, f"{prefix}{entry.name}/"))
-                elif entry.is_file():
-                    found.append(prefix + entry.name)
-    return found
+    files, _ = walk_entries(out)
+    return [f for f in files if f not in CATALOG_FILES and f != OWN_FILES]
 
 
 _DIGESTS: dict[tuple, tuple[int, str]] = {}
