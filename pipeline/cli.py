@@ -205,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         left = INTERRUPTED.get(args.command, "nothing was written")
         print(f"error: interrupted; {left}", file=sys.stderr)
         return 143 if isinstance(interrupt, Terminated) else 130
+    except BrokenPipeError:             # stdout's reader stopped (`query … | head`): nothing to say
+        _silence_stdout()
+        return 141                      # as a program ended by SIGPIPE (128 + 13)
     except Exception as error:          # never a traceback: one line naming input and command
         where = getattr(args, "raw_dir", None) or getattr(args, "out_dir", None) or args.command
         print(f"error: {where}: {args.command} failed: {describe(error)}", file=sys.stderr)
@@ -212,6 +215,15 @@ def main(argv: list[str] | None = None) -> int:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     return 1
+
+
+def _silence_stdout() -> None:
+    """stdout sent to /dev/null, so that the interpreter's last flush of it does not fail again
+    (Python's documented way for a broken pipe)."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):   # (no descriptor: a test's capture)
+        pass
 
 
 def publication_settings(args: argparse.Namespace) -> Config:

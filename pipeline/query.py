@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import io
 import itertools
+import queue
 import re
 import sys
+import threading
 import unicodedata
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .config import Config
 from .rdf.vocabulary import default_graph_iri
@@ -23,6 +25,7 @@ from .store import GRAPH_FILE, StoreError
 QUERY_FORMATS = ("table", "csv", "json")
 TABLE_SAMPLE = 1000               # rows of a SELECT table that set its column widths
 MAX_COLUMN_WIDTH = 100            # display columns a column is padded to, at most
+QUERY_BATCH = 1000                # rows handed from the query's thread to the printing one
 MAX_NESTING = 200                 # levels of { ( [ in a query: pyoxigraph's parser and
                                   # evaluator recurse, and crash (a segfault) some 2000 deep
 
@@ -42,9 +45,8 @@ def run_query(out_dir: Path, query: str, config: Config, output_format: str = "t
               out=None) -> None:
     """Run a SPARQL query over `<out_dir>/rdf/graph.nt` in memory and print the result:
     SELECT as a table (or SPARQL CSV / JSON results), ASK as true/false (JSON: a boolean
-    result), CONSTRUCT/DESCRIBE as N-Triples."""
-    import pyoxigraph
-
+    result), CONSTRUCT/DESCRIBE as N-Triples. The graph is loaded and the query run in a
+    thread of their own (see _in_thread), so that Ctrl-C stops a query however long it runs."""
     out = out or sys.stdout
     if output_format not in QUERY_FORMATS:
         raise StoreError(f"unknown format {output_format!r} (one of {', '.join(QUERY_FORMATS)})")
@@ -52,11 +54,24 @@ def run_query(out_dir: Path, query: str, config: Config, output_format: str = "t
     source = out_dir / GRAPH_FILE
     if not source.is_file():
         raise StoreError(f"no {GRAPH_FILE.as_posix()}: publish first", out_dir)
+    answer = _in_thread(_answer(source, query, default_graph_iri(config), output_format))
+    first = next(answer)
+    if isinstance(first, bytes):
+        _write(out, first)
+    else:
+        write_table(first, answer, out)
+
+
+def _answer(source: Path, query: str, graph: str, output_format: str) -> Iterator:
+    """The store loaded from source (as the default graph and the named graph `graph`), the
+    query run: yields the answer's bytes, or a SELECT table's header and then its rows."""
+    import pyoxigraph
+
     store = pyoxigraph.Store()
     try:
         store.load(path=str(source), format=pyoxigraph.RdfFormat.N_TRIPLES)
         store.load(path=str(source), format=pyoxigraph.RdfFormat.N_TRIPLES,
-                   to_graph=pyoxigraph.NamedNode(default_graph_iri(config)))
+                   to_graph=pyoxigraph.NamedNode(graph))
     except (SyntaxError, ValueError, OSError) as exc:
         raise StoreError(f"cannot read the graph: {_one_line(exc)}", source) from None
     try:
@@ -67,18 +82,42 @@ def run_query(out_dir: Path, query: str, config: Config, output_format: str = "t
         raise StoreError(f"query failed: {_one_line(exc)}") from None
     if isinstance(result, pyoxigraph.QueryBoolean):
         if output_format == "json":
-            _write(out, result.serialize(format=pyoxigraph.QueryResultsFormat.JSON) + b"\n")
+            yield result.serialize(format=pyoxigraph.QueryResultsFormat.JSON) + b"\n"
         else:
-            _write(out, b"true\n" if bool(result) else b"false\n")
+            yield b"true\n" if bool(result) else b"false\n"
     elif isinstance(result, pyoxigraph.QueryTriples):
-        _write(out, result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES))
+        yield result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)
     elif output_format == "csv":
-        _write(out, result.serialize(format=pyoxigraph.QueryResultsFormat.CSV))
+        yield result.serialize(format=pyoxigraph.QueryResultsFormat.CSV)
     elif output_format == "json":
-        _write(out, result.serialize(format=pyoxigraph.QueryResultsFormat.JSON) + b"\n")
+        yield result.serialize(format=pyoxigraph.QueryResultsFormat.JSON) + b"\n"
     else:
         names = [v.value for v in result.variables]
-        write_table(names, ([_cell(solution[name]) for name in names] for solution in result), out)
+        yield names
+        for solution in result:
+            yield [_cell(solution[name]) for name in names]
+
+
+def _in_thread(items: Iterator, batch: int = QUERY_BATCH) -> Iterator:
+    """items, computed in a daemon thread and handed over in lists of `batch` while this thread
+    waits for them. pyoxigraph loads and evaluates without looking at signals: run here, a long
+    query could not be stopped by Ctrl-C (or SIGTERM), which now reach this thread at once; the
+    other is left to end with the process. An exception of items is raised here."""
+    handed = queue.Queue(maxsize=2)
+
+    def produce() -> None:
+        try:
+            for chunk in iter(lambda: list(itertools.islice(items, batch)), []):
+                handed.put(chunk)
+            handed.put(None)
+        except BaseException as error:      # raised in the waiting thread
+            handed.put(error)
+
+    threading.Thread(target=produce, name="query", daemon=True).start()
+    while (chunk := handed.get()) is not None:
+        if isinstance(chunk, BaseException):
+            raise chunk
+        yield from chunk
 
 
 def _check_query(query: str) -> None:

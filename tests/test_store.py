@@ -651,6 +651,41 @@ def test_query_service_as_a_name_or_in_a_string_is_no_service(published):
         0, ["service", "-" * 19, "SERVICE <http://e/>"]), result.stderr
 
 
+@pytest.mark.parametrize("signal_number, status", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_ctrl_c_stops_a_query_however_long_it_runs(published, signal_number, status):
+    """pyoxigraph evaluates without looking at signals: a query of three unbound patterns over
+    the 20,000 triples (8 × 10^12 rows to count) ignored Ctrl-C and SIGTERM for as long as it
+    ran. It stops at once, with the one line of an interrupted command."""
+    import signal
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    running = subprocess.Popen([sys.executable, "-m", "pipeline", "query", endless, "--out-dir",
+                                str(published)], cwd=PROJECT_ROOT, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(3)                               # the graph loaded, the count under way
+    assert running.poll() is None
+    running.send_signal(getattr(signal, signal_number))
+    try:
+        stdout, stderr = running.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        running.kill()
+        running.communicate()
+        pytest.fail(f"{signal_number} did not stop the query")
+    assert (running.returncode, stdout, stderr) == (
+        status, "", "error: interrupted; nothing was written\n")
+
+
+def test_query_piped_into_a_reader_that_stops_ends_quietly(published):
+    """`query … | head -1`: the pipe's reader goes away; no error line, the exit status of a
+    program ended by SIGPIPE."""
+    running = subprocess.Popen([sys.executable, "-m", "pipeline", "query",
+                                "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", "--out-dir", str(published)],
+                               cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert running.stdout.readline().split() == [b"s", b"p", b"o"]
+    running.stdout.close()                      # (the table is over a megabyte: it will write)
+    assert running.wait(timeout=CLI_TIMEOUT) == 141
+    assert running.stderr.read() == b""
+
+
 def test_query_table_is_streamed_with_widths_from_the_first_1000_rows(tmp_path):
     (tmp_path / "rdf").mkdir()
     values = {1100: "a much longer value", 1101: "長" * 60}      # after the first 1000 rows
