@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -178,13 +179,25 @@ def walk_entries(folder: Path) -> tuple[list[str], list[str]]:
 
 
 def _recorded_files(out_dir: Path) -> set[str] | None:
-    """The files OWN_FILES in out_dir lists; None without a readable list."""
-    try:
-        document = json.loads((out_dir / OWN_FILES).read_text(encoding="utf-8"))
-        files = document["files"]
-    except (OSError, ValueError, RecursionError, TypeError, KeyError):
+    """The files OWN_FILES in out_dir lists; None without one (an edition written before the
+    list existed). One that is not a list publish wrote (damaged, a link, a special file that
+    reading would wait on for ever) fails the publish: taking every file as publish's would
+    delete the others."""
+    path = out_dir / OWN_FILES
+    if not os.path.lexists(path):
         return None
-    return {name for name in files if isinstance(name, str)} if isinstance(files, list) else None
+    try:
+        document = json.loads(path.read_text(encoding="utf-8")) \
+            if stat.S_ISREG(os.lstat(path).st_mode) else None
+    except (OSError, ValueError, RecursionError):
+        document = None
+    files = document.get("files") if isinstance(document, dict) else None
+    if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
+        raise PipelineError("is not the list of the files publish wrote that it should be, so the "
+                            "files someone else put into the published folder cannot be told "
+                            "apart and kept: put it back, or remove it to have the publication "
+                            "replaced whole (with every file in it)", path)
+    return set(files)
 
 
 def _refuse_replacing(source: Path, target: Path) -> None:

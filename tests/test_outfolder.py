@@ -497,6 +497,41 @@ def test_a_file_someone_else_put_where_the_new_edition_writes_one_fails_the_publ
     assert snapshot(out) == before
 
 
+def _damage(own: Path, how: str) -> None:
+    good = own.read_text(encoding="utf-8")
+    own.unlink()
+    if how == "not JSON":
+        own.write_text(good[:len(good) // 2], encoding="utf-8")
+    elif how == "no list":
+        own.write_text(json.dumps({"files": "initiatives.csv"}), encoding="utf-8")
+    elif how == "a folder":
+        own.mkdir()
+    elif how == "a link":
+        (own.parent.parent / "list.json").write_text(good, encoding="utf-8")
+        own.symlink_to(own.parent.parent / "list.json")
+    else:
+        os.mkfifo(own)      # (reading it would wait for a writer for ever)
+
+
+@pytest.mark.parametrize("how", ["not JSON", "no list", "a folder", "a link", "a FIFO"])
+def test_a_damaged_list_of_publishs_files_fails_the_publish(tmp_path, source_text, capsys,
+                                                            publication, how):
+    """Taken as no list, it would have every file taken as publish's: the user's would go."""
+    out = tmp_path / "out"
+    shutil.copytree(publication, out, symlinks=True)
+    (out / "NOTES.txt").write_text("議事録", encoding="utf-8")
+    _damage(out / OWN_FILES, how)
+    before = snapshot(out)
+    raw = raw_dir(tmp_path / "raw", source_text.replace("県内の公共機関", "宮城県内の公共機関"))
+    status, errors, _ = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    assert status == 1
+    assert errors == [f"error: {out / OWN_FILES}: is not the list of the files publish wrote that "
+                      "it should be, so the files someone else put into the published folder "
+                      "cannot be told apart and kept: put it back, or remove it to have the "
+                      "publication replaced whole (with every file in it)"]
+    assert snapshot(out) == before
+
+
 def write_miyagi_alone(raw: Path) -> None:
     """The raw folder of write_two_plans without Fukushima's plan."""
     from test_plans import manifest, miyagi_entry
