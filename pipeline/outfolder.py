@@ -124,12 +124,13 @@ def keep_foreign_files(staging: Path, out_dir: Path) -> list[str]:
         return []
     own_folders = {folder for path in own for folder in _folders_of(path)}
     files, folders = walk_entries(out_dir)
-    kept, kept_files = [name for name in folders if name not in own_folders], []
+    kept, kept_files, made = [name for name in folders if name not in own_folders], [], []
     for name in kept:               # (sorted: parents first)
         target = staging / name
         if not (target.is_dir() and not target.is_symlink()):
             _refuse_replacing(out_dir / name, target)
             target.mkdir(parents=True)
+            made.append(name)
     for name in files:
         if name in own or name == OWN_FILES:
             continue
@@ -142,6 +143,8 @@ def keep_foreign_files(staging: Path, out_dir: Path) -> list[str]:
             raise PipelineError(f"was not written by this pipeline and could not be kept in the "
                                 f"new edition ({error.strerror or describe(error)})",
                                 out_dir / name) from None
+    for name in reversed(made):     # once filled, children first: their permissions and times
+        shutil.copystat(out_dir / name, staging / name, follow_symlinks=False)
     return _outermost(kept, kept_files)
 
 

@@ -462,6 +462,23 @@ def test_files_someone_else_put_into_out_are_kept_by_every_republish(
         assert not [name for name in own if name.startswith(("mine/", "initiatives/extra/"))]
 
 
+def test_a_kept_folder_keeps_its_permissions(tmp_path, source_text, capsys, publication):
+    """A private folder stays private, a read-only one read-only (made afresh in the new
+    edition, it had the default permissions)."""
+    out = tmp_path / "out"
+    shutil.copytree(publication, out, symlinks=True)
+    (out / "private" / "drafts").mkdir(parents=True)
+    (out / "private" / "drafts" / "a.txt").write_text("下書き", encoding="utf-8")
+    (out / "private").chmod(0o700)
+    (out / "private" / "drafts").chmod(0o500)
+    raw = raw_dir(tmp_path / "raw", source_text.replace("県内の公共機関", "宮城県内の公共機関"))
+    assert run(capsys, "--raw-dir", raw, "--out-dir", out)[:2] == (0, [])
+    assert (out / "private" / "drafts" / "a.txt").read_text(encoding="utf-8") == "下書き"
+    assert [(out / name).stat().st_mode & 0o777 for name in ("private", "private/drafts")] \
+        == [0o700, 0o500]
+    (out / "private" / "drafts").chmod(0o700)      # (for tmp_path's removal)
+
+
 def test_files_publish_wrote_and_no_longer_writes_are_removed(tmp_path, source_text, capsys):
     """The pages of a plan taken out of the raw folder are publish's own: they go."""
     from test_plans import FUKUSHIMA, write_two_plans
