@@ -124,6 +124,7 @@ def keep_foreign_files(staging: Path, out_dir: Path) -> list[str]:
         return []
     own_folders = {folder for path in own for folder in _folders_of(path)}
     files, folders = walk_entries(out_dir)
+    _refuse_mounts(out_dir, folders)
     kept, kept_files, made = [name for name in folders if name not in own_folders], [], []
     for name in kept:               # (sorted: parents first)
         target = staging / name
@@ -201,6 +202,18 @@ def _recorded_files(out_dir: Path) -> set[str] | None:
                             "apart and kept: put it back, or remove it to have the publication "
                             "replaced whole (with every file in it)", path)
     return set(files)
+
+
+def _refuse_mounts(out_dir: Path, folders: list[str]) -> None:
+    """A folder of out_dir on another file system (mounted there) cannot be linked into the new
+    edition: its files would be copied, and deleted from their file system with the old one."""
+    device = os.lstat(out_dir).st_dev
+    for name in folders:            # (sorted: the outermost first)
+        if os.lstat(out_dir / name).st_dev != device:
+            raise PipelineError("is a mount point: the files on it cannot be kept in the new "
+                                "edition, and would be deleted with the old one; unmount it or "
+                                "move it out of the published folder, and publish again",
+                                out_dir / name)
 
 
 def _refuse_replacing(source: Path, target: Path) -> None:

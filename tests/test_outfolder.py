@@ -479,6 +479,32 @@ def test_a_kept_folder_keeps_its_permissions(tmp_path, source_text, capsys, publ
     (out / "private" / "drafts").chmod(0o700)      # (for tmp_path's removal)
 
 
+def test_a_file_system_mounted_in_out_fails_the_publish(tmp_path, source_text, capsys,
+                                                         publication):
+    """Its files cannot be linked into the new edition: they were copied, and deleted from the
+    mounted file system with the old edition."""
+    out = tmp_path / "out"
+    shutil.copytree(publication, out, symlinks=True)
+    mounted = out / "archive"
+    mounted.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mounted)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a file system here")
+    try:
+        (mounted / "2014.zip").write_bytes(b"PK")
+        before = snapshot(out)
+        raw = raw_dir(tmp_path / "raw", source_text.replace("県内の公共機関", "宮城県内の公共機関"))
+        status, errors, _ = run(capsys, "--raw-dir", raw, "--out-dir", out)
+        wait_for_removals()
+        assert (status, errors) == (1, [
+            f"error: {mounted}: is a mount point: the files on it cannot be kept in the new "
+            "edition, and would be deleted with the old one; unmount it or move it out of the "
+            "published folder, and publish again"])
+        assert snapshot(out) == before
+    finally:
+        subprocess.run(["umount", "-l", str(mounted)])
+
+
 def test_files_publish_wrote_and_no_longer_writes_are_removed(tmp_path, source_text, capsys):
     """The pages of a plan taken out of the raw folder are publish's own: they go."""
     from test_plans import FUKUSHIMA, write_two_plans
