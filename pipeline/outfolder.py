@@ -149,6 +149,43 @@ def keep_foreign_files(staging: Path, out_dir: Path) -> list[str]:
     return _outermost(kept, kept_files)
 
 
+def keep_late_files(previous: Path, out_dir: Path) -> list[str]:
+    """Move into out_dir, just swapped in, what someone else put into the old edition (renamed
+    `previous`) after keep_foreign_files looked at it, so that it is not retired with it: a file
+    or folder out_dir lacks, a kept file replaced meanwhile (the paths moved, a folder as
+    `name/`). What cannot be moved stays."""
+    try:
+        own, new_own = _recorded_files(previous), _recorded_files(out_dir) or set()
+        files, folders = walk_entries(previous) if own is not None else ([], [])
+    except (OSError, PipelineError):        # (published: nothing to stop)
+        return []
+    own_folders = {folder for path in own or () for folder in _folders_of(path)}
+    moved = []
+    for name in [*folders, *files]:         # (a folder moved whole takes what it holds)
+        if name in own or name in own_folders or name == OWN_FILES \
+                or not _late(previous / name, out_dir / name, name in new_own):
+            continue
+        try:
+            (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(previous / name, out_dir / name)
+        except OSError:
+            continue
+        moved.append(f"{name}/" if name in folders else name)
+    return moved
+
+
+def _late(source: Path, target: Path, publishs: bool) -> bool:
+    """True when source is to be moved to target: target is missing, or is the kept link to a
+    file that source replaced meanwhile (not a file of publish's, nor a folder)."""
+    try:
+        found = os.lstat(source)
+        there = os.lstat(target)
+    except FileNotFoundError:
+        return os.path.lexists(source)
+    return not (publishs or stat.S_ISDIR(found.st_mode) or stat.S_ISDIR(there.st_mode)
+                or os.path.samestat(found, there))
+
+
 def _outermost(folders: list[str], files: list[str]) -> list[str]:
     """The folders (as `name/`) and files not inside one of the folders."""
     inside = set(folders)

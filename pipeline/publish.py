@@ -36,7 +36,7 @@ from .forked import Forked
 from .heap import collector_paused, frozen_heap, release_free_memory
 from .lock import publish_lock
 from .outfolder import (check_out_dir, clean_leftovers, fresh_staging, keep_foreign_files,
-                        record_own_files, retire, some_of, staging_dir)
+                        keep_late_files, record_own_files, retire, some_of, staging_dir)
 from .partcache import CacheStats, PartCache, cache_folder
 from .planrows import Extracted, extract_rows
 from .rdf import LinkedDataWriter
@@ -277,7 +277,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             kept = keep_foreign_files(staging, out_dir) if out_dir.is_dir() else []
             unchanged = previous is not None and _same_files(staging, out_dir)
             if not unchanged:
-                _swap(staging, out_dir)
+                kept = sorted({*kept, *_swap(staging, out_dir)})
     if unchanged:
         log(f"publish: no change; {out_dir} left as it was (version {edition.version})")
     else:
@@ -442,8 +442,9 @@ def created_timestamp() -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _swap(staging: Path, out_dir: Path) -> None:
-    """Replace out_dir by staging with two renames; the old folder is retired afterwards."""
+def _swap(staging: Path, out_dir: Path) -> list[str]:
+    """Replace out_dir by staging with two renames; the old folder is retired afterwards, once
+    what someone else put into it meanwhile is moved into the new one (its paths)."""
     previous = out_dir.parent / f".{out_dir.name}.previous-{os.getpid()}"
     if out_dir.exists():
         out_dir.rename(previous)
@@ -453,5 +454,8 @@ def _swap(staging: Path, out_dir: Path) -> None:
         if previous.exists():
             previous.rename(out_dir)
         raise
-    if previous.exists():
-        retire(previous, out_dir)
+    if not previous.exists():
+        return []
+    late = keep_late_files(previous, out_dir)
+    retire(previous, out_dir)
+    return late

@@ -505,6 +505,38 @@ def test_a_file_system_mounted_in_out_fails_the_publish(tmp_path, source_text, c
         subprocess.run(["umount", "-l", str(mounted)])
 
 
+def test_files_put_into_out_during_the_swap_are_kept(tmp_path, source_text, capsys, publication,
+                                                     monkeypatch):
+    """Put there after publish looked for the files it did not write, before the old edition
+    went (a report written at that moment, a note saved anew), they are in the new edition."""
+    import pipeline.publish
+    out = tmp_path / "out"
+    shutil.copytree(publication, out, symlinks=True)
+    (out / "mine").mkdir()
+    (out / "mine" / "note.txt").write_text("古い", encoding="utf-8")
+    same_files = pipeline.publish._same_files
+
+    def meanwhile(new: Path, old: Path) -> bool:
+        (old / "report.json").write_text("{}", encoding="utf-8")
+        (old / "later" / "sub").mkdir(parents=True)
+        (old / "later" / "sub" / "a.txt").write_text("a", encoding="utf-8")
+        (old / "mine" / "new.txt").write_text("新", encoding="utf-8")
+        (old / "mine" / "saved.tmp").write_text("新しい", encoding="utf-8")
+        (old / "mine" / "saved.tmp").replace(old / "mine" / "note.txt")
+        return same_files(new, old)
+
+    monkeypatch.setattr(pipeline.publish, "_same_files", meanwhile)
+    raw = raw_dir(tmp_path / "raw", source_text.replace("県内の公共機関", "宮城県内の公共機関"))
+    status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    wait_for_removals()
+    assert (status, errors) == (0, [])
+    assert {name: (out / name).read_text(encoding="utf-8") for name in (
+        "report.json", "later/sub/a.txt", "mine/new.txt", "mine/note.txt")} \
+        == {"report.json": "{}", "later/sub/a.txt": "a", "mine/new.txt": "新",
+            "mine/note.txt": "新しい"}
+    assert "that publish did not write: later/, mine/" in stderr
+
+
 def test_files_publish_wrote_and_no_longer_writes_are_removed(tmp_path, source_text, capsys):
     """The pages of a plan taken out of the raw folder are publish's own: they go."""
     from test_plans import FUKUSHIMA, write_two_plans
