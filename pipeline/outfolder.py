@@ -23,6 +23,8 @@ import stat
 import subprocess
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -99,10 +101,10 @@ def some_of(names: list[str]) -> str:
 
 # --- files publish did not write ---------------------------------------------------------
 
-def record_own_files(staging: Path, license: dict, attribution: str) -> None:
+def record_own_files(staging: Path, license: dict, attribution: str) -> frozenset[str]:
     """OWN_FILES in the new edition: every file publish wrote there (sorted POSIX paths), so
     that the next publish tells them from files someone else puts into OUT; with the
-    publication's licence, as every published file states it."""
+    publication's licence, as every published file states it. Returns those files."""
     files, _ = walk_entries(staging)
     document = {GENERATOR_KEY: GENERATOR,
                 "description": "この版でパイプラインが書き出したファイル（このファイル自身を除く）。"
@@ -110,32 +112,49 @@ def record_own_files(staging: Path, license: dict, attribution: str) -> None:
                 "license": license, "attribution": attribution, "files": files}
     (staging / OWN_FILES).write_text(json.dumps(document, ensure_ascii=False, indent=0) + "\n",
                                      encoding="utf-8")
+    return frozenset(files)
 
 
-def keep_foreign_files(staging: Path, out_dir: Path) -> list[str]:
+@dataclass(frozen=True)
+class Foreign:
+    """What keep_foreign_files found in OUT: the paths it kept (outermost, a folder as
+    `name/`) and the files of publish's old and new editions."""
+
+    kept: list[str] = field(default_factory=list)
+    old_own: frozenset[str] = frozenset()
+    new_own: frozenset[str] = frozenset()
+
+    def is_publishs(self, name: str) -> bool:
+        """name is a file or folder of publish's old edition (or its list)."""
+        return name == OWN_FILES or name in self.old_own or name in self._old_folders
+
+    @cached_property
+    def _old_folders(self) -> frozenset[str]:
+        return frozenset(folder for path in self.old_own for folder in _folders_of(path))
+
+
+def keep_foreign_files(staging: Path, out_dir: Path, new_own: frozenset[str]) -> Foreign:
     """Link (or copy) into staging, at the same paths, the files and folders of out_dir that
-    its edition's OWN_FILES does not account for, so that the swap keeps them; the paths kept
-    (a folder as `name/`, without what it holds).
-    Nothing is kept from an edition without that list (written before it existed: every file
-    is taken as publish's). One where the new edition has a file of the same name fails the
-    publish: it would be replaced."""
-    own = _recorded_files(out_dir)
+    its edition's OWN_FILES does not account for, so that the swap keeps them. Nothing is kept
+    from an edition without that list (written before it existed: every file is taken as
+    publish's), or when there is no out_dir. One where the new edition has a file of the same
+    name (new_own: its files) fails the publish: it would be replaced."""
+    own = _recorded_files(out_dir) if out_dir.is_dir() else None
     if own is None:
-        return []
-    own_folders = {folder for path in own for folder in _folders_of(path)}
+        return Foreign()
     files, folders = walk_entries(out_dir)
+    found = Foreign(old_own=frozenset(own), new_own=new_own)
     _refuse_mounts(out_dir, folders)
-    kept, kept_files, made = [name for name in folders if name not in own_folders], [], []
+    kept = [name for name in folders if not found.is_publishs(name)]
+    made = []
     for name in kept:               # (sorted: parents first)
         target = staging / name
         if not (target.is_dir() and not target.is_symlink()):
             _refuse_replacing(out_dir / name, target)
             target.mkdir(parents=True)
             made.append(name)
-    for name in files:
-        if name in own or name == OWN_FILES:
-            continue
-        kept_files.append(name)
+    kept_files = [name for name in files if not found.is_publishs(name)]
+    for name in kept_files:
         _refuse_replacing(out_dir / name, staging / name)
         try:
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
@@ -146,24 +165,24 @@ def keep_foreign_files(staging: Path, out_dir: Path) -> list[str]:
                                 out_dir / name) from None
     for name in reversed(made):     # once filled, children first: their permissions and times
         shutil.copystat(out_dir / name, staging / name, follow_symlinks=False)
-    return _outermost(kept, kept_files)
+    return replace(found, kept=_outermost(kept, kept_files))
 
 
-def keep_late_files(previous: Path, out_dir: Path) -> list[str]:
+def keep_late_files(previous: Path, out_dir: Path, found: Foreign) -> list[str]:
     """Move into out_dir, just swapped in, what someone else put into the old edition (renamed
-    `previous`) after keep_foreign_files looked at it, so that it is not retired with it: a file
-    or folder out_dir lacks, a kept file replaced meanwhile (the paths moved, a folder as
-    `name/`). What cannot be moved stays."""
-    try:
-        own, new_own = _recorded_files(previous), _recorded_files(out_dir) or set()
-        files, folders = walk_entries(previous) if own is not None else ([], [])
-    except (OSError, PipelineError):        # (published: nothing to stop)
+    `previous`) after keep_foreign_files looked at it (`found`), so that it is not retired with
+    it: a file or folder out_dir lacks, a kept file replaced meanwhile (the paths moved, a
+    folder as `name/`). What cannot be moved stays."""
+    if not found.old_own:
         return []
-    own_folders = {folder for path in own or () for folder in _folders_of(path)}
+    try:
+        files, folders = walk_entries(previous)
+    except OSError:                         # (published: nothing to stop)
+        return []
     moved = []
     for name in [*folders, *files]:         # (a folder moved whole takes what it holds)
-        if name in own or name in own_folders or name == OWN_FILES \
-                or not _late(previous / name, out_dir / name, name in new_own):
+        if found.is_publishs(name) or name in found.new_own \
+                or not _late(previous / name, out_dir / name):
             continue
         try:
             (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
@@ -174,15 +193,15 @@ def keep_late_files(previous: Path, out_dir: Path) -> list[str]:
     return moved
 
 
-def _late(source: Path, target: Path, publishs: bool) -> bool:
+def _late(source: Path, target: Path) -> bool:
     """True when source is to be moved to target: target is missing, or is the kept link to a
-    file that source replaced meanwhile (not a file of publish's, nor a folder)."""
+    file that source replaced meanwhile (neither is a folder)."""
     try:
         found = os.lstat(source)
         there = os.lstat(target)
     except FileNotFoundError:
         return os.path.lexists(source)
-    return not (publishs or stat.S_ISDIR(found.st_mode) or stat.S_ISDIR(there.st_mode)
+    return not (stat.S_ISDIR(found.st_mode) or stat.S_ISDIR(there.st_mode)
                 or os.path.samestat(found, there))
 
 

@@ -35,8 +35,9 @@ from .fingerprint import inputs_digest
 from .forked import Forked
 from .heap import collector_paused, frozen_heap, release_free_memory
 from .lock import publish_lock
-from .outfolder import (check_out_dir, clean_leftovers, fresh_staging, keep_foreign_files,
-                        keep_late_files, record_own_files, retire, some_of, staging_dir)
+from .outfolder import (Foreign, check_out_dir, clean_leftovers, fresh_staging,
+                        keep_foreign_files, keep_late_files, record_own_files, retire, some_of,
+                        staging_dir)
 from .partcache import CacheStats, PartCache, cache_folder
 from .planrows import Extracted, extract_rows
 from .rdf import LinkedDataWriter
@@ -273,11 +274,11 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             "Excel or cut to its plan, byte for byte)")
         log.stop(raw_dir)
         with watch.stage("swap"):
-            record_own_files(staging, license, package.get("attribution", ""))
-            kept = keep_foreign_files(staging, out_dir) if out_dir.is_dir() else []
+            own = record_own_files(staging, license, package.get("attribution", ""))
+            foreign = keep_foreign_files(staging, out_dir, own)
             unchanged = previous is not None and _same_files(staging, out_dir)
             if not unchanged:
-                kept = sorted({*kept, *_swap(staging, out_dir)})
+                kept = sorted({*foreign.kept, *_swap(staging, out_dir, foreign)})
     if unchanged:
         log(f"publish: no change; {out_dir} left as it was (version {edition.version})")
     else:
@@ -442,7 +443,7 @@ def created_timestamp() -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _swap(staging: Path, out_dir: Path) -> list[str]:
+def _swap(staging: Path, out_dir: Path, foreign: Foreign) -> list[str]:
     """Replace out_dir by staging with two renames; the old folder is retired afterwards, once
     what someone else put into it meanwhile is moved into the new one (its paths)."""
     previous = out_dir.parent / f".{out_dir.name}.previous-{os.getpid()}"
@@ -456,6 +457,6 @@ def _swap(staging: Path, out_dir: Path) -> list[str]:
         raise
     if not previous.exists():
         return []
-    late = keep_late_files(previous, out_dir)
+    late = keep_late_files(previous, out_dir, foreign)
     retire(previous, out_dir)
     return late
