@@ -24,9 +24,8 @@ import subprocess
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .errors import PipelineError, describe
 
@@ -110,8 +109,8 @@ def record_own_files(staging: Path, license: dict, attribution: str) -> frozense
                 "description": "この版でパイプラインが書き出したファイル（このファイル自身を除く）。"
                                "ここにないファイルは、次の公開でもそのまま残される。",
                 "license": license, "attribution": attribution, "files": files}
-    (staging / OWN_FILES).write_text(json.dumps(document, ensure_ascii=False, indent=0) + "\n",
-                                     encoding="utf-8")
+    (staging / OWN_FILES).write_text(json.dumps(document, ensure_ascii=False) + "\n",
+                                     encoding="utf-8")      # (one line: json's C encoder)
     return frozenset(files)
 
 
@@ -123,14 +122,11 @@ class Foreign:
     kept: list[str] = field(default_factory=list)
     old_own: frozenset[str] = frozenset()
     new_own: frozenset[str] = frozenset()
+    old_folders: frozenset[str] = frozenset()
 
     def is_publishs(self, name: str) -> bool:
         """name is a file or folder of publish's old edition (or its list)."""
-        return name == OWN_FILES or name in self.old_own or name in self._old_folders
-
-    @cached_property
-    def _old_folders(self) -> frozenset[str]:
-        return frozenset(folder for path in self.old_own for folder in _folders_of(path))
+        return name == OWN_FILES or name in self.old_own or name in self.old_folders
 
 
 def keep_foreign_files(staging: Path, out_dir: Path, new_own: frozenset[str]) -> Foreign:
@@ -143,7 +139,7 @@ def keep_foreign_files(staging: Path, out_dir: Path, new_own: frozenset[str]) ->
     if own is None:
         return Foreign()
     files, folders = walk_entries(out_dir)
-    found = Foreign(old_own=frozenset(own), new_own=new_own)
+    found = Foreign(old_own=frozenset(own), new_own=new_own, old_folders=_folders_of_all(own))
     _refuse_mounts(out_dir, folders)
     kept = [name for name in folders if not found.is_publishs(name)]
     made = []
@@ -218,6 +214,16 @@ def _folders_of(path: str) -> Iterator[str]:
     while folder:
         yield folder
         folder = folder.rpartition("/")[0]
+
+
+def _folders_of_all(paths: Iterable[str]) -> frozenset[str]:
+    """The folders the paths are in (each folder's ancestors walked once)."""
+    folders: set[str] = set()
+    for folder in {path.rpartition("/")[0] for path in paths}:
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return frozenset(folders)
 
 
 def walk_entries(folder: Path) -> tuple[list[str], list[str]]:
