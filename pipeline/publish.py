@@ -9,7 +9,9 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import signal
 import sys
+import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -167,12 +169,12 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
                           f"publisher_code in [publication] of {settings_name(config)}"
                           f"{'' if config.origin else ' (or pass --config)'}")
     log = WarningCount(log, strict)
-    with publish_lock(out_dir, log):
+    with LateStops(log) as late, publish_lock(out_dir, log):
         clean_leftovers(out_dir, log)
         watch = Stopwatch()
         try:
             with frozen_heap():     # what the publish holds to its end: frozen out of the collector
-                result = _publish(raw_dir, out_dir, config, log, watch, cache_dir)
+                result = _publish(raw_dir, out_dir, config, log, watch, cache_dir, late)
             log.summary()
             return result
         except PipelineError as error:
@@ -184,7 +186,7 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
 
 
 def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, watch: Stopwatch,
-             cache_dir: Path | None) -> PublishResult:
+             cache_dir: Path | None, late: "LateStops") -> PublishResult:
     sources = read(raw_dir, config, log, watch)
     overrides = (Path(config.site["templates"]),) if config.site.get("templates") else ()
     inputs = inputs_digest(sources, config, overrides)
@@ -278,6 +280,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             foreign = keep_foreign_files(staging, out_dir, own)
             unchanged = previous is not None and _same_files(staging, out_dir)
             if not unchanged:
+                late.hold()
                 kept = sorted({*foreign.kept, *_swap(staging, out_dir, foreign)})
     if unchanged:
         log(f"publish: no change; {out_dir} left as it was (version {edition.version})")
@@ -441,6 +444,36 @@ def created_timestamp() -> str:
     moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit() \
         else datetime.now(timezone.utc)
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class LateStops:
+    """Ctrl-C and SIGTERM from the swap's start (hold()) to the publish's end: noted, not
+    raised. Raised there, they left OUT missing (between the swap's two renames) or said the
+    previous publication was unchanged when the new one had replaced it; the publish completes
+    instead and says the stop came too late. Only the main thread runs signal handlers: from
+    another, nothing is changed."""
+
+    STOPS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self, log: Log):
+        self.log, self.previous, self.noted = log, {}, []
+
+    def hold(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = {signum: signal.signal(signum, self.note) for signum in self.STOPS}
+
+    def note(self, signum: int, frame) -> None:
+        self.noted.append(signal.Signals(signum).name)
+
+    def __enter__(self) -> "LateStops":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        if self.noted:
+            self.log(f"publish: {self.noted[0]} came once the new edition was being swapped in: "
+                     "too late to stop it")
 
 
 def _swap(staging: Path, out_dir: Path, foreign: Foreign) -> list[str]:

@@ -136,3 +136,45 @@ def test_the_validation_process_and_the_workers_die_with_a_killed_publish(tmp_pa
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+@pytest.mark.parametrize("after", ["the old edition's rename", "the new edition's rename"])
+def test_a_stop_during_the_swap_never_leaves_out_missing_nor_says_it_is_unchanged(
+        published, monkeypatch, capfd, after):
+    """Ctrl-C right after one of the swap's two renames (a group's Ctrl-C 6 to 20 ms after
+    `validate:` hit both): OUT was missing until the next publish (after the first), or the new
+    edition was in place while the run said the previous one was unchanged (after the second).
+    Once the swap has begun the publish completes, and says the stop came too late."""
+    from pipeline.cli import main
+    raw, out, cache = published
+    first = sorted(raw.glob("*.txt"))[1]
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text.replace("運用", "運用swap" + after[4:7], 1), encoding="utf-8")
+    renamed, rename = [], Path.rename
+    swap = {"the old edition's rename": f".{out.name}.previous-",
+            "the new edition's rename": f".{out.name}.staging-"}
+
+    def interrupted_rename(path, target):
+        moved = rename(path, target)
+        names = (Path(target).name, Path(path).name)
+        if names[0].startswith(swap["the old edition's rename"]) or \
+                names[1].startswith(swap["the new edition's rename"]):
+            renamed.append(target)
+            if any(name.startswith(swap[after]) for name in names):
+                os.kill(os.getpid(), signal.SIGINT)     # raised (before) right after it
+        return moved
+
+    monkeypatch.setattr(Path, "rename", interrupted_rename)
+    try:
+        status = main(["--config", str(CONFIG), "publish", "--cache-dir", str(cache),
+                       "--raw-dir", str(raw), "--out-dir", str(out)])
+    finally:
+        monkeypatch.undo()
+        first.write_text(text, encoding="utf-8")
+    stderr = capfd.readouterr().err
+    assert renamed and out.is_dir()             # (before, missing after the first rename)
+    assert status == 0, stderr[-2000:]
+    assert stderr.splitlines()[-1] == ("publish: SIGINT came once the new edition was being "
+                                      "swapped in: too late to stop it")
+    assert (out / "datapackage.json").is_file()
+    assert not [p.name for p in out.parent.iterdir() if ".previous-" in p.name]
