@@ -217,6 +217,17 @@ def main(argv: list[str] | None = None) -> int:
     return 1
 
 
+def entry() -> int:
+    """The program (`python -m pipeline`, `plan-pipeline`): main(), then Ctrl-C and SIGTERM
+    ignored while the interpreter exits, as the command's work and its exit status are settled
+    (a signal in that last tenth of a second ended a completed publish with status 130/143,
+    which says nothing was published)."""
+    status = main()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+    return status
+
+
 def _silence_stdout() -> None:
     """stdout sent to /dev/null, so that the interpreter's last flush of it does not fail again
     (Python's documented way for a broken pipe)."""

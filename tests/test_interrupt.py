@@ -178,3 +178,22 @@ def test_a_stop_during_the_swap_never_leaves_out_missing_nor_says_it_is_unchange
                                       "swapped in: too late to stop it")
     assert (out / "datapackage.json").is_file()
     assert not [p.name for p in out.parent.iterdir() if ".previous-" in p.name]
+
+
+def test_a_signal_once_the_command_has_finished_leaves_its_exit_status(tmp_path):
+    """The program's last tenth of a second (the interpreter exiting): Ctrl-C or SIGTERM there
+    ended a completed publish with status 130/143, which says nothing was published."""
+    import subprocess
+    import sys
+    script = tmp_path / "finished.py"
+    script.write_text(
+        "import os, signal, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})\n"
+        "import pipeline.cli as cli\n"
+        "cli.main = lambda argv=None: 0          # the command done, its status settled\n"
+        "status = cli.entry()\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "sys.exit(status)\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert (run.returncode, run.stderr) == (0, "")
