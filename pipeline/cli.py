@@ -223,7 +223,8 @@ def entry() -> int:
     (a signal in that last tenth of a second ended a completed publish with status 130/143,
     which says nothing was published)."""
     status = main()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    from .forked import STOP_SIGNALS     # (imported once the command is done: no start-up cost)
+    for signum in STOP_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
     return status
 

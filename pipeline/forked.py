@@ -21,7 +21,7 @@ from .heap import c_library
 
 _STEPS: tuple = ()      # the generator function and its arguments, inherited by the child
 PR_SET_PDEATHSIG = 1    # Linux prctl: the signal a process gets when its parent dies
-HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}      # blocked while a child is forked
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)     # Ctrl-C, kill: held while a child is forked
 
 
 def fork_cores() -> int:
@@ -126,7 +126,7 @@ class _HeldProcess(multiprocessing.context.ForkProcess):
     second copy of the publish. The child handles what was held once _start_child has run."""
 
     def start(self) -> None:
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
             super().start()
         finally:
@@ -145,7 +145,7 @@ def _start_child(parent: int) -> None:
     children), SIGTERM ends it at once, it dies with its parent; then the held signals come."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with(parent)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD_SIGNALS)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 def die_with(parent: int) -> None:

@@ -34,7 +34,7 @@ from .export.site import write_site
 from .export.tables import plan_attributions
 from .extract.batch import extract_all
 from .fingerprint import inputs_digest
-from .forked import Forked
+from .forked import STOP_SIGNALS, Forked
 from .heap import collector_paused, frozen_heap, release_free_memory
 from .lock import publish_lock
 from .outfolder import (Foreign, check_out_dir, clean_leftovers, fresh_staging,
@@ -453,14 +453,12 @@ class LateStops:
     instead and says the stop came too late. Only the main thread runs signal handlers: from
     another, nothing is changed."""
 
-    STOPS = (signal.SIGINT, signal.SIGTERM)
-
     def __init__(self, log: Log):
         self.log, self.previous, self.noted = log, {}, []
 
     def hold(self) -> None:
         if threading.current_thread() is threading.main_thread():
-            self.previous = {signum: signal.signal(signum, self.note) for signum in self.STOPS}
+            self.previous = {signum: signal.signal(signum, self.note) for signum in STOP_SIGNALS}
 
     def note(self, signum: int, frame) -> None:
         self.noted.append(signal.Signals(signum).name)
