@@ -39,7 +39,7 @@ from .heap import collector_paused, frozen_heap, release_free_memory
 from .lock import publish_lock
 from .outfolder import (Foreign, check_out_dir, clean_leftovers, fresh_staging,
                         keep_foreign_files, keep_late_files, record_own_files, retire, some_of,
-                        staging_dir)
+                        staging_dir, walk_entries)
 from .partcache import CacheStats, PartCache, cache_folder
 from .planrows import Extracted, extract_rows
 from .rdf import LinkedDataWriter
@@ -412,14 +412,10 @@ def _catalog_files(staging: Path, description: Description, catalog) -> Iterator
 
 def _count_files(folder: Path, to_come: list[str]) -> int:
     """The files under folder once the files `to_come` (relative POSIX paths, being written)
-    are there: each counted once whether written yet or not (os.walk: a twentieth of the time of
-    stat'ing each path)."""
-    expected, count = set(to_come), 0
-    for path, _, files in os.walk(folder):
-        prefix = Path(path).relative_to(folder).as_posix()
-        count += sum((f"{prefix}/{name}" if prefix != "." else name) not in expected
-                     for name in files)
-    return count + len(expected)
+    are there: each counted once whether written yet or not (walk_entries: no stat per path)."""
+    expected = set(to_come)
+    files, _ = walk_entries(folder)
+    return sum(name not in expected for name in files) + len(expected)
 
 
 def _same_files(new: Path, old: Path) -> bool:
