@@ -3,7 +3,8 @@ the published graph without one).
 
 `python -m pipeline load-store` sends the published N-Triples (read as bytes, never rebuilt) to
 any SPARQL 1.1 Graph Store Protocol (GSP) endpoint. By default every plan has its own named
-graph, `<base_uri>graph/plan/<plan_id>`, loaded from `plans/<plan_id>/graph.nt`; an index graph
+graph, `<base_uri>graph/plan/<plan_id>`, loaded from `plans/<plan_id>/graph.nt` (the plan graphs
+the edition's datapackage.json lists: a file someone else put into the folder is not loaded); an index graph
 `<base_uri>graph/<name>/plans` records the SHA-256 of what each holds, so a later run replaces
 only the graphs of the plans that changed (and drops those of plans no longer published). With
 `--graph IRI` (or `graph` in [store]) the whole `rdf/graph.nt` goes into that one graph instead.
@@ -32,13 +33,14 @@ the command line.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import re
 import sys
 import time
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator, Mapping
 from urllib.parse import urlsplit
 
@@ -50,7 +52,7 @@ from .fetch import describe_exception, network_reason
 from .rdf.vocabulary import default_graph_iri, graph_base
 
 GRAPH_FILE = Path("rdf") / "graph.nt"
-PLAN_GRAPHS = "plans/*/graph.nt"
+PACKAGE = "datapackage.json"
 CHECKSUM_VALUE = "http://spdx.org/rdf/terms#checksumValue"
 N_TRIPLES = "application/n-triples"
 SPARQL_UPDATE = "application/sparql-update"
@@ -225,10 +227,10 @@ def _load_plans(out_dir: Path, settings: StoreSettings, config: Config,
                 log: Callable[[str], None]) -> int:
     """Replace the named graph of every plan whose graph.nt differs from what the index graph
     says was loaded; drop the graphs of plans no longer published; then write the index."""
-    files = {path.parent.name: path for path in sorted(out_dir.glob(PLAN_GRAPHS))}
+    files = plan_graphs(out_dir)
     if not files:
         raise StoreError("no plans/<plan_id>/graph.nt: publish first", out_dir)
-    digests = {plan: hashlib.sha256(path.read_bytes()).hexdigest() for plan, path in files.items()}
+    digests = {plan: _digest(path) for plan, path in files.items()}
     wanted = {plan_graph_iri(config, plan): plan for plan in files}
     index = index_graph_iri(config)
     sent = replaced = 0
@@ -247,6 +249,36 @@ def _load_plans(out_dir: Path, settings: StoreSettings, config: Config,
     log(f"store: {replaced} plan graph(s) replaced ({sent} triples), {len(wanted) - replaced} "
         f"unchanged, {len(gone)} dropped, at {redact(settings.gsp_endpoint)} (index {index})")
     return sent
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise StoreError(f"listed in {PACKAGE} but cannot be read: {exc.strerror or exc}",
+                         path) from None
+
+
+def plan_graphs(out_dir: Path) -> dict[str, Path]:
+    """{plan_id: its graph file} for the `plans/<plan_id>/graph.nt` resources of the edition's
+    datapackage.json (empty without one): only what publish wrote, never a file someone else
+    put into the folder."""
+    try:
+        package = json.loads((out_dir / PACKAGE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise StoreError(f"cannot be read: {exc.strerror or exc}", out_dir / PACKAGE) from None
+    except (ValueError, RecursionError) as exc:
+        raise StoreError(f"is not the publication's package (JSON): {exc}", out_dir / PACKAGE) from None
+    resources = package.get("resources") if isinstance(package, dict) else None
+    files = {}
+    for resource in resources if isinstance(resources, list) else ():
+        path = resource.get("path") if isinstance(resource, dict) else None
+        parts = PurePosixPath(path).parts if isinstance(path, str) else ()
+        if len(parts) == 3 and parts[0] == "plans" and parts[2] == "graph.nt":
+            files[parts[1]] = out_dir.joinpath(*parts)
+    return dict(sorted(files.items()))
 
 
 def _read_index(text: str | None) -> dict[str, str]:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -209,6 +211,7 @@ def test_each_plan_has_its_own_graph_and_only_changed_plans_are_replaced(publish
     other = copy / "plans" / "other-plan" / "graph.nt"
     other.parent.mkdir()
     other.write_bytes(miyagi.read_bytes().replace(b"/plan/miyagi-ict-plan-2014-2016/", b"/plan/other-plan/"))
+    list_plan_graph(copy, "other-plan")
     plan_graph = {plan: f"{BASE}graph/plan/{plan}" for plan in ("miyagi-ict-plan-2014-2016", "other-plan")}
     index = f"{GRAPH}/plans"
 
@@ -231,11 +234,52 @@ def test_each_plan_has_its_own_graph_and_only_changed_plans_are_replaced(publish
     assert initiatives_in(oxigraph, plan_graph["miyagi-ict-plan-2014-2016"]) == 33
 
     shutil.rmtree(other.parent)
+    list_plan_graph(copy, "other-plan", listed=False)
     third = load_store(copy, *FAST, gsp=oxigraph.store, update=oxigraph.update)
     assert third.returncode == 0, third.stderr
     assert "store: 0 plan graph(s) replaced (0 triples), 1 unchanged, 1 dropped" in third.stderr
     assert oxigraph.count(plan_graph["other-plan"]) == 0 and oxigraph.count(index) == 1
     assert_no_staging(oxigraph)
+
+
+def test_a_graph_file_someone_else_put_into_the_folder_is_not_loaded(published, tmp_path, oxigraph):
+    """Publish keeps the files it did not write (see test_outfolder.py); load-store takes the
+    plan graphs the edition's datapackage.json lists, so a user's own plans/<x>/graph.nt is not
+    loaded into the store as if it were a plan."""
+    copy = tmp_path / "out"
+    shutil.copytree(published, copy)
+    mine = copy / "plans" / "my-notes" / "graph.nt"
+    mine.parent.mkdir()
+    mine.write_bytes(b"<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n")
+    result = load_store(copy, *FAST, gsp=oxigraph.store, update=oxigraph.update)
+    assert result.returncode == 0, result.stderr
+    counts = re.search(r"store: (\d+) plan graph\(s\) replaced .*, (\d+) unchanged", result.stderr)
+    assert int(counts[1]) + int(counts[2]) == 1, result.stderr  # the one plan the package lists
+    assert oxigraph.count(f"{BASE}graph/plan/my-notes") == 0
+    assert oxigraph.count(f"{GRAPH}/plans") == 1
+
+
+def test_a_listed_plan_graph_that_is_missing_is_one_line_and_exit_1(published, tmp_path, oxigraph):
+    copy = tmp_path / "out"
+    shutil.copytree(published, copy)
+    graph = copy / "plans" / "miyagi-ict-plan-2014-2016" / "graph.nt"
+    graph.unlink()
+    result = load_store(copy, *FAST, gsp=oxigraph.store, update=oxigraph.update)
+    assert result.returncode == 1
+    assert result.stderr == (f"error: {graph}: listed in datapackage.json but cannot be read: "
+                             "No such file or directory\n")
+
+
+def list_plan_graph(out_dir: Path, plan: str, listed: bool = True) -> None:
+    """Add (or remove) plans/<plan>/graph.nt as a resource of out_dir's datapackage.json, as
+    publish lists each plan's graph."""
+    package_file = out_dir / "datapackage.json"
+    package = json.loads(package_file.read_text(encoding="utf-8"))
+    path = f"plans/{plan}/graph.nt"
+    package["resources"] = [r for r in package["resources"] if r.get("path") != path]
+    if listed:
+        package["resources"].append({"name": f"graph-plan-{plan}", "path": path, "format": "nt"})
+    package_file.write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
 
 
 @pytest.mark.parametrize("path", ["move", "gsp-only"])
