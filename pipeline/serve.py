@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import http
 import http.server
 import os
 import sys
@@ -31,7 +32,17 @@ class NegotiatingHandler(http.server.SimpleHTTPRequestHandler):
             if all(file.is_file() for file in documents.values()):
                 self.path = path + choose_suffix(self.headers.get("Accept"))
                 self.negotiated = True
+        if not self.inside_folder(self.translate_path(self.path)):
+            self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
+            return None
         return super().send_head()
+
+    def inside_folder(self, local: str) -> bool:
+        """Whether the file a request names is in the served folder once links are followed:
+        a link someone put into the published folder (publish keeps it) never serves a file
+        from elsewhere on this machine."""
+        root, real = os.path.realpath(self.directory), os.path.realpath(local)
+        return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
     def end_headers(self):
         if self.negotiated:

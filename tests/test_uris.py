@@ -118,6 +118,29 @@ def test_the_local_server_serves_files_and_refuses_unknown_uris(served, publishe
     assert fetch(served + "id/initiative/9-9-9", "text/turtle")[0] == 404
 
 
+def test_the_local_server_never_follows_a_link_out_of_the_folder(published, tmp_path):
+    """Publish keeps a link someone put into the published folder; the local server serves
+    what it points to only inside the folder."""
+    folder = tmp_path / "out"
+    shutil.copytree(published, folder, symlinks=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not published", encoding="utf-8")
+    (folder / "secret.txt").symlink_to(secret)
+    (folder / "elsewhere").symlink_to(tmp_path)
+    (folder / "graph.ttl").symlink_to(Path("rdf") / "graph.ttl")
+    with make_server(folder, port=0) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        try:
+            assert fetch(url + "secret.txt", None)[0] == 404
+            assert fetch(url + "elsewhere/secret.txt", None)[0] == 404
+            assert fetch(url + "elsewhere/", None)[0] == 404
+            status, _, body = fetch(url + "graph.ttl", None)
+            assert status == 200 and body == (published / "rdf" / "graph.ttl").read_bytes()
+        finally:
+            server.shutdown()
+
+
 def test_accept_headers_choose_the_document():
     assert choose_suffix("text/turtle") == ".ttl"
     assert choose_suffix("application/ld+json;q=0.5, text/turtle;q=0.4") == ".jsonld"
