@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from .config import Config, describe_defaults, find_config, load_config
+from .console import say
 from .errors import PipelineError, ValidationFailed, describe
 
 DESCRIPTION = """\
@@ -197,20 +198,20 @@ def main(argv: list[str] | None = None) -> int:
         return run(args)
     except ValidationFailed as failure:
         for finding in failure.findings:
-            print(f"  {finding}", file=sys.stderr)
-        print(f"error: {failure}", file=sys.stderr)
+            say(f"  {finding}")
+        say(f"error: {failure}")
     except PipelineError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}")
     except KeyboardInterrupt as interrupt:
         left = INTERRUPTED.get(args.command, "nothing was written")
-        print(f"error: interrupted; {left}", file=sys.stderr)
+        say(f"error: interrupted; {left}")
         return 143 if isinstance(interrupt, Terminated) else 130
     except BrokenPipeError:             # stdout's reader stopped (`query … | head`): nothing to say
         _silence_stdout()
         return 141                      # as a program ended by SIGPIPE (128 + 13)
     except Exception as error:          # never a traceback: one line naming input and command
         where = getattr(args, "raw_dir", None) or getattr(args, "out_dir", None) or args.command
-        print(f"error: {where}: {args.command} failed: {describe(error)}", file=sys.stderr)
+        say(f"error: {where}: {args.command} failed: {describe(error)}")
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -243,11 +244,11 @@ def publication_settings(args: argparse.Namespace) -> Config:
     near = getattr(args, "raw_dir", None) or getattr(args, "out_dir", None)
     path, looked = find_config(args.config, near)
     if path is None:
-        print(f"config: no {looked[0].name} in {', '.join(str(p.parent) for p in looked)}; "
-              f"{describe_defaults()}", file=sys.stderr)
+        say(f"config: no {looked[0].name} in {', '.join(str(p.parent) for p in looked)}; "
+              f"{describe_defaults()}")
         return Config()
     if args.config is None and path.parent != Path.cwd():
-        print(f"config: {path}", file=sys.stderr)
+        say(f"config: {path}")
     return load_config(path)
 
 
@@ -269,7 +270,7 @@ def run(args: argparse.Namespace) -> int:
         if not descriptor.exists():
             raise PipelineError("no datapackage.json: publish first", args.out_dir)
         count, _, _ = validate_package(args.out_dir)
-        print(f"valid: {descriptor} ({count} resources)", file=sys.stderr)
+        say(f"valid: {descriptor} ({count} resources)")
     elif args.command == "fetch":
         from .fetch import fetch_sources
         outcomes = fetch_sources(args.raw_dir)

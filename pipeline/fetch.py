@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import re
-import sys
 import tempfile
 import threading
 import time
@@ -34,6 +33,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from .console import say
 from .errors import PipelineError, describe
 from .sources import LOCK_NAME, MANIFEST_NAME, decode, load_manifest
 
@@ -75,7 +75,7 @@ def fetch_sources(raw_dir: Path, *, timeout: tuple[float, float] = DEFAULT_TIMEO
     default). A failure does not stop the other sources; the caller decides the exit status
     from the outcomes. A missing or invalid manifest raises (ConfigError / FetchError).
     """
-    log = log or (lambda line: print(line, file=sys.stderr))
+    log = log or say
     if not raw_dir.is_dir():
         raise FetchError("raw folder does not exist", raw_dir)
     if not (raw_dir / MANIFEST_NAME).exists():

@@ -24,7 +24,6 @@ import json
 import math
 import os
 import stat
-import sys
 import tempfile
 import threading
 import time
@@ -40,6 +39,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from .console import say
 from .errors import PipelineError
 from .fetch import describe_exception
 
@@ -135,7 +135,7 @@ def check_links(out_dir: Path, report: Path | None = None, *,
                 delay: float = DEFAULT_DELAY, max_redirects: int = MAX_REDIRECTS,
                 log: Callable[[str], None] | None = None) -> tuple[list[LinkResult], Path]:
     """Check every URL of the published folder; write the report; return results and path."""
-    log = log or (lambda line: print(line, file=sys.stderr))
+    log = log or say
     _check_options(timeout, delay)
     report = default_report_path(out_dir) if report is None else report
     if report.resolve().is_relative_to(out_dir.resolve()):

@@ -10,7 +10,6 @@ import filecmp
 import json
 import os
 import signal
-import sys
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -19,6 +18,7 @@ from typing import Callable, Iterator
 
 from .assemble import Publication, assemble
 from .config import Config, settings_name
+from .console import say
 from .errors import ConfigError, PipelineError, describe
 from .export.datasette import DATASETTE_METADATA
 from .export.listing import remember_digest
@@ -54,11 +54,6 @@ from .versions import (choose_edition, load_previous, table_records, with_plan_i
 Log = Callable[[str], None]
 
 
-def stderr_log(message: str) -> None:
-    sys.stderr.write(message + "\n")        # one write: an interrupt never cuts a line's end off
-    sys.stderr.flush()
-
-
 @dataclass
 class PublishResult:
     publication: Extracted | None       # None: the inputs were those of the previous edition
@@ -69,7 +64,7 @@ class PublishResult:
     linked_data: CacheStats | None = None    # RDF plans and chunks built / taken from the cache
 
 
-def build(raw_dir: Path, config: Config, log: Log = stderr_log,
+def build(raw_dir: Path, config: Config, log: Log = say,
           watch: Stopwatch | None = None, cache_dir: Path | None = None) -> Publication:
     """Read and extract every source of the raw folder into one publication; documents whose
     bytes (and the extraction code) are unchanged come from the cache in cache_dir."""
@@ -157,7 +152,7 @@ def _warnings(count: int) -> str:
     return f"{count} warning{'s' if count > 1 else ''}"
 
 
-def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = stderr_log,
+def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = say,
             cache_dir: Path | None = None, strict: bool = False) -> PublishResult:
     """Build, validate and swap in a new edition; one run at a time per output folder, which
     must be absent, empty or a publication of this pipeline (see outfolder.py). With strict,

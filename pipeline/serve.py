@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .console import say
 from .rdf.documents import SUFFIXES
 from .rdf.negotiation import MEDIA_TYPES, choose_suffix
 
@@ -67,11 +68,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="port on 127.0.0.1 (default: 8000)")
     args = parser.parse_args(argv)
     if not (args.out_dir / "index.html").is_file():
-        print(f"error: {args.out_dir}/index.html missing; run make publish first", file=sys.stderr)
+        say(f"error: {args.out_dir}/index.html missing; run make publish first")
         return 1
     with make_server(args.out_dir, args.port) as server:
-        print(f"serving {args.out_dir} on http://127.0.0.1:{server.server_address[1]}/ "
-              "(URIs negotiated by Accept; Ctrl-C stops)", file=sys.stderr)
+        say(f"serving {args.out_dir} on http://127.0.0.1:{server.server_address[1]}/ "
+            "(URIs negotiated by Accept; Ctrl-C stops)")
         try:
             server.serve_forever()
         except KeyboardInterrupt:

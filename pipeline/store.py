@@ -37,7 +37,6 @@ import json
 import math
 import os
 import re
-import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -47,6 +46,7 @@ from urllib.parse import urlsplit
 import requests
 
 from .config import Config, settings_name
+from .console import say
 from .errors import PipelineError
 from .fetch import describe_exception, network_reason
 from .rdf.vocabulary import default_graph_iri, graph_base
@@ -210,7 +210,7 @@ def load_store(out_dir: Path, settings: StoreSettings, config: Config | None = N
     """Load the publication into the store: each plan's graph into its own named graph (only
     the changed ones), or with `settings.graph` the whole graph into that one. Returns the
     number of triples sent. Raises StoreError (one line naming the endpoint) on any failure."""
-    log = log or (lambda line: print(line, file=sys.stderr))
+    log = log or say
     if settings.graph is None:
         return _load_plans(out_dir, settings, config or Config(), log)
     source = out_dir / GRAPH_FILE

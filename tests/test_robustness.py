@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.console import one_line
 from pipeline.errors import PipelineError
 from pipeline.extract import extract_document
 from pipeline.outfolder import wait_for_removals
@@ -247,3 +248,30 @@ def test_a_20_mb_line_without_tabs_is_refused_before_any_rdf():
         extract_bytes("\n".join(lines).encode())
     assert str(error.value).startswith(f"mutated.txt:{PURPOSE_LINE + 2}: a cell of ")
     assert str(error.value).endswith("characters: longer than the limit of 1,000,000 (is this a plan's text?)")
+
+
+def test_a_file_name_with_a_newline_or_an_escape_is_named_on_one_line(tmp_path, capfd):
+    """Every message is one line: a control character in a file name is written escaped
+    (`odd\\nname.txt`), as a warning and as the error that stops the publish."""
+    from pipeline.cli import main
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "odd\nname.txt").write_bytes(SOURCE.read_bytes())
+    status = main(["--config", str(ROOT / "pipeline.toml"), "publish", "--no-cache",
+                   "--raw-dir", str(raw), "--out-dir", str(tmp_path / "out")])
+    err = capfd.readouterr().err
+    assert status == 0, err[-2000:]
+    assert f"warning: {raw}/odd\\nname.txt: no plan period" in err
+    assert all(not line.startswith("name.txt") for line in err.splitlines()), err
+
+    (raw / "odd\nname.txt").unlink()
+    (raw / "\x1b[2Jclear.txt").write_bytes(b"")
+    status = main(["--config", str(ROOT / "pipeline.toml"), "publish", "--no-cache",
+                   "--raw-dir", str(raw), "--out-dir", str(tmp_path / "out")])
+    assert status == 1
+    assert capfd.readouterr().err == f"error: {raw}/\\x1b[2Jclear.txt: file is empty\n"
+
+
+def test_one_line_escapes_control_characters_only():
+    assert one_line("a\nb\r\tc\x1b[0m\x85\u2028 日本語 ％") == "a\\nb\\r\\tc\\x1b[0m\\x85\\u2028 日本語 ％"
