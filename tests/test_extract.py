@@ -213,6 +213,21 @@ def test_schedule_of_a_new_initiative_with_phases_per_year(doc):
     ]
 
 
+def test_a_range_mark_written_as_the_wave_dash_is_the_same_period():
+    # converters that map Shift_JIS as JIS does write 〜 (U+301C, WAVE DASH) for the ～ (U+FF5E)
+    # of `～H25`: the column is still the period up to FY2013, never a phase of H26
+    wave = document_from_text(RAW.read_text(encoding="utf-8").replace("～H", "〜H"))
+    assert schedule(wave, "2-1-3") == [
+        ("～H25", 2013, "現システム運用再構築設計", "現システム運用再構築設計"),
+        ("H26", 2014, "現システム運用・新システム構築", "現システム運用・新システム構築"),
+        ("H27", 2015, "新システム運用", "新システム運用"),
+        ("H28", 2016, "新システム運用", "→"),
+    ]
+    assert schedule(wave, "2-1-5") == [("H26", 2014, "運用", "運用"), ("H27", 2015, "運用", "→"),
+                                       ("H28", 2016, "運用", "→")]
+    assert len(wave.schedules) == 93 and not wave.warnings
+
+
 def test_schedule_from_html_table_is_not_doubled_by_its_echo(doc):
     assert schedule(doc, "2-1-12") == [("H26", 2014, "実施", "実施"), ("H27", 2015, "実施", "→"),
                                        ("H28", 2016, "実施", "→")]

@@ -16,7 +16,10 @@ from ..normalize import era_year
 
 SCHEDULE_LABEL = "スケジュール"
 STATUS_MARKERS = ("新", "継続")
-PERIOD = re.compile(r"^(～|~)?\s*((?:H|R|S|平成|令和|昭和)?\s*\d{1,2}|\d{4})\s*(?:年度)?$")
+# The from/until mark of a `～H25` column. Converters that map Shift_JIS as JIS does write it as
+# 〜 (U+301C, WAVE DASH): the same mark, published as ～ (U+FF5E), as sources.py reads EUC-JP.
+RANGE_MARK, WAVE_DASH = "～", "〜"
+PERIOD = re.compile(r"^(～|~|〜)?\s*((?:H|R|S|平成|令和|昭和)?\s*\d{1,2}|\d{4})\s*(?:年度)?$")
 ARROW = re.compile(r"^[→⇒➡]+$")
 
 
@@ -76,7 +79,7 @@ def _column_labels(rows: list[list[str]], header: int, width: int) -> list[str]:
     for row in rows:
         for column, cell in enumerate(row):
             if not labels[column] and _period_mark(cell):
-                labels[column] = cell
+                labels[column] = RANGE_MARK + cell[1:] if cell[0] == WAVE_DASH else cell
     return labels
 
 
