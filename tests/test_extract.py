@@ -342,6 +342,19 @@ def test_glossary_terms_with_their_lines(doc):
     assert len(doc.terms) == 17
 
 
+def test_a_pipe_separated_row_padded_with_a_tab_or_spaces_is_still_split_at_its_pipes(doc):
+    # converters pad lines: `  6 | 宮城県電子申請システムの運用\t`; the padding is no column, so
+    # the row is not split at it (which kept `| 宮城県電子申請システムの運用` as the title)
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    padded = document_from_text("\n".join("  " + line + "\t" if " | " in line else line
+                                          for line in lines))
+    titles = {i.id: i.title for i in padded.initiatives}
+    assert titles["2-1-6"] == "宮城県電子申請システムの運用"
+    assert titles["2-1-11"] == "庁内情報共有システムの運用「M-SQUARE(エムスクエア)」"
+    assert titles == {i.id: i.title for i in doc.initiatives}
+    assert not padded.warnings          # nor are its page headers damaged
+
+
 def test_a_page_header_with_an_impossible_number_is_refused_with_its_line():
     """A field or item of more than three digits is no plan's (it would also ask for a check of
     every number below it): an error naming the file and line, not an overflow."""

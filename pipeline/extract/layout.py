@@ -173,14 +173,15 @@ def _plain_row(number: int, line: str, memo: _Memo) -> Row:
 
 
 def _split_cells(line: str, memo: _Memo) -> list[str]:
-    """The raw cells of a plain line: tab-, space-run- or pipe-separated, else the line."""
+    """The raw cells of a plain line: tab-, space-run- or pipe-separated, else the line. Tabs
+    (or space runs) only at the ends of a pipe-separated line pad it: it is split at its pipes."""
     if "  " in line:
         line = SPACE_RUN.sub(lambda run: "\t" * max(1, round(len(run[0]) / memo.tab)), line)
-    if "\t" in line:
-        return line.split("\t")
-    if "|" in line and PIPE.search(line):
-        return PIPE.split(line)
-    return [line]
+    if "|" in line:
+        inner = line.strip("\t")
+        if "\t" not in inner and PIPE.search(inner):
+            return PIPE.split(inner)
+    return line.split("\t")
 
 
 def _clean_cells(raw: list[str], memo: _Memo) -> tuple[list[str], list[str]]:
