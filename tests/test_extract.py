@@ -308,6 +308,23 @@ def test_eight_sites(doc):
     assert doc.sites[0].summary.startswith("震災後、県外に避難されている方")
 
 
+def test_a_site_name_line_in_cells_keeps_its_name_and_badges(doc):
+    # a converter that lays the name line out in columns: `  みやぎ復興プレス   みやぎ復興プレス
+    # **ウェブメルマガ**`; the name and badges were read from its first cell only (blank here)
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    columns = document_from_text("\n".join("  " + line.replace(" ", "   ") if "**" in line else line
+                                           for line in lines))
+    assert [(s.name, s.media, s.media_text) for s in columns.sites] == \
+        [(s.name, s.media, s.media_text) for s in doc.sites]
+    assert columns.sites[0].name == "みやぎ復興プレス" and columns.sites[0].media == ["ウェブ", "メルマガ"]
+    assert not columns.warnings
+    # or in an HTML table (its cells as printed were not kept: an IndexError stopped the run)
+    table = document_from_text("\n".join(
+        "<table><tr><td>みやぎ復興プレス</td><td>**ウェブメルマガ**</td></tr></table>" if number == 818
+        else line for number, line in enumerate(lines, 1)))
+    assert [(s.name, s.media) for s in table.sites] == [(s.name, s.media) for s in doc.sites]
+
+
 def test_narrative_sections_and_topics(doc):
     assert [(s.id, s.number, s.heading) for s in doc.sections] == [
         ("2-1-narrative-1", 1, "情報通信ネットワークの安定運用"),

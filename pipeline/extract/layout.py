@@ -60,7 +60,7 @@ class Row:
     line: int
     kind: str                         # tab | text | table | blank
     cells: list[str]
-    raw: list[str]
+    raw: list[str]                    # the cells as printed (a table's too, in reading order)
     terms: list[str]
     grid: list[list[str]] | None      # table rows, colspans expanded
     values: list[str] = field(repr=False)   # non-empty cells in reading order
@@ -235,13 +235,14 @@ def _html_rows(number: int, line: str, memo: _Memo) -> tuple[list[Row], list[str
             if text:
                 rows.append(Row(number, "text", [text], [content], terms))
         else:
-            grid, terms = [], []
+            grid, raw, terms = [], [], []
             for raw_row in content:
+                raw += [cell for cell, _ in raw_row]
                 cells, found = _clean_cells([cell for cell, _ in raw_row], memo)
                 terms.extend(found)
                 echo.extend(cell for cell in cells if cell)
                 grid.append([cell for cell, (_, span) in zip(cells, raw_row) for _ in range(span)])
-            rows.append(Row(number, "table", [], [], terms, grid))
+            rows.append(Row(number, "table", [], raw, terms, grid))
     tail = _plain_row(number, suffix, memo)
     if not tail.blank and echo[: len(tail.values)] != tail.values:
         rows.append(tail)

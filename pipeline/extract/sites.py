@@ -92,7 +92,7 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
 
 
 def _site(draft: _Draft, field_no: int, seq: int, source: str) -> tuple[Site, list[Term]]:
-    name, badges = _name_and_badges(draft.head[0].raw[0] if draft.head else "")
+    name, badges = _name_and_badges(_raw_text(draft.head[0]) if draft.head else "")
     badge_rows = [r.text for r in draft.head[1:] if is_short_label(r.text)]
     summary_rows = [r.text for r in draft.head[1:] if not is_short_label(r.text)]
     media = badges + badge_rows
@@ -104,6 +104,11 @@ def _site(draft: _Draft, field_no: int, seq: int, source: str) -> tuple[Site, li
                 line_range(draft.lines))
     occurrences = [(term, "summary", row.line) for row in draft.head for term in row.terms]
     return site, collect_terms(occurrences, "site", ident, source)
+
+
+def _raw_text(row: Row) -> str:
+    """A row as printed, markup kept: its raw cells (a name line laid out in columns too)."""
+    return " ".join(cell for cell in row.raw if cell.strip())
 
 
 def _name_and_badges(raw: str) -> tuple[str, list[str]]:
