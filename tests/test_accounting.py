@@ -204,6 +204,19 @@ def test_an_item_heading_without_its_part_line_is_named():
         "it: read as text of the block before (its part line lost?)"]
 
 
+def test_text_under_related_urls_that_is_no_url_is_named_and_kept_as_notes():
+    """A URL wrapped over two lines (line 66): its second half is no URL (it was dropped in
+    silence, and the first half published as the URL)."""
+    assert LINES[65].startswith("関連URL\t\thttp://www.pref.miyagi.jp/soshiki/iyoho-s/miyagihw.html")
+    document = extract(edited(l66="関連URL\t\thttp://www.pref.miyagi.jp/soshiki/\n\t\tiyoho-s/miyagihw.html\t"))
+    assert document.warnings[0] == (
+        f"{PATH}:59: initiative 2-1-1 「みやぎハイパーウェブの運用」: 関連URL at line 67: "
+        "「iyoho-s/miyagihw.html」 is no URL: kept as notes (a URL wrapped over two lines?)")
+    assert len(document.warnings) == 1
+    first = document.initiatives[0]
+    assert first.urls == ["http://www.pref.miyagi.jp/soshiki/"] and first.notes == "iyoho-s/miyagihw.html"
+
+
 def test_references_under_a_lost_label_are_named():
     """Without the 参考 line (297), 2-1-8's references would be the notes after 担当."""
     assert LINES[296] == "参考" and LINES[299].startswith("2-1-9")

@@ -87,6 +87,10 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
     if repeated:        # two initiatives' labels in one block: a heading lost between them
         gaps.append(f"labels printed once per initiative are printed again ({'; '.join(repeated)}): "
                     "the heading of the next initiative lost? Its text is kept in this one")
+    urls, stray = _urls(fields.get("関連URL", []))
+    notes += [text for _, text in stray]
+    gaps += [f"関連URL at line {line}: 「{text}」 is no URL: kept as notes (a URL wrapped over two "
+             "lines?)" for line, text in stray]
     department, division = split_responsible(" ".join(responsible[0].values))
     notes += [" ".join(e.values) for e in responsible[1:]]
     citing = [e.line for e in responsible[1:] if any(map(INITIATIVE_ID.match, e.values))]
@@ -108,7 +112,7 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
     initiative = Initiative(
         id=ident, field_no=ctx.field_no, field_title=ctx.field_title, item_no=ctx.item_no,
         item_title=ctx.item_title, number=block.number, title=block.title, summary=summary,
-        methods=methods, actors=_actors(fields.get("主体", [])), urls=_urls(fields.get("関連URL", [])),
+        methods=methods, actors=_actors(fields.get("主体", [])), urls=urls,
         department=department, division=division, status=status, priority_goals=None,
         priority_goal_options=[v for e in fields.get("重点目標", []) for c in e.values for v in c.split()],
         notes="\n".join(notes), source=source, source_lines=line_range(lines))
@@ -207,8 +211,16 @@ def _actors(entries: list[Entry]) -> list[str]:
     return [a for a in actors if a]
 
 
-def _urls(entries: list[Entry]) -> list[str]:
-    return [url for e in entries for v in e.values for url in URL.findall(v)]
+def _urls(entries: list[Entry]) -> tuple[list[str], list[tuple[int, str]]]:
+    """The URLs printed under 関連URL, and (line, text) of what else is printed there."""
+    urls, stray = [], []
+    for entry in entries:
+        for value in entry.values:
+            urls += URL.findall(value)
+            rest = " ".join(URL.sub(" ", value).replace("<>", " ").split()).strip("<> ")
+            if rest:
+                stray.append((entry.line, rest))
+    return urls, stray
 
 
 def split_responsible(text: str) -> tuple[str, str]:
