@@ -474,6 +474,19 @@ def test_a_lost_narrative_heading_is_named_by_the_gap_it_leaves():
         "(2) is missing (its heading lost? its text is kept in the section before)"]
 
 
+def test_a_narrative_page_printed_twice_is_named_by_its_numbering_begun_again():
+    """Lines 10-23 ((1) and (2)) printed again after (2), as a converter may repeat a page: the
+    numbering begins again at (1) with no 【…】 part printed again, which no plan does (it
+    gave two more sections in silence)."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[9].startswith("(1)") and lines[23].startswith("(3)")
+    changed = document_from_text("\n".join(lines[:23] + lines[9:23] + lines[23:]), RAW.name)
+    assert changed.warnings == [
+        f"{RAW.name}:24: (1) 「情報通信ネットワークの安定運用」 of 【現状、課題と取組の方向性】 of item "
+        "2-1 follows (2) with no 【…】 part printed again: numbered again from (1) (a page printed "
+        "twice?)"]
+
+
 def test_a_lost_item_heading_is_named_by_its_part_printed_again():
     """Without item 2's heading (line 510), its 【…】 narrative would silently join item 1."""
     assert RAW.read_text(encoding="utf-8").split("\n")[509].startswith("2 行政情報の発信")

@@ -6,7 +6,8 @@ readers cannot place is never dropped, nor given to a record, in silence.
   before the next heading);
 - `damaged-header` blocks: a row that reads like a 分野 … 項目 … page header but not as one;
 - the narrative's outline: each 【…】 part once per item, its (N) subsections numbered from
-  1 without a gap (a lost heading merges its text into the section before it);
+  1 without a gap (a lost heading merges its text into the section before it), and from (1)
+  again only under their part printed again (else a page printed twice);
 - the next item's heading read as text (its 【…】 part line lost), recognised by the title its
   page headers give it;
 - a site entry named like one of the list's media badges after an entry whose 担当 has no
@@ -29,6 +30,7 @@ class Losses:
                        for b in blocks if b.context.item_title}     # from the page headers
         self.parts: dict[tuple, int] = {}           # (field, item, part) -> line printed
         self.last: dict[tuple, int] = {}            # (field, item, part) -> last (N) read
+        self.reprinted: set[tuple] = set()          # parts printed again since their last (N)
 
     def of(self, block: Block) -> list[Problem]:
         if block.kind == "unplaced":
@@ -49,12 +51,18 @@ class Losses:
             first = self.parts.setdefault(key, block.heading.line)
             self.last.setdefault(key, 0)            # printed again: its numbering goes on
             if first != block.heading.line:
+                self.reprinted.add(key)             # … or begins again at (1)
                 return [f"【{block.part}】 of item {item} is printed again (first at line {first}): "
                         "the next item's heading lost? Its sections are kept under item " + item]
             return []
         before, self.last[key] = self.last.get(key, 0), block.number
-        if block.number in (before + 1, 1):         # the next one, or a numbering begun again
-            return []
+        reprinted = key in self.reprinted
+        self.reprinted.discard(key)
+        if block.number == before + 1 or block.number == 1 and reprinted:
+            return []                               # the next one, or begun again under its part
+        if block.number == 1:
+            return [f"(1) 「{block.title}」 of 【{block.part}】 of item {item} follows ({before}) with "
+                    "no 【…】 part printed again: numbered again from (1) (a page printed twice?)"]
         missing = f"({before + 1})" if block.number == before + 2 else \
             f"({before + 1})-({block.number - 1})" if block.number > before else ""
         if not missing:
