@@ -291,6 +291,22 @@ def test_a_phone_number_or_a_date_in_a_reference_cites_no_initiative(doc):
     assert not any("cites" in warning for warning in changed.warnings)
 
 
+@pytest.mark.parametrize("dash", ["\u2010", "\u2011", "\u2212", "\u2013"])   # ‐ ‑ − –
+def test_an_initiative_id_printed_with_another_hyphen_still_cites_it(doc, dash):
+    """Converters write the hyphen of `2-1-9` as the font has it: U+2010 HYPHEN, U+2212 MINUS
+    SIGN…; the reference still cites 2-1-9 (it became a document named `2‐1‐9庁内…`, and
+    `基本方針 2‐1‐13…` swallowed the citation after it, in silence)."""
+    text = RAW.read_text(encoding="utf-8")
+    for ident in ("2-1-9", "2-1-10", "2-1-13"):
+        text = text.replace(ident + "庁内" if ident == "2-1-9" else ident + "情報",
+                            ident.replace("-", dash) + ("庁内" if ident == "2-1-9" else "情報"))
+    changed = document_from_text(text, RAW.name)
+    assert references(changed, "2-1-8") == references(doc, "2-1-8")
+    assert references(changed, "2-1-12") == references(doc, "2-1-12") == [
+        (None, "宮城県情報セキュリティ基本方針", ""), ("2-1-13", "情報セキュリティ研修の実施", "")]
+    assert len(changed.references) == 19 and not changed.warnings
+
+
 # ---- sites, sections, terms ---------------------------------------------------
 
 def test_eight_sites(doc):

@@ -24,9 +24,13 @@ LABEL_INITIALS = frozenset(label[0] for label in LABELS)
 # Labels the template prints for every initiative (the others only where there is a value).
 ALWAYS_PRINTED = ("目的・概要", "重点目標", "主体", "スケジュール", "担当")
 INDICATORS = "指標"
-# An initiative's id as the plans print it (field-item-number, `2-1-9`), not part of a longer run
-# of digits and hyphens (a phone number `022-211-2411`, a date `2014-3-31`)
-INITIATIVE_ID = re.compile(r"(?<![\d-])(\d{1,3}-\d{1,3}-\d{1,3})(?![\d-])")
+# An initiative's id as the plans print it (field-item-number, `2-1-9`, its hyphens as the font
+# has them: converters write ‐ ‑ ‒ – − too), not part of a longer run of digits and hyphens (a
+# phone number `022-211-2411`, a date `2014-3-31`)
+DASHES = "\u2010\u2011\u2012\u2013\u2212"
+INITIATIVE_ID = re.compile(rf"(?<![-\d{DASHES}])(\d{{1,3}}[-{DASHES}]\d{{1,3}}[-{DASHES}]\d{{1,3}})"
+                           rf"(?![-\d{DASHES}])")
+ASCII_HYPHEN = str.maketrans(DASHES, "-" * len(DASHES))
 PROSE_MARKS = re.compile(r"[。、,「」]")
 METHOD_MAX_LENGTH = 15
 
@@ -270,8 +274,9 @@ def _references(ident: str, entries: list[Entry], source: str) -> list[Reference
             parts = INITIATIVE_ID.split(text)
             if parts[0].strip():
                 found.append((None, parts[0].strip(), "", entry.line))
-            for to_id, label in zip(parts[1::2], parts[2::2]):     # an id printed alone is
-                found.append((to_id, label.strip() or to_id, "", entry.line))   # its own label
+            for printed, label in zip(parts[1::2], parts[2::2]):   # an id printed alone is
+                found.append((printed.translate(ASCII_HYPHEN), label.strip() or printed, "",
+                              entry.line))                              # its own label
     return [Reference(ident, seq, to_id, to_id, label, url, source, line_range([line]))
             for seq, (to_id, label, url, line) in enumerate(found, 1)]
 
