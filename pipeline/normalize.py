@@ -297,18 +297,19 @@ _QUANTITY = re.compile(r"(?P<num>[+-]?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>[^\s(（]*)
                        re.DOTALL)
 
 
-INT64 = 1 << 63      # an integer of the tables (SQLite, Parquet int64) is below this
+EXACT_WHOLE = 1 << 53  # the largest whole number every double holds exactly: a value is a
+                      # double in Parquet (float64) and SQLite (REAL), a number in JSON
 
 
 def parse_quantity(text: str) -> Quantity:
     """Split "12,883件" -> (12883, "件", ""), "1回/年 (15システム)" ->
     (1, "回/年", "(15システム)"). Non-numeric text -> (None, "", ""), as is a whole number
-    beyond 64 bits, which no table format states as an integer (the text keeps it)."""
+    beyond 2**53, which no double holds exactly (the text keeps it)."""
     m = _QUANTITY.fullmatch(normalize_width(text).strip()) if isinstance(text, str) else None
     if not m:
         return Quantity(None, "", "")
     num = m["num"].replace(",", "")
     value = float(num) if "." in num else int(num)
-    if isinstance(value, int) and not -INT64 <= value < INT64:
+    if isinstance(value, int) and not -EXACT_WHOLE <= value <= EXACT_WHOLE:
         return Quantity(None, "", "")
     return Quantity(value, m["unit"], m["note"].strip())

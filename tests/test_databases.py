@@ -300,3 +300,30 @@ def test_tables_and_indexes_are_created_with_the_sql_sqlite_utils_wrote(tmp_path
         ("index", "idx_my_t_a_x", 'CREATE INDEX "idx_my_t_a_x"\n    ON "my t" ("a", "x")'),
         ("index", "idx_my_t_x_a", 'CREATE INDEX "idx_my_t_x_a"\n    ON "my t" ("x", "a")'),
         ("table", "q", 'CREATE TABLE "q" (\n   "a" TEXT,\n   "b" TEXT\n)')])
+
+
+def test_a_whole_number_no_double_holds_exactly_stays_text_in_every_format(
+        tmp_path, project_root, source_text):
+    """Parquet (float64) and SQLite (REAL) hold an indicator's value as a double: 2**53 + 1 is
+    no double (pyarrow refused it, and the whole publish failed), 2**53 is. The one beyond
+    stays text with an empty number in every table, as `全所属` does."""
+    from pipeline.config import load_config
+    from pipeline.publish import publish
+    assert source_text.count("12,883件") == 1 and source_text.count("\t16,000件") == 1
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "plan.txt").write_text(source_text.replace("12,883件", "9,007,199,254,740,993件")
+                                  .replace("\t16,000件", "\t9,007,199,254,740,992件"),
+                                  encoding="utf-8")
+    out = tmp_path / "out"
+    publish(raw, out, load_config(project_root / "pipeline.toml"), lambda message: None)
+    record = next(r for r in json_records(out, "indicators") if r["initiative_id"] == "2-2-6")
+    assert (record["baseline_text"], record["baseline_value"], record["baseline_unit"]) == \
+        ("9,007,199,254,740,993件", None, None)
+    assert (record["target_value"], record["target_unit"]) == (2 ** 53, "件")
+    parquet = pq.read_table(out / "parquet" / "indicators.parquet").to_pylist()
+    assert [(r["baseline_value"], r["target_value"]) for r in parquet
+            if r["initiative_id"] == "2-2-6"] == [(None, 2.0 ** 53)]
+    database = sqlite3.connect(out / "miyagi-ict-plan.sqlite")
+    assert database.execute("SELECT baseline_value, target_value FROM indicators WHERE "
+                            "initiative_id = '2-2-6'").fetchall() == [(None, 2.0 ** 53)]

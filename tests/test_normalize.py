@@ -313,8 +313,10 @@ def test_parse_era_date_default_era():
     ("%", Quantity(None, "", "")),
     ("*", Quantity(None, "", "")),
     (".5件", Quantity(None, "", "")),
-    ("9,223,372,036,854,775,807件", Quantity(9223372036854775807, "件", "")),    # 2**63 - 1
-    ("9,223,372,036,854,775,808件", Quantity(None, "", "")),     # no 64-bit integer: text only
+    ("9,007,199,254,740,992件", Quantity(9007199254740992, "件", "")),    # 2**53: a double
+    ("-9,007,199,254,740,992件", Quantity(-9007199254740992, "件", "")),
+    ("9,007,199,254,740,993件", Quantity(None, "", "")),     # no double holds it: text only
+    ("9,223,372,036,854,775,807件", Quantity(None, "", "")),     # 2**63 - 1: no double either
     ("99999999999999999999.5件", Quantity(99999999999999999999.5, "件", "")),
 ])
 def test_parse_quantity(text, expected):
