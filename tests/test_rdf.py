@@ -6,6 +6,7 @@ import csv
 import hashlib
 import json
 import random
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -265,3 +266,31 @@ def test_a_url_with_an_unclosed_ipv6_host_is_published_as_printed(tmp_path, proj
             "http://[::1/x"
     page = next(out.glob("initiatives/*/2-1-1.html")).read_text(encoding="utf-8")
     assert "http://[::1/x" in page and 'href="http://[::1/x"' not in page
+
+
+def test_a_target_printed_without_its_value_keeps_its_date_in_the_graph(
+        tmp_path, project_root, source_text):
+    """2-2-5's target with its value lost (`目標値(28年度末)` and an empty cell): the tables
+    keep its date, 2017-03-31, and the date as printed; so does its observation in the graph,
+    which states no value text and no value (it was left out, and the date with it)."""
+    from pipeline.publish import publish
+    printed = "目標値(28年度末)\n\t\t\t\t43%\n"
+    assert source_text.count(printed) == 1
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "plan.txt").write_text(source_text.replace(printed, "目標値(28年度末)\n\t\t\t\t\n"),
+                                  encoding="utf-8")
+    out = tmp_path / "out"
+    publish(raw, out, load_config(project_root / "pipeline.toml"), lambda message: None)
+    with (out / "indicators.csv").open(encoding="utf-8", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["initiative_id"] == "2-2-5")
+    assert (row["target_text"], row["target_value"], row["target_date"], row["target_date_text"]) \
+        == ("", "", "2017-03-31", "28年度末")
+    graph = parse(out, "graph.nt")
+    target = URIRef("https://example.org/plan-opendata/id/plan/plan/indicator/2-2-5-1/target")
+    sdmx = Namespace("http://purl.org/linked-data/sdmx/2009/")
+    assert graph.value(target, URIRef(str(sdmx) + "dimension#refPeriod")).toPython() == \
+        date(2017, 3, 31)
+    assert str(graph.value(target, PV.dateText)) == "28年度末"
+    assert graph.value(target, PV.valueText) is None
+    assert graph.value(target, URIRef(str(sdmx) + "measure#obsValue")) is None

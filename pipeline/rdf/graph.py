@@ -457,7 +457,9 @@ def _indicators(b: GraphBuilder, rows: list[dict], sources: dict[str, URIRef]) -
 
 
 def _observation(b, dataset, indicator, row, kind, ja, en) -> None:
-    if not row[f"{kind}_text"]:
+    """The baseline or target as printed: its text, value, unit and note, its date, or both
+    (a value lost in the text leaves the date printed in its label)."""
+    if not any(row[f"{kind}_{column}"] for column in ("text", "date", "date_text")):
         return
     obs = URIRef(f"{indicator}/{kind}")
     value_kind = b.uri(f"concept/value-kind/{kind}")
@@ -470,7 +472,8 @@ def _observation(b, dataset, indicator, row, kind, ja, en) -> None:
     b.add(obs, QB.dataSet, dataset)
     b.add(obs, b.pv.indicator, indicator)
     b.add(obs, b.pv.valueKind, value_kind)
-    b.add(obs, b.pv.valueText, Literal(row[f"{kind}_text"], lang="ja"))
+    if row[f"{kind}_text"]:
+        b.add(obs, b.pv.valueText, Literal(row[f"{kind}_text"], lang="ja"))
     if row[f"{kind}_value"] is not None:
         b.add(obs, SDMX_MEASURE.obsValue, decimal_literal(row[f"{kind}_value"]))
     if row[f"{kind}_unit"]:
