@@ -200,13 +200,14 @@ def is_short_label(token: str) -> bool:
 
 
 def _actors(entries: list[Entry]) -> list[str]:
-    """主体: comma-separated (outside parentheses), possibly wrapped over lines."""
+    """主体: separated by commas or semicolons (outside parentheses), possibly wrapped over
+    lines. `；` is `;` after the width rule, the tables' list delimiter: never inside an actor."""
     text = join_lines([v for e in entries for v in e.values])
     actors, depth, current = [], 0, ""
     for ch in text:
         depth += ch in "(（" 
         depth -= ch in ")）"
-        if ch in ",、" and depth <= 0:
+        if ch in ",、;" and depth <= 0:
             actors.append(current.strip())
             current = ""
         else:
