@@ -363,3 +363,16 @@ def test_a_schedule_without_a_column_for_a_year_of_the_plans_period_is_named(
     if warned:
         assert f"warning: {raw / 'plan.txt'}:965: initiative 2-3-2 「住民基本台帳ネットワークシステム" \
                "の運用」: the schedule at lines 973-975 prints no column for fiscal year 2016" in stderr
+
+
+def test_a_responsible_department_wrapped_over_two_lines_is_named():
+    """担当 wrapped after its 部局 (line 70): the 課 on the next line is no division of the
+    initiative (it was kept as notes in silence, the division left empty)."""
+    assert LINES[69] == "担当\t\t震災復興・企画部 情報システム課\t"
+    document = extract(edited(l70="担当\t\t震災復興・企画部\t\n\t\t情報システム課\t"))
+    assert document.warnings == [
+        f"{PATH}:59: initiative 2-1-1 「みやぎハイパーウェブの運用」: 担当 at line 70 names no "
+        "division and the line after it (line 71: 「情報システム課」) is kept as notes: 担当 "
+        "wrapped over two lines?"]
+    first = document.initiatives[0]
+    assert (first.department, first.division, first.notes) == ("震災復興・企画部", "", "情報システム課")

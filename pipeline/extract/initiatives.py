@@ -101,6 +101,11 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
     if citing:      # 参考's entries (they begin with an initiative's id) under 担当: its label lost
         gaps.append(f"lines after 担当 cite initiatives (line {citing[0]}): 参考 printed without "
                     "its label? Kept as notes, not as references")
+    elif not division and responsible[1:]:    # 部局 on one line, 課 on the next
+        after = responsible[1]
+        gaps.append(f"担当 at line {responsible[0].line} names no division and the line after it "
+                    f"(line {after.line}: 「{' '.join(after.values)}」) is kept as notes: 担当 "
+                    "wrapped over two lines?")
     status, schedules, repeated_periods = _schedules(ident, fields.get("スケジュール", []), source)
     gaps += repeated_periods
     if fields.get("スケジュール") and not schedules:
