@@ -376,3 +376,24 @@ def test_a_responsible_department_wrapped_over_two_lines_is_named():
         "wrapped over two lines?"]
     first = document.initiatives[0]
     assert (first.department, first.division, first.notes) == ("震災復興・企画部", "", "情報システム課")
+
+
+def test_a_site_entry_printed_twice_is_named_and_kept_twice():
+    """The first site entry (lines 818-824) printed again after it, as a converter repeats a
+    page: two equal rows were published in silence."""
+    assert LINES[817].startswith("みやぎ復興プレス") and LINES[823].startswith("担当")
+    document = extract(LINES[:825] + LINES[817:825] + LINES[825:])
+    assert document.warnings == [
+        f"{PATH}:826: 2-site-2 repeats 2-site-1 (lines 818-824) word for word: a page printed "
+        "twice? Both are in the tables"]
+    names = [site.name for site in document.sites]
+    assert names[:3] == ["みやぎ復興プレス", "みやぎ復興プレス", "震災復興ポスター(宮城から感謝をこめて)"]
+
+
+def test_a_topic_printed_twice_is_named():
+    """The トピックス column of item 2 (lines 922-933, its page header first) printed again."""
+    assert LINES[922].startswith("トピックス\t\tオープンデータ") and LINES[934].startswith("3")
+    document = extract(LINES[:934] + LINES[921:934] + LINES[934:])
+    assert document.warnings == [
+        f"{PATH}:936: 2-2-topic-2 repeats 2-2-topic-1 (lines 923-933) word for word: a page "
+        "printed twice? Both are in the tables"]

@@ -14,7 +14,7 @@ from ..model import Document
 from ..sources import SourceDocument
 from .initiatives import Incomplete, read_initiative
 from .layout import MAX_VALUE_CHARS, read_rows
-from .losses import Losses, sites_named_like_badges
+from .losses import Losses, printed_twice, sites_named_like_badges
 from .sections import read_section
 from .sites import read_sites, split_media
 from .structure import split_blocks
@@ -38,6 +38,7 @@ def _extract(source: SourceDocument) -> Document:
     ordinals: Counter = Counter()
     seen: dict[str, int] = {}
     items: dict[tuple, int] = {}            # (field, item) -> first line of any block in it
+    site_items: dict[str, int | None] = {}  # site id -> the item whose list prints it
     blocks = split_blocks(read_rows(source.text, path), path)
     losses = Losses(blocks)
     for block in blocks:
@@ -52,6 +53,7 @@ def _extract(source: SourceDocument) -> Document:
             first = sum(1 for s in document.sites if s.field_no == block.context.field_no) + 1
             sites, terms, warnings = read_sites(block, first, name)
             document.sites += sites
+            site_items.update((site.id, block.context.item_no) for site in sites)
             document.terms += terms
             document.warnings += [f"{path}:{line}: {warning}" for line, warning in warnings]
         else:
@@ -64,8 +66,11 @@ def _extract(source: SourceDocument) -> Document:
             else:
                 ordinals[key] -= 1
     split_media(document.sites)
-    document.warnings += [f"{path}:{line}: {problem}"
-                          for line, problem in sites_named_like_badges(document.sites)]
+    topics = [section for section in document.sections if section.kind == "topic"]
+    document.warnings += [f"{path}:{line}: {problem}" for line, problem in (
+        *sites_named_like_badges(document.sites),
+        *printed_twice(document.sites, lambda site: (site_items[site.id], *_site_text(site))),
+        *printed_twice(topics, _topic_text))]
     if not document.initiatives:
         raise ExtractionError("no initiatives (取組) found", path)
     document.warnings += _numbering_gaps(seen, items, path)
@@ -73,6 +78,17 @@ def _extract(source: SourceDocument) -> Document:
     if len(source.text) > MAX_VALUE_CHARS:         # else no value can be that long
         _check_value_sizes(document, path)
     return document
+
+
+def _site_text(site) -> tuple:
+    """What a site entry prints (an item's list printing it twice is named)."""
+    return (site.field_no, site.name, tuple(site.media), site.summary, site.url,
+            site.department, site.division)
+
+
+def _topic_text(section) -> tuple:
+    """What a トピックス column prints, with its item."""
+    return (section.field_no, section.item_no, section.heading, section.body)
 
 
 def _numbering_gaps(headings: dict[str, int], items: dict[tuple, int], path: str) -> list[str]:

@@ -11,7 +11,9 @@ readers cannot place is never dropped, nor given to a record, in silence.
 - the next item's heading read as text (its 【…】 part line lost), recognised by the title its
   page headers give it;
 - a site entry named like one of the list's media badges after an entry whose 担当 has no
-  division (its name line read as that 担当, whose own value line was lost).
+  division (its name line read as that 担当, whose own value line was lost);
+- a site entry or a トピックス column printed again word for word in its item (a page the
+  converter printed twice): both are published, the second named.
 """
 
 from __future__ import annotations
@@ -104,3 +106,22 @@ def sites_named_like_badges(sites: list) -> list[Problem]:
              f"lost? (the entry before took 「{before.department}」 as its 担当)")
             for before, site in zip(sites, sites[1:])
             if site.name in badges and before.field_no == site.field_no and not before.division]
+
+
+def printed_twice(records: list, described) -> list[Problem]:
+    """Records that repeat an earlier one of the list word for word (their `described` text:
+    all but their number and lines), each named with the lines of the first: a page printed
+    twice by the converter, or a plan that prints the entry twice. Both stay in the tables."""
+    first: dict = {}
+    problems = []
+    for record in records:
+        key = described(record)
+        if key in first:
+            line = int(record.source_lines.partition("-")[0])
+            where = first[key].source_lines
+            problems.append((line, f"{record.id} repeats {first[key].id} "
+                                   f"({'lines' if '-' in where else 'line'} {where}) word for "
+                                   "word: a page printed twice? Both are in the tables"))
+        else:
+            first[key] = record
+    return problems
