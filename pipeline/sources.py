@@ -125,7 +125,8 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
         if b"\x00" in data:
             offset = data.index(b"\x00")
             hint = "; UTF-16 without a BOM? save it as UTF-8" if _looks_utf16(data) else ""
-            raise SourceError(f"binary data, not text (NUL byte at offset {offset}){hint}", path)
+            raise SourceError(f"binary data, not text (NUL byte at offset {offset}, line "
+                              f"{_line_of(data, offset)}){hint}", path, _line_of(data, offset))
         text, encoding = _first_fitting(data, path)
     if _control_ratio(text) > 0.01:
         raise SourceError(f"binary data, not text (decoded as {encoding})", path)

@@ -46,15 +46,18 @@ def test_japanese_utf16_without_a_bom_gets_the_hint_and_random_bytes_do_not():
     (b"", "file is empty"),
     (b" \n\n", "file is empty"),
     (b"\xef\xbb\xbf", "file is empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "binary data, not text (NUL byte at offset 8)"),
     (b"\xff\xfe", "file is empty"),
-    (b"a\x00b\x00c\x00", "binary data, not text (NUL byte at offset 1); UTF-16 without a BOM? "
-                         "save it as UTF-8"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "3: binary data, not text (NUL byte at offset 8, line 3)"),
+    (b"a\x00b\x00c\x00", "1: binary data, not text (NUL byte at offset 1, line 1); UTF-16 "
+                         "without a BOM? save it as UTF-8"),
+    ("計画\n取組\n担当\x00 総務部\n".encode(), "3: binary data, not text (NUL byte at offset 20, "
+                                              "line 3)"),
 ])
 def test_refuses_with_a_message_naming_the_file(data, message):
     with pytest.raises(SourceError) as error:
         decode(data, PATH)
-    assert str(error.value) == f"{PATH}: {message}"
+    where = ":" if message[0].isdigit() else ": "        # with its line, or the file alone
+    assert str(error.value) == f"{PATH}{where}{message}"
 
 
 def test_no_fitting_encoding_says_which_were_tried_and_where_each_failed():
