@@ -245,7 +245,7 @@ def publication_settings(args: argparse.Namespace) -> Config:
     path, looked = find_config(args.config, near)
     if path is None:
         say(f"config: no {looked[0].name} in {', '.join(str(p.parent) for p in looked)}; "
-              f"{describe_defaults()}")
+            f"{describe_defaults()}")
         return Config()
     if args.config is None and path.parent != Path.cwd():
         say(f"config: {path}")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import http
 import http.server
 import os
 import sys
