@@ -218,6 +218,19 @@ def join_lines(parts: list[str]) -> str:
     return paragraph.text()
 
 
+def join_paragraphs(groups: list[list[str]]) -> list[str]:
+    """Paragraphs of lines grouped between blank lines: each group's lines joined
+    (join_lines); a paragraph that stops mid-sentence (cut by a page break) is joined to the
+    next one."""
+    paragraphs: list[str] = []
+    for text in (join_lines(group) for group in groups if group):
+        if paragraphs and not is_paragraph_end(paragraphs[-1]):
+            paragraphs[-1] = join_lines([paragraphs[-1], text])
+        else:
+            paragraphs.append(text)
+    return paragraphs
+
+
 def is_paragraph_end(text: str) -> bool:
     """True when text ends with sentence-final punctuation (句点 "。", "」",
     closing bracket, "！", "？", "!", "?", ".")."""

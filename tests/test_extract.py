@@ -324,6 +324,24 @@ def test_eight_sites(doc):
     assert doc.sites[0].summary.startswith("震災後、県外に避難されている方")
 
 
+def test_a_site_summary_of_two_paragraphs_keeps_them_apart(doc):
+    """The schema promises a site's paragraphs joined by a line break, as a section's are; the
+    blank line between them was dropped and the two read as one paragraph run together. A
+    paragraph cut mid-sentence is still joined, as in the sections."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[819].startswith("震災後、県外に避難されている方") and lines[820] == ""
+    first = "震災後、県外に避難されている方及び復興に関わる多くの人々に県の復興状況や被災者支援情報など、"
+    second = "復興に関する情報を提供しています。"
+    two = lines[:820] + ["", "県外の避難者向けの交流会の情報も掲載しています。"] + lines[820:]
+    assert document_from_text("\n".join(two), RAW.name).sites[0].summary == (
+        doc.sites[0].summary + "\n県外の避難者向けの交流会の情報も掲載しています。")
+    cut = lines[:819] + [first, "", second] + lines[820:]
+    changed = document_from_text("\n".join(cut), RAW.name)
+    assert changed.sites[0].summary == doc.sites[0].summary == first + second
+    assert [s.summary for s in changed.sites] == [s.summary for s in doc.sites]
+    assert not changed.warnings
+
+
 def test_a_site_name_line_in_cells_keeps_its_name_and_badges(doc):
     # a converter that lays the name line out in columns: `  みやぎ復興プレス   みやぎ復興プレス
     # **ウェブメルマガ**`; the name and badges were read from its first cell only (blank here)

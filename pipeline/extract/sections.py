@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..model import Section, Term, collect_terms, line_range
-from ..normalize import is_paragraph_end, join_lines
+from ..normalize import join_paragraphs
 from .structure import Block
 
 
@@ -32,13 +32,7 @@ def _paragraphs(block: Block) -> list[str]:
             groups.append([])
         else:
             groups[-1].append(row.text)
-    paragraphs: list[str] = []
-    for text in (join_lines(group) for group in groups if group):
-        if paragraphs and not is_paragraph_end(paragraphs[-1]):
-            paragraphs[-1] = join_lines([paragraphs[-1], text])
-        else:
-            paragraphs.append(text)
-    return paragraphs
+    return join_paragraphs(groups)
 
 
 def _terms(ident: str, block: Block, source: str) -> list[Term]:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Site, Term, collect_terms, line_range
-from ..normalize import clean_text, join_lines
+from ..normalize import clean_text, join_paragraphs
 from .initiatives import URL, is_short_label, split_responsible
 from .layout import Row
 from .structure import Block, starts_with_label
@@ -27,6 +27,7 @@ class _Draft:
     lines: list[int] = field(default_factory=list)
     awaiting: str = ""
     url_at: tuple[int, int] = (0, 0)        # len(head), len(lines) where its URL label came
+    breaks: set[int] = field(default_factory=set)   # head rows that follow a blank line
 
 
 def read_sites(block: Block, first_seq: int, source: str) -> tuple[list[Site], list[Term], list[str]]:
@@ -65,11 +66,15 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
     is followed by the next entry's URL before any 担当 (the rows after its URL are the next
     entry's name and summary), and what follows the last 担当."""
     drafts, unfinished, current = [], [], _Draft()
-    for row in (r for r in rows if not r.blank):
+    for row in rows:
+        if row.blank:                       # a paragraph ends (the summary keeps it)
+            current.breaks.add(len(current.head))
+            continue
         text = row.text
         if current.url is not None and starts_with_label(text, URL_LABEL):
             heads, lines = current.url_at
-            following = _Draft(current.head[heads:], lines=current.lines[lines:])
+            following = _Draft(current.head[heads:], lines=current.lines[lines:],
+                               breaks={b - heads for b in current.breaks if b > heads})
             current.head, current.lines = current.head[:heads], current.lines[:lines]
             unfinished.append(current)
             current = following
@@ -94,12 +99,18 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
 def _site(draft: _Draft, field_no: int, seq: int, source: str) -> tuple[Site, list[Term]]:
     name, badges = _name_and_badges(_raw_text(draft.head[0]) if draft.head else "")
     badge_rows = [r.text for r in draft.head[1:] if is_short_label(r.text)]
-    summary_rows = [r.text for r in draft.head[1:] if not is_short_label(r.text)]
+    paragraphs: list[list[str]] = [[]]          # summary rows between blank lines
+    for index, row in enumerate(draft.head[1:], 1):
+        if index in draft.breaks:
+            paragraphs.append([])
+        if not is_short_label(row.text):
+            paragraphs[-1].append(row.text)
     media = badges + badge_rows
     urls = URL.findall(draft.url or "")
     department, division = split_responsible(draft.responsible or "")
     ident = f"{field_no}-site-{seq}"
-    site = Site(ident, field_no, seq, name, media, " ".join(media), join_lines(summary_rows),
+    site = Site(ident, field_no, seq, name, media, " ".join(media),
+                "\n".join(join_paragraphs(paragraphs)),
                 urls[0] if urls else (draft.url or ""), department, division, source,
                 line_range(draft.lines))
     occurrences = [(term, "summary", row.line) for row in draft.head for term in row.terms]
