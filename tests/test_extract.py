@@ -342,6 +342,21 @@ def test_a_site_summary_of_two_paragraphs_keeps_them_apart(doc):
     assert not changed.warnings
 
 
+def test_a_glossary_term_of_a_site_names_the_column_it_is_printed_in(doc):
+    """A term marked in a site's name or on its badge line was published as one of its summary:
+    every row of the entry before its URL counted as summary."""
+    text = RAW.read_text(encoding="utf-8")
+    assert "\nみやぎニュースクリップ\n\nウェブ\n\nウェブページの特質" in text
+    changed = document_from_text(text.replace(
+        "\nみやぎニュースクリップ\n\nウェブ\n\nウェブページの特質",
+        "\nみやぎニュースクリップ*\n\nウェブ*\n\nウェブページ*の特質"), RAW.name)
+    assert [(t.term, t.column, t.lines) for t in changed.terms if t.record_id == "2-site-6"] == [
+        ("ニュースクリップ", "name", [873]), ("ウェブ", "media", [875]),
+        ("ウェブページ", "summary", [877])]
+    assert [(s.name, s.media, s.summary) for s in changed.sites] == \
+        [(s.name, s.media, s.summary) for s in doc.sites]
+
+
 def test_a_site_name_line_in_cells_keeps_its_name_and_badges(doc):
     # a converter that lays the name line out in columns: `  みやぎ復興プレス   みやぎ復興プレス
     # **ウェブメルマガ**`; the name and badges were read from its first cell only (blank here)

@@ -113,8 +113,17 @@ def _site(draft: _Draft, field_no: int, seq: int, source: str) -> tuple[Site, li
                 "\n".join(join_paragraphs(paragraphs)),
                 urls[0] if urls else (draft.url or ""), department, division, source,
                 line_range(draft.lines))
-    occurrences = [(term, "summary", row.line) for row in draft.head for term in row.terms]
+    occurrences = [(term, _term_column(term, row, index, name, badges), row.line)
+                   for index, row in enumerate(draft.head) for term in row.terms]
     return site, collect_terms(occurrences, "site", ident, source)
+
+
+def _term_column(term: str, row: Row, index: int, name: str, badges: list[str]) -> str:
+    """The column a glossary term of a site's row is published in: the name line gives the name
+    or its badges, a badge line the media, any other line the summary."""
+    if index == 0:
+        return "media" if term not in name and any(term in badge for badge in badges) else "name"
+    return "media" if is_short_label(row.text) else "summary"
 
 
 def _raw_text(row: Row) -> str:
