@@ -294,3 +294,37 @@ def test_a_target_printed_without_its_value_keeps_its_date_in_the_graph(
     assert str(graph.value(target, PV.dateText)) == "28年度末"
     assert graph.value(target, PV.valueText) is None
     assert graph.value(target, URIRef(str(sdmx) + "measure#obsValue")) is None
+
+
+def test_a_glossary_term_of_an_indicator_is_the_indicators_in_the_tables_and_the_graph(
+        tmp_path, project_root, source_text):
+    """A term marked in an indicator's name (2-2-5's in a tab row, the second of 2-1-12's in an
+    HTML fragment) was published as the initiative's, in a column `indicators` it does not have;
+    the schema of terms.csv gives it to the indicator, `2-2-5#1`, and so does the graph, on the
+    indicator's own URI (`…/indicator/2-2-5-1`, not `…/indicator/2-2-5%231`)."""
+    from pipeline.publish import publish
+    marks = {"指標\t\t電子申請利用率（県）": "指標\t\t電子申請*利用率（県）",
+             "<p>情報セキュリティ外部監査実施回数</p>": "<p>情報セキュリティ外部*監査実施回数</p>"}
+    text = source_text
+    for printed, marked in marks.items():
+        assert text.count(printed) == 1
+        text = text.replace(printed, marked)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "plan.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    publish(raw, out, load_config(project_root / "pipeline.toml"), lambda message: None)
+    with (out / "terms.csv").open(encoding="utf-8", newline="") as handle:
+        rows = [(r["term"], r["record_kind"], r["record_id"], r["column"], r["lines"])
+                for r in csv.DictReader(handle) if r["record_id"].startswith(("2-2-5", "2-1-12"))]
+    assert sorted(rows) == [("情報セキュリティ外部", "indicator", "2-1-12#2", "name", "446"),
+                            ("電子申請", "indicator", "2-2-5#1", "name", "604")]
+    graph = parse(out, "graph.nt")
+    indicator = URIRef(f"{BASE}plan/plan/indicator/2-2-5-1")
+    assert graph.value(indicator, RDF.type) == PV.Indicator
+    assert {(s, o) for s, o in graph.subject_objects(DCTERMS.subject)
+            if "indicator" in str(s)} == {
+        (indicator, URIRef(f"{BASE}concept/glossary/%E9%9B%BB%E5%AD%90%E7%94%B3%E8%AB%8B")),
+        (URIRef(f"{BASE}plan/plan/indicator/2-1-12-2"),
+         URIRef(f"{BASE}concept/glossary/"
+                "%E6%83%85%E5%A0%B1%E3%82%BB%E3%82%AD%E3%83%A5%E3%83%AA%E3%83%86%E3%82%A3%E5%A4%96%E9%83%A8"))}

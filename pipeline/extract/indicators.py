@@ -40,6 +40,8 @@ class IndicatorReading:
     indicator: a name lost, or a value cell cut so that a name was read as that value)."""
     drafts: list[IndicatorDraft]
     problems: list[str]
+    # what each token was read as: (its draft, the column: name, baseline_text …), in order
+    roles: list[tuple[IndicatorDraft, str]] = field(default_factory=list)
 
 
 def read_indicators(tokens: list[tuple[int, str]]) -> IndicatorReading:
@@ -51,6 +53,7 @@ def read_indicators(tokens: list[tuple[int, str]]) -> IndicatorReading:
     that value and its second as the name."""
     drafts: list[IndicatorDraft] = []
     problems: list[str] = []
+    roles: list[tuple[IndicatorDraft, str]] = []
     orphan: IndicatorDraft | None = None     # values after a label printed again: no indicator
     pending: str | None = None
     for line, text in tokens:
@@ -69,22 +72,26 @@ def read_indicators(tokens: list[tuple[int, str]]) -> IndicatorReading:
             current.values[f"{pending}_date_text"] = date_text
             current.values[f"{pending}_date"] = _date(date_text)
             current.lines.append(line)
+            roles.append((current, f"{pending}_date_text"))
         elif pending:
             _set_value(current, pending, text)
             current.lines.append(line)
             current.last_value = (pending, line)
+            roles.append((current, f"{pending}_text"))
             pending = None
         elif current is not None and not current.values:
             current.name += text          # a name wrapped onto a second line
             current.lines.append(line)
+            roles.append((current, "name"))
         else:
             if orphan is not None:
                 problems.append(_orphan_problem(orphan))
                 orphan = None
             drafts.append(IndicatorDraft(text, [line]))
+            roles.append((drafts[-1], "name"))
     if orphan is not None:
         problems.append(_orphan_problem(orphan))
-    return IndicatorReading(drafts, problems)
+    return IndicatorReading(drafts, problems, roles)
 
 
 def _ambiguous_value(drafts: list[IndicatorDraft], line: int, label: str) -> str:

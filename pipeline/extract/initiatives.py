@@ -112,7 +112,8 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
         line = fields["スケジュール"][0].line
         gaps.append(f"the schedule at line {line} has no row of fiscal years (H26 …); its "
                     "values are not in the tables")
-    indicators, problems = _indicators(ident, fields.get(INDICATORS, []), source)
+    indicators, problems, indicator_terms, unplaced_terms = _indicators(
+        ident, fields.get(INDICATORS, []), source)
     gaps += problems
     gaps += [f"indicator {i.seq} 「{i.name}」 has no {what} value"
              for i in indicators for what, value in (("baseline", i.baseline_text),
@@ -130,7 +131,7 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
         indicators,
         schedules,
         _references(ident, fields.get("参考", []), source),
-        _terms(ident, block, fields, source),
+        _terms(ident, block, fields, unplaced_terms, source) + indicator_terms,
         gaps)
 
 
@@ -263,10 +264,29 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
                     for p in distinct.values()], problems
 
 
-def _indicators(ident: str, entries: list[Entry], source: str) -> tuple[list[Indicator], list[str]]:
-    reading = read_indicators([(e.line, v) for e in entries for v in e.values])
+def _indicators(ident: str, entries: list[Entry], source: str) -> tuple[
+        list[Indicator], list[str], list[Term], list[tuple[str, int]]]:
+    """(indicators, problems, the glossary terms of each indicator, and (term, line) of the
+    terms of the 指標 rows that no published indicator holds)."""
+    tokens = [(index, e.line, v) for index, e in enumerate(entries) for v in e.values]
+    reading = read_indicators([(line, value) for _, line, value in tokens])
+    seqs = {id(draft): seq for seq, draft in enumerate(reading.drafts, 1)}
+    found: dict[int, list[tuple[str, str, int]]] = {}
+    unplaced: list[tuple[str, int]] = []
+    for index, entry in enumerate(entries):
+        read = [role for (at, _, _), role in zip(tokens, reading.roles) if at == index]
+        for term in entry.terms:
+            place = next(((draft, column) for draft, column in read if id(draft) in seqs and
+                          term in (draft.name if column == "name" else
+                                   str(draft.values.get(column) or ""))), None)
+            if place is None:
+                unplaced.append((term, entry.line))
+            else:
+                found.setdefault(seqs[id(place[0])], []).append((term, place[1], entry.line))
+    terms = [term for seq, occurrences in found.items()
+             for term in collect_terms(occurrences, "indicator", f"{ident}#{seq}", source)]
     return [Indicator(ident, seq, d.name, **d.values, source=source, source_lines=line_range(d.lines))
-            for seq, d in enumerate(reading.drafts, 1)], reading.problems
+            for seq, d in enumerate(reading.drafts, 1)], reading.problems, terms, unplaced
 
 
 def _references(ident: str, entries: list[Entry], source: str) -> list[Reference]:
@@ -287,8 +307,12 @@ def _references(ident: str, entries: list[Entry], source: str) -> list[Reference
             for seq, (to_id, label, url, line) in enumerate(found, 1)]
 
 
-def _terms(ident: str, block: Block, fields: dict[str, list[Entry]], source: str) -> list[Term]:
+def _terms(ident: str, block: Block, fields: dict[str, list[Entry]],
+           unplaced_indicator_terms: list[tuple[str, int]], source: str) -> list[Term]:
+    """The initiative's own terms; those of its indicators are theirs (but for what no
+    published indicator holds: kept under the initiative's 指標, as printed there)."""
     occurrences = [(term, "title", block.heading.line) for term in block.heading.terms]
     occurrences += [(term, LABEL_COLUMNS[label], entry.line) for label, entries in fields.items()
-                    for entry in entries for term in entry.terms]
+                    if label != INDICATORS for entry in entries for term in entry.terms]
+    occurrences += [(term, LABEL_COLUMNS[INDICATORS], line) for term, line in unplaced_indicator_terms]
     return collect_terms(occurrences, "initiative", ident, source)

@@ -504,5 +504,9 @@ def _reference(b: GraphBuilder, row: dict) -> None:
 
 def _term(b: GraphBuilder, row: dict) -> None:
     paths = {"initiative": "initiative", "section": "section", "site": "site", "indicator": "indicator"}
-    record = b.uri(f"{plan_path(row['plan_id'])}/{paths[row['record_kind']]}/{slug(row['record_id'])}")
+    ident = row["record_id"]
+    if row["record_kind"] == "indicator":     # `2-1-12#1`: the indicator `2-1-12-1` of the graph
+        initiative, _, seq = ident.rpartition("#")
+        ident = f"{initiative}-{seq}"
+    record = b.uri(f"{plan_path(row['plan_id'])}/{paths[row['record_kind']]}/{slug(ident)}")
     b.add(record, DCTERMS.subject, b.concept("glossary", row["term"]))
