@@ -240,6 +240,24 @@ def test_schedule_columns_lost_in_extraction_are_not_invented(doc):
     assert schedule(doc, "2-1-1") == [("H26", 2014, "運用", "運用"), ("H27", 2015, "運用", "→")]
 
 
+def test_a_phase_printed_in_a_lost_column_is_named_not_dropped(doc):
+    """2-2-7's table lost its H28 column (`スケジュール  H26 H27`); a phase printed in it, right
+    of H26's and H27's, has no column left: it became the phase of ～H25 (the free column
+    nearest to its left, left of the row's other phases), or, without the ～H25 label, was
+    dropped in silence. Named with its line, in neither period."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[635:637] == ["スケジュール\t\tH26\tH27", "～H25\t\t運用\t"]
+    for label in ("～H25", ""):
+        lines[636] = label + "\t\t運用\t運用・更新準備\tシステム更新"
+        changed = document_from_text("\n".join(lines), RAW.name)
+        assert schedule(changed, "2-2-7") == [("H26", 2014, "運用", "運用"),
+                                              ("H27", 2015, "運用・更新準備", "運用・更新準備")]
+        assert changed.warnings == [
+            f"{RAW.name}:628: initiative 2-2-7 「宮城県建設工事等電子入札システムの運用」: the "
+            "schedule at line 636 prints 「システム更新」 (line 637) where no fiscal year's column is "
+            "left for it (a column lost in the text?): not in the tables"]
+
+
 def test_a_period_printed_with_nothing_in_it_is_a_row_with_a_blank_phase(doc):
     # lines 960-962: `スケジュール  H26 H27`, `～H25 システムの維持・運用`, `継続`: H27 is printed,
     # its cell empty and no arrow reaches it (one row per initiative and printed period)

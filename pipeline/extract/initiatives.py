@@ -243,16 +243,19 @@ def split_responsible(text: str) -> tuple[str, str]:
 def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
         str | None, list[ScheduleEntry], list[str]]:
     """(status, one entry per period, problems): a period printed twice in the row of fiscal
-    years (`H26 H27 H26`) keeps its first column; the other is warned of, not published."""
+    years (`H26 H27 H26`) keeps its first column; the other is warned of, not published, as is
+    a phase printed where no period's column is left for it."""
     tables = [e for e in entries if e.grid is not None]
     grid = tables[0].grid if tables else [e.cells for e in entries]
     used = tables[:1] or entries
     if not grid:
         return None, [], []
-    status, periods = read_schedule(grid)
+    status, periods, unplaced = read_schedule(grid)
     lines = line_range([e.line for e in used])
     distinct: dict[str, Period] = {}
-    problems = []
+    problems = [f"the schedule at line {used[0].line} prints 「{cell}」 (line "
+                f"{used[0 if tables else row].line}) where no fiscal year's column is left for "
+                "it (a column lost in the text?): not in the tables" for row, cell in unplaced]
     for period in periods:
         if period.period in distinct:
             problems.append(f"the schedule at line {used[0].line} prints the period "

@@ -31,8 +31,10 @@ class Period:
     raw: str
 
 
-def read_schedule(grid: list[list[str]]) -> tuple[str | None, list[Period]]:
-    """(status, periods) of one schedule grid; periods in column order."""
+def read_schedule(grid: list[list[str]]) -> tuple[str | None, list[Period], list[tuple[int, str]]]:
+    """(status, periods, unplaced) of one schedule grid: periods in column order, and (row,
+    text) of the phases printed where no period's column is left for them (a column lost in
+    the text)."""
     # Rows are not padded to the widest one: a missing cell is an empty one, and padding
     # made rows x width cells (one 100,000-cell line and 37,500 one-cell lines: 30 GB).
     width = max(map(len, grid), default=0)
@@ -40,12 +42,14 @@ def read_schedule(grid: list[list[str]]) -> tuple[str | None, list[Period]]:
     status = next((cell for row in rows for cell in row if cell in STATUS_MARKERS), None)
     header = next((i for i, row in enumerate(rows) if any(_plan_period(c) for c in row)), None)
     if header is None:
-        return status, []
+        return status, [], []
     labels = _column_labels(rows, header, width)
     free = _FreeLabels(labels)
     content: dict[int, str] = {}
+    unplaced: list[tuple[int, str]] = []
     arrow_from: int | None = None
-    for row in rows[header + 1:]:
+    for number, row in enumerate(rows[header + 1:], header + 1):
+        placed = -1                 # the row's cells keep their order: none goes left of this
         for column, cell in enumerate(row):
             if not cell or _period_mark(cell) is not None or cell in STATUS_MARKERS:
                 continue
@@ -53,10 +57,13 @@ def read_schedule(grid: list[list[str]]) -> tuple[str | None, list[Period]]:
                 arrow_from = column if arrow_from is None else min(arrow_from, column)
                 continue
             target = column if labels[column] else free.nearest(column)
-            if target is not None:
-                content[target] = f"{content[target]} {cell}" if target in content else cell
-                free.take(target)
-    return status, _periods(labels, content, arrow_from)
+            if target is None or target < placed:     # no column left for it (one lost?)
+                unplaced.append((number, cell))
+                continue
+            content[target] = f"{content[target]} {cell}" if target in content else cell
+            free.take(target)
+            placed = target
+    return status, _periods(labels, content, arrow_from), unplaced
 
 
 @lru_cache(maxsize=4096)
@@ -86,8 +93,9 @@ def _column_labels(rows: list[list[str]], header: int, width: int) -> list[str]:
 class _FreeLabels:
     """Labelled columns that hold no text yet. A cell the text extraction shifted into an
     unlabelled column goes to the nearest free one, looking right first (extraction drops empty
-    cells on the left). Two "next free column" chains (union-find with path halving) keep a
-    row of any width linear."""
+    cells on the left), never left of a cell printed before it in its row (read_schedule).
+    Two "next free column" chains (union-find with path halving) keep a row of any width
+    linear."""
 
     def __init__(self, labels: list[str]):
         width = len(labels)
