@@ -426,6 +426,27 @@ def test_glossary_terms_with_their_lines(doc):
     assert len(doc.terms) == 17
 
 
+def test_a_glossary_term_of_an_initiative_names_the_column_it_is_published_in(doc, initiatives):
+    """terms.csv gave a label's terms the label's first column: a term marked in a 性質・手法
+    value was the summary's, one in the 課 of a 担当 the department's, one in a caption kept as
+    notes (2-1-5's, printed after its 担当) the department's too."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert (lines[59], lines[69], lines[169]) == (
+        "目的・概要\t\t性質・手法\tシステム", "担当\t\t震災復興・企画部 情報システム課\t", "宮城県電子県庁構築イメージ")
+    lines[59], lines[169] = lines[59] + "*", "宮城県電子県庁*構築イメージ"
+    lines[69] = "担当\t\t震災復興・企画部 情報システム課*\t"
+    assert lines[505] == "情報システムに係る業務継続計画（i-BCP）"     # 参考: a table of its own
+    lines[505] = "情報システムに係る業務継続計画（i-BCP*）"
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert [(t.term, t.record_id, t.column, t.lines) for t in changed.terms
+            if t.record_id in ("2-1-1", "2-1-5", "2-1-14")] == [
+        ("システム", "2-1-1", "methods", [60]), ("情報システム課", "2-1-1", "division", [70]),
+        ("宮城県電子県庁", "2-1-5", "notes", [170]), ("i-BCP", "2-1-14", "references", [506])]
+    assert [(i.methods, i.division, i.notes) for i in changed.initiatives] == \
+        [(i.methods, i.division, i.notes) for i in doc.initiatives]
+    assert not changed.warnings
+
+
 def test_a_pipe_separated_row_padded_with_a_tab_or_spaces_is_still_split_at_its_pipes(doc):
     # converters pad lines: `  6 | 宮城県電子申請システムの運用\t`; the padding is no column, so
     # the row is not split at it (which kept `| 宮城県電子申請システムの運用` as the title)

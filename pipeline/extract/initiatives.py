@@ -75,7 +75,7 @@ class Incomplete(Exception):
 def read_initiative(block: Block, source: str) -> InitiativeRecords:
     ctx = block.context
     ident = f"{ctx.field_no}-{ctx.item_no}-{block.number}"
-    fields, notes, printed = _label_entries(block.rows)
+    fields, notes, printed, note_terms = _label_entries(block.rows)
     methods, summary = _methods_and_summary(fields.get("目的・概要", []) + fields.get("性質・手法", []))
     responsible = fields.get("担当", [])
     missing = [label for label, present in (("目的・概要", summary), ("担当", responsible)) if not present]
@@ -131,16 +131,18 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
         indicators,
         schedules,
         _references(ident, fields.get("参考", []), source),
-        _terms(ident, block, fields, unplaced_terms, source) + indicator_terms,
+        _terms(initiative, block, fields, note_terms, unplaced_terms, source) + indicator_terms,
         gaps)
 
 
 def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str],
-                                              dict[str, list[int]]]:
+                                              dict[str, list[int]], list[tuple[str, int]]]:
     """Values grouped by the label they are printed under (an empty list: the label is printed
-    without a value); unlabelled text goes to notes; and the lines each label is printed on."""
+    without a value); unlabelled text goes to notes; the lines each label is printed on; and
+    (term, line) of the glossary terms of the notes."""
     fields: dict[str, list[Entry]] = {}
     notes: list[str] = []
+    note_terms: list[tuple[str, int]] = []
     printed: dict[str, list[int]] = {}
     label: str | None = None
     for row in rows:
@@ -166,9 +168,10 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str],
                 continue
             if label is None:
                 notes.append(" ".join(c for c in cells if c))
+                note_terms += [(term, row.line) for term in row.terms]
             else:
                 fields.setdefault(label, []).append(Entry(row.line, cells, None, row.terms))
-    return fields, notes, printed
+    return fields, notes, printed, note_terms
 
 
 def _segments(row: Row, label: str | None) -> list[tuple[str | None, list[str], bool]]:
@@ -310,12 +313,36 @@ def _references(ident: str, entries: list[Entry], source: str) -> list[Reference
             for seq, (to_id, label, url, line) in enumerate(found, 1)]
 
 
-def _terms(ident: str, block: Block, fields: dict[str, list[Entry]],
-           unplaced_indicator_terms: list[tuple[str, int]], source: str) -> list[Term]:
-    """The initiative's own terms; those of its indicators are theirs (but for what no
-    published indicator holds: kept under the initiative's 指標, as printed there)."""
+# The columns a label's text can be published in, the first that holds a term being its column:
+# 性質・手法 and 目的・概要 share rows, a 担当 gives department and division (its other lines are
+# notes), and what 関連URL prints besides URLs is kept as notes.
+TERM_COLUMNS = {"目的・概要": ("summary", "methods"), "性質・手法": ("methods", "summary"),
+                "担当": ("department", "division", "notes"), "関連URL": ("urls", "notes")}
+
+
+def _terms(initiative: Initiative, block: Block, fields: dict[str, list[Entry]],
+           note_terms: list[tuple[str, int]], indicator_terms: list[tuple[str, int]],
+           source: str) -> list[Term]:
+    """The initiative's own terms, each with the column it is published in; its indicators'
+    are theirs (but for (term, line) of what no published indicator holds: the initiative's
+    under 指標, as printed there)."""
     occurrences = [(term, "title", block.heading.line) for term in block.heading.terms]
-    occurrences += [(term, LABEL_COLUMNS[label], entry.line) for label, entries in fields.items()
-                    if label != INDICATORS for entry in entries for term in entry.terms]
-    occurrences += [(term, LABEL_COLUMNS[INDICATORS], line) for term, line in unplaced_indicator_terms]
-    return collect_terms(occurrences, "initiative", ident, source)
+    for label, entries in fields.items():
+        if label == INDICATORS:
+            continue
+        columns = TERM_COLUMNS.get(label)
+        for entry in entries:
+            occurrences += [(term, _term_column(initiative, term, columns) if columns else
+                             LABEL_COLUMNS[label], entry.line) for term in entry.terms]
+    occurrences += [(term, "notes", line) for term, line in note_terms]
+    occurrences += [(term, LABEL_COLUMNS[INDICATORS], line) for term, line in indicator_terms]
+    return collect_terms(occurrences, "initiative", initiative.id, source)
+
+
+def _term_column(initiative: Initiative, term: str, columns: tuple[str, ...]) -> str:
+    """The first of a label's columns that holds the term (the first if none does)."""
+    for column in columns:
+        value = getattr(initiative, column)
+        if term in ("\n".join(value) if isinstance(value, list) else value or ""):
+            return column
+    return columns[0]
