@@ -277,10 +277,13 @@ def _indicators(ident: str, entries: list[Entry], source: str) -> tuple[
     tokens = [(index, e.line, v) for index, e in enumerate(entries) for v in e.values]
     reading = read_indicators([(line, value) for _, line, value in tokens])
     seqs = {id(draft): seq for seq, draft in enumerate(reading.drafts, 1)}
+    roles: dict[int, list[tuple]] = {}          # entry -> what its tokens were read as
+    for (index, _, _), role in zip(tokens, reading.roles):
+        roles.setdefault(index, []).append(role)
     found: dict[int, list[tuple[str, str, int]]] = {}
     unplaced: list[tuple[str, int]] = []
     for index, entry in enumerate(entries):
-        read = [role for (at, _, _), role in zip(tokens, reading.roles) if at == index]
+        read = roles.get(index, [])
         for term in entry.terms:
             place = next(((draft, column) for draft, column in read if id(draft) in seqs and
                           term in (draft.name if column == "name" else
