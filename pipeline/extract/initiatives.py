@@ -321,6 +321,11 @@ def _references(ident: str, entries: list[Entry], source: str) -> list[Reference
 # notes), and what 関連URL prints besides URLs is kept as notes.
 TERM_COLUMNS = {"目的・概要": ("summary", "methods"), "性質・手法": ("methods", "summary"),
                 "担当": ("department", "division", "notes"), "関連URL": ("urls", "notes")}
+# Terms looked for in the columns' text, each a search of the whole text: beyond this many
+# distinct ones in an initiative (a plan has a few; a run of thousands of `*` marks is no
+# glossary) a term is given, unlooked for, the label's column that holds most of its text,
+# which keeps this linear.
+TERMS_LOOKED_FOR = 200
 
 
 def _terms(initiative: Initiative, block: Block, fields: dict[str, list[Entry]],
@@ -330,22 +335,32 @@ def _terms(initiative: Initiative, block: Block, fields: dict[str, list[Entry]],
     are theirs (but for (term, line) of what no published indicator holds: the initiative's
     under 指標, as printed there)."""
     occurrences = [(term, "title", block.heading.line) for term in block.heading.terms]
-    for label, entries in fields.items():
-        if label == INDICATORS:
-            continue
-        columns = TERM_COLUMNS.get(label)
-        for entry in entries:
-            occurrences += [(term, _term_column(initiative, term, columns) if columns else
-                             LABEL_COLUMNS[label], entry.line) for term in entry.terms]
+    labelled = [(term, label, entry.line) for label, entries in fields.items()
+                if label != INDICATORS for entry in entries for term in entry.terms]
+    column_of = _term_columns(initiative, labelled)
+    occurrences += [(term, column_of(term, label), line) for term, label, line in labelled]
     occurrences += [(term, "notes", line) for term, line in note_terms]
     occurrences += [(term, LABEL_COLUMNS[INDICATORS], line) for term, line in indicator_terms]
     return collect_terms(occurrences, "initiative", initiative.id, source)
 
 
-def _term_column(initiative: Initiative, term: str, columns: tuple[str, ...]) -> str:
-    """The first of a label's columns that holds the term (the first if none does)."""
-    for column in columns:
-        value = getattr(initiative, column)
-        if term in ("\n".join(value) if isinstance(value, list) else value or ""):
-            return column
-    return columns[0]
+def _term_columns(initiative: Initiative, labelled: list[tuple[str, str, int]]):
+    """(term, label) -> the first of the label's columns whose text holds the term (the first
+    column if none does); with more than TERMS_LOOKED_FOR terms to look for, its longest."""
+    look = len({term for term, _, _ in labelled}) <= TERMS_LOOKED_FOR
+    texts: dict[str, str] = {}
+
+    def text(column: str) -> str:
+        if column not in texts:
+            value = getattr(initiative, column)
+            texts[column] = "\n".join(value) if isinstance(value, list) else value or ""
+        return texts[column]
+
+    def column_of(term: str, label: str) -> str:
+        columns = TERM_COLUMNS.get(label)
+        if columns is None:
+            return LABEL_COLUMNS[label]
+        if not look:
+            return max(columns, key=lambda column: len(text(column)))
+        return next((column for column in columns if term in text(column)), columns[0])
+    return column_of

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..model import Site, Term, collect_terms, line_range
 from ..normalize import clean_text, join_paragraphs
-from .initiatives import URL, is_short_label, split_responsible
+from .initiatives import TERMS_LOOKED_FOR, URL, is_short_label, split_responsible
 from .layout import Row
 from .structure import Block, starts_with_label
 
@@ -113,16 +113,19 @@ def _site(draft: _Draft, field_no: int, seq: int, source: str) -> tuple[Site, li
                 "\n".join(join_paragraphs(paragraphs)),
                 urls[0] if urls else (draft.url or ""), department, division, source,
                 line_range(draft.lines))
-    occurrences = [(term, _term_column(term, row, index, name, badges), row.line)
+    look = len({term for row in draft.head for term in row.terms}) <= TERMS_LOOKED_FOR
+    occurrences = [(term, _term_column(term, row, index, name, badges, look), row.line)
                    for index, row in enumerate(draft.head) for term in row.terms]
     return site, collect_terms(occurrences, "site", ident, source)
 
 
-def _term_column(term: str, row: Row, index: int, name: str, badges: list[str]) -> str:
+def _term_column(term: str, row: Row, index: int, name: str, badges: list[str],
+                 look: bool) -> str:
     """The column a glossary term of a site's row is published in: the name line gives the name
-    or its badges, a badge line the media, any other line the summary."""
+    or its badges (the name unlooked for beyond TERMS_LOOKED_FOR terms), a badge line the
+    media, any other line the summary."""
     if index == 0:
-        return "media" if term not in name and any(term in badge for badge in badges) else "name"
+        return "media" if look and term not in name and any(term in b for b in badges) else "name"
     return "media" if is_short_label(row.text) else "summary"
 
 
