@@ -282,8 +282,9 @@ def _indicators(ident: str, entries: list[Entry], source: str) -> tuple[
         roles.setdefault(index, []).append(role)
     found: dict[int, list[tuple[str, str, int]]] = {}
     unplaced: list[tuple[str, int]] = []
+    look = worth_looking_for(term for entry in entries for term in entry.terms)
     for index, entry in enumerate(entries):
-        read = roles.get(index, [])
+        read = roles.get(index, []) if look else []     # (else all under 指標, unlooked for)
         for term in entry.terms:
             place = next(((draft, column) for draft, column in read if id(draft) in seqs and
                           term in (draft.name if column == "name" else
@@ -328,6 +329,12 @@ TERM_COLUMNS = {"目的・概要": ("summary", "methods"), "性質・手法": ("
 TERMS_LOOKED_FOR = 200
 
 
+def worth_looking_for(terms) -> bool:
+    """Whether a record's glossary terms are few enough (TERMS_LOOKED_FOR distinct) to look for
+    each in its text."""
+    return len(set(terms)) <= TERMS_LOOKED_FOR
+
+
 def _terms(initiative: Initiative, block: Block, fields: dict[str, list[Entry]],
            note_terms: list[tuple[str, int]], indicator_terms: list[tuple[str, int]],
            source: str) -> list[Term]:
@@ -347,7 +354,7 @@ def _terms(initiative: Initiative, block: Block, fields: dict[str, list[Entry]],
 def _term_columns(initiative: Initiative, labelled: list[tuple[str, str, int]]):
     """(term, label) -> the first of the label's columns whose text holds the term (the first
     column if none does); with more than TERMS_LOOKED_FOR terms to look for, its longest."""
-    look = len({term for term, _, _ in labelled}) <= TERMS_LOOKED_FOR
+    look = worth_looking_for(term for term, _, _ in labelled)
     texts: dict[str, str] = {}
 
     def text(column: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..model import Site, Term, collect_terms, line_range
 from ..normalize import clean_text, join_paragraphs
-from .initiatives import TERMS_LOOKED_FOR, URL, is_short_label, split_responsible
+from .initiatives import URL, is_short_label, split_responsible, worth_looking_for
 from .layout import Row
 from .structure import Block, starts_with_label
 
@@ -113,7 +113,7 @@ def _site(draft: _Draft, field_no: int, seq: int, source: str) -> tuple[Site, li
                 "\n".join(join_paragraphs(paragraphs)),
                 urls[0] if urls else (draft.url or ""), department, division, source,
                 line_range(draft.lines))
-    look = len({term for row in draft.head for term in row.terms}) <= TERMS_LOOKED_FOR
+    look = worth_looking_for(term for row in draft.head for term in row.terms)
     occurrences = [(term, _term_column(term, row, index, name, badges, look), row.line)
                    for index, row in enumerate(draft.head) for term in row.terms]
     return site, collect_terms(occurrences, "site", ident, source)
