@@ -16,7 +16,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .assemble import Publication, assemble
 from .config import Config, settings_name
 from .console import say
 from .errors import ConfigError, PipelineError, describe
@@ -32,7 +31,6 @@ from .export.identifiers import KNOWN_LICENSES
 from .export.pieces import plan_digests, table_digests, table_runs
 from .export.site import write_site
 from .export.tables import plan_attributions
-from .extract.batch import extract_all
 from .fingerprint import inputs_digest
 from .forked import STOP_SIGNALS, Forked
 from .heap import collector_paused, frozen_heap, release_free_memory
@@ -62,20 +60,6 @@ class PublishResult:
     changed: bool
     seconds: dict[str, float]
     linked_data: CacheStats | None = None    # RDF plans and chunks built / taken from the cache
-
-
-def build(raw_dir: Path, config: Config, log: Log = say,
-          watch: Stopwatch | None = None, cache_dir: Path | None = None) -> Publication:
-    """Read and extract every source of the raw folder into one publication; documents whose
-    bytes (and the extraction code) are unchanged come from the cache in cache_dir."""
-    watch = watch or Stopwatch()
-    sources = read(raw_dir, config, log, watch)
-    with watch.stage("extract"), collector_paused(keep=True):
-        documents, _ = extract_all(sources, cache_dir)
-        publication = assemble(sources, documents)
-    for warning in publication.warnings:
-        log(f"warning: {warning}")
-    return publication
 
 
 def read(raw_dir: Path, config: Config, log: Log, watch: Stopwatch) -> list[SourceDocument]:

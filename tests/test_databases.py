@@ -186,7 +186,7 @@ def test_a_database_built_from_the_previous_one_is_byte_for_byte_one_built_from_
     from pipeline.export.package import write_database, write_tables_package
     from pipeline.export.pieces import table_runs
     from pipeline.export.tables import table_rows
-    from pipeline.publish import build
+    from assembled import build
 
     write_corpus(tmp_path / "raw", 12)
     config = load_config(project_root / "pipeline.toml")

@@ -409,7 +409,7 @@ def test_a_republish_compares_only_the_plans_whose_records_changed(two_plans, pr
     from pipeline.config import load_config
     from pipeline.export.pieces import plan_digests, table_runs
     from pipeline.export.tables import table_rows
-    from pipeline.publish import build
+    from assembled import build
     from pipeline.schema import load_schemas
     from pipeline.versions import choose_edition, load_previous
 

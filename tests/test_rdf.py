@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 from pipeline.config import load_config
 from pipeline.export.datapackage import source_descriptor
 from pipeline.export.tables import table_rows
-from pipeline.publish import build
+from assembled import build
 from pipeline.rdf.graph import build_graph
 from pipeline.schema import load_schemas
 

@@ -18,7 +18,8 @@ from pipeline.forked import fork_cores
 from pipeline.export.datapackage import source_descriptor
 from pipeline.export.pieces import table_digests, table_runs
 from pipeline.export.tables import table_rows
-from pipeline.publish import build, publish
+from assembled import build
+from pipeline.publish import publish
 from pipeline.rdf import LinkedDataWriter, stream
 from pipeline.schema import load_schemas
 

@@ -13,7 +13,7 @@ from pipeline.config import load_config
 from pipeline.errors import ValidationFailed
 from pipeline.export.datapackage import source_descriptor
 from pipeline.export.tables import table_rows
-from pipeline.publish import build
+from assembled import build
 from pipeline.rdf import stream
 from pipeline.rdf.graph import XSD, Literal, build_ntriples
 from pipeline.rdf.serialize import count_json_ld, json_ld_context, write_graph

@@ -23,7 +23,7 @@ from pipeline.export import pieces
 from pipeline.export.pieces import plan_runs
 from pipeline.partcache import CacheStats, PartCache, rows_digest
 from pipeline.export.tables import table_rows
-from pipeline.publish import build
+from assembled import build
 from pipeline.schema import load_schemas
 
 CREATED = "2026-12-01T00:00:00Z"

@@ -20,7 +20,7 @@ from pipeline.errors import ValidationFailed
 from pipeline.export.package import write_tables_package
 from pipeline.export.csv import csv_text
 from pipeline.export.tables import table_rows
-from pipeline.publish import build
+from assembled import build
 from pipeline.partcache import CacheStats, PartCache
 from pipeline.validate import _is_canonical_table, read_tables, validate_package
 from pipeline.validate_read import KnownPlans

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.config import load_config
 from pipeline.export.tables import table_rows
-from pipeline.publish import build
+from assembled import build
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "miyagi-ict-plan-2014-2016-field2.txt"
