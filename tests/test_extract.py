@@ -645,6 +645,26 @@ def test_a_schedule_without_its_fiscal_years_and_an_indicator_without_values_are
         "indicator 1 「電子申請利用率(県)」 has no target value"]
 
 
+
+def test_an_indicator_date_that_is_no_date_keeps_its_text_and_is_named():
+    """現状値(24年3月末) gives 2012-03-31; a date printed another way (24.3末) is kept as
+    printed, its ISO date left empty, and the warning says so: never a date guessed."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert "現状値(24年3月末)" in lines[604] and "目標値(28年度末)" in lines[604]
+    lines[604] = lines[604].replace("24年3月末", "24.3末").replace("28年度末", "28年度内ごろ")
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [indicator] = [i for i in changed.indicators if i.initiative_id == "2-2-5"]
+    assert (indicator.baseline_date_text, indicator.baseline_date) == ("24.3末", None)
+    assert (indicator.target_date_text, indicator.target_date) == ("28年度内ごろ", None)
+    assert (indicator.baseline_value, indicator.target_value) == (38.25, 43)
+    assert changed.warnings == [
+        f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: indicator 1 「電子申請利用率(県)」: "
+        "its baseline date 「24.3末」 (lines 604-606) is not read as a date (年, 年度, 月, 末): "
+        "published as printed, its ISO date empty",
+        f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: indicator 1 「電子申請利用率(県)」: "
+        "its target date 「28年度内ごろ」 (lines 604-606) is not read as a date (年, 年度, 月, 末): "
+        "published as printed, its ISO date empty"]
+
 # ---- indicators read from cells with some cut: never a value given to another indicator ----
 
 @st.composite

@@ -91,7 +91,17 @@ def read_indicators(tokens: list[tuple[int, str]]) -> IndicatorReading:
             roles.append((drafts[-1], "name"))
     if orphan is not None:
         problems.append(_orphan_problem(orphan))
-    return IndicatorReading(drafts, problems, roles)
+    return IndicatorReading(drafts, problems + _dates_not_read(drafts), roles)
+
+
+def _dates_not_read(drafts: list[IndicatorDraft]) -> list[str]:
+    """A value's date printed in a way not read (`24.3末`): published as printed, its ISO
+    date empty, and named, as it is not guessed."""
+    return [f"indicator {seq} 「{draft.name}」: its {kind} date 「{draft.values[f'{kind}_date_text']}」 "
+            f"({lines_named(draft.lines)}) is not read as a date (年, 年度, 月, 末): published as "
+            "printed, its ISO date empty"
+            for seq, draft in enumerate(drafts, 1) for kind in ("baseline", "target")
+            if draft.values.get(f"{kind}_date_text") and draft.values[f"{kind}_date"] is None]
 
 
 def _ambiguous_value(drafts: list[IndicatorDraft], line: int, label: str) -> str:
