@@ -309,7 +309,7 @@ def test_a_phone_number_or_a_date_in_a_reference_cites_no_initiative(doc):
     assert not any("cites" in warning for warning in changed.warnings)
 
 
-@pytest.mark.parametrize("dash", ["\u2010", "\u2011", "\u2212", "\u2013"])   # ‐ ‑ − –
+@pytest.mark.parametrize("dash", ["\u2010", "\u2011", "\u2212", "\u2013", "\u30fc", "\u2015"])   # ‐ ‑ − – ー ―
 def test_an_initiative_id_printed_with_another_hyphen_still_cites_it(doc, dash):
     """Converters write the hyphen of `2-1-9` as the font has it: U+2010 HYPHEN, U+2212 MINUS
     SIGN…; the reference still cites 2-1-9 (it became a document named `2‐1‐9庁内…`, and
@@ -324,6 +324,15 @@ def test_an_initiative_id_printed_with_another_hyphen_still_cites_it(doc, dash):
         (None, "宮城県情報セキュリティ基本方針", ""), ("2-1-13", "情報セキュリティ研修の実施", "")]
     assert len(changed.references) == 19 and not changed.warnings
 
+
+
+def test_a_prolonged_sound_mark_before_an_id_is_a_word_not_its_hyphen(doc):
+    """ー between digits is a hyphen (`2ー1ー9`), but after a word (`センター2-1-9`) it ends
+    the word: the id after it is still cited."""
+    text = RAW.read_text(encoding="utf-8").replace("2-1-9庁内", "センター2-1-9庁内")
+    changed = document_from_text(text, RAW.name)
+    cited = [r[0] for r in references(changed, "2-1-8") if r[0]]
+    assert cited == [r[0] for r in references(doc, "2-1-8") if r[0]] == ["2-1-9", "2-1-10"]
 
 # ---- sites, sections, terms ---------------------------------------------------
 

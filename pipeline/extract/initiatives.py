@@ -28,9 +28,11 @@ INDICATORS = "指標"
 # has them: converters write ‐ ‑ ‒ – − too), not part of a longer run of digits and hyphens (a
 # phone number `022-211-2411`, a date `2014-3-31`)
 DASHES = "\u2010\u2011\u2012\u2013\u2212"
-INITIATIVE_ID = re.compile(rf"(?<![-\d{DASHES}])(\d{{1,3}}[-{DASHES}]\d{{1,3}}[-{DASHES}]\d{{1,3}})"
-                           rf"(?![-\d{DASHES}])")
-ASCII_HYPHEN = str.maketrans(DASHES, "-" * len(DASHES))
+# and between digits only (after a word, ー ends it: `センター2-1-9`): ー ― —
+DIGIT_DASHES = DASHES + "\u30fc\u2015\u2014"
+INITIATIVE_ID = re.compile(rf"(?<![-\d{DASHES}])(\d{{1,3}}[-{DIGIT_DASHES}]\d{{1,3}}"
+                           rf"[-{DIGIT_DASHES}]\d{{1,3}})(?![-\d{DASHES}])")
+ASCII_HYPHEN = str.maketrans(DIGIT_DASHES, "-" * len(DIGIT_DASHES))
 PROSE_MARKS = re.compile(r"[。、,「」]")
 METHOD_MAX_LENGTH = 15
 
