@@ -445,9 +445,11 @@ def test_a_plans_uri_documents_credit_its_own_sources_alone(two_plans):
     miyagi = "出典：宮城県「みやぎICT推進プラン 分野2」を加工して作成"
     fukushima = "出典：福島県「福島県ICT計画 分野2」を加工して作成"
     for plan, own, other in ((MIYAGI, miyagi, fukushima), (FUKUSHIMA, fukushima, miyagi)):
-        page = (two_plans / "id" / "plan" / plan / "initiative" / "2-1-1.html").read_text(
-            encoding="utf-8")
-        assert f"<footer><p>{own}</p></footer>" in page and other not in page
+        document = two_plans / "id" / "plan" / plan / "initiative" / "2-1-1"
+        page = document.with_suffix(".html").read_text(encoding="utf-8")
+        assert f"<footer><p>{own}</p>\n" in page and other not in page
+        turtle = document.with_suffix(".ttl").read_text(encoding="utf-8")      # cc:attributionText
+        assert f'"{own}"@ja' in turtle and other not in turtle
     terms = sorted((two_plans / "id" / "vocab").rglob("*.html"))     # sources in file order
     assert terms and "<footer><p>出典：福島県「福島県ICT計画 分野2」、宮城県「みやぎICT推進プラン 分野2」" \
-        "を加工して作成</p></footer>" in terms[0].read_text(encoding="utf-8")
+        "を加工して作成</p>\n" in terms[0].read_text(encoding="utf-8")

@@ -51,13 +51,39 @@ def test_every_minted_uri_has_html_turtle_and_json_ld(published):
         name = "id/" + document_name(uri, BASE)
         for suffix in (".html", ".ttl", ".jsonld"):
             assert f"{name}{suffix}" in paths, uri
-        turtle = pyoxigraph.parse((published / f"{name}.ttl").read_bytes(),
-                                  format=pyoxigraph.RdfFormat.TURTLE)
-        assert {str(t) for t in turtle} == triples, uri
-        json_ld = pyoxigraph.parse((published / f"{name}.jsonld").read_bytes(),
-                                   format=pyoxigraph.RdfFormat.JSON_LD)
-        assert {str(t) for t in json_ld} == triples, uri
+        for suffix, fmt in ((".ttl", pyoxigraph.RdfFormat.TURTLE),
+                            (".jsonld", pyoxigraph.RdfFormat.JSON_LD)):
+            document = {str(t) for t in pyoxigraph.parse((published / f"{name}{suffix}").read_bytes(),
+                                                         format=fmt)}
+            assert document == triples | about_the_document(uri, suffix), uri
     assert len(paths) == 3 * len(minted)
+
+
+def about_the_document(uri: str, suffix: str) -> set[str]:
+    """What a URI's Turtle or JSON-LD document says of itself (its URL: where it is
+    downloaded, the URI's path percent-encoded as in the URI): its topic, its licence and the
+    attribution it asks for."""
+    document = f"<{CONFIG.download_base}id/{uri[len(BASE):]}{suffix}>"
+    return {f"{document} <http://xmlns.com/foaf/0.1/primaryTopic> <{uri}>",
+            f"{document} <http://purl.org/dc/terms/license> <{CONFIG.license.url}>",
+            f'{document} <http://creativecommons.org/ns#attributionText> "{ATTRIBUTION}"@ja'}
+
+
+ATTRIBUTION = ("出典：宮城県「みやぎICT推進プラン(2014～2016) 分野2 行政の情報化」"
+               "（https://www.pref.miyagi.jp/soshiki/jyoho/indexictplan2014.html）を加工して作成")
+
+
+def test_every_uri_document_states_its_licence_and_attribution(published):
+    """A document travels alone: its Turtle and JSON-LD say their licence and the attribution
+    as triples about the document (not about the resource, which the licence does not cover),
+    its HTML in its footer."""
+    name = f"id/{PLAN}initiative/2-2-5"
+    turtle = (published / f"{name}.ttl").read_text(encoding="utf-8")
+    assert "https://creativecommons.org/licenses/by/4.0/" in turtle and ATTRIBUTION in turtle
+    page = (published / f"{name}.html").read_text(encoding="utf-8")
+    assert ('<a rel="license" href="https://creativecommons.org/licenses/by/4.0/">'
+            "クリエイティブ・コモンズ 表示 4.0 国際</a>") in page
+    assert ATTRIBUTION in page
 
 
 def test_the_html_document_shows_the_resource_and_links_its_neighbours(published):
@@ -109,7 +135,8 @@ def test_the_local_server_negotiates_each_uri(published, served, path, accept, m
         assert body.startswith(b"<!DOCTYPE html>") and f"{BASE}{path}".encode() in body
     else:
         triples = {str(t) for t in pyoxigraph.parse(body, format=fmt)}
-        assert triples == subjects(published)[BASE + path]
+        suffix = ".ttl" if fmt == pyoxigraph.RdfFormat.TURTLE else ".jsonld"
+        assert triples == subjects(published)[BASE + path] | about_the_document(BASE + path, suffix)
 
 
 def test_the_local_server_serves_files_and_refuses_unknown_uris(served, published):
@@ -209,8 +236,9 @@ def test_nginx_negotiates_the_uris_with_the_generated_configuration(published, t
             except urllib.error.URLError:
                 time.sleep(0.1)
         assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+        uri = f"{BASE}{PLAN}initiative/2-2-5"
         assert {str(t) for t in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE)} == \
-            subjects(published)[f"{BASE}{PLAN}initiative/2-2-5"]
+            subjects(published)[uri] | about_the_document(uri, ".ttl")
         status, headers, body = fetch(url, BROWSER)
         assert headers["Content-Type"].startswith("text/html") and b"<!DOCTYPE html>" in body
         assert headers["Vary"] == "Accept"
@@ -220,7 +248,7 @@ def test_nginx_negotiates_the_uris_with_the_generated_configuration(published, t
         status, headers, body = fetch(f"http://127.0.0.1:{port}/plan-opendata/id/vocab", "text/turtle")
         assert status == 200 and headers["Content-Type"].startswith("text/turtle")   # the ontology,
         assert {str(t) for t in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE)} == \
-            subjects(published)[f"{BASE}vocab"]                     # beside its terms' folder
+            subjects(published)[f"{BASE}vocab"] | about_the_document(f"{BASE}vocab", ".ttl")
     finally:
         server.terminate()
         server.wait(timeout=10)

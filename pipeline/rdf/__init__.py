@@ -107,7 +107,8 @@ class LinkedDataWriter:
                 config.base_uri, config.download_base), config.base_uri, credit,
                 {"name": config.license.id, "path": config.license.url,
                  "title": config.license.title},
-                {unquote(plan_path(plan)): text for plan, text in (plan_credits or {}).items()}) \
+                {unquote(plan_path(plan)): text for plan, text in (plan_credits or {}).items()},
+                config.download_base) \
                 if config.uri_documents else None
             vocabulary = vocabulary_graph(config.base_uri)
             vocabulary.serialize(destination=str(self.folder / VOCABULARY_FILE), format="turtle",

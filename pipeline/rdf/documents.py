@@ -32,6 +32,9 @@ LABELS = ("http://purl.org/dc/terms/title", "http://www.w3.org/2004/02/skos/core
           "http://www.w3.org/2000/01/rdf-schema#label", "http://xmlns.com/foaf/0.1/name",
           "http://purl.org/dc/terms/identifier")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PRIMARY_TOPIC = "http://xmlns.com/foaf/0.1/primaryTopic"
+LICENSE = "http://purl.org/dc/terms/license"
+ATTRIBUTION_TEXT = "http://creativecommons.org/ns#attributionText"
 
 PAGE = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""\
 <!DOCTYPE html>
@@ -64,7 +67,9 @@ PAGE = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
 </table>
 </div>
 </main>
-<footer><p>{{ credit }}</p></footer>
+<footer><p>{{ credit }}</p>
+{% if license %}<p>ライセンス：<a rel="license" href="{{ license.path }}">{{ license.title or license.name }}</a></p>{% endif %}
+</footer>
 </body>
 </html>
 """)
@@ -78,8 +83,14 @@ class DocumentTarget:
     folder: str                 # e.g. "id/" (POSIX, ends with /)
     base_uri: str
     credit: str = ""            # the attribution sentence (出典：…), in every page's footer
-    license: dict | None = None  # the licence (name, path, title), stated in the manifest
+    license: dict | None = None  # the licence (name, path, title), stated in every document
     plan_credits: dict[str, str] = field(default_factory=dict)  # a plan's path -> its own credit
+    download_base: str = ""     # where the published folder is downloaded from
+
+    def document_url(self, uri: str, suffix: str) -> str:
+        """Where the document of `uri` with `suffix` is downloaded (the URI's path as the URI
+        encodes it, below the documents folder)."""
+        return f"{self.download_base}{self.folder}{uri[len(self.base_uri):].split('#', 1)[0]}{suffix}"
 
     def credit_of(self, name: str) -> str:
         """The credit in the footer of document `name`: a plan's documents (under its path,
@@ -130,10 +141,13 @@ def write_documents(triples: list, target: DocumentTarget, prefixes: dict[str, s
     for name, own in by_name.items():
         depth = target.folder.count("/") + name.count("/")
         used = names.prefixes(own)
+        credit = target.credit_of(name)
         documents = (
-            (".ttl", pyoxigraph.serialize(own, format=pyoxigraph.RdfFormat.TURTLE, prefixes=used)),
-            (".jsonld", pyoxigraph.serialize(own, format=pyoxigraph.RdfFormat.JSON_LD)),
-            (".html", _page(name, own, target, "../" * depth, names).encode("utf-8")),
+            (".ttl", pyoxigraph.serialize(own + _about(".ttl", own, target, credit),
+                                          format=pyoxigraph.RdfFormat.TURTLE, prefixes=used)),
+            (".jsonld", pyoxigraph.serialize(own + _about(".jsonld", own, target, credit),
+                                             format=pyoxigraph.RdfFormat.JSON_LD)),
+            (".html", _page(name, own, target, "../" * depth, names, credit).encode("utf-8")),
         )
         stem = f"{target.folder}{name}"
         folder = stem.rpartition("/")[0]
@@ -188,7 +202,23 @@ class _Names:
         return dict(sorted(used.items()))
 
 
-def _page(name: str, triples: list, target: DocumentTarget, root: str, names: _Names) -> str:
+def _about(suffix: str, triples: list, target: DocumentTarget, credit: str) -> list:
+    """What a document says of itself, as it may travel alone: its primary topic (the URI),
+    its licence and the attribution it asks for (cc:attributionText), about the document,
+    which they cover, not about the resource."""
+    topic = triples[0].subject.value.split("#", 1)[0]
+    document = pyoxigraph.NamedNode(target.document_url(topic, suffix))
+    about = [(PRIMARY_TOPIC, pyoxigraph.NamedNode(topic))]
+    if target.license and target.license.get("path"):
+        about.append((LICENSE, pyoxigraph.NamedNode(target.license["path"])))
+    if credit:
+        about.append((ATTRIBUTION_TEXT, pyoxigraph.Literal(credit, language="ja")))
+    return [pyoxigraph.Triple(document, pyoxigraph.NamedNode(predicate), value)
+            for predicate, value in about]
+
+
+def _page(name: str, triples: list, target: DocumentTarget, root: str, names: _Names,
+          credit: str) -> str:
     rows = []
     for triple in sorted(triples, key=lambda t: (t.predicate.value != RDF_TYPE, t.predicate.value)):
         obj = triple.object
@@ -205,7 +235,7 @@ def _page(name: str, triples: list, target: DocumentTarget, root: str, names: _N
               if isinstance(t.object, pyoxigraph.Literal)}
     label = next((labels[p] for p in LABELS if p in labels), uri)
     return PAGE.render(label=label, uri=uri, name=name.rsplit("/", 1)[-1], root=root, rows=rows,
-                       credit=target.credit_of(name))
+                       credit=credit, license=target.license)
 
 
 def write_manifest(path: Path, entries: list[dict], target: DocumentTarget) -> None:
