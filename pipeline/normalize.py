@@ -10,6 +10,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 # --- width -----------------------------------------------------------------
 
@@ -317,12 +318,14 @@ EXACT_WHOLE = 1 << 53  # the largest whole number every double holds exactly: a 
 def parse_quantity(text: str) -> Quantity:
     """Split "12,883件" -> (12883, "件", ""), "1回/年 (15システム)" ->
     (1, "回/年", "(15システム)"). Non-numeric text -> (None, "", ""), as is a whole number
-    beyond 2**53, which no double holds exactly (the text keeps it)."""
+    beyond 2**53, which no double holds exactly, or a decimal whose digits the nearest double
+    does not give back (`99999999999999999999.5`: 1e+20); the text keeps it."""
     m = _QUANTITY.fullmatch(normalize_width(text).strip()) if isinstance(text, str) else None
     if not m:
         return Quantity(None, "", "")
     num = m["num"].replace(",", "")
     value = float(num) if "." in num else int(num)
-    if isinstance(value, int) and not -EXACT_WHOLE <= value <= EXACT_WHOLE:
+    if isinstance(value, int) and not -EXACT_WHOLE <= value <= EXACT_WHOLE \
+            or isinstance(value, float) and Decimal(repr(value)) != Decimal(num):
         return Quantity(None, "", "")
     return Quantity(value, m["unit"], m["note"].strip())
