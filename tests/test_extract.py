@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -673,6 +674,24 @@ def test_an_indicator_date_that_is_no_date_keeps_its_text_and_is_named():
         f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: indicator 1 「電子申請利用率(県)」: "
         "its target date 「28年度内ごろ」 (lines 604-606) is not read as a date (年, 年度, 月, 末): "
         "published as printed, its ISO date empty"]
+
+
+@pytest.mark.parametrize("page", ["- 12 -", "－１２－", "\t— 12 —\t", "‐ 3 ‐"])
+def test_a_page_number_between_dashes_is_page_furniture_not_text(doc, page):
+    """A converter keeps the page's footer (`- 12 -`) where the page broke: inside a summary
+    it was joined to it (`…を実施します。- 12 -`), inside a table it became a cell."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[596].startswith("重点目標") and lines[604].startswith("\t\t現状値")
+    changed = document_from_text("\n".join(lines[:596] + [page] + lines[596:604] + [page]
+                                           + lines[604:]), RAW.name)
+    for table in ("initiatives", "indicators", "schedules", "references", "sections", "sites"):
+        assert unplaced(getattr(changed, table)) == unplaced(getattr(doc, table)), table
+    assert changed.warnings == doc.warnings == []
+
+
+def unplaced(records: list) -> list:
+    """The records without their source lines (a line added before them moves those)."""
+    return [replace(record, source_lines="") for record in records]
 
 # ---- indicators read from cells with some cut: never a value given to another indicator ----
 

@@ -24,6 +24,9 @@ HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
 PIPE = re.compile(r"\s+\|\s+")
 RULE_LINE = re.compile(r"^[\s|:]*-{3,}[\s|:-]*$")
 RULE_CELL = re.compile(r"^[\s:]*-{3,}[\s:-]*$")    # a rule line's cell in a row joined to it
+# A page's number between dashes (`- 12 -`, `－１２－`, `— 12 —`), kept by the converter where
+# the page broke: page furniture, never text (a bare `12` may be a value: kept)
+PAGE_NUMBER = re.compile(r"^\s*[-－‐−–—―]\s*[0-9０-９]{1,4}\s*[-－‐−–—―]\s*$")
 # Plain markup read without HTMLParser: end tags and start tags whose attributes are
 # double-quoted without entities. A fragment with anything else goes to HTMLParser.
 PLAIN_TAG = re.compile(r'<(?:/([a-zA-Z][a-zA-Z0-9]*) *|([a-zA-Z][a-zA-Z0-9]*)'
@@ -91,7 +94,8 @@ class Row:
 
 
 def read_rows(text: str, path: str | None = None) -> list[Row]:
-    """All rows of a document, in order; table echoes and rule lines removed. A cell over
+    """All rows of a document, in order; table echoes, rule lines and page numbers between
+    dashes removed. A cell over
     MAX_VALUE_CHARS is an ExtractionError naming path and line."""
     rows: list[Row] = []
     echo: list[str] = []
@@ -105,7 +109,7 @@ def read_rows(text: str, path: str | None = None) -> list[Row]:
         seen = memo.rows.get(line)
         if seen is not None:            # a repeated plain line (most often a blank one)
             row = seen.at(number)
-        elif "---" in line and RULE_LINE.match(line):
+        elif "---" in line and RULE_LINE.match(line) or PAGE_NUMBER.match(line):
             continue
         elif "<" in line and HTML_START.search(line):
             line_rows, echo = _html_rows(number, line, memo)
