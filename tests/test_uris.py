@@ -19,7 +19,7 @@ import pyoxigraph
 import pytest
 
 from pipeline.config import load_config
-from pipeline.rdf.documents import document_name
+from pipeline.rdf.documents import DocumentTarget, document_name, write_documents
 from pipeline.rdf.negotiation import choose_suffix
 from pipeline.serve import make_server
 
@@ -78,8 +78,12 @@ def test_every_uri_document_states_its_licence_and_attribution(published):
     as triples about the document (not about the resource, which the licence does not cover),
     its HTML in its footer."""
     name = f"id/{PLAN}initiative/2-2-5"
-    turtle = (published / f"{name}.ttl").read_text(encoding="utf-8")
-    assert "https://creativecommons.org/licenses/by/4.0/" in turtle and ATTRIBUTION in turtle
+    turtle = pyoxigraph.parse((published / f"{name}.ttl").read_bytes(), format=pyoxigraph.RdfFormat.TURTLE)
+    document = pyoxigraph.NamedNode(f"{CONFIG.download_base}{name}.ttl")
+    assert {(str(t.predicate), str(t.object)) for t in turtle if t.subject == document} == {
+        ("<http://xmlns.com/foaf/0.1/primaryTopic>", f"<{BASE}{PLAN}initiative/2-2-5>"),
+        ("<http://purl.org/dc/terms/license>", "<https://creativecommons.org/licenses/by/4.0/>"),
+        ("<http://creativecommons.org/ns#attributionText>", f'"{ATTRIBUTION}"@ja')}
     page = (published / f"{name}.html").read_text(encoding="utf-8")
     assert ('<a rel="license" href="https://creativecommons.org/licenses/by/4.0/">'
             "クリエイティブ・コモンズ 表示 4.0 国際</a>") in page
@@ -94,6 +98,18 @@ def test_the_html_document_shows_the_resource_and_links_its_neighbours(published
     glossary = next((published / "id" / "concept" / "glossary").glob("*.html"))
     assert "%" not in glossary.name                                 # decoded, as servers map paths
 
+
+
+def test_a_licence_without_a_url_is_linked_nowhere(tmp_path):
+    """A licence configured without its URL: no licence triple, no link to the page itself."""
+    target = DocumentTarget(tmp_path, "id/", BASE, "出典：…", {"name": "X", "path": "", "title": "X"},
+                            download_base=CONFIG.download_base)
+    uri = pyoxigraph.NamedNode(f"{BASE}thing/1")
+    write_documents([pyoxigraph.Triple(uri, pyoxigraph.NamedNode("http://purl.org/dc/terms/title"),
+                                       pyoxigraph.Literal("一"))], target, {})
+    assert "license" not in (tmp_path / "id" / "thing" / "1.html").read_text(encoding="utf-8")
+    turtle = (tmp_path / "id" / "thing" / "1.ttl").read_text(encoding="utf-8")
+    assert "license" not in turtle and "primaryTopic" in turtle and "出典：…" in turtle
 
 @pytest.fixture(scope="module")
 def served(published):

@@ -68,7 +68,7 @@ PAGE = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
 </div>
 </main>
 <footer><p>{{ credit }}</p>
-{% if license %}<p>ライセンス：<a rel="license" href="{{ license.path }}">{{ license.title or license.name }}</a></p>{% endif %}
+{% if license and license.path %}<p>ライセンス：<a rel="license" href="{{ license.path }}">{{ license.title or license.name }}</a></p>{% endif %}
 </footer>
 </body>
 </html>
@@ -90,7 +90,7 @@ class DocumentTarget:
     def document_url(self, uri: str, suffix: str) -> str:
         """Where the document of `uri` with `suffix` is downloaded (the URI's path as the URI
         encodes it, below the documents folder)."""
-        return f"{self.download_base}{self.folder}{uri[len(self.base_uri):].split('#', 1)[0]}{suffix}"
+        return f"{self.download_base}{self.folder}{local_part(uri, self.base_uri)}{suffix}"
 
     def credit_of(self, name: str) -> str:
         """The credit in the footer of document `name`: a plan's documents (under its path,
@@ -114,8 +114,13 @@ def document_name(uri: str, base_uri: str) -> str | None:
     percent-encoding decoded), or None for a URI that cannot name a file safely."""
     if not uri.startswith(base_uri):
         return None
-    name = unquote(uri[len(base_uri):].split("#", 1)[0])
+    name = unquote(local_part(uri, base_uri))
     return name if _safe(name) else None
+
+
+def local_part(uri: str, base_uri: str) -> str:
+    """The path of a URI under base_uri, as the URI encodes it, without its fragment."""
+    return uri[len(base_uri):].split("#", 1)[0]
 
 
 def _safe(name: str) -> bool:
