@@ -12,6 +12,11 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+# Hyphens as converters write the font's `-` (‐ ‑ ‒ – −), and the long dashes (ー ― —) that
+# stand for it between digits (`2ー1ー9`, OCR and some Japanese fonts)
+HYPHENS = "\u2010\u2011\u2012\u2013\u2212"
+LONG_DASHES = "\u30fc\u2015\u2014"
+
 # --- width -----------------------------------------------------------------
 
 # Full-width ASCII U+FF01..U+FF5D -> ASCII; U+FF5E "～" (range mark) is kept.
@@ -325,7 +330,7 @@ def parse_quantity(text: str) -> Quantity:
         return Quantity(None, "", "")
     num = m["num"].replace(",", "")
     value = float(num) if "." in num else int(num)
-    if isinstance(value, int) and not -EXACT_WHOLE <= value <= EXACT_WHOLE \
-            or isinstance(value, float) and Decimal(repr(value)) != Decimal(num):
+    exact = Decimal(num)
+    if abs(exact) > EXACT_WHOLE or Decimal(repr(float(value))) != exact:
         return Quantity(None, "", "")
     return Quantity(value, m["unit"], m["note"].strip())

@@ -13,6 +13,8 @@ from hypothesis import given, strategies as st
 from pipeline.errors import ExtractionError
 from pipeline.extract import extract_document
 from pipeline.extract.indicators import read_indicators
+from pipeline.extract.initiatives import INITIATIVE_ID
+from pipeline.extract.layout import read_rows
 from pipeline.sources import SourceDocument, SourceMeta
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt"
@@ -310,7 +312,12 @@ def test_a_phone_number_or_a_date_in_a_reference_cites_no_initiative(doc):
     assert not any("cites" in warning for warning in changed.warnings)
 
 
-@pytest.mark.parametrize("dash", ["\u2010", "\u2011", "\u2212", "\u2013", "\u30fc", "\u2015"])   # ‐ ‑ − – ー ―
+@pytest.mark.parametrize("run", ["1-2-1-9", "1ー2ー1ー9", "2ー1ー9ー4", "2-1-9ー3", "022ー211ー2411"])
+def test_a_longer_run_of_digits_and_dashes_cites_no_initiative(run):
+    assert INITIATIVE_ID.findall(f"参照 {run} 文書") == []
+
+
+@pytest.mark.parametrize("dash", ["\u2010", "\u2011", "\u2212", "\u2013", "\u30fc", "\u2015", "\u2014"])
 def test_an_initiative_id_printed_with_another_hyphen_still_cites_it(doc, dash):
     """Converters write the hyphen of `2-1-9` as the font has it: U+2010 HYPHEN, U+2212 MINUS
     SIGN…; the reference still cites 2-1-9 (it became a document named `2‐1‐9庁内…`, and
@@ -669,11 +676,16 @@ def test_an_indicator_date_that_is_no_date_keeps_its_text_and_is_named():
     assert (indicator.baseline_value, indicator.target_value) == (38.25, 43)
     assert changed.warnings == [
         f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: indicator 1 「電子申請利用率(県)」: "
-        "its baseline date 「24.3末」 (lines 604-606) is not read as a date (年, 年度, 月, 末): "
+        "its baseline date 「24.3末」 (lines 604-606) is not read as a date (年, 年度, 月, 日, 末): "
         "published as printed, its ISO date empty",
         f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: indicator 1 「電子申請利用率(県)」: "
-        "its target date 「28年度内ごろ」 (lines 604-606) is not read as a date (年, 年度, 月, 末): "
+        "its target date 「28年度内ごろ」 (lines 604-606) is not read as a date (年, 年度, 月, 日, 末): "
         "published as printed, its ISO date empty"]
+
+
+def test_a_table_row_of_a_dash_a_number_and_a_dash_is_no_page_number():
+    rows = read_rows("年度\tH26\tH27\n-\t12\t-\n－  12  －\nx")
+    assert [row.values for row in rows] == [["年度", "H26", "H27"], ["-", "12", "-"], ["-", "12", "-"], ["x"]]
 
 
 @pytest.mark.parametrize("page", ["- 12 -", "－１２－", "\t— 12 —\t", "‐ 3 ‐"])

@@ -318,6 +318,9 @@ def test_parse_era_date_default_era():
     ("9,007,199,254,740,993件", Quantity(None, "", "")),     # no double holds it: text only
     ("9,223,372,036,854,775,807件", Quantity(None, "", "")),     # 2**63 - 1: no double either
     ("99999999999999999999.5件", Quantity(None, "", "")),   # a double holds 1e20: text only
+    ("18014398509481984.0件", Quantity(None, "", "")),      # beyond 2**53, written with .0
+    ("-99999999999999999999.5件", Quantity(None, "", "")),
+    ("1,000.50円", Quantity(1000.5, "円", "")),
     ("0.30000000000000004件", Quantity(0.30000000000000004, "件", "")),    # 17 digits, exact
     ("12345678901234567.8%", Quantity(None, "", "")),
     ("0.1%", Quantity(0.1, "%", "")),         # the double nearest to it, as every reader takes it

@@ -98,7 +98,7 @@ def _dates_not_read(drafts: list[IndicatorDraft]) -> list[str]:
     """A value's date printed in a way not read (`24.3末`): published as printed, its ISO
     date empty, and named, as it is not guessed."""
     return [f"indicator {seq} 「{draft.name}」: its {kind} date 「{draft.values[f'{kind}_date_text']}」 "
-            f"({lines_named(draft.lines)}) is not read as a date (年, 年度, 月, 末): published as "
+            f"({lines_named(draft.lines)}) is not read as a date (年, 年度, 月, 日, 末): published as "
             "printed, its ISO date empty"
             for seq, draft in enumerate(drafts, 1) for kind in ("baseline", "target")
             if draft.values.get(f"{kind}_date_text") and draft.values[f"{kind}_date"] is None]

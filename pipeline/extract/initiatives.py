@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, collect_terms,
                      line_range)
-from ..normalize import join_lines
+from ..normalize import HYPHENS, LONG_DASHES, join_lines
 from .indicators import read_indicators, value_label
 from .layout import Row
 from .schedule import Period, read_schedule
@@ -25,13 +25,12 @@ LABEL_INITIALS = frozenset(label[0] for label in LABELS)
 ALWAYS_PRINTED = ("目的・概要", "重点目標", "主体", "スケジュール", "担当")
 INDICATORS = "指標"
 # An initiative's id as the plans print it (field-item-number, `2-1-9`, its hyphens as the font
-# has them: converters write ‐ ‑ ‒ – − too), not part of a longer run of digits and hyphens (a
-# phone number `022-211-2411`, a date `2014-3-31`)
-DASHES = "\u2010\u2011\u2012\u2013\u2212"
-# and between digits only (after a word, ー ends it: `センター2-1-9`): ー ― —
-DIGIT_DASHES = DASHES + "\u30fc\u2015\u2014"
-INITIATIVE_ID = re.compile(rf"(?<![-\d{DASHES}])(\d{{1,3}}[-{DIGIT_DASHES}]\d{{1,3}}"
-                           rf"[-{DIGIT_DASHES}]\d{{1,3}})(?![-\d{DASHES}])")
+# has them: converters write ‐ ‑ ‒ – − too, and between digits ー ― —; after a word, ー ends it:
+# `センター2-1-9`), not part of a longer run of digits and dashes (a phone number
+# `022-211-2411`, a date `2014-3-31`, `1ー2ー1ー9`)
+DIGIT_DASHES = HYPHENS + LONG_DASHES
+INITIATIVE_ID = re.compile(rf"(?<![-\d{HYPHENS}])(?<!\d[{LONG_DASHES}])(\d{{1,3}}[-{DIGIT_DASHES}]"
+                           rf"\d{{1,3}}[-{DIGIT_DASHES}]\d{{1,3}})(?![-\d{HYPHENS}]|[{LONG_DASHES}]\d)")
 ASCII_HYPHEN = str.maketrans(DIGIT_DASHES, "-" * len(DIGIT_DASHES))
 PROSE_MARKS = re.compile(r"[。、,「」]")
 METHOD_MAX_LENGTH = 15

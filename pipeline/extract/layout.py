@@ -17,7 +17,7 @@ from html import unescape
 from html.parser import HTMLParser
 
 from ..errors import ExtractionError
-from ..normalize import clean_text
+from ..normalize import HYPHENS, clean_text
 
 HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
@@ -25,8 +25,10 @@ PIPE = re.compile(r"\s+\|\s+")
 RULE_LINE = re.compile(r"^[\s|:]*-{3,}[\s|:-]*$")
 RULE_CELL = re.compile(r"^[\s:]*-{3,}[\s:-]*$")    # a rule line's cell in a row joined to it
 # A page's number between dashes (`- 12 -`, `－１２－`, `— 12 —`), kept by the converter where
-# the page broke: page furniture, never text (a bare `12` may be a value: kept)
-PAGE_NUMBER = re.compile(r"^\s*[-－‐−–—―]\s*[0-9０-９]{1,4}\s*[-－‐−–—―]\s*$")
+# the page broke: page furniture, never text (a bare `12` may be a value, and `-\t12\t-` is a
+# table row of three cells: both kept)
+PAGE_DASH = f"[-－{HYPHENS}\u2014\u2015]"
+PAGE_NUMBER = re.compile(rf"^\s*{PAGE_DASH}[ \u3000]?[0-9０-９]{{1,4}}[ \u3000]?{PAGE_DASH}\s*$")
 # Plain markup read without HTMLParser: end tags and start tags whose attributes are
 # double-quoted without entities. A fragment with anything else goes to HTMLParser.
 PLAIN_TAG = re.compile(r'<(?:/([a-zA-Z][a-zA-Z0-9]*) *|([a-zA-Z][a-zA-Z0-9]*)'
