@@ -735,3 +735,18 @@ def test_indicator_values_go_to_their_own_indicator_or_are_named(tokens):
     values = [cell for _, cell in tokens if cell[-1] in "bt"]
     problems = " ".join(reading.problems)
     assert all(value in published or f"「{value}」" in problems for value in values)
+
+
+@pytest.mark.parametrize("gap", ["\t", "\t\t", "    ", "\u3000\u3000"])
+def test_actors_in_cells_of_one_line_are_not_run_together(doc, gap):
+    """主体 printed as `県　　市町村` (a column break: a tab or a run of spaces) was published as
+    one actor 「県市町村」, a word the plan never prints: the cells of a line keep their break
+    as a space, as one ideographic space does, and wrapped lines are still joined."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[598] == "主体\t\t県, 市町村\t\t"
+    lines[598] = f"主体\t\t県{gap}市町村\t\t"
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert [i.actors for i in changed.initiatives if i.id == "2-2-5"] == [["県 市町村"]]
+    lines[598:599] = ["主体\t\t県, 市町\t\t", "\t\t村\t\t"]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert [i.actors for i in changed.initiatives if i.id == "2-2-5"] == [["県", "市町村"]]
