@@ -316,6 +316,13 @@ _QUANTITY = re.compile(r"(?P<num>[+-]?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>[^\s(（]*)
                        re.DOTALL)
 
 
+# What makes the number read no number of the value: the printed text goes on with more of a
+# number (`12 883件`, `38. 25%`, `1.2.3`: a number split, or no number) or with a range to
+# another one (`40%～45%`, `40-45%`): either way the number before it is not the value.
+_MORE_NUMBER = re.compile(r"\s*[.,]?\s*\d")
+_RANGE = re.compile(r"[^\s\d(（]*\s*[～~〜\-－‐−–—]\s*[+-]?\d")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?")     # commas group thousands
+
 EXACT_WHOLE = 1 << 53  # the largest whole number every double holds exactly: a value is a
                       # double in Parquet (float64) and SQLite (REAL), a number in JSON
 
@@ -324,9 +331,12 @@ def parse_quantity(text: str) -> Quantity:
     """Split "12,883件" -> (12883, "件", ""), "1回/年 (15システム)" ->
     (1, "回/年", "(15システム)"). Non-numeric text -> (None, "", ""), as is a whole number
     beyond 2**53, which no double holds exactly, or a decimal whose digits the nearest double
-    does not give back (`99999999999999999999.5`: 1e+20); the text keeps it."""
+    does not give back (`99999999999999999999.5`: 1e+20); the text keeps it. So is a range
+    (`40%～45%`) or a number the text cut or spaced (`12 883件`, `38. 25%`, `3,5件`): its first
+    digits are not its value."""
     m = _QUANTITY.fullmatch(normalize_width(text).strip()) if isinstance(text, str) else None
-    if not m:
+    if not m or _MORE_NUMBER.match(m.string, m.end("num")) or _RANGE.match(m.string, m.end("num")) \
+            or "," in m["num"] and not _GROUPED.fullmatch(m["num"]):
         return Quantity(None, "", "")
     num = m["num"].replace(",", "")
     value = float(num) if "." in num else int(num)

@@ -750,3 +750,18 @@ def test_actors_in_cells_of_one_line_are_not_run_together(doc, gap):
     lines[598:599] = ["主体\t\t県, 市町\t\t", "\t\t村\t\t"]
     changed = document_from_text("\n".join(lines), RAW.name)
     assert [i.actors for i in changed.initiatives if i.id == "2-2-5"] == [["県", "市町村"]]
+
+
+@pytest.mark.parametrize("printed", ["40%～45%", "40-45%", "38. 25%", "12 883件"])
+def test_an_indicator_value_that_is_a_range_or_a_split_number_has_no_number(doc, printed):
+    """A baseline printed as a range (40%～45%) or with its number cut by a space (38. 25%) was
+    published with the number 40 or 38 and the unit 「%～45%」 or 「.」, in silence: the text is
+    kept as printed, its number empty (as for 約40%)."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert "\t38.25%\t" in lines[604]
+    lines[604] = lines[604].replace("38.25%", printed)
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [indicator] = [i for i in changed.indicators if i.initiative_id == "2-2-5"]
+    assert (indicator.baseline_text, indicator.baseline_value, indicator.baseline_unit,
+            indicator.baseline_note) == (printed, None, "", "")
+    assert (indicator.target_text, indicator.target_value) == ("43%", 43)

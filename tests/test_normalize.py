@@ -325,6 +325,18 @@ def test_parse_era_date_default_era():
     ("12345678901234567.8%", Quantity(None, "", "")),
     ("0.1%", Quantity(0.1, "%", "")),         # the double nearest to it, as every reader takes it
     ("1.10件", Quantity(1.1, "件", "")),
+    # a range, or a number the text split: its first digits are no value (40, 12, 38, 35 were)
+    ("40%～45%", Quantity(None, "", "")),
+    ("40～45%", Quantity(None, "", "")),
+    ("40-45%", Quantity(None, "", "")),
+    ("40% 〜 45%", Quantity(None, "", "")),
+    ("12 883件", Quantity(None, "", "")),
+    ("12, 883件", Quantity(None, "", "")),
+    ("38. 25%", Quantity(None, "", "")),
+    ("3,5件", Quantity(None, "", "")),
+    ("1.2.3", Quantity(None, "", "")),
+    ("5.2人/10万人", Quantity(5.2, "人/10万人", "")),    # digits in the unit: still one number
+    ("100%(H27-H28)", Quantity(100, "%", "(H27-H28)")),  # a range in the note: its date
 ])
 def test_parse_quantity(text, expected):
     assert parse_quantity(text) == expected
