@@ -765,3 +765,16 @@ def test_an_indicator_value_that_is_a_range_or_a_split_number_has_no_number(doc,
     assert (indicator.baseline_text, indicator.baseline_value, indicator.baseline_unit,
             indicator.baseline_note) == (printed, None, "", "")
     assert (indicator.target_text, indicator.target_value) == ("43%", 43)
+
+
+@pytest.mark.parametrize("first_year", ["令和元年度", "R元"])
+def test_a_fiscal_year_printed_as_the_first_year_of_an_era_is_a_period(doc, first_year):
+    """`H30  令和元年度  R2`: 元 (an era's first year) was no period, its column unlabelled: the
+    phase printed under it went to R2 (「構築 運用」) and FY2019 was lost, in silence."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[600].startswith("スケジュール") and lines[601].startswith("～H 2 5")
+    lines[600:603] = [f"スケジュール\t\tH30\t{first_year}\tR2", "～H29\t\t準備\t構築\t運用", "継続\t\t\t\t"]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert schedule(changed, "2-2-5") == [("H30", 2018, "準備", "準備"),
+                                          (first_year, 2019, "構築", "構築"), ("R2", 2020, "運用", "運用")]
+    assert not changed.warnings

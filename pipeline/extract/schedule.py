@@ -19,7 +19,9 @@ STATUS_MARKERS = ("新", "継続")
 # The from/until mark of a `～H25` column. Converters that map Shift_JIS as JIS does write it as
 # 〜 (U+301C, WAVE DASH): the same mark, published as ～ (U+FF5E), as sources.py reads EUC-JP.
 RANGE_MARK, WAVE_DASH = "～", "〜"
-PERIOD = re.compile(r"^(～|~|〜)?\s*((?:H|R|S|平成|令和|昭和)?\s*\d{1,2}|\d{4})\s*(?:年度)?$")
+# An era's first year is printed 元 (令和元年度, R元): after its era only, as era_year reads it.
+PERIOD = re.compile(r"^(～|~|〜)?\s*((?:H|R|S|平成|令和|昭和)?\s*\d{1,2}|(?:H|R|S|平成|令和|昭和)\s*元|"
+                    r"\d{4})\s*(?:年度)?$")
 ARROW = re.compile(r"^[→⇒➡]+$")
 
 
