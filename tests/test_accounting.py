@@ -180,8 +180,6 @@ def test_a_line_lost_anywhere_changes_only_its_own_records_or_is_warned_of():
         46,         # the last (N) heading of a part: its text joins the subsection before
         504,        # 参考 on its own line, citing a document by name only: kept as notes
         528,        # the last (N) heading of a part (item 2)
-        902,        # a site's 担当 value (its own line): the next entry's name is read as
-                    # it, and that entry is named by a badge no other entry has
         1019,       # 参考 on its own line before a URL only (a URL after 担当 may be its page)
     ]
 

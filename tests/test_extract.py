@@ -535,6 +535,21 @@ def test_a_site_entry_without_its_department_is_named_not_merged_into_the_next(d
                                 "ウェブメルマガ」 has no 担当 (department); left out"]
 
 
+
+def test_a_site_responsible_wrapped_onto_the_next_entrys_name_line_is_named(doc):
+    """担当 `震災復興・企画部` / `震災復興推進課` on two lines: the division reads as the next
+    entry's name (no media badge), whose own name line goes into its summary; named, kept."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[823] == "担当 震災復興・企画部 震災復興推進課"
+    lines[823:824] = ["担当 震災復興・企画部", "震災復興推進課"]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert [(s.name, s.division) for s in changed.sites[:2]] == [("みやぎ復興プレス", ""),
+                                                                   ("震災復興推進課", "震災復興推進課")]
+    assert changed.warnings == [
+        f"{RAW.name}:825: site entry 「震災復興推進課」 has no media badge and follows an entry whose "
+        "担当 names no division (「震災復興・企画部」, line 824): that 担当 wrapped over two lines "
+        "(its division read as this entry's name) or a line lost? Kept as printed"]
+
 def test_an_indicator_table_cut_short_gives_no_value_to_the_wrong_indicator():
     """2-1-12 prints two indicators; with the first one's 目標値 cell cut, the second one's name
     would be read as that value and its values given to the first: both are withheld, named."""

@@ -14,7 +14,7 @@ from ..model import Document
 from ..sources import SourceDocument
 from .initiatives import Incomplete, read_initiative
 from .layout import MAX_VALUE_CHARS, read_rows
-from .losses import Losses, printed_twice, sites_named_like_badges
+from .losses import Losses, printed_twice, sites_after_a_one_word_responsible
 from .sections import read_section
 from .sites import read_sites, split_media
 from .structure import split_blocks
@@ -68,7 +68,7 @@ def _extract(source: SourceDocument) -> Document:
     split_media(document.sites)
     topics = [section for section in document.sections if section.kind == "topic"]
     document.warnings += [f"{path}:{line}: {problem}" for line, problem in (
-        *sites_named_like_badges(document.sites),
+        *sites_after_a_one_word_responsible(document.sites),
         *printed_twice(document.sites, lambda site: (site_items[site.id], *_site_text(site))),
         *printed_twice(topics, _topic_text))]
     if not document.initiatives:

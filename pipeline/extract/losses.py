@@ -96,16 +96,30 @@ def unplaced(block: Block) -> Problem:
                                 "(a heading lost, or text the plan's template does not have)")
 
 
-def sites_named_like_badges(sites: list) -> list[Problem]:
-    """A site entry whose name is one of the media badges printed in the list (ウェブ, ブログ…),
-    after an entry of the same field whose 担当 is one word (no division): its name line was
-    read as that 担当, whose own value line was lost. Named, with what that entry took."""
+def sites_after_a_one_word_responsible(sites: list) -> list[Problem]:
+    """Site entries after an entry of the same field whose 担当 is one word (no division), each
+    named with what it suggests, both kept as printed:
+    - named like one of the list's media badges (ウェブ, ブログ…): its name line was read as
+      that 担当, whose own value line was lost;
+    - with no media badge: that 担当 wrapped over two lines, its division read as this entry's
+      name (and this entry's own name line as its summary), or its value line lost."""
     badges = {badge for site in sites for badge in site.media}
-    return [(int(site.source_lines.partition("-")[0]),
-             f"site entry 「{site.name}」 is named like a media badge of the list: its name line "
-             f"lost? (the entry before took 「{before.department}」 as its 担当)")
-            for before, site in zip(sites, sites[1:])
-            if site.name in badges and before.field_no == site.field_no and not before.division]
+    problems = []
+    for before, site in zip(sites, sites[1:]):
+        if before.field_no != site.field_no or before.division:
+            continue
+        line = int(site.source_lines.partition("-")[0])
+        if site.name in badges:
+            problems.append((line, f"site entry 「{site.name}」 is named like a media badge of the "
+                                   "list: its name line lost? (the entry before took "
+                                   f"「{before.department}」 as its 担当)"))
+        elif not site.media:
+            problems.append((line, f"site entry 「{site.name}」 has no media badge and follows an "
+                                   f"entry whose 担当 names no division (「{before.department}」, "
+                                   f"line {before.source_lines.rpartition('-')[2]}): that 担当 "
+                                   "wrapped over two lines (its division read as this entry's "
+                                   "name) or a line lost? Kept as printed"))
+    return problems
 
 
 def printed_twice(records: list, described) -> list[Problem]:
