@@ -536,6 +536,23 @@ def test_a_site_entry_without_its_department_is_named_not_merged_into_the_next(d
 
 
 
+
+@pytest.mark.parametrize("cell, printed", [("H 2 6 H 2 7", "H26H27"), ("H26・H27", "H26・H27"),
+                                           ("平成26～27年度", "平成26～27年度")])
+def test_a_fiscal_year_cell_not_read_as_one_is_named(doc, cell, printed):
+    """Two years in one cell of the row of fiscal years (a converter merged them): their
+    column has no period, and its phase is placed under the next year's; named."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[600] == "スケジュール\t\tH 2 6\tH 2 7\tH 2 8"
+    lines[600] = f"スケジュール\t\t{cell}\t\tH 2 8"
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert [s.period for s in changed.schedules if s.initiative_id == "2-2-5"] == ["H28"]
+    assert changed.warnings == [
+        f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: the schedule at line 601 "
+        f"prints 「{printed}」 in its row of fiscal years, not read as one fiscal year: the periods "
+        "of its column are not in the tables, and a phase under it may be placed under the next "
+        "year's"]
+
 def test_a_site_responsible_wrapped_onto_the_next_entrys_name_line_is_named(doc):
     """担当 `震災復興・企画部` / `震災復興推進課` on two lines: the division reads as the next
     entry's name (no media badge), whose own name line goes into its summary; named, kept."""

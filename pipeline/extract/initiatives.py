@@ -256,12 +256,16 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
     used = tables[:1] or entries
     if not grid:
         return None, [], []
-    status, periods, unplaced = read_schedule(grid)
+    status, periods, unplaced, unread = read_schedule(grid)
     lines = line_range([e.line for e in used])
     distinct: dict[str, Period] = {}
-    problems = [f"the schedule at line {used[0].line} prints 「{cell}」 (line "
-                f"{used[0 if tables else row].line}) where no fiscal year's column is left for "
-                "it (a column lost in the text?): not in the tables" for row, cell in unplaced]
+    problems = [f"the schedule at line {used[0].line} prints 「{cell}」 in its row of fiscal "
+                "years, not read as one fiscal year: the periods of its column are not in the "
+                "tables, and a phase under it may be placed under the next year's"
+                for cell in unread]
+    problems += [f"the schedule at line {used[0].line} prints 「{cell}」 (line "
+                 f"{used[0 if tables else row].line}) where no fiscal year's column is left for "
+                 "it (a column lost in the text?): not in the tables" for row, cell in unplaced]
     for period in periods:
         if period.period in distinct:
             problems.append(f"the schedule at line {used[0].line} prints the period "

@@ -33,10 +33,11 @@ class Period:
     raw: str
 
 
-def read_schedule(grid: list[list[str]]) -> tuple[str | None, list[Period], list[tuple[int, str]]]:
-    """(status, periods, unplaced) of one schedule grid: periods in column order, and (row,
+def read_schedule(grid: list[list[str]]) -> tuple[
+        str | None, list[Period], list[tuple[int, str]], list[str]]:
+    """(status, periods, unplaced, unread) of one schedule grid: periods in column order, (row,
     text) of the phases printed where no period's column is left for them (a column lost in
-    the text)."""
+    the text), and the cells of the row of fiscal years not read as one (`H26・H27`)."""
     # Rows are not padded to the widest one: a missing cell is an empty one, and padding
     # made rows x width cells (one 100,000-cell line and 37,500 one-cell lines: 30 GB).
     width = max(map(len, grid), default=0)
@@ -44,8 +45,10 @@ def read_schedule(grid: list[list[str]]) -> tuple[str | None, list[Period], list
     status = next((cell for row in rows for cell in row if cell in STATUS_MARKERS), None)
     header = next((i for i, row in enumerate(rows) if any(_plan_period(c) for c in row)), None)
     if header is None:
-        return status, [], []
+        return status, [], [], []
     labels = _column_labels(rows, header, width)
+    unread = [cell for cell in rows[header] if cell and _period_mark(cell) is None
+              and cell not in STATUS_MARKERS and not ARROW.match(cell)]
     free = _FreeLabels(labels)
     content: dict[int, str] = {}
     unplaced: list[tuple[int, str]] = []
@@ -65,7 +68,7 @@ def read_schedule(grid: list[list[str]]) -> tuple[str | None, list[Period], list
             content[target] = f"{content[target]} {cell}" if target in content else cell
             free.take(target)
             placed = target
-    return status, _periods(labels, content, arrow_from), unplaced
+    return status, _periods(labels, content, arrow_from), unplaced, unread
 
 
 @lru_cache(maxsize=4096)
