@@ -553,6 +553,25 @@ def test_a_fiscal_year_cell_not_read_as_one_is_named(doc, cell, printed):
         "of its column are not in the tables, and a phase under it may be placed under the next "
         "year's"]
 
+
+@pytest.mark.parametrize("page", ["12", "P.12", "12/40", "12ページ"])
+def test_a_lone_page_number_in_prose_is_kept_and_named(doc, page):
+    """A bare page number (no dashes: it may be a value elsewhere) on its own line inside a
+    section's text or a summary stays in the text, named: a page break the converter kept."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[27].startswith("本県では、平成21年2月") and lines[595].startswith("<p>県民サービス")
+    changed = document_from_text("\n".join(lines[:28] + [page] + lines[28:596] + [page]
+                                           + lines[596:]), RAW.name)
+    [section] = [s for s in changed.sections if s.id == "2-1-narrative-3"]
+    assert section.body.count(page) == 1
+    assert [i.summary for i in changed.initiatives if i.id == "2-2-5"][0].endswith(page)
+    assert changed.warnings == [
+        f"{RAW.name}:29: 「{page}」 alone on its line in the text under 「(3) 情報システムの全体最適化」: "
+        "a page number the converter kept? Kept in the text",
+        f"{RAW.name}:595: initiative 2-2-5 「電子申請オンライン利用の促進」: 「{page}」 alone on line "
+        "598 under 目的・概要: a page number the converter kept? Kept as printed (in the summary or "
+        "the methods)"]
+
 def test_a_site_responsible_wrapped_onto_the_next_entrys_name_line_is_named(doc):
     """担当 `震災復興・企画部` / `震災復興推進課` on two lines: the division reads as the next
     entry's name (no media badge), whose own name line goes into its summary; named, kept."""

@@ -14,7 +14,7 @@ from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, coll
                      line_range)
 from ..normalize import HYPHENS, LONG_DASHES, join_lines
 from .indicators import read_indicators, value_label
-from .layout import Row
+from .layout import LONE_PAGE_NUMBER, Row
 from .schedule import Period, read_schedule
 from .structure import LABELS, Block
 
@@ -92,6 +92,10 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
     if repeated:        # two initiatives' labels in one block: a heading lost between them
         gaps.append(f"labels printed once per initiative are printed again ({'; '.join(repeated)}): "
                     "the heading of the next initiative lost? Its text is kept in this one")
+    gaps += [f"「{entry.values[0]}」 alone on line {entry.line} under 目的・概要: a page number "
+             "the converter kept? Kept as printed (in the summary or the methods)"
+             for entry in fields.get("目的・概要", []) + fields.get("性質・手法", [])
+             if len(entry.values) == 1 and LONE_PAGE_NUMBER.match(entry.values[0])]
     urls, stray = _urls(fields.get("関連URL", []))
     notes += [text for _, text in stray]
     gaps += [f"関連URL at line {line}: 「{text}」 is no URL: kept as notes (a URL wrapped over two "

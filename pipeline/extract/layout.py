@@ -29,6 +29,9 @@ RULE_CELL = re.compile(r"^[\s:]*-{3,}[\s:-]*$")    # a rule line's cell in a row
 # table row of three cells: both kept)
 PAGE_DASH = f"[-－{HYPHENS}\u2014\u2015]"
 PAGE_NUMBER = re.compile(rf"^\s*{PAGE_DASH}[ \u3000]?[0-9０-９]{{1,4}}[ \u3000]?{PAGE_DASH}\s*$")
+# A page's number printed bare (`12`, `P.12`, `12/40`, `12ページ`), a cleaned row's whole text:
+# in a table it may be a value; alone in prose it is named (extraction), never dropped
+LONE_PAGE_NUMBER = re.compile(r"^(?:[Pp]\.?\s*)?\d{1,4}(?:\s*/\s*\d{1,4}|\s*ページ)?$")
 # Plain markup read without HTMLParser: end tags and start tags whose attributes are
 # double-quoted without entities. A fragment with anything else goes to HTMLParser.
 PLAIN_TAG = re.compile(r'<(?:/([a-zA-Z][a-zA-Z0-9]*) *|([a-zA-Z][a-zA-Z0-9]*)'

@@ -13,12 +13,14 @@ readers cannot place is never dropped, nor given to a record, in silence.
 - a site entry named like one of the list's media badges after an entry whose 担当 has no
   division (its name line read as that 担当, whose own value line was lost);
 - a site entry or a トピックス column printed again word for word in its item (a page the
-  converter printed twice): both are published, the second named.
+  converter printed twice): both are published, the second named;
+- a page number alone on a line of a section's text (`12`, `P.12`): kept, named.
 """
 
 from __future__ import annotations
 
 from ..model import lines_named
+from .layout import LONE_PAGE_NUMBER
 from .structure import NUMBERED, Block
 
 Problem = tuple[int, str]       # (line, what was lost there)
@@ -44,6 +46,8 @@ class Losses:
         problems = self.item_headings_in_text(block)
         if block.kind == "narrative":
             problems += [(block.heading.line, problem) for problem in self.outline(block)]
+        if block.kind in ("narrative", "topic"):
+            problems += page_numbers_in_prose(block)
         return problems
 
     def outline(self, block: Block) -> list[str]:
@@ -95,6 +99,14 @@ def unplaced(block: Block) -> Problem:
                                 f"({lines_named(block.lines)}, 「{shown}」): not in the tables "
                                 "(a heading lost, or text the plan's template does not have)")
 
+
+
+def page_numbers_in_prose(block: Block) -> list[Problem]:
+    """Lines of a section's text that hold a page number alone (`12`, `P.12`): a page break the
+    converter kept, joined to the text; named, kept (a bare number is never dropped)."""
+    return [(row.line, f"「{row.text}」 alone on its line in the text under 「{block.heading.text[:40]}」: "
+                       "a page number the converter kept? Kept in the text")
+            for row in block.rows if row.kind == "text" and LONE_PAGE_NUMBER.match(row.text)]
 
 def sites_after_a_one_word_responsible(sites: list) -> list[Problem]:
     """Site entries after an entry of the same field whose 担当 is one word (no division), each
