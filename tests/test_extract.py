@@ -572,6 +572,24 @@ def test_a_lone_page_number_in_prose_is_kept_and_named(doc, page):
         "598 under 目的・概要: a page number the converter kept? Kept as printed (in the summary or "
         "the methods)"]
 
+
+@pytest.mark.parametrize("after, doubt", [
+    ("。", "ends with 「。」 (the sentence's punctuation after it?)"),
+    ("」", "ends with 「」」 (the sentence's punctuation after it?)"),
+    ("，http://www.pref.miyagi.jp/", "holds 「,http」: two URLs printed without a space?")])
+def test_a_url_run_into_the_text_around_it_is_kept_and_named(doc, after, doubt):
+    """Never fixed (a URL may hold any character), but named: prose punctuation at its end, or
+    a second URL after a comma, read as part of it."""
+    url = "http://www.pref.miyagi.jp/soshiki/iyoho-s/miyagihw.html"
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[65] == f"関連URL\t\t{url}\t"
+    lines[65] = f"関連URL\t\t{url}{after}\t"
+    changed = document_from_text("\n".join(lines), RAW.name)
+    printed = url + after.replace("，", ",")
+    assert [i.urls for i in changed.initiatives if i.id == "2-1-1"] == [[printed]]
+    assert changed.warnings == [f"{RAW.name}:59: initiative 2-1-1 「みやぎハイパーウェブの運用」: 関連URL "
+                                f"at line 66: 「{printed}」 {doubt} Kept as printed"]
+
 def test_a_site_responsible_wrapped_onto_the_next_entrys_name_line_is_named(doc):
     """担当 `震災復興・企画部` / `震災復興推進課` on two lines: the division reads as the next
     entry's name (no media badge), whose own name line goes into its summary; named, kept."""

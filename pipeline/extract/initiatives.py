@@ -19,6 +19,7 @@ from .schedule import Period, read_schedule
 from .structure import LABELS, Block
 
 URL = re.compile(r"https?://[^\s<>\"]+")
+SENTENCE_PUNCTUATION = "。、」』】〕"     # never a URL's last character as printed in prose
 LABEL_START = re.compile("^(" + "|".join(map(re.escape, LABELS)) + ")(?: |$)")
 LABEL_INITIALS = frozenset(label[0] for label in LABELS)
 # Labels the template prints for every initiative (the others only where there is a value).
@@ -96,7 +97,8 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
              "the converter kept? Kept as printed (in the summary or the methods)"
              for entry in fields.get("目的・概要", []) + fields.get("性質・手法", [])
              if len(entry.values) == 1 and LONE_PAGE_NUMBER.match(entry.values[0])]
-    urls, stray = _urls(fields.get("関連URL", []))
+    urls, stray, doubts = _urls(fields.get("関連URL", []))
+    gaps += doubts
     notes += [text for _, text in stray]
     gaps += [f"関連URL at line {line}: 「{text}」 is no URL: kept as notes (a URL wrapped over two "
              "lines?)" for line, text in stray]
@@ -232,16 +234,31 @@ def _actors(entries: list[Entry]) -> list[str]:
     return [a for a in actors if a]
 
 
-def _urls(entries: list[Entry]) -> tuple[list[str], list[tuple[int, str]]]:
-    """The URLs printed under 関連URL, and (line, text) of what else is printed there."""
-    urls, stray = [], []
+def _urls(entries: list[Entry]) -> tuple[list[str], list[tuple[int, str]], list[str]]:
+    """The URLs printed under 関連URL, (line, text) of what else is printed there, and the
+    doubts about URLs that may have run into the text around them (kept as printed: a URL may
+    hold any character)."""
+    urls, stray, doubts = [], [], []
     for entry in entries:
         for value in entry.values:
-            urls += URL.findall(value)
+            found = URL.findall(value)
+            urls += found
+            doubts += [f"関連URL at line {entry.line}: 「{url}」 {doubt} Kept as printed"
+                       for url in found for doubt in _url_doubts(url)]
             rest = " ".join(URL.sub(" ", value).replace("<>", " ").split()).strip("<> ")
             if rest:
                 stray.append((entry.line, rest))
-    return urls, stray
+    return urls, stray, doubts
+
+
+def _url_doubts(url: str) -> list[str]:
+    """Why a URL as read may hold the text after it: it ends with a sentence's punctuation
+    (。、」), or holds a second URL after a comma."""
+    doubts = [f"ends with 「{url[-1]}」 (the sentence's punctuation after it?)"] \
+        if url[-1] in SENTENCE_PUNCTUATION else []
+    if ",http://" in url or ",https://" in url:
+        doubts.append("holds 「,http」: two URLs printed without a space?")
+    return doubts
 
 
 def split_responsible(text: str) -> tuple[str, str]:
