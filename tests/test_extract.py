@@ -590,6 +590,20 @@ def test_a_url_run_into_the_text_around_it_is_kept_and_named(doc, after, doubt):
     assert changed.warnings == [f"{RAW.name}:59: initiative 2-1-1 「みやぎハイパーウェブの運用」: 関連URL "
                                 f"at line 66: 「{printed}」 {doubt} Kept as printed"]
 
+
+def test_a_reference_wrapped_over_two_lines_is_named(doc):
+    """参考 `2-1-6宮城県電子申請シス` / `テムの運用`: the second line reads as a document's name;
+    with the first, it is 2-1-6's title, so the wrap is named (both kept as printed)."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[607] == "参考\t\t2-1-6宮城県電子申請システムの運用\t\t"
+    lines[607:608] = ["参考\t\t2-1-6宮城県電子申請シス\t\t", "\t\tテムの運用\t\t"]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert references(changed, "2-2-5") == [("2-1-6", "宮城県電子申請シス", ""), (None, "テムの運用", "")]
+    assert changed.warnings == [
+        f"{RAW.name}:609: 2-2-5: 参考 「テムの運用」 completes 「宮城県電子申請シス」 (line 608) as "
+        "2-1-6's title 「宮城県電子申請システムの運用」: one entry wrapped over two lines? Kept as "
+        "two references, as printed"]
+
 def test_a_site_responsible_wrapped_onto_the_next_entrys_name_line_is_named(doc):
     """担当 `震災復興・企画部` / `震災復興推進課` on two lines: the division reads as the next
     entry's name (no media badge), whose own name line goes into its summary; named, kept."""

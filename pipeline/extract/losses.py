@@ -14,7 +14,8 @@ readers cannot place is never dropped, nor given to a record, in silence.
   division (its name line read as that 担当, whose own value line was lost);
 - a site entry or a トピックス column printed again word for word in its item (a page the
   converter printed twice): both are published, the second named;
-- a page number alone on a line of a section's text (`12`, `P.12`): kept, named.
+- a page number alone on a line of a section's text (`12`, `P.12`): kept, named;
+- a 参考 entry wrapped over two lines (its second line completes the cited initiative's title).
 """
 
 from __future__ import annotations
@@ -133,6 +134,23 @@ def sites_after_a_one_word_responsible(sites: list) -> list[Problem]:
                                    "name) or a line lost? Kept as printed"))
     return problems
 
+
+
+def references_wrapped(references: list, titles: dict[str, str]) -> list[Problem]:
+    """A 参考 document name that, after the citation printed on the line before it, completes
+    the cited initiative's title (`titles`: by id, of the same document): one entry wrapped
+    over two lines, its end read as a document of its own. Named; both kept as printed."""
+    problems = []
+    for before, after in zip(references, references[1:]):
+        title = titles.get(before.cited_id or "")
+        if (after.from_id == before.from_id and after.cited_id is None and title
+                and before.label != title and before.label + after.label == title):
+            problems.append((int(after.source_lines.partition("-")[0]),
+                             f"{after.from_id}: 参考 「{after.label}」 completes 「{before.label}」 "
+                             f"(line {before.source_lines.partition('-')[0]}) as "
+                             f"{before.cited_id}'s title 「{title}」: one entry wrapped over two "
+                             "lines? Kept as two references, as printed"))
+    return problems
 
 def printed_twice(records: list, described) -> list[Problem]:
     """Records that repeat an earlier one of the list word for word (their `described` text:
