@@ -10,8 +10,9 @@ readers cannot place is never dropped, nor given to a record, in silence.
   again only under their part printed again (else a page printed twice);
 - the next item's heading read as text (its 【…】 part line lost), recognised by the title its
   page headers give it;
-- a site entry named like one of the list's media badges after an entry whose 担当 has no
-  division (its name line read as that 担当, whose own value line was lost);
+- a site entry after an entry whose 担当 has no division: named like one of the list's media
+  badges (its name line read as that 担当, whose own value line was lost), or with no badge
+  (that 担当 wrapped, its division read as this entry's name);
 - a site entry or a トピックス column printed again word for word in its item (a page the
   converter printed twice): both are published, the second named;
 - a page number alone on a line of a section's text (`12`, `P.12`): kept, named;
@@ -101,13 +102,14 @@ def unplaced(block: Block) -> Problem:
                                 "(a heading lost, or text the plan's template does not have)")
 
 
-
 def page_numbers_in_prose(block: Block) -> list[Problem]:
     """Lines of a section's text that hold a page number alone (`12`, `P.12`): a page break the
     converter kept, joined to the text; named, kept (a bare number is never dropped)."""
-    return [(row.line, f"「{row.text}」 alone on its line in the text under 「{block.heading.text[:40]}」: "
-                       "a page number the converter kept? Kept in the text")
+    return [(row.line, f"「{row.text}」 alone on its line in the text under "
+                       f"「{block.heading.text[:40]}」: a page number the converter kept? Kept in "
+                       "the text")
             for row in block.rows if row.kind == "text" and LONE_PAGE_NUMBER.match(row.text)]
+
 
 def sites_after_a_one_word_responsible(sites: list) -> list[Problem]:
     """Site entries after an entry of the same field whose 担当 is one word (no division), each
@@ -135,7 +137,6 @@ def sites_after_a_one_word_responsible(sites: list) -> list[Problem]:
     return problems
 
 
-
 def references_wrapped(references: list, titles: dict[str, str]) -> list[Problem]:
     """A 参考 document name that, after the citation printed on the line before it, completes
     the cited initiative's title (`titles`: by id, of the same document): one entry wrapped
@@ -151,6 +152,7 @@ def references_wrapped(references: list, titles: dict[str, str]) -> list[Problem
                              f"{before.cited_id}'s title 「{title}」: one entry wrapped over two "
                              "lines? Kept as two references, as printed"))
     return problems
+
 
 def printed_twice(records: list, described) -> list[Problem]:
     """Records that repeat an earlier one of the list word for word (their `described` text:
