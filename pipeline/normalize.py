@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import html
+import html.entities
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -37,12 +38,37 @@ def normalize_width(text: str) -> str:
 # --- markup ----------------------------------------------------------------
 
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+# An `&` and what may follow it as a character reference. Only a complete one (`&amp;`, `&#38;`,
+# `&#x26;`: a known name or a number, ended by `;`) is decoded: html.unescape also decodes a
+# legacy name without its `;` (`&copy`, `&reg`, `&para`, `&not`, `&lt`), which turned a URL's
+# query `?a=1&region=2` into `?a=1®ion=2` and `&copy=2` into `©=2`.
+_REFERENCE = re.compile(r"&(#[0-9]{1,8};|#[xX][0-9a-fA-F]{1,8};|[A-Za-z][A-Za-z0-9]{0,31};)?")
+
+
+def _complete(match: re.Match) -> bool:
+    name = match[1]
+    return bool(name) and (name[0] == "#" or name in html.entities.html5)
+
+
+def unescape(text: str) -> str:
+    """The text with its complete character references decoded; any other `&` as printed."""
+    if "&" not in text:
+        return text
+    return _REFERENCE.sub(lambda m: html.unescape(m[0]) if _complete(m) else m[0], text)
+
+
+def escape_incomplete_references(text: str) -> str:
+    """The text with every `&` that begins no complete character reference written `&amp;`:
+    what html.parser, which decodes as html.unescape does, then reads as printed."""
+    if "&" not in text:
+        return text
+    return _REFERENCE.sub(lambda m: m[0] if _complete(m) else "&amp;" + m[0][1:], text)
 
 
 def strip_html(text: str, sep: str = " ") -> str:
-    """Replace each HTML tag with sep (a space), unescape entities and drop
-    the markdown bold marker "**". URLs in angle brackets (<http://...>) stay."""
-    return html.unescape(_TAG.sub(sep, text)).replace("**", "")
+    """Replace each HTML tag with sep (a space), decode complete character references and
+    drop the markdown bold marker "**". URLs in angle brackets (<http://...>) stay."""
+    return unescape(_TAG.sub(sep, text)).replace("**", "")
 
 
 # --- PDF letter spacing ----------------------------------------------------

@@ -861,3 +861,20 @@ def test_a_fiscal_year_printed_as_the_first_year_of_an_era_is_a_period(doc, firs
     assert schedule(changed, "2-2-5") == [("H30", 2018, "準備", "準備"),
                                           (first_year, 2019, "構築", "構築"), ("R2", 2020, "運用", "運用")]
     assert not changed.warnings
+
+
+@pytest.mark.parametrize("query", ["?a=1&region=2", "?x=1&copy=2", "?p=1&para=3&not=4&lt=5"])
+@pytest.mark.parametrize("layout", ["tab", "p", "p slow"])
+def test_an_ampersand_that_begins_no_complete_reference_is_kept_as_printed(doc, query, layout):
+    """`&region=` is a URL's query, not the legacy reference `&reg` (html.unescape decodes a name
+    without its `;`: `®ion=`): only `&amp;`, `&#38;`, `&#x26;` … ended by `;` are decoded,
+    on a tab line and in HTML (the fast path and html.parser alike)."""
+    url = "http://www.pref.miyagi.jp/soshiki/iyoho-s/miyagihw.html"
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[65] == f"関連URL\t\t{url}\t"
+    slow = " <!-- x -->" if layout == "p slow" else ""     # a comment: no plain markup
+    lines[65] = (f"関連URL\t\t{url}{query}\t" if layout == "tab"
+                 else f"<p>関連URL {url}{query.replace('&', '&amp;', 1)}{slow}</p>")
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert [i.urls for i in changed.initiatives if i.id == "2-1-1"] == [[url + query]]
+    assert changed.warnings == []

@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from html import unescape
 from html.parser import HTMLParser
 
 from ..errors import ExtractionError
-from ..normalize import HYPHENS, clean_text
+from ..normalize import HYPHENS, clean_text, escape_incomplete_references, unescape
 
 HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
@@ -286,7 +285,9 @@ class _FragmentParser(HTMLParser):
         (with the same data chunks) as HTMLParser would."""
         parts = PLAIN_TAG.split(fragment)   # data, then the 4 groups of a tag, ..., data
         if fragment.count("<") != len(parts) // 5 or RAW_TEXT_TAG.search(fragment):
-            self.feed(fragment)             # a "<" that starts no plain tag, or script/style
+            # a "<" that starts no plain tag, or script/style: html.parser decodes a legacy
+            # name without its ";" (`&region=` as `®ion=`), so such an "&" is escaped first
+            self.feed(escape_incomplete_references(fragment))
             return
         tokens = iter(parts)
         for data, end, start, attrs, empty in zip(tokens, tokens, tokens, tokens, tokens):
