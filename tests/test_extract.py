@@ -878,3 +878,26 @@ def test_an_ampersand_that_begins_no_complete_reference_is_kept_as_printed(doc, 
     changed = document_from_text("\n".join(lines), RAW.name)
     assert [i.urls for i in changed.initiatives if i.id == "2-1-1"] == [[url + query]]
     assert changed.warnings == []
+
+
+@pytest.mark.parametrize("cut", ["echo", "table"])
+def test_rows_under_a_schedule_table_that_are_not_in_it_are_named(doc, cut):
+    """A schedule is read from its table; what else is under スケジュール was dropped unseen:
+    an echo that differs from the table (`実施中` against `実施`), or the table's last row on the
+    next line when the converter cut the <table> over two lines (its status and arrow)."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    row = '<tr> <td>継続</td> <td colspan="3" style="text-align: right;">→</td> </tr>'
+    assert lines[441].startswith("スケジュール\t\t<table") and row in lines[441]
+    assert lines[443] == "～H 2 5\t実施" + "\t" * 15
+    if cut == "echo":
+        lines[443] = lines[443].replace("実施", "実施中")
+        left, line = "「実施中」", 444
+    else:
+        head, tail = lines[441].split(row)
+        lines[441:442] = [head, row + tail]
+        left, line = "「継続 →」、「継続」、「→」", 443
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert changed.warnings[0] == (
+        f"{RAW.name}:436: initiative 2-1-12 「情報セキュリティ監査の実施」: the schedule at line 442 "
+        f"is read from its table; {left} printed under it at line {line} is not in that table "
+        "(the table cut over two lines, or its echo differs?): not in the tables")

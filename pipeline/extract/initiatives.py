@@ -287,6 +287,14 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
     problems += [f"the schedule at line {used[0].line} prints 「{cell}」 (line "
                  f"{used[0 if tables else row].line}) where no fiscal year's column is left for "
                  "it (a column lost in the text?): not in the tables" for row, cell in unplaced]
+    if tables:      # the schedule is read from its first table: what else is under the label
+        printed = {cell for row in grid for cell in row}    # and not in it lands nowhere
+        for entry in entries:
+            if entry is not tables[0] and (left := [v for v in entry.values if v not in printed]):
+                problems.append(f"the schedule at line {used[0].line} is read from its table; "
+                                f"{'、'.join(f'「{v}」' for v in left)} printed under it at line "
+                                f"{entry.line} is not in that table (the table cut over two "
+                                "lines, or its echo differs?): not in the tables")
     for period in periods:
         if period.period in distinct:
             problems.append(f"the schedule at line {used[0].line} prints the period "
