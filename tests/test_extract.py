@@ -901,3 +901,17 @@ def test_rows_under_a_schedule_table_that_are_not_in_it_are_named(doc, cut):
         f"{RAW.name}:436: initiative 2-1-12 「情報セキュリティ監査の実施」: the schedule at line 442 "
         f"is read from its table; {left} printed under it at line {line} is not in that table "
         "(the table cut over two lines, or its echo differs?): not in the tables")
+
+
+@pytest.mark.parametrize("stray", ["「a<b」", "a<b", "x<1"])
+def test_a_less_than_sign_that_begins_no_tag_keeps_the_text_after_it(doc, stray):
+    """`<b」…` in a <p> is no tag (a tag's name is ASCII, ended by a space, / or >): html.parser
+    read it as one up to the `>` of `</p>`, and the rest of the summary was lost unseen."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[437].startswith("<p>情報漏えいや") and lines[437].count("情報セキュリティポリシーに基づく") == 1
+    lines[437] = lines[437].replace("情報セキュリティポリシーに基づく", f"情報セキュリティポリシー{stray}に基づく")
+    changed = document_from_text("\n".join(lines), RAW.name)
+    expected = {i.id: i.summary for i in doc.initiatives}["2-1-12"].replace(
+        "情報セキュリティポリシーに基づく", f"情報セキュリティポリシー{stray}に基づく")
+    assert [i.summary for i in changed.initiatives if i.id == "2-1-12"] == [expected]
+    assert changed.warnings == []

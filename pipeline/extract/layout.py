@@ -37,6 +37,9 @@ PLAIN_TAG = re.compile(r'<(?:/([a-zA-Z][a-zA-Z0-9]*) *|([a-zA-Z][a-zA-Z0-9]*)'
                        r'((?: +[a-zA-Z][a-zA-Z0-9-]*="[^"<>&]*")*) *(/?))>')
 PLAIN_ATTR = re.compile(r' +([a-zA-Z][a-zA-Z0-9-]*)="([^"]*)"')
 RAW_TEXT_TAG = re.compile(r"<(?:script|style)[ />]", re.IGNORECASE)    # content is not markup
+# A "<" that begins no tag (`「a<b」`: a tag's name is ASCII letters and digits, ended by a space,
+# "/" or ">"): html.parser read `<b」…` as a tag up to the next ">", the text in it lost.
+STRAY_LT = re.compile(r"<(?![A-Za-z][A-Za-z0-9]*[\s/>]|/[A-Za-z][A-Za-z0-9]*\s*>|!)")
 # What PDF-to-text converters write differently: control and format characters (bidi marks,
 # zero-width characters, BEL, a BOM inside the text) and the noncharacters U+FDD0–U+FDEF,
 # U+FFFE and U+FFFF (no text holds them; XML forbids the last two) are removed; every Unicode
@@ -287,7 +290,7 @@ class _FragmentParser(HTMLParser):
         if fragment.count("<") != len(parts) // 5 or RAW_TEXT_TAG.search(fragment):
             # a "<" that starts no plain tag, or script/style: html.parser decodes a legacy
             # name without its ";" (`&region=` as `®ion=`), so such an "&" is escaped first
-            self.feed(escape_incomplete_references(fragment))
+            self.feed(STRAY_LT.sub("&lt;", escape_incomplete_references(fragment)))
             return
         tokens = iter(parts)
         for data, end, start, attrs, empty in zip(tokens, tokens, tokens, tokens, tokens):
