@@ -880,6 +880,23 @@ def test_an_ampersand_that_begins_no_complete_reference_is_kept_as_printed(doc, 
     assert changed.warnings == []
 
 
+@pytest.mark.parametrize("layout", ["p", "p slow"])
+@pytest.mark.parametrize("printed, read", [("&lt;b&gt;", "<b>"), ("&amp;copy;", "&copy;"),
+                                           ("&amp;amp;", "&amp;"), ("&#38;lt;", "&lt;")])
+def test_a_character_reference_in_html_is_decoded_once(doc, layout, printed, read):
+    """html.parser decoded `&lt;b&gt;` to `<b>` and the cell cleaner then took it for a tag and
+    dropped it; `&amp;copy;` became `&copy;` and then ©: a reference is decoded once, as a
+    browser shows it, in the fast path and in html.parser alike."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[60].startswith("<p>県内の公共機関（県や市町村等）を結ぶネットワークであり")
+    slow = " <!-- x -->" if layout == "p slow" else ""
+    lines[60] = lines[60].replace("を結ぶ", f"を{printed}結ぶ", 1).replace("</p>", f"{slow}</p>")
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [summary] = [i.summary for i in changed.initiatives if i.id == "2-1-1"]
+    assert summary.startswith(f"県内の公共機関(県や市町村等)を{read}結ぶ")
+    assert changed.warnings == []
+
+
 @pytest.mark.parametrize("cut", ["echo", "table"])
 def test_rows_under_a_schedule_table_that_are_not_in_it_are_named(doc, cut):
     """A schedule is read from its table; what else is under スケジュール was dropped unseen:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from ..errors import ExtractionError
-from ..normalize import HYPHENS, clean_text, escape_incomplete_references, unescape
+from ..normalize import HYPHENS, clean_text, escape_incomplete_references
 
 HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
@@ -271,12 +271,14 @@ def _last_end_tag(line: str) -> int:
 
 
 class _FragmentParser(HTMLParser):
-    """Collects text blocks (p, div, loose text) and tables (rows of (text, colspan))."""
+    """Collects text blocks (p, div, loose text) and tables (rows of (text, colspan)). Their
+    character references stay as printed: clean_text decodes them, once (decoded here too,
+    `&lt;b&gt;` became a tag and was dropped, `&amp;copy;` became ©)."""
 
     BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br"}
 
     def __init__(self):
-        super().__init__(convert_charrefs=True)
+        super().__init__(convert_charrefs=False)
         self.blocks: list[tuple[str, object]] = []
         self.text: list[str] = []
         self.table: list[list[tuple[str, int]]] | None = None
@@ -284,18 +286,18 @@ class _FragmentParser(HTMLParser):
         self.span = 1
 
     def read(self, fragment: str) -> None:
-        """feed() with a fast path: plain markup is split here, making the same handler calls
-        (with the same data chunks) as HTMLParser would."""
+        """feed() with a fast path: plain markup is split here, making the same tag calls
+        and passing the same text as HTMLParser would."""
         parts = PLAIN_TAG.split(fragment)   # data, then the 4 groups of a tag, ..., data
         if fragment.count("<") != len(parts) // 5 or RAW_TEXT_TAG.search(fragment):
-            # a "<" that starts no plain tag, or script/style: html.parser decodes a legacy
-            # name without its ";" (`&region=` as `®ion=`), so such an "&" is escaped first
+            # a "<" that starts no plain tag, or script/style: html.parser reads a legacy
+            # name without its ";" (`&region=` as `&reg;ion=`), so such an "&" is escaped first
             self.feed(STRAY_LT.sub("&lt;", escape_incomplete_references(fragment)))
             return
         tokens = iter(parts)
         for data, end, start, attrs, empty in zip(tokens, tokens, tokens, tokens, tokens):
             if data:
-                self.handle_data(unescape(data) if "&" in data else data)
+                self.handle_data(data)
             if end:
                 self.handle_endtag(end.lower())
                 continue
@@ -306,7 +308,7 @@ class _FragmentParser(HTMLParser):
             if empty:
                 self.handle_endtag(start)
         if parts[-1]:
-            self.handle_data(unescape(parts[-1]) if "&" in parts[-1] else parts[-1])
+            self.handle_data(parts[-1])
 
     def handle_starttag(self, tag, attrs):
         if tag == "table":
@@ -332,6 +334,12 @@ class _FragmentParser(HTMLParser):
             self.table = None
         elif tag in self.BLOCKS and self.table is None:
             self._flush_text()
+
+    def handle_entityref(self, name):
+        self.handle_data(f"&{name};")
+
+    def handle_charref(self, name):
+        self.handle_data(f"&#{name};")
 
     def handle_data(self, data):
         if self.cell is not None:
