@@ -58,6 +58,11 @@ def test_normalize_width(raw, expected):
     ("みやぎ復興プレス **ウェブメルマガ**", "みやぎ復興プレス ウェブメルマガ"),
     ("1 < 2", "1 < 2"),
     ("<", "<"),
+    # text between a < and a > is no tag unless it is one: an HTML element with attributes
+    ('<SPAN class="a" hidden>運用</Span>', " 運用 "),
+    ("(x<y and z>w)", "(x<y and z>w)"),
+    ("(a<b かつ c>d)", "(a<b かつ c>d)"),
+    ("a<b, c>d", "a<b, c>d"),
     ("", ""),
 ])
 def test_strip_html(raw, expected):
