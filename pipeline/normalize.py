@@ -18,6 +18,17 @@ from decimal import Decimal
 HYPHENS = "\u2010\u2011\u2012\u2013\u2212"
 LONG_DASHES = "\u30fc\u2015\u2014"
 
+# What PDF-to-text converters write differently: control and format characters (bidi marks,
+# zero-width characters, BEL, a BOM inside the text) and the noncharacters U+FDD0–U+FDEF,
+# U+FFFE and U+FFFF (no text holds them; XML forbids the last two) are removed; every Unicode
+# space and the line-breaking controls that are not LF (form feed, U+2028 …) stand for a space.
+INVISIBLE_CHARS = ("\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f"
+                   "\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufdd0-\ufdef"
+                   "\ufeff\ufff9-\ufffb\ufffe\uffff")
+SPACE_CHARS = "\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]+")
+SPACES = re.compile(f"[{SPACE_CHARS}]")
+
 # --- width -----------------------------------------------------------------
 
 # Full-width ASCII U+FF01..U+FF5D -> ASCII; U+FF5E "～" (range mark) is kept.
@@ -62,7 +73,14 @@ def unescape(text: str) -> str:
     """The text with its complete character references decoded; any other `&` as printed."""
     if "&" not in text:
         return text
-    return _REFERENCE.sub(lambda m: html.unescape(m[0]) if _complete(m) else m[0], text)
+    return _REFERENCE.sub(lambda m: _decoded(m[0]) if _complete(m) else m[0], text)
+
+
+def _decoded(reference: str) -> str:
+    """A reference's character: a space (`&nbsp;`, `&#10;`) is " " as in a line of the text, an
+    invisible one (`&#x200B;`) nothing."""
+    char = html.unescape(reference)
+    return " " if char.isspace() else INVISIBLE.sub("", char)
 
 
 def escape_incomplete_references(text: str) -> str:

@@ -897,6 +897,22 @@ def test_a_character_reference_in_html_is_decoded_once(doc, layout, printed, rea
     assert changed.warnings == []
 
 
+@pytest.mark.parametrize("space", ["&nbsp;", "&#160;", "&ensp;", "&#x2003;", "&#10;", "&#x200B; "])
+def test_a_space_written_as_a_character_reference_is_a_space(doc, space):
+    """`<p>主体&nbsp;県，県内市町村</p>`: the no-break space a reference decodes to was no space
+    between the label and its value: the initiative had no 主体 and 「主体」 became a choice of
+    重点目標. A space written as a reference is a space, an invisible one nothing, as in a line."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[64] == "主体\t\t県，県内市町村\t"
+    lines[64] = f"<p>主体{space}県，県内市町村</p>"
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [initiative] = [i for i in changed.initiatives if i.id == "2-1-1"]
+    assert initiative.actors == ["県", "県内市町村"]
+    assert initiative.priority_goal_options == ["安全・安心なくらし", "快適・便利なくらし",
+                                                "活力ある豊かな地域", "行政運営の最適化", "情報活用力の向上"]
+    assert changed.warnings == []
+
+
 @pytest.mark.parametrize("cut", ["echo", "table"])
 def test_rows_under_a_schedule_table_that_are_not_in_it_are_named(doc, cut):
     """A schedule is read from its table; what else is under スケジュール was dropped unseen:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from ..errors import ExtractionError
-from ..normalize import HYPHENS, clean_text, escape_incomplete_references
+from ..normalize import (HYPHENS, INVISIBLE, INVISIBLE_CHARS, SPACE_CHARS, SPACES, clean_text,
+                         escape_incomplete_references)
 
 HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
@@ -40,16 +41,6 @@ RAW_TEXT_TAG = re.compile(r"<(?:script|style)[ />]", re.IGNORECASE)    # content
 # A "<" that begins no tag (`「a<b」`: a tag's name is ASCII letters and digits, ended by a space,
 # "/" or ">"): html.parser read `<b」…` as a tag up to the next ">", the text in it lost.
 STRAY_LT = re.compile(r"<(?![A-Za-z][A-Za-z0-9]*[\s/>]|/[A-Za-z][A-Za-z0-9]*\s*>|!)")
-# What PDF-to-text converters write differently: control and format characters (bidi marks,
-# zero-width characters, BEL, a BOM inside the text) and the noncharacters U+FDD0–U+FDEF,
-# U+FFFE and U+FFFF (no text holds them; XML forbids the last two) are removed; every Unicode
-# space and the line-breaking controls that are not LF (form feed, U+2028 …) stand for a space.
-INVISIBLE_CHARS = ("\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f"
-                   "\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufdd0-\ufdef"
-                   "\ufeff\ufff9-\ufffb\ufffe\uffff")
-SPACE_CHARS = "\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]+")
-SPACES = re.compile(f"[{SPACE_CHARS}]")
 UNUSUAL = re.compile(f"[{INVISIBLE_CHARS}{SPACE_CHARS}]")
 # A run of two or more spaces is a column break where a tab would be (pdftotext -layout, or
 # tabs written as spaces): n spaces are round(n / w) breaks, at least one, where w is the most
