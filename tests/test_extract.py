@@ -537,6 +537,30 @@ def test_a_site_entry_without_its_department_is_named_not_merged_into_the_next(d
 
 
 
+MAILMAGA = "http://www.pref.miyagi.jp/site/mailmaga/"
+
+
+@pytest.mark.parametrize("printed, url, warning", [
+    (f"<{MAILMAGA}> <http://www.pref.miyagi.jp/site/m/>", MAILMAGA,
+     "a second URL 「http://www.pref.miyagi.jp/site/m/」 is not in the tables (a site has one URL)"),
+    (f"<{MAILMAGA}>(携帯版あり)", MAILMAGA,
+     "「(携帯版あり)」 printed beside its URL is not in the tables"),
+    (f"{MAILMAGA}。", f"{MAILMAGA}。",
+     "its URL 「http://www.pref.miyagi.jp/site/mailmaga/。」 ends with 「。」 (the sentence's "
+     "punctuation after it?) Kept as printed"),
+])
+def test_what_is_printed_under_a_site_url_beside_its_url_is_named(doc, printed, url, warning):
+    """A site has one URL: the first printed under URL was published and a second URL, or text
+    beside it, dropped in silence; a URL that may hold the sentence after it was not doubted."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[861] == f"URL <{MAILMAGA}>"
+    lines[861] = f"URL {printed}"
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [site] = [s for s in changed.sites if s.name == "メルマガ・みやぎ"]
+    assert site.url == url
+    assert changed.warnings == [f"{RAW.name}:862: site 「メルマガ・みやぎ」: {warning}"]
+
+
 @pytest.mark.parametrize("cell, printed", [("H 2 6 H 2 7", "H26H27"), ("H26・H27", "H26・H27"),
                                            ("平成26～27年度", "平成26～27年度")])
 def test_a_fiscal_year_cell_not_read_as_one_is_named(doc, cell, printed):

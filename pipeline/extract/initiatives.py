@@ -241,17 +241,22 @@ def _urls(entries: list[Entry]) -> tuple[list[str], list[tuple[int, str]], list[
     urls, stray, doubts = [], [], []
     for entry in entries:
         for value in entry.values:
-            found = URL.findall(value)
+            found, rest = split_urls(value)
             urls += found
             doubts += [f"関連URL at line {entry.line}: 「{url}」 {doubt} Kept as printed"
-                       for url in found for doubt in _url_doubts(url)]
-            rest = " ".join(URL.sub(" ", value).replace("<>", " ").split()).strip("<> ")
+                       for url in found for doubt in url_doubts(url)]
             if rest:
                 stray.append((entry.line, rest))
     return urls, stray, doubts
 
 
-def _url_doubts(url: str) -> list[str]:
+def split_urls(value: str) -> tuple[list[str], str]:
+    """The URLs printed in a value, and the text beside them (the angle brackets around a URL,
+    `<http://…>`, are no text)."""
+    return URL.findall(value), " ".join(URL.sub(" ", value).replace("<>", " ").split()).strip("<> ")
+
+
+def url_doubts(url: str) -> list[str]:
     """Why a URL as read may hold the text after it: it ends with a sentence's punctuation
     (。、」), or holds a second URL after a comma."""
     doubts = [f"ends with 「{url[-1]}」 (the sentence's punctuation after it?)"] \

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..model import Site, Term, collect_terms, line_range
 from ..normalize import clean_text, join_paragraphs
-from .initiatives import URL, is_short_label, split_responsible, worth_looking_for
+from .initiatives import is_short_label, split_responsible, split_urls, url_doubts, worth_looking_for
 from .layout import Row
 from .structure import Block, starts_with_label
 
@@ -27,20 +27,37 @@ class _Draft:
     lines: list[int] = field(default_factory=list)
     awaiting: str = ""
     url_at: tuple[int, int] = (0, 0)        # len(head), len(lines) where its URL label came
+    url_line: int = 0                       # the line its URL is printed on
     breaks: set[int] = field(default_factory=set)   # head rows that follow a blank line
 
 
 def read_sites(block: Block, first_seq: int, source: str) -> tuple[list[Site], list[Term], list[str]]:
-    """Sites, their glossary terms, and a warning for each entry left without its 担当."""
-    sites, terms = [], []
+    """Sites, their glossary terms, and a warning for each entry left without its 担当 and for
+    what is printed under URL beside the one URL a site has."""
+    sites, terms, warnings = [], [], []
     drafts, unfinished = _drafts(block.rows)
     for seq, draft in enumerate(drafts, first_seq):
         site, site_terms = _site(draft, block.context.field_no, seq, source)
         sites.append(site)
         terms.extend(site_terms)
-    warnings = [(draft.lines[0], f"site entry 「{draft.head[0].text[:40]}」 has no 担当 "
-                                 "(department); left out") for draft in unfinished if draft.head]
+        warnings += [(draft.url_line, f"site 「{site.name[:40]}」: {problem}")
+                     for problem in _url_problems(draft.url or "")]
+    warnings += [(draft.lines[0], f"site entry 「{draft.head[0].text[:40]}」 has no 担当 "
+                                  "(department); left out") for draft in unfinished if draft.head]
     return sites, terms, warnings
+
+
+def _url_problems(printed: str) -> list[str]:
+    """What of the text under URL is not the site's URL as printed: a second URL, other text
+    (when there is a URL: else the text is the URL column, as printed), and doubts on the URL."""
+    urls, rest = split_urls(printed)
+    if not urls:
+        return []
+    problems = [f"its URL 「{urls[0]}」 {doubt} Kept as printed" for doubt in url_doubts(urls[0])]
+    problems += [f"a second URL 「{url}」 is not in the tables (a site has one URL)" for url in urls[1:]]
+    if rest:
+        problems.append(f"「{rest[:60]}」 printed beside its URL is not in the tables")
+    return problems
 
 
 def split_media(sites: list[Site]) -> None:
@@ -87,6 +104,8 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
                 break
         if current.awaiting and text:
             setattr(current, current.awaiting, text)
+            if current.awaiting == "url":
+                current.url_line = row.line
             current.awaiting = ""
         elif not current.awaiting:
             current.head.append(row)
@@ -106,7 +125,7 @@ def _site(draft: _Draft, field_no: int, seq: int, source: str) -> tuple[Site, li
         if not is_short_label(row.text):
             paragraphs[-1].append(row.text)
     media = badges + badge_rows
-    urls = URL.findall(draft.url or "")
+    urls, _ = split_urls(draft.url or "")
     department, division = split_responsible(draft.responsible or "")
     ident = f"{field_no}-site-{seq}"
     site = Site(ident, field_no, seq, name, media, " ".join(media),
