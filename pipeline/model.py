@@ -155,6 +155,8 @@ class Document:
 
 
 TABLES = ("initiatives", "indicators", "schedules", "references", "sites", "sections", "terms")
+# What joins a list's items in a CSV cell (every list column of the Table Schemas declares it)
+LIST_DELIMITER = ";"
 
 
 def collect_terms(occurrences, record_kind: str, record_id: str, source: str) -> list[Term]:

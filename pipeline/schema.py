@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import ConfigError
-from .model import TABLES
+from .model import LIST_DELIMITER, TABLES
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -133,7 +133,7 @@ def json_value(value):
     return value
 
 
-def csv_cell(value, delimiter: str = ";") -> str:
+def csv_cell(value, delimiter: str = LIST_DELIMITER) -> str:
     """A value as a CSV cell: lists joined with `;`, dates ISO, None empty."""
     if value.__class__ is str:          # most cells: checked first
         return value

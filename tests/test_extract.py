@@ -859,6 +859,27 @@ def test_actors_in_cells_of_one_line_are_not_run_together(doc, gap):
     assert [i.actors for i in changed.initiatives if i.id == "2-2-5"] == [["県", "市町村"]]
 
 
+@pytest.mark.parametrize("line, printed, column, item", [
+    (598, "主体\t\t県(A;B), 市町村\t\t", "actors", "県(A;B)"),
+    (598, "主体\t\t県(A；B), 市町村\t\t", "actors", "県(A;B)"),
+    (599, "関連URL\t\thttp://www.pref.miyagi.jp/a;jsessionid=1\t", "urls",
+     "http://www.pref.miyagi.jp/a;jsessionid=1"),
+])
+def test_a_list_item_holding_the_csv_list_delimiter_is_kept_whole_and_named(doc, line, printed,
+                                                                              column, item):
+    """The CSV joins a list's items with `;`: an actor `県(A;B)` (its `;` inside parentheses) or
+    a URL holding `;` reads back from the CSV as two values. Kept whole (JSON and RDF), named."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[598] == "主体\t\t県, 市町村\t\t" and lines[599].startswith("関連URL\t\thttp")
+    lines[line] = printed
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [initiative] = [i for i in changed.initiatives if i.id == "2-2-5"]
+    assert item in getattr(initiative, column)
+    assert changed.warnings == [
+        f"{RAW.name}:594: initiative 2-2-5: {column} 「{item}」 holds 「;」, the delimiter of a list "
+        "in the CSV: read back from the CSV it is two values (JSON and RDF keep it whole)"]
+
+
 @pytest.mark.parametrize("printed", ["40%～45%", "40-45%", "38. 25%", "12 883件"])
 def test_an_indicator_value_that_is_a_range_or_a_split_number_has_no_number(doc, printed):
     """A baseline printed as a range (40%～45%) or with its number cut by a space (38. 25%) was

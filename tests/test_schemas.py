@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from frictionless import Package, Resource, Schema
 
+from pipeline.model import LIST_DELIMITER
+
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 TABLES = ["initiatives", "indicators", "schedules", "references", "sites", "sections", "terms"]
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
@@ -144,7 +146,7 @@ def test_list_fields_use_semicolon():
     for table in TABLES:
         for field in load_descriptor(table)["fields"]:
             if field["type"] == "list":
-                assert field["delimiter"] == ";"
+                assert field["delimiter"] == ";" == LIST_DELIMITER
                 assert field["itemType"] in {"string", "integer"}
 
 

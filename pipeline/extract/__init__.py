@@ -10,7 +10,7 @@ from collections import Counter
 
 from ..errors import ExtractionError, PipelineError, describe
 from ..heap import collector_paused
-from ..model import Document
+from ..model import LIST_DELIMITER, TABLES, Document
 from ..sources import SourceDocument
 from .initiatives import Incomplete, read_initiative
 from .layout import MAX_VALUE_CHARS, read_rows
@@ -76,6 +76,8 @@ def _extract(source: SourceDocument) -> Document:
     if not document.initiatives:
         raise ExtractionError("no initiatives (取組) found", path)
     document.warnings += _numbering_gaps(seen, items, path)
+    if LIST_DELIMITER in source.text or "；" in source.text:     # else no item can hold it
+        document.warnings += _list_items_holding_the_delimiter(document, path)
     document.items = sorted(items)
     if len(source.text) > MAX_VALUE_CHARS:         # else no value can be that long
         _check_value_sizes(document, path)
@@ -129,6 +131,26 @@ def _check_value_sizes(document: Document, path: str) -> None:
                         f"{column} of {type(record).__name__.lower()} {_record_name(record)} is "
                         f"{longest:,} characters long: over the limit of {MAX_VALUE_CHARS:,}",
                         path, line)
+
+
+def _list_items_holding_the_delimiter(document: Document, path: str) -> list[str]:
+    """An item of a list that holds `;` (a URL's `;jsessionid=`, `(A;B)` inside one 主体) is
+    kept whole; in a CSV cell, whose items `;` joins, it reads back as two: named."""
+    warnings = []
+    for table in TABLES:
+        for record in getattr(document, table):
+            for column, value in vars(record).items():
+                if value.__class__ is not list:
+                    continue
+                for item in value:
+                    if isinstance(item, str) and LIST_DELIMITER in item:
+                        line = record.source_lines.partition("-")[0]
+                        warnings.append(
+                            f"{path}:{line}: {type(record).__name__.lower()} {_record_name(record)}: "
+                            f"{column} 「{item}」 holds 「{LIST_DELIMITER}」, the delimiter of a list "
+                            "in the CSV: read back from the CSV it is two values (JSON and RDF keep "
+                            "it whole)")
+    return warnings
 
 
 def _record_name(record) -> str:

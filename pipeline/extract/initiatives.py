@@ -217,7 +217,8 @@ def is_short_label(token: str) -> bool:
 
 def _actors(entries: list[Entry]) -> list[str]:
     """主体: separated by commas or semicolons (outside parentheses), possibly wrapped over
-    lines. `；` is `;` after the width rule, the tables' list delimiter: never inside an actor.
+    lines. `；` is `;` after the width rule; one inside parentheses stays in its actor (named:
+    it is the CSV's list delimiter).
     The lines are joined as one text; the cells of one line keep the column break between
     them as a space (`県  市町村` is never `県市町村`), as a row's text does."""
     text = join_lines([" ".join(e.values) for e in entries])
