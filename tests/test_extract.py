@@ -859,6 +859,33 @@ def test_actors_in_cells_of_one_line_are_not_run_together(doc, gap):
     assert [i.actors for i in changed.initiatives if i.id == "2-2-5"] == [["県", "市町村"]]
 
 
+@pytest.mark.parametrize("cell, broken, baseline", [
+    ("現状値 (H26年3月末)", "現状値<br>(H26年3月末)", "1回/年 (15システム)"),
+    ("1回/年 (15システム)", "1回/年<br/>(15システム)", "1回/年(15システム)"),
+    ("1回/年 (15システム)", "1回/年<BR>　(15システム)", "1回/年(15システム)"),
+])
+def test_a_line_break_in_an_indicator_cell_is_joined_and_its_echo_still_matches(doc, cell, broken,
+                                                                                baseline):
+    """`<td>現状値<br>(H26年3月末)</td>`: the cell read 「現状値(H26年3月末)」, its echo on the same
+    and the next lines 「現状値 (H26年3月末)」: no longer the echo, both indicators' values were
+    read again as values of no indicator and the second lost its target. A `<br>` in a cell
+    joins its lines as a paragraph's are; an echo differing only in spaces is the echo."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[445].count(f"<td>{cell}</td>") == (2 if cell.startswith("現状値") else 1)
+    lines[445] = lines[445].replace(f"<td>{cell}</td>", f"<td>{broken}</td>")
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert [(i.name, i.baseline_text, i.baseline_date, i.target_text) for i in changed.indicators
+            if i.initiative_id == "2-1-12"] == [
+        ("情報セキュリティ内部監査実施済み所属数", "113所属", date(2014, 3, 31), "全所属"),
+        ("情報セキュリティ外部監査実施回数", baseline, date(2014, 3, 31), "全外部公開システム")]
+    assert changed.warnings == []
+
+
+def test_a_line_break_in_a_table_cell_never_runs_two_words_together():
+    [table] = read_rows("<table><tr><td>LGWAN<br>ASP</td><td>電子<br/>申請</td></tr></table>")
+    assert table.grid == [["LGWAN ASP", "電子申請"]]
+
+
 @pytest.mark.parametrize("line, printed, column, item", [
     (598, "主体\t\t県(A;B), 市町村\t\t", "actors", "県(A;B)"),
     (598, "主体\t\t県(A；B), 市町村\t\t", "actors", "県(A;B)"),

@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 
 from ..errors import ExtractionError
 from ..normalize import (HYPHENS, INVISIBLE, INVISIBLE_CHARS, SPACE_CHARS, SPACES, clean_text,
-                         escape_incomplete_references)
+                         escape_incomplete_references, join_lines)
 
 HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
@@ -115,7 +115,7 @@ def read_rows(text: str, path: str | None = None) -> list[Row]:
             continue
         else:
             row = memo.rows[line] = _plain_row(number, line, memo)
-        if echo and row.values and echo[: len(row.values)] == row.values:
+        if echo and row.values and _echoes(echo, row.values):
             echo = echo[len(row.values):]
             continue
         if not row.blank:
@@ -246,9 +246,17 @@ def _html_rows(number: int, line: str, memo: _Memo) -> tuple[list[Row], list[str
                 grid.append([cell for cell, (_, span) in zip(cells, raw_row) for _ in range(span)])
             rows.append(Row(number, "table", [], raw, terms, grid))
     tail = _plain_row(number, suffix, memo)
-    if not tail.blank and echo[: len(tail.values)] != tail.values:
+    if not tail.blank and not _echoes(echo, tail.values):
         rows.append(tail)
     return rows, echo
+
+
+def _echoes(echo: list[str], values: list[str]) -> bool:
+    """True when a row's cells are the next cells of a table's echo: equal, or differing only
+    in spaces (a `<br>` in a cell, joined as a line break is, that the echo prints as a space)."""
+    head = echo[: len(values)]
+    return head == values or len(head) == len(values) and all(
+        cell.replace(" ", "") == value.replace(" ", "") for cell, value in zip(head, values))
 
 
 def _last_end_tag(line: str) -> int:
@@ -259,6 +267,13 @@ def _last_end_tag(line: str) -> int:
             return match.end()
         start = line.rfind("</", 0, start)
     return len(line)
+
+
+def _cell_text(parts: list[str]) -> str:
+    """A table cell's text; its lines (broken by `<br>`) joined as a paragraph's are: `現状値<br>
+    (H26年3月末)` is `現状値(H26年3月末)`, `LGWAN<br>ASP` is `LGWAN ASP`."""
+    text = "".join(parts)
+    return join_lines([line.strip() for line in text.split("\n")]) if "\n" in text else text
 
 
 class _FragmentParser(HTMLParser):
@@ -307,6 +322,8 @@ class _FragmentParser(HTMLParser):
             self.table = []
         elif tag == "tr" and self.table is not None:
             self.table.append([])
+        elif tag == "br" and self.cell is not None:
+            self.cell.append("\n")             # a line break inside a cell: joined at its end
         elif tag in ("td", "th") and self.table is not None:
             self.cell = []
             span = dict(attrs).get("colspan") or "1"
@@ -318,7 +335,7 @@ class _FragmentParser(HTMLParser):
         if tag in ("td", "th") and self.cell is not None and self.table is not None:
             if not self.table:
                 self.table.append([])
-            self.table[-1].append(("".join(self.cell), self.span))
+            self.table[-1].append((_cell_text(self.cell), self.span))
             self.cell = None
         elif tag == "table" and self.table is not None:
             self.blocks.append(("table", self.table))
