@@ -881,6 +881,23 @@ def test_a_line_break_in_an_indicator_cell_is_joined_and_its_echo_still_matches(
     assert changed.warnings == []
 
 
+@pytest.mark.parametrize("cell", ["113所属", "全所属"])
+def test_an_indicator_value_spanning_two_columns_is_one_value(doc, cell):
+    """`<td colspan="2">全所属</td>`: the table's grid repeats a cell in each column it spans
+    (a schedule's phase runs through its years), and the indicator reader took the copy for the
+    next indicator's name: 「全所属情報セキュリティ外部監査実施回数」, in silence. Values are read
+    from the cells as printed, once each."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[445].count(f"<td>{cell}</td>") == 1
+    lines[445] = lines[445].replace(f"<td>{cell}</td>", f'<td colspan="2">{cell}</td>')
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert [(i.name, i.baseline_text, i.target_text) for i in changed.indicators
+            if i.initiative_id == "2-1-12"] == [
+        ("情報セキュリティ内部監査実施済み所属数", "113所属", "全所属"),
+        ("情報セキュリティ外部監査実施回数", "1回/年 (15システム)", "全外部公開システム")]
+    assert changed.warnings == []
+
+
 def test_a_line_break_in_a_table_cell_never_runs_two_words_together():
     [table] = read_rows("<table><tr><td>LGWAN<br>ASP</td><td>電子<br/>申請</td></tr></table>")
     assert table.grid == [["LGWAN ASP", "電子申請"]]

@@ -46,7 +46,8 @@ LABEL_COLUMNS = {
 
 @dataclass
 class Entry:
-    """One value printed under a label: positional cells, a text, or a table grid."""
+    """One value printed under a label: positional cells, a text, or a table (its cells, each
+    printed once, and its grid, a cell spanning columns in each of them)."""
 
     line: int
     cells: list[str] = field(default_factory=list)
@@ -55,8 +56,6 @@ class Entry:
 
     @property
     def values(self) -> list[str]:
-        if self.grid is not None:
-            return [cell for row in self.grid for cell in row if cell]
         return [cell for cell in self.cells if cell]
 
 
@@ -161,7 +160,7 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str],
                 label = first
                 printed.setdefault(label, []).append(row.line)
             if label:
-                fields.setdefault(label, []).append(Entry(row.line, [], row.grid, row.terms))
+                fields.setdefault(label, []).append(Entry(row.line, row.cells, row.grid, row.terms))
             continue
         for seg_label, cells, started in _segments(row, label):
             if started:

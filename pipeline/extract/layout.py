@@ -60,10 +60,10 @@ class Row:
 
     line: int
     kind: str                         # tab | text | table | blank
-    cells: list[str]
+    cells: list[str]                  # a table's: each cell printed once, in reading order
     raw: list[str]                    # the cells as printed (a table's too, in reading order)
     terms: list[str]
-    grid: list[list[str]] | None      # table rows, colspans expanded
+    grid: list[list[str]] | None      # table rows, colspans expanded (a cell in each column)
     values: list[str] = field(repr=False)   # non-empty cells in reading order
     text: str = field(repr=False)
     blank: bool = field(repr=False)
@@ -76,7 +76,7 @@ class Row:
         self.cells = [] if cells is None else cells
         self.raw = [] if raw is None else raw
         self.terms = [] if terms is None else terms
-        cells = self.cells if grid is None else [cell for row in grid for cell in row]
+        cells = self.cells
         # The cells themselves when none is empty (most rows): one list less to allocate.
         self.values = values = cells if "" not in cells else [cell for cell in cells if cell]
         self.text = " ".join(values)
@@ -237,14 +237,15 @@ def _html_rows(number: int, line: str, memo: _Memo) -> tuple[list[Row], list[str
             if text:
                 rows.append(Row(number, "text", [text], [content], terms))
         else:
-            grid, raw, terms = [], [], []
+            grid, raw, printed, terms = [], [], [], []
             for raw_row in content:
                 raw += [cell for cell, _ in raw_row]
                 cells, found = _clean_cells([cell for cell, _ in raw_row], memo)
                 terms.extend(found)
-                echo.extend(cell for cell in cells if cell)
+                printed += cells
                 grid.append([cell for cell, (_, span) in zip(cells, raw_row) for _ in range(span)])
-            rows.append(Row(number, "table", [], raw, terms, grid))
+            echo.extend(cell for cell in printed if cell)
+            rows.append(Row(number, "table", printed, raw, terms, grid))
     tail = _plain_row(number, suffix, memo)
     if not tail.blank and not _echoes(echo, tail.values):
         rows.append(tail)
