@@ -21,6 +21,9 @@ from ..normalize import (HYPHENS, INVISIBLE, INVISIBLE_CHARS, SPACE_CHARS, SPACE
 
 HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
+# A line that goes on with a table's markup (`<tr>`, `<td>`, `</table>` …): the rest of a
+# `<table>` that the converter cut over two lines
+TABLE_GOES_ON = re.compile(r"\s*</?(?:table|tbody|thead|tfoot|tr|td|th)\b", re.IGNORECASE)
 PIPE = re.compile(r"\s+\|\s+")
 RULE_LINE = re.compile(r"^[\s|:]*-{3,}[\s|:-]*$")
 RULE_CELL = re.compile(r"^[\s:]*-{3,}[\s:-]*$")    # a rule line's cell in a row joined to it
@@ -99,7 +102,9 @@ def read_rows(text: str, path: str | None = None) -> list[Row]:
     echo: list[str] = []
     memo = _Memo(_tab_width(text))
     unusual = UNUSUAL.search(text) is not None      # one scan of the text: most have none
-    for number, line in enumerate(text.split("\n"), 1):
+    lines = text.split("\n")
+    numbered = enumerate(lines, 1)
+    for number, line in numbered:
         if unusual and UNUSUAL.search(line):
             line = canonical_line(line)
         if len(line) > MAX_VALUE_CHARS:
@@ -110,6 +115,8 @@ def read_rows(text: str, path: str | None = None) -> list[Row]:
         elif "---" in line and RULE_LINE.match(line) or PAGE_NUMBER.match(line):
             continue
         elif "<" in line and HTML_START.search(line):
+            if _opens_a_table(line):
+                line = _with_the_rest_of_its_table(line, lines, number, numbered)
             line_rows, echo = _html_rows(number, line, memo)
             rows.extend(line_rows)
             continue
@@ -122,6 +129,23 @@ def read_rows(text: str, path: str | None = None) -> list[Row]:
             echo = []
         rows.append(row)
     return rows
+
+
+def _opens_a_table(line: str) -> bool:
+    """True when a line opens more tables than it closes."""
+    lower = line.lower()
+    return lower.count("<table") > lower.count("</table")
+
+
+def _with_the_rest_of_its_table(line: str, lines: list[str], number: int, numbered) -> str:
+    """A line opening a table joined with the lines after it that go on with the table's
+    markup, up to the one closing it; those lines are taken from `numbered` (read as one, at
+    the first line's number)."""
+    while _opens_a_table(line) and number < len(lines) and TABLE_GOES_ON.match(lines[number]):
+        following = lines[number]
+        line += " " + (canonical_line(following) if UNUSUAL.search(following) else following)
+        number, _ = next(numbered)
+    return line
 
 
 def canonical_line(line: str) -> str:
