@@ -164,6 +164,16 @@ def test_methods_and_status_are_skos_concepts(turtle):
     assert methods == {"システム", "その他"}
 
 
+def test_a_sites_media_are_concepts_beside_the_badges_as_printed(turtle):
+    """ウェブメルマガ (two badges run together by the text extraction) is split into two media
+    concepts; the badges as printed stay beside them, as in sites.csv's media_text."""
+    skos = Namespace("http://www.w3.org/2004/02/skos/core#")
+    site = BASE[PLAN + "site/2-site-1"]
+    media = {str(turtle.value(m, skos.prefLabel)) for m in turtle.objects(site, PV.medium)}
+    assert media == {"ウェブ", "メルマガ"}
+    assert list(turtle.objects(site, PV.mediaText)) == [Literal("ウェブメルマガ", lang="ja")]
+
+
 def test_same_input_same_uris_whatever_the_row_order(built, project_root):
     graph, rows, sources, plans, config = built
     shuffled = {table: random.Random(7).sample(table_rows, len(table_rows)) for table, table_rows in rows.items()}

@@ -42,6 +42,7 @@ TERMS: dict[str, tuple] = {
     "schedule": ("object", "スケジュール", "schedule", "A schedule phase of the initiative.", "Initiative", "SchedulePhase"),
     "valueKind": ("object", "値の種別", "value kind", "Dimension: whether an observation is the baseline (現状値) or the target (目標値).", None, "skos:Concept"),
     "medium": ("object", "媒体", "medium", "A medium badge of a publishing site (ウェブ, メルマガ …).", None, "skos:Concept"),
+    "mediaText": ("datatype", "媒体の表記", "media as printed", "The media badges of a publishing site as printed, e.g. ウェブメルマガ, which the medium concepts split into ウェブ and メルマガ.", None, "xsd:string"),
     "sectionKind": ("object", "記述の種別", "section kind", "Narrative part or topic column.", "Section", "skos:Concept"),
     "period": ("datatype", "期間", "period", "The period column label as printed, e.g. H26 or ～H25 (up to FY2013).", "SchedulePhase", "xsd:string"),
     "fiscalYear": ("datatype", "年度", "fiscal year", "The Japanese fiscal year (April to March) as the western year it starts in.", "SchedulePhase", "xsd:gYear"),
