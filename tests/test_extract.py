@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -895,6 +896,36 @@ def test_an_indicator_value_spanning_two_columns_is_one_value(doc, cell):
             if i.initiative_id == "2-1-12"] == [
         ("情報セキュリティ内部監査実施済み所属数", "113所属", "全所属"),
         ("情報セキュリティ外部監査実施回数", "1回/年 (15システム)", "全外部公開システム")]
+    assert changed.warnings == []
+
+
+def laid_out(*cells: tuple[int, str]) -> str:
+    """A line as pdftotext -layout writes it: each cell at its display column (a CJK
+    character two columns wide), runs of spaces between."""
+    line = ""
+    for column, text in cells:
+        width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+        line += " " * max(2, column - width) + text if line else " " * column + text
+    return line
+
+
+def test_a_schedule_laid_out_with_spaces_is_read_by_column_position(doc):
+    """pdftotext -layout puts a cell at the column of its table cell, the runs of spaces
+    between as long as the cells before them are narrow: `～H25` then 22 spaces to the column of
+    H27 read as 4 column breaks (the most common run is 6), so 準備 went under H28 and 運用 under
+    no year. Cells of a line laid out with spaces are placed by their position under the row
+    of fiscal years."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[600:603] == ["スケジュール\t\tH 2 6\tH 2 7\tH 2 8", "～H 2 5\t\t運用・利用促進\t\t",
+                              "継続\t\t→\t\t"]
+    lines[600:603] = [laid_out((0, "スケジュール"), (18, "H26"), (27, "H27"), (36, "H28")),
+                      laid_out((0, "～H25"), (27, "準備"), (36, "運用")),
+                      laid_out((0, "継続"), (36, "→"))]
+    assert lines[601] == "～H25" + " " * 22 + "準備" + " " * 5 + "運用"
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert schedule(changed, "2-2-5") == [("H26", 2014, "", ""), ("H27", 2015, "準備", "準備"),
+                                          ("H28", 2016, "運用", "運用")]
+    assert [i.status for i in changed.initiatives if i.id == "2-2-5"] == ["継続"]
     assert changed.warnings == []
 
 

@@ -15,7 +15,7 @@ from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, coll
 from ..normalize import HYPHENS, LONG_DASHES, join_lines
 from .indicators import read_indicators, value_label
 from .layout import LONE_PAGE_NUMBER, Row
-from .schedule import Period, read_schedule
+from .schedule import Period, is_plan_period, read_schedule
 from .structure import LABELS, Block
 
 URL = re.compile(r"https?://[^\s<>\"]+")
@@ -53,6 +53,7 @@ class Entry:
     cells: list[str] = field(default_factory=list)
     grid: list[list[str]] | None = None
     terms: list[str] = field(default_factory=list)
+    centers: list[int | None] | None = None     # where its cells are (Row.centers), if known
 
     @property
     def values(self) -> list[str]:
@@ -176,7 +177,8 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str],
                 notes.append(" ".join(c for c in cells if c))
                 note_terms += [(term, row.line) for term in row.terms]
             else:
-                fields.setdefault(label, []).append(Entry(row.line, cells, None, row.terms))
+                fields.setdefault(label, []).append(Entry(row.line, cells, None, row.terms,
+                                                          row.centers))
     return fields, notes, printed, note_terms
 
 
@@ -266,6 +268,30 @@ def url_doubts(url: str) -> list[str]:
     return doubts
 
 
+def _by_position(entries: list[Entry]) -> list[list[str]] | None:
+    """A schedule's rows, each cell moved under the cell of the row of fiscal years nearest to
+    it, when every row was laid out with spaces (pdftotext -layout: a run of spaces is as long
+    as the cells before it are narrow, so the count of breaks says little); None otherwise."""
+    if not entries or any(entry.centers is None for entry in entries):
+        return None
+    header = next((e for e in entries if any(map(is_plan_period, e.cells))), None)
+    if header is None:
+        return None
+    anchors = [(center, index) for index, center in enumerate(header.centers) if center is not None]
+    grid = []
+    for entry in entries:
+        if entry is header:
+            grid.append(entry.cells)
+            continue
+        row = [""] * len(header.cells)
+        for cell, center in zip(entry.cells, entry.centers):
+            if cell:
+                index = min(anchors, key=lambda anchor: abs(anchor[0] - center))[1]
+                row[index] = f"{row[index]} {cell}" if row[index] else cell
+        grid.append(row)
+    return grid
+
+
 def split_responsible(text: str) -> tuple[str, str]:
     """担当 `部局 課` -> (department, division)."""
     department, _, division = text.partition(" ")
@@ -278,7 +304,7 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
     years (`H26 H27 H26`) keeps its first column; the other is warned of, not published, as is
     a phase printed where no period's column is left for it."""
     tables = [e for e in entries if e.grid is not None]
-    grid = tables[0].grid if tables else [e.cells for e in entries]
+    grid = tables[0].grid if tables else _by_position(entries) or [e.cells for e in entries]
     used = tables[:1] or entries
     if not grid:
         return None, [], []

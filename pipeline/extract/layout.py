@@ -11,6 +11,7 @@ Each line becomes one or more `Row`s with cleaned cells; HTML echoes are dropped
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -67,6 +68,10 @@ class Row:
     raw: list[str]                    # the cells as printed (a table's too, in reading order)
     terms: list[str]
     grid: list[list[str]] | None      # table rows, colspans expanded (a cell in each column)
+    # a line laid out with spaces alone in a text whose runs of spaces stand for positions
+    # (pdftotext -layout): where each raw cell is, as twice its display column's centre (a CJK
+    # character two columns wide); None for an empty cell
+    centers: list[int | None] | None
     values: list[str] = field(repr=False)   # non-empty cells in reading order
     text: str = field(repr=False)
     blank: bool = field(repr=False)
@@ -74,8 +79,8 @@ class Row:
     # Written out rather than generated with a __post_init__: a row is made for every line.
     def __init__(self, line: int, kind: str, cells: list[str] | None = None,
                  raw: list[str] | None = None, terms: list[str] | None = None,
-                 grid: list[list[str]] | None = None):
-        self.line, self.kind, self.grid = line, kind, grid
+                 grid: list[list[str]] | None = None, centers: list[int | None] | None = None):
+        self.line, self.kind, self.grid, self.centers = line, kind, grid, centers
         self.cells = [] if cells is None else cells
         self.raw = [] if raw is None else raw
         self.terms = [] if terms is None else terms
@@ -88,8 +93,8 @@ class Row:
     def at(self, line: int) -> Row:
         """The same row at another line (a repeated line): it shares the lists and the text."""
         row = object.__new__(Row)
-        row.line, row.kind, row.cells, row.raw, row.terms, row.grid = (
-            line, self.kind, self.cells, self.raw, self.terms, self.grid)
+        row.line, row.kind, row.cells, row.raw, row.terms, row.grid, row.centers = (
+            line, self.kind, self.cells, self.raw, self.terms, self.grid, self.centers)
         row.values, row.text, row.blank = self.values, self.text, self.blank
         return row
 
@@ -100,7 +105,7 @@ def read_rows(text: str, path: str | None = None) -> list[Row]:
     MAX_VALUE_CHARS is an ExtractionError naming path and line."""
     rows: list[Row] = []
     echo: list[str] = []
-    memo = _Memo(_tab_width(text))
+    memo = _Memo(*_tab_width(text))
     unusual = UNUSUAL.search(text) is not None      # one scan of the text: most have none
     lines = text.split("\n")
     numbered = enumerate(lines, 1)
@@ -165,20 +170,23 @@ def _check_cells(number: int, line: str, memo: _Memo, path: str | None) -> None:
                               f"{MAX_VALUE_CHARS:,} (is this a plan's text?)", path, number)
 
 
-def _tab_width(text: str) -> int:
-    """The most common length of a run of spaces standing for a tab (the shortest of equals)."""
+def _tab_width(text: str) -> tuple[int, bool]:
+    """The most common length of a run of spaces standing for a tab (the shortest of equals),
+    and whether the text is laid out with spaces (pdftotext -layout): some run is no multiple
+    of it, so the runs stand for positions, not for a count of tabs."""
     if "  " not in text:
-        return 1
+        return 1, False
     counts = Counter(len(run) for run in SPACE_RUN.findall(text))
-    return min(counts, key=lambda length: (-counts[length], length))
+    width = min(counts, key=lambda length: (-counts[length], length))
+    return width, any(length % width for length in counts)
 
 
 class _Memo:
     """Cleaned lines and cells of one document by their raw text: labels, table headers
     and table echoes repeat the same lines and cells many times."""
 
-    def __init__(self, tab_width: int = 1):
-        self.tab = tab_width
+    def __init__(self, tab_width: int = 1, laid_out: bool = False):
+        self.tab, self.laid_out = tab_width, laid_out
         self.cells: dict[str, tuple[str, list[str]]] = {}   # raw cell -> clean_text(cell)
         self.rows: dict[str, Row] = {}      # plain line (no rule, no HTML) -> its first row
 
@@ -192,10 +200,40 @@ class _Memo:
 
 def _plain_row(number: int, line: str, memo: _Memo) -> Row:
     """A tab- or pipe-separated table row, or a loose line of text (one cell)."""
-    raw = _split_cells(line, memo)
+    centers = None
+    if memo.laid_out and "  " in line and "\t" not in line and "|" not in line:
+        raw, centers = _laid_out_cells(line, memo.tab)
+    else:
+        raw = _split_cells(line, memo)
     cells, terms = _clean_cells(raw, memo)
     kind = "blank" if not any(cells) else ("tab" if len(raw) > 1 else "text")
-    return Row(number, kind, cells, raw, terms)
+    return Row(number, kind, cells, raw, terms, centers=centers)
+
+
+def _laid_out_cells(line: str, tab: int) -> tuple[list[str], list[int | None]]:
+    """The raw cells of a line laid out with spaces alone, split as _split_cells splits it (a
+    run of n spaces is round(n / tab) column breaks), and where each cell is (Row.centers)."""
+    cells: list[str] = []
+    centers: list[int | None] = []
+    column = start = 0
+    for run in SPACE_RUN.finditer(line):
+        column = _add_cell(line[start:run.start()], column, cells, centers)
+        breaks = max(1, round(len(run[0]) / tab))
+        cells += [""] * (breaks - 1)
+        centers += [None] * (breaks - 1)
+        column += len(run[0])
+        start = run.end()
+    _add_cell(line[start:], column, cells, centers)
+    return cells, centers
+
+
+def _add_cell(text: str, column: int, cells: list[str], centers: list[int | None]) -> int:
+    """Add a cell starting at a display column; the column after it."""
+    width = len(text) if text.isascii() else sum(
+        2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    cells.append(text)
+    centers.append(2 * column + width if text else None)
+    return column + width
 
 
 def _split_cells(line: str, memo: _Memo) -> list[str]:

@@ -43,7 +43,7 @@ def read_schedule(grid: list[list[str]]) -> tuple[
     width = max(map(len, grid), default=0)
     rows = [[("" if cell == SCHEDULE_LABEL else cell) for cell in row] for row in grid]
     status = next((cell for row in rows for cell in row if cell in STATUS_MARKERS), None)
-    header = next((i for i, row in enumerate(rows) if any(_plan_period(c) for c in row)), None)
+    header = next((i for i, row in enumerate(rows) if any(is_plan_period(c) for c in row)), None)
     if header is None:
         return status, [], [], []
     labels = _column_labels(rows, header, width)
@@ -79,14 +79,14 @@ def _period_mark(cell: str) -> str | None:
     return (match[1] or "") if match else None
 
 
-def _plan_period(cell: str) -> bool:
+def is_plan_period(cell: str) -> bool:
     """A period of the plan itself, not a `～` (up to) label."""
     return _period_mark(cell) == ""
 
 
 def _column_labels(rows: list[list[str]], header: int, width: int) -> list[str]:
     """Period label of each column: the header cell, or a `～` cell printed in that column."""
-    labels = [cell if _plan_period(cell) else "" for cell in rows[header]]
+    labels = [cell if is_plan_period(cell) else "" for cell in rows[header]]
     labels += [""] * (width - len(labels))
     for row in rows:
         for column, cell in enumerate(row):
@@ -139,9 +139,9 @@ def _periods(labels: list[str], content: dict[int, str], arrow_from: int | None)
         if column in content:
             phase = content[column]
             periods.append(Period(label, _fiscal_year(label), phase, phase))
-        elif arrow_from is not None and column >= arrow_from and _plan_period(label):
+        elif arrow_from is not None and column >= arrow_from and is_plan_period(label):
             periods.append(Period(label, _fiscal_year(label), phase, "→"))
-        elif _plan_period(label):
+        elif is_plan_period(label):
             periods.append(Period(label, _fiscal_year(label), "", ""))
     return periods
 
