@@ -934,6 +934,20 @@ def test_a_line_break_in_a_table_cell_never_runs_two_words_together():
     assert table.grid == [["LGWAN ASP", "電子申請"]]
 
 
+@pytest.mark.parametrize("cell, text", [
+    ("県、市町村<br>市町村教育委員会", "県、市町村市町村教育委員会"),
+    ("国、県<br>県内市町村", "国、県県内市町村"),
+    ("ＬＧＷＡＮ<br>ＡＳＰ", "LGWAN ASP"),
+])
+def test_a_line_break_in_a_table_cell_loses_no_text(cell, text):
+    """The lines of a cell broken by `<br>` were joined as a paragraph's, page-break echoes
+    dropped: 「県、市町村<br>市町村教育委員会」 read 「県、市町村教育委員会」, its actor 市町村
+    lost (a cell breaks no page). Full-width words (ＬＧＷＡＮ<br>ＡＳＰ) ran together, where
+    a paragraph's lines, compared once folded, are joined by a space."""
+    [table] = read_rows(f"<table><tr><td>{cell}</td></tr></table>")
+    assert table.grid == [[text]]
+
+
 @pytest.mark.parametrize("line, printed, column, item", [
     (598, "主体\t\t県(A;B), 市町村\t\t", "actors", "県(A;B)"),
     (598, "主体\t\t県(A；B), 市町村\t\t", "actors", "県(A;B)"),

@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 
 from ..errors import ExtractionError
 from ..normalize import (HYPHENS, INVISIBLE, INVISIBLE_CHARS, SPACE_CHARS, SPACES, clean_text,
-                         escape_incomplete_references, join_lines)
+                         escape_incomplete_references, normalize_width)
 
 HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
@@ -334,9 +334,25 @@ def _last_end_tag(line: str) -> int:
 
 def _cell_text(parts: list[str]) -> str:
     """A table cell's text; its lines (broken by `<br>`) joined as a paragraph's are: `現状値<br>
-    (H26年3月末)` is `現状値(H26年3月末)`, `LGWAN<br>ASP` is `LGWAN ASP`."""
+    (H26年3月末)` is `現状値(H26年3月末)`, `LGWAN<br>ASP` (or full-width) is `LGWAN ASP`. Nothing
+    is dropped: a cell breaks no page, so a line starting as the last ends (`県、市町村<br>
+    市町村教育委員会`) is no page-break echo."""
     text = "".join(parts)
-    return join_lines([line.strip() for line in text.split("\n")]) if "\n" in text else text
+    if "\n" not in text:
+        return text
+    joined = ""
+    for line in text.split("\n"):
+        if line := line.strip():
+            if joined and _word_char(joined[-1]) and _word_char(line[0]):
+                joined += " "
+            joined += line
+    return joined
+
+
+def _word_char(char: str) -> bool:
+    """An ASCII letter or digit, full-width ones too (as a paragraph's cleaned lines hold them)."""
+    char = normalize_width(char)
+    return char.isascii() and char.isalnum()
 
 
 class _FragmentParser(HTMLParser):
