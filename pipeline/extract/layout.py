@@ -372,7 +372,9 @@ class _FragmentParser(HTMLParser):
 
     def read(self, fragment: str) -> None:
         """feed() with a fast path: plain markup is split here, making the same tag calls
-        and passing the same text as HTMLParser would."""
+        and passing the same text as HTMLParser would: an `&` that begins no complete
+        reference in its own text escaped, so that no reference is made of the text on both
+        sides of a tag (`&reg<sup>;`)."""
         parts = PLAIN_TAG.split(fragment)   # data, then the 4 groups of a tag, ..., data
         if fragment.count("<") != len(parts) // 5 or RAW_TEXT_TAG.search(fragment):
             # a "<" that starts no plain tag, or script/style: html.parser reads a legacy
@@ -382,7 +384,7 @@ class _FragmentParser(HTMLParser):
         tokens = iter(parts)
         for data, end, start, attrs, empty in zip(tokens, tokens, tokens, tokens, tokens):
             if data:
-                self.handle_data(data)
+                self.handle_data(escape_incomplete_references(data))
             if end:
                 self.handle_endtag(end.lower())
                 continue
@@ -393,7 +395,7 @@ class _FragmentParser(HTMLParser):
             if empty:
                 self.handle_endtag(start)
         if parts[-1]:
-            self.handle_data(parts[-1])
+            self.handle_data(escape_incomplete_references(parts[-1]))
 
     def handle_starttag(self, tag, attrs):
         if tag == "table":
