@@ -49,13 +49,14 @@ def normalize_width(text: str) -> str:
 # --- markup ----------------------------------------------------------------
 
 # An HTML tag: an element's name (the vocabulary converters write), then attributes (`name`,
-# `name=value`). Other text between < and > is text: `(x<y and z>w)`, `(a<b かつ c>d)`.
+# `name=value`; an unquoted value may hold `=`, as browsers read it: `href=/?id=3`). Other text
+# between < and > is text: `(x<y and z>w)`, `(a<b かつ c>d)`.
 _ELEMENTS = ("a|abbr|address|article|aside|b|bdi|bdo|big|blockquote|body|br|caption|center|"
              "cite|code|col|colgroup|dd|del|dfn|div|dl|dt|em|figcaption|figure|font|footer|"
              "h[1-6]|head|header|hr|html|i|img|ins|kbd|label|li|main|mark|nav|nobr|ol|p|pre|q|"
              "rp|rt|ruby|s|samp|section|small|span|strike|strong|sub|sup|table|tbody|td|tfoot|"
              "th|thead|time|tr|tt|u|ul|var|wbr")
-_ATTRIBUTE = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))?"""
+_ATTRIBUTE = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>`]+))?"""
 _TAG = re.compile(rf"</?(?:{_ELEMENTS})(?:{_ATTRIBUTE})*\s*/?>", re.IGNORECASE)
 # An `&` and what may follow it as a character reference. Only a complete one (`&amp;`, `&#38;`,
 # `&#x26;`: a known name or a number, ended by `;`) is decoded: html.unescape also decodes a

@@ -73,6 +73,17 @@ def test_strip_html_custom_separator():
     assert strip_html("<td>H 2 6</td><td>H 2 7</td>", sep="\t") == "\tH 2 6\t\tH 2 7\t"
 
 
+@pytest.mark.parametrize("raw, expected", [
+    ("<a href=http://www.pref.miyagi.jp/site/?id=3>県のサイト</a>", " 県のサイト "),
+    ("図<img src=img/chart.png?w=300&amp;h=200>1", "図 1"),
+])
+def test_a_tag_with_an_unquoted_attribute_value_holding_an_equals_sign_is_stripped(raw, expected):
+    """An unquoted attribute value may hold `=` (a URL's query, `href=…?id=3`: browsers read it
+    as the value): the tag was kept in the text, its URL with it, since only known elements
+    with valid attributes are tags, where any `<name …>` was one before."""
+    assert strip_html(raw) == expected
+
+
 # --- remove_letter_spacing ---------------------------------------------------
 
 @pytest.mark.parametrize("raw, expected", [
