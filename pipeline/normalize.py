@@ -51,13 +51,17 @@ def normalize_width(text: str) -> str:
 # An HTML tag: an element's name (the vocabulary converters write), then attributes (`name`,
 # `name=value`; an unquoted value may hold `=`, as browsers read it: `href=/?id=3`). Other text
 # between < and > is text: `(x<y and z>w)`, `(a<b かつ c>d)`.
-_ELEMENTS = ("a|abbr|address|article|aside|b|bdi|bdo|big|blockquote|body|br|caption|center|"
-             "cite|code|col|colgroup|dd|del|dfn|div|dl|dt|em|figcaption|figure|font|footer|"
-             "h[1-6]|head|header|hr|html|i|img|ins|kbd|label|li|main|mark|nav|nobr|ol|p|pre|q|"
-             "rp|rt|ruby|s|samp|section|small|span|strike|strong|sub|sup|table|tbody|td|tfoot|"
-             "th|thead|time|tr|tt|u|ul|var|wbr")
+HTML_ELEMENT_NAMES = frozenset("""
+    a abbr acronym address area article aside audio b bdi bdo big blockquote body br button
+    canvas caption center cite code col colgroup dd del details dfn div dl dt em embed
+    fieldset figcaption figure font footer form h1 h2 h3 h4 h5 h6 head header hr html i
+    iframe img input ins kbd label legend li link main map mark math meta nav nobr noscript
+    object ol option p picture pre q rp rt ruby s samp script section select small source
+    span strike strong style sub summary sup svg table tbody td textarea tfoot th thead time
+    title tr tt u ul var video wbr""".split())
+HTML_ELEMENTS = "|".join(sorted(HTML_ELEMENT_NAMES, key=len, reverse=True))   # for a regex
 _ATTRIBUTE = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>`]+))?"""
-_TAG = re.compile(rf"</?(?:{_ELEMENTS})(?:{_ATTRIBUTE})*\s*/?>", re.IGNORECASE)
+HTML_TAG = re.compile(rf"</?(?:{HTML_ELEMENTS})(?:{_ATTRIBUTE})*\s*/?>", re.IGNORECASE)
 # An `&` and what may follow it as a character reference. Only a complete one (`&amp;`, `&#38;`,
 # `&#x26;`: a known name or a number, ended by `;`) is decoded: html.unescape also decodes a
 # legacy name without its `;` (`&copy`, `&reg`, `&para`, `&not`, `&lt`), which turned a URL's
@@ -95,7 +99,7 @@ def escape_incomplete_references(text: str) -> str:
 def strip_html(text: str, sep: str = " ") -> str:
     """Replace each HTML tag with sep (a space), decode complete character references and
     drop the markdown bold marker "**". URLs in angle brackets (<http://...>) stay."""
-    return unescape(_TAG.sub(sep, text)).replace("**", "")
+    return unescape(HTML_TAG.sub(sep, text)).replace("**", "")
 
 
 # --- PDF letter spacing ----------------------------------------------------

@@ -1091,10 +1091,11 @@ def test_a_table_cut_over_two_lines_is_read_whole(doc, cut):
     assert changed.warnings == []
 
 
-@pytest.mark.parametrize("stray", ["「a<b」", "a<b", "x<1"])
+@pytest.mark.parametrize("stray", ["「a<b」", "a<b", "x<1", "(x<y and z>w)", "<x>", "(A<B かつ C>D)"])
 def test_a_less_than_sign_that_begins_no_tag_keeps_the_text_after_it(doc, stray):
     """`<b」…` in a <p> is no tag (a tag's name is ASCII, ended by a space, / or >): html.parser
-    read it as one up to the `>` of `</p>`, and the rest of the summary was lost unseen."""
+    read it as one up to the `>` of `</p>`, and the rest of the summary was lost unseen; nor is
+    `<y and z>`, which names no HTML element (as on a plain line)."""
     lines = RAW.read_text(encoding="utf-8").split("\n")
     assert lines[437].startswith("<p>情報漏えいや") and lines[437].count("情報セキュリティポリシーに基づく") == 1
     lines[437] = lines[437].replace("情報セキュリティポリシーに基づく", f"情報セキュリティポリシー{stray}に基づく")

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from ..errors import ExtractionError
-from ..normalize import (HYPHENS, INVISIBLE, INVISIBLE_CHARS, SPACE_CHARS, SPACES, clean_text,
-                         escape_incomplete_references, normalize_width)
+from ..normalize import (HTML_ELEMENT_NAMES, HTML_TAG, HYPHENS, INVISIBLE, INVISIBLE_CHARS,
+                         SPACE_CHARS, SPACES, clean_text, escape_incomplete_references,
+                         normalize_width)
 
 HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
@@ -42,9 +43,10 @@ PLAIN_TAG = re.compile(r'<(?:/([a-zA-Z][a-zA-Z0-9]*) *|([a-zA-Z][a-zA-Z0-9]*)'
                        r'((?: +[a-zA-Z][a-zA-Z0-9-]*="[^"<>&]*")*) *(/?))>')
 PLAIN_ATTR = re.compile(r' +([a-zA-Z][a-zA-Z0-9-]*)="([^"]*)"')
 RAW_TEXT_TAG = re.compile(r"<(?:script|style)[ />]", re.IGNORECASE)    # content is not markup
-# A "<" that begins no tag (`「a<b」`: a tag's name is ASCII letters and digits, ended by a space,
-# "/" or ">"): html.parser read `<b」…` as a tag up to the next ">", the text in it lost.
-STRAY_LT = re.compile(r"<(?![A-Za-z][A-Za-z0-9]*[\s/>]|/[A-Za-z][A-Za-z0-9]*\s*>|!)")
+# A "<": html.parser read `「a<b」…` or `(x<y and z>w)` as a tag up to the next ">", the text in it
+# lost. One that begins no HTML tag (normalize.HTML_TAG: an element's name, then attributes) or
+# comment is text, as on a plain line.
+LESS_THAN = re.compile("<")
 UNUSUAL = re.compile(f"[{INVISIBLE_CHARS}{SPACE_CHARS}]")
 # A run of two or more spaces is a column break where a tab would be (pdftotext -layout, or
 # tabs written as spaces): n spaces are round(n / w) breaks, at least one, where w is the most
@@ -355,6 +357,18 @@ def _word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
+def _elements_only(parts: list[str]) -> bool:
+    """True when every tag PLAIN_TAG split a fragment at names an HTML element (`<x>` is text)."""
+    return all((end or start).lower() in HTML_ELEMENT_NAMES
+               for end, start in zip(parts[1::5], parts[2::5]))
+
+
+def _tag_or_text(less_than: re.Match) -> str:
+    """A `<` as it is when it begins a tag or a comment, else escaped as text."""
+    text, start = less_than.string, less_than.start()
+    return "<" if HTML_TAG.match(text, start) or text.startswith("<!", start) else "&lt;"
+
+
 class _FragmentParser(HTMLParser):
     """Collects text blocks (p, div, loose text) and tables (rows of (text, colspan)). Their
     character references stay as printed: clean_text decodes them, once (decoded here too,
@@ -376,10 +390,11 @@ class _FragmentParser(HTMLParser):
         reference in its own text escaped, so that no reference is made of the text on both
         sides of a tag (`&reg<sup>;`)."""
         parts = PLAIN_TAG.split(fragment)   # data, then the 4 groups of a tag, ..., data
-        if fragment.count("<") != len(parts) // 5 or RAW_TEXT_TAG.search(fragment):
+        if fragment.count("<") != len(parts) // 5 or RAW_TEXT_TAG.search(fragment) \
+                or not _elements_only(parts):
             # a "<" that starts no plain tag, or script/style: html.parser reads a legacy
             # name without its ";" (`&region=` as `&reg;ion=`), so such an "&" is escaped first
-            self.feed(STRAY_LT.sub("&lt;", escape_incomplete_references(fragment)))
+            self.feed(LESS_THAN.sub(_tag_or_text, escape_incomplete_references(fragment)))
             return
         tokens = iter(parts)
         for data, end, start, attrs, empty in zip(tokens, tokens, tokens, tokens, tokens):
