@@ -929,6 +929,24 @@ def test_a_schedule_laid_out_with_spaces_is_read_by_column_position(doc):
     assert changed.warnings == []
 
 
+@pytest.mark.parametrize("fragment", [
+    "<table><tr><td>a<td>b</tr></table><p>x</p>",
+    "<table><tr><td>a<td>b</table><p>x</p>",
+    "<table><tr><td>a</td><td>b</td></table> <p>x</p>",
+    "<table><tr><td>a<td>b<!-- slow --></table><p>x</p>",
+])
+def test_a_table_cell_whose_end_tag_is_left_out_ends_at_the_next_cell(fragment):
+    """HTML lets a page leave out `</td>` and `</tr>`: the cells were lost (a grid of [[]]), and
+    the text after the table went into the unclosed cell, lost too."""
+    table, text = read_rows(fragment)
+    assert table.grid == [["a", "b"]] and text.values == ["x"]
+
+
+def test_paragraphs_in_a_table_cell_are_its_lines():
+    [table] = read_rows("<table><tr><td><p>LGWAN</p><p>ASP</p></td><td><div>電子</div>申請</td></tr></table>")
+    assert table.grid == [["LGWAN ASP", "電子申請"]]
+
+
 def test_a_line_break_in_a_table_cell_never_runs_two_words_together():
     [table] = read_rows("<table><tr><td>LGWAN<br>ASP</td><td>電子<br/>申請</td></tr></table>")
     assert table.grid == [["LGWAN ASP", "電子申請"]]

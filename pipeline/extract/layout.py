@@ -416,28 +416,40 @@ class _FragmentParser(HTMLParser):
         if tag == "table":
             self._flush_text()
             self.table = []
-        elif tag == "tr" and self.table is not None:
-            self.table.append([])
-        elif tag == "br" and self.cell is not None:
-            self.cell.append("\n")             # a line break inside a cell: joined at its end
-        elif tag in ("td", "th") and self.table is not None:
-            self.cell = []
-            span = dict(attrs).get("colspan") or "1"
-            self.span = int(span) if span.isdigit() and 0 < int(span) < 100 else 1
-        elif tag in self.BLOCKS and self.table is None:
-            self._flush_text()
+        elif tag in ("tr", "td", "th") and self.table is not None:
+            self._end_cell()                # (its end tag, which HTML lets a page leave out)
+            if tag == "tr":
+                self.table.append([])
+            else:
+                self.cell = []
+                span = dict(attrs).get("colspan") or "1"
+                self.span = int(span) if span.isdigit() and 0 < int(span) < 100 else 1
+        elif tag in self.BLOCKS:
+            self._break()
 
     def handle_endtag(self, tag):
-        if tag in ("td", "th") and self.cell is not None and self.table is not None:
+        if tag in ("td", "th", "tr", "table") and self.table is not None:
+            self._end_cell()
+            if tag == "table":
+                self.blocks.append(("table", self.table))
+                self.table = None
+        elif tag in self.BLOCKS:
+            self._break()
+
+    def _break(self):
+        """A block's start or end: a line break inside a cell (joined at its end), else the
+        end of a text block."""
+        if self.cell is not None:
+            self.cell.append("\n")
+        elif self.table is None:
+            self._flush_text()
+
+    def _end_cell(self):
+        if self.cell is not None:
             if not self.table:
                 self.table.append([])
             self.table[-1].append((_cell_text(self.cell), self.span))
             self.cell = None
-        elif tag == "table" and self.table is not None:
-            self.blocks.append(("table", self.table))
-            self.table = None
-        elif tag in self.BLOCKS and self.table is None:
-            self._flush_text()
 
     def handle_entityref(self, name):
         self.handle_data(f"&{name};")
@@ -454,6 +466,7 @@ class _FragmentParser(HTMLParser):
     def close(self):
         super().close()
         if self.table is not None:
+            self._end_cell()
             self.blocks.append(("table", self.table))
             self.table = None
         self._flush_text()
