@@ -929,6 +929,24 @@ def test_a_schedule_laid_out_with_spaces_is_read_by_column_position(doc):
     assert changed.warnings == []
 
 
+def test_a_laid_out_phase_wider_than_its_year_stays_under_that_year(doc):
+    """A phase is printed from the column of its year, as wide as its text: `運用・利用促進`
+    under `H26` (both at column 18) has its centre nearer H27's, and went there, H26 left
+    with no phase and the arrow's `→`. A cell is under the year it is aligned with, by its left
+    edge, centre or right edge."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[600:603] == ["スケジュール\t\tH 2 6\tH 2 7\tH 2 8", "～H 2 5\t\t運用・利用促進\t\t",
+                              "継続\t\t→\t\t"]
+    lines[600:603] = [laid_out((0, "スケジュール"), (18, "H26"), (27, "H27"), (36, "H28")),
+                      laid_out((0, "～H25"), (18, "運用・利用促進")),
+                      laid_out((0, "継続"), (18, "→"))]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert schedule(changed, "2-2-5") == schedule(doc, "2-2-5") == [
+        ("H26", 2014, "運用・利用促進", "運用・利用促進"), ("H27", 2015, "運用・利用促進", "→"),
+        ("H28", 2016, "運用・利用促進", "→")]
+    assert changed.warnings == []
+
+
 @pytest.mark.parametrize("fragment", [
     "<table><tr><td>a<td>b</tr></table><p>x</p>",
     "<table><tr><td>a<td>b</table><p>x</p>",

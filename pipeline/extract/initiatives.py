@@ -53,7 +53,7 @@ class Entry:
     cells: list[str] = field(default_factory=list)
     grid: list[list[str]] | None = None
     terms: list[str] = field(default_factory=list)
-    centers: list[int | None] | None = None     # where its cells are (Row.centers), if known
+    spans: list[tuple[int, int] | None] | None = None   # where its cells are (Row.spans), if known
 
     @property
     def values(self) -> list[str]:
@@ -178,7 +178,7 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str],
                 note_terms += [(term, row.line) for term in row.terms]
             else:
                 fields.setdefault(label, []).append(Entry(row.line, cells, None, row.terms,
-                                                          row.centers))
+                                                          row.spans))
     return fields, notes, printed, note_terms
 
 
@@ -271,25 +271,34 @@ def url_doubts(url: str) -> list[str]:
 def _by_position(entries: list[Entry]) -> list[list[str]] | None:
     """A schedule's rows, each cell moved under the cell of the row of fiscal years nearest to
     it, when every row was laid out with spaces (pdftotext -layout: a run of spaces is as long
-    as the cells before it are narrow, so the count of breaks says little); None otherwise."""
-    if not entries or any(entry.centers is None for entry in entries):
+    as the cells before it are narrow, so the count of breaks says little); None otherwise.
+    Nearest by its left edge, centre or right edge, as a table aligns its cells: a phase wider
+    than its year (`運用・利用促進` under `H26`, left-aligned) is centred nearer the next year."""
+    if not entries or any(entry.spans is None for entry in entries):
         return None
     header = next((e for e in entries if any(map(is_plan_period, e.cells))), None)
     if header is None:
         return None
-    anchors = [(center, index) for index, center in enumerate(header.centers) if center is not None]
+    anchors = [(span, index) for index, span in enumerate(header.spans) if span is not None]
     grid = []
     for entry in entries:
         if entry is header:
             grid.append(entry.cells)
             continue
         row = [""] * len(header.cells)
-        for cell, center in zip(entry.cells, entry.centers):
+        for cell, span in zip(entry.cells, entry.spans):
             if cell:
-                index = min(anchors, key=lambda anchor: abs(anchor[0] - center))[1]
+                index = min(anchors, key=lambda anchor: _offset(span, anchor[0]))[1]
                 row[index] = f"{row[index]} {cell}" if row[index] else cell
         grid.append(row)
     return grid
+
+
+def _offset(span: tuple[int, int], anchor: tuple[int, int]) -> int:
+    """How far a cell is from aligned with a cell above it (twice, in display columns): the
+    least of the distances between their left edges, centres and right edges."""
+    (start, end), (first, last) = span, anchor
+    return min(2 * abs(start - first), abs(start + end - first - last), 2 * abs(end - last))
 
 
 def split_responsible(text: str) -> tuple[str, str]:

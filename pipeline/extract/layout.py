@@ -71,9 +71,9 @@ class Row:
     terms: list[str]
     grid: list[list[str]] | None      # table rows, colspans expanded (a cell in each column)
     # a line laid out with spaces alone in a text whose runs of spaces stand for positions
-    # (pdftotext -layout): where each raw cell is, as twice its display column's centre (a CJK
-    # character two columns wide); None for an empty cell
-    centers: list[int | None] | None
+    # (pdftotext -layout): where each raw cell is, its first display column and the one after
+    # its last (a CJK character two columns wide); None for an empty cell
+    spans: list[tuple[int, int] | None] | None
     values: list[str] = field(repr=False)   # non-empty cells in reading order
     text: str = field(repr=False)
     blank: bool = field(repr=False)
@@ -81,8 +81,9 @@ class Row:
     # Written out rather than generated with a __post_init__: a row is made for every line.
     def __init__(self, line: int, kind: str, cells: list[str] | None = None,
                  raw: list[str] | None = None, terms: list[str] | None = None,
-                 grid: list[list[str]] | None = None, centers: list[int | None] | None = None):
-        self.line, self.kind, self.grid, self.centers = line, kind, grid, centers
+                 grid: list[list[str]] | None = None,
+                 spans: list[tuple[int, int] | None] | None = None):
+        self.line, self.kind, self.grid, self.spans = line, kind, grid, spans
         self.cells = [] if cells is None else cells
         self.raw = [] if raw is None else raw
         self.terms = [] if terms is None else terms
@@ -95,8 +96,8 @@ class Row:
     def at(self, line: int) -> Row:
         """The same row at another line (a repeated line): it shares the lists and the text."""
         row = object.__new__(Row)
-        row.line, row.kind, row.cells, row.raw, row.terms, row.grid, row.centers = (
-            line, self.kind, self.cells, self.raw, self.terms, self.grid, self.centers)
+        row.line, row.kind, row.cells, row.raw, row.terms, row.grid, row.spans = (
+            line, self.kind, self.cells, self.raw, self.terms, self.grid, self.spans)
         row.values, row.text, row.blank = self.values, self.text, self.blank
         return row
 
@@ -202,39 +203,40 @@ class _Memo:
 
 def _plain_row(number: int, line: str, memo: _Memo) -> Row:
     """A tab- or pipe-separated table row, or a loose line of text (one cell)."""
-    centers = None
+    spans = None
     if memo.laid_out and "  " in line and "\t" not in line and "|" not in line:
-        raw, centers = _laid_out_cells(line, memo.tab)
+        raw, spans = _laid_out_cells(line, memo.tab)
     else:
         raw = _split_cells(line, memo)
     cells, terms = _clean_cells(raw, memo)
     kind = "blank" if not any(cells) else ("tab" if len(raw) > 1 else "text")
-    return Row(number, kind, cells, raw, terms, centers=centers)
+    return Row(number, kind, cells, raw, terms, spans=spans)
 
 
-def _laid_out_cells(line: str, tab: int) -> tuple[list[str], list[int | None]]:
+def _laid_out_cells(line: str, tab: int) -> tuple[list[str], list[tuple[int, int] | None]]:
     """The raw cells of a line laid out with spaces alone, split as _split_cells splits it (a
-    run of n spaces is round(n / tab) column breaks), and where each cell is (Row.centers)."""
+    run of n spaces is round(n / tab) column breaks), and where each cell is (Row.spans)."""
     cells: list[str] = []
-    centers: list[int | None] = []
+    spans: list[tuple[int, int] | None] = []
     column = start = 0
     for run in SPACE_RUN.finditer(line):
-        column = _add_cell(line[start:run.start()], column, cells, centers)
+        column = _add_cell(line[start:run.start()], column, cells, spans)
         breaks = max(1, round(len(run[0]) / tab))
         cells += [""] * (breaks - 1)
-        centers += [None] * (breaks - 1)
+        spans += [None] * (breaks - 1)
         column += len(run[0])
         start = run.end()
-    _add_cell(line[start:], column, cells, centers)
-    return cells, centers
+    _add_cell(line[start:], column, cells, spans)
+    return cells, spans
 
 
-def _add_cell(text: str, column: int, cells: list[str], centers: list[int | None]) -> int:
+def _add_cell(text: str, column: int, cells: list[str],
+              spans: list[tuple[int, int] | None]) -> int:
     """Add a cell starting at a display column; the column after it."""
     width = len(text) if text.isascii() else sum(
         2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
     cells.append(text)
-    centers.append(2 * column + width if text else None)
+    spans.append((column, column + width) if text else None)
     return column + width
 
 
