@@ -947,6 +947,25 @@ def test_a_laid_out_phase_wider_than_its_year_stays_under_that_year(doc):
     assert changed.warnings == []
 
 
+def test_a_laid_out_status_or_arrow_is_never_joined_to_a_phase(doc):
+    """スケジュール printed on a line of its own leaves the row of fiscal years without a cell over
+    the rows' labels: `～H25` and `継続`, nearest to H26, were joined to its phase and arrow
+    (`～H25 運用・利用促進 継続 →`), the status lost and H27, H28 left blank, in silence. A
+    schedule whose status, period label or arrow would share a cell is read by its breaks."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[600:603] == ["スケジュール\t\tH 2 6\tH 2 7\tH 2 8", "～H 2 5\t\t運用・利用促進\t\t",
+                              "継続\t\t→\t\t"]
+    lines[600:603] = ["スケジュール", laid_out((18, "H26"), (27, "H27"), (36, "H28")),
+                      laid_out((0, "～H25"), (18, "運用・利用促進")),
+                      laid_out((0, "継続"), (18, "→"))]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert schedule(changed, "2-2-5") == schedule(doc, "2-2-5") == [
+        ("H26", 2014, "運用・利用促進", "運用・利用促進"), ("H27", 2015, "運用・利用促進", "→"),
+        ("H28", 2016, "運用・利用促進", "→")]
+    assert [i.status for i in changed.initiatives if i.id == "2-2-5"] == ["継続"]
+    assert changed.warnings == []
+
+
 @pytest.mark.parametrize("fragment", [
     "<table><tr><td>a<td>b</tr></table><p>x</p>",
     "<table><tr><td>a<td>b</table><p>x</p>",

@@ -15,7 +15,7 @@ from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, coll
 from ..normalize import HYPHENS, LONG_DASHES, join_lines
 from .indicators import read_indicators, value_label
 from .layout import LONE_PAGE_NUMBER, Row
-from .schedule import Period, is_plan_period, read_schedule
+from .schedule import Period, is_marker, is_plan_period, read_schedule
 from .structure import LABELS, Block
 
 URL = re.compile(r"https?://[^\s<>\"]+")
@@ -273,7 +273,10 @@ def _by_position(entries: list[Entry]) -> list[list[str]] | None:
     it, when every row was laid out with spaces (pdftotext -layout: a run of spaces is as long
     as the cells before it are narrow, so the count of breaks says little); None otherwise.
     Nearest by its left edge, centre or right edge, as a table aligns its cells: a phase wider
-    than its year (`運用・利用促進` under `H26`, left-aligned) is centred nearer the next year."""
+    than its year (`運用・利用促進` under `H26`, left-aligned) is centred nearer the next year.
+    None too when a status marker, a period's label or an arrow would share a cell with another
+    (a row of fiscal years without a cell over the rows' labels: `～H25` and `継続` went under
+    H26, its phase became `～H25 運用 継続 →`, the status and the arrow lost)."""
     if not entries or any(entry.spans is None for entry in entries):
         return None
     header = next((e for e in entries if any(map(is_plan_period, e.cells))), None)
@@ -289,6 +292,8 @@ def _by_position(entries: list[Entry]) -> list[list[str]] | None:
         for cell, span in zip(entry.cells, entry.spans):
             if cell:
                 index = min(anchors, key=lambda anchor: _offset(span, anchor[0]))[1]
+                if row[index] and (is_marker(cell) or is_marker(row[index])):
+                    return None
                 row[index] = f"{row[index]} {cell}" if row[index] else cell
         grid.append(row)
     return grid

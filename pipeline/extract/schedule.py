@@ -84,6 +84,11 @@ def is_plan_period(cell: str) -> bool:
     return _period_mark(cell) == ""
 
 
+def is_marker(cell: str) -> bool:
+    """A status marker, a period's label or an arrow: a cell of its own, never a phase's text."""
+    return cell in STATUS_MARKERS or _period_mark(cell) is not None or ARROW.match(cell) is not None
+
+
 def _column_labels(rows: list[list[str]], header: int, width: int) -> list[str]:
     """Period label of each column: the header cell, or a `～` cell printed in that column."""
     labels = [cell if is_plan_period(cell) else "" for cell in rows[header]]
