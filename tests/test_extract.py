@@ -966,6 +966,22 @@ def test_a_laid_out_status_or_arrow_is_never_joined_to_a_phase(doc):
     assert changed.warnings == []
 
 
+def test_a_laid_out_row_of_one_cell_keeps_its_schedule_read_by_position(doc):
+    """A row of one cell (`継続` alone, no arrow) has no run of spaces: it had no position, and
+    the whole schedule was read by the count of its breaks, 準備 under H28 and 運用 under no
+    year, as if never laid out."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[600:603] == ["スケジュール\t\tH 2 6\tH 2 7\tH 2 8", "～H 2 5\t\t運用・利用促進\t\t",
+                              "継続\t\t→\t\t"]
+    lines[600:603] = [laid_out((0, "スケジュール"), (18, "H26"), (27, "H27"), (36, "H28")),
+                      laid_out((0, "～H25"), (27, "準備"), (36, "運用")), "継続"]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert schedule(changed, "2-2-5") == [("H26", 2014, "", ""), ("H27", 2015, "準備", "準備"),
+                                          ("H28", 2016, "運用", "運用")]
+    assert [i.status for i in changed.initiatives if i.id == "2-2-5"] == ["継続"]
+    assert changed.warnings == []
+
+
 @pytest.mark.parametrize("fragment", [
     "<table><tr><td>a<td>b</tr></table><p>x</p>",
     "<table><tr><td>a<td>b</table><p>x</p>",

@@ -204,7 +204,7 @@ class _Memo:
 def _plain_row(number: int, line: str, memo: _Memo) -> Row:
     """A tab- or pipe-separated table row, or a loose line of text (one cell)."""
     spans = None
-    if memo.laid_out and "  " in line and "\t" not in line and "|" not in line:
+    if memo.laid_out and "\t" not in line and "|" not in line:     # (one cell too: `継続` alone)
         raw, spans = _laid_out_cells(line, memo.tab)
     else:
         raw = _split_cells(line, memo)
