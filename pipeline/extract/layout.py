@@ -141,19 +141,28 @@ def read_rows(text: str, path: str | None = None) -> list[Row]:
 
 def _opens_a_table(line: str) -> bool:
     """True when a line opens more tables than it closes."""
+    return _tables_opened(line) > 0
+
+
+def _tables_opened(line: str) -> int:
+    """How many more tables a line opens than it closes."""
     lower = line.lower()
-    return lower.count("<table") > lower.count("</table")
+    return lower.count("<table") - lower.count("</table")
 
 
 def _with_the_rest_of_its_table(line: str, lines: list[str], number: int, numbered) -> str:
     """A line opening a table joined with the lines after it that go on with the table's
     markup, up to the one closing it; those lines are taken from `numbered` (read as one, at
-    the first line's number)."""
-    while _opens_a_table(line) and number < len(lines) and TABLE_GOES_ON.match(lines[number]):
+    the first line's number). Each line is counted once: a table of 50,000 lines counted the
+    joined text again at each (quadratic)."""
+    parts, opened = [line], _tables_opened(line)
+    while opened > 0 and number < len(lines) and TABLE_GOES_ON.match(lines[number]):
         following = lines[number]
-        line += " " + (canonical_line(following) if UNUSUAL.search(following) else following)
+        following = canonical_line(following) if UNUSUAL.search(following) else following
+        parts.append(following)
+        opened += _tables_opened(following)
         number, _ = next(numbered)
-    return line
+    return " ".join(parts)
 
 
 def canonical_line(line: str) -> str:
