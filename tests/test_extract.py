@@ -1174,6 +1174,16 @@ def test_a_table_cut_over_fifty_thousand_lines_is_read_in_linear_time():
     assert len(table.grid) == 50_000 and table.grid[-1] == ["49999", "運用"]
 
 
+def test_a_cell_over_the_limit_on_a_line_going_on_with_a_table_is_refused():
+    """A cell over MAX_VALUE_CHARS on the line after a table's first (`<tr><td>…`) was refused
+    as the line's; joined to the table's first line, it was read whole, unchecked."""
+    text = "<table><tr><td>a</td></tr>\n<tr><td>" + "あ" * 1_000_001 + "</td></tr></table>"
+    with pytest.raises(ExtractionError) as error:
+        read_rows(text, "plan.txt")
+    assert str(error.value) == ("plan.txt:1: a cell of 1,000,001 characters: longer than the "
+                                "limit of 1,000,000 (is this a plan's text?)")
+
+
 @pytest.mark.parametrize("stray", ["「a<b」", "a<b", "x<1", "(x<y and z>w)", "<x>", "(A<B かつ C>D)"])
 def test_a_less_than_sign_that_begins_no_tag_keeps_the_text_after_it(doc, stray):
     """`<b」…` in a <p> is no tag (a tag's name is ASCII, ended by a space, / or >): html.parser

@@ -125,6 +125,8 @@ def read_rows(text: str, path: str | None = None) -> list[Row]:
         elif "<" in line and HTML_START.search(line):
             if _opens_a_table(line):
                 line = _with_the_rest_of_its_table(line, lines, number, numbered)
+                if len(line) > MAX_VALUE_CHARS:     # (its lines joined: not checked one by one)
+                    _check_cells(number, line, memo, path)
             line_rows, echo = _html_rows(number, line, memo)
             rows.extend(line_rows)
             continue
