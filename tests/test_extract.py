@@ -1184,6 +1184,14 @@ def test_a_cell_over_the_limit_on_a_line_going_on_with_a_table_is_refused():
                                 "limit of 1,000,000 (is this a plan's text?)")
 
 
+def test_a_table_whose_end_is_lost_is_not_joined_to_the_next_table():
+    """A line opening a table whose `</table>` is lost took the next line, which opens a table of
+    its own: read as one, the second table replaced the first, its cells lost in silence."""
+    first, second = read_rows("<table><tr><td>現状値</td><td>113所属</td></tr>\n"
+                              "<table><tr><td>H26</td><td>H27</td></tr></table>")
+    assert (first.grid, second.grid) == ([["現状値", "113所属"]], [["H26", "H27"]])
+
+
 @pytest.mark.parametrize("stray", ["「a<b」", "a<b", "x<1", "(x<y and z>w)", "<x>", "(A<B かつ C>D)"])
 def test_a_less_than_sign_that_begins_no_tag_keeps_the_text_after_it(doc, stray):
     """`<b」…` in a <p> is no tag (a tag's name is ASCII, ended by a space, / or >): html.parser

@@ -24,8 +24,9 @@ from ..normalize import (HTML_ELEMENT_NAMES, HTML_TAG, HYPHENS, INVISIBLE, INVIS
 HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
 # A line that goes on with a table's markup (`<tr>`, `<td>`, `</table>` …): the rest of a
-# `<table>` that the converter cut over two lines
-TABLE_GOES_ON = re.compile(r"\s*</?(?:table|tbody|thead|tfoot|tr|td|th)\b", re.IGNORECASE)
+# `<table>` that the converter cut over two lines. One opening a table begins a table of its own
+# (after one whose end was lost: joined, the first was lost in the second)
+TABLE_GOES_ON = re.compile(r"\s*(?:</table|</?(?:tbody|thead|tfoot|tr|td|th))\b", re.IGNORECASE)
 PIPE = re.compile(r"\s+\|\s+")
 RULE_LINE = re.compile(r"^[\s|:]*-{3,}[\s|:-]*$")
 RULE_CELL = re.compile(r"^[\s:]*-{3,}[\s:-]*$")    # a rule line's cell in a row joined to it
