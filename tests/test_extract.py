@@ -1001,6 +1001,20 @@ def test_paragraphs_in_a_table_cell_are_its_lines():
     assert table.grid == [["LGWAN ASP", "電子申請"]]
 
 
+@pytest.mark.parametrize("tab", [8, 2])
+def test_a_stray_run_of_spaces_leaves_the_schedules_of_tabs_written_as_spaces_alone(doc, tab):
+    """One run of spaces that is no multiple of the tab width (a double space in prose) made the
+    whole document laid out with spaces: its schedules, exact by their breaks, were read by
+    position, 2-1-3's phases under the wrong years and ～H25 lost. A schedule is read by position
+    only when its own lines have such a run."""
+    text = RAW.read_text(encoding="utf-8").replace("\t", " " * tab)
+    assert text.count("、電子申請") >= 1
+    changed = document_from_text(text.replace("、電子申請", "、" + " " * (tab + 1) + "電子申請", 1),
+                                 RAW.name)
+    for ident in ("2-1-3", "2-1-14", "2-3-3", "2-3-4"):
+        assert schedule(changed, ident) == schedule(doc, ident)
+
+
 def test_a_line_break_in_a_table_cell_never_runs_two_words_together():
     [table] = read_rows("<table><tr><td>LGWAN<br>ASP</td><td>電子<br/>申請</td></tr></table>")
     assert table.grid == [["LGWAN ASP", "電子申請"]]

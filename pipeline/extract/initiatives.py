@@ -54,6 +54,7 @@ class Entry:
     grid: list[list[str]] | None = None
     terms: list[str] = field(default_factory=list)
     spans: list[tuple[int, int] | None] | None = None   # where its cells are (Row.spans), if known
+    uneven: bool = False                # Row.uneven
 
     @property
     def values(self) -> list[str]:
@@ -178,7 +179,7 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str],
                 note_terms += [(term, row.line) for term in row.terms]
             else:
                 fields.setdefault(label, []).append(Entry(row.line, cells, None, row.terms,
-                                                          row.spans))
+                                                          row.spans, row.uneven))
     return fields, notes, printed, note_terms
 
 
@@ -277,7 +278,8 @@ def _by_position(entries: list[Entry]) -> list[list[str]] | None:
     None too when a status marker, a period's label or an arrow would share a cell with another
     (a row of fiscal years without a cell over the rows' labels: `～H25` and `継続` went under
     H26, its phase became `～H25 運用 継続 →`, the status and the arrow lost)."""
-    if not entries or any(entry.spans is None for entry in entries):
+    if not entries or any(entry.spans is None for entry in entries) \
+            or not any(entry.uneven for entry in entries):     # (its breaks are exact: tabs as spaces)
         return None
     header = next((e for e in entries if any(map(is_plan_period, e.cells))), None)
     if header is None:

@@ -75,6 +75,7 @@ class Row:
     # (pdftotext -layout): where each raw cell is, its first display column and the one after
     # its last (a CJK character two columns wide); None for an empty cell
     spans: list[tuple[int, int] | None] | None
+    uneven: bool                      # laid out with a run of spaces no multiple of the tab width
     values: list[str] = field(repr=False)   # non-empty cells in reading order
     text: str = field(repr=False)
     blank: bool = field(repr=False)
@@ -83,8 +84,8 @@ class Row:
     def __init__(self, line: int, kind: str, cells: list[str] | None = None,
                  raw: list[str] | None = None, terms: list[str] | None = None,
                  grid: list[list[str]] | None = None,
-                 spans: list[tuple[int, int] | None] | None = None):
-        self.line, self.kind, self.grid, self.spans = line, kind, grid, spans
+                 spans: list[tuple[int, int] | None] | None = None, uneven: bool = False):
+        self.line, self.kind, self.grid, self.spans, self.uneven = line, kind, grid, spans, uneven
         self.cells = [] if cells is None else cells
         self.raw = [] if raw is None else raw
         self.terms = [] if terms is None else terms
@@ -97,8 +98,8 @@ class Row:
     def at(self, line: int) -> Row:
         """The same row at another line (a repeated line): it shares the lists and the text."""
         row = object.__new__(Row)
-        row.line, row.kind, row.cells, row.raw, row.terms, row.grid, row.spans = (
-            line, self.kind, self.cells, self.raw, self.terms, self.grid, self.spans)
+        row.line, row.kind, row.cells, row.raw, row.terms, row.grid, row.spans, row.uneven = (
+            line, self.kind, self.cells, self.raw, self.terms, self.grid, self.spans, self.uneven)
         row.values, row.text, row.blank = self.values, self.text, self.blank
         return row
 
@@ -215,31 +216,34 @@ class _Memo:
 
 def _plain_row(number: int, line: str, memo: _Memo) -> Row:
     """A tab- or pipe-separated table row, or a loose line of text (one cell)."""
-    spans = None
+    spans, uneven = None, False
     if memo.laid_out and "\t" not in line and "|" not in line:     # (one cell too: `継続` alone)
-        raw, spans = _laid_out_cells(line, memo.tab)
+        raw, spans, uneven = _laid_out_cells(line, memo.tab)
     else:
         raw = _split_cells(line, memo)
     cells, terms = _clean_cells(raw, memo)
     kind = "blank" if not any(cells) else ("tab" if len(raw) > 1 else "text")
-    return Row(number, kind, cells, raw, terms, spans=spans)
+    return Row(number, kind, cells, raw, terms, spans=spans, uneven=uneven)
 
 
-def _laid_out_cells(line: str, tab: int) -> tuple[list[str], list[tuple[int, int] | None]]:
+def _laid_out_cells(line: str, tab: int) -> tuple[list[str], list[tuple[int, int] | None], bool]:
     """The raw cells of a line laid out with spaces alone, split as _split_cells splits it (a
-    run of n spaces is round(n / tab) column breaks), and where each cell is (Row.spans)."""
+    run of n spaces is round(n / tab) column breaks), where each cell is (Row.spans), and
+    whether a run is no multiple of tab (Row.uneven)."""
     cells: list[str] = []
     spans: list[tuple[int, int] | None] = []
     column = start = 0
+    uneven = False
     for run in SPACE_RUN.finditer(line):
         column = _add_cell(line[start:run.start()], column, cells, spans)
+        uneven = uneven or len(run[0]) % tab != 0
         breaks = max(1, round(len(run[0]) / tab))
         cells += [""] * (breaks - 1)
         spans += [None] * (breaks - 1)
         column += len(run[0])
         start = run.end()
     _add_cell(line[start:], column, cells, spans)
-    return cells, spans
+    return cells, spans, uneven
 
 
 def _add_cell(text: str, column: int, cells: list[str],
