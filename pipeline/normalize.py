@@ -267,18 +267,30 @@ class _Paragraph:
 def join_lines(parts: list[str]) -> str:
     """Join the lines of one paragraph without separator (Japanese), dropping
     a page-break echo: the fragment after the last "、"/"。" repeated at the
-    start of the next part. ASCII alnum on both sides is joined by a space."""
+    start of the next part. Letters or digits of ASCII on both sides are joined by a space
+    (joined_by_a_space)."""
     paragraph = _Paragraph()
     for part in parts:
         if not part:
             continue
         if paragraph.echoed_by(part):  # page-break echo (改ページの重複)
             paragraph.tail, paragraph.tail_chars = [], 0
-        elif paragraph.last.isascii() and paragraph.last.isalnum() and \
-                part[0].isascii() and part[0].isalnum():
+        elif joined_by_a_space(paragraph.last, part[0]):
             paragraph.add(" ")
         paragraph.add(part)
     return paragraph.text()
+
+
+def joined_by_a_space(left: str, right: str) -> bool:
+    """Whether two lines whose last and first characters these are join with a space: both
+    are letters or digits of ASCII (full-width ones too, as raw text holds them)."""
+    return _word_character(left) and _word_character(right)
+
+
+def _word_character(char: str) -> bool:
+    if char.isascii():
+        return char.isalnum()
+    return "０" <= char <= "９" or "Ａ" <= char <= "Ｚ" or "ａ" <= char <= "ｚ"
 
 
 def join_paragraphs(groups: list[list[str]]) -> list[str]:

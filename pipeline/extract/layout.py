@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from ..errors import ExtractionError
 from ..normalize import (HTML_ELEMENT_NAMES, HTML_TAG, HYPHENS, INVISIBLE, INVISIBLE_CHARS,
                          SPACE_CHARS, SPACES, clean_text, escape_incomplete_references,
-                         normalize_width)
+                         joined_by_a_space)
 
 HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
@@ -125,7 +125,7 @@ def read_rows(text: str, path: str | None = None) -> list[Row]:
         elif "---" in line and RULE_LINE.match(line) or PAGE_NUMBER.match(line):
             continue
         elif "<" in line and HTML_START.search(line):
-            if _opens_a_table(line):
+            if _tables_opened(line) > 0:
                 line = _with_the_rest_of_its_table(line, lines, number, numbered)
                 if len(line) > MAX_VALUE_CHARS:     # (its lines joined: not checked one by one)
                     _check_cells(number, line, memo, path)
@@ -141,11 +141,6 @@ def read_rows(text: str, path: str | None = None) -> list[Row]:
             echo = []
         rows.append(row)
     return rows
-
-
-def _opens_a_table(line: str) -> bool:
-    """True when a line opens more tables than it closes."""
-    return _tables_opened(line) > 0
 
 
 def _tables_opened(line: str) -> int:
@@ -363,16 +358,10 @@ def _cell_text(parts: list[str]) -> str:
     joined = ""
     for line in text.split("\n"):
         if line := line.strip():
-            if joined and _word_char(joined[-1]) and _word_char(line[0]):
+            if joined and joined_by_a_space(joined[-1], line[0]):
                 joined += " "
             joined += line
     return joined
-
-
-def _word_char(char: str) -> bool:
-    """An ASCII letter or digit, full-width ones too (as a paragraph's cleaned lines hold them)."""
-    char = normalize_width(char)
-    return char.isascii() and char.isalnum()
 
 
 def _elements_only(parts: list[str]) -> bool:
