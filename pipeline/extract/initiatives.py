@@ -15,7 +15,7 @@ from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, coll
 from ..normalize import HYPHENS, LONG_DASHES, join_lines
 from .indicators import read_indicators, value_label
 from .layout import LONE_PAGE_NUMBER, Row
-from .schedule import Period, is_marker, is_plan_period, read_schedule
+from .schedule import Period, grid_by_position, read_schedule
 from .structure import LABELS, Block
 
 URL = re.compile(r"https?://[^\s<>\"]+")
@@ -269,45 +269,6 @@ def url_doubts(url: str) -> list[str]:
     return doubts
 
 
-def _by_position(entries: list[Entry]) -> list[list[str]] | None:
-    """A schedule's rows, each cell moved under the cell of the row of fiscal years nearest to
-    it, when every row was laid out with spaces (pdftotext -layout: a run of spaces is as long
-    as the cells before it are narrow, so the count of breaks says little); None otherwise.
-    Nearest by its left edge, centre or right edge, as a table aligns its cells: a phase wider
-    than its year (`運用・利用促進` under `H26`, left-aligned) is centred nearer the next year.
-    None too when a status marker, a period's label or an arrow would share a cell with another
-    (a row of fiscal years without a cell over the rows' labels: `～H25` and `継続` went under
-    H26, its phase became `～H25 運用 継続 →`, the status and the arrow lost)."""
-    if not entries or any(entry.spans is None for entry in entries) \
-            or not any(entry.uneven for entry in entries):     # (its breaks are exact: tabs as spaces)
-        return None
-    header = next((e for e in entries if any(map(is_plan_period, e.cells))), None)
-    if header is None:
-        return None
-    anchors = [(span, index) for index, span in enumerate(header.spans) if span is not None]
-    grid = []
-    for entry in entries:
-        if entry is header:
-            grid.append(entry.cells)
-            continue
-        row = [""] * len(header.cells)
-        for cell, span in zip(entry.cells, entry.spans):
-            if cell:
-                index = min(anchors, key=lambda anchor: _offset(span, anchor[0]))[1]
-                if row[index] and (is_marker(cell) or is_marker(row[index])):
-                    return None
-                row[index] = f"{row[index]} {cell}" if row[index] else cell
-        grid.append(row)
-    return grid
-
-
-def _offset(span: tuple[int, int], anchor: tuple[int, int]) -> int:
-    """How far a cell is from aligned with a cell above it (twice, in display columns): the
-    least of the distances between their left edges, centres and right edges."""
-    (start, end), (first, last) = span, anchor
-    return min(2 * abs(start - first), abs(start + end - first - last), 2 * abs(end - last))
-
-
 def split_responsible(text: str) -> tuple[str, str]:
     """担当 `部局 課` -> (department, division)."""
     department, _, division = text.partition(" ")
@@ -320,7 +281,8 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
     years (`H26 H27 H26`) keeps its first column; the other is warned of, not published, as is
     a phase printed where no period's column is left for it."""
     tables = [e for e in entries if e.grid is not None]
-    grid = tables[0].grid if tables else _by_position(entries) or [e.cells for e in entries]
+    grid = tables[0].grid if tables else grid_by_position(
+        [(e.cells, e.spans, e.uneven) for e in entries]) or [e.cells for e in entries]
     used = tables[:1] or entries
     if not grid:
         return None, [], []

@@ -3,7 +3,8 @@
 The printed table has period columns (`～H25` = up to FY2013, `H26`, `H27`, `H28`), a
 status marker `新` (new) or `継続` (continued), the phase text of each period, and an
 arrow `→` meaning "the phase goes on to the end of the plan period". Whatever layout it
-came in (tab grid or HTML table), the grid is read by column position.
+came in (tab grid or HTML table), the grid is read by column position; a table laid out with
+spaces alone (pdftotext -layout) is first made a grid by where its cells are (grid_by_position).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def read_schedule(grid: list[list[str]]) -> tuple[
     width = max(map(len, grid), default=0)
     rows = [[("" if cell == SCHEDULE_LABEL else cell) for cell in row] for row in grid]
     status = next((cell for row in rows for cell in row if cell in STATUS_MARKERS), None)
-    header = next((i for i, row in enumerate(rows) if any(is_plan_period(c) for c in row)), None)
+    header = next((i for i, row in enumerate(rows) if any(_plan_period(c) for c in row)), None)
     if header is None:
         return status, [], [], []
     labels = _column_labels(rows, header, width)
@@ -71,6 +72,52 @@ def read_schedule(grid: list[list[str]]) -> tuple[
     return status, _periods(labels, content, arrow_from), unplaced, unread
 
 
+Span = tuple[int, int]       # a cell's first display column and the one after its last
+
+
+def grid_by_position(rows: list[tuple[list[str], list[Span | None] | None, bool]]
+                     ) -> list[list[str]] | None:
+    """A schedule's rows, each cell moved under the cell of the row of fiscal years it is
+    aligned with, when every row was laid out with spaces and a run of spaces in one of them is
+    no multiple of the tab width (pdftotext -layout: a run is as long as the cells before it are
+    narrow, so the count of breaks says little); None otherwise. A row is its cells, where each
+    is (layout.Row.spans) and whether it is such a row (Row.uneven).
+    Aligned by its left edge, centre or right edge, whichever is nearest: a phase wider than its
+    year (`運用・利用促進` under `H26`, left-aligned) is centred nearer the next year. None too
+    when a status marker, a period's label or an arrow would share a cell with another (a row of
+    fiscal years without a cell over the rows' labels: `～H25` and `継続` went under H26, its
+    phase became `～H25 運用 継続 →`, the status and the arrow lost)."""
+    if not rows or any(spans is None for _, spans, _ in rows) \
+            or not any(uneven for _, _, uneven in rows):     # (its breaks are exact: tabs as spaces)
+        return None
+    header = next((i for i, (cells, _, _) in enumerate(rows) if any(map(_plan_period, cells))), None)
+    if header is None:
+        return None
+    header_cells, header_spans, _ = rows[header]
+    anchors = [(span, index) for index, span in enumerate(header_spans) if span is not None]
+    grid = []
+    for number, (cells, spans, _) in enumerate(rows):
+        if number == header:
+            grid.append(cells)
+            continue
+        row = [""] * len(header_cells)
+        for cell, span in zip(cells, spans):
+            if cell:
+                index = min(anchors, key=lambda anchor: _offset(span, anchor[0]))[1]
+                if row[index] and (_is_marker(cell) or _is_marker(row[index])):
+                    return None
+                row[index] = f"{row[index]} {cell}" if row[index] else cell
+        grid.append(row)
+    return grid
+
+
+def _offset(span: Span, anchor: Span) -> int:
+    """How far a cell is from aligned with a cell above it (twice, in display columns): the
+    least of the distances between their left edges, centres and right edges."""
+    (start, end), (first, last) = span, anchor
+    return min(2 * abs(start - first), abs(start + end - first - last), 2 * abs(end - last))
+
+
 @lru_cache(maxsize=4096)
 def _period_mark(cell: str) -> str | None:
     """None unless cell is a period label; then its from/until mark (`～`), "" for a plan period.
@@ -79,19 +126,19 @@ def _period_mark(cell: str) -> str | None:
     return (match[1] or "") if match else None
 
 
-def is_plan_period(cell: str) -> bool:
+def _plan_period(cell: str) -> bool:
     """A period of the plan itself, not a `～` (up to) label."""
     return _period_mark(cell) == ""
 
 
-def is_marker(cell: str) -> bool:
+def _is_marker(cell: str) -> bool:
     """A status marker, a period's label or an arrow: a cell of its own, never a phase's text."""
     return cell in STATUS_MARKERS or _period_mark(cell) is not None or ARROW.match(cell) is not None
 
 
 def _column_labels(rows: list[list[str]], header: int, width: int) -> list[str]:
     """Period label of each column: the header cell, or a `～` cell printed in that column."""
-    labels = [cell if is_plan_period(cell) else "" for cell in rows[header]]
+    labels = [cell if _plan_period(cell) else "" for cell in rows[header]]
     labels += [""] * (width - len(labels))
     for row in rows:
         for column, cell in enumerate(row):
@@ -144,9 +191,9 @@ def _periods(labels: list[str], content: dict[int, str], arrow_from: int | None)
         if column in content:
             phase = content[column]
             periods.append(Period(label, _fiscal_year(label), phase, phase))
-        elif arrow_from is not None and column >= arrow_from and is_plan_period(label):
+        elif arrow_from is not None and column >= arrow_from and _plan_period(label):
             periods.append(Period(label, _fiscal_year(label), phase, "→"))
-        elif is_plan_period(label):
+        elif _plan_period(label):
             periods.append(Period(label, _fiscal_year(label), "", ""))
     return periods
 
