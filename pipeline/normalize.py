@@ -59,9 +59,9 @@ HTML_ELEMENT_NAMES = frozenset("""
     object ol option p picture pre q rp rt ruby s samp script section select small source
     span strike strong style sub summary sup svg table tbody td textarea tfoot th thead time
     title tr tt u ul var video wbr""".split())
-HTML_ELEMENTS = "|".join(sorted(HTML_ELEMENT_NAMES, key=len, reverse=True))   # for a regex
+_ELEMENTS = "|".join(sorted(HTML_ELEMENT_NAMES, key=len, reverse=True))   # for a regex
 _ATTRIBUTE = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>`]+))?"""
-HTML_TAG = re.compile(rf"</?(?:{HTML_ELEMENTS})(?:{_ATTRIBUTE})*\s*/?>", re.IGNORECASE)
+HTML_TAG = re.compile(rf"</?(?:{_ELEMENTS})(?:{_ATTRIBUTE})*\s*/?>", re.IGNORECASE)
 # An `&` and what may follow it as a character reference. Only a complete one (`&amp;`, `&#38;`,
 # `&#x26;`: a known name or a number, ended by `;`) is decoded: html.unescape also decodes a
 # legacy name without its `;` (`&copy`, `&reg`, `&para`, `&not`, `&lt`), which turned a URL's
