@@ -930,34 +930,26 @@ def test_a_schedule_laid_out_with_spaces_is_read_by_column_position(doc):
     assert changed.warnings == []
 
 
-def test_a_laid_out_phase_wider_than_its_year_stays_under_that_year(doc):
+LAID_OUT_HEADERS = {
+    "label beside the years": [laid_out((0, "スケジュール"), (18, "H26"), (27, "H27"), (36, "H28"))],
+    "label on its own line": ["スケジュール", laid_out((18, "H26"), (27, "H27"), (36, "H28"))],
+}
+
+
+@pytest.mark.parametrize("header", LAID_OUT_HEADERS)
+def test_a_laid_out_phase_stays_under_its_year_and_no_status_or_arrow_joins_it(doc, header):
     """A phase is printed from the column of its year, as wide as its text: `運用・利用促進`
-    under `H26` (both at column 18) has its centre nearer H27's, and went there, H26 left
-    with no phase and the arrow's `→`. A cell is under the year it is aligned with, by its left
-    edge, centre or right edge."""
+    under `H26` (both at column 18) has its centre nearer H27's, and went there, H26 left with
+    no phase and the arrow's `→`: a cell is under the year it is aligned with, by its left edge,
+    centre or right edge. スケジュール printed on a line of its own leaves the row of fiscal years
+    without a cell over the rows' labels: `～H25` and `継続`, nearest to H26, were joined to its
+    phase and arrow (`～H25 運用・利用促進 継続 →`), the status lost and H27, H28 left blank, in
+    silence: a schedule whose status, period label or arrow would share a cell is read by its
+    breaks."""
     lines = RAW.read_text(encoding="utf-8").split("\n")
     assert lines[600:603] == ["スケジュール\t\tH 2 6\tH 2 7\tH 2 8", "～H 2 5\t\t運用・利用促進\t\t",
                               "継続\t\t→\t\t"]
-    lines[600:603] = [laid_out((0, "スケジュール"), (18, "H26"), (27, "H27"), (36, "H28")),
-                      laid_out((0, "～H25"), (18, "運用・利用促進")),
-                      laid_out((0, "継続"), (18, "→"))]
-    changed = document_from_text("\n".join(lines), RAW.name)
-    assert schedule(changed, "2-2-5") == schedule(doc, "2-2-5") == [
-        ("H26", 2014, "運用・利用促進", "運用・利用促進"), ("H27", 2015, "運用・利用促進", "→"),
-        ("H28", 2016, "運用・利用促進", "→")]
-    assert changed.warnings == []
-
-
-def test_a_laid_out_status_or_arrow_is_never_joined_to_a_phase(doc):
-    """スケジュール printed on a line of its own leaves the row of fiscal years without a cell over
-    the rows' labels: `～H25` and `継続`, nearest to H26, were joined to its phase and arrow
-    (`～H25 運用・利用促進 継続 →`), the status lost and H27, H28 left blank, in silence. A
-    schedule whose status, period label or arrow would share a cell is read by its breaks."""
-    lines = RAW.read_text(encoding="utf-8").split("\n")
-    assert lines[600:603] == ["スケジュール\t\tH 2 6\tH 2 7\tH 2 8", "～H 2 5\t\t運用・利用促進\t\t",
-                              "継続\t\t→\t\t"]
-    lines[600:603] = ["スケジュール", laid_out((18, "H26"), (27, "H27"), (36, "H28")),
-                      laid_out((0, "～H25"), (18, "運用・利用促進")),
+    lines[600:603] = [*LAID_OUT_HEADERS[header], laid_out((0, "～H25"), (18, "運用・利用促進")),
                       laid_out((0, "継続"), (18, "→"))]
     changed = document_from_text("\n".join(lines), RAW.name)
     assert schedule(changed, "2-2-5") == schedule(doc, "2-2-5") == [
