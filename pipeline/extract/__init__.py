@@ -136,21 +136,13 @@ def _check_value_sizes(document: Document, path: str) -> None:
 def _list_items_holding_the_delimiter(document: Document, path: str) -> list[str]:
     """An item of a list that holds `;` (a URL's `;jsessionid=`, `(A;B)` inside one 主体) is
     kept whole; in a CSV cell, whose items `;` joins, it reads back as two: named."""
-    warnings = []
-    for table in TABLES:
-        for record in getattr(document, table):
-            for column, value in vars(record).items():
-                if value.__class__ is not list:
-                    continue
-                for item in value:
-                    if isinstance(item, str) and LIST_DELIMITER in item:
-                        line = record.source_lines.partition("-")[0]
-                        warnings.append(
-                            f"{path}:{line}: {type(record).__name__.lower()} {_record_name(record)}: "
-                            f"{column} 「{item}」 holds 「{LIST_DELIMITER}」, the delimiter of a list "
-                            "in the CSV: read back from the CSV it is two values (JSON and RDF keep "
-                            "it whole)")
-    return warnings
+    return [f"{path}:{record.source_lines.partition('-')[0]}: {type(record).__name__.lower()} "
+            f"{_record_name(record)}: {column} 「{item}」 holds 「{LIST_DELIMITER}」, the delimiter "
+            "of a list in the CSV: read back from the CSV it is two values (JSON and RDF keep it "
+            "whole)"
+            for table in TABLES for record in getattr(document, table)
+            for column, value in vars(record).items() if value.__class__ is list
+            for item in value if isinstance(item, str) and LIST_DELIMITER in item]
 
 
 def _record_name(record) -> str:
