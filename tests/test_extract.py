@@ -1169,6 +1169,16 @@ def test_a_table_cut_over_two_lines_is_read_whole(doc, cut):
     assert changed.warnings == []
 
 
+def test_the_rows_of_a_table_cut_over_lines_name_each_cell_s_line():
+    """Each cell of a table cut over lines keeps its own line, and the row its last; so does a
+    text block after the table on the line that closes it."""
+    rows = read_rows("x\n<table><tr><td>H26</td>\n<td>H27</td></tr>\n<tr><td>実施</td></tr>\n"
+                     "</table> <p>after</p>\ny")
+    assert [(row.line, row.last, row.cells) for row in rows] == [
+        (1, 1, ["x"]), (2, 5, ["H26", "H27", "実施"]), (5, 5, ["after"]), (6, 6, ["y"])]
+    assert rows[1].located_cells() == [(2, "H26"), (3, "H27"), (4, "実施")]
+
+
 def test_a_table_cut_over_fifty_thousand_lines_is_read_in_linear_time():
     """A table written a row a line (as HTML is often written) is joined line by line: each
     line's tables were counted in the whole text joined so far (8,000 rows 1.9 s, 50,000 over a

@@ -58,8 +58,53 @@ SPACE_RUN = re.compile(r" {2,}")
 MAX_VALUE_CHARS = 1_000_000
 
 
+@dataclass
+class CellLines:
+    """Where the content of a row read from several lines is (a table the converter cut over
+    lines, read as one): the line of each cell (Row.cells), of each term (Row.terms) and of each
+    grid cell (Row.grid); None: all on the row's first line. And the last line it used."""
+
+    cells: list[int] | None
+    terms: list[int] | None
+    grid: list[list[int]] | None
+    last: int
+
+
+class Located:
+    """The lines of a row's cells and terms (a Row, or a value read from one): `line`, `cells`,
+    `terms` and `cut` (its CellLines, None when all is on `line`)."""
+
+    line: int
+    cells: list[str]
+    terms: list[str]
+    cut: CellLines | None
+
+    @property
+    def last(self) -> int:
+        """The last line it was read from."""
+        return self.cut.last if self.cut else self.line
+
+    def located_cells(self) -> list[tuple[int, str]]:
+        """(line, cell) of each non-empty cell."""
+        return _located(self.cells, self.line, self.cut and self.cut.cells)
+
+    def located_terms(self) -> list[tuple[int, str]]:
+        """(line, term) of each glossary term."""
+        return _located(self.terms, self.line, self.cut and self.cut.terms)
+
+    def grid_line(self, row: int, column: int) -> int:
+        """The line of a cell of its grid."""
+        return self.cut.grid[row][column] if self.cut and self.cut.grid else self.line
+
+
+def _located(items: list[str], line: int, lines: list[int] | None) -> list[tuple[int, str]]:
+    if lines is None:
+        return [(line, item) for item in items if item]
+    return [(at, item) for at, item in zip(lines, items) if item]
+
+
 @dataclass(init=False)
-class Row:
+class Row(Located):
     """One logical row of the source: its line number, cleaned cells and glossary terms.
 
     Rows are not changed once read: their non-empty cells and text are computed once, and the
@@ -76,6 +121,7 @@ class Row:
     # its last (a CJK character two columns wide); None for an empty cell
     spans: list[tuple[int, int] | None] | None
     uneven: bool                      # laid out with a run of spaces no multiple of the tab width
+    cut: CellLines | None             # where its content is, when read from several lines
     values: list[str] = field(repr=False)   # non-empty cells in reading order
     text: str = field(repr=False)
     blank: bool = field(repr=False)
@@ -84,8 +130,10 @@ class Row:
     def __init__(self, line: int, kind: str, cells: list[str] | None = None,
                  raw: list[str] | None = None, terms: list[str] | None = None,
                  grid: list[list[str]] | None = None,
-                 spans: list[tuple[int, int] | None] | None = None, uneven: bool = False):
+                 spans: list[tuple[int, int] | None] | None = None, uneven: bool = False,
+                 cut: CellLines | None = None):
         self.line, self.kind, self.grid, self.spans, self.uneven = line, kind, grid, spans, uneven
+        self.cut = cut
         self.cells = [] if cells is None else cells
         self.raw = [] if raw is None else raw
         self.terms = [] if terms is None else terms
@@ -100,6 +148,7 @@ class Row:
         row = object.__new__(Row)
         row.line, row.kind, row.cells, row.raw, row.terms, row.grid, row.spans, row.uneven = (
             line, self.kind, self.cells, self.raw, self.terms, self.grid, self.spans, self.uneven)
+        row.cut = self.cut
         row.values, row.text, row.blank = self.values, self.text, self.blank
         return row
 
@@ -152,8 +201,9 @@ def _tables_opened(line: str) -> int:
 def _with_the_rest_of_its_table(line: str, lines: list[str], number: int, numbered) -> str:
     """A line opening a table joined with the lines after it that go on with the table's
     markup, up to the one closing it; those lines are taken from `numbered` (read as one, at
-    the first line's number). Each line is counted once: a table of 50,000 lines counted the
-    joined text again at each (quadratic)."""
+    the first line's number, each after a line break: _html_rows reads it as a space and
+    numbers each cell with its own line). Each line is counted once: a table of 50,000 lines
+    counted the joined text again at each (quadratic)."""
     parts, opened = [line], _tables_opened(line)
     while opened > 0 and number < len(lines) and TABLE_GOES_ON.match(lines[number]):
         following = lines[number]
@@ -161,7 +211,7 @@ def _with_the_rest_of_its_table(line: str, lines: list[str], number: int, number
         parts.append(following)
         opened += _tables_opened(following)
         number, _ = next(numbered)
-    return " ".join(parts)
+    return "\n".join(parts)
 
 
 def canonical_line(line: str) -> str:
@@ -297,7 +347,9 @@ def _joined_rule(raw: list[str]) -> set[int]:
 
 
 def _html_rows(number: int, line: str, memo: _Memo) -> tuple[list[Row], list[str]]:
-    """Rows of a line holding an HTML fragment, and the table cells its echo will repeat."""
+    """Rows of a line holding an HTML fragment, and the table cells its echo will repeat. The
+    line may be several joined by line breaks (a table cut over them): each row is numbered
+    with the line it starts on, and its cells and terms with theirs (Row.cut)."""
     start = HTML_START.search(line).start()
     end = _last_end_tag(line)
     prefix, fragment, suffix = line[:start], line[start:end], line[end:]
@@ -308,25 +360,46 @@ def _html_rows(number: int, line: str, memo: _Memo) -> tuple[list[Row], list[str
     parser.read(fragment)
     parser.close()
     echo: list[str] = []
-    for kind, content in parser.blocks:
+    for kind, content, first, last in parser.blocks:
         if kind == "text":
             text, terms = memo.clean(content)
             if text:
-                rows.append(Row(number, "text", [text], [content], terms))
+                cut = CellLines(None, None, None, number + last) if last > first else None
+                rows.append(Row(number + first, "text", [text], [content], terms, cut=cut))
         else:
-            grid, raw, printed, terms = [], [], [], []
-            for raw_row in content:
-                raw += [cell for cell, _ in raw_row]
-                cells, found = _clean_cells([cell for cell, _ in raw_row], memo)
-                terms.extend(found)
-                printed += cells
-                grid.append([cell for cell, (_, span) in zip(cells, raw_row) for _ in range(span)])
-            echo.extend(cell for cell in printed if cell)
-            rows.append(Row(number, "table", printed, raw, terms, grid))
-    tail = _plain_row(number, suffix, memo)
+            rows.append(_table_row(number, first, last, content, memo))
+            echo.extend(cell for cell in rows[-1].cells if cell)
+    tail = _plain_row(number + line.count("\n", 0, end), suffix.replace("\n", " "), memo)
+    if "\n" in suffix:     # (a table whose end is lost, read as text)
+        tail.cut = CellLines(None, None, None, number + line.count("\n"))
     if not tail.blank and not _echoes(echo, tail.values):
         rows.append(tail)
     return rows, echo
+
+
+def _table_row(number: int, first: int, last: int, content: list[list[tuple[str, int, int]]],
+               memo: _Memo) -> Row:
+    """The row of a table of a line numbered `number` (several joined: its lines first to last
+    after it), made of rows of (cell, colspan, line after `number`)."""
+    grid, raw, printed, terms = [], [], [], []
+    cell_lines: list[int] = []
+    term_lines: list[int] = []
+    grid_lines: list[list[int]] = []
+    for raw_row in content:
+        row_raw = [cell for cell, _, _ in raw_row]
+        raw += row_raw
+        cells, found = _clean_cells(row_raw, memo)
+        terms.extend(found)
+        printed += cells
+        grid.append([cell for cell, (_, span, _) in zip(cells, raw_row) for _ in range(span)])
+        if last > first:            # (as _clean_cells finds the terms: not in a rule's cells)
+            rule = _joined_rule(row_raw)
+            cell_lines += [number + at for _, _, at in raw_row]
+            term_lines += [number + at for index, (cell, _, at) in enumerate(raw_row)
+                           if index not in rule for _ in memo.clean(cell)[1]]
+            grid_lines.append([number + at for _, span, at in raw_row for _ in range(span)])
+    cut = CellLines(cell_lines, term_lines, grid_lines, number + last) if last > first else None
+    return Row(number + first, "table", printed, raw, terms, grid, cut=cut)
 
 
 def _echoes(echo: list[str], values: list[str]) -> bool:
@@ -377,19 +450,28 @@ def _tag_or_text(less_than: re.Match) -> str:
 
 
 class _FragmentParser(HTMLParser):
-    """Collects text blocks (p, div, loose text) and tables (rows of (text, colspan)). Their
-    character references stay as printed: clean_text decodes them, once (decoded here too,
+    """Collects text blocks (p, div, loose text) and tables (rows of (text, colspan, line)),
+    each with the lines it starts and ends on (counted from 0: a fragment of several lines
+    joined by line breaks, each read as a space; a cell's line is that of its first text).
+    Character references stay as printed: clean_text decodes them, once (decoded here too,
     `&lt;b&gt;` became a tag and was dropped, `&amp;copy;` became ©)."""
 
     BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br"}
 
     def __init__(self):
         super().__init__(convert_charrefs=False)
-        self.blocks: list[tuple[str, object]] = []
+        self.blocks: list[tuple[str, object, int, int]] = []
         self.text: list[str] = []
-        self.table: list[list[tuple[str, int]]] | None = None
+        self.table: list[list[tuple[str, int, int]]] | None = None
         self.cell: list[str] | None = None
         self.span = 1
+        self.start = 0          # the line the table being read starts on
+        self.first: int | None = None   # the line of the first text of a cell or text block
+
+    def _line(self, data: str = "") -> int:
+        """The line of what is being read, counted from 0: of its first character that is no
+        space in data."""
+        return self.getpos()[0] - 1 + data[:len(data) - len(data.lstrip())].count("\n")
 
     def read(self, fragment: str) -> None:
         """feed() with a fast path: plain markup is split here, making the same tag calls
@@ -398,9 +480,10 @@ class _FragmentParser(HTMLParser):
         sides of a tag (`&reg<sup>;`)."""
         parts = PLAIN_TAG.split(fragment)   # data, then the 4 groups of a tag, ..., data
         if fragment.count("<") != len(parts) // 5 or RAW_TEXT_TAG.search(fragment) \
-                or not _elements_only(parts):
-            # a "<" that starts no plain tag, or script/style: html.parser reads a legacy
-            # name without its ";" (`&region=` as `&reg;ion=`), so such an "&" is escaped first
+                or not _elements_only(parts) or "\n" in fragment:
+            # a "<" that starts no plain tag, script/style, or lines to number (its getpos):
+            # html.parser's, which reads a legacy name without its ";" (`&region=` as
+            # `&reg;ion=`), so such an "&" is escaped first
             self.feed(LESS_THAN.sub(_tag_or_text, escape_incomplete_references(fragment)))
             return
         tokens = iter(parts)
@@ -422,13 +505,13 @@ class _FragmentParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag == "table":
             self._flush_text()
-            self.table = []
+            self.table, self.start = [], self._line()
         elif tag in ("tr", "td", "th") and self.table is not None:
             self._end_cell()                # (its end tag, which HTML lets a page leave out)
             if tag == "tr":
                 self.table.append([])
             else:
-                self.cell = []
+                self.cell, self.first = [], None
                 span = dict(attrs).get("colspan") or "1"
                 self.span = int(span) if span.isdigit() and 0 < int(span) < 100 else 1
         elif tag in self.BLOCKS:
@@ -438,7 +521,7 @@ class _FragmentParser(HTMLParser):
         if tag in ("td", "th", "tr", "table") and self.table is not None:
             self._end_cell()
             if tag == "table":
-                self.blocks.append(("table", self.table))
+                self.blocks.append(("table", self.table, self.start, self._line()))
                 self.table = None
         elif tag in self.BLOCKS:
             self._break()
@@ -455,8 +538,9 @@ class _FragmentParser(HTMLParser):
         if self.cell is not None:
             if not self.table:
                 self.table.append([])
-            self.table[-1].append((_cell_text(self.cell), self.span))
-            self.cell = None
+            line = self._line() if self.first is None else self.first
+            self.table[-1].append((_cell_text(self.cell), self.span, line))
+            self.cell = self.first = None
 
     def handle_entityref(self, name):
         self.handle_data(f"&{name};")
@@ -465,6 +549,10 @@ class _FragmentParser(HTMLParser):
         self.handle_data(f"&#{name};")
 
     def handle_data(self, data):
+        if self.first is None and (self.cell is not None or self.table is None) and data.strip():
+            self.first = self._line(data)
+        if "\n" in data:                # lines joined (a table cut over them): a space
+            data = data.replace("\n", " ")
         if self.cell is not None:
             self.cell.append(data)
         elif self.table is None:
@@ -474,12 +562,12 @@ class _FragmentParser(HTMLParser):
         super().close()
         if self.table is not None:
             self._end_cell()
-            self.blocks.append(("table", self.table))
+            self.blocks.append(("table", self.table, self.start, self._line()))
             self.table = None
         self._flush_text()
 
     def _flush_text(self):
         text = "".join(self.text).strip()
         if text:
-            self.blocks.append(("text", text))
-        self.text = []
+            self.blocks.append(("text", text, self.first, self._line()))
+        self.text, self.first = [], None
