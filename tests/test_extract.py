@@ -1169,6 +1169,36 @@ def test_a_table_cut_over_two_lines_is_read_whole(doc, cut):
     assert changed.warnings == []
 
 
+@pytest.mark.parametrize("cut", ["<tr> <td>継続</td>", '<td colspan="3"', "</tr> </table>"])
+def test_a_schedule_read_from_a_table_cut_over_two_lines_names_both(doc, cut):
+    """The lines of a cut table, read as one, were all numbered as its first: the schedule read
+    from it named line 442 alone (`442-442`), its status and end printed on line 443."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    head, tail = lines[441].split(cut)
+    lines[441:442] = [head, cut + tail]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert {s.source_lines for s in changed.schedules if s.initiative_id == "2-1-12"} == {"442-443"}
+    assert {s.source_lines for s in doc.schedules if s.initiative_id == "2-1-12"} == {"442-442"}
+
+
+def test_a_warning_about_a_cell_of_a_cut_table_names_the_cell_s_line(doc):
+    """An indicator's table cut before its 目標値 cell: the date of that cell, not read, was
+    named at the table's first line (`line 446`); its cell is on line 447."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    lines[445:447] = [line.replace("目標値 (28年度末)</td> <td>全所属", "目標値 (28.3末)</td> <td>全所属", 1)
+                      .replace("目標値 (28年度末)\t全所属", "目標値 (28.3末)\t全所属") for line in lines[445:447]]
+    cut = " <td>目標値 (28.3末)</td>"
+    head, tail = lines[445].split(cut)
+    lines[445:446] = [head, cut + tail]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert changed.warnings == [
+        f"{RAW.name}:436: initiative 2-1-12 「情報セキュリティ監査の実施」: indicator 1 「情報セキュリティ内部"
+        "監査実施済み所属数」: its target date 「28.3末」 (lines 446-447) is not read as a date (年, 年度, "
+        "月, 日, 末): published as printed, its ISO date empty"]
+    assert [(i.name, i.source_lines) for i in changed.indicators if i.initiative_id == "2-1-12"] == [
+        ("情報セキュリティ内部監査実施済み所属数", "446-447"), ("情報セキュリティ外部監査実施回数", "447-447")]
+
+
 def test_the_rows_of_a_table_cut_over_lines_name_each_cell_s_line():
     """Each cell of a table cut over lines keeps its own line, and the row its last; so does a
     text block after the table on the line that closes it."""

@@ -14,7 +14,7 @@ from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, coll
                      line_range)
 from ..normalize import HYPHENS, LONG_DASHES, join_lines
 from .indicators import read_indicators, value_label
-from .layout import LONE_PAGE_NUMBER, Row
+from .layout import LONE_PAGE_NUMBER, CellLines, Located, Row
 from .schedule import Period, grid_by_position, read_schedule
 from .structure import LABELS, Block
 
@@ -45,7 +45,7 @@ LABEL_COLUMNS = {
 
 
 @dataclass
-class Entry:
+class Entry(Located):
     """One value printed under a label: positional cells, a text, or a table (its cells, each
     printed once, and its grid, a cell spanning columns in each of them)."""
 
@@ -55,6 +55,7 @@ class Entry:
     terms: list[str] = field(default_factory=list)
     spans: list[tuple[int, int] | None] | None = None   # where its cells are (Row.spans), if known
     uneven: bool = False                # Row.uneven
+    cut: CellLines | None = None        # Row.cut: the lines of its cells (positions kept)
 
     @property
     def values(self) -> list[str]:
@@ -94,10 +95,11 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
     if repeated:        # two initiatives' labels in one block: a heading lost between them
         gaps.append(f"labels printed once per initiative are printed again ({'; '.join(repeated)}): "
                     "the heading of the next initiative lost? Its text is kept in this one")
-    gaps += [f"「{entry.values[0]}」 alone on line {entry.line} under 目的・概要: a page number "
-             "the converter kept? Kept as printed (in the summary or the methods)"
+    gaps += [f"「{value}」 alone on line {line} under 目的・概要: a page number the converter "
+             "kept? Kept as printed (in the summary or the methods)"
              for entry in fields.get("目的・概要", []) + fields.get("性質・手法", [])
-             if len(entry.values) == 1 and LONE_PAGE_NUMBER.match(entry.values[0])]
+             if len(entry.values) == 1 and LONE_PAGE_NUMBER.match(entry.values[0])
+             for line, value in entry.located_cells()]
     urls, stray, doubts = _urls(fields.get("関連URL", []))
     gaps += doubts
     notes += [text for _, text in stray]
@@ -105,7 +107,8 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
              "lines?)" for line, text in stray]
     department, division = split_responsible(" ".join(responsible[0].values))
     notes += [" ".join(e.values) for e in responsible[1:]]
-    citing = [e.line for e in responsible[1:] if any(map(INITIATIVE_ID.match, e.values))]
+    citing = [line for e in responsible[1:] for line, value in e.located_cells()
+              if INITIATIVE_ID.match(value)]
     if citing:      # 参考's entries (they begin with an initiative's id) under 担当: its label lost
         gaps.append(f"lines after 担当 cite initiatives (line {citing[0]}): 参考 printed without "
                     "its label? Kept as notes, not as references")
@@ -162,7 +165,8 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str],
                 label = first
                 printed.setdefault(label, []).append(row.line)
             if label:
-                fields.setdefault(label, []).append(Entry(row.line, row.cells, row.grid, row.terms))
+                fields.setdefault(label, []).append(Entry(row.line, row.cells, row.grid, row.terms,
+                                                          cut=row.cut))
             continue
         for seg_label, cells, started in _segments(row, label):
             if started:
@@ -176,10 +180,10 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str],
                 continue
             if label is None:
                 notes.append(" ".join(c for c in cells if c))
-                note_terms += [(term, row.line) for term in row.terms]
+                note_terms += [(term, line) for line, term in row.located_terms()]
             else:
                 fields.setdefault(label, []).append(Entry(row.line, cells, None, row.terms,
-                                                          row.spans, row.uneven))
+                                                          row.spans, row.uneven, row.cut))
     return fields, notes, printed, note_terms
 
 
@@ -243,13 +247,13 @@ def _urls(entries: list[Entry]) -> tuple[list[str], list[tuple[int, str]], list[
     hold any character)."""
     urls, stray, doubts = [], [], []
     for entry in entries:
-        for value in entry.values:
+        for line, value in entry.located_cells():
             found, rest = split_urls(value)
             urls += found
-            doubts += [f"関連URL at line {entry.line}: 「{url}」 {doubt} Kept as printed"
+            doubts += [f"関連URL at line {line}: 「{url}」 {doubt} Kept as printed"
                        for url in found for doubt in url_doubts(url)]
             if rest:
-                stray.append((entry.line, rest))
+                stray.append((line, rest))
     return urls, stray, doubts
 
 
@@ -287,22 +291,24 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
     if not grid:
         return None, [], []
     status, periods, unplaced, unread = read_schedule(grid)
-    lines = line_range([e.line for e in used])
+    lines = line_range([line for e in used for line in (e.line, e.last)])
     distinct: dict[str, Period] = {}
     problems = [f"the schedule at line {used[0].line} prints 「{cell}」 in its row of fiscal "
                 "years, not read as one fiscal year: the periods of its column are not in the "
                 "tables, and a phase under it may be placed under the next year's"
                 for cell in unread]
     problems += [f"the schedule at line {used[0].line} prints 「{cell}」 (line "
-                 f"{used[0 if tables else row].line}) where no fiscal year's column is left for "
-                 "it (a column lost in the text?): not in the tables" for row, cell in unplaced]
+                 f"{used[0 if tables else row].grid_line(row, column)}) where no fiscal year's "
+                 "column is left for it (a column lost in the text?): not in the tables"
+                 for row, column, cell in unplaced]
     if tables:      # the schedule is read from its first table: what else is under the label
         printed = {cell for row in grid for cell in row}    # and not in it lands nowhere
         for entry in entries:
-            if entry is not tables[0] and (left := [v for v in entry.values if v not in printed]):
+            if entry is not tables[0] and (
+                    left := [(line, v) for line, v in entry.located_cells() if v not in printed]):
                 problems.append(f"the schedule at line {used[0].line} is read from its table; "
-                                f"{'、'.join(f'「{v}」' for v in left)} printed under it at line "
-                                f"{entry.line} is not in that table (the table cut over two "
+                                f"{'、'.join(f'「{v}」' for _, v in left)} printed under it at "
+                                f"line {left[0][0]} is not in that table (the table cut over two "
                                 "lines, or its echo differs?): not in the tables")
     for period in periods:
         if period.period in distinct:
@@ -319,7 +325,7 @@ def _indicators(ident: str, entries: list[Entry], source: str) -> tuple[
         list[Indicator], list[str], list[Term], list[tuple[str, int]]]:
     """(indicators, problems, the glossary terms of each indicator, and (term, line) of the
     terms of the 指標 rows that no published indicator holds)."""
-    tokens = [(index, e.line, v) for index, e in enumerate(entries) for v in e.values]
+    tokens = [(index, line, v) for index, e in enumerate(entries) for line, v in e.located_cells()]
     reading = read_indicators([(line, value) for _, line, value in tokens])
     seqs = {id(draft): seq for seq, draft in enumerate(reading.drafts, 1)}
     roles: dict[int, list[tuple]] = {}          # entry -> what its tokens were read as
@@ -330,14 +336,14 @@ def _indicators(ident: str, entries: list[Entry], source: str) -> tuple[
     look = worth_looking_for(term for entry in entries for term in entry.terms)
     for index, entry in enumerate(entries):
         read = roles.get(index, []) if look else []     # (else all under 指標, unlooked for)
-        for term in entry.terms:
+        for line, term in entry.located_terms():
             place = next(((draft, column) for draft, column in read if id(draft) in seqs and
                           term in (draft.name if column == "name" else
                                    str(draft.values.get(column) or ""))), None)
             if place is None:
-                unplaced.append((term, entry.line))
+                unplaced.append((term, line))
             else:
-                found.setdefault(seqs[id(place[0])], []).append((term, place[1], entry.line))
+                found.setdefault(seqs[id(place[0])], []).append((term, place[1], line))
     terms = [term for seq, occurrences in found.items()
              for term in collect_terms(occurrences, "indicator", f"{ident}#{seq}", source)]
     return [Indicator(ident, seq, d.name, **d.values, source=source, source_lines=line_range(d.lines))
@@ -348,16 +354,16 @@ def _references(ident: str, entries: list[Entry], source: str) -> list[Reference
     """参考: initiative ids (`2-1-9庁内…`), document names and URLs."""
     found: list[tuple[str | None, str, str, int]] = []
     for entry in entries:
-        for value in entry.values:
+        for line, value in entry.located_cells():
             for url in URL.findall(value):
-                found.append((None, url, url, entry.line))
+                found.append((None, url, url, line))
             text = URL.sub("", value).replace("<>", " ")
             parts = INITIATIVE_ID.split(text)
             if parts[0].strip():
-                found.append((None, parts[0].strip(), "", entry.line))
+                found.append((None, parts[0].strip(), "", line))
             for printed, label in zip(parts[1::2], parts[2::2]):   # an id printed alone is
                 found.append((printed.translate(ASCII_HYPHEN), label.strip() or printed, "",
-                              entry.line))                              # its own label
+                              line))                                    # its own label
     return [Reference(ident, seq, to_id, to_id, label, url, source, line_range([line]))
             for seq, (to_id, label, url, line) in enumerate(found, 1)]
 
@@ -386,9 +392,9 @@ def _terms(initiative: Initiative, block: Block, fields: dict[str, list[Entry]],
     """The initiative's own terms, each with the column it is published in; its indicators'
     are theirs (but for (term, line) of what no published indicator holds: the initiative's
     under 指標, as printed there)."""
-    occurrences = [(term, "title", block.heading.line) for term in block.heading.terms]
-    labelled = [(term, label, entry.line) for label, entries in fields.items()
-                if label != INDICATORS for entry in entries for term in entry.terms]
+    occurrences = [(term, "title", line) for line, term in block.heading.located_terms()]
+    labelled = [(term, label, line) for label, entries in fields.items()
+                if label != INDICATORS for entry in entries for line, term in entry.located_terms()]
     column_of = _term_columns(initiative, labelled)
     occurrences += [(term, column_of(term, label), line) for term, label, line in labelled]
     occurrences += [(term, "notes", line) for term, line in note_terms]

@@ -35,10 +35,10 @@ class Period:
 
 
 def read_schedule(grid: list[list[str]]) -> tuple[
-        str | None, list[Period], list[tuple[int, str]], list[str]]:
+        str | None, list[Period], list[tuple[int, int, str]], list[str]]:
     """(status, periods, unplaced, unread) of one schedule grid: periods in column order, (row,
-    text) of the phases printed where no period's column is left for them (a column lost in
-    the text), and the cells of the row of fiscal years not read as one (`H26・H27`)."""
+    column, text) of the phases printed where no period's column is left for them (a column
+    lost in the text), and the cells of the row of fiscal years not read as one (`H26・H27`)."""
     # Rows are not padded to the widest one: a missing cell is an empty one, and padding
     # made rows x width cells (one 100,000-cell line and 37,500 one-cell lines: 30 GB).
     width = max(map(len, grid), default=0)
@@ -52,7 +52,7 @@ def read_schedule(grid: list[list[str]]) -> tuple[
               and cell not in STATUS_MARKERS and not ARROW.match(cell)]
     free = _FreeLabels(labels)
     content: dict[int, str] = {}
-    unplaced: list[tuple[int, str]] = []
+    unplaced: list[tuple[int, int, str]] = []
     arrow_from: int | None = None
     for number, row in enumerate(rows[header + 1:], header + 1):
         placed = -1                 # the row's cells keep their order: none goes left of this
@@ -64,7 +64,7 @@ def read_schedule(grid: list[list[str]]) -> tuple[
                 continue
             target = column if labels[column] else free.nearest(column)
             if target is None or target < placed:     # no column left for it (one lost?)
-                unplaced.append((number, cell))
+                unplaced.append((number, column, cell))
                 continue
             content[target] = f"{content[target]} {cell}" if target in content else cell
             free.take(target)

@@ -36,6 +36,7 @@ def _paragraphs(block: Block) -> list[str]:
 
 
 def _terms(ident: str, block: Block, source: str) -> list[Term]:
-    occurrences = [(term, "heading", block.heading.line) for term in block.heading.terms]
-    occurrences += [(term, "body", row.line) for row in block.rows for term in row.terms]
+    occurrences = [(term, "heading", line) for line, term in block.heading.located_terms()]
+    occurrences += [(term, "body", line) for row in block.rows
+                    for line, term in row.located_terms()]
     return collect_terms(occurrences, "section", ident, source)

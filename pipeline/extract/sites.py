@@ -95,7 +95,7 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
             current.head, current.lines = current.head[:heads], current.lines[:lines]
             unfinished.append(current)
             current = following
-        current.lines.append(row.line)
+        current.lines += (row.line, row.last)
         for label, slot in ((URL_LABEL, "url"), (RESPONSIBLE_LABEL, "responsible")):
             if starts_with_label(text, label):
                 current.awaiting, text = slot, text[len(label):].strip()
@@ -133,8 +133,8 @@ def _site(draft: _Draft, field_no: int, seq: int, source: str) -> tuple[Site, li
                 urls[0] if urls else (draft.url or ""), department, division, source,
                 line_range(draft.lines))
     look = worth_looking_for(term for row in draft.head for term in row.terms)
-    occurrences = [(term, _term_column(term, row, index, name, badges, look), row.line)
-                   for index, row in enumerate(draft.head) for term in row.terms]
+    occurrences = [(term, _term_column(term, row, index, name, badges, look), line)
+                   for index, row in enumerate(draft.head) for line, term in row.located_terms()]
     return site, collect_terms(occurrences, "site", ident, source)
 
 

@@ -62,7 +62,9 @@ class Block:
 
     @property
     def lines(self) -> list[int]:
-        return [self.heading.line] + [row.line for row in self.rows if not row.blank]
+        """The lines of its rows (the first of each, and the last of one read from several)."""
+        return [self.heading.line, self.heading.last] + [
+            line for row in self.rows if not row.blank for line in (row.line, row.last)]
 
 
 def flat_text(row: Row) -> str:
