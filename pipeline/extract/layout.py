@@ -14,15 +14,12 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 from ..errors import ExtractionError
-from ..normalize import (HTML_ELEMENT_NAMES, HTML_TAG, HYPHENS, INVISIBLE, INVISIBLE_CHARS,
-                         SPACE_CHARS, SPACES, clean_text, escape_incomplete_references,
-                         joined_by_a_space)
+from ..normalize import HYPHENS, INVISIBLE, INVISIBLE_CHARS, SPACE_CHARS, SPACES, clean_text
+from .fragment import FragmentParser, last_end_tag
 
 HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
-HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
 # A line that goes on with a table's markup (`<tr>`, `<td>`, `</table>` …): the rest of a
 # `<table>` that the converter cut over two lines. One opening a table begins a table of its own
 # (after one whose end was lost: joined, the first was lost in the second)
@@ -38,16 +35,6 @@ PAGE_NUMBER = re.compile(rf"^\s*{PAGE_DASH}[ \u3000]?[0-9０-９]{{1,4}}[ \u3000
 # A page's number printed bare (`12`, `P.12`, `12/40`, `12ページ`), a cleaned row's whole text:
 # in a table it may be a value; alone in prose it is named (extraction), never dropped
 LONE_PAGE_NUMBER = re.compile(r"^(?:[Pp]\.?\s*)?\d{1,4}(?:\s*/\s*\d{1,4}|\s*ページ)?$")
-# Plain markup read without HTMLParser: end tags and start tags whose attributes are
-# double-quoted without entities. A fragment with anything else goes to HTMLParser.
-PLAIN_TAG = re.compile(r'<(?:/([a-zA-Z][a-zA-Z0-9]*) *|([a-zA-Z][a-zA-Z0-9]*)'
-                       r'((?: +[a-zA-Z][a-zA-Z0-9-]*="[^"<>&]*")*) *(/?))>')
-PLAIN_ATTR = re.compile(r' +([a-zA-Z][a-zA-Z0-9-]*)="([^"]*)"')
-RAW_TEXT_TAG = re.compile(r"<(?:script|style)[ />]", re.IGNORECASE)    # content is not markup
-# A "<": html.parser read `「a<b」…` or `(x<y and z>w)` as a tag up to the next ">", the text in it
-# lost. One that begins no HTML tag (normalize.HTML_TAG: an element's name, then attributes) or
-# comment is text, as on a plain line.
-LESS_THAN = re.compile("<")
 UNUSUAL = re.compile(f"[{INVISIBLE_CHARS}{SPACE_CHARS}]")
 # A run of two or more spaces is a column break where a tab would be (pdftotext -layout, or
 # tabs written as spaces): n spaces are round(n / w) breaks, at least one, where w is the most
@@ -351,12 +338,12 @@ def _html_rows(number: int, line: str, memo: _Memo) -> tuple[list[Row], list[str
     line may be several joined by line breaks (a table cut over them): each row is numbered
     with the line it starts on, and its cells and terms with theirs (Row.cut)."""
     start = HTML_START.search(line).start()
-    end = _last_end_tag(line)
+    end = last_end_tag(line)
     prefix, fragment, suffix = line[:start], line[start:end], line[end:]
     rows = []
     if prefix.strip():
         rows.append(_plain_row(number, prefix, memo))
-    parser = _FragmentParser()
+    parser = FragmentParser()
     parser.read(fragment)
     parser.close()
     echo: list[str] = []
@@ -408,166 +395,3 @@ def _echoes(echo: list[str], values: list[str]) -> bool:
     head = echo[: len(values)]
     return head == values or len(head) == len(values) and all(
         cell.replace(" ", "") == value.replace(" ", "") for cell, value in zip(head, values))
-
-
-def _last_end_tag(line: str) -> int:
-    """Where the last block end tag (`</table>` …) of a line ends; the line's end if none."""
-    start = line.rfind("</")
-    while start >= 0:
-        if match := HTML_END.match(line, start):
-            return match.end()
-        start = line.rfind("</", 0, start)
-    return len(line)
-
-
-def _cell_text(parts: list[str]) -> str:
-    """A table cell's text; its lines (broken by `<br>`) joined as a paragraph's are: `現状値<br>
-    (H26年3月末)` is `現状値(H26年3月末)`, `LGWAN<br>ASP` (or full-width) is `LGWAN ASP`. Nothing
-    is dropped: a cell breaks no page, so a line starting as the last ends (`県、市町村<br>
-    市町村教育委員会`) is no page-break echo."""
-    text = "".join(parts)
-    if "\n" not in text:
-        return text
-    joined = ""
-    for line in text.split("\n"):
-        if line := line.strip():
-            if joined and joined_by_a_space(joined[-1], line[0]):
-                joined += " "
-            joined += line
-    return joined
-
-
-def _elements_only(parts: list[str]) -> bool:
-    """True when every tag PLAIN_TAG split a fragment at names an HTML element (`<x>` is text)."""
-    return all((end or start).lower() in HTML_ELEMENT_NAMES
-               for end, start in zip(parts[1::5], parts[2::5]))
-
-
-def _tag_or_text(less_than: re.Match) -> str:
-    """A `<` as it is when it begins a tag or a comment, else escaped as text."""
-    text, start = less_than.string, less_than.start()
-    return "<" if HTML_TAG.match(text, start) or text.startswith("<!", start) else "&lt;"
-
-
-class _FragmentParser(HTMLParser):
-    """Collects text blocks (p, div, loose text) and tables (rows of (text, colspan, line)),
-    each with the lines it starts and ends on (counted from 0: a fragment of several lines
-    joined by line breaks, each read as a space; a cell's line is that of its first text).
-    Character references stay as printed: clean_text decodes them, once (decoded here too,
-    `&lt;b&gt;` became a tag and was dropped, `&amp;copy;` became ©)."""
-
-    BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=False)
-        self.blocks: list[tuple[str, object, int, int]] = []
-        self.text: list[str] = []
-        self.table: list[list[tuple[str, int, int]]] | None = None
-        self.cell: list[str] | None = None
-        self.span = 1
-        self.start = 0          # the line the table being read starts on
-        self.first: int | None = None   # the line of the first text of a cell or text block
-
-    def _line(self, data: str = "") -> int:
-        """The line of what is being read, counted from 0: of its first character that is no
-        space in data."""
-        return self.getpos()[0] - 1 + data[:len(data) - len(data.lstrip())].count("\n")
-
-    def read(self, fragment: str) -> None:
-        """feed() with a fast path: plain markup is split here, making the same tag calls
-        and passing the same text as HTMLParser would: an `&` that begins no complete
-        reference in its own text escaped, so that no reference is made of the text on both
-        sides of a tag (`&reg<sup>;`)."""
-        parts = PLAIN_TAG.split(fragment)   # data, then the 4 groups of a tag, ..., data
-        if fragment.count("<") != len(parts) // 5 or RAW_TEXT_TAG.search(fragment) \
-                or not _elements_only(parts) or "\n" in fragment:
-            # a "<" that starts no plain tag, script/style, or lines to number (its getpos):
-            # html.parser's, which reads a legacy name without its ";" (`&region=` as
-            # `&reg;ion=`), so such an "&" is escaped first
-            self.feed(LESS_THAN.sub(_tag_or_text, escape_incomplete_references(fragment)))
-            return
-        tokens = iter(parts)
-        for data, end, start, attrs, empty in zip(tokens, tokens, tokens, tokens, tokens):
-            if data:
-                self.handle_data(escape_incomplete_references(data))
-            if end:
-                self.handle_endtag(end.lower())
-                continue
-            start = start.lower()
-            cell = start in ("td", "th")    # only table cells use an attribute (colspan)
-            self.handle_starttag(start, [(key.lower(), value) for key, value in
-                                         PLAIN_ATTR.findall(attrs)] if attrs and cell else [])
-            if empty:
-                self.handle_endtag(start)
-        if parts[-1]:
-            self.handle_data(escape_incomplete_references(parts[-1]))
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table":
-            self._flush_text()
-            self.table, self.start = [], self._line()
-        elif tag in ("tr", "td", "th") and self.table is not None:
-            self._end_cell()                # (its end tag, which HTML lets a page leave out)
-            if tag == "tr":
-                self.table.append([])
-            else:
-                self.cell, self.first = [], None
-                span = dict(attrs).get("colspan") or "1"
-                self.span = int(span) if span.isdigit() and 0 < int(span) < 100 else 1
-        elif tag in self.BLOCKS:
-            self._break()
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th", "tr", "table") and self.table is not None:
-            self._end_cell()
-            if tag == "table":
-                self.blocks.append(("table", self.table, self.start, self._line()))
-                self.table = None
-        elif tag in self.BLOCKS:
-            self._break()
-
-    def _break(self):
-        """A block's start or end: a line break inside a cell (joined at its end), else the
-        end of a text block."""
-        if self.cell is not None:
-            self.cell.append("\n")
-        elif self.table is None:
-            self._flush_text()
-
-    def _end_cell(self):
-        if self.cell is not None:
-            if not self.table:
-                self.table.append([])
-            line = self._line() if self.first is None else self.first
-            self.table[-1].append((_cell_text(self.cell), self.span, line))
-            self.cell = self.first = None
-
-    def handle_entityref(self, name):
-        self.handle_data(f"&{name};")
-
-    def handle_charref(self, name):
-        self.handle_data(f"&#{name};")
-
-    def handle_data(self, data):
-        if self.first is None and (self.cell is not None or self.table is None) and data.strip():
-            self.first = self._line(data)
-        if "\n" in data:                # lines joined (a table cut over them): a space
-            data = data.replace("\n", " ")
-        if self.cell is not None:
-            self.cell.append(data)
-        elif self.table is None:
-            self.text.append(data)
-
-    def close(self):
-        super().close()
-        if self.table is not None:
-            self._end_cell()
-            self.blocks.append(("table", self.table, self.start, self._line()))
-            self.table = None
-        self._flush_text()
-
-    def _flush_text(self):
-        text = "".join(self.text).strip()
-        if text:
-            self.blocks.append(("text", text, self.first, self._line()))
-        self.text, self.first = [], None
