@@ -27,10 +27,13 @@ commands:
              serialisations), with datapackage.json, a DCAT-AP catalogue, CKAN metadata and a
              web portal; validate them (frictionless, DCAT-AP SHACL) and only then replace the
              published folder.
-  validate   validate an existing published folder (datapackage.json) with frictionless.
+  validate   check a published folder as publish checks a new edition, never writing to it:
+             every table against its Table Schema (frictionless), every other file against
+             its stated size and SHA-256, the Excel variants and plan slices byte for byte.
   fetch      download every source of data/raw/sources.toml that has a `url` (checked: status,
-             content type, size, UTF-8/CP932 text) and record it in sources.lock.json; a raw
-             file is replaced only after every check passed. Exit 1 if any source failed.
+             content type, size, text in UTF-8, UTF-16 with BOM, CP932 or EUC-JP) and record
+             it in sources.lock.json; a raw file is replaced only after every check passed.
+             Exit 1 if any source failed.
   linkcheck  check every URL of the published tables (HEAD, then GET), politely per host, and
              write a JSON report beside the published folder; the data are never changed.
   load-store load every plan into its own named graph (<base_uri>graph/plan/<plan_id>) of a
@@ -54,6 +57,9 @@ examples:
   python -m pipeline load-store --endpoint http://127.0.0.1:7878/store --update-endpoint http://127.0.0.1:7878/update
   python -m pipeline api --out-dir data/published --port 8001
   python -m pipeline query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+
+The portal and the URIs (negotiated by Accept) on http://127.0.0.1:8000/:
+  python -m pipeline.serve --out-dir data/published --port 8000
 """
 
 
@@ -96,8 +102,12 @@ def parser() -> argparse.ArgumentParser:
     publish.add_argument("--strict", action="store_true",
                          help="treat every warning as an error: exit 1 and publish nothing (for "
                               "scheduled runs that must not publish partial data)")
-    validate = commands.add_parser("validate", help="validate a published folder with frictionless",
-                                   description="Validate datapackage.json of a published folder.")
+    validate = commands.add_parser("validate", help="check a published folder (frictionless, sizes, SHA-256)",
+                                   description="Check a published folder as publish checks a new "
+                                   "edition, never writing to it: every table against its Table "
+                                   "Schema (frictionless), every other file against its stated "
+                                   "size and SHA-256, the Excel variants and plan slices byte for "
+                                   "byte.")
     validate.add_argument("--out-dir", type=Path, default=Path("data/published"),
                           help="published folder (default: data/published)")
     fetch = commands.add_parser("fetch", help="download the sources that sources.toml gives a url for",

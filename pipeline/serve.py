@@ -60,7 +60,12 @@ def make_server(folder: Path, port: int = 8000, host: str = "127.0.0.1") -> http
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.serve", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline.serve",
+        description="Serve a published folder, its portal and its URIs, on http://127.0.0.1:PORT/ "
+                    "with the content negotiation of the shipped nginx and Apache configurations: "
+                    "a URI answers with its .html, .ttl or .jsonld document, whichever the Accept "
+                    "header asks for (q-values honoured), with Vary: Accept. Ctrl-C stops it.")
     parser.add_argument("--out-dir", type=Path, default=Path("data/published"),
                         help="published folder to serve (never written) (default: data/published)")
     parser.add_argument("--port", type=int, default=8000,

@@ -94,6 +94,16 @@ def test_validate_help_documents_out_folder(run_cli):
     assert "--out-dir" in result.stdout
 
 
+def test_help_says_what_validate_and_fetch_check(run_cli):
+    """As the README says: validate checks more than the tables, fetch reads four encodings."""
+    overview = " ".join(run_cli("--help").stdout.split())
+    assert "UTF-8, UTF-16 with BOM, CP932 or EUC-JP" in overview, overview
+    assert "python -m pipeline.serve" in overview, overview
+    for text in (overview, " ".join(run_cli("validate", "--help").stdout.split())):
+        assert "stated size and SHA-256" in text, text
+        assert "Excel variants and plan slices byte for byte" in text, text
+
+
 # --- 2. publishing the real source ---------------------------------------------
 
 def test_publish_reports_every_stage_in_order(published_run, published, project_root, source_name):
