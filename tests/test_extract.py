@@ -900,6 +900,30 @@ def test_an_indicator_value_spanning_two_columns_is_one_value(doc, cell):
     assert changed.warnings == []
 
 
+def test_a_table_inside_a_table_cell_is_that_cell_s_text():
+    """A converter may write a cell's content as a table of its own. Read as a new table, it
+    dropped the cells before it and turned the cells after it into loose text, in silence. Its
+    cells are the enclosing cell's lines, joined as a cell's lines are."""
+    rows = read_rows("<table><tr><td>現状値</td><td>113所属</td></tr><tr><td>目標値</td><td>"
+                     "<table><tr><td>全所属</td></tr><tr><td>(28年度末)</td></tr></table>"
+                     "</td></tr><tr><td>担当</td><td>総務部</td></tr></table>")
+    assert [(row.kind, row.grid) for row in rows] == [
+        ("table", [["現状値", "113所属"], ["目標値", "全所属(28年度末)"], ["担当", "総務部"]])]
+
+
+def test_an_indicator_value_printed_as_a_table_in_its_cell_is_read(doc):
+    """The seed's indicator table of 2-1-12 with its target printed as a table in its cell."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    lines[445] = lines[445].replace("<td>全所属</td>",
+                                    "<td><table><tr><td>全所属</td></tr></table></td>", 1)
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert [(i.name, i.baseline_text, i.target_text) for i in changed.indicators
+            if i.initiative_id == "2-1-12"] == [
+        ("情報セキュリティ内部監査実施済み所属数", "113所属", "全所属"),
+        ("情報セキュリティ外部監査実施回数", "1回/年 (15システム)", "全外部公開システム")]
+    assert changed.warnings == []
+
+
 def laid_out(*cells: tuple[int, str]) -> str:
     """A line as pdftotext -layout writes it: each cell at its display column (a CJK
     character two columns wide), runs of spaces between."""

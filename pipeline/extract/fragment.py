@@ -64,9 +64,10 @@ def _tag_or_text(less_than: re.Match) -> str:
 
 
 class FragmentParser(HTMLParser):
-    """Collects text blocks (p, div, loose text) and tables (rows of (text, colspan, line)),
-    each with the lines it starts and ends on (counted from 0: a fragment of several lines
-    joined by line breaks, each read as a space; a cell's line is that of its first text).
+    """Collects text blocks (p, div, loose text) and tables (rows of (text, colspan, line); a
+    table inside a cell is that cell's lines), each with the lines it starts and ends on
+    (counted from 0: a fragment of several lines joined by line breaks, each read as a space;
+    a cell's line is that of its first text).
     Character references stay as printed: clean_text decodes them, once (decoded here too,
     `&lt;b&gt;` became a tag and was dropped, `&amp;copy;` became ©)."""
 
@@ -81,6 +82,7 @@ class FragmentParser(HTMLParser):
         self.span = 1
         self.start = 0          # the line the table being read starts on
         self.first: int | None = None   # the line of the first text of a cell or text block
+        self.nested = 0         # tables open inside a cell of the table being read
 
     def _line(self, data: str = "") -> int:
         """The line of what is being read, counted from 0: of its first character that is no
@@ -117,7 +119,10 @@ class FragmentParser(HTMLParser):
             self.handle_data(escape_incomplete_references(parts[-1]))
 
     def handle_starttag(self, tag, attrs):
-        if tag == "table":
+        if self.table is not None and (self.nested or tag == "table") and \
+                tag in ("table", "tr", "td", "th"):
+            self._nested(tag, +1)
+        elif tag == "table":
             self._flush_text()
             self.table, self.start = [], self._line()
         elif tag in ("tr", "td", "th") and self.table is not None:
@@ -132,13 +137,24 @@ class FragmentParser(HTMLParser):
             self._break()
 
     def handle_endtag(self, tag):
-        if tag in ("td", "th", "tr", "table") and self.table is not None:
+        if self.nested and tag in ("table", "tr", "td", "th"):
+            self._nested(tag, -1)
+        elif tag in ("td", "th", "tr", "table") and self.table is not None:
             self._end_cell()
             if tag == "table":
                 self.blocks.append(("table", self.table, self.start, self._line()))
                 self.table = None
         elif tag in self.BLOCKS:
             self._break()
+
+    def _nested(self, tag: str, opens: int) -> None:
+        """A tag of a table inside a table's cell: its cells are the enclosing cell's lines (read
+        as a table of its own, it dropped the cells before it and made the rest loose text)."""
+        if tag == "table":
+            self.nested += opens
+            if self.cell is None:       # (not in a cell: one of its own)
+                self.cell, self.first, self.span = [], None, 1
+        self.cell.append("\n")
 
     def _break(self):
         """A block's start or end: a line break inside a cell (joined at its end), else the
