@@ -900,6 +900,23 @@ def test_an_indicator_value_spanning_two_columns_is_one_value(doc, cell):
     assert changed.warnings == []
 
 
+def test_a_schedule_phase_spanning_two_rows_leaves_the_next_row_s_columns_in_place():
+    """`<td rowspan="2">検討</td>` under H26: the next row prints no cell in that column, so its
+    運用 is in H28's column as the table shows it. Read cell after cell, 運用 went under H27, in
+    silence."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[441].startswith("スケジュール\t\t<table") and lines[444].startswith("継続\t→")
+    lines[441] = ('スケジュール\t\t<table border="1"> <tr> <td></td> <td>H 2 6</td> <td>H 2 7</td> '
+                  '<td>H 2 8</td> </tr> <tr> <td>～H 2 5</td> <td rowspan="2">検討</td> '
+                  '<td>実施</td> <td></td> </tr> <tr> <td>継続</td> <td></td> <td>運用</td> </tr> '
+                  '</table>')
+    lines[442:445] = ["\tH 2 6\tH 2 7\tH 2 8", "～H 2 5\t検討\t実施", "継続\t\t運用"]   # its echo
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert [(s.period, s.phase) for s in changed.schedules if s.initiative_id == "2-1-12"] == [
+        ("H26", "検討"), ("H27", "実施"), ("H28", "運用")]
+    assert changed.warnings == []
+
+
 def test_a_table_inside_a_table_cell_is_that_cell_s_text():
     """A converter may write a cell's content as a table of its own. Read as a new table, it
     dropped the cells before it and turned the cells after it into loose text, in silence. Its

@@ -7,6 +7,7 @@ by cell_text); the layout reader cleans them.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from ..normalize import HTML_ELEMENT_NAMES, HTML_TAG, escape_incomplete_references, joined_by_a_space
@@ -22,6 +23,48 @@ RAW_TEXT_TAG = re.compile(r"<(?:script|style)[ />]", re.IGNORECASE)    # content
 # lost. One that begins no HTML tag (normalize.HTML_TAG: an element's name, then attributes) or
 # comment is text, as on a plain line.
 LESS_THAN = re.compile("<")
+MAX_SPAN = 100              # a colspan or rowspan beyond this (or none, or 0) counts as 1
+
+
+@dataclass
+class Cell:
+    """A table cell as printed: its text, the columns and rows it spans, and its line (counted
+    from the fragment's first)."""
+
+    text: str
+    columns: int = 1
+    rows: int = 1
+    line: int = 0
+
+
+def table_slots(table: list[list[Cell]]) -> list[list[int | None]]:
+    """Each row's columns as HTML lays the table out: the index in the row of the cell in each
+    column it spans, None where a cell of a row above spans down into it (printed there, once).
+    Without this a cell spanning rows moved the cells after it in the next rows one column to
+    the left: a schedule's phase went under the year before its own."""
+    below: dict[int, int] = {}              # column -> rows a cell above still covers
+    laid = []
+    for row in table:
+        slots: list[int | None] = []
+        for index, cell in enumerate(row):
+            while below.get(len(slots)):
+                _cover(slots, below)
+            for _ in range(cell.columns):
+                if cell.rows > 1:
+                    below[len(slots)] = cell.rows - 1
+                slots.append(index)
+        while any(rows and column >= len(slots) for column, rows in below.items()):
+            _cover(slots, below)
+        laid.append(slots)
+    return laid
+
+
+def _cover(slots: list[int | None], below: dict[int, int]) -> None:
+    """A row's next column left empty: a cell above covers it (one row less), or a cell above
+    covers a column after it."""
+    if below.get(len(slots)):
+        below[len(slots)] -= 1
+    slots.append(None)
 
 
 def last_end_tag(line: str) -> int:
@@ -64,8 +107,8 @@ def _tag_or_text(less_than: re.Match) -> str:
 
 
 class FragmentParser(HTMLParser):
-    """Collects text blocks (p, div, loose text) and tables (rows of (text, colspan, line); a
-    table inside a cell is that cell's lines), each with the lines it starts and ends on
+    """Collects text blocks (p, div, loose text) and tables (rows of Cell; a table inside a
+    cell is that cell's lines), each with the lines it starts and ends on
     (counted from 0: a fragment of several lines joined by line breaks, each read as a space;
     a cell's line is that of its first text).
     Character references stay as printed: clean_text decodes them, once (decoded here too,
@@ -79,7 +122,7 @@ class FragmentParser(HTMLParser):
         self.text: list[str] = []
         self.table: list[list[tuple[str, int, int]]] | None = None
         self.cell: list[str] | None = None
-        self.span = 1
+        self.spans = (1, 1)     # (columns, rows) of the cell being read
         self.start = 0          # the line the table being read starts on
         self.first: int | None = None   # the line of the first text of a cell or text block
         self.nested = 0         # tables open inside a cell of the table being read
@@ -110,7 +153,7 @@ class FragmentParser(HTMLParser):
                 self.handle_endtag(end.lower())
                 continue
             start = start.lower()
-            cell = start in ("td", "th")    # only table cells use an attribute (colspan)
+            cell = start in ("td", "th")    # only table cells use attributes (their spans)
             self.handle_starttag(start, [(key.lower(), value) for key, value in
                                          PLAIN_ATTR.findall(attrs)] if attrs and cell else [])
             if empty:
@@ -131,8 +174,8 @@ class FragmentParser(HTMLParser):
                 self.table.append([])
             else:
                 self.cell, self.first = [], None
-                span = dict(attrs).get("colspan") or "1"
-                self.span = int(span) if span.isdigit() and 0 < int(span) < 100 else 1
+                attrs = dict(attrs)
+                self.spans = (_span(attrs.get("colspan")), _span(attrs.get("rowspan")))
         elif tag in self.BLOCKS:
             self._break()
 
@@ -153,7 +196,7 @@ class FragmentParser(HTMLParser):
         if tag == "table":
             self.nested += opens
             if self.cell is None:       # (not in a cell: one of its own)
-                self.cell, self.first, self.span = [], None, 1
+                self.cell, self.first, self.spans = [], None, (1, 1)
         self.cell.append("\n")
 
     def _break(self):
@@ -169,7 +212,7 @@ class FragmentParser(HTMLParser):
             if not self.table:
                 self.table.append([])
             line = self._line() if self.first is None else self.first
-            self.table[-1].append((cell_text(self.cell), self.span, line))
+            self.table[-1].append(Cell(cell_text(self.cell), *self.spans, line))
             self.cell = self.first = None
 
     def handle_entityref(self, name):
@@ -201,3 +244,8 @@ class FragmentParser(HTMLParser):
         if text:
             self.blocks.append(("text", text, self.first, self._line()))
         self.text, self.first = [], None
+
+
+def _span(value: str | None) -> int:
+    """A colspan or rowspan attribute's number of columns or rows."""
+    return int(value) if value and value.isdigit() and 0 < int(value) < MAX_SPAN else 1

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..errors import ExtractionError
 from ..normalize import HYPHENS, INVISIBLE, INVISIBLE_CHARS, SPACE_CHARS, SPACES, clean_text
-from .fragment import FragmentParser, last_end_tag
+from .fragment import Cell, FragmentParser, last_end_tag, table_slots
 
 HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
 # A line that goes on with a table's markup (`<tr>`, `<td>`, `</table>` …): the rest of a
@@ -364,27 +364,30 @@ def _html_rows(number: int, line: str, memo: _Memo) -> tuple[list[Row], list[str
     return rows, echo
 
 
-def _table_row(number: int, first: int, last: int, content: list[list[tuple[str, int, int]]],
+def _table_row(number: int, first: int, last: int, content: list[list[Cell]],
                memo: _Memo) -> Row:
     """The row of a table of a line numbered `number` (several joined: its lines first to last
-    after it), made of rows of (cell, colspan, line after `number`)."""
+    after it), made of its rows of cells (each cell's line counted after `number`). Its grid
+    repeats a cell in each column it spans (a schedule's phase runs through its years) and
+    leaves empty a column that a cell of a row above spans down into."""
     grid, raw, printed, terms = [], [], [], []
     cell_lines: list[int] = []
     term_lines: list[int] = []
     grid_lines: list[list[int]] = []
-    for raw_row in content:
-        row_raw = [cell for cell, _, _ in raw_row]
+    for raw_row, slots in zip(content, table_slots(content)):
+        row_raw = [cell.text for cell in raw_row]
         raw += row_raw
         cells, found = _clean_cells(row_raw, memo)
         terms.extend(found)
         printed += cells
-        grid.append([cell for cell, (_, span, _) in zip(cells, raw_row) for _ in range(span)])
+        grid.append(["" if index is None else cells[index] for index in slots])
         if last > first:            # (as _clean_cells finds the terms: not in a rule's cells)
             rule = _joined_rule(row_raw)
-            cell_lines += [number + at for _, _, at in raw_row]
-            term_lines += [number + at for index, (cell, _, at) in enumerate(raw_row)
-                           if index not in rule for _ in memo.clean(cell)[1]]
-            grid_lines.append([number + at for _, span, at in raw_row for _ in range(span)])
+            cell_lines += [number + cell.line for cell in raw_row]
+            term_lines += [number + cell.line for index, cell in enumerate(raw_row)
+                           if index not in rule for _ in memo.clean(cell.text)[1]]
+            grid_lines.append([number + (first if index is None else raw_row[index].line)
+                               for index in slots])
     cut = CellLines(cell_lines, term_lines, grid_lines, number + last) if last > first else None
     return Row(number + first, "table", printed, raw, terms, grid, cut=cut)
 
