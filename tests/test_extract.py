@@ -917,6 +917,30 @@ def test_a_schedule_phase_spanning_two_rows_leaves_the_next_row_s_columns_in_pla
     assert changed.warnings == []
 
 
+def test_text_in_a_table_outside_its_cells_is_a_text_row_before_the_table():
+    """A `<caption>`, or text between a table's rows, was dropped in silence: it is read as a
+    browser shows it, a text before the table. A page's number between dashes there is page
+    furniture, dropped as on a line of its own."""
+    rows = read_rows("<table><caption>工程表</caption><tr><td>H 2 6</td></tr> - 12 - "
+                     "<tr><td>運用</td></tr>（前頁から続く）</table>")
+    assert [(row.kind, row.grid or row.cells) for row in rows] == [
+        ("text", ["工程表"]), ("text", ["(前頁から続く)"]), ("table", [["H26"], ["運用"]])]
+
+
+def test_a_caption_in_a_schedule_s_table_is_named(doc):
+    """The seed's schedule of 2-1-12 with a caption: the schedule reads as before, and the
+    caption, which lands in no table, is named."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    lines[441] = lines[441].replace("> <tr> <td></td>", "> <caption>工程表</caption> <tr> <td></td>", 1)
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert [(s.period, s.phase) for s in changed.schedules if s.initiative_id == "2-1-12"] == [
+        ("H26", "実施"), ("H27", "実施"), ("H28", "実施")]
+    assert [w for w in changed.warnings if "2-1-12" in w] == [
+        f"{RAW.name}:436: initiative 2-1-12 「情報セキュリティ監査の実施」: the schedule at line 442 "
+        "is read from its table; 「工程表」 printed under it at line 442 is not in that table "
+        "(the table cut over two lines, or its echo differs?): not in the tables"]
+
+
 def test_a_table_inside_a_table_cell_is_that_cell_s_text():
     """A converter may write a cell's content as a table of its own. Read as a new table, it
     dropped the cells before it and turned the cells after it into loose text, in silence. Its

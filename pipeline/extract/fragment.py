@@ -170,6 +170,7 @@ class FragmentParser(HTMLParser):
             self.table, self.start = [], self._line()
         elif tag in ("tr", "td", "th") and self.table is not None:
             self._end_cell()                # (its end tag, which HTML lets a page leave out)
+            self._flush_text()              # text outside the cells: a block before the table
             if tag == "tr":
                 self.table.append([])
             else:
@@ -184,6 +185,7 @@ class FragmentParser(HTMLParser):
             self._nested(tag, -1)
         elif tag in ("td", "th", "tr", "table") and self.table is not None:
             self._end_cell()
+            self._flush_text()
             if tag == "table":
                 self.blocks.append(("table", self.table, self.start, self._line()))
                 self.table = None
@@ -204,7 +206,7 @@ class FragmentParser(HTMLParser):
         end of a text block."""
         if self.cell is not None:
             self.cell.append("\n")
-        elif self.table is None:
+        else:
             self._flush_text()
 
     def _end_cell(self):
@@ -222,13 +224,13 @@ class FragmentParser(HTMLParser):
         self.handle_data(f"&#{name};")
 
     def handle_data(self, data):
-        if self.first is None and (self.cell is not None or self.table is None) and data.strip():
+        if self.first is None and data.strip():
             self.first = self._line(data)
         if "\n" in data:                # lines joined (a table cut over them): a space
             data = data.replace("\n", " ")
         if self.cell is not None:
             self.cell.append(data)
-        elif self.table is None:
+        else:       # (in a table, outside its cells: a caption, or a page's furniture)
             self.text.append(data)
 
     def close(self):

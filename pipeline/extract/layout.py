@@ -348,9 +348,9 @@ def _html_rows(number: int, line: str, memo: _Memo) -> tuple[list[Row], list[str
     parser.close()
     echo: list[str] = []
     for kind, content, first, last in parser.blocks:
-        if kind == "text":
+        if kind == "text":          # (a page's number between dashes: furniture, as on a line)
             text, terms = memo.clean(content)
-            if text:
+            if text and not PAGE_NUMBER.match(content):
                 cut = CellLines(None, None, None, number + last) if last > first else None
                 rows.append(Row(number + first, "text", [text], [content], terms, cut=cut))
         else:
