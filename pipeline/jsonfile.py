@@ -16,30 +16,33 @@ encode_item = json.JSONEncoder(ensure_ascii=False).encode   # one item, on one l
 ITEM_INDENT = "    "  # of the streamed array's items, one per line
 
 
-def write_json(path: Path, document: dict, stream_key: str | None = None,
+def write_json(path: Path, document: dict | list, stream_key: str | None = None,
                items: Iterable | None = None, encoded: bool = False) -> int:
-    """Write document; if stream_key is given, that key's array is `items` (any iterable,
-    consumed once; JSON texts already if `encoded`), placed where the key stands in document.
-    Returns the number of items."""
+    """Write a JSON document, indented by two spaces. With stream_key, that key's array is
+    `items` (any iterable, consumed once; JSON texts already if `encoded`), placed where the
+    key stands in document, one item per line. Returns the number of items streamed."""
+    if stream_key is None:
+        path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n",
+                        encoding="utf-8")
+        return 0
     head, tail = json_frame(document, stream_key)
     count = 0
     with path.open("w", encoding="utf-8") as handle:
         handle.write(head)
-        if stream_key is not None:
-            listed = items if items is not None else document[stream_key]
-            texts = iter(listed) if encoded else map(encode_item, listed)
-            separator = "\n" + ITEM_INDENT
-            while chunk := list(itertools.islice(texts, CHUNK)):     # one write per chunk
-                handle.write(("," if count else "") + separator + ("," + separator).join(chunk))
-                count += len(chunk)
-            handle.write(close_array(count))
+        listed = items if items is not None else document[stream_key]
+        texts = iter(listed) if encoded else map(encode_item, listed)
+        separator = "\n" + ITEM_INDENT
+        while chunk := list(itertools.islice(texts, CHUNK)):     # one write per chunk
+            handle.write(("," if count else "") + separator + ("," + separator).join(chunk))
+            count += len(chunk)
+        handle.write(close_array(count))
         handle.write(tail)
     return count
 
 
-def json_frame(document: dict, stream_key: str | None = None) -> tuple[str, str]:
+def json_frame(document: dict, stream_key: str) -> tuple[str, str]:
     """The text write_json writes before the items of the stream_key array (up to its `[`)
-    and after the array's end (close_array); without stream_key, the whole document and ""."""
+    and after the array's end (close_array)."""
     parts = ["{"]
     for position, (key, value) in enumerate(document.items()):
         parts.append(",\n  " if position else "\n  ")
@@ -50,7 +53,7 @@ def json_frame(document: dict, stream_key: str | None = None) -> tuple[str, str]
         else:
             parts.append(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  "))
     parts.append("\n}\n")
-    return (head, "".join(parts)) if stream_key is not None else ("".join(parts), "")
+    return head, "".join(parts)
 
 
 def close_array(count: int) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .config import VERSION
 from .errors import PipelineError, describe
+from .jsonfile import write_json
 from .rdf import PLANS_DIR
 from .schema import json_value
 
@@ -284,8 +285,7 @@ def write_change_report(out: Path, edition: Edition, previous: Previous | None, 
                 (out / name).write_text(text, encoding="utf-8")
         return
     changes = {**edition.changes, "license": license}
-    (out / CHANGES_FILE).write_text(json.dumps(changes, ensure_ascii=False, indent=2) + "\n",
-                                    encoding="utf-8")
+    write_json(out / CHANGES_FILE, changes)
     history = previous.changelog if previous and previous.changelog else "# CHANGELOG\n"
     head, _, rest = history.partition("\n")
     (out / CHANGELOG_FILE).write_text(f"{head}\n\n{changelog_entry(edition.changes)}{rest.lstrip()}",

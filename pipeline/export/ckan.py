@@ -24,10 +24,10 @@ import re
 from pathlib import Path
 
 from ..config import Config
+from ..jsonfile import write_json
 from .datasets import DATABASE, DatasetSpec, file_url
 from .listing import CKAN_FOLDER, CKAN_LICENSES, CKAN_ORGANIZATIONS, file_digest
 from .description import Description
-from .json import write_json_file
 from .identifiers import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, authority_location_uri,
                           authority_name, authority_uri, dataset_edition, dataset_period,
                           dataset_uri, language_uri, license_info, location_uri,
@@ -209,6 +209,6 @@ def _tags(config: Config) -> list[str]:
 
 
 def _write(out: Path, path: str, data) -> str:
-    write_json_file(out / path, data)
+    write_json(out / path, data)
     return path
 

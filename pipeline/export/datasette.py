@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from ..errors import PipelineError
+from ..jsonfile import write_json
 
-from .json import write_json_file
 from .tables import METADATA_TABLE
 
 DATASETTE_METADATA = "datasette/metadata.json"
@@ -58,7 +58,7 @@ def write_datasette_metadata(out: Path, database: str, schemas: dict[str, dict],
                              package: dict) -> str:
     (out / DATASETTE_METADATA).parent.mkdir(parents=True, exist_ok=True)
     metadata = datasette_metadata(database, schemas, package)
-    write_json_file(out / DATASETTE_METADATA, metadata)
+    write_json(out / DATASETTE_METADATA, metadata)
     return DATASETTE_METADATA
 
 

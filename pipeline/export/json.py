@@ -45,6 +45,3 @@ def table_document(schema: dict, license: dict, attribution: str,
         "records": None,
     }
 
-
-def write_json_file(path: Path, document: dict | list) -> None:
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

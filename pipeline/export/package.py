@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 from ..assemble import Plan, Publication
 from ..config import Config
 from ..heap import release_free_memory
+from ..jsonfile import write_json
 from ..partcache import CacheStats, PartCache
 from ..planrows import Extracted
 from ..rdf import LinkedData
@@ -20,7 +21,7 @@ from .csv import EXCEL_SUFFIX, csv_text, excel_header, excel_schema
 from .datapackage import (WARNINGS_KEY, file_resource, license_descriptor, package_descriptor,
                           source_descriptor, tabular_resource)
 from .datasette import DATASETTE_METADATA, write_datasette_metadata
-from .json import table_json_frame, write_json_file
+from .json import table_json_frame
 from .listing import digests_meanwhile, file_digest, remember_digest
 from .parquet import parquet_path, write_parquet
 from .pieces import Pieces, Run, pieces_cache, plan_digests, table_runs, write_joined
@@ -59,7 +60,7 @@ def write_tables_package(publication: Extracted | Publication, rows: dict[str, l
         workbooks, workbook_cache)
     cache.prune(stats.used)
     if descriptor:
-        write_json_file(out / "datapackage.json", package)
+        write_json(out / "datapackage.json", package)
     return package
 
 
@@ -149,7 +150,7 @@ def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
         plan_id = path.split("/")[1]
         package["resources"].append(file_resource(f"graph-plan-{plan_id.lower()}", path,
                                                   f"リンクトデータ（計画 {plan_id}、N-Triples）", out))
-    write_json_file(out / "datapackage.json", package)
+    write_json(out / "datapackage.json", package)
 
 
 def write_database(out: Path, rows: dict[str, list[dict]], schemas: dict[str, dict],
@@ -208,10 +209,10 @@ def _write_table_files(rows: dict[str, list[dict]], runs: dict[str, list[Run]],
     for table, table_rows_ in rows.items():
         schema = schemas[table]
         pieces = Pieces(schema, table_rows_, runs[table], cache, stats)
-        write_json_file(out / "schemas" / f"{table}.json", {**schema, "license": license})
+        write_json(out / "schemas" / f"{table}.json", {**schema, "license": license})
         _write_combined(out, table, len(table_rows_), pieces, license, credit)
         excel = excel_schema(schema)
-        write_json_file(out / "schemas" / f"{table}-excel.json", {**excel, "license": license})
+        write_json(out / "schemas" / f"{table}-excel.json", {**excel, "license": license})
         tables.append(tabular_resource(table, f"{table}.csv", f"schemas/{table}.json", schema, out))
         tables.append(tabular_resource(f"{table}{EXCEL_SUFFIX}", f"excel/{table}.csv",
                                        f"schemas/{table}-excel.json", excel, out, "utf-8-sig"))
