@@ -815,13 +815,18 @@ def test_a_missing_template_folder_is_a_config_error(tmp_path):
 @pytest.mark.parametrize("footer,message", [
     ("<footer>\n{% if %}\n</footer>\n", "template: Expected an expression"),      # syntax
     ("<footer>\n{{ nosuch.attr }}\n</footer>\n", "template: 'nosuch' is undefined"),  # rendering
+    # each once a line naming the raw folder and a Python exception, not the template
+    ("<footer>\n{{ 1 // 0 }}\n</footer>\n", "template: ZeroDivisionError: integer division"),
+    ("<footer>\n{{ [].pop() }}\n</footer>\n", "template: IndexError: pop from empty list"),
+    ('<footer>\n{% include "partials/footer.html" %}\n</footer>\n', "template: RecursionError: "),
+    (b"<footer>\n\xff caf\xe9\n</footer>\n", "template: not UTF-8 text (byte 0xff"),
 ])
 def test_a_broken_division_template_is_one_error_line(site, tmp_path, run_cli, footer, message):
-    """A template with a syntax error, or one that fails as it renders, stops the publish with
-    the template's file and line."""
+    """A template with a syntax error, one that fails as it renders (whatever it raises) or
+    one that is not UTF-8 stops the publish with the template's file and line."""
     folder = tmp_path / "division" / "partials"
     folder.mkdir(parents=True)
-    (folder / "footer.html").write_text(footer, encoding="utf-8")
+    (folder / "footer.html").write_bytes(footer if isinstance(footer, bytes) else footer.encode())
     config = tmp_path / "pipeline.toml"
     config.write_text((PROJECT_ROOT / "pipeline.toml").read_text(encoding="utf-8")
                       + '\n[site]\ntemplates = "division"\n', encoding="utf-8")

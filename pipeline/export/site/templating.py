@@ -20,6 +20,8 @@ from jinja2.bccache import Bucket
 from jinja2.compiler import CodeGenerator
 from markupsafe import Markup, escape
 
+from ...errors import PipelineError
+
 TEMPLATES = Path(__file__).resolve().with_name("templates")
 URL_SAFE_PATH = re.compile(r"[A-Za-z0-9/_.~-]*\Z")
 # markupsafe's C escaping of a str, returning a str (markupsafe >= 3; before, `escape` was C)
@@ -77,6 +79,19 @@ def environment(override: Path | None = None, compiled: Path | None = None) -> E
                        day=lambda timestamp: (timestamp or "")[:10], human_size=human_size)
     env.tests["web_url"] = is_web_url
     return env
+
+
+def check_encoding(folder: Path) -> None:
+    """Every template of a division's folder is UTF-8 text: one that is not is named by its
+    file and line here, not by the codec halfway through the pages."""
+    for path in sorted(folder.rglob("*.html")):
+        data = path.read_bytes() if path.is_file() else b""
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PipelineError(f"template: not UTF-8 text (byte 0x{data[exc.start]:02x} at "
+                                f"offset {exc.start})", path,
+                                data[:exc.start].count(b"\n") + 1) from None
 
 
 class CompiledTemplates(FileSystemBytecodeCache):

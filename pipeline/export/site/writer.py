@@ -24,7 +24,7 @@ from typing import Callable
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from ...config import Config
-from ...errors import PipelineError
+from ...errors import PipelineError, describe
 from ...forked import fork_cores, process_pool
 from ...heap import collector_paused
 from ...partcache import CacheStats, PartCache
@@ -35,7 +35,7 @@ from ..tables import plan_runs
 from .context import Publication
 from .pagecache import PageKeys, code_version, dataset_shows, site_cache
 from .pages import Pages, dataset_path
-from .templating import TEMPLATES, environment
+from .templating import TEMPLATES, check_encoding, environment
 
 ASSETS = Path(__file__).resolve().with_name("assets")
 PARALLEL_FROM = 2000    # from this many initiative pages on, worker processes write the plans' pages
@@ -67,6 +67,8 @@ def write_site(out: Path, description: Description, cache_folder: Path | None = 
     the files another process is still writing."""
     remove_site(out)
     templates = config_templates(description.config)
+    if templates is not None:
+        check_encoding(templates)
     cache, compiled = site_cache(cache_folder, templates), compiled_templates(cache_folder)
     try:
         with collector_paused():
@@ -80,6 +82,11 @@ def write_site(out: Path, description: Description, cache_folder: Path | None = 
         where, line = _template_frame(exc)
         raise PipelineError(f"template: {exc.message}", where or templates or TEMPLATES,
                             line) from None
+    except Exception as exc:                    # a template's expression failed: `{{ 1 // 0 }}`
+        where, line = _template_frame(exc)
+        if where is None or isinstance(exc, PipelineError):
+            raise
+        raise PipelineError(f"template: {describe(exc)}", where, line) from None
     cache.prune(writer.stats.used | ({compiled.name} if compiled is not None else set()))
     if stats is not None:
         stats.add(writer.stats)
