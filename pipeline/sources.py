@@ -9,6 +9,7 @@ as ～. The manifest is checked strictly: one error names the entry and the key.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -98,7 +99,20 @@ def find_sources(raw_dir: Path) -> list[Path]:
     paths = sorted(p for p in raw_dir.iterdir() if p.suffix.lower() == ".txt" and p.is_file())
     if not paths:
         raise SourceError("no .txt source files found", raw_dir)
+    for path in paths:
+        _check_name(path)
     return paths
+
+
+def _check_name(path: Path) -> None:
+    """A file name that is not UTF-8 (CP932 bytes copied from a Windows disk) cannot be written
+    into the tables, the URIs or the catalogue: refused here, named with its bytes escaped."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        shown = os.fsencode(path.name).decode("utf-8", "backslashreplace")
+        raise SourceError(f"the file name is not UTF-8 (byte 0x{ord(path.name[exc.start]) - 0xdc00:02x}"
+                          "): rename the file", path.parent / shown) from None
 
 
 # the byte order mark and how the text after it is decoded (UTF-16 little or big endian)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -313,6 +314,22 @@ def test_a_file_name_with_a_newline_or_an_escape_is_named_on_one_line(tmp_path, 
                    "--raw-dir", str(raw), "--out-dir", str(tmp_path / "out")])
     assert status == 1
     assert capfd.readouterr().err == f"error: {raw}/\\x1b[2Jclear.txt: file is empty\n"
+
+
+def test_a_file_name_that_is_not_utf8_is_named_with_its_bytes_escaped(tmp_path, capfd):
+    """A CP932 name copied from a Windows disk (計画.txt) once failed the read stage with
+    `UnicodeEncodeError: … surrogates not allowed`, naming neither the file nor the cause."""
+    from pipeline.cli import main
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / os.fsdecode("計画.txt".encode("cp932"))).write_bytes(SOURCE.read_bytes())
+    status = main(["--config", str(ROOT / "pipeline.toml"), "publish", "--no-cache",
+                   "--raw-dir", str(raw), "--out-dir", str(tmp_path / "out")])
+    assert status == 1
+    assert capfd.readouterr().err == (f"error: {raw}/\\x8cv\\x89\\xe6.txt: the file name is not "
+                                      "UTF-8 (byte 0x8c): rename the file\n")
+    assert not (tmp_path / "out").exists()
 
 
 def test_one_line_escapes_control_characters_only():
