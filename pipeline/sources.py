@@ -218,6 +218,8 @@ def load_manifest(raw_dir: Path) -> dict[str, SourceMeta]:
     """Read data/raw/sources.toml (optional) into metadata keyed by file name; an invalid
     manifest is a ConfigError naming the entry and the key."""
     path = raw_dir / MANIFEST_NAME
+    if path.is_symlink() and not path.exists():     # read as none, every plan would be renamed
+        raise ConfigError("is a broken link: the manifest it points to is missing", path)
     if not path.exists():
         return {}
     if not path.is_file():

@@ -199,3 +199,15 @@ def test_a_txt_entry_that_is_not_a_regular_file_is_named(tmp_path):
     assert ignored_files(raw) == [
         f"{raw / name}: not a regular file (a folder, a device or a broken link); not read"
         for name in ("broken.txt", "folder.txt", "pipe.txt")]
+
+
+def test_a_manifest_that_is_a_broken_link_is_an_error_not_no_manifest(tmp_path):
+    """Read as no manifest, it once published every file as a plan named after the file, with
+    the default publisher and no period: every URI of the publication changed, exit 0."""
+    raw = raw_with(tmp_path, ENTRY)
+    (raw / "sources.toml").unlink()
+    (raw / "sources.toml").symlink_to(tmp_path / "moved" / "sources.toml")
+    with pytest.raises(ConfigError) as error:
+        load_manifest(raw)
+    assert str(error.value) == (f"{raw / 'sources.toml'}: is a broken link: the manifest it "
+                                "points to is missing")
