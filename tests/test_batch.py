@@ -4,6 +4,7 @@ what changed."""
 from __future__ import annotations
 
 import hashlib
+import pickle
 from dataclasses import replace
 from pathlib import Path
 
@@ -48,6 +49,19 @@ def test_only_changed_documents_are_extracted_again(corpus, tmp_path):
     third, stats = extract_all([*sources[:3], changed, *sources[4:]], cache)
     assert (stats.extracted, stats.cached) == (1, 5)
     assert third[:3] == first[:3] and third[4:] == first[4:] and third[3] != first[3]
+
+
+@pytest.mark.parametrize("damage", [b"garbage\n", pickle.dumps(1), b"\x80\x05\x95"])
+def test_a_damaged_cache_entry_is_extracted_again(corpus, tmp_path, damage):
+    """An entry damaged on disk (`garbage` once failed the publish with `ValueError: invalid
+    literal for int()`) or holding no document is extracted again, never a failed publish."""
+    cache = tmp_path / "cache"
+    sources = read_sources(corpus, load_config())[:2]
+    first, _ = extract_all(sources, cache)
+    for entry in cache.glob("*.pickle"):
+        entry.write_bytes(damage)
+    again, stats = extract_all(sources, cache)
+    assert (stats.extracted, stats.cached) == (2, 0) and again == first
 
 
 def test_warnings_name_the_path_as_given_whatever_the_cache_holds(tmp_path, project_root,

@@ -77,9 +77,10 @@ def _load(cache_dir: Path | None, source: SourceDocument) -> Document | None:
         return None
     try:
         with (cache_dir / f"{cache_key(source)}.pickle").open("rb") as handle:
-            return pickle.load(handle)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+            document = pickle.load(handle)
+    except Exception:       # damaged on disk (pickle raises ValueError, KeyError…): extract again
         return None
+    return document if isinstance(document, Document) else None
 
 
 def _store(cache_dir: Path | None, source: SourceDocument, document: Document) -> None:
