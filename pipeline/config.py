@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from .errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("pipeline.toml")
+TABLES = ("publication", "site", "store")      # the tables of pipeline.toml
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,10 @@ def load_config(path: Path | None = None) -> Config:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"invalid TOML: {exc}", path) from None
+    unknown = sorted(set(document) - set(TABLES))
+    if unknown:
+        raise ConfigError(f"unknown table(s) or key(s): {', '.join(unknown)} (known: "
+                          f"{', '.join(TABLES)})", path)
     data = document.get("publication", {})
     if not isinstance(data, dict):
         raise ConfigError("[publication] must be a table", path)
@@ -126,8 +131,11 @@ def load_config(path: Path | None = None) -> Config:
 URL_SETTINGS = ("base_uri", "download_base", "accrual_periodicity", "api_url", "sparql_url",
                 "contact_url")
 EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
-NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")     # a package name (frictionless, CKAN), a file stem
+# a package name (frictionless, CKAN), a file stem; at most 88 characters, as its datasets are
+# named `<name>-initiatives` and the like, at most CKAN's 100
+NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,87}")
 BASE_SETTINGS = ("base_uri", "download_base")       # every URI and file URL starts so
+REQUIRED_URLS = (*BASE_SETTINGS, "[publication.license] url")     # never empty when given
 VERSION = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9}){0,3}")   # 1.0.0: a content change raises the last
 TAG = re.compile(r"[\w \-.]{2,100}")                   # a keyword CKAN takes as a tag
 # `language` (ISO 639-1) -> (its code in the EU language authority, its name in Japanese)
@@ -172,9 +180,10 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
                           "edition with a content change raises the last)")
     if language not in LANGUAGES:
         refuse("language", f"{language!r} is not one of {', '.join(LANGUAGES)} (ISO 639-1)")
-    for key, value in [*((k, data.get(k, "")) for k in URL_SETTINGS),
-                       ("[publication.license] url", license_data.get("url", ""))]:
-        if (value or key in BASE_SETTINGS and key in data) and not is_http_url(value):
+    for key, value, given in [*((k, data.get(k, ""), k in data) for k in URL_SETTINGS),
+                              ("[publication.license] url", license_data.get("url", ""),
+                               "url" in license_data)]:
+        if (value or given and key in REQUIRED_URLS) and not is_http_url(value):
             refuse(key, f"{value!r} is not an http(s) URL")
     for key in BASE_SETTINGS:
         value = data.get(key, getattr(defaults, key))
@@ -183,7 +192,7 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
                         "URI or file URL is it followed by a path)")
     name = data.get("name", defaults.name)
     if not NAME.fullmatch(name) or ".." in name:
-        refuse("name", f"{name!r} must be 1 to 100 lowercase ASCII letters, digits, '.', '_' "
+        refuse("name", f"{name!r} must be 1 to 88 lowercase ASCII letters, digits, '.', '_' "
                        "or '-', starting with a letter or digit (it names the package and files)")
     problem = local_government_code_problem(data.get("publisher_code", ""))
     if problem:
@@ -226,7 +235,8 @@ def is_http_url(value: str) -> bool:
     """An absolute http(s) URL with a host and no character an IRI may not hold."""
     try:
         parts = urlsplit(value)
-    except ValueError:                  # `http://[::1/x`: an unclosed IPv6 host
+        parts.port                      # `http://host:abc/`, `:99999`: no port
+    except ValueError:                  # (or `http://[::1/x`: an unclosed IPv6 host)
         return False
     return parts.scheme in ("http", "https") and bool(parts.netloc) and \
         not any(c in value for c in ' <>"{}|\\^`') and value.isprintable()
@@ -241,7 +251,13 @@ def _site_settings(site, path: Path) -> dict:
         raise ConfigError(f"unknown setting(s) in [site]: {', '.join(sorted(unknown))}", path)
     if "templates" not in site:
         return {}
-    folder = (path.parent / str(site["templates"])).resolve()
+    name = site["templates"]
+    if not isinstance(name, str):
+        raise ConfigError(f"[site] templates: must be text (a folder), not {type(name).__name__}",
+                          path)
+    if "\0" in name:
+        raise ConfigError(f"[site] templates: {name!r} is not a folder name", path)
+    folder = (path.parent / name).resolve()
     if not folder.is_dir():
         raise ConfigError(f"[site] templates: {folder} is not a folder", path)
     return {"templates": str(folder)}

@@ -92,10 +92,10 @@ def test_a_publish_from_another_folder_caches_in_the_cache_home_not_the_working_
     ('contact_email = "not an email"', "contact_email: 'not an email' is not an e-mail address"),
     ('[publication.license]\nid = 7', '[publication.license] id: must be text, not int'),
     # each once written as given, failing the publish halfway (or writing outside OUT: ../x)
-    ('name = "../escape"', "name: '../escape' must be 1 to 100 lowercase ASCII letters"),
-    ('name = "a b"', "name: 'a b' must be 1 to 100 lowercase ASCII letters"),
-    ('name = "Miyagi-ICT"', "name: 'Miyagi-ICT' must be 1 to 100 lowercase ASCII letters"),
-    ('name = "' + "n" * 101 + '"', "name: '" + "n" * 101 + "' must be 1 to 100"),
+    ('name = "../escape"', "name: '../escape' must be 1 to 88 lowercase ASCII letters"),
+    ('name = "a b"', "name: 'a b' must be 1 to 88 lowercase ASCII letters"),
+    ('name = "Miyagi-ICT"', "name: 'Miyagi-ICT' must be 1 to 88 lowercase ASCII letters"),
+    ('name = "' + "n" * 101 + '"', "name: '" + "n" * 101 + "' must be 1 to 88"),
     ('publisher_code = "040 002"', "publisher_code: '040 002' is not a 全国地方公共団体コード"),
     ('publisher_code = "040001"', "publisher_code: '040001' is not a 全国地方公共団体コード"),
     ('base_uri = ""', "base_uri: '' is not an http(s) URL"),
@@ -116,6 +116,15 @@ def test_a_publish_from_another_folder_caches_in_the_cache_home_not_the_working_
     ('version = ""', "version: '' must be numbers joined by dots"),
     ('keywords = ["ICT", "a/b"]', "keywords: 'a/b': a keyword is 2 to 100 letters, digits,"),
     ('keywords = ["x"]', "keywords: 'x': a keyword is 2 to 100"),
+    # each once failed a stage of the publish with a Python exception (IndexError, ValueError)
+    # naming the raw folder, or its datasets with names cut to one (`<name>-initiatives` > 100)
+    ('[publication.license]\nurl = ""', "[publication.license] url: '' is not an http(s) URL"),
+    ('base_uri = "https://example.org:abc/id/"', "base_uri: 'https://example.org:abc/id/' is not"),
+    ('contact_url = "https://example.org:99999/"', "contact_url: 'https://example.org:99999/' is"),
+    ('name = "' + "n" * 89 + '"', "name: '" + "n" * 89 + "' must be 1 to 88"),
+    ('[site]\ntemplates = 5', "[site] templates: must be text (a folder), not int"),
+    ('[site]\ntemplates = "a\\u0000b"', "[site] templates: 'a\\x00b' is not a folder name"),
+    ('[sit]\ntemplates = "division"', "unknown table(s) or key(s): sit (known: publication, site, "),
 ])
 def test_a_setting_of_the_wrong_kind_is_named_by_its_key_in_its_file(tmp_path, setting, problem):
     """Not by the library that would stumble on it halfway through a publish."""
