@@ -263,9 +263,12 @@ def publication_settings(args: argparse.Namespace) -> Config:
 
 
 def default_cache_dir() -> Path:
-    """The extraction cache: $XDG_CACHE_HOME (or ~/.cache) /plan-opendata/extract."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "plan-opendata" / "extract"
+    """The extraction cache: $XDG_CACHE_HOME (or ~/.cache) /plan-opendata/extract. A relative
+    XDG_CACHE_HOME is ignored, as the XDG specification asks (it put the cache into the
+    working directory)."""
+    home = Path(os.environ.get("XDG_CACHE_HOME", ""))
+    base = home if home.is_absolute() else Path.home() / ".cache"
+    return base / "plan-opendata" / "extract"
 
 
 def run(args: argparse.Namespace) -> int:

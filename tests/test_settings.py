@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main, parser, publication_settings
+from pipeline.cli import default_cache_dir, main, parser, publication_settings
 from pipeline.config import load_config
 from pipeline.errors import ConfigError
 
@@ -78,6 +78,15 @@ def test_a_publish_from_another_folder_caches_in_the_cache_home_not_the_working_
     assert status == 0, capsys.readouterr().err
     assert list((tmp_path / "elsewhere").iterdir()) == []
     assert len(list((cache_home / "plan-opendata" / "extract").glob("*.pickle"))) == 1
+
+
+@pytest.mark.parametrize("cache_home", ["relative-cache", ""])
+def test_a_relative_or_empty_cache_home_is_ignored(tmp_path, monkeypatch, cache_home):
+    """As the XDG specification asks: a relative XDG_CACHE_HOME once put the cache into the
+    working directory (a project's checkout)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", cache_home)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_cache_dir() == tmp_path / "home" / ".cache" / "plan-opendata" / "extract"
 
 
 @pytest.mark.parametrize("setting,problem", [
