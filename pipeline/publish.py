@@ -413,11 +413,17 @@ def _same_files(new: Path, old: Path) -> bool:
     return all(filecmp.cmp(new / name, old / name, shallow=False) for name in sorted(listing))
 
 
+LATEST_EPOCH = 253402300799        # 9999-12-31T23:59:59Z: the last second of a four-digit year
+
+
 def created_timestamp() -> str:
-    """SOURCE_DATE_EPOCH (reproducible builds) if set, else now; UTC, ISO 8601."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit() \
-        else datetime.now(timezone.utc)
+    """SOURCE_DATE_EPOCH (reproducible builds) if set, else now; UTC, ISO 8601. A value that is
+    no Unix time is an error, as the specification asks, not the clock taken silently."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch and not (epoch.isascii() and epoch.isdigit() and int(epoch) <= LATEST_EPOCH):
+        raise PipelineError(f"SOURCE_DATE_EPOCH={epoch!r} is no Unix time (whole seconds since "
+                            f"1970-01-01 UTC, at most {LATEST_EPOCH}: the end of the year 9999)")
+    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.errors import PipelineError
 from pipeline.lock import publish_lock
+from pipeline.publish import created_timestamp
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt"
@@ -58,6 +60,19 @@ def test_same_sources_same_code_give_byte_identical_files(tmp_path, source_text)
     assert len(a) > 40 and a == b
     package = json.loads(a["datapackage.json"])
     assert package["created"] == "2023-11-14T22:13:20Z"
+
+
+@pytest.mark.parametrize("epoch", ["99999999999999", "²", "-1", "1.7e9"])
+def test_a_source_date_epoch_that_is_no_unix_time_is_one_error(monkeypatch, epoch):
+    """`99999999999999` (the year 3170843) and `²` (a digit to str.isdigit) once failed the
+    tables stage with a ValueError; `-1` and `1.7e9` silently gave the clock's time."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    with pytest.raises(PipelineError) as error:
+        created_timestamp()
+    assert str(error.value) == (f"SOURCE_DATE_EPOCH={epoch!r} is no Unix time (whole seconds "
+                                "since 1970-01-01 UTC, at most 253402300799: the end of the year 9999)")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "253402300799")
+    assert created_timestamp() == "9999-12-31T23:59:59Z"
 
 
 def test_a_publish_without_content_change_changes_nothing(tmp_path, source_text):
