@@ -97,6 +97,8 @@ def load_config(path: Path | None = None) -> Config:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"invalid TOML: {exc}", path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path) from None
     unknown = sorted(set(document) - set(TABLES))
     if unknown:
         raise ConfigError(f"unknown table(s) or key(s): {', '.join(unknown)} (known: "

@@ -4,6 +4,7 @@ the extraction cache in its documented place, never in the working directory."""
 
 from __future__ import annotations
 
+import errno
 import shutil
 import tomllib
 from pathlib import Path
@@ -153,6 +154,21 @@ def test_settings_of_the_right_form_are_taken(tmp_path, setting):
     (key, value), = tomllib.loads(setting).items()
     taken = getattr(load_config(settings), key)
     assert taken == (tuple(value) if isinstance(value, list) else value)
+
+
+def test_a_settings_file_that_cannot_be_read_is_named(tmp_path, monkeypatch):
+    """As `PermissionError: [Errno 13] …` it once failed the publish naming the raw folder."""
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[publication]\npublisher = "宮城県"\n', encoding="utf-8")
+    monkeypatch.setattr(Path, "read_text", denied)
+    with pytest.raises(ConfigError) as error:
+        load_config(settings)
+    assert str(error.value) == f"{settings}: cannot read: Permission denied"
+
+
+def denied(path: Path, *args, **kwargs):
+    """What reading or listing `path` raises for a user without the permission (tests run as root)."""
+    raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
 
 def test_a_publication_that_is_not_a_table_is_named(tmp_path):
