@@ -74,7 +74,7 @@ OWN_FILES = {MANIFEST_NAME, "sources.lock.json"}
 def ignored_files(raw_dir: Path) -> list[str]:
     """A warning for every file of the raw folder that is not read (not .txt, not ours)."""
     warnings = []
-    for path in sorted(raw_dir.iterdir()) if raw_dir.is_dir() else []:
+    for path in folder_entries(raw_dir) if raw_dir.is_dir() else []:
         if path.name in OWN_FILES or path.name.startswith("."):
             continue
         if path.suffix.lower() == ".txt":
@@ -92,11 +92,21 @@ def ignored_files(raw_dir: Path) -> list[str]:
     return warnings
 
 
+def folder_entries(raw_dir: Path) -> list[Path]:
+    """The raw folder's entries in name order; a folder that is missing, a file or cannot be
+    listed is one error naming it."""
+    if not raw_dir.is_dir():
+        raise SourceError("raw folder does not exist" if not raw_dir.exists() else
+                          "is not a folder: give the folder of the .txt files as --raw-dir", raw_dir)
+    try:
+        return sorted(raw_dir.iterdir())
+    except OSError as exc:
+        raise SourceError(f"cannot list the raw folder: {exc.strerror}", raw_dir) from None
+
+
 def find_sources(raw_dir: Path) -> list[Path]:
     """Every .txt file in the raw folder, in name order."""
-    if not raw_dir.is_dir():
-        raise SourceError("raw folder does not exist", raw_dir)
-    paths = sorted(p for p in raw_dir.iterdir() if p.suffix.lower() == ".txt" and p.is_file())
+    paths = [p for p in folder_entries(raw_dir) if p.suffix.lower() == ".txt" and p.is_file()]
     if not paths:
         raise SourceError("no .txt source files found", raw_dir)
     for path in paths:

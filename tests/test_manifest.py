@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
+from test_settings import denied
 from pipeline.config import load_config
-from pipeline.errors import ConfigError
-from pipeline.sources import ignored_files, load_manifest, read_sources
+from pipeline.errors import ConfigError, SourceError
+from pipeline.sources import find_sources, ignored_files, load_manifest, read_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = """[[source]]
@@ -189,6 +190,20 @@ def test_two_plan_ids_that_differ_only_in_case_are_refused(tmp_path, source_text
     assert str(error.value) == (f"{raw / 'sources.toml'}: plan_id: 'p1' (plan.txt) and 'P1' "
                                 "(second.txt) differ only in case; give them one id, or two that "
                                 "differ in more than case")
+
+
+def test_a_raw_folder_that_cannot_be_listed_or_is_a_file_is_named(tmp_path, monkeypatch):
+    """Each once stopped the publish as `read stage failed: PermissionError …`, or as a raw
+    folder that `does not exist`."""
+    raw = raw_with(tmp_path, ENTRY)
+    with pytest.raises(SourceError) as error:
+        find_sources(raw / "plan.txt")
+    assert str(error.value) == (f"{raw / 'plan.txt'}: is not a folder: give the folder of the "
+                                ".txt files as --raw-dir")
+    monkeypatch.setattr(Path, "iterdir", denied)
+    with pytest.raises(SourceError) as error:
+        find_sources(raw)
+    assert str(error.value) == f"{raw}: cannot list the raw folder: Permission denied"
 
 
 def test_a_txt_entry_that_is_not_a_regular_file_is_named(tmp_path):
