@@ -20,9 +20,14 @@ from .outfolder import process_alive
 def publish_lock(out_dir: Path, log: Callable[[str], None] = lambda message: None):
     """Hold `.<out>.lock` next to out_dir; a second concurrent run is refused at once. A lock
     file left by a killed run (its process is gone) is taken over, and the log says so."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
     path = out_dir.parent / f".{out_dir.name}.lock"
-    handle = _acquire(path, out_dir, log)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        handle = _acquire(path, out_dir, log)
+    except OSError as exc:      # a folder the user may not write: no lock, no staging, no edition
+        raise PipelineError(f"cannot write beside the output folder: {exc.strerror} (a publish "
+                            "writes its lock, its staging folder and the new edition there)",
+                            path) from None
     try:
         handle.write(str(os.getpid()))
         handle.flush()

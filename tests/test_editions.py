@@ -13,6 +13,7 @@ import pytest
 from pipeline.errors import PipelineError
 from pipeline.lock import publish_lock
 from pipeline.publish import created_timestamp
+from test_settings import denied
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt"
@@ -198,6 +199,20 @@ def test_a_second_concurrent_publish_is_refused(tmp_path, source_text):
     assert snapshot(out) == before
     assert not (tmp_path / ".out.lock").exists()
     assert publish(raw, out).returncode == 0          # the lock is free again
+
+
+def test_an_output_folder_beside_which_no_lock_can_be_written_is_named(tmp_path, monkeypatch):
+    """A folder the user may not write (`--out-dir /var/www/data`): once `publish failed:
+    PermissionError: … '/var/www/.data.lock'`, naming the raw folder first."""
+    import pipeline.lock
+
+    monkeypatch.setattr(pipeline.lock, "open", denied, raising=False)
+    with pytest.raises(PipelineError) as error:
+        with publish_lock(tmp_path / "out"):
+            pass
+    assert str(error.value) == (f"{tmp_path / '.out.lock'}: cannot write beside the output folder: "
+                                "Permission denied (a publish writes its lock, its staging "
+                                "folder and the new edition there)")
 
 
 def test_a_validation_failure_lists_the_findings_and_publishes_nothing(tmp_path, source_text, monkeypatch, capsys):
