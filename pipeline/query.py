@@ -123,7 +123,14 @@ def _in_thread(items: Iterator, batch: int = QUERY_BATCH) -> Iterator:
 def _check_query(query: str) -> None:
     """Refuse, before pyoxigraph parses it, a query nested deeper than MAX_NESTING levels of
     brackets (a few thousand levels crash the process: exit 139, not a word printed), and
-    SERVICE (pyoxigraph would send the request: `query` works on the published files only)."""
+    SERVICE (pyoxigraph would send the request: `query` works on the published files only),
+    and bytes that are not UTF-8 (read from the command line or stdin as lone surrogates)."""
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        line = query.count("\n", 0, exc.start) + 1
+        raise StoreError(f"the query is not UTF-8 text (byte 0x{ord(query[exc.start]) & 0xff:02x}, "
+                         f"line {line}); not run") from None
     depth = 0
     for token in _QUERY_TOKENS.finditer(query):
         if token["service"]:

@@ -656,6 +656,14 @@ def test_query_syntax_error_is_one_line_and_exit_1(published):
     assert result.stderr.startswith("error: SPARQL syntax error: ")
 
 
+def test_query_that_is_not_utf8_is_one_line_and_exit_1(published):
+    """A Latin-1 or CP932 byte in the query (`café` typed in another encoding) once ended as
+    `query failed: 'utf-8' codec can't encode character '\\udce9'`."""
+    result = query(published, 'ASK {}\n# caf' + os.fsdecode(b"\xe9"))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "error: the query is not UTF-8 text (byte 0xe9, line 2); not run\n"
+
+
 def test_query_nested_too_deep_is_refused_before_it_can_crash(published):
     braces = "SELECT * WHERE " + "{" * 2200 + " ?s ?p ?o " + "}" * 2200
     optionals = "SELECT * WHERE { ?s ?p ?o " + "OPTIONAL { ?s ?p ?o " * 3000 + "}" * 3001
