@@ -184,6 +184,20 @@ def test_a_line_lost_anywhere_changes_only_its_own_records_or_is_warned_of():
     ]
 
 
+@pytest.mark.parametrize("number,initiative,heading", [
+    (72, "59: initiative 2-1-1 「みやぎハイパーウェブの運用」", "2 総合情報ネットワークの運用"),
+    (110, "87: initiative 2-1-3 「インターネット・イントラネットシステムの再構築」",
+     "4社会保障・税番号制度に関する情報ネットワークシステムの構築"),
+])
+def test_the_next_initiatives_heading_printed_twice_is_named(number, initiative, heading):
+    """A heading printed twice (a converter's page break), whether its number is a cell of its
+    own or not, once went into the notes of the initiative before, in silence."""
+    lines = LINES[:number] + [LINES[number - 1]] + LINES[number:]
+    assert extract(lines).warnings == [
+        f"{PATH}:{initiative}: line {number} after 担当, 「{heading}」, reads like the heading "
+        "of the next initiative: printed twice? Kept as notes"]
+
+
 def test_a_site_named_like_a_badge_names_the_entry_that_took_its_name():
     """Without 2-site-6's 担当 value (line 885), the next entry's name is read as that value
     and the entry is named by its badge line, ウェブ: warned of."""

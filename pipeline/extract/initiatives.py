@@ -33,6 +33,7 @@ DIGIT_DASHES = HYPHENS + LONG_DASHES
 INITIATIVE_ID = re.compile(rf"(?<![-\d{HYPHENS}])(?<!\d[{LONG_DASHES}])(\d{{1,3}}[-{DIGIT_DASHES}]"
                            rf"\d{{1,3}}[-{DIGIT_DASHES}]\d{{1,3}})(?![-\d{HYPHENS}]|[{LONG_DASHES}]\d)")
 ASCII_HYPHEN = str.maketrans(DIGIT_DASHES, "-" * len(DIGIT_DASHES))
+LEADING_NUMBER = re.compile(r"(\d{1,3})(?!\d)\s*(?!年|月|日|件|回|人|%|％|[.,])")   # a heading's number
 PROSE_MARKS = re.compile(r"[。、,「」]")
 METHOD_MAX_LENGTH = 15
 
@@ -70,6 +71,13 @@ class InitiativeRecords:
     references: list[Reference]
     terms: list[Term]
     gaps: list[str]         # what the template prints for every initiative and this one lacks
+
+
+def _numbered(text: str, number: int) -> bool:
+    """Whether text begins with `number` and a title, as a heading does (`2`, then its title in
+    the next cell; `4社会保障…`), and is no sentence."""
+    match = LEADING_NUMBER.match(text)
+    return bool(match) and int(match[1]) == number and "。" not in text
 
 
 class Incomplete(Exception):
@@ -117,6 +125,9 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
         gaps.append(f"担当 at line {responsible[0].line} names no division and the line after it "
                     f"(line {after.line}: 「{' '.join(after.values)}」) is kept as notes: 担当 "
                     "wrapped over two lines?")
+    gaps += [f"line {e.line} after 担当, 「{' '.join(e.values)}」, reads like the heading of the "
+             "next initiative: printed twice? Kept as notes"
+             for e in responsible[1:] if not repeated and _numbered(e.values[0], block.number + 1)]
     status, schedules, repeated_periods = _schedules(ident, fields.get("スケジュール", []), source)
     gaps += repeated_periods
     if fields.get("スケジュール") and not schedules:
