@@ -207,6 +207,18 @@ def test_a_site_named_like_a_badge_names_the_entry_that_took_its_name():
         "line lost? (the entry before took 「パブリックコメント」 as its 担当)"]
 
 
+@pytest.mark.parametrize("number,site", [(885, "886: site entry 「総務部 広報課」"),
+                                         (902, "903: site entry 「総務部 行政経営推進課」")])
+def test_a_sites_responsible_printed_twice_is_named(number, site):
+    """A site's 担当 value printed twice: its copy once became the next entry's name (and that
+    entry's own name a media badge, パブリックコメント), in silence."""
+    lines = LINES[:number] + [LINES[number - 1]] + LINES[number:]
+    before = {885: "みやぎニュースクリップ", 902: "パブリックコメント"}[number]
+    assert extract(lines).warnings == [
+        f"{PATH}:{site} is named as the 担当 of the entry before (「{before}」): that 担当 printed "
+        "twice, its copy read as this entry's name? Kept as printed"]
+
+
 def test_an_item_heading_without_its_part_line_is_named():
     """Without 【現状、課題と取組の方向性】 (line 937), item 3's heading reads as text of the
     トピックス column before it."""

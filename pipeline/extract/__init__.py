@@ -15,7 +15,7 @@ from ..sources import SourceDocument
 from .initiatives import Incomplete, read_initiative
 from .layout import MAX_VALUE_CHARS, read_rows
 from .losses import (Losses, printed_twice, references_wrapped,
-                     sites_after_a_one_word_responsible)
+                     sites_after_a_one_word_responsible, sites_named_as_the_responsible_before)
 from .sections import read_section
 from .sites import read_sites, split_media
 from .structure import split_blocks
@@ -70,6 +70,7 @@ def _extract(source: SourceDocument) -> Document:
     topics = [section for section in document.sections if section.kind == "topic"]
     document.warnings += [f"{path}:{line}: {problem}" for line, problem in (
         *sites_after_a_one_word_responsible(document.sites),
+        *sites_named_as_the_responsible_before(document.sites),
         *references_wrapped(document.references, {i.id: i.title for i in document.initiatives}),
         *printed_twice(document.sites, lambda site: (site_items[site.id], *_site_text(site))),
         *printed_twice(topics, _topic_text))]

@@ -137,6 +137,21 @@ def sites_after_a_one_word_responsible(sites: list) -> list[Problem]:
     return problems
 
 
+def sites_named_as_the_responsible_before(sites: list) -> list[Problem]:
+    """Site entries named as the 担当 of the entry before them: that 担当 printed twice (a
+    converter's page break), its copy read as this entry's name (and the entry's own name as a
+    media badge). Named; kept as printed."""
+    problems = []
+    for before, site in zip(sites, sites[1:]):
+        responsible = f"{before.department or ''}{before.division or ''}".replace(" ", "")
+        if before.field_no == site.field_no and responsible == site.name.replace(" ", ""):
+            problems.append((int(site.source_lines.partition("-")[0]),
+                             f"site entry 「{site.name}」 is named as the 担当 of the entry before "
+                             f"(「{before.name}」): that 担当 printed twice, its copy read as this "
+                             "entry's name? Kept as printed"))
+    return problems
+
+
 def references_wrapped(references: list, titles: dict[str, str]) -> list[Problem]:
     """A 参考 document name that, after the citation printed on the line before it, completes
     the cited initiative's title (`titles`: by id, of the same document): one entry wrapped
