@@ -92,6 +92,19 @@ def check_out_dir(out_dir: Path, raw_dir: Path | None = None) -> None:
                             out_dir)
 
 
+def check_cache_dir(cache_dir: Path | None, out_dir: Path, raw_dir: Path) -> None:
+    """Refuse a cache folder in OUT (its entries, pickles among them, would be published as
+    files someone else put there) or in the raw folder (named as files that are not read);
+    out_dir is absolute (resolved)."""
+    if cache_dir is None:
+        return
+    cache = cache_dir.resolve()
+    for name, folder in (("output", out_dir), ("raw", raw_dir.resolve())):
+        if cache == folder or folder in cache.parents:
+            raise PipelineError(f"the cache folder is (inside) the {name} folder {folder}: "
+                                "choose another --cache-dir", cache_dir)
+
+
 def some_of(names: list[str]) -> str:
     """The first SHOWN_FILES names, and how many more there are."""
     more = f" and {len(names) - SHOWN_FILES} more" if len(names) > SHOWN_FILES else ""

@@ -111,6 +111,25 @@ def test_out_overlapping_raw_is_refused(tmp_path, source_text, capsys, where, me
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize("where,message", [
+    ("published", "is (inside) the output folder"),
+    ("published/.cache", "is (inside) the output folder"),
+    ("raw", "is (inside) the raw folder"),
+])
+def test_a_cache_inside_out_or_raw_is_refused(tmp_path, source_text, capsys, where, message):
+    """Inside OUT, the cache's entries (pickles among them) were once published as files
+    someone else put there; inside the raw folder, named as files that are not read."""
+    raw = raw_dir(tmp_path / "raw", source_text)
+    before = snapshot(tmp_path)
+    status = main(["--config", str(ROOT / "pipeline.toml"), "publish", "--raw-dir", str(raw),
+                   "--out-dir", str(tmp_path / "published"), "--cache-dir", str(tmp_path / where)])
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert status == 1 and errors == [
+        f"error: {tmp_path / where}: the cache folder {message} "
+        f"{tmp_path / where.partition('/')[0]}: choose another --cache-dir"]
+    assert snapshot(tmp_path) == before
+
+
 def test_an_existing_file_is_refused(tmp_path, source_text, capsys):
     target = tmp_path / "published"
     target.write_text("not a folder", encoding="utf-8")
