@@ -401,12 +401,20 @@ def plan_by_plan(sources: list[SourceDocument]) -> list[SourceDocument]:
 
 def check_plan_ids(sources: list[SourceDocument], manifest: Path) -> None:
     """Two plans whose ids differ only in case would share their files' names on a
-    case-insensitive disk and their resources' names (lowercase) in datapackage.json."""
+    case-insensitive disk and their resources' names (lowercase) in datapackage.json; two
+    whose ids differ only in '.' and '-', or after their 95th character, their datasets' names
+    (`plan-p-1` for p.1 and p-1: CKAN's lowercase letters, digits, '-' and '_', at most 100)."""
+    from .export.datasets import ascii_name         # (the exporters: imported when needed)
+
     seen: dict[str, SourceDocument] = {}
     for source in sources:
         plan_id = source.meta.plan_id
-        first = seen.setdefault(plan_id.lower(), source)
-        if first.meta.plan_id != plan_id:
-            raise ConfigError(f"plan_id: {first.meta.plan_id!r} ({first.name}) and {plan_id!r} "
-                              f"({source.name}) differ only in case; give them one id, or two "
-                              "that differ in more than case", manifest)
+        first = seen.setdefault(ascii_name("plan", plan_id), source)
+        if first.meta.plan_id == plan_id:
+            continue
+        what = ("differ only in case; give them one id, or two that differ in more than case"
+                if first.meta.plan_id.lower() == plan_id.lower() else
+                f"give their datasets one name, {ascii_name('plan', plan_id)}; give them one id, "
+                "or two that differ in more than '.', '-' and case within 95 characters")
+        raise ConfigError(f"plan_id: {first.meta.plan_id!r} ({first.name}) and {plan_id!r} "
+                          f"({source.name}) {what}", manifest)

@@ -192,6 +192,28 @@ def test_two_plan_ids_that_differ_only_in_case_are_refused(tmp_path, source_text
                                 "differ in more than case")
 
 
+@pytest.mark.parametrize("first,second,name", [
+    ("p.1", "p-1", "plan-p-1"),
+    ("a" * 98 + "x1", "a" * 98 + "x2", "plan-" + "a" * 95),
+])
+def test_two_plan_ids_that_give_one_dataset_name_are_refused(tmp_path, source_text, first,
+                                                             second, name):
+    """Each once failed the publish after its export with `ckan/plan-p-1.json belongs to both
+    metadata and metadata`, naming neither the ids nor the manifest."""
+    raw = raw_with(tmp_path, ENTRY.replace("miyagi-ict-plan-2014-2016", first), source_text)
+    (raw / "second.txt").write_text(source_text, encoding="utf-8")
+    (raw / "sources.toml").write_text(ENTRY.replace("miyagi-ict-plan-2014-2016", first) + "\n"
+                                      + ENTRY.replace("miyagi-ict-plan-2014-2016", second)
+                                      .replace('file = "plan.txt"', 'file = "second.txt"'),
+                                      encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, load_config(ROOT / "pipeline.toml"))
+    assert str(error.value) == (f"{raw / 'sources.toml'}: plan_id: {first!r} (plan.txt) and "
+                                f"{second!r} (second.txt) give their datasets one name, {name}; "
+                                "give them one id, or two that differ in more than '.', '-' "
+                                "and case within 95 characters")
+
+
 def test_a_raw_folder_that_cannot_be_listed_or_is_a_file_is_named(tmp_path, monkeypatch):
     """Each once stopped the publish as `read stage failed: PermissionError …`, or as a raw
     folder that `does not exist`."""
