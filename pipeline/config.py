@@ -140,6 +140,8 @@ BASE_SETTINGS = ("base_uri", "download_base")       # every URI and file URL sta
 REQUIRED_URLS = (*BASE_SETTINGS, "[publication.license] url")     # never empty when given
 VERSION = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9}){0,3}")   # 1.0.0: a content change raises the last
 TAG = re.compile(r"[\w \-.]{2,100}")                   # a keyword CKAN takes as a tag
+NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # controls XML 1.0 cannot hold
+NOT_IN_XML_PROBLEM = "holds a control character, which no XML or HTML page can hold"
 # `language` (ISO 639-1) -> (its code in the EU language authority, its name in Japanese)
 LANGUAGES = {"ja": ("JPN", "日本語"), "en": ("ENG", "英語"), "ko": ("KOR", "韓国語"),
              "zh": ("ZHO", "中国語"), "pt": ("POR", "ポルトガル語"), "es": ("SPA", "スペイン語"),
@@ -163,9 +165,13 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
             refuse(key, f"must be text, not {type(value).__name__}")
         elif isinstance(default, dict) and not isinstance(value, dict):
             refuse(key, "must be a table")
+        if isinstance(value, str) and NOT_IN_XML.search(value):
+            refuse(key, f"{value!r} {NOT_IN_XML_PROBLEM}")
     for key, value in license_data.items():
         if not isinstance(value, str):
             refuse(f"[publication.license] {key}", f"must be text, not {type(value).__name__}")
+        if NOT_IN_XML.search(value):
+            refuse(f"[publication.license] {key}", f"{value!r} {NOT_IN_XML_PROBLEM}")
     keywords = data.get("keywords", [])
     if not isinstance(keywords, list) or not all(isinstance(k, str) and k for k in keywords):
         refuse("keywords", "must be a list of words, such as [\"ICT\", \"計画\"]")

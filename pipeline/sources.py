@@ -15,7 +15,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import DEFAULT_CONFIG_PATH, Config, is_http_url, local_government_code_problem
+from .config import (DEFAULT_CONFIG_PATH, NOT_IN_XML, NOT_IN_XML_PROBLEM, Config, is_http_url,
+                     local_government_code_problem)
 from .errors import ConfigError, SourceError
 
 MANIFEST_NAME = "sources.toml"
@@ -275,6 +276,8 @@ def _entry_meta(entry: dict, where: str, path: Path) -> SourceMeta:
     for key in sorted(TEXT_KEYS & set(entry)):
         if not isinstance(entry[key], str):
             refuse(key, f"must be a string, not {type(entry[key]).__name__}")
+        if NOT_IN_XML.search(entry[key]):
+            refuse(key, f"{entry[key]!r} {NOT_IN_XML_PROBLEM}")
     if not name.strip() or Path(name).name != name or name in (".", ".."):
         refuse("file", f"{name!r} is not a file name in the raw folder")
     if name in (MANIFEST_NAME, LOCK_NAME):      # fetch would write the source over it

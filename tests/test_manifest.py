@@ -168,6 +168,9 @@ def test_the_default_source_is_checked_where_its_settings_file_is_read(tmp_path)
     ("plan_id", '"miyagi\\n"', "must be ASCII letters"),                # no line end after it
     ("page", '"https://www.pref.miyagi.jp/a\\nb"', "is not an http(s) URL"),
     ("page", '"https://www.pref.miyagi.jp/a<b>{c}"', "is not an http(s) URL"),
+    # once published as given, a NUL in the portal's pages
+    ("plan_title", '"みやぎ\\u0000ICT"', "holds a control character, which no XML or HTML page"),
+    ("publisher_en", '"Miyagi\\u0007"', "holds a control character"),
 ])
 def test_an_entry_value_that_would_break_a_uri_is_refused_with_its_key(tmp_path, key, value, problem):
     manifest = "\n".join(f"{key} = {value}" if line.startswith(f"{key} =") else line

@@ -135,6 +135,9 @@ def test_a_relative_or_empty_cache_home_is_ignored(tmp_path, monkeypatch, cache_
     ('[site]\ntemplates = 5', "[site] templates: must be text (a folder), not int"),
     ('[site]\ntemplates = "a\\u0000b"', "[site] templates: 'a\\x00b' is not a folder name"),
     ('[sit]\ntemplates = "division"', "unknown table(s) or key(s): sit (known: publication, site, "),
+    # each once published as given: a NUL in every page of the portal, an escape in the RDF
+    ('title = "a\\u0000b"', "title: 'a\\x00b' holds a control character, which no XML or HTML"),
+    ('[publication.license]\nnote = "\\u001b[2J"', "[publication.license] note: '\\x1b[2J' holds a"),
 ])
 def test_a_setting_of_the_wrong_kind_is_named_by_its_key_in_its_file(tmp_path, setting, problem):
     """Not by the library that would stumble on it halfway through a publish."""
