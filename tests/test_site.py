@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -836,4 +837,25 @@ def test_a_broken_division_template_is_one_error_line(site, tmp_path, run_cli, f
     assert "Traceback" not in result.stderr
     (line,) = [l for l in result.stderr.splitlines() if l.startswith("error:")]
     assert line.startswith(f"error: {folder / 'footer.html'}:2: {message}"), line
+    assert not out.exists()
+
+@pytest.mark.parametrize("make", ["folder", "broken link", "pipe"])
+def test_a_division_template_that_is_no_file_is_one_error_line(tmp_path, run_cli, make):
+    """partials/footer.html as a folder, a broken link or a named pipe: the portal took the
+    project's own footer in its place, in silence (and a pipe could hang the publish)."""
+    folder = tmp_path / "division" / "partials"
+    folder.mkdir(parents=True)
+    footer = folder / "footer.html"
+    {"folder": footer.mkdir, "broken link": lambda: footer.symlink_to(folder / "gone.html"),
+     "pipe": lambda: os.mkfifo(footer)}[make]()
+    config = tmp_path / "pipeline.toml"
+    config.write_text((PROJECT_ROOT / "pipeline.toml").read_text(encoding="utf-8")
+                      + '\n[site]\ntemplates = "division"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("--config", config, "publish", "--raw-dir", RAW_DIR, "--out-dir", out)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (line,) = [l for l in result.stderr.splitlines() if l.startswith("error:")]
+    assert line == (f"error: {footer}: template: not a file (a folder, a broken link or a "
+                    "pipe): the portal would use its own template in its place"), line
     assert not out.exists()

@@ -81,11 +81,18 @@ def environment(override: Path | None = None, compiled: Path | None = None) -> E
     return env
 
 
-def check_encoding(folder: Path) -> None:
-    """Every template of a division's folder is UTF-8 text: one that is not is named by its
-    file and line here, not by the codec halfway through the pages."""
+def check_templates(folder: Path) -> None:
+    """Every template of a division's folder is a file of UTF-8 text: one that is not is named
+    here (by its line, for a byte that is no UTF-8), not by the codec halfway through the pages
+    (Jinja2 passes over a folder, a broken link or a pipe in silence, for the project's own)."""
     for path in sorted(folder.rglob("*.html")):
-        data = path.read_bytes() if path.is_file() else b""
+        if not path.is_file():
+            raise PipelineError("template: not a file (a folder, a broken link or a pipe): the "
+                                "portal would use its own template in its place", path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise PipelineError(f"template: cannot read: {exc.strerror}", path) from None
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -35,7 +35,7 @@ from ..tables import plan_runs
 from .context import Publication
 from .pagecache import PageKeys, code_version, dataset_shows, site_cache
 from .pages import Pages, dataset_path
-from .templating import TEMPLATES, check_encoding, environment
+from .templating import TEMPLATES, check_templates, environment
 
 ASSETS = Path(__file__).resolve().with_name("assets")
 PARALLEL_FROM = 2000    # from this many initiative pages on, worker processes write the plans' pages
@@ -68,7 +68,7 @@ def write_site(out: Path, description: Description, cache_folder: Path | None = 
     remove_site(out)
     templates = config_templates(description.config)
     if templates is not None:
-        check_encoding(templates)
+        check_templates(templates)
     cache, compiled = site_cache(cache_folder, templates), compiled_templates(cache_folder)
     try:
         with collector_paused():
