@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -339,8 +340,21 @@ def check_manifest(manifest: dict[str, SourceMeta], raw_dir: Path, known_license
     for number, meta in enumerate(manifest.values(), 1):
         where = f"[[source]] entry {number} ({meta.file})"
         if not (raw_dir / meta.file).is_file():
-            raise ConfigError(f"{where}: file: no such file in {raw_dir}", path)
+            raise ConfigError(f"{where}: file: no such file in {raw_dir}"
+                              + _written_otherwise(raw_dir, meta.file), path)
         _check_license(meta, where, known_licenses, path)
+
+
+def _written_otherwise(raw_dir: Path, file: str) -> str:
+    """What to add to "no such file" when a file of raw_dir has the same name written with
+    other code points (NFC and NFD: a Mac decomposes プ into フ and a combining mark)."""
+    wanted = unicodedata.normalize("NFC", file)
+    try:
+        like = [p.name for p in raw_dir.iterdir() if unicodedata.normalize("NFC", p.name) == wanted]
+    except OSError:
+        return ""
+    return (f"; {like[0]!r} there is the same name written with other Unicode code points (as "
+            "a Mac writes names): rename the file or the entry") if like else ""
 
 
 def default_plan_id(file: str) -> str:

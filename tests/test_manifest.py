@@ -4,6 +4,7 @@ the text that are not read are named."""
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,24 @@ def test_a_bad_entry_is_one_error_naming_entry_and_key(tmp_path, change, message
     with pytest.raises(ConfigError) as error:
         load_manifest(raw)
     assert str(error.value).startswith(f"{raw / 'sources.toml'}: {message}")
+
+
+def test_an_entry_naming_its_file_with_other_code_points_says_so(tmp_path):
+    """A manifest written on one machine names プラン第2分野.txt with プ composed (NFC); the
+    file copied from a Mac has it decomposed (フ and a combining mark, NFD). The same name to
+    the eye, no such file to the system: the error says which file it is like, renaming
+    nothing."""
+    composed = "プラン第2分野.txt"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    raw = raw_with(tmp_path, ENTRY.replace('file = "plan.txt"', f'file = "{composed}"'))
+    (raw / decomposed).write_text("text", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, load_config(ROOT / "pipeline.toml"))
+    assert str(error.value) == (
+        f"{raw / 'sources.toml'}: [[source]] entry 1 ({composed}): file: no such file in {raw}; "
+        f"{decomposed!r} there is the same name written with other Unicode code points (as a Mac "
+        "writes names): rename the file or the entry")
 
 
 def test_duplicate_entries_are_refused(tmp_path):
