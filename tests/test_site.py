@@ -813,6 +813,24 @@ def test_a_missing_template_folder_is_a_config_error(tmp_path):
         load_config(tmp_path / "pipeline.toml")
 
 
+def publish_with_footer(tmp_path: Path, run_cli, make) -> tuple[Path, str]:
+    """A publish whose division's partials/footer.html `make` makes (given its path): the
+    footer's path and the one error line the publish printed (it published nothing)."""
+    footer = tmp_path / "division" / "partials" / "footer.html"
+    footer.parent.mkdir(parents=True)
+    make(footer)
+    config = tmp_path / "pipeline.toml"
+    config.write_text((PROJECT_ROOT / "pipeline.toml").read_text(encoding="utf-8")
+                      + '\n[site]\ntemplates = "division"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("--config", config, "publish", "--raw-dir", RAW_DIR, "--out-dir", out)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+    (line,) = [l for l in result.stderr.splitlines() if l.startswith("error:")]
+    return footer, line
+
+
 @pytest.mark.parametrize("footer,message", [
     ("<footer>\n{% if %}\n</footer>\n", "template: Expected an expression"),      # syntax
     ("<footer>\n{{ nosuch.attr }}\n</footer>\n", "template: 'nosuch' is undefined"),  # rendering
@@ -822,40 +840,19 @@ def test_a_missing_template_folder_is_a_config_error(tmp_path):
     ('<footer>\n{% include "partials/footer.html" %}\n</footer>\n', "template: RecursionError: "),
     (b"<footer>\n\xff caf\xe9\n</footer>\n", "template: not UTF-8 text (byte 0xff"),
 ])
-def test_a_broken_division_template_is_one_error_line(site, tmp_path, run_cli, footer, message):
+def test_a_broken_division_template_is_one_error_line(tmp_path, run_cli, footer, message):
     """A template with a syntax error, one that fails as it renders (whatever it raises) or
     one that is not UTF-8 stops the publish with the template's file and line."""
-    folder = tmp_path / "division" / "partials"
-    folder.mkdir(parents=True)
-    (folder / "footer.html").write_bytes(footer if isinstance(footer, bytes) else footer.encode())
-    config = tmp_path / "pipeline.toml"
-    config.write_text((PROJECT_ROOT / "pipeline.toml").read_text(encoding="utf-8")
-                      + '\n[site]\ntemplates = "division"\n', encoding="utf-8")
-    out = tmp_path / "out"
-    result = run_cli("--config", config, "publish", "--raw-dir", RAW_DIR, "--out-dir", out)
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    (line,) = [l for l in result.stderr.splitlines() if l.startswith("error:")]
-    assert line.startswith(f"error: {folder / 'footer.html'}:2: {message}"), line
-    assert not out.exists()
+    text = footer if isinstance(footer, bytes) else footer.encode()
+    path, line = publish_with_footer(tmp_path, run_cli, lambda path: path.write_bytes(text))
+    assert line.startswith(f"error: {path}:2: {message}"), line
 
-@pytest.mark.parametrize("make", ["folder", "broken link", "pipe"])
+
+@pytest.mark.parametrize("make", [Path.mkdir, lambda path: path.symlink_to(path.parent / "gone"),
+                                  os.mkfifo], ids=["folder", "broken link", "pipe"])
 def test_a_division_template_that_is_no_file_is_one_error_line(tmp_path, run_cli, make):
     """partials/footer.html as a folder, a broken link or a named pipe: the portal took the
     project's own footer in its place, in silence (and a pipe could hang the publish)."""
-    folder = tmp_path / "division" / "partials"
-    folder.mkdir(parents=True)
-    footer = folder / "footer.html"
-    {"folder": footer.mkdir, "broken link": lambda: footer.symlink_to(folder / "gone.html"),
-     "pipe": lambda: os.mkfifo(footer)}[make]()
-    config = tmp_path / "pipeline.toml"
-    config.write_text((PROJECT_ROOT / "pipeline.toml").read_text(encoding="utf-8")
-                      + '\n[site]\ntemplates = "division"\n', encoding="utf-8")
-    out = tmp_path / "out"
-    result = run_cli("--config", config, "publish", "--raw-dir", RAW_DIR, "--out-dir", out)
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    (line,) = [l for l in result.stderr.splitlines() if l.startswith("error:")]
-    assert line == (f"error: {footer}: template: not a file (a folder, a broken link or a "
-                    "pipe): the portal would use its own template in its place"), line
-    assert not out.exists()
+    path, line = publish_with_footer(tmp_path, run_cli, make)
+    assert line == (f"error: {path}: template: not a file (a folder, a broken link or a pipe): "
+                    "the portal would use its own template in its place"), line
