@@ -79,6 +79,13 @@ def at_least_one(text: str) -> int:
     return value
 
 
+def tcp_port(text: str) -> int:
+    """A TCP port (argparse type): `--port 99999` is an error here, not in the server."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text} is no TCP port (0 to 65535)")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m pipeline", description=DESCRIPTION,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -170,7 +177,7 @@ def parser() -> argparse.ArgumentParser:
     api.add_argument("--out-dir", type=Path, default=Path("data/published"),
                      help="published folder to serve (never written) (default: data/published)")
     api.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    api.add_argument("--port", type=int, default=8001, help="port (default: 8001)")
+    api.add_argument("--port", type=tcp_port, default=8001, help="port (default: 8001)")
     query = commands.add_parser(
         "query", help="run a SPARQL query over the published graph (in memory, no endpoint)",
         description="Load rdf/graph.nt into an in-memory store (as the default graph and as the "

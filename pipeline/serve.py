@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .cli import tcp_port
 from .console import say
 from .rdf.documents import SUFFIXES
 from .rdf.negotiation import MEDIA_TYPES, choose_suffix
@@ -68,13 +69,18 @@ def main(argv: list[str] | None = None) -> int:
                     "header asks for (q-values honoured), with Vary: Accept. Ctrl-C stops it.")
     parser.add_argument("--out-dir", type=Path, default=Path("data/published"),
                         help="published folder to serve (never written) (default: data/published)")
-    parser.add_argument("--port", type=int, default=8000,
+    parser.add_argument("--port", type=tcp_port, default=8000,
                         help="port on 127.0.0.1 (default: 8000)")
     args = parser.parse_args(argv)
     if not (args.out_dir / "index.html").is_file():
         say(f"error: {args.out_dir}/index.html missing; run make publish first")
         return 1
-    with make_server(args.out_dir, args.port) as server:
+    try:
+        server = make_server(args.out_dir, args.port)
+    except OSError as exc:          # a port in use, or one this user may not have (< 1024)
+        say(f"error: cannot listen on http://127.0.0.1:{args.port}/: {exc.strerror}")
+        return 1
+    with server:
         say(f"serving {args.out_dir} on http://127.0.0.1:{server.server_address[1]}/ "
             "(URIs negotiated by Accept; Ctrl-C stops)")
         try:

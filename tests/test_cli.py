@@ -460,3 +460,12 @@ def test_linkcheck_refuses_no_workers(run_cli, tmp_path):
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == \
         "python -m pipeline linkcheck: error: argument --workers: must be at least 1, not 0"
+
+
+def test_api_refuses_a_port_that_is_none(run_cli, tmp_path):
+    """`--port 99999` reached Datasette, which answered in its own words (`Error: Invalid value
+    for '-p'`)."""
+    result = run_cli("api", "--port", "99999", "--out-dir", tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == \
+        "python -m pipeline api: error: argument --port: 99999 is no TCP port (0 to 65535)"

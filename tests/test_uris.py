@@ -21,6 +21,7 @@ import pytest
 from pipeline.config import load_config
 from pipeline.rdf.documents import DocumentTarget, document_name, write_documents
 from pipeline.rdf.negotiation import choose_suffix
+from pipeline import serve
 from pipeline.serve import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,6 +160,23 @@ def test_the_local_server_serves_files_and_refuses_unknown_uris(served, publishe
     status, headers, body = fetch(served + "rdf/graph.ttl", "text/html")
     assert status == 200 and body == (published / "rdf" / "graph.ttl").read_bytes()
     assert fetch(served + "id/initiative/9-9-9", "text/turtle")[0] == 404
+
+
+def test_the_local_server_on_a_port_it_cannot_have_is_one_error_line(published, capsys):
+    """A port in use, or none at all (99999): one line and exit 1 (or argparse's usage error,
+    exit 2), not a traceback of socketserver's bind."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert serve.main(["--out-dir", str(published), "--port", str(port)]) == 1
+    assert capsys.readouterr().err == (f"error: cannot listen on http://127.0.0.1:{port}/: "
+                                       "Address already in use\n")
+    with pytest.raises(SystemExit) as stop:
+        serve.main(["--out-dir", str(published), "--port", "99999"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        "argument --port: 99999 is no TCP port (0 to 65535)")
 
 
 def test_the_local_server_never_follows_a_link_out_of_the_folder(published, tmp_path):
