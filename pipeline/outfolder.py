@@ -92,17 +92,25 @@ def check_out_dir(out_dir: Path, raw_dir: Path | None = None) -> None:
                             out_dir)
 
 
-def check_cache_dir(cache_dir: Path | None, out_dir: Path, raw_dir: Path) -> None:
-    """Refuse a cache folder in OUT (its entries, pickles among them, would be published as
-    files someone else put there) or in the raw folder (named as files that are not read);
-    out_dir is absolute (resolved)."""
+def checked_cache_dir(cache_dir: Path | None, out_dir: Path, raw_dir: Path,
+                      log: Callable[[str], None]) -> Path | None:
+    """The cache folder a publish uses: refused in OUT (its entries, pickles among them, would
+    be published as files someone else put there) or in the raw folder (named as files that
+    are not read); None, said, when it is a file or under one (a cache only saves time: the
+    publish goes on without it). out_dir is absolute (resolved)."""
     if cache_dir is None:
-        return
+        return None
     cache = cache_dir.resolve()
     for name, folder in (("output", out_dir), ("raw", raw_dir.resolve())):
         if cache == folder or folder in cache.parents:
             raise PipelineError(f"the cache folder is (inside) the {name} folder {folder}: "
                                 "choose another --cache-dir", cache_dir)
+    blocking = next((p for p in (cache, *cache.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        log(f"cache: {cache_dir} is no folder ({blocking} is a file): publishing without the "
+            "cache (every document extracted afresh)")
+        return None
+    return cache_dir
 
 
 def some_of(names: list[str]) -> str:

@@ -35,7 +35,7 @@ from .fingerprint import inputs_digest
 from .forked import STOP_SIGNALS, Forked
 from .heap import collector_paused, frozen_heap, release_free_memory
 from .lock import publish_lock
-from .outfolder import (Foreign, check_cache_dir, check_out_dir, clean_leftovers,
+from .outfolder import (Foreign, check_out_dir, checked_cache_dir, clean_leftovers,
                         fresh_staging, keep_foreign_files, keep_late_files, record_own_files,
                         retire, some_of, staging_dir, walk_entries)
 from .partcache import CacheStats, PartCache, cache_folder
@@ -143,7 +143,7 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = say,
     any warning stops the run before anything is published."""
     out_dir = out_dir.resolve()
     check_out_dir(out_dir, raw_dir)
-    check_cache_dir(cache_dir, out_dir, raw_dir)
+    cache_dir = checked_cache_dir(cache_dir, out_dir, raw_dir, log)
     if not config.publisher:
         raise ConfigError("no publisher: the catalogue must name one; set publisher and "
                           f"publisher_code in [publication] of {settings_name(config)}"

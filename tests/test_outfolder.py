@@ -130,6 +130,22 @@ def test_a_cache_inside_out_or_raw_is_refused(tmp_path, source_text, capsys, whe
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize("cache", ["a-file", "a-file/cache"])
+def test_a_cache_that_is_no_folder_is_said_and_the_publish_goes_on_without(
+        tmp_path, source_text, capsys, cache):
+    """A --cache-dir that is a file (or under one) made every cache entry fail to write, in
+    silence. A cache only saves time: the publish says it goes on without, and publishes."""
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    status = main(["--config", str(ROOT / "pipeline.toml"), "publish", "--raw-dir",
+                   str(raw_dir(tmp_path / "raw", source_text)), "--out-dir",
+                   str(tmp_path / "published"), "--cache-dir", str(tmp_path / cache)])
+    lines = capsys.readouterr().err.splitlines()
+    assert status == 0 and (tmp_path / "published" / "initiatives.csv").is_file()
+    assert f"cache: {tmp_path / cache} is no folder ({tmp_path / 'a-file'} is a file): publishing " \
+           "without the cache (every document extracted afresh)" in lines
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "not a folder"
+
+
 def test_an_existing_file_is_refused(tmp_path, source_text, capsys):
     target = tmp_path / "published"
     target.write_text("not a folder", encoding="utf-8")
