@@ -126,10 +126,13 @@ class FragmentParser(HTMLParser):
         self.start = 0          # the line the table being read starts on
         self.first: int | None = None   # the line of the first text of a cell or text block
         self.nested = 0         # tables open inside a cell of the table being read
+        self.lines = False      # the fragment holds several lines (else all is on line 0)
 
     def _line(self, data: str = "") -> int:
         """The line of what is being read, counted from 0: of its first character that is no
         space in data."""
+        if not self.lines:
+            return 0
         return self.getpos()[0] - 1 + data[:len(data) - len(data.lstrip())].count("\n")
 
     def read(self, fragment: str) -> None:
@@ -143,6 +146,7 @@ class FragmentParser(HTMLParser):
             # a "<" that starts no plain tag, script/style, or lines to number (its getpos):
             # html.parser's, which reads a legacy name without its ";" (`&region=` as
             # `&reg;ion=`), so such an "&" is escaped first
+            self.lines = "\n" in fragment
             self.feed(LESS_THAN.sub(_tag_or_text, escape_incomplete_references(fragment)))
             return
         tokens = iter(parts)
@@ -242,6 +246,8 @@ class FragmentParser(HTMLParser):
         self._flush_text()
 
     def _flush_text(self):
+        if not self.text:
+            return
         text = "".join(self.text).strip()
         if text:
             self.blocks.append(("text", text, self.first, self._line()))

@@ -85,6 +85,8 @@ class Located:
 
 
 def _located(items: list[str], line: int, lines: list[int] | None) -> list[tuple[int, str]]:
+    if not items:                   # (most rows hold no glossary term)
+        return []
     if lines is None:
         return [(line, item) for item in items if item]
     return [(at, item) for at, item in zip(lines, items) if item]
