@@ -421,3 +421,35 @@ def test_a_topic_printed_twice_is_named():
     assert document.warnings == [
         f"{PATH}:936: 2-2-topic-2 repeats 2-2-topic-1 (lines 923-933) word for word: a page "
         "printed twice? Both are in the tables"]
+
+
+@pytest.mark.parametrize("number,initiative,label,marks,actors,status,name", [
+    (78, "72: initiative 2-1-2 「総合情報ネットワークの運用」", "主体", "「→」 (line 81)",
+     ["県運用→"], None, None),
+    (1047, "1041: initiative 2-3-5 「市町村職員への研修機会の提供」", "主体",
+     "「～H25」 (line 1049)、「継続」 (line 1050)、「→」 (line 1050)", ["県～H25 支援実施継続 →"], None,
+     None),
+    (603, "594: initiative 2-2-5 「電子申請オンライン利用の促進」", "指標",
+     "「継続」 (line 604)、「→」 (line 604)", ["県", "市町村"], None, "電子申請利用率(県)継続→"),
+    (619, "610: initiative 2-2-6 「電子認証基盤の運用(地方公共団体組織認証基盤,公的個人認証基盤)」", "指標",
+     "「継続」 (line 620)、「→」 (line 620)", ["県", "市町村"], None, "電子証明書の有効件数継続→"),
+    (651, "641: initiative 2-2-8 「宮城県物品等電子調達システムの運用」", "指標",
+     "「継続」 (line 652)、「→」 (line 652)", ["県"], None,
+     "システム登録率(システム登録業者数/業者登録者数)継続→"),
+], ids=["78", "1047", "603", "619", "651"])
+def test_a_schedule_row_swapped_under_another_label_is_named(number, initiative, label, marks,
+                                                              actors, status, name):
+    """Two lines swapped (a converter's reading order): 主体 after the schedule's row of fiscal
+    years took its phases, its arrow, its status (actors `県運用→`), or the status row after 指標
+    became part of the indicator's name (`…継続→`), the schedule without them: in silence."""
+    lines = LINES[:number - 1] + [LINES[number], LINES[number - 1]] + LINES[number + 1:]
+    document = extract(lines)
+    assert document.warnings == [
+        f"{PATH}:{initiative}: {marks} under {label}: what a スケジュール prints (a status, an "
+        "arrow or a fiscal year), its row printed out of its place? Kept as printed, not in the "
+        "schedule"]
+    ident = re.search(r"initiative (\S+)", initiative)[1]
+    record = next(i for i in document.initiatives if i.id == ident)
+    assert (record.actors, record.status) == (actors, status)
+    if name:
+        assert [i.name for i in document.indicators if i.initiative_id == ident][0] == name

@@ -15,7 +15,7 @@ from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, coll
 from ..normalize import HYPHENS, LONG_DASHES, join_lines
 from .indicators import read_indicators, value_label
 from .layout import LONE_PAGE_NUMBER, CellLines, Located, Row
-from .schedule import Period, grid_by_position, read_schedule
+from .schedule import SCHEDULE_LABEL, Period, grid_by_position, is_schedule_mark, read_schedule
 from .structure import LABELS, Block
 
 URL = re.compile(r"https?://[^\s<>\"]+")
@@ -128,6 +128,7 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
     gaps += [f"line {e.line} after 担当, 「{' '.join(e.values)}」, reads like the heading of the "
              "next initiative: printed twice? Kept as notes"
              for e in responsible[1:] if not repeated and _numbered(e.values[0], block.number + 1)]
+    gaps += _schedule_marks_elsewhere(fields)
     status, schedules, repeated_periods = _schedules(ident, fields.get("スケジュール", []), source)
     gaps += repeated_periods
     if fields.get("スケジュール") and not schedules:
@@ -212,6 +213,21 @@ def _segments(row: Row, label: str | None) -> list[tuple[str | None, list[str], 
     if len(segments) == 1:                  # most rows: no label in them
         return segments if label is not None or any(cells) else [(label, [], False)]
     return [s for s in segments if s[0] is not None or any(s[1])] or [(label, [], False)]
+
+
+def _schedule_marks_elsewhere(fields: dict[str, list[Entry]]) -> list[str]:
+    """A schedule's status marker, arrow or period printed under another label: a row of the
+    schedule out of its place (a converter's reading order), read as that label's value (主体
+    `県 運用 →`, an indicator named `…継続 →`), its schedule without it."""
+    marks: dict[str, list[tuple[int, str]]] = {}
+    for label, entries in fields.items():
+        if label != SCHEDULE_LABEL:
+            marks[label] = [(line, value) for entry in entries for line, value in entry.located_cells()
+                            if is_schedule_mark(value)]
+    return [f"{'、'.join(f'「{value}」 (line {line})' for line, value in found)} under {label}: "
+            f"what a {SCHEDULE_LABEL} prints (a status, an arrow or a fiscal year), its row printed "
+            "out of its place? Kept as printed, not in the schedule"
+            for label, found in marks.items() if found]
 
 
 def _methods_and_summary(entries: list[Entry]) -> tuple[list[str], str]:

@@ -136,6 +136,12 @@ def _is_marker(cell: str) -> bool:
     return cell in STATUS_MARKERS or _period_mark(cell) is not None or ARROW.match(cell) is not None
 
 
+def is_schedule_mark(cell: str) -> bool:
+    """A cell only a schedule prints: a status marker, an arrow, or a period's label with its
+    era or from/until mark (`H26`, `～H25`; a bare number any table may print)."""
+    return _is_marker(cell) and not cell.isdigit()
+
+
 def _column_labels(rows: list[list[str]], header: int, width: int) -> list[str]:
     """Period label of each column: the header cell, or a `～` cell printed in that column."""
     labels = [cell if _plan_period(cell) else "" for cell in rows[header]]
