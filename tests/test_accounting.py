@@ -453,3 +453,17 @@ def test_a_schedule_row_swapped_under_another_label_is_named(number, initiative,
     assert (record.actors, record.status) == (actors, status)
     if name:
         assert [i.name for i in document.indicators if i.initiative_id == ident][0] == name
+
+
+def test_a_schedule_s_phase_row_printed_above_its_fiscal_years_is_named():
+    """The row of fiscal years and the `～H25` row under it swapped (a converter's reading
+    order): the phases above the row of fiscal years were read as nothing, in silence."""
+    number = 162
+    assert LINES[number - 1] == "\tH 2 6\tH 2 7\tH 2 8" and LINES[number].startswith("～H 2 5\t運用")
+    document = extract(LINES[:number - 1] + [LINES[number], LINES[number - 1]] + LINES[number + 1:])
+    assert document.warnings == [
+        f"{PATH}:138: initiative 2-1-5 「宮城県電子県庁共通基盤システムの運用」: the schedule at line "
+        "162 prints 「運用」 (line 162) above its row of fiscal years (its rows printed out of "
+        "order?): not in the tables"]
+    assert [(s.period, s.phase) for s in document.schedules if s.initiative_id == "2-1-5"] == [
+        ("H26", ""), ("H27", ""), ("H28", "")]

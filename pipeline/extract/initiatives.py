@@ -317,17 +317,21 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
     used = tables[:1] or entries
     if not grid:
         return None, [], []
-    status, periods, unplaced, unread = read_schedule(grid)
+    reading = read_schedule(grid)
     lines = line_range([line for e in used for line in (e.line, e.last)])
     distinct: dict[str, Period] = {}
     problems = [f"the schedule at line {used[0].line} prints 「{cell}」 in its row of fiscal "
                 "years, not read as one fiscal year: the periods of its column are not in the "
                 "tables, and a phase under it may be placed under the next year's"
-                for cell in unread]
-    problems += [f"the schedule at line {used[0].line} prints 「{cell}」 (line "
-                 f"{used[0 if tables else row].grid_line(row, column)}) where no fiscal year's "
-                 "column is left for it (a column lost in the text?): not in the tables"
-                 for row, column, cell in unplaced]
+                for cell in reading.unread]
+    where = [(cell, used[0 if tables else row].grid_line(row, column), why)
+             for cells, why in ((reading.unplaced, "where no fiscal year's column is left for it "
+                                 "(a column lost in the text?)"),
+                                (reading.above, "above its row of fiscal years (its rows printed "
+                                 "out of order?)"))
+             for row, column, cell in cells]
+    problems += [f"the schedule at line {used[0].line} prints 「{cell}」 (line {line}) {why}: "
+                 "not in the tables" for cell, line, why in where]
     if tables:      # the schedule is read from its first table: what else is under the label
         printed = {cell for row in grid for cell in row}    # and not in it lands nowhere
         for entry in entries:
@@ -337,15 +341,15 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
                                 f"{'、'.join(f'「{v}」' for _, v in left)} printed under it at "
                                 f"line {left[0][0]} is not in that table (the table cut over two "
                                 "lines, or its echo differs?): not in the tables")
-    for period in periods:
+    for period in reading.periods:
         if period.period in distinct:
             problems.append(f"the schedule at line {used[0].line} prints the period "
                             f"{period.period} twice: the phase 「{period.raw}」 of its second "
                             "column is not in the tables")
         else:
             distinct[period.period] = period
-    return status, [ScheduleEntry(ident, p.period, p.fiscal_year, p.phase, p.raw, source, lines)
-                    for p in distinct.values()], problems
+    return reading.status, [ScheduleEntry(ident, p.period, p.fiscal_year, p.phase, p.raw, source,
+                                          lines) for p in distinct.values()], problems
 
 
 def _indicators(ident: str, entries: list[Entry], source: str) -> tuple[

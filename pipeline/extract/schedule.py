@@ -10,7 +10,7 @@ spaces alone (pdftotext -layout) is first made a grid by where its cells are (gr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..normalize import era_year
@@ -34,11 +34,25 @@ class Period:
     raw: str
 
 
-def read_schedule(grid: list[list[str]]) -> tuple[
-        str | None, list[Period], list[tuple[int, int, str]], list[str]]:
-    """(status, periods, unplaced, unread) of one schedule grid: periods in column order, (row,
-    column, text) of the phases printed where no period's column is left for them (a column
-    lost in the text), and the cells of the row of fiscal years not read as one (`H26・H27`)."""
+Cell = tuple[int, int, str]      # (row, column, text) of a cell of a grid
+
+
+@dataclass
+class ScheduleReading:
+    """What read_schedule read of one schedule grid, and what it could not place."""
+
+    status: str | None                  # 新 or 継続, if printed
+    periods: list[Period]               # in column order
+    unplaced: list[Cell] = field(default_factory=list)  # phases with no period's column left
+    unread: list[str] = field(default_factory=list)     # fiscal-year row cells read as none
+    above: list[Cell] = field(default_factory=list)     # phases above the row of fiscal years
+
+
+def read_schedule(grid: list[list[str]]) -> ScheduleReading:
+    """One schedule grid read: its periods, the phases printed where no period's column is left
+    for them (a column lost in the text) or above its row of fiscal years (its rows out of
+    order: the row of `～H25` printed first), and the cells of the row of fiscal years not read
+    as one (`H26・H27`)."""
     # Rows are not padded to the widest one: a missing cell is an empty one, and padding
     # made rows x width cells (one 100,000-cell line and 37,500 one-cell lines: 30 GB).
     width = max(map(len, grid), default=0)
@@ -46,13 +60,15 @@ def read_schedule(grid: list[list[str]]) -> tuple[
     status = next((cell for row in rows for cell in row if cell in STATUS_MARKERS), None)
     header = next((i for i, row in enumerate(rows) if any(_plan_period(c) for c in row)), None)
     if header is None:
-        return status, [], [], []
+        return ScheduleReading(status, [])
     labels = _column_labels(rows, header, width)
     unread = [cell for cell in rows[header] if cell and _period_mark(cell) is None
               and cell not in STATUS_MARKERS and not ARROW.match(cell)]
+    above = [(number, column, cell) for number, row in enumerate(rows[:header])
+             for column, cell in enumerate(row) if cell and not _is_marker(cell)]
     free = _FreeLabels(labels)
     content: dict[int, str] = {}
-    unplaced: list[tuple[int, int, str]] = []
+    unplaced: list[Cell] = []
     arrow_from: int | None = None
     for number, row in enumerate(rows[header + 1:], header + 1):
         placed = -1                 # the row's cells keep their order: none goes left of this
@@ -69,7 +85,7 @@ def read_schedule(grid: list[list[str]]) -> tuple[
             content[target] = f"{content[target]} {cell}" if target in content else cell
             free.take(target)
             placed = target
-    return status, _periods(labels, content, arrow_from), unplaced, unread
+    return ScheduleReading(status, _periods(labels, content, arrow_from), unplaced, unread, above)
 
 
 Span = tuple[int, int]       # a cell's first display column and the one after its last
