@@ -952,6 +952,16 @@ def test_a_table_inside_a_table_cell_is_that_cell_s_text():
         ("table", [["現状値", "113所属"], ["目標値", "全所属(28年度末)"], ["担当", "総務部"]])]
 
 
+def test_a_table_inside_a_table_but_in_no_cell_keeps_the_text_before_it():
+    """Text between a table's rows, then a table in no cell of it: that table is read as a
+    cell of the last row, and the text before it is still a text row (its line was forgotten:
+    a TypeError stopped the document's extraction)."""
+    rows = read_rows("<table><tr><td>現状値</td></tr>注記<table><tr><td>全所属</td></tr></table>"
+                     "</table>")
+    assert [(row.line, row.kind, row.grid or row.cells) for row in rows] == [
+        (1, "text", ["注記"]), (1, "table", [["現状値", "全所属"]])]
+
+
 def test_an_indicator_value_printed_as_a_table_in_its_cell_is_read(doc):
     """The seed's indicator table of 2-1-12 with its target printed as a table in its cell."""
     lines = RAW.read_text(encoding="utf-8").split("\n")

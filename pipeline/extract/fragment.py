@@ -201,7 +201,8 @@ class FragmentParser(HTMLParser):
         as a table of its own, it dropped the cells before it and made the rest loose text)."""
         if tag == "table":
             self.nested += opens
-            if self.cell is None:       # (not in a cell: one of its own)
+            if self.cell is None:       # (not in a cell: one of its own, after the text before)
+                self._flush_text()
                 self.cell, self.first, self.spans = [], None, (1, 1)
         self.cell.append("\n")
 
