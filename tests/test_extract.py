@@ -1284,6 +1284,15 @@ def test_the_rows_of_a_table_cut_over_lines_name_each_cell_s_line():
     assert rows[1].located_cells() == [(2, "H26"), (3, "H27"), (4, "実施")]
 
 
+def test_a_table_cut_before_its_caption_is_read_whole():
+    """A table written a tag a line, its `<caption>` (or `<colgroup>`) on a line of its own: the
+    table stopped there, empty, and its rows were read as loose text."""
+    rows = read_rows('<table>\n<caption>工程表</caption>\n<colgroup><col span="2"></colgroup>\n'
+                     "<tr><td>H26</td><td>H27</td></tr>\n</table>")
+    assert [(row.line, row.kind, row.grid or row.cells) for row in rows] == [
+        (2, "text", ["工程表"]), (1, "table", [["H26", "H27"]])]
+
+
 def test_a_table_cut_over_fifty_thousand_lines_is_read_in_linear_time():
     """A table written a row a line (as HTML is often written) is joined line by line: each
     line's tables were counted in the whole text joined so far (8,000 rows 1.9 s, 50,000 over a

@@ -23,7 +23,8 @@ HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
 # A line that goes on with a table's markup (`<tr>`, `<td>`, `</table>` …): the rest of a
 # `<table>` that the converter cut over two lines. One opening a table begins a table of its own
 # (after one whose end was lost: joined, the first was lost in the second)
-TABLE_GOES_ON = re.compile(r"\s*(?:</table|</?(?:tbody|thead|tfoot|tr|td|th))\b", re.IGNORECASE)
+TABLE_GOES_ON = re.compile(r"\s*(?:</table|</?(?:caption|colgroup|col|tbody|thead|tfoot|tr|td|th))\b",
+                           re.IGNORECASE)
 PIPE = re.compile(r"\s+\|\s+")
 RULE_LINE = re.compile(r"^[\s|:]*-{3,}[\s|:-]*$")
 RULE_CELL = re.compile(r"^[\s:]*-{3,}[\s:-]*$")    # a rule line's cell in a row joined to it
