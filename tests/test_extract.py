@@ -1293,6 +1293,14 @@ def test_a_table_cut_before_its_caption_is_read_whole():
         (2, "text", ["工程表"]), (1, "table", [["H26", "H27"]])]
 
 
+def test_the_glossary_terms_of_a_table_cut_over_lines_name_their_cell_s_line():
+    """A term marked in a cell of a cut table is traced to that cell's line; a rule line's cells
+    joined to the row hold none."""
+    rows = read_rows("<table><tr><td>LGWAN*</td><td>----</td><td>----</td></tr>\n"
+                     "<tr><td>クラウド*の導入</td><td>ASP*</td></tr>\n</table>")
+    assert rows[0].located_terms() == [(1, "LGWAN"), (2, "クラウド"), (2, "ASP")]
+
+
 def test_a_table_cut_over_fifty_thousand_lines_is_read_in_linear_time():
     """A table written a row a line (as HTML is often written) is joined line by line: each
     line's tables were counted in the whole text joined so far (8,000 rows 1.9 s, 50,000 over a

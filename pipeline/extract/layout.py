@@ -256,7 +256,7 @@ def _plain_row(number: int, line: str, memo: _Memo) -> Row:
         raw, spans, uneven = _laid_out_cells(line, memo.tab)
     else:
         raw = _split_cells(line, memo)
-    cells, terms = _clean_cells(raw, memo)
+    cells, terms, _ = _clean_cells(raw, memo)
     kind = "blank" if not any(cells) else ("tab" if len(raw) > 1 else "text")
     return Row(number, kind, cells, raw, terms, spans=spans, uneven=uneven)
 
@@ -303,9 +303,10 @@ def _split_cells(line: str, memo: _Memo) -> list[str]:
     return line.split("\t")
 
 
-def _clean_cells(raw: list[str], memo: _Memo) -> tuple[list[str], list[str]]:
-    """Cleaned cells and their glossary terms; a rule line's cells joined to the row blanked."""
-    cells, terms = [], []
+def _clean_cells(raw: list[str], memo: _Memo) -> tuple[list[str], list[str], list[int]]:
+    """Cleaned cells, their glossary terms and the index of each term's cell; a rule line's
+    cells joined to the row blanked."""
+    cells, terms, owners = [], [], []
     rule = _joined_rule(raw)
     for index, cell in enumerate(raw):
         if index in rule:               # layout, never content
@@ -315,7 +316,8 @@ def _clean_cells(raw: list[str], memo: _Memo) -> tuple[list[str], list[str]]:
         cells.append(cleaned[0])
         if cleaned[1]:
             terms.extend(cleaned[1])
-    return cells, terms
+            owners.extend([index] * len(cleaned[1]))
+    return cells, terms, owners
 
 
 def _joined_rule(raw: list[str]) -> set[int]:
@@ -380,15 +382,13 @@ def _table_row(number: int, first: int, last: int, content: list[list[Cell]],
     for raw_row, slots in zip(content, table_slots(content)):
         row_raw = [cell.text for cell in raw_row]
         raw += row_raw
-        cells, found = _clean_cells(row_raw, memo)
+        cells, found, owners = _clean_cells(row_raw, memo)
         terms.extend(found)
         printed += cells
         grid.append(["" if index is None else cells[index] for index in slots])
-        if last > first:            # (as _clean_cells finds the terms: not in a rule's cells)
-            rule = _joined_rule(row_raw)
+        if last > first:
             cell_lines += [number + cell.line for cell in raw_row]
-            term_lines += [number + cell.line for index, cell in enumerate(raw_row)
-                           if index not in rule for _ in memo.clean(cell.text)[1]]
+            term_lines += [number + raw_row[index].line for index in owners]
             grid_lines.append([number + (first if index is None else raw_row[index].line)
                                for index in slots])
     cut = CellLines(cell_lines, term_lines, grid_lines, number + last) if last > first else None
