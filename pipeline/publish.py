@@ -421,7 +421,8 @@ def created_timestamp() -> str:
     """SOURCE_DATE_EPOCH (reproducible builds) if set, else now; UTC, ISO 8601. A value that is
     no Unix time is an error, as the specification asks, not the clock taken silently."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch and not (epoch.isascii() and epoch.isdigit() and int(epoch) <= LATEST_EPOCH):
+    if epoch and not (epoch.isascii() and epoch.isdigit() and len(epoch) <= 12
+                      and int(epoch) <= LATEST_EPOCH):
         raise PipelineError(f"SOURCE_DATE_EPOCH={epoch!r} is no Unix time (whole seconds since "
                             f"1970-01-01 UTC, at most {LATEST_EPOCH}: the end of the year 9999)")
     moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)

@@ -63,10 +63,11 @@ def test_same_sources_same_code_give_byte_identical_files(tmp_path, source_text)
     assert package["created"] == "2023-11-14T22:13:20Z"
 
 
-@pytest.mark.parametrize("epoch", ["99999999999999", "²", "-1", "1.7e9"])
+@pytest.mark.parametrize("epoch", ["99999999999999", "²", "-1", "1.7e9", "1" * 5000])
 def test_a_source_date_epoch_that_is_no_unix_time_is_one_error(monkeypatch, epoch):
     """`99999999999999` (the year 3170843) and `²` (a digit to str.isdigit) once failed the
-    tables stage with a ValueError; `-1` and `1.7e9` silently gave the clock's time."""
+    tables stage with a ValueError; `-1` and `1.7e9` silently gave the clock's time; 5,000
+    digits are more than int() converts (a ValueError of its own)."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
     with pytest.raises(PipelineError) as error:
         created_timestamp()
