@@ -120,7 +120,7 @@ class FragmentParser(HTMLParser):
         super().__init__(convert_charrefs=False)
         self.blocks: list[tuple[str, object, int, int]] = []
         self.text: list[str] = []
-        self.table: list[list[tuple[str, int, int]]] | None = None
+        self.table: list[list[Cell]] | None = None
         self.cell: list[str] | None = None
         self.spans = (1, 1)     # (columns, rows) of the cell being read
         self.start = 0          # the line the table being read starts on
