@@ -19,6 +19,7 @@ from pathlib import Path
 from .config import (DEFAULT_CONFIG_PATH, NOT_IN_XML, NOT_IN_XML_PROBLEM, Config, is_http_url,
                      local_government_code_problem)
 from .errors import ConfigError, SourceError
+from .names import ascii_name
 
 MANIFEST_NAME = "sources.toml"
 LOCK_NAME = "sources.lock.json"       # what `fetch` downloaded (fetch.py)
@@ -421,8 +422,6 @@ def check_plan_ids(sources: list[SourceDocument], manifest: Path) -> None:
     case-insensitive disk and their resources' names (lowercase) in datapackage.json; two
     whose ids differ only in '.' and '-', or after their 95th character, their datasets' names
     (`plan-p-1` for p.1 and p-1: CKAN's lowercase letters, digits, '-' and '_', at most 100)."""
-    from .export.datasets import ascii_name         # (the exporters: imported when needed)
-
     seen: dict[str, SourceDocument] = {}
     for source in sources:
         plan_id = source.meta.plan_id

@@ -29,7 +29,6 @@ Schemas, the datapackage.json resources and the publication settings.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
@@ -38,6 +37,7 @@ from ..assemble import Plan
 from ..config import Config
 from ..errors import PipelineError
 from ..mediatypes import MEDIA_TYPES, OCTET_STREAM
+from ..names import ascii_name
 from ..rdf import PLANS_DIR
 from ..versions import PlanEdition, read_plan_editions
 from .listing import (CKAN_FOLDER, LINKED_DATA_FOLDER, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE,
@@ -58,8 +58,6 @@ TABLE_SCHEMA_SPEC = "https://specs.frictionlessdata.io/table-schema/"
 DATA_PACKAGE_SPEC = "https://specs.frictionlessdata.io/data-package/"
 JSON_LD_SPEC = "https://www.w3.org/TR/json-ld11/"
 
-NAME_MAX = 100
-_NAME_JUNK = re.compile(r"[^a-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -137,15 +135,6 @@ def _suffix(path: str) -> str:
     name = path.rpartition("/")[2]
     dot = name.rfind(".")
     return name[dot:] if 0 < dot < len(name) - 1 else ""
-
-
-def ascii_name(*parts: str) -> str:
-    """A CKAN-valid name: lowercase [a-z0-9_-], at most 100 characters, never empty."""
-    name = _NAME_JUNK.sub("-", "-".join(parts).lower()).strip("-_")
-    name = re.sub(r"-{2,}", "-", name)[:NAME_MAX].rstrip("-_")
-    if len(name) < 2:
-        raise PipelineError(f"cannot derive an ASCII dataset name from {parts!r}")
-    return name
 
 
 def file_url(base: str, path: str) -> str:

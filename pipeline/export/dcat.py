@@ -29,11 +29,12 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from ..config import Config
 from ..jsonfile import write_json
+from ..names import ascii_name
 from ..rdf.graph import Literal as nt_literal
 from ..rdf.serialize import small_graph
 from ..rdf.vocabulary import SPDX
 from .datasets import (DATABASE, LINKED_DATA, DatasetSpec, PlanInfo, PublishedFile, Publisher,
-                       ascii_name, file_url)
+                       file_url)
 from .listing import CATALOG_FILES, file_digest
 from .description import Description
 from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, authority_location_uri,

@@ -13,7 +13,8 @@ from rdflib import URIRef
 from ..config import LANGUAGES, Config
 from ..rdf.graph import publisher_path
 from ..rdf.vocabulary import SPDX
-from .datasets import DatasetSpec, Publisher, ascii_name, fiscal_period
+from ..names import ascii_name
+from .datasets import DatasetSpec, Publisher, fiscal_period
 
 EU = "http://publications.europa.eu/resource/authority/"
 SPDX_SHA256 = SPDX.checksumAlgorithm_sha256
