@@ -1244,6 +1244,23 @@ def test_a_table_cut_over_two_lines_is_read_whole(doc, cut):
     assert changed.warnings == []
 
 
+@pytest.mark.parametrize("furniture", [["- 12 -"], ["", "－１２－", ""]], ids=["number", "blank"])
+def test_a_table_cut_at_a_page_break_goes_on_after_the_page_s_number(doc, furniture):
+    """A table cut where its page broke, the page's number (and blank lines) between its
+    halves: the table stopped there, its second half read as loose text (the status 継続 and
+    the arrow lost). Page furniture is dropped, as on a line of its own, and the table goes
+    on; its lines keep their numbers."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    head, tail = lines[441].split("<tr> <td>継続</td>")
+    lines[441:442] = [head, *furniture, "<tr> <td>継続</td>" + tail]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert [(s.period, s.phase, s.source_lines) for s in changed.schedules
+            if s.initiative_id == "2-1-12"] == [
+        (period, "実施", f"442-{443 + len(furniture)}") for period in ("H26", "H27", "H28")]
+    assert [i.status for i in changed.initiatives if i.id == "2-1-12"] == ["継続"]
+    assert changed.warnings == []
+
+
 @pytest.mark.parametrize("cut", ["<tr> <td>継続</td>", '<td colspan="3"', "</tr> </table>"])
 def test_a_schedule_read_from_a_table_cut_over_two_lines_names_both(doc, cut):
     """The lines of a cut table, read as one, were all numbered as its first: the schedule read

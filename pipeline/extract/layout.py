@@ -192,16 +192,30 @@ def _with_the_rest_of_its_table(line: str, lines: list[str], number: int, number
     """A line opening a table joined with the lines after it that go on with the table's
     markup, up to the one closing it; those lines are taken from `numbered` (read as one, at
     the first line's number, each after a line break: _html_rows reads it as a space and
-    numbers each cell with its own line). Each line is counted once: a table of 50,000 lines
-    counted the joined text again at each (quadratic)."""
+    numbers each cell with its own line). Page furniture between them (the page's number, blank
+    lines: the table cut where its page broke) is dropped, its lines kept as empty ones. Each
+    line is counted once: a table of 50,000 lines counted the joined text again at each
+    (quadratic)."""
     parts, opened = [line], _tables_opened(line)
-    while opened > 0 and number < len(lines) and TABLE_GOES_ON.match(lines[number]):
-        following = lines[number]
+    while opened > 0 and number < len(lines):
+        ahead = number
+        while ahead < len(lines) and _page_furniture(lines[ahead]):
+            ahead += 1
+        if ahead == len(lines) or not TABLE_GOES_ON.match(lines[ahead]):
+            break
+        parts += [""] * (ahead - number)
+        for _ in range(ahead - number + 1):
+            number, _ = next(numbered)
+        following = lines[number - 1]
         following = canonical_line(following) if UNUSUAL.search(following) else following
         parts.append(following)
         opened += _tables_opened(following)
-        number, _ = next(numbered)
     return "\n".join(parts)
+
+
+def _page_furniture(line: str) -> bool:
+    """A blank line, or a page's number between dashes: what a page break prints."""
+    return not line.strip() or PAGE_NUMBER.match(line) is not None
 
 
 def canonical_line(line: str) -> str:
