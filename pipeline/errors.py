@@ -53,3 +53,14 @@ def describe(error: BaseException) -> str:
     """A foreign exception in one line: its type and the first line of its message."""
     lines = str(error).strip().split("\n")
     return f"{type(error).__name__}: {lines[0]}" if lines[0] else type(error).__name__
+
+
+def undecodable_byte(text: str) -> tuple[int, int] | None:
+    """(index, byte) of the first byte of text that is not UTF-8, None if there is none: Python
+    reads such a byte of a file name, the command line or stdin as a lone surrogate (U+DC80 to
+    U+DCFF), which no file of the publication can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start, ord(text[exc.start]) & 0xff
+    return None

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .config import Config
+from .errors import undecodable_byte
 from .rdf.vocabulary import default_graph_iri
 from .store import GRAPH_FILE, StoreError
 
@@ -125,12 +126,10 @@ def _check_query(query: str) -> None:
     brackets (a few thousand levels crash the process: exit 139, not a word printed), and
     SERVICE (pyoxigraph would send the request: `query` works on the published files only),
     and bytes that are not UTF-8 (read from the command line or stdin as lone surrogates)."""
-    try:
-        query.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        line = query.count("\n", 0, exc.start) + 1
-        raise StoreError(f"the query is not UTF-8 text (byte 0x{ord(query[exc.start]) & 0xff:02x}, "
-                         f"line {line}); not run") from None
+    if (undecodable := undecodable_byte(query)) is not None:
+        at, byte = undecodable
+        line = query.count("\n", 0, at) + 1
+        raise StoreError(f"the query is not UTF-8 text (byte 0x{byte:02x}, line {line}); not run")
     depth = 0
     for token in _QUERY_TOKENS.finditer(query):
         if token["service"]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .config import (DEFAULT_CONFIG_PATH, NOT_IN_XML, NOT_IN_XML_PROBLEM, Config, is_http_url,
                      local_government_code_problem)
-from .errors import ConfigError, SourceError
+from .errors import ConfigError, SourceError, undecodable_byte
 from .names import ascii_name
 
 MANIFEST_NAME = "sources.toml"
@@ -120,12 +120,10 @@ def find_sources(raw_dir: Path) -> list[Path]:
 def _check_name(path: Path) -> None:
     """A file name that is not UTF-8 (CP932 bytes copied from a Windows disk) cannot be written
     into the tables, the URIs or the catalogue: refused here, named with its bytes escaped."""
-    try:
-        path.name.encode("utf-8")
-    except UnicodeEncodeError as exc:
+    if (undecodable := undecodable_byte(path.name)) is not None:
         shown = os.fsencode(path.name).decode("utf-8", "backslashreplace")
-        raise SourceError(f"the file name is not UTF-8 (byte 0x{ord(path.name[exc.start]) - 0xdc00:02x}"
-                          "): rename the file", path.parent / shown) from None
+        raise SourceError(f"the file name is not UTF-8 (byte 0x{undecodable[1]:02x}): rename the "
+                          "file", path.parent / shown)
 
 
 # the byte order mark and how the text after it is decoded (UTF-16 little or big endian)
