@@ -251,9 +251,11 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         # frictionless has checked the tables meanwhile, in its own process
         with watch.stage("validate"):
             checked, variants, slices = validation.result()
-        log(f"validate: frictionless found the {checked} resources valid (the {variants} "
-            f"Excel variants and {slices} plan slices: each is its validated CSV rendered for "
-            "Excel or cut to its plan, byte for byte)")
+        log(f"validate: frictionless found the {checked} resources of the tables valid (the "
+            f"{variants} Excel variants and {slices} plan slices: each is its validated CSV "
+            "rendered for Excel or cut to its plan, byte for byte); the "
+            f"{len(package['resources']) - checked} linked-data files are listed with the "
+            "SHA-256 of the bytes written, which `pipeline validate` checks")
         log.stop(raw_dir)
         with watch.stage("swap"):
             own = record_own_files(staging, license, package.get("attribution", ""))

@@ -122,8 +122,10 @@ def test_publish_reports_every_stage_in_order(published_run, published, project_
     plan = [r["path"] for r in resources if r["path"].startswith("plans/")]
     assert len(plan) == 15                                   # the plan's 7 CSV + 7 JSON + graph.nt
     assert stderr_lines(published_run, "validate:") == [         # tables and slices, CSV and JSON
-        "validate: frictionless found the 42 resources valid (the 7 Excel variants and 7 "
-        "plan slices: each is its validated CSV rendered for Excel or cut to its plan, byte for byte)"]
+        "validate: frictionless found the 42 resources of the tables valid (the 7 Excel "
+        "variants and 7 plan slices: each is its validated CSV rendered for Excel or cut to its "
+        "plan, byte for byte); the 8 linked-data files are listed with the SHA-256 of the bytes "
+        "written, which `pipeline validate` checks"]
     triples = sum(1 for _ in (published / "rdf" / "graph.nt").open(encoding="utf-8"))
     assert stderr_lines(published_run, "rdf:") == [
         f"rdf: the four RDF serialisations agree ({triples} triples, counted by pyoxigraph)"]
