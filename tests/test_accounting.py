@@ -455,6 +455,21 @@ def test_a_schedule_row_swapped_under_another_label_is_named(number, initiative,
         assert [i.name for i in document.indicators if i.initiative_id == ident][0] == name
 
 
+def test_a_schedule_s_arrow_with_no_phase_before_it_is_named():
+    """The row of fiscal years and the phase row under it swapped (a converter's reading
+    order): 運用 joined the actors above (`県運用`, no schedule mark to tell) and the arrow went
+    on with no phase: H26 and H27 were published with none, in silence."""
+    number = 79
+    assert LINES[number - 1] == "スケジュール\t\tH 2 6\tH 2 7" and LINES[number] == "\t\t運用\t"
+    document = extract(LINES[:number - 1] + [LINES[number], LINES[number - 1]] + LINES[number + 1:])
+    assert document.warnings == [
+        f"{PATH}:72: initiative 2-1-2 「総合情報ネットワークの運用」: the schedule at line 80 prints "
+        "「→」 (line 81) with no phase before it to go on with (its phase printed under another "
+        "label?): H26、H27 published with no phase"]
+    assert [(s.period, s.phase, s.raw) for s in document.schedules if s.initiative_id == "2-1-2"] == [
+        ("H26", "", "→"), ("H27", "", "→")]
+
+
 def test_a_schedule_s_phase_row_printed_above_its_fiscal_years_is_named():
     """The row of fiscal years and the `～H25` row under it swapped (a converter's reading
     order): the phases above the row of fiscal years were read as nothing, in silence."""

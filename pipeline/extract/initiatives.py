@@ -15,7 +15,8 @@ from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, coll
 from ..normalize import HYPHENS, LONG_DASHES, join_lines
 from .indicators import read_indicators, value_label
 from .layout import LONE_PAGE_NUMBER, CellLines, Located, Row
-from .schedule import SCHEDULE_LABEL, Period, grid_by_position, is_schedule_mark, read_schedule
+from .schedule import (SCHEDULE_LABEL, Period, ScheduleReading, grid_by_position, is_schedule_mark,
+                       read_schedule)
 from .structure import LABELS, Block
 
 URL = re.compile(r"https?://[^\s<>\"]+")
@@ -332,6 +333,7 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
              for row, column, cell in cells]
     problems += [f"the schedule at line {used[0].line} prints 「{cell}」 (line {line}) {why}: "
                  "not in the tables" for cell, line, why in where]
+    problems += _arrow_without_phase(reading, used, bool(tables))
     if tables:      # the schedule is read from its first table: what else is under the label
         printed = {cell for row in grid for cell in row}    # and not in it lands nowhere
         for entry in entries:
@@ -350,6 +352,20 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
             distinct[period.period] = period
     return reading.status, [ScheduleEntry(ident, p.period, p.fiscal_year, p.phase, p.raw, source,
                                           lines) for p in distinct.values()], problems
+
+
+def _arrow_without_phase(reading: ScheduleReading, used: list[Entry], table: bool) -> list[str]:
+    """An arrow (the phase goes on) with no phase printed before it in its row: its periods are
+    published with no phase, and said (the phase's row printed under another label?), unless
+    the phase was found out of its place in the grid (named as such)."""
+    bare = [p.period for p in reading.periods if p.raw == "→" and not p.phase]
+    if not bare or reading.arrow is None or reading.above or reading.unplaced:
+        return []
+    row, column, cell = reading.arrow
+    line = used[0 if table else row].grid_line(row, column)
+    return [f"the schedule at line {used[0].line} prints 「{cell}」 (line {line}) with no phase "
+            f"before it to go on with (its phase printed under another label?): "
+            f"{'、'.join(bare)} published with no phase"]
 
 
 def _indicators(ident: str, entries: list[Entry], source: str) -> tuple[

@@ -46,6 +46,7 @@ class ScheduleReading:
     unplaced: list[Cell] = field(default_factory=list)  # phases with no period's column left
     unread: list[str] = field(default_factory=list)     # fiscal-year row cells read as none
     above: list[Cell] = field(default_factory=list)     # phases above the row of fiscal years
+    arrow: Cell | None = None                           # the first arrow, if printed
 
 
 def read_schedule(grid: list[list[str]]) -> ScheduleReading:
@@ -70,6 +71,7 @@ def read_schedule(grid: list[list[str]]) -> ScheduleReading:
     content: dict[int, str] = {}
     unplaced: list[Cell] = []
     arrow_from: int | None = None
+    arrow: Cell | None = None
     for number, row in enumerate(rows[header + 1:], header + 1):
         placed = -1                 # the row's cells keep their order: none goes left of this
         for column, cell in enumerate(row):
@@ -77,6 +79,7 @@ def read_schedule(grid: list[list[str]]) -> ScheduleReading:
                 continue
             if ARROW.match(cell):
                 arrow_from = column if arrow_from is None else min(arrow_from, column)
+                arrow = arrow or (number, column, cell)
                 continue
             target = column if labels[column] else free.nearest(column)
             if target is None or target < placed:     # no column left for it (one lost?)
@@ -85,7 +88,8 @@ def read_schedule(grid: list[list[str]]) -> ScheduleReading:
             content[target] = f"{content[target]} {cell}" if target in content else cell
             free.take(target)
             placed = target
-    return ScheduleReading(status, _periods(labels, content, arrow_from), unplaced, unread, above)
+    return ScheduleReading(status, _periods(labels, content, arrow_from), unplaced, unread, above,
+                           arrow)
 
 
 Span = tuple[int, int]       # a cell's first display column and the one after its last
