@@ -26,6 +26,12 @@ def extract(lines: list[str]):
                                            len(data), SourceMeta(file="plan.txt")))
 
 
+def swapped(number: int) -> list[str]:
+    """The seed with line `number` (1-based) and the line after it swapped, as a converter's
+    reading order may print them."""
+    return LINES[:number - 1] + [LINES[number], LINES[number - 1]] + LINES[number + 1:]
+
+
 def edited(**changes) -> list[str]:
     """The seed with lines (1-based) replaced; None deletes the line."""
     lines = list(LINES)
@@ -442,8 +448,7 @@ def test_a_schedule_row_swapped_under_another_label_is_named(number, initiative,
     """Two lines swapped (a converter's reading order): 主体 after the schedule's row of fiscal
     years took its phases, its arrow, its status (actors `県運用→`), or the status row after 指標
     became part of the indicator's name (`…継続→`), the schedule without them: in silence."""
-    lines = LINES[:number - 1] + [LINES[number], LINES[number - 1]] + LINES[number + 1:]
-    document = extract(lines)
+    document = extract(swapped(number))
     assert document.warnings == [
         f"{PATH}:{initiative}: {marks} under {label}: what a スケジュール prints (a status, an "
         "arrow or a fiscal year), its row printed out of its place? Kept as printed, not in the "
@@ -455,30 +460,38 @@ def test_a_schedule_row_swapped_under_another_label_is_named(number, initiative,
         assert [i.name for i in document.indicators if i.initiative_id == ident][0] == name
 
 
-def test_a_schedule_s_arrow_with_no_phase_before_it_is_named():
-    """The row of fiscal years and the phase row under it swapped (a converter's reading
-    order): 運用 joined the actors above (`県運用`, no schedule mark to tell) and the arrow went
-    on with no phase: H26 and H27 were published with none, in silence."""
-    number = 79
-    assert LINES[number - 1] == "スケジュール\t\tH 2 6\tH 2 7" and LINES[number] == "\t\t運用\t"
-    document = extract(LINES[:number - 1] + [LINES[number], LINES[number - 1]] + LINES[number + 1:])
-    assert document.warnings == [
-        f"{PATH}:72: initiative 2-1-2 「総合情報ネットワークの運用」: the schedule at line 80 prints "
-        "「→」 (line 81) with no phase before it to go on with (its phase printed under another "
-        "label?): H26、H27 published with no phase"]
-    assert [(s.period, s.phase, s.raw) for s in document.schedules if s.initiative_id == "2-1-2"] == [
-        ("H26", "", "→"), ("H27", "", "→")]
+def _schedule(ident: str):
+    return lambda document: [(s.period, s.phase, s.raw) for s in document.schedules
+                             if s.initiative_id == ident]
 
 
-def test_a_schedule_s_phase_row_printed_above_its_fiscal_years_is_named():
-    """The row of fiscal years and the `～H25` row under it swapped (a converter's reading
-    order): the phases above the row of fiscal years were read as nothing, in silence."""
-    number = 162
-    assert LINES[number - 1] == "\tH 2 6\tH 2 7\tH 2 8" and LINES[number].startswith("～H 2 5\t運用")
-    document = extract(LINES[:number - 1] + [LINES[number], LINES[number - 1]] + LINES[number + 1:])
-    assert document.warnings == [
-        f"{PATH}:138: initiative 2-1-5 「宮城県電子県庁共通基盤システムの運用」: the schedule at line "
-        "162 prints 「運用」 (line 162) above its row of fiscal years (its rows printed out of "
-        "order?): not in the tables"]
-    assert [(s.period, s.phase) for s in document.schedules if s.initiative_id == "2-1-5"] == [
-        ("H26", ""), ("H27", ""), ("H28", "")]
+def _actors_and_goals(ident: str):
+    return lambda document: next((i.actors, len(i.priority_goal_options))
+                                 for i in document.initiatives if i.id == ident)
+
+
+@pytest.mark.parametrize("number,printed,problem,read,expected", [
+    (77, ("\t\t情報活用力の向上\t", "主体\t\t県\t"),
+     "72: initiative 2-1-2 「総合情報ネットワークの運用」: its 重点目標 prints 4 option(s) where 32 of "
+     "the document's 33 initiatives print 5 (a line lost, or read under another label?): kept as "
+     "printed", _actors_and_goals("2-1-2"), (["県情報活用力の向上"], 4)),
+    (79, ("スケジュール\t\tH 2 6\tH 2 7", "\t\t運用\t"),
+     "72: initiative 2-1-2 「総合情報ネットワークの運用」: the schedule at line 80 prints 「→」 (line "
+     "81) with no phase before it to go on with (its phase printed under another label?): H26、H27 "
+     "published with no phase", _schedule("2-1-2"), [("H26", "", "→"), ("H27", "", "→")]),
+    (162, ("\tH 2 6\tH 2 7\tH 2 8", "～H 2 5\t運用\t\t"),
+     "138: initiative 2-1-5 「宮城県電子県庁共通基盤システムの運用」: the schedule at line 162 prints "
+     "「運用」 (line 162) above its row of fiscal years (its rows printed out of order?): not in "
+     "the tables", _schedule("2-1-5"), [("H26", "", "→"), ("H27", "", "→"), ("H28", "", "→")]),
+], ids=["goals-actors", "fiscal-years-phase", "fiscal-years-until-H25"])
+def test_lines_swapped_with_no_schedule_mark_out_of_place_are_named(number, printed, problem,
+                                                                     read, expected):
+    """Two lines swapped by a converter's reading order, with no status, arrow or fiscal year
+    under another label to tell: 重点目標's last option read as an actor (`県情報活用力の向上`,
+    four goals where the other 32 print five); the phase row under the row of fiscal years
+    read as an actor (`県運用`), its arrow going on with no phase; the `～H25` row printed above
+    the row of fiscal years, its phase read as nothing. Each was in silence."""
+    assert tuple(LINES[number - 1:number + 1]) == printed
+    document = extract(swapped(number))
+    assert document.warnings == [f"{PATH}:{problem}"]
+    assert read(document) == expected

@@ -14,7 +14,7 @@ from ..model import LIST_DELIMITER, TABLES, Document
 from ..sources import SourceDocument
 from .initiatives import Incomplete, read_initiative
 from .layout import MAX_VALUE_CHARS, read_rows
-from .losses import (Losses, printed_twice, references_wrapped,
+from .losses import (Losses, printed_twice, priority_goal_counts_differ, references_wrapped,
                      sites_after_a_one_word_responsible, sites_named_as_the_responsible_before)
 from .sections import read_section
 from .sites import read_sites, split_media
@@ -73,7 +73,8 @@ def _extract(source: SourceDocument) -> Document:
         *sites_named_as_the_responsible_before(document.sites),
         *references_wrapped(document.references, {i.id: i.title for i in document.initiatives}),
         *printed_twice(document.sites, lambda site: (site_items[site.id], *_site_text(site))),
-        *printed_twice(topics, _topic_text))]
+        *printed_twice(topics, _topic_text),
+        *priority_goal_counts_differ(document.initiatives))]
     if not document.initiatives:
         raise ExtractionError("no initiatives (取組) found", path)
     document.warnings += _numbering_gaps(seen, items, path)

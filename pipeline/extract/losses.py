@@ -16,13 +16,19 @@ readers cannot place is never dropped, nor given to a record, in silence.
 - a site entry or a トピックス column printed again word for word in its item (a page the
   converter printed twice): both are published, the second named;
 - a page number alone on a line of a section's text (`12`, `P.12`): kept, named;
-- a 参考 entry wrapped over two lines (its second line completes the cited initiative's title).
+- a 参考 entry wrapped over two lines (its second line completes the cited initiative's title);
+- an initiative whose 重点目標 prints more or fewer options than most of its document's (the
+  options are the plan's list, printed in every initiative: a line lost, or read under the
+  next label).
 """
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ..model import lines_named
 from .layout import LONE_PAGE_NUMBER
+from .schedule import is_schedule_mark
 from .structure import NUMBERED, Block
 
 Problem = tuple[int, str]       # (line, what was lost there)
@@ -186,3 +192,24 @@ def printed_twice(records: list, described) -> list[Problem]:
         else:
             first[key] = record
     return problems
+
+
+def priority_goal_counts_differ(initiatives: list) -> list[Problem]:
+    """Initiatives whose 重点目標 (priority goals) prints a number of options that most of the
+    document's initiatives do not: every initiative prints the plan's list of goals (its
+    wording may vary), so one option more or fewer is a line lost or read under the label
+    before or after it (`主体 県情報活用力の向上`). Named when over half of at least three
+    initiatives agree on the number; kept as printed. A schedule's mark among them is not
+    counted, nor is the list printed whole twice or not at all (named as such by
+    initiatives.py: a schedule's row out of its place, labels printed again, no 重点目標)."""
+    options = {i.id: [o for o in i.priority_goal_options if not is_schedule_mark(o)]
+               for i in initiatives}
+    counts = Counter(map(len, options.values()))
+    usual, agreeing = counts.most_common(1)[0] if counts else (0, 0)
+    if len(initiatives) < 3 or agreeing * 2 <= len(initiatives):
+        return []
+    return [(int(i.source_lines.partition("-")[0]),
+             f"initiative {i.id} 「{i.title}」: its 重点目標 prints {len(options[i.id])} "
+             f"option(s) where {agreeing} of the document's {len(initiatives)} initiatives print "
+             f"{usual} (a line lost, or read under another label?): kept as printed")
+            for i in initiatives if usual and len(options[i.id]) % usual]
