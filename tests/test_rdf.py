@@ -164,6 +164,17 @@ def test_methods_and_status_are_skos_concepts(turtle):
     assert methods == {"システム", "その他"}
 
 
+def test_the_priority_goal_options_are_in_the_graph_as_printed_the_selection_unknown(turtle):
+    """重点目標: the five options 2-2-13 prints (暮らし and くらし as printed), none stated as
+    selected; the CSV's priority_goal_options, value for value."""
+    initiative = BASE[PLAN + "initiative/2-2-13"]
+    options = {(str(o), o.language) for o in turtle.objects(initiative, PV.priorityGoalOption)}
+    assert options == {("安全・安心な暮らし", "ja"), ("快適・便利なくらし", "ja"),
+                       ("活力ある豊かな地域", "ja"), ("情報活用力の向上", "ja"),
+                       ("行政運営の最適化", "ja")}
+    assert turtle.value(initiative, PV.priorityGoalsUnknown).toPython() is True
+
+
 def test_a_sites_media_are_concepts_beside_the_badges_as_printed(turtle):
     """ウェブメルマガ (two badges run together by the text extraction) is split into two media
     concepts; the badges as printed stay beside them, as in sites.csv's media_text."""

@@ -55,6 +55,8 @@ TERMS: dict[str, tuple] = {
     "lineRange": ("datatype", "出典行", "line range", "Line range in the source text file, 1-based and inclusive, e.g. 59-70.", "SourcePart", "xsd:string"),
     "startLine": ("datatype", "開始行", "start line", "First line of the range.", "SourcePart", "xsd:positiveInteger"),
     "endLine": ("datatype", "終了行", "end line", "Last line of the range.", "SourcePart", "xsd:positiveInteger"),
+    "priorityGoalOption": ("datatype", "重点目標の選択肢", "priority goal option",
+                           "A priority goal (重点目標) printed among the options of the initiative's block, as printed; which options are selected is not stated (priorityGoalsUnknown).", "Initiative", "xsd:string"),
     "priorityGoalsUnknown": ("datatype", "重点目標（不明）", "priority goals unknown",
                              "Always true: which 重点目標 (priority goals) are selected cannot be recovered from the plan's text, so no selection is stated.", "Initiative", "xsd:boolean"),
 }
