@@ -13,6 +13,7 @@ import json
 import random
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -471,3 +472,16 @@ def test_api_refuses_a_port_that_is_none(run_cli, tmp_path):
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == \
         "python -m pipeline api: error: argument --port: 99999 is no TCP port (0 to 65535)"
+
+
+def test_api_names_a_port_in_use_in_one_line(run_cli, published):
+    """A port in use: Datasette started, then said so in its server's log lines (`ERROR:
+    [Errno 98] error while attempting to bind …`) and exited 3."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("api", "--port", str(port), "--out-dir", published)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: cannot listen on http://127.0.0.1:{port}/: Address already in use"]

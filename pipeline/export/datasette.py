@@ -8,6 +8,7 @@ the Table Schemas, the Japanese title and description of every table and column.
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 
@@ -70,6 +71,22 @@ def datasette_command(out: Path, host: str, port: int) -> list[str]:
     if len(databases) != 1 or not metadata.is_file():
         raise PipelineError("no published database (one .sqlite and datasette/metadata.json): "
                             "run make publish first", out)
+    _check_listening(host, port)
     settings = [arg for name, value in LIMITS.items() for arg in ("--setting", name, value)]
     return [sys.executable, "-m", "datasette", "serve", "-i", str(databases[0]),
             "-m", str(metadata), "--host", host, "--port", str(port), "--cors", *settings]
+
+
+def _check_listening(host: str, port: int) -> None:
+    """One error line when host:port cannot be listened on (a port in use, an unknown host),
+    before Datasette starts: its server says so in its own log lines, after starting up."""
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)     # as the server does
+            probe.bind(address)
+    except (OSError, UnicodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        where = f"[{host}]" if ":" in host else host
+        raise PipelineError(f"cannot listen on http://{where}:{port}/: {reason}") from None
