@@ -89,7 +89,8 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
     ctx = block.context
     ident = f"{ctx.field_no}-{ctx.item_no}-{block.number}"
     fields, notes, printed, note_terms = _label_entries(block.rows)
-    methods, summary = _methods_and_summary(fields.get("目的・概要", []) + fields.get("性質・手法", []))
+    methods, summary, late = _methods_and_summary(fields.get("目的・概要", []),
+                                                  fields.get("性質・手法", []))
     responsible = fields.get("担当", [])
     missing = [label for label, present in (("目的・概要", summary), ("担当", responsible)) if not present]
     if missing:
@@ -109,6 +110,13 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
              for entry in fields.get("目的・概要", []) + fields.get("性質・手法", [])
              if len(entry.values) == 1 and LONE_PAGE_NUMBER.match(entry.values[0])
              for line, value in entry.located_cells()]
+    gaps += [f"「{value}」 (line {line}) is printed alone after the 目的・概要 prose, short as a "
+             "性質・手法 value: its line out of its place? Kept in the summary"
+             for line, value in late]
+    if "性質・手法" in printed and not methods and not late:
+        gaps.append(f"性質・手法 (line {printed['性質・手法'][0]}) has no value read as one (short "
+                    "labels printed before the 目的・概要 prose): its value's line out of its place? "
+                    "What is printed under it is kept in the summary")
     urls, stray, doubts = _urls(fields.get("関連URL", []))
     gaps += doubts
     notes += [text for _, text in stray]
@@ -130,6 +138,7 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
              "next initiative: printed twice? Kept as notes"
              for e in responsible[1:] if not repeated and _numbered(e.values[0], block.number + 1)]
     gaps += _schedule_marks_elsewhere(fields)
+    gaps += _urls_elsewhere(fields)
     status, schedules, repeated_periods = _schedules(ident, fields.get("スケジュール", []), source)
     gaps += repeated_periods
     if fields.get("スケジュール") and not schedules:
@@ -231,17 +240,39 @@ def _schedule_marks_elsewhere(fields: dict[str, list[Entry]]) -> list[str]:
             for label, found in marks.items() if found]
 
 
-def _methods_and_summary(entries: list[Entry]) -> tuple[list[str], str]:
-    """性質・手法 tokens come first and are short; the 目的・概要 prose follows them."""
-    methods, prose = [], []
-    for entry in entries:
+# Labels whose values are names, never a web address: a URL there belongs to another label.
+NAMES_ONLY = ("重点目標", "主体", "担当")
+
+
+def _urls_elsewhere(fields: dict[str, list[Entry]]) -> list[str]:
+    """A URL printed under a label whose values are names (主体, 担当, 重点目標): a line of
+    関連URL or 参考 out of its place (a converter's reading order), or their label lost."""
+    found = {label: [(line, url) for entry in fields.get(label, []) for line, value in
+                     entry.located_cells() for url in split_urls(value)[0]] for label in NAMES_ONLY}
+    return [f"{'、'.join(f'「{url}」 (line {line})' for line, url in urls)} under {label}: a line "
+            "of 関連URL or 参考 out of its place, or their label lost? Kept as printed, not in the "
+            "URLs" for label, urls in found.items() if urls]
+
+
+def _methods_and_summary(summary: list[Entry], method: list[Entry]) -> tuple[
+        list[str], str, list[tuple[int, str]]]:
+    """(性質・手法 tokens, 目的・概要 prose, (line, value) of the lines of short labels alone
+    after the prose) of the entries under the two labels: the tokens are short and come before
+    the prose, or are the value printed right after 性質・手法 (its line printed after the
+    prose: a converter's reading order). A line of short labels after the prose is kept in it,
+    and named: a 性質・手法 value out of its place?"""
+    methods, prose, late = [], [], []
+    lead = method[0] if method else None
+    for entry in summary + method:
         for value in entry.values:
-            tokens = value.split()
-            if not prose and all(is_short_label(t) for t in tokens):
-                methods.extend(tokens)
-            else:
-                prose.append(value)
-    return methods, join_lines(prose)
+            short = all(is_short_label(t) for t in value.split())
+            if (not prose or entry is lead) and short:
+                methods.extend(value.split())
+                continue
+            if short and len(entry.values) == 1 and not LONE_PAGE_NUMBER.match(value):
+                late.append((entry.line, value))        # (a page number: named as one)
+            prose.append(value)
+    return methods, join_lines(prose), late
 
 
 def is_short_label(token: str) -> bool:

@@ -16,6 +16,9 @@ readers cannot place is never dropped, nor given to a record, in silence.
 - a site entry or a トピックス column printed again word for word in its item (a page the
   converter printed twice): both are published, the second named;
 - a page number alone on a line of a section's text (`12`, `P.12`): kept, named;
+- an initiative's labelled row in a section's text (printed after the next page's header), a
+  numbered subsection with no text;
+- a site entry named like a media badge another entry prints (name and badge swapped);
 - a 参考 entry wrapped over two lines (its second line completes the cited initiative's title);
 - an initiative whose 重点目標 prints more or fewer options than most of its document's (the
   options are the plan's list, printed in every initiative: a line lost, or read under the
@@ -29,7 +32,7 @@ from collections import Counter
 from ..model import lines_named
 from .layout import LONE_PAGE_NUMBER
 from .schedule import is_schedule_mark
-from .structure import NUMBERED, Block
+from .structure import LABELS, NUMBERED, Block, starts_with_label
 
 Problem = tuple[int, str]       # (line, what was lost there)
 
@@ -56,6 +59,10 @@ class Losses:
             problems += [(block.heading.line, problem) for problem in self.outline(block)]
         if block.kind in ("narrative", "topic"):
             problems += page_numbers_in_prose(block)
+            problems += labelled_rows_in_prose(block)
+            if block.number is not None and all(row.blank for row in block.rows):
+                problems.append((block.heading.line, f"({block.number}) 「{block.title}」 has no "
+                                 "text (its lines printed elsewhere, or lost?): not in the tables"))
         return problems
 
     def outline(self, block: Block) -> list[str]:
@@ -117,6 +124,17 @@ def page_numbers_in_prose(block: Block) -> list[Problem]:
             for row in block.rows if row.kind == "text" and LONE_PAGE_NUMBER.match(row.text)]
 
 
+def labelled_rows_in_prose(block: Block) -> list[Problem]:
+    """Rows of a narrative or topic that print an initiative's label with a value (`参考
+    2-1-10…`): an initiative's row printed after the next page's header (a converter's reading
+    order), read as the section's text. Named; kept in the text."""
+    return [(row.line, f"「{row.text[:40]}」 prints an initiative's label with its value in the "
+                       f"text of 「{block.title}」: a row of the initiative before, printed after "
+                       "the page's header? Kept in the text")
+            for row in block.rows if not row.blank and len(row.text.split(maxsplit=1)) == 2
+            and any(starts_with_label(row.text, label) for label in LABELS)]
+
+
 def sites_after_a_one_word_responsible(sites: list) -> list[Problem]:
     """Site entries after an entry of the same field whose 担当 is one word (no division), each
     named with what it suggests, both kept as printed:
@@ -140,6 +158,23 @@ def sites_after_a_one_word_responsible(sites: list) -> list[Problem]:
                                    f"line {before.source_lines.rpartition('-')[2]}): that 担当 "
                                    "wrapped over two lines (its division read as this entry's "
                                    "name) or a line lost? Kept as printed"))
+    return problems
+
+
+def sites_named_like_a_badge(sites: list) -> list[Problem]:
+    """Site entries named like a media badge another entry of the list prints (ウェブ), after
+    an entry whose 担当 names a division (else sites_after_a_one_word_responsible names them):
+    its name and badge lines swapped (a converter's reading order)? Kept as printed."""
+    problems = []
+    for before, site in zip([None, *sites], sites):
+        if before is not None and before.field_no == site.field_no and not before.division:
+            continue
+        others = {badge for other in sites if other is not site for badge in other.media}
+        if site.name in others:
+            problems.append((int(site.source_lines.partition("-")[0]),
+                             f"site entry 「{site.name}」 is named like a media badge of the list "
+                             f"(its badges: 「{site.media_text}」): its name and badge lines "
+                             "swapped? Kept as printed"))
     return problems
 
 

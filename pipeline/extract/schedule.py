@@ -45,7 +45,7 @@ class ScheduleReading:
     periods: list[Period]               # in column order
     unplaced: list[Cell] = field(default_factory=list)  # phases with no period's column left
     unread: list[str] = field(default_factory=list)     # fiscal-year row cells read as none
-    above: list[Cell] = field(default_factory=list)     # phases above the row of fiscal years
+    above: list[Cell] = field(default_factory=list)     # phases, arrows above the fiscal years
     arrow: Cell | None = None                           # the first arrow, if printed
 
 
@@ -66,7 +66,8 @@ def read_schedule(grid: list[list[str]]) -> ScheduleReading:
     unread = [cell for cell in rows[header] if cell and _period_mark(cell) is None
               and cell not in STATUS_MARKERS and not ARROW.match(cell)]
     above = [(number, column, cell) for number, row in enumerate(rows[:header])
-             for column, cell in enumerate(row) if cell and not _is_marker(cell)]
+             for column, cell in enumerate(row)
+             if cell and (not _is_marker(cell) or ARROW.match(cell))]
     free = _FreeLabels(labels)
     content: dict[int, str] = {}
     unplaced: list[Cell] = []

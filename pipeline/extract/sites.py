@@ -28,6 +28,7 @@ class _Draft:
     awaiting: str = ""
     url_at: tuple[int, int] = (0, 0)        # len(head), len(lines) where its URL label came
     url_line: int = 0                       # the line its URL is printed on
+    url_label: int = 0                      # the line its URL label is printed on
     breaks: set[int] = field(default_factory=set)   # head rows that follow a blank line
 
 
@@ -42,9 +43,32 @@ def read_sites(block: Block, first_seq: int, source: str) -> tuple[list[Site], l
         terms.extend(site_terms)
         warnings += [(draft.url_line, f"site 「{site.name[:40]}」: {problem}")
                      for problem in _url_problems(draft.url or "")]
+        warnings += [(line, f"site 「{site.name[:40]}」: {problem}")
+                     for line, problem in _out_of_order(draft)]
     warnings += [(draft.lines[0], f"site entry 「{draft.head[0].text[:40]}」 has no 担当 "
                                   "(department); left out") for draft in unfinished if draft.head]
+    warnings += [(draft.url_line, f"URL 「{draft.url[:60]}」 follows an entry's 担当 with no "
+                                  "entry's name before it (an entry's lines out of order?): in no "
+                                  "site entry, not in the tables")
+                 for draft in unfinished if not draft.head and draft.url]
     return sites, terms, warnings
+
+
+def _out_of_order(draft: _Draft) -> list[tuple[int, str]]:
+    """Signs of an entry's lines printed out of order (a converter's reading order): its URL
+    label without a value, or with no URL while its summary holds one (the URL read as summary
+    text), media badges in bold after its first line (the name line, read as summary text)."""
+    problems = [(draft.url_label, "its URL label has no value (the URL's line out of its "
+                                  "place?): no URL in the tables")] \
+        if draft.url is None and draft.url_label else []
+    problems += [(row.line, "media badges in bold, as a name line prints them, after the entry's "
+                            "first line (its lines out of order?): kept in the summary")
+                 for row in draft.head[1:] if BOLD.search(_raw_text(row))]
+    if draft.url is not None and not split_urls(draft.url)[0]:
+        problems += [(row.line, "a URL printed in its summary, none under its URL label (its "
+                                "lines out of order?): kept as printed")
+                     for row in draft.head[1:] if split_urls(row.text)[0]]
+    return problems
 
 
 def _url_problems(printed: str) -> list[str]:
@@ -101,6 +125,7 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
                 current.awaiting, text = slot, text[len(label):].strip()
                 if slot == "url":
                     current.url_at = (len(current.head), len(current.lines))
+                    current.url_label = row.line
                 break
         if current.awaiting and text:
             setattr(current, current.awaiting, text)
