@@ -165,12 +165,12 @@ def sites_named_like_a_badge(sites: list) -> list[Problem]:
     """Site entries named like a media badge another entry of the list prints (ウェブ), after
     an entry whose 担当 names a division (else sites_after_a_one_word_responsible names them):
     its name and badge lines swapped (a converter's reading order)? Kept as printed."""
+    printing = Counter(badge for site in sites for badge in set(site.media))  # entries per badge
     problems = []
     for before, site in zip([None, *sites], sites):
         if before is not None and before.field_no == site.field_no and not before.division:
             continue
-        others = {badge for other in sites if other is not site for badge in other.media}
-        if site.name in others:
+        if printing[site.name] - (site.name in site.media) > 0:
             problems.append((int(site.source_lines.partition("-")[0]),
                              f"site entry 「{site.name}」 is named like a media badge of the list "
                              f"(its badges: 「{site.media_text}」): its name and badge lines "
