@@ -356,7 +356,9 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
                 "years, not read as one fiscal year: the periods of its column are not in the "
                 "tables, and a phase under it may be placed under the next year's"
                 for cell in reading.unread]
-    where = [(cell, used[0 if tables else row].grid_line(row, column), why)
+    def line_of(row: int, column: int) -> int:      # the line a cell of the grid is printed on
+        return used[0 if tables else row].grid_line(row, column)
+    where = [(cell, line_of(row, column), why)
              for cells, why in ((reading.unplaced, "where no fiscal year's column is left for it "
                                  "(a column lost in the text?)"),
                                 (reading.above, "above its row of fiscal years (its rows printed "
@@ -364,7 +366,7 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
              for row, column, cell in cells]
     problems += [f"the schedule at line {used[0].line} prints 「{cell}」 (line {line}) {why}: "
                  "not in the tables" for cell, line, why in where]
-    problems += _arrow_without_phase(reading, used, bool(tables))
+    problems += _arrow_without_phase(reading, used[0].line, line_of)
     if tables:      # the schedule is read from its first table: what else is under the label
         printed = {cell for row in grid for cell in row}    # and not in it lands nowhere
         for entry in entries:
@@ -385,17 +387,17 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
                                           lines) for p in distinct.values()], problems
 
 
-def _arrow_without_phase(reading: ScheduleReading, used: list[Entry], table: bool) -> list[str]:
+def _arrow_without_phase(reading: ScheduleReading, first_line: int, line_of) -> list[str]:
     """An arrow (the phase goes on) with no phase printed before it in its row: its periods are
     published with no phase, and said (the phase's row printed under another label?), unless
-    the phase was found out of its place in the grid (named as such)."""
+    the phase was found out of its place in the grid (named as such). line_of: the line a
+    cell of the grid (row, column) is printed on."""
     bare = [p.period for p in reading.periods if p.raw == "→" and not p.phase]
     if not bare or reading.arrow is None or reading.above or reading.unplaced:
         return []
     row, column, cell = reading.arrow
-    line = used[0 if table else row].grid_line(row, column)
-    return [f"the schedule at line {used[0].line} prints 「{cell}」 (line {line}) with no phase "
-            f"before it to go on with (its phase printed under another label?): "
+    return [f"the schedule at line {first_line} prints 「{cell}」 (line {line_of(row, column)}) "
+            "with no phase before it to go on with (its phase printed under another label?): "
             f"{'、'.join(bare)} published with no phase"]
 
 
