@@ -17,6 +17,7 @@ from .structure import Block, starts_with_label
 
 URL_LABEL, RESPONSIBLE_LABEL = "URL", "担当"
 BOLD = re.compile(r"\*\*(.+?)\*\*")
+SENTENCE_END = "。"         # in a summary's lines, never in a site's name
 
 
 @dataclass
@@ -57,13 +58,18 @@ def read_sites(block: Block, first_seq: int, source: str) -> tuple[list[Site], l
 def _out_of_order(draft: _Draft) -> list[tuple[int, str]]:
     """Signs of an entry's lines printed out of order (a converter's reading order): its URL
     label without a value, or with no URL while its summary holds one (the URL read as summary
-    text), media badges in bold after its first line (the name line, read as summary text)."""
+    text), media badges in bold after its first line (the name line, read as summary text), a
+    first line that ends a sentence (a summary's line, read as the name)."""
     problems = [(draft.url_label, "its URL label has no value (the URL's line out of its "
                                   "place?): no URL in the tables")] \
         if draft.url is None and draft.url_label else []
-    problems += [(row.line, "media badges in bold, as a name line prints them, after the entry's "
-                            "first line (its lines out of order?): kept in the summary")
-                 for row in draft.head[1:] if BOLD.search(_raw_text(row))]
+    named = [(row.line, "media badges in bold, as a name line prints them, after the entry's "
+                        "first line (its lines out of order?): kept in the summary")
+             for row in draft.head[1:] if BOLD.search(_raw_text(row))]
+    problems += named
+    if draft.head and SENTENCE_END in draft.head[0].text and not named:
+        problems.append((draft.head[0].line, "its name is a sentence (its name line out of its "
+                                             "place, or lost?): kept as printed"))
     if draft.url is not None and not split_urls(draft.url)[0]:
         problems += [(row.line, "a URL printed in its summary, none under its URL label (its "
                                 "lines out of order?): kept as printed")
