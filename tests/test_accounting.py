@@ -243,6 +243,10 @@ def test_two_lines_swapped_anywhere_move_no_text_between_fields_in_silence():
     (817, 2, "820: site 「震災後、県外に避難されている方及び復興に関わる多くの人々に県の復興状況や被災者支」: "
              "media badges in bold, as a name line prints them, after the entry's first line (its "
              "lines out of order?): kept in the summary"),
+    (300, 3, "300: initiative 2-1-9 「庁内ITアドバイザーの設置」: 「2-1-9庁内ITアドバイザーの設置」 (line "
+             "303)、「2-1-10情報システム調達研修の実施」 (line 304) under 目的・概要 begin with an "
+             "initiative's id, as 参考's entries do: the 参考 of the initiative before, printed after "
+             "this one's heading? Kept in the summary"),
     (814, 3, "820: site 「震災後、県外に避難されている方及び復興に関わる多くの人々に県の復興状況や被災者支」: "
              "its name is a sentence (its name line out of its place, or lost?): kept as printed"),
     (872, 2, "873: site entry 「ウェブ」 is named like a media badge of the list (its badges: "
@@ -254,7 +258,8 @@ def test_two_lines_swapped_anywhere_move_no_text_between_fields_in_silence():
               "the page's header? Kept in the text"),
 ], ids=["method-after-prose", "arrow-above-years", "url-under-actors", "site-url-after-responsible",
         "site-url-label-empty", "site-url-in-summary", "site-name-line-second",
-        "site-name-line-before-the-header", "site-named-like-a-badge", "subsection-without-text", "label-row-in-topic"])
+        "references-after-heading", "site-name-line-before-the-header", "site-named-like-a-badge",
+        "subsection-without-text", "label-row-in-topic"])
 def test_lines_printed_out_of_order_are_named(number, size, problem):
     """`size` lines from line `number` swapped with the `size` after them (a converter's
     reading order): each moved text from one field to another, or out of the tables, in

@@ -139,6 +139,12 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
              for e in responsible[1:] if not repeated and _numbered(e.values[0], block.number + 1)]
     gaps += _schedule_marks_elsewhere(fields)
     gaps += _urls_elsewhere(fields)
+    cited = [(line, value) for e in fields.get("目的・概要", []) + fields.get("性質・手法", [])
+             for line, value in e.located_cells() if INITIATIVE_ID.match(value)]
+    if cited:       # 参考's entries (they begin with an initiative's id) before the heading
+        gaps.append(f"{'、'.join(f'「{value[:40]}」 (line {line})' for line, value in cited)} under "
+                    "目的・概要 begin with an initiative's id, as 参考's entries do: the 参考 of the "
+                    "initiative before, printed after this one's heading? Kept in the summary")
     status, schedules, repeated_periods = _schedules(ident, fields.get("スケジュール", []), source)
     gaps += repeated_periods
     if fields.get("スケジュール") and not schedules:
