@@ -247,6 +247,11 @@ def test_two_lines_swapped_anywhere_move_no_text_between_fields_in_silence():
              "303)、「2-1-10情報システム調達研修の実施」 (line 304) under 目的・概要 begin with an "
              "initiative's id, as 参考's entries do: the 参考 of the initiative before, printed after "
              "this one's heading? Kept in the summary"),
+    (1053, 3, "1041: initiative 2-3-5 「市町村職員への研修機会の提供」: 参考 at line 1054 prints a "
+              "sentence, 「平成25年5月24日に社会保障・税番号制度(以下「番号制度」といいます。)関連4」: a "
+              "section's line printed before the next page's header? Kept as a reference"),
+    (884, 3, "888: site entry 「総務部 広報課」 is named like a 担当 of the list, and the entry before "
+             "has 「パブリックコメント」 as its 担当: the two lines swapped? Kept as printed"),
     (814, 3, "820: site 「震災後、県外に避難されている方及び復興に関わる多くの人々に県の復興状況や被災者支」: "
              "its name is a sentence (its name line out of its place, or lost?): kept as printed"),
     (872, 2, "873: site entry 「ウェブ」 is named like a media badge of the list (its badges: "
@@ -258,7 +263,8 @@ def test_two_lines_swapped_anywhere_move_no_text_between_fields_in_silence():
               "the page's header? Kept in the text"),
 ], ids=["method-after-prose", "arrow-above-years", "url-under-actors", "site-url-after-responsible",
         "site-url-label-empty", "site-url-in-summary", "site-name-line-second",
-        "references-after-heading", "site-name-line-before-the-header", "site-named-like-a-badge",
+        "references-after-heading", "section-line-as-a-reference", "site-named-like-a-responsible",
+        "site-name-line-before-the-header", "site-named-like-a-badge",
         "subsection-without-text", "label-row-in-topic"])
 def test_lines_printed_out_of_order_are_named(number, size, problem):
     """`size` lines from line `number` swapped with the `size` after them (a converter's
@@ -279,30 +285,32 @@ def test_a_method_printed_after_the_prose_under_its_label_is_read_as_one():
     assert document.warnings == []
 
 
-def test_two_pairs_of_lines_swapped_anywhere_lose_no_field_s_text_in_silence():
-    """Each two lines of the seed swapped with the two after them in turn (a converter's
-    reading order over a value and the blank line after it): no field of any record prints
+@pytest.mark.parametrize("size,expected", [
+    (2, [165, 166,          # 担当 and its value: the value read as a schedule's row (～H25)
+         296, 342, 390,     # a 参考 document's name printed before 参考: read as notes
+         905, 906]),        # a site's name and its one badge, which no other entry prints
+    (3, [164, 166,          # 担当 and its value (as above)
+         904, 905]),        # a site's name and its one badge (as above)
+], ids=["two", "three"])
+def test_lines_swapped_with_the_lines_after_them_lose_no_field_s_text_in_silence(size, expected):
+    """Each `size` lines of the seed swapped with the `size` after them in turn (a converter's
+    reading order over a value and the blank lines around it): no field of any record prints
     fewer characters than before (what moves into a new record, a section split in two, is
-    no loss), or a warning names a line near the swap. 160 swaps were silent before the checks
-    of 2026-12-04 (性質・手法 after the prose, an arrow above the fiscal years, a site's URL out
-    of its place, …); the ones the text cannot tell are named here."""
+    no loss), or a warning names a line near the swap. 160 swaps of two lines were silent
+    before the checks of 2026-12-04 (性質・手法 after the prose, an arrow above the fiscal
+    years, a site's URL out of its place, …); the ones the text cannot tell are named here."""
     before, warned = _letters(extract(LINES)), set(extract(LINES).warnings)
     silent = []
-    for at in range(len(LINES) - 3):
-        first, second = LINES[at:at + 2], LINES[at + 2:at + 4]
+    for at in range(len(LINES) - 2 * size + 1):
+        first, second = LINES[at:at + size], LINES[at + size:at + 2 * size]
         if first == second or not any(map(str.strip, first)) or not any(map(str.strip, second)):
             continue
-        document = extract(LINES[:at] + second + first + LINES[at + 4:])
+        document = extract(LINES[:at] + second + first + LINES[at + 2 * size:])
         new = [warning for warning in document.warnings if warning not in warned]
         lost = [key for key in before - _letters(document) if key[:2] != ("terms", "record_id")]
         if lost and not _accounted_for(new, at + 1, []):
             silent.append(at + 1)
-    assert silent == [
-        165, 166,       # 担当 and its value: the value read as a schedule's row (～H25 column)
-        296, 342, 390,  # a 参考 document's name printed before 参考: read as notes
-        905, 906,       # a site's name and its one badge, which no other entry prints
-        1054,           # a topic's first line before the page header: read as a 参考 entry
-    ]
+    assert silent == expected
 
 
 def test_a_line_printed_twice_anywhere_loses_no_text_in_silence():

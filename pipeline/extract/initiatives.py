@@ -21,6 +21,7 @@ from .structure import LABELS, Block
 
 URL = re.compile(r"https?://[^\s<>\"]+")
 SENTENCE_PUNCTUATION = "。、」』】〕"     # never a URL's last character as printed in prose
+SENTENCE_END = "。"         # ends prose; never in a name (of a site, of a 参考 document)
 LABEL_START = re.compile("^(" + "|".join(map(re.escape, LABELS)) + ")(?: |$)")
 LABEL_INITIALS = frozenset(label[0] for label in LABELS)
 # Labels the template prints for every initiative (the others only where there is a value).
@@ -145,6 +146,10 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
         gaps.append(f"{'、'.join(f'「{value[:40]}」 (line {line})' for line, value in cited)} under "
                     "目的・概要 begin with an initiative's id, as 参考's entries do: the 参考 of the "
                     "initiative before, printed after this one's heading? Kept in the summary")
+    gaps += [f"参考 at line {line} prints a sentence, 「{value[:40]}」: a section's line printed "
+             "before the next page's header? Kept as a reference"
+             for e in fields.get("参考", []) for line, value in e.located_cells()
+             if SENTENCE_END in value]
     status, schedules, repeated_periods = _schedules(ident, fields.get("スケジュール", []), source)
     gaps += repeated_periods
     if fields.get("スケジュール") and not schedules:

@@ -138,17 +138,24 @@ def labelled_rows_in_prose(block: Block) -> list[Problem]:
 def sites_after_a_one_word_responsible(sites: list) -> list[Problem]:
     """Site entries after an entry of the same field whose 担当 is one word (no division), each
     named with what it suggests, both kept as printed:
+    - named like a 担当 of the list (a department with its division): that 担当 and this
+      entry's name swapped;
     - named like one of the list's media badges (ウェブ, ブログ…): its name line was read as
       that 担当, whose own value line was lost;
     - with no media badge: that 担当 wrapped over two lines, its division read as this entry's
       name (and this entry's own name line as its summary), or its value line lost."""
     badges = {badge for site in sites for badge in site.media}
+    departments = {site.department for site in sites if site.division}
     problems = []
     for before, site in zip(sites, sites[1:]):
         if before.field_no != site.field_no or before.division:
             continue
         line = int(site.source_lines.partition("-")[0])
-        if site.name in badges:
+        if site.name.partition(" ")[0] in departments:
+            problems.append((line, f"site entry 「{site.name}」 is named like a 担当 of the list, "
+                                   f"and the entry before has 「{before.department}」 as its 担当: "
+                                   "the two lines swapped? Kept as printed"))
+        elif site.name in badges:
             problems.append((line, f"site entry 「{site.name}」 is named like a media badge of the "
                                    "list: its name line lost? (the entry before took "
                                    f"「{before.department}」 as its 担当)"))

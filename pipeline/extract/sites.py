@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 from ..model import Site, Term, collect_terms, line_range
 from ..normalize import clean_text, join_paragraphs
-from .initiatives import is_short_label, split_responsible, split_urls, url_doubts, worth_looking_for
+from .initiatives import (SENTENCE_END, is_short_label, split_responsible, split_urls, url_doubts,
+                          worth_looking_for)
 from .layout import Row
 from .structure import Block, starts_with_label
 
 URL_LABEL, RESPONSIBLE_LABEL = "URL", "担当"
 BOLD = re.compile(r"\*\*(.+?)\*\*")
-SENTENCE_END = "。"         # in a summary's lines, never in a site's name
 
 
 @dataclass
