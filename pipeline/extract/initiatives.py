@@ -90,6 +90,7 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
     ctx = block.context
     ident = f"{ctx.field_no}-{ctx.item_no}-{block.number}"
     fields, notes, printed, note_terms = _label_entries(block.rows)
+    described = fields.get("目的・概要", []) + fields.get("性質・手法", [])
     methods, summary, late = _methods_and_summary(fields.get("目的・概要", []),
                                                   fields.get("性質・手法", []))
     responsible = fields.get("担当", [])
@@ -108,7 +109,7 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
                     "the heading of the next initiative lost? Its text is kept in this one")
     gaps += [f"「{value}」 alone on line {line} under 目的・概要: a page number the converter "
              "kept? Kept as printed (in the summary or the methods)"
-             for entry in fields.get("目的・概要", []) + fields.get("性質・手法", [])
+             for entry in described
              if len(entry.values) == 1 and LONE_PAGE_NUMBER.match(entry.values[0])
              for line, value in entry.located_cells()]
     gaps += [f"「{value}」 (line {line}) is printed alone after the 目的・概要 prose, short as a "
@@ -139,17 +140,7 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
              "next initiative: printed twice? Kept as notes"
              for e in responsible[1:] if not repeated and _numbered(e.values[0], block.number + 1)]
     gaps += _schedule_marks_elsewhere(fields)
-    gaps += _urls_elsewhere(fields)
-    cited = [(line, value) for e in fields.get("目的・概要", []) + fields.get("性質・手法", [])
-             for line, value in e.located_cells() if INITIATIVE_ID.match(value)]
-    if cited:       # 参考's entries (they begin with an initiative's id) before the heading
-        gaps.append(f"{'、'.join(f'「{value[:40]}」 (line {line})' for line, value in cited)} under "
-                    "目的・概要 begin with an initiative's id, as 参考's entries do: the 参考 of the "
-                    "initiative before, printed after this one's heading? Kept in the summary")
-    gaps += [f"参考 at line {line} prints a sentence, 「{value[:40]}」: a section's line printed "
-             "before the next page's header? Kept as a reference"
-             for e in fields.get("参考", []) for line, value in e.located_cells()
-             if SENTENCE_END in value]
+    gaps += _printed_elsewhere(fields, described)
     status, schedules, repeated_periods = _schedules(ident, fields.get("スケジュール", []), source)
     gaps += repeated_periods
     if fields.get("スケジュール") and not schedules:
@@ -255,14 +246,28 @@ def _schedule_marks_elsewhere(fields: dict[str, list[Entry]]) -> list[str]:
 NAMES_ONLY = ("重点目標", "主体", "担当")
 
 
-def _urls_elsewhere(fields: dict[str, list[Entry]]) -> list[str]:
-    """A URL printed under a label whose values are names (主体, 担当, 重点目標): a line of
-    関連URL or 参考 out of its place (a converter's reading order), or their label lost."""
+def _printed_elsewhere(fields: dict[str, list[Entry]], described: list[Entry]) -> list[str]:
+    """Lines of one label printed under another (a converter's reading order, or a label
+    lost), each kept where it was read: a URL under a label whose values are names (主体,
+    担当, 重点目標); 参考's entries (they begin with an initiative's id) under 目的・概要
+    (`described`: its entries and 性質・手法's), the initiative before's printed after this
+    heading; a sentence under 参考, a section's line printed before the next page's header."""
     found = {label: [(line, url) for entry in fields.get(label, []) for line, value in
                      entry.located_cells() for url in split_urls(value)[0]] for label in NAMES_ONLY}
-    return [f"{'、'.join(f'「{url}」 (line {line})' for line, url in urls)} under {label}: a line "
-            "of 関連URL or 参考 out of its place, or their label lost? Kept as printed, not in the "
-            "URLs" for label, urls in found.items() if urls]
+    problems = [f"{'、'.join(f'「{url}」 (line {line})' for line, url in urls)} under {label}: a "
+                "line of 関連URL or 参考 out of its place, or their label lost? Kept as printed, "
+                "not in the URLs" for label, urls in found.items() if urls]
+    cited = [(line, value) for e in described for line, value in e.located_cells()
+             if INITIATIVE_ID.match(value)]
+    if cited:
+        problems.append(f"{'、'.join(f'「{value[:40]}」 (line {line})' for line, value in cited)} "
+                        "under 目的・概要 begin with an initiative's id, as 参考's entries do: the "
+                        "参考 of the initiative before, printed after this one's heading? Kept in "
+                        "the summary")
+    return problems + [f"参考 at line {line} prints a sentence, 「{value[:40]}」: a section's line "
+                       "printed before the next page's header? Kept as a reference"
+                       for e in fields.get("参考", []) for line, value in e.located_cells()
+                       if SENTENCE_END in value]
 
 
 def _methods_and_summary(summary: list[Entry], method: list[Entry]) -> tuple[
