@@ -13,6 +13,7 @@ import threading
 from functools import partial
 from pathlib import Path
 
+from .arguments import at_least_one, tcp_port
 from .config import Config, describe_defaults, find_config, load_config
 from .console import say
 from .errors import PipelineError, ValidationFailed, describe
@@ -66,24 +67,6 @@ The portal and the URIs (negotiated by Accept) on http://127.0.0.1:8000/:
 CONFIG_HELP = ("publication settings: licence, publisher, version (default: pipeline.toml in the "
                "working directory, else above the raw folder: data/raw -> data/, the project "
                "folder; else built-in defaults, which name no publisher)")
-
-
-def at_least_one(text: str) -> int:
-    """A count of at least 1 (argparse type): `--workers 0` is an error, not one worker."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def tcp_port(text: str) -> int:
-    """A TCP port (argparse type): `--port 99999` is an error here, not in the server."""
-    if not text.isdigit() or int(text) > 65535:
-        raise argparse.ArgumentTypeError(f"{text} is no TCP port (0 to 65535)")
-    return int(text)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .cli import tcp_port
+from .arguments import tcp_port
 from .console import say
 from .rdf.documents import SUFFIXES
 from .rdf.negotiation import MEDIA_TYPES, choose_suffix

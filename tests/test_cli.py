@@ -465,13 +465,23 @@ def test_linkcheck_refuses_no_workers(run_cli, tmp_path):
         "python -m pipeline linkcheck: error: argument --workers: must be at least 1, not 0"
 
 
-def test_api_refuses_a_port_that_is_none(run_cli, tmp_path):
+@pytest.mark.parametrize("port", ["99999", "²", "٣"])
+def test_api_refuses_a_port_that_is_none(run_cli, tmp_path, port):
     """`--port 99999` reached Datasette, which answered in its own words (`Error: Invalid value
-    for '-p'`)."""
-    result = run_cli("api", "--port", "99999", "--out-dir", tmp_path)
+    for '-p'`); `²` gave argparse's `invalid tcp_port value`, and `٣` (an Arabic-Indic digit)
+    was taken as port 3."""
+    result = run_cli("api", "--port", port, "--out-dir", tmp_path)
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == \
-        "python -m pipeline api: error: argument --port: 99999 is no TCP port (0 to 65535)"
+        f"python -m pipeline api: error: argument --port: {port} is no TCP port (0 to 65535)"
+
+
+def test_the_local_server_does_not_import_the_command_line():
+    """pipeline.serve and the cli share the arguments' types from a module below both
+    (serve imported them from the cli, the layer above it)."""
+    code = "import sys, pipeline.serve; print('pipeline.cli' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"
 
 
 def test_api_names_a_port_in_use_in_one_line(run_cli, published):
