@@ -192,8 +192,8 @@ def _terminate(signum, frame) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    previous = signal.signal(signal.SIGTERM, _terminate) \
-        if threading.current_thread() is threading.main_thread() else None
+    previous = _stop_signals_raise() if threading.current_thread() is threading.main_thread() \
+        else None
     try:
         return run(args)
     except ValidationFailed as failure:
@@ -203,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as error:
         say(f"error: {error}")
     except KeyboardInterrupt as interrupt:
+        if previous is not None:        # a second Ctrl-C would cut this line or cleanup short
+            _ignore_stop_signals()
         left = INTERRUPTED.get(args.command, "nothing was written")
         say(f"error: interrupted; {left}")
         return 143 if isinstance(interrupt, Terminated) else 130
@@ -214,20 +216,31 @@ def main(argv: list[str] | None = None) -> int:
         say(f"error: {where}: {args.command} failed: {describe(error)}")
     finally:
         if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
     return 1
 
 
+def _stop_signals_raise() -> dict:
+    """Ctrl-C raises KeyboardInterrupt and SIGTERM Terminated, so that the command cleans up;
+    returns the handlers replaced (the program's: ignoring them, see entry)."""
+    return {signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+            signal.SIGTERM: signal.signal(signal.SIGTERM, _terminate)}
+
+
 def entry() -> int:
-    """The program (`python -m pipeline`, `plan-pipeline`): main(), then Ctrl-C and SIGTERM
-    ignored while the interpreter exits, as the command's work and its exit status are settled
-    (a signal in that last tenth of a second ended a completed publish with status 130/143,
-    which says nothing was published)."""
-    status = main()
-    from .forked import STOP_SIGNALS     # (imported once the command is done: no start-up cost)
-    for signum in STOP_SIGNALS:
+    """The program (`python -m pipeline`, `plan-pipeline`): main(), whose handlers of Ctrl-C
+    and SIGTERM replace ignoring them, so that they are ignored again once it returns, while
+    the interpreter exits, as the command's work and its exit status are settled (a signal in
+    that last tenth of a second ended a completed publish with status 130/143, which says
+    nothing was published)."""
+    _ignore_stop_signals()
+    return main()
+
+
+def _ignore_stop_signals() -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.SIG_IGN)
-    return status
 
 
 def _silence_stdout() -> None:

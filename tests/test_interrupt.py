@@ -197,3 +197,58 @@ def test_a_signal_once_the_command_has_finished_leaves_its_exit_status(tmp_path)
         "sys.exit(status)\n", encoding="utf-8")
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert (run.returncode, run.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("signum,status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_while_the_program_starts_is_one_line(tmp_path, signum, status):
+    """Ctrl-C while the program imported its modules (0.2 s after `python -m pipeline
+    publish`) printed a traceback ending in `KeyboardInterrupt` (a fresh-eyes review found it).
+    The signal is sent here as the command line's module is imported."""
+    script = tmp_path / "starting.py"
+    script.write_text(
+        "import builtins, os, runpy, sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "real = builtins.__import__\n"
+        "def importing(name, *args, **kwargs):\n"
+        "    if name == 'cli':                       # `from .cli import entry`\n"
+        f"        os.kill(os.getpid(), {int(signum)})\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = importing\n"
+        "sys.argv = ['pipeline', 'publish']\n"
+        "runpy.run_module('pipeline', run_name='__main__')\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=60, cwd=tmp_path)
+    assert (run.returncode, run.stderr) == (
+        status, "error: interrupted before the command began; nothing was done\n")
+    assert list(tmp_path.iterdir()) == [script]
+
+
+def test_the_installed_command_starts_where_python_m_pipeline_does():
+    """`plan-pipeline` (pyproject's script) runs pipeline.__main__'s entry, whose handlers
+    cover the program's start, as `python -m pipeline` does."""
+    import tomllib
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts == {"plan-pipeline": "pipeline.__main__:entry"}
+
+
+def test_a_second_signal_while_the_first_is_reported_is_ignored(tmp_path):
+    """Three quick Ctrl-C: the second came while the first was being reported and printed
+    a traceback (`Exception ignored in: <function Popen.__del__ …> … KeyboardInterrupt`) or
+    ended the program with status 1 (a fresh-eyes review)."""
+    script = tmp_path / "twice.py"
+    script.write_text(
+        "import os, signal, sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "import pipeline.cli as cli\n"
+        "def run(args):\n"
+        "    raise KeyboardInterrupt\n"
+        "def say(message, first=cli.say):\n"
+        "    os.kill(os.getpid(), signal.SIGINT)      # the second Ctrl-C\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    first(message)\n"
+        "cli.run, cli.say = run, say\n"
+        "sys.argv = ['pipeline', 'publish']\n"
+        "sys.exit(cli.entry())\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert (run.returncode, run.stderr) == (
+        130, "error: interrupted; the previous publication is unchanged\n")
