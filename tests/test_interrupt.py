@@ -180,22 +180,26 @@ def test_a_stop_during_the_swap_never_leaves_out_missing_nor_says_it_is_unchange
     assert not [p.name for p in out.parent.iterdir() if ".previous-" in p.name]
 
 
+def program(folder: Path, *lines: str) -> subprocess.CompletedProcess:
+    """Run a Python program of `lines` (after `import os, signal, sys` and the project on the
+    path) from folder; its status and stderr tell what a user would see."""
+    script = folder / "program.py"
+    script.write_text("\n".join(["import os, signal, sys", f"sys.path.insert(0, {str(ROOT)!r})",
+                                 *lines]) + "\n", encoding="utf-8")
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, cwd=folder)
+
+
 def test_a_signal_once_the_command_has_finished_leaves_its_exit_status(tmp_path):
     """The program's last tenth of a second (the interpreter exiting): Ctrl-C or SIGTERM there
     ended a completed publish with status 130/143, which says nothing was published."""
-    import subprocess
-    import sys
-    script = tmp_path / "finished.py"
-    script.write_text(
-        "import os, signal, sys\n"
-        f"sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})\n"
-        "import pipeline.cli as cli\n"
-        "cli.main = lambda argv=None: 0          # the command done, its status settled\n"
-        "status = cli.entry()\n"
-        "os.kill(os.getpid(), signal.SIGINT)\n"
-        "os.kill(os.getpid(), signal.SIGTERM)\n"
-        "sys.exit(status)\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    run = program(tmp_path,
+                  "import pipeline.cli as cli",
+                  "cli.main = lambda argv=None: 0          # the command done, its status settled",
+                  "status = cli.entry()",
+                  "os.kill(os.getpid(), signal.SIGINT)",
+                  "os.kill(os.getpid(), signal.SIGTERM)",
+                  "sys.exit(status)")
     assert (run.returncode, run.stderr) == (0, "")
 
 
@@ -204,23 +208,19 @@ def test_a_signal_while_the_program_starts_is_one_line(tmp_path, signum, status)
     """Ctrl-C while the program imported its modules (0.2 s after `python -m pipeline
     publish`) printed a traceback ending in `KeyboardInterrupt` (a fresh-eyes review found it).
     The signal is sent here as the command line's module is imported."""
-    script = tmp_path / "starting.py"
-    script.write_text(
-        "import builtins, os, runpy, sys\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "real = builtins.__import__\n"
-        "def importing(name, *args, **kwargs):\n"
-        "    if name == 'cli':                       # `from .cli import entry`\n"
-        f"        os.kill(os.getpid(), {int(signum)})\n"
-        "    return real(name, *args, **kwargs)\n"
-        "builtins.__import__ = importing\n"
-        "sys.argv = ['pipeline', 'publish']\n"
-        "runpy.run_module('pipeline', run_name='__main__')\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                         timeout=60, cwd=tmp_path)
+    run = program(tmp_path,
+                  "import builtins, runpy",
+                  "real = builtins.__import__",
+                  "def importing(name, *args, **kwargs):",
+                  "    if name == 'cli':                       # `from .cli import entry`",
+                  f"        os.kill(os.getpid(), {int(signum)})",
+                  "    return real(name, *args, **kwargs)",
+                  "builtins.__import__ = importing",
+                  "sys.argv = ['pipeline', 'publish']",
+                  "runpy.run_module('pipeline', run_name='__main__')")
     assert (run.returncode, run.stderr) == (
         status, "error: interrupted before the command began; nothing was done\n")
-    assert list(tmp_path.iterdir()) == [script]
+    assert [path.name for path in tmp_path.iterdir()] == ["program.py"]
 
 
 def test_the_installed_command_starts_where_python_m_pipeline_does():
@@ -235,20 +235,16 @@ def test_a_second_signal_while_the_first_is_reported_is_ignored(tmp_path):
     """Three quick Ctrl-C: the second came while the first was being reported and printed
     a traceback (`Exception ignored in: <function Popen.__del__ …> … KeyboardInterrupt`) or
     ended the program with status 1 (a fresh-eyes review)."""
-    script = tmp_path / "twice.py"
-    script.write_text(
-        "import os, signal, sys\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "import pipeline.cli as cli\n"
-        "def run(args):\n"
-        "    raise KeyboardInterrupt\n"
-        "def say(message, first=cli.say):\n"
-        "    os.kill(os.getpid(), signal.SIGINT)      # the second Ctrl-C\n"
-        "    os.kill(os.getpid(), signal.SIGTERM)\n"
-        "    first(message)\n"
-        "cli.run, cli.say = run, say\n"
-        "sys.argv = ['pipeline', 'publish']\n"
-        "sys.exit(cli.entry())\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    run = program(tmp_path,
+                  "import pipeline.cli as cli",
+                  "def run(args):",
+                  "    raise KeyboardInterrupt",
+                  "def say(message, first=cli.say):",
+                  "    os.kill(os.getpid(), signal.SIGINT)      # the second Ctrl-C",
+                  "    os.kill(os.getpid(), signal.SIGTERM)",
+                  "    first(message)",
+                  "cli.run, cli.say = run, say",
+                  "sys.argv = ['pipeline', 'publish']",
+                  "sys.exit(cli.entry())")
     assert (run.returncode, run.stderr) == (
         130, "error: interrupted; the previous publication is unchanged\n")
