@@ -145,6 +145,18 @@ def test_publish_reports_every_stage_in_order(published_run, published, project_
     assert published_run.stdout == ""
 
 
+def test_the_readme_shows_the_progress_lines_a_publish_prints(published_run, project_root):
+    """The README's sample of a run, line by line, as the seed's publish prints it (its paths
+    aside): it said `export: 1200 files` for 1203 (a fresh-eyes review)."""
+    readme = (project_root / "README.md").read_text(encoding="utf-8")
+    sample = readme.split("A run prints one progress line per stage on stderr:\n\n```\n")[1]
+    shown = {line.split(" ", 1)[0]: line for line in sample.split("```")[0].splitlines()}
+    printed = {line.split(" ", 1)[0]: line for line in published_run.stderr.splitlines()}
+    for stage in ("extract:", "rdf:", "export:", "databases:", "site:", "catalog:", "validate:"):
+        assert shown[stage] == printed[stage]
+    assert shown["read:"] == printed["read:"].replace(str(project_root) + "/", "")
+
+
 def test_publish_writes_csv_json_excel_schemas_and_datapackage(published):
     files = set(snapshot(published))
     for table in TABLES:
