@@ -175,7 +175,8 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
-INTERRUPTED = {     # what a command stopped by Ctrl-C or SIGTERM leaves (each cleans up on its way out)
+INTERRUPTED = {     # what a command stopped by Ctrl-C or SIGTERM leaves (each cleans up on its way
+    # out), unless it noted otherwise on the interrupt (query: a result cut short)
     "publish": "the previous publication is unchanged",
     "fetch": "the files fetched so far are replaced and in sources.lock.json; the others unchanged",
     "load-store": "each graph is replaced whole or not at all",
@@ -205,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as interrupt:
         if previous is not None:        # a second Ctrl-C would cut this line or cleanup short
             _ignore_stop_signals()
-        left = INTERRUPTED.get(args.command, "nothing was written")
+        left = (getattr(interrupt, "__notes__", None) or
+                [INTERRUPTED.get(args.command, "nothing was written")])[-1]
         say(f"error: interrupted; {left}")
         return 143 if isinstance(interrupt, Terminated) else 130
     except BrokenPipeError:             # stdout's reader stopped (`query … | head`): nothing to say

@@ -27,6 +27,7 @@ QUERY_FORMATS = ("table", "csv", "json")
 TABLE_SAMPLE = 1000               # rows of a SELECT table that set its column widths
 MAX_COLUMN_WIDTH = 100            # display columns a column is padded to, at most
 QUERY_BATCH = 1000                # rows handed from the query's thread to the printing one
+CUT_SHORT = "the result was being printed: what was printed is incomplete"
 MAX_NESTING = 200                 # levels of { ( [ in a query: pyoxigraph's parser and
                                   # evaluator recurse, and crash (a segfault) some 2000 deep
 
@@ -57,10 +58,14 @@ def run_query(out_dir: Path, query: str, config: Config, output_format: str = "t
         raise StoreError(f"no {GRAPH_FILE.as_posix()}: publish first", out_dir)
     answer = _in_thread(_answer(source, query, default_graph_iri(config), output_format))
     first = next(answer)
-    if isinstance(first, bytes):
-        _write(out, first)
-    else:
-        write_table(first, answer, out)
+    try:
+        if isinstance(first, bytes):
+            _write(out, first)
+        else:
+            write_table(first, answer, out)
+    except KeyboardInterrupt as interrupt:      # told in the command's last line
+        interrupt.add_note(CUT_SHORT)
+        raise
 
 
 def _answer(source: Path, query: str, graph: str, output_format: str) -> Iterator:

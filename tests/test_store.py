@@ -726,6 +726,22 @@ def test_ctrl_c_stops_a_query_however_long_it_runs(published, signal_number, sta
         status, "", "error: interrupted; nothing was written\n")
 
 
+def test_ctrl_c_while_a_result_is_printed_says_it_is_incomplete(published):
+    """A long table stopped while its rows were printed said `nothing was written` after 27 MB
+    of rows (a fresh-eyes review)."""
+    import signal
+    pairs = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"        # millions of rows
+    running = subprocess.Popen([sys.executable, "-m", "pipeline", "query", pairs, "--out-dir",
+                                str(published)], cwd=PROJECT_ROOT, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    header = running.stdout.readline()                  # the table is being printed
+    running.send_signal(signal.SIGINT)
+    _, stderr = running.communicate(timeout=30)
+    assert header.split() == ["a", "b", "c", "d", "e", "f"]
+    assert (running.returncode, stderr) == (
+        130, "error: interrupted; the result was being printed: what was printed is incomplete\n")
+
+
 def test_query_piped_into_a_reader_that_stops_ends_quietly(published):
     """`query … | head -1`: the pipe's reader goes away; no error line, the exit status of a
     program ended by SIGPIPE."""
