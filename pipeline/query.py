@@ -40,6 +40,11 @@ _QUERY_TEXT = "|".join((
 _QUERY_TOKENS = re.compile(rf"(?:{_QUERY_TEXT})|(?P<open>[{{(\[])|(?P<close>[}})\]])"
                            r"|(?P<service>(?<![\w?$:.-])(?i:SERVICE)(?![\w:-]))")
 
+# What may come before a query's form: blanks, comments, PREFIX and BASE declarations.
+_PROLOGUE = re.compile(r"(?:\s+|#[^\n\r]*|(?i:PREFIX)\s*[^\s:<>]*:\s*<[^<>]*>|(?i:BASE)\s*<[^<>]*>)*")
+# The first keyword of a SPARQL Update operation (https://www.w3.org/TR/sparql11-update/)
+_UPDATE = re.compile(r"(?i:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:-])")
+
 # A blank node as subject, or as object (the line then ends `_:label .`; a literal object
 # always ends with `"`, a language tag or `>` before the final dot).
 
@@ -130,11 +135,19 @@ def _check_query(query: str) -> None:
     """Refuse, before pyoxigraph parses it, a query nested deeper than MAX_NESTING levels of
     brackets (a few thousand levels crash the process: exit 139, not a word printed), and
     SERVICE (pyoxigraph would send the request: `query` works on the published files only),
-    and bytes that are not UTF-8 (read from the command line or stdin as lone surrogates)."""
+    an empty query or SPARQL Update (pyoxigraph's parser says only `expected CONSTRUCT`), and
+    bytes that are not UTF-8 (read from the command line or stdin as lone surrogates)."""
     if (undecodable := undecodable_byte(query)) is not None:
         at, byte = undecodable
         line = query.count("\n", 0, at) + 1
         raise StoreError(f"the query is not UTF-8 text (byte 0x{byte:02x}, line {line}); not run")
+    form = query[_PROLOGUE.match(query).end():]
+    if not form:
+        raise StoreError("the query is empty: SELECT, ASK, CONSTRUCT or DESCRIBE expected")
+    if update := _UPDATE.match(form):
+        raise StoreError(f"{update[0].upper()} is SPARQL Update: query only reads the published "
+                         "files (SELECT, ASK, CONSTRUCT or DESCRIBE); load-store replaces a "
+                         "store's graph")
     depth = 0
     for token in _QUERY_TOKENS.finditer(query):
         if token["service"]:

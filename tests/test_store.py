@@ -656,6 +656,33 @@ def test_query_syntax_error_is_one_line_and_exit_1(published):
     assert result.stderr.startswith("error: SPARQL syntax error: ")
 
 
+UPDATE_REFUSED = ("is SPARQL Update: query only reads the published files (SELECT, ASK, "
+                  "CONSTRUCT or DESCRIBE); load-store replaces a store's graph")
+
+
+@pytest.mark.parametrize("text, said", [
+    ("INSERT DATA { <http://e/a> <http://e/b> 1 }", "INSERT " + UPDATE_REFUSED),
+    ("# clean up\nPREFIX ex: <http://e/>\ndelete where { ?s ex:p ?o }", "DELETE " + UPDATE_REFUSED),
+    ("BASE <http://e/> DROP ALL", "DROP " + UPDATE_REFUSED),
+    ("", "the query is empty: SELECT, ASK, CONSTRUCT or DESCRIBE expected"),
+    ("PREFIX ex: <http://e/>  # nothing after\n", "the query is empty: SELECT, ASK, "
+     "CONSTRUCT or DESCRIBE expected"),
+])
+def test_an_update_or_an_empty_query_is_named(published, text, said):
+    """pyoxigraph's parser answered both `error at 1:10: expected CONSTRUCT` (an empty query:
+    `expected [_]`), a fresh-eyes review found."""
+    with pytest.raises(StoreError) as refused:
+        run_query(published, text, Config())
+    assert str(refused.value) == said
+
+
+def test_a_query_after_comments_and_prefixes_named_like_updates_runs(published):
+    text = "# insert nothing\nPREFIX insert: <http://e/>\nASK { ?s ?p ?o }"
+    answer = io.StringIO()
+    run_query(published, text, Config(), out=answer)
+    assert answer.getvalue() == "true\n"
+
+
 def test_query_that_is_not_utf8_is_one_line_and_exit_1(published):
     """A Latin-1 or CP932 byte in the query (`café` typed in another encoding) once ended as
     `query failed: 'utf-8' codec can't encode character '\\udce9'`."""
