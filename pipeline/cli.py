@@ -30,7 +30,8 @@ commands:
              published folder.
   validate   check a published folder as publish checks a new edition, never writing to it:
              every table against its Table Schema (frictionless), every other file against
-             its stated size and SHA-256, the Excel variants and plan slices byte for byte.
+             its stated size and SHA-256 (in datapackage.json, the catalogue, or the portal's
+             and URI documents' listings), the Excel variants and plan slices byte for byte.
   fetch      download every source of data/raw/sources.toml that has a `url` (checked: status,
              content type, size, text in UTF-8, UTF-16 with BOM, CP932 or EUC-JP) and record
              it in sources.lock.json; a raw file is replaced only after every check passed.
@@ -96,8 +97,10 @@ def parser() -> argparse.ArgumentParser:
                                    description="Check a published folder as publish checks a new "
                                    "edition, never writing to it: every table against its Table "
                                    "Schema (frictionless), every other file against its stated "
-                                   "size and SHA-256, the Excel variants and plan slices byte for "
-                                   "byte.")
+                                   "size and SHA-256 (in datapackage.json, the catalogue, whose "
+                                   "catalog.ttl must hold catalog.jsonld's triples, or the "
+                                   "portal's and URI documents' listings), the Excel variants and "
+                                   "plan slices byte for byte.")
     validate.add_argument("--out-dir", type=Path, default=Path("data/published"),
                           help="published folder (default: data/published)")
     fetch = commands.add_parser("fetch", help="download the sources that sources.toml gives a url for",
@@ -284,11 +287,17 @@ def run(args: argparse.Namespace) -> int:
                 strict=args.strict)
     elif args.command == "validate":
         from .validate import validate_package
+        from .validate_descriptor import read_package
+        from .validate_listings import check_stated_files
         descriptor = args.out_dir / "datapackage.json"
         if not descriptor.exists():
             raise PipelineError("no datapackage.json: publish first", args.out_dir)
-        count, _, _ = validate_package(args.out_dir)
-        say(f"valid: {descriptor} ({count} resources)")
+        package = read_package(descriptor)
+        count, _, _ = validate_package(args.out_dir, package)
+        described = {r.get("path") for r in package.get("resources", []) if isinstance(r, dict)}
+        others = check_stated_files(args.out_dir, described)
+        say(f"valid: {descriptor} ({count} resources), and the {others} other files with the "
+            "bytes and SHA-256 the catalogue and the listings it names state")
     elif args.command == "fetch":
         from .fetch import fetch_sources
         outcomes = fetch_sources(args.raw_dir)

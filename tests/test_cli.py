@@ -202,8 +202,11 @@ def test_validate_command_accepts_the_publication(run_cli, published):
     result = run_cli("validate", "--out-dir", published)
     assert result.returncode == 0, result.stderr
     resources = len(json.loads((published / "datapackage.json").read_text(encoding="utf-8"))["resources"])
+    files = sum(1 for path in published.rglob("*") if path.is_file())
+    others = files - resources - 3          # the catalogue's two files, publish's own record
     assert result.stderr.splitlines() == [
-        f"valid: {published / 'datapackage.json'} ({resources} resources)"]
+        f"valid: {published / 'datapackage.json'} ({resources} resources), and the {others} "
+        "other files with the bytes and SHA-256 the catalogue and the listings it names state"]
 
 
 def test_validate_command_names_a_changed_file_and_a_broken_descriptor(run_cli, previous_publication):

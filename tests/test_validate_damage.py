@@ -337,3 +337,82 @@ def test_a_schema_written_out_in_the_descriptor_is_a_finding(damaged, case):
     edit, finding = INLINE_SCHEMAS[case]
     out, lines = damaged(edit_package(edit))
     assert findings_and_error(out, lines)[0] == [finding]
+
+
+# --- 6. the files datapackage.json does not describe: as the catalogue and its listings state --
+
+def append(name: str, data: bytes = b"\n"):
+    def change(out: Path) -> None:
+        with (out / name).open("ab") as handle:
+            handle.write(data)
+    return change
+
+
+def first_uri_document(out: Path) -> str:
+    files = json.loads((out / "rdf" / "uri-documents.json").read_text(encoding="utf-8"))["files"]
+    return files[0]["path"]
+
+
+def edit_site_manifest(out: Path) -> None:
+    listing = json.loads((out / "site-manifest.json").read_text(encoding="utf-8"))
+    listing["files"][0]["path"] = "../outside.html"
+    (out / "site-manifest.json").write_text(json.dumps(listing), encoding="utf-8")
+
+
+def sizes(out: Path, name: str) -> int:
+    return (out / name).stat().st_size
+
+
+STATED_FILES = {
+    # case: (change, the findings, of the damaged copy and the publication)
+    "the database overwritten": (
+        write("miyagi-ict-plan.sqlite", b"junk\n"),
+        lambda out, published: [
+            "miyagi-ict-plan.sqlite has 5 bytes, catalog.jsonld states "
+            f"{sizes(published, 'miyagi-ict-plan.sqlite')}"]),
+    "a Parquet file deleted": (
+        lambda out: (out / "parquet" / "indicators.parquet").unlink(),
+        lambda out, published: [
+            "parquet/indicators.parquet: cannot be read (No such file or directory); "
+            "catalog.jsonld states it"]),
+    "the portal's front page": (
+        append("index.html"),
+        lambda out, published: [
+            f"index.html has {sizes(published, 'index.html') + 1} bytes, site-manifest.json "
+            f"states {sizes(published, 'index.html')}"]),
+    "a URI document": (
+        lambda out: append(first_uri_document(out), b"x")(out),
+        lambda out, published: [
+            f"{first_uri_document(out)} has {sizes(published, first_uri_document(out)) + 1} "
+            f"bytes, rdf/uri-documents.json states {sizes(published, first_uri_document(out))}"]),
+    "the server configuration": (
+        replace("server/nginx.conf", lambda data: data.replace(b"location", b"Location", 1)),
+        lambda out, published: [
+            "server/nginx.conf does not match the SHA-256 catalog.jsonld states"]),
+    "a listing naming a file outside": (
+        edit_site_manifest,
+        lambda out, published: [            # (the listing itself no longer as stated)
+            f"site-manifest.json has {sizes(out, 'site-manifest.json')} bytes, catalog.jsonld "
+            f"states {sizes(published, 'site-manifest.json')}",
+            "site-manifest.json: states '../outside.html', a path outside the published "
+            "folder"]),
+    "catalog.ttl given a triple": (
+        append("catalog.ttl", b'<http://e/a> <http://e/b> "c" .\n'),
+        lambda out, published: [
+            "catalog.ttl and catalog.jsonld state different graphs (1 triples only in the "
+            "first, 0 only in the second)"]),
+}
+
+
+@pytest.mark.parametrize("case", list(STATED_FILES))
+def test_a_file_the_catalogue_or_a_listing_states_is_checked(damaged, published, case):
+    """validate said `valid` of a publication whose database, Parquet files, portal, URI
+    documents or server configuration were overwritten or deleted (a fresh-eyes review): it
+    checked only datapackage.json's resources, though the catalogue and the portal's and URI
+    documents' listings state the bytes and SHA-256 of every other file."""
+    change, findings = STATED_FILES[case]
+    out, lines = damaged(change)
+    expected = findings(out, published)
+    assert sorted(lines[:-1]) == sorted("  " + finding for finding in expected)
+    assert lines[-1] == (f"error: {out}: {len(expected)} file(s) differ from what the "
+                         "publication states of them")
