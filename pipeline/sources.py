@@ -13,7 +13,9 @@ import os
 import re
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .config import (DEFAULT_CONFIG_PATH, NOT_IN_XML, NOT_IN_XML_PROBLEM, Config, is_http_url,
@@ -251,23 +253,53 @@ def load_manifest(raw_dir: Path) -> dict[str, SourceMeta]:
     for number, entry in enumerate(entries, 1):
         name = entry.get("file")
         where = f"[[source]] entry {number}" + (f" ({name})" if isinstance(name, str) and name else "")
-        meta = _entry_meta(entry, where, path)
+        meta = _entry_meta(entry, where, path, partial(toml_line, path, "source", number))
         if meta.file in manifest:
-            raise ConfigError(f"[[source]] entry {number} ({meta.file}): file: listed twice", path)
+            raise ConfigError(f"[[source]] entry {number} ({meta.file}): file: listed twice", path,
+                              toml_line(path, "source", number, "file"))
         manifest[meta.file] = meta
     return manifest
+
+
+def toml_line(path: Path, table: str, occurrence: int, key: str) -> int | None:
+    """The line of `key = …` in the occurrence-th table headed [table] or [[table]] of the TOML
+    file at path (1-based), else of that header; None when there is none (an inline table) or
+    the file cannot be read. Read only for an error's message: a valid file is parsed once."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    header = re.compile(rf"\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(?:#.*)?")
+    assignment = re.compile(rf"""\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    seen, found, open_string = 0, None, None
+    for number, line in enumerate(lines, 1):
+        if open_string:                              # a line of a multi-line string
+            open_string = None if line.count(open_string) % 2 else open_string
+        elif header.fullmatch(line):
+            seen += 1
+            found = number if seen == occurrence else found
+        elif line.lstrip().startswith("["):
+            if seen >= occurrence:                   # the table's end
+                break
+        elif seen == occurrence and assignment.match(line):
+            return number
+        else:
+            open_string = next((q for q in ('"""', "'''") if line.count(q) % 2), None)
+    return found
 
 
 PERIOD_RANGE = (1900, 2200)         # fiscal years a plan period may name
 TEXT_KEYS = MANIFEST_KEYS - {"period_start_fy", "period_end_fy"}
 
 
-def _entry_meta(entry: dict, where: str, path: Path) -> SourceMeta:
-    """One [[source]] table, checked: types, a plain file name, http(s) pages, the period."""
+def _entry_meta(entry: dict, where: str, path: Path, line_of: Callable[[str], int | None]) \
+        -> SourceMeta:
+    """One [[source]] table, checked: types, a plain file name, http(s) pages, the period; an
+    error names the line of the key (line_of) where it can."""
     name = entry.get("file")
 
     def refuse(key: str, problem: str):
-        raise ConfigError(f"{where}: {key}: {problem}", path)
+        raise ConfigError(f"{where}: {key}: {problem}", path, line_of(key))
 
     for key in sorted(set(entry) - MANIFEST_KEYS):
         refuse(key, f"unknown key (known: {', '.join(sorted(MANIFEST_KEYS))})")
@@ -322,26 +354,29 @@ def check_default_source(default_source: dict, path: Path,
     if "file" in default_source:
         raise ConfigError(f"{where}: file: not allowed here (it applies to every file without "
                           "an entry)", path)
-    meta = _entry_meta({**default_source, "file": "-"}, where, path)
+    line_of = partial(toml_line, path, "publication.default_source", 1)
+    meta = _entry_meta({**default_source, "file": "-"}, where, path, line_of)
     if known_licenses is not None:
-        _check_license(meta, where, known_licenses, path)
+        _check_license(meta, where, known_licenses, path, line_of)
 
 
-def _check_license(meta: SourceMeta, where: str, known_licenses: set[str], path: Path) -> None:
+def _check_license(meta: SourceMeta, where: str, known_licenses: set[str], path: Path,
+                   line_of: Callable[[str], int | None]) -> None:
     if meta.license and meta.license not in known_licenses:
         raise ConfigError(f"{where}: license: unknown licence id {meta.license!r} (known: "
-                          f"{', '.join(sorted(known_licenses))})", path)
+                          f"{', '.join(sorted(known_licenses))})", path, line_of("license"))
 
 
 def check_manifest(manifest: dict[str, SourceMeta], raw_dir: Path, known_licenses: set[str]) -> None:
     """What only a publish can check: every entry's file exists, every licence id is known."""
     path = raw_dir / MANIFEST_NAME
     for number, meta in enumerate(manifest.values(), 1):
-        where = f"[[source]] entry {number} ({meta.file})"
+        where, line_of = f"[[source]] entry {number} ({meta.file})", \
+            partial(toml_line, path, "source", number)
         if not (raw_dir / meta.file).is_file():
             raise ConfigError(f"{where}: file: no such file in {raw_dir}"
-                              + _written_otherwise(raw_dir, meta.file), path)
-        _check_license(meta, where, known_licenses, path)
+                              + _written_otherwise(raw_dir, meta.file), path, line_of("file"))
+        _check_license(meta, where, known_licenses, path, line_of)
 
 
 def _written_otherwise(raw_dir: Path, file: str) -> str:
