@@ -102,7 +102,7 @@ def load_config(path: Path | None = None) -> Config:
     unknown = sorted(set(document) - set(TABLES))
     if unknown:
         raise ConfigError(f"unknown table(s) or key(s): {', '.join(unknown)} (known: "
-                          f"{', '.join(TABLES)})", path)
+                          f"{', '.join(TABLES)})", path, toml_line(path, unknown[0], 1, ""))
     data = document.get("publication", {})
     if not isinstance(data, dict):
         raise ConfigError("[publication] must be a table", path)
@@ -112,11 +112,13 @@ def load_config(path: Path | None = None) -> Config:
     known = set(Config.__dataclass_fields__) - {"license", "store", "site", "origin"}
     unknown = set(data) - known
     if unknown:
-        raise ConfigError(f"unknown setting(s) in [publication]: {', '.join(sorted(unknown))}", path)
+        raise ConfigError(f"unknown setting(s) in [publication]: {', '.join(sorted(unknown))}", path,
+                          toml_line(path, "publication", 1, min(unknown)))
     unknown = set(license_data) - set(License.__dataclass_fields__)
     if unknown:
         raise ConfigError(f"unknown setting(s) in [publication.license]: "
-                          f"{', '.join(sorted(unknown))}", path)
+                          f"{', '.join(sorted(unknown))}", path,
+                          toml_line(path, "publication.license", 1, min(unknown)))
     _check_settings(data, license_data, path)
     for key in ("keywords", "spatial_bbox"):
         if key in data:
@@ -128,6 +130,33 @@ def load_config(path: Path | None = None) -> Config:
     from .sources import check_default_source      # sources.py reads Config: imported here
     check_default_source(data.get("default_source", {}), path)
     return Config(**data, license=License(**license_data), store=store, site=site, origin=path)
+
+
+def toml_line(path: Path, table: str, occurrence: int, key: str) -> int | None:
+    """The line of `key = …` in the occurrence-th table headed [table] or [[table]] of the TOML
+    file at path (1-based), else (or for the key "") of that header; None when there is none (an inline table) or
+    the file cannot be read. Read only for an error's message: a valid file is parsed once."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    header = re.compile(rf"\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(?:#.*)?")
+    assignment = re.compile(rf"""\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    seen, found, open_string = 0, None, None
+    for number, line in enumerate(lines, 1):
+        if open_string:                              # a line of a multi-line string
+            open_string = None if line.count(open_string) % 2 else open_string
+        elif header.fullmatch(line):
+            seen += 1
+            found = number if seen == occurrence else found
+        elif line.lstrip().startswith("["):
+            if seen >= occurrence:                   # the table's end
+                break
+        elif key and seen == occurrence and assignment.match(line):
+            return number
+        else:
+            open_string = next((q for q in ('"""', "'''") if line.count(q) % 2), None)
+    return found
 
 
 URL_SETTINGS = ("base_uri", "download_base", "accrual_periodicity", "api_url", "sparql_url",
@@ -153,7 +182,7 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
     numbers, a table), the addresses http(s) URLs: a wrong value is named here, by its key,
     not by the library that would stumble on it while the publication is written."""
     def refuse(key: str, problem: str):
-        raise ConfigError(f"{key}: {problem}", path)
+        raise ConfigError(f"{key}: {problem}", path, _setting_line(path, key))
 
     defaults = Config()
     for key, value in data.items():
@@ -210,6 +239,13 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
         refuse("contact_email", f"{email!r} is not an e-mail address")
 
 
+def _setting_line(path: Path, key: str) -> int | None:
+    """The line of a setting named as its error names it: `name` (in [publication]) or
+    `[publication.license] url`."""
+    table, _, name = key.partition("] ") if key.startswith("[") else ("[publication", "", key)
+    return toml_line(path, table[1:], 1, name)
+
+
 def bbox_problem(bbox) -> str | None:
     """Why `bbox` is no spatial_bbox (none, or four finite WGS84 degrees: west < east within
     ±180, south < north within ±90), None when it is one."""
@@ -256,16 +292,17 @@ def _site_settings(site, path: Path) -> dict:
         raise ConfigError("[site] must be a table", path)
     unknown = set(site) - {"templates"}
     if unknown:
-        raise ConfigError(f"unknown setting(s) in [site]: {', '.join(sorted(unknown))}", path)
+        raise ConfigError(f"unknown setting(s) in [site]: {', '.join(sorted(unknown))}", path,
+                          toml_line(path, "site", 1, min(unknown)))
     if "templates" not in site:
         return {}
-    name = site["templates"]
+    name, line = site["templates"], toml_line(path, "site", 1, "templates")
     if not isinstance(name, str):
         raise ConfigError(f"[site] templates: must be text (a folder), not {type(name).__name__}",
-                          path)
+                          path, line)
     if "\0" in name:
-        raise ConfigError(f"[site] templates: {name!r} is not a folder name", path)
+        raise ConfigError(f"[site] templates: {name!r} is not a folder name", path, line)
     folder = (path.parent / name).resolve()
     if not folder.is_dir():
-        raise ConfigError(f"[site] templates: {folder} is not a folder", path)
+        raise ConfigError(f"[site] templates: {folder} is not a folder", path, line)
     return {"templates": str(folder)}

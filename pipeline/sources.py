@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .config import (DEFAULT_CONFIG_PATH, NOT_IN_XML, NOT_IN_XML_PROBLEM, Config, is_http_url,
+from .config import (DEFAULT_CONFIG_PATH, toml_line, NOT_IN_XML, NOT_IN_XML_PROBLEM, Config, is_http_url,
                      local_government_code_problem)
 from .errors import ConfigError, SourceError, undecodable_byte
 from .names import ascii_name
@@ -259,33 +259,6 @@ def load_manifest(raw_dir: Path) -> dict[str, SourceMeta]:
                               toml_line(path, "source", number, "file"))
         manifest[meta.file] = meta
     return manifest
-
-
-def toml_line(path: Path, table: str, occurrence: int, key: str) -> int | None:
-    """The line of `key = …` in the occurrence-th table headed [table] or [[table]] of the TOML
-    file at path (1-based), else of that header; None when there is none (an inline table) or
-    the file cannot be read. Read only for an error's message: a valid file is parsed once."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    header = re.compile(rf"\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(?:#.*)?")
-    assignment = re.compile(rf"""\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
-    seen, found, open_string = 0, None, None
-    for number, line in enumerate(lines, 1):
-        if open_string:                              # a line of a multi-line string
-            open_string = None if line.count(open_string) % 2 else open_string
-        elif header.fullmatch(line):
-            seen += 1
-            found = number if seen == occurrence else found
-        elif line.lstrip().startswith("["):
-            if seen >= occurrence:                   # the table's end
-                break
-        elif seen == occurrence and assignment.match(line):
-            return number
-        else:
-            open_string = next((q for q in ('"""', "'''") if line.count(q) % 2), None)
-    return found
 
 
 PERIOD_RANGE = (1900, 2200)         # fiscal years a plan period may name

@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .config import Config, settings_name
+from .config import Config, settings_name, toml_line
 from .console import say
 from .errors import PipelineError
 from .fetch import describe_exception, network_reason
@@ -119,10 +119,10 @@ def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,
     for key, value in table.items():
         if key not in STORE_KEYS:
             raise StoreError(f"unknown setting in [store]: {key} (known: {', '.join(sorted(STORE_KEYS))})",
-                             settings_name(config))
+                             settings_name(config), _line(settings_name(config), key))
         if not isinstance(value, STORE_KEYS[key]) or isinstance(value, bool):
             raise StoreError(f"[store] {key} has the wrong type ({type(value).__name__})",
-                             settings_name(config))
+                             settings_name(config), _line(settings_name(config), key))
 
     def pick(cli, env_name, key):
         """(value, where): where names the option, variable or settings file it comes from."""
@@ -166,7 +166,13 @@ def _refuse(where: tuple[str, str | None], problem: str):
     """One line naming the setting (`--timeout`, `$SPARQL_GSP_ENDPOINT`, `[store] timeout` of
     the settings file) and what is wrong with its value."""
     label, path = where
-    raise StoreError(f"{label} {problem}", path)
+    raise StoreError(f"{label} {problem}", path,
+                     _line(path, label.removeprefix("[store] ")) if path else None)
+
+
+def _line(path: str, key: str) -> int | None:
+    """The line of `key` in [store] of the settings file at path."""
+    return toml_line(Path(path), "store", 1, key)
 
 
 def _check_url(url: str, where) -> None:

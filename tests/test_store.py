@@ -571,7 +571,7 @@ def test_a_store_setting_is_named_in_the_settings_file_given(tmp_path, store, me
                         encoding="utf-8")
     with pytest.raises(StoreError) as error:
         resolve_settings(load_config(settings), {})
-    assert str(error.value).startswith(f"{settings}: {message}")
+    assert str(error.value).startswith(f"{settings}:3: {message}")      # the setting's line
 
 
 @pytest.mark.parametrize("options,message", [      # as the command line gives them
