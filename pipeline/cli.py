@@ -17,6 +17,7 @@ from .arguments import at_least_one, tcp_port
 from .config import Config, describe_defaults, find_config, load_config
 from .console import say
 from .errors import PipelineError, ValidationFailed, describe
+from .startup import STOP_SIGNALS
 
 DESCRIPTION = """\
 Turn the text of Japanese local-government ICT plans into validated open data.
@@ -244,7 +245,7 @@ def entry() -> int:
 
 
 def _ignore_stop_signals() -> None:
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOP_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
 
 

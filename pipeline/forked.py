@@ -18,10 +18,10 @@ from typing import Callable, Iterator
 
 from .errors import PipelineError, describe
 from .heap import c_library
+from .startup import STOP_SIGNALS         # Ctrl-C, kill: held while a child is forked
 
 _STEPS: tuple = ()      # the generator function and its arguments, inherited by the child
 PR_SET_PDEATHSIG = 1    # Linux prctl: the signal a process gets when its parent dies
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)     # Ctrl-C, kill: held while a child is forked
 
 
 def fork_cores() -> int:

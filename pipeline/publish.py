@@ -32,7 +32,7 @@ from .export.pieces import plan_digests, table_digests, table_runs
 from .export.site import write_site
 from .export.tables import plan_attributions
 from .fingerprint import inputs_digest
-from .forked import STOP_SIGNALS, Forked
+from .forked import Forked
 from .heap import collector_paused, frozen_heap, release_free_memory
 from .lock import publish_lock
 from .outfolder import (Foreign, check_out_dir, checked_cache_dir, clean_leftovers,
@@ -44,6 +44,7 @@ from .rdf import LinkedDataWriter
 from .schema import load_schemas
 from .shacl import catalogue_cache, check_catalog
 from .sources import MANIFEST_NAME, SourceDocument, ignored_files, read_sources
+from .startup import STOP_SIGNALS
 from .timing import Stopwatch
 from .validate import BackgroundValidation
 from .versions import (choose_edition, load_previous, table_records, with_plan_ids,

@@ -5,11 +5,17 @@ documents answers with the one the Accept header asks for, with `Vary: Accept`."
 
 from __future__ import annotations
 
-import argparse
+if __name__ == "__main__":          # the program: a stop signal while it starts is one line
+    from .startup import stop_at_once_while_starting
+    stop_at_once_while_starting()
+
+import argparse  # noqa: E402  (the imports below: the program's start)
 import functools
 import http.server
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -80,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:          # a port in use, or one this user may not have (< 1024)
         say(f"error: cannot listen on http://127.0.0.1:{args.port}/: {exc.strerror}")
         return 1
+    if threading.current_thread() is threading.main_thread():     # the program's start is over
+        signal.signal(signal.SIGINT, signal.default_int_handler)   # Ctrl-C stops serve_forever
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with server:
         say(f"serving {args.out_dir} on http://127.0.0.1:{server.server_address[1]}/ "
             "(URIs negotiated by Accept; Ctrl-C stops)")

@@ -203,21 +203,24 @@ def test_a_signal_once_the_command_has_finished_leaves_its_exit_status(tmp_path)
     assert (run.returncode, run.stderr) == (0, "")
 
 
+@pytest.mark.parametrize("module,imported", [("pipeline", "cli"), ("pipeline.serve", "arguments")])
 @pytest.mark.parametrize("signum,status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_a_signal_while_the_program_starts_is_one_line(tmp_path, signum, status):
+def test_a_signal_while_the_program_starts_is_one_line(tmp_path, module, imported, signum,
+                                                       status):
     """Ctrl-C while the program imported its modules (0.2 s after `python -m pipeline
-    publish`) printed a traceback ending in `KeyboardInterrupt` (a fresh-eyes review found it).
-    The signal is sent here as the command line's module is imported."""
+    publish`) printed a traceback ending in `KeyboardInterrupt` (a fresh-eyes review found it),
+    as it did in `python -m pipeline.serve`. The signal is sent here as the program imports
+    one of its first modules."""
     run = program(tmp_path,
                   "import builtins, runpy",
                   "real = builtins.__import__",
                   "def importing(name, *args, **kwargs):",
-                  "    if name == 'cli':                       # `from .cli import entry`",
+                  f"    if name == {imported!r}:",
                   f"        os.kill(os.getpid(), {int(signum)})",
                   "    return real(name, *args, **kwargs)",
                   "builtins.__import__ = importing",
-                  "sys.argv = ['pipeline', 'publish']",
-                  "runpy.run_module('pipeline', run_name='__main__')")
+                  "sys.argv = ['program']",
+                  f"runpy.run_module({module!r}, run_name='__main__')")
     assert (run.returncode, run.stderr) == (
         status, "error: interrupted before the command began; nothing was done\n")
     assert [path.name for path in tmp_path.iterdir()] == ["program.py"]
