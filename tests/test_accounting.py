@@ -33,6 +33,16 @@ def swapped(number: int) -> list[str]:
     return LINES[:number - 1] + [LINES[number], LINES[number - 1]] + LINES[number + 1:]
 
 
+def joined(number: int) -> list[str]:
+    """The seed with line `number` (1-based) and the next non-blank line joined into one with
+    nothing between them, as a converter that loses a line break prints them (Japanese text is
+    not spaced: nothing stands for the break); the lines it took stay, blank, so every other
+    line keeps its number."""
+    following = next(n for n in range(number + 1, len(LINES) + 1) if LINES[n - 1].strip())
+    return (LINES[:number - 1] + [LINES[number - 1] + LINES[following - 1]]
+            + [""] * (following - number) + LINES[following:])
+
+
 def edited(**changes) -> list[str]:
     """The seed with lines (1-based) replaced; None deletes the line."""
     lines = list(LINES)
@@ -634,3 +644,23 @@ def test_lines_swapped_with_no_schedule_mark_out_of_place_are_named(number, prin
     document = extract(swapped(number))
     assert document.warnings == [f"{PATH}:{problem}"]
     assert read(document) == expected
+
+
+@pytest.mark.parametrize("number,initiative,cell,periods", [
+    (128, "110: initiative 2-1-4 「社会保障・税番号制度に関する情報ネットワークシステムの構築」: the "
+          "schedule at line 127", "各種調査", [("H26", "調査"), ("H27", "構築"), ("H28", "")]),
+    (105, "87: initiative 2-1-3 「インターネット・イントラネットシステムの再構築」: the schedule at line "
+          "104", "現システム運用再構築設計",
+     [("H26", "現システム運用・新システム構築"), ("H27", "新システム運用"), ("H28", "")]),
+], ids=["2-1-4", "2-1-3"])
+def test_two_schedule_rows_on_one_line_are_named(number, initiative, cell, periods):
+    """A schedule's `～H25` row and the row after it on one line (a line break lost): the
+    second row's ～H25 phase and arrow printed right of the last fiscal year's column were
+    moved left to H28 (`2-1-4,H28,2016,各種調査`), the ～H25 row lost, in silence."""
+    document = extract(joined(number))
+    assert document.warnings == [
+        f"{PATH}:{initiative} prints 「{printed}」 (line {number}) right of its last fiscal year's "
+        "column (two of its rows on one line, their line break lost?): not in the tables"
+        for printed in (cell, "→")]
+    ident = re.search(r"initiative (\S+)", initiative)[1]
+    assert _schedule(ident)(document) == [(period, phase, phase) for period, phase in periods]

@@ -378,7 +378,9 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
              for cells, why in ((reading.unplaced, "where no fiscal year's column is left for it "
                                  "(a column lost in the text?)"),
                                 (reading.above, "above its row of fiscal years (its rows printed "
-                                 "out of order?)"))
+                                 "out of order?)"),
+                                (reading.beyond, "right of its last fiscal year's column (two of "
+                                 "its rows on one line, their line break lost?)"))
              for row, column, cell in cells]
     problems += [f"the schedule at line {used[0].line} prints 「{cell}」 (line {line}) {why}: "
                  "not in the tables" for cell, line, why in where]
@@ -409,7 +411,8 @@ def _arrow_without_phase(reading: ScheduleReading, first_line: int, line_of) -> 
     the phase was found out of its place in the grid (named as such). line_of: the line a
     cell of the grid (row, column) is printed on."""
     bare = [p.period for p in reading.periods if p.raw == "→" and not p.phase]
-    if not bare or reading.arrow is None or reading.above or reading.unplaced:
+    if not bare or reading.arrow is None or reading.above or reading.unplaced \
+            or reading.beyond:
         return []
     row, column, cell = reading.arrow
     return [f"the schedule at line {first_line} prints 「{cell}」 (line {line_of(row, column)}) "

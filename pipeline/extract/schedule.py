@@ -47,13 +47,15 @@ class ScheduleReading:
     unread: list[str] = field(default_factory=list)     # fiscal-year row cells read as none
     above: list[Cell] = field(default_factory=list)     # phases, arrows above the fiscal years
     arrow: Cell | None = None                           # the first arrow, if printed
+    beyond: list[Cell] = field(default_factory=list)    # phases, arrows right of the last period
 
 
 def read_schedule(grid: list[list[str]]) -> ScheduleReading:
     """One schedule grid read: its periods, the phases printed where no period's column is left
-    for them (a column lost in the text) or above its row of fiscal years (its rows out of
-    order: the row of `～H25` printed first), and the cells of the row of fiscal years not read
-    as one (`H26・H27`)."""
+    for them (a column lost in the text), above its row of fiscal years (its rows out of
+    order: the row of `～H25` printed first) or right of its last period's column (two rows on
+    one line, its line break lost: `～H25 調査 構築 新 各種調査 →`), and the cells of the row of
+    fiscal years not read as one (`H26・H27`)."""
     # Rows are not padded to the widest one: a missing cell is an empty one, and padding
     # made rows x width cells (one 100,000-cell line and 37,500 one-cell lines: 30 GB).
     width = max(map(len, grid), default=0)
@@ -69,14 +71,19 @@ def read_schedule(grid: list[list[str]]) -> ScheduleReading:
              for column, cell in enumerate(row)
              if cell and (not _is_marker(cell) or ARROW.match(cell))]
     free = _FreeLabels(labels)
+    last = max(column for column, label in enumerate(labels) if label)
     content: dict[int, str] = {}
     unplaced: list[Cell] = []
+    beyond: list[Cell] = []
     arrow_from: int | None = None
     arrow: Cell | None = None
     for number, row in enumerate(rows[header + 1:], header + 1):
         placed = -1                 # the row's cells keep their order: none goes left of this
         for column, cell in enumerate(row):
             if not cell or _period_mark(cell) is not None or cell in STATUS_MARKERS:
+                continue
+            if column > last:       # no period's column there: never moved left to one
+                beyond.append((number, column, cell))
                 continue
             if ARROW.match(cell):
                 arrow_from = column if arrow_from is None else min(arrow_from, column)
@@ -90,7 +97,7 @@ def read_schedule(grid: list[list[str]]) -> ScheduleReading:
             free.take(target)
             placed = target
     return ScheduleReading(status, _periods(labels, content, arrow_from), unplaced, unread, above,
-                           arrow)
+                           arrow, beyond)
 
 
 Span = tuple[int, int]       # a cell's first display column and the one after its last
