@@ -660,7 +660,29 @@ def test_two_schedule_rows_on_one_line_are_named(number, initiative, cell, perio
     document = extract(joined(number))
     assert document.warnings == [
         f"{PATH}:{initiative} prints 「{printed}」 (line {number}) right of its last fiscal year's "
-        "column (two of its rows on one line, their line break lost?): not in the tables"
+        "column (a year's column lost in the text, or two of its rows on one line, their line "
+        "break lost?): not in the tables"
         for printed in (cell, "→")]
     ident = re.search(r"initiative (\S+)", initiative)[1]
     assert _schedule(ident)(document) == [(period, phase, phase) for period, phase in periods]
+
+
+def test_a_period_label_whose_mark_a_lossy_conversion_lost_is_named():
+    """The seed through Shift_JIS, which has no ～ (U+FF5E): every `～H25` became `?H25`, read as
+    a phase (schedules went 93 → 91, every ～H25 phase moved to another period) in silence. Now
+    each such label is named and its column is read as no period's: the other periods are as
+    in the seed, and the two ～H25 phases are named, not published under another period."""
+    lossy = "\n".join(LINES).encode("shift_jis", errors="replace").decode("shift_jis")
+    assert set(lossy) - set("\n".join(LINES)) == {"?"}
+    document = extract(lossy.split("\n"))
+    lost = [warning for warning in document.warnings if "「?H25」" in warning]
+    assert len(lost) == len(document.warnings) == 31      # each schedule printing a ～H25 label
+    assert lost[1] == (
+        f"{PATH}:110: initiative 2-1-4 「社会保障・税番号制度に関する情報ネットワークシステムの構築」: the "
+        "schedule at line 127 prints 「?H25」 (line 128), a period's label whose from/until mark is "
+        "lost (a character the conversion could not write?): its column is read as no period; "
+        "its phase 「各種調査」 is not in the tables")
+    seed = [(s.initiative_id, s.period, s.phase, s.raw) for s in extract(LINES).schedules]
+    assert [(s.initiative_id, s.period, s.phase, s.raw) for s in document.schedules] == \
+        [row for row in seed if row[1] != "～H25"]
+    assert len(seed) - len(document.schedules) == 2

@@ -259,8 +259,9 @@ def test_a_phase_printed_in_a_lost_column_is_named_not_dropped(doc):
                                               ("H27", 2015, "運用・更新準備", "運用・更新準備")]
         assert changed.warnings == [
             f"{RAW.name}:628: initiative 2-2-7 「宮城県建設工事等電子入札システムの運用」: the "
-            "schedule at line 636 prints 「システム更新」 (line 637) where no fiscal year's column is "
-            "left for it (a column lost in the text?): not in the tables"]
+            "schedule at line 636 prints 「システム更新」 (line 637) right of its last fiscal year's "
+            "column (a year's column lost in the text, or two of its rows on one line, their line "
+            "break lost?): not in the tables"]
 
 
 def test_a_period_printed_with_nothing_in_it_is_a_row_with_a_blank_phase(doc):

@@ -379,11 +379,17 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
                                  "(a column lost in the text?)"),
                                 (reading.above, "above its row of fiscal years (its rows printed "
                                  "out of order?)"),
-                                (reading.beyond, "right of its last fiscal year's column (two of "
-                                 "its rows on one line, their line break lost?)"))
+                                (reading.beyond, "right of its last fiscal year's column (a "
+                                 "year's column lost in the text, or two of its rows on one "
+                                 "line, their line break lost?)"))
              for row, column, cell in cells]
     problems += [f"the schedule at line {used[0].line} prints 「{cell}」 (line {line}) {why}: "
                  "not in the tables" for cell, line, why in where]
+    problems += [f"the schedule at line {used[0].line} prints 「{cell}」 (line {line_of(row, column)}), "
+                 "a period's label whose from/until mark is lost (a character the conversion "
+                 "could not write?): its column is read as no period" +
+                 (f"; its phase 「{phase}」 is not in the tables" if phase else "")
+                 for (row, column, cell), phase in reading.lost]
     problems += _arrow_without_phase(reading, used[0].line, line_of)
     if tables:      # the schedule is read from its first table: what else is under the label
         printed = {cell for row in grid for cell in row}    # and not in it lands nowhere
@@ -412,7 +418,7 @@ def _arrow_without_phase(reading: ScheduleReading, first_line: int, line_of) -> 
     cell of the grid (row, column) is printed on."""
     bare = [p.period for p in reading.periods if p.raw == "→" and not p.phase]
     if not bare or reading.arrow is None or reading.above or reading.unplaced \
-            or reading.beyond:
+            or reading.beyond or reading.lost:
         return []
     row, column, cell = reading.arrow
     return [f"the schedule at line {first_line} prints 「{cell}」 (line {line_of(row, column)}) "

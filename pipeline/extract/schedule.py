@@ -21,7 +21,10 @@ STATUS_MARKERS = ("新", "継続")
 # 〜 (U+301C, WAVE DASH): the same mark, published as ～ (U+FF5E), as sources.py reads EUC-JP.
 RANGE_MARK, WAVE_DASH = "～", "〜"
 # An era's first year is printed 元 (令和元年度, R元): after its era only, as era_year reads it.
-PERIOD = re.compile(r"^(～|~|〜)?\s*((?:H|R|S|平成|令和|昭和)?\s*\d{1,2}|(?:H|R|S|平成|令和|昭和)\s*元|"
+# What a lossy conversion writes for a character its encoding lacks (Shift_JIS has no ～, U+FF5E):
+# `?H25` is a `～` label whose mark is lost, read as no period (never guessed to be `～`).
+LOST_MARKS = "?？\ufffd"
+PERIOD = re.compile(r"^(～|~|〜|[?？\ufffd])?\s*((?:H|R|S|平成|令和|昭和)?\s*\d{1,2}|(?:H|R|S|平成|令和|昭和)\s*元|"
                     r"\d{4})\s*(?:年度)?$")
 ARROW = re.compile(r"^[→⇒➡]+$")
 
@@ -48,6 +51,7 @@ class ScheduleReading:
     above: list[Cell] = field(default_factory=list)     # phases, arrows above the fiscal years
     arrow: Cell | None = None                           # the first arrow, if printed
     beyond: list[Cell] = field(default_factory=list)    # phases, arrows right of the last period
+    lost: list[tuple[Cell, str]] = field(default_factory=list)  # labels `?H25`, their column's phase
 
 
 def read_schedule(grid: list[list[str]]) -> ScheduleReading:
@@ -96,8 +100,10 @@ def read_schedule(grid: list[list[str]]) -> ScheduleReading:
             content[target] = f"{content[target]} {cell}" if target in content else cell
             free.take(target)
             placed = target
+    lost = [((number, column, cell), content.get(column, "")) for number, row in enumerate(rows)
+            for column, cell in enumerate(row) if _mark_lost(cell)]
     return ScheduleReading(status, _periods(labels, content, arrow_from), unplaced, unread, above,
-                           arrow, beyond)
+                           arrow, beyond, lost)
 
 
 Span = tuple[int, int]       # a cell's first display column and the one after its last
@@ -152,6 +158,11 @@ def _period_mark(cell: str) -> str | None:
     Cached: a schedule's period labels and phases repeat in every initiative."""
     match = PERIOD.match(cell)
     return (match[1] or "") if match else None
+
+
+def _mark_lost(cell: str) -> bool:
+    """A `～` period label whose mark a lossy conversion wrote as `?` (LOST_MARKS)."""
+    return bool(mark := _period_mark(cell)) and mark in LOST_MARKS
 
 
 def _plan_period(cell: str) -> bool:
@@ -220,7 +231,7 @@ def _periods(labels: list[str], content: dict[int, str], arrow_from: int | None)
     printed and no arrow reaches) and for a `～` column that holds a phase."""
     periods, phase = [], ""
     for column, label in enumerate(labels):
-        if not label:
+        if not label or _mark_lost(label):        # (named by read_schedule's caller)
             continue
         if column in content:
             phase = content[column]
