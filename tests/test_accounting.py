@@ -686,3 +686,16 @@ def test_a_period_label_whose_mark_a_lossy_conversion_lost_is_named():
     assert [(s.initiative_id, s.period, s.phase, s.raw) for s in document.schedules] == \
         [row for row in seed if row[1] != "～H25"]
     assert len(seed) - len(document.schedules) == 2
+
+
+def test_references_label_joined_to_its_entry_is_read_as_both():
+    """参考 and its entry on one line (lines 214 and 216 joined, a line break lost): 参考
+    glued to an initiative's id is the label and its first entry (the reference 2-1-6 → 2-2-5
+    went into 2-1-6's notes, in silence)."""
+    assert (LINES[213], LINES[215]) == ("参考", "2-2-5電子申請オンライン利用の促進")
+    document = extract(joined(214))
+    assert document.warnings == []
+    assert [key for key, _, _ in _records(document)] == [key for key, _, _ in _records(extract(LINES))]
+    assert [(r.to_id, r.label) for r in document.references if r.from_id == "2-1-6"] == \
+        [("2-2-5", "電子申請オンライン利用の促進")]
+

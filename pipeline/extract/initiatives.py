@@ -22,7 +22,6 @@ from .structure import LABELS, Block
 URL = re.compile(r"https?://[^\s<>\"]+")
 SENTENCE_PUNCTUATION = "。、」』】〕"     # never a URL's last character as printed in prose
 SENTENCE_END = "。"         # ends prose; never in a name (of a site, of a 参考 document)
-LABEL_START = re.compile("^(" + "|".join(map(re.escape, LABELS)) + ")(?: |$)")
 LABEL_INITIALS = frozenset(label[0] for label in LABELS)
 # Labels the template prints for every initiative (the others only where there is a value).
 ALWAYS_PRINTED = ("目的・概要", "重点目標", "主体", "スケジュール", "担当")
@@ -35,6 +34,11 @@ DIGIT_DASHES = HYPHENS + LONG_DASHES
 INITIATIVE_ID = re.compile(rf"(?<![-\d{HYPHENS}])(?<!\d[{LONG_DASHES}])(\d{{1,3}}[-{DIGIT_DASHES}]"
                            rf"\d{{1,3}}[-{DIGIT_DASHES}]\d{{1,3}})(?![-\d{HYPHENS}]|[{LONG_DASHES}]\d)")
 ASCII_HYPHEN = str.maketrans(DIGIT_DASHES, "-" * len(DIGIT_DASHES))
+REFERENCES = "参考"
+# A label ends its cell or is followed by a space; 参考 glued to the id of an initiative (`参考2-2-5
+# 電子申請…`: its line break lost) is the label and its first entry, which begins with that id.
+LABEL_START = re.compile("^(" + "|".join(map(re.escape, LABELS)) + ")(?: |$|(?<=" + REFERENCES
+                         + ")(?=" + INITIATIVE_ID.pattern + "))")
 LEADING_NUMBER = re.compile(r"(\d{1,3})(?!\d)\s*(?!年|月|日|件|回|人|%|％|[.,])")   # a heading's number
 PROSE_MARKS = re.compile(r"[。、,「」]")
 METHOD_MAX_LENGTH = 15
