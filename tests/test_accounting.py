@@ -699,3 +699,15 @@ def test_references_label_joined_to_its_entry_is_read_as_both():
     assert [(r.to_id, r.label) for r in document.references if r.from_id == "2-1-6"] == \
         [("2-2-5", "電子申請オンライン利用の促進")]
 
+
+def test_a_label_joined_to_the_end_of_a_name_is_named():
+    """担当's value and 参考 on one line (lines 502 and 504 joined): 2-1-14's division was
+    published as 情報政策課参考, its reference kept as notes, in silence."""
+    document = extract(joined(502))
+    assert document.warnings == [
+        f"{PATH}:468: initiative 2-1-14 「情報システムに係る業務継続計画(i-BCP)に基づく業務継続確保」: "
+        "「震災復興・企画部 情報政策課参考」 (line 502) under 担当 ends with 参考, a label this "
+        "initiative prints nowhere else: its line joined to this one (a line break lost)? Kept as "
+        "printed, what follows it under 担当"]
+    initiative = next(i for i in document.initiatives if i.id == "2-1-14")
+    assert (initiative.division, initiative.notes) == ("情報政策課参考", "情報システムに係る業務継続計画(i-BCP)")

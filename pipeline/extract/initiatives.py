@@ -145,6 +145,7 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
              for e in responsible[1:] if not repeated and _numbered(e.values[0], block.number + 1)]
     gaps += _schedule_marks_elsewhere(fields)
     gaps += _printed_elsewhere(fields, described)
+    gaps += _labels_run_on(fields, printed)
     status, schedules, repeated_periods = _schedules(ident, fields.get("スケジュール", []), source)
     gaps += repeated_periods
     if fields.get("スケジュール") and not schedules:
@@ -272,6 +273,18 @@ def _printed_elsewhere(fields: dict[str, list[Entry]], described: list[Entry]) -
                        "printed before the next page's header? Kept as a reference"
                        for e in fields.get("参考", []) for line, value in e.located_cells()
                        if SENTENCE_END in value]
+
+
+def _labels_run_on(fields: dict[str, list[Entry]], printed: dict[str, list[int]]) -> list[str]:
+    """A name (under 重点目標, 主体 or 担当) ending with a label the initiative prints nowhere
+    (`震災復興・企画部 情報政策課参考`): the label's line joined to the name's, its line break
+    lost, what the label's lines print read under the name's label. Named; kept as printed."""
+    return [f"「{value[-30:]}」 (line {line}) under {label} ends with {other}, a label this "
+            "initiative prints nowhere else: its line joined to this one (a line break lost)? "
+            f"Kept as printed, what follows it under {label}"
+            for label in NAMES_ONLY for entry in fields.get(label, [])
+            for line, value in entry.located_cells()
+            for other in LABELS if other not in printed and value.endswith(other) and value != other]
 
 
 def _methods_and_summary(summary: list[Entry], method: list[Entry]) -> tuple[
