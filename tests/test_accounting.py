@@ -711,3 +711,14 @@ def test_a_label_joined_to_the_end_of_a_name_is_named():
         "printed, what follows it under 担当"]
     initiative = next(i for i in document.initiatives if i.id == "2-1-14")
     assert (initiative.division, initiative.notes) == ("情報政策課参考", "情報システムに係る業務継続計画(i-BCP)")
+
+
+def test_an_item_heading_and_its_part_on_one_line_are_read_as_both():
+    """Item 3's heading and 【現状、課題と取組の方向性】 on one line (lines 935 and 937 joined): section
+    2-3-narrative-1 disappeared, its heading and text read into the body of 2-2-topic-1, in
+    silence."""
+    document = extract(joined(935))
+    assert document.warnings == []
+    assert [key for key, _, _ in _records(document)] == [key for key, _, _ in _records(extract(LINES))]
+    section = next(s for s in document.sections if s.id == "2-3-narrative-1")
+    assert (section.item_no, section.heading, section.source_lines) == (3, "現状、課題と取組の方向性", "935-947")

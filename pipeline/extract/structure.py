@@ -3,7 +3,7 @@ site lists) and tracks the 分野 (field) / 項目 (item) context from page head
 
 It recognises only the plan template's own markers, never the content:
 - page headers `分野 2 行政の情報化 項目 1 …` (tab, pipe or space separated),
-- item headings `1 <title>` followed by a `【…】` part marker,
+- item headings `1 <title>` followed by a `【…】` part marker (or ending with it),
 - initiative headings `12 <title>` (also `12 | <title>`) followed by the 目的・概要 label,
 - `【…】` narrative parts with `(1) <heading>` subsections, `トピックス` columns,
 - `情報発信サイト等` site lists.
@@ -34,6 +34,8 @@ MAX_DIGITS = 3                  # fields, items and initiatives are numbered 1 �
 # The cleaner glues a lone digit to the following word, so the separator is optional.
 NUMBERED = re.compile(r"^(\d{1,3})\s*(?![\d\-.])(\S.*)$")
 PART = re.compile(r"^【(.+)】$")
+# An item's heading and its 【…】 part on one line (`3 市町村行政の情報化【現状、…】`: a line break lost)
+TITLE_AND_PART = re.compile(r"^(.*?\S)\s*【([^【】]+)】$")
 SUBSECTION = re.compile(r"^\((\d{1,3})\)\s*(\S.*)$")
 # First characters of the markers above (besides digits): other rows are plain content.
 MARKER_INITIALS = frozenset(["分", "【", "(", SITES_LABEL[0], TOPIC_LABEL[0]])
@@ -134,6 +136,10 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
         elif numbered and starts_with_label(following, PURPOSE_LABEL):
             _require_context(context, path, row.line)
             current = Block("initiative", context, row, int(numbered[1]), numbered[2])
+        elif numbered and (glued := TITLE_AND_PART.match(numbered[2])):
+            context = Context(context.field_no, context.field_title, int(numbered[1]), glued[1])
+            part = glued[2]
+            current = Block("narrative", context, row, title=part, part=part)
         elif text.startswith("【") and PART.match(text):
             part = PART.match(text)[1]
             current = Block("narrative", context, row, title=part, part=part)
