@@ -75,7 +75,7 @@ def read_schedule(grid: list[list[str]]) -> ScheduleReading:
              for column, cell in enumerate(row)
              if cell and (not _is_marker(cell) or ARROW.match(cell))]
     free = _FreeLabels(labels)
-    last = max(column for column, label in enumerate(labels) if label)
+    last = max((column for column, label in enumerate(labels) if label), default=width)
     content: dict[int, str] = {}
     unplaced: list[Cell] = []
     beyond: list[Cell] = []
