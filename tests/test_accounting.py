@@ -478,11 +478,16 @@ def test_a_damaged_page_header_is_named_never_read_as_text():
     assert document.initiatives[1].notes == extract(LINES).initiatives[1].notes
 
 
-def test_a_page_header_joined_to_its_rule_line_is_still_read():
+@pytest.mark.parametrize("header", [3, 56])          # the field's header; a page's (item 1)
+@pytest.mark.parametrize("between", ["\t", ""])
+def test_a_page_header_joined_to_its_rule_line_is_still_read(header, between):
     """A converter that drops the line end between a table's header and its rule (`----`)
-    leaves the rule's cells in the header row: layout, never the item's title."""
-    assert LINES[56].startswith("----\t---")
-    document = extract(edited(l56=LINES[55] + "\t" + LINES[56], l57=""))
+    leaves the rule's cells in the header row: layout, never the item's title. With nothing
+    between them (the join sweep), the item's title was published as 「行政情報の基盤整備----」
+    for every initiative under that header, in silence."""
+    assert LINES[header - 1].startswith("分野") and LINES[header].startswith("----\t---")
+    joined = LINES[header - 1] + between + LINES[header]
+    document = extract(edited(**{f"l{header}": joined, f"l{header + 1}": ""}))
     assert document.warnings == []
     assert _records(document) == _records(extract(LINES))
 

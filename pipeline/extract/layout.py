@@ -28,6 +28,7 @@ TABLE_GOES_ON = re.compile(r"\s*(?:</table|</?(?:caption|colgroup|col|tbody|thea
 PIPE = re.compile(r"\s+\|\s+")
 RULE_LINE = re.compile(r"^[\s|:]*-{3,}[\s|:-]*$")
 RULE_CELL = re.compile(r"^[\s:]*-{3,}[\s:-]*$")    # a rule line's cell in a row joined to it
+LEADING_RULE, TRAILING_RULE = re.compile(r"^[:-]*-{3,}"), re.compile(r"-{3,}[:-]*$")   # glued on
 # A page's number between dashes (`- 12 -`, `－１２－`, `— 12 —`), kept by the converter where
 # the page broke: page furniture, never text (a bare `12` may be a value, and `-\t12\t-` is a
 # table row of three cells: both kept)
@@ -321,7 +322,7 @@ def _clean_cells(raw: list[str], memo: _Memo) -> tuple[list[str], list[str], lis
     """Cleaned cells, their glossary terms and the index of each term's cell; a rule line's
     cells joined to the row blanked."""
     cells, terms, owners = [], [], []
-    rule = _joined_rule(raw)
+    raw, rule = _joined_rule(raw)
     for index, cell in enumerate(raw):
         if index in rule:               # layout, never content
             cells.append("")
@@ -334,22 +335,29 @@ def _clean_cells(raw: list[str], memo: _Memo) -> tuple[list[str], list[str], lis
     return cells, terms, owners
 
 
-def _joined_rule(raw: list[str]) -> set[int]:
+def _joined_rule(raw: list[str]) -> tuple[list[str], set[int]]:
     """The cells of a rule line (`----`, two or more) that a converter left at the start or
-    the end of a row, its line end lost; a single `---` cell is content (it may mean none)."""
+    the end of a row, its line end lost; a single `---` cell is content (it may mean none).
+    Returns the row, the dashes of the rule's first (last) cell taken off the cell they were
+    glued to when nothing was left between the lines (`行政情報の基盤整備----`), and the rule's
+    cells."""
     if "---" not in "".join(raw):
-        return set()
+        return raw, set()
     found: set[int] = set()
-    for order in (range(len(raw)), range(len(raw) - 1, -1, -1)):
-        run = []
+    raw = list(raw)
+    for order, glued in ((range(len(raw)), LEADING_RULE), (range(len(raw) - 1, -1, -1), TRAILING_RULE)):
+        run, boundary = [], None
         for index in order:
             if RULE_CELL.match(raw[index]):
                 run.append(index)
             elif raw[index].strip():
+                boundary = index
                 break
         if len(run) >= 2:
             found.update(run)
-    return found
+            if boundary is not None:
+                raw[boundary] = glued.sub("", raw[boundary])
+    return raw, found
 
 
 def _html_rows(number: int, line: str, memo: _Memo) -> tuple[list[Row], list[str]]:
