@@ -37,8 +37,19 @@ class ConfigError(PipelineError):
     """The configuration or the sources manifest is invalid."""
 
 
+MAX_FINDINGS = 50           # shown of a validation's findings, then one line counting the rest
+
+
 class ValidationFailed(PipelineError):
     """The built tables do not satisfy their Table Schemas; `findings` lists each problem."""
+
+    @classmethod
+    def capped(cls, message: str, findings: list[str], path: str | Path | None = None):
+        """The failure with its first MAX_FINDINGS findings and a line counting the others."""
+        shown = findings[:MAX_FINDINGS]
+        if len(findings) > MAX_FINDINGS:
+            shown.append(f"… and {len(findings) - MAX_FINDINGS} more")
+        return cls(message, shown, path)
 
     def __init__(self, message: str, findings: list[str], path: str | Path | None = None,
                  line: int | None = None):

@@ -28,7 +28,6 @@ from .validate_descriptor import descriptor_findings, read_package, read_schemas
 from .validate_read import (KnownPlans, Table, open_regular, read_table, rendering_version,
                             unreadable)
 
-MAX_FINDINGS = 50
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent   # the folder that holds pipeline/
 
 
@@ -85,10 +84,8 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
         cache.prune(stats.used)
         return (len(resources), sum(r["name"].endswith(EXCEL_SUFFIX) for r in resources),
                 sum(SLICE_KEY in r for r in resources))
-    shown = findings[:MAX_FINDINGS]
-    if len(findings) > MAX_FINDINGS:
-        shown.append(f"… and {len(findings) - MAX_FINDINGS} more")
-    raise ValidationFailed(f"frictionless found {len(findings)} problem(s)", shown, descriptor)
+    raise ValidationFailed.capped(f"frictionless found {len(findings)} problem(s)", findings,
+                                  descriptor)
 
 
 Parsed = dict[str, Table]   # combined CSV path -> the table read from it

@@ -24,7 +24,6 @@ from .validate_read import open_regular
 
 CATALOGUE = "catalog.jsonld"
 LISTINGS = ("site-manifest.json", "rdf/uri-documents.json")    # their `files`: path, bytes, sha256
-MAX_FINDINGS = 50
 
 
 @dataclass(frozen=True)
@@ -44,11 +43,8 @@ def check_stated_files(folder: Path, described: set[str]) -> int:
     checked = [entry for entry in stated if entry.path not in described]
     findings += [finding for entry in checked if (finding := _finding(folder, entry))]
     if findings:
-        shown = findings[:MAX_FINDINGS]
-        if len(findings) > MAX_FINDINGS:
-            shown.append(f"… and {len(findings) - MAX_FINDINGS} more")
-        raise ValidationFailed(f"{len(findings)} file(s) differ from what the publication "
-                               "states of them", shown, folder)
+        raise ValidationFailed.capped(f"{len(findings)} file(s) differ from what the "
+                                      "publication states of them", findings, folder)
     return len(checked)
 
 

@@ -416,3 +416,14 @@ def test_a_file_the_catalogue_or_a_listing_states_is_checked(damaged, published,
     assert sorted(lines[:-1]) == sorted("  " + finding for finding in expected)
     assert lines[-1] == (f"error: {out}: {len(expected)} file(s) differ from what the "
                          "publication states of them")
+
+
+def test_many_damaged_files_are_shown_fifty_then_counted(damaged):
+    def damage(out: Path) -> None:
+        listing = json.loads((out / "rdf" / "uri-documents.json").read_text(encoding="utf-8"))
+        for entry in listing["files"][:60]:
+            append(entry["path"])(out)
+    out, lines = damaged(damage)
+    assert len(lines) == 52
+    assert lines[-2:] == ["  … and 10 more",
+                          f"error: {out}: 60 file(s) differ from what the publication states of them"]
