@@ -347,8 +347,9 @@ def test_two_lines_joined_anywhere_lose_no_field_s_text_in_silence():
     fewer characters than before (text that moved into a new value of its own record, or out
     of it, is a loss), or a warning names a line near the join. 60 of the 642 joins were silent
     before the checks of 2026-12-04 (a schedule's two rows on one line, 25 of them, an item's
-    heading and its part, 参考 and its entry); the 32 left are named here: those the text
-    cannot tell, and the site entries' not yet checked."""
+    heading and its part, 参考 and its entry), 32 before a site's URL label glued to its URL
+    was read as both; the 29 left are named here: those the text cannot tell, and the site
+    entries' not yet checked."""
     before, warned = _letters(extract(LINES)), set(extract(LINES).warnings)
     silent = []
     for number, line in enumerate(LINES[:-1], 1):
@@ -370,10 +371,9 @@ def test_two_lines_joined_anywhere_lose_no_field_s_text_in_silence():
         526,                # the last (N) heading after the text before it (item 2)
         528,                # a (N) heading and its text's first line (item 2)
         # site entries, not yet checked: a summary and its `URL <http…>` line (the URL kept
-        # in the summary), a name and its badge, a badge and the summary, the URL label glued
-        # to its URL (`URL<http…>`, not read as the label), a 担当 and the next entry's name
-        820, 830, 840, 850, 860, 873, 875, 877, 879, 889, 891, 894, 896, 902, 906, 908, 910,
-        912,
+        # in the summary), a name and its badge, a badge and the summary, a 担当 and the next
+        # entry's name
+        820, 830, 840, 850, 860, 873, 875, 877, 889, 891, 894, 902, 906, 908, 910,
         923,                # a トピックス title and its text's first line: one title
         1055,               # (as above)
     ]
@@ -766,3 +766,18 @@ def test_an_item_heading_and_its_part_on_one_line_are_read_as_both():
     assert [key for key, _, _ in _records(document)] == [key for key, _, _ in _records(extract(LINES))]
     section = next(s for s in document.sections if s.id == "2-3-narrative-1")
     assert (section.item_no, section.heading, section.source_lines) == (3, "現状、課題と取組の方向性", "935-947")
+
+
+@pytest.mark.parametrize("number,url", [
+    (879, "http://www.pref.miyagi.jp/site/newsclip/"),
+    (896, "http://www.pref.miyagi.jp/soshiki/gyokei/publiccomnew.html"),
+    (912, "http://www.pref.miyagi.jp/site/gvroom/ippitu.html"),
+])
+def test_a_sites_url_label_glued_to_its_url_is_read_as_both(number, url):
+    """`URL` and its `<http…>` line on one line (a line break lost): `URL<http…>` was read as
+    summary text, the site published with no URL, in silence."""
+    assert LINES[number - 1] == "URL" and LINES[number + 1] == f"<{url}>"
+    document = extract(joined(number))
+    assert document.warnings == []
+    assert [key for key, _, _ in _records(document)] == [key for key, _, _ in _records(extract(LINES))]
+    assert url in {site.url for site in document.sites}

@@ -18,6 +18,8 @@ from .structure import Block, starts_with_label
 
 URL_LABEL, RESPONSIBLE_LABEL = "URL", "担当"
 BOLD = re.compile(r"\*\*(.+?)\*\*")
+# The URL label glued to its URL (`URL<http…>`: the space between them lost): label and value.
+URL_GLUED = re.compile(r"^URL(?=<?https?://)")
 
 
 @dataclass
@@ -118,7 +120,7 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
             current.breaks.add(len(current.head))
             continue
         text = row.text
-        if current.url is not None and starts_with_label(text, URL_LABEL):
+        if current.url is not None and _starts_with(text, URL_LABEL):
             heads, lines = current.url_at
             following = _Draft(current.head[heads:], lines=current.lines[lines:],
                                breaks={b - heads for b in current.breaks if b > heads})
@@ -127,7 +129,7 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
             current = following
         current.lines += (row.line, row.last)
         for label, slot in ((URL_LABEL, "url"), (RESPONSIBLE_LABEL, "responsible")):
-            if starts_with_label(text, label):
+            if _starts_with(text, label):
                 current.awaiting, text = slot, text[len(label):].strip()
                 if slot == "url":
                     current.url_at = (len(current.head), len(current.lines))
@@ -144,6 +146,11 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
             drafts.append(current)
             current = _Draft()
     return drafts, [*unfinished, current]
+
+
+def _starts_with(text: str, label: str) -> bool:
+    """Whether a row begins with the label: alone, before a space, or (URL) glued to its URL."""
+    return starts_with_label(text, label) or label == URL_LABEL and bool(URL_GLUED.match(text))
 
 
 def _site(draft: _Draft, field_no: int, seq: int, source: str) -> tuple[Site, list[Term]]:
