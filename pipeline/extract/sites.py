@@ -60,7 +60,7 @@ def read_sites(block: Block, first_seq: int, source: str) -> tuple[list[Site], l
 def _out_of_order(draft: _Draft) -> list[tuple[int, str]]:
     """Signs of an entry's lines printed out of order (a converter's reading order): its URL
     label without a value, or with no URL while its summary holds one (the URL read as summary
-    text), media badges in bold after its first line (the name line, read as summary text), a
+    text; with no URL label at all, the label's line joined to the summary's), media badges in bold after its first line (the name line, read as summary text), a
     first line that ends a sentence (a summary's line, read as the name)."""
     problems = [(draft.url_label, "its URL label has no value (the URL's line out of its "
                                   "place?): no URL in the tables")] \
@@ -75,6 +75,11 @@ def _out_of_order(draft: _Draft) -> list[tuple[int, str]]:
     if draft.url is not None and not split_urls(draft.url)[0]:
         problems += [(row.line, "a URL printed in its summary, none under its URL label (its "
                                 "lines out of order?): kept as printed")
+                     for row in draft.head[1:] if split_urls(row.text)[0]]
+    elif draft.url is None and not draft.url_label:
+        problems += [(row.line, "a URL printed in its summary and no URL label (the label's line "
+                                "joined to the summary's, a line break lost?): no URL in the "
+                                "tables, kept in the summary as printed")
                      for row in draft.head[1:] if split_urls(row.text)[0]]
     return problems
 
