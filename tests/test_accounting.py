@@ -297,10 +297,8 @@ def test_a_method_printed_after_the_prose_under_its_label_is_read_as_one():
 
 @pytest.mark.parametrize("size,expected", [
     (2, [165, 166,          # 担当 and its value: the value read as a schedule's row (～H25)
-         296, 342, 390,     # a 参考 document's name printed before 参考: read as notes
-         905, 906]),        # a site's name and its one badge, which no other entry prints
-    (3, [164, 166,          # 担当 and its value (as above)
-         904, 905]),        # a site's name and its one badge (as above)
+         296, 342, 390]),   # a 参考 document's name printed before 参考: read as notes
+    (3, [164, 166]),        # 担当 and its value (as above)
 ], ids=["two", "three"])
 def test_lines_swapped_with_the_lines_after_them_lose_no_field_s_text_in_silence(size, expected):
     """Each `size` lines of the seed swapped with the `size` after them in turn (a converter's
@@ -308,7 +306,9 @@ def test_lines_swapped_with_the_lines_after_them_lose_no_field_s_text_in_silence
     fewer characters than before (what moves into a new record, a section split in two, is
     no loss), or a warning names a line near the swap. 160 swaps of two lines were silent
     before the checks of 2026-12-04 (性質・手法 after the prose, an arrow above the fiscal
-    years, a site's URL out of its place, …); the ones the text cannot tell are named here."""
+    years, a site's URL out of its place, …); the ones the text cannot tell are named here (a
+    site's name and its one badge, which no other entry prints, at 904-906 too before entries
+    without a badge were named)."""
     before, warned = _letters(extract(LINES)), set(extract(LINES).warnings)
     silent = []
     for at in range(len(LINES) - 2 * size + 1):
@@ -348,8 +348,8 @@ def test_two_lines_joined_anywhere_lose_no_field_s_text_in_silence():
     of it, is a loss), or a warning names a line near the join. 60 of the 642 joins were silent
     before the checks of 2026-12-04 (a schedule's two rows on one line, 25 of them, an item's
     heading and its part, 参考 and its entry), 32 before a site's URL label glued to its URL
-    was read as both and a site's URL in its summary with no URL label was named; the 21 left
-    are named here: those the text cannot tell, and the site entries' not yet checked."""
+    was read as both, a site's URL in its summary with no URL label and a site entry without
+    a media badge were named; the 14 left are named here, those the text cannot tell."""
     before, warned = _letters(extract(LINES)), set(extract(LINES).warnings)
     silent = []
     for number, line in enumerate(LINES[:-1], 1):
@@ -370,9 +370,6 @@ def test_two_lines_joined_anywhere_lose_no_field_s_text_in_silence():
         514,                # a (N) heading and its text's first line (item 2)
         526,                # the last (N) heading after the text before it (item 2)
         528,                # a (N) heading and its text's first line (item 2)
-        # site entries, not yet checked: a name and its badge, a badge and the summary, a 担当
-        # and the next entry's name
-        873, 875, 889, 891, 902, 906, 908,
         923,                # a トピックス title and its text's first line: one title
         1055,               # (as above)
     ]
@@ -796,3 +793,21 @@ def test_a_sites_summary_joined_with_its_url_label_is_named(number, site, line):
         "label's line joined to the summary's, a line break lost?): no URL in the tables, kept "
         "in the summary as printed"]
     assert next(s.url for s in document.sites if s.name == site) == ""
+
+
+@pytest.mark.parametrize("number,line,site", [
+    (873, 873, "みやぎニュースクリップウェブ"),      # a name and its badge line
+    (875, 873, "みやぎニュースクリップ"),            # a badge line and the summary
+    (902, 908, "電子申請システム"),                  # a 担当 and the next entry's name
+])
+def test_a_site_entry_without_a_media_badge_is_named(number, line, site):
+    """A site's badge line joined to its name or its summary (a line break lost) was read as
+    their text, or the next entry's name joined to a 担当 (`行政経営推進課知事への提案…`, its badge
+    line read as its name): the entry published with no media, in silence, where the seed's
+    other 7 entries print a badge."""
+    document = extract(joined(number))
+    assert document.warnings == [
+        f"{PATH}:{line}: site entry 「{site}」 prints no media badge where 7 of the document's 8 "
+        "entries print one: its badge line joined to another line (a line break lost), or lost? "
+        "Kept as printed"]
+    assert next(s.media for s in document.sites if s.name == site) == []

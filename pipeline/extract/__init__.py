@@ -16,7 +16,7 @@ from .initiatives import Incomplete, read_initiative
 from .layout import MAX_VALUE_CHARS, read_rows
 from .losses import (Losses, printed_twice, priority_goal_counts_differ, references_wrapped,
                      sites_after_a_one_word_responsible, sites_named_as_the_responsible_before,
-                     sites_named_like_a_badge)
+                     sites_named_like_a_badge, sites_without_a_badge)
 from .sections import read_section
 from .sites import read_sites, split_media
 from .structure import split_blocks
@@ -73,6 +73,7 @@ def _extract(source: SourceDocument) -> Document:
         *sites_after_a_one_word_responsible(document.sites),
         *sites_named_as_the_responsible_before(document.sites),
         *sites_named_like_a_badge(document.sites),
+        *sites_without_a_badge(document.sites),
         *references_wrapped(document.references, {i.id: i.title for i in document.initiatives}),
         *printed_twice(document.sites, lambda site: (site_items[site.id], *_site_text(site))),
         *printed_twice(topics, _topic_text),

@@ -18,7 +18,8 @@ readers cannot place is never dropped, nor given to a record, in silence.
 - a page number alone on a line of a section's text (`12`, `P.12`): kept, named;
 - an initiative's labelled row in a section's text (printed after the next page's header), a
   numbered subsection with no text;
-- a site entry named like a media badge another entry prints (name and badge swapped);
+- a site entry named like a media badge another entry prints (name and badge swapped), or
+  with no badge where most entries print one (its badge line joined to another);
 - a 参考 entry wrapped over two lines (its second line completes the cited initiative's title);
 - an initiative whose 重点目標 prints more or fewer options than most of its document's (the
   options are the plan's list, printed in every initiative: a line lost, or read under the
@@ -30,6 +31,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..model import lines_named
+from .initiatives import SENTENCE_END
 from .layout import LONE_PAGE_NUMBER
 from .schedule import is_schedule_mark
 from .structure import LABELS, NUMBERED, Block, starts_with_label
@@ -183,6 +185,25 @@ def sites_named_like_a_badge(sites: list) -> list[Problem]:
                              f"(its badges: 「{site.media_text}」): its name and badge lines "
                              "swapped? Kept as printed"))
     return problems
+
+
+def sites_without_a_badge(sites: list) -> list[Problem]:
+    """Site entries with no media badge where over half of at least three entries of the
+    document print one: its badge line joined to its name or summary (a line break lost: the
+    badge read as their text), or the entry's name joined to the 担当 before it (its badge line
+    read as its name). Named, kept as printed; not after an entry whose 担当 names no division
+    (sites_after_a_one_word_responsible names those), nor when named with a sentence (its
+    name line out of its place: read_sites names those)."""
+    badged = sum(1 for site in sites if site.media)
+    if len(sites) < 3 or badged * 2 <= len(sites):
+        return []
+    return [(int(site.source_lines.partition("-")[0]),
+             f"site entry 「{site.name[:40]}」 prints no media badge where {badged} of the "
+             f"document's {len(sites)} entries print one: its badge line joined to another line "
+             "(a line break lost), or lost? Kept as printed")
+            for before, site in zip([None, *sites], sites)
+            if not site.media and SENTENCE_END not in site.name and not (
+                before is not None and before.field_no == site.field_no and not before.division)]
 
 
 def sites_named_as_the_responsible_before(sites: list) -> list[Problem]:
