@@ -16,6 +16,7 @@ readers cannot place is never dropped, nor given to a record, in silence.
 - a site entry or a トピックス column printed again word for word in its item (a page the
   converter printed twice): both are published, the second named;
 - a page number alone on a line of a section's text (`12`, `P.12`): kept, named;
+- a section's heading holding a sentence (its text's first line joined to it);
 - an initiative's labelled row in a section's text (printed after the next page's header), a
   numbered subsection with no text;
 - a site entry named like a media badge another entry prints (name and badge swapped), or
@@ -61,6 +62,7 @@ class Losses:
             problems += [(block.heading.line, problem) for problem in self.outline(block)]
         if block.kind in ("narrative", "topic"):
             problems += page_numbers_in_prose(block)
+            problems += sentence_in_heading(block)
             problems += labelled_rows_in_prose(block)
             if block.number is not None and all(row.blank for row in block.rows):
                 problems.append((block.heading.line, f"({block.number}) 「{block.title}」 has no "
@@ -124,6 +126,18 @@ def page_numbers_in_prose(block: Block) -> list[Problem]:
                        f"「{block.heading.text[:40]}」: a page number the converter kept? Kept in "
                        "the text")
             for row in block.rows if row.kind == "text" and LONE_PAGE_NUMBER.match(row.text)]
+
+
+def sentence_in_heading(block: Block) -> list[Problem]:
+    """A section's heading (`(N)` subsection, トピックス title) that holds a sentence (。): the
+    first line of its text joined to it (a line break lost), read as the heading. Named; kept
+    as printed (where the heading ends, the text does not say)."""
+    if SENTENCE_END not in block.title:
+        return []
+    shown = f"({block.number})" if block.number is not None else block.part
+    return [(block.heading.line, f"{shown} 「{block.title[:40]}」 is a heading that holds a "
+                                 "sentence: the first line of its text joined to it (a line "
+                                 "break lost)? Kept as the heading, as printed")]
 
 
 def labelled_rows_in_prose(block: Block) -> list[Problem]:
