@@ -16,7 +16,8 @@ readers cannot place is never dropped, nor given to a record, in silence.
 - a site entry or a トピックス column printed again word for word in its item (a page the
   converter printed twice): both are published, the second named;
 - a page number alone on a line of a section's text (`12`, `P.12`): kept, named;
-- a section's heading holding a sentence (its text's first line joined to it);
+- a section's heading holding a sentence (its text's first line joined to it), and the next
+  (N) heading ending a line of its text (joined to the text before it);
 - an initiative's labelled row in a section's text (printed after the next page's header), a
   numbered subsection with no text;
 - a site entry named like a media badge another entry prints (name and badge swapped), or
@@ -29,6 +30,7 @@ readers cannot place is never dropped, nor given to a record, in silence.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from ..model import lines_named
@@ -38,6 +40,9 @@ from .schedule import is_schedule_mark
 from .structure import LABELS, NUMBERED, Block, starts_with_label
 
 Problem = tuple[int, str]       # (line, what was lost there)
+# A sentence's end, then a (N) heading with its title ending the line (`…いきます。(5) 情報…`)
+SUBSECTION_AFTER_SENTENCE = re.compile(
+    rf"{SENTENCE_END}\s*\((\d{{1,3}})\)\s*[^{SENTENCE_END}\s][^{SENTENCE_END}]*$")
 
 
 class Losses:
@@ -63,6 +68,7 @@ class Losses:
         if block.kind in ("narrative", "topic"):
             problems += page_numbers_in_prose(block)
             problems += sentence_in_heading(block)
+            problems += next_subsection_in_text(block)
             problems += labelled_rows_in_prose(block)
             if block.number is not None and all(row.blank for row in block.rows):
                 problems.append((block.heading.line, f"({block.number}) 「{block.title}」 has no "
@@ -138,6 +144,20 @@ def sentence_in_heading(block: Block) -> list[Problem]:
     return [(block.heading.line, f"{shown} 「{block.title[:40]}」 is a heading that holds a "
                                  "sentence: the first line of its text joined to it (a line "
                                  "break lost)? Kept as the heading, as printed")]
+
+
+def next_subsection_in_text(block: Block) -> list[Problem]:
+    """A line of subsection (N)'s text that ends, after a sentence's end, with `(N+1)` and a
+    title (no sentence): the next subsection's heading joined to the text before it (a line
+    break lost), its text read as (N)'s. Named; kept in the text."""
+    if block.number is None:
+        return []
+    return [(row.line, f"「{found[0][1:]}」 ends a line of the text of ({block.number}) "
+                       f"「{block.title[:40]}」 after a sentence: the heading of the next "
+                       "subsection, its line break lost? Kept in the text, with the text after it")
+            for row in block.rows if not row.blank
+            and (found := SUBSECTION_AFTER_SENTENCE.search(row.text))
+            and int(found[1]) == block.number + 1]
 
 
 def labelled_rows_in_prose(block: Block) -> list[Problem]:
