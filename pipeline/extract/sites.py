@@ -60,8 +60,9 @@ def read_sites(block: Block, first_seq: int, source: str) -> tuple[list[Site], l
 def _out_of_order(draft: _Draft) -> list[tuple[int, str]]:
     """Signs of an entry's lines printed out of order (a converter's reading order): its URL
     label without a value, or with no URL while its summary holds one (the URL read as summary
-    text; with no URL label at all, the label's line joined to the summary's), media badges in bold after its first line (the name line, read as summary text), a
-    first line that ends a sentence (a summary's line, read as the name)."""
+    text; with no URL label at all, the label's line joined to the summary's), media badges in
+    bold after its first line (the name line, read as summary text), a first line that ends a
+    sentence (a summary's line, read as the name)."""
     problems = [(draft.url_label, "its URL label has no value (the URL's line out of its "
                                   "place?): no URL in the tables")] \
         if draft.url is None and draft.url_label else []
