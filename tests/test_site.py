@@ -699,6 +699,18 @@ def test_a_schedule_continued_over_three_years_is_one_bar(pages, records):
     assert "H26" in schedule and "H28" in schedule and "→" in schedule
 
 
+def test_a_schedule_chart_says_its_years_as_printed(pages):
+    """2-1-3's chart, in words for a screen reader: its ～H25 phase is up to fiscal 2013 (it
+    said `2013～2013年度`, a fresh-eyes review found), one year is one year, a bar continued is a
+    span."""
+    (svg,) = svg_images(section(pages[f"initiatives/{PLAN}/2-1-3.html"], "schedule-heading"))
+    title = svg.find("title").text()
+    assert "（現システム運用再構築設計 ～2013年度）" in title
+    assert "（現システム運用・新システム構築 2014年度）" in title
+    assert "（新システム運用 2015～2016年度）" in title
+    assert "2013～2013" not in title
+
+
 def test_plan_and_item_pages_give_the_overview_and_counts(pages, records):
     initiatives = records["initiatives"]
     (plan_path,) = [p for p in pages if re.fullmatch(r"publishers/[^/]+/index\.html", p)]

@@ -137,6 +137,17 @@ def period_labels(schedules) -> dict[int, str]:
     return labels
 
 
+UP_TO = ("～", "~")      # a period printed `～H25`: up to fiscal year 2013 (schedules' `period`)
+
+
+def fiscal_span(bar: Bar) -> str:
+    """The fiscal years of a bar in words: `2015～2016年度`, `2014年度`, or `～2013年度` for a
+    bar from a period printed `～H25` (up to that year, its first unknown)."""
+    if bar.periods and bar.periods[0].startswith(UP_TO):
+        return f"～{bar.last}年度"
+    return f"{bar.first}年度" if bar.first == bar.last else f"{bar.first}～{bar.last}年度"
+
+
 def timeline(rows: list[tuple[str, list[Bar]]], years: list[int], labels: dict[int, str],
              width: int = 880, label_width: int = 280) -> dict | None:
     """A Gantt chart: one row per (label, bars), one column per fiscal year; a bar's text is
@@ -161,6 +172,7 @@ def timeline(rows: list[tuple[str, list[Bar]]], years: list[int], labels: dict[i
             shapes.append({"x": round(x, 1), "width": round(length, 1), "colour": n % PALETTE,
                            "text": clip(bar.label, length - 10), "label": bar.label,
                            "first": bar.first, "last": bar.last, "periods": "・".join(bar.periods),
+                           "span": fiscal_span(bar),
                            "years": bar.last - bar.first + 1})
         drawn.append({"y": y, "label": clip(label, label_width - 12), "full": label,
                       "bars": shapes})
