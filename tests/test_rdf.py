@@ -191,6 +191,14 @@ def test_same_input_same_uris_whatever_the_row_order(built, project_root):
     assert set(build_graph(shuffled, sources, plans, config, load_schemas())) == set(graph)
 
 
+def test_the_vocabulary_file_states_the_licence(published):
+    """rdf/vocabulary.ttl stated none (its URI document id/vocab.ttl did), a fresh-eyes review
+    found: every published file states its licence."""
+    vocabulary = Graph().parse(published / "rdf" / "vocabulary.ttl")
+    assert set(vocabulary.objects(URIRef(str(PV).rstrip("/")), DCTERMS.license)) == {
+        URIRef("https://creativecommons.org/licenses/by/4.0/")}
+
+
 def test_vocabulary_labels_every_pv_term_in_ja_and_en(published, turtle):
     vocabulary = Graph().parse(published / "rdf" / "vocabulary.ttl")
     used = {term for triple in turtle for term in triple

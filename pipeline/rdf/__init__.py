@@ -110,7 +110,7 @@ class LinkedDataWriter:
                 {unquote(plan_path(plan)): text for plan, text in (plan_credits or {}).items()},
                 config.download_base) \
                 if config.uri_documents else None
-            vocabulary = vocabulary_graph(config.base_uri)
+            vocabulary = vocabulary_graph(config.base_uri, config.license.url)
             vocabulary.serialize(destination=str(self.folder / VOCABULARY_FILE), format="turtle",
                                  encoding="utf-8")
             names = write_graph(graph, prefixes, self.pool, target,

@@ -72,15 +72,18 @@ def curie(text: str, pv: Namespace) -> URIRef:
     return pv[local] if prefix == "pv" else PREFIXES[prefix][local]
 
 
-def vocabulary_graph(base_uri: str) -> Graph:
-    """The pv: vocabulary as an OWL ontology with Japanese and English labels. The ontology is
-    `<base_uri>vocab` (its terms `<base_uri>vocab/<term>`): a URI without a final '/' names
-    documents (`id/vocab.ttl`, …) as every other minted URI does, beside the terms' folder."""
+def vocabulary_graph(base_uri: str, license_url: str = "") -> Graph:
+    """The pv: vocabulary as an OWL ontology with Japanese and English labels, under the
+    publication's licence (license_url, when given). The ontology is `<base_uri>vocab` (its
+    terms `<base_uri>vocab/<term>`): a URI without a final '/' names documents
+    (`id/vocab.ttl`, …) as every other minted URI does, beside the terms' folder."""
     pv = vocabulary_namespace(base_uri)
     graph = Graph()
     bind_prefixes(graph, pv)
     ontology = URIRef(str(pv).rstrip("/"))
     graph.add((ontology, RDF.type, OWL.Ontology))
+    if license_url:
+        graph.add((ontology, DCTERMS.license, URIRef(license_url)))
     graph.add((ontology, DCTERMS.title, Literal("計画オープンデータ語彙", lang="ja")))
     graph.add((ontology, DCTERMS.title, Literal("Plan open data vocabulary", lang="en")))
     kinds = {"class": OWL.Class, "object": OWL.ObjectProperty, "datatype": OWL.DatatypeProperty}
