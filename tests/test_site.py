@@ -402,6 +402,12 @@ def test_dataset_pages_have_metadata_resources_and_csv_previews(pages, site, sit
         assert label in labels
     metadata = page.by_id("metadata").text()
     assert site_config.publisher_code in metadata and "2014-04-01" in metadata
+    # the dataset's URI, named in the catalogue that describes it, is no link to a document
+    # that does not exist (each dataset page linked it, a 404: a fresh-eyes review)
+    uri = f"{site_config.base_uri}dataset/{spec.name}"
+    assert uri in metadata
+    links = [a.attrs["href"] for a in page.by_id("metadata").find_all("a")]
+    assert uri not in links and "../catalog.ttl" in links
     resources = page.by_id("resources")
     assert resources.find("caption") is not None
     text = resources.text()
