@@ -83,9 +83,17 @@ def unescape(text: str) -> str:
 
 def _decoded(reference: str) -> str:
     """A reference's character: a space (`&nbsp;`, `&#10;`) is " " as in a line of the text, an
-    invisible one (`&#x200B;`) nothing."""
+    invisible one (`&#x200B;`) nothing, as is a number that names no character (`&#0;`, a
+    surrogate, past U+10FFFF: html.unescape gives U+FFFD, a mark of its own)."""
+    if reference[1] == "#" and not _is_character(int(reference[3:-1], 16) if reference[2] in "xX"
+                                                 else int(reference[2:-1])):
+        return ""
     char = html.unescape(reference)
     return " " if char.isspace() else INVISIBLE.sub("", char)
+
+
+def _is_character(number: int) -> bool:
+    return 0 < number <= 0x10FFFF and not 0xD800 <= number <= 0xDFFF
 
 
 def escape_incomplete_references(text: str) -> str:

@@ -64,6 +64,10 @@ def test_normalize_width(raw, expected):
     ("(a<b かつ c>d)", "(a<b かつ c>d)"),
     ("a<b, c>d", "a<b, c>d"),
     ("", ""),
+    # a reference to no character (NUL, a surrogate, past U+10FFFF) is nothing, as one to a
+    # control character is (`&#1;`): it was decoded as U+FFFD, a replacement mark in the text
+    ("a&#0;b&#xD800;c&#x110000;d&#1;e", "abcde"),
+    ("a&#xFFFD;b", "a\ufffdb"),             # one printed as the replacement mark stays
 ])
 def test_strip_html(raw, expected):
     assert strip_html(raw) == expected
