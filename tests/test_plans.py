@@ -344,11 +344,20 @@ def test_a_plans_dataset_page_states_the_plans_publisher_and_period_as_the_catal
     assert (document["publisher"]["name"], document["publisher"]["identifier"]) == ("福島県", "070009")
     assert document["publisher"]["@id"].endswith("/organization/lg-070009")
     assert '<time datetime="2015-04-01">2015-04-01</time> ～ <time datetime="2018-03-31">' in page
+    # the page's own table said 宮城県 (the publication's publisher) of Fukushima's plan, and
+    # its JSON-LD gave 福島県 Miyagi's bounding box (a fresh-eyes review)
+    assert ('<th scope="row">発行者</th><td><span>福島県（全国地方公共団体コード '
+            '<span class="code">070009</span>）</span></td>') in page
+    assert '<th scope="row">対象地域</th><td>福島県</td>' in page
+    assert document["spatialCoverage"] == {"@type": "Place", "name": "福島県"}
     package = json.loads((two_plans / "ckan" / f"plan-{FUKUSHIMA}.json").read_text(encoding="utf-8"))
     extras = {e["key"]: e["value"] for e in package["extras"]}
     assert (extras["temporal_start"], extras["temporal_end"]) == ("2015-04-01", "2018-03-31")
     miyagi = (two_plans / "datasets" / f"plan-{MIYAGI}.html").read_text(encoding="utf-8")
     assert '<time datetime="2014-04-01">2014-04-01</time> ～ <time datetime="2017-03-31">' in miyagi
+    assert '<th scope="row">対象地域</th><td>宮城県</td>' in miyagi
+    own = json.loads(miyagi.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0])
+    assert own["spatialCoverage"]["geo"]["box"] == "37.7 140.2 39.1 141.7"     # pipeline.toml's
 
 
 def test_a_plans_dataset_is_drawn_from_its_own_plans_page_in_every_description(tmp_path, run_cli,

@@ -50,7 +50,8 @@ def dataset_jsonld(description: Description, spec: DatasetSpec,
         "inLanguage": description.language,
         "isBasedOn": description.landing_page(spec) or None,
         "temporalCoverage": f"{period[0]}/{period[1]}" if period else None,
-        "spatialCoverage": spatial(publisher, c.spatial_bbox) or None,
+        "spatialCoverage": spatial(publisher, c.spatial_bbox if code == c.publisher_code else ())
+        or None,                        # the configured box is the publication's publisher's
         "includedInDataCatalog": {"@type": "DataCatalog", "name": description.title,
                                   "url": file_url(c.download_base, "index.html")},
         "distribution": [{

@@ -137,6 +137,9 @@ class Pages:
         attribution = site.view.plan_attribution(spec.plan) if plan is not None else site.attribution
         many = plan is None and site.short_credit      # sources named on the catalogue, once
         frequency = c.accrual_periodicity.rsplit("/", 1)[-1] if c.accrual_periodicity else ""
+        authority = spec.plan.publisher if spec.plan is not None else None      # a plan's own
+        publisher = (authority.name, authority.code) if authority is not None else \
+            (site.publisher, site.publisher_code)
         contact = [(name, url) for name, url in (
             (c.contact_name, None), (c.contact_url, c.contact_url),
             (c.contact_email, f"mailto:{c.contact_email}" if c.contact_email else None)) if name]
@@ -150,6 +153,7 @@ class Pages:
             jsonld=dataset_jsonld(site.view, spec, files, attribution),
             sources=[] if many else sources, attribution=None if many else attribution,
             source_count=len(sources), dataset_uri=str(dataset_uri(c, spec.name)),
+            publisher=publisher,
             period=dataset_period(spec, site.package), contact=contact, plan=plan,
             edition=dataset_edition(spec, site.package, site.version),
             frequency=FREQUENCIES.get(frequency, frequency),
