@@ -352,6 +352,26 @@ def check_manifest(manifest: dict[str, SourceMeta], raw_dir: Path, known_license
         _check_license(meta, where, known_licenses, path, line_of)
 
 
+def _check_publication_license(manifest: dict[str, SourceMeta], raw_dir: Path,
+                               config: Config) -> None:
+    """A source's licence, where its entry (or [publication.default_source]) gives one, must be
+    the publication's: every published file states the publication's licence, so data derived
+    from a source under another would be published under terms its entry does not give (a
+    ShareAlike or an attribution term dropped in silence)."""
+    settings = config.origin or DEFAULT_CONFIG_PATH
+    given = [("[publication.default_source]", config.default_source.get("license"), settings,
+              "publication.default_source", 1)]
+    given += [(f"[[source]] entry {number} ({meta.file})", meta.license, raw_dir / MANIFEST_NAME,
+               "source", number) for number, meta in enumerate(manifest.values(), 1)]
+    for where, license_id, path, table, occurrence in given:
+        if license_id and license_id != config.license.id:
+            raise ConfigError(f"{where}: license: {license_id} is not the publication's licence "
+                              f"{config.license.id} ([publication.license] id of {settings}), "
+                              "which every published file states: publish this source under its "
+                              "own licence in a publication of that licence, or correct the entry",
+                              path, toml_line(path, table, occurrence, "license"))
+
+
 def _written_otherwise(raw_dir: Path, file: str) -> str:
     """What to add to "no such file" when a file of raw_dir has the same name written with
     other code points (NFC and NFD: a Mac decomposes プ into フ and a combining mark)."""
@@ -406,6 +426,7 @@ def read_sources(raw_dir: Path, config: Config,
     licenses = {config.license.id, *known_licenses}
     check_default_source(config.default_source, config.origin or DEFAULT_CONFIG_PATH, licenses)
     check_manifest(manifest, raw_dir, licenses)
+    _check_publication_license(manifest, raw_dir, config)
     sources = [read_source(p, with_defaults(manifest.get(p.name, SourceMeta(file=p.name)), config))
                for p in find_sources(raw_dir)]
     check_plan_ids(sources, raw_dir / MANIFEST_NAME)

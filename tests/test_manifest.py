@@ -297,3 +297,26 @@ def test_an_error_names_the_line_of_its_key_in_its_own_entry(tmp_path):
     with pytest.raises(ConfigError) as error:
         load_manifest(raw)
     assert str(error.value) == f"{raw / 'sources.toml'}:17: [[source]] entry 2 (plan.txt): file: listed twice"
+
+
+def test_a_source_under_another_licence_than_the_publications_is_refused(tmp_path):
+    """A source's entry giving CC-BY-SA-4.0 in a CC-BY-4.0 publication published its data
+    under CC BY 4.0, every file saying so, the ShareAlike term dropped in silence (a fresh-eyes
+    review); so did [publication.default_source]'s licence."""
+    raw = raw_with(tmp_path, ENTRY.replace('license = "CC-BY-4.0"', 'license = "CC-BY-SA-4.0"'))
+    from pipeline.export.identifiers import KNOWN_LICENSES      # (as publish reads sources)
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, load_config(ROOT / "pipeline.toml"), set(KNOWN_LICENSES))
+    assert str(error.value) == (
+        f"{raw / 'sources.toml'}:14: [[source]] entry 1 (plan.txt): license: CC-BY-SA-4.0 is not "
+        f"the publication's licence CC-BY-4.0 ([publication.license] id of {ROOT / 'pipeline.toml'}), "
+        "which every published file states: publish this source under its own licence in a "
+        "publication of that licence, or correct the entry")
+    settings = tmp_path / "other.toml"
+    settings.write_text('[publication]\npublisher = "宮城県"\n[publication.default_source]\n'
+                        'license = "CC0-1.0"\n', encoding="utf-8")
+    (raw / "sources.toml").unlink()
+    with pytest.raises(ConfigError, match=r"other.toml:4: \[publication.default_source\]: "
+                                          r"license: CC0-1.0 is not the publication's licence "
+                                          r"CC-BY-4.0"):
+        read_sources(raw, load_config(settings), set(KNOWN_LICENSES))
