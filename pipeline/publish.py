@@ -24,7 +24,7 @@ from .export.listing import remember_digest
 from .export.package import (LinkedDataDigests, describe_linked_data, package_head,
                              side_database_files, side_files, write_tables_package)
 from .export.ckan import write_ckan
-from .export.datapackage import INPUTS_KEY, WARNINGS_KEY, license_descriptor, source_descriptor
+from .export.datapackage import INPUTS_KEY, WARNINGS_KEY, license_descriptor
 from .export.dcat import catalog_triples, write_catalog
 from .export.description import Description, Records, describe_publication
 from .export.identifiers import KNOWN_LICENSES
@@ -47,8 +47,8 @@ from .sources import MANIFEST_NAME, SourceDocument, ignored_files, read_sources
 from .startup import STOP_SIGNALS
 from .timing import Stopwatch
 from .validate import BackgroundValidation
-from .versions import (choose_edition, load_previous, table_records, with_plan_ids,
-                       write_change_report)
+from .versions import (PLAN_EDITIONS_KEY, choose_edition, described_changes, load_previous,
+                       table_records, with_plan_ids, write_change_report)
 
 Log = Callable[[str], None]
 
@@ -191,14 +191,18 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         previous = load_previous(out_dir, published, list(schemas), digests)
         if previous is not None:
             previous = with_plan_ids(previous, {s.name: s.meta.plan_id for s in publication.sources})
+        head = package_head(publication, config, "", inputs, None, digests)   # (its edition: below)
+        described = described_changes(published, head, {s.name: s.meta.plan_id
+                                                        for s in publication.sources})
         edition = choose_edition(previous, rows, schemas, config.version, created_timestamp(),
-                                 list(publication.plans))
+                                 list(publication.plans), described)
     config = replace(config, version=edition.version)
+    head.update({"version": edition.version, "created": edition.created,
+                 PLAN_EDITIONS_KEY: edition.plans})
     with fresh_staging(out_dir) as staging, BackgroundValidation(
             staging, cache_folder(cache_dir, out_dir, "tables")) as validation:
-        sources = [source_descriptor(s) for s in publication.sources]
+        sources = head["sources"]
         license = license_descriptor(config)
-        head = package_head(publication, config, edition.created, inputs, edition.plans, digests)
         # a forked process writes the workbooks, the SQLite database (its tables and full-text
         # indexes) and then the Parquet files, and worker processes build the graph's parts,
         # while the CSV and JSON tables are written here (the workers fork at their first task:

@@ -229,10 +229,11 @@ def _numeric(version: str) -> tuple:
 
 def choose_edition(previous: Previous | None, rows: dict[str, list[dict]],
                    schemas: dict[str, dict], base_version: str, now: str,
-                   plan_ids: list[str] = ()) -> Edition:
+                   plan_ids: list[str] = (), described: Described | None = None) -> Edition:
     """The version, change report and plans' editions of a new edition: the rows (table ->
-    rows) compared with the previous edition's records (as records_as_json gives them)."""
-    edition = _edition(previous, rows, schemas, base_version, now)
+    rows) compared with the previous edition's records (as records_as_json gives them), and
+    how its description differs (described_changes)."""
+    edition = _edition(previous, rows, schemas, base_version, now, described or Described())
     if edition.changes is None:         # the same content: every plan keeps its edition
         changed: set[str] | None = set()
     else:                               # no list of plans: every plan is new or changed
@@ -242,8 +243,48 @@ def choose_edition(previous: Previous | None, rows: dict[str, list[dict]],
     return edition
 
 
+# What datapackage.json says of the publication that a data user reads as its description (a
+# change to any is a new edition, as a change to a record is), besides each source's entry.
+DESCRIBED_KEYS = ("title", "description", "language", "keywords", "licenses", "attribution",
+                  "contributors")
+SOURCE_COUNTED = ("bytes",)         # (the sha256 beside it says that the text changed)
+
+
+@dataclass
+class Described:
+    """How the new edition's description differs from the published one's: one line per
+    difference (`licenses: … → …`), and the plans whose sources' entries differ (None: the
+    publication's own description, so every plan's)."""
+    lines: list[str] = field(default_factory=list)
+    plans: set[str] | None = field(default_factory=set)
+
+
+def described_changes(published: dict | None, head: dict, plan_of: dict[str, str]) -> Described:
+    """`head` (the new datapackage.json's descriptor, package_head) against the published
+    one's: its DESCRIBED_KEYS, and each source's entry of a file in both (a file added or
+    removed changes the records). plan_of: file name -> plan_id."""
+    found = Described()
+    if not isinstance(published, dict):
+        return found
+    for key in DESCRIBED_KEYS:
+        if published.get(key) != head.get(key):
+            found.lines.append(f"{key}: {_show(published.get(key))} → {_show(head.get(key))}")
+            found.plans = None
+    before = {s.get("file"): s for s in published.get("sources") or () if isinstance(s, dict)}
+    for source in head.get("sources", []):
+        old = before.get(source["file"])
+        keys = [k for k in source if k not in SOURCE_COUNTED and old is not None
+                and old.get(k) != source[k]]
+        found.lines += [f"sources {source['file']} {k}: {_show(old.get(k))} → {_show(source[k])}"
+                        for k in keys]
+        if keys and found.plans is not None:
+            found.plans.add(plan_of.get(source["file"], ""))
+    return found
+
+
 def _edition(previous: Previous | None, rows: dict[str, list[dict]],
-             schemas: dict[str, dict], base_version: str, now: str) -> Edition:
+             schemas: dict[str, dict], base_version: str, now: str,
+             described: Described) -> Edition:
     counts = {t: len(r) for t, r in rows.items()}
     if previous is None:
         return Edition(base_version, now, {"version": base_version, "previous_version": None,
@@ -255,6 +296,13 @@ def _edition(previous: Previous | None, rows: dict[str, list[dict]],
         return Edition(version, now, {"version": version, "previous_version": previous.version,
                                       "created": now, "initial": False, "tables": {},
                                       "identifiers": IDENTIFIERS_NOTE})
+    if not tables and described.lines:     # the same records, described otherwise
+        version = max(next_version(previous.version), base_version, key=_numeric)
+        changes = {"version": version, "previous_version": previous.version, "created": now,
+                   "initial": False, "tables": {}, "described": described.lines}
+        if described.plans is not None:
+            changes["plans"] = sorted(described.plans)
+        return Edition(version, now, changes)
     if not tables and previous.changelog is not None:
         return Edition(previous.version, previous.created, None)
     if not tables:                  # a publication from before change reports: start its history
@@ -264,6 +312,12 @@ def _edition(previous: Previous | None, rows: dict[str, list[dict]],
     version = max(next_version(previous.version), base_version, key=_numeric)
     changes = {"version": version, "previous_version": previous.version, "created": now,
                "initial": False, "plans": changed_plans(tables), "tables": tables}
+    if described.lines:
+        changes["described"] = described.lines
+        if described.plans is None:
+            del changes["plans"]            # every plan's description changed
+        else:
+            changes["plans"] = sorted({*changes["plans"], *described.plans})
     if previous.identifiers_changed:
         changes["identifiers"] = IDENTIFIERS_NOTE
     return Edition(version, now, changes)
@@ -299,6 +353,7 @@ def changelog_entry(changes: dict) -> str:
         lines.append(f"- 初版 (first edition): {counts}")
     if changes.get("identifiers"):
         lines.append(f"- {changes['identifiers']}")
+    lines += [f"- 説明の変更 (description changed): {line}" for line in changes.get("described", ())]
     if changes.get("plans"):
         lines.append(f"- 変更のあった計画 (plans changed): {', '.join(changes['plans'])}")
     for table, entry in changes.get("tables", {}).items():

@@ -165,6 +165,41 @@ def test_a_content_change_is_a_new_version_with_a_change_report(tmp_path, source
     assert 'owl:versionInfo "1.0.1"' in (out / "catalog.ttl").read_text(encoding="utf-8")
 
 
+def test_a_new_description_is_a_new_version_that_says_what_changed(tmp_path, source_text):
+    """The same records under another title (pipeline.toml) or another plan title (sources.toml):
+    the files changed but the version did not, and the change report said nothing (it was
+    carried over from the edition before, a fresh-eyes review found; a licence changed so kept
+    the old one in changes.json)."""
+    raw, out = raw_dir(tmp_path, source_text), tmp_path / "out"
+    settings = tmp_path / "pipeline.toml"
+    settings.write_text((ROOT / "pipeline.toml").read_text(encoding="utf-8"), encoding="utf-8")
+
+    def again(**env) -> dict:
+        done = subprocess.run([sys.executable, "-m", "pipeline", "--config", str(settings),
+                               "publish", "--raw-dir", str(raw), "--out-dir", str(out)],
+                              cwd=ROOT, text=True, capture_output=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return json.loads((out / "changes.json").read_text(encoding="utf-8"))
+
+    assert again()["initial"] is True
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace('title = "みやぎICT推進プラン 取組・指標データ"',
+                                     'title = "みやぎICT推進プラン 取組・指標"'), encoding="utf-8")
+    changes = again()
+    assert (changes["version"], changes["tables"]) == ("1.0.1", {})
+    assert changes["described"] == ["title: みやぎICT推進プラン 取組・指標データ → みやぎICT推進プラン 取組・指標"]
+    assert "plans" not in changes                           # every plan's description
+    assert json.loads((out / "datapackage.json").read_text(encoding="utf-8"))["version"] == "1.0.1"
+    (raw / "sources.toml").write_text('[[source]]\nfile = "plan.txt"\nplan_title = "第2分野"\n',
+                                      encoding="utf-8")
+    changes = again()
+    assert changes["version"] == "1.0.2" and changes["plans"] == ["plan"]
+    assert "sources plan.txt plan_title: (空) → 第2分野" in changes["described"]
+    changelog = (out / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "- 説明の変更 (description changed): sources plan.txt plan_title: (空) → 第2分野" in changelog
+    assert changelog.index("## 1.0.2") < changelog.index("## 1.0.1") < changelog.index("## 1.0.0")
+
+
 def test_an_edition_from_before_plan_ids_notes_that_identifiers_changed(tmp_path, source_text):
     """A publication written before records carried plan_id (keys were the bare ids): the next
     edition compares content by the plan of each record's source file and says that only the
