@@ -14,6 +14,7 @@ whose digest differs, reading their records from the plans' own JSON files.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -243,6 +244,7 @@ def choose_edition(previous: Previous | None, rows: dict[str, list[dict]],
     return edition
 
 
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")     # as created_timestamp writes it
 # What datapackage.json says of the publication that a data user reads as its description (a
 # change to any is a new edition, as a change to a record is), besides each source's entry.
 DESCRIBED_KEYS = ("title", "description", "language", "keywords", "licenses", "attribution",
@@ -286,6 +288,9 @@ def _edition(previous: Previous | None, rows: dict[str, list[dict]],
              schemas: dict[str, dict], base_version: str, now: str,
              described: Described) -> Edition:
     counts = {t: len(r) for t, r in rows.items()}
+    if previous is not None and TIMESTAMP.fullmatch(previous.created or "") and \
+            previous.created > now:     # (SOURCE_DATE_EPOCH older than the edition before)
+        now = previous.created          # an edition is never dated before the one it follows
     if previous is None:
         return Edition(base_version, now, {"version": base_version, "previous_version": None,
                                            "created": now, "initial": True, "counts": counts})

@@ -200,6 +200,20 @@ def test_a_new_description_is_a_new_version_that_says_what_changed(tmp_path, sou
     assert changelog.index("## 1.0.2") < changelog.index("## 1.0.1") < changelog.index("## 1.0.0")
 
 
+def test_an_edition_is_never_dated_before_the_one_it_follows(tmp_path, source_text):
+    """SOURCE_DATE_EPOCH older than the published edition's date (a checkout of an older
+    commit): the new edition was dated 2023 above one of 2026 in CHANGELOG.md, a plan's
+    `modified` moving back in time (a fresh-eyes review)."""
+    raw, out = raw_dir(tmp_path, source_text), tmp_path / "out"
+    assert publish(raw, out, SOURCE_DATE_EPOCH="1770000000").returncode == 0     # 2026-02-02
+    raw_dir(tmp_path, source_text.replace("38.25%", "40.5%"))
+    assert publish(raw, out, SOURCE_DATE_EPOCH="1700000000").returncode == 0     # 2023-11-14
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    assert (package["version"], package["created"]) == ("1.0.1", "2026-02-02T02:40:00Z")
+    changelog = (out / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "## 1.0.1 (2026-02-02)" in changelog and "## 1.0.0 (2026-02-02)" in changelog
+
+
 def test_an_edition_from_before_plan_ids_notes_that_identifiers_changed(tmp_path, source_text):
     """A publication written before records carried plan_id (keys were the bare ids): the next
     edition compares content by the plan of each record's source file and says that only the
