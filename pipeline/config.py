@@ -112,8 +112,8 @@ def load_config(path: Path | None = None) -> Config:
     known = set(Config.__dataclass_fields__) - {"license", "store", "site", "origin"}
     unknown = set(data) - known
     if unknown:
-        raise ConfigError(f"unknown setting(s) in [publication]: {', '.join(sorted(unknown))}", path,
-                          toml_line(path, "publication", 1, min(unknown)))
+        raise ConfigError(f"unknown setting(s) in [publication]: {', '.join(sorted(unknown))}",
+                          path, toml_line(path, "publication", 1, min(unknown)))
     unknown = set(license_data) - set(License.__dataclass_fields__)
     if unknown:
         raise ConfigError(f"unknown setting(s) in [publication.license]: "
@@ -134,8 +134,9 @@ def load_config(path: Path | None = None) -> Config:
 
 def toml_line(path: Path, table: str, occurrence: int, key: str) -> int | None:
     """The line of `key = …` in the occurrence-th table headed [table] or [[table]] of the TOML
-    file at path (1-based), else (or for the key "") of that header; None when there is none (an inline table) or
-    the file cannot be read. Read only for an error's message: a valid file is parsed once."""
+    file at path (1-based), else (or for the key "") of that header; None when there is none
+    (an inline table) or the file cannot be read. Read only for an error's message: a valid
+    file is parsed once."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):

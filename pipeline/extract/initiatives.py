@@ -402,7 +402,8 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
              for row, column, cell in cells]
     problems += [f"the schedule at line {used[0].line} prints 「{cell}」 (line {line}) {why}: "
                  "not in the tables" for cell, line, why in where]
-    problems += [f"the schedule at line {used[0].line} prints 「{cell}」 (line {line_of(row, column)}), "
+    problems += [f"the schedule at line {used[0].line} prints 「{cell}」 "
+                 f"(line {line_of(row, column)}), "
                  "a period's label whose from/until mark is lost (a character the conversion "
                  "could not write?): its column is read as no period" +
                  (f"; its phase 「{phase}」 is not in the tables" if phase else "")

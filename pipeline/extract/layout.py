@@ -345,7 +345,8 @@ def _joined_rule(raw: list[str]) -> tuple[list[str], set[int]]:
         return raw, set()
     found: set[int] = set()
     raw = list(raw)
-    for order, glued in ((range(len(raw)), LEADING_RULE), (range(len(raw) - 1, -1, -1), TRAILING_RULE)):
+    for order, glued in ((range(len(raw)), LEADING_RULE),
+                         (range(len(raw) - 1, -1, -1), TRAILING_RULE)):
         run, boundary = [], None
         for index in order:
             if RULE_CELL.match(raw[index]):
