@@ -249,15 +249,17 @@ TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")     # as created_time
 # change to any is a new edition, as a change to a record is), besides each source's entry.
 DESCRIBED_KEYS = ("title", "description", "language", "keywords", "licenses", "attribution",
                   "contributors")
-SOURCE_COUNTED = ("bytes",)         # (the sha256 beside it says that the text changed)
+SOURCE_TEXT = ("sha256", "bytes", "encoding")     # a source's text, not its description
 
 
 @dataclass
 class Described:
     """How the new edition's description differs from the published one's: one line per
-    difference (`licenses: … → …`), and the plans whose sources' entries differ (None: the
-    publication's own description, so every plan's)."""
+    difference (`licenses: … → …`), the sources whose text changed (a new edition of its own
+    only when no record did: their records' changes say it otherwise), and the plans of
+    either (None: the publication's own description, so every plan's)."""
     lines: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
     plans: set[str] | None = field(default_factory=set)
 
 
@@ -275,10 +277,12 @@ def described_changes(published: dict | None, head: dict, plan_of: dict[str, str
     before = {s.get("file"): s for s in published.get("sources") or () if isinstance(s, dict)}
     for source in head.get("sources", []):
         old = before.get(source["file"])
-        keys = [k for k in source if k not in SOURCE_COUNTED and old is not None
-                and old.get(k) != source[k]]
+        keys = [k for k in source if old is not None and old.get(k) != source[k]]
         found.lines += [f"sources {source['file']} {k}: {_show(old.get(k))} → {_show(source[k])}"
-                        for k in keys]
+                        for k in keys if k not in SOURCE_TEXT]
+        if any(k in SOURCE_TEXT for k in keys):
+            found.texts.append(f"sources {source['file']}: its text changed, not its records "
+                               f"(sha256 {_show(source['sha256'])})")
         if keys and found.plans is not None:
             found.plans.add(plan_of.get(source["file"], ""))
     return found
@@ -301,10 +305,11 @@ def _edition(previous: Previous | None, rows: dict[str, list[dict]],
         return Edition(version, now, {"version": version, "previous_version": previous.version,
                                       "created": now, "initial": False, "tables": {},
                                       "identifiers": IDENTIFIERS_NOTE})
-    if not tables and described.lines:     # the same records, described otherwise
+    if not tables and (described.lines or described.texts):    # the same records, otherwise
         version = max(next_version(previous.version), base_version, key=_numeric)
         changes = {"version": version, "previous_version": previous.version, "created": now,
-                   "initial": False, "tables": {}, "described": described.lines}
+                   "initial": False, "tables": {},
+                   "described": described.lines + described.texts}
         if described.plans is not None:
             changes["plans"] = sorted(described.plans)
         return Edition(version, now, changes)

@@ -147,6 +147,7 @@ def test_a_content_change_is_a_new_version_with_a_change_report(tmp_path, source
     assert json.loads((out / "datapackage.json").read_text())["version"] == "1.0.1"
     changes = json.loads((out / "changes.json").read_text(encoding="utf-8"))
     assert (changes["version"], changes["previous_version"]) == ("1.0.1", "1.0.0")
+    assert "described" not in changes          # (the text's new bytes: its records say it)
     # keys start with the plan (plan.txt has no manifest entry: plan `plan`)
     assert changes["plans"] == ["plan"]
     initiatives = changes["tables"]["initiatives"]
@@ -198,6 +199,10 @@ def test_a_new_description_is_a_new_version_that_says_what_changed(tmp_path, sou
     changelog = (out / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "- 説明の変更 (description changed): sources plan.txt plan_title: (空) → 第2分野" in changelog
     assert changelog.index("## 1.0.2") < changelog.index("## 1.0.1") < changelog.index("## 1.0.0")
+    (raw / "plan.txt").write_text(source_text.replace("\n", "\r\n"), encoding="utf-8")
+    changes = again()                                   # the same records from other bytes
+    assert (changes["version"], changes["tables"], changes["plans"]) == ("1.0.3", {}, ["plan"])
+    assert changes["described"][0].startswith("sources plan.txt: its text changed, not its records")
 
 
 def test_an_edition_is_never_dated_before_the_one_it_follows(tmp_path, source_text):
