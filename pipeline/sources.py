@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .config import (DEFAULT_CONFIG_PATH, toml_line, NOT_IN_XML, NOT_IN_XML_PROBLEM, Config, is_http_url,
-                     local_government_code_problem)
+from .config import (DEFAULT_CONFIG_PATH, NOT_IN_XML, NOT_IN_XML_PROBLEM, Config, is_http_url,
+                     local_government_code_problem, toml_line)
 from .errors import ConfigError, SourceError, undecodable_byte
 from .names import ascii_name
 
@@ -319,10 +319,14 @@ def _check_period(entry: dict, refuse) -> None:
         refuse("period_end_fy", f"{end} is before period_start_fy {start}")
 
 
+Publication = tuple[str, Path]      # the publication's licence id, and its settings file
+
+
 def check_default_source(default_source: dict, path: Path,
-                         known_licenses: set[str] | None = None) -> None:
+                         known_licenses: set[str] | None = None,
+                         publication: Publication | None = None) -> None:
     """[publication.default_source] of the settings file `path` follows the rules of a
-    [[source]] entry (its licence one of known_licenses, when given)."""
+    [[source]] entry (its licence one of known_licenses, when given, and the publication's)."""
     where = "[publication.default_source]"
     if "file" in default_source:
         raise ConfigError(f"{where}: file: not allowed here (it applies to every file without "
@@ -330,18 +334,31 @@ def check_default_source(default_source: dict, path: Path,
     line_of = partial(toml_line, path, "publication.default_source", 1)
     meta = _entry_meta({**default_source, "file": "-"}, where, path, line_of)
     if known_licenses is not None:
-        _check_license(meta, where, known_licenses, path, line_of)
+        _check_license(meta, where, known_licenses, publication, path, line_of)
 
 
-def _check_license(meta: SourceMeta, where: str, known_licenses: set[str], path: Path,
+def _check_license(meta: SourceMeta, where: str, known_licenses: set[str],
+                   publication: Publication | None, path: Path,
                    line_of: Callable[[str], int | None]) -> None:
+    """A licence id given must be known, and the publication's (when given): every published
+    file states the publication's licence, so data derived from a source under another would
+    be published under terms its entry does not give (a ShareAlike or an attribution term
+    dropped in silence)."""
     if meta.license and meta.license not in known_licenses:
         raise ConfigError(f"{where}: license: unknown licence id {meta.license!r} (known: "
                           f"{', '.join(sorted(known_licenses))})", path, line_of("license"))
+    if meta.license and publication is not None and meta.license != publication[0]:
+        raise ConfigError(f"{where}: license: {meta.license} is not the publication's licence "
+                          f"{publication[0]} ([publication.license] id of {publication[1]}), "
+                          "which every published file states: publish this source under its "
+                          "own licence in a publication of that licence, or correct the entry",
+                          path, line_of("license"))
 
 
-def check_manifest(manifest: dict[str, SourceMeta], raw_dir: Path, known_licenses: set[str]) -> None:
-    """What only a publish can check: every entry's file exists, every licence id is known."""
+def check_manifest(manifest: dict[str, SourceMeta], raw_dir: Path, known_licenses: set[str],
+                   publication: Publication | None = None) -> None:
+    """What only a publish can check: every entry's file exists, every licence id is known
+    (and the publication's, when given)."""
     path = raw_dir / MANIFEST_NAME
     for number, meta in enumerate(manifest.values(), 1):
         where, line_of = f"[[source]] entry {number} ({meta.file})", \
@@ -349,27 +366,7 @@ def check_manifest(manifest: dict[str, SourceMeta], raw_dir: Path, known_license
         if not (raw_dir / meta.file).is_file():
             raise ConfigError(f"{where}: file: no such file in {raw_dir}"
                               + _written_otherwise(raw_dir, meta.file), path, line_of("file"))
-        _check_license(meta, where, known_licenses, path, line_of)
-
-
-def _check_publication_license(manifest: dict[str, SourceMeta], raw_dir: Path,
-                               config: Config) -> None:
-    """A source's licence, where its entry (or [publication.default_source]) gives one, must be
-    the publication's: every published file states the publication's licence, so data derived
-    from a source under another would be published under terms its entry does not give (a
-    ShareAlike or an attribution term dropped in silence)."""
-    settings = config.origin or DEFAULT_CONFIG_PATH
-    given = [("[publication.default_source]", config.default_source.get("license"), settings,
-              "publication.default_source", 1)]
-    given += [(f"[[source]] entry {number} ({meta.file})", meta.license, raw_dir / MANIFEST_NAME,
-               "source", number) for number, meta in enumerate(manifest.values(), 1)]
-    for where, license_id, path, table, occurrence in given:
-        if license_id and license_id != config.license.id:
-            raise ConfigError(f"{where}: license: {license_id} is not the publication's licence "
-                              f"{config.license.id} ([publication.license] id of {settings}), "
-                              "which every published file states: publish this source under its "
-                              "own licence in a publication of that licence, or correct the entry",
-                              path, toml_line(path, table, occurrence, "license"))
+        _check_license(meta, where, known_licenses, publication, path, line_of)
 
 
 def _written_otherwise(raw_dir: Path, file: str) -> str:
@@ -423,10 +420,10 @@ def read_sources(raw_dir: Path, config: Config,
     """All sources of a raw folder, decoded, with manifest metadata (or defaults); licence ids
     must be the publication's or one of known_licenses."""
     manifest = load_manifest(raw_dir)
-    licenses = {config.license.id, *known_licenses}
-    check_default_source(config.default_source, config.origin or DEFAULT_CONFIG_PATH, licenses)
-    check_manifest(manifest, raw_dir, licenses)
-    _check_publication_license(manifest, raw_dir, config)
+    licenses, settings = {config.license.id, *known_licenses}, config.origin or DEFAULT_CONFIG_PATH
+    publication = (config.license.id, settings)
+    check_default_source(config.default_source, settings, licenses, publication)
+    check_manifest(manifest, raw_dir, licenses, publication)
     sources = [read_source(p, with_defaults(manifest.get(p.name, SourceMeta(file=p.name)), config))
                for p in find_sources(raw_dir)]
     check_plan_ids(sources, raw_dir / MANIFEST_NAME)
