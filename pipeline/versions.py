@@ -255,12 +255,19 @@ SOURCE_TEXT = ("sha256", "bytes", "encoding")     # a source's text, not its des
 @dataclass
 class Described:
     """How the new edition's description differs from the published one's: one line per
-    difference (`licenses: … → …`), the sources whose text changed (a new edition of its own
-    only when no record did: their records' changes say it otherwise), and the plans of
-    either (None: the publication's own description, so every plan's)."""
+    difference (`licenses: … → …`) and the plans they concern (None: the publication's own
+    description, so every plan's); and by plan, the sources whose text changed (said only for
+    a plan whose records did not: their changes say it otherwise)."""
     lines: list[str] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
     plans: set[str] | None = field(default_factory=set)
+    texts: dict[str, list[str]] = field(default_factory=dict)
+
+    def beside(self, changed: set[str]) -> tuple[list[str], set[str] | None]:
+        """The lines to report beside the records' changes of the plans `changed`, and the
+        plans they concern (None: every plan)."""
+        texts = {plan: lines for plan, lines in self.texts.items() if plan not in changed}
+        lines = self.lines + [line for plan_lines in texts.values() for line in plan_lines]
+        return lines, None if self.plans is None else {*self.plans, *texts}
 
 
 def described_changes(published: dict | None, head: dict, plan_of: dict[str, str]) -> Described:
@@ -278,13 +285,16 @@ def described_changes(published: dict | None, head: dict, plan_of: dict[str, str
     for source in head.get("sources", []):
         old = before.get(source["file"])
         keys = [k for k in source if old is not None and old.get(k) != source[k]]
-        found.lines += [f"sources {source['file']} {k}: {_show(old.get(k))} → {_show(source[k])}"
-                        for k in keys if k not in SOURCE_TEXT]
+        plan = plan_of.get(source["file"], "")
+        described = [f"sources {source['file']} {k}: {_show(old.get(k))} → {_show(source[k])}"
+                     for k in keys if k not in SOURCE_TEXT]
+        found.lines += described
+        if described and found.plans is not None:
+            found.plans.add(plan)
         if any(k in SOURCE_TEXT for k in keys):
-            found.texts.append(f"sources {source['file']}: its text changed, not its records "
-                               f"(sha256 {_show(source['sha256'])})")
-        if keys and found.plans is not None:
-            found.plans.add(plan_of.get(source["file"], ""))
+            found.texts.setdefault(plan, []).append(
+                f"sources {source['file']}: its text changed, not its records "
+                f"(sha256 {_show(source['sha256'])})")
     return found
 
 
@@ -305,13 +315,13 @@ def _edition(previous: Previous | None, rows: dict[str, list[dict]],
         return Edition(version, now, {"version": version, "previous_version": previous.version,
                                       "created": now, "initial": False, "tables": {},
                                       "identifiers": IDENTIFIERS_NOTE})
-    if not tables and (described.lines or described.texts):    # the same records, otherwise
+    lines, plans = described.beside(set(changed_plans(tables)))
+    if not tables and lines:        # the same records, described otherwise
         version = max(next_version(previous.version), base_version, key=_numeric)
         changes = {"version": version, "previous_version": previous.version, "created": now,
-                   "initial": False, "tables": {},
-                   "described": described.lines + described.texts}
-        if described.plans is not None:
-            changes["plans"] = sorted(described.plans)
+                   "initial": False, "tables": {}, "described": lines}
+        if plans is not None:
+            changes["plans"] = sorted(plans)
         return Edition(version, now, changes)
     if not tables and previous.changelog is not None:
         return Edition(previous.version, previous.created, None)
@@ -322,12 +332,12 @@ def _edition(previous: Previous | None, rows: dict[str, list[dict]],
     version = max(next_version(previous.version), base_version, key=_numeric)
     changes = {"version": version, "previous_version": previous.version, "created": now,
                "initial": False, "plans": changed_plans(tables), "tables": tables}
-    if described.lines:
-        changes["described"] = described.lines
-        if described.plans is None:
+    if lines:
+        changes["described"] = lines
+        if plans is None:
             del changes["plans"]            # every plan's description changed
         else:
-            changes["plans"] = sorted({*changes["plans"], *described.plans})
+            changes["plans"] = sorted({*changes["plans"], *plans})
     if previous.identifiers_changed:
         changes["identifiers"] = IDENTIFIERS_NOTE
     return Edition(version, now, changes)

@@ -324,3 +324,18 @@ def test_each_plan_keeps_the_edition_in_which_its_records_last_changed():
         {"version": "1.0.4", "issued": "2025-04-01T00:00:00Z", "modified": now}
     assert plan_editions(["a"], set(), "1.0.0", now, None)["a"] == \
         {"version": "1.0.0", "issued": now, "modified": now}
+
+
+def test_a_plan_whose_text_alone_changed_beside_another_plans_records_is_said_so():
+    """Plan A's records changed, plan B's text only (re-saved): B is listed with the line that
+    says why. A plan was once listed as changed with no line for it (its text's line dropped
+    with A's)."""
+    from pipeline.versions import described_changes
+    published = {"title": "t", "sources": [{"file": "a.txt", "sha256": "1"},
+                                           {"file": "b.txt", "sha256": "2"}]}
+    head = {"title": "t", "sources": [{"file": "a.txt", "sha256": "9"},
+                                      {"file": "b.txt", "sha256": "8"}]}
+    described = described_changes(published, head, {"a.txt": "A", "b.txt": "B"})
+    assert described.beside({"A"}) == (
+        ['sources b.txt: its text changed, not its records (sha256 8)'], {"B"})
+    assert described.beside({"A", "B"}) == ([], set())
