@@ -171,6 +171,17 @@ def labelled_rows_in_prose(block: Block) -> list[Problem]:
             and any(starts_with_label(row.text, label) for label in LABELS)]
 
 
+def _first_line(record) -> int:
+    """The line a record's text starts on (its `source_lines`: `12-15` or `12`)."""
+    return int(record.source_lines.partition("-")[0])
+
+
+def _after_one_word_responsible(before, site) -> bool:
+    """Whether the site entry follows one of its field whose 担当 names no division
+    (sites_after_a_one_word_responsible names those entries)."""
+    return before is not None and before.field_no == site.field_no and not before.division
+
+
 def sites_after_a_one_word_responsible(sites: list) -> list[Problem]:
     """Site entries after an entry of the same field whose 担当 is one word (no division), each
     named with what it suggests, both kept as printed:
@@ -184,9 +195,9 @@ def sites_after_a_one_word_responsible(sites: list) -> list[Problem]:
     departments = {site.department for site in sites if site.division}
     problems = []
     for before, site in zip(sites, sites[1:]):
-        if before.field_no != site.field_no or before.division:
+        if not _after_one_word_responsible(before, site):
             continue
-        line = int(site.source_lines.partition("-")[0])
+        line = _first_line(site)
         if site.name.partition(" ")[0] in departments:
             problems.append((line, f"site entry 「{site.name}」 is named like a 担当 of the list, "
                                    f"and the entry before has 「{before.department}」 as its 担当: "
@@ -211,10 +222,10 @@ def sites_named_like_a_badge(sites: list) -> list[Problem]:
     printing = Counter(badge for site in sites for badge in set(site.media))  # entries per badge
     problems = []
     for before, site in zip([None, *sites], sites):
-        if before is not None and before.field_no == site.field_no and not before.division:
+        if _after_one_word_responsible(before, site):
             continue
         if printing[site.name] - (site.name in site.media) > 0:
-            problems.append((int(site.source_lines.partition("-")[0]),
+            problems.append((_first_line(site),
                              f"site entry 「{site.name}」 is named like a media badge of the list "
                              f"(its badges: 「{site.media_text}」): its name and badge lines "
                              "swapped? Kept as printed"))
@@ -231,13 +242,13 @@ def sites_without_a_badge(sites: list) -> list[Problem]:
     badged = sum(1 for site in sites if site.media)
     if len(sites) < 3 or badged * 2 <= len(sites):
         return []
-    return [(int(site.source_lines.partition("-")[0]),
+    return [(_first_line(site),
              f"site entry 「{site.name[:40]}」 prints no media badge where {badged} of the "
              f"document's {len(sites)} entries print one: its badge line joined to another line "
              "(a line break lost), or lost? Kept as printed")
             for before, site in zip([None, *sites], sites)
-            if not site.media and SENTENCE_END not in site.name and not (
-                before is not None and before.field_no == site.field_no and not before.division)]
+            if not site.media and SENTENCE_END not in site.name
+            and not _after_one_word_responsible(before, site)]
 
 
 def sites_named_as_the_responsible_before(sites: list) -> list[Problem]:
@@ -248,7 +259,7 @@ def sites_named_as_the_responsible_before(sites: list) -> list[Problem]:
     for before, site in zip(sites, sites[1:]):
         responsible = f"{before.department or ''}{before.division or ''}".replace(" ", "")
         if before.field_no == site.field_no and responsible == site.name.replace(" ", ""):
-            problems.append((int(site.source_lines.partition("-")[0]),
+            problems.append((_first_line(site),
                              f"site entry 「{site.name}」 is named as the 担当 of the entry before "
                              f"(「{before.name}」): that 担当 printed twice, its copy read as this "
                              "entry's name? Kept as printed"))
@@ -264,7 +275,7 @@ def references_wrapped(references: list, titles: dict[str, str]) -> list[Problem
         title = titles.get(before.cited_id or "")
         if (after.from_id == before.from_id and after.cited_id is None and title
                 and before.label != title and before.label + after.label == title):
-            problems.append((int(after.source_lines.partition("-")[0]),
+            problems.append((_first_line(after),
                              f"{after.from_id}: 参考 「{after.label}」 completes 「{before.label}」 "
                              f"(line {before.source_lines.partition('-')[0]}) as "
                              f"{before.cited_id}'s title 「{title}」: one entry wrapped over two "
@@ -281,7 +292,7 @@ def printed_twice(records: list, described) -> list[Problem]:
     for record in records:
         key = described(record)
         if key in first:
-            line = int(record.source_lines.partition("-")[0])
+            line = _first_line(record)
             where = first[key].source_lines
             problems.append((line, f"{record.id} repeats {first[key].id} "
                                    f"({'lines' if '-' in where else 'line'} {where}) word for "
@@ -305,7 +316,7 @@ def priority_goal_counts_differ(initiatives: list) -> list[Problem]:
     usual, agreeing = counts.most_common(1)[0] if counts else (0, 0)
     if len(initiatives) < 3 or agreeing * 2 <= len(initiatives):
         return []
-    return [(int(i.source_lines.partition("-")[0]),
+    return [(_first_line(i),
              f"initiative {i.id} 「{i.title}」: its 重点目標 prints {len(options[i.id])} "
              f"option(s) where {agreeing} of the document's {len(initiatives)} initiatives print "
              f"{usual} (a line lost, or read under another label?): kept as printed")
