@@ -1,7 +1,9 @@
 """`python -m pipeline.serve [--out-dir DIR] [--port 8000]`: the published folder on
 http://127.0.0.1:PORT/ with the content negotiation the shipped nginx / Apache configuration
 does (rdf/negotiation.py): a path that is no file but has `.html` / `.ttl` / `.jsonld`
-documents answers with the one the Accept header asks for, with `Vary: Accept`."""
+documents answers with the one the Accept header asks for, and a catalogue URI below the
+documents folder (rdf/uri-documents.json names it) with `303 See Other` to the catalogue's
+file, both with `Vary: Accept`."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ if __name__ == "__main__":          # the program: a stop signal while it starts
 import argparse  # noqa: E402  (the imports below: the program's start)
 import functools
 import http.server
+import json
 import os
 import signal
 import sys
@@ -21,14 +24,16 @@ from urllib.parse import unquote, urlsplit
 
 from .arguments import tcp_port
 from .console import say
+from .export.listing import URI_DOCUMENTS
 from .rdf.documents import SUFFIXES
-from .rdf.negotiation import MEDIA_TYPES, choose_suffix
+from .rdf.negotiation import MEDIA_TYPES, catalogue_document, choose_suffix
 
 
 class NegotiatingHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       **{f".{suffix}": media for suffix, media in MEDIA_TYPES.items()}}
     negotiated = False
+    documents_folder: str | None = None      # e.g. "id/" (None: the folder has no URI documents)
 
     def send_head(self):
         path = unquote(urlsplit(self.path).path)
@@ -39,10 +44,27 @@ class NegotiatingHandler(http.server.SimpleHTTPRequestHandler):
             if all(file.is_file() for file in documents.values()):
                 self.path = path + choose_suffix(self.headers.get("Accept"))
                 self.negotiated = True
+            elif (catalogue := self.catalogue_file(path)) is not None:
+                return self.see_other(catalogue)
         if not self.inside_folder(self.translate_path(self.path)):
             self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
             return None
         return super().send_head()
+
+    def catalogue_file(self, path: str) -> str | None:
+        """The catalogue's file a URI path below the documents folder is sent to, if any."""
+        folder = f"/{self.documents_folder}"
+        if self.documents_folder is None or not path.startswith(folder):
+            return None
+        return catalogue_document(path[len(folder):], self.headers.get("Accept"))
+
+    def see_other(self, file: str) -> None:
+        self.negotiated = True
+        self.send_response(http.HTTPStatus.SEE_OTHER)
+        self.send_header("Location", f"/{file}")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return None
 
     def inside_folder(self, local: str) -> bool:
         """Whether the file a request names is in the served folder once links are followed:
@@ -62,8 +84,18 @@ class NegotiatingHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def make_server(folder: Path, port: int = 8000, host: str = "127.0.0.1") -> http.server.ThreadingHTTPServer:
-    handler = functools.partial(NegotiatingHandler, directory=str(folder))
-    return http.server.ThreadingHTTPServer((host, port), handler)
+    handler = type("Handler", (NegotiatingHandler,), {"documents_folder": documents_folder(folder)})
+    return http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(folder)))
+
+
+def documents_folder(folder: Path) -> str | None:
+    """The URI documents' folder of a published folder, as its listing states it (None
+    without one: its URIs have no documents, so none are answered)."""
+    try:
+        stated = json.loads((folder / URI_DOCUMENTS).read_text(encoding="utf-8")).get("folder")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return stated if isinstance(stated, str) and stated.endswith("/") else None
 
 
 def main(argv: list[str] | None = None) -> int:

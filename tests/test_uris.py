@@ -20,7 +20,7 @@ import pytest
 
 from pipeline.config import load_config
 from pipeline.rdf.documents import DocumentTarget, document_name, write_documents
-from pipeline.rdf.negotiation import choose_suffix
+from pipeline.rdf.negotiation import CATALOGUE_PATTERN, catalogue_document, choose_suffix
 from pipeline import serve
 from pipeline.serve import make_server
 
@@ -214,8 +214,11 @@ def test_the_server_configurations_are_generated_from_base_uri(published):
     nginx = (published / "server" / "nginx.conf").read_text(encoding="utf-8")
     assert "location /plan-opendata/id/ {" in nginx
     assert "try_files $uri $uri$plan_document_suffix =404;" in nginx
+    assert "return 303 /plan-opendata/$plan_catalogue_document;" in nginx
     htaccess = (published / "id" / ".htaccess").read_text(encoding="utf-8")
     assert "RewriteRule ^(.+)$ $1.ttl [L]" in htaccess and "text/turtle" in htaccess
+    assert (f"RewriteRule {CATALOGUE_PATTERN} /plan-opendata/catalog.ttl [R=303,L]" in htaccess
+            and f"RewriteRule {CATALOGUE_PATTERN} /plan-opendata/index.html [R=303,L]" in htaccess)
 
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -283,6 +286,64 @@ def test_nginx_negotiates_the_uris_with_the_generated_configuration(published, t
         assert status == 200 and headers["Content-Type"].startswith("text/turtle")   # the ontology,
         assert {str(t) for t in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE)} == \
             subjects(published)[f"{BASE}vocab"] | about_the_document(f"{BASE}vocab", ".ttl")
+        site = f"http://127.0.0.1:{port}/plan-opendata/"
+        for accept, answer in (("text/turtle", "catalog.ttl"), ("application/ld+json", "catalog.jsonld"),
+                               (BROWSER, "index.html")):                # the catalogue's URIs
+            for path in ("dataset/miyagi-ict-plan-initiatives", "catalog", "distribution/rdf/graph.ttl"):
+                assert see_other(f"{site}id/{path}", accept) == (303, f"{site}{answer}", "Accept")
+        assert see_other(f"{site}id/organization/lg-040002", "text/turtle")[0] == 200
+        assert see_other(f"{site}id/dataset/", "text/turtle")[0] == 404
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None                 # the 303 itself is the answer under test
+
+
+def see_other(url: str, accept: str | None) -> tuple[int, str | None, str | None]:
+    """(status, Location, Vary) of a request, redirects not followed."""
+    request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect)
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.headers.get("Location"), response.headers.get("Vary")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Location"), error.headers.get("Vary")
+
+
+def catalogue_uris(published: Path) -> set[str]:
+    """The catalogue's subjects under base_uri (fragments dropped: they share their URI's
+    answer) that have no document of the linked data's."""
+    catalogue = pyoxigraph.parse((published / "catalog.ttl").read_bytes(),
+                                 format=pyoxigraph.RdfFormat.TURTLE)
+    uris = {t.subject.value.split("#")[0] for t in catalogue
+            if isinstance(t.subject, pyoxigraph.NamedNode) and t.subject.value.startswith(BASE)}
+    return {uri for uri in uris if not (published / f"id/{document_name(uri, BASE)}.html").is_file()}
+
+
+def test_every_catalogue_uri_without_a_document_is_one_the_servers_send_to_the_catalogue(published):
+    """The rule the server configurations carry (a pattern of the paths export/dcat.py mints)
+    covers every URI the catalogue mints: none is left to a 404."""
+    uris = catalogue_uris(published)
+    assert f"{BASE}catalog" in uris and f"{BASE}dataset/miyagi-ict-plan-initiatives" in uris
+    assert f"{BASE}distribution/rdf/graph.ttl" in uris and f"{BASE}period/2014-04-01_2017-03-31" in uris
+    assert f"{BASE}organization/lg-040002" not in uris        # the publisher: its own documents
+    assert len(uris) == 115
+    assert [uri for uri in uris if catalogue_document(uri[len(BASE):], None) is None] == []
+
+
+@pytest.mark.parametrize("accept, answer", [("text/turtle", "catalog.ttl"),
+                                            ("application/ld+json", "catalog.jsonld"),
+                                            (BROWSER, "index.html"), (None, "index.html")])
+def test_the_local_server_sends_a_catalogue_uri_to_the_catalogue(published, served, accept, answer):
+    """A dataset is no document: its URI answers 303 See Other to the catalogue's file that
+    describes it, chosen by Accept, which does describe it."""
+    for path in ("dataset/miyagi-ict-plan-initiatives", "catalog", "distribution/rdf/graph.ttl"):
+        assert see_other(f"{served}id/{path}", accept) == (303, f"/{answer}", "Accept")
+    status, _, body = fetch(f"{served}id/dataset/miyagi-ict-plan-initiatives", accept)  # followed
+    assert status == 200 and body == (published / answer).read_bytes()
+    assert see_other(f"{served}id/dataset/", accept)[0] == 404
+    assert see_other(f"{served}id/organization/lg-040002", accept)[0] == 200     # its documents

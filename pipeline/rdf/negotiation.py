@@ -1,18 +1,24 @@
-"""Content negotiation for the URIs of documents.py: one rule, in three places.
+"""Content negotiation for the URIs of documents.py: two rules, each in three places.
 
 A request for a path that is not a file, but for which `<path>.html`, `<path>.ttl` and
 `<path>.jsonld` exist, is answered with the document the Accept header asks for: Turtle for
 `text/turtle`, JSON-LD for `application/ld+json`, else HTML (a browser); `Vary: Accept`.
-The publication ships the rule for nginx (`server/nginx.conf`, generated from `base_uri` and
-`download_base`) and Apache (`.htaccess` in the documents folder), and `pipeline.serve`
-applies it locally (`make serve`).
+A URI of the catalogue (`BASE/catalog`, `BASE/dataset/…`: CATALOGUE_PATTERN) that has no
+document is answered `303 See Other` to the catalogue that describes it, chosen the same way:
+catalog.ttl, catalog.jsonld, or the portal's list of datasets (a resource such as a dataset is
+no document; the catalogue cannot have documents per URI, as it states the other files'
+checksums). The publication ships the rules for nginx (`server/nginx.conf`, generated from
+`base_uri` and `download_base`) and Apache (`.htaccess` in the documents folder), and
+`pipeline.serve` applies them locally (`make serve`).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..export.listing import CATALOG_FILES, SITE_LANDING_PAGE
 from ..mediatypes import media_types
 from .documents import DocumentTarget
 
@@ -23,6 +29,15 @@ MEDIA_TYPES = {suffix[1:]: media for suffix, media in media_types(
 # (media type asked for, suffix served), in order of preference; HTML is the default.
 NEGOTIATED = tuple((media, suffix) for suffix, media in media_types(".ttl", ".jsonld").items())
 DEFAULT_SUFFIX = ".html"
+# The URIs export/dcat.py and export/identifiers.py mint under base_uri, by their path below
+# it: the catalogue, its datasets, distributions, data services, agents, contact points,
+# locations, periods, rights statements and formats (an agent that is a publisher of the data
+# has its documents: those answer first).
+CATALOGUE_PATTERN = ("^(catalog|(dataset|distribution|service|organization|contact|location|"
+                     "period|rights|format)/.+)$")
+# The catalogue's file answering a catalogue URI, by the suffix choose_suffix picks.
+CATALOGUE_DOCUMENTS = {".ttl": CATALOG_FILES[0], ".jsonld": CATALOG_FILES[1],
+                       DEFAULT_SUFFIX: SITE_LANDING_PAGE}
 
 
 def choose_suffix(accept: str | None) -> str:
@@ -49,6 +64,14 @@ def choose_suffix(accept: str | None) -> str:
     return best if best_q > 0 and best_q >= html_q else DEFAULT_SUFFIX
 
 
+def catalogue_document(name: str, accept: str | None) -> str | None:
+    """The published file (path in the published folder) a 303 sends a catalogue URI to, by
+    its path below base_uri (`dataset/…`) and the Accept header; None for any other path."""
+    if re.match(CATALOGUE_PATTERN, name) is None:
+        return None
+    return CATALOGUE_DOCUMENTS[choose_suffix(accept)]
+
+
 def write_server_configs(out: Path, target: DocumentTarget, download_base: str) -> list[str]:
     """server/nginx.conf and <documents folder>/.htaccess; returns their paths."""
     (out / "server").mkdir(parents=True, exist_ok=True)
@@ -67,6 +90,8 @@ def nginx_config(target: DocumentTarget, download_base: str) -> str:
     documents = f"{site}{target.folder}"
     negotiated = "\n".join(f'    "~*{media.replace("+", "[+]")}" "{suffix}";'
                            for media, suffix in NEGOTIATED)
+    catalogue = "\n".join(f'    "~*{media.replace("+", "[+]")}" "{CATALOGUE_DOCUMENTS[suffix]}";'
+                          for media, suffix in NEGOTIATED)
     types = "\n".join(f"        {media} {suffix};" for suffix, media in sorted(MEDIA_TYPES.items()))
     moved = "" if uris.path == documents else f"""
     # the URIs' path differs from the documents' folder: map one to the other
@@ -81,6 +106,11 @@ def nginx_config(target: DocumentTarget, download_base: str) -> str:
 map $http_accept $plan_document_suffix {{
     default "{DEFAULT_SUFFIX}";
 {negotiated}
+}}
+
+map $http_accept $plan_catalogue_document {{
+    default "{CATALOGUE_DOCUMENTS[DEFAULT_SUFFIX]}";
+{catalogue}
 }}
 
 server {{
@@ -98,6 +128,16 @@ server {{
         add_header Vary Accept always;
         try_files $uri $uri$plan_document_suffix =404;
     }}
+
+    # a URI of the catalogue with no document -> 303 See Other to the catalogue describing it
+    location ~ "^{re.escape(documents)}{CATALOGUE_PATTERN[1:]}" {{
+        add_header Vary Accept always;
+        try_files $uri $uri$plan_document_suffix @plan_catalogue;
+    }}
+    location @plan_catalogue {{
+        add_header Vary Accept always;
+        return 303 {site}$plan_catalogue_document;
+    }}
 }}
 """
 
@@ -114,18 +154,27 @@ RewriteCond %{{REQUEST_FILENAME}} !-f
 RewriteCond %{{REQUEST_FILENAME}}{suffix} -f
 RewriteRule ^(.+)$ $1{suffix} [L]
 """ for media, suffix in NEGOTIATED)
+    site = urlsplit(target.download_base).path or "/"
+    catalogue = "".join(f"""\
+RewriteCond %{{REQUEST_FILENAME}} !-f
+RewriteCond %{{REQUEST_FILENAME}}{DEFAULT_SUFFIX} !-f
+{f"RewriteCond %{{HTTP_ACCEPT}} {_regex(media)} [NC]{chr(10)}" if media else ""}\
+RewriteRule {CATALOGUE_PATTERN} {site}{CATALOGUE_DOCUMENTS[suffix]} [R=303,L]
+""" for media, suffix in [*NEGOTIATED, (None, DEFAULT_SUFFIX)])
     return f"""\
 # Generated by the pipeline: the URIs under {target.base_uri}
-# resolve to their documents in this folder by the Accept header (HTML by default).
+# resolve to their documents in this folder by the Accept header (HTML by default), and those
+# of the catalogue to the catalogue.
 Options -MultiViews
 AddType text/turtle .ttl
 AddType application/ld+json .jsonld
 AddCharset utf-8 .ttl .jsonld .html
 <IfModule mod_headers.c>
-Header merge Vary Accept
+Header always merge Vary Accept
 </IfModule>
 RewriteEngine On
 {rules}RewriteCond %{{REQUEST_FILENAME}} !-f
 RewriteCond %{{REQUEST_FILENAME}}{DEFAULT_SUFFIX} -f
 RewriteRule ^(.+)$ $1{DEFAULT_SUFFIX} [L]
-"""
+# a URI of the catalogue with no document: 303 See Other to the catalogue describing it
+{catalogue}"""
