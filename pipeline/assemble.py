@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import ConfigError, ExtractionError
+from .errors import ExtractionError
 from .model import TABLES, Document
 from .sources import SourceDocument
-
-# What every file of one plan must agree on (the plan's identity and its publisher).
-PLAN_KEYS = ("plan_title", "publisher", "publisher_code", "period_start_fy", "period_end_fy")
 
 
 @dataclass(frozen=True)
@@ -125,21 +122,14 @@ def _schedule_gaps(document: Document, plan: Plan, path: str) -> list[str]:
 
 
 def group_plans(sources: list[SourceDocument]) -> dict[str, Plan]:
-    """The plans of the sources by plan_id, in order of first appearance; files of one plan
-    that disagree on its title, publisher or period are a manifest error naming both."""
+    """The plans of the sources by plan_id, in order of first appearance (their files agree:
+    sourceplans.check_plans)."""
     members: dict[str, list[SourceDocument]] = {}
     for source in sources:
         members.setdefault(source.meta.plan_id, []).append(source)
     plans = {}
     for plan_id, files in members.items():
         first = files[0].meta
-        for other in files[1:]:
-            for key in PLAN_KEYS:
-                mine, theirs = getattr(first, key), getattr(other.meta, key)
-                if mine and theirs and mine != theirs:
-                    raise ConfigError(
-                        f"plan {plan_id}: {key} is {mine!r} for {first.file} but {theirs!r} for "
-                        f"{other.meta.file} (files of one plan must agree)", other.path.parent / "sources.toml")
 
         def first_set(key: str):
             return next((getattr(f.meta, key) for f in files if getattr(f.meta, key)), None)

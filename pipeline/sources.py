@@ -21,12 +21,13 @@ from pathlib import Path
 from .config import (DEFAULT_CONFIG_PATH, NOT_IN_XML, NOT_IN_XML_PROBLEM, Config, is_http_url,
                      local_government_code_problem, toml_line)
 from .errors import ConfigError, SourceError, undecodable_byte
-from .names import ascii_name
+from .sourceplans import check_plans
 
 MANIFEST_NAME = "sources.toml"
 LOCK_NAME = "sources.lock.json"       # what `fetch` downloaded (fetch.py)
 # A plan id is part of URIs and file paths (plans/<plan_id>/): ASCII letters, digits, . _ -
 PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+RESERVED_PLAN_IDS = frozenset({"index.html"})   # the portal: initiatives/index.html beside initiatives/<plan_id>/
 MANIFEST_KEYS = {
     "file", "title", "title_en", "plan_id", "plan_title", "publisher", "publisher_en", "publisher_code",
     "page", "url", "period_start_fy", "period_end_fy", "license",
@@ -293,8 +294,12 @@ def _entry_meta(entry: dict, where: str, path: Path, line_of: Callable[[str], in
             refuse(key, f"{value!r} is not an http(s) URL")
     plan_id = entry.get("plan_id")
     if plan_id is not None and (not PLAN_ID.fullmatch(plan_id) or ".." in plan_id):
-        refuse("plan_id", f"{plan_id!r} must be ASCII letters, digits, '.', '_' or '-' "
-                          "(at most 100, no '..': it is part of URIs and paths)")
+        refuse("plan_id", f"{plan_id!r} must be ASCII letters, digits, '.', '_' or '-', "
+                          "beginning with a letter or digit (at most 100, no '..': it is part of "
+                          "URIs and paths)")
+    if plan_id is not None and plan_id.lower() in RESERVED_PLAN_IDS:
+        refuse("plan_id", f"{plan_id!r} is the name of the portal's page beside the plans' "
+                          "folders (initiatives/index.html): choose another id")
     problem = local_government_code_problem(entry.get("publisher_code", ""))
     if problem:
         refuse("publisher_code", problem)
@@ -389,6 +394,8 @@ def default_plan_id(file: str) -> str:
     stem = re.sub(r"\.{2,}", ".", re.sub(r"[^A-Za-z0-9._-]+", "-", Path(file).stem)).strip("-._")
     if len(stem) > 100:
         stem = f"{stem[:91].rstrip('-._')}-{digest}"
+    if stem.lower() in RESERVED_PLAN_IDS:
+        stem = f"{stem}-{digest}"
     return stem or f"plan-{digest}"
 
 
@@ -426,7 +433,7 @@ def read_sources(raw_dir: Path, config: Config,
     check_manifest(manifest, raw_dir, licenses, publication)
     sources = [read_source(p, with_defaults(manifest.get(p.name, SourceMeta(file=p.name)), config))
                for p in find_sources(raw_dir)]
-    check_plan_ids(sources, raw_dir / MANIFEST_NAME)
+    check_plans(sources, manifest, raw_dir / MANIFEST_NAME, not config.default_source.get("plan_id"))
     return plan_by_plan(sources)
 
 
@@ -439,22 +446,3 @@ def plan_by_plan(sources: list[SourceDocument]) -> list[SourceDocument]:
     for index, source in enumerate(sources):
         first.setdefault(source.meta.plan_id, index)
     return sorted(sources, key=lambda source: first[source.meta.plan_id])
-
-
-def check_plan_ids(sources: list[SourceDocument], manifest: Path) -> None:
-    """Two plans whose ids differ only in case would share their files' names on a
-    case-insensitive disk and their resources' names (lowercase) in datapackage.json; two
-    whose ids differ only in '.' and '-', or after their 95th character, their datasets' names
-    (`plan-p-1` for p.1 and p-1: CKAN's lowercase letters, digits, '-' and '_', at most 100)."""
-    seen: dict[str, SourceDocument] = {}
-    for source in sources:
-        plan_id = source.meta.plan_id
-        first = seen.setdefault(ascii_name("plan", plan_id), source)
-        if first.meta.plan_id == plan_id:
-            continue
-        what = ("differ only in case; give them one id, or two that differ in more than case"
-                if first.meta.plan_id.lower() == plan_id.lower() else
-                f"give their datasets one name, {ascii_name('plan', plan_id)}; give them one id, "
-                "or two that differ in more than '.', '-' and case within 95 characters")
-        raise ConfigError(f"plan_id: {first.meta.plan_id!r} ({first.name}) and {plan_id!r} "
-                          f"({source.name}) {what}", manifest)

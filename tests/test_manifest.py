@@ -216,7 +216,7 @@ def test_two_plan_ids_that_differ_only_in_case_are_refused(tmp_path, source_text
                                       encoding="utf-8")
     with pytest.raises(ConfigError) as error:
         read_sources(raw, load_config(ROOT / "pipeline.toml"))
-    assert str(error.value) == (f"{raw / 'sources.toml'}: plan_id: 'p1' (plan.txt) and 'P1' "
+    assert str(error.value) == (f"{raw / 'sources.toml'}:20: plan_id: 'p1' (plan.txt) and 'P1' "
                                 "(second.txt) differ only in case; give them one id, or two that "
                                 "differ in more than case")
 
@@ -237,7 +237,7 @@ def test_two_plan_ids_that_give_one_dataset_name_are_refused(tmp_path, source_te
                                       encoding="utf-8")
     with pytest.raises(ConfigError) as error:
         read_sources(raw, load_config(ROOT / "pipeline.toml"))
-    assert str(error.value) == (f"{raw / 'sources.toml'}: plan_id: {first!r} (plan.txt) and "
+    assert str(error.value) == (f"{raw / 'sources.toml'}:20: plan_id: {first!r} (plan.txt) and "
                                 f"{second!r} (second.txt) give their datasets one name, {name}; "
                                 "give them one id, or two that differ in more than '.', '-' "
                                 "and case within 95 characters")
@@ -320,3 +320,75 @@ def test_a_source_under_another_licence_than_the_publications_is_refused(tmp_pat
                                           r"license: CC0-1.0 is not the publication's licence "
                                           r"CC-BY-4.0"):
         read_sources(raw, load_config(settings), set(KNOWN_LICENSES))
+
+
+def test_files_without_entries_whose_names_give_one_plan_id_are_refused(tmp_path):
+    """`宮城 分野2.txt` and `山形 分野2.txt` both give plan id `2`: each once published as one
+    plan of 66 initiatives, two prefectures' fields under the operator's name, in silence."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("宮城 分野2.txt", "山形 分野2.txt"):
+        (raw / name).write_text("text", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, load_config(ROOT / "pipeline.toml"))
+    assert str(error.value) == (
+        f"{raw / 'sources.toml'}: 宮城 分野2.txt has no entry in sources.toml and its name gives "
+        "plan_id '2', the plan of 山形 分野2.txt too: a file without an entry is a plan of its "
+        "own; give it a [[source]] entry with its plan_id (the same as 山形 分野2.txt's if they "
+        "are one plan)")
+
+
+def test_a_file_without_an_entry_never_joins_a_listed_plan_by_its_name(tmp_path):
+    raw = raw_with(tmp_path, ENTRY)
+    (raw / "miyagi-ict-plan-2014-2016.txt").write_text("text", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, load_config(ROOT / "pipeline.toml"))
+    assert str(error.value).startswith(
+        f"{raw / 'sources.toml'}:5: miyagi-ict-plan-2014-2016.txt has no entry in sources.toml "
+        "and its name gives plan_id 'miyagi-ict-plan-2014-2016', the plan of plan.txt too")
+
+
+def test_files_without_entries_are_one_plan_when_the_defaults_name_it(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("宮城 分野2.txt", "宮城 分野3.txt"):
+        (raw / name).write_text("text", encoding="utf-8")
+    settings = tmp_path / "pipeline.toml"
+    settings.write_text((ROOT / "pipeline.toml").read_text(encoding="utf-8").replace(
+        "[publication.default_source]\n", '[publication.default_source]\nplan_id = "miyagi"\n'),
+        encoding="utf-8")
+    sources = read_sources(raw, load_config(settings))
+    assert [(s.name, s.meta.plan_id) for s in sources] == [("宮城 分野2.txt", "miyagi"),
+                                                           ("宮城 分野3.txt", "miyagi")]
+
+
+def test_one_publisher_code_under_two_publisher_names_is_refused(tmp_path):
+    """Each once gave organization/lg-040002 two names in the graph and the catalogue, listed
+    the code twice on the portal's publishers page, and CKAN the first name alone."""
+    raw = raw_with(tmp_path, ENTRY)
+    (raw / "second.txt").write_text("text", encoding="utf-8")
+    (raw / "sources.toml").write_text(
+        ENTRY + "\n" + ENTRY.replace('file = "plan.txt"', 'file = "second.txt"')
+        .replace("miyagi-ict-plan-2014-2016", "other-plan")
+        .replace('publisher = "宮城県"', 'publisher = "宮城県（震災復興・企画部）"'), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, load_config(ROOT / "pipeline.toml"))
+    assert str(error.value) == (
+        f"{raw / 'sources.toml'}:22: publisher_code 040002: publisher is '宮城県' for plan.txt but "
+        "'宮城県（震災復興・企画部）' for second.txt (one code is one authority, whose "
+        "organisation and pages are keyed by it: give its entries one publisher name)")
+
+
+@pytest.mark.parametrize("plan_id,problem", [
+    ("index.html", "'index.html' is the name of the portal's page beside the plans' folders "
+                   "(initiatives/index.html): choose another id"),
+    ("_x", "'_x' must be ASCII letters, digits, '.', '_' or '-', beginning with a letter or digit"),
+])
+def test_a_plan_id_the_portal_or_the_rule_cannot_take_is_refused_with_its_line(tmp_path, plan_id,
+                                                                              problem):
+    """`index.html` once failed the site stage with FileExistsError on a staging path."""
+    raw = raw_with(tmp_path, ENTRY.replace("miyagi-ict-plan-2014-2016", plan_id))
+    with pytest.raises(ConfigError) as error:
+        load_manifest(raw)
+    assert str(error.value).startswith(f"{raw / 'sources.toml'}:5: [[source]] entry 1 "
+                                       f"(plan.txt): plan_id: {problem}")

@@ -231,8 +231,12 @@ def test_files_of_one_plan_must_agree_on_the_publisher(tmp_path, run_cli, source
         miyagi_entry("field2.txt"), miyagi_entry("field3.txt", publisher_code="070009")), encoding="utf-8")
     result = run_cli("publish", "--raw-dir", raw, "--out-dir", tmp_path / "out")
     assert result.returncode == 1
-    assert (f"error: {raw / 'sources.toml'}: plan {MIYAGI}: publisher_code is '040002' for "
-            f"field2.txt but '070009' for field3.txt") in result.stderr
+    assert result.stderr.endswith(
+        f"error: {raw / 'sources.toml'}:17: plan {MIYAGI}: publisher_code is '040002' for "
+        "field2.txt but '070009' for field3.txt (files of one plan must agree)\n")   # its line
+    assert (raw / "sources.toml").read_text(encoding="utf-8").splitlines()[16] == \
+        'publisher_code = "070009"'
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_file_without_manifest_entry_says_which_plan_it_went_to(tmp_path, run_cli, source_text):
