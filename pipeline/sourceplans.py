@@ -6,9 +6,10 @@ it, the line of its key in sources.toml:
 - two ids that differ only in case, or that give one dataset name;
 - a file without an entry whose name gives the plan id of another file (`第2分野.txt` and
   `分野2.txt` both give `2`): such a file is a plan of its own;
-- files of one plan that disagree on its title, publisher, code or period;
-- one 全国地方公共団体コード (publisher_code) under two publisher names: one code is one
-  authority, whose organisation, URIs and pages are keyed by it.
+- files of one plan that disagree on its title, publisher (Japanese or English name), code or
+  period;
+- one 全国地方公共団体コード (publisher_code) under two publisher names (or English names): one
+  code is one authority, whose organisation, URIs and pages are keyed by it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from .names import ascii_name
 if TYPE_CHECKING:
     from .sources import SourceDocument, SourceMeta
 
-PLAN_KEYS = ("plan_title", "publisher", "publisher_code", "period_start_fy", "period_end_fy")
+PLAN_KEYS = ("plan_title", "publisher", "publisher_en", "publisher_code", "period_start_fy",
+             "period_end_fy")
 
 
 def check_plans(sources: list[SourceDocument], manifest: dict[str, SourceMeta], path: Path,
@@ -105,13 +107,14 @@ def _check_agreement(sources: list[SourceDocument], lines: _EntryLines) -> None:
 
 
 def _check_publishers(sources: list[SourceDocument], lines: _EntryLines) -> None:
-    named: dict[str, SourceDocument] = {}
-    for source in sources:
-        code, name = source.meta.publisher_code, source.meta.publisher
-        first = named.setdefault(code, source) if code and name else source
-        if first.meta.publisher != name:
-            raise lines.refuse(
-                f"publisher_code {code}: publisher is {first.meta.publisher!r} for {first.name} "
-                f"but {name!r} for {source.name} (one code is one authority, whose organisation "
-                "and pages are keyed by it: give its entries one publisher name)",
-                source, "publisher")
+    for key in ("publisher", "publisher_en"):
+        named: dict[str, SourceDocument] = {}
+        for source in sources:
+            code, name = source.meta.publisher_code, getattr(source.meta, key)
+            first = named.setdefault(code, source) if code and name else source
+            if getattr(first.meta, key) != name:
+                raise lines.refuse(
+                    f"publisher_code {code}: {key} is {getattr(first.meta, key)!r} for "
+                    f"{first.name} but {name!r} for {source.name} (one code is one authority, "
+                    f"whose organisation and pages are keyed by it: give its entries one {key})",
+                    source, key)

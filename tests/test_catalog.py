@@ -405,6 +405,20 @@ def test_every_dataset_has_identifier_titles_licence_publisher_and_period(catalo
         assert list(catalog.objects(dataset, DCAT.keyword)), identifier
 
 
+def test_the_english_names_the_manifest_gives_are_published(catalogued, catalog):
+    """title_en and publisher_en of a [[source]] entry were accepted, then published nowhere
+    (and a change to them made no new version)."""
+    package = json.loads((catalogued / "datapackage.json").read_text(encoding="utf-8"))
+    source = package["sources"][0]
+    assert (source["title_en"], source["publisher_en"]) == (
+        "Miyagi ICT Promotion Plan (2014-2016), field 2: Informatisation of administration",
+        "Miyagi Prefecture")
+    plan = datasets_by_identifier(catalog)["plan-miyagi-ict-plan-2014-2016"]
+    publisher = catalog.value(plan, DCTERMS.publisher)
+    assert set(catalog.objects(publisher, FOAF.name)) == {Literal("宮城県", lang="ja"),
+                                                         Literal("Miyagi Prefecture", lang="en")}
+
+
 def test_table_datasets_take_titles_and_descriptions_from_the_schemas(catalogued, catalog, config):
     schema = json.loads((catalogued / "schemas" / "initiatives.json").read_text(encoding="utf-8"))
     dataset = datasets_by_identifier(catalog)[f"{config.name}-initiatives"]

@@ -376,7 +376,7 @@ def test_one_publisher_code_under_two_publisher_names_is_refused(tmp_path):
     assert str(error.value) == (
         f"{raw / 'sources.toml'}:22: publisher_code 040002: publisher is '宮城県' for plan.txt but "
         "'宮城県（震災復興・企画部）' for second.txt (one code is one authority, whose "
-        "organisation and pages are keyed by it: give its entries one publisher name)")
+        "organisation and pages are keyed by it: give its entries one publisher)")
 
 
 @pytest.mark.parametrize("plan_id,problem", [
@@ -392,3 +392,18 @@ def test_a_plan_id_the_portal_or_the_rule_cannot_take_is_refused_with_its_line(t
         load_manifest(raw)
     assert str(error.value).startswith(f"{raw / 'sources.toml'}:5: [[source]] entry 1 "
                                        f"(plan.txt): plan_id: {problem}")
+
+
+def test_one_publisher_code_under_two_english_names_is_refused(tmp_path):
+    raw = raw_with(tmp_path, ENTRY)
+    (raw / "second.txt").write_text("text", encoding="utf-8")
+    (raw / "sources.toml").write_text(
+        ENTRY + "\n" + ENTRY.replace('file = "plan.txt"', 'file = "second.txt"')
+        .replace("miyagi-ict-plan-2014-2016", "other-plan")
+        .replace('publisher_en = "Miyagi Prefecture"', 'publisher_en = "Miyagi Pref."'),
+        encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, load_config(ROOT / "pipeline.toml"))
+    assert str(error.value).startswith(
+        f"{raw / 'sources.toml'}:23: publisher_code 040002: publisher_en is 'Miyagi Prefecture' "
+        "for plan.txt but 'Miyagi Pref.' for second.txt")

@@ -91,8 +91,9 @@ def source_descriptor(source: SourceDocument) -> dict:
         "publisher_code": meta.publisher_code, "license": meta.license,
         "in_manifest": meta.in_manifest,
     }
-    if meta.plan_title:
-        described["plan_title"] = meta.plan_title
+    for key in ("title_en", "publisher_en", "plan_title"):      # given in the manifest
+        if getattr(meta, key):
+            described[key] = getattr(meta, key)
     if meta.plan_id:
         described["plan_id"] = meta.plan_id
     if meta.period_start_fy:

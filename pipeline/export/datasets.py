@@ -78,10 +78,12 @@ class PublishedFile:
 
 @dataclass(frozen=True)
 class Publisher:
-    """発行者: an authority by its 全国地方公共団体コード (code) and name."""
+    """発行者: an authority by its 全国地方公共団体コード (code) and name (and its English
+    name, when the manifest gives one)."""
 
     name: str
     code: str
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,8 @@ def _is_database_file(path: str) -> bool:
 def plan_info(plan: Plan, edition: PlanEdition | None = None) -> PlanInfo:
     """The description of a plan as publish assembled it from the sources (assemble.py), with
     its edition."""
-    publisher = Publisher(plan.publisher, plan.publisher_code) if plan.publisher else None
+    publisher = Publisher(plan.publisher, plan.publisher_code, plan.publisher_en) \
+        if plan.publisher else None
     return PlanInfo(plan.plan_id, plan.title or plan.plan_id, publisher, plan.period_start_fy,
                     plan.period_end_fy, plan.page, plan.sources, *_edition_fields(edition))
 
@@ -180,8 +183,8 @@ def package_plans(package: dict) -> dict[str, PlanInfo]:
     plans, editions = {}, read_plan_editions(package)
     for plan_id, sources in grouped.items():
         first = sources[0]
-        publisher = Publisher(first.get("publisher", ""), first.get("publisher_code", "")) \
-            if first.get("publisher") else None
+        publisher = Publisher(first.get("publisher", ""), first.get("publisher_code", ""),
+                              first.get("publisher_en", "")) if first.get("publisher") else None
         period = first.get("period") or {}
         plans[plan_id] = PlanInfo(plan_id, first.get("plan_title") or first.get("title") or plan_id,
                                   publisher, period.get("start_fiscal_year"),

@@ -224,7 +224,15 @@ class _CatalogBuilder:
         authority (which carries the configured bounding box)."""
         c = self.config
         if is_operator(c, publisher) and self.publisher is not None:
-            return self.publisher, self.location
+            agent, location = self.publisher, self.location
+        else:
+            agent, location = self._other_authority(publisher)
+        if publisher.name_en:
+            self.add(agent, FOAF.name, Literal(publisher.name_en, lang="en"))
+        return agent, location
+
+    def _other_authority(self, publisher: Publisher) -> tuple[URIRef, URIRef]:
+        c = self.config
         agent = self.typed(authority_uri(c, publisher), FOAF.Agent, FOAF.Organization)
         self.add(agent, FOAF.name, Literal(publisher.name, lang="ja"))
         location = self.typed(authority_location_uri(c, publisher), DCTERMS.Location)
