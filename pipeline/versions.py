@@ -250,6 +250,9 @@ TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")     # as created_time
 DESCRIBED_KEYS = ("title", "description", "language", "keywords", "licenses", "attribution",
                   "contributors")
 SOURCE_TEXT = ("sha256", "bytes", "encoding")     # a source's text, not its description
+# Of DESCRIBED_KEYS, those made from the sources' entries (the credit of each source): a
+# change concerns the plans of the sources whose entries changed, not every plan.
+FROM_SOURCES = ("attribution",)
 
 
 @dataclass
@@ -273,29 +276,53 @@ class Described:
 def described_changes(published: dict | None, head: dict, plan_of: dict[str, str]) -> Described:
     """`head` (the new datapackage.json's descriptor, package_head) against the published
     one's: its DESCRIBED_KEYS, and each source's entry of a file in both (a file added or
-    removed changes the records). plan_of: file name -> plan_id."""
+    removed changes the records). plan_of: file name -> plan_id. A change of the publication's
+    own description concerns every plan; of a source's entry, or of what the entries make
+    (FROM_SOURCES), the plans of the sources whose entries differ or which came or went."""
     found = Described()
     if not isinstance(published, dict):
         return found
-    for key in DESCRIBED_KEYS:
-        if published.get(key) != head.get(key):
-            found.lines.append(f"{key}: {_show(published.get(key))} → {_show(head.get(key))}")
-            found.plans = None
+    keys = [key for key in DESCRIBED_KEYS if published.get(key) != head.get(key)]
+    found.lines = [f"{key}: {_show(published.get(key))} → {_show(head.get(key))}" for key in keys]
     before = {s.get("file"): s for s in published.get("sources") or () if isinstance(s, dict)}
     for source in head.get("sources", []):
-        old = before.get(source["file"])
-        keys = [k for k in source if old is not None and old.get(k) != source[k]]
-        plan = plan_of.get(source["file"], "")
-        described = [f"sources {source['file']} {k}: {_show(old.get(k))} → {_show(source[k])}"
-                     for k in keys if k not in SOURCE_TEXT]
-        found.lines += described
-        if described and found.plans is not None:
-            found.plans.add(plan)
-        if any(k in SOURCE_TEXT for k in keys):
-            found.texts.setdefault(plan, []).append(
-                f"sources {source['file']}: its text changed, not its records "
-                f"(sha256 {_show(source['sha256'])})")
+        _source_changes(found, before.get(source["file"]), source, plan_of.get(source["file"], ""))
+    sourced = _plans_of_entries(before, head.get("sources", []), plan_of)
+    if any(key not in FROM_SOURCES for key in keys) or (keys and not sourced):
+        found.plans = None              # the publication's own description: every plan's
+    elif keys:
+        found.plans |= sourced
     return found
+
+
+def _source_changes(found: Described, old: dict | None, source: dict, plan: str) -> None:
+    """Add to `found` how a source's entry (`source`, of `plan`) differs from the published
+    one (`old`; None: the file is new), and whether its text does."""
+    changed = [k for k in source if old is not None and old.get(k) != source[k]]
+    described = [f"sources {source['file']} {k}: {_show(old.get(k))} → {_show(source[k])}"
+                 for k in changed if k not in SOURCE_TEXT]
+    found.lines += described
+    if described:
+        found.plans.add(plan)
+    if any(k in SOURCE_TEXT for k in changed):
+        found.texts.setdefault(plan, []).append(
+            f"sources {source['file']}: its text changed, not its records "
+            f"(sha256 {_show(source['sha256'])})")
+
+
+def _plans_of_entries(before: dict[str, dict], sources: list[dict],
+                      plan_of: dict[str, str]) -> set[str] | None:
+    """The plans of the sources whose entries (SOURCE_TEXT aside) differ from the published
+    ones (`before`: by file), or which only one edition has; None when one of them has no
+    known plan (a publication from before plan ids)."""
+    after = {source["file"]: source for source in sources}
+    files = [f for f in {*before, *after} if _entry(before.get(f)) != _entry(after.get(f))]
+    plans = {plan_of.get(f) if f in after else before[f].get("plan_id") for f in files}
+    return None if None in plans else plans
+
+
+def _entry(source: dict | None) -> dict | None:
+    return None if source is None else {k: v for k, v in source.items() if k not in SOURCE_TEXT}
 
 
 def _edition(previous: Previous | None, rows: dict[str, list[dict]],

@@ -339,3 +339,25 @@ def test_a_plan_whose_text_alone_changed_beside_another_plans_records_is_said_so
     assert described.beside({"A"}) == (
         ['sources b.txt: its text changed, not its records (sha256 8)'], {"B"})
     assert described.beside({"A", "B"}) == ([], set())
+
+
+def test_an_attribution_changed_by_sources_entries_concerns_their_plans_alone():
+    """The attribution credits every source: a source's entry retitled, added or removed
+    changes it for that source's plan alone (it once made every plan changed); changed with
+    no entry changed (its wording) or beside a setting of the publication, every plan's."""
+    from pipeline.versions import described_changes
+    a, b = {"file": "a.txt", "title": "A", "plan_id": "A"}, {"file": "b.txt", "title": "B", "plan_id": "B"}
+    c = {"file": "c.txt", "title": "C", "plan_id": "C"}
+    plan_of = {"a.txt": "A", "b.txt": "B", "c.txt": "C"}
+    published = {"title": "t", "attribution": "出典：A、B", "sources": [a, b]}
+    retitled = {"title": "t", "attribution": "出典：A、B2", "sources": [a, {**b, "title": "B2"}]}
+    found = described_changes(published, retitled, plan_of)
+    assert (found.lines, found.plans) == (["attribution: 出典：A、B → 出典：A、B2",
+                                           "sources b.txt title: B → B2"], {"B"})
+    added = {"title": "t", "attribution": "出典：A、B、C", "sources": [a, b, c]}
+    assert described_changes(published, added, plan_of).plans == {"C"}
+    removed = {"title": "t", "attribution": "出典：A", "sources": [a]}
+    assert described_changes(published, removed, plan_of).plans == {"B"}
+    reworded = {**published, "attribution": "出典：A、Bを加工して作成"}
+    assert described_changes(published, reworded, plan_of).plans is None
+    assert described_changes(published, {**retitled, "title": "t2"}, plan_of).plans is None

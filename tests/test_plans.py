@@ -414,6 +414,52 @@ def test_a_plan_keeps_its_edition_while_another_plan_changes(tmp_path, run_cli, 
     assert changes["plans"] == [FUKUSHIMA]
 
 
+def test_a_plan_keeps_its_edition_while_another_plans_entry_changes_or_a_plan_comes_or_goes(
+        tmp_path, run_cli, source_text):
+    """Fukushima's entry in sources.toml retitled, then Yamagata's plan added and removed: each
+    edition concerns that plan alone, Miyagi's keeps its first edition. The attribution, made
+    from every source's entry, changed with each, and every plan took the new edition (no
+    `plans` in changes.json, no line of them in CHANGELOG.md)."""
+    yamagata = {"file": "yamagata.txt", "title": "山形県ICT計画 分野2",
+                "plan_id": "yamagata-ict-plan-2015-2017", "plan_title": "山形県ICT計画",
+                "publisher": "山形県", "publisher_code": "060003", "period_start_fy": 2015,
+                "period_end_fy": 2017}
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_two_plans(raw, source_text, source_text)
+    first = {"version": "1.0.0", "issued": "2023-11-14T22:13:20Z", "modified": "2023-11-14T22:13:20Z"}
+
+    def publish(epoch: str, *entries: dict) -> tuple[dict, dict, str]:
+        (raw / "sources.toml").write_text(manifest(*entries), encoding="utf-8")
+        done = run_cli("publish", "--raw-dir", raw, "--out-dir", out,
+                       env={"SOURCE_DATE_EPOCH": epoch})
+        assert done.returncode == 0, done.stderr
+        package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+        changes = json.loads((out / "changes.json").read_text(encoding="utf-8"))
+        return package["plan_editions"], changes, (out / "CHANGELOG.md").read_text(encoding="utf-8")
+
+    retitled = {**fukushima_entry("fukushima.txt"), "title": "福島県ICT計画 第2分野"}
+    publish("1700000000", miyagi_entry("miyagi.txt"), fukushima_entry("fukushima.txt"))
+    editions, changes, changelog = publish("1800000000", miyagi_entry("miyagi.txt"), retitled)
+    assert editions == {MIYAGI: first, FUKUSHIMA: {**first, "version": "1.0.1",
+                                                   "modified": "2027-01-15T08:00:00Z"}}
+    assert changes["plans"] == [FUKUSHIMA] and changes["tables"] == {}
+    assert "sources fukushima.txt title: 福島県ICT計画 分野2 → 福島県ICT計画 第2分野" in changes["described"]
+    assert f"- 変更のあった計画 (plans changed): {FUKUSHIMA}\n" in changelog
+    (raw / "yamagata.txt").write_text(source_text, encoding="utf-8")
+    editions, changes, changelog = publish("1800000100", miyagi_entry("miyagi.txt"), retitled,
+                                           yamagata)
+    assert editions[MIYAGI] == first and editions[FUKUSHIMA]["version"] == "1.0.1"
+    assert editions[yamagata["plan_id"]] == {"version": "1.0.2", "issued": "2027-01-15T08:01:40Z",
+                                             "modified": "2027-01-15T08:01:40Z"}
+    assert changes["plans"] == [yamagata["plan_id"]]
+    assert f"- 変更のあった計画 (plans changed): {yamagata['plan_id']}\n" in changelog
+    (raw / "yamagata.txt").unlink()
+    editions, changes, changelog = publish("1800000200", miyagi_entry("miyagi.txt"), retitled)
+    assert editions[MIYAGI] == first and editions[FUKUSHIMA]["version"] == "1.0.1"
+    assert changes["version"] == "1.0.3" and changes["plans"] == [yamagata["plan_id"]]
+    assert f"- 変更のあった計画 (plans changed): {yamagata['plan_id']}\n" in changelog
+
+
 def test_a_republish_compares_only_the_plans_whose_records_changed(two_plans, project_root,
                                                                    source_text, tmp_path):
     """datapackage.json states a digest of each plan's rows (`plan_digests`); the next publish
