@@ -346,8 +346,7 @@ def test_an_attribution_changed_by_sources_entries_concerns_their_plans_alone():
     changes it for that source's plan alone (it once made every plan changed); changed with
     no entry changed (its wording) or beside a setting of the publication, every plan's."""
     from pipeline.versions import described_changes
-    a, b = {"file": "a.txt", "title": "A", "plan_id": "A"}, {"file": "b.txt", "title": "B", "plan_id": "B"}
-    c = {"file": "c.txt", "title": "C", "plan_id": "C"}
+    a, b, c = ({"file": f"{p.lower()}.txt", "title": p, "plan_id": p} for p in "ABC")
     plan_of = {"a.txt": "A", "b.txt": "B", "c.txt": "C"}
     published = {"title": "t", "attribution": "出典：A、B", "sources": [a, b]}
     retitled = {"title": "t", "attribution": "出典：A、B2", "sources": [a, {**b, "title": "B2"}]}

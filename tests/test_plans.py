@@ -426,7 +426,8 @@ def test_a_plan_keeps_its_edition_while_another_plans_entry_changes_or_a_plan_co
                 "period_end_fy": 2017}
     raw, out = tmp_path / "raw", tmp_path / "out"
     write_two_plans(raw, source_text, source_text)
-    first = {"version": "1.0.0", "issued": "2023-11-14T22:13:20Z", "modified": "2023-11-14T22:13:20Z"}
+    first = {"version": "1.0.0", "issued": "2023-11-14T22:13:20Z",
+             "modified": "2023-11-14T22:13:20Z"}
 
     def publish(epoch: str, *entries: dict) -> tuple[dict, dict, str]:
         (raw / "sources.toml").write_text(manifest(*entries), encoding="utf-8")
