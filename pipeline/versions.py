@@ -14,6 +14,7 @@ whose digest differs, reading their records from the plans' own JSON files.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,7 @@ class Edition:
     created: str
     changes: dict | None          # None: same content as the previous publication
     plans: dict[str, dict] = field(default_factory=dict)    # plan_id -> PlanEdition.as_dict()
+    shown: dict[str, str] = field(default_factory=dict)     # Described.shown
 
 
 @dataclass(frozen=True)
@@ -234,13 +236,15 @@ def choose_edition(previous: Previous | None, rows: dict[str, list[dict]],
     """The version, change report and plans' editions of a new edition: the rows (table ->
     rows) compared with the previous edition's records (as records_as_json gives them), and
     how its description differs (described_changes)."""
-    edition = _edition(previous, rows, schemas, base_version, now, described or Described())
+    described = described or Described()
+    edition = _edition(previous, rows, schemas, base_version, now, described)
     if edition.changes is None:         # the same content: every plan keeps its edition
         changed: set[str] | None = set()
     else:                               # no list of plans: every plan is new or changed
         changed = set(edition.changes["plans"]) if "plans" in edition.changes else None
     edition.plans = plan_editions(list(plan_ids), changed, edition.version, edition.created,
                                   previous)
+    edition.shown = described.shown
     return edition
 
 
@@ -264,6 +268,14 @@ class Described:
     lines: list[str] = field(default_factory=list)
     plans: set[str] | None = field(default_factory=set)
     texts: dict[str, list[str]] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)     # line -> as CHANGELOG.md shows it
+
+    def change(self, what: str, old, new) -> str:
+        """The line of a value changed, both values whole (as changes.json states it); noted
+        in `shown` with the part that differs (as CHANGELOG.md shows it)."""
+        line = f"{what}: {_text(old)} → {_text(new)}"
+        self.shown[line] = f"{what}: {_shown_change(old, new)}"
+        return line
 
     def beside(self, changed: set[str]) -> tuple[list[str], set[str] | None]:
         """The lines to report beside the records' changes of the plans `changed`, and the
@@ -283,7 +295,7 @@ def described_changes(published: dict | None, head: dict, plan_of: dict[str, str
     if not isinstance(published, dict):
         return found
     keys = [key for key in DESCRIBED_KEYS if published.get(key) != head.get(key)]
-    found.lines = [f"{key}: {_show(published.get(key))} → {_show(head.get(key))}" for key in keys]
+    found.lines = [found.change(key, published.get(key), head.get(key)) for key in keys]
     before = {s.get("file"): s for s in published.get("sources") or () if isinstance(s, dict)}
     for source in head.get("sources", []):
         _source_changes(found, before.get(source["file"]), source, plan_of.get(source["file"], ""))
@@ -299,7 +311,7 @@ def _source_changes(found: Described, old: dict | None, source: dict, plan: str)
     """Add to `found` how a source's entry (`source`, of `plan`) differs from the published
     one (`old`; None: the file is new), and whether its text does."""
     changed = [k for k in source if old is not None and old.get(k) != source[k]]
-    described = [f"sources {source['file']} {k}: {_show(old.get(k))} → {_show(source[k])}"
+    described = [found.change(f"sources {source['file']} {k}", old.get(k), source[k])
                  for k in changed if k not in SOURCE_TEXT]
     found.lines += described
     if described:
@@ -307,7 +319,7 @@ def _source_changes(found: Described, old: dict | None, source: dict, plan: str)
     if any(k in SOURCE_TEXT for k in changed):
         found.texts.setdefault(plan, []).append(
             f"sources {source['file']}: its text changed, not its records "
-            f"(sha256 {_show(source['sha256'])})")
+            f"(sha256 {source['sha256']})")
 
 
 def _plans_of_entries(before: dict[str, dict], sources: list[dict],
@@ -389,18 +401,22 @@ def write_change_report(out: Path, edition: Edition, previous: Previous | None, 
     write_json(out / CHANGES_FILE, changes)
     history = previous.changelog if previous and previous.changelog else "# CHANGELOG\n"
     head, _, rest = history.partition("\n")
-    (out / CHANGELOG_FILE).write_text(f"{head}\n\n{changelog_entry(edition.changes)}{rest.lstrip()}",
-                                      encoding="utf-8")
+    entry = changelog_entry(edition.changes, edition.shown)
+    (out / CHANGELOG_FILE).write_text(f"{head}\n\n{entry}{rest.lstrip()}", encoding="utf-8")
 
 
-def changelog_entry(changes: dict) -> str:
+def changelog_entry(changes: dict, shown: dict[str, str] | None = None) -> str:
+    """An edition's section of CHANGELOG.md; `shown`: its `described` lines as they are shown
+    (Described.shown: the part of a long value that differs)."""
+    shown = shown or {}
     lines = [f"## {changes['version']} ({changes['created'][:10]})", ""]
     if changes.get("initial"):
         counts = ", ".join(f"{n} {t}" for t, n in changes["counts"].items())
         lines.append(f"- 初版 (first edition): {counts}")
     if changes.get("identifiers"):
         lines.append(f"- {changes['identifiers']}")
-    lines += [f"- 説明の変更 (description changed): {line}" for line in changes.get("described", ())]
+    lines += [f"- 説明の変更 (description changed): {shown.get(line, line)}"
+              for line in changes.get("described", ())]
     if changes.get("plans"):
         lines.append(f"- 変更のあった計画 (plans changed): {', '.join(changes['plans'])}")
     for table, entry in changes.get("tables", {}).items():
@@ -410,15 +426,39 @@ def changelog_entry(changes: dict) -> str:
             lines.append(f"- {table} {key}: 削除 (removed)")
         for change in entry["changed"]:
             lines.append(f"- {table} {change['key']} {change['column']}: "
-                         f"{_show(change['old'])} → {_show(change['new'])}")
+                         f"{_shown_change(change['old'], change['new'])}")
         if entry["provenance_changed"]:
             lines.append(f"- {table}: 出典ファイル・行の変更 (source file or lines changed) "
                          f"for {len(entry['provenance_changed'])} record(s)")
     return "\n".join(lines) + "\n\n"
 
 
-def _show(value) -> str:
+# CHANGELOG.md shows a value of up to SHOWN_WIDTH characters whole, else the part that
+# differs with SHOWN_CONTEXT characters either side.
+SHOWN_WIDTH, SHOWN_CONTEXT = 80, 20
+
+
+def _text(value) -> str:
     if value is None:
         return "(空)"
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
-    return text if len(text) <= 80 else text[:77] + "…"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _shown_change(old, new) -> str:
+    """`old → new` as CHANGELOG.md shows it: whole when both are short, else the part that
+    differs with SHOWN_CONTEXT characters either side, the common rest elided (…), so that
+    the two sides always differ visibly."""
+    before, after = _text(old), _text(new)
+    if max(len(before), len(after)) <= SHOWN_WIDTH:
+        return f"{before} → {after}"
+    start = len(os.path.commonprefix([before, after]))
+    end = len(os.path.commonprefix([before[start:][::-1], after[start:][::-1]]))
+    return f"{_excerpt(before, start, end)} → {_excerpt(after, start, end)}"
+
+
+def _excerpt(text: str, start: int, end: int) -> str:
+    """The part of text between a common prefix of `start` characters and a common suffix of
+    `end`, with SHOWN_CONTEXT characters either side, at most SHOWN_WIDTH of them."""
+    head = max(0, start - SHOWN_CONTEXT)
+    tail = min(len(text) - max(0, end - SHOWN_CONTEXT), head + SHOWN_WIDTH)
+    return ("…" if head else "") + text[head:tail] + ("…" if tail < len(text) else "")

@@ -205,6 +205,28 @@ def test_a_new_description_is_a_new_version_that_says_what_changed(tmp_path, sou
     assert changes["described"][0].startswith("sources plan.txt: its text changed, not its records")
 
 
+def test_a_change_at_the_end_of_a_long_value_is_shown_where_it_is(tmp_path, source_text):
+    """A source's page moved, its URL changing at its end: changes.json states the attribution
+    whole, before and after; CHANGELOG.md the part that differs, with a few characters either
+    side. Both were cut at 77 characters, the same `…` on either side of the arrow."""
+    raw, out = raw_dir(tmp_path, source_text), tmp_path / "out"
+    page = "https://www.pref.miyagi.jp/soshiki/jyoho/indexictplan2014.html"
+    entry = ('[[source]]\nfile = "plan.txt"\ntitle = "みやぎICT推進プラン(2014～2016) 分野2 '
+             '行政の情報化"\npublisher = "宮城県"\npage = "{}"\n')
+    (raw / "sources.toml").write_text(entry.format(page), encoding="utf-8")
+    assert publish(raw, out).returncode == 0
+    (raw / "sources.toml").write_text(entry.format(page.replace("2014.", "2014-2016.")),
+                                      encoding="utf-8")
+    assert publish(raw, out).returncode == 0
+    changes = json.loads((out / "changes.json").read_text(encoding="utf-8"))
+    credit = "出典：宮城県「みやぎICT推進プラン(2014～2016) 分野2 行政の情報化」（{}）を加工して作成"
+    assert changes["described"][0] == \
+        f"attribution: {credit.format(page)} → {credit.format(page.replace('2014.', '2014-2016.'))}"
+    changelog = (out / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert ("- 説明の変更 (description changed): attribution: …oho/indexictplan2014.html）"
+            "を加工して作成 → …oho/indexictplan2014-2016.html）を加工して作成\n") in changelog
+
+
 def test_an_edition_is_never_dated_before_the_one_it_follows(tmp_path, source_text):
     """SOURCE_DATE_EPOCH older than the published edition's date (a checkout of an older
     commit): the new edition was dated 2023 above one of 2026 in CHANGELOG.md, a plan's
@@ -360,3 +382,19 @@ def test_an_attribution_changed_by_sources_entries_concerns_their_plans_alone():
     reworded = {**published, "attribution": "出典：A、Bを加工して作成"}
     assert described_changes(published, reworded, plan_of).plans is None
     assert described_changes(published, {**retitled, "title": "t2"}, plan_of).plans is None
+
+
+def test_a_record_changed_at_the_end_of_a_long_value_is_shown_where_it_is():
+    """A summary whose last sentence changed: CHANGELOG.md shows the part that differs, 20
+    characters either side (both sides were its first 77 characters and `…`)."""
+    from pipeline.versions import changelog_entry
+    old = ("県内の公共機関（県や市町村等）を結ぶネットワークであり，電気通信事業者が提供するサービス"
+           "（イーサーネット網サービス）により構築し運用する。また，庁内LANを運用する。")
+    change = {"key": "plan/2-1-1", "column": "summary", "old": old,
+              "new": old.replace("LANを運用", "LANを更新")}
+    table = {"added": [], "removed": [], "changed": [change], "provenance_changed": []}
+    entry = changelog_entry({"version": "1.0.1", "created": "2026-12-04T00:00:00Z",
+                             "tables": {"initiatives": table}})
+    assert len(old) > 80 and entry.splitlines()[2] == (
+        "- initiatives plan/2-1-1 summary: …により構築し運用する。また，庁内LANを運用する。"
+        " → …により構築し運用する。また，庁内LANを更新する。")
