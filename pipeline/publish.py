@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .config import Config, settings_name
+from .config import DEFAULT_CONFIG_PATH, Config, settings_name, toml_line
 from .console import say
 from .errors import ConfigError, PipelineError, describe
 from .export.datasette import DATASETTE_METADATA
@@ -27,6 +27,7 @@ from .export.ckan import write_ckan
 from .export.datapackage import INPUTS_KEY, WARNINGS_KEY, license_descriptor
 from .export.dcat import catalog_triples, write_catalog
 from .export.description import Description, Records, describe_publication
+from .export.datasets import dataset_name_clash
 from .export.identifiers import KNOWN_LICENSES
 from .export.pieces import plan_digests, table_digests, table_runs
 from .export.site import write_site
@@ -67,6 +68,7 @@ def read(raw_dir: Path, config: Config, log: Log, watch: Stopwatch) -> list[Sour
     """The sources of the raw folder, decoded, with their manifest entries (or defaults)."""
     with watch.stage("read"):
         sources = read_sources(raw_dir, config, set(KNOWN_LICENSES))
+    _check_dataset_names(sources, config, raw_dir)
     log(f"read: {len(sources)} source file(s) from {raw_dir} ({_describe_sources(sources)})")
     for warning in ignored_files(raw_dir):
         log(f"warning: {warning}")
@@ -82,6 +84,17 @@ def read(raw_dir: Path, config: Config, log: Log, watch: Stopwatch) -> list[Sour
             log(f"warning: {source.path}: no plan period: add period_start_fy and period_end_fy to "
                 f"{entry} (the catalogue states no temporal coverage)")
     return sources
+
+
+def _check_dataset_names(sources: list[SourceDocument], config: Config, raw_dir: Path) -> None:
+    clash = dataset_name_clash(dict.fromkeys(s.meta.plan_id for s in sources), config)
+    if clash is not None:
+        plan_id, dataset, name = clash
+        settings = config.origin or DEFAULT_CONFIG_PATH
+        raise ConfigError(f"name: {config.name!r} names the publication's {dataset} dataset "
+                          f"{name}, the name of plan {plan_id}'s dataset too ("
+                          f"{raw_dir / MANIFEST_NAME}): change the publication's name or the "
+                          "plan_id", settings, toml_line(settings, "publication", 1, "name"))
 
 
 def extract(sources: list[SourceDocument], log: Log, watch: Stopwatch,

@@ -513,3 +513,26 @@ def test_a_plans_uri_documents_credit_its_own_sources_alone(two_plans):
     terms = sorted((two_plans / "id" / "vocab").rglob("*.html"))     # sources in file order
     assert terms and "<footer><p>出典：福島県「福島県ICT計画 分野2」、宮城県「みやぎICT推進プラン 分野2」" \
         "を加工して作成</p>\n" in terms[0].read_text(encoding="utf-8")
+
+
+def test_a_plan_whose_dataset_has_the_name_of_a_combined_one_is_refused_before_any_work(
+        tmp_path, run_cli, source_text):
+    """plan id `tohoku-initiatives` under the publication name `plan-tohoku`: both datasets are
+    `plan-tohoku-initiatives`. It once failed after the whole build with `ckan/plan-tohoku-
+    initiatives.json belongs to both metadata and metadata`."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "field2.txt").write_text(source_text, encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("field2.txt", plan_id="tohoku-initiatives")),
+                                      encoding="utf-8")
+    settings = tmp_path / "pipeline.toml"
+    text = (PROJECT / "pipeline.toml").read_text(encoding="utf-8")
+    settings.write_text(text.replace('name = "miyagi-ict-plan"', 'name = "plan-tohoku"'), encoding="utf-8")
+    line = next(n for n, l in enumerate(text.splitlines(), 1) if l.startswith("name = "))
+    result = run_cli("--config", settings, "publish", "--raw-dir", raw, "--out-dir", tmp_path / "out")
+    assert result.returncode == 1
+    assert result.stderr.endswith(
+        f"error: {settings}:{line}: name: 'plan-tohoku' names the publication's initiatives "
+        "dataset plan-tohoku-initiatives, the name of plan tohoku-initiatives's dataset too "
+        f"({raw / 'sources.toml'}): change the publication's name or the plan_id\n")
+    assert "export:" not in result.stderr and not (tmp_path / "out").exists()     # before any work

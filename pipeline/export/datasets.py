@@ -37,6 +37,7 @@ from ..assemble import Plan
 from ..config import Config
 from ..errors import PipelineError
 from ..mediatypes import MEDIA_TYPES, OCTET_STREAM
+from ..model import TABLES
 from ..names import ascii_name
 from ..rdf import PLANS_DIR
 from ..versions import PlanEdition, read_plan_editions
@@ -212,6 +213,16 @@ def source_page(package: dict) -> str:
         if path.startswith(("http://", "https://")):
             return path
     return ""
+
+
+def dataset_name_clash(plan_ids, config: Config) -> tuple[str, str, str] | None:
+    """(plan_id, dataset, name) of a plan whose dataset's name (`plan-<plan_id>`) is the name of
+    one of the publication's combined datasets (`<name>-initiatives` …): plan id
+    `tohoku-initiatives` under the publication name `plan-tohoku`. None when there is none."""
+    combined = {ascii_name(config.name, key): key
+                for key in [*TABLES, DATABASE, LINKED_DATA, SITE, METADATA]}
+    return next(((plan_id, combined[name], name) for plan_id in plan_ids
+                 if (name := ascii_name("plan", plan_id)) in combined), None)
 
 
 def publication_datasets(out: Path, listing: Listing, package: dict,
