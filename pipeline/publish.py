@@ -78,11 +78,15 @@ def read(raw_dir: Path, config: Config, log: Log, watch: Stopwatch) -> list[Sour
             publisher = f"{meta.publisher} ({meta.publisher_code})" if meta.publisher_code else meta.publisher
             log(f"read: {source.name} has no entry in sources.toml: published as plan {meta.plan_id}"
                 f" of {publisher or 'no publisher'}, the defaults of {settings_name(config)}")
+        entry = "its [[source]] entry" if meta.in_manifest else \
+            f"a [[source]] entry in {MANIFEST_NAME}"
         if meta.period_start_fy is None:
-            entry = "its [[source]] entry" if meta.in_manifest else \
-                f"a [[source]] entry in {MANIFEST_NAME}"
             log(f"warning: {source.path}: no plan period: add period_start_fy and period_end_fy to "
                 f"{entry} (the catalogue states no temporal coverage)")
+        if meta.publisher and not meta.publisher_code:
+            log(f"warning: {source.path}: no publisher_code for its publisher {meta.publisher}: "
+                f"add its 全国地方公共団体コード to {entry} (without it the publisher is "
+                "identified by its name, and CKAN has no lg-<code> organisation for it)")
     return sources
 
 

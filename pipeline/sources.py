@@ -27,6 +27,7 @@ MANIFEST_NAME = "sources.toml"
 LOCK_NAME = "sources.lock.json"       # what `fetch` downloaded (fetch.py)
 # A plan id is part of URIs and file paths (plans/<plan_id>/): ASCII letters, digits, . _ -
 PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+PUBLISHER_KEYS = ("publisher", "publisher_en", "publisher_code")     # one authority
 RESERVED_PLAN_IDS = frozenset({"index.html"})   # the portal: initiatives/index.html beside initiatives/<plan_id>/
 MANIFEST_KEYS = {
     "file", "title", "title_en", "plan_id", "plan_title", "publisher", "publisher_en", "publisher_code",
@@ -400,9 +401,13 @@ def default_plan_id(file: str) -> str:
 
 
 def with_defaults(meta: SourceMeta, config: Config) -> SourceMeta:
-    """Fill what the manifest leaves out from pipeline.toml's default_source and the publication."""
+    """Fill what the manifest leaves out from pipeline.toml's default_source and the publication.
+    The publisher is one: an entry that names its own takes none of the default's code or
+    English name (秋田県 without its code is not 宮城県's 040002)."""
     defaults = {"publisher": config.publisher, "publisher_code": config.publisher_code,
                 "license": config.license.id, **config.default_source}
+    if meta.publisher:
+        defaults = {key: value for key, value in defaults.items() if key not in PUBLISHER_KEYS}
     values = {name: getattr(meta, name) or defaults.get(name, getattr(meta, name))
               for name in SourceMeta.__dataclass_fields__}
     if not values["title"]:

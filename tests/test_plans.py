@@ -536,3 +536,21 @@ def test_a_plan_whose_dataset_has_the_name_of_a_combined_one_is_refused_before_a
         "dataset plan-tohoku-initiatives, the name of plan tohoku-initiatives's dataset too "
         f"({raw / 'sources.toml'}): change the publication's name or the plan_id\n")
     assert "export:" not in result.stderr and not (tmp_path / "out").exists()     # before any work
+
+
+def test_a_publisher_without_its_code_is_a_warning(tmp_path, run_cli, source_text):
+    """Publishers are identified by their 全国地方公共団体コード; one without it was published
+    under its name (organization/lg-秋田県, CKAN publisher-<hash>) in silence."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "field2.txt").write_text(source_text, encoding="utf-8")
+    entry = {**miyagi_entry("field2.txt"), "publisher": "秋田県"}
+    del entry["publisher_code"]
+    (raw / "sources.toml").write_text(manifest(entry), encoding="utf-8")
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert (f"warning: {raw / 'field2.txt'}: no publisher_code for its publisher 秋田県: add its "
+            "全国地方公共団体コード to its [[source]] entry (without it the publisher is identified "
+            "by its name, and CKAN has no lg-<code> organisation for it)\n") in result.stderr
+    source = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))["sources"][0]
+    assert (source["publisher"], source["publisher_code"]) == ("秋田県", "")   # not 宮城県's default
