@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -554,3 +555,52 @@ def test_a_publisher_without_its_code_is_a_warning(tmp_path, run_cli, source_tex
             "by its name, and CKAN has no lg-<code> organisation for it)\n") in result.stderr
     source = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))["sources"][0]
     assert (source["publisher"], source["publisher_code"]) == ("秋田県", "")   # not 宮城県's default
+
+
+def footer_credit(page: Path) -> str:
+    """The text of a portal page's footer attribution (出典), its link's tags dropped."""
+    html = page.read_text(encoding="utf-8")
+    (paragraph,) = re.findall(r'<p class="attribution">(.*?)</p>', html, re.S)
+    return re.sub(r"<[^>]+>", "", paragraph)
+
+
+def test_a_plans_pages_credit_its_own_sources_when_the_footer_names_only_some(two_plans,
+                                                                               tmp_path):
+    """With more source documents than a footer names (3), every page of one plan (the plan,
+    its items, its initiatives, its dataset) and of a department in it credits that plan's own
+    source, as the plan's files do; the pages about the whole publication credit its first
+    source and the count. Never another publisher's document alone."""
+    from dataclasses import replace
+    from pipeline.config import load_config
+    from pipeline.export.description import read_description
+    from pipeline.export.site import department_slug, write_site
+
+    out = tmp_path / "out"
+    shutil.copytree(two_plans, out)
+    description = read_description(out, load_config(PROJECT / "pipeline.toml"))
+    package = description.package
+    others = [("山形県", "060003"), ("岩手県", "030007"), ("秋田県", "050008")]
+    extra = [{**package["sources"][0], "file": f"{code}.txt", "title": f"{name}ICT計画",
+              "path": f"https://example.org/{code}.html", "publisher": name, "plan_id": code}
+             for name, code in others]
+    sources = [*package["sources"], *extra]
+    words = [f"{s['publisher']}「{s['title']}」（{s['path']}）" if s in extra else
+             f"{s['publisher']}「{s['title']}」" for s in sources]
+    many = replace(description, package={**package, "sources": sources,
+                                         "attribution": f"出典：{'、'.join(words)}を加工して作成"})
+    write_site(out, many)
+    link = "（全5件の出典表記：データセット一覧）"
+    for plan, code in ((MIYAGI, "040002"), (FUKUSHIMA, "070009")):
+        own = json.loads((out / "plans" / plan / "initiatives.json").read_text(
+            encoding="utf-8"))["attribution"]
+        department = next(r["department"] for r in read_rows(out / "initiatives.csv")
+                          if r["plan_id"] == plan and r["department"])
+        for page in (f"publishers/{plan}/index.html", f"publishers/{plan}/item-2-1.html",
+                     f"publishers/{plan}/item-2-2.html", f"initiatives/{plan}/2-1-1.html",
+                     f"datasets/plan-{plan}.html",
+                     f"departments/{department_slug(department, code)}.html"):
+            assert footer_credit(out / page) == own + link, page
+    whole = "出典：福島県「福島県ICT計画 分野2」ほか4件を加工して作成" + link
+    for page in ("index.html", "publishers/index.html", "initiatives/index.html",
+                 "departments/index.html", "datasets/miyagi-ict-plan-initiatives.html"):
+        assert footer_credit(out / page) == whole, page

@@ -123,6 +123,11 @@ class Plan:
     departments: list[Department] = field(default_factory=list)
 
     @property
+    def source_files(self) -> tuple[str, ...]:
+        """The files of the plan's source documents, which its pages credit."""
+        return tuple(s.get("file") for s in self.sources)
+
+    @property
     def edition(self) -> tuple[str, str] | None:
         """(version, modified) of the plan's own edition; None when it is not known."""
         return (self.version, self.modified) if self.version else None
@@ -347,17 +352,24 @@ class Publication:
         return result
 
     # ---- the footer's attribution ------------------------------------------------------------
-    def credit(self, source: str | None = None) -> dict | None:
+    def credit(self, sources: tuple[str, ...] = ()) -> dict | None:
         """The attribution of a page footer: {"text", "count"} (count: sources in all, when the
         footer names only some of them and links to the catalogue for the whole sentence). The
         full sentence names every source document, so on an aggregator of hundreds of plans it
         would make every page as long as the number of plans. Up to FOOTER_SOURCES documents it
-        is shown as it is; beyond, a page whose data come from one document (an initiative's)
-        credits that document, any other page the first one and the count."""
+        is shown as it is; beyond, a page whose data come from some of them (`sources`: an
+        initiative's document, a plan's or a department's plans' documents) credits those, any
+        other page the publication's, each list cut to its first document and the count of the
+        others when it is longer than FOOTER_SOURCES."""
         if not self.attribution:
             return None
         if not self.short_credit:                 # short, or not in the usual wording
             return {"text": self.attribution, "count": None}
-        cited = self.cited
-        named = self.credits[source] if source in self.credits else f"{cited[0]}ほか{len(cited) - 1}件"
-        return {"text": credit_sentence([named]), "count": len(cited)}
+        named = list(dict.fromkeys(self.credits[s] for s in sources if s in self.credits))
+        return {"text": credit_sentence(shortened(named or self.cited)), "count": len(self.cited)}
+
+
+def shortened(cited: list[str]) -> list[str]:
+    """The words citing some sources, as a footer names them: all of them up to
+    FOOTER_SOURCES, else the first and the count of the others."""
+    return cited if len(cited) <= FOOTER_SOURCES else [f"{cited[0]}ほか{len(cited) - 1}件"]

@@ -63,27 +63,31 @@ class Pages:
         self.source_links: dict[str, Markup | None] = {}
 
     def render(self, name: str, root: str, title: str, section: str, crumbs=(), **context) -> str:
+        """A page; `credited`: the source documents its data come from (default: those of its
+        `plan`, if it belongs to one), which its footer credits (Publication.credit)."""
         home = (HOME[0], root + HOME[1])
-        source = context.pop("source", None)
+        plan = context.get("plan")
+        credited = context.pop("credited", None) or (plan.source_files if plan is not None else ())
         return self.templates[name].render(
             site=self.site, root=root, title=title, section=section,
             crumbs=(home, *crumbs) if crumbs else (), description=context.pop("description", ""),
             header=self.chrome("header", root, section),
-            footer=self.chrome("footer", root, source, context.get("plan")), **context)
+            footer=self.chrome("footer", root, credited, plan), **context)
 
-    def chrome(self, part: str, root: str, key: str | None, plan: Plan | None = None) -> Markup:
+    def chrome(self, part: str, root: str, key, plan: Plan | None = None) -> Markup:
         """`partials/<part>.html`, the same on many pages, rendered once per folder depth and
-        menu section (header) or credited source document and plan edition (footer, see
-        `Publication.credit`; `plan`: the page's own, if it belongs to one)."""
+        menu section (header: `key`) or credited source documents and plan edition (footer:
+        `key` the files of the documents, see `Publication.credit`; `plan`: the page's own, if
+        it belongs to one)."""
         site = self.site
         edition = None
         if part == "footer":
-            key = key if site.short_credit and key in site.credits else None
+            key = tuple(f for f in key if f in site.credits) if site.short_credit else ()
             edition = plan.edition if plan is not None else None
         cached = self.chrome_cache.get((part, root, key, edition))
         if cached is None:
             cached = Markup(self.env.get_template(f"partials/{part}.html").render(
-                site=site, root=root, section=key, source=key, plan=plan if edition else None))
+                site=site, root=root, section=key, sources=key, plan=plan if edition else None))
             self.chrome_cache[(part, root, key, edition)] = cached
         return cached
 
@@ -225,7 +229,7 @@ class Pages:
             "initiative", PLAN_ROOT, f"{identifier} {title}", "initiatives",
             (("取組一覧", "../index.html"), (plan.title, links["plan"]),
              (f"{item.key} {item.title}", links["item"]), (f"{identifier} {title}", None)),
-            description=record.get("summary") or "", source=record.get("source"),
+            description=record.get("summary") or "", credited=(record.get("source"),),
             record=record, labels=self.labels, schedule_labels=self.schedule_labels, plan=plan,
             item=item, links=links, department=department_slug(department, plan.publisher_code) if department else "",
             source_link=self.source_link(record.get("source")),
@@ -296,10 +300,11 @@ class Pages:
 
     # ---- departments -----------------------------------------------------------------------
     def department(self, department: Department) -> str:
+        sources = [f for plan in department.plans for f in self.site.plans[plan].source_files]
         return self.render("department", ROOT, department.name, "departments",
                            (("担当部局", "index.html"), (department.name, None)),
                            department=department, plans=self.site.plans,
-                           sites_title=self.sites_title)
+                           sites_title=self.sites_title, credited=tuple(sources))
 
     # ---- publishers and plans --------------------------------------------------------------
     def axis(self, plan: Plan) -> tuple[list[int], dict[int, str]]:
