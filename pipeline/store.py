@@ -108,6 +108,13 @@ def index_graph_iri(config: Config) -> str:
     return f"{default_graph_iri(config)}/plans"
 
 
+def index_ntriples(config: Config, digests: Mapping[str, str]) -> bytes:
+    """What the index graph holds: each plan's graph with the SHA-256 of its file (`digests`,
+    by plan_id)."""
+    return "".join(f'<{plan_graph_iri(config, plan)}> <{CHECKSUM_VALUE}> "{digest}" .\n'
+                   for plan, digest in digests.items()).encode("utf-8")
+
+
 def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,
                      endpoint: str | None = None, update_endpoint: str | None = None,
                      gsp_only: bool = False, graph: str | None = None,
@@ -250,8 +257,8 @@ def _load_plans(out_dir: Path, settings: StoreSettings, config: Config,
         gone = sorted(set(loaded) - set(wanted))
         for graph in gone:
             client.gsp("DELETE", graph, None, what=f"dropping the graph of a plan no longer published ({graph})")
-        text = "".join(f'<{graph}> <{CHECKSUM_VALUE}> "{digests[plan]}" .\n' for graph, plan in wanted.items())
-        client.gsp("PUT", index, text.encode("utf-8"), what="writing the index of loaded plan graphs")
+        client.gsp("PUT", index, index_ntriples(config, digests),
+                   what="writing the index of loaded plan graphs")
     log(f"store: {replaced} plan graph(s) replaced ({sent} triples), {len(wanted) - replaced} "
         f"unchanged, {len(gone)} dropped, at {redact(settings.gsp_endpoint)} (index {index})")
     return sent
