@@ -1,8 +1,12 @@
 """`python -m pipeline query 'SPARQL'`: answers from the published files, without any endpoint.
 
-graph.nt is loaded into an in-memory pyoxigraph store, both as the default graph and as the
-named graph of the publication, so a query written for the store (`GRAPH <…> { … }`) works
-unchanged. A query with SERVICE (a request elsewhere) or nested deeper than MAX_NESTING is
+rdf/graph.nt is loaded into an in-memory pyoxigraph store as the default graph. A query that
+can read named graphs (it says GRAPH or FROM) finds the ones `load-store` writes, so that a
+query written for the store works unchanged: every plan's `<base_uri>graph/plan/<plan_id>`
+(its plans/<plan_id>/graph.nt) and the index graph `<base_uri>graph/<name>/plans`
+(store.store_graphs), and also the publication's `<base_uri>graph/<name>` (graph.nt, as
+`load-store --graph` with that name loads it); a query without them is answered without
+loading them. A query with SERVICE (a request elsewhere) or nested deeper than MAX_NESTING is
 refused; a SELECT table is streamed, its widths set by the first TABLE_SAMPLE rows.
 """
 
@@ -21,7 +25,7 @@ from typing import Iterable, Iterator
 from .config import Config
 from .errors import undecodable_byte
 from .rdf.vocabulary import default_graph_iri
-from .store import GRAPH_FILE, StoreError
+from .store import GRAPH_FILE, StoreError, store_graphs
 
 QUERY_FORMATS = ("table", "csv", "json")
 TABLE_SAMPLE = 1000               # rows of a SELECT table that set its column widths
@@ -38,7 +42,8 @@ _QUERY_TEXT = "|".join((
     r'"(?:[^"\\\n\r]|\\.)*"', r"'(?:[^'\\\n\r]|\\.)*'",
     r'<[^<>"{}|^`\\\x00-\x20]*>', r"#[^\n\r]*"))
 _QUERY_TOKENS = re.compile(rf"(?:{_QUERY_TEXT})|(?P<open>[{{(\[])|(?P<close>[}})\]])"
-                           r"|(?P<service>(?<![\w?$:.-])(?i:SERVICE)(?![\w:-]))")
+                           r"|(?P<service>(?<![\w?$:.-])(?i:SERVICE)(?![\w:-]))"
+                           r"|(?P<dataset>(?<![\w?$:.-])(?i:GRAPH|FROM)(?![\w:-]))")
 
 # What may come before a query's form: blanks, comments, PREFIX and BASE declarations.
 _PROLOGUE = re.compile(r"(?:\s+|#[^\n\r]*|(?i:PREFIX)\s*[^\s:<>]*:\s*<[^<>]*>|(?i:BASE)\s*<[^<>]*>)*")
@@ -50,7 +55,8 @@ _UPDATE = re.compile(r"(?i:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WI
 
 def run_query(out_dir: Path, query: str, config: Config, output_format: str = "table",
               out=None) -> None:
-    """Run a SPARQL query over `<out_dir>/rdf/graph.nt` in memory and print the result:
+    """Run a SPARQL query over `<out_dir>/rdf/graph.nt` in memory (with the named graphs of
+    the module's doc, for a query that can read them) and print the result:
     SELECT as a table (or SPARQL CSV / JSON results), ASK as true/false (JSON: a boolean
     result), CONSTRUCT/DESCRIBE as N-Triples. The graph is loaded and the query run in a
     thread of their own (see _in_thread), so that Ctrl-C stops a query however long it runs."""
@@ -61,7 +67,9 @@ def run_query(out_dir: Path, query: str, config: Config, output_format: str = "t
     source = out_dir / GRAPH_FILE
     if not source.is_file():
         raise StoreError(f"no {GRAPH_FILE.as_posix()}: publish first", out_dir)
-    answer = _in_thread(_answer(source, query, default_graph_iri(config), output_format))
+    graphs = {default_graph_iri(config): source, **store_graphs(out_dir, config)} \
+        if _reads_named_graphs(query) else {}
+    answer = _in_thread(_answer(source, graphs, query, output_format))
     first = next(answer)
     try:
         if isinstance(first, bytes):
@@ -73,18 +81,22 @@ def run_query(out_dir: Path, query: str, config: Config, output_format: str = "t
         raise
 
 
-def _answer(source: Path, query: str, graph: str, output_format: str) -> Iterator:
-    """The store loaded from source (as the default graph and the named graph `graph`), the
-    query run: yields the answer's bytes, or a SELECT table's header and then its rows."""
+def _reads_named_graphs(query: str) -> bool:
+    """Whether the query can read a named graph: only GRAPH and FROM (NAMED) do so (the words
+    outside strings, IRIs and comments, not part of a name)."""
+    return any(token["dataset"] for token in _QUERY_TOKENS.finditer(query))
+
+
+def _answer(source: Path, graphs: dict[str, Path | bytes], query: str,
+            output_format: str) -> Iterator:
+    """The store loaded (source as the default graph, each of `graphs` as a named graph: its
+    file or N-Triples bytes), the query run: yields the answer's bytes, or a SELECT table's
+    header and then its rows."""
     import pyoxigraph
 
     store = pyoxigraph.Store()
-    try:
-        store.load(path=str(source), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        store.load(path=str(source), format=pyoxigraph.RdfFormat.N_TRIPLES,
-                   to_graph=pyoxigraph.NamedNode(graph))
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise StoreError(f"cannot read the graph: {_one_line(exc)}", source) from None
+    for graph, data in ((None, source), *graphs.items()):
+        _load(store, data, pyoxigraph.NamedNode(graph) if graph else None)
     try:
         result = store.query(query)
     except SyntaxError as exc:
@@ -107,6 +119,18 @@ def _answer(source: Path, query: str, graph: str, output_format: str) -> Iterato
         yield names
         for solution in result:
             yield [_cell(solution[name]) for name in names]
+
+
+def _load(store, data: Path | bytes, graph) -> None:
+    """N-Triples (a file, or bytes) into a graph of the store (None: the default graph)."""
+    import pyoxigraph
+
+    where = {"path": str(data)} if isinstance(data, Path) else {"input": data}
+    try:
+        store.load(**where, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=graph)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise StoreError(f"cannot read the graph: {_one_line(exc)}",
+                         data if isinstance(data, Path) else None) from None
 
 
 def _in_thread(items: Iterator, batch: int = QUERY_BATCH) -> Iterator:

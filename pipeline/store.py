@@ -115,6 +115,15 @@ def index_ntriples(config: Config, digests: Mapping[str, str]) -> bytes:
                    for plan, digest in digests.items()).encode("utf-8")
 
 
+def store_graphs(out_dir: Path, config: Config) -> dict[str, Path | bytes]:
+    """The named graphs load-store writes by default, each with what it holds (a file, or
+    N-Triples bytes): every plan's graph file in its plan graph, and the index graph."""
+    files = plan_graphs(out_dir)
+    digests = {plan: _digest(path) for plan, path in files.items()}
+    return {**{plan_graph_iri(config, plan): path for plan, path in files.items()},
+            index_graph_iri(config): index_ntriples(config, digests)}
+
+
 def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,
                      endpoint: str | None = None, update_endpoint: str | None = None,
                      gsp_only: bool = False, graph: str | None = None,

@@ -11,6 +11,7 @@ fails or demands a password on purpose.
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import os
@@ -646,6 +647,55 @@ def test_query_ask_and_construct(published):
     # The named graph of the publication is there too, for queries written for the store.
     named = query(published, f"ASK {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}")
     assert named.stdout == "true\n"
+
+
+def local_rows(out_dir: Path, text: str) -> list[dict]:
+    """The rows of a SELECT run by `query` on the published files (values only)."""
+    answer = io.StringIO()
+    run_query(out_dir, text, CONFIG, "json", out=answer)
+    return [{name: cell["value"] for name, cell in row.items()}
+            for row in json.loads(answer.getvalue())["results"]["bindings"]]
+
+
+def triples(rows: list[dict]) -> list[tuple[str, str, str]]:
+    return sorted((row["s"], row["p"], row["o"]) for row in rows)
+
+
+def test_query_holds_the_named_graphs_load_store_writes(published):
+    """A query written for the store runs unchanged on the published files: the plan's graph
+    <base>graph/plan/<plan_id> holds its plans/<plan_id>/graph.nt and the index graph
+    <base>graph/<name>/plans the SHA-256 of that file, as load-store writes them; the
+    publication's graph <base>graph/<name> (what `load-store --graph` with that name loads)
+    holds graph.nt, which is also the default graph."""
+    plan = "miyagi-ict-plan-2014-2016"
+    plan_graph = f"{BASE}graph/plan/{plan}"
+    file = (published / "plans" / plan / "graph.nt").read_bytes()
+    counted = local_rows(published, PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE "
+                         f"{{ GRAPH <{plan_graph}> {{ ?i a pv:Initiative }} }}")
+    assert counted == [{"n": "33"}]
+    chosen = local_rows(published, PREFIXES + f"select (count(*) as ?n) from <{plan_graph}> "
+                                              "where { ?i a pv:Initiative }")
+    assert chosen == [{"n": "33"}]                                  # FROM, in lower case too
+    graphs = local_rows(published, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+                                   "GROUP BY ?g")
+    assert {row["g"]: int(row["n"]) for row in graphs} == {
+        GRAPH: lines_of(published), plan_graph: len(file.splitlines()), f"{GRAPH}/plans": 1}
+    index = local_rows(published, f"SELECT ?graph ?sha256 WHERE {{ GRAPH <{GRAPH}/plans> "
+                                  "{ ?graph ?p ?sha256 } }")
+    assert index == [{"graph": plan_graph, "sha256": hashlib.sha256(file).hexdigest()}]
+    assert local_rows(published, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == \
+        [{"n": str(lines_of(published))}]
+
+
+def test_query_answers_a_query_of_the_plan_graphs_as_the_store_does(published, oxigraph):
+    """After `load-store` (a graph per plan and the index graph), a query of those graphs
+    gives the same rows from the store as from the published files."""
+    result = load_store(published, *FAST, gsp=oxigraph.store, update=oxigraph.update)
+    assert result.returncode == 0, result.stderr
+    for graph in (f"{BASE}graph/plan/miyagi-ict-plan-2014-2016", f"{GRAPH}/plans"):
+        text = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        store = triples(oxigraph.select(text))
+        assert store and triples(local_rows(published, text)) == store, graph
 
 
 def test_query_syntax_error_is_one_line_and_exit_1(published):
