@@ -18,6 +18,7 @@ from .config import Config, describe_defaults, find_config, load_config
 from .console import say
 from .errors import PipelineError, ValidationFailed, describe
 from .startup import STOP_SIGNALS
+from .stops import Terminated, raise_on_stop, restore
 
 DESCRIPTION = """\
 Turn the text of Japanese local-government ICT plans into validated open data.
@@ -187,18 +188,9 @@ INTERRUPTED = {     # what a command stopped by Ctrl-C or SIGTERM leaves (each c
 }
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (a CI job's timeout, `kill`), raised as Ctrl-C is, so that the run cleans up."""
-
-
-def _terminate(signum, frame) -> None:
-    raise Terminated()
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    previous = _stop_signals_raise() if threading.current_thread() is threading.main_thread() \
-        else None
+    previous = raise_on_stop() if threading.current_thread() is threading.main_thread() else None
     try:
         return run(args)
     except ValidationFailed as failure:
@@ -222,16 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         say(f"error: {where}: {args.command} failed: {describe(error)}")
     finally:
         if previous is not None:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+            restore(previous)
     return 1
-
-
-def _stop_signals_raise() -> dict:
-    """Ctrl-C raises KeyboardInterrupt and SIGTERM Terminated, so that the command cleans up;
-    returns the handlers replaced (the program's: ignoring them, see entry)."""
-    return {signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
-            signal.SIGTERM: signal.signal(signal.SIGTERM, _terminate)}
 
 
 def entry() -> int:

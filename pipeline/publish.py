@@ -46,6 +46,7 @@ from .schema import load_schemas
 from .shacl import catalogue_cache, check_catalog
 from .sources import MANIFEST_NAME, SourceDocument, ignored_files, read_sources
 from .startup import STOP_SIGNALS
+from .stops import raise_if_stopped
 from .timing import Stopwatch
 from .validate import BackgroundValidation
 from .versions import (PLAN_EDITIONS_KEY, choose_edition, described_changes, load_previous,
@@ -280,6 +281,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             "SHA-256 of the bytes written, which `pipeline validate` checks")
         log.stop(raw_dir)
         with watch.stage("swap"):
+            raise_if_stopped()      # a stop a finalizer dropped (stops.py): before the swap
             own = record_own_files(staging, license, package.get("attribution", ""))
             foreign = keep_foreign_files(staging, out_dir, own)
             unchanged = previous is not None and _same_files(staging, out_dir)

@@ -1,0 +1,58 @@
+"""Stop signals while a command runs: Ctrl-C raises KeyboardInterrupt and SIGTERM Terminated,
+so that the command cleans up on its way out (publish: nothing published).
+
+Each stop is noted before it is raised. Raised while a finalizer runs (`__del__`, e.g. of a
+multiprocessing Connection a stage lets go), Python drops the exception, printing it as
+`Exception ignored in: …` with a traceback, and the command would go on to the end: a publish
+stopped just before its swap replaced the previous edition and exited 0. So the interpreter's
+hook for such exceptions stays silent about a noted stop, and a command asks
+`raise_if_stopped()` before a step that cannot be undone (publish: before its swap)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+from .startup import STOP_SIGNALS
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job's timeout, `kill`), raised as Ctrl-C is, so that the run cleans up."""
+
+
+_noted: list[int] = []          # the stop signals received since raise_on_stop()
+
+
+def raise_on_stop() -> dict:
+    """Ctrl-C and SIGTERM raise from now on (none noted yet); returns the handlers replaced,
+    for restore()."""
+    _noted.clear()
+    sys.unraisablehook = _quiet_about_stops
+    return {signum: signal.signal(signum, _raise) for signum in STOP_SIGNALS}
+
+
+def restore(previous: dict) -> None:
+    """The handlers raise_on_stop() replaced, and Python's hook, back in place."""
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+    sys.unraisablehook = sys.__unraisablehook__
+
+
+def raise_if_stopped() -> None:
+    """Raise the first stop received, if any (one a finalizer dropped: see the module)."""
+    if _noted:
+        raise _interrupt(_noted[0])
+
+
+def _raise(signum: int, frame) -> None:
+    _noted.append(signum)
+    raise _interrupt(signum)
+
+
+def _interrupt(signum: int) -> KeyboardInterrupt:
+    return Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def _quiet_about_stops(unraisable) -> None:
+    if not (isinstance(unraisable.exc_value, KeyboardInterrupt) and _noted):
+        sys.__unraisablehook__(unraisable)
