@@ -36,6 +36,13 @@ class NegotiatingHandler(http.server.SimpleHTTPRequestHandler):
     documents_folder: str | None = None      # e.g. "id/" (None: the folder has no URI documents)
 
     def send_head(self):
+        try:
+            return self.negotiated_head()
+        except (OSError, ValueError):       # a name too long, a NUL (%00): no such file
+            self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
+            return None
+
+    def negotiated_head(self):
         path = unquote(urlsplit(self.path).path)
         local = Path(self.translate_path(self.path))
         self.negotiated = False

@@ -347,3 +347,11 @@ def test_the_local_server_sends_a_catalogue_uri_to_the_catalogue(published, serv
     assert status == 200 and body == (published / answer).read_bytes()
     assert see_other(f"{served}id/dataset/", accept)[0] == 404
     assert see_other(f"{served}id/organization/lg-040002", accept)[0] == 200     # its documents
+
+
+@pytest.mark.parametrize("path", ["id/%00", "id/" + "a" * 5000, "%00/index.html", "rdf/graph.ttl%00"])
+def test_the_local_server_answers_a_path_no_file_can_have_with_404(served, path):
+    """A NUL or a name longer than the disk allows: serve printed a traceback (ValueError:
+    embedded null byte, OSError: File name too long) and dropped the connection."""
+    for accept in ("text/turtle", None):
+        assert see_other(served + path, accept)[0] == 404
