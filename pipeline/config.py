@@ -25,6 +25,27 @@ class License:
 
 
 @dataclass(frozen=True)
+class KnownLicense:
+    """A licence the catalogue and CKAN describe by its SPDX id."""
+
+    conformance: str                # CKAN's od_conformance
+    types: tuple[str, ...]          # ADMS licence types
+    page: str                       # its page, without the scheme: a URL given for it begins so
+                                    # (its deed in a language, its legal code: below it)
+
+
+KNOWN_LICENSES = {
+    "CC-BY-4.0": KnownLicense("approved", ("Attribution",), "creativecommons.org/licenses/by/4.0/"),
+    "CC-BY-SA-4.0": KnownLicense("approved", ("Attribution", "ShareAlike"),
+                                 "creativecommons.org/licenses/by-sa/4.0/"),
+    "CC0-1.0": KnownLicense("approved", ("PublicDomain",), "creativecommons.org/publicdomain/zero/1.0/"),
+    "ODC-By-1.0": KnownLicense("approved", ("Attribution",), "opendatacommons.org/licenses/by/1"),
+    "ODbL-1.0": KnownLicense("approved", ("Attribution", "ShareAlike"), "opendatacommons.org/licenses/odbl/1"),
+    "PDDL-1.0": KnownLicense("approved", ("PublicDomain",), "opendatacommons.org/licenses/pddl/1"),
+}
+
+
+@dataclass(frozen=True)
 class Config:
     name: str = "plan-opendata"
     title: str = "ICT推進プラン 取組・指標データ"
@@ -223,6 +244,9 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
                                "url" in license_data)]:
         if (value or given and key in REQUIRED_URLS) and not is_http_url(value):
             refuse(key, f"{value!r} is not an http(s) URL")
+    _check_license_page(license_data, refuse)
+    if not data.get("title", defaults.title).strip():
+        refuse("title", "is empty: the catalogue, the portal and every dataset are titled by it")
     for key in BASE_SETTINGS:
         value = data.get(key, getattr(defaults, key))
         if "?" in value or "#" in value or not urlsplit(value).path.endswith("/"):
@@ -238,6 +262,18 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
     email = data.get("contact_email", "")
     if email and not EMAIL.fullmatch(email):
         refuse("contact_email", f"{email!r} is not an e-mail address")
+
+
+def _check_license_page(license_data: dict, refuse) -> None:
+    """A known licence's URL is its page (any scheme; a deed or legal code below it): the
+    catalogue and every file state both, so a typo in either would state two licences."""
+    license = License(**{key: value for key, value in license_data.items()
+                         if key in License.__dataclass_fields__})
+    known = KNOWN_LICENSES.get(license.id)
+    page = license.url.partition("://")[2].lower()
+    if known is not None and license.url and not page.startswith(known.page):
+        refuse("[publication.license] url", f"{license.url!r} is not the page of {license.id} "
+                                            f"(https://{known.page}…): correct the url or the id")
 
 
 def _setting_line(path: Path, key: str) -> int | None:

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .config import DEFAULT_CONFIG_PATH, Config, settings_name, toml_line
+from .config import DEFAULT_CONFIG_PATH, KNOWN_LICENSES, Config, settings_name, toml_line
 from .console import say
 from .errors import ConfigError, PipelineError, describe
 from .export.datasette import DATASETTE_METADATA
@@ -28,7 +28,6 @@ from .export.datapackage import INPUTS_KEY, WARNINGS_KEY, license_descriptor
 from .export.dcat import catalog_triples, write_catalog
 from .export.description import Description, Records, describe_publication
 from .export.datasets import dataset_name_clash
-from .export.identifiers import KNOWN_LICENSES
 from .export.pieces import plan_digests, table_digests, table_runs
 from .export.site import write_site
 from .export.tables import plan_attributions

@@ -264,6 +264,7 @@ def load_manifest(raw_dir: Path) -> dict[str, SourceMeta]:
 
 
 PERIOD_RANGE = (1900, 2200)         # fiscal years a plan period may name
+NAMING_KEYS = {"title", "plan_title", "publisher"}     # published as names: never blank
 TEXT_KEYS = MANIFEST_KEYS - {"period_start_fy", "period_end_fy"}
 
 
@@ -285,6 +286,8 @@ def _entry_meta(entry: dict, where: str, path: Path, line_of: Callable[[str], in
             refuse(key, f"must be a string, not {type(entry[key]).__name__}")
         if NOT_IN_XML.search(entry[key]):
             refuse(key, f"{entry[key]!r} {NOT_IN_XML_PROBLEM}")
+        if not entry[key].strip() and key in NAMING_KEYS:
+            refuse(key, "is empty: leave the key out for its default")
     if not name.strip() or Path(name).name != name or name in (".", ".."):
         refuse("file", f"{name!r} is not a file name in the raw folder")
     if name in (MANIFEST_NAME, LOCK_NAME):      # fetch would write the source over it

@@ -304,7 +304,7 @@ def test_a_source_under_another_licence_than_the_publications_is_refused(tmp_pat
     under CC BY 4.0, every file saying so, the ShareAlike term dropped in silence (a fresh-eyes
     review); so did [publication.default_source]'s licence."""
     raw = raw_with(tmp_path, ENTRY.replace('license = "CC-BY-4.0"', 'license = "CC-BY-SA-4.0"'))
-    from pipeline.export.identifiers import KNOWN_LICENSES      # (as publish reads sources)
+    from pipeline.config import KNOWN_LICENSES      # (as publish reads sources)
     with pytest.raises(ConfigError) as error:
         read_sources(raw, load_config(ROOT / "pipeline.toml"), set(KNOWN_LICENSES))
     assert str(error.value) == (
@@ -407,3 +407,14 @@ def test_one_publisher_code_under_two_english_names_is_refused(tmp_path):
     assert str(error.value).startswith(
         f"{raw / 'sources.toml'}:23: publisher_code 040002: publisher_en is 'Miyagi Prefecture' "
         "for plan.txt but 'Miyagi Pref.' for second.txt")
+
+
+@pytest.mark.parametrize("key", ["title", "plan_title", "publisher"])
+def test_an_entry_naming_with_an_empty_value_is_refused(tmp_path, key):
+    """`title = ""` once published a source titled "" in the catalogue and the attribution."""
+    manifest = "\n".join(f'{key} = "  "' if line.startswith(f"{key} =") else line
+                         for line in ENTRY.splitlines())
+    with pytest.raises(ConfigError) as error:
+        load_manifest(raw_with(tmp_path, manifest))
+    assert str(error.value).endswith(f"[[source]] entry 1 (plan.txt): {key}: is empty: leave the "
+                                     "key out for its default")

@@ -138,6 +138,16 @@ def test_a_relative_or_empty_cache_home_is_ignored(tmp_path, monkeypatch, cache_
     # each once published as given: a NUL in every page of the portal, an escape in the RDF
     ('title = "a\\u0000b"', "title: 'a\\x00b' holds a control character, which no XML or HTML"),
     ('[publication.license]\nnote = "\\u001b[2J"', "[publication.license] note: '\\x1b[2J' holds a"),
+    # each once published as given: a catalogue and portal titled "", a licence stated by its
+    # id and by the page of none (licences, not licenses)
+    ('title = ""', "title: is empty: the catalogue, the portal and every dataset are titled by it"),
+    ('title = "  "', "title: is empty"),
+    ('[publication.license]\nurl = "https://creativecommons.org/licences/by/4.0/"',
+     "[publication.license] url: 'https://creativecommons.org/licences/by/4.0/' is not the page "
+     "of CC-BY-4.0 (https://creativecommons.org/licenses/by/4.0/…): correct the url or the id"),
+    ('[publication.license]\nurl = "https://creativecommons.org/licenses/by/4.0/"\nid = "CC-BY-SA-4.0"',
+     "[publication.license] url: 'https://creativecommons.org/licenses/by/4.0/' is not the page "
+     "of CC-BY-SA-4.0"),
 ])
 def test_a_setting_of_the_wrong_kind_is_named_by_its_key_in_its_file(tmp_path, setting, problem):
     """Not by the library that would stumble on it halfway through a publish; by its line (3,
@@ -152,6 +162,7 @@ def test_a_setting_of_the_wrong_kind_is_named_by_its_key_in_its_file(tmp_path, s
 
 
 @pytest.mark.parametrize("setting", ['language = "en"', 'version = "2"', 'version = "2.1.0.3"',
+                                     'title = "宮城県 計画データ"',
                                      'spatial_bbox = [140.27, 37.77, 141.68, 39.0]',
                                      'keywords = ["ICT", "行政の情報化", "open data"]'])
 def test_settings_of_the_right_form_are_taken(tmp_path, setting):
@@ -160,6 +171,16 @@ def test_settings_of_the_right_form_are_taken(tmp_path, setting):
     (key, value), = tomllib.loads(setting).items()
     taken = getattr(load_config(settings), key)
     assert taken == (tuple(value) if isinstance(value, list) else value)
+
+
+@pytest.mark.parametrize("url", ["https://creativecommons.org/licenses/by/4.0/deed.ja",
+                                 "http://creativecommons.org/licenses/by/4.0/legalcode",
+                                 "https://CreativeCommons.org/licenses/by/4.0/"])
+def test_a_known_licence_may_link_its_deed_or_legal_code(tmp_path, url):
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'[publication]\npublisher = "宮城県"\n[publication.license]\nurl = "{url}"\n',
+                        encoding="utf-8")
+    assert load_config(settings).license.url == url        # never "fixed"
 
 
 def test_a_settings_file_that_cannot_be_read_is_named(tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ import hashlib
 
 from rdflib import URIRef
 
-from ..config import LANGUAGES, Config
+from ..config import KNOWN_LICENSES, LANGUAGES, Config
 from ..rdf.graph import publisher_path
 from ..rdf.vocabulary import SPDX
 from ..names import ascii_name
@@ -22,16 +22,6 @@ DATA_THEME_GOVE = URIRef(EU + "data-theme/GOVE")
 ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
 ADMS_LICENCE_TYPE = "http://purl.org/adms/licencetype/"
 # SPDX licence id -> (Open Definition conformance, ADMS licence types).
-KNOWN_LICENSES = {
-    "CC-BY-4.0": ("approved", ("Attribution",)),
-    "CC-BY-SA-4.0": ("approved", ("Attribution", "ShareAlike")),
-    "CC0-1.0": ("approved", ("PublicDomain",)),
-    "ODC-By-1.0": ("approved", ("Attribution",)),
-    "ODbL-1.0": ("approved", ("Attribution", "ShareAlike")),
-    "PDDL-1.0": ("approved", ("PublicDomain",)),
-}
-
-
 def organization_name(config: Config) -> str:
     """ASCII name of the publisher: `lg-<全国地方公共団体コード>` (CKAN organization name)."""
     if config.publisher_code:
@@ -65,7 +55,8 @@ def publisher_type(code: str) -> URIRef | None:
 
 
 def license_info(config: Config) -> dict:
-    od, types = KNOWN_LICENSES.get(config.license.id, ("not reviewed", ("UnknownIPR",)))
+    known = KNOWN_LICENSES.get(config.license.id)
+    od, types = (known.conformance, known.types) if known else ("not reviewed", ("UnknownIPR",))
     return {"id": config.license.id, "title": config.license.title, "url": config.license.url,
             "od_conformance": od, "types": [URIRef(ADMS_LICENCE_TYPE + t) for t in types]}
 
