@@ -157,6 +157,15 @@ class Document:
 TABLES = ("initiatives", "indicators", "schedules", "references", "sites", "sections", "terms")
 # What joins a list's items in a CSV cell (every list column of the Table Schemas declares it)
 LIST_DELIMITER = ";"
+# The most characters (UTF-16 units) an Excel cell holds: a longer value is cut in the
+# workbooks (export/xlsx.py, with CUT_MARK) and named by a warning when it is extracted.
+EXCEL_CELL_MAX = 32_767
+EXCEL_CUT_MARK = "…［Excelのセルに収まらないため以下省略。全文はCSV・JSONに］"
+
+
+def excel_length(text: str) -> int:
+    """Characters as Excel counts them: UTF-16 units."""
+    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
 
 
 def collect_terms(occurrences, record_kind: str, record_id: str, source: str) -> list[Term]:

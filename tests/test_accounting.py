@@ -3,11 +3,13 @@ counts the warnings, and --strict turns them into an error that publishes nothin
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 from collections import Counter
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from pipeline.cli import main
@@ -834,3 +836,31 @@ def test_the_next_subsection_heading_joined_to_the_text_before_it_is_named(numbe
         f"{PATH}:{number}: 「{heading}」 ends a line of the text of {section} after a sentence: "
         "the heading of the next subsection, its line break lost? Kept in the text, with the "
         "text after it"]
+
+
+def test_a_value_longer_than_an_excel_cell_is_published_whole_and_named(tmp_path, capsys):
+    """A topic's paragraph of 40,000 characters (a legitimate long narrative) once failed the
+    whole publish with `sections row 10 column body: 40894 characters, more than an Excel cell
+    holds (32767)`, naming no file. Now every format holds it whole but the workbooks, which
+    show its beginning and the mark, and a warning names the file, line and record."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "plan.txt").write_text("\n".join(edited(l1059="あ" * 40000)), encoding="utf-8")
+    manifest = (ROOT / "data" / "raw" / "sources.toml").read_text(encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest.replace(SOURCE.name, "plan.txt"), encoding="utf-8")
+    status, stderr = publish(raw, tmp_path / "out", capsys)
+    assert status == 0, stderr
+    cut = [line for line in stderr.splitlines() if "Excel workbooks" in line]
+    assert cut == [f"warning: {raw / 'plan.txt'}:1055: body of section 2-3-topic-1 is 40,894 "
+                   "characters long: the Excel workbooks show its first part, cut at Excel's "
+                   "32,767 with 「…［Excelのセルに収まらないため以下省略。全文はCSV・JSONに］」; the "
+                   "other formats hold it whole"]
+    body = next(row["body"] for row in csv.DictReader(
+        (tmp_path / "out" / "sections.csv").open(encoding="utf-8")) if row["id"] == "2-3-topic-1")
+    assert len(body) == 40894 and "あ" * 40000 in body
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "excel" / "sections.xlsx").worksheets[0]
+    shown = [value for row in sheet.iter_rows(values_only=True) for value in row
+             if isinstance(value, str) and value.endswith("全文はCSV・JSONに］")]
+    assert len(shown) == 1 and len(shown[0]) == 32767 and shown[0] == \
+        body[:32767 - len("…［Excelのセルに収まらないため以下省略。全文はCSV・JSONに］")] + \
+        "…［Excelのセルに収まらないため以下省略。全文はCSV・JSONに］"

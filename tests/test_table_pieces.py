@@ -12,12 +12,14 @@ import datetime
 import hashlib
 import shutil
 
+import openpyxl
 import pytest
 
 from benchmarks.corpus import write_corpus
 from pipeline.config import load_config
 from pipeline.errors import PipelineError
 from pipeline.export.xlsx import CELL_MAX
+from pipeline.model import EXCEL_CUT_MARK
 from pipeline.export.package import write_tables_package
 from pipeline.export import pieces
 from pipeline.export.pieces import plan_runs
@@ -291,8 +293,12 @@ def test_parquet_joined_from_kept_runs_is_the_bytes_written_without_them(corpus,
         [r["summary"] or None for r in rows["initiatives"]]
 
 
-def test_a_cell_excel_cannot_hold_is_an_error_naming_its_row(corpus, tmp_path):
+def test_a_cell_excel_cannot_hold_is_cut_in_its_piece_and_whole_in_the_csv(corpus, tmp_path):
     rows = copy.deepcopy(corpus[1])
     rows["initiatives"][2]["summary"] = "あ" * (CELL_MAX + 1)
-    with pytest.raises(PipelineError, match=r"initiatives row 3 column summary: 32768 characters"):
-        write_with_workbooks(corpus, tmp_path / "out", tmp_path / "cache", rows)
+    write_with_workbooks(corpus, tmp_path / "out", tmp_path / "cache", rows)
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "excel" / "initiatives.xlsx").worksheets[0]
+    summaries = [v for row in sheet.iter_rows(values_only=True) for v in row
+                 if isinstance(v, str) and v.startswith("ああ")]
+    assert summaries == ["あ" * (CELL_MAX - len(EXCEL_CUT_MARK)) + EXCEL_CUT_MARK]
+    assert "あ" * (CELL_MAX + 1) in (tmp_path / "out" / "initiatives.csv").read_text(encoding="utf-8")

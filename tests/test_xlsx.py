@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from pipeline.errors import PipelineError
+from pipeline.model import EXCEL_CUT_MARK
 from pipeline.export.xlsx import CELL_MAX, column_letter, sheet_piece, sheet_rows, write_xlsx
 from pipeline.schema import csv_cells
 
@@ -115,14 +116,20 @@ def test_same_rows_same_bytes(tmp_path):
         assert {info.date_time for info in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
-def test_a_cell_longer_than_excel_holds_is_an_error(tmp_path):
+def test_a_cell_longer_than_excel_holds_shows_its_beginning_and_the_mark(tmp_path):
+    """Excel holds 32,767 UTF-16 units a cell: a longer value (whole in the CSV and JSON, and
+    named by a warning when it is extracted) is cut to end with the mark within them."""
     rows = _rows()
     rows[3]["id"] = "あ" * (CELL_MAX + 1)
-    with pytest.raises(PipelineError, match=r"things row 4 column id: 32768 characters"):
-        _write(tmp_path / "long.xlsx", rows)
+    rows[2]["id"] = "𠮷" * 20000                          # beyond the BMP: two units each
+    book = openpyxl.load_workbook(_write(tmp_path / "long.xlsx", rows))
+    cut = book.worksheets[0]["A5"].value
+    assert cut == "あ" * (CELL_MAX - len(EXCEL_CUT_MARK)) + EXCEL_CUT_MARK and len(cut) == CELL_MAX
+    astral = book.worksheets[0]["A4"].value
+    assert astral == "𠮷" * ((CELL_MAX - len(EXCEL_CUT_MARK)) // 2) + EXCEL_CUT_MARK
     rows[3]["id"] = "あ" * CELL_MAX
     book = openpyxl.load_workbook(_write(tmp_path / "full.xlsx", rows))
-    assert len(book.worksheets[0]["A5"].value) == CELL_MAX
+    assert book.worksheets[0]["A5"].value == "あ" * CELL_MAX            # whole
 
 
 def test_a_number_that_is_not_finite_is_an_error(tmp_path):
@@ -146,7 +153,7 @@ def test_column_letters():
     assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
 
 
-def test_rows_compressed_in_pieces_make_the_same_workbook_and_errors_name_the_table_row(tmp_path):
+def test_rows_compressed_in_pieces_make_the_same_workbook(tmp_path):
     """A table's rows rendered and compressed plan by plan (workbooks.py) join into the
     worksheet rendered at once: the same members, numbered alike, read alike."""
     rows = [dict(_rows()[n % len(TEXTS)], id=f"{n} 県 {TEXTS[n % len(TEXTS)]}", count=n)
@@ -168,9 +175,10 @@ def test_rows_compressed_in_pieces_make_the_same_workbook_and_errors_name_the_ta
     values = [row[0] for row in openpyxl.load_workbook(tmp_path / "pieces.xlsx").worksheets[0]
               .iter_rows(min_row=2, values_only=True)]
     assert len(values) == 25 and values[8] == "8 県 +81"
-    rows[9]["id"] = "あ" * (CELL_MAX + 1)
-    with pytest.raises(PipelineError, match=r"things row 10 column id: 32768 characters"):
-        sheet_rows(SCHEMA, rows[8:], csv_cells(SCHEMA, rows[8:]), 8)
+    rows[9]["id"] = "あ" * (CELL_MAX + 1)              # cut in a piece as in the whole sheet
+    piece = "".join(sheet_rows(SCHEMA, rows[8:], csv_cells(SCHEMA, rows[8:]), 8))
+    assert f'<c r="A11" s="2" t="inlineStr"><is><t>{"あ" * 100}' in piece and \
+        f'{EXCEL_CUT_MARK}</t></is></c>' in piece
 
 
 def test_a_member_a_zip_without_zip64_cannot_hold_is_an_error_naming_it(tmp_path):

@@ -18,6 +18,7 @@ date.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -25,6 +26,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from ..errors import PipelineError
+from ..model import EXCEL_CELL_MAX, EXCEL_CUT_MARK, excel_length
 from ..schema import csv_cells
 from . import xlsxparts
 from .xlsxparts import DATE, HEADER, TEXT, WRAP
@@ -32,7 +34,7 @@ from .zipstream import Deflated, deflate, joined, write_zip
 
 XLSX_SUFFIX = ".xlsx"
 ABOUT_SHEET = "説明"
-CELL_MAX = 32_767            # the most characters an Excel cell holds
+CELL_MAX = EXCEL_CELL_MAX    # the most characters an Excel cell holds
 WIDTH_MIN, WIDTH_MAX = 6, 60  # column widths in characters of the default font
 WIDTH_SAMPLE = 2_000          # rows measured for the column widths
 BLOCK = 2_000                 # rows rendered at a time
@@ -96,7 +98,8 @@ def sheet_rows(schema: dict, rows: list[dict], cells: list[list[str]], first: in
             heads = [f'<c r="{letter}{n}"' for n in numbers]
             if _is_text(field):
                 texts = [row[index] for row in cells[start:stop]]
-                _check_lengths(schema, field, texts, first + start)
+                if max(map(len, texts), default=0) * 2 > CELL_MAX:     # (UTF-16: 2 units at most)
+                    texts = list(map(fitted, texts))
                 columns.append(_text_column(heads, texts))
             else:
                 values = [row[field["name"]] for row in rows[start:stop]]
@@ -182,12 +185,18 @@ def _inline(text: str) -> str:
     return f"<is><t{space}>{xlsxparts.xml_text(text)}</t></is>"
 
 
-def _check_lengths(schema: dict, field: dict, texts: list[str], start: int) -> None:
-    if texts and max(map(len, texts)) > CELL_MAX:
-        row = next(i for i, t in enumerate(texts) if len(t) > CELL_MAX)
-        raise PipelineError(f"{schema['name']} row {start + row + 1} column {field['name']}: "
-                            f"{len(texts[row])} characters, more than an Excel cell holds "
-                            f"({CELL_MAX})")
+def fitted(text: str) -> str:
+    """The text as an Excel cell holds it: whole, or cut to end with EXCEL_CUT_MARK within
+    CELL_MAX UTF-16 units (the CSV, JSON and the other formats hold it whole; extraction warns
+    of it)."""
+    if excel_length(text) <= CELL_MAX:
+        return text
+    budget = CELL_MAX - len(EXCEL_CUT_MARK)
+    cut = text[:budget]
+    if excel_length(cut) > budget:                  # characters beyond the BMP count two
+        units = itertools.accumulate(2 if ord(c) > 0xFFFF else 1 for c in cut)
+        cut = cut[:sum(1 for used in units if used <= budget)]
+    return cut + EXCEL_CUT_MARK
 
 
 def _member(text: str) -> Deflated:

@@ -10,7 +10,7 @@ from collections import Counter
 
 from ..errors import ExtractionError, PipelineError, describe
 from ..heap import collector_paused
-from ..model import LIST_DELIMITER, TABLES, Document
+from ..model import EXCEL_CELL_MAX, EXCEL_CUT_MARK, LIST_DELIMITER, TABLES, Document, excel_length
 from ..sources import SourceDocument
 from .initiatives import Incomplete, read_initiative
 from .layout import MAX_VALUE_CHARS, read_rows
@@ -86,6 +86,8 @@ def _extract(source: SourceDocument) -> Document:
     document.items = sorted(items)
     if len(source.text) > MAX_VALUE_CHARS:         # else no value can be that long
         _check_value_sizes(document, path)
+    if len(source.text) * 2 > EXCEL_CELL_MAX:      # (UTF-16: 2 units a character at most)
+        document.warnings += _values_excel_cuts(document, path)
     return document
 
 
@@ -122,20 +124,40 @@ def _numbering_gaps(headings: dict[str, int], items: dict[tuple, int], path: str
     return warnings
 
 
-def _check_value_sizes(document: Document, path: str) -> None:
-    """A value joined from many lines may exceed the limit that each cell keeps."""
+def _record_values(document: Document):
+    """(record, column, value) of every value of the document's records."""
     for records in (document.initiatives, document.indicators, document.schedules,
                     document.references, document.sites, document.sections):
         for record in records:
             for column, value in vars(record).items():
-                values = value if isinstance(value, list) else [value]
-                longest = max((len(v) for v in values if isinstance(v, str)), default=0)
-                if longest > MAX_VALUE_CHARS:
-                    line = int(record.source_lines.partition("-")[0] or 0) or None
-                    raise ExtractionError(
-                        f"{column} of {type(record).__name__.lower()} {_record_name(record)} is "
-                        f"{longest:,} characters long: over the limit of {MAX_VALUE_CHARS:,}",
-                        path, line)
+                yield record, column, value
+
+
+def _check_value_sizes(document: Document, path: str) -> None:
+    """A value joined from many lines may exceed the limit that each cell keeps."""
+    for record, column, value in _record_values(document):
+        values = value if isinstance(value, list) else [value]
+        longest = max((len(v) for v in values if isinstance(v, str)), default=0)
+        if longest > MAX_VALUE_CHARS:
+            line = int(record.source_lines.partition("-")[0] or 0) or None
+            raise ExtractionError(
+                f"{column} of {type(record).__name__.lower()} {_record_name(record)} is "
+                f"{longest:,} characters long: over the limit of {MAX_VALUE_CHARS:,}", path, line)
+
+
+def _values_excel_cuts(document: Document, path: str) -> list[str]:
+    """A value longer than an Excel cell holds is published whole, but the workbooks show its
+    beginning and EXCEL_CUT_MARK (export/xlsx.py): named, with its record."""
+    warnings = []
+    for record, column, value in _record_values(document):
+        text = LIST_DELIMITER.join(value) if isinstance(value, list) else value
+        if isinstance(text, str) and excel_length(text) > EXCEL_CELL_MAX:
+            warnings.append(
+                f"{path}:{record.source_lines.partition('-')[0]}: {column} of "
+                f"{type(record).__name__.lower()} {_record_name(record)} is {len(text):,} "
+                f"characters long: the Excel workbooks show its first part, cut at Excel's "
+                f"{EXCEL_CELL_MAX:,} with 「{EXCEL_CUT_MARK}」; the other formats hold it whole")
+    return warnings
 
 
 def _list_items_holding_the_delimiter(document: Document, path: str) -> list[str]:
