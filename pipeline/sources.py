@@ -307,6 +307,9 @@ def _entry_meta(entry: dict, where: str, path: Path, line_of: Callable[[str], in
     problem = local_government_code_problem(entry.get("publisher_code", ""))
     if problem:
         refuse("publisher_code", problem)
+    if (entry.get("publisher_code") or entry.get("publisher_en")) and not entry.get("publisher"):
+        refuse("publisher", "missing: an entry that gives publisher_code or publisher_en names its "
+                            "publisher (no name is taken from elsewhere for it)")
     _check_period(entry, refuse)
     return SourceMeta(**entry, in_manifest=True)
 
@@ -405,11 +408,11 @@ def default_plan_id(file: str) -> str:
 
 def with_defaults(meta: SourceMeta, config: Config) -> SourceMeta:
     """Fill what the manifest leaves out from pipeline.toml's default_source and the publication.
-    The publisher is one: an entry that names its own takes none of the default's code or
-    English name (秋田県 without its code is not 宮城県's 040002)."""
+    The publisher is one: an entry that names its own takes none of the default's name, code
+    or English name (秋田県 without its code is not 宮城県's 040002)."""
     defaults = {"publisher": config.publisher, "publisher_code": config.publisher_code,
                 "license": config.license.id, **config.default_source}
-    if meta.publisher:
+    if any(getattr(meta, key) for key in PUBLISHER_KEYS):
         defaults = {key: value for key, value in defaults.items() if key not in PUBLISHER_KEYS}
     values = {name: getattr(meta, name) or defaults.get(name, getattr(meta, name))
               for name in SourceMeta.__dataclass_fields__}

@@ -418,3 +418,14 @@ def test_an_entry_naming_with_an_empty_value_is_refused(tmp_path, key):
         load_manifest(raw_with(tmp_path, manifest))
     assert str(error.value).endswith(f"[[source]] entry 1 (plan.txt): {key}: is empty: leave the "
                                      "key out for its default")
+
+
+def test_an_entry_with_a_publisher_code_but_no_publisher_is_refused(tmp_path):
+    """It took the defaults' name: 宮城県 under Fukushima's 070009."""
+    manifest = ENTRY.replace('publisher = "宮城県"\n', "").replace('"040002"', '"070009"')
+    with pytest.raises(ConfigError) as error:
+        load_manifest(raw_with(tmp_path, manifest))
+    assert str(error.value) == (f"{tmp_path / 'raw' / 'sources.toml'}:1: [[source]] entry 1 "
+                                "(plan.txt): publisher: missing: an entry that gives publisher_code "
+                                "or publisher_en names its publisher (no name is taken from "
+                                "elsewhere for it)")
