@@ -392,7 +392,8 @@ def process_alive(pid: int) -> bool:
 def clean_leftovers(out_dir: Path, log: Callable[[str], None]) -> None:
     """Retire staging and retired folders of dead runs (see retire); a
     `previous` folder of a run killed between its two renames is the last publication: it is put
-    back when OUT is missing, else removed."""
+    back when OUT is missing or an empty folder (made again meanwhile: a deploy script's
+    `mkdir -p`), else removed (OUT is the edition that replaced it)."""
     if not out_dir.parent.is_dir():
         return
     pattern = leftover_pattern(out_dir)
@@ -400,10 +401,30 @@ def clean_leftovers(out_dir: Path, log: Callable[[str], None]) -> None:
         match = pattern.match(entry.name)
         if not match or process_alive(int(match[2])) or entry.is_symlink() or not entry.is_dir():
             continue
-        if match[1] == "previous" and not out_dir.exists() and is_publication(entry):
-            entry.rename(out_dir)
-            log(f"cleanup: {out_dir.name} restored from {entry.name} "
-                f"(left by process {match[2]}, which is gone)")
+        left_by = f"left by process {match[2]}, which is gone"
+        if match[1] == "previous" and _vacant(out_dir) and is_publication(entry):
+            _restore(entry, out_dir, left_by)
+            log(f"cleanup: {out_dir.name} restored from {entry.name} ({left_by})")
             continue
         retire(entry, out_dir)
-        log(f"cleanup: removed {entry.name} (left by process {match[2]}, which is gone)")
+        log(f"cleanup: removed {entry.name} ({left_by})")
+
+
+def _vacant(out_dir: Path) -> bool:
+    """True when out_dir is missing or an empty folder (not a link)."""
+    if not os.path.lexists(out_dir):
+        return True
+    return out_dir.is_dir() and not out_dir.is_symlink() and next(out_dir.iterdir(), None) is None
+
+
+def _restore(previous: Path, out_dir: Path, left_by: str) -> None:
+    """previous (the last publication) renamed back to out_dir, missing or an empty folder; one
+    that cannot be is never removed: the publish stops, naming it."""
+    try:
+        if out_dir.is_dir():
+            out_dir.rmdir()     # (fails if something was put there meanwhile)
+        previous.rename(out_dir)
+    except OSError as error:
+        raise PipelineError(f"is the last publication ({left_by}) and could not be put back as "
+                            f"{out_dir} ({error.strerror or describe(error)}): rename it to "
+                            f"{out_dir.name} yourself, and publish again", previous) from None

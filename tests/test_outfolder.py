@@ -330,6 +330,55 @@ def test_a_run_killed_between_its_renames_gets_its_publication_back(tmp_path, so
     assert not previous.exists()
 
 
+def test_a_run_killed_between_its_renames_gets_its_publication_back_into_an_empty_out(
+        tmp_path, source_text, capsys, publication):
+    """OUT made again, empty, after the kill (a deploy script's `mkdir -p`): the last
+    publication, with the file someone else put into it, was removed as a leftover."""
+    pid = dead_pid()
+    previous = tmp_path / f".out.previous-{pid}"
+    shutil.copytree(publication, previous, symlinks=True)
+    (previous / "NOTES.txt").write_text("議事録", encoding="utf-8")
+    shutil.copytree(publication, tmp_path / f".out.staging-{pid}", symlinks=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    raw = raw_dir(tmp_path / "raw", source_text.replace("県内の公共機関", "宮城県内の公共機関"))
+    status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    assert (status, errors) == (0, [])
+    assert f"cleanup: out restored from .out.previous-{pid} (left by process {pid}, which is " \
+        "gone)" in stderr
+    assert f"publish: kept 1 file(s) and folder(s) in {out} that publish did not write: " \
+        "NOTES.txt" in stderr
+    assert (out / "NOTES.txt").read_text(encoding="utf-8") == "議事録"
+    wait_for_removals()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "raw"]
+
+
+def test_a_publication_left_by_a_killed_run_that_cannot_be_put_back_stops_the_publish(
+        tmp_path, source_text, capsys, publication, monkeypatch):
+    """Never removed: the publish stops, naming it, and it stays as it was."""
+    pid = dead_pid()
+    previous = tmp_path / f".out.previous-{pid}"
+    shutil.copytree(publication, previous, symlinks=True)
+    (previous / "NOTES.txt").write_text("議事録", encoding="utf-8")
+    before = snapshot(previous)
+    out = tmp_path / "out"
+    rename = Path.rename
+
+    def refused(path, target):
+        if Path(target) == out:
+            raise PermissionError(13, "Permission denied")
+        return rename(path, target)
+
+    monkeypatch.setattr(Path, "rename", refused)
+    status, errors, _ = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text),
+                            "--out-dir", out)
+    assert (status, errors) == (1, [
+        f"error: {previous}: is the last publication (left by process {pid}, which is gone) "
+        f"and could not be put back as {out} (Permission denied): rename it to out yourself, "
+        "and publish again"])
+    assert snapshot(previous) == before and not out.exists()
+
+
 def test_a_foreign_exception_in_a_stage_is_one_line_naming_input_and_stage(tmp_path, source_text, capsys,
                                                                           publication, monkeypatch):
     from pipeline import publish as publishing
