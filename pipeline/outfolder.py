@@ -9,7 +9,9 @@ mistyped `--out-dir` never deletes a user's files.
 
 Each edition lists the files publish wrote into it (OWN_FILES). A file someone else put into
 OUT (notes, a link-check report) is not in that list: the next publish keeps it, at the same
-path in the new edition, instead of retiring it with the old one.
+path in the new edition, instead of retiring it with the old one. Without the list (lost by a
+copy that skips dotfiles, or an edition from before it) only what the new edition writes again
+is taken as publish's: everything else is kept.
 """
 
 from __future__ import annotations
@@ -138,12 +140,14 @@ def record_own_files(staging: Path, license: dict, attribution: str) -> frozense
 @dataclass(frozen=True)
 class Foreign:
     """What keep_foreign_files found in OUT: the paths it kept (outermost, a folder as
-    `name/`) and the files of publish's old and new editions."""
+    `name/`), the files of publish's old and new editions, and whether the old edition listed
+    its files (else its files are those the new edition writes again)."""
 
     kept: list[str] = field(default_factory=list)
     old_own: frozenset[str] = frozenset()
     new_own: frozenset[str] = frozenset()
     old_folders: frozenset[str] = frozenset()
+    listed: bool = True
 
     def is_publishs(self, name: str) -> bool:
         """name is a file or folder of publish's old edition (or its list)."""
@@ -152,15 +156,18 @@ class Foreign:
 
 def keep_foreign_files(staging: Path, out_dir: Path, new_own: frozenset[str]) -> Foreign:
     """Link (or copy) into staging, at the same paths, the files and folders of out_dir that
-    its edition's OWN_FILES does not account for, so that the swap keeps them. Nothing is kept
-    from an edition without that list (written before it existed: every file is taken as
-    publish's), or when there is no out_dir. One where the new edition has a file of the same
-    name (new_own: its files) fails the publish: it would be replaced."""
-    own = _recorded_files(out_dir) if out_dir.is_dir() else None
-    if own is None:
+    its edition's OWN_FILES does not account for, so that the swap keeps them; from an edition
+    without that list (lost, or written before it existed), every one the new edition (new_own:
+    its files) does not write again. Nothing is kept when there is no out_dir. One where the
+    new edition has a file of the same name fails the publish: it would be replaced."""
+    if not out_dir.is_dir():
         return Foreign()
+    own = _recorded_files(out_dir)
     files, folders = walk_entries(out_dir)
-    found = Foreign(old_own=frozenset(own), new_own=new_own, old_folders=_folders_of_all(own))
+    if own is None:
+        found = _written_again(files, folders, new_own)
+    else:
+        found = Foreign(old_own=frozenset(own), new_own=new_own, old_folders=_folders_of_all(own))
     _refuse_mounts(out_dir, folders)
     kept = [name for name in folders if not found.is_publishs(name)]
     made = []
@@ -183,6 +190,19 @@ def keep_foreign_files(staging: Path, out_dir: Path, new_own: frozenset[str]) ->
     for name in reversed(made):     # once filled, children first: their permissions and times
         shutil.copystat(out_dir / name, staging / name, follow_symlinks=False)
     return replace(found, kept=_outermost(kept, kept_files))
+
+
+def _written_again(files: list[str], folders: list[str], new_own: frozenset[str]) -> Foreign:
+    """An edition without its list: its files and folders taken as publish's are those the new
+    edition writes again, at the same path or as a folder of its files (and what lies under a
+    file of it)."""
+    new_folders = _folders_of_all(new_own)
+
+    def taken(name: str) -> bool:
+        return name in new_own or name in new_folders \
+            or not new_own.isdisjoint(_folders_of(name))
+    return Foreign(old_own=frozenset(filter(taken, files)), new_own=new_own,
+                   old_folders=frozenset(filter(taken, folders)), listed=False)
 
 
 def keep_late_files(previous: Path, out_dir: Path, found: Foreign) -> list[str]:
@@ -266,10 +286,10 @@ def walk_entries(folder: Path) -> tuple[list[str], list[str]]:
 
 
 def _recorded_files(out_dir: Path) -> set[str] | None:
-    """The files OWN_FILES in out_dir lists; None without one (an edition written before the
-    list existed). One that is not a list publish wrote (damaged, a link, a special file that
-    reading would wait on for ever) fails the publish: taking every file as publish's would
-    delete the others."""
+    """The files OWN_FILES in out_dir lists; None without one (lost, or an edition written
+    before the list existed). One that is not a list publish wrote (damaged, a link, a special
+    file that reading would wait on for ever) fails the publish: taking every file as
+    publish's would delete the others."""
     path = out_dir / OWN_FILES
     if not os.path.lexists(path):
         return None
@@ -282,8 +302,8 @@ def _recorded_files(out_dir: Path) -> set[str] | None:
     if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
         raise PipelineError("is not the list of the files publish wrote that it should be, so the "
                             "files someone else put into the published folder cannot be told "
-                            "apart and kept: put it back, or remove it to have the publication "
-                            "replaced whole (with every file in it)", path)
+                            "apart and kept: put it back, or remove it to have every file the new "
+                            "edition does not write kept", path)
     return set(files)
 
 

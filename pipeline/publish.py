@@ -35,7 +35,7 @@ from .fingerprint import inputs_digest
 from .forked import Forked
 from .heap import collector_paused, frozen_heap, release_free_memory
 from .lock import publish_lock
-from .outfolder import (Foreign, check_out_dir, checked_cache_dir, clean_leftovers,
+from .outfolder import (OWN_FILES, Foreign, check_out_dir, checked_cache_dir, clean_leftovers,
                         fresh_staging, keep_foreign_files, keep_late_files, record_own_files,
                         retire, some_of, staging_dir, walk_entries)
 from .partcache import CacheStats, PartCache, cache_folder
@@ -290,9 +290,13 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
     if unchanged:
         log(f"publish: no change; {out_dir} left as it was (version {edition.version})")
     else:
-        if kept:
+        if kept and foreign.listed:
             log(f"publish: kept {len(kept)} file(s) and folder(s) in {out_dir} that publish did "
                 f"not write: {some_of(kept)}")
+        elif kept:
+            log(f"publish: {out_dir / OWN_FILES} (the list of the files publish wrote) was "
+                f"missing: kept {len(kept)} file(s) and folder(s) the new edition does not write, "
+                f"as someone else's may be among them: {some_of(kept)}")
         what = "content changed" if edition.changes else "same content, files updated"
         log(f"publish: {out_dir} (version {edition.version}, {what})")
     return PublishResult(publication, out_dir, edition.version, not unchanged, watch.seconds,

@@ -687,9 +687,38 @@ def test_a_damaged_list_of_publishs_files_fails_the_publish(tmp_path, source_tex
     assert status == 1
     assert errors == [f"error: {out / OWN_FILES}: is not the list of the files publish wrote that "
                       "it should be, so the files someone else put into the published folder "
-                      "cannot be told apart and kept: put it back, or remove it to have the "
-                      "publication replaced whole (with every file in it)"]
+                      "cannot be told apart and kept: put it back, or remove it to have every "
+                      "file the new edition does not write kept"]
     assert snapshot(out) == before
+
+
+def test_without_the_list_of_publishs_files_every_file_the_new_edition_does_not_write_is_kept(
+        tmp_path, source_text, capsys, publication):
+    """The list lost (a copy that skips dotfiles): the files someone else put into OUT were
+    deleted with the old edition, silently. Only what the new edition writes again is taken as
+    publish's; the rest is kept, and the line says why; the next publish has its list again."""
+    out = tmp_path / "out"
+    shutil.copytree(publication, out, symlinks=True)
+    (out / OWN_FILES).unlink()
+    (out / "NOTES.txt").write_text("mine", encoding="utf-8")
+    (out / "reports").mkdir()
+    (out / "reports" / "l.json").write_text("{}", encoding="utf-8")
+    (out / "initiatives.csv").write_text("stale", encoding="utf-8")
+    raw = raw_dir(tmp_path / "raw", source_text.replace("県内の公共機関", "宮城県内の公共機関"))
+    status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    assert (status, errors) == (0, [])
+    assert (f"publish: {out / OWN_FILES} (the list of the files publish wrote) was missing: kept "
+            "2 file(s) and folder(s) the new edition does not write, as someone else's may be "
+            "among them: NOTES.txt, reports/") in stderr
+    assert (out / "NOTES.txt").read_text(encoding="utf-8") == "mine"
+    assert (out / "reports" / "l.json").read_text(encoding="utf-8") == "{}"
+    assert (out / "initiatives.csv").read_text(encoding="utf-8").startswith("plan_id,")
+    assert "NOTES.txt" not in json.loads((out / OWN_FILES).read_text(encoding="utf-8"))["files"]
+    (raw / "plan.txt").write_text(source_text, encoding="utf-8")
+    status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    assert (status, errors) == (0, [])
+    assert (f"publish: kept 2 file(s) and folder(s) in {out} that publish did not write: "
+            "NOTES.txt, reports/") in stderr
 
 
 def write_miyagi_alone(raw: Path) -> None:
