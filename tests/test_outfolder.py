@@ -318,6 +318,72 @@ def test_the_replaced_edition_is_removed_after_the_publish_without_delaying_it(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "raw"]
 
 
+def test_a_leftover_that_cannot_be_removed_is_said_and_stays_where_it_is(
+        tmp_path, source_text, capsys, publication, monkeypatch):
+    """The log said `cleanup: removed` while a file in it could not be deleted, and each run
+    renamed it to a leftover of its own."""
+    out = tmp_path / "out"
+    shutil.copytree(publication, out, symlinks=True)
+    pid = dead_pid()
+    leftover = tmp_path / f".out.retired-{pid}-1"
+    (leftover / "drafts").mkdir(parents=True)
+    (leftover / "drafts" / "a.txt").write_text("下書き", encoding="utf-8")
+    unlink = os.unlink
+
+    def refused(path, *args, **kwargs):
+        if os.path.basename(path) == "a.txt":
+            raise PermissionError(13, "Permission denied")
+        return unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", refused)
+    raw = raw_dir(tmp_path / "raw", source_text)
+    for _ in range(2):
+        status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
+        assert (status, errors) == (0, [])
+        assert (f"cleanup: could not remove .out.retired-{pid}-1 (left by process {pid}, which "
+                f"is gone): {leftover / 'drafts' / 'a.txt'}: Permission denied; it stays beside "
+                "out: remove it yourself") in stderr
+        assert "cleanup: removed" not in stderr
+        wait_for_removals()
+        assert sorted(p.name for p in tmp_path.iterdir()) == [leftover.name, "out", "raw"]
+
+
+def test_a_read_only_folder_kept_in_out_leaves_no_replaced_edition_behind(
+        tmp_path, source_text, capsys, publication, monkeypatch):
+    """Its copy in the replaced edition could not be emptied (its files are deleted from a
+    folder its owner may not write: not as root, so the test refuses as the kernel would),
+    and each publish left a retired folder behind."""
+    import subprocess as processes
+    out = tmp_path / "out"
+    shutil.copytree(publication, out, symlinks=True)
+    (out / "drafts").mkdir()
+    (out / "drafts" / "a.txt").write_text("下書き", encoding="utf-8")
+    (out / "drafts").chmod(0o555)
+    unlink, popen = os.unlink, processes.Popen
+
+    def as_its_owner(path, *, dir_fd=None):
+        folder = os.fstat(dir_fd) if dir_fd is not None else os.stat(os.path.dirname(path))
+        if not folder.st_mode & 0o200:
+            raise PermissionError(13, "Permission denied")
+        return unlink(path, dir_fd=dir_fd)
+
+    def no_removal_process(command, *args, **kwargs):     # (removed here, as_its_owner)
+        if command[1] == "-c":
+            raise OSError(11, "Resource temporarily unavailable")
+        return popen(command, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", as_its_owner)
+    monkeypatch.setattr(processes, "Popen", no_removal_process)
+    raw = raw_dir(tmp_path / "raw", source_text)
+    for edited in ("宮城県内の公共機関", "みやぎ県内の公共機関"):
+        (raw / "plan.txt").write_text(source_text.replace("県内の公共機関", edited), encoding="utf-8")
+        status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
+        assert (status, errors) == (0, []) and "content changed" in stderr
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "raw"]
+        assert (out / "drafts" / "a.txt").read_text(encoding="utf-8") == "下書き"
+        assert (out / "drafts").stat().st_mode & 0o777 == 0o555
+
+
 def test_a_run_killed_between_its_renames_gets_its_publication_back(tmp_path, source_text, capsys, publication):
     pid = dead_pid()
     previous = tmp_path / f".out.previous-{pid}"
