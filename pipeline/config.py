@@ -93,7 +93,11 @@ def find_config(explicit: Path | None, near: Path | None) -> tuple[Path | None, 
         if not explicit.is_file():
             raise ConfigError("no such settings file (--config)", explicit)
         return explicit, [explicit]
-    places = [Path.cwd()] + ([near.resolve().parent, near.resolve().parent.parent] if near else [])
+    try:
+        above = [near.resolve().parent, near.resolve().parent.parent] if near else []
+    except (OSError, RuntimeError):     # a loop of links: the command names it (errors.resolved)
+        above = []
+    places = [Path.cwd()] + above
     candidates = list(dict.fromkeys(folder / DEFAULT_CONFIG_PATH.name for folder in places))
     return next((path for path in candidates if path.is_file()), None), candidates
 

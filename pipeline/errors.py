@@ -66,6 +66,16 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {lines[0]}" if lines[0] else type(error).__name__
 
 
+def resolved(path: Path, option: str) -> Path:
+    """path made absolute, its links followed; one that goes round a loop of links is an error
+    naming it (Path.resolve raises RuntimeError there before Python 3.13)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        raise PipelineError(f"cannot be followed: it goes round a loop of symbolic links: "
+                            f"choose another {option}", path) from None
+
+
 def undecodable_byte(text: str) -> tuple[int, int] | None:
     """(index, byte) of the first byte of text that is not UTF-8, None if there is none: Python
     reads such a byte of a file name, the command line or stdin as a lone surrogate (U+DC80 to

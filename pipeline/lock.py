@@ -24,13 +24,11 @@ def publish_lock(out_dir: Path, log: Callable[[str], None] = lambda message: Non
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         handle = _acquire(path, out_dir, log)
-    except OSError as exc:      # a folder the user may not write: no lock, no staging, no edition
+    except OSError as exc:      # a folder the user may not write, a full disk: no lock, no edition
         raise PipelineError(f"cannot write beside the output folder: {exc.strerror} (a publish "
                             "writes its lock, its staging folder and the new edition there)",
                             path) from None
     try:
-        handle.write(str(os.getpid()))
-        handle.flush()
         yield
     finally:
         path.unlink(missing_ok=True)
@@ -57,7 +55,20 @@ def _acquire(path: Path, out_dir: Path, log: Callable[[str], None]):
                     log(f"cleanup: took over {path.name}, left by process {holder}, which is gone")
                 handle.seek(0)
                 handle.truncate()
+                _write_holder(handle, path)
                 return handle
         except FileNotFoundError:
             pass
         handle.close()          # the file was removed by the holder meanwhile: lock the new one
+
+
+def _write_holder(handle, path: Path) -> None:
+    """This process's id into the lock file it holds; one that cannot be written (a full disk)
+    is removed, and unlocked."""
+    try:
+        handle.write(str(os.getpid()))
+        handle.flush()
+    except OSError:
+        path.unlink(missing_ok=True)
+        handle.close()
+        raise

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .errors import PipelineError, describe
+from .errors import PipelineError, describe, resolved
 
 GENERATOR_KEY, GENERATOR = "generator", "plan-opendata-pipeline"
 SHOWN_FILES = 3
@@ -65,7 +65,7 @@ def _earlier_edition(folder: Path, package: dict) -> bool:
 def check_out_dir(out_dir: Path, raw_dir: Path | None = None) -> None:
     """Refuse an OUT that a publish must not replace; out_dir is absolute (resolved)."""
     if raw_dir is not None:
-        raw = raw_dir.resolve()
+        raw = resolved(raw_dir, "--raw-dir")
         if out_dir == raw or raw in out_dir.parents:
             raise PipelineError("the output folder is (inside) the raw folder "
                                 f"{raw}; publishing would replace the sources: choose another --out-dir",
@@ -103,8 +103,8 @@ def checked_cache_dir(cache_dir: Path | None, out_dir: Path, raw_dir: Path,
     publish goes on without it). out_dir is absolute (resolved)."""
     if cache_dir is None:
         return None
-    cache = cache_dir.resolve()
-    for name, folder in (("output", out_dir), ("raw", raw_dir.resolve())):
+    cache = resolved(cache_dir, "--cache-dir")
+    for name, folder in (("output", out_dir), ("raw", resolved(raw_dir, "--raw-dir"))):
         if cache == folder or folder in cache.parents:
             raise PipelineError(f"the cache folder is (inside) the {name} folder {folder}: "
                                 "choose another --cache-dir", cache_dir)

@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 from .config import DEFAULT_CONFIG_PATH, KNOWN_LICENSES, Config, settings_name, toml_line
 from .console import say
-from .errors import ConfigError, PipelineError, describe
+from .errors import ConfigError, PipelineError, describe, resolved
 from .export.datasette import DATASETTE_METADATA
 from .export.listing import remember_digest
 from .export.package import (LinkedDataDigests, describe_linked_data, package_head,
@@ -159,7 +159,7 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = say,
     """Build, validate and swap in a new edition; one run at a time per output folder, which
     must be absent, empty or a publication of this pipeline (see outfolder.py). With strict,
     any warning stops the run before anything is published."""
-    out_dir = out_dir.resolve()
+    out_dir = resolved(out_dir, "--out-dir")
     check_out_dir(out_dir, raw_dir)
     cache_dir = checked_cache_dir(cache_dir, out_dir, raw_dir, log)
     if not config.publisher:
@@ -176,8 +176,7 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = say,
             log.summary()
             return result
         except PipelineError as error:
-            _name_as_published(error, out_dir)
-            raise
+            raise _name_as_published(error, out_dir)
         except Exception as error:      # a bug or a library's limit: one line, nothing published
             raise PipelineError(f"{watch.failed or 'publish'} stage failed: {describe(error)}; "
                                 "nothing was published", raw_dir) from error
@@ -390,12 +389,13 @@ def published_from(out_dir: Path, package: dict | None, inputs: str) -> str | No
     return str(package.get("version", ""))
 
 
-def _name_as_published(error: PipelineError, out_dir: Path) -> None:
+def _name_as_published(error: PipelineError, out_dir: Path) -> PipelineError:
     """An error about a file of the staging folder (removed by now) names it as it would have
     been published."""
     staging = str(staging_dir(out_dir))
     if error.path and error.path.startswith(staging):
         error.path = f"{out_dir}{error.path[len(staging):]} (new edition, not published)"
+    return error
 
 
 def _write_portal_metadata(staging: Path, description: Description, log: Log,

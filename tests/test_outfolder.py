@@ -8,7 +8,9 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -34,6 +36,21 @@ def run(capsys, *args) -> tuple[int, list[str], str]:
     stderr = capsys.readouterr().err
     assert "Traceback" not in stderr
     return status, [line for line in stderr.splitlines() if line.startswith("error:")], stderr
+
+
+@contextmanager
+def mounted(folder: Path) -> Iterator[Path]:
+    """A file system of 1 MB mounted on folder (made) while the test runs; the test is skipped
+    where nothing can be mounted."""
+    folder.mkdir()
+    if shutil.which("mount") is None or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
+            capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a file system here")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)])
 
 
 def dead_pid() -> int:
@@ -464,6 +481,37 @@ def test_a_foreign_exception_in_a_stage_is_one_line_naming_input_and_stage(tmp_p
     assert snapshot(out) == before and not list(tmp_path.glob(".out.staging-*"))
 
 
+def test_a_full_disk_beside_out_is_one_line_naming_the_lock(tmp_path, source_text, capsys):
+    """The lock was written outside its guard: `error: raw: publish failed: OSError: [Errno
+    28] No space left on device`."""
+    with mounted(tmp_path / "disk") as disk:
+        with open(disk / "fill", "wb", buffering=0) as fill, pytest.raises(OSError):
+            while True:
+                fill.write(b"\0" * 4096)
+        status, errors, _ = run(capsys, "--raw-dir", raw_dir(tmp_path / "raw", source_text),
+                                "--out-dir", disk / "out")
+        assert (status, errors) == (1, [
+            f"error: {disk / '.out.lock'}: cannot write beside the output folder: No space left "
+            "on device (a publish writes its lock, its staging folder and the new edition there)"])
+        assert sorted(p.name for p in disk.iterdir()) == ["fill"]
+
+
+@pytest.mark.parametrize("option", ["--out-dir", "--raw-dir", "--cache-dir"])
+def test_a_folder_in_a_loop_of_links_is_named(tmp_path, source_text, capsys, option):
+    """Was `error: data/raw: publish failed: RuntimeError: Symlink loop from '…/loop1'`,
+    naming the raw folder whichever folder went round the loop."""
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    folders = {"--out-dir": tmp_path / "out", "--raw-dir": raw_dir(tmp_path / "raw", source_text),
+               option: tmp_path / "loop1"}
+    status = main(["--config", str(ROOT / "pipeline.toml"), "publish",
+                   *[str(part) for pair in folders.items() for part in pair]])
+    stderr = capsys.readouterr().err
+    assert (status, [line for line in stderr.splitlines() if line.startswith("error:")]) == (1, [
+        f"error: {tmp_path / 'loop1'}: cannot be followed: it goes round a loop of symbolic "
+        f"links: choose another {option}"])
+
+
 def test_when_the_portal_fails_the_tables_findings_come_first(tmp_path, source_text, capsys,
                                                             monkeypatch):
     """The tables are validated while the portal and catalogue are written: when one of those
@@ -635,25 +683,17 @@ def test_a_file_system_mounted_in_out_fails_the_publish(tmp_path, source_text, c
     mounted file system with the old edition."""
     out = tmp_path / "out"
     shutil.copytree(publication, out, symlinks=True)
-    mounted = out / "archive"
-    mounted.mkdir()
-    if shutil.which("mount") is None or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mounted)],
-            capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a file system here")
-    try:
-        (mounted / "2014.zip").write_bytes(b"PK")
+    with mounted(out / "archive") as archive:
+        (archive / "2014.zip").write_bytes(b"PK")
         before = snapshot(out)
         raw = raw_dir(tmp_path / "raw", source_text.replace("県内の公共機関", "宮城県内の公共機関"))
         status, errors, _ = run(capsys, "--raw-dir", raw, "--out-dir", out)
         wait_for_removals()
         assert (status, errors) == (1, [
-            f"error: {mounted}: is a mount point: the files on it cannot be kept in the new "
+            f"error: {archive}: is a mount point: the files on it cannot be kept in the new "
             "edition, and would be deleted with the old one; unmount it or move it out of the "
             "published folder, and publish again"])
         assert snapshot(out) == before
-    finally:
-        subprocess.run(["umount", "-l", str(mounted)])
 
 
 def test_files_put_into_out_during_the_swap_are_kept(tmp_path, source_text, capsys, publication,
