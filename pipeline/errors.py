@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import os
 from pathlib import Path
 
 
@@ -64,6 +66,37 @@ def describe(error: BaseException) -> str:
     """A foreign exception in one line: its type and the first line of its message."""
     lines = str(error).strip().split("\n")
     return f"{type(error).__name__}: {lines[0]}" if lines[0] else type(error).__name__
+
+
+def failed_file(error: BaseException) -> str | None:
+    """The file an error is about: an OSError's filename, else (a write's names none: a full
+    disk, a file size limit) the file open for writing in the innermost frame of its traceback
+    that holds one; None when neither is known."""
+    name = getattr(error, "filename", None)
+    if isinstance(name, (str, os.PathLike)):
+        return os.fspath(name)
+    frames = []
+    trace = error.__traceback__
+    while trace is not None:
+        frames.append(trace.tb_frame)
+        trace = trace.tb_next
+    for frame in reversed(frames):
+        for value in frame.f_locals.values():
+            if (name := _written_file(value)) is not None:
+                return name
+    return None
+
+
+def _written_file(value: object) -> str | None:
+    """The name of value when it is a file open for writing (or closed since)."""
+    if not isinstance(value, io.IOBase):
+        return None
+    try:
+        name, mode = value.name, value.mode         # (gzip's mode is a number)
+    except (AttributeError, ValueError):
+        return None
+    writes = isinstance(mode, str) and not set(mode).isdisjoint("wax+")
+    return name if writes and isinstance(name, str) else None
 
 
 def resolved(path: Path, option: str) -> Path:

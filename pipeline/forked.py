@@ -16,7 +16,7 @@ import os
 import signal
 from typing import Callable, Iterator
 
-from .errors import PipelineError, describe
+from .errors import PipelineError, describe, failed_file
 from .heap import c_library
 from .startup import STOP_SIGNALS         # Ctrl-C, kill: held while a child is forked
 
@@ -99,7 +99,7 @@ def _run(answer, where, parent: int) -> None:
             answer.send(("done", value))
     except Exception as error:          # sent back: the caller raises it
         answer.send(("error", error if isinstance(error, PipelineError)
-                     else PipelineError(describe(error), where)))
+                     else PipelineError(describe(error), failed_file(error) or where)))
     answer.close()
 
 

@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 from .config import DEFAULT_CONFIG_PATH, KNOWN_LICENSES, Config, settings_name, toml_line
 from .console import say
-from .errors import ConfigError, PipelineError, describe, resolved
+from .errors import ConfigError, PipelineError, describe, failed_file, resolved
 from .export.datasette import DATASETTE_METADATA
 from .export.listing import remember_digest
 from .export.package import (LinkedDataDigests, describe_linked_data, package_head,
@@ -177,6 +177,11 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = say,
             return result
         except PipelineError as error:
             raise _name_as_published(error, out_dir)
+        except OSError as error:        # writing the new edition: a full disk, a file size limit
+            raise _name_as_published(PipelineError(
+                f"{watch.failed or 'publish'} stage failed: {error.strerror or describe(error)}; "
+                "nothing was published", failed_file(error) or staging_dir(out_dir)),
+                out_dir) from error
         except Exception as error:      # a bug or a library's limit: one line, nothing published
             raise PipelineError(f"{watch.failed or 'publish'} stage failed: {describe(error)}; "
                                 "nothing was published", raw_dir) from error

@@ -25,6 +25,9 @@ def failing(kind: str):
     yield "first"
     if kind == "pipeline":
         raise PipelineError("initiatives row 3 column summary: too long", "excel/initiatives.xlsx")
+    if kind == "full disk":                 # (a write's error names no file)
+        with open("/dev/full", "wb") as out:
+            out.write(b"x")
     raise ValueError("bad value")
 
 
@@ -41,7 +44,8 @@ def test_each_step_comes_back_in_order_from_another_process():
 
 @pytest.mark.parametrize("kind, message", [
     ("pipeline", "excel/initiatives.xlsx: initiatives row 3 column summary: too long"),
-    ("other", "out: ValueError: bad value")])
+    ("other", "out: ValueError: bad value"),
+    ("full disk", "/dev/full: OSError: [Errno 28] No space left on device")])
 def test_an_error_comes_back_as_one_line(kind, message):
     with Forked(failing, kind, where="out") as side:
         assert side.next() == "first"

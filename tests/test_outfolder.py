@@ -481,6 +481,28 @@ def test_a_foreign_exception_in_a_stage_is_one_line_naming_input_and_stage(tmp_p
     assert snapshot(out) == before and not list(tmp_path.glob(".out.staging-*"))
 
 
+def test_a_file_over_the_file_size_limit_is_named(tmp_path, source_text, capsys, publication):
+    """`ulimit -f`: `error: raw: csv-json stage failed: OSError: [Errno 27] File too large`,
+    naming the raw folder and no file. Here the limit lets every file but the plan's graph
+    through."""
+    import resource
+    plan = next((publication / "plans").iterdir()).name
+    graph = publication / "plans" / plan / "graph.nt"
+    assert graph.stat().st_size > 400_000 > max(
+        p.stat().st_size for p in publication.rglob("*") if p.is_file() and p.name != "graph.nt")
+    out, raw = tmp_path / "out", raw_dir(tmp_path / "raw", source_text)
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, limits[1]))
+    try:
+        status, errors, _ = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+    assert (status, errors) == (1, [
+        f"error: {out / 'plans' / plan / 'graph.nt'} (new edition, not published): rdf.ntriples "
+        "stage failed: File too large; nothing was published"])
+    assert not out.exists() and not list(tmp_path.glob(".out.staging-*"))
+
+
 def test_a_full_disk_beside_out_is_one_line_naming_the_lock(tmp_path, source_text, capsys):
     """The lock was written outside its guard: `error: raw: publish failed: OSError: [Errno
     28] No space left on device`."""
