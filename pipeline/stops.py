@@ -32,10 +32,12 @@ def raise_on_stop() -> dict:
 
 
 def restore(previous: dict) -> None:
-    """The handlers raise_on_stop() replaced, and Python's hook, back in place."""
+    """The handlers raise_on_stop() replaced, and Python's hook, back in place; the stops noted
+    are forgotten (the command has answered them)."""
     for signum, handler in previous.items():
         signal.signal(signum, handler)
     sys.unraisablehook = sys.__unraisablehook__
+    _noted.clear()
 
 
 def raise_if_stopped() -> None:

@@ -290,3 +290,15 @@ def test_a_stop_a_finalizer_drops_still_stops_the_publish_before_its_swap(publis
     assert "Traceback" not in stderr and "Exception ignored" not in stderr
     assert stderr.splitlines()[-1] == "error: interrupted; the previous publication is unchanged"
     assert listing(out) == before
+
+
+def test_a_stop_the_command_answered_is_forgotten_once_it_returns(tmp_path):
+    """A publish in the same process after a command stopped by SIGTERM (a test, a notebook)
+    was itself stopped at its swap by that old stop."""
+    from pipeline import stops
+    previous = stops.raise_on_stop()
+    with pytest.raises(stops.Terminated):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(1)
+    stops.restore(previous)
+    stops.raise_if_stopped()                    # nothing to raise
