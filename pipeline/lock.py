@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import PipelineError
-from .outfolder import process_alive
+from .leftovers import process_alive
 
 
 @contextmanager

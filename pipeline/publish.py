@@ -35,9 +35,9 @@ from .fingerprint import inputs_digest
 from .forked import Forked
 from .heap import collector_paused, frozen_heap, release_free_memory
 from .lock import publish_lock
-from .outfolder import (OWN_FILES, Foreign, check_out_dir, checked_cache_dir, clean_leftovers,
-                        fresh_staging, keep_foreign_files, keep_late_files, record_own_files,
-                        retire, some_of, staging_dir, walk_entries)
+from .leftovers import clean_leftovers, fresh_staging, retire, staging_dir
+from .outfolder import (OWN_FILES, Foreign, check_out_dir, checked_cache_dir, keep_foreign_files,
+                        keep_late_files, record_own_files, some_of, walk_entries)
 from .partcache import CacheStats, PartCache, cache_folder
 from .planrows import Extracted, extract_rows
 from .rdf import LinkedDataWriter

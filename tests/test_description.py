@@ -24,7 +24,7 @@ from pipeline.export.datasets import PlanInfo, plan_info
 from pipeline.export.dcat import build_catalog, catalog_uri
 from pipeline.export.description import Records, read_description
 from pipeline.export.site import write_site
-from pipeline.outfolder import staging_dir
+from pipeline.leftovers import staging_dir
 from pipeline.versions import PlanEdition, table_records
 
 ROOT = Path(__file__).resolve().parent.parent

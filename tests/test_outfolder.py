@@ -15,7 +15,8 @@ from typing import Iterator
 import pytest
 
 from pipeline.cli import main
-from pipeline.outfolder import GENERATOR, GENERATOR_KEY, OWN_FILES, wait_for_removals
+from pipeline.leftovers import wait_for_removals
+from pipeline.outfolder import GENERATOR, GENERATOR_KEY, OWN_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 

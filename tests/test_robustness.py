@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pipeline.console import one_line
 from pipeline.errors import PipelineError
 from pipeline.extract import extract_document
-from pipeline.outfolder import wait_for_removals
+from pipeline.leftovers import wait_for_removals
 from pipeline.sources import SourceDocument, SourceMeta, decode
 
 ROOT = Path(__file__).resolve().parent.parent
