@@ -614,6 +614,17 @@ def test_a_topic_printed_twice_is_named():
         "printed twice? Both are in the tables"]
 
 
+def test_a_topic_without_text_is_named():
+    """The トピックス column of item 2 with its heading only (its text, lines 925-933, lost):
+    it was left out of the tables in silence, where a (N) subsection without text is named."""
+    assert LINES[922].startswith("トピックス\t\tオープンデータ") and LINES[934].startswith("3")
+    document = extract(LINES[:924] + LINES[933:])
+    assert [s.id for s in document.sections if s.kind == "topic"] == ["2-3-topic-1"]
+    assert document.warnings == [
+        f"{PATH}:923: トピックス 「オープンデータ」 has no text (its lines printed elsewhere, or "
+        "lost?): not in the tables"]
+
+
 @pytest.mark.parametrize("number,initiative,label,marks,actors,status,name", [
     (78, "72: initiative 2-1-2 「総合情報ネットワークの運用」", "主体", "「→」 (line 81)",
      ["県運用→"], None, None),

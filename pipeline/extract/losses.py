@@ -19,7 +19,7 @@ readers cannot place is never dropped, nor given to a record, in silence.
 - a section's heading holding a sentence (its text's first line joined to it), and the next
   (N) heading ending a line of its text (joined to the text before it);
 - an initiative's labelled row in a section's text (printed after the next page's header), a
-  numbered subsection with no text;
+  numbered subsection or a トピックス column with no text;
 - a site entry named like a media badge another entry prints (name and badge swapped), or
   with no badge where most entries print one (its badge line joined to another);
 - a 参考 entry wrapped over two lines (its second line completes the cited initiative's title);
@@ -70,9 +70,10 @@ class Losses:
             problems += sentence_in_heading(block)
             problems += next_subsection_in_text(block)
             problems += labelled_rows_in_prose(block)
-            if block.number is not None and all(row.blank for row in block.rows):
-                problems.append((block.heading.line, f"({block.number}) 「{block.title}」 has no "
-                                 "text (its lines printed elsewhere, or lost?): not in the tables"))
+            if (block.number is not None or block.kind == "topic") and all(
+                    row.blank for row in block.rows):
+                problems.append((block.heading.line, f"{shown_heading(block)} has no text (its "
+                                 "lines printed elsewhere, or lost?): not in the tables"))
         return problems
 
     def outline(self, block: Block) -> list[str]:
@@ -140,10 +141,15 @@ def sentence_in_heading(block: Block) -> list[Problem]:
     as printed (where the heading ends, the text does not say)."""
     if SENTENCE_END not in block.title:
         return []
-    shown = f"({block.number})" if block.number is not None else block.part
-    return [(block.heading.line, f"{shown} 「{block.title[:40]}」 is a heading that holds a "
+    return [(block.heading.line, f"{shown_heading(block, 40)} is a heading that holds a "
                                  "sentence: the first line of its text joined to it (a line "
                                  "break lost)? Kept as the heading, as printed")]
+
+
+def shown_heading(block: Block, width: int | None = None) -> str:
+    """A section's heading as warnings name it: `(N) 「title」`, `トピックス 「title」`."""
+    shown = f"({block.number})" if block.number is not None else block.part
+    return f"{shown} 「{block.title[:width]}」"
 
 
 def next_subsection_in_text(block: Block) -> list[Problem]:
