@@ -108,6 +108,47 @@ def test_a_document_cut_inside_an_initiative_names_it():
                                  "is incomplete (no 目的・概要、担当); left out; the document ends inside it (cut?)"]
 
 
+CUT_ITEM_2_2 = f"{PATH}:512: item 2-2 has no initiative (a lost heading or a cut document?)"
+
+
+@pytest.mark.parametrize("number,printed,section,others", [
+    (520, "可能であり、実", "514: section 2-2-narrative-1 「行政情報の発信」 is incomplete (its text stops "
+     "mid-sentence at line 520: 「…内外に向けた継続的な発信が可能であり、実」)", [CUT_ITEM_2_2]),
+    (536, "必ずしも県", "528: section 2-2-narrative-2 「行政手続のオンライン化」 is incomplete (its text "
+     "stops mid-sentence at line 536: 「…ことから、利用実績は伸び悩み、必ずしも県」)", [CUT_ITEM_2_2]),
+    (927, "保有している", "923: section 2-2-topic-1 「オープンデータ」 is incomplete (its text stops "
+     "mid-sentence at line 927: 「…間開放」であり、行政機関等が保有している」)", []),
+    (1067, "個人番号の利用", "1055: section 2-3-topic-1 「社会保障・税番号制度」 is incomplete (its text "
+     "stops mid-sentence at line 1067: 「…行政の効率化などを目指し、個人番号の利用」)", []),
+], ids=["narrative-1", "narrative-2", "topic-of-item-2", "topic-of-item-3"])
+def test_a_document_cut_inside_a_section_names_it(number, printed, section, others):
+    """A document cut mid-sentence in a narrative or a トピックス column, its last block: the
+    section was published cut short in silence, where an initiative so cut is named."""
+    line = LINES[number - 1]
+    document = extract(LINES[:number - 1] + [line[:line.index(printed) + len(printed)]])
+    assert document.sections[-1].body.endswith(printed)
+    assert document.warnings == [f"{PATH}:{section}; kept as printed; the document ends inside it "
+                                 "(cut?)", *others]
+
+
+def test_a_document_cut_after_a_topics_heading_names_it():
+    """The last トピックス column with its heading only (the document cut after line 1055)."""
+    assert LINES[1054].startswith("トピックス\t\t社会保障・税番号制度")
+    document = extract(LINES[:1055])
+    assert [s.id for s in document.sections if s.kind == "topic"] == ["2-2-topic-1"]
+    assert document.warnings == [
+        f"{PATH}:1055: トピックス 「社会保障・税番号制度」 has no text (its lines printed elsewhere, "
+        "or lost?): not in the tables; the document ends inside it (cut?)"]
+
+
+def test_a_document_cut_at_the_end_of_a_sentence_reads_as_a_whole_one():
+    """What the text cannot tell: cut after a paragraph (line 1065), the last section ends as a
+    whole one does."""
+    document = extract(LINES[:1065])
+    assert document.sections[-1].body.endswith("仕組みが作られる予定です。")
+    assert document.warnings == []
+
+
 @pytest.fixture
 def damaged_raw(tmp_path) -> Path:
     raw = tmp_path / "raw"

@@ -14,9 +14,10 @@ from ..model import EXCEL_CELL_MAX, EXCEL_CUT_MARK, LIST_DELIMITER, TABLES, Docu
 from ..sources import SourceDocument
 from .initiatives import Incomplete, read_initiative
 from .layout import MAX_VALUE_CHARS, read_rows
-from .losses import (Losses, printed_twice, priority_goal_counts_differ, references_wrapped,
-                     sites_after_a_one_word_responsible, sites_named_as_the_responsible_before,
-                     sites_named_like_a_badge, sites_without_a_badge)
+from .losses import (DOCUMENT_ENDS, Losses, printed_twice, priority_goal_counts_differ,
+                     references_wrapped, sites_after_a_one_word_responsible,
+                     sites_named_as_the_responsible_before, sites_named_like_a_badge,
+                     sites_without_a_badge, stops_mid_sentence)
 from .sections import read_section
 from .sites import read_sites, split_media
 from .structure import split_blocks
@@ -44,11 +45,12 @@ def _extract(source: SourceDocument) -> Document:
     blocks = split_blocks(read_rows(source.text, path), path)
     losses = Losses(blocks)
     for block in blocks:
+        last = block is blocks[-1]              # where a document cut short ends
         if block.context.item_no is not None:
             items.setdefault((block.context.field_no, block.context.item_no), block.heading.line)
-        document.warnings += [f"{path}:{line}: {problem}" for line, problem in losses.of(block)]
+        document.warnings += [f"{path}:{line}: {problem}" for line, problem in losses.of(block, last)]
         if block.kind == "initiative":
-            _add_initiative(document, block, name, path, seen, block is blocks[-1])
+            _add_initiative(document, block, name, path, seen, last)
         elif block.kind in ("unplaced", "damaged-header"):
             continue                            # (warned of by losses.of)
         elif block.kind == "sites":
@@ -65,6 +67,11 @@ def _extract(source: SourceDocument) -> Document:
             if result:
                 document.sections.append(result[0])
                 document.terms += result[1]
+                if last and (end := stops_mid_sentence(block)):
+                    document.warnings.append(
+                        f"{path}:{block.heading.line}: section {result[0].id} 「{result[0].heading}」 "
+                        f"is incomplete (its text stops mid-sentence at line {end.last}: "
+                        f"「…{end.text[-20:]}」); kept as printed; {DOCUMENT_ENDS}")
             else:
                 ordinals[key] -= 1
     split_media(document.sites)
@@ -190,7 +197,7 @@ def _add_initiative(document: Document, block, name: str, path: str, seen: dict[
     except Incomplete as missing:
         document.warnings.append(
             f"{path}:{block.heading.line}: initiative {ident} 「{block.title}」 is incomplete "
-            f"(no {missing}); left out" + ("; the document ends inside it (cut?)" if last else ""))
+            f"(no {missing}); left out" + (f"; {DOCUMENT_ENDS}" if last else ""))
         return
     for gap in records.gaps:
         document.warnings.append(

@@ -16,6 +16,8 @@ readers cannot place is never dropped, nor given to a record, in silence.
 - a site entry or a トピックス column printed again word for word in its item (a page the
   converter printed twice): both are published, the second named;
 - a page number alone on a line of a section's text (`12`, `P.12`): kept, named;
+- the document's last block, a section whose text stops mid-sentence or has none: a document
+  cut short (as an initiative left incomplete by it is);
 - a section's heading holding a sentence (its text's first line joined to it), and the next
   (N) heading ending a line of its text (joined to the text before it);
 - an initiative's labelled row in a section's text (printed after the next page's header), a
@@ -34,12 +36,15 @@ import re
 from collections import Counter
 
 from ..model import lines_named
+from ..normalize import is_paragraph_end
 from .initiatives import SENTENCE_END
-from .layout import LONE_PAGE_NUMBER
+from .layout import LONE_PAGE_NUMBER, Row
 from .schedule import is_schedule_mark
 from .structure import LABELS, NUMBERED, Block, starts_with_label
 
 Problem = tuple[int, str]       # (line, what was lost there)
+# Said of the document's last block when it lacks what a whole one prints (a cut document)
+DOCUMENT_ENDS = "the document ends inside it (cut?)"
 # A sentence's end, then a (N) heading with its title ending the line (`…いきます。(5) 情報…`)
 SUBSECTION_AFTER_SENTENCE = re.compile(
     rf"{SENTENCE_END}\s*\((\d{{1,3}})\)\s*[^{SENTENCE_END}\s][^{SENTENCE_END}]*$")
@@ -55,7 +60,8 @@ class Losses:
         self.last: dict[tuple, int] = {}            # (field, item, part) -> last (N) read
         self.reprinted: set[tuple] = set()          # parts printed again since their last (N)
 
-    def of(self, block: Block) -> list[Problem]:
+    def of(self, block: Block, last: bool = False) -> list[Problem]:
+        """The problems of a block; `last`: the document's last block (where a cut one ends)."""
         if block.kind == "unplaced":
             return [unplaced(block)]
         if block.kind == "damaged-header":
@@ -73,7 +79,8 @@ class Losses:
             if (block.number is not None or block.kind == "topic") and all(
                     row.blank for row in block.rows):
                 problems.append((block.heading.line, f"{shown_heading(block)} has no text (its "
-                                 "lines printed elsewhere, or lost?): not in the tables"))
+                                 "lines printed elsewhere, or lost?): not in the tables"
+                                 + (f"; {DOCUMENT_ENDS}" if last else "")))
         return problems
 
     def outline(self, block: Block) -> list[str]:
@@ -133,6 +140,15 @@ def page_numbers_in_prose(block: Block) -> list[Problem]:
                        f"「{block.heading.text[:40]}」: a page number the converter kept? Kept in "
                        "the text")
             for row in block.rows if row.kind == "text" and LONE_PAGE_NUMBER.match(row.text)]
+
+
+def stops_mid_sentence(block: Block) -> Row | None:
+    """The last line of a section's text when it stops mid-sentence (is_paragraph_end: the rule
+    that joins a paragraph cut by a page break to the next one; a page number after it is
+    passed over). In the document's last block, the end of a document cut short."""
+    text = [row for row in block.rows if not row.blank
+            and not (row.kind == "text" and LONE_PAGE_NUMBER.match(row.text))]
+    return text[-1] if text and not is_paragraph_end(text[-1].text) else None
 
 
 def sentence_in_heading(block: Block) -> list[Problem]:
