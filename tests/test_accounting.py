@@ -96,6 +96,26 @@ def test_a_site_without_its_department_is_named():
                                  "担当 (department); left out"]
 
 
+@pytest.mark.parametrize("changes,problem", [
+    ({"l818": "**ウェブメルマガ**"}, "818: site entry at lines 818-824 has no name (its first line "
+     "prints only media badges, 「ウェブメルマガ」; URL 「http://www.pref.miyagi.jp/site/ej-earthquake/"
+     "press.html」, 担当 「震災復興・企画部 震災復興推進課」): its name line lost? Left out"),
+    ({"l818": None, "l820": None}, "820: site entry at lines 820-822 has no name (no line before its "
+     "URL; URL 「http://www.pref.miyagi.jp/site/ej-earthquake/press.html」, 担当 「震災復興・企画部 "
+     "震災復興推進課」): its name line lost? Left out"),
+], ids=["badges-only", "no-line-before-the-url"])
+def test_a_site_without_its_name_is_named_and_left_out(changes, problem):
+    """The first site entry without its name (its name line printing its badge alone, or its
+    name and summary lines lost): it was published with an empty name, which the validation
+    of the tables refused, naming the staging folder instead of the source."""
+    assert LINES[817].startswith("みやぎ復興プレス") and LINES[821].startswith("URL")
+    document = extract(edited(**changes))
+    assert [site.name for site in document.sites][:2] == ["震災復興ポスター(宮城から感謝をこめて)",
+                                                         "復興応援ブログ「ココロプレス」"]
+    assert [site.id for site in document.sites][0] == "2-site-1"
+    assert document.warnings == [f"{PATH}:{problem}"]
+
+
 def test_a_document_cut_before_an_items_initiatives_names_the_item():
     document = extract(LINES[:950])
     assert len(document.initiatives) == 28                  # items 2-1 and 2-2 whole

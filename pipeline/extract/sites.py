@@ -1,7 +1,8 @@
 """情報発信サイト等 (publishing sites and media) lists.
 
 Each site is printed as: a name line (often followed by a repeated logo text and media
-badges in **bold**), optional badge lines, a summary, `URL <…>` and `担当 部局 課`.
+badges in **bold**), optional badge lines, a summary, `URL <…>` and `担当 部局 課`. An entry
+without its 担当 or its name is left out, named in a warning.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Site, Term, collect_terms, line_range
+from ..model import Site, Term, collect_terms, line_range, lines_named
 from ..normalize import clean_text, join_paragraphs
 from .initiatives import (SENTENCE_END, is_short_label, split_responsible, split_urls, url_doubts,
                           worth_looking_for)
@@ -36,12 +37,15 @@ class _Draft:
 
 
 def read_sites(block: Block, first_seq: int, source: str) -> tuple[list[Site], list[Term], list[str]]:
-    """Sites, their glossary terms, and a warning for each entry left without its 担当 and for
-    what is printed under URL beside the one URL a site has."""
+    """Sites, their glossary terms, and a warning for each entry left without its 担当 or its
+    name and for what is printed under URL beside the one URL a site has."""
     sites, terms, warnings = [], [], []
     drafts, unfinished = _drafts(block.rows)
-    for seq, draft in enumerate(drafts, first_seq):
-        site, site_terms = _site(draft, block.context.field_no, seq, source)
+    for draft in drafts:
+        site, site_terms = _site(draft, block.context.field_no, first_seq + len(sites), source)
+        if not site.name:
+            warnings.append((draft.lines[0], _nameless(draft, site)))
+            continue
         sites.append(site)
         terms.extend(site_terms)
         warnings += [(draft.url_line, f"site 「{site.name[:40]}」: {problem}")
@@ -55,6 +59,17 @@ def read_sites(block: Block, first_seq: int, source: str) -> tuple[list[Site], l
                                   "site entry, not in the tables")
                  for draft in unfinished if not draft.head and draft.url]
     return sites, terms, warnings
+
+
+def _nameless(draft: _Draft, site: Site) -> str:
+    """An entry that prints no name (its first line only media badges, or no line before its
+    URL or 担当): a name is not guessed, so it is left out, named by what it prints."""
+    printed = (f"its first line prints only media badges, 「{site.media_text}」" if draft.head
+               else f"no line before its {'URL' if draft.url_label else '担当'}")
+    shown = [f"{label} 「{value[:60]}」" for label, value in (("URL", site.url), ("担当", draft.responsible))
+             if value]
+    return (f"site entry at {lines_named(draft.lines)} has no name ({printed}; "
+            f"{', '.join(shown)}): its name line lost? Left out")
 
 
 def _out_of_order(draft: _Draft) -> list[tuple[int, str]]:
