@@ -116,6 +116,39 @@ def test_a_site_without_its_name_is_named_and_left_out(changes, problem):
     assert document.warnings == [f"{PATH}:{problem}"]
 
 
+def test_a_topic_without_its_title_is_named_and_headed_by_its_part():
+    """The last トピックス printed without its title's cell (line 1055): it was published with an
+    empty heading, which the validation of the tables refused, naming the staging folder."""
+    assert LINES[1054] == "トピックス\t\t社会保障・税番号制度\t\t\t"
+    document = extract(edited(l1055="トピックス\t\t\t\t\t"))
+    topic = document.sections[-1]
+    assert (topic.id, topic.part, topic.heading, topic.body[:10]) == (
+        "2-3-topic-1", "トピックス", "トピックス", "平成25年5月24日")
+    assert document.warnings == [
+        f"{PATH}:1055: section 2-3-topic-1: its heading 「トピックス」 prints no title (its title's "
+        "cell lost, or printed as the first line of its text?): kept, headed 「トピックス」 as printed"]
+
+
+@pytest.mark.parametrize("changes,warning", [
+    ({"l818": "**ウェブメルマガ**"}, "818: site entry at lines 818-824 has no name"),
+    ({"l1055": "トピックス\t\t\t\t\t"}, "1055: section 2-3-topic-1: its heading 「トピックス」 prints "
+     "no title"),
+], ids=["site-without-name", "topic-without-title"])
+def test_a_record_without_a_required_value_is_named_by_its_source(changes, warning, tmp_path,
+                                                                   capsys):
+    """A site without its name, a topic without its title: the publish stopped at the
+    validation of the tables, with two lines naming the staging datapackage.json
+    (`sites, row 2, column name: constraint-error …`), never the source."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / SOURCE.name).write_text("\n".join(edited(**changes)), encoding="utf-8")
+    (raw / "sources.toml").write_bytes((SOURCE.parent / "sources.toml").read_bytes())
+    status, stderr = publish(raw, tmp_path / "out", capsys)
+    assert status == 0 and "constraint-error" not in stderr, stderr
+    assert f"warning: {raw / SOURCE.name}:{warning}" in stderr
+    assert stderr.splitlines()[-1] == "9 warnings: see above"
+
+
 def test_a_document_cut_before_an_items_initiatives_names_the_item():
     document = extract(LINES[:950])
     assert len(document.initiatives) == 28                  # items 2-1 and 2-2 whole

@@ -67,11 +67,8 @@ def _extract(source: SourceDocument) -> Document:
             if result:
                 document.sections.append(result[0])
                 document.terms += result[1]
-                if last and (end := stops_mid_sentence(block)):
-                    document.warnings.append(
-                        f"{path}:{block.heading.line}: section {result[0].id} 「{result[0].heading}」 "
-                        f"is incomplete (its text stops mid-sentence at line {end.last}: "
-                        f"「…{end.text[-20:]}」); kept as printed; {DOCUMENT_ENDS}")
+                document.warnings += [f"{path}:{block.heading.line}: {problem}"
+                                      for problem in _section_problems(result[0], block, last)]
             else:
                 ordinals[key] -= 1
     split_media(document.sites)
@@ -96,6 +93,22 @@ def _extract(source: SourceDocument) -> Document:
     if len(source.text) * 2 > EXCEL_CELL_MAX:      # (UTF-16: 2 units a character at most)
         document.warnings += _values_excel_cuts(document, path)
     return document
+
+
+def _section_problems(section, block, last: bool) -> list[str]:
+    """What a section lacks that its text does not give: a トピックス's title (the section headed
+    by its part instead, as printed), the end of its text in a document cut short (`last`: the
+    document's last block)."""
+    problems = []
+    if block.kind == "topic" and not block.title:
+        problems.append(f"section {section.id}: its heading 「{block.part}」 prints no title (its "
+                        "title's cell lost, or printed as the first line of its text?): kept, "
+                        f"headed 「{section.heading}」 as printed")
+    if last and (end := stops_mid_sentence(block)):
+        problems.append(f"section {section.id} 「{section.heading}」 is incomplete (its text stops "
+                        f"mid-sentence at line {end.last}: 「…{end.text[-20:]}」); kept as printed; "
+                        f"{DOCUMENT_ENDS}")
+    return problems
 
 
 def _site_text(site) -> tuple:

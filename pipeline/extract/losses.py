@@ -165,7 +165,7 @@ def sentence_in_heading(block: Block) -> list[Problem]:
 def shown_heading(block: Block, width: int | None = None) -> str:
     """A section's heading as warnings name it: `(N) 「title」`, `トピックス 「title」`."""
     shown = f"({block.number})" if block.number is not None else block.part
-    return f"{shown} 「{block.title[:width]}」"
+    return f"{shown} 「{block.title[:width]}」" if block.title else f"{shown} (no title)"
 
 
 def next_subsection_in_text(block: Block) -> list[Problem]:

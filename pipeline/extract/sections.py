@@ -9,7 +9,9 @@ from .structure import Block
 
 
 def read_section(block: Block, ordinal: int, source: str) -> tuple[Section, list[Term]] | None:
-    """The section of a narrative or topic block; None for an empty lead-in block."""
+    """The section of a narrative or topic block; None for an empty lead-in block. A section
+    without a title of its own (a part without (N) subsections, a トピックス printed without its
+    title) is headed by its part, as printed."""
     paragraphs = _paragraphs(block)
     if not paragraphs:
         return None
@@ -18,7 +20,7 @@ def read_section(block: Block, ordinal: int, source: str) -> tuple[Section, list
     ident = f"{ctx.field_no}-{item}-{block.kind}-{ordinal}"
     section = Section(
         id=ident, kind=block.kind, field_no=ctx.field_no, item_no=ctx.item_no, part=block.part,
-        number=block.number, heading=block.title, body="\n".join(paragraphs),
+        number=block.number, heading=block.title or block.part, body="\n".join(paragraphs),
         source=source, source_lines=line_range(block.lines))
     return section, _terms(ident, block, source)
 
