@@ -719,6 +719,33 @@ def test_a_topic_without_text_is_named():
         "lost?): not in the tables"]
 
 
+@pytest.mark.parametrize("heading,shown,numbered", [
+    ("6\t市町村情報システムの標準化\t\t", "6 市町村情報システムの標準化",
+     "initiative 2-3-6 (no 目的・概要 after it)"),
+    ("4 地域の情報化", "4地域の情報化", "item 2-4 (no 【…】 part after it)"),
+    ("(1) 番号制度への対応", "(1) 番号制度への対応",
+     "subsection (1) of item 2-3 (outside its 【…】 part)"),
+], ids=["initiative", "item", "subsection"])
+def test_a_heading_after_the_last_topic_read_as_its_text_is_named(heading, shown, numbered):
+    """A heading numbered as the next of the plan's outline printed after the last トピックス,
+    with a paragraph of text (an initiative's without its labels, an item's without its 【…】
+    part, a (N) outside its part): both were read as the topic's text in silence."""
+    lines = LINES + ["", heading, "", "本県では、番号制度の導入に向けた準備を進めています。"]
+    document = extract(lines)
+    assert document.sections[-1].body.endswith(f"{shown}本県では、番号制度の導入に向けた準備を進めています。")
+    assert document.warnings == [
+        f"{PATH}:1069: 「{shown}」 alone after a sentence in the text of トピックス 「社会保障・税番号制度」 "
+        f"is numbered as the next heading, of {numbered}: its lines lost, or printed out of their "
+        "place? Kept in the text"]
+
+
+def test_a_numbered_line_that_is_no_next_heading_is_no_warning():
+    """The same lines numbered as no next heading (as an initiative item 2-3 has, 2-3-5; as
+    the item itself, 3; a (3) where the item's part has no (2)): the topic's text, no warning."""
+    for heading in ("5 市町村情報システムの標準化", "3 地域の情報化", "(3) 番号制度への対応"):
+        assert extract(LINES + ["", heading, "", "本県では、準備を進めています。"]).warnings == []
+
+
 @pytest.mark.parametrize("number,initiative,label,marks,actors,status,name", [
     (78, "72: initiative 2-1-2 「総合情報ネットワークの運用」", "主体", "「→」 (line 81)",
      ["県運用→"], None, None),

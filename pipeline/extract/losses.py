@@ -19,7 +19,9 @@ readers cannot place is never dropped, nor given to a record, in silence.
 - the document's last block, a section whose text stops mid-sentence or has none: a document
   cut short (as an initiative left incomplete by it is);
 - a section's heading holding a sentence (its text's first line joined to it), and the next
-  (N) heading ending a line of its text (joined to the text before it);
+  (N) heading ending a line of its text (joined to the text before it), or alone on a line of
+  it as the next item's or initiative's heading may be (its 【…】 part or 目的・概要 not after
+  it: read as text);
 - an initiative's labelled row in a section's text (printed after the next page's header), a
   numbered subsection or a トピックス column with no text;
 - a site entry named like a media badge another entry prints (name and badge swapped), or
@@ -40,7 +42,7 @@ from ..normalize import is_paragraph_end
 from .initiatives import SENTENCE_END
 from .layout import LONE_PAGE_NUMBER, Row
 from .schedule import is_schedule_mark
-from .structure import LABELS, NUMBERED, Block, starts_with_label
+from .structure import LABELS, NUMBERED, SUBSECTION, Block, starts_with_label
 
 Problem = tuple[int, str]       # (line, what was lost there)
 # Said of the document's last block when it lacks what a whole one prints (a cut document)
@@ -59,6 +61,7 @@ class Losses:
         self.parts: dict[tuple, int] = {}           # (field, item, part) -> line printed
         self.last: dict[tuple, int] = {}            # (field, item, part) -> last (N) read
         self.reprinted: set[tuple] = set()          # parts printed again since their last (N)
+        self.initiatives: dict[tuple, int] = {}     # (field, item) -> highest initiative read
 
     def of(self, block: Block, last: bool = False) -> list[Problem]:
         """The problems of a block; `last`: the document's last block (where a cut one ends)."""
@@ -68,6 +71,9 @@ class Losses:
             return [(block.heading.line, f"「{block.heading.text[:60]}」 reads like a 分野 … 項目 … "
                                          "page header but not as one: left out (the field and "
                                          "item go on from the header before)")]
+        if block.kind == "initiative":
+            key = (block.context.field_no, block.context.item_no)
+            self.initiatives[key] = max(self.initiatives.get(key, 0), block.number or 0)
         problems = self.item_headings_in_text(block)
         if block.kind == "narrative":
             problems += [(block.heading.line, problem) for problem in self.outline(block)]
@@ -76,6 +82,7 @@ class Losses:
             problems += sentence_in_heading(block)
             problems += next_subsection_in_text(block)
             problems += labelled_rows_in_prose(block)
+            problems += self.next_headings_in_text(block, {line for line, _ in problems})
             if (block.number is not None or block.kind == "topic") and all(
                     row.blank for row in block.rows):
                 problems.append((block.heading.line, f"{shown_heading(block)} has no text (its "
@@ -122,6 +129,50 @@ class Losses:
                 for row in block.rows if title and not row.blank
                 and (numbered := NUMBERED.match(row.text)) and int(numbered[1]) == following
                 and numbered[2].replace(" ", "") == title]
+
+
+    def next_headings_in_text(self, block: Block, named: set[int]) -> list[Problem]:
+        """Lines of a section's text that stand alone after a sentence's end, hold no sentence
+        and are numbered as the plan's next heading: the next item's, the next initiative of
+        the item, the next (N) subsection of its part (as next_subsection_in_text reads one
+        joined to a line). Not read as one (no 【…】 part or 目的・概要 after it, or a (N) after a
+        トピックス, outside its part), its text joined the section's: named, kept in the text.
+        Lines named already (`named`: the next item's heading as its page headers title it)
+        are not named again."""
+        ctx = block.context
+        item = f"{ctx.field_no}-{ctx.item_no}"
+        initiative = self.initiatives.get((ctx.field_no, ctx.item_no), 0) + 1
+        problems, text_before = [], None        # the last line of text before the row
+        for before, row, after in zip([None, *block.rows], block.rows, [*block.rows[1:], None]):
+            if row.blank:
+                continue
+            previous, text_before = text_before, row
+            if row.line in named or not (before is None or before.blank) \
+                    or not (after is None or after.blank) or SENTENCE_END in row.text \
+                    or row.text.endswith("、") or not (previous and is_paragraph_end(previous.text)):
+                continue
+            headings = []
+            if sub := SUBSECTION.match(row.text):
+                if int(sub[1]) in self.next_subsections(ctx):
+                    headings.append(f"subsection ({sub[1]}) of item {item} (outside its 【…】 part)")
+            elif numbered := NUMBERED.match(row.text):
+                number = int(numbered[1])
+                if ctx.item_no is not None and number == ctx.item_no + 1:
+                    headings.append(f"item {ctx.field_no}-{number} (no 【…】 part after it)")
+                if ctx.item_no is not None and number == initiative:
+                    headings.append(f"initiative {item}-{number} (no 目的・概要 after it)")
+            if headings:
+                problems.append((row.line, f"「{row.text[:40]}」 alone after a sentence in the text "
+                                           f"of {shown_heading(block, 40)} is numbered as the next "
+                                           f"heading, of {' or '.join(headings)}: its lines lost, "
+                                           "or printed out of their place? Kept in the text"))
+        return problems
+
+
+    def next_subsections(self, ctx) -> set[int]:
+        """The numbers the next (N) of an item's parts would have ((1) before any part)."""
+        return {n + 1 for (field, item, _), n in self.last.items()
+                if (field, item) == (ctx.field_no, ctx.item_no)} or {1}
 
 
 def unplaced(block: Block) -> Problem:
