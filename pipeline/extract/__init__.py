@@ -171,7 +171,9 @@ def _values_excel_cuts(document: Document, path: str) -> list[str]:
     warnings = []
     for record, column, value in _record_values(document):
         text = LIST_DELIMITER.join(value) if isinstance(value, list) else value
-        if isinstance(text, str) and excel_length(text) > EXCEL_CELL_MAX:
+        # (UTF-16 units counted only where there can be too many: 2 a character at most)
+        if isinstance(text, str) and len(text) * 2 > EXCEL_CELL_MAX and \
+                excel_length(text) > EXCEL_CELL_MAX:
             warnings.append(
                 f"{path}:{record.source_lines.partition('-')[0]}: {column} of "
                 f"{type(record).__name__.lower()} {_record_name(record)} is {len(text):,} "
