@@ -95,15 +95,17 @@ def _check_named_by_file(sources: list[SourceDocument], lines: _EntryLines) -> N
 
 
 def _check_agreement(sources: list[SourceDocument], lines: _EntryLines) -> None:
+    """Each key's values given by the files of a plan (a file may leave one out) are one."""
     for plan_id, files in _by_plan(sources).items():
-        first = files[0].meta
-        for other in files[1:]:
-            for key in PLAN_KEYS:
-                mine, theirs = getattr(first, key), getattr(other.meta, key)
-                if mine and theirs and mine != theirs:
-                    raise lines.refuse(f"plan {plan_id}: {key} is {mine!r} for {first.file} but "
-                                       f"{theirs!r} for {other.meta.file} (files of one plan "
-                                       "must agree)", other, key)
+        for key in PLAN_KEYS:
+            given = [(source, getattr(source.meta, key)) for source in files
+                     if getattr(source.meta, key)]
+            (first, mine), *rest = given or [(None, None)]
+            other, theirs = next(((s, value) for s, value in rest if value != mine), (None, None))
+            if other is not None:
+                raise lines.refuse(f"plan {plan_id}: {key} is {mine!r} for {first.name} but "
+                                   f"{theirs!r} for {other.name} (files of one plan must agree)",
+                                   other, key)
 
 
 def _check_publishers(sources: list[SourceDocument], lines: _EntryLines) -> None:

@@ -429,3 +429,22 @@ def test_an_entry_with_a_publisher_code_but_no_publisher_is_refused(tmp_path):
                                 "(plan.txt): publisher: missing: an entry that gives publisher_code "
                                 "or publisher_en names its publisher (no name is taken from "
                                 "elsewhere for it)")
+
+
+def test_files_of_one_plan_disagreeing_after_one_that_leaves_the_key_out_are_refused(tmp_path):
+    """Each file was compared with the plan's first only, and a key left out skipped: a, b
+    (050008) and c (040002) of one plan were accepted, and the plan took b's code."""
+    raw = raw_with(tmp_path, "")
+    entries = []
+    for name, code in (("a.txt", None), ("b.txt", "050008"), ("c.txt", "040002")):
+        (raw / name).write_text("text", encoding="utf-8")
+        entry = ENTRY.replace('file = "plan.txt"', f'file = "{name}"')
+        entries.append(entry.replace('publisher_code = "040002"\n',
+                                     f'publisher_code = "{code}"\n' if code else ""))
+    (raw / "plan.txt").unlink()
+    (raw / "sources.toml").write_text("\n".join(entries), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, load_config(ROOT / "pipeline.toml"))
+    assert str(error.value).endswith(
+        "plan miyagi-ict-plan-2014-2016: publisher_code is '050008' for b.txt but '040002' for "
+        "c.txt (files of one plan must agree)")
