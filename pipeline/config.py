@@ -30,18 +30,24 @@ class KnownLicense:
 
     conformance: str                # CKAN's od_conformance
     types: tuple[str, ...]          # ADMS licence types
-    page: str                       # its page, without the scheme: a URL given for it begins so
-                                    # (its deed in a language, its legal code: below it)
+    pages: tuple[str, ...]          # its pages, without scheme and www.: a URL given for it
+                                    # begins so (its deed in a language, its legal code: below)
+
+
+def _odc(name: str) -> tuple[str, str]:
+    """An Open Data Commons licence's pages, 1.0 (as SPDX lists them too) and 1-0 (today's)."""
+    return f"opendatacommons.org/licenses/{name}/1-0/", f"opendatacommons.org/licenses/{name}/1.0/"
 
 
 KNOWN_LICENSES = {
-    "CC-BY-4.0": KnownLicense("approved", ("Attribution",), "creativecommons.org/licenses/by/4.0/"),
+    "CC-BY-4.0": KnownLicense("approved", ("Attribution",), ("creativecommons.org/licenses/by/4.0/",)),
     "CC-BY-SA-4.0": KnownLicense("approved", ("Attribution", "ShareAlike"),
-                                 "creativecommons.org/licenses/by-sa/4.0/"),
-    "CC0-1.0": KnownLicense("approved", ("PublicDomain",), "creativecommons.org/publicdomain/zero/1.0/"),
-    "ODC-By-1.0": KnownLicense("approved", ("Attribution",), "opendatacommons.org/licenses/by/1"),
-    "ODbL-1.0": KnownLicense("approved", ("Attribution", "ShareAlike"), "opendatacommons.org/licenses/odbl/1"),
-    "PDDL-1.0": KnownLicense("approved", ("PublicDomain",), "opendatacommons.org/licenses/pddl/1"),
+                                 ("creativecommons.org/licenses/by-sa/4.0/",)),
+    "CC0-1.0": KnownLicense("approved", ("PublicDomain",),
+                            ("creativecommons.org/publicdomain/zero/1.0/",)),
+    "ODC-By-1.0": KnownLicense("approved", ("Attribution",), _odc("by")),
+    "ODbL-1.0": KnownLicense("approved", ("Attribution", "ShareAlike"), _odc("odbl")),
+    "PDDL-1.0": KnownLicense("approved", ("PublicDomain",), _odc("pddl")),
 }
 
 
@@ -274,10 +280,10 @@ def _check_license_page(license_data: dict, refuse) -> None:
     license = License(**{key: value for key, value in license_data.items()
                          if key in License.__dataclass_fields__})
     known = KNOWN_LICENSES.get(license.id)
-    page = license.url.partition("://")[2].lower()
-    if known is not None and license.url and not page.startswith(known.page):
+    page = license.url.partition("://")[2].lower().removeprefix("www.") + "/"
+    if known is not None and license.url and not page.startswith(known.pages):
         refuse("[publication.license] url", f"{license.url!r} is not the page of {license.id} "
-                                            f"(https://{known.page}…): correct the url or the id")
+                                            f"(https://{known.pages[0]}…): correct the url or the id")
 
 
 def _setting_line(path: Path, key: str) -> int | None:

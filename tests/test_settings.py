@@ -173,14 +173,28 @@ def test_settings_of_the_right_form_are_taken(tmp_path, setting):
     assert taken == (tuple(value) if isinstance(value, list) else value)
 
 
-@pytest.mark.parametrize("url", ["https://creativecommons.org/licenses/by/4.0/deed.ja",
-                                 "http://creativecommons.org/licenses/by/4.0/legalcode",
-                                 "https://CreativeCommons.org/licenses/by/4.0/"])
-def test_a_known_licence_may_link_its_deed_or_legal_code(tmp_path, url):
+@pytest.mark.parametrize("licence,url", [
+    ("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/deed.ja"),
+    ("CC-BY-4.0", "http://creativecommons.org/licenses/by/4.0/legalcode"),
+    ("CC-BY-4.0", "https://CreativeCommons.org/licenses/by/4.0/"),
+    ("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0"),       # without its last /
+    ("ODbL-1.0", "https://opendatacommons.org/licenses/odbl/1-0/"),
+    ("ODbL-1.0", "http://www.opendatacommons.org/licenses/odbl/1.0/"),   # as SPDX lists it
+])
+def test_a_known_licence_may_link_its_deed_or_legal_code(tmp_path, licence, url):
     settings = tmp_path / "settings.toml"
-    settings.write_text(f'[publication]\npublisher = "宮城県"\n[publication.license]\nurl = "{url}"\n',
-                        encoding="utf-8")
+    settings.write_text(f'[publication]\npublisher = "宮城県"\n[publication.license]\nid = "{licence}"\n'
+                        f'url = "{url}"\n', encoding="utf-8")
     assert load_config(settings).license.url == url        # never "fixed"
+
+
+def test_a_known_licence_of_another_version_is_refused(tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[publication]\npublisher = "宮城県"\n[publication.license]\n'
+                        'id = "ODC-By-1.0"\nurl = "https://opendatacommons.org/licenses/by/10/"\n',
+                        encoding="utf-8")
+    with pytest.raises(ConfigError, match="is not the page of ODC-By-1.0"):
+        load_config(settings)
 
 
 def test_a_settings_file_that_cannot_be_read_is_named(tmp_path, monkeypatch):
