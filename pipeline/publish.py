@@ -284,10 +284,10 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             "SHA-256 of the bytes written, which `pipeline validate` checks")
         log.stop(raw_dir)
         with watch.stage("swap"):
-            raise_if_stopped()      # a stop a finalizer dropped (stops.py): before the swap
             own = record_own_files(staging, license, package.get("attribution", ""))
             foreign = keep_foreign_files(staging, out_dir, own)
             unchanged = previous is not None and _same_files(staging, out_dir)
+            raise_if_stopped()      # a stop a finalizer dropped (stops.py): before the swap
             if not unchanged:
                 late.hold()
                 kept = sorted({*foreign.kept, *_swap(staging, out_dir, foreign)})

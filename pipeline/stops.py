@@ -21,22 +21,28 @@ class Terminated(KeyboardInterrupt):
 
 
 _noted: list[int] = []          # the stop signals received since raise_on_stop()
+_hook = [sys.__unraisablehook__]  # the hook raise_on_stop() replaced, which the others reach
+UNRAISABLE = "unraisablehook"     # (the key of that hook among what raise_on_stop replaced)
 
 
 def raise_on_stop() -> dict:
-    """Ctrl-C and SIGTERM raise from now on (none noted yet); returns the handlers replaced,
-    for restore()."""
+    """Ctrl-C and SIGTERM raise from now on (none noted yet); returns the handlers and the hook
+    replaced, for restore()."""
     _noted.clear()
+    replaced = {UNRAISABLE: sys.unraisablehook}
+    if sys.unraisablehook is not _quiet_about_stops:    # (a command run by a command: one hook)
+        _hook[0] = sys.unraisablehook
     sys.unraisablehook = _quiet_about_stops
-    return {signum: signal.signal(signum, _raise) for signum in STOP_SIGNALS}
+    return {**replaced, **{signum: signal.signal(signum, _raise) for signum in STOP_SIGNALS}}
 
 
-def restore(previous: dict) -> None:
-    """The handlers raise_on_stop() replaced, and Python's hook, back in place; the stops noted
-    are forgotten (the command has answered them)."""
-    for signum, handler in previous.items():
-        signal.signal(signum, handler)
-    sys.unraisablehook = sys.__unraisablehook__
+def restore(replaced: dict) -> None:
+    """The handlers and the hook raise_on_stop() replaced back in place; the stops noted are
+    forgotten (the command has answered them)."""
+    for signum, handler in replaced.items():
+        if signum != UNRAISABLE:
+            signal.signal(signum, handler)
+    sys.unraisablehook = replaced[UNRAISABLE]
     _noted.clear()
 
 
@@ -57,4 +63,4 @@ def _interrupt(signum: int) -> KeyboardInterrupt:
 
 def _quiet_about_stops(unraisable) -> None:
     if not (isinstance(unraisable.exc_value, KeyboardInterrupt) and _noted):
-        sys.__unraisablehook__(unraisable)
+        _hook[0](unraisable)

@@ -302,3 +302,12 @@ def test_a_stop_the_command_answered_is_forgotten_once_it_returns(tmp_path):
         time.sleep(1)
     stops.restore(previous)
     stops.raise_if_stopped()                    # nothing to raise
+
+
+def test_the_hook_of_exceptions_a_finalizer_drops_is_put_back_as_it_was():
+    """It was set to Python's own, dropping the one of whoever ran the command (pytest's)."""
+    import sys
+    from pipeline import stops
+    before = sys.unraisablehook
+    stops.restore(stops.raise_on_stop())
+    assert sys.unraisablehook is before
