@@ -408,11 +408,13 @@ def default_plan_id(file: str) -> str:
 
 def with_defaults(meta: SourceMeta, config: Config) -> SourceMeta:
     """Fill what the manifest leaves out from pipeline.toml's default_source and the publication.
-    The publisher is one: an entry that names its own takes none of the default's name, code
-    or English name (秋田県 without its code is not 宮城県's 040002)."""
+    The publisher is one: an entry that names another takes none of the default's name, code
+    or English name (秋田県 without its code is not 宮城県's 040002); one that names the
+    default's publisher by its name alone takes its code."""
     defaults = {"publisher": config.publisher, "publisher_code": config.publisher_code,
                 "license": config.license.id, **config.default_source}
-    if any(getattr(meta, key) for key in PUBLISHER_KEYS):
+    named = [key for key in PUBLISHER_KEYS if getattr(meta, key)]
+    if named and named != ["publisher"] or meta.publisher not in ("", defaults["publisher"]):
         defaults = {key: value for key, value in defaults.items() if key not in PUBLISHER_KEYS}
     values = {name: getattr(meta, name) or defaults.get(name, getattr(meta, name))
               for name in SourceMeta.__dataclass_fields__}

@@ -604,3 +604,15 @@ def test_a_plans_pages_credit_its_own_sources_when_the_footer_names_only_some(tw
     for page in ("index.html", "publishers/index.html", "initiatives/index.html",
                  "departments/index.html", "datasets/miyagi-ict-plan-initiatives.html"):
         assert footer_credit(out / page) == whole, page
+
+
+def test_an_entry_naming_the_default_publisher_alone_takes_its_code(tmp_path):
+    from pipeline.config import load_config
+    from pipeline.sources import SourceMeta, with_defaults
+    config = load_config(PROJECT / "pipeline.toml")                 # 宮城県, 040002
+    meta = with_defaults(SourceMeta(file="a.txt", publisher="宮城県"), config)
+    assert (meta.publisher, meta.publisher_code) == ("宮城県", "040002")
+    meta = with_defaults(SourceMeta(file="a.txt", publisher="秋田県"), config)
+    assert (meta.publisher, meta.publisher_code) == ("秋田県", "")
+    meta = with_defaults(SourceMeta(file="a.txt"), config)
+    assert (meta.publisher, meta.publisher_code) == ("宮城県", "040002")
