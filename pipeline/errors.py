@@ -69,9 +69,11 @@ def describe(error: BaseException) -> str:
 
 
 def failed_file(error: BaseException) -> str | None:
-    """The file an error is about: an OSError's filename, else (a write's names none: a full
-    disk, a file size limit) the file open for writing in the innermost frame of its traceback
-    that holds one; None when neither is known."""
+    """The file an OSError is about: its filename, else (a write's names none: a full disk, a
+    file size limit) the file open for writing in the innermost frame of its traceback that
+    holds one; None when neither is known, or for another error (a bug names no file)."""
+    if not isinstance(error, OSError):
+        return None
     name = getattr(error, "filename", None)
     if isinstance(name, (str, os.PathLike)):
         return os.fspath(name)
@@ -96,7 +98,7 @@ def _written_file(value: object) -> str | None:
     except (AttributeError, ValueError):
         return None
     writes = isinstance(mode, str) and not set(mode).isdisjoint("wax+")
-    return name if writes and isinstance(name, str) else None
+    return name if writes and isinstance(name, str) and not name.startswith("<") else None
 
 
 def resolved(path: Path, option: str) -> Path:

@@ -855,3 +855,21 @@ def write_miyagi_alone(raw: Path) -> None:
     from test_plans import manifest, miyagi_entry
     (raw / "fukushima.txt").unlink()
     (raw / "sources.toml").write_text(manifest(miyagi_entry("miyagi.txt")), encoding="utf-8")
+
+
+def test_only_a_failed_write_is_put_down_to_the_file_open_for_it(tmp_path):
+    """A bug (ValueError) named the file its frame had open for writing, and a frame holding
+    sys.stderr named `<stderr>`: guesses."""
+    from pipeline.errors import failed_file
+
+    def fails(error: BaseException, handle) -> BaseException:
+        try:
+            raise error
+        except BaseException as raised:
+            return raised
+
+    with open(tmp_path / "table.csv", "w", encoding="utf-8") as handle:
+        assert failed_file(fails(OSError(28, "No space left on device"), handle)) == \
+            str(tmp_path / "table.csv")
+        assert failed_file(fails(ValueError("a bug"), handle)) is None
+    assert failed_file(fails(OSError(5, "Input/output error"), sys.stderr)) is None
