@@ -29,6 +29,9 @@ from .rdf.documents import SUFFIXES
 from .rdf.negotiation import MEDIA_TYPES, catalogue_document, choose_suffix
 
 
+NOT_FOUND = "404"      # (NegotiatingHandler.route: no file of the folder)
+
+
 class NegotiatingHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       **{f".{suffix}": media for suffix, media in MEDIA_TYPES.items()}}
@@ -37,12 +40,20 @@ class NegotiatingHandler(http.server.SimpleHTTPRequestHandler):
 
     def send_head(self):
         try:
-            return self.negotiated_head()
+            route = self.route()
         except (OSError, ValueError):       # a name too long, a NUL (%00): no such file
+            route = NOT_FOUND
+        if route is NOT_FOUND:
             self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
             return None
+        if route is not None:
+            return self.see_other(route)
+        return super().send_head()
 
-    def negotiated_head(self):
+    def route(self) -> str | None:
+        """Where a request goes: None to the file of self.path (made the path of the document
+        the Accept header asks for, for a URI with documents), the catalogue's file for a
+        catalogue URI (303), or NOT_FOUND (outside the folder)."""
         path = unquote(urlsplit(self.path).path)
         local = Path(self.translate_path(self.path))
         self.negotiated = False
@@ -52,11 +63,8 @@ class NegotiatingHandler(http.server.SimpleHTTPRequestHandler):
                 self.path = path + choose_suffix(self.headers.get("Accept"))
                 self.negotiated = True
             elif (catalogue := self.catalogue_file(path)) is not None:
-                return self.see_other(catalogue)
-        if not self.inside_folder(self.translate_path(self.path)):
-            self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
-            return None
-        return super().send_head()
+                return catalogue
+        return None if self.inside_folder(self.translate_path(self.path)) else NOT_FOUND
 
     def catalogue_file(self, path: str) -> str | None:
         """The catalogue's file a URI path below the documents folder is sent to, if any."""
