@@ -172,13 +172,17 @@ def _values_excel_cuts(document: Document, path: str) -> list[str]:
     for record, column, value in _record_values(document):
         text = LIST_DELIMITER.join(value) if isinstance(value, list) else value
         # (UTF-16 units counted only where there can be too many: 2 a character at most)
-        if isinstance(text, str) and len(text) * 2 > EXCEL_CELL_MAX and \
-                excel_length(text) > EXCEL_CELL_MAX:
+        if not (isinstance(text, str) and len(text) * 2 > EXCEL_CELL_MAX):
+            continue
+        units = excel_length(text)
+        if units > EXCEL_CELL_MAX:
+            line = record.source_lines.partition("-")[0]
+            counted = "" if units == len(text) else f" ({units:,} as Excel counts: UTF-16 units)"
             warnings.append(
-                f"{path}:{record.source_lines.partition('-')[0]}: {column} of "
-                f"{type(record).__name__.lower()} {_record_name(record)} is {len(text):,} "
-                f"characters long: the Excel workbooks show its first part, cut at Excel's "
-                f"{EXCEL_CELL_MAX:,} with 「{EXCEL_CUT_MARK}」; the other formats hold it whole")
+                f"{path}:{line + ':' if line else ''} {column} of {type(record).__name__.lower()} "
+                f"{_record_name(record)} is {len(text):,} characters long{counted}: the Excel "
+                f"workbooks show its first part, cut at Excel's {EXCEL_CELL_MAX:,} with "
+                f"「{EXCEL_CUT_MARK}」; the other formats hold it whole")
     return warnings
 
 
