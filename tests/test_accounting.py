@@ -746,6 +746,14 @@ def test_a_numbered_line_that_is_no_next_heading_is_no_warning():
         assert extract(LINES + ["", heading, "", "本県では、準備を進めています。"]).warnings == []
 
 
+
+def test_a_numbered_list_in_an_items_narrative_is_no_warning():
+    """Before an item's first initiative, `1 …` numbers a list of its narrative (its next
+    initiative would be 1): it was named as a lost initiative heading."""
+    lines = LINES[:51] + ["1 業務継続計画の見直し", ""] + LINES[51:]
+    assert extract(lines).warnings == []
+
+
 @pytest.mark.parametrize("number,initiative,label,marks,actors,status,name", [
     (78, "72: initiative 2-1-2 「総合情報ネットワークの運用」", "主体", "「→」 (line 81)",
      ["県運用→"], None, None),

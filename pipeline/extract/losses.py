@@ -159,7 +159,8 @@ class Losses:
                 number = int(numbered[1])
                 if ctx.item_no is not None and number == ctx.item_no + 1:
                     headings.append(f"item {ctx.field_no}-{number} (no 【…】 part after it)")
-                if ctx.item_no is not None and number == initiative:
+                # (not 1: a numbered list of the item's narrative, before its initiatives)
+                if ctx.item_no is not None and number == initiative > 1:
                     headings.append(f"initiative {item}-{number} (no 目的・概要 after it)")
             if headings:
                 problems.append((row.line, f"「{row.text[:40]}」 alone after a sentence in the text "
