@@ -331,6 +331,3 @@ def _keep(source: Path, target: Path) -> None:
             os.symlink(os.readlink(source), target)
         else:
             shutil.copy2(source, target)
-
-
-# --- what killed runs leave behind ------------------------------------------------------

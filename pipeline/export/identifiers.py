@@ -21,7 +21,6 @@ SPDX_SHA256 = SPDX.checksumAlgorithm_sha256
 DATA_THEME_GOVE = URIRef(EU + "data-theme/GOVE")
 ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
 ADMS_LICENCE_TYPE = "http://purl.org/adms/licencetype/"
-# SPDX licence id -> (Open Definition conformance, ADMS licence types).
 def organization_name(config: Config) -> str:
     """ASCII name of the publisher: `lg-<全国地方公共団体コード>` (CKAN organization name)."""
     if config.publisher_code:
