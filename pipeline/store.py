@@ -118,8 +118,7 @@ def index_ntriples(config: Config, digests: Mapping[str, str]) -> bytes:
 def store_graphs(out_dir: Path, config: Config) -> dict[str, Path | bytes]:
     """The named graphs load-store writes by default, each with what it holds (a file, or
     N-Triples bytes): every plan's graph file in its plan graph, and the index graph."""
-    files = plan_graphs(out_dir)
-    digests = {plan: _digest(path) for plan, path in files.items()}
+    files, digests = _plan_files(out_dir)
     return {**{plan_graph_iri(config, plan): path for plan, path in files.items()},
             index_graph_iri(config): index_ntriples(config, digests)}
 
@@ -249,10 +248,9 @@ def _load_plans(out_dir: Path, settings: StoreSettings, config: Config,
                 log: Callable[[str], None]) -> int:
     """Replace the named graph of every plan whose graph.nt differs from what the index graph
     says was loaded; drop the graphs of plans no longer published; then write the index."""
-    files = plan_graphs(out_dir)
+    files, digests = _plan_files(out_dir)
     if not files:
         raise StoreError("no plans/<plan_id>/graph.nt: publish first", out_dir)
-    digests = {plan: _digest(path) for plan, path in files.items()}
     wanted = {plan_graph_iri(config, plan): plan for plan in files}
     index = index_graph_iri(config)
     sent = replaced = 0
@@ -271,6 +269,12 @@ def _load_plans(out_dir: Path, settings: StoreSettings, config: Config,
     log(f"store: {replaced} plan graph(s) replaced ({sent} triples), {len(wanted) - replaced} "
         f"unchanged, {len(gone)} dropped, at {redact(settings.gsp_endpoint)} (index {index})")
     return sent
+
+
+def _plan_files(out_dir: Path) -> tuple[dict[str, Path], dict[str, str]]:
+    """Each plan's graph file and its SHA-256, by plan_id (see plan_graphs)."""
+    files = plan_graphs(out_dir)
+    return files, {plan: _digest(path) for plan, path in files.items()}
 
 
 def _digest(path: Path) -> str:
