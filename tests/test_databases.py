@@ -126,6 +126,36 @@ def test_parquet_reads_with_pandas_to_the_json_rows(published):
         assert rows == json_records(published, table), table
 
 
+WRITE_WITHOUT_PANDAS = """
+import json, sys
+from pathlib import Path
+from pipeline.export.parquet import write_parquet
+from pipeline.schema import load_schemas
+schemas = {"terms": load_schemas()["terms"]}
+rows = json.loads(sys.argv[2])
+write_parquet(Path(sys.argv[1]), {"terms": rows}, schemas, {"name": "p", "sources": []})
+loaded = "pandas" in sys.modules
+import pyarrow.parquet as pq
+frame = pq.read_table(Path(sys.argv[1]) / "parquet" / "terms.parquet").to_pandas()
+print(json.dumps([loaded, frame["term"].tolist()], ensure_ascii=False))
+"""
+
+
+def test_the_parquet_writer_leaves_pandas_unloaded_and_usable(published, tmp_path):
+    """pyarrow would import pandas at its first conversion (0.4 CPU s in the process that
+    writes the databases); the writer keeps it from doing so, and pandas still reads the file
+    afterwards in the same process."""
+    import subprocess
+    import sys
+    rows = json_records(published, "terms")[:2]
+    done = subprocess.run([sys.executable, "-c", WRITE_WITHOUT_PANDAS, str(tmp_path),
+                           json.dumps(rows, ensure_ascii=False)], capture_output=True,
+                          text=True, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [False, [row["term"] for row in rows]]
+    assert [row["term"] for row in rows] == ["総合行政ネットワーク(LGWAN)", "WAN"]
+
+
 def test_parquet_is_typed_from_the_schemas(published):
     initiatives = pq.read_table(published / "parquet" / "initiatives.parquet")
     methods = initiatives.schema.field("methods").type
