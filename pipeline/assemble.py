@@ -21,6 +21,7 @@ class Plan:
 
     plan_id: str
     title: str
+    title_en: str                   # "" when the manifest gives no English title
     publisher: str
     publisher_en: str
     publisher_code: str
@@ -134,11 +135,19 @@ def group_plans(sources: list[SourceDocument]) -> dict[str, Plan]:
         def first_set(key: str):
             return next((getattr(f.meta, key) for f in files if getattr(f.meta, key)), None)
         plans[plan_id] = Plan(plan_id, first_set("plan_title") or first.title,
+                              english_title(first_set("plan_title_en"), first_set("plan_title"),
+                                            first.title_en),
                               first_set("publisher") or "", first_set("publisher_en") or "",
                               first_set("publisher_code") or "", first_set("period_start_fy"),
                               first_set("period_end_fy"), first_set("page") or "",
                               tuple(f.name for f in files))
     return plans
+
+
+def english_title(plan_title_en: str | None, plan_title: str | None, title_en: str) -> str:
+    """A plan's English title: its plan_title_en, else (as its Japanese title falls back to
+    its first file's title) its first file's title_en where it has no plan_title; else ""."""
+    return plan_title_en or ("" if plan_title else title_en)
 
 
 def _resolve_references(references: list, known: set[tuple[str, str]], path: str) -> list[str]:

@@ -24,7 +24,7 @@ from .names import ascii_name
 if TYPE_CHECKING:
     from .sources import SourceDocument, SourceMeta
 
-PLAN_KEYS = ("plan_title", "publisher", "publisher_en", "publisher_code", "period_start_fy",
+PLAN_KEYS = ("plan_title", "plan_title_en", "publisher", "publisher_en", "publisher_code", "period_start_fy",
              "period_end_fy")
 
 

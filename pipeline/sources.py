@@ -30,7 +30,7 @@ PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 PUBLISHER_KEYS = ("publisher", "publisher_en", "publisher_code")     # one authority
 RESERVED_PLAN_IDS = frozenset({"index.html"})   # the portal: initiatives/index.html beside initiatives/<plan_id>/
 MANIFEST_KEYS = {
-    "file", "title", "title_en", "plan_id", "plan_title", "publisher", "publisher_en", "publisher_code",
+    "file", "title", "title_en", "plan_id", "plan_title", "plan_title_en", "publisher", "publisher_en", "publisher_code",
     "page", "url", "period_start_fy", "period_end_fy", "license",
 }
 
@@ -44,6 +44,7 @@ class SourceMeta:
     title_en: str = ""
     plan_id: str = ""
     plan_title: str = ""
+    plan_title_en: str = ""
     publisher: str = ""
     publisher_en: str = ""
     publisher_code: str = ""
@@ -264,7 +265,7 @@ def load_manifest(raw_dir: Path) -> dict[str, SourceMeta]:
 
 
 PERIOD_RANGE = (1900, 2200)         # fiscal years a plan period may name
-NAMING_KEYS = {"title", "plan_title", "publisher"}     # published as names: never blank
+NAMING_KEYS = {"title", "plan_title", "plan_title_en", "publisher"}     # published as names: never blank
 TEXT_KEYS = MANIFEST_KEYS - {"period_start_fy", "period_end_fy"}
 
 

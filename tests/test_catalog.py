@@ -419,6 +419,21 @@ def test_the_english_names_the_manifest_gives_are_published(catalogued, catalog)
                                                          Literal("Miyagi Prefecture", lang="en")}
 
 
+def test_a_plans_dataset_has_the_english_title_the_manifest_gives(catalogued, catalog):
+    """Its English title was `miyagi-ict-plan-2014-2016 (one plan)`, the plan id, in the
+    catalogue and in CKAN, though the manifest can give the plan's English title."""
+    plan = datasets_by_identifier(catalog)["plan-miyagi-ict-plan-2014-2016"]
+    assert set(catalog.objects(plan, DCTERMS.title)) == {
+        Literal("みやぎICT推進プラン(2014～2016)（計画別データ）", lang="ja"),
+        Literal("Miyagi ICT Promotion Plan (2014-2016) (one plan)", lang="en")}
+    package = json.loads((catalogued / "ckan" / "plan-miyagi-ict-plan-2014-2016.json")
+                         .read_text(encoding="utf-8"))
+    extras = {extra["key"]: extra["value"] for extra in package["extras"]}
+    assert extras["title_en"] == "Miyagi ICT Promotion Plan (2014-2016) (one plan)"
+    source = json.loads((catalogued / "datapackage.json").read_text(encoding="utf-8"))["sources"][0]
+    assert source["plan_title_en"] == "Miyagi ICT Promotion Plan (2014-2016)"
+
+
 def test_table_datasets_take_titles_and_descriptions_from_the_schemas(catalogued, catalog, config):
     schema = json.loads((catalogued / "schemas" / "initiatives.json").read_text(encoding="utf-8"))
     dataset = datasets_by_identifier(catalog)[f"{config.name}-initiatives"]

@@ -35,6 +35,9 @@ period_end_fy = 2016
 license = "CC-BY-4.0"
 """
 
+WITH_ENGLISH_TITLE = ENTRY.replace('publisher = "宮城県"\n', 'plan_title_en = "Miyagi ICT Promotion '
+                                   'Plan (2014-2016)"\npublisher = "宮城県"\n')
+
 
 def raw_with(tmp_path: Path, manifest: str, source_text: str = "text") -> Path:
     raw = tmp_path / "raw"
@@ -200,7 +203,7 @@ def test_the_default_source_is_checked_where_its_settings_file_is_read(tmp_path)
 ])
 def test_an_entry_value_that_would_break_a_uri_is_refused_with_its_key(tmp_path, key, value, problem):
     manifest = "\n".join(f"{key} = {value}" if line.startswith(f"{key} =") else line
-                         for line in ENTRY.splitlines())
+                         for line in WITH_ENGLISH_TITLE.splitlines())
     with pytest.raises(ConfigError) as error:
         load_manifest(raw_with(tmp_path, manifest))
     assert f"[[source]] entry 1 (plan.txt): {key}: " in str(error.value)
@@ -409,11 +412,11 @@ def test_one_publisher_code_under_two_english_names_is_refused(tmp_path):
         "for plan.txt but 'Miyagi Pref.' for second.txt")
 
 
-@pytest.mark.parametrize("key", ["title", "plan_title", "publisher"])
+@pytest.mark.parametrize("key", ["title", "plan_title", "plan_title_en", "publisher"])
 def test_an_entry_naming_with_an_empty_value_is_refused(tmp_path, key):
     """`title = ""` once published a source titled "" in the catalogue and the attribution."""
     manifest = "\n".join(f'{key} = "  "' if line.startswith(f"{key} =") else line
-                         for line in ENTRY.splitlines())
+                         for line in WITH_ENGLISH_TITLE.splitlines())
     with pytest.raises(ConfigError) as error:
         load_manifest(raw_with(tmp_path, manifest))
     assert str(error.value).endswith(f"[[source]] entry 1 (plan.txt): {key}: is empty: leave the "
@@ -448,3 +451,34 @@ def test_files_of_one_plan_disagreeing_after_one_that_leaves_the_key_out_are_ref
     assert str(error.value).endswith(
         "plan miyagi-ict-plan-2014-2016: publisher_code is '050008' for b.txt but '040002' for "
         "c.txt (files of one plan must agree)")
+
+
+def test_files_of_one_plan_giving_two_english_titles_are_refused(tmp_path):
+    raw = raw_with(tmp_path, "")
+    entries = []
+    for name, title in (("a.txt", "Miyagi ICT Promotion Plan (2014-2016)"),
+                        ("b.txt", "Miyagi ICT Plan")):
+        (raw / name).write_text("text", encoding="utf-8")
+        entries.append(WITH_ENGLISH_TITLE.replace('file = "plan.txt"', f'file = "{name}"')
+                       .replace("Miyagi ICT Promotion Plan (2014-2016)", title))
+    (raw / "plan.txt").unlink()
+    (raw / "sources.toml").write_text("\n".join(entries), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, load_config(ROOT / "pipeline.toml"))
+    assert str(error.value).endswith(
+        "plan miyagi-ict-plan-2014-2016: plan_title_en is 'Miyagi ICT Promotion Plan "
+        "(2014-2016)' for a.txt but 'Miyagi ICT Plan' for b.txt (files of one plan must agree)")
+
+
+@pytest.mark.parametrize("left_out, english", [
+    ({"plan_title_en"}, ""),                                # its file's title_en is a field's
+    ({"plan_title_en", "plan_title"}, "Miyagi ICT Promotion Plan"),   # as its Japanese title
+    (set(), "Miyagi ICT Promotion Plan (2014-2016)"),
+])
+def test_a_plans_english_title_comes_from_its_manifest(tmp_path, left_out, english):
+    from pipeline.assemble import group_plans
+    entry = "".join(line for line in WITH_ENGLISH_TITLE.splitlines(keepends=True)
+                    if line.split(" =")[0] not in left_out)
+    raw = raw_with(tmp_path, entry)
+    sources = read_sources(raw, load_config(ROOT / "pipeline.toml"))
+    assert group_plans(sources)["miyagi-ict-plan-2014-2016"].title_en == english

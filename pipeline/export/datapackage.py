@@ -91,7 +91,7 @@ def source_descriptor(source: SourceDocument) -> dict:
         "publisher_code": meta.publisher_code, "license": meta.license,
         "in_manifest": meta.in_manifest,
     }
-    for key in ("title_en", "publisher_en", "plan_title"):      # given in the manifest
+    for key in ("title_en", "publisher_en", "plan_title", "plan_title_en"):      # given in the manifest
         if getattr(meta, key):
             described[key] = getattr(meta, key)
     if meta.plan_id:

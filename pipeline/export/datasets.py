@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from ..assemble import Plan
+from ..assemble import Plan, english_title
 from ..config import Config
 from ..errors import PipelineError
 from ..mediatypes import MEDIA_TYPES, OCTET_STREAM
@@ -104,6 +104,7 @@ class PlanInfo:
     version: str = ""
     issued: str = ""                # ISO timestamps, like datapackage.json `created`
     modified: str = ""
+    title_en: str = ""              # "" when the manifest gives none
 
     @property
     def period(self) -> tuple[str, str] | None:
@@ -167,7 +168,8 @@ def plan_info(plan: Plan, edition: PlanEdition | None = None) -> PlanInfo:
     publisher = Publisher(plan.publisher, plan.publisher_code, plan.publisher_en) \
         if plan.publisher else None
     return PlanInfo(plan.plan_id, plan.title or plan.plan_id, publisher, plan.period_start_fy,
-                    plan.period_end_fy, plan.page, plan.sources, *_edition_fields(edition))
+                    plan.period_end_fy, plan.page, plan.sources, *_edition_fields(edition),
+                    title_en=plan.title_en)
 
 
 def _edition_fields(edition: PlanEdition | None) -> tuple[str, str, str]:
@@ -191,7 +193,10 @@ def package_plans(package: dict) -> dict[str, PlanInfo]:
                                   publisher, period.get("start_fiscal_year"),
                                   period.get("end_fiscal_year"), source_page({"sources": sources}),
                                   tuple(s.get("file", "") for s in sources),
-                                  *_edition_fields(editions.get(plan_id)))
+                                  *_edition_fields(editions.get(plan_id)),
+                                  title_en=english_title(first.get("plan_title_en"),
+                                                         first.get("plan_title"),
+                                                         first.get("title_en", "")))
     return plans
 
 
@@ -382,7 +387,7 @@ class _Texts:
         names = "、".join(self.table_schema(t).get("title") or t for t in self.tables)
         formats, formats_en = "、".join(_formats(paths)), ", ".join(_formats(paths))
         publisher = plan.publisher.name if plan.publisher else ""
-        return (f"{plan.title}（計画別データ）", f"{plan.plan_id} (one plan)",
+        return (f"{plan.title}（計画別データ）", f"{plan.title_en or plan.plan_id} (one plan)",
                 f"{publisher}「{plan.title}」だけの表（{names}）とリンクトデータです。全計画をまとめた表と"
                 f"同じ列・同じ Table Schema で、この計画の行だけを収録しています。形式：{formats}。",
                 f"The tables and linked data of the plan {plan.plan_id} alone, with the columns "
