@@ -191,8 +191,7 @@ def toml_line(path: Path, table: str, occurrence: int, key: str) -> int | None:
     return found
 
 
-URL_SETTINGS = ("base_uri", "download_base", "accrual_periodicity", "api_url", "sparql_url",
-                "contact_url")
+URL_SETTINGS = ("base_uri", "download_base", "api_url", "sparql_url", "contact_url")
 EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 # a package name (frictionless, CKAN), a file stem; at most 88 characters, as its datasets are
 # named `<name>-initiatives` and the like, at most CKAN's 100
@@ -207,6 +206,26 @@ NOT_IN_XML_PROBLEM = "holds a control character, which no XML or HTML page can h
 LANGUAGES = {"ja": ("JPN", "日本語"), "en": ("ENG", "英語"), "ko": ("KOR", "韓国語"),
              "zh": ("ZHO", "中国語"), "pt": ("POR", "ポルトガル語"), "es": ("SPA", "スペイン語"),
              "vi": ("VIE", "ベトナム語"), "fr": ("FRA", "フランス語"), "de": ("DEU", "ドイツ語")}
+# `accrual_periodicity`: a concept of the EU Publications Office's frequency authority table
+# (DCAT-AP 3.0.1 takes dct:accrualPeriodicity from it alone), its URI FREQUENCY_TABLE + code ->
+# the portal's words for it. The codes of the table's version 20220615-0 (owl:versionInfo; 38,
+# as a SPARQL export of it lists them), OP_DATPRO ("provisional data", in the scheme since at
+# least 20190619-0, as in each of the Office's tables) and WEEKLY_5 and SEXENNIAL (added after
+# 20220615-0: in copies of the table made in 2025, whose version number they do not give).
+# Never read from the web: a code added to the table later is refused until it is added here.
+FREQUENCY_TABLE = "http://publications.europa.eu/resource/authority/frequency/"
+FREQUENCIES = {
+    "1MIN": "1分ごと", "5MIN": "5分ごと", "10MIN": "10分ごと", "15MIN": "15分ごと",
+    "30MIN": "30分ごと", "HOURLY": "1時間ごと", "BIHOURLY": "2時間ごと", "TRIHOURLY": "3時間ごと",
+    "12HRS": "12時間ごと", "DAILY": "毎日", "DAILY_2": "1日2回", "WEEKLY": "毎週",
+    "WEEKLY_2": "週2回", "WEEKLY_3": "週3回", "WEEKLY_5": "週5回", "BIWEEKLY": "2週間ごと",
+    "MONTHLY": "毎月", "MONTHLY_2": "月2回", "MONTHLY_3": "月3回", "BIMONTHLY": "2か月ごと",
+    "QUARTERLY": "四半期ごと", "ANNUAL": "毎年", "ANNUAL_2": "年2回", "ANNUAL_3": "年3回",
+    "BIENNIAL": "2年ごと", "TRIENNIAL": "3年ごと", "QUADRENNIAL": "4年ごと",
+    "QUINQUENNIAL": "5年ごと", "SEXENNIAL": "6年ごと", "DECENNIAL": "10年ごと",
+    "BIDECENNIAL": "20年ごと", "TRIDECENNIAL": "30年ごと", "CONT": "常時",
+    "UPDATE_CONT": "常時更新", "AS_NEEDED": "随時", "IRREG": "不定期", "NOT_PLANNED": "更新予定なし",
+    "NEVER": "更新なし", "OTHER": "その他", "UNKNOWN": "不明", "OP_DATPRO": "暫定データ"}
 
 
 def _check_settings(data: dict, license_data: dict, path: Path) -> None:
@@ -249,6 +268,10 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
                           "edition with a content change raises the last)")
     if language not in LANGUAGES:
         refuse("language", f"{language!r} is not one of {', '.join(LANGUAGES)} (ISO 639-1)")
+    frequency = data.get("accrual_periodicity", "")
+    if frequency and frequency_words(frequency) is None:
+        refuse("accrual_periodicity", f"{frequency!r} is not a frequency of the EU authority table: "
+                                      f"{FREQUENCY_TABLE} followed by one of {', '.join(FREQUENCIES)}")
     for key, value, given in [*((k, data.get(k, ""), k in data) for k in URL_SETTINGS),
                               ("[publication.license] url", license_data.get("url", ""),
                                "url" in license_data)]:
@@ -272,6 +295,13 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
     email = data.get("contact_email", "")
     if email and not EMAIL.fullmatch(email):
         refuse("contact_email", f"{email!r} is not an e-mail address")
+
+
+def frequency_words(uri: str) -> str | None:
+    """The portal's words for a concept of the EU frequency table (…/frequency/WEEKLY: 毎週),
+    None for any other URI or none."""
+    code = uri.removeprefix(FREQUENCY_TABLE)
+    return FREQUENCIES.get(code) if code != uri else None
 
 
 def _check_license_page(license_data: dict, refuse) -> None:

@@ -563,6 +563,26 @@ def test_configured_api_and_sparql_endpoint_are_data_services(catalogued, config
         assert (catalog_uri(config), DCAT.service, service) in graph
 
 
+def test_a_frequency_of_the_eu_table_set_in_the_settings_is_published(catalogued, tmp_path):
+    """A publisher's own frequency (MONTHLY, not the default WEEKLY nor the real source's
+    IRREG) is taken from pipeline.toml and stated by every dataset and every CKAN package."""
+    monthly = "http://publications.europa.eu/resource/authority/frequency/MONTHLY"
+    settings = tmp_path / "pipeline.toml"
+    settings.write_text((PROJECT_ROOT / "pipeline.toml").read_text(encoding="utf-8").replace(
+        "frequency/IRREG", "frequency/MONTHLY"), encoding="utf-8")
+    configured = load_config(settings)
+    assert configured.accrual_periodicity == monthly
+    description = read_description(catalogued, configured)
+    graph = build_catalog(catalogued, description)
+    assert check_catalog(graph, tmp_path / "catalog.ttl") == []      # 0 violations, 0 warnings
+    datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
+    assert datasets and {d: set(graph.objects(d, DCTERMS.accrualPeriodicity)) for d in datasets} \
+        == {d: {URIRef(monthly)} for d in datasets}
+    assert (URIRef(monthly), RDF.type, DCTERMS.Frequency) in graph
+    for dataset in description.datasets:
+        extras = ckan_package(dataset, catalogued, description, owner(dataset, configured))["extras"]
+        assert {e["key"]: e["value"] for e in extras}["frequency"] == monthly
+
 def test_ckan_database_package_lists_the_api_when_configured(catalogued, config):
     configured = replace(config, api_url="https://api.example.org/")
     dataset = next(d for d in read_description(catalogued, configured).datasets if d.key == "database")

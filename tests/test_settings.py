@@ -15,6 +15,8 @@ from pipeline.cli import default_cache_dir, main, parser, publication_settings
 from pipeline.config import load_config
 from pipeline.errors import ConfigError
 
+FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -97,7 +99,26 @@ def test_a_relative_or_empty_cache_home_is_ignored(tmp_path, monkeypatch, cache_
     ('title = 5', 'title: must be text, not int'),
     ('uri_documents = "no"', "uri_documents: must be true or false, not 'no'"),
     ('base_uri = "not a uri"', "base_uri: 'not a uri' is not an http(s) URL"),
-    ('accrual_periodicity = "weekly"', "accrual_periodicity: 'weekly' is not an http(s) URL"),
+    # each once published as given as the catalogue's dct:accrualPeriodicity, which DCAT-AP
+    # 3.0.1 takes from the EU frequency table alone (a typo, a word, another vocabulary)
+    ('accrual_periodicity = "weekly"', "accrual_periodicity: 'weekly' is not a frequency of the "
+     "EU authority table: http://publications.europa.eu/resource/authority/frequency/ followed by "
+     "one of 1MIN, 5MIN, 10MIN, 15MIN, 30MIN, HOURLY, BIHOURLY, TRIHOURLY, 12HRS, DAILY, DAILY_2, "
+     "WEEKLY, WEEKLY_2, WEEKLY_3, WEEKLY_5, BIWEEKLY, MONTHLY, MONTHLY_2, MONTHLY_3, BIMONTHLY, "
+     "QUARTERLY, ANNUAL, ANNUAL_2, ANNUAL_3, BIENNIAL, TRIENNIAL, QUADRENNIAL, QUINQUENNIAL, "
+     "SEXENNIAL, DECENNIAL, BIDECENNIAL, TRIDECENNIAL, CONT, UPDATE_CONT, AS_NEEDED, IRREG, "
+     "NOT_PLANNED, NEVER, OTHER, UNKNOWN, OP_DATPRO"),
+    ('accrual_periodicity = "http://publications.europa.eu/resource/authority/frequency/WEEKY"',
+     "accrual_periodicity: 'http://publications.europa.eu/resource/authority/frequency/WEEKY' is "
+     "not a frequency of the EU authority table"),
+    ('accrual_periodicity = "http://publications.europa.eu/resource/authority/frequency/weekly"',
+     "accrual_periodicity: 'http://publications.europa.eu/resource/authority/frequency/weekly' is "
+     "not a frequency"),
+    ('accrual_periodicity = "https://publications.europa.eu/resource/authority/frequency/WEEKLY"',
+     "accrual_periodicity: 'https://publications.europa.eu/resource/authority/frequency/WEEKLY' is "
+     "not a frequency"),            # another URI (https), never "fixed"
+    ('accrual_periodicity = "http://purl.org/cld/freq/weekly"',
+     "accrual_periodicity: 'http://purl.org/cld/freq/weekly' is not a frequency of the EU"),
     ('api_url = "ftp://x y"', "api_url: 'ftp://x y' is not an http(s) URL"),
     ('contact_email = "not an email"', "contact_email: 'not an email' is not an e-mail address"),
     ('[publication.license]\nid = 7', '[publication.license] id: must be text, not int'),
@@ -164,7 +185,11 @@ def test_a_setting_of_the_wrong_kind_is_named_by_its_key_in_its_file(tmp_path, s
 @pytest.mark.parametrize("setting", ['language = "en"', 'version = "2"', 'version = "2.1.0.3"',
                                      'title = "宮城県 計画データ"',
                                      'spatial_bbox = [140.27, 37.77, 141.68, 39.0]',
-                                     'keywords = ["ICT", "行政の情報化", "open data"]'])
+                                     'keywords = ["ICT", "行政の情報化", "open data"]',
+                                     f'accrual_periodicity = "{FREQUENCY}MONTHLY"',
+                                     f'accrual_periodicity = "{FREQUENCY}5MIN"',
+                                     f'accrual_periodicity = "{FREQUENCY}SEXENNIAL"',
+                                     'accrual_periodicity = ""'])         # none stated
 def test_settings_of_the_right_form_are_taken(tmp_path, setting):
     settings = tmp_path / "settings.toml"
     settings.write_text(f'[publication]\npublisher = "宮城県"\n{setting}\n', encoding="utf-8")
@@ -172,6 +197,19 @@ def test_settings_of_the_right_form_are_taken(tmp_path, setting):
     taken = getattr(load_config(settings), key)
     assert taken == (tuple(value) if isinstance(value, list) else value)
 
+
+def test_each_of_the_41_frequencies_of_the_eu_table_is_taken_and_has_japanese_words(tmp_path):
+    """The portal names the frequency in words (毎週), for every code a publisher may set."""
+    from pipeline.config import FREQUENCIES
+    settings = tmp_path / "settings.toml"
+    for code, words in FREQUENCIES.items():
+        settings.write_text(f'[publication]\naccrual_periodicity = "{FREQUENCY}{code}"\n',
+                            encoding="utf-8")
+        assert load_config(settings).accrual_periodicity == FREQUENCY + code
+        assert words.strip() and not words.isascii(), code
+    assert len(FREQUENCIES) == 41
+    assert (FREQUENCIES["WEEKLY"], FREQUENCIES["IRREG"], FREQUENCIES["5MIN"], FREQUENCIES["CONT"]) == \
+        ("毎週", "不定期", "5分ごと", "常時")
 
 @pytest.mark.parametrize("licence,url", [
     ("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/deed.ja"),

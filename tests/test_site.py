@@ -317,6 +317,22 @@ def test_footers_of_a_many_source_publication_stay_short(site, site_config, tmp_
     assert document["creditText"] == package["attribution"]
 
 
+def test_a_dataset_page_names_the_frequency_in_words(site, tmp_path):
+    """A dataset page names the frequency of pipeline.toml in words: a code of the EU table the
+    portal had no words for (BIENNIAL, 5MIN) was shown as the bare code."""
+    copy = tmp_path / "out"
+    shutil.copytree(site, copy)
+    settings = tmp_path / "pipeline.toml"
+    settings.write_text((PROJECT_ROOT / "pipeline.toml").read_text(encoding="utf-8").replace(
+        "frequency/IRREG", "frequency/BIENNIAL"), encoding="utf-8")
+    config = load_config(settings)
+    write_site(copy, read_description(copy, config))
+    dataset = Page(copy / "datasets" / f"{config.name}-initiatives.html", "")
+    rows = {tr.find("th").text(): tr.find("td").text()
+            for tr in dataset.dom.find("table", id="metadata").find_all("tr")}
+    assert rows["更新頻度"] == "2年ごと"
+
+
 # --- content ------------------------------------------------------------------------------
 
 def test_indicator_of_2_2_5_shows_baseline_and_target_with_iso_dates(pages):

@@ -15,7 +15,7 @@ from typing import Iterator
 from jinja2 import Environment
 from markupsafe import Markup
 
-from ...config import LANGUAGES
+from ...config import LANGUAGES, frequency_words
 from ...rdf.graph import initiative_path as initiative_uri_path
 from ..datasets import DatasetSpec
 from ..listing import file_digest
@@ -28,9 +28,6 @@ from .templating import href, json_text
 PREVIEW_ROWS = 10
 PREVIEW_FILES = 2              # CSV files previewed on a dataset page (a table's CSV and Excel CSV)
 PREVIEW_CELL_CHARS = 80        # a longer preview cell shows this much, the rest one click away
-FREQUENCIES = {"DAILY": "毎日", "WEEKLY": "毎週", "MONTHLY": "毎月", "QUARTERLY": "四半期ごと",
-               "ANNUAL": "毎年", "IRREG": "不定期", "UNKNOWN": "不明", "NEVER": "更新なし",
-               "CONT": "随時", "UPDATE_CONT": "随時"}
 STATUS_CLASSES = {"新": "bar-new", "継続": "bar-continuing", NO_STATUS: "bar-none"}
 ROOT, PLAN_ROOT = "../", "../../"
 SEARCH_INDEX = "search-index.js"
@@ -140,7 +137,6 @@ class Pages:
         sources = plan.sources if plan is not None else list(site.sources.values())
         attribution = site.view.plan_attribution(spec.plan) if plan is not None else site.attribution
         many = plan is None and site.short_credit      # sources named on the catalogue, once
-        frequency = c.accrual_periodicity.rsplit("/", 1)[-1] if c.accrual_periodicity else ""
         authority = spec.plan.publisher if spec.plan is not None else None      # a plan's own
         publisher = (authority.name, authority.code) if authority is not None else \
             (site.publisher, site.publisher_code)
@@ -160,7 +156,7 @@ class Pages:
             publisher=publisher,
             period=dataset_period(spec, site.package), contact=contact, plan=plan,
             edition=dataset_edition(spec, site.package, site.version),
-            frequency=FREQUENCIES.get(frequency, frequency),
+            frequency=frequency_words(c.accrual_periodicity),
             language=f"{LANGUAGES[site.language][1]}（{site.language}）")
 
     def preview(self, path: str) -> dict:
