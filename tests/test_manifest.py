@@ -434,38 +434,37 @@ def test_an_entry_with_a_publisher_code_but_no_publisher_is_refused(tmp_path):
                                 "elsewhere for it)")
 
 
+def refusal_of_files(tmp_path: Path, entries: dict[str, str]) -> str:
+    """The error reading a raw folder of the named files with their entries (each the entry
+    of plan.txt, renamed)."""
+    raw = raw_with(tmp_path, "")
+    (raw / "plan.txt").unlink()
+    for name in entries:
+        (raw / name).write_text("text", encoding="utf-8")
+    (raw / "sources.toml").write_text("\n".join(
+        entry.replace('file = "plan.txt"', f'file = "{name}"') for name, entry in entries.items()),
+        encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, load_config(ROOT / "pipeline.toml"))
+    return str(error.value)
+
+
 def test_files_of_one_plan_disagreeing_after_one_that_leaves_the_key_out_are_refused(tmp_path):
     """Each file was compared with the plan's first only, and a key left out skipped: a, b
     (050008) and c (040002) of one plan were accepted, and the plan took b's code."""
-    raw = raw_with(tmp_path, "")
-    entries = []
-    for name, code in (("a.txt", None), ("b.txt", "050008"), ("c.txt", "040002")):
-        (raw / name).write_text("text", encoding="utf-8")
-        entry = ENTRY.replace('file = "plan.txt"', f'file = "{name}"')
-        entries.append(entry.replace('publisher_code = "040002"\n',
-                                     f'publisher_code = "{code}"\n' if code else ""))
-    (raw / "plan.txt").unlink()
-    (raw / "sources.toml").write_text("\n".join(entries), encoding="utf-8")
-    with pytest.raises(ConfigError) as error:
-        read_sources(raw, load_config(ROOT / "pipeline.toml"))
-    assert str(error.value).endswith(
+    entries = {name: ENTRY.replace('publisher_code = "040002"\n',
+                                   f'publisher_code = "{code}"\n' if code else "")
+               for name, code in (("a.txt", None), ("b.txt", "050008"), ("c.txt", "040002"))}
+    assert refusal_of_files(tmp_path, entries).endswith(
         "plan miyagi-ict-plan-2014-2016: publisher_code is '050008' for b.txt but '040002' for "
         "c.txt (files of one plan must agree)")
 
 
 def test_files_of_one_plan_giving_two_english_titles_are_refused(tmp_path):
-    raw = raw_with(tmp_path, "")
-    entries = []
-    for name, title in (("a.txt", "Miyagi ICT Promotion Plan (2014-2016)"),
-                        ("b.txt", "Miyagi ICT Plan")):
-        (raw / name).write_text("text", encoding="utf-8")
-        entries.append(WITH_ENGLISH_TITLE.replace('file = "plan.txt"', f'file = "{name}"')
-                       .replace("Miyagi ICT Promotion Plan (2014-2016)", title))
-    (raw / "plan.txt").unlink()
-    (raw / "sources.toml").write_text("\n".join(entries), encoding="utf-8")
-    with pytest.raises(ConfigError) as error:
-        read_sources(raw, load_config(ROOT / "pipeline.toml"))
-    assert str(error.value).endswith(
+    entries = {name: WITH_ENGLISH_TITLE.replace("Miyagi ICT Promotion Plan (2014-2016)", title)
+               for name, title in (("a.txt", "Miyagi ICT Promotion Plan (2014-2016)"),
+                                   ("b.txt", "Miyagi ICT Plan"))}
+    assert refusal_of_files(tmp_path, entries).endswith(
         "plan miyagi-ict-plan-2014-2016: plan_title_en is 'Miyagi ICT Promotion Plan "
         "(2014-2016)' for a.txt but 'Miyagi ICT Plan' for b.txt (files of one plan must agree)")
 
