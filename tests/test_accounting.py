@@ -202,6 +202,51 @@ def test_a_document_cut_at_the_end_of_a_sentence_reads_as_a_whole_one():
     assert document.warnings == []
 
 
+LAST_LINE = LINES[1066]
+TOPIC_CUT = "1055: section 2-3-topic-1 「社会保障・税番号制度」 is incomplete (its text stops mid-sentence at"
+
+
+@pytest.mark.parametrize("lines,at", [
+    (LINES[:1062] + [LINES[1062][:LINES[1062].index("。一つ目は") + 5]],
+     "line 1063: 「…の3つの要因が挙げられています。一つ目は」"),
+    (LINES[:1056] + [LINES[1056][:LINES[1056].index("「番号制度") + 5]],
+     "line 1057: 「…日に社会保障・税番号制度(以下「番号制度」"),
+    (LINES[:1066] + [LAST_LINE[:LAST_LINE.index("の利用範囲")], "の利用"], "line 1068: 「…の利用」"),
+    (LINES + ["", "・マイ・ポータル(仮称"], "line 1069: 「…・マイ・ポータル(仮称」"),
+    (LINES + ["", "・住民票の写し、"], "line 1069: 「…・住民票の写し、」"),
+], ids=["after-a-sentence", "inside-brackets", "line-wrapped", "list-item-in-brackets",
+        "list-item-after-a-comma"])
+def test_a_document_cut_where_its_last_sentence_goes_on_names_it(lines, at):
+    """Its last sentence shows it goes on: it follows a 。 or a 、 (on the line before when the
+    paragraph is wrapped, as pdftotext -layout prints it), leaves a bracket open (outside
+    brackets only: `(以下「番号制度」といいます。)` ends no sentence), or ends with 、."""
+    document = extract(lines)
+    assert document.warnings == [f"{PATH}:{TOPIC_CUT} {at}); kept as printed; the document ends "
+                                 "inside it (cut?)"]
+
+
+@pytest.mark.parametrize("last,published", [
+    (["https://www.pref.miyagi.jp/site/ict/"], "。\nhttps://www.pref.miyagi.jp/site/ict/"),
+    (["関連URL", "https://www.pref.miyagi.jp/site/ict/"], "。\n関連URL https://www.pref.miyagi.jp/site/ict/"),
+    (["・電子申請システム"], "。\n・電子申請システム"),
+    (["・住民票の写し、印鑑登録証明書の交付"], "。\n・住民票の写し、印鑑登録証明書の交付"),
+    (["・住民票の写し、印鑑登録証明書", "・電子申請システム"], "・住民票の写し、印鑑登録証明書・電子申請システム"),
+    (["平成27年3月"], "。\n平成27年3月"),
+    (["12,883件"], "。\n12,883件"),
+    (["(注)番号制度の詳細は内閣官房のウェブサイトを参照"], "。\n(注)番号制度の詳細は内閣官房のウェブサイトを参照"),
+    (["電子申請\t住民票の写し、印鑑登録証明書"], "。\n電子申請 住民票の写し、印鑑登録証明書"),
+    (["<table><tr><td>平成26年度</td><td>12,883件</td></tr></table>"], "。\n平成26年度 12,883件"),
+], ids=["url", "url-after-its-label", "list-item", "list-item-with-a-comma", "list",
+        "date", "amount", "note", "tab-row", "html-table-row"])
+def test_a_whole_document_ending_on_a_line_of_its_own_kind_gives_no_warning(last, published):
+    """A whole document's last section may end on a line that is no sentence, whole as printed:
+    a URL, a list's item (its 、 separating entries), a date, an amount, a note, a table's row.
+    It was named as cut (no sentence end), and --strict refused to publish the document."""
+    document = extract(LINES + ["", *last])
+    assert document.sections[-1].body.endswith(published)
+    assert document.warnings == []
+
+
 @pytest.fixture
 def damaged_raw(tmp_path) -> Path:
     raw = tmp_path / "raw"

@@ -16,8 +16,9 @@ readers cannot place is never dropped, nor given to a record, in silence.
 - a site entry or a トピックス column printed again word for word in its item (a page the
   converter printed twice): both are published, the second named;
 - a page number alone on a line of a section's text (`12`, `P.12`): kept, named;
-- the document's last block, a section whose text stops mid-sentence or has none: a document
-  cut short (as an initiative left incomplete by it is);
+- the document's last block, a section whose text stops mid-sentence (its last sentence shows
+  it goes on: a clause, a bracket left open) or has none: a document cut short (as an
+  initiative left incomplete by it is);
 - a section's heading holding a sentence (its text's first line joined to it), and the next
   (N) heading ending a line of its text (joined to the text before it), or alone on a line of
   it as the next item's or initiative's heading may be (its 【…】 part or 目的・概要 not after
@@ -38,7 +39,7 @@ import re
 from collections import Counter
 
 from ..model import lines_named
-from ..normalize import is_paragraph_end
+from ..normalize import is_paragraph_end, join_lines
 from .initiatives import SENTENCE_END
 from .layout import LONE_PAGE_NUMBER, Row
 from .schedule import is_schedule_mark
@@ -47,6 +48,10 @@ from .structure import LABELS, NUMBERED, SUBSECTION, Block, starts_with_label
 Problem = tuple[int, str]       # (line, what was lost there)
 # Said of the document's last block when it lacks what a whole one prints (a cut document)
 DOCUMENT_ENDS = "the document ends inside it (cut?)"
+# A line that opens an item of its own: a list's mark (・ ● ○ ■ ※ … ① …) before its text
+LIST_MARK = re.compile(r"^[・●○◎■□◆◇▪▫★☆※*\-\u2460-\u2473]")
+CLAUSE_END = "、"                # 読点: a clause of a sentence that goes on after it
+BRACKETS = {"(": ")", "「": "」", "『": "』", "【": "】", "[": "]", "〔": "〕"}   # (width folded)
 # A sentence's end, then a (N) heading with its title ending the line (`…いきます。(5) 情報…`)
 SUBSECTION_AFTER_SENTENCE = re.compile(
     rf"{SENTENCE_END}\s*\((\d{{1,3}})\)\s*[^{SENTENCE_END}\s][^{SENTENCE_END}]*$")
@@ -195,12 +200,44 @@ def page_numbers_in_prose(block: Block) -> list[Problem]:
 
 
 def stops_mid_sentence(block: Block) -> Row | None:
-    """The last line of a section's text when it stops mid-sentence (is_paragraph_end: the rule
-    that joins a paragraph cut by a page break to the next one; a page number after it is
-    passed over). In the document's last block, the end of a document cut short."""
+    """The last line of a section's text when its last sentence stops mid-way: in the document's
+    last block, the end of a document cut short. Not ending as a paragraph does (is_paragraph_end,
+    the rule that joins a paragraph cut by a page break) is not enough: a whole section may end
+    with a URL, a list item, a date or an amount. Its last sentence (from the line after the last
+    one that ends a paragraph, or from the last line opening an item) must show it goes on
+    (goes_on). A page number after it is passed over."""
     text = [row for row in block.rows if not row.blank
             and not (row.kind == "text" and LONE_PAGE_NUMBER.match(row.text))]
-    return text[-1] if text and not is_paragraph_end(text[-1].text) else None
+    if not text or is_paragraph_end(text[-1].text):
+        return None
+    start = len(text) - 1
+    while start and not opens_an_item(text[start]) and not is_paragraph_end(text[start - 1].text):
+        start -= 1
+    sentence = join_lines([row.text for row in text[start:]])
+    return text[-1] if goes_on(sentence, prose=not opens_an_item(text[start])) else None
+
+
+def opens_an_item(row: Row) -> bool:
+    """A list's item (its mark first) or a table's row (cells): whole as printed, its 、
+    separating entries rather than clauses."""
+    return row.kind == "table" or len(row.values) > 1 or bool(LIST_MARK.match(row.text))
+
+
+def goes_on(sentence: str, prose: bool) -> bool:
+    """Whether a sentence printed without its end shows it goes on: it ends with 、 or leaves a
+    bracket open (`…件数(平成23年`); in prose, it holds 、 or 。 outside brackets (a clause begun:
+    `…目指し、個人番号の利用`; a sentence begun after one that ended: `…います。一つ目は`).
+    What shows none (`https://…/`, `平成27年3月`, `12,883件`) is whole of its own kind."""
+    closing: list[str] = []             # the brackets left open, innermost last
+    punctuated = False
+    for char in sentence:
+        if char in BRACKETS:
+            closing.append(BRACKETS[char])
+        elif closing and char == closing[-1]:
+            closing.pop()
+        elif not closing and char in (CLAUSE_END, SENTENCE_END):
+            punctuated = True
+    return bool(closing) or sentence.endswith(CLAUSE_END) or prose and punctuated
 
 
 def sentence_in_heading(block: Block) -> list[Problem]:
