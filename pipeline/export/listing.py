@@ -28,6 +28,7 @@ SITE_LANDING_PAGE = "index.html"
 SITE_MANIFEST = "site-manifest.json"
 SITE_FILES = (SITE_LANDING_PAGE, SITE_MANIFEST)
 SITE_FOLDERS = ("assets/", "datasets/", "departments/", "initiatives/", "publishers/")
+DATASET_PAGE = "datasets/{name}.html"      # the portal's page of the dataset named `name`
 SITE_ASSETS = ("assets/style.css", "assets/search.js")   # written with every site, as its pages
 CKAN_FOLDER = "ckan"
 CKAN_LICENSES = f"{CKAN_FOLDER}/licenses.json"

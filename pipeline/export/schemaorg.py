@@ -9,6 +9,7 @@ from __future__ import annotations
 from .datasets import DatasetSpec, PublishedFile, file_url
 from .description import Description
 from .identifiers import agent_uri, dataset_edition, dataset_period, dataset_uri, publisher_uri
+from .listing import DATASET_PAGE
 
 
 def dataset_jsonld(description: Description, spec: DatasetSpec,
@@ -38,7 +39,7 @@ def dataset_jsonld(description: Description, spec: DatasetSpec,
         "name": spec.title_ja,
         "alternateName": spec.title_en or None,
         "description": spec.description_ja or spec.title_ja,
-        "url": file_url(c.download_base, f"datasets/{spec.name}.html"),
+        "url": file_url(c.download_base, DATASET_PAGE.format(name=spec.name)),
         "license": description.licence["url"],
         "creditText": attribution or None,
         "creator": organisation,

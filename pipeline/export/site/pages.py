@@ -18,7 +18,7 @@ from markupsafe import Markup
 from ...config import LANGUAGES, frequency_words
 from ...rdf.graph import initiative_path as initiative_uri_path
 from ..datasets import DatasetSpec
-from ..listing import file_digest
+from ..listing import DATASET_PAGE, file_digest
 from ..identifiers import dataset_edition, dataset_period, dataset_uri
 from ..schemaorg import dataset_jsonld
 from . import charts
@@ -383,7 +383,7 @@ def period_range(bar: charts.Bar) -> str:
 
 
 def dataset_path(spec: DatasetSpec) -> str:
-    return f"datasets/{spec.name}.html"
+    return DATASET_PAGE.format(name=spec.name)
 
 
 def api_links(config, package: dict, spec: DatasetSpec) -> list[tuple[str, str]]:
