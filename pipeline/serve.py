@@ -3,7 +3,8 @@ http://127.0.0.1:PORT/ with the content negotiation the shipped nginx / Apache c
 does (rdf/negotiation.py): a path that is no file but has `.html` / `.ttl` / `.jsonld`
 documents answers with the one the Accept header asks for, and a catalogue URI below the
 documents folder (rdf/uri-documents.json names it) with `303 See Other` to the catalogue's
-file, both with `Vary: Accept`."""
+file, or for a browser to the portal's page of it (export/pageroutes.py, from the publication's
+name in datapackage.json), both with `Vary: Accept`."""
 
 from __future__ import annotations
 
@@ -24,9 +25,11 @@ from urllib.parse import unquote, urlsplit
 
 from .arguments import tcp_port
 from .console import say
-from .export.listing import URI_DOCUMENTS
+from .errors import PipelineError
+from .export.listing import SITE_LANDING_PAGE, URI_DOCUMENTS, load_package
+from .export.pageroutes import catalogue_pages
 from .rdf.documents import SUFFIXES
-from .rdf.negotiation import MEDIA_TYPES, catalogue_document, choose_suffix
+from .rdf.negotiation import MEDIA_TYPES, PageRoute, catalogue_document, choose_suffix
 
 
 NOT_FOUND = "404"      # (NegotiatingHandler.route: no file of the folder)
@@ -37,6 +40,7 @@ class NegotiatingHandler(http.server.SimpleHTTPRequestHandler):
                       **{f".{suffix}": media for suffix, media in MEDIA_TYPES.items()}}
     negotiated = False
     documents_folder: str | None = None      # e.g. "id/" (None: the folder has no URI documents)
+    routes: tuple[PageRoute, ...] = ()       # the portal pages of the catalogue's URIs
 
     def send_head(self):
         try:
@@ -67,11 +71,15 @@ class NegotiatingHandler(http.server.SimpleHTTPRequestHandler):
         return None if self.inside_folder(self.translate_path(self.path)) else NOT_FOUND
 
     def catalogue_file(self, path: str) -> str | None:
-        """The catalogue's file a URI path below the documents folder is sent to, if any."""
+        """The catalogue's file, or the portal's page, a URI path below the documents folder
+        is sent to, if any (the landing page for a page that does not exist)."""
         folder = f"/{self.documents_folder}"
         if self.documents_folder is None or not path.startswith(folder):
             return None
-        return catalogue_document(path[len(folder):], self.headers.get("Accept"))
+        file = catalogue_document(path[len(folder):], self.headers.get("Accept"), self.routes)
+        if file is None or (Path(self.directory) / file).is_file():
+            return file
+        return SITE_LANDING_PAGE
 
     def see_other(self, file: str) -> None:
         self.negotiated = True
@@ -99,7 +107,8 @@ class NegotiatingHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def make_server(folder: Path, port: int = 8000, host: str = "127.0.0.1") -> http.server.ThreadingHTTPServer:
-    handler = type("Handler", (NegotiatingHandler,), {"documents_folder": documents_folder(folder)})
+    handler = type("Handler", (NegotiatingHandler,),
+                   {"documents_folder": documents_folder(folder), "routes": page_routes(folder)})
     return http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(folder)))
 
 
@@ -111,6 +120,16 @@ def documents_folder(folder: Path) -> str | None:
     except (OSError, ValueError, AttributeError):
         return None
     return stated if isinstance(stated, str) and stated.endswith("/") else None
+
+
+def page_routes(folder: Path) -> tuple[PageRoute, ...]:
+    """The portal pages of the catalogue's URIs of a published folder, by its name in
+    datapackage.json (none without one: a browser is sent to the landing page)."""
+    try:
+        name = load_package(folder).get("name")
+        return catalogue_pages(name) if isinstance(name, str) else ()
+    except (PipelineError, AttributeError):     # none, no object, or no ASCII name to make
+        return ()
 
 
 def main(argv: list[str] | None = None) -> int:

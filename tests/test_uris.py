@@ -19,6 +19,7 @@ import pyoxigraph
 import pytest
 
 from pipeline.config import load_config
+from pipeline.export.pageroutes import catalogue_pages
 from pipeline.rdf.documents import DocumentTarget, document_name, write_documents
 from pipeline.rdf.negotiation import CATALOGUE_PATTERN, catalogue_document, choose_suffix
 from pipeline import serve
@@ -215,10 +216,15 @@ def test_the_server_configurations_are_generated_from_base_uri(published):
     assert "location /plan-opendata/id/ {" in nginx
     assert "try_files $uri $uri$plan_document_suffix =404;" in nginx
     assert "return 303 /plan-opendata/$plan_catalogue_document;" in nginx
+    assert '"~^/plan\\-opendata/id/dataset/([^/]+)$" "datasets/$1.html";' in nginx
+    assert ('"~^/plan\\-opendata/id/distribution/(?:rdf/.+)$" '
+            '"datasets/miyagi-ict-plan-linked-data.html";') in nginx
     htaccess = (published / "id" / ".htaccess").read_text(encoding="utf-8")
     assert "RewriteRule ^(.+)$ $1.ttl [L]" in htaccess and "text/turtle" in htaccess
     assert (f"RewriteRule {CATALOGUE_PATTERN} /plan-opendata/catalog.ttl [R=303,L]" in htaccess
             and f"RewriteRule {CATALOGUE_PATTERN} /plan-opendata/index.html [R=303,L]" in htaccess)
+    assert ("RewriteCond %1datasets/$1.html -f\n"
+            "RewriteRule ^dataset/([^/]+)$ /plan-opendata/datasets/$1.html [R=303,L]\n") in htaccess
 
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -287,10 +293,11 @@ def test_nginx_negotiates_the_uris_with_the_generated_configuration(published, t
         assert {str(t) for t in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE)} == \
             subjects(published)[f"{BASE}vocab"] | about_the_document(f"{BASE}vocab", ".ttl")
         site = f"http://127.0.0.1:{port}/plan-opendata/"
-        for accept, answer in (("text/turtle", "catalog.ttl"), ("application/ld+json", "catalog.jsonld"),
-                               (BROWSER, "index.html")):                # the catalogue's URIs
+        for accept, answer in (("text/turtle", "catalog.ttl"), ("application/ld+json", "catalog.jsonld")):
             for path in ("dataset/miyagi-ict-plan-initiatives", "catalog", "distribution/rdf/graph.ttl"):
                 assert see_other(f"{site}id/{path}", accept) == (303, f"{site}{answer}", "Accept")
+        for path, page in {**browser_pages(published), **OTHER_CATALOGUE_URIS}.items():   # a browser
+            assert see_other(f"{site}id/{path}", BROWSER) == (303, f"{site}{page}", "Accept"), path
         assert see_other(f"{site}id/organization/lg-040002", "text/turtle")[0] == 200
         assert see_other(f"{site}id/dataset/", "text/turtle")[0] == 404
     finally:
@@ -314,6 +321,32 @@ def see_other(url: str, accept: str | None) -> tuple[int, str | None, str | None
         return error.code, error.headers.get("Location"), error.headers.get("Vary")
 
 
+DCAT_DISTRIBUTION = "http://www.w3.org/ns/dcat#distribution"
+# catalogue URIs of no dataset: a browser lands on the portal's landing page
+OTHER_CATALOGUE_URIS = {"catalog": "index.html", "period/2014-04-01_2017-03-31": "index.html",
+                        "dataset/no-such-dataset": "index.html"}
+
+
+def browser_pages(published: Path) -> dict[str, str]:
+    """Where a browser is to land for each dataset and distribution URI of the catalogue (by
+    its path below base_uri): the portal page of the dataset, the page whose schema.org
+    description has the dataset's URI as @id (for a distribution, the dataset's whose
+    dcat:distribution it is); the landing page for a dataset with no page (the site: the
+    portal itself)."""
+    pages_of = {}
+    for page in sorted((published / "datasets").glob("*.html")):
+        script = page.read_text(encoding="utf-8").split('<script type="application/ld+json">', 1)[1]
+        pages_of[json.loads(script.split("</script>", 1)[0])["@id"]] = f"datasets/{page.name}"
+    catalogue = pyoxigraph.parse((published / "catalog.ttl").read_bytes(),
+                                 format=pyoxigraph.RdfFormat.TURTLE)
+    pages = {}
+    for triple in catalogue:
+        if triple.predicate.value == DCAT_DISTRIBUTION:
+            page = pages_of.get(triple.subject.value, "index.html")
+            pages[triple.subject.value[len(BASE):]] = pages[triple.object.value[len(BASE):]] = page
+    return pages
+
+
 def catalogue_uris(published: Path) -> set[str]:
     """The catalogue's subjects under base_uri (fragments dropped: they share their URI's
     answer) that have no document of the linked data's."""
@@ -335,9 +368,34 @@ def test_every_catalogue_uri_without_a_document_is_one_the_servers_send_to_the_c
     assert [uri for uri in uris if catalogue_document(uri[len(BASE):], None) is None] == []
 
 
+def test_every_dataset_and_distribution_uri_names_its_dataset_page_by_the_rule(published):
+    """For a browser, the routes (made from the publication's name alone) name the portal page
+    of each dataset of the catalogue, and of its distributions; the servers send the landing
+    page when the page named does not exist, as for the site, whose page is the portal."""
+    pages = browser_pages(published)
+    assert len(pages) == 12 + 94            # datasets, distributions
+    initiatives, plan = "datasets/miyagi-ict-plan-initiatives.html", \
+        "datasets/plan-miyagi-ict-plan-2014-2016.html"
+    assert pages["dataset/miyagi-ict-plan-initiatives"] == initiatives
+    assert pages["distribution/excel/initiatives.xlsx"] == initiatives
+    assert pages["distribution/schemas/terms-excel.json"] == "datasets/miyagi-ict-plan-terms.html"
+    assert pages["dataset/plan-miyagi-ict-plan-2014-2016"] == plan
+    assert pages["distribution/plans/miyagi-ict-plan-2014-2016/graph.nt"] == plan
+    assert pages["distribution/rdf/graph.ttl"] == "datasets/miyagi-ict-plan-linked-data.html"
+    assert pages["distribution/miyagi-ict-plan.sqlite"] == "datasets/miyagi-ict-plan-database.html"
+    assert pages["distribution/id/.htaccess"] == "datasets/miyagi-ict-plan-metadata.html"
+    assert pages["dataset/miyagi-ict-plan-site"] == "index.html"       # the portal: no page
+    assert pages["distribution/site-manifest.json"] == "index.html"
+    routes = catalogue_pages(CONFIG.name)
+    for name, page in pages.items():
+        assert (published / page).is_file()
+        named = catalogue_document(name, BROWSER, routes)
+        assert named == page or (page == "index.html" and not (published / named).is_file()), name
+        assert catalogue_document(name, "text/turtle", routes) == "catalog.ttl"
+
+
 @pytest.mark.parametrize("accept, answer", [("text/turtle", "catalog.ttl"),
-                                            ("application/ld+json", "catalog.jsonld"),
-                                            (BROWSER, "index.html"), (None, "index.html")])
+                                            ("application/ld+json", "catalog.jsonld")])
 def test_the_local_server_sends_a_catalogue_uri_to_the_catalogue(published, served, accept, answer):
     """A dataset is no document: its URI answers 303 See Other to the catalogue's file that
     describes it, chosen by Accept, which does describe it."""
@@ -345,6 +403,19 @@ def test_the_local_server_sends_a_catalogue_uri_to_the_catalogue(published, serv
         assert see_other(f"{served}id/{path}", accept) == (303, f"/{answer}", "Accept")
     status, _, body = fetch(f"{served}id/dataset/miyagi-ict-plan-initiatives", accept)  # followed
     assert status == 200 and body == (published / answer).read_bytes()
+    assert see_other(f"{served}id/dataset/", accept)[0] == 404
+    assert see_other(f"{served}id/organization/lg-040002", accept)[0] == 200     # its documents
+
+
+@pytest.mark.parametrize("accept", [BROWSER, None])
+def test_the_local_server_sends_a_browser_to_the_page_of_a_catalogue_uri(published, served, accept):
+    """A browser asking for a dataset's URI lands on that dataset's page of the portal, for a
+    distribution's on its dataset's; for the catalogue's other URIs on the landing page."""
+    for path, page in {**browser_pages(published), **OTHER_CATALOGUE_URIS}.items():
+        assert see_other(f"{served}id/{path}", accept) == (303, f"/{page}", "Accept"), path
+    status, _, body = fetch(f"{served}id/dataset/miyagi-ict-plan-initiatives", accept)  # followed
+    page = published / "datasets" / "miyagi-ict-plan-initiatives.html"
+    assert status == 200 and body == page.read_bytes()
     assert see_other(f"{served}id/dataset/", accept)[0] == 404
     assert see_other(f"{served}id/organization/lg-040002", accept)[0] == 200     # its documents
 

@@ -122,7 +122,9 @@ class LinkedDataWriter:
                        graph.path, graph.chunk_lines, graph.stats)
             self.cache.prune(graph.stats.used)
             if target is not None:
-                write_server_configs(self.folder.parent, target, config.download_base)
+                from ..export.pageroutes import catalogue_pages   # it imports this package
+                write_server_configs(self.folder.parent, target, config.download_base,
+                                     catalogue_pages(config.name))
         self.stop_workers()
         plans = self.arguments[2]
         return LinkedData([f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]],

@@ -4,10 +4,12 @@ A request for a path that is not a file, but for which `<path>.html`, `<path>.tt
 `<path>.jsonld` exist, is answered with the document the Accept header asks for: Turtle for
 `text/turtle`, JSON-LD for `application/ld+json`, else HTML (a browser); `Vary: Accept`.
 A URI of the catalogue (`BASE/catalog`, `BASE/dataset/…`: CATALOGUE_PATTERN) that has no
-document is answered `303 See Other` to the catalogue that describes it, chosen the same way:
-catalog.ttl, catalog.jsonld, or the portal's list of datasets (a resource such as a dataset is
-no document; the catalogue cannot have documents per URI, as it states the other files'
-checksums). The publication ships the rules for nginx (`server/nginx.conf`, generated from
+document is answered `303 See Other` to what describes it, chosen the same way: catalog.ttl,
+catalog.jsonld, or for a browser the portal's page of it (a dataset's page, or its dataset's
+for a distribution: the PageRoute list of export/pageroutes.py; the portal's list of datasets,
+index.html, when no route names a page that exists). A resource such as a dataset is no
+document; the catalogue cannot have documents per URI, as it states the other files'
+checksums. The publication ships the rules for nginx (`server/nginx.conf`, generated from
 `base_uri` and `download_base`) and Apache (`.htaccess` in the documents folder), and
 `pipeline.serve` applies them locally (`make serve`).
 """
@@ -15,6 +17,7 @@ checksums). The publication ships the rules for nginx (`server/nginx.conf`, gene
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,9 +38,20 @@ DEFAULT_SUFFIX = ".html"
 # has its documents: those answer first).
 CATALOGUE_PATTERN = ("^(catalog|(dataset|distribution|service|organization|contact|location|"
                      "period|rights|format)/.+)$")
-# The catalogue's file answering a catalogue URI, by the suffix choose_suffix picks.
+# The catalogue's file answering a catalogue URI, by the suffix choose_suffix picks (HTML: the
+# page a PageRoute names, else the landing page).
 CATALOGUE_DOCUMENTS = {".ttl": CATALOG_FILES[0], ".jsonld": CATALOG_FILES[1],
                        DEFAULT_SUFFIX: SITE_LANDING_PAGE}
+
+
+@dataclass(frozen=True)
+class PageRoute:
+    """The catalogue URIs whose path below base_uri matches `pattern` as a whole (a regular
+    expression Python and PCRE, so nginx and Apache, read alike) have the portal page `page`, a
+    path in the published folder where `$1` stands for what the pattern's group matched."""
+
+    pattern: str
+    page: str
 
 
 def choose_suffix(accept: str | None) -> str:
@@ -64,27 +78,38 @@ def choose_suffix(accept: str | None) -> str:
     return best if best_q > 0 and best_q >= html_q else DEFAULT_SUFFIX
 
 
-def catalogue_document(name: str, accept: str | None) -> str | None:
+def catalogue_document(name: str, accept: str | None,
+                       routes: tuple[PageRoute, ...] = ()) -> str | None:
     """The published file (path in the published folder) a 303 sends a catalogue URI to, by
-    its path below base_uri (`dataset/…`) and the Accept header; None for any other path."""
+    its path below base_uri (`dataset/…`) and the Accept header (for a browser, the page the
+    first route matching it names: the server checks it exists, else sends the landing page);
+    None for any other path."""
     if re.match(CATALOGUE_PATTERN, name) is None:
         return None
-    return CATALOGUE_DOCUMENTS[choose_suffix(accept)]
+    suffix = choose_suffix(accept)
+    if suffix != DEFAULT_SUFFIX:
+        return CATALOGUE_DOCUMENTS[suffix]
+    for route in routes:
+        if (found := re.fullmatch(route.pattern, name)) is not None:
+            return route.page.replace("$1", found.group(1)) if found.re.groups else route.page
+    return CATALOGUE_DOCUMENTS[DEFAULT_SUFFIX]
 
 
-def write_server_configs(out: Path, target: DocumentTarget, download_base: str) -> list[str]:
+def write_server_configs(out: Path, target: DocumentTarget, download_base: str,
+                         routes: tuple[PageRoute, ...]) -> list[str]:
     """server/nginx.conf and <documents folder>/.htaccess; returns their paths."""
     (out / "server").mkdir(parents=True, exist_ok=True)
-    (out / NGINX_CONFIG).write_text(nginx_config(target, download_base), encoding="utf-8")
+    (out / NGINX_CONFIG).write_text(nginx_config(target, download_base, routes), encoding="utf-8")
     htaccess = f"{target.folder}.htaccess"
     (out / htaccess).parent.mkdir(parents=True, exist_ok=True)
-    (out / htaccess).write_text(apache_config(target), encoding="utf-8")
+    (out / htaccess).write_text(apache_config(target, routes), encoding="utf-8")
     return [NGINX_CONFIG, htaccess]
 
 
-def nginx_config(target: DocumentTarget, download_base: str) -> str:
+def nginx_config(target: DocumentTarget, download_base: str, routes: tuple[PageRoute, ...]) -> str:
     """An nginx configuration for the http block: the published folder at the path of
-    download_base, and the URIs under base_uri negotiated to their documents."""
+    download_base, and the URIs under base_uri negotiated to their documents (a catalogue URI
+    to the catalogue, or to the portal page `routes` name for it)."""
     site = urlsplit(download_base).path or "/"
     uris = urlsplit(target.base_uri)
     documents = f"{site}{target.folder}"
@@ -92,6 +117,8 @@ def nginx_config(target: DocumentTarget, download_base: str) -> str:
                            for media, suffix in NEGOTIATED)
     catalogue = "\n".join(f'    "~*{media.replace("+", "[+]")}" "{CATALOGUE_DOCUMENTS[suffix]}";'
                           for media, suffix in NEGOTIATED)
+    pages = "\n".join(f'    "~^{re.escape(documents)}{route.pattern}$" "{route.page}";'
+                      for route in routes)
     types = "\n".join(f"        {media} {suffix};" for suffix, media in sorted(MEDIA_TYPES.items()))
     moved = "" if uris.path == documents else f"""
     # the URIs' path differs from the documents' folder: map one to the other
@@ -108,8 +135,14 @@ map $http_accept $plan_document_suffix {{
 {negotiated}
 }}
 
-map $http_accept $plan_catalogue_document {{
+# the portal's page of a catalogue URI (export/pageroutes.py): the first pattern matching it
+map $uri $plan_catalogue_page {{
     default "{CATALOGUE_DOCUMENTS[DEFAULT_SUFFIX]}";
+{pages}
+}}
+
+map $http_accept $plan_catalogue_document {{
+    default $plan_catalogue_page;
 {catalogue}
 }}
 
@@ -129,13 +162,17 @@ server {{
         try_files $uri $uri$plan_document_suffix =404;
     }}
 
-    # a URI of the catalogue with no document -> 303 See Other to the catalogue describing it
+    # a URI of the catalogue with no document -> 303 See Other to the catalogue describing it,
+    # or to its page for a browser (the landing page when that page does not exist)
     location ~ "^{re.escape(documents)}{CATALOGUE_PATTERN[1:]}" {{
         add_header Vary Accept always;
         try_files $uri $uri$plan_document_suffix @plan_catalogue;
     }}
     location @plan_catalogue {{
         add_header Vary Accept always;
+        if (!-f $document_root{site}$plan_catalogue_document) {{
+            return 303 {site}{CATALOGUE_DOCUMENTS[DEFAULT_SUFFIX]};
+        }}
         return 303 {site}$plan_catalogue_document;
     }}
 }}
@@ -146,7 +183,7 @@ def _regex(media: str) -> str:
     return media.replace("+", "\\+")
 
 
-def apache_config(target: DocumentTarget) -> str:
+def apache_config(target: DocumentTarget, routes: tuple[PageRoute, ...]) -> str:
     """.htaccess for the documents folder (mod_rewrite, mod_headers, mod_mime)."""
     rules = "\n".join(f"""\
 RewriteCond %{{HTTP_ACCEPT}} {_regex(media)} [NC]
@@ -155,12 +192,23 @@ RewriteCond %{{REQUEST_FILENAME}}{suffix} -f
 RewriteRule ^(.+)$ $1{suffix} [L]
 """ for media, suffix in NEGOTIATED)
     site = urlsplit(target.download_base).path or "/"
-    catalogue = "".join(f"""\
+    no_document = f"""\
 RewriteCond %{{REQUEST_FILENAME}} !-f
 RewriteCond %{{REQUEST_FILENAME}}{DEFAULT_SUFFIX} !-f
-{f"RewriteCond %{{HTTP_ACCEPT}} {_regex(media)} [NC]{chr(10)}" if media else ""}\
+"""
+    catalogue = "".join(f"""{no_document}\
+RewriteCond %{{HTTP_ACCEPT}} {_regex(media)} [NC]
 RewriteRule {CATALOGUE_PATTERN} {site}{CATALOGUE_DOCUMENTS[suffix]} [R=303,L]
-""" for media, suffix in [*NEGOTIATED, (None, DEFAULT_SUFFIX)])
+""" for media, suffix in NEGOTIATED)
+    landing = f"{site}{CATALOGUE_DOCUMENTS[DEFAULT_SUFFIX]} [R=303,L]"
+    # %1: the published folder on disk, this file's folder (REQUEST_FILENAME before the path
+    # matched, $0, or the part of it that exists) less the documents' folder
+    pages = "".join(f"""{no_document}\
+RewriteCond %{{REQUEST_FILENAME}}::$0 ^(.*/){re.escape(target.folder)}(.*)::\\2
+RewriteCond %1{route.page} -f
+RewriteRule ^{route.pattern}$ {site}{route.page} [R=303,L]
+{no_document}RewriteRule ^{route.pattern}$ {landing}
+""" for route in routes)
     return f"""\
 # Generated by the pipeline: the URIs under {target.base_uri}
 # resolve to their documents in this folder by the Accept header (HTML by default), and those
@@ -176,5 +224,7 @@ RewriteEngine On
 {rules}RewriteCond %{{REQUEST_FILENAME}} !-f
 RewriteCond %{{REQUEST_FILENAME}}{DEFAULT_SUFFIX} -f
 RewriteRule ^(.+)$ $1{DEFAULT_SUFFIX} [L]
-# a URI of the catalogue with no document: 303 See Other to the catalogue describing it
-{catalogue}"""
+# a URI of the catalogue with no document: 303 See Other to the catalogue describing it, or
+# to its page for a browser (export/pageroutes.py; the landing page when that does not exist)
+{catalogue}{pages}{no_document}RewriteRule {CATALOGUE_PATTERN} {landing}
+"""

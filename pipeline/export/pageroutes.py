@@ -1,0 +1,51 @@
+"""The portal page a browser is sent to (303 See Other) for a URI of the catalogue, by the rules
+that mint the names, never looked up in the catalogue or the data: a dataset's URI
+`BASE/dataset/<name>` has the page `datasets/<name>.html`; a distribution's,
+`BASE/distribution/<path>`, the page of the dataset the file `<path>` belongs to (the rules of
+datasets.publication_datasets, in their order). rdf/negotiation.py carries the routes into
+`make serve` and the nginx and Apache configurations; a route's page that does not exist gives
+way to the portal's landing page (`index.html`) there, as every other catalogue URI does:
+
+- the site's dataset, whose page is the portal itself (it has no `datasets/` page);
+- a plan whose id is not its dataset's name as it stands (`plan-<plan_id>` is lowercased, `.`
+  made `-`: names.ascii_name), which a rewrite rule cannot repeat;
+- a name that no dataset has.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import TABLES
+from ..names import ascii_name
+from ..rdf import PLANS_DIR
+from ..rdf.negotiation import PageRoute
+from .datasets import DATABASE, DATABASE_FOLDER, LINKED_DATA, METADATA, TABLE_FILES
+from .listing import DATASET_PAGE, LINKED_DATA_FOLDER, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE
+from .sqlite import SQLITE_SUFFIX
+
+DATASET = "dataset/"
+DISTRIBUTION = "distribution/"       # export/dcat.py distribution_uri
+
+
+def catalogue_pages(publication: str) -> tuple[PageRoute, ...]:
+    """The routes of the catalogue's URIs of the publication named `publication` (its
+    datapackage.json `name`), in order: the first whose pattern matches names the page."""
+    def page(key: str) -> str:
+        return DATASET_PAGE.format(name=ascii_name(publication, key))
+
+    def files(*patterns: str) -> str:
+        return f"{DISTRIBUTION}(?:{'|'.join(patterns)})"
+
+    return (
+        PageRoute(f"{DATASET}([^/]+)", DATASET_PAGE.format(name="$1")),
+        *(PageRoute(files(*(re.escape(f.format(t=table)) for f in TABLE_FILES)), page(table))
+          for table in TABLES),
+        PageRoute(f"{DISTRIBUTION}{PLANS_DIR}/([^/]+)/.+", DATASET_PAGE.format(name="plan-$1")),
+        PageRoute(files(f"{re.escape(LINKED_DATA_FOLDER)}.+"), page(LINKED_DATA)),
+        PageRoute(files(f"[^/]+{re.escape(SQLITE_SUFFIX)}", f"{re.escape(DATABASE_FOLDER)}.+"),
+                  page(DATABASE)),
+        PageRoute(files(*map(re.escape, SITE_FILES), *(f"{re.escape(f)}.+" for f in SITE_FOLDERS)),
+                  SITE_LANDING_PAGE),
+        PageRoute(f"{DISTRIBUTION}.+", page(METADATA)),
+    )
