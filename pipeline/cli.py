@@ -168,9 +168,10 @@ def parser() -> argparse.ArgumentParser:
     api.add_argument("--port", type=tcp_port, default=8001, help="port (default: 8001)")
     query = commands.add_parser(
         "query", help="run a SPARQL query over the published graph (in memory, no endpoint)",
-        description="Load rdf/graph.nt into an in-memory store (as the default graph and as the "
-                    "publication's named graph) and run one SPARQL query: SELECT, ASK, CONSTRUCT or "
-                    "DESCRIBE.")
+        description="Load rdf/graph.nt into an in-memory store as the default graph and run one "
+                    "SPARQL query: SELECT, ASK, CONSTRUCT or DESCRIBE. A query that says GRAPH or "
+                    "FROM also finds the named graphs load-store writes: each plan's "
+                    "graph/plan/<plan_id>, the index graph and the publication's graph.")
     query.add_argument("sparql", metavar="SPARQL", help="the query text ('-' reads it from stdin)")
     query.add_argument("--out-dir", type=Path, default=Path("data/published"),
                        help="published folder to read (default: data/published)")
