@@ -225,6 +225,8 @@ def test_the_server_configurations_are_generated_from_base_uri(published):
             and f"RewriteRule {CATALOGUE_PATTERN} /plan-opendata/index.html [R=303,L]" in htaccess)
     assert ("RewriteCond %1datasets/$1.html -f\n"
             "RewriteRule ^dataset/([^/]+)$ /plan-opendata/datasets/$1.html [R=303,L]\n") in htaccess
+    assert "Options -MultiViews -Indexes\n<IfModule mod_dir.c>\nDirectorySlash Off\n" in htaccess
+    assert htaccess.endswith("RewriteCond %{REQUEST_FILENAME} -d\nRewriteRule ^ - [R=404,L]\n")
 
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
