@@ -96,6 +96,12 @@ class NegotiatingHandler(http.server.SimpleHTTPRequestHandler):
         root, real = os.path.realpath(self.directory), os.path.realpath(local)
         return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
+    def list_directory(self, path):
+        """A folder without an index.html: 404, as nginx and the .htaccess answer, never a
+        listing of its files."""
+        self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
+        return None
+
     def end_headers(self):
         if self.negotiated:
             self.send_header("Vary", "Accept")

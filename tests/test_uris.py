@@ -163,6 +163,15 @@ def test_the_local_server_serves_files_and_refuses_unknown_uris(served, publishe
     assert fetch(served + "id/initiative/9-9-9", "text/turtle")[0] == 404
 
 
+@pytest.mark.parametrize("folder", ["id/organization/", "id/", f"id/{PLAN}initiative/2-2-5/"])
+def test_the_local_server_lists_no_folder(served, folder):
+    """A folder without an index.html answered with a listing of its files, where nginx and the
+    .htaccess answer 404; a folder with one still shows it."""
+    assert fetch(served + folder, BROWSER)[0] == 404
+    status, _, body = fetch(served + "publishers/", BROWSER)
+    assert (status, body.startswith(b"<!DOCTYPE html>")) == (200, True)
+
+
 def test_the_local_server_on_a_port_it_cannot_have_is_one_error_line(published, capsys):
     """A port in use, or none at all (99999): one line and exit 1 (or argparse's usage error,
     exit 2), not a traceback of socketserver's bind."""
