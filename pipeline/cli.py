@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .arguments import at_least_one, tcp_port
 from .config import Config, describe_defaults, find_config, load_config
-from .console import say
+from .console import say, to_devnull
 from .errors import PipelineError, ValidationFailed, describe
 from .startup import STOP_SIGNALS
 from .stops import Terminated, raise_on_stop, restore
@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"error: interrupted; {left}")
         return 143 if isinstance(interrupt, Terminated) else 130
     except BrokenPipeError:             # stdout's reader stopped (`query … | head`): nothing to say
-        _silence_stdout()
+        to_devnull(sys.stdout)
         return 141                      # as a program ended by SIGPIPE (128 + 13)
     except Exception as error:          # never a traceback: one line naming input and command
         where = getattr(args, "raw_dir", None) or getattr(args, "out_dir", None) or args.command
@@ -232,15 +232,6 @@ def entry() -> int:
 def _ignore_stop_signals() -> None:
     for signum in STOP_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
-
-
-def _silence_stdout() -> None:
-    """stdout sent to /dev/null, so that the interpreter's last flush of it does not fail again
-    (Python's documented way for a broken pipe)."""
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):   # (no descriptor: a test's capture)
-        pass
 
 
 def publication_settings(args: argparse.Namespace) -> Config:

@@ -8,6 +8,7 @@ line and names its file unambiguously.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 
@@ -20,6 +21,23 @@ def one_line(message: str) -> str:
 
 
 def say(message: str) -> None:
-    """Write one line to stderr (one write: an interrupt never cuts a line's end off)."""
-    sys.stderr.write(one_line(message) + "\n")
-    sys.stderr.flush()
+    """Write one line to stderr (one write: an interrupt never cuts a line's end off). Once
+    its reader has gone (`make publish 2>&1 | head`), what follows is lost and the command goes
+    on: its exit status says how it ended (a publish is not given up for its log)."""
+    try:
+        sys.stderr.write(one_line(message) + "\n")
+        sys.stderr.flush()
+    except BrokenPipeError:
+        to_devnull(sys.stderr)
+
+
+def to_devnull(stream) -> None:
+    """A stream whose reader has gone sent to /dev/null, so that what is still written to it
+    (and the text left in its buffer, flushed as the interpreter exits) goes nowhere instead of
+    failing again (Python's documented way for a broken pipe)."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):   # (no descriptor: a test's capture)
+        pass

@@ -510,3 +510,35 @@ def test_api_names_a_port_in_use_in_one_line(run_cli, published):
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         f"error: cannot listen on http://127.0.0.1:{port}/: Address already in use"]
+
+
+# --- a reader that stops ---------------------------------------------------------
+
+def test_a_publish_whose_log_reader_stops_still_publishes(tmp_path, published):
+    """`make publish 2>&1 | head -2` stopped the publish at its third line, exit 1 and nothing
+    said: the log is lost once its reader is gone, the publish goes on and its status says
+    how it ended."""
+    import os
+    read, write = os.pipe()
+    os.close(read)                                  # the reader has gone (head has exited)
+    out = tmp_path / "out"
+    try:
+        done = subprocess.run([sys.executable, "-m", "pipeline", "publish", "--out-dir", str(out)],
+                              stdout=subprocess.DEVNULL, stderr=write, timeout=300,
+                              cwd=Path(__file__).resolve().parents[1])
+    finally:
+        os.close(write)
+    assert done.returncode == 0
+    assert (out / "initiatives.csv").read_bytes() == (published / "initiatives.csv").read_bytes()
+
+
+def test_a_query_whose_reader_stops_ends_as_a_program_stopped_by_sigpipe(published):
+    """`query … | head -1`: status 141 (128 + SIGPIPE) and nothing on stderr."""
+    command = [sys.executable, "-m", "pipeline", "query", "--out-dir", str(published),
+               "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          cwd=Path(__file__).resolve().parents[1]) as process:
+        process.stdout.readline()
+        process.stdout.close()                      # the reader stops after one line
+        stderr = process.stderr.read()
+        assert (process.wait(timeout=120), stderr) == (141, b"")
