@@ -239,6 +239,10 @@ _SENTENCE_END = ("。", "」", ")", "）", "！", "？", "!", "?", ".")
 
 
 _CLAUSE_ENDS = ("、", "。")
+# A line that opens an item of its own: a list's mark (・ ● ○ ■ ※ … ① …) before its text
+LIST_MARK = re.compile(r"^[・●○◎■□◆◇▪▫★☆※*\-\u2460-\u2473]")
+_CLAUSE_END = "、"               # 読点: a clause of a sentence that goes on after it
+_BRACKETS = {"(": ")", "「": "」", "『": "』", "【": "】", "[": "]", "〔": "〕"}   # (width folded)
 
 
 class _Paragraph:
@@ -289,6 +293,11 @@ def join_lines(parts: list[str]) -> str:
     return paragraph.text()
 
 
+def is_list_item(line: str) -> bool:
+    """Whether a line opens a list's item: its mark first (`・住民票の写し`, `①…`, `※…`)."""
+    return bool(LIST_MARK.match(line))
+
+
 def joined_by_a_space(left: str, right: str) -> bool:
     """Whether two lines whose last and first characters these are join with a space: both
     are letters or digits of ASCII (full-width ones too, as raw text holds them)."""
@@ -312,6 +321,38 @@ def join_paragraphs(groups: list[list[str]]) -> list[str]:
         else:
             paragraphs.append(text)
     return paragraphs
+
+
+def sentence_goes_on(lines: list[str], items: list[bool] | None = None) -> bool:
+    """Whether non-blank lines as printed stop in a sentence that goes on (a page break, or
+    the end of a document cut short, cut it): the last line does not end a paragraph
+    (is_paragraph_end), and the last sentence, from the line after the last one that does or
+    from the last line opening an item (`items`: whether each does; by default, a list's mark
+    first), shows it goes on (goes_on)."""
+    if not lines or is_paragraph_end(lines[-1]):
+        return False
+    items = [is_list_item(line) for line in lines] if items is None else items
+    start = len(lines) - 1
+    while start and not items[start] and not is_paragraph_end(lines[start - 1]):
+        start -= 1
+    return goes_on(join_lines(lines[start:]), prose=not items[start])
+
+
+def goes_on(sentence: str, prose: bool) -> bool:
+    """Whether a sentence printed without its end shows it goes on: it ends with 、 or leaves a
+    bracket open (`…件数(平成23年`); in prose, it holds 、 or 。 outside brackets (a clause begun:
+    `…目指し、個人番号の利用`; a sentence begun after one that ended: `…います。一つ目は`).
+    What shows none (`https://…/`, `平成27年3月`, `12,883件`) is whole of its own kind."""
+    closing: list[str] = []             # the brackets left open, innermost last
+    punctuated = False
+    for char in sentence:
+        if char in _BRACKETS:
+            closing.append(_BRACKETS[char])
+        elif closing and char == closing[-1]:
+            closing.pop()
+        elif not closing and char in _CLAUSE_ENDS:
+            punctuated = True
+    return bool(closing) or sentence.endswith(_CLAUSE_END) or prose and punctuated
 
 
 def is_paragraph_end(text: str) -> bool:

@@ -39,7 +39,7 @@ import re
 from collections import Counter
 
 from ..model import lines_named
-from ..normalize import is_paragraph_end, join_lines
+from ..normalize import is_list_item, is_paragraph_end, sentence_goes_on
 from .initiatives import SENTENCE_END
 from .layout import LONE_PAGE_NUMBER, Row
 from .schedule import is_schedule_mark
@@ -48,10 +48,6 @@ from .structure import LABELS, NUMBERED, SUBSECTION, Block, starts_with_label
 Problem = tuple[int, str]       # (line, what was lost there)
 # Said of the document's last block when it lacks what a whole one prints (a cut document)
 DOCUMENT_ENDS = "the document ends inside it (cut?)"
-# A line that opens an item of its own: a list's mark (・ ● ○ ■ ※ … ① …) before its text
-LIST_MARK = re.compile(r"^[・●○◎■□◆◇▪▫★☆※*\-\u2460-\u2473]")
-CLAUSE_END = "、"                # 読点: a clause of a sentence that goes on after it
-BRACKETS = {"(": ")", "「": "」", "『": "』", "【": "】", "[": "]", "〔": "〕"}   # (width folded)
 # A sentence's end, then a (N) heading with its title ending the line (`…いきます。(5) 情報…`)
 SUBSECTION_AFTER_SENTENCE = re.compile(
     rf"{SENTENCE_END}\s*\((\d{{1,3}})\)\s*[^{SENTENCE_END}\s][^{SENTENCE_END}]*$")
@@ -200,44 +196,22 @@ def page_numbers_in_prose(block: Block) -> list[Problem]:
 
 
 def stops_mid_sentence(block: Block) -> Row | None:
-    """The last line of a section's text when its last sentence stops mid-way: in the document's
-    last block, the end of a document cut short. Not ending as a paragraph does (is_paragraph_end,
-    the rule that joins a paragraph cut by a page break) is not enough: a whole section may end
-    with a URL, a list item, a date or an amount. Its last sentence (from the line after the last
-    one that ends a paragraph, or from the last line opening an item) must show it goes on
-    (goes_on). A page number after it is passed over."""
+    """The last line of a section's text when its last sentence stops mid-way (sentence_goes_on,
+    a table's row opening an item as a list's does): in the document's last block, the end of
+    a document cut short. Not ending as a paragraph does (is_paragraph_end) is not enough: a
+    whole section may end with a URL, a list item, a date or an amount. A page number after it
+    is passed over."""
     text = [row for row in block.rows if not row.blank
             and not (row.kind == "text" and LONE_PAGE_NUMBER.match(row.text))]
-    if not text or is_paragraph_end(text[-1].text):
+    if not sentence_goes_on([row.text for row in text], [opens_an_item(row) for row in text]):
         return None
-    start = len(text) - 1
-    while start and not opens_an_item(text[start]) and not is_paragraph_end(text[start - 1].text):
-        start -= 1
-    sentence = join_lines([row.text for row in text[start:]])
-    return text[-1] if goes_on(sentence, prose=not opens_an_item(text[start])) else None
+    return text[-1]
 
 
 def opens_an_item(row: Row) -> bool:
     """A list's item (its mark first) or a table's row (cells): whole as printed, its 、
     separating entries rather than clauses."""
-    return row.kind == "table" or len(row.values) > 1 or bool(LIST_MARK.match(row.text))
-
-
-def goes_on(sentence: str, prose: bool) -> bool:
-    """Whether a sentence printed without its end shows it goes on: it ends with 、 or leaves a
-    bracket open (`…件数(平成23年`); in prose, it holds 、 or 。 outside brackets (a clause begun:
-    `…目指し、個人番号の利用`; a sentence begun after one that ended: `…います。一つ目は`).
-    What shows none (`https://…/`, `平成27年3月`, `12,883件`) is whole of its own kind."""
-    closing: list[str] = []             # the brackets left open, innermost last
-    punctuated = False
-    for char in sentence:
-        if char in BRACKETS:
-            closing.append(BRACKETS[char])
-        elif closing and char == closing[-1]:
-            closing.pop()
-        elif not closing and char in (CLAUSE_END, SENTENCE_END):
-            punctuated = True
-    return bool(closing) or sentence.endswith(CLAUSE_END) or prose and punctuated
+    return row.kind == "table" or len(row.values) > 1 or is_list_item(row.text)
 
 
 def sentence_in_heading(block: Block) -> list[Problem]:
