@@ -280,13 +280,16 @@ def join_lines(parts: list[str]) -> str:
     """Join the lines of one paragraph without separator (Japanese), dropping
     a page-break echo: the fragment after the last "、"/"。" repeated at the
     start of the next part. Letters or digits of ASCII on both sides are joined by a space
-    (joined_by_a_space)."""
+    (joined_by_a_space). A line opening a list's item (is_list_item) keeps its line break: the
+    list's, not the page width's (and never part of an echo)."""
     paragraph = _Paragraph()
     for part in parts:
         if not part:
             continue
         if paragraph.echoed_by(part):  # page-break echo (改ページの重複)
             paragraph.tail, paragraph.tail_chars = [], 0
+        elif paragraph.last and is_list_item(part):
+            paragraph.add("\n")
         elif joined_by_a_space(paragraph.last, part[0]):
             paragraph.add(" ")
         paragraph.add(part)
@@ -311,15 +314,23 @@ def _word_character(char: str) -> bool:
 
 
 def join_paragraphs(groups: list[list[str]]) -> list[str]:
-    """Paragraphs of lines grouped between blank lines: each group's lines joined
-    (join_lines); a paragraph that stops mid-sentence (cut by a page break) is joined to the
-    next one."""
+    """Paragraphs of lines grouped between blank lines (a blank line ends a paragraph): each
+    group's lines joined (join_lines); a paragraph whose last sentence goes on (cut by a page
+    break: sentence_goes_on) is joined to the next group. One ending with a URL, a date, an
+    amount or a list's item is whole."""
     paragraphs: list[str] = []
-    for text in (join_lines(group) for group in groups if group):
-        if paragraphs and not is_paragraph_end(paragraphs[-1]):
+    lines: list[str] = []               # the lines of the last paragraph
+    for group in groups:
+        group = [line for line in group if line]
+        if not group:
+            continue
+        text = join_lines(group)
+        if lines and sentence_goes_on(lines):
             paragraphs[-1] = join_lines([paragraphs[-1], text])
+            lines += group
         else:
             paragraphs.append(text)
+            lines = group
     return paragraphs
 
 

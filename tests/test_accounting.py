@@ -230,7 +230,7 @@ def test_a_document_cut_where_its_last_sentence_goes_on_names_it(lines, at):
     (["関連URL", "https://www.pref.miyagi.jp/site/ict/"], "。\n関連URL https://www.pref.miyagi.jp/site/ict/"),
     (["・電子申請システム"], "。\n・電子申請システム"),
     (["・住民票の写し、印鑑登録証明書の交付"], "。\n・住民票の写し、印鑑登録証明書の交付"),
-    (["・住民票の写し、印鑑登録証明書", "・電子申請システム"], "・住民票の写し、印鑑登録証明書・電子申請システム"),
+    (["・住民票の写し、印鑑登録証明書", "・電子申請システム"], "。\n・住民票の写し、印鑑登録証明書\n・電子申請システム"),
     (["平成27年3月"], "。\n平成27年3月"),
     (["12,883件"], "。\n12,883件"),
     (["(注)番号制度の詳細は内閣官房のウェブサイトを参照"], "。\n(注)番号制度の詳細は内閣官房のウェブサイトを参照"),
@@ -777,7 +777,7 @@ def test_a_heading_after_the_last_topic_read_as_its_text_is_named(heading, shown
     part, a (N) outside its part): both were read as the topic's text in silence."""
     lines = LINES + ["", heading, "", "本県では、番号制度の導入に向けた準備を進めています。"]
     document = extract(lines)
-    assert document.sections[-1].body.endswith(f"{shown}本県では、番号制度の導入に向けた準備を進めています。")
+    assert document.sections[-1].body.endswith(f"{shown}\n本県では、番号制度の導入に向けた準備を進めています。")
     assert document.warnings == [
         f"{PATH}:1069: 「{shown}」 alone after a sentence in the text of トピックス 「社会保障・税番号制度」 "
         f"is numbered as the next heading, of {numbered}: its lines lost, or printed out of their "
@@ -1036,13 +1036,13 @@ def test_a_value_longer_than_an_excel_cell_is_published_whole_and_named(tmp_path
     status, stderr = publish(raw, tmp_path / "out", capsys)
     assert status == 0, stderr
     cut = [line for line in stderr.splitlines() if "Excel workbooks" in line]
-    assert cut == [f"warning: {raw / 'plan.txt'}:1055: body of section 2-3-topic-1 is 40,894 "
+    assert cut == [f"warning: {raw / 'plan.txt'}:1055: body of section 2-3-topic-1 is 40,895 "
                    "characters long: the Excel workbooks show its first part, cut at Excel's "
                    "32,767 with 「…［Excelのセルに収まらないため以下省略。全文はCSV・JSONに］」; the "
                    "other formats hold it whole"]
     body = next(row["body"] for row in csv.DictReader(
         (tmp_path / "out" / "sections.csv").open(encoding="utf-8")) if row["id"] == "2-3-topic-1")
-    assert len(body) == 40894 and "あ" * 40000 in body
+    assert len(body) == 40895 and "あ" * 40000 in body
     sheet = openpyxl.load_workbook(tmp_path / "out" / "excel" / "sections.xlsx").worksheets[0]
     shown = [value for row in sheet.iter_rows(values_only=True) for value in row
              if isinstance(value, str) and value.endswith("全文はCSV・JSONに］")]

@@ -435,6 +435,60 @@ def test_paragraphs_cut_by_a_page_break_are_joined(doc):
     assert sections["2-1-narrative-1"].body.count("\n") == 2     # three paragraphs
 
 
+def replaced(lines: list[str], replacements: dict[int, list[str]]) -> list[str]:
+    """The lines with the line at each index (0-based) replaced by its list of lines."""
+    out = list(lines)
+    for index in sorted(replacements, reverse=True):
+        out[index:index + 1] = replacements[index]
+    return out
+
+
+def test_a_list_printed_one_item_per_line_keeps_its_line_breaks(doc, initiatives):
+    """Lines of a paragraph are joined with nothing between them (Japanese prose wrapped at the
+    page's width), but a line opening a list's item (・ ● ① ※ …) is the list's: the items were
+    published run together (`…手続ができます。・住民票の写し、印鑑登録証明書の交付請求・県税の電子
+    申告https://…しかしながら、…`), and the blank line after the list or a URL did not end the
+    paragraph. Now each item keeps its line, in a section's text, a summary (whose paragraphs
+    are kept apart too) and a site's summary; 主体 printed one per line are as many actors."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[92].startswith("電子政府や電子自治体の推進") and lines[99] == "主体 県"
+    assert lines[533].startswith("インターネットを通じた") and lines[535].startswith("しかしながら")
+    assert lines[819].startswith("震災後、県外に避難されている方")
+    changed = document_from_text("\n".join(replaced(lines, {
+        92: [lines[92], "", "整備する主なシステムは次のとおりです。",
+             "・インターネット接続及び庁内イントラネットシステム", "・県庁と地方機関を結ぶ冗長化された回線"],
+        99: ["主体", "・県", "・県内市町村"],
+        533: [lines[533], "", "電子申請システムでは、現在次の手続ができます。",
+              "・住民票の写し、印鑑登録証明書の交付請求", "・県税の電子申告", "",
+              "https://www.pref.miyagi.jp/site/ict/"],
+        819: [lines[819], "・県の復興状況や被災者支援情報などの記事の配信", "・避難されている方への支援制度の紹介"],
+    })), RAW.name)
+    sections = {s.id: s for s in changed.sections}
+    before = {s.id: s for s in doc.sections}["2-2-narrative-2"].body
+    assert sections["2-2-narrative-2"].body.count("\n") == before.count("\n") + 4
+    assert "管理運営にも努めてきました。\n電子申請システムでは、現在次の手続ができます。\n・住民票の写し、印鑑登録証明書" \
+           "の交付請求\n・県税の電子申告\nhttps://www.pref.miyagi.jp/site/ict/\nしかしながら、申請の受付など" \
+        in sections["2-2-narrative-2"].body
+    summary = {i.id: i for i in changed.initiatives}["2-1-3"].summary
+    assert summary == initiatives["2-1-3"].summary + "\n整備する主なシステムは次のとおりです。\n" \
+        "・インターネット接続及び庁内イントラネットシステム\n・県庁と地方機関を結ぶ冗長化された回線"
+    assert {i.id: i for i in changed.initiatives}["2-1-3"].actors == ["・県", "・県内市町村"]
+    assert changed.sites[0].summary == doc.sites[0].summary + \
+        "\n・県の復興状況や被災者支援情報などの記事の配信\n・避難されている方への支援制度の紹介"
+    assert changed.warnings == doc.warnings == []
+
+
+def test_a_summary_cut_by_a_page_break_over_a_blank_line_is_joined(initiatives):
+    """A summary's paragraphs are kept apart, but not a sentence cut where the page broke (a
+    blank line, or a page number, between its two parts): it is one sentence."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    cut = lines[92].index("新たなインターネット")
+    for furniture in ([""], ["", "- 12 -", ""]):
+        changed = document_from_text("\n".join(lines[:92] + [lines[92][:cut], *furniture, lines[92][cut:]]
+                                               + lines[93:]), RAW.name)
+        assert {i.id: i for i in changed.initiatives}["2-1-3"].summary == initiatives["2-1-3"].summary
+
+
 def test_glossary_terms_with_their_lines(doc):
     found = {(t.term, t.record_id, tuple(t.lines)) for t in doc.terms}
     assert ("Ipv4", "2-1-3", (93,)) in found

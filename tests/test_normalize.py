@@ -12,6 +12,7 @@ from pipeline.normalize import (
     extract_glossary_terms,
     is_paragraph_end,
     join_lines,
+    join_paragraphs,
     normalize_width,
     parse_era_date,
     parse_quantity,
@@ -206,6 +207,70 @@ def test_clean_text_full_width_digits_become_half_width():
 ])
 def test_join_lines(parts, expected):
     assert join_lines(parts) == expected
+
+
+@pytest.mark.parametrize("parts, expected", [
+    (["・住民票の写し、印鑑登録証明書", "・電子申請システム"],
+     "・住民票の写し、印鑑登録証明書\n・電子申請システム"),
+    (["電子申請システムでは、現在次の手続ができます。", "・住民票の写し、印鑑登録証明書の交付請求",
+      "・県税の電子申告"],
+     "電子申請システムでは、現在次の手続ができます。\n・住民票の写し、印鑑登録証明書の交付請求\n"
+     "・県税の電子申告"),
+    # an item wrapped over two lines is one item: only a line opening one breaks
+    (["・住民票の写し、印鑑登録証明書など行政機関が発行する証", "明書類の交付請求", "・県税の電子申告"],
+     "・住民票の写し、印鑑登録証明書など行政機関が発行する証明書類の交付請求\n・県税の電子申告"),
+    (["対象となる手続", "①住民票の写しの交付請求", "②県税の電子申告"],
+     "対象となる手続\n①住民票の写しの交付請求\n②県税の電子申告"),
+    (["本県の取組", "●電子申請", "○電子入札", "※平成27年3月現在"],
+     "本県の取組\n●電子申請\n○電子入札\n※平成27年3月現在"),
+    # an item printed as a line of its own is never a page-break echo of the item before
+    (["・県、市", "・県", "・県内市町村"], "・県、市\n・県\n・県内市町村"),
+])
+def test_join_lines_keeps_a_line_break_before_a_list_item(parts, expected):
+    """A list printed one item per line kept no boundary between its items
+    (`・住民票の写し、印鑑登録証明書・電子申請システム`): the line break before an item is the
+    list's, not the page width's."""
+    assert join_lines(parts) == expected
+
+
+@pytest.mark.parametrize("groups, expected", [
+    # a paragraph ends with a URL, a date, a list's item: the blank line after it ends it
+    ([["詳しくは県のホームページをご覧ください。", "https://www.pref.miyagi.jp/site/ict/"],
+      ["平成27年3月から運用しています。"]],
+     ["詳しくは県のホームページをご覧ください。https://www.pref.miyagi.jp/site/ict/",
+      "平成27年3月から運用しています。"]),
+    ([["https://www.pref.miyagi.jp/site/ict/"], ["平成27年3月から運用しています。"]],
+     ["https://www.pref.miyagi.jp/site/ict/", "平成27年3月から運用しています。"]),
+    ([["平成27年3月"], ["電子申請システムの運用を開始しました。"]],
+     ["平成27年3月", "電子申請システムの運用を開始しました。"]),
+    ([["12,883件"], ["(平成25年度の申請件数)"]], ["12,883件", "(平成25年度の申請件数)"]),
+    ([["電子申請システムでは、現在次の手続ができます。", "・住民票の写し、印鑑登録証明書",
+       "・電子申請システム"], ["これらの手続は、24時間受け付けています。"]],
+     ["電子申請システムでは、現在次の手続ができます。\n・住民票の写し、印鑑登録証明書\n"
+      "・電子申請システム", "これらの手続は、24時間受け付けています。"]),
+    # (a clause without its 。 goes on, as a sentence cut by a page break does: the list after
+    # it is joined to it, each item on its line)
+    ([["電子申請システムでは、現在次の手続ができます"], ["・住民票の写し", "・電子申請システム"]],
+     ["電子申請システムでは、現在次の手続ができます\n・住民票の写し\n・電子申請システム"]),
+    # a sentence cut by a page break is still joined (and the page's echo dropped) ...
+    ([["本県では、平成21年2月に策定した「宮城県情報システム最適化計画」に基づき、平"],
+      ["成25年度末までに既存情報システムの維持管理経費を20%削減する"]],
+     ["本県では、平成21年2月に策定した「宮城県情報システム最適化計画」に基づき、平成25年度末までに"
+      "既存情報システムの維持管理経費を20%削減する"]),
+    ([["各システムを順次構築・稼働開始し、イ"], ["インターネットを通じた各種申請が可能となりました。"]],
+     ["各システムを順次構築・稼働開始し、インターネットを通じた各種申請が可能となりました。"]),
+    ([["社会保障・税番号制度(以下「番号制度"], ["といいます。)が創設されました。"]],
+     ["社会保障・税番号制度(以下「番号制度といいます。)が創設されました。"]),
+    # ... as is a list's item cut after its 、, its next line keeping the item's break
+    ([["・住民票の写し、"], ["印鑑登録証明書", "・電子申請システム"]],
+     ["・住民票の写し、印鑑登録証明書\n・電子申請システム"]),
+    ([["現在、次の手続ができます、"], ["・住民票の写し"]], ["現在、次の手続ができます、\n・住民票の写し"]),
+])
+def test_join_paragraphs_a_blank_line_ends_a_paragraph_unless_its_sentence_goes_on(groups, expected):
+    """A paragraph ending with no 。 (a URL, a date, an amount, a list's item) was joined to the
+    next across the blank line between them, as a sentence cut by a page break is: only a
+    sentence that shows it goes on (a 、 before its cut end, a bracket left open) is."""
+    assert join_paragraphs(groups) == expected
 
 
 def _join_pairwise(parts: list[str]) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, collect_terms,
                      line_range)
-from ..normalize import HYPHENS, LONG_DASHES, join_lines
+from ..normalize import HYPHENS, LONG_DASHES, join_lines, join_paragraphs
 from .indicators import read_indicators, value_label
 from .layout import LONE_PAGE_NUMBER, CellLines, Located, Row
 from .schedule import (SCHEDULE_LABEL, Period, ScheduleReading, grid_by_position, is_schedule_mark,
@@ -63,6 +63,7 @@ class Entry(Located):
     spans: list[tuple[int, int] | None] | None = None   # where its cells are (Row.spans), if known
     uneven: bool = False                # Row.uneven
     cut: CellLines | None = None        # Row.cut: the lines of its cells (positions kept)
+    after_blank: bool = False           # a blank line printed before it (a paragraph begins)
 
     @property
     def values(self) -> list[str]:
@@ -185,8 +186,10 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str],
     note_terms: list[tuple[str, int]] = []
     printed: dict[str, list[int]] = {}
     label: str | None = None
+    after_blank = False
     for row in rows:
         if row.blank:
+            after_blank = True
             continue
         if row.grid is not None:
             first = row.values[0]               # a table row that is not blank
@@ -195,7 +198,8 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str],
                 printed.setdefault(label, []).append(row.line)
             if label:
                 fields.setdefault(label, []).append(Entry(row.line, row.cells, row.grid, row.terms,
-                                                          cut=row.cut))
+                                                          cut=row.cut, after_blank=after_blank))
+            after_blank = False
             continue
         for seg_label, cells, started in _segments(row, label):
             if started:
@@ -212,7 +216,9 @@ def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str],
                 note_terms += [(term, line) for line, term in row.located_terms()]
             else:
                 fields.setdefault(label, []).append(Entry(row.line, cells, None, row.terms,
-                                                          row.spans, row.uneven, row.cut))
+                                                          row.spans, row.uneven, row.cut,
+                                                          after_blank))
+        after_blank = False
     return fields, notes, printed, note_terms
 
 
@@ -293,19 +299,22 @@ def _methods_and_summary(summary: list[Entry], method: list[Entry]) -> tuple[
     after the prose) of the entries under the two labels: the tokens are short and come before
     the prose, or are the value printed right after 性質・手法 (its line printed after the
     prose: a converter's reading order). A line of short labels after the prose is kept in it,
-    and named: a 性質・手法 value out of its place?"""
-    methods, prose, late = [], [], []
+    and named: a 性質・手法 value out of its place? The prose's paragraphs (between blank
+    lines: join_paragraphs) are separated by a line break."""
+    methods, prose, late = [], [[]], []
     lead = method[0] if method else None
     for entry in summary + method:
         for value in entry.values:
             short = all(is_short_label(t) for t in value.split())
-            if (not prose or entry is lead) and short:
+            if (not prose[0] or entry is lead) and short:
                 methods.extend(value.split())
                 continue
             if short and len(entry.values) == 1 and not LONE_PAGE_NUMBER.match(value):
                 late.append((entry.line, value))        # (a page number: named as one)
-            prose.append(value)
-    return methods, join_lines(prose), late
+            if entry.after_blank and prose[-1]:
+                prose.append([])
+            prose[-1].append(value)
+    return methods, "\n".join(join_paragraphs(prose)), late
 
 
 def is_short_label(token: str) -> bool:
@@ -318,13 +327,14 @@ def _actors(entries: list[Entry]) -> list[str]:
     lines. `；` is `;` after the width rule; one inside parentheses stays in its actor (named:
     it is the CSV's list delimiter).
     The lines are joined as one text; the cells of one line keep the column break between
-    them as a space (`県  市町村` is never `県市町村`), as a row's text does."""
+    them as a space (`県  市町村` is never `県市町村`), as a row's text does; a line opening a
+    list's item (`・県`) begins an actor (join_lines keeps its line break)."""
     text = join_lines([" ".join(e.values) for e in entries])
     actors, depth, current = [], 0, ""
     for ch in text:
         depth += ch in "(（" 
         depth -= ch in ")）"
-        if ch in ",、;" and depth <= 0:
+        if ch in ",、;\n" and depth <= 0:
             actors.append(current.strip())
             current = ""
         else:
