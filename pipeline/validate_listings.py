@@ -5,10 +5,12 @@ The catalogue (catalog.jsonld) states the bytes (`dcat:byteSize`) and SHA-256
 (`spdx:checksum`) of every distribution: the databases, Parquet files, workbooks, CKAN
 metadata, server configuration, change report and the two listings below. The portal's listing
 (site-manifest.json) and the URI documents' listing (rdf/uri-documents.json) state the bytes
-and SHA-256 of each of their files. So every file is checked but the catalogue itself (the
-statement; catalog.ttl must hold the same triples as catalog.jsonld) and publish's own record
-of its files. A path is checked once, by what states it first; a stated path outside the
-folder is a finding, never read.
+and SHA-256 of each of their files. The Apache rules installed in the URI documents' folder
+(`id/.htaccess`, which Apache never serves, so no distribution) must have the bytes and SHA-256
+the catalogue states of the rules to download (`server/apache.htaccess`). So every file is
+checked but the catalogue itself (the statement; catalog.ttl must hold the same triples as
+catalog.jsonld) and publish's own record of its files. A path is checked once, by what states
+it first; a stated path outside the folder is a finding, never read.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from .errors import ValidationFailed
-from .export.listing import CATALOG_FILES, file_digest
+from .export.listing import APACHE_RULES, CATALOG_FILES, URI_DOCUMENTS, file_digest, installed_rules
 from .validate_read import open_regular
 
 CATALOGUE = "catalog.jsonld"
-LISTINGS = ("site-manifest.json", "rdf/uri-documents.json")    # their `files`: path, bytes, sha256
+LISTINGS = ("site-manifest.json", URI_DOCUMENTS)    # their `files`: path, bytes, sha256
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,14 @@ def check_stated_files(folder: Path, described: set[str]) -> int:
 
 def stated_files(folder: Path) -> tuple[list[Stated], list[str]]:
     """What the catalogue states, then what the listings it states state (a listing the
-    catalogue does not name is not read: it is no part of the publication); and the findings
-    of what cannot be read. Each path once, as first stated."""
+    catalogue does not name is not read: it is no part of the publication), then the copy of
+    the Apache rules in the folder the URI documents' listing names; and the findings of what
+    cannot be read. Each path once, as first stated."""
     catalogue, findings = _json(folder, CATALOGUE)
     stated = _distributions(catalogue) if isinstance(catalogue, dict) else []
     if not findings and not stated:
         findings.append(f"{CATALOGUE}: no distribution with a byte size or checksum")
-    named = {entry.path for entry in stated}
+    named = {entry.path: entry for entry in stated}
     for listing in (name for name in LISTINGS if name in named):
         document, problems = _json(folder, listing)
         findings += problems
@@ -66,8 +69,21 @@ def stated_files(folder: Path) -> tuple[list[Stated], list[str]]:
             continue
         stated += [Stated(entry["path"], entry["bytes"], entry["sha256"], listing)
                    for entry in files or ()]
+        stated += _installed_rules(named.get(APACHE_RULES), listing, document)
     seen: set[str] = set()
     return [entry for entry in stated if not (entry.path in seen or seen.add(entry.path))], findings
+
+
+def _installed_rules(rules: Stated | None, listing: str, document) -> list[Stated]:
+    """The Apache rules installed in the folder the URI documents' listing names
+    (export/listing.installed_rules), stated as the catalogue states `rules`, the same file to
+    download; none without either."""
+    folder = document.get("folder") if listing == URI_DOCUMENTS and isinstance(document, dict) \
+        else None
+    if rules is None or not isinstance(folder, str):
+        return []
+    return [Stated(installed_rules(folder), rules.size, rules.sha256,
+                   f"{CATALOGUE} (of its original {APACHE_RULES})")]
 
 
 def catalogue_findings(folder: Path) -> list[str]:

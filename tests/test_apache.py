@@ -1,6 +1,7 @@
 """The generated `id/.htaccess` in a real Apache (Debian's apache2): every kind of URI answers as
-in nginx and `make serve` (tests/test_uris.py), with the published folder under the
-DocumentRoot and behind an Alias. One Apache serves both, on two ports, for the module."""
+in nginx and `make serve` (tests/test_uris.py), and every download of the catalogue is served,
+with the published folder under the DocumentRoot and behind an Alias. One Apache serves both,
+on two ports, for the module."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
+import pyoxigraph
 import pytest
 
 from httpserver import free_port, stop_process
-from test_uris import BROWSER, OTHER_CATALOGUE_URIS, PLAN, browser_pages, fetch, see_other
+from test_uris import (BROWSER, CONFIG, OTHER_CATALOGUE_URIS, PLAN, browser_pages, fetch,
+                       see_other)
 
 APACHE = shutil.which("apache2") or ("/usr/sbin/apache2" if Path("/usr/sbin/apache2").exists() else None)
 MODULES = Path("/usr/lib/apache2/modules")
@@ -40,8 +44,9 @@ NOT_FOUND = ("dataset/", f"{PLAN}initiative/9-9-9", "organization", "organizatio
 
 def httpd_conf(server_root: Path, www: Path, ports: dict[str, int]) -> str:
     """A throwaway configuration: Debian's defaults that matter here (listings on, as for
-    /var/www), the published folder at /plan-opendata/ under the DocumentRoot on one port and
-    behind an Alias on the other. Apache refuses to serve as root: then Debian's www-data."""
+    /var/www; no file whose name starts with `.ht` served, as apache2.conf has it), the
+    published folder at /plan-opendata/ under the DocumentRoot on one port and behind an Alias
+    on the other. Apache refuses to serve as root: then Debian's www-data."""
     modules = "\n".join(f"LoadModule {name}_module {MODULES}/mod_{name}.so" for name in LOADED)
     user = "User www-data\nGroup www-data\n" if os.geteuid() == 0 else ""
     listen = "\n".join(f"Listen 127.0.0.1:{port}" for port in ports.values())
@@ -54,6 +59,9 @@ ServerName 127.0.0.1
 {user}{listen}
 {modules}
 TypesConfig /etc/mime.types
+<FilesMatch "^\\.ht">
+    Require all denied
+</FilesMatch>
 <Directory />
     AllowOverride None
     Require all denied
@@ -154,3 +162,26 @@ def test_apache_answers_a_folder_or_an_unknown_uri_with_404(apache, layout):
     assert see_other(f"{site}id", None)[:2] == (404, None)
     status, headers, _ = fetch(f"{site}indicators.csv", None)
     assert status == 200 and headers["Content-Type"].startswith("text/csv")
+
+
+DOWNLOAD_URL = "http://www.w3.org/ns/dcat#downloadURL"
+
+
+def download_urls(published: Path) -> list[str]:
+    """The catalogue's download URLs of files in the published folder (under download_base)."""
+    catalogue = pyoxigraph.parse((published / "catalog.ttl").read_bytes(),
+                                 format=pyoxigraph.RdfFormat.TURTLE)
+    return sorted(t.object.value for t in catalogue if t.predicate.value == DOWNLOAD_URL
+                  and t.object.value.startswith(CONFIG.download_base))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_apache_serves_every_download_of_the_catalogue(published, apache, layout):
+    """Every distribution the catalogue offers for download answers 200 with the file's bytes,
+    the server configurations included (Debian's Apache answers 403 for `.htaccess`)."""
+    urls = download_urls(published)
+    assert f"{CONFIG.download_base}server/nginx.conf" in urls and len(urls) == 93
+    for url in urls:
+        path = url[len(CONFIG.download_base):]
+        status, _, body = fetch(f"{apache[layout]}{path}", None)
+        assert (status, body == (published / unquote(path)).read_bytes()) == (200, True), path

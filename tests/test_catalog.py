@@ -117,6 +117,11 @@ def site_manifest(folder: Path) -> dict[str, dict]:
     return {entry["path"]: entry for entry in manifest["files"]}
 
 
+# The Apache rules where they take effect: the same bytes as server/apache.htaccess, which the
+# catalogue offers for download, as Apache serves no `.ht` file (so no distribution).
+INSTALLED_RULES = "id/.htaccess"
+
+
 def manifest_listed(folder: Path) -> dict[str, dict]:
     """The files accounted for by a manifest instead of a distribution each: the site's pages
     (site-manifest.json) and the URI documents (rdf/uri-documents.json)."""
@@ -185,15 +190,16 @@ def test_the_vendored_single_file_set_is_the_official_one():
 # --- distributions and files ---------------------------------------------------------------
 
 def test_every_published_file_is_described_exactly_once(catalogued, catalog, config):
-    """Each file is a distribution (its download URL) or is listed in the site manifest, which
-    is itself a distribution; never both, never twice, never left out."""
+    """Each file is a distribution (its download URL) or is listed in the site manifest or the
+    URI documents' listing, which are distributions, or is the copy of the Apache rules that
+    takes effect in id/; never both, never twice, never left out."""
     urls = download_paths(catalog, config)
     listed = manifest_listed(catalogued)
     assert SITE_MANIFEST in urls and SITE_MANIFEST not in listed
     assert "rdf/uri-documents.json" in urls and "id/plan/miyagi-ict-plan-2014-2016/initiative/2-2-5.ttl" in listed
     assert [path for path, count in urls.items() if count != 1] == []
-    assert not set(urls) & set(listed)
-    assert sorted([*urls, *listed]) == published_files(catalogued)
+    assert not set(urls) & set(listed) and INSTALLED_RULES not in {*urls, *listed}
+    assert sorted([*urls, *listed, INSTALLED_RULES]) == published_files(catalogued)
     for distribution in catalog.subjects(RDF.type, DCAT.Distribution):
         assert len(list(catalog.subjects(DCAT.distribution, distribution))) == 1, distribution
 
@@ -266,7 +272,7 @@ def test_a_site_file_the_manifest_does_not_list_is_a_distribution_of_its_own(cat
     site = next(d for d in read_description(copy, config).datasets if d.key == "site")
     assert [f.path for f in site.files] == [SITE_LANDING_PAGE, SITE_MANIFEST, "assets/extra.txt"]
     urls = download_paths(build_catalog(copy, read_description(copy, config)), config)
-    assert sorted([*urls, *manifest_listed(copy)]) == published_files(copy)
+    assert sorted([*urls, *manifest_listed(copy), INSTALLED_RULES]) == published_files(copy)
 
 
 def test_a_stale_site_manifest_is_an_error(catalogued, config, tmp_path):
@@ -290,7 +296,8 @@ def test_catalogue_and_ckan_metadata_are_described(catalogued, catalog, config):
 def test_size_and_checksum_of_every_distribution_match_the_file(catalogued, catalog, config):
     distributions = [d for d in catalog.subjects(RDF.type, DCAT.Distribution)
                      if catalog.value(d, DCAT.downloadURL) is not None]        # not the portal
-    assert len(distributions) == len(published_files(catalogued)) - len(manifest_listed(catalogued))
+    assert len(distributions) == \
+        len(published_files(catalogued)) - len(manifest_listed(catalogued)) - 1   # INSTALLED_RULES
     for distribution in distributions:
         path = catalogued / local_path(str(catalog.value(distribution, DCAT.downloadURL)), config)
         size = catalog.value(distribution, DCAT.byteSize)
@@ -317,7 +324,7 @@ def test_csv_distributions_conform_to_their_table_schema(catalogued, catalog, co
 def test_files_are_partitioned_between_the_datasets(catalogued, config):
     datasets = read_description(catalogued, config).datasets
     paths = [f.path for d in datasets for f in d.files if f.download]
-    assert sorted([*paths, *manifest_listed(catalogued)]) == published_files(catalogued)
+    assert sorted([*paths, *manifest_listed(catalogued), INSTALLED_RULES]) == published_files(catalogued)
     by_key = {d.key: {f.path for f in d.files} for d in datasets}
     assert by_key["site"] == {SITE_LANDING_PAGE, SITE_MANIFEST}
     assert [f.path for d in datasets for f in d.files if not f.download] == [SITE_LANDING_PAGE]
@@ -327,7 +334,24 @@ def test_files_are_partitioned_between_the_datasets(catalogued, config):
                                      "schemas/initiatives-excel.json"}
     assert by_key["database"] == {"miyagi-ict-plan.sqlite", "datasette/metadata.json"}
     assert by_key["linked-data"] == {p for p in paths if p.startswith("rdf/")}
-    assert {"datapackage.json", "ckan/licenses.json"} <= by_key["metadata"]
+    assert {"datapackage.json", "ckan/licenses.json", "server/nginx.conf",
+            "server/apache.htaccess"} <= by_key["metadata"]
+
+
+def test_the_apache_rules_are_offered_from_server_and_take_effect_in_id(catalogued, catalog,
+                                                                       config):
+    """Apache answers 403 for any file named `.ht…` (Debian's apache2.conf), so id/.htaccess
+    was a distribution no Apache served: the catalogue offers the same bytes as
+    server/apache.htaccess beside server/nginx.conf; id/.htaccess stays, where the rules take
+    effect, among the files publish wrote, no distribution."""
+    urls = download_paths(catalog, config)
+    assert (urls["server/apache.htaccess"], urls["server/nginx.conf"], urls[INSTALLED_RULES]) == (1, 1, 0)
+    rules = (catalogued / "server" / "apache.htaccess").read_bytes()
+    assert (catalogued / INSTALLED_RULES).read_bytes() == rules
+    assert b"take effect as id/.htaccess of the published\n# folder" in rules
+    assert rules.count(b"RewriteRule ^dataset/([^/]+)$ /plan-opendata/datasets/$1.html [R=303,L]") == 1
+    own = json.loads((catalogued / OWN_FILES).read_text(encoding="utf-8"))["files"]
+    assert {INSTALLED_RULES, "server/apache.htaccess", "server/nginx.conf"} <= set(own)
 
 
 # --- serialisations --------------------------------------------------------------------------

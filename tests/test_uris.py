@@ -394,7 +394,8 @@ def test_every_dataset_and_distribution_uri_names_its_dataset_page_by_the_rule(p
     assert pages["distribution/plans/miyagi-ict-plan-2014-2016/graph.nt"] == plan
     assert pages["distribution/rdf/graph.ttl"] == "datasets/miyagi-ict-plan-linked-data.html"
     assert pages["distribution/miyagi-ict-plan.sqlite"] == "datasets/miyagi-ict-plan-database.html"
-    assert pages["distribution/id/.htaccess"] == "datasets/miyagi-ict-plan-metadata.html"
+    assert pages["distribution/server/apache.htaccess"] == "datasets/miyagi-ict-plan-metadata.html"
+    assert "distribution/id/.htaccess" not in pages        # Apache serves no .ht file
     assert pages["dataset/miyagi-ict-plan-site"] == "index.html"       # the portal: no page
     assert pages["distribution/site-manifest.json"] == "index.html"
     routes = catalogue_pages(CONFIG.name)

@@ -389,6 +389,20 @@ STATED_FILES = {
         replace("server/nginx.conf", lambda data: data.replace(b"location", b"Location", 1)),
         lambda out, published: [
             "server/nginx.conf does not match the SHA-256 catalog.jsonld states"]),
+    "the Apache rules to download": (
+        replace("server/apache.htaccess", lambda data: data.replace(b"RewriteRule", b"rewriterule", 1)),
+        lambda out, published: [
+            "server/apache.htaccess does not match the SHA-256 catalog.jsonld states"]),
+    "the Apache rules where they take effect": (      # no distribution: Apache serves no .ht file
+        replace("id/.htaccess", lambda data: data.replace(b"RewriteRule", b"rewriterule", 1)),
+        lambda out, published: [
+            "id/.htaccess does not match the SHA-256 catalog.jsonld (of its original "
+            "server/apache.htaccess) states"]),
+    "the Apache rules lost where they take effect": (
+        lambda out: (out / "id" / ".htaccess").unlink(),
+        lambda out, published: [
+            "id/.htaccess: cannot be read (No such file or directory); catalog.jsonld (of its "
+            "original server/apache.htaccess) states it"]),
     "a listing naming a file outside": (
         edit_site_manifest,
         lambda out, published: [            # (the listing itself no longer as stated)

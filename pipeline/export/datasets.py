@@ -18,12 +18,15 @@ Derived from datapackage.json and the published folder, never from the source's 
   point: its landing page `index.html`, no download) and `site-manifest.json`, which lists every
   other file of the site with its size, SHA-256 and media type. A file of the site folders that
   the manifest does not list (none after `write_site`) is a distribution of its own;
-- `metadata`: `datapackage.json`, everything under `ckan/` and any file no other rule claims.
+- `metadata`: `datapackage.json`, everything under `ckan/` and any file no other rule claims
+  (the server configurations of `server/` among them).
 
 The DCAT catalogue (`catalog.ttl`, `catalog.jsonld`) describes the others and is in no dataset.
-Every other file is accounted for exactly once: it is a (downloadable) file of one dataset or it
-is listed in the site manifest, which is one. Titles and descriptions come from the Table
-Schemas, the datapackage.json resources and the publication settings.
+Every other file is accounted for exactly once: it is a (downloadable) file of one dataset, it
+is listed in the site manifest or the URI documents' listing, which are, or it is the copy of
+one that takes effect where it is (`<documents folder>/.htaccess`, which Apache never serves:
+listing.installed_rules). Titles and descriptions come from the Table Schemas, the
+datapackage.json resources and the publication settings.
 """
 
 from __future__ import annotations
@@ -239,7 +242,7 @@ def publication_datasets(out: Path, listing: Listing, package: dict,
     resources = {r["path"]: r for r in package.get("resources", [])}
     tables = [r["name"] for r in package.get("resources", [])
               if r.get("profile") == "tabular-data-resource" and r["path"] == f"{r['name']}.csv"]
-    files, listed, documents = listing.files, listing.site, listing.documents
+    files, listed, documents = listing.files, listing.site, listing.documents | listing.copies
     claimed: dict[str, str] = {}
     groups: dict[str, list[str]] = {}
 
@@ -267,7 +270,7 @@ def publication_datasets(out: Path, listing: Listing, package: dict,
     for path in files:               # the site manifest accounts for `listed`, not one by one
         if path not in claimed and path not in listed and is_site_file(path):
             claim(SITE, path)
-    for path in files:               # the URI documents: rdf/uri-documents.json
+    for path in files:               # (the URI documents: rdf/uri-documents.json; the copies)
         if path not in claimed and path not in listed and path not in documents:
             claim(METADATA, path)
 

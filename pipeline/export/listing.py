@@ -24,6 +24,7 @@ from ..partcache import file_identity
 CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
 LINKED_DATA_FOLDER = "rdf/"
 URI_DOCUMENTS = "rdf/uri-documents.json"   # lists the documents the URIs resolve to
+APACHE_RULES = "server/apache.htaccess"    # the URIs' Apache rules, to download (see installed_rules)
 SITE_LANDING_PAGE = "index.html"
 SITE_MANIFEST = "site-manifest.json"
 SITE_FILES = (SITE_LANDING_PAGE, SITE_MANIFEST)
@@ -37,13 +38,14 @@ CKAN_ORGANIZATIONS = f"{CKAN_FOLDER}/organizations.json"
 
 @dataclass(frozen=True)
 class Listing:
-    """The files of a published folder (the catalogue's own excepted, sorted POSIX paths) and
-    those two manifests account for: the site's (site-manifest.json) and the URI documents'
-    (rdf/uri-documents.json)."""
+    """The files of a published folder (the catalogue's own excepted, sorted POSIX paths), those
+    two manifests account for: the site's (site-manifest.json) and the URI documents'
+    (rdf/uri-documents.json), and those that are copies of another file of the listing."""
 
     files: list[str]
     site: frozenset[str] = frozenset()
     documents: frozenset[str] = frozenset()
+    copies: frozenset[str] = frozenset()    # installed copies of a listed file: installed_rules
     ckan_to_come: bool = False      # the CKAN package of each dataset is yet to be written
 
 
@@ -147,15 +149,24 @@ def _site_listing(out: Path, files: list[str]) -> set[str]:
     return listed
 
 
-def _documents_listing(out: Path, files: list[str]) -> set[str]:
+def installed_rules(documents_folder: str) -> str:
+    """Where the Apache rules (APACHE_RULES, the same bytes) take effect: `.htaccess` in the
+    URI documents' folder. Apache never serves a file named `.ht…` (Debian's apache2.conf denies
+    them), so that copy is no download: the catalogue describes APACHE_RULES instead."""
+    return f"{documents_folder}.htaccess"
+
+
+def _documents_listing(out: Path, files: list[str]) -> tuple[set[str], set[str]]:
     """The URI documents (rdf/uri-documents.json, see rdf/documents.py) the linked data's
-    manifest accounts for; each must exist (their sizes are not read again: hundreds of
-    thousands of files at scale, written and listed in the same stage)."""
+    manifest accounts for, each of which must exist (their sizes are not read again: hundreds
+    of thousands of files at scale, written and listed in the same stage); and the Apache
+    rules installed in the folder it names (installed_rules), a copy of APACHE_RULES."""
     if URI_DOCUMENTS not in files:
-        return set()
+        return set(), set()
     path = out / URI_DOCUMENTS
     try:
-        entries = json.loads(path.read_text(encoding="utf-8"))["files"]
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        entries, folder = manifest["files"], manifest.get("folder")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise PipelineError(f"cannot read the URI documents manifest: {exc}", path) from None
     present, listed = set(files), set()
@@ -164,7 +175,9 @@ def _documents_listing(out: Path, files: list[str]) -> set[str]:
         if name not in present or name.startswith(LINKED_DATA_FOLDER) or is_site_file(name):
             raise PipelineError(f"the URI documents manifest is out of date at {name!r}", path)
         listed.add(name)
-    return listed
+    installed = installed_rules(folder) if isinstance(folder, str) else None
+    copies = {installed} if APACHE_RULES in present and installed in present else set()
+    return listed, copies
 
 
 def is_site_file(path: str) -> bool:
@@ -182,8 +195,9 @@ def load_package(out: Path) -> dict:
 def folder_listing(out: Path) -> Listing:
     """The listing of a published folder as it is on disk (the manifests read and checked)."""
     files = published_files(out)
-    return Listing(files, frozenset(_site_listing(out, files)),
-                   frozenset(_documents_listing(out, files)))
+    documents, copies = _documents_listing(out, files)
+    return Listing(files, frozenset(_site_listing(out, files)), frozenset(documents),
+                   frozenset(copies))
 
 
 def planned_listing(out: Path, to_come: tuple[str, ...] = ()) -> Listing:
@@ -197,4 +211,5 @@ def planned_listing(out: Path, to_come: tuple[str, ...] = ()) -> Listing:
         present = [f for f in present if not f.startswith(tuple(to_come))]
     site = frozenset((SITE_LANDING_PAGE, *SITE_ASSETS))
     files = sorted({*present, *to_come, *site, SITE_MANIFEST, CKAN_LICENSES, CKAN_ORGANIZATIONS})
-    return Listing(files, site, frozenset(_documents_listing(out, present)), ckan_to_come=True)
+    documents, copies = _documents_listing(out, present)
+    return Listing(files, site, frozenset(documents), frozenset(copies), ckan_to_come=True)
