@@ -1,35 +1,28 @@
 """Publish: read → extract → assemble → write into a staging folder → validate → swap.
 
 The previous publication is replaced only after the new one has been written and validated
-in full; any failure leaves it untouched.
+in full; any failure leaves it untouched. Whether there is a new edition at all is decided in
+publish_edition.py, the portal and its metadata are written by publish_portal.py.
 """
 
 from __future__ import annotations
 
-import filecmp
-import json
 import os
 import signal
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from .config import DEFAULT_CONFIG_PATH, KNOWN_LICENSES, Config, settings_name, toml_line
 from .console import say
 from .errors import ConfigError, PipelineError, describe, failed_file, resolved
-from .export.datasette import DATASETTE_METADATA
-from .export.listing import remember_digest
 from .export.package import (LinkedDataDigests, describe_linked_data, package_head,
                              side_database_files, side_files, write_tables_package)
-from .export.ckan import write_ckan
-from .export.datapackage import INPUTS_KEY, WARNINGS_KEY, license_descriptor
-from .export.dcat import catalog_triples, write_catalog
-from .export.description import Description, Records, describe_publication
+from .export.datapackage import WARNINGS_KEY, license_descriptor
+from .export.description import Records
 from .export.datasets import dataset_name_clash
 from .export.pieces import plan_digests, table_digests, table_runs
-from .export.site import write_site
 from .export.tables import plan_attributions
 from .fingerprint import inputs_digest
 from .forked import Forked
@@ -38,11 +31,12 @@ from .lock import publish_lock
 from .leftovers import clean_leftovers, fresh_staging, retire, staging_dir
 from .outfolder import (OWN_FILES, Foreign, check_out_dir, checked_cache_dir, keep_foreign_files,
                         keep_late_files, record_own_files, some_of, walk_entries)
-from .partcache import CacheStats, PartCache, cache_folder
+from .partcache import CacheStats, cache_folder
 from .planrows import Extracted, extract_rows
+from .publish_edition import created_timestamp, published_from, published_package, same_files
+from .publish_portal import DatabaseFiles, Staged, write_portal
 from .rdf import LinkedDataWriter
 from .schema import load_schemas
-from .shacl import catalogue_cache, check_catalog
 from .sources import MANIFEST_NAME, SourceDocument, ignored_files, read_sources
 from .startup import STOP_SIGNALS
 from .stops import raise_if_stopped
@@ -269,7 +263,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             log(f"export: {_count_files(staging, databases.paths)} files written to staging")
             staged = Staged(staging, config, package, publication, records, digests, databases)
             try:
-                _write_portal(staged, log, watch, cache_dir, out_dir)
+                write_portal(staged, log, watch, cache_dir, out_dir)
             except PipelineError:
                 side.close()            # (if still writing the databases)
                 validation.result()     # the tables' own findings, if any, say what went wrong first
@@ -286,7 +280,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
         with watch.stage("swap"):
             own = record_own_files(staging, license, package.get("attribution", ""))
             foreign = keep_foreign_files(staging, out_dir, own)
-            unchanged = previous is not None and _same_files(staging, out_dir)
+            unchanged = previous is not None and same_files(staging, out_dir)
             raise_if_stopped()      # a stop a finalizer dropped (stops.py): before the swap
             if not unchanged:
                 late.hold()
@@ -307,93 +301,6 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                          linked.cache)
 
 
-class DatabaseFiles:
-    """The SQLite database and the Parquet files the forked process writes after the workbooks
-    (package.side_files), named before they are written: wait() for them (once)."""
-
-    def __init__(self, side: Forked, folder: Path, paths: list[str], log: Log, watch: Stopwatch):
-        self.side, self.folder, self.paths, self.log, self.watch = side, folder, paths, log, watch
-        self.written = False
-
-    def wait(self) -> None:
-        if self.written:
-            return
-        with self.watch.stage("sqlite"):
-            database, (size, sha256) = self.side.next()
-            remember_digest(self.folder / database, size, sha256)
-        with self.watch.stage("parquet"):
-            parquet = self.side.next()
-        written = [database, DATASETTE_METADATA, *parquet]
-        if written != self.paths:                                       # a bug, never a guess
-            raise PipelineError(f"the databases were written as {written}, not as listed "
-                                f"({self.paths})", self.folder)
-        self.written = True
-        self.log(f"databases: {database} (SQLite, with its Datasette metadata) and "
-                 f"{len(parquet)} Parquet files written")
-
-
-@dataclass
-class Staged:
-    """The edition in the staging folder as the portal and its metadata describe it: the
-    package written, the records the portal shows, each plan's rows' digest
-    (pieces.plan_digests) and the database files still being written."""
-
-    folder: Path
-    config: Config
-    package: dict
-    publication: Extracted
-    records: Records
-    digests: dict[str, str]
-    databases: DatabaseFiles
-
-
-def _write_portal(staged: Staged, log: Log, watch: Stopwatch, cache_dir: Path | None,
-                  out_dir: Path) -> None:
-    """The web portal (its plans' pages while the databases are written), then the CKAN
-    metadata and the DCAT catalogue, of the staged edition."""
-    with watch.stage("site"):
-        description = describe_publication(
-            staged.folder, staged.config, staged.package, staged.publication.plans,
-            staged.records, staged.digests, tuple(staged.databases.paths))
-        site_cache = CacheStats()
-        pages = write_site(staged.folder, description, cache_folder(cache_dir, out_dir, "site"),
-                           site_cache, staged.databases.wait)
-    staged.databases.wait()         # (waited for by write_site already)
-    log(f"site: {len(pages)} files of the web portal written")
-    if site_cache.plans_reused:
-        log(f"cache: site: {site_cache.plans_built} plans' pages rendered, "
-            f"{site_cache.plans_reused} unchanged taken from the cache")
-    with watch.stage("catalogue"):
-        _write_portal_metadata(staged.folder, description, log,
-                               catalogue_cache(cache_folder(cache_dir, out_dir, "catalogue")))
-
-
-def published_package(out_dir: Path) -> dict | None:
-    """datapackage.json of the publication in out_dir, None when there is none (or no
-    readable one): read once per publish."""
-    try:
-        package = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return None
-    return package if isinstance(package, dict) else None
-
-
-def published_from(out_dir: Path, package: dict | None, inputs: str) -> str | None:
-    """The version of the publication in out_dir (its datapackage.json read as `package`) if it
-    was made from exactly these inputs (`pipeline_inputs`, see fingerprint.py) and every file it
-    lists is still there with the size it states (a cheap check that nobody replaced or cut
-    one), else None."""
-    if package is None or package.get(INPUTS_KEY) != inputs:
-        return None
-    for resource in package.get("resources", []):
-        try:
-            if (out_dir / resource["path"]).stat().st_size != resource["bytes"]:
-                return None
-        except (OSError, KeyError, TypeError):
-            return None
-    return str(package.get("version", ""))
-
-
 def _name_as_published(error: PipelineError, out_dir: Path) -> PipelineError:
     """An error about a file of the staging folder (removed by now) names it as it would have
     been published."""
@@ -403,64 +310,12 @@ def _name_as_published(error: PipelineError, out_dir: Path) -> PipelineError:
     return error
 
 
-def _write_portal_metadata(staging: Path, description: Description, log: Log,
-                           cache: PartCache) -> None:
-    """CKAN package JSON, then the DCAT-AP catalogue, checked with the official SHACL shapes
-    (the parts of it checked in a previous run taken from cache) while a forked process writes
-    its files (a violation still fails the publish: nothing is published)."""
-    write_ckan(staging, description)                # before the catalogue, which describes it
-    catalog = catalog_triples(staging, description)
-    with Forked(_catalog_files, staging, description, catalog, where=staging) as files:
-        warnings = check_catalog(catalog, staging / "catalog.ttl", cache)
-        files.next()
-    for warning in warnings:
-        log(f"warning: DCAT-AP recommended: {warning}")
-    log(f"catalog: DCAT-AP 3.0.1 SHACL shapes conform ({len(catalog)} triples, "
-        f"{len(warnings)} recommendation warnings); CKAN metadata written")
-
-
-def _catalog_files(staging: Path, description: Description, catalog) -> Iterator[list[str]]:
-    """The catalogue's files (Forked's steps: one)."""
-    yield write_catalog(staging, description, catalog)
-
-
 def _count_files(folder: Path, to_come: list[str]) -> int:
     """The files under folder once the files `to_come` (relative POSIX paths, being written)
     are there: each counted once whether written yet or not (walk_entries: no stat per path)."""
     expected = set(to_come)
     files, _ = walk_entries(folder)
     return sum(name not in expected for name in files) + len(expected)
-
-
-def _same_files(new: Path, old: Path) -> bool:
-    """True when both folders hold the same files with the same bytes: datapackage.json first
-    (it states the version and every table's hash, so a new edition differs there without a walk
-    of tens of thousands of files), then names and sizes, then contents file by file, stopping
-    at the first difference."""
-    def sizes(folder: Path) -> dict[str, int]:
-        return {str(p.relative_to(folder)): p.stat().st_size for p in folder.rglob("*") if p.is_file()}
-    package = "datapackage.json"
-    if not (old / package).is_file() or not filecmp.cmp(new / package, old / package, shallow=False):
-        return False
-    listing = sizes(new)
-    if not old.is_dir() or listing != sizes(old):
-        return False
-    return all(filecmp.cmp(new / name, old / name, shallow=False) for name in sorted(listing))
-
-
-LATEST_EPOCH = 253402300799        # 9999-12-31T23:59:59Z: the last second of a four-digit year
-
-
-def created_timestamp() -> str:
-    """SOURCE_DATE_EPOCH (reproducible builds) if set, else now; UTC, ISO 8601. A value that is
-    no Unix time is an error, as the specification asks, not the clock taken silently."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch and not (epoch.isascii() and epoch.isdigit() and len(epoch) <= 12
-                      and int(epoch) <= LATEST_EPOCH):
-        raise PipelineError(f"SOURCE_DATE_EPOCH={epoch!r} is no Unix time (whole seconds since "
-                            f"1970-01-01 UTC, at most {LATEST_EPOCH}: the end of the year 9999)")
-    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
-    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 class LateStops:

@@ -15,7 +15,7 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import DCTERMS
 
-from pipeline import publish as publishing
+from pipeline import publish as publishing, publish_portal
 from pipeline.config import load_config
 from pipeline.errors import PipelineError
 from pipeline.export import description as describing, listing
@@ -70,13 +70,13 @@ def test_publish_reads_no_description_back(tmp_path, config, monkeypatch):
 
     monkeypatch.setattr(Path, "read_text", counted)
     handed = {}
-    write = publishing.write_site
+    write = publish_portal.write_site
 
     def spy(folder, description, *cache):
         handed["description"] = description
         return write(folder, description, *cache)
 
-    monkeypatch.setattr(publishing, "write_site", spy)
+    monkeypatch.setattr(publish_portal, "write_site", spy)
     result = publishing.publish(ROOT / "data" / "raw", out, config, log=lambda message: None)
     monkeypatch.undo()
     assert result.changed and reads == [str(out / "datapackage.json")] * 2

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.errors import PipelineError
 from pipeline.lock import publish_lock
-from pipeline.publish import created_timestamp
+from pipeline.publish_edition import created_timestamp
 from test_settings import denied
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -266,7 +266,7 @@ def test_a_stop_a_finalizer_drops_still_stops_the_publish_before_its_swap(publis
     writer process was let go, just before the swap: 11 times in 11 tries): Python printed
     `Exception ignored in … Traceback … Terminated`, dropped it, and the publish went on to
     replace the previous edition, exit 0."""
-    from pipeline import publish as publishing
+    from pipeline import publish_portal
     raw, out, cache = published
     before = listing(out)
     first = sorted(raw.glob("*.txt"))[2]
@@ -277,13 +277,13 @@ def test_a_stop_a_finalizer_drops_still_stops_the_publish_before_its_swap(publis
         def __del__(self):
             os.kill(os.getpid(), signal.SIGTERM)     # its handler raises inside __del__
 
-    write = publishing._write_portal_metadata
+    write = publish_portal._write_portal_metadata
 
     def then_a_finalizer(*args, **kwargs):
         write(*args, **kwargs)
         LetGo()
 
-    monkeypatch.setattr(publishing, "_write_portal_metadata", then_a_finalizer)
+    monkeypatch.setattr(publish_portal, "_write_portal_metadata", then_a_finalizer)
     status = republish_in_process(published, monkeypatch, first, text)
     stderr = capfd.readouterr().err
     assert status == 143, stderr[-2000:]

@@ -465,7 +465,7 @@ def test_a_publication_left_by_a_killed_run_that_cannot_be_put_back_stops_the_pu
 
 def test_a_foreign_exception_in_a_stage_is_one_line_naming_input_and_stage(tmp_path, source_text, capsys,
                                                                           publication, monkeypatch):
-    from pipeline import publish as publishing
+    from pipeline import publish_portal
 
     def broken(*args, **kwargs):
         raise ValueError("boom\nsecond line of a library's message")
@@ -475,7 +475,7 @@ def test_a_foreign_exception_in_a_stage_is_one_line_naming_input_and_stage(tmp_p
     (out / "initiatives.csv").write_text("stale", encoding="utf-8")
     before = snapshot(out)
     raw = raw_dir(tmp_path / "raw", source_text)
-    monkeypatch.setattr(publishing, "write_site", broken)
+    monkeypatch.setattr(publish_portal, "write_site", broken)
     status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
     assert status == 1 and errors == [f"error: {raw}: site stage failed: ValueError: boom; "
                                       "nothing was published"]
@@ -540,7 +540,7 @@ def test_when_the_portal_fails_the_tables_findings_come_first(tmp_path, source_t
     """The tables are validated while the portal and catalogue are written: when one of those
     fails too, the validation's findings (about the tables, the likelier cause) are the error;
     when the tables are valid, the portal's own error is."""
-    from pipeline import publish as publishing
+    from pipeline import publish_portal
     from pipeline.errors import PipelineError, ValidationFailed
     from pipeline.validate import BackgroundValidation
 
@@ -552,7 +552,7 @@ def test_when_the_portal_fails_the_tables_findings_come_first(tmp_path, source_t
                                ["initiatives, row 2: type-error"], self.folder / "datapackage.json")
 
     out, raw = tmp_path / "out", raw_dir(tmp_path / "raw", source_text)
-    monkeypatch.setattr(publishing, "write_site", broken)
+    monkeypatch.setattr(publish_portal, "write_site", broken)
     status, errors, _ = run(capsys, "--raw-dir", raw, "--out-dir", out)
     assert status == 1 and errors == [f"error: {tmp_path / 'templates'}: template: broken"]
     monkeypatch.setattr(BackgroundValidation, "result", invalid)
@@ -601,7 +601,7 @@ def test_a_foreign_exception_in_extraction_names_the_file(tmp_path, source_text,
 
 def test_an_error_about_a_staged_file_names_it_as_published_not_the_removed_staging(
         tmp_path, source_text, capsys, monkeypatch):
-    from pipeline import publish as publishing
+    from pipeline import publish_portal
     from pipeline.errors import ValidationFailed
 
     def violated(catalog, path, cache=None):     # (a forked process writes its files meanwhile)
@@ -612,7 +612,7 @@ def test_an_error_about_a_staged_file_names_it_as_published_not_the_removed_stag
     assert run(capsys, "--raw-dir", raw, "--out-dir", out)[0] == 0
     before = snapshot(out)
     (raw / "plan.txt").write_text(source_text.replace("県内の公共機関", "県内の公共団体"), encoding="utf-8")
-    monkeypatch.setattr(publishing, "check_catalog", violated)
+    monkeypatch.setattr(publish_portal, "check_catalog", violated)
     status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
     assert status == 1 and ".staging-" not in stderr
     assert errors == [f"error: {out / 'catalog.ttl'} (new edition, not published): the DCAT catalogue "
@@ -625,7 +625,7 @@ def test_a_failed_republish_with_a_cache_leaves_the_linked_files_as_published(
     """With a cache, the new edition's unchanged pages and slices are hard links to the files
     of the published one: a republish that fails after they were linked leaves the published
     edition byte for byte as it was (the staging folder's links are removed, never written)."""
-    from pipeline import publish as publishing
+    from pipeline import publish_portal
     from pipeline.errors import ValidationFailed
 
     def violated(catalog, path, cache=None):
@@ -643,7 +643,7 @@ def test_a_failed_republish_with_a_cache_leaves_the_linked_files_as_published(
     assert page.stat().st_nlink == piece.stat().st_nlink == 2    # kept by the cache as links
     (raw / "fukushima.txt").write_text(source_text.replace("県内の公共機関", "福島県内の公共機関"),
                                        encoding="utf-8")
-    monkeypatch.setattr(publishing, "check_catalog", violated)
+    monkeypatch.setattr(publish_portal, "check_catalog", violated)
     assert main(publish) == 1
     assert "violates DCAT-AP" in capsys.readouterr().err
     assert snapshot(out) == before
@@ -724,11 +724,12 @@ def test_files_put_into_out_during_the_swap_are_kept(tmp_path, source_text, caps
     """Put there after publish looked for the files it did not write, before the old edition
     went (a report written at that moment, a note saved anew), they are in the new edition."""
     import pipeline.publish
+    import pipeline.publish_edition
     out = tmp_path / "out"
     shutil.copytree(publication, out, symlinks=True)
     (out / "mine").mkdir()
     (out / "mine" / "note.txt").write_text("古い", encoding="utf-8")
-    same_files = pipeline.publish._same_files
+    same_files = pipeline.publish_edition.same_files
 
     def meanwhile(new: Path, old: Path) -> bool:
         (old / "report.json").write_text("{}", encoding="utf-8")
@@ -739,7 +740,7 @@ def test_files_put_into_out_during_the_swap_are_kept(tmp_path, source_text, caps
         (old / "mine" / "saved.tmp").replace(old / "mine" / "note.txt")
         return same_files(new, old)
 
-    monkeypatch.setattr(pipeline.publish, "_same_files", meanwhile)
+    monkeypatch.setattr(pipeline.publish, "same_files", meanwhile)
     raw = raw_dir(tmp_path / "raw", source_text.replace("県内の公共機関", "宮城県内の公共機関"))
     status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
     wait_for_removals()
