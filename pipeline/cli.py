@@ -286,7 +286,8 @@ def run(args: argparse.Namespace) -> int:
         if args.fail_on_broken and any(not r.ok for r in results):
             return 1
     elif args.command == "load-store":
-        from .store import load_store, resolve_settings
+        from .store import load_store
+        from .store_settings import resolve_settings
         config = publication_settings(args)
         settings = resolve_settings(config, endpoint=args.endpoint,
                                     update_endpoint=args.update_endpoint, gsp_only=args.gsp_only,

@@ -82,7 +82,7 @@ class Config:
     license: License = field(default_factory=License)
     default_source: dict = field(default_factory=dict)
     # [store] of pipeline.toml (a top-level table, not in [publication]): SPARQL store settings,
-    # read by pipeline/store.py.
+    # read by pipeline/store_settings.py.
     store: dict = field(default_factory=dict)
     # [site] of pipeline.toml: `templates`, a folder of templates overriding the portal's own
     # (resolved against the folder of pipeline.toml), read by pipeline/export/site/.

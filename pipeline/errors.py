@@ -39,6 +39,11 @@ class ConfigError(PipelineError):
     """The configuration or the sources manifest is invalid."""
 
 
+class StoreError(PipelineError):
+    """The graph could not be loaded into the store, or a query failed; `path` is the
+    endpoint (without credentials) or the file."""
+
+
 MAX_FINDINGS = 50           # shown of a validation's findings, then one line counting the rest
 
 

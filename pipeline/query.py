@@ -4,7 +4,7 @@ rdf/graph.nt is loaded into an in-memory pyoxigraph store as the default graph. 
 can read named graphs (it says GRAPH or FROM) finds the ones `load-store` writes, so that a
 query written for the store works unchanged: every plan's `<base_uri>graph/plan/<plan_id>`
 (its plans/<plan_id>/graph.nt) and the index graph `<base_uri>graph/<name>/plans`
-(store.store_graphs), and also the publication's `<base_uri>graph/<name>` (graph.nt, as
+(store_graphs.py), and also the publication's `<base_uri>graph/<name>` (graph.nt, as
 `load-store --graph` with that name loads it); a query without them is answered without
 loading them. A query with SERVICE (a request elsewhere) or nested deeper than MAX_NESTING is
 refused; a SELECT table is streamed, its widths set by the first TABLE_SAMPLE rows.
@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .config import Config
-from .errors import undecodable_byte
+from .errors import StoreError, undecodable_byte
 from .rdf.vocabulary import default_graph_iri
-from .store import GRAPH_FILE, StoreError, store_graphs
+from .store_graphs import GRAPH_FILE, store_graphs
 
 QUERY_FORMATS = ("table", "csv", "json")
 TABLE_SAMPLE = 1000               # rows of a SELECT table that set its column widths

@@ -25,206 +25,33 @@ a request that may have been carried out (the MOVE after a read timeout) is not 
 Lines that use blank nodes are never split over several requests: a blank node label is
 scoped to one document, so a graph with blank nodes is sent as one batch.
 
-Settings, from lowest to highest precedence: built-in defaults, `[store]` in pipeline.toml,
-the environment (SPARQL_GSP_ENDPOINT, SPARQL_UPDATE_ENDPOINT, SPARQL_USER, SPARQL_PASSWORD),
-the command line.
+The graphs and their files are named in store_graphs.py, the settings read in store_settings.py.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
 import os
 import re
 import time
-from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
-from typing import Callable, Iterator, Mapping
-from urllib.parse import urlsplit
+from pathlib import Path
+from typing import Callable, Iterator
 
 import requests
 
-from .config import Config, settings_name, toml_line
+from .config import Config
 from .console import say
-from .errors import PipelineError
+from .errors import StoreError
 from .fetch import describe_exception, network_reason
-from .rdf.vocabulary import default_graph_iri, graph_base
+from .store_graphs import (GRAPH_FILE, index_graph_iri, index_ntriples, plan_files, plan_graph_iri,
+                           read_index)
+from .store_settings import ENV_PASSWORD, ENV_USER, MAX_SECONDS, StoreSettings, redact
 
-GRAPH_FILE = Path("rdf") / "graph.nt"
-PACKAGE = "datapackage.json"
-CHECKSUM_VALUE = "http://spdx.org/rdf/terms#checksumValue"
 N_TRIPLES = "application/n-triples"
 SPARQL_UPDATE = "application/sparql-update"
 USER_AGENT = "plan-opendata-pipeline/0.1 (load-store)"
-BATCH_SIZE = 50_000               # N-Triples lines per request
-DEFAULT_TRIES = 3
-DEFAULT_BACKOFF = 1.0             # seconds before the 2nd try; doubled before each further try
-DEFAULT_TIMEOUT = (10.0, 300.0)   # (connect, read) seconds; read is per socket read
 CLEANUP_TIMEOUT = (5.0, 30.0)    # or the --timeout given, if shorter
-MAX_SECONDS = 86_400              # a timeout, backoff or pause (sockets and sleep take no more)
-
-ENV_GSP = "SPARQL_GSP_ENDPOINT"
-ENV_UPDATE = "SPARQL_UPDATE_ENDPOINT"
-ENV_USER = "SPARQL_USER"
-ENV_PASSWORD = "SPARQL_PASSWORD"
-STORE_KEYS = {"gsp_endpoint": str, "update_endpoint": str, "graph": str, "user": str,
-              "password": str, "batch_size": int, "tries": int, "backoff": (int, float),
-              "timeout": (int, float)}
-OPTIONS = {"gsp_endpoint": "--endpoint", "update_endpoint": "--update-endpoint", "graph": "--graph",
-           "batch_size": "--batch-size", "tries": "--tries", "backoff": "--backoff",
-           "timeout": "--timeout"}
-
-# scheme://, then the userinfo up to the last @ of the authority (which ends at / ? or #)
-_USERINFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)[^/?#]*@")
 _BLANK_NODE = re.compile(rb'^\s*_:|\s_:[^\s"<>]+\s*\.\s*(#.*)?$')
 
-
-class StoreError(PipelineError):
-    """The graph could not be loaded into the store, or a query failed; `path` is the
-    endpoint (without credentials) or the file."""
-
-
-@dataclass(frozen=True)
-class StoreSettings:
-    gsp_endpoint: str
-    graph: str | None               # None: one named graph per plan
-    update_endpoint: str | None = None
-    user: str | None = None
-    password: str | None = None
-    batch_size: int = BATCH_SIZE
-    tries: int = DEFAULT_TRIES
-    backoff: float = DEFAULT_BACKOFF
-    timeout: tuple[float, float] = DEFAULT_TIMEOUT
-
-
-def plan_graph_iri(config: Config, plan_id: str) -> str:
-    """One plan's named graph: `<base_uri>graph/plan/<plan_id>`."""
-    return f"{graph_base(config)}plan/{plan_id}"
-
-
-def index_graph_iri(config: Config) -> str:
-    """The graph listing each loaded plan graph with the SHA-256 of its N-Triples."""
-    return f"{default_graph_iri(config)}/plans"
-
-
-def index_ntriples(config: Config, digests: Mapping[str, str]) -> bytes:
-    """What the index graph holds: each plan's graph with the SHA-256 of its file (`digests`,
-    by plan_id)."""
-    return "".join(f'<{plan_graph_iri(config, plan)}> <{CHECKSUM_VALUE}> "{digest}" .\n'
-                   for plan, digest in digests.items()).encode("utf-8")
-
-
-def store_graphs(out_dir: Path, config: Config) -> dict[str, Path | bytes]:
-    """The named graphs load-store writes by default, each with what it holds (a file, or
-    N-Triples bytes): every plan's graph file in its plan graph, and the index graph."""
-    files, digests = _plan_files(out_dir)
-    return {**{plan_graph_iri(config, plan): path for plan, path in files.items()},
-            index_graph_iri(config): index_ntriples(config, digests)}
-
-
-def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,
-                     endpoint: str | None = None, update_endpoint: str | None = None,
-                     gsp_only: bool = False, graph: str | None = None,
-                     batch_size: int | None = None, tries: int | None = None,
-                     backoff: float | None = None, timeout: float | None = None) -> StoreSettings:
-    """Defaults < `[store]` of pipeline.toml < environment < command line."""
-    env = os.environ if env is None else env
-    table = dict(getattr(config, "store", None) or {})
-    for key, value in table.items():
-        if key not in STORE_KEYS:
-            raise StoreError(f"unknown setting in [store]: {key} (known: {', '.join(sorted(STORE_KEYS))})",
-                             settings_name(config), _line(settings_name(config), key))
-        if not isinstance(value, STORE_KEYS[key]) or isinstance(value, bool):
-            raise StoreError(f"[store] {key} has the wrong type ({type(value).__name__})",
-                             settings_name(config), _line(settings_name(config), key))
-
-    def pick(cli, env_name, key):
-        """(value, where): where names the option, variable or settings file it comes from."""
-        if cli is not None:
-            return cli, (OPTIONS.get(key, key), None)
-        if env_name and env.get(env_name):
-            return env[env_name], (f"${env_name}", None)
-        return table.get(key), (f"[store] {key}", settings_name(config))
-
-    def setting(cli, key, check, default):
-        value, where = pick(cli, None, key)
-        return default if value is None else check(value, where)
-
-    gsp, where = pick(endpoint, ENV_GSP, "gsp_endpoint")
-    if not gsp:
-        raise StoreError(f"no Graph Store endpoint: set {ENV_GSP} (e.g. http://127.0.0.1:7878/store), "
-                         f"gsp_endpoint in [store] of {settings_name(config)}, or --endpoint")
-    _check_url(gsp, where)
-    update, where = (None, None) if gsp_only else pick(update_endpoint, ENV_UPDATE, "update_endpoint")
-    if update:
-        _check_url(update, where)
-    settings = StoreSettings(
-        gsp_endpoint=gsp,
-        update_endpoint=update or None,
-        graph=pick(graph, None, "graph")[0] or None,
-        user=pick(None, ENV_USER, "user")[0] or None,
-        password=pick(None, ENV_PASSWORD, "password")[0],
-        batch_size=setting(batch_size, "batch_size", _count, BATCH_SIZE),
-        tries=setting(tries, "tries", _count, DEFAULT_TRIES),
-        backoff=setting(backoff, "backoff", _pause, DEFAULT_BACKOFF),
-    )
-    read = setting(timeout, "timeout", _timeout, None)
-    if read is not None:
-        settings = replace(settings, timeout=(min(DEFAULT_TIMEOUT[0], read), read))
-    if settings.graph is not None and not _is_absolute_iri(settings.graph):
-        raise StoreError(f"graph {settings.graph!r} is not an absolute IRI")
-    return settings
-
-
-def _refuse(where: tuple[str, str | None], problem: str):
-    """One line naming the setting (`--timeout`, `$SPARQL_GSP_ENDPOINT`, `[store] timeout` of
-    the settings file) and what is wrong with its value."""
-    label, path = where
-    raise StoreError(f"{label} {problem}", path,
-                     _line(path, label.removeprefix("[store] ")) if path else None)
-
-
-def _line(path: str, key: str) -> int | None:
-    """The line of `key` in [store] of the settings file at path."""
-    return toml_line(Path(path), "store", 1, key)
-
-
-def _check_url(url: str, where) -> None:
-    try:
-        parts = urlsplit(url)
-        parts.port  # raises for a port out of range
-    except ValueError as exc:
-        _refuse(where, f"{redact(url)} is not a valid URL ({exc})")
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        _refuse(where, f"{redact(url)} is not an http(s) URL")
-
-
-def _count(value: int, where) -> int:
-    if value < 1:
-        _refuse(where, f"must be at least 1, not {value}")
-    return value
-
-
-def _pause(value: float, where) -> float:
-    if not (math.isfinite(value) and 0 <= value <= MAX_SECONDS):
-        _refuse(where, f"must be a number of seconds from 0 to {MAX_SECONDS}, not {value:g}")
-    return float(value)
-
-
-def _timeout(value: float, where) -> float:
-    if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
-        _refuse(where, f"must be a number of seconds above 0, at most {MAX_SECONDS}, not {value:g}")
-    return float(value)
-
-
-def redact(url: str) -> str:
-    """The URL without user:password@ (never print credentials); the rest as it is, so it also
-    serves for a URL that does not parse (http://[::1/x, a port out of range)."""
-    return _USERINFO.sub(r"\1", url, count=1)
-
-
-# --- load-store -------------------------------------------------------------------------------
 
 def load_store(out_dir: Path, settings: StoreSettings, config: Config | None = None,
                log: Callable[[str], None] | None = None) -> int:
@@ -248,14 +75,14 @@ def _load_plans(out_dir: Path, settings: StoreSettings, config: Config,
                 log: Callable[[str], None]) -> int:
     """Replace the named graph of every plan whose graph.nt differs from what the index graph
     says was loaded; drop the graphs of plans no longer published; then write the index."""
-    files, digests = _plan_files(out_dir)
+    files, digests = plan_files(out_dir)
     if not files:
         raise StoreError("no plans/<plan_id>/graph.nt: publish first", out_dir)
     wanted = {plan_graph_iri(config, plan): plan for plan in files}
     index = index_graph_iri(config)
     sent = replaced = 0
     with _Client(settings) as client:
-        loaded = _read_index(client.get(index, what="reading the index of loaded plan graphs"))
+        loaded = read_index(client.get(index, what="reading the index of loaded plan graphs"))
         for graph, plan in wanted.items():
             if loaded.get(graph) == digests[plan]:
                 continue
@@ -269,52 +96,6 @@ def _load_plans(out_dir: Path, settings: StoreSettings, config: Config,
     log(f"store: {replaced} plan graph(s) replaced ({sent} triples), {len(wanted) - replaced} "
         f"unchanged, {len(gone)} dropped, at {redact(settings.gsp_endpoint)} (index {index})")
     return sent
-
-
-def _plan_files(out_dir: Path) -> tuple[dict[str, Path], dict[str, str]]:
-    """Each plan's graph file and its SHA-256, by plan_id (see plan_graphs)."""
-    files = plan_graphs(out_dir)
-    return files, {plan: _digest(path) for plan, path in files.items()}
-
-
-def _digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise StoreError(f"listed in {PACKAGE} but cannot be read: {exc.strerror or exc}",
-                         path) from None
-
-
-def plan_graphs(out_dir: Path) -> dict[str, Path]:
-    """{plan_id: its graph file} for the `plans/<plan_id>/graph.nt` resources of the edition's
-    datapackage.json (empty without one): only what publish wrote, never a file someone else
-    put into the folder."""
-    try:
-        package = json.loads((out_dir / PACKAGE).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise StoreError(f"cannot be read: {exc.strerror or exc}", out_dir / PACKAGE) from None
-    except (ValueError, RecursionError) as exc:
-        raise StoreError(f"is not the publication's package (JSON): {exc}", out_dir / PACKAGE) from None
-    resources = package.get("resources") if isinstance(package, dict) else None
-    files = {}
-    for resource in resources if isinstance(resources, list) else ():
-        path = resource.get("path") if isinstance(resource, dict) else None
-        parts = PurePosixPath(path).parts if isinstance(path, str) else ()
-        if len(parts) == 3 and parts[0] == "plans" and parts[2] == "graph.nt":
-            files[parts[1]] = out_dir.joinpath(*parts)
-    return dict(sorted(files.items()))
-
-
-def _read_index(text: str | None) -> dict[str, str]:
-    """{plan graph IRI: SHA-256} from the index graph's N-Triples (empty when there is none)."""
-    found = {}
-    for line in (text or "").splitlines():
-        match = re.match(r'^<([^>]+)> <' + re.escape(CHECKSUM_VALUE) + r'> "([0-9a-f]{64})"', line)
-        if match:
-            found[match[1]] = match[2]
-    return found
 
 
 def _replace_graph(client: "_Client", source: Path, graph: str,
@@ -388,10 +169,6 @@ def _batches(path: Path, size: int) -> Iterator[bytes]:
                 chunk = []
     if chunk:
         yield b"".join(chunk)
-
-
-def _is_absolute_iri(value: str) -> bool:
-    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", value))
 
 
 class _Client:
@@ -502,8 +279,3 @@ def _http_reason(response: requests.Response) -> str:
         reason += ": " + (text if len(text) <= 200 else text[:199] + "…")
     return reason
 
-
-# --- query ------------------------------------------------------------------------------------
-
-__all__ = ["StoreError", "StoreSettings", "default_graph_iri", "load_store", "redact",
-           "resolve_settings"]
