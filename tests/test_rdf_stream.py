@@ -15,7 +15,8 @@ from pipeline.export.datapackage import source_descriptor
 from pipeline.export.tables import table_rows
 from assembled import build
 from pipeline.rdf import stream
-from pipeline.rdf.graph import XSD, Literal, build_ntriples
+from pipeline.rdf.graph import build_ntriples
+from pipeline.rdf.terms import XSD, Literal
 from pipeline.rdf.serialize import count_json_ld, json_ld_context, write_graph
 from pipeline.rdf.vocabulary import PREFIXES as NAMESPACES
 from pipeline.schema import load_schemas

@@ -30,7 +30,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 from ..config import Config
 from ..jsonfile import write_json
 from ..names import ascii_name
-from ..rdf.graph import Literal as nt_literal
+from ..rdf.terms import Literal as nt_literal
 from ..rdf.serialize import small_graph
 from ..rdf.vocabulary import SPDX
 from .datasets import (DATABASE, LINKED_DATA, DatasetSpec, PlanInfo, PublishedFile, Publisher,
@@ -127,7 +127,7 @@ def write_catalog(out: Path, description: Description,
 
 def ntriples_lines(triples) -> list[str]:
     """The triples' N-Triples lines (without their line ends), sorted and each once, literals
-    written as the linked data's (rdf/graph.py); each term's text is made once (the
+    written as the linked data's (rdf/terms.py); each term's text is made once (the
     catalogue's terms recur on every file)."""
     texts: dict = {}
 

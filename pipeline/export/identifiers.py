@@ -11,7 +11,7 @@ import hashlib
 from rdflib import URIRef
 
 from ..config import KNOWN_LICENSES, LANGUAGES, Config
-from ..rdf.graph import publisher_path
+from ..rdf.terms import publisher_path
 from ..rdf.vocabulary import SPDX
 from ..names import ascii_name
 from .datasets import DatasetSpec, Publisher, fiscal_period

@@ -13,11 +13,11 @@ from ..timing import Stopwatch
 from ..partcache import CacheStats
 from .cache import rdf_cache
 from .documents import DocumentTarget, documents_folder
-from .graph import plan_path
 from .negotiation import write_server_configs
 from .serialize import FORMATS, write_graph
 from .splice import keep_merge
 from .stream import PLAN_GRAPH, start_ntriples, worker_pool
+from .terms import plan_path
 from .vocabulary import PREFIXES, vocabulary_graph, vocabulary_namespace
 
 RDF_DIR = "rdf"

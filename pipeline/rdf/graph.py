@@ -5,53 +5,20 @@ language, concept scheme, link); the structure the tables only imply is added he
 plan → field → item → initiative, departments and divisions as W3C ORG organisations,
 references, glossary terms, indicator observations (RDF Data Cube) and PROV-O provenance.
 URIs depend only on identifiers and labels, so the same input gives the same URIs whatever
-the row order.
+the row order; they and the literals are written by terms.py.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from functools import lru_cache
-from string import Formatter
-from decimal import Decimal
-from urllib.parse import quote
-
-import pyoxigraph
 from rdflib import Graph
-from rdflib import namespace as rdflib_namespaces
 
 from ..assemble import Plan
 from ..config import Config
 from . import vocabulary
+from .terms import (DCTERMS, FOAF, ORG, PROV, QB, RDF, SDMX_DIMENSION, SDMX_MEASURE, SKOS, SPDX, XSD,
+                    Literal, Names, URIRef, decimal_literal, initiative_path, is_literal, link,
+                    plan_path, publisher_path, slug, template_fields)
 from .vocabulary import bind_prefixes, default_graph_iri, vocabulary_namespace
-
-
-class Names:
-    """A namespace whose terms are plain strings, computed once (rdflib's Namespace builds and
-    validates a URIRef on every attribute access, which dominates at millions of triples)."""
-
-    def __init__(self, base):
-        self._base = str(base)
-
-    def __getattr__(self, name: str) -> str:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        value = self.__dict__[name] = self._base + name
-        return value
-
-    def __getitem__(self, name: str) -> str:
-        return self._base + name
-
-    def __str__(self) -> str:
-        return self._base
-
-
-DCTERMS, FOAF, PROV, RDF, SKOS, XSD = (Names(getattr(rdflib_namespaces, name)) for name in
-                                       ("DCTERMS", "FOAF", "PROV", "RDF", "SKOS", "XSD"))
-ORG, QB, SPDX = Names(vocabulary.ORG), Names(vocabulary.QB), Names(vocabulary.SPDX)
-SDMX_DIMENSION, SDMX_MEASURE = Names(vocabulary.SDMX_DIMENSION), Names(vocabulary.SDMX_MEASURE)
-URIRef = str                # IRIs are plain strings here; `add` writes them as <…>
 
 SCHEMES = {  # concept scheme slug: (ja, en)
     "method": ("性質・手法", "Methods"),
@@ -62,61 +29,6 @@ SCHEMES = {  # concept scheme slug: (ja, en)
     "glossary": ("用語", "Glossary terms"),
 }
 VALUE_KINDS = {"baseline": ("現状値", "baseline"), "target": ("目標値", "target")}
-
-
-def nt_escape(value: str) -> str:
-    """Text as an N-Triples string body (backslash, quote and line breaks escaped)."""
-    if "\\" in value:
-        value = value.replace("\\", "\\\\")
-    if '"' in value:
-        value = value.replace('"', '\\"')
-    if "\n" in value or "\r" in value or "\t" in value:
-        value = value.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    return value
-
-
-def Literal(value, lang: str | None = None, datatype=None) -> str:  # noqa: N802 (rdflib's name)
-    """A literal as N-Triples text (it starts with `"`, which no IRI does); types as rdflib
-    would infer them for bool, int and date."""
-    if datatype is None and lang is None and value.__class__ is not str:
-        if isinstance(value, bool):
-            value, datatype = "true" if value else "false", XSD.boolean
-        elif isinstance(value, int):
-            datatype = XSD.integer
-        elif isinstance(value, date):
-            value, datatype = value.isoformat(), XSD.date
-    text = nt_escape(value if value.__class__ is str else str(value))
-    if lang:
-        return f'"{text}"@{lang}'
-    return f'"{text}"^^<{datatype}>' if datatype else f'"{text}"'
-
-
-def is_literal(node: str) -> bool:
-    return node[0] == '"'
-
-
-def link(url: str):
-    """A URL printed in the source as a resource; a URL that is no valid absolute IRI as
-    pyoxigraph reads IRIs (no scheme such as `http:`, as in `www.…` or `-`; a space, a quote, a
-    bad percent escape, a second `#`) stays a literal of type xsd:anyURI rather than being
-    "fixed" (every serialisation must hold the same triples, and a reader drops such an IRI)."""
-    try:
-        pyoxigraph.NamedNode(url)
-    except ValueError:
-        return Literal(url, datatype=XSD.anyURI)
-    return URIRef(url)
-
-
-@lru_cache(maxsize=None)
-def template_fields(template: str) -> tuple[str, ...]:
-    """The column names a URI template uses: `initiative/{id}` -> ("id",)."""
-    return tuple(name for _, name, _, _ in Formatter().parse(template) if name)
-
-
-@lru_cache(maxsize=1 << 16)
-def slug(value) -> str:
-    """A path segment for a URI: identifiers stay readable, Japanese is percent-encoded."""
-    return quote(str(value), safe="-_.~")
 
 
 class GraphBuilder:
@@ -239,12 +151,6 @@ def literal(value, field_type: str, mapping: dict) -> str:
     return Literal(value)
 
 
-def decimal_literal(value) -> str:
-    """xsd:decimal in canonical form (`43.0`, `38.25`), as every serialiser writes it back."""
-    text = format(Decimal(str(value)), "f")
-    return Literal(text if "." in text else f"{text}.0", datatype=XSD.decimal)
-
-
 def build_graph(tables: dict[str, list[dict]], sources: list[dict], plans: dict[str, Plan],
                 config: Config, schemas: dict[str, dict]) -> Graph:
     """The publication's graph as an rdflib Graph (for tests and small uses)."""
@@ -346,14 +252,6 @@ def _owner(plan: Plan) -> dict:
     return {"publisher": plan.publisher, "publisher_code": plan.publisher_code}
 
 
-def publisher_path(source: dict) -> str | None:
-    """`organization/lg-040002`: a publisher (発行者) by its 全国地方公共団体コード (by its name
-    only where the manifest gives no code)."""
-    if not source.get("publisher"):
-        return None
-    return f"organization/lg-{source.get('publisher_code') or slug(source['publisher'])}"
-
-
 def _publisher(b: GraphBuilder, plan: Plan) -> URIRef | None:
     if not plan.publisher:
         return None
@@ -361,17 +259,6 @@ def _publisher(b: GraphBuilder, plan: Plan) -> URIRef | None:
     if plan.publisher_code:
         b.add(node, DCTERMS.identifier, Literal(plan.publisher_code))
     return node
-
-
-def plan_path(plan_id: str) -> str:
-    """`plan/miyagi-ict-plan-2014-2016`: every plan's records are minted under its path,
-    since every plan numbers its fields, items and initiatives from 1."""
-    return f"plan/{slug(plan_id)}"
-
-
-def initiative_path(plan_id: str, initiative_id: str) -> str:
-    """`plan/<plan_id>/initiative/2-1-12`: an initiative's URI below base_uri."""
-    return f"{plan_path(plan_id)}/initiative/{slug(initiative_id)}"
 
 
 def _field_and_item(b: GraphBuilder, row: dict, plan: URIRef) -> URIRef:

@@ -334,7 +334,7 @@ def _subject(line: bytes) -> bytes:
 
 # ---- the N-Triples lines this package writes -----------------------------------------------
 # Every line is `<s> <p> <o> .` or `<s> <p> "text"[@lang|^^<datatype>] .`; IRIs hold no space
-# or `>` (see graph.link), so a line splits at its first two spaces.
+# or `>` (see terms.link), so a line splits at its first two spaces.
 
 def split_triple(line: str) -> tuple[str, str, str]:
     """(subject IRI, predicate IRI, object as written) of one line."""

@@ -16,7 +16,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from ...config import LANGUAGES, frequency_words
-from ...rdf.graph import initiative_path as initiative_uri_path
+from ...rdf.terms import initiative_path as initiative_uri_path
 from ..datasets import DatasetSpec
 from ..listing import DATASET_PAGE, file_digest
 from ..identifiers import dataset_edition, dataset_period, dataset_uri
