@@ -354,6 +354,23 @@ def test_the_apache_rules_are_offered_from_server_and_take_effect_in_id(catalogu
     assert {INSTALLED_RULES, "server/apache.htaccess", "server/nginx.conf"} <= set(own)
 
 
+def test_the_server_rules_say_what_they_are(catalog, config):
+    """They were catalogued as `nginx.conf（CONF）` and `apache.htaccess（HTACCESS）`, with no
+    word of what they do or where they go."""
+    described = {}
+    for distribution in catalog.subjects(RDF.type, DCAT.Distribution):
+        url = str(catalog.value(distribution, DCAT.downloadURL) or "")
+        if url.startswith(config.download_base + "server/"):
+            described[url[len(config.download_base):]] = (
+                str(catalog.value(distribution, DCTERMS.title)),
+                str(catalog.value(distribution, DCTERMS.description)))
+    assert {path: title for path, (title, _) in described.items()} == {
+        "server/nginx.conf": "nginx の設定（server/nginx.conf）",
+        "server/apache.htaccess": "Apache の設定（server/apache.htaccess）"}
+    assert "server ブロックで include" in described["server/nginx.conf"][1]
+    assert "id/.htaccess と同じ内容" in described["server/apache.htaccess"][1]
+
+
 # --- serialisations --------------------------------------------------------------------------
 
 def test_jsonld_is_the_same_graph_as_turtle(catalogued, catalog):

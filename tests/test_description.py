@@ -20,7 +20,7 @@ from pipeline.config import load_config
 from pipeline.errors import PipelineError
 from pipeline.export import description as describing, listing
 from pipeline.export.ckan import write_ckan
-from pipeline.export.datasets import PlanInfo, plan_info
+from pipeline.export.planinfo import PlanInfo, plan_info
 from pipeline.export.dcat import build_catalog, catalog_uri
 from pipeline.export.description import Records, read_description
 from pipeline.export.site import write_site

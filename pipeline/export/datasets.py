@@ -36,16 +36,15 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from ..assemble import Plan, english_title
 from ..config import Config
 from ..errors import PipelineError
 from ..mediatypes import MEDIA_TYPES, OCTET_STREAM
 from ..model import TABLES
 from ..names import ascii_name
 from ..rdf import PLANS_DIR
-from ..versions import PlanEdition, read_plan_editions
-from .listing import (CKAN_FOLDER, LINKED_DATA_FOLDER, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE,
-                      SITE_MANIFEST, Listing, is_site_file)
+from .listing import (APACHE_RULES, CKAN_FOLDER, LINKED_DATA_FOLDER, NGINX_CONFIG, SITE_FILES,
+                      SITE_FOLDERS, SITE_LANDING_PAGE, SITE_MANIFEST, Listing, is_site_file)
+from .planinfo import PlanInfo
 from .sqlite import SQLITE_SUFFIX
 
 TABLE_FILES = ("{t}.csv", "{t}.json", "excel/{t}.csv", "excel/{t}.xlsx", "parquet/{t}.parquet",
@@ -78,43 +77,6 @@ class PublishedFile:
     @property
     def suffix(self) -> str:
         return PurePosixPath(self.path).suffix.lower()
-
-
-@dataclass(frozen=True)
-class Publisher:
-    """発行者: an authority by its 全国地方公共団体コード (code) and name (and its English
-    name, when the manifest gives one)."""
-
-    name: str
-    code: str
-    name_en: str = ""
-
-
-@dataclass(frozen=True)
-class PlanInfo:
-    """計画: what the datasets, the catalogue and the portal say of a plan: its title,
-    publisher, fiscal years, web page, source files and its own edition (the version and date
-    of the edition in which its records last changed, the date it was first published; empty
-    for a folder published before plan editions, see versions.plan_editions)."""
-
-    plan_id: str
-    title: str
-    publisher: Publisher | None
-    start_year: int | None          # fiscal years of the plan
-    end_year: int | None
-    page: str
-    sources: tuple[str, ...]        # its source files, in source order
-    version: str = ""
-    issued: str = ""                # ISO timestamps, like datapackage.json `created`
-    modified: str = ""
-    title_en: str = ""              # "" when the manifest gives none
-
-    @property
-    def period(self) -> tuple[str, str] | None:
-        """The fiscal years as ISO dates: FY N runs from N-04-01 to (N+1)-03-31."""
-        if self.start_year is None:
-            return None
-        return f"{self.start_year}-04-01", f"{(self.end_year or self.start_year) + 1}-03-31"
 
 
 @dataclass(frozen=True)
@@ -161,66 +123,21 @@ def _formats(paths) -> list[str]:
     return sorted(first, key=first.__getitem__)
 
 
+SERVER_RULES = {NGINX_CONFIG: "nginx", APACHE_RULES: "Apache"}    # path -> the web server
+
+
+def _server_rules_description(path: str) -> str:
+    """What a web server's rules for the URIs do, and where they go."""
+    use = ("nginx の server ブロックで include します。" if path == NGINX_CONFIG else
+           "公開フォルダーの id/.htaccess と同じ内容で、フォルダーを別の Apache に置くときに"
+           "URI の文書のフォルダーへ .htaccess として置きます。")
+    return (f"このデータの URI を、Accept ヘッダーに応じて HTML・Turtle・JSON-LD の文書へ振り分け、"
+            f"カタログの URI を 303 でカタログまたはポータルのページへ送る {SERVER_RULES[path]} の"
+            f"設定です。{use}")
+
+
 def _is_database_file(path: str) -> bool:
     return ("/" not in path and path.endswith(SQLITE_SUFFIX)) or path.startswith(DATABASE_FOLDER)
-
-
-def plan_info(plan: Plan, edition: PlanEdition | None = None) -> PlanInfo:
-    """The description of a plan as publish assembled it from the sources (assemble.py), with
-    its edition."""
-    publisher = Publisher(plan.publisher, plan.publisher_code, plan.publisher_en) \
-        if plan.publisher else None
-    return PlanInfo(plan.plan_id, plan.title or plan.plan_id, publisher, plan.period_start_fy,
-                    plan.period_end_fy, plan.page, plan.sources, *_edition_fields(edition),
-                    title_en=plan.title_en)
-
-
-def _edition_fields(edition: PlanEdition | None) -> tuple[str, str, str]:
-    return (edition.version, edition.issued, edition.modified) if edition else ("", "", "")
-
-
-def package_plans(package: dict) -> dict[str, PlanInfo]:
-    """The plans of a published folder from its datapackage.json `sources`, in order of
-    appearance (a command working from the folder has nothing else to read them from)."""
-    grouped: dict[str, list[dict]] = {}
-    for source in package.get("sources", []):
-        if source.get("plan_id"):
-            grouped.setdefault(source["plan_id"], []).append(source)
-    plans, editions = {}, read_plan_editions(package)
-    for plan_id, sources in grouped.items():
-        first = sources[0]
-        publisher = Publisher(first.get("publisher", ""), first.get("publisher_code", ""),
-                              first.get("publisher_en", "")) if first.get("publisher") else None
-        period = first.get("period") or {}
-        plans[plan_id] = PlanInfo(plan_id, first.get("plan_title") or first.get("title") or plan_id,
-                                  publisher, period.get("start_fiscal_year"),
-                                  period.get("end_fiscal_year"), source_page({"sources": sources}),
-                                  tuple(s.get("file", "") for s in sources),
-                                  *_edition_fields(editions.get(plan_id)),
-                                  title_en=english_title(first.get("plan_title_en"),
-                                                         first.get("plan_title"),
-                                                         first.get("title_en", "")))
-    return plans
-
-
-def fiscal_period(sources: list[dict]) -> tuple[str, str] | None:
-    """The sources' fiscal years as dates: FY N runs from N-04-01 to (N+1)-03-31."""
-    periods = [s["period"] for s in sources if s.get("period")]
-    starts = [int(p["start_fiscal_year"]) for p in periods if p.get("start_fiscal_year")]
-    ends = [int(p.get("end_fiscal_year") or p["start_fiscal_year"]) for p in periods
-            if p.get("start_fiscal_year")]
-    if not starts:
-        return None
-    return f"{min(starts)}-04-01", f"{max(ends) + 1}-03-31"
-
-
-def source_page(package: dict) -> str:
-    """The web page of the first source (CKAN `url`, DCAT landing page)."""
-    for source in package.get("sources", []):
-        path = source.get("path", "")
-        if path.startswith(("http://", "https://")):
-            return path
-    return ""
 
 
 def dataset_name_clash(plan_ids, config: Config) -> tuple[str, str, str] | None:
@@ -432,6 +349,9 @@ class _Texts:
             description = description or ("全ファイル・Table Schema・ライセンス・出典を列挙する "
                                           "Data Package 記述子（Frictionless）です。")
             conforms = DATA_PACKAGE_SPEC
+        elif path in SERVER_RULES:
+            title = title or f"{SERVER_RULES[path]} の設定（{path}）"
+            description = description or _server_rules_description(path)
         elif path == "ckan/licenses.json":
             title = title or "CKAN ライセンス定義（licenses.json）"
             description = description or ("CKAN の licenses_group_url に指定するライセンス一覧です。"

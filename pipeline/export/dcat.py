@@ -33,9 +33,9 @@ from ..names import ascii_name
 from ..rdf.terms import Literal as nt_literal
 from ..rdf.serialize import small_graph
 from ..rdf.vocabulary import SPDX
-from .datasets import (DATABASE, LINKED_DATA, DatasetSpec, PlanInfo, PublishedFile, Publisher,
-                       file_url)
+from .datasets import DATABASE, LINKED_DATA, DatasetSpec, PublishedFile, file_url
 from .listing import CATALOG_FILES, file_digest
+from .planinfo import PlanInfo, Publisher
 from .description import Description
 from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, authority_location_uri,
                           authority_uri, dataset_period, dataset_uri, is_operator, language_uri,

@@ -23,9 +23,9 @@ from ..assemble import Plan
 from ..config import Config
 from ..errors import PipelineError
 from ..versions import read_plan_editions
-from .datasets import (DatasetSpec, PlanInfo, package_plans, plan_info, publication_datasets,
-                       source_page)
+from .datasets import DatasetSpec, publication_datasets
 from .listing import Listing, folder_listing, load_package, planned_listing
+from .planinfo import PlanInfo, package_plans, plan_info, source_page
 from .pieces import plan_digests, table_runs
 from .tables import credit_sentence, plan_runs
 

@@ -14,7 +14,8 @@ from ..config import KNOWN_LICENSES, LANGUAGES, Config
 from ..rdf.terms import publisher_path
 from ..rdf.vocabulary import SPDX
 from ..names import ascii_name
-from .datasets import DatasetSpec, Publisher, fiscal_period
+from .datasets import DatasetSpec
+from .planinfo import Publisher, fiscal_period
 
 EU = "http://publications.europa.eu/resource/authority/"
 SPDX_SHA256 = SPDX.checksumAlgorithm_sha256

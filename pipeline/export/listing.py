@@ -24,6 +24,7 @@ from ..partcache import file_identity
 CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
 LINKED_DATA_FOLDER = "rdf/"
 URI_DOCUMENTS = "rdf/uri-documents.json"   # lists the documents the URIs resolve to
+NGINX_CONFIG = "server/nginx.conf"        # the URIs' nginx rules, to include in a server block
 APACHE_RULES = "server/apache.htaccess"    # the URIs' Apache rules, to download (see installed_rules)
 SITE_LANDING_PAGE = "index.html"
 SITE_MANIFEST = "site-manifest.json"

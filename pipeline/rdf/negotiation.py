@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..export.listing import APACHE_RULES, CATALOG_FILES, SITE_LANDING_PAGE, installed_rules
+from ..export.listing import APACHE_RULES, CATALOG_FILES, NGINX_CONFIG, SITE_LANDING_PAGE, installed_rules
 from ..mediatypes import media_types
 from .documents import DocumentTarget
 
-NGINX_CONFIG = "server/nginx.conf"
 # Media types the server configuration declares, by suffix (without the dot).
 MEDIA_TYPES = {suffix[1:]: media for suffix, media in media_types(
     ".html", ".ttl", ".jsonld", ".nt", ".rdf", ".json", ".csv", ".css", ".js", ".md", ".xlsx").items()}

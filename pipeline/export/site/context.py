@@ -18,7 +18,8 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
 from ...errors import PipelineError
-from ..datasets import DatasetSpec, PlanInfo
+from ..datasets import DatasetSpec
+from ..planinfo import PlanInfo
 from ..listing import CKAN_FOLDER, is_site_file as is_site_path
 from ..description import Description, Records
 from ..tables import credit_sentence

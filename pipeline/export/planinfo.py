@@ -1,0 +1,106 @@
+"""計画 and 発行者 as the datasets, the catalogue and the portal describe them: a plan's title,
+publisher (an authority by its 全国地方公共団体コード), fiscal years, web page, source files and
+edition, from what publish assembled (plan_info) or from a published folder's
+datapackage.json (package_plans)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..assemble import Plan, english_title
+from ..versions import PlanEdition, read_plan_editions
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """発行者: an authority by its 全国地方公共団体コード (code) and name (and its English
+    name, when the manifest gives one)."""
+
+    name: str
+    code: str
+    name_en: str = ""
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    """計画: what the datasets, the catalogue and the portal say of a plan: its title,
+    publisher, fiscal years, web page, source files and its own edition (the version and date
+    of the edition in which its records last changed, the date it was first published; empty
+    for a folder published before plan editions, see versions.plan_editions)."""
+
+    plan_id: str
+    title: str
+    publisher: Publisher | None
+    start_year: int | None          # fiscal years of the plan
+    end_year: int | None
+    page: str
+    sources: tuple[str, ...]        # its source files, in source order
+    version: str = ""
+    issued: str = ""                # ISO timestamps, like datapackage.json `created`
+    modified: str = ""
+    title_en: str = ""              # "" when the manifest gives none
+
+    @property
+    def period(self) -> tuple[str, str] | None:
+        """The fiscal years as ISO dates: FY N runs from N-04-01 to (N+1)-03-31."""
+        if self.start_year is None:
+            return None
+        return f"{self.start_year}-04-01", f"{(self.end_year or self.start_year) + 1}-03-31"
+
+
+def plan_info(plan: Plan, edition: PlanEdition | None = None) -> PlanInfo:
+    """The description of a plan as publish assembled it from the sources (assemble.py), with
+    its edition."""
+    publisher = Publisher(plan.publisher, plan.publisher_code, plan.publisher_en) \
+        if plan.publisher else None
+    return PlanInfo(plan.plan_id, plan.title or plan.plan_id, publisher, plan.period_start_fy,
+                    plan.period_end_fy, plan.page, plan.sources, *_edition_fields(edition),
+                    title_en=plan.title_en)
+
+
+def _edition_fields(edition: PlanEdition | None) -> tuple[str, str, str]:
+    return (edition.version, edition.issued, edition.modified) if edition else ("", "", "")
+
+
+def package_plans(package: dict) -> dict[str, PlanInfo]:
+    """The plans of a published folder from its datapackage.json `sources`, in order of
+    appearance (a command working from the folder has nothing else to read them from)."""
+    grouped: dict[str, list[dict]] = {}
+    for source in package.get("sources", []):
+        if source.get("plan_id"):
+            grouped.setdefault(source["plan_id"], []).append(source)
+    plans, editions = {}, read_plan_editions(package)
+    for plan_id, sources in grouped.items():
+        first = sources[0]
+        publisher = Publisher(first.get("publisher", ""), first.get("publisher_code", ""),
+                              first.get("publisher_en", "")) if first.get("publisher") else None
+        period = first.get("period") or {}
+        plans[plan_id] = PlanInfo(plan_id, first.get("plan_title") or first.get("title") or plan_id,
+                                  publisher, period.get("start_fiscal_year"),
+                                  period.get("end_fiscal_year"), source_page({"sources": sources}),
+                                  tuple(s.get("file", "") for s in sources),
+                                  *_edition_fields(editions.get(plan_id)),
+                                  title_en=english_title(first.get("plan_title_en"),
+                                                         first.get("plan_title"),
+                                                         first.get("title_en", "")))
+    return plans
+
+
+def fiscal_period(sources: list[dict]) -> tuple[str, str] | None:
+    """The sources' fiscal years as dates: FY N runs from N-04-01 to (N+1)-03-31."""
+    periods = [s["period"] for s in sources if s.get("period")]
+    starts = [int(p["start_fiscal_year"]) for p in periods if p.get("start_fiscal_year")]
+    ends = [int(p.get("end_fiscal_year") or p["start_fiscal_year"]) for p in periods
+            if p.get("start_fiscal_year")]
+    if not starts:
+        return None
+    return f"{min(starts)}-04-01", f"{max(ends) + 1}-03-31"
+
+
+def source_page(package: dict) -> str:
+    """The web page of the first source (CKAN `url`, DCAT landing page)."""
+    for source in package.get("sources", []):
+        path = source.get("path", "")
+        if path.startswith(("http://", "https://")):
+            return path
+    return ""
