@@ -239,8 +239,11 @@ _SENTENCE_END = ("。", "」", ")", "）", "！", "？", "!", "?", ".")
 
 
 _CLAUSE_ENDS = ("、", "。")
-# A line that opens an item of its own: a list's mark (・ ● ○ ■ ※ … ① …) before its text
-LIST_MARK = re.compile(r"^[・●○◎■□◆◇▪▫★☆※*\-\u2460-\u2473]")
+# A line that opens an item of its own: a list's mark (・ ● ○ ■ ※ • … ① …) before its text; a
+# `*` or `-` only with a space after it (else a glossary mark or a minus wrapped to the line's
+# start), ○ not before another ○ (○○, a placeholder)
+LIST_MARK = re.compile(r"^(?:[・●◎■□◆◇▪▫★☆※•\u2460-\u2473]|○(?!○)|[*\-]\s)")
+URL_LINE = re.compile(r"https?://\S+")   # a URL alone on its line
 _CLAUSE_END = "、"               # 読点: a clause of a sentence that goes on after it
 _BRACKETS = {"(": ")", "「": "」", "『": "』", "【": "】", "[": "]", "〔": "〕"}   # (width folded)
 
@@ -280,15 +283,15 @@ def join_lines(parts: list[str]) -> str:
     """Join the lines of one paragraph without separator (Japanese), dropping
     a page-break echo: the fragment after the last "、"/"。" repeated at the
     start of the next part. Letters or digits of ASCII on both sides are joined by a space
-    (joined_by_a_space). A line opening a list's item (is_list_item) keeps its line break: the
-    list's, not the page width's (and never part of an echo)."""
+    (joined_by_a_space). A line that stands alone (a list's item, a URL) keeps its line break:
+    the list's, not the page width's (and never part of an echo)."""
     paragraph = _Paragraph()
     for part in parts:
         if not part:
             continue
         if paragraph.echoed_by(part):  # page-break echo (改ページの重複)
             paragraph.tail, paragraph.tail_chars = [], 0
-        elif paragraph.last and is_list_item(part):
+        elif paragraph.last and stands_alone(part):
             paragraph.add("\n")
         elif joined_by_a_space(paragraph.last, part[0]):
             paragraph.add(" ")
@@ -299,6 +302,12 @@ def join_lines(parts: list[str]) -> str:
 def is_list_item(line: str) -> bool:
     """Whether a line opens a list's item: its mark first (`・住民票の写し`, `①…`, `※…`)."""
     return bool(LIST_MARK.match(line))
+
+
+def stands_alone(line: str) -> bool:
+    """Whether a line is printed as a whole of its own: a list's item, or a URL alone (never
+    part of the sentence before it)."""
+    return is_list_item(line) or bool(URL_LINE.fullmatch(line.strip()))
 
 
 def joined_by_a_space(left: str, right: str) -> bool:
@@ -338,11 +347,11 @@ def sentence_goes_on(lines: list[str], items: list[bool] | None = None) -> bool:
     """Whether non-blank lines as printed stop in a sentence that goes on (a page break, or
     the end of a document cut short, cut it): the last line does not end a paragraph
     (is_paragraph_end), and the last sentence, from the line after the last one that does or
-    from the last line opening an item (`items`: whether each does; by default, a list's mark
-    first), shows it goes on (goes_on)."""
+    from the last line opening an item (`items`: whether each does; by default, one that
+    stands_alone), shows it goes on (goes_on)."""
     if not lines or is_paragraph_end(lines[-1]):
         return False
-    items = [is_list_item(line) for line in lines] if items is None else items
+    items = [stands_alone(line) for line in lines] if items is None else items
     start = len(lines) - 1
     while start and not items[start] and not is_paragraph_end(lines[start - 1]):
         start -= 1
@@ -352,7 +361,8 @@ def sentence_goes_on(lines: list[str], items: list[bool] | None = None) -> bool:
 def goes_on(sentence: str, prose: bool) -> bool:
     """Whether a sentence printed without its end shows it goes on: it ends with 、 or leaves a
     bracket open (`…件数(平成23年`); in prose, it holds 、 or 。 outside brackets (a clause begun:
-    `…目指し、個人番号の利用`; a sentence begun after one that ended: `…います。一つ目は`).
+    `…目指し、個人番号の利用`; a sentence begun after one that ended: `…います。一つ目は`) or
+    ends in hiragana (a particle or an inflection no sentence ends on: `…計画を`).
     What shows none (`https://…/`, `平成27年3月`, `12,883件`) is whole of its own kind."""
     closing: list[str] = []             # the brackets left open, innermost last
     punctuated = False
@@ -363,7 +373,12 @@ def goes_on(sentence: str, prose: bool) -> bool:
             closing.pop()
         elif not closing and char in _CLAUSE_ENDS:
             punctuated = True
-    return bool(closing) or sentence.endswith(_CLAUSE_END) or prose and punctuated
+    return bool(closing) or sentence.endswith(_CLAUSE_END) or \
+        prose and (punctuated or _is_hiragana(sentence[-1:]))
+
+
+def _is_hiragana(char: str) -> bool:
+    return "\u3041" <= char <= "\u309f"
 
 
 def is_paragraph_end(text: str) -> bool:

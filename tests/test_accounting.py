@@ -214,8 +214,9 @@ TOPIC_CUT = "1055: section 2-3-topic-1 「社会保障・税番号制度」 is i
     (LINES[:1066] + [LAST_LINE[:LAST_LINE.index("の利用範囲")], "の利用"], "line 1068: 「…の利用」"),
     (LINES + ["", "・マイ・ポータル(仮称"], "line 1069: 「…・マイ・ポータル(仮称」"),
     (LINES + ["", "・住民票の写し、"], "line 1069: 「…・住民票の写し、」"),
+    (LINES + ["", "今後は情報システム全体の最適化を"], "line 1069: 「…今後は情報システム全体の最適化を」"),
 ], ids=["after-a-sentence", "inside-brackets", "line-wrapped", "list-item-in-brackets",
-        "list-item-after-a-comma"])
+        "list-item-after-a-comma", "before-its-first-comma"])
 def test_a_document_cut_where_its_last_sentence_goes_on_names_it(lines, at):
     """Its last sentence shows it goes on: it follows a 。 or a 、 (on the line before when the
     paragraph is wrapped, as pdftotext -layout prints it), leaves a bracket open (outside
@@ -227,7 +228,7 @@ def test_a_document_cut_where_its_last_sentence_goes_on_names_it(lines, at):
 
 @pytest.mark.parametrize("last,published", [
     (["https://www.pref.miyagi.jp/site/ict/"], "。\nhttps://www.pref.miyagi.jp/site/ict/"),
-    (["関連URL", "https://www.pref.miyagi.jp/site/ict/"], "。\n関連URL https://www.pref.miyagi.jp/site/ict/"),
+    (["関連URL", "https://www.pref.miyagi.jp/site/ict/"], "。\n関連URL\nhttps://www.pref.miyagi.jp/site/ict/"),
     (["・電子申請システム"], "。\n・電子申請システム"),
     (["・住民票の写し、印鑑登録証明書の交付"], "。\n・住民票の写し、印鑑登録証明書の交付"),
     (["・住民票の写し、印鑑登録証明書", "・電子申請システム"], "。\n・住民票の写し、印鑑登録証明書\n・電子申請システム"),
@@ -1036,13 +1037,13 @@ def test_a_value_longer_than_an_excel_cell_is_published_whole_and_named(tmp_path
     status, stderr = publish(raw, tmp_path / "out", capsys)
     assert status == 0, stderr
     cut = [line for line in stderr.splitlines() if "Excel workbooks" in line]
-    assert cut == [f"warning: {raw / 'plan.txt'}:1055: body of section 2-3-topic-1 is 40,895 "
+    assert cut == [f"warning: {raw / 'plan.txt'}:1055: body of section 2-3-topic-1 is 40,894 "
                    "characters long: the Excel workbooks show its first part, cut at Excel's "
                    "32,767 with 「…［Excelのセルに収まらないため以下省略。全文はCSV・JSONに］」; the "
                    "other formats hold it whole"]
     body = next(row["body"] for row in csv.DictReader(
         (tmp_path / "out" / "sections.csv").open(encoding="utf-8")) if row["id"] == "2-3-topic-1")
-    assert len(body) == 40895 and "あ" * 40000 in body
+    assert len(body) == 40894 and "あ" * 40000 in body
     sheet = openpyxl.load_workbook(tmp_path / "out" / "excel" / "sections.xlsx").worksheets[0]
     shown = [value for row in sheet.iter_rows(values_only=True) for value in row
              if isinstance(value, str) and value.endswith("全文はCSV・JSONに］")]

@@ -233,12 +233,34 @@ def test_join_lines_keeps_a_line_break_before_a_list_item(parts, expected):
     assert join_lines(parts) == expected
 
 
+@pytest.mark.parametrize("parts, expected", [
+    (["マイナンバー", "*を活用し、手続を簡素化する。"], "マイナンバー*を活用し、手続を簡素化する。"),
+    (["前年比", "-3件の減少となった。"], "前年比-3件の減少となった。"),
+    (["目標値は", "○○件とする。"], "目標値は○○件とする。"),
+    (["https://www.pref.miyagi.jp/soshiki/joho", "-seisaku/plan.html"],
+     "https://www.pref.miyagi.jp/soshiki/joho-seisaku/plan.html"),
+    (["対象", "- 電子申請", "• 電子入札"], "対象\n- 電子申請\n• 電子入札"),
+])
+def test_join_lines_breaks_only_before_a_real_list_mark(parts, expected):
+    """`*` (the glossary's mark), `-` (a minus, a URL's hyphen) and ○○ (a placeholder) at the
+    start of a wrapped line were read as list marks, breaking a sentence or a URL; a `-` or `*`
+    with a space after it, and •, are marks."""
+    assert join_lines(parts) == expected
+
+
 @pytest.mark.parametrize("groups, expected", [
     # a paragraph ends with a URL, a date, a list's item: the blank line after it ends it
     ([["詳しくは県のホームページをご覧ください。", "https://www.pref.miyagi.jp/site/ict/"],
       ["平成27年3月から運用しています。"]],
-     ["詳しくは県のホームページをご覧ください。https://www.pref.miyagi.jp/site/ict/",
+     ["詳しくは県のホームページをご覧ください。\nhttps://www.pref.miyagi.jp/site/ict/",
       "平成27年3月から運用しています。"]),
+    # a URL alone on its line stands alone: the clause before it does not carry it on
+    ([["詳しくは、次のURLを参照してください", "https://www.pref.miyagi.jp/site/ict/"],
+      ["平成27年3月から運用しています。"]],
+     ["詳しくは、次のURLを参照してください\nhttps://www.pref.miyagi.jp/site/ict/",
+      "平成27年3月から運用しています。"]),
+    # a sentence cut before its first 、 ends on a particle: it goes on
+    ([["本県は次期最適化計画を"], ["策定します。"]], ["本県は次期最適化計画を策定します。"]),
     ([["https://www.pref.miyagi.jp/site/ict/"], ["平成27年3月から運用しています。"]],
      ["https://www.pref.miyagi.jp/site/ict/", "平成27年3月から運用しています。"]),
     ([["平成27年3月"], ["電子申請システムの運用を開始しました。"]],

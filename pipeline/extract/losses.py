@@ -39,7 +39,7 @@ import re
 from collections import Counter
 
 from ..model import lines_named
-from ..normalize import is_list_item, is_paragraph_end, sentence_goes_on
+from ..normalize import is_paragraph_end, sentence_goes_on, stands_alone
 from .initiatives import SENTENCE_END
 from .layout import LONE_PAGE_NUMBER, Row
 from .schedule import is_schedule_mark
@@ -211,7 +211,7 @@ def stops_mid_sentence(block: Block) -> Row | None:
 def opens_an_item(row: Row) -> bool:
     """A list's item (its mark first) or a table's row (cells): whole as printed, its 、
     separating entries rather than clauses."""
-    return row.kind == "table" or len(row.values) > 1 or is_list_item(row.text)
+    return row.kind == "table" or len(row.values) > 1 or stands_alone(row.text)
 
 
 def sentence_in_heading(block: Block) -> list[Problem]:
