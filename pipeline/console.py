@@ -36,8 +36,13 @@ def to_devnull(stream) -> None:
     (and the text left in its buffer, flushed as the interpreter exits) goes nowhere instead of
     failing again (Python's documented way for a broken pipe)."""
     try:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, stream.fileno())
-        os.close(null)
+        descriptor = stream.fileno()
     except (OSError, ValueError, AttributeError):   # (no descriptor: a test's capture)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, descriptor)
+    except OSError:
         pass
+    finally:
+        os.close(null)

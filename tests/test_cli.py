@@ -542,3 +542,15 @@ def test_a_query_whose_reader_stops_ends_as_a_program_stopped_by_sigpipe(publish
         process.stdout.close()                      # the reader stops after one line
         stderr = process.stderr.read()
         assert (process.wait(timeout=120), stderr) == (141, b"")
+
+
+def test_silencing_a_stream_without_a_descriptor_opens_nothing():
+    """to_devnull opened /dev/null before asking the stream for its descriptor, and left it
+    open when it had none (a test's capture): one descriptor lost per message."""
+    import io
+    import os
+    from pipeline.console import to_devnull
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        to_devnull(io.StringIO())
+    assert len(os.listdir("/proc/self/fd")) == before
