@@ -68,6 +68,8 @@ class NegotiatingHandler(http.server.SimpleHTTPRequestHandler):
                 self.negotiated = True
             elif (catalogue := self.catalogue_file(path)) is not None:
                 return catalogue
+            elif local.is_dir() and not (local / "index.html").is_file():
+                return NOT_FOUND            # (not 301 to its `/`, then 404: list_directory)
         return None if self.inside_folder(self.translate_path(self.path)) else NOT_FOUND
 
     def catalogue_file(self, path: str) -> str | None:

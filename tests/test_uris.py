@@ -163,11 +163,15 @@ def test_the_local_server_serves_files_and_refuses_unknown_uris(served, publishe
     assert fetch(served + "id/initiative/9-9-9", "text/turtle")[0] == 404
 
 
-@pytest.mark.parametrize("folder", ["id/organization/", "id/", f"id/{PLAN}initiative/2-2-5/"])
-def test_the_local_server_lists_no_folder(served, folder):
+@pytest.mark.parametrize("folder, without_slash", [
+    ("id/organization/", 404), ("id/", 404),
+    (f"id/{PLAN}initiative/2-2-5/", 200),           # (without its /, a URI with documents)
+])
+def test_the_local_server_lists_no_folder(served, folder, without_slash):
     """A folder without an index.html answered with a listing of its files, where nginx and the
     .htaccess answer 404; a folder with one still shows it."""
     assert fetch(served + folder, BROWSER)[0] == 404
+    assert see_other(served + folder.rstrip("/"), BROWSER)[0] == without_slash  # not 301 to …/
     status, _, body = fetch(served + "publishers/", BROWSER)
     assert (status, body.startswith(b"<!DOCTYPE html>")) == (200, True)
 

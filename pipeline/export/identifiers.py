@@ -78,7 +78,7 @@ def dataset_edition(spec: DatasetSpec, package: dict, version: str) -> tuple[str
 
 
 def publication_period(package: dict) -> tuple[str, str] | None:
-    """The fiscal years of all the sources as dates (see datasets.fiscal_period)."""
+    """The fiscal years of all the sources as dates (see planinfo.fiscal_period)."""
     return fiscal_period(package.get("sources", []))
 
 
