@@ -15,8 +15,8 @@ from hypothesis import given, strategies as st
 from pipeline.errors import ExtractionError
 from pipeline.extract import extract_document
 from pipeline.extract.indicators import read_indicators
-from pipeline.extract.initiatives import INITIATIVE_ID
 from pipeline.extract.layout import read_rows
+from pipeline.extract.links import INITIATIVE_ID
 from pipeline.sources import SourceDocument, SourceMeta
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt"

@@ -1,44 +1,28 @@
-"""取組 (initiative) blocks: label/value pairs in any of the three layouts.
-
-Labels of the plan template: 目的・概要 (purpose and summary), 性質・手法 (method:
-システム, 情報発信, その他 …), 重点目標 (priority goals), 主体 (actors), 関連URL, スケジュール,
-指標 (indicators), 担当 (responsible department and division), 参考 (references).
+"""取組 (initiative) blocks read into records: the initiative, its schedule (スケジュール), its
+indicators (指標), its references (参考) and glossary terms, and what it lacks of what the
+template prints. The values are grouped by the label printed over them in labels.py; 関連URL
+(related URLs) and 参考 are read in links.py.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, collect_terms,
                      line_range)
-from ..normalize import HYPHENS, LONG_DASHES, join_lines, join_paragraphs
-from .indicators import read_indicators, value_label
-from .layout import LONE_PAGE_NUMBER, CellLines, Located, Row
+from ..normalize import join_lines, join_paragraphs
+from .indicators import read_indicators
+from .labels import INDICATORS, Entry, label_entries
+from .layout import LONE_PAGE_NUMBER
+from .links import INITIATIVE_ID, read_references, read_urls, split_urls
 from .schedule import (SCHEDULE_LABEL, Period, ScheduleReading, grid_by_position, is_schedule_mark,
                        read_schedule)
 from .structure import LABELS, Block
 
-URL = re.compile(r"https?://[^\s<>\"]+")
-SENTENCE_PUNCTUATION = "。、」』】〕"     # never a URL's last character as printed in prose
 SENTENCE_END = "。"         # ends prose; never in a name (of a site, of a 参考 document)
-LABEL_INITIALS = frozenset(label[0] for label in LABELS)
 # Labels the template prints for every initiative (the others only where there is a value).
 ALWAYS_PRINTED = ("目的・概要", "重点目標", "主体", "スケジュール", "担当")
-INDICATORS = "指標"
-# An initiative's id as the plans print it (field-item-number, `2-1-9`, its hyphens as the font
-# has them: converters write ‐ ‑ ‒ – − too, and between digits ー ― —; after a word, ー ends it:
-# `センター2-1-9`), not part of a longer run of digits and dashes (a phone number
-# `022-211-2411`, a date `2014-3-31`, `1ー2ー1ー9`)
-DIGIT_DASHES = HYPHENS + LONG_DASHES
-INITIATIVE_ID = re.compile(rf"(?<![-\d{HYPHENS}])(?<!\d[{LONG_DASHES}])(\d{{1,3}}[-{DIGIT_DASHES}]"
-                           rf"\d{{1,3}}[-{DIGIT_DASHES}]\d{{1,3}})(?![-\d{HYPHENS}]|[{LONG_DASHES}]\d)")
-ASCII_HYPHEN = str.maketrans(DIGIT_DASHES, "-" * len(DIGIT_DASHES))
-REFERENCES = "参考"
-# A label ends its cell or is followed by a space; 参考 glued to the id of an initiative (`参考2-2-5
-# 電子申請…`: its line break lost) is the label and its first entry, which begins with that id.
-LABEL_START = re.compile("^(" + "|".join(map(re.escape, LABELS)) + ")(?: |$|(?<=" + REFERENCES
-                         + ")(?=" + INITIATIVE_ID.pattern + "))")
 LEADING_NUMBER = re.compile(r"(\d{1,3})(?!\d)\s*(?!年|月|日|件|回|人|%|％|[.,])")   # a heading's number
 PROSE_MARKS = re.compile(r"[。、,「」]")
 METHOD_MAX_LENGTH = 15
@@ -49,25 +33,6 @@ LABEL_COLUMNS = {
     "主体": "actors", "関連URL": "urls", "スケジュール": "schedules", "指標": "indicators",
     "担当": "department", "参考": "references",
 }
-
-
-@dataclass
-class Entry(Located):
-    """One value printed under a label: positional cells, a text, or a table (its cells, each
-    printed once, and its grid, a cell spanning columns in each of them)."""
-
-    line: int
-    cells: list[str] = field(default_factory=list)
-    grid: list[list[str]] | None = None
-    terms: list[str] = field(default_factory=list)
-    spans: list[tuple[int, int] | None] | None = None   # where its cells are (Row.spans), if known
-    uneven: bool = False                # Row.uneven
-    cut: CellLines | None = None        # Row.cut: the lines of its cells (positions kept)
-    after_blank: bool = False           # a blank line printed before it (a paragraph begins)
-
-    @property
-    def values(self) -> list[str]:
-        return [cell for cell in self.cells if cell]
 
 
 @dataclass
@@ -94,7 +59,7 @@ class Incomplete(Exception):
 def read_initiative(block: Block, source: str) -> InitiativeRecords:
     ctx = block.context
     ident = f"{ctx.field_no}-{ctx.item_no}-{block.number}"
-    fields, notes, printed, note_terms = _label_entries(block.rows)
+    fields, notes, printed, note_terms = label_entries(block.rows)
     described = fields.get("目的・概要", []) + fields.get("性質・手法", [])
     methods, summary, late = _methods_and_summary(fields.get("目的・概要", []),
                                                   fields.get("性質・手法", []))
@@ -124,7 +89,7 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
         gaps.append(f"性質・手法 (line {printed['性質・手法'][0]}) has no value read as one (short "
                     "labels printed before the 目的・概要 prose): its value's line out of its place? "
                     "What is printed under it is kept in the summary")
-    urls, stray, doubts = _urls(fields.get("関連URL", []))
+    urls, stray, doubts = read_urls(fields.get("関連URL", []))
     gaps += doubts
     notes += [text for _, text in stray]
     gaps += [f"関連URL at line {line}: 「{text}」 is no URL: kept as notes (a URL wrapped over two "
@@ -171,71 +136,9 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
         initiative,
         indicators,
         schedules,
-        _references(ident, fields.get("参考", []), source),
+        read_references(ident, fields.get("参考", []), source),
         _terms(initiative, block, fields, note_terms, unplaced_terms, source) + indicator_terms,
         gaps)
-
-
-def _label_entries(rows: list[Row]) -> tuple[dict[str, list[Entry]], list[str],
-                                              dict[str, list[int]], list[tuple[str, int]]]:
-    """Values grouped by the label they are printed under (an empty list: the label is printed
-    without a value); unlabelled text goes to notes; the lines each label is printed on; and
-    (term, line) of the glossary terms of the notes."""
-    fields: dict[str, list[Entry]] = {}
-    notes: list[str] = []
-    note_terms: list[tuple[str, int]] = []
-    printed: dict[str, list[int]] = {}
-    label: str | None = None
-    after_blank = False
-    for row in rows:
-        if row.blank:
-            after_blank = True
-            continue
-        if row.grid is not None:
-            first = row.values[0]               # a table row that is not blank
-            if first in LABELS:
-                label = first
-                printed.setdefault(label, []).append(row.line)
-            if label:
-                fields.setdefault(label, []).append(Entry(row.line, row.cells, row.grid, row.terms,
-                                                          cut=row.cut, after_blank=after_blank))
-            after_blank = False
-            continue
-        for seg_label, cells, started in _segments(row, label):
-            if started:
-                printed.setdefault(seg_label, []).append(row.line)
-            label = seg_label
-            if label not in (None, INDICATORS) and any(map(value_label, cells)):
-                label = INDICATORS      # 現状値/目標値 cells: an indicator's table, its label lost
-            if label is not None:
-                fields.setdefault(label, [])        # a label printed, with or without a value
-            if not any(cells):
-                continue
-            if label is None:
-                notes.append(" ".join(c for c in cells if c))
-                note_terms += [(term, line) for line, term in row.located_terms()]
-            else:
-                fields.setdefault(label, []).append(Entry(row.line, cells, None, row.terms,
-                                                          row.spans, row.uneven, row.cut,
-                                                          after_blank))
-        after_blank = False
-    return fields, notes, printed, note_terms
-
-
-def _segments(row: Row, label: str | None) -> list[tuple[str | None, list[str], bool]]:
-    """Split a row where labels start: (label, cells, whether the label is printed here rather
-    than going on from the row before); keeps cell positions (schedule grids need them)."""
-    cells: list[str] = []
-    segments: list[tuple[str | None, list[str], bool]] = [(label, cells, False)]
-    for cell in row.cells:
-        while cell[:1] in LABEL_INITIALS and (found := LABEL_START.match(cell)):
-            cells = [""] * len(cells)
-            segments.append((found[1], cells, True))
-            cell = cell[found.end():].strip()
-        cells.append(cell)
-    if len(segments) == 1:                  # most rows: no label in them
-        return segments if label is not None or any(cells) else [(label, [], False)]
-    return [s for s in segments if s[0] is not None or any(s[1])] or [(label, [], False)]
 
 
 def _schedule_marks_elsewhere(fields: dict[str, list[Entry]]) -> list[str]:
@@ -341,38 +244,6 @@ def _actors(entries: list[Entry]) -> list[str]:
             current += ch
     actors.append(current.strip())
     return [a for a in actors if a]
-
-
-def _urls(entries: list[Entry]) -> tuple[list[str], list[tuple[int, str]], list[str]]:
-    """The URLs printed under 関連URL, (line, text) of what else is printed there, and the
-    doubts about URLs that may have run into the text around them (kept as printed: a URL may
-    hold any character)."""
-    urls, stray, doubts = [], [], []
-    for entry in entries:
-        for line, value in entry.located_cells():
-            found, rest = split_urls(value)
-            urls += found
-            doubts += [f"関連URL at line {line}: 「{url}」 {doubt} Kept as printed"
-                       for url in found for doubt in url_doubts(url)]
-            if rest:
-                stray.append((line, rest))
-    return urls, stray, doubts
-
-
-def split_urls(value: str) -> tuple[list[str], str]:
-    """The URLs printed in a value, and the text beside them (the angle brackets around a URL,
-    `<http://…>`, are no text)."""
-    return URL.findall(value), " ".join(URL.sub(" ", value).replace("<>", " ").split()).strip("<> ")
-
-
-def url_doubts(url: str) -> list[str]:
-    """Why a URL as read may hold the text after it: it ends with a sentence's punctuation
-    (。、」), or holds a second URL after a comma."""
-    doubts = [f"ends with 「{url[-1]}」 (the sentence's punctuation after it?)"] \
-        if url[-1] in SENTENCE_PUNCTUATION else []
-    if ",http://" in url or ",https://" in url:
-        doubts.append("holds 「,http」: two URLs printed without a space?")
-    return doubts
 
 
 def split_responsible(text: str) -> tuple[str, str]:
@@ -483,25 +354,6 @@ def _indicators(ident: str, entries: list[Entry], source: str) -> tuple[
             for seq, d in enumerate(reading.drafts, 1)], reading.problems, terms, unplaced
 
 
-def _references(ident: str, entries: list[Entry], source: str) -> list[Reference]:
-    """参考: initiative ids (`2-1-9庁内…`), document names and URLs."""
-    found: list[tuple[str | None, str, str, int]] = []
-    for entry in entries:
-        for line, value in entry.located_cells():
-            for url in URL.findall(value):
-                found.append((None, url, url, line))
-            text = URL.sub("", value).replace("<>", " ")
-            parts = INITIATIVE_ID.split(text)
-            if parts[0].strip():
-                found.append((None, parts[0].strip(), "", line))
-            for printed, label in zip(parts[1::2], parts[2::2]):   # an id printed alone is
-                found.append((printed.translate(ASCII_HYPHEN), label.strip() or printed, "",
-                              line))                                    # its own label
-    return [Reference(ident, seq, to_id, to_id, label, url, source, line_range([line]))
-            for seq, (to_id, label, url, line) in enumerate(found, 1)]
-
-
-# The columns a label's text can be published in, the first that holds a term being its column:
 # 性質・手法 and 目的・概要 share rows, a 担当 gives department and division (its other lines are
 # notes), and what 関連URL prints besides URLs is kept as notes.
 TERM_COLUMNS = {"目的・概要": ("summary", "methods"), "性質・手法": ("methods", "summary"),

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from ..model import Site, Term, collect_terms, line_range, lines_named
 from ..normalize import clean_text, join_paragraphs
-from .initiatives import (SENTENCE_END, is_short_label, split_responsible, split_urls, url_doubts,
-                          worth_looking_for)
+from .initiatives import SENTENCE_END, is_short_label, split_responsible, worth_looking_for
 from .layout import Row
+from .links import split_urls, url_doubts
 from .structure import Block, starts_with_label
 
 URL_LABEL, RESPONSIBLE_LABEL = "URL", "担当"
