@@ -304,6 +304,11 @@ def is_list_item(line: str) -> bool:
     return bool(LIST_MARK.match(line))
 
 
+def without_list_mark(item: str) -> str:
+    """A list's item without the mark it opens with (`・県` -> `県`): the list's layout."""
+    return LIST_MARK.sub("", item, count=1).strip()
+
+
 def stands_alone(line: str) -> bool:
     """Whether a line is printed as a whole of its own: a list's item, or a URL alone (never
     part of the sentence before it)."""

@@ -472,7 +472,7 @@ def test_a_list_printed_one_item_per_line_keeps_its_line_breaks(doc, initiatives
     summary = {i.id: i for i in changed.initiatives}["2-1-3"].summary
     assert summary == initiatives["2-1-3"].summary + "\n整備する主なシステムは次のとおりです。\n" \
         "・インターネット接続及び庁内イントラネットシステム\n・県庁と地方機関を結ぶ冗長化された回線"
-    assert {i.id: i for i in changed.initiatives}["2-1-3"].actors == ["・県", "・県内市町村"]
+    assert {i.id: i for i in changed.initiatives}["2-1-3"].actors == ["県", "県内市町村"]
     assert changed.sites[0].summary == doc.sites[0].summary + \
         "\n・県の復興状況や被災者支援情報などの記事の配信\n・避難されている方への支援制度の紹介"
     assert changed.warnings == doc.warnings == []

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, collect_terms,
                      line_range)
-from ..normalize import join_lines, join_paragraphs
+from ..normalize import join_lines, join_paragraphs, without_list_mark
 from .indicators import read_indicators
 from .labels import INDICATORS, Entry, label_entries
 from .layout import LONE_PAGE_NUMBER
@@ -231,7 +231,8 @@ def _actors(entries: list[Entry]) -> list[str]:
     it is the CSV's list delimiter).
     The lines are joined as one text; the cells of one line keep the column break between
     them as a space (`県  市町村` is never `県市町村`), as a row's text does; a line opening a
-    list's item (`・県`) begins an actor (join_lines keeps its line break)."""
+    list's item (`・県`) begins an actor (join_lines keeps its line break), without its mark
+    (`県`, the organisation other initiatives name so)."""
     text = join_lines([" ".join(e.values) for e in entries])
     actors, depth, current = [], 0, ""
     for ch in text:
@@ -243,7 +244,7 @@ def _actors(entries: list[Entry]) -> list[str]:
         else:
             current += ch
     actors.append(current.strip())
-    return [a for a in actors if a]
+    return [without_list_mark(a) for a in actors if without_list_mark(a)]
 
 
 def split_responsible(text: str) -> tuple[str, str]:
