@@ -158,7 +158,8 @@ def corpus(tmp_path_factory, project_root):
 def write_linked_data(corpus, out, cache):
     rows, sources, plans, config = corpus
     shutil.rmtree(out, ignore_errors=True)
-    with LinkedDataWriter(rows, sources, plans, config, load_schemas(), out, cache_dir=cache) as writer:
+    with LinkedDataWriter(rows, sources, plans, config, load_schemas(), out, cache_dir=cache,
+                          routes=()) as writer:
         return writer.finish()
 
 
@@ -266,7 +267,7 @@ def test_the_publish_digests_of_a_plans_rows_name_the_entries_the_workers_would(
     def written(digests):
         shutil.rmtree(tmp_path / "out")
         with LinkedDataWriter(rows, sources, plans, config, load_schemas(), tmp_path / "out",
-                              cache_dir=cache, digests=digests) as writer:
+                              cache_dir=cache, digests=digests, routes=()) as writer:
             return writer.finish().cache
     stats = written(digests)
     assert (stats.plans_built, stats.plans_reused) == (0, 2)
@@ -285,7 +286,7 @@ def test_each_combined_file_is_announced_as_soon_as_it_is_whole(corpus, tmp_path
     seen = []
     out = tmp_path / "out"
     rows, sources, plans, config = corpus
-    with LinkedDataWriter(rows, sources, plans, config, load_schemas(), out) as writer:
+    with LinkedDataWriter(rows, sources, plans, config, load_schemas(), out, routes=()) as writer:
         writer.finish(written=lambda path: seen.append((path.name, path.read_bytes())))
     names = ["graph.ttl", "graph.rdf", "graph.jsonld"]
     first = documents_per_part == 4 or fork_cores() < 2         # (one core: no worker forks)

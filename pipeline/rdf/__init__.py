@@ -13,7 +13,7 @@ from ..timing import Stopwatch
 from ..partcache import CacheStats
 from .cache import rdf_cache
 from .documents import DocumentTarget, documents_folder
-from .negotiation import write_server_configs
+from .negotiation import PageRoute, write_server_configs
 from .serialize import FORMATS, write_graph
 from .splice import keep_merge
 from .stream import PLAN_GRAPH, start_ntriples, worker_pool
@@ -45,13 +45,17 @@ class LinkedDataWriter:
     folder, each plan's lines and each chunk's serialisations are kept there and taken from it
     when what they are made from is unchanged (cache.py); the entries this run did not use are
     then removed. `digests`: each plan's rows' digest per table where the caller knows it
-    (plan_id -> table -> partcache.rows_digest of the plan's rows), which names its entry."""
+    (plan_id -> table -> partcache.rows_digest of the plan's rows), which names its entry.
+    `routes`: the portal pages of the catalogue's URIs (export/pageroutes.py), which the server
+    configurations written beside the URI documents send a browser to."""
 
     def __init__(self, tables: dict[str, list[dict]], sources: list[dict],
                  plans: dict[str, Plan], config: Config, schemas: dict[str, dict], out: Path,
                  watch: Stopwatch | None = None, cache_dir: Path | None = None,
-                 digests: dict[str, dict[str, str]] | None = None):
+                 digests: dict[str, dict[str, str]] | None = None, *,
+                 routes: tuple[PageRoute, ...]):
         self.folder = out / RDF_DIR
+        self.routes = routes
         self.plans_dir = out / PLANS_DIR
         self.cache = rdf_cache(cache_dir)
         self.config = config
@@ -122,9 +126,8 @@ class LinkedDataWriter:
                        graph.path, graph.chunk_lines, graph.stats)
             self.cache.prune(graph.stats.used)
             if target is not None:
-                from ..export.pageroutes import catalogue_pages   # it imports this package
                 write_server_configs(self.folder.parent, target, config.download_base,
-                                     catalogue_pages(config.name))
+                                     self.routes)
         self.stop_workers()
         plans = self.arguments[2]
         return LinkedData([f"{RDF_DIR}/{name}" for name in [*names, VOCABULARY_FILE]],
