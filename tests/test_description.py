@@ -172,3 +172,17 @@ def test_records_are_converted_whole_or_one_plan_at_a_time_and_counted_without_c
     assert records["schedules"][1] == {"plan_id": "b", "period": "H27", "raw": "x"}
     assert records.of_plan("schedules", "b") == [records["schedules"][1]] and converted[4:] == [3]
     assert records.of_plan("schedules", "c") == [] and records.of_plan("sections", "a") == []
+
+
+def test_a_plan_read_from_its_folder_takes_each_value_from_the_file_that_gives_it():
+    """package_plans read a plan's titles, publisher and period from its first file alone, so a
+    folder's description lost what only its second file gave, where the publish had it."""
+    from pipeline.export.planinfo import package_plans
+    package = {"sources": [
+        {"file": "a.txt", "title": "分野1", "plan_id": "p"},
+        {"file": "b.txt", "title": "分野2", "plan_id": "p", "plan_title": "みやぎICT推進プラン",
+         "plan_title_en": "Miyagi ICT Promotion Plan", "publisher": "宮城県",
+         "publisher_code": "040002", "period": {"start_fiscal_year": 2014, "end_fiscal_year": 2016}}]}
+    plan = package_plans(package)["p"]
+    assert (plan.title, plan.title_en, plan.publisher.code, plan.period) == (
+        "みやぎICT推進プラン", "Miyagi ICT Promotion Plan", "040002", ("2014-04-01", "2017-03-31"))

@@ -64,24 +64,27 @@ def _edition_fields(edition: PlanEdition | None) -> tuple[str, str, str]:
 
 def package_plans(package: dict) -> dict[str, PlanInfo]:
     """The plans of a published folder from its datapackage.json `sources`, in order of
-    appearance (a command working from the folder has nothing else to read them from)."""
+    appearance (a command working from the folder has nothing else to read them from). Each of
+    a plan's values is the first of its files that gives it, as assemble.group_plans takes it
+    (a file may leave out what another file of its plan gives)."""
     grouped: dict[str, list[dict]] = {}
     for source in package.get("sources", []):
         if source.get("plan_id"):
             grouped.setdefault(source["plan_id"], []).append(source)
     plans, editions = {}, read_plan_editions(package)
     for plan_id, sources in grouped.items():
+        def given(key: str):
+            return next((s[key] for s in sources if s.get(key)), None)
         first = sources[0]
-        publisher = Publisher(first.get("publisher", ""), first.get("publisher_code", ""),
-                              first.get("publisher_en", "")) if first.get("publisher") else None
-        period = first.get("period") or {}
-        plans[plan_id] = PlanInfo(plan_id, first.get("plan_title") or first.get("title") or plan_id,
+        publisher = Publisher(given("publisher"), given("publisher_code") or "",
+                              given("publisher_en") or "") if given("publisher") else None
+        period = given("period") or {}
+        plans[plan_id] = PlanInfo(plan_id, given("plan_title") or first.get("title") or plan_id,
                                   publisher, period.get("start_fiscal_year"),
                                   period.get("end_fiscal_year"), source_page({"sources": sources}),
                                   tuple(s.get("file", "") for s in sources),
                                   *_edition_fields(editions.get(plan_id)),
-                                  title_en=english_title(first.get("plan_title_en"),
-                                                         first.get("plan_title"),
+                                  title_en=english_title(given("plan_title_en"), given("plan_title"),
                                                          first.get("title_en", "")))
     return plans
 
