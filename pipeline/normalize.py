@@ -270,6 +270,18 @@ class _Paragraph:
             self.tail, self.tail_chars = [text[cut + 1:]], len(text) - cut - 1
         self.last = text[-1]
 
+    def append(self, part: str) -> None:
+        """The next line of the paragraph (join_lines), or the next paragraph joined to it."""
+        if not part:
+            return
+        if self.echoed_by(part):        # page-break echo (改ページの重複)
+            self.tail, self.tail_chars = [], 0
+        elif self.last and stands_alone(part):
+            self.add("\n")
+        elif joined_by_a_space(self.last, part[0]):
+            self.add(" ")
+        self.add(part)
+
     def echoed_by(self, part: str) -> bool:
         """Whether `part` starts with the fragment after the last 、/。 (there is one)."""
         return bool(self.done) and 0 < self.tail_chars <= len(part) and \
@@ -287,15 +299,7 @@ def join_lines(parts: list[str]) -> str:
     the list's, not the page width's (and never part of an echo)."""
     paragraph = _Paragraph()
     for part in parts:
-        if not part:
-            continue
-        if paragraph.echoed_by(part):  # page-break echo (改ページの重複)
-            paragraph.tail, paragraph.tail_chars = [], 0
-        elif paragraph.last and stands_alone(part):
-            paragraph.add("\n")
-        elif joined_by_a_space(paragraph.last, part[0]):
-            paragraph.add(" ")
-        paragraph.add(part)
+        paragraph.append(part)
     return paragraph.text()
 
 
@@ -331,21 +335,29 @@ def join_paragraphs(groups: list[list[str]]) -> list[str]:
     """Paragraphs of lines grouped between blank lines (a blank line ends a paragraph): each
     group's lines joined (join_lines); a paragraph whose last sentence goes on (cut by a page
     break: sentence_goes_on) is joined to the next group. One ending with a URL, a date, an
-    amount or a list's item is whole."""
-    paragraphs: list[str] = []
-    lines: list[str] = []               # the lines of the last paragraph
+    amount or a list's item is whole. The last paragraph and its last sentence (as
+    sentence_goes_on finds it) are carried on from group to group, never joined or looked for
+    again from their start."""
+    paragraphs: list[_Paragraph] = []
+    sentence: list[str] = []            # the lines of the last paragraph's last sentence
     for group in groups:
         group = [line for line in group if line]
         if not group:
             continue
         text = join_lines(group)
-        if lines and sentence_goes_on(lines):
-            paragraphs[-1] = join_lines([paragraphs[-1], text])
-            lines += group
+        if sentence and not is_paragraph_end(sentence[-1]) and \
+                goes_on(join_lines(sentence), prose=not stands_alone(sentence[0])):
+            paragraphs[-1].append(text)
         else:
-            paragraphs.append(text)
-            lines = group
-    return paragraphs
+            paragraphs.append(_Paragraph())
+            paragraphs[-1].append(text)
+            sentence = []
+        for line in group:
+            if not sentence or stands_alone(line) or is_paragraph_end(sentence[-1]):
+                sentence = [line]
+            else:
+                sentence.append(line)
+    return [paragraph.text() for paragraph in paragraphs]
 
 
 def sentence_goes_on(lines: list[str], items: list[bool] | None = None) -> bool:
