@@ -345,15 +345,14 @@ def join_paragraphs(groups: list[list[str]]) -> list[str]:
         if not group:
             continue
         text = join_lines(group)
-        if sentence and not is_paragraph_end(sentence[-1]) and \
-                goes_on(join_lines(sentence), prose=not stands_alone(sentence[0])):
+        if sentence and _last_goes_on(sentence, stands_alone(sentence[0])):
             paragraphs[-1].append(text)
         else:
             paragraphs.append(_Paragraph())
             paragraphs[-1].append(text)
             sentence = []
         for line in group:
-            if not sentence or stands_alone(line) or is_paragraph_end(sentence[-1]):
+            if _starts_a_sentence(line, sentence[-1] if sentence else None, stands_alone(line)):
                 sentence = [line]
             else:
                 sentence.append(line)
@@ -370,9 +369,20 @@ def sentence_goes_on(lines: list[str], items: list[bool] | None = None) -> bool:
         return False
     items = [stands_alone(line) for line in lines] if items is None else items
     start = len(lines) - 1
-    while start and not items[start] and not is_paragraph_end(lines[start - 1]):
+    while not _starts_a_sentence(lines[start], lines[start - 1] if start else None, items[start]):
         start -= 1
-    return goes_on(join_lines(lines[start:]), prose=not items[start])
+    return _last_goes_on(lines[start:], items[start])
+
+
+def _starts_a_sentence(line: str, previous: str | None, item: bool) -> bool:
+    """Whether a line begins the sentence it is in: the first, an item's, or one after a line
+    that ends a paragraph."""
+    return previous is None or item or is_paragraph_end(previous)
+
+
+def _last_goes_on(sentence: list[str], item: bool) -> bool:
+    """Whether a sentence's lines (an item's when `item`) stop where it goes on."""
+    return not is_paragraph_end(sentence[-1]) and goes_on(join_lines(sentence), prose=not item)
 
 
 def goes_on(sentence: str, prose: bool) -> bool:
