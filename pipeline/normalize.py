@@ -276,10 +276,8 @@ class _Paragraph:
             return
         if self.echoed_by(part):        # page-break echo (改ページの重複)
             self.tail, self.tail_chars = [], 0
-        elif self.last and stands_alone(part):
-            self.add("\n")
-        elif joined_by_a_space(self.last, part[0]):
-            self.add(" ")
+        elif separator := line_separator(self.last, part):
+            self.add(separator)
         self.add(part)
 
     def echoed_by(self, part: str) -> bool:
@@ -317,6 +315,15 @@ def stands_alone(line: str) -> bool:
     """Whether a line is printed as a whole of its own: a list's item, or a URL alone (never
     part of the sentence before it)."""
     return is_list_item(line) or bool(URL_LINE.fullmatch(line.strip()))
+
+
+def line_separator(last: str, line: str) -> str:
+    """What joins a line to the text before it, whose last character is `last` ("": none): a
+    line break before a line that stands alone, a space between words of ASCII
+    (joined_by_a_space), else nothing (Japanese)."""
+    if last and stands_alone(line):
+        return "\n"
+    return " " if joined_by_a_space(last, line[0]) else ""
 
 
 def joined_by_a_space(left: str, right: str) -> bool:

@@ -941,6 +941,24 @@ def test_a_line_break_in_an_indicator_cell_is_joined_and_its_echo_still_matches(
     assert changed.warnings == []
 
 
+def test_a_list_in_a_schedule_cell_keeps_its_items_and_its_echo_still_matches(doc):
+    """`<td>・調査<br>・設計</td>` in 2-1-12's schedule, its echo (the rest of the line and the
+    next lines) printing 「・調査 ・設計」: the phase read 「・調査・設計」, one item. Kept one item
+    per line, the echo differing from it only in spaces and line breaks is still the echo (not
+    warned of as text under the schedule that is not in its table)."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[441].count("<td>実施</td>") == lines[441].count("\t実施\t") == 1
+    assert lines[443] == "～H 2 5\t実施" + "\t" * 15
+    lines[441] = lines[441].replace("<td>実施</td>", "<td>・調査<br>・設計</td>") \
+        .replace("\t実施\t", "\t・調査 ・設計\t")
+    lines[443] = lines[443].replace("実施", "・調査 ・設計")
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert schedule(changed, "2-1-12") == [("H26", 2014, "・調査\n・設計", "・調査\n・設計"),
+                                          ("H27", 2015, "・調査\n・設計", "→"),
+                                          ("H28", 2016, "・調査\n・設計", "→")]
+    assert changed.warnings == doc.warnings
+
+
 @pytest.mark.parametrize("cell,printed", [
     ("113所属", '<td colspan="2">113所属</td>'), ("全所属", '<td colspan="2">全所属</td>'),
     ("全所属", "<td><table><tr><td>全所属</td></tr></table></td>")],
@@ -1146,6 +1164,20 @@ def test_a_line_break_in_a_table_cell_loses_no_text(cell, text):
     dropped: 「県、市町村<br>市町村教育委員会」 read 「県、市町村教育委員会」, its actor 市町村
     lost (a cell breaks no page). Full-width words (ＬＧＷＡＮ<br>ＡＳＰ) ran together, where
     a paragraph's lines, compared once folded, are joined by a space."""
+    [table] = read_rows(f"<table><tr><td>{cell}</td></tr></table>")
+    assert table.grid == [[text]]
+
+
+@pytest.mark.parametrize("cell, text", [
+    ("・調査<br>・設計", "・調査\n・設計"),
+    ("①調査<br/>②設計<br>③構築", "①調査\n②設計\n③構築"),
+    ("詳細は<br>http://www.pref.miyagi.jp/", "詳細は\nhttp://www.pref.miyagi.jp/"),
+    ("調査・<br>設計", "調査・設計"),
+])
+def test_a_list_broken_by_line_breaks_in_a_table_cell_keeps_one_line_per_item(cell, text):
+    """`<td>・調査<br>・設計</td>` read 「・調査・設計」: the list's two items ran together into
+    one. A cell's line that stands alone (a list's item, a URL alone) keeps its line break, as
+    a paragraph's does (normalize.join_lines); a `・` inside a line is no list mark."""
     [table] = read_rows(f"<table><tr><td>{cell}</td></tr></table>")
     assert table.grid == [[text]]
 

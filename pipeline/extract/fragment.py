@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from ..normalize import HTML_ELEMENT_NAMES, HTML_TAG, escape_incomplete_references, joined_by_a_space
+from ..normalize import HTML_ELEMENT_NAMES, HTML_TAG, escape_incomplete_references, line_separator
 
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
 # Plain markup read without HTMLParser: end tags and start tags whose attributes are
@@ -79,18 +79,16 @@ def last_end_tag(line: str) -> int:
 
 def cell_text(parts: list[str]) -> str:
     """A table cell's text; its lines (broken by `<br>`) joined as a paragraph's are: `現状値<br>
-    (H26年3月末)` is `現状値(H26年3月末)`, `LGWAN<br>ASP` (or full-width) is `LGWAN ASP`. Nothing
-    is dropped: a cell breaks no page, so a line starting as the last ends (`県、市町村<br>
-    市町村教育委員会`) is no page-break echo."""
+    (H26年3月末)` is `現状値(H26年3月末)`, `LGWAN<br>ASP` (or full-width) is `LGWAN ASP`, a
+    list's items (`・調査<br>・設計`) one per line. Nothing is dropped: a cell breaks no page, so
+    a line starting as the last ends (`県、市町村<br>市町村教育委員会`) is no page-break echo."""
     text = "".join(parts)
     if "\n" not in text:
         return text
     joined = ""
     for line in text.split("\n"):
         if line := line.strip():
-            if joined and joined_by_a_space(joined[-1], line[0]):
-                joined += " "
-            joined += line
+            joined += line_separator(joined[-1:], line) + line
     return joined
 
 

@@ -420,7 +420,8 @@ def _table_row(number: int, first: int, last: int, content: list[list[Cell]],
 
 def _echoes(echo: list[str], values: list[str]) -> bool:
     """True when a row's cells are the next cells of a table's echo: equal, or differing only
-    in spaces (a `<br>` in a cell, joined as a line break is, that the echo prints as a space)."""
+    in spaces and line breaks (a `<br>` in a cell, joined as a line break is, or kept between
+    a list's items, that the echo prints as a space)."""
     head = echo[: len(values)]
     return head == values or len(head) == len(values) and all(
-        cell.replace(" ", "") == value.replace(" ", "") for cell, value in zip(head, values))
+        "".join(cell.split()) == "".join(value.split()) for cell, value in zip(head, values))
