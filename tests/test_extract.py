@@ -1177,7 +1177,7 @@ def test_a_line_break_in_a_table_cell_loses_no_text(cell, text):
 def test_a_list_broken_by_line_breaks_in_a_table_cell_keeps_one_line_per_item(cell, text):
     """`<td>・調査<br>・設計</td>` read 「・調査・設計」: the list's two items ran together into
     one. A cell's line that stands alone (a list's item, a URL alone) keeps its line break, as
-    a paragraph's does (normalize.join_lines); a `・` inside a line is no list mark."""
+    a paragraph's does (paragraphs.join_lines); a `・` inside a line is no list mark."""
     [table] = read_rows(f"<table><tr><td>{cell}</td></tr></table>")
     assert table.grid == [[text]]
 

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from ..normalize import HTML_ELEMENT_NAMES, HTML_TAG, escape_incomplete_references, line_separator
+from ..normalize import HTML_ELEMENT_NAMES, HTML_TAG, escape_incomplete_references
+from ..paragraphs import line_separator
 
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
 # Plain markup read without HTMLParser: end tags and start tags whose attributes are

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, collect_terms,
                      line_range)
-from ..normalize import join_lines, join_paragraphs, without_list_mark
+from ..paragraphs import join_lines, join_paragraphs, without_list_mark
 from .indicators import read_indicators
 from .labels import INDICATORS, Entry, label_entries
 from .layout import LONE_PAGE_NUMBER

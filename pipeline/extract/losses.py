@@ -39,7 +39,7 @@ import re
 from collections import Counter
 
 from ..model import lines_named
-from ..normalize import is_paragraph_end, sentence_goes_on, stands_alone
+from ..paragraphs import is_paragraph_end, sentence_goes_on, stands_alone
 from .initiatives import SENTENCE_END
 from .layout import LONE_PAGE_NUMBER, Row
 from .schedule import is_schedule_mark

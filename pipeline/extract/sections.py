@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..model import Section, Term, collect_terms, line_range
-from ..normalize import join_paragraphs
+from ..paragraphs import join_paragraphs
 from .structure import Block
 
 

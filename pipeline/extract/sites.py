@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Site, Term, collect_terms, line_range, lines_named
-from ..normalize import clean_text, join_paragraphs
+from ..normalize import clean_text
+from ..paragraphs import join_paragraphs
 from .initiatives import SENTENCE_END, is_short_label, split_responsible, worth_looking_for
 from .layout import Row
 from .links import split_urls, url_doubts
