@@ -494,11 +494,14 @@ _QUANTITY = re.compile(r"(?P<num>[+-]?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>[^\s(（]*)
                        re.DOTALL)
 
 
-# What makes the number read no number of the value: the printed text goes on with more of a
-# number (`12 883件`, `38. 25%`, `1.2.3`: a number split, or no number) or with a range to
-# another one (`40%～45%`, `40-45%`): either way the number before it is not the value.
-_MORE_NUMBER = re.compile(r"\s*[.,]?\s*\d")
-_RANGE = re.compile(r"[^\s\d(（]*\s*[～~〜\-－‐−–—]\s*[+-]?\d")
+# What makes the number read no number of the value: the printed text goes on with another
+# number outside brackets (a note's `(15システム)`, `(H27-H28)`) and a rate's denominator
+# (`人/10万人`, `回/2年`: between a unit's word and its own): a number split or cut (`12 883件`,
+# `38. 25%`, `1、234件`, `1.2.3`), a fraction (`1/2`), a range (`40%～45%`, `40-45%`), a change
+# (`50%→70%`), a list (`50%、70%`, `50%/70%`). Either way the number first is not the value.
+_BRACKETED = re.compile(r"\([^()]*\)")
+_DENOMINATOR = re.compile(r"(?<=[^\s\d.,/])/\s*\d[\d,.]*(?=[^\s\d.,%])")   # its own unit after it
+_DIGIT = re.compile(r"\d")          # a decimal digit (`m²`'s ² is none)
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?")     # commas group thousands
 
 EXACT_WHOLE = 1 << 53  # the largest whole number every double holds exactly: a value is a
@@ -509,11 +512,11 @@ def parse_quantity(text: str) -> Quantity:
     """Split "12,883件" -> (12883, "件", ""), "1回/年 (15システム)" ->
     (1, "回/年", "(15システム)"). Non-numeric text -> (None, "", ""), as is a whole number
     beyond 2**53, which no double holds exactly, or a decimal whose digits the nearest double
-    does not give back (`99999999999999999999.5`: 1e+20); the text keeps it. So is a range
-    (`40%～45%`) or a number the text cut or spaced (`12 883件`, `38. 25%`, `3,5件`): its first
-    digits are not its value."""
+    does not give back (`99999999999999999999.5`: 1e+20); the text keeps it. So is a text with
+    another number after the first, outside brackets (`40%～45%`, `50%→70%`, `1/2`, `12 883件`,
+    `38. 25%`; `3,5件`): its first digits are not its value."""
     m = _QUANTITY.fullmatch(normalize_width(text).strip()) if isinstance(text, str) else None
-    if not m or _MORE_NUMBER.match(m.string, m.end("num")) or _RANGE.match(m.string, m.end("num")) \
+    if not m or _another_number(m.string[m.end("num"):]) \
             or "," in m["num"] and not _GROUPED.fullmatch(m["num"]):
         return Quantity(None, "", "")
     num = m["num"].replace(",", "")
@@ -522,3 +525,9 @@ def parse_quantity(text: str) -> Quantity:
     if abs(exact) > EXACT_WHOLE or Decimal(repr(float(value))) != exact:
         return Quantity(None, "", "")
     return Quantity(value, m["unit"], m["note"].strip())
+
+
+def _another_number(rest: str) -> bool:
+    """Whether the text after a value's number holds another number, but in brackets or as a
+    rate's denominator (_BRACKETED, _DENOMINATOR)."""
+    return bool(_DIGIT.search(_DENOMINATOR.sub("", _BRACKETED.sub("", rest))))

@@ -444,6 +444,31 @@ def test_parse_era_date_default_era():
     ("1.2.3", Quantity(None, "", "")),
     ("5.2人/10万人", Quantity(5.2, "人/10万人", "")),    # digits in the unit: still one number
     ("100%(H27-H28)", Quantity(100, "%", "(H27-H28)")),  # a range in the note: its date
+    # a second number outside brackets: a change, a list, a fraction, a number split by 、 (the
+    # first number read 50, 1, 24 with the rest as its unit or note)
+    ("50%→70%", Quantity(None, "", "")),
+    ("50% → 70%", Quantity(None, "", "")),
+    ("50%、70%", Quantity(None, "", "")),
+    ("50%(H27)→70%", Quantity(None, "", "")),
+    ("1/2", Quantity(None, "", "")),
+    ("50%/70%", Quantity(None, "", "")),
+    ("2 / 3", Quantity(None, "", "")),
+    ("1、234件", Quantity(None, "", "")),
+    ("24時間365日", Quantity(None, "", "")),
+    ("1e3件", Quantity(None, "", "")),
+    ("1回/2年", Quantity(1, "回/2年", "")),             # a rate's denominator: one number
+    ("5人/10万人(H26)", Quantity(5, "人/10万人", "(H26)")),
+    ("1件 (うち2件)", Quantity(1, "件", "(うち2件)")),
+    # a magnitude stays in the unit, never dropped; a value with no number first stays text
+    ("12.5万人", Quantity(12.5, "万人", "")),
+    ("1.2億円", Quantity(1.2, "億円", "")),
+    ("3千件", Quantity(3, "千件", "")),
+    ("約50%", Quantity(None, "", "")),
+    ("年1回", Quantity(None, "", "")),
+    ("二十件", Quantity(None, "", "")),
+    ("－", Quantity(None, "", "")),
+    ("－5%", Quantity(-5, "%", "")),
+    ("▲5%", Quantity(None, "", "")),
 ])
 def test_parse_quantity(text, expected):
     assert parse_quantity(text) == expected
