@@ -6,19 +6,16 @@ import pytest
 from hypothesis import given, strategies as st
 
 from pipeline.normalize import (
-    Quantity,
     clean_text,
-    era_year,
     extract_glossary_terms,
     is_paragraph_end,
     join_lines,
     join_paragraphs,
     normalize_width,
-    parse_era_date,
-    parse_quantity,
     remove_letter_spacing,
     strip_html,
 )
+from pipeline.values import Quantity, era_year, parse_era_date, parse_quantity
 
 ODD_INPUTS = ["", " ", "*", "**", "^{*}", "年度末", "H", "<", ">", "<>", "</", "「", "」*",
               ")*", "（*", "～", "、", "。", "\t", "&", "&amp", "\u3000", "ﾞ", "*」", "-*", ".*"]

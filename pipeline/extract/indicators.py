@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..model import lines_named
-from ..normalize import parse_era_date, parse_quantity
+from ..values import parse_era_date, parse_quantity
 
 BASELINE, TARGET = "現状値", "目標値"
 # The label alone, with its date in brackets, or with a date after it (checked: a date).

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..normalize import era_year
+from ..values import era_year
 
 SCHEDULE_LABEL = "スケジュール"
 STATUS_MARKERS = ("新", "継続")
