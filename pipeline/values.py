@@ -41,18 +41,19 @@ def _compact(text: object) -> str:
     return _WHITESPACE.sub("", normalize_width(text)).strip("()")
 
 
-def era_year(text: str, default_era: str | None = "平成") -> int | None:
-    """Gregorian year of a Japanese era year (和暦): "H26"/"平成26"/"26" ->
-    2014, "R2" -> 2020, "元" = year 1 (元年). A leading "～" (from/until mark)
-    is ignored. Bare numbers use default_era (None: era required)."""
+def era_year(text: str, default_era: str | None = None) -> int | None:
+    """Gregorian year of a Japanese era year (和暦): "H26"/"平成26" -> 2014, "R2" -> 2020,
+    "元" = year 1 (元年). A leading "～" (from/until mark) is ignored. A number printed without
+    its era ("26") is read in default_era (None: not read, never an era assumed)."""
     m = _YEAR_ONLY.fullmatch(_compact(text).lstrip("～~"))
     return _year(m["era"], m["year"], default_era) if m else None
 
 
-def parse_era_date(text: str, default_era: str | None = "平成") -> datetime.date | None:
+def parse_era_date(text: str, default_era: str | None = None) -> datetime.date | None:
     """Parse an era date: 年 year, 月 month, 日 day, 末 end of period, 年度
-    fiscal year (April-March). "H26年3月末" -> 2014-03-31, "28年度末" ->
-    2017-03-31, "H26年度" -> 2014-04-01, "平成29年7月" -> 2017-07-01."""
+    fiscal year (April-March). "H26年3月末" -> 2014-03-31, "H28年度末" ->
+    2017-03-31, "H26年度" -> 2014-04-01, "平成29年7月" -> 2017-07-01. A year printed without
+    its era ("28年度末") is read in default_era (None: not read)."""
     m = _DATE.fullmatch(_compact(text))
     year = _year(m["era"], m["year"], default_era) if m else None
     if year is None:
@@ -68,6 +69,39 @@ def parse_era_date(text: str, default_era: str | None = "平成") -> datetime.da
         return datetime.date(year, month, int(m["day"] or 1))
     except (ValueError, calendar.IllegalMonthError):
         return None
+
+
+def printed_era(text: str) -> str | None:
+    """The era (昭和, 平成, 令和) a date or a fiscal year prints with its year: "H26年3月末",
+    "～H25" -> 平成, "令和元年度" -> 令和; None for one printed without it ("28年度末", "2014")
+    and for any other text."""
+    compact = _compact(text).lstrip("～~")
+    match = _DATE.fullmatch(compact) or _YEAR_ONLY.fullmatch(compact)
+    return ERA_LETTERS.get(match["era"], match["era"]) if match and match["era"] else None
+
+
+def is_date(text: str) -> bool:
+    """Whether text prints a date parse_era_date reads in its era or, printed without one, in
+    some era (its shape tells a date from other text)."""
+    return any(parse_era_date(text, era) for era in ERA_OFFSETS)
+
+
+@dataclass(frozen=True)
+class DocumentEras:
+    """The eras a document prints its years in (printed_era of its dates and fiscal years). A
+    year printed without its era is read in the one era the document prints (`era`); in none
+    when it prints none or several: it is never assumed."""
+    printed: tuple[str, ...] = ()
+
+    @property
+    def era(self) -> str | None:
+        return self.printed[0] if len(self.printed) == 1 else None
+
+    def described(self) -> str:
+        """What the document prints, said where a year without its era is not read."""
+        if not self.printed:
+            return "the document prints no year with its era"
+        return f"the document prints years of {len(self.printed)} eras ({'、'.join(self.printed)})"
 
 
 # --- indicator values ------------------------------------------------------

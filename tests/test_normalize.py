@@ -15,7 +15,8 @@ from pipeline.normalize import (
     remove_letter_spacing,
     strip_html,
 )
-from pipeline.values import Quantity, era_year, parse_era_date, parse_quantity
+from pipeline.values import (DocumentEras, Quantity, era_year, parse_era_date, parse_quantity,
+                             printed_era)
 
 ODD_INPUTS = ["", " ", "*", "**", "^{*}", "年度末", "H", "<", ">", "<>", "</", "「", "」*",
               ")*", "（*", "～", "、", "。", "\t", "&", "&amp", "\u3000", "ﾞ", "*」", "-*", ".*"]
@@ -341,7 +342,7 @@ def test_is_paragraph_end(text, expected):
 # --- eras ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, expected", [
-    ("H26", 2014), ("平成26", 2014), ("26", 2014), ("～H25", 2013), ("～ H25", 2013),
+    ("H26", 2014), ("平成26", 2014), ("26", None), ("～H25", 2013), ("～ H25", 2013),
     ("H1", 1989), ("平成元", 1989), ("R2", 2020), ("令和2", 2020), ("令和元", 2019),
     ("S64", 1989), ("昭和50", 1975), ("Ｈ２６", 2014), ("(H26)", 2014), ("H26年度", 2014),
     ("2014", 2014),
@@ -353,7 +354,7 @@ def test_era_year(text, expected):
 
 
 @pytest.mark.parametrize("text, default_era, expected", [
-    ("2", "令和", 2020), ("2", "R", 2020), ("50", "昭和", 1975),
+    ("26", "平成", 2014), ("2", "令和", 2020), ("2", "R", 2020), ("50", "昭和", 1975),
     ("26", None, None), ("H26", None, 2014), ("26", "明治", None),
 ])
 def test_era_year_default_era(text, default_era, expected):
@@ -362,11 +363,10 @@ def test_era_year_default_era(text, default_era, expected):
 
 @pytest.mark.parametrize("text, expected", [
     ("H26年3月末", dt.date(2014, 3, 31)),
-    ("24年3月末", dt.date(2012, 3, 31)),
     ("H24年3月末", dt.date(2012, 3, 31)),
-    ("25年10月末", dt.date(2013, 10, 31)),
+    ("H25年10月末", dt.date(2013, 10, 31)),
     ("H24年2月末", dt.date(2012, 2, 29)),          # leap year via calendar.monthrange
-    ("28年度末", dt.date(2017, 3, 31)),            # 年度末: 31 March of the next year
+    ("H28年度末", dt.date(2017, 3, 31)),           # 年度末: 31 March of the next year
     ("H26年度", dt.date(2014, 4, 1)),               # 年度: fiscal year starts 1 April
     ("平成29年7月", dt.date(2017, 7, 1)),
     ("平成25年5月24日", dt.date(2013, 5, 24)),
@@ -387,13 +387,34 @@ def test_parse_era_date(text, expected):
 @pytest.mark.parametrize("text", [
     "", "年度末", "H", "H26", "H26年13月", "H26年2月30日", "H26年0月末", "平成年3月",
     "H26年3月末頃", "～H25年度", "現状値", "<", "*", "26年度末末",
+    "28年度末", "24年3月末",        # no era printed, none given: never one assumed
 ])
 def test_parse_era_date_unparseable_is_none(text):
     assert parse_era_date(text) is None
 
 
+@pytest.mark.parametrize("text, era", [
+    ("H26年3月末", "平成"), ("～H25", "平成"), ("H 2 6", "平成"), ("令和元年度", "令和"), ("R2", "令和"),
+    ("S64年1月7日", "昭和"), ("(H26年3月末)", "平成"),
+    ("28年度末", None), ("26", None), ("2014", None), ("2020年度末", None),
+    ("平成15年度に運用を開始", None), ("H26年3月末頃", None), ("", None),
+])
+def test_printed_era(text, era):
+    assert printed_era(text) == era
+
+
+def test_a_document_of_one_era_reads_its_years_without_one_in_it():
+    assert DocumentEras(("平成",)).era == "平成"
+    assert DocumentEras().era is None and DocumentEras(("平成", "令和")).era is None
+    assert DocumentEras(("平成", "令和")).described() == "the document prints years of 2 eras (平成、令和)"
+
+
 def test_parse_era_date_default_era():
     assert parse_era_date("2年4月", default_era="令和") == dt.date(2020, 4, 1)
+    assert parse_era_date("24年3月末", default_era="平成") == dt.date(2012, 3, 31)
+    assert parse_era_date("28年度末", default_era="平成") == dt.date(2017, 3, 31)
+    assert parse_era_date("5年度末", default_era="令和") == dt.date(2024, 3, 31)
+    assert parse_era_date("H26年3月末", default_era="令和") == dt.date(2014, 3, 31)   # its own
     assert parse_era_date("24年3月末", default_era=None) is None
 
 
