@@ -114,8 +114,13 @@ class Quantity:
     note: str
 
 
-_QUANTITY = re.compile(r"(?P<num>[+-]?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>[^\s(（]*)\s*(?P<note>.*)",
-                       re.DOTALL)
+# A value's unit: what follows its number up to a space or a bracket, a word that qualifies the
+# number (comparison, approximation, change: `50%以上`, `5件程度`, `5ポイント増`) or hiragana (a
+# particle: `60%を目指す`; a counter may begin with one: `10か所`, `5つ`); the rest is its note.
+_QUALIFIER = "以上|以下|未満|以内|超|程度|前後|強|弱|余り|増|減"
+_UNIT_CHAR = rf"(?!{_QUALIFIER})[^\s(（\u3041-\u309f]"
+_QUANTITY = re.compile(rf"(?P<num>[+-]?\d[\d,]*(?:\.\d+)?)\s*"
+                       rf"(?P<unit>(?:[かつ]|{_UNIT_CHAR})?(?:{_UNIT_CHAR})*)\s*(?P<note>.*)", re.DOTALL)
 
 
 # What makes the number read no number of the value: the printed text goes on with another

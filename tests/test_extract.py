@@ -1513,3 +1513,19 @@ def test_a_year_printed_without_its_era_in_a_document_printing_none_is_not_read(
     assert [(p.period, p.fiscal_year) for p in read_schedule([["", "26", "27"], ["～25", "運用", ""]]).periods
             ] == [("26", None), ("27", None)]
     assert [p.fiscal_year for p in read_schedule([["", "26", "27"]], "平成").periods] == [2014, 2015]
+
+
+@pytest.mark.parametrize("printed, unit, note", [
+    ("43%以上", "%", "以上"), ("43%程度", "%", "程度"), ("43%を目指す", "%", "を目指す"),
+    ("43%以上 (H28年度)", "%", "以上 (H28年度)")])
+def test_a_qualifier_after_a_values_unit_is_its_note(doc, printed, unit, note):
+    """A target printed `43%以上` was published 43 with the unit 「%以上」, no unit: the
+    qualifier (以上, 程度, a particle's phrase) goes to the note, beside the number and its unit."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[605] == "\t\t\t\t43%"
+    lines[605] = f"\t\t\t\t{printed}"
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [indicator] = [i for i in changed.indicators if i.initiative_id == "2-2-5"]
+    assert (indicator.target_text, indicator.target_value, indicator.target_unit,
+            indicator.target_note) == (printed, 43, unit, note)
+    assert not changed.warnings

@@ -487,6 +487,24 @@ def test_parse_era_date_default_era():
     ("－", Quantity(None, "", "")),
     ("－5%", Quantity(-5, "%", "")),
     ("▲5%", Quantity(None, "", "")),
+    # a qualifier after the unit is the note's, never the unit's (「%以上」, 「件程度」 were units)
+    ("50%以上", Quantity(50, "%", "以上")),
+    ("５０％程度", Quantity(50, "%", "程度")),
+    ("10,000件以上", Quantity(10000, "件", "以上")),
+    ("50%未満", Quantity(50, "%", "未満")),
+    ("50%超", Quantity(50, "%", "超")),
+    ("30分以内", Quantity(30, "分", "以内")),
+    ("5ポイント増", Quantity(5, "ポイント", "増")),
+    ("100人前後", Quantity(100, "人", "前後")),
+    ("50以上", Quantity(50, "", "以上")),
+    ("50%以上(H27)", Quantity(50, "%", "以上(H27)")),
+    ("60%を目指す", Quantity(60, "%", "を目指す")),     # a particle begins the rest
+    ("50%まで", Quantity(50, "%", "まで")),
+    ("3件ずつ", Quantity(3, "件", "ずつ")),
+    ("10か所", Quantity(10, "か所", "")),               # a counter written in hiragana
+    ("3か月以上", Quantity(3, "か月", "以上")),
+    ("50パーセント", Quantity(50, "パーセント", "")),
+    ("1.5倍", Quantity(1.5, "倍", "")),
 ])
 def test_parse_quantity(text, expected):
     assert parse_quantity(text) == expected
