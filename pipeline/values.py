@@ -18,7 +18,7 @@ ERA_LETTERS = {"S": "昭和", "H": "平成", "R": "令和"}
 _ERA = r"(?P<era>昭和|平成|令和|[SHR])?(?P<year>\d{1,4}|元)"
 _YEAR_ONLY = re.compile(_ERA + r"(?:年度?)?")
 _DATE = re.compile(_ERA + r"年(?:(?P<fy>度)(?P<fyend>末)?|(?P<yend>末)|"
-                   r"(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日|(?P<mend>末))?)?")
+                   r"(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日|(?P<mend>末)日?)?)?(?:現在|時点)?")
 
 
 def _year(era: str | None, number: str, default_era: str | None) -> int | None:
@@ -49,26 +49,41 @@ def era_year(text: str, default_era: str | None = None) -> int | None:
     return _year(m["era"], m["year"], default_era) if m else None
 
 
-def parse_era_date(text: str, default_era: str | None = None) -> datetime.date | None:
-    """Parse an era date: 年 year, 月 month, 日 day, 末 end of period, 年度
-    fiscal year (April-March). "H26年3月末" -> 2014-03-31, "H28年度末" ->
-    2017-03-31, "H26年度" -> 2014-04-01, "平成29年7月" -> 2017-07-01. A year printed without
-    its era ("28年度末") is read in default_era (None: not read)."""
+def era_period(text: str, default_era: str | None = None
+               ) -> tuple[datetime.date, datetime.date] | None:
+    """The first and last day of what an era date prints: 年 year, 年度 fiscal year (April to
+    March), 月 month, 日 day; 末 (末日) the last day; 現在 or 時点 after it, "as of". A day is a
+    period of one: "H26年3月末" -> 2014-03-31 to 2014-03-31, "H28年度末" -> 2017-03-31 (31 March
+    of the next year); "H26年度" -> 2014-04-01 to 2015-03-31, "平成29年7月" -> 2017-07-01 to
+    2017-07-31. A year printed without its era ("28年度末") is read in default_era (None: not
+    read). None for any other text."""
     m = _DATE.fullmatch(_compact(text))
     year = _year(m["era"], m["year"], default_era) if m else None
     if year is None:
         return None
     try:
         if m["fy"]:
-            return datetime.date(year + 1, 3, 31) if m["fyend"] else datetime.date(year, 4, 1)
+            last = datetime.date(year + 1, 3, 31)
+            return (last, last) if m["fyend"] else (datetime.date(year, 4, 1), last)
         if not m["month"]:
-            return datetime.date(year, 12, 31) if m["yend"] else datetime.date(year, 1, 1)
+            last = datetime.date(year, 12, 31)
+            return (last, last) if m["yend"] else (datetime.date(year, 1, 1), last)
         month = int(m["month"])
-        if m["mend"]:
-            return datetime.date(year, month, calendar.monthrange(year, month)[1])
-        return datetime.date(year, month, int(m["day"] or 1))
+        last = datetime.date(year, month, calendar.monthrange(year, month)[1])
+        if m["day"]:
+            day = datetime.date(year, month, int(m["day"]))
+            return day, day
+        return (last, last) if m["mend"] else (datetime.date(year, month, 1), last)
     except (ValueError, calendar.IllegalMonthError):
         return None
+
+
+def parse_era_date(text: str, default_era: str | None = None) -> datetime.date | None:
+    """The day an era date prints (era_period): "H26年3月末" -> 2014-03-31, "H28年度末" ->
+    2017-03-31. None for a period, which names no day ("H26年度", "平成29年7月": never its first
+    day), and for any other text."""
+    period = era_period(text, default_era)
+    return period[0] if period and period[0] == period[1] else None
 
 
 def printed_era(text: str) -> str | None:
@@ -81,9 +96,9 @@ def printed_era(text: str) -> str | None:
 
 
 def is_date(text: str) -> bool:
-    """Whether text prints a date parse_era_date reads in its era or, printed without one, in
-    some era (its shape tells a date from other text)."""
-    return any(parse_era_date(text, era) for era in ERA_OFFSETS)
+    """Whether text prints a date or a period era_period reads in its era or, printed without
+    one, in some era (its shape tells a date from other text)."""
+    return any(era_period(text, era) for era in ERA_OFFSETS)
 
 
 @dataclass(frozen=True)

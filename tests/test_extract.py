@@ -1529,3 +1529,22 @@ def test_a_qualifier_after_a_values_unit_is_its_note(doc, printed, unit, note):
     assert (indicator.target_text, indicator.target_value, indicator.target_unit,
             indicator.target_note) == (printed, 43, unit, note)
     assert not changed.warnings
+
+
+@pytest.mark.parametrize("printed, period", [
+    ("H23年度", "2011-04-01 to 2012-03-31"), ("平成24年3月", "2012-03-01 to 2012-03-31")])
+def test_a_value_dated_by_a_period_has_no_iso_date_and_is_named(doc, printed, period):
+    """現状値(H23年度) was published dated 2011-04-01, the first day of the fiscal year, and
+    (平成24年3月) 2012-03-01: days the text does not say. The date is left empty, the text kept,
+    and the warning gives the period."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert "現状値(24年3月末)" in lines[604]
+    lines[604] = lines[604].replace("24年3月末", printed)
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [indicator] = [i for i in changed.indicators if i.initiative_id == "2-2-5"]
+    assert (indicator.baseline_date_text, indicator.baseline_date) == (printed, None)
+    assert (indicator.target_date_text, indicator.target_date) == ("28年度末", date(2017, 3, 31))
+    assert changed.warnings == [
+        f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: indicator 1 「電子申請利用率(県)」: "
+        f"its baseline date 「{printed}」 (lines 604-606) prints a period ({period}), not a day: "
+        "published as printed, its ISO date empty"]

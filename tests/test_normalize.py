@@ -15,8 +15,8 @@ from pipeline.normalize import (
     remove_letter_spacing,
     strip_html,
 )
-from pipeline.values import (DocumentEras, Quantity, era_year, parse_era_date, parse_quantity,
-                             printed_era)
+from pipeline.values import (DocumentEras, Quantity, era_period, era_year, parse_era_date,
+                             parse_quantity, printed_era)
 
 ODD_INPUTS = ["", " ", "*", "**", "^{*}", "年度末", "H", "<", ">", "<>", "</", "「", "」*",
               ")*", "（*", "～", "、", "。", "\t", "&", "&amp", "\u3000", "ﾞ", "*」", "-*", ".*"]
@@ -367,18 +367,22 @@ def test_era_year_default_era(text, default_era, expected):
     ("H25年10月末", dt.date(2013, 10, 31)),
     ("H24年2月末", dt.date(2012, 2, 29)),          # leap year via calendar.monthrange
     ("H28年度末", dt.date(2017, 3, 31)),           # 年度末: 31 March of the next year
-    ("H26年度", dt.date(2014, 4, 1)),               # 年度: fiscal year starts 1 April
-    ("平成29年7月", dt.date(2017, 7, 1)),
     ("平成25年5月24日", dt.date(2013, 5, 24)),
     ("(H26年3月末)", dt.date(2014, 3, 31)),
     (" （H26年3月末） ", dt.date(2014, 3, 31)),
-    ("平成 2 9 年 7 月", dt.date(2017, 7, 1)),
-    ("平成２９年７月", dt.date(2017, 7, 1)),
+    ("平成 2 9 年 7 月 1 日", dt.date(2017, 7, 1)),
+    ("平成２７年度末", dt.date(2016, 3, 31)),
     ("令和元年5月1日", dt.date(2019, 5, 1)),
+    ("令和元年度末", dt.date(2020, 3, 31)),
+    ("R2年3月末", dt.date(2020, 3, 31)),
     ("R2年度末", dt.date(2021, 3, 31)),
     ("S64年1月7日", dt.date(1989, 1, 7)),
-    ("H26年", dt.date(2014, 1, 1)),
     ("H26年末", dt.date(2014, 12, 31)),
+    ("2020年度末", dt.date(2021, 3, 31)),
+    ("2020年3月31日", dt.date(2020, 3, 31)),
+    ("平成26年2月末日", dt.date(2014, 2, 28)),      # 末日: the last day, as 末
+    ("平成26年3月末現在", dt.date(2014, 3, 31)),    # 現在, 時点: as of that day
+    ("H26年3月31日時点", dt.date(2014, 3, 31)),
 ])
 def test_parse_era_date(text, expected):
     assert parse_era_date(text) == expected
@@ -388,9 +392,27 @@ def test_parse_era_date(text, expected):
     "", "年度末", "H", "H26", "H26年13月", "H26年2月30日", "H26年0月末", "平成年3月",
     "H26年3月末頃", "～H25年度", "現状値", "<", "*", "26年度末末",
     "28年度末", "24年3月末",        # no era printed, none given: never one assumed
+    "H26.3.31", "H31.3", "平成26～28年度", "H26年度中", "平成26年3月上旬",
 ])
 def test_parse_era_date_unparseable_is_none(text):
     assert parse_era_date(text) is None
+
+
+@pytest.mark.parametrize("text, first, last", [
+    ("H26年度", dt.date(2014, 4, 1), dt.date(2015, 3, 31)),       # 年度: April to March
+    ("平成29年7月", dt.date(2017, 7, 1), dt.date(2017, 7, 31)),
+    ("平成 2 9 年 7 月", dt.date(2017, 7, 1), dt.date(2017, 7, 31)),
+    ("H24年2月", dt.date(2012, 2, 1), dt.date(2012, 2, 29)),
+    ("H26年", dt.date(2014, 1, 1), dt.date(2014, 12, 31)),
+    ("R元年", dt.date(2019, 1, 1), dt.date(2019, 12, 31)),
+    ("平成31年4月", dt.date(2019, 4, 1), dt.date(2019, 4, 30)),
+    ("H26年3月末", dt.date(2014, 3, 31), dt.date(2014, 3, 31)),    # a day: its own period
+])
+def test_a_period_is_no_day(text, first, last):
+    """A fiscal year, a year or a month names no day: it was published as its first one
+    (H26年度 → 2014-04-01, a target a year early on the chart), a day the text does not say."""
+    assert era_period(text) == (first, last)
+    assert parse_era_date(text) == (first if first == last else None)
 
 
 @pytest.mark.parametrize("text, era", [
@@ -410,7 +432,7 @@ def test_a_document_of_one_era_reads_its_years_without_one_in_it():
 
 
 def test_parse_era_date_default_era():
-    assert parse_era_date("2年4月", default_era="令和") == dt.date(2020, 4, 1)
+    assert parse_era_date("2年4月1日", default_era="令和") == dt.date(2020, 4, 1)
     assert parse_era_date("24年3月末", default_era="平成") == dt.date(2012, 3, 31)
     assert parse_era_date("28年度末", default_era="平成") == dt.date(2017, 3, 31)
     assert parse_era_date("5年度末", default_era="令和") == dt.date(2024, 3, 31)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..model import lines_named
-from ..values import DocumentEras, is_date, parse_era_date, parse_quantity
+from ..values import DocumentEras, era_period, is_date, parse_era_date, parse_quantity
 
 BASELINE, TARGET = "現状値", "目標値"
 # The label alone, with its date in brackets, or with a date after it (checked: is_date).
@@ -98,15 +98,22 @@ def read_indicators(tokens: list[tuple[int, str]], eras: DocumentEras = Document
 
 
 def _dates_not_read(drafts: list[IndicatorDraft], eras: DocumentEras) -> list[str]:
-    """A value's date printed in a way not read (`24.3末`), or without its era in a document
-    that prints none or several (`28年度末`): published as printed, its ISO date empty, and
-    named, as it is not guessed."""
+    """A value's date printed in a way not read (`24.3末`), as a period (`H26年度`: no day), or
+    without its era in a document that prints none or several (`28年度末`): published as
+    printed, its ISO date empty, and named, as it is not guessed."""
     return [f"indicator {seq} 「{draft.name}」: its {kind} date 「{text}」 ({lines_named(draft.lines)}) "
-            + (f"prints no era and {eras.described()}: " if _is_date(text) else
-               "is not read as a date (年, 年度, 月, 日, 末): ")
-            + "published as printed, its ISO date empty"
+            f"{_why_no_date(text, eras)}: published as printed, its ISO date empty"
             for seq, draft in enumerate(drafts, 1) for kind in ("baseline", "target")
             if (text := draft.values.get(f"{kind}_date_text")) and draft.values[f"{kind}_date"] is None]
+
+
+def _why_no_date(text: str, eras: DocumentEras) -> str:
+    """Why a value's printed date gives no ISO date: a period (no day), no era, or no date."""
+    if period := era_period(text, eras.era):
+        return f"prints a period ({period[0]} to {period[1]}), not a day"
+    if _is_date(text):
+        return f"prints no era and {eras.described()}"
+    return "is not read as a date (年, 年度, 月, 日, 末)"
 
 
 def _ambiguous_value(drafts: list[IndicatorDraft], line: int, label: str) -> str:
