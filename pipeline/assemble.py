@@ -97,7 +97,8 @@ def _item_gaps(items: list[tuple[int, int]], path: str) -> list[tuple[int, int, 
 def _schedule_gaps(document: Document, plan: Plan, path: str) -> list[str]:
     """A warning for each initiative whose schedule (スケジュール) prints no column for a fiscal
     year of its plan's period (sources.toml): a column the text lost, as a converter may drop
-    a table's last one. Nothing is made up for it."""
+    a table's last one. Nothing is made up for it. A schedule with a fiscal year not read (its
+    year printed without an era: named by the extraction) is not told to lack one."""
     if plan.period_start_fy is None or plan.period_end_fy is None:
         return []
     printed: dict[str, list] = {}
@@ -106,8 +107,8 @@ def _schedule_gaps(document: Document, plan: Plan, path: str) -> list[str]:
     warnings = []
     for initiative in document.initiatives:
         rows = printed.get(initiative.id)
-        if not rows:
-            continue            # no schedule, or none read: warned of by the extraction
+        if not rows or any(row.fiscal_year is None for row in rows):
+            continue            # no schedule, none read, or a year not read: warned of
         years = {r.fiscal_year for r in rows if not r.period.startswith(("～", "~"))}
         until = max((r.fiscal_year or 0 for r in rows if r.period.startswith(("～", "~"))), default=0)
         missing = [year for year in range(plan.period_start_fy, plan.period_end_fy + 1)

@@ -4,14 +4,10 @@ Structure only: nothing here knows the content of any particular document.
 """
 from __future__ import annotations
 
-import calendar
-import datetime
 import html
 import html.entities
 import re
 import unicodedata
-from dataclasses import dataclass
-from decimal import Decimal
 
 # Hyphens as converters write the font's `-` (‐ ‑ ‒ – −), and the long dashes (ー ― —) that
 # stand for it between digits (`2ー1ー9`, OCR and some Japanese fonts)
@@ -233,104 +229,3 @@ _NEEDS_CLEANING = re.compile(r"[<&*\uFF01-\uFF5D\u3000\uFF61-\uFF9F \t]")
 _SPACES = re.compile(r"[ \t]+")
 
 
-# --- Japanese eras (和暦) --------------------------------------------------
-
-ERA_OFFSETS = {"昭和": 1925, "平成": 1988, "令和": 2018}
-ERA_LETTERS = {"S": "昭和", "H": "平成", "R": "令和"}
-_ERA = r"(?P<era>昭和|平成|令和|[SHR])?(?P<year>\d{1,4}|元)"
-_YEAR_ONLY = re.compile(_ERA + r"(?:年度?)?")
-_DATE = re.compile(_ERA + r"年(?:(?P<fy>度)(?P<fyend>末)?|(?P<yend>末)|"
-                   r"(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日|(?P<mend>末))?)?")
-
-
-def _year(era: str | None, number: str, default_era: str | None) -> int | None:
-    """Gregorian year of an era year; a 4-digit bare number is Gregorian."""
-    if not era and len(number) == 4:
-        return int(number)
-    era = ERA_LETTERS.get(era or default_era or "", era or default_era)
-    n = 1 if number == "元" else int(number)
-    if era not in ERA_OFFSETS or not 1 <= n <= 99:
-        return None
-    return ERA_OFFSETS[era] + n
-
-
-_WHITESPACE = re.compile(r"\s+")
-
-
-def _compact(text: object) -> str:
-    if not isinstance(text, str):
-        return ""
-    return _WHITESPACE.sub("", normalize_width(text)).strip("()")
-
-
-def era_year(text: str, default_era: str | None = "平成") -> int | None:
-    """Gregorian year of a Japanese era year (和暦): "H26"/"平成26"/"26" ->
-    2014, "R2" -> 2020, "元" = year 1 (元年). A leading "～" (from/until mark)
-    is ignored. Bare numbers use default_era (None: era required)."""
-    m = _YEAR_ONLY.fullmatch(_compact(text).lstrip("～~"))
-    return _year(m["era"], m["year"], default_era) if m else None
-
-
-def parse_era_date(text: str, default_era: str | None = "平成") -> datetime.date | None:
-    """Parse an era date: 年 year, 月 month, 日 day, 末 end of period, 年度
-    fiscal year (April-March). "H26年3月末" -> 2014-03-31, "28年度末" ->
-    2017-03-31, "H26年度" -> 2014-04-01, "平成29年7月" -> 2017-07-01."""
-    m = _DATE.fullmatch(_compact(text))
-    year = _year(m["era"], m["year"], default_era) if m else None
-    if year is None:
-        return None
-    try:
-        if m["fy"]:
-            return datetime.date(year + 1, 3, 31) if m["fyend"] else datetime.date(year, 4, 1)
-        if not m["month"]:
-            return datetime.date(year, 12, 31) if m["yend"] else datetime.date(year, 1, 1)
-        month = int(m["month"])
-        if m["mend"]:
-            return datetime.date(year, month, calendar.monthrange(year, month)[1])
-        return datetime.date(year, month, int(m["day"] or 1))
-    except (ValueError, calendar.IllegalMonthError):
-        return None
-
-
-# --- indicator values ------------------------------------------------------
-
-@dataclass(frozen=True)
-class Quantity:
-    """An indicator value split into number, unit (単位) and remaining note."""
-    value: int | float | None
-    unit: str
-    note: str
-
-
-_QUANTITY = re.compile(r"(?P<num>[+-]?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>[^\s(（]*)\s*(?P<note>.*)",
-                       re.DOTALL)
-
-
-# What makes the number read no number of the value: the printed text goes on with more of a
-# number (`12 883件`, `38. 25%`, `1.2.3`: a number split, or no number) or with a range to
-# another one (`40%～45%`, `40-45%`): either way the number before it is not the value.
-_MORE_NUMBER = re.compile(r"\s*[.,]?\s*\d")
-_RANGE = re.compile(r"[^\s\d(（]*\s*[～~〜\-－‐−–—]\s*[+-]?\d")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?")     # commas group thousands
-
-EXACT_WHOLE = 1 << 53  # the largest whole number every double holds exactly: a value is a
-                      # double in Parquet (float64) and SQLite (REAL), a number in JSON
-
-
-def parse_quantity(text: str) -> Quantity:
-    """Split "12,883件" -> (12883, "件", ""), "1回/年 (15システム)" ->
-    (1, "回/年", "(15システム)"). Non-numeric text -> (None, "", ""), as is a whole number
-    beyond 2**53, which no double holds exactly, or a decimal whose digits the nearest double
-    does not give back (`99999999999999999999.5`: 1e+20); the text keeps it. So is a range
-    (`40%～45%`) or a number the text cut or spaced (`12 883件`, `38. 25%`, `3,5件`): its first
-    digits are not its value."""
-    m = _QUANTITY.fullmatch(normalize_width(text).strip()) if isinstance(text, str) else None
-    if not m or _MORE_NUMBER.match(m.string, m.end("num")) or _RANGE.match(m.string, m.end("num")) \
-            or "," in m["num"] and not _GROUPED.fullmatch(m["num"]):
-        return Quantity(None, "", "")
-    num = m["num"].replace(",", "")
-    value = float(num) if "." in num else int(num)
-    exact = Decimal(num)
-    if abs(exact) > EXACT_WHOLE or Decimal(repr(float(value))) != exact:
-        return Quantity(None, "", "")
-    return Quantity(value, m["unit"], m["note"].strip())

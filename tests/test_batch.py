@@ -93,3 +93,31 @@ def test_an_error_in_a_worker_keeps_file_and_line(corpus, tmp_path):
     assert error.value.path == str(sources[4].path)
     assert error.value.line == broken_text.count("\n") - 1
     assert "appears twice" in str(error.value)
+
+
+# Modules `import pipeline.extract` loads that shape no extracted record: the source's type and
+# the reading of sources (its text, path and name are in the cache key), the collector's pause
+NOT_EXTRACTION = {"pipeline", "pipeline.config", "pipeline.heap", "pipeline.names",
+                  "pipeline.sourceplans", "pipeline.sources"}
+
+
+def test_the_extraction_cache_s_code_version_covers_every_module_extraction_runs():
+    """pipeline/paragraphs.py (the line joins, moved out of normalize.py) was not in
+    CODE_FILES: a change to how lines join would have kept publishing the documents extracted
+    and cached by the code before it. Every module the extraction imports is in the code
+    version, or named here as shaping no record."""
+    import subprocess
+    import sys
+    from pipeline.extract.batch import CODE_FILES, PACKAGE
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, pipeline.extract; print(*sorted(m for m in sys.modules "
+         "if m == 'pipeline' or m.startswith('pipeline.')))"],
+        capture_output=True, text=True, check=True).stdout.split()
+    covered = [PACKAGE / name for name in CODE_FILES]
+    files = {module: PACKAGE.parent / (module.replace(".", "/") + ".py") for module in loaded}
+    files.update({m: PACKAGE.parent / m.replace(".", "/") / "__init__.py"
+                  for m, f in files.items() if not f.exists()})
+    uncovered = [module for module, file in files.items() if module not in NOT_EXTRACTION
+                 and not any(file == path or path in file.parents for path in covered)]
+    assert "pipeline.paragraphs" in loaded and "pipeline.values" in loaded
+    assert uncovered == []

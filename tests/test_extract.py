@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 import unicodedata
 from dataclasses import replace
@@ -17,9 +18,12 @@ from pipeline.extract import extract_document
 from pipeline.extract.indicators import read_indicators
 from pipeline.extract.layout import read_rows
 from pipeline.extract.links import INITIATIVE_ID
+from pipeline.extract.schedule import read_schedule
 from pipeline.sources import SourceDocument, SourceMeta
+from pipeline.values import DocumentEras
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt"
+HEISEI = DocumentEras(("平成",))       # the era the seed prints its years in
 
 
 def document_from_text(text: str, name: str = "plan.txt"):
@@ -797,7 +801,7 @@ def test_a_value_followed_by_its_own_next_label_is_never_withheld():
     baseline for sure; only what follows that label is B's, whose name is lost."""
     tokens = [(1, "名A"), (2, "現状値 (H26年3月末)"), (3, "1b"), (4, "目標値 (28年度末)"),
               (5, "現状値 (H26年3月末)"), (6, "2b"), (7, "目標値 (28年度末)"), (8, "2t")]
-    reading = read_indicators(tokens)
+    reading = read_indicators(tokens, HEISEI)
     assert [(d.name, d.values.get("baseline_text"), d.values.get("target_text"))
             for d in reading.drafts] == [("名A", "1b", None)]
     assert reading.problems == ["values at lines 5-8 belong to no named indicator (baseline 「2b」、"
@@ -890,7 +894,7 @@ def cut_indicator_tables(draw):
 
 @given(cut_indicator_tables())
 def test_indicator_values_go_to_their_own_indicator_or_are_named(tokens):
-    reading = read_indicators(tokens)
+    reading = read_indicators(tokens, HEISEI)
     published = []
     for draft in reading.drafts:
         owner = draft.name.rpartition("名")[2]       # a name run on from the one before: its last
@@ -1218,11 +1222,13 @@ def test_a_list_item_holding_the_csv_list_delimiter_is_kept_whole_and_named(doc,
         "in the CSV: read back from the CSV it is two values (JSON and RDF keep it whole)"]
 
 
-@pytest.mark.parametrize("printed", ["40%～45%", "40-45%", "38. 25%", "12 883件"])
+@pytest.mark.parametrize("printed", ["40%～45%", "40-45%", "38. 25%", "12 883件", "38%→43%",
+                                     "38% → 43%", "1/2", "12、883件"])
 def test_an_indicator_value_that_is_a_range_or_a_split_number_has_no_number(doc, printed):
     """A baseline printed as a range (40%～45%) or with its number cut by a space (38. 25%) was
-    published with the number 40 or 38 and the unit 「%～45%」 or 「.」, in silence: the text is
-    kept as printed, its number empty (as for 約40%)."""
+    published with the number 40 or 38 and the unit 「%～45%」 or 「.」, in silence, as were a change
+    (38%→43%: 38 and the unit 「%→43%」), a fraction (1/2: 1 and 「/2」) and a number split by 、:
+    the text is kept as printed, its number empty (as for 約40%)."""
     lines = RAW.read_text(encoding="utf-8").split("\n")
     assert "\t38.25%\t" in lines[604]
     lines[604] = lines[604].replace("38.25%", printed)
@@ -1243,7 +1249,9 @@ def test_a_fiscal_year_printed_as_the_first_year_of_an_era_is_a_period(doc, firs
     changed = document_from_text("\n".join(lines), RAW.name)
     assert schedule(changed, "2-2-5") == [("H30", 2018, "準備", "準備"),
                                           (first_year, 2019, "構築", "構築"), ("R2", 2020, "運用", "運用")]
-    assert not changed.warnings
+    # its other warnings: the document now prints years of two eras, and 28年度末 is not read
+    assert changed.warnings and all("prints no era and the document prints years of 2 eras "
+                                    "(平成、令和)" in warning for warning in changed.warnings)
 
 
 @pytest.mark.parametrize("query", ["?a=1&region=2", "?x=1&copy=2", "?p=1&para=3&not=4&lt=5"])
@@ -1441,3 +1449,102 @@ def test_a_less_than_sign_that_begins_no_tag_keeps_the_text_after_it(doc, stray)
         "情報セキュリティポリシーに基づく", f"情報セキュリティポリシー{stray}に基づく")
     assert [i.summary for i in changed.initiatives if i.id == "2-1-12"] == [expected]
     assert changed.warnings == []
+
+
+def test_a_year_printed_without_its_era_is_read_in_the_era_the_document_prints():
+    """A plan of the 令和 era printing `目標値(5年度末)` beside `現状値(R1年3月末)`, and `3 4 5`
+    over a schedule beside others' `R3 R4 R5`, had its bare years read as 平成 (5年度末:
+    1994-03-31, FY 1991–1993), an era assumed: a year printed without its era is read in the
+    one era the document's dates and fiscal years print."""
+    text = re.sub(r"H( ?)2( ?)([4-8])", lambda m: f"R{int(m[3]) - 3}", RAW.read_text(encoding="utf-8"))
+    lines = text.replace("28年度末", "5年度末").split("\n")
+    assert lines[600].startswith("スケジュール\t\tR3") and "現状値(24年3月末)" in lines[604]
+    lines[600] = "スケジュール\t\t3\t4\t5"
+    lines[604] = lines[604].replace("24年3月末", "2年3月末")
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [indicator] = [i for i in changed.indicators if i.initiative_id == "2-2-5"]
+    assert (indicator.baseline_date_text, indicator.baseline_date) == ("2年3月末", date(2020, 3, 31))
+    assert (indicator.target_date_text, indicator.target_date) == ("5年度末", date(2024, 3, 31))
+    [other] = [i for i in changed.indicators if i.initiative_id == "2-2-6"]
+    assert (other.baseline_date_text, other.baseline_date) == ("R1年3月末", date(2019, 3, 31))
+    assert [(period, year) for period, year, _, _ in schedule(changed, "2-2-5")] == [
+        ("3", 2021), ("4", 2022), ("5", 2023)]
+    assert [(period, year) for period, year, _, _ in schedule(changed, "2-2-6")][:1] == [("R3", 2021)]
+    assert changed.warnings == []
+
+
+def test_a_year_printed_without_its_era_in_a_document_of_two_eras_is_not_read():
+    """A document printing 平成 and 令和 (`目標値(R2年度末)` beside `現状値(H24年3月末)`): its
+    `28年度末` could be either (2017 or 2047), its schedule's `26` FY 2014 or 2044; they were read
+    as 平成 in silence. The ISO date and the fiscal year are left empty, the text kept, and the
+    warnings say why."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert "目標値(28年度末)" in lines[620] and "現状値(24年3月末)" in lines[604]
+    lines[620] = lines[620].replace("目標値(28年度末)", "目標値(R2年度末)")
+    lines[600] = "スケジュール\t\t26\t27\t28"
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [indicator] = [i for i in changed.indicators if i.initiative_id == "2-2-5"]
+    assert (indicator.baseline_date_text, indicator.baseline_date) == ("24年3月末", None)
+    assert (indicator.target_date_text, indicator.target_date) == ("28年度末", None)
+    assert (indicator.baseline_value, indicator.target_value) == (38.25, 43)
+    [other] = [i for i in changed.indicators if i.initiative_id == "2-2-6"]
+    assert (other.target_date_text, other.target_date) == ("R2年度末", date(2021, 3, 31))
+    assert [w for w in changed.warnings if "2-2-5" in w] == [
+        f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: the schedule at line 601 "
+        f"prints the fiscal year 「{period}」 with no era and the document prints years of 2 eras "
+        "(平成、令和): its fiscal year is left empty" for period in ("26", "27", "28")] + [
+        f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: indicator 1 「電子申請利用率(県)」: "
+        f"its {kind} date 「{printed}」 (lines 604-606) prints no era and the document prints years "
+        "of 2 eras (平成、令和): published as printed, its ISO date empty"
+        for kind, printed in (("baseline", "24年3月末"), ("target", "28年度末"))]
+    assert [(period, year) for period, year, _, _ in schedule(changed, "2-2-5")] == [
+        ("26", None), ("27", None), ("28", None)]
+    assert len(changed.warnings) == 10     # and the five other dates printed without an era
+
+
+def test_a_year_printed_without_its_era_in_a_document_printing_none_is_not_read():
+    tokens = [(1, "名A"), (2, "現状値 (24年3月末)"), (3, "1b"), (4, "目標値 (28年度末)"), (5, "1t")]
+    reading = read_indicators(tokens, DocumentEras())
+    assert [(d.values["baseline_date"], d.values["target_date"]) for d in reading.drafts] == [(None, None)]
+    assert reading.problems == [
+        f"indicator 1 「名A」: its {kind} date 「{printed}」 (lines 1-5) prints no era and the "
+        "document prints no year with its era: published as printed, its ISO date empty"
+        for kind, printed in (("baseline", "24年3月末"), ("target", "28年度末"))]
+    assert [(p.period, p.fiscal_year) for p in read_schedule([["", "26", "27"], ["～25", "運用", ""]]).periods
+            ] == [("26", None), ("27", None)]
+    assert [p.fiscal_year for p in read_schedule([["", "26", "27"]], "平成").periods] == [2014, 2015]
+
+
+@pytest.mark.parametrize("printed, unit, note", [
+    ("43%以上", "%", "以上"), ("43%程度", "%", "程度"), ("43%を目指す", "%", "を目指す"),
+    ("43%以上 (H28年度)", "%", "以上 (H28年度)")])
+def test_a_qualifier_after_a_values_unit_is_its_note(doc, printed, unit, note):
+    """A target printed `43%以上` was published 43 with the unit 「%以上」, no unit: the
+    qualifier (以上, 程度, a particle's phrase) goes to the note, beside the number and its unit."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[605] == "\t\t\t\t43%"
+    lines[605] = f"\t\t\t\t{printed}"
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [indicator] = [i for i in changed.indicators if i.initiative_id == "2-2-5"]
+    assert (indicator.target_text, indicator.target_value, indicator.target_unit,
+            indicator.target_note) == (printed, 43, unit, note)
+    assert not changed.warnings
+
+
+@pytest.mark.parametrize("printed, period", [
+    ("H23年度", "2011-04-01 to 2012-03-31"), ("平成24年3月", "2012-03-01 to 2012-03-31")])
+def test_a_value_dated_by_a_period_has_no_iso_date_and_is_named(doc, printed, period):
+    """現状値(H23年度) was published dated 2011-04-01, the first day of the fiscal year, and
+    (平成24年3月) 2012-03-01: days the text does not say. The date is left empty, the text kept,
+    and the warning gives the period."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert "現状値(24年3月末)" in lines[604]
+    lines[604] = lines[604].replace("24年3月末", printed)
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [indicator] = [i for i in changed.indicators if i.initiative_id == "2-2-5"]
+    assert (indicator.baseline_date_text, indicator.baseline_date) == (printed, None)
+    assert (indicator.target_date_text, indicator.target_date) == ("28年度末", date(2017, 3, 31))
+    assert changed.warnings == [
+        f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: indicator 1 「電子申請利用率(県)」: "
+        f"its baseline date 「{printed}」 (lines 604-606) prints a period ({period}), not a day: "
+        "published as printed, its ISO date empty"]

@@ -7,17 +7,15 @@ import pytest
 from hypothesis import given, strategies as st
 
 from pipeline.normalize import (
-    Quantity,
     clean_text,
-    era_year,
     extract_glossary_terms,
     normalize_width,
-    parse_era_date,
-    parse_quantity,
     remove_letter_spacing,
     strip_html,
 )
 from pipeline.paragraphs import is_paragraph_end, join_lines, join_paragraphs, stands_alone
+from pipeline.values import (DocumentEras, Quantity, era_period, era_year, parse_era_date,
+                             parse_quantity, printed_era)
 
 ODD_INPUTS = ["", " ", "*", "**", "^{*}", "年度末", "H", "<", ">", "<>", "</", "「", "」*",
               ")*", "（*", "～", "、", "。", "\t", "&", "&amp", "\u3000", "ﾞ", "*」", "-*", ".*"]
@@ -391,7 +389,7 @@ def test_is_paragraph_end(text, expected):
 # --- eras ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, expected", [
-    ("H26", 2014), ("平成26", 2014), ("26", 2014), ("～H25", 2013), ("～ H25", 2013),
+    ("H26", 2014), ("平成26", 2014), ("26", None), ("～H25", 2013), ("～ H25", 2013),
     ("H1", 1989), ("平成元", 1989), ("R2", 2020), ("令和2", 2020), ("令和元", 2019),
     ("S64", 1989), ("昭和50", 1975), ("Ｈ２６", 2014), ("(H26)", 2014), ("H26年度", 2014),
     ("2014", 2014),
@@ -403,7 +401,7 @@ def test_era_year(text, expected):
 
 
 @pytest.mark.parametrize("text, default_era, expected", [
-    ("2", "令和", 2020), ("2", "R", 2020), ("50", "昭和", 1975),
+    ("26", "平成", 2014), ("2", "令和", 2020), ("2", "R", 2020), ("50", "昭和", 1975),
     ("26", None, None), ("H26", None, 2014), ("26", "明治", None),
 ])
 def test_era_year_default_era(text, default_era, expected):
@@ -412,23 +410,26 @@ def test_era_year_default_era(text, default_era, expected):
 
 @pytest.mark.parametrize("text, expected", [
     ("H26年3月末", dt.date(2014, 3, 31)),
-    ("24年3月末", dt.date(2012, 3, 31)),
     ("H24年3月末", dt.date(2012, 3, 31)),
-    ("25年10月末", dt.date(2013, 10, 31)),
+    ("H25年10月末", dt.date(2013, 10, 31)),
     ("H24年2月末", dt.date(2012, 2, 29)),          # leap year via calendar.monthrange
-    ("28年度末", dt.date(2017, 3, 31)),            # 年度末: 31 March of the next year
-    ("H26年度", dt.date(2014, 4, 1)),               # 年度: fiscal year starts 1 April
-    ("平成29年7月", dt.date(2017, 7, 1)),
+    ("H28年度末", dt.date(2017, 3, 31)),           # 年度末: 31 March of the next year
     ("平成25年5月24日", dt.date(2013, 5, 24)),
     ("(H26年3月末)", dt.date(2014, 3, 31)),
     (" （H26年3月末） ", dt.date(2014, 3, 31)),
-    ("平成 2 9 年 7 月", dt.date(2017, 7, 1)),
-    ("平成２９年７月", dt.date(2017, 7, 1)),
+    ("平成 2 9 年 7 月 1 日", dt.date(2017, 7, 1)),
+    ("平成２７年度末", dt.date(2016, 3, 31)),
     ("令和元年5月1日", dt.date(2019, 5, 1)),
+    ("令和元年度末", dt.date(2020, 3, 31)),
+    ("R2年3月末", dt.date(2020, 3, 31)),
     ("R2年度末", dt.date(2021, 3, 31)),
     ("S64年1月7日", dt.date(1989, 1, 7)),
-    ("H26年", dt.date(2014, 1, 1)),
     ("H26年末", dt.date(2014, 12, 31)),
+    ("2020年度末", dt.date(2021, 3, 31)),
+    ("2020年3月31日", dt.date(2020, 3, 31)),
+    ("平成26年2月末日", dt.date(2014, 2, 28)),      # 末日: the last day, as 末
+    ("平成26年3月末現在", dt.date(2014, 3, 31)),    # 現在, 時点: as of that day
+    ("H26年3月31日時点", dt.date(2014, 3, 31)),
 ])
 def test_parse_era_date(text, expected):
     assert parse_era_date(text) == expected
@@ -437,13 +438,52 @@ def test_parse_era_date(text, expected):
 @pytest.mark.parametrize("text", [
     "", "年度末", "H", "H26", "H26年13月", "H26年2月30日", "H26年0月末", "平成年3月",
     "H26年3月末頃", "～H25年度", "現状値", "<", "*", "26年度末末",
+    "28年度末", "24年3月末",        # no era printed, none given: never one assumed
+    "H26.3.31", "H31.3", "平成26～28年度", "H26年度中", "平成26年3月上旬",
 ])
 def test_parse_era_date_unparseable_is_none(text):
     assert parse_era_date(text) is None
 
 
+@pytest.mark.parametrize("text, first, last", [
+    ("H26年度", dt.date(2014, 4, 1), dt.date(2015, 3, 31)),       # 年度: April to March
+    ("平成29年7月", dt.date(2017, 7, 1), dt.date(2017, 7, 31)),
+    ("平成 2 9 年 7 月", dt.date(2017, 7, 1), dt.date(2017, 7, 31)),
+    ("H24年2月", dt.date(2012, 2, 1), dt.date(2012, 2, 29)),
+    ("H26年", dt.date(2014, 1, 1), dt.date(2014, 12, 31)),
+    ("R元年", dt.date(2019, 1, 1), dt.date(2019, 12, 31)),
+    ("平成31年4月", dt.date(2019, 4, 1), dt.date(2019, 4, 30)),
+    ("H26年3月末", dt.date(2014, 3, 31), dt.date(2014, 3, 31)),    # a day: its own period
+])
+def test_a_period_is_no_day(text, first, last):
+    """A fiscal year, a year or a month names no day: it was published as its first one
+    (H26年度 → 2014-04-01, a target a year early on the chart), a day the text does not say."""
+    assert era_period(text) == (first, last)
+    assert parse_era_date(text) == (first if first == last else None)
+
+
+@pytest.mark.parametrize("text, era", [
+    ("H26年3月末", "平成"), ("～H25", "平成"), ("H 2 6", "平成"), ("令和元年度", "令和"), ("R2", "令和"),
+    ("S64年1月7日", "昭和"), ("(H26年3月末)", "平成"),
+    ("28年度末", None), ("26", None), ("2014", None), ("2020年度末", None),
+    ("平成15年度に運用を開始", None), ("H26年3月末頃", None), ("", None),
+])
+def test_printed_era(text, era):
+    assert printed_era(text) == era
+
+
+def test_a_document_of_one_era_reads_its_years_without_one_in_it():
+    assert DocumentEras(("平成",)).era == "平成"
+    assert DocumentEras().era is None and DocumentEras(("平成", "令和")).era is None
+    assert DocumentEras(("平成", "令和")).described() == "the document prints years of 2 eras (平成、令和)"
+
+
 def test_parse_era_date_default_era():
-    assert parse_era_date("2年4月", default_era="令和") == dt.date(2020, 4, 1)
+    assert parse_era_date("2年4月1日", default_era="令和") == dt.date(2020, 4, 1)
+    assert parse_era_date("24年3月末", default_era="平成") == dt.date(2012, 3, 31)
+    assert parse_era_date("28年度末", default_era="平成") == dt.date(2017, 3, 31)
+    assert parse_era_date("5年度末", default_era="令和") == dt.date(2024, 3, 31)
+    assert parse_era_date("H26年3月末", default_era="令和") == dt.date(2014, 3, 31)   # its own
     assert parse_era_date("24年3月末", default_era=None) is None
 
 
@@ -491,6 +531,49 @@ def test_parse_era_date_default_era():
     ("1.2.3", Quantity(None, "", "")),
     ("5.2人/10万人", Quantity(5.2, "人/10万人", "")),    # digits in the unit: still one number
     ("100%(H27-H28)", Quantity(100, "%", "(H27-H28)")),  # a range in the note: its date
+    # a second number outside brackets: a change, a list, a fraction, a number split by 、 (the
+    # first number read 50, 1, 24 with the rest as its unit or note)
+    ("50%→70%", Quantity(None, "", "")),
+    ("50% → 70%", Quantity(None, "", "")),
+    ("50%、70%", Quantity(None, "", "")),
+    ("50%(H27)→70%", Quantity(None, "", "")),
+    ("1/2", Quantity(None, "", "")),
+    ("50%/70%", Quantity(None, "", "")),
+    ("2 / 3", Quantity(None, "", "")),
+    ("1、234件", Quantity(None, "", "")),
+    ("24時間365日", Quantity(None, "", "")),
+    ("1e3件", Quantity(None, "", "")),
+    ("1回/2年", Quantity(1, "回/2年", "")),             # a rate's denominator: one number
+    ("5人/10万人(H26)", Quantity(5, "人/10万人", "(H26)")),
+    ("1件 (うち2件)", Quantity(1, "件", "(うち2件)")),
+    # a magnitude stays in the unit, never dropped; a value with no number first stays text
+    ("12.5万人", Quantity(12.5, "万人", "")),
+    ("1.2億円", Quantity(1.2, "億円", "")),
+    ("3千件", Quantity(3, "千件", "")),
+    ("約50%", Quantity(None, "", "")),
+    ("年1回", Quantity(None, "", "")),
+    ("二十件", Quantity(None, "", "")),
+    ("－", Quantity(None, "", "")),
+    ("－5%", Quantity(-5, "%", "")),
+    ("▲5%", Quantity(None, "", "")),
+    # a qualifier after the unit is the note's, never the unit's (「%以上」, 「件程度」 were units)
+    ("50%以上", Quantity(50, "%", "以上")),
+    ("５０％程度", Quantity(50, "%", "程度")),
+    ("10,000件以上", Quantity(10000, "件", "以上")),
+    ("50%未満", Quantity(50, "%", "未満")),
+    ("50%超", Quantity(50, "%", "超")),
+    ("30分以内", Quantity(30, "分", "以内")),
+    ("5ポイント増", Quantity(5, "ポイント", "増")),
+    ("100人前後", Quantity(100, "人", "前後")),
+    ("50以上", Quantity(50, "", "以上")),
+    ("50%以上(H27)", Quantity(50, "%", "以上(H27)")),
+    ("60%を目指す", Quantity(60, "%", "を目指す")),     # a particle begins the rest
+    ("50%まで", Quantity(50, "%", "まで")),
+    ("3件ずつ", Quantity(3, "件", "ずつ")),
+    ("10か所", Quantity(10, "か所", "")),               # a counter written in hiragana
+    ("3か月以上", Quantity(3, "か月", "以上")),
+    ("50パーセント", Quantity(50, "パーセント", "")),
+    ("1.5倍", Quantity(1.5, "倍", "")),
 ])
 def test_parse_quantity(text, expected):
     assert parse_quantity(text) == expected

@@ -62,3 +62,21 @@ def test_a_variant_gives_exactly_the_same_tables(tmp_path, source_text, expected
     warned = [w for w in warnings if w.startswith("warning:")]    # the seed's own: eight
     assert len(warned) == 8 and all("prints no column for fiscal year 2016" in w for w in warned)
     assert sum(len(rows) for rows in got.values()) == 186     # 33 initiatives, 93 schedules …
+
+
+def test_a_schedule_whose_fiscal_years_are_not_read_is_not_said_to_lack_them(tmp_path, source_text):
+    """2-2-5's schedule printing `26 27 28` in a document of two eras (a target `R2年度末`): its
+    fiscal years are not read (named), and the schedule was also said to print no column for
+    FY 2014, 2015 and 2016 (「a column lost in the text?」), columns it prints."""
+    lines = source_text.split("\n")
+    assert lines[600].startswith("スケジュール\t\tH 2 6") and "目標値(28年度末)" in lines[620]
+    lines[600] = "スケジュール\t\t26\t27\t28"
+    lines[620] = lines[620].replace("目標値(28年度末)", "目標値(R2年度末)")
+    warnings: list[str] = []
+    tables = tables_of(tmp_path, "\n".join(lines).encode("utf-8"), warnings)
+    assert [(row["period"], row["fiscal_year"]) for row in tables["schedules"]
+            if row["initiative_id"] == "2-2-5"] == [("26", None), ("27", None), ("28", None)]
+    assert [w.partition("「電子申請オンライン利用の促進」: ")[2] for w in warnings if "2-2-5 " in w][:3] == [
+        f"the schedule at line 601 prints the fiscal year 「{period}」 with no era and the document "
+        "prints years of 2 eras (平成、令和): its fiscal year is left empty" for period in ("26", "27", "28")]
+    assert not [w for w in warnings if "2-2-5 " in w and "prints no column" in w]

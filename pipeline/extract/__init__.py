@@ -12,6 +12,8 @@ from ..errors import ExtractionError, PipelineError, describe
 from ..heap import collector_paused
 from ..model import EXCEL_CELL_MAX, EXCEL_CUT_MARK, LIST_DELIMITER, TABLES, Document, excel_length
 from ..sources import SourceDocument
+from ..values import ERA_OFFSETS, DocumentEras, printed_era
+from .indicators import value_label
 from .initiatives import Incomplete, read_initiative
 from .layout import MAX_VALUE_CHARS, read_rows
 from .losses import (DOCUMENT_ENDS, Losses, printed_twice, priority_goal_counts_differ,
@@ -43,6 +45,7 @@ def _extract(source: SourceDocument) -> Document:
     items: dict[tuple, int] = {}            # (field, item) -> first line of any block in it
     site_items: dict[str, int | None] = {}  # site id -> the item whose list prints it
     blocks = split_blocks(read_rows(source.text, path), path)
+    eras = printed_eras(blocks)
     losses = Losses(blocks)
     for block in blocks:
         last = block is blocks[-1]              # where a document cut short ends
@@ -50,7 +53,7 @@ def _extract(source: SourceDocument) -> Document:
             items.setdefault((block.context.field_no, block.context.item_no), block.heading.line)
         document.warnings += [f"{path}:{line}: {problem}" for line, problem in losses.of(block, last)]
         if block.kind == "initiative":
-            _add_initiative(document, block, name, path, seen, last)
+            _add_initiative(document, block, name, path, seen, last, eras)
         elif block.kind in ("unplaced", "damaged-header"):
             continue                            # (warned of by losses.of)
         elif block.kind == "sites":
@@ -93,6 +96,21 @@ def _extract(source: SourceDocument) -> Document:
     if len(source.text) * 2 > EXCEL_CELL_MAX:      # (UTF-16: 2 units a character at most)
         document.warnings += _values_excel_cuts(document, path)
     return document
+
+
+def printed_eras(blocks) -> DocumentEras:
+    """The eras of the dates and fiscal years the initiatives print with theirs (an indicator's
+    `現状値(H26年3月末)`, a schedule's `H26`): a year printed without its era (`28年度末`) is read
+    in the one era they print, and in none when they print none or several."""
+    eras = {era for block in blocks if block.kind == "initiative" for row in block.rows
+            for cell in row.cells if (era := printed_era(_printed_date(cell)))}
+    return DocumentEras(tuple(sorted(eras, key=list(ERA_OFFSETS).index)))
+
+
+def _printed_date(cell: str) -> str:
+    """The date a 現状値/目標値 label prints, or the cell itself (a schedule's `H26`)."""
+    label = value_label(cell)
+    return label[1] if label else cell
 
 
 def _section_problems(section, block, last: bool) -> list[str]:
@@ -204,7 +222,7 @@ def _record_name(record) -> str:
 
 
 def _add_initiative(document: Document, block, name: str, path: str, seen: dict[str, int],
-                    last: bool) -> None:
+                    last: bool, eras: DocumentEras) -> None:
     ctx = block.context
     ident = f"{ctx.field_no}-{ctx.item_no}-{block.number}"
     if ident in seen:
@@ -212,7 +230,7 @@ def _add_initiative(document: Document, block, name: str, path: str, seen: dict[
                               path, block.heading.line)
     seen[ident] = block.heading.line
     try:
-        records = read_initiative(block, name)
+        records = read_initiative(block, name, eras)
     except Incomplete as missing:
         document.warnings.append(
             f"{path}:{block.heading.line}: initiative {ident} 「{block.title}」 is incomplete "

@@ -19,7 +19,7 @@ from . import extract_document
 
 PACKAGE = Path(__file__).resolve().parent.parent
 # Code whose change invalidates cached extractions.
-CODE_FILES = ("model.py", "normalize.py", "errors.py", "extract")
+CODE_FILES = ("model.py", "normalize.py", "paragraphs.py", "values.py", "errors.py", "extract")
 PARALLEL_FROM = 4           # below this many misses, one process is faster
 
 

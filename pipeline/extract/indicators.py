@@ -8,20 +8,21 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..model import lines_named
-from ..normalize import parse_era_date, parse_quantity
+from ..values import DocumentEras, era_period, is_date, parse_era_date, parse_quantity
 
 BASELINE, TARGET = "現状値", "目標値"
-# The label alone, with its date in brackets, or with a date after it (checked: a date).
+# The label alone, with its date in brackets, or with a date after it (checked: is_date).
 VALUE_LABEL = re.compile(rf"^({BASELINE}|{TARGET})\s*(?:[(（]\s*([^()（）]*?)\s*[)）]|(\S*))$")
 # Dates of values ("H26年3月末") repeat from indicator to indicator.
 _date = lru_cache(maxsize=1024)(parse_era_date)
+_is_date = lru_cache(maxsize=1024)(is_date)
 
 
 def value_label(text: str) -> tuple[str, str] | None:
     """("baseline" or "target", the date as printed) of a 現状値/目標値 label cell; None for
     any other cell, prose that merely begins with the word (「目標値の達成に向けて…」) too."""
     match = VALUE_LABEL.match(text)
-    if match is None or match[3] and _date(match[3]) is None:
+    if match is None or match[3] and not _is_date(match[3]):
         return None
     return ("baseline" if match[1] == BASELINE else "target"), match[2] or match[3] or ""
 
@@ -44,8 +45,10 @@ class IndicatorReading:
     roles: list[tuple[IndicatorDraft, str]] = field(default_factory=list)
 
 
-def read_indicators(tokens: list[tuple[int, str]]) -> IndicatorReading:
-    """Indicators from the 指標 cells in reading order: (line, text) pairs. A 現状値 or 目標値
+def read_indicators(tokens: list[tuple[int, str]], eras: DocumentEras = DocumentEras()
+                    ) -> IndicatorReading:
+    """Indicators from the 指標 cells in reading order: (line, text) pairs; a date printed
+    without its era is read in the document's (`eras`), if one. A 現状値 or 目標値
     label printed again for the same indicator starts values whose indicator is unknown: they
     are left out, and so is the text read as the value just before it (the next indicator's
     name if a value cell was cut), each named in a problem. What the cells cannot tell: with
@@ -70,7 +73,7 @@ def read_indicators(tokens: list[tuple[int, str]]) -> IndicatorReading:
             else:
                 current.last_value = None       # its own label follows it: a value, for sure
             current.values[f"{pending}_date_text"] = date_text
-            current.values[f"{pending}_date"] = _date(date_text)
+            current.values[f"{pending}_date"] = _date(date_text, eras.era)
             current.lines.append(line)
             roles.append((current, f"{pending}_date_text"))
         elif pending:
@@ -91,17 +94,26 @@ def read_indicators(tokens: list[tuple[int, str]]) -> IndicatorReading:
             roles.append((drafts[-1], "name"))
     if orphan is not None:
         problems.append(_orphan_problem(orphan))
-    return IndicatorReading(drafts, problems + _dates_not_read(drafts), roles)
+    return IndicatorReading(drafts, problems + _dates_not_read(drafts, eras), roles)
 
 
-def _dates_not_read(drafts: list[IndicatorDraft]) -> list[str]:
-    """A value's date printed in a way not read (`24.3末`): published as printed, its ISO
-    date empty, and named, as it is not guessed."""
-    return [f"indicator {seq} 「{draft.name}」: its {kind} date 「{draft.values[f'{kind}_date_text']}」 "
-            f"({lines_named(draft.lines)}) is not read as a date (年, 年度, 月, 日, 末): published as "
-            "printed, its ISO date empty"
+def _dates_not_read(drafts: list[IndicatorDraft], eras: DocumentEras) -> list[str]:
+    """A value's date printed in a way not read (`24.3末`), as a period (`H26年度`: no day), or
+    without its era in a document that prints none or several (`28年度末`): published as
+    printed, its ISO date empty, and named, as it is not guessed."""
+    return [f"indicator {seq} 「{draft.name}」: its {kind} date 「{text}」 ({lines_named(draft.lines)}) "
+            f"{_why_no_date(text, eras)}: published as printed, its ISO date empty"
             for seq, draft in enumerate(drafts, 1) for kind in ("baseline", "target")
-            if draft.values.get(f"{kind}_date_text") and draft.values[f"{kind}_date"] is None]
+            if (text := draft.values.get(f"{kind}_date_text")) and draft.values[f"{kind}_date"] is None]
+
+
+def _why_no_date(text: str, eras: DocumentEras) -> str:
+    """Why a value's printed date gives no ISO date: a period (no day), no era, or no date."""
+    if period := era_period(text, eras.era):
+        return f"prints a period ({period[0]} to {period[1]}), not a day"
+    if _is_date(text):
+        return f"prints no era and {eras.described()}"
+    return "is not read as a date (年, 年度, 月, 日, 末)"
 
 
 def _ambiguous_value(drafts: list[IndicatorDraft], line: int, label: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, collect_terms,
                      line_range)
 from ..paragraphs import join_lines, join_paragraphs, without_list_mark
+from ..values import DocumentEras, printed_era
 from .indicators import read_indicators
 from .labels import INDICATORS, Entry, label_entries
 from .layout import LONE_PAGE_NUMBER
@@ -56,7 +57,9 @@ class Incomplete(Exception):
     """A block that lacks a required part (a cut document); carries the missing labels."""
 
 
-def read_initiative(block: Block, source: str) -> InitiativeRecords:
+def read_initiative(block: Block, source: str, eras: DocumentEras) -> InitiativeRecords:
+    """The records of an initiative's block; a year printed without its era is read in the
+    document's (`eras`), if one."""
     ctx = block.context
     ident = f"{ctx.field_no}-{ctx.item_no}-{block.number}"
     fields, notes, printed, note_terms = label_entries(block.rows)
@@ -112,14 +115,15 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
     gaps += _schedule_marks_elsewhere(fields)
     gaps += _printed_elsewhere(fields, described)
     gaps += _labels_run_on(fields, printed)
-    status, schedules, repeated_periods = _schedules(ident, fields.get("スケジュール", []), source)
+    status, schedules, repeated_periods = _schedules(ident, fields.get("スケジュール", []), source,
+                                                     eras)
     gaps += repeated_periods
     if fields.get("スケジュール") and not schedules:
         line = fields["スケジュール"][0].line
         gaps.append(f"the schedule at line {line} has no row of fiscal years (H26 …); its "
                     "values are not in the tables")
     indicators, problems, indicator_terms, unplaced_terms = _indicators(
-        ident, fields.get(INDICATORS, []), source)
+        ident, fields.get(INDICATORS, []), source, eras)
     gaps += problems
     gaps += [f"indicator {i.seq} 「{i.name}」 has no {what} value"
              for i in indicators for what, value in (("baseline", i.baseline_text),
@@ -253,7 +257,7 @@ def split_responsible(text: str) -> tuple[str, str]:
     return department.strip(), division.strip()
 
 
-def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
+def _schedules(ident: str, entries: list[Entry], source: str, eras: DocumentEras) -> tuple[
         str | None, list[ScheduleEntry], list[str]]:
     """(status, one entry per period, problems): a period printed twice in the row of fiscal
     years (`H26 H27 H26`) keeps its first column; the other is warned of, not published, as is
@@ -264,7 +268,7 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
     used = tables[:1] or entries
     if not grid:
         return None, [], []
-    reading = read_schedule(grid)
+    reading = read_schedule(grid, eras.era)
     lines = line_range([line for e in used for line in (e.line, e.last)])
     distinct: dict[str, Period] = {}
     problems = [f"the schedule at line {used[0].line} prints 「{cell}」 in its row of fiscal "
@@ -300,6 +304,10 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
                                 f"{'、'.join(f'「{v}」' for _, v in left)} printed under it at "
                                 f"line {left[0][0]} is not in that table (the table cut over two "
                                 "lines, or its echo differs?): not in the tables")
+    problems += [f"the schedule at line {used[0].line} prints the fiscal year 「{period.period}」 "
+                 f"with no era and {eras.described()}: its fiscal year is left empty"
+                 for period in reading.periods
+                 if period.fiscal_year is None and not printed_era(period.period)]
     for period in reading.periods:
         if period.period in distinct:
             problems.append(f"the schedule at line {used[0].line} prints the period "
@@ -326,12 +334,12 @@ def _arrow_without_phase(reading: ScheduleReading, first_line: int, line_of) -> 
             f"{'、'.join(bare)} published with no phase"]
 
 
-def _indicators(ident: str, entries: list[Entry], source: str) -> tuple[
+def _indicators(ident: str, entries: list[Entry], source: str, eras: DocumentEras) -> tuple[
         list[Indicator], list[str], list[Term], list[tuple[str, int]]]:
     """(indicators, problems, the glossary terms of each indicator, and (term, line) of the
     terms of the 指標 rows that no published indicator holds)."""
     tokens = [(index, line, v) for index, e in enumerate(entries) for line, v in e.located_cells()]
-    reading = read_indicators([(line, value) for _, line, value in tokens])
+    reading = read_indicators([(line, value) for _, line, value in tokens], eras)
     seqs = {id(draft): seq for seq, draft in enumerate(reading.drafts, 1)}
     roles: dict[int, list[tuple]] = {}          # entry -> what its tokens were read as
     for (index, _, _), role in zip(tokens, reading.roles):

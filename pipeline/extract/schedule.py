@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..normalize import era_year
+from ..values import era_year
 
 SCHEDULE_LABEL = "スケジュール"
 STATUS_MARKERS = ("新", "継続")
@@ -54,8 +54,9 @@ class ScheduleReading:
     lost: list[tuple[Cell, str]] = field(default_factory=list)  # labels `?H25`, their column's phase
 
 
-def read_schedule(grid: list[list[str]]) -> ScheduleReading:
-    """One schedule grid read: its periods, the phases printed where no period's column is left
+def read_schedule(grid: list[list[str]], era: str | None = None) -> ScheduleReading:
+    """One schedule grid read: its periods (a fiscal year printed without its era, `26`, read in
+    `era`, the document's, if one), the phases printed where no period's column is left
     for them (a column lost in the text), above its row of fiscal years (its rows out of
     order: the row of `～H25` printed first) or right of its last period's column (two rows on
     one line, its line break lost: `～H25 調査 構築 新 各種調査 →`), and the cells of the row of
@@ -102,8 +103,8 @@ def read_schedule(grid: list[list[str]]) -> ScheduleReading:
             placed = target
     lost = [((number, column, cell), content.get(column, "")) for number, row in enumerate(rows)
             for column, cell in enumerate(row) if _mark_lost(cell)]
-    return ScheduleReading(status, _periods(labels, content, arrow_from), unplaced, unread, above,
-                           arrow, beyond, lost)
+    return ScheduleReading(status, _periods(labels, content, arrow_from, era), unplaced, unread,
+                           above, arrow, beyond, lost)
 
 
 Span = tuple[int, int]       # a cell's first display column and the one after its last
@@ -226,7 +227,8 @@ class _FreeLabels:
         self.left[column + 1] = column
 
 
-def _periods(labels: list[str], content: dict[int, str], arrow_from: int | None) -> list[Period]:
+def _periods(labels: list[str], content: dict[int, str], arrow_from: int | None,
+             era: str | None) -> list[Period]:
     """A period for every column of the row of fiscal years (its phase blank where nothing is
     printed and no arrow reaches) and for a `～` column that holds a phase."""
     periods, phase = [], ""
@@ -235,14 +237,14 @@ def _periods(labels: list[str], content: dict[int, str], arrow_from: int | None)
             continue
         if column in content:
             phase = content[column]
-            periods.append(Period(label, _fiscal_year(label), phase, phase))
+            periods.append(Period(label, _fiscal_year(label, era), phase, phase))
         elif arrow_from is not None and column >= arrow_from and _plan_period(label):
-            periods.append(Period(label, _fiscal_year(label), phase, "→"))
+            periods.append(Period(label, _fiscal_year(label, era), phase, "→"))
         elif _plan_period(label):
-            periods.append(Period(label, _fiscal_year(label), "", ""))
+            periods.append(Period(label, _fiscal_year(label, era), "", ""))
     return periods
 
 
 @lru_cache(maxsize=1024)
-def _fiscal_year(label: str) -> int | None:
-    return era_year(label.lstrip("～~").strip())
+def _fiscal_year(label: str, era: str | None) -> int | None:
+    return era_year(label.lstrip("～~").strip(), era)
