@@ -37,7 +37,12 @@ PAGE_NUMBER = re.compile(rf"^\s*{PAGE_DASH}[ \u3000]?[0-9０-９]{{1,4}}[ \u3000
 # A page's number printed bare (`12`, `P.12`, `12/40`, `12ページ`), a cleaned row's whole text:
 # in a table it may be a value; alone in prose it is named (extraction), never dropped
 LONE_PAGE_NUMBER = re.compile(r"^(?:[Pp]\.?\s*)?\d{1,4}(?:\s*/\s*\d{1,4}|\s*ページ)?$")
-UNUSUAL = re.compile(f"[{INVISIBLE_CHARS}{SPACE_CHARS}]")
+# Combining marks, which some converters and macOS write after their letter (シ + U+3099 for ジ,
+# the NFD form): a letter and its marks are read as the character printed (NFC), only those runs
+# (NFC would also replace CJK compatibility ideographs, 神 U+FA19, with others).
+COMBINING_CHARS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a\ufe20-\ufe2f"
+DECOMPOSED = re.compile(f".[{COMBINING_CHARS}]+")
+UNUSUAL = re.compile(f"[{INVISIBLE_CHARS}{SPACE_CHARS}{COMBINING_CHARS}]")
 # A run of two or more spaces is a column break where a tab would be (pdftotext -layout, or
 # tabs written as spaces): n spaces are round(n / w) breaks, at least one, where w is the most
 # common length of such runs in the document (4 when every tab became 4 spaces).
@@ -220,8 +225,10 @@ def _page_furniture(line: str) -> bool:
 
 
 def canonical_line(line: str) -> str:
-    """The line without invisible characters, every kind of space an ASCII space."""
-    return SPACES.sub(" ", INVISIBLE.sub("", line))
+    """The line without invisible characters, every kind of space an ASCII space, each letter
+    written decomposed composed."""
+    line = SPACES.sub(" ", INVISIBLE.sub("", line))
+    return DECOMPOSED.sub(lambda m: unicodedata.normalize("NFC", m[0]), line)
 
 
 def _check_cells(number: int, line: str, memo: _Memo, path: str | None) -> None:
