@@ -18,8 +18,9 @@ from ..normalize import era_year
 SCHEDULE_LABEL = "スケジュール"
 STATUS_MARKERS = ("新", "継続")
 # The from/until mark of a `～H25` column. Converters that map Shift_JIS as JIS does write it as
-# 〜 (U+301C, WAVE DASH): the same mark, published as ～ (U+FF5E), as sources.py reads EUC-JP.
-RANGE_MARK, WAVE_DASH = "～", "〜"
+# 〜 (U+301C, WAVE DASH), and NFKC as ~: the same mark, published as ～ (U+FF5E), as sources.py
+# reads EUC-JP.
+RANGE_MARK, OTHER_RANGE_MARKS = "～", "〜~"
 # An era's first year is printed 元 (令和元年度, R元): after its era only, as era_year reads it.
 # What a lossy conversion writes for a character its encoding lacks (Shift_JIS has no ～, U+FF5E):
 # `?H25` is a `～` label whose mark is lost, read as no period (never guessed to be `～`).
@@ -188,7 +189,7 @@ def _column_labels(rows: list[list[str]], header: int, width: int) -> list[str]:
     for row in rows:
         for column, cell in enumerate(row):
             if not labels[column] and _period_mark(cell):
-                labels[column] = RANGE_MARK + cell[1:] if cell[0] == WAVE_DASH else cell
+                labels[column] = RANGE_MARK + cell[1:] if cell[0] in OTHER_RANGE_MARKS else cell
     return labels
 
 
