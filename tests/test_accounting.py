@@ -889,6 +889,21 @@ def test_two_schedule_rows_on_one_line_are_named(number, initiative, cell, perio
     assert _schedule(ident)(document) == [(period, phase, phase) for period, phase in periods]
 
 
+def test_two_phases_of_a_row_read_under_one_fiscal_year_are_named():
+    """2-1-4's row `⇥～H25⇥調査⇥構築` printed without its first (empty) cell: `調査`, in a column
+    of no fiscal year, moved right to H26 and was joined with `構築` printed there, and its
+    ～H25 phase `各種調査` moved on to H27 (`2-1-4,H26,調査 構築`), in silence. The same comes
+    from a schedule laid out with spaces whose columns the count of breaks misreads. Read as
+    before, now named."""
+    document = extract(edited(l128="～H 2 5\t調査\t構築\t"))
+    assert document.warnings == [
+        f"{PATH}:110: initiative 2-1-4 「社会保障・税番号制度に関する情報ネットワークシステムの構築」: the "
+        "schedule at line 127 prints 「調査」 and 「構築」 (line 128) in one row under one fiscal "
+        "year: read as one phase (a column break lost in the layout?)"]
+    assert _schedule("2-1-4")(document) == [("H26", "調査 構築", "調査 構築"),
+                                            ("H27", "各種調査", "各種調査"), ("H28", "各種調査", "→")]
+
+
 def test_a_period_label_whose_mark_a_lossy_conversion_lost_is_named():
     """The seed through Shift_JIS, which has no ～ (U+FF5E): every `～H25` became `?H25`, read as
     a phase (schedules went 93 → 91, every ～H25 phase moved to another period) in silence. Now

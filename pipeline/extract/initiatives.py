@@ -290,6 +290,10 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
                  "could not write?): its column is read as no period" +
                  (f"; its phase 「{phase}」 is not in the tables" if phase else "")
                  for (row, column, cell), phase in reading.lost]
+    problems += [f"the schedule at line {used[0].line} prints 「{before}」 and 「{cell}」 (line "
+                 f"{line_of(row, column)}) in one row under one fiscal year: read as one phase "
+                 "(a column break lost in the layout?)"
+                 for (row, column, cell), before in reading.joined]
     problems += _arrow_without_phase(reading, used[0].line, line_of)
     if tables:      # the schedule is read from its first table: what else is under the label
         printed = {cell for row in grid for cell in row}    # and not in it lands nowhere

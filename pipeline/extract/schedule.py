@@ -53,6 +53,7 @@ class ScheduleReading:
     arrow: Cell | None = None                           # the first arrow, if printed
     beyond: list[Cell] = field(default_factory=list)    # phases, arrows right of the last period
     lost: list[tuple[Cell, str]] = field(default_factory=list)  # labels `?H25`, their column's phase
+    joined: list[tuple[Cell, str]] = field(default_factory=list)  # a phase, the cell before it
 
 
 def read_schedule(grid: list[list[str]]) -> ScheduleReading:
@@ -80,10 +81,12 @@ def read_schedule(grid: list[list[str]]) -> ScheduleReading:
     content: dict[int, str] = {}
     unplaced: list[Cell] = []
     beyond: list[Cell] = []
+    joined: list[tuple[Cell, str]] = []
     arrow_from: int | None = None
     arrow: Cell | None = None
     for number, row in enumerate(rows[header + 1:], header + 1):
         placed = -1                 # the row's cells keep their order: none goes left of this
+        placed_cell = ""
         for column, cell in enumerate(row):
             if not cell or _period_mark(cell) is not None or cell in STATUS_MARKERS:
                 continue
@@ -98,13 +101,15 @@ def read_schedule(grid: list[list[str]]) -> ScheduleReading:
             if target is None or target < placed:     # no column left for it (one lost?)
                 unplaced.append((number, column, cell))
                 continue
+            if target == placed:    # two cells of a row in one period's column: one phase
+                joined.append(((number, column, cell), placed_cell))
             content[target] = f"{content[target]} {cell}" if target in content else cell
             free.take(target)
-            placed = target
+            placed, placed_cell = target, cell
     lost = [((number, column, cell), content.get(column, "")) for number, row in enumerate(rows)
             for column, cell in enumerate(row) if _mark_lost(cell)]
     return ScheduleReading(status, _periods(labels, content, arrow_from), unplaced, unread, above,
-                           arrow, beyond, lost)
+                           arrow, beyond, lost, joined)
 
 
 Span = tuple[int, int]       # a cell's first display column and the one after its last
