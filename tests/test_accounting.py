@@ -904,6 +904,21 @@ def test_two_phases_of_a_row_read_under_one_fiscal_year_are_named():
                                             ("H27", "各種調査", "各種調査"), ("H28", "各種調査", "→")]
 
 
+def test_a_period_label_printed_in_another_periods_column_is_named():
+    """2-1-4's row of fiscal years printed without its first empty cell (`⇥H 2 6⇥H 2 7⇥H 2 8`):
+    H26 heads the column of the row below's `～H25`, which was dropped, and every phase moved
+    to the year before its own (～H25's 各種調査 published under H26), in silence. Read as
+    before, now named."""
+    document = extract(edited(l127="\tH 2 6\tH 2 7\tH 2 8"))
+    assert document.warnings == [
+        f"{PATH}:110: initiative 2-1-4 「社会保障・税番号制度に関する情報ネットワークシステムの構築」: the "
+        "schedule at line 127 prints 「～H25」 (line 128) in the column of H26: its period is not "
+        "in the tables, and the phases may be under other fiscal years than their own (a cell of "
+        "its row of fiscal years lost?)"]
+    assert _schedule("2-1-4")(document) == [("H26", "各種調査", "各種調査"), ("H27", "調査", "調査"),
+                                            ("H28", "構築", "構築")]
+
+
 def test_a_period_label_whose_mark_a_lossy_conversion_lost_is_named():
     """The seed through Shift_JIS, which has no ～ (U+FF5E): every `～H25` became `?H25`, read as
     a phase (schedules went 93 → 91, every ～H25 phase moved to another period) in silence. Now

@@ -54,6 +54,7 @@ class ScheduleReading:
     beyond: list[Cell] = field(default_factory=list)    # phases, arrows right of the last period
     lost: list[tuple[Cell, str]] = field(default_factory=list)  # labels `?H25`, their column's phase
     joined: list[tuple[Cell, str]] = field(default_factory=list)  # a phase, the cell before it
+    crowded: list[tuple[Cell, str]] = field(default_factory=list)  # `～` labels, another's column
 
 
 def read_schedule(grid: list[list[str]]) -> ScheduleReading:
@@ -70,7 +71,7 @@ def read_schedule(grid: list[list[str]]) -> ScheduleReading:
     header = next((i for i, row in enumerate(rows) if any(_plan_period(c) for c in row)), None)
     if header is None:
         return ScheduleReading(status, [])
-    labels = _column_labels(rows, header, width)
+    labels, crowded = _column_labels(rows, header, width)
     unread = [cell for cell in rows[header] if cell and _period_mark(cell) is None
               and cell not in STATUS_MARKERS and not ARROW.match(cell)]
     above = [(number, column, cell) for number, row in enumerate(rows[:header])
@@ -109,7 +110,7 @@ def read_schedule(grid: list[list[str]]) -> ScheduleReading:
     lost = [((number, column, cell), content.get(column, "")) for number, row in enumerate(rows)
             for column, cell in enumerate(row) if _mark_lost(cell)]
     return ScheduleReading(status, _periods(labels, content, arrow_from), unplaced, unread, above,
-                           arrow, beyond, lost, joined)
+                           arrow, beyond, lost, joined, crowded)
 
 
 Span = tuple[int, int]       # a cell's first display column and the one after its last
@@ -187,15 +188,23 @@ def is_schedule_mark(cell: str) -> bool:
     return _is_marker(cell) and not cell.isdigit()
 
 
-def _column_labels(rows: list[list[str]], header: int, width: int) -> list[str]:
-    """Period label of each column: the header cell, or a `～` cell printed in that column."""
+def _column_labels(rows: list[list[str]], header: int, width: int) -> tuple[
+        list[str], list[tuple[Cell, str]]]:
+    """Period label of each column: the header cell, or a `～` cell printed in that column; and
+    each `～` cell printed in a column another label holds, with that label (read as none)."""
     labels = [cell if _plan_period(cell) else "" for cell in rows[header]]
     labels += [""] * (width - len(labels))
-    for row in rows:
+    crowded = []
+    for number, row in enumerate(rows):
         for column, cell in enumerate(row):
-            if not labels[column] and _period_mark(cell):
-                labels[column] = RANGE_MARK + cell[1:] if cell[0] in OTHER_RANGE_MARKS else cell
-    return labels
+            if not _period_mark(cell):
+                continue
+            label = RANGE_MARK + cell[1:] if cell[0] in OTHER_RANGE_MARKS else cell
+            if not labels[column]:
+                labels[column] = label
+            elif labels[column] != label and not _mark_lost(cell):
+                crowded.append(((number, column, cell), labels[column]))
+    return labels, crowded
 
 
 class _FreeLabels:
