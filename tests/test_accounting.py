@@ -919,6 +919,27 @@ def test_a_period_label_printed_in_another_periods_column_is_named():
                                             ("H28", "構築", "構築")]
 
 
+@pytest.mark.parametrize("number,initiative,first,cells,periods", [
+    (384, "351: initiative 2-1-10 「情報システム調達研修の実施」", 383, "～H25 実施",
+     [("H26", "実施 実施", "実施 実施"), ("H27", "実施 実施", "→"), ("H28", "実施 実施", "→")]),
+    (105, "87: initiative 2-1-3 「インターネット・イントラネットシステムの再構築」", 104,
+     "～H25 現システム運用・新システム構築 新システム運用",
+     [("～H25", "現システム運用再構築設計", "現システム運用再構築設計"),
+      ("H26", "現システム運用・新システム構築 現システム運用・新システム構築",
+       "現システム運用・新システム構築 現システム運用・新システム構築"),
+      ("H27", "新システム運用 新システム運用", "新システム運用 新システム運用"),
+      ("H28", "新システム運用 新システム運用", "→")]),
+], ids=["2-1-10", "2-1-3"])
+def test_a_schedule_row_printed_twice_is_named(number, initiative, first, cells, periods):
+    """A schedule's row printed twice (a converter repeating a line): each of its phases was
+    read twice under its year (`2-1-10,H26,実施 実施`) in silence. Read as printed, now named."""
+    document = extract(LINES[:number] + LINES[number - 1:])
+    assert document.warnings == [
+        f"{PATH}:{initiative}: the schedule at line {first} prints its row 「{cells}」 again at "
+        f"line {number + 1}: its phases are read twice (a line printed twice?)"]
+    assert _schedule(initiative.split()[2])(document) == periods
+
+
 def test_a_period_label_whose_mark_a_lossy_conversion_lost_is_named():
     """The seed through Shift_JIS, which has no ～ (U+FF5E): every `～H25` became `?H25`, read as
     a phase (schedules went 93 → 91, every ～H25 phase moved to another period) in silence. Now

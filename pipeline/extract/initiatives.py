@@ -298,6 +298,9 @@ def _schedules(ident: str, entries: list[Entry], source: str) -> tuple[
                  f"in the column of {label}: its period is not in the tables, and the phases may "
                  "be under other fiscal years than their own (a cell of its row of fiscal years "
                  "lost?)" for (row, column, cell), label in reading.crowded]
+    problems += [f"the schedule at line {used[0].line} prints its row 「{cells}」 again at line "
+                 f"{line_of(row, column)}: its phases are read twice (a line printed twice?)"
+                 for row, column, cells in reading.repeated]
     problems += _arrow_without_phase(reading, used[0].line, line_of)
     if tables:      # the schedule is read from its first table: what else is under the label
         printed = {cell for row in grid for cell in row}    # and not in it lands nowhere

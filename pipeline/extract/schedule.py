@@ -55,6 +55,7 @@ class ScheduleReading:
     lost: list[tuple[Cell, str]] = field(default_factory=list)  # labels `?H25`, their column's phase
     joined: list[tuple[Cell, str]] = field(default_factory=list)  # a phase, the cell before it
     crowded: list[tuple[Cell, str]] = field(default_factory=list)  # `～` labels, another's column
+    repeated: list[Cell] = field(default_factory=list)  # a row of phases printed again: its first cell
 
 
 def read_schedule(grid: list[list[str]]) -> ScheduleReading:
@@ -85,7 +86,12 @@ def read_schedule(grid: list[list[str]]) -> ScheduleReading:
     joined: list[tuple[Cell, str]] = []
     arrow_from: int | None = None
     arrow: Cell | None = None
+    printed: set[tuple[str, ...]] = set()
+    repeated: list[Cell] = []
     for number, row in enumerate(rows[header + 1:], header + 1):
+        if _repeats(row, printed):
+            column = next(column for column, cell in enumerate(row) if cell)
+            repeated.append((number, column, " ".join(cell for cell in row if cell)))
         placed = -1                 # the row's cells keep their order: none goes left of this
         placed_cell = ""
         for column, cell in enumerate(row):
@@ -110,7 +116,19 @@ def read_schedule(grid: list[list[str]]) -> ScheduleReading:
     lost = [((number, column, cell), content.get(column, "")) for number, row in enumerate(rows)
             for column, cell in enumerate(row) if _mark_lost(cell)]
     return ScheduleReading(status, _periods(labels, content, arrow_from), unplaced, unread, above,
-                           arrow, beyond, lost, joined, crowded)
+                           arrow, beyond, lost, joined, crowded, repeated)
+
+
+def _repeats(row: list[str], printed: set[tuple[str, ...]]) -> bool:
+    """Whether a row printing a phase was printed before (a line printed twice), its phases
+    then read twice; adds it to printed."""
+    cells = tuple(cell for cell in row if cell)
+    if not any(not _is_marker(cell) for cell in cells):
+        return False
+    if cells in printed:
+        return True
+    printed.add(cells)
+    return False
 
 
 Span = tuple[int, int]       # a cell's first display column and the one after its last
