@@ -567,6 +567,18 @@ def test_text_under_related_urls_that_is_no_url_is_named_and_kept_as_notes():
     assert first.urls == ["http://www.pref.miyagi.jp/soshiki/"] and first.notes == "iyoho-s/miyagihw.html"
 
 
+def test_a_responsible_that_cites_an_initiative_is_named():
+    """2-1-6's 担当 value and 参考 lost (lines 212-215): the 参考 entry after them was read as
+    its department (`2-2-5電子申請オンライン利用の促進`) and the reference lost, in silence."""
+    document = extract(edited(l212=None, l213=None, l214=None, l215=None))
+    assert document.warnings == [
+        f"{PATH}:176: initiative 2-1-6 「宮城県電子申請システムの運用」: 担当 at line 212 is "
+        "「2-2-5電子申請オンライン利用の促進」, an initiative's id and title (its value and 参考 "
+        "lost?): read as its department"]
+    initiative = next(i for i in document.initiatives if i.id == "2-1-6")
+    assert (initiative.department, initiative.division) == ("2-2-5電子申請オンライン利用の促進", "")
+
+
 def test_references_under_a_lost_label_are_named():
     """Without the 参考 line (297), 2-1-8's references would be the notes after 担当."""
     assert LINES[296] == "参考" and LINES[299].startswith("2-1-9")

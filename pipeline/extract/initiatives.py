@@ -94,7 +94,11 @@ def read_initiative(block: Block, source: str) -> InitiativeRecords:
     notes += [text for _, text in stray]
     gaps += [f"関連URL at line {line}: 「{text}」 is no URL: kept as notes (a URL wrapped over two "
              "lines?)" for line, text in stray]
-    department, division = split_responsible(" ".join(responsible[0].values))
+    value = " ".join(responsible[0].values)
+    department, division = split_responsible(value)
+    if INITIATIVE_ID.match(value):      # 参考's entry as 担当's value: the lines between lost
+        gaps.append(f"担当 at line {responsible[0].line} is 「{value}」, an initiative's id and "
+                    "title (its value and 参考 lost?): read as its department")
     notes += [" ".join(e.values) for e in responsible[1:]]
     citing = [line for e in responsible[1:] for line, value in e.located_cells()
               if INITIATIVE_ID.match(value)]
