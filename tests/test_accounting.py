@@ -567,6 +567,18 @@ def test_text_under_related_urls_that_is_no_url_is_named_and_kept_as_notes():
     assert first.urls == ["http://www.pref.miyagi.jp/soshiki/"] and first.notes == "iyoho-s/miyagihw.html"
 
 
+def test_a_responsible_that_cites_an_initiative_is_named():
+    """2-1-6's 担当 value and 参考 lost (lines 212-215): the 参考 entry after them was read as
+    its department (`2-2-5電子申請オンライン利用の促進`) and the reference lost, in silence."""
+    document = extract(edited(l212=None, l213=None, l214=None, l215=None))
+    assert document.warnings == [
+        f"{PATH}:176: initiative 2-1-6 「宮城県電子申請システムの運用」: 担当 at line 212 is "
+        "「2-2-5電子申請オンライン利用の促進」, an initiative's id and title (its value and 参考 "
+        "lost?): read as its department"]
+    initiative = next(i for i in document.initiatives if i.id == "2-1-6")
+    assert (initiative.department, initiative.division) == ("2-2-5電子申請オンライン利用の促進", "")
+
+
 def test_references_under_a_lost_label_are_named():
     """Without the 参考 line (297), 2-1-8's references would be the notes after 担当."""
     assert LINES[296] == "参考" and LINES[299].startswith("2-1-9")
@@ -887,6 +899,57 @@ def test_two_schedule_rows_on_one_line_are_named(number, initiative, cell, perio
         for printed in (cell, "→")]
     ident = re.search(r"initiative (\S+)", initiative)[1]
     assert _schedule(ident)(document) == [(period, phase, phase) for period, phase in periods]
+
+
+def test_two_phases_of_a_row_read_under_one_fiscal_year_are_named():
+    """2-1-4's row `⇥～H25⇥調査⇥構築` printed without its first (empty) cell: `調査`, in a column
+    of no fiscal year, moved right to H26 and was joined with `構築` printed there, and its
+    ～H25 phase `各種調査` moved on to H27 (`2-1-4,H26,調査 構築`), in silence. The same comes
+    from a schedule laid out with spaces whose columns the count of breaks misreads. Read as
+    before, now named."""
+    document = extract(edited(l128="～H 2 5\t調査\t構築\t"))
+    assert document.warnings == [
+        f"{PATH}:110: initiative 2-1-4 「社会保障・税番号制度に関する情報ネットワークシステムの構築」: the "
+        "schedule at line 127 prints 「調査」 and 「構築」 (line 128) in one row under one fiscal "
+        "year: read as one phase (a column break lost in the layout?)"]
+    assert _schedule("2-1-4")(document) == [("H26", "調査 構築", "調査 構築"),
+                                            ("H27", "各種調査", "各種調査"), ("H28", "各種調査", "→")]
+
+
+def test_a_period_label_printed_in_another_periods_column_is_named():
+    """2-1-4's row of fiscal years printed without its first empty cell (`⇥H 2 6⇥H 2 7⇥H 2 8`):
+    H26 heads the column of the row below's `～H25`, which was dropped, and every phase moved
+    to the year before its own (～H25's 各種調査 published under H26), in silence. Read as
+    before, now named."""
+    document = extract(edited(l127="\tH 2 6\tH 2 7\tH 2 8"))
+    assert document.warnings == [
+        f"{PATH}:110: initiative 2-1-4 「社会保障・税番号制度に関する情報ネットワークシステムの構築」: the "
+        "schedule at line 127 prints 「～H25」 (line 128) in the column of H26: its period is not "
+        "in the tables, and the phases may be under other fiscal years than their own (a cell of "
+        "its row of fiscal years lost?)"]
+    assert _schedule("2-1-4")(document) == [("H26", "各種調査", "各種調査"), ("H27", "調査", "調査"),
+                                            ("H28", "構築", "構築")]
+
+
+@pytest.mark.parametrize("number,initiative,first,cells,periods", [
+    (384, "351: initiative 2-1-10 「情報システム調達研修の実施」", 383, "～H25 実施",
+     [("H26", "実施 実施", "実施 実施"), ("H27", "実施 実施", "→"), ("H28", "実施 実施", "→")]),
+    (105, "87: initiative 2-1-3 「インターネット・イントラネットシステムの再構築」", 104,
+     "～H25 現システム運用・新システム構築 新システム運用",
+     [("～H25", "現システム運用再構築設計", "現システム運用再構築設計"),
+      ("H26", "現システム運用・新システム構築 現システム運用・新システム構築",
+       "現システム運用・新システム構築 現システム運用・新システム構築"),
+      ("H27", "新システム運用 新システム運用", "新システム運用 新システム運用"),
+      ("H28", "新システム運用 新システム運用", "→")]),
+], ids=["2-1-10", "2-1-3"])
+def test_a_schedule_row_printed_twice_is_named(number, initiative, first, cells, periods):
+    """A schedule's row printed twice (a converter repeating a line): each of its phases was
+    read twice under its year (`2-1-10,H26,実施 実施`) in silence. Read as printed, now named."""
+    document = extract(LINES[:number] + LINES[number - 1:])
+    assert document.warnings == [
+        f"{PATH}:{initiative}: the schedule at line {first} prints its row 「{cells}」 again at "
+        f"line {number + 1}: its phases are read twice (a line printed twice?)"]
+    assert _schedule(initiative.split()[2])(document) == periods
 
 
 def test_a_period_label_whose_mark_a_lossy_conversion_lost_is_named():

@@ -222,10 +222,12 @@ def test_schedule_of_a_new_initiative_with_phases_per_year(doc):
     ]
 
 
-def test_a_range_mark_written_as_the_wave_dash_is_the_same_period():
+@pytest.mark.parametrize("mark", ["〜", "~"])
+def test_a_range_mark_written_as_the_wave_dash_or_a_tilde_is_the_same_period(mark):
     # converters that map Shift_JIS as JIS does write 〜 (U+301C, WAVE DASH) for the ～ (U+FF5E)
-    # of `～H25`: the column is still the period up to FY2013, never a phase of H26
-    wave = document_from_text(RAW.read_text(encoding="utf-8").replace("～H", "〜H"))
+    # of `～H25`, NFKC writes ~: the column is still the period up to FY2013 (published `～H25`,
+    # as the other plans print it), never a phase of H26
+    wave = document_from_text(RAW.read_text(encoding="utf-8").replace("～H", mark + "H"))
     assert schedule(wave, "2-1-3") == [
         ("～H25", 2013, "現システム運用再構築設計", "現システム運用再構築設計"),
         ("H26", 2014, "現システム運用・新システム構築", "現システム運用・新システム構築"),

@@ -1,11 +1,15 @@
 """The same plan as different converters and editors write it gives exactly the same tables:
 tabs written as runs of spaces, ideographic / no-break / thin spaces, CRLF with a BOM, invisible
 control and format characters (bidi marks, BEL, zero-width space) at line starts and ends,
+kana written decomposed (NFD: シ and a combining dakuten U+3099 for ジ, as macOS writes text),
+the text NFKC-normalised (`～H25` written `~H25`), rule lines of full-width dashes (`－－－－`),
 actors separated by `；`, which the width rule makes the tables' list delimiter `;` (one actor
 `県;市町村` in JSON was two in the CSV)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -46,6 +50,10 @@ VARIANTS = {
     "CRLF with BOM": lambda t: t.replace("\n", "\r\n").encode("utf-8-sig"),
     "CRLF UTF-16": lambda t: t.replace("\n", "\r\n").encode("utf-16"),
     "bidi marks, BEL, zero-width": lambda t: with_invisibles(t).encode("utf-8"),
+    "rule lines of full-width dashes": lambda t: re.sub(
+        "(?m)^-[-\t]*$", lambda rule: rule[0].replace("-", "－"), t).encode("utf-8"),
+    "NFKC (its ～ written ~)": lambda t: unicodedata.normalize("NFKC", t).encode("utf-8"),
+    "decomposed kana (NFD, as macOS writes text)": lambda t: unicodedata.normalize("NFD", t).encode("utf-8"),
     "actors separated by full-width semicolons":
         lambda t: t.replace("県，市町村", "県；市町村").replace("県, 市町村", "県；市町村").encode("utf-8"),
     "all at once, CP932": lambda t: t.replace("\t", "    ").replace(" ", "\u3000")

@@ -97,7 +97,11 @@ def read_initiative(block: Block, source: str, eras: DocumentEras) -> Initiative
     notes += [text for _, text in stray]
     gaps += [f"関連URL at line {line}: 「{text}」 is no URL: kept as notes (a URL wrapped over two "
              "lines?)" for line, text in stray]
-    department, division = split_responsible(" ".join(responsible[0].values))
+    value = " ".join(responsible[0].values)
+    department, division = split_responsible(value)
+    if INITIATIVE_ID.match(value):      # 参考's entry as 担当's value: the lines between lost
+        gaps.append(f"担当 at line {responsible[0].line} is 「{value}」, an initiative's id and "
+                    "title (its value and 参考 lost?): read as its department")
     notes += [" ".join(e.values) for e in responsible[1:]]
     citing = [line for e in responsible[1:] for line, value in e.located_cells()
               if INITIATIVE_ID.match(value)]
@@ -294,6 +298,17 @@ def _schedules(ident: str, entries: list[Entry], source: str, eras: DocumentEras
                  "could not write?): its column is read as no period" +
                  (f"; its phase 「{phase}」 is not in the tables" if phase else "")
                  for (row, column, cell), phase in reading.lost]
+    problems += [f"the schedule at line {used[0].line} prints 「{before}」 and 「{cell}」 (line "
+                 f"{line_of(row, column)}) in one row under one fiscal year: read as one phase "
+                 "(a column break lost in the layout?)"
+                 for (row, column, cell), before in reading.joined]
+    problems += [f"the schedule at line {used[0].line} prints 「{cell}」 (line {line_of(row, column)}) "
+                 f"in the column of {label}: its period is not in the tables, and the phases may "
+                 "be under other fiscal years than their own (a cell of its row of fiscal years "
+                 "lost?)" for (row, column, cell), label in reading.crowded]
+    problems += [f"the schedule at line {used[0].line} prints its row 「{cells}」 again at line "
+                 f"{line_of(row, column)}: its phases are read twice (a line printed twice?)"
+                 for row, column, cells in reading.repeated]
     problems += _arrow_without_phase(reading, used[0].line, line_of)
     if tables:      # the schedule is read from its first table: what else is under the label
         printed = {cell for row in grid for cell in row}    # and not in it lands nowhere

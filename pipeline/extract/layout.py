@@ -26,9 +26,13 @@ HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
 TABLE_GOES_ON = re.compile(r"\s*(?:</table|</?(?:caption|colgroup|col|tbody|thead|tfoot|tr|td|th))\b",
                            re.IGNORECASE)
 PIPE = re.compile(r"\s+\|\s+")
-RULE_LINE = re.compile(r"^[\s|:]*-{3,}[\s|:-]*$")
-RULE_CELL = re.compile(r"^[\s:]*-{3,}[\s:-]*$")    # a rule line's cell in a row joined to it
-LEADING_RULE, TRAILING_RULE = re.compile(r"^[:-]*-{3,}"), re.compile(r"-{3,}[:-]*$")   # glued on
+# A rule line's dashes: ASCII, or full-width as a converter that widens ASCII writes them
+RULE_DASH = r"\-－"
+RULE_LINE = re.compile(rf"^[\s|:]*[{RULE_DASH}]{{3,}}[\s|:{RULE_DASH}]*$")
+# A rule line's cell in a row joined to it, and its dashes glued on to a cell of the row
+RULE_CELL = re.compile(rf"^[\s:]*[{RULE_DASH}]{{3,}}[\s:{RULE_DASH}]*$")
+LEADING_RULE = re.compile(rf"^[:{RULE_DASH}]*[{RULE_DASH}]{{3,}}")
+TRAILING_RULE = re.compile(rf"[{RULE_DASH}]{{3,}}[:{RULE_DASH}]*$")
 # A page's number between dashes (`- 12 -`, `－１２－`, `— 12 —`), kept by the converter where
 # the page broke: page furniture, never text (a bare `12` may be a value, and `-\t12\t-` is a
 # table row of three cells: both kept)
@@ -37,7 +41,12 @@ PAGE_NUMBER = re.compile(rf"^\s*{PAGE_DASH}[ \u3000]?[0-9０-９]{{1,4}}[ \u3000
 # A page's number printed bare (`12`, `P.12`, `12/40`, `12ページ`), a cleaned row's whole text:
 # in a table it may be a value; alone in prose it is named (extraction), never dropped
 LONE_PAGE_NUMBER = re.compile(r"^(?:[Pp]\.?\s*)?\d{1,4}(?:\s*/\s*\d{1,4}|\s*ページ)?$")
-UNUSUAL = re.compile(f"[{INVISIBLE_CHARS}{SPACE_CHARS}]")
+# Combining marks, which some converters and macOS write after their letter (シ + U+3099 for ジ,
+# the NFD form): a letter and its marks are read as the character printed (NFC), only those runs
+# (NFC would also replace CJK compatibility ideographs, 神 U+FA19, with others).
+COMBINING_CHARS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a\ufe20-\ufe2f"
+DECOMPOSED = re.compile(f".[{COMBINING_CHARS}]+")
+UNUSUAL = re.compile(f"[{INVISIBLE_CHARS}{SPACE_CHARS}{COMBINING_CHARS}]")
 # A run of two or more spaces is a column break where a tab would be (pdftotext -layout, or
 # tabs written as spaces): n spaces are round(n / w) breaks, at least one, where w is the most
 # common length of such runs in the document (4 when every tab became 4 spaces).
@@ -162,7 +171,7 @@ def read_rows(text: str, path: str | None = None) -> list[Row]:
         seen = memo.rows.get(line)
         if seen is not None:            # a repeated plain line (most often a blank one)
             row = seen.at(number)
-        elif "---" in line and RULE_LINE.match(line) or PAGE_NUMBER.match(line):
+        elif _may_hold_a_rule(line) and RULE_LINE.match(line) or PAGE_NUMBER.match(line):
             continue
         elif "<" in line and HTML_START.search(line):
             if _tables_opened(line) > 0:
@@ -220,8 +229,10 @@ def _page_furniture(line: str) -> bool:
 
 
 def canonical_line(line: str) -> str:
-    """The line without invisible characters, every kind of space an ASCII space."""
-    return SPACES.sub(" ", INVISIBLE.sub("", line))
+    """The line without invisible characters, every kind of space an ASCII space, each letter
+    written decomposed composed."""
+    line = SPACES.sub(" ", INVISIBLE.sub("", line))
+    return DECOMPOSED.sub(lambda m: unicodedata.normalize("NFC", m[0]), line)
 
 
 def _check_cells(number: int, line: str, memo: _Memo, path: str | None) -> None:
@@ -335,13 +346,18 @@ def _clean_cells(raw: list[str], memo: _Memo) -> tuple[list[str], list[str], lis
     return cells, terms, owners
 
 
+def _may_hold_a_rule(text: str) -> bool:
+    """Whether the text holds three dashes of a rule in a row (a quick test before the regex)."""
+    return "---" in text or "－－－" in text
+
+
 def _joined_rule(raw: list[str]) -> tuple[list[str], set[int]]:
     """The cells of a rule line (`----`, two or more) that a converter left at the start or
     the end of a row, its line end lost; a single `---` cell is content (it may mean none).
     Returns the row, the dashes of the rule's first (last) cell taken off the cell they were
     glued to when nothing was left between the lines (`行政情報の基盤整備----`), and the rule's
     cells."""
-    if "---" not in "".join(raw):
+    if not _may_hold_a_rule("".join(raw)):
         return raw, set()
     found: set[int] = set()
     raw = list(raw)

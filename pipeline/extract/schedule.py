@@ -18,8 +18,9 @@ from ..values import era_year
 SCHEDULE_LABEL = "スケジュール"
 STATUS_MARKERS = ("新", "継続")
 # The from/until mark of a `～H25` column. Converters that map Shift_JIS as JIS does write it as
-# 〜 (U+301C, WAVE DASH): the same mark, published as ～ (U+FF5E), as sources.py reads EUC-JP.
-RANGE_MARK, WAVE_DASH = "～", "〜"
+# 〜 (U+301C, WAVE DASH), and NFKC as ~: the same mark, published as ～ (U+FF5E), as sources.py
+# reads EUC-JP.
+RANGE_MARK, OTHER_RANGE_MARKS = "～", "〜~"
 # An era's first year is printed 元 (令和元年度, R元): after its era only, as era_year reads it.
 # What a lossy conversion writes for a character its encoding lacks (Shift_JIS has no ～, U+FF5E):
 # `?H25` is a `～` label whose mark is lost, read as no period (never guessed to be `～`).
@@ -52,6 +53,9 @@ class ScheduleReading:
     arrow: Cell | None = None                           # the first arrow, if printed
     beyond: list[Cell] = field(default_factory=list)    # phases, arrows right of the last period
     lost: list[tuple[Cell, str]] = field(default_factory=list)  # labels `?H25`, their column's phase
+    joined: list[tuple[Cell, str]] = field(default_factory=list)  # a phase, the cell before it
+    crowded: list[tuple[Cell, str]] = field(default_factory=list)  # `～` labels, another's column
+    repeated: list[Cell] = field(default_factory=list)  # a row of phases printed again: its first cell
 
 
 def read_schedule(grid: list[list[str]], era: str | None = None) -> ScheduleReading:
@@ -69,7 +73,7 @@ def read_schedule(grid: list[list[str]], era: str | None = None) -> ScheduleRead
     header = next((i for i, row in enumerate(rows) if any(_plan_period(c) for c in row)), None)
     if header is None:
         return ScheduleReading(status, [])
-    labels = _column_labels(rows, header, width)
+    labels, crowded = _column_labels(rows, header, width)
     unread = [cell for cell in rows[header] if cell and _period_mark(cell) is None
               and cell not in STATUS_MARKERS and not ARROW.match(cell)]
     above = [(number, column, cell) for number, row in enumerate(rows[:header])
@@ -80,10 +84,17 @@ def read_schedule(grid: list[list[str]], era: str | None = None) -> ScheduleRead
     content: dict[int, str] = {}
     unplaced: list[Cell] = []
     beyond: list[Cell] = []
+    joined: list[tuple[Cell, str]] = []
     arrow_from: int | None = None
     arrow: Cell | None = None
+    printed: set[tuple[str, ...]] = set()
+    repeated: list[Cell] = []
     for number, row in enumerate(rows[header + 1:], header + 1):
+        if _repeats(row, printed):
+            column = next(column for column, cell in enumerate(row) if cell)
+            repeated.append((number, column, " ".join(cell for cell in row if cell)))
         placed = -1                 # the row's cells keep their order: none goes left of this
+        placed_cell = ""
         for column, cell in enumerate(row):
             if not cell or _period_mark(cell) is not None or cell in STATUS_MARKERS:
                 continue
@@ -98,13 +109,27 @@ def read_schedule(grid: list[list[str]], era: str | None = None) -> ScheduleRead
             if target is None or target < placed:     # no column left for it (one lost?)
                 unplaced.append((number, column, cell))
                 continue
+            if target == placed:    # two cells of a row in one period's column: one phase
+                joined.append(((number, column, cell), placed_cell))
             content[target] = f"{content[target]} {cell}" if target in content else cell
             free.take(target)
-            placed = target
+            placed, placed_cell = target, cell
     lost = [((number, column, cell), content.get(column, "")) for number, row in enumerate(rows)
             for column, cell in enumerate(row) if _mark_lost(cell)]
     return ScheduleReading(status, _periods(labels, content, arrow_from, era), unplaced, unread,
-                           above, arrow, beyond, lost)
+                           above, arrow, beyond, lost, joined, crowded, repeated)
+
+
+def _repeats(row: list[str], printed: set[tuple[str, ...]]) -> bool:
+    """Whether a row printing a phase was printed before (a line printed twice), its phases
+    then read twice; adds it to printed."""
+    cells = tuple(cell for cell in row if cell)
+    if not any(not _is_marker(cell) for cell in cells):
+        return False
+    if cells in printed:
+        return True
+    printed.add(cells)
+    return False
 
 
 Span = tuple[int, int]       # a cell's first display column and the one after its last
@@ -182,15 +207,23 @@ def is_schedule_mark(cell: str) -> bool:
     return _is_marker(cell) and not cell.isdigit()
 
 
-def _column_labels(rows: list[list[str]], header: int, width: int) -> list[str]:
-    """Period label of each column: the header cell, or a `～` cell printed in that column."""
+def _column_labels(rows: list[list[str]], header: int, width: int) -> tuple[
+        list[str], list[tuple[Cell, str]]]:
+    """Period label of each column: the header cell, or a `～` cell printed in that column; and
+    each `～` cell printed in a column another label holds, with that label (read as none)."""
     labels = [cell if _plan_period(cell) else "" for cell in rows[header]]
     labels += [""] * (width - len(labels))
-    for row in rows:
+    crowded = []
+    for number, row in enumerate(rows):
         for column, cell in enumerate(row):
-            if not labels[column] and _period_mark(cell):
-                labels[column] = RANGE_MARK + cell[1:] if cell[0] == WAVE_DASH else cell
-    return labels
+            if not _period_mark(cell):
+                continue
+            label = RANGE_MARK + cell[1:] if cell[0] in OTHER_RANGE_MARKS else cell
+            if not labels[column]:
+                labels[column] = label
+            elif labels[column] != label and not _mark_lost(cell):
+                crowded.append(((number, column, cell), labels[column]))
+    return labels, crowded
 
 
 class _FreeLabels:
