@@ -442,3 +442,38 @@ def test_the_local_server_answers_a_path_no_file_can_have_with_404(served, path)
     embedded null byte, OSError: File name too long) and dropped the connection."""
     for accept in ("text/turtle", None):
         assert see_other(served + path, accept)[0] == 404
+
+
+def test_a_label_too_long_to_name_a_file_mints_a_shortened_uri_that_resolves(
+        tmp_path, source_text):
+    """A 参考 document named in 90 characters (270 bytes of UTF-8): its URI's documents
+    (`…/document/<name>.jsonld`) could not be written (a file's name holds 255 bytes), and the
+    whole publish failed: `rdf.formats stage failed: File name too long`. A label longer than a
+    file's name can be is minted as its first characters and 12 hex digits of its SHA-256: a
+    URI of the label alone, the same in every run, whose documents are written and whose
+    title is the label in full."""
+    import csv
+    import hashlib
+    from urllib.parse import quote
+    from pipeline.publish import publish
+    printed = "情報システムに係る業務継続計画（i-BCP）"
+    name = "宮城県" + "情報システムに係る業務継続計画" * 6 + "(i-BCP)"    # (widths folded)
+    assert len(name) == 100 and len(name.encode("utf-8")) > 255
+    assert source_text.count(f"\n{printed}\n") == 1
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "plan.txt").write_text(source_text.replace(
+        f"\n{printed}\n", f"\n{name.replace('(', '（').replace(')', '）')}\n"), encoding="utf-8")
+    out = tmp_path / "out"
+    publish(raw, out, load_config(ROOT / "pipeline.toml"), lambda message: None)
+    with (out / "references.csv").open(encoding="utf-8", newline="") as handle:
+        assert name in {row["label"] for row in csv.DictReader(handle)}
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+    segment = next(path.name for path in (out / "id" / "plan" / "plan" / "document").glob("*.ttl")
+                   if path.name.endswith(f"-{digest}.ttl"))[:-len(".ttl")]
+    assert name.startswith(segment[:-13]) and len(segment.encode("utf-8")) <= 200
+    uri = f"{BASE}plan/plan/document/{quote(segment, safe='-_.~')}"
+    graph = (out / "rdf" / "graph.nt").read_text(encoding="utf-8")
+    assert f'<{uri}> <http://purl.org/dc/terms/title> "{name}"' in graph
+    for suffix in (".html", ".jsonld"):
+        assert (out / "id" / "plan" / "plan" / "document" / f"{segment}{suffix}").is_file()

@@ -10,6 +10,7 @@ link to the very URIs the graph describes.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from functools import lru_cache
 from string import Formatter
@@ -106,10 +107,22 @@ def template_fields(template: str) -> tuple[str, ...]:
     return tuple(name for _, name, _, _ in Formatter().parse(template) if name)
 
 
+SEGMENT_BYTES = 200     # a URI's segment names a file (`<segment>.jsonld`: 255 bytes at most)
+DIGEST_CHARS = 12
+
+
 @lru_cache(maxsize=1 << 16)
 def slug(value) -> str:
-    """A path segment for a URI: identifiers stay readable, Japanese is percent-encoded."""
-    return quote(str(value), safe="-_.~")
+    """A path segment for a URI: identifiers stay readable, Japanese is percent-encoded. A
+    value longer than SEGMENT_BYTES of UTF-8 (a document's name of some 70 characters) is its
+    first characters, `-` and DIGEST_CHARS hex digits of the SHA-256 of the whole value, so
+    that its URI's documents can be written as files and still name it alone."""
+    text = str(value)
+    if len(text.encode("utf-8")) > SEGMENT_BYTES:
+        keep = SEGMENT_BYTES - DIGEST_CHARS - 1
+        head = text.encode("utf-8")[:keep].decode("utf-8", errors="ignore")
+        text = f"{head}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:DIGEST_CHARS]}"
+    return quote(text, safe="-_.~")
 
 
 def publisher_path(source: dict) -> str | None:
