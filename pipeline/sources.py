@@ -158,9 +158,9 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
             raise SourceError(f"binary data, not text (NUL byte at offset {offset}, line "
                               f"{_line_of(data, offset)}){hint}", path, _line_of(data, offset))
         text, encoding = _first_fitting(data, path)
-    if _control_ratio(text) > 0.01:
-        raise SourceError(f"binary data, not text (decoded as {encoding})", path)
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    _refuse_control_characters(text, encoding, path)
+    return text, encoding
 
 
 def _looks_utf16(data: bytes) -> bool:
@@ -223,11 +223,22 @@ def _strict(data: bytes, encoding: str, path: Path, skip: int) -> str:
                           _line_of(data, offset)) from None
 
 
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+# Control characters no text holds (a vertical tab or a form feed does: Word's manual line
+# break, a page break; the reader takes them for spaces)
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f]")
+CONTROL_SHARE = 0.01        # more than this share of the characters: binary data
 
 
-def _control_ratio(text: str) -> float:
-    return len(CONTROL_CHARS.findall(text)) / max(len(text), 1)
+def _refuse_control_characters(text: str, encoding: str, path: Path) -> None:
+    """SourceError naming the line of the first control character when they are more than
+    CONTROL_SHARE of the text."""
+    found = CONTROL_CHARS.findall(text)
+    if len(found) > CONTROL_SHARE * max(len(text), 1):
+        first = CONTROL_CHARS.search(text)
+        line = text.count("\n", 0, first.start()) + 1
+        raise SourceError(f"binary data, not text (decoded as {encoding}; a control character "
+                          f"U+{ord(first[0]):04X} at line {line}, and {len(found) - 1} more)",
+                          path, line)
 
 
 def load_manifest(raw_dir: Path) -> dict[str, SourceMeta]:

@@ -60,6 +60,25 @@ def test_refuses_with_a_message_naming_the_file(data, message):
     assert str(error.value) == f"{PATH}{where}{message}"
 
 
+def test_a_vertical_tab_at_every_line_s_end_is_text(source_text):
+    """Word writes a manual line break (Shift+Enter) as a vertical tab: the seed with one at
+    the end of every line was refused as `binary data, not text (decoded as utf-8)`, though
+    the reader takes a vertical tab for a space, as it does a form feed (which was never
+    counted as binary)."""
+    lines = source_text.split("\n")
+    text, encoding = decode("\x0b\n".join(lines).encode("utf-8"), PATH)
+    assert encoding == "utf-8" and text.count("\x0b") == len(lines) - 1
+
+
+def test_control_characters_are_refused_naming_the_line_of_the_first():
+    """A text of control characters (over 1 %) was refused naming the file alone."""
+    data = ("計画\n" * 5 + "取組\x01\x02\x03\n").encode("utf-8")
+    with pytest.raises(SourceError) as error:
+        decode(data, PATH)
+    assert str(error.value) == f"{PATH}:6: binary data, not text (decoded as utf-8; a control " \
+        "character U+0001 at line 6, and 2 more)"
+
+
 def test_no_fitting_encoding_says_which_were_tried_and_where_each_failed():
     with pytest.raises(SourceError) as error:
         decode(b"abc\n\x82\xff\xff", PATH)
