@@ -625,10 +625,13 @@ def test_what_is_printed_under_a_site_url_beside_its_url_is_named(doc, printed, 
 
 
 @pytest.mark.parametrize("cell, printed", [("H 2 6 H 2 7", "H26H27"), ("H26・H27", "H26・H27"),
-                                           ("平成26～27年度", "平成26～27年度")])
+                                           ("平成26～27年度", "平成26～27年度"), ("H 0", "H0"),
+                                           ("H 0 0", "H00"), ("0 0 0 0", "0000")])
 def test_a_fiscal_year_cell_not_read_as_one_is_named(doc, cell, printed):
     """Two years in one cell of the row of fiscal years (a converter merged them): their
-    column has no period, and its phase is placed under the next year's; named."""
+    column has no period, and its phase is placed under the next year's; named. A year no era
+    has (H0, H00) or no year (0000) is none either: H0 was published as a period of no
+    fiscal year, in silence."""
     lines = RAW.read_text(encoding="utf-8").split("\n")
     assert lines[600] == "スケジュール\t\tH 2 6\tH 2 7\tH 2 8"
     lines[600] = f"スケジュール\t\t{cell}\t\tH 2 8"

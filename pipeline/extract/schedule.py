@@ -25,8 +25,9 @@ RANGE_MARK, OTHER_RANGE_MARKS = "～", "〜~"
 # What a lossy conversion writes for a character its encoding lacks (Shift_JIS has no ～, U+FF5E):
 # `?H25` is a `～` label whose mark is lost, read as no period (never guessed to be `～`).
 LOST_MARKS = "?？\ufffd"
-PERIOD = re.compile(r"^(～|~|〜|[?？\ufffd])?\s*((?:H|R|S|平成|令和|昭和)?\s*\d{1,2}|(?:H|R|S|平成|令和|昭和)\s*元|"
-                    r"\d{4})\s*(?:年度)?$")
+# A year of an era is 1 to 99 (H0 or 00 is none), a year of the calendar 1000 to 2999.
+PERIOD = re.compile(r"^(～|~|〜|[?？\ufffd])?\s*((?:H|R|S|平成|令和|昭和)?\s*(?:0?[1-9]|[1-9]\d)|"
+                    r"(?:H|R|S|平成|令和|昭和)\s*元|[12]\d{3})\s*(?:年度)?$")
 ARROW = re.compile(r"^[→⇒➡]+$")
 
 
