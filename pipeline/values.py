@@ -146,6 +146,8 @@ _QUANTITY = re.compile(rf"(?P<num>[+-]?\d[\d,]*(?:\.\d+)?)\s*"
 _BRACKETED = re.compile(r"\([^()]*\)")
 _DENOMINATOR = re.compile(r"(?<=[^\s\d.,/])/\s*\d[\d,.]*(?=[^\s\d.,%])")   # its own unit after it
 _DIGIT = re.compile(r"\d")          # a decimal digit (`m²`'s ² is none)
+_UNIT_DIGIT = re.compile(r"(?<=[A-Za-z])\d(?!\d)")   # a digit of a unit's letters (`m2`, `CO2`)
+_EXPONENT = re.compile(r"[eE][+-]?\d")     # `1e3`: a number's exponent, no unit's letters
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?")     # commas group thousands
 
 EXACT_WHOLE = 1 << 53  # the largest whole number every double holds exactly: a value is a
@@ -172,6 +174,8 @@ def parse_quantity(text: str) -> Quantity:
 
 
 def _another_number(rest: str) -> bool:
-    """Whether the text after a value's number holds another number, but in brackets or as a
-    rate's denominator (_BRACKETED, _DENOMINATOR)."""
-    return bool(_DIGIT.search(_DENOMINATOR.sub("", _BRACKETED.sub("", rest))))
+    """Whether the text after a value's number holds another number, but in brackets, as a
+    rate's denominator or as a digit of its unit's letters (_BRACKETED, _DENOMINATOR,
+    _UNIT_DIGIT)."""
+    rest = _DENOMINATOR.sub("", _BRACKETED.sub("", rest))
+    return bool(_EXPONENT.match(rest) or _DIGIT.search(_UNIT_DIGIT.sub("", rest)))

@@ -530,6 +530,11 @@ def test_parse_era_date_default_era():
     ("3,5件", Quantity(None, "", "")),
     ("1.2.3", Quantity(None, "", "")),
     ("5.2人/10万人", Quantity(5.2, "人/10万人", "")),    # digits in the unit: still one number
+    # a digit of the unit's own letters (m², CO₂ written m2, CO2) is no second number
+    ("1,000t-CO2", Quantity(1000, "t-CO2", "")),
+    ("500m2", Quantity(500, "m2", "")),
+    ("30m3/日", Quantity(30, "m3/日", "")),
+    ("20kgCO2", Quantity(20, "kgCO2", "")),
     ("100%(H27-H28)", Quantity(100, "%", "(H27-H28)")),  # a range in the note: its date
     # a second number outside brackets: a change, a list, a fraction, a number split by 、 (the
     # first number read 50, 1, 24 with the rest as its unit or note)
