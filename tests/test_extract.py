@@ -968,6 +968,21 @@ def test_a_list_in_a_schedule_cell_keeps_its_items_and_its_echo_still_matches(do
     assert changed.warnings == doc.warnings
 
 
+@pytest.mark.parametrize("printed", ["－－－", "---", "－－－\t"])
+def test_a_value_printed_as_dashes_in_a_row_is_a_value_not_a_rule(doc, printed):
+    """2-2-5's target printed 「－－－」 (none) in its row `⇥⇥⇥⇥－－－`: the line was dropped
+    as a rule line, and the indicator said to have no target value. A rule is a line of dashes
+    from its start, or of two runs of them; a row's one cell of dashes after its empty cells is
+    a value."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[605] == "\t\t\t\t43%"
+    lines[605] = f"\t\t\t\t{printed}"
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [first] = [i for i in changed.indicators if i.initiative_id == "2-2-5" and i.seq == 1]
+    assert (first.target_text, first.target_value) == ("---", None)
+    assert changed.warnings == doc.warnings
+
+
 @pytest.mark.parametrize("cell,printed", [
     ("113所属", '<td colspan="2">113所属</td>'), ("全所属", '<td colspan="2">全所属</td>'),
     ("全所属", "<td><table><tr><td>全所属</td></tr></table></td>")],

@@ -28,7 +28,10 @@ TABLE_GOES_ON = re.compile(r"\s*(?:</table|</?(?:caption|colgroup|col|tbody|thea
 PIPE = re.compile(r"\s+\|\s+")
 # A rule line's dashes: ASCII, or full-width as a converter that widens ASCII writes them
 RULE_DASH = r"\-－"
-RULE_LINE = re.compile(rf"^[\s|:]*[{RULE_DASH}]{{3,}}[\s|:{RULE_DASH}]*$")
+# A rule line: dashes from its start, or two runs of them (`⇥⇥－－－` alone is a row's cell: a
+# value, 「－－－」 for none)
+RULE_LINE = re.compile(rf"^(?:[|:]*|[\s|:]*[{RULE_DASH}]{{3,}}[\s|:]+)[{RULE_DASH}]{{3,}}"
+                       rf"[\s|:{RULE_DASH}]*$")
 # A rule line's cell in a row joined to it, and its dashes glued on to a cell of the row
 RULE_CELL = re.compile(rf"^[\s:]*[{RULE_DASH}]{{3,}}[\s:{RULE_DASH}]*$")
 LEADING_RULE = re.compile(rf"^[:{RULE_DASH}]*[{RULE_DASH}]{{3,}}")
