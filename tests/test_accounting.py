@@ -952,6 +952,18 @@ def test_a_schedule_row_printed_twice_is_named(number, initiative, first, cells,
     assert _schedule(initiative.split()[2])(document) == periods
 
 
+def test_one_phase_printed_in_two_rows_under_two_years_is_no_row_printed_twice():
+    """2-1-4's schedule with two rows more, 研修 under H26 in one and under H28 in the other:
+    they were named as one row printed twice (its cells compared without their columns), a
+    false alarm. A row printed twice repeats its cells in their columns."""
+    assert LINES[128] == "新\t各種調査\t→\t\t"
+    document = extract(LINES[:129] + ["\t\t研修\t\t", "\t\t\t\t研修"] + LINES[129:])
+    assert document.warnings == []
+    assert _schedule("2-1-4")(document) == [
+        ("～H25", "各種調査", "各種調査"), ("H26", "調査 研修", "調査 研修"), ("H27", "構築", "構築"),
+        ("H28", "研修", "研修")]
+
+
 def test_a_period_label_whose_mark_a_lossy_conversion_lost_is_named():
     """The seed through Shift_JIS, which has no ～ (U+FF5E): every `～H25` became `?H25`, read as
     a phase (schedules went 93 → 91, every ～H25 phase moved to another period) in silence. Now

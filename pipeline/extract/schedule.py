@@ -122,11 +122,11 @@ def read_schedule(grid: list[list[str]], era: str | None = None) -> ScheduleRead
 
 
 def _repeats(row: list[str], printed: set[tuple[str, ...]]) -> bool:
-    """Whether a row printing a phase was printed before (a line printed twice), its phases
-    then read twice; adds it to printed."""
-    cells = tuple(cell for cell in row if cell)
-    if not any(not _is_marker(cell) for cell in cells):
+    """Whether a row printing a phase was printed before, the same cells in the same columns
+    (a line printed twice), its phases then read twice; adds it to printed."""
+    if not any(cell and not _is_marker(cell) for cell in row):
         return False
+    cells = tuple(row[:max(column for column, cell in enumerate(row) if cell) + 1])
     if cells in printed:
         return True
     printed.add(cells)
