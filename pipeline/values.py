@@ -134,6 +134,7 @@ class Quantity:
 # particle: `60%を目指す`; a counter may begin with one: `10か所`, `5つ`); the rest is its note.
 _QUALIFIER = "以上|以下|未満|以内|超|程度|前後|強|弱|余り|増|減"
 _UNIT_CHAR = rf"(?!{_QUALIFIER})[^\s(（\u3041-\u309f]"
+_QUALIFIED_RATE = re.compile(rf"(?:{_QUALIFIER})\s*/")     # `回以上/年`: a qualifier inside a rate
 _QUANTITY = re.compile(rf"(?P<num>[+-]?\d[\d,]*(?:\.\d+)?)\s*"
                        rf"(?P<unit>(?:[かつ]|{_UNIT_CHAR})?(?:{_UNIT_CHAR})*)\s*(?P<note>.*)", re.DOTALL)
 
@@ -160,9 +161,10 @@ def parse_quantity(text: str) -> Quantity:
     beyond 2**53, which no double holds exactly, or a decimal whose digits the nearest double
     does not give back (`99999999999999999999.5`: 1e+20); the text keeps it. So is a text with
     another number after the first, outside brackets (`40%～45%`, `50%→70%`, `1/2`, `12 883件`,
-    `38. 25%`; `3,5件`): its first digits are not its value."""
+    `38. 25%`; `3,5件`): its first digits are not its value; and one whose rate a qualifier
+    cuts (`1回以上/年`: its unit would be 回 alone)."""
     m = _QUANTITY.fullmatch(normalize_width(text).strip()) if isinstance(text, str) else None
-    if not m or _another_number(m.string[m.end("num"):]) \
+    if not m or _another_number(m.string[m.end("num"):]) or _QUALIFIED_RATE.match(m["note"]) \
             or "," in m["num"] and not _GROUPED.fullmatch(m["num"]):
         return Quantity(None, "", "")
     num = m["num"].replace(",", "")

@@ -572,6 +572,10 @@ def test_parse_era_date_default_era():
     ("100人前後", Quantity(100, "人", "前後")),
     ("50以上", Quantity(50, "", "以上")),
     ("50%以上(H27)", Quantity(50, "%", "以上(H27)")),
+    # a qualifier inside a rate (回以上/年): the unit would be its first word alone (回, a count,
+    # where the text prints a rate per year): not read
+    ("1回以上/年 (15システム)", Quantity(None, "", "")),
+    ("100%以上/年", Quantity(None, "", "")),
     ("60%を目指す", Quantity(60, "%", "を目指す")),     # a particle begins the rest
     ("50%まで", Quantity(50, "%", "まで")),
     ("3件ずつ", Quantity(3, "件", "ずつ")),
