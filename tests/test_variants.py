@@ -49,6 +49,8 @@ VARIANTS = {
     "thin spaces": lambda t: t.replace(" ", "\u2009").encode("utf-8"),
     "CRLF with BOM": lambda t: t.replace("\n", "\r\n").encode("utf-8-sig"),
     "CRLF UTF-16": lambda t: t.replace("\n", "\r\n").encode("utf-16"),
+    "a vertical tab at every line's end (Word's manual line break)":
+        lambda t: t.replace("\n", "\x0b\n").encode("utf-8"),
     "bidi marks, BEL, zero-width": lambda t: with_invisibles(t).encode("utf-8"),
     "rule lines of full-width dashes": lambda t: re.sub(
         "(?m)^-[-\t]*$", lambda rule: rule[0].replace("-", "－"), t).encode("utf-8"),
