@@ -441,6 +441,27 @@ def test_paragraphs_cut_by_a_page_break_are_joined(doc):
     assert sections["2-1-narrative-1"].body.count("\n") == 2     # three paragraphs
 
 
+@pytest.mark.parametrize("printed, written", [
+    ("に基づき、平\n\n成25年度末", "に基づき、平\x0b成25年度末"),      # the page break's
+    ("既存情報システム", "既存情報\x0bシステム"),
+])
+def test_a_vertical_tab_inside_a_line_joins_its_parts_as_a_line_break(doc, printed, written):
+    """Word writes a manual line break (Shift+Enter) as a vertical tab: inside a line it was
+    read as a space, 「平 成25年度末」. Its two parts are joined as two lines are (nothing
+    between Japanese, a space between ASCII words)."""
+    text = RAW.read_text(encoding="utf-8")
+    assert text.count(printed) == 1
+    changed = document_from_text(text.replace(printed, written), RAW.name)
+    body = {s.id: s.body for s in changed.sections}["2-1-narrative-3"]
+    assert "に基づき、平成25年度末までに既存情報システムの維持管理経費" in body
+    assert changed.warnings == doc.warnings
+
+
+def test_a_vertical_tab_between_ascii_words_is_a_space():
+    from pipeline.extract.layout import canonical_line
+    assert canonical_line("LGWAN\x0bASP\t運用\x0b\x0b継続\x0b") == "LGWAN ASP\t運用継続"
+
+
 def replaced(lines: list[str], replacements: dict[int, list[str]]) -> list[str]:
     """The lines with the line at each index (0-based) replaced by its list of lines."""
     out = list(lines)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ..errors import ExtractionError
 from ..normalize import HYPHENS, INVISIBLE, INVISIBLE_CHARS, SPACE_CHARS, SPACES, clean_text
+from ..paragraphs import joined_by_a_space
 from .fragment import Cell, FragmentParser, last_end_tag, table_slots
 
 HTML_START = re.compile(r"<(?:p|div|table|span)\b", re.IGNORECASE)
@@ -48,6 +49,7 @@ LONE_PAGE_NUMBER = re.compile(r"^(?:[Pp]\.?\s*)?\d{1,4}(?:\s*/\s*\d{1,4}|\s*ペ�
 # the NFD form): a letter and its marks are read as the character printed (NFC), only those runs
 # (NFC would also replace CJK compatibility ideographs, 神 U+FA19, with others).
 COMBINING_CHARS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a\ufe20-\ufe2f"
+MANUAL_BREAK = "\x0b"          # a vertical tab: Word's manual line break (Shift+Enter)
 DECOMPOSED = re.compile(f".[{COMBINING_CHARS}]+")
 UNUSUAL = re.compile(f"[{INVISIBLE_CHARS}{SPACE_CHARS}{COMBINING_CHARS}]")
 # A run of two or more spaces is a column break where a tab would be (pdftotext -layout, or
@@ -232,10 +234,23 @@ def _page_furniture(line: str) -> bool:
 
 
 def canonical_line(line: str) -> str:
-    """The line without invisible characters, every kind of space an ASCII space, each letter
-    written decomposed composed."""
-    line = SPACES.sub(" ", INVISIBLE.sub("", line))
-    return DECOMPOSED.sub(lambda m: unicodedata.normalize("NFC", m[0]), line)
+    """The line without invisible characters, a manual line break (a vertical tab: Word's
+    Shift+Enter) joined as two lines are (nothing between Japanese, a space between ASCII
+    words), every other kind of space an ASCII space, each letter written decomposed composed."""
+    line = INVISIBLE.sub("", line)
+    if MANUAL_BREAK in line:
+        line = _joined_manual_breaks(line)
+    return DECOMPOSED.sub(lambda m: unicodedata.normalize("NFC", m[0]), SPACES.sub(" ", line))
+
+
+def _joined_manual_breaks(line: str) -> str:
+    parts = line.split(MANUAL_BREAK)
+    joined = parts[0]
+    for part in parts[1:]:
+        if joined and part and joined_by_a_space(joined[-1], part[0]):
+            joined += " "
+        joined += part
+    return joined
 
 
 def _check_cells(number: int, line: str, memo: _Memo, path: str | None) -> None:
