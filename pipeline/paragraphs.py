@@ -33,7 +33,10 @@ class _Paragraph:
         self.last = ""                  # the text's last character
 
     def add(self, text: str) -> None:
-        cut = max(text.rfind(mark) for mark in _CLAUSE_ENDS)
+        self.add_cut(text, max(text.rfind(mark) for mark in _CLAUSE_ENDS))
+
+    def add_cut(self, text: str, cut: int) -> None:
+        """text, whose last 、/。 is at `cut` (-1: none)."""
         if cut < 0:
             self.tail.append(text)
             self.tail_chars += len(text)
@@ -94,14 +97,13 @@ class _Sentence(_Paragraph):
         self.done_scan: _Scan = ((), False)
         self.tail_scan: _Scan = ((), False)
 
-    def add(self, text: str) -> None:
-        cut = max(text.rfind(mark) for mark in _CLAUSE_ENDS)
+    def add_cut(self, text: str, cut: int) -> None:
         if cut < 0:
             self.tail_scan = _scanned(self.tail_scan, text)
         else:
             self.done_scan = _scanned(self.tail_scan, text[:cut + 1])
             self.tail_scan = _scanned(self.done_scan, text[cut + 1:])
-        super().add(text)
+        super().add_cut(text, cut)
 
     def drop_tail(self) -> None:
         super().drop_tail()
