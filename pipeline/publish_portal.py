@@ -21,6 +21,7 @@ from .export.description import Description, Records, describe_publication
 from .export.listing import remember_digest
 from .export.site import write_site
 from .forked import Forked
+from .heap import collector_paused
 from .partcache import CacheStats, PartCache, cache_folder
 from .planrows import Extracted
 from .shacl import catalogue_cache, check_catalog
@@ -95,7 +96,8 @@ def _write_portal_metadata(staging: Path, description: Description, log: Callabl
     (the parts of it checked in a previous run taken from cache) while a forked process writes
     its files (a violation still fails the publish: nothing is published)."""
     write_ckan(staging, description)                # before the catalogue, which describes it
-    catalog = catalog_triples(staging, description)
+    with collector_paused(keep=True):               # its triples: many small objects, no cycles
+        catalog = catalog_triples(staging, description)
     with Forked(_catalog_files, staging, description, catalog, where=staging) as files:
         warnings = check_catalog(catalog, staging / "catalog.ttl", cache)
         files.next()

@@ -24,6 +24,7 @@ from rdflib.term import Node
 from .errors import ValidationFailed
 from .fingerprint import library_versions, tree_digest
 from .forked import fork_cores
+from .heap import collector_paused
 from .partcache import CacheStats, PartCache
 from .rdf.stream import worker_pool
 from .shacl_parts import (TARGETS, Part, gather, likeness, literal_blind, node_local,
@@ -179,7 +180,8 @@ def check_parts(graph: Graph, cache: PartCache | None = None) \
     cache, stats = cache or PartCache(None), CacheStats()
     checks = _node_local(cache, stats)
     if all(local for local, _, _ in checks):
-        parts = split(graph, set().union(*(inverse for _, inverse, _ in checks)))
+        with collector_paused(keep=True):           # the parts: many small objects, no cycles
+            parts = split(graph, set().union(*(inverse for _, inverse, _ in checks)))
     else:
         parts = [Part(None, list(graph))]
     prefixes, blind = _prefixes(graph), all(blind for _, _, blind in checks)
