@@ -47,12 +47,16 @@ class Indicator:
     baseline_unit: str = ""
     baseline_note: str = ""
     baseline_date: date | None = None
+    baseline_period_start: date | None = None     # the days the printed date covers
+    baseline_period_end: date | None = None
     baseline_date_text: str = ""
     target_text: str = ""
     target_value: int | float | None = None
     target_unit: str = ""
     target_note: str = ""
     target_date: date | None = None
+    target_period_start: date | None = None     # the days the printed date covers
+    target_period_end: date | None = None
     target_date_text: str = ""
     source: str = ""
     source_lines: str = ""

@@ -196,6 +196,11 @@ def test_indicator_values(doc, ident, seq, name, baseline, target):
 def test_indicator_keeps_printed_dates(doc):
     indicator = next(i for i in doc.indicators if i.initiative_id == "2-2-5")
     assert (indicator.baseline_date_text, indicator.target_date_text) == ("24年3月末", "28年度末")
+    # a day is a period of one day: the same date in the period columns
+    assert (indicator.baseline_period_start, indicator.baseline_period_end) == \
+        (date(2012, 3, 31), date(2012, 3, 31))
+    assert (indicator.target_period_start, indicator.target_period_end) == \
+        (date(2017, 3, 31), date(2017, 3, 31))
     assert isinstance(indicator.baseline_value, float) and indicator.baseline_value == 38.25
 
 
@@ -870,14 +875,15 @@ def test_an_indicator_date_that_is_no_date_keeps_its_text_and_is_named():
     [indicator] = [i for i in changed.indicators if i.initiative_id == "2-2-5"]
     assert (indicator.baseline_date_text, indicator.baseline_date) == ("24.3末", None)
     assert (indicator.target_date_text, indicator.target_date) == ("28年度内ごろ", None)
+    assert (indicator.baseline_period_start, indicator.target_period_end) == (None, None)
     assert (indicator.baseline_value, indicator.target_value) == (38.25, 43)
     assert changed.warnings == [
         f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: indicator 1 「電子申請利用率(県)」: "
         "its baseline date 「24.3末」 (lines 604-606) is not read as a date (年, 年度, 月, 日, 末): "
-        "published as printed, its ISO date empty",
+        "published as printed, its ISO date and period empty",
         f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: indicator 1 「電子申請利用率(県)」: "
         "its target date 「28年度内ごろ」 (lines 604-606) is not read as a date (年, 年度, 月, 日, 末): "
-        "published as printed, its ISO date empty"]
+        "published as printed, its ISO date and period empty"]
 
 
 def test_a_table_row_of_a_dash_a_number_and_a_dash_is_no_page_number():
@@ -1416,7 +1422,7 @@ def test_a_warning_about_a_cell_of_a_cut_table_names_the_cell_s_line(doc):
     assert changed.warnings == [
         f"{RAW.name}:436: initiative 2-1-12 「情報セキュリティ監査の実施」: indicator 1 「情報セキュリティ内部"
         "監査実施済み所属数」: its target date 「28.3末」 (lines 446-447) is not read as a date (年, 年度, "
-        "月, 日, 末): published as printed, its ISO date empty"]
+        "月, 日, 末): published as printed, its ISO date and period empty"]
     assert [(i.name, i.source_lines) for i in changed.indicators if i.initiative_id == "2-1-12"] == [
         ("情報セキュリティ内部監査実施済み所属数", "446-447"), ("情報セキュリティ外部監査実施回数", "447-447")]
 
@@ -1536,7 +1542,7 @@ def test_a_year_printed_without_its_era_in_a_document_of_two_eras_is_not_read():
         "(平成、令和): its fiscal year is left empty" for period in ("26", "27", "28")] + [
         f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: indicator 1 「電子申請利用率(県)」: "
         f"its {kind} date 「{printed}」 (lines 604-606) prints no era and the document prints years "
-        "of 2 eras (平成、令和): published as printed, its ISO date empty"
+        "of 2 eras (平成、令和): published as printed, its ISO date and period empty"
         for kind, printed in (("baseline", "24年3月末"), ("target", "28年度末"))]
     assert [(period, year) for period, year, _, _ in schedule(changed, "2-2-5")] == [
         ("26", None), ("27", None), ("28", None)]
@@ -1549,7 +1555,7 @@ def test_a_year_printed_without_its_era_in_a_document_printing_none_is_not_read(
     assert [(d.values["baseline_date"], d.values["target_date"]) for d in reading.drafts] == [(None, None)]
     assert reading.problems == [
         f"indicator 1 「名A」: its {kind} date 「{printed}」 (lines 1-5) prints no era and the "
-        "document prints no year with its era: published as printed, its ISO date empty"
+        "document prints no year with its era: published as printed, its ISO date and period empty"
         for kind, printed in (("baseline", "24年3月末"), ("target", "28年度末"))]
     assert [(p.period, p.fiscal_year) for p in read_schedule([["", "26", "27"], ["～25", "運用", ""]]).periods
             ] == [("26", None), ("27", None)]
@@ -1572,20 +1578,21 @@ def test_a_qualifier_after_a_values_unit_is_its_note(doc, printed, unit, note):
     assert not changed.warnings
 
 
-@pytest.mark.parametrize("printed, period", [
-    ("H23年度", "2011-04-01 to 2012-03-31"), ("平成24年3月", "2012-03-01 to 2012-03-31")])
-def test_a_value_dated_by_a_period_has_no_iso_date_and_is_named(doc, printed, period):
+@pytest.mark.parametrize("printed, start, end", [
+    ("H23年度", date(2011, 4, 1), date(2012, 3, 31)),
+    ("平成24年3月", date(2012, 3, 1), date(2012, 3, 31)),
+    ("H23年", date(2011, 1, 1), date(2011, 12, 31))])
+def test_a_value_dated_by_a_period_publishes_the_period_and_no_day(doc, printed, start, end):
     """現状値(H23年度) was published dated 2011-04-01, the first day of the fiscal year, and
-    (平成24年3月) 2012-03-01: days the text does not say. The date is left empty, the text kept,
-    and the warning gives the period."""
+    (平成24年3月) 2012-03-01: days the text does not say. The ISO date is left empty and the
+    period the text prints is published as its first and last day, the text kept beside."""
     lines = RAW.read_text(encoding="utf-8").split("\n")
     assert "現状値(24年3月末)" in lines[604]
     lines[604] = lines[604].replace("24年3月末", printed)
     changed = document_from_text("\n".join(lines), RAW.name)
     [indicator] = [i for i in changed.indicators if i.initiative_id == "2-2-5"]
     assert (indicator.baseline_date_text, indicator.baseline_date) == (printed, None)
-    assert (indicator.target_date_text, indicator.target_date) == ("28年度末", date(2017, 3, 31))
-    assert changed.warnings == [
-        f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: indicator 1 「電子申請利用率(県)」: "
-        f"its baseline date 「{printed}」 (lines 604-606) prints a period ({period}), not a day: "
-        "published as printed, its ISO date empty"]
+    assert (indicator.baseline_period_start, indicator.baseline_period_end) == (start, end)
+    assert (indicator.target_date_text, indicator.target_date, indicator.target_period_start,
+            indicator.target_period_end) == ("28年度末", *[date(2017, 3, 31)] * 3)
+    assert not changed.warnings         # the period is in the tables: nothing lands nowhere

@@ -325,6 +325,41 @@ def test_a_target_printed_without_its_value_keeps_its_date_in_the_graph(
     assert graph.value(target, URIRef(str(sdmx) + "measure#obsValue")) is None
 
 
+def test_a_baseline_dated_by_a_fiscal_year_publishes_its_period_everywhere(
+        tmp_path, project_root, source_text):
+    """現状値(H23年度): no day, so no ISO date and no refPeriod; the fiscal year is published as
+    its first and last day in the tables, as the observation's dcterms:temporal in the graph
+    and on the initiative's page, the text as printed beside it."""
+    from pipeline.publish import publish
+    printed = "現状値(24年3月末)"
+    assert source_text.count(printed) == 1
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "plan.txt").write_text(source_text.replace(printed, "現状値(H23年度)"), encoding="utf-8")
+    out = tmp_path / "out"
+    publish(raw, out, load_config(project_root / "pipeline.toml"), lambda message: None)
+    with (out / "indicators.csv").open(encoding="utf-8", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["initiative_id"] == "2-2-5")
+    assert (row["baseline_date"], row["baseline_period_start"], row["baseline_period_end"],
+            row["baseline_date_text"]) == ("", "2011-04-01", "2012-03-31", "H23年度")
+    assert (row["target_date"], row["target_period_start"], row["target_period_end"]) == \
+        ("2017-03-31",) * 3
+    graph = parse(out, "graph.nt")
+    observation = URIRef("https://example.org/plan-opendata/id/plan/plan/indicator/2-2-5-1/baseline")
+    dcat = Namespace("http://www.w3.org/ns/dcat#")
+    period = graph.value(observation, DCTERMS.temporal)
+    assert (graph.value(period, RDF.type), graph.value(period, dcat.startDate).toPython(),
+            graph.value(period, dcat.endDate).toPython()) == \
+        (DCTERMS.PeriodOfTime, date(2011, 4, 1), date(2012, 3, 31))
+    refperiod = URIRef("http://purl.org/linked-data/sdmx/2009/dimension#refPeriod")
+    assert graph.value(observation, refperiod) is None
+    assert graph.value(URIRef(str(observation)[:-len("baseline")] + "target"), DCTERMS.temporal) \
+        is None             # a day: its refPeriod alone
+    page = next(out.glob("initiatives/*/2-2-5.html")).read_text(encoding="utf-8")
+    assert '<time datetime="2011-04-01">2011-04-01</time>～<time datetime="2012-03-31">' \
+           '2012-03-31</time><br><small>（表記：H23年度）</small>' in page
+
+
 def test_a_glossary_term_of_an_indicator_is_the_indicators_in_the_tables_and_the_graph(
         tmp_path, project_root, source_text):
     """A term marked in an indicator's name (2-2-5's in a tab row, the second of 2-1-12's in an

@@ -25,9 +25,9 @@ EXPECTED_FIELDS = {
     "indicators": [
         "plan_id", "initiative_id", "seq", "name",
         "baseline_text", "baseline_value", "baseline_unit", "baseline_note",
-        "baseline_date", "baseline_date_text",
+        "baseline_date", "baseline_period_start", "baseline_period_end", "baseline_date_text",
         "target_text", "target_value", "target_unit", "target_note",
-        "target_date", "target_date_text",
+        "target_date", "target_period_start", "target_period_end", "target_date_text",
         "source", "source_lines",
     ],
     "schedules": ["plan_id", "initiative_id", "period", "fiscal_year", "phase", "raw",

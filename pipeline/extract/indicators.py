@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..model import lines_named
-from ..values import DocumentEras, era_period, is_date, parse_era_date, parse_quantity
+from ..values import DocumentEras, era_period, is_date, parse_quantity
 
 BASELINE, TARGET = "現状値", "目標値"
 # The label alone, with its date in brackets, or with a date after it (checked: is_date).
 VALUE_LABEL = re.compile(rf"^({BASELINE}|{TARGET})\s*(?:[(（]\s*([^()（）]*?)\s*[)）]|(\S*))$")
 # Dates of values ("H26年3月末") repeat from indicator to indicator.
-_date = lru_cache(maxsize=1024)(parse_era_date)
+_period = lru_cache(maxsize=1024)(era_period)
 _is_date = lru_cache(maxsize=1024)(is_date)
 
 
@@ -72,8 +72,7 @@ def read_indicators(tokens: list[tuple[int, str]], eras: DocumentEras = Document
                     problems.append(_ambiguous_value(drafts, line, text))
             else:
                 current.last_value = None       # its own label follows it: a value, for sure
-            current.values[f"{pending}_date_text"] = date_text
-            current.values[f"{pending}_date"] = _date(date_text, eras.era)
+            current.values.update(_dates(pending, date_text, eras))
             current.lines.append(line)
             roles.append((current, f"{pending}_date_text"))
         elif pending:
@@ -97,20 +96,29 @@ def read_indicators(tokens: list[tuple[int, str]], eras: DocumentEras = Document
     return IndicatorReading(drafts, problems + _dates_not_read(drafts, eras), roles)
 
 
+def _dates(kind: str, text: str, eras: DocumentEras) -> dict:
+    """A value's date as printed (`H26年3月末`, `H26年度`), the first and last day of what it
+    prints (era_period: a day, or a period such as a fiscal year) and the ISO date of the day
+    it names (None for a period: never its first day)."""
+    start, end = _period(text, eras.era) or (None, None)
+    return {f"{kind}_date_text": text, f"{kind}_date": start if start == end else None,
+            f"{kind}_period_start": start, f"{kind}_period_end": end}
+
+
 def _dates_not_read(drafts: list[IndicatorDraft], eras: DocumentEras) -> list[str]:
-    """A value's date printed in a way not read (`24.3末`), as a period (`H26年度`: no day), or
-    without its era in a document that prints none or several (`28年度末`): published as
-    printed, its ISO date empty, and named, as it is not guessed."""
+    """A value's date printed in a way not read (`24.3末`, `平成26～28年度`) or without its era
+    in a document that prints none or several (`28年度末`): published as printed, its ISO date
+    and period empty, and named, as it is not guessed. (A period, `H26年度`, is read: its first
+    and last day.)"""
     return [f"indicator {seq} 「{draft.name}」: its {kind} date 「{text}」 ({lines_named(draft.lines)}) "
-            f"{_why_no_date(text, eras)}: published as printed, its ISO date empty"
+            f"{_why_no_date(text, eras)}: published as printed, its ISO date and period empty"
             for seq, draft in enumerate(drafts, 1) for kind in ("baseline", "target")
-            if (text := draft.values.get(f"{kind}_date_text")) and draft.values[f"{kind}_date"] is None]
+            if (text := draft.values.get(f"{kind}_date_text"))
+            and draft.values[f"{kind}_period_start"] is None]
 
 
 def _why_no_date(text: str, eras: DocumentEras) -> str:
-    """Why a value's printed date gives no ISO date: a period (no day), no era, or no date."""
-    if period := era_period(text, eras.era):
-        return f"prints a period ({period[0]} to {period[1]}), not a day"
+    """Why a value's printed date gives no day or period: no era, or no date."""
     if _is_date(text):
         return f"prints no era and {eras.described()}"
     return "is not read as a date (年, 年度, 月, 日, 末)"

@@ -15,7 +15,7 @@ from rdflib import Graph
 from ..assemble import Plan
 from ..config import Config
 from . import vocabulary
-from .terms import (DCTERMS, FOAF, ORG, PROV, QB, RDF, SDMX_DIMENSION, SDMX_MEASURE, SKOS, SPDX, XSD,
+from .terms import (DCAT, DCTERMS, FOAF, ORG, PROV, QB, RDF, SDMX_DIMENSION, SDMX_MEASURE, SKOS, SPDX, XSD,
                     Literal, Names, URIRef, decimal_literal, initiative_path, is_literal, link,
                     plan_path, publisher_path, slug, template_fields)
 from .vocabulary import bind_prefixes, default_graph_iri, vocabulary_namespace
@@ -328,7 +328,8 @@ def _indicators(b: GraphBuilder, rows: list[dict], sources: dict[str, URIRef]) -
     components = [(QB.dimension, b.pv.indicator), (QB.dimension, b.pv.valueKind),
                   (QB.dimension, SDMX_DIMENSION.refPeriod), (QB.measure, SDMX_MEASURE.obsValue),
                   (QB.attribute, b.pv.unit), (QB.attribute, b.pv.valueText),
-                  (QB.attribute, b.pv.valueNote), (QB.attribute, b.pv.dateText)]
+                  (QB.attribute, b.pv.valueNote), (QB.attribute, b.pv.dateText),
+                  (QB.attribute, DCTERMS.temporal)]       # a value dated by a period: no refPeriod
     for order, (role, prop) in enumerate(components, 1):
         component = b.uri(f"cube/indicators/structure/component/{order}")
         b.add(structure, QB.component, component)
@@ -345,7 +346,9 @@ def _indicators(b: GraphBuilder, rows: list[dict], sources: dict[str, URIRef]) -
 
 def _observation(b, dataset, indicator, row, kind, ja, en) -> None:
     """The baseline or target as printed: its text, value, unit and note, its date, or both
-    (a value lost in the text leaves the date printed in its label)."""
+    (a value lost in the text leaves the date printed in its label). The day it names is its
+    sdmx-dimension:refPeriod; a period it names (`H26年度`) its dcterms:temporal, with the
+    first and last day (dcat:startDate, dcat:endDate)."""
     if not any(row[f"{kind}_{column}"] for column in ("text", "date", "date_text")):
         return
     obs = URIRef(f"{indicator}/{kind}")
@@ -369,6 +372,13 @@ def _observation(b, dataset, indicator, row, kind, ja, en) -> None:
         b.add(obs, b.pv.valueNote, Literal(row[f"{kind}_note"], lang="ja"))
     if row[f"{kind}_date"] is not None:
         b.add(obs, SDMX_DIMENSION.refPeriod, Literal(row[f"{kind}_date"], datatype=XSD.date))
+    start, end = row[f"{kind}_period_start"], row[f"{kind}_period_end"]
+    if start is not None and start != end:       # a fiscal year, a year, a month: no day
+        period = URIRef(f"{obs}/period")
+        b.add(obs, DCTERMS.temporal, period)
+        b.add(period, RDF.type, DCTERMS.PeriodOfTime)
+        b.add(period, DCAT.startDate, Literal(start, datatype=XSD.date))
+        b.add(period, DCAT.endDate, Literal(end, datatype=XSD.date))
     if row[f"{kind}_date_text"]:
         b.add(obs, b.pv.dateText, Literal(row[f"{kind}_date_text"], lang="ja"))
 

@@ -46,6 +46,7 @@ class Names:
 DCTERMS, FOAF, PROV, RDF, SKOS, XSD = (Names(getattr(rdflib_namespaces, name)) for name in
                                        ("DCTERMS", "FOAF", "PROV", "RDF", "SKOS", "XSD"))
 ORG, QB, SPDX = Names(vocabulary.ORG), Names(vocabulary.QB), Names(vocabulary.SPDX)
+DCAT = Names(vocabulary.DCAT)
 SDMX_DIMENSION, SDMX_MEASURE = Names(vocabulary.SDMX_DIMENSION), Names(vocabulary.SDMX_MEASURE)
 URIRef = str                # IRIs are plain strings here; `add` writes them as <…>
 
