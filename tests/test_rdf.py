@@ -56,6 +56,23 @@ def turtle(published) -> Graph:
     return parse(published, "graph.ttl")
 
 
+def publish_changed(tmp_path: Path, project_root: Path, source_text: str,
+                    changes: dict[str, str]) -> Path:
+    """The real source with each printed text (found once) replaced, published alone into
+    `tmp_path/out` (returned) with the project's settings."""
+    from pipeline.publish import publish
+    text = source_text
+    for printed, changed in changes.items():
+        assert text.count(printed) == 1, printed
+        text = text.replace(printed, changed)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "plan.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    publish(raw, out, load_config(project_root / "pipeline.toml"), lambda message: None)
+    return out
+
+
 @pytest.mark.parametrize("name", FORMATS)
 def test_every_serialisation_is_isomorphic_to_the_built_graph(published, built, name):
     assert isomorphic(parse(published, name), built[0])
@@ -252,18 +269,11 @@ def test_a_url_that_is_no_absolute_iri_is_a_literal_in_every_serialisation(
     keep it as printed, the graph states it as an xsd:anyURI literal, never an IRI that a
     reader drops (such a source once failed the publish with "serialisations differ in triple
     count")."""
-    from pipeline.publish import publish
-    kanko = "URL <http://www.pref.miyagi.jp/site/ej-earthquake/press.html>"
-    kansha = "URL <https://sites.google.com/site/kanshamiyagi/>"
-    kokoro = "URL <http://kokoropress.blogspot.jp/>"
-    assert source_text.count(kanko) == source_text.count(kansha) == source_text.count(kokoro) == 1
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "plan.txt").write_text(source_text.replace(
-        kanko, "URL www.pref.miyagi.jp/site/ej-earthquake/press.html").replace(kansha, "URL -")
-        .replace(kokoro, "URL <http://kokoropress.blogspot.jp/100%>"), encoding="utf-8")
-    out = tmp_path / "out"
-    publish(raw, out, load_config(project_root / "pipeline.toml"), lambda message: None)
+    out = publish_changed(tmp_path, project_root, source_text, {
+        "URL <http://www.pref.miyagi.jp/site/ej-earthquake/press.html>":
+            "URL www.pref.miyagi.jp/site/ej-earthquake/press.html",
+        "URL <https://sites.google.com/site/kanshamiyagi/>": "URL -",
+        "URL <http://kokoropress.blogspot.jp/>": "URL <http://kokoropress.blogspot.jp/100%>"})
     with (out / "sites.csv").open(encoding="utf-8", newline="") as handle:
         urls = {row["url"] for row in csv.DictReader(handle)}
     assert {"www.pref.miyagi.jp/site/ej-earthquake/press.html", "-"} <= urls
@@ -282,14 +292,8 @@ def test_a_url_with_an_unclosed_ipv6_host_is_published_as_printed(tmp_path, proj
     """`http://[::1/x` (urlsplit raises ValueError) once failed the portal ("site stage failed:
     ValueError: Invalid IPv6 URL"): the tables keep it, the graph states it as a literal, the
     initiative's page shows it as text, not as a link."""
-    from pipeline.publish import publish
-    printed = "http://www.pref.miyagi.jp/soshiki/iyoho-s/miyagihw.html"
-    assert source_text.count(printed) == 1
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "plan.txt").write_text(source_text.replace(printed, "http://[::1/x"), encoding="utf-8")
-    out = tmp_path / "out"
-    publish(raw, out, load_config(project_root / "pipeline.toml"), lambda message: None)
+    out = publish_changed(tmp_path, project_root, source_text, {
+        "http://www.pref.miyagi.jp/soshiki/iyoho-s/miyagihw.html": "http://[::1/x"})
     with (out / "initiatives.csv").open(encoding="utf-8", newline="") as handle:
         assert next(row["urls"] for row in csv.DictReader(handle) if row["id"] == "2-1-1") == \
             "http://[::1/x"
@@ -302,15 +306,8 @@ def test_a_target_printed_without_its_value_keeps_its_date_in_the_graph(
     """2-2-5's target with its value lost (`目標値(28年度末)` and an empty cell): the tables
     keep its date, 2017-03-31, and the date as printed; so does its observation in the graph,
     which states no value text and no value (it was left out, and the date with it)."""
-    from pipeline.publish import publish
-    printed = "目標値(28年度末)\n\t\t\t\t43%\n"
-    assert source_text.count(printed) == 1
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "plan.txt").write_text(source_text.replace(printed, "目標値(28年度末)\n\t\t\t\t\n"),
-                                  encoding="utf-8")
-    out = tmp_path / "out"
-    publish(raw, out, load_config(project_root / "pipeline.toml"), lambda message: None)
+    out = publish_changed(tmp_path, project_root, source_text, {
+        "目標値(28年度末)\n\t\t\t\t43%\n": "目標値(28年度末)\n\t\t\t\t\n"})
     with (out / "indicators.csv").open(encoding="utf-8", newline="") as handle:
         row = next(r for r in csv.DictReader(handle) if r["initiative_id"] == "2-2-5")
     assert (row["target_text"], row["target_value"], row["target_date"], row["target_date_text"]) \
@@ -330,14 +327,7 @@ def test_a_baseline_dated_by_a_fiscal_year_publishes_its_period_everywhere(
     """現状値(H23年度): no day, so no ISO date and no refPeriod; the fiscal year is published as
     its first and last day in the tables, as the observation's dcterms:temporal in the graph
     and on the initiative's page, the text as printed beside it."""
-    from pipeline.publish import publish
-    printed = "現状値(24年3月末)"
-    assert source_text.count(printed) == 1
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "plan.txt").write_text(source_text.replace(printed, "現状値(H23年度)"), encoding="utf-8")
-    out = tmp_path / "out"
-    publish(raw, out, load_config(project_root / "pipeline.toml"), lambda message: None)
+    out = publish_changed(tmp_path, project_root, source_text, {"現状値(24年3月末)": "現状値(H23年度)"})
     with (out / "indicators.csv").open(encoding="utf-8", newline="") as handle:
         row = next(r for r in csv.DictReader(handle) if r["initiative_id"] == "2-2-5")
     assert (row["baseline_date"], row["baseline_period_start"], row["baseline_period_end"],
@@ -366,18 +356,9 @@ def test_a_glossary_term_of_an_indicator_is_the_indicators_in_the_tables_and_the
     HTML fragment) was published as the initiative's, in a column `indicators` it does not have;
     the schema of terms.csv gives it to the indicator, `2-2-5#1`, and so does the graph, on the
     indicator's own URI (`…/indicator/2-2-5-1`, not `…/indicator/2-2-5%231`)."""
-    from pipeline.publish import publish
-    marks = {"指標\t\t電子申請利用率（県）": "指標\t\t電子申請*利用率（県）",
-             "<p>情報セキュリティ外部監査実施回数</p>": "<p>情報セキュリティ外部*監査実施回数</p>"}
-    text = source_text
-    for printed, marked in marks.items():
-        assert text.count(printed) == 1
-        text = text.replace(printed, marked)
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "plan.txt").write_text(text, encoding="utf-8")
-    out = tmp_path / "out"
-    publish(raw, out, load_config(project_root / "pipeline.toml"), lambda message: None)
+    out = publish_changed(tmp_path, project_root, source_text, {
+        "指標\t\t電子申請利用率（県）": "指標\t\t電子申請*利用率（県）",
+        "<p>情報セキュリティ外部監査実施回数</p>": "<p>情報セキュリティ外部*監査実施回数</p>"})
     with (out / "terms.csv").open(encoding="utf-8", newline="") as handle:
         rows = [(r["term"], r["record_kind"], r["record_id"], r["column"], r["lines"])
                 for r in csv.DictReader(handle) if r["record_id"].startswith(("2-2-5", "2-1-12"))]
