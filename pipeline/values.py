@@ -21,11 +21,25 @@ _DATE = re.compile(_ERA + r"年(?:(?P<fy>度)(?P<fyend>末)?|(?P<yend>末)|"
                    r"(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日|(?P<mend>末)日?)?)?(?:現在|時点)?")
 
 
+# The first day of each era: a date that ends before it is no date of that era
+# (`R元年3月31日`: 令和 began on 1 May 2019); one after its last day is read on (`平成32年3月31日`,
+# printed in plans written before 令和, is 2020-03-31).
+ERA_STARTS = {"昭和": datetime.date(1926, 12, 25), "平成": datetime.date(1989, 1, 8),
+              "令和": datetime.date(2019, 5, 1)}
+
+
+def _era(era: str | None, number: str, default_era: str | None) -> str | None:
+    """The era a year is read in (None: a 4-digit bare number, a Gregorian year)."""
+    if not era and len(number) == 4:
+        return None
+    return ERA_LETTERS.get(era or default_era or "", era or default_era)
+
+
 def _year(era: str | None, number: str, default_era: str | None) -> int | None:
     """Gregorian year of an era year; a 4-digit bare number is Gregorian."""
     if not era and len(number) == 4:
         return int(number)
-    era = ERA_LETTERS.get(era or default_era or "", era or default_era)
+    era = _era(era, number, default_era)
     n = 1 if number == "元" else int(number)
     if era not in ERA_OFFSETS or not 1 <= n <= 99:
         return None
@@ -56,11 +70,38 @@ def era_period(text: str, default_era: str | None = None
     period of one: "H26年3月末" -> 2014-03-31 to 2014-03-31, "H28年度末" -> 2017-03-31 (31 March
     of the next year); "H26年度" -> 2014-04-01 to 2015-03-31, "平成29年7月" -> 2017-07-01 to
     2017-07-31. A year printed without its era ("28年度末") is read in default_era (None: not
-    read). None for any other text."""
+    read). None for any other text, and for a date or period that ends before its era began
+    (before_its_era)."""
+    printed = _printed_period(text, default_era)
+    return None if printed is None or _before_era(*printed) else printed[1:]
+
+
+def before_its_era(text: str, default_era: str | None = None) -> str | None:
+    """The era a date prints (`R元年3月31日`: 令和) when what it prints ends before that era
+    began (ERA_STARTS), else None."""
+    printed = _printed_period(text, default_era)
+    return printed[0] if printed is not None and _before_era(*printed) else None
+
+
+def _before_era(era: str | None, first: datetime.date, last: datetime.date) -> bool:
+    return era in ERA_STARTS and last < ERA_STARTS[era]
+
+
+def _printed_period(text: str, default_era: str | None
+                    ) -> tuple[str | None, datetime.date, datetime.date] | None:
+    """(era, first day, last day) of what an era date prints (see era_period), unchecked
+    against the era's first day."""
     m = _DATE.fullmatch(_compact(text))
     year = _year(m["era"], m["year"], default_era) if m else None
     if year is None:
         return None
+    era = _era(m["era"], m["year"], default_era)
+    period = _period_of(m, year)
+    return (era, *period) if period else None
+
+
+def _period_of(m: re.Match, year: int) -> tuple[datetime.date, datetime.date] | None:
+    """(first day, last day) of a _DATE match whose year is `year`; None: no such day."""
     try:
         if m["fy"]:
             last = datetime.date(year + 1, 3, 31)

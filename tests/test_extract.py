@@ -1498,8 +1498,32 @@ def test_a_less_than_sign_that_begins_no_tag_keeps_the_text_after_it(doc, stray)
     assert changed.warnings == []
 
 
+@pytest.mark.parametrize("printed, era, first", [
+    ("R元年3月31日", "令和", "2019-05-01"), ("令和元年4月", "令和", "2019-05-01"),
+    ("H元年1月7日", "平成", "1989-01-08")])
+def test_a_date_before_its_era_began_is_no_date_and_is_named(printed, era, first):
+    """`R元年3月31日` was published 2019-03-31, a day of 平成 31: no day of 令和, which began on 1
+    May 2019 (a typo for another year or era, which the text does not say). Its date and period
+    are left empty and the warning says why; a date printed after its era ended (`H32年3月31日`,
+    in plans written before 令和) is read on."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert "現状値(24年3月末)" in lines[604]
+    lines[604] = lines[604].replace("24年3月末", printed).replace("28年度末", "H32年3月31日")
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [indicator] = [i for i in changed.indicators if i.initiative_id == "2-2-5"]
+    assert (indicator.baseline_date_text, indicator.baseline_date,
+            indicator.baseline_period_start) == (printed, None, None)
+    assert (indicator.target_date_text, indicator.target_date) == ("H32年3月31日", date(2020, 3, 31))
+    named = (f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: indicator 1 「電子申請利用率(県)」: "
+             f"its baseline date 「{printed}」 (lines 604-606) falls before {era} began ({first}): no "
+             "date of that era: published as printed, its ISO date and period empty")
+    assert named in changed.warnings
+    if era == "平成":       # the document's own era (a 令和 date makes it print two: its bare
+        assert changed.warnings == [named]      # years, `28年度末`, are then not read either)
+
+
 def test_a_year_printed_without_its_era_is_read_in_the_era_the_document_prints():
-    """A plan of the 令和 era printing `目標値(5年度末)` beside `現状値(R1年3月末)`, and `3 4 5`
+    """A plan of the 令和 era printing `目標値(5年度末)` beside `現状値(R1年度末)`, and `3 4 5`
     over a schedule beside others' `R3 R4 R5`, had its bare years read as 平成 (5年度末:
     1994-03-31, FY 1991–1993), an era assumed: a year printed without its era is read in the
     one era the document's dates and fiscal years print."""
@@ -1508,12 +1532,14 @@ def test_a_year_printed_without_its_era_is_read_in_the_era_the_document_prints()
     assert lines[600].startswith("スケジュール\t\tR3") and "現状値(24年3月末)" in lines[604]
     lines[600] = "スケジュール\t\t3\t4\t5"
     lines[604] = lines[604].replace("24年3月末", "2年3月末")
+    # (H24年3月末 became R1年3月末, a day before 令和 began: before_its_era)
+    lines = [line.replace("R1年3月末", "R1年度末") for line in lines]
     changed = document_from_text("\n".join(lines), RAW.name)
     [indicator] = [i for i in changed.indicators if i.initiative_id == "2-2-5"]
     assert (indicator.baseline_date_text, indicator.baseline_date) == ("2年3月末", date(2020, 3, 31))
     assert (indicator.target_date_text, indicator.target_date) == ("5年度末", date(2024, 3, 31))
     [other] = [i for i in changed.indicators if i.initiative_id == "2-2-6"]
-    assert (other.baseline_date_text, other.baseline_date) == ("R1年3月末", date(2019, 3, 31))
+    assert (other.baseline_date_text, other.baseline_date) == ("R1年度末", date(2020, 3, 31))
     assert [(period, year) for period, year, _, _ in schedule(changed, "2-2-5")] == [
         ("3", 2021), ("4", 2022), ("5", 2023)]
     assert [(period, year) for period, year, _, _ in schedule(changed, "2-2-6")][:1] == [("R3", 2021)]

@@ -14,7 +14,7 @@ from pipeline.normalize import (
     strip_html,
 )
 from pipeline.paragraphs import is_paragraph_end, join_lines, join_paragraphs, stands_alone
-from pipeline.values import (DocumentEras, Quantity, era_period, era_year, parse_era_date,
+from pipeline.values import (DocumentEras, Quantity, before_its_era, era_period, era_year, parse_era_date,
                              parse_quantity, printed_era)
 
 ODD_INPUTS = ["", " ", "*", "**", "^{*}", "年度末", "H", "<", ">", "<>", "</", "「", "」*",
@@ -460,6 +460,20 @@ def test_a_period_is_no_day(text, first, last):
     (H26年度 → 2014-04-01, a target a year early on the chart), a day the text does not say."""
     assert era_period(text) == (first, last)
     assert parse_era_date(text) == (first if first == last else None)
+
+
+@pytest.mark.parametrize("text, era", [
+    ("R元年3月31日", "令和"), ("R元年4月", "令和"), ("令和元年4月30日", "令和"),
+    ("H元年1月7日", "平成"), ("S元年12月24日", "昭和"),
+    ("R元年5月1日", None), ("R元年度", None), ("R元年", None), ("H元年1月", None),
+    ("H32年3月31日", None), ("S64年1月7日", None), ("2019年3月31日", None),
+])
+def test_a_date_that_ends_before_its_era_began_is_none(text, era):
+    """令和 began on 2019-05-01, 平成 on 1989-01-08, 昭和 on 1926-12-25: a day or month before
+    that is no date of the era (what the text meant is not said); a fiscal year or a year that
+    reaches into the era is one, and so is a date after the era ended (`H32年3月31日`)."""
+    assert before_its_era(text) == era
+    assert (era_period(text) is None) == (era is not None)
 
 
 @pytest.mark.parametrize("text, era", [

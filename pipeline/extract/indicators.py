@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..model import lines_named
-from ..values import DocumentEras, era_period, is_date, parse_quantity
+from ..values import ERA_STARTS, DocumentEras, before_its_era, era_period, is_date, parse_quantity
 
 BASELINE, TARGET = "現状値", "目標値"
 # The label alone, with its date in brackets, or with a date after it (checked: is_date).
@@ -118,7 +118,10 @@ def _dates_not_read(drafts: list[IndicatorDraft], eras: DocumentEras) -> list[st
 
 
 def _why_no_date(text: str, eras: DocumentEras) -> str:
-    """Why a value's printed date gives no day or period: no era, or no date."""
+    """Why a value's printed date gives no day or period: before its era began, no era, or
+    no date."""
+    if era := before_its_era(text, eras.era):
+        return f"falls before {era} began ({ERA_STARTS[era]}): no date of that era"
     if _is_date(text):
         return f"prints no era and {eras.described()}"
     return "is not read as a date (年, 年度, 月, 日, 末)"
