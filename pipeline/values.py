@@ -143,8 +143,9 @@ def printed_era(text: str) -> str | None:
 
 def is_date(text: str) -> bool:
     """Whether text prints a date or a period era_period reads in its era or, printed without
-    one, in some era (its shape tells a date from other text)."""
-    return any(era_period(text, era) for era in ERA_OFFSETS)
+    one, in some era (its shape tells a date from other text: `R元年3月31日`, before its era
+    began, is a date not read)."""
+    return any(_printed_period(text, era) for era in ERA_OFFSETS)
 
 
 @dataclass(frozen=True)

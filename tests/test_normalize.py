@@ -13,9 +13,10 @@ from pipeline.normalize import (
     remove_letter_spacing,
     strip_html,
 )
+from pipeline.extract.indicators import value_label
 from pipeline.paragraphs import is_paragraph_end, join_lines, join_paragraphs, stands_alone
-from pipeline.values import (DocumentEras, Quantity, before_its_era, era_period, era_year, parse_era_date,
-                             parse_quantity, printed_era)
+from pipeline.values import (DocumentEras, Quantity, before_its_era, era_period, era_year, is_date,
+                             parse_era_date, parse_quantity, printed_era)
 
 ODD_INPUTS = ["", " ", "*", "**", "^{*}", "年度末", "H", "<", ">", "<>", "</", "「", "」*",
               ")*", "（*", "～", "、", "。", "\t", "&", "&amp", "\u3000", "ﾞ", "*」", "-*", ".*"]
@@ -474,6 +475,13 @@ def test_a_date_that_ends_before_its_era_began_is_none(text, era):
     reaches into the era is one, and so is a date after the era ended (`H32年3月31日`)."""
     assert before_its_era(text) == era
     assert (era_period(text) is None) == (era is not None)
+    assert is_date(text)            # a date by its shape: a 現状値 label's date, not read
+
+
+def test_a_label_dated_before_its_era_is_still_a_label():
+    """`現状値R元年3月31日` (the date after the label, no brackets) is the label of a baseline
+    with a date not read, not prose: is_date tells a date by its shape."""
+    assert value_label("現状値R元年3月31日") == ("baseline", "R元年3月31日")
 
 
 @pytest.mark.parametrize("text, era", [
