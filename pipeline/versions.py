@@ -195,20 +195,31 @@ def plan_rows(rows: dict[str, list[dict]], plans: set[str]) -> dict[str, list[di
 
 def diff_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
                 schemas: dict[str, dict]) -> dict[str, dict]:
-    """Per table: keys added and removed, and (key, column, old, new) for changed values."""
+    """Per table: keys added and removed, and (key, column, old, new) for changed values; a
+    column the Table Schema added (or removed) since the previous edition is named once, with
+    the keys of the records that have a value in it, instead of a change of every record."""
     report = {}
     for table, schema in schemas.items():
         key_fields = schema["primaryKey"]
         before = {_key(r, key_fields): r for r in old.get(table, [])}
         after = {_key(r, key_fields): r for r in new.get(table, [])}
+        names = [f["name"] for f in schema["fields"]]
+        known = next(iter(before.values()), None)       # (the records' keys: its columns)
+        added = [name for name in names if known is not None and name not in known]
+        removed = [name for name in known or () if name not in names]
         changed = [{"key": key, "column": column, "old": before[key].get(column), "new": value}
                    for key in after if key in before
-                   for column, value in after[key].items() if before[key].get(column) != value]
+                   for column, value in after[key].items()
+                   if column not in added and before[key].get(column) != value]
         moved = sorted({c["key"] for c in changed if c["column"] in PROVENANCE_COLUMNS})
         entry = {"added": [k for k in after if k not in before],
                  "removed": [k for k in before if k not in after],
                  "changed": [c for c in changed if c["column"] not in PROVENANCE_COLUMNS],
                  "provenance_changed": moved}
+        if added or removed:
+            entry.update(columns_added=added, columns_removed=removed, filled=[
+                key for key in after if key in before
+                and any(after[key].get(name) is not None for name in added)])
         if any(entry.values()):
             report[table] = entry
     return report
@@ -386,7 +397,7 @@ def changed_plans(tables: dict[str, dict]) -> list[str]:
     """The plans with a change: every key starts with its plan_id (`miyagi-…/2-2-5/1`)."""
     keys = [k for entry in tables.values()
             for k in [*entry["added"], *entry["removed"], *entry["provenance_changed"],
-                      *(c["key"] for c in entry["changed"])]]
+                      *entry.get("filled", ()), *(c["key"] for c in entry["changed"])]]
     return sorted({key.split("/", 1)[0] for key in keys})
 
 
@@ -420,6 +431,12 @@ def changelog_entry(changes: dict, shown: dict[str, str] | None = None) -> str:
     if changes.get("plans"):
         lines.append(f"- 変更のあった計画 (plans changed): {', '.join(changes['plans'])}")
     for table, entry in changes.get("tables", {}).items():
+        if entry.get("columns_added"):
+            lines.append(f"- {table}: 列の追加 (columns added): {', '.join(entry['columns_added'])}"
+                         f" (a value in {len(entry['filled'])} record(s))")
+        if entry.get("columns_removed"):
+            lines.append(f"- {table}: 列の削除 (columns removed): "
+                         f"{', '.join(entry['columns_removed'])}")
         for key in entry["added"]:
             lines.append(f"- {table} {key}: 追加 (added)")
         for key in entry["removed"]:

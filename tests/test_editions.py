@@ -398,3 +398,33 @@ def test_a_record_changed_at_the_end_of_a_long_value_is_shown_where_it_is():
     assert len(old) > 80 and entry.splitlines()[2] == (
         "- initiatives plan/2-1-1 summary: …により構築し運用する。また，庁内LANを運用する。"
         " → …により構築し運用する。また，庁内LANを更新する。")
+
+
+def test_a_column_the_schema_added_is_named_once_not_as_a_change_of_every_record():
+    """The edition after indicators gained baseline_period_start/_end listed one change per
+    indicator and column, `(空) → 2014-03-31` (24,000 lines at N = 1000); the change report now
+    names the columns added and removed once, with the records that have a value in them, and
+    those records' plans are the plans changed."""
+    from pipeline.schema import load_schemas
+    from pipeline.versions import changed_plans, changelog_entry, diff_tables
+    schema = load_schemas()["indicators"]
+    new = [{f["name"]: None for f in schema["fields"]} | {
+        "plan_id": plan, "initiative_id": "2-2-5", "seq": 1, "baseline_value": 38.25,
+        "baseline_period_start": start} for plan, start in (("a", "2012-03-31"), ("b", None))]
+    old = [{k: v for k, v in record.items() if not k.startswith("baseline_period")}
+           | {"remark": "x"} for record in new]
+    old[1]["baseline_value"] = 40
+    tables = diff_tables({"indicators": old}, {"indicators": new}, {"indicators": schema})
+    entry = tables["indicators"]
+    assert (entry["columns_added"], entry["columns_removed"], entry["filled"]) == (
+        ["baseline_period_start", "baseline_period_end"], ["remark"], ["a/2-2-5/1"])
+    assert entry["changed"] == [{"key": "b/2-2-5/1", "column": "baseline_value", "old": 40,
+                                 "new": 38.25}]
+    assert changed_plans(tables) == ["a", "b"]
+    lines = changelog_entry({"version": "1.0.1", "created": "2026-12-05T00:00:00Z",
+                             "tables": tables}).splitlines()
+    assert lines[2:5] == [
+        "- indicators: 列の追加 (columns added): baseline_period_start, baseline_period_end "
+        "(a value in 1 record(s))",
+        "- indicators: 列の削除 (columns removed): remark",
+        "- indicators b/2-2-5/1 baseline_value: 40 → 38.25"]
