@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..model import lines_named
-from ..values import ERA_STARTS, DocumentEras, before_its_era, era_period, is_date, parse_quantity
+from ..values import (ERA_STARTS, DocumentEras, before_its_era, era_period, is_date, parse_era_date,
+                      parse_quantity)
 
 BASELINE, TARGET = "現状値", "目標値"
 # The label alone, with its date in brackets, or with a date after it (checked: is_date).
 VALUE_LABEL = re.compile(rf"^({BASELINE}|{TARGET})\s*(?:[(（]\s*([^()（）]*?)\s*[)）]|(\S*))$")
 # Dates of values ("H26年3月末") repeat from indicator to indicator.
+_date = lru_cache(maxsize=1024)(parse_era_date)
 _period = lru_cache(maxsize=1024)(era_period)
 _is_date = lru_cache(maxsize=1024)(is_date)
 
@@ -101,7 +103,7 @@ def _dates(kind: str, text: str, eras: DocumentEras) -> dict:
     prints (era_period: a day, or a period such as a fiscal year) and the ISO date of the day
     it names (None for a period: never its first day)."""
     start, end = _period(text, eras.era) or (None, None)
-    return {f"{kind}_date_text": text, f"{kind}_date": start if start == end else None,
+    return {f"{kind}_date_text": text, f"{kind}_date": _date(text, eras.era),
             f"{kind}_period_start": start, f"{kind}_period_end": end}
 
 
