@@ -132,13 +132,16 @@ _ERA_NAMED = re.compile("[SHRＳＨＲ]|昭和|平成|令和")     # (in either 
 
 def printed_era(text: str) -> str | None:
     """The era (昭和, 平成, 令和) a date or a fiscal year prints with its year: "H26年3月末",
-    "～H25" -> 平成, "令和元年度" -> 令和; None for one printed without it ("28年度末", "2014")
-    and for any other text (most cells of a document: those naming no era are not parsed)."""
+    "～H25" -> 平成, "令和元年度" -> 令和; None for one printed without it ("28年度末", "2014"),
+    for a year no era has ("H0", "H100": a typo names no era the document is written in) and
+    for any other text (most cells of a document: those naming no era are not parsed)."""
     if not _ERA_NAMED.search(text):
         return None
     compact = _compact(text).lstrip("～~")
     match = _DATE.fullmatch(compact) or _YEAR_ONLY.fullmatch(compact)
-    return ERA_LETTERS.get(match["era"], match["era"]) if match and match["era"] else None
+    if not match or not match["era"] or _year(match["era"], match["year"], None) is None:
+        return None
+    return ERA_LETTERS.get(match["era"], match["era"])
 
 
 def is_date(text: str) -> bool:

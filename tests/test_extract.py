@@ -1546,6 +1546,25 @@ def test_a_year_printed_without_its_era_is_read_in_the_era_the_document_prints()
     assert changed.warnings == []
 
 
+def test_a_year_no_era_has_is_no_era_the_document_prints():
+    """`H0` in a 令和 plan's row of fiscal years (a typo: 平成 has no year 0) made the document
+    print two eras, so its bare `5年度末` and `4 5` went unread; H0 names no era: the bare years
+    are read in 令和, and H0 alone is named."""
+    text = re.sub(r"H( ?)2( ?)([4-8])", lambda m: f"R{int(m[3]) - 3}", RAW.read_text(encoding="utf-8"))
+    lines = text.replace("28年度末", "5年度末").replace("R1年3月末", "R1年度末").split("\n")
+    assert lines[600].startswith("スケジュール\t\tR3")
+    lines[600] = "スケジュール\t\tH 0\t4\t5"
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [indicator] = [i for i in changed.indicators if i.initiative_id == "2-2-5"]
+    assert (indicator.target_date_text, indicator.target_date) == ("5年度末", date(2024, 3, 31))
+    assert [(period, year) for period, year, _, _ in schedule(changed, "2-2-5")] == [
+        ("4", 2022), ("5", 2023)]
+    assert changed.warnings == [
+        f"{RAW.name}:594: initiative 2-2-5 「電子申請オンライン利用の促進」: the schedule at line 601 "
+        "prints 「H0」 in its row of fiscal years, not read as one fiscal year: the periods of its "
+        "column are not in the tables, and a phase under it may be placed under the next year's"]
+
+
 def test_a_year_printed_without_its_era_in_a_document_of_two_eras_is_not_read():
     """A document printing 平成 and 令和 (`目標値(R2年度末)` beside `現状値(H24年3月末)`): its
     `28年度末` could be either (2017 or 2047), its schedule's `26` FY 2014 or 2044; they were read

@@ -489,6 +489,7 @@ def test_a_label_dated_before_its_era_is_still_a_label():
     ("S64年1月7日", "昭和"), ("(H26年3月末)", "平成"),
     ("28年度末", None), ("26", None), ("2014", None), ("2020年度末", None),
     ("平成15年度に運用を開始", None), ("H26年3月末頃", None), ("", None),
+    ("H0", None), ("H0年度", None), ("R100", None), ("S0年3月末", None),     # no year of an era
 ])
 def test_printed_era(text, era):
     assert printed_era(text) == era
