@@ -345,9 +345,14 @@ def test_a_baseline_dated_by_a_fiscal_year_publishes_its_period_everywhere(
     assert graph.value(observation, refperiod) is None
     assert graph.value(URIRef(str(observation)[:-len("baseline")] + "target"), DCTERMS.temporal) \
         is None             # a day: its refPeriod alone
+    period = '<time datetime="2011-04-01">2011-04-01</time>～<time datetime="2012-03-31">' \
+             '2012-03-31</time>'
     page = next(out.glob("initiatives/*/2-2-5.html")).read_text(encoding="utf-8")
-    assert '<time datetime="2011-04-01">2011-04-01</time>～<time datetime="2012-03-31">' \
-           '2012-03-31</time><br><small>（表記：H23年度）</small>' in page
+    assert f"{period}<br><small>（表記：H23年度）</small>" in page
+    plan_page = next(out.glob("publishers/*/index.html")).read_text(encoding="utf-8")
+    assert f"<td>38.25%<br><small>{period}</small></td>" in plan_page
+    assert '<td>43%<br><small><time datetime="2017-03-31">2017-03-31</time></small></td>' \
+        in plan_page
 
 
 def test_a_glossary_term_of_an_indicator_is_the_indicators_in_the_tables_and_the_graph(
