@@ -352,15 +352,22 @@ def local_government_code_problem(code: str) -> str | None:
            "the first five: 040002)"
 
 
+BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")     # a % not followed by two hex digits
+
+
 def is_http_url(value: str) -> bool:
-    """An absolute http(s) URL with a host and no character an IRI may not hold."""
+    """An absolute http(s) URL with a host and no character an IRI may not hold: nor a `%`
+    without two hex digits, nor `[` `]` outside an IPv6 host (the RDF's parser refused both,
+    failing the publish)."""
     try:
         parts = urlsplit(value)
         parts.port                      # `http://host:abc/`, `:99999`: no port
     except ValueError:                  # (or `http://[::1/x`: an unclosed IPv6 host)
         return False
+    after_host = value.partition("//")[2][len(parts.netloc):]
     return parts.scheme in ("http", "https") and bool(parts.netloc) and \
-        not any(c in value for c in ' <>"{}|\\^`') and value.isprintable()
+        not any(c in value for c in ' <>"{}|\\^`') and value.isprintable() and \
+        not BAD_PERCENT.search(value) and not any(c in after_host for c in "[]")
 
 
 def _site_settings(site, path: Path) -> dict:

@@ -197,6 +197,9 @@ def test_the_default_source_is_checked_where_its_settings_file_is_read(tmp_path)
     ("plan_id", '"miyagi\\n"', "must be ASCII letters"),                # no line end after it
     ("page", '"https://www.pref.miyagi.jp/a\\nb"', "is not an http(s) URL"),
     ("page", '"https://www.pref.miyagi.jp/a<b>{c}"', "is not an http(s) URL"),
+    # each once failed the publish's RDF with a parser's message naming the new edition: no IRI
+    ("page", '"https://www.pref.miyagi.jp/%zz/index.html"', "is not an http(s) URL"),
+    ("page", '"https://www.pref.miyagi.jp/a[1]/index.html"', "is not an http(s) URL"),
     # once published as given, a NUL in the portal's pages
     ("plan_title", '"みやぎ\\u0000ICT"', "holds a control character, which no XML or HTML page"),
     ("publisher_en", '"Miyagi\\u0007"', "holds a control character"),

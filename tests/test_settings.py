@@ -152,6 +152,10 @@ def test_a_relative_or_empty_cache_home_is_ignored(tmp_path, monkeypatch, cache_
     ('[publication.license]\nurl = ""', "[publication.license] url: '' is not an http(s) URL"),
     ('base_uri = "https://example.org:abc/id/"', "base_uri: 'https://example.org:abc/id/' is not"),
     ('contact_url = "https://example.org:99999/"', "contact_url: 'https://example.org:99999/' is"),
+    # each once failed the publish (rdf.formats: "Invalid IRI …") naming the raw folder: no IRI
+    ('base_uri = "https://example.org/%zz/id/"', "base_uri: 'https://example.org/%zz/id/' is not"),
+    ('download_base = "https://example.org/a%2/"', "download_base: 'https://example.org/a%2/' is"),
+    ('base_uri = "https://example.org/a[b]/id/"', "base_uri: 'https://example.org/a[b]/id/' is"),
     ('name = "' + "n" * 89 + '"', "name: '" + "n" * 89 + "' must be 1 to 88"),
     ('[site]\ntemplates = 5', "[site] templates: must be text (a folder), not int"),
     ('[site]\ntemplates = "a\\u0000b"', "[site] templates: 'a\\x00b' is not a folder name"),
