@@ -18,6 +18,7 @@ from typing import Mapping
 
 from .config import Config
 from .errors import StoreError
+from .sources import PLAN_ID
 from .rdf.vocabulary import default_graph_iri, graph_base
 
 GRAPH_FILE = Path("rdf") / "graph.nt"
@@ -82,6 +83,9 @@ def plan_graphs(out_dir: Path) -> dict[str, Path]:
         path = resource.get("path") if isinstance(resource, dict) else None
         parts = PurePosixPath(path).parts if isinstance(path, str) else ()
         if len(parts) == 3 and parts[0] == "plans" and parts[2] == "graph.nt":
+            if not PLAN_ID.fullmatch(parts[1]) or ".." in parts[1]:    # no graph IRI, or not in plans/
+                raise StoreError(f"resource {path}: {parts[1]!r} is no plan id: this is not a "
+                                 "publication's package", out_dir / PACKAGE)
             files[parts[1]] = out_dir.joinpath(*parts)
     return dict(sorted(files.items()))
 

@@ -709,6 +709,28 @@ def test_query_syntax_error_is_one_line_and_exit_1(published):
     assert result.stderr.startswith("error: SPARQL syntax error: ")
 
 
+@pytest.mark.parametrize("plan_id", ["a b", "..", "a%zz"])
+def test_a_plan_graph_the_package_lists_under_no_plan_id_is_named_in_it(published, tmp_path,
+                                                                       plan_id):
+    """A datapackage.json whose plan graph's folder is no plan id (a damaged or edited
+    publication) once ended as `query failed: ValueError: Invalid IRI code point ' '` naming
+    the folder, and load-store loaded the graph into that IRI ("..": graph.nt above plans/)."""
+    out = tmp_path / "out"
+    shutil.copytree(published, out)
+    listing = out / "datapackage.json"
+    package = json.loads(listing.read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        if resource["path"] == "plans/miyagi-ict-plan-2014-2016/graph.nt":
+            resource["path"] = f"plans/{plan_id}/graph.nt"
+    listing.write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
+    (out / "plans" / plan_id).mkdir(exist_ok=True)
+    shutil.copy(out / "rdf" / "graph.nt", out / "plans" / plan_id / "graph.nt")
+    result = query(out, "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (f"error: {listing}: resource plans/{plan_id}/graph.nt: "
+                             f"{plan_id!r} is no plan id: this is not a publication's package\n")
+
+
 UPDATE_REFUSED = ("is SPARQL Update: query only reads the published files (SELECT, ASK, "
                   "CONSTRUCT or DESCRIBE); load-store replaces a store's graph")
 
