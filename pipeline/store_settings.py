@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from .config import Config, settings_name, toml_line
+from .config import BAD_PERCENT, Config, settings_name, toml_line
 from .errors import StoreError
 
 BATCH_SIZE = 50_000               # N-Triples lines per request
@@ -92,7 +92,7 @@ def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,
     settings = StoreSettings(
         gsp_endpoint=gsp,
         update_endpoint=update or None,
-        graph=pick(graph, None, "graph")[0] or None,
+        graph=_graph(*pick(graph, None, "graph")),
         user=pick(None, ENV_USER, "user")[0] or None,
         password=pick(None, ENV_PASSWORD, "password")[0],
         batch_size=setting(batch_size, "batch_size", _count, BATCH_SIZE),
@@ -102,9 +102,13 @@ def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,
     read = setting(timeout, "timeout", _timeout, None)
     if read is not None:
         settings = replace(settings, timeout=(min(DEFAULT_TIMEOUT[0], read), read))
-    if settings.graph is not None and not _is_absolute_iri(settings.graph):
-        raise StoreError(f"graph {settings.graph!r} is not an absolute IRI")
     return settings
+
+
+def _graph(value: str | None, where) -> str | None:
+    if value and not _is_absolute_iri(value):
+        _refuse(where, f"{value!r} is not an absolute IRI")
+    return value or None
 
 
 def _refuse(where: tuple[str, str | None], problem: str):
@@ -155,4 +159,8 @@ def redact(url: str) -> str:
 
 
 def _is_absolute_iri(value: str) -> bool:
-    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", value))
+    """A scheme, then no character an IRI may not hold: nor a % without two hex digits, nor
+    [ ] but around an IPv6 host (the store refused such a graph, after the settings were taken)."""
+    rest = re.sub(r"^[^:]*://(?:[^/?#@]*@)?\[[0-9A-Fa-f:.]*\]", "", value)
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", value)) and \
+        not BAD_PERCENT.search(value) and not any(c in rest for c in "[]")

@@ -568,6 +568,10 @@ def test_settings_precedence_and_default_graph(tmp_path):
     ('tries = 0', "[store] tries must be at least 1, not 0"),
     ('update_endpoint = "http://[::1/update"',
      "[store] update_endpoint http://[::1/update is not a valid URL (Invalid IPv6 URL)"),
+    # once a line naming neither the setting nor the file; or sent, and refused by the store
+    ('graph = "plans"', "[store] graph 'plans' is not an absolute IRI"),
+    ('graph = "http://example.org/a%zz"', "[store] graph 'http://example.org/a%zz' is not an "
+                                          "absolute IRI"),
 ])
 def test_a_store_setting_is_named_in_the_settings_file_given(tmp_path, store, message):
     settings = tmp_path / "store.toml"              # as with --config: not pipeline.toml
@@ -591,6 +595,8 @@ def test_a_store_setting_is_named_in_the_settings_file_given(tmp_path, store, me
     ({"timeout": float("inf")}, "--timeout must be a number of seconds above 0, at most 86400, not inf"),
     ({"timeout": -1.0}, "--timeout must be a number of seconds above 0, at most 86400, not -1"),
     ({"batch_size": 0}, "--batch-size must be at least 1, not 0"),
+    ({"graph": "plans"}, "--graph 'plans' is not an absolute IRI"),
+    ({"graph": "http://example.org/a[1]"}, "--graph 'http://example.org/a[1]' is not an absolute IRI"),
 ])
 def test_a_bad_setting_on_the_command_line_is_one_line_naming_it(options, message):
     with pytest.raises(StoreError) as error:
