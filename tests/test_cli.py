@@ -512,6 +512,25 @@ def test_api_names_a_port_in_use_in_one_line(run_cli, published):
         f"error: cannot listen on http://127.0.0.1:{port}/: Address already in use"]
 
 
+@pytest.mark.parametrize("damage", ["half", "text"])
+def test_api_names_a_damaged_database_in_one_line(run_cli, published, tmp_path, damage):
+    """A database cut in half, or not a database at all: Datasette started, then printed a
+    traceback of some 200 lines ending `DatabaseError: database disk image is malformed`."""
+    out = tmp_path / "out"
+    shutil.copytree(published, out)
+    database, = out.glob("*.sqlite")
+    data = database.read_bytes()
+    database.write_bytes(data[:len(data) // 2] if damage == "half" else b"hello\n")
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    result = run_cli("api", "--port", str(port), "--out-dir", out)
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 1, result.stderr[-300:]
+    assert result.stderr.startswith(f"error: {database}: not a readable SQLite database (")
+    assert database.read_bytes() == (data[:len(data) // 2] if damage == "half" else b"hello\n")
+
+
 # --- a reader that stops ---------------------------------------------------------
 
 def test_a_publish_whose_log_reader_stops_still_publishes(tmp_path, published):

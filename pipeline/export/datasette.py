@@ -9,7 +9,9 @@ the Table Schemas, the Japanese title and description of every table and column.
 from __future__ import annotations
 
 import socket
+import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 
 from ..errors import PipelineError
@@ -71,10 +73,23 @@ def datasette_command(out: Path, host: str, port: int) -> list[str]:
     if len(databases) != 1 or not metadata.is_file():
         raise PipelineError("no published database (one .sqlite and datasette/metadata.json): "
                             "run make publish first", out)
+    _check_readable(databases[0])
     _check_listening(host, port)
     settings = [arg for name, value in LIMITS.items() for arg in ("--setting", name, value)]
     return [sys.executable, "-m", "datasette", "serve", "-i", str(databases[0]),
             "-m", str(metadata), "--host", host, "--port", str(port), "--cors", *settings]
+
+
+def _check_readable(database: Path) -> None:
+    """One error line naming a database that SQLite cannot read (cut short, not a database),
+    before Datasette starts: it printed a traceback of some 200 lines. Opened immutable, as
+    Datasette's -i does: never written."""
+    try:
+        with closing(sqlite3.connect(f"{database.resolve().as_uri()}?immutable=1", uri=True)) as db:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as error:
+        raise PipelineError(f"not a readable SQLite database ({error}): publish again",
+                            database) from None
 
 
 def _check_listening(host: str, port: int) -> None:
