@@ -40,7 +40,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from .console import say
-from .errors import PipelineError
+from .errors import PipelineError, resolved
 from .fetch import describe_exception
 
 REPORT_NAME = "linkcheck.json"
@@ -137,8 +137,9 @@ def check_links(out_dir: Path, report: Path | None = None, *,
     """Check every URL of the published folder; write the report; return results and path."""
     log = log or say
     _check_options(timeout, delay)
+    folder = resolved(out_dir, "--out-dir")
     report = default_report_path(out_dir) if report is None else report
-    if report.resolve().is_relative_to(out_dir.resolve()):
+    if resolved(report, "--report").is_relative_to(folder):
         raise LinkcheckError("the report must not be written inside the published folder", report)
     _refuse_foreign_report(report)  # before the checks: they can take long
     cited = collect_urls(out_dir)

@@ -150,6 +150,22 @@ def test_a_missing_table_is_one_error(tmp_path, run_cli):
         f"error: {out}: no sites.csv in the published folder: publish first"]
 
 
+def test_a_folder_or_report_that_goes_round_a_loop_of_links_is_one_error(tmp_path, run_cli):
+    """Once `linkcheck failed: RuntimeError: Symlink loop from …`, naming no option."""
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    result = run_cli("linkcheck", "--out-dir", loop)
+    assert (result.returncode, result.stderr) == (
+        1, f"error: {loop}: cannot be followed: it goes round a loop of symbolic links: choose "
+           "another --out-dir\n")
+    out = tmp_path / "published"
+    out.mkdir()
+    result = run_cli("linkcheck", "--out-dir", out, "--report", loop / "report.json")
+    assert (result.returncode, result.stderr) == (
+        1, f"error: {loop / 'report.json'}: cannot be followed: it goes round a loop of symbolic "
+           "links: choose another --report\n")
+
+
 def test_cli_exits_0_with_broken_links_unless_fail_on_broken(tmp_path, server, run_cli):
     out = tmp_path / "published"
     out.mkdir()
