@@ -353,21 +353,26 @@ def local_government_code_problem(code: str) -> str | None:
 
 
 BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")     # a % not followed by two hex digits
+IPV6_HOST = re.compile(r"^[^:/?#]*://(?:[^/?#@]*@)?\[[0-9A-Fa-f:.]*\]")     # `http://[::1]`
+
+
+def holds_iri_characters(value: str) -> bool:
+    """No character an IRI may not hold: no space or `<>"{}|\\^``, nothing unprintable, no `%`
+    without two hex digits, no `[` `]` but around an IPv6 host (the RDF's parser and the store
+    refused them, after the settings were taken)."""
+    return value.isprintable() and not any(c in value for c in ' <>"{}|\\^`') and \
+        not BAD_PERCENT.search(value) and not any(c in IPV6_HOST.sub("", value, count=1)
+                                                  for c in "[]")
 
 
 def is_http_url(value: str) -> bool:
-    """An absolute http(s) URL with a host and no character an IRI may not hold: nor a `%`
-    without two hex digits, nor `[` `]` outside an IPv6 host (the RDF's parser refused both,
-    failing the publish)."""
+    """An absolute http(s) URL with a host and no character an IRI may not hold."""
     try:
         parts = urlsplit(value)
         parts.port                      # `http://host:abc/`, `:99999`: no port
     except ValueError:                  # (or `http://[::1/x`: an unclosed IPv6 host)
         return False
-    after_host = value.partition("//")[2][len(parts.netloc):]
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and \
-        not any(c in value for c in ' <>"{}|\\^`') and value.isprintable() and \
-        not BAD_PERCENT.search(value) and not any(c in after_host for c in "[]")
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and holds_iri_characters(value)
 
 
 def _site_settings(site, path: Path) -> dict:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from .config import BAD_PERCENT, Config, settings_name, toml_line
+from .config import Config, holds_iri_characters, settings_name, toml_line
 from .errors import StoreError
 
 BATCH_SIZE = 50_000               # N-Triples lines per request
@@ -159,8 +159,5 @@ def redact(url: str) -> str:
 
 
 def _is_absolute_iri(value: str) -> bool:
-    """A scheme, then no character an IRI may not hold: nor a % without two hex digits, nor
-    [ ] but around an IPv6 host (the store refused such a graph, after the settings were taken)."""
-    rest = re.sub(r"^[^:]*://(?:[^/?#@]*@)?\[[0-9A-Fa-f:.]*\]", "", value)
-    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", value)) and \
-        not BAD_PERCENT.search(value) and not any(c in rest for c in "[]")
+    """A scheme, then no character an IRI may not hold."""
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value)) and holds_iri_characters(value)
