@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from .config import Config, holds_iri_characters, settings_name, toml_line
+from .config import Config, is_iri, settings_name, toml_line
 from .errors import StoreError
 
 BATCH_SIZE = 50_000               # N-Triples lines per request
@@ -106,7 +106,7 @@ def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,
 
 
 def _graph(value: str | None, where) -> str | None:
-    if value and not _is_absolute_iri(value):
+    if value and not is_iri(value):
         _refuse(where, f"{value!r} is not an absolute IRI")
     return value or None
 
@@ -158,6 +158,3 @@ def redact(url: str) -> str:
     return _USERINFO.sub(r"\1", url, count=1)
 
 
-def _is_absolute_iri(value: str) -> bool:
-    """A scheme, then no character an IRI may not hold."""
-    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value)) and holds_iri_characters(value)

@@ -156,6 +156,8 @@ def test_a_relative_or_empty_cache_home_is_ignored(tmp_path, monkeypatch, cache_
     ('base_uri = "https://example.org/%zz/id/"', "base_uri: 'https://example.org/%zz/id/' is not"),
     ('download_base = "https://example.org/a%2/"', "download_base: 'https://example.org/a%2/' is"),
     ('base_uri = "https://example.org/a[b]/id/"', "base_uri: 'https://example.org/a[b]/id/' is"),
+    ('base_uri = "https://[::1]@example.org/id/"', "base_uri: 'https://[::1]@example.org/id/' is"),
+    ('contact_url = "https://example.org/a#b#c"', "contact_url: 'https://example.org/a#b#c' is"),
     ('name = "' + "n" * 89 + '"', "name: '" + "n" * 89 + "' must be 1 to 88"),
     ('[site]\ntemplates = 5', "[site] templates: must be text (a folder), not int"),
     ('[site]\ntemplates = "a\\u0000b"', "[site] templates: 'a\\x00b' is not a folder name"),
@@ -259,3 +261,19 @@ def test_a_publication_that_is_not_a_table_is_named(tmp_path):
     settings.write_text("publication = 1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"settings.toml: \[publication\] must be a table"):
         load_config(settings)
+
+
+@pytest.mark.parametrize("url, accepted", [
+    ("https://example.jp/計画/", True), ("https://example.org/%E8%A8%88", True),
+    ("http://[::1]:8080/x", True), ("http://[v1.fe]/x", True),      # IP literals (RFC 3986)
+    ("http://user@[::1]/x", True),
+    ("http://e/a%zz", False), ("http://e/a[b]", False), ("http://e/?a[]=1", False),
+    ("http://[::1]@x/g", False), ("http://[1]/g", False), ("https://e/x#a#b", False),
+    ("http://e/a\u3000b", False),       # an IRI character, but no URL a setting means
+])
+def test_a_settings_url_is_an_iri_as_the_linked_data_reads_one(url, accepted):
+    """The settings' URLs are checked by the parser that writes the linked data (is_iri): a
+    valid IPvFuture host (`http://[v1.fe]/x`) was refused by a hand-written rule, while
+    `http://[::1]@x/g` and a second `#` passed it and failed the publish's RDF stage."""
+    from pipeline.config import is_http_url
+    assert is_http_url(url) is accepted

@@ -17,9 +17,9 @@ from string import Formatter
 from decimal import Decimal
 from urllib.parse import quote
 
-import pyoxigraph
 from rdflib import namespace as rdflib_namespaces
 
+from ..config import is_iri
 from . import vocabulary
 
 
@@ -93,11 +93,7 @@ def link(url: str):
     pyoxigraph reads IRIs (no scheme such as `http:`, as in `www.…` or `-`; a space, a quote, a
     bad percent escape, a second `#`) stays a literal of type xsd:anyURI rather than being
     "fixed" (every serialisation must hold the same triples, and a reader drops such an IRI)."""
-    try:
-        pyoxigraph.NamedNode(url)
-    except ValueError:
-        return Literal(url, datatype=XSD.anyURI)
-    return URIRef(url)
+    return URIRef(url) if is_iri(url) else Literal(url, datatype=XSD.anyURI)
 
 
 # ---- URI paths below base_uri ---------------------------------------------------
