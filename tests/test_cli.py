@@ -531,6 +531,34 @@ def test_api_names_a_damaged_database_in_one_line(run_cli, published, tmp_path, 
     assert database.read_bytes() == (data[:len(data) // 2] if damage == "half" else b"hello\n")
 
 
+def test_api_names_an_emptied_database_in_one_line(run_cli, published, tmp_path):
+    """A database cut to nothing: SQLite reads it as an empty database, and Datasette served
+    an API without a table (`/miyagi-ict-plan/indicators.json`: 404), in silence."""
+    out = tmp_path / "out"
+    shutil.copytree(published, out)
+    database, = out.glob("*.sqlite")
+    database.write_bytes(b"")
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    result = run_cli("api", "--port", str(port), "--out-dir", out)
+    assert result.returncode == 1
+    assert result.stderr == (f"error: {database}: holds no table initiatives, indicators, "
+                             "schedules, references, sites, sections, terms, metadata "
+                             "(datasette/metadata.json lists them): publish again\n")
+    assert database.read_bytes() == b""
+
+
+def test_api_names_datasette_metadata_of_another_shape_in_one_line(run_cli, published, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(published, out)
+    (out / "datasette" / "metadata.json").write_text("[]", encoding="utf-8")
+    result = run_cli("api", "--port", "1", "--out-dir", out)
+    assert (result.returncode, result.stderr) == (1, (
+        f"error: {out / 'datasette' / 'metadata.json'}: not the Datasette metadata publish "
+        "writes (TypeError: list indices must be integers or slices, not str): publish again\n"))
+
+
 # --- a reader that stops ---------------------------------------------------------
 
 def test_a_publish_whose_log_reader_stops_still_publishes(tmp_path, published):

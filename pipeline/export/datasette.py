@@ -8,13 +8,14 @@ the Table Schemas, the Japanese title and description of every table and column.
 
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
 import sys
 from contextlib import closing
 from pathlib import Path
 
-from ..errors import PipelineError
+from ..errors import PipelineError, describe
 from ..jsonfile import write_json
 
 from .tables import METADATA_TABLE
@@ -73,23 +74,39 @@ def datasette_command(out: Path, host: str, port: int) -> list[str]:
     if len(databases) != 1 or not metadata.is_file():
         raise PipelineError("no published database (one .sqlite and datasette/metadata.json): "
                             "run make publish first", out)
-    _check_readable(databases[0])
+    _check_readable(databases[0], _listed_tables(metadata, databases[0].stem))
     _check_listening(host, port)
     settings = [arg for name, value in LIMITS.items() for arg in ("--setting", name, value)]
     return [sys.executable, "-m", "datasette", "serve", "-i", str(databases[0]),
             "-m", str(metadata), "--host", host, "--port", str(port), "--cors", *settings]
 
 
-def _check_readable(database: Path) -> None:
-    """One error line naming a database that SQLite cannot read (cut short, not a database),
-    before Datasette starts: it printed a traceback of some 200 lines. Opened immutable, as
-    Datasette's -i does: never written."""
+def _check_readable(database: Path, tables: list[str]) -> None:
+    """One error line naming a database that SQLite cannot read (cut short, not a database)
+    or that lacks a table its Datasette metadata lists (emptied: SQLite reads an empty file as
+    an empty database), before Datasette starts: it printed a traceback of some 200 lines, or
+    served an API without tables. Opened immutable, as Datasette's -i does: never written. (A
+    page damaged inside is for `pipeline validate`, which checks the file's SHA-256.)"""
     try:
         with closing(sqlite3.connect(f"{database.resolve().as_uri()}?immutable=1", uri=True)) as db:
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            held = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
     except sqlite3.Error as error:
         raise PipelineError(f"not a readable SQLite database ({error}): publish again",
                             database) from None
+    missing = [table for table in tables if table not in held]
+    if missing:
+        raise PipelineError(f"holds no table {', '.join(missing)} (datasette/metadata.json lists "
+                            "them): publish again", database)
+
+
+def _listed_tables(metadata: Path, database: str) -> list[str]:
+    """The tables the Datasette metadata lists for the database (publish writes it)."""
+    try:
+        tables = json.loads(metadata.read_text(encoding="utf-8"))["databases"][database]["tables"]
+        return list(tables) if isinstance(tables, dict) else []
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise PipelineError(f"not the Datasette metadata publish writes ({describe(error)}): "
+                            "publish again", metadata) from None
 
 
 def _check_listening(host: str, port: int) -> None:
