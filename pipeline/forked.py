@@ -14,6 +14,7 @@ import gc
 import multiprocessing
 import os
 import signal
+from functools import partial
 from typing import Callable, Iterator
 
 from .errors import PipelineError, describe, failed_file
@@ -105,10 +106,28 @@ def _run(answer, where, parent: int) -> None:
 
 def process_pool(workers: int, start: Callable[[], None] | None = None):
     """Forked worker processes that leave Ctrl-C to this one and die with it (_start_child),
-    each running `start` first."""
+    each running `start` first; an OSError a task raises comes back naming its file
+    (_naming_its_file)."""
     from concurrent.futures import ProcessPoolExecutor
-    return ProcessPoolExecutor(workers, mp_context=_CONTEXT, initializer=_start_worker,
-                               initargs=(os.getpid(), start))
+
+    class Pool(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):       # (map submits through it too)
+            return super().submit(partial(_naming_its_file, fn), *args, **kwargs)
+
+    return Pool(workers, mp_context=_CONTEXT, initializer=_start_worker,
+                initargs=(os.getpid(), start))
+
+
+def _naming_its_file(fn, *args, **kwargs):
+    """fn(*args, **kwargs) in a worker; an OSError that names no file (a write's: a full disk,
+    a file size limit) is given the file open for writing in its traceback (failed_file)
+    before it is sent back, which keeps its filename but not its traceback."""
+    try:
+        return fn(*args, **kwargs)
+    except OSError as error:
+        if error.filename is None:
+            error.filename = failed_file(error)
+        raise
 
 
 def _start_worker(parent: int, start: Callable[[], None] | None) -> None:

@@ -161,3 +161,20 @@ def test_a_child_stopped_as_soon_as_it_is_forked_neither_raises_nor_runs_the_cal
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                          timeout=300)
     assert (run.returncode, run.stdout, run.stderr) == (0, "done\n", "")
+
+
+def _write_to_full_disk(_):
+    with open("/dev/full", "wb") as out:
+        out.write(b"x")
+
+
+def test_a_pool_workers_write_error_comes_back_naming_its_file():
+    """A write's OSError names no file (a full disk); sent back from a pool's worker it lost
+    the traceback in which publish finds the file, so the error named the new edition only.
+    It now comes back with the file it was writing."""
+    from pipeline.forked import process_pool
+    from pipeline.errors import failed_file
+    with process_pool(2) as pool:
+        with pytest.raises(OSError) as raised:
+            list(pool.map(_write_to_full_disk, [1]))
+    assert (raised.value.errno, failed_file(raised.value)) == (28, "/dev/full")
