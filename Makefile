@@ -11,15 +11,26 @@ OUT    ?= data/published
 # Reproducible output: dates in the published files come from the last commit, not the clock.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 
-.PHONY: publish test validate fetch linkcheck serve api setup clean load-store bench
+.PHONY: publish test validate fetch linkcheck serve api setup clean load-store bench constraints
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test]' -c constraints.txt
 	touch $(STAMP)
+
+# The newest versions pyproject.toml allows, in a fresh environment, frozen into constraints.txt
+# (then run `make test`: CI tests what constraints.txt pins).
+constraints:
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/python -m pip install --quiet --upgrade pip
+	.venv-constraints/bin/python -m pip install --quiet -e '.[test]'
+	{ sed -n '/^#/p' constraints.txt; .venv-constraints/bin/python -m pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
+	rm -rf .venv-constraints
 
 publish: $(STAMP)
 	$(PY) -m pipeline publish --raw-dir '$(RAW)' --out-dir '$(OUT)'

@@ -1,5 +1,8 @@
 """The scheduled workflow: weekly and manual, fetch -> publish -> validate, artifact kept."""
 
+import re
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import yaml
@@ -20,3 +23,25 @@ def test_scheduled_workflow_fetches_publishes_validates_and_keeps_the_artifact()
     uploads = [step for step in steps if step.get("uses", "").startswith("actions/upload-artifact")]
     assert uploads and uploads[0]["with"]["path"] == "data/published"
     assert workflow["concurrency"]["cancel-in-progress"] is False
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_every_dependency_is_installed_at_the_version_constraints_txt_pins():
+    """`make setup` installs with `-c constraints.txt`: a fresh clone (a division's weekly
+    run, CI) gets the versions the tests passed with, not whatever was released since (a new
+    pyarrow, rdflib or pySHACL could change the files or stop the publish). Every dependency
+    of pyproject.toml, the tests' too, is pinned there, and this environment holds those
+    versions."""
+    root = WORKFLOW.parents[2]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins = dict(line.split("==") for line in (root / "constraints.txt").read_text(
+        encoding="utf-8").splitlines() if line and not line.startswith("#"))
+    pins = {_canonical(name): version for name, version in pins.items()}
+    for requirement in project["dependencies"] + project["optional-dependencies"]["test"]:
+        assert _canonical(re.match(r"[A-Za-z0-9_.-]+", requirement)[0]) in pins, requirement
+    installed = {name: metadata.version(name) for name in pins}
+    assert installed == pins
+    assert "-c constraints.txt" in (root / "Makefile").read_text(encoding="utf-8")
