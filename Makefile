@@ -22,7 +22,9 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 # The newest versions pyproject.toml allows, in a fresh environment, frozen into constraints.txt
-# (then run `make test`: CI tests what constraints.txt pins).
+# (then run `make test`: CI tests what constraints.txt pins). Run it with the oldest Python the
+# project supports (3.11: PYTHON=python3.11), whose environment holds every package a newer
+# one needs and more (a newer Python leaves the extra pins unused).
 constraints:
 	rm -rf .venv-constraints
 	$(PYTHON) -m venv .venv-constraints
