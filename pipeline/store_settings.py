@@ -106,7 +106,7 @@ def resolve_settings(config: Config, env: Mapping[str, str] | None = None, *,
 
 
 def _graph(value: str | None, where) -> str | None:
-    if value and not is_iri(value):
+    if value and not (value.isprintable() and is_iri(value)):    # (no space-like character)
         _refuse(where, f"{value!r} is not an absolute IRI")
     return value or None
 

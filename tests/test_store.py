@@ -599,6 +599,8 @@ def test_a_store_setting_is_named_in_the_settings_file_given(tmp_path, store, me
     ({"graph": "http://example.org/a[1]"}, "--graph 'http://example.org/a[1]' is not an absolute IRI"),
     ({"graph": "http://[1]/g"}, "--graph 'http://[1]/g' is not an absolute IRI"),     # no IP
     ({"graph": "http://[::1]@x/g"}, "--graph 'http://[::1]@x/g' is not an absolute IRI"),
+    ({"graph": "http://example.org/plans\u00a0"},       # a pasted no-break space: unseen
+     "--graph 'http://example.org/plans\\xa0' is not an absolute IRI"),
 ])
 def test_a_bad_setting_on_the_command_line_is_one_line_naming_it(options, message):
     with pytest.raises(StoreError) as error:
