@@ -549,14 +549,19 @@ def test_api_names_an_emptied_database_in_one_line(run_cli, published, tmp_path)
     assert database.read_bytes() == b""
 
 
-def test_api_names_datasette_metadata_of_another_shape_in_one_line(run_cli, published, tmp_path):
+@pytest.mark.parametrize("metadata, why", [
+    ("[]", "TypeError: list indices must be integers or slices, not str"),
+    ('{"databases": {"miyagi-ict-plan": {"tables": []}}}',
+     "TypeError: its tables are list, not an object")])
+def test_api_names_datasette_metadata_of_another_shape_in_one_line(run_cli, published, tmp_path,
+                                                                  metadata, why):
     out = tmp_path / "out"
     shutil.copytree(published, out)
-    (out / "datasette" / "metadata.json").write_text("[]", encoding="utf-8")
+    (out / "datasette" / "metadata.json").write_text(metadata, encoding="utf-8")
     result = run_cli("api", "--port", "1", "--out-dir", out)
     assert (result.returncode, result.stderr) == (1, (
         f"error: {out / 'datasette' / 'metadata.json'}: not the Datasette metadata publish "
-        "writes (TypeError: list indices must be integers or slices, not str): publish again\n"))
+        f"writes ({why}): publish again\n"))
 
 
 # --- a reader that stops ---------------------------------------------------------

@@ -103,7 +103,9 @@ def _listed_tables(metadata: Path, database: str) -> list[str]:
     """The tables the Datasette metadata lists for the database (publish writes it)."""
     try:
         tables = json.loads(metadata.read_text(encoding="utf-8"))["databases"][database]["tables"]
-        return list(tables) if isinstance(tables, dict) else []
+        if not isinstance(tables, dict):
+            raise TypeError(f"its tables are {type(tables).__name__}, not an object")
+        return list(tables)
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise PipelineError(f"not the Datasette metadata publish writes ({describe(error)}): "
                             "publish again", metadata) from None
