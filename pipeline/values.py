@@ -28,22 +28,23 @@ ERA_STARTS = {"昭和": datetime.date(1926, 12, 25), "平成": datetime.date(198
               "令和": datetime.date(2019, 5, 1)}
 
 
-def _era(era: str | None, number: str, default_era: str | None) -> str | None:
-    """The era a year is read in (None: a 4-digit bare number, a Gregorian year)."""
+def _read_year(era: str | None, number: str, default_era: str | None
+               ) -> tuple[str | None, int] | None:
+    """(the era a year is read in, its Gregorian year); a 4-digit bare number is a Gregorian
+    year (no era); None: no era to read it in, or no year of that era."""
     if not era and len(number) == 4:
-        return None
-    return ERA_LETTERS.get(era or default_era or "", era or default_era)
-
-
-def _year(era: str | None, number: str, default_era: str | None) -> int | None:
-    """Gregorian year of an era year; a 4-digit bare number is Gregorian."""
-    if not era and len(number) == 4:
-        return int(number)
-    era = _era(era, number, default_era)
+        return None, int(number)
+    era = ERA_LETTERS.get(era or default_era or "", era or default_era)
     n = 1 if number == "元" else int(number)
     if era not in ERA_OFFSETS or not 1 <= n <= 99:
         return None
-    return ERA_OFFSETS[era] + n
+    return era, ERA_OFFSETS[era] + n
+
+
+def _year(era: str | None, number: str, default_era: str | None) -> int | None:
+    """Gregorian year of an era year (_read_year)."""
+    read = _read_year(era, number, default_era)
+    return read[1] if read else None
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -92,12 +93,9 @@ def _printed_period(text: str, default_era: str | None
     """(era, first day, last day) of what an era date prints (see era_period), unchecked
     against the era's first day."""
     m = _DATE.fullmatch(_compact(text))
-    year = _year(m["era"], m["year"], default_era) if m else None
-    if year is None:
-        return None
-    era = _era(m["era"], m["year"], default_era)
-    period = _period_of(m, year)
-    return (era, *period) if period else None
+    read = _read_year(m["era"], m["year"], default_era) if m else None
+    period = _period_of(m, read[1]) if read else None
+    return (read[0], *period) if period else None
 
 
 def _period_of(m: re.Match, year: int) -> tuple[datetime.date, datetime.date] | None:
