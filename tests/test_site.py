@@ -890,3 +890,14 @@ def test_a_division_template_that_is_no_file_is_one_error_line(tmp_path, run_cli
     path, line = publish_with_footer(tmp_path, run_cli, make)
     assert line == (f"error: {path}: template: not a file (a folder, a broken link or a pipe): "
                     "the portal would use its own template in its place"), line
+
+
+def test_a_plan_page_links_every_file_of_its_own_dataset(pages, site):
+    """The plan's downloads are its own tables and its graph (plans/<plan>/): the graph.nt is
+    one of them, as on its dataset page."""
+    downloads = section(pages[f"publishers/{PLAN}/index.html"], "downloads-heading")
+    links = {a.attrs["href"] for a in downloads.find_all("a")
+             if a.attrs["href"].startswith(f"../../plans/{PLAN}/")}
+    files = {f"../../plans/{PLAN}/{p.name}" for p in (site / "plans" / PLAN).iterdir()}
+    assert f"../../plans/{PLAN}/graph.nt" in files
+    assert links == files
