@@ -616,3 +616,17 @@ def test_an_entry_naming_the_default_publisher_alone_takes_its_code(tmp_path):
     assert (meta.publisher, meta.publisher_code) == ("秋田県", "")
     meta = with_defaults(SourceMeta(file="a.txt"), config)
     assert (meta.publisher, meta.publisher_code) == ("宮城県", "040002")
+
+
+def test_department_pages_of_two_publishers_with_one_name_are_told_apart(two_plans):
+    """Both publishers have a 震災復興・企画部: two pages, each titled with its publisher."""
+    from pipeline.export.site import department_slug
+    titles = {}
+    for publisher, code in (("宮城県", "040002"), ("福島県", "070009")):
+        page = two_plans / "departments" / f"{department_slug('震災復興・企画部', code)}.html"
+        html = page.read_text(encoding="utf-8")
+        (title,) = re.findall(r"<title>(.*?)</title>", html)
+        titles[code] = title
+        assert title.startswith(f"震災復興・企画部（{publisher}） | ")
+        assert f'<span aria-current="page">震災復興・企画部（{publisher}）</span>' in html
+    assert titles["040002"] != titles["070009"]

@@ -297,8 +297,10 @@ class Pages:
     # ---- departments -----------------------------------------------------------------------
     def department(self, department: Department) -> str:
         sources = [f for plan in department.plans for f in self.site.plans[plan].source_files]
-        return self.render("department", ROOT, department.name, "departments",
-                           (("担当部局", "index.html"), (department.name, None)),
+        # one name, many publishers: the title says whose
+        title = f"{department.name}（{department.publisher}）" if department.publisher else department.name
+        return self.render("department", ROOT, title, "departments",
+                           (("担当部局", "index.html"), (title, None)),
                            department=department, plans=self.site.plans,
                            sites_title=self.sites_title, credited=tuple(sources))
 
