@@ -901,3 +901,32 @@ def test_a_plan_page_links_every_file_of_its_own_dataset(pages, site):
     files = {f"../../plans/{PLAN}/{p.name}" for p in (site / "plans" / PLAN).iterdir()}
     assert f"../../plans/{PLAN}/graph.nt" in files
     assert links == files
+
+
+def crumbs(page: Page) -> list[tuple[str, str | None]]:
+    trail = page.dom.find("nav", class_="breadcrumb")
+    return [(li.text(), li.find("a").attrs["href"] if li.find("a") else None)
+            for li in trail.find_all("li")]
+
+
+def test_breadcrumbs_follow_publisher_plan_field_item_initiative(pages):
+    """The trail of an item's and an initiative's page goes up the way the plan pages lead down:
+    publishers, the publisher, the plan, the field (its heading on the plan's page), the item."""
+    plan = "みやぎICT推進プラン(2014～2016)"
+    up = [("データセット", "../../index.html"), ("発行者と計画", "../index.html"),
+          ("宮城県", f"../index.html#lg-{CODE}"), (plan, "index.html"),
+          ("分野2 行政の情報化", "index.html#field-2")]
+    item = pages[f"publishers/{PLAN}/item-2-1.html"]
+    assert crumbs(item) == [*up, ("2-1 行政情報通信ネットワークと電子県庁の運用", None)]
+    initiative = pages[f"initiatives/{PLAN}/2-1-1.html"]
+    publishers = "../../publishers/"
+    assert crumbs(initiative) == [
+        ("データセット", "../../index.html"), ("発行者と計画", f"{publishers}index.html"),
+        ("宮城県", f"{publishers}index.html#lg-{CODE}"),
+        (plan, f"{publishers}{PLAN}/index.html"),
+        ("分野2 行政の情報化", f"{publishers}{PLAN}/index.html#field-2"),
+        ("2-1 行政情報通信ネットワークと電子県庁の運用", f"{publishers}{PLAN}/item-2-1.html"),
+        ("2-1-1 みやぎハイパーウェブの運用", None)]
+    plan_page = pages[f"publishers/{PLAN}/index.html"]
+    assert plan_page.by_id("field-2").text() == "分野2 行政の情報化"
+    assert pages["publishers/index.html"].by_id(f"lg-{CODE}") is not None

@@ -223,8 +223,8 @@ class Pages:
         links = self.plan_links(plan, item)
         return self.render(
             "initiative", PLAN_ROOT, f"{identifier} {title}", "initiatives",
-            (("取組一覧", "../index.html"), (plan.title, links["plan"]),
-             (f"{item.key} {item.title}", links["item"]), (f"{identifier} {title}", None)),
+            self.item_crumbs(plan, item, f"{PLAN_ROOT}publishers/", links["plan"], links["item"],
+                             (f"{identifier} {title}", None)),
             description=record.get("summary") or "", credited=(record.get("source"),),
             record=record, labels=self.labels, schedule_labels=self.schedule_labels, plan=plan,
             item=item, links=links, department=department_slug(department, plan.publisher_code) if department else "",
@@ -334,10 +334,21 @@ class Pages:
                            publishers=[({"name": name, "code": code, "anchor": anchor(code, name)}, plans)
                                        for (name, code), plans in publishers.items()])
 
-    def plan_crumbs(self, plan: Plan, *more) -> tuple:
-        return (("発行者と計画", "../index.html"),
-                (plan.publisher, f"../index.html#{anchor(plan.publisher_code, plan.publisher)}"),
+    def plan_crumbs(self, plan: Plan, publishers: str, *more) -> tuple:
+        """The trail publishers → publisher → `more` (the plan and below) of a page from which
+        publishers/index.html is at `publishers` + index.html."""
+        return (("発行者と計画", f"{publishers}index.html"),
+                (plan.publisher, f"{publishers}index.html#{anchor(plan.publisher_code, plan.publisher)}"),
                 *more)
+
+    def item_crumbs(self, plan: Plan, item: Item, publishers: str, plan_link: str,
+                    item_link: str | None, *more) -> tuple:
+        """The trail to an item (and `more` below it): publishers, publisher, plan, field (its
+        heading on the plan's page), item."""
+        return self.plan_crumbs(
+            plan, publishers, (plan.title, plan_link),
+            (f"分野{item.field_no} {item.field_title}", f"{plan_link}#field-{item.field_no}"),
+            (f"{item.key} {item.title}", item_link), *more)
 
     def plan(self, plan: Plan) -> str:
         site = self.site
@@ -350,7 +361,8 @@ class Pages:
                       for i in site.indicators_of.get((plan.id, r["id"]), ())]
         own = [s for s in site.datasets if s.plan is not None and s.plan.plan_id == plan.id]
         return self.render(
-            "plan", PLAN_ROOT, plan.title, "publishers", self.plan_crumbs(plan, (plan.title, None)),
+            "plan", PLAN_ROOT, plan.title, "publishers",
+            self.plan_crumbs(plan, ROOT, (plan.title, None)),
             plan=plan, indicators=indicators, overview=self.overview(plan, plan.initiatives),
             sites_title=self.sites_title,
             status_chart=charts.bar_chart(status_counts, STATUS_CLASSES),
@@ -361,7 +373,7 @@ class Pages:
     def item(self, plan: Plan, item: Item) -> str:
         return self.render(
             "item", PLAN_ROOT, f"{item.key} {item.title}", "publishers",
-            self.plan_crumbs(plan, (plan.title, "index.html"), (f"{item.key} {item.title}", None)),
+            self.item_crumbs(plan, item, ROOT, "index.html", None),
             plan=plan, item=item, overview=self.overview(plan, item.initiatives))
 
 
