@@ -329,6 +329,27 @@ def test_the_search_filtered_to_one_plan_shows_only_its_initiatives(browser, sit
     screenshot(browser, "search-two-plans")
 
 
+def test_a_chosen_publisher_offers_only_its_own_plans(browser, site):
+    """Publisher and plan never contradict each other: with a publisher chosen, another
+    publisher's plan cannot be chosen, and an address naming both (a link kept from before)
+    shows the publisher's initiatives, none of the other's plan."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    url, _ = site["two"]
+    results = lambda: browser.find_elements(By.CSS_SELECTOR, "#results li")   # noqa: E731
+    browser.get(url + f"initiatives/index.html?publisher=040002&plan={OTHER_PLAN}")
+    WebDriverWait(browser, 10).until(lambda d: len(results()) == 33)
+    assert {li.get_attribute("data-plan") for li in results()} == {PLAN}
+    plan = Select(browser.find_element(By.ID, "plan"))
+    assert plan.first_selected_option.get_attribute("value") == ""
+    offered = {o.get_attribute("value") for o in plan.options if o.is_enabled()}
+    assert offered == {"", PLAN}
+    Select(browser.find_element(By.ID, "publisher")).select_by_value("")
+    WebDriverWait(browser, 10).until(lambda d: len(results()) == 66)
+    assert {o.get_attribute("value") for o in plan.options if o.is_enabled()} == {"", PLAN, OTHER_PLAN}
+
+
 def test_keyboard_reaches_the_search_box_with_a_visible_focus(browser, site):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys

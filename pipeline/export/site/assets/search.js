@@ -67,6 +67,21 @@
     return state;
   }
 
+  // A publisher chosen offers its own plans only: a plan of another one is no longer chosen.
+  function narrowPlans() {
+    if (!selects.plan || !selects.publisher) { return; }
+    var publisher = selects.publisher.value;
+    Array.prototype.forEach.call(selects.plan.options, function (option) {
+      var other = Boolean(option.value && publisher &&
+                          option.getAttribute("data-publisher") !== publisher);
+      option.hidden = other;
+      option.disabled = other;
+    });
+    if (selects.plan.selectedIndex > 0 && selects.plan.options[selects.plan.selectedIndex].disabled) {
+      selects.plan.value = "";
+    }
+  }
+
   function plansFor(state) {
     var chosen = plans.filter(function (plan) {
       if (state.plan) { return plan.slug === state.plan; }
@@ -125,6 +140,7 @@
   }
 
   function apply() {
+    narrowPlans();
     var state = currentState();
     var wanted = plansFor(state);
     var waiting = false;
