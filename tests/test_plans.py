@@ -630,3 +630,16 @@ def test_department_pages_of_two_publishers_with_one_name_are_told_apart(two_pla
         assert title.startswith(f"震災復興・企画部（{publisher}） | ")
         assert f'<span aria-current="page">震災復興・企画部（{publisher}）</span>' in html
     assert titles["040002"] != titles["070009"]
+
+
+def test_pages_of_two_plans_numbered_alike_are_titled_with_their_plan(two_plans):
+    """2-1 and 2-1-2 are in both plans, with the same titles: each page's title names its plan."""
+    for folder in ("publishers/{plan}/item-2-1.html", "initiatives/{plan}/2-1-2.html"):
+        titles = set()
+        for plan, title in ((MIYAGI, "みやぎICT推進プラン(2014～2016)"),
+                            (FUKUSHIMA, "福島県ICT計画(2015～2017)")):
+            html = (two_plans / folder.format(plan=plan)).read_text(encoding="utf-8")
+            page_title = re.search(r"<title>(.*?)</title>", html).group(1)    # the first: the page's
+            assert f" | {title} | " in page_title, page_title
+            titles.add(page_title)
+        assert len(titles) == 2

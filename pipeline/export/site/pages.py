@@ -222,7 +222,7 @@ class Pages:
                                for r in neighbours)
         links = self.plan_links(plan, item)
         return self.render(
-            "initiative", PLAN_ROOT, f"{identifier} {title}", "initiatives",
+            "initiative", PLAN_ROOT, f"{identifier} {title} | {plan.title}", "initiatives",
             self.item_crumbs(plan, item, f"{PLAN_ROOT}publishers/", links["plan"], links["item"],
                              (f"{identifier} {title}", None)),
             description=record.get("summary") or "", credited=(record.get("source"),),
@@ -372,7 +372,7 @@ class Pages:
 
     def item(self, plan: Plan, item: Item) -> str:
         return self.render(
-            "item", PLAN_ROOT, f"{item.key} {item.title}", "publishers",
+            "item", PLAN_ROOT, f"{item.key} {item.title} | {plan.title}", "publishers",
             self.item_crumbs(plan, item, ROOT, "index.html", None),
             plan=plan, item=item, overview=self.overview(plan, item.initiatives))
 
