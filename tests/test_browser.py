@@ -350,6 +350,27 @@ def test_a_chosen_publisher_offers_only_its_own_plans(browser, site):
     assert {o.get_attribute("value") for o in plan.options if o.is_enabled()} == {"", PLAN, OTHER_PLAN}
 
 
+def test_the_count_never_says_none_while_an_index_loads(browser, site):
+    """While a plan's search index is on its way (here: never arrives), the count says it is
+    loading; it never announces 0 initiatives (it is a live region)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    url, _ = site["two"]
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*search-index.js"]})
+    try:
+        browser.get(url + "initiatives/index.html")
+        count = browser.find_element(By.ID, "count")
+        WebDriverWait(browser, 10).until(lambda d: count.text != "全66件")    # the page's own text
+        assert count.text == "取組を読み込んでいます…"
+        assert not browser.find_element(By.ID, "no-results").is_displayed()
+    finally:
+        browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+    browser.get(url + "initiatives/index.html")
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "count").text == "全66件")
+
+
 def test_keyboard_reaches_the_search_box_with_a_visible_focus(browser, site):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys

@@ -165,6 +165,8 @@
     var template;
     if (!wanted.length) {
       template = count.getAttribute("data-template-choose");
+    } else if (waiting) {                 // never a count of the indexes not loaded yet
+      template = count.getAttribute("data-template-loading");
     } else if (shown.length > LIMIT) {
       template = count.getAttribute("data-template-more");
     } else {
