@@ -521,6 +521,10 @@ def test_initiative_search_page(pages, records, site):
     data = json.loads(data.removesuffix(");\n"))
     assert [d["id"] for d in data] == [r["id"] for r in initiatives]
     assert {"id", "title", "summary", "department", "division", "methods", "status"} <= set(data[0])
+    # what the page loads up front stays within a few hundred KB: the seed's index is some 590
+    # bytes an initiative, so the bound in initiatives holds at most ~410 KB of them
+    up_front = int(form.attrs["data-load-up-to"]) * len(index.encode("utf-8")) / len(initiatives)
+    assert up_front <= 450_000, up_front
 
 
 def test_department_pages_lead_to_the_divisions_and_initiatives_of_each_plan(pages, records):

@@ -31,7 +31,9 @@ PREVIEW_CELL_CHARS = 80        # a longer preview cell shows this much, the rest
 STATUS_CLASSES = {"新": "bar-new", "継続": "bar-continuing", NO_STATUS: "bar-none"}
 ROOT, PLAN_ROOT = "../", "../../"
 SEARCH_INDEX = "search-index.js"
-LOAD_UP_TO = 3000              # the search page loads plans' indexes up to this many initiatives
+# the search page loads plans' indexes up front while they hold at most this many initiatives
+# together (some 600 bytes each in an index: about 400 KB), else those of the chosen plan
+LOAD_UP_TO = 700
 HOME = ("データセット", "index.html")
 
 
