@@ -350,23 +350,37 @@ def test_a_chosen_publisher_offers_only_its_own_plans(browser, site):
     assert {o.get_attribute("value") for o in plan.options if o.is_enabled()} == {"", PLAN, OTHER_PLAN}
 
 
-def test_the_count_never_says_none_while_an_index_loads(browser, site):
-    """While a plan's search index is on its way (here: never arrives), the count says it is
-    loading; it never announces 0 initiatives (it is a live region)."""
+COUNT_HISTORY = """window.countHistory = [];
+new MutationObserver(function () {
+  var count = document.getElementById("count");
+  var history = window.countHistory;
+  if (count && history[history.length - 1] !== count.textContent) { history.push(count.textContent); }
+}).observe(document, {childList: true, characterData: true, subtree: true});"""
+
+
+def test_the_count_never_says_none_while_an_index_loads_or_when_it_fails(browser, site):
+    """While a plan's search index is on its way, the count says it is loading; when it cannot
+    be loaded (here: one plan's is blocked), it says so, naming the plan. It never announces 0
+    initiatives (it is a live region): every text it shows is recorded from the page's start."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     url, _ = site["two"]
+    recorder = browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
+                                       {"source": COUNT_HISTORY})["identifier"]
     browser.execute_cdp_cmd("Network.enable", {})
-    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*search-index.js"]})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": [f"*{OTHER_PLAN}/search-index.js"]})
+    failed = "福島県ICT計画(2015～2017)の取組を読み込めませんでした。取組の一覧は各計画のページにあります。"
     try:
         browser.get(url + "initiatives/index.html")
-        count = browser.find_element(By.ID, "count")
-        WebDriverWait(browser, 10).until(lambda d: count.text != "全66件")    # the page's own text
-        assert count.text == "取組を読み込んでいます…"
+        WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "count").text == failed)
+        shown = browser.execute_script("return window.countHistory")
+        assert "取組を読み込んでいます…" in shown and shown[-1] == failed, shown
+        assert not any(text.startswith("全0件") for text in shown), shown
         assert not browser.find_element(By.ID, "no-results").is_displayed()
     finally:
         browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+        browser.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": recorder})
     browser.get(url + "initiatives/index.html")
     WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "count").text == "全66件")
 

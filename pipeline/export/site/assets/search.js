@@ -34,6 +34,7 @@
   }
   var indexes = {};                     // plan slug -> its entries, once loaded
   var requested = {};
+  var failed = {};                      // plan slug -> true when its index could not be loaded
 
   function normalise(text) {
     var value = String(text == null ? "" : text);
@@ -57,6 +58,7 @@
     if (requested[slug]) { return; }
     requested[slug] = true;
     var script = document.createElement("script");
+    script.onerror = function () { failed[slug] = true; apply(); };   // (not retried: no loop)
     script.src = encodeURIComponent(slug) + "/search-index.js";
     document.head.appendChild(script);
   }
@@ -144,8 +146,10 @@
     var state = currentState();
     var wanted = plansFor(state);
     var waiting = false;
+    var missing = [];                     // the titles of the plans whose index failed to load
     wanted.forEach(function (plan) {
-      if (!indexes[plan.slug]) { waiting = true; load(plan.slug); }
+      if (failed[plan.slug]) { missing.push(planTitles[plan.slug] || plan.slug); }
+      else if (!indexes[plan.slug]) { waiting = true; load(plan.slug); }
     });
     var terms = normalise(state.q).split(/\s+/).filter(Boolean);
     var filtered = terms.length > 0 || state.department || state.method || state.status;
@@ -165,6 +169,8 @@
     var template;
     if (!wanted.length) {
       template = count.getAttribute("data-template-choose");
+    } else if (missing.length) {          // said, never counted as no initiatives
+      template = count.getAttribute("data-template-failed");
     } else if (waiting) {                 // never a count of the indexes not loaded yet
       template = count.getAttribute("data-template-loading");
     } else if (shown.length > LIMIT) {
@@ -172,8 +178,9 @@
     } else {
       template = count.getAttribute(filtered ? "data-template-filtered" : "data-template-all");
     }
-    count.textContent = fill(template || "{shown}", { total: total, shown: shown.length, limit: LIMIT });
-    if (empty) { empty.hidden = waiting || !wanted.length || shown.length !== 0; }
+    count.textContent = fill(template || "{shown}", { total: total, shown: shown.length, limit: LIMIT,
+                                                      plans: missing.join("、") });
+    if (empty) { empty.hidden = waiting || missing.length > 0 || !wanted.length || shown.length !== 0; }
     rememberInAddress(state);
   }
 
