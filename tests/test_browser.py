@@ -85,7 +85,8 @@ def site(tmp_path_factory):
                "script": ({SOURCE.name: text.replace("みやぎハイパーウェブの運用",
                                                      "&lt;script&gt;alert(1)&lt;/script&gt;")}, manifest),
                "two": ({"miyagi.txt": text, "fukushima.txt": text.replace(
-                   "みやぎハイパーウェブの運用", "ふくしまハイパーウェブの運用")}, TWO_PLANS)}
+                   "みやぎハイパーウェブの運用", "ふくしまハイパーウェブの運用").replace(
+                   "担当 警察本部", "担当 県警察本部")}, TWO_PLANS)}
     servers, served = [], {}
     for name, (files, manifest) in sources.items():
         raw = root / name / "raw"
@@ -329,10 +330,11 @@ def test_the_search_filtered_to_one_plan_shows_only_its_initiatives(browser, sit
     screenshot(browser, "search-two-plans")
 
 
-def test_a_chosen_publisher_offers_only_its_own_plans(browser, site):
-    """Publisher and plan never contradict each other: with a publisher chosen, another
-    publisher's plan cannot be chosen, and an address naming both (a link kept from before)
-    shows the publisher's initiatives, none of the other's plan."""
+def test_a_chosen_publisher_offers_only_its_own_plans_and_departments(browser, site):
+    """Publisher, plan and department never contradict each other: with a publisher chosen,
+    another publisher's plan or department (県警察本部, the other plan's alone) cannot be
+    chosen, and an address naming both (a link kept from before) shows the publisher's
+    initiatives, none of the other's plan."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -345,9 +347,18 @@ def test_a_chosen_publisher_offers_only_its_own_plans(browser, site):
     assert plan.first_selected_option.get_attribute("value") == ""
     offered = {o.get_attribute("value") for o in plan.options if o.is_enabled()}
     assert offered == {"", PLAN}
+    department = Select(browser.find_element(By.ID, "department"))
+    offered = {o.get_attribute("value") for o in department.options if o.is_enabled()}
+    assert "警察本部" in offered and "県警察本部" not in offered
     Select(browser.find_element(By.ID, "publisher")).select_by_value("")
     WebDriverWait(browser, 10).until(lambda d: len(results()) == 66)
     assert {o.get_attribute("value") for o in plan.options if o.is_enabled()} == {"", PLAN, OTHER_PLAN}
+    assert {"警察本部", "県警察本部"} <= {o.get_attribute("value") for o in department.options
+                                       if o.is_enabled()}
+    browser.get(url + "initiatives/index.html?publisher=040002&department=県警察本部")
+    WebDriverWait(browser, 10).until(lambda d: len(results()) == 33)
+    assert Select(browser.find_element(By.ID, "department")).first_selected_option.get_attribute(
+        "value") == ""
 
 
 COUNT_HISTORY = """window.countHistory = [];

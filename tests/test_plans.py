@@ -555,6 +555,9 @@ def test_a_publisher_without_its_code_is_a_warning(tmp_path, run_cli, source_tex
             "by its name, and CKAN has no lg-<code> organisation for it)\n") in result.stderr
     source = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))["sources"][0]
     assert (source["publisher"], source["publisher_code"]) == ("秋田県", "")   # not 宮城県's default
+    search = (tmp_path / "out" / "initiatives" / "index.html").read_text(encoding="utf-8")
+    assert '<option value="秋田県">秋田県</option>' in search      # chosen by name (not as すべて)
+    assert f'<option value="{MIYAGI}" data-publishers="秋田県"' in search
 
 
 def footer_credit(page: Path) -> str:

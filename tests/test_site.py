@@ -507,8 +507,10 @@ def test_initiative_search_page(pages, records, site):
     assert options("publisher") == ["すべて", "宮城県"]
     assert options("plan") == ["すべて", "みやぎICT推進プラン(2014～2016)"]
     assert page.by_id("plan").find_all("option")[1].attrs == {
-        "value": PLAN, "data-publisher": CODE, "data-count": "33"}
+        "value": PLAN, "data-publishers": CODE, "data-count": "33"}
     assert options("department") == ["すべて", *dict.fromkeys(r["department"] for r in initiatives)]
+    assert {o.attrs.get("data-publishers") for o in page.by_id("department").find_all("option")} \
+        == {None, CODE}                 # (すべて: every publisher's) a department is its publisher's
     assert set(options("method")) == {"すべて", *(m for r in initiatives for m in r["methods"])}
     assert set(options("status")) == {"すべて", "新", "継続", "記載なし"}
     assert int(form.attrs["data-load-up-to"]) >= 33                  # 33 initiatives: all loaded

@@ -124,6 +124,12 @@ class Plan:
     departments: list[Department] = field(default_factory=list)
 
     @property
+    def publisher_key(self) -> str:
+        """What the search's filters name the publisher by: its 全国地方公共団体コード, or its
+        name when the manifest gives no code (a code is 6 digits, never a name)."""
+        return self.publisher_code or self.publisher
+
+    @property
     def source_files(self) -> tuple[str, ...]:
         """The files of the plan's source documents, which its pages credit."""
         return tuple(s.get("file") for s in self.sources)

@@ -198,13 +198,17 @@ class Pages:
         records = site.initiatives
         statuses = list(dict.fromkeys(r.get("status") or NO_STATUS for r in records))
         statuses.sort(key=lambda s: s == NO_STATUS)       # 記載なし last, order otherwise kept
-        publishers = list(dict.fromkeys((p.publisher_code, p.publisher) for p in site.plans.values()))
+        publishers = list(dict.fromkeys((p.publisher_key, p.publisher) for p in site.plans.values()))
+        departments: dict[str, dict[str, None]] = {}     # name -> the publishers it belongs to
+        for record in records:
+            if name := (record.get("department") or "").strip():
+                departments.setdefault(name, {})[site.plans[site.plan_id(record)].publisher_key] = None
         filters = [
             ("department", self.labels.get("department") or "担当部局",
-             [(n, n) for n in dict.fromkeys((r.get("department") or "").strip() for r in records) if n]),
+             [(n, n, list(owners)) for n, owners in departments.items()]),
             ("method", self.labels["methods"],
-             [(m, m) for m in dict.fromkeys(m for r in records for m in as_list(r.get("methods")))]),
-            ("status", self.labels["status"], [(s, s) for s in statuses])]
+             [(m, m, []) for m in dict.fromkeys(m for r in records for m in as_list(r.get("methods")))]),
+            ("status", self.labels["status"], [(s, s, []) for s in statuses])]
         return self.render("initiatives", ROOT, "取組一覧", "initiatives", (("取組一覧", None),),
                            publishers=publishers, plans=list(site.plans.values()), filters=filters,
                            total=len(records), load_up_to=LOAD_UP_TO)

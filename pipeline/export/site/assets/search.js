@@ -27,7 +27,7 @@
   if (selects.plan) {
     Array.prototype.forEach.call(selects.plan.options, function (option) {
       if (!option.value) { return; }
-      plans.push({ slug: option.value, publisher: option.getAttribute("data-publisher") || "",
+      plans.push({ slug: option.value, publisher: option.getAttribute("data-publishers") || "",
                    count: parseInt(option.getAttribute("data-count"), 10) || 0 });
       planTitles[option.value] = option.textContent;
     });
@@ -69,19 +69,24 @@
     return state;
   }
 
-  // A publisher chosen offers its own plans only: a plan of another one is no longer chosen.
-  function narrowPlans() {
-    if (!selects.plan || !selects.publisher) { return; }
+  // A publisher chosen offers its own plans and departments only (an option's data-publishers:
+  // the codes of the publishers it belongs to): one of another publisher is no longer chosen.
+  function narrowToPublisher() {
+    if (!selects.publisher) { return; }
     var publisher = selects.publisher.value;
-    Array.prototype.forEach.call(selects.plan.options, function (option) {
-      var other = Boolean(option.value && publisher &&
-                          option.getAttribute("data-publisher") !== publisher);
-      option.hidden = other;
-      option.disabled = other;
+    [selects.plan, selects.department].forEach(function (select) {
+      if (!select) { return; }
+      Array.prototype.forEach.call(select.options, function (option) {
+        var owners = option.getAttribute("data-publishers");
+        var other = Boolean(option.value && publisher && owners !== null &&
+                            owners.split(" ").indexOf(publisher) < 0);
+        option.hidden = other;
+        option.disabled = other;
+      });
+      if (select.selectedIndex > 0 && select.options[select.selectedIndex].disabled) {
+        select.value = "";
+      }
     });
-    if (selects.plan.selectedIndex > 0 && selects.plan.options[selects.plan.selectedIndex].disabled) {
-      selects.plan.value = "";
-    }
   }
 
   function plansFor(state) {
@@ -142,7 +147,7 @@
   }
 
   function apply() {
-    narrowPlans();
+    narrowToPublisher();
     var state = currentState();
     var wanted = plansFor(state);
     var waiting = false;
