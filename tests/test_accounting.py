@@ -658,9 +658,26 @@ def test_a_page_header_glued_into_another_title_is_named():
     document = extract(edited(l84="分野 2 行政の情報化 1 行政情報通信ネットワークと電子県庁の運用"))
     assert document.warnings == [
         f"{PATH}:84: 「分野2行政の情報化1行政情報通信ネットワークと電子県庁の運用」 reads like a 分野 … "
-        "項目 … page header but not as one: left out (the field and item go on from the header "
-        "before)"]
+        "項目 … page header but not as one, retitling field 2 「行政の情報化」 (line 3): left out "
+        "(the field and item go on from the header before)"]
     assert {i.field_title for i in document.initiatives} == {"行政の情報化"}
+
+
+@pytest.mark.parametrize("cut, retitled", [
+    (("電子県庁の運用", "電子県庁"), "item 2-1 「行政情報通信ネットワークと電子県庁の運用」 (line 6)"),
+    (("行政の情報化", "行政の"), "field 2 「行政の情報化」 (line 3)"),
+], ids=["item-title", "field-title"])
+def test_a_page_header_with_a_title_cut_is_named_and_retitles_nothing(cut, retitled):
+    """Found by fuzzing: line 84's header with its item's title cut short (its last cell's end
+    lost in conversion) gave 2-1-3 and 2-1-4, the initiatives under it, that title, and the
+    rest of item 1 the title of its heading, in silence (its field's title cut: the same)."""
+    assert cut[0] in LINES[83]
+    document = extract(edited(l84=LINES[83].replace(*cut, 1)))
+    header = " ".join(LINES[83].replace(*cut, 1).split("\t"))
+    assert document.warnings == [
+        f"{PATH}:84: 「{header}」 reads like a 分野 … 項目 … page header but not as one, "
+        f"retitling {retitled}: left out (the field and item go on from the header before)"]
+    assert _records(document) == _records(extract(LINES))
 
 
 def test_a_single_dash_cell_is_content_not_a_rule():

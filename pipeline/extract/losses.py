@@ -69,9 +69,10 @@ class Losses:
         if block.kind == "unplaced":
             return [unplaced(block)]
         if block.kind == "damaged-header":
+            retitles = f", retitling {block.title}" if block.title else ""
             return [(block.heading.line, f"「{block.heading.text[:60]}」 reads like a 分野 … 項目 … "
-                                         "page header but not as one: left out (the field and "
-                                         "item go on from the header before)")]
+                                         f"page header but not as one{retitles}: left out (the "
+                                         "field and item go on from the header before)")]
         if block.kind == "initiative":
             key = (block.context.field_no, block.context.item_no)
             self.initiatives[key] = max(self.initiatives.get(key, 0), block.number or 0)

@@ -41,6 +41,10 @@ SUBSECTION = re.compile(r"^\((\d{1,3})\)\s*(\S.*)$")
 MARKER_INITIALS = frozenset(["分", "【", "(", SITES_LABEL[0], TOPIC_LABEL[0]])
 
 
+# (field, None) -> the field's title and the line it was first printed on; (field, item) -> the item's
+Titles = dict[tuple[int, int | None], tuple[str, int]]
+
+
 @dataclass
 class Context:
     """Where in the plan a block sits: 分野 (field) and 項目 (item)."""
@@ -81,7 +85,7 @@ def starts_with_label(text: str, label: str) -> bool:
 def split_blocks(rows: list[Row], path: str) -> list[Block]:
     """Blocks in document order; raises ExtractionError when no 分野 header is found."""
     context, blocks = Context(), []
-    titles: dict[int, str] = {}         # field -> its title in the first header that names it
+    titles: Titles = {}                 # where a field's and an item's titles were first printed
     current: Block | None = None
     part = ""
     seen_header = False
@@ -104,15 +108,16 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
             raise ExtractionError(f"page header numbers a field or item {too_long[:20]}…: "
                                   f"not a number of a plan (at most {MAX_DIGITS} digits)",
                                   path, row.line)
+        retitled = header and _retitled(header, titles)
         if header is None and HEADER_LIKE.match(text) or header and (
-                _retitled(header, titles) or _numbered_zero(header[1], header[3])):
+                retitled or _numbered_zero(header[1], header[3])):
             # warned of, not read: the field and item go on from the header before
-            blocks.append(Block("damaged-header", context, row))
+            blocks.append(Block("damaged-header", context, row, title=retitled or ""))
             current, part = None, ""
             continue
         if header:
-            titles.setdefault(int(header[1]), header[2])
             context = _context_from_header(header, context)
+            _note_titles(titles, context, row.line)
             if not seen_header:     # a field may open with its narrative before any header
                 _complete_opening(blocks, context)
             seen_header = True
@@ -131,6 +136,7 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
             current = Block("topic", context, row, title=" ".join(row.values[1:]), part=TOPIC_LABEL)
         elif numbered and PART.match(following):
             context = Context(context.field_no, context.field_title, int(numbered[1]), numbered[2])
+            _note_titles(titles, context, row.line)
             current, part = None, ""
             continue
         elif numbered and starts_with_label(following, PURPOSE_LABEL):
@@ -163,11 +169,30 @@ def _numbered_zero(*numbers: str | None) -> bool:
     return any(number is not None and not int(number) for number in numbers)
 
 
-def _retitled(header: re.Match, titles: dict[int, str]) -> bool:
-    """A header without 項目 that gives a field another title than its headers before: its
-    cells glued by the cleaner (`分野2行政の情報化1行政情報…`), never a field's new title."""
-    known = titles.get(int(header[1]))
-    return header[3] is None and known is not None and header[2] != known
+def _retitled(header: re.Match, titles: Titles) -> str | None:
+    """What a header retitles, as first printed (`field 2 「行政の情報化」 (line 3)`), when it
+    gives a field or item another title than its heading or headers before: never a new
+    title, but cells the cleaner glued (`分野2行政の情報化1行政情報…`, no 項目 left) or a
+    title the converter cut (`…と電子県庁` for `…と電子県庁の運用`)."""
+    field = int(header[1])
+    printed = [((field, None), header[2])]
+    if header[3] is not None:
+        printed.append(((field, int(header[3])), header[4]))
+    for key, title in printed:
+        known = titles.get(key)
+        if known is not None and known[0] != title:
+            what = f"field {field}" if key[1] is None else f"item {field}-{key[1]}"
+            return f"{what} 「{known[0]}」 (line {known[1]})"
+    return None
+
+
+def _note_titles(titles: Titles, context: Context, line: int) -> None:
+    """The field's and the item's titles of a header or item heading, where first printed."""
+    if context.field_no is None:
+        return
+    titles.setdefault((context.field_no, None), (context.field_title, line))
+    if context.item_no is not None:
+        titles.setdefault((context.field_no, context.item_no), (context.item_title, line))
 
 
 def _unplaced(blocks: list[Block], context: Context, row: Row) -> Block:
