@@ -622,6 +622,28 @@ def test_a_damaged_page_header_is_named_never_read_as_text():
     assert document.initiatives[1].notes == extract(LINES).initiatives[1].notes
 
 
+@pytest.mark.parametrize("end", ["分", "分野\t", "分野\t2\t行政の情報化\t項"])
+def test_a_page_header_cut_short_is_named_never_read_as_text(end):
+    """Found by fuzzing: line 84's header cut short (the rest of its line lost) read as no
+    header at all, so as text: 2-1-2's notes gained 「分野 2 行政の情報化 項」, in silence. The
+    beginning of a header the document prints is a damaged one."""
+    assert LINES[83].startswith(end)
+    document = extract(edited(l84=end))
+    assert document.warnings == [
+        f"{PATH}:84: 「{' '.join(end.split())}」 reads like a 分野 … 項目 … page header but not as "
+        "one: left out (the field and item go on from the header before)"]
+    assert _records(document) == _records(extract(LINES))
+
+
+def test_a_page_header_broken_over_two_lines_is_named():
+    """Its second line (`目 1 …`) is text after a damaged header, outside any record: named too."""
+    cut = LINES[83].index("\t項目") + 2
+    document = extract(edited(l84=LINES[83][:cut] + "\n" + LINES[83][cut:]))
+    assert [w.split(": ", 1)[0] for w in document.warnings] == [f"{PATH}:84", f"{PATH}:85"]
+    assert "left out" in document.warnings[0] and "目 1 行政情報" in document.warnings[1]
+    assert [key for key, _, _ in _records(document)] == [key for key, _, _ in _records(extract(LINES))]
+
+
 @pytest.mark.parametrize("header", [3, 56])          # the field's header; a page's (item 1)
 @pytest.mark.parametrize("between", ["\t", ""])
 def test_a_page_header_joined_to_its_rule_line_is_still_read(header, between):

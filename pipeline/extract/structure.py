@@ -15,6 +15,7 @@ page header but not as one (`damaged-header`).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from ..errors import ExtractionError
@@ -86,6 +87,7 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
     """Blocks in document order; raises ExtractionError when no 分野 header is found."""
     context, blocks = Context(), []
     titles: Titles = {}                 # where a field's and an item's titles were first printed
+    headers = _page_headers(rows)
     current: Block | None = None
     part = ""
     seen_header = False
@@ -109,7 +111,7 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
                                   f"not a number of a plan (at most {MAX_DIGITS} digits)",
                                   path, row.line)
         retitled = header and _retitled(header, titles)
-        if header is None and HEADER_LIKE.match(text) or header and (
+        if header is None and (HEADER_LIKE.match(text) or _cut_header(text, headers)) or header and (
                 retitled or _numbered_zero(header[1], header[3])):
             # warned of, not read: the field and item go on from the header before
             blocks.append(Block("damaged-header", context, row, title=retitled or ""))
@@ -161,6 +163,19 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
     if not seen_header:
         raise ExtractionError("no 分野 (field) header found: not a plan document in the expected layout", path)
     return blocks
+
+
+def _page_headers(rows: list[Row]) -> list[str]:
+    """The text of each page header the document prints with its 項目, once, sorted."""
+    return sorted({row.text for row in rows if not row.blank and row.text.startswith("分野")
+                   and (header := PAGE_HEADER.match(row.text)) and header[3] is not None})
+
+
+def _cut_header(text: str, headers: list[str]) -> bool:
+    """Whether a row that is no page header is the beginning of one the document prints (`分野`,
+    `分野 2 行政の情報化 項`): a header cut short, its end lost or on the next line."""
+    at = bisect_left(headers, text)
+    return at < len(headers) and headers[at].startswith(text)
 
 
 def _numbered_zero(*numbers: str | None) -> bool:
