@@ -737,6 +737,22 @@ def test_a_site_responsible_wrapped_onto_the_next_entrys_name_line_is_named(doc)
         "担当 names no division (「震災復興・企画部」, line 824): that 担当 wrapped over two lines "
         "(its division read as this entry's name) or a line lost? Kept as printed"]
 
+def test_a_site_responsible_wrapped_before_a_name_read_as_a_badge_is_named():
+    """Found by fuzzing: 担当 `総務部` / `広報課` (line 885) on two lines before パブリックコメント,
+    whose name line is short enough to read as a badge: the entry had a badge, so it went
+    unnamed, named 「広報課」 with パブリックコメント among its media. A name that is a division
+    the list's 担当 print, after a 担当 naming none, is named as the wrap it shows; kept."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[884] == "総務部 広報課" and lines[888] == "パブリックコメント"
+    lines[884:885] = ["総務部", "広報課"]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert [(s.name, s.media) for s in changed.sites[5:7]] == [
+        ("みやぎニュースクリップ", ["ウェブ"]), ("広報課", ["パブリックコメント", "ウェブ"])]
+    assert changed.warnings == [
+        f"{RAW.name}:886: site entry 「広報課」 is named like a division of the list's 担当 and "
+        "follows an entry whose 担当 names no division (「総務部」, line 885): that 担当 wrapped "
+        "over two lines (its division read as this entry's name) or a line lost? Kept as printed"]
+
 def test_an_indicator_table_cut_short_gives_no_value_to_the_wrong_indicator():
     """2-1-12 prints two indicators; with the first one's 目標値 cell cut, the second one's name
     would be read as that value and its values given to the first: both are withheld, named."""

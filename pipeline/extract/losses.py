@@ -275,10 +275,12 @@ def sites_after_a_one_word_responsible(sites: list) -> list[Problem]:
       entry's name swapped;
     - named like one of the list's media badges (ウェブ, ブログ…): its name line was read as
       that 担当, whose own value line was lost;
-    - with no media badge: that 担当 wrapped over two lines, its division read as this entry's
-      name (and this entry's own name line as its summary), or its value line lost."""
+    - named like a division of the list's 担当, or with no media badge: that 担当 wrapped over
+      two lines, its division read as this entry's name (and this entry's own name line as its
+      badge or summary), or its value line lost."""
     badges = {badge for site in sites for badge in site.media}
     departments = {site.department for site in sites if site.division}
+    divisions = {site.division for site in sites if site.division}
     problems = []
     for before, site in zip(sites, sites[1:]):
         if not _after_one_word_responsible(before, site):
@@ -292,8 +294,10 @@ def sites_after_a_one_word_responsible(sites: list) -> list[Problem]:
             problems.append((line, f"site entry 「{site.name}」 is named like a media badge of the "
                                    "list: its name line lost? (the entry before took "
                                    f"「{before.department}」 as its 担当)"))
-        elif not site.media:
-            problems.append((line, f"site entry 「{site.name}」 has no media badge and follows an "
+        elif not site.media or site.name in divisions:
+            problems.append((line, f"site entry 「{site.name}」 "
+                                   + ("is named like a division of the list's 担当"
+                                      if site.media else "has no media badge") + " and follows an "
                                    f"entry whose 担当 names no division (「{before.department}」, "
                                    f"line {before.source_lines.rpartition('-')[2]}): that 担当 "
                                    "wrapped over two lines (its division read as this entry's "
