@@ -65,10 +65,10 @@ CONCEPT_LABELS = {
     DATA_THEME_GOVE: "Government and public sector",
     STABLE: "Stable",
 }
-# Bounding boxes (WGS84 lon/lat: west, south, east, north) by 全国地方公共団体コード, rounded
-# outwards to 0.1 degree from the published extreme points of the authority's territory, so the
-# box contains the whole area. The centroid written is the centre of this box (approximate).
-# An authority missing here gets a dct:Location without geometry (a recommended-shape warning).
+# The operator's location has the geometry of spatial_bbox (pipeline.toml): its bounding box and
+# the box's centre as centroid. Another authority's location has its name and code only, and
+# DCAT-AP's recommended shapes warn of its missing dcat:bbox and dcat:centroid (no key of
+# sources.toml gives an authority's geometry, and none is made up here).
 CONTEXT = {
     "adms": str(ADMS), "dcat": str(DCAT), "dcatap": str(DCATAP), "dcterms": str(DCTERMS),
     "foaf": str(FOAF), "gsp": str(GSP), "locn": str(LOCN), "owl": str(OWL), "rdf": str(RDF),
