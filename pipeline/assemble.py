@@ -25,6 +25,7 @@ class Plan:
     publisher: str
     publisher_en: str
     publisher_code: str
+    publisher_bbox: tuple[float, ...]      # the authority's area (west, south, east, north), or ()
     period_start_fy: int | None
     period_end_fy: int | None
     page: str
@@ -139,7 +140,8 @@ def group_plans(sources: list[SourceDocument]) -> dict[str, Plan]:
                               english_title(first_set("plan_title_en"), first_set("plan_title"),
                                             first.title_en),
                               first_set("publisher") or "", first_set("publisher_en") or "",
-                              first_set("publisher_code") or "", first_set("period_start_fy"),
+                              first_set("publisher_code") or "", first_set("publisher_bbox") or (),
+                              first_set("period_start_fy"),
                               first_set("period_end_fy"), first_set("page") or "",
                               tuple(f.name for f in files))
     return plans

@@ -6,10 +6,10 @@ it, the line of its key in sources.toml:
 - two ids that differ only in case, or that give one dataset name;
 - a file without an entry whose name gives the plan id of another file (`第2分野.txt` and
   `分野2.txt` both give `2`): such a file is a plan of its own;
-- files of one plan that disagree on its title, publisher (Japanese or English name), code or
-  period;
-- one 全国地方公共団体コード (publisher_code) under two publisher names (or English names): one
-  code is one authority, whose organisation, URIs and pages are keyed by it.
+- files of one plan that disagree on its title, publisher (Japanese or English name), code, area
+  (publisher_bbox) or period;
+- one 全国地方公共団体コード (publisher_code) under two publisher names (or English names, or
+  areas): one code is one authority, whose organisation, URIs and pages are keyed by it.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from .names import ascii_name
 if TYPE_CHECKING:
     from .sources import SourceDocument, SourceMeta
 
-PLAN_KEYS = ("plan_title", "plan_title_en", "publisher", "publisher_en", "publisher_code", "period_start_fy",
-             "period_end_fy")
+PLAN_KEYS = ("plan_title", "plan_title_en", "publisher", "publisher_en", "publisher_code",
+             "publisher_bbox", "period_start_fy", "period_end_fy")
 
 
 def check_plans(sources: list[SourceDocument], manifest: dict[str, SourceMeta], path: Path,
@@ -109,7 +109,7 @@ def _check_agreement(sources: list[SourceDocument], lines: _EntryLines) -> None:
 
 
 def _check_publishers(sources: list[SourceDocument], lines: _EntryLines) -> None:
-    for key in ("publisher", "publisher_en"):
+    for key in ("publisher", "publisher_en", "publisher_bbox"):
         named: dict[str, SourceDocument] = {}
         for source in sources:
             code, name = source.meta.publisher_code, getattr(source.meta, key)

@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from .config import (DEFAULT_CONFIG_PATH, NOT_IN_XML, NOT_IN_XML_PROBLEM, Config, is_http_url,
-                     local_government_code_problem, toml_line)
+                     bbox_problem, local_government_code_problem, toml_line)
 from .errors import ConfigError, SourceError, undecodable_byte
 from .sourceplans import check_plans
 
@@ -28,10 +28,11 @@ LOCK_NAME = "sources.lock.json"       # what `fetch` downloaded (fetch.py)
 # A plan id is part of URIs and file paths (plans/<plan_id>/): ASCII letters, digits, . _ -
 PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 PUBLISHER_KEYS = ("publisher", "publisher_en", "publisher_code")     # one authority
+AUTHORITY_KEYS = (*PUBLISHER_KEYS, "publisher_bbox")    # its names, code and area
 RESERVED_PLAN_IDS = frozenset({"index.html"})   # the portal: initiatives/index.html beside initiatives/<plan_id>/
 MANIFEST_KEYS = {
     "file", "title", "title_en", "plan_id", "plan_title", "plan_title_en", "publisher", "publisher_en", "publisher_code",
-    "page", "url", "period_start_fy", "period_end_fy", "license",
+    "publisher_bbox", "page", "url", "period_start_fy", "period_end_fy", "license",
 }
 
 
@@ -48,6 +49,7 @@ class SourceMeta:
     publisher: str = ""
     publisher_en: str = ""
     publisher_code: str = ""
+    publisher_bbox: tuple[float, ...] = ()      # the authority's area: west, south, east, north
     page: str = ""
     url: str = ""
     period_start_fy: int | None = None
@@ -277,7 +279,7 @@ def load_manifest(raw_dir: Path) -> dict[str, SourceMeta]:
 
 PERIOD_RANGE = (1900, 2200)         # fiscal years a plan period may name
 NAMING_KEYS = {"title", "plan_title", "plan_title_en", "publisher"}     # published as names: never blank
-TEXT_KEYS = MANIFEST_KEYS - {"period_start_fy", "period_end_fy"}
+TEXT_KEYS = MANIFEST_KEYS - {"period_start_fy", "period_end_fy", "publisher_bbox"}
 
 
 def _entry_meta(entry: dict, where: str, path: Path, line_of: Callable[[str], int | None]) \
@@ -319,11 +321,17 @@ def _entry_meta(entry: dict, where: str, path: Path, line_of: Callable[[str], in
     problem = local_government_code_problem(entry.get("publisher_code", ""))
     if problem:
         refuse("publisher_code", problem)
-    if (entry.get("publisher_code") or entry.get("publisher_en")) and not entry.get("publisher"):
-        refuse("publisher", "missing: an entry that gives publisher_code or publisher_en names its "
-                            "publisher (no name is taken from elsewhere for it)")
+    if any(entry.get(k) for k in ("publisher_code", "publisher_en", "publisher_bbox")) \
+            and not entry.get("publisher"):
+        refuse("publisher", "missing: an entry that gives publisher_code, publisher_en or "
+                            "publisher_bbox names its publisher (no name is taken from elsewhere "
+                            "for it)")
+    problem = bbox_problem(entry.get("publisher_bbox", []))
+    if problem:
+        refuse("publisher_bbox", problem)
     _check_period(entry, refuse)
-    return SourceMeta(**entry, in_manifest=True)
+    return SourceMeta(**{**entry, "publisher_bbox": tuple(entry.get("publisher_bbox", ()))},
+                      in_manifest=True)
 
 
 def _check_period(entry: dict, refuse) -> None:
@@ -427,9 +435,10 @@ def with_defaults(meta: SourceMeta, config: Config) -> SourceMeta:
                 "license": config.license.id, **config.default_source}
     named = [key for key in PUBLISHER_KEYS if getattr(meta, key)]
     if named and named != ["publisher"] or meta.publisher not in ("", defaults["publisher"]):
-        defaults = {key: value for key, value in defaults.items() if key not in PUBLISHER_KEYS}
+        defaults = {key: value for key, value in defaults.items() if key not in AUTHORITY_KEYS}
     values = {name: getattr(meta, name) or defaults.get(name, getattr(meta, name))
               for name in SourceMeta.__dataclass_fields__}
+    values["publisher_bbox"] = tuple(values["publisher_bbox"])
     if not values["title"]:
         values["title"] = Path(meta.file).stem
     if not values["plan_id"]:

@@ -69,6 +69,10 @@ def test_every_documented_key_is_accepted(tmp_path):
      9, "[[source]] entry 1 (plan.txt): publisher_code: '040 002' is not a 全国地方公共団体コード"),
     (("publisher_code = \"040002\"", 'publisher_code = "040003"'),     # a wrong check digit
      9, "[[source]] entry 1 (plan.txt): publisher_code: '040003' is not a 全国地方公共団体コード"),
+    (("publisher_code = \"040002\"", 'publisher_code = "040002"\npublisher_bbox = [141.7, 37.7, 140.2, 39.0]'),
+     10, "[[source]] entry 1 (plan.txt): publisher_bbox: [141.7, 37.7, 140.2, 39.0] is no box: west < east"),
+    (("publisher_code = \"040002\"", 'publisher_code = "040002"\npublisher_bbox = "140.2 37.7 141.7 39.0"'),
+     10, "[[source]] entry 1 (plan.txt): publisher_bbox: needs four numbers: west, south, east, north"),
     (('plan_id = "miyagi-ict-plan-2014-2016"', 'plan_id = "a.."'),      # once: unsafe paths
      5, "[[source]] entry 1 (plan.txt): plan_id: 'a..' must be ASCII letters"),
     (('plan_id = "miyagi-ict-plan-2014-2016"', 'plan_id = "' + "p" * 101 + '"'),  # a file name
@@ -432,9 +436,9 @@ def test_an_entry_with_a_publisher_code_but_no_publisher_is_refused(tmp_path):
     with pytest.raises(ConfigError) as error:
         load_manifest(raw_with(tmp_path, manifest))
     assert str(error.value) == (f"{tmp_path / 'raw' / 'sources.toml'}:1: [[source]] entry 1 "
-                                "(plan.txt): publisher: missing: an entry that gives publisher_code "
-                                "or publisher_en names its publisher (no name is taken from "
-                                "elsewhere for it)")
+                                "(plan.txt): publisher: missing: an entry that gives publisher_code, "
+                                "publisher_en or publisher_bbox names its publisher (no name is "
+                                "taken from elsewhere for it)")
 
 
 def refusal_of_files(tmp_path: Path, entries: dict[str, str]) -> str:

@@ -223,20 +223,27 @@ def test_a_duplicate_id_inside_one_plan_names_both_files(tmp_path, run_cli, sour
     assert not out.exists()
 
 
-def test_files_of_one_plan_must_agree_on_the_publisher(tmp_path, run_cli, source_text):
+@pytest.mark.parametrize("key,first,second,line,said", [
+    ("publisher_code", "040002", "070009", 17, "'040002' for field2.txt but '070009'"),
+    ("publisher_bbox", [140.2, 37.7, 141.7, 39.0], [140.2, 37.7, 141.7, 39.1], 21,
+     "(140.2, 37.7, 141.7, 39.0) for field2.txt but (140.2, 37.7, 141.7, 39.1)"),    # one area
+])
+def test_files_of_one_plan_must_agree_on_the_publisher(tmp_path, run_cli, source_text, key, first,
+                                                       second, line, said):
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "field2.txt").write_text(source_text, encoding="utf-8")
     (raw / "field3.txt").write_text(field_3(source_text), encoding="utf-8")
     (raw / "sources.toml").write_text(manifest(
-        miyagi_entry("field2.txt"), miyagi_entry("field3.txt", publisher_code="070009")), encoding="utf-8")
+        miyagi_entry("field2.txt", **{key: first}), miyagi_entry("field3.txt", **{key: second})),
+        encoding="utf-8")
     result = run_cli("publish", "--raw-dir", raw, "--out-dir", tmp_path / "out")
     assert result.returncode == 1
     assert result.stderr.endswith(
-        f"error: {raw / 'sources.toml'}:17: plan {MIYAGI}: publisher_code is '040002' for "
-        "field2.txt but '070009' for field3.txt (files of one plan must agree)\n")   # its line
-    assert (raw / "sources.toml").read_text(encoding="utf-8").splitlines()[16] == \
-        'publisher_code = "070009"'
+        f"error: {raw / 'sources.toml'}:{line}: plan {MIYAGI}: {key} is {said} for field3.txt "
+        "(files of one plan must agree)\n")                                       # its line
+    assert (raw / "sources.toml").read_text(encoding="utf-8").splitlines()[line - 1] == \
+        f"{key} = {json.dumps(second)}"
     assert not (tmp_path / "out").exists()
 
 
@@ -299,6 +306,41 @@ def test_each_plan_downloads_alone_and_is_owned_by_its_publisher(two_plans):
     fukushima = URIRef(f"{BASE}location/070009")
     assert (fukushima, DCTERMS.identifier, Literal("070009")) in graph
     assert (URIRef(f"{BASE}dataset/plan-{FUKUSHIMA}"), DCTERMS.spatial, fukushima) in graph
+
+
+def test_an_authoritys_area_given_in_the_manifest_is_its_locations_geometry(tmp_path, run_cli,
+                                                                           source_text):
+    """publisher_bbox (west, south, east, north) gives another authority's location what
+    spatial_bbox gives the operator's: dcat:bbox and the box's centre as dcat:centroid, and
+    the schema.org area of its plan's dataset page. Without it, every publish warned of both
+    as missing (DCAT-AP recommended shapes) and nothing in the manifest could say them."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import DCAT
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "miyagi.txt").write_text(source_text, encoding="utf-8")
+    (raw / "fukushima.txt").write_text(source_text, encoding="utf-8")
+    fukushima = {**fukushima_entry("fukushima.txt"), "publisher_bbox": [139.1, 36.7, 141.1, 38.0]}
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("miyagi.txt"), fukushima),
+                                      encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    assert "location/070009" not in result.stderr and \
+        "shapes conform (" in result.stderr and " 0 recommendation warnings)" in result.stderr
+    graph = Graph().parse(out / "catalog.ttl")
+    location = URIRef(f"{BASE}location/070009")
+    wkt = "http://www.opengis.net/ont/geosparql#wktLiteral"
+    assert (location, DCAT.bbox, Literal(
+        "POLYGON((139.1 36.7, 141.1 36.7, 141.1 38.0, 139.1 38.0, 139.1 36.7))", datatype=wkt)) in graph
+    assert (location, DCAT.centroid, Literal("POINT(140.1 37.35)", datatype=wkt)) in graph
+    page = (out / "datasets" / f"plan-{FUKUSHIMA}.html").read_text(encoding="utf-8")
+    (document,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert json.loads(document)["spatialCoverage"] == {
+        "@type": "Place", "name": "福島県", "geo": {"@type": "GeoShape", "box": "36.7 139.1 38.0 141.1"}}
+    sources = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))["sources"]
+    assert {s["file"]: s.get("publisher_bbox") for s in sources} == {
+        "fukushima.txt": [139.1, 36.7, 141.1, 38.0], "miyagi.txt": None}
 
 
 def test_each_plan_slice_is_attributed_to_its_own_plans_sources_alone(two_plans):

@@ -94,6 +94,8 @@ def source_descriptor(source: SourceDocument) -> dict:
     for key in ("title_en", "publisher_en", "plan_title", "plan_title_en"):      # given in the manifest
         if getattr(meta, key):
             described[key] = getattr(meta, key)
+    if meta.publisher_bbox:
+        described["publisher_bbox"] = list(meta.publisher_bbox)
     if meta.plan_id:
         described["plan_id"] = meta.plan_id
     if meta.period_start_fy:

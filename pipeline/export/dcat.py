@@ -65,10 +65,10 @@ CONCEPT_LABELS = {
     DATA_THEME_GOVE: "Government and public sector",
     STABLE: "Stable",
 }
-# The operator's location has the geometry of spatial_bbox (pipeline.toml): its bounding box and
-# the box's centre as centroid. Another authority's location has its name and code only, and
-# DCAT-AP's recommended shapes warn of its missing dcat:bbox and dcat:centroid (no key of
-# sources.toml gives an authority's geometry, and none is made up here).
+# A location's geometry is the bounding box given (spatial_bbox in pipeline.toml for the
+# operator's, publisher_bbox in sources.toml for another authority's) and the box's centre as
+# centroid; without a box, DCAT-AP's recommended shapes warn of the missing dcat:bbox and
+# dcat:centroid (none is made up here).
 CONTEXT = {
     "adms": str(ADMS), "dcat": str(DCAT), "dcatap": str(DCATAP), "dcterms": str(DCTERMS),
     "foaf": str(FOAF), "gsp": str(GSP), "locn": str(LOCN), "owl": str(OWL), "rdf": str(RDF),
@@ -237,6 +237,7 @@ class _CatalogBuilder:
         self.add(agent, FOAF.name, Literal(publisher.name, lang="ja"))
         location = self.typed(authority_location_uri(c, publisher), DCTERMS.Location)
         self.add(location, SKOS.prefLabel, Literal(publisher.name, lang="ja"))
+        self.geometry(location, publisher.bbox)
         if publisher.code:
             self.add(agent, DCTERMS.identifier, Literal(publisher.code))
             self.add(location, DCTERMS.identifier, Literal(publisher.code))
@@ -286,15 +287,20 @@ class _CatalogBuilder:
             self.add(node, SKOS.prefLabel, Literal(c.publisher, lang="ja"))
         if c.publisher_code:
             self.add(node, DCTERMS.identifier, Literal(c.publisher_code))
-        extent = c.spatial_bbox
-        if extent:
-            west, south, east, north = extent
-            polygon = (f"POLYGON(({west} {south}, {east} {south}, {east} {north}, "
-                       f"{west} {north}, {west} {south}))")
-            centre = f"POINT({round((west + east) / 2, 4)} {round((south + north) / 2, 4)})"
-            self.add(node, DCAT.bbox, Literal(polygon, datatype=GSP.wktLiteral))
-            self.add(node, DCAT.centroid, Literal(centre, datatype=GSP.wktLiteral))
+        self.geometry(node, c.spatial_bbox)
         return node
+
+    def geometry(self, location: URIRef, bbox: tuple[float, ...]) -> None:
+        """A location's bounding box (west, south, east, north) and the box's centre as its
+        centroid (approximate), when a box is given."""
+        if not bbox:
+            return
+        west, south, east, north = bbox
+        polygon = (f"POLYGON(({west} {south}, {east} {south}, {east} {north}, "
+                   f"{west} {north}, {west} {south}))")
+        centre = f"POINT({round((west + east) / 2, 4)} {round((south + north) / 2, 4)})"
+        self.add(location, DCAT.bbox, Literal(polygon, datatype=GSP.wktLiteral))
+        self.add(location, DCAT.centroid, Literal(centre, datatype=GSP.wktLiteral))
 
     def _period(self, period: tuple[str, str] | None) -> URIRef | None:
         if period is None:

@@ -19,6 +19,7 @@ class Publisher:
     name: str
     code: str
     name_en: str = ""
+    bbox: tuple[float, ...] = ()        # its area (west, south, east, north), when the manifest gives it
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class PlanInfo:
 def plan_info(plan: Plan, edition: PlanEdition | None = None) -> PlanInfo:
     """The description of a plan as publish assembled it from the sources (assemble.py), with
     its edition."""
-    publisher = Publisher(plan.publisher, plan.publisher_code, plan.publisher_en) \
+    publisher = Publisher(plan.publisher, plan.publisher_code, plan.publisher_en, plan.publisher_bbox) \
         if plan.publisher else None
     return PlanInfo(plan.plan_id, plan.title or plan.plan_id, publisher, plan.period_start_fy,
                     plan.period_end_fy, plan.page, plan.sources, *_edition_fields(edition),
@@ -77,7 +78,8 @@ def package_plans(package: dict) -> dict[str, PlanInfo]:
             return next((s[key] for s in sources if s.get(key)), None)
         first = sources[0]
         publisher = Publisher(given("publisher"), given("publisher_code") or "",
-                              given("publisher_en") or "") if given("publisher") else None
+                              given("publisher_en") or "", tuple(given("publisher_bbox") or ())) \
+            if given("publisher") else None
         period = given("period") or {}
         plans[plan_id] = PlanInfo(plan_id, given("plan_title") or first.get("title") or plan_id,
                                   publisher, period.get("start_fiscal_year"),

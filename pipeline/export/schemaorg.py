@@ -17,10 +17,10 @@ def dataset_jsonld(description: Description, spec: DatasetSpec,
     """schema.org `Dataset` of `spec`, with its files as (file, bytes, SHA-256)."""
     c = description.config
     publisher, code = description.publisher
-    organisation = None
+    organisation, bbox = None, ()
     if spec.plan is not None and spec.plan.publisher is not None:    # a plan: its authority
         authority = spec.plan.publisher
-        publisher, code = authority.name, authority.code
+        publisher, code, bbox = authority.name, authority.code, authority.bbox
         organisation = {"@type": "GovernmentOrganization", "name": publisher,
                         "@id": str(publisher_uri(c, authority))}
     elif publisher:
@@ -51,7 +51,7 @@ def dataset_jsonld(description: Description, spec: DatasetSpec,
         "inLanguage": description.language,
         "isBasedOn": description.landing_page(spec) or None,
         "temporalCoverage": f"{period[0]}/{period[1]}" if period else None,
-        "spatialCoverage": spatial(publisher, c.spatial_bbox if code == c.publisher_code else ())
+        "spatialCoverage": spatial(publisher, c.spatial_bbox if code == c.publisher_code else bbox)
         or None,                        # the configured box is the publication's publisher's
         "includedInDataCatalog": {"@type": "DataCatalog", "name": description.title,
                                   "url": file_url(c.download_base, "index.html")},
@@ -69,7 +69,7 @@ def dataset_jsonld(description: Description, spec: DatasetSpec,
 
 
 def spatial(publisher: str, bbox) -> dict:
-    """The publisher's territory (its bounding box, when configured)."""
+    """The publisher's territory (its bounding box, when configured or given in the manifest)."""
     if not publisher:
         return {}
     place = {"@type": "Place", "name": publisher}
