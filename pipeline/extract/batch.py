@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 from ..fingerprint import tree_digest
 from ..forked import process_pool
 from ..model import Document
+from ..partcache import CacheStats, PartCache
 from ..sources import SourceDocument
 from ..heap import collector_paused
 from . import extract_document
@@ -73,24 +73,17 @@ def extract_all(sources: list[SourceDocument], cache_dir: Path | None = None,
 
 
 def _load(cache_dir: Path | None, source: SourceDocument) -> Document | None:
+    """The document kept for source; None when absent or damaged on disk (its bytes no longer
+    those kept, checked by their SHA-256 as every cache entry: extracted again)."""
     if cache_dir is None:
         return None
-    try:
-        with (cache_dir / f"{cache_key(source)}.pickle").open("rb") as handle:
-            document = pickle.load(handle)
-    except Exception:       # damaged on disk (pickle raises ValueError, KeyError…): extract again
-        return None
+    document = PartCache(cache_dir).load(_entry(source), CacheStats())
     return document if isinstance(document, Document) else None
 
 
 def _store(cache_dir: Path | None, source: SourceDocument, document: Document) -> None:
-    if cache_dir is None:
-        return
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        target = cache_dir / f"{cache_key(source)}.pickle"
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temporary, target)
-    except OSError:
-        pass                # a cache that cannot be written only costs time
+    PartCache(cache_dir).store(_entry(source), document, CacheStats())
+
+
+def _entry(source: SourceDocument) -> str:
+    return f"{cache_key(source)}.pickle"
