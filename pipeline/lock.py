@@ -31,7 +31,10 @@ def publish_lock(out_dir: Path, log: Callable[[str], None] = lambda message: Non
     try:
         yield
     finally:
-        path.unlink(missing_ok=True)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:         # (the folder made read-only meanwhile): the next run takes it over;
+            pass                # the publish's own outcome, published or not, is what is said
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
 

@@ -463,6 +463,54 @@ def test_a_publication_left_by_a_killed_run_that_cannot_be_put_back_stops_the_pu
     assert snapshot(previous) == before and not out.exists()
 
 
+@pytest.mark.parametrize("when", ["before the swap", "after the swap"])
+def test_a_folder_beside_out_made_read_only_during_the_swap_is_said_as_it_ended(
+        tmp_path, source_text, capsys, publication, monkeypatch, when):
+    """The folder holding OUT made read-only as the new edition was swapped in (a kill
+    campaign's `chattr +i`): the lock could not be removed, and its error took the place of
+    the publish's. Before the swap it hid why nothing was published; after it, a published
+    edition was said to have failed (`publish failed: PermissionError: … .out.lock`, exit 1).
+    The lock is left for the next run to take over."""
+    out = tmp_path / "out"
+    shutil.copytree(publication, out)
+    before = snapshot(out)
+    raw = raw_dir(tmp_path / "raw", source_text.replace("県内の公共機関", "宮城県内の公共機関"))
+    rename, unlink, read_only = Path.rename, Path.unlink, []
+
+    def refused_in(folder: Path, path: Path, *names) -> None:
+        if read_only and Path(path).parent == folder:
+            raise PermissionError(1, "Operation not permitted", *map(str, names))
+
+    def renamed(path, target):
+        if when == "before the swap" and Path(target).name.startswith(".out.previous-"):
+            read_only.append(True)
+        refused_in(tmp_path, target, path, target)
+        moved = rename(path, target)
+        if when == "after the swap" and Path(target) == out:
+            read_only.append(True)
+        return moved
+
+    def unlinked(path, missing_ok=False):
+        refused_in(tmp_path, path, path)
+        return unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "rename", renamed)
+    monkeypatch.setattr(Path, "unlink", unlinked)
+    status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    monkeypatch.undo()
+    if when == "before the swap":
+        assert (status, errors) == (1, [
+            f"error: {out}: swap stage failed: Operation not permitted; nothing was published"])
+        assert snapshot(out) == before
+    else:
+        assert (status, errors) == (0, [])
+        assert f"publish: {out} (version 1.0.1, content changed)\n" in stderr
+    assert (tmp_path / ".out.lock").exists()
+    status, errors, stderr = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    assert (status, errors) == (0, [])
+    assert not (tmp_path / ".out.lock").exists()
+
+
 def test_a_foreign_exception_in_a_stage_is_one_line_naming_input_and_stage(tmp_path, source_text, capsys,
                                                                           publication, monkeypatch):
     from pipeline import publish_portal
