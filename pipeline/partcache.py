@@ -22,6 +22,7 @@ import json
 import os
 import pickle
 import shutil
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -115,14 +116,15 @@ class PartCache:
         if self.folder is None:
             return
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary = self.folder / f".{name}.{os.getpid()}.tmp"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = self.folder / f".{name}.{os.getpid()}.tmp"
             temporary.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
             os.replace(temporary, self.folder / name)
             stats.used.add(name)
-        except OSError:
-            pass                                # a cache that cannot be written only costs time
+        except OSError:                         # a cache that cannot be written only costs time
+            with suppress(OSError):             # (what a full disk let be written: not kept)
+                temporary.unlink(missing_ok=True)
 
     def store_files(self, name: str, folder: Path, paths: list[str], value,
                     stats: CacheStats) -> None:

@@ -79,6 +79,26 @@ def test_a_cache_entry_changed_on_disk_is_extracted_again(corpus, tmp_path):
     assert (stats.extracted, stats.cached) == (2, 0) and again == first
 
 
+def test_a_full_disk_leaves_no_part_of_an_entry_in_the_cache(corpus, tmp_path, monkeypatch):
+    """A document that could not be kept (the disk full as its entry was written) left its
+    temporary file, cut short, in the cache for ever: one more after each such run (a
+    disk-full campaign found three after twelve runs)."""
+    import errno
+    cache = tmp_path / "cache"
+    sources = read_sources(corpus, load_config())[:2]
+
+    def full(path, data):
+        with open(path, "wb") as handle:
+            handle.write(data[:len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    documents, stats = extract_all(sources, cache)
+    monkeypatch.undo()
+    assert stats.extracted == 2 and documents == extract_all(sources)[0]
+    assert list(cache.iterdir()) == []
+
+
 def test_warnings_name_the_path_as_given_whatever_the_cache_holds(tmp_path, project_root,
                                                                    source_text, monkeypatch):
     """A warning names its file by the path the run was given: a document kept by a run given
