@@ -7,6 +7,7 @@ show it; a damaged entry is rebuilt, never used.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -217,6 +218,34 @@ def test_damaged_compiled_templates_are_compiled_again_never_a_failure(two_plans
     after, stats = written(folder, description, cache)
     assert after == before and stats.plans_built == 2
     assert all(path.stat().st_size > 40 for path in damaged)          # compiled again, kept
+
+
+def test_a_compiled_template_changed_on_disk_is_compiled_again_never_rendered(two_plans, config,
+                                                                            tmp_path):
+    """A character of a compiled template's text changed on disk (a bit flipped by the disk, a
+    copy's fault): Jinja2 checks only its header, so the pages were rendered with that text and
+    published (a cache-corruption campaign found index pages, the catalogue and the CKAN
+    metadata differing from a run without cache), or every publish failed from then on
+    (`dataset_facts.html:17: template: NameError: name 'exported_vars' is not defined`)."""
+    folder, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(two_plans, folder)
+    description = read_description(folder, config)
+    before, _ = written(folder, description, None)
+    written(folder, description, cache)
+    (compiled,) = cache.glob("compiled-templates-*")
+    changed = 0
+    for path in sorted(compiled.glob("*.cache")):
+        kept = path.read_bytes()
+        text = re.search(rb"[\xe4-\xe9][\x80-\xbe][\x80-\xbe]", kept)   # a kanji of its text
+        if text:
+            path.write_bytes(kept[:text.end() - 1] + bytes([kept[text.end() - 1] + 1]) +
+                             kept[text.end():])                       # the next kanji, as long
+            changed += 1
+    assert changed >= 5
+    for entry in cache.glob("pages-*.entry"):
+        entry.unlink()                                                # every page rendered again
+    after, stats = written(folder, description, cache)
+    assert stats.plans_built == 2 and after == before
 
 
 def test_the_cache_keeps_links_to_the_pages_and_an_edited_page_is_never_carried(

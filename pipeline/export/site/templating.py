@@ -21,6 +21,7 @@ from jinja2.compiler import CodeGenerator
 from markupsafe import Markup, escape
 
 from ...errors import PipelineError
+from ...partcache import CacheStats, PartCache
 
 TEMPLATES = Path(__file__).resolve().with_name("templates")
 URL_SAFE_PATH = re.compile(r"[A-Za-z0-9/_.~-]*\Z")
@@ -102,22 +103,22 @@ def check_templates(folder: Path) -> None:
 
 
 class CompiledTemplates(FileSystemBytecodeCache):
-    """Jinja2's cache of compiled templates kept as partcache.py keeps its entries: one that
-    cannot be read (cut short, damaged) is removed and the template compiled again, never a
-    failed publish; one that cannot be written only costs the compiling next time."""
+    """Jinja2's cache of compiled templates, each kept as an entry of partcache.py (its bytes
+    checked by their SHA-256; Jinja2 checks only a header): one that cannot be read (cut short,
+    a byte changed) is removed and the template compiled again, never a failed publish nor a
+    page rendered by code no compiler wrote; one that cannot be written only costs the
+    compiling next time."""
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except Exception:               # a damaged file: pickle, marshal or I/O errors alike
-            bucket.reset()
-            Path(self._get_cache_filename(bucket)).unlink(missing_ok=True)
+        code = self._entries().load(self.pattern % bucket.key, CacheStats())
+        if isinstance(code, bytes):
+            bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
+        self._entries().store(self.pattern % bucket.key, bucket.bytecode_to_string(), CacheStats())
+
+    def _entries(self) -> PartCache:
+        return PartCache(Path(self.directory))
 
 
 def _bytecode_cache(folder: Path | None) -> CompiledTemplates | None:
