@@ -193,7 +193,7 @@ def clean_leftovers(out_dir: Path, log: Callable[[str], None]) -> None:
             continue
         left_by = f"left by process {match[2]}, which is gone"
         if match[1] == "previous" and _vacant(out_dir) and is_publication(entry):
-            _restore(entry, out_dir, left_by)
+            put_back(entry, out_dir, left_by)
             log(f"cleanup: {out_dir.name} restored from {entry.name} ({left_by})")
             continue
         left = remove_tree(entry)
@@ -209,9 +209,10 @@ def _vacant(out_dir: Path) -> bool:
     return out_dir.is_dir() and not out_dir.is_symlink() and next(out_dir.iterdir(), None) is None
 
 
-def _restore(previous: Path, out_dir: Path, left_by: str) -> None:
-    """previous (the last publication) renamed back to out_dir, missing or an empty folder; one
-    that cannot be is never removed: the publish stops, naming it."""
+def put_back(previous: Path, out_dir: Path, left_by: str) -> None:
+    """previous (the last publication, moved aside as `left_by` says) renamed back to out_dir,
+    missing or an empty folder; one that cannot be is never removed: the publish stops, naming
+    it."""
     try:
         if out_dir.is_dir():
             out_dir.rmdir()     # (fails if something was put there meanwhile)

@@ -29,7 +29,7 @@ from .fingerprint import inputs_digest
 from .forked import Forked
 from .heap import collector_paused, frozen_heap, release_free_memory
 from .lock import publish_lock
-from .leftovers import clean_leftovers, fresh_staging, retire, staging_dir
+from .leftovers import clean_leftovers, fresh_staging, put_back, retire, staging_dir
 from .outfolder import (OWN_FILES, Foreign, check_out_dir, checked_cache_dir, keep_foreign_files,
                         keep_late_files, record_own_files, some_of, walk_entries)
 from .partcache import CacheStats, cache_folder
@@ -355,9 +355,10 @@ def _swap(staging: Path, out_dir: Path, foreign: Foreign) -> list[str]:
         out_dir.rename(previous)
     try:
         staging.rename(out_dir)
-    except OSError:
+    except OSError as error:
         if previous.exists():
-            previous.rename(out_dir)
+            put_back(previous, out_dir, "moved aside for the new edition, which could not take "
+                     f"its place: {error.strerror or describe(error)}")
         raise
     if not previous.exists():
         return []

@@ -511,6 +511,34 @@ def test_a_folder_beside_out_made_read_only_during_the_swap_is_said_as_it_ended(
     assert not (tmp_path / ".out.lock").exists()
 
 
+def test_a_publication_the_swap_cannot_put_back_is_named_where_it_is(
+        tmp_path, source_text, capsys, publication, monkeypatch):
+    """The new edition could not take the old one's place, nor the old one be put back (the
+    folder beside OUT made read-only between the swap's two renames): the publish said
+    `swap stage failed: …; nothing was published` while OUT was missing, its publication
+    moved aside under another name."""
+    out = tmp_path / "out"
+    shutil.copytree(publication, out)
+    before = snapshot(out)
+    raw = raw_dir(tmp_path / "raw", source_text.replace("県内の公共機関", "宮城県内の公共機関"))
+    rename = Path.rename
+
+    def refused(path, target):
+        if Path(target) == out:
+            raise PermissionError(13, "Permission denied", str(path), str(target))
+        return rename(path, target)
+
+    monkeypatch.setattr(Path, "rename", refused)
+    status, errors, _ = run(capsys, "--raw-dir", raw, "--out-dir", out)
+    monkeypatch.undo()
+    previous = tmp_path / f".out.previous-{os.getpid()}"
+    assert (status, errors) == (1, [
+        f"error: {previous}: is the last publication (moved aside for the new edition, which could "
+        f"not take its place: Permission denied) and could not be put back as {out} (Permission "
+        "denied): rename it to out yourself, and publish again"])
+    assert not out.exists() and snapshot(previous) == before
+
+
 def test_a_foreign_exception_in_a_stage_is_one_line_naming_input_and_stage(tmp_path, source_text, capsys,
                                                                           publication, monkeypatch):
     from pipeline import publish_portal
