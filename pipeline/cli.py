@@ -18,7 +18,7 @@ from .config import Config, describe_defaults, find_config, load_config
 from .console import say, to_devnull
 from .errors import PipelineError, ValidationFailed, describe
 from .startup import STOP_SIGNALS
-from .stops import Terminated, raise_on_stop, restore
+from .stops import Terminated, raise_on_stop, restore, settle
 
 DESCRIPTION = """\
 Turn the text of Japanese local-government ICT plans into validated open data.
@@ -215,6 +215,10 @@ def main(argv: list[str] | None = None) -> int:
         say(f"error: {where}: {args.command} failed: {describe(error)}")
     finally:
         if previous is not None:
+            try:
+                settle()                # (its status stands: a stop from here on is too late)
+            except KeyboardInterrupt:   # (one that came just before)
+                settle()
             restore(previous)
     return 1
 

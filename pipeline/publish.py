@@ -40,7 +40,7 @@ from .rdf import LinkedDataWriter
 from .schema import load_schemas
 from .sources import MANIFEST_NAME, SourceDocument, ignored_files, read_sources
 from .startup import STOP_SIGNALS
-from .stops import raise_if_stopped
+from .stops import raise_if_stopped, settle
 from .timing import Stopwatch
 from .validate import BackgroundValidation
 from .versions import (PLAN_EDITIONS_KEY, choose_edition, described_changes, load_previous,
@@ -331,6 +331,7 @@ class LateStops:
 
     def hold(self) -> None:
         if threading.current_thread() is threading.main_thread():
+            settle()                # (the command's own handlers too, once put back below)
             self.previous = {signum: signal.signal(signum, self.note) for signum in STOP_SIGNALS}
 
     def note(self, signum: int, frame) -> None:

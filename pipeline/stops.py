@@ -6,7 +6,11 @@ multiprocessing Connection a stage lets go), Python drops the exception, printin
 `Exception ignored in: …` with a traceback, and the command would go on to the end: a publish
 stopped just before its swap replaced the previous edition and exited 0. So the interpreter's
 hook for such exceptions stays silent about a noted stop, and a command asks
-`raise_if_stopped()` before a step that cannot be undone (publish: before its swap)."""
+`raise_if_stopped()` before a step that cannot be undone (publish: before its swap).
+
+Once a command's outcome is settled (`settle()`: publish from its swap on, any command as it
+returns), a stop is noted, never raised: raised there, it said the previous publication was
+unchanged over a new edition, or escaped the command as a traceback."""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ class Terminated(KeyboardInterrupt):
 
 
 _noted: list[int] = []          # the stop signals received since raise_on_stop()
+_settled: list[bool] = []       # [True] once the command's outcome is settled (settle())
 _hook = [sys.__unraisablehook__]  # the hook raise_on_stop() replaced, which the others reach
 UNRAISABLE = "unraisablehook"     # (the key of that hook among what raise_on_stop replaced)
 
@@ -29,6 +34,7 @@ def raise_on_stop() -> dict:
     """Ctrl-C and SIGTERM raise from now on (none noted yet); returns the handlers and the hook
     replaced, for restore()."""
     _noted.clear()
+    _settled.clear()
     replaced = {UNRAISABLE: sys.unraisablehook}
     if sys.unraisablehook is not _quiet_about_stops:    # (a command run by a command: one hook)
         _hook[0] = sys.unraisablehook
@@ -44,6 +50,13 @@ def restore(replaced: dict) -> None:
             signal.signal(signum, handler)
     sys.unraisablehook = replaced[UNRAISABLE]
     _noted.clear()
+    _settled.clear()
+
+
+def settle() -> None:
+    """From now on (until restore()) a stop is noted, not raised: the command's outcome is
+    settled (publish: its swap has begun)."""
+    _settled[:] = [True]
 
 
 def raise_if_stopped() -> None:
@@ -54,7 +67,8 @@ def raise_if_stopped() -> None:
 
 def _raise(signum: int, frame) -> None:
     _noted.append(signum)
-    raise _interrupt(signum)
+    if not _settled:
+        raise _interrupt(signum)
 
 
 def _interrupt(signum: int) -> KeyboardInterrupt:

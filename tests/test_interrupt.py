@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -174,6 +175,34 @@ def test_a_stop_during_the_swap_never_leaves_out_missing_nor_says_it_is_unchange
     assert not [p.name for p in out.parent.iterdir() if ".previous-" in p.name]
 
 
+def test_a_stop_once_the_swap_is_done_never_says_the_publication_is_unchanged(
+        published, monkeypatch, capfd):
+    """Ctrl-C once the new edition was in place and the swap's handlers were put back, as the
+    publish returned (a kill campaign's SIGINT 0 to 80 ms after `validate:`): it was raised
+    there, and the run said `error: interrupted; the previous publication is unchanged`, exit
+    130, or, in the command's last lines, printed a traceback (exit -2) over a new edition.
+    From the swap on, the publish's outcome is settled: a stop is too late."""
+    from pipeline import publish as publishing
+    raw, out, cache = published
+    first = sorted(raw.glob("*.txt"))[3]
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text.replace("運用", "運用settled", 1), encoding="utf-8")
+    swapped = publishing.LateStops.__exit__
+
+    def then_a_stop(late, *exc):
+        swapped(late, *exc)
+        os.kill(os.getpid(), signal.SIGINT)     # (the command's own handlers back in place)
+        time.sleep(0.1)
+
+    monkeypatch.setattr(publishing.LateStops, "__exit__", then_a_stop)
+    status = republish_in_process(published, monkeypatch, first, text)
+    stderr = capfd.readouterr().err
+    assert status == 0, stderr[-2000:]
+    assert "error:" not in stderr
+    assert re.search(rf"^publish: {re.escape(str(out))} \(version [.\d]+, content changed\)$",
+                     stderr, re.MULTILINE)
+
+
 def republish_in_process(published, monkeypatch, changed: Path, text: str) -> int:
     """Publish again in this process; then the patches undone and the changed document's
     `text` put back."""
@@ -207,6 +236,22 @@ def test_a_signal_once_the_command_has_finished_leaves_its_exit_status(tmp_path)
                   "os.kill(os.getpid(), signal.SIGINT)",
                   "os.kill(os.getpid(), signal.SIGTERM)",
                   "sys.exit(status)")
+    assert (run.returncode, run.stderr) == (0, "")
+
+
+def test_a_signal_as_the_command_returns_leaves_its_exit_status(tmp_path):
+    """Ctrl-C as the command's handlers were being put back, its work done (between its return
+    and the interpreter's last tenth of a second): the interrupt escaped the command, printing
+    a traceback (`KeyboardInterrupt`, exit -2)."""
+    run = program(tmp_path,
+                  "import pipeline.cli as cli",
+                  "cli.run = lambda args: 0                 # the command done, its status settled",
+                  "def restore(previous, first=cli.restore):",
+                  "    os.kill(os.getpid(), signal.SIGINT)",
+                  "    first(previous)",
+                  "cli.restore = restore",
+                  "sys.argv = ['pipeline', 'validate']",
+                  "sys.exit(cli.entry())")
     assert (run.returncode, run.stderr) == (0, "")
 
 
