@@ -202,14 +202,23 @@ def test_a_damaged_entry_is_rebuilt_never_used(two_plans, config, tmp_path):
     assert written(folder, description, cache)[1].plans_reused == 2
 
 
-def test_damaged_compiled_templates_are_compiled_again_never_a_failure(two_plans, config,
-                                                                        tmp_path):
+def with_compiled_templates(two_plans: Path, config, tmp_path: Path):
+    """A copy of the two plans' publication, its portal written without a cache (its files:
+    `before`) and then with one, which compiled its templates into `compiled`: (folder,
+    description, cache, before, compiled)."""
     folder, cache = tmp_path / "out", tmp_path / "cache"
     shutil.copytree(two_plans, folder)
     description = read_description(folder, config)
     before, _ = written(folder, description, None)
     written(folder, description, cache)
     (compiled,) = cache.glob("compiled-templates-*")
+    return folder, description, cache, before, compiled
+
+
+def test_damaged_compiled_templates_are_compiled_again_never_a_failure(two_plans, config,
+                                                                        tmp_path):
+    folder, description, cache, before, compiled = with_compiled_templates(two_plans, config,
+                                                                           tmp_path)
     damaged = sorted(compiled.glob("*.cache"))
     for path in damaged:
         path.write_bytes(path.read_bytes()[:40])                      # cut short
@@ -227,12 +236,8 @@ def test_a_compiled_template_changed_on_disk_is_compiled_again_never_rendered(tw
     published (a cache-corruption campaign found index pages, the catalogue and the CKAN
     metadata differing from a run without cache), or every publish failed from then on
     (`dataset_facts.html:17: template: NameError: name 'exported_vars' is not defined`)."""
-    folder, cache = tmp_path / "out", tmp_path / "cache"
-    shutil.copytree(two_plans, folder)
-    description = read_description(folder, config)
-    before, _ = written(folder, description, None)
-    written(folder, description, cache)
-    (compiled,) = cache.glob("compiled-templates-*")
+    folder, description, cache, before, compiled = with_compiled_templates(two_plans, config,
+                                                                           tmp_path)
     changed = 0
     for path in sorted(compiled.glob("*.cache")):
         kept = path.read_bytes()
