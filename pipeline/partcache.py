@@ -89,13 +89,11 @@ class PartCache:
             return None
         digest, _, payload = data.partition(b"\n")
         if hashlib.sha256(payload).hexdigest().encode() != digest:
-            path.unlink(missing_ok=True)
-            return None
+            return _removed(path)
         try:
             value = pickle.loads(payload)
         except Exception:                       # a payload this code cannot read: rebuild it
-            path.unlink(missing_ok=True)
-            return None
+            return _removed(path)
         stats.used.add(name)
         return value
 
@@ -257,3 +255,10 @@ def cache_folder(cache_dir: Path | None, out_dir: Path, kind: str = "rdf") -> Pa
     if cache_dir is None:
         return None
     return cache_dir / kind / hashlib.sha256(str(out_dir).encode("utf-8")).hexdigest()[:16]
+
+
+def _removed(path: Path) -> None:
+    """Remove a damaged entry (a cache that cannot be written, read-only, keeps it: its next
+    reader finds it damaged too, which only costs time)."""
+    with suppress(OSError):
+        path.unlink(missing_ok=True)

@@ -79,6 +79,25 @@ def test_a_cache_entry_changed_on_disk_is_extracted_again(corpus, tmp_path):
     assert (stats.extracted, stats.cached) == (2, 0) and again == first
 
 
+def test_a_damaged_entry_of_a_read_only_cache_is_extracted_again(corpus, tmp_path, monkeypatch):
+    """A damaged entry that cannot be removed (the cache on a read-only mount) failed the
+    publish (`extract stage failed: Read-only file system`): it is extracted again, as any
+    damaged entry is, and kept where it is."""
+    import errno
+    cache = tmp_path / "cache"
+    sources = read_sources(corpus, load_config())[:2]
+    first, _ = extract_all(sources, cache)
+    for entry in cache.glob("*.pickle"):
+        entry.write_bytes(entry.read_bytes()[:-10])                      # cut short
+
+    def read_only(path, missing_ok=False):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(Path, "unlink", read_only)
+    again, stats = extract_all(sources, cache)
+    assert (stats.extracted, stats.cached) == (2, 0) and again == first
+
+
 def test_a_full_disk_leaves_no_part_of_an_entry_in_the_cache(corpus, tmp_path, monkeypatch):
     """A document that could not be kept (the disk full as its entry was written) left its
     temporary file, cut short, in the cache for ever: one more after each such run (a
