@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Namespace, URIRef
 
+from pipeline.export.site.context import Plan, department_slug
+
 DCAT_NS = Namespace("http://www.w3.org/ns/dcat#")     # plain: pytest probes module attributes
 MIYAGI = "miyagi-ict-plan-2014-2016"
 FUKUSHIMA = "fukushima-ict-plan-2015-2017"
@@ -598,8 +600,18 @@ def test_a_publisher_without_its_code_is_a_warning(tmp_path, run_cli, source_tex
     source = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))["sources"][0]
     assert (source["publisher"], source["publisher_code"]) == ("秋田県", "")   # not 宮城県's default
     search = (tmp_path / "out" / "initiatives" / "index.html").read_text(encoding="utf-8")
-    assert '<option value="秋田県">秋田県</option>' in search      # chosen by name (not as すべて)
-    assert f'<option value="{MIYAGI}" data-publishers="秋田県"' in search
+    key = department_slug("秋田県")          # its name's ASCII key: no space, never 6 digits
+    assert f'<option value="{key}">秋田県</option>' in search      # chosen by it (not as すべて)
+    assert f'<option value="{MIYAGI}" data-publishers="{key}"' in search
+
+
+@pytest.mark.parametrize("name", ["秋田県", "Akita Pref"])
+def test_a_publisher_without_its_code_is_keyed_in_the_search_without_spaces(name):
+    """The search's options list their publishers' keys separated by spaces: a codeless
+    publisher keyed by its name `Akita Pref` could not choose its own plans or departments."""
+    key = Plan("p", "p", "計画", name, "", None, None).publisher_key
+    assert key == department_slug(name) and re.fullmatch(r"d-[0-9a-f]{12}", key)
+    assert Plan("p", "p", "計画", name, "050008", None, None).publisher_key == "050008"
 
 
 def footer_credit(page: Path) -> str:

@@ -125,9 +125,10 @@ class Plan:
 
     @property
     def publisher_key(self) -> str:
-        """What the search's filters name the publisher by: its 全国地方公共団体コード, or its
-        name when the manifest gives no code (a code is 6 digits, never a name)."""
-        return self.publisher_code or self.publisher
+        """What the search's filters name the publisher by: its 全国地方公共団体コード, or the
+        ASCII key of its name when the manifest gives no code (`d-` and hex digits: no space,
+        which separates the keys of an option's data-publishers, and never 6 digits)."""
+        return self.publisher_code or department_slug(self.publisher)
 
     @property
     def source_files(self) -> tuple[str, ...]:
