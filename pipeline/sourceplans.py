@@ -109,14 +109,18 @@ def _check_agreement(sources: list[SourceDocument], lines: _EntryLines) -> None:
 
 
 def _check_publishers(sources: list[SourceDocument], lines: _EntryLines) -> None:
+    """One authority (its code, or its name where no code is given, as its organisation and
+    location are keyed) has one name, English name and area in every entry giving them."""
     for key in ("publisher", "publisher_en", "publisher_bbox"):
         named: dict[str, SourceDocument] = {}
         for source in sources:
-            code, name = source.meta.publisher_code, getattr(source.meta, key)
-            first = named.setdefault(code, source) if code and name else source
-            if getattr(first.meta, key) != name:
+            meta, value = source.meta, getattr(source.meta, key)
+            authority = meta.publisher_code or meta.publisher
+            first = named.setdefault(authority, source) if authority and value else source
+            if getattr(first.meta, key) != value:
+                which = (f"publisher_code {meta.publisher_code}" if meta.publisher_code else
+                         f"publisher {meta.publisher} (without publisher_code)")
                 raise lines.refuse(
-                    f"publisher_code {code}: {key} is {getattr(first.meta, key)!r} for "
-                    f"{first.name} but {name!r} for {source.name} (one code is one authority, "
-                    f"whose organisation and pages are keyed by it: give its entries one {key})",
-                    source, key)
+                    f"{which}: {key} is {getattr(first.meta, key)!r} for {first.name} but "
+                    f"{value!r} for {source.name} (one authority, whose organisation and pages "
+                    f"are keyed by its code or name: give its entries one {key})", source, key)

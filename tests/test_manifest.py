@@ -385,8 +385,29 @@ def test_one_publisher_code_under_two_publisher_names_is_refused(tmp_path):
         read_sources(raw, load_config(ROOT / "pipeline.toml"))
     assert str(error.value) == (
         f"{raw / 'sources.toml'}:22: publisher_code 040002: publisher is '宮城県' for plan.txt but "
-        "'宮城県（震災復興・企画部）' for second.txt (one code is one authority, whose "
-        "organisation and pages are keyed by it: give its entries one publisher)")
+        "'宮城県（震災復興・企画部）' for second.txt (one authority, whose organisation and pages "
+        "are keyed by its code or name: give its entries one publisher)")
+
+
+def test_one_publisher_without_a_code_in_two_areas_is_refused(tmp_path):
+    """A publisher without its code is one authority by its name (organization and location
+    keyed by it): two areas for it passed the manifest's checks and failed the catalogue's
+    (`dcat:bbox: More than 1 values`, naming the new edition's catalog.ttl, not the manifest)."""
+    entry = ENTRY.replace('publisher = "宮城県"\npublisher_en = "Miyagi Prefecture"\n'
+                          'publisher_code = "040002"\n', 'publisher = "秋田県"\n'
+                          'publisher_bbox = [139.6, 38.8, 141.0, 40.5]\n')
+    raw = raw_with(tmp_path, entry)
+    (raw / "second.txt").write_text("text", encoding="utf-8")
+    (raw / "sources.toml").write_text(
+        entry + "\n" + entry.replace('file = "plan.txt"', 'file = "second.txt"')
+        .replace("miyagi-ict-plan-2014-2016", "other-plan").replace("40.5]", "40.6]"), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, load_config(ROOT / "pipeline.toml"))
+    assert str(error.value) == (
+        f"{raw / 'sources.toml'}:22: publisher 秋田県 (without publisher_code): publisher_bbox is "
+        "(139.6, 38.8, 141.0, 40.5) for plan.txt but (139.6, 38.8, 141.0, 40.6) for second.txt (one "
+        "authority, whose organisation and pages are keyed by its code or name: give its entries "
+        "one publisher_bbox)")
 
 
 @pytest.mark.parametrize("plan_id,problem", [
