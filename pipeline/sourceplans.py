@@ -9,7 +9,8 @@ it, the line of its key in sources.toml:
 - files of one plan that disagree on its title, publisher (Japanese or English name), code, area
   (publisher_bbox) or period;
 - one 全国地方公共団体コード (publisher_code) under two publisher names (or English names, or
-  areas): one code is one authority, whose organisation, URIs and pages are keyed by it.
+  areas): one code is one authority, whose organisation, URIs and pages are keyed by it;
+- an area (publisher_bbox) for the publication's own publisher other than its spatial_bbox.
 """
 
 from __future__ import annotations
@@ -29,16 +30,18 @@ PLAN_KEYS = ("plan_title", "plan_title_en", "publisher", "publisher_en", "publis
 
 
 def check_plans(sources: list[SourceDocument], manifest: dict[str, SourceMeta], path: Path,
-                named_by_file: bool) -> None:
+                named_by_file: bool, operator: tuple[str, tuple[float, ...]] = ("", ())) -> None:
     """The checks above, of the sources and their manifest (read from `path`); `named_by_file`:
     a file without an entry takes its plan id from its name (no `plan_id` in
-    [publication.default_source])."""
+    [publication.default_source]); `operator`: the publication's publisher_code and
+    spatial_bbox (pipeline.toml), the area an entry of that code may give."""
     lines = _EntryLines(path, manifest)
     check_plan_ids(sources, lines)
     if named_by_file:
         _check_named_by_file(sources, lines)
     _check_agreement(sources, lines)
     _check_publishers(sources, lines)
+    _check_operator_area(sources, lines, *operator)
 
 
 class _EntryLines:
@@ -124,3 +127,16 @@ def _check_publishers(sources: list[SourceDocument], lines: _EntryLines) -> None
                     f"{which}: {key} is {getattr(first.meta, key)!r} for {first.name} but "
                     f"{value!r} for {source.name} (one authority, whose organisation and pages "
                     f"are keyed by its code or name: give its entries one {key})", source, key)
+
+
+def _check_operator_area(sources: list[SourceDocument], lines: _EntryLines, code: str,
+                         bbox: tuple[float, ...]) -> None:
+    """The operator's area is spatial_bbox, which the catalogue gives its location: an entry of
+    its code giving another publisher_bbox would state a second area for one authority."""
+    for source in sources:
+        given = source.meta.publisher_bbox
+        if code and source.meta.publisher_code == code and given and given != tuple(bbox):
+            raise lines.refuse(
+                f"publisher_code {code}: publisher_bbox is {given!r} for {source.name}, but the "
+                f"publication's publisher's area is spatial_bbox {tuple(bbox)!r} in the settings: "
+                "give it there (or leave publisher_bbox out)", source, "publisher_bbox")

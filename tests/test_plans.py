@@ -345,6 +345,27 @@ def test_an_authoritys_area_given_in_the_manifest_is_its_locations_geometry(tmp_
         "fukushima.txt": [139.1, 36.7, 141.1, 38.0], "miyagi.txt": None}
 
 
+@pytest.mark.parametrize("bbox,refused", [([130, 30, 131, 31], True),
+                                          ([140.2, 37.7, 141.7, 39.1], False)])
+def test_the_operators_area_is_its_spatial_bbox(tmp_path, run_cli, source_text, bbox, refused):
+    """An entry of the publication's own publisher (040002) giving another area than
+    pipeline.toml's spatial_bbox was published beside it (two areas for one authority: the
+    catalogue's, the datapackage's); the same area is accepted."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "field2.txt").write_text(source_text, encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("field2.txt", publisher_bbox=bbox)),
+                                      encoding="utf-8")
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", tmp_path / "out")
+    assert result.returncode == (1 if refused else 0), result.stderr
+    if refused:
+        assert result.stderr.endswith(
+            f"error: {raw / 'sources.toml'}:10: publisher_code 040002: publisher_bbox is (130, 30, "
+            "131, 31) for field2.txt, but the publication's publisher's area is spatial_bbox "
+            "(140.2, 37.7, 141.7, 39.1) in the settings: give it there (or leave publisher_bbox "
+            "out)\n")
+
+
 def test_each_plan_slice_is_attributed_to_its_own_plans_sources_alone(two_plans):
     """A plan's JSON slice names its own source only; the combined table names both."""
     miyagi = "出典：宮城県「みやぎICT推進プラン 分野2」を加工して作成"
