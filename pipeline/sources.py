@@ -428,13 +428,15 @@ def default_plan_id(file: str) -> str:
 
 def with_defaults(meta: SourceMeta, config: Config) -> SourceMeta:
     """Fill what the manifest leaves out from pipeline.toml's default_source and the publication.
-    The publisher is one: an entry that names another takes none of the default's name, code
-    or English name (秋田県 without its code is not 宮城県's 040002); one that names the
-    default's publisher by its name alone takes its code."""
+    The publisher is one: an entry that names another, or gives it another code or English
+    name, takes none of the default's name, code, English name or area (秋田県 without its
+    code is not 宮城県's 040002); one that names the default's publisher as the defaults do
+    (by its name alone, or with its code) takes the rest."""
     defaults = {"publisher": config.publisher, "publisher_code": config.publisher_code,
                 "license": config.license.id, **config.default_source}
     named = [key for key in PUBLISHER_KEYS if getattr(meta, key)]
-    if named and named != ["publisher"] or meta.publisher not in ("", defaults["publisher"]):
+    if any(getattr(meta, key) != defaults.get(key) for key in named) or \
+            named and "publisher" not in named:
         defaults = {key: value for key, value in defaults.items() if key not in AUTHORITY_KEYS}
     values = {name: getattr(meta, name) or defaults.get(name, getattr(meta, name))
               for name in SourceMeta.__dataclass_fields__}

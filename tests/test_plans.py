@@ -696,6 +696,25 @@ def test_an_entry_naming_the_default_publisher_alone_takes_its_code(tmp_path):
     assert (meta.publisher, meta.publisher_code) == ("宮城県", "040002")
 
 
+def test_an_entry_naming_the_default_publisher_as_it_is_keeps_its_area(tmp_path):
+    """An entry giving the defaults' publisher by name and code (as they are) lost the area
+    the defaults give it (publisher_bbox): only an entry naming another authority, or giving
+    it another name or code, takes none of the defaults' authority."""
+    from dataclasses import replace
+    from pipeline.config import load_config
+    from pipeline.sources import SourceMeta, with_defaults
+    akita = {"publisher": "秋田県", "publisher_code": "050008",
+             "publisher_bbox": [139.6, 38.8, 141.0, 40.5]}
+    config = replace(load_config(PROJECT / "pipeline.toml"), default_source=akita)
+    for given in ({}, {"publisher": "秋田県"}, {"publisher": "秋田県", "publisher_code": "050008"}):
+        meta = with_defaults(SourceMeta(file="a.txt", **given), config)
+        assert (meta.publisher_code, meta.publisher_bbox) == ("050008", (139.6, 38.8, 141.0, 40.5))
+    meta = with_defaults(SourceMeta(file="a.txt", publisher="秋田県", publisher_en="Akita"), config)
+    assert (meta.publisher_code, meta.publisher_bbox) == ("", ())        # another naming: none
+    meta = with_defaults(SourceMeta(file="a.txt", publisher="山形県"), config)
+    assert (meta.publisher_code, meta.publisher_bbox) == ("", ())
+
+
 def test_department_pages_of_two_publishers_with_one_name_are_told_apart(two_plans):
     """Both publishers have a 震災復興・企画部: two pages, each titled with its publisher."""
     from pipeline.export.site import department_slug
