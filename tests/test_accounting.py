@@ -635,6 +635,19 @@ def test_a_page_header_cut_short_is_named_never_read_as_text(end):
     assert _records(document) == _records(extract(LINES))
 
 
+@pytest.mark.parametrize("line", [62, 64, 70])
+def test_the_beginning_of_a_page_header_inside_an_initiative_leaves_it_whole(line):
+    """A line 「分野」 inside 2-1-1 (its summary, its 重点目標, its schedule) is named and left
+    out, and 2-1-1 goes on: read as a cut page header that ended the record, it had 2-1-1 left
+    out as incomplete (no 担当) and the rest of its lines said to be outside any record."""
+    document = extract(edited(**{f"l{line}": LINES[line - 1] + "\n分野"}))
+    assert document.warnings == [
+        f"{PATH}:{line + 1}: 「分野」 reads like a 分野 … 項目 … page header but not as one: left "
+        "out (the field and item go on from the header before)"]
+    assert [record for record, *_ in _records(document)] == \
+        [record for record, *_ in _records(extract(LINES))]       # (their lines one on)
+
+
 def test_a_page_header_broken_over_two_lines_is_named():
     """Its second line (`目 1 …`) is text after a damaged header, outside any record: named too."""
     cut = LINES[83].index("\t項目") + 2

@@ -31,6 +31,7 @@ PAGE_HEADER = re.compile(r"^分野\s*(\d+)\s*(\S+?)(?:\s*項目\s*(\d+)\s*(\S.*?
 # 分野 N alone (the rest on the next line).
 HEADER_LIKE = re.compile(r"^(?:(?:分野|\d{1,3}\s).*?(?:\s|\d)項目(?:\s|\d|$)"
                          r"|分野\s*\d{1,3}(?:\s+\S+\s+\d{1,3}\s+\S+)?$)")
+FIELD_NUMBERED = re.compile(r"分野\s*\d")
 MAX_DIGITS = 3                  # fields, items and initiatives are numbered 1 … 999
 # The cleaner glues a lone digit to the following word, so the separator is optional.
 NUMBERED = re.compile(r"^(\d{1,3})\s*(?![\d\-.])(\S.*)$")
@@ -111,11 +112,20 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
                                   f"not a number of a plan (at most {MAX_DIGITS} digits)",
                                   path, row.line)
         retitled = header and _retitled(header, titles)
-        if header is None and (HEADER_LIKE.match(text) or _cut_header(text, headers)) or header and (
+        if header is None and HEADER_LIKE.match(text) or header and (
                 retitled or _numbered_zero(header[1], header[3])):
             # warned of, not read: the field and item go on from the header before
             blocks.append(Block("damaged-header", context, row, title=retitled or ""))
             current, part = None, ""
+            continue
+        if header is None and _cut_header(text, headers):
+            # warned of and left out; one that names its field ends the record before, as a
+            # header does (`分野 2 行政の情報化 項`: its rest on the next line is then named as
+            # text outside any record); a bare `分野` does not: inside an initiative it is no
+            # page, and where a page begins the next heading begins the next record anyway
+            blocks.append(Block("damaged-header", context, row))
+            if FIELD_NUMBERED.match(text):
+                current, part = None, ""
             continue
         if header:
             context = _context_from_header(header, context)
