@@ -43,8 +43,8 @@ SUBSECTION = re.compile(r"^\((\d{1,3})\)\s*(\S.*)$")
 MARKER_INITIALS = frozenset(["分", "【", "(", SITES_LABEL[0], TOPIC_LABEL[0]])
 
 
-# (field, None) -> the field's title and the line it was first printed on; (field, item) -> the item's
-Titles = dict[tuple[int, int | None], tuple[str, int]]
+# field -> its title and the line it was first printed on
+Titles = dict[int, tuple[str, int]]
 
 
 @dataclass
@@ -87,7 +87,7 @@ def starts_with_label(text: str, label: str) -> bool:
 def split_blocks(rows: list[Row], path: str) -> list[Block]:
     """Blocks in document order; raises ExtractionError when no 分野 header is found."""
     context, blocks = Context(), []
-    titles: Titles = {}                 # where a field's and an item's titles were first printed
+    titles: Titles = {}                 # where a field's title was first printed
     headers = _page_headers(rows)
     current: Block | None = None
     part = ""
@@ -195,29 +195,21 @@ def _numbered_zero(*numbers: str | None) -> bool:
 
 
 def _retitled(header: re.Match, titles: Titles) -> str | None:
-    """What a header retitles, as first printed (`field 2 「行政の情報化」 (line 3)`), when it
-    gives a field or item another title than its heading or headers before: never a new
-    title, but cells the cleaner glued (`分野2行政の情報化1行政情報…`, no 項目 left) or a
-    title the converter cut (`…と電子県庁` for `…と電子県庁の運用`)."""
-    field = int(header[1])
-    printed = [((field, None), header[2])]
-    if header[3] is not None:
-        printed.append(((field, int(header[3])), header[4]))
-    for key, title in printed:
-        known = titles.get(key)
-        if known is not None and known[0] != title:
-            what = f"field {field}" if key[1] is None else f"item {field}-{key[1]}"
-            return f"{what} 「{known[0]}」 (line {known[1]})"
+    """What a header without 項目 retitles, as first printed (`field 2 「行政の情報化」 (line
+    3)`), when it gives its field another title than the headings and headers before: never a
+    new title, but cells the cleaner glued (`分野2行政の情報化1行政情報…`). An item's title
+    printed otherwise by a page header than by its heading is read as before (a header may
+    shorten it, and the heading may come after it: which is the item's is not in the text)."""
+    known = titles.get(int(header[1]))
+    if header[3] is None and known is not None and known[0] != header[2]:
+        return f"field {int(header[1])} 「{known[0]}」 (line {known[1]})"
     return None
 
 
 def _note_titles(titles: Titles, context: Context, line: int) -> None:
-    """The field's and the item's titles of a header or item heading, where first printed."""
-    if context.field_no is None:
-        return
-    titles.setdefault((context.field_no, None), (context.field_title, line))
-    if context.item_no is not None:
-        titles.setdefault((context.field_no, context.item_no), (context.item_title, line))
+    """The field's title of a header or item heading, where first printed."""
+    if context.field_no is not None:
+        titles.setdefault(context.field_no, (context.field_title, line))
 
 
 def _unplaced(blocks: list[Block], context: Context, row: Row) -> Block:
