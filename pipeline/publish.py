@@ -331,8 +331,8 @@ class LateStops:
 
     def hold(self) -> None:
         if threading.current_thread() is threading.main_thread():
-            settle()                # (the command's own handlers too, once put back below)
             self.previous = {signum: signal.signal(signum, self.note) for signum in STOP_SIGNALS}
+            settle()                # (the command's own handlers too, once put back below)
 
     def note(self, signum: int, frame) -> None:
         self.noted.append(signal.Signals(signum).name)

@@ -203,6 +203,30 @@ def test_a_stop_once_the_swap_is_done_never_says_the_publication_is_unchanged(
                      stderr, re.MULTILINE)
 
 
+def test_a_stop_as_the_swap_begins_is_said_to_be_too_late(published, monkeypatch, capfd):
+    """Ctrl-C right as the swap's hold began (after the outcome was settled, before the swap's
+    own handlers took stops): the command's handler noted it and nothing said so, the run
+    ending `content changed`, exit 0, as if no stop had come."""
+    from pipeline import publish as publishing
+    raw, out, cache = published
+    first = sorted(raw.glob("*.txt"))[3]
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text.replace("運用", "運用held", 1), encoding="utf-8")
+    settled = publishing.settle
+
+    def then_a_stop():
+        settled()
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)
+
+    monkeypatch.setattr(publishing, "settle", then_a_stop)
+    status = republish_in_process(published, monkeypatch, first, text)
+    stderr = capfd.readouterr().err
+    assert status == 0, stderr[-2000:]
+    assert "publish: SIGINT came once the new edition was being swapped in: too late to stop it" \
+        in stderr
+
+
 def republish_in_process(published, monkeypatch, changed: Path, text: str) -> int:
     """Publish again in this process; then the patches undone and the changed document's
     `text` put back."""
