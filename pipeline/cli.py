@@ -195,10 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(args)
     except ValidationFailed as failure:
+        settle()                        # (its status stands: a stop while it is said is too late)
         for finding in failure.findings:
             say(f"  {finding}")
         say(f"error: {failure}")
     except PipelineError as error:
+        settle()
         say(f"error: {error}")
     except KeyboardInterrupt as interrupt:
         if previous is not None:        # a second Ctrl-C would cut this line or cleanup short
@@ -211,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         to_devnull(sys.stdout)
         return 141                      # as a program ended by SIGPIPE (128 + 13)
     except Exception as error:          # never a traceback: one line naming input and command
+        settle()
         where = getattr(args, "raw_dir", None) or getattr(args, "out_dir", None) or args.command
         say(f"error: {where}: {args.command} failed: {describe(error)}")
     finally:

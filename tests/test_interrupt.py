@@ -279,6 +279,24 @@ def test_a_signal_as_the_command_returns_leaves_its_exit_status(tmp_path):
     assert (run.returncode, run.stderr) == (0, "")
 
 
+def test_a_signal_while_a_failed_command_says_why_leaves_its_error_line(tmp_path):
+    """Ctrl-C as a failed command printed its error line: the interrupt escaped it, printing a
+    traceback (`KeyboardInterrupt`, exit 130) instead of the one line and exit 1."""
+    run = program(tmp_path,
+                  "import pipeline.cli as cli",
+                  "from pipeline.errors import PipelineError",
+                  "def failed(args):",
+                  "    raise PipelineError('boom', 'data/raw')",
+                  "cli.run = failed",
+                  "def say(line, first=cli.say):",
+                  "    os.kill(os.getpid(), signal.SIGINT)",
+                  "    first(line)",
+                  "cli.say = say",
+                  "sys.argv = ['pipeline', 'validate']",
+                  "sys.exit(cli.entry())")
+    assert (run.returncode, run.stderr) == (1, "error: data/raw: boom\n")
+
+
 @pytest.mark.parametrize("module,imported", [("pipeline", "cli"), ("pipeline.serve", "arguments")])
 @pytest.mark.parametrize("signum,status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_while_the_program_starts_is_one_line(tmp_path, module, imported, signum,
