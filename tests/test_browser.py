@@ -371,7 +371,8 @@ new MutationObserver(function () {
 
 def test_the_count_never_says_none_while_an_index_loads_or_when_it_fails(browser, site):
     """While a plan's search index is on its way, the count says it is loading; when it cannot
-    be loaded (here: one plan's is blocked), it says so, naming the plan. It never announces 0
+    be loaded (here: one plan's is blocked, then fails as it runs), it says so, naming the
+    plan. It never announces 0
     initiatives (it is a live region): every text it shows is recorded from the page's start."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -392,6 +393,17 @@ def test_the_count_never_says_none_while_an_index_loads_or_when_it_fails(browser
     finally:
         browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
         browser.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": recorder})
+    broken = browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": (
+        "var handed; Object.defineProperty(window, 'initiativeIndex', {"
+        " set: function (f) { handed = f; },"
+        f" get: function () {{ return function (slug, records) {{ if (slug === '{OTHER_PLAN}')"
+        " { throw new Error('an index that fails as it runs'); } return handed(slug, records); }; } });")})
+    try:                    # one plan's index loads but fails as it runs: said too
+        browser.get(url + "initiatives/index.html")
+        WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "count").text == failed)
+    finally:
+        browser.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument",
+                                {"identifier": broken["identifier"]})
     browser.get(url + "initiatives/index.html")
     WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "count").text == "全66件")
 

@@ -59,6 +59,9 @@
     requested[slug] = true;
     var script = document.createElement("script");
     script.onerror = function () { failed[slug] = true; apply(); };   // (not retried: no loop)
+    script.onload = function () {       // run, but never handed its records (an error in it)
+      if (!indexes[slug]) { script.onerror(); }
+    };
     script.src = encodeURIComponent(slug) + "/search-index.js";
     document.head.appendChild(script);
   }
