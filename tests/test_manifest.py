@@ -372,18 +372,25 @@ def test_files_without_entries_are_one_plan_when_the_defaults_name_it(tmp_path):
                                                            ("宮城 分野3.txt", "miyagi")]
 
 
+def refusal_of_another_plan(tmp_path: Path, entry: str, change: tuple[str, str]) -> str:
+    """The error reading plan.txt with `entry` beside second.txt, a plan of its own whose
+    entry is `entry` with `change` made."""
+    raw = raw_with(tmp_path, entry)
+    (raw / "second.txt").write_text("text", encoding="utf-8")
+    (raw / "sources.toml").write_text(
+        entry + "\n" + entry.replace('file = "plan.txt"', 'file = "second.txt"')
+        .replace("miyagi-ict-plan-2014-2016", "other-plan").replace(*change), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, load_config(ROOT / "pipeline.toml"))
+    return str(error.value)
+
+
 def test_one_publisher_code_under_two_publisher_names_is_refused(tmp_path):
     """Each once gave organization/lg-040002 two names in the graph and the catalogue, listed
     the code twice on the portal's publishers page, and CKAN the first name alone."""
-    raw = raw_with(tmp_path, ENTRY)
-    (raw / "second.txt").write_text("text", encoding="utf-8")
-    (raw / "sources.toml").write_text(
-        ENTRY + "\n" + ENTRY.replace('file = "plan.txt"', 'file = "second.txt"')
-        .replace("miyagi-ict-plan-2014-2016", "other-plan")
-        .replace('publisher = "宮城県"', 'publisher = "宮城県（震災復興・企画部）"'), encoding="utf-8")
-    with pytest.raises(ConfigError) as error:
-        read_sources(raw, load_config(ROOT / "pipeline.toml"))
-    assert str(error.value) == (
+    raw = tmp_path / "raw"
+    assert refusal_of_another_plan(tmp_path, ENTRY, ('publisher = "宮城県"',
+                                                     'publisher = "宮城県（震災復興・企画部）"')) == (
         f"{raw / 'sources.toml'}:22: publisher_code 040002: publisher is '宮城県' for plan.txt but "
         "'宮城県（震災復興・企画部）' for second.txt (one authority, whose organisation and pages "
         "are keyed by its code or name: give its entries one publisher)")
@@ -396,14 +403,8 @@ def test_one_publisher_without_a_code_in_two_areas_is_refused(tmp_path):
     entry = ENTRY.replace('publisher = "宮城県"\npublisher_en = "Miyagi Prefecture"\n'
                           'publisher_code = "040002"\n', 'publisher = "秋田県"\n'
                           'publisher_bbox = [139.6, 38.8, 141.0, 40.5]\n')
-    raw = raw_with(tmp_path, entry)
-    (raw / "second.txt").write_text("text", encoding="utf-8")
-    (raw / "sources.toml").write_text(
-        entry + "\n" + entry.replace('file = "plan.txt"', 'file = "second.txt"')
-        .replace("miyagi-ict-plan-2014-2016", "other-plan").replace("40.5]", "40.6]"), encoding="utf-8")
-    with pytest.raises(ConfigError) as error:
-        read_sources(raw, load_config(ROOT / "pipeline.toml"))
-    assert str(error.value) == (
+    raw = tmp_path / "raw"
+    assert refusal_of_another_plan(tmp_path, entry, ("40.5]", "40.6]")) == (
         f"{raw / 'sources.toml'}:22: publisher 秋田県 (without publisher_code): publisher_bbox is "
         "(139.6, 38.8, 141.0, 40.5) for plan.txt but (139.6, 38.8, 141.0, 40.6) for second.txt (one "
         "authority, whose organisation and pages are keyed by its code or name: give its entries "
