@@ -104,6 +104,12 @@ def is_operator(config: Config, publisher: Publisher) -> bool:
     return bool(publisher.code) and publisher.code == config.publisher_code
 
 
+def authority_area(config: Config, publisher: Publisher) -> tuple[float, ...]:
+    """A plan's publisher's bounding box: the operator's spatial_bbox, another authority's
+    publisher_bbox (sources.toml); () when none is given."""
+    return config.spatial_bbox if is_operator(config, publisher) else publisher.bbox
+
+
 def publisher_uri(config: Config, publisher: Publisher) -> URIRef:
     """The agent of a plan's publisher in the catalogue: the operator's, or its authority's."""
     return agent_uri(config) if is_operator(config, publisher) else authority_uri(config, publisher)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from .datasets import DatasetSpec, PublishedFile, file_url
 from .description import Description
-from .identifiers import agent_uri, dataset_edition, dataset_period, dataset_uri, publisher_uri
+from .identifiers import (agent_uri, authority_area, dataset_edition, dataset_period, dataset_uri,
+                          publisher_uri)
 from .listing import DATASET_PAGE
 
 
@@ -17,10 +18,10 @@ def dataset_jsonld(description: Description, spec: DatasetSpec,
     """schema.org `Dataset` of `spec`, with its files as (file, bytes, SHA-256)."""
     c = description.config
     publisher, code = description.publisher
-    organisation, bbox = None, ()
+    organisation, bbox = None, c.spatial_bbox         # the publication's own: the operator's
     if spec.plan is not None and spec.plan.publisher is not None:    # a plan: its authority
         authority = spec.plan.publisher
-        publisher, code, bbox = authority.name, authority.code, authority.bbox
+        publisher, code, bbox = authority.name, authority.code, authority_area(c, authority)
         organisation = {"@type": "GovernmentOrganization", "name": publisher,
                         "@id": str(publisher_uri(c, authority))}
     elif publisher:
@@ -51,8 +52,7 @@ def dataset_jsonld(description: Description, spec: DatasetSpec,
         "inLanguage": description.language,
         "isBasedOn": description.landing_page(spec) or None,
         "temporalCoverage": f"{period[0]}/{period[1]}" if period else None,
-        "spatialCoverage": spatial(publisher, c.spatial_bbox if code == c.publisher_code else bbox)
-        or None,                        # the configured box is the publication's publisher's
+        "spatialCoverage": spatial(publisher, bbox) or None,
         "includedInDataCatalog": {"@type": "DataCatalog", "name": description.title,
                                   "url": file_url(c.download_base, "index.html")},
         "distribution": [{
