@@ -73,7 +73,8 @@
   }
 
   // A publisher chosen offers its own plans and departments only (an option's data-publishers:
-  // the codes of the publishers it belongs to): one of another publisher is no longer chosen.
+  // the keys of the publishers it belongs to, a code or d-<hex>): one of another publisher is
+  // no longer chosen.
   function narrowToPublisher() {
     if (!selects.publisher) { return; }
     var publisher = selects.publisher.value;
