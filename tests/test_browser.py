@@ -408,6 +408,28 @@ def test_the_count_never_says_none_while_an_index_loads_or_when_it_fails(browser
     WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "count").text == "全66件")
 
 
+def test_the_count_groups_thousands_as_the_pages_do(browser, site):
+    """The script's counts read like the pages' own (全32,544件): each plan's index handed over
+    here 600 times longer, so that 1,200 initiatives are counted."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    url, _ = site["two"]
+    longer = browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": (
+        "var handed; Object.defineProperty(window, 'initiativeIndex', {"
+        " set: function (f) { handed = f; },"
+        " get: function () { return function (slug, records) { var many = [];"
+        " for (var i = 0; i < 600; i++) { many.push(records[i % records.length]); }"
+        " return handed(slug, many); }; } });")})
+    try:
+        browser.get(url + "initiatives/index.html")
+        WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "count").text ==
+                                         "全1,200件中 1,200件（先頭500件を表示）")
+    finally:
+        browser.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument",
+                                {"identifier": longer["identifier"]})
+
+
 def test_keyboard_reaches_the_search_box_with_a_visible_focus(browser, site):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys

@@ -146,8 +146,13 @@
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (match, key) {
-      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : match;
+      return Object.prototype.hasOwnProperty.call(values, key) ? grouped(values[key]) : match;
     });
+  }
+
+  function grouped(value) {             // a count as the pages print it: 32,544
+    return typeof value === "number" ? String(value).replace(/\B(?=(\d{3})+$)/g, ",")
+                                     : String(value);
   }
 
   function apply() {
