@@ -2,6 +2,10 @@
 echo dropped, words of ASCII kept apart), a list's items and a URL alone each on its line, and
 whether a sentence cut by a page break (or by the end of a document cut short) goes on.
 
+Lines come numbered as the source numbers them (`Numbered`): a page-break echo can only be
+where something stands between two lines in the source (a blank line, a page's number or
+header), never between two lines printed one after the other, which the page width broke.
+
 Structure only: nothing here knows the content of any particular document.
 """
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import re
 
 _SENTENCE_END = ("。", "」", ")", "）", "！", "？", "!", "?", ".")
+Numbered = tuple[int, str]      # a line's number in the source and its text
 
 
 _CLAUSE_ENDS = ("、", "。")
@@ -46,11 +51,13 @@ class _Paragraph:
             self.tail, self.tail_chars = [text[cut + 1:]], len(text) - cut - 1
         self.last = text[-1]
 
-    def append(self, part: str) -> None:
-        """The next line of the paragraph (join_lines), or the next paragraph joined to it."""
+    def append(self, part: str, after_break: bool = False) -> None:
+        """The next line of the paragraph (join_lines), or the next paragraph joined to it;
+        `after_break`: something stands between them in the source (only there can a page
+        break have repeated the end of the text at the start of the part)."""
         if not part:
             return
-        if self.echoed_by(part):        # page-break echo (改ページの重複)
+        if after_break and self.echoed_by(part):        # page-break echo (改ページの重複)
             self.drop_tail()
         elif separator := line_separator(self.last, part):
             self.add(separator)
@@ -121,16 +128,25 @@ class _Sentence(_Paragraph):
             prose and (punctuated or _is_hiragana(self.last))
 
 
-def join_lines(parts: list[str]) -> str:
+def join_lines(parts: list[Numbered]) -> str:
     """Join the lines of one paragraph without separator (Japanese), dropping
     a page-break echo: the fragment after the last "、"/"。" repeated at the
-    start of the next part. Letters or digits of ASCII on both sides are joined by a space
-    (joined_by_a_space). A line that stands alone (a list's item, a URL) keeps its line break:
-    the list's, not the page width's (and never part of an echo)."""
-    paragraph = _Paragraph()
-    for part in parts:
-        paragraph.append(part)
+    start of the next part where something stands between them in the source (a line's
+    number more than one after the last's). Letters or digits of ASCII on both sides are joined
+    by a space (joined_by_a_space). A line that stands alone (a list's item, a URL) keeps its
+    line break: the list's, not the page width's (and never part of an echo). Parts of one
+    line (its cells) share its number."""
+    paragraph, last = _Paragraph(), None
+    for number, part in parts:
+        paragraph.append(part, _after_break(last, number))
+        last = number if part else last
     return paragraph.text()
+
+
+def _after_break(last: int | None, number: int) -> bool:
+    """Whether a line numbered `number` comes after something that is not part of its
+    paragraph since the line numbered `last` (None: none)."""
+    return last is not None and number > last + 1
 
 
 def is_list_item(line: str) -> bool:
@@ -170,8 +186,8 @@ def _word_character(char: str) -> bool:
     return "０" <= char <= "９" or "Ａ" <= char <= "Ｚ" or "ａ" <= char <= "ｚ"
 
 
-def join_paragraphs(groups: list[list[str]]) -> list[str]:
-    """Paragraphs of lines grouped between blank lines (a blank line ends a paragraph): each
+def join_paragraphs(groups: list[list[Numbered]]) -> list[str]:
+    """Paragraphs of numbered lines grouped between blank lines (a blank line ends a paragraph): each
     group's lines joined (join_lines); a paragraph whose last sentence goes on (cut by a page
     break: sentence_goes_on) is joined to the next group. One ending with a URL, a date, an
     amount or a list's item is whole. The last paragraph and its last sentence (as
@@ -179,30 +195,32 @@ def join_paragraphs(groups: list[list[str]]) -> list[str]:
     group to group, never joined or looked over again from their start."""
     paragraphs: list[_Paragraph] = []
     sentence = _LastSentence()
+    last = None                         # the number of the last line joined
     for group in groups:
-        group = [line for line in group if line]
+        group = [(number, line) for number, line in group if line]
         if not group:
             continue
         text = join_lines(group)
         if not sentence.goes_on():
             paragraphs.append(_Paragraph())
             sentence = _LastSentence()
-        paragraphs[-1].append(text)
-        for line in group:
-            sentence.read(line, stands_alone(line))
+        paragraphs[-1].append(text, _after_break(last, group[0][0]))
+        for number, line in group:
+            sentence.read(number, line, stands_alone(line))
+        last = group[-1][0]
     return [paragraph.text() for paragraph in paragraphs]
 
 
-def sentence_goes_on(lines: list[str], items: list[bool] | None = None) -> bool:
+def sentence_goes_on(lines: list[Numbered], items: list[bool] | None = None) -> bool:
     """Whether non-blank lines as printed stop in a sentence that goes on (a page break, or
     the end of a document cut short, cut it): the last line does not end a paragraph
     (is_paragraph_end), and the last sentence, from the line after the last one that does or
     from the last line opening an item (`items`: whether each does; by default, one that
     stands_alone), shows it goes on (_Sentence.goes_on)."""
     sentence = _LastSentence()
-    for line, item in zip(lines, [stands_alone(line) for line in lines] if items is None
-                          else items):
-        sentence.read(line, item)
+    for (number, line), item in zip(lines, [stands_alone(line) for _, line in lines]
+                                    if items is None else items):
+        sentence.read(number, line, item)
     return sentence.goes_on()
 
 
@@ -213,13 +231,14 @@ class _LastSentence:
     def __init__(self) -> None:
         self.sentence = _Sentence()
         self.line: str | None = None       # the last line read
+        self.number: int | None = None     # its number in the source
         self.item = False                  # whether the sentence is a list's item
 
-    def read(self, line: str, item: bool) -> None:
+    def read(self, number: int, line: str, item: bool) -> None:
         if self.line is None or item or is_paragraph_end(self.line):
             self.sentence, self.item = _Sentence(), item
-        self.sentence.append(line)
-        self.line = line
+        self.sentence.append(line, _after_break(self.number, number))
+        self.line, self.number = line, number
 
     def goes_on(self) -> bool:
         """Whether the lines stop where the sentence goes on (none read: no)."""

@@ -446,6 +446,24 @@ def test_paragraphs_cut_by_a_page_break_are_joined(doc):
     assert sections["2-1-narrative-1"].body.count("\n") == 2     # three paragraphs
 
 
+def test_a_summary_wrapped_by_the_page_width_keeps_every_character_of_its_lines():
+    """2-1-14's summary with one more sentence, wrapped by the page width (as `pdftotext` wraps
+    every line) where the text after its 、 is how the next line begins (`また、こ` / `こ数年`):
+    no page broke there, so nothing is an echo. ここ数年 was published as こ数年, in silence;
+    across a blank line (a page may break there) the echo is still dropped."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[475].startswith("情報システムについては、") and lines[476] == ""
+    wrapped = lines[:475] + [lines[475] + "また、こ", "こ数年の訓練結果を反映します。"] + lines[476:]
+    changed = document_from_text("\n".join(wrapped), RAW.name)
+    [summary] = [i.summary for i in changed.initiatives if i.id == "2-1-14"]
+    assert summary.endswith("また、ここ数年の訓練結果を反映します。")
+    assert changed.warnings == []
+    echoed = lines[:475] + [lines[475] + "また、こ", "", "こ数年の訓練結果を反映します。"] + lines[476:]
+    [summary] = [i.summary for i in document_from_text("\n".join(echoed), RAW.name).initiatives
+                 if i.id == "2-1-14"]
+    assert summary.endswith("また、こ数年の訓練結果を反映します。")
+
+
 @pytest.mark.parametrize("printed, written", [
     ("に基づき、平\n\n成25年度末", "に基づき、平\x0b成25年度末"),      # the page break's
     ("既存情報システム", "既存情報\x0bシステム"),

@@ -190,6 +190,25 @@ def test_clean_text_full_width_digits_become_half_width():
 
 # --- join_lines / is_paragraph_end --------------------------------------------
 
+def consecutive(parts: list[str]) -> list[tuple[int, str]]:
+    """Lines printed one after the other (numbered 1, 2, 3 …): the page width broke them."""
+    return list(enumerate(parts, 1))
+
+
+def after_breaks(parts: list[str]) -> list[tuple[int, str]]:
+    """Lines with a blank line between each two (numbered 1, 3, 5 …): a page may break there."""
+    return [(2 * index + 1, part) for index, part in enumerate(parts)]
+
+
+def blank_separated(groups: list[list[str]]) -> list[list[tuple[int, str]]]:
+    """Groups of lines printed one after the other, a blank line between each two groups."""
+    numbered, number = [], 1
+    for group in groups:
+        numbered.append([(number + index, line) for index, line in enumerate(group)])
+        number += len(group) + 1
+    return numbered
+
+
 @pytest.mark.parametrize("parts, expected", [
     (["稼働開始し、イ", "インターネットを通じた"], "稼働開始し、インターネットを通じた"),  # echo dropped
     (["に基づき、平", "成25年度末までに"], "に基づき、平成25年度末までに"),
@@ -204,7 +223,20 @@ def test_clean_text_full_width_digits_become_half_width():
     ([""], ""),
 ])
 def test_join_lines(parts, expected):
-    assert join_lines(parts) == expected
+    assert join_lines(after_breaks(parts)) == expected
+
+
+@pytest.mark.parametrize("parts, expected", [
+    (["また、こ", "こ数年の訓練結果を反映します。"], "また、ここ数年の訓練結果を反映します。"),
+    (["電子申請では、いろ", "いろな手続ができます。"], "電子申請では、いろいろな手続ができます。"),
+    (["稼働開始し、イ", "インターネットを通じた"], "稼働開始し、イインターネットを通じた"),
+])
+def test_two_lines_printed_one_after_the_other_are_never_a_page_break_echo(parts, expected):
+    """A page break repeats the end of a page at the start of the next only where something
+    stands between the two lines (a blank line, the page's number or header). A sentence the
+    page width wrapped where the text after its last 、 is also how the next line begins lost
+    those characters in silence: ここ数年 published as こ数年."""
+    assert join_lines(consecutive(parts)) == expected
 
 
 @pytest.mark.parametrize("parts, expected", [
@@ -228,7 +260,7 @@ def test_join_lines_keeps_a_line_break_before_a_list_item(parts, expected):
     """A list printed one item per line kept no boundary between its items
     (`・住民票の写し、印鑑登録証明書・電子申請システム`): the line break before an item is the
     list's, not the page width's."""
-    assert join_lines(parts) == expected
+    assert join_lines(after_breaks(parts)) == expected
 
 
 @pytest.mark.parametrize("parts, expected", [
@@ -243,7 +275,7 @@ def test_join_lines_breaks_only_before_a_real_list_mark(parts, expected):
     """`*` (the glossary's mark), `-` (a minus, a URL's hyphen) and ○○ (a placeholder) at the
     start of a wrapped line were read as list marks, breaking a sentence or a URL; a `-` or `*`
     with a space after it, and •, are marks."""
-    assert join_lines(parts) == expected
+    assert join_lines(consecutive(parts)) == expected
 
 
 @pytest.mark.parametrize("groups, expected", [
@@ -290,14 +322,28 @@ def test_join_paragraphs_a_blank_line_ends_a_paragraph_unless_its_sentence_goes_
     """A paragraph ending with no 。 (a URL, a date, an amount, a list's item) was joined to the
     next across the blank line between them, as a sentence cut by a page break is: only a
     sentence that shows it goes on (a 、 before its cut end, a bracket left open) is."""
-    assert join_paragraphs(groups) == expected
+    assert join_paragraphs(blank_separated(groups)) == expected
+
+
+def test_a_page_break_echo_is_dropped_between_groups_and_across_a_page_s_furniture():
+    """Between two groups (a blank line between) and between two lines of one group with a
+    line left out between them (a page's number, dropped as furniture), the start of the next
+    line repeating the text after the last 、 is the page break's echo; between two lines
+    printed one after the other it is the text."""
+    assert join_paragraphs([[(10, "稼働開始し、イ")], [(12, "インターネットを通じた")]]) == \
+        ["稼働開始し、インターネットを通じた"]
+    assert join_paragraphs([[(10, "稼働開始し、イ"), (12, "インターネットを通じた")]]) == \
+        ["稼働開始し、インターネットを通じた"]
+    assert join_paragraphs([[(10, "稼働開始し、イ"), (11, "インターネットを通じた")]]) == \
+        ["稼働開始し、イインターネットを通じた"]
 
 
 def _join_paragraphs_by_rejoining(groups: list[list[str]]) -> list[str]:
     """join_paragraphs as first defined: at each blank line, the last sentence's lines joined
-    again and looked over from their start (quadratic in a sentence that never ends)."""
-    def goes_on(lines: list[str]) -> bool:
-        text, item = join_lines(lines), stands_alone(lines[0])
+    again and looked over from their start (quadratic in a sentence that never ends). Lines
+    numbered as blank_separated numbers them."""
+    def goes_on(lines: list[tuple[int, str]]) -> bool:
+        text, item = join_lines(lines), stands_alone(lines[0][1])
         closing, punctuated = [], False
         for char in text:
             if char in "(「『【[〔":
@@ -306,20 +352,22 @@ def _join_paragraphs_by_rejoining(groups: list[list[str]]) -> list[str]:
                 closing.pop()
             elif not closing and char in "、。":
                 punctuated = True
-        return not is_paragraph_end(lines[-1]) and (bool(closing) or text.endswith("、") or (
+        return not is_paragraph_end(lines[-1][1]) and (bool(closing) or text.endswith("、") or (
             not item and (punctuated or "\u3041" <= text[-1:] <= "\u309f")))
-    paragraphs: list[list[list[str]]] = []        # each paragraph's groups
-    for group in filter(None, ([line for line in group if line] for group in groups)):
+    paragraphs: list[list[list[tuple[int, str]]]] = []        # each paragraph's groups
+    for group in filter(None, ([(number, line) for number, line in group if line]
+                               for group in blank_separated(groups))):
         if paragraphs and goes_on(_last_sentence(sum(paragraphs[-1], []))):
             paragraphs[-1].append(group)
         else:
             paragraphs.append([group])
-    return [join_lines([join_lines(group) for group in paragraph]) for paragraph in paragraphs]
+    return [join_lines([(group[0][0], join_lines(group)) for group in paragraph])
+            for paragraph in paragraphs]
 
 
-def _last_sentence(lines: list[str]) -> list[str]:
+def _last_sentence(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     start = len(lines) - 1
-    while start and not (stands_alone(lines[start]) or is_paragraph_end(lines[start - 1])):
+    while start and not (stands_alone(lines[start][1]) or is_paragraph_end(lines[start - 1][1])):
         start -= 1
     return lines[start:]
 
@@ -327,7 +375,7 @@ def _last_sentence(lines: list[str]) -> list[str]:
 @given(st.lists(st.lists(st.text(alphabet="、。ab1 平成をイン・(「」)", max_size=6), max_size=4),
                 max_size=8))
 def test_join_paragraphs_is_the_join_by_rejoining(groups):
-    assert join_paragraphs(groups) == _join_paragraphs_by_rejoining(groups)
+    assert join_paragraphs(blank_separated(groups)) == _join_paragraphs_by_rejoining(groups)
 
 
 def test_join_paragraphs_of_a_sentence_that_never_ends_takes_linear_time():
@@ -336,18 +384,25 @@ def test_join_paragraphs_of_a_sentence_that_never_ends_takes_linear_time():
     8 s, 20,000 about 800 s). The sentence is now carried on with what its join has seen."""
     groups = [["(平成26年度から"]] + [["順次構築を"]] * 20_000
     start = time.perf_counter()
-    [paragraph] = join_paragraphs(groups)
+    [paragraph] = join_paragraphs(blank_separated(groups))
     assert time.perf_counter() - start < 20
     assert paragraph == "(平成26年度から" + "順次構築を" * 20_000
 
 
-def _join_pairwise(parts: list[str]) -> str:
-    """join_lines as first defined: each line joined to the text so far (quadratic)."""
-    text = ""
-    for part in filter(None, parts):
+def _join_pairwise(parts: list[tuple[bool, str]]) -> str:
+    """join_lines as first defined: each line joined to the text so far (quadratic), a page
+    break's echo dropped where a line is printed after a break (`parts`: (after a break, line),
+    a break after an empty line too)."""
+    text, broken = "", False
+    for after_break, part in parts:
+        broken = broken or after_break and bool(text)
+        if not part:
+            broken = broken or bool(text)
+            continue
         cut = max(text.rfind("、"), text.rfind("。"))
         fragment = text[cut + 1:] if cut >= 0 else ""
-        if fragment and part.startswith(fragment):
+        echo, broken = broken and fragment and part.startswith(fragment), False
+        if echo:
             text = text[:cut + 1] + part
         elif text[-1:].isascii() and text[-1:].isalnum() and part[:1].isascii() and part[:1].isalnum():
             text = text + " " + part
@@ -356,15 +411,20 @@ def _join_pairwise(parts: list[str]) -> str:
     return text
 
 
-@given(st.lists(st.text(alphabet="、。ab1 平成イン", max_size=8), max_size=12))
+@given(st.lists(st.tuples(st.booleans(), st.text(alphabet="、。ab1 平成イン", max_size=8)),
+                max_size=12))
 def test_join_lines_is_the_pairwise_join(parts):
-    assert join_lines(parts) == _join_pairwise(parts)
+    numbered, number = [], 0
+    for after_break, part in parts:
+        number += 2 if after_break else 1
+        numbered.append((number, part))
+    assert join_lines(numbered) == _join_pairwise(parts)
 
 
 def test_join_lines_of_a_hundred_thousand_lines_without_a_comma():
     """Linear: the fragment after the last 、 grows with every line, and is joined only when a
     line is at least as long (a page-break echo can only then repeat it)."""
-    parts = ["行政"] * 100_000 + ["、続き", "続きの文"]
+    parts = consecutive(["行政"] * 100_000 + ["、続き"]) + [(100_003, "続きの文")]
     assert join_lines(parts) == "行政" * 100_000 + "、続きの文"
 
 
@@ -631,7 +691,7 @@ def test_quantity_is_frozen():
 def test_string_functions_return_strings_on_odd_input(text):
     for func in (normalize_width, strip_html, remove_letter_spacing):
         assert isinstance(func(text), str)
-    assert isinstance(join_lines([text, text]), str)
+    assert isinstance(join_lines(after_breaks([text, text])), str)
     cleaned, terms = clean_text(text)
     assert isinstance(cleaned, str) and isinstance(terms, list)
     stripped, marks = extract_glossary_terms(text)

@@ -28,12 +28,12 @@ def read_section(block: Block, ordinal: int, source: str) -> tuple[Section, list
 def _paragraphs(block: Block) -> list[str]:
     """Lines between blank lines form a paragraph; a paragraph that stops mid-sentence
     (cut by a page break) is joined to the next one."""
-    groups: list[list[str]] = [[]]
+    groups: list[list[tuple[int, str]]] = [[]]
     for row in block.rows:
         if row.blank:
             groups.append([])
         else:
-            groups[-1].append(row.text)
+            groups[-1].append((row.line, row.text))
     return join_paragraphs(groups)
 
 

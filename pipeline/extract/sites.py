@@ -178,12 +178,12 @@ def _starts_with(text: str, label: str) -> bool:
 def _site(draft: _Draft, field_no: int, seq: int, source: str) -> tuple[Site, list[Term]]:
     name, badges = _name_and_badges(_raw_text(draft.head[0]) if draft.head else "")
     badge_rows = [r.text for r in draft.head[1:] if is_short_label(r.text)]
-    paragraphs: list[list[str]] = [[]]          # summary rows between blank lines
+    paragraphs: list[list[tuple[int, str]]] = [[]]  # summary rows between blank lines
     for index, row in enumerate(draft.head[1:], 1):
         if index in draft.breaks:
             paragraphs.append([])
         if not is_short_label(row.text):
-            paragraphs[-1].append(row.text)
+            paragraphs[-1].append((row.line, row.text))
     media = badges + badge_rows
     urls, _ = split_urls(draft.url or "")
     department, division = split_responsible(draft.responsible or "")
