@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -68,19 +69,23 @@ def side_files(out: Path, rows: dict[str, list[dict]], runs: dict[str, list[Run]
                schemas: dict[str, dict], head: dict, license: dict,
                workbook_cache: Path | None, parquet_cache: Path | None,
                database_cache: Path | None = None) -> Iterator:
-    """What a process beside the tables' writer writes (forked.Forked): the workbooks, the
-    SQLite database, then the Parquet files; yields what write_workbooks returns, what
-    write_database returns, then the Parquet files' paths. `head`: package_head, the
+    """What a process beside the tables' writer writes (forked.Forked): the workbooks, then
+    the SQLite database and the Parquet files together; yields what write_workbooks returns,
+    what write_database returns, then the Parquet files' paths. `head`: package_head, the
     publication's description. The database is built here rather than in a thread of the
     caller: its rows go in through Python, which would hold the caller's interpreter lock
-    half the time, while this process holds them already."""
+    half the time, while this process holds them already. The Parquet files are written in a
+    thread beside it: SQLite releases the interpreter lock while it builds the full-text
+    indexes, the database's longest step, and so does Arrow while it compresses."""
     written = write_workbooks(out, rows, runs, schemas, license, head["attribution"],
                               head["created"], workbook_cache)
     release_free_memory()               # the worksheets' texts, before the database
     yield written
-    yield write_database(out, rows, schemas, head, runs, database_cache)
-    release_free_memory()               # the database's pages, before the Parquet columns
-    yield write_parquet(out, rows, schemas, head, runs, parquet_cache)
+    with ThreadPoolExecutor(1) as beside:
+        parquet = beside.submit(write_parquet, out, rows, schemas, head, runs, parquet_cache)
+        yield write_database(out, rows, schemas, head, runs, database_cache)
+        yield parquet.result()
+    release_free_memory()
 
 
 def side_database_files(head: dict, schemas: dict[str, dict]) -> list[str]:
