@@ -491,6 +491,12 @@ def test_references_link_to_the_cited_initiative_pages(pages, records):
     assert "2014年度" in schedule.text()
 
 
+def index_arguments(index: str) -> list:
+    """What a plan's search-index.js hands to initiativeIndex(): [slug, records, terms]."""
+    assert index.startswith("initiativeIndex(") and index.endswith(");\n")
+    return json.loads("[" + index.removeprefix("initiativeIndex(").removesuffix(");\n") + "]")
+
+
 def test_initiative_search_page(pages, records, site):
     """The page holds the filters (publisher, plan, department, method, status); the
     initiatives come from the plan's search index, a script loaded only when needed."""
@@ -518,10 +524,15 @@ def test_initiative_search_page(pages, records, site):
     assert count.attrs["aria-live"] == "polite" and "33" in count.text()
     assert page.dom.find("script", src="../assets/search.js") is not None
     index = (site / "initiatives" / PLAN / "search-index.js").read_text(encoding="utf-8")
-    head, _, data = index.partition(", ")
-    assert head == f'initiativeIndex("{PLAN}"'
-    data = json.loads(data.removesuffix(");\n"))
+    slug, data, terms = index_arguments(index)
+    assert slug == PLAN
     assert [d["id"] for d in data] == [r["id"] for r in initiatives]
+    # the records state their terms as the plan's JSON files do (else, taken from the site,
+    # they would travel without licence or credit)
+    own = json.loads((site / "plans" / PLAN / "initiatives.json").read_text(encoding="utf-8"))
+    assert terms == {"license": own["license"], "attribution": own["attribution"]}
+    assert terms["license"]["path"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert "みやぎICT推進プラン" in terms["attribution"]
     assert {"id", "title", "summary", "department", "division", "methods", "status"} <= set(data[0])
     # what the page loads up front stays within a few hundred KB: the seed's index is some 590
     # bytes an initiative, so the bound in initiatives holds at most ~410 KB of them
@@ -671,7 +682,7 @@ def test_a_hostile_title_is_text_on_every_page(hostile, site_config):
     assert link.text() == f"{identifier} {HOSTILE_TITLE}"
     index = (out / "initiatives" / PLAN / "search-index.js").read_text(encoding="utf-8")
     assert "</" not in index and "<script" not in index and "\\u003cscript\\u003e" in index
-    data = json.loads(index.partition(", ")[2].removesuffix(");\n"))
+    _, data, _ = index_arguments(index)
     assert next(d for d in data if d["id"] == identifier)["title"] == HOSTILE_TITLE
     neighbour = next(r["id"] for r in data if r["id"] != identifier)
     assert escaped in pages[f"initiatives/{PLAN}/{neighbour}.html"].source          # the pager

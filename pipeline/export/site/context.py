@@ -208,6 +208,9 @@ class Publication:
         self.title, self.version = description.title, description.version
         self.created, self.attribution = description.created, description.attribution
         self.description, self.licence = description.summary, description.licence
+        # the licence as the published JSON files state it (datapackage's `licenses` entry)
+        self.licence_terms = (package.get("licenses") or [{}])[0] or {
+            "name": self.licence["id"], "path": self.licence["url"], "title": self.licence["title"]}
         self.publisher, self.publisher_code = description.publisher
         self.keywords, self.language = description.keywords, description.language
         self.sources = {s.get("file"): s for s in package.get("sources", [])}

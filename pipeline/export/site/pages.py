@@ -121,7 +121,9 @@ class Pages:
         yield f"publishers/{plan.slug}/index.html", self.plan(plan)
         for item in plan.items.values():
             yield f"publishers/{plan.slug}/{item.slug}.html", self.item(plan, item)
-        yield f"initiatives/{plan.slug}/{SEARCH_INDEX}", search_index(plan)
+        yield f"initiatives/{plan.slug}/{SEARCH_INDEX}", search_index(plan, {
+            "license": self.site.licence_terms,
+            "attribution": self.site.view.plan_attribution(self.site.view.plans[plan.id])})
 
     def initiative_path(self, position: int) -> str:
         record = self.site.initiatives[position]
@@ -388,12 +390,14 @@ def anchor(code: str, name: str) -> str:
     return f"lg-{code}" if code else department_slug(name)
 
 
-def search_index(plan: Plan) -> str:
+def search_index(plan: Plan, terms: dict) -> str:
     """initiatives/<plan>/search-index.js: what the search page needs of a plan's initiatives,
     as a script that hands them to assets/search.js (a script, not JSON, so that it loads from
-    file:// as well as from a web server)."""
+    file:// as well as from a web server), with the terms they are published under (`terms`:
+    the licence and the plan's attribution, as its JSON files state them), for whoever takes
+    the records from it."""
     records = [search_record(r) for r in plan.initiatives]
-    return f"initiativeIndex({json_text(plan.slug)}, {json_text(records)});\n"
+    return f"initiativeIndex({json_text(plan.slug)}, {json_text(records)}, {json_text(terms)});\n"
 
 
 def period_range(bar: charts.Bar) -> str:

@@ -309,8 +309,6 @@ class Writer:
         line. The catalogue describes the site by this file instead of page by page."""
         site = self.site
         entries = sorted(self.manifest, key=lambda e: e["path"])
-        licence = (site.package.get("licenses") or [{}])[0] or {
-            "name": site.licence["id"], "path": site.licence["url"], "title": site.licence["title"]}
         head = {
             "name": f"{site.package.get('name') or site.config.name}-site-manifest",
             "title": f"ウェブサイトのファイル一覧（{site.title}）",
@@ -318,7 +316,7 @@ class Writer:
                            "メディアタイプ（パス順）。入口は index.html。",
             "version": site.version,
             "created": site.created,
-            "license": licence,
+            "license": site.licence_terms,
             "attribution": site.attribution,
             "landing_page": SITE_LANDING_PAGE,
             "count": len(entries),
