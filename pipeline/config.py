@@ -7,7 +7,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .errors import ConfigError
 
@@ -197,6 +197,13 @@ EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 # named `<name>-initiatives` and the like, at most CKAN's 100
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,87}")
 BASE_SETTINGS = ("base_uri", "download_base")       # every URI and file URL starts so
+
+
+def file_url(base: str, path: str) -> str:
+    """The download URL of a published file under `download_base` (non-ASCII characters
+    percent-encoded)."""
+    return base + quote(path, safe="/-_.~")
+
 REQUIRED_URLS = (*BASE_SETTINGS, "[publication.license] url")     # never empty when given
 VERSION = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9}){0,3}")   # 1.0.0: a content change raises the last
 TAG = re.compile(r"[\w \-.]{2,100}")                   # a keyword CKAN takes as a tag

@@ -122,11 +122,35 @@ def test_the_file_passes_jsonld_js_safe_mode(published, name):
 def test_the_published_context_alone_defines_every_key_of_the_graph(published, tmp_path):
     """context.jsonld is the graph's context: the nodes under it pass safe mode too."""
     context = json.loads((published / "rdf" / "context.jsonld").read_text(encoding="utf-8"))
-    assert set(context) == {"@context"}
     graph = json.loads((published / "rdf" / "graph.jsonld").read_text(encoding="utf-8"))
     document = tmp_path / "nodes.jsonld"
-    document.write_text(json.dumps({**context, "@graph": graph["@graph"]}, ensure_ascii=False),
-                        encoding="utf-8")
+    document.write_text(json.dumps({"@context": context["@context"], "@graph": graph["@graph"]},
+                                   ensure_ascii=False), encoding="utf-8")
     result = run_jsonld_js(document, safe=True)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == len(reference(published, "rdf/graph.jsonld"))
+
+
+def test_the_context_file_states_its_licence_and_serves_as_a_remote_context(published):
+    """context.jsonld says under which licence it is published, as every published file does:
+    read as a document it is one triple, `<its URL> dcterms:license <the licence>`; loaded as
+    the remote context of the graph's nodes (by its URL, as a developer's documents name it)
+    it reads as the inline context does, its own statements passed over."""
+    url = "https://example.org/plan-opendata/rdf/context.jsonld"
+    data = (published / "rdf" / "context.jsonld").read_bytes()
+    assert ntriples_set(data, pyoxigraph.RdfFormat.JSON_LD) == {
+        f"<{url}> <http://purl.org/dc/terms/license> "
+        "<https://creativecommons.org/licenses/by/4.0/>"}
+    context = json.loads(data)
+    graph = json.loads((published / "rdf" / "graph.jsonld").read_text(encoding="utf-8"))
+    nodes = graph["@graph"][:200]
+
+    def loader(asked, options=None):
+        assert asked == url
+        return {"contextUrl": None, "documentUrl": url, "document": context}
+    remote = jsonld.to_rdf({"@context": url, "@graph": nodes},
+                           {"format": "application/n-quads", "documentLoader": loader})
+    inline = jsonld.to_rdf({"@context": context["@context"], "@graph": nodes},
+                           {"format": "application/n-quads"})
+    assert remote == inline and len(remote.splitlines()) > 500
+    assert "context.jsonld" not in remote

@@ -254,8 +254,9 @@ def test_every_json_file_states_the_licence(published):
             assert document["licenses"][0]["path"] == url, path
         elif "license_id" in document:                      # CKAN package
             assert document["license_url"] == url, path
-        elif path.name == "context.jsonld":                 # a context: no data to license
-            assert set(document) == {"@context"}, path
+        elif path.name == "context.jsonld":                 # a context: its own licence, beside it
+            assert set(document) == {"@context", "id", "license"}, path
+            assert document["license"] == url, path
         elif path.name == "graph.jsonld":                   # the graph's licence, as a triple
             graph = next(n for n in document["@graph"] if n["id"].endswith("/graph/miyagi-ict-plan"))
             assert graph["license"] == url

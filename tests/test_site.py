@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from pipeline.config import load_config
-from pipeline.export.datasets import file_url
+from pipeline.config import file_url
 from pipeline.export.listing import SITE_MANIFEST
 from pipeline.export.description import read_description
 from pipeline.export.site import (SITE_FILES, SITE_FOLDERS, department_slug, is_listed,

@@ -23,9 +23,9 @@ import json
 import re
 from pathlib import Path
 
-from ..config import Config
+from ..config import Config, file_url
 from ..jsonfile import write_json
-from .datasets import DATABASE, DatasetSpec, file_url
+from .datasets import DATABASE, DatasetSpec
 from .listing import CKAN_FOLDER, CKAN_LICENSES, CKAN_ORGANIZATIONS, file_digest
 from .description import Description
 from .identifiers import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, authority_location_uri,

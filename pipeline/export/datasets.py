@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from urllib.parse import quote
 
 from ..config import Config
 from ..errors import PipelineError
@@ -104,11 +103,6 @@ def _suffix(path: str) -> str:
     name = path.rpartition("/")[2]
     dot = name.rfind(".")
     return name[dot:] if 0 < dot < len(name) - 1 else ""
-
-
-def file_url(base: str, path: str) -> str:
-    """The download URL of a published file (non-ASCII characters percent-encoded)."""
-    return base + quote(path, safe="/-_.~")
 
 
 def _formats(paths) -> list[str]:

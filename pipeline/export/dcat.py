@@ -27,13 +27,13 @@ from urllib.parse import quote
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
-from ..config import Config
+from ..config import Config, file_url
 from ..jsonfile import write_json
 from ..names import ascii_name
 from ..rdf.terms import Literal as nt_literal
 from ..rdf.serialize import small_graph
 from ..rdf.vocabulary import SPDX
-from .datasets import DATABASE, LINKED_DATA, DatasetSpec, PublishedFile, file_url
+from .datasets import DATABASE, LINKED_DATA, DatasetSpec, PublishedFile
 from .listing import CATALOG_FILES, file_digest
 from .planinfo import PlanInfo, Publisher
 from .description import Description

@@ -6,7 +6,8 @@ URIs are the catalogue's (identifiers.py)."""
 
 from __future__ import annotations
 
-from .datasets import DatasetSpec, PublishedFile, file_url
+from ..config import file_url
+from .datasets import DatasetSpec, PublishedFile
 from .description import Description
 from .identifiers import (agent_uri, authority_area, dataset_edition, dataset_period, dataset_uri,
                           publisher_uri)

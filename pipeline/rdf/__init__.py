@@ -8,13 +8,13 @@ from typing import Callable
 from urllib.parse import unquote
 
 from ..assemble import Plan
-from ..config import Config
+from ..config import Config, file_url
 from ..timing import Stopwatch
 from ..partcache import CacheStats
 from .cache import rdf_cache
 from .documents import DocumentTarget, documents_folder
 from .negotiation import PageRoute, write_server_configs
-from .serialize import FORMATS, write_graph
+from .serialize import CONTEXT_FILE, FORMATS, write_graph
 from .splice import keep_merge
 from .stream import PLAN_GRAPH, start_ntriples, worker_pool
 from .terms import plan_path
@@ -119,7 +119,10 @@ class LinkedDataWriter:
                                  encoding="utf-8")
             names = write_graph(graph, prefixes, self.pool, target,
                                 vocabulary.serialize(format="nt", encoding="utf-8"), self.cache,
-                                written)
+                                written, context_about={
+                                    "id": file_url(config.download_base,
+                                                   f"{RDF_DIR}/{CONTEXT_FILE}"),
+                                    "license": config.license.url})
             if not early:
                 written(graph.path)
             keep_merge(self.cache, graph.parts, graph.triples, graph.chunks, graph.chunk_digests,

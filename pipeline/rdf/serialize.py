@@ -49,7 +49,8 @@ OXIGRAPH_FORMATS = {"turtle": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfF
 def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None = None,
                 documents: DocumentTarget | None = None, described: bytes = b"",
                 cache: PartCache = PartCache(None),
-                written: Callable[[Path], None] = lambda path: None) -> list[str]:
+                written: Callable[[Path], None] = lambda path: None,
+                context_about: dict[str, str] | None = None) -> list[str]:
     """From the sorted N-Triples file, write the JSON-LD context and the Turtle, RDF/XML and
     JSON-LD files beside it (`written` is told of each as soon as it is whole, the caller hashing
     it while the others are written); returns the file names. Raises ValidationFailed unless every file
@@ -69,10 +70,13 @@ def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None
 
     The licence is a triple of the graph (`<graph> dcterms:license <URL>`), so the JSON-LD
     shows it as a node with a `license` key; the document has no other top-level key, which
-    would make the graph a named graph. context.jsonld holds the context alone."""
+    would make the graph a named graph. context.jsonld holds the context and what
+    `context_about` says of the file itself (its URL as `id`, its `license`): a processor that
+    loads it as a remote context reads its `@context` alone, one that reads it as a document
+    reads those as a triple."""
     folder = graph.path.parent
     context = json_ld_context(graph.kinds, prefixes)
-    write_json(folder / CONTEXT_FILE, {"@context": context})
+    write_json(folder / CONTEXT_FILE, {"@context": context, **(context_about or {})})
     with tempfile.TemporaryDirectory(prefix=".chunks-", dir=folder) as work:
         known = graph.chunk_digests or [None] * len(graph.chunks)
         jobs = [(graph.path, start, end, digest, Path(work) / str(index), prefixes, context,
