@@ -23,6 +23,10 @@ _CLAUSE_ENDS = ("、", "。")
 LIST_MARK = re.compile(r"^(?:[・●◎■□◆◇▪▫★☆※•\u2460-\u2473]|○(?!○)|[*\-]\s)")
 URL_LINE = re.compile(r"https?://\S+")   # a URL alone on its line
 _CLAUSE_END = "、"               # 読点: a clause of a sentence that goes on after it
+# the end of a text that is a number after a character of Japanese (none of ASCII or its
+# full-width forms): its digits, with the , and . inside them
+NUMBER_IN_PROSE = re.compile(r"[^\x00-\x7f０-９Ａ-Ｚａ-ｚ，．][0-9０-９][0-9０-９,.，．]*$")
+END_CHARS = 32          # of a text, what a join looks at (a longer number is joined by a space)
 _BRACKETS = {"(": ")", "「": "」", "『": "』", "【": "】", "[": "]", "〔": "〕"}   # (width folded)
 
 
@@ -35,7 +39,12 @@ class _Paragraph:
         self.done: list[str] = []       # up to and including the last 、/。
         self.tail: list[str] = []       # the fragment after it
         self.tail_chars = 0
-        self.last = ""                  # the text's last character
+        self.end = ""                   # the text's last characters (END_CHARS at most)
+
+    @property
+    def last(self) -> str:
+        """The text's last character ("": none)."""
+        return self.end[-1:]
 
     def add(self, text: str) -> None:
         self.add_cut(text, max(text.rfind(mark) for mark in _CLAUSE_ENDS))
@@ -49,7 +58,7 @@ class _Paragraph:
             self.done += self.tail
             self.done.append(text[:cut + 1])
             self.tail, self.tail_chars = [text[cut + 1:]], len(text) - cut - 1
-        self.last = text[-1]
+        self.end = (self.end + text)[-END_CHARS:]
 
     def append(self, part: str, after_break: bool = False) -> None:
         """The next line of the paragraph (join_lines), or the next paragraph joined to it;
@@ -59,7 +68,7 @@ class _Paragraph:
             return
         if after_break and self.echoed_by(part):        # page-break echo (改ページの重複)
             self.drop_tail()
-        elif separator := line_separator(self.last, part):
+        elif separator := line_separator(self.end, part):
             self.add(separator)
         self.add(part)
 
@@ -165,19 +174,30 @@ def stands_alone(line: str) -> bool:
     return is_list_item(line) or bool(URL_LINE.fullmatch(line.strip()))
 
 
-def line_separator(last: str, line: str) -> str:
-    """What joins a line to the text before it, whose last character is `last` ("": none): a
-    line break before a line that stands alone, a space between words of ASCII
+def line_separator(before: str, line: str) -> str:
+    """What joins a line to the text before it (`before`: that text, or its last characters;
+    "": none): a line break before a line that stands alone, a space between words of ASCII
     (joined_by_a_space), else nothing (Japanese)."""
-    if last and stands_alone(line):
+    if before and stands_alone(line):
         return "\n"
-    return " " if joined_by_a_space(last, line[0]) else ""
+    return " " if joined_by_a_space(before, line) else ""
 
 
-def joined_by_a_space(left: str, right: str) -> bool:
-    """Whether two lines whose last and first characters these are join with a space: both
-    are letters or digits of ASCII (full-width ones too, as raw text holds them)."""
-    return _word_character(left) and _word_character(right)
+def joined_by_a_space(before: str, after: str) -> bool:
+    """Whether a line joins the text before it with a space: the text's last character and the
+    line's first are letters or digits of ASCII (full-width ones too, as raw text holds them),
+    unless the line goes on with the digits of a number the text ends with after a character
+    of Japanese (`約20` / `0システム`, `平成2` / `9年`): Japanese prose puts no space inside a
+    number, so the break is the page width's. Between two words of ASCII (`Open` /
+    `Government`) and inside one (`Gover` / `nment`) the text cannot tell: a space, as printed
+    lines of English are joined."""
+    if not (before and after and _word_character(before[-1]) and _word_character(after[0])):
+        return False
+    return not (_is_digit(after[0]) and NUMBER_IN_PROSE.search(before[-END_CHARS:]))
+
+
+def _is_digit(char: str) -> bool:
+    return "0" <= char <= "9" or "０" <= char <= "９"
 
 
 def _word_character(char: str) -> bool:

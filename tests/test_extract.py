@@ -446,6 +446,32 @@ def test_paragraphs_cut_by_a_page_break_are_joined(doc):
     assert sections["2-1-narrative-1"].body.count("\n") == 2     # three paragraphs
 
 
+@pytest.mark.parametrize("printed, wrapped_after", [
+    ("県が所管する約200システムのうち19システムが", "約20"),
+    ("社会保障・税番号制度の平成 2 9 年 7 月の本格運用", "平成 2 "),
+])
+def test_a_number_wrapped_by_the_page_width_is_joined_without_a_space(printed, wrapped_after):
+    """A line of prose wrapped inside a number (`約20` / `0システム`), letter-spaced or not
+    (`平成 2 ` / `9 年 7 月`), as a converter that keeps the page's lines writes it: the joined
+    text gave `約20 0システム` and `平成2 9年7月`, a space inside the number. Every table is
+    what the unwrapped text gives, but the lines its records were read from."""
+    text = RAW.read_text(encoding="utf-8")
+    [number] = [n for n, line in enumerate(text.split("\n")) if printed in line]
+    lines = text.split("\n")
+    cut = lines[number].index(printed) + printed.index(wrapped_after) + len(wrapped_after)
+    lines[number:number + 1] = [lines[number][:cut], lines[number][cut:]]
+    assert lines[number + 1][:1].isdigit()
+    wrapped, whole = document_from_text("\n".join(lines), RAW.name), document_from_text(text, RAW.name)
+    for table in ("initiatives", "sections", "indicators", "references", "sites", "terms"):
+        assert [_without_lines(r) for r in getattr(wrapped, table)] == \
+            [_without_lines(r) for r in getattr(whole, table)], table
+    assert wrapped.warnings == whole.warnings == []
+
+
+def _without_lines(record) -> dict:
+    return {k: v for k, v in vars(record).items() if k not in ("source_lines", "lines", "line")}
+
+
 def test_a_summary_wrapped_by_the_page_width_keeps_every_character_of_its_lines():
     """2-1-14's summary with one more sentence, wrapped by the page width (as `pdftotext` wraps
     every line) where the text after its 、 is how the next line begins (`また、こ` / `こ数年`):

@@ -217,6 +217,13 @@ def blank_separated(groups: list[list[str]]) -> list[list[tuple[int, str]]]:
     (["", "本県では、", "", "運用します。"], "本県では、運用します。"),
     (["Open Government", "Data"], "Open Government Data"),
     (["H26", "27"], "H26 27"),
+    # a number the page width cut after a character of Japanese: no space inside it
+    (["県が所管する約20", "0システムのうち"], "県が所管する約200システムのうち"),
+    (["制度の平成2", "9年7月の本格運用"], "制度の平成29年7月の本格運用"),
+    (["省庁等2", "1機関"], "省庁等21機関"),
+    (["申請件数は12,8", "83件"], "申請件数は12,883件"),
+    (["申請件数は１２", "８８３件"], "申請件数は１２８８３件"),
+    (["2014", "2016"], "2014 2016"),              # no Japanese before it: two numbers
     (["ICT", "を活用"], "ICTを活用"),
     (["a", "b", "c"], "a b c"),
     ([], ""),

@@ -89,7 +89,7 @@ def cell_text(parts: list[str]) -> str:
     joined = ""
     for line in text.split("\n"):
         if line := line.strip():
-            joined += line_separator(joined[-1:], line) + line
+            joined += line_separator(joined, line) + line
     return joined
 
 

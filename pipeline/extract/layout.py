@@ -247,7 +247,7 @@ def _joined_manual_breaks(line: str) -> str:
     parts = line.split(MANUAL_BREAK)
     joined = parts[0]
     for part in parts[1:]:
-        if joined and part and joined_by_a_space(joined[-1], part[0]):
+        if joined_by_a_space(joined, part):
             joined += " "
         joined += part
     return joined
