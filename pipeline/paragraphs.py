@@ -2,9 +2,11 @@
 echo dropped, words of ASCII kept apart), a list's items and a URL alone each on its line, and
 whether a sentence cut by a page break (or by the end of a document cut short) goes on.
 
-Lines come numbered as the source numbers them (`Numbered`): a page-break echo can only be
-where something stands between two lines in the source (a blank line, a page's number or
-header), never between two lines printed one after the other, which the page width broke.
+Lines come numbered as the source numbers them (`Numbered`: a row read from several lines,
+such as a table's, spans them): a page-break echo can only be where something stands between
+two lines in the source (a blank line, a page's number or header), never between two lines
+printed one after the other, which the page width broke. A page break marked by a form feed
+alone (nothing else between the two pages' lines) is not seen: its echo is kept.
 
 Structure only: nothing here knows the content of any particular document.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 import re
 
 _SENTENCE_END = ("。", "」", ")", "）", "！", "？", "!", "?", ".")
-Numbered = tuple[int, str]      # a line's number in the source and its text
+Numbered = tuple[int, int, str]     # a text's first and last lines in the source, the text
 
 
 _CLAUSE_ENDS = ("、", "。")
@@ -141,21 +143,21 @@ def join_lines(parts: list[Numbered]) -> str:
     """Join the lines of one paragraph without separator (Japanese), dropping
     a page-break echo: the fragment after the last "、"/"。" repeated at the
     start of the next part where something stands between them in the source (a line's
-    number more than one after the last's). Letters or digits of ASCII on both sides are joined
-    by a space (joined_by_a_space). A line that stands alone (a list's item, a URL) keeps its
-    line break: the list's, not the page width's (and never part of an echo). Parts of one
-    line (its cells) share its number."""
+    first line more than one after the last line of the part before). Letters or digits of
+    ASCII on both sides are joined by a space (joined_by_a_space). A line that stands alone (a
+    list's item, a URL) keeps its line break: the list's, not the page width's (and never part
+    of an echo). Parts of one line (its cells) share its number."""
     paragraph, last = _Paragraph(), None
-    for number, part in parts:
-        paragraph.append(part, _after_break(last, number))
-        last = number if part else last
+    for first, final, part in parts:
+        paragraph.append(part, _after_break(last, first))
+        last = final if part else last
     return paragraph.text()
 
 
-def _after_break(last: int | None, number: int) -> bool:
-    """Whether a line numbered `number` comes after something that is not part of its
-    paragraph since the line numbered `last` (None: none)."""
-    return last is not None and number > last + 1
+def _after_break(last: int | None, first: int) -> bool:
+    """Whether a text whose first line is numbered `first` comes after something that is not
+    part of its paragraph since the line numbered `last` (None: none)."""
+    return last is not None and first > last + 1
 
 
 def is_list_item(line: str) -> bool:
@@ -217,7 +219,7 @@ def join_paragraphs(groups: list[list[Numbered]]) -> list[str]:
     sentence = _LastSentence()
     last = None                         # the number of the last line joined
     for group in groups:
-        group = [(number, line) for number, line in group if line]
+        group = [part for part in group if part[2]]
         if not group:
             continue
         text = join_lines(group)
@@ -225,9 +227,9 @@ def join_paragraphs(groups: list[list[Numbered]]) -> list[str]:
             paragraphs.append(_Paragraph())
             sentence = _LastSentence()
         paragraphs[-1].append(text, _after_break(last, group[0][0]))
-        for number, line in group:
-            sentence.read(number, line, stands_alone(line))
-        last = group[-1][0]
+        for part in group:
+            sentence.read(part, stands_alone(part[2]))
+        last = group[-1][1]
     return [paragraph.text() for paragraph in paragraphs]
 
 
@@ -238,9 +240,9 @@ def sentence_goes_on(lines: list[Numbered], items: list[bool] | None = None) -> 
     from the last line opening an item (`items`: whether each does; by default, one that
     stands_alone), shows it goes on (_Sentence.goes_on)."""
     sentence = _LastSentence()
-    for (number, line), item in zip(lines, [stands_alone(line) for _, line in lines]
-                                    if items is None else items):
-        sentence.read(number, line, item)
+    for part, item in zip(lines, [stands_alone(text) for _, _, text in lines]
+                          if items is None else items):
+        sentence.read(part, item)
     return sentence.goes_on()
 
 
@@ -251,14 +253,15 @@ class _LastSentence:
     def __init__(self) -> None:
         self.sentence = _Sentence()
         self.line: str | None = None       # the last line read
-        self.number: int | None = None     # its number in the source
+        self.number: int | None = None     # its last line's number in the source
         self.item = False                  # whether the sentence is a list's item
 
-    def read(self, number: int, line: str, item: bool) -> None:
+    def read(self, part: Numbered, item: bool) -> None:
+        first, last, line = part
         if self.line is None or item or is_paragraph_end(self.line):
             self.sentence, self.item = _Sentence(), item
-        self.sentence.append(line, _after_break(self.number, number))
-        self.line, self.number = line, number
+        self.sentence.append(line, _after_break(self.number, first))
+        self.line, self.number = line, last
 
     def goes_on(self) -> bool:
         """Whether the lines stop where the sentence goes on (none read: no)."""

@@ -490,6 +490,18 @@ def test_a_summary_wrapped_by_the_page_width_keeps_every_character_of_its_lines(
     assert summary.endswith("また、こ数年の訓練結果を反映します。")
 
 
+def test_a_line_right_after_a_table_read_from_two_lines_is_no_page_break_echo():
+    """A one-row table cut over two lines (its second cell on the next line), then the line
+    after it: the three lines are printed one after the other, but the table's row was taken as
+    ending where it began, so the next line seemed to come after a break and lost its こ."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[32].startswith("本県では、今後も")       # 2-1-narrative-3's last paragraph
+    table = ["<table><tr><td>計画に基づき、</td>", "<td>また、こ</td></tr></table>"]
+    text = "\n".join(lines[:33] + table + ["こ数年の訓練結果を反映します。"] + lines[33:])
+    body = {s.id: s.body for s in document_from_text(text, RAW.name).sections}["2-1-narrative-3"]
+    assert body.endswith("計画に基づき、 また、ここ数年の訓練結果を反映します。")
+
+
 @pytest.mark.parametrize("printed, written", [
     ("に基づき、平\n\n成25年度末", "に基づき、平\x0b成25年度末"),      # the page break's
     ("既存情報システム", "既存情報\x0bシステム"),

@@ -190,21 +190,21 @@ def test_clean_text_full_width_digits_become_half_width():
 
 # --- join_lines / is_paragraph_end --------------------------------------------
 
-def consecutive(parts: list[str]) -> list[tuple[int, str]]:
+def consecutive(parts: list[str]) -> list[tuple[int, int, str]]:
     """Lines printed one after the other (numbered 1, 2, 3 …): the page width broke them."""
-    return list(enumerate(parts, 1))
+    return [(number, number, part) for number, part in enumerate(parts, 1)]
 
 
-def after_breaks(parts: list[str]) -> list[tuple[int, str]]:
+def after_breaks(parts: list[str]) -> list[tuple[int, int, str]]:
     """Lines with a blank line between each two (numbered 1, 3, 5 …): a page may break there."""
-    return [(2 * index + 1, part) for index, part in enumerate(parts)]
+    return [(2 * index + 1, 2 * index + 1, part) for index, part in enumerate(parts)]
 
 
-def blank_separated(groups: list[list[str]]) -> list[list[tuple[int, str]]]:
+def blank_separated(groups: list[list[str]]) -> list[list[tuple[int, int, str]]]:
     """Groups of lines printed one after the other, a blank line between each two groups."""
     numbered, number = [], 1
     for group in groups:
-        numbered.append([(number + index, line) for index, line in enumerate(group)])
+        numbered.append([(number + index, number + index, line) for index, line in enumerate(group)])
         number += len(group) + 1
     return numbered
 
@@ -267,7 +267,7 @@ def test_join_lines_keeps_a_line_break_before_a_list_item(parts, expected):
     """A list printed one item per line kept no boundary between its items
     (`・住民票の写し、印鑑登録証明書・電子申請システム`): the line break before an item is the
     list's, not the page width's."""
-    assert join_lines(after_breaks(parts)) == expected
+    assert join_lines(consecutive(parts)) == join_lines(after_breaks(parts)) == expected
 
 
 @pytest.mark.parametrize("parts, expected", [
@@ -337,20 +337,25 @@ def test_a_page_break_echo_is_dropped_between_groups_and_across_a_page_s_furnitu
     line left out between them (a page's number, dropped as furniture), the start of the next
     line repeating the text after the last 、 is the page break's echo; between two lines
     printed one after the other it is the text."""
-    assert join_paragraphs([[(10, "稼働開始し、イ")], [(12, "インターネットを通じた")]]) == \
-        ["稼働開始し、インターネットを通じた"]
-    assert join_paragraphs([[(10, "稼働開始し、イ"), (12, "インターネットを通じた")]]) == \
-        ["稼働開始し、インターネットを通じた"]
-    assert join_paragraphs([[(10, "稼働開始し、イ"), (11, "インターネットを通じた")]]) == \
-        ["稼働開始し、イインターネットを通じた"]
+    assert join_paragraphs([[(10, 10, "稼働開始し、イ")], [(12, 12, "インターネットを通じた")]]) \
+        == ["稼働開始し、インターネットを通じた"]
+    assert join_paragraphs([[(10, 10, "稼働開始し、イ"), (12, 12, "インターネットを通じた")]]) \
+        == ["稼働開始し、インターネットを通じた"]
+    assert join_paragraphs([[(10, 10, "稼働開始し、イ"), (11, 11, "インターネットを通じた")]]) \
+        == ["稼働開始し、イインターネットを通じた"]
+    # a row read from lines 9 and 10 (a table's), then line 11: one after the other
+    assert join_paragraphs([[(9, 10, "稼働開始し、イ"), (11, 11, "インターネットを通じた")]]) \
+        == ["稼働開始し、イインターネットを通じた"]
+    assert join_lines([(9, 10, "稼働開始し、イ"), (11, 11, "インターネットを通じた")]) == \
+        "稼働開始し、イインターネットを通じた"
 
 
 def _join_paragraphs_by_rejoining(groups: list[list[str]]) -> list[str]:
     """join_paragraphs as first defined: at each blank line, the last sentence's lines joined
     again and looked over from their start (quadratic in a sentence that never ends). Lines
     numbered as blank_separated numbers them."""
-    def goes_on(lines: list[tuple[int, str]]) -> bool:
-        text, item = join_lines(lines), stands_alone(lines[0][1])
+    def goes_on(lines: list[tuple[int, int, str]]) -> bool:
+        text, item = join_lines(lines), stands_alone(lines[0][2])
         closing, punctuated = [], False
         for char in text:
             if char in "(「『【[〔":
@@ -359,22 +364,22 @@ def _join_paragraphs_by_rejoining(groups: list[list[str]]) -> list[str]:
                 closing.pop()
             elif not closing and char in "、。":
                 punctuated = True
-        return not is_paragraph_end(lines[-1][1]) and (bool(closing) or text.endswith("、") or (
+        return not is_paragraph_end(lines[-1][2]) and (bool(closing) or text.endswith("、") or (
             not item and (punctuated or "\u3041" <= text[-1:] <= "\u309f")))
-    paragraphs: list[list[list[tuple[int, str]]]] = []        # each paragraph's groups
-    for group in filter(None, ([(number, line) for number, line in group if line]
+    paragraphs: list[list[list[tuple[int, int, str]]]] = []        # each paragraph's groups
+    for group in filter(None, ([part for part in group if part[2]]
                                for group in blank_separated(groups))):
         if paragraphs and goes_on(_last_sentence(sum(paragraphs[-1], []))):
             paragraphs[-1].append(group)
         else:
             paragraphs.append([group])
-    return [join_lines([(group[0][0], join_lines(group)) for group in paragraph])
+    return [join_lines([(group[0][0], group[-1][1], join_lines(group)) for group in paragraph])
             for paragraph in paragraphs]
 
 
-def _last_sentence(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+def _last_sentence(lines: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     start = len(lines) - 1
-    while start and not (stands_alone(lines[start][1]) or is_paragraph_end(lines[start - 1][1])):
+    while start and not (stands_alone(lines[start][2]) or is_paragraph_end(lines[start - 1][2])):
         start -= 1
     return lines[start:]
 
@@ -411,11 +416,19 @@ def _join_pairwise(parts: list[tuple[bool, str]]) -> str:
         echo, broken = broken and fragment and part.startswith(fragment), False
         if echo:
             text = text[:cut + 1] + part
-        elif text[-1:].isascii() and text[-1:].isalnum() and part[:1].isascii() and part[:1].isalnum():
+        elif text[-1:].isascii() and text[-1:].isalnum() and part[:1].isascii() and \
+                part[:1].isalnum() and not _goes_on_with_a_number(text[-32:], part):
             text = text + " " + part
         else:
             text = text + part
     return text
+
+
+def _goes_on_with_a_number(end: str, part: str) -> bool:
+    """The part's digits continue the number `end` ends with, written after Japanese."""
+    head = end.rstrip("0123456789,.")
+    return part[0].isdigit() and head != end and end[len(head)].isdigit() and bool(head) and \
+        not head[-1].isascii()
 
 
 @given(st.lists(st.tuples(st.booleans(), st.text(alphabet="、。ab1 平成イン", max_size=8)),
@@ -424,14 +437,14 @@ def test_join_lines_is_the_pairwise_join(parts):
     numbered, number = [], 0
     for after_break, part in parts:
         number += 2 if after_break else 1
-        numbered.append((number, part))
+        numbered.append((number, number, part))
     assert join_lines(numbered) == _join_pairwise(parts)
 
 
 def test_join_lines_of_a_hundred_thousand_lines_without_a_comma():
     """Linear: the fragment after the last 、 grows with every line, and is joined only when a
     line is at least as long (a page-break echo can only then repeat it)."""
-    parts = consecutive(["行政"] * 100_000 + ["、続き"]) + [(100_003, "続きの文")]
+    parts = consecutive(["行政"] * 100_000 + ["、続き"]) + [(100_003, 100_003, "続きの文")]
     assert join_lines(parts) == "行政" * 100_000 + "、続きの文"
 
 

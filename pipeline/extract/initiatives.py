@@ -224,7 +224,7 @@ def _methods_and_summary(summary: list[Entry], method: list[Entry]) -> tuple[
                 late.append((entry.line, value))        # (a page number: named as one)
             if entry.after_blank and prose[-1]:
                 prose.append([])
-            prose[-1].append((line, value))
+            prose[-1].append((line, line, value))
     return methods, "\n".join(join_paragraphs(prose)), late
 
 
@@ -241,7 +241,7 @@ def _actors(entries: list[Entry]) -> list[str]:
     them as a space (`県  市町村` is never `県市町村`), as a row's text does; a line opening a
     list's item (`・県`) begins an actor (join_lines keeps its line break), without its mark
     (`県`, the organisation other initiatives name so)."""
-    text = join_lines([(e.line, " ".join(e.values)) for e in entries])
+    text = join_lines([(e.line, e.last, " ".join(e.values)) for e in entries])
     actors, depth, current = [], 0, ""
     for ch in text:
         depth += ch in "(（" 

@@ -204,7 +204,7 @@ def stops_mid_sentence(block: Block) -> Row | None:
     is passed over."""
     text = [row for row in block.rows if not row.blank
             and not (row.kind == "text" and LONE_PAGE_NUMBER.match(row.text))]
-    if not sentence_goes_on([(row.line, row.text) for row in text],
+    if not sentence_goes_on([(row.line, row.last, row.text) for row in text],
                             [opens_an_item(row) for row in text]):
         return None
     return text[-1]

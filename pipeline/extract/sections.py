@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..model import Section, Term, collect_terms, line_range
-from ..paragraphs import join_paragraphs
+from ..paragraphs import Numbered, join_paragraphs
 from .structure import Block
 
 
@@ -28,12 +28,12 @@ def read_section(block: Block, ordinal: int, source: str) -> tuple[Section, list
 def _paragraphs(block: Block) -> list[str]:
     """Lines between blank lines form a paragraph; a paragraph that stops mid-sentence
     (cut by a page break) is joined to the next one."""
-    groups: list[list[tuple[int, str]]] = [[]]
+    groups: list[list[Numbered]] = [[]]
     for row in block.rows:
         if row.blank:
             groups.append([])
         else:
-            groups[-1].append((row.line, row.text))
+            groups[-1].append((row.line, row.last, row.text))
     return join_paragraphs(groups)
 
 

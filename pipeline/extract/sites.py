@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..model import Site, Term, collect_terms, line_range, lines_named
 from ..normalize import clean_text
-from ..paragraphs import join_paragraphs
+from ..paragraphs import Numbered, join_paragraphs
 from .initiatives import SENTENCE_END, is_short_label, split_responsible, worth_looking_for
 from .layout import Row
 from .links import split_urls, url_doubts
@@ -178,12 +178,12 @@ def _starts_with(text: str, label: str) -> bool:
 def _site(draft: _Draft, field_no: int, seq: int, source: str) -> tuple[Site, list[Term]]:
     name, badges = _name_and_badges(_raw_text(draft.head[0]) if draft.head else "")
     badge_rows = [r.text for r in draft.head[1:] if is_short_label(r.text)]
-    paragraphs: list[list[tuple[int, str]]] = [[]]  # summary rows between blank lines
+    paragraphs: list[list[Numbered]] = [[]]     # summary rows between blank lines
     for index, row in enumerate(draft.head[1:], 1):
         if index in draft.breaks:
             paragraphs.append([])
         if not is_short_label(row.text):
-            paragraphs[-1].append((row.line, row.text))
+            paragraphs[-1].append((row.line, row.last, row.text))
     media = badges + badge_rows
     urls, _ = split_urls(draft.url or "")
     department, division = split_responsible(draft.responsible or "")
