@@ -468,6 +468,31 @@ def test_a_number_wrapped_by_the_page_width_is_joined_without_a_space(printed, w
     assert wrapped.warnings == whole.warnings == []
 
 
+@pytest.mark.parametrize("printed, cut_after", [
+    ("<http://www.pref.miyagi.jp/soshiki/iyoho-s/kiban1.html>", "soshik"),      # 2-1-5's 関連URL
+    ("<http://www.pref.miyagi.jp/soshiki/jyoho/sityouson.html>", "jyoho/"),     # 2-3-3's 参考
+    ("URL <http://www.pref.miyagi.jp/site/ej-earthquake/press.html>", "ej-earth"),   # a site's
+])
+def test_a_url_in_angle_brackets_cut_by_its_line_s_end_is_read_whole(printed, cut_after):
+    """A URL the page width cut (`<http://…/soshik` / `i/iyoho-s/kiban1.html>`): its `<` and
+    `>` say where it ends, so the two lines are one URL. It was published cut
+    (`http://…/soshik`), its rest in notes, as a reference of its own or in the next site's
+    name, in silence but for 関連URL."""
+    text = RAW.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    [number] = [n for n, line in enumerate(lines) if line == printed]
+    cut = printed.index(cut_after) + len(cut_after)
+    lines[number:number + 1] = [printed[:cut], printed[cut:]]
+    wrapped, whole = document_from_text("\n".join(lines), RAW.name), document_from_text(text, RAW.name)
+    for table in ("initiatives", "references", "sites"):
+        assert [_without_lines(r) for r in getattr(wrapped, table)] == \
+            [_without_lines(r) for r in getattr(whole, table)], table
+    url = printed[printed.index("<") + 1:-1]
+    assert url in [u for i in wrapped.initiatives for u in i.urls] + \
+        [r.url for r in wrapped.references] + [s.url for s in wrapped.sites]
+    assert wrapped.warnings == []
+
+
 def _without_lines(record) -> dict:
     return {k: v for k, v in vars(record).items() if k not in ("source_lines", "lines", "line")}
 

@@ -14,6 +14,8 @@ from ..normalize import HYPHENS, LONG_DASHES
 from .layout import Located
 
 URL = re.compile(r"https?://[^\s<>\"]+")
+OPEN_URL = re.compile(r"<https?://[^\s<>\"]*$")     # a URL in angle brackets no > closes yet
+URL_GOES_ON = re.compile(r"[^\s<>\"]+>")          # the rest of it, up to its closing >
 SENTENCE_PUNCTUATION = "。、」』】〕"     # never a URL's last character as printed in prose
 # An initiative's id as the plans print it (field-item-number, `2-1-9`, its hyphens as the font
 # has them: converters write ‐ ‑ ‒ – − too, and between digits ー ― —; after a word, ー ends it:
@@ -30,15 +32,49 @@ def read_urls(entries: list[Located]) -> tuple[list[str], list[tuple[int, str]],
     doubts about URLs that may have run into the text around them (kept as printed: a URL may
     hold any character)."""
     urls, stray, doubts = [], [], []
-    for entry in entries:
-        for line, value in entry.located_cells():
-            found, rest = split_urls(value)
-            urls += found
-            doubts += [f"関連URL at line {line}: 「{url}」 {doubt} Kept as printed"
-                       for url in found for doubt in url_doubts(url)]
-            if rest:
-                stray.append((line, rest))
+    for line, value in with_wrapped_urls(entries):
+        found, rest = split_urls(value)
+        urls += found
+        doubts += [f"関連URL at line {line}: 「{url}」 {doubt} Kept as printed"
+                   for url in found for doubt in url_doubts(url)]
+        if rest:
+            stray.append((line, rest))
     return urls, stray, doubts
+
+
+def with_wrapped_urls(entries: list[Located]) -> list[tuple[int, str]]:
+    """(line, value) of the entries' cells, a URL that the end of its line cut put back
+    together: a cell ending inside a URL its `<` opens (`<http://…/soshik`) and the next cell,
+    which goes on with no space up to the `>` closing it (`i/iyoho-s/kiban1.html>`), are one
+    value at the first one's line (with the cells between, holding no space, when the URL
+    took more lines). The angle brackets say where the URL ends; a URL printed without them is
+    never joined to the text after it (a line's end may end it)."""
+    cells = [cell for entry in entries for cell in entry.located_cells()]
+    joined: list[tuple[int, str]] = []
+    at = 0
+    while at < len(cells):
+        line, value = cells[at]
+        end = _closing_cell(cells, at) if OPEN_URL.search(value) else at
+        joined.append((line, "".join(text for _, text in cells[at:end + 1])))
+        at = end + 1
+    return joined
+
+
+def continues_url(printed: str, text: str) -> bool:
+    """Whether `text`, the line after `printed`, is the rest of the URL `printed` ends inside
+    (its `<` opened, no `>` closing it yet), up to its `>` (with_wrapped_urls)."""
+    return bool(OPEN_URL.search(printed) and URL_GOES_ON.match(text))
+
+
+def _closing_cell(cells: list[tuple[int, str]], opening: int) -> int:
+    """The index of the cell whose `>` closes the URL the cell at `opening` leaves open, the
+    cells between holding no space ( `opening` itself when there is none)."""
+    for at in range(opening + 1, len(cells)):
+        if URL_GOES_ON.match(cells[at][1]):
+            return at
+        if not re.fullmatch(r"[^\s<>\"]+", cells[at][1]):
+            break
+    return opening
 
 
 def split_urls(value: str) -> tuple[list[str], str]:
@@ -60,16 +96,15 @@ def url_doubts(url: str) -> list[str]:
 def read_references(ident: str, entries: list[Located], source: str) -> list[Reference]:
     """参考: initiative ids (`2-1-9庁内…`), document names and URLs."""
     found: list[tuple[str | None, str, str, int]] = []
-    for entry in entries:
-        for line, value in entry.located_cells():
-            for url in URL.findall(value):
-                found.append((None, url, url, line))
-            text = URL.sub("", value).replace("<>", " ")
-            parts = INITIATIVE_ID.split(text)
-            if parts[0].strip():
-                found.append((None, parts[0].strip(), "", line))
-            for printed, label in zip(parts[1::2], parts[2::2]):   # an id printed alone is
-                found.append((printed.translate(ASCII_HYPHEN), label.strip() or printed, "",
-                              line))                                    # its own label
+    for line, value in with_wrapped_urls(entries):
+        for url in URL.findall(value):
+            found.append((None, url, url, line))
+        text = URL.sub("", value).replace("<>", " ")
+        parts = INITIATIVE_ID.split(text)
+        if parts[0].strip():
+            found.append((None, parts[0].strip(), "", line))
+        for printed, label in zip(parts[1::2], parts[2::2]):   # an id printed alone is
+            found.append((printed.translate(ASCII_HYPHEN), label.strip() or printed, "",
+                          line))                                    # its own label
     return [Reference(ident, seq, to_id, to_id, label, url, source, line_range([line]))
             for seq, (to_id, label, url, line) in enumerate(found, 1)]

@@ -15,7 +15,7 @@ from ..normalize import clean_text
 from ..paragraphs import Numbered, join_paragraphs
 from .initiatives import SENTENCE_END, is_short_label, split_responsible, worth_looking_for
 from .layout import Row
-from .links import split_urls, url_doubts
+from .links import continues_url, split_urls, url_doubts
 from .structure import Block, starts_with_label
 
 URL_LABEL, RESPONSIBLE_LABEL = "URL", "担当"
@@ -142,6 +142,10 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
             current.breaks.add(len(current.head))
             continue
         text = row.text
+        if current.url is not None and continues_url(current.url, text):    # cut by its line's end
+            current.url += text
+            current.lines += (row.line, row.last)
+            continue
         if current.url is not None and _starts_with(text, URL_LABEL):
             heads, lines = current.url_at
             following = _Draft(current.head[heads:], lines=current.lines[lines:],
