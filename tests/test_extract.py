@@ -493,6 +493,27 @@ def test_a_url_in_angle_brackets_cut_by_its_line_s_end_is_read_whole(printed, cu
     assert wrapped.warnings == []
 
 
+@pytest.mark.parametrize("printed, cut_after", [
+    ("仮想化*技術", "仮想"),                       # a term the line's end cut
+    ("情報セキュリティポリシー*」", "情報セキュ"),    # in 「」, its opening bracket on the line before
+    ("データセンター*活用", "データセンタ"),
+    ("「総合行政ネットワーク（LGWAN）*」", "「"),      # its 「 alone on the line before
+])
+def test_a_glossary_term_cut_by_its_line_s_end_is_read_whole(printed, cut_after):
+    """A glossary-marked term the page width cut (`データセンタ` / `ー*活用`): the term is what
+    the two lines read as one give, データセンター; it was the part on the mark's line, ー."""
+    text = RAW.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    [number] = [n for n, line in enumerate(lines) if printed in line and "\t" not in line]
+    cut = lines[number].index(printed) + len(cut_after)
+    lines[number:number + 1] = [lines[number][:cut], lines[number][cut:]]
+    wrapped, whole = document_from_text("\n".join(lines), RAW.name), document_from_text(text, RAW.name)
+    assert sorted((t.term, t.record_kind, t.record_id, t.column) for t in wrapped.terms) == \
+        sorted((t.term, t.record_kind, t.record_id, t.column) for t in whole.terms)
+    assert [_without_lines(r) for r in wrapped.sections] == [_without_lines(r) for r in whole.sections]
+    assert wrapped.warnings == []
+
+
 def _without_lines(record) -> dict:
     return {k: v for k, v in vars(record).items() if k not in ("source_lines", "lines", "line")}
 

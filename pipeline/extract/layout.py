@@ -148,6 +148,12 @@ class Row(Located):
         self.text = " ".join(values)
         self.blank = not values
 
+    def with_terms(self, terms: list[str]) -> Row:
+        """The same row with other glossary terms (the others shared)."""
+        row = self.at(self.line)
+        row.terms = terms
+        return row
+
     def at(self, line: int) -> Row:
         """The same row at another line (a repeated line): it shares the lists and the text."""
         row = object.__new__(Row)
@@ -193,8 +199,27 @@ def read_rows(text: str, path: str | None = None) -> list[Row]:
             continue
         if not row.blank:
             echo = []
+        if row.terms and rows and row.kind == rows[-1].kind == "text" and \
+                rows[-1].line == number - 1:
+            row = _with_terms_begun_before(rows[-1], row)
         rows.append(row)
     return rows
+
+
+def _with_terms_begun_before(before: Row, row: Row) -> Row:
+    """A line of text after another: its first glossary term as the two lines read as one give
+    it, when it began on the line before (`データセンタ` / `ー*活用`: データセンター, not ー;
+    `「情報セキュ` / `リティポリシー*」`: 情報セキュリティポリシー; `「` / `総合行政ネットワーク(LGWAN)*」`:
+    the bracketed name, not LGWAN), the line's end having cut it. The row itself when its terms
+    are its own."""
+    separator = " " if joined_by_a_space(before.raw[0], row.raw[0]) else ""
+    joined = clean_text(before.raw[0] + separator + row.raw[0])[1]
+    own = len(before.terms)
+    if joined[:own] != before.terms or joined[own + 1:] != row.terms[1:] or \
+            len(joined) != own + len(row.terms) or joined[own] == row.terms[0] or \
+            row.terms[0] not in joined[own]:
+        return row
+    return row.with_terms([joined[own], *row.terms[1:]])
 
 
 def _tables_opened(line: str) -> int:
