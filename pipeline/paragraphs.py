@@ -70,7 +70,7 @@ class _Paragraph:
             return
         if after_break and self.echoed_by(part):        # page-break echo (改ページの重複)
             self.drop_tail()
-        elif separator := line_separator(self.end, part):
+        elif separator := line_separator(self.end, part, wrapped=not after_break):
             self.add(separator)
         self.add(part)
 
@@ -176,26 +176,28 @@ def stands_alone(line: str) -> bool:
     return is_list_item(line) or bool(URL_LINE.fullmatch(line.strip()))
 
 
-def line_separator(before: str, line: str) -> str:
+def line_separator(before: str, line: str, wrapped: bool = False) -> str:
     """What joins a line to the text before it (`before`: that text, or its last characters;
     "": none): a line break before a line that stands alone, a space between words of ASCII
-    (joined_by_a_space), else nothing (Japanese)."""
+    (joined_by_a_space; `wrapped`: the line was printed right after the text, the page width
+    breaking them), else nothing (Japanese)."""
     if before and stands_alone(line):
         return "\n"
-    return " " if joined_by_a_space(before, line) else ""
+    return " " if joined_by_a_space(before, line, wrapped) else ""
 
 
-def joined_by_a_space(before: str, after: str) -> bool:
+def joined_by_a_space(before: str, after: str, wrapped: bool = False) -> bool:
     """Whether a line joins the text before it with a space: the text's last character and the
     line's first are letters or digits of ASCII (full-width ones too, as raw text holds them),
-    unless the line goes on with the digits of a number the text ends with after a character
-    of Japanese (`約20` / `0システム`, `平成2` / `9年`): Japanese prose puts no space inside a
-    number, so the break is the page width's. Between two words of ASCII (`Open` /
-    `Government`) and inside one (`Gover` / `nment`) the text cannot tell: a space, as printed
-    lines of English are joined."""
+    unless the page width broke them (`wrapped`: printed one right after the other, no blank
+    line, page number, `<br>` or manual line break between) inside a number the text ends with
+    after a character of Japanese (`約20` / `0システム`, `平成2` / `9年`): Japanese prose puts
+    no space inside a number. Between two words of ASCII (`Open` / `Government`) and inside one
+    (`Gover` / `nment`) the text cannot tell: a space, as printed lines of English are joined.
+    A break typed by the author (`<td>約100<br>200</td>`) separates two values: a space."""
     if not (before and after and _word_character(before[-1]) and _word_character(after[0])):
         return False
-    return not (_is_digit(after[0]) and NUMBER_IN_PROSE.search(before[-END_CHARS:]))
+    return not (wrapped and _is_digit(after[0]) and NUMBER_IN_PROSE.search(before[-END_CHARS:]))
 
 
 def _is_digit(char: str) -> bool:

@@ -494,14 +494,13 @@ def test_a_url_in_angle_brackets_cut_by_its_line_s_end_is_read_whole(printed, cu
 
 
 @pytest.mark.parametrize("printed, cut_after", [
-    ("仮想化*技術", "仮想"),                       # a term the line's end cut
     ("情報セキュリティポリシー*」", "情報セキュ"),    # in 「」, its opening bracket on the line before
-    ("データセンター*活用", "データセンタ"),
     ("「総合行政ネットワーク（LGWAN）*」", "「"),      # its 「 alone on the line before
 ])
-def test_a_glossary_term_cut_by_its_line_s_end_is_read_whole(printed, cut_after):
-    """A glossary-marked term the page width cut (`データセンタ` / `ー*活用`): the term is what
-    the two lines read as one give, データセンター; it was the part on the mark's line, ー."""
+def test_a_glossary_term_in_brackets_cut_by_its_line_s_end_is_read_whole(printed, cut_after):
+    """A glossary-marked term in 「」 that the page width cut (`「情報セキュ` /
+    `リティポリシー*」`): the brackets say where it begins, so the term is what the two lines read
+    as one give, 情報セキュリティポリシー; it was the part on the mark's line, リティポリシー."""
     text = RAW.read_text(encoding="utf-8")
     lines = text.split("\n")
     [number] = [n for n, line in enumerate(lines) if printed in line and "\t" not in line]
@@ -512,6 +511,47 @@ def test_a_glossary_term_cut_by_its_line_s_end_is_read_whole(printed, cut_after)
         sorted((t.term, t.record_kind, t.record_id, t.column) for t in whole.terms)
     assert [_without_lines(r) for r in wrapped.sections] == [_without_lines(r) for r in whole.sections]
     assert wrapped.warnings == []
+
+
+@pytest.mark.parametrize("lines, term", [
+    (["・電子自治体の推進", "・クラウド*の活用"], "クラウド"),                 # a list's items
+    (["(1) 行政情報の基盤整備", "データセンター*を活用します。"], "データセンター"),   # a heading
+    (["当県はデータセンタ", "ー*活用を進める"], "ー"),       # cut, but nothing says where it began
+    (["「電子自治体」の推進", "クラウド*の活用"], "クラウド"),           # a 」 closes the 「
+])
+def test_a_glossary_term_at_a_line_s_start_is_the_line_s_own_unless_a_bracket_began_it(
+        lines, term):
+    """Only a 「 left open on the line before says a term began there: after a list's item, a
+    heading or any line that leaves no bracket open, the term at a line's start is the line's
+    own (read as one, the two lines gave 推進・クラウド and 基盤整備データセンター)."""
+    assert [row.terms for row in read_rows("\n".join(lines))] == [[], [term]]
+
+
+@pytest.mark.parametrize("parts", [
+    ["URL <http://www.pref.miyagi.jp/", "site/ej-earthquake/", "press.html>"],
+    ["URL <http://www.pref.miyagi.jp/site/ej-earthquake/press.html"],     # never closed
+])
+def test_a_site_s_url_is_joined_only_up_to_the_line_that_closes_it(parts):
+    """Over three lines, a site's URL is the three lines (it was the first and the last,
+    http://www.pref.miyagi.jp/press.html, a page the plan never printed); a URL no `>` closes
+    is joined to nothing."""
+    text = RAW.read_text(encoding="utf-8")
+    url = "URL <http://www.pref.miyagi.jp/site/ej-earthquake/press.html>"
+    assert url in text
+    changed = document_from_text(text.replace(url, "\n".join(parts)), RAW.name)
+    [site] = [s for s in changed.sites if "pref.miyagi.jp/site/ej-earthquake" in s.url]
+    assert site.url == "http://www.pref.miyagi.jp/site/ej-earthquake/press.html"
+    assert changed.warnings == []
+
+
+@pytest.mark.parametrize("text, read", [
+    ("<table><tr><td>約100<br>200</td></tr></table>", "約100 200"),       # two values in a cell
+    ("現状値：120\x0b28年度：200", "現状値:120 28年度:200"),     # a manual line break (Word's)
+])
+def test_a_break_the_author_typed_between_two_numbers_keeps_them_apart(text, read):
+    """A `<br>` or a manual line break is the author's, not the page width's: the number rule
+    of wrapped lines (`約20` / `0システム`) is not theirs (it gave 約100200 and 12028年度)."""
+    assert [row.text for row in read_rows(text)] == [read]
 
 
 def _without_lines(record) -> dict:

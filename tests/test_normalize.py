@@ -217,13 +217,6 @@ def blank_separated(groups: list[list[str]]) -> list[list[tuple[int, int, str]]]
     (["", "本県では、", "", "運用します。"], "本県では、運用します。"),
     (["Open Government", "Data"], "Open Government Data"),
     (["H26", "27"], "H26 27"),
-    # a number the page width cut after a character of Japanese: no space inside it
-    (["県が所管する約20", "0システムのうち"], "県が所管する約200システムのうち"),
-    (["制度の平成2", "9年7月の本格運用"], "制度の平成29年7月の本格運用"),
-    (["省庁等2", "1機関"], "省庁等21機関"),
-    (["申請件数は12,8", "83件"], "申請件数は12,883件"),
-    (["申請件数は１２", "８８３件"], "申請件数は１２８８３件"),
-    (["2014", "2016"], "2014 2016"),              # no Japanese before it: two numbers
     (["ICT", "を活用"], "ICTを活用"),
     (["a", "b", "c"], "a b c"),
     ([], ""),
@@ -332,6 +325,27 @@ def test_join_paragraphs_a_blank_line_ends_a_paragraph_unless_its_sentence_goes_
     assert join_paragraphs(blank_separated(groups)) == expected
 
 
+@pytest.mark.parametrize("parts, expected", [
+    (["県が所管する約20", "0システムのうち"], "県が所管する約200システムのうち"),
+    (["制度の平成2", "9年7月の本格運用"], "制度の平成29年7月の本格運用"),
+    (["省庁等2", "1機関"], "省庁等21機関"),
+    (["申請件数は12,8", "83件"], "申請件数は12,883件"),
+    (["申請件数は１２", "８８３件"], "申請件数は１２８８３件"),
+    (["2014", "2016"], "2014 2016"),              # no Japanese before it: two numbers
+    (["H26", "27"], "H26 27"),
+])
+def test_a_number_the_page_width_cut_after_japanese_has_no_space_inside(parts, expected):
+    assert join_lines(consecutive(parts)) == expected
+
+
+def test_a_number_is_joined_without_a_space_only_across_a_wrap():
+    """The page width cut `約20` / `0システム` (one line after the other): one number. With
+    something between the lines (a blank line, a page's number), the text cannot say the
+    number goes on: a space, as before (a page number 12 between gave 約20120システム)."""
+    assert join_lines(consecutive(["県が所管する約20", "0システム"])) == "県が所管する約200システム"
+    assert join_lines(after_breaks(["県が所管する約20", "0システム"])) == "県が所管する約20 0システム"
+
+
 def test_a_page_break_echo_is_dropped_between_groups_and_across_a_page_s_furniture():
     """Between two groups (a blank line between) and between two lines of one group with a
     line left out between them (a page's number, dropped as furniture), the start of the next
@@ -413,11 +427,11 @@ def _join_pairwise(parts: list[tuple[bool, str]]) -> str:
             continue
         cut = max(text.rfind("、"), text.rfind("。"))
         fragment = text[cut + 1:] if cut >= 0 else ""
-        echo, broken = broken and fragment and part.startswith(fragment), False
+        echo, wrapped, broken = broken and fragment and part.startswith(fragment), not broken, False
         if echo:
             text = text[:cut + 1] + part
         elif text[-1:].isascii() and text[-1:].isalnum() and part[:1].isascii() and \
-                part[:1].isalnum() and not _goes_on_with_a_number(text[-32:], part):
+                part[:1].isalnum() and not (wrapped and _goes_on_with_a_number(text[-32:], part)):
             text = text + " " + part
         else:
             text = text + part

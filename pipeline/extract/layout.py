@@ -200,24 +200,31 @@ def read_rows(text: str, path: str | None = None) -> list[Row]:
         if not row.blank:
             echo = []
         if row.terms and rows and row.kind == rows[-1].kind == "text" and \
-                rows[-1].line == number - 1:
+                rows[-1].line == number - 1 and _opens_a_bracket(rows[-1].text):
             row = _with_terms_begun_before(rows[-1], row)
         rows.append(row)
     return rows
 
 
+def _opens_a_bracket(text: str) -> bool:
+    """Whether a text ends inside 「…」: a 「 that no 」 closes after it."""
+    return text.rfind("「") > text.rfind("」")
+
+
 def _with_terms_begun_before(before: Row, row: Row) -> Row:
-    """A line of text after another: its first glossary term as the two lines read as one give
-    it, when it began on the line before (`データセンタ` / `ー*活用`: データセンター, not ー;
-    `「情報セキュ` / `リティポリシー*」`: 情報セキュリティポリシー; `「` / `総合行政ネットワーク(LGWAN)*」`:
-    the bracketed name, not LGWAN), the line's end having cut it. The row itself when its terms
-    are its own."""
+    """A line of text after one that leaves a 「 open: its first glossary term as the two lines
+    read as one give it, when that term is the bracket's, begun on the line before (`「情報セキュ`
+    / `リティポリシー*」`: 情報セキュリティポリシー, not リティポリシー; `「` /
+    `総合行政ネットワーク(LGWAN)*」`: the bracketed name, not LGWAN), the line's end having cut it.
+    The brackets say where the term begins; without them (`データセンタ` / `ー*活用`) a term cut
+    by a line's end cannot be told from one that begins the line, and is the line's own. The
+    row itself when its terms are its own."""
     separator = " " if joined_by_a_space(before.raw[0], row.raw[0]) else ""
     joined = clean_text(before.raw[0] + separator + row.raw[0])[1]
-    own = len(before.terms)
+    own, begun = len(before.terms), before.text[before.text.rfind("「") + 1:]
     if joined[:own] != before.terms or joined[own + 1:] != row.terms[1:] or \
             len(joined) != own + len(row.terms) or joined[own] == row.terms[0] or \
-            row.terms[0] not in joined[own]:
+            not joined[own].startswith(begun) or row.terms[0] not in joined[own]:
         return row
     return row.with_terms([joined[own], *row.terms[1:]])
 

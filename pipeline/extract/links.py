@@ -54,21 +54,18 @@ def with_wrapped_urls(entries: list[Located]) -> list[tuple[int, str]]:
     at = 0
     while at < len(cells):
         line, value = cells[at]
-        end = _closing_cell(cells, at) if OPEN_URL.search(value) else at
+        end = url_closing(cells, at)
         joined.append((line, "".join(text for _, text in cells[at:end + 1])))
         at = end + 1
     return joined
 
 
-def continues_url(printed: str, text: str) -> bool:
-    """Whether `text`, the line after `printed`, is the rest of the URL `printed` ends inside
-    (its `<` opened, no `>` closing it yet), up to its `>` (with_wrapped_urls)."""
-    return bool(OPEN_URL.search(printed) and URL_GOES_ON.match(text))
-
-
-def _closing_cell(cells: list[tuple[int, str]], opening: int) -> int:
-    """The index of the cell whose `>` closes the URL the cell at `opening` leaves open, the
-    cells between holding no space ( `opening` itself when there is none)."""
+def url_closing(cells: list[tuple[int, str]], opening: int) -> int:
+    """The index of the cell whose `>` closes the URL that the cell at `opening` ends inside
+    (its `<` opened, no `>` closing it), the cells between holding no space; `opening` itself
+    when it leaves no URL open, or nothing closes it so (with_wrapped_urls)."""
+    if not OPEN_URL.search(cells[opening][1]):
+        return opening
     for at in range(opening + 1, len(cells)):
         if URL_GOES_ON.match(cells[at][1]):
             return at

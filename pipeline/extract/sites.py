@@ -15,7 +15,7 @@ from ..normalize import clean_text
 from ..paragraphs import Numbered, join_paragraphs
 from .initiatives import SENTENCE_END, is_short_label, split_responsible, worth_looking_for
 from .layout import Row
-from .links import continues_url, split_urls, url_doubts
+from .links import split_urls, url_closing, url_doubts
 from .structure import Block, starts_with_label
 
 URL_LABEL, RESPONSIBLE_LABEL = "URL", "担当"
@@ -137,15 +137,16 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
     is followed by the next entry's URL before any 担当 (the rows after its URL are the next
     entry's name and summary), and what follows the last 担当."""
     drafts, unfinished, current = [], [], _Draft()
-    for row in rows:
+    texts = [(row.line, row.text) for row in rows]
+    rest_of_url = -1                    # the last row of a URL that its lines' ends cut
+    for index, row in enumerate(rows):
+        if index <= rest_of_url:
+            current.lines += (row.line, row.last)
+            continue
         if row.blank:                       # a paragraph ends (the summary keeps it)
             current.breaks.add(len(current.head))
             continue
         text = row.text
-        if current.url is not None and continues_url(current.url, text):    # cut by its line's end
-            current.url += text
-            current.lines += (row.line, row.last)
-            continue
         if current.url is not None and _starts_with(text, URL_LABEL):
             heads, lines = current.url_at
             following = _Draft(current.head[heads:], lines=current.lines[lines:],
@@ -162,9 +163,11 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
                     current.url_label = row.line
                 break
         if current.awaiting and text:
-            setattr(current, current.awaiting, text)
             if current.awaiting == "url":
                 current.url_line = row.line
+                rest_of_url = url_closing([(row.line, text), *texts[index + 1:]], 0) + index
+                text += "".join(t for _, t in texts[index + 1:rest_of_url + 1])
+            setattr(current, current.awaiting, text)
             current.awaiting = ""
         elif not current.awaiting:
             current.head.append(row)
