@@ -17,6 +17,7 @@ from pipeline.errors import ExtractionError
 from pipeline.extract import extract_document
 from pipeline.extract.indicators import read_indicators
 from pipeline.extract.layout import read_rows
+from pipeline.extract.links import url_closing
 from pipeline.extract.links import INITIATIVE_ID
 from pipeline.extract.schedule import read_schedule
 from pipeline.sources import SourceDocument, SourceMeta
@@ -513,6 +514,17 @@ def test_a_glossary_term_in_brackets_cut_by_its_line_s_end_is_read_whole(printed
     assert wrapped.warnings == []
 
 
+@pytest.mark.parametrize("text, term", [
+    ("「みやぎ情報化推進計画2\n014*」", "みやぎ情報化推進計画2014"),     # a number cut in it
+    ("「みやぎ「食」の情報発\n信サイト*」を開設", "みやぎ「食」の情報発信サイト"),   # 「」 inside
+    ("「ふくしま「夢\n」プラン*」", "ふくしま「夢」プラン"),
+])
+def test_a_term_in_brackets_cut_by_a_line_s_end_is_read_as_on_one_line(text, term):
+    """As the two lines read as one: the number in it has no space (it had, `計画2 014`), and a
+    「」 inside it is counted (the term was cut to the part on the mark's line, 信サイト)."""
+    assert [row.terms for row in read_rows(text)] == [[], [term]]
+
+
 @pytest.mark.parametrize("lines, term", [
     (["・電子自治体の推進", "・クラウド*の活用"], "クラウド"),                 # a list's items
     (["(1) 行政情報の基盤整備", "データセンター*を活用します。"], "データセンター"),   # a heading
@@ -542,6 +554,29 @@ def test_a_site_s_url_is_joined_only_up_to_the_line_that_closes_it(parts):
     [site] = [s for s in changed.sites if "pref.miyagi.jp/site/ej-earthquake" in s.url]
     assert site.url == "http://www.pref.miyagi.jp/site/ej-earthquake/press.html"
     assert changed.warnings == []
+
+
+def test_the_lines_of_a_site_s_url_cut_over_lines_stay_its_own():
+    """The entry after a site whose URL took three lines (and whose 担当 is lost, so that the
+    next entry is split off at its URL) begins at its name's line, 828, as it does after a URL
+    on one line: it began at the URL's, 823."""
+    text = RAW.read_text(encoding="utf-8")
+    printed = ("URL <http://www.pref.miyagi.jp/site/ej-earthquake/press.html>\n\n"
+               "担当 震災復興・企画部 震災復興推進課\n")
+    assert printed in text
+    for url in ("URL <http://www.pref.miyagi.jp/\nsite/ej-earthquake/\npress.html>\n",
+                "URL <http://www.pref.miyagi.jp/site/ej-earthquake/press.html>\n\n\n"):
+        sites = document_from_text(text.replace(printed, url), RAW.name).sites
+        assert [(s.name[:8], s.source_lines) for s in sites[:2]] == [
+            ("震災復興ポスター", "828-834"), ("復興応援ブログ「", "838-844")]
+
+
+def test_a_url_is_joined_over_lines_of_a_url_s_characters_only():
+    """The lines between a URL's first line and the one closing it hold a URL's characters of
+    ASCII: a label's line (`担当:総務部広報課`) ends the search, the URL stays as printed."""
+    assert url_closing([(1, "<http://a.jp/"), (2, "site/x/"), (3, "press.html>")], 0) == 2
+    assert url_closing([(1, "<http://a.jp/"), (2, "担当:総務部広報課"), (3, "メルマガ>")], 0) == 0
+    assert url_closing([(1, "<http://a.jp/"), (2, "site/x/")], 0) == 0
 
 
 @pytest.mark.parametrize("text, read", [

@@ -200,15 +200,30 @@ def read_rows(text: str, path: str | None = None) -> list[Row]:
         if not row.blank:
             echo = []
         if row.terms and rows and row.kind == rows[-1].kind == "text" and \
-                rows[-1].line == number - 1 and _opens_a_bracket(rows[-1].text):
+                rows[-1].line == number - 1 and _open_bracket(rows[-1].text) >= 0:
             row = _with_terms_begun_before(rows[-1], row)
         rows.append(row)
     return rows
 
 
-def _opens_a_bracket(text: str) -> bool:
-    """Whether a text ends inside 「…」: a 「 that no 」 closes after it."""
-    return text.rfind("「") > text.rfind("」")
+def _open_bracket(text: str) -> int:
+    """Where the outermost 「 that no 」 closes after it is in a text (-1: none; nested
+    brackets counted: `「みやぎ「食」の情報発` leaves the first open)."""
+    opened: list[int] = []
+    for at, char in enumerate(text):
+        if char == "「":
+            opened.append(at)
+        elif char == "」" and opened:
+            opened.pop()
+    return opened[0] if opened else -1
+
+
+def _begun_in_brackets(term: str, before: str) -> bool:
+    """Whether a term read across two lines begins right after a 「 of the line before that
+    is still open there: the line ends with the term's first part, printed after that 「."""
+    return any(before.endswith(term[:cut]) and before[:len(before) - cut].endswith("「") and
+               _open_bracket(before[len(before) - cut - 1:]) == 0
+               for cut in range(len(term) + 1))
 
 
 def _with_terms_begun_before(before: Row, row: Row) -> Row:
@@ -219,12 +234,12 @@ def _with_terms_begun_before(before: Row, row: Row) -> Row:
     The brackets say where the term begins; without them (`データセンタ` / `ー*活用`) a term cut
     by a line's end cannot be told from one that begins the line, and is the line's own. The
     row itself when its terms are its own."""
-    separator = " " if joined_by_a_space(before.raw[0], row.raw[0]) else ""
+    separator = " " if joined_by_a_space(before.raw[0], row.raw[0], wrapped=True) else ""
     joined = clean_text(before.raw[0] + separator + row.raw[0])[1]
-    own, begun = len(before.terms), before.text[before.text.rfind("「") + 1:]
+    own = len(before.terms)
     if joined[:own] != before.terms or joined[own + 1:] != row.terms[1:] or \
             len(joined) != own + len(row.terms) or joined[own] == row.terms[0] or \
-            not joined[own].startswith(begun) or row.terms[0] not in joined[own]:
+            not _begun_in_brackets(joined[own], before.text) or row.terms[0] not in joined[own]:
         return row
     return row.with_terms([joined[own], *row.terms[1:]])
 

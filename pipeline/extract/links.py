@@ -16,6 +16,7 @@ from .layout import Located
 URL = re.compile(r"https?://[^\s<>\"]+")
 OPEN_URL = re.compile(r"<https?://[^\s<>\"]*$")     # a URL in angle brackets no > closes yet
 URL_GOES_ON = re.compile(r"[^\s<>\"]+>")          # the rest of it, up to its closing >
+URL_MIDDLE = re.compile(r"[!-~]+")                  # a line of it between: ASCII, no space
 SENTENCE_PUNCTUATION = "。、」』】〕"     # never a URL's last character as printed in prose
 # An initiative's id as the plans print it (field-item-number, `2-1-9`, its hyphens as the font
 # has them: converters write ‐ ‑ ‒ – − too, and between digits ー ― —; after a word, ー ends it:
@@ -62,14 +63,15 @@ def with_wrapped_urls(entries: list[Located]) -> list[tuple[int, str]]:
 
 def url_closing(cells: list[tuple[int, str]], opening: int) -> int:
     """The index of the cell whose `>` closes the URL that the cell at `opening` ends inside
-    (its `<` opened, no `>` closing it), the cells between holding no space; `opening` itself
-    when it leaves no URL open, or nothing closes it so (with_wrapped_urls)."""
+    (its `<` opened, no `>` closing it), the cells between holding a URL's characters of ASCII
+    and no space (a label's line, `担当:総務部広報課`, is none); `opening` itself when it leaves
+    no URL open, or nothing closes it so (with_wrapped_urls)."""
     if not OPEN_URL.search(cells[opening][1]):
         return opening
     for at in range(opening + 1, len(cells)):
         if URL_GOES_ON.match(cells[at][1]):
             return at
-        if not re.fullmatch(r"[^\s<>\"]+", cells[at][1]):
+        if not URL_MIDDLE.fullmatch(cells[at][1]) or set(cells[at][1]) & set('<>"'):
             break
     return opening
 

@@ -140,8 +140,7 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
     texts = [(row.line, row.text) for row in rows]
     rest_of_url = -1                    # the last row of a URL that its lines' ends cut
     for index, row in enumerate(rows):
-        if index <= rest_of_url:
-            current.lines += (row.line, row.last)
+        if index <= rest_of_url:        # (its lines counted with its first)
             continue
         if row.blank:                       # a paragraph ends (the summary keeps it)
             current.breaks.add(len(current.head))
@@ -167,6 +166,10 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
                 current.url_line = row.line
                 rest_of_url = url_closing([(row.line, text), *texts[index + 1:]], 0) + index
                 text += "".join(t for _, t in texts[index + 1:rest_of_url + 1])
+                current.lines += [line for rest in rows[index + 1:rest_of_url + 1]
+                                  for line in (rest.line, rest.last)]
+                if rest_of_url > index:     # its lines are its entry's, not the next one's
+                    current.url_at = (current.url_at[0], len(current.lines))
             setattr(current, current.awaiting, text)
             current.awaiting = ""
         elif not current.awaiting:
