@@ -164,7 +164,7 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
         if current.awaiting and text:
             if current.awaiting == "url":
                 current.url_line = row.line
-                rest_of_url = url_closing([(row.line, text), *texts[index + 1:]], 0) + index
+                rest_of_url = url_closing(texts, index)     # (the row's text ends as its URL)
                 text += "".join(t for _, t in texts[index + 1:rest_of_url + 1])
                 current.lines += [line for rest in rows[index + 1:rest_of_url + 1]
                                   for line in (rest.line, rest.last)]
