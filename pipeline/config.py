@@ -197,13 +197,6 @@ EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 # named `<name>-initiatives` and the like, at most CKAN's 100
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,87}")
 BASE_SETTINGS = ("base_uri", "download_base")       # every URI and file URL starts so
-
-
-def file_url(base: str, path: str) -> str:
-    """The download URL of a published file under `download_base` (non-ASCII characters
-    percent-encoded)."""
-    return base + quote(path, safe="/-_.~")
-
 REQUIRED_URLS = (*BASE_SETTINGS, "[publication.license] url")     # never empty when given
 VERSION = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9}){0,3}")   # 1.0.0: a content change raises the last
 TAG = re.compile(r"[\w \-.]{2,100}")                   # a keyword CKAN takes as a tag
@@ -213,6 +206,12 @@ NOT_IN_XML_PROBLEM = "holds a control character, which no XML or HTML page can h
 LANGUAGES = {"ja": ("JPN", "日本語"), "en": ("ENG", "英語"), "ko": ("KOR", "韓国語"),
              "zh": ("ZHO", "中国語"), "pt": ("POR", "ポルトガル語"), "es": ("SPA", "スペイン語"),
              "vi": ("VIE", "ベトナム語"), "fr": ("FRA", "フランス語"), "de": ("DEU", "ドイツ語")}
+
+
+def file_url(base: str, path: str) -> str:
+    """The download URL of a published file under `download_base` (non-ASCII characters
+    percent-encoded)."""
+    return base + quote(path, safe="/-_.~")
 # `accrual_periodicity`: a concept of the EU Publications Office's frequency authority table
 # (DCAT-AP 3.0.1 takes dct:accrualPeriodicity from it alone), its URI FREQUENCY_TABLE + code ->
 # the portal's words for it. The codes of the table's version 20220615-0 (owl:versionInfo; 38,

@@ -13,6 +13,7 @@ Structure only: nothing here knows the content of any particular document.
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 _SENTENCE_END = ("。", "」", ")", "）", "！", "？", "!", "?", ".")
 Numbered = tuple[int, int, str]     # a text's first and last lines in the source, the text
@@ -41,7 +42,16 @@ class _Paragraph:
         self.done: list[str] = []       # up to and including the last 、/。
         self.tail: list[str] = []       # the fragment after it
         self.tail_chars = 0
-        self.end = ""                   # the text's last characters (END_CHARS at most)
+
+    @property
+    def end(self) -> str:
+        """The text's last characters (END_CHARS at most), from its last pieces."""
+        end = ""
+        for piece in chain(reversed(self.tail), reversed(self.done)):
+            end = piece + end
+            if len(end) >= END_CHARS:
+                return end[-END_CHARS:]
+        return end
 
     @property
     def last(self) -> str:
@@ -60,7 +70,6 @@ class _Paragraph:
             self.done += self.tail
             self.done.append(text[:cut + 1])
             self.tail, self.tail_chars = [text[cut + 1:]], len(text) - cut - 1
-        self.end = (self.end + text)[-END_CHARS:]
 
     def append(self, part: str, after_break: bool = False) -> None:
         """The next line of the paragraph (join_lines), or the next paragraph joined to it;

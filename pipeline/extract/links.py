@@ -16,7 +16,7 @@ from .layout import Located
 URL = re.compile(r"https?://[^\s<>\"]+")
 OPEN_URL = re.compile(r"<https?://[^\s<>\"]*$")     # a URL in angle brackets no > closes yet
 URL_GOES_ON = re.compile(r"[^\s<>\"]+>")          # the rest of it, up to its closing >
-URL_MIDDLE = re.compile(r"[!-~]+")                  # a line of it between: ASCII, no space
+URL_MIDDLE = re.compile(r"[!#-;=?-~]+")     # a line of it between: ASCII but space, " < >
 SENTENCE_PUNCTUATION = "。、」』】〕"     # never a URL's last character as printed in prose
 # An initiative's id as the plans print it (field-item-number, `2-1-9`, its hyphens as the font
 # has them: converters write ‐ ‑ ‒ – − too, and between digits ー ― —; after a word, ー ends it:
@@ -71,7 +71,7 @@ def url_closing(cells: list[tuple[int, str]], opening: int) -> int:
     for at in range(opening + 1, len(cells)):
         if URL_GOES_ON.match(cells[at][1]):
             return at
-        if not URL_MIDDLE.fullmatch(cells[at][1]) or set(cells[at][1]) & set('<>"'):
+        if not URL_MIDDLE.fullmatch(cells[at][1]):
             break
     return opening
 

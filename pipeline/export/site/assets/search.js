@@ -1,12 +1,12 @@
 /* Search and filter the initiatives on initiatives/index.html, in the browser only.
    Every plan has a small search index, initiatives/<plan>/search-index.js, a script that hands
    its records to initiativeIndex(), with the licence and attribution they are published under
-   (not shown here: the page's footer states them). Only the indexes a search needs are loaded: of every plan
-   when all together hold at most data-load-up-to initiatives (an attribute of the form), else
-   of the chosen plan, or of the chosen publisher's plans within that bound, so nothing a
-   visitor downloads grows with the number of plans. Results are built
-   with textContent (never markup from data), no request leaves the site, and it works from any
-   web server and from file://. Without JavaScript, the plans' pages list every initiative. */
+   (not shown here: the page's footer states them). Only the indexes a search needs are loaded:
+   of every plan when all together hold at most data-load-up-to initiatives (an attribute of
+   the form), else of the chosen plan, or of the chosen publisher's plans within that bound, so
+   nothing a visitor downloads grows with the number of plans. Results are built with
+   textContent (never markup from data), no request leaves the site, and it works from any web
+   server and from file://. Without JavaScript, the plans' pages list every initiative. */
 (function () {
   "use strict";
 
