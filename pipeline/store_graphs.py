@@ -19,16 +19,11 @@ from typing import Mapping
 from .config import Config
 from .errors import StoreError
 from .sources import PLAN_ID
-from .rdf.vocabulary import default_graph_iri, graph_base
+from .rdf.vocabulary import default_graph_iri, plan_graph_iri
 
 GRAPH_FILE = Path("rdf") / "graph.nt"
 PACKAGE = "datapackage.json"
 CHECKSUM_VALUE = "http://spdx.org/rdf/terms#checksumValue"
-
-
-def plan_graph_iri(config: Config, plan_id: str) -> str:
-    """One plan's named graph: `<base_uri>graph/plan/<plan_id>`."""
-    return f"{graph_base(config)}plan/{plan_id}"
 
 
 def index_graph_iri(config: Config) -> str:

@@ -310,6 +310,20 @@ def test_each_plan_downloads_alone_and_is_owned_by_its_publisher(two_plans):
     assert (URIRef(f"{BASE}dataset/plan-{FUKUSHIMA}"), DCTERMS.spatial, fukushima) in graph
 
 
+def test_each_plans_graph_states_its_own_graphs_licence(two_plans):
+    """load-store puts plans/<plan_id>/graph.nt into <base_uri>graph/plan/<plan_id>: the
+    licence it states is that graph's (it stated only the publication graph's, leaving a plan
+    graph, or a plan's file downloaded alone, without one of its own)."""
+    licence = "<http://purl.org/dc/terms/license> <https://creativecommons.org/licenses/by/4.0/> ."
+    combined = (two_plans / "rdf" / "graph.nt").read_text(encoding="utf-8").splitlines()
+    for plan in (MIYAGI, FUKUSHIMA):
+        lines = (two_plans / "plans" / plan / "graph.nt").read_text(encoding="utf-8").splitlines()
+        own = f"<{BASE}graph/plan/{plan}> {licence}"
+        assert own in lines and own in combined
+        assert [line for line in lines if line.endswith(licence)] == [own]
+    assert f"<{BASE}graph/miyagi-ict-plan> {licence}" in combined
+
+
 def test_an_authoritys_area_given_in_the_manifest_is_its_locations_geometry(tmp_path, run_cli,
                                                                            source_text):
     """publisher_bbox (west, south, east, north) gives another authority's location what

@@ -18,7 +18,7 @@ from . import vocabulary
 from .terms import (DCAT, DCTERMS, FOAF, ORG, PROV, QB, RDF, SDMX_DIMENSION, SDMX_MEASURE, SKOS, SPDX, XSD,
                     Literal, Names, URIRef, decimal_literal, initiative_path, is_literal, link,
                     plan_path, publisher_path, slug, template_fields)
-from .vocabulary import bind_prefixes, default_graph_iri, vocabulary_namespace
+from .vocabulary import bind_prefixes, default_graph_iri, plan_graph_iri, vocabulary_namespace
 
 SCHEMES = {  # concept scheme slug: (ja, en)
     "method": ("性質・手法", "Methods"),
@@ -167,27 +167,37 @@ def build_ntriples(tables: dict[str, list[dict]], sources: list[dict], plans: di
 
     The rows may be any part of a publication that holds whole plans with their sources; a
     plan's title, publisher and period are those of `plans` (assemble.group_plans), as in the
-    tables. The lines of the parts, merged without duplicates, are the lines of the whole."""
-    return build_ntriples_and_shapes(tables, sources, plans, config, schemas)[0]
+    tables. The lines of the parts, merged without duplicates, and publication_lines are the
+    lines of the whole."""
+    lines = build_ntriples_and_shapes(tables, sources, plans, config, schemas)[0]
+    return sorted({*lines, *publication_lines(config)})
+
+
+def publication_lines(config: Config) -> list[str]:
+    """What the publication's graph says of itself, beside its plans' lines: its licence."""
+    return [f"<{default_graph_iri(config)}> <{DCTERMS.license}> <{config.license.url}> ."]
 
 
 def build_ntriples_and_shapes(tables: dict[str, list[dict]], sources: list[dict],
                               plans: dict[str, Plan], config: Config, schemas: dict[str, dict]
                               ) -> tuple[list[str], set[tuple[str, str]]]:
-    """build_ntriples, and the (predicate, object shape) pairs of its lines: "<" for a
-    resource, else the literal's tail after its closing quote (`@ja`, `^^<…#decimal>`, ``)."""
+    """The lines of the plans' graphs (build_ntriples without publication_lines), and the
+    (predicate, object shape) pairs of its lines: "<" for a resource, else the literal's tail
+    after its closing quote (`@ja`, `^^<…#decimal>`, ``)."""
     builder = GraphBuilder(config, schemas)
     return sorted(_lines(builder, tables, sources, plans)), builder.shapes
 
 
 def _lines(b: GraphBuilder, tables: dict[str, list[dict]], sources: list[dict],
            plans: dict[str, Plan]) -> set[str]:
-    b.add(URIRef(default_graph_iri(b.config)), DCTERMS.license, URIRef(b.config.license.url))
     source_nodes = {s["file"].rsplit("/", 1)[-1]: _source(b, s) for s in sources}
     nodes, publishers = {}, {}
     for plan_id in dict.fromkeys(s["plan_id"] for s in sources):
         plan = plans[plan_id]
         nodes[plan_id], publishers[plan_id] = _plan(b, plan), _publisher(b, plan)
+        # the named graph a store loads the plan's graph.nt into states its licence
+        b.add(URIRef(plan_graph_iri(b.config, plan_id)), DCTERMS.license,
+              URIRef(b.config.license.url))
         b.org_scope[plan_id] = publisher_path(_owner(plan)) or f"{plan_path(plan_id)}/organization"
         if publishers[plan_id] is not None:
             b.add(nodes[plan_id], DCTERMS.publisher, publishers[plan_id])

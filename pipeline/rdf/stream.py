@@ -32,7 +32,7 @@ from ..cuts import cut_before
 from ..forked import fork_cores, process_pool
 from ..heap import frozen_heap, releasing_memory
 from ..partcache import CacheStats, PartCache, rows_digest
-from .graph import build_ntriples_and_shapes
+from .graph import build_ntriples_and_shapes, publication_lines
 from .splice import spliced
 
 DOCUMENTS_PER_PART = 25
@@ -247,7 +247,8 @@ def _write_part(job: tuple[int, Path]) -> tuple[dict[str, set[str]], CacheStats,
         shapes.update(plan_shapes)
     # each plan's lines are a sorted run, which sorted() merges fast (bytes sort as the code
     # points of UTF-8 text do); a line that two plans share (a concept) is then written twice,
-    # and once by merge_sorted
+    # and once by merge_sorted, as is what every part says of the publication's graph
+    lines += [line.encode("utf-8") for line in publication_lines(config)]
     lines.sort()
     file.write_bytes(b"\n".join(lines) + b"\n" if lines else b"")
     kinds: dict[str, set[str]] = defaultdict(set)

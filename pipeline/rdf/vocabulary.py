@@ -122,3 +122,9 @@ def default_graph_iri(config) -> str:
     licence (`<graph> dcterms:license <licence URL>`) and the SPARQL store loads it under
     this name."""
     return f"{graph_base(config)}{config.name}"
+
+
+def plan_graph_iri(config, plan_id: str) -> str:
+    """One plan's named graph: `<base_uri>graph/plan/<plan_id>`, which states its licence as
+    the publication's graph does."""
+    return f"{graph_base(config)}plan/{plan_id}"
