@@ -6,6 +6,7 @@ that would share a name."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from .errors import PipelineError
@@ -21,3 +22,15 @@ def ascii_name(*parts: str) -> str:
     if len(name) < 2:
         raise PipelineError(f"cannot derive an ASCII dataset name from {parts!r}")
     return name
+
+
+def publisher_name(publisher: str, code: str) -> str:
+    """A publisher's (発行者) ASCII name, the same in the linked data, the catalogue, CKAN and the
+    portal: `lg-<全国地方公共団体コード>`; one the manifest gives no code, `publisher-` and 12 hex
+    digits of the SHA-256 of its name (never merged with another by an empty code); "" for
+    no publisher."""
+    if code:
+        return ascii_name("lg", code)
+    if not publisher:
+        return ""
+    return ascii_name("publisher", hashlib.sha256(publisher.encode("utf-8")).hexdigest()[:12])

@@ -81,7 +81,8 @@ def read(raw_dir: Path, config: Config, log: Log, watch: Stopwatch) -> list[Sour
         if meta.publisher and not meta.publisher_code:
             log(f"warning: {source.path}: no publisher_code for its publisher {meta.publisher}: "
                 f"add its 全国地方公共団体コード to {entry} (without it the publisher is "
-                "identified by its name, and CKAN has no lg-<code> organisation for it)")
+                "named by a digest of its name, publisher-<hex>, in its URIs, CKAN and the "
+                "portal, and has no lg-<code> organisation)")
     return sources
 
 

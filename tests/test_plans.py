@@ -8,6 +8,7 @@ summary of 2-1-1 changed. Both number their initiatives from 2-1-1, as real plan
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 import shutil
@@ -620,7 +621,7 @@ def test_a_plan_whose_dataset_has_the_name_of_a_combined_one_is_refused_before_a
 
 def test_a_publisher_without_its_code_is_a_warning(tmp_path, run_cli, source_text):
     """Publishers are identified by their 全国地方公共団体コード; one without it was published
-    under its name (organization/lg-秋田県, CKAN publisher-<hash>) in silence."""
+    under a name made of its name (now publisher-<hex> everywhere) in silence."""
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "field2.txt").write_text(source_text, encoding="utf-8")
@@ -630,12 +631,13 @@ def test_a_publisher_without_its_code_is_a_warning(tmp_path, run_cli, source_tex
     result = run_cli("publish", "--raw-dir", raw, "--out-dir", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert (f"warning: {raw / 'field2.txt'}: no publisher_code for its publisher 秋田県: add its "
-            "全国地方公共団体コード to its [[source]] entry (without it the publisher is identified "
-            "by its name, and CKAN has no lg-<code> organisation for it)\n") in result.stderr
+            "全国地方公共団体コード to its [[source]] entry (without it the publisher is named by "
+            "a digest of its name, publisher-<hex>, in its URIs, CKAN and the portal, and has no "
+            "lg-<code> organisation)\n") in result.stderr
     source = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))["sources"][0]
     assert (source["publisher"], source["publisher_code"]) == ("秋田県", "")   # not 宮城県's default
     search = (tmp_path / "out" / "initiatives" / "index.html").read_text(encoding="utf-8")
-    key = department_slug("秋田県")          # its name's ASCII key: no space, never 6 digits
+    key = "publisher-" + hashlib.sha256("秋田県".encode("utf-8")).hexdigest()[:12]  # never 6 digits
     assert f'<option value="{key}">秋田県</option>' in search      # chosen by it (not as すべて)
     assert f'<option value="{MIYAGI}" data-publishers="{key}"' in search
 
@@ -645,8 +647,53 @@ def test_a_publisher_without_its_code_is_keyed_in_the_search_without_spaces(name
     """The search's options list their publishers' keys separated by spaces: a codeless
     publisher keyed by its name `Akita Pref` could not choose its own plans or departments."""
     key = Plan("p", "p", "計画", name, "", None, None).publisher_key
-    assert key == department_slug(name) and re.fullmatch(r"d-[0-9a-f]{12}", key)
+    assert re.fullmatch(r"publisher-[0-9a-f]{12}", key)
     assert Plan("p", "p", "計画", name, "050008", None, None).publisher_key == "050008"
+
+
+def test_publishers_without_a_code_are_one_key_in_every_format_and_never_merged(
+        tmp_path, run_cli, source_text):
+    """Two publishers the manifest gives no code, each with the seed's departments. Their
+    departments shared pages on the portal (keyed by the empty code), and each publisher was
+    named four ways: `organization/lg-<its name>` in the linked data and the catalogue,
+    `publisher-<hex>` in CKAN and its location, `d-<hex>` in the portal's search."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    entries = []
+    for plan, name in (("yamagata-plan", "山形県"), ("akita-plan", "秋田県")):
+        (raw / f"{plan}.txt").write_text(source_text, encoding="utf-8")
+        entry = {**miyagi_entry(f"{plan}.txt", plan_id=plan, plan_title=f"{name}情報化計画"),
+                 "publisher": name}
+        del entry["publisher_code"]
+        entries.append(entry)
+    (raw / "sources.toml").write_text(manifest(*entries), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("publish", "--raw-dir", raw, "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    graph = (out / "rdf" / "graph.nt").read_text(encoding="utf-8")
+    catalog = (out / "catalog.ttl").read_text(encoding="utf-8")
+    search = (out / "initiatives" / "index.html").read_text(encoding="utf-8")
+    publishers = (out / "publishers" / "index.html").read_text(encoding="utf-8")
+    pages = set()
+    for plan, name in (("yamagata-plan", "山形県"), ("akita-plan", "秋田県")):
+        key = "publisher-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+        uri = f"{BASE}organization/{key}"
+        assert f"<{BASE}plan/{plan}> <http://purl.org/dc/terms/publisher> <{uri}> ." in graph
+        assert f"<{uri}/%E7%B7%8F%E5%8B%99%E9%83%A8> <http://www.w3.org/ns/org#subOrganizationOf> <{uri}> ." \
+            in graph                                        # 総務部, under its publisher
+        assert f"<{uri}>" in catalog and f"<{BASE}location/{key}>" in catalog
+        package = json.loads((out / "ckan" / f"plan-{plan}.json").read_text(encoding="utf-8"))
+        extras = {e["key"]: e["value"] for e in package["extras"]}
+        assert (package["owner_org"], extras["publisher_uri"], extras["spatial_uri"]) == (
+            key, uri, f"{BASE}location/{key}")
+        assert f'<option value="{plan}" data-publishers="{key}"' in search
+        assert f'<h2 id="{key}">{name}</h2>' in publishers
+        page = out / "departments" / f"{department_slug('総務部', key)}.html"
+        (title,) = re.findall(r"<title>(.*?)</title>", page.read_text(encoding="utf-8"))
+        assert title.startswith(f"総務部（{name}） | ")
+        pages.add(page)
+    assert len(pages) == 2
+    assert "lg-%E" not in graph + catalog
 
 
 def footer_credit(page: Path) -> str:

@@ -134,18 +134,18 @@ def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, mo
     publisher = dataset.plan.publisher if dataset.plan else None
     if publisher is not None:
         name, code, uri = publisher.name, publisher.code, str(authority_uri(config, publisher))
-        location = str(authority_location_uri(config, publisher)) if code else ""
+        location = str(authority_location_uri(config, publisher))
     else:
-        name, code = config.publisher, config.publisher_code
-        uri = str(agent_uri(config)) if code else ""
-        location = str(location_uri(config)) if code else ""
+        name, code = config.publisher, config.publisher_code     # the catalogue's, as it states them
+        uri = str(agent_uri(config)) if name else ""
+        location = str(location_uri(config)) if name or code else ""
     extras = {
         "identifier": dataset.name,
         "uri": str(dataset_uri(config, dataset.name)),
         "plan_id": dataset.plan.plan_id if dataset.plan else "",
         "publisher_name": name,
         "publisher_code": code,
-        "publisher_uri": uri if code else "",
+        "publisher_uri": uri,
         "publisher_type": str(publisher_type(code) or ""),
         "contact_url": config.contact_url,
         "spatial_text": name,

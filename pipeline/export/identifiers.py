@@ -6,14 +6,12 @@ exporters never import each other; what they share lives in this module, below a
 
 from __future__ import annotations
 
-import hashlib
-
 from rdflib import URIRef
 
 from ..config import KNOWN_LICENSES, LANGUAGES, Config
 from ..rdf.terms import publisher_path
 from ..rdf.vocabulary import SPDX
-from ..names import ascii_name
+from ..names import ascii_name, publisher_name
 from .datasets import DatasetSpec
 from .planinfo import Publisher, fiscal_period
 
@@ -117,7 +115,5 @@ def publisher_uri(config: Config, publisher: Publisher) -> URIRef:
 
 def authority_name(publisher: Publisher) -> str:
     """CKAN organization name of a plan's publisher: `lg-<全国地方公共団体コード>` (a publisher the
-    manifest gives no code gets an ASCII name from a hash of its name)."""
-    if publisher.code:
-        return ascii_name("lg", publisher.code)
-    return ascii_name("publisher", hashlib.sha256(publisher.name.encode("utf-8")).hexdigest()[:12])
+    manifest gives no code: names.publisher_name, as in its URIs)."""
+    return publisher_name(publisher.name, publisher.code)

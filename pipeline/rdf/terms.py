@@ -20,6 +20,7 @@ from urllib.parse import quote
 from rdflib import namespace as rdflib_namespaces
 
 from ..config import is_iri
+from ..names import publisher_name
 from . import vocabulary
 
 
@@ -123,11 +124,11 @@ def slug(value) -> str:
 
 
 def publisher_path(source: dict) -> str | None:
-    """`organization/lg-040002`: a publisher (発行者) by its 全国地方公共団体コード (by its name
-    only where the manifest gives no code)."""
+    """`organization/lg-040002`: a publisher (発行者) by its 全国地方公共団体コード, or where the
+    manifest gives no code by the digest of its name (names.publisher_name)."""
     if not source.get("publisher"):
         return None
-    return f"organization/lg-{source.get('publisher_code') or slug(source['publisher'])}"
+    return f"organization/{publisher_name(source['publisher'], source.get('publisher_code') or '')}"
 
 
 def plan_path(plan_id: str) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
 from ...errors import PipelineError
+from ...names import publisher_name
 from ..datasets import DatasetSpec
 from ..planinfo import PlanInfo
 from ..listing import CKAN_FOLDER, is_site_file as is_site_path
@@ -30,10 +31,11 @@ NO_STATUS = "記載なし"    # an initiative without 新 (new) or 継続 (conti
 TABLES = ("initiatives", "indicators", "schedules", "references", "sites", "terms")
 
 
-def department_slug(name: str, publisher_code: str = "") -> str:
+def department_slug(name: str, publisher_key: str = "") -> str:
     """Stable ASCII file name of a department page: `d-` + 12 hex digits of the SHA-1 of the
-    publisher's code and the name (the same name under two publishers is two departments)."""
-    key = f"{publisher_code}/{name}" if publisher_code else name
+    publisher's key (Plan.publisher_key) and the name (the same name under two publishers is
+    two departments)."""
+    key = f"{publisher_key}/{name}" if publisher_key else name
     return "d-" + hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
 
 
@@ -125,10 +127,11 @@ class Plan:
 
     @property
     def publisher_key(self) -> str:
-        """What the search's filters name the publisher by: its 全国地方公共団体コード, or the
-        ASCII key of its name when the manifest gives no code (`d-` and hex digits: no space,
-        which separates the keys of an option's data-publishers, and never 6 digits)."""
-        return self.publisher_code or department_slug(self.publisher)
+        """What the search's filters and department pages name the publisher by: its
+        全国地方公共団体コード, or its ASCII name when the manifest gives no code (names.
+        publisher_name, `publisher-` and hex digits, as in its URIs and CKAN: no space, which
+        separates the keys of an option's data-publishers, and never 6 digits)."""
+        return self.publisher_code or publisher_name(self.publisher, "")
 
     @property
     def source_files(self) -> tuple[str, ...]:
@@ -298,7 +301,7 @@ class Publication:
                          for k, v in cited.items()}
 
     def _departments(self) -> dict[tuple[str, str], Department]:
-        """Departments by (publisher code, name), each with its divisions in every plan."""
+        """Departments by (publisher key, name), each with its divisions in every plan."""
         departments: dict[tuple[str, str], Department] = {}
         for kind, records in (("initiatives", self.initiatives), ("sites", self.tables["sites"])):
             for record in records:
@@ -306,11 +309,11 @@ class Publication:
                 plan = self.plans.get(self.plan_id(record))
                 if not name or plan is None:
                     continue
-                key = (plan.publisher_code, name)
+                key = (plan.publisher_key, name)
                 department = departments.get(key)
                 if department is None:
                     department = departments[key] = Department(
-                        name, department_slug(name, plan.publisher_code), plan.publisher,
+                        name, department_slug(name, plan.publisher_key), plan.publisher,
                         plan.publisher_code)
                 if plan.id not in department.plans:
                     department.plans[plan.id] = Divisions()

@@ -16,6 +16,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from ...config import LANGUAGES, frequency_words
+from ...names import publisher_name
 from ...rdf.terms import initiative_path as initiative_uri_path
 from ..datasets import DatasetSpec
 from ..listing import DATASET_PAGE, file_digest
@@ -235,7 +236,7 @@ class Pages:
                              (f"{identifier} {title}", None)),
             description=record.get("summary") or "", credited=(record.get("source"),),
             record=record, labels=self.labels, schedule_labels=self.schedule_labels, plan=plan,
-            item=item, links=links, department=department_slug(department, plan.publisher_code) if department else "",
+            item=item, links=links, department=department_slug(department, plan.publisher_key) if department else "",
             source_link=self.source_link(record.get("source")),
             indicators=[(i, charts.indicator_chart(i)) for i in site.indicators_of.get(key, ())],
             schedule=schedule, schedule_chart=self.schedule_chart(plan, charts.schedule_bars(schedule)),
@@ -386,8 +387,8 @@ class Pages:
 
 
 def anchor(code: str, name: str) -> str:
-    """The id of a publisher's section on publishers/index.html."""
-    return f"lg-{code}" if code else department_slug(name)
+    """The id of a publisher's section on publishers/index.html: its ASCII name."""
+    return publisher_name(name, code)
 
 
 def search_index(plan: Plan, terms: dict) -> str:
