@@ -365,6 +365,10 @@ def test_catalogue_shows_licence_attribution_version_and_every_dataset(pages, si
     datasets = [(spec, files) for spec, files in site_datasets(site, site_config) if spec.plan is None]
     assert len(articles) == len(datasets)                # the plan's own dataset: on its page
     assert "計画ごとのもの1件" in page.by_id("main").text()
+    # the catalogue's 12 datasets, the portal's own among them (it said 11: its own left out)
+    assert "12件のデータセット（全計画をまとめたもの10件と、計画ごとのもの1件と、このポータル1件）" \
+        in page.by_id("main").text()
+    assert "<dt>データセット</dt><dd>12件</dd>" in page.source
     for article, (spec, files) in zip(articles, datasets):
         link = article.find("h2").find("a")
         assert link.attrs["href"] == f"datasets/{spec.name}.html"

@@ -236,6 +236,8 @@ class Publication:
         self.plans = self._plans()
         self.departments = self._departments()
         self.datasets = self._datasets()
+        # the catalogue's count: the portal's own dataset has no page (its page is the portal)
+        self.dataset_total = len(self.view.datasets)
 
     # ---- reading ---------------------------------------------------------------------------
     def schema_for(self, path: str) -> dict:
