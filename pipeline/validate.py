@@ -19,7 +19,7 @@ from pathlib import Path
 from .errors import ValidationFailed
 from .export.csv import EXCEL_SUFFIX, csv_text, excel_csv_text, excel_header, may_start_formula
 from .export.listing import file_digest
-from .export.tables import SLICE_KEY
+from .export.tables import SLICE_KEY, is_slice
 from .forked import die_with
 from .heap import release_free_memory
 from .partcache import CacheStats, file_identity, identity
@@ -71,7 +71,7 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
         findings = check_excel_variants(folder, package_descriptor, tables)
         findings += check_plan_slices(folder, package_descriptor, tables)
         others = [r for r in resources if not _is_canonical_table(r)
-                  and not r["name"].endswith(EXCEL_SUFFIX) and SLICE_KEY not in r]
+                  and not r["name"].endswith(EXCEL_SUFFIX) and not is_slice(r)]
         hashed = cache.entry("hashed-files") if cache.folder is not None else ""
         known, seen = cache.load(hashed, stats) if hashed else None, {}
         findings += check_files(folder, others, known if isinstance(known, dict) else {}, seen)
@@ -83,7 +83,7 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
             cache.store(plans, read.seen, stats)
         cache.prune(stats.used)
         return (len(resources), sum(r["name"].endswith(EXCEL_SUFFIX) for r in resources),
-                sum(SLICE_KEY in r for r in resources))
+                sum(is_slice(r) for r in resources))
     raise ValidationFailed.capped(f"frictionless found {len(findings)} problem(s)", findings,
                                   descriptor)
 
@@ -112,7 +112,7 @@ def read_tables(folder: Path, resources: list[dict], tables: Parsed,
 
 def _is_canonical_table(resource: dict) -> bool:
     """A combined table (not its Excel variant, not a plan's slice)."""
-    return resource.get("profile") == "tabular-data-resource" and SLICE_KEY not in resource \
+    return resource.get("profile") == "tabular-data-resource" and not is_slice(resource) \
         and not resource["name"].endswith(EXCEL_SUFFIX)
 
 
@@ -207,7 +207,7 @@ def check_plan_slices(folder: Path, descriptor: dict, tables: Parsed) -> list[st
     canonical = {r["schema"]: tables.get(r["path"]) for r in resources if _is_canonical_table(r)}
     findings = []
     for resource in resources:
-        if SLICE_KEY not in resource:
+        if not is_slice(resource):
             continue
         schema = resource.get("schema")
         table = canonical.get(schema) if isinstance(schema, str) else None

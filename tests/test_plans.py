@@ -311,6 +311,17 @@ def test_each_plan_downloads_alone_and_is_owned_by_its_publisher(two_plans):
     assert (URIRef(f"{BASE}dataset/plan-{FUKUSHIMA}"), DCTERMS.spatial, fukushima) in graph
 
 
+def test_every_file_of_a_plan_is_marked_with_its_plan_in_datapackage_json(two_plans):
+    """Only the CSV slices carried plan_id: a developer filtering the package's resources by
+    plan missed each plan's JSON files and graph."""
+    package = json.loads((two_plans / "datapackage.json").read_text(encoding="utf-8"))
+    for plan in (MIYAGI, FUKUSHIMA):
+        own = [r for r in package["resources"] if r["path"].startswith(f"plans/{plan}/")]
+        assert len(own) == 15 and {r.get("plan_id") for r in own} == {plan}
+        assert sorted(r["path"].rsplit(".", 1)[1] for r in own) == ["csv"] * 7 + ["json"] * 7 + ["nt"]
+    assert not [r for r in package["resources"] if "plan_id" in r and not r["path"].startswith("plans/")]
+
+
 def test_each_plans_graph_states_its_own_graphs_licence(two_plans):
     """load-store puts plans/<plan_id>/graph.nt into <base_uri>graph/plan/<plan_id>: the
     licence it states is that graph's (it stated only the publication graph's, leaving a plan

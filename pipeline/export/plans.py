@@ -66,6 +66,7 @@ def _write_slice(table: str, schema: dict, own: list[Piece], plan: Plan, out: Pa
     csv_resource = tabular_resource(name, f"{folder}/{table}.csv", f"schemas/{table}.json",
                                     schema, out)
     csv_resource["title"] = f"{schema['title']}（{plan.title}）"
-    csv_resource[SLICE_KEY] = plan.plan_id
-    return [csv_resource, file_resource(f"{name}-json", f"{folder}/{table}.json",
-                                        f"{schema['title']}（{plan.title}、JSON）", out)]
+    json_resource = file_resource(f"{name}-json", f"{folder}/{table}.json",
+                                  f"{schema['title']}（{plan.title}、JSON）", out)
+    csv_resource[SLICE_KEY] = json_resource[SLICE_KEY] = plan.plan_id
+    return [csv_resource, json_resource]
