@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from .errors import ConfigError
+from .parsing import toml_document
 
 DEFAULT_CONFIG_PATH = Path("pipeline.toml")
 TABLES = ("publication", "site", "store")      # the tables of pipeline.toml
@@ -125,8 +125,8 @@ def load_config(path: Path | None = None) -> Config:
     if not path.exists():
         return Config()
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        document = toml_document(path.read_text(encoding="utf-8"))
+    except ValueError as exc:           # (TOMLDecodeError, UnicodeDecodeError, too deep)
         raise ConfigError(f"invalid TOML: {exc}", path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", path) from None

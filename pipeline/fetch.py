@@ -35,6 +35,7 @@ import requests
 
 from .console import say
 from .errors import PipelineError, describe
+from .parsing import json_document
 from .sources import LOCK_NAME, MANIFEST_NAME, decode, load_manifest
 
 LOCK_VERSION = 1
@@ -273,8 +274,8 @@ def _read_lock(path: Path) -> dict[str, dict]:
     if not path.exists():
         return {}
     try:
-        files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
-    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
+        files = json_document(path.read_text(encoding="utf-8")).get("files", {})
+    except (ValueError, AttributeError) as exc:     # (not JSON, not UTF-8, too deep; no object)
         raise FetchError(f"invalid lock file ({exc}); delete it to fetch everything again", path) from None
     return {name: entry for name, entry in files.items() if isinstance(entry, dict)}
 

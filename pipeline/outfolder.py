@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .errors import PipelineError, describe, resolved
+from .parsing import json_document
 
 GENERATOR_KEY, GENERATOR = "generator", "plan-opendata-pipeline"
 SHOWN_FILES = 3
@@ -38,8 +39,8 @@ def is_publication(folder: Path) -> bool:
     if descriptor.is_symlink() or not descriptor.is_file():
         return False
     try:
-        package = json.loads(descriptor.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):       # (nested beyond the parser's depth)
+        package = json_document(descriptor.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return False
     if not isinstance(package, dict):
         return False
@@ -290,9 +291,9 @@ def _recorded_files(out_dir: Path) -> set[str] | None:
     if not os.path.lexists(path):
         return None
     try:
-        document = json.loads(path.read_text(encoding="utf-8")) \
+        document = json_document(path.read_text(encoding="utf-8")) \
             if stat.S_ISREG(os.lstat(path).st_mode) else None
-    except (OSError, ValueError, RecursionError):
+    except (OSError, ValueError):
         document = None
     files = document.get("files") if isinstance(document, dict) else None
     if not isinstance(files, list) or not all(isinstance(name, str) for name in files):

@@ -5,21 +5,21 @@ same bytes) and the new edition's creation time."""
 from __future__ import annotations
 
 import filecmp
-import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import PipelineError
 from .export.datapackage import INPUTS_KEY
+from .parsing import json_document
 
 
 def published_package(out_dir: Path) -> dict | None:
     """datapackage.json of the publication in out_dir, None when there is none (or no
     readable one): read once per publish."""
     try:
-        package = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
+        package = json_document((out_dir / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
     return package if isinstance(package, dict) else None
 

@@ -15,7 +15,6 @@ if __name__ == "__main__":          # the program: a stop signal while it starts
 import argparse  # noqa: E402  (the imports below: the program's start)
 import functools
 import http.server
-import json
 import os
 import signal
 import sys
@@ -25,7 +24,8 @@ from urllib.parse import unquote, urlsplit
 
 from .arguments import tcp_port
 from .console import say
-from .errors import PipelineError
+from .errors import PipelineError, describe
+from .parsing import json_document
 from .export.listing import SITE_LANDING_PAGE, URI_DOCUMENTS, load_package
 from .export.pageroutes import catalogue_pages
 from .rdf.documents import SUFFIXES
@@ -124,7 +124,7 @@ def documents_folder(folder: Path) -> str | None:
     """The URI documents' folder of a published folder, as its listing states it (None
     without one: its URIs have no documents, so none are answered)."""
     try:
-        stated = json.loads((folder / URI_DOCUMENTS).read_text(encoding="utf-8")).get("folder")
+        stated = json_document((folder / URI_DOCUMENTS).read_text(encoding="utf-8")).get("folder")
     except (OSError, ValueError, AttributeError):
         return None
     return stated if isinstance(stated, str) and stated.endswith("/") else None
@@ -152,6 +152,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=tcp_port, default=8000,
                         help="port on 127.0.0.1 (default: 8000)")
     args = parser.parse_args(argv)
+    try:
+        return _serve(args)
+    except Exception as error:          # never a traceback: one line naming the folder
+        say(f"error: {args.out_dir}: serve failed: {describe(error)}")
+        return 1
+
+
+def _serve(args: argparse.Namespace) -> int:
     if not (args.out_dir / "index.html").is_file():
         say(f"error: {args.out_dir}/index.html missing; run make publish first")
         return 1

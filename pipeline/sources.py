@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tomllib
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 from .config import (DEFAULT_CONFIG_PATH, NOT_IN_XML, NOT_IN_XML_PROBLEM, Config, is_http_url,
                      bbox_problem, local_government_code_problem, toml_line)
 from .errors import ConfigError, SourceError, undecodable_byte
+from .parsing import toml_document
 from .sourceplans import check_plans
 
 MANIFEST_NAME = "sources.toml"
@@ -254,8 +254,8 @@ def load_manifest(raw_dir: Path) -> dict[str, SourceMeta]:
     if not path.is_file():
         raise ConfigError("is not a file: the manifest must be a TOML file", path)
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        document = toml_document(path.read_text(encoding="utf-8"))
+    except ValueError as exc:           # (TOMLDecodeError, UnicodeDecodeError, too deep)
         raise ConfigError(f"invalid TOML: {exc}", path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", path) from None

@@ -11,13 +11,13 @@ that changed.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from pathlib import Path, PurePosixPath
 from typing import Mapping
 
 from .config import Config
 from .errors import StoreError
+from .parsing import json_document
 from .sources import PLAN_ID
 from .rdf.vocabulary import default_graph_iri, plan_graph_iri
 
@@ -65,12 +65,12 @@ def plan_graphs(out_dir: Path) -> dict[str, Path]:
     datapackage.json (empty without one): only what publish wrote, never a file someone else
     put into the folder."""
     try:
-        package = json.loads((out_dir / PACKAGE).read_text(encoding="utf-8"))
+        package = json_document((out_dir / PACKAGE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except OSError as exc:
         raise StoreError(f"cannot be read: {exc.strerror or exc}", out_dir / PACKAGE) from None
-    except (ValueError, RecursionError) as exc:
+    except ValueError as exc:           # (not JSON, not UTF-8, too deep)
         raise StoreError(f"is not the publication's package (JSON): {exc}", out_dir / PACKAGE) from None
     resources = package.get("resources") if isinstance(package, dict) else None
     files = {}

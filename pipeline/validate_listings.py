@@ -15,12 +15,12 @@ it first; a stated path outside the folder is a finding, never read.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from .errors import ValidationFailed
+from .parsing import json_document
 from .export.listing import APACHE_RULES, CATALOG_FILES, URI_DOCUMENTS, file_digest, installed_rules
 from .validate_read import open_regular
 
@@ -110,10 +110,10 @@ def catalogue_findings(folder: Path) -> list[str]:
 def _json(folder: Path, name: str) -> tuple[object, list[str]]:
     try:
         with open_regular(folder / name) as handle:
-            return json.loads(handle.read().decode("utf-8")), []
+            return json_document(handle.read().decode("utf-8")), []
     except OSError as error:
         return None, [f"{name}: cannot be read ({error.strerror or error})"]
-    except ValueError as error:              # (UnicodeDecodeError and JSONDecodeError too)
+    except ValueError as error:              # (UnicodeDecodeError, JSONDecodeError, too deep)
         return None, [f"{name}: not JSON: {error}"]
 
 

@@ -72,6 +72,23 @@ def test_a_missing_config_file_is_an_error(tmp_path, capsys):
     assert capsys.readouterr().err == f"error: {tmp_path / 'nothere.toml'}: no such settings file (--config)\n"
 
 
+@pytest.mark.parametrize("file", ["pipeline.toml", "data/raw/sources.toml"])
+@pytest.mark.parametrize("text,problem", [
+    ("a = " + "[" * 5000 + "]" * 5000 + "\n", "nested deeper than can be read"),
+    ("[publication\n", "Expected ']' at the end of a table declaration (at line 1, column 13)"),
+], ids=["nested", "broken"])
+def test_settings_that_cannot_be_read_are_one_line_naming_their_file(project, tmp_path, capsys,
+                                                                     file, text, problem):
+    """A settings file or manifest nested deeper than the TOML parser goes stopped the publish
+    with `error: data/raw: publish failed: RecursionError: …`, naming neither."""
+    (project / file).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    status = main(["--config", str(project / "pipeline.toml"), "publish", "--no-cache",
+                   "--raw-dir", str(project / "data" / "raw"), "--out-dir", str(out)])
+    assert status == 1 and not out.exists()
+    assert capsys.readouterr().err.splitlines()[-1] == f"error: {project / file}: invalid TOML: {problem}"
+
+
 def test_a_publish_from_another_folder_caches_in_the_cache_home_not_the_working_directory(
         project, tmp_path, monkeypatch, capsys):
     cache_home = tmp_path / "cache-home"

@@ -193,6 +193,34 @@ def test_the_local_server_on_a_port_it_cannot_have_is_one_error_line(published, 
         "argument --port: 99999 is no TCP port (0 to 65535)")
 
 
+@pytest.mark.parametrize("name,damage", [
+    ("datapackage.json", b"\xff\xfe{}"),                         # not UTF-8
+    ("datapackage.json", b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),   # too deep
+    ("rdf/uri-documents.json", b'{"folder": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+], ids=["not-utf-8", "nested", "documents-nested"])
+def test_the_local_server_serves_a_folder_whose_descriptors_are_damaged(published, tmp_path,
+                                                                         name, damage):
+    """A datapackage.json not UTF-8, or nested deeper than the parser goes, stopped
+    `python -m pipeline.serve` with a traceback (UnicodeDecodeError, RecursionError): the
+    catalogue's URIs then have no portal pages, the files are served as they are."""
+    folder = tmp_path / "out"
+    shutil.copytree(published, folder, symlinks=True)
+    (folder / name).write_bytes(damage)
+    with make_server(folder, port=0) as server:
+        handler = server.RequestHandlerClass.func       # (functools.partial: the folder)
+        assert (handler.routes, handler.documents_folder) == (
+            ((), "id/") if name == "datapackage.json" else (serve.page_routes(published), None))
+
+
+def test_the_local_server_says_any_failure_in_one_line(published, monkeypatch, capsys):
+    """Whatever fails as the server starts is one line naming the folder, never a traceback."""
+    def broken(folder, port):
+        raise MemoryError("no memory left")
+    monkeypatch.setattr(serve, "make_server", broken)
+    assert serve.main(["--out-dir", str(published), "--port", "0"]) == 1
+    assert capsys.readouterr().err == f"error: {published}: serve failed: MemoryError: no memory left\n"
+
+
 def test_the_local_server_never_follows_a_link_out_of_the_folder(published, tmp_path):
     """Publish keeps a link someone put into the published folder; the local server serves
     what it points to only inside the folder."""

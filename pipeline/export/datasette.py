@@ -8,7 +8,6 @@ the Table Schemas, the Japanese title and description of every table and column.
 
 from __future__ import annotations
 
-import json
 import socket
 import sqlite3
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from ..errors import PipelineError, describe
 from ..jsonfile import write_json
+from ..parsing import json_document
 
 from .tables import METADATA_TABLE
 
@@ -102,7 +102,7 @@ def _check_readable(database: Path, tables: list[str]) -> None:
 def _listed_tables(metadata: Path, database: str) -> list[str]:
     """The tables the Datasette metadata lists for the database (publish writes it)."""
     try:
-        tables = json.loads(metadata.read_text(encoding="utf-8"))["databases"][database]["tables"]
+        tables = json_document(metadata.read_text(encoding="utf-8"))["databases"][database]["tables"]
         if not isinstance(tables, dict):
             raise TypeError(f"its tables are {type(tables).__name__}, not an object")
         return list(tables)

@@ -19,6 +19,7 @@ from typing import Callable
 
 from ..errors import PipelineError
 from ..outfolder import OWN_FILES, walk_entries
+from ..parsing import json_document
 from ..partcache import file_identity
 
 CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
@@ -188,8 +189,8 @@ def is_site_file(path: str) -> bool:
 def load_package(out: Path) -> dict:
     path = out / "datapackage.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        return json_document(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:        # (not JSON, not UTF-8, too deep)
         raise PipelineError(f"cannot read the data package: {exc}", path) from None
 
 
