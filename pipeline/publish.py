@@ -162,6 +162,7 @@ def publish(raw_dir: Path, out_dir: Path, config: Config, log: Log = say,
         raise ConfigError("no publisher: the catalogue must name one; set publisher and "
                           f"publisher_code in [publication] of {settings_name(config)}"
                           f"{'' if config.origin else ' (or pass --config)'}")
+    created_timestamp()         # a SOURCE_DATE_EPOCH that is no Unix time: said by every run
     log = WarningCount(log, strict)
     with LateStops(log) as late, publish_lock(out_dir, log):
         clean_leftovers(out_dir, log)

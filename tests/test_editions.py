@@ -97,6 +97,9 @@ def test_a_scheduled_run_over_the_same_inputs_builds_nothing(tmp_path, source_te
     assert publish(raw, out).returncode == 0
     inputs = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))["pipeline_inputs"]
     assert inputs.startswith("sha256:") and len(inputs) == 71
+    wrong = publish(raw, out, SOURCE_DATE_EPOCH="abc")      # said even when nothing changed
+    assert wrong.returncode == 1 and wrong.stderr.splitlines()[-1].startswith(
+        "error: SOURCE_DATE_EPOCH='abc' is no Unix time")
     again = publish(raw, out)
     assert again.returncode == 0, again.stderr
     assert "extract:" not in again.stderr and "rdf:" not in again.stderr
