@@ -264,6 +264,8 @@ def default_cache_dir() -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.config is not None and args.command not in ("publish", "load-store", "query"):
+        publication_settings(args)  # read though unused here: a wrong path or file is said
     if args.command == "publish":
         from .publish import publish
         cache = None if args.no_cache else (args.cache_dir or default_cache_dir())

@@ -89,6 +89,15 @@ def test_settings_that_cannot_be_read_are_one_line_naming_their_file(project, tm
     assert capsys.readouterr().err.splitlines()[-1] == f"error: {project / file}: invalid TOML: {problem}"
 
 
+@pytest.mark.parametrize("command", [["validate"], ["fetch"], ["linkcheck"], ["api"]])
+def test_every_command_given_a_settings_file_reads_it(tmp_path, capsys, command):
+    """validate, fetch, linkcheck and api use no settings, and passed over a --config that named
+    no file (a typo in a scheduled job's path) or a broken one, exit 0."""
+    status = main(["--config", str(tmp_path / "nothere.toml"), *command])
+    assert status == 1
+    assert capsys.readouterr().err == f"error: {tmp_path / 'nothere.toml'}: no such settings file (--config)\n"
+
+
 def test_a_publish_from_another_folder_caches_in_the_cache_home_not_the_working_directory(
         project, tmp_path, monkeypatch, capsys):
     cache_home = tmp_path / "cache-home"
