@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import random
 import re
 import shutil
@@ -422,6 +423,25 @@ def test_make_publish_passes_raw_and_out_through(tmp_path, project_root, source_
 
 
 # --- 9. missing folders ---------------------------------------------------------
+
+def test_a_locale_of_another_encoding_than_utf8_publishes_and_reads_the_same(tmp_path, published,
+                                                                            project_root):
+    """Under LC_ALL=C with Python's UTF-8 mode off (as under ja_JP.eucJP) a file name such as
+    id/…/schedule/～H25.ttl could not be written: publish stopped with `rdf.formats stage
+    failed: UnicodeEncodeError`, validate refused a valid publication."""
+    environment = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    environment.pop("PYTHONIOENCODING", None)
+    out = tmp_path / "out"
+    run = lambda *args: subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=project_root,
+                                       env=environment, capture_output=True, timeout=600)
+    published_here = run("publish", "--no-cache", "--raw-dir", str(project_root / "data" / "raw"),
+                         "--out-dir", str(out))
+    assert published_here.returncode == 0, published_here.stderr.decode("ascii", "replace")
+    assert "\\u5bae\\u57ce\\u770c" in published_here.stderr.decode("ascii")   # 宮城県, escaped
+    assert sorted(p.relative_to(out) for p in out.rglob("*～H25*")) == sorted(
+        p.relative_to(published) for p in published.rglob("*～H25*")) != []
+    assert run("validate", "--out-dir", str(out)).returncode == 0
+
 
 def test_a_missing_raw_folder_is_one_line_error(tmp_path, run_cli):
     missing = tmp_path / "no-such-raw"
