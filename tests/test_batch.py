@@ -51,6 +51,28 @@ def test_only_changed_documents_are_extracted_again(corpus, tmp_path):
     assert third[:3] == first[:3] and third[4:] == first[4:] and third[3] != first[3]
 
 
+def test_a_changed_documents_old_extraction_leaves_the_cache(corpus, tmp_path):
+    """The cache kept every extraction of every version of a file, growing with each change of
+    a weekly publish. Another file's entries, of another folder sharing the cache, stay."""
+    cache = tmp_path / "cache"
+    sources = read_sources(corpus, load_config())
+    extract_all(sources, cache)
+    other = tmp_path / "other" / sources[0].path.name
+    other.parent.mkdir()
+    other.write_text(sources[0].text, encoding="utf-8")
+    extract_all([replace(sources[0], path=other)], cache)
+    entries = sorted(p.name for p in cache.iterdir())
+    assert len(entries) == 7
+    changed_text = sources[3].text.replace("運用", "運営")
+    changed = replace(sources[3], text=changed_text,
+                      sha256=hashlib.sha256(changed_text.encode()).hexdigest())
+    extract_all([*sources[:3], changed, *sources[4:]], cache)
+    now = sorted(p.name for p in cache.iterdir())
+    assert len(now) == 7 and len(set(now) - set(entries)) == 1
+    assert [name for name in entries if name not in now] == [
+        name for name in entries if name.startswith(sources[3].sha256)]
+
+
 @pytest.mark.parametrize("damage", [b"garbage\n", pickle.dumps(1), b"\x80\x05\x95"])
 def test_a_damaged_cache_entry_is_extracted_again(corpus, tmp_path, damage):
     """An entry damaged on disk (`garbage` once failed the publish with `ValueError: invalid

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -38,9 +39,12 @@ def code_fingerprint() -> str:
 def cache_key(source: SourceDocument) -> str:
     """Content hash, the file's path (warnings name it as given, relative or absolute: both
     forms are in the key) and the code version."""
+    return f"{source.sha256}-{_path_key(source)}-{code_fingerprint()}"
+
+
+def _path_key(source: SourceDocument) -> str:
     path = f"{source.path.resolve()}\0{source.path}"
-    name = hashlib.sha256(path.encode("utf-8")).hexdigest()[:12]
-    return f"{source.sha256}-{name}-{code_fingerprint()}"
+    return hashlib.sha256(path.encode("utf-8")).hexdigest()[:12]
 
 
 @collector_paused()     # the main process unpickles every document (from workers or the cache)
@@ -69,7 +73,28 @@ def extract_all(sources: list[SourceDocument], cache_dir: Path | None = None,
         documents[index] = document
         _store(cache_dir, sources[index], document)
     stats.extracted = len(misses)
+    _forget_earlier(cache_dir, sources)
     return [documents[i] for i in range(len(sources))], stats
+
+
+def _forget_earlier(cache_dir: Path | None, sources: list[SourceDocument]) -> None:
+    """The cache keeps one extraction of each of these files, its current one: the entries of
+    their earlier contents (or of earlier code) are removed, those of other files (another
+    folder's, sharing the cache) left alone."""
+    if cache_dir is None:
+        return
+    current = {_entry(source) for source in sources}
+    paths = {_path_key(source) for source in sources}
+    try:
+        names = os.listdir(cache_dir)
+    except OSError:
+        return
+    for name in names:
+        parts = name.split("-")
+        if len(parts) == 3 and parts[1] in paths and name.endswith(".pickle") \
+                and name not in current:
+            with suppress(OSError):
+                (cache_dir / name).unlink()
 
 
 def _load(cache_dir: Path | None, source: SourceDocument) -> Document | None:
