@@ -28,8 +28,8 @@ from ..jsonfile import write_json
 from .datasets import DATABASE, DatasetSpec
 from .listing import CKAN_FOLDER, CKAN_LICENSES, CKAN_ORGANIZATIONS, file_digest
 from .description import Description
-from .identifiers import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, authority_location_uri,
-                          authority_name, authority_uri, dataset_edition, dataset_period,
+from .identifiers import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, area_geometry,
+                          authority_area, authority_location_uri, authority_name, authority_uri, dataset_edition, dataset_period,
                           dataset_uri, language_uri, license_info, location_uri,
                           organization_name, publisher_type)
 
@@ -135,10 +135,12 @@ def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, mo
     if publisher is not None:
         name, code, uri = publisher.name, publisher.code, str(authority_uri(config, publisher))
         location = str(authority_location_uri(config, publisher))
+        area = area_geometry(authority_area(config, publisher))
     else:
         name, code = config.publisher, config.publisher_code     # the catalogue's, as it states them
         uri = str(agent_uri(config)) if name else ""
         location = str(location_uri(config)) if name or code else ""
+        area = area_geometry(config.spatial_bbox) if location else None
     extras = {
         "identifier": dataset.name,
         "uri": str(dataset_uri(config, dataset.name)),
@@ -150,6 +152,10 @@ def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, mo
         "contact_url": config.contact_url,
         "spatial_text": name,
         "spatial_uri": location,
+        # the area: as ckanext-dcat reads it (WKT), and ckanext-spatial (GeoJSON)
+        "spatial_bbox": area[0] if area else "",
+        "spatial_centroid": area[1] if area else "",
+        "spatial": json.dumps(area[2]) if area else "",
         "temporal_start": period[0] if period else "",
         "temporal_end": period[1] if period else "",
         "language": json.dumps([str(language_uri(config.language))]),

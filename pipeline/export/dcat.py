@@ -37,8 +37,8 @@ from .datasets import DATABASE, LINKED_DATA, DatasetSpec, PublishedFile
 from .listing import CATALOG_FILES, file_digest
 from .planinfo import PlanInfo, Publisher
 from .description import Description
-from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, authority_location_uri,
-                          authority_uri, dataset_period, dataset_uri, is_operator, language_uri,
+from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, area_geometry,
+                          authority_location_uri, authority_uri, dataset_period, dataset_uri, is_operator, language_uri,
                           dataset_edition, license_info, location_uri, organization_name,
                           publication_dates, publication_period, publisher_type)
 
@@ -293,12 +293,10 @@ class _CatalogBuilder:
     def geometry(self, location: URIRef, bbox: tuple[float, ...]) -> None:
         """A location's bounding box (west, south, east, north) and the box's centre as its
         centroid (approximate), when a box is given."""
-        if not bbox:
+        geometry = area_geometry(bbox)
+        if geometry is None:
             return
-        west, south, east, north = bbox
-        polygon = (f"POLYGON(({west} {south}, {east} {south}, {east} {north}, "
-                   f"{west} {north}, {west} {south}))")
-        centre = f"POINT({round((west + east) / 2, 4)} {round((south + north) / 2, 4)})"
+        polygon, centre, _ = geometry
         self.add(location, DCAT.bbox, Literal(polygon, datatype=GSP.wktLiteral))
         self.add(location, DCAT.centroid, Literal(centre, datatype=GSP.wktLiteral))
 

@@ -90,6 +90,19 @@ def authority_location_uri(config: Config, publisher: Publisher) -> URIRef:
     return URIRef(config.base_uri + f"location/{publisher.code or authority_name(publisher)}")
 
 
+def area_geometry(bbox: tuple[float, ...]) -> tuple[str, str, dict] | None:
+    """An area's bounding box (west, south, east, north) as the catalogue and CKAN state it:
+    the box as a WKT polygon, its centre as a WKT point (approximate) and the box as a GeoJSON
+    polygon; None without a box."""
+    if not bbox:
+        return None
+    west, south, east, north = bbox
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    polygon = f"POLYGON(({', '.join(f'{x} {y}' for x, y in ring)}))"
+    centre = f"POINT({round((west + east) / 2, 4)} {round((south + north) / 2, 4)})"
+    return polygon, centre, {"type": "Polygon", "coordinates": [ring]}
+
+
 def authority_uri(config: Config, publisher: Publisher) -> URIRef:
     """A plan's publisher: `organization/lg-<code>`, as in the linked data."""
     return URIRef(config.base_uri + publisher_path({"publisher": publisher.name,
