@@ -22,7 +22,7 @@ from .export.package import (LinkedDataDigests, describe_linked_data, package_he
 from .export.datapackage import WARNINGS_KEY, license_descriptor
 from .export.description import Records
 from .export.datasets import dataset_name_clash
-from .export.pageroutes import catalogue_pages
+from .export.pageroutes import catalogue_pages, data_pages
 from .export.pieces import plan_digests, table_digests, table_runs
 from .export.tables import plan_attributions
 from .fingerprint import inputs_digest
@@ -231,7 +231,8 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                     cache_folder(cache_dir, out_dir, "database"), where=staging) as side, \
                 LinkedDataWriter(rows, sources, publication.plans, config, schemas, staging,
                                  watch, cache_folder(cache_dir, out_dir), table_digests(runs),
-                                 routes=catalogue_pages(config.name)) as rdf:
+                                 routes=catalogue_pages(config.name),
+                                 portal=data_pages(rows["initiatives"])) as rdf:
             with watch.stage("csv-json"):
                 package = write_tables_package(
                     publication, rows, config, staging, edition.created,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -100,6 +101,25 @@ def test_the_html_document_shows_the_resource_and_links_its_neighbours(published
     glossary = next((published / "id" / "concept" / "glossary").glob("*.html"))
     assert "%" not in glossary.name                                 # decoded, as servers map paths
 
+
+
+@pytest.mark.parametrize("document,page", [
+    ("plan/miyagi-ict-plan-2014-2016/initiative/2-2-5", "initiatives/miyagi-ict-plan-2014-2016/2-2-5.html"),
+    ("plan/miyagi-ict-plan-2014-2016/item/2-1", "publishers/miyagi-ict-plan-2014-2016/item-2-1.html"),
+    ("plan/miyagi-ict-plan-2014-2016", "publishers/miyagi-ict-plan-2014-2016/index.html"),
+    ("plan/miyagi-ict-plan-2014-2016/field/2", None),
+])
+def test_the_html_document_of_a_plan_item_or_initiative_links_its_portal_page(published,
+                                                                               document, page):
+    """A reader who follows a URI lands on its RDF as a table: the HTML of a resource the
+    portal has a page of links to that page (it linked the catalogue's landing page alone)."""
+    html = (published / "id" / f"{document}.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a class="portal-page" href="([^"]+)">', html)
+    if page is None:
+        assert links == []
+        return
+    depth = document.count("/") + 1
+    assert links == ["../" * depth + page] and (published / page).is_file()
 
 
 def test_a_licence_without_a_url_is_linked_nowhere(tmp_path):

@@ -10,11 +10,16 @@ way to the portal's landing page (`index.html`) there, as every other catalogue 
 - a plan whose id is not its dataset's name as it stands (`plan-<plan_id>` is lowercased, `.`
   made `-`: names.ascii_name), which a rewrite rule cannot repeat;
 - a name that no dataset has.
+
+`data_page` names, by the portal's own rules (site/context.py), the page the HTML document of
+a linked-data resource links to: a plan's, an item's, an initiative's.
 """
 
 from __future__ import annotations
 
 import re
+from functools import partial
+from typing import Callable
 
 from ..model import TABLES
 from ..names import ascii_name
@@ -22,10 +27,12 @@ from ..rdf import PLANS_DIR
 from ..rdf.negotiation import PageRoute
 from .datasets import DATABASE, DATABASE_FOLDER, LINKED_DATA, METADATA, TABLE_FILES
 from .listing import DATASET_PAGE, LINKED_DATA_FOLDER, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE
+from .site.context import initiative_page, item_page, plan_page, plan_slug
 from .sqlite import SQLITE_SUFFIX
 
 DATASET = "dataset/"
 DISTRIBUTION = "distribution/"       # export/dcat.py distribution_uri
+PLAN = "plan"                        # rdf/terms.py plan_path
 
 
 def catalogue_pages(publication: str) -> tuple[PageRoute, ...]:
@@ -49,3 +56,25 @@ def catalogue_pages(publication: str) -> tuple[PageRoute, ...]:
                   SITE_LANDING_PAGE),
         PageRoute(f"{DISTRIBUTION}.+", page(METADATA)),
     )
+
+
+def data_pages(initiatives: list[dict]) -> Callable[[str], str | None]:
+    """data_page for the plans of these initiatives: the portal has pages of those alone."""
+    return partial(data_page, {plan_id: plan_slug(plan_id)
+                               for plan_id in dict.fromkeys(r["plan_id"] for r in initiatives)})
+
+
+def data_page(plan_slugs: dict[str, str], name: str) -> str | None:
+    """The portal page of the linked data's resource whose URI document is `name` (its path
+    below base_uri, decoded), linked from that document: a plan's page (`plan/<plan_id>`),
+    an item's (`…/item/2-1`), an initiative's (`…/initiative/2-1-12`), of the plans the portal
+    has pages of (`plan_slugs`: plan_id -> the folder of its pages); None for any other."""
+    parts = name.split("/")
+    slug = plan_slugs.get(parts[1]) if len(parts) in (2, 4) and parts[0] == PLAN else None
+    if slug is None:
+        return None
+    if len(parts) == 2:
+        return plan_page(slug)
+    kind, key = parts[2:]
+    return item_page(slug, key) if kind == "item" else \
+        initiative_page(slug, key) if kind == "initiative" else None

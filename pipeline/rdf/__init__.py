@@ -47,15 +47,18 @@ class LinkedDataWriter:
     then removed. `digests`: each plan's rows' digest per table where the caller knows it
     (plan_id -> table -> partcache.rows_digest of the plan's rows), which names its entry.
     `routes`: the portal pages of the catalogue's URIs (export/pageroutes.py), which the server
-    configurations written beside the URI documents send a browser to."""
+    configurations written beside the URI documents send a browser to; `portal`: the portal
+    page of a URI document's resource by the document's name, which its HTML links to."""
 
     def __init__(self, tables: dict[str, list[dict]], sources: list[dict],
                  plans: dict[str, Plan], config: Config, schemas: dict[str, dict], out: Path,
                  watch: Stopwatch | None = None, cache_dir: Path | None = None,
                  digests: dict[str, dict[str, str]] | None = None, *,
-                 routes: tuple[PageRoute, ...]):
+                 routes: tuple[PageRoute, ...],
+                 portal: Callable[[str], str | None] | None = None):
         self.folder = out / RDF_DIR
         self.routes = routes
+        self.portal = portal
         self.plans_dir = out / PLANS_DIR
         self.cache = rdf_cache(cache_dir)
         self.config = config
@@ -112,7 +115,7 @@ class LinkedDataWriter:
                 {"name": config.license.id, "path": config.license.url,
                  "title": config.license.title},
                 {unquote(plan_path(plan)): text for plan, text in (plan_credits or {}).items()},
-                config.download_base) \
+                config.download_base, self.portal) \
                 if config.uri_documents else None
             vocabulary = vocabulary_graph(config.base_uri, config.license.url)
             vocabulary.serialize(destination=str(self.folder / VOCABULARY_FILE), format="turtle",

@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote
 
 import jinja2
@@ -53,6 +54,7 @@ PAGE = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
 <main id="main">
 <h1>{{ label }}</h1>
 <p>URI: <code>{{ uri }}</code></p>
+{% if portal %}<p>ウェブポータルのページ: <a class="portal-page" href="{{ portal }}">{{ label }}</a></p>{% endif %}
 <p>機械可読な形式: <a href="{{ name }}.ttl">Turtle</a> ・ <a href="{{ name }}.jsonld">JSON-LD</a>
  ・ データ全体: <a href="{{ root }}rdf/graph.ttl">graph.ttl</a></p>
 <div class="table-scroll" role="region" aria-label="このリソースについての記述" tabindex="0">
@@ -86,6 +88,8 @@ class DocumentTarget:
     license: dict | None = None  # the licence (name, path, title), stated in every document
     plan_credits: dict[str, str] = field(default_factory=dict)  # a plan's path -> its own credit
     download_base: str = ""     # where the published folder is downloaded from
+    # the portal page of a document's resource, by its name (export/pageroutes.data_page)
+    portal: Callable[[str], str | None] | None = None
 
     def document_url(self, uri: str, suffix: str) -> str:
         """Where the document of `uri` with `suffix` is downloaded (the URI's path as the URI
@@ -239,8 +243,10 @@ def _page(name: str, triples: list, target: DocumentTarget, root: str, names: _N
     labels = {t.predicate.value: t.object.value for t in triples
               if isinstance(t.object, pyoxigraph.Literal)}
     label = next((labels[p] for p in LABELS if p in labels), uri)
+    portal = target.portal(name) if target.portal else None
     return PAGE.render(label=label, uri=uri, name=name.rsplit("/", 1)[-1], root=root, rows=rows,
-                       credit=credit, license=target.license)
+                       credit=credit, license=target.license,
+                       portal=f"{root}{portal}" if portal else None)
 
 
 def write_manifest(path: Path, entries: list[dict], target: DocumentTarget) -> None:

@@ -39,6 +39,30 @@ def department_slug(name: str, publisher_key: str = "") -> str:
     return "d-" + hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
 
 
+def plan_page(plan_slug: str) -> str:
+    """A plan's page (計画): `publishers/<plan>/index.html`."""
+    return f"publishers/{plan_slug}/index.html"
+
+
+def item_page(plan_slug: str, item_key: str) -> str:
+    """An item's page (項目 `2-1`): `publishers/<plan>/item-2-1.html`."""
+    return f"publishers/{plan_slug}/{item_slug(item_key)}.html"
+
+
+def item_slug(item_key: str) -> str:
+    return file_stem(f"item-{item_key}", "item-")
+
+
+def initiative_page(plan_slug: str, initiative_id: str) -> str:
+    """An initiative's page (取組 `2-1-12`): `initiatives/<plan>/2-1-12.html`."""
+    return f"initiatives/{plan_slug}/{initiative_id}.html"
+
+
+def plan_slug(plan_id: str) -> str:
+    """The folder name of a plan's pages: its id, or `p-` and a digest where it cannot name one."""
+    return file_stem(plan_id, "p-")
+
+
 def file_stem(name: str, prefix: str) -> str:
     """`name` itself when it can name a file safely, else `prefix` + a digest of it."""
     if SAFE_FILE_STEM.fullmatch(name) and ".." not in name:
@@ -337,7 +361,7 @@ class Publication:
             plan_id = self.plan_id(record)
             plan = plans.get(plan_id)
             if plan is None:               # a record of no described plan: the publication's
-                plan = plans[plan_id] = Plan(plan_id, file_stem(plan_id, "p-"), self.title,
+                plan = plans[plan_id] = Plan(plan_id, plan_slug(plan_id), self.title,
                                              self.publisher, self.publisher_code, None, None)
             key = f"{record.get('field_no')}-{record.get('item_no')}"
             item = plan.items.get(key)
@@ -345,14 +369,14 @@ class Publication:
                 item = plan.items[key] = Item(key, record.get("item_title") or "",
                                               str(record.get("field_no") or ""),
                                               record.get("field_title") or "",
-                                              file_stem(f"item-{key}", "item-"))
+                                              item_slug(key))
             item.initiatives.append(record)
             plan.initiatives.append(record)
         return {k: p for k, p in plans.items() if p.initiatives}
 
     def _plan(self, info: PlanInfo) -> Plan:
         publisher = info.publisher
-        return Plan(info.plan_id, file_stem(info.plan_id, "p-"), info.title,
+        return Plan(info.plan_id, plan_slug(info.plan_id), info.title,
                     publisher.name if publisher else self.publisher,
                     publisher.code if publisher else self.publisher_code,
                     info.start_year, info.end_year,

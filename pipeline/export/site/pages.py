@@ -23,7 +23,8 @@ from ..listing import DATASET_PAGE, file_digest
 from ..identifiers import dataset_edition, dataset_period, dataset_uri
 from ..schemaorg import dataset_jsonld
 from . import charts
-from .context import NO_STATUS, Department, Item, Plan, Publication, as_list, department_slug
+from .context import (NO_STATUS, Department, Item, Plan, Publication, as_list, department_slug,
+                      initiative_page, item_page, plan_page)
 from .templating import href, json_text
 
 PREVIEW_ROWS = 10
@@ -119,16 +120,16 @@ class Pages:
     def of_plan(self, plan: Plan) -> Iterator[tuple[str, str]]:
         """(path, document) of a plan's own pages but its initiatives' (and its dataset's, which
         `Writer.write_dataset` writes): the plan, its items and its search index."""
-        yield f"publishers/{plan.slug}/index.html", self.plan(plan)
+        yield plan_page(plan.slug), self.plan(plan)
         for item in plan.items.values():
-            yield f"publishers/{plan.slug}/{item.slug}.html", self.item(plan, item)
+            yield item_page(plan.slug, item.key), self.item(plan, item)
         yield f"initiatives/{plan.slug}/{SEARCH_INDEX}", search_index(plan, {
             "license": self.site.licence_terms,
             "attribution": self.site.view.plan_attribution(self.site.view.plans[plan.id])})
 
     def initiative_path(self, position: int) -> str:
         record = self.site.initiatives[position]
-        return f"initiatives/{self.site.plans[self.site.plan_id(record)].slug}/{record['id']}.html"
+        return initiative_page(self.site.plans[self.site.plan_id(record)].slug, record["id"])
 
     # ---- datasets --------------------------------------------------------------------------
     def dataset(self, spec: DatasetSpec) -> str:
@@ -253,8 +254,8 @@ class Pages:
         if links is None:
             data = href(f"{PLAN_ROOT}plans/{plan.id}/")
             links = self.item_links[(plan.id, item.key)] = {
-                "plan": href(f"{PLAN_ROOT}publishers/{plan.slug}/index.html"),
-                "item": href(f"{PLAN_ROOT}publishers/{plan.slug}/{item.slug}.html"),
+                "plan": href(PLAN_ROOT + plan_page(plan.slug)),
+                "item": href(PLAN_ROOT + item_page(plan.slug, item.key)),
                 "csv": data + "initiatives.csv", "json": data + "initiatives.json",
                 "graph": data + "graph.nt"}
         return links
