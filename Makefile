@@ -10,6 +10,8 @@ RAW    ?= data/raw
 OUT    ?= data/published
 # Reproducible output: dates in the published files come from the last commit, not the clock.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+# A publication's file names are UTF-8 (id/…/～H25.ttl): Python's UTF-8 mode, whatever the locale.
+export PYTHONUTF8 := 1
 
 .PHONY: publish test validate fetch linkcheck serve api setup clean load-store bench constraints
 

@@ -2,9 +2,8 @@
 
 import sys
 
-from .startup import stop_at_once_while_starting, with_utf8_file_names
+from .startup import stop_at_once_while_starting
 
-with_utf8_file_names()
 stop_at_once_while_starting()       # (before the command line's modules are imported)
 
 from .cli import entry  # noqa: E402

@@ -17,7 +17,7 @@ from .arguments import at_least_one, tcp_port
 from .config import Config, describe_defaults, find_config, load_config
 from .console import say, to_devnull
 from .errors import PipelineError, ValidationFailed, describe
-from .startup import STOP_SIGNALS
+from .startup import STOP_SIGNALS, require_utf8_file_names
 from .stops import Terminated, raise_on_stop, restore, settle
 
 DESCRIPTION = """\
@@ -231,7 +231,8 @@ def entry() -> int:
     and SIGTERM replace ignoring them, so that they are ignored again once it returns, while
     the interpreter exits, as the command's work and its exit status are settled (a signal in
     that last tenth of a second ended a completed publish with status 130/143, which says
-    nothing was published)."""
+    nothing was published). A locale whose encoding is not UTF-8 stops it before it begins."""
+    require_utf8_file_names()
     _ignore_stop_signals()
     return main()
 

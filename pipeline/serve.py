@@ -9,8 +9,8 @@ name in datapackage.json), both with `Vary: Accept`."""
 from __future__ import annotations
 
 if __name__ == "__main__":          # the program: a stop signal while it starts is one line
-    from .startup import stop_at_once_while_starting, with_utf8_file_names
-    with_utf8_file_names()
+    from .startup import require_utf8_file_names, stop_at_once_while_starting
+    require_utf8_file_names()
     stop_at_once_while_starting()
 
 import argparse  # noqa: E402  (the imports below: the program's start)

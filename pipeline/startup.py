@@ -4,6 +4,7 @@ done yet, and Python's own handler would print a traceback of whatever module wa
 imported. Kept free of imports beyond the standard library's: it runs first."""
 
 import codecs
+import contextlib
 import os
 import signal
 import sys
@@ -22,14 +23,19 @@ def _stop_before_start(signum, frame) -> None:
     os._exit(128 + signum)
 
 
-def with_utf8_file_names() -> None:
+NOT_UTF8 = ("error: the locale's encoding is {}, but a publication's file names are UTF-8 (such "
+            "as id/.../~H25.ttl): run in a UTF-8 locale (LANG=C.UTF-8 or ja_JP.UTF-8) or with "
+            "PYTHONUTF8=1, as make does; nothing was done\n")
+
+
+def require_utf8_file_names() -> None:
     """A publication's file names are UTF-8 (the URI document of a period `～H25`, a
     department's): under a locale of another encoding (ja_JP.eucJP, or C with PYTHONUTF8=0)
-    they cannot be written or read, and publish, validate and query failed on the first one.
-    There the program runs itself again in Python's UTF-8 mode (`-X utf8`), its messages still
-    in the locale's encoding (a character it lacks written as an escape)."""
-    if sys.flags.utf8_mode or codecs.lookup(sys.getfilesystemencoding()).name == "utf-8":
+    they can be neither written nor read, and publish, validate and query failed on the first
+    one. There the program stops before it begins, with one line saying how to run it."""
+    encoding = sys.getfilesystemencoding()
+    if sys.flags.utf8_mode or codecs.lookup(encoding).name == "utf-8":
         return
-    environment = dict(os.environ)
-    environment.setdefault("PYTHONIOENCODING", f"{sys.stderr.encoding}:backslashreplace")
-    os.execve(sys.executable, [sys.executable, "-X", "utf8", *sys.orig_argv[1:]], environment)
+    with contextlib.suppress(OSError):          # (no stderr: the exit status says it)
+        os.write(2, NOT_UTF8.format(encoding).encode("ascii", "backslashreplace"))
+    os._exit(1)
