@@ -718,6 +718,31 @@ def test_publishers_without_a_code_are_one_key_in_every_format_and_never_merged(
     assert "lg-%E" not in graph + catalog
 
 
+def test_an_operator_without_a_code_is_one_agent_with_its_plans_publisher_of_that_name(
+        tmp_path, run_cli, source_text):
+    """pipeline.toml's publisher and the plan's, 宮城県 both without a code: the catalogue and
+    CKAN named the operator `miyagi-ict-plan-publisher` and the plan's publisher
+    `publisher-<hex>`, two agents and two organisations for one authority."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "field2.txt").write_text(source_text, encoding="utf-8")
+    entry = miyagi_entry("field2.txt")
+    del entry["publisher_code"]
+    (raw / "sources.toml").write_text(manifest(entry), encoding="utf-8")
+    settings = tmp_path / "pipeline.toml"
+    settings.write_text((PROJECT / "pipeline.toml").read_text(encoding="utf-8").replace(
+        'publisher_code = "040002"\n', ""), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("--config", settings, "publish", "--raw-dir", raw, "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    key = "publisher-" + hashlib.sha256("宮城県".encode("utf-8")).hexdigest()[:12]
+    catalog = (out / "catalog.ttl").read_text(encoding="utf-8")
+    assert set(re.findall(r"organization/[\w-]+", catalog)) == {f"organization/{key}"}
+    assert set(re.findall(r"location/[\w-]+", catalog)) == {f"location/{key}"}
+    organizations = json.loads((out / "ckan" / "organizations.json").read_text(encoding="utf-8"))
+    assert [o["name"] for o in organizations["organizations"]] == [key]
+
+
 def footer_credit(page: Path) -> str:
     """The text of a portal page's footer attribution (出典), its link's tags dropped."""
     html = page.read_text(encoding="utf-8")

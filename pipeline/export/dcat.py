@@ -38,9 +38,10 @@ from .listing import CATALOG_FILES, file_digest
 from .planinfo import PlanInfo, Publisher
 from .description import Description
 from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, area_geometry,
-                          authority_location_uri, authority_uri, dataset_period, dataset_uri, is_operator, language_uri,
-                          dataset_edition, license_info, location_uri, organization_name,
-                          publication_dates, publication_period, publisher_type)
+                          authority_location_uri, authority_uri, dataset_edition,
+                          dataset_period, dataset_uri, is_operator, language_uri, license_info,
+                          location_uri, organization_name, publication_dates,
+                          publication_period, publisher_type)
 
 CATALOG_TTL, CATALOG_JSONLD = CATALOG_FILES
 

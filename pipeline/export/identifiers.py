@@ -21,10 +21,10 @@ DATA_THEME_GOVE = URIRef(EU + "data-theme/GOVE")
 ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
 ADMS_LICENCE_TYPE = "http://purl.org/adms/licencetype/"
 def organization_name(config: Config) -> str:
-    """ASCII name of the publisher: `lg-<全国地方公共団体コード>` (CKAN organization name)."""
-    if config.publisher_code:
-        return ascii_name("lg", config.publisher_code)
-    return ascii_name(config.name, "publisher")
+    """ASCII name of the publication's operator (`[publication]` publisher), as every publisher
+    is named (names.publisher_name: `lg-<全国地方公共団体コード>`; the CKAN organization name)."""
+    return publisher_name(config.publisher, config.publisher_code) or \
+        ascii_name(config.name, "publisher")
 
 
 def agent_uri(config: Config) -> URIRef:
@@ -110,9 +110,10 @@ def authority_uri(config: Config, publisher: Publisher) -> URIRef:
 
 
 def is_operator(config: Config, publisher: Publisher) -> bool:
-    """Whether a plan's publisher is the publication's operator ([publication]), the same
-    全国地方公共団体コード: then the catalogue names one agent for both (agent_uri)."""
-    return bool(publisher.code) and publisher.code == config.publisher_code
+    """Whether a plan's publisher is the publication's operator ([publication]): the same
+    全国地方公共団体コード, or both without one and of one name (names.publisher_name). Then the
+    catalogue names one agent for both (agent_uri)."""
+    return publisher_name(publisher.name, publisher.code) == organization_name(config)
 
 
 def authority_area(config: Config, publisher: Publisher) -> tuple[float, ...]:
