@@ -191,6 +191,7 @@ INTERRUPTED = {     # what a command stopped by Ctrl-C or SIGTERM leaves (each c
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    require_utf8_file_names()       # (its help and usage errors said under any locale)
     previous = raise_on_stop() if threading.current_thread() is threading.main_thread() else None
     try:
         return run(args)
@@ -231,8 +232,7 @@ def entry() -> int:
     and SIGTERM replace ignoring them, so that they are ignored again once it returns, while
     the interpreter exits, as the command's work and its exit status are settled (a signal in
     that last tenth of a second ended a completed publish with status 130/143, which says
-    nothing was published). A locale whose encoding is not UTF-8 stops it before it begins."""
-    require_utf8_file_names()
+    nothing was published)."""
     _ignore_stop_signals()
     return main()
 

@@ -9,8 +9,7 @@ name in datapackage.json), both with `Vary: Accept`."""
 from __future__ import annotations
 
 if __name__ == "__main__":          # the program: a stop signal while it starts is one line
-    from .startup import require_utf8_file_names, stop_at_once_while_starting
-    require_utf8_file_names()
+    from .startup import stop_at_once_while_starting
     stop_at_once_while_starting()
 
 import argparse  # noqa: E402  (the imports below: the program's start)
@@ -27,6 +26,7 @@ from .arguments import tcp_port
 from .console import say
 from .errors import PipelineError, describe
 from .parsing import json_document
+from .startup import require_utf8_file_names
 from .export.listing import SITE_LANDING_PAGE, URI_DOCUMENTS, load_package
 from .export.pageroutes import catalogue_pages
 from .rdf.documents import SUFFIXES
@@ -153,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=tcp_port, default=8000,
                         help="port on 127.0.0.1 (default: 8000)")
     args = parser.parse_args(argv)
+    require_utf8_file_names()       # (its help and usage errors said under any locale)
     try:
         return _serve(args)
     except Exception as error:          # never a traceback: one line naming the folder
