@@ -369,17 +369,19 @@ def test_an_authoritys_area_given_in_the_manifest_is_its_locations_geometry(tmp_
     sources = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))["sources"]
     assert {s["file"]: s.get("publisher_bbox") for s in sources} == {
         "fukushima.txt": [139.1, 36.7, 141.1, 38.0], "miyagi.txt": None}
-    # CKAN: the same area as ckanext-dcat (spatial_bbox, spatial_centroid: WKT) and
-    # ckanext-spatial (spatial: GeoJSON) read it; it had spatial_uri and spatial_text alone
+    # CKAN: the same area, as GeoJSON, as ckanext-dcat keeps it (spatial_bbox, spatial_centroid,
+    # which it turns into dcat:bbox, dcat:centroid) and ckanext-spatial indexes it (spatial); it
+    # had spatial_uri and spatial_text alone
     package = json.loads((out / "ckan" / f"plan-{FUKUSHIMA}.json").read_text(encoding="utf-8"))
     extras = {e["key"]: e["value"] for e in package["extras"]}
-    assert extras["spatial_bbox"] == "POLYGON((139.1 36.7, 141.1 36.7, 141.1 38.0, 139.1 38.0, 139.1 36.7))"
-    assert extras["spatial_centroid"] == "POINT(140.1 37.35)"
-    assert json.loads(extras["spatial"]) == {"type": "Polygon", "coordinates": [[
+    box = {"type": "Polygon", "coordinates": [[
         [139.1, 36.7], [141.1, 36.7], [141.1, 38.0], [139.1, 38.0], [139.1, 36.7]]]}
+    assert json.loads(extras["spatial_bbox"]) == json.loads(extras["spatial"]) == box
+    assert json.loads(extras["spatial_centroid"]) == {"type": "Point", "coordinates": [140.1, 37.35]}
     for name in (f"plan-{MIYAGI}", "miyagi-ict-plan-initiatives"):   # pipeline.toml's spatial_bbox
         miyagi = json.loads((out / "ckan" / f"{name}.json").read_text(encoding="utf-8"))
-        assert {e["key"]: e["value"] for e in miyagi["extras"]}["spatial_centroid"] == "POINT(140.95 38.4)"
+        assert json.loads({e["key"]: e["value"] for e in miyagi["extras"]}["spatial_centroid"]) == {
+            "type": "Point", "coordinates": [140.95, 38.4]}
 
 
 @pytest.mark.parametrize("bbox,refused", [([130, 30, 131, 31], True),

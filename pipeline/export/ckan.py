@@ -152,10 +152,11 @@ def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, mo
         "contact_url": config.contact_url,
         "spatial_text": name,
         "spatial_uri": location,
-        # the area: as ckanext-dcat reads it (WKT), and ckanext-spatial (GeoJSON)
-        "spatial_bbox": area[0] if area else "",
-        "spatial_centroid": area[1] if area else "",
-        "spatial": json.dumps(area[2]) if area else "",
+        # the area, as GeoJSON: as ckanext-dcat keeps it (spatial_bbox, spatial_centroid) and
+        # ckanext-spatial indexes it (spatial)
+        "spatial_bbox": json.dumps(area.box) if area else "",
+        "spatial_centroid": json.dumps(area.centre) if area else "",
+        "spatial": json.dumps(area.box) if area else "",
         "temporal_start": period[0] if period else "",
         "temporal_end": period[1] if period else "",
         "language": json.dumps([str(language_uri(config.language))]),

@@ -294,12 +294,11 @@ class _CatalogBuilder:
     def geometry(self, location: URIRef, bbox: tuple[float, ...]) -> None:
         """A location's bounding box (west, south, east, north) and the box's centre as its
         centroid (approximate), when a box is given."""
-        geometry = area_geometry(bbox)
-        if geometry is None:
+        area = area_geometry(bbox)
+        if area is None:
             return
-        polygon, centre, _ = geometry
-        self.add(location, DCAT.bbox, Literal(polygon, datatype=GSP.wktLiteral))
-        self.add(location, DCAT.centroid, Literal(centre, datatype=GSP.wktLiteral))
+        self.add(location, DCAT.bbox, Literal(area.box_wkt, datatype=GSP.wktLiteral))
+        self.add(location, DCAT.centroid, Literal(area.centre_wkt, datatype=GSP.wktLiteral))
 
     def _period(self, period: tuple[str, str] | None) -> URIRef | None:
         if period is None:

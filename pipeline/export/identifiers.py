@@ -6,6 +6,8 @@ exporters never import each other; what they share lives in this module, below a
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from rdflib import URIRef
 
 from ..config import KNOWN_LICENSES, LANGUAGES, Config
@@ -90,17 +92,24 @@ def authority_location_uri(config: Config, publisher: Publisher) -> URIRef:
     return URIRef(config.base_uri + f"location/{publisher.code or authority_name(publisher)}")
 
 
-def area_geometry(bbox: tuple[float, ...]) -> tuple[str, str, dict] | None:
-    """An area's bounding box (west, south, east, north) as the catalogue and CKAN state it:
-    the box as a WKT polygon, its centre as a WKT point (approximate) and the box as a GeoJSON
-    polygon; None without a box."""
+class Area(NamedTuple):
+    """An area's bounding box and the box's centre (approximate): as WKT, which the catalogue
+    states (dcat:bbox, dcat:centroid), and as GeoJSON, which CKAN's extras hold."""
+    box_wkt: str
+    centre_wkt: str
+    box: dict
+    centre: dict
+
+
+def area_geometry(bbox: tuple[float, ...]) -> Area | None:
+    """The Area of a bounding box (west, south, east, north); None without a box."""
     if not bbox:
         return None
     west, south, east, north = bbox
     ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
-    polygon = f"POLYGON(({', '.join(f'{x} {y}' for x, y in ring)}))"
-    centre = f"POINT({round((west + east) / 2, 4)} {round((south + north) / 2, 4)})"
-    return polygon, centre, {"type": "Polygon", "coordinates": [ring]}
+    x, y = round((west + east) / 2, 4), round((south + north) / 2, 4)
+    return Area(f"POLYGON(({', '.join(f'{a} {b}' for a, b in ring)}))", f"POINT({x} {y})",
+                {"type": "Polygon", "coordinates": [ring]}, {"type": "Point", "coordinates": [x, y]})
 
 
 def authority_uri(config: Config, publisher: Publisher) -> URIRef:
