@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from .config import toml_line
 from .errors import ConfigError
-from .names import ascii_name
+from .names import ascii_name, publisher_name
 
 if TYPE_CHECKING:
     from .sources import SourceDocument, SourceMeta
@@ -30,11 +30,12 @@ PLAN_KEYS = ("plan_title", "plan_title_en", "publisher", "publisher_en", "publis
 
 
 def check_plans(sources: list[SourceDocument], manifest: dict[str, SourceMeta], path: Path,
-                named_by_file: bool, operator: tuple[str, tuple[float, ...]] = ("", ())) -> None:
+                named_by_file: bool, operator: tuple[str, str, tuple[float, ...]] = ("", "", ())
+                ) -> None:
     """The checks above, of the sources and their manifest (read from `path`); `named_by_file`:
     a file without an entry takes its plan id from its name (no `plan_id` in
-    [publication.default_source]); `operator`: the publication's publisher_code and
-    spatial_bbox (pipeline.toml), the area an entry of that code may give."""
+    [publication.default_source]); `operator`: the publication's publisher, publisher_code
+    and spatial_bbox (pipeline.toml), the area an entry of that publisher may give."""
     lines = _EntryLines(path, manifest)
     check_plan_ids(sources, lines)
     if named_by_file:
@@ -129,14 +130,18 @@ def _check_publishers(sources: list[SourceDocument], lines: _EntryLines) -> None
                     f"are keyed by its code or name: give its entries one {key})", source, key)
 
 
-def _check_operator_area(sources: list[SourceDocument], lines: _EntryLines, code: str,
-                         bbox: tuple[float, ...]) -> None:
+def _check_operator_area(sources: list[SourceDocument], lines: _EntryLines, name: str,
+                         code: str, bbox: tuple[float, ...]) -> None:
     """The operator's area is spatial_bbox, which the catalogue gives its location: an entry of
-    its code giving another publisher_bbox would state a second area for one authority."""
+    the operator (its code, or without one its name: names.publisher_name) giving another
+    publisher_bbox would state a second area for one authority."""
+    operator = publisher_name(name, code)
     for source in sources:
-        given = source.meta.publisher_bbox
-        if code and source.meta.publisher_code == code and given and given != tuple(bbox):
+        meta, given = source.meta, source.meta.publisher_bbox
+        if operator and publisher_name(meta.publisher, meta.publisher_code) == operator \
+                and given and given != tuple(bbox):
             raise lines.refuse(
-                f"publisher_code {code}: publisher_bbox is {given!r} for {source.name}, but the "
-                f"publication's publisher's area is spatial_bbox {tuple(bbox)!r} in the settings: "
-                "give it there (or leave publisher_bbox out)", source, "publisher_bbox")
+                f"{f'publisher_code {code}' if code else f'publisher {name}'}: publisher_bbox is "
+                f"{given!r} for {source.name}, but the publication's publisher's area is "
+                f"spatial_bbox {tuple(bbox)!r} in the settings: give it there (or leave "
+                "publisher_bbox out)", source, "publisher_bbox")

@@ -470,7 +470,7 @@ def read_sources(raw_dir: Path, config: Config,
     sources = [read_source(p, with_defaults(manifest.get(p.name, SourceMeta(file=p.name)), config))
                for p in find_sources(raw_dir)]
     check_plans(sources, manifest, raw_dir / MANIFEST_NAME, not config.default_source.get("plan_id"),
-                (config.publisher_code, config.spatial_bbox))
+                (config.publisher, config.publisher_code, config.spatial_bbox))
     return plan_by_plan(sources)
 
 

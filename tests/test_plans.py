@@ -743,6 +743,15 @@ def test_an_operator_without_a_code_is_one_agent_with_its_plans_publisher_of_tha
     assert set(re.findall(r"location/[\w-]+", catalog)) == {f"location/{key}"}
     organizations = json.loads((out / "ckan" / "organizations.json").read_text(encoding="utf-8"))
     assert [o["name"] for o in organizations["organizations"]] == [key]
+    # one authority, one area: its entry giving another than spatial_bbox is refused, as with a
+    # code (it was published beside the operator's, the catalogue stating spatial_bbox alone)
+    (raw / "sources.toml").write_text(manifest({**entry, "publisher_bbox": [140.0, 37.0, 142.0, 40.0]}),
+                                      encoding="utf-8")
+    refused = run_cli("--config", settings, "publish", "--raw-dir", raw, "--out-dir", out)
+    assert refused.returncode == 1 and refused.stderr.splitlines()[-1].endswith(
+        ": publisher 宮城県: publisher_bbox is (140.0, 37.0, 142.0, 40.0) for field2.txt, but the "
+        "publication's publisher's area is spatial_bbox (140.2, 37.7, 141.7, 39.1) in the "
+        "settings: give it there (or leave publisher_bbox out)")
 
 
 def footer_credit(page: Path) -> str:
