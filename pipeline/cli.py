@@ -17,7 +17,7 @@ from .arguments import at_least_one, tcp_port
 from .config import Config, describe_defaults, find_config, load_config
 from .console import say, to_devnull
 from .errors import PipelineError, ValidationFailed, describe
-from .startup import STOP_SIGNALS, require_utf8_file_names
+from .startup import STOP_SIGNALS, require_utf8_file_names, utf8_file_names
 from .stops import Terminated, raise_on_stop, restore, settle
 
 DESCRIPTION = """\
@@ -190,8 +190,9 @@ INTERRUPTED = {     # what a command stopped by Ctrl-C or SIGTERM leaves (each c
 
 
 def main(argv: list[str] | None = None) -> int:
+    utf8_file_names()               # (its help and usage errors said under any locale)
     args = parser().parse_args(argv)
-    require_utf8_file_names()       # (its help and usage errors said under any locale)
+    require_utf8_file_names()
     previous = raise_on_stop() if threading.current_thread() is threading.main_thread() else None
     try:
         return run(args)

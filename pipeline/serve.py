@@ -26,7 +26,7 @@ from .arguments import tcp_port
 from .console import say
 from .errors import PipelineError, describe
 from .parsing import json_document
-from .startup import require_utf8_file_names
+from .startup import require_utf8_file_names, utf8_file_names
 from .export.listing import SITE_LANDING_PAGE, URI_DOCUMENTS, load_package
 from .export.pageroutes import catalogue_pages
 from .rdf.documents import SUFFIXES
@@ -152,8 +152,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="published folder to serve (never written) (default: data/published)")
     parser.add_argument("--port", type=tcp_port, default=8000,
                         help="port on 127.0.0.1 (default: 8000)")
+    utf8_file_names()               # (its help and usage errors said under any locale)
     args = parser.parse_args(argv)
-    require_utf8_file_names()       # (its help and usage errors said under any locale)
+    require_utf8_file_names()
     try:
         return _serve(args)
     except Exception as error:          # never a traceback: one line naming the folder

@@ -28,14 +28,25 @@ NOT_UTF8 = ("error: the locale's encoding is {}, but a publication's file names 
             "PYTHONUTF8=1, as make does; nothing was done\n")
 
 
+def utf8_file_names() -> bool:
+    """Whether file names are UTF-8 here (Python's UTF-8 mode, or a UTF-8 locale); where they
+    are not, what the program prints that the console cannot show is written as an escape
+    (`\u53d6`), so that its help (Japanese in places) is said rather than a traceback."""
+    if sys.flags.utf8_mode or codecs.lookup(sys.getfilesystemencoding()).name == "utf-8":
+        return True
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):     # (none, or not a text file)
+            stream.reconfigure(errors="backslashreplace")
+    return False
+
+
 def require_utf8_file_names() -> None:
     """A publication's file names are UTF-8 (the URI document of a period `～H25`, a
     department's): under a locale of another encoding (ja_JP.eucJP, or C with PYTHONUTF8=0)
     they can be neither written nor read, and publish, validate and query failed on the first
     one. There the program stops before it begins, with one line saying how to run it."""
-    encoding = sys.getfilesystemencoding()
-    if sys.flags.utf8_mode or codecs.lookup(encoding).name == "utf-8":
+    if utf8_file_names():
         return
     with contextlib.suppress(OSError):          # (no stderr: the exit status says it)
-        os.write(2, NOT_UTF8.format(encoding).encode("ascii", "backslashreplace"))
+        os.write(2, NOT_UTF8.format(sys.getfilesystemencoding()).encode("ascii", "backslashreplace"))
     os._exit(1)
