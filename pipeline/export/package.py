@@ -119,6 +119,13 @@ def _without_folder(warning: str, folders: set[str]) -> str:
                 warning)
 
 
+def with_folder(warning: str, sources: list) -> str:
+    """A warning the edition states (starting with a source's file name), starting with that
+    source's path as this run was given it, as the run that extracted it said it."""
+    return next((f"{source.path}{warning[len(source.name):]}" for source in sources
+                 if warning.startswith(f"{source.name}:")), warning)
+
+
 class LinkedDataDigests:
     """The linked-data files hashed in threads while the publish goes on: each of the four
     combined files (about 1 GB at N = 1000) as soon as the linked data's writer has it whole
