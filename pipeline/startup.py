@@ -1,7 +1,8 @@
 """A program's start (`python -m pipeline`, `python -m pipeline.serve`): until the command
 takes over the stop signals, Ctrl-C or SIGTERM end it at once with one line. Nothing has been
 done yet, and Python's own handler would print a traceback of whatever module was being
-imported. Kept free of imports beyond the standard library's: it runs first."""
+imported. And before a command begins, the file names it writes and reads must be UTF-8
+(require_utf8_file_names). Kept free of imports beyond the standard library's: it runs first."""
 
 import codecs
 import contextlib
@@ -47,6 +48,7 @@ def require_utf8_file_names() -> None:
     one. There the program stops before it begins, with one line saying how to run it."""
     if utf8_file_names():
         return
+    line = NOT_UTF8.format(sys.getfilesystemencoding())
     with contextlib.suppress(OSError):          # (no stderr: the exit status says it)
-        os.write(2, NOT_UTF8.format(sys.getfilesystemencoding()).encode("ascii", "backslashreplace"))
+        os.write(2, line.encode("ascii", "backslashreplace"))
     os._exit(1)

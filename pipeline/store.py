@@ -42,8 +42,8 @@ from .config import Config
 from .console import say
 from .errors import StoreError
 from .fetch import describe_exception, network_reason
-from .store_graphs import (GRAPH_FILE, index_graph_iri, index_ntriples, plan_files, plan_graph_iri,
-                           read_index)
+from .rdf.vocabulary import plan_graph_iri
+from .store_graphs import GRAPH_FILE, index_graph_iri, index_ntriples, plan_files, read_index
 from .store_settings import ENV_PASSWORD, ENV_USER, MAX_SECONDS, StoreSettings, redact
 
 N_TRIPLES = "application/n-triples"

@@ -19,7 +19,7 @@ from pathlib import Path
 from .errors import ValidationFailed
 from .export.csv import EXCEL_SUFFIX, csv_text, excel_csv_text, excel_header, may_start_formula
 from .export.listing import file_digest
-from .export.tables import SLICE_KEY, is_slice
+from .export.tables import PLAN_KEY, is_slice
 from .forked import die_with
 from .heap import release_free_memory
 from .partcache import CacheStats, file_identity, identity
@@ -218,10 +218,10 @@ def check_plan_slices(folder: Path, descriptor: dict, tables: Parsed) -> list[st
         if isinstance(data, str):
             findings.append(data)
             continue
-        expected = csv_text(table.header, []).encode("utf-8") + table.written([resource[SLICE_KEY]])
+        expected = csv_text(table.header, []).encode("utf-8") + table.written([resource[PLAN_KEY]])
         if data != expected:
             findings.append(f"{resource['name']}: {resource['path']} is not the rows of plan "
-                            f"{resource[SLICE_KEY]} in {table.resource['path']}")
+                            f"{resource[PLAN_KEY]} in {table.resource['path']}")
         elif not _as_stated(resource, data):
             findings.append(f"{resource['name']}: {resource['path']} does not match its stated bytes/hash")
     return findings

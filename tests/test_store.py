@@ -33,9 +33,8 @@ from httpserver import free_port, stop_process
 from pipeline.config import Config, load_config
 from pipeline.errors import StoreError
 from pipeline.query import run_query, write_table
-from pipeline.rdf.vocabulary import default_graph_iri
+from pipeline.rdf.vocabulary import default_graph_iri, plan_graph_iri
 from pipeline.store import load_store as load_into_store
-from pipeline.store_graphs import plan_graph_iri
 from pipeline.store_settings import redact, resolve_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

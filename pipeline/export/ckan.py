@@ -29,9 +29,9 @@ from .datasets import DATABASE, DatasetSpec
 from .listing import CKAN_FOLDER, CKAN_LICENSES, CKAN_ORGANIZATIONS, file_digest
 from .description import Description
 from .identifiers import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, area_geometry,
-                          authority_area, authority_location_uri, authority_name, authority_uri, dataset_edition, dataset_period,
-                          dataset_uri, language_uri, license_info, location_uri,
-                          organization_name, publisher_type)
+                          authority_area, authority_location_uri, authority_name, authority_uri,
+                          dataset_edition, dataset_period, dataset_uri, language_uri,
+                          license_info, location_uri, organization_name, publisher_type)
 
 # Keys of CKAN's default_create_package_schema (ckan/logic/schema.py) ...
 PACKAGE_CREATE_KEYS = frozenset({

@@ -22,6 +22,8 @@ SPDX_SHA256 = SPDX.checksumAlgorithm_sha256
 DATA_THEME_GOVE = URIRef(EU + "data-theme/GOVE")
 ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
 ADMS_LICENCE_TYPE = "http://purl.org/adms/licencetype/"
+
+
 def organization_name(config: Config) -> str:
     """ASCII name of the publication's operator (`[publication]` publisher), as every publisher
     is named (names.publisher_name: `lg-<全国地方公共団体コード>`; the CKAN organization name)."""

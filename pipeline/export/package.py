@@ -29,7 +29,7 @@ from .pieces import Pieces, Run, pieces_cache, plan_digests, table_runs, write_j
 from .plans import write_plan_tables
 from .sqlite import (built_database, database_cache, database_name, keep_database,
                      write_sqlite)
-from .tables import SLICE_KEY, attribution, plan_attributions
+from .tables import PLAN_KEY, attribution, plan_attributions
 from .workbooks import Written, workbook_path, write_workbooks
 
 RDF_TITLES = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD"}
@@ -162,7 +162,7 @@ def describe_linked_data(package: dict, linked: LinkedData, out: Path) -> None:
         plan_id = path.split("/")[1]
         package["resources"].append({**file_resource(f"graph-plan-{plan_id.lower()}", path,
                                                      f"リンクトデータ（計画 {plan_id}、N-Triples）", out),
-                                     SLICE_KEY: plan_id})
+                                     PLAN_KEY: plan_id})
     write_json(out / "datapackage.json", package)
 
 

@@ -25,6 +25,7 @@ from ..model import TABLES
 from ..names import ascii_name
 from ..rdf import PLANS_DIR
 from ..rdf.negotiation import PageRoute
+from ..rdf.terms import PLAN_SEGMENT
 from .datasets import DATABASE, DATABASE_FOLDER, LINKED_DATA, METADATA, TABLE_FILES
 from .listing import DATASET_PAGE, LINKED_DATA_FOLDER, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE
 from .site.context import initiative_page, item_page, plan_page, plan_slug
@@ -32,7 +33,6 @@ from .sqlite import SQLITE_SUFFIX
 
 DATASET = "dataset/"
 DISTRIBUTION = "distribution/"       # export/dcat.py distribution_uri
-PLAN = "plan"                        # rdf/terms.py plan_path
 
 
 def catalogue_pages(publication: str) -> tuple[PageRoute, ...]:
@@ -70,7 +70,7 @@ def data_page(plan_slugs: dict[str, str], name: str) -> str | None:
     an item's (`…/item/2-1`), an initiative's (`…/initiative/2-1-12`), of the plans the portal
     has pages of (`plan_slugs`: plan_id -> the folder of its pages); None for any other."""
     parts = name.split("/")
-    slug = plan_slugs.get(parts[1]) if len(parts) in (2, 4) and parts[0] == PLAN else None
+    slug = plan_slugs.get(parts[1]) if len(parts) in (2, 4) and parts[0] == PLAN_SEGMENT else None
     if slug is None:
         return None
     if len(parts) == 2:

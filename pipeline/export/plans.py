@@ -14,7 +14,7 @@ from .csv import write_csv
 from .datapackage import file_resource, remember_resources, tabular_resource
 from .json import write_table_json
 from .pieces import Piece, Pieces
-from .tables import SLICE_KEY
+from .tables import PLAN_KEY
 
 
 def plan_folder(plan_id: str) -> str:
@@ -68,5 +68,5 @@ def _write_slice(table: str, schema: dict, own: list[Piece], plan: Plan, out: Pa
     csv_resource["title"] = f"{schema['title']}（{plan.title}）"
     json_resource = file_resource(f"{name}-json", f"{folder}/{table}.json",
                                   f"{schema['title']}（{plan.title}、JSON）", out)
-    csv_resource[SLICE_KEY] = json_resource[SLICE_KEY] = plan.plan_id
+    csv_resource[PLAN_KEY] = json_resource[PLAN_KEY] = plan.plan_id
     return [csv_resource, json_resource]

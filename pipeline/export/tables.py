@@ -12,14 +12,14 @@ from ..sources import SourceDocument
 
 # The table of the SQLite distribution holding distribution_metadata (key, value).
 METADATA_TABLE = "metadata"
-PLAN_KEY = "plan_id"
-SLICE_KEY = PLAN_KEY     # every resource of a plan's own files (plans/<plan_id>/) names its plan
+PLAN_KEY = "plan_id"     # the tables' first column; and the key by which every resource of a
+                         # plan's own files (plans/<plan_id>/) names its plan
 
 
 def is_slice(resource: dict) -> bool:
     """A table's slice for one plan (`plans/<plan_id>/<table>.csv`): a tabular resource that
     names its plan."""
-    return SLICE_KEY in resource and resource.get("profile") == "tabular-data-resource"
+    return PLAN_KEY in resource and resource.get("profile") == "tabular-data-resource"
 
 
 def table_rows(publication: Publication) -> dict[str, list[dict]]:

@@ -69,8 +69,8 @@ def write_graph(graph: NTriples, prefixes: dict[str, str], pool: Executor | None
     chunk's SHA-256, for the next run's splice (splice.keep_merge).
 
     The licence is a triple of the graph (`<graph> dcterms:license <URL>`, and likewise of
-    each plan's graph), so the JSON-LD shows it as a node with a `license` key; the document has no other top-level key, which
-    would make the graph a named graph. context.jsonld holds the context and what
+    each plan's graph), so the JSON-LD shows it as a node with a `license` key; the document
+    has no other top-level key, which would make the graph a named graph. context.jsonld holds the context and what
     `context_about` says of the file itself (its URL as `id`, its `license`): a processor that
     loads it as a remote context reads its `@context` alone, one that reads it as a document
     reads those as a triple."""

@@ -131,10 +131,13 @@ def publisher_path(source: dict) -> str | None:
     return f"organization/{publisher_name(source['publisher'], source.get('publisher_code') or '')}"
 
 
+PLAN_SEGMENT = "plan"       # the first segment of every plan's path
+
+
 def plan_path(plan_id: str) -> str:
     """`plan/miyagi-ict-plan-2014-2016`: every plan's records are minted under its path,
     since every plan numbers its fields, items and initiatives from 1."""
-    return f"plan/{slug(plan_id)}"
+    return f"{PLAN_SEGMENT}/{slug(plan_id)}"
 
 
 def initiative_path(plan_id: str, initiative_id: str) -> str:
