@@ -274,16 +274,11 @@ def run(args: argparse.Namespace) -> int:
         publish(args.raw_dir, args.out_dir, publication_settings(args), cache_dir=cache,
                 strict=args.strict)
     elif args.command == "validate":
-        from .validate import validate_package
-        from .validate_descriptor import read_package
-        from .validate_listings import check_stated_files
+        from .validate import validate_publication
         descriptor = args.out_dir / "datapackage.json"
         if not descriptor.exists():
             raise PipelineError("no datapackage.json: publish first", args.out_dir)
-        package = read_package(descriptor)
-        count, _, _ = validate_package(args.out_dir, package)
-        described = {r.get("path") for r in package.get("resources", []) if isinstance(r, dict)}
-        others = check_stated_files(args.out_dir, described)
+        count, others = validate_publication(args.out_dir)
         say(f"valid: {descriptor} ({count} resources), and the {others} other files with the "
             "bytes and SHA-256 the catalogue and the listings it names state")
     elif args.command == "fetch":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -136,11 +137,21 @@ def test_a_datapackage_json_that_is_no_json_object_is_one_line(damaged, case):
 # --- 2. what frictionless must not be handed: findings, read from the descriptor alone ---------
 
 def findings_and_error(out: Path, lines: list[str]) -> tuple[list[str], str]:
-    """The findings validate printed, and its error line (checked to count them)."""
+    """The findings frictionless made validate print, and its error line (checked to count
+    them). An edited datapackage.json or Table Schema no longer has the bytes the catalogue
+    states, which validate says too, after them."""
     findings = [line.strip() for line in lines if line.startswith("  ")]
-    assert lines[-1] == f"error: {out / 'datapackage.json'}: frictionless found " \
-                        f"{len(findings)} problem(s)"
-    return findings, lines[-1]
+    said = re.fullmatch(rf"error: {re.escape(str(out / 'datapackage.json'))}: frictionless found "
+                        rf"(\d+) problem\(s\)(; {re.escape(str(out))}: (\d+) file\(s\) differ "
+                        "from what the publication states of them)?", lines[-1])
+    assert said, lines[-1]
+    count = int(said[1])
+    assert len(findings) == count + int(said[3] or 0)
+    for edited in findings[count:]:
+        assert re.fullmatch(r"(datapackage|schemas/\w+)\.json( has \d+ bytes, catalog\.jsonld "
+                            r"states \d+|: cannot be read \(.+\); catalog\.jsonld states it)",
+                            edited), edited
+    return findings[:count], lines[-1]
 
 
 REMOTE = "http://127.0.0.1:9/profile.json"    # (nothing listens: a fetch would fail)
@@ -441,3 +452,18 @@ def test_many_damaged_files_are_shown_fifty_then_counted(damaged):
     assert len(lines) == 52
     assert lines[-2:] == ["  … and 10 more",
                           f"error: {out}: 60 file(s) differ from what the publication states of them"]
+
+
+def test_a_damaged_table_and_a_damaged_other_file_are_both_found(damaged, published):
+    """validate stopped at the tables' findings: a publication whose indicators.json and
+    database were both damaged was said to have the first problem only."""
+    def damage(out: Path) -> None:
+        replace("indicators.json", lambda data: data.replace(b"38.25", b"38.26"))(out)
+        write("miyagi-ict-plan.sqlite", b"junk\n")(out)
+    out, lines = damaged(damage)
+    assert lines == [
+        "  indicators-json: indicators.json does not match its stated hash",
+        "  miyagi-ict-plan.sqlite has 5 bytes, catalog.jsonld states "
+        f"{sizes(published, 'miyagi-ict-plan.sqlite')}",
+        f"error: {out / 'datapackage.json'}: frictionless found 1 problem(s); {out}: 1 file(s) "
+        "differ from what the publication states of them"]
