@@ -379,3 +379,29 @@ def test_a_glossary_term_of_an_indicator_is_the_indicators_in_the_tables_and_the
         (URIRef(f"{BASE}plan/plan/indicator/2-1-12-2"),
          URIRef(f"{BASE}concept/glossary/"
                 "%E6%83%85%E5%A0%B1%E3%82%BB%E3%82%AD%E3%83%A5%E3%83%AA%E3%83%86%E3%82%A3%E5%A4%96%E9%83%A8"))}
+
+
+def test_a_citation_of_no_published_initiative_or_of_a_url_no_iri_keeps_what_was_cited(
+        tmp_path, project_root, source_text):
+    """A 参考 citing an initiative the plan does not publish (`2-9-9…`) became a document
+    titled with the rest of the line, its number nowhere in the graph; one citing a URL that
+    is no IRI (`|` in it) a document titled with the URL, the URL not stated as one. The
+    document states the number as printed (references.csv's cited_id) and the URL as a literal
+    of xsd:anyURI, as the portal sites' URLs are."""
+    out = publish_changed(tmp_path, project_root, source_text, {
+        "2-2-5電子申請オンライン利用の促進": "2-9-9電子申請オンライン利用の促進",
+        "<http://www.cas.go.jp/jp/seisaku/bangoseido/index.html>": "<http://www.cas.go.jp/jp/a|b/index.html>"})
+    graph = parse(out, "graph.ttl")
+    schema_url = URIRef("https://schema.org/url")
+    cited = {str(document): (str(graph.value(document, DCTERMS.title)),
+                             graph.value(document, DCTERMS.identifier),
+                             graph.value(document, schema_url))
+             for document in graph.subjects(RDF.type, URIRef("http://xmlns.com/foaf/0.1/Document"))
+             if (document, DCTERMS.identifier, None) in graph or (document, schema_url, None) in graph}
+    assert sorted(cited.values()) == [
+        ("http://www.cas.go.jp/jp/a|b/index.html", None,
+         Literal("http://www.cas.go.jp/jp/a|b/index.html",
+                 datatype=URIRef("http://www.w3.org/2001/XMLSchema#anyURI"))),
+        ("電子申請オンライン利用の促進", Literal("2-9-9"), None)]
+    assert all(uri.startswith(str(BASE[PLAN.replace("miyagi-ict-plan-2014-2016", "plan")]))
+               for uri in cited)

@@ -39,7 +39,8 @@ def subjects(published: Path) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for name, fmt in (("graph.nt", NT), ("vocabulary.ttl", pyoxigraph.RdfFormat.TURTLE)):
         for triple in pyoxigraph.parse((published / "rdf" / name).read_bytes(), format=fmt):
-            if isinstance(triple.subject, pyoxigraph.NamedNode) and document_name(triple.subject.value, BASE):
+            if isinstance(triple.subject, pyoxigraph.NamedNode) and \
+                    triple.subject.value.startswith(BASE):
                 found.setdefault(triple.subject.value, set()).add(str(triple))
     return found
 
@@ -48,9 +49,15 @@ def test_every_minted_uri_has_html_turtle_and_json_ld(published):
     minted = subjects(published)
     assert len(minted) > 300 and f"{BASE}{PLAN}initiative/2-2-5" in minted
     assert f"{BASE}vocab/Initiative" in minted and f"{BASE}vocab" in minted    # the ontology too
+    assert_every_uri_has_its_documents(published, minted)
+
+
+def assert_every_uri_has_its_documents(published: Path, minted: dict[str, set[str]]) -> None:
+    """Each URI's three documents, listed, stating its triples alone (and their own)."""
     listed = json.loads((published / "rdf" / "uri-documents.json").read_text(encoding="utf-8"))
     paths = {entry["path"] for entry in listed["files"]}
     for uri, triples in minted.items():
+        assert document_name(uri, BASE) is not None, uri
         name = "id/" + document_name(uri, BASE)
         for suffix in (".html", ".ttl", ".jsonld"):
             assert f"{name}{suffix}" in paths, uri
@@ -525,3 +532,34 @@ def test_a_label_too_long_to_name_a_file_mints_a_shortened_uri_that_resolves(
     assert f'<{uri}> <http://purl.org/dc/terms/title> "{name}"' in graph
     for suffix in (".html", ".jsonld"):
         assert (out / "id" / "plan" / "plan" / "document" / f"{segment}{suffix}").is_file()
+
+
+def test_a_name_holding_a_slash_or_a_question_mark_mints_a_uri_with_its_own_documents(
+        tmp_path, source_text):
+    """A department printed `総務部/広報課` was minted `…/lg-040002/総務部%2F広報課`, whose
+    documents were written as those of the division 広報課 of 総務部 (`…/総務部/広報課`): one
+    page for two resources. A document named `…とは？` (`?` once folded) was minted, but its
+    documents never written (no file is named with `?`), so its URI resolved nowhere. Such a
+    name is minted as those too long to name a file are: its first characters (`/`, `?`
+    replaced by `-`) and 12 hex digits of its SHA-256."""
+    import hashlib
+    from urllib.parse import quote
+    from pipeline.publish import publish
+    lines = source_text.split("\n")
+    assert (lines[697], lines[553][:17], lines[298]) == (
+        "担当 総務部 税務課", "<p>担当 総務部 広報課</p>", "宮城県情報システム最適化計画")
+    lines[697] = "担当 総務部/広報課 税務課"
+    lines[298] = "宮城県情報システム最適化計画とは？"
+    raw = tmp_path / "raw"
+    shutil.copytree(ROOT / "data" / "raw", raw)
+    (raw / "miyagi-ict-plan-2014-2016-field2.txt").write_text("\n".join(lines), encoding="utf-8")
+    out = tmp_path / "out"
+    publish(raw, out, load_config(ROOT / "pipeline.toml"), lambda message: None)
+    minted = subjects(out)
+    for name, uri in (("総務部/広報課", f"{BASE}organization/lg-040002/総務部-広報課-"),
+                      ("宮城県情報システム最適化計画とは?",
+                       f"{BASE}{PLAN}document/宮城県情報システム最適化計画とは--")):
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+        assert quote(uri + digest, safe=":/-_.~") in minted, name
+    assert f"{BASE}organization/lg-040002/{quote('総務部')}/{quote('広報課')}" in minted
+    assert_every_uri_has_its_documents(out, minted)

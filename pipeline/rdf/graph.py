@@ -402,10 +402,14 @@ def _reference(b: GraphBuilder, row: dict) -> None:
     elif row["url"] and not is_literal(link(row["url"])):
         target = URIRef(row["url"])
         b.add(target, RDF.type, FOAF.Document)
-    else:
+    else:           # a document by its name; an initiative not published; a URL no IRI
         target = b.uri(f"{plan}/document/{slug(row['label'])}")
         b.add(target, RDF.type, FOAF.Document)
         b.add(target, DCTERMS.title, Literal(row["label"], lang="ja"))
+        if row["cited_id"]:         # (its number as printed, as references.csv's cited_id)
+            b.add(target, DCTERMS.identifier, Literal(row["cited_id"]))
+        if row["url"]:              # (a literal of xsd:anyURI, as printed)
+            b.add(target, b.curie("schema:url"), link(row["url"]))
     b.add(source, DCTERMS.references, target)
 
 
