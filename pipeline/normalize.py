@@ -55,9 +55,15 @@ HTML_ELEMENT_NAMES = frozenset("""
     object ol option p picture pre q rp rt ruby s samp script section select small source
     span strike strong style sub summary sup svg table tbody td textarea tfoot th thead time
     title tr tt u ul var video wbr""".split())
+# The elements of inline text (phrasing: bold, a link, a ruby's reading): their tags go without
+# a trace, `情報<b>システム</b>課` is 情報システム課, as in an HTML fragment's text. Any other tag (a
+# cell, a paragraph, a line break, an image) parts the text on its two sides.
+INLINE_ELEMENT_NAMES = frozenset("""
+    a abbr acronym b bdi bdo big cite code del dfn em font i ins kbd label mark nobr q rp rt
+    ruby s samp small span strike strong sub sup time tt u var wbr""".split())
 _ELEMENTS = "|".join(sorted(HTML_ELEMENT_NAMES, key=len, reverse=True))   # for a regex
 _ATTRIBUTE = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>`]+))?"""
-HTML_TAG = re.compile(rf"</?(?:{_ELEMENTS})(?:{_ATTRIBUTE})*\s*/?>", re.IGNORECASE)
+HTML_TAG = re.compile(rf"</?({_ELEMENTS})(?:{_ATTRIBUTE})*\s*/?>", re.IGNORECASE)
 # An `&` and what may follow it as a character reference. Only a complete one (`&amp;`, `&#38;`,
 # `&#x26;`: a known name or a number, ended by `;`) is decoded: html.unescape also decodes a
 # legacy name without its `;` (`&copy`, `&reg`, `&para`, `&not`, `&lt`), which turned a URL's
@@ -101,9 +107,14 @@ def escape_incomplete_references(text: str) -> str:
 
 
 def strip_html(text: str, sep: str = " ") -> str:
-    """Replace each HTML tag with sep (a space), decode complete character references and
-    drop the markdown bold marker "**". URLs in angle brackets (<http://...>) stay."""
-    return unescape(HTML_TAG.sub(sep, text)).replace("**", "")
+    """Drop each inline tag (`<b>`, `<span>`), replace any other HTML tag with sep (a space),
+    decode complete character references (each of the text between two tags: `&reg<sup>;</sup>`
+    stays `&reg;`, as in an HTML fragment) and drop the markdown bold marker "**". URLs in angle
+    brackets (<http://...>) stay."""
+    pieces = HTML_TAG.split(text)       # text, a tag's element name, text, …
+    for at in range(1, len(pieces), 2):
+        pieces[at] = "" if pieces[at].lower() in INLINE_ELEMENT_NAMES else sep
+    return "".join(map(unescape, pieces)).replace("**", "")
 
 
 # --- PDF letter spacing ----------------------------------------------------
@@ -205,8 +216,8 @@ def extract_glossary_terms(text: str) -> tuple[str, list[str]]:
 def clean_text(text: str) -> tuple[str, list[str]]:
     """Full cell cleaner: strip_html, normalize_width, remove_letter_spacing,
     extract_glossary_terms, then collapse spaces/tabs. Returns (text, terms).
-    Tags become tabs until the end, so letter spacing never joins across
-    table cells ("<td>H 2 6</td><td>H 2 7</td>" -> "H26 H27")."""
+    Tags but inline ones become tabs until the end, so letter spacing never
+    joins across table cells ("<td>H 2 6</td><td>H 2 7</td>" -> "H26 H27")."""
     if not _NEEDS_CLEANING.search(text):   # most cells: plain text, only stripped
         return text.strip(), []
     if "<" in text or "&" in text or "**" in text:

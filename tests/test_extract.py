@@ -1374,6 +1374,24 @@ def test_a_table_cell_whose_end_tag_is_left_out_ends_at_the_next_cell(fragment):
     assert table.grid == [["a", "b"]] and text.values == ["x"]
 
 
+@pytest.mark.parametrize("markup, text", [
+    ("情報<b>システム</b>課", "情報システム課"),
+    ("本県の<strong>電子県庁</strong>を推進", "本県の電子県庁を推進"),
+    ('<font color="red">重点</font>目標', "重点目標"),
+    ("x&reg<sup>;</sup>", "x&reg;"),
+])
+def test_inline_markup_reads_alike_in_a_paragraph_a_table_cell_and_a_tab_separated_line(markup,
+                                                                                        text):
+    """An inline tag on a tab-separated line became a space (`情報<b>システム</b>課` read
+    「情報 システム 課」), where a `<p>` or `<td>` fragment dropped it: the same markup, printed in
+    another layout, named another division. It is dropped in each."""
+    assert [row.values for row in read_rows(f"<p>{markup}</p>")] == [[text]]
+    assert [row.values for row in read_rows(f"<table><tr><td>{markup}</td></tr></table>")] \
+        == [[text]]
+    assert [row.values for row in read_rows(f"担当\t\t震災復興・企画部 {markup}\t")] \
+        == [["担当", f"震災復興・企画部 {text}"]]
+
+
 def test_paragraphs_in_a_table_cell_are_its_lines():
     [table] = read_rows("<table><tr><td><p>LGWAN</p><p>ASP</p></td><td><div>電子</div>申請</td></tr></table>")
     assert table.grid == [["LGWAN ASP", "電子申請"]]

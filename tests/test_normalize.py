@@ -58,7 +58,7 @@ def test_normalize_width(raw, expected):
     ("1 < 2", "1 < 2"),
     ("<", "<"),
     # text between a < and a > is no tag unless it is one: an HTML element with attributes
-    ('<SPAN class="a" hidden>運用</Span>', " 運用 "),
+    ('<SPAN class="a" hidden>運用</Span>', "運用"),
     ("(x<y and z>w)", "(x<y and z>w)"),
     ("(a<b かつ c>d)", "(a<b かつ c>d)"),
     ("a<b, c>d", "a<b, c>d"),
@@ -77,13 +77,37 @@ def test_strip_html_custom_separator():
 
 
 @pytest.mark.parametrize("raw, expected", [
-    ("<a href=http://www.pref.miyagi.jp/site/?id=3>県のサイト</a>", " 県のサイト "),
+    ("<a href=http://www.pref.miyagi.jp/site/?id=3>県のサイト</a>", "県のサイト"),
     ("図<img src=img/chart.png?w=300&amp;h=200>1", "図 1"),
 ])
 def test_a_tag_with_an_unquoted_attribute_value_holding_an_equals_sign_is_stripped(raw, expected):
     """An unquoted attribute value may hold `=` (a URL's query, `href=…?id=3`: browsers read it
     as the value): the tag was kept in the text, its URL with it, since only known elements
     with valid attributes are tags, where any `<name …>` was one before."""
+    assert strip_html(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("情報<b>システム</b>課", "情報システム課"),
+    ("本県の<strong>電子県庁</strong>を推進", "本県の電子県庁を推進"),
+    ('<span class="x">宮</span>城県', "宮城県"),
+    ('<FONT color="red">重点</FONT>目標', "重点目標"),
+    ("CO<sub>2</sub>削減、第1<sup>st</sup>", "CO2削減、第1st"),
+    ("<i>e</i>-<u>Tax</u>の<em>普及</em>", "e-Taxの普及"),
+    ("<ruby>宮城<rp>(</rp><rt>みやぎ</rt><rp>)</rp></ruby>県", "宮城(みやぎ)県"),
+    ("情報<wbr>システム", "情報システム"),
+    ("x&reg<sup>;</sup>", "x&reg;"),             # no reference of the text on both sides
+    # a tag of a cell, paragraph, line break or image still parts the text
+    ("<td>情報</td><td>システム</td>", " 情報  システム "),
+    ("<p>情報</p><div>システム</div>", " 情報  システム "),
+    ("情報<br>システム", "情報 システム"),
+    ("<li>情報<li>システム", " 情報 システム"),
+    ("図<img src=chart.png>1", "図 1"),
+])
+def test_an_inline_tag_is_dropped_and_any_other_parts_the_text(raw, expected):
+    """An inline tag (`<b>`, `<span>`) became a space like a cell's: `情報<b>システム</b>課` on a
+    tab-separated line read 「情報 システム 課」 where a `<p>` or `<td>` fragment read
+    「情報システム課」, a division's name two names by its layout."""
     assert strip_html(raw) == expected
 
 
@@ -178,6 +202,10 @@ def test_glossary_terms_in_order_of_occurrence():
     ("ｶﾞｲﾄﾞﾗｲﾝ *", ("ガイドライン", ["ガイドライン"])),
     ("情報発信 **メルマガ**", ("情報発信 メルマガ", [])),
     ("現状値\t\t (H26年3月末) ", ("現状値 (H26年3月末)", [])),
+    ("本県の<strong>電子県庁</strong>を推進", ("本県の電子県庁を推進", [])),
+    ('<span class="x">宮</span>城県', ("宮城県", [])),
+    ("<b>H</b> 2 6<td>H 2 7", ("H26 H27", [])),
+    ("<b>LGWAN</b>*を活用", ("LGWANを活用", ["LGWAN"])),
     ("", ("", [])),
 ])
 def test_clean_text(raw, expected):
