@@ -55,11 +55,12 @@ HTML_ELEMENT_NAMES = frozenset("""
     object ol option p picture pre q rp rt ruby s samp script section select small source
     span strike strong style sub summary sup svg table tbody td textarea tfoot th thead time
     title tr tt u ul var video wbr""".split())
-# The elements of inline text (phrasing: bold, a link, a ruby's reading): their tags go without
-# a trace, `情報<b>システム</b>課` is 情報システム課, as in an HTML fragment's text. Any other tag (a
-# cell, a paragraph, a line break, an image) parts the text on its two sides.
+# The elements of inline text (phrasing: bold, a ruby's reading): their tags go without a
+# trace, `情報<b>システム</b>課` is 情報システム課, as in an HTML fragment's text. Any other tag (a
+# cell, a paragraph, a line break, an image) parts the text on its two sides; so does a link's
+# (`<a>`), whose end is all that ends a URL printed in it before text (`…/x</a>を参照`).
 INLINE_ELEMENT_NAMES = frozenset("""
-    a abbr acronym b bdi bdo big cite code del dfn em font i ins kbd label mark nobr q rp rt
+    abbr acronym b bdi bdo big cite code del dfn em font i ins kbd label mark nobr q rp rt
     ruby s samp small span strike strong sub sup time tt u var wbr""".split())
 _ELEMENTS = "|".join(sorted(HTML_ELEMENT_NAMES, key=len, reverse=True))   # for a regex
 _ATTRIBUTE = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>`]+))?"""
