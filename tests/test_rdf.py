@@ -405,3 +405,14 @@ def test_a_citation_of_no_published_initiative_or_of_a_url_no_iri_keeps_what_was
         ("電子申請オンライン利用の促進", Literal("2-9-9"), None)]
     assert all(uri.startswith(str(BASE[PLAN.replace("miyagi-ict-plan-2014-2016", "plan")]))
                for uri in cited)
+
+
+def test_every_site_is_part_of_its_field_of_its_plan(turtle):
+    """The 情報発信サイト等 were linked to nothing: a query could find a plan's sites only by
+    reading their URIs. Each is part of its field, as the initiatives' items are."""
+    query = """SELECT ?site WHERE { ?site a schema:WebSite ; dcterms:isPartOf ?field .
+               ?field dcterms:isPartOf <%s> }""" % BASE["plan/miyagi-ict-plan-2014-2016"]
+    sites = {str(row.site).rsplit("/", 1)[-1] for row in turtle.query(
+        query, initNs={"dcterms": DCTERMS, "schema": Namespace("https://schema.org/")})}
+    assert sites == {f"2-site-{n}" for n in range(1, 9)}
+    assert (BASE[PLAN + "site/2-site-1"], DCTERMS.isPartOf, BASE[PLAN + "field/2"]) in turtle

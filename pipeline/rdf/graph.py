@@ -216,15 +216,16 @@ def _lines(b: GraphBuilder, tables: dict[str, list[dict]], sources: list[dict],
     _indicators(b, tables["indicators"], source_nodes)
     for row in tables["references"]:
         _reference(b, row)
-    for row in tables["sites"]:
+    for row in tables["sites"]:         # (a field's 情報発信サイト等)
         node = b.map_row("sites", row)
+        b.add(node, DCTERMS.isPartOf, _field(b, row["plan_id"], row["field_no"],
+                                             nodes[row["plan_id"]]))
         _responsible(b, node, row, publishers[row["plan_id"]])
         _provenance(b, node, row, source_nodes)
     for row in tables["sections"]:
         node = b.map_row("sections", row)
-        plan = plan_path(row["plan_id"])
-        parent = b.uri(f"{plan}/item/{row['field_no']}-{row['item_no']}" if row["item_no"]
-                       else f"{plan}/field/{row['field_no']}")
+        parent = b.uri(f"{plan_path(row['plan_id'])}/item/{row['field_no']}-{row['item_no']}") \
+            if row["item_no"] else _field(b, row["plan_id"], row["field_no"], nodes[row["plan_id"]])
         b.add(node, DCTERMS.isPartOf, parent)
         _provenance(b, node, row, source_nodes)
     for row in tables["terms"]:
@@ -271,15 +272,21 @@ def _publisher(b: GraphBuilder, plan: Plan) -> URIRef | None:
     return node
 
 
-def _field_and_item(b: GraphBuilder, row: dict, plan: URIRef) -> URIRef:
-    scope = plan_path(row["plan_id"])
-    field = b.uri(f"{scope}/field/{row['field_no']}")
+def _field(b: GraphBuilder, plan_id: str, field_no, plan: URIRef) -> URIRef:
+    """The plan's field (分野) numbered field_no, part of the plan."""
+    field = b.uri(f"{plan_path(plan_id)}/field/{field_no}")
     if b.first_time(field):
         b.add(field, RDF.type, b.pv.Field)
-        b.add(field, SKOS.notation, Literal(str(row["field_no"])))
+        b.add(field, SKOS.notation, Literal(str(field_no)))
+        b.add(field, DCTERMS.isPartOf, plan)
+        b.add(plan, DCTERMS.hasPart, field)
+    return field
+
+
+def _field_and_item(b: GraphBuilder, row: dict, plan: URIRef) -> URIRef:
+    scope = plan_path(row["plan_id"])
+    field = _field(b, row["plan_id"], row["field_no"], plan)
     b.add(field, DCTERMS.title, Literal(row["field_title"], lang="ja"))
-    b.add(field, DCTERMS.isPartOf, plan)
-    b.add(plan, DCTERMS.hasPart, field)
     item = b.uri(f"{scope}/item/{row['field_no']}-{row['item_no']}")
     if b.first_time(item):
         b.add(item, RDF.type, b.pv.Item)
