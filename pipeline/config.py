@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from .errors import ConfigError
-from .parsing import toml_document
+from .parsing import as_written, toml_file
 
 DEFAULT_CONFIG_PATH = Path("pipeline.toml")
 TABLES = ("publication", "site", "store")      # the tables of pipeline.toml
@@ -125,7 +125,7 @@ def load_config(path: Path | None = None) -> Config:
     if not path.exists():
         return Config()
     try:
-        document = toml_document(path.read_text(encoding="utf-8"))
+        document = toml_file(path)
     except ValueError as exc:           # (TOMLDecodeError, UnicodeDecodeError, too deep)
         raise ConfigError(f"invalid TOML: {exc}", path) from None
     except OSError as exc:
@@ -246,7 +246,7 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
         default = getattr(defaults, key)
         if isinstance(default, bool):
             if not isinstance(value, bool):
-                refuse(key, f"must be true or false, not {value!r}")
+                refuse(key, f"must be true or false, not {as_written(value)}")
         elif isinstance(default, str) and not isinstance(value, str):
             refuse(key, f"must be text, not {type(value).__name__}")
         elif isinstance(default, dict) and not isinstance(value, dict):

@@ -20,7 +20,7 @@ from pathlib import Path
 from .config import (DEFAULT_CONFIG_PATH, NOT_IN_XML, NOT_IN_XML_PROBLEM, Config, is_http_url,
                      bbox_problem, local_government_code_problem, toml_line)
 from .errors import ConfigError, SourceError, undecodable_byte
-from .parsing import toml_document
+from .parsing import as_written, toml_file
 from .sourceplans import check_plans
 
 MANIFEST_NAME = "sources.toml"
@@ -254,7 +254,7 @@ def load_manifest(raw_dir: Path) -> dict[str, SourceMeta]:
     if not path.is_file():
         raise ConfigError("is not a file: the manifest must be a TOML file", path)
     try:
-        document = toml_document(path.read_text(encoding="utf-8"))
+        document = toml_file(path)
     except ValueError as exc:           # (TOMLDecodeError, UnicodeDecodeError, too deep)
         raise ConfigError(f"invalid TOML: {exc}", path) from None
     except OSError as exc:
@@ -340,7 +340,7 @@ def _check_period(entry: dict, refuse) -> None:
         if value is None:
             continue
         if not isinstance(value, int) or isinstance(value, bool):
-            refuse(key, f"must be a fiscal year as a number (2014), not {value!r}")
+            refuse(key, f"must be a fiscal year as a number (2014), not {as_written(value)}")
         if not PERIOD_RANGE[0] <= value <= PERIOD_RANGE[1]:
             refuse(key, f"{value} is not a fiscal year between {PERIOD_RANGE[0]} and "
                         f"{PERIOD_RANGE[1]}")
@@ -395,6 +395,9 @@ def check_manifest(manifest: dict[str, SourceMeta], raw_dir: Path, known_license
     for number, meta in enumerate(manifest.values(), 1):
         where, line_of = f"[[source]] entry {number} ({meta.file})", \
             partial(toml_line, path, "source", number)
+        if os.path.lexists(raw_dir / meta.file) and not (raw_dir / meta.file).is_file():
+            raise ConfigError(f"{where}: file: not a regular file (a folder, a device or a "
+                              f"broken link) in {raw_dir}", path, line_of("file"))
         if not (raw_dir / meta.file).is_file():
             raise ConfigError(f"{where}: file: no such file in {raw_dir}"
                               + _written_otherwise(raw_dir, meta.file), path, line_of("file"))

@@ -63,6 +63,8 @@ def test_every_documented_key_is_accepted(tmp_path):
      "period_start_fy and period_end_fy"),
     (("period_start_fy = 2014", 'period_start_fy = "2014"'),
      12, "[[source]] entry 1 (plan.txt): period_start_fy: must be a fiscal year as a number (2014), not '2014'"),
+    (("period_end_fy = 2016", "period_end_fy = 2016-04-01"),        # (a date: not Python's words)
+     13, "[[source]] entry 1 (plan.txt): period_end_fy: must be a fiscal year as a number (2014), not 2016-04-01"),
     (("publisher_code = \"040002\"", "publisher_code = 40002"),
      9, "[[source]] entry 1 (plan.txt): publisher_code: must be a string, not int"),
     (("publisher_code = \"040002\"", 'publisher_code = "040 002"'),    # once: RDF inconsistent
@@ -113,6 +115,23 @@ def test_an_entry_naming_its_file_with_other_code_points_says_so(tmp_path):
         f"{raw / 'sources.toml'}:2: [[source]] entry 1 ({composed}): file: no such file in {raw}; "
         f"{decomposed!r} there is the same name written with other Unicode code points (as a Mac "
         "writes names): rename the file or the entry")
+
+
+@pytest.mark.parametrize("make", [lambda path: path.mkdir(),
+                                  lambda path: path.symlink_to(path.parent / "gone.txt")],
+                         ids=["a folder", "a broken link"])
+def test_an_entry_naming_no_regular_file_says_so(tmp_path, make):
+    """The entry's file a folder or a link to nothing was said to be `no such file …;
+    'plan.txt' there is the same name written with other Unicode code points`: the same name,
+    written with the same ones."""
+    raw = raw_with(tmp_path, ENTRY)
+    (raw / "plan.txt").unlink()
+    make(raw / "plan.txt")
+    with pytest.raises(ConfigError) as error:
+        read_sources(raw, load_config(ROOT / "pipeline.toml"))
+    assert str(error.value) == (
+        f"{raw / 'sources.toml'}:2: [[source]] entry 1 (plan.txt): file: not a regular file (a "
+        f"folder, a device or a broken link) in {raw}")
 
 
 def test_duplicate_entries_are_refused(tmp_path):

@@ -89,6 +89,47 @@ def test_settings_that_cannot_be_read_are_one_line_naming_their_file(project, tm
     assert capsys.readouterr().err.splitlines()[-1] == f"error: {project / file}: invalid TOML: {problem}"
 
 
+def with_manifest(project: Path) -> None:
+    """The project's raw folder as the real one: its source under its manifest's entry."""
+    raw = project / "data" / "raw"
+    shutil.copy(ROOT / "data" / "raw" / "sources.toml", raw)
+    (raw / "plan.txt").rename(raw / "miyagi-ict-plan-2014-2016-field2.txt")
+
+
+@pytest.mark.parametrize("file", ["pipeline.toml", "data/raw/sources.toml"])
+def test_settings_saved_with_a_bom_are_read(project, tmp_path, capsys, file):
+    """A settings file or manifest saved by Windows' Notepad (UTF-8 with a BOM) stopped the
+    publish with `invalid TOML: Invalid statement (at line 1, column 1)`."""
+    with_manifest(project)
+    path = project / file
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    out = tmp_path / "out"
+    status = main(["--config", str(project / "pipeline.toml"), "publish", "--no-cache",
+                   "--raw-dir", str(project / "data" / "raw"), "--out-dir", str(out)])
+    assert status == 0, capsys.readouterr().err
+    rows = (out / "initiatives.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 34 and rows[1].startswith("miyagi-ict-plan-2014-2016,2-1-1,")
+
+
+@pytest.mark.parametrize("file", ["pipeline.toml", "data/raw/sources.toml"])
+def test_settings_in_another_encoding_name_the_line(project, tmp_path, capsys, file):
+    """A settings file saved as Shift_JIS was `invalid TOML: 'utf-8' codec can't decode byte
+    0x95 in position 97: invalid start byte`: no line, and Python's words."""
+    with_manifest(project)
+    path = project / file
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(n for n, line in enumerate(lines) if not line.isascii())
+    path.write_bytes("".join(lines).encode("cp932"))
+    byte = lines[at].encode("cp932")[next(i for i, c in enumerate(lines[at]) if not c.isascii())]
+    out = tmp_path / "out"
+    status = main(["--config", str(project / "pipeline.toml"), "publish", "--no-cache",
+                   "--raw-dir", str(project / "data" / "raw"), "--out-dir", str(out)])
+    assert status == 1 and not out.exists()
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: {path}: invalid TOML: line {at + 1} is not UTF-8 (byte {byte:#04x}): save the "
+        "file as UTF-8")
+
+
 @pytest.mark.parametrize("command", [["validate"], ["fetch"], ["linkcheck"], ["api"]])
 def test_every_command_given_a_settings_file_reads_it(tmp_path, capsys, command):
     """validate, fetch, linkcheck and api use no settings, and passed over a --config that named
@@ -124,6 +165,7 @@ def test_a_relative_or_empty_cache_home_is_ignored(tmp_path, monkeypatch, cache_
     ('spatial_bbox = ["a", "b", "c", "d"]', 'spatial_bbox: needs four numbers'),
     ('title = 5', 'title: must be text, not int'),
     ('uri_documents = "no"', "uri_documents: must be true or false, not 'no'"),
+    ('uri_documents = 2026-12-01T09:00:00', "uri_documents: must be true or false, not 2026-12-01T09:00:00"),
     ('base_uri = "not a uri"', "base_uri: 'not a uri' is not an http(s) URL"),
     # each once published as given as the catalogue's dct:accrualPeriodicity, which DCAT-AP
     # 3.0.1 takes from the EU frequency table alone (a typo, a word, another vocabulary)
@@ -271,7 +313,7 @@ def test_a_settings_file_that_cannot_be_read_is_named(tmp_path, monkeypatch):
     """As `PermissionError: [Errno 13] …` it once failed the publish naming the raw folder."""
     settings = tmp_path / "settings.toml"
     settings.write_text('[publication]\npublisher = "宮城県"\n', encoding="utf-8")
-    monkeypatch.setattr(Path, "read_text", denied)
+    monkeypatch.setattr(Path, "read_bytes", denied)
     with pytest.raises(ConfigError) as error:
         load_config(settings)
     assert str(error.value) == f"{settings}: cannot read: Permission denied"
