@@ -43,8 +43,8 @@ from .startup import STOP_SIGNALS
 from .stops import raise_if_stopped, settle
 from .timing import Stopwatch
 from .validate import BackgroundValidation
-from .versions import (PLAN_EDITIONS_KEY, choose_edition, described_changes, load_previous,
-                       table_records, with_plan_ids, write_change_report)
+from .versions import (ISSUED_KEY, PLAN_EDITIONS_KEY, choose_edition, described_changes,
+                       load_previous, table_records, with_plan_ids, write_change_report)
 
 Log = Callable[[str], None]
 
@@ -216,7 +216,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                                  list(publication.plans), described)
     config = replace(config, version=edition.version)
     head.update({"version": edition.version, "created": edition.created,
-                 PLAN_EDITIONS_KEY: edition.plans})
+                 ISSUED_KEY: edition.issued, PLAN_EDITIONS_KEY: edition.plans})
     with fresh_staging(out_dir) as staging, BackgroundValidation(
             staging, cache_folder(cache_dir, out_dir, "tables")) as validation:
         sources = head["sources"]

@@ -8,7 +8,9 @@ Each plan (計画) has its own edition too (`plan_editions` of datapackage.json)
 date of the edition in which its records last changed, and the date it was first published, so
 that a plan nobody touched keeps its dates while another plan of the publication changes.
 `plan_digests` states a digest of each plan's rows: the next publish compares only the plans
-whose digest differs, reading their records from the plans' own JSON files.
+whose digest differs, reading their records from the plans' own JSON files. The publication
+itself states the date it was first issued (`issued`, see first_issued), which every edition
+carries on: its combined datasets and its catalogue keep it while `created` moves.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Previous:
     identifiers_changed: bool = False     # keyed by plan since this edition (see with_plan_ids)
     plan_editions: dict[str, "PlanEdition"] = field(default_factory=dict)
     compared: list[str] | None = None     # the plans whose records `tables` holds (None: all)
+    issued: str = ""                      # the date the publication was first issued (first_issued)
 
 
 IDENTIFIERS_NOTE = ("識別子の変更 (identifiers changed, content unchanged): every record now "
@@ -72,6 +75,7 @@ class Edition:
     changes: dict | None          # None: same content as the previous publication
     plans: dict[str, dict] = field(default_factory=dict)    # plan_id -> PlanEdition.as_dict()
     shown: dict[str, str] = field(default_factory=dict)     # Described.shown
+    issued: str = ""              # the date the publication was first issued (first_issued)
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,26 @@ def read_plan_editions(package: dict | None) -> dict[str, PlanEdition]:
         if values and all(isinstance(v, str) and v for v in values):
             editions[plan_id] = PlanEdition(*values)
     return editions
+
+
+ISSUED_KEY = "issued"       # datapackage.json: the date the publication was first issued
+
+
+def first_issued(package: dict) -> str:
+    """The date (ISO) a publication was first issued, as its datapackage.json states it
+    (`issued`). A publication from before it was stated gives the earliest date it states of
+    an edition it was published in: the earliest `issued` of its plans' editions (a plan's
+    first date, carried from edition to edition), or its `created` when that is earlier or
+    it has no plan editions. Its catalogue's `dct:issued` is no better: it was `created`,
+    moved with every edition. A plan since removed took its date with it, so the date may be
+    later than the first edition, never earlier."""
+    stated = package.get(ISSUED_KEY)
+    if isinstance(stated, str) and TIMESTAMP.fullmatch(stated):
+        return stated
+    created = package.get("created", "")
+    dates = [edition.issued for edition in read_plan_editions(package).values()
+             if TIMESTAMP.fullmatch(edition.issued)]
+    return min([*dates, created] if created else dates, default="")
 
 
 def plan_editions(plan_ids: list[str], changed: set[str] | None, version: str, created: str,
@@ -147,7 +171,8 @@ def load_previous(out_dir: Path, package: dict | None, tables: list[str],
                             "folder)", out_dir / "datapackage.json")
     return Previous(version, package.get("created", ""), records,
                     _read(out_dir / CHANGES_FILE), _read(out_dir / CHANGELOG_FILE),
-                    plan_editions=read_plan_editions(package), compared=compared)
+                    plan_editions=read_plan_editions(package), compared=compared,
+                    issued=first_issued(package))
 
 
 def plans_to_compare(before, digests: dict[str, str] | None) -> list[str] | None:
@@ -246,7 +271,8 @@ def choose_edition(previous: Previous | None, rows: dict[str, list[dict]],
                    plan_ids: list[str] = (), described: Described | None = None) -> Edition:
     """The version, change report and plans' editions of a new edition: the rows (table ->
     rows) compared with the previous edition's records (as records_as_json gives them), and
-    how its description differs (described_changes)."""
+    how its description differs (described_changes). The publication keeps the date it was
+    first issued (a first edition: its own date)."""
     described = described or Described()
     edition = _edition(previous, rows, schemas, base_version, now, described)
     if edition.changes is None:         # the same content: every plan keeps its edition
@@ -256,6 +282,7 @@ def choose_edition(previous: Previous | None, rows: dict[str, list[dict]],
     edition.plans = plan_editions(list(plan_ids), changed, edition.version, edition.created,
                                   previous)
     edition.shown = described.shown
+    edition.issued = previous.issued if previous and previous.issued else edition.created
     return edition
 
 

@@ -1,7 +1,8 @@
 """A plan's dataset in the catalogue, CKAN and schema.org carries its plan's own edition (the
 version and dates of the edition in which its records last changed), so an unchanged plan's
 part of the catalogue is the same from edition to edition and its SHACL findings come from the
-cache; the combined datasets carry the publication's."""
+cache; the combined datasets and the catalogue carry the publication's: its version and date,
+and the date it was first issued."""
 
 from __future__ import annotations
 
@@ -61,10 +62,6 @@ def test_each_plans_dataset_and_its_files_carry_its_plans_edition_in_dcat(editio
         files = list(catalog.objects(dataset, DCAT.distribution))
         assert len(files) == 15 and all(_edition(catalog, f)[2:] == _expected(*edition)[2:]
                                         for f in files)
-    combined = URIRef(f"{BASE}dataset/miyagi-ict-plan-initiatives")     # the publication's edition
-    assert _edition(catalog, combined) == _expected("1.0.1", SECOND, SECOND)
-    catalogue = next(catalog.subjects(RDF.type, DCAT.Catalog))
-    assert _edition(catalog, catalogue)[2:] == _expected("1.0.1", SECOND, SECOND)[2:]
 
 
 def test_each_plans_ckan_package_and_schema_org_carry_its_plans_edition(editions):
@@ -80,9 +77,45 @@ def test_each_plans_ckan_package_and_schema_org_carry_its_plans_edition(editions
                               .split("</script>", 1)[0])
         assert (document["version"], document["datePublished"], document["dateModified"]) == \
             (version, issued, modified)
-    combined = json.loads((out / "ckan" / "miyagi-ict-plan-initiatives.json").read_text(encoding="utf-8"))
-    extras = {e["key"]: e["value"] for e in combined["extras"]}
-    assert (combined["version"], extras["issued"], extras["modified"]) == ("1.0.1", SECOND, SECOND)
+
+
+@pytest.mark.parametrize("serialisation", ["catalog.ttl", "catalog.jsonld"])
+def test_the_combined_datasets_and_the_catalogue_keep_the_first_date(editions, serialisation):
+    """The publication's edition: its version and date move with every edition, the date it
+    was first issued stays (it moved with every edition, so that a harvester saw the
+    publication as new each time)."""
+    out, *_ = editions
+    catalog = Graph().parse(out / serialisation)
+    catalogue = next(catalog.subjects(RDF.type, DCAT.Catalog))
+    assert _edition(catalog, catalogue)[2:] == _expected("1.0.1", FIRST, SECOND)[2:]
+    combined = sorted(d for d in catalog.objects(catalogue, DCAT.dataset)
+                      if not str(d).startswith(f"{BASE}dataset/plan-"))
+    assert len(combined) == 11 and URIRef(f"{BASE}dataset/miyagi-ict-plan-initiatives") in combined
+    for dataset in combined:
+        assert _edition(catalog, dataset) == _expected("1.0.1", FIRST, SECOND), dataset
+        files = list(catalog.objects(dataset, DCAT.distribution))
+        assert files and all(_edition(catalog, f)[2:] == _expected("1.0.1", FIRST, SECOND)[2:]
+                             for f in files), dataset
+
+
+def test_the_combined_datasets_keep_the_date_first_issued_in_ckan_and_schema_org(editions):
+    out, *_ = editions
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    assert (package["version"], package["issued"], package["created"]) == ("1.0.1", FIRST, SECOND)
+    combined = [path for path in (out / "ckan").glob("*.json")
+                if path.name.startswith("miyagi-ict-plan-")]
+    assert len(combined) == 11
+    for path in combined:
+        dataset = json.loads(path.read_text(encoding="utf-8"))
+        extras = {e["key"]: e["value"] for e in dataset["extras"]}
+        assert (dataset["version"], extras["issued"], extras["modified"]) == \
+            ("1.0.1", FIRST, SECOND), path.name
+        assert {(r["issued"], r["modified"]) for r in dataset["resources"]} == {(FIRST, SECOND)}
+    page = (out / "datasets" / "miyagi-ict-plan-initiatives.html").read_text(encoding="utf-8")
+    document = json.loads(page.split('<script type="application/ld+json">', 1)[1]
+                          .split("</script>", 1)[0])
+    assert (document["version"], document["datePublished"], document["dateModified"]) == \
+        ("1.0.1", FIRST, SECOND)
 
 
 def test_a_plans_part_changed_in_its_values_alone_has_its_findings_from_the_cache(editions):

@@ -112,7 +112,8 @@ def test_the_writers_describe_the_description_not_the_folder(copy, config):
     plan = view.plans[PLAN]
     plans = {**view.plans, PLAN: PlanInfo(plan.plan_id, "記述の計画名", plan.publisher,
                                           plan.start_year, plan.end_year, plan.page, plan.sources)}
-    package = {**view.package, "title": "記述のタイトル", "created": "2001-02-03T04:05:06Z"}
+    package = {**view.package, "title": "記述のタイトル", "created": "2001-02-03T04:05:06Z",
+               "issued": "2000-01-02T03:04:05Z"}
     changed = replace(view, package=package, plans=plans, records=records)
     on_disk = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
     assert on_disk["title"] != "記述のタイトル"
@@ -125,7 +126,8 @@ def test_the_writers_describe_the_description_not_the_folder(copy, config):
 
     write_ckan(copy, changed)
     ckan = json.loads((copy / "ckan" / f"{config.name}-initiatives.json").read_text(encoding="utf-8"))
-    assert {"key": "issued", "value": "2001-02-03T04:05:06Z"} in ckan["extras"]
+    assert {"key": "issued", "value": "2000-01-02T03:04:05Z"} in ckan["extras"]
+    assert {"key": "modified", "value": "2001-02-03T04:05:06Z"} in ckan["extras"]
     graph = build_catalog(copy, changed)
     assert (catalog_uri(config), DCTERMS.title, Literal("記述のタイトル", lang="ja")) in graph
 

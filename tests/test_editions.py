@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, Literal
+from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
 from pipeline.errors import PipelineError
 from pipeline.lock import publish_lock
@@ -245,6 +247,51 @@ def test_an_edition_is_never_dated_before_the_one_it_follows(tmp_path, source_te
     assert (package["version"], package["created"]) == ("1.0.1", "2026-02-02T02:40:00Z")
     changelog = (out / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "## 1.0.1 (2026-02-02)" in changelog and "## 1.0.0 (2026-02-02)" in changelog
+
+
+def test_a_publication_keeps_the_date_it_was_first_issued(tmp_path, source_text):
+    """datapackage.json `issued`: a first edition's date is its own; an edition with the same
+    content keeps it with its version and date, a new edition carries it on while `created`
+    moves; a publication from before `issued` was stated takes the earliest first date of its
+    plans' editions (the catalogue's issued once moved with every edition)."""
+    raw, out = raw_dir(tmp_path, source_text), tmp_path / "out"
+
+    def published() -> tuple:
+        package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+        return package["version"], package["issued"], package["created"]
+
+    assert publish(raw, out, SOURCE_DATE_EPOCH="1700000000").returncode == 0
+    assert published() == ("1.0.0", "2023-11-14T22:13:20Z", "2023-11-14T22:13:20Z")
+    forget_inputs(out)                      # other code, the same content: files updated
+    assert publish(raw, out, SOURCE_DATE_EPOCH="1750000000").returncode == 0
+    assert published() == ("1.0.0", "2023-11-14T22:13:20Z", "2023-11-14T22:13:20Z")
+    raw_dir(tmp_path, source_text.replace("38.25%", "40.5%"))
+    assert publish(raw, out, SOURCE_DATE_EPOCH="1800000000").returncode == 0
+    assert published() == ("1.0.1", "2023-11-14T22:13:20Z", "2027-01-15T08:00:00Z")
+    forget_inputs(out, "issued")            # written before `issued` was stated
+    raw_dir(tmp_path, source_text.replace("38.25%", "41%"))
+    assert publish(raw, out, SOURCE_DATE_EPOCH="1900000000").returncode == 0
+    assert published() == ("1.0.2", "2023-11-14T22:13:20Z", "2030-03-17T17:46:40Z")
+    catalog = Graph().parse(out / "catalog.ttl")
+    catalogue = next(catalog.subjects(RDF.type, DCAT.Catalog))
+    assert (catalog.value(catalogue, DCTERMS.issued), catalog.value(catalogue, DCTERMS.modified)) \
+        == (Literal("2023-11-14T22:13:20Z", datatype=XSD.dateTime),
+            Literal("2030-03-17T17:46:40Z", datatype=XSD.dateTime))
+
+
+def test_a_publication_from_before_issued_was_stated_takes_its_earliest_first_date():
+    from pipeline.versions import first_issued
+
+    editions = {"a": {"version": "1.0.1", "issued": "2025-06-01T00:00:00Z",
+                      "modified": "2025-06-01T00:00:00Z"},
+                "b": {"version": "1.0.3", "issued": "2025-04-01T00:00:00Z",
+                      "modified": "2026-03-01T00:00:00Z"}}
+    package = {"created": "2026-03-01T00:00:00Z", "plan_editions": editions}
+    assert first_issued(package) == "2025-04-01T00:00:00Z"
+    assert first_issued({**package, "issued": "2024-01-01T00:00:00Z"}) == "2024-01-01T00:00:00Z"
+    assert first_issued({**package, "issued": "damaged"}) == "2025-04-01T00:00:00Z"
+    assert first_issued({"created": "2026-03-01T00:00:00Z"}) == "2026-03-01T00:00:00Z"
+    assert first_issued({}) == ""
 
 
 def test_an_edition_from_before_plan_ids_notes_that_identifiers_changed(tmp_path, source_text):

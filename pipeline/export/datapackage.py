@@ -8,7 +8,7 @@ from ..config import Config
 from ..mediatypes import MEDIA_TYPES
 from ..outfolder import GENERATOR, GENERATOR_KEY
 from ..sources import SourceDocument
-from ..versions import PLAN_DIGESTS_KEY, PLAN_EDITIONS_KEY
+from ..versions import ISSUED_KEY, PLAN_DIGESTS_KEY, PLAN_EDITIONS_KEY
 from .listing import file_digest, remember_digest
 
 
@@ -66,6 +66,7 @@ def package_descriptor(config: Config, sources: list[dict], resources: list[dict
         "description": config.description,
         "version": config.version,
         "created": created,
+        ISSUED_KEY: created,      # first issued: a later edition's is its first's (publish)
         GENERATOR_KEY: GENERATOR,       # marks the folder as ours: a later publish may replace it
         "language": config.language,
         "keywords": list(config.keywords),

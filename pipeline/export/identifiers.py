@@ -14,6 +14,7 @@ from ..config import KNOWN_LICENSES, LANGUAGES, Config
 from ..rdf.terms import publisher_path
 from ..rdf.vocabulary import SPDX
 from ..names import ascii_name, publisher_name
+from ..versions import first_issued
 from .datasets import DatasetSpec
 from .planinfo import Publisher, fiscal_period
 
@@ -64,15 +65,16 @@ def license_info(config: Config) -> dict:
 
 
 def publication_dates(package: dict) -> tuple[str, str]:
-    """(issued, modified) of the publication: datapackage.json `created` (ISO 8601 UTC)."""
-    created = package.get("created", "")
-    return created, created
+    """(issued, modified) of the publication (ISO 8601 UTC): the date it was first issued
+    (versions.first_issued) and datapackage.json `created`, the date of its edition."""
+    return first_issued(package), package.get("created", "")
 
 
 def dataset_edition(spec: DatasetSpec, package: dict, version: str) -> tuple[str, str, str]:
     """(version, issued, modified) of a dataset: a plan's own edition (that in which its records
-    last changed, see versions.plan_editions); the publication's (`version` and its dates) for a
-    combined dataset or a plan of a folder published before plan editions."""
+    last changed, see versions.plan_editions); the publication's (`version` and its dates, see
+    publication_dates) for a combined dataset or a plan of a folder published before plan
+    editions."""
     plan = spec.plan
     if plan is not None and plan.version:
         return plan.version, plan.issued, plan.modified
