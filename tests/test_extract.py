@@ -8,6 +8,7 @@ import time
 import unicodedata
 from dataclasses import replace
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 
 import pytest
@@ -1286,14 +1287,38 @@ def test_a_table_inside_a_table_but_in_no_cell_keeps_the_text_before_it():
         (1, "text", ["注記"]), (1, "table", [["現状値", "全所属"]])]
 
 
+def display_width(text: str) -> int:
+    """The columns a text takes on a page of fixed width: a CJK character two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def laid_out(*cells: tuple[int, str]) -> str:
     """A line as pdftotext -layout writes it: each cell at its display column (a CJK
     character two columns wide), runs of spaces between."""
     line = ""
     for column, text in cells:
-        width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+        width = display_width(line)
         line += " " * max(2, column - width) + text if line else " " * column + text
     return line
+
+
+def laid_out_tables(text: str, gutter: int = 2) -> str:
+    """A text with each run of tab-separated lines (an HTML fragment's echo aside) laid out as
+    an aligned table, as pdftotext -layout writes a page's table: every cell padded to its
+    column's widest and a gutter of spaces; nothing but the spaces changed."""
+    def tabbed(line: str) -> bool:
+        return "\t" in line and not line.lstrip().startswith("<")
+    out: list[str] = []
+    for in_table, lines in groupby(text.split("\n"), key=tabbed):
+        if not in_table:
+            out += lines
+            continue
+        rows = [line.rstrip("\t").split("\t") for line in lines]
+        widths = [max(display_width(row[k]) for row in rows if k < len(row))
+                  for k in range(max(map(len, rows)))]
+        out += [("".join(cell + " " * (widths[k] - display_width(cell) + gutter)
+                         for k, cell in enumerate(row[:-1])) + row[-1]).rstrip() for row in rows]
+    return "\n".join(out)
 
 
 def test_a_schedule_laid_out_with_spaces_is_read_by_column_position(doc):
@@ -1359,6 +1384,39 @@ def test_a_laid_out_row_of_one_cell_keeps_its_schedule_read_by_position(doc):
                                           ("H28", 2016, "運用", "運用")]
     assert [i.status for i in changed.initiatives if i.id == "2-2-5"] == ["継続"]
     assert changed.warnings == []
+
+
+def test_a_document_laid_out_as_aligned_tables_reads_its_schedules_as_tabs_do(doc):
+    """pdftotext -layout pads each cell of a table to its column's width: 2-1-1's 運用 and → are
+    under H 2 6 (all three from column 16), and the runs of spaces of its lines (4 and 52, 16)
+    are multiples of the document's most common run (2), so its schedule was read by the count
+    of its breaks: 運用 in a column no year heads (the 9th), moved to H27, H26 left blank, in
+    silence (2-1-2 too). A schedule whose breaks put a phase where no year heads while every
+    cell is aligned exactly under a cell of its row of fiscal years is read by position."""
+    text = laid_out_tables(RAW.read_text(encoding="utf-8"))
+    assert text.split("\n")[66:69] == ["スケジュール    H 2 6" + " " * 52 + "H 2 7",
+                                       " " * 16 + "運用", " " * 16 + "→"]
+    changed = document_from_text(text, RAW.name)
+    for ident in ("2-1-1", "2-1-2"):
+        assert schedule(changed, ident) == [("H26", 2014, "運用", "運用"), ("H27", 2015, "運用", "→")]
+    assert changed.schedules == doc.schedules
+    assert changed.warnings == doc.warnings == []
+
+
+def test_a_laid_out_phase_neither_aligned_with_a_year_nor_in_a_years_column_is_named(doc):
+    """2-1-1's 運用 two columns right of H 2 6 (from column 18), its runs of spaces still
+    multiples of the document's: by its breaks it is in no year's column (moved to H27), by its
+    position under no year exactly (nearest H26). Which it is the layout does not say: read by
+    its breaks, as a schedule whose runs are all multiples of the tab width is, and named."""
+    lines = laid_out_tables(RAW.read_text(encoding="utf-8")).split("\n")
+    lines[67:69] = [" " * 18 + "運用", " " * 18 + "→"]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert schedule(changed, "2-1-1") == [("H26", 2014, "", ""), ("H27", 2015, "運用", "運用")]
+    assert changed.warnings == [
+        f"{RAW.name}:59: initiative 2-1-1 「みやぎハイパーウェブの運用」: the schedule at line 67 is "
+        "laid out with spaces, and the count of its column breaks and the position of its cells "
+        "put its phases under different fiscal years: read by its breaks, they may be under "
+        "other fiscal years than their own"]
 
 
 @pytest.mark.parametrize("fragment", [

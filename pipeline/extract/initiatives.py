@@ -267,8 +267,9 @@ def _schedules(ident: str, entries: list[Entry], source: str, eras: DocumentEras
     years (`H26 H27 H26`) keeps its first column; the other is warned of, not published, as is
     a phase printed where no period's column is left for it."""
     tables = [e for e in entries if e.grid is not None]
-    grid = tables[0].grid if tables else grid_by_position(
-        [(e.cells, e.spans, e.uneven) for e in entries]) or [e.cells for e in entries]
+    placed, uncertain = (None, False) if tables else grid_by_position(
+        [(e.cells, e.spans, e.uneven) for e in entries])
+    grid = tables[0].grid if tables else placed or [e.cells for e in entries]
     used = tables[:1] or entries
     if not grid:
         return None, [], []
@@ -310,6 +311,11 @@ def _schedules(ident: str, entries: list[Entry], source: str, eras: DocumentEras
                  f"{line_of(row, column)}: its phases are read twice (a line printed twice?)"
                  for row, column, cells in reading.repeated]
     problems += _arrow_without_phase(reading, used[0].line, line_of)
+    if uncertain:
+        problems.append(f"the schedule at line {used[0].line} is laid out with spaces, and the "
+                        "count of its column breaks and the position of its cells put its "
+                        "phases under different fiscal years: read by its breaks, they may be "
+                        "under other fiscal years than their own")
     if tables:      # the schedule is read from its first table: what else is under the label
         printed = {cell for row in grid for cell in row}    # and not in it lands nowhere
         for entry in entries:

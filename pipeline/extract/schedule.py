@@ -57,6 +57,7 @@ class ScheduleReading:
     joined: list[tuple[Cell, str]] = field(default_factory=list)  # a phase, the cell before it
     crowded: list[tuple[Cell, str]] = field(default_factory=list)  # `～` labels, another's column
     repeated: list[Cell] = field(default_factory=list)  # a row of phases printed again: its first cell
+    unheaded: list[Cell] = field(default_factory=list)  # phases, arrows in a column no period heads
 
 
 def read_schedule(grid: list[list[str]], era: str | None = None) -> ScheduleReading:
@@ -90,6 +91,7 @@ def read_schedule(grid: list[list[str]], era: str | None = None) -> ScheduleRead
     arrow: Cell | None = None
     printed: set[tuple[str, ...]] = set()
     repeated: list[Cell] = []
+    unheaded: list[Cell] = []
     for number, row in enumerate(rows[header + 1:], header + 1):
         if _repeats(row, printed):
             column = next(column for column, cell in enumerate(row) if cell)
@@ -102,6 +104,8 @@ def read_schedule(grid: list[list[str]], era: str | None = None) -> ScheduleRead
             if column > last:       # no period's column there: never moved left to one
                 beyond.append((number, column, cell))
                 continue
+            if not labels[column]:
+                unheaded.append((number, column, cell))
             if ARROW.match(cell):
                 arrow_from = column if arrow_from is None else min(arrow_from, column)
                 arrow = arrow or (number, column, cell)
@@ -118,7 +122,7 @@ def read_schedule(grid: list[list[str]], era: str | None = None) -> ScheduleRead
     lost = [((number, column, cell), content.get(column, "")) for number, row in enumerate(rows)
             for column, cell in enumerate(row) if _mark_lost(cell)]
     return ScheduleReading(status, _periods(labels, content, arrow_from, era), unplaced, unread,
-                           above, arrow, beyond, lost, joined, crowded, repeated)
+                           above, arrow, beyond, lost, joined, crowded, repeated, unheaded)
 
 
 def _repeats(row: list[str], printed: set[tuple[str, ...]]) -> bool:
@@ -137,26 +141,49 @@ Span = tuple[int, int]       # a cell's first display column and the one after i
 
 
 def grid_by_position(rows: list[tuple[list[str], list[Span | None] | None, bool]]
-                     ) -> list[list[str]] | None:
+                     ) -> tuple[list[list[str]] | None, bool]:
     """A schedule's rows, each cell moved under the cell of the row of fiscal years it is
-    aligned with, when every row was laid out with spaces and a run of spaces in one of them is
-    no multiple of the tab width (pdftotext -layout: a run is as long as the cells before it are
-    narrow, so the count of breaks says little); None otherwise. A row is its cells, where each
-    is (layout.Row.spans) and whether it is such a row (Row.uneven).
-    Aligned by its left edge, centre or right edge, whichever is nearest: a phase wider than its
-    year (`運用・利用促進` under `H26`, left-aligned) is centred nearer the next year. None too
-    when a status marker, a period's label or an arrow would share a cell with another (a row of
-    fiscal years without a cell over the rows' labels: `～H25` and `継続` went under H26, its
-    phase became `～H25 運用 継続 →`, the status and the arrow lost)."""
-    if not rows or any(spans is None for _, spans, _ in rows) \
-            or not any(uneven for _, _, uneven in rows):     # (its breaks are exact: tabs as spaces)
-        return None
+    aligned with, when every row was laid out with spaces (pdftotext -layout: a run is as long
+    as the cells before it are narrow, so the count of breaks says little); None: read by its
+    breaks. And whether which reading is right is uncertain (to be named). A row is its cells,
+    where each is (layout.Row.spans) and whether a run of spaces in it is no multiple of the
+    tab width (Row.uneven).
+    A schedule with such a run is read by position. One whose runs are all multiples of it may
+    be tabs written as spaces (its breaks exact, a stray run elsewhere laying out the text) or
+    laid out: it is read by position only when its breaks put a phase or an arrow in a column
+    no period heads while each cell is aligned exactly under its year (2-1-1's 運用 under H 2 6,
+    both from column 16, read by its breaks in the 9th column, and moved to H27); when neither
+    reading fits so, or both do, and they differ, it is read by its breaks and uncertain.
+    A cell is aligned by its left edge, centre or right edge, whichever is nearest: a phase
+    wider than its year (`運用・利用促進` under `H26`, left-aligned) is centred nearer the next
+    year. None too when a status marker, a period's label or an arrow would share a cell with
+    another (a row of fiscal years without a cell over the rows' labels: `～H25` and `継続` went
+    under H26, its phase became `～H25 運用 継続 →`, the status and the arrow lost)."""
+    if not rows or any(spans is None for _, spans, _ in rows):
+        return None, False
+    placed = _placed(rows)
+    if placed is None:
+        return None, False
+    grid, exact = placed
+    if any(uneven for _, _, uneven in rows):
+        return grid, False
+    breaks = read_schedule([cells for cells, _, _ in rows])
+    fits = not breaks.unheaded
+    if exact and not fits:
+        return grid, False
+    return None, exact == fits and breaks.periods != read_schedule(grid).periods
+
+
+def _placed(rows: list[tuple[list[str], list[Span | None], bool]]
+            ) -> tuple[list[list[str]], bool] | None:
+    """grid_by_position's grid, and whether every cell is aligned exactly with its year's; None
+    when a marker would share a cell or no row holds fiscal years."""
     header = next((i for i, (cells, _, _) in enumerate(rows) if any(map(_plan_period, cells))), None)
     if header is None:
         return None
     header_cells, header_spans, _ = rows[header]
     anchors = [(span, index) for index, span in enumerate(header_spans) if span is not None]
-    grid = []
+    grid, exact = [], True
     for number, (cells, spans, _) in enumerate(rows):
         if number == header:
             grid.append(cells)
@@ -164,12 +191,13 @@ def grid_by_position(rows: list[tuple[list[str], list[Span | None] | None, bool]
         row = [""] * len(header_cells)
         for cell, span in zip(cells, spans):
             if cell:
-                index = min(anchors, key=lambda anchor: _offset(span, anchor[0]))[1]
+                offset, index = min((_offset(span, anchor), index) for anchor, index in anchors)
+                exact = exact and offset == 0
                 if row[index] and (_is_marker(cell) or _is_marker(row[index])):
                     return None
                 row[index] = f"{row[index]} {cell}" if row[index] else cell
         grid.append(row)
-    return grid
+    return grid, exact
 
 
 def _offset(span: Span, anchor: Span) -> int:
