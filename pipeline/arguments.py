@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def at_least_one(text: str) -> int:
@@ -22,3 +23,11 @@ def tcp_port(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"{text} is no TCP port (0 to 65535)")
     return int(text)
+
+
+def a_path(text: str) -> Path:
+    """A file's or folder's path (argparse type): an empty one (`--raw-dir ""`, a variable of
+    a scheduled job left unset) is an error, not the current folder."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names no file or folder")
+    return Path(text)

@@ -13,7 +13,7 @@ import threading
 from functools import partial
 from pathlib import Path
 
-from .arguments import at_least_one, tcp_port
+from .arguments import a_path, at_least_one, tcp_port
 from .config import Config, describe_defaults, find_config, load_config
 from .console import say, to_devnull
 from .errors import PipelineError, ValidationFailed, describe
@@ -75,19 +75,19 @@ CONFIG_HELP = ("publication settings: licence, publisher, version (default: pipe
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m pipeline", description=DESCRIPTION,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    main.add_argument("--config", type=Path, default=None, help=CONFIG_HELP)
+    main.add_argument("--config", type=a_path, default=None, help=CONFIG_HELP)
     # --config also after the subcommand; there it overrides one given before
     config = argparse.ArgumentParser(add_help=False)
-    config.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=CONFIG_HELP)
+    config.add_argument("--config", type=a_path, default=argparse.SUPPRESS, help=CONFIG_HELP)
     commands = main.add_subparsers(dest="command", required=True, metavar="command")
     commands.add_parser = partial(commands.add_parser, parents=[config])
     publish = commands.add_parser("publish", help="extract, validate and publish the tables",
                                   description="Extract every .txt source and publish the validated tables.")
-    publish.add_argument("--raw-dir", type=Path, default=Path("data/raw"),
+    publish.add_argument("--raw-dir", type=a_path, default=Path("data/raw"),
                          help="folder with the source .txt files and sources.toml (default: data/raw)")
-    publish.add_argument("--out-dir", type=Path, default=Path("data/published"),
+    publish.add_argument("--out-dir", type=a_path, default=Path("data/published"),
                          help="folder to publish into; replaced only after validation (default: data/published)")
-    publish.add_argument("--cache-dir", type=Path, default=None,
+    publish.add_argument("--cache-dir", type=a_path, default=None,
                          help="extraction cache keyed by content hash: unchanged documents are not "
                               "re-extracted (default: $XDG_CACHE_HOME/plan-opendata/extract, "
                               "that is ~/.cache/plan-opendata/extract)")
@@ -103,20 +103,20 @@ def parser() -> argparse.ArgumentParser:
                                    "catalog.ttl must hold catalog.jsonld's triples, or the "
                                    "portal's and URI documents' listings), the Excel variants and "
                                    "plan slices byte for byte.")
-    validate.add_argument("--out-dir", type=Path, default=Path("data/published"),
+    validate.add_argument("--out-dir", type=a_path, default=Path("data/published"),
                           help="published folder (default: data/published)")
     fetch = commands.add_parser("fetch", help="download the sources that sources.toml gives a url for",
                                 description="Download every [[source]] with a url into the raw folder; "
                                             "a failed fetch keeps the last good file.")
-    fetch.add_argument("--raw-dir", type=Path, default=Path("data/raw"),
+    fetch.add_argument("--raw-dir", type=a_path, default=Path("data/raw"),
                        help="folder with sources.toml; files and sources.lock.json are written here "
                             "(default: data/raw)")
     linkcheck = commands.add_parser("linkcheck", help="check the URLs cited by the published tables",
                                     description="Check every URL of initiatives.csv, sites.csv and "
                                                 "references.csv and write a JSON report.")
-    linkcheck.add_argument("--out-dir", type=Path, default=Path("data/published"),
+    linkcheck.add_argument("--out-dir", type=a_path, default=Path("data/published"),
                            help="published folder to read (never written) (default: data/published)")
-    linkcheck.add_argument("--report", type=Path, default=None,
+    linkcheck.add_argument("--report", type=a_path, default=None,
                            help="report file, outside the published folder "
                                 "(default: linkcheck.json beside the published folder)")
     linkcheck.add_argument("--fail-on-broken", action="store_true",
@@ -136,7 +136,7 @@ def parser() -> argparse.ArgumentParser:
                     "--graph, replacing each atomically. Settings: command "
                     "line > environment (SPARQL_GSP_ENDPOINT, SPARQL_UPDATE_ENDPOINT, SPARQL_USER, "
                     "SPARQL_PASSWORD) > [store] in pipeline.toml.")
-    load_store.add_argument("--out-dir", type=Path, default=Path("data/published"),
+    load_store.add_argument("--out-dir", type=a_path, default=Path("data/published"),
                             help="published folder to read (never written) (default: data/published)")
     load_store.add_argument("--endpoint", default=None, metavar="URL",
                             help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store "
@@ -162,7 +162,7 @@ def parser() -> argparse.ArgumentParser:
         "api", help="serve the published SQLite database as a read-only JSON/SQL API (Datasette)",
         description="Run Datasette on the published database, immutable (-i), with the metadata "
                     "generated from the Table Schemas (titles, licence, source).")
-    api.add_argument("--out-dir", type=Path, default=Path("data/published"),
+    api.add_argument("--out-dir", type=a_path, default=Path("data/published"),
                      help="published folder to serve (never written) (default: data/published)")
     api.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     api.add_argument("--port", type=tcp_port, default=8001, help="port (default: 8001)")
@@ -173,11 +173,12 @@ def parser() -> argparse.ArgumentParser:
                     "FROM also finds the named graphs load-store writes: each plan's "
                     "graph/plan/<plan_id>, the index graph and the publication's graph.")
     query.add_argument("sparql", metavar="SPARQL", help="the query text ('-' reads it from stdin)")
-    query.add_argument("--out-dir", type=Path, default=Path("data/published"),
+    query.add_argument("--out-dir", type=a_path, default=Path("data/published"),
                        help="published folder to read (default: data/published)")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table",
                        help="SELECT results as an aligned table, SPARQL CSV or SPARQL JSON "
                             "(default: table)")
+    main.command_parsers = commands.choices      # (main: an unknown option said by its command)
     return main
 
 
@@ -191,7 +192,10 @@ INTERRUPTED = {     # what a command stopped by Ctrl-C or SIGTERM leaves (each c
 
 def main(argv: list[str] | None = None) -> int:
     utf8_file_names()               # (its help and usage errors said under any locale)
-    args = parser().parse_args(argv)
+    parsing = parser()
+    args, unknown = parsing.parse_known_args(argv)
+    if unknown:                     # with the command's usage, as its options are what was meant
+        parsing.command_parsers[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     require_utf8_file_names()
     previous = raise_on_stop() if threading.current_thread() is threading.main_thread() else None
     try:

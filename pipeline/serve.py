@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .arguments import tcp_port
+from .arguments import a_path, tcp_port
 from .console import say
 from .errors import PipelineError, describe
 from .parsing import json_document
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
                     "with the content negotiation of the shipped nginx and Apache configurations: "
                     "a URI answers with its .html, .ttl or .jsonld document, whichever the Accept "
                     "header asks for (q-values honoured), with Vary: Accept. Ctrl-C stops it.")
-    parser.add_argument("--out-dir", type=Path, default=Path("data/published"),
+    parser.add_argument("--out-dir", type=a_path, default=Path("data/published"),
                         help="published folder to serve (never written) (default: data/published)")
     parser.add_argument("--port", type=tcp_port, default=8000,
                         help="port on 127.0.0.1 (default: 8000)")

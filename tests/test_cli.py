@@ -510,6 +510,26 @@ def test_linkcheck_refuses_no_workers(run_cli, tmp_path):
         "python -m pipeline linkcheck: error: argument --workers: must be at least 1, not 0"
 
 
+@pytest.mark.parametrize("command, option", [("publish", "--raw-dir"), ("publish", "--out-dir"),
+                                             ("validate", "--out-dir"), ("fetch", "--raw-dir")])
+def test_an_empty_path_is_refused_before_anything_is_read(run_cli, tmp_path, command, option):
+    """`publish --raw-dir ''` (a scheduled job's variable left unset) read the current folder:
+    run in the project, its constraints.txt was taken for a plan's text and failed as one."""
+    result = run_cli(command, option, "", cwd=tmp_path)
+    assert result.returncode == 2 and list(tmp_path.iterdir()) == []
+    assert result.stderr.splitlines()[-1] == \
+        f"python -m pipeline {command}: error: argument {option}: an empty path names no file or folder"
+
+
+def test_an_unknown_option_is_said_with_the_commands_usage(run_cli, tmp_path):
+    """`publish --bogus` printed the program's usage (`command ...`), not publish's options."""
+    result = run_cli("publish", "--bogus", cwd=tmp_path)
+    assert result.returncode == 2 and list(tmp_path.iterdir()) == []
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("usage: python -m pipeline publish [-h] [--config CONFIG] [--raw-dir")
+    assert lines[-1] == "python -m pipeline publish: error: unrecognized arguments: --bogus"
+
+
 @pytest.mark.parametrize("port", ["99999", "²", "٣"])
 def test_api_refuses_a_port_that_is_none(run_cli, tmp_path, port):
     """`--port 99999` reached Datasette, which answered in its own words (`Error: Invalid value

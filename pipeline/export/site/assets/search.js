@@ -74,7 +74,7 @@
   }
 
   // A publisher chosen offers its own plans and departments only (an option's data-publishers:
-  // the keys of the publishers it belongs to, a code or d-<hex>): one of another publisher is
+  // the keys of the publishers it belongs to, a code or publisher-<hex>): one of another publisher is
   // no longer chosen.
   function narrowToPublisher() {
     if (!selects.publisher) { return; }
