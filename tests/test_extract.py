@@ -1437,12 +1437,15 @@ def test_a_table_cell_whose_end_tag_is_left_out_ends_at_the_next_cell(fragment):
     ("本県の<strong>電子県庁</strong>を推進", "本県の電子県庁を推進"),
     ('<font color="red">重点</font>目標', "重点目標"),
     ("x&reg<sup>;</sup>", "x&reg;"),
+    ('<span class="x">宮</span>城県', "宮城県"),
 ])
 def test_inline_markup_reads_alike_in_a_paragraph_a_table_cell_and_a_tab_separated_line(markup,
                                                                                         text):
     """An inline tag on a tab-separated line became a space (`情報<b>システム</b>課` read
     「情報 システム 課」), where a `<p>` or `<td>` fragment dropped it: the same markup, printed in
-    another layout, named another division. It is dropped in each."""
+    another layout, named another division. It is dropped in each. A `<span>` inside the line's
+    text is inline too: it was read as an HTML fragment, the line cut into three rows (`担当
+    震災復興・企画部`, `宮`, `城県`)."""
     assert [row.values for row in read_rows(f"<p>{markup}</p>")] == [[text]]
     assert [row.values for row in read_rows(f"<table><tr><td>{markup}</td></tr></table>")] \
         == [[text]]
