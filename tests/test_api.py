@@ -195,3 +195,15 @@ def test_dataset_pages_link_the_api_only_when_its_url_is_configured(published, r
     assert row in page
     for suffix in ("", ".json", ".csv"):
         assert f'href="https://api.example.org/miyagi-ict-plan/indicators{suffix}"' in page
+
+
+def test_the_databases_source_links_a_page_only_when_every_source_is_on_it(published):
+    """With a second plan (another authority's page) Datasette's `source` credited both plans
+    and its `source_url` linked the first one's page alone."""
+    from pipeline.export.datasette import datasette_metadata
+    package = json.loads((published / "datapackage.json").read_text(encoding="utf-8"))
+    page = package["sources"][0]["path"]
+    assert datasette_metadata("x.sqlite", {}, package)["source_url"] == page
+    other = {**package["sources"][0], "path": "https://www.pref.fukushima.lg.jp/plan.html"}
+    described = datasette_metadata("x.sqlite", {}, {**package, "sources": [package["sources"][0], other]})
+    assert "source_url" not in described and described["source"] == package["attribution"]

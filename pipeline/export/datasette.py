@@ -29,8 +29,11 @@ LIMITS = {"sql_time_limit_ms": "1000", "max_returned_rows": "1000"}
 def datasette_metadata(database: str, schemas: dict[str, dict], package: dict) -> dict:
     """Datasette's metadata.json for the database file `database` (its stem names it)."""
     license = (package.get("licenses") or [{}])[0]
-    source_url = next((s["path"] for s in package.get("sources", [])
-                       if str(s.get("path", "")).startswith(("http://", "https://"))), "")
+    # the page of the sources, when they share one: the first of many would credit one plan
+    # of the publication's `source` naming all of them
+    pages = {str(s.get("path", "")) for s in package.get("sources", [])}
+    source_url = next(iter(pages)) if len(pages) == 1 and \
+        next(iter(pages)).startswith(("http://", "https://")) else ""
     tables = {name: _table(schema) for name, schema in schemas.items()}
     tables[METADATA_TABLE] = {
         "title": "メタデータ",
