@@ -859,3 +859,17 @@ def test_pages_of_two_plans_numbered_alike_are_titled_with_their_plan(two_plans)
             assert f" | {title} | " in page_title, page_title
             titles.add(page_title)
         assert len(titles) == 2
+
+
+def test_the_footer_of_another_authoritys_plan_names_that_authority(two_plans):
+    """Every page's footer said 「発行：宮城県」 (the publication's publisher), on Fukushima's
+    plan pages too, whose metadata name 福島県 as their publisher."""
+    def publisher_line(page: str) -> str:
+        html = (two_plans / page).read_text(encoding="utf-8")
+        return re.search(r'<p class="publisher">(.*?)</p>', html).group(1)
+    for plan, line in ((MIYAGI, "発行：宮城県"), (FUKUSHIMA, "この計画の発行：福島県・公開：宮城県")):
+        for page in (f"publishers/{plan}/index.html", f"publishers/{plan}/item-2-1.html",
+                     f"initiatives/{plan}/2-1-1.html", f"datasets/plan-{plan}.html"):
+            assert publisher_line(page) == line, page
+    for page in ("index.html", "publishers/index.html", "initiatives/index.html"):
+        assert publisher_line(page) == "発行：宮城県", page

@@ -77,19 +77,19 @@ class Pages:
 
     def chrome(self, part: str, root: str, key, plan: Plan | None = None) -> Markup:
         """`partials/<part>.html`, the same on many pages, rendered once per folder depth and
-        menu section (header: `key`) or credited source documents and plan edition (footer:
-        `key` the files of the documents, see `Publication.credit`; `plan`: the page's own, if
-        it belongs to one)."""
+        menu section (header: `key`) or credited source documents, plan edition and plan
+        publisher (footer: `key` the files of the documents, see `Publication.credit`; `plan`:
+        the page's own, if it belongs to one)."""
         site = self.site
-        edition = None
+        own = None
         if part == "footer":
             key = tuple(f for f in key if f in site.credits) if site.short_credit else ()
-            edition = plan.edition if plan is not None else None
-        cached = self.chrome_cache.get((part, root, key, edition))
+            own = (plan.edition, plan.publisher) if plan is not None else None
+        cached = self.chrome_cache.get((part, root, key, own))
         if cached is None:
             cached = Markup(self.env.get_template(f"partials/{part}.html").render(
-                site=site, root=root, section=key, sources=key, plan=plan if edition else None))
-            self.chrome_cache[(part, root, key, edition)] = cached
+                site=site, root=root, section=key, sources=key, plan=plan))
+            self.chrome_cache[(part, root, key, own)] = cached
         return cached
 
     def shared(self) -> Iterator[tuple[str, str]]:
