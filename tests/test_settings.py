@@ -111,6 +111,15 @@ def test_settings_saved_with_a_bom_are_read(project, tmp_path, capsys, file):
     assert len(rows) == 34 and rows[1].startswith("miyagi-ict-plan-2014-2016,2-1-1,")
 
 
+def test_a_setting_of_a_file_saved_with_a_bom_is_named_by_its_line(tmp_path, capsys):
+    """Read, a file saved with a BOM had its problems named by no line (or another entry's):
+    the first line, `\ufeff[publication]`, was no table's header to the line finder."""
+    settings = tmp_path / "settings.toml"
+    settings.write_bytes(b"\xef\xbb\xbf[publication]\nversion = 1\n")
+    assert main(["--config", str(settings), "validate", "--out-dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.splitlines()[-1].startswith(f"error: {settings}:2: version: ")
+
+
 @pytest.mark.parametrize("file", ["pipeline.toml", "data/raw/sources.toml"])
 def test_settings_in_another_encoding_name_the_line(project, tmp_path, capsys, file):
     """A settings file saved as Shift_JIS was `invalid TOML: 'utf-8' codec can't decode byte
