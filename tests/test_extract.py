@@ -1443,14 +1443,17 @@ def test_inline_markup_reads_alike_in_a_paragraph_a_table_cell_and_a_tab_separat
                                                                                         text):
     """An inline tag on a tab-separated line became a space (`情報<b>システム</b>課` read
     「情報 システム 課」), where a `<p>` or `<td>` fragment dropped it: the same markup, printed in
-    another layout, named another division. It is dropped in each. A `<span>` inside the line's
-    text is inline too: it was read as an HTML fragment, the line cut into three rows (`担当
-    震災復興・企画部`, `宮`, `城県`)."""
+    another layout, named another division. It is dropped in each. A `<span>` is inline too,
+    wherever it is in a line: it was read as an HTML fragment, the line cut into rows (`担当
+    震災復興・企画部`, `宮`, `城県`), a schedule's `⇥⇥⇥<span>運用</span>` read a column left."""
     assert [row.values for row in read_rows(f"<p>{markup}</p>")] == [[text]]
     assert [row.values for row in read_rows(f"<table><tr><td>{markup}</td></tr></table>")] \
         == [[text]]
     assert [row.values for row in read_rows(f"担当\t\t震災復興・企画部 {markup}\t")] \
         == [["担当", f"震災復興・企画部 {text}"]]
+    for line in ("{}\t\t{}", "\t\t\t{}", "{}\t\t震災復興・企画部"):     # as the plain text reads
+        assert [row.values for row in read_rows(line.format(markup, markup))] \
+            == [row.values for row in read_rows(line.format(text, text))] or "&" in text
 
 
 def test_paragraphs_in_a_table_cell_are_its_lines():

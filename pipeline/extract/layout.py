@@ -20,9 +20,9 @@ from ..normalize import HYPHENS, INVISIBLE, INVISIBLE_CHARS, SPACE_CHARS, SPACES
 from ..paragraphs import joined_by_a_space
 from .fragment import Cell, FragmentParser, last_end_tag, table_slots
 
-# Where a line's HTML fragment begins: a block's tag, or a `<span>` opening the line (a
-# converter's line of text); one inside a line's text is inline markup (`情報<span>システム</span>課`)
-HTML_START = re.compile(r"<(?:p|div|table)\b|^\s*<span\b", re.IGNORECASE)
+# Where a line's HTML fragment begins: a block's tag. An inline element's (`<span>`, `<b>`) is
+# markup of the line's text wherever it is (`情報<span>システム</span>課`, `⇥⇥<span>運用</span>`)
+HTML_START = re.compile(r"<(?:p|div|table)\b", re.IGNORECASE)
 # A line that goes on with a table's markup (`<tr>`, `<td>`, `</table>` …): the rest of a
 # `<table>` that the converter cut over two lines. One opening a table begins a table of its own
 # (after one whose end was lost: joined, the first was lost in the second)
