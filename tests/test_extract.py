@@ -1456,6 +1456,20 @@ def test_inline_markup_reads_alike_in_a_paragraph_a_table_cell_and_a_tab_separat
             == [row.values for row in read_rows(line.format(text, text))] or "&" in text
 
 
+@pytest.mark.parametrize("layout", ["<p>関連URL {}</p>",
+                                    "<table><tr><td>関連URL</td><td>{}</td></tr></table>",
+                                    "関連URL\t\t{}"])
+def test_a_link_ends_the_url_printed_in_it_in_every_layout(layout):
+    """`<a href=…>http://…/x</a>を参照`: on a tab-separated line the link's end parted the URL
+    from the text after it; in a `<p>` or `<td>` fragment the URL read `http://…/xを参照` (a URL
+    may hold Japanese), published in silence, broken."""
+    from pipeline.extract.links import split_urls
+    url = "http://www.pref.miyagi.jp/soshiki/iyoho-s/miyagihw.html"
+    rows = read_rows(layout.format(f'<a href="{url}">{url}</a>を参照'))
+    value = " ".join(cell for row in rows for cell in row.values)
+    assert split_urls(value) == ([url], "関連URL を参照")
+
+
 def test_paragraphs_in_a_table_cell_are_its_lines():
     [table] = read_rows("<table><tr><td><p>LGWAN</p><p>ASP</p></td><td><div>電子</div>申請</td></tr></table>")
     assert table.grid == [["LGWAN ASP", "電子申請"]]

@@ -182,6 +182,8 @@ class FragmentParser(HTMLParser):
                 self.spans = (_span(attrs.get("colspan")), _span(attrs.get("rowspan")))
         elif tag in self.BLOCKS:
             self._break()
+        elif tag == "a":
+            self._part()
 
     def handle_endtag(self, tag):
         if self.nested and tag in ("table", "tr", "td", "th"):
@@ -194,6 +196,13 @@ class FragmentParser(HTMLParser):
                 self.table = None
         elif tag in self.BLOCKS:
             self._break()
+        elif tag == "a":
+            self._part()
+
+    def _part(self):
+        """A link's start or end: a space, as on a plain line (normalize.strip_html), for its
+        end is all that ends a URL printed in it (`…/x</a>を参照`)."""
+        self.handle_data(" ")
 
     def _nested(self, tag: str, opens: int) -> None:
         """A tag of a table inside a table's cell: its cells are the enclosing cell's lines (read
