@@ -390,6 +390,7 @@ def test_a_citation_of_no_published_initiative_or_of_a_url_no_iri_keeps_what_was
     of xsd:anyURI, as the portal sites' URLs are."""
     out = publish_changed(tmp_path, project_root, source_text, {
         "2-2-5電子申請オンライン利用の促進": "2-9-9電子申請オンライン利用の促進",
+        "2-1-6宮城県電子申請システムの運用": "2-9-8電子申請オンライン利用の促進",
         "<http://www.cas.go.jp/jp/seisaku/bangoseido/index.html>": "<http://www.cas.go.jp/jp/a|b/index.html>"})
     graph = parse(out, "graph.ttl")
     schema_url = URIRef("https://schema.org/url")
@@ -402,7 +403,8 @@ def test_a_citation_of_no_published_initiative_or_of_a_url_no_iri_keeps_what_was
         ("http://www.cas.go.jp/jp/a|b/index.html", None,
          Literal("http://www.cas.go.jp/jp/a|b/index.html",
                  datatype=URIRef("http://www.w3.org/2001/XMLSchema#anyURI"))),
-        ("電子申請オンライン利用の促進", Literal("2-9-9"), None)]
+        ("電子申請オンライン利用の促進", Literal("2-9-8"), None),
+        ("電子申請オンライン利用の促進", Literal("2-9-9"), None)]     # (two: one title, two numbers)
     assert all(uri.startswith(str(BASE[PLAN.replace("miyagi-ict-plan-2014-2016", "plan")]))
                for uri in cited)
 

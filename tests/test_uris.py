@@ -539,9 +539,10 @@ def test_a_name_holding_a_slash_or_a_question_mark_mints_a_uri_with_its_own_docu
     """A department printed `総務部/広報課` was minted `…/lg-040002/総務部%2F広報課`, whose
     documents were written as those of the division 広報課 of 総務部 (`…/総務部/広報課`): one
     page for two resources. A document named `…とは？` (`?` once folded) was minted, but its
-    documents never written (no file is named with `?`), so its URI resolved nowhere. Such a
-    name is minted as those too long to name a file are: its first characters (`/`, `?`
-    replaced by `-`) and 12 hex digits of its SHA-256."""
+    documents never written (no file is named with `?`), so its URI resolved nowhere; nor were
+    those of one named `概要.html`, as a document's file is. Such a name is minted as those too
+    long to name a file are: its first characters (`/`, `?` replaced by `-`) and 12 hex digits
+    of its SHA-256."""
     import hashlib
     from urllib.parse import quote
     from pipeline.publish import publish
@@ -550,6 +551,8 @@ def test_a_name_holding_a_slash_or_a_question_mark_mints_a_uri_with_its_own_docu
         "担当 総務部 税務課", "<p>担当 総務部 広報課</p>", "宮城県情報システム最適化計画")
     lines[697] = "担当 総務部/広報課 税務課"
     lines[298] = "宮城県情報システム最適化計画とは？"
+    assert lines[344] == "宮城県情報システム最適化計画"           # (2-1-9's, a line of its own)
+    lines[344] = "概要.html"                                   # as a document's file ends
     raw = tmp_path / "raw"
     shutil.copytree(ROOT / "data" / "raw", raw)
     (raw / "miyagi-ict-plan-2014-2016-field2.txt").write_text("\n".join(lines), encoding="utf-8")
@@ -557,6 +560,7 @@ def test_a_name_holding_a_slash_or_a_question_mark_mints_a_uri_with_its_own_docu
     publish(raw, out, load_config(ROOT / "pipeline.toml"), lambda message: None)
     minted = subjects(out)
     for name, uri in (("総務部/広報課", f"{BASE}organization/lg-040002/総務部-広報課-"),
+                      ("概要.html", f"{BASE}{PLAN}document/概要.html-"),
                       ("宮城県情報システム最適化計画とは?",
                        f"{BASE}{PLAN}document/宮城県情報システム最適化計画とは--")):
         digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]

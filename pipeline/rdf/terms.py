@@ -108,6 +108,7 @@ def template_fields(template: str) -> tuple[str, ...]:
 SEGMENT_BYTES = 200     # a URI's segment names a file (`<segment>.jsonld`: 255 bytes at most)
 DIGEST_CHARS = 12
 NOT_IN_FILE_NAMES = "/?\\"   # (a folder's separator; refused by documents._safe)
+DOCUMENT_SUFFIXES = (".html", ".ttl", ".jsonld")    # a URI's documents: `<path><suffix>`
 
 
 @lru_cache(maxsize=1 << 16)
@@ -115,13 +116,13 @@ def slug(value) -> str:
     """A path segment for a URI: identifiers stay readable, Japanese is percent-encoded. A
     value that cannot name a file as it is (longer than SEGMENT_BYTES of UTF-8, a document's
     name of some 70 characters; holding a character no file's name may hold, `/` `?` `\\`;
-    `.` or `..`) is its first characters with those replaced by `-`, then `-` and DIGEST_CHARS
-    hex digits of the SHA-256 of the whole value, so that its URI's documents can be written
-    as files and still name it alone (`総務部/広報課` and the division 広報課 of 総務部 would
-    otherwise share one document)."""
+    `.` or `..`; ending as a document's file does, `概要.html`) is its first characters with
+    those replaced by `-`, then `-` and DIGEST_CHARS hex digits of the SHA-256 of the whole
+    value, so that its URI's documents can be written as files and still name it alone
+    (`総務部/広報課` and the division 広報課 of 総務部 would otherwise share one document)."""
     text = str(value)
     if len(text.encode("utf-8")) > SEGMENT_BYTES or text in (".", "..") or \
-            any(c in text for c in NOT_IN_FILE_NAMES):
+            text.endswith(DOCUMENT_SUFFIXES) or any(c in text for c in NOT_IN_FILE_NAMES):
         keep = SEGMENT_BYTES - DIGEST_CHARS - 1
         head = text.encode("utf-8")[:keep].decode("utf-8", errors="ignore")
         head = head.translate({ord(c): "-" for c in NOT_IN_FILE_NAMES})
