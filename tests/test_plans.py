@@ -873,3 +873,27 @@ def test_the_footer_of_another_authoritys_plan_names_that_authority(two_plans):
             assert publisher_line(page) == line, page
     for page in ("index.html", "publishers/index.html", "initiatives/index.html"):
         assert publisher_line(page) == "発行：宮城県", page
+
+
+def test_the_combined_datasets_link_no_one_plans_page(tmp_path, run_cli, source_text):
+    """The combined datasets (both plans' rows) named the first plan's page as the page they are
+    drawn from: DCAT landing page, CKAN url, schema.org isBasedOn. Each plan's dataset names its
+    own; the combined ones none, their sources being on two pages."""
+    miyagi, fukushima = "https://www.pref.miyagi.jp/ict.html", "https://www.pref.fukushima.lg.jp/ict.html"
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    (raw / "miyagi.txt").write_text(source_text, encoding="utf-8")
+    (raw / "fukushima.txt").write_text(source_text, encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest(
+        miyagi_entry("miyagi.txt", page=miyagi),
+        {**fukushima_entry("fukushima.txt"), "page": fukushima}), encoding="utf-8")
+    assert run_cli("publish", "--raw-dir", raw, "--out-dir", out).returncode == 0
+    def ckan(name: str) -> dict:
+        return json.loads((out / "ckan" / f"{name}.json").read_text(encoding="utf-8"))
+    assert "url" not in ckan("miyagi-ict-plan-initiatives")
+    assert (ckan(f"plan-{MIYAGI}")["url"], ckan(f"plan-{FUKUSHIMA}")["url"]) == (miyagi, fukushima)
+    catalog = (out / "catalog.ttl").read_text(encoding="utf-8")
+    assert (catalog.count(f"dcat:landingPage <{miyagi}>"),
+            catalog.count(f"dcat:landingPage <{fukushima}>")) == (1, 1)
+    page = (out / "datasets" / "miyagi-ict-plan-initiatives.html").read_text(encoding="utf-8")
+    assert "isBasedOn" not in page

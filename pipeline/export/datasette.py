@@ -18,6 +18,7 @@ from ..errors import PipelineError, describe
 from ..jsonfile import write_json
 from ..parsing import json_document
 
+from .planinfo import source_page
 from .tables import METADATA_TABLE
 
 DATASETTE_METADATA = "datasette/metadata.json"
@@ -29,11 +30,7 @@ LIMITS = {"sql_time_limit_ms": "1000", "max_returned_rows": "1000"}
 def datasette_metadata(database: str, schemas: dict[str, dict], package: dict) -> dict:
     """Datasette's metadata.json for the database file `database` (its stem names it)."""
     license = (package.get("licenses") or [{}])[0]
-    # the page of the sources, when they share one: the first of many would credit one plan
-    # of the publication's `source` naming all of them
-    pages = {str(s.get("path", "")) for s in package.get("sources", [])}
-    source_url = next(iter(pages)) if len(pages) == 1 and \
-        next(iter(pages)).startswith(("http://", "https://")) else ""
+    source_url = source_page(package)       # (none for sources of several pages)
     tables = {name: _table(schema) for name, schema in schemas.items()}
     tables[METADATA_TABLE] = {
         "title": "メタデータ",

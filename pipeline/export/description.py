@@ -143,7 +143,8 @@ class Description:
 
     def landing_page(self, spec: DatasetSpec) -> str:
         """The web page a dataset is drawn from (CKAN `url`, DCAT landing page, schema.org
-        isBasedOn): its plan's page, or the publication's first source page."""
+        isBasedOn): its plan's page, or the page every source is drawn from, if there is one
+        (planinfo.source_page)."""
         return spec.plan.page if spec.plan is not None else self.source_page
 
     @cached_property

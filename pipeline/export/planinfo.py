@@ -103,9 +103,9 @@ def fiscal_period(sources: list[dict]) -> tuple[str, str] | None:
 
 
 def source_page(package: dict) -> str:
-    """The web page of the first source (CKAN `url`, DCAT landing page)."""
-    for source in package.get("sources", []):
-        path = source.get("path", "")
-        if path.startswith(("http://", "https://")):
-            return path
-    return ""
+    """The web page the sources are drawn from (CKAN `url`, DCAT landing page, Datasette's
+    `source_url`) when they all are from one; "" when they are from several (the first would
+    credit one plan or field alone) or from none."""
+    pages = {source.get("path", "") for source in package.get("sources", [])}
+    page = pages.pop() if len(pages) == 1 else ""
+    return page if page.startswith(("http://", "https://")) else ""
