@@ -378,10 +378,22 @@ def test_an_authoritys_area_given_in_the_manifest_is_its_locations_geometry(tmp_
         [139.1, 36.7], [141.1, 36.7], [141.1, 38.0], [139.1, 38.0], [139.1, 36.7]]]}
     assert json.loads(extras["spatial_bbox"]) == json.loads(extras["spatial"]) == box
     assert json.loads(extras["spatial_centroid"]) == {"type": "Point", "coordinates": [140.1, 37.35]}
-    for name in (f"plan-{MIYAGI}", "miyagi-ict-plan-initiatives"):   # pipeline.toml's spatial_bbox
-        miyagi = json.loads((out / "ckan" / f"{name}.json").read_text(encoding="utf-8"))
-        assert json.loads({e["key"]: e["value"] for e in miyagi["extras"]}["spatial_centroid"]) == {
-            "type": "Point", "coordinates": [140.95, 38.4]}
+    miyagi = json.loads((out / "ckan" / f"plan-{MIYAGI}.json").read_text(encoding="utf-8"))
+    assert json.loads({e["key"]: e["value"] for e in miyagi["extras"]}["spatial_centroid"]) == {
+        "type": "Point", "coordinates": [140.95, 38.4]}             # pipeline.toml's spatial_bbox
+    # the combined datasets hold both plans' rows: both areas (they had the operator's alone)
+    combined = json.loads((out / "ckan" / "miyagi-ict-plan-initiatives.json").read_text(
+        encoding="utf-8"))
+    extras = {e["key"]: e["value"] for e in combined["extras"]}
+    assert extras["spatial_text"] == "福島県、宮城県" and "spatial_uri" not in extras   # (plans in source order)
+    assert json.loads(extras["spatial_bbox"])["coordinates"] == [[
+        [139.1, 36.7], [141.7, 36.7], [141.7, 39.1], [139.1, 39.1], [139.1, 36.7]]]
+    dataset = URIRef(f"{BASE}dataset/miyagi-ict-plan-initiatives")
+    assert set(graph.objects(dataset, URIRef("http://purl.org/dc/terms/spatial"))) == {
+        URIRef(f"{BASE}location/040002"), location}
+    page = (out / "datasets" / "miyagi-ict-plan-initiatives.html").read_text(encoding="utf-8")
+    (document,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert [place["name"] for place in json.loads(document)["spatialCoverage"]] == ["福島県", "宮城県"]
 
 
 @pytest.mark.parametrize("bbox,refused", [([130, 30, 131, 31], True),

@@ -27,11 +27,13 @@ from ..config import Config, file_url
 from ..jsonfile import write_json
 from .datasets import DATABASE, DatasetSpec
 from .listing import CKAN_FOLDER, CKAN_LICENSES, CKAN_ORGANIZATIONS, file_digest
+from .planinfo import Publisher
 from .description import Description
 from .identifiers import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, area_geometry,
                           authority_area, authority_location_uri, authority_name, authority_uri,
-                          dataset_edition, dataset_period, dataset_uri, language_uri,
-                          license_info, location_uri, organization_name, publisher_type)
+                          covering_area, dataset_edition, dataset_period, dataset_uri,
+                          language_uri, license_info, location_uri, organization_name,
+                          plan_authorities, publisher_type)
 
 # Keys of CKAN's default_create_package_schema (ckan/logic/schema.py) ...
 PACKAGE_CREATE_KEYS = frozenset({
@@ -106,7 +108,8 @@ def ckan_package(dataset: DatasetSpec, out: Path, description: Description,
         "organization": organization,
         "maintainer": config.contact_name,
         "tags": [{"name": keyword} for keyword in _tags(config)],
-        "extras": _extras(dataset, package, config, issued, modified, period, rights),
+        "extras": _extras(dataset, package, config, issued, modified, period, rights,
+                          plan_authorities(config, description.plans.values())),
         "resources": [_resource(f, out, config, licence, rights, issued, modified)
                       for f in dataset.files if not f.path.startswith(f"{CKAN_FOLDER}/")],
     }
@@ -130,7 +133,11 @@ def license_register(config: Config) -> list[dict]:
 
 
 def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, modified: str,
-            period: tuple[str, str] | None, rights: str) -> list[dict]:
+            period: tuple[str, str] | None, rights: str,
+            authorities: list[Publisher]) -> list[dict]:
+    """CKAN's extras of a dataset: of a plan's, its authority's name, URIs and area; of a
+    combined one, the publication's publisher, and the places of every plan's authority
+    (`authorities`), their areas' bounding box together, no one place's URI."""
     publisher = dataset.plan.publisher if dataset.plan else None
     if publisher is not None:
         name, code, uri = publisher.name, publisher.code, str(authority_uri(config, publisher))
@@ -141,6 +148,12 @@ def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, mo
         uri = str(agent_uri(config)) if name else ""
         location = str(location_uri(config)) if name or code else ""
         area = area_geometry(config.spatial_bbox) if location else None
+    covered = [publisher] if publisher is not None else authorities
+    if len(covered) > 1:    # a combined dataset of several authorities' plans: their areas
+        place = "、".join(p.name for p in covered)
+        location, area = "", area_geometry(covering_area(config, covered))
+    else:
+        place = name
     extras = {
         "identifier": dataset.name,
         "uri": str(dataset_uri(config, dataset.name)),
@@ -150,7 +163,7 @@ def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, mo
         "publisher_uri": uri,
         "publisher_type": str(publisher_type(code) or ""),
         "contact_url": config.contact_url,
-        "spatial_text": name,
+        "spatial_text": place,
         "spatial_uri": location,
         # the area, as GeoJSON: as ckanext-dcat keeps it (spatial_bbox, spatial_centroid) and
         # ckanext-spatial indexes it (spatial)

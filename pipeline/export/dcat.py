@@ -40,8 +40,8 @@ from .description import Description
 from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, area_geometry,
                           authority_location_uri, authority_uri, dataset_edition,
                           dataset_period, dataset_uri, is_operator, language_uri, license_info,
-                          location_uri, organization_name, publication_dates,
-                          publication_period, publisher_type)
+                          location_uri, organization_name, plan_authorities,
+                          publication_dates, publication_period, publisher_type)
 
 CATALOG_TTL, CATALOG_JSONLD = CATALOG_FILES
 
@@ -206,10 +206,15 @@ class _CatalogBuilder:
 
     def common(self, node: URIRef, plan=None) -> None:
         """Properties the catalogue and every dataset share (their dates aside); a plan's
-        dataset is published by the plan's own authority and covers its territory."""
-        publisher, location = self.publisher, self.location
+        dataset is published by the plan's own authority and covers its territory, the
+        catalogue and the combined datasets every plan's authority's."""
+        publisher, locations = self.publisher, [self.location]
         if plan is not None and plan.publisher is not None:
             publisher, location = self._authority(plan.publisher)
+            locations = [location]
+        elif plan is None and self.description.plans:
+            locations = [self._authority(authority)[1] for authority in
+                         plan_authorities(self.config, self.description.plans.values())]
         if publisher is not None:
             self.add(node, DCTERMS.publisher, publisher)
         self.add(node, DCTERMS.language, self.language)
@@ -217,8 +222,9 @@ class _CatalogBuilder:
         rights = self.rights_of(plan)
         if rights is not None:
             self.add(node, DCTERMS.rights, rights)
-        if location is not None:
-            self.add(node, DCTERMS.spatial, location)
+        for location in locations:
+            if location is not None:
+                self.add(node, DCTERMS.spatial, location)
 
     def _authority(self, publisher: Publisher) -> tuple[URIRef, URIRef]:
         """(agent, location) of a plan's publisher; the operator's own when it is the same

@@ -135,6 +135,27 @@ def authority_area(config: Config, publisher: Publisher) -> tuple[float, ...]:
     return config.spatial_bbox if is_operator(config, publisher) else publisher.bbox
 
 
+def plan_authorities(config: Config, plans) -> list[Publisher]:
+    """The authorities whose plans (PlanInfo) the publication holds, each once, in order: the
+    territories its combined datasets and its catalogue cover. A plan without a publisher is
+    the operator's."""
+    found: dict[str, Publisher] = {}
+    for plan in plans:
+        publisher = plan.publisher or Publisher(config.publisher, config.publisher_code)
+        found.setdefault(publisher_name(publisher.name, publisher.code), publisher)
+    return list(found.values())
+
+
+def covering_area(config: Config, authorities: list[Publisher]) -> tuple[float, ...]:
+    """The bounding box of the authorities' areas together (west, south, east, north); () when
+    one of them has none given."""
+    boxes = [authority_area(config, publisher) for publisher in authorities]
+    if not boxes or not all(boxes):
+        return ()
+    west, south, east, north = zip(*boxes)
+    return min(west), min(south), max(east), max(north)
+
+
 def publisher_uri(config: Config, publisher: Publisher) -> URIRef:
     """The agent of a plan's publisher in the catalogue: the operator's, or its authority's."""
     return agent_uri(config) if is_operator(config, publisher) else authority_uri(config, publisher)

@@ -10,7 +10,7 @@ from ..config import file_url
 from .datasets import DatasetSpec, PublishedFile
 from .description import Description
 from .identifiers import (agent_uri, authority_area, dataset_edition, dataset_period, dataset_uri,
-                          publisher_uri)
+                          plan_authorities, publisher_uri)
 from .listing import DATASET_PAGE
 
 
@@ -19,16 +19,21 @@ def dataset_jsonld(description: Description, spec: DatasetSpec,
     """schema.org `Dataset` of `spec`, with its files as (file, bytes, SHA-256)."""
     c = description.config
     publisher, code = description.publisher
-    organisation, bbox = None, c.spatial_bbox         # the publication's own: the operator's
+    organisation = None                 # the publication's own: the operator's
+    places = [spatial(publisher, c.spatial_bbox)] if publisher else []
     if spec.plan is not None and spec.plan.publisher is not None:    # a plan: its authority
         authority = spec.plan.publisher
-        publisher, code, bbox = authority.name, authority.code, authority_area(c, authority)
+        publisher, code = authority.name, authority.code
+        places = [spatial(publisher, authority_area(c, authority))]
         organisation = {"@type": "GovernmentOrganization", "name": publisher,
                         "@id": str(publisher_uri(c, authority))}
     elif publisher:
         organisation = {"@type": "GovernmentOrganization", "name": publisher}
         if code:
             organisation["@id"] = str(agent_uri(c))
+    if spec.plan is None and description.plans:     # combined: every plan's authority's area
+        places = [spatial(a.name, authority_area(c, a))
+                  for a in plan_authorities(c, description.plans.values())]
     if organisation is not None and code:
         organisation["identifier"] = code
     period = dataset_period(spec, description.package)
@@ -53,7 +58,7 @@ def dataset_jsonld(description: Description, spec: DatasetSpec,
         "inLanguage": description.language,
         "isBasedOn": description.landing_page(spec) or None,
         "temporalCoverage": f"{period[0]}/{period[1]}" if period else None,
-        "spatialCoverage": spatial(publisher, bbox) or None,
+        "spatialCoverage": (places[0] if len(places) == 1 else places) or None,
         "includedInDataCatalog": {"@type": "DataCatalog", "name": description.title,
                                   "url": file_url(c.download_base, "index.html")},
         "distribution": [{
