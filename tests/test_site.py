@@ -16,7 +16,7 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
@@ -452,7 +452,8 @@ def test_dataset_pages_have_metadata_resources_and_csv_previews(pages, site, sit
     assert all(th.attrs.get("scope") == "col" for th in previews[0].find("thead").find_all("th"))
 
 
-def test_initiative_page_shows_every_field(pages, records, site_config):
+def test_initiative_page_shows_every_field(pages, records, site_config, site):
+    page_folder = site / "initiatives" / PLAN
     for record in records["initiatives"]:
         page = pages[f"initiatives/{PLAN}/{record['id']}.html"]
         h1 = page.dom.find("h1").text()
@@ -473,9 +474,14 @@ def test_initiative_page_shows_every_field(pages, records, site_config):
             f"../../departments/{department_slug(record['department'], CODE)}.html"
         uri = f"{site_config.base_uri}plan/{PLAN}/initiative/{record['id']}"
         assert page.dom.find("a", href=uri) is not None
-        assert page.dom.find("link", rel="alternate", type="text/turtle", href="../../rdf/graph.ttl")
+        # its own URI's documents (the whole graph.ttl, 171 MB at N = 1000, was its alternate)
+        own = f"../../id/plan/{PLAN}/initiative/{quote(record['id'])}"
+        for media, suffix in (("text/turtle", ".ttl"), ("application/ld+json", ".jsonld")):
+            assert page.dom.find("link", rel="alternate", type=media, href=own + suffix)
+            assert page.dom.find("a", href=own + suffix) is not None
+            assert (page_folder / unquote(own + suffix)).is_file()
+        assert page.dom.find("a", href="../../rdf/graph.ttl") is not None
         assert page.dom.find("a", href=f"../../plans/{PLAN}/graph.nt") is not None
-        assert page.dom.find("link", rel="alternate", type="application/ld+json")
     statuses = {pages[f"initiatives/{PLAN}/{r['id']}.html"].by_id("fields").text() for r in records["initiatives"]
                 if not r["status"]}
     assert statuses and all("記載なし" in s for s in statuses)

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from ...config import LANGUAGES, frequency_words
 from ...names import publisher_name
+from ...rdf.documents import documents_folder
 from ...rdf.terms import initiative_path as initiative_uri_path
 from ..datasets import DatasetSpec
 from ..listing import DATASET_PAGE, file_digest
@@ -62,6 +63,9 @@ class Pages:
         self.chart_macros = env.get_template("partials/charts.html").module
         self.web_link = env.get_template("partials/web_link.html").module.web_link
         self.source_links: dict[str, Markup | None] = {}
+        c = site.config         # where the URIs' documents are, from a plan's folder (if written)
+        self.documents = f"{PLAN_ROOT}{documents_folder(c.base_uri, c.download_base)}" \
+            if c.uri_documents else None
 
     def render(self, name: str, root: str, title: str, section: str, crumbs=(), **context) -> str:
         """A page; `credited`: the source documents its data come from (default: those of its
@@ -245,6 +249,8 @@ class Pages:
             cited_by=[self.link(plan, other) for other in site.cited_by.get(key, ())],
             terms=site.terms_of.get(key, ()),
             uri=site.config.base_uri + initiative_uri_path(plan_id, identifier),
+            documents=self.documents + initiative_uri_path(plan_id, identifier)
+            if self.documents else None,
             previous=previous, next=following)
 
     def plan_links(self, plan: Plan, item: Item) -> dict[str, str]:
