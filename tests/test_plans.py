@@ -394,6 +394,28 @@ def test_an_authoritys_area_given_in_the_manifest_is_its_locations_geometry(tmp_
     page = (out / "datasets" / "miyagi-ict-plan-initiatives.html").read_text(encoding="utf-8")
     (document,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     assert [place["name"] for place in json.loads(document)["spatialCoverage"]] == ["福島県", "宮城県"]
+    assert '<th scope="row">対象地域</th><td>福島県、宮城県</td>' in page
+
+
+def test_a_publication_of_another_authoritys_plan_alone_covers_its_territory(tmp_path, run_cli,
+                                                                            source_text):
+    """With one plan, of another authority than the operator, the combined datasets' CKAN
+    extras and portal page named the operator's place and area, the catalogue that authority's."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "fukushima.txt").write_text(source_text, encoding="utf-8")
+    fukushima = {**fukushima_entry("fukushima.txt"), "publisher_bbox": [139.1, 36.7, 141.1, 38.0]}
+    (raw / "sources.toml").write_text(manifest(fukushima), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("publish", "--raw-dir", raw, "--out-dir", out).returncode == 0
+    combined = json.loads((out / "ckan" / "miyagi-ict-plan-initiatives.json").read_text(
+        encoding="utf-8"))
+    extras = {e["key"]: e["value"] for e in combined["extras"]}
+    assert (extras["publisher_name"], extras["spatial_text"], extras["spatial_uri"]) == (
+        "宮城県", "福島県", f"{BASE}location/070009")
+    assert json.loads(extras["spatial_centroid"])["coordinates"] == [140.1, 37.35]
+    page = (out / "datasets" / "miyagi-ict-plan-initiatives.html").read_text(encoding="utf-8")
+    assert '<th scope="row">対象地域</th><td>福島県</td>' in page
 
 
 @pytest.mark.parametrize("bbox,refused", [([130, 30, 131, 31], True),

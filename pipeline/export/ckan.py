@@ -27,13 +27,11 @@ from ..config import Config, file_url
 from ..jsonfile import write_json
 from .datasets import DATABASE, DatasetSpec
 from .listing import CKAN_FOLDER, CKAN_LICENSES, CKAN_ORGANIZATIONS, file_digest
-from .planinfo import Publisher
 from .description import Description
 from .identifiers import (DATA_THEME_GOVE, SPDX_SHA256, agent_uri, area_geometry,
-                          authority_area, authority_location_uri, authority_name, authority_uri,
-                          covering_area, dataset_edition, dataset_period, dataset_uri,
-                          language_uri, license_info, location_uri, organization_name,
-                          plan_authorities, publisher_type)
+                          authority_name, authority_uri, covering_box, dataset_edition,
+                          dataset_period, dataset_places, dataset_uri, language_uri,
+                          license_info, organization_name, publisher_type)
 
 # Keys of CKAN's default_create_package_schema (ckan/logic/schema.py) ...
 PACKAGE_CREATE_KEYS = frozenset({
@@ -109,7 +107,7 @@ def ckan_package(dataset: DatasetSpec, out: Path, description: Description,
         "maintainer": config.contact_name,
         "tags": [{"name": keyword} for keyword in _tags(config)],
         "extras": _extras(dataset, package, config, issued, modified, period, rights,
-                          plan_authorities(config, description.plans.values())),
+                          dataset_places(description, dataset)),
         "resources": [_resource(f, out, config, licence, rights, issued, modified)
                       for f in dataset.files if not f.path.startswith(f"{CKAN_FOLDER}/")],
     }
@@ -134,26 +132,19 @@ def license_register(config: Config) -> list[dict]:
 
 def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, modified: str,
             period: tuple[str, str] | None, rights: str,
-            authorities: list[Publisher]) -> list[dict]:
-    """CKAN's extras of a dataset: of a plan's, its authority's name, URIs and area; of a
-    combined one, the publication's publisher, and the places of every plan's authority
-    (`authorities`), their areas' bounding box together, no one place's URI."""
+            places: list[tuple[str, str, tuple]]) -> list[dict]:
+    """CKAN's extras of a dataset: its publisher (a plan's authority, else the publication's)
+    and the territory it covers (`places`: identifiers.dataset_places): its places' names, the
+    one place's URI, their areas' box together."""
     publisher = dataset.plan.publisher if dataset.plan else None
     if publisher is not None:
         name, code, uri = publisher.name, publisher.code, str(authority_uri(config, publisher))
-        location = str(authority_location_uri(config, publisher))
-        area = area_geometry(authority_area(config, publisher))
     else:
         name, code = config.publisher, config.publisher_code     # the catalogue's, as it states them
         uri = str(agent_uri(config)) if name else ""
-        location = str(location_uri(config)) if name or code else ""
-        area = area_geometry(config.spatial_bbox) if location else None
-    covered = [publisher] if publisher is not None else authorities
-    if len(covered) > 1:    # a combined dataset of several authorities' plans: their areas
-        place = "、".join(p.name for p in covered)
-        location, area = "", area_geometry(covering_area(config, covered))
-    else:
-        place = name
+    place = "、".join(name for name, _, _ in places)
+    location = str(places[0][1]) if len(places) == 1 else ""
+    area = area_geometry(covering_box([box for _, _, box in places]))
     extras = {
         "identifier": dataset.name,
         "uri": str(dataset_uri(config, dataset.name)),

@@ -40,7 +40,7 @@ from .description import Description
 from .identifiers import (DATA_THEME_GOVE, EU, SPDX_SHA256, agent_uri, area_geometry,
                           authority_location_uri, authority_uri, dataset_edition,
                           dataset_period, dataset_uri, is_operator, language_uri, license_info,
-                          location_uri, organization_name, plan_authorities,
+                          covered_authorities, location_uri, organization_name,
                           publication_dates, publication_period, publisher_type)
 
 CATALOG_TTL, CATALOG_JSONLD = CATALOG_FILES
@@ -208,13 +208,11 @@ class _CatalogBuilder:
         """Properties the catalogue and every dataset share (their dates aside); a plan's
         dataset is published by the plan's own authority and covers its territory, the
         catalogue and the combined datasets every plan's authority's."""
-        publisher, locations = self.publisher, [self.location]
+        publisher = self.publisher
         if plan is not None and plan.publisher is not None:
-            publisher, location = self._authority(plan.publisher)
-            locations = [location]
-        elif plan is None and self.description.plans:
-            locations = [self._authority(authority)[1] for authority in
-                         plan_authorities(self.config, self.description.plans.values())]
+            publisher = self._authority(plan.publisher)[0]
+        locations = [self._authority(authority)[1] for authority in covered_authorities(
+            self.config, plan, self.description.plans.values())]
         if publisher is not None:
             self.add(node, DCTERMS.publisher, publisher)
         self.add(node, DCTERMS.language, self.language)

@@ -136,9 +136,8 @@ def authority_area(config: Config, publisher: Publisher) -> tuple[float, ...]:
 
 
 def plan_authorities(config: Config, plans) -> list[Publisher]:
-    """The authorities whose plans (PlanInfo) the publication holds, each once, in order: the
-    territories its combined datasets and its catalogue cover. A plan without a publisher is
-    the operator's."""
+    """The authorities whose plans (PlanInfo) the publication holds, each once, in order. A
+    plan without a publisher is the operator's."""
     found: dict[str, Publisher] = {}
     for plan in plans:
         publisher = plan.publisher or Publisher(config.publisher, config.publisher_code)
@@ -146,10 +145,34 @@ def plan_authorities(config: Config, plans) -> list[Publisher]:
     return list(found.values())
 
 
-def covering_area(config: Config, authorities: list[Publisher]) -> tuple[float, ...]:
-    """The bounding box of the authorities' areas together (west, south, east, north); () when
-    one of them has none given."""
-    boxes = [authority_area(config, publisher) for publisher in authorities]
+def covered_authorities(config: Config, plan, plans) -> list[Publisher]:
+    """The authorities whose territory a dataset covers: a plan's (PlanInfo) its own; the
+    catalogue's and a combined dataset's (plan None) every plan's in `plans`; else the
+    operator's (none without a publisher)."""
+    if plan is not None and plan.publisher is not None:
+        return [plan.publisher]
+    if plan is None and plans:
+        return plan_authorities(config, plans)
+    return [Publisher(config.publisher, config.publisher_code)] if config.publisher else []
+
+
+def authority_place(config: Config, publisher: Publisher) -> tuple[str, URIRef, tuple]:
+    """(name, location URI, bounding box) of the territory an authority governs: the
+    operator's as the catalogue states it (location_uri, spatial_bbox)."""
+    if is_operator(config, publisher):
+        return config.publisher, location_uri(config), config.spatial_bbox
+    return publisher.name, authority_location_uri(config, publisher), publisher.bbox
+
+
+def dataset_places(description, spec: DatasetSpec) -> list[tuple[str, URIRef, tuple]]:
+    """authority_place of each authority whose territory a dataset (of a Description) covers."""
+    return [authority_place(description.config, authority) for authority in covered_authorities(
+        description.config, spec.plan, description.plans.values())]
+
+
+def covering_box(boxes: list[tuple[float, ...]]) -> tuple[float, ...]:
+    """The bounding box of areas together (west, south, east, north); () when one of them
+    has none given."""
     if not boxes or not all(boxes):
         return ()
     west, south, east, north = zip(*boxes)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from ..config import file_url
 from .datasets import DatasetSpec, PublishedFile
 from .description import Description
-from .identifiers import (agent_uri, authority_area, dataset_edition, dataset_period, dataset_uri,
-                          plan_authorities, publisher_uri)
+from .identifiers import (agent_uri, dataset_edition, dataset_period, dataset_uri, dataset_places,
+                          publisher_uri)
 from .listing import DATASET_PAGE
 
 
@@ -20,20 +20,16 @@ def dataset_jsonld(description: Description, spec: DatasetSpec,
     c = description.config
     publisher, code = description.publisher
     organisation = None                 # the publication's own: the operator's
-    places = [spatial(publisher, c.spatial_bbox)] if publisher else []
     if spec.plan is not None and spec.plan.publisher is not None:    # a plan: its authority
         authority = spec.plan.publisher
         publisher, code = authority.name, authority.code
-        places = [spatial(publisher, authority_area(c, authority))]
         organisation = {"@type": "GovernmentOrganization", "name": publisher,
                         "@id": str(publisher_uri(c, authority))}
     elif publisher:
         organisation = {"@type": "GovernmentOrganization", "name": publisher}
         if code:
             organisation["@id"] = str(agent_uri(c))
-    if spec.plan is None and description.plans:     # combined: every plan's authority's area
-        places = [spatial(a.name, authority_area(c, a))
-                  for a in plan_authorities(c, description.plans.values())]
+    places = [spatial(name, box) for name, _, box in dataset_places(description, spec)]
     if organisation is not None and code:
         organisation["identifier"] = code
     period = dataset_period(spec, description.package)

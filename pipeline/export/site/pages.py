@@ -21,7 +21,7 @@ from ...rdf.documents import documents_folder
 from ...rdf.terms import initiative_path as initiative_uri_path
 from ..datasets import DatasetSpec
 from ..listing import DATASET_PAGE, file_digest
-from ..identifiers import dataset_edition, dataset_period, dataset_uri
+from ..identifiers import dataset_edition, dataset_period, dataset_places, dataset_uri
 from ..schemaorg import dataset_jsonld
 from . import charts
 from .context import (NO_STATUS, Department, Item, Plan, Publication, as_list, department_slug,
@@ -163,7 +163,7 @@ class Pages:
             jsonld=dataset_jsonld(site.view, spec, files, attribution),
             sources=[] if many else sources, attribution=None if many else attribution,
             source_count=len(sources), dataset_uri=str(dataset_uri(c, spec.name)),
-            publisher=publisher,
+            publisher=publisher, places=[name for name, _, _ in dataset_places(site.view, spec)],
             period=dataset_period(spec, site.package), contact=contact, plan=plan,
             edition=dataset_edition(spec, site.package, site.version),
             frequency=frequency_words(c.accrual_periodicity),
