@@ -55,16 +55,22 @@ HTML_ELEMENT_NAMES = frozenset("""
     object ol option p picture pre q rp rt ruby s samp script section select small source
     span strike strong style sub summary sup svg table tbody td textarea tfoot th thead time
     title tr tt u ul var video wbr""".split())
-# The elements of inline text (phrasing: bold, a ruby's reading): their tags go without a
-# trace, `情報<b>システム</b>課` is 情報システム課, as in an HTML fragment's text. Any other tag (a
+# The elements of inline text (phrasing: bold, a link, a ruby's reading): their tags go without
+# a trace, `情報<b>システム</b>課` is 情報システム課, as in an HTML fragment's text. Any other tag (a
 # cell, a paragraph, a line break, an image) parts the text on its two sides; so does a link's
-# (`<a>`), whose end is all that ends a URL printed in it before text (`…/x</a>を参照`).
+# end after a URL, all that ends it before text (`…/x</a>を参照`: ends_a_url).
 INLINE_ELEMENT_NAMES = frozenset("""
-    abbr acronym b bdi bdo big cite code del dfn em font i ins kbd label mark nobr q rp rt
+    a abbr acronym b bdi bdo big cite code del dfn em font i ins kbd label mark nobr q rp rt
     ruby s samp small span strike strong sub sup time tt u var wbr""".split())
+URL_AT_END = re.compile(r"https?://[^\s<>\"]+$")
+
+
+def ends_a_url(tag: str, before: str) -> bool:
+    """Whether a tag is a link's end (`</a>`) after a URL (`before`: the text before it)."""
+    return tag.startswith("</") and tag[2:3].lower() == "a" and bool(URL_AT_END.search(before))
 _ELEMENTS = "|".join(sorted(HTML_ELEMENT_NAMES, key=len, reverse=True))   # for a regex
 _ATTRIBUTE = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>`]+))?"""
-HTML_TAG = re.compile(rf"</?({_ELEMENTS})(?:{_ATTRIBUTE})*\s*/?>", re.IGNORECASE)
+HTML_TAG = re.compile(rf"(</?({_ELEMENTS})(?:{_ATTRIBUTE})*\s*/?>)", re.IGNORECASE)
 # An `&` and what may follow it as a character reference. Only a complete one (`&amp;`, `&#38;`,
 # `&#x26;`: a known name or a number, ended by `;`) is decoded: html.unescape also decodes a
 # legacy name without its `;` (`&copy`, `&reg`, `&para`, `&not`, `&lt`), which turned a URL's
@@ -112,9 +118,11 @@ def strip_html(text: str, sep: str = " ") -> str:
     decode complete character references (each of the text between two tags: `&reg<sup>;</sup>`
     stays `&reg;`, as in an HTML fragment) and drop the markdown bold marker "**". URLs in angle
     brackets (<http://...>) stay."""
-    pieces = HTML_TAG.split(text)       # text, a tag's element name, text, …
-    for at in range(1, len(pieces), 2):
-        pieces[at] = "" if pieces[at].lower() in INLINE_ELEMENT_NAMES else sep
+    pieces = HTML_TAG.split(text)       # text, a tag, its element name, text, …
+    for at in range(1, len(pieces), 3):
+        inline = pieces[at + 1].lower() in INLINE_ELEMENT_NAMES
+        pieces[at] = sep if not inline or ends_a_url(pieces[at], pieces[at - 1]) else ""
+        pieces[at + 1] = ""
     return "".join(map(unescape, pieces)).replace("**", "")
 
 

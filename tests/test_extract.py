@@ -1438,6 +1438,8 @@ def test_a_table_cell_whose_end_tag_is_left_out_ends_at_the_next_cell(fragment):
     ('<font color="red">重点</font>目標', "重点目標"),
     ("x&reg<sup>;</sup>", "x&reg;"),
     ('<span class="x">宮</span>城県', "宮城県"),
+    ('情報政策<a name="_GoBack"></a>課', "情報政策課"),             # Word's bookmark
+    ('<a href="https://www.pref.miyagi.jp/">宮城県</a>情報政策課', "宮城県情報政策課"),
 ])
 def test_inline_markup_reads_alike_in_a_paragraph_a_table_cell_and_a_tab_separated_line(markup,
                                                                                         text):

@@ -77,7 +77,7 @@ def test_strip_html_custom_separator():
 
 
 @pytest.mark.parametrize("raw, expected", [
-    ("<a href=http://www.pref.miyagi.jp/site/?id=3>県のサイト</a>", " 県のサイト "),
+    ("<a href=http://www.pref.miyagi.jp/site/?id=3>県のサイト</a>", "県のサイト"),
     ("図<img src=img/chart.png?w=300&amp;h=200>1", "図 1"),
 ])
 def test_a_tag_with_an_unquoted_attribute_value_holding_an_equals_sign_is_stripped(raw, expected):
@@ -103,8 +103,11 @@ def test_a_tag_with_an_unquoted_attribute_value_holding_an_equals_sign_is_stripp
     ("情報<br>システム", "情報 システム"),
     ("<li>情報<li>システム", " 情報 システム"),
     ("図<img src=chart.png>1", "図 1"),
-    # a link's end is a URL's (a URL may hold Japanese: `…/xを参照` would be one)
-    ('<a href="http://a.jp/x">http://a.jp/x</a>を参照', " http://a.jp/x を参照"),
+    # a link's end after a URL is the URL's end (a URL may hold Japanese: `…/xを参照` would be
+    # one); any other link's tags go (Word's empty bookmarks, `<a name="_GoBack"></a>`, too)
+    ('<a href="http://a.jp/x">http://a.jp/x</a>を参照', "http://a.jp/x を参照"),
+    ('詳細は<a href="http://a.jp/x">こちら</a>を参照', "詳細はこちらを参照"),
+    ('みやぎハイパー<a name="_GoBack"></a>ウェブ', "みやぎハイパーウェブ"),
 ])
 def test_an_inline_tag_is_dropped_and_any_other_parts_the_text(raw, expected):
     """An inline tag (`<b>`, `<span>`) became a space like a cell's: `情報<b>システム</b>課` on a
