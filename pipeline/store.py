@@ -43,7 +43,8 @@ from .console import say
 from .errors import StoreError
 from .fetch import describe_exception, network_reason
 from .rdf.vocabulary import plan_graph_iri
-from .store_graphs import GRAPH_FILE, index_graph_iri, index_ntriples, plan_files, read_index
+from .store_graphs import (GRAPH_FILE, PENDING, index_graph_iri, index_ntriples, plan_files,
+                           plan_index, read_index)
 from .store_settings import ENV_PASSWORD, ENV_USER, MAX_SECONDS, StoreSettings, redact
 
 N_TRIPLES = "application/n-triples"
@@ -74,28 +75,39 @@ def load_store(out_dir: Path, settings: StoreSettings, config: Config | None = N
 def _load_plans(out_dir: Path, settings: StoreSettings, config: Config,
                 log: Callable[[str], None]) -> int:
     """Replace the named graph of every plan whose graph.nt differs from what the index graph
-    says was loaded; drop the graphs of plans no longer published; then write the index."""
+    says was loaded; drop the graphs of plans no longer published (and those a stopped run
+    left: a staging graph); then write the index. Before a graph is touched, the index lists
+    it (PENDING), so a run that stops anywhere leaves no graph the next one does not know of."""
     files, digests = plan_files(out_dir)
     if not files:
         raise StoreError("no plans/<plan_id>/graph.nt: publish first", out_dir)
-    wanted = {plan_graph_iri(config, plan): plan for plan in files}
+    wanted = plan_index(config, digests)
+    file_of = {plan_graph_iri(config, plan): path for plan, path in files.items()}
     index = index_graph_iri(config)
-    sent = replaced = 0
+    sent = 0
     with _Client(settings) as client:
         loaded = read_index(client.get(index, what="reading the index of loaded plan graphs"))
-        for graph, plan in wanted.items():
-            if loaded.get(graph) == digests[plan]:
-                continue
-            triples, _, _ = _replace_graph(client, files[plan], graph, log)
-            sent, replaced = sent + triples, replaced + 1
+        changed = [graph for graph, digest in wanted.items() if loaded.get(graph) != digest]
         gone = sorted(set(loaded) - set(wanted))
-        for graph in gone:
-            client.gsp("DELETE", graph, None, what=f"dropping the graph of a plan no longer published ({graph})")
-        client.gsp("PUT", index, index_ntriples(config, digests),
-                   what="writing the index of loaded plan graphs")
-    log(f"store: {replaced} plan graph(s) replaced ({sent} triples), {len(wanted) - replaced} "
-        f"unchanged, {len(gone)} dropped, at {redact(settings.gsp_endpoint)} (index {index})")
+        if changed:
+            client.gsp("PUT", index, index_ntriples({**loaded, **dict.fromkeys(
+                [*changed, *map(staging_graph, changed)], PENDING)}),
+                what="writing the index of loaded plan graphs")
+        for graph in changed:
+            sent += _replace_graph(client, file_of[graph], graph, log)[0]
+        for graph in gone:          # (already gone: a run stopped after dropping it)
+            client.gsp("DELETE", graph, None, missing_ok=True,
+                       what=f"dropping the graph of a plan no longer published ({graph})")
+        client.gsp("PUT", index, index_ntriples(wanted), what="writing the index of loaded plan graphs")
+    log(f"store: {len(changed)} plan graph(s) replaced ({sent} triples), "
+        f"{len(wanted) - len(changed)} unchanged, {len(gone)} dropped, at "
+        f"{redact(settings.gsp_endpoint)} (index {index})")
     return sent
+
+
+def staging_graph(graph: str) -> str:
+    """Where a graph's new triples are loaded before they are swapped in (this process's)."""
+    return f"{graph}-staging-{os.getpid()}"
 
 
 def _replace_graph(client: "_Client", source: Path, graph: str,
@@ -106,7 +118,7 @@ def _replace_graph(client: "_Client", source: Path, graph: str,
     triples, blank_nodes = _scan(source)
     batch_size = triples + 1 if blank_nodes else settings.batch_size
     batches = max(1, -(-triples // batch_size))
-    staging = f"{graph}-staging-{os.getpid()}"
+    staging = staging_graph(graph)
     if blank_nodes and triples > settings.batch_size:
         log(f"store: {source.name} has blank nodes; sent in one request so that "
             "each keeps its identity")
@@ -188,10 +200,12 @@ class _Client:
     def __exit__(self, *exc) -> None:
         self.session.close()
 
-    def gsp(self, method: str, graph: str, body: bytes | Path | None, *, what: str) -> None:
+    def gsp(self, method: str, graph: str, body: bytes | Path | None, *, what: str,
+            missing_ok: bool = False) -> None:
+        """A Graph Store Protocol request on `graph`; missing_ok: a 404 is no failure."""
         headers = {"Content-Type": N_TRIPLES} if body is not None else {}
         self._send(method, self.settings.gsp_endpoint, params={"graph": graph}, body=body,
-                   headers=headers, what=what, idempotent=True)
+                   headers=headers, what=what, idempotent=True, missing_ok=missing_ok)
 
     def get(self, graph: str, *, what: str) -> str | None:
         """A graph as N-Triples text, or None when the store has no such graph (404)."""

@@ -31,11 +31,21 @@ def index_graph_iri(config: Config) -> str:
     return f"{default_graph_iri(config)}/plans"
 
 
-def index_ntriples(config: Config, digests: Mapping[str, str]) -> bytes:
-    """What the index graph holds: each plan's graph with the SHA-256 of its file (`digests`,
-    by plan_id)."""
-    return "".join(f'<{plan_graph_iri(config, plan)}> <{CHECKSUM_VALUE}> "{digest}" .\n'
-                   for plan, digest in digests.items()).encode("utf-8")
+# The digest the index gives a graph a load-store may leave behind when it stops (a plan graph
+# being replaced, its staging graph): none of a file's, so the next run replaces or drops it.
+PENDING = "0" * 64
+
+
+def index_ntriples(graphs: Mapping[str, str]) -> bytes:
+    """What the index graph holds: each graph (a plan's, by its IRI) with the SHA-256 of the
+    file it holds (PENDING: of none yet)."""
+    return "".join(f'<{graph}> <{CHECKSUM_VALUE}> "{digest}" .\n'
+                   for graph, digest in graphs.items()).encode("utf-8")
+
+
+def plan_index(config: Config, digests: Mapping[str, str]) -> dict[str, str]:
+    """{plan graph IRI: SHA-256} of the plans' graph files (`digests`, by plan_id)."""
+    return {plan_graph_iri(config, plan): digest for plan, digest in digests.items()}
 
 
 def store_graphs(out_dir: Path, config: Config) -> dict[str, Path | bytes]:
@@ -43,7 +53,7 @@ def store_graphs(out_dir: Path, config: Config) -> dict[str, Path | bytes]:
     N-Triples bytes): every plan's graph file in its plan graph, and the index graph."""
     files, digests = plan_files(out_dir)
     return {**{plan_graph_iri(config, plan): path for plan, path in files.items()},
-            index_graph_iri(config): index_ntriples(config, digests)}
+            index_graph_iri(config): index_ntriples(plan_index(config, digests))}
 
 
 def plan_files(out_dir: Path) -> tuple[dict[str, Path], dict[str, str]]:

@@ -24,6 +24,7 @@ import time
 import unicodedata
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph
 import pytest
@@ -419,13 +420,15 @@ def test_missing_graph_file_is_one_line_and_exit_1(tmp_path):
 
 class _Proxy:
     """A forwarding proxy on 127.0.0.1 in front of Oxigraph that answers 500 to the first
-    `fail_first` requests, with `password` demands HTTP basic auth, and never answers the
-    requests whose method is in `stall` (until it stops)."""
+    `fail_first` requests (and 503 to those `refuse(method, path)` picks), with `password`
+    demands HTTP basic auth, and never answers the requests whose method is in `stall` (until
+    it stops)."""
 
     def __init__(self, target: str, *, fail_first: int = 0, password: str | None = None,
-                 stall: tuple[str, ...] = ()):
+                 stall: tuple[str, ...] = (), refuse=lambda method, path: False):
         proxy = self
         self.target, self.fail_first, self.password, self.stall = target, fail_first, password, stall
+        self.refuse = refuse
         self.stopping = threading.Event()
         self.requests: list[tuple[str, str, str | None]] = []
         self.lock = threading.Lock()
@@ -445,6 +448,8 @@ class _Proxy:
                     return
                 if number <= proxy.fail_first:
                     return self._answer(500, b"injected failure")
+                if proxy.refuse(self.command, self.path):
+                    return self._answer(503, b"injected failure")
                 expected = "Basic " + base64.b64encode(f"loader:{proxy.password}".encode()).decode()
                 if proxy.password is not None and auth != expected:
                     return self._answer(401, b"")
@@ -475,6 +480,81 @@ class _Proxy:
         self.stopping.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+def two_plans_copy(published: Path, folder: Path) -> tuple[Path, Path]:
+    """A copy of the publication with a second plan, `other-plan` (the first's graph under its
+    own URIs): the copy, and the other plan's graph file."""
+    copy = folder / "out"
+    shutil.copytree(published, copy)
+    miyagi = copy / "plans" / "miyagi-ict-plan-2014-2016" / "graph.nt"
+    other = copy / "plans" / "other-plan" / "graph.nt"
+    other.parent.mkdir()
+    other.write_bytes(miyagi.read_bytes().replace(b"/plan/miyagi-ict-plan-2014-2016/", b"/plan/other-plan/"))
+    list_plan_graph(copy, "other-plan")
+    return copy, other
+
+
+def test_a_run_stopped_before_its_index_leaves_no_graph_behind(published, tmp_path, oxigraph):
+    """A run that swapped in a plan's graph but could not write the index (a network blip, a
+    Ctrl-C) left a graph no index listed: once that plan was withdrawn, its graph stayed in
+    the store for good, every later run saying `0 dropped`. Now every graph a run may leave
+    (the plans' it replaces, their staging graphs) is listed before it is touched."""
+    copy, other = two_plans_copy(published, tmp_path)
+    index = f"{GRAPH}/plans"
+    writes = []
+    def refuse(method: str, path: str) -> bool:         # the index's last write fails
+        if method == "PUT" and quote(index, safe="") in path:
+            writes.append(path)
+            return len(writes) == 2
+        return False
+    with _Proxy(oxigraph.base, refuse=refuse) as proxy:
+        stopped = load_store(copy, "--tries", "1", gsp=f"{proxy.url}/store",
+                             update=f"{proxy.url}/update")
+    assert stopped.returncode == 1 and "writing the index of loaded plan graphs: HTTP 503" \
+        in stopped.stderr, stopped.stderr
+    other_graph = f"{BASE}graph/plan/other-plan"
+    assert initiatives_in(oxigraph, other_graph) == 33          # swapped in, then the failure
+    shutil.rmtree(other.parent)
+    list_plan_graph(copy, "other-plan", listed=False)           # the plan withdrawn
+    again = load_store(copy, *FAST, gsp=oxigraph.store, update=oxigraph.update)
+    assert again.returncode == 0, again.stderr
+    assert oxigraph.count(other_graph) == 0 and oxigraph.count(index) == 1
+    assert_no_staging(oxigraph)
+
+
+def test_a_staging_graph_a_stopped_run_left_is_dropped_by_the_next(published, tmp_path,
+                                                                  oxigraph):
+    """A run stopped between its upload and its swap, the store unreachable for the cleanup,
+    left `<graph>-staging-<pid>` for good (no later run has that pid): a query over `GRAPH ?g`
+    counted a plan twice. The index lists it before it is made; the next run drops it."""
+    copy, _ = two_plans_copy(published, tmp_path)
+    def refuse(method: str, path: str) -> bool:         # the swap, and the cleanup after it
+        return path.startswith("/update") or (method == "DELETE" and "-staging-" in path)
+    with _Proxy(oxigraph.base, refuse=refuse) as proxy:
+        stopped = load_store(copy, "--tries", "1", gsp=f"{proxy.url}/store",
+                             update=f"{proxy.url}/update")
+    assert stopped.returncode == 1 and "(MOVE): HTTP 503" in stopped.stderr, stopped.stderr
+    assert [g for g in oxigraph.graphs() if "-staging-" in g]
+    again = load_store(copy, *FAST, gsp=oxigraph.store, update=oxigraph.update)
+    assert again.returncode == 0, again.stderr
+    assert_no_staging(oxigraph)
+
+
+def test_a_graph_the_index_lists_but_the_store_lost_is_dropped_without_a_failure(
+        published, tmp_path, oxigraph):
+    """A run stopped after dropping a withdrawn plan's graph, before writing the index: every
+    later run failed, `HTTP 404 Not Found` for the graph it dropped again."""
+    copy, other = two_plans_copy(published, tmp_path)
+    assert load_store(copy, *FAST, gsp=oxigraph.store, update=oxigraph.update).returncode == 0
+    other_graph = f"{BASE}graph/plan/other-plan"
+    oxigraph.session.delete(oxigraph.store, params={"graph": other_graph}, timeout=30).raise_for_status()
+    shutil.rmtree(other.parent)
+    list_plan_graph(copy, "other-plan", listed=False)
+    result = load_store(copy, *FAST, gsp=oxigraph.store, update=oxigraph.update)
+    assert result.returncode == 0, result.stderr
+    assert "0 plan graph(s) replaced (0 triples), 1 unchanged, 1 dropped" in result.stderr
+    assert oxigraph.count(f"{GRAPH}/plans") == 1
 
 
 def test_5xx_is_retried(published, oxigraph):
