@@ -209,13 +209,8 @@ def test_load_store_puts_the_graph_into_the_publications_named_graph(published, 
 def test_each_plan_has_its_own_graph_and_only_changed_plans_are_replaced(published, tmp_path, oxigraph):
     """By default every plan goes into <base>graph/plan/<plan_id>; the index graph records what
     was loaded, so republishing one plan replaces only that plan's graph."""
-    copy = tmp_path / "out"
-    shutil.copytree(published, copy)
+    copy, other = two_plans_copy(published, tmp_path)
     miyagi = copy / "plans" / "miyagi-ict-plan-2014-2016" / "graph.nt"
-    other = copy / "plans" / "other-plan" / "graph.nt"
-    other.parent.mkdir()
-    other.write_bytes(miyagi.read_bytes().replace(b"/plan/miyagi-ict-plan-2014-2016/", b"/plan/other-plan/"))
-    list_plan_graph(copy, "other-plan")
     plan_graph = {plan: f"{BASE}graph/plan/{plan}" for plan in ("miyagi-ict-plan-2014-2016", "other-plan")}
     index = f"{GRAPH}/plans"
 
