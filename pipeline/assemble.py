@@ -136,13 +136,14 @@ def group_plans(sources: list[SourceDocument]) -> dict[str, Plan]:
 
         def first_set(key: str):
             return next((getattr(f.meta, key) for f in files if getattr(f.meta, key)), None)
+        pages = {f.meta.page for f in files}        # its page: that of every file, if one
         plans[plan_id] = Plan(plan_id, first_set("plan_title") or first.title,
                               english_title(first_set("plan_title_en"), first_set("plan_title"),
                                             first.title_en),
                               first_set("publisher") or "", first_set("publisher_en") or "",
                               first_set("publisher_code") or "", first_set("publisher_bbox") or (),
                               first_set("period_start_fy"),
-                              first_set("period_end_fy"), first_set("page") or "",
+                              first_set("period_end_fy"), pages.pop() if len(pages) == 1 else "",
                               tuple(f.name for f in files))
     return plans
 

@@ -141,6 +141,28 @@ def test_one_plan_over_two_files_is_one_plan(tmp_path, run_cli, source_text):
     assert len(rows) == 66
 
 
+@pytest.mark.parametrize("pages, landing", [
+    (("https://www.pref.miyagi.jp/f2.html", "https://www.pref.miyagi.jp/f3.html"), None),
+    (("https://www.pref.miyagi.jp/ict.html",) * 2, "https://www.pref.miyagi.jp/ict.html")])
+def test_a_plans_landing_page_is_that_of_every_file_or_none(tmp_path, run_cli, source_text,
+                                                             pages, landing):
+    """A plan of two fields published on two pages named its first file's page as its own
+    (DCAT landing page, CKAN url), one field's page for the whole plan's data."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "field2.txt").write_text(source_text, encoding="utf-8")
+    (raw / "field3.txt").write_text(field_3(source_text), encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest(miyagi_entry("field2.txt", page=pages[0]),
+                                               miyagi_entry("field3.txt", page=pages[1])),
+                                      encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("publish", "--raw-dir", raw, "--out-dir", out).returncode == 0
+    package = json.loads((out / "ckan" / f"plan-{MIYAGI}.json").read_text(encoding="utf-8"))
+    assert package.get("url") == landing
+    assert ("dcat:landingPage" in (out / "catalog.ttl").read_text(encoding="utf-8")) \
+        == (landing is not None)
+
+
 def test_plans_whose_files_interleave_by_name_publish_plan_by_plan(tmp_path, run_cli, source_text):
     """Files named by field, then authority (field2-04-miyagi, field2-07-fukushima,
     field3-04-miyagi): each plan's rows come together in every table, plans in the order of
