@@ -169,7 +169,7 @@ def toml_line(path: Path, table: str, occurrence: int, key: str) -> int | None:
     (an inline table) or the file cannot be read. Read only for an error's message: a valid
     file is parsed once."""
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").split("\n")   # (TOML's lines: not U+2028)
     except (OSError, UnicodeDecodeError):
         return None
     header = re.compile(rf"\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(?:#.*)?")

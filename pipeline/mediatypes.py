@@ -22,6 +22,7 @@ MEDIA_TYPES = {
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"),
 }
 OCTET_STREAM = "application/octet-stream"
+URI_DOCUMENT_SUFFIXES = (".html", ".ttl", ".jsonld")    # a URI's documents: `<its path><suffix>`
 
 
 def media_types(*suffixes: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from .config import (DEFAULT_CONFIG_PATH, NOT_IN_XML, NOT_IN_XML_PROBLEM, Config, is_http_url,
                      bbox_problem, local_government_code_problem, toml_line)
 from .errors import ConfigError, SourceError, undecodable_byte
+from .mediatypes import URI_DOCUMENT_SUFFIXES
 from .parsing import as_written, toml_file
 from .sourceplans import check_plans
 
@@ -318,6 +319,9 @@ def _entry_meta(entry: dict, where: str, path: Path, line_of: Callable[[str], in
     if plan_id is not None and plan_id.lower() in RESERVED_PLAN_IDS:
         refuse("plan_id", f"{plan_id!r} is the name of the portal's page beside the plans' "
                           "folders (initiatives/index.html): choose another id")
+    if plan_id is not None and plan_id.lower().endswith(URI_DOCUMENT_SUFFIXES):
+        refuse("plan_id", f"{plan_id!r} ends as the documents of a URI do (…/plan/<id>.ttl "
+                          "would be the plan's Turtle): choose another id")
     problem = local_government_code_problem(entry.get("publisher_code", ""))
     if problem:
         refuse("publisher_code", problem)
@@ -424,7 +428,7 @@ def default_plan_id(file: str) -> str:
     stem = re.sub(r"\.{2,}", ".", re.sub(r"[^A-Za-z0-9._-]+", "-", Path(file).stem)).strip("-._")
     if len(stem) > 100:
         stem = f"{stem[:91].rstrip('-._')}-{digest}"
-    if stem.lower() in RESERVED_PLAN_IDS:
+    if stem.lower() in RESERVED_PLAN_IDS or stem.lower().endswith(URI_DOCUMENT_SUFFIXES):
         stem = f"{stem}-{digest}"
     return stem or f"plan-{digest}"
 

@@ -434,10 +434,14 @@ def test_one_publisher_without_a_code_in_two_areas_is_refused(tmp_path):
     ("index.html", "'index.html' is the name of the portal's page beside the plans' folders "
                    "(initiatives/index.html): choose another id"),
     ("_x", "'_x' must be ASCII letters, digits, '.', '_' or '-', beginning with a letter or digit"),
+    ("miyagi.ttl", "'miyagi.ttl' ends as the documents of a URI do (…/plan/<id>.ttl would be "
+                   "the plan's Turtle): choose another id"),
+    ("miyagi.HTML", "'miyagi.HTML' ends as the documents of a URI do"),
 ])
 def test_a_plan_id_the_portal_or_the_rule_cannot_take_is_refused_with_its_line(tmp_path, plan_id,
                                                                               problem):
-    """`index.html` once failed the site stage with FileExistsError on a staging path."""
+    """`index.html` once failed the site stage with FileExistsError on a staging path; a plan
+    id ending as a URI's documents do (`miyagi.ttl`) gave its plan's URI no documents."""
     raw = raw_with(tmp_path, ENTRY.replace("miyagi-ict-plan-2014-2016", plan_id))
     with pytest.raises(ConfigError) as error:
         load_manifest(raw)

@@ -58,6 +58,16 @@ def field_3(text: str) -> str:
     return text.replace("分野\t2\t", "分野\t3\t").replace("分野 2 ", "分野 3 ")
 
 
+def raw_of(tmp_path: Path, *files: tuple[str, dict]) -> Path:
+    """tmp_path/raw holding each (text, manifest entry) as the entry's file, and the manifest."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for text, entry in files:
+        (raw / entry["file"]).write_text(text, encoding="utf-8")
+    (raw / "sources.toml").write_text(manifest(*(entry for _, entry in files)), encoding="utf-8")
+    return raw
+
+
 def write_two_plans(raw: Path, miyagi: str, fukushima: str) -> None:
     """A raw folder of Miyagi's plan and "Fukushima's" (their texts as given), with the
     manifest naming both."""
@@ -681,11 +691,7 @@ def test_a_plan_whose_dataset_has_the_name_of_a_combined_one_is_refused_before_a
     """plan id `tohoku-initiatives` under the publication name `plan-tohoku`: both datasets are
     `plan-tohoku-initiatives`. It once failed after the whole build with `ckan/plan-tohoku-
     initiatives.json belongs to both metadata and metadata`."""
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "field2.txt").write_text(source_text, encoding="utf-8")
-    (raw / "sources.toml").write_text(manifest(miyagi_entry("field2.txt", plan_id="tohoku-initiatives")),
-                                      encoding="utf-8")
+    raw = raw_of(tmp_path, (source_text, miyagi_entry("field2.txt", plan_id="tohoku-initiatives")))
     settings = tmp_path / "pipeline.toml"
     text = (PROJECT / "pipeline.toml").read_text(encoding="utf-8")
     settings.write_text(text.replace('name = "miyagi-ict-plan"', 'name = "plan-tohoku"'), encoding="utf-8")
@@ -923,9 +929,12 @@ def test_the_footer_of_another_authoritys_plan_names_that_authority(two_plans):
     def publisher_line(page: str) -> str:
         html = (two_plans / page).read_text(encoding="utf-8")
         return re.search(r'<p class="publisher">(.*?)</p>', html).group(1)
-    for plan, line in ((MIYAGI, "発行：宮城県"), (FUKUSHIMA, "この計画の発行：福島県・公開：宮城県")):
+    from pipeline.export.site import department_slug
+    for plan, code, line in ((MIYAGI, "040002", "発行：宮城県"),
+                             (FUKUSHIMA, "070009", "発行：福島県・公開：宮城県")):
         for page in (f"publishers/{plan}/index.html", f"publishers/{plan}/item-2-1.html",
-                     f"initiatives/{plan}/2-1-1.html", f"datasets/plan-{plan}.html"):
+                     f"initiatives/{plan}/2-1-1.html", f"datasets/plan-{plan}.html",
+                     f"departments/{department_slug('震災復興・企画部', code)}.html"):
             assert publisher_line(page) == line, page
     for page in ("index.html", "publishers/index.html", "initiatives/index.html"):
         assert publisher_line(page) == "発行：宮城県", page
@@ -953,3 +962,14 @@ def test_the_combined_datasets_link_no_one_plans_page(tmp_path, run_cli, source_
             catalog.count(f"dcat:landingPage <{fukushima}>")) == (1, 1)
     page = (out / "datasets" / "miyagi-ict-plan-initiatives.html").read_text(encoding="utf-8")
     assert "isBasedOn" not in page
+
+
+def test_a_plan_of_the_operators_code_under_another_name_is_the_operators_in_the_footer(
+        tmp_path, run_cli, source_text):
+    """The footer told another authority apart by its name: a plan of 040002 named 宮城県庁
+    said 「発行：宮城県庁・公開：宮城県」, where the catalogue names one agent for both (by code)."""
+    raw = raw_of(tmp_path, (source_text, miyagi_entry("plan.txt", publisher="宮城県庁")))
+    out = tmp_path / "out"
+    assert run_cli("publish", "--raw-dir", raw, "--out-dir", out).returncode == 0
+    html = (out / "initiatives" / MIYAGI / "2-1-1.html").read_text(encoding="utf-8")
+    assert re.search(r'<p class="publisher">(.*?)</p>', html).group(1) == "発行：宮城県"

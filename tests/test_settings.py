@@ -118,6 +118,10 @@ def test_a_setting_of_a_file_saved_with_a_bom_is_named_by_its_line(tmp_path, cap
     settings.write_bytes(b"\xef\xbb\xbf[publication]\nversion = 1\n")
     assert main(["--config", str(settings), "validate", "--out-dir", str(tmp_path)]) == 1
     assert capsys.readouterr().err.splitlines()[-1].startswith(f"error: {settings}:2: version: ")
+    # a line separator in a string (U+2028) is no line's end in TOML: it was counted as one
+    settings.write_text('[publication]\ntitle = "a\u2028b"\nversion = 1\n', encoding="utf-8")
+    assert main(["--config", str(settings), "validate", "--out-dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.splitlines()[-1].startswith(f"error: {settings}:3: version: ")
 
 
 @pytest.mark.parametrize("file", ["pipeline.toml", "data/raw/sources.toml"])

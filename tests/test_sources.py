@@ -107,12 +107,14 @@ def test_the_real_source_reads_the_same_in_every_encoding(source_text):
     assert decode(source_text.replace("～", "\u301c").encode("euc-jp"), PATH) == (source_text, "euc-jp")
 
 
-@pytest.mark.parametrize("file", ["第2分野.txt", "a..b.txt", "x" * 200 + ".txt", "..txt", "計画.txt"])
+@pytest.mark.parametrize("file", ["第2分野.txt", "a..b.txt", "x" * 200 + ".txt", "..txt", "計画.txt",
+                                  "plan.ttl.txt", "index.html.txt"])
 def test_a_plan_id_made_from_a_file_name_is_one_a_manifest_could_give(file):
     """A file without a manifest entry is a plan named after it: at most 100 characters, no
     `..` (a longer or dotted one once failed the publish: file names too long, unsafe paths)."""
     from pipeline.sources import PLAN_ID, default_plan_id
     plan_id = default_plan_id(file)
     assert PLAN_ID.fullmatch(plan_id) and ".." not in plan_id
+    assert not plan_id.endswith((".html", ".ttl", ".jsonld"))     # (a URI's documents)
     assert default_plan_id("第2分野.txt") == "2"
     assert default_plan_id("x" * 200 + ".txt") != default_plan_id("x" * 200 + "y.txt")

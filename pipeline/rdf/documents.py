@@ -25,11 +25,10 @@ from urllib.parse import unquote
 import jinja2
 import pyoxigraph
 
-from ..mediatypes import media_types
-from .terms import DOCUMENT_SUFFIXES
+from ..mediatypes import URI_DOCUMENT_SUFFIXES, media_types
 
 DOCUMENTS_MANIFEST = "uri-documents.json"     # in rdf/
-SUFFIXES = media_types(*DOCUMENT_SUFFIXES)
+SUFFIXES = media_types(*URI_DOCUMENT_SUFFIXES)
 LABELS = ("http://purl.org/dc/terms/title", "http://www.w3.org/2004/02/skos/core#prefLabel",
           "http://www.w3.org/2000/01/rdf-schema#label", "http://xmlns.com/foaf/0.1/name",
           "http://purl.org/dc/terms/identifier")

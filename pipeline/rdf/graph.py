@@ -410,8 +410,8 @@ def _reference(b: GraphBuilder, row: dict) -> None:
         target = URIRef(row["url"])
         b.add(target, RDF.type, FOAF.Document)
     else:           # a document by its name; an initiative not published; a URL no IRI
-        cited = row["cited_id"] if row["cited_id"] and row["cited_id"] != row["label"] else ""
-        target = b.uri(f"{plan}/document/{slug(cited + row['label'])}")   # (as printed)
+        cited = f"{row['cited_id']} " if row["cited_id"] and row["cited_id"] != row["label"] else ""
+        target = b.uri(f"{plan}/document/{slug(cited + row['label'])}")
         b.add(target, RDF.type, FOAF.Document)
         b.add(target, DCTERMS.title, Literal(row["label"], lang="ja"))
         if row["cited_id"]:         # (its number as printed, as references.csv's cited_id)

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from rdflib import namespace as rdflib_namespaces
 
 from ..config import is_iri
+from ..mediatypes import URI_DOCUMENT_SUFFIXES
 from ..names import publisher_name
 from . import vocabulary
 
@@ -108,7 +109,6 @@ def template_fields(template: str) -> tuple[str, ...]:
 SEGMENT_BYTES = 200     # a URI's segment names a file (`<segment>.jsonld`: 255 bytes at most)
 DIGEST_CHARS = 12
 NOT_IN_FILE_NAMES = "/?\\"   # (a folder's separator; refused by documents._safe)
-DOCUMENT_SUFFIXES = (".html", ".ttl", ".jsonld")    # a URI's documents: `<path><suffix>`
 
 
 @lru_cache(maxsize=1 << 16)
@@ -122,7 +122,7 @@ def slug(value) -> str:
     (`総務部/広報課` and the division 広報課 of 総務部 would otherwise share one document)."""
     text = str(value)
     if len(text.encode("utf-8")) > SEGMENT_BYTES or text in (".", "..") or \
-            text.endswith(DOCUMENT_SUFFIXES) or any(c in text for c in NOT_IN_FILE_NAMES):
+            text.endswith(URI_DOCUMENT_SUFFIXES) or any(c in text for c in NOT_IN_FILE_NAMES):
         keep = SEGMENT_BYTES - DIGEST_CHARS - 1
         head = text.encode("utf-8")[:keep].decode("utf-8", errors="ignore")
         head = head.translate({ord(c): "-" for c in NOT_IN_FILE_NAMES})

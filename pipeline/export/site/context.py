@@ -31,6 +31,14 @@ NO_STATUS = "記載なし"    # an initiative without 新 (new) or 継続 (conti
 TABLES = ("initiatives", "indicators", "schedules", "references", "sites", "terms")
 
 
+def publisher_key(name: str, code: str) -> str:
+    """What the search's filters, department pages and footers name a publisher by: its
+    全国地方公共団体コード, or its ASCII name when the manifest gives no code (names.
+    publisher_name, `publisher-` and hex digits, as in its URIs and CKAN: no space, which
+    separates the keys of an option's data-publishers, and never 6 digits)."""
+    return code or publisher_name(name, "")
+
+
 def department_slug(name: str, publisher_key: str = "") -> str:
     """Stable ASCII file name of a department page: `d-` + 12 hex digits of the SHA-1 of the
     publisher's key (Plan.publisher_key) and the name (the same name under two publishers is
@@ -116,6 +124,10 @@ class Department:
     plans: dict[str, Divisions] = field(default_factory=dict)
 
     @property
+    def publisher_key(self) -> str:
+        return publisher_key(self.publisher, self.publisher_code)
+
+    @property
     def initiative_count(self) -> int:
         return sum(d.initiative_count for d in self.plans.values())
 
@@ -151,11 +163,7 @@ class Plan:
 
     @property
     def publisher_key(self) -> str:
-        """What the search's filters and department pages name the publisher by: its
-        全国地方公共団体コード, or its ASCII name when the manifest gives no code (names.
-        publisher_name, `publisher-` and hex digits, as in its URIs and CKAN: no space, which
-        separates the keys of an option's data-publishers, and never 6 digits)."""
-        return self.publisher_code or publisher_name(self.publisher, "")
+        return publisher_key(self.publisher, self.publisher_code)
 
     @property
     def source_files(self) -> tuple[str, ...]:
@@ -239,6 +247,7 @@ class Publication:
         self.licence_terms = (package.get("licenses") or [{}])[0] or {
             "name": self.licence["id"], "path": self.licence["url"], "title": self.licence["title"]}
         self.publisher, self.publisher_code = description.publisher
+        self.publisher_key = publisher_key(self.publisher, self.publisher_code)
         self.keywords, self.language = description.keywords, description.language
         self.sources = {s.get("file"): s for s in package.get("sources", [])}
         self.plan_digests = description.plan_digests      # each plan's rows, digested

@@ -73,26 +73,31 @@ class Pages:
         home = (HOME[0], root + HOME[1])
         plan = context.get("plan")
         credited = context.pop("credited", None) or (plan.source_files if plan is not None else ())
+        issuer = context.pop("issuer", None) or \
+            ((plan.publisher, plan.publisher_key) if plan is not None else None)
         return self.templates[name].render(
             site=self.site, root=root, title=title, section=section,
             crumbs=(home, *crumbs) if crumbs else (), description=context.pop("description", ""),
             header=self.chrome("header", root, section),
-            footer=self.chrome("footer", root, credited, plan), **context)
+            footer=self.chrome("footer", root, credited, plan, issuer), **context)
 
-    def chrome(self, part: str, root: str, key, plan: Plan | None = None) -> Markup:
+    def chrome(self, part: str, root: str, key, plan: Plan | None = None,
+               issuer: tuple[str, str] | None = None) -> Markup:
         """`partials/<part>.html`, the same on many pages, rendered once per folder depth and
-        menu section (header: `key`) or credited source documents, plan edition and plan
-        publisher (footer: `key` the files of the documents, see `Publication.credit`; `plan`:
-        the page's own, if it belongs to one)."""
+        menu section (header: `key`) or credited source documents, plan edition and the
+        authority that issued the page's data when it is not the publication's publisher
+        (footer: `key` the files of the documents, see `Publication.credit`; `plan`: the page's
+        own, if it belongs to one; `issuer`: (name, publisher_key) of its data's authority)."""
         site = self.site
-        own = None
+        own = other = None
         if part == "footer":
             key = tuple(f for f in key if f in site.credits) if site.short_credit else ()
-            own = (plan.edition, plan.publisher) if plan is not None else None
+            other = issuer[0] if issuer and issuer[0] and issuer[1] != site.publisher_key else None
+            own = (plan.edition if plan is not None else None, other)
         cached = self.chrome_cache.get((part, root, key, own))
         if cached is None:
             cached = Markup(self.env.get_template(f"partials/{part}.html").render(
-                site=site, root=root, section=key, sources=key, plan=plan))
+                site=site, root=root, section=key, sources=key, plan=plan, issuer=other))
             self.chrome_cache[(part, root, key, own)] = cached
         return cached
 
@@ -318,7 +323,8 @@ class Pages:
         return self.render("department", ROOT, title, "departments",
                            (("担当部局", "index.html"), (title, None)),
                            department=department, plans=self.site.plans,
-                           sites_title=self.sites_title, credited=tuple(sources))
+                           sites_title=self.sites_title, credited=tuple(sources),
+                           issuer=(department.publisher, department.publisher_key))
 
     # ---- publishers and plans --------------------------------------------------------------
     def axis(self, plan: Plan) -> tuple[list[int], dict[int, str]]:
