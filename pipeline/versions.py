@@ -281,9 +281,21 @@ def choose_edition(previous: Previous | None, rows: dict[str, list[dict]],
         changed = set(edition.changes["plans"]) if "plans" in edition.changes else None
     edition.plans = plan_editions(list(plan_ids), changed, edition.version, edition.created,
                                   previous)
+    if edition.changes is not None and previous is not None and previous.plan_editions:
+        _plans_come_and_gone(edition.changes, list(previous.plan_editions), list(plan_ids))
     edition.shown = described.shown
     edition.issued = previous.issued if previous and previous.issued else edition.created
     return edition
+
+
+def _plans_come_and_gone(changes: dict, before: list[str], after: list[str]) -> None:
+    """Say in a change report the plans an edition adds (`plans_added`) and withdraws
+    (`plans_removed`), which its records' changes show only as every record added or removed."""
+    added, removed = [p for p in after if p not in before], [p for p in before if p not in after]
+    if added:
+        changes["plans_added"] = added
+    if removed:
+        changes["plans_removed"] = removed
 
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")     # as created_timestamp writes it
@@ -457,6 +469,10 @@ def changelog_entry(changes: dict, shown: dict[str, str] | None = None) -> str:
               for line in changes.get("described", ())]
     if changes.get("plans"):
         lines.append(f"- 変更のあった計画 (plans changed): {', '.join(changes['plans'])}")
+    if changes.get("plans_added"):
+        lines.append(f"- 追加された計画 (plans added): {', '.join(changes['plans_added'])}")
+    if changes.get("plans_removed"):
+        lines.append(f"- 取り下げられた計画 (plans withdrawn): {', '.join(changes['plans_removed'])}")
     for table, entry in changes.get("tables", {}).items():
         if entry.get("columns_added"):
             lines.append(f"- {table}: 列の追加 (columns added): {', '.join(entry['columns_added'])}"

@@ -61,7 +61,7 @@ def field_3(text: str) -> str:
 def raw_of(tmp_path: Path, *files: tuple[str, dict]) -> Path:
     """tmp_path/raw holding each (text, manifest entry) as the entry's file, and the manifest."""
     raw = tmp_path / "raw"
-    raw.mkdir()
+    raw.mkdir(parents=True)
     for text, entry in files:
         (raw / entry["file"]).write_text(text, encoding="utf-8")
     (raw / "sources.toml").write_text(manifest(*(entry for _, entry in files)), encoding="utf-8")
@@ -973,3 +973,22 @@ def test_a_plan_of_the_operators_code_under_another_name_is_the_operators_in_the
     assert run_cli("publish", "--raw-dir", raw, "--out-dir", out).returncode == 0
     html = (out / "initiatives" / MIYAGI / "2-1-1.html").read_text(encoding="utf-8")
     assert re.search(r'<p class="publisher">(.*?)</p>', html).group(1) == "発行：宮城県"
+
+
+def test_the_change_report_says_which_plans_were_added_and_withdrawn(tmp_path, run_cli,
+                                                                      source_text):
+    """A plan withdrawn showed in changes.json only as every one of its records removed (186
+    lines of CHANGELOG.md), a plan added as every record added: never said as such."""
+    out = tmp_path / "out"
+    both = raw_of(tmp_path, (source_text, miyagi_entry("miyagi.txt")),
+                  (source_text, fukushima_entry("fukushima.txt")))
+    assert run_cli("publish", "--raw-dir", both, "--out-dir", out).returncode == 0
+    alone = raw_of(tmp_path / "alone", (source_text, miyagi_entry("miyagi.txt")))
+    for raw, key, line in ((alone, "plans_removed", f"- 取り下げられた計画 (plans withdrawn): {FUKUSHIMA}"),
+                           (both, "plans_added", f"- 追加された計画 (plans added): {FUKUSHIMA}")):
+        assert run_cli("publish", "--raw-dir", raw, "--out-dir", out).returncode == 0
+        changes = json.loads((out / "changes.json").read_text(encoding="utf-8"))
+        assert changes[key] == [FUKUSHIMA] and changes["plans"] == [FUKUSHIMA]
+        assert not {"plans_added", "plans_removed"} - {key} & set(changes)
+        latest = (out / "CHANGELOG.md").read_text(encoding="utf-8").split("\n## ")[1]
+        assert line in latest.splitlines()
