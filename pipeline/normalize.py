@@ -58,16 +58,18 @@ HTML_ELEMENT_NAMES = frozenset("""
 # The elements of inline text (phrasing: bold, a link, a ruby's reading): their tags go without
 # a trace, `情報<b>システム</b>課` is 情報システム課, as in an HTML fragment's text. Any other tag (a
 # cell, a paragraph, a line break, an image) parts the text on its two sides; so does a link's
-# end after a URL, all that ends it before text (`…/x</a>を参照`: ends_a_url).
+# tag after a URL, all that ends it before text (`…/x</a>を参照`: ends_a_url).
 INLINE_ELEMENT_NAMES = frozenset("""
     a abbr acronym b bdi bdo big cite code del dfn em font i ins kbd label mark nobr q rp rt
     ruby s samp small span strike strong sub sup time tt u var wbr""".split())
 URL_AT_END = re.compile(r"https?://[^\s<>\"]+$")
+URL_TAIL = 4096         # the end of a text in which a URL is looked for
 
 
-def ends_a_url(tag: str, before: str) -> bool:
-    """Whether a tag is a link's end (`</a>`) after a URL (`before`: the text before it)."""
-    return tag.startswith("</") and tag[2:3].lower() == "a" and bool(URL_AT_END.search(before))
+def ends_a_url(element: str, before: str) -> bool:
+    """Whether a tag of `element` ends a URL: a link's (`<a href>`, `</a>`, Word's bookmark
+    `<a name=_GoBack></a>`) right after one (`before`: the text before the tag, tags gone)."""
+    return element.lower() == "a" and bool(URL_AT_END.search(before))
 _ELEMENTS = "|".join(sorted(HTML_ELEMENT_NAMES, key=len, reverse=True))   # for a regex
 _ATTRIBUTE = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>`]+))?"""
 HTML_TAG = re.compile(rf"(</?({_ELEMENTS})(?:{_ATTRIBUTE})*\s*/?>)", re.IGNORECASE)
@@ -119,10 +121,13 @@ def strip_html(text: str, sep: str = " ") -> str:
     stays `&reg;`, as in an HTML fragment) and drop the markdown bold marker "**". URLs in angle
     brackets (<http://...>) stay."""
     pieces = HTML_TAG.split(text)       # text, a tag, its element name, text, …
+    before = pieces[0]                  # the text so far, tags gone (its end: for ends_a_url)
     for at in range(1, len(pieces), 3):
-        inline = pieces[at + 1].lower() in INLINE_ELEMENT_NAMES
-        pieces[at] = sep if not inline or ends_a_url(pieces[at], pieces[at - 1]) else ""
+        element = pieces[at + 1]
+        inline = element.lower() in INLINE_ELEMENT_NAMES
+        pieces[at] = sep if not inline or ends_a_url(element, before) else ""
         pieces[at + 1] = ""
+        before = (before + pieces[at] + pieces[at + 2])[-URL_TAIL:]
     return "".join(map(unescape, pieces)).replace("**", "")
 
 

@@ -1467,9 +1467,13 @@ def test_a_link_ends_the_url_printed_in_it_in_every_layout(layout):
     may hold Japanese), published in silence, broken."""
     from pipeline.extract.links import split_urls
     url = "http://www.pref.miyagi.jp/soshiki/iyoho-s/miyagihw.html"
-    rows = read_rows(layout.format(f'<a href="{url}">{url}</a>を参照'))
-    value = " ".join(cell for row in rows for cell in row.values)
-    assert split_urls(value) == ([url], "関連URL を参照")
+    for marked in (f'<a href="{url}">{url}</a>', f'<a href="{url}"><span lang="EN-US">{url}</span></a>',
+                   f'{url}<a name="_GoBack"></a>'):
+        rows = read_rows(layout.format(f'{marked}を参照'))
+        value = " ".join(cell for row in rows for cell in row.values)
+        assert split_urls(value) == ([url], "関連URL を参照"), marked
+    rows = read_rows(layout.format(f"<a href=x>{url}?a=1&amp;b=2</a>を参照"))    # (&amp; in it)
+    assert split_urls(" ".join(c for row in rows for c in row.values))[0] == [f"{url}?a=1&b=2"]
 
 
 def test_paragraphs_in_a_table_cell_are_its_lines():

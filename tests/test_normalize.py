@@ -108,6 +108,11 @@ def test_a_tag_with_an_unquoted_attribute_value_holding_an_equals_sign_is_stripp
     ('<a href="http://a.jp/x">http://a.jp/x</a>を参照', "http://a.jp/x を参照"),
     ('詳細は<a href="http://a.jp/x">こちら</a>を参照', "詳細はこちらを参照"),
     ('みやぎハイパー<a name="_GoBack"></a>ウェブ', "みやぎハイパーウェブ"),
+    # however the URL is marked up: in a span, before a bookmark, before a link
+    ('<a href="u"><span>http://a.jp/x</span></a>を参照', "http://a.jp/x を参照"),
+    ('http://a.jp/x<a name="_GoBack"></a>を参照', "http://a.jp/x を参照"),
+    ('http://a.jp/x<a href="u">こちら</a>', "http://a.jp/x こちら"),
+    ("http://a.jp/x</abbr>を参照", "http://a.jp/xを参照"),    # (no link's tag: `</a…` alike)
 ])
 def test_an_inline_tag_is_dropped_and_any_other_parts_the_text(raw, expected):
     """An inline tag (`<b>`, `<span>`) became a space like a cell's: `情報<b>システム</b>課` on a

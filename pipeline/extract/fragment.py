@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from ..normalize import HTML_ELEMENT_NAMES, HTML_TAG, ends_a_url, escape_incomplete_references
+from ..normalize import (HTML_ELEMENT_NAMES, HTML_TAG, URL_TAIL, ends_a_url,
+                         escape_incomplete_references)
 from ..paragraphs import line_separator
 
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
@@ -182,6 +183,8 @@ class FragmentParser(HTMLParser):
                 self.spans = (_span(attrs.get("colspan")), _span(attrs.get("rowspan")))
         elif tag in self.BLOCKS:
             self._break()
+        elif tag == "a":
+            self._link_tag()
 
     def handle_endtag(self, tag):
         if self.nested and tag in ("table", "tr", "td", "th"):
@@ -195,13 +198,13 @@ class FragmentParser(HTMLParser):
         elif tag in self.BLOCKS:
             self._break()
         elif tag == "a":
-            self._end_link()
+            self._link_tag()
 
-    def _end_link(self):
-        """A link's end after a URL: a space, as on a plain line (normalize.strip_html), for it
-        is all that ends the URL (`…/x</a>を参照`); any other link's tags go without a trace."""
+    def _link_tag(self):
+        """A link's tag after a URL: a space, as on a plain line (normalize.strip_html), for it
+        is all that ends the URL (`…/x</a>を参照`); any other link's tag goes without a trace."""
         read = self.cell if self.cell is not None else self.text
-        if read and ends_a_url("</a>", read[-1]):
+        if read and ends_a_url("a", "".join(read)[-URL_TAIL:]):
             self.handle_data(" ")
 
     def _nested(self, tag: str, opens: int) -> None:
