@@ -75,9 +75,10 @@ def load_store(out_dir: Path, settings: StoreSettings, config: Config | None = N
 def _load_plans(out_dir: Path, settings: StoreSettings, config: Config,
                 log: Callable[[str], None]) -> int:
     """Replace the named graph of every plan whose graph.nt differs from what the index graph
-    says was loaded; drop the graphs of plans no longer published (and those a stopped run
-    left: a staging graph); then write the index. Before a graph is touched, the index lists
-    it (PENDING), so a run that stops anywhere leaves no graph the next one does not know of."""
+    says was loaded; drop the graphs of plans no longer published; then write the index.
+    Before a plan's graph is touched, the index lists it (PENDING), so a run that stops
+    anywhere leaves no plan graph the next one does not know of. (A staging graph is this
+    run's alone: another run at the same time may be filling its own.)"""
     files, digests = plan_files(out_dir)
     if not files:
         raise StoreError("no plans/<plan_id>/graph.nt: publish first", out_dir)
@@ -90,9 +91,8 @@ def _load_plans(out_dir: Path, settings: StoreSettings, config: Config,
         changed = [graph for graph, digest in wanted.items() if loaded.get(graph) != digest]
         gone = sorted(set(loaded) - set(wanted))
         if changed:
-            client.gsp("PUT", index, index_ntriples({**loaded, **dict.fromkeys(
-                [*changed, *map(staging_graph, changed)], PENDING)}),
-                what="writing the index of loaded plan graphs")
+            client.gsp("PUT", index, index_ntriples({**loaded, **dict.fromkeys(changed, PENDING)}),
+                       what="writing the index of loaded plan graphs")
         for graph in changed:
             sent += _replace_graph(client, file_of[graph], graph, log)[0]
         for graph in gone:          # (already gone: a run stopped after dropping it)
@@ -105,11 +105,6 @@ def _load_plans(out_dir: Path, settings: StoreSettings, config: Config,
     return sent
 
 
-def staging_graph(graph: str) -> str:
-    """Where a graph's new triples are loaded before they are swapped in (this process's)."""
-    return f"{graph}-staging-{os.getpid()}"
-
-
 def _replace_graph(client: "_Client", source: Path, graph: str,
                    log: Callable[[str], None]) -> tuple[int, int, str]:
     """Replace one named graph by the file's triples, staged and swapped (see module doc);
@@ -118,13 +113,13 @@ def _replace_graph(client: "_Client", source: Path, graph: str,
     triples, blank_nodes = _scan(source)
     batch_size = triples + 1 if blank_nodes else settings.batch_size
     batches = max(1, -(-triples // batch_size))
-    staging = staging_graph(graph)
+    staging = f"{graph}-staging-{os.getpid()}"     # (this process's alone)
     if blank_nodes and triples > settings.batch_size:
         log(f"store: {source.name} has blank nodes; sent in one request so that "
             "each keeps its identity")
     staged = True  # from the first request on, a staging graph may exist
+    sent = 0       # batches the store took: a staging graph it holds
     try:
-        sent = 0
         for number, batch in enumerate(_batches(source, batch_size), start=1):
             client.gsp("PUT" if number == 1 else "POST", staging, batch,
                        what=f"batch {number}/{batches} into the staging graph")
@@ -140,13 +135,16 @@ def _replace_graph(client: "_Client", source: Path, graph: str,
             how = f"swapped in with MOVE at {redact(settings.update_endpoint)}"
         else:
             client.gsp("PUT", graph, source, what="replacing the graph (PUT)")
-            how = "replaced with one PUT"
+            how, staged = "replaced with one PUT", False        # (a failure below names it)
             client.gsp("DELETE", staging, None,
                        what=f"the graph was replaced, but deleting the staging graph {staging} failed")
-            staged = False
-    except BaseException:
-        if staged:
-            client.discard(staging)
+    except BaseException as failure:
+        if staged and not client.discard(staging) and sent:    # (the store down, Ctrl-C again)
+            left = (f"the staging graph {staging} is left in the store (DROP SILENT GRAPH "
+                    f"<{staging}> removes it)")
+            if isinstance(failure, StoreError):
+                raise StoreError(f"{failure.message}; {left}", failure.path) from None
+            failure.add_note(left)
         raise
     return triples, batches, how
 
@@ -217,14 +215,18 @@ class _Client:
                    headers={"Content-Type": f"{SPARQL_UPDATE}; charset=utf-8"}, what=what,
                    idempotent=False)
 
-    def discard(self, graph: str) -> None:
-        """Best effort: delete a staging graph after a failure (one try, short timeout)."""
+    def discard(self, graph: str) -> bool:
+        """Best effort: delete a staging graph after a failure (one try, short timeout);
+        whether it is gone (deleted, or never made: 404)."""
         try:
-            self.session.delete(self.settings.gsp_endpoint, params={"graph": graph},
-                                timeout=tuple(map(min, CLEANUP_TIMEOUT, self.settings.timeout)),
-                                allow_redirects=False).close()
+            response = self.session.delete(
+                self.settings.gsp_endpoint, params={"graph": graph},
+                timeout=tuple(map(min, CLEANUP_TIMEOUT, self.settings.timeout)),
+                allow_redirects=False)
+            response.close()
+            return response.ok or response.status_code == 404
         except requests.RequestException:
-            pass
+            return False
 
     def _send(self, method, url, *, params, body, headers, what, idempotent,
               missing_ok: bool = False) -> str | None:

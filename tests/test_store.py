@@ -493,8 +493,8 @@ def two_plans_copy(published: Path, folder: Path) -> tuple[Path, Path]:
 def test_a_run_stopped_before_its_index_leaves_no_graph_behind(published, tmp_path, oxigraph):
     """A run that swapped in a plan's graph but could not write the index (a network blip, a
     Ctrl-C) left a graph no index listed: once that plan was withdrawn, its graph stayed in
-    the store for good, every later run saying `0 dropped`. Now every graph a run may leave
-    (the plans' it replaces, their staging graphs) is listed before it is touched."""
+    the store for good, every later run saying `0 dropped`. Now every plan graph a run
+    replaces is listed before it is touched."""
     copy, other = two_plans_copy(published, tmp_path)
     index = f"{GRAPH}/plans"
     writes = []
@@ -518,21 +518,49 @@ def test_a_run_stopped_before_its_index_leaves_no_graph_behind(published, tmp_pa
     assert_no_staging(oxigraph)
 
 
-def test_a_staging_graph_a_stopped_run_left_is_dropped_by_the_next(published, tmp_path,
-                                                                  oxigraph):
+def test_a_staging_graph_a_failed_cleanup_leaves_is_named(published, tmp_path, oxigraph):
     """A run stopped between its upload and its swap, the store unreachable for the cleanup,
-    left `<graph>-staging-<pid>` for good (no later run has that pid): a query over `GRAPH ?g`
-    counted a plan twice. The index lists it before it is made; the next run drops it."""
+    left `<graph>-staging-<pid>` without a word (`error: …: swapping the staging graph in
+    (MOVE): …`): a query over `GRAPH ?g` counted a plan twice. The error names it."""
     copy, _ = two_plans_copy(published, tmp_path)
     def refuse(method: str, path: str) -> bool:         # the swap, and the cleanup after it
         return path.startswith("/update") or (method == "DELETE" and "-staging-" in path)
     with _Proxy(oxigraph.base, refuse=refuse) as proxy:
         stopped = load_store(copy, "--tries", "1", gsp=f"{proxy.url}/store",
                              update=f"{proxy.url}/update")
-    assert stopped.returncode == 1 and "(MOVE): HTTP 503" in stopped.stderr, stopped.stderr
-    assert [g for g in oxigraph.graphs() if "-staging-" in g]
-    again = load_store(copy, *FAST, gsp=oxigraph.store, update=oxigraph.update)
-    assert again.returncode == 0, again.stderr
+    (left,) = [g for g in oxigraph.graphs() if "-staging-" in g]
+    assert stopped.returncode == 1
+    assert stopped.stderr.splitlines()[-1].endswith(
+        f"(MOVE): HTTP 503 Service Unavailable: injected failure (after 1 tries); the staging "
+        f"graph {left} is left in the store (DROP SILENT GRAPH <{left}> removes it)")
+    oxigraph.session.post(oxigraph.update, data={"update": f"DROP SILENT GRAPH <{left}>"},
+                          timeout=30).raise_for_status()
+    assert_no_staging(oxigraph)
+
+
+def test_a_run_never_drops_the_staging_graph_of_another_run_at_the_same_time(
+        published, tmp_path, oxigraph):
+    """Two runs at once (a scheduled one and one by hand): when the index listed staging
+    graphs, the second dropped the first's while it was filling it, and the first swapped in
+    the half it sent after: a plan graph of 1,246 triples of 2,444, the index saying whole."""
+    copy, _ = two_plans_copy(published, tmp_path)
+    with _Proxy(oxigraph.base, stall=("POST",)) as proxy:     # the first run: held at its swap
+        first = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "load-store", "--out-dir", str(copy), "--tries", "1",
+             "--timeout", "60"], cwd=PROJECT_ROOT, text=True, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env={**os.environ, "SPARQL_GSP_ENDPOINT": f"{proxy.url}/store",
+                                         "SPARQL_UPDATE_ENDPOINT": f"{proxy.url}/update",
+                                         "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"})
+        deadline = time.monotonic() + 30
+        while not [g for g in oxigraph.graphs() if "-staging-" in g] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (filling,) = [g for g in oxigraph.graphs() if "-staging-" in g]
+        second = load_store(copy, *FAST, gsp=oxigraph.store, update=oxigraph.update)
+        assert second.returncode == 0, second.stderr
+        assert filling in oxigraph.graphs()             # the first run's, left alone
+    first.communicate(timeout=CLI_TIMEOUT)
+    oxigraph.session.post(oxigraph.update, data={"update": f"DROP SILENT GRAPH <{filling}>"},
+                          timeout=30).raise_for_status()
     assert_no_staging(oxigraph)
 
 
