@@ -992,3 +992,18 @@ def test_the_change_report_says_which_plans_were_added_and_withdrawn(tmp_path, r
         assert not {"plans_added", "plans_removed"} - {key} & set(changes)
         latest = (out / "CHANGELOG.md").read_text(encoding="utf-8").split("\n## ")[1]
         assert line in latest.splitlines()
+
+
+def test_a_footer_names_the_publisher_once_where_only_the_code_tells_the_two_apart(
+        tmp_path, run_cli, source_text):
+    """pipeline.toml's 宮城県 without its code, the plan's 宮城県 with 040002 (two agents to the
+    catalogue): the footer said 「発行：宮城県・公開：宮城県」, one name twice."""
+    raw = raw_of(tmp_path, (source_text, miyagi_entry("plan.txt")))
+    settings = tmp_path / "pipeline.toml"
+    settings.write_text("\n".join(line for line in (PROJECT / "pipeline.toml").read_text(
+        encoding="utf-8").splitlines() if not line.startswith("publisher_code")), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("--config", settings, "publish", "--raw-dir", raw, "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    html = (out / "initiatives" / MIYAGI / "2-1-1.html").read_text(encoding="utf-8")
+    assert re.search(r'<p class="publisher">(.*?)</p>', html).group(1) == "発行：宮城県"

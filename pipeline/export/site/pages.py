@@ -92,7 +92,8 @@ class Pages:
         own = other = None
         if part == "footer":
             key = tuple(f for f in key if f in site.credits) if site.short_credit else ()
-            other = issuer[0] if issuer and issuer[0] and issuer[1] != site.publisher_key else None
+            other = issuer[0] if issuer and issuer[0] not in ("", site.publisher) and \
+                issuer[1] != site.publisher_key else None       # (another by name and key)
             own = (plan.edition if plan is not None else None, other)
         cached = self.chrome_cache.get((part, root, key, own))
         if cached is None:
