@@ -172,10 +172,11 @@ def test_an_error_in_a_worker_keeps_file_and_line(corpus, tmp_path):
 
 
 # Modules `import pipeline.extract` loads that shape no extracted record: the source's type and
-# the reading of sources (its text, path and name are in the cache key) and of the settings,
-# the collector's pause
-NOT_EXTRACTION = {"pipeline", "pipeline.config", "pipeline.heap", "pipeline.names",
-                  "pipeline.parsing", "pipeline.sourceplans", "pipeline.sources"}
+# the reading of sources (its text, path and name are in the cache key; the plan ids files are
+# given, by names and media types' suffixes, are not cached) and of the settings, the
+# collector's pause
+NOT_EXTRACTION = {"pipeline", "pipeline.config", "pipeline.heap", "pipeline.mediatypes",
+                  "pipeline.names", "pipeline.parsing", "pipeline.sourceplans", "pipeline.sources"}
 
 
 def test_the_extraction_cache_s_code_version_covers_every_module_extraction_runs():
