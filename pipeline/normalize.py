@@ -58,18 +58,34 @@ HTML_ELEMENT_NAMES = frozenset("""
 # The elements of inline text (phrasing: bold, a link, a ruby's reading): their tags go without
 # a trace, `情報<b>システム</b>課` is 情報システム課, as in an HTML fragment's text. Any other tag (a
 # cell, a paragraph, a line break, an image) parts the text on its two sides; so does a link's
-# tag after a URL, all that ends it before text (`…/x</a>を参照`: ends_a_url).
+# tag after a URL, all that ends it before text (`…/x</a>を参照`: UrlEnd).
 INLINE_ELEMENT_NAMES = frozenset("""
     a abbr acronym b bdi bdo big cite code del dfn em font i ins kbd label mark nobr q rp rt
     ruby s samp small span strike strong sub sup time tt u var wbr""".split())
-URL_AT_END = re.compile(r"https?://[^\s<>\"]+$")
-URL_TAIL = 4096         # the end of a text in which a URL is looked for
+URL_SCHEME = re.compile(r"[hｈ][tｔ][tｔ][pｐ][sｓ]?[:：][/／][/／]")      # (full-width too)
+NOT_IN_URL = re.compile(r"[^\s<>\"]*")        # (matched on a text reversed: its last run)
 
 
-def ends_a_url(element: str, before: str) -> bool:
-    """Whether a tag of `element` ends a URL: a link's (`<a href>`, `</a>`, Word's bookmark
-    `<a name=_GoBack></a>`) right after one (`before`: the text before the tag, tags gone)."""
-    return element.lower() == "a" and bool(URL_AT_END.search(before))
+class UrlEnd:
+    """Whether the text read so far, piece by piece, ends inside a URL (a scheme, then a URL's
+    characters up to its end), so that a link's tag there (`<a href>`, `</a>`, Word's bookmark
+    `<a name=_GoBack></a>`) ends it. Each piece is read once: linear in the text."""
+
+    def __init__(self):
+        self.length, self.scheme, self.scheme_end, self.broken = 0, -1, -1, -1
+
+    def add(self, text: str) -> None:
+        for match in URL_SCHEME.finditer(text):     # (the last one counts)
+            self.scheme, self.scheme_end = self.length + match.start(), self.length + match.end()
+        run = NOT_IN_URL.match(text[::-1]).end()    # the characters after its last break
+        if run < len(text):
+            self.broken = self.length + len(text) - run - 1
+        self.length += len(text)
+
+    def ends_a_url(self, element: str) -> bool:
+        """Whether a tag of `element` here ends a URL: a link's right after one."""
+        return element.lower() == "a" and self.broken < self.scheme and \
+            self.scheme_end < self.length
 _ELEMENTS = "|".join(sorted(HTML_ELEMENT_NAMES, key=len, reverse=True))   # for a regex
 _ATTRIBUTE = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>`]+))?"""
 HTML_TAG = re.compile(rf"(</?({_ELEMENTS})(?:{_ATTRIBUTE})*\s*/?>)", re.IGNORECASE)
@@ -121,13 +137,15 @@ def strip_html(text: str, sep: str = " ") -> str:
     stays `&reg;`, as in an HTML fragment) and drop the markdown bold marker "**". URLs in angle
     brackets (<http://...>) stay."""
     pieces = HTML_TAG.split(text)       # text, a tag, its element name, text, …
-    before = pieces[0]                  # the text so far, tags gone (its end: for ends_a_url)
+    read = UrlEnd()                     # the text so far, tags gone
+    read.add(pieces[0])
     for at in range(1, len(pieces), 3):
         element = pieces[at + 1]
         inline = element.lower() in INLINE_ELEMENT_NAMES
-        pieces[at] = sep if not inline or ends_a_url(element, before) else ""
+        pieces[at] = sep if not inline or read.ends_a_url(element) else ""
         pieces[at + 1] = ""
-        before = (before + pieces[at] + pieces[at + 2])[-URL_TAIL:]
+        read.add(pieces[at])
+        read.add(pieces[at + 2])
     return "".join(map(unescape, pieces)).replace("**", "")
 
 

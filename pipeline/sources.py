@@ -426,10 +426,9 @@ def default_plan_id(file: str) -> str:
     and a short hash of the name, a name over 100 characters its first 91 and that hash."""
     digest = hashlib.sha256(file.encode("utf-8")).hexdigest()[:8]
     stem = re.sub(r"\.{2,}", ".", re.sub(r"[^A-Za-z0-9._-]+", "-", Path(file).stem)).strip("-._")
-    if len(stem) > 100:
+    if len(stem) > 100 or stem.lower() in RESERVED_PLAN_IDS or \
+            stem.lower().endswith(URI_DOCUMENT_SUFFIXES):
         stem = f"{stem[:91].rstrip('-._')}-{digest}"
-    if stem.lower() in RESERVED_PLAN_IDS or stem.lower().endswith(URI_DOCUMENT_SUFFIXES):
-        stem = f"{stem}-{digest}"
     return stem or f"plan-{digest}"
 
 

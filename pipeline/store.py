@@ -118,8 +118,8 @@ def _replace_graph(client: "_Client", source: Path, graph: str,
         log(f"store: {source.name} has blank nodes; sent in one request so that "
             "each keeps its identity")
     staged = True  # from the first request on, a staging graph may exist
-    sent = 0       # batches the store took: a staging graph it holds
     try:
+        sent = 0
         for number, batch in enumerate(_batches(source, batch_size), start=1):
             client.gsp("PUT" if number == 1 else "POST", staging, batch,
                        what=f"batch {number}/{batches} into the staging graph")
@@ -139,14 +139,26 @@ def _replace_graph(client: "_Client", source: Path, graph: str,
             client.gsp("DELETE", staging, None,
                        what=f"the graph was replaced, but deleting the staging graph {staging} failed")
     except BaseException as failure:
-        if staged and not client.discard(staging) and sent:    # (the store down, Ctrl-C again)
-            left = (f"the staging graph {staging} is left in the store (DROP SILENT GRAPH "
-                    f"<{staging}> removes it)")
-            if isinstance(failure, StoreError):
-                raise StoreError(f"{failure.message}; {left}", failure.path) from None
-            failure.add_note(left)
+        if staged:
+            _discard_or_say(client, staging, failure)
         raise
     return triples, batches, how
+
+
+def _discard_or_say(client: "_Client", staging: str, failure: BaseException) -> None:
+    """Delete a staging graph after `failure`; where that fails too (the store down, a second
+    Ctrl-C), name it in the error line (a StoreError raised anew, or a note on the interrupt)."""
+    left = f"the staging graph {staging} may be left in the store (DROP SILENT GRAPH <{staging}> " \
+           "removes it)"
+    try:
+        if client.discard(staging):
+            return
+    except BaseException as again:      # (Ctrl-C again: its line says it)
+        again.add_note(left)
+        raise
+    if isinstance(failure, StoreError):
+        raise StoreError(f"{failure.message}; {left}", failure.path) from None
+    failure.add_note(left)
 
 
 def _scan(path: Path) -> tuple[int, bool]:

@@ -783,3 +783,11 @@ def test_parsers_tolerate_non_strings(value):
     assert era_year(value) is None
     assert parse_era_date(value) is None
     assert parse_quantity(value) == Quantity(None, "", "")
+
+
+@pytest.mark.parametrize("raw", ["<a href=u>ｈｔｔｐ：／／ａ．ｊｐ／ｘ</a>を参照",
+                                 '<span>ｈｔｔｐ：／／ａ．ｊｐ／ｘ</span><a name="_GoBack"></a>を参照'])
+def test_a_link_ends_a_url_printed_full_width(raw):
+    """A URL printed in full-width letters (as Word writes them) took the text after its link:
+    `http://a.jp/xを参照`, the link's end looked for a half-width scheme before widths fold."""
+    assert clean_text(raw) == ("http://a.jp/x を参照", [])

@@ -1007,3 +1007,15 @@ def test_a_footer_names_the_publisher_once_where_only_the_code_tells_the_two_apa
     assert result.returncode == 0, result.stderr
     html = (out / "initiatives" / MIYAGI / "2-1-1.html").read_text(encoding="utf-8")
     assert re.search(r'<p class="publisher">(.*?)</p>', html).group(1) == "発行：宮城県"
+
+
+def test_another_authority_is_told_by_its_key_and_name():
+    """府中市 of 132063 and 府中市 of 342076 are two authorities: the footer said nothing of the
+    second's plans (told apart by name, once it was told by key and name)."""
+    from types import SimpleNamespace
+    from pipeline.export.site.pages import another
+    site = SimpleNamespace(publisher="府中市", publisher_key="132063")
+    assert another(("府中市", "342076"), site)
+    assert not another(("府中市", "132063"), site) and not another(("府中市庁", "132063"), site)
+    assert not another(("府中市", "publisher-0123456789ab"), site)       # (one gives no code)
+    assert another(("秋田県", "publisher-0123456789ab"), site)

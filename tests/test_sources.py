@@ -108,7 +108,7 @@ def test_the_real_source_reads_the_same_in_every_encoding(source_text):
 
 
 @pytest.mark.parametrize("file", ["第2分野.txt", "a..b.txt", "x" * 200 + ".txt", "..txt", "計画.txt",
-                                  "plan.ttl.txt", "index.html.txt"])
+                                  "plan.ttl.txt", "index.html.txt", "a" * 95 + ".html.txt"])
 def test_a_plan_id_made_from_a_file_name_is_one_a_manifest_could_give(file):
     """A file without a manifest entry is a plan named after it: at most 100 characters, no
     `..` (a longer or dotted one once failed the publish: file names too long, unsafe paths)."""

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from ..normalize import (HTML_ELEMENT_NAMES, HTML_TAG, URL_TAIL, ends_a_url,
+from ..normalize import (HTML_ELEMENT_NAMES, HTML_TAG, INLINE_ELEMENT_NAMES, UrlEnd,
                          escape_incomplete_references)
 from ..paragraphs import line_separator
 
@@ -127,6 +127,7 @@ class FragmentParser(HTMLParser):
         self.first: int | None = None   # the line of the first text of a cell or text block
         self.nested = 0         # tables open inside a cell of the table being read
         self.lines = False      # the fragment holds several lines (else all is on line 0)
+        self.url_end = UrlEnd()     # whether the text read so far ends inside a URL
 
     def _line(self, data: str = "") -> int:
         """The line of what is being read, counted from 0: of its first character that is no
@@ -166,6 +167,8 @@ class FragmentParser(HTMLParser):
             self.handle_data(escape_incomplete_references(parts[-1]))
 
     def handle_starttag(self, tag, attrs):
+        if tag not in INLINE_ELEMENT_NAMES:     # (a cell's, a block's tag: no URL goes on)
+            self.url_end.add("\n")
         if self.table is not None and (self.nested or tag == "table") and \
                 tag in ("table", "tr", "td", "th"):
             self._nested(tag, +1)
@@ -187,6 +190,8 @@ class FragmentParser(HTMLParser):
             self._link_tag()
 
     def handle_endtag(self, tag):
+        if tag not in INLINE_ELEMENT_NAMES:
+            self.url_end.add("\n")
         if self.nested and tag in ("table", "tr", "td", "th"):
             self._nested(tag, -1)
         elif tag in ("td", "th", "tr", "table") and self.table is not None:
@@ -203,8 +208,7 @@ class FragmentParser(HTMLParser):
     def _link_tag(self):
         """A link's tag after a URL: a space, as on a plain line (normalize.strip_html), for it
         is all that ends the URL (`…/x</a>を参照`); any other link's tag goes without a trace."""
-        read = self.cell if self.cell is not None else self.text
-        if read and ends_a_url("a", "".join(read)[-URL_TAIL:]):
+        if self.url_end.ends_a_url("a"):
             self.handle_data(" ")
 
     def _nested(self, tag: str, opens: int) -> None:
@@ -240,6 +244,7 @@ class FragmentParser(HTMLParser):
         self.handle_data(f"&#{name};")
 
     def handle_data(self, data):
+        self.url_end.add(data)
         if self.first is None and data.strip():
             self.first = self._line(data)
         if "\n" in data:                # lines joined (a table cut over them): a space

@@ -40,6 +40,15 @@ LOAD_UP_TO = 700
 HOME = ("データセット", "index.html")
 
 
+def another(issuer: tuple[str, str], site: Publication) -> bool:
+    """Whether an authority (name, publisher_key) is another than the publication's publisher:
+    another key, unless the name is the same and one of the two gives no code (宮城県 of
+    pipeline.toml without its code and 宮城県 of 040002; 府中市 132063 and 342076 are two)."""
+    name, key = issuer
+    coded = key.isdigit() and site.publisher_key.isdigit()
+    return key != site.publisher_key and (name != site.publisher or coded)
+
+
 class Pages:
     def __init__(self, site: Publication, env: Environment):
         self.site, self.env = site, env
@@ -92,8 +101,7 @@ class Pages:
         own = other = None
         if part == "footer":
             key = tuple(f for f in key if f in site.credits) if site.short_credit else ()
-            other = issuer[0] if issuer and issuer[0] not in ("", site.publisher) and \
-                issuer[1] != site.publisher_key else None       # (another by name and key)
+            other = issuer[0] if issuer and issuer[0] and another(issuer, site) else None
             own = (plan.edition if plan is not None else None, other)
         cached = self.chrome_cache.get((part, root, key, own))
         if cached is None:
