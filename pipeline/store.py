@@ -20,7 +20,7 @@ previous edition:
    transaction) and the staging graph is deleted.
 
 A failure before the swap leaves the target graph as it was (the staging graph is deleted on
-a best-effort basis). Connection errors, timeouts and 5xx are retried with exponential backoff;
+a best-effort basis, and named in the error line where that fails too). Connection errors, timeouts and 5xx are retried with exponential backoff;
 a request that may have been carried out (the MOVE after a read timeout) is not repeated.
 Lines that use blank nodes are never split over several requests: a blank node label is
 scoped to one document, so a graph with blank nodes is sent as one batch.

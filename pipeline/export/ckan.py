@@ -132,7 +132,7 @@ def license_register(config: Config) -> list[dict]:
 
 def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, modified: str,
             period: tuple[str, str] | None, rights: str,
-            places: list[tuple[str, str, tuple]]) -> list[dict]:
+            places: list[tuple]) -> list[dict]:
     """CKAN's extras of a dataset: its publisher (a plan's authority, else the publication's)
     and the territory it covers (`places`: identifiers.dataset_places): its places' names, the
     one place's URI, their areas' box together."""
@@ -142,7 +142,7 @@ def _extras(dataset: DatasetSpec, package: dict, config: Config, issued: str, mo
     else:
         name, code = config.publisher, config.publisher_code     # the catalogue's, as it states them
         uri = str(agent_uri(config)) if name else ""
-    place = "、".join(name for name, _, _ in places)
+    place = "、".join(place for place, _, _ in places)
     location = str(places[0][1]) if len(places) == 1 else ""
     area = area_geometry(covering_box([box for _, _, box in places]))
     extras = {

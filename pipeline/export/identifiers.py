@@ -129,12 +129,6 @@ def is_operator(config: Config, publisher: Publisher) -> bool:
     return publisher_name(publisher.name, publisher.code) == organization_name(config)
 
 
-def authority_area(config: Config, publisher: Publisher) -> tuple[float, ...]:
-    """A plan's publisher's bounding box: the operator's spatial_bbox, another authority's
-    publisher_bbox (sources.toml); () when none is given."""
-    return config.spatial_bbox if is_operator(config, publisher) else publisher.bbox
-
-
 def plan_authorities(config: Config, plans) -> list[Publisher]:
     """The authorities whose plans (PlanInfo) the publication holds, each once, in order. A
     plan without a publisher is the operator's."""
