@@ -278,7 +278,7 @@ def run(args: argparse.Namespace) -> int:
         publish(args.raw_dir, args.out_dir, publication_settings(args), cache_dir=cache,
                 strict=args.strict)
     elif args.command == "validate":
-        from .validate import validate_publication
+        from .validate_listings import validate_publication
         descriptor = args.out_dir / "datapackage.json"
         if not descriptor.exists():
             raise PipelineError("no datapackage.json: publish first", args.out_dir)

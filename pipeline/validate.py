@@ -25,7 +25,6 @@ from .heap import release_free_memory
 from .partcache import CacheStats, file_identity, identity
 from .validate_groups import tables_cache, validate_tables
 from .validate_descriptor import descriptor_findings, read_package, read_schemas, table_findings
-from .validate_listings import check_stated_files
 from .validate_read import (KnownPlans, Table, open_regular, read_table, rendering_version,
                             unreadable)
 
@@ -87,32 +86,6 @@ def validate_package(folder: Path, package_descriptor: dict | None = None,
                 sum(is_slice(r) for r in resources))
     raise ValidationFailed.capped(f"frictionless found {len(findings)} problem(s)", findings,
                                   descriptor)
-
-
-def validate_publication(folder: Path) -> tuple[int, int]:
-    """`pipeline validate`: the resources of folder/datapackage.json (validate_package), then
-    every other file the catalogue and the listings state (check_stated_files), the second
-    checked even when the first has findings; returns how many of each were checked. Raises
-    ValidationFailed with the findings of both."""
-    package = read_package(folder / "datapackage.json")
-    failures = []
-    try:
-        count = validate_package(folder, package)[0]
-    except ValidationFailed as failure:
-        failures.append(failure)
-    resources = package.get("resources")
-    try:                                # (resources no list: which files it describes unknown)
-        others = check_stated_files(folder, {r.get("path") for r in resources
-                                             if isinstance(r, dict)}) \
-            if isinstance(resources, list) else 0
-    except ValidationFailed as failure:
-        failures.append(failure)
-    if len(failures) > 1:
-        raise ValidationFailed("; ".join(map(str, failures)),
-                               [finding for failure in failures for finding in failure.findings])
-    if failures:
-        raise failures[0]
-    return count, others
 
 
 Parsed = dict[str, Table]   # combined CSV path -> the table read from it

@@ -1,5 +1,6 @@
 """The files of a published folder that datapackage.json does not describe, checked against
-what the publication states of them (the last step of `pipeline validate`).
+what the publication states of them: the last step of `pipeline validate`, which runs both
+checks (validate_publication).
 
 The catalogue (catalog.jsonld) states the bytes (`dcat:byteSize`) and SHA-256
 (`spdx:checksum`) of every distribution: the databases, Parquet files, workbooks, CKAN
@@ -22,6 +23,8 @@ from urllib.parse import unquote
 from .errors import ValidationFailed
 from .parsing import json_document
 from .export.listing import APACHE_RULES, CATALOG_FILES, URI_DOCUMENTS, file_digest, installed_rules
+from .validate import validate_package
+from .validate_descriptor import read_package
 from .validate_read import open_regular
 
 CATALOGUE = "catalog.jsonld"
@@ -34,6 +37,32 @@ class Stated:
     size: int | None        # bytes stated (None: not stated)
     sha256: str | None      # hex (None: not stated)
     by: str                 # the file that states it
+
+
+def validate_publication(folder: Path) -> tuple[int, int]:
+    """`pipeline validate`: the resources of folder/datapackage.json (validate.validate_package),
+    then every other file the catalogue and the listings state (check_stated_files), the second
+    checked even when the first has findings; returns how many of each were checked. Raises
+    ValidationFailed with the findings of both."""
+    package = read_package(folder / "datapackage.json")
+    failures = []
+    try:
+        count = validate_package(folder, package)[0]
+    except ValidationFailed as failure:
+        failures.append(failure)
+    resources = package.get("resources")
+    try:                                # (resources no list: which files it describes unknown)
+        others = check_stated_files(folder, {r.get("path") for r in resources
+                                             if isinstance(r, dict)}) \
+            if isinstance(resources, list) else 0
+    except ValidationFailed as failure:
+        failures.append(failure)
+    if len(failures) > 1:
+        raise ValidationFailed("; ".join(map(str, failures)),
+                               [finding for failure in failures for finding in failure.findings])
+    if failures:
+        raise failures[0]
+    return count, others
 
 
 def check_stated_files(folder: Path, described: set[str]) -> int:
