@@ -671,8 +671,9 @@ def test_a_republish_compares_only_the_plans_whose_records_changed(two_plans, pr
 
 
 def test_a_plans_uri_documents_credit_its_own_sources_alone(two_plans):
-    """The footer of a plan's URI documents credits that plan's source; documents of no plan
-    (the vocabulary's terms) credit the publication's sources."""
+    """The footer of a plan's URI documents credits that plan's source, a publisher's and its
+    departments' its plans' sources; documents of neither (the vocabulary's terms) credit the
+    publication's sources."""
     miyagi = "出典：宮城県「みやぎICT推進プラン 分野2」を加工して作成"
     fukushima = "出典：福島県「福島県ICT計画 分野2」を加工して作成"
     for plan, own, other in ((MIYAGI, miyagi, fukushima), (FUKUSHIMA, fukushima, miyagi)):
@@ -681,6 +682,12 @@ def test_a_plans_uri_documents_credit_its_own_sources_alone(two_plans):
         assert f"<footer><p>{own}</p>\n" in page and other not in page
         turtle = document.with_suffix(".ttl").read_text(encoding="utf-8")      # cc:attributionText
         assert f'"{own}"@ja' in turtle and other not in turtle
+    for code, own, other in (("040002", miyagi, fukushima), ("070009", fukushima, miyagi)):
+        # the publisher and its departments, minted under it, of its plans' data alone
+        organization = two_plans / "id" / "organization" / f"lg-{code}"
+        for page in (organization.with_suffix(".html"), organization / "震災復興・企画部.html"):
+            text = page.read_text(encoding="utf-8")
+            assert f"<footer><p>{own}</p>\n" in text and other not in text, page
     terms = sorted((two_plans / "id" / "vocab").rglob("*.html"))     # sources in file order
     assert terms and "<footer><p>出典：福島県「福島県ICT計画 分野2」、宮城県「みやぎICT推進プラン 分野2」" \
         "を加工して作成</p>\n" in terms[0].read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ from operator import itemgetter
 from typing import Callable
 
 from ..assemble import Publication
+from ..names import publisher_name
 from ..schema import load_schemas, table_values
 from ..sources import SourceDocument
 
@@ -58,6 +59,17 @@ def plan_attributions(sources: list[SourceDocument]) -> dict[str, str]:
     for source in sources:
         by_plan.setdefault(source.meta.plan_id, []).append(source)
     return {plan_id: attribution(plan_sources) for plan_id, plan_sources in by_plan.items()}
+
+
+def publisher_attributions(sources: list[SourceDocument]) -> dict[str, str]:
+    """{a publisher's (発行者) name (names.publisher_name): the attribution sentence of its
+    plans' sources alone}, for what is minted under it (its departments and divisions)."""
+    by_publisher: dict[str, list[SourceDocument]] = {}
+    for source in sources:
+        name = publisher_name(source.meta.publisher, source.meta.publisher_code)
+        if name:
+            by_publisher.setdefault(name, []).append(source)
+    return {name: attribution(own) for name, own in by_publisher.items()}
 
 
 def distribution_metadata(package: dict) -> dict[str, str]:

@@ -17,7 +17,7 @@ from .negotiation import PageRoute, write_server_configs
 from .serialize import CONTEXT_FILE, FORMATS, write_graph
 from .splice import keep_merge
 from .stream import PLAN_GRAPH, start_ntriples, worker_pool
-from .terms import plan_path
+from .terms import ORGANIZATION_SEGMENT, plan_path
 from .vocabulary import PREFIXES, vocabulary_graph, vocabulary_namespace
 
 RDF_DIR = "rdf"
@@ -93,10 +93,12 @@ class LinkedDataWriter:
             pools.__exit__(*(exc or (None, None, None)))
 
     def finish(self, credit: str = "", plan_credits: dict[str, str] | None = None,
+               publisher_credits: dict[str, str] | None = None,
                written: Callable[[Path], None] = lambda path: None) -> LinkedData:
         """Everything written; `credit` (the attribution sentence) goes in the footer of the
         URIs' HTML documents, those of a plan's URIs carrying its own (`plan_credits`, by
-        plan_id). `written` is told of each of the four combined files as soon as it is whole
+        plan_id), those of a publisher and its departments its plans' (`publisher_credits`, by
+        names.publisher_name). `written` is told of each of the four combined files as soon as it is whole
         (graph.nt first, while the others are written from it, where the workers forked for the
         graph's parts)."""
         config = self.config
@@ -114,7 +116,9 @@ class LinkedDataWriter:
                 config.base_uri, config.download_base), config.base_uri, credit,
                 {"name": config.license.id, "path": config.license.url,
                  "title": config.license.title},
-                {unquote(plan_path(plan)): text for plan, text in (plan_credits or {}).items()},
+                {**{f"{ORGANIZATION_SEGMENT}/{name}": text
+                    for name, text in (publisher_credits or {}).items()},
+                 **{unquote(plan_path(plan)): text for plan, text in (plan_credits or {}).items()}},
                 config.download_base, self.portal) \
                 if config.uri_documents else None
             vocabulary = vocabulary_graph(config.base_uri, config.license.url)

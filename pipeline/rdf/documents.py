@@ -86,7 +86,8 @@ class DocumentTarget:
     base_uri: str
     credit: str = ""            # the attribution sentence (出典：…), in every page's footer
     license: dict | None = None  # the licence (name, path, title), stated in every document
-    plan_credits: dict[str, str] = field(default_factory=dict)  # a plan's path -> its own credit
+    # a plan's or a publisher's path (plan/<plan_id>, organization/lg-<code>) -> its own credit
+    scope_credits: dict[str, str] = field(default_factory=dict)
     download_base: str = ""     # where the published folder is downloaded from
     # the portal page of a document's resource, by its name (export/pageroutes.data_page)
     portal: Callable[[str], str | None] | None = None
@@ -98,9 +99,10 @@ class DocumentTarget:
 
     def credit_of(self, name: str) -> str:
         """The credit in the footer of document `name`: a plan's documents (under its path,
-        `plan/<plan_id>/…`) credit that plan's sources alone, the others the publication's."""
-        plan = "/".join(name.split("/", 2)[:2])
-        return self.plan_credits.get(plan, self.credit)
+        `plan/<plan_id>/…`) credit that plan's sources alone, a publisher's and its
+        departments' (`organization/lg-040002/…`) its plans', the others the publication's."""
+        scope = "/".join(name.split("/", 2)[:2])
+        return self.scope_credits.get(scope, self.credit)
 
 
 def documents_folder(base_uri: str, download_base: str) -> str:

@@ -135,7 +135,11 @@ def publisher_path(source: dict) -> str | None:
     manifest gives no code by the digest of its name (names.publisher_name)."""
     if not source.get("publisher"):
         return None
-    return f"organization/{publisher_name(source['publisher'], source.get('publisher_code') or '')}"
+    name = publisher_name(source['publisher'], source.get('publisher_code') or '')
+    return f"{ORGANIZATION_SEGMENT}/{name}"
+
+
+ORGANIZATION_SEGMENT = "organization"   # the first segment of every publisher's path
 
 
 PLAN_SEGMENT = "plan"       # the first segment of every plan's path
