@@ -232,7 +232,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
                 LinkedDataWriter(rows, sources, publication.plans, config, schemas, staging,
                                  watch, cache_folder(cache_dir, out_dir), table_digests(runs),
                                  routes=catalogue_pages(config.name),
-                                 portal=data_pages(rows["initiatives"])) as rdf:
+                                 portal=data_pages(rows, publication.plans)) as rdf:
             with watch.stage("csv-json"):
                 package = write_tables_package(
                     publication, rows, config, staging, edition.created,

@@ -115,11 +115,15 @@ def test_the_html_document_shows_the_resource_and_links_its_neighbours(published
     ("plan/miyagi-ict-plan-2014-2016/item/2-1", "publishers/miyagi-ict-plan-2014-2016/item-2-1.html"),
     ("plan/miyagi-ict-plan-2014-2016", "publishers/miyagi-ict-plan-2014-2016/index.html"),
     ("plan/miyagi-ict-plan-2014-2016/field/2", None),
+    ("organization/lg-040002/震災復興・企画部", "departments/d-559477187305.html"),
+    ("organization/lg-040002/震災復興・企画部/情報システム課", None),
+    ("organization/lg-040002", None),
 ])
-def test_the_html_document_of_a_plan_item_or_initiative_links_its_portal_page(published,
-                                                                               document, page):
+def test_the_html_document_of_a_plan_item_initiative_or_department_links_its_portal_page(
+        published, document, page):
     """A reader who follows a URI lands on its RDF as a table: the HTML of a resource the
-    portal has a page of links to that page (it linked the catalogue's landing page alone)."""
+    portal has a page of links to that page (it linked the catalogue's landing page alone; a
+    department's, none)."""
     html = (published / "id" / f"{document}.html").read_text(encoding="utf-8")
     links = re.findall(r'<a class="portal-page" href="([^"]+)">', html)
     if page is None:

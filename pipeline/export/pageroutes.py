@@ -12,7 +12,7 @@ way to the portal's landing page (`index.html`) there, as every other catalogue 
 - a name that no dataset has.
 
 `data_page` names, by the portal's own rules (site/context.py), the page the HTML document of
-a linked-data resource links to: a plan's, an item's, an initiative's.
+a linked-data resource links to: a plan's, an item's, an initiative's, a department's.
 """
 
 from __future__ import annotations
@@ -20,15 +20,18 @@ from __future__ import annotations
 import re
 from functools import partial
 from typing import Callable
+from urllib.parse import unquote
 
+from ..assemble import Plan
 from ..model import TABLES
 from ..names import ascii_name
 from ..rdf import PLANS_DIR
 from ..rdf.negotiation import PageRoute
-from ..rdf.terms import PLAN_SEGMENT
+from ..rdf.terms import PLAN_SEGMENT, department_path, organization_scope
 from .datasets import DATABASE, DATABASE_FOLDER, LINKED_DATA, METADATA, TABLE_FILES
 from .listing import DATASET_PAGE, LINKED_DATA_FOLDER, SITE_FILES, SITE_FOLDERS, SITE_LANDING_PAGE
-from .site.context import initiative_page, item_page, plan_page, plan_slug
+from .site.context import (department_page, department_slug, initiative_page, item_page,
+                           plan_page, plan_slug, publisher_key)
 from .sqlite import SQLITE_SUFFIX
 
 DATASET = "dataset/"
@@ -58,17 +61,30 @@ def catalogue_pages(publication: str) -> tuple[PageRoute, ...]:
     )
 
 
-def data_pages(initiatives: list[dict]) -> Callable[[str], str | None]:
-    """data_page for the plans of these initiatives: the portal has pages of those alone."""
-    return partial(data_page, {plan_id: plan_slug(plan_id)
-                               for plan_id in dict.fromkeys(r["plan_id"] for r in initiatives)})
+def data_pages(tables: dict[str, list[dict]], plans: dict[str, Plan]) -> Callable[[str], str | None]:
+    """data_page for the plans of these tables' initiatives (the portal has pages of those
+    alone) and for the 担当 departments of their initiatives and sites (each has its page)."""
+    departments = {}
+    for row in (*tables["initiatives"], *tables["sites"]):
+        plan = plans.get(row["plan_id"])
+        if plan is not None and row.get("department"):
+            scope = organization_scope(plan.plan_id, plan.publisher, plan.publisher_code)
+            key = publisher_key(plan.publisher, plan.publisher_code)
+            departments[unquote(department_path(scope, row["department"]))] = \
+                department_page(department_slug(row["department"].strip(), key))
+    return partial(data_page, {plan_id: plan_slug(plan_id) for plan_id in
+                               dict.fromkeys(r["plan_id"] for r in tables["initiatives"])},
+                   departments)
 
 
-def data_page(plan_slugs: dict[str, str], name: str) -> str | None:
+def data_page(plan_slugs: dict[str, str], departments: dict[str, str], name: str) -> str | None:
     """The portal page of the linked data's resource whose URI document is `name` (its path
     below base_uri, decoded), linked from that document: a plan's page (`plan/<plan_id>`),
     an item's (`…/item/2-1`), an initiative's (`…/initiative/2-1-12`), of the plans the portal
-    has pages of (`plan_slugs`: plan_id -> the folder of its pages); None for any other."""
+    has pages of (`plan_slugs`: plan_id -> the folder of its pages), a department's (its
+    page in `departments`, by its document's name); None for any other."""
+    if name in departments:
+        return departments[name]
     parts = name.split("/")
     slug = plan_slugs.get(parts[1]) if len(parts) in (2, 4) and parts[0] == PLAN_SEGMENT else None
     if slug is None:

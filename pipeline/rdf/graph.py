@@ -16,8 +16,9 @@ from ..assemble import Plan
 from ..config import Config
 from . import vocabulary
 from .terms import (DCAT, DCTERMS, FOAF, ORG, PROV, QB, RDF, SDMX_DIMENSION, SDMX_MEASURE, SKOS, SPDX, XSD,
-                    Literal, Names, URIRef, decimal_literal, initiative_path, is_literal, link,
-                    plan_path, publisher_path, slug, template_fields)
+                    Literal, Names, URIRef, decimal_literal, department_path, initiative_path,
+                    is_literal, link, organization_scope, plan_path, publisher_path, slug,
+                    template_fields)
 from .vocabulary import bind_prefixes, default_graph_iri, plan_graph_iri, vocabulary_namespace
 
 SCHEMES = {  # concept scheme slug: (ja, en)
@@ -198,7 +199,7 @@ def _lines(b: GraphBuilder, tables: dict[str, list[dict]], sources: list[dict],
         # the named graph a store loads the plan's graph.nt into states its licence
         b.add(URIRef(plan_graph_iri(b.config, plan_id)), DCTERMS.license,
               URIRef(b.config.license.url))
-        b.org_scope[plan_id] = publisher_path(_owner(plan)) or f"{plan_path(plan_id)}/organization"
+        b.org_scope[plan_id] = organization_scope(plan_id, plan.publisher, plan.publisher_code)
         if publishers[plan_id] is not None:
             b.add(nodes[plan_id], DCTERMS.publisher, publishers[plan_id])
     for row in tables["initiatives"]:
@@ -303,13 +304,13 @@ def _responsible(b: GraphBuilder, node: URIRef, row: dict, publisher: URIRef | N
     if not row["department"]:
         return
     scope = b.org_scope[row["plan_id"]]
-    department = b.organization(f"{scope}/{slug(row['department'])}", row["department"])
+    department = b.organization(department_path(scope, row["department"]), row["department"])
     if publisher is not None:
         b.add(department, ORG.subOrganizationOf, publisher)
         b.add(publisher, ORG.hasSubOrganization, department)
     unit = department
     if row["division"]:
-        unit = b.organization(f"{scope}/{slug(row['department'])}/{slug(row['division'])}",
+        unit = b.organization(f"{department_path(scope, row['department'])}/{slug(row['division'])}",
                               row["division"])
         b.add(unit, ORG.subOrganizationOf, department)
         b.add(department, ORG.hasSubOrganization, unit)

@@ -142,6 +142,19 @@ def publisher_path(source: dict) -> str | None:
 ORGANIZATION_SEGMENT = "organization"   # the first segment of every publisher's path
 
 
+def organization_scope(plan_id: str, publisher: str, publisher_code: str) -> str:
+    """The path a plan's organisations (its 担当 departments and divisions, its actors) are
+    minted under: its publisher's (`organization/lg-040002`), where the manifest names none
+    the plan's own (`plan/<plan_id>/organization`)."""
+    owner = {"publisher": publisher, "publisher_code": publisher_code}
+    return publisher_path(owner) or f"{plan_path(plan_id)}/{ORGANIZATION_SEGMENT}"
+
+
+def department_path(scope: str, department: str) -> str:
+    """A 担当 department's (部局) path under its plan's organisation_scope."""
+    return f"{scope}/{slug(department)}"
+
+
 PLAN_SEGMENT = "plan"       # the first segment of every plan's path
 
 

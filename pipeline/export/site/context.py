@@ -47,6 +47,11 @@ def department_slug(name: str, publisher_key: str = "") -> str:
     return "d-" + hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
 
 
+def department_page(slug: str) -> str:
+    """A department's page (担当部局), by its department_slug: `departments/<slug>.html`."""
+    return f"departments/{slug}.html"
+
+
 def plan_page(plan_slug: str) -> str:
     """A plan's page (計画): `publishers/<plan>/index.html`."""
     return f"publishers/{plan_slug}/index.html"

@@ -24,8 +24,8 @@ from ..listing import DATASET_PAGE, file_digest
 from ..identifiers import dataset_edition, dataset_period, dataset_places, dataset_uri
 from ..schemaorg import dataset_jsonld
 from . import charts
-from .context import (NO_STATUS, Department, Item, Plan, Publication, as_list, department_slug,
-                      initiative_page, item_page, plan_page)
+from .context import (NO_STATUS, Department, Item, Plan, Publication, as_list, department_page,
+                      department_slug, initiative_page, item_page, plan_page)
 from .templating import href, json_text
 
 PREVIEW_ROWS = 10
@@ -124,7 +124,7 @@ class Pages:
             "departments", ROOT, "担当部局", "departments", (("担当部局", None),),
             departments=list(site.departments.values()))
         for department in site.departments.values():
-            yield f"departments/{department.slug}.html", self.department(department)
+            yield department_page(department.slug), self.department(department)
         yield "publishers/index.html", self.publishers()
 
     def combined_datasets(self) -> Iterator[tuple[str, str]]:
