@@ -153,6 +153,8 @@ def strip_html(text: str, sep: str = " ") -> str:
 
 _WORD_START = re.compile(r"[A-Za-z]{2}")
 _WORD_END = re.compile(r"[A-Za-z]{2}$")
+_DIGITS = "0123456789"
+_CELL_BREAK = re.compile(r"[\t\n]")      # a tab or a line parts cells: not a space to glue
 
 
 # A lone ASCII letter, digit or "*" between spaces (or the ends of the text).
@@ -164,7 +166,12 @@ def _is_single(token: str) -> bool:
 
 
 def _glue(left: str, right: str) -> bool:
-    """True when the space between two tokens is PDF letter spacing."""
+    """True when the space between two tokens is PDF letter spacing. Two digits meet across
+    it only between lone characters (`2 6`): `3 50%`, `1 234人` are numbers printed apart,
+    never one number."""
+    if left[-1] in _DIGITS and right[0] in _DIGITS and not (
+            _is_single(_CELL_BREAK.split(left)[-1]) and _is_single(_CELL_BREAK.split(right, 1)[0])):
+        return False
     if _is_single(left) and (_is_single(right) or not _WORD_START.match(right)):
         return True
     return _is_single(right) and not _WORD_END.search(left)

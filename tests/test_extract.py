@@ -1565,12 +1565,13 @@ def test_a_list_item_holding_the_csv_list_delimiter_is_kept_whole_and_named(doc,
 
 
 @pytest.mark.parametrize("printed", ["40%～45%", "40-45%", "38. 25%", "12 883件", "38%→43%",
-                                     "38% → 43%", "1/2", "12、883件"])
+                                     "38% → 43%", "1/2", "12、883件", "3 50%", "1 234人"])
 def test_an_indicator_value_that_is_a_range_or_a_split_number_has_no_number(doc, printed):
     """A baseline printed as a range (40%～45%) or with its number cut by a space (38. 25%) was
     published with the number 40 or 38 and the unit 「%～45%」 or 「.」, in silence, as were a change
-    (38%→43%: 38 and the unit 「%→43%」), a fraction (1/2: 1 and 「/2」) and a number split by 、:
-    the text is kept as printed, its number empty (as for 約40%)."""
+    (38%→43%: 38 and the unit 「%→43%」), a fraction (1/2: 1 and 「/2」) and a number split by 、,
+    and a lone first digit (3 50%) was glued to the rest as letter spacing (350): the text is
+    kept as printed, its number empty (as for 約40%)."""
     lines = RAW.read_text(encoding="utf-8").split("\n")
     assert "\t38.25%\t" in lines[604]
     lines[604] = lines[604].replace("38.25%", printed)

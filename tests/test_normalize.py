@@ -149,6 +149,10 @@ def test_remove_letter_spacing_joins(raw, expected):
     "1回/年 (15システム)",
     "(社) 全国地方税電子化協議会, 国",
     "12,883件",
+    "3 50%",            # digits printed apart are never one number (350)
+    "1 234人",
+    "5 10件",
+    "10 5",
 ])
 def test_remove_letter_spacing_keeps_real_spaces(raw):
     assert remove_letter_spacing(raw) == raw
