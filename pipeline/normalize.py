@@ -62,6 +62,11 @@ HTML_ELEMENT_NAMES = frozenset("""
 INLINE_ELEMENT_NAMES = frozenset("""
     a abbr acronym b bdi bdo big cite code del dfn em font i ins kbd label mark nobr q rp rt
     ruby s samp small span strike strong sub sup time tt u var wbr""".split())
+# A superscript's or subscript's start between digits parts them: `38.25<sup>2</sup>` (a
+# footnote's mark, an exponent) is `38.25 2`, never 38.252; `m<sup>2</sup>`, `1<sup>st</sup>`
+# stay `m2`, `1st`.
+APART_BETWEEN_DIGITS = frozenset({"sup", "sub"})
+DIGITS = "0123456789０１２３４５６７８９"     # (full-width too: widths are made half after tags go)
 URL_SCHEME = re.compile(r"[hｈ][tｔ][tｔ][pｐ][sｓ]?[:：][/／][/／]")      # (full-width too)
 NOT_IN_URL = re.compile(r"[^\s<>\"]*")        # (matched on a text reversed: its last run)
 
@@ -131,6 +136,24 @@ def escape_incomplete_references(text: str) -> str:
     return _REFERENCE.sub(lambda m: m[0] if _complete(m) else "&amp;" + m[0][1:], text)
 
 
+def parts_a_number(tag: str, before: str, after: str) -> bool:
+    """Whether an inline tag between the texts `before` and `after` parts them
+    (APART_BETWEEN_DIGITS)."""
+    return bool(before) and before[-1] in DIGITS and bool(after) and after[0] in DIGITS and \
+        not tag.startswith("</") and \
+        tag[1:].split(None, 1)[0].rstrip("/>").lower() in APART_BETWEEN_DIGITS
+
+
+def last_text(pieces: list[str], at: int) -> str:
+    """The text before the tag at `at` of a HTML_TAG split, skipping the tags' empty gaps."""
+    return next((pieces[i] for i in range(at - 1, -1, -3) if pieces[i]), "")
+
+
+def next_text(pieces: list[str], at: int) -> str:
+    """The text after the tag at `at` of a HTML_TAG split, skipping the tags' empty gaps."""
+    return next((pieces[i] for i in range(at + 2, len(pieces), 3) if pieces[i]), "")
+
+
 def strip_html(text: str, sep: str = " ") -> str:
     """Drop each inline tag (`<b>`, `<span>`), replace any other HTML tag with sep (a space),
     decode complete character references (each of the text between two tags: `&reg<sup>;</sup>`
@@ -142,7 +165,8 @@ def strip_html(text: str, sep: str = " ") -> str:
     for at in range(1, len(pieces), 3):
         element = pieces[at + 1]
         inline = element.lower() in INLINE_ELEMENT_NAMES
-        pieces[at] = sep if not inline or read.ends_a_url(element) else ""
+        pieces[at] = sep if not inline or read.ends_a_url(element) or parts_a_number(
+            pieces[at], last_text(pieces, at), next_text(pieces, at)) else ""
         pieces[at + 1] = ""
         read.add(pieces[at])
         read.add(pieces[at + 2])
@@ -153,7 +177,6 @@ def strip_html(text: str, sep: str = " ") -> str:
 
 _WORD_START = re.compile(r"[A-Za-z]{2}")
 _WORD_END = re.compile(r"[A-Za-z]{2}$")
-_DIGITS = "0123456789"
 _CELL_BREAK = re.compile(r"[\t\n]")      # a tab or a line parts cells: not a space to glue
 
 
@@ -169,7 +192,7 @@ def _glue(left: str, right: str) -> bool:
     """True when the space between two tokens is PDF letter spacing. Two digits meet across
     it only between lone characters (`2 6`): `3 50%`, `1 234人` are numbers printed apart,
     never one number."""
-    if left[-1] in _DIGITS and right[0] in _DIGITS and not (
+    if left[-1] in DIGITS and right[0] in DIGITS and not (
             _is_single(_CELL_BREAK.split(left)[-1]) and _is_single(_CELL_BREAK.split(right, 1)[0])):
         return False
     if _is_single(left) and (_is_single(right) or not _WORD_START.match(right)):

@@ -1266,6 +1266,23 @@ def test_a_caption_in_a_schedule_s_table_is_named(doc):
         "(the table cut over two lines, or its echo differs?): not in the tables"]
 
 
+@pytest.mark.parametrize("html", [False, True], ids=["tab-separated row", "HTML table"])
+def test_a_footnote_mark_after_a_value_is_no_digit_of_it(doc, html):
+    """`38.25<sup>2</sup>%`: a superscript after a number (a footnote's mark, an exponent) was
+    joined to it as its last digit, 38.252 %, in silence; it parts the text on both sides."""
+    printed = "38.25<sup>2</sup>%"
+    if html:
+        [row] = read_rows(f"<table><tr><td>現状値</td><td>{printed}</td></tr></table>")
+        assert row.grid == [["現状値", "38.25 2%"]]
+        return
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert "\t38.25%\t" in lines[604]
+    lines[604] = lines[604].replace("38.25%", printed)
+    changed = document_from_text("\n".join(lines), RAW.name)
+    [indicator] = [i for i in changed.indicators if i.initiative_id == "2-2-5"]
+    assert (indicator.baseline_text, indicator.baseline_value) == ("38.25 2%", None)
+
+
 def test_a_table_inside_a_table_cell_is_that_cell_s_text():
     """A converter may write a cell's content as a table of its own. Read as a new table, it
     dropped the cells before it and turned the cells after it into loose text, in silence. Its

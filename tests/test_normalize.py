@@ -67,6 +67,14 @@ def test_normalize_width(raw, expected):
     # control character is (`&#1;`): it was decoded as U+FFFD, a replacement mark in the text
     ("a&#0;b&#xD800;c&#x110000;d&#1;e", "abcde"),
     ("a&#xFFFD;b", "a\ufffdb"),             # one printed as the replacement mark stays
+    # a superscript or subscript after a digit (a footnote's mark, an exponent) is no digit
+    # of the number: 38.25<sup>2</sup> was 38.252; after a letter it is the unit's (m2, CO2)
+    ("38.25<sup>2</sup>", "38.25 2"),
+    ("100<b></b><SUP class=n>1</SUP>件", "100 1件"),
+    ("10<sub>3</sub>", "10 3"),
+    ("３８<sup>２</sup>", "３８ ２"),
+    ("500m<sup>2</sup>", "500m2"),
+    ("CO<sub>2</sub>", "CO2"),
 ])
 def test_strip_html(raw, expected):
     assert strip_html(raw) == expected

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from ..normalize import (HTML_ELEMENT_NAMES, HTML_TAG, INLINE_ELEMENT_NAMES, UrlEnd,
-                         escape_incomplete_references)
+                         APART_BETWEEN_DIGITS, escape_incomplete_references,
+                         parts_a_number)
 from ..paragraphs import line_separator
 
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
@@ -128,6 +129,7 @@ class FragmentParser(HTMLParser):
         self.nested = 0         # tables open inside a cell of the table being read
         self.lines = False      # the fragment holds several lines (else all is on line 0)
         self.url_end = UrlEnd()     # whether the text read so far ends inside a URL
+        self.apart: str | None = None   # the text before a <sup> or <sub> (parts_a_number)
 
     def _line(self, data: str = "") -> int:
         """The line of what is being read, counted from 0: of its first character that is no
@@ -188,6 +190,13 @@ class FragmentParser(HTMLParser):
             self._break()
         elif tag == "a":
             self._link_tag()
+        elif tag in APART_BETWEEN_DIGITS:
+            self.apart = self._text_so_far()
+
+    def _text_so_far(self) -> str:
+        """The last piece of text of the cell or block being read."""
+        pieces = self.cell if self.cell is not None else self.text
+        return next((piece for piece in reversed(pieces) if piece), "")
 
     def handle_endtag(self, tag):
         if tag not in INLINE_ELEMENT_NAMES:
@@ -244,6 +253,10 @@ class FragmentParser(HTMLParser):
         self.handle_data(f"&#{name};")
 
     def handle_data(self, data):
+        if self.apart is not None and data:
+            before, self.apart = self.apart, None
+            if parts_a_number("<sup>", before, data):
+                data = " " + data
         self.url_end.add(data)
         if self.first is None and data.strip():
             self.first = self._line(data)
