@@ -180,8 +180,12 @@ class Quantity:
 # A value's unit: what follows its number up to a space or a bracket, a word that qualifies the
 # number (comparison, approximation, change: `50%以上`, `5件程度`, `5ポイント増`) or hiragana (a
 # particle: `60%を目指す`; a counter may begin with one: `10か所`, `5つ`); the rest is its note.
+# A mark is never a unit's either (`50%※`, `12件。`, `5%↑`: 50 / % / ※), nor a superscript
+# digit but after a unit's letter (`m²`; `80%¹` is a footnote's mark, `10²件` a power: no value).
 _QUALIFIER = "以上|以下|未満|以内|超|程度|前後|強|弱|余り|増|減"
-_UNIT_CHAR = rf"(?!{_QUALIFIER})[^\s(（\u3041-\u309f]"
+_MARKS = "※。、，．！？!?↑↓←→⇒⇔"
+_SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_UNIT_CHAR = rf"(?!{_QUALIFIER})(?!(?<![A-Za-z])[{_SUPERSCRIPT_DIGITS}])[^\s(（\u3041-\u309f{_MARKS}]"
 _QUALIFIED_RATE = re.compile(rf"(?:{_QUALIFIER})\s*/")     # `回以上/年`: a qualifier inside a rate
 _QUANTITY = re.compile(rf"(?P<num>[+-]?\d[\d,]*(?:\.\d+)?)\s*"
                        rf"(?P<unit>(?:[かつ]|{_UNIT_CHAR})?(?:{_UNIT_CHAR})*)\s*(?P<note>.*)", re.DOTALL)
@@ -196,7 +200,7 @@ _BRACKETED = re.compile(r"\([^()]*\)")
 _DENOMINATOR = re.compile(r"(?<=[^\s\d.,/])/\s*\d[\d,.]*(?=[^\s\d.,%])")   # its own unit after it
 _DIGIT = re.compile(r"\d")          # a decimal digit (`m²`'s ² is none)
 _UNIT_DIGIT = re.compile(r"(?<=[A-Za-z])\d(?!\d)")   # a digit of a unit's letters (`m2`, `CO2`)
-_EXPONENT = re.compile(r"[eE][+-]?\d")     # `1e3`: a number's exponent, no unit's letters
+_EXPONENT = re.compile(rf"[eE][+-]?\d|[{_SUPERSCRIPT_DIGITS}]")  # `1e3`, `10²`: a power, no unit
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?")     # commas group thousands
 
 EXACT_WHOLE = 1 << 53  # the largest whole number every double holds exactly: a value is a

@@ -750,6 +750,15 @@ def test_parse_era_date_default_era():
     ("3か月以上", Quantity(3, "か月", "以上")),
     ("50パーセント", Quantity(50, "パーセント", "")),
     ("1.5倍", Quantity(1.5, "倍", "")),
+    # a mark is no unit's character: a footnote's, a sentence's end, an arrow (the unit was
+    # 「%※」, 「件。」, 「%↑」); a superscript digit is a unit's after its letter alone (m²)
+    ("50%※", Quantity(50, "%", "※")),
+    ("12件。", Quantity(12, "件", "。")),
+    ("12件、", Quantity(12, "件", "、")),
+    ("5%↑", Quantity(5, "%", "↑")),
+    ("80%¹", Quantity(80, "%", "¹")),
+    ("10²件", Quantity(None, "", "")),          # a power: 100, never 10 「²件」
+    ("500m²", Quantity(500, "m²", "")),
 ])
 def test_parse_quantity(text, expected):
     assert parse_quantity(text) == expected
