@@ -1954,3 +1954,44 @@ def test_a_value_dated_by_a_period_publishes_the_period_and_no_day(doc, printed,
     assert (indicator.target_date_text, indicator.target_date, indicator.target_period_start,
             indicator.target_period_end) == ("28年度末", *[date(2017, 3, 31)] * 3)
     assert not changed.warnings         # the period is in the tables: nothing lands nowhere
+
+
+def _placed(records) -> list[dict]:
+    """Records as dictionaries, without where they were printed (lines move with an insert)."""
+    return [{k: v for k, v in vars(r).items() if k not in ("source_lines", "lines")}
+            for r in records]
+
+
+@pytest.mark.parametrize("before,header_line", [
+    (66, 56), (106, 56), (606, 542), (29, 56), (830, 814), (840, 868)],
+    ids=["2-1-1 between 主体 and 関連URL", "2-1-3's schedule", "2-2-5's indicator",
+         "a narrative's sentence cut", "the site list (a field's header)", "the site list again"])
+def test_a_page_header_inside_a_record_is_a_page_break_the_record_goes_on_over(doc, before,
+                                                                                header_line):
+    """A record printed over two pages has the page's table header (`分野 2 … 項目 1 …`, its
+    rule line, a blank line) inside it. The header ended the record: 2-1-1 was left out as
+    having no 担当, two narrative sections were lost, the site list kept 3 sites of 8 and
+    renumbered them, each with a warning naming the wrong cause. A header repeating the
+    field and item the record is under is a page break inside it: the tables are those of the
+    document without it, and no warning."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    header = lines[header_line - 1:header_line + 1] if "項目" in lines[header_line - 1] \
+        else lines[header_line - 1:header_line]
+    assert header[0].startswith("分野")
+    lines[before - 1:before - 1] = [*header, ""]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert changed.warnings == doc.warnings
+    for table in ("initiatives", "indicators", "schedules", "references", "sections", "sites"):
+        assert _placed(getattr(changed, table)) == _placed(getattr(doc, table)), table
+
+
+def test_a_lost_heading_after_a_page_header_is_still_named(doc):
+    """A page header, then an initiative's first label (目的・概要) with no heading before it:
+    the next initiative, its heading lost, is not read as the record before going on."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[590].startswith("分野") and lines[593].startswith("5\t電子申請オンライン利用の促進")
+    del lines[593]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert changed.warnings[0].startswith(f"{RAW.name}:594: text outside any initiative")
+    assert [i.title for i in changed.initiatives if i.id == "2-2-4"] == \
+        [i.title for i in doc.initiatives if i.id == "2-2-4"]

@@ -128,12 +128,15 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
                 current, part = None, ""
             continue
         if header:
-            context = _context_from_header(header, context)
+            previous, context = context, _context_from_header(header, context)
             _note_titles(titles, context, row.line)
             if not seen_header:     # a field may open with its narrative before any header
                 _complete_opening(blocks, context)
             seen_header = True
-            current, part = None, ""
+            if not _page_goes_on(current, header, previous, context, _next_text(rows, index)):
+                current = None
+            if current is None or current.kind != "narrative":
+                part = ""       # (a narrative's part goes on over the page: its (4), (5) …)
             continue
         numbered = NUMBERED.match(text)
         sub = SUBSECTION.match(text) if part and text.startswith("(") else None
@@ -218,6 +221,22 @@ def _unplaced(blocks: list[Block], context: Context, row: Row) -> Block:
     block = Block("unplaced", context, row)
     blocks.append(block)
     return block
+
+
+# The records a page's header printed inside of goes on over the page break: an item's header
+# (`分野 2 … 項目 1 …`) those of an item, a field's header (`分野 2 …`) those of a field.
+GOES_ON_UNDER = {True: {"initiative", "narrative", "topic", "unplaced"},
+                 False: {"sites", "narrative", "unplaced"}}
+
+
+def _page_goes_on(current: Block | None, header: re.Match, previous: Context, context: Context,
+                  following: str) -> bool:
+    """Whether the header (the page's table header, 分野 and 項目) is a page break inside the
+    current record: it repeats the field and item the record is under, and what follows is no
+    initiative's first label (目的・概要: the next initiative, its heading lost)."""
+    return current is not None and current.kind in GOES_ON_UNDER[bool(header[3])] and \
+        (context.field_no, context.item_no) == (previous.field_no, previous.item_no) and \
+        not starts_with_label(following, PURPOSE_LABEL)
 
 
 def _context_from_header(match: re.Match, previous: Context) -> Context:
