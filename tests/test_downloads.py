@@ -87,9 +87,43 @@ def test_duckdb_guesses_ids_as_dates_without_the_readme_types(published):
 def test_duckdb_query_of_the_readme_joins_initiatives_to_indicators(published, monkeypatch):
     monkeypatch.chdir(published)
     rows = duckdb.connect().sql(readme_block("**DuckDB**", "sql")).fetchall()
-    found = {row[0]: row for row in rows}
-    assert found["2-2-5"][2:] == (38.25, 43.0, datetime(2012, 3, 31))
+    found = {row[1]: row for row in rows}
+    assert found["2-2-5"][0] == "miyagi-ict-plan-2014-2016"
+    assert found["2-2-5"][3:] == (38.25, 43.0, datetime(2012, 3, 31))
     assert len(rows) == 6
+
+
+def test_the_readme_s_join_pairs_each_indicator_with_its_own_plan(published, tmp_path,
+                                                                   monkeypatch):
+    """Two plans number their initiatives alike: joined on the id alone, each indicator was
+    paired with both plans' 2-2-5 (twice as many rows, half of them wrong)."""
+    for table in ("initiatives", "indicators"):
+        head, *rows = (published / f"{table}.csv").read_text(encoding="utf-8").splitlines(True)
+        other = [row.replace("miyagi-ict-plan-2014-2016", "other-plan", 1) for row in rows]
+        (tmp_path / f"{table}.csv").write_text(head + "".join(rows + other), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    rows = duckdb.connect().sql(readme_block("**DuckDB**", "sql")).fetchall()
+    assert len(rows) == 12
+    assert sorted(row[0] for row in rows if row[1] == "2-2-5") == \
+        ["miyagi-ict-plan-2014-2016", "other-plan"]
+
+
+def test_the_readme_s_pandas_lines_keep_a_value_printed_na_as_text(published, tmp_path,
+                                                                   monkeypatch):
+    """`NA` printed as a baseline was read by pandas as a missing value: the JSON, SQLite and
+    Parquet hold the text 「NA」."""
+    for name in ("initiatives.csv", "indicators.json"):
+        (tmp_path / name).write_bytes((published / name).read_bytes())
+    text = (published / "indicators.csv").read_text(encoding="utf-8")
+    assert text.count(",38.25%,") == 1
+    (tmp_path / "indicators.csv").write_text(text.replace(",38.25%,", ",NA,"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(readme_block("**pandas**", "python"), scope)
+    indicators = scope["indicators"]
+    row = indicators.loc[indicators.initiative_id == "2-2-5"].iloc[0]
+    assert row.baseline_text == "NA" and row.baseline_value == 38.25
+    assert pd.isna(indicators.loc[indicators.initiative_id == "2-1-12"].iloc[0].target_value)
 
 
 def test_pandas_lines_of_the_readme_read_csv_and_json(published, monkeypatch):
