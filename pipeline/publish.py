@@ -24,7 +24,7 @@ from .export.description import Records
 from .export.datasets import dataset_name_clash
 from .export.pageroutes import catalogue_pages, data_pages
 from .export.pieces import plan_digests, table_digests, table_runs
-from .export.tables import plan_attributions, publisher_attributions
+from .export.tables import uri_attributions
 from .fingerprint import inputs_digest
 from .forked import Forked
 from .heap import collector_paused, frozen_heap, release_free_memory
@@ -242,8 +242,7 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
             hashed = LinkedDataDigests(staging)     # in threads, while the rest goes on
             with watch.stage("rdf"):
                 linked = rdf.finish(package.get("attribution", ""),
-                                    plan_attributions(publication.sources),
-                                    publisher_attributions(publication.sources), hashed.written)
+                                    uri_attributions(publication.sources), hashed.written)
             hashed.rest(linked)
             # the tables, checked while the rest is written, once the linked data's workers
             # have freed their memory (else the validation's would add to the publish's peak)

@@ -672,8 +672,8 @@ def test_a_republish_compares_only_the_plans_whose_records_changed(two_plans, pr
 
 def test_a_plans_uri_documents_credit_its_own_sources_alone(two_plans):
     """The footer of a plan's URI documents credits that plan's source, a publisher's and its
-    departments' its plans' sources; documents of neither (the vocabulary's terms) credit the
-    publication's sources."""
+    departments' its plans' sources, a source's and its lines' that source; documents of none
+    (the vocabulary's terms) credit the publication's sources."""
     miyagi = "出典：宮城県「みやぎICT推進プラン 分野2」を加工して作成"
     fukushima = "出典：福島県「福島県ICT計画 分野2」を加工して作成"
     for plan, own, other in ((MIYAGI, miyagi, fukushima), (FUKUSHIMA, fukushima, miyagi)):
@@ -688,6 +688,12 @@ def test_a_plans_uri_documents_credit_its_own_sources_alone(two_plans):
         for page in (organization.with_suffix(".html"), organization / "震災復興・企画部.html"):
             text = page.read_text(encoding="utf-8")
             assert f"<footer><p>{own}</p>\n" in text and other not in text, page
+        # a source file and its lines, that source alone
+        for page in sorted((two_plans / "id" / "source").rglob("*.html")):
+            text = page.read_text(encoding="utf-8")
+            mine = ("miyagi" in page.relative_to(two_plans / "id" / "source").parts[0]) == \
+                (code == "040002")
+            assert (f"<footer><p>{own}</p>\n" in text) == mine, page
     terms = sorted((two_plans / "id" / "vocab").rglob("*.html"))     # sources in file order
     assert terms and "<footer><p>出典：福島県「福島県ICT計画 分野2」、宮城県「みやぎICT推進プラン 分野2」" \
         "を加工して作成</p>\n" in terms[0].read_text(encoding="utf-8")

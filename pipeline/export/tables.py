@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from operator import itemgetter
 from typing import Callable
+from urllib.parse import unquote
 
 from ..assemble import Publication
-from ..names import publisher_name
+from ..rdf.terms import plan_path, publisher_path, source_path
 from ..schema import load_schemas, table_values
 from ..sources import SourceDocument
 
@@ -61,15 +62,18 @@ def plan_attributions(sources: list[SourceDocument]) -> dict[str, str]:
     return {plan_id: attribution(plan_sources) for plan_id, plan_sources in by_plan.items()}
 
 
-def publisher_attributions(sources: list[SourceDocument]) -> dict[str, str]:
-    """{a publisher's (発行者) name (names.publisher_name): the attribution sentence of its
-    plans' sources alone}, for what is minted under it (its departments and divisions)."""
-    by_publisher: dict[str, list[SourceDocument]] = {}
+def uri_attributions(sources: list[SourceDocument]) -> dict[str, str]:
+    """{a URI path below base_uri (decoded): the attribution sentence of the sources of what
+    is minted under it}: a plan's (`plan/<plan_id>`), a publisher's and its departments'
+    (`organization/lg-040002`: its plans'), a source file's and its lines' (`source/<file>`)."""
+    by_scope: dict[str, list[SourceDocument]] = {}
     for source in sources:
-        name = publisher_name(source.meta.publisher, source.meta.publisher_code)
-        if name:
-            by_publisher.setdefault(name, []).append(source)
-    return {name: attribution(own) for name, own in by_publisher.items()}
+        meta = source.meta
+        owner = {"publisher": meta.publisher, "publisher_code": meta.publisher_code}
+        for scope in (plan_path(meta.plan_id), publisher_path(owner), source_path(source.name)):
+            if scope:
+                by_scope.setdefault(unquote(scope), []).append(source)
+    return {scope: attribution(own) for scope, own in by_scope.items()}
 
 
 def distribution_metadata(package: dict) -> dict[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
-from urllib.parse import unquote
 
 from ..assemble import Plan
 from ..config import Config, file_url
@@ -17,7 +16,6 @@ from .negotiation import PageRoute, write_server_configs
 from .serialize import CONTEXT_FILE, FORMATS, write_graph
 from .splice import keep_merge
 from .stream import PLAN_GRAPH, start_ntriples, worker_pool
-from .terms import ORGANIZATION_SEGMENT, plan_path
 from .vocabulary import PREFIXES, vocabulary_graph, vocabulary_namespace
 
 RDF_DIR = "rdf"
@@ -92,13 +90,11 @@ class LinkedDataWriter:
             pools, self.pools = self.pools, None
             pools.__exit__(*(exc or (None, None, None)))
 
-    def finish(self, credit: str = "", plan_credits: dict[str, str] | None = None,
-               publisher_credits: dict[str, str] | None = None,
+    def finish(self, credit: str = "", scope_credits: dict[str, str] | None = None,
                written: Callable[[Path], None] = lambda path: None) -> LinkedData:
         """Everything written; `credit` (the attribution sentence) goes in the footer of the
-        URIs' HTML documents, those of a plan's URIs carrying its own (`plan_credits`, by
-        plan_id), those of a publisher and its departments its plans' (`publisher_credits`, by
-        names.publisher_name). `written` is told of each of the four combined files as soon as it is whole
+        URIs' HTML documents, those minted under a plan, a publisher or a source carrying its
+        own (`scope_credits`, by path: export/tables.uri_attributions). `written` is told of each of the four combined files as soon as it is whole
         (graph.nt first, while the others are written from it, where the workers forked for the
         graph's parts)."""
         config = self.config
@@ -116,9 +112,7 @@ class LinkedDataWriter:
                 config.base_uri, config.download_base), config.base_uri, credit,
                 {"name": config.license.id, "path": config.license.url,
                  "title": config.license.title},
-                {**{f"{ORGANIZATION_SEGMENT}/{name}": text
-                    for name, text in (publisher_credits or {}).items()},
-                 **{unquote(plan_path(plan)): text for plan, text in (plan_credits or {}).items()}},
+                scope_credits or {},
                 config.download_base, self.portal) \
                 if config.uri_documents else None
             vocabulary = vocabulary_graph(config.base_uri, config.license.url)

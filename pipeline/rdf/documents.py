@@ -86,7 +86,8 @@ class DocumentTarget:
     base_uri: str
     credit: str = ""            # the attribution sentence (出典：…), in every page's footer
     license: dict | None = None  # the licence (name, path, title), stated in every document
-    # a plan's or a publisher's path (plan/<plan_id>, organization/lg-<code>) -> its own credit
+    # a plan's, a publisher's or a source's path (plan/<plan_id>, organization/lg-<code>,
+    # source/<file>) -> the credit of what is minted under it
     scope_credits: dict[str, str] = field(default_factory=dict)
     download_base: str = ""     # where the published folder is downloaded from
     # the portal page of a document's resource, by its name (export/pageroutes.data_page)
@@ -100,7 +101,8 @@ class DocumentTarget:
     def credit_of(self, name: str) -> str:
         """The credit in the footer of document `name`: a plan's documents (under its path,
         `plan/<plan_id>/…`) credit that plan's sources alone, a publisher's and its
-        departments' (`organization/lg-040002/…`) its plans', the others the publication's."""
+        departments' (`organization/lg-040002/…`) its plans', a source's and its lines'
+        (`source/<file>/…`) that source, the others the publication's."""
         scope = "/".join(name.split("/", 2)[:2])
         return self.scope_credits.get(scope, self.credit)
 

@@ -18,7 +18,7 @@ from . import vocabulary
 from .terms import (DCAT, DCTERMS, FOAF, ORG, PROV, QB, RDF, SDMX_DIMENSION, SDMX_MEASURE, SKOS, SPDX, XSD,
                     Literal, Names, URIRef, decimal_literal, department_path, initiative_path,
                     is_literal, link, organization_scope, plan_path, publisher_path, slug,
-                    template_fields)
+                    source_path, template_fields)
 from .vocabulary import bind_prefixes, default_graph_iri, plan_graph_iri, vocabulary_namespace
 
 SCHEMES = {  # concept scheme slug: (ja, en)
@@ -236,11 +236,11 @@ def _lines(b: GraphBuilder, tables: dict[str, list[dict]], sources: list[dict],
 
 def _source(b: GraphBuilder, source: dict) -> URIRef:
     """The raw text file as a prov:Entity with its sha256 checksum."""
-    node = b.uri(f"source/{slug(source['file'].rsplit('/', 1)[-1])}")
+    node = b.uri(source_path(source["file"]))
     b.add(node, RDF.type, PROV.Entity)
     b.add(node, RDF.type, FOAF.Document)
     b.add(node, DCTERMS.title, Literal(source["title"], lang="ja"))
-    checksum = b.uri(f"source/{slug(source['file'].rsplit('/', 1)[-1])}/sha256")
+    checksum = b.uri(f"{source_path(source['file'])}/sha256")
     b.add(node, SPDX.checksum, checksum)
     b.add(checksum, RDF.type, SPDX.Checksum)
     b.add(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256)

@@ -158,6 +158,11 @@ def department_path(scope: str, department: str) -> str:
 PLAN_SEGMENT = "plan"       # the first segment of every plan's path
 
 
+def source_path(file: str) -> str:
+    """`source/miyagi-ict-plan-2014-2016-field2.txt`: a raw text file (its lines below it)."""
+    return f"source/{slug(file.rsplit('/', 1)[-1])}"
+
+
 def plan_path(plan_id: str) -> str:
     """`plan/miyagi-ict-plan-2014-2016`: every plan's records are minted under its path,
     since every plan numbers its fields, items and initiatives from 1."""
