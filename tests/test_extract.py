@@ -1995,3 +1995,18 @@ def test_a_lost_heading_after_a_page_header_is_still_named(doc):
     assert changed.warnings[0].startswith(f"{RAW.name}:594: text outside any initiative")
     assert [i.title for i in changed.initiatives if i.id == "2-2-4"] == \
         [i.title for i in doc.initiatives if i.id == "2-2-4"]
+
+
+@pytest.mark.parametrize("before,footer,header_line", [
+    (606, "21", 542), (66, "12", 56), (155, "12/40", 56), (29, "3", 56), (101, "P.8", 56)],
+    ids=["2-2-5's indicator", "2-1-1's 主体", "2-1-5", "a narrative", "2-1-3"])
+def test_a_bare_page_number_before_the_next_page_s_header_is_its_footer(doc, before, footer,
+                                                                        header_line):
+    """`21` printed where a page ends, the next page's header after it: it was 2-2-5's target
+    (21, and 43% a new indicator), 2-1-1's actors 「県内市町村12」, in silence."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    lines[before - 1:before - 1] = [footer, "", *lines[header_line - 1:header_line + 1], ""]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert changed.warnings == doc.warnings
+    for table in ("initiatives", "indicators", "schedules", "references", "sections", "sites"):
+        assert _placed(getattr(changed, table)) == _placed(getattr(doc, table)), table

@@ -19,7 +19,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from ..errors import ExtractionError
-from .layout import Row
+from .layout import LONE_PAGE_NUMBER, Row
 
 PURPOSE_LABEL = "目的・概要"
 LABELS = ("目的・概要", "性質・手法", "重点目標", "主体", "関連URL", "スケジュール", "指標", "担当", "参考")
@@ -98,6 +98,8 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
                 current.rows.append(row)
             continue
         text = flat_text(row)
+        if (text[0].isdecimal() or text[0] in "Pp") and _page_footer(rows, index):
+            continue
         if text[0] not in MARKER_INITIALS and not text[0].isdecimal():   # most rows: content
             if current:
                 current.rows.append(row)
@@ -263,6 +265,14 @@ def _complete_opening(blocks: list[Block], first: Context) -> None:
 def _require_context(context: Context, path: str, line: int) -> None:
     if context.field_no is None or context.item_no is None:
         raise ExtractionError("initiative heading before any 分野/項目 header", path, line)
+
+
+def _page_footer(rows: list[Row], index: int) -> bool:
+    """Whether a row is a page's bare number (`12`, `12/40`) printed where the next page's
+    header follows: the page's footer, which went on as the record's text or value."""
+    row = rows[index]
+    return row.kind == "text" and bool(LONE_PAGE_NUMBER.match(row.text)) and \
+        bool(PAGE_HEADER.match(_next_text(rows, index)))
 
 
 def _next_text(rows: list[Row], index: int) -> str:
