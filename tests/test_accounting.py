@@ -567,6 +567,17 @@ def test_text_under_related_urls_that_is_no_url_is_named_and_kept_as_notes():
     assert first.urls == ["http://www.pref.miyagi.jp/soshiki/"] and first.notes == "iyoho-s/miyagihw.html"
 
 
+def test_angle_brackets_that_enclose_no_url_stay_in_the_notes_as_printed():
+    """`…?y=<z>`: the URL ends at `<` (no URL's character); the text after it is 「<z>」 as
+    printed, never 「z」 (the brackets of any text beside a URL were stripped as a URL's)."""
+    document = extract(edited(l66="関連URL\t\thttp://www.example.jp/a?y=<z>\t"))
+    first = document.initiatives[0]
+    assert first.urls == ["http://www.example.jp/a?y="] and first.notes == "<z>"
+    assert document.warnings == [
+        f"{PATH}:59: initiative 2-1-1 「みやぎハイパーウェブの運用」: 関連URL at line 66: "
+        "「<z>」 is no URL: kept as notes (a URL wrapped over two lines?)"]
+
+
 def test_a_responsible_that_cites_an_initiative_is_named():
     """2-1-6's 担当 value and 参考 lost (lines 212-215): the 参考 entry after them was read as
     its department (`2-2-5電子申請オンライン利用の促進`) and the reference lost, in silence."""

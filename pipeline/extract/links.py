@@ -15,6 +15,7 @@ from .layout import Located
 
 URL = re.compile(r"https?://[^\s<>\"]+")
 OPEN_URL = re.compile(r"<https?://[^\s<>\"]*$")     # a URL in angle brackets no > closes yet
+ENCLOSED_URL = re.compile(rf"<?\s*{URL.pattern}\s*>?")     # with its brackets, if any
 URL_GOES_ON = re.compile(r"[^\s<>\"]+>")          # the rest of it, up to its closing >
 URL_MIDDLE = re.compile(r"[!#-;=?-~]+")     # a line of it between: ASCII but space, " < >
 SENTENCE_PUNCTUATION = "。、」』】〕"     # never a URL's last character as printed in prose
@@ -78,8 +79,9 @@ def url_closing(cells: list[tuple[int, str]], opening: int) -> int:
 
 def split_urls(value: str) -> tuple[list[str], str]:
     """The URLs printed in a value, and the text beside them (the angle brackets around a URL,
-    `<http://…>`, are no text)."""
-    return URL.findall(value), " ".join(URL.sub(" ", value).replace("<>", " ").split()).strip("<> ")
+    `<http://…>`, one of them alone or an empty pair are no text; any other `<` or `>` is, as
+    printed: `…?y=<z>` leaves `<z>`)."""
+    return URL.findall(value), " ".join(ENCLOSED_URL.sub(" ", value).replace("<>", " ").split())
 
 
 def url_doubts(url: str) -> list[str]:
