@@ -190,7 +190,9 @@ INTERRUPTED = {     # what a command stopped by Ctrl-C or SIGTERM leaves (each c
 }
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, then_ignore_stops: bool = False) -> int:
+    """The command of argv; Ctrl-C and SIGTERM raise while it runs, then the handlers before
+    it are put back (or, `then_ignore_stops`, the signals ignored: entry)."""
     utf8_file_names()               # (its help and usage errors said under any locale)
     parsing = parser()
     args, unknown = parsing.parse_known_args(argv)
@@ -198,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         parsing.command_parsers[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     require_utf8_file_names()
     previous = raise_on_stop() if threading.current_thread() is threading.main_thread() else None
+    if previous is not None and then_ignore_stops:
+        previous.update({signum: signal.SIG_IGN for signum in STOP_SIGNALS})
     try:
         return run(args)
     except ValidationFailed as failure:
@@ -234,12 +238,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def entry() -> int:
     """The program (`python -m pipeline`, `plan-pipeline`): main(), whose handlers of Ctrl-C
-    and SIGTERM replace ignoring them, so that they are ignored again once it returns, while
-    the interpreter exits, as the command's work and its exit status are settled (a signal in
-    that last tenth of a second ended a completed publish with status 130/143, which says
-    nothing was published)."""
-    _ignore_stop_signals()
-    return main()
+    and SIGTERM take over from the program's start (startup.py: stop at once, nothing done)
+    and give way to ignoring them once it returns, while the interpreter exits, as the
+    command's work and its exit status are settled (a signal in that last tenth of a second
+    ended a completed publish with status 130/143, which says nothing was published). They
+    were ignored from the start of main: a signal while it read its command line was lost,
+    and the publish it meant to stop went on to the end."""
+    return main(then_ignore_stops=True)
 
 
 def _ignore_stop_signals() -> None:

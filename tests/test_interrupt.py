@@ -255,7 +255,8 @@ def test_a_signal_once_the_command_has_finished_leaves_its_exit_status(tmp_path)
     ended a completed publish with status 130/143, which says nothing was published."""
     run = program(tmp_path,
                   "import pipeline.cli as cli",
-                  "cli.main = lambda argv=None: 0          # the command done, its status settled",
+                  "cli.run = lambda args: 0                 # the command done, its status settled",
+                  "sys.argv = ['pipeline', 'validate']",
                   "status = cli.entry()",
                   "os.kill(os.getpid(), signal.SIGINT)",
                   "os.kill(os.getpid(), signal.SIGTERM)",
@@ -318,6 +319,29 @@ def test_a_signal_while_the_program_starts_is_one_line(tmp_path, module, importe
     assert (run.returncode, run.stderr) == (
         status, "error: interrupted before the command began; nothing was done\n")
     assert [path.name for path in tmp_path.iterdir()] == ["program.py"]
+
+
+@pytest.mark.parametrize("signum,status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_while_the_command_line_is_read_stops_the_publish(tmp_path, signum, status):
+    """Ctrl-C or SIGTERM 30 ms after `python -m pipeline publish`, as main read its command
+    line: the signals were ignored from main's start until its own handlers, so the stop was
+    lost and the publish went on to replace the publication, exit 0 (a review found it)."""
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "plan.txt").write_bytes(
+        (ROOT / "data" / "raw" / "miyagi-ict-plan-2014-2016-field2.txt").read_bytes())
+    run = program(tmp_path,
+                  "from pipeline.startup import stop_at_once_while_starting",
+                  "stop_at_once_while_starting()            # as pipeline/__main__.py does",
+                  "import pipeline.cli as cli",
+                  "def parser(first=cli.parser):",
+                  f"    os.kill(os.getpid(), {int(signum)})",
+                  "    return first()",
+                  "cli.parser = parser",
+                  "sys.argv = ['pipeline', 'publish', '--raw-dir', 'raw', '--out-dir', 'out']",
+                  "sys.exit(cli.entry())")
+    assert (run.returncode, run.stderr) == (
+        status, "error: interrupted before the command began; nothing was done\n")
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_installed_command_starts_where_python_m_pipeline_does():
