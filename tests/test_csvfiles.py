@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,7 +15,8 @@ from pipeline.export.csv import (csv_lines, csv_text, excel_csv_text, excel_head
 
 SCHEMA = {"name": "t", "fields": [{"name": "a", "title": "列A"}, {"name": "b", "title": "列B"},
                                   {"name": "c", "title": "列C"}]}
-cell = st.text(alphabet='=+-@\t\r\n",\'a あ', max_size=6)
+cell = st.text(alphabet='=+-@\t\r\n",\'a あ15.%', max_size=6)
+NUMBER = re.compile(r"[+-]([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]+)?%?")   # -5, +3, -1,234.5%
 rows = st.lists(st.lists(cell, min_size=3, max_size=3), max_size=8)
 
 
@@ -27,17 +29,36 @@ def _rendered(header, table) -> str:
 
 
 def test_a_formula_cell_gets_an_apostrophe_and_other_lines_stay_canonical():
-    table = [["2-1-1", "=SUM(A1)", "x"], ["a,b", '"=1"', "-3"], ["plain", "@", "\tx"], ["ok", "", "1"]]
+    table = [["2-1-1", "=SUM(A1)", "x"], ["a,b", '"=1"', "-3+1"], ["plain", "@", "\tx"], ["ok", "", "1"]]
     lines = csv_lines(table)
     assert lines[3] == "ok,,1\r\n"
     assert excel_csv_text(SCHEMA, table, lines).splitlines() == [
-        "列A,列B,列C", "2-1-1,'=SUM(A1),x", '"a,b","""=1""",\'-3', "plain,'@,'\tx", "ok,,1"]
+        "列A,列B,列C", "2-1-1,'=SUM(A1),x", '"a,b","""=1""",\'-3+1', "plain,'@,'\tx", "ok,,1"]
+
+
+def test_a_signed_number_is_no_formula_and_keeps_its_sign():
+    """An indicator's target -5% is -5% in the Excel variant as in the CSV (it was '-5%): a
+    cell that is a number alone, with a sign, decimals, thousands commas or %, is not prefixed;
+    anything more after the sign is (OWASP's -2+3+cmd|..., +1+1, -1+1, -5%%)."""
+    numbers = [["-5%", "-5", "-5.25"], ["+3", "-1,234", "-1,234.5%"]]
+    assert excel_csv_text(SCHEMA, numbers, csv_lines(numbers)).splitlines() == [
+        "列A,列B,列C", "-5%,-5,-5.25", '+3,"-1,234","-1,234.5%"']
+    assert not may_start_formula("".join(csv_lines(numbers)))
+    formulas = [["-2+3+cmd|' /C calc'!A0", "+1+1", "-1+1"], ["-5%%", "-1,23", "-.5"],
+                ["-1,234,=1", "-5\r\n=1", "-１"], ["=HYPERLINK(\"x\")", "@SUM(1)", "-5 "]]
+    assert excel_csv_text(SCHEMA, formulas, csv_lines(formulas)) == _rendered(
+        ["列A", "列B", "列C"], [["'" + c for c in row] for row in formulas])
+    for row in formulas:
+        for cell in row:
+            line = "".join(csv_lines([["x", cell, "-5"]]))
+            assert may_start_formula(line) and may_start_formula(line.encode("utf-8"))
 
 
 @given(rows)
 def test_lines_and_the_excel_variant_are_what_csv_writer_renders(table):
     assert csv_text(["a", "b", "c"], table) == _rendered(["a", "b", "c"], table)
-    neutralised = [["'" + c if c and c[0] in "=+-@\t\r" else c for c in row] for row in table]
+    neutralised = [["'" + c if c and c[0] in "=+-@\t\r" and not NUMBER.fullmatch(c) else c
+                    for c in row] for row in table]
     assert excel_csv_text(SCHEMA, table, csv_lines(table)) == _rendered(["列A", "列B", "列C"],
                                                                         neutralised)
 

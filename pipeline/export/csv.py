@@ -9,9 +9,13 @@ from pathlib import Path
 
 EXCEL_SUFFIX = "-excel"      # resource name of the Excel variant: NAME-excel
 FORMULA_FIRST = "=+-@\t\r"   # first characters that make Excel run a cell as a formula
-# In "," + a CSV line: a cell that may start with one (a false alarm only costs rendering the
+# A cell that is a signed number alone (-5, +3, -5.25, -5%, -1,234) is no formula: Excel reads
+# it as the number, so it keeps its sign unprefixed (ASCII digits: the same in text and bytes)
+SIGNED_NUMBER = r"[+\-](?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?%?"
+# In "," + a CSV line: a cell that may start with one, unless it is a signed number, bare or
+# quoted (as one with a comma is), up to the cell's end (a false alarm only costs rendering the
 # line again; a literal first character keeps the search fast)
-FORMULA_CELL = re.compile(r',"?[=+\-@\t\r]')
+FORMULA_CELL = re.compile(rf',(?!(?:{SIGNED_NUMBER}|"{SIGNED_NUMBER}")(?:,|\r\n|\Z))"?[=+\-@\t\r]')
 FORMULA_CELL_UTF8 = re.compile(FORMULA_CELL.pattern.encode())   # the same, in UTF-8 bytes
 
 
@@ -76,7 +80,8 @@ def excel_schema(schema: dict) -> dict:
         "name": f"{schema['name']}{EXCEL_SUFFIX}",
         "title": f"{schema['title']}（Excel用）",
         "description": f"{schema['name']}.csv と同じ内容。列名は日本語、文字コードはBOM付きUTF-8。"
-                       "=、+、-、@ で始まるセルは数式として実行されないよう先頭に ' を付けている。",
+                       "=、+、-、@ で始まるセルは数式として実行されないよう先頭に ' を付けている"
+                       "（-5、-5.25、-5% のような数値だけのセルを除く）。",
         "fields": [{"name": f["title"], "type": "string", "title": f["title"],
                     "description": f"{f['name']}: {f['description']}"} for f in schema["fields"]],
         "missingValues": [""],
@@ -84,4 +89,7 @@ def excel_schema(schema: dict) -> dict:
 
 
 def _neutralise(cell: str) -> str:
-    return "'" + cell if cell and cell[0] in FORMULA_FIRST else cell
+    return "'" + cell if cell and cell[0] in FORMULA_FIRST and not _NUMBER(cell) else cell
+
+
+_NUMBER = re.compile(SIGNED_NUMBER).fullmatch
