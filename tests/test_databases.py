@@ -173,6 +173,22 @@ def test_parquet_is_typed_from_the_schemas(published):
     assert types["baseline_date"] == "date32[day]"
 
 
+def test_parquet_columns_are_nullable_as_in_the_table_schemas_and_sqlite(published, database):
+    """A required or primary-key column (plan_id, id, title) is not nullable, as it is NOT NULL
+    in SQLite (every column was nullable); the others are."""
+    for table, schema in SCHEMAS.items():
+        columns = pq.read_schema(published / "parquet" / f"{table}.parquet")
+        nullable = {f.name: f.nullable for f in columns}
+        assert nullable == {f["name"]: not (f.get("constraints", {}).get("required")
+                                            or f["name"] in schema["primaryKey"])
+                            for f in schema["fields"]}, table
+        not_null = {c[1]: not c[3] for c in database.execute(f'PRAGMA table_info("{table}")')}
+        assert nullable == not_null, table
+    initiatives = pq.read_schema(published / "parquet" / "initiatives.parquet")
+    assert [initiatives.field(n).nullable for n in ("plan_id", "id", "title", "summary")] == \
+        [False, False, False, True]
+
+
 def test_parquet_carries_licence_and_attribution(published):
     metadata = pq.read_schema(published / "parquet" / "sections.parquet").metadata
     assert metadata[b"license"] == b"CC-BY-4.0"

@@ -2,7 +2,8 @@
 
 Column types come from the Table Schemas: integer → int64, number → float64, date → date32,
 boolean → bool, list → list of the field's `itemType`, everything else string; empty cells are
-nulls, as in the JSON tables. The file's key-value metadata carries the licence, the
+nulls, as in the JSON tables, and a column is nullable unless its field is required or in the
+primary key (NOT NULL in SQLite). The file's key-value metadata carries the licence, the
 attribution (出典) and the sources (see tables.distribution_metadata), and the Table Schema
 itself under `table_schema`, so a file that travels alone keeps its titles and its terms of use.
 
@@ -76,9 +77,14 @@ def parquet_path(table: str) -> str:
 
 
 def arrow_schema(schema: dict):
-    """The Arrow schema of a table's columns (each with its title and description)."""
+    """The Arrow schema of a table's columns (each with its title and description), nullable
+    unless required or in the primary key."""
     pa, _ = _arrow()
-    return pa.schema([pa.field(f["name"], _arrow_type(f), nullable=True,
+    key = schema.get("primaryKey") or []
+    key = {key} if isinstance(key, str) else set(key)
+    return pa.schema([pa.field(f["name"], _arrow_type(f),
+                               nullable=not (f.get("constraints", {}).get("required")
+                                             or f["name"] in key),
                                metadata={"title": f.get("title", ""),
                                          "description": f.get("description", "")})
                       for f in schema["fields"]])
