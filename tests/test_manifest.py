@@ -149,6 +149,22 @@ def test_an_entry_for_a_missing_file_or_an_unknown_licence_is_refused_by_a_publi
         read_sources(raw, load_config(ROOT / "pipeline.toml"))
 
 
+@pytest.mark.parametrize("drop, path", [
+    ((), "https://www.pref.miyagi.jp/soshiki/jyoho/indexictplan2014.html"),
+    (("page",), "https://example.org/plan.txt"), (("page", "url"), None)])
+def test_a_sources_path_in_datapackage_json_is_its_page_or_url_or_none(tmp_path, drop, path):
+    """An entry without page or url had its raw file's bare name as `path` (plan.txt): a
+    relative path names a file of the package, and none such is published. `file` names it."""
+    from pipeline.export.datapackage import source_descriptor
+    entry = "".join(line for line in ENTRY.splitlines(keepends=True)
+                    if line.split(" = ")[0] not in drop)
+    (source,) = read_sources(raw_with(tmp_path, entry), load_config(ROOT / "pipeline.toml"))
+    described = source_descriptor(source)
+    assert (described.get("path"), described["file"]) == (path, "plan.txt")
+    assert ("path" in described) is (path is not None)
+    assert described["title"] == "みやぎICT推進プラン(2014～2016) 分野2 行政の情報化"
+
+
 @pytest.mark.parametrize("manifest", ["folder", "period"])
 def test_the_command_line_prints_one_line_and_publishes_nothing(tmp_path, source_text, capsys, manifest):
     raw = raw_with(tmp_path, ENTRY.replace("period_end_fy = 2016", "period_end_fy = 99999"), source_text)

@@ -354,6 +354,18 @@ def test_every_file_of_a_plan_is_marked_with_its_plan_in_datapackage_json(two_pl
     assert not [r for r in package["resources"] if "plan_id" in r and not r["path"].startswith("plans/")]
 
 
+def test_a_source_without_a_page_has_no_path_and_the_portal_names_its_file(two_plans):
+    """Sources whose entries give no page or url had their raw files' names as `path`
+    (fukushima.txt), which the Data Package spec reads as files of the package, and none is
+    published: they have no path; `file` names the raw file, as the plan's dataset page does."""
+    package = json.loads((two_plans / "datapackage.json").read_text(encoding="utf-8"))
+    assert [(s.get("path"), s["file"], s["title"]) for s in package["sources"]] == [
+        (None, "fukushima.txt", "福島県ICT計画 分野2"), (None, "miyagi.txt", "みやぎICT推進プラン 分野2")]
+    assert not [s for s in package["sources"] if "path" in s]
+    page = (two_plans / "datasets" / f"plan-{FUKUSHIMA}.html").read_text(encoding="utf-8")
+    assert "<li>福島県ICT計画 分野2（<code>fukushima.txt</code>）</li>" in page
+
+
 def test_each_plans_graph_states_its_own_graphs_licence(two_plans):
     """load-store puts plans/<plan_id>/graph.nt into <base_uri>graph/plan/<plan_id>: the
     licence it states is that graph's (it stated only the publication graph's, leaving a plan

@@ -83,11 +83,14 @@ def package_descriptor(config: Config, sources: list[dict], resources: list[dict
 
 
 def source_descriptor(source: SourceDocument) -> dict:
-    """A raw source as listed in datapackage.json `sources`, with its sha256."""
+    """A raw source as listed in datapackage.json `sources`, with its sha256: `path` is its web
+    page (or download URL), left out when it has neither (a relative path would name a file of
+    the package, and the raw file is not one); `file` names the raw file."""
     meta = source.meta
+    page = meta.page or meta.url
     described = {
-        "title": meta.title, "path": meta.page or meta.url or source.name,
-        "file": source.name, "sha256": source.sha256, "bytes": source.size,
+        "title": meta.title, **({"path": page} if page else {}), "file": source.name,
+        "sha256": source.sha256, "bytes": source.size,
         "encoding": source.encoding, "publisher": meta.publisher,
         "publisher_code": meta.publisher_code, "license": meta.license,
         "in_manifest": meta.in_manifest,
