@@ -24,6 +24,16 @@ class License:
                  "利用の際は出典を記載してください。")
 
 
+def license_setting(given: dict) -> License:
+    """[publication.license] as given: a licence other than the default's (its `id`) takes
+    none of the default's title, URL and note, which would state CC BY 4.0 for it (a licence
+    without its URL, `LicenseRef-…`, linked CC BY 4.0's page in every file: its URL is now
+    required); its title left out is its id, its note left out not stated."""
+    if given.get("id", License.id) != License.id:
+        given = {"title": given["id"], "url": "", "note": "", **given}
+    return License(**given)
+
+
 @dataclass(frozen=True)
 class KnownLicense:
     """A licence the catalogue and CKAN describe by its SPDX id."""
@@ -160,7 +170,8 @@ def load_config(path: Path | None = None) -> Config:
     site = _site_settings(document.get("site", {}), path)
     from .sources import check_default_source      # sources.py reads Config: imported here
     check_default_source(data.get("default_source", {}), path)
-    return Config(**data, license=License(**license_data), store=store, site=site, origin=path)
+    return Config(**data, license=license_setting(license_data), store=store, site=site,
+                  origin=path)
 
 
 def toml_line(path: Path, table: str, occurrence: int, key: str) -> int | None:
@@ -283,6 +294,9 @@ def _check_settings(data: dict, license_data: dict, path: Path) -> None:
                                "url" in license_data)]:
         if (value or given and key in REQUIRED_URLS) and not is_http_url(value):
             refuse(key, f"{value!r} is not an http(s) URL")
+    if license_data.get("id", License.id) != License.id and "url" not in license_data:
+        refuse("[publication.license] url", f"is required for a licence other than {License.id} "
+                                            "(its page, which every published file links)")
     _check_license_page(license_data, refuse)
     if not data.get("title", defaults.title).strip():
         refuse("title", "is empty: the catalogue, the portal and every dataset are titled by it")
@@ -313,8 +327,8 @@ def frequency_words(uri: str) -> str | None:
 def _check_license_page(license_data: dict, refuse) -> None:
     """A known licence's URL is its page (any scheme; a deed or legal code below it): the
     catalogue and every file state both, so a typo in either would state two licences."""
-    license = License(**{key: value for key, value in license_data.items()
-                         if key in License.__dataclass_fields__})
+    license = license_setting({key: value for key, value in license_data.items()
+                               if key in License.__dataclass_fields__})
     known = KNOWN_LICENSES.get(license.id)
     page = license.url.partition("://")[2].lower().removeprefix("www.") + "/"
     if known is not None and license.url and not page.startswith(known.pages):

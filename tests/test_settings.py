@@ -313,6 +313,42 @@ def test_a_known_licence_may_link_its_deed_or_legal_code(tmp_path, licence, url)
     assert load_config(settings).license.url == url        # never "fixed"
 
 
+@pytest.mark.parametrize("given,expected", [
+    ('id = "LicenseRef-Miyagi"\ntitle = "宮城県オープンデータ利用規約"\nurl = "https://www.pref.miyagi.jp/od/"\n',
+     ("LicenseRef-Miyagi", "宮城県オープンデータ利用規約", "https://www.pref.miyagi.jp/od/", "")),
+    ('id = "CC0-1.0"\nurl = "https://creativecommons.org/publicdomain/zero/1.0/"\n',
+     ("CC0-1.0", "CC0-1.0", "https://creativecommons.org/publicdomain/zero/1.0/", "")),
+    ('note = "利用の際は出典を記載してください。"\n',
+     ("CC-BY-4.0", "クリエイティブ・コモンズ 表示 4.0 国際",
+      "https://creativecommons.org/licenses/by/4.0/", "利用の際は出典を記載してください。")),
+])
+def test_a_licence_other_than_the_default_takes_none_of_its_words(tmp_path, given, expected):
+    """A licence other than CC BY 4.0 that leaves out its title or note took CC BY 4.0's: CC0
+    was titled 「クリエイティブ・コモンズ 表示 4.0 国際」 and noted compatible with PDL1.0 in every
+    file. Its title left out is its id (a link's words), its note left out not stated; the
+    default's id alone still takes the default's words."""
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'[publication]\npublisher = "宮城県"\n[publication.license]\n{given}',
+                        encoding="utf-8")
+    license = load_config(settings).license
+    assert (license.id, license.title, license.url, license.note) == expected
+
+
+@pytest.mark.parametrize("given", ['id = "LicenseRef-Miyagi"\ntitle = "宮城県オープンデータ利用規約"\n',
+                                   'id = "CC0-1.0"\nnote = "出典の記載は不要です。"\n'])
+def test_a_licence_other_than_the_default_without_its_url_is_refused(tmp_path, given):
+    """Without its url, another licence took CC BY 4.0's page, linked in every published file
+    under the other licence's name, in silence; an id alone was refused for a URL the file
+    never gave (CC BY's, 'is not the page of CC0-1.0')."""
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'[publication]\npublisher = "宮城県"\n[publication.license]\n{given}',
+                        encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(settings)
+    assert str(error.value) == f"{settings}:3: [publication.license] url: is required for a " \
+        "licence other than CC-BY-4.0 (its page, which every published file links)"
+
+
 def test_a_known_licence_of_another_version_is_refused(tmp_path):
     settings = tmp_path / "settings.toml"
     settings.write_text('[publication]\npublisher = "宮城県"\n[publication.license]\n'
