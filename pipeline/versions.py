@@ -360,8 +360,9 @@ def described_changes(published: dict | None, head: dict, plan_of: dict[str, str
 def _source_changes(found: Described, old: dict | None, source: dict, plan: str) -> None:
     """Add to `found` how a source's entry (`source`, of `plan`) differs from the published
     one (`old`; None: the file is new), and whether its text does."""
-    changed = [k for k in source if old is not None and old.get(k) != source[k]]
-    described = [found.change(f"sources {source['file']} {k}", old.get(k), source[k])
+    keys = [*source, *(k for k in old or () if k not in source)]     # (a key left out too)
+    changed = [k for k in keys if old is not None and old.get(k) != source.get(k)]
+    described = [found.change(f"sources {source['file']} {k}", old.get(k), source.get(k))
                  for k in changed if k not in SOURCE_TEXT]
     found.lines += described
     if described:

@@ -416,6 +416,20 @@ def test_a_plan_whose_text_alone_changed_beside_another_plans_records_is_said_so
     assert described.beside({"A", "B"}) == ([], set())
 
 
+def test_a_key_left_out_of_a_sources_entry_is_a_change_of_its_own():
+    """A manifest's `page` taken out of an entry: only the keys the new entry has were
+    compared, so the page's removal had no line (the attribution's alone said something
+    changed)."""
+    from pipeline.versions import described_changes
+    page = "https://www.pref.miyagi.jp/soshiki/jyoho/ict-plan.html"
+    published = {"title": "t", "sources": [{"file": "a.txt", "title": "A", "path": page,
+                                            "page": page}]}
+    head = {"title": "t", "sources": [{"file": "a.txt", "title": "A"}]}
+    found = described_changes(published, head, {"a.txt": "A"})
+    assert (found.lines, found.plans) == ([f"sources a.txt path: {page} → (空)",
+                                           f"sources a.txt page: {page} → (空)"], {"A"})
+
+
 def test_an_attribution_changed_by_sources_entries_concerns_their_plans_alone():
     """The attribution credits every source: a source's entry retitled, added or removed
     changes it for that source's plan alone (it once made every plan changed); changed with
