@@ -2010,3 +2010,44 @@ def test_a_bare_page_number_before_the_next_page_s_header_is_its_footer(doc, bef
     assert changed.warnings == doc.warnings
     for table in ("initiatives", "indicators", "schedules", "references", "sections", "sites"):
         assert _placed(getattr(changed, table)) == _placed(getattr(doc, table)), table
+
+
+def test_loose_text_after_a_page_header_is_no_initiative_s(doc):
+    """Text printed after a page's header and before the next initiative's heading: an
+    initiative goes on over a page break with its own rows (a label's, a table's), not with a
+    loose line, which the source does not give to the initiative before (it was kept as 2-1-2's
+    notes, in silence)."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[83].startswith("分野") and lines[86].startswith("3 インターネット")
+    lines[85:85] = ["※ 県の注記です。"]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert changed.warnings == [
+        f"{RAW.name}:86: text outside any initiative, section or site list (line 86, "
+        "「※ 県の注記です。」): not in the tables (a heading lost, or text the plan's template does "
+        "not have)"]
+    assert _placed(changed.initiatives) == _placed(doc.initiatives)
+
+
+def test_a_numbered_line_in_an_initiative_after_a_narrative_is_the_initiative_s(doc):
+    """A narrative's 【…】 part ends with the next initiative: a `(1)` line in 2-2-1 was read as
+    the part's subsection once the page header no longer ended the part, and 2-2-1 was left out
+    as having no 担当."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[547].startswith("<p>主体 県</p>")
+    lines[548:548] = ["(1) 注記：ウェブサイトの改善"]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert [i.id for i in changed.initiatives] == [i.id for i in doc.initiatives]
+    assert [s.id for s in changed.sections] == [s.id for s in doc.sections]
+
+
+def test_a_field_s_first_header_inside_its_opening_narrative_is_a_page_break(doc):
+    """A field opening with its narrative, its first header (`分野 2 行政の情報化`) printed
+    inside it, before (4): the header ended the part, and (4) and (5) were text outside any
+    record."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[2].startswith("分野") and lines[34].startswith("(4) 情報セキュリティ対策")
+    header = lines[2:4]
+    moved = lines[:2] + lines[4:34] + header + [""] + lines[34:]
+    changed = document_from_text("\n".join(moved), RAW.name)
+    assert changed.warnings == doc.warnings
+    assert _placed(changed.sections) == _placed(doc.sections)

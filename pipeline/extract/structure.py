@@ -135,7 +135,7 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
             if not seen_header:     # a field may open with its narrative before any header
                 _complete_opening(blocks, context)
             seen_header = True
-            if not _page_goes_on(current, header, previous, context, _next_text(rows, index)):
+            if not _page_goes_on(current, header, previous, context, _next_row(rows, index)):
                 current = None
             if current is None or current.kind != "narrative":
                 part = ""       # (a narrative's part goes on over the page: its (4), (5) …)
@@ -159,6 +159,7 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
         elif numbered and starts_with_label(following, PURPOSE_LABEL):
             _require_context(context, path, row.line)
             current = Block("initiative", context, row, int(numbered[1]), numbered[2])
+            part = ""       # (a narrative's part ends with it: its `(1)` is the initiative's)
         elif numbered and (glued := TITLE_AND_PART.match(numbered[2])):
             context = Context(context.field_no, context.field_title, int(numbered[1]), glued[1])
             part = glued[2]
@@ -232,13 +233,24 @@ GOES_ON_UNDER = {True: {"initiative", "narrative", "topic", "unplaced"},
 
 
 def _page_goes_on(current: Block | None, header: re.Match, previous: Context, context: Context,
-                  following: str) -> bool:
+                  following: Row | None) -> bool:
     """Whether the header (the page's table header, 分野 and 項目) is a page break inside the
-    current record: it repeats the field and item the record is under, and what follows is no
-    initiative's first label (目的・概要: the next initiative, its heading lost)."""
-    return current is not None and current.kind in GOES_ON_UNDER[bool(header[3])] and \
-        (context.field_no, context.item_no) == (previous.field_no, previous.item_no) and \
-        not starts_with_label(following, PURPOSE_LABEL)
+    current record: it repeats the field and item the record is under (the field, where none
+    was printed before: a field opening with its narrative), and an initiative goes on with
+    one of its rows, a table's or a label's but 目的・概要 (which begins the next initiative,
+    its heading lost); loose text there is no initiative's (named as text outside any
+    record)."""
+    if current is None or current.kind not in GOES_ON_UNDER[bool(header[3])] or \
+            context.item_no != previous.item_no or previous.field_no not in (None, context.field_no):
+        return False
+    return current.kind != "initiative" or following is not None and _initiative_row(following)
+
+
+def _initiative_row(row: Row) -> bool:
+    """A row only an initiative prints: a table's (cells), or one under its labels but
+    目的・概要."""
+    return row.kind in ("tab", "table") and not starts_with_label(row.text, PURPOSE_LABEL) or \
+        any(starts_with_label(row.text, label) for label in LABELS if label != PURPOSE_LABEL)
 
 
 def _context_from_header(match: re.Match, previous: Context) -> Context:
@@ -275,8 +287,10 @@ def _page_footer(rows: list[Row], index: int) -> bool:
         bool(PAGE_HEADER.match(_next_text(rows, index)))
 
 
+def _next_row(rows: list[Row], index: int) -> Row | None:
+    return next((row for row in rows[index + 1: index + 4] if not row.blank), None)
+
+
 def _next_text(rows: list[Row], index: int) -> str:
-    for row in rows[index + 1: index + 4]:
-        if not row.blank:
-            return flat_text(row)
-    return ""
+    row = _next_row(rows, index)
+    return "" if row is None else flat_text(row)
