@@ -101,6 +101,9 @@ HTML_TAG = re.compile(rf"(</?({_ELEMENTS})(?:{_ATTRIBUTE})*\s*/?>)", re.IGNORECA
 _REFERENCE = re.compile(r"&(#[0-9]{1,8};|#[xX][0-9a-fA-F]{1,8};|[A-Za-z][A-Za-z0-9]{0,31};)?")
 
 
+REFERENCE_CHARS = 12     # the longest character reference that gives a digit: `&#x0000FF10;`
+
+
 def _complete(match: re.Match) -> bool:
     name = match[1]
     return bool(name) and (name[0] == "#" or name in html.entities.html5)
@@ -137,11 +140,14 @@ def escape_incomplete_references(text: str) -> str:
 
 
 def parts_a_number(tag: str, before: str, after: str) -> bool:
-    """Whether an inline tag between the texts `before` and `after` parts them
-    (APART_BETWEEN_DIGITS)."""
-    return bool(before) and before[-1] in DIGITS and bool(after) and after[0] in DIGITS and \
-        not tag.startswith("</") and \
-        tag[1:].split(None, 1)[0].rstrip("/>").lower() in APART_BETWEEN_DIGITS
+    """Whether an inline tag between the texts `before` and `after` (as printed: a character
+    reference `&#49;` is its digit) parts them (APART_BETWEEN_DIGITS); a footnote's `*1` after
+    a number too, whose `*` is no glossary mark of the number."""
+    if tag.startswith("</") or \
+            tag[1:].split(None, 1)[0].rstrip("/>").lower() not in APART_BETWEEN_DIGITS:
+        return False
+    last, first = unescape(before[-REFERENCE_CHARS:])[-1:], unescape(after[:REFERENCE_CHARS])[:1]
+    return bool(last) and last in DIGITS and bool(first) and first in DIGITS + "*"
 
 
 def last_text(pieces: list[str], at: int) -> str:
@@ -177,7 +183,6 @@ def strip_html(text: str, sep: str = " ") -> str:
 
 _WORD_START = re.compile(r"[A-Za-z]{2}")
 _WORD_END = re.compile(r"[A-Za-z]{2}$")
-_CELL_BREAK = re.compile(r"[\t\n]")      # a tab or a line parts cells: not a space to glue
 
 
 # A lone ASCII letter, digit or "*" between spaces (or the ends of the text).
@@ -190,10 +195,10 @@ def _is_single(token: str) -> bool:
 
 def _glue(left: str, right: str) -> bool:
     """True when the space between two tokens is PDF letter spacing. Two digits meet across
-    it only between lone characters (`2 6`): `3 50%`, `1 234人` are numbers printed apart,
-    never one number."""
-    if left[-1] in DIGITS and right[0] in DIGITS and not (
-            _is_single(_CELL_BREAK.split(left)[-1]) and _is_single(_CELL_BREAK.split(right, 1)[0])):
+    it only where each is a lone digit (`2 6`, `2 6年`): `3 50%`, `1 234人` are numbers printed
+    apart, never one number."""
+    if left[-1] in DIGITS and right[0] in DIGITS and (
+            len(left) > 1 and left[-2] in DIGITS or len(right) > 1 and right[1] in DIGITS):
         return False
     if _is_single(left) and (_is_single(right) or not _WORD_START.match(right)):
         return True

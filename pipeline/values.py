@@ -183,7 +183,7 @@ class Quantity:
 # A mark is never a unit's either (`50%※`, `12件。`, `5%↑`: 50 / % / ※), nor a superscript
 # digit but after a unit's letter (`m²`; `80%¹` is a footnote's mark, `10²件` a power: no value).
 _QUALIFIER = "以上|以下|未満|以内|超|程度|前後|強|弱|余り|増|減"
-_MARKS = "※。、，．！？!?↑↓←→⇒⇔"
+_MARKS = "※。、,.;:！？!?↑↓←→⇒⇔"     # (after widths are made half: ，． are , .)
 _SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _UNIT_CHAR = rf"(?!{_QUALIFIER})(?!(?<![A-Za-z])[{_SUPERSCRIPT_DIGITS}])[^\s(（\u3041-\u309f{_MARKS}]"
 _QUALIFIED_RATE = re.compile(rf"(?:{_QUALIFIER})\s*/")     # `回以上/年`: a qualifier inside a rate

@@ -73,6 +73,9 @@ def test_normalize_width(raw, expected):
     ("100<b></b><SUP class=n>1</SUP>件", "100 1件"),
     ("10<sub>3</sub>", "10 3"),
     ("３８<sup>２</sup>", "３８ ２"),
+    ("113<sup>&#49;</sup>所属", "113 1所属"),     # a digit by its character reference
+    ("113&#x31;<sup>1</sup>", "1131 1"),
+    ("113<sup>*1</sup>所属", "113 *1所属"),      # a footnote's *1: no glossary mark of 113
     ("500m<sup>2</sup>", "500m2"),
     ("CO<sub>2</sub>", "CO2"),
 ])
@@ -140,6 +143,11 @@ def test_an_inline_tag_is_dropped_and_any_other_parts_the_text(raw, expected):
     ("また I p v 4 * の枯渇問題から I p v 6 * に対応", "またIpv4*の枯渇問題からIpv6*に対応"),
     ("市町村 I Tアドバイザーの設置", "市町村ITアドバイザーの設置"),
     ("H 2 6\tH 2 7", "H26\tH27"),            # tabs are not spaces: cells stay apart
+    # a lone digit beside a unit or a character: letter spacing (they were half glued, `H2 6年`)
+    ("H 2 6年", "H26年"),
+    ("1 0 0件", "100件"),
+    ("2 0 1 4年度", "2014年度"),
+    ("1 2, 8 8 3件", "12,883件"),
     ("a  b", "ab"),
     ("  前後の  空白  ", "前後の 空白"),      # other space runs collapse to one
 ])
@@ -755,6 +763,8 @@ def test_parse_era_date_default_era():
     ("50%※", Quantity(50, "%", "※")),
     ("12件。", Quantity(12, "件", "。")),
     ("12件、", Quantity(12, "件", "、")),
+    ("50%，", Quantity(50, "%", ",")),          # full-width punctuation, half-width once read
+    ("12件．", Quantity(12, "件", ".")),
     ("5%↑", Quantity(5, "%", "↑")),
     ("80%¹", Quantity(80, "%", "¹")),
     ("10²件", Quantity(None, "", "")),          # a power: 100, never 10 「²件」
