@@ -24,7 +24,6 @@ from .export.description import Records
 from .export.datasets import dataset_name_clash
 from .export.pageroutes import catalogue_pages, data_pages
 from .export.pieces import plan_digests, table_digests, table_runs
-from .export.tables import uri_attributions
 from .fingerprint import inputs_digest
 from .forked import Forked
 from .heap import collector_paused, frozen_heap, release_free_memory
@@ -37,6 +36,7 @@ from .planrows import Extracted, extract_rows
 from .publish_edition import created_timestamp, published_from, published_package, same_files
 from .publish_portal import DatabaseFiles, Staged, write_portal
 from .rdf import LinkedDataWriter
+from .rdf.documents import uri_attributions
 from .schema import load_schemas
 from .sources import MANIFEST_NAME, SourceDocument, ignored_files, read_sources
 from .startup import STOP_SIGNALS

@@ -324,7 +324,8 @@ def test_a_plans_pages_from_the_cache_credit_its_own_source(two_plans, config, t
     package = description.package
     extra = [{**package["sources"][0], "file": f"other-{n}.txt", "title": f"別の計画{n}",
               "path": f"other-{n}.txt", "plan_id": f"other-{n}"} for n in range(3)]
-    sources = [*package["sources"], *extra]
+    # (a source's page in brackets, where the words cite it: here its file's name)
+    sources = [*({**s, "path": s["file"]} for s in package["sources"]), *extra]
 
     def credited(order: list[dict]):
         words = [f"{s['publisher']}「{s['title']}」（{s['path']}）" for s in order]

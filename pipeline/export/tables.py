@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from operator import itemgetter
 from typing import Callable
-from urllib.parse import unquote
 
 from ..assemble import Publication
-from ..rdf.terms import plan_path, publisher_path, source_path
 from ..schema import load_schemas, table_values
 from ..sources import SourceDocument
 
@@ -60,20 +58,6 @@ def plan_attributions(sources: list[SourceDocument]) -> dict[str, str]:
     for source in sources:
         by_plan.setdefault(source.meta.plan_id, []).append(source)
     return {plan_id: attribution(plan_sources) for plan_id, plan_sources in by_plan.items()}
-
-
-def uri_attributions(sources: list[SourceDocument]) -> dict[str, str]:
-    """{a URI path below base_uri (decoded): the attribution sentence of the sources of what
-    is minted under it}: a plan's (`plan/<plan_id>`), a publisher's and its departments'
-    (`organization/lg-040002`: its plans'), a source file's and its lines' (`source/<file>`)."""
-    by_scope: dict[str, list[SourceDocument]] = {}
-    for source in sources:
-        meta = source.meta
-        owner = {"publisher": meta.publisher, "publisher_code": meta.publisher_code}
-        for scope in (plan_path(meta.plan_id), publisher_path(owner), source_path(source.name)):
-            if scope:
-                by_scope.setdefault(unquote(scope), []).append(source)
-    return {scope: attribution(own) for scope, own in by_scope.items()}
 
 
 def distribution_metadata(package: dict) -> dict[str, str]:

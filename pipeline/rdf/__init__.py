@@ -94,9 +94,9 @@ class LinkedDataWriter:
                written: Callable[[Path], None] = lambda path: None) -> LinkedData:
         """Everything written; `credit` (the attribution sentence) goes in the footer of the
         URIs' HTML documents, those minted under a plan, a publisher or a source carrying its
-        own (`scope_credits`, by path: export/tables.uri_attributions). `written` is told of each of the four combined files as soon as it is whole
-        (graph.nt first, while the others are written from it, where the workers forked for the
-        graph's parts)."""
+        own (`scope_credits`, by path: documents.uri_attributions). `written` is told of each
+        of the four combined files as soon as it is whole (graph.nt first, while the others are
+        written from it, where the workers forked for the graph's parts)."""
         config = self.config
         prefixes = {prefix: str(ns) for prefix, ns in
                     {**PREFIXES, "pv": vocabulary_namespace(config.base_uri)}.items()}

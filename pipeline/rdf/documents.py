@@ -25,7 +25,10 @@ from urllib.parse import unquote
 import jinja2
 import pyoxigraph
 
+from ..export.tables import attribution
 from ..mediatypes import URI_DOCUMENT_SUFFIXES, media_types
+from ..sources import SourceDocument
+from .terms import plan_path, publisher_path, source_path
 
 DOCUMENTS_MANIFEST = "uri-documents.json"     # in rdf/
 SUFFIXES = media_types(*URI_DOCUMENT_SUFFIXES)
@@ -105,6 +108,20 @@ class DocumentTarget:
         (`source/<file>/…`) that source, the others the publication's."""
         scope = "/".join(name.split("/", 2)[:2])
         return self.scope_credits.get(scope, self.credit)
+
+
+def uri_attributions(sources: list[SourceDocument]) -> dict[str, str]:
+    """{a URI path below base_uri (decoded): the attribution sentence of the sources of what
+    is minted under it}: a plan's (`plan/<plan_id>`), a publisher's and its departments'
+    (`organization/lg-040002`: its plans'), a source file's and its lines' (`source/<file>`)."""
+    by_scope: dict[str, list[SourceDocument]] = {}
+    for source in sources:
+        meta = source.meta
+        owner = {"publisher": meta.publisher, "publisher_code": meta.publisher_code}
+        for scope in (plan_path(meta.plan_id), publisher_path(owner), source_path(source.name)):
+            if scope:
+                by_scope.setdefault(unquote(scope), []).append(source)
+    return {scope: attribution(own) for scope, own in by_scope.items()}
 
 
 def documents_folder(base_uri: str, download_base: str) -> str:
