@@ -2051,3 +2051,37 @@ def test_a_field_s_first_header_inside_its_opening_narrative_is_a_page_break(doc
     changed = document_from_text("\n".join(moved), RAW.name)
     assert changed.warnings == doc.warnings
     assert _placed(changed.sections) == _placed(doc.sections)
+
+
+@pytest.mark.parametrize("side", ["before", "after"])
+def test_a_running_header_printed_at_every_page_break_is_left_out_and_named(doc, side):
+    """`みやぎICT推進プラン` printed at every page break (the document's title atop or at the foot
+    of each page): it was spliced into the records a page break cut, 2-2-5's target
+    「みやぎICT推進プラン」 (43% a new indicator), an actor 「県みやぎICT推進プラン」, in silence. A
+    line printed word for word beside two thirds of the page headers or more is left out,
+    named once."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    headers = [n for n, line in enumerate(lines) if line.startswith("分野")]
+    for n in reversed(headers):
+        at = n if side == "before" else n + 2 if lines[n + 1].startswith("--") else n + 1
+        lines[at:at] = ["", "みやぎICT推進プラン", ""]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    for table in ("initiatives", "indicators", "schedules", "references", "sections", "sites"):
+        assert _placed(getattr(changed, table)) == _placed(getattr(doc, table)), table
+    [running] = [w for w in changed.warnings if "running header" in w]
+    shown = "4, 60, 91, 145, 187" if side == "before" else "6, 62, 93, 147, 188"
+    assert running == (f"{RAW.name}:{shown[:1]}: 「みやぎICT推進プラン」 is printed beside 23 of the "
+                       f"23 page headers (lines {shown}, …): a running header or footer, left out "
+                       "of the records")
+    assert [w for w in changed.warnings if w != running] == doc.warnings
+
+
+def test_a_line_beside_a_few_page_headers_is_no_running_header(doc):
+    """The same line beside fewer than two thirds of the page headers (a 担当's department
+    before two of them, in the seed) is the records' text, read as before."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    headers = [n for n, line in enumerate(lines) if line.startswith("分野")]
+    for n in reversed(headers[:10]):
+        lines[n:n] = ["", "宮城県", ""]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert not any("running header" in w for w in changed.warnings)

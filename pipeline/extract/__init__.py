@@ -54,7 +54,7 @@ def _extract(source: SourceDocument) -> Document:
         document.warnings += [f"{path}:{line}: {problem}" for line, problem in losses.of(block, last)]
         if block.kind == "initiative":
             _add_initiative(document, block, name, path, seen, last, eras)
-        elif block.kind in ("unplaced", "damaged-header"):
+        elif block.kind in ("unplaced", "damaged-header", "running"):
             continue                            # (warned of by losses.of)
         elif block.kind == "sites":
             first = sum(1 for s in document.sites if s.field_no == block.context.field_no) + 1

@@ -68,6 +68,12 @@ class Losses:
         """The problems of a block; `last`: the document's last block (where a cut one ends)."""
         if block.kind == "unplaced":
             return [unplaced(block)]
+        if block.kind == "running":
+            lines = [block.heading.line, *(row.line for row in block.rows)]
+            shown = ", ".join(map(str, lines[:5])) + (", …" if len(lines) > 5 else "")
+            return [(block.heading.line, f"「{block.heading.text[:60]}」 is printed beside {len(lines)} "
+                                         f"of the {block.number} page headers (lines {shown}): a "
+                                         "running header or footer, left out of the records")]
         if block.kind == "damaged-header":
             retitles = f", retitling {block.title}" if block.title else ""
             return [(block.heading.line, f"「{block.heading.text[:60]}」 reads like a 分野 … 項目 … "

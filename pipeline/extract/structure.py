@@ -8,8 +8,9 @@ It recognises only the plan template's own markers, never the content:
 - `【…】` narrative parts with `(1) <heading>` subsections, `トピックス` columns,
 - `情報発信サイト等` site lists.
 What it cannot place is kept as blocks of their own, which extraction warns of: rows outside
-any block (`unplaced`: after a page header, before the next heading) and rows that read like a
-page header but not as one (`damaged-header`).
+any block (`unplaced`: after a page header, before the next heading), rows that read like a
+page header but not as one (`damaged-header`) and a line printed beside most page headers
+(`running`: a running header or footer, left out of the records).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class Context:
 @dataclass
 class Block:
     kind: str                      # initiative | narrative | topic | sites | unplaced |
-                                   # damaged-header
+                                   # damaged-header | running (a running header's lines)
     context: Context
     heading: Row
     number: int | None = None
@@ -89,6 +90,7 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
     context, blocks = Context(), []
     titles: Titles = {}                 # where a field's title was first printed
     headers = _page_headers(rows)
+    running = _running_lines(rows)
     current: Block | None = None
     part = ""
     seen_header = False
@@ -99,6 +101,12 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
             continue
         text = flat_text(row)
         if (text[0].isdecimal() or text[0] in "Pp") and _page_footer(rows, index):
+            continue
+        if index in running:
+            if running[index]:      # (its first: named once, with every line it is printed on)
+                others, breaks = running[index]
+                blocks.append(Block("running", context, row, breaks,
+                                    rows=[rows[i] for i in others]))
             continue
         if text[0] not in MARKER_INITIALS and not text[0].isdecimal():   # most rows: content
             if current:
@@ -277,6 +285,47 @@ def _complete_opening(blocks: list[Block], first: Context) -> None:
 def _require_context(context: Context, path: str, line: int) -> None:
     if context.field_no is None or context.item_no is None:
         raise ExtractionError("initiative heading before any 分野/項目 header", path, line)
+
+
+RUNNING_MIN = 3         # page breaks a running header or footer is printed at, at least
+
+
+def _running_lines(rows: list[Row]) -> dict[int, tuple[list[int], int] | None]:
+    """Rows printed word for word beside the page headers (next to one, blank lines aside, on
+    the same side), at RUNNING_MIN page breaks or more and at two thirds of them: a running
+    header or footer (the document's or its chapter's title), which a page break prints inside
+    a record. By index: the first (the indexes of the others, how many headers there are),
+    the others None."""
+    headers = [i for i, row in enumerate(rows) if not row.blank
+               and row.text.startswith("分野") and PAGE_HEADER.match(row.text)]
+    beside: dict[tuple[int, str], list[int]] = {}
+    for index in headers:
+        for step in (-1, 1):
+            near = _nearest_text(rows, index, step)
+            if near is not None and _may_run(rows[near]):
+                beside.setdefault((step, rows[near].text), []).append(near)
+    least = max(RUNNING_MIN, -(-2 * len(headers) // 3))
+    running: dict[int, tuple[list[int], int] | None] = {}
+    for found in beside.values():
+        if len(found) >= least:
+            running.update({index: None for index in found})
+            running[found[0]] = (found[1:], len(headers))
+    return running
+
+
+def _nearest_text(rows: list[Row], index: int, step: int) -> int | None:
+    """The nearest row that is not blank before (step -1) or after (+1) row `index`."""
+    at = index + step
+    while 0 <= at < len(rows) and rows[at].blank and abs(at - index) < 4:
+        at += step
+    return at if 0 <= at < len(rows) and not rows[at].blank else None
+
+
+def _may_run(row: Row) -> bool:
+    """A line of text alone, no heading, label or page header of the template."""
+    return row.kind == "text" and not row.text.startswith("分野") and not NUMBERED.match(row.text) \
+        and not row.text.startswith(("【", "(", SITES_LABEL, TOPIC_LABEL)) \
+        and not any(starts_with_label(row.text, label) for label in LABELS)
 
 
 def _page_footer(rows: list[Row], index: int) -> bool:
