@@ -2085,3 +2085,46 @@ def test_a_line_beside_a_few_page_headers_is_no_running_header(doc):
         lines[n:n] = ["", "宮城県", ""]
     changed = document_from_text("\n".join(lines), RAW.name)
     assert not any("running header" in w for w in changed.warnings)
+
+
+@pytest.mark.parametrize("printed,expected", [
+    ("平成26年版情報通信白書 図表2-1-3", [(None, "平成26年版情報通信白書 図表2-1-3", "")]),
+    ("宮城県情報システム最適化計画(第2-1-3表)", [(None, "宮城県情報システム最適化計画(第2-1-3表)", "")]),
+    ("2-2-5・2-1-9", [("2-2-5", "2-2-5", ""), ("2-1-9", "2-1-9", "")]),
+    ("2-2-5電子申請オンライン利用の促進、2-1-9庁内ITアドバイザーの設置",
+     [("2-2-5", "電子申請オンライン利用の促進", ""), ("2-1-9", "庁内ITアドバイザーの設置", "")]),
+    ("(2-1-3)", [("2-1-3", "2-1-3", "")]),
+], ids=["a figure's number", "a table's number", "ids parted by ・", "entries parted by 、",
+        "an id in brackets"])
+def test_a_citation_is_an_id_printed_as_one_never_a_figure_s_number(doc, printed, expected):
+    """参考 `図表2-1-3` (a figure of the white paper) was a citation of 2-1-3, linked on the
+    portal under 2-1-3's title, in silence; a separator or a bracket was a citation's label
+    (「・」, 「電子申請…の促進、」, 「)」) or a document of its own (「(」)."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[215] == "2-2-5電子申請オンライン利用の促進"
+    lines[215] = printed
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert references(changed, "2-1-6") == expected
+
+
+@pytest.mark.parametrize("printed,doubt", [
+    ("http://www.pref.miyagi.jp/soshiki/jyoho/sityouson.html、2-1-10情報システム調達研修の実施",
+     "「http://www.pref.miyagi.jp/soshiki/jyoho/sityouson.html、2-1-10情報システム調達研修の実施」 "
+     "holds a sentence's punctuation (the text after it?) Kept as printed"),
+    ("情報システムに係る業務継続計画（http://www.pref.miyagi.jp/soshiki/jyoho/ibcp.html）",
+     "「http://www.pref.miyagi.jp/soshiki/jyoho/ibcp.html)」 ends with 「)」 (the bracket around "
+     "it?) Kept as printed"),
+    ("<http://www.pref.miyagi.jp/soshiki/jyoho/a b.html>",
+     "「<http://www.pref.miyagi.jp/soshiki/jyoho/a」 is in angle brackets not closed after it (a "
+     "space in the URL?): kept as printed, the rest as a document"),
+], ids=["a citation after 、", "full-width brackets", "a space inside"])
+def test_a_reference_s_url_that_may_hold_the_text_around_it_is_named(printed, doubt):
+    """A 参考 URL is read as 関連URL's are, and doubted alike: `…html、2-1-10…` swallowed the
+    citation after it, `（http://…）` took the closing bracket, `<http://…/a b.html>` was cut
+    at its space, each in silence."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[1020] == "<http://www.pref.miyagi.jp/soshiki/jyoho/sityouson.html>"
+    lines[1020] = printed
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert changed.warnings == [f"{RAW.name}:981: initiative 2-3-3 「市町村業務システムの共同クラウド化の"
+                                f"推進」: 参考 at line 1021: {doubt}"]

@@ -132,6 +132,8 @@ def read_initiative(block: Block, source: str, eras: DocumentEras) -> Initiative
     gaps += [f"indicator {i.seq} 「{i.name}」 has no {what} value"
              for i in indicators for what, value in (("baseline", i.baseline_text),
                                                       ("target", i.target_text)) if not value]
+    references, doubts = read_references(ident, fields.get("参考", []), source)
+    gaps += doubts
     lines = block.lines
     initiative = Initiative(
         id=ident, field_no=ctx.field_no, field_title=ctx.field_title, item_no=ctx.item_no,
@@ -144,7 +146,7 @@ def read_initiative(block: Block, source: str, eras: DocumentEras) -> Initiative
         initiative,
         indicators,
         schedules,
-        read_references(ident, fields.get("参考", []), source),
+        references,
         _terms(initiative, block, fields, note_terms, unplaced_terms, source) + indicator_terms,
         gaps)
 

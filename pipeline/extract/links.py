@@ -85,27 +85,64 @@ def split_urls(value: str) -> tuple[list[str], str]:
 
 
 def url_doubts(url: str) -> list[str]:
-    """Why a URL as read may hold the text after it: it ends with a sentence's punctuation
-    (。、」), or holds a second URL after a comma."""
+    """Why a URL as read may hold the text around it: it ends with a sentence's punctuation
+    (。、」) or a bracket it does not open (`（http://…）`: the bracket around it), holds a
+    sentence's punctuation (`…html、2-1-10…`: the next entry after it) or a second URL after a
+    comma."""
     doubts = [f"ends with 「{url[-1]}」 (the sentence's punctuation after it?)"] \
         if url[-1] in SENTENCE_PUNCTUATION else []
+    if url[-1] == ")" and url.count("(") < url.count(")"):
+        doubts.append("ends with 「)」 (the bracket around it?)")
+    if any(mark in url[:-1] for mark in SENTENCE_PUNCTUATION):
+        doubts.append("holds a sentence's punctuation (the text after it?)")
     if ",http://" in url or ",https://" in url:
         doubts.append("holds 「,http」: two URLs printed without a space?")
     return doubts
 
 
-def read_references(ident: str, entries: list[Located], source: str) -> list[Reference]:
-    """参考: initiative ids (`2-1-9庁内…`), document names and URLs."""
+# The words after which a number like an initiative's id numbers a figure, a table, a chapter or
+# a page of the document cited (`図表2-1-3`, `第2-1-3表`, `資料2-1-3`, `p.2-1-3`): no citation.
+NUMBERING_WORDS = ("第", "図", "表", "資料", "別紙", "別表", "様式", "No.", "No", "no.", "P.", "p.", "頁")
+# What only separates entries or brackets them: never a document's name or a citation's label.
+SEPARATORS = " \t、,，・;；/"
+UNCLOSED_URL = re.compile(rf"<\s*(?>{URL.pattern})(?!\s*>)")   # `<http://…/a b.html>`: cut at a space
+
+
+def read_references(ident: str, entries: list[Located], source: str) -> tuple[
+        list[Reference], list[str]]:
+    """参考: initiative ids (`2-1-9庁内…`), document names and URLs; and the doubts about its
+    URLs (kept as printed)."""
     found: list[tuple[str | None, str, str, int]] = []
+    doubts = []
     for line, value in with_wrapped_urls(entries):
         for url in URL.findall(value):
             found.append((None, url, url, line))
+            doubts += [f"参考 at line {line}: 「{url}」 {doubt} Kept as printed"
+                       for doubt in url_doubts(url)]
+        doubts += [f"参考 at line {line}: 「{m[0]}」 is in angle brackets not closed after it (a "
+                   "space in the URL?): kept as printed, the rest as a document"
+                   for m in UNCLOSED_URL.finditer(value)]
         text = URL.sub("", value).replace("<>", " ")
-        parts = INITIATIVE_ID.split(text)
-        if parts[0].strip():
-            found.append((None, parts[0].strip(), "", line))
-        for printed, label in zip(parts[1::2], parts[2::2]):   # an id printed alone is
-            found.append((printed.translate(ASCII_HYPHEN), label.strip() or printed, "",
-                          line))                                    # its own label
-    return [Reference(ident, seq, to_id, to_id, label, url, source, line_range([line]))
-            for seq, (to_id, label, url, line) in enumerate(found, 1)]
+        cuts = [m for m in INITIATIVE_ID.finditer(text)
+                if not text[:m.start()].rstrip().endswith(NUMBERING_WORDS)]
+        starts = [0, *(m.end() for m in cuts)]
+        ends = [m.start() for m in cuts] + [len(text)]
+        _document(found, text[starts[0]:ends[0]], line)
+        for cut, start, end in zip(cuts, starts[1:], ends[1:]):    # an id printed alone is
+            label = _words(text[start:end]) or cut[0]                # its own label
+            found.append((cut[0].translate(ASCII_HYPHEN), label, "", line))
+    references = [Reference(ident, seq, to_id, to_id, label, url, source, line_range([line]))
+                  for seq, (to_id, label, url, line) in enumerate(found, 1)]
+    return references, doubts
+
+
+def _document(found: list, text: str, line: int) -> None:
+    """A document's name printed before the first citation of a line, if it is one."""
+    if _words(text.strip("(（「『【[<")):
+        found.append((None, text.strip(), "", line))
+
+
+def _words(text: str) -> str:
+    """The text without the separators around it; "" for separators or brackets alone."""
+    words = text.strip(SEPARATORS)
+    return words if words.strip("()（）「」『』【】[]<>") else ""
