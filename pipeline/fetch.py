@@ -9,7 +9,9 @@ Checks, in order: HTTP status 200 (after at most MAX_REDIRECTS redirects; connec
 timeouts and 5xx are retried with exponential backoff), content type (text/* or
 application/octet-stream, never text/html), size (streamed and aborted past the limit) and
 encoding (the same strict UTF-8/UTF-16/CP932/EUC-JP decoding as `publish`, `pipeline.sources.decode`).
-The bytes are stored exactly as served.
+A gzip or deflate Content-Encoding is undone with zlib, and refused unless its stream reaches
+its end with nothing after it (a cut stream would otherwise be a shorter text). The bytes are
+stored exactly as served, but for that.
 
 `<raw-dir>/sources.lock.json` records per file the url, sha256, bytes, ETag, Last-Modified,
 content type and encoding of the last good download. The next run sends If-None-Match /
@@ -26,12 +28,14 @@ import re
 import tempfile
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 from .console import say
 from .errors import PipelineError, describe
@@ -48,6 +52,8 @@ DOWNLOAD_READS = 10             # a whole download may take ten read timeouts (3
 HTML_START = re.compile(r"\s*<(!doctype\s+html|html[\s>])", re.IGNORECASE)
 MAX_REDIRECTS = 10
 CHUNK = 64 * 1024
+ACCEPT_ENCODING = "gzip, deflate"
+INFLATE_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 REFUSED_TYPES = {"text/html", "application/xhtml+xml"}
 ACCEPTED_TYPES = {"application/octet-stream"}  # and every text/* except text/html
 
@@ -89,6 +95,7 @@ def fetch_sources(raw_dir: Path, *, timeout: tuple[float, float] = DEFAULT_TIMEO
         with requests.Session() as session:
             session.max_redirects = max_redirects
             session.headers["User-Agent"] = USER_AGENT
+            session.headers["Accept-Encoding"] = ACCEPT_ENCODING
             for name, meta in manifest.items():
                 if not meta.url:
                     log(f"fetch: {name}: local file, not fetched")
@@ -229,8 +236,11 @@ def _read_limited(response: requests.Response, url: str, max_bytes: int, timeout
     watchdog.daemon = True
     watchdog.start()
     too_slow = f"too slow: not downloaded within {limit:g} s (stopped after {{}} bytes)"
+    coding = response.headers.get("Content-Encoding", "").strip().lower()
+    inflater = None if coding in ("", "identity") else _Inflater(coding, url)
     try:
-        for chunk in response.iter_content(CHUNK):
+        for block in response.raw.stream(CHUNK, decode_content=False):  # as sent
+            chunk = inflater.inflate(block, max_bytes + 1 - total) if inflater else block
             total += len(chunk)
             if total > max_bytes:
                 raise FetchError(f"larger than the size limit of {_size(max_bytes)} "
@@ -238,20 +248,48 @@ def _read_limited(response: requests.Response, url: str, max_bytes: int, timeout
             chunks.append(chunk)
         if expired.is_set():            # closed as it ended: never a cut file taken as whole
             raise FetchError(too_slow.format(total), url)
+        if inflater:
+            inflater.check_end()
     except FetchError:
         raise
     except Exception as exc:
         if expired.is_set():
             raise FetchError(too_slow.format(total), url) from None
-        if isinstance(exc, (requests.ConnectionError, requests.Timeout,
-                            requests.exceptions.ChunkedEncodingError,
-                            requests.exceptions.ContentDecodingError)):
+        if isinstance(exc, (requests.RequestException, urllib3.exceptions.HTTPError)):
             raise FetchError(f"download interrupted: {network_reason(exc, timeout)}",
                              url) from None
         raise
     finally:
         watchdog.cancel()
     return b"".join(chunks)
+
+
+class _Inflater:
+    """The body's Content-Encoding undone with zlib, checked: urllib3's decoder takes a gzip
+    stream cut short, or one whose CRC is wrong, as whole (it checks neither)."""
+
+    def __init__(self, coding: str, url: str):
+        if coding not in INFLATE_WBITS:
+            raise FetchError(f"content encoding {coding} (expected gzip, deflate or none)", url)
+        self.coding, self.url, self.wbits = coding, url, INFLATE_WBITS[coding]
+        self.zobj = zlib.decompressobj(self.wbits)
+
+    def inflate(self, block: bytes, room: int) -> bytes:
+        """The text in `block`, at most `room` bytes (the caller stops past its size limit)."""
+        try:
+            text = self.zobj.decompress(block, room)
+            while self.zobj.eof and self.zobj.unused_data and len(text) < room:  # next member
+                rest, self.zobj = self.zobj.unused_data, zlib.decompressobj(self.wbits)
+                text += self.zobj.decompress(rest, room - len(text))
+        except zlib.error as exc:
+            raise FetchError(f"the {self.coding} stream is corrupt ({exc}); nothing stored",
+                             self.url) from None
+        return text
+
+    def check_end(self) -> None:
+        if not self.zobj.eof:       # the Content-Length matched, but the stream was cut
+            raise FetchError(f"the {self.coding} stream stops before its end (the download "
+                             "was cut short); nothing stored", self.url)
 
 
 def _replace_atomically(target: Path, data: bytes) -> None:

@@ -17,6 +17,9 @@ Routes (every one answers HEAD like GET, without the body, unless noted):
     /sjis.txt         200 text/plain; charset=Shift_JIS, "～H25 みやぎ" encoded as CP932
     /binary.bin       200 application/octet-stream, bytes that are neither UTF-8 nor CP932
     /page.html        200 text/html
+    /gzip.txt         200 Content-Encoding: gzip, GZIP_TEXT compressed (a Content-Length)
+    /gzip-cut.txt     the same stream cut in half, its Content-Length the bytes sent
+    /gzip-crc.txt     the same stream with a wrong CRC
     /loop-a, /loop-b  302 to each other (a redirect loop)
     /moved.txt        301 to /plan.txt
     /head-405.txt     405 to HEAD, 200 to GET
@@ -24,6 +27,7 @@ Routes (every one answers HEAD like GET, without the body, unless noted):
 
 from __future__ import annotations
 
+import gzip
 import socket
 import subprocess
 import threading
@@ -34,6 +38,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 PLAN = "第2章 行政の情報化\n～H25 みやぎハイパーウェブ\n".encode("utf-8")
 SJIS = "～H25 みやぎ".encode("cp932")
 BINARY = b"\x81\x20\xff\xfe plan"  # invalid in UTF-8 and in CP932
+GZIP_TEXT = b"".join(b"line %d of the plan\n" % n for n in range(40))  # ASCII: cut anywhere
+GZIPPED = gzip.compress(GZIP_TEXT, mtime=0)
 BIG_BYTES = 4096
 SLOW_SECONDS = 1.5
 LAST_MODIFIED = "Wed, 01 Oct 2014 00:00:00 GMT"
@@ -189,6 +195,17 @@ class ScriptedServer:
 
     def route_page_html(self, h: _Handler, body: bool) -> None:
         h._send(200, b"<!doctype html><title>plan</title>\n", "text/html; charset=utf-8", body=body)
+
+    def route_gzip_txt(self, h: _Handler, body: bool) -> None:
+        h._send(200, GZIPPED, "text/plain", {"Content-Encoding": "gzip"}, body=body)
+
+    def route_gzip_cut_txt(self, h: _Handler, body: bool) -> None:
+        h._send(200, GZIPPED[:len(GZIPPED) // 2], "text/plain", {"Content-Encoding": "gzip"},
+                body=body)
+
+    def route_gzip_crc_txt(self, h: _Handler, body: bool) -> None:
+        h._send(200, GZIPPED[:-8] + bytes(8), "text/plain", {"Content-Encoding": "gzip"},
+                body=body)
 
     def route_loop_a(self, h: _Handler, body: bool) -> None:
         h._send(302, content_type=None, headers={"Location": "/loop-b"}, body=body)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from httpserver import BIG_BYTES, LAST_MODIFIED, PLAN, SJIS
+from httpserver import BIG_BYTES, GZIP_TEXT, LAST_MODIFIED, PLAN, SJIS
 from pipeline.errors import ConfigError
 from pipeline.fetch import LOCK_NAME, fetch_sources
 
@@ -105,6 +105,10 @@ def test_a_locally_changed_raw_file_is_fetched_unconditionally(tmp_path, server)
     ("/big-stream.txt", "larger than the size limit of 1000 bytes (stopped after"),
     ("/page.html", "content type text/html"),
     ("/binary.bin", "not text in any encoding tried (UTF-8: byte"),
+    ("/gzip-cut.txt", "the gzip stream stops before its end (the download was cut short); "
+                      "nothing stored"),
+    ("/gzip-crc.txt", "the gzip stream is corrupt (Error -3 while decompressing data: incorrect "
+                      "data check)"),
 ])
 def test_a_failed_fetch_names_url_and_reason_and_keeps_the_good_file(tmp_path, server, path, reason):
     raw = tmp_path / "raw"
@@ -119,6 +123,15 @@ def test_a_failed_fetch_names_url_and_reason_and_keeps_the_good_file(tmp_path, s
     assert "\n" not in errors[0]
     assert (raw / "plan.txt").read_bytes() == GOOD
     assert not list(raw.glob(".*.part"))
+
+
+def test_a_gzip_download_is_stored_as_its_text(tmp_path, server):
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "plan.txt", "url": server.url("/gzip.txt")})
+    outcomes, _ = fetch(raw)
+    assert [o.status for o in outcomes] == ["fetched"]
+    assert (raw / "plan.txt").read_bytes() == GZIP_TEXT
+    assert lock_of(raw)["plan.txt"]["bytes"] == len(GZIP_TEXT)
 
 
 def closed_port_url() -> str:
