@@ -7,8 +7,9 @@ interrupted fetch always leaves the last good raw file as it was.
 
 Checks, in order: HTTP status 200 (after at most MAX_REDIRECTS redirects; connection errors,
 timeouts and 5xx are retried with exponential backoff), content type (text/* or
-application/octet-stream, never text/html), size (streamed and aborted past the limit) and
-encoding (the same strict UTF-8/UTF-16/CP932/EUC-JP decoding as `publish`, `pipeline.sources.decode`).
+application/octet-stream, never text/html), size (streamed and aborted past the limit),
+encoding (the same strict UTF-8/UTF-16/CP932/EUC-JP decoding as `publish`, `pipeline.sources.decode`)
+and kind (an HTML page or a PDF, whatever its content type, is refused).
 A gzip or deflate Content-Encoding is undone with zlib, and refused unless its stream reaches
 its end with nothing after it (a cut stream would otherwise be a shorter text). The bytes are
 stored exactly as served, but for that.
@@ -49,7 +50,10 @@ DEFAULT_TRIES = 3
 DEFAULT_BACKOFF = 1.0  # seconds before the 2nd try; doubled before each further try
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DOWNLOAD_READS = 10             # a whole download may take ten read timeouts (300 s), no more
-HTML_START = re.compile(r"\s*<(!doctype\s+html|html[\s>])", re.IGNORECASE)
+# a page whose first tag, after a BOM, whitespace, comments and an XML declaration, is html's
+HTML_START = re.compile(r"(?:[\s\ufeff]|<!--.*?-->|<\?xml\b[^>]*>)*<(?:!doctype\s+html|html|head|body)"
+                        r"[\s/>]", re.IGNORECASE | re.DOTALL)
+PDF_START = re.compile(r"[\s\ufeff]*%PDF-")  # a PDF all in ASCII decodes as text
 MAX_REDIRECTS = 10
 CHUNK = 64 * 1024
 ACCEPT_ENCODING = "gzip, deflate"
@@ -159,8 +163,10 @@ def _fetch_one(session: requests.Session, raw_dir: Path, name: str, url: str,
     except PipelineError as error:
         raise FetchError(error.message, url) from None
     if HTML_START.match(text):          # a login or error page served as text/plain
-        raise FetchError("an HTML page (it begins with <!DOCTYPE html> or <html>), not the "
-                         "text file", url)
+        raise FetchError("an HTML page (its first tag is <!DOCTYPE html>, <html>, <head> or "
+                         "<body>), not the text file", url)
+    if PDF_START.match(text):
+        raise FetchError("a PDF file (it begins with %PDF-), not the text file", url)
     digest = hashlib.sha256(data).hexdigest()
     unchanged = target.is_file() and _sha256_of(target) == digest
     if not unchanged:

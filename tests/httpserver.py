@@ -17,6 +17,10 @@ Routes (every one answers HEAD like GET, without the body, unless noted):
     /sjis.txt         200 text/plain; charset=Shift_JIS, "～H25 みやぎ" encoded as CP932
     /binary.bin       200 application/octet-stream, bytes that are neither UTF-8 nor CP932
     /page.html        200 text/html
+    /login.txt        200 text/plain, an HTML login page
+    /error-*.txt      200 text/plain or octet-stream, an HTML error page with a comment, an XML
+                      declaration before it, or without <html>
+    /ascii.pdf        200 application/octet-stream, a PDF all in ASCII (valid UTF-8)
     /gzip.txt         200 Content-Encoding: gzip, GZIP_TEXT compressed (a Content-Length)
     /gzip-cut.txt     the same stream cut in half, its Content-Length the bytes sent
     /gzip-crc.txt     the same stream with a wrong CRC
@@ -180,6 +184,22 @@ class ScriptedServer:
 
     def route_login_txt(self, h: _Handler, body: bool) -> None:
         h._send(200, b"<!DOCTYPE html>\n<html><body>Login</body></html>\n", "text/plain", body=body)
+
+    def route_error_comment_txt(self, h: _Handler, body: bool) -> None:
+        h._send(200, b"<!-- error -->\n<!DOCTYPE html>\n<html><body>Error</body></html>\n",
+                "text/plain", body=body)
+
+    def route_error_xml_txt(self, h: _Handler, body: bool) -> None:
+        h._send(200, b'\xef\xbb\xbf<?xml version="1.0"?>\n<html><body>Error</body></html>\n',
+                "application/octet-stream", body=body)
+
+    def route_error_head_txt(self, h: _Handler, body: bool) -> None:
+        h._send(200, b"<head><title>Error</title></head><body>Service unavailable</body>\n",
+                "text/plain", body=body)
+
+    def route_ascii_pdf(self, h: _Handler, body: bool) -> None:
+        h._send(200, b"%PDF-1.1\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+                     b"trailer << /Root 1 0 R >>\n%%EOF\n", "application/octet-stream", body=body)
 
     def route_big_txt(self, h: _Handler, body: bool) -> None:
         h._send(200, b"x" * BIG_BYTES, "text/plain", body=body)

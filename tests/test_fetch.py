@@ -18,6 +18,7 @@ from pipeline.errors import ConfigError
 from pipeline.fetch import LOCK_NAME, fetch_sources
 
 FAST = {"timeout": (1.0, 0.3), "tries": 2, "backoff": 0.01, "max_bytes": 1000}
+HTML_PAGE = "an HTML page (its first tag is <!DOCTYPE html>, <html>, <head> or <body>), not the text file"
 GOOD = "前回の正しい原文\n～H25 みやぎ\n".encode("utf-8")
 
 
@@ -286,12 +287,19 @@ def test_a_download_that_trickles_past_ten_read_timeouts_stops(tmp_path, server)
                            "3 s (stopped after ")
 
 
-def test_an_html_page_served_as_text_is_refused(tmp_path, server):
+@pytest.mark.parametrize("path, reason", [
+    ("/login.txt", HTML_PAGE),
+    ("/error-comment.txt", HTML_PAGE),          # a comment before <!DOCTYPE html>
+    ("/error-xml.txt", HTML_PAGE),              # a BOM and an XML declaration before <html>
+    ("/error-head.txt", HTML_PAGE),             # no <html>: <head> first
+    ("/ascii.pdf", "a PDF file (it begins with %PDF-), not the text file"),
+])
+def test_an_html_page_or_a_pdf_whatever_its_type_is_refused(tmp_path, server, path, reason):
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "plan.txt").write_bytes(GOOD)
-    write_manifest(raw, {"file": "plan.txt", "url": server.url("/login.txt")})
+    write_manifest(raw, {"file": "plan.txt", "url": server.url(path)})
     outcomes, lines = fetch(raw)
     assert [o.status for o in outcomes] == ["failed"] and (raw / "plan.txt").read_bytes() == GOOD
-    assert f"error: {server.url('/login.txt')}: an HTML page (it begins with <!DOCTYPE html> or " \
-           "<html>), not the text file" in lines
+    assert f"error: {server.url(path)}: {reason}" in lines
+    assert not (raw / LOCK_NAME).exists()
