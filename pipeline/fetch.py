@@ -49,7 +49,8 @@ DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds; read is per socket rea
 DEFAULT_TRIES = 3
 DEFAULT_BACKOFF = 1.0  # seconds before the 2nd try; doubled before each further try
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-DOWNLOAD_READS = 10             # a whole download may take ten read timeouts (300 s), no more
+DOWNLOAD_READS = 10             # a whole body may take ten read timeouts (300 s), no more
+                                # (not the headers: requests cannot bound their reading)
 # a page whose first tag, after a BOM, whitespace, comments and an XML declaration, is html's
 HTML_START = re.compile(r"(?:[\s\ufeff]|<!--.*?-->|<\?xml\b[^>]*>)*<(?:!doctype\s+html|html|head|body)"
                         r"[\s/>]", re.IGNORECASE | re.DOTALL)
@@ -231,13 +232,16 @@ def _read_limited(response: requests.Response, url: str, max_bytes: int, timeout
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(f"larger than the size limit of {_size(max_bytes)} "
                          f"(Content-Length {int(declared)} bytes)", url)
-    chunks, total = [], 0
+    chunks, total, received = [], 0, 0
     limit = DOWNLOAD_READS * timeout[1]         # a whole download, however slowly it trickles
     expired = threading.Event()
 
-    def expire() -> None:               # the next read then fails
-        expired.set()
-        response.close()
+    def expire() -> None:               # wakes a read waiting on the socket (urllib3 2.3+);
+        expired.set()                   # else the read ends within its read timeout
+        try:
+            response.raw.shutdown()
+        except Exception:               # (an older urllib3, or the socket already gone)
+            pass
     watchdog = threading.Timer(limit, expire)
     watchdog.daemon = True
     watchdog.start()
@@ -245,22 +249,26 @@ def _read_limited(response: requests.Response, url: str, max_bytes: int, timeout
     coding = response.headers.get("Content-Encoding", "").strip().lower()
     inflater = None if coding in ("", "identity") else _Inflater(coding, url)
     try:
-        for block in response.raw.stream(CHUNK, decode_content=False):  # as sent
+        while True:         # read1: what one socket read brings, so the watchdog is heard
+            block = response.raw.read1(CHUNK, decode_content=False)  # as sent
+            received += len(block)
+            if expired.is_set():        # (an empty block too: never a cut file taken as whole)
+                raise FetchError(too_slow.format(received), url)
+            if not block:
+                break
             chunk = inflater.inflate(block, max_bytes + 1 - total) if inflater else block
             total += len(chunk)
             if total > max_bytes:
                 raise FetchError(f"larger than the size limit of {_size(max_bytes)} "
                                  f"(stopped after {total} bytes)", url)
             chunks.append(chunk)
-        if expired.is_set():            # closed as it ended: never a cut file taken as whole
-            raise FetchError(too_slow.format(total), url)
         if inflater:
             inflater.check_end()
     except FetchError:
         raise
     except Exception as exc:
         if expired.is_set():
-            raise FetchError(too_slow.format(total), url) from None
+            raise FetchError(too_slow.format(received), url) from None
         if isinstance(exc, (requests.RequestException, urllib3.exceptions.HTTPError)):
             raise FetchError(f"download interrupted: {network_reason(exc, timeout)}",
                              url) from None

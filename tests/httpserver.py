@@ -12,6 +12,7 @@ Routes (every one answers HEAD like GET, without the body, unless noted):
     /missing.txt      404
     /flaky.txt        500 on the first request, 200 afterwards
     /slow.txt         waits SLOW_SECONDS before answering (longer than the tests' read timeout)
+    /trickle.txt      200, a Content-Length of TRICKLE_BYTES, then a byte every 0.1 s (10 s at most)
     /big.txt          200 with a body of BIG_BYTES bytes and a Content-Length
     /big-stream.txt   the same body without Content-Length (read until the connection closes)
     /sjis.txt         200 text/plain; charset=Shift_JIS, "～H25 みやぎ" encoded as CP932
@@ -45,6 +46,7 @@ BINARY = b"\x81\x20\xff\xfe plan"  # invalid in UTF-8 and in CP932
 GZIP_TEXT = b"".join(b"line %d of the plan\n" % n for n in range(40))  # ASCII: cut anywhere
 GZIPPED = gzip.compress(GZIP_TEXT, mtime=0)
 BIG_BYTES = 4096
+TRICKLE_BYTES = 1000
 SLOW_SECONDS = 1.5
 LAST_MODIFIED = "Wed, 01 Oct 2014 00:00:00 GMT"
 
@@ -168,16 +170,17 @@ class ScriptedServer:
         self._stopping.wait(SLOW_SECONDS)
         h._send(200, PLAN, "text/plain", body=body)
 
-    def route_trickle_txt(self, h: _Handler, body: bool) -> None:     # a byte every 0.1 s
+    def route_trickle_txt(self, h: _Handler, body: bool) -> None:
+        """A Content-Length of TRICKLE_BYTES, then a byte every 0.1 s (for 10 s at most)."""
         h.send_response(200)
         h.send_header("Content-Type", "text/plain")
-        h.send_header("Content-Length", str(len(PLAN)))
+        h.send_header("Content-Length", str(TRICKLE_BYTES))
         h.end_headers()
-        for byte in PLAN if body else b"":
+        for _ in range(100 if body else 0):
             if self._stopping.wait(0.1):
                 return
             try:
-                h.wfile.write(bytes([byte]))
+                h.wfile.write(b"x")
                 h.wfile.flush()
             except OSError:                 # the client gave up
                 return

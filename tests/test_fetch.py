@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -277,14 +279,20 @@ def test_a_manifest_entry_naming_the_folders_own_files_is_refused(tmp_path, serv
 
 def test_a_download_that_trickles_past_ten_read_timeouts_stops(tmp_path, server):
     """A byte every 0.1 s never trips the read timeout (0.3 s here): the whole download is
-    limited to ten of them (3 s here; 300 s by default). It once ran for as long as it trickled."""
+    limited to ten of them (3 s here; 300 s by default). It once ran for as long as it trickled
+    (a read waiting on the socket went on after the limit) and said "stopped after 0 bytes"."""
     raw = tmp_path / "raw"
-    write_manifest(raw, {"file": "plan.txt", "url": server.url("/trickle.txt")})
+    url = server.url("/trickle.txt")
+    write_manifest(raw, {"file": "plan.txt", "url": url})
+    started = time.monotonic()
     outcomes, lines = fetch(raw)
+    elapsed = time.monotonic() - started
     assert [o.status for o in outcomes] == ["failed"] and not (raw / "plan.txt").exists()
+    assert 3 <= elapsed < 4
     (line,) = [line for line in lines if line.startswith("error:")]
-    assert line.startswith(f"error: {server.url('/trickle.txt')}: too slow: not downloaded within "
-                           "3 s (stopped after ")
+    received = re.fullmatch(rf"error: {re.escape(url)}: too slow: not downloaded within 3 s "
+                            r"\(stopped after (\d+) bytes\)", line)
+    assert received and 20 <= int(received[1]) <= 31, line
 
 
 @pytest.mark.parametrize("path, reason", [
