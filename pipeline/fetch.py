@@ -107,17 +107,15 @@ def fetch_sources(raw_dir: Path, *, timeout: tuple[float, float] = DEFAULT_TIMEO
                     outcomes.append(FetchOutcome(name, "", "local"))
                     continue
                 try:
-                    status, entry = _fetch_one(session, raw_dir, name, meta.url, lock.get(name),
-                                               timeout=timeout, tries=tries, backoff=backoff,
-                                               max_bytes=max_bytes, max_redirects=max_redirects,
-                                               log=log)
+                    status = _fetch_one(session, raw_dir, name, meta.url, lock,
+                                        timeout=timeout, tries=tries, backoff=backoff,
+                                        max_bytes=max_bytes, max_redirects=max_redirects, log=log)
                 except Exception as error:      # a library's limit on odd input too: this source
                     failure = error if isinstance(error, FetchError) else \
                         FetchError(describe(error), meta.url)
                     log(f"error: {failure}")
                     outcomes.append(FetchOutcome(name, meta.url, "failed", failure))
                     continue
-                lock[name] = entry
                 outcomes.append(FetchOutcome(name, meta.url, status))
     finally:        # also when interrupted: the lock describes every file replaced so far
         with_url = {name for name, meta in manifest.items() if meta.url}
@@ -129,8 +127,11 @@ def fetch_sources(raw_dir: Path, *, timeout: tuple[float, float] = DEFAULT_TIMEO
 
 
 def _fetch_one(session: requests.Session, raw_dir: Path, name: str, url: str,
-               locked: dict | None, *, timeout, tries, backoff, max_bytes, max_redirects,
-               log) -> tuple[str, dict]:
+               lock: dict[str, dict], *, timeout, tries, backoff, max_bytes, max_redirects,
+               log) -> str:
+    """Fetch one source; its lock entry is recorded in `lock` as soon as the file is replaced,
+    before anything a stop could interrupt (the lock is written however the run ends)."""
+    locked = lock.get(name)
     if Path(name).name != name or name in (".", "..", LOCK_NAME, MANIFEST_NAME):
         raise FetchError(f"manifest file name {name!r} is not a plain file name in the raw folder", url)
     if urlsplit(url).scheme.lower() not in ("http", "https"):
@@ -148,12 +149,13 @@ def _fetch_one(session: requests.Session, raw_dir: Path, name: str, url: str,
         if response.status_code == 304:
             if not headers:
                 raise FetchError("HTTP 304 Not Modified to an unconditional request", url)
-            log(f"fetch: {name}: 304 not modified")
             entry = dict(locked)
             for key, header in (("etag", "ETag"), ("last_modified", "Last-Modified")):
                 if response.headers.get(header):
                     entry[key] = response.headers[header]
-            return "not-modified", entry
+            lock[name] = entry
+            log(f"fetch: {name}: 304 not modified")
+            return "not-modified"
         if response.status_code != 200:
             raise FetchError(f"HTTP {response.status_code} {response.reason or ''}".rstrip(), url)
         content_type = response.headers.get("Content-Type", "")
@@ -170,8 +172,6 @@ def _fetch_one(session: requests.Session, raw_dir: Path, name: str, url: str,
         raise FetchError("a PDF file (it begins with %PDF-), not the text file", url)
     digest = hashlib.sha256(data).hexdigest()
     unchanged = target.is_file() and _sha256_of(target) == digest
-    if not unchanged:
-        _replace_atomically(target, data)
     entry = {
         "url": url,
         "sha256": digest,
@@ -181,9 +181,12 @@ def _fetch_one(session: requests.Session, raw_dir: Path, name: str, url: str,
         "content_type": content_type or None,
         "encoding": encoding,
     }
+    if not unchanged:
+        _replace_atomically(target, data)
+    lock[name] = entry                  # at once: the lock describes the file as it now is
     note = " (content unchanged)" if unchanged else ""
     log(f"fetch: {name}: 200 OK, {len(data)} bytes, {encoding}, sha256 {digest[:12]}…{note}")
-    return "fetched", entry
+    return "fetched"
 
 
 def _get(session: requests.Session, url: str, headers: dict, *, timeout, tries, backoff,

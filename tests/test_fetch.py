@@ -172,6 +172,24 @@ def test_a_failure_keeps_the_lock_entry_of_the_last_good_download(tmp_path, serv
     assert (raw / "plan.txt").read_bytes() == PLAN
 
 
+def test_a_stop_right_after_a_replacement_leaves_a_lock_describing_the_new_file(tmp_path, server):
+    """Ctrl-C raised while the "200 OK" line was printed (after the replace, before the lock
+    entry was recorded) once left the lock describing the file the replace had removed."""
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "plan.txt", "url": server.url("/plan.txt")})
+    fetch(raw)
+    server.plan, server.etag = PLAN + "追記\n".encode("utf-8"), '"plan-v2"'
+
+    def stopped_while_printing(line: str) -> None:
+        if "200 OK" in line:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        fetch_sources(raw, log=stopped_while_printing, **FAST)
+    assert (raw / "plan.txt").read_bytes() == server.plan
+    assert lock_of(raw)["plan.txt"]["sha256"] == hashlib.sha256(server.plan).hexdigest()
+    assert lock_of(raw)["plan.txt"]["etag"] == '"plan-v2"'
+
+
 def test_500_then_200_succeeds_after_a_retry(tmp_path, server):
     raw = tmp_path / "raw"
     write_manifest(raw, {"file": "flaky.txt", "url": server.url("/flaky.txt")})
