@@ -52,11 +52,12 @@ DEFAULT_WORKERS = 4
 DEFAULT_DELAY = 1.0  # seconds between two requests to the same host
 MAX_REDIRECTS = 10
 GET_AFTER_HEAD = {403, 405, 501}
-# (table file, id columns joined with "/", url column, multi-valued with ";")
+# (table file, key columns joined with "/" (the primary key, as changes.json joins it), url
+# column, multi-valued with ";")
 URL_COLUMNS = (
-    ("initiatives.csv", ("id",), "urls", True),
-    ("sites.csv", ("id",), "url", False),
-    ("references.csv", ("from_id", "seq"), "url", False),
+    ("initiatives.csv", ("plan_id", "id"), "urls", True),
+    ("sites.csv", ("plan_id", "id"), "url", False),
+    ("references.csv", ("plan_id", "from_id", "seq"), "url", False),
 )
 
 
@@ -66,7 +67,8 @@ class LinkcheckError(PipelineError):
 
 @dataclass
 class LinkResult:
-    """The outcome for one unique URL; `where` lists the `table:id` cells citing it."""
+    """The outcome for one unique URL; `where` lists the `table:key` cells citing it
+    (`initiatives:<plan_id>/2-1-1`)."""
 
     url: str
     where: list[str] = field(default_factory=list)
@@ -79,7 +81,7 @@ class LinkResult:
 
 
 def collect_urls(out_dir: Path) -> dict[str, list[str]]:
-    """Every URL cited by the published tables -> the `table:id` entries citing it."""
+    """Every URL cited by the published tables -> the `table:key` entries citing it."""
     if not out_dir.is_dir():
         raise LinkcheckError("published folder does not exist: publish first", out_dir)
     cited: dict[str, list[str]] = defaultdict(list)

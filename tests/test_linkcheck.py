@@ -19,6 +19,7 @@ import pytest
 from httpserver import ScriptedServer
 from pipeline.linkcheck import LinkcheckError, check_links
 
+P = "plan-a"  # the plan of the rows below (one row of plan-b cites a URL of plan-a's 2-1-1)
 FAST = {"timeout": (1.0, 1.0), "delay": 0.0}
 RESULT_KEYS = {"url", "status", "ok", "final_url", "redirected", "error", "where", "checked_by"}
 
@@ -33,19 +34,20 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
 def publish_tiny(out: Path, server: ScriptedServer) -> Path:
     out.mkdir(parents=True)
     u = server.url
-    write_csv(out / "initiatives.csv", ["id", "title", "urls"], [
-        ["2-1-1", "ハイパーウェブ", f"{u('/plan.txt')};{u('/missing.txt')}"],
-        ["2-1-2", "移転", u("/moved.txt")],
-        ["2-1-3", "URLなし", ""],
-        ["2-1-4", "同じURL", u("/plan.txt")],
+    write_csv(out / "initiatives.csv", ["plan_id", "id", "title", "urls"], [
+        [P, "2-1-1", "ハイパーウェブ", f"{u('/plan.txt')};{u('/missing.txt')}"],
+        [P, "2-1-2", "移転", u("/moved.txt")],
+        [P, "2-1-3", "URLなし", ""],
+        [P, "2-1-4", "同じURL", u("/plan.txt")],
+        ["plan-b", "2-1-1", "別の計画の同じ番号", u("/plan.txt")],
     ])
-    write_csv(out / "sites.csv", ["id", "name", "url"], [
-        ["2-site-1", "HEADお断り", u("/head-405.txt")],
-        ["2-site-2", "手書き", "www.example.jp/typo"],
+    write_csv(out / "sites.csv", ["plan_id", "id", "name", "url"], [
+        [P, "2-site-1", "HEADお断り", u("/head-405.txt")],
+        [P, "2-site-2", "手書き", "www.example.jp/typo"],
     ])
-    write_csv(out / "references.csv", ["from_id", "seq", "cited_id", "label", "url"], [
-        ["2-1-1", "1", "", "ループ", u("/loop-a")],
-        ["2-1-2", "1", "2-1-1", "ハイパーウェブ", ""],
+    write_csv(out / "references.csv", ["plan_id", "from_id", "seq", "cited_id", "label", "url"], [
+        [P, "2-1-1", "1", "", "ループ", u("/loop-a")],
+        [P, "2-1-2", "1", "2-1-1", "ハイパーウェブ", ""],
     ])
     return out
 
@@ -69,12 +71,13 @@ def test_report_statuses_redirects_and_where(tmp_path, server):
     plan = by_url[u("/plan.txt")]
     assert (plan["status"], plan["ok"], plan["checked_by"], plan["redirected"]) == (200, True, "HEAD", False)
     assert plan["final_url"] == u("/plan.txt") and plan["error"] is None
-    assert plan["where"] == ["initiatives:2-1-1", "initiatives:2-1-4"]
+    assert plan["where"] == ["initiatives:plan-a/2-1-1", "initiatives:plan-a/2-1-4",
+                             "initiatives:plan-b/2-1-1"]  # the plan too: 2-1-1 of each
 
     missing = by_url[u("/missing.txt")]
     assert (missing["status"], missing["ok"], missing["checked_by"]) == (404, False, "HEAD")
     assert missing["error"] == "HTTP 404 Not Found"
-    assert missing["where"] == ["initiatives:2-1-1"]
+    assert missing["where"] == ["initiatives:plan-a/2-1-1"]
 
     moved = by_url[u("/moved.txt")]
     assert (moved["status"], moved["ok"], moved["redirected"]) == (200, True, True)
@@ -82,12 +85,12 @@ def test_report_statuses_redirects_and_where(tmp_path, server):
 
     head = by_url[u("/head-405.txt")]
     assert (head["status"], head["ok"], head["checked_by"]) == (200, True, "GET")
-    assert head["where"] == ["sites:2-site-1"]
+    assert head["where"] == ["sites:plan-a/2-site-1"]
     assert [s.method for s in server.seen("/head-405.txt")] == ["HEAD", "GET"]
 
     loop = by_url[u("/loop-a")]
     assert loop["ok"] is False and "too many redirects" in loop["error"]
-    assert loop["where"] == ["references:2-1-1/1"]
+    assert loop["where"] == ["references:plan-a/2-1-1/1"]
     assert all(s.method == "HEAD" for s in server.seen("/loop-a"))  # a loop is not retried with GET
 
     typo = by_url["www.example.jp/typo"]  # reported exactly as published, never "fixed"
@@ -113,9 +116,9 @@ def test_per_host_politeness_spaces_requests_to_one_host(tmp_path, server):
     out = tmp_path / "published"
     out.mkdir()
     urls = [server.url(p) for p in ("/plan.txt", "/missing.txt", "/page.html")]
-    write_csv(out / "initiatives.csv", ["id", "urls"], [["2-1-1", ";".join(urls)]])
-    write_csv(out / "sites.csv", ["id", "url"], [])
-    write_csv(out / "references.csv", ["from_id", "seq", "url"], [])
+    write_csv(out / "initiatives.csv", ["plan_id", "id", "urls"], [[P, "2-1-1", ";".join(urls)]])
+    write_csv(out / "sites.csv", ["plan_id", "id", "url"], [])
+    write_csv(out / "references.csv", ["plan_id", "from_id", "seq", "url"], [])
     started = time.monotonic()
     check_links(out, tmp_path / "report.json", log=lambda line: None, timeout=(1.0, 1.0),
                 delay=0.2, workers=4)
@@ -131,9 +134,9 @@ def test_an_unreachable_host_is_tried_with_head_then_get(tmp_path, server):
         url = f"http://127.0.0.1:{probe.getsockname()[1]}/gone"
     out = tmp_path / "published"
     out.mkdir()
-    write_csv(out / "initiatives.csv", ["id", "urls"], [["2-1-1", url]])
-    write_csv(out / "sites.csv", ["id", "url"], [])
-    write_csv(out / "references.csv", ["from_id", "seq", "url"], [])
+    write_csv(out / "initiatives.csv", ["plan_id", "id", "urls"], [[P, "2-1-1", url]])
+    write_csv(out / "sites.csv", ["plan_id", "id", "url"], [])
+    write_csv(out / "references.csv", ["plan_id", "from_id", "seq", "url"], [])
     results, _ = check_links(out, tmp_path / "report.json", log=lambda line: None, **FAST)
     [result] = results
     assert (result.status, result.ok, result.checked_by) == (None, False, "GET")
@@ -143,7 +146,7 @@ def test_an_unreachable_host_is_tried_with_head_then_get(tmp_path, server):
 def test_a_missing_table_is_one_error(tmp_path, run_cli):
     out = tmp_path / "published"
     out.mkdir()
-    write_csv(out / "initiatives.csv", ["id", "urls"], [])
+    write_csv(out / "initiatives.csv", ["plan_id", "id", "urls"], [])
     result = run_cli("linkcheck", "--out-dir", out)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [
@@ -169,10 +172,10 @@ def test_a_folder_or_report_that_goes_round_a_loop_of_links_is_one_error(tmp_pat
 def test_cli_exits_0_with_broken_links_unless_fail_on_broken(tmp_path, server, run_cli):
     out = tmp_path / "published"
     out.mkdir()
-    write_csv(out / "initiatives.csv", ["id", "urls"],
-              [["2-1-1", f"{server.url('/plan.txt')};{server.url('/missing.txt')}"]])
-    write_csv(out / "sites.csv", ["id", "url"], [])
-    write_csv(out / "references.csv", ["from_id", "seq", "url"], [])
+    write_csv(out / "initiatives.csv", ["plan_id", "id", "urls"],
+              [[P, "2-1-1", f"{server.url('/plan.txt')};{server.url('/missing.txt')}"]])
+    write_csv(out / "sites.csv", ["plan_id", "id", "url"], [])
+    write_csv(out / "references.csv", ["plan_id", "from_id", "seq", "url"], [])
     report = tmp_path / "checks" / "links.json"
     options = ["linkcheck", "--out-dir", out, "--report", report, "--delay", "0", "--timeout", "2"]
     result = run_cli(*options)
@@ -242,10 +245,10 @@ def test_cli_refuses_to_overwrite_the_manifest_with_a_report(tmp_path, server, r
 def test_an_unparsable_url_is_a_broken_link_and_the_run_goes_on(tmp_path, server):
     out = tmp_path / "published"
     out.mkdir()
-    write_csv(out / "initiatives.csv", ["id", "urls"],
-              [["2-1-1", f"http://[::1/x;{server.url('/plan.txt')}"]])
-    write_csv(out / "sites.csv", ["id", "url"], [["2-site-1", "https://[2001:db8::1/y"]])
-    write_csv(out / "references.csv", ["from_id", "seq", "url"], [])
+    write_csv(out / "initiatives.csv", ["plan_id", "id", "urls"],
+              [[P, "2-1-1", f"http://[::1/x;{server.url('/plan.txt')}"]])
+    write_csv(out / "sites.csv", ["plan_id", "id", "url"], [[P, "2-site-1", "https://[2001:db8::1/y"]])
+    write_csv(out / "references.csv", ["plan_id", "from_id", "seq", "url"], [])
     lines: list[str] = []
     results, _ = check_links(out, tmp_path / "report.json", log=lines.append, **FAST)
     by_url = {r.url: r for r in results}
@@ -254,7 +257,7 @@ def test_an_unparsable_url_is_a_broken_link_and_the_run_goes_on(tmp_path, server
         assert (by_url[url].ok, by_url[url].status, by_url[url].checked_by) == (False, None, None)
         assert by_url[url].error == "not a valid URL (Invalid IPv6 URL); not checked"
     assert "linkcheck: broken: http://[::1/x: not a valid URL (Invalid IPv6 URL); not checked " \
-           "(initiatives:2-1-1)" in lines
+           "(initiatives:plan-a/2-1-1)" in lines
     assert lines[-1].startswith("linkcheck: 3 URLs, 1 ok, 2 broken")
 
 
@@ -292,15 +295,15 @@ def test_a_url_is_checked_and_reported_exactly_as_published_whitespace_included(
     out = tmp_path / "published"
     out.mkdir()
     ok = server.url("/plan.txt")
-    write_csv(out / "initiatives.csv", ["id", "urls"], [["2-1-1", f"{ok}\u3000;{ok}"],
-                                                        ["2-1-2", f" {ok}; ;"]])
-    write_csv(out / "sites.csv", ["id", "url"], [["2-site-1", server.url("/a b.txt")]])
-    write_csv(out / "references.csv", ["from_id", "seq", "url"], [["2-1-1", "1", f"{ok}\t"]])
+    write_csv(out / "initiatives.csv", ["plan_id", "id", "urls"], [[P, "2-1-1", f"{ok}\u3000;{ok}"],
+                                                                   [P, "2-1-2", f" {ok}; ;"]])
+    write_csv(out / "sites.csv", ["plan_id", "id", "url"], [[P, "2-site-1", server.url("/a b.txt")]])
+    write_csv(out / "references.csv", ["plan_id", "from_id", "seq", "url"], [[P, "2-1-1", "1", f"{ok}\t"]])
     lines: list[str] = []
     results, report = check_links(out, tmp_path / "report.json", log=lines.append, **FAST)
     by_url = {r.url: r for r in results}
     assert sorted(by_url) == sorted([ok, f"{ok}\u3000", f" {ok}", server.url("/a b.txt"), f"{ok}\t"])
-    assert (by_url[ok].ok, by_url[ok].where) == (True, ["initiatives:2-1-1"])
+    assert (by_url[ok].ok, by_url[ok].where) == (True, ["initiatives:plan-a/2-1-1"])
     assert by_url[f"{ok}\u3000"].error == ("whitespace or an invisible character in the URL "
                                            "(U+3000 IDEOGRAPHIC SPACE); not checked")
     assert by_url[f" {ok}"].error.endswith("(U+0020 SPACE); not checked")
@@ -311,6 +314,6 @@ def test_a_url_is_checked_and_reported_exactly_as_published_whitespace_included(
     document = json.loads(report.read_text(encoding="utf-8"))
     assert {r["url"] for r in document["results"]} == set(by_url)
     assert (f"linkcheck: broken: {ok}\\u3000: whitespace or an invisible character in the URL "
-            "(U+3000 IDEOGRAPHIC SPACE); not checked (initiatives:2-1-1)") in lines
+            "(U+3000 IDEOGRAPHIC SPACE); not checked (initiatives:plan-a/2-1-1)") in lines
     assert f"linkcheck: broken: {ok}\\t: whitespace or an invisible character in the URL " \
-           "(U+0009 a control character); not checked (references:2-1-1/1)" in lines
+           "(U+0009 a control character); not checked (references:plan-a/2-1-1/1)" in lines
