@@ -55,31 +55,45 @@ def assemble(sources: list[SourceDocument], documents: list[Document]) -> Public
         for table in TABLES:
             for record in getattr(document, table):
                 record.plan_id = plan_id
-        for initiative in document.initiatives:
-            key = (plan_id, initiative.id)
-            where = (document.source, initiative.source_lines.split("-")[0])
-            if key in owners:
-                first = ":".join(owners[key])
-                raise ExtractionError(
-                    f"initiative {initiative.id} of plan {plan_id} appears in both {first} "
-                    f"and {':'.join(where)}", source.path, int(where[1]))
-            owners[key] = where
+        for kind, records in KEYED:
+            for record in getattr(document, records):
+                _own(owners, kind, plan_id, record, source)
     for table in TABLES:
         publication.tables[table] = [record for d in documents for record in getattr(d, table)]
     items: dict[str, set[tuple[int, int]]] = {}
-    known = set(owners)
+    known = {key for key in owners if key[0] == "initiative"}
+    filled = {(plan_id, filler) for _, plan_id, ident in known
+              for filler in (ident, ident.rpartition("-")[0])}
+    known = {key[1:] for key in known}
     for source, document in zip(sources, documents):
         items.setdefault(source.meta.plan_id, set()).update(document.items)
     for source, document in zip(sources, documents):     # a gap another file fills is none
         covered = items[source.meta.plan_id]
+        gaps = {warning for filler, warning in document.numbering_gaps
+                if (source.meta.plan_id, filler) in filled}
         warnings = publication.source_warnings[source.name] = [
-            *document.warnings,
+            *(warning for warning in document.warnings if warning not in gaps),
             *_schedule_gaps(document, publication.plans[source.meta.plan_id], str(source.path)),
             *(gap for field, item, gap in _item_gaps(document.items, str(source.path))
               if (field, item) not in covered),
             *_resolve_references(document.references, known, str(source.path))]
         publication.warnings += warnings
     return publication
+
+
+KEYED = (("initiative", "initiatives"), ("section", "sections"), ("site", "sites"))  # by id
+
+
+def _own(owners: dict, kind: str, plan_id: str, record, source: SourceDocument) -> None:
+    """A record's id, once in its plan: the same id twice is an error naming both places (a
+    page printed again in another file of the plan, a field's site list split over two files,
+    which number their sites from 1 each)."""
+    key, where = (kind, plan_id, record.id), (record.source, record.source_lines.split("-")[0])
+    if key in owners:
+        raise ExtractionError(f"{kind} {record.id} of plan {plan_id} appears in both "
+                              f"{':'.join(owners[key])} and {':'.join(where)}", source.path,
+                              int(where[1]))
+    owners[key] = where
 
 
 def _item_gaps(items: list[tuple[int, int]], path: str) -> list[tuple[int, int, str]]:

@@ -156,6 +156,9 @@ class Document:
     terms: list[Term] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     items: list[tuple[int, int]] = field(default_factory=list)     # its (分野, 項目) numbers
+    # the gaps in its numbering, each with what fills it (a missing initiative's id, or an
+    # item's `2-2` that has none): another file of its plan may (assemble)
+    numbering_gaps: list[tuple[str, str]] = field(default_factory=list)
 
 
 TABLES = ("initiatives", "indicators", "schedules", "references", "sites", "sections", "terms")

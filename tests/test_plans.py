@@ -258,6 +258,38 @@ def test_a_duplicate_id_inside_one_plan_names_both_files(tmp_path, run_cli, sour
     assert not out.exists()
 
 
+def test_an_item_printed_over_two_files_of_its_plan_is_no_numbering_gap(tmp_path, source_text):
+    """Item 2-2's initiatives 1-10 in one file, 11-14 in the next: each file's numbering was
+    checked alone, so the second named 2-2-1 … 2-2-10 as missing (ten warnings), published
+    all the same from the first."""
+    from assembled import build
+    from pipeline.config import Config
+    lines = source_text.split("\n")
+    assert lines[699].startswith("分野") and lines[702].startswith("11")
+    raw = raw_of(tmp_path, ("\n".join(lines[:699]), miyagi_entry("a.txt")),
+                 ("\n".join(lines[699:]), miyagi_entry("b.txt")))
+    publication = build(raw, Config())
+    assert len(publication.tables["initiatives"]) == 33
+    assert not [w for w in publication.warnings if "is missing" in w or "has no initiative" in w]
+
+
+def test_a_site_list_printed_again_in_another_file_of_the_plan_names_both(tmp_path, source_text):
+    """A page of sites printed again in another file of the plan: its sites' ids clashed in
+    frictionless (`sites, row 10: primary-key …`), naming no file nor line."""
+    from assembled import build
+    from pipeline.config import Config
+    from pipeline.errors import ExtractionError
+    lines = source_text.split("\n")
+    assert lines[867].startswith("分野") and lines[921].startswith("分野")
+    field3 = re.sub(r"^分野([\t |]+)2([\t |]+)", r"分野\g<1>3\g<2>", source_text, flags=re.M)
+    raw = raw_of(tmp_path, (source_text, miyagi_entry("a.txt")),
+                 ("\n".join(lines[867:921]) + "\n" + field3, miyagi_entry("b.txt")))
+    with pytest.raises(ExtractionError) as error:
+        build(raw, Config())
+    assert str(error.value) == (f"{raw / 'b.txt'}:6: site 2-site-1 of plan {MIYAGI} appears in "
+                                "both a.txt:818 and b.txt:6")
+
+
 @pytest.mark.parametrize("key,first,second,line,said", [
     ("publisher_code", "040002", "070009", 17, "'040002' for field2.txt but '070009'"),
     ("publisher_bbox", [140.2, 37.7, 141.7, 39.0], [140.2, 37.7, 141.7, 39.1], 21,

@@ -87,7 +87,8 @@ def _extract(source: SourceDocument) -> Document:
         *priority_goal_counts_differ(document.initiatives))]
     if not document.initiatives:
         raise ExtractionError("no initiatives (取組) found", path)
-    document.warnings += _numbering_gaps(seen, items, path)
+    document.numbering_gaps = _numbering_gaps(seen, items, path)
+    document.warnings += [warning for _, warning in document.numbering_gaps]
     if LIST_DELIMITER in source.text or "；" in source.text:     # else no item can hold it
         document.warnings += _list_items_holding_the_delimiter(document, path)
     document.items = sorted(items)
@@ -140,10 +141,12 @@ def _topic_text(section) -> tuple:
     return (section.field_no, section.item_no, section.heading, section.body)
 
 
-def _numbering_gaps(headings: dict[str, int], items: dict[tuple, int], path: str) -> list[str]:
+def _numbering_gaps(headings: dict[str, int], items: dict[tuple, int], path: str) -> list[
+        tuple[str, str]]:
     """Plans number the items of a field and the initiatives of an item 1, 2, 3 …: every number
     missing below the highest one is named, and every item without initiatives (a lost
-    heading, a damaged or cut document)."""
+    heading, a damaged or cut document); each with what fills it (the initiative's id, the
+    item's key), which another file of the plan may print."""
     numbers: dict[str, dict[int, int]] = {f"{field}-{item}": {} for field, item in items}
     for ident, line in headings.items():
         item, _, number = ident.rpartition("-")
@@ -152,13 +155,14 @@ def _numbering_gaps(headings: dict[str, int], items: dict[tuple, int], path: str
     for item, found in numbers.items():
         if not found:
             line = items.get(tuple(map(int, item.split("-"))))
-            warnings.append(f"{path}:{line}: item {item} has no initiative (a lost heading or a cut "
-                            "document?)")
+            warnings.append((item, f"{path}:{line}: item {item} has no initiative (a lost heading "
+                                   "or a cut document?)"))
             continue
         for missing in sorted(set(range(1, max(found) + 1)) - set(found)):
             after = min(n for n in found if n > missing)
-            warnings.append(f"{path}:{found[after]}: initiative {item}-{missing} is missing: the "
-                            f"numbering of item {item} goes on to {item}-{after} (a lost heading?)")
+            warnings.append((f"{item}-{missing}", f"{path}:{found[after]}: initiative {item}-{missing} "
+                             f"is missing: the numbering of item {item} goes on to {item}-{after} "
+                             "(a lost heading?)"))
     return warnings
 
 
