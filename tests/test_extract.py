@@ -1963,9 +1963,10 @@ def _placed(records) -> list[dict]:
 
 
 @pytest.mark.parametrize("before,header_line", [
-    (66, 56), (106, 56), (606, 542), (29, 56), (830, 814), (840, 868)],
+    (66, 56), (106, 56), (606, 542), (29, 56), (830, 814), (840, 868), (198, 174), (188, 174)],
     ids=["2-1-1 between 主体 and 関連URL", "2-1-3's schedule", "2-2-5's indicator",
-         "a narrative's sentence cut", "the site list (a field's header)", "the site list again"])
+         "a narrative's sentence cut", "the site list (a field's header)", "the site list again",
+         "2-1-6 between 主体 and its value's line", "2-1-6 between two 重点目標 values"])
 def test_a_page_header_inside_a_record_is_a_page_break_the_record_goes_on_over(doc, before,
                                                                                 header_line):
     """A record printed over two pages has the page's table header (`分野 2 … 項目 1 …`, its
@@ -2077,14 +2078,52 @@ def test_a_running_header_printed_at_every_page_break_is_left_out_and_named(doc,
 
 
 def test_a_line_beside_a_few_page_headers_is_no_running_header(doc):
-    """The same line beside fewer than two thirds of the page headers (a 担当's department
-    before two of them, in the seed) is the records' text, read as before."""
+    """The same line beside fewer than a third of the page headers is the records' text, read
+    as before."""
     lines = RAW.read_text(encoding="utf-8").split("\n")
     headers = [n for n, line in enumerate(lines) if line.startswith("分野")]
-    for n in reversed(headers[:10]):
+    for n in reversed(headers[:7]):
         lines[n:n] = ["", "宮城県", ""]
     changed = document_from_text("\n".join(lines), RAW.name)
     assert not any("running header" in w for w in changed.warnings)
+
+
+PLAIN_INITIATIVE = ["{n} 取組{n}の運用", "目的・概要", "性質・手法 システム", "取組{n}の概要です。",
+                    "主体", "県", "担当", "総務部 税務課"]
+
+
+def test_a_value_that_ends_every_initiative_is_no_running_header():
+    """Four pages, each an initiative whose 担当 `総務部 税務課` (on its own line, after its
+    label) is the last line before the next page's header: it was taken for a running footer
+    and left out, and three initiatives with it as having no 担当."""
+    header = "分野\t2\t行政の情報化\t項目\t1\t行政情報通信ネットワークと電子県庁の運用"
+    lines = []
+    for n in range(1, 5):
+        lines += [header, ""] + [line.format(n=n) + "\n" for line in PLAIN_INITIATIVE]
+    changed = document_from_text("\n".join(lines))
+    assert [(i.id, i.department, i.division) for i in changed.initiatives] == [
+        (f"2-1-{n}", "総務部", "税務課") for n in range(1, 5)]
+    assert not [w for w in changed.warnings if "running" in w or "担当" in w]
+
+
+@pytest.mark.parametrize("pages", ["alternating", "with a page number"])
+def test_running_headers_of_even_and_odd_pages_or_before_a_page_number_are_left_out(doc, pages):
+    """A book's running lines alternate (the plan's title on odd pages, the chapter's on even
+    ones), or a footer stands above the page's number: neither was found (two thirds of the
+    headers; the number hid the line), and both were spliced into the records cut."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    headers = [n for n, line in enumerate(lines) if line.startswith("分野")]
+    for count, n in reversed(list(enumerate(headers))):
+        if pages == "alternating":
+            lines[n:n] = ["", "みやぎICT推進プラン" if count % 2 else "第2章 行政の情報化", ""]
+        else:
+            lines[n:n] = ["", "みやぎICT推進プラン", "", str(count + 1), ""]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    for table in ("initiatives", "indicators", "schedules", "references", "sections", "sites"):
+        assert _placed(getattr(changed, table)) == _placed(getattr(doc, table)), table
+    running = [w for w in changed.warnings if "running header" in w]
+    assert len(running) == (2 if pages == "alternating" else 1)
+    assert [w for w in changed.warnings if w not in running] == doc.warnings
 
 
 @pytest.mark.parametrize("printed,expected", [
@@ -2094,8 +2133,12 @@ def test_a_line_beside_a_few_page_headers_is_no_running_header(doc):
     ("2-2-5電子申請オンライン利用の促進、2-1-9庁内ITアドバイザーの設置",
      [("2-2-5", "電子申請オンライン利用の促進", ""), ("2-1-9", "庁内ITアドバイザーの設置", "")]),
     ("(2-1-3)", [("2-1-3", "2-1-3", "")]),
+    ("宮城県情報セキュリティ関係資料 2-1-13情報セキュリティ研修の実施",
+     [(None, "宮城県情報セキュリティ関係資料", ""), ("2-1-13", "情報セキュリティ研修の実施", "")]),
+    ("2-1-9電子申請手続一覧表 2-1-10情報システム調達研修の実施",
+     [("2-1-9", "電子申請手続一覧表", ""), ("2-1-10", "情報システム調達研修の実施", "")]),
 ], ids=["a figure's number", "a table's number", "ids parted by ・", "entries parted by 、",
-        "an id in brackets"])
+        "an id in brackets", "a document's name ending in 資料", "a title ending in 表"])
 def test_a_citation_is_an_id_printed_as_one_never_a_figure_s_number(doc, printed, expected):
     """参考 `図表2-1-3` (a figure of the white paper) was a citation of 2-1-3, linked on the
     portal under 2-1-3's title, in silence; a separator or a bracket was a citation's label

@@ -100,8 +100,9 @@ def url_doubts(url: str) -> list[str]:
     return doubts
 
 
-# The words after which a number like an initiative's id numbers a figure, a table, a chapter or
-# a page of the document cited (`図表2-1-3`, `第2-1-3表`, `資料2-1-3`, `p.2-1-3`): no citation.
+# The words right before which (no space between) a number like an initiative's id numbers a
+# figure, a table, a chapter or a page of the document cited (`図表2-1-3`, `第2-1-3表`,
+# `資料2-1-3`, `p.2-1-3`): no citation. After a space it is one (`…関係資料 2-1-13…`).
 NUMBERING_WORDS = ("第", "図", "表", "資料", "別紙", "別表", "様式", "No.", "No", "no.", "P.", "p.", "頁")
 # What only separates entries or brackets them: never a document's name or a citation's label.
 SEPARATORS = " \t、,，・;；/"
@@ -124,7 +125,7 @@ def read_references(ident: str, entries: list[Located], source: str) -> tuple[
                    for m in UNCLOSED_URL.finditer(value)]
         text = URL.sub("", value).replace("<>", " ")
         cuts = [m for m in INITIATIVE_ID.finditer(text)
-                if not text[:m.start()].rstrip().endswith(NUMBERING_WORDS)]
+                if not text[:m.start()].endswith(NUMBERING_WORDS)]
         starts = [0, *(m.end() for m in cuts)]
         ends = [m.start() for m in cuts] + [len(text)]
         _document(found, text[starts[0]:ends[0]], line)

@@ -25,6 +25,7 @@ from .layout import LONE_PAGE_NUMBER, Row
 PURPOSE_LABEL = "目的・概要"
 LABELS = ("目的・概要", "性質・手法", "重点目標", "主体", "関連URL", "スケジュール", "指標", "担当", "参考")
 TOPIC_LABEL = "トピックス"
+RESPONSIBLE_LABEL = "担当"
 SITES_LABEL = "情報発信サイト等"
 
 PAGE_HEADER = re.compile(r"^分野\s*(\d+)\s*(\S+?)(?:\s*項目\s*(\d+)\s*(\S.*?))?$")
@@ -246,12 +247,21 @@ def _page_goes_on(current: Block | None, header: re.Match, previous: Context, co
     current record: it repeats the field and item the record is under (the field, where none
     was printed before: a field opening with its narrative), and an initiative goes on with
     one of its rows, a table's or a label's but 目的・概要 (which begins the next initiative,
-    its heading lost); loose text there is no initiative's (named as text outside any
-    record)."""
+    its heading lost), or with a loose line while it has not printed its 担当 (a value on its
+    own line, a sentence the page cut); a loose line after its 担当 is no initiative's (named
+    as text outside any record)."""
     if current is None or current.kind not in GOES_ON_UNDER[bool(header[3])] or \
             context.item_no != previous.item_no or previous.field_no not in (None, context.field_no):
         return False
-    return current.kind != "initiative" or following is not None and _initiative_row(following)
+    return current.kind != "initiative" or following is not None and (
+        _initiative_row(following) or not _printed_its_responsible(current))
+
+
+def _printed_its_responsible(initiative: Block) -> bool:
+    """Whether an initiative has printed its 担当, the last label the template prints for every
+    one (a 参考 may follow it): loose text after a page header then is no more its own."""
+    return any(starts_with_label(row.text, RESPONSIBLE_LABEL) for row in initiative.rows
+               if not row.blank)
 
 
 def _initiative_row(row: Row) -> bool:
@@ -291,20 +301,22 @@ RUNNING_MIN = 3         # page breaks a running header or footer is printed at, 
 
 
 def _running_lines(rows: list[Row]) -> dict[int, tuple[list[int], int] | None]:
-    """Rows printed word for word beside the page headers (next to one, blank lines aside, on
-    the same side), at RUNNING_MIN page breaks or more and at two thirds of them: a running
-    header or footer (the document's or its chapter's title), which a page break prints inside
-    a record. By index: the first (the indexes of the others, how many headers there are),
-    the others None."""
+    """Rows printed word for word beside the page headers (next to one, blank lines and a
+    page's number aside, on the same side), at RUNNING_MIN page breaks or more and at a third
+    of them (even and odd pages may have their own): a running header or footer (the
+    document's or its chapter's title), which a page break prints inside a record; never a
+    label's value on its own line (`担当` / `総務部 税務課`, which ends many initiatives). By
+    index: the first (the indexes of the others, how many headers there are), the others
+    None."""
     headers = [i for i, row in enumerate(rows) if not row.blank
                and row.text.startswith("分野") and PAGE_HEADER.match(row.text)]
     beside: dict[tuple[int, str], list[int]] = {}
     for index in headers:
         for step in (-1, 1):
             near = _nearest_text(rows, index, step)
-            if near is not None and _may_run(rows[near]):
+            if near is not None and _may_run(rows[near]) and not _a_value(rows, near):
                 beside.setdefault((step, rows[near].text), []).append(near)
-    least = max(RUNNING_MIN, -(-2 * len(headers) // 3))
+    least = max(RUNNING_MIN, -(-len(headers) // 3))
     running: dict[int, tuple[list[int], int] | None] = {}
     for found in beside.values():
         if len(found) >= least:
@@ -314,11 +326,19 @@ def _running_lines(rows: list[Row]) -> dict[int, tuple[list[int], int] | None]:
 
 
 def _nearest_text(rows: list[Row], index: int, step: int) -> int | None:
-    """The nearest row that is not blank before (step -1) or after (+1) row `index`."""
+    """The nearest row before (step -1) or after (+1) row `index` that is neither blank nor a
+    page's bare number (a footer)."""
     at = index + step
-    while 0 <= at < len(rows) and rows[at].blank and abs(at - index) < 4:
+    while 0 <= at < len(rows) and abs(at - index) < 6 and (
+            rows[at].blank or LONE_PAGE_NUMBER.match(rows[at].text)):
         at += step
     return at if 0 <= at < len(rows) and not rows[at].blank else None
+
+
+def _a_value(rows: list[Row], index: int) -> bool:
+    """Whether a row is the value of the label printed alone on the row before it."""
+    before = _nearest_text(rows, index, -1)
+    return before is not None and rows[before].text in LABELS
 
 
 def _may_run(row: Row) -> bool:
