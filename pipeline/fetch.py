@@ -52,8 +52,9 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DOWNLOAD_READS = 10             # a whole body may take ten read timeouts (300 s), no more
                                 # (not the headers: requests cannot bound their reading)
 # a page whose first tag, after a BOM, whitespace, comments and an XML declaration, is html's
-HTML_START = re.compile(r"(?:[\s\ufeff]|<!--.*?-->|<\?xml\b[^>]*>)*<(?:!doctype\s+html|html|head|body)"
-                        r"[\s/>]", re.IGNORECASE | re.DOTALL)
+# (read by _first_tag in one pass: a regex repeating `<!--.*?-->` took exponential time)
+HTML_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body)[\s/>]", re.IGNORECASE)
+LEADING_SPACE = re.compile(r"[\s\ufeff]*")
 PDF_START = re.compile(r"[\s\ufeff]*%PDF-")  # a PDF all in ASCII decodes as text
 MAX_REDIRECTS = 10
 CHUNK = 64 * 1024
@@ -165,7 +166,7 @@ def _fetch_one(session: requests.Session, raw_dir: Path, name: str, url: str,
         text, encoding = decode(data, Path(name))
     except PipelineError as error:
         raise FetchError(error.message, url) from None
-    if HTML_START.match(text):          # a login or error page served as text/plain
+    if HTML_TAG.match(text, _first_tag(text)):     # a login or error page served as text/plain
         raise FetchError("an HTML page (its first tag is <!DOCTYPE html>, <html>, <head> or "
                          "<body>), not the text file", url)
     if PDF_START.match(text):
@@ -281,6 +282,24 @@ def _read_limited(response: requests.Response, url: str, max_bytes: int, timeout
     return b"".join(chunks)
 
 
+def _first_tag(text: str) -> int:
+    """Where a text's first tag may begin: after a BOM, whitespace, comments (`<!-- … -->`) and
+    an XML declaration (`<?xml … ?>`)."""
+    at = 0
+    while True:
+        at = LEADING_SPACE.match(text, at).end()
+        if text.startswith("<!--", at):
+            opening, closing = "<!--", "-->"
+        elif text[at:at + 5].lower() == "<?xml":
+            opening, closing = "<?xml", ">"
+        else:
+            return at
+        close = text.find(closing, at + len(opening))
+        if close < 0:
+            return at
+        at = close + len(closing)
+
+
 class _Inflater:
     """The body's Content-Encoding undone with zlib, checked: urllib3's decoder takes a gzip
     stream cut short, or one whose CRC is wrong, as whole (it checks neither)."""
@@ -290,11 +309,12 @@ class _Inflater:
             raise FetchError(f"content encoding {coding} (expected gzip, deflate or none)", url)
         self.coding, self.url, self.wbits = coding, url, INFLATE_WBITS[coding]
         self.zobj = zlib.decompressobj(self.wbits)
+        self.started = False
 
     def inflate(self, block: bytes, room: int) -> bytes:
         """The text in `block`, at most `room` bytes (the caller stops past its size limit)."""
         try:
-            text = self.zobj.decompress(block, room)
+            text = self._first(block, room) if not self.started else self.zobj.decompress(block, room)
             while self.zobj.eof and self.zobj.unused_data and len(text) < room:  # next member
                 rest, self.zobj = self.zobj.unused_data, zlib.decompressobj(self.wbits)
                 text += self.zobj.decompress(rest, room - len(text))
@@ -302,6 +322,19 @@ class _Inflater:
             raise FetchError(f"the {self.coding} stream is corrupt ({exc}); nothing stored",
                              self.url) from None
         return text
+
+    def _first(self, block: bytes, room: int) -> bytes:
+        """The first block: a `deflate` stream without zlib's header (raw deflate, which
+        servers send and browsers take) is read as such."""
+        self.started = True
+        try:
+            return self.zobj.decompress(block, room)
+        except zlib.error:
+            if self.coding != "deflate":
+                raise
+            self.wbits = -zlib.MAX_WBITS
+            self.zobj = zlib.decompressobj(self.wbits)
+            return self.zobj.decompress(block, room)
 
     def check_end(self) -> None:
         if not self.zobj.eof:       # the Content-Length matched, but the stream was cut

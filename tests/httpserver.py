@@ -25,6 +25,9 @@ Routes (every one answers HEAD like GET, without the body, unless noted):
     /gzip.txt         200 Content-Encoding: gzip, GZIP_TEXT compressed (a Content-Length)
     /gzip-cut.txt     the same stream cut in half, its Content-Length the bytes sent
     /gzip-crc.txt     the same stream with a wrong CRC
+    /deflate.txt      Content-Encoding: deflate, GZIP_TEXT as zlib's stream
+    /deflate-raw.txt  the same as a raw deflate stream (no zlib header), as some servers send
+    /comments.txt     200 text/plain, a text after many empty HTML comments (<!---->)
     /loop-a, /loop-b  302 to each other (a redirect loop)
     /moved.txt        301 to /plan.txt
     /head-405.txt     405 to HEAD, 200 to GET
@@ -37,6 +40,7 @@ import socket
 import subprocess
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -229,6 +233,18 @@ class ScriptedServer:
     def route_gzip_crc_txt(self, h: _Handler, body: bool) -> None:
         h._send(200, GZIPPED[:-8] + bytes(8), "text/plain", {"Content-Encoding": "gzip"},
                 body=body)
+
+    def route_deflate_txt(self, h: _Handler, body: bool) -> None:
+        h._send(200, zlib.compress(GZIP_TEXT), "text/plain", {"Content-Encoding": "deflate"},
+                body=body)
+
+    def route_deflate_raw_txt(self, h: _Handler, body: bool) -> None:
+        raw = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+        h._send(200, raw.compress(GZIP_TEXT) + raw.flush(), "text/plain",
+                {"Content-Encoding": "deflate"}, body=body)
+
+    def route_comments_txt(self, h: _Handler, body: bool) -> None:
+        h._send(200, b"<!---->" * 60 + PLAN, "text/plain", body=body)
 
     def route_loop_a(self, h: _Handler, body: bool) -> None:
         h._send(302, content_type=None, headers={"Location": "/loop-b"}, body=body)

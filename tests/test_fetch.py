@@ -137,6 +137,28 @@ def test_a_gzip_download_is_stored_as_its_text(tmp_path, server):
     assert lock_of(raw)["plan.txt"]["bytes"] == len(GZIP_TEXT)
 
 
+@pytest.mark.parametrize("path", ["/deflate.txt", "/deflate-raw.txt"])
+def test_a_deflate_download_is_stored_as_its_text_with_or_without_zlib_s_header(tmp_path, server,
+                                                                                path):
+    """`Content-Encoding: deflate` sent as a raw deflate stream (no zlib header), as some
+    servers do and browsers take, was refused as corrupt once the stream was checked."""
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "plan.txt", "url": server.url(path)})
+    outcomes, _ = fetch(raw)
+    assert [o.status for o in outcomes] == ["fetched"]
+    assert (raw / "plan.txt").read_bytes() == GZIP_TEXT
+
+
+def test_a_text_after_many_html_comments_is_read_at_once(tmp_path, server):
+    """The check for an HTML page skipped leading comments with a regex that took exponential
+    time: sixty empty comments before a text hung the fetch (28 took minutes)."""
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "plan.txt", "url": server.url("/comments.txt")})
+    outcomes, _ = fetch(raw)
+    assert [o.status for o in outcomes] == ["fetched"]
+    assert (raw / "plan.txt").read_bytes().endswith(PLAN)
+
+
 def closed_port_url() -> str:
     """A URL on 127.0.0.1 whose port nobody listens on (connection refused)."""
     with socket.socket() as probe:
