@@ -59,6 +59,7 @@ PDF_START = re.compile(r"[\s\ufeff]*%PDF-")  # a PDF all in ASCII decodes as tex
 MAX_REDIRECTS = 10
 CHUNK = 64 * 1024
 ACCEPT_ENCODING = "gzip, deflate"
+ZLIB_HEADER = 2          # bytes: whether a deflate stream has zlib's is read from them
 INFLATE_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 REFUSED_TYPES = {"text/html", "application/xhtml+xml"}
 ACCEPTED_TYPES = {"application/octet-stream"}  # and every text/* except text/html
@@ -309,12 +310,18 @@ class _Inflater:
             raise FetchError(f"content encoding {coding} (expected gzip, deflate or none)", url)
         self.coding, self.url, self.wbits = coding, url, INFLATE_WBITS[coding]
         self.zobj = zlib.decompressobj(self.wbits)
-        self.started = False
+        self.head: bytes | None = b""     # the first bytes, until zlib's header may be read
 
     def inflate(self, block: bytes, room: int) -> bytes:
         """The text in `block`, at most `room` bytes (the caller stops past its size limit)."""
+        first = self.head is not None
+        if first:
+            self.head += block
+            if len(self.head) < ZLIB_HEADER:
+                return b""
+            block, self.head = self.head, None
         try:
-            text = self._first(block, room) if not self.started else self.zobj.decompress(block, room)
+            text = self._first(block, room) if first else self.zobj.decompress(block, room)
             while self.zobj.eof and self.zobj.unused_data and len(text) < room:  # next member
                 rest, self.zobj = self.zobj.unused_data, zlib.decompressobj(self.wbits)
                 text += self.zobj.decompress(rest, room - len(text))
@@ -324,9 +331,8 @@ class _Inflater:
         return text
 
     def _first(self, block: bytes, room: int) -> bytes:
-        """The first block: a `deflate` stream without zlib's header (raw deflate, which
-        servers send and browsers take) is read as such."""
-        self.started = True
+        """The first block (ZLIB_HEADER bytes at least): a `deflate` stream without zlib's
+        header (raw deflate, which servers send and browsers take) is read as such."""
         try:
             return self.zobj.decompress(block, room)
         except zlib.error:
@@ -337,7 +343,8 @@ class _Inflater:
             return self.zobj.decompress(block, room)
 
     def check_end(self) -> None:
-        if not self.zobj.eof:       # the Content-Length matched, but the stream was cut
+        if self.head is not None or not self.zobj.eof:     # (fewer bytes than a header: none)
+            # the Content-Length matched, but the stream was cut
             raise FetchError(f"the {self.coding} stream stops before its end (the download "
                              "was cut short); nothing stored", self.url)
 

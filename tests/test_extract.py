@@ -2137,8 +2137,14 @@ def test_running_headers_of_even_and_odd_pages_or_before_a_page_number_are_left_
      [(None, "宮城県情報セキュリティ関係資料", ""), ("2-1-13", "情報セキュリティ研修の実施", "")]),
     ("2-1-9電子申請手続一覧表 2-1-10情報システム調達研修の実施",
      [("2-1-9", "電子申請手続一覧表", ""), ("2-1-10", "情報システム調達研修の実施", "")]),
+    ("宮城県情報セキュリティ基本方針、2-1-12情報セキュリティ監査の実施",
+     [(None, "宮城県情報セキュリティ基本方針", ""), ("2-1-12", "情報セキュリティ監査の実施", "")]),
+    ("「宮城県情報セキュリティ基本方針」（http://www.pref.miyagi.jp/a.html）",
+     [(None, "http://www.pref.miyagi.jp/a.html)", "http://www.pref.miyagi.jp/a.html)"),
+      (None, "「宮城県情報セキュリティ基本方針」", "")]),
 ], ids=["a figure's number", "a table's number", "ids parted by ・", "entries parted by 、",
-        "an id in brackets", "a document's name ending in 資料", "a title ending in 表"])
+        "an id in brackets", "a document's name ending in 資料", "a title ending in 表",
+        "a document's name before 、", "a document's name before its URL in brackets"])
 def test_a_citation_is_an_id_printed_as_one_never_a_figure_s_number(doc, printed, expected):
     """参考 `図表2-1-3` (a figure of the white paper) was a citation of 2-1-3, linked on the
     portal under 2-1-3's title, in silence; a separator or a bracket was a citation's label
@@ -2171,3 +2177,52 @@ def test_a_reference_s_url_that_may_hold_the_text_around_it_is_named(printed, do
     changed = document_from_text("\n".join(lines), RAW.name)
     assert changed.warnings == [f"{RAW.name}:981: initiative 2-3-3 「市町村業務システムの共同クラウド化の"
                                 f"推進」: 参考 at line 1021: {doubt}"]
+
+
+def test_a_division_wrapped_before_three_page_headers_is_no_running_footer():
+    """Item 2's pages, three of whose initiatives end with 担当 wrapped before its division
+    (`担当 総務部` / `税務課`) right before the next page's header: 「税務課」 was taken for a
+    running footer, left out of all three, their wraps unnamed. A running line cuts all sorts
+    of text; what always follows the same line is that line's."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[697] == lines[742] == "担当 総務部 税務課" and lines[811] == "総務部 税務課"
+    lines[811:812] = ["総務部", "", "税務課"]
+    for at in (742, 697):
+        lines[at:at + 1] = ["担当 総務部", "", "税務課"]
+    changed = document_from_text("\n".join(lines[541:925]), RAW.name)
+    assert not [w for w in changed.warnings if "running" in w]
+    wrapped = {i.id: (i.division, i.notes) for i in changed.initiatives
+               if i.id in ("2-2-10", "2-2-12", "2-2-14")}
+    assert wrapped == {ident: ("", "税務課") for ident in ("2-2-10", "2-2-12", "2-2-14")}
+
+
+@pytest.mark.parametrize("inserted,at", [
+    (["", "", "", "分野\t2\t行政の情報化\t項目\t1\t行政情報通信ネットワークと電子県庁の運用",
+      "----\t---", "", "", ""], 78),
+    (["12", "", "", "", "分野\t2\t行政の情報化\t項目\t1\t行政情報通信ネットワークと電子県庁の運用",
+      "----\t---", ""], 65),
+], ids=["a header among blank lines", "a page number three blank lines above it"])
+def test_a_page_break_among_many_blank_lines_is_one_still(doc, inserted, at):
+    """Three blank lines around a page header (as the seed prints at lines 53-55): the header
+    was taken for the end of 2-1-2 (left out as having no 担当) and a page number above it
+    for text (2-1-1's actor 「県内市町村12」): only three rows after them were looked at."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    lines[at:at] = inserted
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert changed.warnings == doc.warnings
+    for table in ("initiatives", "indicators", "schedules", "references", "sections", "sites"):
+        assert _placed(getattr(changed, table)) == _placed(getattr(doc, table)), table
+
+
+def test_an_initiative_without_its_responsible_never_takes_the_next_one_s(doc):
+    """2-1-2's 担当 lost and 2-1-3's heading: 目的・概要 after the page header begins the
+    next initiative (its heading lost), not 2-1-2 going on, which took 2-1-3's 担当 and
+    actors (「県県」)."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[81].startswith("担当") and lines[86].startswith("3 インターネット")
+    del lines[86]
+    del lines[81]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert "2-1-2" not in [i.id for i in changed.initiatives]
+    assert any("2-1-2" in w and "no 担当" in w for w in changed.warnings)
+    assert any("text outside any initiative" in w for w in changed.warnings)

@@ -351,3 +351,17 @@ def test_an_html_page_or_a_pdf_whatever_its_type_is_refused(tmp_path, server, pa
     assert [o.status for o in outcomes] == ["failed"] and (raw / "plan.txt").read_bytes() == GOOD
     assert f"error: {server.url(path)}: {reason}" in lines
     assert not (raw / LOCK_NAME).exists()
+
+
+@pytest.mark.parametrize("first", [1, 2, 3])
+def test_a_raw_deflate_stream_whose_first_read_is_one_byte_is_read(first):
+    """Whether a deflate stream has zlib's header is read from its first two bytes: a first
+    socket read of one byte (a legal chunk) made it refused as corrupt."""
+    import zlib
+    from pipeline.fetch import _Inflater
+    raw = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    stream = raw.compress(GZIP_TEXT) + raw.flush()
+    inflater = _Inflater("deflate", "http://example.jp/plan.txt")
+    text = inflater.inflate(stream[:first], 1 << 20) + inflater.inflate(stream[first:], 1 << 20)
+    inflater.check_end()
+    assert text == GZIP_TEXT

@@ -106,6 +106,7 @@ def url_doubts(url: str) -> list[str]:
 NUMBERING_WORDS = ("第", "図", "表", "資料", "別紙", "別表", "様式", "No.", "No", "no.", "P.", "p.", "頁")
 # What only separates entries or brackets them: never a document's name or a citation's label.
 SEPARATORS = " \t、,，・;；/"
+OPENING = "(（「『【[<"
 UNCLOSED_URL = re.compile(rf"<\s*(?>{URL.pattern})(?!\s*>)")   # `<http://…/a b.html>`: cut at a space
 
 
@@ -138,9 +139,11 @@ def read_references(ident: str, entries: list[Located], source: str) -> tuple[
 
 
 def _document(found: list, text: str, line: int) -> None:
-    """A document's name printed before the first citation of a line, if it is one."""
-    if _words(text.strip("(（「『【[<")):
-        found.append((None, text.strip(), "", line))
+    """A document's name printed before the first citation of a line, if it is one, without
+    the separators and the bracket opening what follows it (`「…基本方針」（http://…）`)."""
+    name = text.strip(SEPARATORS).rstrip(OPENING)
+    if name.strip(OPENING):
+        found.append((None, name, "", line))
 
 
 def _words(text: str) -> str:

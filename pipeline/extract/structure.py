@@ -144,7 +144,8 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
             if not seen_header:     # a field may open with its narrative before any header
                 _complete_opening(blocks, context)
             seen_header = True
-            if not _page_goes_on(current, header, previous, context, _next_row(rows, index)):
+            if not _page_goes_on(current, header, previous, context,
+                                 _next_row(rows, index, None)):
                 current = None
             if current is None or current.kind != "narrative":
                 part = ""       # (a narrative's part goes on over the page: its (4), (5) …)
@@ -253,8 +254,9 @@ def _page_goes_on(current: Block | None, header: re.Match, previous: Context, co
     if current is None or current.kind not in GOES_ON_UNDER[bool(header[3])] or \
             context.item_no != previous.item_no or previous.field_no not in (None, context.field_no):
         return False
-    return current.kind != "initiative" or following is not None and (
-        _initiative_row(following) or not _printed_its_responsible(current))
+    return current.kind != "initiative" or following is not None and \
+        not starts_with_label(following.text, PURPOSE_LABEL) and (
+            _initiative_row(following) or not _printed_its_responsible(current))
 
 
 def _printed_its_responsible(initiative: Block) -> bool:
@@ -304,22 +306,27 @@ def _running_lines(rows: list[Row]) -> dict[int, tuple[list[int], int] | None]:
     """Rows printed word for word beside the page headers (next to one, blank lines and a
     page's number aside, on the same side), at RUNNING_MIN page breaks or more and at a third
     of them (even and odd pages may have their own): a running header or footer (the
-    document's or its chapter's title), which a page break prints inside a record; never a
-    label's value on its own line (`担当` / `総務部 税務課`, which ends many initiatives). By
+    document's or its chapter's title), which a page break prints inside a record, whatever
+    it cuts: as many texts are beyond it (a label's value ending many initiatives, `担当` /
+    `総務部 税務課`, always follows its label, or `担当 総務部` as its division wrapped). By
     index: the first (the indexes of the others, how many headers there are), the others
     None."""
     headers = [i for i, row in enumerate(rows) if not row.blank
                and row.text.startswith("分野") and PAGE_HEADER.match(row.text)]
-    beside: dict[tuple[int, str], list[int]] = {}
+    beside: dict[tuple[int, str], list[int]] = {}     # (side, text) -> its rows
+    around: dict[tuple[int, str], set[str]] = {}      # … the texts beyond them
     for index in headers:
         for step in (-1, 1):
             near = _nearest_text(rows, index, step)
-            if near is not None and _may_run(rows[near]) and not _a_value(rows, near):
-                beside.setdefault((step, rows[near].text), []).append(near)
+            if near is not None and _may_run(rows[near]):
+                key = (step, rows[near].text)
+                beside.setdefault(key, []).append(near)
+                beyond = _nearest_text(rows, near, step)
+                around.setdefault(key, set()).add("" if beyond is None else rows[beyond].text)
     least = max(RUNNING_MIN, -(-len(headers) // 3))
     running: dict[int, tuple[list[int], int] | None] = {}
-    for found in beside.values():
-        if len(found) >= least:
+    for key, found in beside.items():
+        if len(around[key]) >= least:
             running.update({index: None for index in found})
             running[found[0]] = (found[1:], len(headers))
     return running
@@ -335,12 +342,6 @@ def _nearest_text(rows: list[Row], index: int, step: int) -> int | None:
     return at if 0 <= at < len(rows) and not rows[at].blank else None
 
 
-def _a_value(rows: list[Row], index: int) -> bool:
-    """Whether a row is the value of the label printed alone on the row before it."""
-    before = _nearest_text(rows, index, -1)
-    return before is not None and rows[before].text in LABELS
-
-
 def _may_run(row: Row) -> bool:
     """A line of text alone, no heading, label or page header of the template."""
     return row.kind == "text" and not row.text.startswith("分野") and not NUMBERED.match(row.text) \
@@ -353,13 +354,16 @@ def _page_footer(rows: list[Row], index: int) -> bool:
     header follows: the page's footer, which went on as the record's text or value."""
     row = rows[index]
     return row.kind == "text" and bool(LONE_PAGE_NUMBER.match(row.text)) and \
-        bool(PAGE_HEADER.match(_next_text(rows, index)))
+        bool(PAGE_HEADER.match(_next_text(rows, index, None)))
 
 
-def _next_row(rows: list[Row], index: int) -> Row | None:
-    return next((row for row in rows[index + 1: index + 4] if not row.blank), None)
+def _next_row(rows: list[Row], index: int, reach: int = 3) -> Row | None:
+    """The first row that is not blank among the `reach` rows after row `index` (any number
+    of blank rows: reach None)."""
+    stop = None if reach is None else index + 1 + reach
+    return next((row for row in rows[index + 1:stop] if not row.blank), None)
 
 
-def _next_text(rows: list[Row], index: int) -> str:
-    row = _next_row(rows, index)
+def _next_text(rows: list[Row], index: int, reach: int = 3) -> str:
+    row = _next_row(rows, index, reach)
     return "" if row is None else flat_text(row)
