@@ -2241,3 +2241,37 @@ def test_a_site_s_responsible_without_its_value_never_takes_the_next_entry_s_nam
         for s in doc.sites]
     assert changed.warnings == [f"{RAW.name}:824: site 「みやぎ復興プレス」: its 担当 has no value (the "
                                 "next entry's name follows the label): kept without its department"]
+
+
+def test_a_running_footer_after_pages_that_end_alike_is_left_out():
+    """Four pages each ending with the same 担当 value, a running footer under three of them:
+    counted by the distinct texts beyond it, the footer was not found and became the notes of
+    three initiatives, in silence."""
+    header = "分野\t2\t行政の情報化\t項目\t1\t行政情報通信ネットワークと電子県庁の運用"
+    lines = []
+    for n in range(1, 5):
+        footer = ["", "みやぎICT推進プラン", ""] if n > 1 else []
+        lines += footer + [header, ""] + [line.format(n=n) + "\n" for line in PLAIN_INITIATIVE]
+    changed = document_from_text("\n".join(lines))
+    assert [(i.id, i.division, i.notes) for i in changed.initiatives] == [
+        (f"2-1-{n}", "税務課", "") for n in range(1, 5)]
+    assert [w for w in changed.warnings if "running" in w] == [
+        "plan.txt:20: 「みやぎICT推進プラン」 is printed beside 3 of the 4 page headers (lines 20, "
+        "41, 62): a running header or footer, left out of the records"]
+
+
+@pytest.mark.parametrize("printed,expected", [
+    ("参考 （<http://www.cas.go.jp/jp/seisaku/bangoseido/index.html>）",
+     [(None, "http://www.cas.go.jp/jp/seisaku/bangoseido/index.html",
+       "http://www.cas.go.jp/jp/seisaku/bangoseido/index.html")]),
+    ("参考 社会保障・税番号制度 （http://www.cas.go.jp/jp/seisaku/bangoseido/index.html）",
+     [(None, "http://www.cas.go.jp/jp/seisaku/bangoseido/index.html)",
+       "http://www.cas.go.jp/jp/seisaku/bangoseido/index.html)"), (None, "社会保障・税番号制度", "")]),
+], ids=["a URL in brackets", "a name, then its URL in brackets"])
+def test_brackets_around_a_reference_s_url_are_no_document(printed, expected):
+    """`（<http://…>）`: the brackets left when the URL is taken were published as a document
+    「( )」; a name before them kept the space before its bracket."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[132].startswith("参考 <http://www.cas.go.jp/")
+    lines[132] = printed
+    assert references(document_from_text("\n".join(lines), RAW.name), "2-1-4") == expected

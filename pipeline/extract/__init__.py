@@ -6,6 +6,8 @@ losses (blocks -> warnings of text the conversion lost) beside the readers.
 
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 
 from ..errors import ExtractionError, PipelineError, describe
@@ -14,7 +16,7 @@ from ..model import EXCEL_CELL_MAX, EXCEL_CUT_MARK, LIST_DELIMITER, TABLES, Docu
 from ..sources import SourceDocument
 from ..values import ERA_OFFSETS, DocumentEras, printed_era
 from .indicators import value_label
-from .initiatives import Incomplete, read_initiative
+from .initiatives import Incomplete, is_short_label, read_initiative
 from .layout import MAX_VALUE_CHARS, read_rows
 from .losses import (DOCUMENT_ENDS, Losses, printed_twice, priority_goal_counts_differ,
                      references_wrapped, sites_after_a_one_word_responsible,
@@ -44,7 +46,8 @@ def _extract(source: SourceDocument) -> Document:
     seen: dict[str, int] = {}
     items: dict[tuple, int] = {}            # (field, item) -> first line of any block in it
     site_items: dict[str, int | None] = {}  # site id -> the item whose list prints it
-    blocks = split_blocks(read_rows(source.text, path), path)
+    rows = read_rows(source.text, path)
+    blocks = split_blocks(rows, path)
     eras = printed_eras(blocks)
     losses = Losses(blocks)
     for block in blocks:
@@ -89,6 +92,9 @@ def _extract(source: SourceDocument) -> Document:
         raise ExtractionError("no initiatives (取組) found", path)
     document.numbering_gaps = _numbering_gaps(seen, items, path)
     document.warnings += [warning for _, warning in document.numbering_gaps]
+    listed = {row.line for block in blocks if block.kind == "sites" for row in block.rows
+              if is_short_label(row.text)}
+    document.warnings += _lines_printed_twice(rows, document.warnings, listed, path)
     if LIST_DELIMITER in source.text or "；" in source.text:     # else no item can hold it
         document.warnings += _list_items_holding_the_delimiter(document, path)
     document.items = sorted(items)
@@ -164,6 +170,28 @@ def _numbering_gaps(headings: dict[str, int], items: dict[tuple, int], path: str
                              f"is missing: the numbering of item {item} goes on to {item}-{after} "
                              "(a lost heading?)"))
     return warnings
+
+
+def _lines_printed_twice(rows, warnings: list[str], listed: set[int], path: str) -> list[str]:
+    """A line printed again right after itself (blank lines between aside), as a converter
+    repeats a line at a page break, where no other warning names either: read as printed (a
+    value, an actor, a URL, a sentence twice), so named. A page header repeated is none (read
+    as one), nor a site list's short line (`listed`: a site may be named as its badge,
+    電子申請システム / 電子申請システム)."""
+    named = {int(m[1]) for w in warnings for m in re.finditer(r"(?:^[^:]*:|line |lines? )(\d+)", w)}
+    printed: list[tuple[int, list]] = []        # (line, the rows read from it), in order
+    for row in rows:
+        if row.blank:
+            continue
+        if printed and printed[-1][0] == row.line:
+            printed[-1][1].append((row.kind, row.raw))
+        else:
+            printed.append((row.line, [(row.kind, row.raw)]))
+    return [f"{path}:{line}: line {line} repeats line {before} word for word (a line printed "
+            "twice?): read as printed"
+            for (before, first), (line, again) in zip(printed, printed[1:])
+            if again == first and not {before, line} & named and line not in listed
+            and not "".join(again[0][1]).lstrip().startswith("分野")]
 
 
 def _record_values(document: Document):

@@ -141,12 +141,12 @@ def read_references(ident: str, entries: list[Located], source: str) -> tuple[
 def _document(found: list, text: str, line: int) -> None:
     """A document's name printed before the first citation of a line, if it is one, without
     the separators and the bracket opening what follows it (`「…基本方針」（http://…）`)."""
-    name = text.strip(SEPARATORS).rstrip(OPENING)
-    if name.strip(OPENING):
+    name = text.strip(SEPARATORS).rstrip(OPENING).strip(SEPARATORS)
+    if _words(name):
         found.append((None, name, "", line))
 
 
 def _words(text: str) -> str:
     """The text without the separators around it; "" for separators or brackets alone."""
     words = text.strip(SEPARATORS)
-    return words if words.strip("()（）「」『』【】[]<>") else ""
+    return words if words.strip(SEPARATORS + "()（）「」『』【】[]<>") else ""

@@ -304,17 +304,17 @@ RUNNING_MIN = 3         # page breaks a running header or footer is printed at, 
 
 def _running_lines(rows: list[Row]) -> dict[int, tuple[list[int], int] | None]:
     """Rows printed word for word beside the page headers (next to one, blank lines and a
-    page's number aside, on the same side), at RUNNING_MIN page breaks or more and at a third
-    of them (even and odd pages may have their own): a running header or footer (the
-    document's or its chapter's title), which a page break prints inside a record, whatever
-    it cuts: as many texts are beyond it (a label's value ending many initiatives, `担当` /
-    `総務部 税務課`, always follows its label, or `担当 総務部` as its division wrapped). By
-    index: the first (the indexes of the others, how many headers there are), the others
-    None."""
+    page's number aside, on the same side), at RUNNING_MIN page breaks or more and at two
+    fifths of them (even and odd pages may have their own): a running header or footer (the
+    document's or its chapter's title), which a page break prints inside a record. Where it
+    is the value of the label printed alone beyond it (`担当` / `総務部 税務課`, which may end
+    every initiative of a page) it does not count; once a line is found running, every one of
+    its rows beside a header is left out. By index: the first (the indexes of the others, how
+    many headers there are), the others None."""
     headers = [i for i, row in enumerate(rows) if not row.blank
                and row.text.startswith("分野") and PAGE_HEADER.match(row.text)]
     beside: dict[tuple[int, str], list[int]] = {}     # (side, text) -> its rows
-    around: dict[tuple[int, str], set[str]] = {}      # … the texts beyond them
+    free: dict[tuple[int, str], int] = {}             # … how many are no label's value
     for index in headers:
         for step in (-1, 1):
             near = _nearest_text(rows, index, step)
@@ -322,11 +322,11 @@ def _running_lines(rows: list[Row]) -> dict[int, tuple[list[int], int] | None]:
                 key = (step, rows[near].text)
                 beside.setdefault(key, []).append(near)
                 beyond = _nearest_text(rows, near, step)
-                around.setdefault(key, set()).add("" if beyond is None else rows[beyond].text)
-    least = max(RUNNING_MIN, -(-len(headers) // 3))
+                free[key] = free.get(key, 0) + (beyond is None or rows[beyond].text not in LABELS)
+    least = max(RUNNING_MIN, -(-len(headers) * 2 // 5))
     running: dict[int, tuple[list[int], int] | None] = {}
     for key, found in beside.items():
-        if len(around[key]) >= least:
+        if free[key] >= least:
             running.update({index: None for index in found})
             running[found[0]] = (found[1:], len(headers))
     return running
@@ -357,11 +357,11 @@ def _page_footer(rows: list[Row], index: int) -> bool:
         bool(PAGE_HEADER.match(_next_text(rows, index, None)))
 
 
-def _next_row(rows: list[Row], index: int, reach: int = 3) -> Row | None:
+def _next_row(rows: list[Row], index: int, reach: int | None = 3) -> Row | None:
     """The first row that is not blank among the `reach` rows after row `index` (any number
     of blank rows: reach None)."""
-    stop = None if reach is None else index + 1 + reach
-    return next((row for row in rows[index + 1:stop] if not row.blank), None)
+    stop = len(rows) if reach is None else min(len(rows), index + 1 + reach)
+    return next((rows[at] for at in range(index + 1, stop) if not rows[at].blank), None)
 
 
 def _next_text(rows: list[Row], index: int, reach: int = 3) -> str:
