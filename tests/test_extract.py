@@ -2228,21 +2228,6 @@ def test_an_initiative_without_its_responsible_never_takes_the_next_one_s(doc):
     assert any("text outside any initiative" in w for w in changed.warnings)
 
 
-def test_a_site_s_responsible_without_its_value_never_takes_the_next_entry_s_name(doc):
-    """`担当` printed alone, its value lost: the next entry's name and badges (`震災復興ポスター
-    … **ポスターウェブ**`) were read as 2-site-1's department and division, and the next entry
-    was named by its summary's sentence."""
-    lines = RAW.read_text(encoding="utf-8").split("\n")
-    assert lines[823].startswith("担当 震災復興・企画部")
-    lines[823] = "担当"
-    changed = document_from_text("\n".join(lines), RAW.name)
-    assert [(s.name, s.department, s.division) for s in changed.sites] == [
-        (s.name, "" if s.id == "2-site-1" else s.department, "" if s.id == "2-site-1" else s.division)
-        for s in doc.sites]
-    assert changed.warnings == [f"{RAW.name}:824: site 「みやぎ復興プレス」: its 担当 has no value (the "
-                                "next entry's name follows the label): kept without its department"]
-
-
 def test_a_running_footer_after_pages_that_end_alike_is_left_out():
     """Four pages each ending with the same 担当 value, a running footer under three of them:
     counted by the distinct texts beyond it, the footer was not found and became the notes of

@@ -49,10 +49,6 @@ def read_sites(block: Block, first_seq: int, source: str) -> tuple[list[Site], l
             continue
         sites.append(site)
         terms.extend(site_terms)
-        if draft.responsible == "":
-            warnings.append((draft.lines[-1], f"site 「{site.name[:40]}」: its 担当 has no value "
-                                              "(the next entry's name follows the label): kept "
-                                              "without its department"))
         warnings += [(draft.url_line, f"site 「{site.name[:40]}」: {problem}")
                      for problem in _url_problems(draft.url or "")]
         warnings += [(line, f"site 「{site.name[:40]}」: {problem}")
@@ -150,10 +146,6 @@ def _drafts(rows: list[Row]) -> tuple[list[_Draft], list[_Draft]]:
             current.breaks.add(len(current.head))
             continue
         text = row.text
-        if current.awaiting == "responsible" and BOLD.search(_raw_text(row)):
-            current.responsible = ""    # its value lost: the next entry's name and badges follow
-            drafts.append(current)
-            current = _Draft()
         if current.url is not None and _starts_with(text, URL_LABEL):
             heads, lines = current.url_at
             following = _Draft(current.head[heads:], lines=current.lines[lines:],
