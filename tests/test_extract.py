@@ -2260,3 +2260,19 @@ def test_brackets_around_a_reference_s_url_are_no_document(printed, expected):
     assert lines[132].startswith("参考 <http://www.cas.go.jp/")
     lines[132] = printed
     assert references(document_from_text("\n".join(lines), RAW.name), "2-1-4") == expected
+
+
+@pytest.mark.parametrize("responsible", [["担当 総務部", "税務課"], ["担当", "総務部", "税務課"]],
+                         ids=["label and department", "each on its line"])
+def test_a_division_wrapped_at_the_end_of_few_pages_is_no_running_footer(responsible):
+    """Four pages, three of them ending with 担当's division wrapped onto its own line: with
+    few page headers the division was found beside enough of them and left out as a running
+    footer (a review found it)."""
+    header = "分野\t2\t行政の情報化\t項目\t1\t行政情報通信ネットワークと電子県庁の運用"
+    lines = []
+    for n in range(1, 5):
+        lines += [header, ""] + [line.format(n=n) + "\n" for line in PLAIN_INITIATIVE[:-2]]
+        lines += [line + "\n" for line in responsible]
+    changed = document_from_text("\n".join(lines))
+    assert not [w for w in changed.warnings if "running" in w]
+    assert [(i.id, i.notes) for i in changed.initiatives] == [(f"2-1-{n}", "税務課") for n in range(1, 5)]

@@ -172,13 +172,27 @@ def _numbering_gaps(headings: dict[str, int], items: dict[tuple, int], path: str
     return warnings
 
 
+# The lines a warning names: `file:N:`, `line N`, `lines N-M`, `lines N, M, …`.
+NAMED_LINES = re.compile(r"(?:^[^:]*:|\blines? )(\d+(?:(?:-|, )\d+)*)")
+
+
+def _lines_of(named: str) -> list[int]:
+    """`15, 31, 47` -> [15, 31, 47]; `885-902` -> 885 … 902."""
+    lines = []
+    for part in named.split(", "):
+        first, _, last = part.partition("-")
+        lines += range(int(first), int(last or first) + 1)
+    return lines
+
+
 def _lines_printed_twice(rows, warnings: list[str], listed: set[int], path: str) -> list[str]:
     """A line printed again right after itself (blank lines between aside), as a converter
     repeats a line at a page break, where no other warning names either: read as printed (a
     value, an actor, a URL, a sentence twice), so named. A page header repeated is none (read
     as one), nor a site list's short line (`listed`: a site may be named as its badge,
     電子申請システム / 電子申請システム)."""
-    named = {int(m[1]) for w in warnings for m in re.finditer(r"(?:^[^:]*:|line |lines? )(\d+)", w)}
+    named = {line for warning in warnings for found in NAMED_LINES.finditer(warning)
+             for line in _lines_of(found[1])}
     printed: list[tuple[int, list]] = []        # (line, the rows read from it), in order
     for row in rows:
         if row.blank:

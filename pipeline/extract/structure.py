@@ -307,10 +307,10 @@ def _running_lines(rows: list[Row]) -> dict[int, tuple[list[int], int] | None]:
     page's number aside, on the same side), at RUNNING_MIN page breaks or more and at two
     fifths of them (even and odd pages may have their own): a running header or footer (the
     document's or its chapter's title), which a page break prints inside a record. Where it
-    is the value of the label printed alone beyond it (`担当` / `総務部 税務課`, which may end
-    every initiative of a page) it does not count; once a line is found running, every one of
-    its rows beside a header is left out. By index: the first (the indexes of the others, how
-    many headers there are), the others None."""
+    may be a label's value (_may_go_on: `担当` / `総務部 税務課`, which may end every initiative
+    of a page, or a division wrapped) it does not count; once a line is found running, every
+    one of its rows beside a header is left out. By index: the first (the indexes of the
+    others, how many headers there are), the others None."""
     headers = [i for i, row in enumerate(rows) if not row.blank
                and row.text.startswith("分野") and PAGE_HEADER.match(row.text)]
     beside: dict[tuple[int, str], list[int]] = {}     # (side, text) -> its rows
@@ -321,8 +321,7 @@ def _running_lines(rows: list[Row]) -> dict[int, tuple[list[int], int] | None]:
             if near is not None and _may_run(rows[near]):
                 key = (step, rows[near].text)
                 beside.setdefault(key, []).append(near)
-                beyond = _nearest_text(rows, near, step)
-                free[key] = free.get(key, 0) + (beyond is None or rows[beyond].text not in LABELS)
+                free[key] = free.get(key, 0) + (not _may_go_on(rows, near, step))
     least = max(RUNNING_MIN, -(-len(headers) * 2 // 5))
     running: dict[int, tuple[list[int], int] | None] = {}
     for key, found in beside.items():
@@ -330,6 +329,23 @@ def _running_lines(rows: list[Row]) -> dict[int, tuple[list[int], int] | None]:
             running.update({index: None for index in found})
             running[found[0]] = (found[1:], len(headers))
     return running
+
+
+def _may_go_on(rows: list[Row], index: int, step: int) -> bool:
+    """Whether the row `index` may be the value of a label beyond it (on the side `step`
+    points away from the page header), or go on with one: the label printed alone beyond it
+    (`担当` / `総務部 税務課`), or a 担当 (department and division) of one word beyond it
+    (`担当 総務部`, or `担当` / `総務部`), whose division wraps onto this row (`税務課`)."""
+    beyond = _nearest_text(rows, index, step)
+    if beyond is None:
+        return False
+    text = rows[beyond].text
+    if text in LABELS:
+        return True
+    if starts_with_label(text, RESPONSIBLE_LABEL):
+        return " " not in text[len(RESPONSIBLE_LABEL):].strip()
+    further = _nearest_text(rows, beyond, step)
+    return further is not None and rows[further].text == RESPONSIBLE_LABEL and " " not in text
 
 
 def _nearest_text(rows: list[Row], index: int, step: int) -> int | None:
