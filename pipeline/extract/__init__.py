@@ -7,8 +7,9 @@ losses (blocks -> warnings of text the conversion lost) beside the readers.
 from __future__ import annotations
 
 import re
-
+from bisect import bisect_right
 from collections import Counter
+from itertools import accumulate
 
 from ..errors import ExtractionError, PipelineError, describe
 from ..heap import collector_paused
@@ -176,13 +177,27 @@ def _numbering_gaps(headings: dict[str, int], items: dict[tuple, int], path: str
 NAMED_LINES = re.compile(r"(?:^[^:]*:|\blines? )(\d+(?:(?:-|, )\d+)*)")
 
 
-def _lines_of(named: str) -> list[int]:
-    """`15, 31, 47` -> [15, 31, 47]; `885-902` -> 885 … 902."""
-    lines = []
+def _spans_of(named: str) -> list[tuple[int, int]]:
+    """`15, 31, 47` -> (15, 15), (31, 31), (47, 47); `885-902` -> (885, 902)."""
+    spans = []
     for part in named.split(", "):
         first, _, last = part.partition("-")
-        lines += range(int(first), int(last or first) + 1)
-    return lines
+        spans.append((int(first), int(last or first)))
+    return spans
+
+
+class _Named:
+    """The lines some warnings name, as spans (a warning may name thousands of lines at once):
+    `in` looks a line up among them."""
+
+    def __init__(self, spans):
+        self.spans = sorted(spans)
+        self.reach = list(accumulate((last for _, last in self.spans), max))   # furthest end so far
+        self.starts = [first for first, _ in self.spans]
+
+    def __contains__(self, line: int) -> bool:
+        at = bisect_right(self.starts, line)
+        return at > 0 and self.reach[at - 1] >= line
 
 
 def _lines_printed_twice(rows, warnings: list[str], listed: set[int], path: str) -> list[str]:
@@ -191,8 +206,8 @@ def _lines_printed_twice(rows, warnings: list[str], listed: set[int], path: str)
     value, an actor, a URL, a sentence twice), so named. A page header repeated is none (read
     as one), nor a site list's short line (`listed`: a site may be named as its badge,
     電子申請システム / 電子申請システム)."""
-    named = {line for warning in warnings for found in NAMED_LINES.finditer(warning)
-             for line in _lines_of(found[1])}
+    named = _Named(span for warning in warnings for found in NAMED_LINES.finditer(warning)
+                   for span in _spans_of(found[1]))
     printed: list[tuple[int, list]] = []        # (line, the rows read from it), in order
     for row in rows:
         if row.blank:
@@ -204,7 +219,7 @@ def _lines_printed_twice(rows, warnings: list[str], listed: set[int], path: str)
     return [f"{path}:{line}: line {line} repeats line {before} word for word (a line printed "
             "twice?): read as printed"
             for (before, first), (line, again) in zip(printed, printed[1:])
-            if again == first and not {before, line} & named and line not in listed
+            if again == first and before not in named and line not in named and line not in listed
             and not "".join(again[0][1]).lstrip().startswith("分野")]
 
 
