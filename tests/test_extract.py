@@ -2276,3 +2276,33 @@ def test_a_division_wrapped_at_the_end_of_few_pages_is_no_running_footer(respons
     changed = document_from_text("\n".join(lines))
     assert not [w for w in changed.warnings if "running" in w]
     assert [(i.id, i.notes) for i in changed.initiatives] == [(f"2-1-{n}", "税務課") for n in range(1, 5)]
+
+
+def test_a_running_header_atop_pages_that_cut_a_value_from_its_label_is_left_out():
+    """A running header atop each page, the page break between 主体 and its value `県`: the
+    value's label rule meant for lines before a header was applied after it too, so the header
+    was not found and glued to the actor (「みやぎICT推進プラン県」), in silence."""
+    header = "分野\t2\t行政の情報化\t項目\t1\t行政情報通信ネットワークと電子県庁の運用"
+    first, rest = PLAIN_INITIATIVE[:5], PLAIN_INITIATIVE[5:]
+    lines = []
+    for n in range(1, 5):
+        lines += [header, "", "みやぎICT推進プラン", ""]
+        if n > 1:
+            lines += [line + "\n" for line in rest]
+        lines += [line.format(n=n) + "\n" for line in first]
+    lines += [line + "\n" for line in rest]
+    changed = document_from_text("\n".join(lines))
+    assert [(i.id, i.actors) for i in changed.initiatives] == [(f"2-1-{n}", ["県"]) for n in range(1, 5)]
+    assert [w for w in changed.warnings if "running" in w]
+
+
+@pytest.mark.parametrize("name", ["plan.txt", "plan:2014-2016-2.txt"])
+def test_a_warning_quoting_text_like_a_line_range_is_read_as_text(name):
+    """A warning quoting `line 022-211-2111` (a phone number printed after a 担当 that names no
+    division), or a file whose name holds a colon and a range: the lines warnings name were
+    read from them as numbers and the extraction failed (`invalid literal for int()`)."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[81].startswith("担当\t\t震災復興・企画部 情報システム課")
+    lines[81:82] = ["担当\t\t震災復興・企画部\t", "line 022-211-2111"]
+    changed = document_from_text("\n".join(lines), name)
+    assert any("022-211-2111" in w for w in changed.warnings)

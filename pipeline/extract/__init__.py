@@ -173,16 +173,23 @@ def _numbering_gaps(headings: dict[str, int], items: dict[tuple, int], path: str
     return warnings
 
 
-# The lines a warning names: `file:N:`, `line N`, `lines N-M`, `lines N, M, …`.
-NAMED_LINES = re.compile(r"(?:^[^:]*:|\blines? )(\d+(?:(?:-|, )\d+)*)")
+# The lines a warning names after its `file:N:`: `line N`, `lines N-M`, `lines N, M, …`.
+NAMED_LINES = re.compile(r"\blines? (\d+(?:(?:-|, )\d+)*)")
 
 
-def _spans_of(named: str) -> list[tuple[int, int]]:
-    """`15, 31, 47` -> (15, 15), (31, 31), (47, 47); `885-902` -> (885, 902)."""
+def _named_spans(warning: str, path: str) -> list[tuple[int, int]]:
+    """The (first, last) lines a warning names: `file:N:` (the file's path as given, which may
+    hold a colon), `line N`, `lines 15, 31, 47`, `lines 885-902`; text quoted in it that reads
+    otherwise (`line 022-211-2111`) names none."""
     spans = []
-    for part in named.split(", "):
-        first, _, last = part.partition("-")
-        spans.append((int(first), int(last or first)))
+    head = warning[len(path) + 1:].partition(":")[0] if warning.startswith(f"{path}:") else ""
+    if head.isdigit():
+        spans.append((int(head), int(head)))
+    for found in NAMED_LINES.finditer(warning):
+        for part in found[1].split(", "):
+            ends = part.split("-")
+            if len(ends) <= 2 and int(ends[0]) <= int(ends[-1]):
+                spans.append((int(ends[0]), int(ends[-1])))
     return spans
 
 
@@ -206,8 +213,7 @@ def _lines_printed_twice(rows, warnings: list[str], listed: set[int], path: str)
     value, an actor, a URL, a sentence twice), so named. A page header repeated is none (read
     as one), nor a site list's short line (`listed`: a site may be named as its badge,
     電子申請システム / 電子申請システム)."""
-    named = _Named(span for warning in warnings for found in NAMED_LINES.finditer(warning)
-                   for span in _spans_of(found[1]))
+    named = _Named(span for warning in warnings for span in _named_spans(warning, path))
     printed: list[tuple[int, list]] = []        # (line, the rows read from it), in order
     for row in rows:
         if row.blank:

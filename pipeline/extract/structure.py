@@ -337,7 +337,7 @@ def _may_go_on(rows: list[Row], index: int, step: int) -> bool:
     (`担当` / `総務部 税務課`), or a 担当 (department and division) of one word beyond it
     (`担当 総務部`, or `担当` / `総務部`), whose division wraps onto this row (`税務課`)."""
     beyond = _nearest_text(rows, index, step)
-    if beyond is None:
+    if step > 0 or beyond is None:      # (after the header a label beyond it comes after it)
         return False
     text = rows[beyond].text
     if text in LABELS:
