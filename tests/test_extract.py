@@ -2306,3 +2306,31 @@ def test_a_warning_quoting_text_like_a_line_range_is_read_as_text(name):
     lines[81:82] = ["担当\t\t震災復興・企画部\t", "line 022-211-2111"]
     changed = document_from_text("\n".join(lines), name)
     assert any("022-211-2111" in w for w in changed.warnings)
+
+
+def test_a_value_cut_from_its_label_by_every_page_break_is_no_running_header():
+    """Five pages, each break between 主体 and its value `県` (a label right after it): the
+    value was left out of four initiatives as a running header beside four page headers, and
+    主体 said to have no value (a review found it)."""
+    header = "分野\t2\t行政の情報化\t項目\t1\t行政情報通信ネットワークと電子県庁の運用"
+    first, rest = PLAIN_INITIATIVE[:5], PLAIN_INITIATIVE[5:]
+    lines = []
+    for n in range(1, 6):
+        lines += [header, ""] + ([line + "\n" for line in rest] if n > 1 else [])
+        lines += [line.format(n=n) + "\n" for line in (first if n < 5 else PLAIN_INITIATIVE)]
+    changed = document_from_text("\n".join(lines))
+    assert [(i.id, i.actors) for i in changed.initiatives] == [(f"2-1-{n}", ["県"]) for n in range(1, 6)]
+    assert not [w for w in changed.warnings if "running" in w or "主体" in w]
+
+
+@pytest.mark.parametrize("quoted", ["lines 1-9999", "line " + "1" * 5000])
+def test_text_a_warning_quotes_names_no_line(doc, quoted):
+    """A warning quoting the source's `lines 1-9999` hid the warning of a line printed twice
+    (it was read as naming every line); `line` and 5,000 digits failed the extraction (int()
+    refuses so many digits)."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    lines[300:300] = [lines[299]]                   # 2-1-9庁内ITアドバイザーの設置, twice
+    lines[81:82] = ["担当\t\t震災復興・企画部\t", quoted]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert f"{RAW.name}:302: line 302 repeats line 301 word for word (a line printed twice?): " \
+        "read as printed" in changed.warnings

@@ -173,8 +173,10 @@ def _numbering_gaps(headings: dict[str, int], items: dict[tuple, int], path: str
     return warnings
 
 
-# The lines a warning names after its `file:N:`: `line N`, `lines N-M`, `lines N, M, …`.
-NAMED_LINES = re.compile(r"\blines? (\d+(?:(?:-|, )\d+)*)")
+# The lines a warning names after its `file:N:`: `line N`, `lines N-M`, `lines N, M, …`
+# (outside the text it quotes in 「…」, which is the source's).
+NAMED_LINES = re.compile(r"\blines? ([0-9]{1,9}(?:(?:-|, )[0-9]{1,9})*)\b")
+QUOTED = re.compile(r"「[^「」]*」")
 
 
 def _named_spans(warning: str, path: str) -> list[tuple[int, int]]:
@@ -183,9 +185,9 @@ def _named_spans(warning: str, path: str) -> list[tuple[int, int]]:
     otherwise (`line 022-211-2111`) names none."""
     spans = []
     head = warning[len(path) + 1:].partition(":")[0] if warning.startswith(f"{path}:") else ""
-    if head.isdigit():
+    if head.isascii() and head.isdigit() and len(head) <= 9:
         spans.append((int(head), int(head)))
-    for found in NAMED_LINES.finditer(warning):
+    for found in NAMED_LINES.finditer(QUOTED.sub("", warning)):
         for part in found[1].split(", "):
             ends = part.split("-")
             if len(ends) <= 2 and int(ends[0]) <= int(ends[-1]):

@@ -332,14 +332,17 @@ def _running_lines(rows: list[Row]) -> dict[int, tuple[list[int], int] | None]:
 
 
 def _may_go_on(rows: list[Row], index: int, step: int) -> bool:
-    """Whether the row `index` may be the value of a label beyond it (on the side `step`
-    points away from the page header), or go on with one: the label printed alone beyond it
-    (`担当` / `総務部 税務課`), or a 担当 (department and division) of one word beyond it
-    (`担当 総務部`, or `担当` / `総務部`), whose division wraps onto this row (`税務課`)."""
+    """Whether the row `index` may be a label's value rather than a running line. Before the
+    page header (`step` -1): the label printed alone before it (`担当` / `総務部 税務課`), or a
+    担当 (department and division) of one word before it (`担当 総務部`, or `担当` / `総務部`),
+    whose division wraps onto this row (`税務課`). After the header (+1): a label right after
+    it, as a value's last line is (`主体` / page break / `県` / `担当`)."""
     beyond = _nearest_text(rows, index, step)
-    if step > 0 or beyond is None:      # (after the header a label beyond it comes after it)
+    if beyond is None:
         return False
     text = rows[beyond].text
+    if step > 0:            # after the header: a value's last line, its label before the header
+        return text in LABELS
     if text in LABELS:
         return True
     if starts_with_label(text, RESPONSIBLE_LABEL):
