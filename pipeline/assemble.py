@@ -61,10 +61,10 @@ def assemble(sources: list[SourceDocument], documents: list[Document]) -> Public
     for table in TABLES:
         publication.tables[table] = [record for d in documents for record in getattr(d, table)]
     items: dict[str, set[tuple[int, int]]] = {}
-    known = {key for key in owners if key[0] == "initiative"}
-    filled = {(plan_id, filler) for _, plan_id, ident in known
+    known = {(plan_id, ident) for kind, plan_id, ident in owners if kind == "initiative"}
+    # what fills a gap in a file's numbering: an initiative's id or its item's (`2-2`)
+    filled = {(plan_id, filler) for plan_id, ident in known
               for filler in (ident, ident.rpartition("-")[0])}
-    known = {key[1:] for key in known}
     for source, document in zip(sources, documents):
         items.setdefault(source.meta.plan_id, set()).update(document.items)
     for source, document in zip(sources, documents):     # a gap another file fills is none

@@ -139,13 +139,10 @@ def escape_incomplete_references(text: str) -> str:
     return _REFERENCE.sub(lambda m: m[0] if _complete(m) else "&amp;" + m[0][1:], text)
 
 
-def parts_a_number(tag: str, before: str, after: str) -> bool:
-    """Whether an inline tag between the texts `before` and `after` (as printed: a character
-    reference `&#49;` is its digit) parts them (APART_BETWEEN_DIGITS); a footnote's `*1` after
-    a number too, whose `*` is no glossary mark of the number."""
-    if tag.startswith("</") or \
-            tag[1:].split(None, 1)[0].rstrip("/>").lower() not in APART_BETWEEN_DIGITS:
-        return False
+def digits_meet(before: str, after: str) -> bool:
+    """Whether the texts `before` and `after` a start tag of APART_BETWEEN_DIGITS meet digit to
+    digit (as printed: a character reference `&#49;` is its digit), which the tag then parts;
+    a footnote's `*1` after a number too, whose `*` is no glossary mark of the number."""
     last, first = unescape(before[-REFERENCE_CHARS:])[-1:], unescape(after[:REFERENCE_CHARS])[:1]
     return bool(last) and last in DIGITS and bool(first) and first in DIGITS + "*"
 
@@ -171,8 +168,9 @@ def strip_html(text: str, sep: str = " ") -> str:
     for at in range(1, len(pieces), 3):
         element = pieces[at + 1]
         inline = element.lower() in INLINE_ELEMENT_NAMES
-        pieces[at] = sep if not inline or read.ends_a_url(element) or parts_a_number(
-            pieces[at], last_text(pieces, at), next_text(pieces, at)) else ""
+        apart = element.lower() in APART_BETWEEN_DIGITS and not pieces[at].startswith("</") \
+            and digits_meet(last_text(pieces, at), next_text(pieces, at))
+        pieces[at] = sep if not inline or read.ends_a_url(element) or apart else ""
         pieces[at + 1] = ""
         read.add(pieces[at])
         read.add(pieces[at + 2])

@@ -10,9 +10,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from ..normalize import (HTML_ELEMENT_NAMES, HTML_TAG, INLINE_ELEMENT_NAMES, UrlEnd,
-                         APART_BETWEEN_DIGITS, escape_incomplete_references,
-                         parts_a_number)
+from ..normalize import (APART_BETWEEN_DIGITS, HTML_ELEMENT_NAMES, HTML_TAG,
+                         INLINE_ELEMENT_NAMES, UrlEnd, digits_meet, escape_incomplete_references)
 from ..paragraphs import line_separator
 
 HTML_END = re.compile(r"</(?:p|div|table|span)\s*>", re.IGNORECASE)
@@ -129,7 +128,7 @@ class FragmentParser(HTMLParser):
         self.nested = 0         # tables open inside a cell of the table being read
         self.lines = False      # the fragment holds several lines (else all is on line 0)
         self.url_end = UrlEnd()     # whether the text read so far ends inside a URL
-        self.apart: str | None = None   # the text before a <sup> or <sub> (parts_a_number)
+        self.apart: str | None = None   # the text before a <sup> or <sub> (digits_meet)
 
     def _line(self, data: str = "") -> int:
         """The line of what is being read, counted from 0: of its first character that is no
@@ -255,7 +254,7 @@ class FragmentParser(HTMLParser):
     def handle_data(self, data):
         if self.apart is not None and data:
             before, self.apart = self.apart, None
-            if parts_a_number("<sup>", before, data):
+            if digits_meet(before, data):
                 data = " " + data
         self.url_end.add(data)
         if self.first is None and data.strip():
