@@ -64,14 +64,16 @@ def catalogue_pages(publication: str) -> tuple[PageRoute, ...]:
 def data_pages(tables: dict[str, list[dict]], plans: dict[str, Plan]) -> Callable[[str], str | None]:
     """data_page for the plans of these tables' initiatives (the portal has pages of those
     alone) and for the 担当 departments of their initiatives and sites (each has its page)."""
-    departments = {}
-    for row in (*tables["initiatives"], *tables["sites"]):
-        plan = plans.get(row["plan_id"])
-        if plan is not None and row.get("department"):
-            scope = organization_scope(plan.plan_id, plan.publisher, plan.publisher_code)
-            key = publisher_key(plan.publisher, plan.publisher_code)
-            departments[unquote(department_path(scope, row["department"]))] = \
-                department_page(department_slug(row["department"].strip(), key))
+    rows = (*tables["initiatives"], *tables["sites"])
+    named = dict.fromkeys((row["plan_id"], row["department"]) for row in reversed(rows)
+                          if row.get("department") and row["plan_id"] in plans)  # each pair once
+    departments: dict[str, str] = {}
+    for plan_id, department in named:       # the last row's page where two names share a path
+        plan = plans[plan_id]
+        scope = organization_scope(plan.plan_id, plan.publisher, plan.publisher_code)
+        key = publisher_key(plan.publisher, plan.publisher_code)
+        departments.setdefault(unquote(department_path(scope, department)),
+                               department_page(department_slug(department.strip(), key)))
     return partial(data_page, {plan_id: plan_slug(plan_id) for plan_id in
                                dict.fromkeys(r["plan_id"] for r in tables["initiatives"])},
                    departments)
