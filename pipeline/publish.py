@@ -104,7 +104,7 @@ def extract(sources: list[SourceDocument], log: Log, watch: Stopwatch,
     with watch.stage("extract"), collector_paused(keep=True):  # millions of objects, no cycles
         publication = extract_rows(sources, cache_dir, rows_folder)
     stats = publication.batch
-    if len(sources) > 1 or stats.cached or publication.plans_reused:
+    if cache_dir is not None and (len(sources) > 1 or stats.cached or publication.plans_reused):
         log(f"cache: {stats.extracted} document(s) extracted ({stats.workers} process(es)), "
             f"{stats.cached} unchanged taken from the cache"
             + (f"; the rows of {publication.plans_reused} unchanged plan(s) taken from the cache"

@@ -151,6 +151,17 @@ def test_one_plan_over_two_files_is_one_plan(tmp_path, run_cli, source_text):
     assert len(rows) == 66
 
 
+def test_a_run_without_a_cache_says_nothing_of_one(tmp_path, run_cli, source_text):
+    """`--no-cache` does without the cache: a publish of two files said `cache: 2 document(s)
+    extracted (1 process(es)), 0 unchanged taken from the cache` all the same."""
+    write_two_plans(tmp_path / "raw", source_text, source_text)
+    result = run_cli("publish", "--no-cache", "--raw-dir", tmp_path / "raw",
+                     "--out-dir", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "extract: 66 initiatives" in result.stderr
+    assert not [line for line in result.stderr.splitlines() if line.startswith("cache:")]
+
+
 @pytest.mark.parametrize("pages, landing", [
     (("https://www.pref.miyagi.jp/f2.html", "https://www.pref.miyagi.jp/f3.html"), None),
     (("https://www.pref.miyagi.jp/ict.html",) * 2, "https://www.pref.miyagi.jp/ict.html")])
