@@ -2179,6 +2179,25 @@ def test_a_reference_s_url_that_may_hold_the_text_around_it_is_named(printed, do
                                 f"推進」: 参考 at line 1021: {doubt}"]
 
 
+@pytest.mark.parametrize("printed,beside", [
+    ("<http://www.pref.miyagi.jp/soshiki/jyoho/a b.html>", "b.html>"),
+    ("要綱<http://www.pref.miyagi.jp/soshiki/jyoho/yoko.html>", "要綱"),
+    ("< http://www.pref.miyagi.jp/ >", ""),
+], ids=["cut at a space", "a name before it", "spaces inside its brackets"])
+def test_the_text_beside_a_url_is_read_alike_under_reference_and_related_url(printed, beside):
+    """What 参考 prints beside a URL is a document, what 関連URL prints beside one its notes:
+    both read the URL and its angle brackets alike. The rest of a URL cut at its space was
+    「< b.html>」 under 参考, the bracket that opened the URL with it, and 「b.html>」 under 関連URL."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[1020] == "<http://www.pref.miyagi.jp/soshiki/jyoho/sityouson.html>"
+    lines[1020] = printed
+    lines[1013:1013] = ["", "関連URL", "", printed]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    initiative = next(i for i in changed.initiatives if i.id == "2-3-3")
+    documents = [r.label for r in changed.references if r.from_id == "2-3-3" and not r.url]
+    assert initiative.notes == beside and documents == ([beside] if beside else [])
+
+
 def test_a_division_wrapped_before_three_page_headers_is_no_running_footer():
     """Item 2's pages, three of whose initiatives end with 担当 wrapped before its division
     (`担当 総務部` / `税務課`) right before the next page's header: 「税務課」 was taken for a

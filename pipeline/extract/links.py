@@ -117,14 +117,14 @@ def read_references(ident: str, entries: list[Located], source: str) -> tuple[
     found: list[tuple[str | None, str, str, int]] = []
     doubts = []
     for line, value in with_wrapped_urls(entries):
-        for url in URL.findall(value):
+        urls, text = split_urls(value)
+        for url in urls:
             found.append((None, url, url, line))
             doubts += [f"参考 at line {line}: 「{url}」 {doubt} Kept as printed"
                        for doubt in url_doubts(url)]
         doubts += [f"参考 at line {line}: 「{m[0]}」 is in angle brackets not closed after it (a "
                    "space in the URL?): kept as printed, the rest as a document"
                    for m in UNCLOSED_URL.finditer(value)]
-        text = URL.sub("", value).replace("<>", " ")
         cuts = [m for m in INITIATIVE_ID.finditer(text)
                 if not text[:m.start()].endswith(NUMBERING_WORDS)]
         starts = [0, *(m.end() for m in cuts)]
