@@ -19,7 +19,8 @@ from .layout import LONE_PAGE_NUMBER
 from .links import INITIATIVE_ID, read_references, read_urls, split_urls
 from .schedule import (SCHEDULE_LABEL, Period, ScheduleReading, grid_by_position, is_schedule_mark,
                        read_schedule)
-from .structure import LABELS, Block
+from .structure import Block
+from .template import LABELS
 
 SENTENCE_END = "。"         # ends prose; never in a name (of a site, of a 参考 document)
 # Labels the template prints for every initiative (the others only where there is a value).

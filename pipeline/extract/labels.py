@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .indicators import value_label
 from .layout import CellLines, Located, Row
 from .links import INITIATIVE_ID
-from .structure import LABELS
+from .template import LABELS
 
 LABEL_INITIALS = frozenset(label[0] for label in LABELS)
 INDICATORS = "指標"

@@ -43,7 +43,8 @@ from ..paragraphs import is_paragraph_end, sentence_goes_on, stands_alone
 from .initiatives import SENTENCE_END
 from .layout import LONE_PAGE_NUMBER, Row
 from .schedule import is_schedule_mark
-from .structure import LABELS, NUMBERED, SUBSECTION, Block, starts_with_label
+from .structure import Block
+from .template import LABELS, NUMBERED, SUBSECTION, starts_with_label
 
 Problem = tuple[int, str]       # (line, what was lost there)
 # Said of the document's last block when it lacks what a whole one prints (a cut document)

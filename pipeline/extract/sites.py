@@ -16,7 +16,8 @@ from ..paragraphs import Numbered, join_paragraphs
 from .initiatives import SENTENCE_END, is_short_label, split_responsible, worth_looking_for
 from .layout import Row
 from .links import split_urls, url_closing, url_doubts
-from .structure import Block, starts_with_label
+from .structure import Block
+from .template import starts_with_label
 
 URL_LABEL, RESPONSIBLE_LABEL = "URL", "担当"
 BOLD = re.compile(r"\*\*(.+?)\*\*")

@@ -16,34 +16,15 @@ page header but not as one (`damaged-header`) and a line printed beside most pag
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from ..errors import ExtractionError
-from .layout import LONE_PAGE_NUMBER, Row
-
-PURPOSE_LABEL = "目的・概要"
-LABELS = ("目的・概要", "性質・手法", "重点目標", "主体", "関連URL", "スケジュール", "指標", "担当", "参考")
-TOPIC_LABEL = "トピックス"
-RESPONSIBLE_LABEL = "担当"
-SITES_LABEL = "情報発信サイト等"
-
-PAGE_HEADER = re.compile(r"^分野\s*(\d+)\s*(\S+?)(?:\s*項目\s*(\d+)\s*(\S.*?))?$")
-# A page header that lost a cell: 項目 after 分野 or a field number, 分野 N title N title, or
-# 分野 N alone (the rest on the next line).
-HEADER_LIKE = re.compile(r"^(?:(?:分野|\d{1,3}\s).*?(?:\s|\d)項目(?:\s|\d|$)"
-                         r"|分野\s*\d{1,3}(?:\s+\S+\s+\d{1,3}\s+\S+)?$)")
-FIELD_NUMBERED = re.compile(r"分野\s*\d")
-MAX_DIGITS = 3                  # fields, items and initiatives are numbered 1 … 999
-# The cleaner glues a lone digit to the following word, so the separator is optional.
-NUMBERED = re.compile(r"^(\d{1,3})\s*(?![\d\-.])(\S.*)$")
-PART = re.compile(r"^【(.+)】$")
-# An item's heading and its 【…】 part on one line (`3 市町村行政の情報化【現状、…】`: a line break lost)
-TITLE_AND_PART = re.compile(r"^(.*?\S)\s*【([^【】]+)】$")
-SUBSECTION = re.compile(r"^\((\d{1,3})\)\s*(\S.*)$")
-# First characters of the markers above (besides digits): other rows are plain content.
-MARKER_INITIALS = frozenset(["分", "【", "(", SITES_LABEL[0], TOPIC_LABEL[0]])
-
+from .furniture import cut_header, page_footer, page_headers, running_lines
+from .layout import Row
+from .template import (FIELD_NUMBERED, HEADER_LIKE, LABELS, MARKER_INITIALS, MAX_DIGITS, NUMBERED,
+                       PAGE_HEADER, PART, PURPOSE_LABEL, RESPONSIBLE_LABEL, SITES_LABEL, SUBSECTION,
+                       TITLE_AND_PART, TOPIC_LABEL, flat_text, next_row, next_text,
+                       starts_with_label)
 
 # field -> its title and the line it was first printed on
 Titles = dict[int, tuple[str, int]]
@@ -77,21 +58,12 @@ class Block:
             line for row in self.rows if not row.blank for line in (row.line, row.last)]
 
 
-def flat_text(row: Row) -> str:
-    """A row's cells joined with single spaces (cleaned cells are stripped already)."""
-    return row.text
-
-
-def starts_with_label(text: str, label: str) -> bool:
-    return text == label or text.startswith(label + " ")
-
-
 def split_blocks(rows: list[Row], path: str) -> list[Block]:
     """Blocks in document order; raises ExtractionError when no 分野 header is found."""
     context, blocks = Context(), []
     titles: Titles = {}                 # where a field's title was first printed
-    headers = _page_headers(rows)
-    running = _running_lines(rows)
+    headers = page_headers(rows)
+    running = running_lines(rows)
     current: Block | None = None
     part = ""
     seen_header = False
@@ -101,7 +73,7 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
                 current.rows.append(row)
             continue
         text = flat_text(row)
-        if (text[0].isdecimal() or text[0] in "Pp") and _page_footer(rows, index):
+        if (text[0].isdecimal() or text[0] in "Pp") and page_footer(rows, index):
             continue
         if index in running:
             if running[index]:      # (its first: named once, with every line it is printed on)
@@ -129,7 +101,7 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
             blocks.append(Block("damaged-header", context, row, title=retitled or ""))
             current, part = None, ""
             continue
-        if header is None and _cut_header(text, headers):
+        if header is None and cut_header(text, headers):
             # warned of and left out; one that names its field ends the record before, as a
             # header does (`分野 2 行政の情報化 項`: its rest on the next line is then named as
             # text outside any record); a bare `分野` does not: inside an initiative it is no
@@ -145,7 +117,7 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
                 _complete_opening(blocks, context)
             seen_header = True
             if not _page_goes_on(current, header, previous, context,
-                                 _next_row(rows, index, None)):
+                                 next_row(rows, index, None)):
                 current = None
             if current is None or current.kind != "narrative":
                 part = ""       # (a narrative's part goes on over the page: its (4), (5) …)
@@ -156,7 +128,7 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
             numbered = None
         if sub and _numbered_zero(sub[1]):
             sub = None
-        following = _next_text(rows, index) if numbered else ""     # only read after a number
+        following = next_text(rows, index) if numbered else ""     # only read after a number
         if text == SITES_LABEL:
             current = Block("sites", context, row)
         elif row.values[0] == TOPIC_LABEL:
@@ -189,19 +161,6 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
     if not seen_header:
         raise ExtractionError("no 分野 (field) header found: not a plan document in the expected layout", path)
     return blocks
-
-
-def _page_headers(rows: list[Row]) -> list[str]:
-    """The text of each page header the document prints with its 項目, once, sorted."""
-    return sorted({row.text for row in rows if not row.blank and row.text.startswith("分野")
-                   and (header := PAGE_HEADER.match(row.text)) and header[3] is not None})
-
-
-def _cut_header(text: str, headers: list[str]) -> bool:
-    """Whether a row that is no page header is the beginning of one the document prints (`分野`,
-    `分野 2 行政の情報化 項`): a header cut short, its end lost or on the next line."""
-    at = bisect_left(headers, text)
-    return at < len(headers) and headers[at].startswith(text)
 
 
 def _numbered_zero(*numbers: str | None) -> bool:
@@ -297,92 +256,3 @@ def _complete_opening(blocks: list[Block], first: Context) -> None:
 def _require_context(context: Context, path: str, line: int) -> None:
     if context.field_no is None or context.item_no is None:
         raise ExtractionError("initiative heading before any 分野/項目 header", path, line)
-
-
-RUNNING_MIN = 3         # page breaks a running header or footer is printed at, at least
-
-
-def _running_lines(rows: list[Row]) -> dict[int, tuple[list[int], int] | None]:
-    """Rows printed word for word beside the page headers (next to one, blank lines and a
-    page's number aside, on the same side), at RUNNING_MIN page breaks or more and at two
-    fifths of them (even and odd pages may have their own): a running header or footer (the
-    document's or its chapter's title), which a page break prints inside a record. Where it
-    may be a label's value (_may_go_on: `担当` / `総務部 税務課`, which may end every initiative
-    of a page, or a division wrapped) it does not count; once a line is found running, every
-    one of its rows beside a header is left out. By index: the first (the indexes of the
-    others, how many headers there are), the others None."""
-    headers = [i for i, row in enumerate(rows) if not row.blank
-               and row.text.startswith("分野") and PAGE_HEADER.match(row.text)]
-    beside: dict[tuple[int, str], list[int]] = {}     # (side, text) -> its rows
-    free: dict[tuple[int, str], int] = {}             # … how many are no label's value
-    for index in headers:
-        for step in (-1, 1):
-            near = _nearest_text(rows, index, step)
-            if near is not None and _may_run(rows[near]):
-                key = (step, rows[near].text)
-                beside.setdefault(key, []).append(near)
-                free[key] = free.get(key, 0) + (not _may_go_on(rows, near, step))
-    least = max(RUNNING_MIN, -(-len(headers) * 2 // 5))
-    running: dict[int, tuple[list[int], int] | None] = {}
-    for key, found in beside.items():
-        if free[key] >= least:
-            running.update({index: None for index in found})
-            running[found[0]] = (found[1:], len(headers))
-    return running
-
-
-def _may_go_on(rows: list[Row], index: int, step: int) -> bool:
-    """Whether the row `index` may be a label's value rather than a running line. Before the
-    page header (`step` -1): the label printed alone before it (`担当` / `総務部 税務課`), or a
-    担当 (department and division) of one word before it (`担当 総務部`, or `担当` / `総務部`),
-    whose division wraps onto this row (`税務課`). After the header (+1): a label right after
-    it, as a value's last line is (`主体` / page break / `県` / `担当`)."""
-    beyond = _nearest_text(rows, index, step)
-    if beyond is None:
-        return False
-    text = rows[beyond].text
-    if step > 0:            # after the header: a value's last line, its label before the header
-        return text in LABELS
-    if text in LABELS:
-        return True
-    if starts_with_label(text, RESPONSIBLE_LABEL):
-        return " " not in text[len(RESPONSIBLE_LABEL):].strip()
-    further = _nearest_text(rows, beyond, step)
-    return further is not None and rows[further].text == RESPONSIBLE_LABEL and " " not in text
-
-
-def _nearest_text(rows: list[Row], index: int, step: int) -> int | None:
-    """The nearest row before (step -1) or after (+1) row `index` that is neither blank nor a
-    page's bare number (a footer)."""
-    at = index + step
-    while 0 <= at < len(rows) and abs(at - index) < 6 and (
-            rows[at].blank or LONE_PAGE_NUMBER.match(rows[at].text)):
-        at += step
-    return at if 0 <= at < len(rows) and not rows[at].blank else None
-
-
-def _may_run(row: Row) -> bool:
-    """A line of text alone, no heading, label or page header of the template."""
-    return row.kind == "text" and not row.text.startswith("分野") and not NUMBERED.match(row.text) \
-        and not row.text.startswith(("【", "(", SITES_LABEL, TOPIC_LABEL)) \
-        and not any(starts_with_label(row.text, label) for label in LABELS)
-
-
-def _page_footer(rows: list[Row], index: int) -> bool:
-    """Whether a row is a page's bare number (`12`, `12/40`) printed where the next page's
-    header follows: the page's footer, which went on as the record's text or value."""
-    row = rows[index]
-    return row.kind == "text" and bool(LONE_PAGE_NUMBER.match(row.text)) and \
-        bool(PAGE_HEADER.match(_next_text(rows, index, None)))
-
-
-def _next_row(rows: list[Row], index: int, reach: int | None = 3) -> Row | None:
-    """The first row that is not blank among the `reach` rows after row `index` (any number
-    of blank rows: reach None)."""
-    stop = len(rows) if reach is None else min(len(rows), index + 1 + reach)
-    return next((rows[at] for at in range(index + 1, stop) if not rows[at].blank), None)
-
-
-def _next_text(rows: list[Row], index: int, reach: int = 3) -> str:
-    row = _next_row(rows, index, reach)
-    return "" if row is None else flat_text(row)
