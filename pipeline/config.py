@@ -211,8 +211,10 @@ BASE_SETTINGS = ("base_uri", "download_base")       # every URI and file URL sta
 REQUIRED_URLS = (*BASE_SETTINGS, "[publication.license] url")     # never empty when given
 VERSION = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9}){0,3}")   # 1.0.0: a content change raises the last
 TAG = re.compile(r"[\w \-.]{2,100}")                   # a keyword CKAN takes as a tag
-NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # controls XML 1.0 cannot hold
-NOT_IN_XML_PROBLEM = "holds a control character, which no XML or HTML page can hold"
+# the controls and noncharacters XML 1.0 cannot hold (an XML parser stops at them)
+NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+NOT_IN_XML_PROBLEM = ("holds a control character or noncharacter (U+FFFE, U+FFFF), which no XML "
+                      "or HTML page can hold")
 # `language` (ISO 639-1) -> (its code in the EU language authority, its name in Japanese)
 LANGUAGES = {"ja": ("JPN", "日本語"), "en": ("ENG", "英語"), "ko": ("KOR", "韓国語"),
              "zh": ("ZHO", "中国語"), "pt": ("POR", "ポルトガル語"), "es": ("SPA", "スペイン語"),

@@ -240,8 +240,11 @@ def test_the_default_source_is_checked_where_its_settings_file_is_read(tmp_path)
     ("page", '"https://www.pref.miyagi.jp/%zz/index.html"', "is not an http(s) URL"),
     ("page", '"https://www.pref.miyagi.jp/a[1]/index.html"', "is not an http(s) URL"),
     # once published as given, a NUL in the portal's pages
-    ("plan_title", '"みやぎ\\u0000ICT"', "holds a control character, which no XML or HTML page"),
+    ("plan_title", '"みやぎ\\u0000ICT"', "holds a control character or noncharacter (U+FFFE, U+FFFF), which no XML"),
     ("publisher_en", '"Miyagi\\u0007"', "holds a control character"),
+    # each once published as given, and rdf/graph.rdf was no XML (an XML parser stopped at it)
+    ("plan_title", '"みやぎICT推進プラン\\uFFFF"', "holds a control character or noncharacter"),
+    ("title", '"分野\\uFFFE2"', "holds a control character or noncharacter"),
 ])
 def test_an_entry_value_that_would_break_a_uri_is_refused_with_its_key(tmp_path, key, value, problem):
     manifest = "\n".join(f"{key} = {value}" if line.startswith(f"{key} =") else line

@@ -244,8 +244,9 @@ def test_a_relative_or_empty_cache_home_is_ignored(tmp_path, monkeypatch, cache_
     ('[site]\ntemplates = "a\\u0000b"', "[site] templates: 'a\\x00b' is not a folder name"),
     ('[sit]\ntemplates = "division"', "unknown table(s) or key(s): sit (known: publication, site, "),
     # each once published as given: a NUL in every page of the portal, an escape in the RDF
-    ('title = "a\\u0000b"', "title: 'a\\x00b' holds a control character, which no XML or HTML"),
+    ('title = "a\\u0000b"', "title: 'a\\x00b' holds a control character or noncharacter (U+FFFE"),
     ('[publication.license]\nnote = "\\u001b[2J"', "[publication.license] note: '\\x1b[2J' holds a"),
+    ('title = "a\\uffffb"', "title: 'a\\uffffb' holds a control character or noncharacter"),
     # each once published as given: a catalogue and portal titled "", a licence stated by its
     # id and by the page of none (licences, not licenses)
     ('title = ""', "title: is empty: the catalogue, the portal and every dataset are titled by it"),
