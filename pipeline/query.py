@@ -61,6 +61,8 @@ def run_query(out_dir: Path, query: str, config: Config, output_format: str = "t
     result), CONSTRUCT/DESCRIBE as N-Triples. The graph is loaded and the query run in a
     thread of their own (see _in_thread), so that Ctrl-C stops a query however long it runs."""
     out = out or sys.stdout
+    if out is None:             # (`>&-`: Python has no sys.stdout)
+        raise StoreError(f"{NOWHERE} (it is closed)")
     if output_format not in QUERY_FORMATS:
         raise StoreError(f"unknown format {output_format!r} (one of {', '.join(QUERY_FORMATS)})")
     _check_query(query)
@@ -76,9 +78,17 @@ def run_query(out_dir: Path, query: str, config: Config, output_format: str = "t
             _write(out, first)
         else:
             write_table(first, answer, out)
+        out.flush()             # (a full disk says so here, not as the interpreter exits)
     except KeyboardInterrupt as interrupt:      # told in the command's last line
         interrupt.add_note(CUT_SHORT)
         raise
+    except BrokenPipeError:     # its reader stopped (`| head`): the command's own ending
+        raise
+    except OSError as error:
+        raise StoreError(f"{NOWHERE} ({_one_line(error)})") from None
+
+
+NOWHERE = "the answer cannot be written to standard output"
 
 
 def _reads_named_graphs(query: str) -> bool:

@@ -646,6 +646,24 @@ def test_a_query_whose_reader_stops_ends_as_a_program_stopped_by_sigpipe(publish
         assert (process.wait(timeout=120), stderr) == (141, b"")
 
 
+@pytest.mark.parametrize("stdout", ["closed", "/dev/full"])
+@pytest.mark.parametrize("form", ["SELECT ?s WHERE { ?s ?p ?o }", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"])
+def test_a_query_that_cannot_write_its_answer_says_so(published, stdout, form):
+    """Standard output closed (`>&-`) or full: `error: …/out: query failed: AttributeError:
+    'NoneType' object has no attribute 'write'` (or `OSError: [Errno 28] …`), which blamed the
+    publication. Now one line says where the answer could not go."""
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "pipeline", "query", "--out-dir",
+                               str(published), form],
+                              stdout=None if stdout == "closed" else full, stderr=subprocess.PIPE,
+                              cwd=Path(__file__).resolve().parents[1], timeout=120,
+                              **({"preexec_fn": lambda: os.close(1)} if stdout == "closed" else {}))
+    message = done.stderr.decode("utf-8")
+    assert done.returncode == 1 and message.count("\n") == 1, message
+    assert message.startswith("error: the answer cannot be written to standard output ("), message
+    assert str(published) not in message and "Traceback" not in message
+
+
 def test_silencing_a_stream_without_a_descriptor_opens_nothing():
     """to_devnull opened /dev/null before asking the stream for its descriptor, and left it
     open when it had none (a test's capture): one descriptor lost per message."""
