@@ -350,18 +350,26 @@ class _Inflater:
 
 
 def _replace_atomically(target: Path, data: bytes) -> None:
-    """Write data to a temp file beside target, fsync, then rename it over target."""
-    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    """Write data to a temp file beside target, fsync, then rename it over target; a
+    FetchError naming target (never the temp file) when it cannot be (a folder of its name,
+    a read-only raw folder, a full disk)."""
+    temp = None
     try:
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                        suffix=".part")
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temp, mode)
         os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
+    except BaseException as error:
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise FetchError(f"cannot be written ({error.strerror or describe(error)}); nothing "
+                             "stored", target) from None
         raise
 
 
@@ -372,6 +380,8 @@ def _read_lock(path: Path) -> dict[str, dict]:
         files = json_document(path.read_text(encoding="utf-8")).get("files", {})
     except (ValueError, AttributeError) as exc:     # (not JSON, not UTF-8, too deep; no object)
         raise FetchError(f"invalid lock file ({exc}); delete it to fetch everything again", path) from None
+    except OSError as error:                        # (a folder of its name, unreadable)
+        raise FetchError(f"cannot be read ({error.strerror or describe(error)})", path) from None
     return {name: entry for name, entry in files.items() if isinstance(entry, dict)}
 
 
@@ -380,7 +390,7 @@ def _write_lock(path: Path, files: dict[str, dict]) -> None:
                       sort_keys=True, indent=2) + "\n"
     if not path.exists() and not files:
         return
-    if path.exists() and path.read_text(encoding="utf-8") == text:
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
         return
     _replace_atomically(path, text.encode("utf-8"))
 

@@ -17,7 +17,7 @@ import pytest
 
 from httpserver import BIG_BYTES, GZIP_TEXT, LAST_MODIFIED, PLAN, SJIS
 from pipeline.errors import ConfigError
-from pipeline.fetch import LOCK_NAME, fetch_sources
+from pipeline.fetch import LOCK_NAME, FetchError, fetch_sources
 
 FAST = {"timeout": (1.0, 0.3), "tries": 2, "backoff": 0.01, "max_bytes": 1000}
 HTML_PAGE = "an HTML page (its first tag is <!DOCTYPE html>, <html>, <head> or <body>), not the text file"
@@ -126,6 +126,27 @@ def test_a_failed_fetch_names_url_and_reason_and_keeps_the_good_file(tmp_path, s
     assert "\n" not in errors[0]
     assert (raw / "plan.txt").read_bytes() == GOOD
     assert not list(raw.glob(".*.part"))
+
+
+def test_a_folder_where_the_file_or_the_lock_goes_is_named_not_the_temporary_file(tmp_path,
+                                                                                 server):
+    """A folder of the file's name: `error: …: IsADirectoryError: [Errno 21] Is a directory:
+    '…/raw/.plan.txt.fvy34fln.part' -> '…/raw/plan.txt'`, a file that exists only while it is
+    written; of the lock's: `…/raw: fetch failed: IsADirectoryError: …`. Now the line names
+    the file in the raw folder, and says what it is."""
+    raw = tmp_path / "raw"
+    write_manifest(raw, {"file": "plan.txt", "url": server.url("/plan.txt")})
+    (raw / "plan.txt").mkdir()
+    outcomes, lines = fetch(raw)
+    assert [o.status for o in outcomes] == ["failed"]
+    assert [line for line in lines if line.startswith("error: ")] == [
+        f"error: {raw / 'plan.txt'}: cannot be written (Is a directory); nothing stored"]
+    (raw / "plan.txt").rmdir()
+    (raw / LOCK_NAME).mkdir()
+    with pytest.raises(FetchError) as error:
+        fetch(raw)
+    assert str(error.value) == f"{raw / LOCK_NAME}: cannot be read (Is a directory)"
+    assert not (raw / "plan.txt").exists() and not list(raw.glob(".*.part"))   # (read first)
 
 
 def test_a_gzip_download_is_stored_as_its_text(tmp_path, server):
