@@ -1,6 +1,6 @@
 """The label/value pairs of 取組 (initiative) blocks, in any of the three layouts.
 
-A block prints the template's labels (structure.LABELS): 目的・概要 (purpose and summary),
+A block prints the template's labels (template.LABELS): 目的・概要 (purpose and summary),
 性質・手法 (method: システム, 情報発信, その他 …), 重点目標 (priority goals), 主体 (actors),
 関連URL (related URLs), スケジュール (schedule), 指標 (indicators), 担当 (responsible department
 and division), 参考 (references); each at the start of a cell, its values after it.
