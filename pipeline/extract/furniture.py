@@ -7,10 +7,11 @@ bare number before the next page's header.
 from __future__ import annotations
 
 from bisect import bisect_left
+from typing import Container
 
 from .layout import LONE_PAGE_NUMBER, Row
 from .template import (LABELS, NUMBERED, PAGE_HEADER, RESPONSIBLE_LABEL, SITES_LABEL, TOPIC_LABEL,
-                       next_text, starts_with_label)
+                       starts_with_label)
 
 
 def page_headers(rows: list[Row]) -> list[str]:
@@ -95,9 +96,15 @@ def _may_run(row: Row) -> bool:
         and not any(starts_with_label(row.text, label) for label in LABELS)
 
 
-def page_footer(rows: list[Row], index: int) -> bool:
+def page_footer(rows: list[Row], index: int, running: Container[int] = ()) -> bool:
     """Whether a row is a page's bare number (`12`, `12/40`) printed where the next page's
-    header follows: the page's footer, which went on as the record's text or value."""
+    header follows (blank rows and the `running` lines of running_lines aside: the next
+    page's running header before its table's header): the page's footer, which went on as
+    the record's text or value."""
     row = rows[index]
-    return row.kind == "text" and bool(LONE_PAGE_NUMBER.match(row.text)) and \
-        bool(PAGE_HEADER.match(next_text(rows, index, None)))
+    if row.kind != "text" or not LONE_PAGE_NUMBER.match(row.text):
+        return False
+    at = index + 1
+    while at < len(rows) and (rows[at].blank or at in running):
+        at += 1
+    return at < len(rows) and bool(PAGE_HEADER.match(rows[at].text))

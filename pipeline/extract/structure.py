@@ -73,7 +73,7 @@ def split_blocks(rows: list[Row], path: str) -> list[Block]:
                 current.rows.append(row)
             continue
         text = flat_text(row)
-        if (text[0].isdecimal() or text[0] in "Pp") and page_footer(rows, index):
+        if (text[0].isdecimal() or text[0] in "Pp") and page_footer(rows, index, running):
             continue
         if index in running:
             if running[index]:      # (its first: named once, with every line it is printed on)
