@@ -1387,6 +1387,28 @@ def test_a_laid_out_phase_stays_under_its_year_and_no_status_or_arrow_joins_it(d
     assert changed.warnings == []
 
 
+def test_a_laid_out_status_left_of_the_first_year_is_no_cell_of_that_year():
+    """A row of fiscal years laid out after a blank (スケジュール on a line of its own) with
+    letter-spaced years (`H 2 7`): `継続` in the rows' label column, left of H27, was placed
+    under H27 with the arrow there, so the schedule was read by the count of its breaks
+    (runs of 9 to 27 spaces, the document's most common 2): 運用 and the arrow under H29 named
+    as right of the last year, H29 published as 整備. A cell that ends before the first year's
+    column begins is in the label column."""
+    lines = ["分野  3  地域の情報化  項目  2  ICT人材の育成", "",
+             "3 学校におけるICT教育の推進", "", "目的・概要", "", "性質・手法 その他", "",
+             "学校のICT教育を推進します。", "", "主体 県", "", "重点目標 活力ある豊かな地域", "",
+             "スケジュール", "",
+             "              H 2 7         H 2 8         H 2 9",
+             "              整備                        運用",
+             "継続          →                           →",
+             "", "担当 教育庁 教育振興室"]
+    changed = document_from_text("\n".join(lines))
+    assert [(s.period, s.phase, s.raw) for s in changed.schedules] == [
+        ("H27", "整備", "整備"), ("H28", "整備", "→"), ("H29", "運用", "運用")]
+    assert [i.status for i in changed.initiatives] == ["継続"]
+    assert [w for w in changed.warnings if "schedule" in w] == []
+
+
 def test_a_laid_out_row_of_one_cell_keeps_its_schedule_read_by_position(doc):
     """A row of one cell (`継続` alone, no arrow) has no run of spaces: it had no position, and
     the whole schedule was read by the count of its breaks, 準備 under H28 and 運用 under no

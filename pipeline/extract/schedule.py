@@ -183,6 +183,9 @@ def _placed(rows: list[tuple[list[str], list[Span | None], bool]]
         return None
     header_cells, header_spans, _ = rows[header]
     anchors = [(span, index) for index, span in enumerate(header_spans) if span is not None]
+    # a row of fiscal years printed after a blank (スケジュール on a line of its own) has no
+    # cell over the rows' labels: a cell ending before its first cell begins is in that column
+    labels_end = anchors[0][0][0] if anchors and header_spans[0] is None else -1
     grid, exact = [], True
     for number, (cells, spans, _) in enumerate(rows):
         if number == header:
@@ -190,12 +193,16 @@ def _placed(rows: list[tuple[list[str], list[Span | None], bool]]
             continue
         row = [""] * len(header_cells)
         for cell, span in zip(cells, spans):
-            if cell:
+            if not cell:
+                continue
+            if span[1] <= labels_end:
+                index = 0
+            else:
                 offset, index = min((_offset(span, anchor), index) for anchor, index in anchors)
                 exact = exact and offset == 0
-                if row[index] and (_is_marker(cell) or _is_marker(row[index])):
-                    return None
-                row[index] = f"{row[index]} {cell}" if row[index] else cell
+            if row[index] and (_is_marker(cell) or _is_marker(row[index])):
+                return None
+            row[index] = f"{row[index]} {cell}" if row[index] else cell
         grid.append(row)
     return grid, exact
 
