@@ -668,6 +668,21 @@ def test_a_list_item_opening_with_a_hyphen_or_an_asterisk_and_a_space_keeps_its_
     assert changed.warnings == doc.warnings
 
 
+@pytest.mark.parametrize("mark", ["・", "※", "①", "- "])
+def test_a_short_list_item_after_a_summary_is_no_stray_method(doc, initiatives, mark):
+    """A list's item after the 目的・概要 prose, short as a 性質・手法 value (`・電子申請システム`),
+    was named as one out of its place (`printed alone after the 目的・概要 prose, short as a
+    性質・手法 value: its line out of its place?`): a list's item is never printed alone."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[92].startswith("電子政府や電子自治体の推進")
+    lines[93:93] = ["", "次の手続ができます。", f"{mark}住民票の写し", f"{mark}電子申請システム"]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    summary = {i.id: i for i in changed.initiatives}["2-1-3"].summary
+    assert summary == initiatives["2-1-3"].summary + \
+        f"\n次の手続ができます。\n{mark}住民票の写し\n{mark}電子申請システム"
+    assert changed.warnings == doc.warnings
+
+
 def test_a_list_printed_one_item_per_line_keeps_its_line_breaks(doc, initiatives):
     """Lines of a paragraph are joined with nothing between them (Japanese prose wrapped at the
     page's width), but a line opening a list's item (・ ● ① ※ …) is the list's: the items were

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..model import (Indicator, Initiative, Reference, ScheduleEntry, Term, collect_terms,
                      line_range)
-from ..paragraphs import join_lines, join_paragraphs, without_list_mark
+from ..paragraphs import is_list_item, join_lines, join_paragraphs, without_list_mark
 from ..values import DocumentEras, printed_era
 from .indicators import read_indicators
 from .labels import INDICATORS, Entry, label_entries
@@ -213,7 +213,7 @@ def _methods_and_summary(summary: list[Entry], method: list[Entry]) -> tuple[
     after the prose) of the entries under the two labels: the tokens are short and come before
     the prose, or are the value printed right after 性質・手法 (its line printed after the
     prose: a converter's reading order). A line of short labels after the prose is kept in it,
-    and named: a 性質・手法 value out of its place? The prose's paragraphs (between blank
+    and named (but a list's item: `・電子申請システム`): a 性質・手法 value out of its place? The prose's paragraphs (between blank
     lines: join_paragraphs) are separated by a line break."""
     methods, prose, late = [], [[]], []
     lead = method[0] if method else None
@@ -223,8 +223,9 @@ def _methods_and_summary(summary: list[Entry], method: list[Entry]) -> tuple[
             if (not prose[0] or entry is lead) and short:
                 methods.extend(value.split())
                 continue
-            if short and len(entry.values) == 1 and not LONE_PAGE_NUMBER.match(value):
-                late.append((entry.line, value))        # (a page number: named as one)
+            if short and len(entry.values) == 1 and not LONE_PAGE_NUMBER.match(value) \
+                    and not is_list_item(value):        # (a page number: named as one)
+                late.append((entry.line, value))
             if entry.after_blank and prose[-1]:
                 prose.append([])
             prose[-1].append((line, line, value))
