@@ -9,8 +9,6 @@ import html.entities
 import re
 import unicodedata
 
-from .paragraphs import joined_by_a_space, stands_alone
-
 # Hyphens as converters write the font's `-` (‐ ‑ ‒ – −), and the long dashes (ー ― —) that
 # stand for it between digits (`2ー1ー9`, OCR and some Japanese fonts)
 HYPHENS = "\u2010\u2011\u2012\u2013\u2212"
@@ -172,21 +170,11 @@ def strip_html(text: str, sep: str = " ") -> str:
         inline = element.lower() in INLINE_ELEMENT_NAMES
         apart = element.lower() in APART_BETWEEN_DIGITS and not pieces[at].startswith("</") \
             and digits_meet(last_text(pieces, at), next_text(pieces, at))
-        if element.lower() == "br":         # a line break: joined as two lines are
-            apart = _breaks_apart(last_text(pieces, at), next_text(pieces, at))
-            inline = True
         pieces[at] = sep if not inline or read.ends_a_url(element) or apart else ""
         pieces[at + 1] = ""
         read.add(pieces[at])
         read.add(pieces[at + 2])
     return "".join(map(unescape, pieces)).replace("**", "")
-
-
-def _breaks_apart(before: str, after: str) -> bool:
-    """Whether a `<br>` between two texts parts them (sep), as a line break between two lines
-    does: between words of ASCII, before a list's item or a URL alone (a line of a `<p>` the
-    converter printed over several lines; on its first line the fragment's parser reads it)."""
-    return joined_by_a_space(before, after) or stands_alone(after.strip())
 
 
 # --- PDF letter spacing ----------------------------------------------------

@@ -702,20 +702,6 @@ def test_a_site_list_printed_as_html_paragraphs_reads_its_bold_badges(doc, bold)
     assert changed.warnings == doc.warnings
 
 
-def test_a_line_break_tag_on_a_paragraphs_later_line_joins_as_a_line_break_does(doc):
-    """A `<p>` the converter printed over several lines: its later lines are read as plain
-    text, where a `<br>` was a cell's break, a space inside Japanese prose (`…に達して います。`);
-    on the `<p>`'s first line it joined without one. A `<br>` joins the text around it as two
-    lines are joined (a space between ASCII words only)."""
-    lines = RAW.read_text(encoding="utf-8").split("\n")
-    assert lines[47].startswith("情報システムは、外部からの攻撃のほか") and lines[48] == ""
-    lines[48:48] = ["", "<p>県内の世帯カバー率は<br>", "99.2%に達して<br>います。Open<br>Dataです。</p>"]
-    changed = document_from_text("\n".join(lines), RAW.name)
-    body = next(s.body for s in changed.sections if s.heading == "情報システムの業務継続")
-    assert "\n県内の世帯カバー率は99.2%に達しています。Open Dataです。\n" in body
-    assert changed.warnings == doc.warnings
-
-
 def test_a_list_printed_one_item_per_line_keeps_its_line_breaks(doc, initiatives):
     """Lines of a paragraph are joined with nothing between them (Japanese prose wrapped at the
     page's width), but a line opening a list's item (・ ● ① ※ …) is the list's: the items were
