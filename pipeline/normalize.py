@@ -207,18 +207,15 @@ def remove_letter_spacing(text: str) -> str:
     """Undo PDF letter spacing (字間スペース): "H 2 6" -> "H26",
     "平成 2 9 年" -> "平成29年". A lone ASCII character or "*" is glued to its
     neighbours unless the neighbour is an English word (2+ ASCII letters at
-    the touching side); a "*" opening the text is a list's mark (`* 住民票の写し`:
-    no glossary mark has its term before it) and keeps its space. Other space
-    runs collapse to one; ends are stripped."""
+    the touching side). Other space runs collapse to one; ends are stripped."""
     tokens = [t for t in text.split(" ") if t]
     if not tokens:
         return ""
     if not _SINGLE.search(text):       # no lone character: nothing to glue
         return " ".join(tokens)
     out = [tokens[0]]
-    for index, (left, right) in enumerate(zip(tokens, tokens[1:])):
-        glued = _glue(left, right) and not (index == 0 and left == "*")
-        out.append(right if glued else " " + right)
+    for left, right in zip(tokens, tokens[1:]):
+        out.append(right if _glue(left, right) else " " + right)
     return "".join(out)
 
 

@@ -653,21 +653,6 @@ def replaced(lines: list[str], replacements: dict[int, list[str]]) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("mark", ["- ", "* ", "・"])
-def test_a_list_item_opening_with_a_hyphen_or_an_asterisk_and_a_space_keeps_its_line(doc, mark):
-    """`* ` opens a list's item as `- ` does: the letter-spacing rule glued the lone `*` to the
-    item (`*住民票の写し`), which then opened no item and was run into the text before it
-    (`…次のとおりです。*住民票の写し*電子申請システム`)."""
-    lines = RAW.read_text(encoding="utf-8").split("\n")
-    assert lines[47].startswith("情報システムは、外部からの攻撃のほか") and lines[48] == ""
-    lines[48:48] = ["次のシステムを対象とします。", f"{mark}住民票の写しの交付システム", f"{mark}電子申請システム"]
-    changed = document_from_text("\n".join(lines), RAW.name)
-    body = next(s.body for s in changed.sections if s.heading == "情報システムの業務継続")
-    assert f"次のシステムを対象とします。\n{mark}住民票の写しの交付システム\n{mark}電子申請システム\n" \
-        in body
-    assert changed.warnings == doc.warnings
-
-
 @pytest.mark.parametrize("mark", ["・", "※", "①", "- "])
 def test_a_short_list_item_after_a_summary_is_no_stray_method(doc, initiatives, mark):
     """A list's item after the 目的・概要 prose, short as a 性質・手法 value (`・電子申請システム`),
