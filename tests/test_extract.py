@@ -653,6 +653,33 @@ def replaced(lines: list[str], replacements: dict[int, list[str]]) -> list[str]:
     return out
 
 
+def test_a_line_break_tag_in_a_tab_separated_cell_parts_its_values(initiatives):
+    """An author's `<br>` in a cell of a tab-separated row parts two values as a space does
+    (`震災復興・企画部<br>情報政策課`: the department and its division); a change that joined it as
+    a wrapped line of prose made them one department, with no division."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[606] == "担当\t\t震災復興・企画部 情報政策課\t\t"
+    lines[606] = "担当\t\t震災復興・企画部<br>情報政策課\t\t"
+    changed = document_from_text("\n".join(lines), RAW.name)
+    assert ({i.id: i for i in changed.initiatives}["2-2-5"].department,
+            {i.id: i for i in changed.initiatives}["2-2-5"].division) == ("震災復興・企画部", "情報政策課")
+
+
+@pytest.mark.parametrize("cut, read", [("また I p v 4 ", "またIpv4*の枯渇"),
+                                       ("また Ipv4 ", "また Ipv4*の枯渇")])
+def test_a_letter_spaced_glossary_mark_opening_a_line_is_no_list_mark(initiatives, cut, read):
+    """The seed prints its glossary marks letter-spaced (`I p v 4 * の枯渇`): a line wrapped
+    before the mark opens with `* の枯渇…`, which is no list's item (`* ` before Japanese is the
+    mark, kept in the text as a mark alone at a line's start is; a change that read it as a
+    list's mark broke 2-1-3's summary after `Ipv4`)."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    at = lines[92].index("また I p v 4 * の枯渇")
+    lines[92:93] = [lines[92][:at] + cut, "* の枯渇" + lines[92][at + len("また I p v 4 * の枯渇"):]]
+    changed = document_from_text("\n".join(lines), RAW.name)
+    summary = {i.id: i for i in changed.initiatives}["2-1-3"].summary
+    assert summary == initiatives["2-1-3"].summary.replace("またIpv4の枯渇", read)
+
+
 @pytest.mark.parametrize("mark", ["・", "※", "①", "- "])
 def test_a_short_list_item_after_a_summary_is_no_stray_method(doc, initiatives, mark):
     """A list's item after the 目的・概要 prose, short as a 性質・手法 value (`・電子申請システム`),
