@@ -695,47 +695,6 @@ def test_a_short_list_item_after_a_summary_is_no_stray_method(doc, initiatives, 
     assert changed.warnings == doc.warnings
 
 
-@pytest.mark.parametrize("bold", ["strong", "b"])
-def test_a_site_list_printed_as_html_paragraphs_reads_its_bold_badges(doc, bold):
-    """A converter printing the site list as `<p>` paragraphs prints the media badge in
-    `<strong>` where another prints `**ウェブメルマガ**`: the tag was dropped, the badge read as
-    part of the site's name (`Facebook「宮城県広報課」 フェイスブック`, no media) in silence."""
-    lines = RAW.read_text(encoding="utf-8").split("\n")
-    assert lines[815] == "情報発信サイト等" and lines[866] == ""
-    for at in range(817, 866):
-        if lines[at]:
-            text = re.sub(r"\*\*(.+?)\*\*", rf"<{bold}>\1</{bold}>", lines[at])
-            lines[at] = "<p>" + text.replace("<http", "&lt;http").replace(".html>", ".html&gt;")\
-                .replace("/>", "/&gt;").replace("miyagi>", "miyagi&gt;") + "</p>"
-    assert lines[847] == f"<p>Facebook「宮城県広報課」 <{bold}>フェイスブック</{bold}></p>"
-    changed = document_from_text("\n".join(lines), RAW.name)
-    shown = lambda site: (site.name, site.media_text, site.media, site.url, site.department)
-    assert [shown(s) for s in changed.sites] == [shown(s) for s in doc.sites]
-    assert changed.warnings == doc.warnings
-
-
-@pytest.mark.parametrize("at, printed, plain", [
-    (817, "<p><strong>みやぎ復興プレス</strong> みやぎ復興プレス</p>", "みやぎ復興プレス みやぎ復興プレス"),
-    (817, "**みやぎ復興プレス** みやぎ復興プレス", "みやぎ復興プレス みやぎ復興プレス"),
-    (819, "<p>震災後、<strong>県外</strong>に避難されている方及び復興に関わる多くの人々に</p>",
-     "震災後、県外に避難されている方及び復興に関わる多くの人々に"),
-    (875, "<p><strong>ウェブ</strong></p>", "ウェブ"),
-], ids=["a name in bold", "a name in markdown's bold", "bold in a summary", "a badge's own line"])
-def test_bold_that_is_no_badge_after_a_name_reads_as_the_same_text_unbolded(at, printed, plain):
-    """Bold marks a site's media badges where a name line prints them after the name
-    (`名前 **メルマガ**`); a site's name in bold was read as its badge (media 「みやぎ復興プレス」,
-    the entry's missing badge no longer named), and bold inside a summary, or a badge on a line
-    of its own, as a name line's badges out of their place. Each reads as its text unbolded."""
-    lines = RAW.read_text(encoding="utf-8").split("\n")
-    as_plain = list(lines)
-    lines[at], as_plain[at] = printed, plain
-    changed = document_from_text("\n".join(lines), RAW.name)
-    expected = document_from_text("\n".join(as_plain), RAW.name)
-    shown = lambda site: (site.name, site.media_text, site.media, site.summary, site.url)
-    assert [shown(s) for s in changed.sites] == [shown(s) for s in expected.sites]
-    assert changed.warnings == expected.warnings
-
-
 def test_a_list_printed_one_item_per_line_keeps_its_line_breaks(doc, initiatives):
     """Lines of a paragraph are joined with nothing between them (Japanese prose wrapped at the
     page's width), but a line opening a list's item (・ ● ① ※ …) is the list's: the items were

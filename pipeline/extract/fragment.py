@@ -106,10 +106,6 @@ def _tag_or_text(less_than: re.Match) -> str:
     return "<" if HTML_TAG.match(text, start) or text.startswith("<!", start) else "&lt;"
 
 
-BOLD_TAGS = ("strong", "b")
-BOLD_MARK = "**"       # markdown's bold, as plain-text converters print it
-
-
 class FragmentParser(HTMLParser):
     """Collects text blocks (p, div, loose text) and tables (rows of Cell; a table inside a
     cell is that cell's lines), each with the lines it starts and ends on
@@ -195,8 +191,6 @@ class FragmentParser(HTMLParser):
             self._link_tag()
         elif tag in APART_BETWEEN_DIGITS:
             self.apart = self._text_so_far()
-        elif tag in BOLD_TAGS:
-            self._bold()
 
     def _text_so_far(self) -> str:
         """The last piece of text of the cell or block being read."""
@@ -218,13 +212,6 @@ class FragmentParser(HTMLParser):
             self._break()
         elif tag == "a":
             self._link_tag()
-        elif tag in BOLD_TAGS:
-            self._bold()
-
-    def _bold(self):
-        """A bold tag: the `**` a converter of plain text prints for it (a site's media badge,
-        `**メルマガ**`; clean_text drops it from the text)."""
-        (self.cell if self.cell is not None else self.text).append(BOLD_MARK)
 
     def _link_tag(self):
         """A link's tag after a URL: a space, as on a plain line (normalize.strip_html), for it

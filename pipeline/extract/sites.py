@@ -85,7 +85,7 @@ def _out_of_order(draft: _Draft) -> list[tuple[int, str]]:
         if draft.url is None and draft.url_label else []
     named = [(row.line, "media badges in bold, as a name line prints them, after the entry's "
                         "first line (its lines out of order?): kept in the summary")
-             for row in draft.head[1:] if _name_with_badges(_raw_text(row))]
+             for row in draft.head[1:] if BOLD.search(_raw_text(row))]
     problems += named
     if draft.head and SENTENCE_END in draft.head[0].text and not named:
         problems.append((draft.head[0].line, "its name is a sentence (its name line out of its "
@@ -224,22 +224,8 @@ def _raw_text(row: Row) -> str:
     return " ".join(cell for cell in row.raw if cell.strip())
 
 
-def _name_with_badges(raw: str) -> bool:
-    """Whether a line is printed as a name line is: text, then bold badges ending the line
-    (`名前 **メルマガ**`), no sentence (bold inside a summary's sentence is emphasis; a line of
-    bold alone, a badge's own line)."""
-    bold = list(BOLD.finditer(raw))
-    return bool(bold) and bool(raw[:bold[0].start()].strip()) and \
-        not raw[bold[-1].end():].strip() and SENTENCE_END not in raw
-
-
 def _name_and_badges(raw: str) -> tuple[str, list[str]]:
-    """Name without the repeated logo text; the last bold part is the media badge, but a bold
-    part opening a line that goes on is the name's (`**みやぎ復興プレス** みやぎ復興プレス`: its
-    name in bold, as a page may print it)."""
-    opening = BOLD.match(raw.strip())
-    if opening and raw.strip()[opening.end():].strip():
-        raw = opening[1] + raw.strip()[opening.end():]
+    """Name without the repeated logo text; the last bold part is the media badge."""
     bold = [clean_text(b)[0] for b in BOLD.findall(raw)]
     plain = clean_text(BOLD.sub(" ", raw))[0]
     segments = plain.split()
