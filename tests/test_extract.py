@@ -695,6 +695,20 @@ def test_a_short_list_item_after_a_summary_is_no_stray_method(doc, initiatives, 
     assert changed.warnings == doc.warnings
 
 
+@pytest.mark.parametrize("printed", ["メルマガ・みやぎ **メルマガ** ** **", "メルマガ・みやぎ ** ** **メルマガ**",
+                                     "メルマガ・みやぎ **　** **メルマガ**"])
+def test_bold_around_no_text_on_a_site_name_line_is_no_badge(doc, printed):
+    """Bold around a space (`** **`, as an editor leaves it) was a badge with no text, which
+    every other badge begins with: splitting the badges recursed until the document's
+    extraction failed (RecursionError), nothing of it published."""
+    lines = RAW.read_text(encoding="utf-8").split("\n")
+    assert lines[857] == "メルマガ・みやぎ **メルマガ**"
+    lines[857] = printed
+    changed = document_from_text("\n".join(lines), RAW.name)
+    shown = lambda site: (site.name, site.media_text, site.media)
+    assert [shown(s) for s in changed.sites] == [shown(s) for s in doc.sites]
+
+
 def test_a_list_printed_one_item_per_line_keeps_its_line_breaks(doc, initiatives):
     """Lines of a paragraph are joined with nothing between them (Japanese prose wrapped at the
     page's width), but a line opening a list's item (・ ● ① ※ …) is the list's: the items were

@@ -226,7 +226,7 @@ def _raw_text(row: Row) -> str:
 
 def _name_and_badges(raw: str) -> tuple[str, list[str]]:
     """Name without the repeated logo text; the last bold part is the media badge."""
-    bold = [clean_text(b)[0] for b in BOLD.findall(raw)]
+    bold = [text for text in (clean_text(b)[0] for b in BOLD.findall(raw)) if text]  # `** **`: none
     plain = clean_text(BOLD.sub(" ", raw))[0]
     segments = plain.split()
     name = segments[0] if len(segments) > 1 and all(s in segments[0] for s in segments[1:]) else plain
