@@ -96,7 +96,7 @@ def _may_run(row: Row) -> bool:
         and not any(starts_with_label(row.text, label) for label in LABELS)
 
 
-def page_footer(rows: list[Row], index: int, running: Container[int] = ()) -> bool:
+def page_footer(rows: list[Row], index: int, running: Container[int]) -> bool:
     """Whether a row is a page's bare number (`12`, `12/40`) printed where the next page's
     header follows (blank rows and the `running` lines of running_lines aside: the next
     page's running header before its table's header): the page's footer, which went on as

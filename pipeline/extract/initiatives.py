@@ -213,8 +213,8 @@ def _methods_and_summary(summary: list[Entry], method: list[Entry]) -> tuple[
     after the prose) of the entries under the two labels: the tokens are short and come before
     the prose, or are the value printed right after 性質・手法 (its line printed after the
     prose: a converter's reading order). A line of short labels after the prose is kept in it,
-    and named (but a list's item: `・電子申請システム`): a 性質・手法 value out of its place? The prose's paragraphs (between blank
-    lines: join_paragraphs) are separated by a line break."""
+    and named (but a list's item: `・電子申請システム`): a 性質・手法 value out of its place? The
+    prose's paragraphs (between blank lines: join_paragraphs) are separated by a line break."""
     methods, prose, late = [], [[]], []
     lead = method[0] if method else None
     for entry in summary + method:
