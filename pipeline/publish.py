@@ -18,7 +18,7 @@ from .config import DEFAULT_CONFIG_PATH, KNOWN_LICENSES, Config, settings_name, 
 from .console import say
 from .errors import ConfigError, PipelineError, describe, failed_file, resolved
 from .export.package import (LinkedDataDigests, describe_linked_data, package_head,
-                             side_database_files, side_files, with_folder, write_tables_package)
+                             side_database_files, side_files, with_folders, write_tables_package)
 from .export.datapackage import WARNINGS_KEY, license_descriptor
 from .export.description import Records
 from .export.datasets import dataset_name_clash
@@ -193,8 +193,9 @@ def _publish(raw_dir: Path, out_dir: Path, config: Config, log: WarningCount, wa
     previous_version = published_from(out_dir, published, inputs)
     if previous_version is not None:
         warned = published.get(WARNINGS_KEY)              # what extracting them warned of
-        for warning in warned if isinstance(warned, list) else ():
-            log(f"warning: {with_folder(str(warning), sources)}")
+        for warning in with_folders([str(w) for w in warned] if isinstance(warned, list) else [],
+                                    sources):
+            log(f"warning: {warning}")
         log.stop(raw_dir)
         log(f"publish: no change; {out_dir} left as it was (version {previous_version}: the same "
             "sources, code and settings as the published edition)")

@@ -119,11 +119,23 @@ def _without_folder(warning: str, folders: set[str]) -> str:
                 warning)
 
 
-def with_folder(warning: str, sources: list) -> str:
-    """A warning the edition states (starting with a source's file name), starting with that
-    source's path as this run was given it, as the run that extracted it said it."""
-    return next((f"{source.path}{warning[len(source.name):]}" for source in sources
-                 if warning.startswith(f"{source.name}:")), warning)
+def with_folders(warnings: list[str], sources: list) -> list[str]:
+    """The warnings the edition states (each starting with a source's file name), each starting
+    with that source's path as this run was given it, as the run that extracted it said it.
+    A name may hold `:` (`plan:2014.txt`): the first source in order whose name and `:` begin
+    the warning is its own."""
+    order = {f"{source.name}:": (index, source.path) for index, source in
+             reversed(list(enumerate(sources)))}        # (a name twice: its first source)
+    return [_with_folder(warning, order) for warning in warnings]
+
+
+def _with_folder(warning: str, order: dict[str, tuple[int, Path]]) -> str:
+    colons = [at for at, char in enumerate(warning) if char == ":"]
+    found = [order[warning[:at + 1]] for at in colons if warning[:at + 1] in order]
+    if not found:
+        return warning
+    index, path = min(found, key=lambda item: item[0])
+    return f"{path}{warning[len(path.name):]}"
 
 
 class LinkedDataDigests:
