@@ -139,8 +139,9 @@ def _fetch_one(session: requests.Session, raw_dir: Path, name: str, url: str,
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         raise FetchError("not an http(s) URL", url)
     target = raw_dir / name
+    local = _sha256_of(target) if target.is_file() else None     # the raw file as it is now
     headers = {}
-    if locked and locked.get("url") == url and _sha256_of(target) == locked.get("sha256"):
+    if locked and locked.get("url") == url and local == locked.get("sha256"):
         if locked.get("etag"):
             headers["If-None-Match"] = locked["etag"]
         if locked.get("last_modified"):
@@ -173,7 +174,7 @@ def _fetch_one(session: requests.Session, raw_dir: Path, name: str, url: str,
     if PDF_START.match(text):
         raise FetchError("a PDF file (it begins with %PDF-), not the text file", url)
     digest = hashlib.sha256(data).hexdigest()
-    unchanged = target.is_file() and _sha256_of(target) == digest
+    unchanged = local == digest
     entry = {
         "url": url,
         "sha256": digest,

@@ -32,6 +32,7 @@ TABLE_SAMPLE = 1000               # rows of a SELECT table that set its column w
 MAX_COLUMN_WIDTH = 100            # display columns a column is padded to, at most
 QUERY_BATCH = 1000                # rows handed from the query's thread to the printing one
 CUT_SHORT = "the result was being printed: what was printed is incomplete"
+NOWHERE = "the answer cannot be written to standard output"   # closed, full
 MAX_NESTING = 200                 # levels of { ( [ in a query: pyoxigraph's parser and
                                   # evaluator recurse, and crash (a segfault) some 2000 deep
 
@@ -86,9 +87,6 @@ def run_query(out_dir: Path, query: str, config: Config, output_format: str = "t
         raise
     except OSError as error:
         raise StoreError(f"{NOWHERE} ({_one_line(error)})") from None
-
-
-NOWHERE = "the answer cannot be written to standard output"
 
 
 def _reads_named_graphs(query: str) -> bool:
